@@ -1,0 +1,251 @@
+//! Conventions every subcommand shares: where output goes, colours and
+//! `NO_COLOR`, progress bars only on a terminal, error reporting and exit codes.
+
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tmkit::batch::Progress;
+
+/// What every subcommand knows about how it was run.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// `--quiet`: no progress bars, no summary lines.
+    pub quiet: bool,
+    /// Colour on stdout (a terminal, and `NO_COLOR` unset).
+    pub color_stdout: bool,
+    /// Colour on stderr.
+    pub color_stderr: bool,
+    /// Standard error is a terminal (progress bars allowed).
+    pub stderr_is_terminal: bool,
+}
+
+impl Context {
+    /// Reads the terminal state and `NO_COLOR`.
+    pub fn from_env(quiet: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stderr_is_terminal = io::stderr().is_terminal();
+        Context {
+            quiet,
+            color_stdout: !no_color && io::stdout().is_terminal(),
+            color_stderr: !no_color && stderr_is_terminal,
+            stderr_is_terminal,
+        }
+    }
+
+    /// Styles for text written to stdout.
+    pub fn out_style(&self) -> Style {
+        Style {
+            enabled: self.color_stdout,
+        }
+    }
+
+    /// A progress reporter for `total` inputs: a bar when stderr is a terminal
+    /// and not `--quiet`, nothing otherwise.
+    pub fn progress(&self, verb: &str) -> Bar {
+        if self.quiet || !self.stderr_is_terminal {
+            return Bar { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let template = if self.color_stderr {
+            "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg:.dim}"
+        } else {
+            "{prefix} [{bar:30}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg}"
+        };
+        let style = ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(verb.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar { bar: Some(bar) }
+    }
+
+    /// Prints a note on stderr unless `--quiet`.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("tmkit: {msg}");
+        }
+    }
+
+    /// Reports a failed input on stderr (always, even with `--quiet`).
+    pub fn warn_input(&self, input: &Path, err: impl std::fmt::Display) {
+        let name = tmkit::files::display_name(input);
+        let msg = err.to_string();
+        // Library errors already start with the file name; do not say it twice.
+        if msg.starts_with(&name) {
+            eprintln!("{}: {msg}", self.err_label("error"));
+        } else {
+            eprintln!("{}: {name}: {msg}", self.err_label("error"));
+        }
+    }
+
+    fn err_label(&self, label: &str) -> String {
+        if self.color_stderr {
+            format!("tmkit: \x1b[1;31m{label}\x1b[0m")
+        } else {
+            format!("tmkit: {label}")
+        }
+    }
+}
+
+/// An indicatif bar behind the library's [`Progress`] trait; inert when hidden.
+pub struct Bar {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(b) = &self.bar {
+            b.set_length(total);
+        }
+    }
+    fn item_started(&self, input: &Path) {
+        if let Some(b) = &self.bar {
+            b.set_message(tmkit::files::display_name(input));
+        }
+    }
+    fn item_done(&self, _input: &Path, _ok: bool) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// ANSI styles, or plain text when colour is off.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    enabled: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    /// Bold.
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    /// Dimmed.
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    /// Green (insertions, good).
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    /// Red (deletions, bad).
+    pub fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    /// Yellow (warnings, middling).
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    /// Cyan (labels).
+    pub fn cyan(&self, s: &str) -> String {
+        self.paint("36", s)
+    }
+    /// Whether colour is on.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+/// Buffered standard output. Write results through it and propagate errors,
+/// so a closed pipe ends the run quietly instead of panicking.
+pub fn stdout() -> BufWriter<Stdout> {
+    BufWriter::with_capacity(1 << 16, io::stdout())
+}
+
+/// Writes `value` as one line of JSON.
+pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Writes `value` as indented JSON followed by a newline.
+pub fn write_json_pretty<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Output formats for data-producing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum DataFormat {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// A usage error discovered after parsing (exit status 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UsageError {}
+
+/// A usage error to return from `run` (exit status 2).
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
+
+/// True when `err` is a usage error (exit status 2).
+pub fn is_usage_error(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<UsageError>().is_some()
+            || matches!(
+                e.downcast_ref::<tmkit::Error>(),
+                Some(tmkit::Error::Usage(_))
+            )
+    })
+}
+
+/// True when `err` comes from writing to a closed pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<tmkit::Error>()
+                .is_some_and(tmkit::Error::is_broken_pipe)
+    })
+}
+
+/// Prints `tmkit: error: ...` with the whole cause chain on stderr.
+pub fn report_error(err: &anyhow::Error) {
+    let color =
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal();
+    let label = if color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    eprintln!("tmkit: {label}: {err:#}");
+    if is_usage_error(err) {
+        eprintln!("Run 'tmkit --help' or 'tmkit <command> --help' for usage.");
+    }
+}

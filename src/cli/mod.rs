@@ -1,0 +1,77 @@
+//! Command-line layer: one file per subcommand (its arguments, help examples
+//! and `run`), plus the conventions they share in [`common`]. Only this layer
+//! knows about terminals, flags, colours and exit codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod analyze;
+pub mod common;
+pub mod completions;
+pub mod match_cmd;
+pub mod segment;
+pub mod summarize;
+pub mod tmx;
+
+pub use common::{is_broken_pipe, is_usage_error, report_error};
+
+const ABOUT: &str =
+    "Segment, match, convert and summarize multilingual news and translation memories";
+
+const AFTER_HELP: &str = "\
+Examples:
+  tmkit summarize samples/                       3-sentence digest of every sample article
+  tmkit segment --lang fr samples/fr-*.txt       one sentence per line
+  tmkit match --tm tmx/ --src en --tgt fr article.txt
+  tmkit analyze --tm tmx/ --src en --tgt fr samples/en-*.txt
+  tmkit tmx stats memory.tmx
+  tmkit completions bash > /etc/bash_completion.d/tmkit
+
+Inputs: a FILE or '-' (or none) reads standard input. Results go to standard output,
+progress and diagnostics to standard error. Exit status: 0 success, 1 the work failed,
+2 bad usage. NO_COLOR disables colours.";
+
+/// tmkit: sentence segmentation, TMX, translation-memory matching and digests.
+#[derive(Debug, Parser)]
+#[command(name = "tmkit", version, about = ABOUT, long_about = None, after_help = AFTER_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// No progress bars and no summary lines on standard error (errors are still reported).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Split text into sentences (per-language rules or an SRX file).
+    Segment(segment::Args),
+    /// Read, check, convert, merge and filter TMX translation memories.
+    Tmx(tmx::Args),
+    /// Suggest translations from a memory for each sentence, with fuzzy scores.
+    #[command(name = "match")]
+    Match(match_cmd::Args),
+    /// Report how much of a job a memory covers, by match band.
+    Analyze(analyze::Args),
+    /// Write short extractive digests of articles, one file or whole folders.
+    Summarize(summarize::Args),
+    /// Print a shell completion script.
+    Completions(completions::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = common::Context::from_env(cli.quiet);
+    match cli.command {
+        Command::Segment(args) => segment::run(args, &ctx),
+        Command::Tmx(args) => tmx::run(args, &ctx),
+        Command::Match(args) => match_cmd::run(args, &ctx),
+        Command::Analyze(args) => analyze::run(args, &ctx),
+        Command::Summarize(args) => summarize::run(args, &ctx),
+        Command::Completions(args) => completions::run(args),
+    }
+}

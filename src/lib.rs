@@ -1,0 +1,31 @@
+//! # tmkit
+//!
+//! A toolkit for people who work with news in several languages and with
+//! translation memories. The binary `tmkit` is a thin layer over this library.
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`text`] | Unicode normalization, scripts, BCP-47 tags, language detection, tokens |
+//! | [`segment`] | sentence segmentation: per-language rules and SRX 2.0 rule files |
+//! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
+//! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
+//! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
+//! | [`summarize`] | extractive digests: sentence ranking and selection |
+//! | [`batch`] | walking inputs, running work in parallel, reporting progress |
+//! | [`files`] | reading inputs and writing outputs atomically |
+//! | [`error`] | the library's error type, with file, line and column where there is one |
+//!
+//! The library knows nothing of terminals, flags or exit codes: progress goes
+//! through the [`batch::Progress`] trait and failures through [`Error`].
+
+pub mod batch;
+pub mod error;
+pub mod files;
+pub mod fuzzy;
+pub mod segment;
+pub mod summarize;
+pub mod text;
+pub mod tm;
+pub mod tmx;
+
+pub use error::{Error, Location, Result};

@@ -1,0 +1,469 @@
+//! BCP-47 language tags and language detection.
+//!
+//! Users type tags every which way (`en-US`, `en_us`, `EN`, `pt_BR`, `zh-hant-tw`);
+//! [`LanguageTag`] accepts them all and prints the canonical form (`en-US`,
+//! `pt-BR`, `zh-Hant-TW`). [`detect_language`] serves `--lang auto`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::script::{Script, script_of};
+
+/// A parsed, case-normalized BCP-47 language tag.
+///
+/// ```
+/// use tmkit::text::LanguageTag;
+/// let tag: LanguageTag = "pt_br".parse().unwrap();
+/// assert_eq!(tag.to_string(), "pt-BR");
+/// assert_eq!(tag.primary(), "pt");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LanguageTag {
+    language: String,
+    script: Option<String>,
+    region: Option<String>,
+    /// Variants, extensions and private-use subtags, lowercased, in order.
+    rest: Vec<String>,
+}
+
+/// Why a string is not a language tag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid language tag {input:?}: {reason}")]
+pub struct LanguageTagError {
+    /// The string given.
+    pub input: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+impl LanguageTag {
+    /// Parses a tag, accepting `_` as a separator and any letter case.
+    pub fn parse(input: &str) -> Result<Self, LanguageTagError> {
+        let err = |reason| LanguageTagError {
+            input: input.to_string(),
+            reason,
+        };
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(err("empty"));
+        }
+        let mut parts = trimmed.split(['-', '_']);
+        let first = parts.next().unwrap_or_default();
+        let is_private = first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i");
+        if !(is_private || (2..=8).contains(&first.len()) && first != "*all*")
+            || !first.bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            return Err(err("the language subtag must be 2 to 8 letters"));
+        }
+        let mut tag = LanguageTag {
+            language: first.to_ascii_lowercase(),
+            script: None,
+            region: None,
+            rest: Vec::new(),
+        };
+        let mut in_extension = is_private;
+        for part in parts {
+            if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err(err(
+                    "subtags are 1 to 8 letters or digits, separated by '-' or '_'",
+                ));
+            }
+            if in_extension || part.len() == 1 {
+                in_extension = true;
+                tag.rest.push(part.to_ascii_lowercase());
+            } else if tag.script.is_none()
+                && tag.region.is_none()
+                && tag.rest.is_empty()
+                && part.len() == 4
+                && part.bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                let mut s = part.to_ascii_lowercase();
+                s[..1].make_ascii_uppercase();
+                tag.script = Some(s);
+            } else if tag.region.is_none()
+                && tag.rest.is_empty()
+                && ((part.len() == 2 && part.bytes().all(|b| b.is_ascii_alphabetic()))
+                    || (part.len() == 3 && part.bytes().all(|b| b.is_ascii_digit())))
+            {
+                tag.region = Some(part.to_ascii_uppercase());
+            } else {
+                tag.rest.push(part.to_ascii_lowercase());
+            }
+        }
+        Ok(tag)
+    }
+
+    /// The primary language subtag, lowercase (`en` for `en-US`).
+    pub fn primary(&self) -> &str {
+        &self.language
+    }
+
+    /// The script subtag in title case (`Hant`), if any.
+    pub fn script(&self) -> Option<&str> {
+        self.script.as_deref()
+    }
+
+    /// The region subtag in upper case (`US`, `419`), if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// A tag of the primary language alone (`en` for `en-US`).
+    pub fn primary_tag(&self) -> LanguageTag {
+        LanguageTag {
+            language: self.language.clone(),
+            script: None,
+            region: None,
+            rest: Vec::new(),
+        }
+    }
+
+    /// True when `self` and `other` are the same tag, ignoring case and separators.
+    pub fn same_as(&self, other: &LanguageTag) -> bool {
+        self == other
+    }
+
+    /// How well a candidate tag (a TM variant's language) serves this requested tag:
+    /// `Some(2)` for the same tag, `Some(1)` for the same primary language where one
+    /// of them has no region or script (`en-US` asked, `en` present, or the reverse),
+    /// `Some(0)` for the same primary language with another region, `None` otherwise.
+    pub fn match_quality(&self, candidate: &LanguageTag) -> Option<u8> {
+        if self.language != candidate.language {
+            return None;
+        }
+        if self == candidate {
+            return Some(2);
+        }
+        let self_bare = self.region.is_none() && self.script.is_none();
+        let cand_bare = candidate.region.is_none() && candidate.script.is_none();
+        if self_bare || cand_bare {
+            Some(1)
+        } else {
+            Some(0)
+        }
+    }
+}
+
+impl fmt::Display for LanguageTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.language)?;
+        for part in self
+            .script
+            .iter()
+            .chain(self.region.iter())
+            .chain(self.rest.iter())
+        {
+            write!(f, "-{part}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for LanguageTag {
+    type Err = LanguageTagError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        LanguageTag::parse(s)
+    }
+}
+
+impl serde::Serialize for LanguageTag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `--lang` as users give it: a tag, or `auto` to detect the language of each text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LangChoice {
+    /// Detect the language from the text.
+    Auto,
+    /// Use this language.
+    Tag(LanguageTag),
+}
+
+impl FromStr for LangChoice {
+    type Err = LanguageTagError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            Ok(LangChoice::Auto)
+        } else {
+            LanguageTag::parse(s).map(LangChoice::Tag)
+        }
+    }
+}
+
+impl LangChoice {
+    /// The tag to use for `text`: the given one, or the detected one (`und` when
+    /// nothing can be detected, which every capability treats as generic rules).
+    pub fn resolve(&self, text: &str) -> LanguageTag {
+        match self {
+            LangChoice::Tag(t) => t.clone(),
+            LangChoice::Auto => detect_language(text)
+                .map(|d| d.tag)
+                .unwrap_or_else(undetermined),
+        }
+    }
+}
+
+/// The `und` (undetermined) tag.
+pub fn undetermined() -> LanguageTag {
+    LanguageTag {
+        language: "und".into(),
+        script: None,
+        region: None,
+        rest: Vec::new(),
+    }
+}
+
+/// A detected language with the detector's confidence in `[0, 1]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// The language, as an ISO 639-1 tag where one exists.
+    pub tag: LanguageTag,
+    /// The detector's confidence, from 0 to 1.
+    pub confidence: f64,
+}
+
+/// Detects the language of `text` (whatlang's trigram model, corrected by script:
+/// kana means Japanese, Hangul Korean). Looks at the first 4 KiB at most.
+///
+/// ```
+/// let d = tmkit::text::detect_language("Le gouvernement a annoncé mardi une nouvelle réforme des retraites.").unwrap();
+/// assert_eq!(d.tag.primary(), "fr");
+/// ```
+pub fn detect_language(text: &str) -> Option<Detection> {
+    let sample = prefix_chars(text, 4096);
+    let mut kana = 0usize;
+    let mut hangul = 0usize;
+    let mut han = 0usize;
+    for c in sample.chars() {
+        match script_of(c) {
+            Script::Hiragana | Script::Katakana => kana += 1,
+            Script::Hangul => hangul += 1,
+            Script::Han => han += 1,
+            _ => {}
+        }
+    }
+    if kana > 0 && kana * 20 >= han {
+        return Some(Detection {
+            tag: tag("ja"),
+            confidence: 1.0,
+        });
+    }
+    if hangul > han && hangul > 0 {
+        return Some(Detection {
+            tag: tag("ko"),
+            confidence: 1.0,
+        });
+    }
+    let info = whatlang::detect(sample)?;
+    let code = iso639_1(info.lang().code()).unwrap_or_else(|| info.lang().code());
+    Some(Detection {
+        tag: tag(code),
+        confidence: info.confidence(),
+    })
+}
+
+fn tag(code: &str) -> LanguageTag {
+    LanguageTag {
+        language: code.to_string(),
+        script: None,
+        region: None,
+        rest: Vec::new(),
+    }
+}
+
+fn prefix_chars(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// ISO 639-3 codes whatlang reports, mapped to ISO 639-1 where a two-letter code exists.
+fn iso639_1(code3: &str) -> Option<&'static str> {
+    const MAP: &[(&str, &str)] = &[
+        ("afr", "af"),
+        ("aka", "ak"),
+        ("amh", "am"),
+        ("ara", "ar"),
+        ("aze", "az"),
+        ("bel", "be"),
+        ("ben", "bn"),
+        ("bul", "bg"),
+        ("cat", "ca"),
+        ("ces", "cs"),
+        ("cmn", "zh"),
+        ("dan", "da"),
+        ("deu", "de"),
+        ("ell", "el"),
+        ("eng", "en"),
+        ("epo", "eo"),
+        ("est", "et"),
+        ("fin", "fi"),
+        ("fra", "fr"),
+        ("guj", "gu"),
+        ("heb", "he"),
+        ("hin", "hi"),
+        ("hrv", "hr"),
+        ("hun", "hu"),
+        ("hye", "hy"),
+        ("ind", "id"),
+        ("ita", "it"),
+        ("jav", "jv"),
+        ("jpn", "ja"),
+        ("kan", "kn"),
+        ("kat", "ka"),
+        ("khm", "km"),
+        ("kor", "ko"),
+        ("lat", "la"),
+        ("lav", "lv"),
+        ("lit", "lt"),
+        ("mal", "ml"),
+        ("mar", "mr"),
+        ("mkd", "mk"),
+        ("mya", "my"),
+        ("nep", "ne"),
+        ("nld", "nl"),
+        ("nob", "nb"),
+        ("ori", "or"),
+        ("pan", "pa"),
+        ("pes", "fa"),
+        ("pol", "pl"),
+        ("por", "pt"),
+        ("ron", "ro"),
+        ("rus", "ru"),
+        ("sin", "si"),
+        ("slk", "sk"),
+        ("slv", "sl"),
+        ("sna", "sn"),
+        ("spa", "es"),
+        ("srp", "sr"),
+        ("swe", "sv"),
+        ("tam", "ta"),
+        ("tel", "te"),
+        ("tgl", "tl"),
+        ("tha", "th"),
+        ("tuk", "tk"),
+        ("tur", "tr"),
+        ("ukr", "uk"),
+        ("urd", "ur"),
+        ("uzb", "uz"),
+        ("vie", "vi"),
+        ("yid", "yi"),
+        ("zul", "zu"),
+        ("kaz", "kk"),
+        ("sqi", "sq"),
+        ("bos", "bs"),
+        ("cym", "cy"),
+        ("gle", "ga"),
+        ("isl", "is"),
+        ("lao", "lo"),
+        ("mlt", "mt"),
+        ("som", "so"),
+        ("swa", "sw"),
+        ("tgk", "tg"),
+        ("kir", "ky"),
+        ("mon", "mn"),
+        ("pus", "ps"),
+        ("kur", "ku"),
+    ];
+    MAP.iter()
+        .find(|(three, _)| *three == code3)
+        .map(|(_, two)| *two)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_normalizes_case_and_separators() {
+        for (input, canonical) in [
+            ("en-US", "en-US"),
+            ("en_us", "en-US"),
+            ("EN", "en"),
+            ("pt_BR", "pt-BR"),
+            ("zh-hant-tw", "zh-Hant-TW"),
+            ("es-419", "es-419"),
+            ("sl-rozaj-biske", "sl-rozaj-biske"),
+            ("x-klingon", "x-klingon"),
+            ("de-CH-x-phonebk", "de-CH-x-phonebk"),
+        ] {
+            assert_eq!(
+                LanguageTag::parse(input).unwrap().to_string(),
+                canonical,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in ["", "e", "english-language-x", "en--US", "en-US!", "12"] {
+            assert!(LanguageTag::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn primary_and_fallback_quality() {
+        let us: LanguageTag = "en-US".parse().unwrap();
+        let en: LanguageTag = "en".parse().unwrap();
+        let gb: LanguageTag = "en-GB".parse().unwrap();
+        let fr: LanguageTag = "fr".parse().unwrap();
+        assert_eq!(us.primary(), "en");
+        assert_eq!(us.match_quality(&"EN_us".parse().unwrap()), Some(2));
+        assert_eq!(us.match_quality(&en), Some(1));
+        assert_eq!(en.match_quality(&us), Some(1));
+        assert_eq!(us.match_quality(&gb), Some(0));
+        assert_eq!(us.match_quality(&fr), None);
+    }
+
+    #[test]
+    fn lang_choice_accepts_auto() {
+        assert_eq!("AUTO".parse::<LangChoice>().unwrap(), LangChoice::Auto);
+        assert!(
+            matches!("de_at".parse::<LangChoice>().unwrap(), LangChoice::Tag(t) if t.to_string() == "de-AT")
+        );
+    }
+
+    #[test]
+    fn detects_common_languages() {
+        let cases = [
+            (
+                "The government announced on Tuesday that the new budget would cut taxes for families.",
+                "en",
+            ),
+            (
+                "Die Regierung hat am Dienstag angekündigt, dass der neue Haushalt die Steuern senken wird.",
+                "de",
+            ),
+            (
+                "Правительство во вторник объявило, что новый бюджет снизит налоги для семей.",
+                "ru",
+            ),
+            (
+                "أعلنت الحكومة يوم الثلاثاء أن الميزانية الجديدة ستخفض الضرائب على الأسر.",
+                "ar",
+            ),
+            (
+                "政府は火曜日、新しい予算で家族の税金を下げると発表した。",
+                "ja",
+            ),
+            ("政府周二宣布，新预算将为家庭减税。", "zh"),
+            (
+                "정부는 화요일 새 예산이 가족의 세금을 줄일 것이라고 발표했다.",
+                "ko",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(detect_language(text).unwrap().tag.primary(), want, "{text}");
+        }
+        assert!(detect_language("").is_none());
+    }
+}

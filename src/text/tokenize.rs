@@ -1,0 +1,178 @@
+//! Tokens for comparing and ranking text.
+//!
+//! [`match_tokens`] is the normative tokenizer of the fuzzy-match score: after
+//! NFKC and case folding, each maximal run of word characters (letters, digits,
+//! marks, `_`) is a token, except that every character of a script written
+//! without spaces (CJK, kana, Hangul, Thai, Lao, Khmer, Myanmar) is a token of its
+//! own; any other non-space character is a token by itself. The word-character
+//! class is generated from the Python reference, so both agree exactly.
+
+use super::normalize::comparison_key;
+use super::script::is_spaceless_char;
+use super::tables::WORD_RANGES;
+
+/// True for characters that belong to a word token: Python's `\w` plus every
+/// combining mark.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    let cp = c as u32;
+    WORD_RANGES
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// True for characters that separate tokens (Python's `str.isspace`).
+#[inline]
+pub fn is_token_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c)
+}
+
+/// Calls `f` with each match token of an already normalized string (see
+/// [`comparison_key`]), as slices of it, in order.
+pub fn for_each_token<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut run_start: Option<usize> = None;
+    for (i, c) in normalized.char_indices() {
+        if is_word_char(c) {
+            if is_spaceless_char(c) {
+                if let Some(s) = run_start.take() {
+                    f(&normalized[s..i]);
+                }
+                f(&normalized[i..i + c.len_utf8()]);
+            } else if run_start.is_none() {
+                run_start = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = run_start.take() {
+            f(&normalized[s..i]);
+        }
+        if !is_token_space(c) {
+            f(&normalized[i..i + c.len_utf8()]);
+        }
+    }
+    if let Some(s) = run_start {
+        f(&normalized[s..]);
+    }
+}
+
+/// The match tokens of `s`: NFKC, case folding, then [`for_each_token`].
+///
+/// ```
+/// use tmkit::text::match_tokens;
+/// assert_eq!(match_tokens("Hello, World!"), ["hello", ",", "world", "!"]);
+/// assert_eq!(match_tokens("東京に行く"), ["東", "京", "に", "行", "く"]);
+/// assert_eq!(match_tokens("ＡＢＣ１２３"), ["abc123"]);
+/// ```
+pub fn match_tokens(s: &str) -> Vec<String> {
+    let key = comparison_key(s);
+    let mut out = Vec::new();
+    for_each_token(&key, |t| out.push(t.to_string()));
+    out
+}
+
+/// Word tokens of raw (unnormalized) text with their byte offsets: runs of word
+/// characters, each spaceless-script character on its own; punctuation and
+/// spaces are skipped. For ranking and counting words, not for the match score.
+///
+/// ```
+/// use tmkit::text::word_spans;
+/// let words: Vec<&str> = word_spans("Hi, 東京 (2024)!").map(|(_, w)| w).collect();
+/// assert_eq!(words, ["Hi", "東", "京", "2024"]);
+/// ```
+pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    WordSpans { text, pos: 0 }
+}
+
+struct WordSpans<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for WordSpans<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = &self.text[self.pos..];
+        let mut start = None;
+        for (i, c) in rest.char_indices() {
+            let abs = self.pos + i;
+            if is_word_char(c) {
+                if is_spaceless_char(c) {
+                    if let Some(s) = start {
+                        self.pos = abs;
+                        return Some((s, &self.text[s..abs]));
+                    }
+                    let end = abs + c.len_utf8();
+                    self.pos = end;
+                    return Some((abs, &self.text[abs..end]));
+                }
+                if start.is_none() {
+                    start = Some(abs);
+                }
+            } else if let Some(s) = start {
+                self.pos = abs;
+                return Some((s, &self.text[s..abs]));
+            }
+        }
+        self.pos = self.text.len();
+        start.map(|s| (s, &self.text[s..]))
+    }
+}
+
+/// Number of words in `text`, counting each spaceless-script character as one
+/// (the convention CAT tools use for CJK word counts).
+pub fn word_count(text: &str) -> usize {
+    word_spans(text).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_selftest_cases() {
+        assert_eq!(match_tokens("Straße"), ["strasse"]);
+        assert_eq!(match_tokens("नमस्ते दुनिया"), ["नमस्ते", "दुनिया"]);
+        assert_eq!(match_tokens("สวัสดี").len(), "สวัสดี".chars().count());
+        assert_eq!(
+            match_tokens("안녕하세요 world"),
+            ["안", "녕", "하", "세", "요", "world"]
+        );
+        assert_eq!(match_tokens("abc漢字def"), ["abc", "漢", "字", "def"]);
+    }
+
+    #[test]
+    fn punctuation_is_one_token_per_char() {
+        assert_eq!(match_tokens("a...b"), ["a", ".", ".", ".", "b"]);
+        assert_eq!(match_tokens("snake_case x"), ["snake_case", "x"]);
+        assert_eq!(match_tokens("«Oui»"), ["«", "oui", "»"]);
+        assert_eq!(match_tokens("\u{1c}a\u{1f}b"), ["a", "b"]);
+    }
+
+    #[test]
+    fn arabic_and_hebrew_words_keep_marks() {
+        assert_eq!(match_tokens("مَرْحَبًا بالعالم"), ["مَرْحَبًا", "بالعالم"]);
+        assert_eq!(match_tokens("שָׁלוֹם"), ["שָׁלוֹם"]);
+    }
+
+    #[test]
+    fn word_spans_offsets_point_into_text() {
+        let text = "Él dijo: «¡Hola!» 東京";
+        for (off, w) in word_spans(text) {
+            assert_eq!(&text[off..off + w.len()], w);
+        }
+        assert_eq!(word_count(text), 5);
+        assert_eq!(word_count(""), 0);
+    }
+}
