@@ -186,6 +186,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 pair.as_ref(),
                 mode,
                 header.as_ref(),
+                a.lenient,
                 |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
             )?;
             out.finish()?;

@@ -146,8 +146,8 @@ pub fn push_field(out: &mut String, text: &str, format: Format) {
 }
 
 /// Streams the units of `reader` to `out` in `format`. `pair` is required
-/// for TSV and CSV. Broken units (lenient reading) are handed to `on_error`
-/// and counted; any other error ends the conversion.
+/// for TSV and CSV. With `lenient`, broken units are handed to `on_error`
+/// and counted; otherwise the first error ends the conversion.
 pub fn convert_tmx<R: Read, W: Write>(
     reader: &mut TmxReader<R>,
     out: W,
@@ -155,8 +155,15 @@ pub fn convert_tmx<R: Read, W: Write>(
     pair: Option<&Pair>,
     mode: CodeMode,
     header_override: Option<&Header>,
-    mut on_error: impl FnMut(&Error),
+    lenient: bool,
+    mut report_skip: impl FnMut(&Error),
 ) -> Result<(ConvertReport, W)> {
+    let mut on_error = |e: &Error| -> bool {
+        if lenient {
+            report_skip(e);
+        }
+        lenient
+    };
     let mut report = ConvertReport::default();
     match format {
         Format::Tmx => {
@@ -226,12 +233,11 @@ pub fn convert_tmx<R: Read, W: Write>(
 fn lenient_error(
     report: &mut ConvertReport,
     e: Error,
-    on_error: &mut impl FnMut(&Error),
+    on_error: &mut impl FnMut(&Error) -> bool,
 ) -> Result<()> {
-    // A reader in lenient mode goes on after a broken unit; a strict one
-    // stops, and its error ends the conversion.
-    if matches!(e, Error::Syntax { .. }) {
-        on_error(&e);
+    // A lenient reader goes on after a broken unit (a syntax error); any
+    // other error, or any error in strict mode, ends the conversion.
+    if matches!(e, Error::Syntax { .. }) && on_error(&e) {
         report.broken += 1;
         Ok(())
     } else {

@@ -271,22 +271,24 @@ fn expand_into(
             ));
         }
         if out.len() > MAX_ENTITY_BYTES {
-            return Err(format!(
-                "entity &{name}; expands to more than {} MiB: refusing a possible entity expansion bomb",
-                MAX_ENTITY_BYTES >> 20
-            ));
+            return Err(bomb(stack));
         }
         rest = &after[semi + 1..];
     }
     out.push_str(rest);
     if out.len() > MAX_ENTITY_BYTES {
-        return Err(format!(
-            "entity &{name}; expands to more than {} MiB: refusing a possible entity expansion bomb",
-            MAX_ENTITY_BYTES >> 20
-        ));
+        return Err(bomb(stack));
     }
     stack.pop();
     Ok(())
+}
+
+fn bomb(stack: &[String]) -> String {
+    let top = stack.first().map_or("?", String::as_str);
+    format!(
+        "entity &{top}; expands to more than {} MiB: refusing a possible entity expansion bomb",
+        MAX_ENTITY_BYTES >> 20
+    )
 }
 
 #[cfg(test)]

@@ -21,9 +21,13 @@
 
 pub mod convert;
 mod entities;
+pub mod filter;
 mod input;
+pub mod merge;
 pub mod model;
 pub mod reader;
+pub mod stats;
+pub mod validate;
 pub mod writer;
 
 use std::io::Write;

@@ -201,6 +201,10 @@ impl<R: Read> TmxReader<R> {
             quick_xml::Error::Syntax(s) => {
                 format!("malformed XML: {s} (the file may be truncated)")
             }
+            quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::UnclosedReference) => {
+                "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')"
+                    .to_string()
+            }
             quick_xml::Error::IllFormed(s) => format!("malformed XML: {s}"),
             quick_xml::Error::Encoding(s) => {
                 format!("{s} (is the file's encoding declared right?)")
