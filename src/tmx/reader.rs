@@ -66,6 +66,7 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     state: State,
     entity_bytes: u64,
     last_tu_offset: u64,
+    header_offset: u64,
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
     pending_tu: Option<(Vec<Attr>, bool, u64)>,
     in_tu: bool,
@@ -121,6 +122,7 @@ impl<R: Read> TmxReader<R> {
             state: State::Done,
             entity_bytes: 0,
             last_tu_offset: 0,
+            header_offset: 0,
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
@@ -142,6 +144,15 @@ impl<R: Read> TmxReader<R> {
     /// Where the most recently read `<tu>` starts.
     pub fn last_tu_location(&self) -> Location {
         self.location_at(self.last_tu_offset)
+    }
+
+    /// Where the `<header>` starts (the file alone when there is none).
+    pub fn header_location(&self) -> Location {
+        if self.header.present {
+            self.location_at(self.header_offset)
+        } else {
+            Self::location_for(&self.file)
+        }
     }
 
     /// Bytes of (UTF-8) input parsed so far.
@@ -304,6 +315,7 @@ impl<R: Read> TmxReader<R> {
                     let name = local(e.name().0).to_string();
                     match name.as_str() {
                         "header" => {
+                            self.header_offset = offset;
                             let attrs = self.attrs(&e, offset)?;
                             self.header_attrs(attrs);
                             self.header_children(buf)?;
@@ -319,6 +331,7 @@ impl<R: Read> TmxReader<R> {
                     let name = local(e.name().0).to_string();
                     match name.as_str() {
                         "header" => {
+                            self.header_offset = offset;
                             let attrs = self.attrs(&e, offset)?;
                             self.header_attrs(attrs);
                         }

@@ -94,12 +94,11 @@ pub fn validate_reader<R: Read>(
             return Ok(report);
         }
     };
-    let whole = Location {
-        file: file.map(std::path::Path::to_path_buf),
-        line: None,
-        column: None,
-    };
-    check_header(reader.header(), &whole, &mut report.problems);
+    check_header(
+        reader.header(),
+        &reader.header_location(),
+        &mut report.problems,
+    );
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
     loop {
