@@ -67,8 +67,9 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     entity_bytes: u64,
     last_tu_offset: u64,
     header_offset: u64,
+    event_start: u64,
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
-    pending_tu: Option<(Vec<Attr>, bool, u64)>,
+    pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
     tus_read: u64,
 }
@@ -123,6 +124,7 @@ impl<R: Read> TmxReader<R> {
             entity_bytes: 0,
             last_tu_offset: 0,
             header_offset: 0,
+            event_start: 0,
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
@@ -217,8 +219,16 @@ impl<R: Read> TmxReader<R> {
                     .to_string()
             }
             quick_xml::Error::IllFormed(s) => format!("malformed XML: {s}"),
-            quick_xml::Error::Encoding(s) => {
-                format!("{s} (is the file's encoding declared right?)")
+            quick_xml::Error::Encoding(_) => {
+                // quick-xml does not say where; look from the event's start.
+                let input = self.xml.get_ref();
+                let offset = input
+                    .first_invalid_utf8(self.event_start)
+                    .unwrap_or(self.event_start);
+                return self.error_at(
+                    offset,
+                    "invalid UTF-8 byte sequence (is the encoding in the XML declaration right?)",
+                );
             }
             other => format!("malformed XML: {other}"),
         };
@@ -228,6 +238,7 @@ impl<R: Read> TmxReader<R> {
     /// Reads the next event into `buf`, checking the bytes it covers.
     fn read<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
         buf.clear();
+        self.event_start = self.xml.buffer_position();
         let result = self.xml.read_event_into(buf);
         match result {
             Ok(ev) => {
@@ -502,18 +513,12 @@ impl<R: Read> TmxReader<R> {
     /// (entities resolved, literal whitespace turned into spaces).
     fn attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Vec<Attr>> {
         let mut out = Vec::new();
-        for attr in e.attributes() {
-            let attr =
-                attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
-            let name = attr.key.0;
-            let value = self
-                .attr_value(&attr.value)
-                .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
+        self.for_each_attr(e, offset, |name, value| {
             out.push(Attr {
                 name: name.to_string(),
-                value: value.into_owned(),
-            });
-        }
+                value,
+            })
+        })?;
         Ok(out)
     }
 
@@ -642,21 +647,21 @@ impl<R: Read> TmxReader<R> {
                     push_text(parts, &text);
                 }
                 Event::Start(e) => {
-                    let child = local(e.name().0).to_string();
+                    let kind = InlineKind::from_name(local(e.name().0));
                     let attrs = self.attrs(&e, offset)?;
                     let mut content = Vec::new();
-                    self.content(buf, &child, &mut content, depth + 1)?;
+                    self.content(buf, kind.name(), &mut content, depth + 1)?;
                     parts.push(SegPart::Inline(Inline {
-                        kind: InlineKind::from_name(&child),
+                        kind,
                         attrs,
                         content,
                     }));
                 }
                 Event::Empty(e) => {
-                    let child = local(e.name().0).to_string();
+                    let kind = InlineKind::from_name(local(e.name().0));
                     let attrs = self.attrs(&e, offset)?;
                     parts.push(SegPart::Inline(Inline {
-                        kind: InlineKind::from_name(&child),
+                        kind,
                         attrs,
                         content: Vec::new(),
                     }));
@@ -702,30 +707,74 @@ impl<R: Read> TmxReader<R> {
         Ok(Prop { kind, value, attrs })
     }
 
-    fn tu(&mut self, buf: &mut Vec<u8>, attrs: Vec<Attr>, empty: bool) -> Result<Tu> {
-        self.in_tu = true;
+    /// Visits attributes without allocating their names.
+    fn for_each_attr(
+        &mut self,
+        e: &BytesStart<'_>,
+        offset: u64,
+        mut f: impl FnMut(&str, String),
+    ) -> Result<()> {
+        for attr in e.attributes() {
+            let attr =
+                attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
+            let name = attr.key.0;
+            let value = self
+                .attr_value(&attr.value)
+                .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
+            f(name, value.into_owned());
+        }
+        Ok(())
+    }
+
+    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tu> {
         let mut tu = Tu::default();
-        for a in attrs {
-            if let Some(v) = tu.set_known(&a.name, a.value) {
+        self.for_each_attr(e, offset, |name, value| {
+            if let Some(v) = tu.set_known(name, value) {
                 tu.extra.push(Attr {
-                    name: a.name,
+                    name: name.to_string(),
                     value: v,
                 });
             }
-        }
+        })?;
+        Ok(tu)
+    }
+
+    fn tu(&mut self, buf: &mut Vec<u8>, mut tu: Tu, empty: bool) -> Result<Tu> {
         if empty {
-            self.in_tu = false;
             return Ok(tu);
         }
+        self.in_tu = true;
         loop {
             let offset = self.xml.buffer_position();
-            let (name, attrs, empty) = match self.read(buf)? {
-                Event::Start(e) => (
-                    local(e.name().0).to_string(),
-                    self.attrs(&e, offset)?,
-                    false,
-                ),
-                Event::Empty(e) => (local(e.name().0).to_string(), self.attrs(&e, offset)?, true),
+            let (name, empty) = match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = classify(local(e.name().0));
+                    match name {
+                        Name::Tuv => {
+                            let tuv = self.tuv_start(&e, offset)?;
+                            tu.tuvs.push(self.tuv(buf, tuv, false)?);
+                            continue;
+                        }
+                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), false),
+                        _ => {
+                            let other = local(e.name().0).to_string();
+                            self.skip_element(buf, &other)?;
+                            continue;
+                        }
+                    }
+                }
+                Event::Empty(e) => {
+                    let name = classify(local(e.name().0));
+                    match name {
+                        Name::Tuv => {
+                            let tuv = self.tuv_start(&e, offset)?;
+                            tu.tuvs.push(tuv);
+                            continue;
+                        }
+                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), true),
+                        _ => continue,
+                    }
+                }
                 Event::End(_) => {
                     self.in_tu = false;
                     return Ok(tu);
@@ -738,62 +787,64 @@ impl<R: Read> TmxReader<R> {
                 Event::Eof => return Err(self.unexpected_eof("</tu>")),
                 _ => continue,
             };
-            match name.as_str() {
-                "tuv" => {
-                    let tuv = self.tuv(buf, attrs, empty)?;
-                    tu.tuvs.push(tuv);
-                }
-                "note" => {
-                    tu.notes.push(self.note(buf, attrs, empty)?);
-                    tu.meta_order.push(MetaKind::Note);
-                }
-                "prop" => {
-                    tu.props.push(self.prop(buf, attrs, empty)?);
-                    tu.meta_order.push(MetaKind::Prop);
-                }
-                _ if !empty => self.skip_element(buf, &name)?,
-                _ => {}
+            let (name, attrs) = name;
+            if name == Name::Note {
+                tu.notes.push(self.note(buf, attrs, empty)?);
+                tu.meta_order.push(MetaKind::Note);
+            } else {
+                tu.props.push(self.prop(buf, attrs, empty)?);
+                tu.meta_order.push(MetaKind::Prop);
             }
         }
     }
 
-    fn tuv(&mut self, buf: &mut Vec<u8>, attrs: Vec<Attr>, empty: bool) -> Result<Tuv> {
+    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tuv> {
         let mut tuv = Tuv {
             missing_seg: true,
             ..Tuv::default()
         };
         let mut legacy = None;
-        for a in attrs {
-            match a.name.as_str() {
-                "xml:lang" => tuv.lang = a.value,
-                "lang" => legacy = Some(a.value),
-                _ => {
-                    if let Some(v) = tuv.set_known(&a.name, a.value) {
-                        tuv.extra.push(Attr {
-                            name: a.name,
-                            value: v,
-                        });
-                    }
+        let mut has_xml_lang = false;
+        self.for_each_attr(e, offset, |name, value| match name {
+            "xml:lang" => {
+                tuv.lang = value;
+                has_xml_lang = true;
+            }
+            "lang" => legacy = Some(value),
+            _ => {
+                if let Some(v) = tuv.set_known(name, value) {
+                    tuv.extra.push(Attr {
+                        name: name.to_string(),
+                        value: v,
+                    });
                 }
             }
-        }
+        })?;
         if let Some(l) = legacy
-            && tuv.lang.is_empty()
+            && !has_xml_lang
         {
             tuv.lang = l;
         }
+        Ok(tuv)
+    }
+
+    fn tuv(&mut self, buf: &mut Vec<u8>, mut tuv: Tuv, empty: bool) -> Result<Tuv> {
         if empty {
             return Ok(tuv);
         }
         loop {
             let offset = self.xml.buffer_position();
             let (name, attrs, empty) = match self.read(buf)? {
-                Event::Start(e) => (
-                    local(e.name().0).to_string(),
-                    self.attrs(&e, offset)?,
-                    false,
-                ),
-                Event::Empty(e) => (local(e.name().0).to_string(), self.attrs(&e, offset)?, true),
+                Event::Start(e) => {
+                    let name = classify(local(e.name().0));
+                    if name == Name::Other {
+                        let other = local(e.name().0).to_string();
+                        self.skip_element(buf, &other)?;
+                        continue;
+                    }
+                    (name, self.attrs(&e, offset)?, false)
+                }
+                Event::Empty(e) => (classify(local(e.name().0)), self.attrs(&e, offset)?, true),
                 Event::End(_) => return Ok(tuv),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
@@ -803,25 +854,23 @@ impl<R: Read> TmxReader<R> {
                 Event::Eof => return Err(self.unexpected_eof("</tuv>")),
                 _ => continue,
             };
-            match name.as_str() {
-                "seg" if tuv.missing_seg => {
+            match name {
+                Name::Seg if tuv.missing_seg => {
                     tuv.missing_seg = false;
                     tuv.seg.attrs = attrs;
                     if !empty {
-                        let mut parts = Vec::new();
-                        self.content(buf, "seg", &mut parts, 1)?;
-                        tuv.seg.parts = parts;
+                        self.content(buf, "seg", &mut tuv.seg.parts, 1)?;
                     }
                 }
-                "note" => {
+                Name::Note => {
                     tuv.notes.push(self.note(buf, attrs, empty)?);
                     tuv.meta_order.push(MetaKind::Note);
                 }
-                "prop" => {
+                Name::Prop => {
                     tuv.props.push(self.prop(buf, attrs, empty)?);
                     tuv.meta_order.push(MetaKind::Prop);
                 }
-                _ if !empty => self.skip_element(buf, &name)?,
+                _ if !empty => self.skip_element(buf, "seg")?,
                 _ => {}
             }
         }
@@ -829,15 +878,34 @@ impl<R: Read> TmxReader<R> {
 
     /// The next unit, or `None` at `</body>`.
     fn next_tu(&mut self, buf: &mut Vec<u8>) -> Result<Option<Tu>> {
-        if let Some((attrs, empty, offset)) = self.pending_tu.take() {
+        if let Some((tu, empty, offset)) = self.pending_tu.take() {
             self.last_tu_offset = offset;
-            return self.tu(buf, attrs, empty).map(Some);
+            return self.tu(buf, tu, empty).map(Some);
         }
         loop {
             let offset = self.xml.buffer_position();
-            let (name, attrs, empty) = match self.read(buf)? {
-                Event::Start(e) => (local(e.name().0).to_string(), self.attrs(&e, offset), false),
-                Event::Empty(e) => (local(e.name().0).to_string(), self.attrs(&e, offset), true),
+            match self.read(buf)? {
+                Event::Start(e) => {
+                    if local(e.name().0) == "tu" {
+                        self.last_tu_offset = offset;
+                        self.in_tu = true;
+                        let tu = self.tu_start(&e, offset)?;
+                        return self.tu(buf, tu, false).map(Some);
+                    }
+                    let other = local(e.name().0).to_string();
+                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.skip_element(buf, &other)?;
+                }
+                Event::Empty(e) => {
+                    if local(e.name().0) == "tu" {
+                        self.last_tu_offset = offset;
+                        self.in_tu = true;
+                        let tu = self.tu_start(&e, offset)?;
+                        self.in_tu = false;
+                        return Ok(Some(tu));
+                    }
+                    self.for_each_attr(&e, offset, |_, _| {})?;
+                }
                 Event::End(_) => {
                     self.expect_root_end(buf)?;
                     return Ok(None);
@@ -845,19 +913,9 @@ impl<R: Read> TmxReader<R> {
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
                     self.resolve_discard(&r, offset)?;
-                    continue;
                 }
                 Event::Eof => return Err(self.unexpected_eof("</body>")),
-                _ => continue,
-            };
-            if name == "tu" {
-                self.last_tu_offset = offset;
-                let attrs = attrs?;
-                return self.tu(buf, attrs, empty).map(Some);
-            }
-            attrs?;
-            if !empty {
-                self.skip_element(buf, &name)?;
+                _ => {}
             }
         }
     }
@@ -879,11 +937,11 @@ impl<R: Read> TmxReader<R> {
                     _ => {}
                 },
                 Ok(Event::Start(e)) if local(e.name().0) == "tu" => {
-                    self.pending_tu = Some((lenient_attrs(&e), false, offset));
+                    self.pending_tu = Some((lenient_tu(&e), false, offset));
                     return true;
                 }
                 Ok(Event::Empty(e)) if local(e.name().0) == "tu" => {
-                    self.pending_tu = Some((lenient_attrs(&e), true, offset));
+                    self.pending_tu = Some((lenient_tu(&e), true, offset));
                     return true;
                 }
                 Ok(Event::Eof) => return false,
@@ -938,14 +996,37 @@ impl<R: Read> Iterator for TmxReader<R> {
 /// Attributes of a start tag, ignoring malformed ones (used only to resume
 /// after an error in lenient mode; a malformed attribute is reported when
 /// the unit is parsed).
-fn lenient_attrs(e: &BytesStart<'_>) -> Vec<Attr> {
-    e.attributes()
-        .flatten()
-        .map(|a| Attr {
-            name: a.key.0.to_string(),
-            value: a.value.into_owned(),
-        })
-        .collect()
+fn lenient_tu(e: &BytesStart<'_>) -> Tu {
+    let mut tu = Tu::default();
+    for a in e.attributes().flatten() {
+        if let Some(v) = tu.set_known(a.key.0, a.value.into_owned()) {
+            tu.extra.push(Attr {
+                name: a.key.0.to_string(),
+                value: v,
+            });
+        }
+    }
+    tu
+}
+
+/// The elements the reader dispatches on, recognized without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Tuv,
+    Seg,
+    Note,
+    Prop,
+    Other,
+}
+
+fn classify(local: &str) -> Name {
+    match local {
+        "tuv" => Name::Tuv,
+        "seg" => Name::Seg,
+        "note" => Name::Note,
+        "prop" => Name::Prop,
+        _ => Name::Other,
+    }
 }
 
 fn display_path(file: &Option<PathBuf>) -> PathBuf {
