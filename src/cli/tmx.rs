@@ -527,7 +527,7 @@ fn write_validation_text(
         let tuid = p
             .tuid
             .as_deref()
-            .map(|t| format!(" [tuid {t}]"))
+            .map(|t| style.dim(&format!(" [tuid {t}]")))
             .unwrap_or_default();
         writeln!(out, "{}: {label}: {}{tuid}", p.location, p.message)?;
     }
@@ -780,16 +780,16 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             });
             let out = Output::create(&output)?;
             let input = a.input.clone();
-            let (report, out) = convert::convert_tmx(
-                &mut reader,
-                out,
-                to,
-                pair.as_ref(),
+            let opts = convert::ConvertOptions {
+                format: to,
+                pair: pair.as_ref(),
                 mode,
-                header.as_ref(),
-                a.lenient,
-                |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
-            )?;
+                header: header.as_ref(),
+                lenient: a.lenient,
+            };
+            let (report, out) = convert::convert_tmx(&mut reader, out, &opts, |e| {
+                ctx.warn_input(&input, format!("skipped a broken unit: {e}"))
+            })?;
             out.finish()?;
             if report.dropped_chars > 0 {
                 ctx.note(format!(

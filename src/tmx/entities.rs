@@ -129,6 +129,29 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+/// True for an XML name (element or attribute): a letter, `_` or `:` first,
+/// then letters, digits, `-`, `.`, `_`, `:`; non-ASCII letters allowed.
+pub(crate) fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start = |c: char| {
+        c.is_ascii_alphabetic() || c == '_' || c == ':' || (c as u32) >= 0xC0 && c.is_alphabetic()
+    };
+    start(first)
+        && chars.all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '.' | '_' | ':')
+                || (c as u32) >= 0xB7
+                    && (c.is_alphanumeric()
+                        || c == '\u{B7}'
+                        || ('\u{300}'..='\u{36F}').contains(&c)
+                        || c == '\u{203F}'
+                        || c == '\u{2040}')
+        })
+}
+
 /// Parses `<!ENTITY ...>` declarations out of an internal subset, skipping
 /// comments, processing instructions and other declarations.
 fn parse_subset(subset: &str, out: &mut Vec<(String, Option<String>)>) -> Result<(), String> {

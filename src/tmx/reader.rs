@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::entities::{Entities, Resolved};
+use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
 use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
 use crate::error::{Error, Location, Result};
@@ -244,6 +244,14 @@ impl<R: Read> TmxReader<R> {
             Ok(ev) => {
                 if let Some(err) = self.bad_input_before(self.xml.buffer_position()) {
                     return Err(err);
+                }
+                if let Event::Start(e) | Event::Empty(e) = &ev
+                    && !is_xml_name(e.name().0)
+                {
+                    return Err(self.error_at(
+                        self.event_start,
+                        format!("{:?} is not a valid element name", e.name().0),
+                    ));
                 }
                 Ok(ev)
             }
@@ -718,6 +726,11 @@ impl<R: Read> TmxReader<R> {
             let attr =
                 attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
             let name = attr.key.0;
+            if !is_xml_name(name) {
+                return Err(
+                    self.error_at(offset, format!("{name:?} is not a valid attribute name"))
+                );
+            }
             let value = self
                 .attr_value(&attr.value)
                 .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;

@@ -357,13 +357,11 @@ fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
                         ),
                     )),
                 },
-                InlineKind::It => {
-                    if !matches!(i.attr("pos"), Some("begin" | "end")) {
-                        out.push((
-                            Severity::Error,
-                            format!("{lang} segment: <it> needs pos=\"begin\" or pos=\"end\""),
-                        ));
-                    }
+                InlineKind::It if !matches!(i.attr("pos"), Some("begin" | "end")) => {
+                    out.push((
+                        Severity::Error,
+                        format!("{lang} segment: <it> needs pos=\"begin\" or pos=\"end\""),
+                    ));
                 }
                 _ => {}
             }
