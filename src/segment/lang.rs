@@ -25,9 +25,49 @@ pub(crate) enum TermKind {
 
 /// Characters that end sentences in every language (they are unambiguous where they occur).
 const COMMON_STRONG: &[char] = &[
-    '?', '!', '‼', '⁇', '⁈', '⁉', '。', '｡', '！', '？', '؟', '۔', '।', '॥', '։', '՜', '՞', '።',
-    '፧', '፨', '။', '၏', '܀', '۔', '᙮', '᠃', '᠉', '꓿', '꘎', '꘏', '꛳', '꛷', '︒', '﹒', '﹖', '﹗',
+    '?', '!', '‼', '⁇', '⁈', '⁉', '。', '｡', '！', '？', '؟', '۔', '।', '॥', '։', '።', '፧', '፨',
+    '။', '၏', '܀', '۔', '᙮', '᠃', '᠉', '꓿', '꘎', '꘏', '꛳', '꛷', '︒', '﹒', '﹖', '﹗',
 ];
+
+/// True for the characters of [`COMMON_STRONG`] (a `match`, not a slice search: hot path).
+#[inline]
+fn is_common_strong(c: char) -> bool {
+    matches!(
+        c,
+        '?' | '!'
+            | '‼'
+            | '⁇'
+            | '⁈'
+            | '⁉'
+            | '。'
+            | '｡'
+            | '！'
+            | '？'
+            | '؟'
+            | '۔'
+            | '।'
+            | '॥'
+            | '։'
+            | '።'
+            | '፧'
+            | '፨'
+            | '။'
+            | '၏'
+            | '܀'
+            | '᙮'
+            | '᠃'
+            | '᠉'
+            | '꓿'
+            | '꘎'
+            | '꘏'
+            | '꛳'
+            | '꛷'
+            | '︒'
+            | '﹒'
+            | '﹖'
+            | '﹗'
+    )
+}
 
 /// Rules for one language.
 #[derive(Debug)]
@@ -38,6 +78,8 @@ pub(crate) struct LangRules {
     pub titles: AHashSet<Box<str>>,
     /// Abbreviations that may end a sentence (before a typical sentence starter).
     pub abbrevs: AHashSet<Box<str>>,
+    /// Abbreviations that usually end a clause (`etc.`): a capitalised word after them starts a sentence.
+    pub final_abbrevs: AHashSet<Box<str>>,
     /// Abbreviations that precede a number (`No. 5`, `Art. 3`).
     pub number_abbrevs: AHashSet<Box<str>>,
     /// Words that typically start a sentence (case-sensitive).
@@ -64,16 +106,21 @@ impl LangRules {
     /// The kind of `c` as a terminal in this language, if it is one.
     #[inline]
     pub fn terminal_kind(&self, c: char) -> Option<TermKind> {
-        match c {
+        let common = match c {
             '.' | '．' => Some(TermKind::Period),
+            '?' | '!' => Some(TermKind::Strong),
             '…' => Some(TermKind::Ellipsis),
-            _ if COMMON_STRONG.contains(&c) => Some(TermKind::Strong),
-            _ => self
-                .extra_terminals
-                .iter()
-                .find(|(t, _)| *t == c)
-                .map(|&(_, k)| k),
+            _ if c.is_ascii() => None,
+            _ if is_common_strong(c) => Some(TermKind::Strong),
+            _ => None,
+        };
+        if common.is_some() || self.extra_terminals.is_empty() {
+            return common;
         }
+        self.extra_terminals
+            .iter()
+            .find(|(t, _)| *t == c)
+            .map(|&(_, k)| k)
     }
 
     /// Parses a data file (see the module docs). Unknown sections are errors so
@@ -84,6 +131,7 @@ impl LangRules {
             titles: AHashSet::new(),
             abbrevs: AHashSet::new(),
             number_abbrevs: AHashSet::new(),
+            final_abbrevs: AHashSet::new(),
             starters: AHashSet::new(),
             months: AHashSet::new(),
             ordinal_context: AHashSet::new(),
@@ -110,6 +158,7 @@ impl LangRules {
                     "title" => drop(rules.titles.insert(lower())),
                     "abbrev" => drop(rules.abbrevs.insert(lower())),
                     "number" => drop(rules.number_abbrevs.insert(lower())),
+                    "final" => drop(rules.final_abbrevs.insert(lower())),
                     "starters" => drop(rules.starters.insert(item.into())),
                     "months" => drop(rules.months.insert(lower())),
                     "ordinal_context" => drop(rules.ordinal_context.insert(lower())),
@@ -140,6 +189,7 @@ impl LangRules {
             .iter()
             .chain(&rules.abbrevs)
             .chain(&rules.number_abbrevs)
+            .chain(&rules.final_abbrevs)
             .map(|a| a.len())
             .max()
             .unwrap_or(0);

@@ -105,6 +105,11 @@ enum Class {
 }
 
 fn classify(c: char) -> Class {
+    // Georgian Mkhedruli letters count as lower case in Unicode, but Georgian
+    // text does not capitalise sentences.
+    if ('\u{10D0}'..='\u{10FF}').contains(&c) {
+        return Class::Caseless;
+    }
     if c.is_lowercase() {
         Class::Lower
     } else if c.is_uppercase() || matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ') {
@@ -467,8 +472,13 @@ impl<'a> RuleScanner<'a> {
     /// Lower-cases `word` into the reused buffer.
     fn lowered(&mut self, word: &str) -> &str {
         self.lower.clear();
-        for c in word.chars() {
-            self.lower.extend(c.to_lowercase());
+        if word.is_ascii() {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            for c in word.chars() {
+                self.lower.extend(c.to_lowercase());
+            }
         }
         &self.lower
     }
@@ -541,6 +551,7 @@ impl<'a> RuleScanner<'a> {
         let lower = self.lowered(tok);
         rules.abbrevs.contains(lower)
             || rules.titles.contains(lower)
+            || rules.final_abbrevs.contains(lower)
             || rules.number_abbrevs.contains(lower)
     }
 
@@ -583,6 +594,14 @@ impl<'a> RuleScanner<'a> {
             if rules.titles.contains(lower) {
                 return Step::Continue(b);
             }
+            if rules.final_abbrevs.contains(lower) {
+                // `etc.`, `usw.`: a capitalised word after them starts a new sentence.
+                return if class == Class::Upper || starter {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                };
+            }
             if rules.abbrevs.contains(lower) || rules.number_abbrevs.contains(lower) {
                 return if starter {
                     Step::Break(b)
@@ -593,11 +612,14 @@ impl<'a> RuleScanner<'a> {
         }
         let mut chars = tok.chars();
         if let (Some(first), None) = (chars.next(), chars.next()) {
-            // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
-            if first.is_alphabetic() && !starter {
-                return Step::Continue(b);
+            if first.is_alphabetic() {
+                // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
+                return if starter {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                };
             }
-            return Step::Break(b);
         }
         if is_initialism(tok) && !starter {
             return Step::Continue(b);
