@@ -208,6 +208,11 @@ impl FuzzyIndex {
             query: Vec::new(),
             order: Vec::new(),
             top: Vec::new(),
+            verified: 0,
+            counts: Vec::new(),
+            touched: Vec::new(),
+            histogram: Vec::new(),
+            by_count: Vec::new(),
         }
     }
 
@@ -337,6 +342,14 @@ pub struct Searcher<'i> {
     /// Distinct known query tokens: (document frequency, token, count in query).
     order: Vec<(u32, u32, u32)>,
     top: Vec<Ranked>,
+    verified: usize,
+    /// Per segment: query tokens it holds among those read (0 = not a candidate).
+    counts: Vec<u16>,
+    /// Segments with a non-zero count.
+    touched: Vec<u32>,
+    /// `histogram[v]`: touched segments whose count is `v` (capped at the query length).
+    histogram: Vec<u32>,
+    by_count: Vec<u32>,
 }
 
 /// What a search asks for.
@@ -386,7 +399,13 @@ impl<'i> Searcher<'i> {
         self.results()
     }
 
+    /// How many segments the last search scored (a measure of the filters' work).
+    pub fn last_verified(&self) -> usize {
+        self.verified
+    }
+
     fn prepare(&mut self, query: &str) {
+        self.verified = 0;
         let n = self.index.len();
         if self.visited.len() != n {
             self.visited = vec![0; n];
@@ -399,7 +418,8 @@ impl<'i> Searcher<'i> {
         }
         self.query.clear();
         self.index.vocab.lookup_text(query, &mut self.query);
-        self.pattern.reset(&self.query);
+        self.pattern
+            .reset_for_vocabulary(&self.query, self.index.vocab.len());
         self.top.clear();
     }
 
@@ -438,6 +458,7 @@ impl<'i> Searcher<'i> {
     #[inline]
     fn verify(&mut self, s: u32, t: u8, params: SearchParams, source_is: &dyn Fn(EntryId) -> bool) {
         let index = self.index;
+        self.verified += 1;
         let seg = index.segment(s);
         let longest = self.query.len().max(seg.len());
         let max_d = max_distance_for(longest, t);
@@ -480,63 +501,135 @@ impl<'i> Searcher<'i> {
         }
     }
 
+    /// Candidate generation and verification.
+    ///
+    /// Query tokens are read rarest first. For each segment in the length
+    /// window, `counts[s]` sums the query multiplicities of the tokens read
+    /// that `s` holds: with `rest` the multiplicity not yet read, `counts[s] +
+    /// rest` bounds how many tokens `s` shares with the query. Reading stops
+    /// once the prefix is covered and the next list costs more than the
+    /// verifications it would save; then segments are verified in decreasing
+    /// count order, so the best come first and the rising threshold ends the
+    /// loop early.
     fn scan_candidates(&mut self, params: SearchParams, source_is: &dyn Fn(EntryId) -> bool) {
         let index = self.index;
         let m = self.query.len();
         self.order.clear();
-        let mut unknown = 0u32;
+        let mut unknown = 0usize;
         let mut sorted = self.query.clone();
         sorted.sort_unstable();
         for run in sorted.chunk_by(|a, b| a == b) {
             let tok = run[0];
             if tok == UNKNOWN_TOKEN {
-                unknown = run.len() as u32;
+                unknown = run.len();
             } else {
                 self.order
                     .push((index.doc_freq(tok), tok, run.len() as u32));
             }
         }
         self.order.sort_unstable();
-        // Tokens no segment holds count as already read for the prefix filter.
-        let mut read = unknown as usize;
-        for i in 0..self.order.len() {
+        if self.counts.len() != index.len() {
+            self.counts = vec![0; index.len()];
+        }
+        self.touched.clear();
+        self.histogram.clear();
+        self.histogram.resize(m + 1, 0);
+
+        let need = |t: u8| (usize::from(t) * m).div_ceil(100);
+        let mut rest = m - unknown;
+        let mut read = unknown;
+        // Counts are u16: a query longer than that is scored against the whole window.
+        let mut exhaustive = m >= usize::from(u16::MAX);
+        let readable = if exhaustive { 0 } else { self.order.len() };
+        for i in 0..readable {
             let t = self.threshold(params);
-            let need = (usize::from(t) * m).div_ceil(100);
-            if need == 0 {
+            let c = need(t);
+            if c == 0 {
+                exhaustive = true;
                 break;
             }
-            if read > m - need {
-                return;
-            }
-            let (_, tok, count) = self.order[i];
+            let (_, tok, mult) = self.order[i];
+            let mult = mult as usize;
             let (lo, hi) = length_window(m, t);
             let (a, b) = index.length_range(lo, hi);
             let list = index.postings_of(tok);
             let from = list.partition_point(|&s| s < a);
             let to = list.partition_point(|&s| s < b);
-            for &s in &list[from..to] {
-                if self.visited[s as usize] == self.epoch {
-                    continue;
-                }
-                self.visited[s as usize] = self.epoch;
-                let t = self.threshold(params);
-                let n = index.segment(s).len();
-                let (lo, hi) = length_window(m, t);
-                if n > hi {
+            let in_prefix = read <= m - c;
+            if !in_prefix {
+                // Candidates now, and those sure to remain after this list.
+                let floor_now = c.saturating_sub(rest);
+                let floor_next = c.saturating_sub(rest - mult);
+                let now: usize = self.histogram.iter().skip(floor_now).sum::<u32>() as usize;
+                let sure: usize = self.histogram.iter().skip(floor_next).sum::<u32>() as usize;
+                if to - from > VERIFY_COST * (now - sure) {
                     break;
                 }
-                if n < lo {
-                    continue;
-                }
-                self.verify(s, t, params, source_is);
             }
-            read += count as usize;
+            for &s in &list[from..to] {
+                let slot = &mut self.counts[s as usize];
+                if *slot == 0 {
+                    // Past the prefix a segment holding none of the rarer tokens cannot qualify.
+                    if !in_prefix {
+                        continue;
+                    }
+                    self.touched.push(s);
+                } else {
+                    self.histogram[usize::from(*slot).min(m)] -= 1;
+                }
+                *slot = slot.saturating_add(mult as u16);
+                self.histogram[usize::from(*slot).min(m)] += 1;
+            }
+            read += mult;
+            rest -= mult;
         }
+
+        // Verify in decreasing count order (a counting sort over the histogram).
+        let mut starts = vec![0u32; m + 2];
+        for v in (0..=m).rev() {
+            starts[v] = starts[v + 1] + self.histogram[v];
+        }
+        let mut by_count = std::mem::take(&mut self.by_count);
+        by_count.clear();
+        by_count.resize(self.touched.len(), 0);
+        for &s in &self.touched {
+            let v = usize::from(self.counts[s as usize]).min(m);
+            let slot = &mut starts[v + 1];
+            by_count[*slot as usize] = s;
+            *slot += 1;
+        }
+        for &s in &by_count {
+            let count = usize::from(self.counts[s as usize]);
+            let t = self.threshold(params);
+            let c = need(t);
+            if count + rest < c {
+                break;
+            }
+            if self.visited[s as usize] == self.epoch {
+                continue;
+            }
+            self.visited[s as usize] = self.epoch;
+            let n = index.segment(s).len();
+            let (lo, hi) = length_window(m, t);
+            if n < lo || n > hi {
+                continue;
+            }
+            // Longer segments need more shared tokens: ceil(t * n / 100).
+            if count + rest < (usize::from(t) * n).div_ceil(100) {
+                continue;
+            }
+            self.verify(s, t, params, source_is);
+        }
+        for &s in &self.touched {
+            self.counts[s as usize] = 0;
+        }
+        self.by_count = by_count;
+
         // The count filter cannot exclude anything at this threshold (an empty
         // query, or `min_score` 0 with fewer than k found): every segment of the
         // length window is a candidate.
         let t = self.threshold(params);
-        if (usize::from(t) * m).div_ceil(100) == 0 {
+        if exhaustive || need(t) == 0 {
             let (lo, hi) = length_window(m, t);
             let (a, b) = index.length_range(lo, hi);
             for s in a..b {
@@ -549,6 +642,10 @@ impl<'i> Searcher<'i> {
         }
     }
 }
+
+/// How many postings reading one more list may cost per verification it
+/// saves (a verification is a bit-parallel distance over a segment).
+const VERIFY_COST: usize = 24;
 
 /// Token counts `n` that can score at least `t` against a query of `m` tokens.
 ///

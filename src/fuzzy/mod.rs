@@ -127,11 +127,19 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
             k: options.max_results,
             min_score: options.min_score,
         };
-        if options.exhaustive {
+        let r = if options.exhaustive {
             self.searcher.search_exhaustive(query, params, &source_is)
         } else {
             self.searcher.search(query, params, &source_is)
+        };
+        if std::env::var_os("TMKIT_DEBUG").is_some() {
+            eprintln!(
+                "DBG verified={} best={:?} q={query}",
+                self.searcher.last_verified(),
+                r.first().map(|h| h.score)
+            );
         }
+        r
     }
 
     /// The best entries for `query`, with penalties and adapted targets.

@@ -83,6 +83,11 @@ pub struct Pattern {
     peq: Vec<u64>,
     /// Per-word vertical deltas, reused between comparisons.
     scratch: Vec<(u64, u64)>,
+    /// Single-word patterns over a known vocabulary: the match mask of every
+    /// token id, so the inner loop is one load (entries of the previous
+    /// pattern are cleared on reset, not the whole table).
+    dense: Vec<u64>,
+    use_dense: bool,
 }
 
 impl Pattern {
@@ -95,6 +100,19 @@ impl Pattern {
 
     /// Re-prepares this pattern for `tokens`, keeping its buffers.
     pub fn reset(&mut self, tokens: &[u32]) {
+        self.reset_for_vocabulary(tokens, 0);
+    }
+
+    /// Re-prepares this pattern for `tokens` whose ids (and those of the texts
+    /// it will be compared to) are below `vocab_len`, with a direct lookup
+    /// table when the pattern fits one machine word. Ids at or above
+    /// `vocab_len` match nothing in the table.
+    pub fn reset_for_vocabulary(&mut self, tokens: &[u32], vocab_len: usize) {
+        for &t in &self.distinct {
+            if let Some(slot) = self.dense.get_mut(t as usize) {
+                *slot = 0;
+            }
+        }
         self.len = tokens.len();
         self.words = tokens.len().div_ceil(64).max(1);
         self.distinct.clear();
@@ -110,6 +128,17 @@ impl Pattern {
         }
         self.scratch.clear();
         self.scratch.resize(self.words, (0, 0));
+        self.use_dense = vocab_len > 0 && self.words == 1;
+        if self.use_dense {
+            if self.dense.len() < vocab_len {
+                self.dense.resize(vocab_len, 0);
+            }
+            for (row, &t) in self.distinct.iter().enumerate() {
+                if let Some(slot) = self.dense.get_mut(t as usize) {
+                    *slot = self.peq[row];
+                }
+            }
+        }
     }
 
     /// Number of tokens in the pattern.
@@ -153,7 +182,11 @@ impl Pattern {
         let mut vn: u64 = 0;
         let mut dist = m;
         for (j, tok) in text.iter().enumerate() {
-            let eq = self.row_of(*tok).map_or(0, |row| self.peq[row]);
+            let eq = if !self.use_dense {
+                self.row_of(*tok).map_or(0, |row| self.peq[row])
+            } else {
+                self.dense.get(*tok as usize).copied().unwrap_or(0)
+            };
             let x = eq | vn;
             let d0 = ((x & vp).wrapping_add(vp) ^ vp) | x;
             let mut hp = vn | !(d0 | vp);
