@@ -163,11 +163,52 @@ impl MemoryTm {
                     skipped: 0,
                 })
             }
-            TmFormat::Tmx => Err(Error::invalid(
-                Location::file(path),
-                "TMX memories are not readable in this build; convert to TSV (source<TAB>target)",
-            )),
+            TmFormat::Tmx => self.load_tmx(path, file_index),
         }
+    }
+
+    /// Loads the units of a TMX file that have both languages of the pair
+    /// (by BCP-47 match: the same tag, or the same language where one side
+    /// names no region or script; `en-US` is served by `en`).
+    fn load_tmx(&mut self, path: &Path, file_index: u32) -> Result<LoadStats> {
+        let reader = crate::tmx::TmxReader::open(path)?;
+        let mut stats = LoadStats::default();
+        for (number, tu) in reader.enumerate() {
+            let tu = tu?;
+            let (Some(src), Some(tgt)) = (
+                pick_variant(&tu, &self.pair.source),
+                pick_variant(&tu, &self.pair.target),
+            ) else {
+                stats.skipped += 1;
+                continue;
+            };
+            let source = src.seg.plain_text();
+            if source.trim().is_empty() {
+                stats.skipped += 1;
+                continue;
+            }
+            let mut codes = 0u16;
+            src.seg.count_inline(|kind| {
+                if kind.is_code() {
+                    codes = codes.saturating_add(1);
+                }
+            });
+            let position = u32::try_from(number + 1).unwrap_or(u32::MAX);
+            self.entries.push(Entry {
+                source,
+                target: tgt.seg.plain_text(),
+                tuid: tu.tuid.clone(),
+                changedate: tu.last_modified().map(str::to_string),
+                source_codes: codes,
+                origin: Origin {
+                    file: file_index,
+                    position,
+                    unit: PositionUnit::TranslationUnit,
+                },
+            });
+            stats.entries += 1;
+        }
+        Ok(stats)
     }
 
     fn register_file(&mut self, path: &Path) -> Result<u32> {
@@ -224,6 +265,23 @@ impl TranslationMemory for MemoryTm {
     }
 }
 
+/// The variant of `tu` that best serves `lang`: the same tag, else the same
+/// language where one of the two names no region or script. Another region
+/// of the same language (`en-GB` for `en-US`) does not serve.
+fn pick_variant<'t>(tu: &'t crate::tmx::Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
+    let mut best: Option<(u8, &crate::tmx::Tuv)> = None;
+    for tuv in &tu.tuvs {
+        let Some(tag) = tuv.lang_tag() else { continue };
+        if let Some(q) = lang.match_quality(&tag)
+            && q >= 1
+            && best.is_none_or(|(b, _)| q > b)
+        {
+            best = Some((q, tuv));
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +301,48 @@ mod tests {
         assert_eq!(sources, ["One", "Three", "Two"]);
         let third = tm.entry(1).unwrap();
         assert!(tm.describe_origin(&third.origin).ends_with("a.tsv:3"));
+    }
+
+    #[test]
+    fn tmx_units_serve_every_pair_they_hold_with_region_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.tmx");
+        std::fs::write(
+            &path,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu tuid="a" changedate="20240101T000000Z"><tuv xml:lang="en"><seg>Press <ph x="1">&lt;br/&gt;</ph>OK</seg></tuv><tuv xml:lang="fr-FR"><seg>Appuyez sur OK</seg></tuv><tuv xml:lang="de"><seg>OK drücken</seg></tuv></tu>
+<tu><tuv xml:lang="en-GB"><seg>Colour</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv></tu>
+<tu><tuv xml:lang="de"><seg>Nur Deutsch</seg></tuv><tuv xml:lang="fr"><seg>Seulement</seg></tuv></tu>
+</body></tmx>"#,
+        )
+        .unwrap();
+        let en_us_fr = LanguagePair::new("en-US".parse().unwrap(), "fr".parse().unwrap());
+        let tm = MemoryTm::load(en_us_fr, std::slice::from_ref(&path)).unwrap();
+        // en-GB does not serve en-US; the third unit has no English at all.
+        assert_eq!(tm.len(), 1);
+        let e = tm.entry(0).unwrap();
+        assert_eq!(e.source, "Press OK");
+        assert_eq!(e.source_codes, 1);
+        assert_eq!(e.tuid.as_deref(), Some("a"));
+        assert!(tm.describe_origin(&e.origin).ends_with("m.tmx#tu1"));
+        let de_fr = LanguagePair::new("de".parse().unwrap(), "fr".parse().unwrap());
+        let tm = MemoryTm::load(de_fr, &[path]).unwrap();
+        assert_eq!(tm.len(), 2);
+        assert_eq!(tm.entry(1).unwrap().target, "Seulement");
+    }
+
+    #[test]
+    fn broken_tmx_names_file_and_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.tmx");
+        std::fs::write(
+            &path,
+            "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>x</tuv></tu></body></tmx>",
+        )
+        .unwrap();
+        let err = MemoryTm::load(pair(), &[path]).unwrap_err().to_string();
+        assert!(err.contains("bad.tmx:2:"), "{err}");
     }
 
     #[test]
