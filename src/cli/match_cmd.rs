@@ -174,6 +174,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let segmenter = Segmenter::for_language(&args.src);
     let inputs = read_inputs(&args.inputs);
+    let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
+        .map(|_| matcher.session())
+        .collect();
     let style = ctx.out_style();
     let mut out = common::stdout();
     let mut failed = 0usize;
@@ -193,16 +196,21 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         };
         let segs = segments(text, args.lines, &segmenter);
         for batch in segs.chunks(BATCH) {
-            let results: Vec<(Vec<Match>, f64)> = batch
-                .par_iter()
-                .map_init(
-                    || matcher.session(),
-                    |session, query| {
-                        let t0 = Instant::now();
-                        let matches = session.lookup(query, &options);
-                        (matches, t0.elapsed().as_secs_f64() * 1000.0)
-                    },
-                )
+            // One long-lived session per thread; each takes a contiguous share.
+            let share = batch.len().div_ceil(sessions.len());
+            let results: Vec<(Vec<Match>, f64)> = sessions
+                .par_iter_mut()
+                .zip(batch.par_chunks(share))
+                .flat_map_iter(|(session, queries)| {
+                    queries
+                        .iter()
+                        .map(|query| {
+                            let t0 = Instant::now();
+                            let matches = session.lookup(query, &options);
+                            (matches, t0.elapsed().as_secs_f64() * 1000.0)
+                        })
+                        .collect::<Vec<_>>()
+                })
                 .collect();
             for (query, (matches, ms)) in batch.iter().zip(&results) {
                 total_ms += ms;

@@ -54,6 +54,20 @@ pub struct FuzzyIndex {
     posting_offsets: Vec<u32>,
     postings: Vec<u32>,
     exact: Vec<(u64, u32)>,
+    /// Tokens held by many segments get a bitset over internal segments
+    /// instead of being read posting by posting: `bitset_of[token]` is its
+    /// row in `bits` (`u32::MAX` for none), each row `bit_words` long.
+    bitset_of: Vec<u32>,
+    bits: Vec<u64>,
+    bit_words: usize,
+}
+
+/// How the index is built.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Tokens in at least this many segments are kept as bitsets too
+    /// (default: a 32nd of the segments, at least 256).
+    pub bitset_min_df: Option<usize>,
 }
 
 /// Segments tokenized per parallel work unit while building.
@@ -62,6 +76,11 @@ const BUILD_CHUNK: usize = 16 * 1024;
 impl FuzzyIndex {
     /// Indexes the source side of every entry of `tm`, using all cores.
     pub fn build<T: TranslationMemory + ?Sized>(tm: &T) -> FuzzyIndex {
+        Self::build_with(tm, IndexOptions::default())
+    }
+
+    /// [`FuzzyIndex::build`] with options.
+    pub fn build_with<T: TranslationMemory + ?Sized>(tm: &T, options: IndexOptions) -> FuzzyIndex {
         let n = tm.len();
         let starts: Vec<usize> = (0..n).step_by(BUILD_CHUNK).collect();
         // Each chunk interns into its own vocabulary; the vocabularies are merged after.
@@ -158,6 +177,26 @@ impl FuzzyIndex {
             .collect();
         exact.par_sort_unstable();
 
+        let min_df = options.bitset_min_df.unwrap_or((n / 32).max(256)).max(1);
+        let bit_words = n.div_ceil(64);
+        let mut bitset_of = vec![u32::MAX; vocab.len()];
+        let mut bits: Vec<u64> = Vec::new();
+        for (tok, row) in bitset_of.iter_mut().enumerate() {
+            let list = &postings[posting_offsets[tok] as usize..posting_offsets[tok + 1] as usize];
+            if list.len() >= min_df {
+                // One row per level: segments holding the token at least 1, 2, ... times.
+                *row = (bits.len() / bit_words.max(1)) as u32;
+                let base = bits.len();
+                bits.resize(base + BIT_LEVELS * bit_words, 0);
+                for run in list.chunk_by(|x, y| x == y) {
+                    let s = run[0] as usize;
+                    for level in 0..run.len().min(BIT_LEVELS) {
+                        bits[base + level * bit_words + s / 64] |= 1u64 << (s % 64);
+                    }
+                }
+            }
+        }
+
         FuzzyIndex {
             vocab,
             entry_of,
@@ -168,6 +207,9 @@ impl FuzzyIndex {
             posting_offsets,
             postings,
             exact,
+            bitset_of,
+            bits,
+            bit_words,
         }
     }
 
@@ -196,23 +238,32 @@ impl FuzzyIndex {
             + self.posting_offsets.len()
             + self.postings.len())
             + 16 * self.exact.len()
+            + 8 * self.bits.len()
     }
 
     /// A searcher: per-thread scratch space for queries against this index.
+    /// Its per-segment tables are allocated and touched here, so the first
+    /// query does not pay for page faults.
     pub fn searcher(&self) -> Searcher<'_> {
+        let mut visited = vec![0u32; self.len()];
+        visited.fill(0);
+        let mut counts = vec![0u16; self.len()];
+        counts.fill(0);
         Searcher {
             index: self,
-            visited: Vec::new(),
+            visited,
             epoch: 0,
             pattern: Pattern::default(),
             query: Vec::new(),
             order: Vec::new(),
             top: Vec::new(),
             verified: 0,
-            counts: Vec::new(),
+            scanned: 0,
+            counts,
             touched: Vec::new(),
             histogram: Vec::new(),
             by_count: Vec::new(),
+            slices: Vec::new(),
         }
     }
 
@@ -274,33 +325,24 @@ fn tie_ranks<T: TranslationMemory + ?Sized>(tm: &T, entry_of: &[u32]) -> Vec<u32
         .collect()
 }
 
-/// Posting lists (distinct segments per token, ascending) in CSR form.
+/// Posting lists in CSR form: per token, the segments holding it, ascending,
+/// a segment repeated once per occurrence (so counts can respect multiplicity).
 fn build_postings(vocab_len: usize, offsets: &[u32], tokens: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let n = offsets.len().saturating_sub(1);
-    let mut last_seen = vec![u32::MAX; vocab_len];
     let mut counts = vec![0u32; vocab_len + 1];
-    for s in 0..n {
-        for &t in &tokens[offsets[s] as usize..offsets[s + 1] as usize] {
-            if last_seen[t as usize] != s as u32 {
-                last_seen[t as usize] = s as u32;
-                counts[t as usize + 1] += 1;
-            }
-        }
+    for &t in tokens {
+        counts[t as usize + 1] += 1;
     }
     for i in 1..counts.len() {
         counts[i] += counts[i - 1];
     }
     let posting_offsets = counts.clone();
-    let mut postings = vec![0u32; *counts.last().unwrap_or(&0) as usize];
-    last_seen.fill(u32::MAX);
+    let mut postings = vec![0u32; tokens.len()];
     for s in 0..n {
         for &t in &tokens[offsets[s] as usize..offsets[s + 1] as usize] {
-            if last_seen[t as usize] != s as u32 {
-                last_seen[t as usize] = s as u32;
-                let slot = &mut counts[t as usize];
-                postings[*slot as usize] = s as u32;
-                *slot += 1;
-            }
+            let slot = &mut counts[t as usize];
+            postings[*slot as usize] = s as u32;
+            *slot += 1;
         }
     }
     (posting_offsets, postings)
@@ -343,6 +385,7 @@ pub struct Searcher<'i> {
     order: Vec<(u32, u32, u32)>,
     top: Vec<Ranked>,
     verified: usize,
+    scanned: usize,
     /// Per segment: query tokens it holds among those read (0 = not a candidate).
     counts: Vec<u16>,
     /// Segments with a non-zero count.
@@ -350,6 +393,8 @@ pub struct Searcher<'i> {
     /// `histogram[v]`: touched segments whose count is `v` (capped at the query length).
     histogram: Vec<u32>,
     by_count: Vec<u32>,
+    /// Bit-sliced counters over the length window (see `count_bitsets`).
+    slices: Vec<u64>,
 }
 
 /// What a search asks for.
@@ -404,8 +449,14 @@ impl<'i> Searcher<'i> {
         self.verified
     }
 
+    /// How many postings the last search read.
+    pub fn last_scanned(&self) -> usize {
+        self.scanned
+    }
+
     fn prepare(&mut self, query: &str) {
         self.verified = 0;
+        self.scanned = 0;
         let n = self.index.len();
         if self.visited.len() != n {
             self.visited = vec![0; n];
@@ -541,6 +592,7 @@ impl<'i> Searcher<'i> {
         // Counts are u16: a query longer than that is scored against the whole window.
         let mut exhaustive = m >= usize::from(u16::MAX);
         let readable = if exhaustive { 0 } else { self.order.len() };
+        let mut bitsets = None;
         for i in 0..readable {
             let t = self.threshold(params);
             let c = need(t);
@@ -550,12 +602,17 @@ impl<'i> Searcher<'i> {
             }
             let (_, tok, mult) = self.order[i];
             let mult = mult as usize;
+            let in_prefix = read <= m - c;
+            if index.bitset_of[tok as usize] != u32::MAX {
+                // This and every later (more frequent) token are bitsets.
+                bitsets = Some((i, in_prefix));
+                break;
+            }
             let (lo, hi) = length_window(m, t);
             let (a, b) = index.length_range(lo, hi);
             let list = index.postings_of(tok);
             let from = list.partition_point(|&s| s < a);
             let to = list.partition_point(|&s| s < b);
-            let in_prefix = read <= m - c;
             if !in_prefix {
                 // Candidates now, and those sure to remain after this list.
                 let floor_now = c.saturating_sub(rest);
@@ -566,7 +623,11 @@ impl<'i> Searcher<'i> {
                     break;
                 }
             }
-            for &s in &list[from..to] {
+            self.scanned += to - from;
+            // A segment holding the token r times shares min(r, mult) of its occurrences.
+            for run in list[from..to].chunk_by(|x, y| x == y) {
+                let s = run[0];
+                let add = run.len().min(mult) as u16;
                 let slot = &mut self.counts[s as usize];
                 if *slot == 0 {
                     // Past the prefix a segment holding none of the rarer tokens cannot qualify.
@@ -577,11 +638,30 @@ impl<'i> Searcher<'i> {
                 } else {
                     self.histogram[usize::from(*slot).min(m)] -= 1;
                 }
-                *slot = slot.saturating_add(mult as u16);
+                *slot = slot.saturating_add(add);
                 self.histogram[usize::from(*slot).min(m)] += 1;
             }
             read += mult;
             rest -= mult;
+        }
+
+        if let Some((first, generate)) = bitsets {
+            let c = need(self.threshold(params));
+            self.count_bitsets(first, m, c, params, generate);
+            rest = 0;
+        } else if !exhaustive
+            && let Some(first) = self
+                .order
+                .iter()
+                .position(|&(_, tok, _)| index.bitset_of[tok as usize] != u32::MAX)
+        {
+            // Reading stopped early: the bitset tokens still tighten the counts.
+            let c = need(self.threshold(params));
+            self.count_bitsets(first, m, c, params, false);
+            rest -= self.order[first..]
+                .iter()
+                .map(|&(_, _, k)| k as usize)
+                .sum::<usize>();
         }
 
         // Verify in decreasing count order (a counting sort over the histogram).
@@ -642,6 +722,144 @@ impl<'i> Searcher<'i> {
         }
     }
 }
+
+impl Searcher<'_> {
+    /// Adds the query tokens kept as bitsets (`order[first..]`) to the
+    /// candidates' counts, so every count is the full bound. When the prefix
+    /// reaches them (`generate`), segments holding none of the rarer tokens
+    /// can still qualify: the bitsets are added up for every segment of the
+    /// length window at once, 64 segments per machine word in bit-sliced
+    /// counters, and those reaching `c` become candidates.
+    fn count_bitsets(
+        &mut self,
+        first: usize,
+        m: usize,
+        c: usize,
+        params: SearchParams,
+        generate: bool,
+    ) {
+        let index = self.index;
+        let t = self.threshold(params);
+        let (lo, hi) = length_window(m, t);
+        let (a, b) = index.length_range(lo, hi);
+        // (bitset row, times to add): level j counts a segment's j-th occurrence;
+        // beyond the last level, every further query occurrence is credited.
+        let mut rows: Vec<(usize, u32)> = Vec::new();
+        for &(_, tok, mult) in &self.order[first..] {
+            let base = index.bitset_of[tok as usize] as usize;
+            for level in 0..(mult as usize).min(BIT_LEVELS) {
+                rows.push((base + level, 1));
+            }
+            if mult as usize > BIT_LEVELS {
+                rows.push((base + BIT_LEVELS - 1, mult - BIT_LEVELS as u32));
+            }
+        }
+        // Few candidates and none to generate: test their bits one by one.
+        if !generate && self.touched.len() * 16 < (b.saturating_sub(a)) as usize {
+            for k in 0..self.touched.len() {
+                let s = self.touched[k] as usize;
+                let add: u32 = rows
+                    .iter()
+                    .filter(|&&(row, _)| {
+                        index.bits[row * index.bit_words + s / 64] >> (s % 64) & 1 == 1
+                    })
+                    .map(|&(_, mult)| mult)
+                    .sum();
+                self.counts[s] = self.counts[s].saturating_add(add as u16);
+            }
+            self.rebuild_histogram(m);
+            return;
+        }
+        if a >= b {
+            return;
+        }
+        let total: usize = rows.iter().map(|&(_, k)| k as usize).sum();
+        let width = (usize::BITS - total.leading_zeros()) as usize;
+        let (wa, wb) = (a as usize / 64, (b as usize).div_ceil(64));
+        self.slices.clear();
+        self.slices.resize((wb - wa) * width, 0);
+        let before = self.touched.len();
+        for w in wa..wb {
+            let sl = &mut self.slices[(w - wa) * width..(w - wa + 1) * width];
+            for &(row, mult) in &rows {
+                let x = index.bits[row * index.bit_words + w];
+                for _ in 0..mult {
+                    let mut carry = x;
+                    for slice in sl.iter_mut() {
+                        if carry == 0 {
+                            break;
+                        }
+                        let next = *slice & carry;
+                        *slice ^= carry;
+                        carry = next;
+                    }
+                }
+            }
+            let mut valid = !0u64;
+            if w == wa {
+                valid &= !0u64 << (a as usize % 64);
+            }
+            if w + 1 == wb && b as usize % 64 != 0 {
+                valid &= !0u64 >> (64 - b as usize % 64);
+            }
+            let mut hits = if generate { at_least(sl, c) & valid } else { 0 };
+            while hits != 0 {
+                let bit = hits.trailing_zeros() as usize;
+                hits &= hits - 1;
+                let s = w * 64 + bit;
+                if self.counts[s] == 0 && self.visited[s] != self.epoch {
+                    self.counts[s] = gather(sl, bit) as u16;
+                    self.touched.push(s as u32);
+                }
+            }
+        }
+        for k in 0..before {
+            let s = self.touched[k] as usize;
+            if (a as usize..b as usize).contains(&s) {
+                let w = s / 64 - wa;
+                let add = gather(&self.slices[w * width..(w + 1) * width], s % 64);
+                self.counts[s] = self.counts[s].saturating_add(add as u16);
+            }
+        }
+        self.rebuild_histogram(m);
+    }
+
+    fn rebuild_histogram(&mut self, m: usize) {
+        self.histogram.iter_mut().for_each(|h| *h = 0);
+        for &s in &self.touched {
+            self.histogram[usize::from(self.counts[s as usize]).min(m)] += 1;
+        }
+    }
+}
+
+/// Bit `i` set where the bit-sliced counter (`slices[0]` least significant) is at least `c`.
+fn at_least(slices: &[u64], c: usize) -> u64 {
+    if c >= 1usize << slices.len().min(63) {
+        return 0;
+    }
+    let (mut greater, mut equal) = (0u64, !0u64);
+    for (i, &s) in slices.iter().enumerate().rev() {
+        if (c >> i) & 1 == 1 {
+            equal &= s;
+        } else {
+            greater |= equal & s;
+            equal &= !s;
+        }
+    }
+    greater | equal
+}
+
+/// The counter value at bit `bit` of bit-sliced `slices`.
+fn gather(slices: &[u64], bit: usize) -> usize {
+    slices
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (((s >> bit) & 1) as usize) << i)
+        .sum()
+}
+
+/// Occurrence levels kept per bitset token (segments holding it at least 1, 2, 3 times).
+const BIT_LEVELS: usize = 3;
 
 /// How many postings reading one more list may cost per verification it
 /// saves (a verification is a bit-parallel distance over a segment).
@@ -752,6 +970,25 @@ mod tests {
             "query {query:?}"
         );
         assert_eq!(searcher.search_exhaustive(query, params, &is), expected);
+    }
+
+    #[test]
+    fn bit_sliced_counters_compare_and_gather() {
+        // Counters 0..=7 at bits 0..=7: slice i holds bit i of each value.
+        let values = [0usize, 1, 2, 3, 4, 5, 6, 7];
+        let mut slices = [0u64; 3];
+        for (bit, v) in values.iter().enumerate() {
+            for (i, s) in slices.iter_mut().enumerate() {
+                *s |= (((v >> i) & 1) as u64) << bit;
+            }
+        }
+        for c in 0..10 {
+            let mask = at_least(&slices, c);
+            for (bit, &v) in values.iter().enumerate() {
+                assert_eq!(mask >> bit & 1 == 1, v >= c, "c={c} v={v}");
+                assert_eq!(gather(&slices, bit), v);
+            }
+        }
     }
 
     #[test]

@@ -127,19 +127,16 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
             k: options.max_results,
             min_score: options.min_score,
         };
-        let r = if options.exhaustive {
+        if options.exhaustive {
             self.searcher.search_exhaustive(query, params, &source_is)
         } else {
             self.searcher.search(query, params, &source_is)
-        };
-        if std::env::var_os("TMKIT_DEBUG").is_some() {
-            eprintln!(
-                "DBG verified={} best={:?} q={query}",
-                self.searcher.last_verified(),
-                r.first().map(|h| h.score)
-            );
         }
-        r
+    }
+
+    /// The search statistics of the last query: (postings read, segments scored).
+    pub fn last_work(&self) -> (usize, usize) {
+        (self.searcher.last_scanned(), self.searcher.last_verified())
     }
 
     /// The best entries for `query`, with penalties and adapted targets.
