@@ -5,10 +5,9 @@ use std::io::{self, Write};
 
 use super::Summary;
 
-/// Writes the heading of a digest of `articles` articles.
-pub fn write_digest_header<W: Write>(out: &mut W, articles: usize) -> io::Result<()> {
-    let noun = if articles == 1 { "article" } else { "articles" };
-    writeln!(out, "# Digest\n\n{articles} {noun}.\n")
+/// Writes the heading of a digest.
+pub fn write_digest_header<W: Write>(out: &mut W) -> io::Result<()> {
+    writeln!(out, "# Digest\n")
 }
 
 /// Writes one article as a Markdown section: its title (or `name` when it has
@@ -65,10 +64,10 @@ mod tests {
             &"en".parse().unwrap(),
         );
         let mut out = Vec::new();
-        write_digest_header(&mut out, 1).unwrap();
+        write_digest_header(&mut out).unwrap();
         write_article(&mut out, "a_b.txt", &s).unwrap();
         let md = String::from_utf8(out).unwrap();
-        assert!(md.starts_with("# Digest\n\n1 article.\n"));
+        assert!(md.starts_with("# Digest\n\n## "));
         assert!(md.contains("## a\\_b.txt\n"));
         assert!(md.contains("- The \\*new\\* rate is 5% \\[provisional\\]."));
         assert!(md.contains("· en · 1 of 1 sentences"));

@@ -163,6 +163,20 @@ impl LanguageProfile {
     }
 }
 
+impl LanguageProfile {
+    /// Calls `f` with each token ROUGE compares: every word case-folded and
+    /// stemmed (stopwords kept), one token per character in spaceless scripts.
+    pub fn for_each_rouge_token(&self, text: &str, mut f: impl FnMut(&str)) {
+        for (_, word) in word_spans(text) {
+            let key = fold(word);
+            match &self.stemmer {
+                Some(st) => f(&st.stem(&key)),
+                None => f(&key),
+            }
+        }
+    }
+}
+
 /// A spaceless character with no neighbour is a term on its own.
 fn flush_lone(prev: Option<(usize, &str)>, run_len: usize, f: &mut impl FnMut(&str)) {
     if let (Some((_, c)), 1) = (prev, run_len) {

@@ -8,7 +8,8 @@
 //! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
 //!   undirected centrality, position prior, headline similarity, length factor,
 //!   fragment filter, maximal-marginal-relevance selection);
-//! - [`digest`]: the Markdown digest of many articles.
+//! - [`digest`]: the Markdown digest of many articles;
+//! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
 //!
 //! [`Summarizer`] puts them together. A sentence's score mixes how central it
 //! is (PacSum-style: later sentences echo it), where it stands (the lead of a
@@ -36,6 +37,7 @@ pub mod digest;
 pub mod input;
 pub mod language;
 pub mod rank;
+pub mod rouge;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -75,6 +77,12 @@ pub struct Weights {
     pub centrality: f32,
     /// Undirected (LexRank) centrality.
     pub lexrank: f32,
+    /// Word-overlap degree (TextRank's graph): favours sentences that share
+    /// many words, with their repetitions, with the rest of the article.
+    pub overlap: f32,
+    /// Word-frequency salience (Luhn): favours sentences made of the
+    /// article's most frequent content words.
+    pub frequency: f32,
     /// The position prior.
     pub position: f32,
     /// Candidate index at which the position prior has halved.
@@ -90,6 +98,8 @@ pub struct Weights {
     pub backward: f32,
     /// Sentences shorter than this many words are scaled down in proportion.
     pub full_length_words: usize,
+    /// Sentences longer than this many words are scaled down in proportion.
+    pub long_sentence_words: usize,
 }
 
 impl Default for Weights {
@@ -97,6 +107,8 @@ impl Default for Weights {
         Weights {
             centrality: 1.0,
             lexrank: 0.0,
+            overlap: 0.0,
+            frequency: 0.0,
             position: 1.0,
             position_half_life: 2.0,
             title: 0.5,
@@ -104,6 +116,7 @@ impl Default for Weights {
             edge_threshold: 0.3,
             backward: -0.3,
             full_length_words: 12,
+            long_sentence_words: 40,
         }
     }
 }
@@ -225,7 +238,15 @@ impl Summarizer {
         let mut bags: Vec<SparseVec> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
         let mut scratch = String::new();
-        for s in tools.segmenter.segments(body) {
+        let pieces = tools
+            .segmenter
+            .segments(body)
+            .flat_map(|s| split_glued(s.text).map(move |(a, b)| (s.start + a, s.start + b)));
+        for (start, end) in pieces {
+            let Some(text) = body.get(start..end) else {
+                continue;
+            };
+            let s = crate::segment::Sentence { start, end, text };
             let words = word_count(s.text);
             if words == 0 {
                 continue;
@@ -272,11 +293,26 @@ impl Summarizer {
             candidates.iter_mut().for_each(|c| c.eligible = true);
         }
 
+        let mut overlap = if w.overlap != 0.0 || w.frequency != 0.0 {
+            rank::overlap_degree(&bags)
+        } else {
+            vec![0.0; n]
+        };
+        rank::normalize_max(&mut overlap);
+        if w.frequency != 0.0 {
+            let mut freq = rank::frequency_salience(&bags);
+            rank::normalize_max(&mut freq);
+            for (o, f) in overlap.iter_mut().zip(freq) {
+                *o = w.overlap * *o + w.frequency * f;
+            }
+        } else {
+            overlap.iter_mut().for_each(|o| *o *= w.overlap);
+        }
         for bag in bags.iter_mut() {
             table.tfidf(bag, n);
         }
         let sim = rank::similarity_matrix(&bags);
-        let scores = self.score(
+        let mut scores = self.score(
             &candidates,
             &bags,
             &sim,
@@ -284,6 +320,9 @@ impl Summarizer {
             &tools,
             &mut table,
         );
+        for ((s, o), c) in scores.iter_mut().zip(&overlap).zip(&candidates) {
+            *s += o * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words);
+        }
 
         let eligible: Vec<bool> = candidates.iter().map(|c| c.eligible).collect();
         let eligible_count = eligible.iter().filter(|&&e| e).count();
@@ -374,7 +413,7 @@ impl Summarizer {
                     + w.lexrank * lex[i]
                     + w.position * prior
                     + w.title * title_sim[i];
-                s * rank::length_factor(c.words, w.full_length_words)
+                s * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
             })
             .collect()
     }
@@ -393,6 +432,42 @@ pub fn resolve_language(doc: &Document, lang: &LangChoice) -> LanguageTag {
             }
         }
     }
+}
+
+/// Splits a sentence where a paragraph break was lost in extraction and two
+/// sentences are glued together (`a-t-il estimé.Revenant sur`): a lowercase
+/// word, final punctuation, then at once a capitalized word. Yields byte
+/// ranges of `text`.
+fn split_glued(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut cuts: smallvec::SmallVec<[usize; 4]> = smallvec::SmallVec::new();
+    let mut prev2: Option<char> = None;
+    let mut prev1: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if matches!(c, '.' | '!' | '?')
+            && prev1.is_some_and(char::is_lowercase)
+            && prev2.is_some_and(char::is_lowercase)
+        {
+            let rest = &text[i + 1..];
+            let rest_skip_quote = rest.strip_prefix(['"', '«', '“']).unwrap_or(rest);
+            let mut next = rest_skip_quote.chars();
+            if next.next().is_some_and(char::is_uppercase)
+                && next.next().is_some_and(char::is_lowercase)
+            {
+                cuts.push(i + 1);
+            }
+        }
+        prev2 = prev1;
+        prev1 = Some(c);
+        let _ = iter.peek();
+    }
+    cuts.push(text.len());
+    let mut start = 0;
+    cuts.into_iter().filter_map(move |cut| {
+        let range = (start, cut);
+        start = cut;
+        (range.1 > range.0).then_some(range)
+    })
 }
 
 /// A sentence on one line: inner line breaks and runs of spaces become one space.
@@ -433,6 +508,28 @@ mod tests {
             assert!(!sent.text.contains("Reuters") && !sent.text.starts_with("By "));
         }
         assert!(s.sentences[0].text.starts_with("Heavy floods"));
+    }
+
+    #[test]
+    fn glued_sentences_are_split_but_abbreviations_are_not() {
+        let text = "C'est bien, a-t-il estimé.Revenant sur sa carrière, il sourit.";
+        let parts: Vec<&str> = split_glued(text).map(|(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            parts,
+            [
+                "C'est bien, a-t-il estimé.",
+                "Revenant sur sa carrière, il sourit."
+            ]
+        );
+        for whole in [
+            "Visit example.com today.",
+            "The U.S.A. is big.",
+            "Prix: 3.5M euros.",
+            "ok.A",
+        ] {
+            assert_eq!(split_glued(whole).count(), 1, "{whole}");
+        }
+        assert_eq!(split_glued("").count(), 0);
     }
 
     #[test]

@@ -214,6 +214,74 @@ pub fn lexrank(sim: &[f32], n: usize, damping: f32) -> Vec<f32> {
     rank
 }
 
+/// TextRank's edge weight (Mihalcea & Tarau, 2004): shared word occurrences
+/// (`Σ tfᵢ(w)·tfⱼ(w)` over raw term frequencies), divided by the sum of the
+/// logarithms of the sentence lengths. `len_a` and `len_b` are term counts.
+pub fn overlap_similarity(a: &[(u32, f32)], len_a: f32, b: &[(u32, f32)], len_b: f32) -> f32 {
+    let shared = cosine(a, b);
+    if shared <= 0.0 {
+        return 0.0;
+    }
+    let norm = len_a.max(1.0).ln() + len_b.max(1.0).ln();
+    if norm <= 1e-6 { shared } else { shared / norm }
+}
+
+/// Weighted degree of each sentence in the TextRank graph, self-loop
+/// included, which is what TextRank's random walk converges to on an
+/// undirected graph: sentences that share many words with the rest of the
+/// article, counted with their repetitions. Takes raw term-frequency bags.
+///
+/// ```
+/// use tmkit::summarize::rank::overlap_degree;
+/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 1.0), (2, 1.0)], vec![(3, 1.0), (4, 1.0)]];
+/// let d = overlap_degree(&bags);
+/// assert!(d[0] > d[2] && d[1] > d[2]);
+/// ```
+pub fn overlap_degree(bags: &[SparseVec]) -> Vec<f32> {
+    let lens: Vec<f32> = bags
+        .iter()
+        .map(|b| b.iter().map(|(_, tf)| tf).sum())
+        .collect();
+    let n = bags.len();
+    let mut degree = vec![0.0f32; n];
+    for i in 0..n {
+        for j in i..n {
+            let w = overlap_similarity(&bags[i], lens[i], &bags[j], lens[j]);
+            degree[i] += w;
+            if j != i {
+                degree[j] += w;
+            }
+        }
+    }
+    degree
+}
+
+/// Word-frequency salience in the manner of Luhn (1958): the sum, over the
+/// sentence's terms, of how often each occurs in the whole article. Takes raw
+/// term-frequency bags; grows with sentence length, so pair it with
+/// [`length_factor`].
+///
+/// ```
+/// use tmkit::summarize::rank::frequency_salience;
+/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 2.0)], vec![(2, 1.0)]];
+/// assert_eq!(frequency_salience(&bags), [4.0, 6.0, 1.0]);
+/// ```
+pub fn frequency_salience(bags: &[SparseVec]) -> Vec<f32> {
+    let mut total: AHashMap<u32, f32> = AHashMap::new();
+    for bag in bags {
+        for &(id, tf) in bag {
+            *total.entry(id).or_insert(0.0) += tf;
+        }
+    }
+    bags.iter()
+        .map(|bag| {
+            bag.iter()
+                .map(|(id, tf)| tf * total.get(id).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect()
+}
+
 /// The news prior: the lead matters most, and the weight decays with the
 /// sentence's rank among the candidates, `1 / (1 + index / half_life)`.
 ///
@@ -226,19 +294,27 @@ pub fn position_prior(index: usize, half_life: f32) -> f32 {
     1.0 / (1.0 + index as f32 / half_life.max(1e-3))
 }
 
-/// Penalizes short sentences without rewarding long ones: `words / full`,
-/// capped at 1, so a sentence of `full` words or more is not held back.
+/// Holds back sentences that are too short to inform or too long to read:
+/// `words / short` below `short` words, `long / words` above `long` words,
+/// 1 in between (0 disables a side). Very long "sentences" are often run-ons
+/// or missed boundaries; they should not win just by containing more words.
 ///
 /// ```
 /// use tmkit::summarize::rank::length_factor;
-/// assert_eq!(length_factor(5, 10), 0.5);
-/// assert_eq!(length_factor(40, 10), 1.0);
+/// assert_eq!(length_factor(5, 10, 40), 0.5);
+/// assert_eq!(length_factor(20, 10, 40), 1.0);
+/// assert_eq!(length_factor(80, 10, 40), 0.5);
 /// ```
-pub fn length_factor(words: usize, full: usize) -> f32 {
-    if full == 0 {
-        return 1.0;
+pub fn length_factor(words: usize, short: usize, long: usize) -> f32 {
+    let w = words.max(1) as f32;
+    let mut f = 1.0;
+    if short > 0 {
+        f *= (w / short as f32).min(1.0);
     }
-    (words as f32 / full as f32).min(1.0)
+    if long > 0 {
+        f *= (long as f32 / w).min(1.0);
+    }
+    f
 }
 
 /// Scales `xs` so that the largest is 1 (all zeros when none is positive).
