@@ -27,6 +27,7 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
         "centrality" => w.centrality = v,
         "lexrank" => w.lexrank = v,
         "overlap" => w.overlap = v,
+        "paragraph_position" => w.paragraph_position = v,
         "frequency" => w.frequency = v,
         "position" => w.position = v,
         "position_half_life" => w.position_half_life = v,
@@ -49,6 +50,7 @@ fn run() -> Result<(), String> {
     let mut weights = Weights::default();
     let mut half: Option<usize> = None;
     let mut lead = false;
+    let mut with_title = false;
     let mut sentences = 3;
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -60,6 +62,8 @@ fn run() -> Result<(), String> {
                 }
             }
             "--lead" => lead = true,
+            // Puts the "title" field on the first line, as news files often have it.
+            "--with-title" => with_title = true,
             "--sentences" => {
                 sentences = args
                     .next()
@@ -95,6 +99,14 @@ fn run() -> Result<(), String> {
                 .unwrap_or("und")
                 .parse()
                 .unwrap_or_else(|_| tmkit::text::lang::undetermined());
+            let titled;
+            let text = match d["title"].as_str() {
+                Some(t) if with_title => {
+                    titled = format!("{t}\n\n{text}");
+                    titled.as_str()
+                }
+                _ => text,
+            };
             let doc = Document::from_plain(text);
             let summary = summarizer.summarize(&doc, &lang);
             let segmenter = tmkit::segment::Segmenter::for_language(&lang);

@@ -87,6 +87,9 @@ pub struct Weights {
     pub position: f32,
     /// Candidate index at which the position prior has halved.
     pub position_half_life: f32,
+    /// The position prior within each paragraph (a paragraph's first sentence
+    /// states its point; an article without paragraph breaks is one paragraph).
+    pub paragraph_position: f32,
     /// Similarity to the headline, when one is known.
     pub title: f32,
     /// How much similarity to an already chosen sentence costs (MMR).
@@ -105,17 +108,18 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            centrality: 1.0,
-            lexrank: 0.0,
-            overlap: 0.0,
+            centrality: 0.0,
+            lexrank: 0.5,
+            overlap: 1.0,
             frequency: 0.0,
-            position: 1.0,
-            position_half_life: 2.0,
-            title: 0.5,
-            redundancy: 0.3,
+            position: 0.25,
+            position_half_life: 5.0,
+            paragraph_position: 0.0,
+            title: 0.0,
+            redundancy: 0.0,
             edge_threshold: 0.3,
             backward: -0.3,
-            full_length_words: 12,
+            full_length_words: 0,
             long_sentence_words: 40,
         }
     }
@@ -174,6 +178,8 @@ struct LanguageTools {
 
 /// One sentence of the article while ranking.
 struct Candidate {
+    /// Eligible sentences before this one in its paragraph.
+    in_paragraph: usize,
     start: usize,
     end: usize,
     words: usize,
@@ -242,10 +248,16 @@ impl Summarizer {
             .segmenter
             .segments(body)
             .flat_map(|s| split_glued(s.text).map(move |(a, b)| (s.start + a, s.start + b)));
+        let mut prev_end = 0usize;
+        let mut in_paragraph = 0usize;
         for (start, end) in pieces {
             let Some(text) = body.get(start..end) else {
                 continue;
             };
+            if body.get(prev_end..start).is_some_and(is_paragraph_break) {
+                in_paragraph = 0;
+            }
+            prev_end = end;
             let s = crate::segment::Sentence { start, end, text };
             let words = word_count(s.text);
             if words == 0 {
@@ -255,12 +267,15 @@ impl Summarizer {
                 ids.push(table.id(t));
             });
             bags.push(table.bag(&mut ids, true));
+            let eligible = rank::reject(s.text, words).is_none();
             candidates.push(Candidate {
+                in_paragraph,
                 start: base + s.start,
                 end: base + s.end,
                 words,
-                eligible: rank::reject(s.text, words).is_none(),
+                eligible,
             });
+            in_paragraph += usize::from(eligible);
         }
         let n = candidates.len();
         let mut summary = Summary {
@@ -409,9 +424,11 @@ impl Summarizer {
                 if c.eligible {
                     position += 1;
                 }
+                let lead = rank::position_prior(c.in_paragraph, w.position_half_life);
                 let s = w.centrality * centrality[i]
                     + w.lexrank * lex[i]
                     + w.position * prior
+                    + w.paragraph_position * lead
                     + w.title * title_sim[i];
                 s * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
             })
@@ -428,10 +445,39 @@ pub fn resolve_language(doc: &Document, lang: &LangChoice) -> LanguageTag {
             if body.trim().is_empty() {
                 lang.resolve(doc.title.as_deref().unwrap_or_default())
             } else {
-                lang.resolve(body)
+                // A paragraph is plenty for the detector and keeps it cheap.
+                lang.resolve(prefix(body, DETECTION_SAMPLE_BYTES))
             }
         }
     }
+}
+
+/// How much of an article the language detector reads.
+const DETECTION_SAMPLE_BYTES: usize = 1024;
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// True when the text between two sentences holds a blank line.
+fn is_paragraph_break(gap: &str) -> bool {
+    let mut newlines = 0;
+    for c in gap.chars() {
+        if c == '\n' {
+            newlines += 1;
+            if newlines >= 2 {
+                return true;
+            }
+        } else if !c.is_whitespace() {
+            newlines = 0;
+        }
+    }
+    false
 }
 
 /// Splits a sentence where a paragraph break was lost in extraction and two
