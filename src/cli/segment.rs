@@ -1,14 +1,266 @@
-//! Placeholder while the subcommand is being built (replaced before merge).
+//! `tmkit segment`: split text into sentences, one per line or as JSON lines.
+//!
+//! One input is streamed in large chunks (flat memory on any size); several
+//! files or folders go through the batch runner, in parallel, in order.
 
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::common::Context;
+use anyhow::Context as _;
+use tmkit::batch::{self, BatchSummary, InputFilter};
+use tmkit::files;
+use tmkit::segment::srx::SrxRules;
+use tmkit::segment::stream::ChunkedText;
+use tmkit::segment::{Segmenter, Sentence};
+use tmkit::text::LanguageTag;
+use tmkit::text::lang::LangChoice;
 
-/// Arguments.
+use super::common::{self, Context};
+
+const AFTER_HELP: &str = "\
+Examples:
+  tmkit segment article.txt                     one sentence per line, language detected
+  tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
+  cat news.txt | tmkit segment --lang fr -      read standard input
+  tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
+  tmkit segment --format jsonl samples/         byte offsets, file and detected language per sentence
+  tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
+
+Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
+tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
+By default every line break ends a sentence (the convention of CAT tools on plain
+text); with --wrapped only a blank line does. In text output a line break inside a
+sentence becomes a space. JSON offsets are bytes into the input (after a BOM).";
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// One sentence per line.
+    #[default]
+    Text,
+    /// One JSON object per sentence: text, start, end (+ file, lang).
+    Jsonl,
+}
+
+/// Arguments of `tmkit segment`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Language of the text: a BCP-47 tag (en, pt-BR, zh-Hant) or `auto` to detect it per input.
+    #[arg(short, long, value_name = "LANG", default_value = "auto")]
+    lang: LangChoice,
 
-/// Runs the subcommand.
-pub fn run(_args: Args, _ctx: &Context) -> anyhow::Result<ExitCode> {
-    Err(super::common::usage("this subcommand is being built"))
+    /// Use the rules of this SRX 2.0 file instead of the built-in rules.
+    #[arg(long, value_name = "FILE")]
+    srx: Option<PathBuf>,
+
+    /// Hard-wrapped text: a single line break is a space, a blank line ends a paragraph.
+    #[arg(short, long)]
+    wrapped: bool,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t)]
+    format: Format,
+
+    /// In folders, take only files matching these globs (default: *.txt). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+
+    /// Files or folders to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// How sentences are printed.
+struct Printer {
+    format: Format,
+    /// Name the file in JSON lines (several inputs).
+    file: Option<String>,
+    /// Name the detected language in JSON lines (`--lang auto`).
+    lang: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSentence<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+}
+
+impl Printer {
+    fn write(&self, out: &mut impl Write, offset: usize, s: &Sentence<'_>) -> io::Result<()> {
+        match self.format {
+            Format::Text => write_one_line(out, s.text),
+            Format::Jsonl => common::write_json_line(
+                out,
+                &JsonSentence {
+                    text: s.text,
+                    start: offset + s.start,
+                    end: offset + s.end,
+                    file: self.file.as_deref(),
+                    lang: self.lang.as_deref(),
+                },
+            ),
+        }
+    }
+}
+
+/// Writes `text` on one line: line breaks inside it become spaces.
+fn write_one_line(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let bytes = text.as_bytes();
+    if memchr::memchr2(b'\n', b'\r', bytes).is_none() {
+        out.write_all(bytes)?;
+    } else {
+        let mut last = 0;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            out.write_all(&bytes[last..i])?;
+            // `\r\n` is one break.
+            if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
+                out.write_all(b" ")?;
+            }
+            last = i + 1;
+        }
+        out.write_all(&bytes[last..])?;
+    }
+    out.write_all(b"\n")
+}
+
+/// Builds the segmenter for one input once its language is known.
+struct SegmenterFactory {
+    lang: LangChoice,
+    srx: Option<SrxRules>,
+    wrapped: bool,
+}
+
+impl SegmenterFactory {
+    /// The segmenter for a text starting with `sample`, and the detected tag (`--lang auto`).
+    fn for_sample(&self, sample: &str) -> (Segmenter, Option<LanguageTag>) {
+        let tag = self.lang.resolve(sample);
+        let seg = match &self.srx {
+            Some(srx) => srx.segmenter(&tag),
+            None => Segmenter::for_language(&tag),
+        };
+        let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
+        (seg.wrapped(self.wrapped), detected)
+    }
+}
+
+/// Runs `tmkit segment`.
+pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let srx = match &args.srx {
+        Some(path) => {
+            let rules = SrxRules::load(path)?;
+            if !ctx.quiet {
+                for w in rules.warnings() {
+                    eprintln!("tmkit: warning: {w}");
+                }
+            }
+            Some(rules)
+        }
+        None => None,
+    };
+    let factory = SegmenterFactory {
+        lang: args.lang.clone(),
+        srx,
+        wrapped: args.wrapped,
+    };
+    let filter = InputFilter::new(&args.include, &["txt"])?;
+    let inputs = batch::expand_inputs(&args.files, &filter)?;
+    let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    if !several {
+        let input = inputs
+            .first()
+            .map_or_else(|| PathBuf::from("-"), PathBuf::clone);
+        let mut out = common::stdout();
+        stream_one(&input, &factory, args.format, None, &mut out)?;
+        out.flush().context("writing standard output")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let progress = ctx.progress("segment");
+    let mut out = common::stdout();
+    let mut summary = BatchSummary::default();
+    let mut write_error: Option<io::Error> = None;
+    batch::run_ordered(
+        &inputs,
+        &progress,
+        |input| {
+            let name = files::display_name(input);
+            let mut buf = Vec::new();
+            stream_one(input, &factory, args.format, Some(name), &mut buf)?;
+            Ok(buf)
+        },
+        |input, result| match result {
+            Ok(bytes) => {
+                summary.succeeded += 1;
+                if write_error.is_none() {
+                    if let Err(e) = out.write_all(&bytes) {
+                        write_error = Some(e);
+                    }
+                }
+            }
+            Err(e) => {
+                ctx.warn_input(input, &e);
+                summary.failures.push((input.to_path_buf(), e.to_string()));
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e).context("writing standard output");
+    }
+    out.flush().context("writing standard output")?;
+    if summary.is_success() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("tmkit: segment: {}", summary.line());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Segments one input chunk by chunk into `out`.
+fn stream_one(
+    input: &Path,
+    factory: &SegmenterFactory,
+    format: Format,
+    file_name: Option<String>,
+    out: &mut impl Write,
+) -> tmkit::Result<()> {
+    let reader: Box<dyn Read> = if files::is_stdio(input) {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(input).map_err(|e| tmkit::Error::io(input, e))?)
+    };
+    let file = (!files::is_stdio(input)).then_some(input);
+    let mut chunks = ChunkedText::new(reader, file);
+    let (seg, detected) = factory.for_sample(chunks.peek()?);
+    let printer = Printer {
+        format,
+        file: file_name,
+        lang: detected.map(|t| t.to_string()),
+    };
+    let output_error = |e: io::Error| tmkit::Error::io("<output>", e);
+    while let Some(chunk) = chunks.next_chunk(&seg)? {
+        for s in seg.segments(chunk.text) {
+            printer.write(out, chunk.offset, &s).map_err(output_error)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_inside_a_sentence_become_spaces() {
+        let mut out = Vec::new();
+        write_one_line(&mut out, "a\nb\r\nc\rd").unwrap();
+        assert_eq!(out, b"a b c d\n");
+    }
 }

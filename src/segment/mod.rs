@@ -1,13 +1,49 @@
-//! Sentence segmentation.
+//! Sentence segmentation: per-language rules, SRX 2.0 rule files, and
+//! streaming over inputs of any size.
 //!
-//! Interim implementation on Unicode's default sentence boundaries (UAX #29);
-//! the per-language rule engine replaces it behind the same API.
+//! This module owns:
+//! - [`Segmenter`]: built for a language ([`Segmenter::for_language`]) or from
+//!   an SRX file ([`srx::SrxRules::segmenter`]); [`Segmenter::segments`] yields
+//!   [`Sentence`]s (byte offsets into the input plus the borrowed text), lazily,
+//!   without copying the input.
+//! - The language tables in `src/segment/data/` (abbreviations, titles,
+//!   sentence starters, months, extra terminals), one file per language, compiled
+//!   into the binary. Unknown languages get the generic `und` rules (Unicode
+//!   sentence terminals, case of the next word, initials), never an error.
+//! - [`srx`]: reading SRX 2.0 files and translating their Java regular expressions.
+//! - [`stream`]: segmenting a reader in large chunks with flat memory.
+//!
+//! Line breaks: by default every line break ends a sentence (plain-text
+//! convention of CAT tools and test sets). [`Segmenter::wrapped`] treats single
+//! line breaks as spaces, for hard-wrapped text; a blank line always ends a sentence.
+//!
+//! ```
+//! use tmkit::segment::Segmenter;
+//! use tmkit::text::LanguageTag;
+//!
+//! let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+//! let text = "Dr. Smith arrived at 5 p.m. on Friday. He met J. R. R. Tolkien's heirs.";
+//! let sentences: Vec<&str> = seg.segments(text).map(|s| s.text).collect();
+//! assert_eq!(sentences, [
+//!     "Dr. Smith arrived at 5 p.m. on Friday.",
+//!     "He met J. R. R. Tolkien's heirs.",
+//! ]);
+//! ```
+
+mod java_regex;
+mod lang;
+mod scan;
+pub mod srx;
+pub mod stream;
+
+use std::sync::Arc;
 
 use crate::text::LanguageTag;
-use unicode_segmentation::UnicodeSegmentation;
+
+pub use lang::supported_languages;
 
 /// One sentence: byte offsets into the original text and the text itself
-/// (trailing whitespace excluded).
+/// (surrounding whitespace excluded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sentence<'a> {
     /// Byte offset of the first character.
@@ -18,16 +54,75 @@ pub struct Sentence<'a> {
     pub text: &'a str,
 }
 
-/// A sentence segmenter for one language.
+impl<'a> Sentence<'a> {
+    /// The sentence in `text[start..end]` without surrounding whitespace, or
+    /// `None` when nothing but whitespace is left.
+    pub(crate) fn trimmed(text: &'a str, start: usize, end: usize) -> Option<Self> {
+        let piece = text.get(start..end)?;
+        let lead = piece.len() - piece.trim_start().len();
+        let body = piece.trim();
+        (!body.is_empty()).then(|| Sentence {
+            start: start + lead,
+            end: start + lead + body.len(),
+            text: body,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Rules(Arc<lang::LangRules>),
+    Srx(Arc<srx::CompiledRules>),
+}
+
+/// A sentence segmenter for one language: built-in rules or SRX rules.
+/// Cheap to clone; shareable between threads.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
     lang: LanguageTag,
+    engine: Engine,
+    wrapped: bool,
 }
 
 impl Segmenter {
-    /// The segmenter for `lang` (unknown languages get generic rules).
+    /// The segmenter for `lang` with its built-in rules (unknown languages get
+    /// the generic rules). Tables are parsed once per process and shared.
     pub fn for_language(lang: &LanguageTag) -> Self {
-        Segmenter { lang: lang.clone() }
+        Segmenter {
+            lang: lang.clone(),
+            engine: Engine::Rules(lang::rules_for(lang)),
+            wrapped: false,
+        }
+    }
+
+    pub(crate) fn from_srx(lang: &LanguageTag, rules: Arc<srx::CompiledRules>) -> Self {
+        Segmenter {
+            lang: lang.clone(),
+            engine: Engine::Srx(rules),
+            wrapped: false,
+        }
+    }
+
+    /// This segmenter for hard-wrapped text: a single line break is a space,
+    /// a blank line ends a paragraph (and its sentence).
+    ///
+    /// ```
+    /// use tmkit::segment::Segmenter;
+    /// use tmkit::text::LanguageTag;
+    ///
+    /// let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(true);
+    /// let text = "This sentence was\nwrapped. Another one.\n\nNew paragraph";
+    /// let s: Vec<_> = seg.segments(text).map(|s| s.text).collect();
+    /// assert_eq!(s, ["This sentence was\nwrapped.", "Another one.", "New paragraph"]);
+    /// ```
+    pub fn wrapped(mut self, wrapped: bool) -> Self {
+        self.wrapped = wrapped;
+        self
+    }
+
+    /// True when single line breaks are treated as spaces.
+    pub fn is_wrapped(&self) -> bool {
+        self.wrapped
     }
 
     /// The language this segmenter was built for.
@@ -35,28 +130,71 @@ impl Segmenter {
         &self.lang
     }
 
-    /// The sentences of `text`, in order.
-    pub fn segments<'a>(&'a self, text: &'a str) -> impl Iterator<Item = Sentence<'a>> + 'a {
-        text.split('\n')
-            .scan(0usize, |line_start, line| {
-                let start = *line_start;
-                *line_start += line.len() + 1;
-                Some((start, line))
-            })
-            .flat_map(|(base, line)| {
-                line.split_sentence_bound_indices()
-                    .filter_map(move |(off, s)| {
-                        let trimmed_start = s.len() - s.trim_start().len();
-                        let t = s.trim();
-                        (!t.is_empty()).then(|| {
-                            let start = base + off + trimmed_start;
-                            Sentence {
-                                start,
-                                end: start + t.len(),
-                                text: t,
-                            }
-                        })
-                    })
-            })
+    /// The code of the built-in rule set in use (`und` for the generic rules),
+    /// or `None` for SRX rules.
+    pub fn rule_set(&self) -> Option<&'static str> {
+        match &self.engine {
+            Engine::Rules(r) => Some(r.code),
+            Engine::Srx(_) => None,
+        }
+    }
+
+    /// The sentences of `text`, in order. Lazy: work is done as the iterator advances.
+    pub fn segments<'a>(&'a self, text: &'a str) -> Segments<'a> {
+        let inner = match &self.engine {
+            Engine::Rules(rules) => Inner::Rules(scan::RuleScanner::new(rules, text, self.wrapped)),
+            Engine::Srx(rules) => Inner::Srx(srx::SrxScanner::new(rules, text, self.wrapped)),
+        };
+        Segments { inner }
     }
 }
+
+/// Iterator over the [`Sentence`]s of a text, from [`Segmenter::segments`].
+#[derive(Debug)]
+pub struct Segments<'a> {
+    inner: Inner<'a>,
+}
+
+#[derive(Debug)]
+enum Inner<'a> {
+    Rules(scan::RuleScanner<'a>),
+    Srx(srx::SrxScanner<'a>),
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Sentence<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Sentence<'a>> {
+        match &mut self.inner {
+            Inner::Rules(s) => s.next(),
+            Inner::Srx(s) => s.next(),
+        }
+    }
+}
+
+/// Byte ranges of the hard regions of `text`: lines, or in wrapped mode
+/// paragraphs separated by blank lines. Each range excludes its terminating break.
+pub(crate) fn next_region(text: &str, from: usize, wrapped: bool) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(off) = memchr::memchr(b'\n', &bytes[i.min(bytes.len())..]) {
+        let nl = i + off;
+        if !wrapped {
+            return (nl, nl + 1);
+        }
+        let rest = &text[nl + 1..];
+        let blank = rest
+            .chars()
+            .find(|c| *c == '\n' || !c.is_whitespace())
+            .is_none_or(|c| c == '\n');
+        if blank {
+            return (nl, nl + 1);
+        }
+        i = nl + 1;
+    }
+    (text.len(), text.len())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,674 @@
+//! The rule-based scanner: one pass over the bytes, stopping only at bytes that
+//! may start a terminal, a bullet, a list parenthesis or a line break (a
+//! 256-entry table per language), then deciding locally from the characters
+//! around the candidate: the word before it (abbreviations, initials, numbers,
+//! list markers) and the word after it (case, digits, typical sentence starters).
+//!
+//! No regular expression and no allocation on the hot path: the only buffer is
+//! the reused lower-case copy of the word before a full stop.
+
+use crate::text::{is_bidi_control, is_spaceless_char};
+
+use super::Sentence;
+use super::lang::{LangRules, TermKind};
+
+/// Bullet characters that start a list item (a break before them when they
+/// follow other text).
+pub(crate) const BULLETS: &[char] = &['•', '◦', '▪', '●', '‣', '⁃'];
+
+/// Longest word (in bytes) looked at before a full stop.
+const MAX_TOKEN: usize = 64;
+
+/// Closing quotes and brackets that stay with the sentence they end.
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '”'
+            | '’'
+            | '“'
+            | '‘'
+            | '»'
+            | '«'
+            | '›'
+            | '‹'
+            | ')'
+            | ']'
+            | '}'
+            | '」'
+            | '』'
+            | '）'
+            | '］'
+            | '｝'
+            | '】'
+            | '》'
+            | '〉'
+            | '〕'
+            | '〗'
+            | '﹂'
+            | '﹄'
+    )
+}
+
+/// Opening quotes and brackets that may precede the first word of a sentence.
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '“'
+            | '‘'
+            | '„'
+            | '‚'
+            | '«'
+            | '»'
+            | '‹'
+            | '›'
+            | '('
+            | '['
+            | '{'
+            | '¿'
+            | '¡'
+            | '「'
+            | '『'
+            | '（'
+            | '［'
+            | '【'
+            | '《'
+            | '〈'
+            | '〔'
+            | '﹁'
+            | '﹃'
+    ) || is_bidi_control(c)
+}
+
+/// Punctuation after a terminal that shows the sentence goes on (`Yahoo! -- you`).
+fn is_continuation_punct(c: char) -> bool {
+    matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '%' | ')' | '/' | '&')
+}
+
+/// Horizontal white space (line breaks are handled separately).
+fn is_inline_space(c: char) -> bool {
+    c != '\n' && c.is_whitespace()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    Lower,
+    Digit,
+    /// A letter of a script without case (Arabic, Devanagari, Han, ...).
+    Caseless,
+    /// Punctuation that continues a sentence.
+    Continuation,
+    /// Anything else (symbols, currency signs).
+    Other,
+}
+
+fn classify(c: char) -> Class {
+    // Georgian Mkhedruli letters count as lower case in Unicode, but Georgian
+    // text does not capitalise sentences.
+    if ('\u{10D0}'..='\u{10FF}').contains(&c) {
+        return Class::Caseless;
+    }
+    if c.is_lowercase() {
+        Class::Lower
+    } else if c.is_uppercase() || matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ') {
+        Class::Upper
+    } else if c.is_numeric() {
+        Class::Digit
+    } else if c.is_alphabetic() {
+        Class::Caseless
+    } else if is_continuation_punct(c) {
+        Class::Continuation
+    } else {
+        Class::Other
+    }
+}
+
+/// What the scanner does at a candidate.
+enum Step {
+    /// No boundary; resume scanning at this offset.
+    Continue(usize),
+    /// A sentence ends at this offset; scanning resumes there.
+    Break(usize),
+    /// A sentence ends at `at` (before a list marker or bullet); scanning resumes at `resume`.
+    BreakBefore { at: usize, resume: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerStyle {
+    Dot,
+    DotParen,
+    Paren,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Marker {
+    letter: bool,
+    style: MarkerStyle,
+    value: u32,
+}
+
+/// Iterator over the sentences of a text under language rules.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleScanner<'a> {
+    rules: &'a LangRules,
+    text: &'a str,
+    wrapped: bool,
+    /// Start of the current sentence.
+    start: usize,
+    /// Where scanning resumes.
+    pos: usize,
+    /// The last list marker seen in the current paragraph.
+    marker: Option<Marker>,
+    lower: String,
+}
+
+impl<'a> RuleScanner<'a> {
+    pub(crate) fn new(rules: &'a LangRules, text: &'a str, wrapped: bool) -> Self {
+        RuleScanner {
+            rules,
+            text,
+            wrapped,
+            start: 0,
+            pos: 0,
+            marker: None,
+            lower: String::new(),
+        }
+    }
+
+    fn char_at(&self, i: usize) -> Option<char> {
+        self.text.get(i..).and_then(|s| s.chars().next())
+    }
+
+    /// True when the line break at `nl` is followed by a blank line (or the end).
+    fn blank_line_follows(&self, nl: usize) -> bool {
+        let rest = self.text.get(nl + 1..).unwrap_or("");
+        for c in rest.chars() {
+            match c {
+                '\n' => return true,
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// The next boundary: (end of this sentence, start of the next).
+    fn next_boundary(&mut self) -> (usize, usize) {
+        let bytes = self.text.as_bytes();
+        let len = bytes.len();
+        let mut i = self.pos;
+        while i < len {
+            let b = bytes[i];
+            if !self.rules.interesting[b as usize] {
+                i += 1;
+                continue;
+            }
+            if b == b'\n' {
+                if !self.wrapped || self.blank_line_follows(i) {
+                    self.pos = i + 1;
+                    self.marker = None;
+                    return (i, i + 1);
+                }
+                i += 1;
+                continue;
+            }
+            let Some(c) = self.char_at(i) else {
+                i += 1;
+                continue;
+            };
+            let step = if let Some(kind) = self.rules.terminal_kind(c) {
+                self.at_terminal(i, c, kind)
+            } else if c == ')' {
+                self.at_paren(i)
+            } else if BULLETS.contains(&c) {
+                self.at_bullet(i, c)
+            } else {
+                Step::Continue(i + c.len_utf8())
+            };
+            match step {
+                Step::Continue(next) => i = next.max(i + 1),
+                Step::Break(at) => {
+                    self.pos = at;
+                    return (at, at);
+                }
+                Step::BreakBefore { at, resume } => {
+                    self.pos = resume;
+                    return (at, at);
+                }
+            }
+        }
+        self.pos = len;
+        (len, len)
+    }
+
+    /// A bullet after other text starts a new item.
+    fn at_bullet(&mut self, i: usize, c: char) -> Step {
+        let next = i + c.len_utf8();
+        let before = &self.text[self.start..i];
+        let after_space = before.chars().next_back().is_some_and(char::is_whitespace);
+        if after_space && !before.trim().is_empty() {
+            self.marker = None;
+            Step::BreakBefore {
+                at: i,
+                resume: next,
+            }
+        } else {
+            Step::Continue(next)
+        }
+    }
+
+    /// `1) item 2) item`: a closing parenthesis after a list number.
+    fn at_paren(&mut self, i: usize) -> Step {
+        let followed_by_space = self.char_at(i + 1).is_some_and(char::is_whitespace);
+        if !followed_by_space {
+            return Step::Continue(i + 1);
+        }
+        let (tok_start, raw) = self.token_before(i);
+        match self.list_marker(tok_start, raw, MarkerStyle::Paren, i + 1) {
+            Some(step) => step,
+            None => Step::Continue(i + 1),
+        }
+    }
+
+    /// The word before `end`: its start and text (bounded to [`MAX_TOKEN`]
+    /// bytes and to the current sentence).
+    fn token_before(&self, end: usize) -> (usize, &'a str) {
+        let text: &'a str = self.text;
+        let head = &text[self.start..end];
+        let mut start = end;
+        for (off, c) in head.char_indices().rev() {
+            if c.is_whitespace() {
+                break;
+            }
+            start = self.start + off;
+            if end - start > MAX_TOKEN {
+                break;
+            }
+        }
+        (start, &text[start..end])
+    }
+
+    /// Handles a list marker (`1.`, `a.`, `2.)`, `3)`) made of `raw` at
+    /// `tok_start`, ending at `marker_end`. `None` when it is not one.
+    fn list_marker(
+        &mut self,
+        tok_start: usize,
+        raw: &str,
+        style: MarkerStyle,
+        marker_end: usize,
+    ) -> Option<Step> {
+        let bytes = raw.as_bytes();
+        let (letter, value) = match bytes {
+            [d @ b'0'..=b'9'] => (false, u32::from(d - b'0')),
+            [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9'] => {
+                (false, u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'))
+            }
+            [l @ b'a'..=b'z'] => (true, u32::from(l - b'a') + 1),
+            _ => return None,
+        };
+        let marker = Marker {
+            letter,
+            style,
+            value,
+        };
+        let before = &self.text[self.start..tok_start];
+        let at_item_start = before
+            .chars()
+            .all(|c| c.is_whitespace() || BULLETS.contains(&c));
+        if at_item_start {
+            self.marker = Some(marker);
+            return Some(Step::Continue(marker_end));
+        }
+        let prev = self.marker?;
+        if prev.letter == letter && prev.style == style && prev.value + 1 == value {
+            self.marker = Some(marker);
+            return Some(Step::BreakBefore {
+                at: tok_start,
+                resume: marker_end,
+            });
+        }
+        None
+    }
+
+    /// Decides at a terminal character `c` at byte `i`.
+    fn at_terminal(&mut self, i: usize, c: char, first_kind: TermKind) -> Step {
+        let text = self.text;
+        let len = text.len();
+        // 1. The run of terminals: `?!`, `...`, `. . .`.
+        let mut j = i;
+        let mut dots = 0usize;
+        let mut strong = false;
+        let mut ellipsis = false;
+        let mut spaced = false;
+        while let Some(ch) = self.char_at(j) {
+            match self.rules.terminal_kind(ch) {
+                Some(TermKind::Period) => dots += 1,
+                Some(TermKind::Strong) => strong = true,
+                Some(TermKind::Ellipsis) => ellipsis = true,
+                Some(TermKind::Colon) if j == i => {}
+                _ => {
+                    // `. . .`: a space between dots keeps the run going.
+                    if ch == ' ' && dots > 0 && !strong && text.as_bytes().get(j + 1) == Some(&b'.')
+                    {
+                        spaced = true;
+                        j += 1;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            j += ch.len_utf8();
+        }
+        let kind = if strong {
+            TermKind::Strong
+        } else if spaced {
+            if dots <= 3 {
+                // A spaced ellipsis marks an omission inside the sentence.
+                return Step::Continue(j);
+            }
+            TermKind::Period
+        } else if ellipsis || dots >= 2 {
+            TermKind::Ellipsis
+        } else {
+            first_kind
+        };
+        let term_end = j;
+
+        // 2. Closing quotes and brackets (and further terminals inside them).
+        let mut k = j;
+        let mut closed = false;
+        while let Some(ch) = self.char_at(k) {
+            if is_closer(ch) {
+                if matches!(ch, '"' | '\'')
+                    && self.char_at(k + 1).is_some_and(|n| n.is_alphanumeric())
+                {
+                    break; // a straight quote opening the next sentence
+                }
+                closed = true;
+                k += ch.len_utf8();
+            } else if is_bidi_control(ch) || (closed && self.rules.terminal_kind(ch).is_some()) {
+                k += ch.len_utf8();
+            } else if self.rules.spaced_guillemets && is_inline_space(ch) {
+                let rest = &text[k..];
+                let trimmed = rest.trim_start_matches(is_inline_space);
+                if trimmed.starts_with('»') || trimmed.starts_with('›') {
+                    k = len - trimmed.len() + '»'.len_utf8();
+                    closed = true;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        let b = k;
+
+        // 3. What follows.
+        let rest = &text[b..];
+        let after_ws = rest.trim_start_matches(|c: char| c.is_whitespace());
+        let ws = &rest[..rest.len() - after_ws.len()];
+        if after_ws.is_empty() {
+            return Step::Break(b);
+        }
+        let newlines = ws.bytes().filter(|&x| x == b'\n').count();
+        if newlines > 0 && (!self.wrapped || newlines >= 2) {
+            return Step::Break(b);
+        }
+        if ws.is_empty() {
+            return self.no_space(i, c, kind, b, closed);
+        }
+        let ws_end = len - after_ws.len();
+        let (np, opened) = self.skip_openers(ws_end);
+        let Some(next) = self.char_at(np) else {
+            return Step::Break(b);
+        };
+        if opened && matches!(text[ws_end..].chars().next(), Some('¿' | '¡')) {
+            return Step::Break(b);
+        }
+        let class = classify(next);
+        match kind {
+            TermKind::Strong => match class {
+                Class::Lower | Class::Continuation => Step::Continue(b),
+                _ => Step::Break(b),
+            },
+            TermKind::Colon => match class {
+                Class::Lower | Class::Digit | Class::Continuation => Step::Continue(b),
+                _ => Step::Break(b),
+            },
+            TermKind::Ellipsis => match class {
+                Class::Upper => Step::Break(b),
+                Class::Caseless if opened => Step::Break(b),
+                _ => Step::Continue(b),
+            },
+            TermKind::Period => self.after_period(i, term_end, b, np, class),
+        }
+    }
+
+    /// Skips opening quotes, brackets and bidi controls from `at`.
+    fn skip_openers(&self, at: usize) -> (usize, bool) {
+        let rest = &self.text[at..];
+        let after = rest.trim_start_matches(is_opener);
+        (self.text.len() - after.len(), after.len() < rest.len())
+    }
+
+    /// The word starting at `at` (letters and apostrophes).
+    fn word_at(&self, at: usize) -> &'a str {
+        let text: &'a str = self.text;
+        let rest = &text[at..];
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphabetic() || c == '\'' || c == '’'))
+            .map_or(rest.len(), |(o, _)| o);
+        &rest[..end]
+    }
+
+    fn is_starter(&self, at: usize) -> bool {
+        let w = self.word_at(at);
+        !w.is_empty() && self.rules.starters.contains(w)
+    }
+
+    /// Lower-cases `word` into the reused buffer.
+    fn lowered(&mut self, word: &str) -> &str {
+        self.lower.clear();
+        if word.is_ascii() {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            for c in word.chars() {
+                self.lower.extend(c.to_lowercase());
+            }
+        }
+        &self.lower
+    }
+
+    /// A terminal directly followed by a non-space character.
+    fn no_space(&mut self, i: usize, c: char, kind: TermKind, b: usize, closed: bool) -> Step {
+        let Some(next) = self.char_at(b) else {
+            return Step::Break(b);
+        };
+        let (np, opened) = self.skip_openers(b);
+        let after_opener = self.char_at(np);
+        match kind {
+            TermKind::Strong => {
+                if !c.is_ascii() {
+                    // Full-width and script terminals need no space after them.
+                    if self.rules.quote_particles && closed && matches!(next, 'と' | 'っ') {
+                        return Step::Continue(b);
+                    }
+                    return Step::Break(b);
+                }
+                if is_spaceless_char(next)
+                    || (opened && after_opener.is_some_and(char::is_alphabetic))
+                {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                }
+            }
+            TermKind::Period => {
+                if c == '．' || (is_spaceless_char(next) && !next.is_numeric()) {
+                    return Step::Break(b);
+                }
+                if opened && after_opener.is_some_and(char::is_uppercase) {
+                    return Step::Break(b);
+                }
+                // `world.Today`: a capitalised word glued to the full stop.
+                let mut after = self.text[b..].chars();
+                let glued = matches!(
+                    (after.next(), after.next()),
+                    (Some(u), Some(l)) if u.is_uppercase() && l.is_lowercase()
+                );
+                if !glued {
+                    return Step::Continue(b);
+                }
+                let (_, tok) = self.token_before(i);
+                let next_tok_end = self.text[b..]
+                    .find(char::is_whitespace)
+                    .map_or(self.text.len(), |o| b + o);
+                let next_tok = &self.text[b..next_tok_end];
+                if tok.chars().count() <= 1
+                    || tok.contains(['@', '/', '.'])
+                    || next_tok.contains('@')
+                    || tok.starts_with("www")
+                    || self.is_abbreviation(tok)
+                {
+                    return Step::Continue(b);
+                }
+                Step::Break(b)
+            }
+            TermKind::Ellipsis | TermKind::Colon => Step::Continue(b),
+        }
+    }
+
+    fn is_abbreviation(&mut self, tok: &str) -> bool {
+        let tok = tok.trim_start_matches(is_opener);
+        if tok.len() > self.rules.max_abbrev_len * 2 || tok.is_empty() {
+            return false;
+        }
+        let rules = self.rules;
+        let lower = self.lowered(tok);
+        rules.abbrevs.contains(lower)
+            || rules.titles.contains(lower)
+            || rules.final_abbrevs.contains(lower)
+            || rules.number_abbrevs.contains(lower)
+    }
+
+    /// A full stop followed by white space and a word starting with `class`.
+    fn after_period(
+        &mut self,
+        i: usize,
+        term_end: usize,
+        b: usize,
+        np: usize,
+        class: Class,
+    ) -> Step {
+        let (tok_start, raw) = self.token_before(i);
+        let style = if self.text.as_bytes().get(term_end) == Some(&b')') {
+            MarkerStyle::DotParen
+        } else {
+            MarkerStyle::Dot
+        };
+        if let Some(step) = self.list_marker(tok_start, raw, style, b) {
+            return step;
+        }
+        if matches!(class, Class::Lower | Class::Continuation) {
+            return Step::Continue(b);
+        }
+        let tok = raw.trim_start_matches(is_opener);
+        if tok.is_empty() {
+            return Step::Break(b);
+        }
+        let rules = self.rules;
+        if class == Class::Digit {
+            return if self.is_abbreviation(tok) {
+                Step::Continue(b)
+            } else {
+                Step::Break(b)
+            };
+        }
+        let starter = self.is_starter(np);
+        if tok.len() <= rules.max_abbrev_len * 2 {
+            let lower = self.lowered(tok);
+            if rules.titles.contains(lower) {
+                return Step::Continue(b);
+            }
+            if rules.final_abbrevs.contains(lower) {
+                // `etc.`, `usw.`: a capitalised word after them starts a new sentence.
+                return if class == Class::Upper || starter {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                };
+            }
+            if rules.abbrevs.contains(lower) || rules.number_abbrevs.contains(lower) {
+                return if starter {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                };
+            }
+        }
+        let mut chars = tok.chars();
+        if let (Some(first), None) = (chars.next(), chars.next()) {
+            if first.is_alphabetic() {
+                // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
+                return if starter {
+                    Step::Break(b)
+                } else {
+                    Step::Continue(b)
+                };
+            }
+        }
+        if is_initialism(tok) && !starter {
+            return Step::Continue(b);
+        }
+        if rules.ordinals && (1..=3).contains(&tok.len()) && tok.bytes().all(|d| d.is_ascii_digit())
+        {
+            let next_word = self.word_at(np);
+            if !next_word.is_empty() && rules.months.contains(self.lowered(next_word)) {
+                return Step::Continue(b);
+            }
+            let head = self.text[self.start..tok_start].trim_end();
+            let prev_start = head
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(0, |(o, c)| o + c.len_utf8());
+            let prev = &head[prev_start..];
+            if !prev.is_empty() && rules.ordinal_context.contains(self.lowered(prev)) {
+                return Step::Continue(b);
+            }
+        }
+        Step::Break(b)
+    }
+}
+
+/// `U.S`, `a.m`, `Ph.D`: short letter groups joined by full stops.
+fn is_initialism(tok: &str) -> bool {
+    tok.contains('.')
+        && tok.split('.').all(|part| {
+            (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic)
+        })
+}
+
+impl<'a> Iterator for RuleScanner<'a> {
+    type Item = Sentence<'a>;
+
+    fn next(&mut self) -> Option<Sentence<'a>> {
+        while self.start < self.text.len() {
+            let start = self.start;
+            let (end, next) = self.next_boundary();
+            self.start = next.max(start);
+            if let Some(s) = Sentence::trimmed(self.text, start, end) {
+                return Some(s);
+            }
+            if next <= start && end <= start {
+                // No progress possible: emit nothing more (defensive; boundaries always advance).
+                self.start = self.text.len();
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,275 @@
+//! Segmenting inputs of any size with flat memory.
+//!
+//! [`ChunkedText`] reads a byte source in large chunks and hands out text cut
+//! at hard boundaries (after a line break; after a blank line in wrapped mode),
+//! where no sentence can continue, so segmenting chunk by chunk gives the same
+//! sentences as segmenting the whole input. Offsets stay relative to the whole
+//! input (after a leading byte-order mark). A line longer than the chunk limit
+//! is cut before its last sentence instead.
+//!
+//! ```
+//! use tmkit::segment::{Segmenter, stream::ChunkedText};
+//! use tmkit::text::LanguageTag;
+//!
+//! let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+//! let mut chunks = ChunkedText::new(&b"One. Two.\nThree."[..], None);
+//! let mut found = Vec::new();
+//! while let Some(chunk) = chunks.next_chunk(&seg).unwrap() {
+//!     for s in seg.segments(chunk.text) {
+//!         found.push((chunk.offset + s.start, s.text.to_string()));
+//!     }
+//! }
+//! assert_eq!(found, [(0, "One.".into()), (5, "Two.".into()), (10, "Three.".into())]);
+//! ```
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use super::Segmenter;
+use crate::error::{Error, Location, Result};
+
+/// Bytes read before looking for a cut.
+const CHUNK: usize = 4 << 20;
+/// Longest stretch without a hard boundary kept in memory before cutting at a sentence.
+const MAX_PENDING: usize = 16 << 20;
+
+/// A piece of the input ending at a hard boundary.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// Byte offset of `text` in the whole input.
+    pub offset: usize,
+    /// The text.
+    pub text: &'a str,
+}
+
+/// Reads a byte source as a sequence of [`Chunk`]s cut at hard boundaries.
+#[derive(Debug)]
+pub struct ChunkedText<R> {
+    reader: R,
+    file: Option<PathBuf>,
+    buf: Vec<u8>,
+    /// Bytes of `buf` handed out by the previous chunk (dropped on the next call).
+    consumed: usize,
+    /// Offset of `buf[0]` in the input.
+    offset: usize,
+    /// Line breaks before `buf[0]` (for error positions).
+    lines: u64,
+    eof: bool,
+    started: bool,
+    chunk_size: usize,
+    max_pending: usize,
+}
+
+impl<R: Read> ChunkedText<R> {
+    /// Reads from `reader`; `file` names it in errors (`None`: standard input).
+    pub fn new(reader: R, file: Option<&Path>) -> Self {
+        ChunkedText {
+            reader,
+            file: file.map(Path::to_path_buf),
+            buf: Vec::new(),
+            consumed: 0,
+            offset: 0,
+            lines: 0,
+            eof: false,
+            started: false,
+            chunk_size: CHUNK,
+            max_pending: MAX_PENDING,
+        }
+    }
+
+    /// Smaller chunks (for tests of the cutting logic).
+    pub fn with_chunk_size(mut self, chunk: usize, max_pending: usize) -> Self {
+        self.chunk_size = chunk.max(1);
+        self.max_pending = max_pending.max(self.chunk_size);
+        self
+    }
+
+    fn io_error(&self, e: io::Error) -> Error {
+        Error::io(self.file.as_deref().unwrap_or(Path::new("<stdin>")), e)
+    }
+
+    /// Reads until `buf` holds at least `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> Result<()> {
+        while self.buf.len() < want && !self.eof {
+            let old = self.buf.len();
+            let grow = (want - old).max(64 << 10);
+            self.buf.resize(old + grow, 0);
+            match self.reader.read(&mut self.buf[old..]) {
+                Ok(0) => {
+                    self.buf.truncate(old);
+                    self.eof = true;
+                }
+                Ok(n) => self.buf.truncate(old + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old),
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(self.io_error(e));
+                }
+            }
+        }
+        if !self.started && (self.buf.len() >= 3 || self.eof) {
+            self.started = true;
+            if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                self.buf.drain(..3);
+            }
+        }
+        Ok(())
+    }
+
+    /// The beginning of the input (up to one chunk), for language detection.
+    /// Invalid UTF-8 is cut off here and reported by [`ChunkedText::next_chunk`].
+    pub fn peek(&mut self) -> Result<&str> {
+        self.fill(self.chunk_size)?;
+        let bytes = &self.buf[self.consumed..];
+        Ok(match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        })
+    }
+
+    /// The next chunk, or `None` at the end. `seg` is used only to cut a very
+    /// long line before its last (possibly incomplete) sentence.
+    pub fn next_chunk(&mut self, seg: &Segmenter) -> Result<Option<Chunk<'_>>> {
+        if self.consumed > 0 {
+            let consumed = self.consumed;
+            self.lines += memchr::memchr_iter(b'\n', &self.buf[..consumed]).count() as u64;
+            self.offset += consumed;
+            self.buf.drain(..consumed);
+            self.consumed = 0;
+        }
+        let mut want = self.chunk_size;
+        let cut = loop {
+            self.fill(want)?;
+            if self.eof {
+                break self.buf.len();
+            }
+            if let Some(cut) = hard_cut(&self.buf, seg.is_wrapped()) {
+                break cut;
+            }
+            if self.buf.len() >= self.max_pending {
+                break self.sentence_cut(seg)?;
+            }
+            want = self.buf.len() + self.chunk_size;
+        };
+        if cut == 0 && self.eof {
+            return Ok(None);
+        }
+        self.consumed = cut;
+        let text = self.validate(cut)?;
+        Ok(Some(Chunk {
+            offset: self.offset,
+            text,
+        }))
+    }
+
+    /// With no hard boundary in a full buffer: cut before the last sentence.
+    fn sentence_cut(&self, seg: &Segmenter) -> Result<usize> {
+        let valid = match std::str::from_utf8(&self.buf) {
+            Ok(_) => self.buf.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(self.utf8_error(e.valid_up_to())),
+        };
+        let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
+        let last_start = seg.segments(text).last().map_or(0, |s| s.start);
+        Ok(if last_start > 0 { last_start } else { valid })
+    }
+
+    fn validate(&self, cut: usize) -> Result<&str> {
+        std::str::from_utf8(&self.buf[..cut]).map_err(|e| self.utf8_error(e.valid_up_to()))
+    }
+
+    fn utf8_error(&self, valid: usize) -> Error {
+        let prefix = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
+        let mut location = Location::of_offset(self.file.as_deref(), prefix, valid);
+        location.line = location.line.map(|l| l + self.lines);
+        Error::invalid(location, "not valid UTF-8 text (convert it to UTF-8 first)")
+    }
+}
+
+/// The end of the last hard boundary in `buf`: after its last line break, or
+/// in wrapped mode after its last blank line.
+fn hard_cut(buf: &[u8], wrapped: bool) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+        if !wrapped {
+            return Some(nl + 1);
+        }
+        // Blank line: only spaces, tabs or CR between this break and the previous one.
+        let before = &buf[..nl];
+        let gap = before
+            .iter()
+            .rev()
+            .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r'))
+            .count();
+        if before.len() > gap && before[before.len() - gap - 1] == b'\n' {
+            return Some(nl + 1);
+        }
+        end = nl;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::LanguageTag;
+
+    fn collect(
+        input: &[u8],
+        wrapped: bool,
+        chunk: usize,
+        max: usize,
+    ) -> Result<Vec<(usize, String)>> {
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+        let mut chunks = ChunkedText::new(input, None).with_chunk_size(chunk, max);
+        let mut out = Vec::new();
+        while let Some(c) = chunks.next_chunk(&seg)? {
+            for s in seg.segments(c.text) {
+                out.push((c.offset + s.start, s.text.to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn chunks_give_the_same_sentences_as_the_whole_text() {
+        let text =
+            "Dr. Who came. He left!\nNew line here. And more\n\nA paragraph that\nwraps. End.\n"
+                .repeat(20);
+        for wrapped in [false, true] {
+            let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+            let whole: Vec<(usize, String)> = seg
+                .segments(&text)
+                .map(|s| (s.start, s.text.to_string()))
+                .collect();
+            for chunk in [1, 7, 64, 1000] {
+                assert_eq!(
+                    collect(text.as_bytes(), wrapped, chunk, chunk * 4).unwrap(),
+                    whole
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_lines_are_cut_between_sentences() {
+        let text = "First one is here. Second is there. ".repeat(50);
+        let got = collect(text.as_bytes(), false, 16, 64).unwrap();
+        assert_eq!(got.len(), 100);
+        assert!(
+            got.iter()
+                .all(|(_, s)| s.starts_with("First") || s.starts_with("Second"))
+        );
+    }
+
+    #[test]
+    fn bom_is_skipped_and_bad_utf8_located() {
+        let got = collect(b"\xEF\xBB\xBFHi. Yo.", false, 2, 8).unwrap();
+        assert_eq!(got, [(0, "Hi.".to_string()), (4, "Yo.".to_string())]);
+        let err = collect(b"ok\nline two \xFF here\n", false, 4, 16).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "<stdin>:2:10: not valid UTF-8 text (convert it to UTF-8 first)"
+        );
+    }
+}

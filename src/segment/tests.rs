@@ -1,0 +1,270 @@
+//! Unit tests of the built-in rules, one per phenomenon.
+
+use super::*;
+
+fn split(lang: &str, text: &str) -> Vec<String> {
+    let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap());
+    seg.segments(text).map(|s| s.text.to_string()).collect()
+}
+
+#[track_caller]
+fn check(lang: &str, text: &str, expected: &[&str]) {
+    assert_eq!(split(lang, text), expected, "{lang}: {text}");
+}
+
+#[test]
+fn english_basics() {
+    check(
+        "en",
+        "Hello World. My name is Jonas.",
+        &["Hello World.", "My name is Jonas."],
+    );
+    check(
+        "en",
+        "What is your name? My name is Jonas.",
+        &["What is your name?", "My name is Jonas."],
+    );
+    check(
+        "en",
+        "There it is! I found it.",
+        &["There it is!", "I found it."],
+    );
+}
+
+#[test]
+fn abbreviations_and_initials() {
+    check(
+        "en",
+        "Mr. Smith met Dr. Jones.",
+        &["Mr. Smith met Dr. Jones."],
+    );
+    check(
+        "en",
+        "We met Albert I. Jones. I liked him.",
+        &["We met Albert I. Jones.", "I liked him."],
+    );
+    check(
+        "en",
+        "She left the U.S. He stayed in the U.S. Army.",
+        &["She left the U.S.", "He stayed in the U.S. Army."],
+    );
+}
+
+#[test]
+fn numbers_and_ordinals() {
+    check("en", "Pi is 3.14 roughly.", &["Pi is 3.14 roughly."]);
+    check(
+        "de",
+        "Am 12. Juni kam er. Seite 12. Dort.",
+        &["Am 12. Juni kam er.", "Seite 12.", "Dort."],
+    );
+    check(
+        "sk",
+        "Bolo to 5. mája. Potom nie.",
+        &["Bolo to 5. mája.", "Potom nie."],
+    );
+}
+
+#[test]
+fn quotes_brackets_and_openers() {
+    check(
+        "en",
+        "He said \"Go.\" Then he left.",
+        &["He said \"Go.\"", "Then he left."],
+    );
+    check(
+        "en",
+        "It ended.\"Next\" was a word.",
+        &["It ended.", "\"Next\" was a word."],
+    );
+    check("en", "(Really?) Yes.", &["(Really?)", "Yes."]);
+    check("es", "¿Vienes? ¡Claro!", &["¿Vienes?", "¡Claro!"]);
+}
+
+#[test]
+fn scripts_without_spaces_and_rtl() {
+    check(
+        "zh",
+        "你好。我很好！你呢？",
+        &["你好。", "我很好！", "你呢？"],
+    );
+    check(
+        "ja",
+        "「はい。」と答えた。次だ。",
+        &["「はい。」と答えた。", "次だ。"],
+    );
+    check("ar", "هل جئت؟ نعم.", &["هل جئت؟", "نعم."]);
+    check("hi", "वह आया।वह गया।", &["वह आया।", "वह गया।"]);
+    check("hy", "Նա եկավ։ Գնաց։", &["Նա եկավ։", "Գնաց։"]);
+    check("el", "Τι κάνεις; Καλά.", &["Τι κάνεις;", "Καλά."]);
+    // A right-to-left mark between the terminal and the space stays with the sentence.
+    check("fa", "او آمد.\u{200F} رفت.", &["او آمد.\u{200F}", "رفت."]);
+}
+
+#[test]
+fn line_breaks_and_wrapped_mode() {
+    check("en", "one\ntwo\n\nthree", &["one", "two", "three"]);
+    let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(true);
+    let got: Vec<_> = seg
+        .segments("A long\nsentence. Next\n\n  para\r\n")
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(got, ["A long\nsentence.", "Next", "para"]);
+}
+
+#[test]
+fn unknown_languages_use_generic_rules() {
+    let seg = Segmenter::for_language(&LanguageTag::parse("fi").unwrap());
+    assert_eq!(seg.rule_set(), Some("und"));
+    let got: Vec<_> = seg
+        .segments("Hei. Mitä kuuluu? Hyvää.")
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(got, ["Hei.", "Mitä kuuluu?", "Hyvää."]);
+}
+
+#[test]
+fn offsets_point_into_the_input() {
+    let text = "  Héllo wörld.  Ça va?\n";
+    let seg = Segmenter::for_language(&LanguageTag::parse("fr").unwrap());
+    for s in seg.segments(text) {
+        assert_eq!(&text[s.start..s.end], s.text);
+    }
+    assert_eq!(seg.segments(text).count(), 2);
+}
+
+/// Spans in order, not overlapping, on char boundaries, trimmed, and with only
+/// whitespace between them: no text lost or duplicated.
+fn assert_covers(text: &str, sentences: &[Sentence<'_>]) {
+    let mut pos = 0;
+    for s in sentences {
+        assert!(
+            s.start >= pos && s.start < s.end,
+            "{s:?} after {pos} in {text:?}"
+        );
+        assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+        assert_eq!(&text[s.start..s.end], s.text);
+        assert!(
+            text[pos..s.start].chars().all(char::is_whitespace),
+            "lost text in {text:?}"
+        );
+        assert_eq!(s.text.trim(), s.text);
+        pos = s.end;
+    }
+    assert!(
+        text[pos..].chars().all(char::is_whitespace),
+        "lost tail of {text:?}"
+    );
+}
+
+fn check_all_languages(text: &str) {
+    for code in supported_languages() {
+        for wrapped in [false, true] {
+            let seg = Segmenter::for_language(&LanguageTag::parse(code).unwrap()).wrapped(wrapped);
+            let got: Vec<_> = seg.segments(text).collect();
+            assert_covers(text, &got);
+        }
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\t",
+        "\u{A0}",
+        ".",
+        "..",
+        "...",
+        ". . .",
+        "?",
+        "!",
+        "?!",
+        "…",
+        "。",
+        "！",
+        "？",
+        "؟",
+        "۔",
+        "।",
+        "։",
+        "።",
+        "။",
+        ";",
+        ":",
+        "\"",
+        "'",
+        "“",
+        "”",
+        "«",
+        "»",
+        "„",
+        "(",
+        ")",
+        "[",
+        "]",
+        "「",
+        "」",
+        "¿",
+        "¡",
+        "•",
+        "\u{200F}",
+        "\u{200E}",
+        "\u{202B}",
+        "\u{2067}",
+        "a",
+        "A",
+        "Dr",
+        "Mr",
+        "U.S",
+        "e.g",
+        "etc",
+        "z.B",
+        "1",
+        "12",
+        "3.14",
+        "a)",
+        "1.)",
+        "b.",
+        "word",
+        "Word",
+        "世界",
+        "こんにちは",
+        "مرحبا",
+        "שלום",
+        "नमस्ते",
+        "Բարև",
+        "ሰላም",
+        "ပြည်",
+        "Ꭰ",
+        "x@y.com",
+        "http://a.b/c.d",
+        "\u{301}",
+        "😀",
+        "ǅ",
+    ];
+
+    fn piece_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn arbitrary_unicode_is_covered(text in any::<String>()) {
+            check_all_languages(&text);
+        }
+
+        #[test]
+        fn punctuation_and_newline_heavy_text_is_covered(text in piece_text()) {
+            check_all_languages(&text);
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! `tmkit segment`: CLI behaviour, the case sets under `tests/fixtures/segment/`
+//! run through the library, and optional checks on the shared corpora.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tmkit::segment::srx::SrxRules;
+use tmkit::segment::{Segmenter, supported_languages};
+use tmkit::text::LanguageTag;
+
+fn tmkit() -> Command {
+    Command::cargo_bin("tmkit").unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/segment")
+        .join(name)
+}
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} not present", p.display());
+        None
+    }
+}
+
+#[test]
+fn stdin_to_one_sentence_per_line() {
+    tmkit()
+        .args(["segment", "--lang", "en"])
+        .write_stdin("Dr. Who came at 5 p.m. today. He left!\nNext line")
+        .assert()
+        .success()
+        .stdout("Dr. Who came at 5 p.m. today.\nHe left!\nNext line\n");
+}
+
+#[test]
+fn dash_means_stdin_and_wrapped_joins_lines() {
+    tmkit()
+        .args(["segment", "--lang", "en", "--wrapped", "-"])
+        .write_stdin("This was\nwrapped. Yes.\n\nNew paragraph\n")
+        .assert()
+        .success()
+        .stdout("This was wrapped.\nYes.\nNew paragraph\n");
+}
+
+#[test]
+fn jsonl_has_offsets_and_detected_language() {
+    let out = tmkit()
+        .args(["segment", "--format", "jsonl"])
+        .write_stdin("Le gouvernement a annoncé mardi une réforme. Les syndicats protestent.")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["start"], 0);
+    // "annoncé" and "réforme" hold two-byte characters: offsets are bytes.
+    assert_eq!(lines[0]["end"], 46);
+    assert_eq!(lines[1]["start"], 47);
+    assert_eq!(lines[1]["lang"], "fr");
+    assert!(lines[0].get("file").is_none());
+}
+
+#[test]
+fn jsonl_with_explicit_language_has_no_lang_field() {
+    tmkit()
+        .args(["segment", "--lang", "de", "--format", "jsonl"])
+        .write_stdin("Hallo. Welt.")
+        .assert()
+        .success()
+        .stdout("{\"text\":\"Hallo.\",\"start\":0,\"end\":6}\n{\"text\":\"Welt.\",\"start\":7,\"end\":12}\n");
+}
+
+#[test]
+fn several_files_name_the_file_and_a_bad_one_does_not_stop_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.txt");
+    let bad = dir.path().join("bad.txt");
+    let b = dir.path().join("b.txt");
+    std::fs::write(&a, "One. Two.").unwrap();
+    std::fs::write(&bad, b"ok\n\xFF\xFE broken").unwrap();
+    std::fs::write(&b, "Three.").unwrap();
+    let assert = tmkit()
+        .args(["segment", "--lang", "en", "--format", "jsonl"])
+        .args([&a, &bad, &b])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.txt:2:1: not valid UTF-8"))
+        .stderr(predicate::str::contains("2 succeeded, 1 failed"));
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let files: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(files.len(), 3);
+    assert!(files[0].ends_with("a.txt") && files[2].ends_with("b.txt"));
+}
+
+#[test]
+fn folders_are_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.txt"), "Un. Deux.").unwrap();
+    std::fs::write(dir.path().join("skip.bin"), "Nope. No.").unwrap();
+    tmkit()
+        .args(["segment", "--lang", "fr"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("Un.\nDeux.\n");
+}
+
+#[test]
+fn missing_file_and_bad_usage() {
+    tmkit()
+        .args(["segment", "/no/such/file.txt"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/file.txt"));
+    tmkit()
+        .args(["segment", "--format", "xml"])
+        .assert()
+        .code(2);
+    tmkit().args(["segment", "--lang", "!!"]).assert().code(2);
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_located() {
+    tmkit()
+        .args(["segment", "--lang", "en"])
+        .write_stdin(&b"fine\nalso fine \xC3\x28"[..])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("<stdin>:2:11: not valid UTF-8"));
+}
+
+#[test]
+fn srx_file_is_used_and_untranslatable_rules_are_warned_about() {
+    let srx = fixture("rules.srx");
+    tmkit()
+        .args(["segment", "--lang", "en", "--srx"])
+        .arg(&srx)
+        .write_stdin("Mr. Brown came. He sat down.")
+        .assert()
+        .success()
+        .stdout("Mr. Brown came.\nHe sat down.\n")
+        .stderr(predicate::str::contains("rules.srx:").and(predicate::str::contains(r"\G")));
+}
+
+#[test]
+fn invalid_srx_is_an_error_with_position() {
+    tmkit()
+        .args(["segment", "--srx"])
+        .arg(fixture("broken.srx"))
+        .write_stdin("x")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("broken.srx:5:"));
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .args(["segment", "--lang", "en"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let text = "A sentence here. ".repeat(1000);
+        for _ in 0..200 {
+            if stdin.write_all(text.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "A sentence here.\n");
+    // stdout is dropped here: the pipe is closed like `tmkit segment | head -1`.
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    lang: String,
+    id: String,
+    text: String,
+    expected: Vec<String>,
+}
+
+fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn own_case_sets_pass_through_the_library() {
+    let data = std::fs::read_to_string(fixture("cases.jsonl")).unwrap();
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for line in data.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Case = serde_json::from_str(line).unwrap();
+        let seg = Segmenter::for_language(&LanguageTag::parse(&case.lang).unwrap());
+        let got: Vec<String> = seg
+            .segments(&case.text)
+            .map(|s| normalize(s.text))
+            .collect();
+        let expected: Vec<String> = case.expected.iter().map(|s| normalize(s)).collect();
+        total += 1;
+        if got != expected {
+            failures.push(format!(
+                "{}: expected {expected:?}\n     got {got:?}",
+                case.id
+            ));
+        }
+    }
+    assert!(total > 150);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn real_news_article_is_segmented_sensibly() {
+    let Some(dir) = shared("seed") else { return };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        for s in seg.segments(&text) {
+            // No sentence may start with a lower-case letter (a sign of a false break).
+            let first = s.text.chars().next().unwrap();
+            assert!(
+                !first.is_lowercase(),
+                "{}: false break before {:?}",
+                path.display(),
+                s.text
+            );
+        }
+    }
+}
+
+#[test]
+fn udhr_in_every_language_segments_without_surprises() {
+    let Some(dir) = shared("data/segment/corpus/multi") else {
+        return;
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let code = path.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tag = LanguageTag::parse(&code).unwrap();
+        let seg = Segmenter::for_language(&tag);
+        assert_ne!(seg.rule_set(), Some("und"), "{code} has no rules");
+        let sentences: Vec<_> = seg.segments(&text).collect();
+        let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(
+            sentences.len() >= lines,
+            "{code}: {} sentences for {lines} lines",
+            sentences.len()
+        );
+        for s in &sentences {
+            assert_eq!(&text[s.start..s.end], s.text);
+        }
+    }
+}
+
+#[test]
+fn shared_srx_files_load_and_segment() {
+    for name in ["okapi_defaultSegmentation.srx", "omegat_defaultRules.srx"] {
+        let Some(path) = shared(&format!("data/segment/srx/{name}")) else {
+            return;
+        };
+        let rules = SrxRules::load(&path).unwrap();
+        for w in rules.warnings() {
+            eprintln!("{w}");
+        }
+        let seg = rules.segmenter(&LanguageTag::parse("en").unwrap());
+        let got: Vec<_> = seg
+            .segments("Mr. Holmes is here. Is Dr. Watson there too? Yes.")
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(
+            got,
+            ["Mr. Holmes is here.", "Is Dr. Watson there too?", "Yes."],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_supported_language_has_a_segmenter() {
+    assert!(supported_languages().count() >= 33);
+    for code in supported_languages() {
+        let seg = Segmenter::for_language(&LanguageTag::parse(code).unwrap());
+        assert_eq!(seg.rule_set(), Some(code));
+    }
+}
