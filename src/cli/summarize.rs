@@ -1,14 +1,473 @@
-//! Placeholder while the subcommand is being built (replaced before merge).
+//! `tmkit summarize`: extractive digests of articles, one file or whole folders.
+//!
+//! One input goes to stdout. Many inputs are summarized in parallel, in order,
+//! with a progress bar; `--out-dir` writes one digest per article (atomically,
+//! mirroring the input tree), `--digest` writes one Markdown file for all.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::common::Context;
+use anyhow::Context as _;
+use tmkit::batch::{self, BatchSummary, InputFilter};
+use tmkit::files::{self, AtomicFile};
+use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
+use tmkit::text::lang::LangChoice;
 
-/// Arguments.
+use super::common::{self, Context};
+
+const AFTER_HELP: &str = "\
+Examples:
+  tmkit summarize article.txt                      3 key sentences, one per line
+  tmkit summarize --sentences 1 --lang fr - < depeche.txt
+  tmkit summarize samples/ --digest digest.md      one Markdown digest of every article
+  tmkit summarize news/ --out-dir digests/ --skip-existing
+  tmkit summarize page.html --words 60 --format json
+  tmkit summarize news/ --include '*.txt' --format jsonl > digests.jsonl
+
+Inputs: .txt, .md, .markdown, .html and .htm files when a folder is given (--include
+overrides). Plain text: a short first line without final punctuation followed by a blank
+line is the headline. Markdown: the first heading. HTML: the first <h1>, else <title>;
+the body is taken from paragraphs, headings and lists, skipping navigation and footers.";
+
+/// Output formats of `tmkit summarize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// One sentence per line (several files: a `==> file <==` line before each).
+    #[default]
+    Text,
+    /// JSON with scores and byte offsets (several files: an array).
+    Json,
+    /// One JSON object per article, with its file name.
+    Jsonl,
+    /// A Markdown section per article.
+    Markdown,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Markdown => "md",
+        }
+    }
+}
+
+/// How to read an input's markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Markup {
+    /// Plain text.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// HTML.
+    Html,
+}
+
+/// Arguments of `tmkit summarize`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Articles: files, folders (searched recursively) or '-' for stdin.
+    #[arg(value_name = "FILE|DIR|-")]
+    pub inputs: Vec<PathBuf>,
 
-/// Runs the subcommand.
-pub fn run(_args: Args, _ctx: &Context) -> anyhow::Result<ExitCode> {
-    Err(super::common::usage("this subcommand is being built"))
+    /// Language of the articles (BCP-47 tag such as en, fr, pt-BR), or 'auto' to detect each.
+    #[arg(short, long, default_value = "auto", value_name = "LANG|auto")]
+    pub lang: LangChoice,
+
+    /// Number of sentences per summary.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..),
+          conflicts_with_all = ["ratio", "words"])]
+    pub sentences: u32,
+
+    /// Share of each article's sentences to keep, between 0 and 1 (e.g. 0.2).
+    #[arg(short, long, value_name = "R", value_parser = parse_ratio, conflicts_with = "words")]
+    pub ratio: Option<f32>,
+
+    /// Keep as many top sentences as fit in this many words (at least one sentence).
+    #[arg(short, long, value_name = "W", value_parser = clap::value_parser!(u32).range(1..))]
+    pub words: Option<u32>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write one summary file per article here, mirroring the input folders.
+    #[arg(short, long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Write one Markdown digest of all articles to this file.
+    #[arg(short, long, value_name = "FILE.md")]
+    pub digest: Option<PathBuf>,
+
+    /// Only take files of folders matching this glob (repeatable), e.g. '*.txt'.
+    #[arg(short, long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// With --out-dir: leave articles whose summary file already exists (resume a run).
+    #[arg(long, requires = "out_dir")]
+    pub skip_existing: bool,
+
+    /// The headline of a single article (used to rank its sentences).
+    #[arg(short, long, value_name = "T")]
+    pub title: Option<String>,
+
+    /// Markup of the inputs [default: by extension; stdin is sniffed for HTML].
+    #[arg(long, value_enum, value_name = "MARKUP")]
+    pub markup: Option<Markup>,
+}
+
+fn parse_ratio(s: &str) -> Result<f32, String> {
+    let r: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if r > 0.0 && r <= 1.0 {
+        Ok(r)
+    } else {
+        Err("the ratio must be greater than 0 and at most 1".into())
+    }
+}
+
+const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "html", "htm"];
+
+/// What happened to one input of a batch.
+enum Outcome {
+    /// Summarized (and written, with --out-dir).
+    Done(Box<Summary>),
+    /// Its output existed (--skip-existing).
+    Skipped,
+}
+
+/// Runs `tmkit summarize`.
+pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let budget = match (args.ratio, args.words) {
+        (Some(r), _) => Budget::Ratio(r),
+        (_, Some(w)) => Budget::Words(w as usize),
+        _ => Budget::Sentences(args.sentences as usize),
+    };
+    let summarizer = Summarizer::new(Options {
+        budget,
+        ..Options::default()
+    });
+    let filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
+    let inputs = batch::expand_inputs(&args.inputs, &filter)?;
+    if inputs.is_empty() {
+        return Err(common::usage(
+            "no input files found (the folders hold no .txt, .md, .markdown, .html or .htm files; see --include)",
+        ));
+    }
+    if args.title.is_some() && inputs.len() > 1 {
+        return Err(common::usage("--title applies to a single article"));
+    }
+    if inputs.iter().filter(|p| files::is_stdio(p)).count() > 1 {
+        return Err(common::usage("standard input ('-') can be read only once"));
+    }
+    let batch_mode = inputs.len() > 1 || args.out_dir.is_some() || args.digest.is_some();
+    if !batch_mode {
+        return run_single(&args, &summarizer, &inputs[0]);
+    }
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    }
+    run_batch(&args, ctx, &summarizer, &inputs)
+}
+
+/// Reads, parses and summarizes one input.
+fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit::Result<Summary> {
+    let text = files::read_text(input)?;
+    if text.trim().is_empty() {
+        return Err(tmkit::Error::invalid(
+            tmkit::Location {
+                file: (!files::is_stdio(input)).then(|| input.to_path_buf()),
+                ..Default::default()
+            },
+            "empty input: no text to summarize",
+        ));
+    }
+    let format = match args.markup {
+        Some(Markup::Text) => InputFormat::Text,
+        Some(Markup::Markdown) => InputFormat::Markdown,
+        Some(Markup::Html) => InputFormat::Html,
+        None if files::is_stdio(input) => InputFormat::sniff(&text),
+        None => InputFormat::from_path(input),
+    };
+    let mut doc = Document::parse(&text, format);
+    if let Some(title) = &args.title {
+        doc.title = Some(title.clone());
+    }
+    if doc.body().trim().is_empty() && doc.title.is_none() {
+        return Err(tmkit::Error::invalid(
+            tmkit::Location {
+                file: (!files::is_stdio(input)).then(|| input.to_path_buf()),
+                ..Default::default()
+            },
+            "no article text found",
+        ));
+    }
+    let lang = tmkit::summarize::resolve_language(&doc, &args.lang);
+    Ok(summarizer.summarize(&doc, &lang))
+}
+
+fn run_single(args: &Args, summarizer: &Summarizer, input: &Path) -> anyhow::Result<ExitCode> {
+    let summary = summarize_input(args, summarizer, input)?;
+    let name = files::display_name(input);
+    let mut out = common::stdout();
+    write_summary(&mut out, args.format, &name, &summary)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One article in `format`, as a whole file would hold it.
+fn write_summary<W: Write>(
+    out: &mut W,
+    format: Format,
+    name: &str,
+    summary: &Summary,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => {
+            for s in &summary.sentences {
+                writeln!(out, "{}", s.text)?;
+            }
+            Ok(())
+        }
+        Format::Json => common::write_json_pretty(
+            out,
+            &Record {
+                file: name,
+                summary,
+            },
+        ),
+        Format::Jsonl => common::write_json_line(
+            out,
+            &Record {
+                file: name,
+                summary,
+            },
+        ),
+        Format::Markdown => digest::write_article(out, name, summary),
+    }
+}
+
+/// A summary with the name of its file, for JSON output.
+#[derive(serde::Serialize)]
+struct Record<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+/// Where the summary of `input` goes under `out_dir`: its path relative to the
+/// folder it was found in (or its file name), with the format's extension.
+fn output_path(out_dir: &Path, roots: &[PathBuf], input: &Path, format: Format) -> PathBuf {
+    if files::is_stdio(input) {
+        return out_dir.join(format!("stdin.{}", format.extension()));
+    }
+    let relative = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .find_map(|r| input.strip_prefix(r).ok())
+        .filter(|r| !r.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .or_else(|| input.file_name().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("summary"));
+    out_dir.join(relative).with_extension(format.extension())
+}
+
+fn write_output_file(
+    dest: &Path,
+    input: &Path,
+    format: Format,
+    summary: &Summary,
+) -> tmkit::Result<()> {
+    // Never overwrite an article with its own summary (--out-dir pointing at the input folder).
+    if let (Ok(a), Ok(b)) = (dest.canonicalize(), input.canonicalize())
+        && a == b
+    {
+        return Err(tmkit::Error::Usage(format!(
+            "{}: the summary would overwrite the article; choose another --out-dir",
+            input.display()
+        )));
+    }
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| tmkit::Error::io(parent, e))?;
+    }
+    let mut file = AtomicFile::create(dest)?;
+    write_summary(&mut file, format, &files::display_name(input), summary)
+        .map_err(|e| tmkit::Error::io(dest, e))?;
+    // One summary per article can be re-created; an fsync per file would
+    // cost more than the summarizing.
+    file.commit_unsynced()
+}
+
+fn run_batch(
+    args: &Args,
+    ctx: &Context,
+    summarizer: &Summarizer,
+    inputs: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
+    let progress = ctx.progress("summarize");
+    let to_stdout = args.out_dir.is_none() && args.digest.is_none();
+    let mut digest_file = match &args.digest {
+        Some(path) => {
+            let mut f = AtomicFile::create(path)?;
+            digest::write_digest_header(&mut f).map_err(|e| tmkit::Error::io(path, e))?;
+            Some(f)
+        }
+        None => None,
+    };
+    let mut stdout = common::stdout();
+    let mut write_error: Option<anyhow::Error> = None;
+    let mut summary_line = BatchSummary::default();
+    let mut first_on_stdout = true;
+
+    batch::run_ordered(
+        inputs,
+        &progress,
+        |input| {
+            let dest = args
+                .out_dir
+                .as_deref()
+                .map(|dir| output_path(dir, &args.inputs, input, args.format));
+            if args.skip_existing
+                && let Some(d) = &dest
+                && d.exists()
+            {
+                return Ok(Outcome::Skipped);
+            }
+            let summary = summarize_input(args, summarizer, input)?;
+            if let Some(d) = &dest {
+                write_output_file(d, input, args.format, &summary)?;
+            }
+            Ok(Outcome::Done(Box::new(summary)))
+        },
+        |input, result| {
+            let summary = match result {
+                Ok(Outcome::Done(s)) => s,
+                Ok(Outcome::Skipped) => {
+                    summary_line.skipped += 1;
+                    return;
+                }
+                Err(e) => {
+                    ctx.warn_input(input, &e);
+                    summary_line
+                        .failures
+                        .push((input.to_path_buf(), e.to_string()));
+                    return;
+                }
+            };
+            summary_line.succeeded += 1;
+            if write_error.is_some() {
+                return;
+            }
+            let name = files::display_name(input);
+            let written = (|| -> anyhow::Result<()> {
+                if let (Some(f), Some(path)) = (digest_file.as_mut(), args.digest.as_deref()) {
+                    digest::write_article(f, &name, &summary)
+                        .map_err(|e| tmkit::Error::io(path, e))?;
+                }
+                if to_stdout {
+                    write_stdout_entry(
+                        &mut stdout,
+                        ctx.out_style(),
+                        args.format,
+                        &name,
+                        &summary,
+                        first_on_stdout,
+                    )?;
+                    first_on_stdout = false;
+                }
+                Ok(())
+            })();
+            if let Err(e) = written {
+                write_error = Some(e);
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    if to_stdout {
+        if args.format == Format::Json {
+            stdout.write_all(if first_on_stdout { b"[]\n" } else { b"\n]\n" })?;
+        }
+        stdout.flush()?;
+    }
+    if let Some(f) = digest_file {
+        f.commit()?;
+    }
+    ctx.note(format_args!("summarize: {}", summary_line.line()));
+    Ok(if summary_line.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One article of many on stdout.
+fn write_stdout_entry<W: Write>(
+    out: &mut W,
+    style: common::Style,
+    format: Format,
+    name: &str,
+    summary: &Summary,
+    first: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => {
+            if !first {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", style.bold(&format!("==> {name} <==")))?;
+            write_summary(out, format, name, summary)
+        }
+        Format::Json => {
+            out.write_all(if first { b"[\n" } else { b",\n" })?;
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &Record {
+                    file: name,
+                    summary,
+                },
+            )
+            .map_err(std::io::Error::other)
+        }
+        Format::Jsonl => write_summary(out, format, name, summary),
+        Format::Markdown => {
+            if first {
+                digest::write_digest_header(out)?;
+            }
+            write_summary(out, format, name, summary)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_mirror_folders_and_change_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("news");
+        std::fs::create_dir_all(root.join("fr")).unwrap();
+        let input = root.join("fr/a.html");
+        let out = output_path(Path::new("out"), &[root.clone()], &input, Format::Json);
+        assert_eq!(out, Path::new("out/fr/a.json"));
+        let out = output_path(Path::new("out"), &[input.clone()], &input, Format::Text);
+        assert_eq!(out, Path::new("out/a.txt"));
+        let out = output_path(Path::new("out"), &[], Path::new("-"), Format::Markdown);
+        assert_eq!(out, Path::new("out/stdin.md"));
+    }
+
+    #[test]
+    fn ratio_must_be_a_share() {
+        assert!(parse_ratio("0.2").is_ok());
+        assert!(parse_ratio("0").is_err());
+        assert!(parse_ratio("1.5").is_err());
+        assert!(parse_ratio("x").is_err());
+    }
 }

@@ -1,1 +1,651 @@
-//! Extractive summarization: sentence ranking and digest building.
+//! Extractive digests: which sentences of an article say the most.
+//!
+//! This module owns everything between an article file and its digest:
+//!
+//! - [`input`]: plain text, Markdown and HTML become a [`Document`] (title + text);
+//! - [`language`]: stopwords, stemmers and ranking terms per language
+//!   (character bigrams for scripts written without spaces);
+//! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
+//!   undirected centrality, position prior, headline similarity, length factor,
+//!   fragment filter, maximal-marginal-relevance selection);
+//! - [`digest`]: the Markdown digest of many articles;
+//! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
+//!
+//! [`Summarizer`] puts them together. A sentence's score mixes how central it
+//! is (PacSum-style: later sentences echo it), where it stands (the lead of a
+//! news story matters), and how close it is to the headline when one is known;
+//! selection then avoids saying the same thing twice. The summary comes out in
+//! document order with scores and byte offsets.
+//!
+//! ```
+//! use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer};
+//! let text = "Storm hits coast\n\n\
+//!     A powerful storm hit the northern coast on Monday, cutting power to thousands of homes. \
+//!     Officials said the storm was the strongest in a decade. \
+//!     Schools were closed. \
+//!     Power crews worked through the night to restore power to the coast. \
+//!     The weather service expects calmer weather by Thursday.";
+//! let doc = Document::parse(text, InputFormat::Text);
+//! let summarizer = Summarizer::new(Options { budget: Budget::Sentences(2), ..Options::default() });
+//! let summary = summarizer.summarize(&doc, &"en".parse().unwrap());
+//! assert_eq!(summary.sentences.len(), 2);
+//! assert!(summary.sentences[0].text.starts_with("A powerful storm"));
+//! assert!(summary.sentences[0].start < summary.sentences[1].start);
+//! ```
+
+pub mod digest;
+pub mod input;
+pub mod language;
+pub mod rank;
+pub mod rouge;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+pub use input::{Document, InputFormat};
+pub use language::LanguageProfile;
+
+use crate::segment::Segmenter;
+use crate::text::LanguageTag;
+use crate::text::lang::LangChoice;
+use crate::text::tokenize::word_count;
+use rank::{SparseVec, TermTable};
+
+/// How long a summary may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Budget {
+    /// At most this many sentences.
+    Sentences(usize),
+    /// This share of the article's sentences (rounded up, at least one).
+    Ratio(f32),
+    /// As many sentences as fit in this many words (at least one sentence).
+    Words(usize),
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::Sentences(3)
+    }
+}
+
+/// The weights of the ranking components. The defaults were tuned on news
+/// in English and French (see `docs/performance/summarize.md`) and are the same
+/// for every language.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Directed (PacSum-style) centrality.
+    pub centrality: f32,
+    /// Undirected (LexRank) centrality.
+    pub lexrank: f32,
+    /// Word-overlap degree (TextRank's graph): favours sentences that share
+    /// many words, with their repetitions, with the rest of the article.
+    pub overlap: f32,
+    /// Word-frequency salience (Luhn): favours sentences made of the
+    /// article's most frequent content words.
+    pub frequency: f32,
+    /// The position prior.
+    pub position: f32,
+    /// Candidate index at which the position prior has halved.
+    pub position_half_life: f32,
+    /// The position prior within each paragraph (a paragraph's first sentence
+    /// states its point; an article without paragraph breaks is one paragraph).
+    pub paragraph_position: f32,
+    /// Similarity to the headline, when one is known.
+    pub title: f32,
+    /// How much similarity to an already chosen sentence costs (MMR).
+    pub redundancy: f32,
+    /// Edge threshold of the directed centrality, between the smallest (0)
+    /// and largest (1) similarity in the article.
+    pub edge_threshold: f32,
+    /// Weight of similarity to earlier sentences in directed centrality.
+    pub backward: f32,
+    /// Sentences shorter than this many words are scaled down in proportion.
+    pub full_length_words: usize,
+    /// Sentences longer than this many words are scaled down in proportion.
+    pub long_sentence_words: usize,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            centrality: 0.0,
+            lexrank: 0.5,
+            overlap: 1.0,
+            frequency: 0.0,
+            position: 0.25,
+            position_half_life: 5.0,
+            paragraph_position: 0.0,
+            title: 0.0,
+            redundancy: 0.0,
+            edge_threshold: 0.3,
+            backward: -0.3,
+            full_length_words: 0,
+            long_sentence_words: 40,
+        }
+    }
+}
+
+/// What to summarize and how.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Options {
+    /// Summary length.
+    pub budget: Budget,
+    /// Ranking weights.
+    pub weights: Weights,
+}
+
+/// A sentence chosen for a summary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SummarySentence {
+    /// Position among the article's sentences (0-based).
+    pub index: usize,
+    /// Byte offset of the sentence in [`Document::text`].
+    pub start: usize,
+    /// Byte offset just past the sentence.
+    pub end: usize,
+    /// The ranking score (higher is more important).
+    pub score: f32,
+    /// The sentence, with inner line breaks turned into spaces.
+    pub text: String,
+}
+
+/// An article's summary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// The language the article was ranked as.
+    pub language: LanguageTag,
+    /// The headline, if known.
+    pub title: Option<String>,
+    /// How many sentences the article has.
+    pub total_sentences: usize,
+    /// The chosen sentences, in document order.
+    pub sentences: Vec<SummarySentence>,
+}
+
+/// Ranks sentences and builds summaries. Cheap to share between threads; it
+/// caches the stopwords, stemmer and segmenter of each language it meets.
+#[derive(Debug, Default)]
+pub struct Summarizer {
+    options: Options,
+    languages: RwLock<HashMap<LanguageTag, Arc<LanguageTools>>>,
+}
+
+#[derive(Debug)]
+struct LanguageTools {
+    profile: LanguageProfile,
+    segmenter: Segmenter,
+}
+
+/// One sentence of the article while ranking.
+struct Candidate {
+    /// Eligible sentences before this one in its paragraph.
+    in_paragraph: usize,
+    start: usize,
+    end: usize,
+    words: usize,
+    eligible: bool,
+}
+
+impl Summarizer {
+    /// A summarizer with these options.
+    pub fn new(options: Options) -> Self {
+        Summarizer {
+            options,
+            languages: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Summarizes plain text in the language `lang` (`auto` detects it).
+    ///
+    /// ```
+    /// use tmkit::summarize::{Options, Summarizer};
+    /// let s = Summarizer::new(Options::default())
+    ///     .summarize_text("Le gouvernement a présenté mardi son budget pour l'année prochaine.", &"auto".parse().unwrap());
+    /// assert_eq!(s.language.primary(), "fr");
+    /// assert_eq!(s.sentences.len(), 1);
+    /// ```
+    pub fn summarize_text(&self, text: &str, lang: &LangChoice) -> Summary {
+        let doc = Document::from_plain(text);
+        let tag = resolve_language(&doc, lang);
+        self.summarize(&doc, &tag)
+    }
+
+    fn tools(&self, lang: &LanguageTag) -> Arc<LanguageTools> {
+        if let Ok(map) = self.languages.read()
+            && let Some(t) = map.get(lang)
+        {
+            return Arc::clone(t);
+        }
+        let tools = Arc::new(LanguageTools {
+            profile: LanguageProfile::new(lang),
+            segmenter: Segmenter::for_language(lang),
+        });
+        if let Ok(mut map) = self.languages.write() {
+            map.entry(lang.clone())
+                .or_insert_with(|| Arc::clone(&tools));
+        }
+        tools
+    }
+
+    /// Summarizes `doc` as text in `lang`.
+    pub fn summarize(&self, doc: &Document, lang: &LanguageTag) -> Summary {
+        let tools = self.tools(lang);
+        let w = &self.options.weights;
+        let body = doc.body();
+        let base = doc.body_start;
+
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut table = TermTable::new();
+        let mut bags: Vec<SparseVec> = Vec::new();
+        let mut ids: Vec<u32> = Vec::new();
+        let mut scratch = String::new();
+        let pieces = tools
+            .segmenter
+            .segments(body)
+            .flat_map(|s| split_glued(s.text).map(move |(a, b)| (s.start + a, s.start + b)));
+        let mut prev_end = 0usize;
+        let mut in_paragraph = 0usize;
+        for (start, end) in pieces {
+            let Some(text) = body.get(start..end) else {
+                continue;
+            };
+            if body.get(prev_end..start).is_some_and(is_paragraph_break) {
+                in_paragraph = 0;
+            }
+            prev_end = end;
+            let s = crate::segment::Sentence { start, end, text };
+            let words = word_count(s.text);
+            if words == 0 {
+                continue;
+            }
+            tools.profile.for_each_term(s.text, &mut scratch, |t| {
+                ids.push(table.id(t));
+            });
+            bags.push(table.bag(&mut ids, true));
+            let eligible = rank::reject(s.text, words).is_none();
+            candidates.push(Candidate {
+                in_paragraph,
+                start: base + s.start,
+                end: base + s.end,
+                words,
+                eligible,
+            });
+            in_paragraph += usize::from(eligible);
+        }
+        let n = candidates.len();
+        let mut summary = Summary {
+            language: lang.clone(),
+            title: doc.title.clone(),
+            total_sentences: n,
+            sentences: Vec::new(),
+        };
+        if n == 0 {
+            // Only a headline: it is the whole story.
+            if let Some(title) = &doc.title {
+                let start = doc.text.find(title.as_str()).unwrap_or(0);
+                summary.sentences.push(SummarySentence {
+                    index: 0,
+                    start,
+                    end: start
+                        + if start < doc.text.len() {
+                            title.len()
+                        } else {
+                            0
+                        },
+                    score: 0.0,
+                    text: title.clone(),
+                });
+            }
+            return summary;
+        }
+        if candidates.iter().all(|c| !c.eligible) {
+            // Nothing but fragments: better a fragment than nothing.
+            candidates.iter_mut().for_each(|c| c.eligible = true);
+        }
+
+        let mut overlap = if w.overlap != 0.0 || w.frequency != 0.0 {
+            rank::overlap_degree(&bags)
+        } else {
+            vec![0.0; n]
+        };
+        rank::normalize_max(&mut overlap);
+        if w.frequency != 0.0 {
+            let mut freq = rank::frequency_salience(&bags);
+            rank::normalize_max(&mut freq);
+            for (o, f) in overlap.iter_mut().zip(freq) {
+                *o = w.overlap * *o + w.frequency * f;
+            }
+        } else {
+            overlap.iter_mut().for_each(|o| *o *= w.overlap);
+        }
+        for bag in bags.iter_mut() {
+            table.tfidf(bag, n);
+        }
+        let sim = rank::similarity_matrix(&bags);
+        let mut scores = self.score(
+            &candidates,
+            &bags,
+            &sim,
+            doc.title.as_deref(),
+            &tools,
+            &mut table,
+        );
+        for ((s, o), c) in scores.iter_mut().zip(&overlap).zip(&candidates) {
+            *s += o * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words);
+        }
+
+        let eligible: Vec<bool> = candidates.iter().map(|c| c.eligible).collect();
+        let eligible_count = eligible.iter().filter(|&&e| e).count();
+        let (count, word_budget) = match self.options.budget {
+            Budget::Sentences(k) => (k, None),
+            Budget::Ratio(r) => (
+                ((r.clamp(0.0, 1.0) * eligible_count as f32).ceil() as usize).max(1),
+                None,
+            ),
+            Budget::Words(words) => (n, Some(words)),
+        };
+        let mut used_words = 0usize;
+        let mut picked =
+            rank::mmr_select(&scores, &eligible, &sim, count, w.redundancy, |i, taken| {
+                let Some(limit) = word_budget else {
+                    return true;
+                };
+                let words = candidates[i].words;
+                if taken.is_empty() || used_words + words <= limit {
+                    used_words += words;
+                    true
+                } else {
+                    false
+                }
+            });
+        picked.sort_unstable();
+        summary.sentences = picked
+            .into_iter()
+            .map(|i| {
+                let c = &candidates[i];
+                SummarySentence {
+                    index: i,
+                    start: c.start,
+                    end: c.end,
+                    score: scores[i],
+                    text: one_line(doc.text.get(c.start..c.end).unwrap_or_default()),
+                }
+            })
+            .collect();
+        summary
+    }
+
+    /// Combines the ranking components into one score per sentence.
+    fn score(
+        &self,
+        candidates: &[Candidate],
+        bags: &[SparseVec],
+        sim: &[f32],
+        title: Option<&str>,
+        tools: &LanguageTools,
+        table: &mut TermTable,
+    ) -> Vec<f32> {
+        let w = &self.options.weights;
+        let n = candidates.len();
+        let mut centrality = rank::directed_centrality(sim, n, w.edge_threshold, w.backward, 1.0);
+        rank::normalize_max(&mut centrality);
+        let mut lex = if w.lexrank != 0.0 {
+            rank::lexrank(sim, n, 0.85)
+        } else {
+            vec![0.0; n]
+        };
+        rank::normalize_max(&mut lex);
+
+        let mut title_sim = vec![0.0f32; n];
+        if let Some(title) = title {
+            let mut ids = Vec::new();
+            tools
+                .profile
+                .for_each_term(title, &mut String::new(), |t| ids.push(table.id(t)));
+            let mut query = table.bag(&mut ids, false);
+            table.tfidf(&mut query, n);
+            for (t, bag) in title_sim.iter_mut().zip(bags) {
+                *t = rank::cosine(&query, bag);
+            }
+            rank::normalize_max(&mut title_sim);
+        }
+
+        let mut position = 0usize;
+        candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let prior = rank::position_prior(position, w.position_half_life);
+                if c.eligible {
+                    position += 1;
+                }
+                let lead = rank::position_prior(c.in_paragraph, w.position_half_life);
+                let s = w.centrality * centrality[i]
+                    + w.lexrank * lex[i]
+                    + w.position * prior
+                    + w.paragraph_position * lead
+                    + w.title * title_sim[i];
+                s * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
+            })
+            .collect()
+    }
+}
+
+/// The language to rank `doc` in: the given tag, or the detected one.
+pub fn resolve_language(doc: &Document, lang: &LangChoice) -> LanguageTag {
+    match lang {
+        LangChoice::Tag(t) => t.clone(),
+        LangChoice::Auto => {
+            let body = doc.body();
+            if body.trim().is_empty() {
+                lang.resolve(doc.title.as_deref().unwrap_or_default())
+            } else {
+                // A paragraph is plenty for the detector and keeps it cheap.
+                lang.resolve(prefix(body, DETECTION_SAMPLE_BYTES))
+            }
+        }
+    }
+}
+
+/// How much of an article the language detector reads.
+const DETECTION_SAMPLE_BYTES: usize = 1024;
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// True when the text between two sentences holds a blank line.
+fn is_paragraph_break(gap: &str) -> bool {
+    let mut newlines = 0;
+    for c in gap.chars() {
+        if c == '\n' {
+            newlines += 1;
+            if newlines >= 2 {
+                return true;
+            }
+        } else if !c.is_whitespace() {
+            newlines = 0;
+        }
+    }
+    false
+}
+
+/// Splits a sentence where a paragraph break was lost in extraction and two
+/// sentences are glued together (`a-t-il estimé.Revenant sur`): a lowercase
+/// word, final punctuation, then at once a capitalized word. Yields byte
+/// ranges of `text`.
+fn split_glued(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut cuts: smallvec::SmallVec<[usize; 4]> = smallvec::SmallVec::new();
+    let mut prev2: Option<char> = None;
+    let mut prev1: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if matches!(c, '.' | '!' | '?')
+            && prev1.is_some_and(char::is_lowercase)
+            && prev2.is_some_and(char::is_lowercase)
+        {
+            let rest = &text[i + 1..];
+            let rest_skip_quote = rest.strip_prefix(['"', '«', '“']).unwrap_or(rest);
+            let mut next = rest_skip_quote.chars();
+            if next.next().is_some_and(char::is_uppercase)
+                && next.next().is_some_and(char::is_lowercase)
+            {
+                cuts.push(i + 1);
+            }
+        }
+        prev2 = prev1;
+        prev1 = Some(c);
+        let _ = iter.peek();
+    }
+    cuts.push(text.len());
+    let mut start = 0;
+    cuts.into_iter().filter_map(move |cut| {
+        let range = (start, cut);
+        start = cut;
+        (range.1 > range.0).then_some(range)
+    })
+}
+
+/// A sentence on one line: inner line breaks and runs of spaces become one space.
+fn one_line(s: &str) -> String {
+    if !s.contains(['\n', '\r']) {
+        return s.to_string();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en() -> LanguageTag {
+        "en".parse().unwrap()
+    }
+
+    const ARTICLE: &str = "Floods close schools\n\n\
+        Heavy floods closed hundreds of schools across the region on Tuesday. \
+        By Anna Reporter\n\
+        The floods followed three days of record rain. \
+        (Photos by Reuters)\n\
+        Officials said the schools would stay closed until the floods recede. \
+        A local baker said business was slow. \
+        Parents were told to keep children at home while the floods last. \
+        The river is expected to peak on Wednesday.";
+
+    #[test]
+    fn summary_is_in_document_order_and_skips_noise() {
+        let doc = Document::parse(ARTICLE, InputFormat::Text);
+        let s = Summarizer::new(Options::default()).summarize(&doc, &en());
+        assert_eq!(s.title.as_deref(), Some("Floods close schools"));
+        assert_eq!(s.sentences.len(), 3);
+        assert!(s.sentences.windows(2).all(|p| p[0].start < p[1].start));
+        for sent in &s.sentences {
+            assert_eq!(&ARTICLE[sent.start..sent.end], sent.text);
+            assert!(!sent.text.contains("Reuters") && !sent.text.starts_with("By "));
+        }
+        assert!(s.sentences[0].text.starts_with("Heavy floods"));
+    }
+
+    #[test]
+    fn glued_sentences_are_split_but_abbreviations_are_not() {
+        let text = "C'est bien, a-t-il estimé.Revenant sur sa carrière, il sourit.";
+        let parts: Vec<&str> = split_glued(text).map(|(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            parts,
+            [
+                "C'est bien, a-t-il estimé.",
+                "Revenant sur sa carrière, il sourit."
+            ]
+        );
+        for whole in [
+            "Visit example.com today.",
+            "The U.S.A. is big.",
+            "Prix: 3.5M euros.",
+            "ok.A",
+        ] {
+            assert_eq!(split_glued(whole).count(), 1, "{whole}");
+        }
+        assert_eq!(split_glued("").count(), 0);
+    }
+
+    #[test]
+    fn budgets_by_ratio_and_words() {
+        let doc = Document::parse(ARTICLE, InputFormat::Text);
+        let ratio = Summarizer::new(Options {
+            budget: Budget::Ratio(0.5),
+            ..Options::default()
+        })
+        .summarize(&doc, &en());
+        assert_eq!(ratio.sentences.len(), 3, "half of 6 eligible sentences");
+        let words = Summarizer::new(Options {
+            budget: Budget::Words(20),
+            ..Options::default()
+        })
+        .summarize(&doc, &en());
+        let total: usize = words.sentences.iter().map(|s| word_count(&s.text)).sum();
+        assert!(total <= 20 && !words.sentences.is_empty(), "{total}");
+    }
+
+    #[test]
+    fn only_a_title_is_its_own_summary_and_empty_is_empty() {
+        let doc = Document::parse("Just a headline\n\n", InputFormat::Text);
+        let s = Summarizer::default().summarize(&doc, &en());
+        assert_eq!(s.sentences.len(), 1);
+        assert_eq!(s.sentences[0].text, "Just a headline");
+        let s = Summarizer::default().summarize(&Document::parse("", InputFormat::Text), &en());
+        assert!(s.sentences.is_empty());
+    }
+
+    #[test]
+    fn headline_pulls_its_sentence_up() {
+        let text = "The council met on Monday to discuss the budget for next year in detail. \
+            Members argued about the cost of road repairs across the town for hours. \
+            A new bridge over the river was finally approved by a narrow vote. \
+            The meeting ended late in the evening after the budget was discussed again.";
+        let with_title = format!("Council approves new bridge\n\n{text}");
+        let all = Summarizer::new(Options {
+            budget: Budget::Sentences(4),
+            ..Options::default()
+        });
+        let scores = |t: &str| -> Vec<f32> {
+            let s = all.summarize(&Document::parse(t, InputFormat::Text), &en());
+            s.sentences.iter().map(|x| x.score).collect()
+        };
+        let (plain, titled) = (scores(text), scores(&with_title));
+        assert_eq!(plain.len(), 4);
+        // The bridge sentence (index 2) gains on the lead once the headline is known.
+        assert!(
+            titled[2] / titled[0] > plain[2] / plain[0],
+            "{plain:?} {titled:?}"
+        );
+        assert!(titled[2] > titled[1] && titled[2] > titled[3], "{titled:?}");
+    }
+
+    #[test]
+    fn spaceless_and_rtl_articles_get_summaries() {
+        let ja = "政府は火曜日、新しい予算案を発表した。予算案は教育と医療への支出を増やす内容だ。\
+                  野党は予算案に反対している。首相は国会で予算案の成立を求めた。";
+        let s = Summarizer::default().summarize_text(ja, &LangChoice::Auto);
+        assert_eq!(s.language.primary(), "ja");
+        assert!(!s.sentences.is_empty());
+        for sent in &s.sentences {
+            assert_eq!(&ja[sent.start..sent.end], sent.text);
+        }
+        let ar = "أعلنت الحكومة يوم الثلاثاء عن ميزانية جديدة للعام المقبل. \
+                  وتزيد الميزانية الإنفاق على التعليم والصحة بشكل كبير. \
+                  وانتقدت المعارضة الميزانية الجديدة بشدة في البرلمان.";
+        let s = Summarizer::default().summarize_text(ar, &LangChoice::Auto);
+        assert_eq!(s.language.primary(), "ar");
+        assert_eq!(s.sentences.len(), 3);
+    }
+}

@@ -1,0 +1,144 @@
+//! Scores tmkit's summarizer on a JSONL file of articles with reference
+//! summaries (`{"text", "summary", "lang"}` per line) with the library's own
+//! ROUGE-1/2, for quick checks of ranking changes. The reference figures come
+//! from `rouge_eval.py` (see docs/performance/summarize.md).
+//!
+//! ```text
+//! cargo run --release --example summarize_eval -- DATA.jsonl [--half even|odd] [--lead] [weight=value ...]
+//! ```
+//!
+//! Weights are the fields of `tmkit::summarize::Weights`, e.g. `position=0.5 title=0`.
+
+use rayon::prelude::*;
+use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
+use tmkit::summarize::{Budget, Document, LanguageProfile, Options, Summarizer, Weights};
+use tmkit::text::LanguageTag;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("summarize_eval: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
+    let v: f32 = value.parse().map_err(|_| format!("bad number {value:?}"))?;
+    match key {
+        "centrality" => w.centrality = v,
+        "lexrank" => w.lexrank = v,
+        "overlap" => w.overlap = v,
+        "paragraph_position" => w.paragraph_position = v,
+        "frequency" => w.frequency = v,
+        "position" => w.position = v,
+        "position_half_life" => w.position_half_life = v,
+        "title" => w.title = v,
+        "redundancy" => w.redundancy = v,
+        "edge_threshold" => w.edge_threshold = v,
+        "backward" => w.backward = v,
+        "full_length_words" => w.full_length_words = v as usize,
+        "long_sentence_words" => w.long_sentence_words = v as usize,
+        _ => return Err(format!("unknown weight {key:?}")),
+    }
+    Ok(())
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .ok_or("usage: summarize_eval DATA.jsonl [--half even|odd] [--lead] [k=v ...]")?;
+    let mut weights = Weights::default();
+    let mut half: Option<usize> = None;
+    let mut lead = false;
+    let mut with_title = false;
+    let mut sentences = 3;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--half" => {
+                half = match args.next().as_deref() {
+                    Some("even") => Some(0),
+                    Some("odd") => Some(1),
+                    _ => return Err("--half takes even or odd".into()),
+                }
+            }
+            "--lead" => lead = true,
+            // Puts the "title" field on the first line, as news files often have it.
+            "--with-title" => with_title = true,
+            "--sentences" => {
+                sentences = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--sentences takes a number")?
+            }
+            kv => {
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or(format!("expected key=value, got {kv:?}"))?;
+                set_weight(&mut weights, k, v)?;
+            }
+        }
+    }
+    let data = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let docs: Vec<serde_json::Value> = data
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| !l.trim().is_empty() && half.is_none_or(|h| i % 2 == h))
+        .map(|(_, l)| serde_json::from_str(l).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    let summarizer = Summarizer::new(Options {
+        budget: Budget::Sentences(sentences),
+        weights,
+    });
+    let scores: Vec<(f64, f64, usize)> = docs
+        .par_iter()
+        .map(|d| {
+            let text = d["text"].as_str().unwrap_or_default();
+            let reference = d["summary"].as_str().unwrap_or_default();
+            let lang: LanguageTag = d["lang"]
+                .as_str()
+                .unwrap_or("und")
+                .parse()
+                .unwrap_or_else(|_| tmkit::text::lang::undetermined());
+            let titled;
+            let text = match d["title"].as_str() {
+                Some(t) if with_title => {
+                    titled = format!("{t}\n\n{text}");
+                    titled.as_str()
+                }
+                _ => text,
+            };
+            let doc = Document::from_plain(text);
+            let summary = summarizer.summarize(&doc, &lang);
+            let segmenter = tmkit::segment::Segmenter::for_language(&lang);
+            let picked: Vec<&str> = if lead {
+                segmenter
+                    .segments(doc.body())
+                    .map(|s| s.text)
+                    .take(sentences)
+                    .collect::<Vec<_>>()
+            } else {
+                summary.sentences.iter().map(|s| s.text.as_str()).collect()
+            };
+            let candidate = picked.join("\n");
+            // rouge_eval.py stems English only.
+            let scoring = if lang.primary() == "en" {
+                lang.clone()
+            } else {
+                tmkit::text::lang::undetermined()
+            };
+            let profile = LanguageProfile::new(&scoring);
+            let r = rouge_tokens(&profile, reference);
+            let c = rouge_tokens(&profile, &candidate);
+            (rouge_n(&r, &c, 1).f1, rouge_n(&r, &c, 2).f1, c.len())
+        })
+        .collect();
+    let n = scores.len().max(1) as f64;
+    let r1 = 100.0 * scores.iter().map(|s| s.0).sum::<f64>() / n;
+    let r2 = 100.0 * scores.iter().map(|s| s.1).sum::<f64>() / n;
+    let words = scores.iter().map(|s| s.2).sum::<usize>() as f64 / n;
+    println!(
+        "R1={r1:.2} R2={r2:.2} words={words:.1} docs={}",
+        scores.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,601 @@
+//! Getting an article out of its file: plain text, Markdown or HTML becomes a
+//! [`Document`], that is an optional title and the body text to rank.
+//!
+//! - Plain text: a short first line without final punctuation, followed by a
+//!   blank line, is the title (news wires and the BBC corpus look like that).
+//! - Markdown: the first heading is the title; list markers, emphasis, inline
+//!   code marks, links and images are reduced to their text; code blocks,
+//!   HTML tags and link definitions are dropped.
+//! - HTML: parsed with a real HTML parser (scraper); the title is the first
+//!   `<h1>`, else `<title>`; the body is the text of paragraphs, headings, list
+//!   items and quotes inside `<article>` or `<main>` when there is one, skipping
+//!   navigation, headers, footers, asides, forms, figures, scripts and styles.
+
+use std::path::Path;
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+/// The markup of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Plain text.
+    Text,
+    /// Markdown (CommonMark-ish).
+    Markdown,
+    /// HTML.
+    Html,
+}
+
+impl InputFormat {
+    /// The format a file name implies (`.md`, `.markdown`, `.html`, `.htm`;
+    /// anything else is plain text).
+    ///
+    /// ```
+    /// use tmkit::summarize::InputFormat;
+    /// use std::path::Path;
+    /// assert_eq!(InputFormat::from_path(Path::new("a/b.HTM")), InputFormat::Html);
+    /// assert_eq!(InputFormat::from_path(Path::new("-")), InputFormat::Text);
+    /// ```
+    pub fn from_path(path: &Path) -> Self {
+        match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("md" | "markdown") => InputFormat::Markdown,
+            Some("html" | "htm" | "xhtml") => InputFormat::Html,
+            _ => InputFormat::Text,
+        }
+    }
+
+    /// Guesses the format of text read from stdin: HTML when it starts with a
+    /// tag such as `<!DOCTYPE html>` or `<html>`, plain text otherwise.
+    pub fn sniff(text: &str) -> Self {
+        let head = text.trim_start().get(..15).unwrap_or(text.trim_start());
+        let head = head.to_ascii_lowercase();
+        if head.starts_with("<!doctype html") || head.starts_with("<html") {
+            InputFormat::Html
+        } else {
+            InputFormat::Text
+        }
+    }
+}
+
+/// An article ready to rank: its title when known, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The headline, if the input had one.
+    pub title: Option<String>,
+    /// The article text. Sentence offsets in a summary point into it.
+    pub text: String,
+    /// Byte offset in `text` where the body starts (after a title line kept in
+    /// plain text); sentences before it are not ranked.
+    pub body_start: usize,
+}
+
+impl Document {
+    /// A document from `text` in `format`.
+    ///
+    /// ```
+    /// use tmkit::summarize::{Document, InputFormat};
+    /// let doc = Document::parse("Storm hits coast\n\nThe storm arrived at dawn.", InputFormat::Text);
+    /// assert_eq!(doc.title.as_deref(), Some("Storm hits coast"));
+    /// assert_eq!(doc.body(), "The storm arrived at dawn.");
+    /// ```
+    pub fn parse(text: &str, format: InputFormat) -> Self {
+        match format {
+            InputFormat::Text => Document::from_plain(text),
+            InputFormat::Markdown => Document::from_markdown(text),
+            InputFormat::Html => Document::from_html(text),
+        }
+    }
+
+    /// The part of `text` that is ranked.
+    pub fn body(&self) -> &str {
+        self.text.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// Plain text, with the title rule described in the module docs.
+    pub fn from_plain(text: &str) -> Self {
+        let lead_ws = text.len() - text.trim_start().len();
+        let rest = &text[lead_ws..];
+        let first_end = rest.find('\n').unwrap_or(rest.len());
+        let first = rest[..first_end].trim();
+        let after = &rest[first_end..];
+        // A blank line follows: "\n" then only whitespace up to the next "\n".
+        let blank_follows = after
+            .strip_prefix('\n')
+            .and_then(|a| a.find('\n').map(|i| a[..i].trim().is_empty()))
+            .unwrap_or(false);
+        if blank_follows && looks_like_title(first) {
+            return Document {
+                title: Some(first.to_string()),
+                text: text.to_string(),
+                body_start: lead_ws + first_end,
+            };
+        }
+        Document {
+            title: None,
+            text: text.to_string(),
+            body_start: 0,
+        }
+    }
+
+    /// Markdown reduced to plain paragraphs; the first heading is the title.
+    pub fn from_markdown(text: &str) -> Self {
+        let mut title = None;
+        let mut out = String::with_capacity(text.len());
+        let mut in_fence: Option<&str> = None;
+        let mut seen_text = false;
+        let lines: Vec<&str> = text.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i];
+            let trimmed = line.trim();
+            i += 1;
+            if let Some(fence) = in_fence {
+                if trimmed.starts_with(fence) {
+                    in_fence = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                in_fence = Some(&trimmed[..3]);
+                continue;
+            }
+            if is_rule(trimmed) || is_link_definition(trimmed) {
+                push_break(&mut out);
+                continue;
+            }
+            // Setext heading: a text line underlined with === or ---.
+            let underline = lines.get(i).map(|l| l.trim()).unwrap_or("");
+            let setext = !trimmed.is_empty()
+                && underline.len() >= 2
+                && (underline.bytes().all(|b| b == b'=') || underline.bytes().all(|b| b == b'-'));
+            let heading = if setext {
+                i += 1;
+                Some(trimmed)
+            } else {
+                atx_heading(trimmed)
+            };
+            if let Some(h) = heading {
+                let h = inline_markdown(h);
+                if title.is_none() && !seen_text && !h.is_empty() {
+                    title = Some(h);
+                } else {
+                    push_break(&mut out);
+                    out.push_str(&h);
+                    push_break(&mut out);
+                }
+                continue;
+            }
+            if trimmed.is_empty() {
+                push_break(&mut out);
+                continue;
+            }
+            let content = strip_block_markers(trimmed);
+            let content = inline_markdown(content);
+            if content.is_empty() {
+                continue;
+            }
+            seen_text = true;
+            if !out.is_empty() && !out.ends_with('\n') {
+                // A list item starts its own line; a wrapped line continues its paragraph.
+                if content_starts_item(trimmed) {
+                    out.push('\n');
+                } else {
+                    out.push(' ');
+                }
+            }
+            out.push_str(&content);
+        }
+        Document {
+            title,
+            text: out.trim().to_string(),
+            body_start: 0,
+        }
+    }
+
+    /// The main text of an HTML page.
+    pub fn from_html(html: &str) -> Self {
+        let page = Html::parse_document(html);
+        let h1 = first_text(&page, "h1");
+        let title = h1.clone().or_else(|| first_text(&page, "title"));
+        let root = ["article", "main", "body"]
+            .iter()
+            .find_map(|s| {
+                Selector::parse(s)
+                    .ok()
+                    .and_then(|sel| page.select(&sel).next())
+            })
+            .unwrap_or_else(|| page.root_element());
+        let mut out = String::with_capacity(html.len() / 2);
+        let mut skipped_title = false;
+        collect_blocks(root, &mut out, &mut |block: &str, tag: &str| {
+            // The headline is the title, not a sentence of the body.
+            if tag == "h1" && !skipped_title && h1.as_deref() == Some(block) {
+                skipped_title = true;
+                return false;
+            }
+            true
+        });
+        Document {
+            title,
+            text: out.trim_end().to_string(),
+            body_start: 0,
+        }
+    }
+}
+
+/// A short line without final punctuation: a headline, not a sentence.
+fn looks_like_title(line: &str) -> bool {
+    if line.is_empty() || line.chars().count() > 200 {
+        return false;
+    }
+    let words = crate::text::tokenize::word_count(line);
+    if words == 0 || words > 25 {
+        return false;
+    }
+    let last = line
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', '」', '』'])
+        .chars()
+        .next_back();
+    !matches!(
+        last,
+        Some('.' | '!' | '?' | ',' | ';' | ':' | '。' | '！' | '？' | '…' | '؟' | '۔' | '।')
+    )
+}
+
+fn push_break(out: &mut String) {
+    if !out.is_empty() && !out.ends_with("\n\n") {
+        if out.ends_with('\n') {
+            out.push('\n');
+        } else {
+            out.push_str("\n\n");
+        }
+    }
+}
+
+fn is_rule(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.len() >= 3
+        && ["-", "*", "_"]
+            .iter()
+            .any(|m| compact.chars().all(|c| c.to_string() == *m))
+}
+
+fn is_link_definition(line: &str) -> bool {
+    line.starts_with('[') && line.contains("]:") && !line.contains("](")
+}
+
+fn atx_heading(line: &str) -> Option<&str> {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    if !(1..=6).contains(&hashes) {
+        return None;
+    }
+    let rest = &line[hashes..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    Some(rest.trim().trim_end_matches('#').trim())
+}
+
+fn content_starts_item(line: &str) -> bool {
+    strip_block_markers(line).len() != line.len()
+}
+
+/// Strips blockquote markers and one list marker (`-`, `*`, `+`, `1.`, `1)`).
+fn strip_block_markers(mut line: &str) -> &str {
+    while let Some(rest) = line.strip_prefix('>') {
+        line = rest.trim_start();
+    }
+    for marker in ["- ", "* ", "+ "] {
+        if let Some(rest) = line.strip_prefix(marker) {
+            return rest.trim_start();
+        }
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=9).contains(&digits) {
+        let rest = &line[digits..];
+        if let Some(r) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
+            return r.trim_start();
+        }
+    }
+    line
+}
+
+/// Inline Markdown to text: links and images, emphasis, code marks, HTML tags.
+fn inline_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let clen = c.len_utf8();
+        match c {
+            '!' if rest[1..].starts_with('[') => {
+                // An image: drop it (its alt text is not article prose).
+                match link_parts(&rest[1..]) {
+                    Some((_, used)) => rest = &rest[1 + used..],
+                    None => {
+                        out.push(c);
+                        rest = &rest[clen..];
+                    }
+                }
+            }
+            '[' => match link_parts(rest) {
+                Some((label, used)) => {
+                    out.push_str(&inline_markdown(label));
+                    rest = &rest[used..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[clen..];
+                }
+            },
+            '*' | '`' => rest = &rest[clen..],
+            '_' => {
+                // `_` marks emphasis at a word edge; inside a word it is a letter.
+                let prev = out.chars().next_back();
+                let next = rest[1..].chars().next();
+                let inside = prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric);
+                if inside {
+                    out.push('_');
+                }
+                rest = &rest[1..];
+            }
+            '<' => match rest.find('>') {
+                Some(end)
+                    if rest[1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_ascii_alphabetic() || n == '/') =>
+                {
+                    rest = &rest[end + 1..];
+                }
+                _ => {
+                    out.push(c);
+                    rest = &rest[clen..];
+                }
+            },
+            '\\' => {
+                // A backslash escape keeps the next character literally.
+                rest = &rest[1..];
+                if let Some(n) = rest.chars().next() {
+                    out.push(n);
+                    rest = &rest[n.len_utf8()..];
+                }
+            }
+            _ => {
+                out.push(c);
+                rest = &rest[clen..];
+            }
+        }
+    }
+    collapse_spaces(&out)
+}
+
+/// `[label](url)` or `[label][ref]` at the start of `s`: the label and the
+/// bytes the whole link takes.
+fn link_parts(s: &str) -> Option<(&str, usize)> {
+    let close = s.find(']')?;
+    let label = &s[1..close];
+    let after = &s[close + 1..];
+    let (open, shut) = if after.starts_with('(') {
+        ('(', ')')
+    } else if after.starts_with('[') {
+        ('[', ']')
+    } else {
+        return None;
+    };
+    let _ = open;
+    let end = after.find(shut)?;
+    Some((label, close + 1 + end + 1))
+}
+
+fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn first_text(page: &Html, selector: &str) -> Option<String> {
+    let sel = Selector::parse(selector).ok()?;
+    page.select(&sel)
+        .map(|e| element_text(e))
+        .find(|t| !t.is_empty())
+}
+
+/// Elements whose text is never article prose.
+const SKIPPED: &[&str] = &[
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "script",
+    "style",
+    "noscript",
+    "form",
+    "figure",
+    "figcaption",
+    "template",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+];
+/// Elements whose text is one paragraph.
+const BLOCKS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "td",
+];
+
+/// Walks `el` in document order and appends the text of each innermost block
+/// as a paragraph, unless `keep` says otherwise.
+fn collect_blocks(el: ElementRef<'_>, out: &mut String, keep: &mut dyn FnMut(&str, &str) -> bool) {
+    for child in el.children() {
+        let Some(child_el) = ElementRef::wrap(child) else {
+            continue;
+        };
+        let name = child_el.value().name();
+        if SKIPPED.contains(&name) {
+            continue;
+        }
+        if BLOCKS.contains(&name) && !has_block_descendant(child_el) {
+            let text = element_text(child_el);
+            if !text.is_empty() && keep(&text, name) {
+                if !out.is_empty() {
+                    out.push_str("\n\n");
+                }
+                out.push_str(&text);
+            }
+        } else {
+            collect_blocks(child_el, out, keep);
+        }
+    }
+}
+
+fn has_block_descendant(el: ElementRef<'_>) -> bool {
+    el.descendants()
+        .skip(1)
+        .any(|n| ElementRef::wrap(n).is_some_and(|e| BLOCKS.contains(&e.value().name())))
+}
+
+/// The visible text of an element, whitespace collapsed, skipping scripts and styles.
+fn element_text(el: ElementRef<'_>) -> String {
+    let mut raw = String::new();
+    push_text(el, &mut raw);
+    collapse_spaces(&raw)
+}
+
+fn push_text(el: ElementRef<'_>, out: &mut String) {
+    for child in el.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(e) => {
+                if SKIPPED.contains(&e.name()) {
+                    continue;
+                }
+                if e.name() == "br" {
+                    out.push(' ');
+                }
+                if let Some(ce) = ElementRef::wrap(child) {
+                    push_text(ce, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_title_needs_blank_line_and_no_final_punctuation() {
+        let d = Document::from_plain("Dollar gains on Greenspan speech\n\nThe dollar rose.\n");
+        assert_eq!(d.title.as_deref(), Some("Dollar gains on Greenspan speech"));
+        assert_eq!(d.body().trim(), "The dollar rose.");
+        let d = Document::from_plain("The dollar rose sharply.\n\nIt was Friday.");
+        assert_eq!(d.title, None);
+        let d = Document::from_plain("No blank line here\nThe dollar rose.");
+        assert_eq!(d.title, None);
+        assert_eq!(Document::from_plain("").title, None);
+        let d = Document::from_plain("  Титул статьи\n \nТекст.");
+        assert_eq!(d.title.as_deref(), Some("Титул статьи"));
+    }
+
+    #[test]
+    fn markdown_is_reduced_to_text() {
+        let md = "# Storm *hits* the coast\n\nThe **storm** arrived at [dawn](http://x.y) on `Monday`.\n\
+                  It was ![a photo](p.jpg)strong.\n\n## Damage\n\n- Roofs were torn off.\n- Roads closed_for_days.\n\n\
+                  ```\ncode line\n```\n\n> A quoted line.\n\n[ref]: http://example.com\n";
+        let d = Document::from_markdown(md);
+        assert_eq!(d.title.as_deref(), Some("Storm hits the coast"));
+        assert_eq!(
+            d.text,
+            "The storm arrived at dawn on Monday. It was strong.\n\nDamage\n\n\
+             Roofs were torn off.\nRoads closed_for_days.\n\nA quoted line."
+        );
+    }
+
+    #[test]
+    fn markdown_setext_title() {
+        let d = Document::from_markdown("Big news\n========\n\nBody _text_ here.");
+        assert_eq!(d.title.as_deref(), Some("Big news"));
+        assert_eq!(d.text, "Body text here.");
+    }
+
+    #[test]
+    fn html_takes_article_paragraphs_and_skips_chrome() {
+        let html = r#"<!DOCTYPE html><html><head><title>Storm - Daily News</title>
+            <style>p { color: red }</style></head><body>
+            <nav><p>Home | World | Sport</p></nav>
+            <article><h1>Storm hits the coast</h1>
+            <p>The storm arrived at <b>dawn</b>.<script>track()</script></p>
+            <figure><img src="x.jpg"><figcaption>Photo: Reuters</figcaption></figure>
+            <ul><li>Roofs torn off.</li></ul>
+            <div><p>Roads   closed.</p></div></article>
+            <footer><p>Copyright 2024</p></footer></body></html>"#;
+        let d = Document::from_html(html);
+        assert_eq!(d.title.as_deref(), Some("Storm hits the coast"));
+        assert_eq!(
+            d.text,
+            "The storm arrived at dawn.\n\nRoofs torn off.\n\nRoads closed."
+        );
+        let d = Document::from_html(
+            "<html><head><title>Only title</title></head><body><p>Text.</p></body></html>",
+        );
+        assert_eq!(d.title.as_deref(), Some("Only title"));
+        assert_eq!(d.text, "Text.");
+    }
+
+    #[test]
+    fn broken_html_does_not_panic() {
+        for s in [
+            "<p>unclosed <b>bold",
+            "<<<>>>",
+            "",
+            "<article><p></p></article>",
+        ] {
+            let _ = Document::from_html(s);
+        }
+    }
+
+    #[test]
+    fn formats_from_paths_and_sniffing() {
+        assert_eq!(
+            InputFormat::from_path(Path::new("x.md")),
+            InputFormat::Markdown
+        );
+        assert_eq!(
+            InputFormat::from_path(Path::new("x.txt")),
+            InputFormat::Text
+        );
+        assert_eq!(
+            InputFormat::sniff("  <!DOCTYPE html><p>"),
+            InputFormat::Html
+        );
+        assert_eq!(InputFormat::sniff("Hello"), InputFormat::Text);
+        assert_eq!(
+            InputFormat::sniff("日本語のテキストです。"),
+            InputFormat::Text
+        );
+    }
+}

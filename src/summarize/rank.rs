@@ -1,0 +1,510 @@
+//! The ranking components, each usable on its own: TF-IDF sentence vectors,
+//! the cosine similarity matrix, directed (PacSum-style) and undirected
+//! (LexRank-style) centrality, the news position prior, the length factor,
+//! the filter that keeps fragments out of a digest, and redundancy-aware
+//! selection (maximal marginal relevance).
+//!
+//! Everything works on sentence indices `0..n` and dense `n × n` matrices:
+//! news articles have tens of sentences, so dense is both simple and fast.
+
+use ahash::AHashMap;
+
+/// A sparse vector: `(term id, weight)` sorted by term id.
+pub type SparseVec = Vec<(u32, f32)>;
+
+/// Interns terms to dense ids and counts in how many sentences each occurs.
+#[derive(Debug, Default)]
+pub struct TermTable {
+    ids: AHashMap<String, u32>,
+    /// Sentence frequency per term id.
+    df: Vec<u32>,
+}
+
+impl TermTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id of `term`, interning it if new.
+    pub fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.df.len() as u32;
+        self.ids.insert(term.to_string(), id);
+        self.df.push(0);
+        id
+    }
+
+    /// Turns a bag of term ids into term frequencies sorted by id, counting
+    /// each distinct term once in its sentence frequency when `count_df`.
+    pub fn bag(&mut self, ids: &mut Vec<u32>, count_df: bool) -> SparseVec {
+        ids.sort_unstable();
+        let mut out: SparseVec = Vec::with_capacity(ids.len());
+        for &id in ids.iter() {
+            match out.last_mut() {
+                Some((last, tf)) if *last == id => *tf += 1.0,
+                _ => {
+                    out.push((id, 1.0));
+                    if count_df && let Some(df) = self.df.get_mut(id as usize) {
+                        *df += 1;
+                    }
+                }
+            }
+        }
+        ids.clear();
+        out
+    }
+
+    /// Inverse sentence frequency of a term among `n` sentences, smoothed so
+    /// that a term in every sentence still weighs a little.
+    pub fn idf(&self, id: u32, n: usize) -> f32 {
+        let df = self.df.get(id as usize).copied().unwrap_or(0) as f32;
+        ((n as f32 + 1.0) / (df + 0.5)).ln().max(0.05)
+    }
+
+    /// Weighs term frequencies by IDF (with sublinear TF) and scales to unit length.
+    pub fn tfidf(&self, bag: &mut SparseVec, n: usize) {
+        for (id, w) in bag.iter_mut() {
+            *w = (1.0 + w.ln()) * self.idf(*id, n);
+        }
+        let norm = bag.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in bag.iter_mut() {
+                *w /= norm;
+            }
+        }
+    }
+}
+
+/// Dot product of two sparse vectors (their cosine when both are unit length).
+///
+/// ```
+/// use tmkit::summarize::rank::cosine;
+/// assert_eq!(cosine(&[(1, 0.6), (2, 0.8)], &[(2, 1.0)]), 0.8);
+/// assert_eq!(cosine(&[(1, 1.0)], &[(2, 1.0)]), 0.0);
+/// ```
+pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while let (Some(&(ta, wa)), Some(&(tb, wb))) = (a.get(i), b.get(j)) {
+        match ta.cmp(&tb) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += wa * wb;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+/// The symmetric `n × n` cosine matrix (row-major, zero diagonal).
+pub fn similarity_matrix(vecs: &[SparseVec]) -> Vec<f32> {
+    let n = vecs.len();
+    let mut sim = vec![0.0f32; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let s = cosine(&vecs[i], &vecs[j]);
+            sim[i * n + j] = s;
+            sim[j * n + i] = s;
+        }
+    }
+    sim
+}
+
+/// Directed centrality in the manner of PacSum (Zheng & Lapata, 2019): a
+/// sentence gains from later sentences that echo it (`forward`) and from
+/// earlier ones (`backward`, usually weighed less or negatively), counting only
+/// similarity above a threshold set at `beta` between the smallest and largest
+/// similarity in the document.
+///
+/// ```
+/// use tmkit::summarize::rank::directed_centrality;
+/// // Sentence 0 is echoed by 1 and 2; 1 and 2 are alike too.
+/// let sim = [0.0, 0.5, 0.5,  0.5, 0.0, 0.4,  0.5, 0.4, 0.0];
+/// let c = directed_centrality(&sim, 3, 0.0, 0.0, 1.0);
+/// assert!(c[0] > c[1] && c[1] > c[2]);
+/// ```
+pub fn directed_centrality(
+    sim: &[f32],
+    n: usize,
+    beta: f32,
+    backward: f32,
+    forward: f32,
+) -> Vec<f32> {
+    let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let s = sim[i * n + j];
+                lo = lo.min(s);
+                hi = hi.max(s);
+            }
+        }
+    }
+    if lo > hi {
+        return vec![0.0; n];
+    }
+    let threshold = lo + beta * (hi - lo);
+    (0..n)
+        .map(|i| {
+            let row = &sim[i * n..(i + 1) * n];
+            let (mut back, mut fwd) = (0.0, 0.0);
+            for (j, &s) in row.iter().enumerate() {
+                let edge = (s - threshold).max(0.0);
+                if j < i {
+                    back += edge;
+                } else if j > i {
+                    fwd += edge;
+                }
+            }
+            backward * back + forward * fwd
+        })
+        .collect()
+}
+
+/// Undirected centrality: LexRank's stationary distribution over the
+/// similarity graph (continuous edge weights, `damping` as in PageRank),
+/// by power iteration.
+///
+/// ```
+/// use tmkit::summarize::rank::lexrank;
+/// let sim = [0.0, 0.9, 0.1,  0.9, 0.0, 0.1,  0.1, 0.1, 0.0];
+/// let r = lexrank(&sim, 3, 0.85);
+/// assert!(r[0] > r[2] && r[1] > r[2]);
+/// assert!((r.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+/// ```
+pub fn lexrank(sim: &[f32], n: usize, damping: f32) -> Vec<f32> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let row_sums: Vec<f32> = (0..n)
+        .map(|i| sim[i * n..(i + 1) * n].iter().sum())
+        .collect();
+    let base = (1.0 - damping) / n as f32;
+    let mut rank = vec![1.0 / n as f32; n];
+    let mut next = vec![0.0f32; n];
+    for _ in 0..50 {
+        next.iter_mut().for_each(|x| *x = base);
+        let mut dangling = 0.0;
+        for j in 0..n {
+            if row_sums[j] <= 0.0 {
+                dangling += rank[j];
+                continue;
+            }
+            let share = damping * rank[j] / row_sums[j];
+            for (i, x) in next.iter_mut().enumerate() {
+                *x += share * sim[j * n + i];
+            }
+        }
+        let spread = damping * dangling / n as f32;
+        let mut delta = 0.0;
+        for (r, x) in rank.iter_mut().zip(next.iter()) {
+            let v = x + spread;
+            delta += (v - *r).abs();
+            *r = v;
+        }
+        if delta < 1e-5 {
+            break;
+        }
+    }
+    rank
+}
+
+/// TextRank's edge weight (Mihalcea & Tarau, 2004): shared word occurrences
+/// (`Σ tfᵢ(w)·tfⱼ(w)` over raw term frequencies), divided by the sum of the
+/// logarithms of the sentence lengths. `len_a` and `len_b` are term counts.
+pub fn overlap_similarity(a: &[(u32, f32)], len_a: f32, b: &[(u32, f32)], len_b: f32) -> f32 {
+    let shared = cosine(a, b);
+    if shared <= 0.0 {
+        return 0.0;
+    }
+    let norm = len_a.max(1.0).ln() + len_b.max(1.0).ln();
+    if norm <= 1e-6 { shared } else { shared / norm }
+}
+
+/// Weighted degree of each sentence in the TextRank graph, self-loop
+/// included, which is what TextRank's random walk converges to on an
+/// undirected graph: sentences that share many words with the rest of the
+/// article, counted with their repetitions. Takes raw term-frequency bags.
+///
+/// ```
+/// use tmkit::summarize::rank::overlap_degree;
+/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 1.0), (2, 1.0)], vec![(3, 1.0), (4, 1.0)]];
+/// let d = overlap_degree(&bags);
+/// assert!(d[0] > d[2] && d[1] > d[2]);
+/// ```
+pub fn overlap_degree(bags: &[SparseVec]) -> Vec<f32> {
+    let lens: Vec<f32> = bags
+        .iter()
+        .map(|b| b.iter().map(|(_, tf)| tf).sum())
+        .collect();
+    let n = bags.len();
+    let mut degree = vec![0.0f32; n];
+    for i in 0..n {
+        for j in i..n {
+            let w = overlap_similarity(&bags[i], lens[i], &bags[j], lens[j]);
+            degree[i] += w;
+            if j != i {
+                degree[j] += w;
+            }
+        }
+    }
+    degree
+}
+
+/// Word-frequency salience in the manner of Luhn (1958): the sum, over the
+/// sentence's terms, of how often each occurs in the whole article. Takes raw
+/// term-frequency bags; grows with sentence length, so pair it with
+/// [`length_factor`].
+///
+/// ```
+/// use tmkit::summarize::rank::frequency_salience;
+/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 2.0)], vec![(2, 1.0)]];
+/// assert_eq!(frequency_salience(&bags), [4.0, 6.0, 1.0]);
+/// ```
+pub fn frequency_salience(bags: &[SparseVec]) -> Vec<f32> {
+    let mut total: AHashMap<u32, f32> = AHashMap::new();
+    for bag in bags {
+        for &(id, tf) in bag {
+            *total.entry(id).or_insert(0.0) += tf;
+        }
+    }
+    bags.iter()
+        .map(|bag| {
+            bag.iter()
+                .map(|(id, tf)| tf * total.get(id).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect()
+}
+
+/// The news prior: the lead matters most, and the weight decays with the
+/// sentence's rank among the candidates, `1 / (1 + index / half_life)`.
+///
+/// ```
+/// use tmkit::summarize::rank::position_prior;
+/// assert_eq!(position_prior(0, 2.0), 1.0);
+/// assert_eq!(position_prior(2, 2.0), 0.5);
+/// ```
+pub fn position_prior(index: usize, half_life: f32) -> f32 {
+    1.0 / (1.0 + index as f32 / half_life.max(1e-3))
+}
+
+/// Holds back sentences that are too short to inform or too long to read:
+/// `words / short` below `short` words, `long / words` above `long` words,
+/// 1 in between (0 disables a side). Very long "sentences" are often run-ons
+/// or missed boundaries; they should not win just by containing more words.
+///
+/// ```
+/// use tmkit::summarize::rank::length_factor;
+/// assert_eq!(length_factor(5, 10, 40), 0.5);
+/// assert_eq!(length_factor(20, 10, 40), 1.0);
+/// assert_eq!(length_factor(80, 10, 40), 0.5);
+/// ```
+pub fn length_factor(words: usize, short: usize, long: usize) -> f32 {
+    let w = words.max(1) as f32;
+    let mut f = 1.0;
+    if short > 0 {
+        f *= (w / short as f32).min(1.0);
+    }
+    if long > 0 {
+        f *= (long as f32 / w).min(1.0);
+    }
+    f
+}
+
+/// Scales `xs` so that the largest is 1 (all zeros when none is positive).
+pub fn normalize_max(xs: &mut [f32]) {
+    let max = xs.iter().copied().fold(0.0f32, f32::max);
+    for x in xs.iter_mut() {
+        *x = if max > 0.0 { (*x / max).max(0.0) } else { 0.0 };
+    }
+}
+
+/// Why a sentence is kept out of a digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Too few words to stand alone.
+    Fragment,
+    /// A heading, byline or dateline: short and without final punctuation.
+    Heading,
+    /// Entirely inside brackets, like "(Photos by Reuters)".
+    Bracketed,
+}
+
+/// Decides whether a sentence may appear in a digest: fragments, headings,
+/// bylines, datelines, bracketed captions and lone quotes may not.
+///
+/// ```
+/// use tmkit::summarize::rank::{Rejection, reject};
+/// assert_eq!(reject("(Photos by Reuters)", 3), Some(Rejection::Bracketed));
+/// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Heading));
+/// assert_eq!(reject("\"Yes.\"", 1), Some(Rejection::Fragment));
+/// assert_eq!(reject("The storm hit the coast on Monday.", 7), None);
+/// ```
+pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
+    let s = sentence.trim();
+    if words < 4 {
+        return Some(Rejection::Fragment);
+    }
+    let pairs = [('(', ')'), ('[', ']'), ('（', '）'), ('【', '】')];
+    if pairs
+        .iter()
+        .any(|&(open, close)| s.starts_with(open) && s.ends_with(close))
+    {
+        return Some(Rejection::Bracketed);
+    }
+    let last = s
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', '」', '』', '*'])
+        .chars()
+        .next_back();
+    let terminal = matches!(
+        last,
+        Some('.' | '!' | '?' | '…' | '。' | '！' | '？' | '؟' | '۔' | '।' | ':' | ';')
+    );
+    if !terminal && words <= 10 {
+        return Some(Rejection::Heading);
+    }
+    None
+}
+
+/// Picks up to `budget` sentences by maximal marginal relevance: each step
+/// takes the candidate with the best `score - redundancy × (largest similarity
+/// to a sentence already taken)`. `fits(i, taken)` can veto a candidate (a word
+/// budget); vetoed candidates are skipped, not ends. Returns indices in the
+/// order taken.
+///
+/// ```
+/// use tmkit::summarize::rank::mmr_select;
+/// // 0 and 1 say the same thing; 2 is different and a little weaker.
+/// let sim = [0.0, 0.95, 0.0,  0.95, 0.0, 0.0,  0.0, 0.0, 0.0];
+/// let picked = mmr_select(&[1.0, 0.9, 0.6], &[true; 3], &sim, 2, 0.5, |_, _| true);
+/// assert_eq!(picked, [0, 2]);
+/// ```
+pub fn mmr_select(
+    scores: &[f32],
+    eligible: &[bool],
+    sim: &[f32],
+    budget: usize,
+    redundancy: f32,
+    mut fits: impl FnMut(usize, &[usize]) -> bool,
+) -> Vec<usize> {
+    let n = scores.len();
+    let mut taken: Vec<usize> = Vec::with_capacity(budget.min(n));
+    let mut max_sim = vec![0.0f32; n];
+    let mut open: Vec<bool> = eligible.to_vec();
+    while taken.len() < budget {
+        let mut best: Option<(usize, f32)> = None;
+        for i in 0..n {
+            if !open[i] {
+                continue;
+            }
+            let v = scores[i] - redundancy * max_sim[i];
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((i, v));
+            }
+        }
+        let Some((i, _)) = best else { break };
+        open[i] = false;
+        if !fits(i, &taken) {
+            continue;
+        }
+        taken.push(i);
+        for (j, m) in max_sim.iter_mut().enumerate() {
+            *m = m.max(sim[i * n + j]);
+        }
+    }
+    taken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_table_counts_sentence_frequency_once_per_sentence() {
+        let mut t = TermTable::new();
+        let a = t.id("storm");
+        let b = t.id("coast");
+        assert_eq!(t.id("storm"), a);
+        let mut ids = vec![a, b, a];
+        let bag = t.bag(&mut ids, true);
+        assert_eq!(bag, [(a, 2.0), (b, 1.0)]);
+        let mut ids = vec![a];
+        t.bag(&mut ids, true);
+        assert!(t.idf(b, 2) > t.idf(a, 2));
+        let mut v = bag.clone();
+        t.tfidf(&mut v, 2);
+        let norm: f32 = v.iter().map(|(_, w)| w * w).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn similarity_matrix_is_symmetric_with_zero_diagonal() {
+        let vecs = vec![vec![(0, 1.0)], vec![(0, 0.6), (1, 0.8)], vec![(2, 1.0)]];
+        let sim = similarity_matrix(&vecs);
+        assert_eq!(sim[1], sim[3]);
+        assert_eq!(sim[0], 0.0);
+        assert!((sim[1] - 0.6).abs() < 1e-6);
+        assert_eq!(sim[2], 0.0);
+    }
+
+    #[test]
+    fn directed_centrality_penalizes_looking_back() {
+        let sim = [0.0, 0.5, 0.4, 0.5, 0.0, 0.3, 0.4, 0.3, 0.0];
+        let c = directed_centrality(&sim, 3, 0.0, -1.0, 1.0);
+        assert!((c[0] - 0.3).abs() < 1e-6, "{c:?}");
+        assert!(c[0] > c[2] && c[2] > c[1], "{c:?}");
+        assert_eq!(directed_centrality(&[0.0], 1, 0.5, -1.0, 1.0), [0.0]);
+    }
+
+    #[test]
+    fn lexrank_handles_isolated_sentences() {
+        let r = lexrank(&[0.0; 4], 2, 0.85);
+        assert!((r[0] - 0.5).abs() < 1e-4 && (r[1] - 0.5).abs() < 1e-4);
+        assert!(lexrank(&[], 0, 0.85).is_empty());
+    }
+
+    #[test]
+    fn rejects_captions_headings_and_fragments_but_not_sentences() {
+        assert_eq!(reject("（写真：ロイター）", 6), Some(Rejection::Bracketed));
+        assert_eq!(reject("PARIS", 1), Some(Rejection::Fragment));
+        assert_eq!(
+            reject("Par Jean Dupont, envoyé spécial à Kiev", 7),
+            Some(Rejection::Heading)
+        );
+        assert_eq!(reject("政府は火曜日、新しい予算を発表した。", 16), None);
+        assert_eq!(reject("“We will not give up,” she said.", 7), None);
+        assert_eq!(reject("قال الوزير إن الحكومة ستخفض الضرائب.", 6), None);
+    }
+
+    #[test]
+    fn mmr_respects_eligibility_and_vetoes() {
+        let sim = [0.0; 9];
+        let picked = mmr_select(
+            &[1.0, 0.9, 0.8],
+            &[false, true, true],
+            &sim,
+            3,
+            0.5,
+            |_, _| true,
+        );
+        assert_eq!(picked, [1, 2]);
+        let picked = mmr_select(&[1.0, 0.9, 0.8], &[true; 3], &sim, 3, 0.5, |i, _| i != 1);
+        assert_eq!(picked, [0, 2]);
+    }
+
+    #[test]
+    fn normalize_max_scales_to_one() {
+        let mut xs = [2.0, 1.0, -1.0];
+        normalize_max(&mut xs);
+        assert_eq!(xs, [1.0, 0.5, 0.0]);
+        let mut zeros = [0.0, -1.0];
+        normalize_max(&mut zeros);
+        assert_eq!(zeros, [0.0, 0.0]);
+    }
+}

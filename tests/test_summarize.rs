@@ -1,0 +1,302 @@
+//! CLI tests for `tmkit summarize`: single files in every markup, stdin,
+//! output formats, and the batch behaviour (bad files, --out-dir,
+//! --skip-existing, --digest, atomic outputs).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/summarize")
+        .join(name)
+}
+
+fn tmkit() -> Command {
+    let mut cmd = Command::cargo_bin("tmkit").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Each output line is a sentence of `source`, and they come in source order.
+fn assert_in_document_order(source: &str, lines: &[&str]) {
+    let mut from = 0;
+    for line in lines {
+        let at = source[from..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} not found in order in the source"));
+        from += at + line.len();
+    }
+}
+
+#[test]
+fn plain_text_gives_three_sentences_in_order_without_noise() {
+    let path = fixture("en_floods.txt");
+    let out = stdout_of(tmkit().arg("summarize").arg(&path));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let source = std::fs::read_to_string(&path).unwrap();
+    assert_in_document_order(&source, &lines);
+    assert!(lines[0].starts_with("Heavy floods"), "{out}");
+    assert!(!out.contains("Reuters") && !out.contains("By Anna") && !out.contains("Floods close"));
+}
+
+#[test]
+fn stdin_with_budget_and_language() {
+    let source = std::fs::read_to_string(fixture("en_floods.txt")).unwrap();
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--lang", "en_GB", "--sentences", "1", "-"])
+            .write_stdin(source),
+    );
+    assert_eq!(out.lines().count(), 1);
+    let words = stdout_of(
+        tmkit()
+            .args(["summarize", "--words", "40"])
+            .pipe_stdin(fixture("en_floods.txt"))
+            .unwrap(),
+    );
+    assert!(words.split_whitespace().count() <= 40, "{words}");
+}
+
+#[test]
+fn json_has_scores_offsets_and_title() {
+    let path = fixture("fr_budget.md");
+    let out = stdout_of(tmkit().args(["summarize", "--format", "json"]).arg(&path));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["language"], "fr");
+    assert_eq!(v["title"], "Le gouvernement présente un budget de rigueur");
+    let sentences = v["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 3);
+    let starts: Vec<u64> = sentences.iter().map(|s| s["start"].as_u64().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]));
+    assert!(sentences.iter().all(|s| s["score"].as_f64().is_some()));
+    assert!(!out.contains("**") && !out.contains("https://"), "markup left: {out}");
+}
+
+#[test]
+fn html_main_text_only_and_rtl_survives() {
+    let out = stdout_of(tmkit().args(["summarize", "--format", "jsonl"]).arg(fixture("ar_news.html")));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["language"], "ar");
+    assert_eq!(v["title"], "الحكومة تعلن ميزانية جديدة للعام المقبل");
+    for bad in ["الرئيسية", "حقوق", "analytics", "font-family", "المؤتمر الصحفي"] {
+        assert!(!out.contains(bad), "{bad} leaked into {out}");
+    }
+    assert!(out.contains("أعلنت الحكومة"));
+}
+
+#[test]
+fn japanese_without_spaces_is_detected_and_summarized() {
+    let path = fixture("ja_yosan.txt");
+    let out = stdout_of(tmkit().args(["summarize", "-n", "2"]).arg(&path));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_in_document_order(&std::fs::read_to_string(&path).unwrap(), &lines);
+    assert!(lines.iter().all(|l| l.ends_with('。')));
+}
+
+fn batch_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let news = dir.path().join("news");
+    std::fs::create_dir_all(news.join("fr")).unwrap();
+    std::fs::copy(fixture("en_floods.txt"), news.join("floods.txt")).unwrap();
+    std::fs::copy(fixture("fr_budget.md"), news.join("fr/budget.md")).unwrap();
+    std::fs::copy(fixture("ar_news.html"), news.join("ar.html")).unwrap();
+    std::fs::write(news.join("latin1.txt"), b"Caf\xe9 cr\xe8me et croissant.").unwrap();
+    std::fs::write(news.join("empty.txt"), "  \n").unwrap();
+    std::fs::write(news.join("notes.csv"), "not,an,article").unwrap();
+    dir
+}
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_written() {
+    let dir = batch_dir();
+    let out_dir = dir.path().join("digests");
+    let assert = tmkit()
+        .args(["summarize", "--out-dir"])
+        .arg(&out_dir)
+        .arg(dir.path().join("news"))
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("latin1.txt:1:4: not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("empty.txt") && stderr.contains("empty"), "{stderr}");
+    assert!(stderr.contains("3 succeeded, 2 failed"), "{stderr}");
+    assert_eq!(files_under(&out_dir), ["ar.txt", "floods.txt", "fr/budget.txt"]);
+    let floods = std::fs::read_to_string(out_dir.join("floods.txt")).unwrap();
+    assert_eq!(floods.lines().count(), 3);
+}
+
+#[test]
+fn skip_existing_resumes_and_leaves_no_temporary_files() {
+    let dir = batch_dir();
+    let news = dir.path().join("news");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("floods.json"), "kept").unwrap();
+    tmkit()
+        .args(["summarize", "--quiet", "--format", "json", "--include", "*.txt", "--include", "*.md", "--skip-existing", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("succeeded").not());
+    assert_eq!(std::fs::read_to_string(out_dir.join("floods.json")).unwrap(), "kept");
+    assert_eq!(files_under(&out_dir), ["floods.json", "fr/budget.json"]);
+    let budget: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("fr/budget.json")).unwrap()).unwrap();
+    assert_eq!(budget["sentences"].as_array().unwrap().len(), 3);
+
+    std::fs::remove_file(news.join("latin1.txt")).unwrap();
+    std::fs::remove_file(news.join("empty.txt")).unwrap();
+    tmkit()
+        .args(["summarize", "--format", "json", "--skip-existing", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&news)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 succeeded, 2 skipped, 0 failed"));
+    assert!(
+        files_under(&out_dir).iter().all(|f| !f.contains(".tmkit-")),
+        "temporary files left: {:?}",
+        files_under(&out_dir)
+    );
+}
+
+#[test]
+fn digest_collects_every_article() {
+    let dir = batch_dir();
+    let digest = dir.path().join("digest.md");
+    tmkit()
+        .args(["summarize", "--include", "*.txt", "--include", "*.html", "--digest"])
+        .arg(&digest)
+        .arg(dir.path().join("news"))
+        .assert()
+        .code(1);
+    let md = std::fs::read_to_string(&digest).unwrap();
+    assert!(md.starts_with("# Digest\n"));
+    assert!(md.contains("## Floods close schools across the valley\n"), "{md}");
+    assert!(md.contains("## الحكومة تعلن ميزانية جديدة للعام المقبل\n"), "{md}");
+    assert!(md.contains(" · en · 3 of "), "{md}");
+    assert_eq!(md.matches("\n- ").count(), 6, "{md}");
+}
+
+#[test]
+fn many_files_to_stdout_as_jsonl_and_text() {
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--format", "jsonl"])
+            .arg(fixture("en_floods.txt"))
+            .arg(fixture("ja_yosan.txt")),
+    );
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["file"].as_str().unwrap().ends_with("en_floods.txt"));
+    assert_eq!(rows[1]["language"], "ja");
+    let text = stdout_of(
+        tmkit()
+            .args(["summarize"])
+            .arg(fixture("en_floods.txt"))
+            .arg(fixture("ja_yosan.txt")),
+    );
+    assert_eq!(text.matches("==> ").count(), 2, "{text}");
+    let json = stdout_of(tmkit().args(["summarize", "--format", "json"]).arg(fixture("en_floods.txt")).arg(fixture("ja_yosan.txt")));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn single_bad_input_fails_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, b"ok\n\xff").unwrap();
+    tmkit()
+        .arg("summarize")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.txt:2:1: not valid UTF-8"));
+    tmkit()
+        .args(["summarize", "missing-file.txt"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("missing-file.txt"));
+    tmkit().arg("summarize").write_stdin("").assert().code(1).stderr(predicate::str::contains("empty"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        vec!["summarize", "--ratio", "1.5"],
+        vec!["summarize", "--sentences", "0"],
+        vec!["summarize", "--skip-existing"],
+        vec!["summarize", "--lang", "not a tag!"],
+        vec!["summarize", "--ratio", "0.5", "--words", "10"],
+    ] {
+        tmkit().args(&args).write_stdin("Text.").assert().code(2);
+    }
+    tmkit()
+        .args(["summarize", "--title", "T"])
+        .arg(fixture("en_floods.txt"))
+        .arg(fixture("ja_yosan.txt"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    for input in ["\u{0}\u{1}\u{2}", "....!!!???", "(((", "\n\n\n\t", "a", "«»", "\u{200f}\u{202e}abc"] {
+        let assert = tmkit().arg("summarize").write_stdin(input).assert();
+        let code = assert.get_output().status.code();
+        assert!(matches!(code, Some(0) | Some(1)), "{input:?}: {code:?}");
+    }
+}
+
+#[test]
+fn every_sample_article_gets_a_summary_in_document_order() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    if !samples.is_dir() {
+        eprintln!("skipped: no samples/ folder in this checkout");
+        return;
+    }
+    let out = stdout_of(tmkit().args(["summarize", "--format", "jsonl"]).arg(&samples));
+    let mut count = 0;
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let sentences = v["sentences"].as_array().unwrap();
+        assert!(!sentences.is_empty(), "empty summary for {}", v["file"]);
+        let starts: Vec<u64> = sentences.iter().map(|s| s["start"].as_u64().unwrap()).collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "order in {}", v["file"]);
+        count += 1;
+    }
+    assert!(count > 0, "no sample article summarized");
+}
