@@ -151,6 +151,20 @@ fn malformed_files_fail_with_file_line_and_column() {
         ("malformed/bad_utf8.tmx", ":1:66:", "UTF-8"),
         ("malformed/truncated.tmx", ":3:", "truncated"),
         ("malformed/billion_laughs.tmx", ":2:1:", "expansion bomb"),
+        ("malformed/cdata_end.tmx", ":1:", "']]>'"),
+        ("malformed/late_decl.tmx", ":2:", "XML declaration"),
+        ("malformed/ext_dtd_nbsp.tmx", ":3:", "&nbsp;"),
+        ("malformed/charref0.tmx", ":1:", "&#0;"),
+        ("malformed/dashdash.tmx", ":1:", "--"),
+        ("malformed/dup_attr.tmx", ":1:", "appears twice in <tuv>"),
+        ("malformed/lt_attr.tmx", ":1:", "'<'"),
+        ("malformed/unquoted.tmx", ":1:", "attribute"),
+        (
+            "malformed/two_roots.tmx",
+            ":1:",
+            "after the end of the root",
+        ),
+        ("malformed/trailing.tmx", ":1:", "after the end of the root"),
     ] {
         let f = fixture(name);
         let file = f.file_name().unwrap().to_str().unwrap().to_string();
@@ -320,7 +334,7 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("namespaced.tmx"))
-        .stderr(predicate::str::contains("1 succeeded, 7 failed"));
+        .stderr(predicate::str::contains("1 succeeded, 17 failed"));
 }
 
 #[test]

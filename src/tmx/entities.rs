@@ -17,8 +17,9 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct Entities {
     /// Declared entities, expanded (`None` for external ones).
     expanded: AHashMap<String, Option<String>>,
-    /// Whether the document has an external DTD subset (then undeclared
-    /// entities may be declared there, which is not an error).
+    /// Whether the document names an external DTD (never loaded: an entity
+    /// only it could declare is reported as undeclared, as XML parsers
+    /// that do not load DTDs do).
     pub has_external_subset: bool,
 }
 
@@ -81,9 +82,13 @@ impl Entities {
         match self.expanded.get(name) {
             Some(Some(text)) => Ok(Resolved::Text(text)),
             Some(None) => Ok(Resolved::Nothing),
-            None if self.has_external_subset => Ok(Resolved::Nothing),
             None => Err(format!(
-                "undeclared entity &{name}; (XML knows only &amp; &lt; &gt; &apos; &quot;: write a character reference such as &#160; or declare it in the DOCTYPE)"
+                "undeclared entity &{name};{} (XML knows only &amp; &lt; &gt; &apos; &quot;: write a character reference such as &#160; or declare it in the DOCTYPE)",
+                if self.has_external_subset {
+                    " (external DTDs are not loaded)"
+                } else {
+                    ""
+                }
             )),
         }
     }

@@ -68,6 +68,8 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     last_tu_offset: u64,
     header_offset: u64,
     event_start: u64,
+    /// Unknown elements open around the current position in `<body>`.
+    wrapper_depth: usize,
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
@@ -125,6 +127,7 @@ impl<R: Read> TmxReader<R> {
             last_tu_offset: 0,
             header_offset: 0,
             event_start: 0,
+            wrapper_depth: 0,
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
@@ -244,6 +247,21 @@ impl<R: Read> TmxReader<R> {
             Ok(ev) => {
                 if let Some(err) = self.bad_input_before(self.xml.buffer_position()) {
                     return Err(err);
+                }
+                match &ev {
+                    Event::Text(t) if memchr::memmem::find(t.as_bytes(), b"]]>").is_some() => {
+                        return Err(self.error_at(
+                            self.event_start,
+                            "']]>' is not allowed in text (write ]]&gt;)",
+                        ));
+                    }
+                    Event::Decl(_) if self.event_start > 0 => {
+                        return Err(self.error_at(
+                            self.event_start,
+                            "an XML declaration is allowed only at the very start of the file",
+                        ));
+                    }
+                    _ => {}
                 }
                 if let Event::Start(e) | Event::Empty(e) = &ev
                     && !is_xml_name(e.name().0)
@@ -723,8 +741,16 @@ impl<R: Read> TmxReader<R> {
         mut f: impl FnMut(&str, String),
     ) -> Result<()> {
         for attr in e.attributes() {
-            let attr =
-                attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
+            let attr = attr.map_err(|err| {
+                let tag = e.name().0;
+                let msg = match err {
+                    quick_xml::events::attributes::AttrError::Duplicated(..) => {
+                        format!("an attribute appears twice in <{tag}>")
+                    }
+                    other => format!("malformed attribute in <{tag}>: {other}"),
+                };
+                self.error_at(offset, msg)
+            })?;
             let name = attr.key.0;
             if !is_xml_name(name) {
                 return Err(
@@ -818,12 +844,16 @@ impl<R: Read> TmxReader<R> {
         };
         let mut legacy = None;
         let mut has_xml_lang = false;
+        let mut has_lang = false;
         self.for_each_attr(e, offset, |name, value| match name {
             "xml:lang" => {
                 tuv.lang = value;
                 has_xml_lang = true;
             }
-            "lang" => legacy = Some(value),
+            "lang" => {
+                legacy = Some(value);
+                has_lang = true;
+            }
             _ => {
                 if let Some(v) = tuv.set_known(name, value) {
                     tuv.extra.push(Attr {
@@ -838,6 +868,7 @@ impl<R: Read> TmxReader<R> {
         {
             tuv.lang = l;
         }
+        tuv.no_lang = !has_xml_lang && !has_lang;
         Ok(tuv)
     }
 
@@ -905,9 +936,9 @@ impl<R: Read> TmxReader<R> {
                         let tu = self.tu_start(&e, offset)?;
                         return self.tu(buf, tu, false).map(Some);
                     }
-                    let other = local(e.name().0).to_string();
+                    // An unknown wrapper (a group some tools add): look inside.
                     self.for_each_attr(&e, offset, |_, _| {})?;
-                    self.skip_element(buf, &other)?;
+                    self.wrapper_depth += 1;
                 }
                 Event::Empty(e) => {
                     if local(e.name().0) == "tu" {
@@ -919,6 +950,7 @@ impl<R: Read> TmxReader<R> {
                     }
                     self.for_each_attr(&e, offset, |_, _| {})?;
                 }
+                Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
                     self.expect_root_end(buf)?;
                     return Ok(None);
@@ -943,7 +975,7 @@ impl<R: Read> TmxReader<R> {
             match self.xml.read_event_into(buf) {
                 Ok(Event::End(e)) => match local(e.name().0) {
                     "tu" => return true,
-                    "body" => {
+                    "body" if self.wrapper_depth == 0 => {
                         self.pending_tu = None;
                         return self.expect_root_end(buf).is_ok();
                     }
