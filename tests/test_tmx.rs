@@ -101,6 +101,15 @@ fn jsonl_keeps_hi_and_sub_text_and_rtl_scripts() {
 }
 
 #[test]
+fn entities_with_markup_become_inline_elements() {
+    let f = fixture("doctype_markup_entity.tmx");
+    let tmx = tmkit::tmx::Tmx::read(&f).unwrap();
+    let seg = &tmx.tus[0].tuvs[0].seg;
+    assert_eq!(seg.plain_text(), "ab");
+    assert_eq!(seg.text_with_placeholders(), "a{1}b");
+}
+
+#[test]
 fn crlf_line_ends_are_normalized_and_comments_dropped() {
     let rows = jsonl(&[
         "tmx",
@@ -165,6 +174,17 @@ fn malformed_files_fail_with_file_line_and_column() {
             "after the end of the root",
         ),
         ("malformed/trailing.tmx", ":1:", "after the end of the root"),
+        (
+            "malformed/undeclared_attr_prefix.tmx",
+            ":1:",
+            "prefix \"x\"",
+        ),
+        (
+            "malformed/undeclared_elem_prefix.tmx",
+            ":1:",
+            "prefix \"t\"",
+        ),
+        ("malformed/ws_before_decl.tmx", ":3:", "XML declaration"),
     ] {
         let f = fixture(name);
         let file = f.file_name().unwrap().to_str().unwrap().to_string();
@@ -334,7 +354,7 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("namespaced.tmx"))
-        .stderr(predicate::str::contains("1 succeeded, 17 failed"));
+        .stderr(predicate::str::contains("1 succeeded, 20 failed"));
 }
 
 #[test]

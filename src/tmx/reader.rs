@@ -70,6 +70,10 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     event_start: u64,
     /// Unknown elements open around the current position in `<body>`.
     wrapper_depth: usize,
+    /// Element depth, and namespace prefixes declared with the depth of the
+    /// element that declared them.
+    depth: u32,
+    ns_decls: Vec<(String, u32)>,
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
@@ -128,6 +132,8 @@ impl<R: Read> TmxReader<R> {
             header_offset: 0,
             event_start: 0,
             wrapper_depth: 0,
+            depth: 0,
+            ns_decls: Vec::new(),
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
@@ -263,18 +269,75 @@ impl<R: Read> TmxReader<R> {
                     }
                     _ => {}
                 }
-                if let Event::Start(e) | Event::Empty(e) = &ev
-                    && !is_xml_name(e.name().0)
-                {
-                    return Err(self.error_at(
-                        self.event_start,
-                        format!("{:?} is not a valid element name", e.name().0),
-                    ));
+                match &ev {
+                    Event::Start(e) | Event::Empty(e) => {
+                        if !is_xml_name(e.name().0) {
+                            return Err(self.error_at(
+                                self.event_start,
+                                format!("{:?} is not a valid element name", e.name().0),
+                            ));
+                        }
+                        let problem = self.ns_enter(e);
+                        if matches!(ev, Event::Empty(_)) {
+                            self.ns_leave();
+                        }
+                        if let Some(msg) = problem {
+                            return Err(self.error_at(self.event_start, msg));
+                        }
+                    }
+                    Event::End(_) => self.ns_leave(),
+                    _ => {}
                 }
                 Ok(ev)
             }
             Err(e) => Err(self.map_xml_error(e)),
         }
+    }
+
+    /// Enters an element: records its namespace declarations and checks
+    /// that every prefix it uses is declared (as namespace-aware parsers
+    /// require). Returns the problem, if any.
+    fn ns_enter(&mut self, e: &BytesStart<'_>) -> Option<String> {
+        self.depth += 1;
+        let name = e.name().0;
+        if !name.contains(':') && !uses_prefixes(e.attributes_raw()) {
+            return None;
+        }
+        for a in e.attributes().with_checks(false).flatten() {
+            if let Some(prefix) = a.key.0.strip_prefix("xmlns:") {
+                self.ns_decls.push((prefix.to_string(), self.depth));
+            }
+        }
+        let declared = |decls: &[(String, u32)], prefix: &str| {
+            prefix == "xml" || decls.iter().rev().any(|(p, _)| p == prefix)
+        };
+        if let Some((prefix, _)) = name.split_once(':')
+            && !declared(&self.ns_decls, prefix)
+        {
+            return Some(format!(
+                "namespace prefix {prefix:?} of <{name}> is not declared"
+            ));
+        }
+        for a in e.attributes().with_checks(false).flatten() {
+            let key = a.key.0;
+            if let Some((prefix, _)) = key.split_once(':')
+                && prefix != "xmlns"
+                && !declared(&self.ns_decls, prefix)
+            {
+                return Some(format!(
+                    "namespace prefix {prefix:?} of attribute {key} on <{name}> is not declared"
+                ));
+            }
+        }
+        None
+    }
+
+    /// Leaves an element: forgets its namespace declarations.
+    fn ns_leave(&mut self) {
+        while self.ns_decls.last().is_some_and(|(_, d)| *d >= self.depth) {
+            self.ns_decls.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn unexpected_eof(&self, expected: &str) -> Error {
@@ -586,6 +649,12 @@ impl<R: Read> TmxReader<R> {
                                 }
                             }));
                         }
+                        Resolved::Markup(_) => {
+                            return Err(format!(
+                                "entity &{}; holds markup, which an attribute value cannot",
+                                &rest[..semi]
+                            ));
+                        }
                         Resolved::Nothing => {}
                     }
                     rest = &rest[semi + 1..];
@@ -596,32 +665,128 @@ impl<R: Read> TmxReader<R> {
         Ok(Cow::Owned(out))
     }
 
-    /// Resolves a reference in content, appending its text to `out`.
-    fn resolve_into(&mut self, name: &str, offset: u64, out: &mut String) -> Result<()> {
-        match self
+    /// Resolves a reference in content, appending what it stands for to
+    /// `parts` (text, or the elements of an entity that holds markup).
+    fn resolve_into(
+        &mut self,
+        name: &str,
+        offset: u64,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> Result<()> {
+        let markup = match self
             .entities
             .resolve(name)
             .map_err(|m| self.error_at(offset, m))?
         {
-            Resolved::Char(c) => out.push(c),
+            Resolved::Char(c) => {
+                let mut tmp = [0u8; 4];
+                push_text(parts, c.encode_utf8(&mut tmp));
+                return Ok(());
+            }
             Resolved::Text(t) => {
                 self.entity_bytes += t.len() as u64;
-                if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-                    return Err(self.error_at(
-                        offset,
-                        "entities expand to far more text than the file holds: refusing an entity expansion attack",
-                    ));
+                if self.entity_bytes <= ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
+                    push_text(parts, t);
+                    return Ok(());
                 }
-                out.push_str(t);
+                None
             }
-            Resolved::Nothing => {}
+            Resolved::Markup(m) => Some(m.to_string()),
+            Resolved::Nothing => return Ok(()),
+        };
+        let Some(markup) = markup else {
+            return Err(self.error_at(
+                offset,
+                "entities expand to far more text than the file holds: refusing an entity expansion attack",
+            ));
+        };
+        self.entity_bytes += markup.len() as u64;
+        if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
+            return Err(self.error_at(
+                offset,
+                "entities expand to far more text than the file holds: refusing an entity expansion attack",
+            ));
         }
-        Ok(())
+        self.fragment(&markup, name, offset, parts, depth + 1)
+    }
+
+    /// Parses the replacement text of an entity that holds markup as
+    /// content, as an XML parser does where the entity is referenced.
+    fn fragment(
+        &mut self,
+        text: &str,
+        entity: &str,
+        offset: u64,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error_at(offset, format!("entity &{entity}; is nested too deeply")));
+        }
+        let mut reader = quick_xml::Reader::from_str(text);
+        reader.config_mut().check_end_names = true;
+        let mut open: Vec<Inline> = Vec::new();
+        let bad = |this: &Self, what: String| {
+            this.error_at(
+                offset,
+                format!("in the replacement text of &{entity};: {what}"),
+            )
+        };
+        loop {
+            let event = reader.read_event().map_err(|e| bad(self, e.to_string()))?;
+            let target = match open.last_mut() {
+                Some(inline) => &mut inline.content,
+                None => &mut *parts,
+            };
+            match event {
+                Event::Text(t) => push_text(target, &t.xml10_content()),
+                Event::CData(c) => push_text(target, &c.xml10_content()),
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_into(&r, offset, target, depth)?;
+                }
+                Event::Start(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    open.push(Inline {
+                        kind,
+                        attrs,
+                        content: Vec::new(),
+                    });
+                }
+                Event::Empty(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    target.push(SegPart::Inline(Inline {
+                        kind,
+                        attrs,
+                        content: Vec::new(),
+                    }));
+                }
+                Event::End(_) => {
+                    let Some(done) = open.pop() else {
+                        return Err(bad(self, "an end tag without its start".into()));
+                    };
+                    let target = match open.last_mut() {
+                        Some(inline) => &mut inline.content,
+                        None => &mut *parts,
+                    };
+                    target.push(SegPart::Inline(done));
+                }
+                Event::Eof if open.is_empty() => return Ok(()),
+                Event::Eof => return Err(bad(self, "an element is not closed".into())),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(bad(self, "a declaration".into()));
+                }
+            }
+        }
     }
 
     fn resolve_discard(&mut self, r: &str, offset: u64) -> Result<()> {
-        let mut sink = String::new();
-        self.resolve_into(r, offset, &mut sink)
+        let mut sink = Vec::new();
+        self.resolve_into(r, offset, &mut sink, 0)
     }
 
     /// Skips an element whose start tag was just read, checking its content.
@@ -668,9 +833,7 @@ impl<R: Read> TmxReader<R> {
                 Event::CData(c) => push_text(parts, &c.xml10_content()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
-                    let mut text = String::new();
-                    self.resolve_into(&r, offset, &mut text)?;
-                    push_text(parts, &text);
+                    self.resolve_into(&r, offset, parts, depth)?;
                 }
                 Event::Start(e) => {
                     let kind = InlineKind::from_name(local(e.name().0));
@@ -972,7 +1135,16 @@ impl<R: Read> TmxReader<R> {
             self.xml.get_mut().clear_bad();
             let offset = self.xml.buffer_position();
             buf.clear();
-            match self.xml.read_event_into(buf) {
+            let event = self.xml.read_event_into(buf);
+            match &event {
+                Ok(Event::Start(e)) => {
+                    // Enter, ignoring problems: this unit is already reported.
+                    let _ = self.ns_enter(e);
+                }
+                Ok(Event::End(_)) => self.ns_leave(),
+                _ => {}
+            }
+            match event {
                 Ok(Event::End(e)) => match local(e.name().0) {
                     "tu" => return true,
                     "body" if self.wrapper_depth == 0 => {
@@ -1052,6 +1224,19 @@ fn lenient_tu(e: &BytesStart<'_>) -> Tu {
         }
     }
     tu
+}
+
+/// True when the raw attributes of a tag may use a namespace prefix other
+/// than `xml:` (a quick test; false positives only cost the full check).
+fn uses_prefixes(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|colon| {
+        let start = bytes[..colon]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+            .map_or(0, |p| p + 1);
+        &bytes[start..colon] != b"xml"
+    })
 }
 
 /// The elements the reader dispatches on, recognized without allocating.
