@@ -1287,3 +1287,91 @@ fn legacy_lang(attrs: &mut [Attr]) {
         a.name = "xml:lang".into();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>unit {i} é</seg></tuv></tu>\n")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn errors_far_into_a_large_file_have_exact_positions() {
+        // About 1.3 MB of units (several buffer refills), then a bad character.
+        let body = units(20_000);
+        let lines_before = body.lines().count();
+        let doc = format!(
+            "<tmx version=\"1.4\">\n<header/>\n<body>\n{body}<tu><tuv xml:lang=\"en\"><seg>ok\u{1}</seg></tuv></tu>\n</body></tmx>"
+        );
+        let reader = TmxReader::from_reader(doc.as_bytes(), Some(Path::new("big.tmx"))).unwrap();
+        let results: Vec<Result<Tu>> = reader.collect();
+        assert_eq!(results.len(), 20_001);
+        let err = results.last().unwrap().as_ref().unwrap_err().to_string();
+        let line = 3 + lines_before + 1;
+        assert_eq!(
+            err,
+            format!(
+                "big.tmx:{line}:31: character U+0001 is not allowed in XML 1.0 (remove it or fix the export)"
+            )
+        );
+    }
+
+    #[test]
+    fn lenient_mode_reports_and_goes_on() {
+        let doc = "<tmx version=\"1.4\"><header/><body>\n\
+            <tu tuid=\"1\"><tuv xml:lang=\"en\"><seg>one</seg></tuv></tu>\n\
+            <tu tuid=\"2\"><tuv xml:lang=\"en\"><seg>bad &nbsp; entity</seg></tuv></tu>\n\
+            <tu tuid=\"3\"><tuv xml:lang=\"en\"><seg>three</seg></tuv></tu>\n\
+            </body></tmx>";
+        let strict: Vec<_> = TmxReader::from_reader(doc.as_bytes(), None)
+            .unwrap()
+            .collect();
+        assert_eq!(strict.len(), 2);
+        assert!(strict[1].is_err());
+        let opts = ReadOptions { lenient: true };
+        let lenient: Vec<_> = TmxReader::with_options(doc.as_bytes(), None, opts)
+            .unwrap()
+            .collect();
+        assert_eq!(lenient.len(), 3);
+        assert!(
+            lenient[1]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("<stdin>:3:")
+        );
+        assert_eq!(lenient[2].as_ref().unwrap().tuid.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn utf16_big_endian_without_bom_is_detected() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"ko\"><seg>안녕하세요</seg></tuv></tu></body></tmx>";
+        let bytes: Vec<u8> = doc.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut reader = TmxReader::from_reader(bytes.as_slice(), None).unwrap();
+        assert_eq!(reader.encoding(), "UTF-16BE");
+        let tu = reader.next().unwrap().unwrap();
+        assert_eq!(tu.tuvs[0].seg.plain_text(), "안녕하세요");
+    }
+
+    #[test]
+    fn empty_and_non_tmx_inputs_are_clear_errors() {
+        let err = TmxReader::from_reader(&b""[..], None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no <tmx> element"), "{err}");
+        let err = TmxReader::from_reader(&b"<xliff/>"[..], None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("expected <tmx>"), "{err}");
+        let tmx =
+            crate::tmx::Tmx::parse_str("<tmx version=\"1.4\"><header/><body/></tmx>").unwrap();
+        assert!(tmx.tus.is_empty());
+    }
+}
