@@ -169,6 +169,25 @@ impl<R: Read> Input<R> {
 
     /// Moves some bytes from the raw source into `buf`, transcoding.
     fn decode_some(&mut self) -> io::Result<()> {
+        if matches!(self.transcoder, Transcoder::Utf8) && self.raw_pos == self.raw_end {
+            // UTF-8 needs no transcoding: read straight into the window.
+            if self.raw_eof {
+                self.eof = true;
+                return Ok(());
+            }
+            loop {
+                match self.raw.read(&mut self.buf[self.filled..]) {
+                    Ok(0) => {
+                        self.raw_eof = true;
+                        self.eof = true;
+                    }
+                    Ok(n) => self.filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                return Ok(());
+            }
+        }
         if self.raw_pos == self.raw_end && !self.raw_eof {
             self.raw_pos = 0;
             self.raw_end = 0;
