@@ -735,6 +735,21 @@ impl<R: Read> TmxReader<R> {
         };
         loop {
             let event = reader.read_event().map_err(|e| bad(self, e.to_string()))?;
+            if let Event::Start(e) | Event::Empty(e) = &event {
+                let name = e.name().0;
+                if !is_xml_name(name) {
+                    return Err(bad(self, format!("{name:?} is not a valid element name")));
+                }
+                if let Some((prefix, _)) = name.split_once(':')
+                    && prefix != "xml"
+                    && !self.ns_decls.iter().any(|(p, _)| p == prefix)
+                {
+                    return Err(bad(
+                        self,
+                        format!("namespace prefix {prefix:?} is not declared"),
+                    ));
+                }
+            }
             let target = match open.last_mut() {
                 Some(inline) => &mut inline.content,
                 None => &mut *parts,
@@ -1356,6 +1371,18 @@ mod tests {
         assert_eq!(reader.encoding(), "UTF-16BE");
         let tu = reader.next().unwrap().unwrap();
         assert_eq!(tu.tuvs[0].seg.plain_text(), "안녕하세요");
+    }
+
+    #[test]
+    fn fuzz_regression_markup_entity_with_an_invalid_element_name() {
+        // Found by cargo-fuzz: an entity expanding to `<ph(/>` was read, and
+        // the writer then refused the name. It must be rejected on reading.
+        let doc = "<!DOCTYPE tmx [ <!ENTITY br \"<ph( x='1'/>\"> ]><tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"en\"><seg>a&br;b</seg></tuv></tu></body></tmx>";
+        let results: Vec<_> = TmxReader::from_reader(doc.as_bytes(), None)
+            .unwrap()
+            .collect();
+        let err = results[0].as_ref().unwrap_err().to_string();
+        assert!(err.contains("not a valid element name"), "{err}");
     }
 
     #[test]
