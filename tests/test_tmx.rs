@@ -185,6 +185,11 @@ fn malformed_files_fail_with_file_line_and_column() {
             "prefix \"t\"",
         ),
         ("malformed/ws_before_decl.tmx", ":3:", "XML declaration"),
+        (
+            "malformed/utf16_declared_utf8_bytes.tmx",
+            "",
+            "UTF-16 byte-order mark",
+        ),
     ] {
         let f = fixture(name);
         let file = f.file_name().unwrap().to_str().unwrap().to_string();
@@ -354,7 +359,7 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("namespaced.tmx"))
-        .stderr(predicate::str::contains("1 succeeded, 20 failed"));
+        .stderr(predicate::str::contains("1 succeeded, 21 failed"));
 }
 
 #[test]

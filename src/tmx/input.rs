@@ -432,11 +432,15 @@ fn sniff(head: &[u8]) -> io::Result<(Transcoder, usize, &'static str)> {
         return Ok((Transcoder::Latin1, 0, "ISO-8859-1"));
     }
     match Encoding::for_label(label.as_bytes()) {
-        // UTF-16 named but the bytes are ASCII-compatible: the declaration is
-        // stale (a converted file); read the bytes as they are.
-        Some(enc) if enc == encoding_rs::UTF_8 || enc == UTF_16LE || enc == UTF_16BE => {
-            Ok((Transcoder::Utf8, 0, "UTF-8"))
-        }
+        Some(enc) if enc == encoding_rs::UTF_8 => Ok((Transcoder::Utf8, 0, "UTF-8")),
+        // UTF-16 named, but the bytes are 8-bit text without a byte-order
+        // mark: XML parsers refuse such a file, and so do we, clearly.
+        Some(enc) if enc == UTF_16LE || enc == UTF_16BE => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the XML declaration says encoding=\"{label}\" but the file is 8-bit text without a UTF-16 byte-order mark (fix the declaration, e.g. encoding=\"UTF-8\")"
+            ),
+        )),
         Some(enc) => Ok((
             Transcoder::Decoder(enc.new_decoder_without_bom_handling()),
             0,
