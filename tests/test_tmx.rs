@@ -233,6 +233,34 @@ fn lenient_skips_the_broken_unit_and_reports_it() {
 }
 
 #[test]
+fn lenient_resumes_after_each_kind_of_broken_unit() {
+    let out = tmkit()
+        .args(["tmx", "convert", "--lenient", "--to", "jsonl"])
+        .arg(fixture("malformed/three_broken_units.tmx"))
+        .arg("-")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("three_broken_units.tmx:3:"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:4:"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:6:"))
+        .stderr(predicate::str::contains("3 broken unit(s) skipped"))
+        .get_output()
+        .stdout
+        .clone();
+    let tuids: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["tuid"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(tuids, ["1", "4", "6"]);
+}
+
+#[test]
 fn tsv_csv_and_back() {
     let dir = tempfile::tempdir().unwrap();
     let tsv = dir.path().join("pairs.tsv");
@@ -359,7 +387,7 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("namespaced.tmx"))
-        .stderr(predicate::str::contains("1 succeeded, 21 failed"));
+        .stderr(predicate::str::contains("1 succeeded, 22 failed"));
 }
 
 #[test]
