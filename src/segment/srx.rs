@@ -509,4 +509,27 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("languagepattern"));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn spans_cover_the_text(text in "(?s)[a-zA-Z .?!\n\t«»\"()。！؟\u{200F}é]{0,80}", wrapped: bool) {
+                let rules = SrxRules::parse(&SRX.replace("CASCADE", "yes"), None).unwrap();
+                let seg = rules.segmenter(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let mut pos = 0;
+                for s in seg.segments(&text) {
+                    prop_assert!(s.start >= pos && s.end > s.start);
+                    prop_assert_eq!(&text[s.start..s.end], s.text);
+                    prop_assert!(text[pos..s.start].trim().is_empty());
+                    pos = s.end;
+                }
+                prop_assert!(text[pos..].trim().is_empty());
+            }
+        }
+    }
 }

@@ -272,4 +272,29 @@ mod tests {
             "<stdin>:2:10: not valid UTF-8 text (convert it to UTF-8 first)"
         );
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(100))]
+
+            #[test]
+            fn chunked_equals_whole(
+                text in "(?s)[a-zA-Z .?!\n \r。é]{0,300}",
+                wrapped: bool,
+                chunk in 1usize..40,
+            ) {
+                let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let whole: Vec<(usize, String)> = seg
+                    .segments(&text)
+                    .map(|s| (s.start, s.text.to_string()))
+                    .collect();
+                // A pending limit above the text length: only hard cuts happen.
+                let got = collect(text.as_bytes(), wrapped, chunk, 1000).unwrap();
+                prop_assert_eq!(got, whole);
+            }
+        }
+    }
 }
