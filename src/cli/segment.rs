@@ -25,7 +25,7 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
-  tmkit segment --format jsonl samples/         byte offsets, file and detected language per sentence
+  tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
 Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
