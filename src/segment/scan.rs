@@ -500,6 +500,10 @@ impl<'a> RuleScanner<'a> {
         match kind {
             TermKind::Strong => {
                 if !c.is_ascii() {
+                    // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
+                    if self.inside_title(i) {
+                        return Step::Continue(b);
+                    }
                     // Full-width and script terminals need no space after them.
                     if self.rules.quote_particles && closed && matches!(next, 'と' | 'っ') {
                         return Step::Continue(b);
@@ -515,7 +519,10 @@ impl<'a> RuleScanner<'a> {
                 }
             }
             TermKind::Period => {
-                if c == '．' || (is_spaceless_char(next) && !next.is_numeric()) {
+                if next.is_numeric() {
+                    return Step::Continue(b); // 3.14, ３．２９, 1.000.000
+                }
+                if c == '．' || is_spaceless_char(next) {
                     return Step::Break(b);
                 }
                 if opened && after_opener.is_some_and(char::is_uppercase) {
@@ -547,6 +554,19 @@ impl<'a> RuleScanner<'a> {
             }
             TermKind::Ellipsis | TermKind::Colon => Step::Continue(b),
         }
+    }
+
+    /// True when the current sentence has an unclosed `《` or `〈` before `i`.
+    fn inside_title(&self, i: usize) -> bool {
+        let mut depth = 0i32;
+        for c in self.text[self.start..i].chars() {
+            match c {
+                '《' | '〈' => depth += 1,
+                '》' | '〉' => depth -= 1,
+                _ => {}
+            }
+        }
+        depth > 0
     }
 
     fn is_abbreviation(&mut self, tok: &str) -> bool {
