@@ -388,10 +388,12 @@ impl<'a> RuleScanner<'a> {
         let mut closed = false;
         while let Some(ch) = self.char_at(k) {
             if is_closer(ch) {
-                if matches!(ch, '"' | '\'')
-                    && self.char_at(k + 1).is_some_and(|n| n.is_alphanumeric())
+                if matches!(ch, '"' | '\'' | '“' | '‘' | '«' | '»' | '‹' | '›')
+                    && self
+                        .char_at(k + ch.len_utf8())
+                        .is_some_and(|n| n.is_alphanumeric())
                 {
-                    break; // a straight quote opening the next sentence
+                    break; // an ambiguous quote opening the next sentence
                 }
                 closed = true;
                 k += ch.len_utf8();
