@@ -98,6 +98,8 @@ pub(crate) struct LangRules {
     pub spaced_guillemets: bool,
     /// Japanese quotative particles after a closing bracket continue the sentence (`」と`).
     pub quote_particles: bool,
+    /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
+    pub protect_quotes: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
     pub max_abbrev_len: usize,
     /// Bytes that may start a character the scanner must look at.
@@ -142,6 +144,7 @@ impl LangRules {
             ordinals: false,
             spaced_guillemets: false,
             quote_particles: false,
+            protect_quotes: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
         };
@@ -182,6 +185,7 @@ impl LangRules {
                         "ordinals" => rules.ordinals = true,
                         "spaced_guillemets" => rules.spaced_guillemets = true,
                         "quote_particles" => rules.quote_particles = true,
+                        "protect_quotes" => rules.protect_quotes = true,
                         _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                     },
                     _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),
@@ -202,7 +206,10 @@ impl LangRules {
             let mut buf = [0u8; 4];
             interesting[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
         };
-        for c in ['.', '．', '…', '\n', ')'].iter().chain(COMMON_STRONG) {
+        for c in ['.', '．', '…', '\n', '\r', ')']
+            .iter()
+            .chain(COMMON_STRONG)
+        {
             mark(*c);
         }
         for c in super::scan::BULLETS {

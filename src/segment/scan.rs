@@ -186,7 +186,7 @@ impl<'a> RuleScanner<'a> {
         let rest = self.text.get(nl + 1..).unwrap_or("");
         for c in rest.chars() {
             match c {
-                '\n' => return true,
+                '\n' | '\r' => return true,
                 c if c.is_whitespace() => {}
                 _ => return false,
             }
@@ -205,7 +205,12 @@ impl<'a> RuleScanner<'a> {
                 i += 1;
                 continue;
             }
-            if b == b'\n' {
+            if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i += 1; // `\r\n`: the `\n` decides
+                continue;
+            }
+            // A lone `\r` (old Mac files) is a line break too.
+            if b == b'\n' || b == b'\r' {
                 if !self.wrapped || self.blank_line_follows(i) {
                     self.pos = i + 1;
                     self.marker = None;
@@ -421,7 +426,7 @@ impl<'a> RuleScanner<'a> {
         if after_ws.is_empty() {
             return Step::Break(b);
         }
-        let newlines = ws.bytes().filter(|&x| x == b'\n').count();
+        let newlines = line_breaks(ws);
         if newlines > 0 && (!self.wrapped || newlines >= 2) {
             return Step::Break(b);
         }
@@ -503,8 +508,21 @@ impl<'a> RuleScanner<'a> {
             TermKind::Strong => {
                 if !c.is_ascii() {
                     // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
-                    if self.inside_title(i) {
+                    if self.open_brackets(i, "《〈", "》〉") > 0 {
                         return Step::Continue(b);
+                    }
+                    if self.rules.protect_quotes {
+                        // Quoted speech is part of its sentence (`“我明天来。”他说。`):
+                        // break inside it never, after it only before another
+                        // quote or at the end of the text.
+                        let open = self.open_brackets(i, "「『“（", "」』”）");
+                        let closed_here = self.text[i..b]
+                            .chars()
+                            .filter(|c| "」』”）".contains(*c))
+                            .count() as i32;
+                        if open > closed_here || (open > 0 && !is_opener(next)) {
+                            return Step::Continue(b);
+                        }
                     }
                     // Full-width and script terminals need no space after them.
                     if self.rules.quote_particles && closed && matches!(next, 'と' | 'っ') {
@@ -558,17 +576,17 @@ impl<'a> RuleScanner<'a> {
         }
     }
 
-    /// True when the current sentence has an unclosed `《` or `〈` before `i`.
-    fn inside_title(&self, i: usize) -> bool {
+    /// How many of the `open` brackets are still open before `i` in the current sentence.
+    fn open_brackets(&self, i: usize, open: &str, close: &str) -> i32 {
         let mut depth = 0i32;
         for c in self.text[self.start..i].chars() {
-            match c {
-                '《' | '〈' => depth += 1,
-                '》' | '〉' => depth -= 1,
-                _ => {}
+            if open.contains(c) {
+                depth += 1;
+            } else if close.contains(c) {
+                depth = (depth - 1).max(0);
             }
         }
-        depth > 0
+        depth
     }
 
     fn is_abbreviation(&mut self, tok: &str) -> bool {
@@ -677,6 +695,16 @@ impl<'a> RuleScanner<'a> {
         }
         Step::Break(b)
     }
+}
+
+/// Line breaks in `ws`: `\n`, and `\r` not followed by `\n`.
+fn line_breaks(ws: &str) -> usize {
+    let bytes = ws.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// `U.S`, `a.m`, `Ph.D`: short letter groups joined by full stops.

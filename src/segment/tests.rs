@@ -104,6 +104,11 @@ fn scripts_without_spaces_and_rtl() {
 #[test]
 fn line_breaks_and_wrapped_mode() {
     check("en", "one\ntwo\n\nthree", &["one", "two", "three"]);
+    check(
+        "ja",
+        "山です \r川です \r\n海です",
+        &["山です", "川です", "海です"],
+    );
     let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(true);
     let got: Vec<_> = seg
         .segments("A long\nsentence. Next\n\n  para\r\n")
