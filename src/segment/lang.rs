@@ -96,8 +96,8 @@ pub(crate) struct LangRules {
     pub ordinals: bool,
     /// French-style spaced closing guillemets (`« Va. »`).
     pub spaced_guillemets: bool,
-    /// Japanese quotative particles after a closing bracket continue the sentence (`」と`).
-    pub quote_particles: bool,
+    /// Quotative particles that continue a sentence after a closing quote (`」と`, `" 하고`).
+    pub quote_continuations: Vec<Box<str>>,
     /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
     pub protect_quotes: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
@@ -143,7 +143,7 @@ impl LangRules {
             extra_terminals: Vec::new(),
             ordinals: false,
             spaced_guillemets: false,
-            quote_particles: false,
+            quote_continuations: Vec::new(),
             protect_quotes: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
@@ -164,6 +164,7 @@ impl LangRules {
                     "title" => drop(rules.titles.insert(lower())),
                     "abbrev" => drop(rules.abbrevs.insert(lower())),
                     "number" => drop(rules.number_abbrevs.insert(lower())),
+                    "quote_continuations" => rules.quote_continuations.push(item.into()),
                     "suffix" => rules.number_suffixes.push(item.into()),
                     "final" => drop(rules.final_abbrevs.insert(lower())),
                     "starters" => drop(rules.starters.insert(item.into())),
@@ -184,7 +185,6 @@ impl LangRules {
                     "flags" => match item {
                         "ordinals" => rules.ordinals = true,
                         "spaced_guillemets" => rules.spaced_guillemets = true,
-                        "quote_particles" => rules.quote_particles = true,
                         "protect_quotes" => rules.protect_quotes = true,
                         _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                     },

@@ -442,6 +442,9 @@ impl<'a> RuleScanner<'a> {
             return Step::Break(b);
         }
         let class = classify(next);
+        if closed && self.continues_quote(np) {
+            return Step::Continue(b); // Korean `"…." 하고 떠났다`
+        }
         match kind {
             TermKind::Strong => match class {
                 Class::Lower | Class::Continuation => Step::Continue(b),
@@ -525,7 +528,7 @@ impl<'a> RuleScanner<'a> {
                         }
                     }
                     // Full-width and script terminals need no space after them.
-                    if self.rules.quote_particles && closed && matches!(next, 'と' | 'っ') {
+                    if closed && self.continues_quote(b) {
                         return Step::Continue(b);
                     }
                     return Step::Break(b);
@@ -574,6 +577,16 @@ impl<'a> RuleScanner<'a> {
             }
             TermKind::Ellipsis | TermKind::Colon => Step::Continue(b),
         }
+    }
+
+    /// True when the text at `at` starts with a quotative particle of the
+    /// language (Japanese `と`, Korean `라고`): the quotation goes on.
+    fn continues_quote(&self, at: usize) -> bool {
+        let rest = &self.text[at..];
+        self.rules
+            .quote_continuations
+            .iter()
+            .any(|p| rest.starts_with(&**p))
     }
 
     /// How many of the `open` brackets are still open before `i` in the current sentence.
