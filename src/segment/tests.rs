@@ -273,3 +273,22 @@ mod props {
         }
     }
 }
+
+#[test]
+fn segmenter_is_cheap_to_share_between_threads() {
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+    assert_send_sync_clone::<Segmenter>();
+    let seg = Segmenter::for_language(&LanguageTag::parse("de").unwrap());
+    let texts = ["Eins. Zwei.", "Drei? Vier!"];
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                let seg = seg.clone();
+                s.spawn(move || seg.segments(t).count())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(counts, [2, 2]);
+}
