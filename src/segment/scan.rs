@@ -407,8 +407,8 @@ impl<'a> RuleScanner<'a> {
             } else if self.rules.spaced_guillemets && is_inline_space(ch) {
                 let rest = &text[k..];
                 let trimmed = rest.trim_start_matches(is_inline_space);
-                if trimmed.starts_with('»') || trimmed.starts_with('›') {
-                    k = len - trimmed.len() + '»'.len_utf8();
+                if let Some(quote @ ('»' | '›')) = trimmed.chars().next() {
+                    k = len - trimmed.len() + quote.len_utf8();
                     closed = true;
                 } else {
                     break;
