@@ -98,6 +98,8 @@ pub(crate) struct LangRules {
     pub spaced_guillemets: bool,
     /// Quotative particles that continue a sentence after a closing quote (`」と`, `" 하고`).
     pub quote_continuations: Vec<Box<str>>,
+    /// English: `I.` after a lower-case word is the pronoun ending a sentence.
+    pub pronoun_i: bool,
     /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
     pub protect_quotes: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
@@ -145,6 +147,7 @@ impl LangRules {
             spaced_guillemets: false,
             quote_continuations: Vec::new(),
             protect_quotes: false,
+            pronoun_i: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
         };
@@ -186,6 +189,7 @@ impl LangRules {
                         "ordinals" => rules.ordinals = true,
                         "spaced_guillemets" => rules.spaced_guillemets = true,
                         "protect_quotes" => rules.protect_quotes = true,
+                        "pronoun_i" => rules.pronoun_i = true,
                         _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                     },
                     _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),

@@ -579,6 +579,21 @@ impl<'a> RuleScanner<'a> {
         }
     }
 
+    /// True when the word before `tok_start` (in this sentence) starts with a lower-case letter.
+    fn previous_word_is_lowercase(&self, tok_start: usize) -> bool {
+        let head = self.text[self.start..tok_start].trim_end();
+        let word_start = head
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(o, c)| o + c.len_utf8());
+        head[word_start..]
+            .trim_start_matches(is_opener)
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    }
+
     /// True when the text at `at` starts with a quotative particle of the
     /// language (Japanese `と`, Korean `라고`): the quotation goes on.
     fn continues_quote(&self, at: usize) -> bool {
@@ -678,6 +693,11 @@ impl<'a> RuleScanner<'a> {
         let mut chars = tok.chars();
         if let (Some(first), None) = (chars.next(), chars.next()) {
             if first.is_alphabetic() {
+                // English `I` after a lower-case word is the pronoun ending the
+                // sentence (`you and I. Look`), not an initial (`Albert I. Jones`).
+                if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
+                    return Step::Break(b);
+                }
                 // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
                 return if starter {
                     Step::Break(b)
