@@ -218,7 +218,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if summary.is_success() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("tmkit: segment: {}", summary.line());
+        ctx.note(format!("segment: {}", summary.line()));
         Ok(ExitCode::FAILURE)
     }
 }
