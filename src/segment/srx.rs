@@ -15,7 +15,10 @@
 //! concern inline markup in documents (`segmentsubflows`, `<formathandle>`) and
 //! Okapi's extension options (`okpsrx:options`, `okpsrx:sample`, `okpsrx:rangeRule`)
 //! do not apply to plain text and are ignored. Line breaks stay hard boundaries
-//! (as in the built-in rules) unless the segmenter is [wrapped](super::Segmenter::wrapped).
+//! (as in the built-in rules) unless the segmenter is [wrapped](super::Segmenter::wrapped);
+//! rules are applied to one line (or paragraph) at a time, so `^` and `$` refer
+//! to it. Candidate positions are the ends of the non-overlapping matches of
+//! each `beforebreak`, as a Java `find()` loop gives them.
 //!
 //! ```
 //! use tmkit::segment::srx::SrxRules;
