@@ -348,10 +348,17 @@ fn list(numbers: &[String]) -> String {
 /// The memory source with deletions and insertions marked: colours on a
 /// terminal, `[-deleted-]{+inserted+}` otherwise.
 fn render_diff(style: &Style, source: &str, query: &str) -> String {
+    let parts = diff_words(source, query);
     let mut s = String::new();
-    for part in diff_words(source, query) {
+    for (i, part) in parts.iter().enumerate() {
         let text = part.text.as_str();
-        let (body, space) = text.split_at(text.trim_end().len());
+        let (body, mut space) = text.split_at(text.trim_end().len());
+        // A replacement reads `[-old-]{+new+} `: the insertion carries the space.
+        if part.kind == DiffKind::Delete
+            && parts.get(i + 1).is_some_and(|p| p.kind == DiffKind::Insert)
+        {
+            space = "";
+        }
         match part.kind {
             DiffKind::Equal => s.push_str(text),
             DiffKind::Delete if style.enabled() => {
