@@ -69,6 +69,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut reports: Vec<FileAnalysis> = Vec::new();
     let mut summary = BatchSummary::default();
     let progress = ctx.progress("analyze");
+    let started = std::time::Instant::now();
     batch::run_ordered(
         &inputs,
         &progress,
@@ -100,6 +101,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         },
     );
     let total = analyzer.total().clone();
+    ctx.note(format!(
+        "analyzed {} segment(s) in {} file(s) in {:.2}s",
+        total.total().segments,
+        reports.len(),
+        started.elapsed().as_secs_f64()
+    ));
     let mut out = common::stdout();
     match args.format {
         ReportFormat::Text => write_text(&mut out, &ctx.out_style(), &reports, &total)?,
