@@ -795,21 +795,36 @@ impl Searcher<'_> {
                     }
                 }
             }
-            let mut valid = !0u64;
-            if w == wa {
-                valid &= !0u64 << (a as usize % 64);
-            }
-            if w + 1 == wb && b as usize % 64 != 0 {
-                valid &= !0u64 >> (64 - b as usize % 64);
-            }
-            let mut hits = if generate { at_least(sl, c) & valid } else { 0 };
-            while hits != 0 {
-                let bit = hits.trailing_zeros() as usize;
-                hits &= hits - 1;
-                let s = w * 64 + bit;
-                if self.counts[s] == 0 && self.visited[s] != self.epoch {
-                    self.counts[s] = gather(sl, bit) as u16;
-                    self.touched.push(s as u32);
+        }
+        if generate {
+            // Segments are numbered by length, so each length's share of the
+            // window is a range with its own requirement: ceil(t * max(m, n) / 100).
+            for n in lo..=hi.min(index.length_starts.len().saturating_sub(2)) {
+                let (ra, rb) = index.length_range(n, n);
+                let (ra, rb) = (ra.max(a) as usize, rb.min(b) as usize);
+                if ra >= rb {
+                    continue;
+                }
+                let need_n = c.max((usize::from(t) * n).div_ceil(100));
+                for w in ra / 64..rb.div_ceil(64) {
+                    let mut valid = !0u64;
+                    if w == ra / 64 {
+                        valid &= !0u64 << (ra % 64);
+                    }
+                    if w + 1 == rb.div_ceil(64) && rb % 64 != 0 {
+                        valid &= !0u64 >> (64 - rb % 64);
+                    }
+                    let sl = &self.slices[(w - wa) * width..(w - wa + 1) * width];
+                    let mut hits = at_least(sl, need_n) & valid;
+                    while hits != 0 {
+                        let bit = hits.trailing_zeros() as usize;
+                        hits &= hits - 1;
+                        let s = w * 64 + bit;
+                        if self.counts[s] == 0 && self.visited[s] != self.epoch {
+                            self.counts[s] = gather(sl, bit) as u16;
+                            self.touched.push(s as u32);
+                        }
+                    }
                 }
             }
         }
