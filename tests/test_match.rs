@@ -242,22 +242,28 @@ fn closed_pipe_ends_quietly() {
         .collect();
     std::fs::write(&input, lines).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("tmkit");
-    let out = StdCommand::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "'{}' match -q --lines --tm '{}' --src en --tgt fr '{}' | head -n 1; exit ${{PIPESTATUS[0]}}",
-            bin.display(),
-            fixture("memory.tsv").display(),
-            input.display()
-        ))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "tmkit exit status {:?}", out.status);
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for format in ["text", "jsonl", "json"] {
+        let out = StdCommand::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "'{}' match -q --lines --format {format} --tm '{}' --src en --tgt fr '{}' | head -c 100 >/dev/null; exit ${{PIPESTATUS[0]}}",
+                bin.display(),
+                fixture("memory.tsv").display(),
+                input.display()
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: exit status {:?}",
+            out.status
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 fn shared_dir() -> Option<PathBuf> {

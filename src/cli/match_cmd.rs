@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
+use tmkit::batch::InputFilter;
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
@@ -23,8 +24,8 @@ Examples:
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per line);
-an argument that is not an existing file is the query text itself; '-' or nothing
-reads standard input. Scores: 100 = identical, 99 = same words (case, spacing or
+folders give their .txt and .md files; an argument that is not an existing file is
+the query text itself; '-' or nothing reads standard input. Scores: 100 = identical, 99 = same words (case, spacing or
 width differ), below that the share of words kept, word by word.";
 
 /// Arguments of `tmkit match`.
@@ -95,23 +96,28 @@ struct Input {
     text: anyhow::Result<String>,
 }
 
-fn read_inputs(args: &[String]) -> Vec<Input> {
+fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
     if args.is_empty() {
-        return vec![read_path(Path::new("-"))];
+        return Ok(vec![read_path(Path::new("-"))]);
     }
-    args.iter()
-        .map(|arg| {
-            let path = Path::new(arg);
-            if arg == "-" || path.is_file() {
-                read_path(path)
-            } else {
-                Input {
-                    name: "<argument>".to_string(),
-                    text: Ok(arg.clone()),
-                }
+    let mut inputs = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let filter = InputFilter::new(&[], &["txt", "md"])?;
+            for file in tmkit::batch::expand_inputs(&[path.to_path_buf()], &filter)? {
+                inputs.push(read_path(&file));
             }
-        })
-        .collect()
+        } else if arg == "-" || path.is_file() {
+            inputs.push(read_path(path));
+        } else {
+            inputs.push(Input {
+                name: "<argument>".to_string(),
+                text: Ok(arg.clone()),
+            });
+        }
+    }
+    Ok(inputs)
 }
 
 fn read_path(path: &Path) -> Input {
@@ -173,7 +179,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         exhaustive: args.exhaustive,
     };
     let segmenter = Segmenter::for_language(&args.src);
-    let inputs = read_inputs(&args.inputs);
+    let inputs = read_inputs(&args.inputs)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
         .collect();
@@ -238,7 +244,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                             out.write_all(b",")?;
                         }
                         out.write_all(b"\n")?;
-                        serde_json::to_writer(&mut out, &json())?;
+                        out.write_all(&serde_json::to_vec(&json())?)?;
                     }
                     DataFormat::Text => write_text(
                         &mut out,
