@@ -100,7 +100,7 @@ pub fn write_jsonl_tu<W: Write>(out: &mut W, tu: &Tu, mode: CodeMode) -> Result<
             .tuvs
             .iter()
             .map(|v| JsonVariant {
-                lang: (!v.lang.is_empty()).then_some(v.lang.as_str()),
+                lang: (!v.no_lang).then_some(v.lang.as_str()),
                 text: mode.text(&v.seg),
             })
             .collect(),
@@ -145,19 +145,37 @@ pub fn push_field(out: &mut String, text: &str, format: Format) {
     }
 }
 
-/// Streams the units of `reader` to `out` in `format`. `pair` is required
-/// for TSV and CSV. With `lenient`, broken units are handed to `on_error`
-/// and counted; otherwise the first error ends the conversion.
+/// How to convert a TMX stream.
+#[derive(Debug, Clone, Copy)]
+pub struct ConvertOptions<'a> {
+    /// The output format.
+    pub format: Format,
+    /// The language pair (required for TSV and CSV).
+    pub pair: Option<&'a Pair>,
+    /// Inline codes in flat outputs.
+    pub mode: CodeMode,
+    /// A header to write instead of the input's (TMX output).
+    pub header: Option<&'a Header>,
+    /// Skip broken units (handed to the error callback) instead of stopping.
+    pub lenient: bool,
+}
+
+/// Streams the units of `reader` to `out` as `opts` say. With
+/// `opts.lenient`, broken units are handed to `report_skip` and counted;
+/// otherwise the first error ends the conversion.
 pub fn convert_tmx<R: Read, W: Write>(
     reader: &mut TmxReader<R>,
     out: W,
-    format: Format,
-    pair: Option<&Pair>,
-    mode: CodeMode,
-    header_override: Option<&Header>,
-    lenient: bool,
+    opts: &ConvertOptions<'_>,
     mut report_skip: impl FnMut(&Error),
 ) -> Result<(ConvertReport, W)> {
+    let ConvertOptions {
+        format,
+        pair,
+        mode,
+        header: header_override,
+        lenient,
+    } = *opts;
     let mut on_error = |e: &Error| -> bool {
         if lenient {
             report_skip(e);

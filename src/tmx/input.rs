@@ -169,6 +169,25 @@ impl<R: Read> Input<R> {
 
     /// Moves some bytes from the raw source into `buf`, transcoding.
     fn decode_some(&mut self) -> io::Result<()> {
+        if matches!(self.transcoder, Transcoder::Utf8) && self.raw_pos == self.raw_end {
+            // UTF-8 needs no transcoding: read straight into the window.
+            if self.raw_eof {
+                self.eof = true;
+                return Ok(());
+            }
+            loop {
+                match self.raw.read(&mut self.buf[self.filled..]) {
+                    Ok(0) => {
+                        self.raw_eof = true;
+                        self.eof = true;
+                    }
+                    Ok(n) => self.filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                return Ok(());
+            }
+        }
         if self.raw_pos == self.raw_end && !self.raw_eof {
             self.raw_pos = 0;
             self.raw_end = 0;
@@ -255,7 +274,9 @@ impl<R: Read> Input<R> {
         Ok(())
     }
 
-    /// Checks new bytes: UTF-8 validity and characters XML 1.0 forbids.
+    /// Checks new bytes for characters XML 1.0 forbids. UTF-8 validity is
+    /// checked by the parser on every event; [`Input::first_invalid_utf8`]
+    /// finds the exact byte when it reports a problem.
     fn scan(&mut self) {
         if self.bad.is_some() {
             return;
@@ -265,43 +286,41 @@ impl<R: Read> Input<R> {
         if start >= end {
             return;
         }
-        let chunk = &self.buf[start..end];
-        let (valid, utf8_error) = match std::str::from_utf8(chunk) {
-            Ok(_) => (chunk.len(), None),
-            Err(e) => (e.valid_up_to(), e.error_len()),
+        // A U+FFFE/U+FFFF sequence may straddle the end: leave 2 bytes for later.
+        let limit = if self.eof {
+            end
+        } else {
+            end.saturating_sub(2).max(start)
         };
-        if let Some(i) = find_forbidden(&chunk[..valid]) {
-            let ch = std::str::from_utf8(&chunk[i..valid])
+        if let Some(i) = find_forbidden(&self.buf[start..end], limit - start) {
+            let offset = self.base + (start + i) as u64;
+            let ch = std::str::from_utf8(&self.buf[start + i..end.min(start + i + 3)])
                 .ok()
                 .and_then(|s| s.chars().next())
+                .or_else(|| self.buf.get(start + i).map(|&b| char::from(b)))
                 .unwrap_or('\0');
             self.bad = Some(BadInput {
-                offset: self.base + (start + i) as u64,
+                offset,
                 message: format!(
                     "character U+{:04X} is not allowed in XML 1.0 (remove it or fix the export)",
                     ch as u32
                 ),
             });
-            self.scanned = self.base + (start + i) as u64;
+            self.scanned = offset;
             return;
         }
-        match utf8_error {
-            Some(_) => {
-                self.bad = Some(BadInput {
-                    offset: self.base + (start + valid) as u64,
-                    message: "invalid UTF-8 byte sequence (is the encoding in the XML declaration right?)".into(),
-                });
-                self.scanned = self.base + (start + valid) as u64;
-            }
-            None if valid < chunk.len() && self.eof => {
-                self.bad = Some(BadInput {
-                    offset: self.base + (start + valid) as u64,
-                    message: "the file ends inside a UTF-8 character".into(),
-                });
-                self.scanned = self.base + (start + valid) as u64;
-            }
-            // An incomplete character at the end: checked when the rest arrives.
-            None => self.scanned = self.base + (start + valid) as u64,
+        self.scanned = self.base + limit as u64;
+    }
+
+    /// The offset of the first byte that is not UTF-8 at or after `from`,
+    /// within the retained window.
+    pub fn first_invalid_utf8(&self, from: u64) -> Option<u64> {
+        let start = from.checked_sub(self.base)? as usize;
+        let bytes = self.buf.get(start..self.filled)?;
+        match std::str::from_utf8(bytes) {
+            Ok(_) => None,
+            Err(e) if e.error_len().is_some() || self.eof => Some(from + e.valid_up_to() as u64),
+            Err(_) => None,
         }
     }
 }
@@ -333,26 +352,42 @@ fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64
 }
 
-/// Index of the first character XML 1.0 forbids: C0 controls other than tab,
-/// LF and CR, and U+FFFE / U+FFFF. `bytes` is valid UTF-8.
-fn find_forbidden(bytes: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < bytes.len() {
-        // SAFETY-free fast path: most bytes are plain text.
+/// Index (below `limit`) of the first character XML 1.0 forbids: C0
+/// controls other than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE/BF`).
+/// Eight bytes are tested at a time; only words holding a byte below 0x20
+/// or an 0xEF are looked at closely.
+fn find_forbidden(bytes: &[u8], limit: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let limit = limit.min(bytes.len());
+    let check = |i: usize| -> bool {
         let b = bytes[i];
         if b < 0x20 {
-            if b != b'\t' && b != b'\n' && b != b'\r' {
-                return Some(i);
-            }
-        } else if b == 0xEF
-            && bytes.get(i + 1) == Some(&0xBF)
-            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
-        {
-            return Some(i);
+            b != b'\t' && b != b'\n' && b != b'\r'
+        } else {
+            b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
         }
-        i += 1;
+    };
+    let mut i = 0;
+    while i + 8 <= limit {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(word);
+        let below_20 = x.wrapping_sub(LO * 0x20) & !x & HI;
+        let y = x ^ (LO * 0xEF);
+        let is_ef = y.wrapping_sub(LO) & !y & HI;
+        if below_20 | is_ef != 0 {
+            for j in i..i + 8 {
+                if check(j) {
+                    return Some(j);
+                }
+            }
+        }
+        i += 8;
     }
-    None
+    (i..limit).find(|&j| check(j))
 }
 
 /// Chooses the transcoder from the first bytes; returns it, the number of
@@ -462,8 +497,9 @@ mod tests {
     fn flags_control_characters_and_bad_utf8_with_offsets() {
         let (_, bad) = read_all(b"<a>ok\x01</a>");
         assert_eq!(bad.unwrap().offset, 5);
-        let (_, bad) = read_all(b"<a>\xff</a>");
-        assert_eq!(bad.unwrap().offset, 3);
+        let mut input = Input::new(&b"<a>\xff</a>"[..]).unwrap();
+        input.read_to_end(&mut Vec::new()).unwrap();
+        assert_eq!(input.first_invalid_utf8(0), Some(3));
         let (_, bad) = read_all("<a>\u{FFFE}</a>".as_bytes());
         assert_eq!(bad.unwrap().offset, 3);
         assert!(read_all("<a>\tok\r\n</a>".as_bytes()).1.is_none());

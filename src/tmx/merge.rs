@@ -10,8 +10,6 @@
 //! be seen whole before it can be written); the duplicate index stores one
 //! 128-bit key per unit.
 
-use std::hash::{BuildHasher, Hash, Hasher};
-
 use serde::Serialize;
 
 use super::model::{MetaKind, Tu};
@@ -69,11 +67,9 @@ impl Merger {
             ));
         }
         self.scratch.sort_unstable();
-        let mut a = self.hashers.0.build_hasher();
-        let mut b = self.hashers.1.build_hasher();
-        self.scratch.hash(&mut a);
-        self.scratch.hash(&mut b);
-        (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        let a = self.hashers.0.hash_one(&self.scratch);
+        let b = self.hashers.1.hash_one(&self.scratch);
+        (u128::from(a) << 64) | u128::from(b)
     }
 
     /// Adds a unit, merging it into an earlier duplicate if there is one.

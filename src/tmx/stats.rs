@@ -3,7 +3,6 @@
 //! codes, duplicate units, props and notes, and a header summary.
 
 use std::collections::BTreeMap;
-use std::hash::{BuildHasher, Hash, Hasher};
 use std::io::Read;
 
 use serde::Serialize;
@@ -168,10 +167,7 @@ impl StatsBuilder {
             self.text.clear();
             tuv.seg.push_plain_text(&mut self.text);
             let key = lang_key(&tuv.lang);
-            let mut h = self.hasher.build_hasher();
-            key.hash(&mut h);
-            self.text.hash(&mut h);
-            variant_hashes.push(h.finish());
+            variant_hashes.push(self.hasher.hash_one((&key, &self.text)));
             let entry = self
                 .per_lang
                 .entry(key.clone())
@@ -194,9 +190,7 @@ impl StatsBuilder {
             s.units_with_codes += 1;
         }
         variant_hashes.sort_unstable();
-        let mut h = self.hasher.build_hasher();
-        variant_hashes.hash(&mut h);
-        if !tu.tuvs.is_empty() && !self.seen.insert(h.finish()) {
+        if !tu.tuvs.is_empty() && !self.seen.insert(self.hasher.hash_one(&variant_hashes)) {
             s.duplicate_units += 1;
         }
     }

@@ -94,12 +94,11 @@ pub fn validate_reader<R: Read>(
             return Ok(report);
         }
     };
-    let whole = Location {
-        file: file.map(std::path::Path::to_path_buf),
-        line: None,
-        column: None,
-    };
-    check_header(reader.header(), &whole, &mut report.problems);
+    check_header(
+        reader.header(),
+        &reader.header_location(),
+        &mut report.problems,
+    );
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
     loop {
@@ -295,8 +294,10 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
 
 fn check_tuv(tuv: &Tuv, out: &mut Vec<(Severity, String)>) {
     let lang = if tuv.lang.is_empty() { "?" } else { &tuv.lang };
-    if tuv.lang.is_empty() {
+    if tuv.no_lang {
         out.push((Severity::Error, "a <tuv> has no xml:lang".into()));
+    } else if tuv.lang.is_empty() {
+        out.push((Severity::Error, "a <tuv> has an empty xml:lang".into()));
     } else if LanguageTag::parse(&tuv.lang).is_err() {
         out.push((
             Severity::Warning,
@@ -358,13 +359,11 @@ fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
                         ),
                     )),
                 },
-                InlineKind::It => {
-                    if !matches!(i.attr("pos"), Some("begin" | "end")) {
-                        out.push((
-                            Severity::Error,
-                            format!("{lang} segment: <it> needs pos=\"begin\" or pos=\"end\""),
-                        ));
-                    }
+                InlineKind::It if !matches!(i.attr("pos"), Some("begin" | "end")) => {
+                    out.push((
+                        Severity::Error,
+                        format!("{lang} segment: <it> needs pos=\"begin\" or pos=\"end\""),
+                    ));
                 }
                 _ => {}
             }

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::entities::is_xml_char;
+use super::entities::{is_xml_char, is_xml_name};
 use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
 use crate::error::{Error, Result};
 
@@ -147,7 +147,7 @@ impl<W: Write> TmxWriter<W> {
 
     fn tuv(&mut self, s: &mut String, tuv: &Tuv) -> Result<()> {
         s.push_str("      <tuv");
-        if !tuv.lang.is_empty() {
+        if !tuv.no_lang {
             self.attr(s, "xml:lang", &tuv.lang)?;
         }
         let mut result = Ok(());
@@ -329,12 +329,7 @@ fn io_err(e: std::io::Error) -> Error {
 /// Rejects names that would make the output malformed (possible only for
 /// models built by hand: names read from a file are valid).
 fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
-        && name.chars().all(|c| {
-            c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') || (c as u32) >= 0xB7
-        });
-    if ok {
+    if is_xml_name(name) {
         Ok(())
     } else {
         Err(Error::Usage(format!("{name:?} is not a valid XML name")))
