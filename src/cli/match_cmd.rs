@@ -71,20 +71,18 @@ pub(crate) fn load_matcher(
     ctx: &Context,
 ) -> anyhow::Result<Matcher<MemoryTm>> {
     let started = Instant::now();
-    let tm = MemoryTm::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
-    let loaded = started.elapsed();
+    let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let tm = matcher.memory();
     if tm.is_empty() {
         ctx.note(format!(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"
         ));
     }
-    let entries = tm.len();
-    let files = tm.files().len();
-    let matcher = Matcher::new(tm);
     ctx.note(format!(
-        "memory: {entries} segments from {files} file(s), {src} → {tgt}; loaded in {:.2}s, indexed in {:.2}s ({} distinct tokens)",
-        loaded.as_secs_f64(),
-        (started.elapsed() - loaded).as_secs_f64(),
+        "memory: {} segments from {} file(s), {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
+        tm.len(),
+        tm.files().len(),
+        started.elapsed().as_secs_f64(),
         matcher.index().vocabulary().len(),
     ));
     Ok(matcher)
