@@ -55,7 +55,7 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// Files or folders of the job (folders: their .txt files); '-' or nothing reads stdin.
+    /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }

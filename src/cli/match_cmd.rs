@@ -23,10 +23,13 @@ Examples:
   tmkit match --tm a.tmx --tm b.tsv --src en --tgt fr --lines --min 75 --max 3 sentences.txt
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
-Inputs: files are documents split into sentences (--lines: one segment per line);
-folders give their .txt and .md files; an argument that is not an existing file is
-the query text itself; '-' or nothing reads standard input. Scores: 100 = identical, 99 = same words (case, spacing or
-width differ), below that the share of words kept, word by word.";
+Inputs: files are documents split into sentences (--lines: one segment per
+line); folders give their .txt and .md files; an argument that is not an
+existing file is the query text itself; '-' or nothing reads standard input.
+
+Scores: 100 = identical text; 99 = the same words (case, spacing or width
+differ); below that, the share of words kept, word by word. Numbers that
+differ and inline codes are reported beside the score, never folded into it.";
 
 /// Arguments of `tmkit match`.
 #[derive(Debug, clap::Args)]
