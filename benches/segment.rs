@@ -40,21 +40,36 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("en_rules", |b| b.iter(|| seg.segments(&text).count()));
     let wrapped = seg.clone().wrapped(true);
-    group.bench_function("en_rules_wrapped", |b| b.iter(|| wrapped.segments(&text).count()));
+    group.bench_function("en_rules_wrapped", |b| {
+        b.iter(|| wrapped.segments(&text).count())
+    });
 
     let multi = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/segment/corpus/multi");
     if let Ok(dir) = std::fs::read_dir(&multi) {
         let mut inputs = Vec::new();
         for entry in dir.flatten() {
-            let code = entry.path().file_stem().unwrap().to_string_lossy().to_string();
-            if let (Ok(text), Ok(tag)) = (std::fs::read_to_string(entry.path()), LanguageTag::parse(&code)) {
+            let code = entry
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if let (Ok(text), Ok(tag)) = (
+                std::fs::read_to_string(entry.path()),
+                LanguageTag::parse(&code),
+            ) {
                 inputs.push((Segmenter::for_language(&tag), text));
             }
         }
         let bytes: usize = inputs.iter().map(|(_, t)| t.len()).sum();
         group.throughput(Throughput::Bytes(bytes as u64));
         group.bench_function("udhr_23_languages", |b| {
-            b.iter(|| inputs.iter().map(|(s, t)| s.segments(t).count()).sum::<usize>())
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .map(|(s, t)| s.segments(t).count())
+                    .sum::<usize>()
+            })
         });
     }
 
@@ -68,7 +83,9 @@ fn bench(c: &mut Criterion) {
         }
         let sample = &text[..cut];
         group.throughput(Throughput::Bytes(sample.len() as u64));
-        group.bench_function("en_okapi_srx_1mb", |b| b.iter(|| srx.segments(sample).count()));
+        group.bench_function("en_okapi_srx_1mb", |b| {
+            b.iter(|| srx.segments(sample).count())
+        });
     }
     group.finish();
 }

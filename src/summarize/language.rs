@@ -120,6 +120,27 @@ impl LanguageProfile {
     /// assert_eq!(terms, ["政府", "府宣", "宣布"]);
     /// ```
     pub fn for_each_term(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
+        self.for_each_key(text, scratch, |key, stemmable| {
+            if stemmable {
+                f(&self.stem(key));
+            } else {
+                f(key);
+            }
+        });
+    }
+
+    /// The stem of a case-folded word (the word itself without a stemmer).
+    pub fn stem<'a>(&self, folded: &'a str) -> Cow<'a, str> {
+        match &self.stemmer {
+            Some(st) => st.stem(folded),
+            None => Cow::Borrowed(folded),
+        }
+    }
+
+    /// Like [`LanguageProfile::for_each_term`] but before stemming, so a
+    /// caller can cache stems: `f` gets each case-folded content word (with
+    /// `true`: stem it) or character bigram (with `false`).
+    pub fn for_each_key(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&str, bool)) {
         // The previous spaceless character and where it ended, to pair adjacent ones.
         let mut prev_spaceless: Option<(usize, &str)> = None;
         let mut run_len = 0usize;
@@ -133,8 +154,7 @@ impl LanguageProfile {
                         scratch.clear();
                         scratch.push_str(prev);
                         scratch.push_str(word);
-                        let key = fold(scratch);
-                        f(&key);
+                        f(&fold(scratch), false);
                         run_len += 1;
                     }
                     _ => {
@@ -148,16 +168,13 @@ impl LanguageProfile {
             flush_lone(prev_spaceless.take(), run_len, &mut f);
             run_len = 0;
             let key = fold(word);
-            if key.chars().count() < 2 && key.chars().all(|c| c.is_alphabetic()) {
+            let mut key_chars = key.chars();
+            let single_letter =
+                key_chars.next().is_some_and(char::is_alphabetic) && key_chars.next().is_none();
+            if single_letter || self.is_stopword(&key) {
                 continue;
             }
-            if self.is_stopword(&key) {
-                continue;
-            }
-            match &self.stemmer {
-                Some(st) => f(&st.stem(&key)),
-                None => f(&key),
-            }
+            f(&key, true);
         }
         flush_lone(prev_spaceless, run_len, &mut f);
     }
@@ -178,9 +195,9 @@ impl LanguageProfile {
 }
 
 /// A spaceless character with no neighbour is a term on its own.
-fn flush_lone(prev: Option<(usize, &str)>, run_len: usize, f: &mut impl FnMut(&str)) {
+fn flush_lone(prev: Option<(usize, &str)>, run_len: usize, f: &mut impl FnMut(&str, bool)) {
     if let (Some((_, c)), 1) = (prev, run_len) {
-        f(&fold(c));
+        f(&fold(c), false);
     }
 }
 

@@ -256,32 +256,6 @@ pub fn overlap_degree(bags: &[SparseVec]) -> Vec<f32> {
     degree
 }
 
-/// Word-frequency salience in the manner of Luhn (1958): the sum, over the
-/// sentence's terms, of how often each occurs in the whole article. Takes raw
-/// term-frequency bags; grows with sentence length, so pair it with
-/// [`length_factor`].
-///
-/// ```
-/// use tmkit::summarize::rank::frequency_salience;
-/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 2.0)], vec![(2, 1.0)]];
-/// assert_eq!(frequency_salience(&bags), [4.0, 6.0, 1.0]);
-/// ```
-pub fn frequency_salience(bags: &[SparseVec]) -> Vec<f32> {
-    let mut total: AHashMap<u32, f32> = AHashMap::new();
-    for bag in bags {
-        for &(id, tf) in bag {
-            *total.entry(id).or_insert(0.0) += tf;
-        }
-    }
-    bags.iter()
-        .map(|bag| {
-            bag.iter()
-                .map(|(id, tf)| tf * total.get(id).copied().unwrap_or(0.0))
-                .sum()
-        })
-        .collect()
-}
-
 /// The news prior: the lead matters most, and the weight decays with the
 /// sentence's rank among the candidates, `1 / (1 + index / half_life)`.
 ///
