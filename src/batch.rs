@@ -81,7 +81,7 @@ impl InputFilter {
             None => path
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .is_some_and(|e| self.extensions.iter().any(|x| *x == e)),
+                .is_some_and(|e| self.extensions.contains(&e)),
         }
     }
 }

@@ -1,14 +1,368 @@
-//! Placeholder while the subcommand is being built (replaced before merge).
+//! `tmkit match`: the best translations from a memory for each sentence of a
+//! text, with scores, word diffs, penalties and number-adapted targets.
 
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use super::common::Context;
+use anyhow::Context as _;
+use rayon::prelude::*;
+use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
+use tmkit::segment::Segmenter;
+use tmkit::text::LanguageTag;
+use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory};
 
-/// Arguments.
+use super::common::{self, Context, DataFormat, Style};
+
+const EXAMPLES: &str = "\
+Examples:
+  tmkit match --tm memory.tmx --src en --tgt fr article.txt
+  tmkit match --tm tm/ --sl en-US --tl fr \"The minister resigned on Monday.\"
+  tmkit match --tm a.tmx --tm b.tsv --src en --tgt fr --lines --min 75 --max 3 sentences.txt
+  cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
+
+Inputs: files are documents split into sentences (--lines: one segment per line);
+an argument that is not an existing file is the query text itself; '-' or nothing
+reads standard input. Scores: 100 = identical, 99 = same words (case, spacing or
+width differ), below that the share of words kept, word by word.";
+
+/// Arguments of `tmkit match`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
+    #[arg(long = "tm", value_name = "PATH", required = true)]
+    pub tm: Vec<PathBuf>,
+    /// Source language (BCP-47: en, en-US, pt_BR).
+    #[arg(long, visible_alias = "sl", value_name = "LANG")]
+    pub src: LanguageTag,
+    /// Target language (BCP-47).
+    #[arg(long, visible_alias = "tl", value_name = "LANG")]
+    pub tgt: LanguageTag,
+    /// Lowest score shown (0-100).
+    #[arg(long, default_value_t = 50, value_name = "SCORE",
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min: u8,
+    /// Most matches shown per segment.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max: usize,
+    /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
+    #[arg(long)]
+    pub lines: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
+    /// Score every memory segment instead of using the index (same results; for benchmarks).
+    #[arg(long, hide = true)]
+    pub exhaustive: bool,
+    /// Files to match, '-' for standard input, or the query text itself.
+    #[arg(value_name = "TEXT|FILE|-")]
+    pub inputs: Vec<String>,
+}
 
-/// Runs the subcommand.
-pub fn run(_args: Args, _ctx: &Context) -> anyhow::Result<ExitCode> {
-    Err(super::common::usage("this subcommand is being built"))
+/// Loads the memories for a language pair and indexes them, reporting the
+/// time taken on stderr (unless `--quiet`).
+pub(crate) fn load_matcher(
+    paths: &[PathBuf],
+    src: &LanguageTag,
+    tgt: &LanguageTag,
+    ctx: &Context,
+) -> anyhow::Result<Matcher<MemoryTm>> {
+    let started = Instant::now();
+    let tm = MemoryTm::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let loaded = started.elapsed();
+    if tm.is_empty() {
+        ctx.note(format!(
+            "warning: the memory has no {src} → {tgt} segments; nothing can match"
+        ));
+    }
+    let entries = tm.len();
+    let files = tm.files().len();
+    let matcher = Matcher::new(tm);
+    ctx.note(format!(
+        "memory: {entries} segments from {files} file(s), {src} → {tgt}; loaded in {:.2}s, indexed in {:.2}s ({} distinct tokens)",
+        loaded.as_secs_f64(),
+        (started.elapsed() - loaded).as_secs_f64(),
+        matcher.index().vocabulary().len(),
+    ));
+    Ok(matcher)
+}
+
+/// A named piece of input text.
+struct Input {
+    name: String,
+    text: anyhow::Result<String>,
+}
+
+fn read_inputs(args: &[String]) -> Vec<Input> {
+    if args.is_empty() {
+        return vec![read_path(Path::new("-"))];
+    }
+    args.iter()
+        .map(|arg| {
+            let path = Path::new(arg);
+            if arg == "-" || path.is_file() {
+                read_path(path)
+            } else {
+                Input {
+                    name: "<argument>".to_string(),
+                    text: Ok(arg.clone()),
+                }
+            }
+        })
+        .collect()
+}
+
+fn read_path(path: &Path) -> Input {
+    let text = if tmkit::files::is_stdio(path) {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("<stdin>")
+            .and_then(|_| Ok(tmkit::files::decode_utf8(bytes, None)?))
+    } else {
+        tmkit::files::read_text(path).map_err(anyhow::Error::from)
+    };
+    Input {
+        name: tmkit::files::display_name(path),
+        text,
+    }
+}
+
+/// The segments of one input: sentences, or non-blank lines with `--lines`.
+fn segments<'t>(text: &'t str, lines: bool, segmenter: &'t Segmenter) -> Vec<&'t str> {
+    if lines {
+        text.lines().filter(|l| !l.trim().is_empty()).collect()
+    } else {
+        segmenter.segments(text).map(|s| s.text).collect()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct MatchJson<'a> {
+    score: u8,
+    source: &'a str,
+    target: &'a str,
+    tuid: Option<&'a str>,
+    origin: String,
+    changedate: Option<&'a str>,
+    penalties: &'a [Penalty],
+    adapted_target: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ResultJson<'a> {
+    query: &'a str,
+    matches: Vec<MatchJson<'a>>,
+    ms: f64,
+}
+
+/// Queries matched per parallel batch: keeps output flowing on long inputs.
+const BATCH: usize = 2048;
+
+/// Runs `tmkit match`.
+pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if args.max == 0 {
+        return Err(common::usage("--max must be at least 1"));
+    }
+    let matcher = load_matcher(&args.tm, &args.src, &args.tgt, ctx)?;
+    let options = MatchOptions {
+        min_score: args.min,
+        max_results: args.max,
+        exhaustive: args.exhaustive,
+    };
+    let segmenter = Segmenter::for_language(&args.src);
+    let inputs = read_inputs(&args.inputs);
+    let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
+        .map(|_| matcher.session())
+        .collect();
+    let style = ctx.out_style();
+    let mut out = common::stdout();
+    let mut failed = 0usize;
+    let mut count = 0usize;
+    let mut total_ms = 0.0f64;
+    if args.format == DataFormat::Json {
+        out.write_all(b"[")?;
+    }
+    for input in &inputs {
+        let text = match &input.text {
+            Ok(t) => t,
+            Err(e) => {
+                failed += 1;
+                ctx.warn_input(Path::new(&input.name), format!("{e:#}"));
+                continue;
+            }
+        };
+        let segs = segments(text, args.lines, &segmenter);
+        for batch in segs.chunks(BATCH) {
+            // One long-lived session per thread; each takes a contiguous share.
+            let share = batch.len().div_ceil(sessions.len());
+            let results: Vec<(Vec<Match>, f64)> = sessions
+                .par_iter_mut()
+                .zip(batch.par_chunks(share))
+                .flat_map_iter(|(session, queries)| {
+                    queries
+                        .iter()
+                        .map(|query| {
+                            let t0 = Instant::now();
+                            let matches = session.lookup(query, &options);
+                            (matches, t0.elapsed().as_secs_f64() * 1000.0)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for (query, (matches, ms)) in batch.iter().zip(&results) {
+                total_ms += ms;
+                let json = || ResultJson {
+                    query,
+                    matches: matches
+                        .iter()
+                        .map(|m| MatchJson {
+                            score: m.score,
+                            source: &m.entry.source,
+                            target: &m.entry.target,
+                            tuid: m.entry.tuid.as_deref(),
+                            origin: matcher.memory().describe_origin(&m.entry.origin),
+                            changedate: m.entry.changedate.as_deref(),
+                            penalties: &m.penalties,
+                            adapted_target: m.adapted_target.as_deref(),
+                        })
+                        .collect(),
+                    ms: (ms * 1000.0).round() / 1000.0,
+                };
+                match args.format {
+                    DataFormat::Jsonl => common::write_json_line(&mut out, &json())?,
+                    DataFormat::Json => {
+                        if count > 0 {
+                            out.write_all(b",")?;
+                        }
+                        out.write_all(b"\n")?;
+                        serde_json::to_writer(&mut out, &json())?;
+                    }
+                    DataFormat::Text => write_text(
+                        &mut out,
+                        &style,
+                        &matcher,
+                        count + 1,
+                        query,
+                        matches,
+                        args.min,
+                    )?,
+                }
+                count += 1;
+            }
+        }
+    }
+    if args.format == DataFormat::Json {
+        out.write_all(b"\n]\n")?;
+    }
+    out.flush()?;
+    if count > 0 {
+        ctx.note(format!(
+            "{count} segment(s) matched in {:.1} ms ({:.3} ms per segment)",
+            total_ms,
+            total_ms / count as f64
+        ));
+    }
+    if failed > 0 {
+        eprintln!(
+            "tmkit: {} input(s) read, {failed} failed",
+            inputs.len() - failed
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_text<W: Write>(
+    out: &mut W,
+    style: &Style,
+    matcher: &Matcher<MemoryTm>,
+    number: usize,
+    query: &str,
+    matches: &[Match],
+    min: u8,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        style.bold(&format!("[{number}]")),
+        style.bold(query)
+    )?;
+    if matches.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            style.dim(&format!("no match at {min}% or more"))
+        )?;
+    }
+    for m in matches {
+        let pct = format!("{:>3}%", m.score);
+        let pct = match m.score {
+            95.. => style.green(&pct),
+            75..=94 => style.yellow(&pct),
+            _ => style.red(&pct),
+        };
+        writeln!(
+            out,
+            "  {pct}  {}",
+            render_diff(style, &m.entry.source, query)
+        )?;
+        writeln!(out, "        {}", m.entry.target)?;
+        if let Some(adapted) = &m.adapted_target {
+            writeln!(out, "        {} {adapted}", style.cyan("adapted:"))?;
+        }
+        let mut info = vec![matcher.memory().describe_origin(&m.entry.origin)];
+        if let Some(tuid) = &m.entry.tuid {
+            info.push(format!("tuid {tuid}"));
+        }
+        if let Some(date) = &m.entry.changedate {
+            info.push(date.clone());
+        }
+        for p in &m.penalties {
+            info.push(match p {
+                Penalty::Numbers { query, source } => style.yellow(&format!(
+                    "numbers differ (memory {}, text {})",
+                    list(source),
+                    list(query)
+                )),
+                Penalty::InlineCodes { source, .. } => {
+                    style.yellow(&format!("{source} inline code(s) in the memory"))
+                }
+            });
+        }
+        writeln!(out, "        {}", style.dim(&info.join(" · ")))?;
+    }
+    Ok(())
+}
+
+fn list(numbers: &[String]) -> String {
+    if numbers.is_empty() {
+        "none".to_string()
+    } else {
+        numbers.join(", ")
+    }
+}
+
+/// The memory source with deletions and insertions marked: colours on a
+/// terminal, `[-deleted-]{+inserted+}` otherwise.
+fn render_diff(style: &Style, source: &str, query: &str) -> String {
+    let mut s = String::new();
+    for part in diff_words(source, query) {
+        let text = part.text.as_str();
+        let (body, space) = text.split_at(text.trim_end().len());
+        match part.kind {
+            DiffKind::Equal => s.push_str(text),
+            DiffKind::Delete if style.enabled() => {
+                s.push_str(&format!("\x1b[31;9m{body}\x1b[0m{space}"))
+            }
+            DiffKind::Insert if style.enabled() => {
+                s.push_str(&format!("\x1b[32;4m{body}\x1b[0m{space}"))
+            }
+            DiffKind::Delete => s.push_str(&format!("[-{body}-]{space}")),
+            DiffKind::Insert => s.push_str(&format!("{{+{body}+}}{space}")),
+        }
+    }
+    s
 }

@@ -1,14 +1,889 @@
-//! Placeholder while the subcommand is being built (replaced before merge).
+//! `tmkit tmx`: read, check, convert, merge and filter TMX translation memories.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::common::Context;
+use anyhow::Context as _;
+use clap::{Subcommand, ValueEnum};
+use tmkit::batch::{BatchSummary, InputFilter, expand_inputs, run_ordered};
+use tmkit::files::{Output, is_stdio};
+use tmkit::text::LanguageTag;
+use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
+use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
 
-/// Arguments.
+use super::common::{self, Context, DataFormat};
+
+/// Arguments of `tmkit tmx`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    pub command: TmxCommand,
+}
 
-/// Runs the subcommand.
-pub fn run(_args: Args, _ctx: &Context) -> anyhow::Result<ExitCode> {
-    Err(super::common::usage("this subcommand is being built"))
+/// The `tmx` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TmxCommand {
+    /// Count units, languages, words, inline codes and duplicates.
+    #[command(after_help = STATS_HELP)]
+    Stats(StatsArgs),
+    /// Check memories against TMX 1.4b and report every problem with its position.
+    #[command(after_help = VALIDATE_HELP)]
+    Validate(ValidateArgs),
+    /// Convert TMX to TMX 1.4b, TSV, CSV or JSONL, or TSV/CSV to TMX.
+    #[command(after_help = CONVERT_HELP)]
+    Convert(ConvertArgs),
+    /// Merge memories into one, removing duplicate units (the newest is kept).
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+    /// Keep some languages, drop empty or untranslated units, select by prop or date.
+    #[command(after_help = FILTER_HELP)]
+    Filter(FilterArgs),
+}
+
+const STATS_HELP: &str = "\
+Examples:
+  tmkit tmx stats memory.tmx                     summary of one memory
+  tmkit tmx stats memories/ --format json        every *.tmx under a folder, as JSON
+  cat memory.tmx | tmkit tmx stats               standard input
+
+Words are counted per language (each Chinese, Japanese or Thai character counts as one
+word, as CAT tools do); inline codes are left out of word and character counts.";
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  tmkit tmx validate memory.tmx                  every problem as file:line:column
+  tmkit tmx validate memories/ --format json     machine-readable report
+  tmkit tmx validate --strict export.tmx         warnings fail too
+
+Checks: well-formed XML, required header attributes, <tuv> without xml:lang or <seg>,
+<bpt> without matching <ept> (by i), source language missing from a unit, dates that are
+not YYYYMMDDThhmmssZ. Exit status 1 when a file has errors.";
+
+const MERGE_HELP: &str = "\
+Examples:
+  tmkit tmx merge a.tmx b.tmx c.tmx -o all.tmx
+  tmkit tmx merge memories/ -o merged.tmx        every *.tmx under a folder
+
+Units with the same text in the same languages are duplicates: the newest (changedate,
+else creationdate) is kept and the props and notes of the others are added to it.";
+
+const FILTER_HELP: &str = "\
+Examples:
+  tmkit tmx filter big.tmx -o en-fr.tmx --src en --tgt fr --drop-empty --drop-identical
+  tmkit tmx filter big.tmx -o legal.tmx --prop x-domain=legal --since 2023-01-01
+  tmkit tmx filter multi.tmx -o some.tmx --langs en,de,ja
+
+--langs keeps only variants in those languages ('en' keeps en-US and en-GB too) and
+drops units left with fewer than two of them. --src/--tgt keeps only units with both.";
+
+const CONVERT_HELP: &str = "\
+Examples:
+  tmkit tmx convert old-1.1.tmx clean.tmx                  normalize to UTF-8 TMX 1.4b
+  tmkit tmx convert memory.tmx pairs.tsv --src en --tgt fr one pair per line
+  tmkit tmx convert memory.tmx - --to jsonl | head         every unit as JSON
+  tmkit tmx convert glossary.csv glossary.tmx --src en-US --tgt de-DE
+  tmkit tmx convert --lenient broken.tmx rescued.tmx       skip broken units, report each
+
+The output format comes from --to or the output's extension (.tmx .tsv .csv .jsonl).
+TSV escapes tab, newline, CR and backslash as \\t \\n \\r \\\\; CSV follows RFC 4180.
+The output is written to a temporary file and renamed into place when complete.";
+
+/// Output formats for `convert --to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// TMX 1.4b, UTF-8.
+    Tmx,
+    /// Tab-separated source and target.
+    Tsv,
+    /// Comma-separated source and target (RFC 4180).
+    Csv,
+    /// One JSON object per unit with every variant's text.
+    Jsonl,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Tmx => Format::Tmx,
+            FormatArg::Tsv => Format::Tsv,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Jsonl => Format::Jsonl,
+        }
+    }
+}
+
+/// Arguments of `tmkit tmx convert`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// Input: a TMX, TSV or CSV file ('-' for standard input).
+    pub input: PathBuf,
+    /// Output file ('-' or none for standard output).
+    pub output: Option<PathBuf>,
+    /// Output format (default: from the output's extension).
+    #[arg(long, value_enum)]
+    pub to: Option<FormatArg>,
+    /// Input format (default: from the input's extension, else TMX).
+    #[arg(long, value_enum)]
+    pub from: Option<FormatArg>,
+    /// Source language: the column to take (TMX → TSV/CSV), or the language
+    /// of the first column (TSV/CSV → TMX). Default: the header's srclang.
+    #[arg(long)]
+    pub src: Option<String>,
+    /// Target language (TSV/CSV output or input).
+    #[arg(long)]
+    pub tgt: Option<String>,
+    /// Keep inline codes as numbered placeholders ({1}, {/1}) in flat outputs
+    /// instead of dropping them.
+    #[arg(long)]
+    pub placeholders: bool,
+    /// Skip broken units and go on, reporting each with its position.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Fill header attributes TMX 1.4b requires but the input lacks.
+    #[arg(long)]
+    pub fill_header: bool,
+}
+
+/// Arguments of `tmkit tmx stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// TMX files or folders ('-' or none for standard input).
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+    /// In folders, take files matching these globs (default: *.tmx).
+    #[arg(long)]
+    pub include: Vec<String>,
+}
+
+/// Arguments of `tmkit tmx validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// TMX files or folders ('-' or none for standard input).
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+    /// Treat warnings as errors (exit status 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Report errors only.
+    #[arg(long)]
+    pub no_warnings: bool,
+    /// In folders, take files matching these globs (default: *.tmx).
+    #[arg(long)]
+    pub include: Vec<String>,
+}
+
+/// Arguments of `tmkit tmx merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// TMX files or folders to merge, in order.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output TMX file ('-' for standard output).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Skip broken units and go on, reporting each.
+    #[arg(long)]
+    pub lenient: bool,
+    /// In folders, take files matching these globs (default: *.tmx).
+    #[arg(long)]
+    pub include: Vec<String>,
+}
+
+/// Arguments of `tmkit tmx filter`.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Input TMX file ('-' for standard input).
+    pub input: PathBuf,
+    /// Output TMX file ('-' or none for standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Keep only these languages (comma-separated tags).
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["src", "tgt"])]
+    pub langs: Vec<String>,
+    /// Source language of the pair to keep (with --tgt).
+    #[arg(long, requires = "tgt")]
+    pub src: Option<String>,
+    /// Target language of the pair to keep (with --src).
+    #[arg(long, requires = "src")]
+    pub tgt: Option<String>,
+    /// Drop units where a kept variant has no text.
+    #[arg(long)]
+    pub drop_empty: bool,
+    /// Drop units whose kept variants all have the same text (untranslated).
+    #[arg(long)]
+    pub drop_identical: bool,
+    /// Keep only units with this prop: TYPE=VALUE, or TYPE for any value (repeatable).
+    #[arg(long, value_name = "TYPE[=VALUE]")]
+    pub prop: Vec<String>,
+    /// Keep units changed (or created) on or after this date (YYYY-MM-DD or YYYYMMDDThhmmssZ).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Keep units changed (or created) on or before this date.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Skip broken units and go on, reporting each.
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+/// Runs `tmkit tmx`.
+pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match args.command {
+        TmxCommand::Stats(a) => run_stats(a, ctx),
+        TmxCommand::Validate(a) => run_validate(a, ctx),
+        TmxCommand::Convert(a) => run_convert(a, ctx),
+        TmxCommand::Merge(a) => run_merge(a, ctx),
+        TmxCommand::Filter(a) => run_filter(a, ctx),
+    }
+}
+
+fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathBuf>> {
+    let filter = InputFilter::new(include, &["tmx"])?;
+    Ok(expand_inputs(paths, &filter)?)
+}
+
+fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let inputs = tmx_inputs(&a.inputs, &a.include)?;
+    let mut out = common::stdout();
+    let mut summary = BatchSummary::default();
+    let mut all: Vec<serde_json::Value> = Vec::new();
+    let mut write_error: Option<std::io::Error> = None;
+    let style = ctx.out_style();
+    let progress = ctx.progress("stats");
+    run_ordered(
+        &inputs,
+        &progress,
+        |path| {
+            let mut reader = TmxReader::open(path)?;
+            stats::compute(&mut reader)
+        },
+        |path, result| match result {
+            Ok(s) => {
+                summary.succeeded += 1;
+                if write_error.is_some() {
+                    return;
+                }
+                let name = tmkit::files::display_name(path);
+                let r = match a.format {
+                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style),
+                    DataFormat::Jsonl => common::write_json_line(&mut out, &stats_json(&name, &s)),
+                    DataFormat::Json => {
+                        all.push(stats_json(&name, &s));
+                        Ok(())
+                    }
+                };
+                if let Err(e) = r {
+                    write_error = Some(e);
+                }
+            }
+            Err(e) => {
+                ctx.warn_input(path, &e);
+                summary.failures.push((path.to_path_buf(), e.to_string()));
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    if a.format == DataFormat::Json {
+        if all.len() == 1 && inputs.len() == 1 {
+            common::write_json_pretty(&mut out, &all[0])?;
+        } else {
+            common::write_json_pretty(&mut out, &all)?;
+        }
+    }
+    out.flush()?;
+    finish_batch(ctx, &summary, inputs.len())
+}
+
+fn finish_batch(ctx: &Context, summary: &BatchSummary, inputs: usize) -> anyhow::Result<ExitCode> {
+    if inputs > 1 || !summary.is_success() {
+        ctx.note(summary.line());
+    }
+    Ok(if summary.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn stats_json(name: &str, s: &stats::Stats) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("file".into(), serde_json::Value::String(name.to_string()));
+    }
+    v
+}
+
+fn write_stats_text(
+    out: &mut impl Write,
+    name: &str,
+    s: &stats::Stats,
+    style: &common::Style,
+) -> std::io::Result<()> {
+    let h = &s.header;
+    writeln!(out, "{}", style.bold(&style.cyan(name)))?;
+    writeln!(
+        out,
+        "  format        TMX {} ({})",
+        h.version.as_deref().unwrap_or("?"),
+        s.encoding
+    )?;
+    let mut header = Vec::new();
+    if let Some(t) = &h.creationtool {
+        header.push(format!(
+            "tool {t}{}",
+            h.creationtoolversion
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default()
+        ));
+    }
+    for (label, value) in [
+        ("srclang", &h.srclang),
+        ("adminlang", &h.adminlang),
+        ("datatype", &h.datatype),
+        ("segtype", &h.segtype),
+        ("created", &h.creationdate),
+    ] {
+        if let Some(v) = value {
+            header.push(format!("{label} {v}"));
+        }
+    }
+    writeln!(out, "  header        {}", header.join(", "))?;
+    writeln!(
+        out,
+        "  units         {} ({} duplicate, {} with inline codes)",
+        s.units, s.duplicate_units, s.units_with_codes
+    )?;
+    let per_unit: Vec<String> = s
+        .variants_per_unit
+        .iter()
+        .map(|(n, c)| format!("{n}:{c}"))
+        .collect();
+    writeln!(
+        out,
+        "  variants      {} (variants per unit: {})",
+        s.variants,
+        per_unit.join(", ")
+    )?;
+    if s.missing_segs > 0 {
+        writeln!(out, "  missing <seg> {}", s.missing_segs)?;
+    }
+    let codes: Vec<String> = s
+        .inline_elements
+        .iter()
+        .map(|(k, c)| format!("{k} {c}"))
+        .collect();
+    writeln!(
+        out,
+        "  inline        {}",
+        if codes.is_empty() {
+            "none".to_string()
+        } else {
+            codes.join(", ")
+        }
+    )?;
+    let mut types: Vec<(&String, &u64)> = s.prop_types.iter().collect();
+    types.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let types: Vec<String> = types
+        .iter()
+        .take(8)
+        .map(|(k, c)| format!("{k} {c}"))
+        .collect();
+    writeln!(
+        out,
+        "  props, notes  {}, {}{}",
+        s.props,
+        s.notes,
+        if types.is_empty() {
+            String::new()
+        } else {
+            format!(" (prop types: {})", types.join(", "))
+        }
+    )?;
+    writeln!(
+        out,
+        "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
+        "language", "variants", "units", "words", "characters", "empty"
+    )?;
+    for l in &s.languages {
+        writeln!(
+            out,
+            "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
+            l.lang, l.variants, l.units, l.words, l.chars, l.empty
+        )?;
+    }
+    Ok(())
+}
+
+fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let inputs = tmx_inputs(&a.inputs, &a.include)?;
+    let mut out = common::stdout();
+    let mut summary = BatchSummary::default();
+    let mut invalid = 0usize;
+    let mut all: Vec<serde_json::Value> = Vec::new();
+    let mut write_error: Option<std::io::Error> = None;
+    let style = ctx.out_style();
+    let progress = ctx.progress("validate");
+    run_ordered(
+        &inputs,
+        &progress,
+        |path| {
+            let name = (!is_stdio(path)).then_some(path);
+            validate::validate_reader(|| TmxReader::open(path), name)
+        },
+        |path, result| match result {
+            Ok(mut report) => {
+                summary.succeeded += 1;
+                if a.no_warnings {
+                    report
+                        .problems
+                        .retain(|p| p.severity == validate::Severity::Error);
+                }
+                let bad = !report.is_valid() || (a.strict && report.warnings() > 0);
+                invalid += usize::from(bad);
+                if write_error.is_some() {
+                    return;
+                }
+                let name = tmkit::files::display_name(path);
+                let r = match a.format {
+                    DataFormat::Text => {
+                        write_validation_text(&mut out, &name, &report, bad, &style)
+                    }
+                    DataFormat::Jsonl => {
+                        common::write_json_line(&mut out, &validation_json(&name, &report, bad))
+                    }
+                    DataFormat::Json => {
+                        all.push(validation_json(&name, &report, bad));
+                        Ok(())
+                    }
+                };
+                if let Err(e) = r {
+                    write_error = Some(e);
+                }
+            }
+            Err(e) => {
+                ctx.warn_input(path, &e);
+                summary.failures.push((path.to_path_buf(), e.to_string()));
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    if a.format == DataFormat::Json {
+        if all.len() == 1 && inputs.len() == 1 {
+            common::write_json_pretty(&mut out, &all[0])?;
+        } else {
+            common::write_json_pretty(&mut out, &all)?;
+        }
+    }
+    out.flush()?;
+    if inputs.len() > 1 || !summary.is_success() {
+        ctx.note(format!(
+            "{} valid, {} invalid, {} unreadable",
+            summary.succeeded - invalid,
+            invalid,
+            summary.failures.len()
+        ));
+    }
+    Ok(if summary.is_success() && invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn validation_json(name: &str, r: &validate::Report, bad: bool) -> serde_json::Value {
+    serde_json::json!({
+        "file": name,
+        "valid": !bad,
+        "units": r.units,
+        "errors": r.errors(),
+        "warnings": r.warnings(),
+        "malformed": r.malformed,
+        "problems": r.problems,
+    })
+}
+
+fn write_validation_text(
+    out: &mut impl Write,
+    name: &str,
+    r: &validate::Report,
+    bad: bool,
+    style: &common::Style,
+) -> std::io::Result<()> {
+    for p in &r.problems {
+        let label = match p.severity {
+            validate::Severity::Error => style.red("error"),
+            validate::Severity::Warning => style.yellow("warning"),
+        };
+        let tuid = p
+            .tuid
+            .as_deref()
+            .map(|t| style.dim(&format!(" [tuid {t}]")))
+            .unwrap_or_default();
+        writeln!(out, "{}: {label}: {}{tuid}", p.location, p.message)?;
+    }
+    let verdict = if bad {
+        style.red("invalid")
+    } else {
+        style.green("valid")
+    };
+    writeln!(
+        out,
+        "{name}: {verdict} ({} unit(s), {} error(s), {} warning(s){})",
+        r.units,
+        r.errors(),
+        r.warnings(),
+        if r.malformed {
+            ", not well-formed: checking stopped at the error"
+        } else {
+            ""
+        }
+    )
+}
+
+fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let inputs = tmx_inputs(&a.inputs, &a.include)?;
+    if !is_stdio(&a.output) && inputs.iter().any(|i| same_file(i, &a.output)) {
+        return Err(common::usage(
+            "the output must not be one of the inputs (write to a new file)",
+        ));
+    }
+    let mut merger = merge::Merger::new();
+    let mut header: Option<Header> = None;
+    let mut broken = 0u64;
+    for input in &inputs {
+        let mut reader = TmxReader::open_with(input, ReadOptions { lenient: a.lenient })?;
+        match &mut header {
+            None => header = Some(reader.header().clone()),
+            Some(h) => {
+                let src = reader.header().srclang.as_deref();
+                if !h
+                    .srclang
+                    .as_deref()
+                    .zip(src)
+                    .is_some_and(|(x, y)| tmkit::tmx::lang_eq(x, y))
+                {
+                    h.srclang = Some("*all*".into());
+                }
+            }
+        }
+        for tu in reader.by_ref() {
+            match tu {
+                Ok(tu) => merger.add(tu),
+                Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
+                    broken += 1;
+                    ctx.warn_input(input, format!("skipped a broken unit: {e}"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let (units, report) = merger.finish();
+    let header = header.unwrap_or_else(|| Header::new("*all*"));
+    let mut out = Output::create(&a.output)?;
+    let mut w = TmxWriter::new(&mut out, &header)?;
+    for tu in &units {
+        w.write_tu(tu)?;
+    }
+    w.finish()?;
+    out.finish()?;
+    ctx.note(format!(
+        "merged {} file(s): {} unit(s) read, {} duplicate(s) removed ({} replaced by a newer one), {} written{}",
+        inputs.len(),
+        report.read,
+        report.duplicates,
+        report.replaced_by_newer,
+        report.written,
+        if broken > 0 {
+            format!(", {broken} broken unit(s) skipped")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(if broken > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    if !is_stdio(&a.input) && !is_stdio(&output) && same_file(&a.input, &output) {
+        return Err(common::usage("the output must not be the input file"));
+    }
+    let mut opts = filter::FilterOptions {
+        drop_empty: a.drop_empty,
+        drop_identical: a.drop_identical,
+        ..Default::default()
+    };
+    for l in &a.langs {
+        opts.langs.push(parse_lang("--langs", l)?);
+    }
+    if let (Some(s), Some(t)) = (&a.src, &a.tgt) {
+        opts.pair = Some((parse_lang("--src", s)?, parse_lang("--tgt", t)?));
+    }
+    for p in &a.prop {
+        let (kind, value) = match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (p.clone(), None),
+        };
+        if kind.is_empty() {
+            return Err(common::usage(format!(
+                "--prop {p:?}: expected TYPE=VALUE or TYPE"
+            )));
+        }
+        opts.props.push((kind, value));
+    }
+    opts.since = a
+        .since
+        .as_deref()
+        .map(|d| filter::parse_date_bound(d, false))
+        .transpose()?;
+    opts.until = a
+        .until
+        .as_deref()
+        .map(|d| filter::parse_date_bound(d, true))
+        .transpose()?;
+    let mut reader = TmxReader::open_with(&a.input, ReadOptions { lenient: a.lenient })?;
+    let mut header = reader.header().clone();
+    if let Some((src, _)) = &opts.pair {
+        header.srclang = Some(src.to_string());
+    }
+    let mut out = Output::create(&output)?;
+    let mut w = TmxWriter::new(&mut out, &header)?;
+    let mut report = filter::FilterReport::default();
+    let mut broken = 0u64;
+    for tu in reader.by_ref() {
+        let tu = match tu {
+            Ok(tu) => tu,
+            Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
+                broken += 1;
+                ctx.warn_input(&a.input, format!("skipped a broken unit: {e}"));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let outcome = opts.apply(tu);
+        report.count(&outcome);
+        if let Ok(tu) = outcome {
+            w.write_tu(&tu)?;
+        }
+    }
+    w.finish()?;
+    out.finish()?;
+    ctx.note(format!(
+        "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
+        tmkit::files::display_name(&a.input),
+        report.read,
+        report.kept,
+        report.dropped_languages,
+        report.dropped_empty,
+        report.dropped_identical,
+        report.dropped_prop,
+        report.dropped_date,
+        if broken > 0 {
+            format!("; {broken} broken unit(s) skipped")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(if broken > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
+    LanguageTag::parse(value).map_err(|e| common::usage(format!("{flag}: {e}")))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let to: Format = match a.to {
+        Some(f) => f.into(),
+        None if is_stdio(&output) => {
+            return Err(common::usage(
+                "writing to standard output: say which format with --to tmx|tsv|csv|jsonl",
+            ));
+        }
+        None => Format::from_path(&output).ok_or_else(|| {
+            common::usage(format!(
+                "cannot tell the format of {} from its extension: use --to tmx|tsv|csv|jsonl",
+                output.display()
+            ))
+        })?,
+    };
+    let from: Format = match a.from {
+        Some(f) => f.into(),
+        None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
+    };
+    if !is_stdio(&a.input) && !is_stdio(&output) && same_file(&a.input, &output) {
+        return Err(common::usage("the output must not be the input file"));
+    }
+    let mode = if a.placeholders {
+        CodeMode::Placeholders
+    } else {
+        CodeMode::Drop
+    };
+    match from {
+        Format::Tsv | Format::Csv => convert_tabular(&a, from, to, &output, ctx),
+        Format::Jsonl => Err(common::usage(
+            "JSONL is an output format only: convert from TMX, TSV or CSV",
+        )),
+        Format::Tmx => {
+            let options = ReadOptions { lenient: a.lenient };
+            let mut reader = TmxReader::open_with(&a.input, options)?;
+            let pair = match to {
+                Format::Tsv | Format::Csv => {
+                    let src = match (&a.src, reader.header().srclang.as_deref()) {
+                        (Some(s), _) => parse_lang("--src", s)?,
+                        (None, Some(s)) if s != "*all*" => parse_lang("header srclang", s)?,
+                        _ => {
+                            return Err(common::usage(
+                                "the header names no single source language: give --src",
+                            ));
+                        }
+                    };
+                    let tgt = a
+                        .tgt
+                        .as_deref()
+                        .ok_or_else(|| common::usage("TSV and CSV output need --tgt"))?;
+                    Some(Pair {
+                        src,
+                        tgt: parse_lang("--tgt", tgt)?,
+                    })
+                }
+                _ => None,
+            };
+            let header = a.fill_header.then(|| {
+                let mut h = reader.header().clone();
+                h.complete();
+                h
+            });
+            let out = Output::create(&output)?;
+            let input = a.input.clone();
+            let opts = convert::ConvertOptions {
+                format: to,
+                pair: pair.as_ref(),
+                mode,
+                header: header.as_ref(),
+                lenient: a.lenient,
+            };
+            let (report, out) = convert::convert_tmx(&mut reader, out, &opts, |e| {
+                ctx.warn_input(&input, format!("skipped a broken unit: {e}"))
+            })?;
+            out.finish()?;
+            if report.dropped_chars > 0 {
+                ctx.note(format!(
+                    "left out {} character(s) XML 1.0 cannot hold",
+                    report.dropped_chars
+                ));
+            }
+            if report.skipped > 0 {
+                ctx.note(format!(
+                    "{} unit(s) lack the language pair and were left out",
+                    report.skipped
+                ));
+            }
+            ctx.note(format!(
+                "{}: {} unit(s) read, {} written{}",
+                tmkit::files::display_name(&a.input),
+                report.read,
+                report.written,
+                if report.broken > 0 {
+                    format!(", {} broken unit(s) skipped", report.broken)
+                } else {
+                    String::new()
+                }
+            ));
+            Ok(if report.broken > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn convert_tabular(
+    a: &ConvertArgs,
+    from: Format,
+    to: Format,
+    output: &Path,
+    ctx: &Context,
+) -> anyhow::Result<ExitCode> {
+    let (Some(src), Some(tgt)) = (&a.src, &a.tgt) else {
+        return Err(common::usage(
+            "TSV/CSV input needs --src and --tgt to name the languages of its two columns",
+        ));
+    };
+    let pair = Pair {
+        src: parse_lang("--src", src)?,
+        tgt: parse_lang("--tgt", tgt)?,
+    };
+    let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(&a.input).map_err(|e| tmkit::Error::io(&a.input, e))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
+    };
+    let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
+    let mut out = Output::create(output)?;
+    let report = match to {
+        Format::Tmx => {
+            let header = Header::new(&pair.src.to_string());
+            let mut w = TmxWriter::new(&mut out, &header)?;
+            let report = convert::read_tabular(input, name, from, &pair, |tu| w.write_tu(&tu))?;
+            let dropped = w.dropped_chars();
+            w.finish()?;
+            if dropped > 0 {
+                ctx.note(format!(
+                    "left out {dropped} character(s) XML 1.0 cannot hold"
+                ));
+            }
+            report
+        }
+        Format::Jsonl => convert::read_tabular(input, name, from, &pair, |tu| {
+            convert::write_jsonl_tu(&mut out, &tu, CodeMode::Drop)
+        })?,
+        Format::Tsv | Format::Csv => {
+            let mut line = String::new();
+            let sep = if to == Format::Csv { ',' } else { '\t' };
+            convert::read_tabular(input, name, from, &pair, |tu| {
+                line.clear();
+                convert::push_field(&mut line, &tu.tuvs[0].seg.plain_text(), to);
+                line.push(sep);
+                convert::push_field(&mut line, &tu.tuvs[1].seg.plain_text(), to);
+                line.push('\n');
+                out.write_all(line.as_bytes())
+                    .map_err(|e| tmkit::Error::io("<output>", e))
+            })?
+        }
+    };
+    out.finish().context("finishing the output")?;
+    ctx.note(format!(
+        "{}: {} row(s) read, {} unit(s) written",
+        tmkit::files::display_name(&a.input),
+        report.read,
+        report.written
+    ));
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,161 @@
 //! The CAT-style fuzzy match score and an exact top-k retrieval index.
+//!
+//! - [`score`](mod@score): the match percentage (token Levenshtein, bit-parallel).
+//! - [`vocab`]: token interning to dense ids.
+//! - [`index`]: candidate retrieval that returns exactly the k best segments.
+//! - [`diff`]: word diffs of a memory source against a query.
+//! - [`adapt`]: penalties reported beside the score, number auto-propagation.
+//! - [`analysis`]: the match-band report that translation work is quoted from.
+//!
+//! [`Matcher`] joins a [`TranslationMemory`] and its [`FuzzyIndex`]:
+//!
+//! ```
+//! use tmkit::fuzzy::{MatchOptions, Matcher};
+//! use tmkit::tm::{LanguagePair, MemoryTm, parse_tsv};
+//!
+//! let mut tm = MemoryTm::new(LanguagePair::new("en".parse()?, "fr".parse()?));
+//! let file = tm.add_file("memory.tsv")?;
+//! let mut entries = Vec::new();
+//! parse_tsv("The red car.\tLa voiture rouge.\nThe cat.\tLe chat.\n", None, file, &mut entries)?;
+//! entries.into_iter().for_each(|e| tm.push(e));
+//!
+//! let matcher = Matcher::new(tm);
+//! let mut session = matcher.session();
+//! let matches = session.lookup("The blue car.", &MatchOptions::default());
+//! assert_eq!(matches[0].score, 75);
+//! assert_eq!(matches[0].entry.target, "La voiture rouge.");
+//! # Ok::<(), tmkit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+
+pub mod adapt;
+pub mod analysis;
+pub mod diff;
+pub mod index;
+pub mod score;
+pub mod vocab;
+
+pub use adapt::{Penalty, assess};
+pub use diff::{DiffKind, DiffPart, diff_words};
+pub use index::{FuzzyIndex, IndexHit, SearchParams, Searcher};
+pub use score::{Pattern, levenshtein, score, score_from_distance};
+pub use vocab::Vocabulary;
+
+use crate::tm::{Entry, EntryId, TranslationMemory};
+
+/// What a lookup returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchOptions {
+    /// Lowest score returned (0–100).
+    pub min_score: u8,
+    /// Most matches returned per query.
+    pub max_results: usize,
+    /// Score every segment instead of using the index (same results; a baseline).
+    pub exhaustive: bool,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            min_score: 50,
+            max_results: 5,
+            exhaustive: false,
+        }
+    }
+}
+
+/// One suggestion from the memory.
+#[derive(Debug, Clone)]
+pub struct Match<'a> {
+    /// The match percentage.
+    pub score: u8,
+    /// Which entry.
+    pub entry_id: EntryId,
+    /// The entry.
+    pub entry: Cow<'a, Entry>,
+    /// What else differs (numbers, inline codes); never folded into `score`.
+    pub penalties: Vec<Penalty>,
+    /// The target with the query's numbers, when only numbers differ.
+    pub adapted_target: Option<String>,
+}
+
+/// A memory and its index.
+pub struct Matcher<T> {
+    tm: T,
+    index: FuzzyIndex,
+}
+
+impl<T: TranslationMemory> Matcher<T> {
+    /// Indexes `tm` (on all cores).
+    pub fn new(tm: T) -> Self {
+        let index = FuzzyIndex::build(&tm);
+        Matcher { tm, index }
+    }
+
+    /// The memory.
+    pub fn memory(&self) -> &T {
+        &self.tm
+    }
+
+    /// The index.
+    pub fn index(&self) -> &FuzzyIndex {
+        &self.index
+    }
+
+    /// A lookup session (per thread: it owns the search scratch space).
+    pub fn session(&self) -> MatchSession<'_, T> {
+        MatchSession {
+            matcher: self,
+            searcher: self.index.searcher(),
+        }
+    }
+}
+
+/// Looks up queries against a [`Matcher`], reusing buffers between queries.
+pub struct MatchSession<'a, T> {
+    matcher: &'a Matcher<T>,
+    searcher: Searcher<'a>,
+}
+
+impl<'a, T: TranslationMemory> MatchSession<'a, T> {
+    /// The best entries for `query` (retrieval only: scores, no penalties).
+    pub fn best(&mut self, query: &str, options: &MatchOptions) -> Vec<IndexHit> {
+        let tm = &self.matcher.tm;
+        let source_is = |id: EntryId| tm.entry(id).is_some_and(|e| e.source == query);
+        let params = SearchParams {
+            k: options.max_results,
+            min_score: options.min_score,
+        };
+        if options.exhaustive {
+            self.searcher.search_exhaustive(query, params, &source_is)
+        } else {
+            self.searcher.search(query, params, &source_is)
+        }
+    }
+
+    /// The search statistics of the last query: (postings read, segments scored).
+    pub fn last_work(&self) -> (usize, usize) {
+        (self.searcher.last_scanned(), self.searcher.last_verified())
+    }
+
+    /// The best entries for `query`, with penalties and adapted targets.
+    pub fn lookup(&mut self, query: &str, options: &MatchOptions) -> Vec<Match<'a>> {
+        let tm: &'a T = &self.matcher.tm;
+        self.best(query, options)
+            .into_iter()
+            .filter_map(|hit| {
+                let entry = tm.entry(hit.entry)?;
+                let (penalties, adapted_target) =
+                    assess(query, &entry.source, &entry.target, entry.source_codes);
+                Some(Match {
+                    score: hit.score,
+                    entry_id: hit.entry,
+                    entry,
+                    penalties,
+                    adapted_target,
+                })
+            })
+            .collect()
+    }
+}

@@ -82,6 +82,8 @@ pub(crate) struct LangRules {
     pub final_abbrevs: AHashSet<Box<str>>,
     /// Abbreviations that precede a number (`No. 5`, `Art. 3`).
     pub number_abbrevs: AHashSet<Box<str>>,
+    /// Word endings that make an abbreviation before a number (German `Hauptstr. 5`).
+    pub number_suffixes: Vec<Box<str>>,
     /// Words that typically start a sentence (case-sensitive).
     pub starters: AHashSet<Box<str>>,
     /// Month names (lower case), for ordinal dates (`12. Juni`).
@@ -132,6 +134,7 @@ impl LangRules {
             abbrevs: AHashSet::new(),
             number_abbrevs: AHashSet::new(),
             final_abbrevs: AHashSet::new(),
+            number_suffixes: Vec::new(),
             starters: AHashSet::new(),
             months: AHashSet::new(),
             ordinal_context: AHashSet::new(),
@@ -158,6 +161,7 @@ impl LangRules {
                     "title" => drop(rules.titles.insert(lower())),
                     "abbrev" => drop(rules.abbrevs.insert(lower())),
                     "number" => drop(rules.number_abbrevs.insert(lower())),
+                    "suffix" => rules.number_suffixes.push(item.into()),
                     "final" => drop(rules.final_abbrevs.insert(lower())),
                     "starters" => drop(rules.starters.insert(item.into())),
                     "months" => drop(rules.months.insert(lower())),

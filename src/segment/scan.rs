@@ -299,7 +299,10 @@ impl<'a> RuleScanner<'a> {
         style: MarkerStyle,
         marker_end: usize,
     ) -> Option<Step> {
-        let bytes = raw.as_bytes();
+        // `⁃9.`: a bullet glued to the marker.
+        let trimmed = raw.trim_start_matches(BULLETS);
+        let tok_start = tok_start + (raw.len() - trimmed.len());
+        let bytes = trimmed.as_bytes();
         let (letter, value) = match bytes {
             [d @ b'0'..=b'9'] => (false, u32::from(d - b'0')),
             [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9'] => {
@@ -370,6 +373,10 @@ impl<'a> RuleScanner<'a> {
             }
             TermKind::Period
         } else if ellipsis || dots >= 2 {
+            // `[...]`, `(...)`: an omission mark inside the sentence.
+            if matches!(text[..i].chars().next_back(), Some('[' | '(')) {
+                return Step::Continue(j);
+            }
             TermKind::Ellipsis
         } else {
             first_kind
@@ -582,7 +589,12 @@ impl<'a> RuleScanner<'a> {
         }
         let rules = self.rules;
         if class == Class::Digit {
-            return if self.is_abbreviation(tok) {
+            let suffixed = rules.number_suffixes.iter().any(|suffix| {
+                tok.len() > suffix.len()
+                    && tok.is_char_boundary(tok.len() - suffix.len())
+                    && tok[tok.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+            });
+            return if suffixed || self.is_abbreviation(tok) {
                 Step::Continue(b)
             } else {
                 Step::Break(b)
@@ -602,7 +614,7 @@ impl<'a> RuleScanner<'a> {
                     Step::Continue(b)
                 };
             }
-            if rules.abbrevs.contains(lower) || rules.number_abbrevs.contains(lower) {
+            if rules.abbrevs.contains(lower) {
                 return if starter {
                     Step::Break(b)
                 } else {

@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "e", "english-language-x", "en--US", "en-US!", "12"] {
+        for bad in ["", "e", "englishlanguage", "en--US", "en-US!", "12"] {
             assert!(LanguageTag::parse(bad).is_err(), "{bad}");
         }
     }

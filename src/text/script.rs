@@ -103,9 +103,9 @@ mod tests {
         assert!(!is_spaceless_char('a'));
         assert!(is_rtl_char('ש'));
         assert!(is_rtl_char('پ'));
-        assert!(is_rtl_text("سلام world"));
+        assert!(is_rtl_text("سلام عليكم world"));
         assert!(!is_rtl_text("hello عالم"));
         assert!(is_bidi_control('\u{200F}'));
-        assert_eq!(dominant_script("Tokyo 東京都"), Some(Script::Han));
+        assert_eq!(dominant_script("Tokyo 東京都新宿区"), Some(Script::Han));
     }
 }

@@ -1,1 +1,353 @@
-//! Translation memories: entries loaded from TMX or TSV files for a language pair.
+//! Translation memories: entries loaded from TMX or TSV files (or folders of
+//! them) for one language pair, behind the small [`TranslationMemory`] trait.
+//!
+//! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and
+//! `tmkit analyze` load. The trait is the seam for other stores (an embedded
+//! database, a server-backed memory): the fuzzy index only asks a store for its
+//! length and for entries by [`EntryId`].
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Location, Result};
+use crate::text::LanguageTag;
+
+mod tsv;
+
+pub use tsv::parse_tsv;
+
+/// Position of an entry in its store (0-based, in load order).
+pub type EntryId = u32;
+
+/// The source and target languages a memory is loaded for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguagePair {
+    /// The language translated from.
+    pub source: LanguageTag,
+    /// The language translated into.
+    pub target: LanguageTag,
+}
+
+impl LanguagePair {
+    /// A pair from two tags.
+    pub fn new(source: LanguageTag, target: LanguageTag) -> Self {
+        LanguagePair { source, target }
+    }
+}
+
+/// Where an entry was read from: a file (index into [`MemoryTm::files`]) and
+/// the 1-based line (TSV) or translation-unit number (TMX) in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Index of the file in the store's file list.
+    pub file: u32,
+    /// 1-based line (TSV) or 1-based `<tu>` number (TMX).
+    pub position: u32,
+    /// How `position` counts.
+    pub unit: PositionUnit,
+}
+
+/// What an [`Origin::position`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PositionUnit {
+    /// A line number.
+    Line,
+    /// A translation-unit number.
+    TranslationUnit,
+}
+
+/// One translation: a source segment, its target, and what the memory knows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Source text (plain text; inline codes removed).
+    pub source: String,
+    /// Target text (plain text; inline codes removed).
+    pub target: String,
+    /// The TU's `tuid`, when it has one.
+    pub tuid: Option<String>,
+    /// The TU's `changedate` (`YYYYMMDDThhmmssZ`), when it has one.
+    pub changedate: Option<String>,
+    /// Number of inline codes (tags, placeholders) in the source segment.
+    pub source_codes: u16,
+    /// Where the entry was read from.
+    pub origin: Origin,
+}
+
+/// A translation memory for one language pair: a numbered list of entries.
+///
+/// Implementations must be cheap to read concurrently; `entry` may copy (a
+/// store that reads from disk or a server returns owned entries).
+pub trait TranslationMemory: Sync {
+    /// The language pair the entries serve.
+    fn pair(&self) -> &LanguagePair;
+    /// Number of entries.
+    fn len(&self) -> usize;
+    /// True when the memory holds no entry.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The entry `id`, or `None` past the end.
+    fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>>;
+    /// A human-readable name for where `origin` points (`memory.tmx:12`).
+    fn describe_origin(&self, origin: &Origin) -> String;
+}
+
+/// A translation memory held in memory, loaded from files.
+#[derive(Debug, Clone)]
+pub struct MemoryTm {
+    pair: LanguagePair,
+    entries: Vec<Entry>,
+    files: Vec<PathBuf>,
+}
+
+/// What loading one file added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Entries added.
+    pub entries: usize,
+    /// Units skipped because they lack the source or the target language (TMX),
+    /// or have an empty source or target.
+    pub skipped: usize,
+}
+
+/// The kinds of file a memory can be loaded from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TmFormat {
+    /// `source<TAB>target` per line.
+    Tsv,
+    /// TMX 1.4.
+    Tmx,
+}
+
+impl TmFormat {
+    /// The format of `path`, from its extension (`.tmx`; anything else is TSV).
+    pub fn of_path(path: &Path) -> TmFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("tmx") => TmFormat::Tmx,
+            _ => TmFormat::Tsv,
+        }
+    }
+}
+
+impl MemoryTm {
+    /// An empty memory for `pair`.
+    pub fn new(pair: LanguagePair) -> Self {
+        MemoryTm {
+            pair,
+            entries: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Loads every path: files as they are, folders recursively (their `.tmx`
+    /// and `.tsv` files, in sorted order).
+    pub fn load(pair: LanguagePair, paths: &[PathBuf]) -> Result<Self> {
+        let mut tm = MemoryTm::new(pair);
+        let filter = crate::batch::InputFilter::new(&[], &["tmx", "tsv", "txt"])?;
+        for file in crate::batch::expand_inputs(paths, &filter)? {
+            tm.load_file(&file)?;
+        }
+        Ok(tm)
+    }
+
+    /// Loads one file, by its extension: `.tmx` as TMX, anything else as TSV.
+    pub fn load_file(&mut self, path: &Path) -> Result<LoadStats> {
+        let file_index = self.register_file(path)?;
+        match TmFormat::of_path(path) {
+            TmFormat::Tsv => {
+                let text = crate::files::read_text(path)?;
+                let before = self.entries.len();
+                parse_tsv(&text, Some(path), file_index, &mut self.entries)?;
+                Ok(LoadStats {
+                    entries: self.entries.len() - before,
+                    skipped: 0,
+                })
+            }
+            TmFormat::Tmx => self.load_tmx(path, file_index),
+        }
+    }
+
+    /// Loads the units of a TMX file that have both languages of the pair
+    /// (by BCP-47 match: the same tag, or the same language where one side
+    /// names no region or script; `en-US` is served by `en`).
+    fn load_tmx(&mut self, path: &Path, file_index: u32) -> Result<LoadStats> {
+        let reader = crate::tmx::TmxReader::open(path)?;
+        let mut stats = LoadStats::default();
+        for (number, tu) in reader.enumerate() {
+            let tu = tu?;
+            let (Some(src), Some(tgt)) = (
+                pick_variant(&tu, &self.pair.source),
+                pick_variant(&tu, &self.pair.target),
+            ) else {
+                stats.skipped += 1;
+                continue;
+            };
+            let source = src.seg.plain_text();
+            if source.trim().is_empty() {
+                stats.skipped += 1;
+                continue;
+            }
+            let mut codes = 0u16;
+            src.seg.count_inline(|kind| {
+                if kind.is_code() {
+                    codes = codes.saturating_add(1);
+                }
+            });
+            let position = u32::try_from(number + 1).unwrap_or(u32::MAX);
+            self.entries.push(Entry {
+                source,
+                target: tgt.seg.plain_text(),
+                tuid: tu.tuid.clone(),
+                changedate: tu.last_modified().map(str::to_string),
+                source_codes: codes,
+                origin: Origin {
+                    file: file_index,
+                    position,
+                    unit: PositionUnit::TranslationUnit,
+                },
+            });
+            stats.entries += 1;
+        }
+        Ok(stats)
+    }
+
+    fn register_file(&mut self, path: &Path) -> Result<u32> {
+        let index = u32::try_from(self.files.len())
+            .map_err(|_| Error::invalid(Location::file(path), "too many memory files"))?;
+        self.files.push(path.to_path_buf());
+        Ok(index)
+    }
+
+    /// Adds one entry (its origin's file index must come from [`MemoryTm::add_file`]).
+    pub fn push(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    /// Registers a file name for entries added with [`MemoryTm::push`]; returns its index.
+    pub fn add_file(&mut self, path: impl AsRef<Path>) -> Result<u32> {
+        self.register_file(path.as_ref())
+    }
+
+    /// All entries, in load order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The files entries were loaded from.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+}
+
+impl TranslationMemory for MemoryTm {
+    fn pair(&self) -> &LanguagePair {
+        &self.pair
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
+        self.entries.get(id as usize).map(Cow::Borrowed)
+    }
+
+    fn describe_origin(&self, origin: &Origin) -> String {
+        let file = self
+            .files
+            .get(origin.file as usize)
+            .map(|p| crate::files::display_name(p))
+            .unwrap_or_else(|| "<memory>".to_string());
+        match origin.unit {
+            PositionUnit::Line => format!("{file}:{}", origin.position),
+            PositionUnit::TranslationUnit => format!("{file}#tu{}", origin.position),
+        }
+    }
+}
+
+/// The variant of `tu` that best serves `lang`: the same tag, else the same
+/// language where one of the two names no region or script. Another region
+/// of the same language (`en-GB` for `en-US`) does not serve.
+fn pick_variant<'t>(tu: &'t crate::tmx::Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
+    let mut best: Option<(u8, &crate::tmx::Tuv)> = None;
+    for tuv in &tu.tuvs {
+        let Some(tag) = tuv.lang_tag() else { continue };
+        if let Some(q) = lang.match_quality(&tag)
+            && q >= 1
+            && best.is_none_or(|(b, _)| q > b)
+        {
+            best = Some((q, tuv));
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> LanguagePair {
+        LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
+    }
+
+    #[test]
+    fn loads_tsv_folder_in_sorted_order_and_names_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.tsv"), "Two\tDeux\n").unwrap();
+        std::fs::write(dir.path().join("a.tsv"), "One\tUn\n\nThree\tTrois\n").unwrap();
+        std::fs::write(dir.path().join("notes.md"), "ignored").unwrap();
+        let tm = MemoryTm::load(pair(), &[dir.path().to_path_buf()]).unwrap();
+        let sources: Vec<&str> = tm.entries().iter().map(|e| e.source.as_str()).collect();
+        assert_eq!(sources, ["One", "Three", "Two"]);
+        let third = tm.entry(1).unwrap();
+        assert!(tm.describe_origin(&third.origin).ends_with("a.tsv:3"));
+    }
+
+    #[test]
+    fn tmx_units_serve_every_pair_they_hold_with_region_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.tmx");
+        std::fs::write(
+            &path,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu tuid="a" changedate="20240101T000000Z"><tuv xml:lang="en"><seg>Press <ph x="1">&lt;br/&gt;</ph>OK</seg></tuv><tuv xml:lang="fr-FR"><seg>Appuyez sur OK</seg></tuv><tuv xml:lang="de"><seg>OK drücken</seg></tuv></tu>
+<tu><tuv xml:lang="en-GB"><seg>Colour</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv></tu>
+<tu><tuv xml:lang="de"><seg>Nur Deutsch</seg></tuv><tuv xml:lang="fr"><seg>Seulement</seg></tuv></tu>
+</body></tmx>"#,
+        )
+        .unwrap();
+        let en_us_fr = LanguagePair::new("en-US".parse().unwrap(), "fr".parse().unwrap());
+        let tm = MemoryTm::load(en_us_fr, std::slice::from_ref(&path)).unwrap();
+        // en-GB does not serve en-US; the third unit has no English at all.
+        assert_eq!(tm.len(), 1);
+        let e = tm.entry(0).unwrap();
+        assert_eq!(e.source, "Press OK");
+        assert_eq!(e.source_codes, 1);
+        assert_eq!(e.tuid.as_deref(), Some("a"));
+        assert!(tm.describe_origin(&e.origin).ends_with("m.tmx#tu1"));
+        let de_fr = LanguagePair::new("de".parse().unwrap(), "fr".parse().unwrap());
+        let tm = MemoryTm::load(de_fr, &[path]).unwrap();
+        assert_eq!(tm.len(), 2);
+        assert_eq!(tm.entry(1).unwrap().target, "Seulement");
+    }
+
+    #[test]
+    fn broken_tmx_names_file_and_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.tmx");
+        std::fs::write(
+            &path,
+            "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>x</tuv></tu></body></tmx>",
+        )
+        .unwrap();
+        let err = MemoryTm::load(pair(), &[path]).unwrap_err().to_string();
+        assert!(err.contains("bad.tmx:2:"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_is_an_error_naming_it() {
+        let err = MemoryTm::load(pair(), &[PathBuf::from("/nonexistent/tm.tsv")]).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/tm.tsv"));
+    }
+}

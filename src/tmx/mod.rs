@@ -1,1 +1,97 @@
-//! TMX 1.4b: the model, a streaming reader, a writer, and the operations on memories.
+//! TMX 1.4b: the model, a streaming reader, a writer, and the operations on
+//! memories.
+//!
+//! | file | what it owns |
+//! |---|---|
+//! | `model.rs` | [`Header`], [`Tu`], [`Tuv`], [`Seg`] with inline elements, [`Prop`], [`Note`], [`Ude`] |
+//! | `reader.rs` | [`TmxReader`]: streams units from any encoding, checks well-formedness, positions in errors |
+//! | `writer.rs` | [`TmxWriter`]: UTF-8 TMX 1.4b, always well-formed |
+//! | `input.rs`, `entities.rs` | encoding detection and transcoding; DTD entities under hard limits |
+//!
+//! Reading a whole small file:
+//!
+//! ```
+//! use tmkit::tmx::Tmx;
+//! let tmx = Tmx::parse_str(r#"<tmx version="1.4"><header srclang="en"/><body>
+//!   <tu tuid="7"><tuv xml:lang="en"><seg>Hi</seg></tuv><tuv xml:lang="ja"><seg>こんにちは</seg></tuv></tu>
+//! </body></tmx>"#).unwrap();
+//! assert_eq!(tmx.tus.len(), 1);
+//! assert_eq!(tmx.tus[0].tuid.as_deref(), Some("7"));
+//! ```
+
+pub mod convert;
+mod entities;
+pub mod filter;
+mod input;
+pub mod merge;
+pub mod model;
+pub mod reader;
+pub mod stats;
+pub mod validate;
+pub mod writer;
+
+use std::io::Write;
+use std::path::Path;
+
+pub use model::{
+    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, Seg, SegPart, Tu, Tuv, Ude, lang_eq,
+};
+pub use reader::{ReadOptions, TmxReader};
+pub use writer::TmxWriter;
+
+use crate::error::Result;
+
+/// A whole TMX document in memory, for small files. Large files should be
+/// streamed with [`TmxReader`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tmx {
+    /// The header (and root attributes).
+    pub header: Header,
+    /// The units, in document order.
+    pub tus: Vec<Tu>,
+}
+
+impl Tmx {
+    /// Reads a file (`-` for standard input).
+    pub fn read(path: &Path) -> Result<Self> {
+        Self::collect(TmxReader::open(path)?)
+    }
+
+    /// Reads from any byte source; `name` is the file named in errors.
+    pub fn from_reader<R: std::io::Read>(reader: R, name: Option<&Path>) -> Result<Self> {
+        Self::collect(TmxReader::from_reader(reader, name)?)
+    }
+
+    /// Parses a document held in a string.
+    pub fn parse_str(text: &str) -> Result<Self> {
+        Self::from_reader(text.as_bytes(), None)
+    }
+
+    fn collect<R: std::io::Read>(mut reader: TmxReader<R>) -> Result<Self> {
+        let tus = reader.by_ref().collect::<Result<Vec<_>>>()?;
+        Ok(Tmx {
+            header: reader.header().clone(),
+            tus,
+        })
+    }
+
+    /// Writes the document as TMX 1.4b; returns the number of characters
+    /// left out because XML cannot hold them.
+    pub fn write_to<W: Write>(&self, out: W) -> Result<u64> {
+        let mut w = TmxWriter::new(out, &self.header)?;
+        for tu in &self.tus {
+            w.write_tu(tu)?;
+        }
+        let dropped = w.dropped_chars();
+        w.finish()?;
+        Ok(dropped)
+    }
+
+    /// Writes the document to `path` atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<u64> {
+        let mut file = crate::files::AtomicFile::create(path)?;
+        let dropped = self.write_to(&mut file)?;
+        file.commit()?;
+        Ok(dropped)
+    }
+}

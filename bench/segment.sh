@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Whole-command figures for `tmkit segment` (see docs/performance/segment.md).
+#   bench/segment.sh            throughput, accuracy against pySBD, peak memory on 1 GB
+# Needs ../shared (corpora and scorers) and a release build:
+#   CARGO_TARGET_DIR=/work/target-segment cargo build --release
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED:-$here/../shared}
+bin=${TMKIT:-${CARGO_TARGET_DIR:-$here/target}/release/tmkit}
+corpus=$shared/data/segment/corpus/en_gutenberg.txt
+cases=$here/tests/fixtures/segment/cases.jsonl
+
+echo "== machine"; nproc; free -g | awk 'NR==2{print $2 " GiB RAM"}'; uptime
+
+echo "== throughput (whole command, one core)"
+python3 "$shared/eval/segment/speed.py" "$corpus" --cmd "$bin segment --lang {lang}" --repeat 3 --startup-probe
+echo "== CPU time on the same input (less sensitive to other load on the machine)"
+/usr/bin/time -f "user %U s, sys %S s, wall %e s, peak %M KiB" taskset -c 0 "$bin" segment --lang en "$corpus" >/dev/null
+
+echo "== accuracy on tmkit's own cases, and pySBD on the same cases"
+python3 "$shared/eval/segment/golden.py" "$cases" --cmd "$bin segment --lang {lang}" --jobs 2 | tail -1
+python3 "$shared/eval/segment/golden.py" "$cases" --anchor pysbd | tail -1
+python3 "$shared/eval/segment/golden.py" "$cases" --sets news --cmd "$bin segment --lang {lang}" --jobs 2 | tail -1
+python3 "$shared/eval/segment/golden.py" "$cases" --sets news --anchor pysbd | tail -1
+
+echo "== peak memory on a 1 GB input"
+big=$(mktemp /tmp/segment-1gb.XXXXXX)
+trap 'rm -f "$big"' EXIT
+for _ in $(seq 42); do cat "$corpus"; done >"$big"
+ls -l "$big" | awk '{print $5 " bytes"}'
+/usr/bin/time -f "user %U s, sys %S s, wall %e s, peak %M KiB" "$bin" segment --lang en "$big" >/dev/null
+/usr/bin/time -f "wrapped: user %U s, wall %e s, peak %M KiB" "$bin" segment --lang en --wrapped "$big" >/dev/null
+/usr/bin/time -f "jsonl:   user %U s, wall %e s, peak %M KiB" "$bin" segment --lang en --format jsonl "$big" >/dev/null

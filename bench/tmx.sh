@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Whole-command timings for `tmkit tmx` on a large generated memory, with
+# lxml's iterparse over the same file in the same run as the comparison.
+#
+#   bash bench/tmx.sh [TUS]        (default 1200000 units, about 525 MB)
+#
+# Needs ../shared/eval/tmx/gen_large.py and the two lobr_*.tmx sources in
+# ../shared/data/tmx, python3 with lxml, and /usr/bin/time. Figures are
+# wall time, CPU (user+sys) time, throughput on CPU time and peak memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TUS=${1:-1200000}
+SHARED=../shared
+DATA=$SHARED/data/tmx
+WORK=${TMPDIR:-/tmp}/tmkit-bench-tmx
+mkdir -p "$WORK"
+BIG=$WORK/large_${TUS}.tmx
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+cargo build --release --quiet
+TMKIT=$CARGO_TARGET_DIR/release/tmkit
+
+if [ ! -s "$BIG" ]; then
+  python3 "$SHARED/eval/tmx/gen_large.py" \
+    --source "$DATA/lobr_calc01-help-weblate-memory.tmx" \
+    --source "$DATA/lobr_CG7003.tmx" --tus "$TUS" --out "$BIG" >&2
+fi
+BYTES=$(stat -c %s "$BIG")
+echo "file: $BIG ($BYTES bytes, $TUS units); machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
+
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || {
+    echo "$label: FAILED"; cat "$WORK/stderr"; return 1; }
+  read -r wall user sys kb <"$WORK/time"
+  awk -v l="$label" -v w="$wall" -v u="$user" -v s="$sys" -v k="$kb" -v b="$BYTES" \
+    'BEGIN { cpu = u + s; printf "%-34s wall %6.2f s  cpu %6.2f s  %6.0f MB/s (cpu)  peak %6.1f MB\n", l, w, cpu, b / cpu / 1e6, k / 1024 }'
+}
+
+measure "tmkit tmx validate" "$TMKIT" -q tmx validate "$BIG"
+measure "tmkit tmx convert --to jsonl" "$TMKIT" -q tmx convert --to jsonl "$BIG" -
+measure "tmkit tmx convert (to TMX 1.4b)" "$TMKIT" -q tmx convert "$BIG" "$WORK/out.tmx"
+measure "tmkit tmx stats" "$TMKIT" -q tmx stats "$BIG"
+measure "tmkit tmx convert --to tsv" "$TMKIT" -q tmx convert --to tsv --src en --tgt pt-BR "$BIG" -
+measure "lxml iterparse (reference.py)" python3 "$SHARED/eval/tmx/reference.py" --stats "$BIG"
+measure "lxml iterparse (bare loop)" python3 -c '
+import sys
+from lxml import etree
+n = 0
+for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="{*}tu", huge_tree=True):
+    n += 1
+    el.clear(keep_tail=False)
+    while el.getprevious() is not None:
+        del el.getparent()[0]
+print(n)' "$BIG"
+rm -f "$WORK/out.tmx"

@@ -1,0 +1,209 @@
+//! Word-level differences between a memory source and a query, for showing a
+//! translator what changed. Tokens follow the match tokenizer's rules on the
+//! raw text (so offsets stay valid) and compare by their comparison keys.
+
+use crate::text::{
+    comparison_key, is_spaceless_char,
+    tokenize::{is_token_space, is_word_char},
+};
+
+/// What a part of a diff is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffKind {
+    /// In both texts.
+    Equal,
+    /// Only in the memory source.
+    Delete,
+    /// Only in the query.
+    Insert,
+}
+
+/// A run of tokens (with the spaces after them) of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffPart {
+    /// Equal, deleted from the source, or inserted from the query.
+    pub kind: DiffKind,
+    /// The raw text, from the source for `Equal` and `Delete`, from the query for `Insert`.
+    pub text: String,
+}
+
+/// Above this many token pairs the alignment table is not built and the
+/// texts are shown as replaced wholesale (segments are rarely this long).
+const MAX_CELLS: usize = 4_000_000;
+
+/// Byte spans of the match tokens of raw `text`, each extended over the
+/// whitespace that follows it.
+pub fn token_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut run: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        if is_word_char(c) && !is_spaceless_char(c) {
+            if run.is_none() {
+                run = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = run.take() {
+            spans.push((s, i));
+        }
+        if !is_token_space(c) {
+            spans.push((i, end));
+        }
+    }
+    if let Some(s) = run {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
+/// The word diff turning `source` into `query`.
+///
+/// ```
+/// use tmkit::fuzzy::{diff_words, DiffKind};
+/// let parts = diff_words("The red car", "The blue car");
+/// let kinds: Vec<DiffKind> = parts.iter().map(|p| p.kind).collect();
+/// assert_eq!(kinds, [DiffKind::Equal, DiffKind::Delete, DiffKind::Insert, DiffKind::Equal]);
+/// assert_eq!(parts[1].text, "red ");
+/// ```
+pub fn diff_words(source: &str, query: &str) -> Vec<DiffPart> {
+    let a = token_spans(source);
+    let b = token_spans(query);
+    let ka: Vec<String> = a
+        .iter()
+        .map(|&(s, e)| comparison_key(&source[s..e]).into_owned())
+        .collect();
+    let kb: Vec<String> = b
+        .iter()
+        .map(|&(s, e)| comparison_key(&query[s..e]).into_owned())
+        .collect();
+    let ops = align(&ka, &kb);
+    let mut parts: Vec<DiffPart> = Vec::new();
+    let (mut i, mut j) = (0usize, 0usize);
+    for op in ops {
+        let (kind, text) = match op {
+            DiffKind::Equal => {
+                i += 1;
+                j += 1;
+                (op, with_space(source, &a, i - 1))
+            }
+            DiffKind::Delete => {
+                i += 1;
+                (op, with_space(source, &a, i - 1))
+            }
+            DiffKind::Insert => {
+                j += 1;
+                (op, with_space(query, &b, j - 1))
+            }
+        };
+        match parts.last_mut() {
+            Some(last) if last.kind == kind => last.text.push_str(text),
+            _ => parts.push(DiffPart {
+                kind,
+                text: text.to_string(),
+            }),
+        }
+    }
+    parts
+}
+
+/// Token `k` of `text` with the whitespace up to the next token.
+fn with_space<'a>(text: &'a str, spans: &[(usize, usize)], k: usize) -> &'a str {
+    let start = spans[k].0;
+    let end = spans.get(k + 1).map_or_else(
+        || {
+            let e = spans[k].1;
+            e + (text[e..].len() - text[e..].trim_start().len())
+        },
+        |next| next.0,
+    );
+    &text[start..end]
+}
+
+/// An edit script (longest common subsequence), deletions before insertions.
+fn align(a: &[String], b: &[String]) -> Vec<DiffKind> {
+    let (n, m) = (a.len(), b.len());
+    if n.saturating_mul(m) > MAX_CELLS {
+        let mut ops = vec![DiffKind::Delete; n];
+        ops.extend(std::iter::repeat_n(DiffKind::Insert, m));
+        return ops;
+    }
+    // lcs[i][j]: LCS length of a[i..] and b[j..].
+    let width = m + 1;
+    let mut lcs = vec![0u32; (n + 1) * width];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i * width + j] = if a[i] == b[j] {
+                lcs[(i + 1) * width + j + 1] + 1
+            } else {
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+            };
+        }
+    }
+    let mut ops = Vec::with_capacity(n + m);
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i] == b[j] {
+            ops.push(DiffKind::Equal);
+            i += 1;
+            j += 1;
+        } else if lcs[(i + 1) * width + j] >= lcs[i * width + j + 1] {
+            ops.push(DiffKind::Delete);
+            i += 1;
+        } else {
+            ops.push(DiffKind::Insert);
+            j += 1;
+        }
+    }
+    ops.extend(std::iter::repeat_n(DiffKind::Delete, n - i));
+    ops.extend(std::iter::repeat_n(DiffKind::Insert, m - j));
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(parts: &[DiffPart]) -> String {
+        parts
+            .iter()
+            .map(|p| match p.kind {
+                DiffKind::Equal => p.text.clone(),
+                DiffKind::Delete => format!("[-{}-]", p.text),
+                DiffKind::Insert => format!("{{+{}+}}", p.text),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn case_and_width_differences_are_equal() {
+        let parts = diff_words("ＴＨＥ Cat", "the cat");
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].kind, DiffKind::Equal);
+    }
+
+    #[test]
+    fn cjk_diffs_per_character_and_rtl_stays_whole() {
+        assert_eq!(
+            render(&diff_words("東京に行く", "東京へ行く")),
+            "東京[-に-]{+へ+}行く"
+        );
+        assert_eq!(
+            render(&diff_words("مرحبا بالعالم", "مرحبا يا عالم")),
+            "مرحبا [-بالعالم-]{+يا عالم+}"
+        );
+    }
+
+    #[test]
+    fn keeps_every_source_character() {
+        let src = "  He said: «Oui», twice.  ";
+        let parts = diff_words(src, "He said no");
+        let kept: String = parts
+            .iter()
+            .filter(|p| p.kind != DiffKind::Insert)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(kept, src.trim_start());
+    }
+}

@@ -1,0 +1,222 @@
+//! Filtering a memory unit by unit: keep some languages, drop units with an
+//! empty or untranslated (identical) side, keep units with given props or
+//! modified in a date range.
+
+use serde::Serialize;
+
+use super::model::{Tu, Tuv};
+use crate::error::{Error, Result};
+use crate::text::LanguageTag;
+
+/// What to keep.
+#[derive(Debug, Clone, Default)]
+pub struct FilterOptions {
+    /// Keep only variants in these languages (`en` keeps `en-US` too);
+    /// units left with fewer than two of them (one when one is asked) are
+    /// dropped.
+    pub langs: Vec<LanguageTag>,
+    /// Keep only the source and target variants, and only units that have both.
+    pub pair: Option<(LanguageTag, LanguageTag)>,
+    /// Drop units where a kept variant has no text.
+    pub drop_empty: bool,
+    /// Drop units whose kept variants all have the same text (untranslated).
+    pub drop_identical: bool,
+    /// Keep only units with each of these props (`type`, and value if given).
+    pub props: Vec<(String, Option<String>)>,
+    /// Keep only units changed (or created) at or after this TMX date.
+    pub since: Option<String>,
+    /// Keep only units changed (or created) at or before this TMX date.
+    pub until: Option<String>,
+}
+
+/// Why a unit was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// Not enough variants in the languages asked.
+    Languages,
+    /// A variant without text.
+    Empty,
+    /// Source and target are the same.
+    Identical,
+    /// A required prop is missing.
+    Prop,
+    /// Outside the date range (or undated).
+    Date,
+}
+
+/// Counts of a filter run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FilterReport {
+    /// Units read.
+    pub read: u64,
+    /// Units kept.
+    pub kept: u64,
+    /// Dropped for lack of the languages asked.
+    pub dropped_languages: u64,
+    /// Dropped for an empty variant.
+    pub dropped_empty: u64,
+    /// Dropped as untranslated.
+    pub dropped_identical: u64,
+    /// Dropped for a missing prop.
+    pub dropped_prop: u64,
+    /// Dropped by date.
+    pub dropped_date: u64,
+}
+
+impl FilterReport {
+    /// Counts one outcome.
+    pub fn count(&mut self, outcome: &std::result::Result<Tu, DropReason>) {
+        self.read += 1;
+        match outcome {
+            Ok(_) => self.kept += 1,
+            Err(DropReason::Languages) => self.dropped_languages += 1,
+            Err(DropReason::Empty) => self.dropped_empty += 1,
+            Err(DropReason::Identical) => self.dropped_identical += 1,
+            Err(DropReason::Prop) => self.dropped_prop += 1,
+            Err(DropReason::Date) => self.dropped_date += 1,
+        }
+    }
+}
+
+fn serves(asked: &LanguageTag, tuv: &Tuv) -> bool {
+    tuv.lang_tag()
+        .and_then(|t| asked.match_quality(&t))
+        .is_some_and(|q| q >= 1)
+}
+
+impl FilterOptions {
+    /// Applies the filter: the unit (with only the kept variants), or why it
+    /// was dropped.
+    pub fn apply(&self, mut tu: Tu) -> std::result::Result<Tu, DropReason> {
+        if let Some(since) = &self.since
+            && tu.last_modified().is_none_or(|d| d < since.as_str())
+        {
+            return Err(DropReason::Date);
+        }
+        if let Some(until) = &self.until
+            && tu.last_modified().is_none_or(|d| d > until.as_str())
+        {
+            return Err(DropReason::Date);
+        }
+        for (kind, value) in &self.props {
+            let found = tu
+                .props
+                .iter()
+                .any(|p| &p.kind == kind && value.as_ref().is_none_or(|v| &p.value == v));
+            if !found {
+                return Err(DropReason::Prop);
+            }
+        }
+        if let Some((src, tgt)) = &self.pair {
+            tu.tuvs.retain(|v| serves(src, v) || serves(tgt, v));
+            let has_src = tu.tuvs.iter().any(|v| serves(src, v));
+            let has_tgt = tu.tuvs.iter().any(|v| serves(tgt, v));
+            if !has_src || !has_tgt {
+                return Err(DropReason::Languages);
+            }
+        } else if !self.langs.is_empty() {
+            tu.tuvs.retain(|v| self.langs.iter().any(|l| serves(l, v)));
+            let distinct = self
+                .langs
+                .iter()
+                .filter(|l| tu.tuvs.iter().any(|v| serves(l, v)))
+                .count();
+            if distinct < self.langs.len().min(2) {
+                return Err(DropReason::Languages);
+            }
+        }
+        if self.drop_empty || self.drop_identical {
+            let texts: Vec<String> = tu.tuvs.iter().map(|v| v.seg.plain_text()).collect();
+            if self.drop_empty && (texts.is_empty() || texts.iter().any(|t| t.trim().is_empty())) {
+                return Err(DropReason::Empty);
+            }
+            if self.drop_identical
+                && texts.len() >= 2
+                && texts.iter().all(|t| t.trim() == texts[0].trim())
+            {
+                return Err(DropReason::Identical);
+            }
+        }
+        Ok(tu)
+    }
+}
+
+/// Parses a date bound as users type it (`2024-01-31`, `20240131`,
+/// `2024-01-31T12:00:00Z`, `20240131T120000Z`) into a TMX date. A bare day
+/// means its start, or its end when `end_of_day`.
+pub fn parse_date_bound(s: &str, end_of_day: bool) -> Result<String> {
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let date = match digits.len() {
+        8 => format!("{digits}T{}Z", if end_of_day { "235959" } else { "000000" }),
+        14 => format!("{}T{}Z", &digits[..8], &digits[8..]),
+        _ => {
+            return Err(Error::Usage(format!(
+                "invalid date {s:?}: expected YYYY-MM-DD or YYYYMMDDThhmmssZ"
+            )));
+        }
+    };
+    super::validate::check_date(&date)
+        .map_err(|why| Error::Usage(format!("invalid date {s:?}: {why}")))?;
+    Ok(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmx::Prop;
+
+    fn unit(pairs: &[(&str, &str)]) -> Tu {
+        Tu::new(pairs.iter().map(|(l, t)| Tuv::new(*l, *t)).collect())
+    }
+
+    #[test]
+    fn keeps_pairs_and_drops_untranslated_and_empty() {
+        let opts = FilterOptions {
+            pair: Some(("en".parse().unwrap(), "fr".parse().unwrap())),
+            drop_empty: true,
+            drop_identical: true,
+            ..FilterOptions::default()
+        };
+        let kept = opts
+            .apply(unit(&[
+                ("en-US", "Hi"),
+                ("de", "Hallo"),
+                ("fr-FR", "Salut"),
+            ]))
+            .unwrap();
+        assert_eq!(kept.tuvs.len(), 2);
+        assert_eq!(
+            opts.apply(unit(&[("en", "OK"), ("fr", "OK")])),
+            Err(DropReason::Identical)
+        );
+        assert_eq!(
+            opts.apply(unit(&[("en", "x"), ("fr", " ")])),
+            Err(DropReason::Empty)
+        );
+        assert_eq!(
+            opts.apply(unit(&[("en", "x"), ("de", "y")])),
+            Err(DropReason::Languages)
+        );
+    }
+
+    #[test]
+    fn filters_by_prop_and_date() {
+        let since = parse_date_bound("2024-01-01", false).unwrap();
+        assert_eq!(since, "20240101T000000Z");
+        let opts = FilterOptions {
+            props: vec![("x-domain".into(), Some("legal".into()))],
+            since: Some(since),
+            ..FilterOptions::default()
+        };
+        let mut tu = unit(&[("en", "a"), ("fr", "b")]);
+        tu.props.push(Prop::new("x-domain", "legal"));
+        tu.changedate = Some("20240315T101010Z".into());
+        assert!(opts.apply(tu.clone()).is_ok());
+        tu.changedate = Some("20231231T235959Z".into());
+        assert_eq!(opts.apply(tu.clone()), Err(DropReason::Date));
+        tu.changedate = Some("20240315T101010Z".into());
+        tu.props[0].value = "medical".into();
+        assert_eq!(opts.apply(tu), Err(DropReason::Prop));
+        assert!(parse_date_bound("2024-02-30", false).is_err());
+    }
+}

@@ -1,0 +1,1072 @@
+//! The streaming TMX reader: parses the prolog and `<header>` on open, then
+//! yields one [`Tu`] at a time, in constant memory, from any byte source.
+//!
+//! Built on quick-xml's pull parser with one reused event buffer. Every input
+//! is checked as an XML 1.0 parser would (well-formedness, allowed
+//! characters, declared entities); errors name the file, line and column and
+//! say what was expected. Line and column are computed only when an error is
+//! reported, from the byte offset.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::entities::{Entities, Resolved, is_xml_name};
+use super::input::Input;
+use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use crate::error::{Error, Location, Result};
+use crate::files::is_stdio;
+
+/// Deepest element nesting accepted inside a segment (guards the stack).
+const MAX_DEPTH: usize = 256;
+/// Entity text a document may expand beyond its own size before it is
+/// refused as an amplification attack.
+const ENTITY_ALLOWANCE: u64 = 64 << 20;
+
+/// How to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Skip a broken `<tu>` and go on: the iterator yields the error (with
+    /// its position) and then the next unit. Errors outside units still end
+    /// the reading.
+    pub lenient: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Body,
+    Done,
+}
+
+/// A streaming TMX reader.
+///
+/// ```
+/// use tmkit::tmx::TmxReader;
+/// let xml = r#"<?xml version="1.0"?>
+/// <tmx version="1.1"><header srclang="en" creationtool="x"/><body>
+///   <tu tuid="1"><tuv lang="en"><seg>Hello</seg></tuv><tuv lang="fr"><seg>Bonjour</seg></tuv></tu>
+/// </body></tmx>"#;
+/// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+/// assert_eq!(reader.header().srclang.as_deref(), Some("en"));
+/// let tu = reader.next().unwrap().unwrap();
+/// assert_eq!(tu.tuvs[1].lang, "fr");
+/// assert_eq!(tu.tuvs[1].seg.plain_text(), "Bonjour");
+/// assert!(reader.next().is_none());
+/// ```
+pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
+    xml: quick_xml::Reader<Input<R>>,
+    buf: Vec<u8>,
+    header: Header,
+    file: Option<PathBuf>,
+    entities: Entities,
+    options: ReadOptions,
+    state: State,
+    entity_bytes: u64,
+    last_tu_offset: u64,
+    header_offset: u64,
+    event_start: u64,
+    /// A `<tu>` start found while skipping a broken unit (lenient mode).
+    pending_tu: Option<(Tu, bool, u64)>,
+    in_tu: bool,
+    tus_read: u64,
+}
+
+impl TmxReader {
+    /// Opens a TMX file (`-` reads standard input) and parses its header.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, ReadOptions::default())
+    }
+
+    /// [`TmxReader::open`] with options.
+    pub fn open_with(path: &Path, options: ReadOptions) -> Result<Self> {
+        if is_stdio(path) {
+            let stdin: Box<dyn Read + Send> = Box::new(std::io::stdin());
+            return TmxReader::with_options(stdin, None, options);
+        }
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let boxed: Box<dyn Read + Send> = Box::new(file);
+        TmxReader::with_options(boxed, Some(path), options)
+    }
+}
+
+impl<R: Read> TmxReader<R> {
+    /// Reads TMX from any byte source (a `BufRead` such as locked stdin, a
+    /// file, a byte slice); `name` is the file named in errors.
+    pub fn from_reader(reader: R, name: Option<&Path>) -> Result<Self> {
+        Self::with_options(reader, name, ReadOptions::default())
+    }
+
+    /// [`TmxReader::from_reader`] with options.
+    pub fn with_options(reader: R, name: Option<&Path>, options: ReadOptions) -> Result<Self> {
+        let file = name.map(Path::to_path_buf);
+        let input = Input::new(reader).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                Error::syntax(Self::location_for(&file), e.to_string())
+            } else {
+                Error::io(display_path(&file), e)
+            }
+        })?;
+        let mut xml = quick_xml::Reader::from_reader(input);
+        let config = xml.config_mut();
+        config.check_comments = true;
+        config.check_end_names = true;
+        let mut reader = TmxReader {
+            xml,
+            buf: Vec::with_capacity(4096),
+            header: Header::default(),
+            file,
+            entities: Entities::default(),
+            options,
+            state: State::Done,
+            entity_bytes: 0,
+            last_tu_offset: 0,
+            header_offset: 0,
+            event_start: 0,
+            pending_tu: None,
+            in_tu: false,
+            tus_read: 0,
+        };
+        reader.read_prolog_and_header()?;
+        Ok(reader)
+    }
+
+    /// The header, parsed when the reader was opened.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The encoding the input was decoded from (`UTF-8`, `UTF-16LE`, ...).
+    pub fn encoding(&self) -> &'static str {
+        self.xml.get_ref().encoding_name()
+    }
+
+    /// Where the most recently read `<tu>` starts.
+    pub fn last_tu_location(&self) -> Location {
+        self.location_at(self.last_tu_offset)
+    }
+
+    /// Where the `<header>` starts (the file alone when there is none).
+    pub fn header_location(&self) -> Location {
+        if self.header.present {
+            self.location_at(self.header_offset)
+        } else {
+            Self::location_for(&self.file)
+        }
+    }
+
+    /// Bytes of (UTF-8) input parsed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.xml.buffer_position()
+    }
+
+    /// The file named in errors.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    fn location_for(file: &Option<PathBuf>) -> Location {
+        Location {
+            file: file.clone(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// The location of a byte offset, or of the file alone when the offset
+    /// has left the retained window.
+    pub(crate) fn location_at(&self, offset: u64) -> Location {
+        let mut loc = Self::location_for(&self.file);
+        if let Some((line, col)) = self.xml.get_ref().position(offset) {
+            loc = loc.at(line, col);
+        }
+        loc
+    }
+
+    fn error_at(&self, offset: u64, message: impl Into<String>) -> Error {
+        let loc = self.location_at(offset);
+        let mut message = message.into();
+        if loc.line.is_none() {
+            message.push_str(&format!(" (at byte {offset})"));
+        }
+        Error::syntax(loc, message)
+    }
+
+    /// The pending bad-input error, when it lies before `upto`.
+    fn bad_input_before(&self, upto: u64) -> Option<Error> {
+        let bad = self.xml.get_ref().bad()?;
+        (bad.offset < upto).then(|| self.error_at(bad.offset, bad.message.clone()))
+    }
+
+    fn map_xml_error(&self, e: quick_xml::Error) -> Error {
+        if let Some(err) = self.bad_input_before(self.xml.buffer_position() + 1) {
+            return err;
+        }
+        if let quick_xml::Error::Io(io) = &e {
+            return Error::io(
+                display_path(&self.file),
+                std::io::Error::new(io.kind(), io.to_string()),
+            );
+        }
+        let msg = match &e {
+            quick_xml::Error::Syntax(s) => {
+                format!("malformed XML: {s} (the file may be truncated)")
+            }
+            quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::UnclosedReference) => {
+                "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')"
+                    .to_string()
+            }
+            quick_xml::Error::IllFormed(s) => format!("malformed XML: {s}"),
+            quick_xml::Error::Encoding(_) => {
+                // quick-xml does not say where; look from the event's start.
+                let input = self.xml.get_ref();
+                let offset = input
+                    .first_invalid_utf8(self.event_start)
+                    .unwrap_or(self.event_start);
+                return self.error_at(
+                    offset,
+                    "invalid UTF-8 byte sequence (is the encoding in the XML declaration right?)",
+                );
+            }
+            other => format!("malformed XML: {other}"),
+        };
+        self.error_at(self.xml.error_position(), msg)
+    }
+
+    /// Reads the next event into `buf`, checking the bytes it covers.
+    fn read<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
+        buf.clear();
+        self.event_start = self.xml.buffer_position();
+        let result = self.xml.read_event_into(buf);
+        match result {
+            Ok(ev) => {
+                if let Some(err) = self.bad_input_before(self.xml.buffer_position()) {
+                    return Err(err);
+                }
+                if let Event::Start(e) | Event::Empty(e) = &ev
+                    && !is_xml_name(e.name().0)
+                {
+                    return Err(self.error_at(
+                        self.event_start,
+                        format!("{:?} is not a valid element name", e.name().0),
+                    ));
+                }
+                Ok(ev)
+            }
+            Err(e) => Err(self.map_xml_error(e)),
+        }
+    }
+
+    fn unexpected_eof(&self, expected: &str) -> Error {
+        self.error_at(
+            self.xml.buffer_position(),
+            format!("unexpected end of file: expected {expected} (the file is truncated)"),
+        )
+    }
+
+    fn read_prolog_and_header(&mut self) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = self.prolog_and_header(&mut buf);
+        self.buf = buf;
+        result
+    }
+
+    fn prolog_and_header(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        // Prolog up to the root element.
+        let root_empty =
+            loop {
+                let offset = self.xml.buffer_position();
+                match self.read(buf)? {
+                    Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                    Event::DocType(d) => {
+                        let text = d.xml10_content().into_owned();
+                        self.entities = Entities::from_doctype(&text)
+                            .map_err(|m| self.error_at(offset, format!("in the DOCTYPE: {m}")))?;
+                    }
+                    Event::Text(t) => {
+                        if !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                            return Err(self
+                                .error_at(offset, "text before the root element: expected <tmx>"));
+                        }
+                    }
+                    Event::GeneralRef(_) | Event::CData(_) => {
+                        return Err(self
+                            .error_at(offset, "content before the root element: expected <tmx>"));
+                    }
+                    Event::Start(e) | Event::Empty(e) if local(e.name().0) != "tmx" => {
+                        let name = e.name().0.to_string();
+                        return Err(self.error_at(
+                            offset,
+                            format!(
+                                "the root element is <{name}>: expected <tmx> (is this a TMX file?)"
+                            ),
+                        ));
+                    }
+                    Event::Start(e) => {
+                        self.root_attrs(&e, offset)?;
+                        break false;
+                    }
+                    Event::Empty(e) => {
+                        self.root_attrs(&e, offset)?;
+                        break true;
+                    }
+                    Event::End(_) => {
+                        return Err(self.error_at(offset, "end tag before the root element"));
+                    }
+                    Event::Eof => {
+                        return Err(
+                            self.error_at(offset, "no <tmx> element: the file is empty or not XML")
+                        );
+                    }
+                }
+            };
+        if root_empty {
+            self.finish_document(buf)?;
+            return Ok(());
+        }
+        // Inside <tmx>: header, then body.
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = local(e.name().0).to_string();
+                    match name.as_str() {
+                        "header" => {
+                            self.header_offset = offset;
+                            let attrs = self.attrs(&e, offset)?;
+                            self.header_attrs(attrs);
+                            self.header_children(buf)?;
+                        }
+                        "body" => {
+                            self.state = State::Body;
+                            return Ok(());
+                        }
+                        _ => self.skip_element(buf, &name)?,
+                    }
+                }
+                Event::Empty(e) => {
+                    let name = local(e.name().0).to_string();
+                    match name.as_str() {
+                        "header" => {
+                            self.header_offset = offset;
+                            let attrs = self.attrs(&e, offset)?;
+                            self.header_attrs(attrs);
+                        }
+                        "body" => {
+                            self.expect_root_end(buf)?;
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(_) => {
+                    // </tmx> without a body: a memory with no units.
+                    self.finish_document(buf)?;
+                    return Ok(());
+                }
+                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
+                Event::Eof => return Err(self.unexpected_eof("<body> and </tmx>")),
+                _ => {}
+            }
+        }
+    }
+
+    fn root_attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<()> {
+        for a in self.attrs(e, offset)? {
+            if a.name == "version" {
+                self.header.version = Some(a.value);
+            } else {
+                self.header.root_attrs.push(a);
+            }
+        }
+        Ok(())
+    }
+
+    fn header_attrs(&mut self, attrs: Vec<Attr>) {
+        self.header.present = true;
+        for a in attrs {
+            if let Some(v) = self.header.set_known(&a.name, a.value) {
+                self.header.extra.push(Attr {
+                    name: a.name,
+                    value: v,
+                });
+            }
+        }
+    }
+
+    fn header_children(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = local(e.name().0).to_string();
+                    let attrs = self.attrs(&e, offset)?;
+                    match name.as_str() {
+                        "note" => {
+                            let note = self.note(buf, attrs, false)?;
+                            self.header.notes.push(note);
+                            self.header.meta_order.push(MetaKind::Note);
+                        }
+                        "prop" => {
+                            let prop = self.prop(buf, attrs, false)?;
+                            self.header.props.push(prop);
+                            self.header.meta_order.push(MetaKind::Prop);
+                        }
+                        "ude" => {
+                            let ude = self.ude(buf, attrs)?;
+                            self.header.udes.push(ude);
+                            self.header.meta_order.push(MetaKind::Ude);
+                        }
+                        _ => self.skip_element(buf, &name)?,
+                    }
+                }
+                Event::Empty(e) => {
+                    let name = local(e.name().0).to_string();
+                    let attrs = self.attrs(&e, offset)?;
+                    match name.as_str() {
+                        "note" => {
+                            let note = self.note(buf, attrs, true)?;
+                            self.header.notes.push(note);
+                            self.header.meta_order.push(MetaKind::Note);
+                        }
+                        "prop" => {
+                            let prop = self.prop(buf, attrs, true)?;
+                            self.header.props.push(prop);
+                            self.header.meta_order.push(MetaKind::Prop);
+                        }
+                        "ude" => {
+                            self.header.udes.push(Ude {
+                                attrs,
+                                maps: Vec::new(),
+                            });
+                            self.header.meta_order.push(MetaKind::Ude);
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(_) => return Ok(()),
+                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
+                Event::Eof => return Err(self.unexpected_eof("</header>")),
+                _ => {}
+            }
+        }
+    }
+
+    fn ude(&mut self, buf: &mut Vec<u8>, attrs: Vec<Attr>) -> Result<Ude> {
+        let mut ude = Ude {
+            attrs,
+            maps: Vec::new(),
+        };
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = local(e.name().0).to_string();
+                    if name == "map" {
+                        let attrs = self.attrs(&e, offset)?;
+                        ude.maps.push(attrs);
+                    }
+                    self.skip_element(buf, &name)?;
+                }
+                Event::Empty(e) if local(e.name().0) == "map" => {
+                    let attrs = self.attrs(&e, offset)?;
+                    ude.maps.push(attrs);
+                }
+                Event::End(_) => return Ok(ude),
+                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
+                Event::Eof => return Err(self.unexpected_eof("</ude>")),
+                _ => {}
+            }
+        }
+    }
+
+    /// After `</body>`: expects `</tmx>`, then only comments and whitespace.
+    fn expect_root_end(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::End(_) => return self.finish_document(buf),
+                Event::Start(e) => {
+                    let name = local(e.name().0).to_string();
+                    self.skip_element(buf, &name)?;
+                }
+                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
+                Event::Eof => return Err(self.unexpected_eof("</tmx>")),
+                _ => {}
+            }
+        }
+    }
+
+    /// After `</tmx>`: only comments, processing instructions and whitespace.
+    fn finish_document(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        self.state = State::Done;
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
+                _ => {
+                    return Err(
+                        self.error_at(offset, "content after the end of the root element </tmx>")
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reads attributes: names as written, values normalized as XML requires
+    /// (entities resolved, literal whitespace turned into spaces).
+    fn attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Vec<Attr>> {
+        let mut out = Vec::new();
+        self.for_each_attr(e, offset, |name, value| {
+            out.push(Attr {
+                name: name.to_string(),
+                value,
+            })
+        })?;
+        Ok(out)
+    }
+
+    fn attr_value<'v>(&mut self, raw: &'v str) -> std::result::Result<Cow<'v, str>, String> {
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(Cow::Borrowed(raw));
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
+            out.push_str(&rest[..i]);
+            let c = rest.as_bytes()[i];
+            rest = &rest[i + 1..];
+            match c {
+                b'<' => return Err("'<' is not allowed in an attribute value (write &lt;)".into()),
+                b'\r' => {
+                    out.push(' ');
+                    if rest.starts_with('\n') {
+                        rest = &rest[1..];
+                    }
+                }
+                b'\t' | b'\n' => out.push(' '),
+                _ => {
+                    let semi = rest.find(';').ok_or(
+                        "'&' must start a reference such as &amp; (write &amp; for a literal '&')",
+                    )?;
+                    match self.entities.resolve(&rest[..semi])? {
+                        Resolved::Char(c) => out.push(c),
+                        Resolved::Text(t) => {
+                            self.entity_bytes += t.len() as u64;
+                            out.extend(t.chars().map(|c| {
+                                if matches!(c, '\t' | '\n' | '\r') {
+                                    ' '
+                                } else {
+                                    c
+                                }
+                            }));
+                        }
+                        Resolved::Nothing => {}
+                    }
+                    rest = &rest[semi + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        Ok(Cow::Owned(out))
+    }
+
+    /// Resolves a reference in content, appending its text to `out`.
+    fn resolve_into(&mut self, name: &str, offset: u64, out: &mut String) -> Result<()> {
+        match self
+            .entities
+            .resolve(name)
+            .map_err(|m| self.error_at(offset, m))?
+        {
+            Resolved::Char(c) => out.push(c),
+            Resolved::Text(t) => {
+                self.entity_bytes += t.len() as u64;
+                if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
+                    return Err(self.error_at(
+                        offset,
+                        "entities expand to far more text than the file holds: refusing an entity expansion attack",
+                    ));
+                }
+                out.push_str(t);
+            }
+            Resolved::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn resolve_discard(&mut self, r: &str, offset: u64) -> Result<()> {
+        let mut sink = String::new();
+        self.resolve_into(r, offset, &mut sink)
+    }
+
+    /// Skips an element whose start tag was just read, checking its content.
+    fn skip_element(&mut self, buf: &mut Vec<u8>, name: &str) -> Result<()> {
+        let mut depth = 1usize;
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_discard(&r, offset)?;
+                }
+                Event::Eof => return Err(self.unexpected_eof(&format!("</{name}>"))),
+                _ => {}
+            }
+        }
+    }
+
+    /// Mixed content up to the end tag of the element just opened.
+    fn content(
+        &mut self,
+        buf: &mut Vec<u8>,
+        name: &str,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error_at(
+                self.xml.buffer_position(),
+                "inline elements nested too deeply",
+            ));
+        }
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Text(t) => push_text(parts, &t.xml10_content()),
+                Event::CData(c) => push_text(parts, &c.xml10_content()),
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    let mut text = String::new();
+                    self.resolve_into(&r, offset, &mut text)?;
+                    push_text(parts, &text);
+                }
+                Event::Start(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    let mut content = Vec::new();
+                    self.content(buf, kind.name(), &mut content, depth + 1)?;
+                    parts.push(SegPart::Inline(Inline {
+                        kind,
+                        attrs,
+                        content,
+                    }));
+                }
+                Event::Empty(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    parts.push(SegPart::Inline(Inline {
+                        kind,
+                        attrs,
+                        content: Vec::new(),
+                    }));
+                }
+                Event::End(_) => return Ok(()),
+                Event::Eof => return Err(self.unexpected_eof(&format!("</{name}>"))),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(
+                        self.error_at(offset, "an XML declaration or DOCTYPE inside an element")
+                    );
+                }
+            }
+        }
+    }
+
+    fn text_of(&mut self, buf: &mut Vec<u8>, name: &str, empty: bool) -> Result<String> {
+        if empty {
+            return Ok(String::new());
+        }
+        let mut parts = Vec::new();
+        self.content(buf, name, &mut parts, 1)?;
+        let seg = super::model::Seg {
+            parts,
+            attrs: Vec::new(),
+        };
+        Ok(seg.plain_text())
+    }
+
+    fn note(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Note> {
+        legacy_lang(&mut attrs);
+        let text = self.text_of(buf, "note", empty)?;
+        Ok(Note { text, attrs })
+    }
+
+    fn prop(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Prop> {
+        legacy_lang(&mut attrs);
+        let kind = match attrs.iter().position(|a| a.name == "type") {
+            Some(i) => attrs.remove(i).value,
+            None => String::new(),
+        };
+        let value = self.text_of(buf, "prop", empty)?;
+        Ok(Prop { kind, value, attrs })
+    }
+
+    /// Visits attributes without allocating their names.
+    fn for_each_attr(
+        &mut self,
+        e: &BytesStart<'_>,
+        offset: u64,
+        mut f: impl FnMut(&str, String),
+    ) -> Result<()> {
+        for attr in e.attributes() {
+            let attr =
+                attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
+            let name = attr.key.0;
+            if !is_xml_name(name) {
+                return Err(
+                    self.error_at(offset, format!("{name:?} is not a valid attribute name"))
+                );
+            }
+            let value = self
+                .attr_value(&attr.value)
+                .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
+            f(name, value.into_owned());
+        }
+        Ok(())
+    }
+
+    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tu> {
+        let mut tu = Tu::default();
+        self.for_each_attr(e, offset, |name, value| {
+            if let Some(v) = tu.set_known(name, value) {
+                tu.extra.push(Attr {
+                    name: name.to_string(),
+                    value: v,
+                });
+            }
+        })?;
+        Ok(tu)
+    }
+
+    fn tu(&mut self, buf: &mut Vec<u8>, mut tu: Tu, empty: bool) -> Result<Tu> {
+        if empty {
+            return Ok(tu);
+        }
+        self.in_tu = true;
+        loop {
+            let offset = self.xml.buffer_position();
+            let (name, empty) = match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = classify(local(e.name().0));
+                    match name {
+                        Name::Tuv => {
+                            let tuv = self.tuv_start(&e, offset)?;
+                            tu.tuvs.push(self.tuv(buf, tuv, false)?);
+                            continue;
+                        }
+                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), false),
+                        _ => {
+                            let other = local(e.name().0).to_string();
+                            self.skip_element(buf, &other)?;
+                            continue;
+                        }
+                    }
+                }
+                Event::Empty(e) => {
+                    let name = classify(local(e.name().0));
+                    match name {
+                        Name::Tuv => {
+                            let tuv = self.tuv_start(&e, offset)?;
+                            tu.tuvs.push(tuv);
+                            continue;
+                        }
+                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), true),
+                        _ => continue,
+                    }
+                }
+                Event::End(_) => {
+                    self.in_tu = false;
+                    return Ok(tu);
+                }
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_discard(&r, offset)?;
+                    continue;
+                }
+                Event::Eof => return Err(self.unexpected_eof("</tu>")),
+                _ => continue,
+            };
+            let (name, attrs) = name;
+            if name == Name::Note {
+                tu.notes.push(self.note(buf, attrs, empty)?);
+                tu.meta_order.push(MetaKind::Note);
+            } else {
+                tu.props.push(self.prop(buf, attrs, empty)?);
+                tu.meta_order.push(MetaKind::Prop);
+            }
+        }
+    }
+
+    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tuv> {
+        let mut tuv = Tuv {
+            missing_seg: true,
+            ..Tuv::default()
+        };
+        let mut legacy = None;
+        let mut has_xml_lang = false;
+        self.for_each_attr(e, offset, |name, value| match name {
+            "xml:lang" => {
+                tuv.lang = value;
+                has_xml_lang = true;
+            }
+            "lang" => legacy = Some(value),
+            _ => {
+                if let Some(v) = tuv.set_known(name, value) {
+                    tuv.extra.push(Attr {
+                        name: name.to_string(),
+                        value: v,
+                    });
+                }
+            }
+        })?;
+        if let Some(l) = legacy
+            && !has_xml_lang
+        {
+            tuv.lang = l;
+        }
+        Ok(tuv)
+    }
+
+    fn tuv(&mut self, buf: &mut Vec<u8>, mut tuv: Tuv, empty: bool) -> Result<Tuv> {
+        if empty {
+            return Ok(tuv);
+        }
+        loop {
+            let offset = self.xml.buffer_position();
+            let (name, attrs, empty) = match self.read(buf)? {
+                Event::Start(e) => {
+                    let name = classify(local(e.name().0));
+                    if name == Name::Other {
+                        let other = local(e.name().0).to_string();
+                        self.skip_element(buf, &other)?;
+                        continue;
+                    }
+                    (name, self.attrs(&e, offset)?, false)
+                }
+                Event::Empty(e) => (classify(local(e.name().0)), self.attrs(&e, offset)?, true),
+                Event::End(_) => return Ok(tuv),
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_discard(&r, offset)?;
+                    continue;
+                }
+                Event::Eof => return Err(self.unexpected_eof("</tuv>")),
+                _ => continue,
+            };
+            match name {
+                Name::Seg if tuv.missing_seg => {
+                    tuv.missing_seg = false;
+                    tuv.seg.attrs = attrs;
+                    if !empty {
+                        self.content(buf, "seg", &mut tuv.seg.parts, 1)?;
+                    }
+                }
+                Name::Note => {
+                    tuv.notes.push(self.note(buf, attrs, empty)?);
+                    tuv.meta_order.push(MetaKind::Note);
+                }
+                Name::Prop => {
+                    tuv.props.push(self.prop(buf, attrs, empty)?);
+                    tuv.meta_order.push(MetaKind::Prop);
+                }
+                _ if !empty => self.skip_element(buf, "seg")?,
+                _ => {}
+            }
+        }
+    }
+
+    /// The next unit, or `None` at `</body>`.
+    fn next_tu(&mut self, buf: &mut Vec<u8>) -> Result<Option<Tu>> {
+        if let Some((tu, empty, offset)) = self.pending_tu.take() {
+            self.last_tu_offset = offset;
+            return self.tu(buf, tu, empty).map(Some);
+        }
+        loop {
+            let offset = self.xml.buffer_position();
+            match self.read(buf)? {
+                Event::Start(e) => {
+                    if local(e.name().0) == "tu" {
+                        self.last_tu_offset = offset;
+                        self.in_tu = true;
+                        let tu = self.tu_start(&e, offset)?;
+                        return self.tu(buf, tu, false).map(Some);
+                    }
+                    let other = local(e.name().0).to_string();
+                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.skip_element(buf, &other)?;
+                }
+                Event::Empty(e) => {
+                    if local(e.name().0) == "tu" {
+                        self.last_tu_offset = offset;
+                        self.in_tu = true;
+                        let tu = self.tu_start(&e, offset)?;
+                        self.in_tu = false;
+                        return Ok(Some(tu));
+                    }
+                    self.for_each_attr(&e, offset, |_, _| {})?;
+                }
+                Event::End(_) => {
+                    self.expect_root_end(buf)?;
+                    return Ok(None);
+                }
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_discard(&r, offset)?;
+                }
+                Event::Eof => return Err(self.unexpected_eof("</body>")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Lenient mode: skips to the end of the broken unit (or the start of the
+    /// next one). Returns false when reading cannot go on.
+    fn resync(&mut self, buf: &mut Vec<u8>) -> bool {
+        for _ in 0..10_000 {
+            self.xml.get_mut().clear_bad();
+            let offset = self.xml.buffer_position();
+            buf.clear();
+            match self.xml.read_event_into(buf) {
+                Ok(Event::End(e)) => match local(e.name().0) {
+                    "tu" => return true,
+                    "body" => {
+                        self.pending_tu = None;
+                        return self.expect_root_end(buf).is_ok();
+                    }
+                    _ => {}
+                },
+                Ok(Event::Start(e)) if local(e.name().0) == "tu" => {
+                    self.pending_tu = Some((lenient_tu(&e), false, offset));
+                    return true;
+                }
+                Ok(Event::Empty(e)) if local(e.name().0) == "tu" => {
+                    self.pending_tu = Some((lenient_tu(&e), true, offset));
+                    return true;
+                }
+                Ok(Event::Eof) => return false,
+                Ok(_) => {}
+                Err(_) => {
+                    if self.xml.buffer_position() == offset {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Units read so far.
+    pub fn tus_read(&self) -> u64 {
+        self.tus_read
+    }
+}
+
+impl<R: Read> Iterator for TmxReader<R> {
+    type Item = Result<Tu>;
+
+    fn next(&mut self) -> Option<Result<Tu>> {
+        if self.state == State::Done {
+            return None;
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = self.next_tu(&mut buf);
+        let item = match result {
+            Ok(Some(tu)) => {
+                self.tus_read += 1;
+                Some(Ok(tu))
+            }
+            Ok(None) => {
+                self.state = State::Done;
+                None
+            }
+            Err(e) => {
+                let inside_tu = std::mem::take(&mut self.in_tu) && !matches!(e, Error::Io { .. });
+                if !(self.options.lenient && inside_tu && self.resync(&mut buf)) {
+                    self.state = State::Done;
+                }
+                Some(Err(e))
+            }
+        };
+        self.buf = buf;
+        item
+    }
+}
+
+/// Attributes of a start tag, ignoring malformed ones (used only to resume
+/// after an error in lenient mode; a malformed attribute is reported when
+/// the unit is parsed).
+fn lenient_tu(e: &BytesStart<'_>) -> Tu {
+    let mut tu = Tu::default();
+    for a in e.attributes().flatten() {
+        if let Some(v) = tu.set_known(a.key.0, a.value.into_owned()) {
+            tu.extra.push(Attr {
+                name: a.key.0.to_string(),
+                value: v,
+            });
+        }
+    }
+    tu
+}
+
+/// The elements the reader dispatches on, recognized without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Tuv,
+    Seg,
+    Note,
+    Prop,
+    Other,
+}
+
+fn classify(local: &str) -> Name {
+    match local {
+        "tuv" => Name::Tuv,
+        "seg" => Name::Seg,
+        "note" => Name::Note,
+        "prop" => Name::Prop,
+        _ => Name::Other,
+    }
+}
+
+fn display_path(file: &Option<PathBuf>) -> PathBuf {
+    file.clone().unwrap_or_else(|| PathBuf::from("<stdin>"))
+}
+
+/// The local part of a qualified name (`tmx:tu` → `tu`).
+fn local(name: &str) -> &str {
+    name.rsplit_once(':').map_or(name, |(_, l)| l)
+}
+
+fn push_text(parts: &mut Vec<SegPart>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(SegPart::Text(last)) = parts.last_mut() {
+        last.push_str(text);
+    } else {
+        parts.push(SegPart::Text(text.to_string()));
+    }
+}
+
+/// TMX 1.1–1.3 wrote `lang` where 1.4 writes `xml:lang`.
+fn legacy_lang(attrs: &mut [Attr]) {
+    if !attrs.iter().any(|a| a.name == "xml:lang")
+        && let Some(a) = attrs.iter_mut().find(|a| a.name == "lang")
+    {
+        a.name = "xml:lang".into();
+    }
+}

@@ -1,0 +1,246 @@
+//! Statistics of a memory, computed in one streaming pass: units, languages
+//! and variants per language, words and characters per language, inline
+//! codes, duplicate units, props and notes, and a header summary.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::model::{Header, Tu};
+use super::reader::TmxReader;
+use crate::error::Result;
+use crate::text::LanguageTag;
+use crate::text::tokenize::word_count;
+
+/// Counts for one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LanguageStats {
+    /// The language (canonical BCP-47 form when it parses, else as written).
+    pub lang: String,
+    /// Variants in this language.
+    pub variants: u64,
+    /// Units with at least one variant in this language.
+    pub units: u64,
+    /// Words in the plain text ([`crate::text::tokenize::word_count`]).
+    pub words: u64,
+    /// Characters (Unicode scalar values) in the plain text.
+    pub chars: u64,
+    /// Variants whose plain text is empty or only whitespace.
+    pub empty: u64,
+}
+
+/// The header fields worth showing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HeaderSummary {
+    /// `<tmx version>`.
+    pub version: Option<String>,
+    /// `creationtool` and its version.
+    pub creationtool: Option<String>,
+    /// `creationtoolversion`.
+    pub creationtoolversion: Option<String>,
+    /// `srclang`.
+    pub srclang: Option<String>,
+    /// `adminlang`.
+    pub adminlang: Option<String>,
+    /// `datatype`.
+    pub datatype: Option<String>,
+    /// `segtype`.
+    pub segtype: Option<String>,
+    /// `o-tmf`.
+    pub o_tmf: Option<String>,
+    /// `creationdate`.
+    pub creationdate: Option<String>,
+    /// Header props and notes.
+    pub props: usize,
+    /// Header notes.
+    pub notes: usize,
+}
+
+impl HeaderSummary {
+    fn of(h: &Header) -> Self {
+        HeaderSummary {
+            version: h.version.clone(),
+            creationtool: h.creationtool.clone(),
+            creationtoolversion: h.creationtoolversion.clone(),
+            srclang: h.srclang.clone(),
+            adminlang: h.adminlang.clone(),
+            datatype: h.datatype.clone(),
+            segtype: h.segtype.clone(),
+            o_tmf: h.o_tmf.clone(),
+            creationdate: h.creationdate.clone(),
+            props: h.props.len(),
+            notes: h.notes.len(),
+        }
+    }
+}
+
+/// Statistics of one memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// The encoding the file was written in.
+    pub encoding: String,
+    /// Header summary.
+    pub header: HeaderSummary,
+    /// Translation units.
+    pub units: u64,
+    /// Variants (`tuv`) in all units.
+    pub variants: u64,
+    /// Per language, most variants first.
+    pub languages: Vec<LanguageStats>,
+    /// How many units have N variants (N → units).
+    pub variants_per_unit: BTreeMap<usize, u64>,
+    /// Inline elements by name (`bpt`, `ept`, `ph`, ...), nested ones included.
+    pub inline_elements: BTreeMap<String, u64>,
+    /// Units with at least one native-code element.
+    pub units_with_codes: u64,
+    /// Units whose variants (language and text) repeat an earlier unit's.
+    pub duplicate_units: u64,
+    /// Props on units and variants.
+    pub props: u64,
+    /// Notes on units and variants.
+    pub notes: u64,
+    /// Prop types and how often each occurs.
+    pub prop_types: BTreeMap<String, u64>,
+    /// Variants without a `<seg>`.
+    pub missing_segs: u64,
+}
+
+/// A language key: the canonical tag, or the string as written.
+pub(crate) fn lang_key(lang: &str) -> String {
+    LanguageTag::parse(lang).map_or_else(|_| lang.to_string(), |t| t.to_string())
+}
+
+/// Collects statistics while streaming units.
+#[derive(Default)]
+pub struct StatsBuilder {
+    stats: Stats,
+    per_lang: BTreeMap<String, LanguageStats>,
+    seen: ahash::AHashSet<u64>,
+    hasher: ahash::RandomState,
+    text: String,
+}
+
+impl StatsBuilder {
+    /// A builder for a memory with `header`, read in `encoding`.
+    pub fn new(header: &Header, encoding: &str) -> Self {
+        let mut b = StatsBuilder {
+            hasher: ahash::RandomState::with_seeds(1, 2, 3, 4),
+            ..StatsBuilder::default()
+        };
+        b.stats.header = HeaderSummary::of(header);
+        b.stats.encoding = encoding.to_string();
+        b
+    }
+
+    /// Adds one unit.
+    pub fn add(&mut self, tu: &Tu) {
+        let s = &mut self.stats;
+        s.units += 1;
+        s.variants += tu.tuvs.len() as u64;
+        *s.variants_per_unit.entry(tu.tuvs.len()).or_default() += 1;
+        s.props += tu.props.len() as u64;
+        s.notes += tu.notes.len() as u64;
+        for p in &tu.props {
+            *s.prop_types.entry(p.kind.clone()).or_default() += 1;
+        }
+        let mut has_codes = false;
+        let mut langs_in_unit: Vec<String> = Vec::with_capacity(tu.tuvs.len());
+        let mut variant_hashes: Vec<u64> = Vec::with_capacity(tu.tuvs.len());
+        for tuv in &tu.tuvs {
+            s.props += tuv.props.len() as u64;
+            s.notes += tuv.notes.len() as u64;
+            for p in &tuv.props {
+                *s.prop_types.entry(p.kind.clone()).or_default() += 1;
+            }
+            if tuv.missing_seg {
+                s.missing_segs += 1;
+            }
+            tuv.seg.count_inline(|k| {
+                has_codes |= k.is_code();
+                if let Some(c) = s.inline_elements.get_mut(k.name()) {
+                    *c += 1;
+                } else {
+                    s.inline_elements.insert(k.name().to_string(), 1);
+                }
+            });
+            self.text.clear();
+            tuv.seg.push_plain_text(&mut self.text);
+            let key = lang_key(&tuv.lang);
+            variant_hashes.push(self.hasher.hash_one((&key, &self.text)));
+            let entry = self
+                .per_lang
+                .entry(key.clone())
+                .or_insert_with(|| LanguageStats {
+                    lang: key.clone(),
+                    ..LanguageStats::default()
+                });
+            entry.variants += 1;
+            entry.words += word_count(&self.text) as u64;
+            entry.chars += self.text.chars().count() as u64;
+            if self.text.trim().is_empty() {
+                entry.empty += 1;
+            }
+            if !langs_in_unit.contains(&key) {
+                entry.units += 1;
+                langs_in_unit.push(key);
+            }
+        }
+        if has_codes {
+            s.units_with_codes += 1;
+        }
+        variant_hashes.sort_unstable();
+        if !tu.tuvs.is_empty() && !self.seen.insert(self.hasher.hash_one(&variant_hashes)) {
+            s.duplicate_units += 1;
+        }
+    }
+
+    /// The statistics.
+    pub fn finish(mut self) -> Stats {
+        let mut langs: Vec<LanguageStats> = self.per_lang.into_values().collect();
+        langs.sort_by(|a, b| {
+            b.variants
+                .cmp(&a.variants)
+                .then_with(|| a.lang.cmp(&b.lang))
+        });
+        self.stats.languages = langs;
+        self.stats
+    }
+}
+
+/// Reads every unit of `reader` and returns its statistics.
+pub fn compute<R: Read>(reader: &mut TmxReader<R>) -> Result<Stats> {
+    let mut builder = StatsBuilder::new(&reader.header().clone(), reader.encoding());
+    for tu in reader.by_ref() {
+        builder.add(&tu?);
+    }
+    Ok(builder.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_languages_words_codes_and_duplicates() {
+        let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><prop type="x-a">1</prop><tuv xml:lang="en"><seg>Hello <ph x="1">&lt;br&gt;</ph>world</seg></tuv><tuv xml:lang="ja"><seg>こんにちは世界</seg></tuv></tu>
+<tu><tuv xml:lang="EN"><seg>Hello world</seg></tuv><tuv xml:lang="ja"><seg>こんにちは世界</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg> </seg></tuv></tu>
+</body></tmx>"#;
+        let mut r = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+        let s = compute(&mut r).unwrap();
+        assert_eq!(s.units, 3);
+        assert_eq!(s.variants, 5);
+        assert_eq!(s.languages[0].lang, "en");
+        assert_eq!(s.languages[0].variants, 3);
+        assert_eq!(s.languages[0].words, 4);
+        assert_eq!(s.languages[0].empty, 1);
+        assert_eq!(s.inline_elements.get("ph"), Some(&1));
+        assert_eq!(s.units_with_codes, 1);
+        // Same plain text in the same languages (EN = en): a duplicate.
+        assert_eq!(s.duplicate_units, 1);
+        assert_eq!(s.prop_types.get("x-a"), Some(&1));
+        assert_eq!(s.variants_per_unit.get(&2), Some(&2));
+    }
+}

@@ -1,0 +1,402 @@
+//! The TMX writer: UTF-8, TMX 1.4b, always well-formed. Characters XML 1.0
+//! forbids are never written (they are counted, see
+//! [`TmxWriter::dropped_chars`]); whitespace that an XML parser would
+//! normalize (`\r`, and tabs and line breaks in attributes) is written as
+//! character references so it reads back unchanged.
+
+use std::io::Write;
+
+use super::entities::{is_xml_char, is_xml_name};
+use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use crate::error::{Error, Result};
+
+/// Writes a TMX document unit by unit.
+///
+/// ```
+/// use tmkit::tmx::{Header, TmxWriter, Tu, Tuv};
+/// let mut out = Vec::new();
+/// let mut w = TmxWriter::new(&mut out, &Header::new("en")).unwrap();
+/// w.write_tu(&Tu::new(vec![Tuv::new("en", "Fish & chips"), Tuv::new("fr", "Poisson-frites")])).unwrap();
+/// w.finish().unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.contains("<seg>Fish &amp; chips</seg>"));
+/// ```
+pub struct TmxWriter<W: Write> {
+    out: W,
+    scratch: String,
+    dropped: u64,
+    written: u64,
+}
+
+impl<W: Write> TmxWriter<W> {
+    /// Starts a document: XML declaration, `<tmx version="1.4">`, the
+    /// header, and `<body>`.
+    pub fn new(out: W, header: &Header) -> Result<Self> {
+        let mut w = TmxWriter {
+            out,
+            scratch: String::with_capacity(4096),
+            dropped: 0,
+            written: 0,
+        };
+        let mut s = std::mem::take(&mut w.scratch);
+        s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"");
+        for a in &header.root_attrs {
+            if a.name != "version" {
+                w.attr(&mut s, &a.name, &a.value)?;
+            }
+        }
+        s.push_str(">\n  <header");
+        let mut result = Ok(());
+        header.for_each_known(|name, value| {
+            if result.is_ok() {
+                result = w.attr(&mut s, name, value);
+            }
+        });
+        result?;
+        w.attrs(&mut s, &header.extra)?;
+        if header.notes.is_empty() && header.props.is_empty() && header.udes.is_empty() {
+            s.push_str("/>\n");
+        } else {
+            s.push_str(">\n");
+            let order = full_order(
+                &header.meta_order,
+                header.notes.len(),
+                header.props.len(),
+                header.udes.len(),
+            );
+            let (mut n, mut p, mut u) = (0, 0, 0);
+            for kind in order {
+                match kind {
+                    MetaKind::Note => {
+                        w.note(&mut s, &header.notes[n], "    ")?;
+                        n += 1;
+                    }
+                    MetaKind::Prop => {
+                        w.prop(&mut s, &header.props[p], "    ")?;
+                        p += 1;
+                    }
+                    MetaKind::Ude => {
+                        w.ude(&mut s, &header.udes[u])?;
+                        u += 1;
+                    }
+                }
+            }
+            s.push_str("  </header>\n");
+        }
+        s.push_str("  <body>\n");
+        w.flush_scratch(s)?;
+        Ok(w)
+    }
+
+    /// Writes one unit.
+    pub fn write_tu(&mut self, tu: &Tu) -> Result<()> {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        let result = self.tu(&mut s, tu);
+        if let Err(e) = result {
+            self.scratch = s;
+            return Err(e);
+        }
+        self.written += 1;
+        self.flush_scratch(s)
+    }
+
+    /// Closes `<body>` and `<tmx>`, flushes, and returns the output.
+    pub fn finish(mut self) -> Result<W> {
+        self.out
+            .write_all(b"  </body>\n</tmx>\n")
+            .and_then(|_| self.out.flush())
+            .map_err(io_err)?;
+        Ok(self.out)
+    }
+
+    /// Characters left out because XML 1.0 cannot represent them.
+    pub fn dropped_chars(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Units written so far.
+    pub fn units_written(&self) -> u64 {
+        self.written
+    }
+
+    fn flush_scratch(&mut self, s: String) -> Result<()> {
+        let r = self.out.write_all(s.as_bytes()).map_err(io_err);
+        self.scratch = s;
+        r
+    }
+
+    fn tu(&mut self, s: &mut String, tu: &Tu) -> Result<()> {
+        s.push_str("    <tu");
+        let mut result = Ok(());
+        tu.for_each_known(|name, value| {
+            if result.is_ok() {
+                result = self.attr(s, name, value);
+            }
+        });
+        result?;
+        self.attrs(s, &tu.extra)?;
+        s.push_str(">\n");
+        self.meta(s, &tu.meta_order, &tu.notes, &tu.props, "      ")?;
+        for tuv in &tu.tuvs {
+            self.tuv(s, tuv)?;
+        }
+        s.push_str("    </tu>\n");
+        Ok(())
+    }
+
+    fn tuv(&mut self, s: &mut String, tuv: &Tuv) -> Result<()> {
+        s.push_str("      <tuv");
+        if !tuv.lang.is_empty() {
+            self.attr(s, "xml:lang", &tuv.lang)?;
+        }
+        let mut result = Ok(());
+        tuv.for_each_known(|name, value| {
+            if result.is_ok() {
+                result = self.attr(s, name, value);
+            }
+        });
+        result?;
+        self.attrs(s, &tuv.extra)?;
+        s.push_str(">\n");
+        self.meta(s, &tuv.meta_order, &tuv.notes, &tuv.props, "        ")?;
+        if !tuv.missing_seg {
+            s.push_str("        <seg");
+            self.attrs(s, &tuv.seg.attrs)?;
+            s.push('>');
+            self.parts(s, &tuv.seg.parts)?;
+            s.push_str("</seg>\n");
+        }
+        s.push_str("      </tuv>\n");
+        Ok(())
+    }
+
+    fn meta(
+        &mut self,
+        s: &mut String,
+        order: &[MetaKind],
+        notes: &[Note],
+        props: &[Prop],
+        indent: &str,
+    ) -> Result<()> {
+        let (mut n, mut p) = (0, 0);
+        for kind in full_order(order, notes.len(), props.len(), 0) {
+            match kind {
+                MetaKind::Note => {
+                    self.note(s, &notes[n], indent)?;
+                    n += 1;
+                }
+                MetaKind::Prop => {
+                    self.prop(s, &props[p], indent)?;
+                    p += 1;
+                }
+                MetaKind::Ude => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, s: &mut String, note: &Note, indent: &str) -> Result<()> {
+        s.push_str(indent);
+        s.push_str("<note");
+        self.attrs(s, &note.attrs)?;
+        s.push('>');
+        self.text(s, &note.text);
+        s.push_str("</note>\n");
+        Ok(())
+    }
+
+    fn prop(&mut self, s: &mut String, prop: &Prop, indent: &str) -> Result<()> {
+        s.push_str(indent);
+        s.push_str("<prop");
+        // An absent type reads back as empty; do not invent `type=""`.
+        if !prop.kind.is_empty() {
+            self.attr(s, "type", &prop.kind)?;
+        }
+        self.attrs(s, &prop.attrs)?;
+        s.push('>');
+        self.text(s, &prop.value);
+        s.push_str("</prop>\n");
+        Ok(())
+    }
+
+    fn ude(&mut self, s: &mut String, ude: &Ude) -> Result<()> {
+        s.push_str("    <ude");
+        self.attrs(s, &ude.attrs)?;
+        if ude.maps.is_empty() {
+            s.push_str("/>\n");
+            return Ok(());
+        }
+        s.push_str(">\n");
+        for map in &ude.maps {
+            s.push_str("      <map");
+            self.attrs(s, map)?;
+            s.push_str("/>\n");
+        }
+        s.push_str("    </ude>\n");
+        Ok(())
+    }
+
+    fn parts(&mut self, s: &mut String, parts: &[SegPart]) -> Result<()> {
+        for part in parts {
+            match part {
+                SegPart::Text(t) => self.text(s, t),
+                SegPart::Inline(i) => self.inline(s, i)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn inline(&mut self, s: &mut String, inline: &Inline) -> Result<()> {
+        let name = inline.kind.name();
+        check_name(name)?;
+        s.push('<');
+        s.push_str(name);
+        self.attrs(s, &inline.attrs)?;
+        if inline.content.is_empty() {
+            s.push_str("/>");
+            return Ok(());
+        }
+        s.push('>');
+        self.parts(s, &inline.content)?;
+        s.push_str("</");
+        s.push_str(name);
+        s.push('>');
+        Ok(())
+    }
+
+    fn attrs(&mut self, s: &mut String, attrs: &[Attr]) -> Result<()> {
+        for a in attrs {
+            self.attr(s, &a.name, &a.value)?;
+        }
+        Ok(())
+    }
+
+    fn attr(&mut self, s: &mut String, name: &str, value: &str) -> Result<()> {
+        check_name(name)?;
+        s.push(' ');
+        s.push_str(name);
+        s.push_str("=\"");
+        self.escape(s, value, true);
+        s.push('"');
+        Ok(())
+    }
+
+    fn text(&mut self, s: &mut String, text: &str) {
+        self.escape(s, text, false);
+    }
+
+    fn escape(&mut self, s: &mut String, text: &str, in_attr: bool) {
+        let special = |b: u8| {
+            matches!(b, b'&' | b'<' | b'>' | b'\r' | 0xEF)
+                || (b < 0x20 && (in_attr || (b != b'\n' && b != b'\t')))
+                || (in_attr && b == b'"')
+        };
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !special(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            s.push_str(&text[start..i]);
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            match c {
+                '&' => s.push_str("&amp;"),
+                '<' => s.push_str("&lt;"),
+                '>' => s.push_str("&gt;"),
+                '"' => s.push_str("&quot;"),
+                '\r' => s.push_str("&#13;"),
+                '\n' => s.push_str("&#10;"),
+                '\t' => s.push_str("&#9;"),
+                c if is_xml_char(c) => s.push(c),
+                _ => self.dropped += 1,
+            }
+            i += c.len_utf8();
+            start = i;
+        }
+        s.push_str(&text[start..]);
+    }
+}
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::io("<output>", e)
+}
+
+/// Rejects names that would make the output malformed (possible only for
+/// models built by hand: names read from a file are valid).
+fn check_name(name: &str) -> Result<()> {
+    if is_xml_name(name) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!("{name:?} is not a valid XML name")))
+    }
+}
+
+/// The order to write notes, props and udes in: the recorded order, then
+/// whatever was added since (notes, props, udes).
+fn full_order(order: &[MetaKind], notes: usize, props: usize, udes: usize) -> Vec<MetaKind> {
+    let (mut n, mut p, mut u) = (0, 0, 0);
+    let mut out = Vec::with_capacity(notes + props + udes);
+    for &kind in order {
+        let slot = match kind {
+            MetaKind::Note => &mut n,
+            MetaKind::Prop => &mut p,
+            MetaKind::Ude => &mut u,
+        };
+        let limit = match kind {
+            MetaKind::Note => notes,
+            MetaKind::Prop => props,
+            MetaKind::Ude => udes,
+        };
+        if *slot < limit {
+            *slot += 1;
+            out.push(kind);
+        }
+    }
+    out.extend(std::iter::repeat_n(MetaKind::Note, notes - n));
+    out.extend(std::iter::repeat_n(MetaKind::Prop, props - p));
+    out.extend(std::iter::repeat_n(MetaKind::Ude, udes - u));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmx::Tmx;
+
+    #[test]
+    fn escapes_and_drops_what_xml_cannot_hold() {
+        let mut out = Vec::new();
+        let mut w = TmxWriter::new(&mut out, &Header::new("en")).unwrap();
+        let mut tu = Tu::new(vec![Tuv::new("en", "a\r\nb <c> & \u{1}d\u{FFFF}")]);
+        tu.extra.push(Attr::new("x-note", "tab\there\nnl \"q\""));
+        w.write_tu(&tu).unwrap();
+        assert_eq!(w.dropped_chars(), 2);
+        w.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("<seg>a&#13;\nb &lt;c&gt; &amp; d</seg>"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"x-note="tab&#9;here&#10;nl &quot;q&quot;""#),
+            "{text}"
+        );
+        let back = Tmx::parse_str(&text).unwrap();
+        assert_eq!(back.tus[0].tuvs[0].seg.plain_text(), "a\r\nb <c> & d");
+        assert_eq!(back.tus[0].extra, tu.extra);
+    }
+
+    #[test]
+    fn refuses_names_that_would_break_the_document() {
+        let mut out = Vec::new();
+        let mut w = TmxWriter::new(&mut out, &Header::new("en")).unwrap();
+        let mut tu = Tu::new(vec![]);
+        tu.extra.push(Attr::new("bad name", "x"));
+        assert!(w.write_tu(&tu).is_err());
+    }
+}

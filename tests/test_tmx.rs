@@ -1,0 +1,446 @@
+//! CLI tests for `tmkit tmx ...`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tmx")
+        .join(name)
+}
+
+fn tmkit() -> Command {
+    let mut cmd = Command::cargo_bin("tmkit").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn jsonl(args: &[&str]) -> Vec<serde_json::Value> {
+    let out = tmkit()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn jsonl_reads_tmx11_lang_attributes_and_drops_ut_codes() {
+    let f = fixture("tmx11_lang.tmx");
+    let rows = jsonl(&["tmx", "convert", "--to", "jsonl", f.to_str().unwrap(), "-"]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["tuid"], "1");
+    assert_eq!(rows[0]["variants"][0]["lang"], "EN-US");
+    assert_eq!(rows[0]["variants"][0]["text"], "Open the file.");
+    assert_eq!(rows[0]["variants"][1]["text"], "Öffnen Sie die Datei.");
+}
+
+#[test]
+fn jsonl_decodes_every_encoding_the_same() {
+    let utf8 = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("utf8_bom.tmx").to_str().unwrap(),
+    ]);
+    let utf16 = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("utf16le_bom.tmx").to_str().unwrap(),
+    ]);
+    assert_eq!(utf8, utf16);
+    let cp = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("windows1252.tmx").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        cp[0]["variants"][0]["text"],
+        "\u{201c}Smart\u{201d} quotes € 5 – café"
+    );
+    let latin = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("latin1.tmx").to_str().unwrap(),
+    ]);
+    assert_eq!(latin[0]["variants"][0]["text"], "Grüße aus Köln");
+}
+
+#[test]
+fn jsonl_keeps_hi_and_sub_text_and_rtl_scripts() {
+    let rows = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("inline_codes.tmx").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        rows[0]["variants"][0]["text"],
+        "Click here, then  really nested kept."
+    );
+    assert_eq!(rows[0]["variants"][1]["text"], "انقر هنا");
+    // Two variants in the same language are both kept.
+    assert_eq!(rows[0]["variants"].as_array().unwrap().len(), 3);
+    assert_eq!(rows[1]["variants"][1]["text"], "");
+}
+
+#[test]
+fn crlf_line_ends_are_normalized_and_comments_dropped() {
+    let rows = jsonl(&[
+        "tmx",
+        "convert",
+        "--to",
+        "jsonl",
+        fixture("crlf.tmx").to_str().unwrap(),
+    ]);
+    assert_eq!(rows[0]["variants"][0]["text"], "beforeafter end");
+    assert_eq!(
+        rows[1]["variants"][0]["text"],
+        "Line one\nline two\n with CRLF and a lone\nCR"
+    );
+}
+
+#[test]
+fn round_trip_through_tmx_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "inline_codes.tmx",
+        "namespaced.tmx",
+        "tmx11_lang.tmx",
+        "doctype_entities.tmx",
+    ] {
+        let out = dir.path().join(name);
+        tmkit()
+            .args(["tmx", "convert"])
+            .arg(fixture(name))
+            .arg(&out)
+            .assert()
+            .success();
+        let a = tmkit::tmx::Tmx::read(&fixture(name)).unwrap();
+        let b = tmkit::tmx::Tmx::read(&out).unwrap();
+        assert_eq!(a.tus, b.tus, "{name}");
+        assert_eq!(a.header.extra, b.header.extra, "{name}");
+        assert_eq!(a.header.props, b.header.props, "{name}");
+        assert_eq!(b.header.version.as_deref(), Some("1.4"));
+    }
+}
+
+#[test]
+fn malformed_files_fail_with_file_line_and_column() {
+    for (name, line_col, what) in [
+        ("malformed/unescaped_amp.tmx", ":1:", "'&'"),
+        ("malformed/undeclared_nbsp.tmx", ":1:64:", "&nbsp;"),
+        ("malformed/mismatched.tmx", ":1:", "</seg>"),
+        ("malformed/control_char.tmx", ":3:33:", "U+0007"),
+        ("malformed/bad_utf8.tmx", ":1:66:", "UTF-8"),
+        ("malformed/truncated.tmx", ":3:", "truncated"),
+        ("malformed/billion_laughs.tmx", ":2:1:", "expansion bomb"),
+    ] {
+        let f = fixture(name);
+        let file = f.file_name().unwrap().to_str().unwrap().to_string();
+        tmkit()
+            .args(["tmx", "convert", "--to", "jsonl"])
+            .arg(&f)
+            .arg("-")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("{file}{line_col}")))
+            .stderr(predicate::str::contains(what))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn strict_failure_leaves_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(fixture("malformed/control_char.tmx"))
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn lenient_skips_the_broken_unit_and_reports_it() {
+    tmkit()
+        .args(["tmx", "convert", "--lenient", "--to", "jsonl"])
+        .arg(fixture("malformed/control_char.tmx"))
+        .arg("-")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"text\":\"ok\""))
+        .stderr(predicate::str::contains("skipped a broken unit"))
+        .stderr(predicate::str::contains("control_char.tmx:3:33"));
+}
+
+#[test]
+fn tsv_csv_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("pairs.tsv");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg(&tsv)
+        .args(["--tgt", "de"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&tsv).unwrap();
+    assert_eq!(
+        text,
+        "Open the file.\tÖffnen Sie die Datei.\nSave\tSpeichern\n"
+    );
+    let with_codes = tmkit()
+        .args([
+            "tmx",
+            "convert",
+            "--to",
+            "tsv",
+            "--placeholders",
+            "--src",
+            "en-us",
+            "--tgt",
+            "de-de",
+        ])
+        .arg(fixture("tmx11_lang.tmx"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(with_codes)
+            .unwrap()
+            .starts_with("Open the {1}file{2}.")
+    );
+    let csv = dir.path().join("pairs.csv");
+    std::fs::write(
+        &csv,
+        "\"Hello, world\",\"Bonjour, \"\"monde\"\"\"\n\"Two\nlines\",Deux lignes\n",
+    )
+    .unwrap();
+    let tmx = dir.path().join("pairs.tmx");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "fr"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus.len(), 2);
+    assert_eq!(back.tus[0].tuvs[1].seg.plain_text(), "Bonjour, \"monde\"");
+    assert_eq!(back.tus[1].tuvs[0].seg.plain_text(), "Two\nlines");
+    assert!(back.header.missing_required().is_empty());
+}
+
+#[test]
+fn convert_usage_errors_exit_2() {
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg("-")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--to"));
+    tmkit()
+        .args(["tmx", "convert", "--to", "tsv"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--tgt"));
+    let f = fixture("tmx11_lang.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&f)
+        .arg(&f)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn stdin_works_for_convert_and_stats() {
+    let input = std::fs::read(fixture("tmx11_lang.tmx")).unwrap();
+    tmkit()
+        .args(["tmx", "convert", "--to", "jsonl", "-"])
+        .write_stdin(input.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Speichern"));
+    tmkit()
+        .args(["tmx", "stats"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<stdin>"));
+}
+
+#[test]
+fn stats_counts_per_language_in_json() {
+    let out = tmkit()
+        .args(["tmx", "stats", "--format", "json"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["units"], 2);
+    assert_eq!(v["languages"][0]["lang"], "de-DE");
+    assert_eq!(v["languages"][1]["words"], 4);
+    assert_eq!(v["inline_elements"]["ut"], 4);
+    assert_eq!(v["header"]["version"], "1.1");
+}
+
+#[test]
+fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
+    tmkit()
+        .args(["tmx", "stats"])
+        .arg(fixture("malformed"))
+        .arg(fixture("namespaced.tmx"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("namespaced.tmx"))
+        .stderr(predicate::str::contains("1 succeeded, 7 failed"));
+}
+
+#[test]
+fn validate_reports_problems_with_positions() {
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(fixture("inline_codes.tmx"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "inline_codes.tmx:10:1: error: the fr <tuv> has no <seg>",
+        ));
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("valid"));
+    let out = tmkit()
+        .args(["tmx", "validate", "--format", "json"])
+        .arg(fixture("malformed/truncated.tmx"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["malformed"], true);
+    assert!(v["problems"].as_array().unwrap().iter().any(|p| {
+        p["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("truncated.tmx:3:32")
+    }));
+}
+
+#[test]
+fn merge_removes_duplicates_and_keeps_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.tmx");
+    let b = dir.path().join("b.tmx");
+    std::fs::write(&a, r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu changedate="20200101T000000Z"><prop type="x-from">a</prop><tuv xml:lang="en"><seg>Hello</seg></tuv><tuv xml:lang="fr"><seg>Bonjour</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Bye</seg></tuv><tuv xml:lang="fr"><seg>Au revoir</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    std::fs::write(&b, r#"<tmx version="1.4"><header srclang="EN"/><body>
+<tu changedate="20240101T000000Z"><prop type="x-from">b</prop><tuv xml:lang="EN"><seg>Hello</seg></tuv><tuv xml:lang="fr"><seg>Bonjour</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let out = dir.path().join("m.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&a)
+        .arg(&b)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 duplicate(s) removed"));
+    let m = tmkit::tmx::Tmx::read(&out).unwrap();
+    assert_eq!(m.tus.len(), 2);
+    assert_eq!(m.tus[0].changedate(), Some("20240101T000000Z"));
+    assert_eq!(m.tus[0].props.len(), 2);
+}
+
+#[test]
+fn filter_keeps_a_pair_and_drops_untranslated() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tmx");
+    std::fs::write(&input, r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en-US"><seg>Hello</seg></tuv><tuv xml:lang="de"><seg>Hallo</seg></tuv><tuv xml:lang="fr-FR"><seg>Bonjour</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>OK</seg></tuv><tuv xml:lang="fr"><seg>OK</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Only English</seg></tuv><tuv xml:lang="de"><seg>Nur Deutsch</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let out = tmkit()
+        .args([
+            "tmx",
+            "filter",
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "--drop-identical",
+        ])
+        .arg(&input)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("3 unit(s) read, 1 kept"))
+        .get_output()
+        .stdout
+        .clone();
+    let kept = tmkit::tmx::Tmx::parse_str(std::str::from_utf8(&out).unwrap()).unwrap();
+    assert_eq!(kept.tus.len(), 1);
+    let langs: Vec<&str> = kept.tus[0].tuvs.iter().map(|t| t.lang.as_str()).collect();
+    assert_eq!(langs, ["en-US", "fr-FR"]);
+    tmkit()
+        .args(["tmx", "filter", "--since", "2024-13-01"])
+        .arg(&input)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn output_to_a_closed_pipe_is_quiet() {
+    // `head` closing the pipe must not produce a panic message.
+    let big: String = (0..20_000)
+        .map(|i| format!("<tu><tuv xml:lang=\"en\"><seg>unit {i}</seg></tuv></tu>"))
+        .collect();
+    let doc = format!("<tmx version=\"1.4\"><header/><body>{big}</body></tmx>");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.tmx");
+    std::fs::write(&f, doc).unwrap();
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} tmx convert --to jsonl {} - | head -n 1",
+            assert_cmd::cargo::cargo_bin("tmkit").display(),
+            f.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("unit 0"));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
