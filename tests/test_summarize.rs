@@ -396,3 +396,46 @@ fn every_sample_article_gets_a_summary_in_document_order() {
     }
     assert!(count > 0, "no sample article summarized");
 }
+
+/// On BBC news with extractive references (when the shared dev data is
+/// present), the default ranking must beat the first three sentences by a
+/// wide margin, measured with the library's ROUGE-1.
+#[test]
+fn ranking_beats_lead_3_on_shared_dev_data() {
+    use tmkit::segment::Segmenter;
+    use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
+    use tmkit::summarize::{Document, LanguageProfile, Summarizer};
+
+    let data =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/summarize/bbc_en.dev.jsonl");
+    let Ok(text) = std::fs::read_to_string(&data) else {
+        eprintln!("skipped: {} not present", data.display());
+        return;
+    };
+    let en: tmkit::text::LanguageTag = "en".parse().unwrap();
+    let profile = LanguageProfile::new(&en);
+    let segmenter = Segmenter::for_language(&en);
+    let summarizer = Summarizer::default();
+    let (mut ours, mut lead, mut n) = (0.0, 0.0, 0.0);
+    for line in text.lines().take(200) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let article = v["text"].as_str().unwrap();
+        let reference = rouge_tokens(&profile, v["summary"].as_str().unwrap());
+        let doc = Document::from_plain(article);
+        let summary = summarizer.summarize(&doc, &en);
+        let picked: Vec<&str> = summary.sentences.iter().map(|s| s.text.as_str()).collect();
+        let first: Vec<&str> = segmenter
+            .segments(doc.body())
+            .take(3)
+            .map(|s| s.text)
+            .collect();
+        ours += rouge_n(&reference, &rouge_tokens(&profile, &picked.join(" ")), 1).f1;
+        lead += rouge_n(&reference, &rouge_tokens(&profile, &first.join(" ")), 1).f1;
+        n += 1.0;
+    }
+    let (ours, lead) = (100.0 * ours / n, 100.0 * lead / n);
+    assert!(
+        ours > lead + 8.0,
+        "ROUGE-1: ours {ours:.2}, lead-3 {lead:.2}"
+    );
+}

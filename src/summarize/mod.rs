@@ -300,16 +300,16 @@ impl Summarizer {
         if n == 0 {
             // Only a headline: it is the whole story.
             if let Some(title) = &doc.title {
-                let start = doc.text.find(title.as_str()).unwrap_or(0);
+                // Offsets of the headline in the text, or empty when the
+                // markup kept it out (an HTML <title>).
+                let (start, end) = doc
+                    .text
+                    .find(title.as_str())
+                    .map_or((0, 0), |at| (at, at + title.len()));
                 summary.sentences.push(SummarySentence {
                     index: 0,
                     start,
-                    end: start
-                        + if start < doc.text.len() {
-                            title.len()
-                        } else {
-                            0
-                        },
+                    end,
                     score: 0.0,
                     text: title.clone(),
                 });
@@ -635,5 +635,37 @@ mod tests {
         let s = Summarizer::default().summarize_text(ar, &LangChoice::Auto);
         assert_eq!(s.language.primary(), "ar");
         assert_eq!(s.sentences.len(), 3);
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            /// Any text in any markup: no panic, offsets on character
+            /// boundaries, sentences in document order, within budget.
+            #[test]
+            fn any_input_gives_a_sound_summary(
+                text in "(\\PC|[ \n.!?。«»\"#*\\[\\]()<>/-]){0,400}",
+                markup in 0usize..3,
+                k in 1usize..5,
+            ) {
+                let format = [InputFormat::Text, InputFormat::Markdown, InputFormat::Html][markup];
+                let doc = Document::parse(&text, format);
+                let summarizer = Summarizer::new(Options { budget: Budget::Sentences(k), ..Options::default() });
+                let lang = resolve_language(&doc, &LangChoice::Auto);
+                let s = summarizer.summarize(&doc, &lang);
+                prop_assert!(s.sentences.len() <= k.max(1));
+                for pair in s.sentences.windows(2) {
+                    prop_assert!(pair[0].start < pair[1].start);
+                }
+                for sent in &s.sentences {
+                    prop_assert!(doc.text.is_char_boundary(sent.start) && doc.text.is_char_boundary(sent.end));
+                    prop_assert!(!sent.text.is_empty());
+                }
+            }
+        }
     }
 }
