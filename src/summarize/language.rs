@@ -16,6 +16,14 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::text::{LanguageTag, comparison_key, is_spaceless_char, word_spans};
 
+/// Words stemmed per thread and language before the cache starts over.
+const STEM_CACHE_LIMIT: usize = 200_000;
+
+thread_local! {
+    static STEM_CACHE: std::cell::RefCell<ahash::AHashMap<String, ahash::AHashMap<Box<str>, Box<str>>>> =
+        std::cell::RefCell::new(ahash::AHashMap::new());
+}
+
 /// What the ranker knows about one language.
 pub struct LanguageProfile {
     primary: String,
@@ -137,6 +145,33 @@ impl LanguageProfile {
         }
     }
 
+    /// Calls `f` with the stem of a case-folded word, from a per-thread
+    /// cache: news vocabulary repeats from article to article, and Snowball
+    /// stemming is the costliest step of tokenizing.
+    pub fn with_stem<R>(&self, folded: &str, f: impl FnOnce(&str) -> R) -> R {
+        if self.stemmer.is_none() {
+            return f(folded);
+        }
+        STEM_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let per_language = match cache.get_mut(self.primary.as_str()) {
+                Some(map) => map,
+                None => cache.entry(self.primary.clone()).or_default(),
+            };
+            if let Some(stem) = per_language.get(folded) {
+                return f(stem);
+            }
+            // Bounded: a long run over many languages must not grow without end.
+            if per_language.len() >= STEM_CACHE_LIMIT {
+                per_language.clear();
+            }
+            let stem: Box<str> = self.stem(folded).into();
+            let out = f(&stem);
+            per_language.insert(folded.into(), stem);
+            out
+        })
+    }
+
     /// Like [`LanguageProfile::for_each_term`] but before stemming, so a
     /// caller can cache stems: `f` gets each case-folded content word (with
     /// `true`: stem it) or character bigram (with `false`).
@@ -254,6 +289,17 @@ mod tests {
         assert!(t.iter().any(|w| w == "רפורמה"), "{t:?}");
         let a = terms("ar", "أعلنت الحكومة عن إصلاح جديد");
         assert!(a.len() >= 3, "{a:?}");
+    }
+
+    #[test]
+    fn cached_stems_match_the_stemmer() {
+        let en = LanguageProfile::new(&"en".parse().unwrap());
+        for word in ["running", "ministers", "running", "x"] {
+            let cached = en.with_stem(word, str::to_string);
+            assert_eq!(cached, en.stem(word));
+        }
+        let fr = LanguageProfile::new(&"fr".parse().unwrap());
+        assert_eq!(fr.with_stem("running", str::to_string), fr.stem("running"));
     }
 
     #[test]

@@ -269,7 +269,7 @@ impl Summarizer {
                         Some(&id) => id,
                         None => {
                             let id = if stemmable {
-                                table.id(&tools.profile.stem(key))
+                                tools.profile.with_stem(key, |stem| table.id(stem))
                             } else {
                                 table.id(key)
                             };
@@ -442,7 +442,7 @@ pub fn resolve_language(doc: &Document, lang: &LangChoice) -> LanguageTag {
 }
 
 /// How much of an article the language detector reads.
-const DETECTION_SAMPLE_BYTES: usize = 1024;
+const DETECTION_SAMPLE_BYTES: usize = 512;
 
 /// At most `max` bytes of `text`, cut at a character boundary.
 fn prefix(text: &str, max: usize) -> &str {
