@@ -19,9 +19,11 @@ use crate::text::{LanguageTag, comparison_key, is_spaceless_char, word_spans};
 /// Words stemmed per thread and language before the cache starts over.
 const STEM_CACHE_LIMIT: usize = 200_000;
 
+/// Stems by word, by primary language subtag.
+type StemCache = ahash::AHashMap<String, ahash::AHashMap<Box<str>, Box<str>>>;
+
 thread_local! {
-    static STEM_CACHE: std::cell::RefCell<ahash::AHashMap<String, ahash::AHashMap<Box<str>, Box<str>>>> =
-        std::cell::RefCell::new(ahash::AHashMap::new());
+    static STEM_CACHE: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache::new());
 }
 
 /// What the ranker knows about one language.
