@@ -28,7 +28,6 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
         "lexrank" => w.lexrank = v,
         "overlap" => w.overlap = v,
         "paragraph_position" => w.paragraph_position = v,
-        "frequency" => w.frequency = v,
         "position" => w.position = v,
         "position_half_life" => w.position_half_life = v,
         "title" => w.title = v,

@@ -74,19 +74,35 @@ fn json_has_scores_offsets_and_title() {
     assert_eq!(v["title"], "Le gouvernement présente un budget de rigueur");
     let sentences = v["sentences"].as_array().unwrap();
     assert_eq!(sentences.len(), 3);
-    let starts: Vec<u64> = sentences.iter().map(|s| s["start"].as_u64().unwrap()).collect();
+    let starts: Vec<u64> = sentences
+        .iter()
+        .map(|s| s["start"].as_u64().unwrap())
+        .collect();
     assert!(starts.windows(2).all(|w| w[0] < w[1]));
     assert!(sentences.iter().all(|s| s["score"].as_f64().is_some()));
-    assert!(!out.contains("**") && !out.contains("https://"), "markup left: {out}");
+    assert!(
+        !out.contains("**") && !out.contains("https://"),
+        "markup left: {out}"
+    );
 }
 
 #[test]
 fn html_main_text_only_and_rtl_survives() {
-    let out = stdout_of(tmkit().args(["summarize", "--format", "jsonl"]).arg(fixture("ar_news.html")));
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--format", "jsonl"])
+            .arg(fixture("ar_news.html")),
+    );
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["language"], "ar");
     assert_eq!(v["title"], "الحكومة تعلن ميزانية جديدة للعام المقبل");
-    for bad in ["الرئيسية", "حقوق", "analytics", "font-family", "المؤتمر الصحفي"] {
+    for bad in [
+        "الرئيسية",
+        "حقوق",
+        "analytics",
+        "font-family",
+        "المؤتمر الصحفي",
+    ] {
         assert!(!out.contains(bad), "{bad} leaked into {out}");
     }
     assert!(out.contains("أعلنت الحكومة"));
@@ -118,7 +134,12 @@ fn batch_dir() -> tempfile::TempDir {
 fn files_under(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walk(dir)
         .into_iter()
-        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     out.sort();
     out
@@ -148,10 +169,19 @@ fn bad_files_are_reported_and_the_rest_is_written() {
         .assert()
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("latin1.txt:1:4: not valid UTF-8"), "{stderr}");
-    assert!(stderr.contains("empty.txt") && stderr.contains("empty"), "{stderr}");
+    assert!(
+        stderr.contains("latin1.txt:1:4: not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("empty.txt") && stderr.contains("empty"),
+        "{stderr}"
+    );
     assert!(stderr.contains("3 succeeded, 2 failed"), "{stderr}");
-    assert_eq!(files_under(&out_dir), ["ar.txt", "floods.txt", "fr/budget.txt"]);
+    assert_eq!(
+        files_under(&out_dir),
+        ["ar.txt", "floods.txt", "fr/budget.txt"]
+    );
     let floods = std::fs::read_to_string(out_dir.join("floods.txt")).unwrap();
     assert_eq!(floods.lines().count(), 3);
 }
@@ -164,22 +194,43 @@ fn skip_existing_resumes_and_leaves_no_temporary_files() {
     std::fs::create_dir_all(&out_dir).unwrap();
     std::fs::write(out_dir.join("floods.json"), "kept").unwrap();
     tmkit()
-        .args(["summarize", "--quiet", "--format", "json", "--include", "*.txt", "--include", "*.md", "--skip-existing", "--out-dir"])
+        .args([
+            "summarize",
+            "--quiet",
+            "--format",
+            "json",
+            "--include",
+            "*.txt",
+            "--include",
+            "*.md",
+            "--skip-existing",
+            "--out-dir",
+        ])
         .arg(&out_dir)
         .arg(&news)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("succeeded").not());
-    assert_eq!(std::fs::read_to_string(out_dir.join("floods.json")).unwrap(), "kept");
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("floods.json")).unwrap(),
+        "kept"
+    );
     assert_eq!(files_under(&out_dir), ["floods.json", "fr/budget.json"]);
     let budget: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("fr/budget.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("fr/budget.json")).unwrap())
+            .unwrap();
     assert_eq!(budget["sentences"].as_array().unwrap().len(), 3);
 
     std::fs::remove_file(news.join("latin1.txt")).unwrap();
     std::fs::remove_file(news.join("empty.txt")).unwrap();
     tmkit()
-        .args(["summarize", "--format", "json", "--skip-existing", "--out-dir"])
+        .args([
+            "summarize",
+            "--format",
+            "json",
+            "--skip-existing",
+            "--out-dir",
+        ])
         .arg(&out_dir)
         .arg(&news)
         .assert()
@@ -197,15 +248,28 @@ fn digest_collects_every_article() {
     let dir = batch_dir();
     let digest = dir.path().join("digest.md");
     tmkit()
-        .args(["summarize", "--include", "*.txt", "--include", "*.html", "--digest"])
+        .args([
+            "summarize",
+            "--include",
+            "*.txt",
+            "--include",
+            "*.html",
+            "--digest",
+        ])
         .arg(&digest)
         .arg(dir.path().join("news"))
         .assert()
         .code(1);
     let md = std::fs::read_to_string(&digest).unwrap();
     assert!(md.starts_with("# Digest\n"));
-    assert!(md.contains("## Floods close schools across the valley\n"), "{md}");
-    assert!(md.contains("## الحكومة تعلن ميزانية جديدة للعام المقبل\n"), "{md}");
+    assert!(
+        md.contains("## Floods close schools across the valley\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## الحكومة تعلن ميزانية جديدة للعام المقبل\n"),
+        "{md}"
+    );
     assert!(md.contains(" · en · 3 of "), "{md}");
     assert_eq!(md.matches("\n- ").count(), 6, "{md}");
 }
@@ -218,7 +282,10 @@ fn many_files_to_stdout_as_jsonl_and_text() {
             .arg(fixture("en_floods.txt"))
             .arg(fixture("ja_yosan.txt")),
     );
-    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 2);
     assert!(rows[0]["file"].as_str().unwrap().ends_with("en_floods.txt"));
     assert_eq!(rows[1]["language"], "ja");
@@ -229,7 +296,12 @@ fn many_files_to_stdout_as_jsonl_and_text() {
             .arg(fixture("ja_yosan.txt")),
     );
     assert_eq!(text.matches("==> ").count(), 2, "{text}");
-    let json = stdout_of(tmkit().args(["summarize", "--format", "json"]).arg(fixture("en_floods.txt")).arg(fixture("ja_yosan.txt")));
+    let json = stdout_of(
+        tmkit()
+            .args(["summarize", "--format", "json"])
+            .arg(fixture("en_floods.txt"))
+            .arg(fixture("ja_yosan.txt")),
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
 }
@@ -250,7 +322,12 @@ fn single_bad_input_fails_with_its_name() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("missing-file.txt"));
-    tmkit().arg("summarize").write_stdin("").assert().code(1).stderr(predicate::str::contains("empty"));
+    tmkit()
+        .arg("summarize")
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("empty"));
 }
 
 #[test]
@@ -274,7 +351,15 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn garbage_input_never_panics() {
-    for input in ["\u{0}\u{1}\u{2}", "....!!!???", "(((", "\n\n\n\t", "a", "«»", "\u{200f}\u{202e}abc"] {
+    for input in [
+        "\u{0}\u{1}\u{2}",
+        "....!!!???",
+        "(((",
+        "\n\n\n\t",
+        "a",
+        "«»",
+        "\u{200f}\u{202e}abc",
+    ] {
         let assert = tmkit().arg("summarize").write_stdin(input).assert();
         let code = assert.get_output().status.code();
         assert!(matches!(code, Some(0) | Some(1)), "{input:?}: {code:?}");
@@ -288,15 +373,69 @@ fn every_sample_article_gets_a_summary_in_document_order() {
         eprintln!("skipped: no samples/ folder in this checkout");
         return;
     }
-    let out = stdout_of(tmkit().args(["summarize", "--format", "jsonl"]).arg(&samples));
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--format", "jsonl"])
+            .arg(&samples),
+    );
     let mut count = 0;
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let sentences = v["sentences"].as_array().unwrap();
         assert!(!sentences.is_empty(), "empty summary for {}", v["file"]);
-        let starts: Vec<u64> = sentences.iter().map(|s| s["start"].as_u64().unwrap()).collect();
-        assert!(starts.windows(2).all(|w| w[0] < w[1]), "order in {}", v["file"]);
+        let starts: Vec<u64> = sentences
+            .iter()
+            .map(|s| s["start"].as_u64().unwrap())
+            .collect();
+        assert!(
+            starts.windows(2).all(|w| w[0] < w[1]),
+            "order in {}",
+            v["file"]
+        );
         count += 1;
     }
     assert!(count > 0, "no sample article summarized");
+}
+
+/// On BBC news with extractive references (when the shared dev data is
+/// present), the default ranking must beat the first three sentences by a
+/// wide margin, measured with the library's ROUGE-1.
+#[test]
+fn ranking_beats_lead_3_on_shared_dev_data() {
+    use tmkit::segment::Segmenter;
+    use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
+    use tmkit::summarize::{Document, LanguageProfile, Summarizer};
+
+    let data =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/summarize/bbc_en.dev.jsonl");
+    let Ok(text) = std::fs::read_to_string(&data) else {
+        eprintln!("skipped: {} not present", data.display());
+        return;
+    };
+    let en: tmkit::text::LanguageTag = "en".parse().unwrap();
+    let profile = LanguageProfile::new(&en);
+    let segmenter = Segmenter::for_language(&en);
+    let summarizer = Summarizer::default();
+    let (mut ours, mut lead, mut n) = (0.0, 0.0, 0.0);
+    for line in text.lines().take(200) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let article = v["text"].as_str().unwrap();
+        let reference = rouge_tokens(&profile, v["summary"].as_str().unwrap());
+        let doc = Document::from_plain(article);
+        let summary = summarizer.summarize(&doc, &en);
+        let picked: Vec<&str> = summary.sentences.iter().map(|s| s.text.as_str()).collect();
+        let first: Vec<&str> = segmenter
+            .segments(doc.body())
+            .take(3)
+            .map(|s| s.text)
+            .collect();
+        ours += rouge_n(&reference, &rouge_tokens(&profile, &picked.join(" ")), 1).f1;
+        lead += rouge_n(&reference, &rouge_tokens(&profile, &first.join(" ")), 1).f1;
+        n += 1.0;
+    }
+    let (ours, lead) = (100.0 * ours / n, 100.0 * lead / n);
+    assert!(
+        ours > lead + 8.0,
+        "ROUGE-1: ours {ours:.2}, lead-3 {lead:.2}"
+    );
 }

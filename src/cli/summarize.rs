@@ -26,7 +26,7 @@ Examples:
   tmkit summarize news/ --include '*.txt' --format jsonl > digests.jsonl
 
 Inputs: .txt, .md, .markdown, .html and .htm files when a folder is given (--include
-overrides). Plain text: a short first line without final punctuation followed by a blank
+overrides; README files in folders are left out). Plain text: a short first line without final punctuation followed by a blank
 line is the headline. Markdown: the first heading. HTML: the first <h1>, else <title>;
 the body is taken from paragraphs, headings and lists, skipping navigation and footers.";
 
@@ -121,6 +121,11 @@ pub struct Args {
     pub markup: Option<Markup>,
 }
 
+fn is_readme(path: &Path) -> bool {
+    path.file_stem()
+        .is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case("readme"))
+}
+
 fn parse_ratio(s: &str) -> Result<f32, String> {
     let r: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
     if r > 0.0 && r <= 1.0 {
@@ -152,7 +157,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ..Options::default()
     });
     let filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
-    let inputs = batch::expand_inputs(&args.inputs, &filter)?;
+    let mut inputs = batch::expand_inputs(&args.inputs, &filter)?;
+    // A README found in a folder describes the folder; it is not an article.
+    inputs.retain(|p| args.inputs.contains(p) || !is_readme(p));
     if inputs.is_empty() {
         return Err(common::usage(
             "no input files found (the folders hold no .txt, .md, .markdown, .html or .htm files; see --include)",
@@ -455,9 +462,19 @@ mod tests {
         let root = dir.path().join("news");
         std::fs::create_dir_all(root.join("fr")).unwrap();
         let input = root.join("fr/a.html");
-        let out = output_path(Path::new("out"), &[root.clone()], &input, Format::Json);
+        let out = output_path(
+            Path::new("out"),
+            std::slice::from_ref(&root),
+            &input,
+            Format::Json,
+        );
         assert_eq!(out, Path::new("out/fr/a.json"));
-        let out = output_path(Path::new("out"), &[input.clone()], &input, Format::Text);
+        let out = output_path(
+            Path::new("out"),
+            std::slice::from_ref(&input),
+            &input,
+            Format::Text,
+        );
         assert_eq!(out, Path::new("out/a.txt"));
         let out = output_path(Path::new("out"), &[], Path::new("-"), Format::Markdown);
         assert_eq!(out, Path::new("out/stdin.md"));

@@ -16,6 +16,16 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::text::{LanguageTag, comparison_key, is_spaceless_char, word_spans};
 
+/// Words stemmed per thread and language before the cache starts over.
+const STEM_CACHE_LIMIT: usize = 200_000;
+
+/// Stems by word, by primary language subtag.
+type StemCache = ahash::AHashMap<String, ahash::AHashMap<Box<str>, Box<str>>>;
+
+thread_local! {
+    static STEM_CACHE: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache::new());
+}
+
 /// What the ranker knows about one language.
 pub struct LanguageProfile {
     primary: String,
@@ -120,6 +130,54 @@ impl LanguageProfile {
     /// assert_eq!(terms, ["政府", "府宣", "宣布"]);
     /// ```
     pub fn for_each_term(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
+        self.for_each_key(text, scratch, |key, stemmable| {
+            if stemmable {
+                f(&self.stem(key));
+            } else {
+                f(key);
+            }
+        });
+    }
+
+    /// The stem of a case-folded word (the word itself without a stemmer).
+    pub fn stem<'a>(&self, folded: &'a str) -> Cow<'a, str> {
+        match &self.stemmer {
+            Some(st) => st.stem(folded),
+            None => Cow::Borrowed(folded),
+        }
+    }
+
+    /// Calls `f` with the stem of a case-folded word, from a per-thread
+    /// cache: news vocabulary repeats from article to article, and Snowball
+    /// stemming is the costliest step of tokenizing.
+    pub fn with_stem<R>(&self, folded: &str, f: impl FnOnce(&str) -> R) -> R {
+        if self.stemmer.is_none() {
+            return f(folded);
+        }
+        STEM_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let per_language = match cache.get_mut(self.primary.as_str()) {
+                Some(map) => map,
+                None => cache.entry(self.primary.clone()).or_default(),
+            };
+            if let Some(stem) = per_language.get(folded) {
+                return f(stem);
+            }
+            // Bounded: a long run over many languages must not grow without end.
+            if per_language.len() >= STEM_CACHE_LIMIT {
+                per_language.clear();
+            }
+            let stem: Box<str> = self.stem(folded).into();
+            let out = f(&stem);
+            per_language.insert(folded.into(), stem);
+            out
+        })
+    }
+
+    /// Like [`LanguageProfile::for_each_term`] but before stemming, so a
+    /// caller can cache stems: `f` gets each case-folded content word (with
+    /// `true`: stem it) or character bigram (with `false`).
+    pub fn for_each_key(&self, text: &str, scratch: &mut String, mut f: impl FnMut(&str, bool)) {
         // The previous spaceless character and where it ended, to pair adjacent ones.
         let mut prev_spaceless: Option<(usize, &str)> = None;
         let mut run_len = 0usize;
@@ -133,8 +191,7 @@ impl LanguageProfile {
                         scratch.clear();
                         scratch.push_str(prev);
                         scratch.push_str(word);
-                        let key = fold(scratch);
-                        f(&key);
+                        f(&fold(scratch), false);
                         run_len += 1;
                     }
                     _ => {
@@ -148,16 +205,13 @@ impl LanguageProfile {
             flush_lone(prev_spaceless.take(), run_len, &mut f);
             run_len = 0;
             let key = fold(word);
-            if key.chars().count() < 2 && key.chars().all(|c| c.is_alphabetic()) {
+            let mut key_chars = key.chars();
+            let single_letter =
+                key_chars.next().is_some_and(char::is_alphabetic) && key_chars.next().is_none();
+            if single_letter || self.is_stopword(&key) {
                 continue;
             }
-            if self.is_stopword(&key) {
-                continue;
-            }
-            match &self.stemmer {
-                Some(st) => f(&st.stem(&key)),
-                None => f(&key),
-            }
+            f(&key, true);
         }
         flush_lone(prev_spaceless, run_len, &mut f);
     }
@@ -178,9 +232,9 @@ impl LanguageProfile {
 }
 
 /// A spaceless character with no neighbour is a term on its own.
-fn flush_lone(prev: Option<(usize, &str)>, run_len: usize, f: &mut impl FnMut(&str)) {
+fn flush_lone(prev: Option<(usize, &str)>, run_len: usize, f: &mut impl FnMut(&str, bool)) {
     if let (Some((_, c)), 1) = (prev, run_len) {
-        f(&fold(c));
+        f(&fold(c), false);
     }
 }
 
@@ -237,6 +291,17 @@ mod tests {
         assert!(t.iter().any(|w| w == "רפורמה"), "{t:?}");
         let a = terms("ar", "أعلنت الحكومة عن إصلاح جديد");
         assert!(a.len() >= 3, "{a:?}");
+    }
+
+    #[test]
+    fn cached_stems_match_the_stemmer() {
+        let en = LanguageProfile::new(&"en".parse().unwrap());
+        for word in ["running", "ministers", "running", "x"] {
+            let cached = en.with_stem(word, str::to_string);
+            assert_eq!(cached, en.stem(word));
+        }
+        let fr = LanguageProfile::new(&"fr".parse().unwrap());
+        assert_eq!(fr.with_stem("running", str::to_string), fr.stem("running"));
     }
 
     #[test]

@@ -256,32 +256,6 @@ pub fn overlap_degree(bags: &[SparseVec]) -> Vec<f32> {
     degree
 }
 
-/// Word-frequency salience in the manner of Luhn (1958): the sum, over the
-/// sentence's terms, of how often each occurs in the whole article. Takes raw
-/// term-frequency bags; grows with sentence length, so pair it with
-/// [`length_factor`].
-///
-/// ```
-/// use tmkit::summarize::rank::frequency_salience;
-/// let bags = vec![vec![(0, 1.0), (1, 1.0)], vec![(0, 2.0)], vec![(2, 1.0)]];
-/// assert_eq!(frequency_salience(&bags), [4.0, 6.0, 1.0]);
-/// ```
-pub fn frequency_salience(bags: &[SparseVec]) -> Vec<f32> {
-    let mut total: AHashMap<u32, f32> = AHashMap::new();
-    for bag in bags {
-        for &(id, tf) in bag {
-            *total.entry(id).or_insert(0.0) += tf;
-        }
-    }
-    bags.iter()
-        .map(|bag| {
-            bag.iter()
-                .map(|(id, tf)| tf * total.get(id).copied().unwrap_or(0.0))
-                .sum()
-        })
-        .collect()
-}
-
 /// The news prior: the lead matters most, and the weight decays with the
 /// sentence's rank among the candidates, `1 / (1 + index / half_life)`.
 ///
@@ -334,10 +308,38 @@ pub enum Rejection {
     Heading,
     /// Entirely inside brackets, like "(Photos by Reuters)".
     Bracketed,
+    /// An item of a list (`1.`, `2)`, `-`, `•`): a fragment of the sentence
+    /// that introduces the list.
+    ListItem,
+}
+
+/// True when `s` starts with a list marker: a bullet, or up to three digits
+/// (any script) followed by `.` or `)`, then a space.
+fn starts_with_list_marker(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some('-' | '*' | '•' | '–' | '·' | '▪') => {
+            return chars.next().is_some_and(char::is_whitespace);
+        }
+        Some(c) if c.is_numeric() => {}
+        _ => return false,
+    }
+    let mut digits = 1;
+    for c in chars.by_ref() {
+        if c.is_numeric() {
+            digits += 1;
+            if digits > 3 {
+                return false;
+            }
+            continue;
+        }
+        return matches!(c, '.' | ')') && chars.next().is_some_and(char::is_whitespace);
+    }
+    false
 }
 
 /// Decides whether a sentence may appear in a digest: fragments, headings,
-/// bylines, datelines, bracketed captions and lone quotes may not.
+/// bylines, datelines, bracketed captions, list items and lone quotes may not.
 ///
 /// ```
 /// use tmkit::summarize::rank::{Rejection, reject};
@@ -350,6 +352,9 @@ pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
     let s = sentence.trim();
     if words < 4 {
         return Some(Rejection::Fragment);
+    }
+    if starts_with_list_marker(s) {
+        return Some(Rejection::ListItem);
     }
     let pairs = [('(', ')'), ('[', ']'), ('（', '）'), ('【', '】')];
     if pairs
@@ -467,6 +472,25 @@ mod tests {
         let r = lexrank(&[0.0; 4], 2, 0.85);
         assert!((r[0] - 0.5).abs() < 1e-4 && (r[1] - 0.5).abs() < 1e-4);
         assert!(lexrank(&[], 0, 0.85).is_empty());
+    }
+
+    #[test]
+    fn rejects_list_items_but_not_numbers() {
+        for item in [
+            "2. une baisse de 2 000 postes dans la fonction publique ;",
+            "1) Les dépenses baisseront de 3 % l'an prochain.",
+            "- Roofs were torn off across the town.",
+            "۱. مورد اول فهرست است که طولانی است.",
+        ] {
+            assert_eq!(reject(item, 8), Some(Rejection::ListItem), "{item}");
+        }
+        for sentence in [
+            "2027 will be a difficult year for the budget.",
+            "3.5 million people voted on Sunday in the election.",
+            "12,5 milliards d'euros seront économisés l'an prochain.",
+        ] {
+            assert_eq!(reject(sentence, 8), None, "{sentence}");
+        }
     }
 
     #[test]

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Whole-command timing of `tmkit summarize` over a folder of news articles,
+# with --out-dir (one digest file per article), against sumy's LexRank and
+# TextRank as run by the shared ROUGE harness.
+#
+#   bench/summarize.sh [DATA.jsonl] [RUNS]
+#
+# DATA defaults to ../shared/data/summarize/bbc_en.dev.jsonl (research use
+# only: the articles are extracted to a temporary folder, never into the repo).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+data="${1:-$here/../shared/data/summarize/bbc_en.dev.jsonl}"
+runs="${2:-5}"
+target="${CARGO_TARGET_DIR:-$here/target}"
+tmkit="$target/release/tmkit"
+eval_dir="$here/../shared/eval/summarize"
+
+[ -f "$data" ] || { echo "no data at $data" >&2; exit 1; }
+(cd "$here" && cargo build --release --quiet)
+
+work="$(mktemp -d /tmp/tmkit-sumbench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+python3 - "$data" "$work/articles" <<'PY'
+import json, os, sys
+data, out = sys.argv[1], sys.argv[2]
+os.makedirs(out)
+with open(data, encoding="utf-8") as f:
+    for i, line in enumerate(f):
+        if line.strip():
+            d = json.loads(line)
+            with open(os.path.join(out, "%05d.txt" % i), "w", encoding="utf-8") as o:
+                o.write(d["text"])
+PY
+n=$(find "$work/articles" -name '*.txt' | wc -l)
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "articles: $n from $data"
+
+best=""
+for i in $(seq "$runs"); do
+    rm -rf "$work/out"
+    /usr/bin/time -f "%e %M" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/articles"
+    read -r secs kb < "$work/time"
+    echo "run $i: ${secs}s, peak RSS ${kb} KB, $(python3 -c "print(round($n / max($secs, 1e-3)))") articles/s"
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $secs < $best else 1)"; then best=$secs; fi
+done
+echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s"
+written=$(find "$work/out" -type f | wc -l)
+echo "outputs written: $written (temporary files left: $(find "$work/out" -name '.tmkit-*' | wc -l))"
+
+# Memory flat in the number of articles: the same run over a folder 4x larger.
+mkdir -p "$work/big"
+for k in 1 2 3 4; do for f in "$work/articles"/*.txt; do ln -s "$f" "$work/big/$k-$(basename "$f")"; done; done
+rm -rf "$work/out"
+/usr/bin/time -f "%e %M" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/big"
+read -r secs kb < "$work/time"
+echo "4x articles ($((4 * n))): ${secs}s, peak RSS ${kb} KB"
+
+if [ -f "$eval_dir/rouge_eval.py" ] && [ "${SUMY:-1}" = 1 ]; then
+    echo "sumy (shared harness, docs/s on its last column; limit 200 articles):"
+    (cd "$eval_dir" && python3 rouge_eval.py --data "$data" --anchor lexrank,textrank --limit 200 | grep -E '^(lexrank|textrank) ')
+fi
