@@ -255,7 +255,7 @@ impl<R: Read> TmxReader<R> {
                     return Err(err);
                 }
                 match &ev {
-                    Event::Text(t) if memchr::memmem::find(t.as_bytes(), b"]]>").is_some() => {
+                    Event::Text(t) if has_cdata_end(t.as_bytes()) => {
                         return Err(self.error_at(
                             self.event_start,
                             "']]>' is not allowed in text (write ]]&gt;)",
@@ -1239,6 +1239,11 @@ fn lenient_tu(e: &BytesStart<'_>) -> Tu {
         }
     }
     tu
+}
+
+/// True when text holds `]]>`, which XML forbids outside CDATA sections.
+fn has_cdata_end(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'>', text).any(|i| i >= 2 && &text[i - 2..i] == b"]]")
 }
 
 /// True when the raw attributes of a tag may use a namespace prefix other
