@@ -963,7 +963,8 @@ impl<R: Read> TmxReader<R> {
         self.in_tu = true;
         loop {
             let offset = self.xml.buffer_position();
-            let (name, empty) = match self.read(buf)? {
+            // A note or prop to read: its name, attributes, and whether it is empty.
+            let ((name, attrs), empty) = match self.read(buf)? {
                 Event::Start(e) => {
                     let name = classify(local(e.name().0));
                     match name {
@@ -1004,7 +1005,6 @@ impl<R: Read> TmxReader<R> {
                 Event::Eof => return Err(self.unexpected_eof("</tu>")),
                 _ => continue,
             };
-            let (name, attrs) = name;
             if name == Name::Note {
                 tu.notes.push(self.note(buf, attrs, empty)?);
                 tu.meta_order.push(MetaKind::Note);
