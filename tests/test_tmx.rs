@@ -391,6 +391,18 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
 }
 
 #[test]
+fn stats_lenient_counts_what_can_be_read() {
+    tmkit()
+        .args(["tmx", "stats", "--lenient"])
+        .arg(fixture("malformed/three_broken_units.tmx"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("units         3"))
+        .stdout(predicate::str::contains("broken units  3 (skipped)"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:6:"));
+}
+
+#[test]
 fn validate_reports_problems_with_positions() {
     tmkit()
         .args(["tmx", "validate"])

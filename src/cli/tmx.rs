@@ -46,6 +46,7 @@ Examples:
   tmkit tmx stats memory.tmx                     summary of one memory
   tmkit tmx stats memories/ --format json        every *.tmx under a folder, as JSON
   cat memory.tmx | tmkit tmx stats               standard input
+  tmkit tmx stats --lenient damaged.tmx          count what can be read, report the rest
 
 Words are counted per language (each Chinese, Japanese or Thai character counts as one
 word, as CAT tools do); inline codes are left out of word and character counts.";
@@ -156,6 +157,9 @@ pub struct StatsArgs {
     /// In folders, take files matching these globs (default: *.tmx).
     #[arg(long)]
     pub include: Vec<String>,
+    /// Skip broken units and count the rest, reporting each skip.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 /// Arguments of `tmkit tmx validate`.
@@ -259,12 +263,28 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         &inputs,
         &progress,
         |path| {
-            let mut reader = TmxReader::open(path)?;
-            stats::compute(&mut reader)
+            let options = ReadOptions { lenient: a.lenient };
+            let mut reader = TmxReader::open_with(path, options)?;
+            let mut skipped = Vec::new();
+            let stats = stats::compute_skipping(&mut reader, |e| {
+                skipped.push(e.to_string());
+                Ok(())
+            })?;
+            Ok((stats, skipped))
         },
         |path, result| match result {
-            Ok(s) => {
-                summary.succeeded += 1;
+            Ok((s, skipped)) => {
+                for msg in &skipped {
+                    ctx.warn_input(path, format!("skipped a broken unit: {msg}"));
+                }
+                if skipped.is_empty() {
+                    summary.succeeded += 1;
+                } else {
+                    summary.failures.push((
+                        path.to_path_buf(),
+                        format!("{} broken unit(s)", skipped.len()),
+                    ));
+                }
                 if write_error.is_some() {
                     return;
                 }
@@ -374,6 +394,9 @@ fn write_stats_text(
     )?;
     if s.missing_segs > 0 {
         writeln!(out, "  missing <seg> {}", s.missing_segs)?;
+    }
+    if s.broken_units > 0 {
+        writeln!(out, "  broken units  {} (skipped)", s.broken_units)?;
     }
     let codes: Vec<String> = s
         .inline_elements

@@ -104,6 +104,8 @@ pub struct Stats {
     pub prop_types: BTreeMap<String, u64>,
     /// Variants without a `<seg>`.
     pub missing_segs: u64,
+    /// Broken units skipped by a lenient reader.
+    pub broken_units: u64,
 }
 
 /// A language key: the canonical tag, or the string as written.
@@ -236,11 +238,31 @@ fn count_key(map: &mut BTreeMap<String, u64>, key: &str) {
 
 /// Reads every unit of `reader` and returns its statistics.
 pub fn compute<R: Read>(reader: &mut TmxReader<R>) -> Result<Stats> {
+    compute_skipping(reader, |e| Err(e))
+}
+
+/// Like [`compute`], for a lenient reader: each broken unit's error goes to
+/// `on_broken`, which may stop (by returning it) or go on (`Ok`). Broken
+/// units are counted in [`Stats::broken_units`].
+pub fn compute_skipping<R: Read>(
+    reader: &mut TmxReader<R>,
+    mut on_broken: impl FnMut(crate::Error) -> Result<()>,
+) -> Result<Stats> {
     let mut builder = StatsBuilder::new(&reader.header().clone(), reader.encoding());
+    let mut broken = 0;
     for tu in reader.by_ref() {
-        builder.add(&tu?);
+        match tu {
+            Ok(tu) => builder.add(&tu),
+            Err(e @ crate::Error::Syntax { .. }) => {
+                broken += 1;
+                on_broken(e)?;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(builder.finish())
+    let mut stats = builder.finish();
+    stats.broken_units = broken;
+    Ok(stats)
 }
 
 #[cfg(test)]
