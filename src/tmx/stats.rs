@@ -238,7 +238,7 @@ fn count_key(map: &mut BTreeMap<String, u64>, key: &str) {
 
 /// Reads every unit of `reader` and returns its statistics.
 pub fn compute<R: Read>(reader: &mut TmxReader<R>) -> Result<Stats> {
-    compute_skipping(reader, |e| Err(e))
+    compute_skipping(reader, Err)
 }
 
 /// Like [`compute`], for a lenient reader: each broken unit's error goes to
