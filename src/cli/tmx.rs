@@ -259,6 +259,8 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut write_error: Option<std::io::Error> = None;
     let style = ctx.out_style();
     let progress = ctx.progress("stats");
+    let mut total: Option<stats::Stats> = None;
+    let mut counted = 0usize;
     run_ordered(
         &inputs,
         &progress,
@@ -274,6 +276,11 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         },
         |path, result| match result {
             Ok((s, skipped)) => {
+                counted += 1;
+                match &mut total {
+                    None => total = Some(s.clone()),
+                    Some(t) => t.absorb(&s),
+                }
                 for msg in &skipped {
                     ctx.warn_input(path, format!("skipped a broken unit: {msg}"));
                 }
@@ -290,7 +297,7 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 }
                 let name = tmkit::files::display_name(path);
                 let r = match a.format {
-                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style),
+                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style, false),
                     DataFormat::Jsonl => common::write_json_line(&mut out, &stats_json(&name, &s)),
                     DataFormat::Json => {
                         all.push(stats_json(&name, &s));
@@ -316,6 +323,13 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         } else {
             common::write_json_pretty(&mut out, &all)?;
         }
+    }
+    if a.format == DataFormat::Text
+        && counted > 1
+        && let Some(t) = &total
+    {
+        let label = format!("total of {counted} files");
+        write_stats_text(&mut out, &label, t, &style, true)?;
     }
     out.flush()?;
     finish_batch(ctx, &summary, inputs.len())
@@ -345,9 +359,17 @@ fn write_stats_text(
     name: &str,
     s: &stats::Stats,
     style: &common::Style,
+    total: bool,
 ) -> std::io::Result<()> {
-    let h = &s.header;
     writeln!(out, "{}", style.bold(&style.cyan(name)))?;
+    if !total {
+        write_header_summary(out, s)?;
+    }
+    write_counts(out, s)
+}
+
+fn write_header_summary(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
+    let h = &s.header;
     writeln!(
         out,
         "  format        TMX {} ({})",
@@ -375,7 +397,10 @@ fn write_stats_text(
             header.push(format!("{label} {v}"));
         }
     }
-    writeln!(out, "  header        {}", header.join(", "))?;
+    writeln!(out, "  header        {}", header.join(", "))
+}
+
+fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
     writeln!(
         out,
         "  units         {} ({} duplicate, {} with inline codes)",
