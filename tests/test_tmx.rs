@@ -391,6 +391,34 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
 }
 
 #[test]
+fn stats_of_several_files_ends_with_a_total() {
+    tmkit()
+        .args(["tmx", "stats"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg(fixture("header_ude.tmx"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "total of 2 files\n  units         3",
+        ))
+        .stdout(predicate::str::contains(
+            "  en-US                  3        3          7",
+        ));
+}
+
+#[test]
+fn stats_lenient_counts_what_can_be_read() {
+    tmkit()
+        .args(["tmx", "stats", "--lenient"])
+        .arg(fixture("malformed/three_broken_units.tmx"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("units         3"))
+        .stdout(predicate::str::contains("broken units  3 (skipped)"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:6:"));
+}
+
+#[test]
 fn validate_reports_problems_with_positions() {
     tmkit()
         .args(["tmx", "validate"])

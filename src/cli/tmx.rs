@@ -46,6 +46,7 @@ Examples:
   tmkit tmx stats memory.tmx                     summary of one memory
   tmkit tmx stats memories/ --format json        every *.tmx under a folder, as JSON
   cat memory.tmx | tmkit tmx stats               standard input
+  tmkit tmx stats --lenient damaged.tmx          count what can be read, report the rest
 
 Words are counted per language (each Chinese, Japanese or Thai character counts as one
 word, as CAT tools do); inline codes are left out of word and character counts.";
@@ -156,6 +157,9 @@ pub struct StatsArgs {
     /// In folders, take files matching these globs (default: *.tmx).
     #[arg(long)]
     pub include: Vec<String>,
+    /// Skip broken units and count the rest, reporting each skip.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 /// Arguments of `tmkit tmx validate`.
@@ -255,22 +259,45 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut write_error: Option<std::io::Error> = None;
     let style = ctx.out_style();
     let progress = ctx.progress("stats");
+    let mut total: Option<stats::Stats> = None;
+    let mut counted = 0usize;
     run_ordered(
         &inputs,
         &progress,
         |path| {
-            let mut reader = TmxReader::open(path)?;
-            stats::compute(&mut reader)
+            let options = ReadOptions { lenient: a.lenient };
+            let mut reader = TmxReader::open_with(path, options)?;
+            let mut skipped = Vec::new();
+            let stats = stats::compute_skipping(&mut reader, |e| {
+                skipped.push(e.to_string());
+                Ok(())
+            })?;
+            Ok((stats, skipped))
         },
         |path, result| match result {
-            Ok(s) => {
-                summary.succeeded += 1;
+            Ok((s, skipped)) => {
+                counted += 1;
+                match &mut total {
+                    None => total = Some(s.clone()),
+                    Some(t) => t.absorb(&s),
+                }
+                for msg in &skipped {
+                    ctx.warn_input(path, format!("skipped a broken unit: {msg}"));
+                }
+                if skipped.is_empty() {
+                    summary.succeeded += 1;
+                } else {
+                    summary.failures.push((
+                        path.to_path_buf(),
+                        format!("{} broken unit(s)", skipped.len()),
+                    ));
+                }
                 if write_error.is_some() {
                     return;
                 }
                 let name = tmkit::files::display_name(path);
                 let r = match a.format {
-                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style),
+                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style, false),
                     DataFormat::Jsonl => common::write_json_line(&mut out, &stats_json(&name, &s)),
                     DataFormat::Json => {
                         all.push(stats_json(&name, &s));
@@ -296,6 +323,13 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         } else {
             common::write_json_pretty(&mut out, &all)?;
         }
+    }
+    if a.format == DataFormat::Text
+        && counted > 1
+        && let Some(t) = &total
+    {
+        let label = format!("total of {counted} files");
+        write_stats_text(&mut out, &label, t, &style, true)?;
     }
     out.flush()?;
     finish_batch(ctx, &summary, inputs.len())
@@ -325,9 +359,17 @@ fn write_stats_text(
     name: &str,
     s: &stats::Stats,
     style: &common::Style,
+    total: bool,
 ) -> std::io::Result<()> {
-    let h = &s.header;
     writeln!(out, "{}", style.bold(&style.cyan(name)))?;
+    if !total {
+        write_header_summary(out, s)?;
+    }
+    write_counts(out, s)
+}
+
+fn write_header_summary(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
+    let h = &s.header;
     writeln!(
         out,
         "  format        TMX {} ({})",
@@ -355,7 +397,10 @@ fn write_stats_text(
             header.push(format!("{label} {v}"));
         }
     }
-    writeln!(out, "  header        {}", header.join(", "))?;
+    writeln!(out, "  header        {}", header.join(", "))
+}
+
+fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
     writeln!(
         out,
         "  units         {} ({} duplicate, {} with inline codes)",
@@ -374,6 +419,9 @@ fn write_stats_text(
     )?;
     if s.missing_segs > 0 {
         writeln!(out, "  missing <seg> {}", s.missing_segs)?;
+    }
+    if s.broken_units > 0 {
+        writeln!(out, "  broken units  {} (skipped)", s.broken_units)?;
     }
     let codes: Vec<String> = s
         .inline_elements

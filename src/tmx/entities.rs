@@ -154,6 +154,16 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 /// True for an XML name (element or attribute): a letter, `_` or `:` first,
 /// then letters, digits, `-`, `.`, `_`, `:`; non-ASCII letters allowed.
 pub(crate) fn is_xml_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    // Fast path: the ASCII names of every TMX document.
+    if let Some((&first, rest)) = bytes.split_first()
+        && (first.is_ascii_alphabetic() || first == b'_' || first == b':')
+        && rest
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
+    {
+        return true;
+    }
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -7,6 +7,14 @@
 //! | `reader.rs` | [`TmxReader`]: streams units from any encoding, checks well-formedness, positions in errors |
 //! | `writer.rs` | [`TmxWriter`]: UTF-8 TMX 1.4b, always well-formed |
 //! | `input.rs`, `entities.rs` | encoding detection and transcoding; DTD entities under hard limits |
+//! | [`stats`] | units, languages, words, characters, inline codes, duplicates, in one pass |
+//! | [`validate`] | every TMX 1.4b problem with its position |
+//! | [`convert`] | TMX ↔ TSV / CSV, TMX → JSONL, TMX → normalized TMX 1.4b |
+//! | [`merge`] | several memories into one, duplicates removed (newest kept) |
+//! | [`filter`] | languages, empty or untranslated units, props, dates |
+//!
+//! Every operation streams through [`TmxReader`] (one unit in memory at a
+//! time) except [`merge`], which must see all units before writing.
 //!
 //! Reading a whole small file:
 //!

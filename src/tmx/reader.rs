@@ -255,7 +255,7 @@ impl<R: Read> TmxReader<R> {
                     return Err(err);
                 }
                 match &ev {
-                    Event::Text(t) if memchr::memmem::find(t.as_bytes(), b"]]>").is_some() => {
+                    Event::Text(t) if has_cdata_end(t.as_bytes()) => {
                         return Err(self.error_at(
                             self.event_start,
                             "']]>' is not allowed in text (write ]]&gt;)",
@@ -963,7 +963,8 @@ impl<R: Read> TmxReader<R> {
         self.in_tu = true;
         loop {
             let offset = self.xml.buffer_position();
-            let (name, empty) = match self.read(buf)? {
+            // A note or prop to read: its name, attributes, and whether it is empty.
+            let ((name, attrs), empty) = match self.read(buf)? {
                 Event::Start(e) => {
                     let name = classify(local(e.name().0));
                     match name {
@@ -1004,7 +1005,6 @@ impl<R: Read> TmxReader<R> {
                 Event::Eof => return Err(self.unexpected_eof("</tu>")),
                 _ => continue,
             };
-            let (name, attrs) = name;
             if name == Name::Note {
                 tu.notes.push(self.note(buf, attrs, empty)?);
                 tu.meta_order.push(MetaKind::Note);
@@ -1239,6 +1239,11 @@ fn lenient_tu(e: &BytesStart<'_>) -> Tu {
         }
     }
     tu
+}
+
+/// True when text holds `]]>`, which XML forbids outside CDATA sections.
+fn has_cdata_end(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'>', text).any(|i| i >= 2 && &text[i - 2..i] == b"]]")
 }
 
 /// True when the raw attributes of a tag may use a namespace prefix other

@@ -104,6 +104,50 @@ pub struct Stats {
     pub prop_types: BTreeMap<String, u64>,
     /// Variants without a `<seg>`.
     pub missing_segs: u64,
+    /// Broken units skipped by a lenient reader.
+    pub broken_units: u64,
+}
+
+impl Stats {
+    /// Adds another memory's counts to these (for a total over several
+    /// files; duplicates are counted within each file only). The header and
+    /// encoding stay those of `self`.
+    pub fn absorb(&mut self, other: &Stats) {
+        self.units += other.units;
+        self.variants += other.variants;
+        self.units_with_codes += other.units_with_codes;
+        self.duplicate_units += other.duplicate_units;
+        self.props += other.props;
+        self.notes += other.notes;
+        self.missing_segs += other.missing_segs;
+        self.broken_units += other.broken_units;
+        for (k, v) in &other.variants_per_unit {
+            *self.variants_per_unit.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.inline_elements {
+            *self.inline_elements.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.prop_types {
+            *self.prop_types.entry(k.clone()).or_default() += v;
+        }
+        for l in &other.languages {
+            match self.languages.iter_mut().find(|m| m.lang == l.lang) {
+                Some(m) => {
+                    m.variants += l.variants;
+                    m.units += l.units;
+                    m.words += l.words;
+                    m.chars += l.chars;
+                    m.empty += l.empty;
+                }
+                None => self.languages.push(l.clone()),
+            }
+        }
+        self.languages.sort_by(|a, b| {
+            b.variants
+                .cmp(&a.variants)
+                .then_with(|| a.lang.cmp(&b.lang))
+        });
+    }
 }
 
 /// A language key: the canonical tag, or the string as written.
@@ -236,16 +280,54 @@ fn count_key(map: &mut BTreeMap<String, u64>, key: &str) {
 
 /// Reads every unit of `reader` and returns its statistics.
 pub fn compute<R: Read>(reader: &mut TmxReader<R>) -> Result<Stats> {
+    compute_skipping(reader, Err)
+}
+
+/// Like [`compute`], for a lenient reader: each broken unit's error goes to
+/// `on_broken`, which may stop (by returning it) or go on (`Ok`). Broken
+/// units are counted in [`Stats::broken_units`].
+pub fn compute_skipping<R: Read>(
+    reader: &mut TmxReader<R>,
+    mut on_broken: impl FnMut(crate::Error) -> Result<()>,
+) -> Result<Stats> {
     let mut builder = StatsBuilder::new(&reader.header().clone(), reader.encoding());
+    let mut broken = 0;
     for tu in reader.by_ref() {
-        builder.add(&tu?);
+        match tu {
+            Ok(tu) => builder.add(&tu),
+            Err(e @ crate::Error::Syntax { .. }) => {
+                broken += 1;
+                on_broken(e)?;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(builder.finish())
+    let mut stats = builder.finish();
+    stats.broken_units = broken;
+    Ok(stats)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_add_up_per_language() {
+        let doc = |l: &str| {
+            format!(
+                r#"<tmx version="1.4"><header/><body><tu><tuv xml:lang="{l}"><seg>one two</seg></tuv><tuv xml:lang="de"><seg>eins</seg></tuv></tu></body></tmx>"#
+            )
+        };
+        let a = compute(&mut TmxReader::from_reader(doc("en").as_bytes(), None).unwrap()).unwrap();
+        let b = compute(&mut TmxReader::from_reader(doc("fr").as_bytes(), None).unwrap()).unwrap();
+        let mut total = a.clone();
+        total.absorb(&b);
+        assert_eq!(total.units, 2);
+        assert_eq!(total.languages[0].lang, "de");
+        assert_eq!(total.languages[0].words, 2);
+        assert_eq!(total.languages.len(), 3);
+        assert_eq!(total.variants_per_unit.get(&2), Some(&2));
+    }
 
     #[test]
     fn counts_languages_words_codes_and_duplicates() {
