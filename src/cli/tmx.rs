@@ -14,8 +14,18 @@ use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats
 
 use super::common::{self, Context, DataFormat};
 
+const TMX_EXAMPLES: &str = "\
+Examples:
+  tmkit tmx stats memories/                                 units, languages, words, codes, duplicates
+  tmkit tmx validate export.tmx                             every problem as file:line:column
+  tmkit tmx convert old-1.1.tmx clean.tmx                   any encoding or version to UTF-8 TMX 1.4b
+  tmkit tmx convert memory.tmx pairs.tsv --src en --tgt fr  one language pair per line
+  tmkit tmx merge a.tmx b.tmx -o all.tmx                    duplicates removed, newest kept
+  tmkit tmx filter big.tmx -o en-fr.tmx --src en --tgt fr --drop-empty --drop-identical";
+
 /// Arguments of `tmkit tmx`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = TMX_EXAMPLES)]
 pub struct Args {
     #[command(subcommand)]
     pub command: TmxCommand,

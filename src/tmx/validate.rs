@@ -280,7 +280,7 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
     let src = tu.srclang.as_deref().or(header_src);
     if let Some(src) = src
         && src != "*all*"
-        && !tu.tuvs.iter().any(|v| lang_eq(&v.lang, src))
+        && !tu.tuvs.iter().any(|v| serves_srclang(&v.lang, src))
     {
         out.push((
             Severity::Error,
@@ -289,6 +289,22 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
     }
     for tuv in &tu.tuvs {
         check_tuv(tuv, out);
+    }
+}
+
+/// A variant is in the source language when its tag equals `srclang`, or when
+/// one of them is the bare language of the other (`srclang="en"` with
+/// `xml:lang="en-US"`, as CAT tools commonly export). Another region is not.
+fn serves_srclang(variant_lang: &str, srclang: &str) -> bool {
+    if lang_eq(variant_lang, srclang) {
+        return true;
+    }
+    match (
+        LanguageTag::parse(srclang),
+        LanguageTag::parse(variant_lang),
+    ) {
+        (Ok(src), Ok(var)) => src.match_quality(&var).is_some_and(|q| q >= 1),
+        _ => false,
     }
 }
 
@@ -395,6 +411,15 @@ mod tests {
 
     fn problems(xml: &str) -> Report {
         validate_reader(|| TmxReader::from_reader(xml.as_bytes(), None), None).unwrap()
+    }
+
+    #[test]
+    fn bare_srclang_is_served_by_a_regional_variant() {
+        assert!(serves_srclang("en-US", "en"));
+        assert!(serves_srclang("EN", "en"));
+        assert!(serves_srclang("en", "en-GB"));
+        assert!(!serves_srclang("en-GB", "en-US"));
+        assert!(!serves_srclang("fr", "en"));
     }
 
     #[test]
