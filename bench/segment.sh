@@ -14,6 +14,11 @@ echo "== machine"; nproc; free -g | awk 'NR==2{print $2 " GiB RAM"}'; uptime
 
 echo "== throughput (whole command, one core)"
 python3 "$shared/eval/segment/speed.py" "$corpus" --cmd "$bin segment --lang {lang}" --repeat 3 --startup-probe
+echo "== pySBD on the first 300 KB of the same corpus (library calls only)"
+sample=$(mktemp /tmp/segment-300k.XXXXXX)
+head -c 300000 "$corpus" | python3 -c "import sys; d=sys.stdin.buffer.read(); sys.stdout.buffer.write(d[:d.rfind(b'\n')+1])" >"$sample"
+python3 "$shared/eval/segment/speed.py" "$sample" --anchor pysbd --repeat 1 | tail -1
+rm -f "$sample"
 echo "== CPU time on the same input (less sensitive to other load on the machine)"
 /usr/bin/time -f "user %U s, sys %S s, wall %e s, peak %M KiB" taskset -c 0 "$bin" segment --lang en "$corpus" >/dev/null
 

@@ -333,3 +333,17 @@ fn every_supported_language_has_a_segmenter() {
         assert_eq!(seg.rule_set(), Some(code));
     }
 }
+
+#[test]
+fn stdin_can_be_one_input_of_a_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.txt");
+    std::fs::write(&a, "From a file. Yes.").unwrap();
+    tmkit()
+        .args(["segment", "--lang", "en", "-"])
+        .arg(&a)
+        .write_stdin("From stdin. Too.")
+        .assert()
+        .success()
+        .stdout("From stdin.\nToo.\nFrom a file.\nYes.\n");
+}

@@ -101,6 +101,15 @@ fn jsonl_keeps_hi_and_sub_text_and_rtl_scripts() {
 }
 
 #[test]
+fn entities_with_markup_become_inline_elements() {
+    let f = fixture("doctype_markup_entity.tmx");
+    let tmx = tmkit::tmx::Tmx::read(&f).unwrap();
+    let seg = &tmx.tus[0].tuvs[0].seg;
+    assert_eq!(seg.plain_text(), "ab");
+    assert_eq!(seg.text_with_placeholders(), "a{1}b");
+}
+
+#[test]
 fn crlf_line_ends_are_normalized_and_comments_dropped() {
     let rows = jsonl(&[
         "tmx",
@@ -151,6 +160,36 @@ fn malformed_files_fail_with_file_line_and_column() {
         ("malformed/bad_utf8.tmx", ":1:66:", "UTF-8"),
         ("malformed/truncated.tmx", ":3:", "truncated"),
         ("malformed/billion_laughs.tmx", ":2:1:", "expansion bomb"),
+        ("malformed/cdata_end.tmx", ":1:", "']]>'"),
+        ("malformed/late_decl.tmx", ":2:", "XML declaration"),
+        ("malformed/ext_dtd_nbsp.tmx", ":3:", "&nbsp;"),
+        ("malformed/charref0.tmx", ":1:", "&#0;"),
+        ("malformed/dashdash.tmx", ":1:", "--"),
+        ("malformed/dup_attr.tmx", ":1:", "appears twice in <tuv>"),
+        ("malformed/lt_attr.tmx", ":1:", "'<'"),
+        ("malformed/unquoted.tmx", ":1:", "attribute"),
+        (
+            "malformed/two_roots.tmx",
+            ":1:",
+            "after the end of the root",
+        ),
+        ("malformed/trailing.tmx", ":1:", "after the end of the root"),
+        (
+            "malformed/undeclared_attr_prefix.tmx",
+            ":1:",
+            "prefix \"x\"",
+        ),
+        (
+            "malformed/undeclared_elem_prefix.tmx",
+            ":1:",
+            "prefix \"t\"",
+        ),
+        ("malformed/ws_before_decl.tmx", ":3:", "XML declaration"),
+        (
+            "malformed/utf16_declared_utf8_bytes.tmx",
+            "",
+            "UTF-16 byte-order mark",
+        ),
     ] {
         let f = fixture(name);
         let file = f.file_name().unwrap().to_str().unwrap().to_string();
@@ -191,6 +230,34 @@ fn lenient_skips_the_broken_unit_and_reports_it() {
         .stdout(predicate::str::contains("\"text\":\"ok\""))
         .stderr(predicate::str::contains("skipped a broken unit"))
         .stderr(predicate::str::contains("control_char.tmx:3:33"));
+}
+
+#[test]
+fn lenient_resumes_after_each_kind_of_broken_unit() {
+    let out = tmkit()
+        .args(["tmx", "convert", "--lenient", "--to", "jsonl"])
+        .arg(fixture("malformed/three_broken_units.tmx"))
+        .arg("-")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("three_broken_units.tmx:3:"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:4:"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:6:"))
+        .stderr(predicate::str::contains("3 broken unit(s) skipped"))
+        .get_output()
+        .stdout
+        .clone();
+    let tuids: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["tuid"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(tuids, ["1", "4", "6"]);
 }
 
 #[test]
@@ -320,7 +387,7 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("namespaced.tmx"))
-        .stderr(predicate::str::contains("1 succeeded, 7 failed"));
+        .stderr(predicate::str::contains("1 succeeded, 22 failed"));
 }
 
 #[test]

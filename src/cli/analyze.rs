@@ -55,7 +55,7 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// Files or folders of the job (folders: their .txt files); '-' or nothing reads stdin.
+    /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
@@ -69,6 +69,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut reports: Vec<FileAnalysis> = Vec::new();
     let mut summary = BatchSummary::default();
     let progress = ctx.progress("analyze");
+    let started = std::time::Instant::now();
     batch::run_ordered(
         &inputs,
         &progress,
@@ -100,6 +101,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         },
     );
     let total = analyzer.total().clone();
+    ctx.note(format!(
+        "analyzed {} segment(s) in {} file(s) in {:.2}s",
+        total.total().segments,
+        reports.len(),
+        started.elapsed().as_secs_f64()
+    ));
     let mut out = common::stdout();
     match args.format {
         ReportFormat::Text => write_text(&mut out, &ctx.out_style(), &reports, &total)?,

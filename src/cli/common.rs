@@ -173,8 +173,17 @@ pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
     out: &mut W,
     value: &T,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, value).map_err(json_to_io)?;
     out.write_all(b"\n")
+}
+
+/// Keeps the kind of an I/O error met while serializing (a closed pipe stays
+/// `BrokenPipe`, so the run ends quietly).
+fn json_to_io(err: serde_json::Error) -> io::Error {
+    match err.io_error_kind() {
+        Some(kind) => io::Error::new(kind, err),
+        None => io::Error::other(err),
+    }
 }
 
 /// Writes `value` as indented JSON followed by a newline.
@@ -182,7 +191,7 @@ pub fn write_json_pretty<W: Write, T: serde::Serialize + ?Sized>(
     out: &mut W,
     value: &T,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(json_to_io)?;
     out.write_all(b"\n")
 }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
+use tmkit::batch::InputFilter;
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
@@ -22,10 +23,13 @@ Examples:
   tmkit match --tm a.tmx --tm b.tsv --src en --tgt fr --lines --min 75 --max 3 sentences.txt
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
-Inputs: files are documents split into sentences (--lines: one segment per line);
-an argument that is not an existing file is the query text itself; '-' or nothing
-reads standard input. Scores: 100 = identical, 99 = same words (case, spacing or
-width differ), below that the share of words kept, word by word.";
+Inputs: files are documents split into sentences (--lines: one segment per
+line); folders give their .txt and .md files; an argument that is not an
+existing file is the query text itself; '-' or nothing reads standard input.
+
+Scores: 100 = identical text; 99 = the same words (case, spacing or width
+differ); below that, the share of words kept, word by word. Numbers that
+differ and inline codes are reported beside the score, never folded into it.";
 
 /// Arguments of `tmkit match`.
 #[derive(Debug, clap::Args)]
@@ -70,20 +74,18 @@ pub(crate) fn load_matcher(
     ctx: &Context,
 ) -> anyhow::Result<Matcher<MemoryTm>> {
     let started = Instant::now();
-    let tm = MemoryTm::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
-    let loaded = started.elapsed();
+    let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let tm = matcher.memory();
     if tm.is_empty() {
         ctx.note(format!(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"
         ));
     }
-    let entries = tm.len();
-    let files = tm.files().len();
-    let matcher = Matcher::new(tm);
     ctx.note(format!(
-        "memory: {entries} segments from {files} file(s), {src} → {tgt}; loaded in {:.2}s, indexed in {:.2}s ({} distinct tokens)",
-        loaded.as_secs_f64(),
-        (started.elapsed() - loaded).as_secs_f64(),
+        "memory: {} segments from {} file(s), {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
+        tm.len(),
+        tm.files().len(),
+        started.elapsed().as_secs_f64(),
         matcher.index().vocabulary().len(),
     ));
     Ok(matcher)
@@ -95,23 +97,28 @@ struct Input {
     text: anyhow::Result<String>,
 }
 
-fn read_inputs(args: &[String]) -> Vec<Input> {
+fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
     if args.is_empty() {
-        return vec![read_path(Path::new("-"))];
+        return Ok(vec![read_path(Path::new("-"))]);
     }
-    args.iter()
-        .map(|arg| {
-            let path = Path::new(arg);
-            if arg == "-" || path.is_file() {
-                read_path(path)
-            } else {
-                Input {
-                    name: "<argument>".to_string(),
-                    text: Ok(arg.clone()),
-                }
+    let mut inputs = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let filter = InputFilter::new(&[], &["txt", "md"])?;
+            for file in tmkit::batch::expand_inputs(&[path.to_path_buf()], &filter)? {
+                inputs.push(read_path(&file));
             }
-        })
-        .collect()
+        } else if arg == "-" || path.is_file() {
+            inputs.push(read_path(path));
+        } else {
+            inputs.push(Input {
+                name: "<argument>".to_string(),
+                text: Ok(arg.clone()),
+            });
+        }
+    }
+    Ok(inputs)
 }
 
 fn read_path(path: &Path) -> Input {
@@ -173,7 +180,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         exhaustive: args.exhaustive,
     };
     let segmenter = Segmenter::for_language(&args.src);
-    let inputs = read_inputs(&args.inputs);
+    let inputs = read_inputs(&args.inputs)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
         .collect();
@@ -238,7 +245,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                             out.write_all(b",")?;
                         }
                         out.write_all(b"\n")?;
-                        serde_json::to_writer(&mut out, &json())?;
+                        out.write_all(&serde_json::to_vec(&json())?)?;
                     }
                     DataFormat::Text => write_text(
                         &mut out,
@@ -348,10 +355,17 @@ fn list(numbers: &[String]) -> String {
 /// The memory source with deletions and insertions marked: colours on a
 /// terminal, `[-deleted-]{+inserted+}` otherwise.
 fn render_diff(style: &Style, source: &str, query: &str) -> String {
+    let parts = diff_words(source, query);
     let mut s = String::new();
-    for part in diff_words(source, query) {
+    for (i, part) in parts.iter().enumerate() {
         let text = part.text.as_str();
-        let (body, space) = text.split_at(text.trim_end().len());
+        let (body, mut space) = text.split_at(text.trim_end().len());
+        // A replacement reads `[-old-]{+new+} `: the insertion carries the space.
+        if part.kind == DiffKind::Delete
+            && parts.get(i + 1).is_some_and(|p| p.kind == DiffKind::Insert)
+        {
+            space = "";
+        }
         match part.kind {
             DiffKind::Equal => s.push_str(text),
             DiffKind::Delete if style.enabled() => {

@@ -25,7 +25,7 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
-  tmkit segment --format jsonl samples/         byte offsets, file and detected language per sentence
+  tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
 Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
@@ -33,6 +33,13 @@ tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
 By default every line break ends a sentence (the convention of CAT tools on plain
 text); with --wrapped only a blank line does. In text output a line break inside a
 sentence becomes a space. JSON offsets are bytes into the input (after a BOM).";
+
+/// How the output is named in errors from writing it.
+const OUTPUT: &str = "<output>";
+
+/// Inputs above this size are not segmented into memory in a batch but
+/// streamed to the output in turn.
+const IN_MEMORY_LIMIT: u64 = 64 << 20;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -191,23 +198,49 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &inputs,
         &progress,
         |input| {
-            let name = files::display_name(input);
-            let mut buf = Vec::new();
-            stream_one(input, &factory, args.format, Some(name), &mut buf)?;
-            Ok(buf)
-        },
-        |input, result| match result {
-            Ok(bytes) => {
-                summary.succeeded += 1;
-                if write_error.is_none() {
-                    if let Err(e) = out.write_all(&bytes) {
-                        write_error = Some(e);
-                    }
-                }
+            // Large files are streamed straight to the output in input order
+            // (below), so memory stays flat; small ones are done in parallel here.
+            let large = std::fs::metadata(input).is_ok_and(|m| m.len() > IN_MEMORY_LIMIT);
+            if large || files::is_stdio(input) {
+                return Ok(None);
             }
-            Err(e) => {
-                ctx.warn_input(input, &e);
-                summary.failures.push((input.to_path_buf(), e.to_string()));
+            let mut buf = Vec::new();
+            stream_one(
+                input,
+                &factory,
+                args.format,
+                Some(files::display_name(input)),
+                &mut buf,
+            )?;
+            Ok(Some(buf))
+        },
+        |input, result| {
+            if write_error.is_some() {
+                return;
+            }
+            let result = match result {
+                Ok(Some(bytes)) => out
+                    .write_all(&bytes)
+                    .map_err(|e| tmkit::Error::io(OUTPUT, e)),
+                Ok(None) => stream_one(
+                    input,
+                    &factory,
+                    args.format,
+                    Some(files::display_name(input)),
+                    &mut out,
+                ),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => summary.succeeded += 1,
+                // Writing failed (closed pipe, full disk): stop writing, report it once.
+                Err(tmkit::Error::Io { path, source }) if path.as_os_str() == OUTPUT => {
+                    write_error = Some(source);
+                }
+                Err(e) => {
+                    ctx.warn_input(input, &e);
+                    summary.failures.push((input.to_path_buf(), e.to_string()));
+                }
             }
         },
     );
@@ -218,7 +251,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if summary.is_success() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("tmkit: segment: {}", summary.line());
+        ctx.note(format!("segment: {}", summary.line()));
         Ok(ExitCode::FAILURE)
     }
 }
@@ -244,7 +277,7 @@ fn stream_one(
         file: file_name,
         lang: detected.map(|t| t.to_string()),
     };
-    let output_error = |e: io::Error| tmkit::Error::io("<output>", e);
+    let output_error = |e: io::Error| tmkit::Error::io(OUTPUT, e);
     while let Some(chunk) = chunks.next_chunk(&seg)? {
         for s in seg.segments(chunk.text) {
             printer.write(out, chunk.offset, &s).map_err(output_error)?;

@@ -6,7 +6,7 @@
 use ahash::AHashSet;
 use rayon::prelude::*;
 
-use super::{MatchOptions, Matcher};
+use super::{MatchOptions, MatchSession, Matcher};
 use crate::text::{nfc, tokenize::word_count};
 use crate::tm::TranslationMemory;
 
@@ -137,7 +137,8 @@ pub struct FileAnalysis {
 
 /// Accumulates a job's analysis, file by file, in job order.
 pub struct Analyzer<'m, T> {
-    matcher: &'m Matcher<T>,
+    /// One lookup session per worker thread, kept for the whole job.
+    sessions: Vec<MatchSession<'m, T>>,
     seen: AHashSet<String>,
     total: BandTable,
 }
@@ -145,8 +146,9 @@ pub struct Analyzer<'m, T> {
 impl<'m, T: TranslationMemory> Analyzer<'m, T> {
     /// A new job against `matcher`'s memory.
     pub fn new(matcher: &'m Matcher<T>) -> Self {
+        let threads = rayon::current_num_threads().max(1);
         Analyzer {
-            matcher,
+            sessions: (0..threads).map(|_| matcher.session()).collect(),
             seen: AHashSet::new(),
             total: BandTable::default(),
         }
@@ -164,21 +166,24 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
             max_results: 1,
             exhaustive: false,
         };
-        let matcher = self.matcher;
-        let bands: Vec<(Band, u64)> = segments
-            .par_iter()
-            .zip(first.par_iter())
-            .map_init(
-                || matcher.session(),
-                |session, (segment, &is_first)| {
-                    let words = word_count(segment) as u64;
-                    if !is_first {
-                        return (Band::Repetition, words);
-                    }
-                    let best = session.best(segment, &options).first().map(|h| h.score);
-                    (Band::of_score(best), words)
-                },
-            )
+        let share = segments.len().div_ceil(self.sessions.len()).max(1);
+        let bands: Vec<(Band, u64)> = self
+            .sessions
+            .par_iter_mut()
+            .zip(segments.par_chunks(share).zip(first.par_chunks(share)))
+            .flat_map_iter(|(session, (segs, firsts))| {
+                segs.iter()
+                    .zip(firsts)
+                    .map(|(segment, &is_first)| {
+                        let words = word_count(segment) as u64;
+                        if !is_first {
+                            return (Band::Repetition, words);
+                        }
+                        let best = session.best(segment, &options).first().map(|h| h.score);
+                        (Band::of_score(best), words)
+                    })
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let mut table = BandTable::default();
         for (band, words) in bands {

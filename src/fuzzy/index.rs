@@ -71,7 +71,47 @@ pub struct IndexOptions {
 }
 
 /// Segments tokenized per parallel work unit while building.
-const BUILD_CHUNK: usize = 16 * 1024;
+pub const BUILD_CHUNK: usize = 16 * 1024;
+
+/// Consecutive memory sources, tokenized and interned into a vocabulary of
+/// their own (merged when the index is assembled), so chunks can be made on
+/// any thread, in any order of completion.
+#[derive(Debug, Clone, Default)]
+pub struct TokenChunk {
+    vocab: Vocabulary,
+    tokens: Vec<u32>,
+    lens: Vec<u32>,
+}
+
+impl TokenChunk {
+    /// Tokenizes `sources`, in order.
+    pub fn of<'a>(sources: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut chunk = TokenChunk::default();
+        for s in sources {
+            chunk.push(s);
+        }
+        chunk
+    }
+
+    /// Appends one source.
+    pub fn push(&mut self, source: &str) {
+        let before = self.tokens.len();
+        let key = comparison_key(source);
+        let (vocab, tokens) = (&mut self.vocab, &mut self.tokens);
+        for_each_token(&key, |t| tokens.push(vocab.intern(t)));
+        self.lens.push((self.tokens.len() - before) as u32);
+    }
+
+    /// Number of sources in the chunk.
+    pub fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    /// True when the chunk holds no source.
+    pub fn is_empty(&self) -> bool {
+        self.lens.is_empty()
+    }
+}
 
 impl FuzzyIndex {
     /// Indexes the source side of every entry of `tm`, using all cores.
@@ -83,24 +123,51 @@ impl FuzzyIndex {
     pub fn build_with<T: TranslationMemory + ?Sized>(tm: &T, options: IndexOptions) -> FuzzyIndex {
         let n = tm.len();
         let starts: Vec<usize> = (0..n).step_by(BUILD_CHUNK).collect();
-        // Each chunk interns into its own vocabulary; the vocabularies are merged after.
-        let mut chunks: Vec<(Vocabulary, Vec<u32>, Vec<u32>)> = starts
+        let chunks: Vec<TokenChunk> = starts
             .par_iter()
             .map(|&start| {
                 let end = (start + BUILD_CHUNK).min(n);
-                let mut vocab = Vocabulary::default();
-                let mut toks = Vec::with_capacity((end - start) * 12);
-                let mut lens = Vec::with_capacity(end - start);
+                let mut chunk = TokenChunk::default();
                 for id in start..end {
-                    let before = toks.len();
-                    if let Some(entry) = tm.entry(id as EntryId) {
-                        let key = comparison_key(&entry.source);
-                        for_each_token(&key, |t| toks.push(vocab.intern(t)));
+                    match tm.entry(id as EntryId) {
+                        Some(entry) => chunk.push(&entry.source),
+                        None => chunk.push(""),
                     }
-                    lens.push((toks.len() - before) as u32);
                 }
-                (vocab, toks, lens)
+                chunk
             })
+            .collect();
+        Self::assemble(tm, chunks, options)
+    }
+
+    /// Builds the index from the memory's sources already tokenized in
+    /// order, chunk by chunk (see [`TokenChunk`]): how a loader tokenizes
+    /// while it is still reading. The chunks must hold exactly the memory's
+    /// sources, in entry order.
+    pub fn from_chunks<T: TranslationMemory + ?Sized>(
+        tm: &T,
+        chunks: Vec<TokenChunk>,
+        options: IndexOptions,
+    ) -> crate::Result<FuzzyIndex> {
+        let tokenized: usize = chunks.iter().map(|c| c.lens.len()).sum();
+        if tokenized != tm.len() {
+            return Err(crate::Error::Usage(format!(
+                "index chunks hold {tokenized} segments, the memory {}",
+                tm.len()
+            )));
+        }
+        Ok(Self::assemble(tm, chunks, options))
+    }
+
+    fn assemble<T: TranslationMemory + ?Sized>(
+        tm: &T,
+        chunks: Vec<TokenChunk>,
+        options: IndexOptions,
+    ) -> FuzzyIndex {
+        let n = tm.len();
+        let mut chunks: Vec<(Vocabulary, Vec<u32>, Vec<u32>)> = chunks
+            .into_iter()
+            .map(|c| (c.vocab, c.tokens, c.lens))
             .collect();
         let mut vocab = Vocabulary::default();
         let remaps: Vec<Vec<u32>> = chunks
@@ -795,21 +862,36 @@ impl Searcher<'_> {
                     }
                 }
             }
-            let mut valid = !0u64;
-            if w == wa {
-                valid &= !0u64 << (a as usize % 64);
-            }
-            if w + 1 == wb && b as usize % 64 != 0 {
-                valid &= !0u64 >> (64 - b as usize % 64);
-            }
-            let mut hits = if generate { at_least(sl, c) & valid } else { 0 };
-            while hits != 0 {
-                let bit = hits.trailing_zeros() as usize;
-                hits &= hits - 1;
-                let s = w * 64 + bit;
-                if self.counts[s] == 0 && self.visited[s] != self.epoch {
-                    self.counts[s] = gather(sl, bit) as u16;
-                    self.touched.push(s as u32);
+        }
+        if generate {
+            // Segments are numbered by length, so each length's share of the
+            // window is a range with its own requirement: ceil(t * max(m, n) / 100).
+            for n in lo..=hi.min(index.length_starts.len().saturating_sub(2)) {
+                let (ra, rb) = index.length_range(n, n);
+                let (ra, rb) = (ra.max(a) as usize, rb.min(b) as usize);
+                if ra >= rb {
+                    continue;
+                }
+                let need_n = c.max((usize::from(t) * n).div_ceil(100));
+                for w in ra / 64..rb.div_ceil(64) {
+                    let mut valid = !0u64;
+                    if w == ra / 64 {
+                        valid &= !0u64 << (ra % 64);
+                    }
+                    if w + 1 == rb.div_ceil(64) && rb % 64 != 0 {
+                        valid &= !0u64 >> (64 - rb % 64);
+                    }
+                    let sl = &self.slices[(w - wa) * width..(w - wa + 1) * width];
+                    let mut hits = at_least(sl, need_n) & valid;
+                    while hits != 0 {
+                        let bit = hits.trailing_zeros() as usize;
+                        hits &= hits - 1;
+                        let s = w * 64 + bit;
+                        if self.counts[s] == 0 && self.visited[s] != self.epoch {
+                            self.counts[s] = gather(sl, bit) as u16;
+                            self.touched.push(s as u32);
+                        }
+                    }
                 }
             }
         }
@@ -970,6 +1052,32 @@ mod tests {
             "query {query:?}"
         );
         assert_eq!(searcher.search_exhaustive(query, params, &is), expected);
+    }
+
+    #[test]
+    fn index_from_chunks_equals_index_built_at_once() {
+        let sources: Vec<String> = (0..50)
+            .map(|i| format!("the cat {} sat on {} mats", i % 7, i % 11))
+            .collect();
+        let tm = memory(&sources, &[]);
+        let chunks: Vec<TokenChunk> = sources
+            .chunks(8)
+            .map(|c| TokenChunk::of(c.iter().map(String::as_str)))
+            .collect();
+        let streamed = FuzzyIndex::from_chunks(&tm, chunks, IndexOptions::default()).unwrap();
+        let direct = FuzzyIndex::build(&tm);
+        let params = SearchParams {
+            k: 5,
+            min_score: 40,
+        };
+        for q in ["the cat 3 sat on 4 mats", "a dog 3 sat", "mats"] {
+            let is = |e: EntryId| tm.entries()[e as usize].source == q;
+            assert_eq!(
+                streamed.searcher().search(q, params, &is),
+                direct.searcher().search(q, params, &is)
+            );
+        }
+        assert!(FuzzyIndex::from_chunks(&tm, Vec::new(), IndexOptions::default()).is_err());
     }
 
     #[test]

@@ -38,11 +38,11 @@ pub mod vocab;
 
 pub use adapt::{Penalty, assess};
 pub use diff::{DiffKind, DiffPart, diff_words};
-pub use index::{FuzzyIndex, IndexHit, SearchParams, Searcher};
+pub use index::{FuzzyIndex, IndexHit, IndexOptions, SearchParams, Searcher, TokenChunk};
 pub use score::{Pattern, levenshtein, score, score_from_distance};
 pub use vocab::Vocabulary;
 
-use crate::tm::{Entry, EntryId, TranslationMemory};
+use crate::tm::{Entry, EntryId, LanguagePair, MemoryTm, TranslationMemory};
 
 /// What a lookup returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +109,31 @@ impl<T: TranslationMemory> Matcher<T> {
             matcher: self,
             searcher: self.index.searcher(),
         }
+    }
+}
+
+impl Matcher<MemoryTm> {
+    /// Loads memory files (see [`MemoryTm::load`]) and indexes them,
+    /// tokenizing on a second thread while the files are still being read.
+    pub fn load(pair: LanguagePair, paths: &[std::path::PathBuf]) -> crate::Result<Self> {
+        let (tm, chunks) = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(8);
+            let tokenizer = scope.spawn(move || {
+                rx.into_iter()
+                    .map(|sources| TokenChunk::of(sources.iter().map(String::as_str)))
+                    .collect::<Vec<_>>()
+            });
+            let tm = MemoryTm::load_streaming(pair, paths, index::BUILD_CHUNK, &mut |entries| {
+                let sources = entries.iter().map(|e| e.source.clone()).collect();
+                // The receiver only stops when this thread has stopped sending.
+                let _ = tx.send(sources);
+            });
+            drop(tx);
+            let chunks = tokenizer.join().unwrap_or_default();
+            tm.map(|tm| (tm, chunks))
+        })?;
+        let index = FuzzyIndex::from_chunks(&tm, chunks, IndexOptions::default())?;
+        Ok(Matcher { tm, index })
     }
 }
 

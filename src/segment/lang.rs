@@ -96,8 +96,12 @@ pub(crate) struct LangRules {
     pub ordinals: bool,
     /// French-style spaced closing guillemets (`« Va. »`).
     pub spaced_guillemets: bool,
-    /// Japanese quotative particles after a closing bracket continue the sentence (`」と`).
-    pub quote_particles: bool,
+    /// Quotative particles that continue a sentence after a closing quote (`」と`, `" 하고`).
+    pub quote_continuations: Vec<Box<str>>,
+    /// English: `I.` after a lower-case word is the pronoun ending a sentence.
+    pub pronoun_i: bool,
+    /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
+    pub protect_quotes: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
     pub max_abbrev_len: usize,
     /// Bytes that may start a character the scanner must look at.
@@ -141,7 +145,9 @@ impl LangRules {
             extra_terminals: Vec::new(),
             ordinals: false,
             spaced_guillemets: false,
-            quote_particles: false,
+            quote_continuations: Vec::new(),
+            protect_quotes: false,
+            pronoun_i: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
         };
@@ -161,6 +167,7 @@ impl LangRules {
                     "title" => drop(rules.titles.insert(lower())),
                     "abbrev" => drop(rules.abbrevs.insert(lower())),
                     "number" => drop(rules.number_abbrevs.insert(lower())),
+                    "quote_continuations" => rules.quote_continuations.push(item.into()),
                     "suffix" => rules.number_suffixes.push(item.into()),
                     "final" => drop(rules.final_abbrevs.insert(lower())),
                     "starters" => drop(rules.starters.insert(item.into())),
@@ -181,7 +188,8 @@ impl LangRules {
                     "flags" => match item {
                         "ordinals" => rules.ordinals = true,
                         "spaced_guillemets" => rules.spaced_guillemets = true,
-                        "quote_particles" => rules.quote_particles = true,
+                        "protect_quotes" => rules.protect_quotes = true,
+                        "pronoun_i" => rules.pronoun_i = true,
                         _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                     },
                     _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),
@@ -202,7 +210,10 @@ impl LangRules {
             let mut buf = [0u8; 4];
             interesting[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
         };
-        for c in ['.', '．', '…', '\n', ')'].iter().chain(COMMON_STRONG) {
+        for c in ['.', '．', '…', '\n', '\r', ')']
+            .iter()
+            .chain(COMMON_STRONG)
+        {
             mark(*c);
         }
         for c in super::scan::BULLETS {

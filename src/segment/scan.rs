@@ -186,7 +186,7 @@ impl<'a> RuleScanner<'a> {
         let rest = self.text.get(nl + 1..).unwrap_or("");
         for c in rest.chars() {
             match c {
-                '\n' => return true,
+                '\n' | '\r' => return true,
                 c if c.is_whitespace() => {}
                 _ => return false,
             }
@@ -205,7 +205,12 @@ impl<'a> RuleScanner<'a> {
                 i += 1;
                 continue;
             }
-            if b == b'\n' {
+            if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i += 1; // `\r\n`: the `\n` decides
+                continue;
+            }
+            // A lone `\r` (old Mac files) is a line break too.
+            if b == b'\n' || b == b'\r' {
                 if !self.wrapped || self.blank_line_follows(i) {
                     self.pos = i + 1;
                     self.marker = None;
@@ -388,10 +393,12 @@ impl<'a> RuleScanner<'a> {
         let mut closed = false;
         while let Some(ch) = self.char_at(k) {
             if is_closer(ch) {
-                if matches!(ch, '"' | '\'')
-                    && self.char_at(k + 1).is_some_and(|n| n.is_alphanumeric())
+                if matches!(ch, '"' | '\'' | '“' | '‘' | '«' | '»' | '‹' | '›')
+                    && self
+                        .char_at(k + ch.len_utf8())
+                        .is_some_and(|n| n.is_alphanumeric())
                 {
-                    break; // a straight quote opening the next sentence
+                    break; // an ambiguous quote opening the next sentence
                 }
                 closed = true;
                 k += ch.len_utf8();
@@ -400,8 +407,8 @@ impl<'a> RuleScanner<'a> {
             } else if self.rules.spaced_guillemets && is_inline_space(ch) {
                 let rest = &text[k..];
                 let trimmed = rest.trim_start_matches(is_inline_space);
-                if trimmed.starts_with('»') || trimmed.starts_with('›') {
-                    k = len - trimmed.len() + '»'.len_utf8();
+                if let Some(quote @ ('»' | '›')) = trimmed.chars().next() {
+                    k = len - trimmed.len() + quote.len_utf8();
                     closed = true;
                 } else {
                     break;
@@ -419,7 +426,7 @@ impl<'a> RuleScanner<'a> {
         if after_ws.is_empty() {
             return Step::Break(b);
         }
-        let newlines = ws.bytes().filter(|&x| x == b'\n').count();
+        let newlines = line_breaks(ws);
         if newlines > 0 && (!self.wrapped || newlines >= 2) {
             return Step::Break(b);
         }
@@ -435,6 +442,9 @@ impl<'a> RuleScanner<'a> {
             return Step::Break(b);
         }
         let class = classify(next);
+        if closed && self.continues_quote(np) {
+            return Step::Continue(b); // Korean `"…." 하고 떠났다`
+        }
         match kind {
             TermKind::Strong => match class {
                 Class::Lower | Class::Continuation => Step::Continue(b),
@@ -500,8 +510,25 @@ impl<'a> RuleScanner<'a> {
         match kind {
             TermKind::Strong => {
                 if !c.is_ascii() {
+                    // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
+                    if self.open_brackets(i, "《〈", "》〉") > 0 {
+                        return Step::Continue(b);
+                    }
+                    if self.rules.protect_quotes {
+                        // Quoted speech is part of its sentence (`“我明天来。”他说。`):
+                        // break inside it never, after it only before another
+                        // quote or at the end of the text.
+                        let open = self.open_brackets(i, "「『“（", "」』”）");
+                        let closed_here = self.text[i..b]
+                            .chars()
+                            .filter(|c| "」』”）".contains(*c))
+                            .count() as i32;
+                        if open > closed_here || (open > 0 && !is_opener(next)) {
+                            return Step::Continue(b);
+                        }
+                    }
                     // Full-width and script terminals need no space after them.
-                    if self.rules.quote_particles && closed && matches!(next, 'と' | 'っ') {
+                    if closed && self.continues_quote(b) {
                         return Step::Continue(b);
                     }
                     return Step::Break(b);
@@ -515,7 +542,10 @@ impl<'a> RuleScanner<'a> {
                 }
             }
             TermKind::Period => {
-                if c == '．' || (is_spaceless_char(next) && !next.is_numeric()) {
+                if next.is_numeric() {
+                    return Step::Continue(b); // 3.14, ３．２９, 1.000.000
+                }
+                if c == '．' || is_spaceless_char(next) {
                     return Step::Break(b);
                 }
                 if opened && after_opener.is_some_and(char::is_uppercase) {
@@ -547,6 +577,44 @@ impl<'a> RuleScanner<'a> {
             }
             TermKind::Ellipsis | TermKind::Colon => Step::Continue(b),
         }
+    }
+
+    /// True when the word before `tok_start` (in this sentence) starts with a lower-case letter.
+    fn previous_word_is_lowercase(&self, tok_start: usize) -> bool {
+        let head = self.text[self.start..tok_start].trim_end();
+        let word_start = head
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(o, c)| o + c.len_utf8());
+        head[word_start..]
+            .trim_start_matches(is_opener)
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    }
+
+    /// True when the text at `at` starts with a quotative particle of the
+    /// language (Japanese `と`, Korean `라고`): the quotation goes on.
+    fn continues_quote(&self, at: usize) -> bool {
+        let rest = &self.text[at..];
+        self.rules
+            .quote_continuations
+            .iter()
+            .any(|p| rest.starts_with(&**p))
+    }
+
+    /// How many of the `open` brackets are still open before `i` in the current sentence.
+    fn open_brackets(&self, i: usize, open: &str, close: &str) -> i32 {
+        let mut depth = 0i32;
+        for c in self.text[self.start..i].chars() {
+            if open.contains(c) {
+                depth += 1;
+            } else if close.contains(c) {
+                depth = (depth - 1).max(0);
+            }
+        }
+        depth
     }
 
     fn is_abbreviation(&mut self, tok: &str) -> bool {
@@ -625,6 +693,11 @@ impl<'a> RuleScanner<'a> {
         let mut chars = tok.chars();
         if let (Some(first), None) = (chars.next(), chars.next()) {
             if first.is_alphabetic() {
+                // English `I` after a lower-case word is the pronoun ending the
+                // sentence (`you and I. Look`), not an initial (`Albert I. Jones`).
+                if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
+                    return Step::Break(b);
+                }
                 // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
                 return if starter {
                     Step::Break(b)
@@ -655,6 +728,16 @@ impl<'a> RuleScanner<'a> {
         }
         Step::Break(b)
     }
+}
+
+/// Line breaks in `ws`: `\n`, and `\r` not followed by `\n`.
+fn line_breaks(ws: &str) -> usize {
+    let bytes = ws.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// `U.S`, `a.m`, `Ph.D`: short letter groups joined by full stops.

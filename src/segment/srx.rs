@@ -15,7 +15,10 @@
 //! concern inline markup in documents (`segmentsubflows`, `<formathandle>`) and
 //! Okapi's extension options (`okpsrx:options`, `okpsrx:sample`, `okpsrx:rangeRule`)
 //! do not apply to plain text and are ignored. Line breaks stay hard boundaries
-//! (as in the built-in rules) unless the segmenter is [wrapped](super::Segmenter::wrapped).
+//! (as in the built-in rules) unless the segmenter is [wrapped](super::Segmenter::wrapped);
+//! rules are applied to one line (or paragraph) at a time, so `^` and `$` refer
+//! to it. Candidate positions are the ends of the non-overlapping matches of
+//! each `beforebreak`, as a Java `find()` loop gives them.
 //!
 //! ```
 //! use tmkit::segment::srx::SrxRules;
@@ -508,5 +511,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("languagepattern"));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn spans_cover_the_text(text in "(?s)[a-zA-Z .?!\n\t«»\"()。！؟\u{200F}é]{0,80}", wrapped: bool) {
+                let rules = SrxRules::parse(&SRX.replace("CASCADE", "yes"), None).unwrap();
+                let seg = rules.segmenter(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let mut pos = 0;
+                for s in seg.segments(&text) {
+                    prop_assert!(s.start >= pos && s.end > s.start);
+                    prop_assert_eq!(&text[s.start..s.end], s.text);
+                    prop_assert!(text[pos..s.start].trim().is_empty());
+                    pos = s.end;
+                }
+                prop_assert!(text[pos..].trim().is_empty());
+            }
+        }
     }
 }

@@ -154,6 +154,12 @@ impl<R: Read> ChunkedText<R> {
         if cut == 0 && self.eof {
             return Ok(None);
         }
+        // Invalid UTF-8: hand out the text before it (up to a hard boundary)
+        // first, so only what follows the bad byte is lost; the next call reports it.
+        let cut = match std::str::from_utf8(&self.buf[..cut]) {
+            Ok(_) => cut,
+            Err(e) => hard_cut(&self.buf[..e.valid_up_to()], seg.is_wrapped()).unwrap_or(cut),
+        };
         self.consumed = cut;
         let text = self.validate(cut)?;
         Ok(Some(Chunk {
@@ -267,9 +273,39 @@ mod tests {
         let got = collect(b"\xEF\xBB\xBFHi. Yo.", false, 2, 8).unwrap();
         assert_eq!(got, [(0, "Hi.".to_string()), (4, "Yo.".to_string())]);
         let err = collect(b"ok\nline two \xFF here\n", false, 4, 16).unwrap_err();
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        let mut chunks = ChunkedText::new(&b"Fine. Good.\nBad \xFF"[..], None);
+        let first = chunks.next_chunk(&seg).unwrap().unwrap();
+        assert_eq!(first.text, "Fine. Good.\n");
+        assert!(chunks.next_chunk(&seg).is_err());
         assert_eq!(
             err.to_string(),
             "<stdin>:2:10: not valid UTF-8 text (convert it to UTF-8 first)"
         );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(100))]
+
+            #[test]
+            fn chunked_equals_whole(
+                text in "(?s)[a-zA-Z .?!\n \r。é]{0,300}",
+                wrapped: bool,
+                chunk in 1usize..40,
+            ) {
+                let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let whole: Vec<(usize, String)> = seg
+                    .segments(&text)
+                    .map(|s| (s.start, s.text.to_string()))
+                    .collect();
+                // A pending limit above the text length: only hard cuts happen.
+                let got = collect(text.as_bytes(), wrapped, chunk, 1000).unwrap();
+                prop_assert_eq!(got, whole);
+            }
+        }
     }
 }

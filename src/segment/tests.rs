@@ -104,6 +104,11 @@ fn scripts_without_spaces_and_rtl() {
 #[test]
 fn line_breaks_and_wrapped_mode() {
     check("en", "one\ntwo\n\nthree", &["one", "two", "three"]);
+    check(
+        "ja",
+        "山です \r川です \r\n海です",
+        &["山です", "川です", "海です"],
+    );
     let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(true);
     let got: Vec<_> = seg
         .segments("A long\nsentence. Next\n\n  para\r\n")
@@ -205,6 +210,16 @@ mod props {
         "«",
         "»",
         "„",
+        " »",
+        " ›",
+        "‹",
+        "›",
+        "《",
+        "》",
+        "『",
+        "』",
+        "（",
+        "）",
         "(",
         ")",
         "[",
@@ -267,4 +282,23 @@ mod props {
             check_all_languages(&text);
         }
     }
+}
+
+#[test]
+fn segmenter_is_cheap_to_share_between_threads() {
+    fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+    assert_send_sync_clone::<Segmenter>();
+    let seg = Segmenter::for_language(&LanguageTag::parse("de").unwrap());
+    let texts = ["Eins. Zwei.", "Drei? Vier!"];
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                let seg = seg.clone();
+                s.spawn(move || seg.segments(t).count())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(counts, [2, 2]);
 }

@@ -142,10 +142,46 @@ impl MemoryTm {
     /// Loads every path: files as they are, folders recursively (their `.tmx`
     /// and `.tsv` files, in sorted order).
     pub fn load(pair: LanguagePair, paths: &[PathBuf]) -> Result<Self> {
+        Self::load_streaming(pair, paths, usize::MAX, &mut |_| {})
+    }
+
+    /// [`MemoryTm::load`], handing every `chunk` new entries (and the rest
+    /// at the end) to `on_entries` as they are read, so a caller can index
+    /// them while reading goes on.
+    pub fn load_streaming(
+        pair: LanguagePair,
+        paths: &[PathBuf],
+        chunk: usize,
+        on_entries: &mut dyn FnMut(&[Entry]),
+    ) -> Result<Self> {
         let mut tm = MemoryTm::new(pair);
         let filter = crate::batch::InputFilter::new(&[], &["tmx", "tsv", "txt"])?;
+        let mut flushed = 0;
+        let chunk = chunk.max(1);
         for file in crate::batch::expand_inputs(paths, &filter)? {
-            tm.load_file(&file)?;
+            let file_index = tm.register_file(&file)?;
+            match TmFormat::of_path(&file) {
+                TmFormat::Tsv => {
+                    let text = crate::files::read_text(&file)?;
+                    parse_tsv(&text, Some(&file), file_index, &mut tm.entries)?;
+                }
+                TmFormat::Tmx => {
+                    tm.load_tmx(&file, file_index, &mut |entries: &[Entry]| {
+                        // Flush whole chunks as the unit stream grows.
+                        while entries.len() - flushed >= chunk {
+                            on_entries(&entries[flushed..flushed + chunk]);
+                            flushed += chunk;
+                        }
+                    })?;
+                }
+            }
+            while tm.entries.len() - flushed >= chunk {
+                on_entries(&tm.entries[flushed..flushed + chunk]);
+                flushed += chunk;
+            }
+        }
+        if flushed < tm.entries.len() {
+            on_entries(&tm.entries[flushed..]);
         }
         Ok(tm)
     }
@@ -163,14 +199,27 @@ impl MemoryTm {
                     skipped: 0,
                 })
             }
-            TmFormat::Tmx => self.load_tmx(path, file_index),
+            TmFormat::Tmx => {
+                let before = self.entries.len();
+                let skipped = self.load_tmx(path, file_index, &mut |_| {})?;
+                Ok(LoadStats {
+                    entries: self.entries.len() - before,
+                    skipped,
+                })
+            }
         }
     }
 
     /// Loads the units of a TMX file that have both languages of the pair
     /// (by BCP-47 match: the same tag, or the same language where one side
     /// names no region or script; `en-US` is served by `en`).
-    fn load_tmx(&mut self, path: &Path, file_index: u32) -> Result<LoadStats> {
+    /// Returns how many units were skipped; `grown` sees the entries after each unit added.
+    fn load_tmx(
+        &mut self,
+        path: &Path,
+        file_index: u32,
+        grown: &mut dyn FnMut(&[Entry]),
+    ) -> Result<usize> {
         let reader = crate::tmx::TmxReader::open(path)?;
         let mut stats = LoadStats::default();
         for (number, tu) in reader.enumerate() {
@@ -207,8 +256,11 @@ impl MemoryTm {
                 },
             });
             stats.entries += 1;
+            if stats.entries % 1024 == 0 {
+                grown(&self.entries);
+            }
         }
-        Ok(stats)
+        Ok(stats.skipped)
     }
 
     fn register_file(&mut self, path: &Path) -> Result<u32> {
@@ -343,6 +395,32 @@ mod tests {
         .unwrap();
         let err = MemoryTm::load(pair(), &[path]).unwrap_err().to_string();
         assert!(err.contains("bad.tmx:2:"), "{err}");
+    }
+
+    #[test]
+    fn streaming_load_hands_over_every_entry_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let tsv: String = (0..7).map(|i| format!("s{i}\tt{i}\n")).collect();
+        std::fs::write(dir.path().join("a.tsv"), tsv).unwrap();
+        let units: String = (0..2500)
+            .map(|i| format!("<tu><tuv xml:lang=\"en\"><seg>u{i}</seg></tuv><tuv xml:lang=\"fr\"><seg>v{i}</seg></tuv></tu>"))
+            .collect();
+        std::fs::write(
+            dir.path().join("b.tmx"),
+            format!("<tmx version=\"1.4\"><header srclang=\"en\"/><body>{units}</body></tmx>"),
+        )
+        .unwrap();
+        let mut seen: Vec<String> = Vec::new();
+        let mut sizes = Vec::new();
+        let tm = MemoryTm::load_streaming(pair(), &[dir.path().to_path_buf()], 1000, &mut |es| {
+            sizes.push(es.len());
+            seen.extend(es.iter().map(|e| e.source.clone()));
+        })
+        .unwrap();
+        let all: Vec<String> = tm.entries().iter().map(|e| e.source.clone()).collect();
+        assert_eq!(seen, all);
+        assert_eq!(all.len(), 2507);
+        assert_eq!(sizes, [1000, 1000, 507]);
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn write_jsonl_tu<W: Write>(out: &mut W, tu: &Tu, mode: CodeMode) -> Result<
             .tuvs
             .iter()
             .map(|v| JsonVariant {
-                lang: (!v.lang.is_empty()).then_some(v.lang.as_str()),
+                lang: (!v.no_lang).then_some(v.lang.as_str()),
                 text: mode.text(&v.seg),
             })
             .collect(),

@@ -17,8 +17,12 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct Entities {
     /// Declared entities, expanded (`None` for external ones).
     expanded: AHashMap<String, Option<String>>,
-    /// Whether the document has an external DTD subset (then undeclared
-    /// entities may be declared there, which is not an error).
+    /// Declared entities whose replacement text holds markup: the text, to
+    /// be parsed as content where the entity is used.
+    markup: AHashMap<String, String>,
+    /// Whether the document names an external DTD (never loaded: an entity
+    /// only it could declare is reported as undeclared, as XML parsers
+    /// that do not load DTDs do).
     pub has_external_subset: bool,
 }
 
@@ -28,6 +32,9 @@ pub(crate) enum Resolved<'a> {
     Char(char),
     /// Text of a declared entity.
     Text(&'a str),
+    /// The replacement text of a declared entity that holds markup, to be
+    /// parsed as content.
+    Markup(&'a str),
     /// An external or unknown entity: no text.
     Nothing,
 }
@@ -45,6 +52,7 @@ impl Entities {
         }
         let mut entities = Entities {
             expanded: AHashMap::new(),
+            markup: AHashMap::new(),
             has_external_subset,
         };
         let literals: AHashMap<&str, Option<&str>> = raw
@@ -57,10 +65,17 @@ impl Entities {
                 continue;
             }
             let value = match literals.get(name.as_str()).copied().flatten() {
-                Some(_) => {
+                Some(replacement) => {
                     let mut out = String::new();
                     let mut stack = Vec::new();
+                    // Expanding also enforces the size limits for markup entities.
                     expand_into(name, &literals, &mut out, &mut stack)?;
+                    if out.contains('<') {
+                        entities
+                            .markup
+                            .insert(name.clone(), replacement.to_string());
+                        continue;
+                    }
                     Some(out)
                 }
                 None => None,
@@ -80,10 +95,17 @@ impl Entities {
         }
         match self.expanded.get(name) {
             Some(Some(text)) => Ok(Resolved::Text(text)),
+            None if self.markup.contains_key(name) => Ok(Resolved::Markup(
+                self.markup.get(name).map_or("", String::as_str),
+            )),
             Some(None) => Ok(Resolved::Nothing),
-            None if self.has_external_subset => Ok(Resolved::Nothing),
             None => Err(format!(
-                "undeclared entity &{name}; (XML knows only &amp; &lt; &gt; &apos; &quot;: write a character reference such as &#160; or declare it in the DOCTYPE)"
+                "undeclared entity &{name};{} (XML knows only &amp; &lt; &gt; &apos; &quot;: write a character reference such as &#160; or declare it in the DOCTYPE)",
+                if self.has_external_subset {
+                    " (external DTDs are not loaded)"
+                } else {
+                    ""
+                }
             )),
         }
     }
@@ -273,9 +295,9 @@ fn expand_into(
     while let Some(i) = rest.find(['&', '<']) {
         out.push_str(&rest[..i]);
         if rest.as_bytes()[i] == b'<' {
-            return Err(format!(
-                "entity &{name}; contains markup, which tmkit does not expand"
-            ));
+            out.push('<');
+            rest = &rest[i + 1..];
+            continue;
         }
         let after = &rest[i + 1..];
         let semi = after
@@ -321,7 +343,7 @@ mod tests {
     fn text(e: &Entities, name: &str) -> String {
         match e.resolve(name).unwrap() {
             Resolved::Char(c) => c.to_string(),
-            Resolved::Text(t) => t.to_string(),
+            Resolved::Text(t) | Resolved::Markup(t) => t.to_string(),
             Resolved::Nothing => String::new(),
         }
     }

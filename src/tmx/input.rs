@@ -8,8 +8,10 @@ use std::io::{self, BufRead, Read};
 
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE};
 
-/// Bytes handed to the parser per read.
+/// Bytes handed to the parser per read, at most; reads start small (so a
+/// small document costs little) and double up to this.
 const CHUNK: usize = 256 * 1024;
+const FIRST_READ: usize = 8 * 1024;
 /// Bytes kept before the parser's position, to locate recent errors.
 const HISTORY: usize = 64 * 1024;
 /// Bytes read to find a BOM and the XML declaration.
@@ -39,6 +41,8 @@ pub(crate) struct Input<R> {
     transcoder: Transcoder,
     encoding_name: &'static str,
     raw_buf: Vec<u8>,
+    /// Current read size (grows to `CHUNK`).
+    read_size: usize,
     raw_pos: usize,
     raw_end: usize,
     raw_eof: bool,
@@ -60,7 +64,7 @@ pub(crate) struct Input<R> {
 impl<R: Read> Input<R> {
     /// Wraps `raw`, reading its first bytes to choose the encoding.
     pub fn new(mut raw: R) -> io::Result<Self> {
-        let mut raw_buf = vec![0u8; CHUNK];
+        let mut raw_buf = vec![0u8; FIRST_READ];
         let mut raw_end = 0;
         let mut raw_eof = false;
         while raw_end < SNIFF {
@@ -83,7 +87,8 @@ impl<R: Read> Input<R> {
             raw_pos: skip,
             raw_end,
             raw_eof,
-            buf: vec![0u8; HISTORY + CHUNK],
+            buf: vec![0u8; FIRST_READ],
+            read_size: FIRST_READ,
             pos: 0,
             filled: 0,
             eof: false,
@@ -153,8 +158,12 @@ impl<R: Read> Input<R> {
             self.filled -= drop;
             self.base += drop as u64;
         }
-        if self.buf.len() - self.filled < CHUNK / 2 {
-            self.buf.resize(self.filled + CHUNK, 0);
+        if self.buf.len() - self.filled < self.read_size / 2 {
+            self.read_size = (self.read_size * 2).min(CHUNK);
+            self.buf.resize(self.filled + self.read_size, 0);
+            if self.raw_buf.len() < self.read_size && self.raw_pos == self.raw_end {
+                self.raw_buf.resize(self.read_size, 0);
+            }
         }
         loop {
             let before = self.filled;
@@ -169,6 +178,25 @@ impl<R: Read> Input<R> {
 
     /// Moves some bytes from the raw source into `buf`, transcoding.
     fn decode_some(&mut self) -> io::Result<()> {
+        if matches!(self.transcoder, Transcoder::Utf8) && self.raw_pos == self.raw_end {
+            // UTF-8 needs no transcoding: read straight into the window.
+            if self.raw_eof {
+                self.eof = true;
+                return Ok(());
+            }
+            loop {
+                match self.raw.read(&mut self.buf[self.filled..]) {
+                    Ok(0) => {
+                        self.raw_eof = true;
+                        self.eof = true;
+                    }
+                    Ok(n) => self.filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                return Ok(());
+            }
+        }
         if self.raw_pos == self.raw_end && !self.raw_eof {
             self.raw_pos = 0;
             self.raw_end = 0;
@@ -404,11 +432,15 @@ fn sniff(head: &[u8]) -> io::Result<(Transcoder, usize, &'static str)> {
         return Ok((Transcoder::Latin1, 0, "ISO-8859-1"));
     }
     match Encoding::for_label(label.as_bytes()) {
-        // UTF-16 named but the bytes are ASCII-compatible: the declaration is
-        // stale (a converted file); read the bytes as they are.
-        Some(enc) if enc == encoding_rs::UTF_8 || enc == UTF_16LE || enc == UTF_16BE => {
-            Ok((Transcoder::Utf8, 0, "UTF-8"))
-        }
+        Some(enc) if enc == encoding_rs::UTF_8 => Ok((Transcoder::Utf8, 0, "UTF-8")),
+        // UTF-16 named, but the bytes are 8-bit text without a byte-order
+        // mark: XML parsers refuse such a file, and so do we, clearly.
+        Some(enc) if enc == UTF_16LE || enc == UTF_16BE => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the XML declaration says encoding=\"{label}\" but the file is 8-bit text without a UTF-16 byte-order mark (fix the declaration, e.g. encoding=\"UTF-8\")"
+            ),
+        )),
         Some(enc) => Ok((
             Transcoder::Decoder(enc.new_decoder_without_bom_handling()),
             0,

@@ -409,6 +409,9 @@ pub struct Tuv {
     /// True when the variant had no `<seg>` (invalid TMX, kept as read so a
     /// round trip is faithful; `validate` reports it).
     pub missing_seg: bool,
+    /// True when the variant had neither `xml:lang` nor `lang` (then no
+    /// language attribute is written, and `lang` is empty).
+    pub no_lang: bool,
 }
 
 known_attributes!(Tuv {

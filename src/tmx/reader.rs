@@ -68,6 +68,12 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     last_tu_offset: u64,
     header_offset: u64,
     event_start: u64,
+    /// Unknown elements open around the current position in `<body>`.
+    wrapper_depth: usize,
+    /// Element depth, and namespace prefixes declared with the depth of the
+    /// element that declared them.
+    depth: u32,
+    ns_decls: Vec<(String, u32)>,
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
@@ -125,6 +131,9 @@ impl<R: Read> TmxReader<R> {
             last_tu_offset: 0,
             header_offset: 0,
             event_start: 0,
+            wrapper_depth: 0,
+            depth: 0,
+            ns_decls: Vec::new(),
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
@@ -245,18 +254,90 @@ impl<R: Read> TmxReader<R> {
                 if let Some(err) = self.bad_input_before(self.xml.buffer_position()) {
                     return Err(err);
                 }
-                if let Event::Start(e) | Event::Empty(e) = &ev
-                    && !is_xml_name(e.name().0)
-                {
-                    return Err(self.error_at(
-                        self.event_start,
-                        format!("{:?} is not a valid element name", e.name().0),
-                    ));
+                match &ev {
+                    Event::Text(t) if memchr::memmem::find(t.as_bytes(), b"]]>").is_some() => {
+                        return Err(self.error_at(
+                            self.event_start,
+                            "']]>' is not allowed in text (write ]]&gt;)",
+                        ));
+                    }
+                    Event::Decl(_) if self.event_start > 0 => {
+                        return Err(self.error_at(
+                            self.event_start,
+                            "an XML declaration is allowed only at the very start of the file",
+                        ));
+                    }
+                    _ => {}
+                }
+                match &ev {
+                    Event::Start(e) | Event::Empty(e) => {
+                        if !is_xml_name(e.name().0) {
+                            return Err(self.error_at(
+                                self.event_start,
+                                format!("{:?} is not a valid element name", e.name().0),
+                            ));
+                        }
+                        let problem = self.ns_enter(e);
+                        if matches!(ev, Event::Empty(_)) {
+                            self.ns_leave();
+                        }
+                        if let Some(msg) = problem {
+                            return Err(self.error_at(self.event_start, msg));
+                        }
+                    }
+                    Event::End(_) => self.ns_leave(),
+                    _ => {}
                 }
                 Ok(ev)
             }
             Err(e) => Err(self.map_xml_error(e)),
         }
+    }
+
+    /// Enters an element: records its namespace declarations and checks
+    /// that every prefix it uses is declared (as namespace-aware parsers
+    /// require). Returns the problem, if any.
+    fn ns_enter(&mut self, e: &BytesStart<'_>) -> Option<String> {
+        self.depth += 1;
+        let name = e.name().0;
+        if !name.contains(':') && !uses_prefixes(e.attributes_raw()) {
+            return None;
+        }
+        for a in e.attributes().with_checks(false).flatten() {
+            if let Some(prefix) = a.key.0.strip_prefix("xmlns:") {
+                self.ns_decls.push((prefix.to_string(), self.depth));
+            }
+        }
+        let declared = |decls: &[(String, u32)], prefix: &str| {
+            prefix == "xml" || decls.iter().rev().any(|(p, _)| p == prefix)
+        };
+        if let Some((prefix, _)) = name.split_once(':')
+            && !declared(&self.ns_decls, prefix)
+        {
+            return Some(format!(
+                "namespace prefix {prefix:?} of <{name}> is not declared"
+            ));
+        }
+        for a in e.attributes().with_checks(false).flatten() {
+            let key = a.key.0;
+            if let Some((prefix, _)) = key.split_once(':')
+                && prefix != "xmlns"
+                && !declared(&self.ns_decls, prefix)
+            {
+                return Some(format!(
+                    "namespace prefix {prefix:?} of attribute {key} on <{name}> is not declared"
+                ));
+            }
+        }
+        None
+    }
+
+    /// Leaves an element: forgets its namespace declarations.
+    fn ns_leave(&mut self) {
+        while self.ns_decls.last().is_some_and(|(_, d)| *d >= self.depth) {
+            self.ns_decls.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn unexpected_eof(&self, expected: &str) -> Error {
@@ -568,6 +649,12 @@ impl<R: Read> TmxReader<R> {
                                 }
                             }));
                         }
+                        Resolved::Markup(_) => {
+                            return Err(format!(
+                                "entity &{}; holds markup, which an attribute value cannot",
+                                &rest[..semi]
+                            ));
+                        }
                         Resolved::Nothing => {}
                     }
                     rest = &rest[semi + 1..];
@@ -578,32 +665,143 @@ impl<R: Read> TmxReader<R> {
         Ok(Cow::Owned(out))
     }
 
-    /// Resolves a reference in content, appending its text to `out`.
-    fn resolve_into(&mut self, name: &str, offset: u64, out: &mut String) -> Result<()> {
-        match self
+    /// Resolves a reference in content, appending what it stands for to
+    /// `parts` (text, or the elements of an entity that holds markup).
+    fn resolve_into(
+        &mut self,
+        name: &str,
+        offset: u64,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> Result<()> {
+        let markup = match self
             .entities
             .resolve(name)
             .map_err(|m| self.error_at(offset, m))?
         {
-            Resolved::Char(c) => out.push(c),
+            Resolved::Char(c) => {
+                let mut tmp = [0u8; 4];
+                push_text(parts, c.encode_utf8(&mut tmp));
+                return Ok(());
+            }
             Resolved::Text(t) => {
                 self.entity_bytes += t.len() as u64;
-                if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-                    return Err(self.error_at(
-                        offset,
-                        "entities expand to far more text than the file holds: refusing an entity expansion attack",
+                if self.entity_bytes <= ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
+                    push_text(parts, t);
+                    return Ok(());
+                }
+                None
+            }
+            Resolved::Markup(m) => Some(m.to_string()),
+            Resolved::Nothing => return Ok(()),
+        };
+        let Some(markup) = markup else {
+            return Err(self.error_at(
+                offset,
+                "entities expand to far more text than the file holds: refusing an entity expansion attack",
+            ));
+        };
+        self.entity_bytes += markup.len() as u64;
+        if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
+            return Err(self.error_at(
+                offset,
+                "entities expand to far more text than the file holds: refusing an entity expansion attack",
+            ));
+        }
+        self.fragment(&markup, name, offset, parts, depth + 1)
+    }
+
+    /// Parses the replacement text of an entity that holds markup as
+    /// content, as an XML parser does where the entity is referenced.
+    fn fragment(
+        &mut self,
+        text: &str,
+        entity: &str,
+        offset: u64,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error_at(offset, format!("entity &{entity}; is nested too deeply")));
+        }
+        let mut reader = quick_xml::Reader::from_str(text);
+        reader.config_mut().check_end_names = true;
+        let mut open: Vec<Inline> = Vec::new();
+        let bad = |this: &Self, what: String| {
+            this.error_at(
+                offset,
+                format!("in the replacement text of &{entity};: {what}"),
+            )
+        };
+        loop {
+            let event = reader.read_event().map_err(|e| bad(self, e.to_string()))?;
+            if let Event::Start(e) | Event::Empty(e) = &event {
+                let name = e.name().0;
+                if !is_xml_name(name) {
+                    return Err(bad(self, format!("{name:?} is not a valid element name")));
+                }
+                if let Some((prefix, _)) = name.split_once(':')
+                    && prefix != "xml"
+                    && !self.ns_decls.iter().any(|(p, _)| p == prefix)
+                {
+                    return Err(bad(
+                        self,
+                        format!("namespace prefix {prefix:?} is not declared"),
                     ));
                 }
-                out.push_str(t);
             }
-            Resolved::Nothing => {}
+            let target = match open.last_mut() {
+                Some(inline) => &mut inline.content,
+                None => &mut *parts,
+            };
+            match event {
+                Event::Text(t) => push_text(target, &t.xml10_content()),
+                Event::CData(c) => push_text(target, &c.xml10_content()),
+                Event::GeneralRef(r) => {
+                    let r = r.to_string();
+                    self.resolve_into(&r, offset, target, depth)?;
+                }
+                Event::Start(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    open.push(Inline {
+                        kind,
+                        attrs,
+                        content: Vec::new(),
+                    });
+                }
+                Event::Empty(e) => {
+                    let kind = InlineKind::from_name(local(e.name().0));
+                    let attrs = self.attrs(&e, offset)?;
+                    target.push(SegPart::Inline(Inline {
+                        kind,
+                        attrs,
+                        content: Vec::new(),
+                    }));
+                }
+                Event::End(_) => {
+                    let Some(done) = open.pop() else {
+                        return Err(bad(self, "an end tag without its start".into()));
+                    };
+                    let target = match open.last_mut() {
+                        Some(inline) => &mut inline.content,
+                        None => &mut *parts,
+                    };
+                    target.push(SegPart::Inline(done));
+                }
+                Event::Eof if open.is_empty() => return Ok(()),
+                Event::Eof => return Err(bad(self, "an element is not closed".into())),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(bad(self, "a declaration".into()));
+                }
+            }
         }
-        Ok(())
     }
 
     fn resolve_discard(&mut self, r: &str, offset: u64) -> Result<()> {
-        let mut sink = String::new();
-        self.resolve_into(r, offset, &mut sink)
+        let mut sink = Vec::new();
+        self.resolve_into(r, offset, &mut sink, 0)
     }
 
     /// Skips an element whose start tag was just read, checking its content.
@@ -650,9 +848,7 @@ impl<R: Read> TmxReader<R> {
                 Event::CData(c) => push_text(parts, &c.xml10_content()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
-                    let mut text = String::new();
-                    self.resolve_into(&r, offset, &mut text)?;
-                    push_text(parts, &text);
+                    self.resolve_into(&r, offset, parts, depth)?;
                 }
                 Event::Start(e) => {
                     let kind = InlineKind::from_name(local(e.name().0));
@@ -723,8 +919,16 @@ impl<R: Read> TmxReader<R> {
         mut f: impl FnMut(&str, String),
     ) -> Result<()> {
         for attr in e.attributes() {
-            let attr =
-                attr.map_err(|err| self.error_at(offset, format!("malformed attribute: {err}")))?;
+            let attr = attr.map_err(|err| {
+                let tag = e.name().0;
+                let msg = match err {
+                    quick_xml::events::attributes::AttrError::Duplicated(..) => {
+                        format!("an attribute appears twice in <{tag}>")
+                    }
+                    other => format!("malformed attribute in <{tag}>: {other}"),
+                };
+                self.error_at(offset, msg)
+            })?;
             let name = attr.key.0;
             if !is_xml_name(name) {
                 return Err(
@@ -818,12 +1022,16 @@ impl<R: Read> TmxReader<R> {
         };
         let mut legacy = None;
         let mut has_xml_lang = false;
+        let mut has_lang = false;
         self.for_each_attr(e, offset, |name, value| match name {
             "xml:lang" => {
                 tuv.lang = value;
                 has_xml_lang = true;
             }
-            "lang" => legacy = Some(value),
+            "lang" => {
+                legacy = Some(value);
+                has_lang = true;
+            }
             _ => {
                 if let Some(v) = tuv.set_known(name, value) {
                     tuv.extra.push(Attr {
@@ -838,6 +1046,7 @@ impl<R: Read> TmxReader<R> {
         {
             tuv.lang = l;
         }
+        tuv.no_lang = !has_xml_lang && !has_lang;
         Ok(tuv)
     }
 
@@ -905,9 +1114,9 @@ impl<R: Read> TmxReader<R> {
                         let tu = self.tu_start(&e, offset)?;
                         return self.tu(buf, tu, false).map(Some);
                     }
-                    let other = local(e.name().0).to_string();
+                    // An unknown wrapper (a group some tools add): look inside.
                     self.for_each_attr(&e, offset, |_, _| {})?;
-                    self.skip_element(buf, &other)?;
+                    self.wrapper_depth += 1;
                 }
                 Event::Empty(e) => {
                     if local(e.name().0) == "tu" {
@@ -919,6 +1128,7 @@ impl<R: Read> TmxReader<R> {
                     }
                     self.for_each_attr(&e, offset, |_, _| {})?;
                 }
+                Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
                     self.expect_root_end(buf)?;
                     return Ok(None);
@@ -940,10 +1150,19 @@ impl<R: Read> TmxReader<R> {
             self.xml.get_mut().clear_bad();
             let offset = self.xml.buffer_position();
             buf.clear();
-            match self.xml.read_event_into(buf) {
+            let event = self.xml.read_event_into(buf);
+            match &event {
+                Ok(Event::Start(e)) => {
+                    // Enter, ignoring problems: this unit is already reported.
+                    let _ = self.ns_enter(e);
+                }
+                Ok(Event::End(_)) => self.ns_leave(),
+                _ => {}
+            }
+            match event {
                 Ok(Event::End(e)) => match local(e.name().0) {
                     "tu" => return true,
-                    "body" => {
+                    "body" if self.wrapper_depth == 0 => {
                         self.pending_tu = None;
                         return self.expect_root_end(buf).is_ok();
                     }
@@ -1022,6 +1241,19 @@ fn lenient_tu(e: &BytesStart<'_>) -> Tu {
     tu
 }
 
+/// True when the raw attributes of a tag may use a namespace prefix other
+/// than `xml:` (a quick test; false positives only cost the full check).
+fn uses_prefixes(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|colon| {
+        let start = bytes[..colon]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+            .map_or(0, |p| p + 1);
+        &bytes[start..colon] != b"xml"
+    })
+}
+
 /// The elements the reader dispatches on, recognized without allocating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Name {
@@ -1068,5 +1300,105 @@ fn legacy_lang(attrs: &mut [Attr]) {
         && let Some(a) = attrs.iter_mut().find(|a| a.name == "lang")
     {
         a.name = "xml:lang".into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn units(n: usize) -> String {
+        (0..n)
+            .map(|i| {
+                format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>unit {i} é</seg></tuv></tu>\n")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn errors_far_into_a_large_file_have_exact_positions() {
+        // About 1.3 MB of units (several buffer refills), then a bad character.
+        let body = units(20_000);
+        let lines_before = body.lines().count();
+        let doc = format!(
+            "<tmx version=\"1.4\">\n<header/>\n<body>\n{body}<tu><tuv xml:lang=\"en\"><seg>ok\u{1}</seg></tuv></tu>\n</body></tmx>"
+        );
+        let reader = TmxReader::from_reader(doc.as_bytes(), Some(Path::new("big.tmx"))).unwrap();
+        let results: Vec<Result<Tu>> = reader.collect();
+        assert_eq!(results.len(), 20_001);
+        let err = results.last().unwrap().as_ref().unwrap_err().to_string();
+        let line = 3 + lines_before + 1;
+        assert_eq!(
+            err,
+            format!(
+                "big.tmx:{line}:31: character U+0001 is not allowed in XML 1.0 (remove it or fix the export)"
+            )
+        );
+    }
+
+    #[test]
+    fn lenient_mode_reports_and_goes_on() {
+        let doc = "<tmx version=\"1.4\"><header/><body>\n\
+            <tu tuid=\"1\"><tuv xml:lang=\"en\"><seg>one</seg></tuv></tu>\n\
+            <tu tuid=\"2\"><tuv xml:lang=\"en\"><seg>bad &nbsp; entity</seg></tuv></tu>\n\
+            <tu tuid=\"3\"><tuv xml:lang=\"en\"><seg>three</seg></tuv></tu>\n\
+            </body></tmx>";
+        let strict: Vec<_> = TmxReader::from_reader(doc.as_bytes(), None)
+            .unwrap()
+            .collect();
+        assert_eq!(strict.len(), 2);
+        assert!(strict[1].is_err());
+        let opts = ReadOptions { lenient: true };
+        let lenient: Vec<_> = TmxReader::with_options(doc.as_bytes(), None, opts)
+            .unwrap()
+            .collect();
+        assert_eq!(lenient.len(), 3);
+        assert!(
+            lenient[1]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("<stdin>:3:")
+        );
+        assert_eq!(lenient[2].as_ref().unwrap().tuid.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn utf16_big_endian_without_bom_is_detected() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"ko\"><seg>안녕하세요</seg></tuv></tu></body></tmx>";
+        let bytes: Vec<u8> = doc.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut reader = TmxReader::from_reader(bytes.as_slice(), None).unwrap();
+        assert_eq!(reader.encoding(), "UTF-16BE");
+        let tu = reader.next().unwrap().unwrap();
+        assert_eq!(tu.tuvs[0].seg.plain_text(), "안녕하세요");
+    }
+
+    #[test]
+    fn fuzz_regression_markup_entity_with_an_invalid_element_name() {
+        // Found by cargo-fuzz: an entity expanding to `<ph(/>` was read, and
+        // the writer then refused the name. It must be rejected on reading.
+        let doc = "<!DOCTYPE tmx [ <!ENTITY br \"<ph( x='1'/>\"> ]><tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"en\"><seg>a&br;b</seg></tuv></tu></body></tmx>";
+        let results: Vec<_> = TmxReader::from_reader(doc.as_bytes(), None)
+            .unwrap()
+            .collect();
+        let err = results[0].as_ref().unwrap_err().to_string();
+        assert!(err.contains("not a valid element name"), "{err}");
+    }
+
+    #[test]
+    fn empty_and_non_tmx_inputs_are_clear_errors() {
+        let err = TmxReader::from_reader(&b""[..], None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no <tmx> element"), "{err}");
+        let err = TmxReader::from_reader(&b"<xliff/>"[..], None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("expected <tmx>"), "{err}");
+        let tmx =
+            crate::tmx::Tmx::parse_str("<tmx version=\"1.4\"><header/><body/></tmx>").unwrap();
+        assert!(tmx.tus.is_empty());
     }
 }

@@ -115,9 +115,14 @@ pub(crate) fn lang_key(lang: &str) -> String {
 #[derive(Default)]
 pub struct StatsBuilder {
     stats: Stats,
-    per_lang: BTreeMap<String, LanguageStats>,
+    per_lang: Vec<LanguageStats>,
+    /// Canonical language key → index in `per_lang`.
+    by_key: ahash::AHashMap<String, usize>,
     seen: ahash::AHashSet<u64>,
     hasher: ahash::RandomState,
+    /// Language as written → index in `per_lang`; a memory has few
+    /// distinct spellings, so this saves parsing a tag per variant.
+    by_spelling: ahash::AHashMap<String, usize>,
     text: String,
 }
 
@@ -142,16 +147,16 @@ impl StatsBuilder {
         s.props += tu.props.len() as u64;
         s.notes += tu.notes.len() as u64;
         for p in &tu.props {
-            *s.prop_types.entry(p.kind.clone()).or_default() += 1;
+            count_key(&mut s.prop_types, &p.kind);
         }
         let mut has_codes = false;
-        let mut langs_in_unit: Vec<String> = Vec::with_capacity(tu.tuvs.len());
-        let mut variant_hashes: Vec<u64> = Vec::with_capacity(tu.tuvs.len());
+        let mut langs_in_unit: smallvec::SmallVec<[usize; 4]> = smallvec::SmallVec::new();
+        let mut variant_hashes: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
         for tuv in &tu.tuvs {
             s.props += tuv.props.len() as u64;
             s.notes += tuv.notes.len() as u64;
             for p in &tuv.props {
-                *s.prop_types.entry(p.kind.clone()).or_default() += 1;
+                count_key(&mut s.prop_types, &p.kind);
             }
             if tuv.missing_seg {
                 s.missing_segs += 1;
@@ -166,38 +171,50 @@ impl StatsBuilder {
             });
             self.text.clear();
             tuv.seg.push_plain_text(&mut self.text);
-            let key = lang_key(&tuv.lang);
-            variant_hashes.push(self.hasher.hash_one((&key, &self.text)));
-            let entry = self
-                .per_lang
-                .entry(key.clone())
-                .or_insert_with(|| LanguageStats {
-                    lang: key.clone(),
-                    ..LanguageStats::default()
-                });
+            let index = match self.by_spelling.get(tuv.lang.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let key = lang_key(&tuv.lang);
+                    let i = match self.by_key.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            self.per_lang.push(LanguageStats {
+                                lang: key.clone(),
+                                ..LanguageStats::default()
+                            });
+                            self.by_key.insert(key, self.per_lang.len() - 1);
+                            self.per_lang.len() - 1
+                        }
+                    };
+                    self.by_spelling.insert(tuv.lang.clone(), i);
+                    i
+                }
+            };
+            variant_hashes.push(self.hasher.hash_one((index, &self.text)));
+            let entry = &mut self.per_lang[index];
             entry.variants += 1;
             entry.words += word_count(&self.text) as u64;
             entry.chars += self.text.chars().count() as u64;
             if self.text.trim().is_empty() {
                 entry.empty += 1;
             }
-            if !langs_in_unit.contains(&key) {
+            if !langs_in_unit.contains(&index) {
                 entry.units += 1;
-                langs_in_unit.push(key);
+                langs_in_unit.push(index);
             }
         }
         if has_codes {
             s.units_with_codes += 1;
         }
         variant_hashes.sort_unstable();
-        if !tu.tuvs.is_empty() && !self.seen.insert(self.hasher.hash_one(&variant_hashes)) {
+        if !tu.tuvs.is_empty() && !self.seen.insert(self.hasher.hash_one(&variant_hashes[..])) {
             s.duplicate_units += 1;
         }
     }
 
     /// The statistics.
     pub fn finish(mut self) -> Stats {
-        let mut langs: Vec<LanguageStats> = self.per_lang.into_values().collect();
+        let mut langs = self.per_lang;
         langs.sort_by(|a, b| {
             b.variants
                 .cmp(&a.variants)
@@ -205,6 +222,15 @@ impl StatsBuilder {
         });
         self.stats.languages = langs;
         self.stats
+    }
+}
+
+/// Counts `key` without allocating when it was seen before.
+fn count_key(map: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(c) = map.get_mut(key) {
+        *c += 1;
+    } else {
+        map.insert(key.to_string(), 1);
     }
 }
 

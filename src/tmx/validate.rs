@@ -294,8 +294,10 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
 
 fn check_tuv(tuv: &Tuv, out: &mut Vec<(Severity, String)>) {
     let lang = if tuv.lang.is_empty() { "?" } else { &tuv.lang };
-    if tuv.lang.is_empty() {
+    if tuv.no_lang {
         out.push((Severity::Error, "a <tuv> has no xml:lang".into()));
+    } else if tuv.lang.is_empty() {
+        out.push((Severity::Error, "a <tuv> has an empty xml:lang".into()));
     } else if LanguageTag::parse(&tuv.lang).is_err() {
         out.push((
             Severity::Warning,

@@ -147,7 +147,7 @@ impl<W: Write> TmxWriter<W> {
 
     fn tuv(&mut self, s: &mut String, tuv: &Tuv) -> Result<()> {
         s.push_str("      <tuv");
-        if !tuv.lang.is_empty() {
+        if !tuv.no_lang {
             self.attr(s, "xml:lang", &tuv.lang)?;
         }
         let mut result = Ok(());
