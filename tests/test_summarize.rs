@@ -467,7 +467,7 @@ fn stdin_html_is_sniffed_and_markup_can_be_forced() {
     );
     assert_eq!(
         ratio.lines().count(),
-        3,
-        "half of the 6 eligible sentences: {ratio}"
+        4,
+        "half of the 7 eligible sentences, rounded up: {ratio}"
     );
 }
