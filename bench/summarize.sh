@@ -38,9 +38,9 @@ echo "articles: $n from $data"
 best=""
 for i in $(seq "$runs"); do
     rm -rf "$work/out"
-    /usr/bin/time -f "%e %M" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/articles"
-    read -r secs kb < "$work/time"
-    echo "run $i: ${secs}s, peak RSS ${kb} KB, $(python3 -c "print(round($n / max($secs, 1e-3)))") articles/s"
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/articles"
+    read -r secs kb user sys < "$work/time"
+    echo "run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB, $(python3 -c "print(round($n / max($secs, 1e-3)))") articles/s"
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $secs < $best else 1)"; then best=$secs; fi
 done
 echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s"

@@ -219,6 +219,18 @@ mod tests {
     }
 
     #[test]
+    fn unsynced_commit_is_still_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("digest.txt");
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"summary").unwrap();
+        assert!(!dest.exists(), "visible before commit");
+        f.commit_unsynced().unwrap();
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "summary");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn invalid_utf8_names_line_and_column() {
         let err = decode_utf8(b"ok\nab\xffc".to_vec(), Some(Path::new("bad.txt"))).unwrap_err();
         assert_eq!(

@@ -439,3 +439,35 @@ fn ranking_beats_lead_3_on_shared_dev_data() {
         "ROUGE-1: ours {ours:.2}, lead-3 {lead:.2}"
     );
 }
+
+#[test]
+fn stdin_html_is_sniffed_and_markup_can_be_forced() {
+    let html = std::fs::read_to_string(fixture("ar_news.html")).unwrap();
+    let sniffed = stdout_of(
+        tmkit()
+            .args(["summarize", "-n", "1"])
+            .write_stdin(html.clone()),
+    );
+    assert!(
+        !sniffed.contains('<') && sniffed.contains("أعلنت الحكومة"),
+        "{sniffed}"
+    );
+    let forced = stdout_of(
+        tmkit()
+            .args(["summarize", "--markup", "markdown", "--format", "json"])
+            .arg(fixture("en_floods.txt")),
+    );
+    let v: serde_json::Value = serde_json::from_str(&forced).unwrap();
+    // As Markdown the first line is a paragraph line, not a headline.
+    assert!(v["title"].is_null(), "{forced}");
+    let ratio = stdout_of(
+        tmkit()
+            .args(["summarize", "--ratio", "0.5"])
+            .arg(fixture("en_floods.txt")),
+    );
+    assert_eq!(
+        ratio.lines().count(),
+        4,
+        "half of the 7 eligible sentences, rounded up: {ratio}"
+    );
+}

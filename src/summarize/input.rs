@@ -80,7 +80,7 @@ impl Document {
     /// use tmkit::summarize::{Document, InputFormat};
     /// let doc = Document::parse("Storm hits coast\n\nThe storm arrived at dawn.", InputFormat::Text);
     /// assert_eq!(doc.title.as_deref(), Some("Storm hits coast"));
-    /// assert_eq!(doc.body(), "The storm arrived at dawn.");
+    /// assert_eq!(doc.body().trim(), "The storm arrived at dawn.");
     /// ```
     pub fn parse(text: &str, format: InputFormat) -> Self {
         match format {

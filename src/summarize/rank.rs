@@ -123,10 +123,10 @@ pub fn similarity_matrix(vecs: &[SparseVec]) -> Vec<f32> {
 ///
 /// ```
 /// use tmkit::summarize::rank::directed_centrality;
-/// // Sentence 0 is echoed by 1 and 2; 1 and 2 are alike too.
+/// // Sentence 0 is echoed by 1 and 2; 1 and 2 are less alike.
 /// let sim = [0.0, 0.5, 0.5,  0.5, 0.0, 0.4,  0.5, 0.4, 0.0];
 /// let c = directed_centrality(&sim, 3, 0.0, 0.0, 1.0);
-/// assert!(c[0] > c[1] && c[1] > c[2]);
+/// assert!(c[0] > c[1] && c[0] > c[2]);
 /// ```
 pub fn directed_centrality(
     sim: &[f32],
@@ -343,7 +343,7 @@ fn starts_with_list_marker(s: &str) -> bool {
 ///
 /// ```
 /// use tmkit::summarize::rank::{Rejection, reject};
-/// assert_eq!(reject("(Photos by Reuters)", 3), Some(Rejection::Bracketed));
+/// assert_eq!(reject("(Photos by Reuters staff)", 4), Some(Rejection::Bracketed));
 /// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Heading));
 /// assert_eq!(reject("\"Yes.\"", 1), Some(Rejection::Fragment));
 /// assert_eq!(reject("The storm hit the coast on Monday.", 7), None);
