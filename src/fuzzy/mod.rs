@@ -171,6 +171,11 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
         }
     }
 
+    /// The memory this session looks up.
+    pub fn memory(&self) -> &'a T {
+        &self.matcher.tm
+    }
+
     /// The search statistics of the last query: (postings read, segments scored).
     pub fn last_work(&self) -> (usize, usize) {
         (self.searcher.last_scanned(), self.searcher.last_verified())
