@@ -73,11 +73,12 @@ fn csv_has_a_row_per_file_and_band() {
     assert_eq!(rows[0], "file,band,segments,words");
     assert_eq!(
         rows.len(),
-        1 + 7 * 2,
-        "7 bands for the file and for the total"
+        1 + 8 * 2,
+        "8 bands for the file and for the total"
     );
     assert!(rows.iter().any(|r| r.ends_with("job1.txt,100%,2,11")));
     assert!(rows.contains(&"TOTAL,no match,1,6"));
+    assert!(rows.iter().any(|r| r.ends_with("job1.txt,101%,0,0")));
 }
 
 #[test]

@@ -191,6 +191,20 @@ fn spaceless_and_right_to_left_scripts() {
 }
 
 #[test]
+fn several_inputs_get_a_header_each_in_text_mode() {
+    tmkit()
+        .args(["match", "-q", "--tm"])
+        .arg(fixture("memory.tsv"))
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(fixture("job1.txt"))
+        .arg(fixture("job2.txt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("job1.txt =="))
+        .stdout(predicate::str::contains("job2.txt =="));
+}
+
+#[test]
 fn bad_memory_names_file_line_and_column() {
     tmkit()
         .args(["match", "--tm"])

@@ -20,7 +20,8 @@ Examples:
   tmkit analyze --tm tm/ --sl en --tl de --format csv job/ > quote.csv
   tmkit analyze --tm memory.tsv --src en --tgt ja --lines --format json strings.txt
 
-Bands: repetitions (a segment seen earlier in the job), 100%, 95-99%, 85-94%,
+Bands: repetitions (a segment seen earlier in the job), 101% (an exact match
+whose previous sentence also precedes it in the memory), 100%, 95-99%, 85-94%,
 75-84%, 50-74%, no match. Words are counted per word, each CJK or Thai character
 as one. A file that cannot be read is reported and the others are still analyzed.";
 

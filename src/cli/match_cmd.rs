@@ -202,6 +202,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
         };
         let segs = segments(text, args.lines, &segmenter);
+        if args.format == DataFormat::Text && inputs.len() > 1 {
+            writeln!(out, "{}", style.cyan(&format!("== {} ==", input.name)))?;
+        }
         for batch in segs.chunks(BATCH) {
             // One long-lived session per thread; each takes a contiguous share.
             let share = batch.len().div_ceil(sessions.len());

@@ -1,7 +1,10 @@
 //! The analysis report translation work is quoted from: how many segments and
 //! words of a job fall in each match band against a memory, per file and in
 //! total. A segment seen earlier in the job (same file or an earlier one) is a
-//! repetition; the first occurrence takes its band from its best match.
+//! repetition; the first occurrence takes its band from its best match. A
+//! 100% match whose previous segment in the file is also the source of the
+//! memory entry just before it (same memory file) is a context match (101%):
+//! the memory translated this sentence in the same place of a document.
 
 use ahash::AHashSet;
 use rayon::prelude::*;
@@ -15,6 +18,8 @@ use crate::tm::TranslationMemory;
 pub enum Band {
     /// The same segment occurred earlier in the job.
     Repetition,
+    /// 101%: an exact match whose preceding segment matches too.
+    Context,
     /// 100%: the memory holds this exact source.
     Exact,
     /// 95–99%.
@@ -31,8 +36,9 @@ pub enum Band {
 
 impl Band {
     /// Every band, in report order.
-    pub const ALL: [Band; 7] = [
+    pub const ALL: [Band; 8] = [
         Band::Repetition,
+        Band::Context,
         Band::Exact,
         Band::High,
         Band::Good,
@@ -57,6 +63,7 @@ impl Band {
     pub fn label(self) -> &'static str {
         match self {
             Band::Repetition => "repetitions",
+            Band::Context => "101%",
             Band::Exact => "100%",
             Band::High => "95-99%",
             Band::Good => "85-94%",
@@ -83,7 +90,7 @@ pub struct Tally {
 /// Segments and words per band.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BandTable {
-    tallies: [Tally; 7],
+    tallies: [Tally; 8],
 }
 
 impl BandTable {
@@ -124,6 +131,30 @@ impl serde::Serialize for BandTable {
         map.serialize_entry("total", &self.total())?;
         map.end()
     }
+}
+
+/// True when one of the memory's exact matches for `segment` follows, in
+/// the same memory file, an entry whose source is `previous`.
+fn in_context<T: TranslationMemory>(
+    session: &mut MatchSession<'_, T>,
+    segment: &str,
+    previous: &str,
+) -> bool {
+    let exact = MatchOptions {
+        min_score: 100,
+        max_results: 64,
+        exhaustive: false,
+    };
+    let tm = session.memory();
+    session.best(segment, &exact).iter().any(|hit| {
+        let (Some(entry), Some(before)) = (
+            tm.entry(hit.entry),
+            hit.entry.checked_sub(1).and_then(|p| tm.entry(p)),
+        ) else {
+            return false;
+        };
+        before.origin.file == entry.origin.file && before.source.trim() == previous.trim()
+    })
 }
 
 /// The report for one file.
@@ -167,19 +198,29 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
             exhaustive: false,
         };
         let share = segments.len().div_ceil(self.sessions.len()).max(1);
+        let offsets: Vec<usize> = (0..segments.len()).collect();
         let bands: Vec<(Band, u64)> = self
             .sessions
             .par_iter_mut()
             .zip(segments.par_chunks(share).zip(first.par_chunks(share)))
-            .flat_map_iter(|(session, (segs, firsts))| {
+            .zip(offsets.par_chunks(share))
+            .flat_map_iter(|((session, (segs, firsts)), at)| {
                 segs.iter()
                     .zip(firsts)
-                    .map(|(segment, &is_first)| {
+                    .zip(at)
+                    .map(|((segment, &is_first), &i)| {
                         let words = word_count(segment) as u64;
                         if !is_first {
                             return (Band::Repetition, words);
                         }
                         let best = session.best(segment, &options).first().map(|h| h.score);
+                        let previous = i.checked_sub(1).and_then(|p| segments.get(p));
+                        if best == Some(100)
+                            && let Some(previous) = previous
+                            && in_context(session, segment, previous)
+                        {
+                            return (Band::Context, words);
+                        }
                         (Band::of_score(best), words)
                     })
                     .collect::<Vec<_>>()
@@ -239,6 +280,39 @@ mod tests {
         assert_eq!(f2.bands.get(Band::Repetition).segments, 2);
         assert_eq!(a.total().total().segments, 5);
         assert_eq!(a.total().get(Band::Repetition).words, 8);
+    }
+
+    #[test]
+    fn exact_match_after_its_memory_neighbour_is_a_context_match() {
+        let m = matcher("Intro sentence here.\tA\nThe cat sat down.\tB\nOther words.\tC\n");
+        let mut a = Analyzer::new(&m);
+        let f = a.add_file(
+            "a",
+            &[
+                "Intro sentence here.",
+                "The cat sat down.",
+                "The cat sat down!",
+            ],
+        );
+        assert_eq!(
+            f.bands.get(Band::Exact).segments,
+            1,
+            "the first has no previous segment"
+        );
+        assert_eq!(f.bands.get(Band::Context).segments, 1);
+        let g = a.add_file("b", &["Other words.", "Intro sentence here."]);
+        // "Intro sentence here." repeats from file a.
+        assert_eq!(g.bands.get(Band::Repetition).segments, 1);
+        let h = a.add_file("c", &["Something new.", "Other words."]);
+        assert_eq!(h.bands.get(Band::Exact).segments, 0);
+        assert_eq!(h.bands.get(Band::Repetition).segments, 1);
+        let mut fresh = Analyzer::new(&m);
+        let k = fresh.add_file("d", &["Zebra.", "The cat sat down."]);
+        assert_eq!(
+            k.bands.get(Band::Exact).segments,
+            1,
+            "wrong neighbour: plain 100%"
+        );
     }
 
     #[test]

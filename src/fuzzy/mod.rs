@@ -119,9 +119,21 @@ impl Matcher<MemoryTm> {
         let (tm, chunks) = std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(8);
             let tokenizer = scope.spawn(move || {
-                rx.into_iter()
-                    .map(|sources| TokenChunk::of(sources.iter().map(String::as_str)))
-                    .collect::<Vec<_>>()
+                use rayon::prelude::*;
+                // Blocking receives stay on this thread (a rayon worker waiting
+                // on the channel could starve the reader's own parallel work);
+                // whatever has arrived is tokenized on all free cores.
+                let mut chunks = Vec::new();
+                while let Ok(first) = rx.recv() {
+                    let mut arrived = vec![first];
+                    arrived.extend(rx.try_iter());
+                    chunks.par_extend(
+                        arrived
+                            .par_iter()
+                            .map(|sources| TokenChunk::of(sources.iter().map(String::as_str))),
+                    );
+                }
+                chunks
             });
             let tm = MemoryTm::load_streaming(pair, paths, index::BUILD_CHUNK, &mut |entries| {
                 let sources = entries.iter().map(|e| e.source.clone()).collect();
@@ -157,6 +169,11 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
         } else {
             self.searcher.search(query, params, &source_is)
         }
+    }
+
+    /// The memory this session looks up.
+    pub fn memory(&self) -> &'a T {
+        &self.matcher.tm
     }
 
     /// The search statistics of the last query: (postings read, segments scored).

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
 
+mod split;
 mod tsv;
 
 pub use tsv::parse_tsv;
@@ -220,44 +221,26 @@ impl MemoryTm {
         file_index: u32,
         grown: &mut dyn FnMut(&[Entry]),
     ) -> Result<usize> {
+        if let Some((entries, skipped)) =
+            split::read_in_parts(path, &self.pair, file_index, split::MIN_SPLIT_BYTES)
+        {
+            self.entries.extend(entries);
+            grown(&self.entries);
+            return Ok(skipped);
+        }
         let reader = crate::tmx::TmxReader::open(path)?;
         let mut stats = LoadStats::default();
         for (number, tu) in reader.enumerate() {
             let tu = tu?;
-            let (Some(src), Some(tgt)) = (
-                pick_variant(&tu, &self.pair.source),
-                pick_variant(&tu, &self.pair.target),
-            ) else {
-                stats.skipped += 1;
-                continue;
-            };
-            let source = src.seg.plain_text();
-            if source.trim().is_empty() {
-                stats.skipped += 1;
-                continue;
-            }
-            let mut codes = 0u16;
-            src.seg.count_inline(|kind| {
-                if kind.is_code() {
-                    codes = codes.saturating_add(1);
+            match entry_of_unit(&tu, &self.pair, file_index, number + 1) {
+                Some(entry) => {
+                    self.entries.push(entry);
+                    stats.entries += 1;
+                    if stats.entries % 1024 == 0 {
+                        grown(&self.entries);
+                    }
                 }
-            });
-            let position = u32::try_from(number + 1).unwrap_or(u32::MAX);
-            self.entries.push(Entry {
-                source,
-                target: tgt.seg.plain_text(),
-                tuid: tu.tuid.clone(),
-                changedate: tu.last_modified().map(str::to_string),
-                source_codes: codes,
-                origin: Origin {
-                    file: file_index,
-                    position,
-                    unit: PositionUnit::TranslationUnit,
-                },
-            });
-            stats.entries += 1;
-            if stats.entries % 1024 == 0 {
-                grown(&self.entries);
+                None => stats.skipped += 1,
             }
         }
         Ok(stats.skipped)
@@ -315,6 +298,40 @@ impl TranslationMemory for MemoryTm {
             PositionUnit::TranslationUnit => format!("{file}#tu{}", origin.position),
         }
     }
+}
+
+/// The entry a unit gives for `pair` (`number`: its 1-based place in the
+/// file), or `None` when it lacks a language or its source is empty.
+fn entry_of_unit(
+    tu: &crate::tmx::Tu,
+    pair: &LanguagePair,
+    file_index: u32,
+    number: usize,
+) -> Option<Entry> {
+    let src = pick_variant(tu, &pair.source)?;
+    let tgt = pick_variant(tu, &pair.target)?;
+    let source = src.seg.plain_text();
+    if source.trim().is_empty() {
+        return None;
+    }
+    let mut codes = 0u16;
+    src.seg.count_inline(|kind| {
+        if kind.is_code() {
+            codes = codes.saturating_add(1);
+        }
+    });
+    Some(Entry {
+        source,
+        target: tgt.seg.plain_text(),
+        tuid: tu.tuid.clone(),
+        changedate: tu.last_modified().map(str::to_string),
+        source_codes: codes,
+        origin: Origin {
+            file: file_index,
+            position: u32::try_from(number).unwrap_or(u32::MAX),
+            unit: PositionUnit::TranslationUnit,
+        },
+    })
 }
 
 /// The variant of `tu` that best serves `lang`: the same tag, else the same
