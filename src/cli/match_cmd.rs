@@ -76,6 +76,12 @@ pub(crate) fn load_matcher(
     let started = Instant::now();
     let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
     let tm = matcher.memory();
+    for (file, why) in tm.skipped_files() {
+        ctx.note(format!(
+            "skipped {}: {why}, not {src} → {tgt}",
+            tmkit::files::display_name(file)
+        ));
+    }
     if tm.is_empty() {
         ctx.note(format!(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"

@@ -15,7 +15,7 @@ use crate::text::LanguageTag;
 mod split;
 mod tsv;
 
-pub use tsv::parse_tsv;
+pub use tsv::{parse_tsv, parse_tsv_oriented};
 
 /// Position of an entry in its store (0-based, in load order).
 pub type EntryId = u32;
@@ -99,6 +99,56 @@ pub struct MemoryTm {
     pair: LanguagePair,
     entries: Vec<Entry>,
     files: Vec<PathBuf>,
+    skipped_files: Vec<(PathBuf, String)>,
+}
+
+/// How a TSV file's columns relate to the pair asked for, by its name: a
+/// name that starts with two language subtags (`en-fr.tsv`,
+/// `en_ja.tatoeba.tsv`) declares source and target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TsvOrientation {
+    /// The name declares no pair, or the pair asked for: columns as they are.
+    AsIs,
+    /// The name declares the reverse pair: the second column is the source.
+    Swapped,
+    /// The name declares another pair (given as written in the name).
+    OtherPair(String),
+}
+
+/// The [`TsvOrientation`] of `path` for `pair`.
+///
+/// ```
+/// use std::path::Path;
+/// use tmkit::tm::{LanguagePair, TsvOrientation, tsv_orientation};
+/// let en_fr = LanguagePair::new("en-US".parse().unwrap(), "fr".parse().unwrap());
+/// assert_eq!(tsv_orientation(Path::new("tm/en-fr.news.tsv"), &en_fr), TsvOrientation::AsIs);
+/// assert_eq!(tsv_orientation(Path::new("fr_en.tsv"), &en_fr), TsvOrientation::Swapped);
+/// assert_eq!(tsv_orientation(Path::new("en-ja.tsv"), &en_fr), TsvOrientation::OtherPair("en-ja".into()));
+/// assert_eq!(tsv_orientation(Path::new("memory.tsv"), &en_fr), TsvOrientation::AsIs);
+/// ```
+pub fn tsv_orientation(path: &Path, pair: &LanguagePair) -> TsvOrientation {
+    let Some(stem) = path.file_name().and_then(|n| n.to_str()) else {
+        return TsvOrientation::AsIs;
+    };
+    let head = stem.split('.').next().unwrap_or(stem);
+    let mut parts = head.split(['-', '_']);
+    let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+        return TsvOrientation::AsIs;
+    };
+    let is_lang =
+        |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphabetic());
+    if !is_lang(a) || !is_lang(b) {
+        return TsvOrientation::AsIs;
+    }
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let (src, tgt) = (pair.source.primary(), pair.target.primary());
+    if a == src && b == tgt {
+        TsvOrientation::AsIs
+    } else if a == tgt && b == src {
+        TsvOrientation::Swapped
+    } else {
+        TsvOrientation::OtherPair(head.to_string())
+    }
 }
 
 /// What loading one file added.
@@ -137,6 +187,7 @@ impl MemoryTm {
             pair,
             entries: Vec::new(),
             files: Vec::new(),
+            skipped_files: Vec::new(),
         }
     }
 
@@ -160,11 +211,24 @@ impl MemoryTm {
         let mut flushed = 0;
         let chunk = chunk.max(1);
         for file in crate::batch::expand_inputs(paths, &filter)? {
+            let format = TmFormat::of_path(&file);
+            let orientation = tsv_orientation(&file, &tm.pair);
+            if format == TmFormat::Tsv
+                && let TsvOrientation::OtherPair(named) = &orientation
+                && !paths.contains(&file)
+            {
+                // A folder may hold memories of several pairs; a TSV file
+                // does not say its languages, so its name decides.
+                tm.skipped_files
+                    .push((file.clone(), format!("its name says {named}")));
+                continue;
+            }
             let file_index = tm.register_file(&file)?;
-            match TmFormat::of_path(&file) {
+            match format {
                 TmFormat::Tsv => {
                     let text = crate::files::read_text(&file)?;
-                    parse_tsv(&text, Some(&file), file_index, &mut tm.entries)?;
+                    let swapped = orientation == TsvOrientation::Swapped;
+                    parse_tsv_oriented(&text, Some(&file), file_index, swapped, &mut tm.entries)?;
                 }
                 TmFormat::Tmx => {
                     tm.load_tmx(&file, file_index, &mut |entries: &[Entry]| {
@@ -194,7 +258,8 @@ impl MemoryTm {
             TmFormat::Tsv => {
                 let text = crate::files::read_text(path)?;
                 let before = self.entries.len();
-                parse_tsv(&text, Some(path), file_index, &mut self.entries)?;
+                let swapped = tsv_orientation(path, &self.pair) == TsvOrientation::Swapped;
+                parse_tsv_oriented(&text, Some(path), file_index, swapped, &mut self.entries)?;
                 Ok(LoadStats {
                     entries: self.entries.len() - before,
                     skipped: 0,
@@ -261,6 +326,12 @@ impl MemoryTm {
     /// Registers a file name for entries added with [`MemoryTm::push`]; returns its index.
     pub fn add_file(&mut self, path: impl AsRef<Path>) -> Result<u32> {
         self.register_file(path.as_ref())
+    }
+
+    /// TSV files of a folder left out because their name names another
+    /// language pair (`en-ja.tsv` in a folder loaded for en → fr), with why.
+    pub fn skipped_files(&self) -> &[(PathBuf, String)] {
+        &self.skipped_files
     }
 
     /// All entries, in load order.

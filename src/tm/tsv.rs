@@ -22,6 +22,18 @@ pub fn parse_tsv(
     file_index: u32,
     out: &mut Vec<Entry>,
 ) -> Result<()> {
+    parse_tsv_oriented(text, file, file_index, false, out)
+}
+
+/// [`parse_tsv`], reading the second column as the source when `swapped`
+/// (a `fr-en.tsv` memory used for English into French).
+pub fn parse_tsv_oriented(
+    text: &str,
+    file: Option<&Path>,
+    file_index: u32,
+    swapped: bool,
+    out: &mut Vec<Entry>,
+) -> Result<()> {
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
@@ -39,7 +51,12 @@ pub fn parse_tsv(
                 "expected a tab between source and target (source<TAB>target)",
             ));
         };
-        let target = rest.split_once('\t').map_or(rest, |(t, _)| t);
+        let second = rest.split_once('\t').map_or(rest, |(t, _)| t);
+        let (source, target) = if swapped {
+            (second, source)
+        } else {
+            (source, second)
+        };
         let position = u32::try_from(line_no).map_err(|_| {
             Error::invalid(
                 Location {
@@ -76,6 +93,16 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "m.tsv:2:6: expected a tab between source and target (source<TAB>target)"
+        );
+    }
+
+    #[test]
+    fn swapped_reads_the_second_column_as_source() {
+        let mut out = Vec::new();
+        parse_tsv_oriented("Bonjour\tHello\n", None, 0, true, &mut out).unwrap();
+        assert_eq!(
+            (out[0].source.as_str(), out[0].target.as_str()),
+            ("Hello", "Bonjour")
         );
     }
 
