@@ -16,6 +16,13 @@ use super::lang::{LangRules, TermKind};
 /// follow other text).
 pub(crate) const BULLETS: &[char] = &['•', '◦', '▪', '●', '‣', '⁃'];
 
+/// Quotation marks and brackets whose content stays in its sentence (Chinese, Japanese).
+const QUOTE_OPEN: [char; 4] = ['「', '『', '“', '（'];
+const QUOTE_CLOSE: [char; 4] = ['」', '』', '”', '）'];
+
+/// Longest quotation (in bytes) that keeps a terminal inside it from ending the sentence.
+const MAX_QUOTE: usize = 1024;
+
 /// Longest word (in bytes) looked at before a full stop.
 const MAX_TOKEN: usize = 64;
 
@@ -511,17 +518,17 @@ impl<'a> RuleScanner<'a> {
             TermKind::Strong => {
                 if !c.is_ascii() {
                     // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
-                    if self.open_brackets(i, "《〈", "》〉") > 0 {
+                    if self.open_brackets(i, &['《', '〈'], &['》', '〉']) > 0 {
                         return Step::Continue(b);
                     }
                     if self.rules.protect_quotes {
                         // Quoted speech is part of its sentence (`“我明天来。”他说。`):
                         // break inside it never, after it only before another
                         // quote or at the end of the text.
-                        let open = self.open_brackets(i, "「『“（", "」』”）");
+                        let open = self.open_brackets(i, &QUOTE_OPEN, &QUOTE_CLOSE);
                         let closed_here = self.text[i..b]
                             .chars()
-                            .filter(|c| "」』”）".contains(*c))
+                            .filter(|c| QUOTE_CLOSE.contains(c))
                             .count() as i32;
                         if open > closed_here || (open > 0 && !is_opener(next)) {
                             return Step::Continue(b);
@@ -604,13 +611,19 @@ impl<'a> RuleScanner<'a> {
             .any(|p| rest.starts_with(&**p))
     }
 
-    /// How many of the `open` brackets are still open before `i` in the current sentence.
-    fn open_brackets(&self, i: usize, open: &str, close: &str) -> i32 {
+    /// How many of the `open` brackets are still open before `i` in the current
+    /// sentence, looking back at most [`MAX_QUOTE`] bytes (keeps the scan linear
+    /// when a quote is never closed).
+    fn open_brackets(&self, i: usize, open: &[char], close: &[char]) -> i32 {
+        let mut from = self.start.max(i.saturating_sub(MAX_QUOTE));
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
         let mut depth = 0i32;
-        for c in self.text[self.start..i].chars() {
-            if open.contains(c) {
+        for c in self.text[from..i].chars() {
+            if open.contains(&c) {
                 depth += 1;
-            } else if close.contains(c) {
+            } else if close.contains(&c) {
                 depth = (depth - 1).max(0);
             }
         }
