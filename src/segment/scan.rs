@@ -568,10 +568,13 @@ impl<'a> RuleScanner<'a> {
                     return Step::Continue(b);
                 }
                 let (_, tok) = self.token_before(i);
-                let next_tok_end = self.text[b..]
-                    .find(char::is_whitespace)
-                    .map_or(self.text.len(), |o| b + o);
-                let next_tok = &self.text[b..next_tok_end];
+                // The glued word after, up to white space (bounded: keeps long
+                // runs without spaces linear).
+                let next_tok = self.text[b..]
+                    .char_indices()
+                    .take_while(|&(o, c)| o < MAX_TOKEN && !c.is_whitespace())
+                    .last()
+                    .map_or("", |(o, c)| &self.text[b..b + o + c.len_utf8()]);
                 if tok.chars().count() <= 1
                     || tok.contains(['@', '/', '.'])
                     || next_tok.contains('@')
