@@ -589,6 +589,34 @@ impl<'a> RuleScanner<'a> {
         }
     }
 
+    /// True when `tok` and the short abbreviation before it, written with a
+    /// space (`т. д`), form one of the language's clause-final abbreviations.
+    fn ends_spaced_final_abbrev(&mut self, tok_start: usize, tok: &str) -> bool {
+        if self.rules.final_abbrevs.is_empty() {
+            return false;
+        }
+        let head = self.text[self.start..tok_start].trim_end();
+        let Some(prev_start) = head
+            .char_indices()
+            .rev()
+            .take(6)
+            .find(|&(_, c)| c.is_whitespace())
+            .map(|(o, c)| o + c.len_utf8())
+            .or((head.chars().count() <= 5).then_some(0))
+        else {
+            return false;
+        };
+        let prev = &head[prev_start..];
+        if !prev.ends_with('.') || prev.len() > 12 {
+            return false;
+        }
+        let mut joined = String::with_capacity(prev.len() + tok.len());
+        joined.push_str(prev);
+        joined.push_str(tok);
+        let rules = self.rules;
+        rules.final_abbrevs.contains(self.lowered(&joined))
+    }
+
     /// True when the word before `tok_start` (in this sentence) starts with a lower-case letter.
     fn previous_word_is_lowercase(&self, tok_start: usize) -> bool {
         let head = self.text[self.start..tok_start].trim_end();
@@ -685,6 +713,13 @@ impl<'a> RuleScanner<'a> {
             };
         }
         let starter = self.is_starter(np);
+        // A spaced clause-final abbreviation (`и т. д. Потом`).
+        if class == Class::Upper
+            && tok.chars().count() == 1
+            && self.ends_spaced_final_abbrev(tok_start, tok)
+        {
+            return Step::Break(b);
+        }
         if tok.len() <= rules.max_abbrev_len * 2 {
             let lower = self.lowered(tok);
             if rules.titles.contains(lower) {
@@ -714,6 +749,7 @@ impl<'a> RuleScanner<'a> {
                 if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
                     return Step::Break(b);
                 }
+
                 // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
                 return if starter {
                     Step::Break(b)
