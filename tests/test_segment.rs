@@ -361,3 +361,21 @@ fn srx_without_a_map_for_the_language_warns() {
             "no language map of the SRX file matches de",
         ));
 }
+
+#[test]
+fn an_empty_folder_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "Not taken.").unwrap();
+    tmkit()
+        .arg("segment")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--include"));
+    tmkit()
+        .args(["segment", "--lang", "en", "--include", "*.md"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("Not taken.\n");
+}

@@ -188,6 +188,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
     let inputs = batch::expand_inputs(&args.files, &filter)?;
+    if inputs.is_empty() {
+        return Err(common::usage(
+            "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
+        ));
+    }
     let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
     if !several {
         let input = inputs
