@@ -534,10 +534,11 @@ impl<'a> RuleScanner<'a> {
                             return Step::Continue(b);
                         }
                     }
-                    // Full-width and script terminals need no space after them.
+                    // `「…！」と言った`: a quotative particle continues the sentence.
                     if closed && self.continues_quote(b) {
                         return Step::Continue(b);
                     }
+                    // Full-width and script terminals need no space after them.
                     return Step::Break(b);
                 }
                 if is_spaceless_char(next)
