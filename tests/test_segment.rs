@@ -347,3 +347,35 @@ fn stdin_can_be_one_input_of_a_batch() {
         .success()
         .stdout("From stdin.\nToo.\nFrom a file.\nYes.\n");
 }
+
+#[test]
+fn srx_without_a_map_for_the_language_warns() {
+    tmkit()
+        .args(["segment", "--lang", "de", "--srx"])
+        .arg(fixture("rules.srx").with_file_name("rules-fr-only.srx"))
+        .write_stdin("Eins. Zwei.")
+        .assert()
+        .success()
+        .stdout("Eins. Zwei.\n")
+        .stderr(predicate::str::contains(
+            "no language map of the SRX file matches de",
+        ));
+}
+
+#[test]
+fn an_empty_folder_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "Not taken.").unwrap();
+    tmkit()
+        .arg("segment")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--include"));
+    tmkit()
+        .args(["segment", "--lang", "en", "--include", "*.md"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("Not taken.\n");
+}

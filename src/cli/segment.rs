@@ -143,6 +143,7 @@ struct SegmenterFactory {
     lang: LangChoice,
     srx: Option<SrxRules>,
     wrapped: bool,
+    quiet: bool,
 }
 
 impl SegmenterFactory {
@@ -150,7 +151,14 @@ impl SegmenterFactory {
     fn for_sample(&self, sample: &str) -> (Segmenter, Option<LanguageTag>) {
         let tag = self.lang.resolve(sample);
         let seg = match &self.srx {
-            Some(srx) => srx.segmenter(&tag),
+            Some(srx) => {
+                if srx.rule_names_for(&tag).is_empty() && !self.quiet {
+                    eprintln!(
+                        "tmkit: warning: no language map of the SRX file matches {tag}: only line breaks split"
+                    );
+                }
+                srx.segmenter(&tag)
+            }
             None => Segmenter::for_language(&tag),
         };
         let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
@@ -176,9 +184,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         lang: args.lang.clone(),
         srx,
         wrapped: args.wrapped,
+        quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
     let inputs = batch::expand_inputs(&args.files, &filter)?;
+    if inputs.is_empty() {
+        return Err(common::usage(
+            "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
+        ));
+    }
     let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
     if !several {
         let input = inputs

@@ -381,4 +381,30 @@ mod tests {
         assert!(after.matches_start(" The"));
         assert!(!after.matches_start(" the"));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            /// Any pattern text translates or is rejected with a message; never a panic,
+            /// and what translates compiles or is rejected cleanly.
+            #[test]
+            fn translation_never_panics(java in "[\\\\a-zA-Z0-9(){}\\[\\]?*+.^$|:=!<>&QEpPuhvRZG01-7 ]{0,24}") {
+                if let Ok(rust) = translate(&java) {
+                    let _ = Pattern::compile(&rust);
+                }
+            }
+
+            /// Literals quoted with \Q..\E match themselves.
+            #[test]
+            fn quoted_literals_match_themselves(lit in "[a-z.*+?()\\[\\]{}|^$ ]{1,12}") {
+                let rust = translate(&format!("\\Q{lit}\\E")).unwrap();
+                let re = regex::Regex::new(&format!("^(?:{rust})$")).unwrap();
+                prop_assert!(re.is_match(&lit));
+            }
+        }
+    }
 }

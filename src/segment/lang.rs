@@ -25,8 +25,8 @@ pub(crate) enum TermKind {
 
 /// Characters that end sentences in every language (they are unambiguous where they occur).
 const COMMON_STRONG: &[char] = &[
-    '?', '!', '‼', '⁇', '⁈', '⁉', '。', '｡', '！', '？', '؟', '۔', '।', '॥', '։', '።', '፧', '፨',
-    '။', '၏', '܀', '۔', '᙮', '᠃', '᠉', '꓿', '꘎', '꘏', '꛳', '꛷', '︒', '﹒', '﹖', '﹗',
+    '?', '!', '\u{37E}', '‼', '⁇', '⁈', '⁉', '。', '｡', '！', '？', '؟', '۔', '।', '॥', '։', '።',
+    '፧', '፨', '။', '၏', '܀', '۔', '᙮', '᠃', '᠉', '꓿', '꘎', '꘏', '꛳', '꛷', '︒', '﹒', '﹖', '﹗',
 ];
 
 /// True for the characters of [`COMMON_STRONG`] (a `match`, not a slice search: hot path).
@@ -35,6 +35,7 @@ fn is_common_strong(c: char) -> bool {
     matches!(
         c,
         '?' | '!'
+            | '\u{37E}' // Greek question mark
             | '‼'
             | '⁇'
             | '⁈'
@@ -322,6 +323,13 @@ mod tests {
         assert_eq!(rules_for(&tag("en-GB")).code, "en");
         assert_eq!(rules_for(&tag("zh-Hant-TW")).code, "zh");
         assert_eq!(rules_for(&tag("xx")).code, "und");
+    }
+
+    #[test]
+    fn common_terminal_table_and_match_agree() {
+        for c in COMMON_STRONG {
+            assert!(is_common_strong(*c), "{c:?}");
+        }
     }
 
     #[test]

@@ -16,6 +16,13 @@ use super::lang::{LangRules, TermKind};
 /// follow other text).
 pub(crate) const BULLETS: &[char] = &['•', '◦', '▪', '●', '‣', '⁃'];
 
+/// Quotation marks and brackets whose content stays in its sentence (Chinese, Japanese).
+const QUOTE_OPEN: [char; 4] = ['「', '『', '“', '（'];
+const QUOTE_CLOSE: [char; 4] = ['」', '』', '”', '）'];
+
+/// Longest quotation (in bytes) that keeps a terminal inside it from ending the sentence.
+const MAX_QUOTE: usize = 1024;
+
 /// Longest word (in bytes) looked at before a full stop.
 const MAX_TOKEN: usize = 64;
 
@@ -511,26 +518,27 @@ impl<'a> RuleScanner<'a> {
             TermKind::Strong => {
                 if !c.is_ascii() {
                     // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
-                    if self.open_brackets(i, "《〈", "》〉") > 0 {
+                    if self.open_brackets(i, &['《', '〈'], &['》', '〉']) > 0 {
                         return Step::Continue(b);
                     }
                     if self.rules.protect_quotes {
                         // Quoted speech is part of its sentence (`“我明天来。”他说。`):
                         // break inside it never, after it only before another
                         // quote or at the end of the text.
-                        let open = self.open_brackets(i, "「『“（", "」』”）");
+                        let open = self.open_brackets(i, &QUOTE_OPEN, &QUOTE_CLOSE);
                         let closed_here = self.text[i..b]
                             .chars()
-                            .filter(|c| "」』”）".contains(*c))
+                            .filter(|c| QUOTE_CLOSE.contains(c))
                             .count() as i32;
                         if open > closed_here || (open > 0 && !is_opener(next)) {
                             return Step::Continue(b);
                         }
                     }
-                    // Full-width and script terminals need no space after them.
+                    // `「…！」と言った`: a quotative particle continues the sentence.
                     if closed && self.continues_quote(b) {
                         return Step::Continue(b);
                     }
+                    // Full-width and script terminals need no space after them.
                     return Step::Break(b);
                 }
                 if is_spaceless_char(next)
@@ -561,10 +569,13 @@ impl<'a> RuleScanner<'a> {
                     return Step::Continue(b);
                 }
                 let (_, tok) = self.token_before(i);
-                let next_tok_end = self.text[b..]
-                    .find(char::is_whitespace)
-                    .map_or(self.text.len(), |o| b + o);
-                let next_tok = &self.text[b..next_tok_end];
+                // The glued word after, up to white space (bounded: keeps long
+                // runs without spaces linear).
+                let next_tok = self.text[b..]
+                    .char_indices()
+                    .take_while(|&(o, c)| o < MAX_TOKEN && !c.is_whitespace())
+                    .last()
+                    .map_or("", |(o, c)| &self.text[b..b + o + c.len_utf8()]);
                 if tok.chars().count() <= 1
                     || tok.contains(['@', '/', '.'])
                     || next_tok.contains('@')
@@ -577,6 +588,34 @@ impl<'a> RuleScanner<'a> {
             }
             TermKind::Ellipsis | TermKind::Colon => Step::Continue(b),
         }
+    }
+
+    /// True when `tok` and the short abbreviation before it, written with a
+    /// space (`т. д`), form one of the language's clause-final abbreviations.
+    fn ends_spaced_final_abbrev(&mut self, tok_start: usize, tok: &str) -> bool {
+        if self.rules.final_abbrevs.is_empty() {
+            return false;
+        }
+        let head = self.text[self.start..tok_start].trim_end();
+        let Some(prev_start) = head
+            .char_indices()
+            .rev()
+            .take(6)
+            .find(|&(_, c)| c.is_whitespace())
+            .map(|(o, c)| o + c.len_utf8())
+            .or((head.chars().count() <= 5).then_some(0))
+        else {
+            return false;
+        };
+        let prev = &head[prev_start..];
+        if !prev.ends_with('.') || prev.len() > 12 {
+            return false;
+        }
+        let mut joined = String::with_capacity(prev.len() + tok.len());
+        joined.push_str(prev);
+        joined.push_str(tok);
+        let rules = self.rules;
+        rules.final_abbrevs.contains(self.lowered(&joined))
     }
 
     /// True when the word before `tok_start` (in this sentence) starts with a lower-case letter.
@@ -604,13 +643,19 @@ impl<'a> RuleScanner<'a> {
             .any(|p| rest.starts_with(&**p))
     }
 
-    /// How many of the `open` brackets are still open before `i` in the current sentence.
-    fn open_brackets(&self, i: usize, open: &str, close: &str) -> i32 {
+    /// How many of the `open` brackets are still open before `i` in the current
+    /// sentence, looking back at most [`MAX_QUOTE`] bytes (keeps the scan linear
+    /// when a quote is never closed).
+    fn open_brackets(&self, i: usize, open: &[char], close: &[char]) -> i32 {
+        let mut from = self.start.max(i.saturating_sub(MAX_QUOTE));
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
         let mut depth = 0i32;
-        for c in self.text[self.start..i].chars() {
-            if open.contains(c) {
+        for c in self.text[from..i].chars() {
+            if open.contains(&c) {
                 depth += 1;
-            } else if close.contains(c) {
+            } else if close.contains(&c) {
                 depth = (depth - 1).max(0);
             }
         }
@@ -669,6 +714,13 @@ impl<'a> RuleScanner<'a> {
             };
         }
         let starter = self.is_starter(np);
+        // A spaced clause-final abbreviation (`и т. д. Потом`).
+        if class == Class::Upper
+            && tok.chars().count() == 1
+            && self.ends_spaced_final_abbrev(tok_start, tok)
+        {
+            return Step::Break(b);
+        }
         if tok.len() <= rules.max_abbrev_len * 2 {
             let lower = self.lowered(tok);
             if rules.titles.contains(lower) {
@@ -698,6 +750,7 @@ impl<'a> RuleScanner<'a> {
                 if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
                     return Step::Break(b);
                 }
+
                 // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
                 return if starter {
                     Step::Break(b)

@@ -535,4 +535,26 @@ mod tests {
             }
         }
     }
+
+    mod parse_props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            /// Truncated or mangled SRX is an error or a result, never a panic.
+            #[test]
+            fn mangled_srx_never_panics(cut in 0usize..700, junk in "[<>/=\"a-z &;#]{0,8}") {
+                let base = SRX.replace("CASCADE", "yes");
+                let mut cut = cut.min(base.len());
+                while !base.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let text = format!("{}{junk}{}", &base[..cut], &base[cut..]);
+                let _ = SrxRules::parse(&text, None);
+                let _ = SrxRules::parse(&base[..cut], None);
+            }
+        }
+    }
 }

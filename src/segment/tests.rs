@@ -302,3 +302,17 @@ fn segmenter_is_cheap_to_share_between_threads() {
     });
     assert_eq!(counts, [2, 2]);
 }
+
+#[test]
+fn greek_question_mark_character() {
+    check(
+        "el",
+        "Τι κάνεις\u{37E} Καλά.",
+        &["Τι κάνεις\u{37E}", "Καλά."],
+    );
+    check(
+        "und",
+        "Τι κάνεις\u{37E} Καλά.",
+        &["Τι κάνεις\u{37E}", "Καλά."],
+    );
+}
