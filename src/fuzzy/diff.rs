@@ -81,44 +81,54 @@ pub fn diff_words(source: &str, query: &str) -> Vec<DiffPart> {
     let ops = align(&ka, &kb);
     let mut parts: Vec<DiffPart> = Vec::new();
     let (mut i, mut j) = (0usize, 0usize);
-    for op in ops {
-        let (kind, text) = match op {
+    for (n, &op) in ops.iter().enumerate() {
+        let mut text = String::new();
+        match op {
             DiffKind::Equal => {
+                // The diff reads as the query with deletions shown, so the
+                // space after an equal word is the query's, except before a
+                // deletion, which sits where the source had its space.
+                text.push_str(token(source, &a, i));
+                if ops.get(n + 1) == Some(&DiffKind::Delete) {
+                    text.push_str(space_after(source, &a, i));
+                } else {
+                    text.push_str(space_after(query, &b, j));
+                }
                 i += 1;
                 j += 1;
-                (op, with_space(source, &a, i - 1))
             }
             DiffKind::Delete => {
+                text.push_str(token(source, &a, i));
+                text.push_str(space_after(source, &a, i));
                 i += 1;
-                (op, with_space(source, &a, i - 1))
             }
             DiffKind::Insert => {
+                text.push_str(token(query, &b, j));
+                text.push_str(space_after(query, &b, j));
                 j += 1;
-                (op, with_space(query, &b, j - 1))
             }
-        };
+        }
         match parts.last_mut() {
-            Some(last) if last.kind == kind => last.text.push_str(text),
-            _ => parts.push(DiffPart {
-                kind,
-                text: text.to_string(),
-            }),
+            Some(last) if last.kind == op => last.text.push_str(&text),
+            _ => parts.push(DiffPart { kind: op, text }),
         }
     }
     parts
 }
 
-/// Token `k` of `text` with the whitespace up to the next token.
-fn with_space<'a>(text: &'a str, spans: &[(usize, usize)], k: usize) -> &'a str {
-    let start = spans[k].0;
-    let end = spans.get(k + 1).map_or_else(
-        || {
-            let e = spans[k].1;
-            e + (text[e..].len() - text[e..].trim_start().len())
-        },
+/// Token `k` of `text`.
+fn token<'a>(text: &'a str, spans: &[(usize, usize)], k: usize) -> &'a str {
+    &text[spans[k].0..spans[k].1]
+}
+
+/// The whitespace between token `k` of `text` and the next token (or the end).
+fn space_after<'a>(text: &'a str, spans: &[(usize, usize)], k: usize) -> &'a str {
+    let end = spans[k].1;
+    let next = spans.get(k + 1).map_or_else(
+        || end + (text[end..].len() - text[end..].trim_start().len()),
         |next| next.0,
     );
-    &text[start..end]
+    &text[end..next]
 }
 
 /// An edit script (longest common subsequence), deletions before insertions.
@@ -168,12 +178,36 @@ mod tests {
     fn render(parts: &[DiffPart]) -> String {
         parts
             .iter()
-            .map(|p| match p.kind {
-                DiffKind::Equal => p.text.clone(),
-                DiffKind::Delete => format!("[-{}-]", p.text),
-                DiffKind::Insert => format!("{{+{}+}}", p.text),
+            .map(|p| {
+                let (body, space) = p.text.split_at(p.text.trim_end().len());
+                match p.kind {
+                    DiffKind::Equal => p.text.clone(),
+                    DiffKind::Delete => format!("[-{body}-]{space}"),
+                    DiffKind::Insert => format!("{{+{body}+}}{space}"),
+                }
             })
             .collect()
+    }
+
+    #[test]
+    fn spaces_around_insertions_and_deletions_read_naturally() {
+        assert_eq!(
+            render(&diff_words("three ports.", "three ports after talks.")),
+            "three ports {+after talks+}."
+        );
+        assert_eq!(
+            render(&diff_words(
+                "Its negotiator told us",
+                "Its negotiator, Dr. Chen, told us"
+            )),
+            "Its negotiator{+, Dr. Chen,+} told us"
+        );
+        assert_eq!(
+            render(&diff_words("ports after talks.", "ports.")),
+            "ports [-after talks-]."
+        );
+        assert_eq!(render(&diff_words("a big dog", "a dog")), "a [-big-] dog");
+        assert_eq!(render(&diff_words("a dog", "a big dog")), "a {+big+} dog");
     }
 
     #[test]
