@@ -488,6 +488,18 @@ impl<'a> RuleScanner<'a> {
         &rest[..end]
     }
 
+    /// After an abbreviation that can end a sentence (`6 P.M.`), a title
+    /// (`Mr.`, `Dr.`) opens the next one, unless the sentence so far is too
+    /// short to stand alone (`At 5 a.m. Mr. Smith left`).
+    fn title_starts_new_sentence(&mut self, tok_start: usize, next: usize) -> bool {
+        let word = self.word_at(next);
+        if word.is_empty() || !self.rules.titles.contains(self.lowered(word)) {
+            return false;
+        }
+        let words_before = self.text[self.start..tok_start].split_whitespace().count();
+        words_before >= 3
+    }
+
     fn is_starter(&self, at: usize) -> bool {
         let w = self.word_at(at);
         !w.is_empty() && self.rules.starters.contains(w)
@@ -517,7 +529,7 @@ impl<'a> RuleScanner<'a> {
         match kind {
             TermKind::Strong => {
                 if !c.is_ascii() {
-                    // Inside a title in 《》 or 〈〉 (`《摔跤吧！爸爸》`) nothing ends.
+                    // Inside a title in 《》 or 〈〉 (`《你好！世界》`) nothing ends.
                     if self.open_brackets(i, &['《', '〈'], &['》', '〉']) > 0 {
                         return Step::Continue(b);
                     }
@@ -735,7 +747,7 @@ impl<'a> RuleScanner<'a> {
                 };
             }
             if rules.abbrevs.contains(lower) {
-                return if starter {
+                return if starter || self.title_starts_new_sentence(tok_start, np) {
                     Step::Break(b)
                 } else {
                     Step::Continue(b)
@@ -746,7 +758,7 @@ impl<'a> RuleScanner<'a> {
         if let (Some(first), None) = (chars.next(), chars.next()) {
             if first.is_alphabetic() {
                 // English `I` after a lower-case word is the pronoun ending the
-                // sentence (`you and I. Look`), not an initial (`Albert I. Jones`).
+                // sentence (`you and I. Look`), not an initial (`Harriet I. Okafor`).
                 if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
                     return Step::Break(b);
                 }

@@ -16,18 +16,31 @@ fn check(lang: &str, text: &str, expected: &[&str]) {
 fn english_basics() {
     check(
         "en",
-        "Hello World. My name is Jonas.",
-        &["Hello World.", "My name is Jonas."],
+        "Good morning. The market opens at nine.",
+        &["Good morning.", "The market opens at nine."],
     );
     check(
         "en",
-        "What is your name? My name is Jonas.",
-        &["What is your name?", "My name is Jonas."],
+        "Where is the station? It is next to the bank.",
+        &["Where is the station?", "It is next to the bank."],
     );
     check(
         "en",
-        "There it is! I found it.",
-        &["There it is!", "I found it."],
+        "The train is here! Everyone gets on.",
+        &["The train is here!", "Everyone gets on."],
+    );
+}
+
+#[test]
+fn time_abbreviation_then_title() {
+    check(
+        "en",
+        "Trading opened at 9 A.M. Ms. Ortiz then rang the bell. By 10 a.m. Mr. Lee had sold.",
+        &[
+            "Trading opened at 9 A.M.",
+            "Ms. Ortiz then rang the bell.",
+            "By 10 a.m. Mr. Lee had sold.",
+        ],
     );
 }
 
@@ -40,8 +53,8 @@ fn abbreviations_and_initials() {
     );
     check(
         "en",
-        "We met Albert I. Jones. I liked him.",
-        &["We met Albert I. Jones.", "I liked him."],
+        "We met Harriet I. Okafor. I liked her.",
+        &["We met Harriet I. Okafor.", "I liked her."],
     );
     check(
         "en",
