@@ -244,6 +244,20 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes joined by `: `, leaving out a cause whose text
+/// the message already ends with (library errors quote their source).
+pub fn error_chain(err: &anyhow::Error) -> String {
+    let mut msg = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !msg.ends_with(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    msg
+}
+
 /// Prints `tmkit: error: ...` with the whole cause chain on stderr.
 pub fn report_error(err: &anyhow::Error) {
     let color =
@@ -253,8 +267,25 @@ pub fn report_error(err: &anyhow::Error) {
     } else {
         "error"
     };
-    eprintln!("tmkit: {label}: {err:#}");
+    eprintln!("tmkit: {label}: {}", error_chain(err));
     if is_usage_error(err) {
         eprintln!("Run 'tmkit --help' or 'tmkit <command> --help' for usage.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_chain_does_not_repeat_quoted_causes() {
+        let io = std::io::Error::new(io::ErrorKind::NotFound, "No such file");
+        let err = anyhow::Error::new(tmkit::Error::io("a.txt", io));
+        assert_eq!(error_chain(&err), "a.txt: No such file");
+        let err = anyhow::Error::new(std::fmt::Error).context("writing the digest");
+        assert_eq!(
+            error_chain(&err),
+            "writing the digest: an error occurred when formatting an argument"
+        );
     }
 }
