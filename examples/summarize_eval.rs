@@ -36,6 +36,7 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
         "backward" => w.backward = v,
         "full_length_words" => w.full_length_words = v as usize,
         "long_sentence_words" => w.long_sentence_words = v as usize,
+        "median_length_cap" => w.median_length_cap = v,
         _ => return Err(format!("unknown weight {key:?}")),
     }
     Ok(())

@@ -101,6 +101,10 @@ pub struct Weights {
     pub full_length_words: usize,
     /// Sentences longer than this many words are scaled down in proportion.
     pub long_sentence_words: usize,
+    /// Sentences longer than this many times the article's median eligible
+    /// sentence are scaled down in proportion (0 disables): a cap relative to
+    /// the article's own style, where `long_sentence_words` is absolute.
+    pub median_length_cap: f32,
 }
 
 impl Default for Weights {
@@ -118,6 +122,7 @@ impl Default for Weights {
             redundancy: 0.3,
             full_length_words: 0,
             long_sentence_words: 40,
+            median_length_cap: 2.5,
         }
     }
 }
@@ -404,6 +409,7 @@ impl Summarizer {
         });
         let lex = component(w.lexrank, &|| rank::lexrank(sim, n, 0.85));
 
+        let median = rank::median_words(candidates.iter().filter(|c| c.eligible).map(|c| c.words));
         let mut position = 0usize;
         candidates
             .iter()
@@ -420,6 +426,7 @@ impl Summarizer {
                     + w.position * prior
                     + w.paragraph_position * lead;
                 s * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
+                    * rank::relative_length_factor(c.words, median, w.median_length_cap)
             })
             .collect()
     }

@@ -291,6 +291,41 @@ pub fn length_factor(words: usize, short: usize, long: usize) -> f32 {
     f
 }
 
+/// The median of sentence lengths in words (at least 1; 1 when there are none).
+///
+/// ```
+/// use tmkit::summarize::rank::median_words;
+/// assert_eq!(median_words([30, 10, 20].into_iter()), 20);
+/// assert_eq!(median_words(std::iter::empty()), 1);
+/// ```
+pub fn median_words(lengths: impl Iterator<Item = usize>) -> usize {
+    let mut v: Vec<usize> = lengths.collect();
+    if v.is_empty() {
+        return 1;
+    }
+    let mid = v.len() / 2;
+    let (_, median, _) = v.select_nth_unstable(mid);
+    (*median).max(1)
+}
+
+/// Holds back sentences much longer than the article's typical one:
+/// `cap × median / words` above `cap × median` words, else 1 (`cap` ≤ 0
+/// disables). ROUGE F1 against a short reference pays for every extra word,
+/// and a sentence three times the article's median is usually a run-on.
+///
+/// ```
+/// use tmkit::summarize::rank::relative_length_factor;
+/// assert_eq!(relative_length_factor(40, 20, 2.5), 1.0);
+/// assert_eq!(relative_length_factor(100, 20, 2.5), 0.5);
+/// assert_eq!(relative_length_factor(100, 20, 0.0), 1.0);
+/// ```
+pub fn relative_length_factor(words: usize, median: usize, cap: f32) -> f32 {
+    if cap <= 0.0 {
+        return 1.0;
+    }
+    (cap * median.max(1) as f32 / words.max(1) as f32).min(1.0)
+}
+
 /// Scales `xs` so that the largest is 1 (all zeros when none is positive).
 pub fn normalize_max(xs: &mut [f32]) {
     let max = xs.iter().copied().fold(0.0f32, f32::max);
@@ -520,6 +555,17 @@ mod tests {
         assert_eq!(picked, [1, 2]);
         let picked = mmr_select(&[1.0, 0.9, 0.8], &[true; 3], &sim, 3, 0.5, |i, _| i != 1);
         assert_eq!(picked, [0, 2]);
+    }
+
+    #[test]
+    fn relative_length_factor_only_holds_back_outliers() {
+        let median = median_words([12, 25, 18, 30, 9].into_iter());
+        assert_eq!(median, 18);
+        assert_eq!(relative_length_factor(44, median, 2.5), 1.0);
+        let long = relative_length_factor(90, median, 2.5);
+        assert!((long - 0.5).abs() < 1e-6, "{long}");
+        assert_eq!(relative_length_factor(90, median, -1.0), 1.0);
+        assert_eq!(relative_length_factor(0, 0, 2.5), 1.0);
     }
 
     #[test]
