@@ -755,21 +755,20 @@ impl<'a> RuleScanner<'a> {
             }
         }
         let mut chars = tok.chars();
-        if let (Some(first), None) = (chars.next(), chars.next()) {
-            if first.is_alphabetic() {
-                // English `I` after a lower-case word is the pronoun ending the
-                // sentence (`you and I. Look`), not an initial (`Harriet I. Okafor`).
-                if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
-                    return Step::Break(b);
-                }
-
-                // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
-                return if starter {
-                    Step::Break(b)
-                } else {
-                    Step::Continue(b)
-                };
+        if let (Some(first), None) = (chars.next(), chars.next())
+            && first.is_alphabetic()
+        {
+            // English `I` after a lower-case word is the pronoun ending the
+            // sentence (`you and I. Look`), not an initial (`Harriet I. Okafor`).
+            if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
+                return Step::Break(b);
             }
+            // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
+            return if starter {
+                Step::Break(b)
+            } else {
+                Step::Continue(b)
+            };
         }
         if is_initialism(tok) && !starter {
             return Step::Continue(b);
