@@ -9,10 +9,9 @@ use std::process::ExitCode;
 use tmkit::batch::{self, BatchSummary, InputFilter};
 use tmkit::fuzzy::analysis::{Analyzer, Band, BandTable, FileAnalysis};
 use tmkit::segment::Segmenter;
-use tmkit::text::LanguageTag;
 
 use super::common::{self, Context, Style};
-use super::match_cmd::load_matcher;
+use super::match_cmd::{MemoryArgs, load_matcher};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,18 +40,8 @@ pub enum ReportFormat {
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Translation memory: a TMX or TSV file, or a folder of them. Repeatable.
-    #[arg(long = "tm", value_name = "PATH", required = true)]
-    pub tm: Vec<PathBuf>,
-    /// Source language (BCP-47).
-    #[arg(long, visible_alias = "sl", value_name = "LANG")]
-    pub src: LanguageTag,
-    /// Target language (BCP-47).
-    #[arg(long, visible_alias = "tl", value_name = "LANG")]
-    pub tgt: LanguageTag,
-    /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
-    #[arg(long)]
-    pub lines: bool,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
@@ -64,8 +53,8 @@ pub struct Args {
 /// Runs `tmkit analyze`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let inputs = batch::expand_inputs(&args.files, &InputFilter::new(&[], &["txt", "md"])?)?;
-    let matcher = load_matcher(&args.tm, &args.src, &args.tgt, ctx)?;
-    let segmenter = Segmenter::for_language(&args.src);
+    let matcher = load_matcher(&args.memory, ctx)?;
+    let segmenter = Segmenter::for_language(&args.memory.src);
     let mut analyzer = Analyzer::new(&matcher);
     let mut reports: Vec<FileAnalysis> = Vec::new();
     let mut summary = BatchSummary::default();
@@ -76,7 +65,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &progress,
         |path| {
             let text = tmkit::files::read_text(path)?;
-            let segments: Vec<String> = if args.lines {
+            let segments: Vec<String> = if args.memory.lines {
                 text.lines()
                     .filter(|l| !l.trim().is_empty())
                     .map(str::to_string)

@@ -31,10 +31,9 @@ Scores: 100 = identical text; 99 = the same words (case, spacing or width
 differ); below that, the share of words kept, word by word. Numbers that
 differ and inline codes are reported beside the score, never folded into it.";
 
-/// Arguments of `tmkit match`.
+/// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = EXAMPLES)]
-pub struct Args {
+pub struct MemoryArgs {
     /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
@@ -44,6 +43,17 @@ pub struct Args {
     /// Target language (BCP-47).
     #[arg(long, visible_alias = "tl", value_name = "LANG")]
     pub tgt: LanguageTag,
+    /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
+    #[arg(long)]
+    pub lines: bool,
+}
+
+/// Arguments of `tmkit match`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     /// Lowest score shown (0-100).
     #[arg(long, default_value_t = 50, value_name = "SCORE",
           value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -51,9 +61,6 @@ pub struct Args {
     /// Most matches shown per segment.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub max: usize,
-    /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
-    #[arg(long)]
-    pub lines: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
@@ -68,11 +75,10 @@ pub struct Args {
 /// Loads the memories for a language pair and indexes them, reporting the
 /// time taken on stderr (unless `--quiet`).
 pub(crate) fn load_matcher(
-    paths: &[PathBuf],
-    src: &LanguageTag,
-    tgt: &LanguageTag,
+    memory: &MemoryArgs,
     ctx: &Context,
 ) -> anyhow::Result<Matcher<MemoryTm>> {
+    let (paths, src, tgt) = (&memory.tm, &memory.src, &memory.tgt);
     let started = Instant::now();
     let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
     let tm = matcher.memory();
@@ -179,13 +185,13 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.max == 0 {
         return Err(common::usage("--max must be at least 1"));
     }
-    let matcher = load_matcher(&args.tm, &args.src, &args.tgt, ctx)?;
+    let matcher = load_matcher(&args.memory, ctx)?;
     let options = MatchOptions {
         min_score: args.min,
         max_results: args.max,
         exhaustive: args.exhaustive,
     };
-    let segmenter = Segmenter::for_language(&args.src);
+    let segmenter = Segmenter::for_language(&args.memory.src);
     let inputs = read_inputs(&args.inputs)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
@@ -207,7 +213,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let segs = segments(text, args.lines, &segmenter);
+        let segs = segments(text, args.memory.lines, &segmenter);
         if args.format == DataFormat::Text && inputs.len() > 1 {
             writeln!(out, "{}", style.cyan(&format!("== {} ==", input.name)))?;
         }
