@@ -17,6 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
 use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use super::pool::Pool;
 use crate::error::{Error, Location, Result};
 use crate::files::is_stdio;
 
@@ -78,6 +79,10 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
     tus_read: u64,
+    /// Allocations of recycled units, filled again for the next ones.
+    pool: Pool,
+    /// Scratch space for an entity name.
+    ref_name: String,
 }
 
 impl TmxReader {
@@ -137,6 +142,8 @@ impl<R: Read> TmxReader<R> {
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
+            pool: Pool::default(),
+            ref_name: String::new(),
         };
         reader.read_prolog_and_header()?;
         Ok(reader)
@@ -601,11 +608,11 @@ impl<R: Read> TmxReader<R> {
     /// Reads attributes: names as written, values normalized as XML requires
     /// (entities resolved, literal whitespace turned into spaces).
     fn attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Vec<Attr>> {
-        let mut out = Vec::new();
-        self.for_each_attr(e, offset, |name, value| {
+        let mut out = self.pool.attrs();
+        self.for_each_attr(e, offset, |pool, name, value| {
             out.push(Attr {
-                name: name.to_string(),
-                value,
+                name: pool.string(name),
+                value: pool.own(value),
             })
         })?;
         Ok(out)
@@ -681,13 +688,13 @@ impl<R: Read> TmxReader<R> {
         {
             Resolved::Char(c) => {
                 let mut tmp = [0u8; 4];
-                push_text(parts, c.encode_utf8(&mut tmp));
+                push_text(&mut self.pool, parts, c.encode_utf8(&mut tmp));
                 return Ok(());
             }
             Resolved::Text(t) => {
                 self.entity_bytes += t.len() as u64;
                 if self.entity_bytes <= ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-                    push_text(parts, t);
+                    push_text(&mut self.pool, parts, t);
                     return Ok(());
                 }
                 None
@@ -755,8 +762,8 @@ impl<R: Read> TmxReader<R> {
                 None => &mut *parts,
             };
             match event {
-                Event::Text(t) => push_text(target, &t.xml10_content()),
-                Event::CData(c) => push_text(target, &c.xml10_content()),
+                Event::Text(t) => push_text(&mut self.pool, target, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut self.pool, target, &c.xml10_content()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
                     self.resolve_into(&r, offset, target, depth)?;
@@ -844,16 +851,22 @@ impl<R: Read> TmxReader<R> {
         loop {
             let offset = self.xml.buffer_position();
             match self.read(buf)? {
-                Event::Text(t) => push_text(parts, &t.xml10_content()),
-                Event::CData(c) => push_text(parts, &c.xml10_content()),
+                Event::Text(t) => push_text(&mut self.pool, parts, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut self.pool, parts, &c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_into(&r, offset, parts, depth)?;
+                    // The name is copied out of `buf` (the reader is
+                    // borrowed again to resolve it) into reused scratch.
+                    let mut name = std::mem::take(&mut self.ref_name);
+                    name.clear();
+                    name.push_str(&r);
+                    let resolved = self.resolve_into(&name, offset, parts, depth);
+                    self.ref_name = name;
+                    resolved?;
                 }
                 Event::Start(e) => {
                     let kind = InlineKind::from_name(local(e.name().0));
                     let attrs = self.attrs(&e, offset)?;
-                    let mut content = Vec::new();
+                    let mut content = self.pool.parts();
                     self.content(buf, kind.name(), &mut content, depth + 1)?;
                     parts.push(SegPart::Inline(Inline {
                         kind,
@@ -886,13 +899,21 @@ impl<R: Read> TmxReader<R> {
         if empty {
             return Ok(String::new());
         }
-        let mut parts = Vec::new();
+        let mut parts = self.pool.parts();
         self.content(buf, name, &mut parts, 1)?;
+        if let [SegPart::Text(_)] = parts.as_slice()
+            && let Some(SegPart::Text(text)) = parts.pop()
+        {
+            self.pool.put_parts(parts);
+            return Ok(text);
+        }
         let seg = super::model::Seg {
             parts,
             attrs: Vec::new(),
         };
-        Ok(seg.plain_text())
+        let text = seg.plain_text();
+        self.pool.put_parts(seg.parts);
+        Ok(text)
     }
 
     fn note(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Note> {
@@ -916,7 +937,7 @@ impl<R: Read> TmxReader<R> {
         &mut self,
         e: &BytesStart<'_>,
         offset: u64,
-        mut f: impl FnMut(&str, String),
+        mut f: impl FnMut(&mut Pool, &str, Cow<'_, str>),
     ) -> Result<()> {
         for attr in e.attributes() {
             let attr = attr.map_err(|err| {
@@ -938,17 +959,17 @@ impl<R: Read> TmxReader<R> {
             let value = self
                 .attr_value(&attr.value)
                 .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
-            f(name, value.into_owned());
+            f(&mut self.pool, name, value);
         }
         Ok(())
     }
 
     fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tu> {
-        let mut tu = Tu::default();
-        self.for_each_attr(e, offset, |name, value| {
-            if let Some(v) = tu.set_known(name, value) {
+        let mut tu = self.pool.tu();
+        self.for_each_attr(e, offset, |pool, name, value| {
+            if let Some(v) = tu.set_known(name, pool.own(value)) {
                 tu.extra.push(Attr {
-                    name: name.to_string(),
+                    name: pool.string(name),
                     value: v,
                 });
             }
@@ -1016,35 +1037,36 @@ impl<R: Read> TmxReader<R> {
     }
 
     fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tuv> {
-        let mut tuv = Tuv {
-            missing_seg: true,
-            ..Tuv::default()
-        };
+        let mut tuv = self.pool.tuv();
+        tuv.missing_seg = true;
         let mut legacy = None;
         let mut has_xml_lang = false;
         let mut has_lang = false;
-        self.for_each_attr(e, offset, |name, value| match name {
+        self.for_each_attr(e, offset, |pool, name, value| match name {
             "xml:lang" => {
-                tuv.lang = value;
+                tuv.lang.clear();
+                tuv.lang.push_str(&value);
                 has_xml_lang = true;
             }
             "lang" => {
-                legacy = Some(value);
+                legacy = Some(pool.own(value));
                 has_lang = true;
             }
             _ => {
-                if let Some(v) = tuv.set_known(name, value) {
+                if let Some(v) = tuv.set_known(name, pool.own(value)) {
                     tuv.extra.push(Attr {
-                        name: name.to_string(),
+                        name: pool.string(name),
                         value: v,
                     });
                 }
             }
         })?;
-        if let Some(l) = legacy
-            && !has_xml_lang
-        {
-            tuv.lang = l;
+        if let Some(l) = legacy {
+            if !has_xml_lang {
+                tuv.lang.clear();
+                tuv.lang.push_str(&l);
+            }
+            self.pool.put_string(l);
         }
         tuv.no_lang = !has_xml_lang && !has_lang;
         Ok(tuv)
@@ -1115,7 +1137,7 @@ impl<R: Read> TmxReader<R> {
                         return self.tu(buf, tu, false).map(Some);
                     }
                     // An unknown wrapper (a group some tools add): look inside.
-                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.for_each_attr(&e, offset, |_, _, _| {})?;
                     self.wrapper_depth += 1;
                 }
                 Event::Empty(e) => {
@@ -1126,7 +1148,7 @@ impl<R: Read> TmxReader<R> {
                         self.in_tu = false;
                         return Ok(Some(tu));
                     }
-                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.for_each_attr(&e, offset, |_, _, _| {})?;
                 }
                 Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
@@ -1191,6 +1213,29 @@ impl<R: Read> TmxReader<R> {
     /// Units read so far.
     pub fn tus_read(&self) -> u64 {
         self.tus_read
+    }
+
+    /// Gives back a unit the caller has finished with: its strings and
+    /// vectors are reused for the next units, which saves most of the
+    /// allocator's work on a long stream. Optional; memory stays bounded.
+    ///
+    /// ```
+    /// use tmkit::tmx::TmxReader;
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut texts = Vec::new();
+    /// while let Some(tu) = reader.next() {
+    ///     let tu = tu.unwrap();
+    ///     texts.push(tu.tuvs[0].seg.plain_text());
+    ///     reader.recycle(tu);
+    /// }
+    /// assert_eq!(texts, ["One", "Two"]);
+    /// ```
+    pub fn recycle(&mut self, tu: Tu) {
+        self.pool.put_tu(tu);
     }
 }
 
@@ -1288,14 +1333,14 @@ fn local(name: &str) -> &str {
     name.rsplit_once(':').map_or(name, |(_, l)| l)
 }
 
-fn push_text(parts: &mut Vec<SegPart>, text: &str) {
+fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
     if text.is_empty() {
         return;
     }
     if let Some(SegPart::Text(last)) = parts.last_mut() {
         last.push_str(text);
     } else {
-        parts.push(SegPart::Text(text.to_string()));
+        parts.push(SegPart::Text(pool.string(text)));
     }
 }
 
@@ -1318,6 +1363,35 @@ mod tests {
                 format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>unit {i} é</seg></tuv></tu>\n")
             })
             .collect()
+    }
+
+    #[test]
+    fn recycled_units_read_the_same_as_fresh_ones() {
+        let xml = r#"<?xml version="1.0"?>
+<tmx version="1.4"><header srclang="en" creationtool="t"/><body>
+<tu tuid="a" changedate="20240101T000000Z" x-one="1"><prop type="p">v&amp;w</prop><note>n</note>
+  <tuv xml:lang="en" creationid="me"><prop type="q">x</prop><seg>A <bpt i="1">&lt;b&gt;</bpt>b<ept i="1">&lt;/b&gt;</ept> &#233;</seg></tuv>
+  <tuv lang="fr"><seg><hi type="em">C</hi><ph x="2"/></seg></tuv>
+  <tuv xml:lang="de"><seg>D</seg></tuv></tu>
+<tu><tuv xml:lang="ja"><seg>日本</seg></tuv></tu>
+<tu tuid="c"><tuv><seg/></tuv><tuv xml:lang="en"/></tu>
+<tu tuid="d" x-two="2"><note xml:lang="en">m</note><tuv xml:lang="en"><seg>e<sub>f</sub></seg></tuv></tu>
+</body></tmx>"#;
+        let fresh: Vec<Tu> = TmxReader::from_reader(xml.as_bytes(), None)
+            .unwrap()
+            .map(|tu| tu.unwrap())
+            .collect();
+        assert_eq!(fresh.len(), 4);
+        for _ in 0..3 {
+            let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+            let mut recycled = Vec::new();
+            while let Some(tu) = reader.next() {
+                let tu = tu.unwrap();
+                recycled.push(tu.clone());
+                reader.recycle(tu);
+            }
+            assert_eq!(recycled, fresh);
+        }
     }
 
     #[test]

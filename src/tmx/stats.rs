@@ -292,9 +292,12 @@ pub fn compute_skipping<R: Read>(
 ) -> Result<Stats> {
     let mut builder = StatsBuilder::new(&reader.header().clone(), reader.encoding());
     let mut broken = 0;
-    for tu in reader.by_ref() {
+    while let Some(tu) = reader.next() {
         match tu {
-            Ok(tu) => builder.add(&tu),
+            Ok(tu) => {
+                builder.add(&tu);
+                reader.recycle(tu);
+            }
             Err(e @ crate::Error::Syntax { .. }) => {
                 broken += 1;
                 on_broken(e)?;

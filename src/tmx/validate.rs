@@ -108,7 +108,7 @@ pub fn validate_reader<R: Read>(
                 report.units += 1;
                 problems.clear();
                 check_tu(&tu, header_src.as_deref(), &mut problems);
-                if !problems.is_empty() {
+                if !problems.is_empty() && report.problems.len() < MAX_PROBLEMS {
                     let loc = reader.last_tu_location();
                     for (severity, message) in problems.drain(..) {
                         if report.problems.len() < MAX_PROBLEMS {
@@ -121,6 +121,7 @@ pub fn validate_reader<R: Read>(
                         }
                     }
                 }
+                reader.recycle(tu);
             }
             Some(Err(e @ Error::Io { .. })) => return Err(e),
             Some(Err(e)) => {
