@@ -187,13 +187,13 @@ pub fn convert_tmx<R: Read, W: Write>(
         Format::Tmx => {
             let header = header_override.unwrap_or(reader.header()).clone();
             let mut w = TmxWriter::new(out, &header)?;
-            while let Some(tu) = reader.next() {
-                match tu {
-                    Ok(tu) => {
+            let mut tu = Tu::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {
                         report.read += 1;
                         w.write_tu(&tu)?;
                         report.written += 1;
-                        reader.recycle(tu);
                     }
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
@@ -203,13 +203,13 @@ pub fn convert_tmx<R: Read, W: Write>(
         }
         Format::Jsonl => {
             let mut out = out;
-            while let Some(tu) = reader.next() {
-                match tu {
-                    Ok(tu) => {
+            let mut tu = Tu::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {
                         report.read += 1;
                         write_jsonl_tu(&mut out, &tu, mode)?;
                         report.written += 1;
-                        reader.recycle(tu);
                     }
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
@@ -223,9 +223,10 @@ pub fn convert_tmx<R: Read, W: Write>(
             let mut out = out;
             let mut line = String::new();
             let sep = if format == Format::Csv { ',' } else { '\t' };
-            while let Some(tu) = reader.next() {
-                let tu = match tu {
-                    Ok(tu) => tu,
+            let mut tu = Tu::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {}
                     Err(e) => {
                         lenient_error(&mut report, e, &mut on_error)?;
                         continue;
@@ -234,7 +235,6 @@ pub fn convert_tmx<R: Read, W: Write>(
                 report.read += 1;
                 let (Some(s), Some(t)) = (tu.variant(&pair.src), tu.variant(&pair.tgt)) else {
                     report.skipped += 1;
-                    reader.recycle(tu);
                     continue;
                 };
                 line.clear();
@@ -245,7 +245,6 @@ pub fn convert_tmx<R: Read, W: Write>(
                 out.write_all(line.as_bytes())
                     .map_err(|e| Error::io("<output>", e))?;
                 report.written += 1;
-                reader.recycle(tu);
             }
             Ok((report, out))
         }

@@ -137,6 +137,14 @@ impl Pool {
     }
 
     pub fn put_tu(&mut self, mut tu: Tu) {
+        self.clear_tu(&mut tu);
+        if tu.tuvs.capacity() <= MAX_CAPACITY {
+            self.tu = Some(tu);
+        }
+    }
+
+    /// Empties `tu` in place, keeping what it held for reuse.
+    pub fn clear_tu(&mut self, tu: &mut Tu) {
         let mut strings = std::mem::take(&mut self.strings);
         tu.take_known(|s| keep(&mut strings, s));
         self.strings = strings;
@@ -144,11 +152,8 @@ impl Pool {
         self.drain_notes(&mut tu.notes);
         self.drain_props(&mut tu.props);
         tu.meta_order.clear();
-        for tuv in tu.tuvs.drain(..) {
+        while let Some(tuv) = tu.tuvs.pop() {
             self.put_tuv(tuv);
-        }
-        if tu.tuvs.capacity() <= MAX_CAPACITY {
-            self.tu = Some(tu);
         }
     }
 }

@@ -964,8 +964,8 @@ impl<R: Read> TmxReader<R> {
         Ok(())
     }
 
-    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tu> {
-        let mut tu = self.pool.tu();
+    /// Reads the attributes of a `<tu>` into `tu` (empty).
+    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64, tu: &mut Tu) -> Result<()> {
         self.for_each_attr(e, offset, |pool, name, value| {
             if let Some(v) = tu.set_known(name, pool.own(value)) {
                 tu.extra.push(Attr {
@@ -974,12 +974,14 @@ impl<R: Read> TmxReader<R> {
                 });
             }
         })?;
-        Ok(tu)
+        Ok(())
     }
 
-    fn tu(&mut self, buf: &mut Vec<u8>, mut tu: Tu, empty: bool) -> Result<Tu> {
+    /// Reads the content of a `<tu>` into `tu`. Units are large structs: they
+    /// are filled in place rather than moved from function to function.
+    fn tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu, empty: bool) -> Result<()> {
         if empty {
-            return Ok(tu);
+            return Ok(());
         }
         self.in_tu = true;
         loop {
@@ -990,8 +992,9 @@ impl<R: Read> TmxReader<R> {
                     let name = classify(local(e.name().0));
                     match name {
                         Name::Tuv => {
-                            let tuv = self.tuv_start(&e, offset)?;
-                            tu.tuvs.push(self.tuv(buf, tuv, false)?);
+                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
+                            self.tuv_start(&e, offset, tuv)?;
+                            self.tuv(buf, tuv, false)?;
                             continue;
                         }
                         Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), false),
@@ -1006,8 +1009,8 @@ impl<R: Read> TmxReader<R> {
                     let name = classify(local(e.name().0));
                     match name {
                         Name::Tuv => {
-                            let tuv = self.tuv_start(&e, offset)?;
-                            tu.tuvs.push(tuv);
+                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
+                            self.tuv_start(&e, offset, tuv)?;
                             continue;
                         }
                         Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), true),
@@ -1016,7 +1019,7 @@ impl<R: Read> TmxReader<R> {
                 }
                 Event::End(_) => {
                     self.in_tu = false;
-                    return Ok(tu);
+                    return Ok(());
                 }
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
@@ -1036,8 +1039,8 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tuv> {
-        let mut tuv = self.pool.tuv();
+    /// Reads the attributes of a `<tuv>` into `tuv` (empty).
+    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64, tuv: &mut Tuv) -> Result<()> {
         tuv.missing_seg = true;
         let mut legacy = None;
         let mut has_xml_lang = false;
@@ -1069,12 +1072,12 @@ impl<R: Read> TmxReader<R> {
             self.pool.put_string(l);
         }
         tuv.no_lang = !has_xml_lang && !has_lang;
-        Ok(tuv)
+        Ok(())
     }
 
-    fn tuv(&mut self, buf: &mut Vec<u8>, mut tuv: Tuv, empty: bool) -> Result<Tuv> {
+    fn tuv(&mut self, buf: &mut Vec<u8>, tuv: &mut Tuv, empty: bool) -> Result<()> {
         if empty {
-            return Ok(tuv);
+            return Ok(());
         }
         loop {
             let offset = self.xml.buffer_position();
@@ -1089,7 +1092,7 @@ impl<R: Read> TmxReader<R> {
                     (name, self.attrs(&e, offset)?, false)
                 }
                 Event::Empty(e) => (classify(local(e.name().0)), self.attrs(&e, offset)?, true),
-                Event::End(_) => return Ok(tuv),
+                Event::End(_) => return Ok(()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
                     self.resolve_discard(&r, offset)?;
@@ -1120,11 +1123,13 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    /// The next unit, or `None` at `</body>`.
-    fn next_tu(&mut self, buf: &mut Vec<u8>) -> Result<Option<Tu>> {
-        if let Some((tu, empty, offset)) = self.pending_tu.take() {
+    /// Reads the next unit into `tu` (empty); false at `</body>`.
+    fn next_tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu) -> Result<bool> {
+        if let Some((mut pending, empty, offset)) = self.pending_tu.take() {
             self.last_tu_offset = offset;
-            return self.tu(buf, tu, empty).map(Some);
+            std::mem::swap(tu, &mut pending);
+            self.pool.put_tu(pending);
+            return self.tu(buf, tu, empty).map(|()| true);
         }
         loop {
             let offset = self.xml.buffer_position();
@@ -1133,8 +1138,8 @@ impl<R: Read> TmxReader<R> {
                     if local(e.name().0) == "tu" {
                         self.last_tu_offset = offset;
                         self.in_tu = true;
-                        let tu = self.tu_start(&e, offset)?;
-                        return self.tu(buf, tu, false).map(Some);
+                        self.tu_start(&e, offset, tu)?;
+                        return self.tu(buf, tu, false).map(|()| true);
                     }
                     // An unknown wrapper (a group some tools add): look inside.
                     self.for_each_attr(&e, offset, |_, _, _| {})?;
@@ -1144,16 +1149,16 @@ impl<R: Read> TmxReader<R> {
                     if local(e.name().0) == "tu" {
                         self.last_tu_offset = offset;
                         self.in_tu = true;
-                        let tu = self.tu_start(&e, offset)?;
+                        self.tu_start(&e, offset, tu)?;
                         self.in_tu = false;
-                        return Ok(Some(tu));
+                        return Ok(true);
                     }
                     self.for_each_attr(&e, offset, |_, _, _| {})?;
                 }
                 Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
                     self.expect_root_end(buf)?;
-                    return Ok(None);
+                    return Ok(false);
                 }
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
@@ -1215,6 +1220,54 @@ impl<R: Read> TmxReader<R> {
         self.tus_read
     }
 
+    /// Reads the next unit into `tu`, replacing what it held (whose strings
+    /// and vectors are reused): the fastest way to stream a memory, as no
+    /// unit is moved or freed. Yields what [`Iterator::next`] yields; after
+    /// an error, `tu` holds whatever was read of the broken unit.
+    ///
+    /// ```
+    /// use tmkit::tmx::{TmxReader, Tu};
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu tuid="1"><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut tu = Tu::default();
+    /// let mut seen = Vec::new();
+    /// while let Some(result) = reader.next_into(&mut tu) {
+    ///     result.unwrap();
+    ///     seen.push((tu.tuid.clone(), tu.tuvs[0].seg.plain_text()));
+    /// }
+    /// assert_eq!(seen, [(Some("1".into()), "One".into()), (None, "Two".into())]);
+    /// ```
+    pub fn next_into(&mut self, tu: &mut Tu) -> Option<Result<()>> {
+        if self.state == State::Done {
+            return None;
+        }
+        self.pool.clear_tu(tu);
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = self.next_tu(&mut buf, tu);
+        let item = match result {
+            Ok(true) => {
+                self.tus_read += 1;
+                Some(Ok(()))
+            }
+            Ok(false) => {
+                self.state = State::Done;
+                None
+            }
+            Err(e) => {
+                let inside_tu = std::mem::take(&mut self.in_tu) && !matches!(e, Error::Io { .. });
+                if !(self.options.lenient && inside_tu && self.resync(&mut buf)) {
+                    self.state = State::Done;
+                }
+                Some(Err(e))
+            }
+        };
+        self.buf = buf;
+        item
+    }
+
     /// Gives back a unit the caller has finished with: its strings and
     /// vectors are reused for the next units, which saves most of the
     /// allocator's work on a long stream. Optional; memory stays bounded.
@@ -1246,27 +1299,14 @@ impl<R: Read> Iterator for TmxReader<R> {
         if self.state == State::Done {
             return None;
         }
-        let mut buf = std::mem::take(&mut self.buf);
-        let result = self.next_tu(&mut buf);
-        let item = match result {
-            Ok(Some(tu)) => {
-                self.tus_read += 1;
-                Some(Ok(tu))
+        let mut tu = self.pool.tu();
+        match self.next_into(&mut tu) {
+            Some(Ok(())) => Some(Ok(tu)),
+            other => {
+                self.pool.put_tu(tu);
+                other.map(|r| r.map(|()| Tu::default()))
             }
-            Ok(None) => {
-                self.state = State::Done;
-                None
-            }
-            Err(e) => {
-                let inside_tu = std::mem::take(&mut self.in_tu) && !matches!(e, Error::Io { .. });
-                if !(self.options.lenient && inside_tu && self.resync(&mut buf)) {
-                    self.state = State::Done;
-                }
-                Some(Err(e))
-            }
-        };
-        self.buf = buf;
-        item
+        }
     }
 }
 
@@ -1333,6 +1373,13 @@ fn local(name: &str) -> &str {
     name.rsplit_once(':').map_or(name, |(_, l)| l)
 }
 
+/// Appends an empty variant (from the pool) and returns it to be filled.
+fn push_tuv<'t>(pool: &mut Pool, tuvs: &'t mut Vec<Tuv>) -> &'t mut Tuv {
+    tuvs.push(pool.tuv());
+    let last = tuvs.len() - 1;
+    &mut tuvs[last]
+}
+
 fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
     if text.is_empty() {
         return;
@@ -1391,6 +1438,14 @@ mod tests {
                 reader.recycle(tu);
             }
             assert_eq!(recycled, fresh);
+            let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+            let mut tu = Tu::default();
+            let mut filled = Vec::new();
+            while let Some(result) = reader.next_into(&mut tu) {
+                result.unwrap();
+                filled.push(tu.clone());
+            }
+            assert_eq!(filled, fresh);
         }
     }
 

@@ -101,10 +101,11 @@ pub fn validate_reader<R: Read>(
     );
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
+    let mut tu = crate::tmx::Tu::default();
     loop {
-        match reader.next() {
+        match reader.next_into(&mut tu) {
             None => break,
-            Some(Ok(tu)) => {
+            Some(Ok(())) => {
                 report.units += 1;
                 problems.clear();
                 check_tu(&tu, header_src.as_deref(), &mut problems);
@@ -121,7 +122,6 @@ pub fn validate_reader<R: Read>(
                         }
                     }
                 }
-                reader.recycle(tu);
             }
             Some(Err(e @ Error::Io { .. })) => return Err(e),
             Some(Err(e)) => {
