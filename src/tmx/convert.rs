@@ -79,34 +79,48 @@ pub struct ConvertReport {
     pub broken: u64,
 }
 
-#[derive(Serialize)]
-struct JsonVariant<'a> {
-    lang: Option<&'a str>,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct JsonTu<'a> {
-    tuid: Option<&'a str>,
-    variants: Vec<JsonVariant<'a>>,
-}
-
 /// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
 /// where `text` is the plain text (or placeholders, per `mode`).
 pub fn write_jsonl_tu<W: Write>(out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
-    let record = JsonTu {
-        tuid: tu.tuid.as_deref(),
-        variants: tu
-            .tuvs
-            .iter()
-            .map(|v| JsonVariant {
-                lang: (!v.no_lang).then_some(v.lang.as_str()),
-                text: mode.text(&v.seg),
-            })
-            .collect(),
-    };
-    serde_json::to_writer(&mut *out, &record).map_err(|e| Error::io("<output>", e.into()))?;
-    out.write_all(b"\n").map_err(|e| Error::io("<output>", e))
+    let mut line = JsonlLine::default();
+    line.write(out, tu, mode)
+}
+
+/// Reused buffers for JSONL lines: a line is built in memory and written
+/// with one call, and variant texts are built in reused strings.
+#[derive(Default)]
+struct JsonlLine {
+    bytes: Vec<u8>,
+    text: String,
+}
+
+impl JsonlLine {
+    fn write<W: Write>(&mut self, out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
+        let json_err = |e: serde_json::Error| Error::io("<output>", e.into());
+        let bytes = &mut self.bytes;
+        bytes.clear();
+        bytes.extend_from_slice(b"{\"tuid\":");
+        serde_json::to_writer(&mut *bytes, &tu.tuid).map_err(json_err)?;
+        bytes.extend_from_slice(b",\"variants\":[");
+        for (i, v) in tu.tuvs.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(b"{\"lang\":");
+            let lang = (!v.no_lang).then_some(v.lang.as_str());
+            serde_json::to_writer(&mut *bytes, &lang).map_err(json_err)?;
+            bytes.extend_from_slice(b",\"text\":");
+            self.text.clear();
+            match mode {
+                CodeMode::Drop => v.seg.push_plain_text(&mut self.text),
+                CodeMode::Placeholders => self.text = v.seg.text_with_placeholders(),
+            }
+            serde_json::to_writer(&mut *bytes, &self.text).map_err(json_err)?;
+            bytes.push(b'}');
+        }
+        bytes.extend_from_slice(b"]}\n");
+        out.write_all(bytes).map_err(|e| Error::io("<output>", e))
+    }
 }
 
 /// A language pair for flat outputs.
@@ -204,11 +218,12 @@ pub fn convert_tmx<R: Read, W: Write>(
         Format::Jsonl => {
             let mut out = out;
             let mut tu = Tu::default();
+            let mut line = JsonlLine::default();
             while let Some(result) = reader.next_into(&mut tu) {
                 match result {
                     Ok(()) => {
                         report.read += 1;
-                        write_jsonl_tu(&mut out, &tu, mode)?;
+                        line.write(&mut out, &tu, mode)?;
                         report.written += 1;
                     }
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
