@@ -113,8 +113,8 @@ impl Pool {
     }
 
     pub fn put_tuv(&mut self, mut tuv: Tuv) {
-        let lang = std::mem::take(&mut tuv.lang);
-        self.put_string(lang);
+        // The language stays in place: the reader writes the next one into it.
+        tuv.lang.clear();
         let mut strings = std::mem::take(&mut self.strings);
         tuv.take_known(|s| keep(&mut strings, s));
         self.strings = strings;
