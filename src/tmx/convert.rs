@@ -123,6 +123,61 @@ impl JsonlLine {
     }
 }
 
+/// Picks the source and target variants of units as [`Tu::variant`] does,
+/// with each language spelling parsed and matched once per file rather than
+/// once per variant.
+struct PairMatcher<'p> {
+    pair: &'p Pair,
+    /// Match qualities (source, target) by language as written.
+    cache: std::collections::HashMap<String, (Option<u8>, Option<u8>)>,
+}
+
+impl<'p> PairMatcher<'p> {
+    fn new(pair: &'p Pair) -> Self {
+        PairMatcher {
+            pair,
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    fn qualities(&mut self, lang: &str) -> (Option<u8>, Option<u8>) {
+        if let Some(&q) = self.cache.get(lang) {
+            return q;
+        }
+        let q = match LanguageTag::parse(lang) {
+            Ok(tag) => (
+                self.pair.src.match_quality(&tag),
+                self.pair.tgt.match_quality(&tag),
+            ),
+            Err(_) => (None, None),
+        };
+        if self.cache.len() >= 4096 {
+            self.cache.clear();
+        }
+        self.cache.insert(lang.to_string(), q);
+        q
+    }
+
+    fn pick<'t>(&mut self, tu: &'t Tu) -> (Option<&'t Tuv>, Option<&'t Tuv>) {
+        let mut src: Option<(u8, &Tuv)> = None;
+        let mut tgt: Option<(u8, &Tuv)> = None;
+        for tuv in &tu.tuvs {
+            let (qs, qt) = self.qualities(&tuv.lang);
+            if let Some(q) = qs
+                && src.is_none_or(|(bq, _)| q > bq)
+            {
+                src = Some((q, tuv));
+            }
+            if let Some(q) = qt
+                && tgt.is_none_or(|(bq, _)| q > bq)
+            {
+                tgt = Some((q, tuv));
+            }
+        }
+        (src.map(|(_, t)| t), tgt.map(|(_, t)| t))
+    }
+}
+
 /// A language pair for flat outputs.
 #[derive(Debug, Clone)]
 pub struct Pair {
@@ -239,6 +294,7 @@ pub fn convert_tmx<R: Read, W: Write>(
             let mut line = String::new();
             let sep = if format == Format::Csv { ',' } else { '\t' };
             let mut tu = Tu::default();
+            let mut matcher = PairMatcher::new(pair);
             while let Some(result) = reader.next_into(&mut tu) {
                 match result {
                     Ok(()) => {}
@@ -248,7 +304,7 @@ pub fn convert_tmx<R: Read, W: Write>(
                     }
                 };
                 report.read += 1;
-                let (Some(s), Some(t)) = (tu.variant(&pair.src), tu.variant(&pair.tgt)) else {
+                let (Some(s), Some(t)) = matcher.pick(&tu) else {
                     report.skipped += 1;
                     continue;
                 };
@@ -462,6 +518,51 @@ fn unescape_tsv(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_matcher_picks_what_tu_variant_picks() {
+        let mut tu = Tu::default();
+        for lang in [
+            "fr-CA",
+            "en",
+            "en-US",
+            "EN_us",
+            "fr",
+            "de-DE",
+            "not a tag",
+            "en-GB",
+        ] {
+            tu.tuvs.push(Tuv {
+                lang: lang.into(),
+                ..Tuv::default()
+            });
+        }
+        for (src, tgt) in [
+            ("en-US", "fr"),
+            ("en", "fr-FR"),
+            ("en-GB", "de"),
+            ("ja", "en"),
+        ] {
+            let pair = Pair {
+                src: src.parse().unwrap(),
+                tgt: tgt.parse().unwrap(),
+            };
+            let mut matcher = PairMatcher::new(&pair);
+            for _ in 0..2 {
+                let (s, t) = matcher.pick(&tu);
+                assert!(std::ptr::eq(
+                    s.map_or(std::ptr::null(), |v| v as *const Tuv),
+                    tu.variant(&pair.src)
+                        .map_or(std::ptr::null(), |v| v as *const Tuv)
+                ));
+                assert!(std::ptr::eq(
+                    t.map_or(std::ptr::null(), |v| v as *const Tuv),
+                    tu.variant(&pair.tgt)
+                        .map_or(std::ptr::null(), |v| v as *const Tuv)
+                ));
+            }
+        }
+    }
 
     fn pair() -> Pair {
         Pair {
