@@ -939,7 +939,12 @@ impl<R: Read> TmxReader<R> {
         offset: u64,
         mut f: impl FnMut(&mut Pool, &str, Cow<'_, str>),
     ) -> Result<()> {
-        for attr in e.attributes() {
+        // Duplicates are checked here: quick-xml's own check allocates a
+        // vector per element. Up to 16 names are compared directly, more go
+        // into a set (a tag with thousands of attributes stays linear).
+        let mut seen: smallvec::SmallVec<[&str; 16]> = smallvec::SmallVec::new();
+        let mut seen_set: Option<std::collections::HashSet<&str>> = None;
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| {
                 let tag = e.name().0;
                 let msg = match err {
@@ -951,6 +956,24 @@ impl<R: Read> TmxReader<R> {
                 self.error_at(offset, msg)
             })?;
             let name = attr.key.0;
+            let duplicate = match &mut seen_set {
+                Some(set) => !set.insert(name),
+                None if seen.len() < 16 => {
+                    let dup = seen.contains(&name);
+                    seen.push(name);
+                    dup
+                }
+                None => {
+                    let mut set: std::collections::HashSet<&str> = seen.drain(..).collect();
+                    let dup = !set.insert(name);
+                    seen_set = Some(set);
+                    dup
+                }
+            };
+            if duplicate {
+                let tag = e.name().0;
+                return Err(self.error_at(offset, format!("an attribute appears twice in <{tag}>")));
+            }
             if !is_xml_name(name) {
                 return Err(
                     self.error_at(offset, format!("{name:?} is not a valid attribute name"))
@@ -1410,6 +1433,27 @@ mod tests {
                 format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>unit {i} é</seg></tuv></tu>\n")
             })
             .collect()
+    }
+
+    #[test]
+    fn duplicate_attributes_are_refused_however_many_there_are() {
+        for n in [1usize, 15, 16, 17, 40] {
+            let attrs: String = (0..n).map(|i| format!(" x-a{i}=\"v\"")).collect();
+            for dup in [" x-a0=\"w\"", ""] {
+                let xml = format!(
+                    "<tmx version=\"1.4\"><header srclang=\"en\"/><body><tu{attrs}{dup}><tuv xml:lang=\"en\"><seg>a</seg></tuv></tu></body></tmx>"
+                );
+                let result: Result<Vec<Tu>> = TmxReader::from_reader(xml.as_bytes(), None)
+                    .unwrap()
+                    .collect();
+                if dup.is_empty() {
+                    assert_eq!(result.unwrap()[0].extra.len(), n);
+                } else {
+                    let err = result.unwrap_err().to_string();
+                    assert!(err.contains("appears twice in <tu>"), "{n}: {err}");
+                }
+            }
+        }
     }
 
     #[test]
