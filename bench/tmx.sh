@@ -3,6 +3,8 @@
 # lxml's iterparse over the same file in the same run as the comparison.
 #
 #   bash bench/tmx.sh [TUS]        (default 1200000 units, about 525 MB)
+#   TMKIT_BASE=/tmp/tmkit-base bash bench/tmx.sh   (also times an older
+#       build of tmkit in the same run: before/after under the same load)
 #
 # Needs ../shared/eval/tmx/gen_large.py and the two lobr_*.tmx sources in
 # ../shared/data/tmx, python3 with lxml, and /usr/bin/time. Figures are
@@ -36,6 +38,13 @@ measure() { # label, command...
     'BEGIN { cpu = u + s; printf "%-34s wall %6.2f s  cpu %6.2f s  %6.0f MB/s (cpu)  peak %6.1f MB\n", l, w, cpu, b / cpu / 1e6, k / 1024 }'
 }
 
+if [ -n "${TMKIT_BASE:-}" ]; then
+  measure "base: tmx validate" "$TMKIT_BASE" -q tmx validate "$BIG"
+  measure "base: tmx convert --to jsonl" "$TMKIT_BASE" -q tmx convert --to jsonl "$BIG" -
+  measure "base: tmx convert (to TMX 1.4b)" "$TMKIT_BASE" -q tmx convert "$BIG" "$WORK/out.tmx"
+  measure "base: tmx stats" "$TMKIT_BASE" -q tmx stats "$BIG"
+  measure "base: tmx convert --to tsv" "$TMKIT_BASE" -q tmx convert --to tsv --src en --tgt pt-BR "$BIG" -
+fi
 measure "tmkit tmx validate" "$TMKIT" -q tmx validate "$BIG"
 measure "tmkit tmx convert --to jsonl" "$TMKIT" -q tmx convert --to jsonl "$BIG" -
 measure "tmkit tmx convert (to TMX 1.4b)" "$TMKIT" -q tmx convert "$BIG" "$WORK/out.tmx"

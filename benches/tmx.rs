@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tmkit::tmx::{Tmx, TmxReader, TmxWriter};
+use tmkit::tmx::{Tmx, TmxReader, TmxWriter, Tu};
 
 const SENTENCES: &[(&str, &str)] = &[
     (
@@ -77,6 +77,19 @@ fn bench(c: &mut Criterion) {
             let mut variants = 0usize;
             for tu in reader {
                 variants += tu.unwrap().tuvs.len();
+            }
+            black_box(variants)
+        })
+    });
+
+    group.bench_function("TmxReader::next_into (reused unit)", |b| {
+        b.iter(|| {
+            let mut reader = TmxReader::from_reader(doc.as_slice(), None).unwrap();
+            let mut tu = Tu::default();
+            let mut variants = 0usize;
+            while let Some(result) = reader.next_into(&mut tu) {
+                result.unwrap();
+                variants += tu.tuvs.len();
             }
             black_box(variants)
         })

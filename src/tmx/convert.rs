@@ -79,34 +79,103 @@ pub struct ConvertReport {
     pub broken: u64,
 }
 
-#[derive(Serialize)]
-struct JsonVariant<'a> {
-    lang: Option<&'a str>,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct JsonTu<'a> {
-    tuid: Option<&'a str>,
-    variants: Vec<JsonVariant<'a>>,
-}
-
 /// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
 /// where `text` is the plain text (or placeholders, per `mode`).
 pub fn write_jsonl_tu<W: Write>(out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
-    let record = JsonTu {
-        tuid: tu.tuid.as_deref(),
-        variants: tu
-            .tuvs
-            .iter()
-            .map(|v| JsonVariant {
-                lang: (!v.no_lang).then_some(v.lang.as_str()),
-                text: mode.text(&v.seg),
-            })
-            .collect(),
-    };
-    serde_json::to_writer(&mut *out, &record).map_err(|e| Error::io("<output>", e.into()))?;
-    out.write_all(b"\n").map_err(|e| Error::io("<output>", e))
+    let mut line = JsonlLine::default();
+    line.write(out, tu, mode)
+}
+
+/// Reused buffers for JSONL lines: a line is built in memory and written
+/// with one call, and variant texts are built in reused strings.
+#[derive(Default)]
+struct JsonlLine {
+    bytes: Vec<u8>,
+    text: String,
+}
+
+impl JsonlLine {
+    fn write<W: Write>(&mut self, out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
+        let json_err = |e: serde_json::Error| Error::io("<output>", e.into());
+        let bytes = &mut self.bytes;
+        bytes.clear();
+        bytes.extend_from_slice(b"{\"tuid\":");
+        serde_json::to_writer(&mut *bytes, &tu.tuid).map_err(json_err)?;
+        bytes.extend_from_slice(b",\"variants\":[");
+        for (i, v) in tu.tuvs.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(b"{\"lang\":");
+            let lang = (!v.no_lang).then_some(v.lang.as_str());
+            serde_json::to_writer(&mut *bytes, &lang).map_err(json_err)?;
+            bytes.extend_from_slice(b",\"text\":");
+            self.text.clear();
+            match mode {
+                CodeMode::Drop => v.seg.push_plain_text(&mut self.text),
+                CodeMode::Placeholders => self.text = v.seg.text_with_placeholders(),
+            }
+            serde_json::to_writer(&mut *bytes, &self.text).map_err(json_err)?;
+            bytes.push(b'}');
+        }
+        bytes.extend_from_slice(b"]}\n");
+        out.write_all(bytes).map_err(|e| Error::io("<output>", e))
+    }
+}
+
+/// Picks the source and target variants of units as [`Tu::variant`] does,
+/// with each language spelling parsed and matched once per file rather than
+/// once per variant.
+struct PairMatcher<'p> {
+    pair: &'p Pair,
+    /// Match qualities (source, target) by language as written.
+    cache: std::collections::HashMap<String, (Option<u8>, Option<u8>)>,
+}
+
+impl<'p> PairMatcher<'p> {
+    fn new(pair: &'p Pair) -> Self {
+        PairMatcher {
+            pair,
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    fn qualities(&mut self, lang: &str) -> (Option<u8>, Option<u8>) {
+        if let Some(&q) = self.cache.get(lang) {
+            return q;
+        }
+        let q = match LanguageTag::parse(lang) {
+            Ok(tag) => (
+                self.pair.src.match_quality(&tag),
+                self.pair.tgt.match_quality(&tag),
+            ),
+            Err(_) => (None, None),
+        };
+        if self.cache.len() >= 4096 {
+            self.cache.clear();
+        }
+        self.cache.insert(lang.to_string(), q);
+        q
+    }
+
+    fn pick<'t>(&mut self, tu: &'t Tu) -> (Option<&'t Tuv>, Option<&'t Tuv>) {
+        let mut src: Option<(u8, &Tuv)> = None;
+        let mut tgt: Option<(u8, &Tuv)> = None;
+        for tuv in &tu.tuvs {
+            let (qs, qt) = self.qualities(&tuv.lang);
+            if let Some(q) = qs
+                && src.is_none_or(|(bq, _)| q > bq)
+            {
+                src = Some((q, tuv));
+            }
+            if let Some(q) = qt
+                && tgt.is_none_or(|(bq, _)| q > bq)
+            {
+                tgt = Some((q, tuv));
+            }
+        }
+        (src.map(|(_, t)| t), tgt.map(|(_, t)| t))
+    }
 }
 
 /// A language pair for flat outputs.
@@ -187,9 +256,10 @@ pub fn convert_tmx<R: Read, W: Write>(
         Format::Tmx => {
             let header = header_override.unwrap_or(reader.header()).clone();
             let mut w = TmxWriter::new(out, &header)?;
-            for tu in reader.by_ref() {
-                match tu {
-                    Ok(tu) => {
+            let mut tu = Tu::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {
                         report.read += 1;
                         w.write_tu(&tu)?;
                         report.written += 1;
@@ -202,11 +272,13 @@ pub fn convert_tmx<R: Read, W: Write>(
         }
         Format::Jsonl => {
             let mut out = out;
-            for tu in reader.by_ref() {
-                match tu {
-                    Ok(tu) => {
+            let mut tu = Tu::default();
+            let mut line = JsonlLine::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {
                         report.read += 1;
-                        write_jsonl_tu(&mut out, &tu, mode)?;
+                        line.write(&mut out, &tu, mode)?;
                         report.written += 1;
                     }
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
@@ -221,16 +293,18 @@ pub fn convert_tmx<R: Read, W: Write>(
             let mut out = out;
             let mut line = String::new();
             let sep = if format == Format::Csv { ',' } else { '\t' };
-            for tu in reader.by_ref() {
-                let tu = match tu {
-                    Ok(tu) => tu,
+            let mut tu = Tu::default();
+            let mut matcher = PairMatcher::new(pair);
+            while let Some(result) = reader.next_into(&mut tu) {
+                match result {
+                    Ok(()) => {}
                     Err(e) => {
                         lenient_error(&mut report, e, &mut on_error)?;
                         continue;
                     }
                 };
                 report.read += 1;
-                let (Some(s), Some(t)) = (tu.variant(&pair.src), tu.variant(&pair.tgt)) else {
+                let (Some(s), Some(t)) = matcher.pick(&tu) else {
                     report.skipped += 1;
                     continue;
                 };
@@ -444,6 +518,51 @@ fn unescape_tsv(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_matcher_picks_what_tu_variant_picks() {
+        let mut tu = Tu::default();
+        for lang in [
+            "fr-CA",
+            "en",
+            "en-US",
+            "EN_us",
+            "fr",
+            "de-DE",
+            "not a tag",
+            "en-GB",
+        ] {
+            tu.tuvs.push(Tuv {
+                lang: lang.into(),
+                ..Tuv::default()
+            });
+        }
+        for (src, tgt) in [
+            ("en-US", "fr"),
+            ("en", "fr-FR"),
+            ("en-GB", "de"),
+            ("ja", "en"),
+        ] {
+            let pair = Pair {
+                src: src.parse().unwrap(),
+                tgt: tgt.parse().unwrap(),
+            };
+            let mut matcher = PairMatcher::new(&pair);
+            for _ in 0..2 {
+                let (s, t) = matcher.pick(&tu);
+                assert!(std::ptr::eq(
+                    s.map_or(std::ptr::null(), |v| v as *const Tuv),
+                    tu.variant(&pair.src)
+                        .map_or(std::ptr::null(), |v| v as *const Tuv)
+                ));
+                assert!(std::ptr::eq(
+                    t.map_or(std::ptr::null(), |v| v as *const Tuv),
+                    tu.variant(&pair.tgt)
+                        .map_or(std::ptr::null(), |v| v as *const Tuv)
+                ));
+            }
+        }
+    }
 
     fn pair() -> Pair {
         Pair {

@@ -4,6 +4,7 @@
 //! and keeps a short history so an error's line and column can be computed
 //! from its byte offset only when one is reported.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, Read};
 
 use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE};
@@ -59,6 +60,9 @@ pub(crate) struct Input<R> {
     /// Offset up to which the content was checked.
     scanned: u64,
     bad: Option<BadInput>,
+    /// The last position computed (offset, 1-based line, characters since
+    /// the line start), so the next one counts on from there.
+    last_position: Cell<Option<(u64, u64, u64)>>,
 }
 
 impl<R: Read> Input<R> {
@@ -97,6 +101,7 @@ impl<R: Read> Input<R> {
             base_col: 0,
             scanned: 0,
             bad: None,
+            last_position: Cell::new(None),
         })
     }
 
@@ -135,13 +140,23 @@ impl<R: Read> Input<R> {
             return None;
         }
         let end = ((offset - self.base) as usize).min(self.filled);
-        let window = &self.buf[..end];
-        let lines = memchr::memchr_iter(b'\n', window).count() as u64;
+        // Count on from the last position when it is in the window and not
+        // after this one (units are located in order: this keeps it linear).
+        let (from, line, col) = match self.last_position.get() {
+            Some((o, line, col)) if o >= self.base && o - self.base <= end as u64 => {
+                ((o - self.base) as usize, line, col)
+            }
+            _ => (0, self.base_line + 1, self.base_col),
+        };
+        let window = &self.buf[from..end];
+        let line = line + memchr::memchr_iter(b'\n', window).count() as u64;
         let col = match memchr::memrchr(b'\n', window) {
             Some(k) => count_chars(&window[k + 1..]),
-            None => self.base_col + count_chars(window),
+            None => col + count_chars(window),
         };
-        Some((self.base_line + lines + 1, col + 1))
+        self.last_position
+            .set(Some((self.base + end as u64, line, col)));
+        Some((line, col + 1))
     }
 
     fn refill(&mut self) -> io::Result<()> {
@@ -529,5 +544,10 @@ mod tests {
             input.position((text.find('é').unwrap() + 2) as u64),
             Some((2, 4))
         );
+        // Counting on from a cached position gives the same answers.
+        assert_eq!(input.position(text.find('c').unwrap() as u64), Some((2, 1)));
+        assert_eq!(input.position(text.find('g').unwrap() as u64), Some((3, 2)));
+        assert_eq!(input.position(1), Some((1, 2)));
+        assert_eq!(input.position(text.len() as u64), Some((3, 3)));
     }
 }

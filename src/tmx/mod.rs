@@ -33,6 +33,7 @@ pub mod filter;
 mod input;
 pub mod merge;
 pub mod model;
+mod pool;
 pub mod reader;
 pub mod stats;
 pub mod validate;

@@ -123,6 +123,12 @@ macro_rules! known_attributes {
                 }
             }
 
+            /// Empties every typed field, handing its value to `f` (for reuse).
+            #[allow(dead_code)] // not used for every element
+            pub(crate) fn take_known(&mut self, mut f: impl FnMut(String)) {
+                $(if let Some(v) = self.$field.take() { f(v); })*
+            }
+
             /// Calls `f` for each typed attribute that is set, in the
             /// specification's order.
             pub fn for_each_known(&self, mut f: impl FnMut(&'static str, &str)) {

@@ -17,6 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
 use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use super::pool::Pool;
 use crate::error::{Error, Location, Result};
 use crate::files::is_stdio;
 
@@ -78,6 +79,10 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
     tus_read: u64,
+    /// Allocations of recycled units, filled again for the next ones.
+    pool: Pool,
+    /// Scratch space for an entity name.
+    ref_name: String,
 }
 
 impl TmxReader {
@@ -137,6 +142,8 @@ impl<R: Read> TmxReader<R> {
             pending_tu: None,
             in_tu: false,
             tus_read: 0,
+            pool: Pool::default(),
+            ref_name: String::new(),
         };
         reader.read_prolog_and_header()?;
         Ok(reader)
@@ -601,11 +608,11 @@ impl<R: Read> TmxReader<R> {
     /// Reads attributes: names as written, values normalized as XML requires
     /// (entities resolved, literal whitespace turned into spaces).
     fn attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Vec<Attr>> {
-        let mut out = Vec::new();
-        self.for_each_attr(e, offset, |name, value| {
+        let mut out = self.pool.attrs();
+        self.for_each_attr(e, offset, |pool, name, value| {
             out.push(Attr {
-                name: name.to_string(),
-                value,
+                name: pool.string(name),
+                value: pool.own(value),
             })
         })?;
         Ok(out)
@@ -681,13 +688,13 @@ impl<R: Read> TmxReader<R> {
         {
             Resolved::Char(c) => {
                 let mut tmp = [0u8; 4];
-                push_text(parts, c.encode_utf8(&mut tmp));
+                push_text(&mut self.pool, parts, c.encode_utf8(&mut tmp));
                 return Ok(());
             }
             Resolved::Text(t) => {
                 self.entity_bytes += t.len() as u64;
                 if self.entity_bytes <= ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-                    push_text(parts, t);
+                    push_text(&mut self.pool, parts, t);
                     return Ok(());
                 }
                 None
@@ -755,8 +762,8 @@ impl<R: Read> TmxReader<R> {
                 None => &mut *parts,
             };
             match event {
-                Event::Text(t) => push_text(target, &t.xml10_content()),
-                Event::CData(c) => push_text(target, &c.xml10_content()),
+                Event::Text(t) => push_text(&mut self.pool, target, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut self.pool, target, &c.xml10_content()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
                     self.resolve_into(&r, offset, target, depth)?;
@@ -844,16 +851,22 @@ impl<R: Read> TmxReader<R> {
         loop {
             let offset = self.xml.buffer_position();
             match self.read(buf)? {
-                Event::Text(t) => push_text(parts, &t.xml10_content()),
-                Event::CData(c) => push_text(parts, &c.xml10_content()),
+                Event::Text(t) => push_text(&mut self.pool, parts, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut self.pool, parts, &c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_into(&r, offset, parts, depth)?;
+                    // The name is copied out of `buf` (the reader is
+                    // borrowed again to resolve it) into reused scratch.
+                    let mut name = std::mem::take(&mut self.ref_name);
+                    name.clear();
+                    name.push_str(&r);
+                    let resolved = self.resolve_into(&name, offset, parts, depth);
+                    self.ref_name = name;
+                    resolved?;
                 }
                 Event::Start(e) => {
                     let kind = InlineKind::from_name(local(e.name().0));
                     let attrs = self.attrs(&e, offset)?;
-                    let mut content = Vec::new();
+                    let mut content = self.pool.parts();
                     self.content(buf, kind.name(), &mut content, depth + 1)?;
                     parts.push(SegPart::Inline(Inline {
                         kind,
@@ -886,13 +899,21 @@ impl<R: Read> TmxReader<R> {
         if empty {
             return Ok(String::new());
         }
-        let mut parts = Vec::new();
+        let mut parts = self.pool.parts();
         self.content(buf, name, &mut parts, 1)?;
+        if let [SegPart::Text(_)] = parts.as_slice()
+            && let Some(SegPart::Text(text)) = parts.pop()
+        {
+            self.pool.put_parts(parts);
+            return Ok(text);
+        }
         let seg = super::model::Seg {
             parts,
             attrs: Vec::new(),
         };
-        Ok(seg.plain_text())
+        let text = seg.plain_text();
+        self.pool.put_parts(seg.parts);
+        Ok(text)
     }
 
     fn note(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Note> {
@@ -916,9 +937,14 @@ impl<R: Read> TmxReader<R> {
         &mut self,
         e: &BytesStart<'_>,
         offset: u64,
-        mut f: impl FnMut(&str, String),
+        mut f: impl FnMut(&mut Pool, &str, Cow<'_, str>),
     ) -> Result<()> {
-        for attr in e.attributes() {
+        // Duplicates are checked here: quick-xml's own check allocates a
+        // vector per element. Up to 16 names are compared directly, more go
+        // into a set (a tag with thousands of attributes stays linear).
+        let mut seen: smallvec::SmallVec<[&str; 16]> = smallvec::SmallVec::new();
+        let mut seen_set: Option<std::collections::HashSet<&str>> = None;
+        for attr in e.attributes().with_checks(false) {
             let attr = attr.map_err(|err| {
                 let tag = e.name().0;
                 let msg = match err {
@@ -930,6 +956,24 @@ impl<R: Read> TmxReader<R> {
                 self.error_at(offset, msg)
             })?;
             let name = attr.key.0;
+            let duplicate = match &mut seen_set {
+                Some(set) => !set.insert(name),
+                None if seen.len() < 16 => {
+                    let dup = seen.contains(&name);
+                    seen.push(name);
+                    dup
+                }
+                None => {
+                    let mut set: std::collections::HashSet<&str> = seen.drain(..).collect();
+                    let dup = !set.insert(name);
+                    seen_set = Some(set);
+                    dup
+                }
+            };
+            if duplicate {
+                let tag = e.name().0;
+                return Err(self.error_at(offset, format!("an attribute appears twice in <{tag}>")));
+            }
             if !is_xml_name(name) {
                 return Err(
                     self.error_at(offset, format!("{name:?} is not a valid attribute name"))
@@ -938,27 +982,29 @@ impl<R: Read> TmxReader<R> {
             let value = self
                 .attr_value(&attr.value)
                 .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
-            f(name, value.into_owned());
+            f(&mut self.pool, name, value);
         }
         Ok(())
     }
 
-    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tu> {
-        let mut tu = Tu::default();
-        self.for_each_attr(e, offset, |name, value| {
-            if let Some(v) = tu.set_known(name, value) {
+    /// Reads the attributes of a `<tu>` into `tu` (empty).
+    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64, tu: &mut Tu) -> Result<()> {
+        self.for_each_attr(e, offset, |pool, name, value| {
+            if let Some(v) = tu.set_known(name, pool.own(value)) {
                 tu.extra.push(Attr {
-                    name: name.to_string(),
+                    name: pool.string(name),
                     value: v,
                 });
             }
         })?;
-        Ok(tu)
+        Ok(())
     }
 
-    fn tu(&mut self, buf: &mut Vec<u8>, mut tu: Tu, empty: bool) -> Result<Tu> {
+    /// Reads the content of a `<tu>` into `tu`. Units are large structs: they
+    /// are filled in place rather than moved from function to function.
+    fn tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu, empty: bool) -> Result<()> {
         if empty {
-            return Ok(tu);
+            return Ok(());
         }
         self.in_tu = true;
         loop {
@@ -969,8 +1015,9 @@ impl<R: Read> TmxReader<R> {
                     let name = classify(local(e.name().0));
                     match name {
                         Name::Tuv => {
-                            let tuv = self.tuv_start(&e, offset)?;
-                            tu.tuvs.push(self.tuv(buf, tuv, false)?);
+                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
+                            self.tuv_start(&e, offset, tuv)?;
+                            self.tuv(buf, tuv, false)?;
                             continue;
                         }
                         Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), false),
@@ -985,8 +1032,8 @@ impl<R: Read> TmxReader<R> {
                     let name = classify(local(e.name().0));
                     match name {
                         Name::Tuv => {
-                            let tuv = self.tuv_start(&e, offset)?;
-                            tu.tuvs.push(tuv);
+                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
+                            self.tuv_start(&e, offset, tuv)?;
                             continue;
                         }
                         Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), true),
@@ -995,7 +1042,7 @@ impl<R: Read> TmxReader<R> {
                 }
                 Event::End(_) => {
                     self.in_tu = false;
-                    return Ok(tu);
+                    return Ok(());
                 }
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
@@ -1015,44 +1062,45 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Tuv> {
-        let mut tuv = Tuv {
-            missing_seg: true,
-            ..Tuv::default()
-        };
+    /// Reads the attributes of a `<tuv>` into `tuv` (empty).
+    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64, tuv: &mut Tuv) -> Result<()> {
+        tuv.missing_seg = true;
         let mut legacy = None;
         let mut has_xml_lang = false;
         let mut has_lang = false;
-        self.for_each_attr(e, offset, |name, value| match name {
+        self.for_each_attr(e, offset, |pool, name, value| match name {
             "xml:lang" => {
-                tuv.lang = value;
+                tuv.lang.clear();
+                tuv.lang.push_str(&value);
                 has_xml_lang = true;
             }
             "lang" => {
-                legacy = Some(value);
+                legacy = Some(pool.own(value));
                 has_lang = true;
             }
             _ => {
-                if let Some(v) = tuv.set_known(name, value) {
+                if let Some(v) = tuv.set_known(name, pool.own(value)) {
                     tuv.extra.push(Attr {
-                        name: name.to_string(),
+                        name: pool.string(name),
                         value: v,
                     });
                 }
             }
         })?;
-        if let Some(l) = legacy
-            && !has_xml_lang
-        {
-            tuv.lang = l;
+        if let Some(l) = legacy {
+            if !has_xml_lang {
+                tuv.lang.clear();
+                tuv.lang.push_str(&l);
+            }
+            self.pool.put_string(l);
         }
         tuv.no_lang = !has_xml_lang && !has_lang;
-        Ok(tuv)
+        Ok(())
     }
 
-    fn tuv(&mut self, buf: &mut Vec<u8>, mut tuv: Tuv, empty: bool) -> Result<Tuv> {
+    fn tuv(&mut self, buf: &mut Vec<u8>, tuv: &mut Tuv, empty: bool) -> Result<()> {
         if empty {
-            return Ok(tuv);
+            return Ok(());
         }
         loop {
             let offset = self.xml.buffer_position();
@@ -1067,7 +1115,7 @@ impl<R: Read> TmxReader<R> {
                     (name, self.attrs(&e, offset)?, false)
                 }
                 Event::Empty(e) => (classify(local(e.name().0)), self.attrs(&e, offset)?, true),
-                Event::End(_) => return Ok(tuv),
+                Event::End(_) => return Ok(()),
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
                     self.resolve_discard(&r, offset)?;
@@ -1098,11 +1146,13 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    /// The next unit, or `None` at `</body>`.
-    fn next_tu(&mut self, buf: &mut Vec<u8>) -> Result<Option<Tu>> {
-        if let Some((tu, empty, offset)) = self.pending_tu.take() {
+    /// Reads the next unit into `tu` (empty); false at `</body>`.
+    fn next_tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu) -> Result<bool> {
+        if let Some((mut pending, empty, offset)) = self.pending_tu.take() {
             self.last_tu_offset = offset;
-            return self.tu(buf, tu, empty).map(Some);
+            std::mem::swap(tu, &mut pending);
+            self.pool.put_tu(pending);
+            return self.tu(buf, tu, empty).map(|()| true);
         }
         loop {
             let offset = self.xml.buffer_position();
@@ -1111,27 +1161,27 @@ impl<R: Read> TmxReader<R> {
                     if local(e.name().0) == "tu" {
                         self.last_tu_offset = offset;
                         self.in_tu = true;
-                        let tu = self.tu_start(&e, offset)?;
-                        return self.tu(buf, tu, false).map(Some);
+                        self.tu_start(&e, offset, tu)?;
+                        return self.tu(buf, tu, false).map(|()| true);
                     }
                     // An unknown wrapper (a group some tools add): look inside.
-                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.for_each_attr(&e, offset, |_, _, _| {})?;
                     self.wrapper_depth += 1;
                 }
                 Event::Empty(e) => {
                     if local(e.name().0) == "tu" {
                         self.last_tu_offset = offset;
                         self.in_tu = true;
-                        let tu = self.tu_start(&e, offset)?;
+                        self.tu_start(&e, offset, tu)?;
                         self.in_tu = false;
-                        return Ok(Some(tu));
+                        return Ok(true);
                     }
-                    self.for_each_attr(&e, offset, |_, _| {})?;
+                    self.for_each_attr(&e, offset, |_, _, _| {})?;
                 }
                 Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
                     self.expect_root_end(buf)?;
-                    return Ok(None);
+                    return Ok(false);
                 }
                 Event::GeneralRef(r) => {
                     let r = r.to_string();
@@ -1192,23 +1242,40 @@ impl<R: Read> TmxReader<R> {
     pub fn tus_read(&self) -> u64 {
         self.tus_read
     }
-}
 
-impl<R: Read> Iterator for TmxReader<R> {
-    type Item = Result<Tu>;
-
-    fn next(&mut self) -> Option<Result<Tu>> {
+    /// Reads the next unit into `tu`, replacing what it held (whose strings
+    /// and vectors are reused): the fastest way to stream a memory, as no
+    /// unit is moved or freed. Yields what [`Iterator::next`] yields; after
+    /// an error, `tu` holds whatever was read of the broken unit.
+    ///
+    /// ```
+    /// use tmkit::tmx::{TmxReader, Tu};
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu tuid="1"><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut tu = Tu::default();
+    /// let mut seen = Vec::new();
+    /// while let Some(result) = reader.next_into(&mut tu) {
+    ///     result.unwrap();
+    ///     seen.push((tu.tuid.clone(), tu.tuvs[0].seg.plain_text()));
+    /// }
+    /// assert_eq!(seen, [(Some("1".into()), "One".into()), (None, "Two".into())]);
+    /// ```
+    pub fn next_into(&mut self, tu: &mut Tu) -> Option<Result<()>> {
         if self.state == State::Done {
             return None;
         }
+        self.pool.clear_tu(tu);
         let mut buf = std::mem::take(&mut self.buf);
-        let result = self.next_tu(&mut buf);
+        let result = self.next_tu(&mut buf, tu);
         let item = match result {
-            Ok(Some(tu)) => {
+            Ok(true) => {
                 self.tus_read += 1;
-                Some(Ok(tu))
+                Some(Ok(()))
             }
-            Ok(None) => {
+            Ok(false) => {
                 self.state = State::Done;
                 None
             }
@@ -1222,6 +1289,47 @@ impl<R: Read> Iterator for TmxReader<R> {
         };
         self.buf = buf;
         item
+    }
+
+    /// Gives back a unit the caller has finished with: its strings and
+    /// vectors are reused for the next units, which saves most of the
+    /// allocator's work on a long stream. Optional; memory stays bounded.
+    ///
+    /// ```
+    /// use tmkit::tmx::TmxReader;
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut texts = Vec::new();
+    /// while let Some(tu) = reader.next() {
+    ///     let tu = tu.unwrap();
+    ///     texts.push(tu.tuvs[0].seg.plain_text());
+    ///     reader.recycle(tu);
+    /// }
+    /// assert_eq!(texts, ["One", "Two"]);
+    /// ```
+    pub fn recycle(&mut self, tu: Tu) {
+        self.pool.put_tu(tu);
+    }
+}
+
+impl<R: Read> Iterator for TmxReader<R> {
+    type Item = Result<Tu>;
+
+    fn next(&mut self) -> Option<Result<Tu>> {
+        if self.state == State::Done {
+            return None;
+        }
+        let mut tu = self.pool.tu();
+        match self.next_into(&mut tu) {
+            Some(Ok(())) => Some(Ok(tu)),
+            other => {
+                self.pool.put_tu(tu);
+                other.map(|r| r.map(|()| Tu::default()))
+            }
+        }
     }
 }
 
@@ -1288,14 +1396,21 @@ fn local(name: &str) -> &str {
     name.rsplit_once(':').map_or(name, |(_, l)| l)
 }
 
-fn push_text(parts: &mut Vec<SegPart>, text: &str) {
+/// Appends an empty variant (from the pool) and returns it to be filled.
+fn push_tuv<'t>(pool: &mut Pool, tuvs: &'t mut Vec<Tuv>) -> &'t mut Tuv {
+    tuvs.push(pool.tuv());
+    let last = tuvs.len() - 1;
+    &mut tuvs[last]
+}
+
+fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
     if text.is_empty() {
         return;
     }
     if let Some(SegPart::Text(last)) = parts.last_mut() {
         last.push_str(text);
     } else {
-        parts.push(SegPart::Text(text.to_string()));
+        parts.push(SegPart::Text(pool.string(text)));
     }
 }
 
@@ -1318,6 +1433,64 @@ mod tests {
                 format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>unit {i} é</seg></tuv></tu>\n")
             })
             .collect()
+    }
+
+    #[test]
+    fn duplicate_attributes_are_refused_however_many_there_are() {
+        for n in [1usize, 15, 16, 17, 40] {
+            let attrs: String = (0..n).map(|i| format!(" x-a{i}=\"v\"")).collect();
+            for dup in [" x-a0=\"w\"", ""] {
+                let xml = format!(
+                    "<tmx version=\"1.4\"><header srclang=\"en\"/><body><tu{attrs}{dup}><tuv xml:lang=\"en\"><seg>a</seg></tuv></tu></body></tmx>"
+                );
+                let result: Result<Vec<Tu>> = TmxReader::from_reader(xml.as_bytes(), None)
+                    .unwrap()
+                    .collect();
+                if dup.is_empty() {
+                    assert_eq!(result.unwrap()[0].extra.len(), n);
+                } else {
+                    let err = result.unwrap_err().to_string();
+                    assert!(err.contains("appears twice in <tu>"), "{n}: {err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn recycled_units_read_the_same_as_fresh_ones() {
+        let xml = r#"<?xml version="1.0"?>
+<tmx version="1.4"><header srclang="en" creationtool="t"/><body>
+<tu tuid="a" changedate="20240101T000000Z" x-one="1"><prop type="p">v&amp;w</prop><note>n</note>
+  <tuv xml:lang="en" creationid="me"><prop type="q">x</prop><seg>A <bpt i="1">&lt;b&gt;</bpt>b<ept i="1">&lt;/b&gt;</ept> &#233;</seg></tuv>
+  <tuv lang="fr"><seg><hi type="em">C</hi><ph x="2"/></seg></tuv>
+  <tuv xml:lang="de"><seg>D</seg></tuv></tu>
+<tu><tuv xml:lang="ja"><seg>日本</seg></tuv></tu>
+<tu tuid="c"><tuv><seg/></tuv><tuv xml:lang="en"/></tu>
+<tu tuid="d" x-two="2"><note xml:lang="en">m</note><tuv xml:lang="en"><seg>e<sub>f</sub></seg></tuv></tu>
+</body></tmx>"#;
+        let fresh: Vec<Tu> = TmxReader::from_reader(xml.as_bytes(), None)
+            .unwrap()
+            .map(|tu| tu.unwrap())
+            .collect();
+        assert_eq!(fresh.len(), 4);
+        for _ in 0..3 {
+            let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+            let mut recycled = Vec::new();
+            while let Some(tu) = reader.next() {
+                let tu = tu.unwrap();
+                recycled.push(tu.clone());
+                reader.recycle(tu);
+            }
+            assert_eq!(recycled, fresh);
+            let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+            let mut tu = Tu::default();
+            let mut filled = Vec::new();
+            while let Some(result) = reader.next_into(&mut tu) {
+                result.unwrap();
+                filled.push(tu.clone());
+            }
+            assert_eq!(filled, fresh);
+        }
     }
 
     #[test]

@@ -292,9 +292,10 @@ pub fn compute_skipping<R: Read>(
 ) -> Result<Stats> {
     let mut builder = StatsBuilder::new(&reader.header().clone(), reader.encoding());
     let mut broken = 0;
-    for tu in reader.by_ref() {
-        match tu {
-            Ok(tu) => builder.add(&tu),
+    let mut tu = crate::tmx::Tu::default();
+    while let Some(result) = reader.next_into(&mut tu) {
+        match result {
+            Ok(()) => builder.add(&tu),
             Err(e @ crate::Error::Syntax { .. }) => {
                 broken += 1;
                 on_broken(e)?;

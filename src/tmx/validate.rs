@@ -101,14 +101,15 @@ pub fn validate_reader<R: Read>(
     );
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
+    let mut tu = crate::tmx::Tu::default();
     loop {
-        match reader.next() {
+        match reader.next_into(&mut tu) {
             None => break,
-            Some(Ok(tu)) => {
+            Some(Ok(())) => {
                 report.units += 1;
                 problems.clear();
                 check_tu(&tu, header_src.as_deref(), &mut problems);
-                if !problems.is_empty() {
+                if !problems.is_empty() && report.problems.len() < MAX_PROBLEMS {
                     let loc = reader.last_tu_location();
                     for (severity, message) in problems.drain(..) {
                         if report.problems.len() < MAX_PROBLEMS {
