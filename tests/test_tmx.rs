@@ -419,6 +419,18 @@ fn stats_lenient_counts_what_can_be_read() {
 }
 
 #[test]
+fn stats_without_lenient_rejects_a_malformed_file() {
+    tmkit()
+        .args(["tmx", "stats"])
+        .arg(fixture("malformed/three_broken_units.tmx"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("three_broken_units.tmx:6:"))
+        .stderr(predicate::str::contains("skipped").not());
+}
+
+#[test]
 fn validate_reports_problems_with_positions() {
     tmkit()
         .args(["tmx", "validate"])

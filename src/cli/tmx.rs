@@ -278,7 +278,11 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             let options = ReadOptions { lenient: a.lenient };
             let mut reader = TmxReader::open_with(path, options)?;
             let mut skipped = Vec::new();
+            // Without --lenient a malformed file is rejected, not half counted.
             let stats = stats::compute_skipping(&mut reader, |e| {
+                if !a.lenient {
+                    return Err(e);
+                }
                 skipped.push(e.to_string());
                 Ok(())
             })?;
