@@ -426,7 +426,7 @@ fn stats_without_lenient_rejects_a_malformed_file() {
         .assert()
         .code(1)
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("three_broken_units.tmx:6:"))
+        .stderr(predicate::str::contains("three_broken_units.tmx:3:41:"))
         .stderr(predicate::str::contains("skipped").not());
 }
 
