@@ -382,12 +382,13 @@ impl Summarizer {
             .into_iter()
             .map(|i| {
                 let c = &candidates[i];
+                let (start, end) = trim_unbalanced_brackets(&doc.text, c.start, c.end);
                 SummarySentence {
                     index: i,
-                    start: c.start,
-                    end: c.end,
+                    start,
+                    end,
                     score: scores[i],
-                    text: one_line(doc.text.get(c.start..c.end).unwrap_or_default()),
+                    text: one_line(doc.text.get(start..end).unwrap_or_default()),
                 }
             })
             .collect();
@@ -518,6 +519,46 @@ fn one_line(s: &str) -> String {
         return s.to_string();
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Narrows `text[start..end]` past an opening bracket whose partner lies
+/// outside the sentence (the first sentence of a parenthesised passage) and
+/// before such a closing one (its last), so a digest line reads as a sentence.
+///
+/// ```
+/// use tmkit::summarize::trim_unbalanced_brackets;
+/// let t = "(The firm blamed the weather. It expects a rebound.)";
+/// let (s, e) = trim_unbalanced_brackets(t, 0, 29);
+/// assert_eq!(&t[s..e], "The firm blamed the weather.");
+/// let (s, e) = trim_unbalanced_brackets(t, 30, t.len());
+/// assert_eq!(&t[s..e], "It expects a rebound.");
+/// let (s, e) = trim_unbalanced_brackets("(a) b.", 0, 6);
+/// assert_eq!((s, e), (0, 6));
+/// ```
+pub fn trim_unbalanced_brackets(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    const PAIRS: [(char, char); 3] = [('(', ')'), ('[', ']'), ('（', '）')];
+    let Some(sentence) = text.get(start..end) else {
+        return (start, end);
+    };
+    let balance = |open: char, close: char| {
+        sentence.chars().filter(|&c| c == open).count() as isize
+            - sentence.chars().filter(|&c| c == close).count() as isize
+    };
+    for (open, close) in PAIRS {
+        let surplus = balance(open, close);
+        if surplus > 0 && sentence.starts_with(open) {
+            start += open.len_utf8();
+            start += text[start..end].len() - text[start..end].trim_start().len();
+        } else if surplus < 0 && sentence.ends_with(close) {
+            end -= close.len_utf8();
+            end -= text[start..end].len() - text[start..end].trim_end().len();
+        }
+    }
+    if start >= end {
+        (start.min(end), end)
+    } else {
+        (start, end)
+    }
 }
 
 #[cfg(test)]
