@@ -310,14 +310,13 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     return;
                 }
                 let name = tmkit::files::display_name(path);
-                let r = match a.format {
-                    DataFormat::Text => write_stats_text(&mut out, &name, &s, &style, false),
-                    DataFormat::Jsonl => common::write_json_line(&mut out, &stats_json(&name, &s)),
-                    DataFormat::Json => {
-                        all.push(stats_json(&name, &s));
-                        Ok(())
-                    }
-                };
+                let r = emit_record(
+                    &mut out,
+                    a.format,
+                    &mut all,
+                    || stats_json(&name, &s),
+                    |out| write_stats_text(out, &name, &s, &style, false),
+                );
                 if let Err(e) = r {
                     write_error = Some(e);
                 }
@@ -331,13 +330,7 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    if a.format == DataFormat::Json {
-        if all.len() == 1 && inputs.len() == 1 {
-            common::write_json_pretty(&mut out, &all[0])?;
-        } else {
-            common::write_json_pretty(&mut out, &all)?;
-        }
-    }
+    write_collected_json(&mut out, a.format, &all, inputs.len() == 1)?;
     if a.format == DataFormat::Text
         && counted > 1
         && let Some(t) = &total
@@ -358,6 +351,42 @@ fn finish_batch(ctx: &Context, summary: &BatchSummary, inputs: usize) -> anyhow:
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Writes one file's record: text at once, a JSON line at once, or kept in
+/// `all` for one JSON document at the end (see [`write_collected_json`]).
+fn emit_record<W: Write>(
+    out: &mut W,
+    format: DataFormat,
+    all: &mut Vec<serde_json::Value>,
+    record: impl FnOnce() -> serde_json::Value,
+    text: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    match format {
+        DataFormat::Text => text(out),
+        DataFormat::Jsonl => common::write_json_line(out, &record()),
+        DataFormat::Json => {
+            all.push(record());
+            Ok(())
+        }
+    }
+}
+
+/// With `--format json`, writes the kept records: the object itself for a
+/// single input, an array otherwise.
+fn write_collected_json<W: Write>(
+    out: &mut W,
+    format: DataFormat,
+    all: &[serde_json::Value],
+    single_input: bool,
+) -> std::io::Result<()> {
+    if format != DataFormat::Json {
+        return Ok(());
+    }
+    match all {
+        [one] if single_input => common::write_json_pretty(out, one),
+        _ => common::write_json_pretty(out, all),
+    }
 }
 
 fn stats_json(name: &str, s: &stats::Stats) -> serde_json::Value {
@@ -514,18 +543,13 @@ fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     return;
                 }
                 let name = tmkit::files::display_name(path);
-                let r = match a.format {
-                    DataFormat::Text => {
-                        write_validation_text(&mut out, &name, &report, bad, &style)
-                    }
-                    DataFormat::Jsonl => {
-                        common::write_json_line(&mut out, &validation_json(&name, &report, bad))
-                    }
-                    DataFormat::Json => {
-                        all.push(validation_json(&name, &report, bad));
-                        Ok(())
-                    }
-                };
+                let r = emit_record(
+                    &mut out,
+                    a.format,
+                    &mut all,
+                    || validation_json(&name, &report, bad),
+                    |out| write_validation_text(out, &name, &report, bad, &style),
+                );
                 if let Err(e) = r {
                     write_error = Some(e);
                 }
@@ -539,13 +563,7 @@ fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    if a.format == DataFormat::Json {
-        if all.len() == 1 && inputs.len() == 1 {
-            common::write_json_pretty(&mut out, &all[0])?;
-        } else {
-            common::write_json_pretty(&mut out, &all)?;
-        }
-    }
+    write_collected_json(&mut out, a.format, &all, inputs.len() == 1)?;
     out.flush()?;
     if inputs.len() > 1 || !summary.is_success() {
         ctx.note(format!(
