@@ -487,56 +487,45 @@ impl<R: Read> TmxReader<R> {
     fn header_children(&mut self, buf: &mut Vec<u8>) -> Result<()> {
         loop {
             let offset = self.xml.buffer_position();
-            match self.read(buf)? {
-                Event::Start(e) => {
-                    let name = local(e.name().0).to_string();
-                    let attrs = self.attrs(&e, offset)?;
-                    match name.as_str() {
-                        "note" => {
-                            let note = self.note(buf, attrs, false)?;
-                            self.header.notes.push(note);
-                            self.header.meta_order.push(MetaKind::Note);
-                        }
-                        "prop" => {
-                            let prop = self.prop(buf, attrs, false)?;
-                            self.header.props.push(prop);
-                            self.header.meta_order.push(MetaKind::Prop);
-                        }
-                        "ude" => {
-                            let ude = self.ude(buf, attrs)?;
-                            self.header.udes.push(ude);
-                            self.header.meta_order.push(MetaKind::Ude);
-                        }
-                        _ => self.skip_element(buf, &name)?,
-                    }
-                }
-                Event::Empty(e) => {
-                    let name = local(e.name().0).to_string();
-                    let attrs = self.attrs(&e, offset)?;
-                    match name.as_str() {
-                        "note" => {
-                            let note = self.note(buf, attrs, true)?;
-                            self.header.notes.push(note);
-                            self.header.meta_order.push(MetaKind::Note);
-                        }
-                        "prop" => {
-                            let prop = self.prop(buf, attrs, true)?;
-                            self.header.props.push(prop);
-                            self.header.meta_order.push(MetaKind::Prop);
-                        }
-                        "ude" => {
-                            self.header.udes.push(Ude {
-                                attrs,
-                                maps: Vec::new(),
-                            });
-                            self.header.meta_order.push(MetaKind::Ude);
-                        }
-                        _ => {}
-                    }
-                }
+            let (name, attrs, empty) = match self.read(buf)? {
+                Event::Start(e) => (
+                    local(e.name().0).to_string(),
+                    self.attrs(&e, offset)?,
+                    false,
+                ),
+                Event::Empty(e) => (local(e.name().0).to_string(), self.attrs(&e, offset)?, true),
                 Event::End(_) => return Ok(()),
-                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
+                Event::GeneralRef(r) => {
+                    self.resolve_discard(&r, offset)?;
+                    continue;
+                }
                 Event::Eof => return Err(self.unexpected_eof("</header>")),
+                _ => continue,
+            };
+            match name.as_str() {
+                "note" => {
+                    let note = self.note(buf, attrs, empty)?;
+                    self.header.notes.push(note);
+                    self.header.meta_order.push(MetaKind::Note);
+                }
+                "prop" => {
+                    let prop = self.prop(buf, attrs, empty)?;
+                    self.header.props.push(prop);
+                    self.header.meta_order.push(MetaKind::Prop);
+                }
+                "ude" => {
+                    let ude = if empty {
+                        Ude {
+                            attrs,
+                            maps: Vec::new(),
+                        }
+                    } else {
+                        self.ude(buf, attrs)?
+                    };
+                    self.header.udes.push(ude);
+                    self.header.meta_order.push(MetaKind::Ude);
+                }
+                _ if !empty => self.skip_element(buf, &name)?,
                 _ => {}
             }
         }
