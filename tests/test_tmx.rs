@@ -32,6 +32,12 @@ fn jsonl(args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `tmkit tmx convert --to jsonl` of a fixture, one value per unit.
+fn fixture_jsonl(name: &str) -> Vec<serde_json::Value> {
+    let path = fixture(name);
+    jsonl(&["tmx", "convert", "--to", "jsonl", path.to_str().unwrap()])
+}
+
 #[test]
 fn jsonl_reads_tmx11_lang_attributes_and_drops_ut_codes() {
     let f = fixture("tmx11_lang.tmx");
@@ -45,51 +51,21 @@ fn jsonl_reads_tmx11_lang_attributes_and_drops_ut_codes() {
 
 #[test]
 fn jsonl_decodes_every_encoding_the_same() {
-    let utf8 = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("utf8_bom.tmx").to_str().unwrap(),
-    ]);
-    let utf16 = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("utf16le_bom.tmx").to_str().unwrap(),
-    ]);
+    let utf8 = fixture_jsonl("utf8_bom.tmx");
+    let utf16 = fixture_jsonl("utf16le_bom.tmx");
     assert_eq!(utf8, utf16);
-    let cp = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("windows1252.tmx").to_str().unwrap(),
-    ]);
+    let cp = fixture_jsonl("windows1252.tmx");
     assert_eq!(
         cp[0]["variants"][0]["text"],
         "\u{201c}Smart\u{201d} quotes € 5 – café"
     );
-    let latin = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("latin1.tmx").to_str().unwrap(),
-    ]);
+    let latin = fixture_jsonl("latin1.tmx");
     assert_eq!(latin[0]["variants"][0]["text"], "Grüße aus Köln");
 }
 
 #[test]
 fn jsonl_keeps_hi_and_sub_text_and_rtl_scripts() {
-    let rows = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("inline_codes.tmx").to_str().unwrap(),
-    ]);
+    let rows = fixture_jsonl("inline_codes.tmx");
     assert_eq!(
         rows[0]["variants"][0]["text"],
         "Click here, then  really nested kept."
@@ -111,13 +87,7 @@ fn entities_with_markup_become_inline_elements() {
 
 #[test]
 fn crlf_line_ends_are_normalized_and_comments_dropped() {
-    let rows = jsonl(&[
-        "tmx",
-        "convert",
-        "--to",
-        "jsonl",
-        fixture("crlf.tmx").to_str().unwrap(),
-    ]);
+    let rows = fixture_jsonl("crlf.tmx");
     assert_eq!(rows[0]["variants"][0]["text"], "beforeafter end");
     assert_eq!(
         rows[1]["variants"][0]["text"],

@@ -85,8 +85,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 summary.succeeded += 1;
             }
             Err(e) => {
-                ctx.warn_input(path, &e);
-                summary.failures.push((path.to_path_buf(), e.to_string()));
+                ctx.fail_input(&mut summary, path, &e);
             }
         },
     );

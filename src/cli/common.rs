@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tmkit::batch::Progress;
+use tmkit::batch::{BatchSummary, Progress};
 
 /// What every subcommand knows about how it was run.
 #[derive(Debug, Clone)]
@@ -79,6 +79,19 @@ impl Context {
         } else {
             eprintln!("{}: {name}: {msg}", self.err_label("error"));
         }
+    }
+
+    /// Reports a failed input on stderr and records it in the batch summary,
+    /// so the batch goes on and exits 1 at the end.
+    pub fn fail_input(
+        &self,
+        summary: &mut BatchSummary,
+        input: &Path,
+        err: impl std::fmt::Display,
+    ) {
+        let msg = err.to_string();
+        self.warn_input(input, &msg);
+        summary.failures.push((input.to_path_buf(), msg));
     }
 
     fn err_label(&self, label: &str) -> String {

@@ -252,8 +252,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                     write_error = Some(source);
                 }
                 Err(e) => {
-                    ctx.warn_input(input, &e);
-                    summary.failures.push((input.to_path_buf(), e.to_string()));
+                    ctx.fail_input(&mut summary, input, &e);
                 }
             }
         },

@@ -359,10 +359,7 @@ fn run_batch(
                     return;
                 }
                 Err(e) => {
-                    ctx.warn_input(input, &e);
-                    summary_line
-                        .failures
-                        .push((input.to_path_buf(), e.to_string()));
+                    ctx.fail_input(&mut summary_line, input, &e);
                     return;
                 }
             };

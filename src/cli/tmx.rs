@@ -322,8 +322,7 @@ fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(e) => {
-                ctx.warn_input(path, &e);
-                summary.failures.push((path.to_path_buf(), e.to_string()));
+                ctx.fail_input(&mut summary, path, &e);
             }
         },
     );
@@ -555,8 +554,7 @@ fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(e) => {
-                ctx.warn_input(path, &e);
-                summary.failures.push((path.to_path_buf(), e.to_string()));
+                ctx.fail_input(&mut summary, path, &e);
             }
         },
     );

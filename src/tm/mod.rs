@@ -212,9 +212,11 @@ impl MemoryTm {
         let chunk = chunk.max(1);
         for file in crate::batch::expand_inputs(paths, &filter)? {
             let format = TmFormat::of_path(&file);
-            let orientation = tsv_orientation(&file, &tm.pair);
-            if format == TmFormat::Tsv
-                && let TsvOrientation::OtherPair(named) = &orientation
+            let orientation = match format {
+                TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
+                TmFormat::Tmx => TsvOrientation::AsIs,
+            };
+            if let TsvOrientation::OtherPair(named) = &orientation
                 && !paths.contains(&file)
             {
                 // A folder may hold memories of several pairs; a TSV file
