@@ -8,6 +8,10 @@
 //! ```
 //!
 //! Weights are the fields of `tmkit::summarize::Weights`, e.g. `position=0.5 title=0`.
+//! `--dump FILE` also writes one JSON line per article for offline analysis
+//! (`scripts/summarize_features.py`): the reference's ROUGE tokens, each
+//! sentence's tokens and score components ([`Summarizer::rank`]), the
+//! similarity matrix and the sentences chosen.
 
 use rayon::prelude::*;
 use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
@@ -52,6 +56,7 @@ fn run() -> Result<(), String> {
     let mut lead = false;
     let mut with_title = false;
     let mut sentences = 3;
+    let mut dump: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--half" => {
@@ -62,6 +67,7 @@ fn run() -> Result<(), String> {
                 }
             }
             "--lead" => lead = true,
+            "--dump" => dump = Some(args.next().ok_or("--dump takes a file")?),
             // Puts the "title" field on the first line, as news files often have it.
             "--with-title" => with_title = true,
             "--sentences" => {
@@ -89,7 +95,7 @@ fn run() -> Result<(), String> {
         budget: Budget::Sentences(sentences),
         weights,
     });
-    let scores: Vec<(f64, f64, usize)> = docs
+    let scores: Vec<(f64, f64, usize, String)> = docs
         .par_iter()
         .map(|d| {
             let text = d["text"].as_str().unwrap_or_default();
@@ -129,9 +135,59 @@ fn run() -> Result<(), String> {
             let profile = LanguageProfile::new(&scoring);
             let r = rouge_tokens(&profile, reference);
             let c = rouge_tokens(&profile, &candidate);
-            (rouge_n(&r, &c, 1).f1, rouge_n(&r, &c, 2).f1, c.len())
+            let record = if dump.is_some() {
+                let ranking = summarizer.rank(&doc, &lang);
+                let sentences: Vec<serde_json::Value> = ranking
+                    .sentences
+                    .iter()
+                    .map(|s| {
+                        let text = doc.text.get(s.start..s.end).unwrap_or_default();
+                        serde_json::json!({
+                            "tokens": rouge_tokens(&profile, text),
+                            "words": s.words,
+                            "eligible": s.eligible,
+                            "overlap": s.overlap,
+                            "lexrank": s.lexrank,
+                            "position": s.position,
+                            "length": s.length,
+                            "score": s.score,
+                        })
+                    })
+                    .collect();
+                let picked: Vec<usize> = summary
+                    .sentences
+                    .iter()
+                    .filter_map(|p| {
+                        ranking
+                            .sentences
+                            .iter()
+                            .position(|s| s.start <= p.start && p.start < s.end)
+                    })
+                    .collect();
+                serde_json::json!({
+                    "id": d["id"],
+                    "lang": lang.primary(),
+                    "reference": r,
+                    "sentences": sentences,
+                    "similarity": ranking.similarity,
+                    "picked": picked,
+                })
+                .to_string()
+            } else {
+                String::new()
+            };
+            (
+                rouge_n(&r, &c, 1).f1,
+                rouge_n(&r, &c, 2).f1,
+                c.len(),
+                record,
+            )
         })
         .collect();
+    if let Some(out) = &dump {
+        let lines: Vec<&str> = scores.iter().map(|s| s.3.as_str()).collect();
+        std::fs::write(out, lines.join("\n") + "\n").map_err(|e| format!("{out}: {e}"))?;
+    }
     let n = scores.len().max(1) as f64;
     let r1 = 100.0 * scores.iter().map(|s| s.0).sum::<f64>() / n;
     let r2 = 100.0 * scores.iter().map(|s| s.1).sum::<f64>() / n;

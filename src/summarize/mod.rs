@@ -234,9 +234,101 @@ impl Summarizer {
         tools
     }
 
+    /// How each sentence of `doc` was scored, component by component, for
+    /// diagnostics and tuning: [`Summarizer::summarize`] picks from these
+    /// scores by maximal marginal relevance over `similarity`.
+    ///
+    /// ```
+    /// use tmkit::summarize::{Document, Options, Summarizer};
+    /// let doc = Document::from_plain("The storm hit the coast on Monday. Power was cut to the coast for days.");
+    /// let ranking = Summarizer::new(Options::default()).rank(&doc, &"en".parse().unwrap());
+    /// assert_eq!(ranking.sentences.len(), 2);
+    /// assert_eq!(ranking.similarity.len(), 4);
+    /// assert!(ranking.sentences.iter().all(|s| s.score > 0.0));
+    /// ```
+    pub fn rank(&self, doc: &Document, lang: &LanguageTag) -> Ranking {
+        let tools = self.tools(lang);
+        self.analyse(doc, &tools)
+    }
+
     /// Summarizes `doc` as text in `lang`.
     pub fn summarize(&self, doc: &Document, lang: &LanguageTag) -> Summary {
         let tools = self.tools(lang);
+        let w = &self.options.weights;
+        let ranking = self.analyse(doc, &tools);
+        let n = ranking.sentences.len();
+        let mut summary = Summary {
+            language: lang.clone(),
+            title: doc.title.clone(),
+            total_sentences: n,
+            sentences: Vec::new(),
+        };
+        if n == 0 {
+            // Only a headline: it is the whole story.
+            if let Some(title) = &doc.title {
+                // Offsets of the headline in the text, or empty when the
+                // markup kept it out (an HTML <title>).
+                let (start, end) = doc
+                    .text
+                    .find(title.as_str())
+                    .map_or((0, 0), |at| (at, at + title.len()));
+                summary.sentences.push(SummarySentence {
+                    index: 0,
+                    start,
+                    end,
+                    score: 0.0,
+                    text: title.clone(),
+                });
+            }
+            return summary;
+        }
+        let candidates = &ranking.sentences;
+        let scores: Vec<f32> = candidates.iter().map(|c| c.score).collect();
+        let sim = &ranking.similarity;
+        let eligible: Vec<bool> = candidates.iter().map(|c| c.eligible).collect();
+        let eligible_count = eligible.iter().filter(|&&e| e).count();
+        let (count, word_budget) = match self.options.budget {
+            Budget::Sentences(k) => (k, None),
+            Budget::Ratio(r) => (
+                ((r.clamp(0.0, 1.0) * eligible_count as f32).ceil() as usize).max(1),
+                None,
+            ),
+            Budget::Words(words) => (n, Some(words)),
+        };
+        let mut used_words = 0usize;
+        let mut picked =
+            rank::mmr_select(&scores, &eligible, sim, count, w.redundancy, |i, taken| {
+                let Some(limit) = word_budget else {
+                    return true;
+                };
+                let words = candidates[i].words;
+                if taken.is_empty() || used_words + words <= limit {
+                    used_words += words;
+                    true
+                } else {
+                    false
+                }
+            });
+        picked.sort_unstable();
+        summary.sentences = picked
+            .into_iter()
+            .map(|i| {
+                let c = &candidates[i];
+                let (start, end) = trim_unbalanced_brackets(&doc.text, c.start, c.end);
+                SummarySentence {
+                    index: i,
+                    start,
+                    end,
+                    score: scores[i],
+                    text: one_line(doc.text.get(start..end).unwrap_or_default()),
+                }
+            })
+            .collect();
+        summary
+    }
+
+    /// Segments, filters and scores the sentences of `doc`.
+    fn analyse(&self, doc: &Document, tools: &LanguageTools) -> Ranking {
         let w = &self.options.weights;
         let body = doc.body();
         let base = doc.body_start;
@@ -296,30 +388,8 @@ impl Summarizer {
             in_paragraph += usize::from(eligible);
         }
         let n = candidates.len();
-        let mut summary = Summary {
-            language: lang.clone(),
-            title: doc.title.clone(),
-            total_sentences: n,
-            sentences: Vec::new(),
-        };
         if n == 0 {
-            // Only a headline: it is the whole story.
-            if let Some(title) = &doc.title {
-                // Offsets of the headline in the text, or empty when the
-                // markup kept it out (an HTML <title>).
-                let (start, end) = doc
-                    .text
-                    .find(title.as_str())
-                    .map_or((0, 0), |at| (at, at + title.len()));
-                summary.sentences.push(SummarySentence {
-                    index: 0,
-                    start,
-                    end,
-                    score: 0.0,
-                    text: title.clone(),
-                });
-            }
-            return summary;
+            return Ranking::default();
         }
         if candidates.iter().all(|c| !c.eligible) {
             // Nothing but fragments: better a fragment than nothing.
@@ -351,53 +421,15 @@ impl Summarizer {
             table.tfidf(bag, n);
         }
         let sim = rank::similarity_matrix(&bags);
-        let scores = self.score(&candidates, &overlap, &sim);
-
-        let eligible: Vec<bool> = candidates.iter().map(|c| c.eligible).collect();
-        let eligible_count = eligible.iter().filter(|&&e| e).count();
-        let (count, word_budget) = match self.options.budget {
-            Budget::Sentences(k) => (k, None),
-            Budget::Ratio(r) => (
-                ((r.clamp(0.0, 1.0) * eligible_count as f32).ceil() as usize).max(1),
-                None,
-            ),
-            Budget::Words(words) => (n, Some(words)),
-        };
-        let mut used_words = 0usize;
-        let mut picked =
-            rank::mmr_select(&scores, &eligible, &sim, count, w.redundancy, |i, taken| {
-                let Some(limit) = word_budget else {
-                    return true;
-                };
-                let words = candidates[i].words;
-                if taken.is_empty() || used_words + words <= limit {
-                    used_words += words;
-                    true
-                } else {
-                    false
-                }
-            });
-        picked.sort_unstable();
-        summary.sentences = picked
-            .into_iter()
-            .map(|i| {
-                let c = &candidates[i];
-                let (start, end) = trim_unbalanced_brackets(&doc.text, c.start, c.end);
-                SummarySentence {
-                    index: i,
-                    start,
-                    end,
-                    score: scores[i],
-                    text: one_line(doc.text.get(start..end).unwrap_or_default()),
-                }
-            })
-            .collect();
-        summary
+        let sentences = self.score(&candidates, &overlap, &sim);
+        Ranking {
+            sentences,
+            similarity: sim,
+        }
     }
-
     /// Combines the ranking components into one score per sentence.
     /// `overlap` is the word-overlap degree, already normalized and weighed.
-    fn score(&self, candidates: &[Candidate], overlap: &[f32], sim: &[f32]) -> Vec<f32> {
+    fn score(&self, candidates: &[Candidate], overlap: &[f32], sim: &[f32]) -> Vec<RankedSentence> {
         let w = &self.options.weights;
         let n = candidates.len();
         let component = |weight: f32, f: &dyn Fn() -> Vec<f32>| {
@@ -421,16 +453,64 @@ impl Summarizer {
                     position += 1;
                 }
                 let lead = rank::position_prior(c.in_paragraph, w.position_half_life);
-                let s = overlap[i]
+                let length =
+                    rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
+                        * rank::relative_length_factor(c.words, median, w.median_length_cap);
+                let raw = overlap[i]
                     + w.centrality * centrality[i]
                     + w.lexrank * lex[i]
                     + w.position * prior
                     + w.paragraph_position * lead;
-                s * rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
-                    * rank::relative_length_factor(c.words, median, w.median_length_cap)
+                RankedSentence {
+                    start: c.start,
+                    end: c.end,
+                    words: c.words,
+                    eligible: c.eligible,
+                    overlap: overlap[i],
+                    lexrank: lex[i],
+                    centrality: centrality[i],
+                    position: prior,
+                    length,
+                    score: raw * length,
+                }
             })
             .collect()
     }
+}
+
+/// How the sentences of one article were scored ([`Summarizer::rank`]).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Ranking {
+    /// Every sentence of the article, in document order.
+    pub sentences: Vec<RankedSentence>,
+    /// TF-IDF cosine similarity between sentences, `n × n` row-major, zero diagonal.
+    pub similarity: Vec<f32>,
+}
+
+/// One sentence's score and its components, each before weighing except
+/// `overlap` (which already carries [`Weights::overlap`] and the headline).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RankedSentence {
+    /// Byte offset of the sentence in [`Document::text`].
+    pub start: usize,
+    /// Byte offset just past the sentence.
+    pub end: usize,
+    /// Length in words.
+    pub words: usize,
+    /// False for fragments, headings, captions and list items.
+    pub eligible: bool,
+    /// Word-overlap degree, normalized to the article's largest, weighed.
+    pub overlap: f32,
+    /// LexRank centrality, normalized to the article's largest.
+    pub lexrank: f32,
+    /// Directed centrality, normalized to the article's largest.
+    pub centrality: f32,
+    /// The position prior.
+    pub position: f32,
+    /// The product of the length factors.
+    pub length: f32,
+    /// The final score.
+    pub score: f32,
 }
 
 /// The language to rank `doc` in: the given tag, or the detected one.
