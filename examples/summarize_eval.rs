@@ -143,6 +143,7 @@ fn run() -> Result<(), String> {
                     .map(|s| {
                         let text = doc.text.get(s.start..s.end).unwrap_or_default();
                         serde_json::json!({
+                            "text": text,
                             "tokens": rouge_tokens(&profile, text),
                             "words": s.words,
                             "eligible": s.eligible,

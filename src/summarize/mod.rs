@@ -748,6 +748,38 @@ mod tests {
     }
 
     #[test]
+    fn ranking_explains_the_summary() {
+        let doc = Document::parse(ARTICLE, InputFormat::Text);
+        let summarizer = Summarizer::new(Options::default());
+        let ranking = summarizer.rank(&doc, &en());
+        let summary = summarizer.summarize(&doc, &en());
+        let n = ranking.sentences.len();
+        assert_eq!(n, summary.total_sentences);
+        assert_eq!(ranking.similarity.len(), n * n);
+        for s in &ranking.sentences {
+            for c in [s.overlap, s.lexrank, s.centrality, s.position, s.length] {
+                assert!((0.0..=1.0).contains(&c), "{s:?}");
+            }
+        }
+        // The byline and the caption are ranked but kept out.
+        let rejected: Vec<&str> = ranking
+            .sentences
+            .iter()
+            .filter(|s| !s.eligible)
+            .map(|s| ARTICLE[s.start..s.end].trim())
+            .collect();
+        assert_eq!(rejected, ["By Anna Reporter", "(Photos by Reuters)"]);
+        // The summary carries the ranking's scores for the sentences it took.
+        for picked in &summary.sentences {
+            assert_eq!(ranking.sentences[picked.index].score, picked.score);
+        }
+        assert_eq!(
+            Summarizer::new(Options::default()).rank(&Document::from_plain(""), &en()),
+            Ranking::default()
+        );
+    }
+
+    #[test]
     fn spaceless_and_rtl_articles_get_summaries() {
         let ja = "政府は火曜日、新しい予算案を発表した。予算案は教育と医療への支出を増やす内容だ。\
                   野党は予算案に反対している。首相は国会で予算案の成立を求めた。";
