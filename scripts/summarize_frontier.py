@@ -13,6 +13,9 @@ rebuild. With the default weights it reproduces summarize_eval's R1 exactly.
     python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl score overlap=1 lexrank=0.6 position=0.2 lead3=0.3
     python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl lede
     python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl fit 0.5 even
+    python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl pseudo 20 1 0.3
+    python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl window 0.3
+    python3 scripts/summarize_frontier.py /tmp/en.jsonl /tmp/fr.jsonl adjacent 0.1
 
 `score` prints R1 on the even and odd halves of each set for a linear score
 (`feature=weight ...`, times the dump's length factor, then MMR with
@@ -20,6 +23,12 @@ redundancy 0.3 as in the library). `lede` prints how well per-article lede
 detectors separate the articles where Lead-3 beats tmkit, within each set and
 between the sets. `fit LAMBDA HALF` fits the weights by coordinate ascent on
 `R1(second set) + LAMBDA * R1(first set)` on one half and reports the other.
+Three selection rules other than MMR over a linear score: `pseudo TOPN BETA
+MIX` picks greedily by the gain in F-beta against a pseudo-reference (the
+article's TOPN most frequent content tokens) plus MIX times the library's
+score; `window BONUS` takes the best run of three consecutive eligible
+sentences (BONUS added to the run that opens the article); `adjacent BONUS`
+is MMR where a sentence right after a chosen one gains BONUS (× the top score).
 
 Features (per sentence): the dump's components (overlap, lexrank, position),
 logw (ln words), logwn (ln words over the article's largest), rel (words over
@@ -63,6 +72,7 @@ def load(path):
             stop.update(t)
     stop = {t for t, _ in stop.most_common(120)}
     for a in arts:
+        a["stop"] = stop
         a["feat"] = features(a, stop)
         a["elig"] = [s["eligible"] for s in a["sents"]]
         a["length"] = np.array([s["length"] for s in a["sents"]])
@@ -224,6 +234,69 @@ def fit(sets, lam, train):
     print("  " + " ".join(f"{k}={v:g}" for k, v in w.items() if abs(v) > 1e-9))
 
 
+def pseudo_reference(a, stop, topn, beta, mix, k=3, redundancy=0.3):
+    el = [i for i, e in enumerate(a["elig"]) if e]
+    tf = Counter()
+    for t in a["toks"]:
+        tf.update({w: c for w, c in t.items() if w not in stop})
+    ref = {w: min(2, max(1, c // 3)) for w, c in tf.most_common(topn)}
+    rt = sum(ref.values()) or 1
+    score = np.array([s["score"] for s in a["sents"]])
+    score = score / max(1e-9, score.max())
+
+    def fbeta(c):
+        ct = sum(v for w, v in c.items() if w not in stop)
+        ov = sum(min(v, ref.get(w, 0)) for w, v in c.items())
+        if ov == 0:
+            return 0.0
+        p, r = ov / ct, ov / rt
+        return (1 + beta**2) * p * r / (beta**2 * p + r)
+
+    taken, cur, have, best_sim = [], Counter(), 0.0, np.zeros(len(score))
+    while len(taken) < min(k, len(el)):
+        i = max((i for i in el if i not in taken),
+                key=lambda i: fbeta(cur + a["toks"][i]) - have + mix * (score[i] - redundancy * best_sim[i]))
+        taken.append(i)
+        cur += a["toks"][i]
+        have = fbeta(cur)
+        best_sim = np.maximum(best_sim, a["sim"][i])
+    return sorted(taken)
+
+
+def best_window(a, bonus):
+    el = [i for i, e in enumerate(a["elig"]) if e]
+    if len(el) <= 3:
+        return el
+    score = np.array([s["score"] for s in a["sents"]])
+    start = max(range(len(el) - 2), key=lambda s: score[el[s:s + 3]].sum() + (bonus if s == 0 else 0))
+    return el[start:start + 3]
+
+
+def adjacent_mmr(a, bonus, k=3, redundancy=0.3):
+    score = np.array([s["score"] for s in a["sents"]])
+    bonus *= score.max()
+    el = [i for i, e in enumerate(a["elig"]) if e]
+    taken, best_sim, follows = [], np.zeros(len(score)), np.zeros(len(score))
+    while len(taken) < min(k, len(el)):
+        i = max((i for i in el if i not in taken),
+                key=lambda i: score[i] - redundancy * best_sim[i] + bonus * follows[i])
+        taken.append(i)
+        best_sim = np.maximum(best_sim, a["sim"][i])
+        j = el.index(i)
+        if j + 1 < len(el):
+            follows[el[j + 1]] = 1
+    return sorted(taken)
+
+
+def policy(sets, pick):
+    r = []
+    for arts in sets:
+        for h in (0, 1):
+            chosen = [r1(a, pick(a)) if a["sents"] else 0.0 for a in arts if a["half"] == h]
+            r.append(100 * sum(chosen) / max(1, len(chosen)))
+    print(f"first {r[0]:.2f} / {r[1]:.2f}   second {r[2]:.2f} / {r[3]:.2f}   (even / odd)")
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -237,6 +310,13 @@ def main():
         lede(sets, paths)
     elif command == "fit":
         fit(sets, float(rest[0]), {"even": 0, "odd": 1}[rest[1]])
+    elif command == "pseudo":
+        topn, beta, mix = int(rest[0]), float(rest[1]), float(rest[2])
+        policy(sets, lambda a: pseudo_reference(a, a["stop"], topn, beta, mix))
+    elif command == "window":
+        policy(sets, lambda a: best_window(a, float(rest[0])))
+    elif command == "adjacent":
+        policy(sets, lambda a: adjacent_mmr(a, float(rest[0])))
     else:
         sys.exit(f"unknown command {command!r}")
 
