@@ -38,6 +38,7 @@ pub mod reader;
 pub mod stats;
 pub mod validate;
 pub mod writer;
+mod xml;
 
 use std::io::Write;
 use std::path::Path;
