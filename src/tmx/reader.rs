@@ -17,7 +17,7 @@ use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
 use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
 use super::pool::Pool;
-use super::xml::{Event, Lexer, Tag, XmlError};
+use super::xml::{Event, Lexer, Tag, XmlError, find1, find2};
 use crate::error::{Error, Location, Result};
 use crate::files::is_stdio;
 
@@ -308,6 +308,7 @@ impl<R: Read> Iterator for TmxReader<R> {
 impl Parser {
     /// Reads the next event, checking element names and namespace prefixes.
     /// `offset` is where it starts ([`Lexer::offset`] before the call).
+    #[inline(always)]
     fn read<'l, S: Read>(&mut self, lx: &'l mut Lexer<S>, offset: u64) -> PResult<Event<'l>> {
         let ev = lx.next_event()?;
         match &ev {
@@ -632,8 +633,9 @@ impl Parser {
     }
 
     fn attr_value<'v>(&mut self, raw: &'v str) -> std::result::Result<Cow<'v, str>, String> {
-        if memchr::memchr3(b'&', b'<', b'\t', raw.as_bytes()).is_none()
-            && memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_none()
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
         {
             return Ok(Cow::Borrowed(raw));
         }
@@ -697,7 +699,7 @@ impl Parser {
     ) -> PResult<()> {
         let bytes = raw.as_bytes();
         let mut from = 0;
-        while let Some(k) = memchr::memchr2(b'&', b'\r', &bytes[from..]) {
+        while let Some(k) = find2(&bytes[from..], b'&', b'\r') {
             let at = from + k;
             push_text(&mut self.pool, parts, &raw[from..at]);
             if bytes[at] == b'\r' {
@@ -710,7 +712,7 @@ impl Parser {
                 continue;
             }
             let ref_offset = offset + at as u64;
-            let Some(semi) = memchr::memchr(b';', &bytes[at + 1..]) else {
+            let Some(semi) = find1(&bytes[at + 1..], b';') else {
                 return Err(XmlError::at(
                     ref_offset,
                     "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')",
@@ -730,7 +732,7 @@ impl Parser {
     /// Checks the references in text the reader does not keep (white space
     /// between elements, content of skipped elements).
     fn discard_text(&mut self, raw: &str, offset: u64) -> PResult<()> {
-        if memchr::memchr(b'&', raw.as_bytes()).is_none() {
+        if find1(raw.as_bytes(), b'&').is_none() {
             return Ok(());
         }
         let mut sink = Vec::new();
@@ -1276,13 +1278,19 @@ fn lenient_tu(e: &Tag<'_>) -> Tu {
 /// than `xml:` (a quick test; false positives only cost the full check).
 fn uses_prefixes(raw: &str) -> bool {
     let bytes = raw.as_bytes();
-    memchr::memchr_iter(b':', bytes).any(|colon| {
+    let mut from = 0;
+    while let Some(k) = find1(&bytes[from..], b':') {
+        let colon = from + k;
         let start = bytes[..colon]
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
             .map_or(0, |p| p + 1);
-        &bytes[start..colon] != b"xml"
-    })
+        if &bytes[start..colon] != b"xml" {
+            return true;
+        }
+        from = colon + 1;
+    }
+    false
 }
 
 /// The elements the reader dispatches on, recognized without allocating.

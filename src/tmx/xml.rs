@@ -117,7 +117,7 @@ impl<'a> Iterator for Attributes<'a> {
             }
         };
         let body = &after[1..];
-        let Some(close) = memchr::memchr(quote, body.as_bytes()) else {
+        let Some(close) = find1(body.as_bytes(), quote) else {
             return Some(Err(format!("the value of attribute {name} is not closed")));
         };
         let value = &body[..close];
@@ -129,6 +129,30 @@ impl<'a> Iterator for Attributes<'a> {
         }
         self.rest = tail;
         Some(Ok((name, value)))
+    }
+}
+
+/// Haystacks shorter than this are searched with a plain loop: most events
+/// are short, and memchr's dispatch costs more than it saves on them.
+const SHORT: usize = 32;
+
+/// Index of the first `a` in `hay`.
+#[inline]
+pub(crate) fn find1(hay: &[u8], a: u8) -> Option<usize> {
+    if hay.len() < SHORT {
+        hay.iter().position(|&b| b == a)
+    } else {
+        memchr::memchr(a, hay)
+    }
+}
+
+/// Index of the first `a` or `b` in `hay`.
+#[inline]
+pub(crate) fn find2(hay: &[u8], a: u8, b: u8) -> Option<usize> {
+    if hay.len() < SHORT {
+        hay.iter().position(|&c| c == a || c == b)
+    } else {
+        memchr::memchr2(a, b, hay)
     }
 }
 
@@ -203,6 +227,9 @@ impl<R: Read> Lexer<R> {
     }
 
     /// Reads the next event.
+    // Inlined into its one caller, the reader's `read`: returning the event
+    // through memory stalled on store forwarding.
+    #[inline(always)]
     pub fn next_event(&mut self) -> Result<Event<'_>, XmlError> {
         let found = loop {
             let start = self.input.pos();
@@ -378,7 +405,7 @@ impl<R: Read> Lexer<R> {
 /// Finds the event starting at `start` (`window[start..]` is not empty).
 fn scan(w: &[u8], start: usize, eof: bool) -> Scan {
     if w[start] != b'<' {
-        return match memchr::memchr(b'<', &w[start..]) {
+        return match find1(&w[start..], b'<') {
             Some(i) => Scan::Found(Found::Text(start + i)),
             None if eof => Scan::Found(Found::Text(w.len())),
             None => Scan::More,
@@ -428,35 +455,31 @@ fn scan_start_tag(w: &[u8], start: usize, eof: bool) -> Scan {
     if w[name_end] == b'<' || w[name_end] == b'=' {
         return Scan::Error(start, "malformed XML: a tag is not closed with '>'".into());
     }
-    // Find the closing '>' outside quoted attribute values.
+    // Find the closing '>' outside quoted attribute values (tags are
+    // short: a byte loop beats memchr here).
     let mut i = name_end;
-    loop {
-        match memchr::memchr3(b'>', b'"', b'\'', &w[i..]) {
-            None => return truncated(eof, start, "a tag"),
-            Some(k) => {
-                let at = i + k;
-                match w[at] {
-                    b'>' => {
-                        if memchr::memchr(b'<', &w[name_end..at]).is_some() {
-                            return Scan::Error(
-                                start,
-                                "malformed XML: a tag is not closed with '>' before the next '<'"
-                                    .into(),
-                            );
-                        }
-                        return Scan::Found(Found::Start {
-                            name_end,
-                            end: at + 1,
-                        });
-                    }
-                    quote => match memchr::memchr(quote, &w[at + 1..]) {
-                        Some(close) => i = at + 1 + close + 1,
-                        None => return truncated(eof, start, "an attribute value"),
-                    },
-                }
+    while let Some(&b) = w.get(i) {
+        match b {
+            b'>' => {
+                return Scan::Found(Found::Start {
+                    name_end,
+                    end: i + 1,
+                });
             }
+            b'<' => {
+                return Scan::Error(
+                    start,
+                    "malformed XML: a tag is not closed with '>' before the next '<'".into(),
+                );
+            }
+            b'"' | b'\'' => match find1(&w[i + 1..], b) {
+                Some(close) => i += close + 2,
+                None => return truncated(eof, start, "an attribute value"),
+            },
+            _ => i += 1,
         }
     }
+    truncated(eof, start, "a tag")
 }
 
 fn scan_end_tag(w: &[u8], start: usize, eof: bool) -> Scan {
@@ -585,7 +608,15 @@ fn scan_doctype(w: &[u8], start: usize, eof: bool) -> Scan {
 
 /// True when text holds `]]>`, which XML forbids outside CDATA sections.
 fn has_cdata_end(text: &[u8]) -> bool {
-    memchr::memchr_iter(b'>', text).any(|i| i >= 2 && &text[i - 2..i] == b"]]")
+    let mut from = 0;
+    while let Some(k) = find1(&text[from..], b'>') {
+        let at = from + k;
+        if at >= 2 && &text[at - 2..at] == b"]]" {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 #[cfg(test)]
