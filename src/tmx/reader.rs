@@ -339,7 +339,7 @@ impl Parser {
     fn ns_enter(&mut self, tag: &Tag<'_>) -> Option<String> {
         self.depth += 1;
         let name = tag.name;
-        if !name.contains(':') && !uses_prefixes(tag.attrs_raw) {
+        if find1(name.as_bytes(), b':').is_none() && !uses_prefixes(tag.attrs_raw) {
             return None;
         }
         for (key, _) in tag.attributes().flatten() {
@@ -698,34 +698,59 @@ impl Parser {
         depth: usize,
     ) -> PResult<()> {
         let bytes = raw.as_bytes();
-        let mut from = 0;
-        while let Some(k) = find2(&bytes[from..], b'&', b'\r') {
-            let at = from + k;
-            push_text(&mut self.pool, parts, &raw[from..at]);
+        let Some(first) = find2(bytes, b'&', b'\r') else {
+            push_text(&mut self.pool, parts, raw);
+            return Ok(());
+        };
+        // Pieces go straight into the text run being built; only a declared
+        // entity (which may hold elements) goes through `resolve_into`.
+        let mut text = last_text(&mut self.pool, parts);
+        text.push_str(&raw[..first]);
+        let mut at = first;
+        loop {
+            let mut from = at + 1;
             if bytes[at] == b'\r' {
                 // XML 1.0 §2.11: CR LF and lone CR are read as LF.
-                push_text(&mut self.pool, parts, "\n");
-                from = at + 1;
+                text.push('\n');
                 if bytes.get(from) == Some(&b'\n') {
                     from += 1;
                 }
-                continue;
+            } else {
+                let ref_offset = offset + at as u64;
+                let Some(semi) = find1(&bytes[from..], b';') else {
+                    parts.push(SegPart::Text(text));
+                    return Err(XmlError::at(
+                        ref_offset,
+                        "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')",
+                    ));
+                };
+                let name = &raw[from..from + semi];
+                from += semi + 1;
+                match predefined_char(name) {
+                    Some(c) => text.push(c),
+                    None => {
+                        parts.push(SegPart::Text(text));
+                        self.resolve_into(name, ref_offset, parts, depth)?;
+                        text = last_text(&mut self.pool, parts);
+                    }
+                }
             }
-            let ref_offset = offset + at as u64;
-            let Some(semi) = find1(&bytes[at + 1..], b';') else {
-                return Err(XmlError::at(
-                    ref_offset,
-                    "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')",
-                ));
-            };
-            let name = &raw[at + 1..at + 1 + semi];
-            match predefined_char(name) {
-                Some(c) => push_text(&mut self.pool, parts, c),
-                None => self.resolve_into(name, ref_offset, parts, depth)?,
+            match find2(&bytes[from..], b'&', b'\r') {
+                Some(k) => {
+                    text.push_str(&raw[from..from + k]);
+                    at = from + k;
+                }
+                None => {
+                    text.push_str(&raw[from..]);
+                    break;
+                }
             }
-            from = at + 1 + semi + 1;
         }
-        push_text(&mut self.pool, parts, &raw[from..]);
+        if !text.is_empty() {
+            parts.push(SegPart::Text(text));
+        } else {
+            self.pool.put_string(text);
+        }
         Ok(())
     }
 
@@ -1337,15 +1362,28 @@ fn local(name: &str) -> &str {
 }
 
 /// The five entities XML predefines, resolved without a table lookup.
-fn predefined_char(name: &str) -> Option<&'static str> {
+fn predefined_char(name: &str) -> Option<char> {
     Some(match name {
-        "lt" => "<",
-        "gt" => ">",
-        "amp" => "&",
-        "quot" => "\"",
-        "apos" => "'",
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
         _ => return None,
     })
+}
+
+/// Takes the text run that ends `parts` out of it (or a new string) to be
+/// extended; the caller pushes it back.
+fn last_text(pool: &mut Pool, parts: &mut Vec<SegPart>) -> String {
+    match parts.pop() {
+        Some(SegPart::Text(text)) => text,
+        Some(other) => {
+            parts.push(other);
+            pool.string("")
+        }
+        None => pool.string(""),
+    }
 }
 
 fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
