@@ -339,7 +339,7 @@ impl Parser {
     fn ns_enter(&mut self, tag: &Tag<'_>) -> Option<String> {
         self.depth += 1;
         let name = tag.name;
-        if find1(name.as_bytes(), b':').is_none() && !uses_prefixes(tag.attrs_raw) {
+        if !tag.colon || (find1(name.as_bytes(), b':').is_none() && !uses_prefixes(tag.attrs_raw)) {
             return None;
         }
         for (key, _) in tag.attributes().flatten() {

@@ -66,6 +66,10 @@ pub(crate) struct Tag<'a> {
     pub name: &'a str,
     /// Everything between the name and `>` (or `/>`).
     pub attrs_raw: &'a str,
+    /// A colon appears outside attribute values: the name or an attribute
+    /// may carry a namespace prefix (most tags have none, and skip the
+    /// namespace checks).
+    pub colon: bool,
 }
 
 impl<'a> Tag<'a> {
@@ -86,6 +90,9 @@ pub(crate) struct Attributes<'a> {
 impl<'a> Iterator for Attributes<'a> {
     type Item = Result<(&'a str, &'a str), String>;
 
+    // Inlined into the reader's attribute loop: the item is returned in
+    // registers, not through memory.
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let rest = trim_space(self.rest);
         if rest.is_empty() {
@@ -101,34 +108,46 @@ impl<'a> Iterator for Attributes<'a> {
         let after = trim_space(&rest[name_end..]);
         self.rest = "";
         let Some(after) = after.strip_prefix('=') else {
-            return Some(Err(if name.contains(['"', '\'']) {
-                format!("{name:?} is not an attribute (is a space or '=' missing?)")
-            } else {
-                format!("attribute {name} has no value (write {name}=\"...\")")
-            }));
+            return Some(Err(attr_error(AttrProblem::NoValue, name)));
         };
         let after = trim_space(after);
         let quote = match after.as_bytes().first() {
             Some(&q @ (b'"' | b'\'')) => q,
-            _ => {
-                return Some(Err(format!(
-                    "the value of attribute {name} must be in quotes"
-                )));
-            }
+            _ => return Some(Err(attr_error(AttrProblem::Unquoted, name))),
         };
         let body = &after[1..];
         let Some(close) = find1(body.as_bytes(), quote) else {
-            return Some(Err(format!("the value of attribute {name} is not closed")));
+            return Some(Err(attr_error(AttrProblem::Unclosed, name)));
         };
         let value = &body[..close];
         let tail = &body[close + 1..];
         if !(tail.is_empty() || is_space_byte(tail.as_bytes()[0])) {
-            return Some(Err(format!(
-                "attributes must be separated by white space (after {name})"
-            )));
+            return Some(Err(attr_error(AttrProblem::NoSpace, name)));
         }
         self.rest = tail;
         Some(Ok((name, value)))
+    }
+}
+
+enum AttrProblem {
+    NoValue,
+    Unquoted,
+    Unclosed,
+    NoSpace,
+}
+
+#[cold]
+fn attr_error(problem: AttrProblem, name: &str) -> String {
+    match problem {
+        AttrProblem::NoValue if name.contains(['"', '\'']) => {
+            format!("{name:?} is not an attribute (is a space or '=' missing?)")
+        }
+        AttrProblem::NoValue => format!("attribute {name} has no value (write {name}=\"...\")"),
+        AttrProblem::Unquoted => format!("the value of attribute {name} must be in quotes"),
+        AttrProblem::Unclosed => format!("the value of attribute {name} is not closed"),
+        AttrProblem::NoSpace => {
+            format!("attributes must be separated by white space (after {name})")
+        }
     }
 }
 
@@ -172,8 +191,15 @@ fn is_space_byte(b: u8) -> bool {
 /// What kind of event a scan found, with the window indices it needs.
 enum Found {
     Text(usize),
-    Start { name_end: usize, end: usize },
-    End { name_end: usize, end: usize },
+    Start {
+        name_end: usize,
+        end: usize,
+        colon: bool,
+    },
+    End {
+        name_end: usize,
+        end: usize,
+    },
     CData(usize),
     Comment(usize),
     Pi(usize),
@@ -285,11 +311,19 @@ impl<R: Read> Lexer<R> {
                 }
                 Event::Text(text)
             }
-            Found::Start { name_end, end } => {
+            Found::Start {
+                name_end,
+                end,
+                colon,
+            } => {
                 let name = &window[start + 1..name_end];
                 let empty = window.as_bytes()[end - 2] == b'/' && end - 2 >= name_end;
                 let attrs_raw = &window[name_end..if empty { end - 2 } else { end - 1 }];
-                let tag = Tag { name, attrs_raw };
+                let tag = Tag {
+                    name,
+                    attrs_raw,
+                    colon,
+                };
                 if empty {
                     Event::Empty(tag)
                 } else {
@@ -459,6 +493,7 @@ fn scan_start_tag(w: &[u8], start: usize, eof: bool) -> Scan {
     }
     // Find the closing '>' outside quoted attribute values (tags are
     // short: a byte loop beats memchr here).
+    let mut colon = w[start + 1..name_end].contains(&b':');
     let mut i = name_end;
     while let Some(&b) = w.get(i) {
         match b {
@@ -466,6 +501,7 @@ fn scan_start_tag(w: &[u8], start: usize, eof: bool) -> Scan {
                 return Scan::Found(Found::Start {
                     name_end,
                     end: i + 1,
+                    colon,
                 });
             }
             b'<' => {
@@ -478,6 +514,10 @@ fn scan_start_tag(w: &[u8], start: usize, eof: bool) -> Scan {
                 Some(close) => i += close + 2,
                 None => return truncated(eof, start, "an attribute value"),
             },
+            b':' => {
+                colon = true;
+                i += 1;
+            }
             _ => i += 1,
         }
     }
@@ -676,6 +716,7 @@ mod tests {
         let tag = Tag {
             name: "a",
             attrs_raw: " x=\"1\"\n y = 'two words' z=\"\"",
+            colon: false,
         };
         let attrs: Vec<_> = tag.attributes().collect::<Result<_, _>>().unwrap();
         assert_eq!(attrs, [("x", "1"), ("y", "two words"), ("z", "")]);
@@ -683,6 +724,7 @@ mod tests {
             let tag = Tag {
                 name: "a",
                 attrs_raw: bad,
+                colon: false,
             };
             assert!(tag.attributes().any(|a| a.is_err()), "{bad}");
         }
