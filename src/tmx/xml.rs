@@ -301,16 +301,7 @@ impl<R: Read> Lexer<R> {
         let window = self.input.window();
         let offset = self.input.offset_of(start);
         Ok(match found {
-            Found::Text(end) => {
-                let text = &window[start..end];
-                if has_cdata_end(text.as_bytes()) {
-                    return Err(XmlError::at(
-                        offset,
-                        "']]>' is not allowed in text (write ]]&gt;)",
-                    ));
-                }
-                Event::Text(text)
-            }
+            Found::Text(end) => Event::Text(&window[start..end]),
             Found::Start {
                 name_end,
                 end,
@@ -394,6 +385,7 @@ impl<R: Read> Lexer<R> {
     }
 
     /// The pending bad-input error, when it lies before window index `upto`.
+    #[inline]
     fn check_bad(&self, upto: usize) -> Result<(), XmlError> {
         match self.input.bad() {
             Some(bad) if bad.offset < self.input.offset_of(upto) => {
@@ -441,11 +433,26 @@ impl<R: Read> Lexer<R> {
 /// Finds the event starting at `start` (`window[start..]` is not empty).
 fn scan(w: &[u8], start: usize, eof: bool) -> Scan {
     if w[start] != b'<' {
-        return match find1(&w[start..], b'<') {
-            Some(i) => Scan::Found(Found::Text(start + i)),
-            None if eof => Scan::Found(Found::Text(w.len())),
-            None => Scan::More,
-        };
+        // Text runs to the next '<'; a '>' on the way is checked for the
+        // `]]>` that XML forbids in text, in the same pass.
+        let mut from = start;
+        loop {
+            match find2(&w[from..], b'<', b'>') {
+                Some(i) if w[from + i] == b'<' => return Scan::Found(Found::Text(from + i)),
+                Some(i) => {
+                    let at = from + i;
+                    if at >= start + 2 && &w[at - 2..at] == b"]]" {
+                        return Scan::Error(
+                            start,
+                            "']]>' is not allowed in text (write ]]&gt;)".into(),
+                        );
+                    }
+                    from = at + 1;
+                }
+                None if eof => return Scan::Found(Found::Text(w.len())),
+                None => return Scan::More,
+            }
+        }
     }
     let Some(&next) = w.get(start + 1) else {
         return truncated(eof, start, "a tag");
@@ -646,19 +653,6 @@ fn scan_doctype(w: &[u8], start: usize, eof: bool) -> Scan {
         }
     }
     truncated(eof, start, "the DOCTYPE")
-}
-
-/// True when text holds `]]>`, which XML forbids outside CDATA sections.
-fn has_cdata_end(text: &[u8]) -> bool {
-    let mut from = 0;
-    while let Some(k) = find1(&text[from..], b'>') {
-        let at = from + k;
-        if at >= 2 && &text[at - 2..at] == b"]]" {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
 }
 
 #[cfg(test)]
