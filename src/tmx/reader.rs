@@ -688,8 +688,8 @@ impl Parser {
 
     /// Appends character data as written (references unresolved, line ends
     /// not normalized) to `parts`, as an XML parser reports it. `offset` is
-    /// where `raw` starts; `read` how far the input has been read (it bounds
-    /// entity expansion).
+    /// where `raw` starts (errors point into it; it also bounds entity
+    /// expansion).
     fn push_raw_text(
         &mut self,
         raw: &str,
