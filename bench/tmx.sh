@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole-command timings for `tmkit tmx` on a large generated memory, with
-# lxml's iterparse over the same file in the same run as the comparison.
+# the library reader alone (examples/tmx_read: every unit built, nothing
+# else done) and lxml's iterparse over the same file in the same run as the
+# comparison.
 #
 #   bash bench/tmx.sh [TUS]        (default 1200000 units, about 525 MB)
 #   TMKIT_BASE=/tmp/tmkit-base bash bench/tmx.sh   (also times an older
@@ -19,6 +21,7 @@ mkdir -p "$WORK"
 BIG=$WORK/large_${TUS}.tmx
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet
+cargo build --release --quiet --example tmx_read
 TMKIT=$CARGO_TARGET_DIR/release/tmkit
 
 if [ ! -s "$BIG" ]; then
@@ -45,6 +48,7 @@ if [ -n "${TMKIT_BASE:-}" ]; then
   measure "base: tmx stats" "$TMKIT_BASE" -q tmx stats "$BIG"
   measure "base: tmx convert --to tsv" "$TMKIT_BASE" -q tmx convert --to tsv --src en --tgt pt-BR "$BIG" -
 fi
+measure "library reader alone (tmx_read)" "$CARGO_TARGET_DIR/release/examples/tmx_read" "$BIG"
 measure "tmkit tmx validate" "$TMKIT" -q tmx validate "$BIG"
 measure "tmkit tmx convert --to jsonl" "$TMKIT" -q tmx convert --to jsonl "$BIG" -
 measure "tmkit tmx convert (to TMX 1.4b)" "$TMKIT" -q tmx convert "$BIG" "$WORK/out.tmx"

@@ -151,16 +151,40 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+const NAME_START: u8 = 1;
+const NAME_CHAR: u8 = 2;
+
+/// What each ASCII byte may be in a name (bytes from 0x80 are 0: names
+/// with other characters take the slow path).
+static ASCII_NAME: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let start = c.is_ascii_alphabetic() || c == b'_' || c == b':';
+        let inner = start || c.is_ascii_digit() || c == b'-' || c == b'.';
+        table[b] = if start {
+            NAME_START | NAME_CHAR
+        } else if inner {
+            NAME_CHAR
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// True for an XML name (element or attribute): a letter, `_` or `:` first,
 /// then letters, digits, `-`, `.`, `_`, `:`; non-ASCII letters allowed.
 pub(crate) fn is_xml_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    // Fast path: the ASCII names of every TMX document.
+    // Fast path: the ASCII names of every TMX document, by table.
     if let Some((&first, rest)) = bytes.split_first()
-        && (first.is_ascii_alphabetic() || first == b'_' || first == b':')
+        && ASCII_NAME[usize::from(first)] & NAME_START != 0
         && rest
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
+            .all(|&b| ASCII_NAME[usize::from(b)] & NAME_CHAR != 0)
     {
         return true;
     }

@@ -6,7 +6,7 @@
 //! | `model.rs` | [`Header`], [`Tu`], [`Tuv`], [`Seg`] with inline elements, [`Prop`], [`Note`], [`Ude`] |
 //! | `reader.rs` | [`TmxReader`]: streams units from any encoding, checks well-formedness, positions in errors |
 //! | `writer.rs` | [`TmxWriter`]: UTF-8 TMX 1.4b, always well-formed |
-//! | `input.rs`, `entities.rs` | encoding detection and transcoding; DTD entities under hard limits |
+//! | `input.rs`, `xml.rs`, `entities.rs` | encoding detection and transcoding into a checked UTF-8 window; the zero-copy XML tokenizer over it; DTD entities under hard limits |
 //! | [`stats`] | units, languages, words, characters, inline codes, duplicates, in one pass |
 //! | [`validate`] | every TMX 1.4b problem with its position |
 //! | [`convert`] | TMX ↔ TSV / CSV, TMX → JSONL, TMX → normalized TMX 1.4b |
@@ -38,6 +38,7 @@ pub mod reader;
 pub mod stats;
 pub mod validate;
 pub mod writer;
+mod xml;
 
 use std::io::Write;
 use std::path::Path;

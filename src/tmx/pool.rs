@@ -113,6 +113,15 @@ impl Pool {
     }
 
     pub fn put_tuv(&mut self, mut tuv: Tuv) {
+        self.reset_tuv(&mut tuv);
+        if self.tuvs.len() < 64 {
+            self.tuvs.push(tuv);
+        }
+    }
+
+    /// Empties a variant in place, keeping what it held for reuse. (Variants
+    /// are large structs: resetting them where they are saves moving them.)
+    pub fn reset_tuv(&mut self, tuv: &mut Tuv) {
         // The language stays in place: the reader writes the next one into it.
         tuv.lang.clear();
         let mut strings = std::mem::take(&mut self.strings);
@@ -126,9 +135,6 @@ impl Pool {
         self.drain_attrs(&mut tuv.seg.attrs);
         tuv.missing_seg = false;
         tuv.no_lang = false;
-        if self.tuvs.len() < 64 {
-            self.tuvs.push(tuv);
-        }
     }
 
     /// A unit as [`Tu::default`] makes it, possibly with spare capacity.
@@ -138,12 +144,17 @@ impl Pool {
 
     pub fn put_tu(&mut self, mut tu: Tu) {
         self.clear_tu(&mut tu);
+        while let Some(tuv) = tu.tuvs.pop() {
+            self.put_tuv(tuv);
+        }
         if tu.tuvs.capacity() <= MAX_CAPACITY {
             self.tu = Some(tu);
         }
     }
 
-    /// Empties `tu` in place, keeping what it held for reuse.
+    /// Empties `tu`'s own fields and resets its variants in place, keeping
+    /// what they held for reuse: the reader fills the variants again and
+    /// drops those the next unit does not need ([`Pool::next_tuv`]).
     pub fn clear_tu(&mut self, tu: &mut Tu) {
         let mut strings = std::mem::take(&mut self.strings);
         tu.take_known(|s| keep(&mut strings, s));
@@ -152,8 +163,28 @@ impl Pool {
         self.drain_notes(&mut tu.notes);
         self.drain_props(&mut tu.props);
         tu.meta_order.clear();
-        while let Some(tuv) = tu.tuvs.pop() {
-            self.put_tuv(tuv);
+        for tuv in &mut tu.tuvs {
+            self.reset_tuv(tuv);
+        }
+    }
+
+    /// The next variant to fill in `tuvs`, of which `used` are filled: a
+    /// reset one left in place by [`Pool::clear_tu`], or a new one.
+    pub fn next_tuv<'t>(&mut self, tuvs: &'t mut Vec<Tuv>, used: &mut usize) -> &'t mut Tuv {
+        if *used >= tuvs.len() {
+            tuvs.push(self.tuv());
+        }
+        *used += 1;
+        &mut tuvs[*used - 1]
+    }
+
+    /// Gives back the variants after the first `used` (left over from a
+    /// longer unit).
+    pub fn truncate_tuvs(&mut self, tuvs: &mut Vec<Tuv>, used: usize) {
+        while tuvs.len() > used {
+            if let Some(tuv) = tuvs.pop() {
+                self.put_tuv(tuv);
+            }
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The streaming TMX reader: parses the prolog and `<header>` on open, then
 //! yields one [`Tu`] at a time, in constant memory, from any byte source.
 //!
-//! Built on quick-xml's pull parser with one reused event buffer. Every input
-//! is checked as an XML 1.0 parser would (well-formedness, allowed
-//! characters, declared entities); errors name the file, line and column and
-//! say what was expected. Line and column are computed only when an error is
+//! Built on the crate's own XML tokenizer ([`super::xml`]), which slices
+//! events out of a decoded window without copying them. Every input is
+//! checked as an XML 1.0 parser would (well-formedness, allowed characters,
+//! declared entities); errors name the file, line and column and say what
+//! was expected. Line and column are computed only when an error is
 //! reported, from the byte offset.
 
 use std::borrow::Cow;
@@ -12,12 +13,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use quick_xml::events::{BytesStart, Event};
-
 use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
 use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
 use super::pool::Pool;
+use super::xml::{Event, Lexer, Tag, XmlError, find1, find2};
 use crate::error::{Error, Location, Result};
 use crate::files::is_stdio;
 
@@ -26,6 +26,10 @@ const MAX_DEPTH: usize = 256;
 /// Entity text a document may expand beyond its own size before it is
 /// refused as an amplification attack.
 const ENTITY_ALLOWANCE: u64 = 64 << 20;
+
+/// Results inside the parser: errors carry a byte offset, turned into a
+/// line and column by [`TmxReader`], which owns the window.
+type PResult<T> = std::result::Result<T, XmlError>;
 
 /// How to read.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,17 +62,21 @@ enum State {
 /// assert!(reader.next().is_none());
 /// ```
 pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
-    xml: quick_xml::Reader<Input<R>>,
-    buf: Vec<u8>,
-    header: Header,
+    lx: Lexer<R>,
+    p: Parser,
     file: Option<PathBuf>,
+}
+
+/// Everything the reader keeps apart from the tokenizer, so events can
+/// borrow the tokenizer's window while the parser builds units.
+struct Parser {
+    header: Header,
     entities: Entities,
     options: ReadOptions,
     state: State,
     entity_bytes: u64,
     last_tu_offset: u64,
     header_offset: u64,
-    event_start: u64,
     /// Unknown elements open around the current position in `<body>`.
     wrapper_depth: usize,
     /// Element depth, and namespace prefixes declared with the depth of the
@@ -81,8 +89,6 @@ pub struct TmxReader<R: Read = Box<dyn Read + Send>> {
     tus_read: u64,
     /// Allocations of recycled units, filled again for the next ones.
     pool: Pool,
-    /// Scratch space for an entity name.
-    ref_name: String,
 }
 
 impl TmxReader {
@@ -115,67 +121,64 @@ impl<R: Read> TmxReader<R> {
         let file = name.map(Path::to_path_buf);
         let input = Input::new(reader).map_err(|e| {
             if e.kind() == std::io::ErrorKind::InvalidData {
-                Error::syntax(Self::location_for(&file), e.to_string())
+                Error::syntax(location_for(&file), e.to_string())
             } else {
                 Error::io(display_path(&file), e)
             }
         })?;
-        let mut xml = quick_xml::Reader::from_reader(input);
-        let config = xml.config_mut();
-        config.check_comments = true;
-        config.check_end_names = true;
         let mut reader = TmxReader {
-            xml,
-            buf: Vec::with_capacity(4096),
-            header: Header::default(),
+            lx: Lexer::new(input),
+            p: Parser {
+                header: Header::default(),
+                entities: Entities::default(),
+                options,
+                state: State::Done,
+                entity_bytes: 0,
+                last_tu_offset: 0,
+                header_offset: 0,
+                wrapper_depth: 0,
+                depth: 0,
+                ns_decls: Vec::new(),
+                pending_tu: None,
+                in_tu: false,
+                tus_read: 0,
+                pool: Pool::default(),
+            },
             file,
-            entities: Entities::default(),
-            options,
-            state: State::Done,
-            entity_bytes: 0,
-            last_tu_offset: 0,
-            header_offset: 0,
-            event_start: 0,
-            wrapper_depth: 0,
-            depth: 0,
-            ns_decls: Vec::new(),
-            pending_tu: None,
-            in_tu: false,
-            tus_read: 0,
-            pool: Pool::default(),
-            ref_name: String::new(),
         };
-        reader.read_prolog_and_header()?;
+        if let Err(e) = reader.p.prolog_and_header(&mut reader.lx) {
+            return Err(reader.to_error(e));
+        }
         Ok(reader)
     }
 
     /// The header, parsed when the reader was opened.
     pub fn header(&self) -> &Header {
-        &self.header
+        &self.p.header
     }
 
     /// The encoding the input was decoded from (`UTF-8`, `UTF-16LE`, ...).
     pub fn encoding(&self) -> &'static str {
-        self.xml.get_ref().encoding_name()
+        self.lx.input().encoding_name()
     }
 
     /// Where the most recently read `<tu>` starts.
     pub fn last_tu_location(&self) -> Location {
-        self.location_at(self.last_tu_offset)
+        self.location_at(self.p.last_tu_offset)
     }
 
     /// Where the `<header>` starts (the file alone when there is none).
     pub fn header_location(&self) -> Location {
-        if self.header.present {
-            self.location_at(self.header_offset)
+        if self.p.header.present {
+            self.location_at(self.p.header_offset)
         } else {
-            Self::location_for(&self.file)
+            location_for(&self.file)
         }
     }
 
     /// Bytes of (UTF-8) input parsed so far.
     pub fn bytes_read(&self) -> u64 {
-        self.xml.buffer_position()
+        self.lx.offset()
     }
 
     /// The file named in errors.
@@ -183,135 +186,164 @@ impl<R: Read> TmxReader<R> {
         self.file.as_deref()
     }
 
-    fn location_for(file: &Option<PathBuf>) -> Location {
-        Location {
-            file: file.clone(),
-            line: None,
-            column: None,
-        }
-    }
-
     /// The location of a byte offset, or of the file alone when the offset
     /// has left the retained window.
     pub(crate) fn location_at(&self, offset: u64) -> Location {
-        let mut loc = Self::location_for(&self.file);
-        if let Some((line, col)) = self.xml.get_ref().position(offset) {
+        let mut loc = location_for(&self.file);
+        if let Some((line, col)) = self.lx.input().position(offset) {
             loc = loc.at(line, col);
         }
         loc
     }
 
-    fn error_at(&self, offset: u64, message: impl Into<String>) -> Error {
-        let loc = self.location_at(offset);
-        let mut message = message.into();
-        if loc.line.is_none() {
-            message.push_str(&format!(" (at byte {offset})"));
+    fn to_error(&self, e: XmlError) -> Error {
+        match e {
+            XmlError::Io(io) => Error::io(display_path(&self.file), io),
+            XmlError::Syntax {
+                offset,
+                mut message,
+            } => {
+                let loc = self.location_at(offset);
+                if loc.line.is_none() {
+                    message.push_str(&format!(" (at byte {offset})"));
+                }
+                Error::syntax(loc, message)
+            }
         }
-        Error::syntax(loc, message)
     }
 
-    /// The pending bad-input error, when it lies before `upto`.
-    fn bad_input_before(&self, upto: u64) -> Option<Error> {
-        let bad = self.xml.get_ref().bad()?;
-        (bad.offset < upto).then(|| self.error_at(bad.offset, bad.message.clone()))
+    /// Units read so far.
+    pub fn tus_read(&self) -> u64 {
+        self.p.tus_read
     }
 
-    fn map_xml_error(&self, e: quick_xml::Error) -> Error {
-        if let Some(err) = self.bad_input_before(self.xml.buffer_position() + 1) {
-            return err;
+    /// Reads the next unit into `tu`, replacing what it held (whose strings
+    /// and vectors are reused): the fastest way to stream a memory, as no
+    /// unit is moved or freed. Yields what [`Iterator::next`] yields; after
+    /// an error, `tu` holds whatever was read of the broken unit.
+    ///
+    /// ```
+    /// use tmkit::tmx::{TmxReader, Tu};
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu tuid="1"><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut tu = Tu::default();
+    /// let mut seen = Vec::new();
+    /// while let Some(result) = reader.next_into(&mut tu) {
+    ///     result.unwrap();
+    ///     seen.push((tu.tuid.clone(), tu.tuvs[0].seg.plain_text()));
+    /// }
+    /// assert_eq!(seen, [(Some("1".into()), "One".into()), (None, "Two".into())]);
+    /// ```
+    pub fn next_into(&mut self, tu: &mut Tu) -> Option<Result<()>> {
+        if self.p.state == State::Done {
+            return None;
         }
-        if let quick_xml::Error::Io(io) = &e {
-            return Error::io(
-                display_path(&self.file),
-                std::io::Error::new(io.kind(), io.to_string()),
-            );
+        self.p.pool.clear_tu(tu);
+        match self.p.next_tu(&mut self.lx, tu) {
+            Ok(true) => {
+                self.p.tus_read += 1;
+                Some(Ok(()))
+            }
+            Ok(false) => {
+                self.p.state = State::Done;
+                None
+            }
+            Err(e) => {
+                let inside_tu = std::mem::take(&mut self.p.in_tu) && !matches!(e, XmlError::Io(_));
+                // Located before resynchronising moves the window on.
+                let err = self.to_error(e);
+                if !(self.p.options.lenient && inside_tu && self.p.resync(&mut self.lx)) {
+                    self.p.state = State::Done;
+                }
+                Some(Err(err))
+            }
         }
-        let msg = match &e {
-            quick_xml::Error::Syntax(s) => {
-                format!("malformed XML: {s} (the file may be truncated)")
-            }
-            quick_xml::Error::IllFormed(quick_xml::errors::IllFormedError::UnclosedReference) => {
-                "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')"
-                    .to_string()
-            }
-            quick_xml::Error::IllFormed(s) => format!("malformed XML: {s}"),
-            quick_xml::Error::Encoding(_) => {
-                // quick-xml does not say where; look from the event's start.
-                let input = self.xml.get_ref();
-                let offset = input
-                    .first_invalid_utf8(self.event_start)
-                    .unwrap_or(self.event_start);
-                return self.error_at(
-                    offset,
-                    "invalid UTF-8 byte sequence (is the encoding in the XML declaration right?)",
-                );
-            }
-            other => format!("malformed XML: {other}"),
-        };
-        self.error_at(self.xml.error_position(), msg)
     }
 
-    /// Reads the next event into `buf`, checking the bytes it covers.
-    fn read<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
-        buf.clear();
-        self.event_start = self.xml.buffer_position();
-        let result = self.xml.read_event_into(buf);
-        match result {
-            Ok(ev) => {
-                if let Some(err) = self.bad_input_before(self.xml.buffer_position()) {
-                    return Err(err);
-                }
-                match &ev {
-                    Event::Text(t) if has_cdata_end(t.as_bytes()) => {
-                        return Err(self.error_at(
-                            self.event_start,
-                            "']]>' is not allowed in text (write ]]&gt;)",
-                        ));
-                    }
-                    Event::Decl(_) if self.event_start > 0 => {
-                        return Err(self.error_at(
-                            self.event_start,
-                            "an XML declaration is allowed only at the very start of the file",
-                        ));
-                    }
-                    _ => {}
-                }
-                match &ev {
-                    Event::Start(e) | Event::Empty(e) => {
-                        if !is_xml_name(e.name().0) {
-                            return Err(self.error_at(
-                                self.event_start,
-                                format!("{:?} is not a valid element name", e.name().0),
-                            ));
-                        }
-                        let problem = self.ns_enter(e);
-                        if matches!(ev, Event::Empty(_)) {
-                            self.ns_leave();
-                        }
-                        if let Some(msg) = problem {
-                            return Err(self.error_at(self.event_start, msg));
-                        }
-                    }
-                    Event::End(_) => self.ns_leave(),
-                    _ => {}
-                }
-                Ok(ev)
-            }
-            Err(e) => Err(self.map_xml_error(e)),
+    /// Gives back a unit the caller has finished with: its strings and
+    /// vectors are reused for the next units, which saves most of the
+    /// allocator's work on a long stream. Optional; memory stays bounded.
+    ///
+    /// ```
+    /// use tmkit::tmx::TmxReader;
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut texts = Vec::new();
+    /// while let Some(tu) = reader.next() {
+    ///     let tu = tu.unwrap();
+    ///     texts.push(tu.tuvs[0].seg.plain_text());
+    ///     reader.recycle(tu);
+    /// }
+    /// assert_eq!(texts, ["One", "Two"]);
+    /// ```
+    pub fn recycle(&mut self, tu: Tu) {
+        self.p.pool.put_tu(tu);
+    }
+}
+
+impl<R: Read> Iterator for TmxReader<R> {
+    type Item = Result<Tu>;
+
+    fn next(&mut self) -> Option<Result<Tu>> {
+        if self.p.state == State::Done {
+            return None;
         }
+        let mut tu = self.p.pool.tu();
+        match self.next_into(&mut tu) {
+            Some(Ok(())) => Some(Ok(tu)),
+            other => {
+                self.p.pool.put_tu(tu);
+                other.map(|r| r.map(|()| Tu::default()))
+            }
+        }
+    }
+}
+
+impl Parser {
+    /// Reads the next event, checking element names and namespace prefixes.
+    /// `offset` is where it starts ([`Lexer::offset`] before the call).
+    #[inline(always)]
+    fn read<'l, S: Read>(&mut self, lx: &'l mut Lexer<S>, offset: u64) -> PResult<Event<'l>> {
+        let ev = lx.next_event()?;
+        match &ev {
+            Event::Start(tag) | Event::Empty(tag) => {
+                if !is_xml_name(tag.name) {
+                    return Err(XmlError::at(
+                        offset,
+                        format!("{:?} is not a valid element name", tag.name),
+                    ));
+                }
+                let problem = self.ns_enter(tag);
+                if matches!(ev, Event::Empty(_)) {
+                    self.ns_leave();
+                }
+                if let Some(msg) = problem {
+                    return Err(XmlError::at(offset, msg));
+                }
+            }
+            Event::End(_) => self.ns_leave(),
+            _ => {}
+        }
+        Ok(ev)
     }
 
     /// Enters an element: records its namespace declarations and checks
     /// that every prefix it uses is declared (as namespace-aware parsers
     /// require). Returns the problem, if any.
-    fn ns_enter(&mut self, e: &BytesStart<'_>) -> Option<String> {
+    fn ns_enter(&mut self, tag: &Tag<'_>) -> Option<String> {
         self.depth += 1;
-        let name = e.name().0;
-        if !name.contains(':') && !uses_prefixes(e.attributes_raw()) {
+        let name = tag.name;
+        if !tag.colon || (find1(name.as_bytes(), b':').is_none() && !uses_prefixes(tag.attrs_raw)) {
             return None;
         }
-        for a in e.attributes().with_checks(false).flatten() {
-            if let Some(prefix) = a.key.0.strip_prefix("xmlns:") {
+        for (key, _) in tag.attributes().flatten() {
+            if let Some(prefix) = key.strip_prefix("xmlns:") {
                 self.ns_decls.push((prefix.to_string(), self.depth));
             }
         }
@@ -325,8 +357,7 @@ impl<R: Read> TmxReader<R> {
                 "namespace prefix {prefix:?} of <{name}> is not declared"
             ));
         }
-        for a in e.attributes().with_checks(false).flatten() {
-            let key = a.key.0;
+        for (key, _) in tag.attributes().flatten() {
             if let Some((prefix, _)) = key.split_once(':')
                 && prefix != "xmlns"
                 && !declared(&self.ns_decls, prefix)
@@ -347,121 +378,112 @@ impl<R: Read> TmxReader<R> {
         self.depth = self.depth.saturating_sub(1);
     }
 
-    fn unexpected_eof(&self, expected: &str) -> Error {
-        self.error_at(
-            self.xml.buffer_position(),
+    fn unexpected_eof(offset: u64, expected: &str) -> XmlError {
+        XmlError::at(
+            offset,
             format!("unexpected end of file: expected {expected} (the file is truncated)"),
         )
     }
 
-    fn read_prolog_and_header(&mut self) -> Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        let result = self.prolog_and_header(&mut buf);
-        self.buf = buf;
-        result
-    }
-
-    fn prolog_and_header(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+    fn prolog_and_header<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         // Prolog up to the root element.
-        let root_empty =
-            loop {
-                let offset = self.xml.buffer_position();
-                match self.read(buf)? {
-                    Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                    Event::DocType(d) => {
-                        let text = d.xml10_content().into_owned();
-                        self.entities = Entities::from_doctype(&text)
-                            .map_err(|m| self.error_at(offset, format!("in the DOCTYPE: {m}")))?;
-                    }
-                    Event::Text(t) => {
-                        if !t.bytes().all(|b| b.is_ascii_whitespace()) {
-                            return Err(self
-                                .error_at(offset, "text before the root element: expected <tmx>"));
-                        }
-                    }
-                    Event::GeneralRef(_) | Event::CData(_) => {
-                        return Err(self
-                            .error_at(offset, "content before the root element: expected <tmx>"));
-                    }
-                    Event::Start(e) | Event::Empty(e) if local(e.name().0) != "tmx" => {
-                        let name = e.name().0.to_string();
-                        return Err(self.error_at(
+        let root_empty = loop {
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
+                Event::Decl | Event::Comment | Event::Pi => {}
+                Event::DocType(d) => {
+                    let text = d.replace("\r\n", "\n");
+                    self.entities = Entities::from_doctype(&text)
+                        .map_err(|m| XmlError::at(offset, format!("in the DOCTYPE: {m}")))?;
+                }
+                Event::Text(t) => {
+                    if !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                        return Err(XmlError::at(
                             offset,
-                            format!(
-                                "the root element is <{name}>: expected <tmx> (is this a TMX file?)"
-                            ),
+                            "text before the root element: expected <tmx>",
                         ));
                     }
-                    Event::Start(e) => {
-                        self.root_attrs(&e, offset)?;
-                        break false;
-                    }
-                    Event::Empty(e) => {
-                        self.root_attrs(&e, offset)?;
-                        break true;
-                    }
-                    Event::End(_) => {
-                        return Err(self.error_at(offset, "end tag before the root element"));
-                    }
-                    Event::Eof => {
-                        return Err(
-                            self.error_at(offset, "no <tmx> element: the file is empty or not XML")
-                        );
-                    }
                 }
-            };
+                Event::CData(_) => {
+                    return Err(XmlError::at(
+                        offset,
+                        "content before the root element: expected <tmx>",
+                    ));
+                }
+                Event::Start(e) | Event::Empty(e) if local(e.name) != "tmx" => {
+                    return Err(XmlError::at(
+                        offset,
+                        format!(
+                            "the root element is <{}>: expected <tmx> (is this a TMX file?)",
+                            e.name
+                        ),
+                    ));
+                }
+                Event::Start(e) => {
+                    self.root_attrs(&e, offset)?;
+                    break false;
+                }
+                Event::Empty(e) => {
+                    self.root_attrs(&e, offset)?;
+                    break true;
+                }
+                Event::End(_) => {
+                    return Err(XmlError::at(offset, "end tag before the root element"));
+                }
+                Event::Eof => {
+                    return Err(XmlError::at(
+                        offset,
+                        "no <tmx> element: the file is empty or not XML",
+                    ));
+                }
+            }
+        };
         if root_empty {
-            self.finish_document(buf)?;
-            return Ok(());
+            return self.finish_document(lx);
         }
         // Inside <tmx>: header, then body.
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
-                Event::Start(e) => {
-                    let name = local(e.name().0).to_string();
-                    match name.as_str() {
-                        "header" => {
-                            self.header_offset = offset;
-                            let attrs = self.attrs(&e, offset)?;
-                            self.header_attrs(attrs);
-                            self.header_children(buf)?;
-                        }
-                        "body" => {
-                            self.state = State::Body;
-                            return Ok(());
-                        }
-                        _ => self.skip_element(buf, &name)?,
-                    }
-                }
-                Event::Empty(e) => {
-                    let name = local(e.name().0).to_string();
-                    match name.as_str() {
-                        "header" => {
-                            self.header_offset = offset;
-                            let attrs = self.attrs(&e, offset)?;
-                            self.header_attrs(attrs);
-                        }
-                        "body" => {
-                            self.expect_root_end(buf)?;
-                            return Ok(());
-                        }
-                        _ => {}
-                    }
-                }
+            let offset = lx.offset();
+            let (tag, empty) = match self.read(lx, offset)? {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
                 Event::End(_) => {
                     // </tmx> without a body: a memory with no units.
-                    self.finish_document(buf)?;
+                    return self.finish_document(lx);
+                }
+                Event::Text(t) => {
+                    self.discard_text(t, offset)?;
+                    continue;
+                }
+                Event::Eof => return Err(Self::unexpected_eof(offset, "<body> and </tmx>")),
+                _ => continue,
+            };
+            match (local(tag.name), empty) {
+                ("header", _) => {
+                    self.header_offset = offset;
+                    let attrs = self.attrs(&tag, offset)?;
+                    self.header_attrs(attrs);
+                    if !empty {
+                        self.header_children(lx)?;
+                    }
+                }
+                ("body", false) => {
+                    self.state = State::Body;
                     return Ok(());
                 }
-                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
-                Event::Eof => return Err(self.unexpected_eof("<body> and </tmx>")),
-                _ => {}
+                ("body", true) => return self.expect_root_end(lx),
+                (name, false) => {
+                    let name = name.to_string();
+                    self.skip_element(lx, &name)?;
+                }
+                (_, true) => {}
             }
         }
     }
+}
 
-    fn root_attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<()> {
+impl Parser {
+    fn root_attrs(&mut self, e: &Tag<'_>, offset: u64) -> PResult<()> {
         for a in self.attrs(e, offset)? {
             if a.name == "version" {
                 self.header.version = Some(a.value);
@@ -484,111 +506,114 @@ impl<R: Read> TmxReader<R> {
         }
     }
 
-    fn header_children(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+    fn header_children<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         loop {
-            let offset = self.xml.buffer_position();
-            let (name, attrs, empty) = match self.read(buf)? {
-                Event::Start(e) => (
-                    local(e.name().0).to_string(),
-                    self.attrs(&e, offset)?,
-                    false,
-                ),
-                Event::Empty(e) => (local(e.name().0).to_string(), self.attrs(&e, offset)?, true),
+            let offset = lx.offset();
+            let (tag, empty) = match self.read(lx, offset)? {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
                 Event::End(_) => return Ok(()),
-                Event::GeneralRef(r) => {
-                    self.resolve_discard(&r, offset)?;
+                Event::Text(t) => {
+                    self.discard_text(t, offset)?;
                     continue;
                 }
-                Event::Eof => return Err(self.unexpected_eof("</header>")),
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</header>")),
                 _ => continue,
             };
-            match name.as_str() {
-                "note" => {
-                    let note = self.note(buf, attrs, empty)?;
+            let name = classify(local(tag.name));
+            let other = (name == Name::Other && !empty).then(|| local(tag.name).to_string());
+            let attrs = self.attrs(&tag, offset)?;
+            match name {
+                Name::Note => {
+                    let note = self.note(lx, attrs, empty)?;
                     self.header.notes.push(note);
                     self.header.meta_order.push(MetaKind::Note);
                 }
-                "prop" => {
-                    let prop = self.prop(buf, attrs, empty)?;
+                Name::Prop => {
+                    let prop = self.prop(lx, attrs, empty)?;
                     self.header.props.push(prop);
                     self.header.meta_order.push(MetaKind::Prop);
                 }
-                "ude" => {
+                Name::Ude => {
                     let ude = if empty {
                         Ude {
                             attrs,
                             maps: Vec::new(),
                         }
                     } else {
-                        self.ude(buf, attrs)?
+                        self.ude(lx, attrs)?
                     };
                     self.header.udes.push(ude);
                     self.header.meta_order.push(MetaKind::Ude);
                 }
-                _ if !empty => self.skip_element(buf, &name)?,
-                _ => {}
+                _ => {
+                    if let Some(other) = other {
+                        self.skip_element(lx, &other)?;
+                    }
+                }
             }
         }
     }
 
-    fn ude(&mut self, buf: &mut Vec<u8>, attrs: Vec<Attr>) -> Result<Ude> {
+    fn ude<S: Read>(&mut self, lx: &mut Lexer<S>, attrs: Vec<Attr>) -> PResult<Ude> {
         let mut ude = Ude {
             attrs,
             maps: Vec::new(),
         };
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
                 Event::Start(e) => {
-                    let name = local(e.name().0).to_string();
+                    let name = local(e.name).to_string();
                     if name == "map" {
                         let attrs = self.attrs(&e, offset)?;
                         ude.maps.push(attrs);
                     }
-                    self.skip_element(buf, &name)?;
+                    self.skip_element(lx, &name)?;
                 }
-                Event::Empty(e) if local(e.name().0) == "map" => {
+                Event::Empty(e) if local(e.name) == "map" => {
                     let attrs = self.attrs(&e, offset)?;
                     ude.maps.push(attrs);
                 }
                 Event::End(_) => return Ok(ude),
-                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
-                Event::Eof => return Err(self.unexpected_eof("</ude>")),
+                Event::Text(t) => self.discard_text(t, offset)?,
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</ude>")),
                 _ => {}
             }
         }
     }
 
     /// After `</body>`: expects `</tmx>`, then only comments and whitespace.
-    fn expect_root_end(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+    fn expect_root_end<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
-                Event::End(_) => return self.finish_document(buf),
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
+                Event::End(_) => return self.finish_document(lx),
                 Event::Start(e) => {
-                    let name = local(e.name().0).to_string();
-                    self.skip_element(buf, &name)?;
+                    let name = local(e.name).to_string();
+                    self.skip_element(lx, &name)?;
                 }
-                Event::GeneralRef(r) => self.resolve_discard(&r, offset)?,
-                Event::Eof => return Err(self.unexpected_eof("</tmx>")),
+                Event::Text(t) => self.discard_text(t, offset)?,
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</tmx>")),
                 _ => {}
             }
         }
     }
 
     /// After `</tmx>`: only comments, processing instructions and whitespace.
-    fn finish_document(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+    fn finish_document<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         self.state = State::Done;
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
                 Event::Eof => return Ok(()),
-                Event::Comment(_) | Event::PI(_) => {}
+                Event::Comment | Event::Pi => {}
                 Event::Text(t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
                 _ => {
-                    return Err(
-                        self.error_at(offset, "content after the end of the root element </tmx>")
-                    );
+                    return Err(XmlError::at(
+                        offset,
+                        "content after the end of the root element </tmx>",
+                    ));
                 }
             }
         }
@@ -596,7 +621,7 @@ impl<R: Read> TmxReader<R> {
 
     /// Reads attributes: names as written, values normalized as XML requires
     /// (entities resolved, literal whitespace turned into spaces).
-    fn attrs(&mut self, e: &BytesStart<'_>, offset: u64) -> Result<Vec<Attr>> {
+    fn attrs(&mut self, e: &Tag<'_>, offset: u64) -> PResult<Vec<Attr>> {
         let mut out = self.pool.attrs();
         self.for_each_attr(e, offset, |pool, name, value| {
             out.push(Attr {
@@ -661,6 +686,86 @@ impl<R: Read> TmxReader<R> {
         Ok(Cow::Owned(out))
     }
 
+    /// Appends character data as written (references unresolved, line ends
+    /// not normalized) to `parts`, as an XML parser reports it. `offset` is
+    /// where `raw` starts (errors point into it; it also bounds entity
+    /// expansion).
+    fn push_raw_text(
+        &mut self,
+        raw: &str,
+        offset: u64,
+        parts: &mut Vec<SegPart>,
+        depth: usize,
+    ) -> PResult<()> {
+        let bytes = raw.as_bytes();
+        let Some(first) = find2(bytes, b'&', b'\r') else {
+            push_text(&mut self.pool, parts, raw);
+            return Ok(());
+        };
+        // Pieces go straight into the text run being built; only a declared
+        // entity (which may hold elements) goes through `resolve_into`.
+        let mut text = last_text(&mut self.pool, parts);
+        text.push_str(&raw[..first]);
+        let mut at = first;
+        loop {
+            let mut from = at + 1;
+            if bytes[at] == b'\r' {
+                // XML 1.0 §2.11: CR LF and lone CR are read as LF.
+                text.push('\n');
+                if bytes.get(from) == Some(&b'\n') {
+                    from += 1;
+                }
+            } else {
+                let ref_offset = offset + at as u64;
+                let Some(semi) = find1(&bytes[from..], b';') else {
+                    parts.push(SegPart::Text(text));
+                    return Err(XmlError::at(
+                        ref_offset,
+                        "'&' must start a reference such as &amp; or &#160; (write &amp; for a literal '&')",
+                    ));
+                };
+                let name = &raw[from..from + semi];
+                from += semi + 1;
+                match predefined_char(name) {
+                    Some(c) => text.push(c),
+                    None => {
+                        parts.push(SegPart::Text(text));
+                        self.resolve_into(name, ref_offset, parts, depth)?;
+                        text = last_text(&mut self.pool, parts);
+                    }
+                }
+            }
+            match find2(&bytes[from..], b'&', b'\r') {
+                Some(k) => {
+                    text.push_str(&raw[from..from + k]);
+                    at = from + k;
+                }
+                None => {
+                    text.push_str(&raw[from..]);
+                    break;
+                }
+            }
+        }
+        if !text.is_empty() {
+            parts.push(SegPart::Text(text));
+        } else {
+            self.pool.put_string(text);
+        }
+        Ok(())
+    }
+
+    /// Checks the references in text the reader does not keep (white space
+    /// between elements, content of skipped elements).
+    fn discard_text(&mut self, raw: &str, offset: u64) -> PResult<()> {
+        if find1(raw.as_bytes(), b'&').is_none() {
+            return Ok(());
+        }
+        let mut sink = Vec::new();
+        self.push_raw_text(raw, offset, &mut sink, 0)?;
+        self.pool.put_parts(sink);
+        Ok(())
+    }
+
     /// Resolves a reference in content, appending what it stands for to
     /// `parts` (text, or the elements of an entity that holds markup).
     fn resolve_into(
@@ -669,11 +774,18 @@ impl<R: Read> TmxReader<R> {
         offset: u64,
         parts: &mut Vec<SegPart>,
         depth: usize,
-    ) -> Result<()> {
+    ) -> PResult<()> {
+        let bomb = || {
+            XmlError::at(
+                offset,
+                "entities expand to far more text than the file holds: refusing an entity expansion attack",
+            )
+        };
+        let allowance = ENTITY_ALLOWANCE + 16 * offset;
         let markup = match self
             .entities
             .resolve(name)
-            .map_err(|m| self.error_at(offset, m))?
+            .map_err(|m| XmlError::at(offset, m))?
         {
             Resolved::Char(c) => {
                 let mut tmp = [0u8; 4];
@@ -682,27 +794,18 @@ impl<R: Read> TmxReader<R> {
             }
             Resolved::Text(t) => {
                 self.entity_bytes += t.len() as u64;
-                if self.entity_bytes <= ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-                    push_text(&mut self.pool, parts, t);
-                    return Ok(());
+                if self.entity_bytes > allowance {
+                    return Err(bomb());
                 }
-                None
+                push_text(&mut self.pool, parts, t);
+                return Ok(());
             }
-            Resolved::Markup(m) => Some(m.to_string()),
+            Resolved::Markup(m) => m.to_string(),
             Resolved::Nothing => return Ok(()),
         };
-        let Some(markup) = markup else {
-            return Err(self.error_at(
-                offset,
-                "entities expand to far more text than the file holds: refusing an entity expansion attack",
-            ));
-        };
         self.entity_bytes += markup.len() as u64;
-        if self.entity_bytes > ENTITY_ALLOWANCE + 16 * self.xml.buffer_position() {
-            return Err(self.error_at(
-                offset,
-                "entities expand to far more text than the file holds: refusing an entity expansion attack",
-            ));
+        if self.entity_bytes > allowance {
+            return Err(bomb());
         }
         self.fragment(&markup, name, offset, parts, depth + 1)
     }
@@ -716,96 +819,36 @@ impl<R: Read> TmxReader<R> {
         offset: u64,
         parts: &mut Vec<SegPart>,
         depth: usize,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            return Err(self.error_at(offset, format!("entity &{entity}; is nested too deeply")));
-        }
-        let mut reader = quick_xml::Reader::from_str(text);
-        reader.config_mut().check_end_names = true;
-        let mut open: Vec<Inline> = Vec::new();
-        let bad = |this: &Self, what: String| {
-            this.error_at(
+    ) -> PResult<()> {
+        let bad = |what: String| {
+            XmlError::at(
                 offset,
                 format!("in the replacement text of &{entity};: {what}"),
             )
         };
-        loop {
-            let event = reader.read_event().map_err(|e| bad(self, e.to_string()))?;
-            if let Event::Start(e) | Event::Empty(e) = &event {
-                let name = e.name().0;
-                if !is_xml_name(name) {
-                    return Err(bad(self, format!("{name:?} is not a valid element name")));
-                }
-                if let Some((prefix, _)) = name.split_once(':')
-                    && prefix != "xml"
-                    && !self.ns_decls.iter().any(|(p, _)| p == prefix)
-                {
-                    return Err(bad(
-                        self,
-                        format!("namespace prefix {prefix:?} is not declared"),
-                    ));
-                }
-            }
-            let target = match open.last_mut() {
-                Some(inline) => &mut inline.content,
-                None => &mut *parts,
-            };
-            match event {
-                Event::Text(t) => push_text(&mut self.pool, target, &t.xml10_content()),
-                Event::CData(c) => push_text(&mut self.pool, target, &c.xml10_content()),
-                Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_into(&r, offset, target, depth)?;
-                }
-                Event::Start(e) => {
-                    let kind = InlineKind::from_name(local(e.name().0));
-                    let attrs = self.attrs(&e, offset)?;
-                    open.push(Inline {
-                        kind,
-                        attrs,
-                        content: Vec::new(),
-                    });
-                }
-                Event::Empty(e) => {
-                    let kind = InlineKind::from_name(local(e.name().0));
-                    let attrs = self.attrs(&e, offset)?;
-                    target.push(SegPart::Inline(Inline {
-                        kind,
-                        attrs,
-                        content: Vec::new(),
-                    }));
-                }
-                Event::End(_) => {
-                    let Some(done) = open.pop() else {
-                        return Err(bad(self, "an end tag without its start".into()));
-                    };
-                    let target = match open.last_mut() {
-                        Some(inline) => &mut inline.content,
-                        None => &mut *parts,
-                    };
-                    target.push(SegPart::Inline(done));
-                }
-                Event::Eof if open.is_empty() => return Ok(()),
-                Event::Eof => return Err(bad(self, "an element is not closed".into())),
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) | Event::DocType(_) => {
-                    return Err(bad(self, "a declaration".into()));
-                }
-            }
+        if depth > MAX_DEPTH {
+            return Err(XmlError::at(
+                offset,
+                format!("entity &{entity}; is nested too deeply"),
+            ));
         }
-    }
-
-    fn resolve_discard(&mut self, r: &str, offset: u64) -> Result<()> {
-        let mut sink = Vec::new();
-        self.resolve_into(r, offset, &mut sink, 0)
+        let input = Input::new(text.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        let mut lx = Lexer::new(input);
+        let depth_before = self.depth;
+        let result = self.content(&mut lx, None, parts, depth);
+        self.depth = depth_before;
+        result.map_err(|e| match e {
+            XmlError::Syntax { message, .. } => bad(message),
+            io => io,
+        })
     }
 
     /// Skips an element whose start tag was just read, checking its content.
-    fn skip_element(&mut self, buf: &mut Vec<u8>, name: &str) -> Result<()> {
+    fn skip_element<S: Read>(&mut self, lx: &mut Lexer<S>, name: &str) -> PResult<()> {
         let mut depth = 1usize;
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
                 Event::Start(_) => depth += 1,
                 Event::End(_) => {
                     depth -= 1;
@@ -813,50 +856,38 @@ impl<R: Read> TmxReader<R> {
                         return Ok(());
                     }
                 }
-                Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_discard(&r, offset)?;
-                }
-                Event::Eof => return Err(self.unexpected_eof(&format!("</{name}>"))),
+                Event::Text(t) => self.discard_text(t, offset)?,
+                Event::Eof => return Err(Self::unexpected_eof(offset, &format!("</{name}>"))),
                 _ => {}
             }
         }
     }
 
-    /// Mixed content up to the end tag of the element just opened.
-    fn content(
+    /// Mixed content up to the end tag of the element just opened (`name`),
+    /// or to the end of an entity's replacement text (`None`).
+    fn content<S: Read>(
         &mut self,
-        buf: &mut Vec<u8>,
-        name: &str,
+        lx: &mut Lexer<S>,
+        name: Option<&str>,
         parts: &mut Vec<SegPart>,
         depth: usize,
-    ) -> Result<()> {
+    ) -> PResult<()> {
         if depth > MAX_DEPTH {
-            return Err(self.error_at(
-                self.xml.buffer_position(),
+            return Err(XmlError::at(
+                lx.offset(),
                 "inline elements nested too deeply",
             ));
         }
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
-                Event::Text(t) => push_text(&mut self.pool, parts, &t.xml10_content()),
-                Event::CData(c) => push_text(&mut self.pool, parts, &c.xml10_content()),
-                Event::GeneralRef(r) => {
-                    // The name is copied out of `buf` (the reader is
-                    // borrowed again to resolve it) into reused scratch.
-                    let mut name = std::mem::take(&mut self.ref_name);
-                    name.clear();
-                    name.push_str(&r);
-                    let resolved = self.resolve_into(&name, offset, parts, depth);
-                    self.ref_name = name;
-                    resolved?;
-                }
+            let offset = lx.offset();
+            match self.read(lx, offset)? {
+                Event::Text(t) => self.push_raw_text(t, offset, parts, depth)?,
+                Event::CData(c) => push_cdata(&mut self.pool, parts, c),
                 Event::Start(e) => {
-                    let kind = InlineKind::from_name(local(e.name().0));
+                    let kind = InlineKind::from_name(local(e.name));
                     let attrs = self.attrs(&e, offset)?;
                     let mut content = self.pool.parts();
-                    self.content(buf, kind.name(), &mut content, depth + 1)?;
+                    self.content(lx, Some(kind.name()), &mut content, depth + 1)?;
                     parts.push(SegPart::Inline(Inline {
                         kind,
                         attrs,
@@ -864,7 +895,7 @@ impl<R: Read> TmxReader<R> {
                     }));
                 }
                 Event::Empty(e) => {
-                    let kind = InlineKind::from_name(local(e.name().0));
+                    let kind = InlineKind::from_name(local(e.name));
                     let attrs = self.attrs(&e, offset)?;
                     parts.push(SegPart::Inline(Inline {
                         kind,
@@ -873,23 +904,29 @@ impl<R: Read> TmxReader<R> {
                     }));
                 }
                 Event::End(_) => return Ok(()),
-                Event::Eof => return Err(self.unexpected_eof(&format!("</{name}>"))),
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) | Event::DocType(_) => {
-                    return Err(
-                        self.error_at(offset, "an XML declaration or DOCTYPE inside an element")
-                    );
+                Event::Eof => {
+                    return match name {
+                        None => Ok(()),
+                        Some(name) => Err(Self::unexpected_eof(offset, &format!("</{name}>"))),
+                    };
+                }
+                Event::Comment | Event::Pi => {}
+                Event::Decl | Event::DocType(_) => {
+                    return Err(XmlError::at(
+                        offset,
+                        "an XML declaration or DOCTYPE inside an element",
+                    ));
                 }
             }
         }
     }
 
-    fn text_of(&mut self, buf: &mut Vec<u8>, name: &str, empty: bool) -> Result<String> {
+    fn text_of<S: Read>(&mut self, lx: &mut Lexer<S>, name: &str, empty: bool) -> PResult<String> {
         if empty {
             return Ok(String::new());
         }
         let mut parts = self.pool.parts();
-        self.content(buf, name, &mut parts, 1)?;
+        self.content(lx, Some(name), &mut parts, 1)?;
         if let [SegPart::Text(_)] = parts.as_slice()
             && let Some(SegPart::Text(text)) = parts.pop()
         {
@@ -905,46 +942,52 @@ impl<R: Read> TmxReader<R> {
         Ok(text)
     }
 
-    fn note(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Note> {
+    fn note<S: Read>(
+        &mut self,
+        lx: &mut Lexer<S>,
+        mut attrs: Vec<Attr>,
+        empty: bool,
+    ) -> PResult<Note> {
         legacy_lang(&mut attrs);
-        let text = self.text_of(buf, "note", empty)?;
+        let text = self.text_of(lx, "note", empty)?;
         Ok(Note { text, attrs })
     }
 
-    fn prop(&mut self, buf: &mut Vec<u8>, mut attrs: Vec<Attr>, empty: bool) -> Result<Prop> {
+    fn prop<S: Read>(
+        &mut self,
+        lx: &mut Lexer<S>,
+        mut attrs: Vec<Attr>,
+        empty: bool,
+    ) -> PResult<Prop> {
         legacy_lang(&mut attrs);
         let kind = match attrs.iter().position(|a| a.name == "type") {
-            Some(i) => attrs.remove(i).value,
+            Some(i) => {
+                let attr = attrs.remove(i);
+                self.pool.put_string(attr.name);
+                attr.value
+            }
             None => String::new(),
         };
-        let value = self.text_of(buf, "prop", empty)?;
+        let value = self.text_of(lx, "prop", empty)?;
         Ok(Prop { kind, value, attrs })
     }
 
     /// Visits attributes without allocating their names.
     fn for_each_attr(
         &mut self,
-        e: &BytesStart<'_>,
+        e: &Tag<'_>,
         offset: u64,
         mut f: impl FnMut(&mut Pool, &str, Cow<'_, str>),
-    ) -> Result<()> {
-        // Duplicates are checked here: quick-xml's own check allocates a
-        // vector per element. Up to 16 names are compared directly, more go
-        // into a set (a tag with thousands of attributes stays linear).
+    ) -> PResult<()> {
+        // Up to 16 names are compared directly for duplicates, more go into
+        // a set (a tag with thousands of attributes stays linear).
         let mut seen: smallvec::SmallVec<[&str; 16]> = smallvec::SmallVec::new();
         let mut seen_set: Option<std::collections::HashSet<&str>> = None;
-        for attr in e.attributes().with_checks(false) {
-            let attr = attr.map_err(|err| {
-                let tag = e.name().0;
-                let msg = match err {
-                    quick_xml::events::attributes::AttrError::Duplicated(..) => {
-                        format!("an attribute appears twice in <{tag}>")
-                    }
-                    other => format!("malformed attribute in <{tag}>: {other}"),
-                };
-                self.error_at(offset, msg)
+        let tag = e.name;
+        for attr in e.attributes() {
+            let (name, raw) = attr.map_err(|msg| {
+                XmlError::at(offset, format!("malformed attribute in <{tag}>: {msg}"))
             })?;
-            let name = attr.key.0;
             let duplicate = match &mut seen_set {
                 Some(set) => !set.insert(name),
                 None if seen.len() < 16 => {
@@ -960,24 +1003,27 @@ impl<R: Read> TmxReader<R> {
                 }
             };
             if duplicate {
-                let tag = e.name().0;
-                return Err(self.error_at(offset, format!("an attribute appears twice in <{tag}>")));
+                return Err(XmlError::at(
+                    offset,
+                    format!("an attribute appears twice in <{tag}>"),
+                ));
             }
             if !is_xml_name(name) {
-                return Err(
-                    self.error_at(offset, format!("{name:?} is not a valid attribute name"))
-                );
+                return Err(XmlError::at(
+                    offset,
+                    format!("{name:?} is not a valid attribute name"),
+                ));
             }
             let value = self
-                .attr_value(&attr.value)
-                .map_err(|m| self.error_at(offset, format!("attribute {name}: {m}")))?;
+                .attr_value(raw)
+                .map_err(|m| XmlError::at(offset, format!("attribute {name}: {m}")))?;
             f(&mut self.pool, name, value);
         }
         Ok(())
     }
 
     /// Reads the attributes of a `<tu>` into `tu` (empty).
-    fn tu_start(&mut self, e: &BytesStart<'_>, offset: u64, tu: &mut Tu) -> Result<()> {
+    fn tu_start(&mut self, e: &Tag<'_>, offset: u64, tu: &mut Tu) -> PResult<()> {
         self.for_each_attr(e, offset, |pool, name, value| {
             if let Some(v) = tu.set_known(name, pool.own(value)) {
                 tu.extra.push(Attr {
@@ -985,74 +1031,72 @@ impl<R: Read> TmxReader<R> {
                     value: v,
                 });
             }
-        })?;
-        Ok(())
+        })
     }
 
     /// Reads the content of a `<tu>` into `tu`. Units are large structs: they
     /// are filled in place rather than moved from function to function.
-    fn tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu, empty: bool) -> Result<()> {
-        if empty {
-            return Ok(());
-        }
-        self.in_tu = true;
+    fn tu<S: Read>(&mut self, lx: &mut Lexer<S>, tu: &mut Tu, empty: bool) -> PResult<()> {
+        let mut used = 0;
+        let result = if empty {
+            Ok(())
+        } else {
+            self.in_tu = true;
+            self.tu_content(lx, tu, &mut used)
+        };
+        self.pool.truncate_tuvs(&mut tu.tuvs, used);
+        result
+    }
+
+    fn tu_content<S: Read>(
+        &mut self,
+        lx: &mut Lexer<S>,
+        tu: &mut Tu,
+        used: &mut usize,
+    ) -> PResult<()> {
         loop {
-            let offset = self.xml.buffer_position();
-            // A note or prop to read: its name, attributes, and whether it is empty.
-            let ((name, attrs), empty) = match self.read(buf)? {
-                Event::Start(e) => {
-                    let name = classify(local(e.name().0));
-                    match name {
-                        Name::Tuv => {
-                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
-                            self.tuv_start(&e, offset, tuv)?;
-                            self.tuv(buf, tuv, false)?;
-                            continue;
-                        }
-                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), false),
-                        _ => {
-                            let other = local(e.name().0).to_string();
-                            self.skip_element(buf, &other)?;
-                            continue;
-                        }
-                    }
-                }
-                Event::Empty(e) => {
-                    let name = classify(local(e.name().0));
-                    match name {
-                        Name::Tuv => {
-                            let tuv = push_tuv(&mut self.pool, &mut tu.tuvs);
-                            self.tuv_start(&e, offset, tuv)?;
-                            continue;
-                        }
-                        Name::Note | Name::Prop => ((name, self.attrs(&e, offset)?), true),
-                        _ => continue,
-                    }
-                }
+            let offset = lx.offset();
+            let (tag, empty) = match self.read(lx, offset)? {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
                 Event::End(_) => {
                     self.in_tu = false;
                     return Ok(());
                 }
-                Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_discard(&r, offset)?;
+                Event::Text(t) => {
+                    self.discard_text(t, offset)?;
                     continue;
                 }
-                Event::Eof => return Err(self.unexpected_eof("</tu>")),
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</tu>")),
                 _ => continue,
             };
-            if name == Name::Note {
-                tu.notes.push(self.note(buf, attrs, empty)?);
-                tu.meta_order.push(MetaKind::Note);
-            } else {
-                tu.props.push(self.prop(buf, attrs, empty)?);
-                tu.meta_order.push(MetaKind::Prop);
+            match classify(local(tag.name)) {
+                Name::Tuv => {
+                    let tuv = self.pool.next_tuv(&mut tu.tuvs, used);
+                    self.tuv_start(&tag, offset, tuv)?;
+                    self.tuv(lx, tuv, empty)?;
+                }
+                Name::Note => {
+                    let attrs = self.attrs(&tag, offset)?;
+                    tu.notes.push(self.note(lx, attrs, empty)?);
+                    tu.meta_order.push(MetaKind::Note);
+                }
+                Name::Prop => {
+                    let attrs = self.attrs(&tag, offset)?;
+                    tu.props.push(self.prop(lx, attrs, empty)?);
+                    tu.meta_order.push(MetaKind::Prop);
+                }
+                _ if !empty => {
+                    let other = local(tag.name).to_string();
+                    self.skip_element(lx, &other)?;
+                }
+                _ => {}
             }
         }
     }
 
     /// Reads the attributes of a `<tuv>` into `tuv` (empty).
-    fn tuv_start(&mut self, e: &BytesStart<'_>, offset: u64, tuv: &mut Tuv) -> Result<()> {
+    fn tuv_start(&mut self, e: &Tag<'_>, offset: u64, tuv: &mut Tuv) -> PResult<()> {
         tuv.missing_seg = true;
         let mut legacy = None;
         let mut has_xml_lang = false;
@@ -1087,250 +1131,167 @@ impl<R: Read> TmxReader<R> {
         Ok(())
     }
 
-    fn tuv(&mut self, buf: &mut Vec<u8>, tuv: &mut Tuv, empty: bool) -> Result<()> {
+    fn tuv<S: Read>(&mut self, lx: &mut Lexer<S>, tuv: &mut Tuv, empty: bool) -> PResult<()> {
         if empty {
             return Ok(());
         }
         loop {
-            let offset = self.xml.buffer_position();
-            let (name, attrs, empty) = match self.read(buf)? {
-                Event::Start(e) => {
-                    let name = classify(local(e.name().0));
-                    if name == Name::Other {
-                        let other = local(e.name().0).to_string();
-                        self.skip_element(buf, &other)?;
-                        continue;
-                    }
-                    (name, self.attrs(&e, offset)?, false)
-                }
-                Event::Empty(e) => (classify(local(e.name().0)), self.attrs(&e, offset)?, true),
+            let offset = lx.offset();
+            let (tag, empty) = match self.read(lx, offset)? {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
                 Event::End(_) => return Ok(()),
-                Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_discard(&r, offset)?;
+                Event::Text(t) => {
+                    self.discard_text(t, offset)?;
                     continue;
                 }
-                Event::Eof => return Err(self.unexpected_eof("</tuv>")),
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</tuv>")),
                 _ => continue,
             };
+            let name = classify(local(tag.name));
+            if name == Name::Other {
+                if !empty {
+                    let other = local(tag.name).to_string();
+                    self.skip_element(lx, &other)?;
+                } else {
+                    self.for_each_attr(&tag, offset, |_, _, _| {})?;
+                }
+                continue;
+            }
+            let attrs = self.attrs(&tag, offset)?;
             match name {
                 Name::Seg if tuv.missing_seg => {
                     tuv.missing_seg = false;
                     tuv.seg.attrs = attrs;
                     if !empty {
-                        self.content(buf, "seg", &mut tuv.seg.parts, 1)?;
+                        self.content(lx, Some("seg"), &mut tuv.seg.parts, 1)?;
                     }
                 }
                 Name::Note => {
-                    tuv.notes.push(self.note(buf, attrs, empty)?);
+                    tuv.notes.push(self.note(lx, attrs, empty)?);
                     tuv.meta_order.push(MetaKind::Note);
                 }
                 Name::Prop => {
-                    tuv.props.push(self.prop(buf, attrs, empty)?);
+                    tuv.props.push(self.prop(lx, attrs, empty)?);
                     tuv.meta_order.push(MetaKind::Prop);
                 }
-                _ if !empty => self.skip_element(buf, "seg")?,
-                _ => {}
+                _ => {
+                    self.pool.put_attrs(attrs);
+                    if !empty {
+                        self.skip_element(lx, "seg")?;
+                    }
+                }
             }
         }
     }
 
     /// Reads the next unit into `tu` (empty); false at `</body>`.
-    fn next_tu(&mut self, buf: &mut Vec<u8>, tu: &mut Tu) -> Result<bool> {
+    fn next_tu<S: Read>(&mut self, lx: &mut Lexer<S>, tu: &mut Tu) -> PResult<bool> {
         if let Some((mut pending, empty, offset)) = self.pending_tu.take() {
             self.last_tu_offset = offset;
             std::mem::swap(tu, &mut pending);
             self.pool.put_tu(pending);
-            return self.tu(buf, tu, empty).map(|()| true);
+            return self.tu(lx, tu, empty).map(|()| true);
         }
         loop {
-            let offset = self.xml.buffer_position();
-            match self.read(buf)? {
-                Event::Start(e) => {
-                    if local(e.name().0) == "tu" {
-                        self.last_tu_offset = offset;
-                        self.in_tu = true;
-                        self.tu_start(&e, offset, tu)?;
-                        return self.tu(buf, tu, false).map(|()| true);
-                    }
-                    // An unknown wrapper (a group some tools add): look inside.
-                    self.for_each_attr(&e, offset, |_, _, _| {})?;
-                    self.wrapper_depth += 1;
+            let offset = lx.offset();
+            let (tag, empty) = match self.read(lx, offset)? {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
+                Event::End(_) if self.wrapper_depth > 0 => {
+                    self.wrapper_depth -= 1;
+                    continue;
                 }
-                Event::Empty(e) => {
-                    if local(e.name().0) == "tu" {
-                        self.last_tu_offset = offset;
-                        self.in_tu = true;
-                        self.tu_start(&e, offset, tu)?;
-                        self.in_tu = false;
-                        return Ok(true);
-                    }
-                    self.for_each_attr(&e, offset, |_, _, _| {})?;
-                }
-                Event::End(_) if self.wrapper_depth > 0 => self.wrapper_depth -= 1,
                 Event::End(_) => {
-                    self.expect_root_end(buf)?;
+                    self.expect_root_end(lx)?;
                     return Ok(false);
                 }
-                Event::GeneralRef(r) => {
-                    let r = r.to_string();
-                    self.resolve_discard(&r, offset)?;
+                Event::Text(t) => {
+                    self.discard_text(t, offset)?;
+                    continue;
                 }
-                Event::Eof => return Err(self.unexpected_eof("</body>")),
-                _ => {}
+                Event::Eof => return Err(Self::unexpected_eof(offset, "</body>")),
+                _ => continue,
+            };
+            if local(tag.name) == "tu" {
+                self.last_tu_offset = offset;
+                self.in_tu = true;
+                self.tu_start(&tag, offset, tu)?;
+                self.tu(lx, tu, empty)?;
+                self.in_tu = false;
+                return Ok(true);
+            }
+            // An unknown wrapper (a group some tools add): look inside.
+            self.for_each_attr(&tag, offset, |_, _, _| {})?;
+            if !empty {
+                self.wrapper_depth += 1;
             }
         }
     }
 
     /// Lenient mode: skips to the end of the broken unit (or the start of the
     /// next one). Returns false when reading cannot go on.
-    fn resync(&mut self, buf: &mut Vec<u8>) -> bool {
-        for _ in 0..10_000 {
-            self.xml.get_mut().clear_bad();
-            let offset = self.xml.buffer_position();
-            buf.clear();
-            let event = self.xml.read_event_into(buf);
-            match &event {
-                Ok(Event::Start(e)) => {
+    fn resync<S: Read>(&mut self, lx: &mut Lexer<S>) -> bool {
+        lx.set_lenient(true);
+        let resumed = self.resync_inner(lx);
+        lx.set_lenient(false);
+        resumed
+    }
+
+    fn resync_inner<S: Read>(&mut self, lx: &mut Lexer<S>) -> bool {
+        loop {
+            lx.clear_bad();
+            let offset = lx.offset();
+            match lx.next_event() {
+                Ok(Event::Start(tag)) => {
                     // Enter, ignoring problems: this unit is already reported.
-                    let _ = self.ns_enter(e);
-                }
-                Ok(Event::End(_)) => self.ns_leave(),
-                _ => {}
-            }
-            match event {
-                Ok(Event::End(e)) => match local(e.name().0) {
-                    "tu" => return true,
-                    "body" if self.wrapper_depth == 0 => {
-                        self.pending_tu = None;
-                        return self.expect_root_end(buf).is_ok();
+                    let _ = self.ns_enter(&tag);
+                    if local(tag.name) == "tu" {
+                        self.pending_tu = Some((lenient_tu(&tag), false, offset));
+                        return true;
                     }
-                    _ => {}
-                },
-                Ok(Event::Start(e)) if local(e.name().0) == "tu" => {
-                    self.pending_tu = Some((lenient_tu(&e), false, offset));
+                }
+                Ok(Event::Empty(tag)) if local(tag.name) == "tu" => {
+                    self.pending_tu = Some((lenient_tu(&tag), true, offset));
                     return true;
                 }
-                Ok(Event::Empty(e)) if local(e.name().0) == "tu" => {
-                    self.pending_tu = Some((lenient_tu(&e), true, offset));
-                    return true;
+                Ok(Event::End(name)) => {
+                    let name = local(name);
+                    let (at_tu, at_body) = (name == "tu", name == "body");
+                    self.ns_sync(lx.depth());
+                    if at_tu {
+                        return true;
+                    }
+                    if at_body && self.wrapper_depth == 0 {
+                        self.pending_tu = None;
+                        return self.expect_root_end(lx).is_ok();
+                    }
                 }
                 Ok(Event::Eof) => return false,
                 Ok(_) => {}
-                Err(_) => {
-                    if self.xml.buffer_position() == offset {
-                        return false;
-                    }
-                }
+                Err(XmlError::Io(_)) => return false,
+                Err(_) => lx.skip_broken(),
             }
         }
-        false
     }
 
-    /// Units read so far.
-    pub fn tus_read(&self) -> u64 {
-        self.tus_read
-    }
-
-    /// Reads the next unit into `tu`, replacing what it held (whose strings
-    /// and vectors are reused): the fastest way to stream a memory, as no
-    /// unit is moved or freed. Yields what [`Iterator::next`] yields; after
-    /// an error, `tu` holds whatever was read of the broken unit.
-    ///
-    /// ```
-    /// use tmkit::tmx::{TmxReader, Tu};
-    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
-    ///   <tu tuid="1"><tuv xml:lang="en"><seg>One</seg></tuv></tu>
-    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
-    /// </body></tmx>"#;
-    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
-    /// let mut tu = Tu::default();
-    /// let mut seen = Vec::new();
-    /// while let Some(result) = reader.next_into(&mut tu) {
-    ///     result.unwrap();
-    ///     seen.push((tu.tuid.clone(), tu.tuvs[0].seg.plain_text()));
-    /// }
-    /// assert_eq!(seen, [(Some("1".into()), "One".into()), (None, "Two".into())]);
-    /// ```
-    pub fn next_into(&mut self, tu: &mut Tu) -> Option<Result<()>> {
-        if self.state == State::Done {
-            return None;
-        }
-        self.pool.clear_tu(tu);
-        let mut buf = std::mem::take(&mut self.buf);
-        let result = self.next_tu(&mut buf, tu);
-        let item = match result {
-            Ok(true) => {
-                self.tus_read += 1;
-                Some(Ok(()))
-            }
-            Ok(false) => {
-                self.state = State::Done;
-                None
-            }
-            Err(e) => {
-                let inside_tu = std::mem::take(&mut self.in_tu) && !matches!(e, Error::Io { .. });
-                if !(self.options.lenient && inside_tu && self.resync(&mut buf)) {
-                    self.state = State::Done;
-                }
-                Some(Err(e))
-            }
-        };
-        self.buf = buf;
-        item
-    }
-
-    /// Gives back a unit the caller has finished with: its strings and
-    /// vectors are reused for the next units, which saves most of the
-    /// allocator's work on a long stream. Optional; memory stays bounded.
-    ///
-    /// ```
-    /// use tmkit::tmx::TmxReader;
-    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
-    ///   <tu><tuv xml:lang="en"><seg>One</seg></tuv></tu>
-    ///   <tu><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
-    /// </body></tmx>"#;
-    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
-    /// let mut texts = Vec::new();
-    /// while let Some(tu) = reader.next() {
-    ///     let tu = tu.unwrap();
-    ///     texts.push(tu.tuvs[0].seg.plain_text());
-    ///     reader.recycle(tu);
-    /// }
-    /// assert_eq!(texts, ["One", "Two"]);
-    /// ```
-    pub fn recycle(&mut self, tu: Tu) {
-        self.pool.put_tu(tu);
-    }
-}
-
-impl<R: Read> Iterator for TmxReader<R> {
-    type Item = Result<Tu>;
-
-    fn next(&mut self) -> Option<Result<Tu>> {
-        if self.state == State::Done {
-            return None;
-        }
-        let mut tu = self.pool.tu();
-        match self.next_into(&mut tu) {
-            Some(Ok(())) => Some(Ok(tu)),
-            other => {
-                self.pool.put_tu(tu);
-                other.map(|r| r.map(|()| Tu::default()))
-            }
-        }
+    /// Sets the namespace depth to the tokenizer's (after skipping a broken
+    /// unit whose elements were closed out of order).
+    fn ns_sync(&mut self, depth: usize) {
+        self.depth = depth as u32 + 1;
+        self.ns_leave();
     }
 }
 
 /// Attributes of a start tag, ignoring malformed ones (used only to resume
 /// after an error in lenient mode; a malformed attribute is reported when
 /// the unit is parsed).
-fn lenient_tu(e: &BytesStart<'_>) -> Tu {
+fn lenient_tu(e: &Tag<'_>) -> Tu {
     let mut tu = Tu::default();
-    for a in e.attributes().flatten() {
-        if let Some(v) = tu.set_known(a.key.0, a.value.into_owned()) {
+    for (name, value) in e.attributes().map_while(|a| a.ok()) {
+        if let Some(v) = tu.set_known(name, value.to_string()) {
             tu.extra.push(Attr {
-                name: a.key.0.to_string(),
+                name: name.to_string(),
                 value: v,
             });
         }
@@ -1338,22 +1299,23 @@ fn lenient_tu(e: &BytesStart<'_>) -> Tu {
     tu
 }
 
-/// True when text holds `]]>`, which XML forbids outside CDATA sections.
-fn has_cdata_end(text: &[u8]) -> bool {
-    memchr::memchr_iter(b'>', text).any(|i| i >= 2 && &text[i - 2..i] == b"]]")
-}
-
 /// True when the raw attributes of a tag may use a namespace prefix other
 /// than `xml:` (a quick test; false positives only cost the full check).
 fn uses_prefixes(raw: &str) -> bool {
     let bytes = raw.as_bytes();
-    memchr::memchr_iter(b':', bytes).any(|colon| {
+    let mut from = 0;
+    while let Some(k) = find1(&bytes[from..], b':') {
+        let colon = from + k;
         let start = bytes[..colon]
             .iter()
             .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
             .map_or(0, |p| p + 1);
-        &bytes[start..colon] != b"xml"
-    })
+        if &bytes[start..colon] != b"xml" {
+            return true;
+        }
+        from = colon + 1;
+    }
+    false
 }
 
 /// The elements the reader dispatches on, recognized without allocating.
@@ -1363,6 +1325,7 @@ enum Name {
     Seg,
     Note,
     Prop,
+    Ude,
     Other,
 }
 
@@ -1372,7 +1335,16 @@ fn classify(local: &str) -> Name {
         "seg" => Name::Seg,
         "note" => Name::Note,
         "prop" => Name::Prop,
+        "ude" => Name::Ude,
         _ => Name::Other,
+    }
+}
+
+fn location_for(file: &Option<PathBuf>) -> Location {
+    Location {
+        file: file.clone(),
+        line: None,
+        column: None,
     }
 }
 
@@ -1382,14 +1354,36 @@ fn display_path(file: &Option<PathBuf>) -> PathBuf {
 
 /// The local part of a qualified name (`tmx:tu` → `tu`).
 fn local(name: &str) -> &str {
-    name.rsplit_once(':').map_or(name, |(_, l)| l)
+    // A byte loop: names are short, and most have no prefix.
+    match name.bytes().rposition(|b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
 }
 
-/// Appends an empty variant (from the pool) and returns it to be filled.
-fn push_tuv<'t>(pool: &mut Pool, tuvs: &'t mut Vec<Tuv>) -> &'t mut Tuv {
-    tuvs.push(pool.tuv());
-    let last = tuvs.len() - 1;
-    &mut tuvs[last]
+/// The five entities XML predefines, resolved without a table lookup.
+fn predefined_char(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => return None,
+    })
+}
+
+/// Takes the text run that ends `parts` out of it (or a new string) to be
+/// extended; the caller pushes it back.
+fn last_text(pool: &mut Pool, parts: &mut Vec<SegPart>) -> String {
+    match parts.pop() {
+        Some(SegPart::Text(text)) => text,
+        Some(other) => {
+            parts.push(other);
+            pool.string("")
+        }
+        None => pool.string(""),
+    }
 }
 
 fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
@@ -1401,6 +1395,20 @@ fn push_text(pool: &mut Pool, parts: &mut Vec<SegPart>, text: &str) {
     } else {
         parts.push(SegPart::Text(pool.string(text)));
     }
+}
+
+/// Appends a CDATA section's content, its line ends read as XML reads them.
+fn push_cdata(pool: &mut Pool, parts: &mut Vec<SegPart>, raw: &str) {
+    let mut rest = raw;
+    while let Some(i) = memchr::memchr(b'\r', rest.as_bytes()) {
+        push_text(pool, parts, &rest[..i]);
+        push_text(pool, parts, "\n");
+        rest = &rest[i + 1..];
+        if let Some(after) = rest.strip_prefix('\n') {
+            rest = after;
+        }
+    }
+    push_text(pool, parts, rest);
 }
 
 /// TMX 1.1–1.3 wrote `lang` where 1.4 writes `xml:lang`.

@@ -101,6 +101,7 @@ pub fn validate_reader<R: Read>(
     );
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
+    let mut langs = LangCache::default();
     let mut tu = crate::tmx::Tu::default();
     loop {
         match reader.next_into(&mut tu) {
@@ -108,7 +109,7 @@ pub fn validate_reader<R: Read>(
             Some(Ok(())) => {
                 report.units += 1;
                 problems.clear();
-                check_tu(&tu, header_src.as_deref(), &mut problems);
+                check_tu(&tu, header_src.as_deref(), &mut langs, &mut problems);
                 if !problems.is_empty() && report.problems.len() < MAX_PROBLEMS {
                     let loc = reader.last_tu_location();
                     for (severity, message) in problems.drain(..) {
@@ -251,7 +252,56 @@ pub fn check_date(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>) {
+/// Verdicts on the language tags of a memory, which has few: parsing every
+/// variant's tag again was a twentieth of the time of `validate`.
+#[derive(Default)]
+struct LangCache {
+    /// Tags and whether they parse.
+    valid: Vec<(String, bool)>,
+    /// (variant language, source language) and whether the variant serves
+    /// the source language.
+    serves: Vec<(String, String, bool)>,
+}
+
+/// Distinct entries kept (a pathological file with thousands of tags just
+/// parses the others each time).
+const LANG_CACHE: usize = 64;
+
+impl LangCache {
+    fn is_valid(&mut self, tag: &str) -> bool {
+        if let Some((_, ok)) = self.valid.iter().find(|(t, _)| t == tag) {
+            return *ok;
+        }
+        let ok = LanguageTag::parse(tag).is_ok();
+        if self.valid.len() < LANG_CACHE {
+            self.valid.push((tag.to_string(), ok));
+        }
+        ok
+    }
+
+    fn serves_srclang(&mut self, variant_lang: &str, srclang: &str) -> bool {
+        if let Some((.., ok)) = self
+            .serves
+            .iter()
+            .find(|(v, s, _)| v == variant_lang && s == srclang)
+        {
+            return *ok;
+        }
+        let ok = serves_srclang(variant_lang, srclang);
+        if self.serves.len() < LANG_CACHE {
+            self.serves
+                .push((variant_lang.to_string(), srclang.to_string(), ok));
+        }
+        ok
+    }
+}
+
+fn check_tu(
+    tu: &Tu,
+    header_src: Option<&str>,
+    langs: &mut LangCache,
+    out: &mut Vec<(Severity, String)>,
+) {
     for (name, value) in [
         ("creationdate", &tu.creationdate),
         ("changedate", &tu.changedate),
@@ -281,7 +331,7 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
     let src = tu.srclang.as_deref().or(header_src);
     if let Some(src) = src
         && src != "*all*"
-        && !tu.tuvs.iter().any(|v| serves_srclang(&v.lang, src))
+        && !tu.tuvs.iter().any(|v| langs.serves_srclang(&v.lang, src))
     {
         out.push((
             Severity::Error,
@@ -289,7 +339,7 @@ fn check_tu(tu: &Tu, header_src: Option<&str>, out: &mut Vec<(Severity, String)>
         ));
     }
     for tuv in &tu.tuvs {
-        check_tuv(tuv, out);
+        check_tuv(tuv, langs, out);
     }
 }
 
@@ -309,13 +359,13 @@ fn serves_srclang(variant_lang: &str, srclang: &str) -> bool {
     }
 }
 
-fn check_tuv(tuv: &Tuv, out: &mut Vec<(Severity, String)>) {
+fn check_tuv(tuv: &Tuv, langs: &mut LangCache, out: &mut Vec<(Severity, String)>) {
     let lang = if tuv.lang.is_empty() { "?" } else { &tuv.lang };
     if tuv.no_lang {
         out.push((Severity::Error, "a <tuv> has no xml:lang".into()));
     } else if tuv.lang.is_empty() {
         out.push((Severity::Error, "a <tuv> has an empty xml:lang".into()));
-    } else if LanguageTag::parse(&tuv.lang).is_err() {
+    } else if !langs.is_valid(&tuv.lang) {
         out.push((
             Severity::Warning,
             format!("{:?} is not a valid language tag", tuv.lang),
@@ -342,13 +392,15 @@ fn check_tuv(tuv: &Tuv, out: &mut Vec<(Severity, String)>) {
 }
 
 fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
-    let mut bpts: Vec<String> = Vec::new();
-    let mut epts: Vec<String> = Vec::new();
-    fn walk(
-        parts: &[SegPart],
+    // The ids borrow the segment: no allocation for the common case.
+    type Ids<'s> = smallvec::SmallVec<[&'s str; 8]>;
+    let mut bpts = Ids::new();
+    let mut epts = Ids::new();
+    fn walk<'s>(
+        parts: &'s [SegPart],
         lang: &str,
-        bpts: &mut Vec<String>,
-        epts: &mut Vec<String>,
+        bpts: &mut Ids<'s>,
+        epts: &mut Ids<'s>,
         out: &mut Vec<(Severity, String)>,
     ) {
         for p in parts {
@@ -357,15 +409,15 @@ fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
                 InlineKind::Bpt | InlineKind::Ept => match i.attr("i") {
                     Some(id) => {
                         if i.kind == InlineKind::Bpt {
-                            if bpts.iter().any(|b| b == id) {
+                            if bpts.contains(&id) {
                                 out.push((
                                     Severity::Error,
                                     format!("{lang} segment: two <bpt i=\"{id}\">"),
                                 ));
                             }
-                            bpts.push(id.to_string());
+                            bpts.push(id);
                         } else {
-                            epts.push(id.to_string());
+                            epts.push(id);
                         }
                     }
                     None => out.push((
