@@ -460,6 +460,26 @@ fn merge_removes_duplicates_and_keeps_the_newest() {
     assert_eq!(m.tus.len(), 2);
     assert_eq!(m.tus[0].changedate(), Some("20240101T000000Z"));
     assert_eq!(m.tus[0].props.len(), 2);
+
+    // A bilingual memory merged into a multilingual one: its pairs are inside
+    // the larger units, which are kept whole.
+    let multi = dir.path().join("multi.tmx");
+    std::fs::write(&multi, r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en"><seg>Bye</seg></tuv><tuv xml:lang="de"><seg>Tschüss</seg></tuv><tuv xml:lang="fr"><seg>Au revoir</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&a)
+        .arg(&multi)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 merged into a larger unit, 2 written",
+        ));
+    let m = tmkit::tmx::Tmx::read(&out).unwrap();
+    assert_eq!(m.tus[1].tuvs.len(), 3);
 }
 
 #[test]

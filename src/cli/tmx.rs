@@ -77,7 +77,9 @@ Examples:
   tmkit tmx merge memories/ -o merged.tmx        every *.tmx under a folder
 
 Units with the same text in the same languages are duplicates: the newest (changedate,
-else creationdate) is kept and the props and notes of the others are added to it.";
+else creationdate) is kept and the props and notes of the others are added to it. A unit
+whose every variant another, larger unit holds with the same text (an en-fr pair inside an
+en-fr-de unit) is merged into that unit too.";
 
 const FILTER_HELP: &str = "\
 Examples:
@@ -675,11 +677,12 @@ fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     w.finish()?;
     out.finish()?;
     ctx.note(format!(
-        "merged {} file(s): {} unit(s) read, {} duplicate(s) removed ({} replaced by a newer one), {} written{}",
+        "merged {} file(s): {} unit(s) read, {} duplicate(s) removed ({} replaced by a newer one), {} merged into a larger unit, {} written{}",
         inputs.len(),
         report.read,
         report.duplicates,
         report.replaced_by_newer,
+        report.subsumed,
         report.written,
         if broken > 0 {
             format!(", {broken} broken unit(s) skipped")
