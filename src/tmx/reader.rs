@@ -1,7 +1,7 @@
 //! The streaming TMX reader: parses the prolog and `<header>` on open, then
 //! yields one [`Tu`] at a time, in constant memory, from any byte source.
 //!
-//! Built on the crate's own XML tokenizer ([`super::xml`]), which slices
+//! Built on the crate's own XML tokenizer (`xml.rs`), which slices
 //! events out of a decoded window without copying them. Every input is
 //! checked as an XML 1.0 parser would (well-formedness, allowed characters,
 //! declared entities); errors name the file, line and column and say what
