@@ -777,4 +777,125 @@ mod tests {
         }
         assert_eq!(texts, 2000);
     }
+    /// Events as comparable strings: text runs (with their references) are
+    /// joined, as quick-xml splits them at each reference.
+    fn ours(doc: &str) -> Vec<String> {
+        let mut lexer = Lexer::new(Input::new(doc.as_bytes()).unwrap());
+        let mut out: Vec<String> = Vec::new();
+        loop {
+            match lexer.next_event().unwrap() {
+                Event::Start(t) | Event::Empty(t) => {
+                    let attrs: Vec<String> = t
+                        .attributes()
+                        .map(|a| {
+                            let (k, v) = a.unwrap();
+                            format!("{k}={v}")
+                        })
+                        .collect();
+                    out.push(format!("<{} {}>", t.name, attrs.join(" ")));
+                }
+                Event::End(n) => out.push(format!("</{n}>")),
+                Event::Text(t) => out.push(format!("T{t}")),
+                Event::CData(t) => out.push(format!("C{t}")),
+                Event::Comment => out.push("!".into()),
+                Event::Pi => out.push("?".into()),
+                Event::Decl | Event::DocType(_) => {}
+                Event::Eof => return out,
+            }
+        }
+    }
+
+    fn quick_xml_events(doc: &str) -> Vec<String> {
+        use quick_xml::events::Event as Q;
+        let mut reader = quick_xml::Reader::from_str(doc);
+        let mut out: Vec<String> = Vec::new();
+        let mut text: Option<String> = None;
+        loop {
+            let ev = reader.read_event().unwrap();
+            if !matches!(ev, Q::Text(_) | Q::GeneralRef(_))
+                && let Some(t) = text.take()
+            {
+                out.push(format!("T{t}"));
+            }
+            match ev {
+                Q::Start(e) | Q::Empty(e) => {
+                    let attrs: Vec<String> = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.unwrap();
+                            format!("{}={}", a.key.0, a.value)
+                        })
+                        .collect();
+                    let name = e.name().0.to_string();
+                    out.push(format!("<{name} {}>", attrs.join(" ")));
+                }
+                Q::End(e) => out.push(format!("</{}>", e.name().0)),
+                Q::Text(t) => text.get_or_insert_with(String::new).push_str(&t),
+                Q::GeneralRef(r) => {
+                    let t = text.get_or_insert_with(String::new);
+                    t.push('&');
+                    t.push_str(&r);
+                    t.push(';');
+                }
+                Q::CData(c) => out.push(format!("C{}", &*c)),
+                Q::Comment(_) => out.push("!".into()),
+                Q::PI(_) => out.push("?".into()),
+                Q::Decl(_) | Q::DocType(_) => {}
+                Q::Eof => return out,
+            }
+        }
+    }
+
+    fn node() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let name = prop_oneof!["seg", "tuv", "x:ph", "b-1", "é"];
+        let value = "[a-z />'&;=\\-]{0,6}".prop_map(|v| v.replace('&', "&amp;"));
+        let text = "[a-z \n\t>\\]éあ]{1,8}"
+            .prop_map(|t| t.replace("]]>", "]] >"))
+            .prop_map(|t| format!("{t}&lt;"));
+        let leaf = prop_oneof![
+            text,
+            "[a-z<&>]{0,5}".prop_map(|c| format!("<![CDATA[{c}]]>")),
+            "[a-z>]{0,5}".prop_map(|c| format!("<!--{c}-->")),
+            "[a-z]{1,3}".prop_map(|c| format!("<?pi {c}?>")),
+        ];
+        leaf.prop_recursive(4, 40, 5, move |inner| {
+            (
+                name.clone(),
+                proptest::collection::vec((0..3usize, value.clone(), any::<bool>()), 0..3),
+                proptest::collection::vec(inner, 0..4),
+                any::<bool>(),
+            )
+                .prop_map(|(name, attrs, children, spaced)| {
+                    let mut tag = format!("<{name}");
+                    for (i, (k, v, single)) in attrs.iter().enumerate() {
+                        let q = if *single { '\'' } else { '"' };
+                        let v = v.replace(q, "");
+                        tag.push_str(&format!(
+                            " a{k}{i}{}={q}{v}{q}",
+                            if spaced { " " } else { "" }
+                        ));
+                    }
+                    if children.is_empty() && spaced {
+                        tag.push_str(" />");
+                        return tag;
+                    }
+                    format!(
+                        "{tag}>{}</{name}{}>",
+                        children.concat(),
+                        if spaced { " " } else { "" }
+                    )
+                })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+        /// On well-formed documents the tokenizer sees what quick-xml sees.
+        #[test]
+        fn same_events_as_quick_xml(body in node()) {
+            let doc = format!("<?xml version=\"1.0\"?>\n<root>{body}</root>\n");
+            proptest::prop_assert_eq!(ours(&doc), quick_xml_events(&doc));
+        }
+    }
 }
