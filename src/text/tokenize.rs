@@ -131,9 +131,36 @@ impl<'a> Iterator for WordSpans<'a> {
 }
 
 /// Number of words in `text`, counting each spaceless-script character as one
-/// (the convention CAT tools use for CJK word counts).
+/// (the convention CAT tools use for CJK word counts). The same count as
+/// `word_spans(text).count()`, with ASCII bytes classified without decoding
+/// (word counts are a fifth of the time of `tmkit tmx stats`).
 pub fn word_count(text: &str) -> usize {
-    word_spans(text).count()
+    let bytes = text.as_bytes();
+    let (mut count, mut in_word) = (0usize, false);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            let word = b.is_ascii_alphanumeric() || b == b'_';
+            count += usize::from(word && !in_word);
+            in_word = word;
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        if !is_word_char(c) {
+            in_word = false;
+        } else if is_spaceless_char(c) {
+            count += 1;
+            in_word = false;
+        } else {
+            count += usize::from(!in_word);
+            in_word = true;
+        }
+    }
+    count
 }
 
 #[cfg(test)]
@@ -164,6 +191,13 @@ mod tests {
     fn arabic_and_hebrew_words_keep_marks() {
         assert_eq!(match_tokens("مَرْحَبًا بالعالم"), ["مَرْحَبًا", "بالعالم"]);
         assert_eq!(match_tokens("שָׁלוֹם"), ["שָׁלוֹם"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_count_is_the_number_of_word_spans(text in "\\PC{0,40}|[a-z _.é東京สวัสดี안-]{0,40}") {
+            proptest::prop_assert_eq!(word_count(&text), word_spans(&text).count());
+        }
     }
 
     #[test]
