@@ -287,15 +287,30 @@ impl<W: Write> TmxWriter<W> {
     }
 
     fn escape(&mut self, s: &mut String, text: &str, in_attr: bool) {
+        // Branch-free, so the block test below compiles to vector compares.
         let special = |b: u8| {
-            matches!(b, b'&' | b'<' | b'>' | b'\r' | 0xEF)
-                || (b < 0x20 && (in_attr || (b != b'\n' && b != b'\t')))
-                || (in_attr && b == b'"')
+            (b == b'&')
+                | (b == b'<')
+                | (b == b'>')
+                | (b == b'\r')
+                | (b == 0xEF)
+                | ((b < 0x20) & (in_attr | ((b != b'\n') & (b != b'\t'))))
+                | (in_attr & (b == b'"'))
         };
+        const BLOCK: usize = 32;
         let bytes = text.as_bytes();
         let mut start = 0;
         let mut i = 0;
         while i < bytes.len() {
+            // Most text needs no escape: skip it a block at a time.
+            if i + BLOCK <= bytes.len()
+                && !bytes[i..i + BLOCK]
+                    .iter()
+                    .fold(false, |hit, &b| hit | special(b))
+            {
+                i += BLOCK;
+                continue;
+            }
             if !special(bytes[i]) {
                 i += 1;
                 continue;
