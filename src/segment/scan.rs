@@ -608,26 +608,42 @@ impl<'a> RuleScanner<'a> {
         if self.rules.final_abbrevs.is_empty() {
             return false;
         }
+        let Some(joined) = self.spaced_abbrev(tok_start, tok) else {
+            return false;
+        };
+        let rules = self.rules;
+        rules.final_abbrevs.contains(self.lowered(&joined))
+    }
+
+    /// True when `tok` and the short abbreviation before it, written with a
+    /// space (German `d. h.`, `z. B.`), form one of the language's
+    /// abbreviations.
+    fn ends_spaced_abbrev(&mut self, tok_start: usize, tok: &str) -> bool {
+        match self.spaced_abbrev(tok_start, tok) {
+            Some(joined) => self.is_abbreviation(&joined),
+            None => false,
+        }
+    }
+
+    /// `tok` joined to the short word before it when that word ends with a
+    /// full stop (`т.` + `д` = `т.д`), as abbreviations are listed.
+    fn spaced_abbrev(&self, tok_start: usize, tok: &str) -> Option<String> {
         let head = self.text[self.start..tok_start].trim_end();
-        let Some(prev_start) = head
+        let prev_start = head
             .char_indices()
             .rev()
             .take(6)
             .find(|&(_, c)| c.is_whitespace())
             .map(|(o, c)| o + c.len_utf8())
-            .or((head.chars().count() <= 5).then_some(0))
-        else {
-            return false;
-        };
+            .or((head.chars().count() <= 5).then_some(0))?;
         let prev = &head[prev_start..];
         if !prev.ends_with('.') || prev.len() > 12 {
-            return false;
+            return None;
         }
         let mut joined = String::with_capacity(prev.len() + tok.len());
         joined.push_str(prev);
         joined.push_str(tok);
-        let rules = self.rules;
-        rules.final_abbrevs.contains(self.lowered(&joined))
+        Some(joined)
     }
 
     /// True when the word before `tok_start` (in this sentence) starts with a lower-case letter.
@@ -719,7 +735,10 @@ impl<'a> RuleScanner<'a> {
                     && tok.is_char_boundary(tok.len() - suffix.len())
                     && tok[tok.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
             });
-            return if suffixed || self.is_abbreviation(tok) {
+            return if suffixed
+                || self.is_abbreviation(tok)
+                || (tok.chars().count() == 1 && self.ends_spaced_abbrev(tok_start, tok))
+            {
                 Step::Continue(b)
             } else {
                 Step::Break(b)
