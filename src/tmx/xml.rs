@@ -253,7 +253,7 @@ impl<R: Read> Lexer<R> {
     }
 
     /// Reads the next event.
-    // Inlined into its one caller, the reader's `read`: returning the event
+    // Inlined into the reader's `read`, its hot caller: returning the event
     // through memory stalled on store forwarding.
     #[inline(always)]
     pub fn next_event(&mut self) -> Result<Event<'_>, XmlError> {
