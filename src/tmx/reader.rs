@@ -333,6 +333,26 @@ impl Parser {
         Ok(ev)
     }
 
+    /// The next thing inside an element whose content is elements: a child
+    /// element, the parent's end tag, or something already checked and
+    /// skipped (white space, comments, processing instructions). `end` names
+    /// what a truncated file lacks.
+    #[inline(always)]
+    fn next_child<'l, S: Read>(&mut self, lx: &'l mut Lexer<S>, end: &str) -> PResult<Child<'l>> {
+        let offset = lx.offset();
+        Ok(match self.read(lx, offset)? {
+            Event::Start(tag) => Child::Tag(tag, false, offset),
+            Event::Empty(tag) => Child::Tag(tag, true, offset),
+            Event::End(_) => Child::End,
+            Event::Text(t) => {
+                self.discard_text(t, offset)?;
+                Child::Skipped
+            }
+            Event::Eof => return Err(Self::unexpected_eof(offset, end)),
+            _ => Child::Skipped,
+        })
+    }
+
     /// Enters an element: records its namespace declarations and checks
     /// that every prefix it uses is declared (as namespace-aware parsers
     /// require). Returns the problem, if any.
@@ -443,20 +463,11 @@ impl Parser {
         }
         // Inside <tmx>: header, then body.
         loop {
-            let offset = lx.offset();
-            let (tag, empty) = match self.read(lx, offset)? {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) => {
-                    // </tmx> without a body: a memory with no units.
-                    return self.finish_document(lx);
-                }
-                Event::Text(t) => {
-                    self.discard_text(t, offset)?;
-                    continue;
-                }
-                Event::Eof => return Err(Self::unexpected_eof(offset, "<body> and </tmx>")),
-                _ => continue,
+            let (tag, empty, offset) = match self.next_child(lx, "<body> and </tmx>")? {
+                Child::Tag(tag, empty, offset) => (tag, empty, offset),
+                // </tmx> without a body: a memory with no units.
+                Child::End => return self.finish_document(lx),
+                Child::Skipped => continue,
             };
             match (local(tag.name), empty) {
                 ("header", _) => {
@@ -508,17 +519,10 @@ impl Parser {
 
     fn header_children<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         loop {
-            let offset = lx.offset();
-            let (tag, empty) = match self.read(lx, offset)? {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) => return Ok(()),
-                Event::Text(t) => {
-                    self.discard_text(t, offset)?;
-                    continue;
-                }
-                Event::Eof => return Err(Self::unexpected_eof(offset, "</header>")),
-                _ => continue,
+            let (tag, empty, offset) = match self.next_child(lx, "</header>")? {
+                Child::Tag(tag, empty, offset) => (tag, empty, offset),
+                Child::End => return Ok(()),
+                Child::Skipped => continue,
             };
             let name = classify(local(tag.name));
             let other = (name == Name::Other && !empty).then(|| local(tag.name).to_string());
@@ -1055,20 +1059,13 @@ impl Parser {
         used: &mut usize,
     ) -> PResult<()> {
         loop {
-            let offset = lx.offset();
-            let (tag, empty) = match self.read(lx, offset)? {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) => {
+            let (tag, empty, offset) = match self.next_child(lx, "</tu>")? {
+                Child::Tag(tag, empty, offset) => (tag, empty, offset),
+                Child::End => {
                     self.in_tu = false;
                     return Ok(());
                 }
-                Event::Text(t) => {
-                    self.discard_text(t, offset)?;
-                    continue;
-                }
-                Event::Eof => return Err(Self::unexpected_eof(offset, "</tu>")),
-                _ => continue,
+                Child::Skipped => continue,
             };
             match classify(local(tag.name)) {
                 Name::Tuv => {
@@ -1136,17 +1133,10 @@ impl Parser {
             return Ok(());
         }
         loop {
-            let offset = lx.offset();
-            let (tag, empty) = match self.read(lx, offset)? {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) => return Ok(()),
-                Event::Text(t) => {
-                    self.discard_text(t, offset)?;
-                    continue;
-                }
-                Event::Eof => return Err(Self::unexpected_eof(offset, "</tuv>")),
-                _ => continue,
+            let (tag, empty, offset) = match self.next_child(lx, "</tuv>")? {
+                Child::Tag(tag, empty, offset) => (tag, empty, offset),
+                Child::End => return Ok(()),
+                Child::Skipped => continue,
             };
             let name = classify(local(tag.name));
             if name == Name::Other {
@@ -1194,24 +1184,17 @@ impl Parser {
             return self.tu(lx, tu, empty).map(|()| true);
         }
         loop {
-            let offset = lx.offset();
-            let (tag, empty) = match self.read(lx, offset)? {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) if self.wrapper_depth > 0 => {
+            let (tag, empty, offset) = match self.next_child(lx, "</body>")? {
+                Child::Tag(tag, empty, offset) => (tag, empty, offset),
+                Child::End if self.wrapper_depth > 0 => {
                     self.wrapper_depth -= 1;
                     continue;
                 }
-                Event::End(_) => {
+                Child::End => {
                     self.expect_root_end(lx)?;
                     return Ok(false);
                 }
-                Event::Text(t) => {
-                    self.discard_text(t, offset)?;
-                    continue;
-                }
-                Event::Eof => return Err(Self::unexpected_eof(offset, "</body>")),
-                _ => continue,
+                Child::Skipped => continue,
             };
             if local(tag.name) == "tu" {
                 self.last_tu_offset = offset;
@@ -1316,6 +1299,16 @@ fn uses_prefixes(raw: &str) -> bool {
         from = colon + 1;
     }
     false
+}
+
+/// What [`Parser::next_child`] found.
+enum Child<'l> {
+    /// A child element: its tag, whether it is empty, where it starts.
+    Tag(Tag<'l>, bool, u64),
+    /// The parent's end tag.
+    End,
+    /// Something between elements, checked and skipped.
+    Skipped,
 }
 
 /// The elements the reader dispatches on, recognized without allocating.

@@ -220,8 +220,6 @@ pub(crate) struct Lexer<R> {
     /// Names of the open elements, one after the other, with their ends.
     names: String,
     name_ends: Vec<usize>,
-    /// Start (window index) of the event being read, or of the last one.
-    event_start: usize,
     /// Resynchronising after an error: an end tag closes the innermost
     /// element of its name (and those inside it) instead of failing.
     lenient: bool,
@@ -233,7 +231,6 @@ impl<R: Read> Lexer<R> {
             input,
             names: String::new(),
             name_ends: Vec::new(),
-            event_start: 0,
             lenient: false,
         }
     }
@@ -259,7 +256,6 @@ impl<R: Read> Lexer<R> {
     pub fn next_event(&mut self) -> Result<Event<'_>, XmlError> {
         let found = loop {
             let start = self.input.pos();
-            self.event_start = start;
             let window = self.input.window().as_bytes();
             if start >= window.len() {
                 if self.input.fill_more()? {
@@ -281,7 +277,8 @@ impl<R: Read> Lexer<R> {
                 }
             }
         };
-        let start = self.event_start;
+        // Nothing is consumed until the event is whole: it starts at `pos`.
+        let start = self.input.pos();
         let end = match found {
             Found::Text(end)
             | Found::Start { end, .. }
