@@ -11,6 +11,7 @@
 //! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
+//! | [`align`] | bilingual sentence alignment: lexicons, the bead cost, the banded search |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |
 //! | [`error`] | the library's error type, with file, line and column where there is one |
@@ -18,6 +19,7 @@
 //! The library knows nothing of terminals, flags or exit codes: progress goes
 //! through the [`batch::Progress`] trait and failures through [`Error`].
 
+pub mod align;
 pub mod batch;
 pub mod error;
 pub mod files;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod align;
 pub mod analyze;
 pub mod common;
 pub mod completions;
@@ -25,6 +26,7 @@ Examples:
   tmkit segment --lang fr samples/fr-*.txt       one sentence per line
   tmkit match --tm tmx/ --src en --tgt fr article.txt
   tmkit analyze --tm tmx/ --src en --tgt fr samples/en-*.txt
+  tmkit align article.en.txt article.fr.txt --src en --tgt fr -o article.tmx
   tmkit tmx stats memory.tmx
   tmkit completions bash > /etc/bash_completion.d/tmkit
 
@@ -57,6 +59,8 @@ pub enum Command {
     Match(match_cmd::Args),
     /// Report how much of a job a memory covers, by match band.
     Analyze(analyze::Args),
+    /// Align an article with its translation into a translation memory.
+    Align(align::Args),
     /// Write short extractive digests of articles, one file or whole folders.
     Summarize(summarize::Args),
     /// Print a shell completion script.
@@ -72,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => match_cmd::run(args, &ctx),
         Command::Analyze(args) => analyze::run(args, &ctx),
         Command::Summarize(args) => summarize::run(args, &ctx),
+        Command::Align(args) => align::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
     }
 }
