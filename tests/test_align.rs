@@ -136,8 +136,27 @@ fn min_score_drops_weak_beads_from_tsv() {
     let all = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv"]));
     assert_eq!(all.lines().count(), 9);
     assert!(all.lines().all(|l| l.split('\t').count() == 3));
-    let none = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv", "--min-score", "1.01"]));
-    assert!(none.is_empty() || none.lines().count() < 9);
+    let scores: Vec<f32> = all
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap().parse().unwrap())
+        .collect();
+    let (lo, hi) = scores
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &s| (a.min(s), b.max(s)));
+    assert!(lo < hi, "{scores:?}");
+    let threshold = (lo + hi) / 2.0;
+    let kept = stdout_of(bridge(&mut tmkit()).args([
+        "--format",
+        "tsv",
+        "--min-score",
+        &threshold.to_string(),
+    ]));
+    assert!(kept.lines().count() < 9);
+    assert!(
+        kept.lines().all(|l| {
+            l.rsplit('\t').next().unwrap().parse::<f32>().unwrap() >= threshold - 0.001
+        })
+    );
     tmkit()
         .args(["align", "--src", "en", "--tgt", "fr", "--min-score", "2"])
         .arg(fixture("en_bridge.md"))
