@@ -84,9 +84,14 @@ fn sweep_stale(dir: &Path) {
 /// An I/O error without the path `tempfile` adds to it: messages name the
 /// user's destination, not `.x.tmkit-123-AbCdEf.part`.
 fn without_path(err: io::Error) -> io::Error {
-    match err.raw_os_error() {
-        Some(code) => io::Error::from_raw_os_error(code),
-        None => io::Error::new(err.kind(), err.kind().to_string()),
+    if let Some(code) = err.raw_os_error() {
+        return io::Error::from_raw_os_error(code);
+    }
+    // tempfile wraps the OS error in one whose message ends " at path ...".
+    let message = err.to_string();
+    match message.rfind(" at path ") {
+        Some(end) => io::Error::new(err.kind(), &message[..end]),
+        None => err,
     }
 }
 
