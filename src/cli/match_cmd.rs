@@ -1,12 +1,11 @@
 //! `tmkit match`: the best translations from a memory for each sentence of a
 //! text, with scores, word diffs, penalties and number-adapted targets.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use rayon::prelude::*;
 use tmkit::batch::InputFilter;
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
@@ -134,15 +133,7 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
 }
 
 fn read_path(path: &Path) -> Input {
-    let text = if tmkit::files::is_stdio(path) {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("<stdin>")
-            .and_then(|_| Ok(tmkit::files::decode_utf8(bytes, None)?))
-    } else {
-        tmkit::files::read_text(path).map_err(anyhow::Error::from)
-    };
+    let text = tmkit::files::read_text(path).map_err(anyhow::Error::from);
     Input {
         name: tmkit::files::display_name(path),
         text,

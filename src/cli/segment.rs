@@ -3,8 +3,7 @@
 //! One input is streamed in large chunks (flat memory on any size); several
 //! files or folders go through the batch runner, in parallel, in order.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -199,13 +198,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
-    let inputs = batch::expand_inputs(&args.files, &filter)?;
+    let mut summary = BatchSummary::default();
+    let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     if inputs.is_empty() {
         return Err(common::usage(
             "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
         ));
     }
-    let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    let several =
+        inputs.len() > 1 || args.files.iter().any(|p| p.is_dir()) || !summary.is_success();
     if !several {
         let input = inputs
             .first()
@@ -218,7 +219,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
     let progress = ctx.progress("segment");
     let mut out = common::stdout();
-    let mut summary = BatchSummary::default();
     let mut write_error: Option<io::Error> = None;
     batch::run_ordered(
         &inputs,
@@ -289,11 +289,7 @@ fn stream_one(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    let reader: Box<dyn Read> = if files::is_stdio(input) {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(input).map_err(|e| tmkit::Error::io(input, e))?)
-    };
+    let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
     let mut chunks = ChunkedText::new(reader, file);
     let (seg, detected) = factory.for_sample(chunks.peek()?);
