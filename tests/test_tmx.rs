@@ -541,3 +541,98 @@ fn output_to_a_closed_pipe_is_quiet() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("unit 0"));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+/// Every element TMX does not define, in each place it can stand, and a
+/// second `<seg>`: a TMX → TMX conversion must keep each byte for byte.
+#[test]
+fn convert_keeps_vendor_extensions_and_a_second_seg_byte_for_byte() {
+    let input = fixture("vendor_extensions.tmx");
+    let original = std::fs::read_to_string(&input).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    for raw in [
+        r#"<x-header-ext a="1">keep <b>me</b></x-header-ext>"#,
+        "<x-root-ext/>",
+        r#"<x-group-meta id="g1">group info</x-group-meta>"#,
+        r#"<v:origin app="cat">MT &amp; post-edit</v:origin>"#,
+        "<x-tuv-ext/>",
+        "<seg>Second</seg>",
+        "<x-between>b</x-between>",
+        "<x-after-last/>",
+        "<x-tail>t</x-tail>",
+        "<x-after-body/>",
+    ] {
+        assert!(original.contains(raw), "{raw}");
+        assert!(written.contains(raw), "lost {raw}:\n{written}");
+    }
+    // A second pass changes nothing: the places are kept too.
+    let again = dir.path().join("again.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&out)
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
+}
+
+#[test]
+fn convert_to_a_flat_format_refuses_to_lose_extensions_unless_lenient() {
+    let input = fixture("vendor_extensions.tmx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:12:54: error: not in the output: a second <seg>",
+        ))
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:11:7: error: not in the output: <v:origin> in <tu>",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "convert", "--lenient"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: not in the output"));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("Bonjour"));
+}
+
+#[test]
+fn convert_reports_text_and_markup_it_cannot_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("stray.tmx");
+    std::fs::write(
+        &input,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+         <tu>stray words<tuv xml:lang=\"en\"><seg>a</seg></tuv><note>n <b>bold</b></note></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "stray.tmx:2:5: error: not in the output: text where TMX allows only elements",
+        ))
+        .stderr(predicate::str::contains("markup inside <note>"));
+    assert!(!out.exists());
+}

@@ -868,9 +868,32 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 header: header.as_ref(),
                 lenient: a.lenient,
             };
-            let (report, out) = convert::convert_tmx(&mut reader, out, &opts, |e| {
-                ctx.warn_input(&input, format!("skipped a broken unit: {e}"))
-            })?;
+            let (report, out) = convert::convert_tmx(
+                &mut reader,
+                out,
+                &opts,
+                |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
+                |n| {
+                    let what = if a.lenient { "warning" } else { "error" };
+                    eprintln!("{}: {what}: not in the output: {}", n.location, n.message);
+                },
+            )?;
+            if report.lost > 0 && !a.lenient {
+                // Nothing is written rather than a memory with holes.
+                return Err(tmkit::Error::Invalid {
+                    location: tmkit::Location {
+                        file: Some(a.input.clone()),
+                        line: None,
+                        column: None,
+                    },
+                    message: format!(
+                        "{} piece(s) of the input would not be in the {} output (listed above); nothing was written (--lenient writes it anyway)",
+                        report.lost,
+                        format_name(to)
+                    ),
+                }
+                .into());
+            }
             out.finish()?;
             if report.dropped_chars > 0 {
                 ctx.note(format!(
@@ -901,6 +924,15 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Tmx => "TMX",
+        Format::Tsv => "TSV",
+        Format::Csv => "CSV",
+        Format::Jsonl => "JSONL",
     }
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::model::{Header, Seg, Tu, Tuv};
-use super::reader::TmxReader;
+use super::reader::{Notice, NoticeKind, TmxReader};
 use super::writer::TmxWriter;
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
@@ -77,6 +77,20 @@ pub struct ConvertReport {
     pub dropped_chars: u64,
     /// Units that could not be read and were skipped (`--lenient`).
     pub broken: u64,
+    /// Pieces of the input the output does not hold (see
+    /// [`loses`]): each was handed to the notice callback.
+    pub lost: u64,
+}
+
+/// True when an output in `format` loses what `notice` describes: content
+/// the reader could not keep, or (in flat outputs, which hold only texts)
+/// an element it kept as written.
+pub fn loses(format: Format, notice: &Notice) -> bool {
+    match notice.kind {
+        NoticeKind::Lost => true,
+        NoticeKind::Kept => format != Format::Tmx,
+        NoticeKind::Misplaced => false,
+    }
 }
 
 /// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
@@ -231,12 +245,16 @@ pub struct ConvertOptions<'a> {
 
 /// Streams the units of `reader` to `out` as `opts` say. With
 /// `opts.lenient`, broken units are handed to `report_skip` and counted;
-/// otherwise the first error ends the conversion.
+/// otherwise the first error ends the conversion. Whatever of the input the
+/// output does not hold ([`loses`]) is handed to `report_loss` and counted
+/// in [`ConvertReport::lost`]; the caller decides whether that fails the
+/// conversion.
 pub fn convert_tmx<R: Read, W: Write>(
     reader: &mut TmxReader<R>,
     out: W,
     opts: &ConvertOptions<'_>,
     mut report_skip: impl FnMut(&Error),
+    mut report_loss: impl FnMut(&Notice),
 ) -> Result<(ConvertReport, W)> {
     let ConvertOptions {
         format,
@@ -252,12 +270,22 @@ pub fn convert_tmx<R: Read, W: Write>(
         lenient
     };
     let mut report = ConvertReport::default();
+    let mut losses = |reader: &mut TmxReader<R>, report: &mut ConvertReport| {
+        for notice in reader.take_notices() {
+            if loses(format, &notice) {
+                report.lost += 1;
+                report_loss(&notice);
+            }
+        }
+    };
+    losses(reader, &mut report);
     match format {
         Format::Tmx => {
             let header = header_override.unwrap_or(reader.header()).clone();
             let mut w = TmxWriter::new(out, &header)?;
             let mut tu = Tu::default();
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {
                         report.read += 1;
@@ -267,14 +295,16 @@ pub fn convert_tmx<R: Read, W: Write>(
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
             }
+            losses(reader, &mut report);
             report.dropped_chars = w.dropped_chars();
-            Ok((report, w.finish()?))
+            Ok((report, w.finish_with(reader.trailer())?))
         }
         Format::Jsonl => {
             let mut out = out;
             let mut tu = Tu::default();
             let mut line = JsonlLine::default();
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {
                         report.read += 1;
@@ -284,6 +314,7 @@ pub fn convert_tmx<R: Read, W: Write>(
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
             }
+            losses(reader, &mut report);
             Ok((report, out))
         }
         Format::Tsv | Format::Csv => {
@@ -296,6 +327,7 @@ pub fn convert_tmx<R: Read, W: Write>(
             let mut tu = Tu::default();
             let mut matcher = PairMatcher::new(pair);
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {}
                     Err(e) => {
@@ -317,6 +349,7 @@ pub fn convert_tmx<R: Read, W: Write>(
                     .map_err(|e| Error::io("<output>", e))?;
                 report.written += 1;
             }
+            losses(reader, &mut report);
             Ok((report, out))
         }
     }

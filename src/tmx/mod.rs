@@ -44,8 +44,10 @@ use std::io::Write;
 use std::path::Path;
 
 pub use model::{
-    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, Seg, SegPart, Tu, Tuv, Ude, lang_eq,
+    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, RawElement, Seg, SegPart, Tu, Tuv, Ude,
+    lang_eq,
 };
+pub use reader::{Notice, NoticeKind};
 pub use reader::{ReadOptions, TmxReader};
 pub use writer::TmxWriter;
 
@@ -59,6 +61,9 @@ pub struct Tmx {
     pub header: Header,
     /// The units, in document order.
     pub tus: Vec<Tu>,
+    /// Elements TMX does not define after the last unit (see
+    /// [`RawElement::after`]).
+    pub trailer: Vec<RawElement>,
 }
 
 impl Tmx {
@@ -82,6 +87,7 @@ impl Tmx {
         Ok(Tmx {
             header: reader.header().clone(),
             tus,
+            trailer: reader.trailer().to_vec(),
         })
     }
 
@@ -93,7 +99,7 @@ impl Tmx {
             w.write_tu(tu)?;
         }
         let dropped = w.dropped_chars();
-        w.finish()?;
+        w.finish_with(&self.trailer)?;
         Ok(dropped)
     }
 
