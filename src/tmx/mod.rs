@@ -9,7 +9,8 @@
 //! | `input.rs`, `xml.rs`, `entities.rs` | encoding detection and transcoding into a checked UTF-8 window; the zero-copy XML tokenizer over it; DTD entities under hard limits |
 //! | [`stats`] | units, languages, words, characters, inline codes, duplicates, in one pass |
 //! | [`validate`] | every TMX 1.4b problem with its position |
-//! | [`convert`] | TMX ↔ TSV / CSV, TMX → JSONL, TMX → normalized TMX 1.4b |
+//! | [`convert`] | TMX → TSV / CSV / JSONL, TMX → normalized TMX 1.4b |
+//! | [`flat`] | TSV / CSV glossaries (header rows, extra columns, placeholders) and JSONL read into units |
 //! | [`merge`] | several memories into one, duplicates removed (newest kept) |
 //! | [`filter`] | languages, empty or untranslated units, props, dates |
 //!
@@ -30,6 +31,7 @@
 pub mod convert;
 mod entities;
 pub mod filter;
+pub mod flat;
 mod input;
 pub mod merge;
 pub mod model;

@@ -504,23 +504,17 @@ impl Parser {
         let mut depth = usize::from(!empty);
         while depth > 0 {
             let at = lx.offset();
-            match self.read(lx, at)? {
-                Event::Start(tag) if unit.is_some() && local(tag.name) == "tu" => {
+            let event = self.read(lx, at)?;
+            let empty_tag = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(tag) | Event::Empty(tag)
+                    if unit.is_some() && local(tag.name) == "tu" =>
+                {
                     if let Some(tu) = unit {
                         self.tu_start(&tag, at, tu)?;
                     }
                     return Ok(Some(WrappedUnit {
-                        empty: false,
-                        offset: at,
-                        depth,
-                    }));
-                }
-                Event::Empty(tag) if unit.is_some() && local(tag.name) == "tu" => {
-                    if let Some(tu) = unit {
-                        self.tu_start(&tag, at, tu)?;
-                    }
-                    return Ok(Some(WrappedUnit {
-                        empty: true,
+                        empty: empty_tag,
                         offset: at,
                         depth,
                     }));
