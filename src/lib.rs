@@ -11,6 +11,7 @@
 //! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
 //! | [`xliff`] | XLIFF 1.2 (Trados, memoQ), XLIFF 2.0/2.1 and gettext PO: the model, readers, writers, in-place filling |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
+//! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |
@@ -23,6 +24,7 @@ pub mod batch;
 pub mod error;
 pub mod files;
 pub mod fuzzy;
+pub mod pretranslate;
 pub mod segment;
 pub mod summarize;
 pub mod text;
