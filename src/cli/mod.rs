@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod bilingual;
 pub mod common;
 pub mod completions;
 pub mod match_cmd;

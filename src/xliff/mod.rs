@@ -7,6 +7,7 @@
 //! | `reader.rs` | the XLIFF 1.2 / 2.0 reader (quick-xml), with positions in errors and the byte spans [`fill`] edits |
 //! | `inline.rs` | XLIFF inline codes ↔ the TMX model's [`Seg`] (`g x bx ex ph bpt ept it mrk` in 1.2, `pc ph sc ec mrk` in 2.0) |
 //! | `writer.rs` | XLIFF 1.2 (strict schema) and 2.0 (with the Translation Candidates module) writers |
+//! | [`convert`] | finished segments → TMX units, TMX units → a bilingual document |
 //! | [`fill`] | fills the empty targets of an existing XLIFF file, keeping every other byte |
 //! | [`po`] | the gettext PO reader and writer (`msgctxt`, plurals, the `fuzzy` flag) |
 //!
@@ -30,6 +31,7 @@ use std::path::Path;
 use crate::error::{Error, Location, Result};
 use crate::tmx::Seg;
 
+pub mod convert;
 pub mod fill;
 mod inline;
 pub mod po;
