@@ -102,6 +102,10 @@ Examples:
   tmkit tmx convert --lenient broken.tmx rescued.tmx       skip broken units, report each
 
 The output format comes from --to or the output's extension (.tmx .tsv .csv .jsonl).
+XLIFF (.xlf .xliff .sdlxliff .mqxliff) and PO (.po) in or out, by extension:
+  tmkit tmx convert job.xlf memory.tmx              finished segments into a memory
+  tmkit tmx convert job.xlf memory.tmx --states final,signed-off
+  tmkit tmx convert memory.tmx --tgt fr out.po      a memory as PO (or .xlf)
 TSV escapes tab, newline, CR and backslash as \\t \\n \\r \\\\; CSV follows RFC 4180.
 TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-order mark);
 on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
@@ -169,6 +173,14 @@ pub struct ConvertArgs {
     /// Fill header attributes TMX 1.4b requires but the input lacks.
     #[arg(long)]
     pub fill_header: bool,
+    /// XLIFF/PO input: the segment states to keep (comma-separated: new,
+    /// draft, needs-review, translated, reviewed, final, signed-off).
+    /// Default: translated,reviewed,final,signed-off.
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub states: Vec<String>,
+    /// XLIFF output version: 1.2 (default) or 2.0.
+    #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
+    pub xliff_version: Option<String>,
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -810,6 +822,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::bilingual::convert(&a, ctx)? {
+        return Ok(code);
+    }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let to: Format = match a.to {
         Some(f) => f.into(),
