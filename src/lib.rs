@@ -10,6 +10,7 @@
 //! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
 //! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
+//! | [`html`] | main-content extraction from web pages, with offsets into the page |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |
@@ -22,6 +23,7 @@ pub mod batch;
 pub mod error;
 pub mod files;
 pub mod fuzzy;
+pub mod html;
 pub mod segment;
 pub mod summarize;
 pub mod text;

@@ -141,7 +141,9 @@ fn read_path(path: &Path) -> Input {
             .context("<stdin>")
             .and_then(|_| Ok(tmkit::files::decode_utf8(bytes, None)?))
     } else {
-        tmkit::files::read_text(path).map_err(anyhow::Error::from)
+        tmkit::files::read_text(path)
+            .map(|text| tmkit::html::readable_text(path, text))
+            .map_err(anyhow::Error::from)
     };
     Input {
         name: tmkit::files::display_name(path),
