@@ -140,7 +140,9 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
 }
 
 fn read_path(path: &Path) -> Input {
-    let text = tmkit::files::read_text(path).map_err(anyhow::Error::from);
+    let text = tmkit::files::read_text(path)
+        .map(|text| tmkit::html::readable_text(path, text))
+        .map_err(anyhow::Error::from);
     Input {
         name: tmkit::files::display_name(path),
         text,
