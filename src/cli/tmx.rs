@@ -711,7 +711,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         opts.langs.push(parse_lang("--langs", l)?);
     }
     if let (Some(s), Some(t)) = (&a.src, &a.tgt) {
-        opts.pair = Some((parse_lang("--src", s)?, parse_lang("--tgt", t)?));
+        opts.pair = Some(common::language_pair(s, t)?);
     }
     for p in &a.prop {
         let (kind, value) = match p.split_once('=') {
@@ -757,11 +757,22 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply(tu);
         report.count(&outcome);
         if let Ok(tu) = outcome {
+            report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
             w.write_tu(&tu)?;
         }
     }
     w.finish()?;
     out.finish()?;
+    if report.region_fallback > 0 {
+        let asked: Vec<String> = match &opts.pair {
+            Some((s, t)) => vec![s.to_string(), t.to_string()],
+            None => opts.langs.iter().map(ToString::to_string).collect(),
+        };
+        ctx.note(common::region_fallback_note(
+            report.region_fallback,
+            &asked.join("/"),
+        ));
+    }
     ctx.note(format!(
         "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
         tmkit::files::display_name(&a.input),
@@ -847,10 +858,8 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .tgt
                         .as_deref()
                         .ok_or_else(|| common::usage("TSV and CSV output need --tgt"))?;
-                    Some(Pair {
-                        src,
-                        tgt: parse_lang("--tgt", tgt)?,
-                    })
+                    let (src, tgt) = common::language_pair(&src.to_string(), tgt)?;
+                    Some(Pair { src, tgt })
                 }
                 _ => None,
             };
@@ -882,6 +891,12 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 ctx.note(format!(
                     "{} unit(s) lack the language pair and were left out",
                     report.skipped
+                ));
+            }
+            if let Some(p) = pair.as_ref().filter(|_| report.region_fallback > 0) {
+                ctx.note(common::region_fallback_note(
+                    report.region_fallback,
+                    &format!("{}/{}", p.src, p.tgt),
                 ));
             }
             ctx.note(format!(
@@ -916,10 +931,8 @@ fn convert_tabular(
             "TSV/CSV input needs --src and --tgt to name the languages of its two columns",
         ));
     };
-    let pair = Pair {
-        src: parse_lang("--src", src)?,
-        tgt: parse_lang("--tgt", tgt)?,
-    };
+    let (src, tgt) = common::language_pair(src, tgt)?;
+    let pair = Pair { src, tgt };
     let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
         Box::new(std::io::stdin().lock())
     } else {

@@ -77,6 +77,9 @@ pub struct ConvertReport {
     pub dropped_chars: u64,
     /// Units that could not be read and were skipped (`--lenient`).
     pub broken: u64,
+    /// Units written with a variant from another region of an asked language
+    /// (`en-US` text for `en-GB`), there being none closer.
+    pub region_fallback: u64,
 }
 
 /// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
@@ -156,6 +159,12 @@ impl<'p> PairMatcher<'p> {
         }
         self.cache.insert(lang.to_string(), q);
         q
+    }
+
+    /// True when the source or target variant picked (by their languages as
+    /// written) is only another region of the language asked.
+    fn is_other_region(&mut self, source: &str, target: &str) -> bool {
+        self.qualities(source).0 == Some(0) || self.qualities(target).1 == Some(0)
     }
 
     fn pick<'t>(&mut self, tu: &'t Tu) -> (Option<&'t Tuv>, Option<&'t Tuv>) {
@@ -308,6 +317,9 @@ pub fn convert_tmx<R: Read, W: Write>(
                     report.skipped += 1;
                     continue;
                 };
+                if matcher.is_other_region(&s.lang, &t.lang) {
+                    report.region_fallback += 1;
+                }
                 line.clear();
                 push_field(&mut line, &mode.text(&s.seg), format);
                 line.push(sep);
