@@ -736,7 +736,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         opts.langs.push(parse_lang("--langs", l)?);
     }
     if let (Some(s), Some(t)) = (&a.src, &a.tgt) {
-        opts.pair = Some((parse_lang("--src", s)?, parse_lang("--tgt", t)?));
+        opts.pair = Some(common::language_pair(s, t)?);
     }
     for p in &a.prop {
         let (kind, value) = match p.split_once('=') {
@@ -782,11 +782,22 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply(tu);
         report.count(&outcome);
         if let Ok(tu) = outcome {
+            report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
             w.write_tu(&tu)?;
         }
     }
     w.finish()?;
     out.finish()?;
+    if report.region_fallback > 0 {
+        let asked: Vec<String> = match &opts.pair {
+            Some((s, t)) => vec![s.to_string(), t.to_string()],
+            None => opts.langs.iter().map(ToString::to_string).collect(),
+        };
+        ctx.note(common::region_fallback_note(
+            report.region_fallback,
+            &asked.join("/"),
+        ));
+    }
     ctx.note(format!(
         "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
         tmkit::files::display_name(&a.input),
@@ -872,10 +883,8 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .tgt
                         .as_deref()
                         .ok_or_else(|| common::usage("TSV and CSV output need --tgt"))?;
-                    Some(Pair {
-                        src,
-                        tgt: parse_lang("--tgt", tgt)?,
-                    })
+                    let (src, tgt) = common::language_pair(&src.to_string(), tgt)?;
+                    Some(Pair { src, tgt })
                 }
                 _ => None,
             };
@@ -932,6 +941,12 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     report.skipped
                 ));
             }
+            if let Some(p) = pair.as_ref().filter(|_| report.region_fallback > 0) {
+                ctx.note(common::region_fallback_note(
+                    report.region_fallback,
+                    &format!("{}/{}", p.src, p.tgt),
+                ));
+            }
             ctx.note(format!(
                 "{}: {} unit(s) read, {} written{}",
                 tmkit::files::display_name(&a.input),
@@ -969,10 +984,10 @@ fn convert_flat(
     ctx: &Context,
 ) -> anyhow::Result<ExitCode> {
     let pair = match (&a.src, &a.tgt) {
-        (Some(src), Some(tgt)) => Some(Pair {
-            src: parse_lang("--src", src)?,
-            tgt: parse_lang("--tgt", tgt)?,
-        }),
+        (Some(src), Some(tgt)) => {
+            let (src, tgt) = common::language_pair(src, tgt)?;
+            Some(Pair { src, tgt })
+        }
         (None, None) => None,
         _ => return Err(common::usage("give both --src and --tgt, or neither")),
     };
