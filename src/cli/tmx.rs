@@ -68,9 +68,13 @@ Examples:
   tmkit tmx validate memories/ --format json     machine-readable report
   tmkit tmx validate --strict export.tmx         warnings fail too
 
-Checks: well-formed XML, required header attributes, <tuv> without xml:lang or <seg>,
-<bpt> without matching <ept> (by i), source language missing from a unit, dates that are
-not YYYYMMDDThhmmssZ. Exit status 1 when a file has errors.";
+Checks well-formed XML and every rule of the TMX 1.4b DTD: <header> then <body>, notes and
+props before variants and before the <seg>, one <seg>, <sub> only inside native codes, no
+element, attribute or text the DTD does not declare, required attributes (prop type, tuv
+xml:lang, bpt i, it pos, ude name, map unicode), segtype and pos values, version=\"1.4\".
+TMX 1.1-1.3 files are judged by their own version. Beyond the DTD: <bpt> without matching
+<ept> (by i), source language missing from a unit, dates that are not YYYYMMDDThhmmssZ.
+Exit status 1 when a file has errors.";
 
 const MERGE_HELP: &str = "\
 Examples:
