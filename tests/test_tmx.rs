@@ -835,3 +835,31 @@ fn merge_updates_a_memory_in_place_and_lists_conflicts() {
         .success();
     assert_eq!(tmkit::tmx::Tmx::read(&update).unwrap().tus.len(), 2);
 }
+
+#[test]
+fn match_json_gives_targets_with_their_inline_codes() {
+    let rows = jsonl(&[
+        "match",
+        "--tm",
+        fixture("tmx11_lang.tmx").to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "de",
+        "--format",
+        "jsonl",
+        "Open the file.",
+        "Save",
+    ]);
+    let first = &rows[0]["matches"][0];
+    assert_eq!(first["target"], "Öffnen Sie die Datei.");
+    assert_eq!(first["target_placeholders"], "Öffnen Sie die {1}Datei{2}.");
+    assert_eq!(
+        first["target_xml"],
+        "Öffnen Sie die <ut>{\\b </ut>Datei<ut>}</ut>."
+    );
+    // A target without codes: the same text, escaped for XML where needed.
+    let second = &rows[1]["matches"][0];
+    assert_eq!(second["target_placeholders"], "Speichern");
+    assert_eq!(second["target_xml"], "Speichern");
+}

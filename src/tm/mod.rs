@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
 
+pub mod coded;
 mod split;
 mod tsv;
 
@@ -410,7 +411,10 @@ fn entry_of_unit(
 /// The variant of `tu` that best serves `lang`: the same tag, else the same
 /// language where one of the two names no region or script. Another region
 /// of the same language (`en-GB` for `en-US`) does not serve.
-fn pick_variant<'t>(tu: &'t crate::tmx::Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
+pub(crate) fn pick_variant<'t>(
+    tu: &'t crate::tmx::Tu,
+    lang: &LanguageTag,
+) -> Option<&'t crate::tmx::Tuv> {
     let mut best: Option<(u8, &crate::tmx::Tuv)> = None;
     for tuv in &tu.tuvs {
         let Some(tag) = tuv.lang_tag() else { continue };

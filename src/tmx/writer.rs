@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use super::entities::{is_xml_char, is_xml_name};
-use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, RawElement, SegPart, Tu, Tuv, Ude};
+use super::model::{
+    Attr, Header, Inline, MetaKind, Note, Prop, RawElement, Seg, SegPart, Tu, Tuv, Ude,
+};
 use crate::error::{Error, Result};
 
 /// Writes a TMX document unit by unit.
@@ -396,6 +398,28 @@ fn check_name(name: &str) -> Result<()> {
     } else {
         Err(Error::Usage(format!("{name:?} is not a valid XML name")))
     }
+}
+
+/// A segment's content as TMX inline XML, as it stands between `<seg>` and
+/// `</seg>` (characters XML 1.0 cannot hold are left out).
+///
+/// ```
+/// use tmkit::tmx::{Tmx, writer::seg_to_xml};
+/// let tmx = Tmx::parse_str(r#"<tmx version="1.4"><header/><body><tu><tuv xml:lang="en">
+///   <seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go</seg></tuv></tu></body></tmx>"#).unwrap();
+/// let xml = seg_to_xml(&tmx.tus[0].tuvs[0].seg).unwrap();
+/// assert_eq!(xml, r#"Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go"#);
+/// ```
+pub fn seg_to_xml(seg: &Seg) -> Result<String> {
+    let mut w = TmxWriter {
+        out: std::io::sink(),
+        scratch: String::new(),
+        dropped: 0,
+        written: 0,
+    };
+    let mut s = String::new();
+    w.parts(&mut s, &seg.parts)?;
+    Ok(s)
 }
 
 /// Writes the elements of `elements` whose place `at` accepts, each on its
