@@ -92,7 +92,7 @@ pub fn loses(format: Format, notice: &Notice) -> bool {
     match notice.kind {
         NoticeKind::Lost => true,
         NoticeKind::Kept => format != Format::Tmx,
-        NoticeKind::Misplaced => false,
+        NoticeKind::Misplaced | NoticeKind::Invalid | NoticeKind::Legacy => false,
     }
 }
 
