@@ -31,7 +31,8 @@ filled, every other byte kept. Folders give their files of these kinds.
 Output: the format comes from --to, else from OUT's extension (.xlf/.xliff:
 XLIFF 1.2, or the version of an XLIFF input; .tmx: TMX). With several inputs,
 an XLIFF or TMX OUT holds them all (one <file> per input); an OUT folder (one
-that exists, or a path ending in '/') gets one file per input.
+that exists, or a path ending in '/') gets one file per input (article.html →
+article.html.xlf; an XLIFF input keeps its name).
 
 States: a 100% (101% in context) match is written as translated + exact-match;
 a fuzzy match as needs-review-translation + fuzzy-match (XLIFF 2.0: initial
@@ -214,12 +215,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(out).map_err(|e| tmkit::Error::io(out, e))?;
         for r in &read {
             let format = format_for(args.to, out, &r.item);
-            let stem = r
+            let name = r
                 .path
-                .file_stem()
+                .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "stdin".into());
-            let dest = out.join(format!("{stem}.{}", extension(format)));
+            // An XLIFF input keeps its name; a document gets its format's
+            // extension added (article.html → article.html.xlf).
+            let dest = match (&r.item.original, format) {
+                (Some(_), OutputFormat::Xliff12 | OutputFormat::Xliff20) => out.join(&name),
+                _ => out.join(format!("{name}.{}", extension(format))),
+            };
             if dest == r.path {
                 failed += 1;
                 ctx.warn_input(&r.path, "the output would overwrite the input; skipped");
