@@ -109,15 +109,28 @@ fn may_close(c: char, prev: Option<char>, next: Option<char>) -> bool {
     }
 }
 
-/// True for bytes that start a quote or bracket character (a cheap pre-check).
-#[inline]
-fn may_start_quote(b: u8) -> bool {
-    // ASCII quotes and brackets; lead bytes of « » (C2), “ ” ‘ ’ „ ‹ › (E2),
-    // 「」『』《》【】 (E3), （）［］ (EF), ﹁﹂ (EF).
-    matches!(
-        b,
-        b'"' | b'\'' | b'(' | b'[' | b'{' | 0xC2 | 0xE2 | 0xE3 | 0xEF
-    )
+/// True when `head` may hold a character that opens a quotation or bracket:
+/// a cheap byte-level pre-check, so that most sentences (apostrophes and dashes
+/// included) skip the pairing.
+fn may_open_quote(head: &[u8]) -> bool {
+    head.iter().enumerate().any(|(i, &b)| match b {
+        b'"' | b'(' | b'[' | b'{' => true,
+        // `'` opens only at the start of a word (not `don't`).
+        b'\'' => i == 0 || !head[i - 1].is_ascii_alphanumeric(),
+        // « »
+        0xC2 => matches!(head.get(i + 1), Some(0xAB | 0xBB)),
+        // ‘ ‚ “ „ ‹ › (not ’ nor the dashes)
+        0xE2 => {
+            head.get(i + 1) == Some(&0x80)
+                && matches!(
+                    head.get(i + 2),
+                    Some(0x98 | 0x9A | 0x9C | 0x9D | 0x9E | 0xB9 | 0xBA)
+                )
+        }
+        // CJK brackets and full-width forms
+        0xE3 | 0xEF => true,
+        _ => false,
+    })
 }
 
 /// The closers still awaited at `pos` for quotations and brackets opened in
@@ -125,7 +138,7 @@ fn may_start_quote(b: u8) -> bool {
 fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<Open>) {
     stack.clear();
     let head = &text[start..pos];
-    if !head.bytes().any(may_start_quote) {
+    if !may_open_quote(head.as_bytes()) {
         return;
     }
     let mut prev: Option<char> = text[..start].chars().next_back();
