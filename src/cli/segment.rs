@@ -3,8 +3,7 @@
 //! One input is streamed in large chunks (flat memory on any size); several
 //! files or folders go through the batch runner, in parallel, in order.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -124,14 +123,25 @@ struct JsonSentence<'a> {
 
 impl Printer {
     fn write(&self, out: &mut impl Write, offset: usize, s: &Sentence<'_>) -> io::Result<()> {
+        self.write_at(out, offset + s.start, offset + s.end, s.text)
+    }
+
+    /// Writes a sentence found at `start..end` in the input file.
+    fn write_at(
+        &self,
+        out: &mut impl Write,
+        start: usize,
+        end: usize,
+        text: &str,
+    ) -> io::Result<()> {
         match self.format {
-            Format::Text => write_one_line(out, s.text),
+            Format::Text => write_one_line(out, text),
             Format::Jsonl => common::write_json_line(
                 out,
                 &JsonSentence {
-                    text: s.text,
-                    start: offset + s.start,
-                    end: offset + s.end,
+                    text,
+                    start,
+                    end,
                     file: self.file.as_deref(),
                     lang: self.lang.as_deref(),
                 },
@@ -215,13 +225,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
-    let inputs = batch::expand_inputs(&args.files, &filter)?;
+    let mut summary = BatchSummary::default();
+    let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     if inputs.is_empty() {
         return Err(common::usage(
             "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
         ));
     }
-    let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    let several =
+        inputs.len() > 1 || args.files.iter().any(|p| p.is_dir()) || !summary.is_success();
     if !several {
         let input = inputs
             .first()
@@ -234,7 +246,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
     let progress = ctx.progress("segment");
     let mut out = common::stdout();
-    let mut summary = BatchSummary::default();
     let mut write_error: Option<io::Error> = None;
     batch::run_ordered(
         &inputs,
@@ -305,11 +316,10 @@ fn stream_one(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    let reader: Box<dyn Read> = if files::is_stdio(input) {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(input).map_err(|e| tmkit::Error::io(input, e))?)
-    };
+    if tmkit::html::is_page_path(input) {
+        return segment_page(input, factory, format, file_name, out);
+    }
+    let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
     let mut chunks = ChunkedText::new(reader, file);
     let (seg, detected) = factory.for_sample(chunks.peek()?);
@@ -323,6 +333,30 @@ fn stream_one(
         for s in seg.segments(chunk.text) {
             printer.write(out, chunk.offset, &s).map_err(output_error)?;
         }
+    }
+    Ok(())
+}
+
+/// Segments the main content of a web page; offsets point into the page.
+fn segment_page(
+    input: &Path,
+    factory: &SegmenterFactory,
+    format: Format,
+    file_name: Option<String>,
+    out: &mut impl Write,
+) -> tmkit::Result<()> {
+    let page = tmkit::html::extract(&files::read_text(input)?);
+    let (seg, detected) = factory.for_sample(&page.text);
+    let printer = Printer {
+        format,
+        file: file_name,
+        lang: detected.map(|t| t.to_string()),
+    };
+    for s in seg.segments(&page.text) {
+        let (start, end) = page.map.to_source_range(s.start, s.end);
+        printer
+            .write_at(out, start, end, s.text)
+            .map_err(|e| tmkit::Error::io(OUTPUT, e))?;
     }
     Ok(())
 }
