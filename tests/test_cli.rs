@@ -627,8 +627,10 @@ fn one_language_resolver_for_convert_filter_and_match() {
     let first = &json["matches"][0];
     assert_eq!(first["score"], 100);
     assert_eq!(first["target"], "Os estivadores entraram em greve.");
-    assert_eq!(first["region_fallback"]["source"], "en-US");
-    assert_eq!(first["region_fallback"]["target"], "pt-BR");
+    let penalty = &first["penalties"][0];
+    assert_eq!(penalty["kind"], "region-fallback");
+    assert_eq!(penalty["points"], 0);
+    assert_eq!(penalty["detail"], "en-US for en-GB, pt-BR for pt-PT");
     tmkit()
         .args([
             "match", "--format", "jsonl", "--src", "en-US", "--tgt", "zh-TW", "--tm",

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use tmkit::batch::InputFilter;
-use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
+use tmkit::fuzzy::{DiffKind, Match, MatchOptions, MatchSession, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
 use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory};
@@ -27,9 +27,16 @@ line); folders give their .txt and .md files; '-' or nothing reads standard
 input; --text gives the query text itself (a bare argument that is neither a
 file nor looks like one is taken as text too).
 
-Scores: 100 = identical text; 99 = the same words (case, spacing or width
-differ); below that, the share of words kept, word by word. Numbers that
-differ and inline codes are reported beside the score, never folded into it.";
+Scores (docs/SCORING.md): 101 = identical text whose previous segment also
+precedes it in the memory; 100 = identical text; below that, the share of words
+kept, less one point per punctuation mark, number and inline code that differs.
+A difference only in case, width, spacing, quote, apostrophe or dash style
+scores 99. Every point taken off is listed under 'penalties'; when numbers
+differ, 'adapted' shows the target with the new numbers written the target
+language's way (3.9 -> 3,9 in French).
+
+--exhaustive scores every memory segment instead of using the index: the same
+results, slower; for checking the index.";
 
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
@@ -64,8 +71,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
-    /// Score every memory segment instead of using the index (same results; for benchmarks).
-    #[arg(long, hide = true)]
+    /// Score every memory segment instead of using the index (same results, slower; for checking).
+    #[arg(long)]
     pub exhaustive: bool,
     /// Text to match, as given (repeatable); for text that looks like a file name.
     #[arg(long, value_name = "TEXT")]
@@ -100,7 +107,7 @@ pub(crate) fn load_matcher(
     }
     for ((used, asked), n) in tm.region_fallback_counts() {
         ctx.note(format!(
-            "notice: {n} segment(s) use {used} for {asked} (another region); their matches say region_fallback"
+            "notice: {n} segment(s) use {used} for {asked} (another region); their matches list a region-fallback penalty"
         ));
     }
     ctx.note(format!(
@@ -184,9 +191,6 @@ struct MatchJson<'a> {
     origin: String,
     changedate: Option<&'a str>,
     penalties: &'a [Penalty],
-    /// The entry is another region of a language of the pair.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region_fallback: Option<&'a tmkit::tm::RegionFallback>,
     adapted_target: Option<&'a str>,
 }
 
@@ -242,13 +246,18 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let share = batch.len().div_ceil(sessions.len());
             let results: Vec<(Vec<Match>, f64)> = sessions
                 .par_iter_mut()
-                .zip(batch.par_chunks(share))
-                .flat_map_iter(|(session, queries)| {
+                .zip(batch.par_chunks(share).enumerate())
+                .flat_map_iter(|(session, (chunk, queries))| {
                     queries
                         .iter()
-                        .map(|query| {
+                        .enumerate()
+                        .map(|(i, query)| {
                             let t0 = Instant::now();
-                            let matches = session.lookup(query, &options);
+                            let mut matches = session.lookup(query, &options);
+                            let previous = (chunk * share + i)
+                                .checked_sub(1)
+                                .and_then(|p| batch.get(p));
+                            mark_context(session, &mut matches, query, previous);
                             (matches, t0.elapsed().as_secs_f64() * 1000.0)
                         })
                         .collect::<Vec<_>>()
@@ -268,7 +277,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                             origin: matcher.memory().describe_origin(&m.entry.origin),
                             changedate: m.entry.changedate.as_deref(),
                             penalties: &m.penalties,
-                            region_fallback: matcher.memory().region_fallback(m.entry_id),
                             adapted_target: m.adapted_target.as_deref(),
                         })
                         .collect(),
@@ -363,32 +371,41 @@ fn write_text<W: Write>(
         if let Some(date) = &m.entry.changedate {
             info.push(date.clone());
         }
-        if let Some(f) = matcher.memory().region_fallback(m.entry_id) {
-            let pair = matcher.memory().pair();
-            info.push(style.yellow(&format!("region fallback: {}", f.describe(pair))));
-        }
-        for p in &m.penalties {
-            info.push(match p {
-                Penalty::Numbers { query, source } => style.yellow(&format!(
-                    "numbers differ (memory {}, text {})",
-                    list(source),
-                    list(query)
-                )),
-                Penalty::InlineCodes { source, .. } => {
-                    style.yellow(&format!("{source} inline code(s) in the memory"))
-                }
-            });
-        }
         writeln!(out, "        {}", style.dim(&info.join(" · ")))?;
+        if !m.penalties.is_empty() {
+            writeln!(
+                out,
+                "        {} {}",
+                style.yellow("penalties:"),
+                penalty_list(&m.penalties)
+            )?;
+        }
     }
     Ok(())
 }
 
-fn list(numbers: &[String]) -> String {
-    if numbers.is_empty() {
-        "none".to_string()
-    } else {
-        numbers.join(", ")
+/// Penalties on one line: `number -1 (3.9 → 4.2); punctuation -1 ("." removed)`.
+fn penalty_list(penalties: &[Penalty]) -> String {
+    penalties
+        .iter()
+        .map(|p| format!("{} -{} ({})", p.kind, p.points, p.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Raises a 100% match to 101% when the segment before `query` in the
+/// document precedes the match in the memory too.
+fn mark_context(
+    session: &mut MatchSession<'_, MemoryTm>,
+    matches: &mut [Match],
+    query: &str,
+    previous: Option<&&str>,
+) {
+    if let (Some(first), Some(previous)) = (matches.first_mut(), previous)
+        && first.score == 100
+        && session.in_context(query, previous)
+    {
+        first.score = 101;
     }
 }
 

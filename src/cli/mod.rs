@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub mod analyze;
+pub mod bilingual;
 pub mod common;
 pub mod completions;
 pub mod man;
 pub mod match_cmd;
+pub mod pretranslate;
 pub mod segment;
 pub mod summarize;
 pub mod tmx;
@@ -26,6 +28,7 @@ Examples:
   tmkit segment --lang fr samples/fr-*.txt       one sentence per line
   tmkit match --tm tmx/ --src en --tgt fr article.txt
   tmkit analyze --tm tmx/ --src en --tgt fr samples/en-*.txt
+  tmkit pretranslate --tm tmx/ --src en --tgt fr samples/en-port-strike.txt -o job.xlf
   tmkit tmx stats memory.tmx
   tmkit completions bash > /etc/bash_completion.d/tmkit
   tmkit man --out-dir ~/.local/share/man/man1
@@ -64,6 +67,8 @@ pub enum Command {
     Match(match_cmd::Args),
     /// Report how much of a job a memory covers, by match band.
     Analyze(analyze::Args),
+    /// Write bilingual files (XLIFF 1.2/2.0, TMX) with memory matches filled in.
+    Pretranslate(pretranslate::Args),
     /// Write short extractive digests of articles, one file or whole folders.
     Summarize(summarize::Args),
     /// Print a shell completion script.
@@ -93,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tmx(args) => tmx::run(args, &ctx),
         Command::Match(args) => match_cmd::run(args, &ctx),
         Command::Analyze(args) => analyze::run(args, &ctx),
+        Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Summarize(args) => summarize::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
