@@ -699,3 +699,30 @@ fn a_missing_file_is_not_taken_for_the_query() {
             "\"query\":\"samples/en-port-strik.txt\"",
         ));
 }
+
+#[test]
+fn pretranslate_to_a_folder_keeps_same_named_documents_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    for (sub, text) in [
+        ("a", "The port is closed."),
+        ("b", "The dock workers went on strike."),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("story.txt"), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    tmkit()
+        .args(["pretranslate", "--src", "en", "--tgt", "pt-BR", "--tm"])
+        .arg(&tm)
+        .arg(dir.path().join("a/story.txt"))
+        .arg(dir.path().join("b/story.txt"))
+        .arg("-o")
+        .arg(format!("{}/", out.display()))
+        .assert()
+        .success();
+    assert_eq!(files_under(&out), ["a/story.xlf", "b/story.xlf"]);
+    let a = std::fs::read_to_string(out.join("a/story.xlf")).unwrap();
+    assert!(a.contains("O porto está fechado."), "{a}");
+}
