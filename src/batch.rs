@@ -196,6 +196,17 @@ impl OutputPlan {
     /// Plans the outputs of `inputs` (found from the paths the user `given`:
     /// files and folders) under `out_dir`, with `extension`.
     pub fn new(out_dir: &Path, given: &[PathBuf], inputs: &[PathBuf], extension: &str) -> Self {
+        Self::with_extensions(out_dir, given, inputs, |_| extension.to_string())
+    }
+
+    /// [`OutputPlan::new`] where each input's output has its own extension
+    /// (the output format depends on the input's).
+    pub fn with_extensions(
+        out_dir: &Path,
+        given: &[PathBuf],
+        inputs: &[PathBuf],
+        extension_of: impl Fn(&Path) -> String,
+    ) -> Self {
         let anchors: Vec<PathBuf> = given
             .iter()
             .filter(|p| !is_stdio(p))
@@ -235,13 +246,14 @@ impl OutputPlan {
         let mut claimed: std::collections::HashMap<PathBuf, &Path> = Default::default();
         let mut outputs = std::collections::HashMap::new();
         for (input, rel) in inputs.iter().zip(&relatives) {
+            let extension = extension_of(input);
             let name = if stems[&rel.with_extension("")] > 1 {
                 let mut name = rel.clone().into_os_string();
                 name.push(".");
-                name.push(extension);
+                name.push(&extension);
                 PathBuf::from(name)
             } else {
-                rel.with_extension(extension)
+                rel.with_extension(&extension)
             };
             let dest = out_dir.join(name);
             let abs = absolute(&dest);

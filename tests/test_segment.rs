@@ -9,6 +9,8 @@ use tmkit::segment::srx::SrxRules;
 use tmkit::segment::{Segmenter, supported_languages};
 use tmkit::text::LanguageTag;
 
+mod support;
+
 fn tmkit() -> Command {
     Command::cargo_bin("tmkit").unwrap()
 }
@@ -26,7 +28,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not present", p.display());
+        support::skipped(module_path!(), &format!("{} not present", p.display()));
         None
     }
 }

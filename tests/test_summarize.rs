@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/summarize")
@@ -370,7 +372,7 @@ fn garbage_input_never_panics() {
 fn every_sample_article_gets_a_summary_in_document_order() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     if !samples.is_dir() {
-        eprintln!("skipped: no samples/ folder in this checkout");
+        support::skipped(module_path!(), "no samples/ folder in this checkout");
         return;
     }
     let out = stdout_of(
@@ -409,7 +411,7 @@ fn ranking_beats_lead_3_on_shared_dev_data() {
     let data =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/summarize/bbc_en.dev.jsonl");
     let Ok(text) = std::fs::read_to_string(&data) else {
-        eprintln!("skipped: {} not present", data.display());
+        support::skipped(module_path!(), &format!("{} not present", data.display()));
         return;
     };
     let en: tmkit::text::LanguageTag = "en".parse().unwrap();

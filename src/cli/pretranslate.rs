@@ -213,25 +213,28 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let (src, tgt) = (args.memory.src.to_string(), args.memory.tgt.to_string());
     if to_folder {
         std::fs::create_dir_all(out).map_err(|e| tmkit::Error::io(out, e))?;
+        // One output per input, mirroring the input tree; never one path twice.
+        let read_paths: Vec<PathBuf> = read.iter().map(|r| r.path.clone()).collect();
+        let plan = tmkit::batch::OutputPlan::with_extensions(out, &args.inputs, &read_paths, |p| {
+            let r = read.iter().find(|r| r.path == p);
+            r.map_or_else(String::new, |r| {
+                extension(format_for(args.to, out, &r.item)).to_string()
+            })
+        });
         for r in &read {
             let format = format_for(args.to, out, &r.item);
-            let name = r
-                .path
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "stdin".into());
-            // An XLIFF input keeps its name; a document gets its format's
-            // extension added (article.html → article.html.xlf).
-            let dest = match (&r.item.original, format) {
-                (Some(_), OutputFormat::Xliff12 | OutputFormat::Xliff20) => out.join(&name),
-                _ => out.join(format!("{name}.{}", extension(format))),
+            let dest = match plan.output(&r.path) {
+                Ok(dest) => dest,
+                Err(e) => {
+                    failed += 1;
+                    ctx.warn_input(&r.path, format!("{e}; skipped"));
+                    continue;
+                }
             };
-            if dest == r.path {
-                failed += 1;
-                ctx.warn_input(&r.path, "the output would overwrite the input; skipped");
-                continue;
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| tmkit::Error::io(parent, e))?;
             }
-            let file = Output::create(&dest)?;
+            let file = Output::create(dest)?;
             pretranslate::write(&[&r.item], format, &src, &tgt, file)?.finish()?;
         }
     } else if !read.is_empty() {
