@@ -111,6 +111,10 @@ Examples:
   tmkit tmx convert --lenient broken.tmx rescued.tmx       skip broken units, report each
 
 The output format comes from --to or the output's extension (.tmx .tsv .csv .jsonl).
+XLIFF (.xlf .xliff .sdlxliff .mqxliff) and PO (.po) in or out, by extension:
+  tmkit tmx convert job.xlf memory.tmx              finished segments into a memory
+  tmkit tmx convert job.xlf memory.tmx --states final,signed-off
+  tmkit tmx convert memory.tmx --tgt fr out.po      a memory as PO (or .xlf)
 TSV escapes tab, newline, CR and backslash as \\t \\n \\r \\\\; CSV follows RFC 4180.
 TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-order mark);
 on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
@@ -178,6 +182,14 @@ pub struct ConvertArgs {
     /// Fill header attributes TMX 1.4b requires but the input lacks.
     #[arg(long)]
     pub fill_header: bool,
+    /// XLIFF/PO input: the segment states to keep (comma-separated: new,
+    /// draft, needs-review, translated, reviewed, final, signed-off).
+    /// Default: translated,reviewed,final,signed-off.
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub states: Vec<String>,
+    /// XLIFF output version: 1.2 (default) or 2.0.
+    #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
+    pub xliff_version: Option<String>,
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -840,7 +852,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         opts.langs.push(parse_lang("--langs", l)?);
     }
     if let (Some(s), Some(t)) = (&a.src, &a.tgt) {
-        opts.pair = Some((parse_lang("--src", s)?, parse_lang("--tgt", t)?));
+        opts.pair = Some(common::language_pair(s, t)?);
     }
     for p in &a.prop {
         let (kind, value) = match p.split_once('=') {
@@ -886,11 +898,22 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply(tu);
         report.count(&outcome);
         if let Ok(tu) = outcome {
+            report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
             w.write_tu(&tu)?;
         }
     }
     w.finish()?;
     out.finish()?;
+    if report.region_fallback > 0 {
+        let asked: Vec<String> = match &opts.pair {
+            Some((s, t)) => vec![s.to_string(), t.to_string()],
+            None => opts.langs.iter().map(ToString::to_string).collect(),
+        };
+        ctx.note(common::region_fallback_note(
+            report.region_fallback,
+            &asked.join("/"),
+        ));
+    }
     ctx.note(format!(
         "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
         tmkit::files::display_name(&a.input),
@@ -926,6 +949,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::bilingual::convert(&a, ctx)? {
+        return Ok(code);
+    }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let to: Format = match a.to {
         Some(f) => f.into(),
@@ -973,10 +999,8 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .tgt
                         .as_deref()
                         .ok_or_else(|| common::usage("TSV and CSV output need --tgt"))?;
-                    Some(Pair {
-                        src,
-                        tgt: parse_lang("--tgt", tgt)?,
-                    })
+                    let (src, tgt) = common::language_pair(&src.to_string(), tgt)?;
+                    Some(Pair { src, tgt })
                 }
                 _ => None,
             };
@@ -1033,6 +1057,12 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     report.skipped
                 ));
             }
+            if let Some(p) = pair.as_ref().filter(|_| report.region_fallback > 0) {
+                ctx.note(common::region_fallback_note(
+                    report.region_fallback,
+                    &format!("{}/{}", p.src, p.tgt),
+                ));
+            }
             ctx.note(format!(
                 "{}: {} unit(s) read, {} written{}",
                 tmkit::files::display_name(&a.input),
@@ -1070,10 +1100,10 @@ fn convert_flat(
     ctx: &Context,
 ) -> anyhow::Result<ExitCode> {
     let pair = match (&a.src, &a.tgt) {
-        (Some(src), Some(tgt)) => Some(Pair {
-            src: parse_lang("--src", src)?,
-            tgt: parse_lang("--tgt", tgt)?,
-        }),
+        (Some(src), Some(tgt)) => {
+            let (src, tgt) = common::language_pair(src, tgt)?;
+            Some(Pair { src, tgt })
+        }
         (None, None) => None,
         _ => return Err(common::usage("give both --src and --tgt, or neither")),
     };

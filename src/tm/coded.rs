@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::{Entry, LanguagePair, PositionUnit, TmFormat, pick_variant};
+use super::{Entry, LanguagePair, PositionUnit, TmFormat};
 use crate::error::Result;
 use crate::tmx::writer::seg_to_xml;
 use crate::tmx::{Seg, TmxReader, Tu};
@@ -75,7 +75,7 @@ fn read_coded(
     while let Some(result) = reader.next_into(&mut tu) {
         result?;
         number = number.saturating_add(1);
-        let Some(target) = pick_variant(&tu, &pair.target) else {
+        let Some((target, _)) = tu.best_variant(&pair.target) else {
             continue;
         };
         if target

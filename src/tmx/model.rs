@@ -387,19 +387,26 @@ impl Tu {
         }
     }
 
-    /// The first variant whose language matches `lang` (case-insensitively,
-    /// `en` matching `en-US` when no exact variant exists).
+    /// The variant that best serves `lang` by [`LanguageTag::resolve`]: the
+    /// same tag, else the bare language, else another region (never another
+    /// script); the first of equals.
     pub fn variant(&self, lang: &LanguageTag) -> Option<&Tuv> {
-        let mut best: Option<(u8, &Tuv)> = None;
+        self.best_variant(lang).map(|(t, _)| t)
+    }
+
+    /// [`Tu::variant`] with how well it serves `lang`, so a caller can say
+    /// when it had to take another region.
+    pub fn best_variant(&self, lang: &LanguageTag) -> Option<(&Tuv, crate::text::LangMatch)> {
+        let mut best: Option<(&Tuv, crate::text::LangMatch)> = None;
         for tuv in &self.tuvs {
             let Some(tag) = tuv.lang_tag() else { continue };
-            if let Some(q) = lang.match_quality(&tag)
-                && best.is_none_or(|(bq, _)| q > bq)
+            if let Some(q) = lang.resolve(&tag)
+                && best.is_none_or(|(_, bq)| q > bq)
             {
-                best = Some((q, tuv));
+                best = Some((tuv, q));
             }
         }
-        best.map(|(_, t)| t)
+        best
     }
 
     /// The values of the props of type `kind`.
