@@ -31,7 +31,7 @@ use std::io::{Read, Write};
 use serde::Serialize;
 
 use super::model::{Header, MetaKind, Note, Prop, Tu, Tuv};
-use super::reader::TmxReader;
+use super::reader::{Notice, NoticeKind, TmxReader};
 use super::stats::lang_key;
 use super::writer::TmxWriter;
 use crate::error::{Error, Location, Result};
@@ -78,8 +78,20 @@ pub struct MergeReport {
     pub dropped_by_policy: u64,
     /// Broken units skipped (lenient).
     pub broken: u64,
+    /// Pieces of the inputs a TMX output cannot hold (text where TMX
+    /// allows only elements, ...), handed to the callback.
+    pub lost: u64,
     /// Units in the result.
     pub written: u64,
+}
+
+/// A problem of an input met in the first pass.
+#[derive(Debug)]
+pub enum Problem<'a> {
+    /// A broken unit, skipped (lenient).
+    Broken(&'a Error),
+    /// Something a TMX output cannot hold.
+    Lost(&'a Notice),
 }
 
 /// One unit of a group of conflicting units, handed to the caller as the
@@ -283,7 +295,8 @@ struct Plan {
 /// Merges the memories `open(0)`, …, `open(inputs - 1)` (each opened once
 /// per pass) into `out`, in two streaming passes. Conflicting units are
 /// handed to `on_conflict` in the second pass; broken units (with
-/// `opts.lenient`) to `on_broken` in the first.
+/// `opts.lenient`) and what the output cannot hold ([`NoticeKind::Lost`])
+/// to `on_problem` in the first.
 ///
 /// ```
 /// use tmkit::tmx::merge::{merge, MergeOptions, Policy};
@@ -318,10 +331,10 @@ pub fn merge<R: Read, W: Write>(
     opts: &MergeOptions,
     out: W,
     mut on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
-    mut on_broken: impl FnMut(usize, &Error),
+    mut on_problem: impl FnMut(usize, Problem<'_>),
 ) -> Result<(MergeReport, W)> {
     let mut report = MergeReport::default();
-    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_broken)?;
+    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_problem)?;
     resolve(&mut plan, opts.policy, &mut report);
     let extras = if plan.distinct.iter().any(|d| d.needs_extras) {
         collect_extras(open, inputs, &plan)?
@@ -380,7 +393,7 @@ fn first_pass<R: Read>(
     inputs: usize,
     opts: &MergeOptions,
     report: &mut MergeReport,
-    on_broken: &mut impl FnMut(usize, &Error),
+    on_problem: &mut impl FnMut(usize, Problem<'_>),
 ) -> Result<Plan> {
     let mut index: ahash::AHashMap<u128, u32> = ahash::AHashMap::new();
     let mut distinct: Vec<Distinct> = Vec::new();
@@ -395,12 +408,20 @@ fn first_pass<R: Read>(
         let mut reader = open(input)?;
         let srclang = reader.header().srclang.clone();
         merge_header(&mut header, reader.header());
-        while let Some(result) = reader.next_into(&mut tu) {
+        loop {
+            let next = reader.next_into(&mut tu);
+            for notice in reader.take_notices() {
+                if notice.kind == NoticeKind::Lost {
+                    report.lost += 1;
+                    on_problem(input, Problem::Lost(&notice));
+                }
+            }
+            let Some(result) = next else { break };
             match result {
                 Ok(()) => {}
                 Err(e @ Error::Syntax { .. }) if opts.lenient => {
                     report.broken += 1;
-                    on_broken(input, &e);
+                    on_problem(input, Problem::Broken(&e));
                     continue;
                 }
                 Err(e) => return Err(e),
