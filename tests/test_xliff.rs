@@ -331,7 +331,9 @@ fn document() -> impl Strategy<Value = Document> {
 
 /// What survives any of the formats: per unit, its name, notes, and each
 /// segment's source, target and state.
-fn content(doc: &Document) -> Vec<(Option<String>, Vec<String>, Vec<(Seg, Option<Seg>, State)>)> {
+type UnitContent = (Option<String>, Vec<String>, Vec<(Seg, Option<Seg>, State)>);
+
+fn content(doc: &Document) -> Vec<UnitContent> {
     doc.files
         .iter()
         .flat_map(|f| &f.units)
