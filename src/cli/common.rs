@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tmkit::batch::{BatchSummary, Progress};
+use tmkit::batch::{BatchSummary, InputFilter, Progress};
 
 /// What every subcommand knows about how it was run.
 #[derive(Debug, Clone)]
@@ -92,6 +92,27 @@ impl Context {
         let msg = err.to_string();
         self.warn_input(input, &msg);
         summary.failures.push((input.to_path_buf(), msg));
+    }
+
+    /// Expands the paths given into inputs ([`tmkit::batch::walk_inputs`]),
+    /// reporting each entry of a folder that cannot be read (a dangling link,
+    /// a link loop, an unreadable subfolder) and counting it as a failure in
+    /// `summary`, so the batch goes on and exits 1 at the end.
+    pub fn walk_inputs(
+        &self,
+        paths: &[std::path::PathBuf],
+        filter: &InputFilter,
+        summary: &mut BatchSummary,
+    ) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let walk = tmkit::batch::walk_inputs(paths, filter)?;
+        for problem in walk.problems {
+            let path = match &problem {
+                tmkit::Error::Io { path, .. } => path.clone(),
+                _ => std::path::PathBuf::new(),
+            };
+            self.fail_input(summary, &path, problem);
+        }
+        Ok(walk.inputs)
     }
 
     fn err_label(&self, label: &str) -> String {
@@ -236,6 +257,53 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
+/// Parses `--src` and `--tgt` and checks they make a translation direction
+/// ([`tmkit::text::check_pair`]); a language name or the same language twice
+/// is a usage error with a hint.
+pub fn language_pair(
+    src: &str,
+    tgt: &str,
+) -> anyhow::Result<(tmkit::text::LanguageTag, tmkit::text::LanguageTag)> {
+    let parse = |flag: &str, value: &str| {
+        tmkit::text::LanguageTag::parse(value).map_err(|e| usage(format!("{flag}: {e}")))
+    };
+    let (src, tgt) = (parse("--src", src)?, parse("--tgt", tgt)?);
+    check_language_pair(&src, &tgt)?;
+    Ok((src, tgt))
+}
+
+/// [`tmkit::text::check_pair`] as a usage error.
+pub fn check_language_pair(
+    src: &tmkit::text::LanguageTag,
+    tgt: &tmkit::text::LanguageTag,
+) -> anyhow::Result<()> {
+    tmkit::text::check_pair(src, tgt).map_err(|e| usage(format!("--src/--tgt: {e}")))
+}
+
+/// A notice that units were taken from another region of an asked language.
+pub fn region_fallback_note(units: u64, asked: &str) -> String {
+    format!(
+        "notice: {units} unit(s) had no {asked} variant closer than another region of the \
+         same language, which was used (see --src/--tgt)"
+    )
+}
+
+/// True when a command-line argument looks like a file name rather than
+/// text: it has a path separator, or ends in an extension tmkit reads.
+pub fn looks_like_path(arg: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "txt", "md", "markdown", "html", "htm", "xhtml", "tmx", "tsv", "csv", "jsonl", "json",
+        "xlf", "xliff", "po", "srx", "xml", "sqlite", "db",
+    ];
+    if arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/') {
+        return true;
+    }
+    std::path::Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|k| e.eq_ignore_ascii_case(k)))
+}
+
 /// True when `err` is a usage error (exit status 2).
 pub fn is_usage_error(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
@@ -289,6 +357,26 @@ pub fn report_error(err: &anyhow::Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_like_arguments() {
+        for path in [
+            "samples/en-port-strike.txt",
+            "a.TMX",
+            "./x",
+            "memo.tsv",
+            "notes.md",
+        ] {
+            assert!(looks_like_path(path), "{path}");
+        }
+        for text in [
+            "The minister resigned on Monday.",
+            "Prices rose 3.5 percent",
+            "e.g. this",
+        ] {
+            assert!(!looks_like_path(text), "{text}");
+        }
+    }
 
     #[test]
     fn error_chain_does_not_repeat_quoted_causes() {

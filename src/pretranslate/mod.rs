@@ -552,7 +552,7 @@ mod tests {
         assert_eq!(s1.target.as_ref().unwrap().plain_text(), "Page 12 sur 30.");
         assert_eq!(s1.candidates[0].origin, "memory.tsv:2");
         assert!(
-            units[1].notes[0].starts_with("tmkit penalty numbers"),
+            units[1].notes[0].starts_with("tmkit penalty number"),
             "{:?}",
             units[1].notes
         );
