@@ -81,7 +81,7 @@ pub enum TokenClass {
 }
 
 /// Separators allowed between the digit runs of one number.
-const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
+pub const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
 
 /// Invisible format characters (bidi controls, zero-width joiners, soft
 /// hyphen, BOM) that separate tokens like spaces and are never tokens.
