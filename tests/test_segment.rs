@@ -226,7 +226,17 @@ fn normalize(s: &str) -> String {
 
 #[test]
 fn own_case_sets_pass_through_the_library() {
-    let data = std::fs::read_to_string(fixture("cases.jsonl")).unwrap();
+    check_case_file("cases.jsonl", 150);
+}
+
+#[test]
+fn convention_cases_pass_through_the_library() {
+    check_case_file("conventions.jsonl", 250);
+}
+
+/// Every case of a fixture in the scorer's format passes.
+fn check_case_file(name: &str, at_least: usize) {
+    let data = std::fs::read_to_string(fixture(name)).unwrap();
     let mut failures = Vec::new();
     let mut total = 0;
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
@@ -245,7 +255,7 @@ fn own_case_sets_pass_through_the_library() {
             ));
         }
     }
-    assert!(total > 150);
+    assert!(total > at_least);
     assert!(
         failures.is_empty(),
         "{} of {total} cases fail:\n{}",
@@ -378,4 +388,31 @@ fn an_empty_folder_is_a_usage_error() {
         .assert()
         .success()
         .stdout("Not taken.\n");
+}
+
+#[test]
+fn quotations_stay_whole_unless_split_quotes_is_given() {
+    let text = "'Stop! Thief!' she cried. (Nobody moved. Nobody cared.) Then he ran.\n";
+    tmkit()
+        .args(["segment", "--lang", "en"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout("'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\nThen he ran.\n");
+    tmkit()
+        .args(["segment", "--lang", "en", "--split-quotes"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout("'Stop!\nThief!' she cried.\n(Nobody moved.\nNobody cared.)\nThen he ran.\n");
+}
+
+#[test]
+fn list_items_citations_and_glued_sentences_on_the_command_line() {
+    tmkit()
+        .args(["segment", "--lang", "de"])
+        .write_stdin("Wir brauchen: a. Brot b. Käse\nEs regnete.[2] Dann kam die Sonne.Morgen wird es warm.\n")
+        .assert()
+        .success()
+        .stdout("Wir brauchen:\na. Brot\nb. Käse\nEs regnete.[2]\nDann kam die Sonne.\nMorgen wird es warm.\n");
 }

@@ -244,7 +244,7 @@ fn tsv_csv_and_back() {
     let text = std::fs::read_to_string(&tsv).unwrap();
     assert_eq!(
         text,
-        "Open the file.\tÖffnen Sie die Datei.\nSave\tSpeichern\n"
+        "en-US\tde\nOpen the file.\tÖffnen Sie die Datei.\nSave\tSpeichern\n"
     );
     let with_codes = tmkit()
         .args([
@@ -267,7 +267,7 @@ fn tsv_csv_and_back() {
     assert!(
         String::from_utf8(with_codes)
             .unwrap()
-            .starts_with("Open the {1}file{2}.")
+            .starts_with("en-US\tde-DE\nOpen the {1}file{2}.")
     );
     let csv = dir.path().join("pairs.csv");
     std::fs::write(
@@ -540,4 +540,218 @@ fn output_to_a_closed_pipe_is_quiet() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains("unit 0"));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+/// Every element TMX does not define, in each place it can stand, and a
+/// second `<seg>`: a TMX → TMX conversion must keep each byte for byte.
+#[test]
+fn convert_keeps_vendor_extensions_and_a_second_seg_byte_for_byte() {
+    let input = fixture("vendor_extensions.tmx");
+    let original = std::fs::read_to_string(&input).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    for raw in [
+        r#"<x-header-ext a="1">keep <b>me</b></x-header-ext>"#,
+        "<x-root-ext/>",
+        r#"<x-group-meta id="g1">group info</x-group-meta>"#,
+        r#"<v:origin app="cat">MT &amp; post-edit</v:origin>"#,
+        "<x-tuv-ext/>",
+        "<seg>Second</seg>",
+        "<x-between>b</x-between>",
+        "<x-after-last/>",
+        "<x-tail>t</x-tail>",
+        "<x-after-body/>",
+    ] {
+        assert!(original.contains(raw), "{raw}");
+        assert!(written.contains(raw), "lost {raw}:\n{written}");
+    }
+    // A second pass changes nothing: the places are kept too.
+    let again = dir.path().join("again.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&out)
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
+}
+
+#[test]
+fn convert_to_a_flat_format_refuses_to_lose_extensions_unless_lenient() {
+    let input = fixture("vendor_extensions.tmx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:12:54: error: not in the output: a second <seg>",
+        ))
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:11:7: error: not in the output: <v:origin> in <tu>",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "convert", "--lenient"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: not in the output"));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("Bonjour"));
+}
+
+#[test]
+fn convert_reports_text_and_markup_it_cannot_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("stray.tmx");
+    std::fs::write(
+        &input,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+         <tu>stray words<tuv xml:lang=\"en\"><seg>a</seg></tuv><note>n <b>bold</b></note></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "stray.tmx:2:5: error: not in the output: text where TMX allows only elements",
+        ))
+        .stderr(predicate::str::contains("markup inside <note>"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn csv_export_has_a_bom_and_a_header_that_import_recognizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pairs.csv");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en-US", "--tgt", "de-DE"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg(&csv)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFen-US,de-DE\r\n"),
+        "{bytes:?}"
+    );
+    // No --src/--tgt: the header row gives the pair, and is not a unit.
+    let tmx = dir.path().join("back.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus.len(), 2);
+    assert_eq!(back.tus[0].tuvs[0].lang, "en-US");
+    assert_eq!(back.tus[0].tuvs[1].lang, "de-DE");
+    assert_eq!(back.tus[1].tuvs[1].seg.plain_text(), "Speichern");
+}
+
+#[test]
+fn glossary_extra_columns_become_notes_and_props() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("terms.csv");
+    std::fs::write(
+        &csv,
+        "source,target,domain,comment\nfile,Datei,IT,menu\nsave,speichern,,\n",
+    )
+    .unwrap();
+    let tmx = dir.path().join("terms.tmx");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "de"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus.len(), 2);
+    assert_eq!(back.tus[0].props[0].kind, "x-domain");
+    assert_eq!(back.tus[0].props[0].value, "IT");
+    assert_eq!(back.tus[0].notes[0].text, "menu");
+    // --columns says otherwise: the third column is ignored, the fourth a prop.
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "de"])
+        .args(["--columns", "source,target,ignore,prop:x-note"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus[0].props.len(), 1);
+    assert_eq!(back.tus[0].props[0].kind, "x-note");
+    assert!(back.tus[0].notes.is_empty());
+    tmkit()
+        .args([
+            "tmx",
+            "convert",
+            "--src",
+            "en",
+            "--tgt",
+            "de",
+            "--columns",
+            "source,bogus",
+        ])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn placeholders_come_back_as_inline_codes_through_tsv_and_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("tmx11_lang.tmx");
+    let original = tmkit::tmx::Tmx::read(&input).unwrap();
+    for ext in ["tsv", "jsonl"] {
+        let flat = dir.path().join(format!("codes.{ext}"));
+        let mut cmd = tmkit();
+        cmd.args(["tmx", "convert", "--placeholders"])
+            .arg(&input)
+            .arg(&flat);
+        if ext == "tsv" {
+            cmd.args(["--src", "en-US", "--tgt", "de-DE"]);
+        }
+        cmd.assert().success();
+        let tmx = dir.path().join(format!("back-{ext}.tmx"));
+        tmkit()
+            .args(["tmx", "convert", "--placeholders"])
+            .arg(&flat)
+            .arg(&tmx)
+            .assert()
+            .success();
+        let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+        let texts = |doc: &tmkit::tmx::Tmx| -> Vec<String> {
+            doc.tus
+                .iter()
+                .flat_map(|tu| tu.tuvs.iter())
+                .filter(|v| v.seg.has_inline_codes())
+                .map(|v| v.seg.text_with_placeholders())
+                .collect()
+        };
+        let got = texts(&back);
+        assert!(!got.is_empty(), "{ext}");
+        for t in &got {
+            assert!(texts(&original).contains(t), "{ext}: {t}");
+        }
+    }
 }

@@ -44,15 +44,19 @@ fn reads_and_round_trips_like_the_reference() {
     let Some(shared) = shared() else { return };
     let bin = assert_cmd::cargo::cargo_bin("tmkit");
     let bin = bin.display();
-    let read = format!("{bin} --quiet tmx convert --to jsonl {{file}} -");
-    let roundtrip = format!("{bin} --quiet tmx convert {{in}} {{out}}");
+    // Our fixtures hold what a strict conversion refuses to lose (a wrapper
+    // around units, vendor elements in a flat output): the harness compares
+    // what is read, so they are converted with --lenient. The real
+    // memories must convert strictly.
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx");
-    let mut corpora = vec![fixtures];
+    let mut corpora = vec![(fixtures, " --lenient")];
     let data = shared.join("data/tmx");
     if data.exists() {
-        corpora.push(data);
+        corpora.push((data, ""));
     }
-    for corpus in &corpora {
+    for (corpus, flags) in &corpora {
+        let read = format!("{bin} --quiet tmx convert{flags} --to jsonl {{file}} -");
+        let roundtrip = format!("{bin} --quiet tmx convert{flags} {{in}} {{out}}");
         run_harness(&shared, corpus, "--cmd", &read);
         run_harness(&shared, corpus, "--roundtrip-cmd", &roundtrip);
     }

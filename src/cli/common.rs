@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tmkit::batch::{BatchSummary, Progress};
+use tmkit::batch::{BatchSummary, InputFilter, Progress};
 
 /// What every subcommand knows about how it was run.
 #[derive(Debug, Clone)]
@@ -92,6 +92,27 @@ impl Context {
         let msg = err.to_string();
         self.warn_input(input, &msg);
         summary.failures.push((input.to_path_buf(), msg));
+    }
+
+    /// Expands the paths given into inputs ([`tmkit::batch::walk_inputs`]),
+    /// reporting each entry of a folder that cannot be read (a dangling link,
+    /// a link loop, an unreadable subfolder) and counting it as a failure in
+    /// `summary`, so the batch goes on and exits 1 at the end.
+    pub fn walk_inputs(
+        &self,
+        paths: &[std::path::PathBuf],
+        filter: &InputFilter,
+        summary: &mut BatchSummary,
+    ) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let walk = tmkit::batch::walk_inputs(paths, filter)?;
+        for problem in walk.problems {
+            let path = match &problem {
+                tmkit::Error::Io { path, .. } => path.clone(),
+                _ => std::path::PathBuf::new(),
+            };
+            self.fail_input(summary, &path, problem);
+        }
+        Ok(walk.inputs)
     }
 
     fn err_label(&self, label: &str) -> String {

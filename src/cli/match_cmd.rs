@@ -1,15 +1,14 @@
 //! `tmkit match`: the best translations from a memory for each sentence of a
 //! text, with scores, word diffs, penalties and number-adapted targets.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use rayon::prelude::*;
 use tmkit::batch::InputFilter;
-use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
+use tmkit::fuzzy::{DiffKind, Match, MatchOptions, MatchSession, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
 use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory};
@@ -27,9 +26,16 @@ Inputs: files are documents split into sentences (--lines: one segment per
 line); folders give their .txt and .md files; an argument that is not an
 existing file is the query text itself; '-' or nothing reads standard input.
 
-Scores: 100 = identical text; 99 = the same words (case, spacing or width
-differ); below that, the share of words kept, word by word. Numbers that
-differ and inline codes are reported beside the score, never folded into it.";
+Scores (docs/SCORING.md): 101 = identical text whose previous segment also
+precedes it in the memory; 100 = identical text; below that, the share of words
+kept, less one point per punctuation mark, number and inline code that differs.
+A difference only in case, width, spacing, quote, apostrophe or dash style
+scores 99. Every point taken off is listed under 'penalties'; when numbers
+differ, 'adapted' shows the target with the new numbers written the target
+language's way (3.9 -> 3,9 in French).
+
+--exhaustive scores every memory segment instead of using the index: the same
+results, slower; for checking the index.";
 
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
@@ -64,8 +70,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
-    /// Score every memory segment instead of using the index (same results; for benchmarks).
-    #[arg(long, hide = true)]
+    /// Score every memory segment instead of using the index (same results, slower; for checking).
+    #[arg(long)]
     pub exhaustive: bool,
     /// Files to match, '-' for standard input, or the query text itself.
     #[arg(value_name = "TEXT|FILE|-")]
@@ -134,17 +140,9 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
 }
 
 fn read_path(path: &Path) -> Input {
-    let text = if tmkit::files::is_stdio(path) {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("<stdin>")
-            .and_then(|_| Ok(tmkit::files::decode_utf8(bytes, None)?))
-    } else {
-        tmkit::files::read_text(path)
-            .map(|text| tmkit::html::readable_text(path, text))
-            .map_err(anyhow::Error::from)
-    };
+    let text = tmkit::files::read_text(path)
+        .map(|text| tmkit::html::readable_text(path, text))
+        .map_err(anyhow::Error::from);
     Input {
         name: tmkit::files::display_name(path),
         text,
@@ -224,13 +222,18 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let share = batch.len().div_ceil(sessions.len());
             let results: Vec<(Vec<Match>, f64)> = sessions
                 .par_iter_mut()
-                .zip(batch.par_chunks(share))
-                .flat_map_iter(|(session, queries)| {
+                .zip(batch.par_chunks(share).enumerate())
+                .flat_map_iter(|(session, (chunk, queries))| {
                     queries
                         .iter()
-                        .map(|query| {
+                        .enumerate()
+                        .map(|(i, query)| {
                             let t0 = Instant::now();
-                            let matches = session.lookup(query, &options);
+                            let mut matches = session.lookup(query, &options);
+                            let previous = (chunk * share + i)
+                                .checked_sub(1)
+                                .and_then(|p| batch.get(p));
+                            mark_context(session, &mut matches, query, previous);
                             (matches, t0.elapsed().as_secs_f64() * 1000.0)
                         })
                         .collect::<Vec<_>>()
@@ -344,28 +347,41 @@ fn write_text<W: Write>(
         if let Some(date) = &m.entry.changedate {
             info.push(date.clone());
         }
-        for p in &m.penalties {
-            info.push(match p {
-                Penalty::Numbers { query, source } => style.yellow(&format!(
-                    "numbers differ (memory {}, text {})",
-                    list(source),
-                    list(query)
-                )),
-                Penalty::InlineCodes { source, .. } => {
-                    style.yellow(&format!("{source} inline code(s) in the memory"))
-                }
-            });
-        }
         writeln!(out, "        {}", style.dim(&info.join(" · ")))?;
+        if !m.penalties.is_empty() {
+            writeln!(
+                out,
+                "        {} {}",
+                style.yellow("penalties:"),
+                penalty_list(&m.penalties)
+            )?;
+        }
     }
     Ok(())
 }
 
-fn list(numbers: &[String]) -> String {
-    if numbers.is_empty() {
-        "none".to_string()
-    } else {
-        numbers.join(", ")
+/// Penalties on one line: `number -1 (3.9 → 4.2); punctuation -1 ("." removed)`.
+fn penalty_list(penalties: &[Penalty]) -> String {
+    penalties
+        .iter()
+        .map(|p| format!("{} -{} ({})", p.kind, p.points, p.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Raises a 100% match to 101% when the segment before `query` in the
+/// document precedes the match in the memory too.
+fn mark_context(
+    session: &mut MatchSession<'_, MemoryTm>,
+    matches: &mut [Match],
+    query: &str,
+    previous: Option<&&str>,
+) {
+    if let (Some(first), Some(previous)) = (matches.first_mut(), previous)
+        && first.score == 100
+        && session.in_context(query, previous)
+    {
+        first.score = 101;
     }
 }
 

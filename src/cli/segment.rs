@@ -3,8 +3,7 @@
 //! One input is streamed in large chunks (flat memory on any size); several
 //! files or folders go through the batch runner, in parallel, in order.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,6 +24,7 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
+  tmkit segment --split-quotes speech.txt       break inside quotations and brackets too
   tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
@@ -32,7 +32,9 @@ Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg 
 tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
 By default every line break ends a sentence (the convention of CAT tools on plain
 text); with --wrapped only a blank line does. In text output a line break inside a
-sentence becomes a space. JSON offsets are bytes into the input (after a BOM).";
+sentence becomes a space. A quotation or bracket that closes on the same line is
+never split (\"Run! Hide!\" she said. is one sentence), as in the standard test
+sets; --split-quotes breaks inside it, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
 
 /// How the output is named in errors from writing it.
 const OUTPUT: &str = "<output>";
@@ -66,6 +68,10 @@ pub struct Args {
     /// Hard-wrapped text: a single line break is a space, a blank line ends a paragraph.
     #[arg(short, long)]
     wrapped: bool,
+
+    /// Break inside quotations and brackets too (`"Run! Hide!"` becomes two sentences).
+    #[arg(long)]
+    split_quotes: bool,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
@@ -154,6 +160,7 @@ struct SegmenterFactory {
     lang: LangChoice,
     srx: Option<SrxRules>,
     wrapped: bool,
+    split_quotes: bool,
     quiet: bool,
 }
 
@@ -173,7 +180,10 @@ impl SegmenterFactory {
             None => Segmenter::for_language(&tag),
         };
         let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
-        (seg.wrapped(self.wrapped), detected)
+        (
+            seg.wrapped(self.wrapped).split_quotes(self.split_quotes),
+            detected,
+        )
     }
 }
 
@@ -195,16 +205,19 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         lang: args.lang.clone(),
         srx,
         wrapped: args.wrapped,
+        split_quotes: args.split_quotes,
         quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
-    let inputs = batch::expand_inputs(&args.files, &filter)?;
+    let mut summary = BatchSummary::default();
+    let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     if inputs.is_empty() {
         return Err(common::usage(
             "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
         ));
     }
-    let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    let several =
+        inputs.len() > 1 || args.files.iter().any(|p| p.is_dir()) || !summary.is_success();
     if !several {
         let input = inputs
             .first()
@@ -217,7 +230,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
     let progress = ctx.progress("segment");
     let mut out = common::stdout();
-    let mut summary = BatchSummary::default();
     let mut write_error: Option<io::Error> = None;
     batch::run_ordered(
         &inputs,
@@ -291,11 +303,7 @@ fn stream_one(
     if tmkit::html::is_page_path(input) {
         return segment_page(input, factory, format, file_name, out);
     }
-    let reader: Box<dyn Read> = if files::is_stdio(input) {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(input).map_err(|e| tmkit::Error::io(input, e))?)
-    };
+    let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
     let mut chunks = ChunkedText::new(reader, file);
     let (seg, detected) = factory.for_sample(chunks.peek()?);

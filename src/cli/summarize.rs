@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
-use tmkit::batch::{self, BatchSummary, InputFilter};
+use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile};
 use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
@@ -215,7 +215,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ..Options::default()
     });
     let filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
-    let mut inputs = batch::expand_inputs(&args.inputs, &filter)?;
+    let mut summary_line = BatchSummary::default();
+    let mut inputs = ctx.walk_inputs(&args.inputs, &filter, &mut summary_line)?;
     // A README found in a folder describes the folder; it is not an article.
     inputs.retain(|p| args.inputs.contains(p) || !is_readme(p));
     if inputs.is_empty() {
@@ -234,7 +235,10 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             "--tm needs --tgt, the language of the translations to show",
         ));
     }
-    let batch_mode = inputs.len() > 1 || args.out_dir.is_some() || args.digest.is_some();
+    let batch_mode = inputs.len() > 1
+        || args.out_dir.is_some()
+        || args.digest.is_some()
+        || !summary_line.is_success();
     if !batch_mode {
         return run_single(&args, ctx, &summarizer, &inputs[0]);
     }
@@ -257,7 +261,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             min: args.min,
         }),
     };
-    run_batch(&args, ctx, &job, &inputs)
+    run_batch(&args, ctx, &job, &inputs, summary_line)
 }
 
 /// The memory's source language: --src, else --lang, else the first article's.
@@ -397,23 +401,6 @@ struct Record<'a> {
     summary: &'a Summary,
 }
 
-/// Where the summary of `input` goes under `out_dir`: its path relative to the
-/// folder it was found in (or its file name), with the format's extension.
-fn output_path(out_dir: &Path, roots: &[PathBuf], input: &Path, format: Format) -> PathBuf {
-    if files::is_stdio(input) {
-        return out_dir.join(format!("stdin.{}", format.extension()));
-    }
-    let relative = roots
-        .iter()
-        .filter(|r| r.is_dir())
-        .find_map(|r| input.strip_prefix(r).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .or_else(|| input.file_name().map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("summary"));
-    out_dir.join(relative).with_extension(format.extension())
-}
-
 fn write_output_file(
     dest: &Path,
     input: &Path,
@@ -445,8 +432,13 @@ fn run_batch(
     ctx: &Context,
     job: &Job<'_>,
     inputs: &[PathBuf],
+    mut summary_line: BatchSummary,
 ) -> anyhow::Result<ExitCode> {
     let progress = ctx.progress("summarize");
+    let plan = args
+        .out_dir
+        .as_deref()
+        .map(|dir| OutputPlan::new(dir, &args.inputs, inputs, args.format.extension()));
     let to_stdout = args.out_dir.is_none() && args.digest.is_none();
     let mut digest_file = match &args.digest {
         Some(path) => {
@@ -458,17 +450,13 @@ fn run_batch(
     };
     let mut stdout = common::stdout();
     let mut write_error: Option<anyhow::Error> = None;
-    let mut summary_line = BatchSummary::default();
     let mut first_on_stdout = true;
 
     batch::run_ordered(
         inputs,
         &progress,
         |input| {
-            let dest = args
-                .out_dir
-                .as_deref()
-                .map(|dir| output_path(dir, &args.inputs, input, args.format));
+            let dest = plan.as_ref().map(|p| p.output(input)).transpose()?;
             if args.skip_existing
                 && let Some(d) = &dest
                 && d.exists()
@@ -585,30 +573,6 @@ fn write_stdout_entry<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn output_paths_mirror_folders_and_change_extension() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("news");
-        std::fs::create_dir_all(root.join("fr")).unwrap();
-        let input = root.join("fr/a.html");
-        let out = output_path(
-            Path::new("out"),
-            std::slice::from_ref(&root),
-            &input,
-            Format::Json,
-        );
-        assert_eq!(out, Path::new("out/fr/a.json"));
-        let out = output_path(
-            Path::new("out"),
-            std::slice::from_ref(&input),
-            &input,
-            Format::Text,
-        );
-        assert_eq!(out, Path::new("out/a.txt"));
-        let out = output_path(Path::new("out"), &[], Path::new("-"), Format::Markdown);
-        assert_eq!(out, Path::new("out/stdin.md"));
-    }
 
     #[test]
     fn ratio_must_be_a_share() {

@@ -10,6 +10,7 @@ use tmkit::batch::{BatchSummary, InputFilter, expand_inputs, run_ordered};
 use tmkit::files::{Output, is_stdio};
 use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
+use tmkit::tmx::flat;
 use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
 
 use super::common::{self, Context, DataFormat};
@@ -96,10 +97,20 @@ Examples:
   tmkit tmx convert memory.tmx pairs.tsv --src en --tgt fr one pair per line
   tmkit tmx convert memory.tmx - --to jsonl | head         every unit as JSON
   tmkit tmx convert glossary.csv glossary.tmx --src en-US --tgt de-DE
+  tmkit tmx convert terms.csv terms.tmx --columns source,target,note,prop:x-domain
+  tmkit tmx convert units.jsonl memory.tmx --placeholders     JSONL (as --to jsonl writes it) back to TMX
   tmkit tmx convert --lenient broken.tmx rescued.tmx       skip broken units, report each
 
 The output format comes from --to or the output's extension (.tmx .tsv .csv .jsonl).
+XLIFF (.xlf .xliff .sdlxliff .mqxliff) and PO (.po) in or out, by extension:
+  tmkit tmx convert job.xlf memory.tmx              finished segments into a memory
+  tmkit tmx convert job.xlf memory.tmx --states final,signed-off
+  tmkit tmx convert memory.tmx --tgt fr out.po      a memory as PO (or .xlf)
 TSV escapes tab, newline, CR and backslash as \\t \\n \\r \\\\; CSV follows RFC 4180.
+TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-order mark);
+on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
+source,target is skipped. Columns after the second become notes, or props named by the
+header row, unless --columns says otherwise.
 The output is written to a temporary file and renamed into place when complete.";
 
 /// Output formats for `convert --to`.
@@ -147,15 +158,29 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub tgt: Option<String>,
     /// Keep inline codes as numbered placeholders ({1}, {/1}) in flat outputs
-    /// instead of dropping them.
+    /// instead of dropping them; on TSV/CSV/JSONL input, turn such
+    /// placeholders back into inline codes.
     #[arg(long)]
     pub placeholders: bool,
+    /// TSV/CSV input: what each column holds, comma-separated: source,
+    /// target, note, prop:TYPE, ignore (default: source, target, then what
+    /// the header row names, else notes).
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
     /// Skip broken units and go on, reporting each with its position.
     #[arg(long)]
     pub lenient: bool,
     /// Fill header attributes TMX 1.4b requires but the input lacks.
     #[arg(long)]
     pub fill_header: bool,
+    /// XLIFF/PO input: the segment states to keep (comma-separated: new,
+    /// draft, needs-review, translated, reviewed, final, signed-off).
+    /// Default: translated,reviewed,final,signed-off.
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub states: Vec<String>,
+    /// XLIFF output version: 1.2 (default) or 2.0.
+    #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
+    pub xliff_version: Option<String>,
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -797,6 +822,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::bilingual::convert(&a, ctx)? {
+        return Ok(code);
+    }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let to: Format = match a.to {
         Some(f) => f.into(),
@@ -825,10 +853,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         CodeMode::Drop
     };
     match from {
-        Format::Tsv | Format::Csv => convert_tabular(&a, from, to, &output, ctx),
-        Format::Jsonl => Err(common::usage(
-            "JSONL is an output format only: convert from TMX, TSV or CSV",
-        )),
+        Format::Tsv | Format::Csv | Format::Jsonl => convert_flat(&a, from, to, &output, ctx),
         Format::Tmx => {
             let options = ReadOptions { lenient: a.lenient };
             let mut reader = TmxReader::open_with(&a.input, options)?;
@@ -868,9 +893,32 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 header: header.as_ref(),
                 lenient: a.lenient,
             };
-            let (report, out) = convert::convert_tmx(&mut reader, out, &opts, |e| {
-                ctx.warn_input(&input, format!("skipped a broken unit: {e}"))
-            })?;
+            let (report, out) = convert::convert_tmx(
+                &mut reader,
+                out,
+                &opts,
+                |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
+                |n| {
+                    let what = if a.lenient { "warning" } else { "error" };
+                    eprintln!("{}: {what}: not in the output: {}", n.location, n.message);
+                },
+            )?;
+            if report.lost > 0 && !a.lenient {
+                // Nothing is written rather than a memory with holes.
+                return Err(tmkit::Error::Invalid {
+                    location: tmkit::Location {
+                        file: Some(a.input.clone()),
+                        line: None,
+                        column: None,
+                    },
+                    message: format!(
+                        "{} piece(s) of the input would not be in the {} output (listed above); nothing was written (--lenient writes it anyway)",
+                        report.lost,
+                        format_name(to)
+                    ),
+                }
+                .into());
+            }
             out.finish()?;
             if report.dropped_chars > 0 {
                 ctx.note(format!(
@@ -904,21 +952,42 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn convert_tabular(
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Tmx => "TMX",
+        Format::Tsv => "TSV",
+        Format::Csv => "CSV",
+        Format::Jsonl => "JSONL",
+    }
+}
+
+fn convert_flat(
     a: &ConvertArgs,
     from: Format,
     to: Format,
     output: &Path,
     ctx: &Context,
 ) -> anyhow::Result<ExitCode> {
-    let (Some(src), Some(tgt)) = (&a.src, &a.tgt) else {
-        return Err(common::usage(
-            "TSV/CSV input needs --src and --tgt to name the languages of its two columns",
-        ));
+    let pair = match (&a.src, &a.tgt) {
+        (Some(src), Some(tgt)) => Some(Pair {
+            src: parse_lang("--src", src)?,
+            tgt: parse_lang("--tgt", tgt)?,
+        }),
+        (None, None) => None,
+        _ => return Err(common::usage("give both --src and --tgt, or neither")),
     };
-    let pair = Pair {
-        src: parse_lang("--src", src)?,
-        tgt: parse_lang("--tgt", tgt)?,
+    let columns = a
+        .columns
+        .iter()
+        .map(|c| flat::Column::parse(c).map_err(common::usage))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if from == Format::Jsonl && !columns.is_empty() {
+        return Err(common::usage("--columns applies to TSV and CSV input"));
+    }
+    let opts = flat::FlatOptions {
+        pair,
+        columns,
+        placeholders: a.placeholders,
     };
     let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
         Box::new(std::io::stdin().lock())
@@ -927,37 +996,83 @@ fn convert_tabular(
         Box::new(std::io::BufReader::with_capacity(1 << 16, f))
     };
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
-    let mut out = Output::create(output)?;
-    let report = match to {
-        Format::Tmx => {
-            let header = Header::new(&pair.src.to_string());
-            let mut w = TmxWriter::new(&mut out, &header)?;
-            let report = convert::read_tabular(input, name, from, &pair, |tu| w.write_tu(&tu))?;
+    let mode = if a.placeholders {
+        CodeMode::Placeholders
+    } else {
+        CodeMode::Drop
+    };
+    // The writers start on the first unit: a header row of the input may
+    // be what names the languages. A TMX writer takes the output over.
+    let mut out = Some(Output::create(output)?);
+    let mut tmx: Option<TmxWriter<Output>> = None;
+    let mut flat_started = false;
+    let mut line = String::new();
+    let mut write = |tu: tmkit::tmx::Tu| -> tmkit::Result<()> {
+        match to {
+            Format::Tmx => {
+                if let Some(o) = out.take() {
+                    let srclang = match (from, tu.tuvs.first()) {
+                        (Format::Tsv | Format::Csv, Some(v)) => v.lang.clone(),
+                        _ => "*all*".to_string(),
+                    };
+                    tmx = Some(TmxWriter::new(o, &Header::new(&srclang))?);
+                }
+                match &mut tmx {
+                    Some(w) => w.write_tu(&tu),
+                    None => Ok(()),
+                }
+            }
+            Format::Jsonl => match &mut out {
+                Some(o) => convert::write_jsonl_tu(o, &tu, mode),
+                None => Ok(()),
+            },
+            Format::Tsv | Format::Csv => {
+                let Some(out) = out.as_mut() else {
+                    return Ok(());
+                };
+                let (Some(s), Some(t)) = (tu.tuvs.first(), tu.tuvs.get(1)) else {
+                    return Ok(());
+                };
+                if !std::mem::replace(&mut flat_started, true) {
+                    let pair = Pair {
+                        src: LanguageTag::parse(&s.lang)?,
+                        tgt: LanguageTag::parse(&t.lang)?,
+                    };
+                    convert::write_flat_header(out, to, &pair)?;
+                }
+                line.clear();
+                let text = |v: &tmkit::tmx::Tuv| match mode {
+                    CodeMode::Drop => v.seg.plain_text(),
+                    CodeMode::Placeholders => v.seg.text_with_placeholders(),
+                };
+                convert::push_field(&mut line, &text(s), to);
+                line.push(if to == Format::Csv { ',' } else { '\t' });
+                convert::push_field(&mut line, &text(t), to);
+                line.push_str(if to == Format::Csv { "\r\n" } else { "\n" });
+                out.write_all(line.as_bytes())
+                    .map_err(|e| tmkit::Error::io("<output>", e))
+            }
+        }
+    };
+    let report = match from {
+        Format::Jsonl => flat::read_jsonl(input, name, a.placeholders, &mut write)?,
+        _ => flat::read_tabular(input, name, from, &opts, &mut write)?.0,
+    };
+    let out = match (tmx, out) {
+        (Some(w), _) => {
             let dropped = w.dropped_chars();
-            w.finish()?;
             if dropped > 0 {
                 ctx.note(format!(
                     "left out {dropped} character(s) XML 1.0 cannot hold"
                 ));
             }
-            report
+            w.finish()?
         }
-        Format::Jsonl => convert::read_tabular(input, name, from, &pair, |tu| {
-            convert::write_jsonl_tu(&mut out, &tu, CodeMode::Drop)
-        })?,
-        Format::Tsv | Format::Csv => {
-            let mut line = String::new();
-            let sep = if to == Format::Csv { ',' } else { '\t' };
-            convert::read_tabular(input, name, from, &pair, |tu| {
-                line.clear();
-                convert::push_field(&mut line, &tu.tuvs[0].seg.plain_text(), to);
-                line.push(sep);
-                convert::push_field(&mut line, &tu.tuvs[1].seg.plain_text(), to);
-                line.push('\n');
-                out.write_all(line.as_bytes())
-                    .map_err(|e| tmkit::Error::io("<output>", e))
-            })?
+        (None, Some(o)) if to == Format::Tmx => {
+            TmxWriter::new(o, &Header::new("*all*"))?.finish()?
         }
+        (None, Some(o)) => o,
+        (None, None) => anyhow::bail!("the output was lost before it was finished"),
     };
     out.finish().context("finishing the output")?;
     ctx.note(format!(

@@ -133,30 +133,6 @@ impl serde::Serialize for BandTable {
     }
 }
 
-/// True when one of the memory's exact matches for `segment` follows, in
-/// the same memory file, an entry whose source is `previous`.
-fn in_context<T: TranslationMemory>(
-    session: &mut MatchSession<'_, T>,
-    segment: &str,
-    previous: &str,
-) -> bool {
-    let exact = MatchOptions {
-        min_score: 100,
-        max_results: 64,
-        exhaustive: false,
-    };
-    let tm = session.memory();
-    session.best(segment, &exact).iter().any(|hit| {
-        let (Some(entry), Some(before)) = (
-            tm.entry(hit.entry),
-            hit.entry.checked_sub(1).and_then(|p| tm.entry(p)),
-        ) else {
-            return false;
-        };
-        before.origin.file == entry.origin.file && before.source.trim() == previous.trim()
-    })
-}
-
 /// The report for one file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileAnalysis {
@@ -217,7 +193,7 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
                         let previous = i.checked_sub(1).and_then(|p| segments.get(p));
                         if best == Some(100)
                             && let Some(previous) = previous
-                            && in_context(session, segment, previous)
+                            && session.in_context(segment, previous)
                         {
                             return (Band::Context, words);
                         }
@@ -274,7 +250,7 @@ mod tests {
             ],
         );
         assert_eq!(f1.bands.get(Band::Exact).segments, 1);
-        assert_eq!(f1.bands.get(Band::Good).segments, 1); // 6 of 7 tokens: 85%
+        assert_eq!(f1.bands.get(Band::High).segments, 1); // "!" for ".": 99%
         assert_eq!(f1.bands.get(Band::NoMatch).words, 2);
         let f2 = a.add_file("b", &["Zebras dance.", "The cat sat on the mat."]);
         assert_eq!(f2.bands.get(Band::Repetition).segments, 2);

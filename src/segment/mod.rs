@@ -32,6 +32,8 @@
 
 mod java_regex;
 mod lang;
+mod lists;
+mod quotes;
 mod scan;
 pub mod srx;
 pub mod stream;
@@ -82,6 +84,7 @@ pub struct Segmenter {
     lang: LanguageTag,
     engine: Engine,
     wrapped: bool,
+    split_quotes: bool,
 }
 
 impl Segmenter {
@@ -92,6 +95,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Rules(lang::rules_for(lang)),
             wrapped: false,
+            split_quotes: false,
         }
     }
 
@@ -100,6 +104,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Srx(rules),
             wrapped: false,
+            split_quotes: false,
         }
     }
 
@@ -117,6 +122,26 @@ impl Segmenter {
     /// ```
     pub fn wrapped(mut self, wrapped: bool) -> Self {
         self.wrapped = wrapped;
+        self
+    }
+
+    /// This segmenter breaking inside quotations and brackets too: `"We are
+    /// ready. The army is ready," he said.` becomes two sentences, as most CAT
+    /// tools' rules do. By default (the convention of the standard test sets)
+    /// a quotation or bracket that closes on the same line is never split.
+    /// SRX rules decide for themselves and ignore this.
+    ///
+    /// ```
+    /// use tmkit::segment::Segmenter;
+    /// use tmkit::text::LanguageTag;
+    ///
+    /// let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+    /// let text = "\"Run! Hide!\" she said.";
+    /// assert_eq!(seg.segments(text).count(), 1);
+    /// assert_eq!(seg.split_quotes(true).segments(text).count(), 2);
+    /// ```
+    pub fn split_quotes(mut self, split: bool) -> Self {
+        self.split_quotes = split;
         self
     }
 
@@ -142,7 +167,12 @@ impl Segmenter {
     /// The sentences of `text`, in order. Lazy: work is done as the iterator advances.
     pub fn segments<'a>(&'a self, text: &'a str) -> Segments<'a> {
         let inner = match &self.engine {
-            Engine::Rules(rules) => Inner::Rules(scan::RuleScanner::new(rules, text, self.wrapped)),
+            Engine::Rules(rules) => Inner::Rules(scan::RuleScanner::new(
+                rules,
+                text,
+                self.wrapped,
+                self.split_quotes,
+            )),
             Engine::Srx(rules) => Inner::Srx(srx::SrxScanner::new(rules, text, self.wrapped)),
         };
         Segments { inner }

@@ -66,6 +66,120 @@ pub fn for_each_token<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
     }
 }
 
+/// What a score token is: the score counts word edits, and lists the other
+/// classes as penalties (see `docs/SCORING.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenClass {
+    /// A run of word characters holding a non-digit, or one character of a
+    /// script written without spaces.
+    Word,
+    /// Digits, with `.` `,` `'` `’` `٫` `٬` between digit runs (`3.9`, `4,200,000`).
+    Number,
+    /// Any other visible character: punctuation or a symbol, one token each,
+    /// quotes and dashes folded to `"` `'` `-` (their style costs nothing).
+    Punctuation,
+}
+
+/// Separators allowed between the digit runs of one number.
+const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
+
+/// Invisible format characters (bidi controls, zero-width joiners, soft
+/// hyphen, BOM) that separate tokens like spaces and are never tokens.
+#[inline]
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The key of a punctuation character: quote and dash styles folded.
+#[inline]
+pub fn punctuation_key(c: char) -> char {
+    match c {
+        '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{301D}' | '\u{301E}' | '\u{2033}' => '"',
+        '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2039}' | '\u{203A}'
+        | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{FE58}'
+        | '\u{FE63}'
+        | '\u{2E3A}'
+        | '\u{2E3B}' => '-',
+        _ => c,
+    }
+}
+
+/// Calls `f` with the class and key of each score token of an already
+/// normalized string (see [`comparison_key`]), in order. Keys are slices of
+/// `normalized`, except folded punctuation and numbers holding `’`.
+///
+/// ```
+/// use tmkit::text::tokenize::{for_each_score_token, TokenClass};
+/// let mut tokens = Vec::new();
+/// for_each_score_token("it’s 3.9% – 4,200,000 東京", |class, key| tokens.push((class, key.to_string())));
+/// let keys: Vec<&str> = tokens.iter().map(|(_, k)| k.as_str()).collect();
+/// assert_eq!(keys, ["it", "'", "s", "3.9", "%", "-", "4,200,000", "東", "京"]);
+/// assert_eq!(tokens[3].0, TokenClass::Number);
+/// ```
+pub fn for_each_score_token(normalized: &str, mut f: impl FnMut(TokenClass, &str)) {
+    let bytes = normalized.len();
+    let mut i = 0;
+    let run_end = |from: usize| -> usize {
+        normalized[from..]
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c) || is_spaceless_char(c))
+            .map_or(bytes, |(k, _)| from + k)
+    };
+    let all_digits = |s: &str| s.chars().all(char::is_numeric);
+    while let Some(c) = normalized[i..].chars().next() {
+        let len = c.len_utf8();
+        if is_token_space(c) || is_invisible_format(c) {
+            i += len;
+            continue;
+        }
+        if !is_word_char(c) {
+            let key = punctuation_key(c);
+            if key == c {
+                f(TokenClass::Punctuation, &normalized[i..i + len]);
+            } else {
+                f(TokenClass::Punctuation, key.encode_utf8(&mut [0; 4]));
+            }
+            i += len;
+            continue;
+        }
+        if is_spaceless_char(c) {
+            f(TokenClass::Word, &normalized[i..i + len]);
+            i += len;
+            continue;
+        }
+        let mut end = run_end(i);
+        if !all_digits(&normalized[i..end]) {
+            f(TokenClass::Word, &normalized[i..end]);
+            i = end;
+            continue;
+        }
+        // A separator joins two digit runs into one number.
+        while let Some(sep) = normalized[end..].chars().next() {
+            if !NUMBER_SEPARATORS.contains(&sep) {
+                break;
+            }
+            let next = end + sep.len_utf8();
+            let next_end = run_end(next);
+            if next_end == next || !all_digits(&normalized[next..next_end]) {
+                break;
+            }
+            end = next_end;
+        }
+        let number = &normalized[i..end];
+        if number.contains('\u{2019}') {
+            f(TokenClass::Number, &number.replace('\u{2019}', "'"));
+        } else {
+            f(TokenClass::Number, number);
+        }
+        i = end;
+    }
+}
+
 /// The match tokens of `s`: NFKC, case folding, then [`for_each_token`].
 ///
 /// ```

@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
 
+mod bilingual;
 mod split;
 mod tsv;
 
+pub use bilingual::load_bilingual;
 pub use tsv::{parse_tsv, parse_tsv_oriented};
 
 /// Position of an entry in its store (0-based, in load order).
@@ -168,11 +170,17 @@ pub enum TmFormat {
     Tsv,
     /// TMX 1.4.
     Tmx,
+    /// XLIFF 1.2/2.x or gettext PO: the finished segments of a job.
+    Bilingual,
 }
 
 impl TmFormat {
-    /// The format of `path`, from its extension (`.tmx`; anything else is TSV).
+    /// The format of `path`, from its extension (`.tmx`; `.xlf`, `.xliff`,
+    /// `.sdlxliff`, `.mqxliff`, `.po`; anything else is TSV).
     pub fn of_path(path: &Path) -> TmFormat {
+        if crate::xliff::Format::from_path(path).is_some() {
+            return TmFormat::Bilingual;
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("tmx") => TmFormat::Tmx,
             _ => TmFormat::Tsv,
@@ -207,14 +215,19 @@ impl MemoryTm {
         on_entries: &mut dyn FnMut(&[Entry]),
     ) -> Result<Self> {
         let mut tm = MemoryTm::new(pair);
-        let filter = crate::batch::InputFilter::new(&[], &["tmx", "tsv", "txt"])?;
+        let filter = crate::batch::InputFilter::new(
+            &[],
+            &[
+                "tmx", "tsv", "txt", "xlf", "xliff", "sdlxliff", "mqxliff", "po",
+            ],
+        )?;
         let mut flushed = 0;
         let chunk = chunk.max(1);
         for file in crate::batch::expand_inputs(paths, &filter)? {
             let format = TmFormat::of_path(&file);
             let orientation = match format {
                 TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
-                TmFormat::Tmx => TsvOrientation::AsIs,
+                TmFormat::Tmx | TmFormat::Bilingual => TsvOrientation::AsIs,
             };
             if let TsvOrientation::OtherPair(named) = &orientation
                 && !paths.contains(&file)
@@ -240,6 +253,9 @@ impl MemoryTm {
                             flushed += chunk;
                         }
                     })?;
+                }
+                TmFormat::Bilingual => {
+                    load_bilingual(&file, &tm.pair, file_index, &mut tm.entries)?;
                 }
             }
             while tm.entries.len() - flushed >= chunk {
@@ -270,6 +286,14 @@ impl MemoryTm {
             TmFormat::Tmx => {
                 let before = self.entries.len();
                 let skipped = self.load_tmx(path, file_index, &mut |_| {})?;
+                Ok(LoadStats {
+                    entries: self.entries.len() - before,
+                    skipped,
+                })
+            }
+            TmFormat::Bilingual => {
+                let before = self.entries.len();
+                let skipped = load_bilingual(path, &self.pair, file_index, &mut self.entries)?;
                 Ok(LoadStats {
                     entries: self.entries.len() - before,
                     skipped,

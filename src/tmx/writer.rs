@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use super::entities::{is_xml_char, is_xml_name};
-use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, RawElement, SegPart, Tu, Tuv, Ude};
 use crate::error::{Error, Result};
 
 /// Writes a TMX document unit by unit.
@@ -54,7 +54,11 @@ impl<W: Write> TmxWriter<W> {
         });
         result?;
         w.attrs(&mut s, &header.extra)?;
-        if header.notes.is_empty() && header.props.is_empty() && header.udes.is_empty() {
+        if header.notes.is_empty()
+            && header.props.is_empty()
+            && header.udes.is_empty()
+            && header.extensions.is_empty()
+        {
             s.push_str("/>\n");
         } else {
             s.push_str(">\n");
@@ -81,9 +85,13 @@ impl<W: Write> TmxWriter<W> {
                     }
                 }
             }
+            raw(&mut s, &header.extensions, "    ", |_| true);
             s.push_str("  </header>\n");
         }
-        s.push_str("  <body>\n");
+        raw(&mut s, &header.root_extensions, "  ", |_| true);
+        s.push_str("  <body");
+        w.attrs(&mut s, &header.body_attrs)?;
+        s.push_str(">\n");
         w.flush_scratch(s)?;
         Ok(w)
     }
@@ -102,11 +110,21 @@ impl<W: Write> TmxWriter<W> {
     }
 
     /// Closes `<body>` and `<tmx>`, flushes, and returns the output.
-    pub fn finish(mut self) -> Result<W> {
-        self.out
-            .write_all(b"  </body>\n</tmx>\n")
-            .and_then(|_| self.out.flush())
-            .map_err(io_err)?;
+    pub fn finish(self) -> Result<W> {
+        self.finish_with(&[])
+    }
+
+    /// [`TmxWriter::finish`], writing first the elements TMX does not
+    /// define that followed the last unit (see [`RawElement::after`]).
+    pub fn finish_with(mut self, trailer: &[RawElement]) -> Result<W> {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        raw(&mut s, trailer, "    ", |after| after == 0);
+        s.push_str("  </body>\n");
+        raw(&mut s, trailer, "  ", |after| after > 0);
+        s.push_str("</tmx>\n");
+        self.flush_scratch(s)?;
+        self.out.flush().map_err(io_err)?;
         Ok(self.out)
     }
 
@@ -127,6 +145,7 @@ impl<W: Write> TmxWriter<W> {
     }
 
     fn tu(&mut self, s: &mut String, tu: &Tu) -> Result<()> {
+        raw(s, &tu.body_before, "    ", |_| true);
         s.push_str("    <tu");
         let mut result = Ok(());
         tu.for_each_known(|name, value| {
@@ -138,8 +157,14 @@ impl<W: Write> TmxWriter<W> {
         self.attrs(s, &tu.extra)?;
         s.push_str(">\n");
         self.meta(s, &tu.meta_order, &tu.notes, &tu.props, "      ")?;
-        for tuv in &tu.tuvs {
+        raw(s, &tu.extensions, "      ", |after| after == 0);
+        let last = tu.tuvs.len();
+        for (i, tuv) in tu.tuvs.iter().enumerate() {
             self.tuv(s, tuv)?;
+            let n = i + 1;
+            raw(s, &tu.extensions, "      ", |after| {
+                after == n || (n == last && after > last)
+            });
         }
         s.push_str("    </tu>\n");
         Ok(())
@@ -160,6 +185,7 @@ impl<W: Write> TmxWriter<W> {
         self.attrs(s, &tuv.extra)?;
         s.push_str(">\n");
         self.meta(s, &tuv.meta_order, &tuv.notes, &tuv.props, "        ")?;
+        raw(s, &tuv.extensions, "        ", |after| after == 0);
         if !tuv.missing_seg {
             s.push_str("        <seg");
             self.attrs(s, &tuv.seg.attrs)?;
@@ -167,6 +193,7 @@ impl<W: Write> TmxWriter<W> {
             self.parts(s, &tuv.seg.parts)?;
             s.push_str("</seg>\n");
         }
+        raw(s, &tuv.extensions, "        ", |after| after > 0);
         s.push_str("      </tuv>\n");
         Ok(())
     }
@@ -348,6 +375,16 @@ fn check_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Usage(format!("{name:?} is not a valid XML name")))
+    }
+}
+
+/// Writes the elements of `elements` whose place `at` accepts, each on its
+/// own line, exactly as they were read.
+fn raw(s: &mut String, elements: &[RawElement], indent: &str, at: impl Fn(usize) -> bool) {
+    for e in elements.iter().filter(|e| at(e.after)) {
+        s.push_str(indent);
+        s.push_str(&e.xml);
+        s.push('\n');
     }
 }
 
