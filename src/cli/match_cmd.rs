@@ -293,7 +293,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                                 origin: matcher.memory().describe_origin(&m.entry.origin),
                                 changedate: m.entry.changedate.as_deref(),
                                 penalties: &m.penalties,
-                                region_fallback: matcher.memory().region_fallback(m.entry_id),
                                 adapted_target: m.adapted_target.as_deref(),
                             }
                         })
