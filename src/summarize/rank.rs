@@ -1,8 +1,9 @@
 //! The ranking components, each usable on its own: TF-IDF sentence vectors,
 //! the cosine similarity matrix, directed (PacSum-style) and undirected
-//! (LexRank-style) centrality, the news position prior, the length factor,
-//! the filter that keeps fragments out of a digest, and redundancy-aware
-//! selection (maximal marginal relevance).
+//! (LexRank-style) centrality, word-overlap degree, the length factors,
+//! term-set Jaccard similarity, the filter that keeps fragments, bylines and
+//! captions out of a digest, the trimming of datelines and share bars, and
+//! redundancy-aware selection (maximal marginal relevance).
 //!
 //! Everything works on sentence indices `0..n` and dense `n × n` matrices:
 //! news articles have tens of sentences, so dense is both simple and fast.
