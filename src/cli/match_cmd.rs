@@ -166,7 +166,9 @@ fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> 
 }
 
 fn read_path(path: &Path) -> Input {
-    let text = tmkit::files::read_text(path).map_err(anyhow::Error::from);
+    let text = tmkit::files::read_text(path)
+        .map(|text| tmkit::html::readable_text(path, text))
+        .map_err(anyhow::Error::from);
     Input {
         name: tmkit::files::display_name(path),
         text,
@@ -187,6 +189,9 @@ struct MatchJson<'a> {
     score: u8,
     source: &'a str,
     target: &'a str,
+    /// The target with its inline codes as placeholders, and as TMX XML.
+    target_placeholders: String,
+    target_xml: String,
     tuid: Option<&'a str>,
     origin: String,
     changedate: Option<&'a str>,
@@ -216,6 +221,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         exhaustive: args.exhaustive,
     };
     let segmenter = Segmenter::for_language(&args.memory.src);
+    // Entries keep plain text; data output gives targets with their codes.
+    let coded = (args.format != DataFormat::Text).then(|| {
+        let tm = matcher.memory();
+        tmkit::tm::coded::CodedTargets::load(tm.files(), tm.pair())
+    });
     let inputs = read_inputs(&args.inputs, &args.text)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
@@ -269,15 +279,22 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                     query,
                     matches: matches
                         .iter()
-                        .map(|m| MatchJson {
-                            score: m.score,
-                            source: &m.entry.source,
-                            target: &m.entry.target,
-                            tuid: m.entry.tuid.as_deref(),
-                            origin: matcher.memory().describe_origin(&m.entry.origin),
-                            changedate: m.entry.changedate.as_deref(),
-                            penalties: &m.penalties,
-                            adapted_target: m.adapted_target.as_deref(),
+                        .map(|m| {
+                            let coded = coded.as_ref().map(|c| c.target(&m.entry));
+                            let (target_placeholders, target_xml) =
+                                coded.map(|c| (c.placeholders, c.xml)).unwrap_or_default();
+                            MatchJson {
+                                score: m.score,
+                                source: &m.entry.source,
+                                target: &m.entry.target,
+                                target_placeholders,
+                                target_xml,
+                                tuid: m.entry.tuid.as_deref(),
+                                origin: matcher.memory().describe_origin(&m.entry.origin),
+                                changedate: m.entry.changedate.as_deref(),
+                                penalties: &m.penalties,
+                                adapted_target: m.adapted_target.as_deref(),
+                            }
                         })
                         .collect(),
                     ms: (ms * 1000.0).round() / 1000.0,

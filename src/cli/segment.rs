@@ -108,14 +108,25 @@ struct JsonSentence<'a> {
 
 impl Printer {
     fn write(&self, out: &mut impl Write, offset: usize, s: &Sentence<'_>) -> io::Result<()> {
+        self.write_at(out, offset + s.start, offset + s.end, s.text)
+    }
+
+    /// Writes a sentence found at `start..end` in the input file.
+    fn write_at(
+        &self,
+        out: &mut impl Write,
+        start: usize,
+        end: usize,
+        text: &str,
+    ) -> io::Result<()> {
         match self.format {
-            Format::Text => write_one_line(out, s.text),
+            Format::Text => write_one_line(out, text),
             Format::Jsonl => common::write_json_line(
                 out,
                 &JsonSentence {
-                    text: s.text,
-                    start: offset + s.start,
-                    end: offset + s.end,
+                    text,
+                    start,
+                    end,
                     file: self.file.as_deref(),
                     lang: self.lang.as_deref(),
                 },
@@ -289,6 +300,9 @@ fn stream_one(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
+    if tmkit::html::is_page_path(input) {
+        return segment_page(input, factory, format, file_name, out);
+    }
     let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
     let mut chunks = ChunkedText::new(reader, file);
@@ -303,6 +317,30 @@ fn stream_one(
         for s in seg.segments(chunk.text) {
             printer.write(out, chunk.offset, &s).map_err(output_error)?;
         }
+    }
+    Ok(())
+}
+
+/// Segments the main content of a web page; offsets point into the page.
+fn segment_page(
+    input: &Path,
+    factory: &SegmenterFactory,
+    format: Format,
+    file_name: Option<String>,
+    out: &mut impl Write,
+) -> tmkit::Result<()> {
+    let page = tmkit::html::extract(&files::read_text(input)?);
+    let (seg, detected) = factory.for_sample(&page.text);
+    let printer = Printer {
+        format,
+        file: file_name,
+        lang: detected.map(|t| t.to_string()),
+    };
+    for s in seg.segments(&page.text) {
+        let (start, end) = page.map.to_source_range(s.start, s.end);
+        printer
+            .write_at(out, start, end, s.text)
+            .map_err(|e| tmkit::Error::io(OUTPUT, e))?;
     }
     Ok(())
 }

@@ -32,7 +32,9 @@ use crate::segment::Segmenter;
 use crate::summarize::InputFormat;
 use crate::tm::{EntryId, MemoryTm, PositionUnit, TranslationMemory};
 use crate::tmx::{Prop, Seg, Tu, Tuv};
-use crate::xliff::{Candidate, Document, File, Format, Segment, State, Unit, align_codes};
+use crate::xliff::{
+    Candidate, Document, File, Format, Segment, State, Unit, align_codes, code_count,
+};
 
 mod markup;
 
@@ -175,6 +177,14 @@ pub fn source_document(
         }],
         ..Document::default()
     }
+}
+
+/// The `kind` a penalty has in JSON output.
+fn penalty_kind(p: &Penalty) -> String {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// A penalty as a note: its kind and fields, as the JSON output names them.
@@ -360,7 +370,14 @@ fn decide(
                 (State::Draft, "fuzzy-match")
             };
             found.target = Some((target, state, qualifier));
-            found.notes = penalties.iter().map(penalty_note).collect();
+            // The matcher compares plain text: an inline-code penalty only
+            // stands when the document's codes differ from the memory's.
+            let same_codes = marked.is_some_and(|(s, _)| code_count(s) == code_count(source));
+            found.notes = penalties
+                .iter()
+                .filter(|p| !(same_codes && penalty_kind(p) == "inline_codes"))
+                .map(penalty_note)
+                .collect();
         }
         if found.candidates.len() < options.max_candidates {
             found.candidates.push(Candidate {
@@ -535,7 +552,7 @@ mod tests {
         assert_eq!(s1.target.as_ref().unwrap().plain_text(), "Page 12 sur 30.");
         assert_eq!(s1.candidates[0].origin, "memory.tsv:2");
         assert!(
-            units[1].notes[0].starts_with("tmkit penalty numbers"),
+            units[1].notes[0].starts_with("tmkit penalty number"),
             "{:?}",
             units[1].notes
         );

@@ -13,6 +13,7 @@ use crate::error::{Error, Location, Result};
 use crate::text::{LangMatch, LanguageTag};
 
 mod bilingual;
+pub mod coded;
 mod split;
 mod tsv;
 

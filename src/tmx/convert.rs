@@ -77,12 +77,12 @@ pub struct ConvertReport {
     pub dropped_chars: u64,
     /// Units that could not be read and were skipped (`--lenient`).
     pub broken: u64,
-    /// Units written with a variant from another region of an asked language
-    /// (`en-US` text for `en-GB`), there being none closer.
-    pub region_fallback: u64,
     /// Pieces of the input the output does not hold (see
     /// [`loses`]): each was handed to the notice callback.
     pub lost: u64,
+    /// Units written with a variant from another region of an asked language
+    /// (`en-US` text for `en-GB`), there being none closer.
+    pub region_fallback: u64,
 }
 
 /// True when an output in `format` loses what `notice` describes: content
@@ -92,7 +92,7 @@ pub fn loses(format: Format, notice: &Notice) -> bool {
     match notice.kind {
         NoticeKind::Lost => true,
         NoticeKind::Kept => format != Format::Tmx,
-        NoticeKind::Misplaced => false,
+        NoticeKind::Misplaced | NoticeKind::Invalid | NoticeKind::Legacy => false,
     }
 }
 

@@ -673,10 +673,15 @@ impl Seg {
     /// `ut` → `{n}`; numbers count codes from 1 in order of appearance.
     pub fn text_with_placeholders(&self) -> String {
         let mut out = String::new();
+        self.push_text_with_placeholders(&mut out);
+        out
+    }
+
+    /// Appends [`Seg::text_with_placeholders`] to `out`.
+    pub fn push_text_with_placeholders(&self, out: &mut String) {
         let mut next = 0u32;
         let mut open: Vec<(Option<String>, u32)> = Vec::new();
-        push_placeholders(&self.parts, &mut out, &mut next, &mut open);
-        out
+        push_placeholders(&self.parts, out, &mut next, &mut open);
     }
 
     /// Counts inline elements by kind name (nested ones included).

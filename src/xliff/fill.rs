@@ -62,7 +62,8 @@ pub fn fill(original: &str, doc: &Document, target_language: &str) -> (String, u
             if v2 {
                 unit20(original, unit, &todo, new_notes, &mut edits);
             } else {
-                unit12(unit, &todo, new_notes, target_language, &mut edits);
+                let lang = file.target_language.as_deref().unwrap_or(target_language);
+                unit12(original, unit, &todo, new_notes, lang, &mut edits);
             }
         }
     }
@@ -128,6 +129,34 @@ fn mrk(seg: &Segment, target: &Seg) -> String {
     s
 }
 
+/// A Trados `<sdl:seg>` tag saying where a filled segment's target came
+/// from: `conf` Translated (exact) or Draft (fuzzy), `origin="tm"`, `percent`.
+fn sdl_seg(
+    original: &str,
+    attrs: &[(String, String)],
+    seg: &Segment,
+    range: &Range<usize>,
+) -> String {
+    let mut attrs: Vec<(String, String)> = attrs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "conf" | "origin" | "percent"))
+        .cloned()
+        .collect();
+    let conf = if seg.state >= State::Translated {
+        "Translated"
+    } else {
+        "Draft"
+    };
+    attrs.push(("conf".into(), conf.into()));
+    attrs.push(("origin".into(), "tm".into()));
+    if let Some(best) = seg.candidates.first() {
+        attrs.push(("percent".into(), best.score.to_string()));
+    }
+    // Only the tag is rewritten: an element keeps its children.
+    let empty = original[range.clone()].ends_with("/>");
+    start_tag(original, range, &attrs, empty)
+}
+
 fn extras12(
     unit: &super::Unit,
     todo: &[(usize, &Segment)],
@@ -165,6 +194,7 @@ fn extras12(
 }
 
 fn unit12(
+    original: &str,
     unit: &super::Unit,
     todo: &[(usize, &Segment)],
     notes: &[String],
@@ -173,6 +203,11 @@ fn unit12(
 ) {
     let extras = extras12(unit, todo, notes, lang);
     if unit.span.mrk_segmented {
+        for (_, seg) in todo {
+            if let Some((range, attrs)) = &seg.span.start_tag {
+                edits.push((range.clone(), sdl_seg(original, attrs, seg, range)));
+            }
+        }
         match &unit.span.target {
             Some(target) => {
                 for (_, seg) in todo {

@@ -32,7 +32,8 @@ pub(crate) struct SegmentSpan {
     pub had_target: bool,
     /// XLIFF 2.0: where a new `<target>` goes (after `</source>`).
     pub insert_at: usize,
-    /// XLIFF 2.0: the `<segment …>` start tag and its attributes.
+    /// XLIFF 2.0: the `<segment …>` start tag and its attributes; Trados:
+    /// the segment's `<sdl:seg …>` tag.
     pub start_tag: Option<Tag>,
 }
 
@@ -325,7 +326,7 @@ impl<'a> Parser<'a> {
         let mut source = Seg::default();
         let mut seg_source: Option<Vec<Mrk>> = None;
         let mut target: Option<(Seg, Vec<Mrk>, Attrs)> = None;
-        let mut confs: HashMap<String, String> = HashMap::new();
+        let mut confs: HashMap<String, (Option<String>, Tag)> = HashMap::new();
         loop {
             let (event, start, end) = self.next()?;
             match event {
@@ -377,7 +378,10 @@ impl<'a> Parser<'a> {
                         .as_ref()
                         .and_then(|(_, t, _)| t.iter().find(|(m, _, _)| *m == mid));
                     let tgt = found.map(|(_, s, _)| s.clone());
-                    let conf = confs.get(&mid).cloned();
+                    let (conf, sdl_tag) = match confs.remove(&mid) {
+                        Some((conf, tag)) => (conf, Some(tag)),
+                        None => (None, None),
+                    };
                     let has_text = tgt.as_ref().is_some_and(has_content);
                     let state = match (&conf, has_text) {
                         (_, false) => State::New,
@@ -398,6 +402,7 @@ impl<'a> Parser<'a> {
                         span: SegmentSpan {
                             target: found.map(|(_, _, r)| r.clone()),
                             had_target: has_text,
+                            start_tag: sdl_tag,
                             ..SegmentSpan::default()
                         },
                     });
@@ -445,7 +450,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Trados `<sdl:seg-defs>`: each segment's `conf`, by id.
-    fn seg_defs(&mut self, confs: &mut HashMap<String, String>) -> Result<()> {
+    fn seg_defs(&mut self, confs: &mut HashMap<String, (Option<String>, Tag)>) -> Result<()> {
         let mut depth = 1;
         loop {
             let (event, start, end) = self.next()?;
@@ -455,8 +460,9 @@ impl<'a> Parser<'a> {
             match event {
                 Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "seg" => {
                     let attrs = self.attrs(&e, start)?;
-                    if let (Some(id), Some(conf)) = (get(&attrs, "id"), get(&attrs, "conf")) {
-                        confs.insert(id.to_string(), conf.to_string());
+                    if let Some(id) = get(&attrs, "id") {
+                        let conf = get(&attrs, "conf").map(str::to_string);
+                        confs.insert(id.to_string(), (conf, (start..end, attrs.clone())));
                     }
                 }
                 Event::End(_) => {
@@ -666,7 +672,13 @@ impl<'a> Parser<'a> {
         out: &mut Vec<SegPart>,
     ) {
         let id = get(attrs, "id").unwrap_or_default().to_string();
-        let x = || vec![Attr::new("x", id.clone())];
+        let x = || {
+            let mut a = vec![Attr::new("x", id.clone())];
+            if let Some(t) = get(attrs, "ctype").or_else(|| get(attrs, "type")) {
+                a.push(Attr::new("type", t));
+            }
+            a
+        };
         let mut next_i = || {
             self.next_i += 1;
             self.next_i.to_string()
