@@ -723,7 +723,7 @@ fn pretranslate_to_a_folder_keeps_same_named_documents_apart() {
         .arg(format!("{}/", out.display()))
         .assert()
         .success();
-    assert_eq!(files_under(&out), ["a/story.xlf", "b/story.xlf"]);
-    let a = std::fs::read_to_string(out.join("a/story.xlf")).unwrap();
+    assert_eq!(files_under(&out), ["a/story.txt.xlf", "b/story.txt.xlf"]);
+    let a = std::fs::read_to_string(out.join("a/story.txt.xlf")).unwrap();
     assert!(a.contains("O porto está fechado."), "{a}");
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tmkit::batch::InputFilter;
+use tmkit::batch::{InputFilter, OutputName, OutputPlan};
 use tmkit::files::{Output, display_name, is_stdio};
 use tmkit::pretranslate::{self, Options, OutputFormat, Pretranslated};
 use tmkit::segment::Segmenter;
@@ -215,11 +215,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(out).map_err(|e| tmkit::Error::io(out, e))?;
         // One output per input, mirroring the input tree; never one path twice.
         let read_paths: Vec<PathBuf> = read.iter().map(|r| r.path.clone()).collect();
-        let plan = tmkit::batch::OutputPlan::with_extensions(out, &args.inputs, &read_paths, |p| {
-            let r = read.iter().find(|r| r.path == p);
-            r.map_or_else(String::new, |r| {
-                extension(format_for(args.to, out, &r.item)).to_string()
-            })
+        // An XLIFF input keeps its name; a document gets its format's
+        // extension added (article.html → article.html.xlf).
+        let plan = OutputPlan::with_names(out, &args.inputs, &read_paths, |p| {
+            let Some(r) = read.iter().find(|r| r.path == p) else {
+                return OutputName::Keep;
+            };
+            let format = format_for(args.to, out, &r.item);
+            match (&r.item.original, format) {
+                (Some(_), OutputFormat::Xliff12 | OutputFormat::Xliff20) => OutputName::Keep,
+                _ => OutputName::AppendExtension(extension(format).to_string()),
+            }
         });
         for r in &read {
             let format = format_for(args.to, out, &r.item);
