@@ -512,9 +512,18 @@ impl Plan {
 /// conflict groups, and decides what the policy drops.
 fn resolve(plan: &mut Plan, policy: Policy, report: &mut MergeReport) {
     // Units by variant key, to find larger units without comparing pairs.
-    let mut by_variant: Vec<(u64, u32)> = Vec::with_capacity(plan.variant_keys.len());
+    // Only units with more variants than the smallest can hold another one
+    // (in a bilingual memory merged into a multilingual one, a few).
+    let fewest = (0..plan.distinct.len())
+        .map(|d| plan.variants_of(d).len())
+        .min()
+        .unwrap_or(0);
+    let mut by_variant: Vec<(u64, u32)> = Vec::new();
     for d in 0..plan.distinct.len() {
-        by_variant.extend(plan.variants_of(d).iter().map(|&k| (k, d as u32)));
+        let keys = plan.variants_of(d);
+        if keys.len() > fewest {
+            by_variant.extend(keys.iter().map(|&k| (k, d as u32)));
+        }
     }
     by_variant.sort_unstable();
     let empty_meta = Keys::new().meta(&Tu::default());
