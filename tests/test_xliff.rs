@@ -163,7 +163,7 @@ fn xliff_and_po_files_serve_as_memories() {
             String::from_utf8_lossy(&out.stderr)
         );
         let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(line["matches"][0]["score"], 100, "{line}");
+        assert_eq!(line["matches"][0]["score"], score, "{line}");
         assert_eq!(line["matches"][0]["target"], expected);
     }
     // Drafts are not a memory: the fuzzy PO entry is not offered.
