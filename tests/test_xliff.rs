@@ -136,17 +136,25 @@ fn a_memory_converts_to_xliff_20_that_validates() {
 
 #[test]
 fn xliff_and_po_files_serve_as_memories() {
-    for (memory, query, expected) in [
+    // The XLIFF 2.0 memory entry has three inline codes the plain query lacks.
+    for (memory, query, expected, score) in [
         (
             fixture("trados.sdlxliff"),
             "Dockworkers walked off the job.",
             "Les dockers ont cessé le travail.",
+            100,
         ),
-        (fixture("messages.po"), "Open the feed", "Ouvrir le fil"),
+        (
+            fixture("messages.po"),
+            "Open the feed",
+            "Ouvrir le fil",
+            100,
+        ),
         (
             fixture("job20.xlf"),
             "Talks resume.",
             "Reprise des négociations.",
+            97,
         ),
     ] {
         let out = tmkit()
