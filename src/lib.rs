@@ -8,7 +8,7 @@
 //! | [`text`] | Unicode normalization, scripts, BCP-47 tags, language detection, tokens |
 //! | [`segment`] | sentence segmentation: per-language rules and SRX 2.0 rule files |
 //! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
-//! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
+//! | [`tm`] | translation memories loaded from TMX, TSV, XLIFF or PO, and their entries |
 //! | [`xliff`] | XLIFF 1.2 (Trados, memoQ), XLIFF 2.0/2.1 and gettext PO: the model, readers, writers, in-place filling |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
