@@ -33,6 +33,7 @@
 mod java_regex;
 mod lang;
 mod lists;
+mod punct;
 mod quotes;
 mod scan;
 pub mod srx;

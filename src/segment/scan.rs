@@ -12,6 +12,7 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
 use super::lists::{self, Marker, MarkerStyle};
+use super::punct::{Class, classify, is_closer, is_inline_space, is_opener};
 use super::quotes::{self, QuoteMode};
 
 /// Bullet characters that start a list item (a break before them when they
@@ -26,112 +27,6 @@ use quotes::MAX_QUOTE;
 
 /// Longest word (in bytes) looked at before a full stop.
 const MAX_TOKEN: usize = 64;
-
-/// Closing quotes and brackets that stay with the sentence they end.
-fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\''
-            | '”'
-            | '’'
-            | '“'
-            | '‘'
-            | '»'
-            | '«'
-            | '›'
-            | '‹'
-            | ')'
-            | ']'
-            | '}'
-            | '」'
-            | '』'
-            | '）'
-            | '］'
-            | '｝'
-            | '】'
-            | '》'
-            | '〉'
-            | '〕'
-            | '〗'
-            | '﹂'
-            | '﹄'
-    )
-}
-
-/// Opening quotes and brackets that may precede the first word of a sentence.
-fn is_opener(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\''
-            | '“'
-            | '‘'
-            | '„'
-            | '‚'
-            | '«'
-            | '»'
-            | '‹'
-            | '›'
-            | '('
-            | '['
-            | '{'
-            | '¿'
-            | '¡'
-            | '「'
-            | '『'
-            | '（'
-            | '［'
-            | '【'
-            | '《'
-            | '〈'
-            | '〔'
-            | '﹁'
-            | '﹃'
-    ) || is_bidi_control(c)
-}
-
-/// Punctuation after a terminal that shows the sentence goes on (`Yahoo! -- you`).
-fn is_continuation_punct(c: char) -> bool {
-    matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '%' | ')' | '/' | '&')
-}
-
-/// Horizontal white space (line breaks are handled separately).
-fn is_inline_space(c: char) -> bool {
-    c != '\n' && c.is_whitespace()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Upper,
-    Lower,
-    Digit,
-    /// A letter of a script without case (Arabic, Devanagari, Han, ...).
-    Caseless,
-    /// Punctuation that continues a sentence.
-    Continuation,
-    /// Anything else (symbols, currency signs).
-    Other,
-}
-
-fn classify(c: char) -> Class {
-    // Georgian Mkhedruli letters count as lower case in Unicode, but Georgian
-    // text does not capitalise sentences.
-    if ('\u{10D0}'..='\u{10FF}').contains(&c) {
-        return Class::Caseless;
-    }
-    if c.is_lowercase() {
-        Class::Lower
-    } else if c.is_uppercase() || matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ') {
-        Class::Upper
-    } else if c.is_numeric() {
-        Class::Digit
-    } else if c.is_alphabetic() {
-        Class::Caseless
-    } else if is_continuation_punct(c) {
-        Class::Continuation
-    } else {
-        Class::Other
-    }
-}
 
 /// What the scanner does at a candidate.
 enum Step {
