@@ -14,6 +14,7 @@
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`html`] | main-content extraction from web pages, with offsets into the page |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
+//! | [`align`] | bilingual sentence alignment: lexicons, the bead cost, the banded search |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |
 //! | [`error`] | the library's error type, with file, line and column where there is one |
@@ -21,6 +22,7 @@
 //! The library knows nothing of terminals, flags or exit codes: progress goes
 //! through the [`batch::Progress`] trait and failures through [`Error`].
 
+pub mod align;
 pub mod batch;
 pub mod error;
 pub mod files;
