@@ -96,7 +96,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &inputs,
         &progress,
         |path| {
-            let text = tmkit::files::read_text(path)?;
+            let text = tmkit::html::readable_text(path, tmkit::files::read_text(path)?);
             let segments: Vec<String> = if args.memory.lines {
                 text.lines()
                     .filter(|l| !l.trim().is_empty())

@@ -7,14 +7,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::Context as _;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile};
+use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
+use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
+use tmkit::tm::{MemoryTm, TranslationMemory};
 
 use super::common::{self, Context};
+use super::match_cmd::{MemoryArgs, load_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -24,11 +29,19 @@ Examples:
   tmkit summarize news/ --out-dir digests/ --skip-existing
   tmkit summarize page.html --words 60 --format json
   tmkit summarize news/ --include '*.txt' --format jsonl > digests.jsonl
+  tmkit summarize --tm memory.tmx --tgt fr article.txt   each sentence with its best fr translation
+  tmkit summarize --tm tm/ --lang en --tgt de news/ --digest digest.md --min 85
 
 Inputs: .txt, .md, .markdown, .html and .htm files when a folder is given (--include
 overrides; README files in folders are left out). Plain text: a short first line without final punctuation followed by a blank
 line is the headline. Markdown: the first heading. HTML: the first <h1>, else <title>;
-the body is taken from paragraphs, headings and lists, skipping navigation and footers.";
+the page's main content (navigation, bylines, ads, share bars and comments left out);
+JSON offsets point into the HTML file.
+
+With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
+as for 'tmkit match') and printed with its best translation scoring at least --min, in
+every format. The memory's source language is --src, else --lang, else the language of
+the first article; articles in another language get no translations.";
 
 /// Output formats of `tmkit summarize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -119,6 +132,51 @@ pub struct Args {
     /// Markup of the inputs [default: by extension; stdin is sniffed for HTML].
     #[arg(long, value_enum, value_name = "MARKUP")]
     pub markup: Option<Markup>,
+
+    /// Translation memory (TMX or TSV file, or a folder of them; repeatable): show each
+    /// digest sentence's best translation.
+    #[arg(long = "tm", value_name = "PATH")]
+    pub tm: Vec<PathBuf>,
+
+    /// Language of the translations to show (with --tm).
+    #[arg(long, visible_alias = "tl", value_name = "LANG", requires = "tm")]
+    pub tgt: Option<LanguageTag>,
+
+    /// Source language of the memory [default: --lang, else the first article's language].
+    #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tm")]
+    pub src: Option<LanguageTag>,
+
+    /// Lowest match score of a translation shown with --tm (0-100).
+    #[arg(long, default_value_t = 75, value_name = "SCORE",
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min: u8,
+}
+
+/// Looks digest sentences up in a memory, one search session per thread.
+struct Translator<'m> {
+    matcher: &'m Matcher<MemoryTm>,
+    sessions: Mutex<Vec<MatchSession<'m, MemoryTm>>>,
+    min: u8,
+}
+
+impl Translator<'_> {
+    fn translate(&self, summary: &mut Summary) {
+        if summary.language.primary() != self.matcher.memory().pair().source.primary() {
+            return;
+        }
+        let pooled = self.sessions.lock().ok().and_then(|mut s| s.pop());
+        let mut session = pooled.unwrap_or_else(|| self.matcher.session());
+        tmkit::summarize::translations::translate(summary, &mut session, self.min);
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.push(session);
+        }
+    }
+}
+
+/// What every input goes through: the summarizer, and the memory lookups with --tm.
+struct Job<'m> {
+    summarizer: Summarizer,
+    translator: Option<Translator<'m>>,
 }
 
 fn is_readme(path: &Path) -> bool {
@@ -172,18 +230,72 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if inputs.iter().filter(|p| files::is_stdio(p)).count() > 1 {
         return Err(common::usage("standard input ('-') can be read only once"));
     }
+    if !args.tm.is_empty() && args.tgt.is_none() {
+        return Err(common::usage(
+            "--tm needs --tgt, the language of the translations to show",
+        ));
+    }
     let batch_mode = inputs.len() > 1
         || args.out_dir.is_some()
         || args.digest.is_some()
         || !summary_line.is_success();
     if !batch_mode {
-        return run_single(&args, &summarizer, &inputs[0]);
+        return run_single(&args, ctx, &summarizer, &inputs[0]);
     }
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     }
-    run_batch(&args, ctx, &summarizer, &inputs, summary_line)
+    let matcher = match args.tm.is_empty() {
+        true => None,
+        false => {
+            let src = memory_source(&args, &summarizer, &inputs)?;
+            Some(load_memory(&args, ctx, src)?)
+        }
+    };
+    let job = Job {
+        summarizer,
+        translator: matcher.as_ref().map(|matcher| Translator {
+            matcher,
+            sessions: Mutex::new(Vec::new()),
+            min: args.min,
+        }),
+    };
+    run_batch(&args, ctx, &job, &inputs, summary_line)
+}
+
+/// The memory's source language: --src, else --lang, else the first article's.
+fn memory_source(
+    args: &Args,
+    summarizer: &Summarizer,
+    inputs: &[PathBuf],
+) -> anyhow::Result<LanguageTag> {
+    if let Some(src) = &args.src {
+        return Ok(src.clone());
+    }
+    if let LangChoice::Tag(tag) = &args.lang {
+        return Ok(tag.clone());
+    }
+    match inputs.iter().find(|p| !files::is_stdio(p)) {
+        Some(first) => Ok(summarize_input(args, summarizer, first)?.language),
+        None => Err(common::usage(
+            "with --tm and standard input, give the memory's source language (--src or --lang)",
+        )),
+    }
+}
+
+/// Loads and indexes the memory for `src` → --tgt.
+fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<Matcher<MemoryTm>> {
+    let memory = MemoryArgs {
+        tm: args.tm.clone(),
+        src,
+        tgt: args
+            .tgt
+            .clone()
+            .ok_or_else(|| common::usage("--tm needs --tgt"))?,
+        lines: false,
+    };
+    load_matcher(&memory, ctx)
 }
 
 /// Reads, parses and summarizes one input.
@@ -222,8 +334,23 @@ fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit:
     Ok(summarizer.summarize(&doc, &lang))
 }
 
-fn run_single(args: &Args, summarizer: &Summarizer, input: &Path) -> anyhow::Result<ExitCode> {
-    let summary = summarize_input(args, summarizer, input)?;
+fn run_single(
+    args: &Args,
+    ctx: &Context,
+    summarizer: &Summarizer,
+    input: &Path,
+) -> anyhow::Result<ExitCode> {
+    let mut summary = summarize_input(args, summarizer, input)?;
+    if !args.tm.is_empty() {
+        let src = args.src.clone().unwrap_or_else(|| summary.language.clone());
+        let matcher = load_memory(args, ctx, src)?;
+        let translator = Translator {
+            matcher: &matcher,
+            sessions: Mutex::new(Vec::new()),
+            min: args.min,
+        };
+        translator.translate(&mut summary);
+    }
     let name = files::display_name(input);
     let mut out = common::stdout();
     write_summary(&mut out, args.format, &name, &summary)?;
@@ -242,6 +369,9 @@ fn write_summary<W: Write>(
         Format::Text => {
             for s in &summary.sentences {
                 writeln!(out, "{}", s.text)?;
+                if let Some(t) = &s.translation {
+                    writeln!(out, "    [{}%] {}", t.score, t.target)?;
+                }
             }
             Ok(())
         }
@@ -300,7 +430,7 @@ fn write_output_file(
 fn run_batch(
     args: &Args,
     ctx: &Context,
-    summarizer: &Summarizer,
+    job: &Job<'_>,
     inputs: &[PathBuf],
     mut summary_line: BatchSummary,
 ) -> anyhow::Result<ExitCode> {
@@ -333,7 +463,10 @@ fn run_batch(
             {
                 return Ok(Outcome::Skipped);
             }
-            let summary = summarize_input(args, summarizer, input)?;
+            let mut summary = summarize_input(args, &job.summarizer, input)?;
+            if let Some(translator) = &job.translator {
+                translator.translate(&mut summary);
+            }
             if let Some(d) = &dest {
                 write_output_file(d, input, args.format, &summary)?;
             }

@@ -29,6 +29,9 @@ pub enum PenaltyKind {
     Number,
     /// Inline codes (tags, placeholders) that one side has and the other lacks.
     InlineCode,
+    /// The memory's source or target is another region of the language asked
+    /// (`en-US` for `en-GB`): listed with 0 points, the words being the same.
+    RegionFallback,
 }
 
 impl PenaltyKind {
@@ -39,6 +42,7 @@ impl PenaltyKind {
             PenaltyKind::Punctuation => "punctuation",
             PenaltyKind::Number => "number",
             PenaltyKind::InlineCode => "inline-code",
+            PenaltyKind::RegionFallback => "region-fallback",
         }
     }
 }

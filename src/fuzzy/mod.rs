@@ -228,11 +228,19 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
                     tm.pair(),
                 );
                 debug_assert_eq!(a.score, hit.score, "{:?} vs {:?}", query, entry.source);
+                let mut penalties = a.penalties;
+                if let Some(f) = tm.region_fallback(hit.entry) {
+                    penalties.push(Penalty::new(
+                        PenaltyKind::RegionFallback,
+                        0,
+                        f.describe(tm.pair()),
+                    ));
+                }
                 Some(Match {
                     score: hit.score,
                     entry_id: hit.entry,
                     entry,
-                    penalties: a.penalties,
+                    penalties,
                     adapted_target: a.adapted_target,
                 })
             })

@@ -12,7 +12,7 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
 use super::lists::{self, Marker, MarkerStyle};
-use super::quotes;
+use super::quotes::{self, QuoteMode};
 
 /// Bullet characters that start a list item (a break before them when they
 /// follow other text).
@@ -149,8 +149,8 @@ pub(crate) struct RuleScanner<'a> {
     rules: &'a LangRules,
     text: &'a str,
     wrapped: bool,
-    /// Break inside quotations and brackets (the old convention of CAT tools).
-    split_quotes: bool,
+    /// Which quotations and brackets are kept whole.
+    quotes: QuoteMode,
     /// Start of the current sentence.
     start: usize,
     /// Where scanning resumes.
@@ -160,7 +160,7 @@ pub(crate) struct RuleScanner<'a> {
     marker: [Option<Marker>; 2],
     lower: String,
     /// Reused stack of open quotations (see [`quotes::inside_quote`]).
-    quote_stack: Vec<&'static [char]>,
+    quote_stack: Vec<quotes::Open>,
 }
 
 impl<'a> RuleScanner<'a> {
@@ -168,13 +168,13 @@ impl<'a> RuleScanner<'a> {
         rules: &'a LangRules,
         text: &'a str,
         wrapped: bool,
-        split_quotes: bool,
+        quotes: QuoteMode,
     ) -> Self {
         RuleScanner {
             rules,
             text,
             wrapped,
-            split_quotes,
+            quotes,
             start: 0,
             pos: 0,
             marker: [None; 2],
@@ -481,9 +481,14 @@ impl<'a> RuleScanner<'a> {
         }
         let b = self.skip_citations(i, k);
         // Inside a quotation or bracket that closes later: not a boundary.
-        if !self.split_quotes
-            && quotes::inside_quote(text, self.start, b, self.wrapped, &mut self.quote_stack)
-        {
+        if quotes::inside_quote(
+            text,
+            self.start,
+            b,
+            self.wrapped,
+            self.quotes,
+            &mut self.quote_stack,
+        ) {
             return Step::Continue(b);
         }
 
@@ -987,7 +992,8 @@ fn strip_elision(tok: &str) -> &str {
         .rev()
         .find(|&(_, c)| c == '\'' || c == '’')
     {
-        Some((p, c)) if p + c.len_utf8() < tok.len() => &tok[p + c.len_utf8()..],
+        // `isn't`, `didn't`: a contraction, not an elision.
+        Some((p, c)) if p + c.len_utf8() + 1 < tok.len() => &tok[p + c.len_utf8()..],
         _ => tok,
     }
 }
