@@ -339,7 +339,7 @@ pub fn merge<R: Read, W: Write>(
     let extras = if plan.distinct.iter().any(|d| d.needs_extras) {
         collect_extras(open, inputs, &plan)?
     } else {
-        ahash::AHashMap::new()
+        Extras::default()
     };
     // Second pass: write the units chosen, report the conflicting ones.
     let mut w = TmxWriter::new(out, &plan.header)?;
@@ -376,9 +376,7 @@ pub fn merge<R: Read, W: Write>(
             if d.dropped {
                 continue;
             }
-            if let Some((props, notes)) = extras.get(&plan.of_unit[ordinal - 1]) {
-                absorb(&mut tu, props, notes);
-            }
+            extras.absorb_into(plan.of_unit[ordinal - 1], &mut tu);
             w.write_tu(&tu)?;
             report.written += 1;
         }
@@ -632,8 +630,62 @@ fn final_home(distinct: &[Distinct], d: usize) -> usize {
 }
 
 /// The props and notes that duplicates and absorbed units add to the unit
-/// kept, by distinct unit.
-type Extras = ahash::AHashMap<u32, (Vec<Prop>, Vec<Note>)>;
+/// kept, by distinct unit. Each distinct prop and note is stored once and
+/// referred to by number: memories repeat a few (`x-batch`, a client)
+/// across many units.
+#[derive(Default)]
+struct Extras {
+    props: Vec<Prop>,
+    prop_ids: ahash::AHashMap<Prop, u32>,
+    notes: Vec<Note>,
+    note_ids: ahash::AHashMap<Note, u32>,
+    by_unit: ahash::AHashMap<u32, (Vec<u32>, Vec<u32>)>,
+}
+
+impl Extras {
+    fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
+        let (unit_props, unit_notes) = self.by_unit.entry(unit).or_default();
+        for p in props {
+            let next = self.props.len() as u32;
+            let id = *self.prop_ids.entry(p.clone()).or_insert(next);
+            if id == next {
+                self.props.push(p);
+            }
+            if !unit_props.contains(&id) {
+                unit_props.push(id);
+            }
+        }
+        for n in notes {
+            let next = self.notes.len() as u32;
+            let id = *self.note_ids.entry(n.clone()).or_insert(next);
+            if id == next {
+                self.notes.push(n);
+            }
+            if !unit_notes.contains(&id) {
+                unit_notes.push(id);
+            }
+        }
+    }
+
+    /// Adds to `kept` the props and notes of `unit` it does not have yet.
+    fn absorb_into(&self, unit: u32, kept: &mut Tu) {
+        let Some((props, notes)) = self.by_unit.get(&unit) else {
+            return;
+        };
+        for p in props.iter().map(|&i| &self.props[i as usize]) {
+            if !kept.props.contains(p) {
+                kept.props.push(p.clone());
+                kept.meta_order.push(MetaKind::Prop);
+            }
+        }
+        for n in notes.iter().map(|&i| &self.notes[i as usize]) {
+            if !kept.notes.contains(n) {
+                kept.notes.push(n.clone());
+                kept.meta_order.push(MetaKind::Note);
+            }
+        }
+    }
+}
 
 /// A pass over the inputs collecting, for each unit kept that needs them,
 /// the props and notes of its duplicates and of the units merged into it.
@@ -642,7 +694,7 @@ fn collect_extras<R: Read>(
     inputs: usize,
     plan: &Plan,
 ) -> Result<Extras> {
-    let mut extras = Extras::new();
+    let mut extras = Extras::default();
     let mut ordinal = 0usize;
     let mut tu = Tu::default();
     for input in 0..inputs {
@@ -662,36 +714,12 @@ fn collect_extras<R: Read>(
             if is_kept || !plan.distinct[home].needs_extras {
                 continue;
             }
-            let (props, notes) = extras.entry(home as u32).or_default();
-            for p in tu.props.drain(..) {
-                if !props.contains(&p) {
-                    props.push(p);
-                }
-            }
-            for n in tu.notes.drain(..) {
-                if !notes.contains(&n) {
-                    notes.push(n);
-                }
-            }
+            let props = std::mem::take(&mut tu.props);
+            let notes = std::mem::take(&mut tu.notes);
+            extras.add(home as u32, props, notes);
         }
     }
     Ok(extras)
-}
-
-/// Adds the props and notes `kept` does not have yet.
-fn absorb(kept: &mut Tu, props: &[Prop], notes: &[Note]) {
-    for p in props {
-        if !kept.props.contains(p) {
-            kept.props.push(p.clone());
-            kept.meta_order.push(MetaKind::Prop);
-        }
-    }
-    for n in notes {
-        if !kept.notes.contains(n) {
-            kept.notes.push(n.clone());
-            kept.meta_order.push(MetaKind::Note);
-        }
-    }
 }
 
 #[cfg(test)]
