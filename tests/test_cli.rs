@@ -539,3 +539,191 @@ fn invalid_srx_files_are_refused_like_the_schema_does() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// A memory whose English is en-US, Portuguese pt-BR, Chinese zh-CN (Simplified).
+fn write_regional_memory(path: &Path) {
+    std::fs::write(
+        path,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en-US" creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu tuid="1"><tuv xml:lang="en-US"><seg>The dock workers went on strike.</seg></tuv><tuv xml:lang="pt-BR"><seg>Os estivadores entraram em greve.</seg></tuv><tuv xml:lang="zh-CN"><seg>码头工人举行了罢工。</seg></tuv></tu>
+<tu tuid="2"><tuv xml:lang="en-US"><seg>The port is closed.</seg></tuv><tuv xml:lang="pt-PT"><seg>O porto está encerrado.</seg></tuv><tuv xml:lang="pt-BR"><seg>O porto está fechado.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn one_language_resolver_for_convert_filter_and_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    // Another region only when nothing closer exists, and said on stderr.
+    tmkit()
+        .args([
+            "tmx", "convert", "--to", "tsv", "--src", "en-GB", "--tgt", "pt-PT",
+        ])
+        .arg(&tm)
+        .assert()
+        .success()
+        .stdout(
+            "en-GB\tpt-PT\n\
+             The dock workers went on strike.\tOs estivadores entraram em greve.\n\
+             The port is closed.\tO porto está encerrado.\n",
+        )
+        .stderr(predicate::str::contains("notice: 2 unit(s)"));
+    // Never another script: Traditional Chinese is not served by zh-CN text.
+    tmkit()
+        .args([
+            "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "zh-TW",
+        ])
+        .arg(&tm)
+        .assert()
+        .success()
+        .stdout("en\tzh-TW\n");
+    tmkit()
+        .args([
+            "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "zh-Hans",
+        ])
+        .arg(&tm)
+        .assert()
+        .success()
+        .stdout("en\tzh-Hans\nThe dock workers went on strike.\t码头工人举行了罢工。\n");
+    // filter keeps what convert writes, and only the closest variant.
+    let out = tmkit()
+        .args(["tmx", "filter", "--src", "en-GB", "--tgt", "pt-PT"])
+        .arg(&tm)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("2 kept").and(predicate::str::contains("notice: 2 unit(s)")),
+        );
+    let kept = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        kept.contains("O porto está encerrado.") && !kept.contains("fechado"),
+        "{kept}"
+    );
+    assert!(!kept.contains("zh-CN"), "{kept}");
+    tmkit()
+        .args(["tmx", "filter", "--src", "en", "--tgt", "zh-TW"])
+        .arg(&tm)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 kept"));
+    // match: the fallback is announced and marked on each match.
+    let out = tmkit()
+        .args([
+            "match", "--format", "jsonl", "--src", "en-GB", "--tgt", "pt-PT", "--tm",
+        ])
+        .arg(&tm)
+        .args(["--text", "The dock workers went on strike."])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "use en-US for en-GB (another region)",
+        ));
+    let line = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let json: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let first = &json["matches"][0];
+    assert_eq!(first["score"], 100);
+    assert_eq!(first["target"], "Os estivadores entraram em greve.");
+    let penalty = &first["penalties"][0];
+    assert_eq!(penalty["kind"], "region-fallback");
+    assert_eq!(penalty["points"], 0);
+    assert_eq!(penalty["detail"], "en-US for en-GB, pt-BR for pt-PT");
+    tmkit()
+        .args([
+            "match", "--format", "jsonl", "--src", "en-US", "--tgt", "zh-TW", "--tm",
+        ])
+        .arg(&tm)
+        .args(["--text", "The dock workers went on strike."])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"matches\":[]"));
+}
+
+#[test]
+fn language_names_and_one_language_twice_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    let runs: [&[&str]; 4] = [
+        &[
+            "match", "--src", "english", "--tgt", "fr", "--text", "x", "--tm",
+        ],
+        &["analyze", "--src", "en", "--tgt", "en", "--tm"],
+        &[
+            "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "en-US",
+        ],
+        &["tmx", "filter", "--src", "english", "--tgt", "fr"],
+    ];
+    for args in runs {
+        let out = tmkit()
+            .args(args)
+            .arg(&tm)
+            .write_stdin("x")
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("did you mean en?") || stderr.contains("the same"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_is_not_taken_for_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    tmkit()
+        .args(["match", "--src", "en", "--tgt", "pt", "--tm"])
+        .arg(&tm)
+        .arg("samples/en-port-strik.txt")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("samples/en-port-strik.txt: no such file")
+                .and(predicate::str::contains("--text")),
+        );
+    tmkit()
+        .args([
+            "match", "--src", "en", "--tgt", "pt", "--format", "jsonl", "--tm",
+        ])
+        .arg(&tm)
+        .args(["--text", "samples/en-port-strik.txt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\"query\":\"samples/en-port-strik.txt\"",
+        ));
+}
+
+#[test]
+fn pretranslate_to_a_folder_keeps_same_named_documents_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    for (sub, text) in [
+        ("a", "The port is closed."),
+        ("b", "The dock workers went on strike."),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("story.txt"), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    tmkit()
+        .args(["pretranslate", "--src", "en", "--tgt", "pt-BR", "--tm"])
+        .arg(&tm)
+        .arg(dir.path().join("a/story.txt"))
+        .arg(dir.path().join("b/story.txt"))
+        .arg("-o")
+        .arg(format!("{}/", out.display()))
+        .assert()
+        .success();
+    assert_eq!(files_under(&out), ["a/story.txt.xlf", "b/story.txt.xlf"]);
+    let a = std::fs::read_to_string(out.join("a/story.txt.xlf")).unwrap();
+    assert!(a.contains("O porto está fechado."), "{a}");
+}

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/summarize")
@@ -370,7 +372,7 @@ fn garbage_input_never_panics() {
 fn every_sample_article_gets_a_summary_in_document_order() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     if !samples.is_dir() {
-        eprintln!("skipped: no samples/ folder in this checkout");
+        support::skipped(module_path!(), "no samples/ folder in this checkout");
         return;
     }
     let out = stdout_of(
@@ -448,7 +450,10 @@ fn ranking_beats_the_lead_on_shared_dev_data() {
     .filter_map(|name| score(name, usize::MAX))
     .collect();
     if human.len() < 3 {
-        eprintln!("skipped: the dev sets are not in {}", dir.display());
+        support::skipped(
+            module_path!(),
+            &format!("the dev sets are not in {}", dir.display()),
+        );
         return;
     }
     let mean = |f: fn(&(f64, f64)) -> f64| human.iter().map(f).sum::<f64>() / 3.0;

@@ -458,8 +458,9 @@ fn merge_removes_duplicates_and_keeps_the_newest() {
         .stderr(predicate::str::contains("1 duplicate(s) removed"));
     let m = tmkit::tmx::Tmx::read(&out).unwrap();
     assert_eq!(m.tus.len(), 2);
-    assert_eq!(m.tus[0].changedate(), Some("20240101T000000Z"));
-    assert_eq!(m.tus[0].props.len(), 2);
+    // The newest is kept where it stands: after a.tmx's units.
+    assert_eq!(m.tus[1].changedate(), Some("20240101T000000Z"));
+    assert_eq!(m.tus[1].props.len(), 2);
 
     // A bilingual memory merged into a multilingual one: its pairs are inside
     // the larger units, which are kept whole.
@@ -753,5 +754,153 @@ fn placeholders_come_back_as_inline_codes_through_tsv_and_jsonl() {
         for t in &got {
             assert!(texts(&original).contains(t), "{ext}: {t}");
         }
+    }
+}
+
+#[test]
+fn merge_updates_a_memory_in_place_and_lists_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tmx");
+    let update = dir.path().join("update.tmx");
+    let unit = |en: &str, fr: &str, date: &str| {
+        format!(
+            "<tu changedate=\"{date}\"><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>\n"
+        )
+    };
+    let tmx = |units: &str| {
+        format!("<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n{units}</body></tmx>\n")
+    };
+    std::fs::write(
+        &main,
+        tmx(&(unit("Open", "Ouvrir", "20200101T000000Z")
+            + &unit("Close", "Fermer", "20200101T000000Z"))),
+    )
+    .unwrap();
+    std::fs::write(
+        &update,
+        tmx(&(unit("Open", "Ouvrez", "20240101T000000Z")
+            + &unit("Save", "Enregistrer", "20240101T000000Z"))),
+    )
+    .unwrap();
+    let conflicts = dir.path().join("review.tsv");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&main)
+        .arg(&update)
+        .arg("-o")
+        .arg(&main)
+        .args(["--policy", "newest", "--conflicts"])
+        .arg(&conflicts)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 conflict(s): 2 unit(s)"));
+    let merged = tmkit::tmx::Tmx::read(&main).unwrap();
+    let texts: Vec<String> = merged
+        .tus
+        .iter()
+        .map(|t| t.tuvs[1].seg.plain_text())
+        .collect();
+    assert_eq!(texts, ["Fermer", "Ouvrez", "Enregistrer"]);
+    let review = std::fs::read_to_string(&conflicts).unwrap();
+    let rows: Vec<&str> = review.lines().collect();
+    assert_eq!(rows.len(), 3, "{review}");
+    assert!(rows[0].starts_with("group\tkept\tfile"));
+    assert!(rows[1].starts_with("1\tfalse\t"), "{review}");
+    assert!(
+        rows[1].contains("main.tmx\t2\t\t20200101T000000Z\ten\tOpen\tfr\tOuvrir"),
+        "{review}"
+    );
+    assert!(rows[2].starts_with("1\ttrue\t"), "{review}");
+    assert!(rows[2].contains("update.tmx\t2\t"), "{review}");
+    // JSONL by extension; filter may write over its input too.
+    let jsonl = dir.path().join("review.jsonl");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&update)
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg("-o")
+        .arg(&update)
+        .arg("--conflicts")
+        .arg(&jsonl)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&jsonl).unwrap(), "");
+    tmkit()
+        .args(["tmx", "filter"])
+        .arg(&update)
+        .arg("-o")
+        .arg(&update)
+        .args(["--langs", "en,fr"])
+        .assert()
+        .success();
+    assert_eq!(tmkit::tmx::Tmx::read(&update).unwrap().tus.len(), 2);
+}
+
+#[test]
+fn match_json_gives_targets_with_their_inline_codes() {
+    let rows = jsonl(&[
+        "match",
+        "--tm",
+        fixture("tmx11_lang.tmx").to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "de",
+        "--format",
+        "jsonl",
+        "Open the file.",
+        "Save",
+    ]);
+    let first = &rows[0]["matches"][0];
+    assert_eq!(first["target"], "Öffnen Sie die Datei.");
+    assert_eq!(first["target_placeholders"], "Öffnen Sie die {1}Datei{2}.");
+    assert_eq!(
+        first["target_xml"],
+        "Öffnen Sie die <ut>{\\b </ut>Datei<ut>}</ut>."
+    );
+    // A target without codes: the same text, escaped for XML where needed.
+    let second = &rows[1]["matches"][0];
+    assert_eq!(second["target_placeholders"], "Speichern");
+    assert_eq!(second["target_xml"], "Speichern");
+}
+
+#[test]
+fn filter_and_merge_keep_extensions_and_refuse_to_lose_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(fixture("vendor_extensions.tmx"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let written = std::fs::read_to_string(&out).unwrap();
+        for raw in ["<x-tail>t</x-tail>", "<x-after-body/>", "<seg>Second</seg>"] {
+            assert!(written.contains(raw), "{args:?} lost {raw}");
+        }
+    }
+    let stray = dir.path().join("stray.tmx");
+    std::fs::write(
+        &stray,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu>words<tuv xml:lang=\"en\"><seg>a</seg></tuv></tu>\n</body></tmx>\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&out).unwrap();
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(&stray)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "stray.tmx:2:5: error: not in the output",
+            ));
+        assert!(!out.exists());
     }
 }

@@ -18,13 +18,14 @@ use super::common::{self, Context, DataFormat, Style};
 const EXAMPLES: &str = "\
 Examples:
   tmkit match --tm memory.tmx --src en --tgt fr article.txt
-  tmkit match --tm tm/ --sl en-US --tl fr \"The minister resigned on Monday.\"
+  tmkit match --tm tm/ --sl en-US --tl fr --text \"The minister resigned on Monday.\"
   tmkit match --tm a.tmx --tm b.tsv --src en --tgt fr --lines --min 75 --max 3 sentences.txt
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per
-line); folders give their .txt and .md files; an argument that is not an
-existing file is the query text itself; '-' or nothing reads standard input.
+line); folders give their .txt and .md files; '-' or nothing reads standard
+input; --text gives the query text itself (a bare argument that is neither a
+file nor looks like one is taken as text too).
 
 Scores (docs/SCORING.md): 101 = identical text whose previous segment also
 precedes it in the memory; 100 = identical text; below that, the share of words
@@ -40,7 +41,7 @@ results, slower; for checking the index.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
+    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file, or a folder of them. Repeatable.
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).
@@ -73,8 +74,12 @@ pub struct Args {
     /// Score every memory segment instead of using the index (same results, slower; for checking).
     #[arg(long)]
     pub exhaustive: bool,
-    /// Files to match, '-' for standard input, or the query text itself.
-    #[arg(value_name = "TEXT|FILE|-")]
+    /// Text to match, as given (repeatable); for text that looks like a file name.
+    #[arg(long, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Files or folders to match, '-' for standard input, or the query text itself
+    /// (an argument that looks like a file name must exist: use --text for such text).
+    #[arg(value_name = "FILE|-|TEXT")]
     pub inputs: Vec<String>,
 }
 
@@ -85,6 +90,7 @@ pub(crate) fn load_matcher(
     ctx: &Context,
 ) -> anyhow::Result<Matcher<MemoryTm>> {
     let (paths, src, tgt) = (&memory.tm, &memory.src, &memory.tgt);
+    common::check_language_pair(src, tgt)?;
     let started = Instant::now();
     let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
     let tm = matcher.memory();
@@ -97,6 +103,11 @@ pub(crate) fn load_matcher(
     if tm.is_empty() {
         ctx.note(format!(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"
+        ));
+    }
+    for ((used, asked), n) in tm.region_fallback_counts() {
+        ctx.note(format!(
+            "notice: {n} segment(s) use {used} for {asked} (another region); their matches list a region-fallback penalty"
         ));
     }
     ctx.note(format!(
@@ -115,11 +126,17 @@ struct Input {
     text: anyhow::Result<String>,
 }
 
-fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
-    if args.is_empty() {
+fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> {
+    let mut inputs: Vec<Input> = texts
+        .iter()
+        .map(|t| Input {
+            name: "<text>".to_string(),
+            text: Ok(t.clone()),
+        })
+        .collect();
+    if args.is_empty() && texts.is_empty() {
         return Ok(vec![read_path(Path::new("-"))]);
     }
-    let mut inputs = Vec::new();
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
@@ -129,6 +146,15 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
             }
         } else if arg == "-" || path.is_file() {
             inputs.push(read_path(path));
+        } else if common::looks_like_path(arg) {
+            return Err(tmkit::Error::io(
+                path,
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "no such file (to match this text itself, give it with --text)",
+                ),
+            )
+            .into());
         } else {
             inputs.push(Input {
                 name: "<argument>".to_string(),
@@ -163,6 +189,9 @@ struct MatchJson<'a> {
     score: u8,
     source: &'a str,
     target: &'a str,
+    /// The target with its inline codes as placeholders, and as TMX XML.
+    target_placeholders: String,
+    target_xml: String,
     tuid: Option<&'a str>,
     origin: String,
     changedate: Option<&'a str>,
@@ -192,7 +221,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         exhaustive: args.exhaustive,
     };
     let segmenter = Segmenter::for_language(&args.memory.src);
-    let inputs = read_inputs(&args.inputs)?;
+    // Entries keep plain text; data output gives targets with their codes.
+    let coded = (args.format != DataFormat::Text).then(|| {
+        let tm = matcher.memory();
+        tmkit::tm::coded::CodedTargets::load(tm.files(), tm.pair())
+    });
+    let inputs = read_inputs(&args.inputs, &args.text)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
         .collect();
@@ -245,15 +279,22 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                     query,
                     matches: matches
                         .iter()
-                        .map(|m| MatchJson {
-                            score: m.score,
-                            source: &m.entry.source,
-                            target: &m.entry.target,
-                            tuid: m.entry.tuid.as_deref(),
-                            origin: matcher.memory().describe_origin(&m.entry.origin),
-                            changedate: m.entry.changedate.as_deref(),
-                            penalties: &m.penalties,
-                            adapted_target: m.adapted_target.as_deref(),
+                        .map(|m| {
+                            let coded = coded.as_ref().map(|c| c.target(&m.entry));
+                            let (target_placeholders, target_xml) =
+                                coded.map(|c| (c.placeholders, c.xml)).unwrap_or_default();
+                            MatchJson {
+                                score: m.score,
+                                source: &m.entry.source,
+                                target: &m.entry.target,
+                                target_placeholders,
+                                target_xml,
+                                tuid: m.entry.tuid.as_deref(),
+                                origin: matcher.memory().describe_origin(&m.entry.origin),
+                                changedate: m.entry.changedate.as_deref(),
+                                penalties: &m.penalties,
+                                adapted_target: m.adapted_target.as_deref(),
+                            }
                         })
                         .collect(),
                     ms: (ms * 1000.0).round() / 1000.0,

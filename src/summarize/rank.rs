@@ -495,7 +495,7 @@ fn starts_with_list_marker(s: &str) -> bool {
 /// ```
 /// use tmkit::summarize::rank::{Rejection, reject};
 /// assert_eq!(reject("(Photos by Reuters staff)", 4), Some(Rejection::Bracketed));
-/// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Heading));
+/// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Byline));
 /// assert_eq!(reject("\"Yes.\"", 1), Some(Rejection::Fragment));
 /// assert_eq!(reject("The storm hit the coast on Monday.", 7), None);
 /// ```

@@ -1,4 +1,4 @@
-//! Translation memories: entries loaded from TMX or TSV files (or folders of
+//! Translation memories: entries loaded from TMX, TSV, XLIFF or PO files (or folders of
 //! them) for one language pair, behind the small [`TranslationMemory`] trait.
 //!
 //! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and
@@ -10,9 +10,10 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Result};
-use crate::text::LanguageTag;
+use crate::text::{LangMatch, LanguageTag};
 
 mod bilingual;
+pub mod coded;
 mod split;
 mod tsv;
 
@@ -93,6 +94,37 @@ pub trait TranslationMemory: Sync {
     fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>>;
     /// A human-readable name for where `origin` points (`memory.tmx:12`).
     fn describe_origin(&self, origin: &Origin) -> String;
+    /// When entry `id` comes from another region of a language of the pair
+    /// (`en-US` text for `en-GB`), which. Stores that never fall back keep
+    /// this default.
+    fn region_fallback(&self, _id: EntryId) -> Option<&RegionFallback> {
+        None
+    }
+}
+
+/// The variants of a unit that served the pair from another region of the
+/// same language ([`LanguageTag::resolve`]'s third rule): what the unit had
+/// instead of what was asked, for the source or the target or both.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegionFallback {
+    /// The source variant's language, when it is another region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<LanguageTag>,
+    /// The target variant's language, when it is another region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<LanguageTag>,
+}
+
+impl RegionFallback {
+    /// `en-US for en-GB`, for both sides that fell back.
+    pub fn describe(&self, pair: &LanguagePair) -> String {
+        let sides = [(&self.source, &pair.source), (&self.target, &pair.target)];
+        sides
+            .iter()
+            .filter_map(|(used, asked)| used.as_ref().map(|u| format!("{u} for {asked}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A translation memory held in memory, loaded from files.
@@ -102,6 +134,8 @@ pub struct MemoryTm {
     entries: Vec<Entry>,
     files: Vec<PathBuf>,
     skipped_files: Vec<(PathBuf, String)>,
+    /// Entries whose source or target is another region of the asked language.
+    fallbacks: std::collections::HashMap<EntryId, RegionFallback>,
 }
 
 /// How a TSV file's columns relate to the pair asked for, by its name: a
@@ -196,6 +230,7 @@ impl MemoryTm {
             entries: Vec::new(),
             files: Vec::new(),
             skipped_files: Vec::new(),
+            fallbacks: std::collections::HashMap::new(),
         }
     }
 
@@ -312,9 +347,13 @@ impl MemoryTm {
         file_index: u32,
         grown: &mut dyn FnMut(&[Entry]),
     ) -> Result<usize> {
-        if let Some((entries, skipped)) =
+        if let Some((entries, fallbacks, skipped)) =
             split::read_in_parts(path, &self.pair, file_index, split::MIN_SPLIT_BYTES)
         {
+            let first = self.entries.len();
+            for (i, f) in fallbacks {
+                self.fallbacks.insert(entry_id(first + i), f);
+            }
             self.entries.extend(entries);
             grown(&self.entries);
             return Ok(skipped);
@@ -324,7 +363,10 @@ impl MemoryTm {
         for (number, tu) in reader.enumerate() {
             let tu = tu?;
             match entry_of_unit(&tu, &self.pair, file_index, number + 1) {
-                Some(entry) => {
+                Some((entry, fallback)) => {
+                    if let Some(f) = fallback {
+                        self.fallbacks.insert(entry_id(self.entries.len()), f);
+                    }
                     self.entries.push(entry);
                     stats.entries += 1;
                     if stats.entries % 1024 == 0 {
@@ -360,6 +402,25 @@ impl MemoryTm {
         &self.skipped_files
     }
 
+    /// How many entries came from another region of a language of the pair,
+    /// by the tags used instead (`(en-US, en-GB)`: en-US text served en-GB).
+    pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
+        let mut counts: std::collections::BTreeMap<(LanguageTag, LanguageTag), usize> =
+            Default::default();
+        for f in self.fallbacks.values() {
+            let sides = [
+                (&f.source, &self.pair.source),
+                (&f.target, &self.pair.target),
+            ];
+            for (used, asked) in sides {
+                if let Some(used) = used {
+                    *counts.entry((used.clone(), asked.clone())).or_default() += 1;
+                }
+            }
+        }
+        counts.into_iter().collect()
+    }
+
     /// All entries, in load order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -384,6 +445,10 @@ impl TranslationMemory for MemoryTm {
         self.entries.get(id as usize).map(Cow::Borrowed)
     }
 
+    fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
+        self.fallbacks.get(&id)
+    }
+
     fn describe_origin(&self, origin: &Origin) -> String {
         let file = self
             .files
@@ -397,16 +462,31 @@ impl TranslationMemory for MemoryTm {
     }
 }
 
+fn entry_id(index: usize) -> EntryId {
+    EntryId::try_from(index).unwrap_or(EntryId::MAX)
+}
+
 /// The entry a unit gives for `pair` (`number`: its 1-based place in the
-/// file), or `None` when it lacks a language or its source is empty.
+/// file), with the region fallback it needed if any, or `None` when it lacks
+/// a language or its source is empty.
 fn entry_of_unit(
     tu: &crate::tmx::Tu,
     pair: &LanguagePair,
     file_index: u32,
     number: usize,
-) -> Option<Entry> {
-    let src = pick_variant(tu, &pair.source)?;
-    let tgt = pick_variant(tu, &pair.target)?;
+) -> Option<(Entry, Option<RegionFallback>)> {
+    let (src, src_match) = tu.best_variant(&pair.source)?;
+    let (tgt, tgt_match) = tu.best_variant(&pair.target)?;
+    let other_region = |v: &crate::tmx::Tuv, m: LangMatch| {
+        (m == LangMatch::OtherRegion)
+            .then(|| v.lang_tag())
+            .flatten()
+    };
+    let fallback = RegionFallback {
+        source: other_region(src, src_match),
+        target: other_region(tgt, tgt_match),
+    };
+    let fallback = (fallback.source.is_some() || fallback.target.is_some()).then_some(fallback);
     let source = src.seg.plain_text();
     if source.trim().is_empty() {
         return None;
@@ -417,7 +497,7 @@ fn entry_of_unit(
             codes = codes.saturating_add(1);
         }
     });
-    Some(Entry {
+    let entry = Entry {
         source,
         target: tgt.seg.plain_text(),
         tuid: tu.tuid.clone(),
@@ -428,24 +508,8 @@ fn entry_of_unit(
             position: u32::try_from(number).unwrap_or(u32::MAX),
             unit: PositionUnit::TranslationUnit,
         },
-    })
-}
-
-/// The variant of `tu` that best serves `lang`: the same tag, else the same
-/// language where one of the two names no region or script. Another region
-/// of the same language (`en-GB` for `en-US`) does not serve.
-fn pick_variant<'t>(tu: &'t crate::tmx::Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
-    let mut best: Option<(u8, &crate::tmx::Tuv)> = None;
-    for tuv in &tu.tuvs {
-        let Some(tag) = tuv.lang_tag() else { continue };
-        if let Some(q) = lang.match_quality(&tag)
-            && q >= 1
-            && best.is_none_or(|(b, _)| q > b)
-        {
-            best = Some((q, tuv));
-        }
-    }
-    best.map(|(_, t)| t)
+    };
+    Some((entry, fallback))
 }
 
 #[cfg(test)]
@@ -485,8 +549,22 @@ mod tests {
         .unwrap();
         let en_us_fr = LanguagePair::new("en-US".parse().unwrap(), "fr".parse().unwrap());
         let tm = MemoryTm::load(en_us_fr, std::slice::from_ref(&path)).unwrap();
-        // en-GB does not serve en-US; the third unit has no English at all.
-        assert_eq!(tm.len(), 1);
+        // en-GB serves en-US only as a fallback, which is recorded; the third
+        // unit has no English at all.
+        assert_eq!(tm.len(), 2);
+        assert_eq!(tm.region_fallback(0), None);
+        let gb: LanguageTag = "en-GB".parse().unwrap();
+        assert_eq!(
+            tm.region_fallback(1),
+            Some(&RegionFallback {
+                source: Some(gb.clone()),
+                target: None
+            })
+        );
+        assert_eq!(
+            tm.region_fallback_counts(),
+            [((gb, "en-US".parse().unwrap()), 1)]
+        );
         let e = tm.entry(0).unwrap();
         assert_eq!(e.source, "Press OK");
         assert_eq!(e.source_codes, 1);

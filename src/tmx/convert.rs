@@ -80,6 +80,9 @@ pub struct ConvertReport {
     /// Pieces of the input the output does not hold (see
     /// [`loses`]): each was handed to the notice callback.
     pub lost: u64,
+    /// Units written with a variant from another region of an asked language
+    /// (`en-US` text for `en-GB`), there being none closer.
+    pub region_fallback: u64,
 }
 
 /// True when an output in `format` loses what `notice` describes: content
@@ -89,7 +92,7 @@ pub fn loses(format: Format, notice: &Notice) -> bool {
     match notice.kind {
         NoticeKind::Lost => true,
         NoticeKind::Kept => format != Format::Tmx,
-        NoticeKind::Misplaced => false,
+        NoticeKind::Misplaced | NoticeKind::Invalid | NoticeKind::Legacy => false,
     }
 }
 
@@ -170,6 +173,12 @@ impl<'p> PairMatcher<'p> {
         }
         self.cache.insert(lang.to_string(), q);
         q
+    }
+
+    /// True when the source or target variant picked (by their languages as
+    /// written) is only another region of the language asked.
+    fn is_other_region(&mut self, source: &str, target: &str) -> bool {
+        self.qualities(source).0 == Some(0) || self.qualities(target).1 == Some(0)
     }
 
     fn pick<'t>(&mut self, tu: &'t Tu) -> (Option<&'t Tuv>, Option<&'t Tuv>) {
@@ -341,6 +350,9 @@ pub fn convert_tmx<R: Read, W: Write>(
                     report.skipped += 1;
                     continue;
                 };
+                if matcher.is_other_region(&s.lang, &t.lang) {
+                    report.region_fallback += 1;
+                }
                 line.clear();
                 push_field(&mut line, &mode.text(&s.seg), format);
                 line.push(sep);

@@ -11,11 +11,12 @@
 //! | [`validate`] | every TMX 1.4b problem with its position |
 //! | [`convert`] | TMX → TSV / CSV / JSONL, TMX → normalized TMX 1.4b |
 //! | [`flat`] | TSV / CSV glossaries (header rows, extra columns, placeholders) and JSONL read into units |
-//! | [`merge`] | several memories into one, duplicates removed (newest kept) |
+//! | [`merge`] | several memories into one in two streaming passes: duplicates removed (newest kept), conflicts reported and resolved by a policy |
 //! | [`filter`] | languages, empty or untranslated units, props, dates |
 //!
 //! Every operation streams through [`TmxReader`] (one unit in memory at a
-//! time) except [`merge`], which must see all units before writing.
+//! time); [`merge`] reads its inputs twice, keeping hashes of the units
+//! between the passes.
 //!
 //! Reading a whole small file:
 //!

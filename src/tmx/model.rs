@@ -387,19 +387,26 @@ impl Tu {
         }
     }
 
-    /// The first variant whose language matches `lang` (case-insensitively,
-    /// `en` matching `en-US` when no exact variant exists).
+    /// The variant that best serves `lang` by [`LanguageTag::resolve`]: the
+    /// same tag, else the bare language, else another region (never another
+    /// script); the first of equals.
     pub fn variant(&self, lang: &LanguageTag) -> Option<&Tuv> {
-        let mut best: Option<(u8, &Tuv)> = None;
+        self.best_variant(lang).map(|(t, _)| t)
+    }
+
+    /// [`Tu::variant`] with how well it serves `lang`, so a caller can say
+    /// when it had to take another region.
+    pub fn best_variant(&self, lang: &LanguageTag) -> Option<(&Tuv, crate::text::LangMatch)> {
+        let mut best: Option<(&Tuv, crate::text::LangMatch)> = None;
         for tuv in &self.tuvs {
             let Some(tag) = tuv.lang_tag() else { continue };
-            if let Some(q) = lang.match_quality(&tag)
-                && best.is_none_or(|(bq, _)| q > bq)
+            if let Some(q) = lang.resolve(&tag)
+                && best.is_none_or(|(_, bq)| q > bq)
             {
-                best = Some((q, tuv));
+                best = Some((tuv, q));
             }
         }
-        best.map(|(_, t)| t)
+        best
     }
 
     /// The values of the props of type `kind`.
@@ -666,10 +673,15 @@ impl Seg {
     /// `ut` → `{n}`; numbers count codes from 1 in order of appearance.
     pub fn text_with_placeholders(&self) -> String {
         let mut out = String::new();
+        self.push_text_with_placeholders(&mut out);
+        out
+    }
+
+    /// Appends [`Seg::text_with_placeholders`] to `out`.
+    pub fn push_text_with_placeholders(&self, out: &mut String) {
         let mut next = 0u32;
         let mut open: Vec<(Option<String>, u32)> = Vec::new();
-        push_placeholders(&self.parts, &mut out, &mut next, &mut open);
-        out
+        push_placeholders(&self.parts, out, &mut next, &mut open);
     }
 
     /// Counts inline elements by kind name (nested ones included).

@@ -61,6 +61,12 @@ pub enum NoticeKind {
     /// Kept, but where TMX does not allow it (a `<note>` after the `<seg>`);
     /// a TMX output writes it in its place.
     Misplaced,
+    /// Kept, but the structure breaks a rule of TMX that loses nothing (no
+    /// `<body>`, a `<prop>` without `type`).
+    Invalid,
+    /// A `<tuv>` with the `lang` of TMX 1.1–1.3 and no `xml:lang`: valid in
+    /// those versions, not in 1.4.
+    Legacy,
 }
 
 /// A notice as the parser records it: offset, line and column (when
@@ -215,13 +221,9 @@ impl<R: Read> TmxReader<R> {
         self.location_at(self.p.last_tu_offset)
     }
 
-    /// Where the `<header>` starts (the file alone when there is none).
+    /// Where the `<header>` starts (the root `<tmx>` when there is none).
     pub fn header_location(&self) -> Location {
-        if self.p.header.present {
-            self.location_at(self.p.header_offset)
-        } else {
-            location_for(&self.file)
-        }
+        self.location_at(self.p.header_offset)
     }
 
     /// Bytes of (UTF-8) input parsed so far.
@@ -277,7 +279,7 @@ impl<R: Read> TmxReader<R> {
     /// let notices = reader.take_notices();
     /// assert_eq!(notices.len(), 2);
     /// assert!(notices.iter().all(|n| n.kind == NoticeKind::Kept));
-    /// assert_eq!(notices[1].location.to_string(), "<stdin>:2:68");
+    /// assert_eq!(notices[1].location.to_string(), "<stdin>:2:61");
     /// ```
     pub fn take_notices(&mut self) -> Vec<Notice> {
         let notices = std::mem::take(&mut self.p.notices);
@@ -650,10 +652,12 @@ impl Parser {
                     ));
                 }
                 Event::Start(e) => {
+                    self.header_offset = offset;
                     self.root_attrs(&e, offset)?;
                     break false;
                 }
                 Event::Empty(e) => {
+                    self.header_offset = offset;
                     self.root_attrs(&e, offset)?;
                     break true;
                 }
@@ -669,6 +673,13 @@ impl Parser {
             }
         };
         if root_empty {
+            let at = lx.offset();
+            self.notice(
+                Some(lx),
+                at,
+                NoticeKind::Invalid,
+                "<tmx/> is empty: TMX requires a <header> and a <body>".into(),
+            );
             return self.finish_document(lx);
         }
         // Inside <tmx>: header, then body.
@@ -676,7 +687,16 @@ impl Parser {
             let (tag, empty, offset) = match self.next_child(lx, "<body> and </tmx>")? {
                 Child::Tag(tag, empty, offset) => (tag, empty, offset),
                 // </tmx> without a body: a memory with no units.
-                Child::End => return self.finish_document(lx),
+                Child::End => {
+                    let at = lx.offset();
+                    self.notice(
+                        Some(lx),
+                        at,
+                        NoticeKind::Invalid,
+                        "no <body> before </tmx>: TMX requires one (it may be empty)".into(),
+                    );
+                    return self.finish_document(lx);
+                }
                 Child::Skipped => continue,
             };
             match local(tag.name) {
@@ -1219,7 +1239,17 @@ impl Parser {
                 self.pool.put_string(attr.name);
                 attr.value
             }
-            None => String::new(),
+            None => {
+                let at = lx.offset();
+                self.notice(
+                    Some(lx),
+                    at,
+                    NoticeKind::Invalid,
+                    "a <prop> without the required type attribute (ending before this point)"
+                        .into(),
+                );
+                String::new()
+            }
         };
         let value = self.text_of(lx, "prop", empty)?;
         Ok(Prop { kind, value, attrs })
@@ -1383,6 +1413,14 @@ impl Parser {
             self.pool.put_string(l);
         }
         tuv.no_lang = !has_xml_lang && !has_lang;
+        if has_lang && !has_xml_lang {
+            self.notice(
+                None::<&Lexer<&[u8]>>,
+                offset,
+                NoticeKind::Legacy,
+                "<tuv> has lang (TMX 1.1–1.3) but not xml:lang, which TMX 1.4 requires".into(),
+            );
+        }
         Ok(())
     }
 

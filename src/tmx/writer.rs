@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use super::entities::{is_xml_char, is_xml_name};
-use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, RawElement, SegPart, Tu, Tuv, Ude};
+use super::model::{
+    Attr, Header, Inline, MetaKind, Note, Prop, RawElement, Seg, SegPart, Tu, Tuv, Ude,
+};
 use crate::error::{Error, Result};
 
 /// Writes a TMX document unit by unit.
@@ -45,48 +47,21 @@ impl<W: Write> TmxWriter<W> {
                 w.attr(&mut s, &a.name, &a.value)?;
             }
         }
-        s.push_str(">\n  <header");
-        let mut result = Ok(());
-        header.for_each_known(|name, value| {
-            if result.is_ok() {
-                result = w.attr(&mut s, name, value);
-            }
-        });
-        result?;
-        w.attrs(&mut s, &header.extra)?;
-        if header.notes.is_empty()
-            && header.props.is_empty()
-            && header.udes.is_empty()
-            && header.extensions.is_empty()
+        s.push_str(">\n");
+        // A document read without a header is written without one (a
+        // faithful copy; `Header::complete` makes one).
+        let mut has_known = false;
+        header.for_each_known(|_, _| has_known = true);
+        if header.present
+            || has_known
+            || !header.extra.is_empty()
+            || !header.meta_order.is_empty()
+            || !header.notes.is_empty()
+            || !header.props.is_empty()
+            || !header.udes.is_empty()
+            || !header.extensions.is_empty()
         {
-            s.push_str("/>\n");
-        } else {
-            s.push_str(">\n");
-            let order = full_order(
-                &header.meta_order,
-                header.notes.len(),
-                header.props.len(),
-                header.udes.len(),
-            );
-            let (mut n, mut p, mut u) = (0, 0, 0);
-            for kind in order {
-                match kind {
-                    MetaKind::Note => {
-                        w.note(&mut s, &header.notes[n], "    ")?;
-                        n += 1;
-                    }
-                    MetaKind::Prop => {
-                        w.prop(&mut s, &header.props[p], "    ")?;
-                        p += 1;
-                    }
-                    MetaKind::Ude => {
-                        w.ude(&mut s, &header.udes[u])?;
-                        u += 1;
-                    }
-                }
-            }
-            raw(&mut s, &header.extensions, "    ", |_| true);
-            s.push_str("  </header>\n");
+            w.header(&mut s, header)?;
         }
         raw(&mut s, &header.root_extensions, "  ", |_| true);
         s.push_str("  <body");
@@ -142,6 +117,53 @@ impl<W: Write> TmxWriter<W> {
         let r = self.out.write_all(s.as_bytes()).map_err(io_err);
         self.scratch = s;
         r
+    }
+
+    fn header(&mut self, s: &mut String, header: &Header) -> Result<()> {
+        s.push_str("  <header");
+        let mut result = Ok(());
+        header.for_each_known(|name, value| {
+            if result.is_ok() {
+                result = self.attr(s, name, value);
+            }
+        });
+        result?;
+        self.attrs(s, &header.extra)?;
+        if header.notes.is_empty()
+            && header.props.is_empty()
+            && header.udes.is_empty()
+            && header.extensions.is_empty()
+        {
+            s.push_str("/>\n");
+        } else {
+            s.push_str(">\n");
+            let order = full_order(
+                &header.meta_order,
+                header.notes.len(),
+                header.props.len(),
+                header.udes.len(),
+            );
+            let (mut n, mut p, mut u) = (0, 0, 0);
+            for kind in order {
+                match kind {
+                    MetaKind::Note => {
+                        self.note(s, &header.notes[n], "    ")?;
+                        n += 1;
+                    }
+                    MetaKind::Prop => {
+                        self.prop(s, &header.props[p], "    ")?;
+                        p += 1;
+                    }
+                    MetaKind::Ude => {
+                        self.ude(s, &header.udes[u])?;
+                        u += 1;
+                    }
+                }
+            }
+            raw(s, &header.extensions, "    ", |_| true);
+            s.push_str("  </header>\n");
+        }
+        Ok(())
     }
 
     fn tu(&mut self, s: &mut String, tu: &Tu) -> Result<()> {
@@ -376,6 +398,28 @@ fn check_name(name: &str) -> Result<()> {
     } else {
         Err(Error::Usage(format!("{name:?} is not a valid XML name")))
     }
+}
+
+/// A segment's content as TMX inline XML, as it stands between `<seg>` and
+/// `</seg>` (characters XML 1.0 cannot hold are left out).
+///
+/// ```
+/// use tmkit::tmx::{Tmx, writer::seg_to_xml};
+/// let tmx = Tmx::parse_str(r#"<tmx version="1.4"><header/><body><tu><tuv xml:lang="en">
+///   <seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go</seg></tuv></tu></body></tmx>"#).unwrap();
+/// let xml = seg_to_xml(&tmx.tus[0].tuvs[0].seg).unwrap();
+/// assert_eq!(xml, r#"Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go"#);
+/// ```
+pub fn seg_to_xml(seg: &Seg) -> Result<String> {
+    let mut w = TmxWriter {
+        out: std::io::sink(),
+        scratch: String::new(),
+        dropped: 0,
+        written: 0,
+    };
+    let mut s = String::new();
+    w.parts(&mut s, &seg.parts)?;
+    Ok(s)
 }
 
 /// Writes the elements of `elements` whose place `at` accepts, each on its
