@@ -863,3 +863,44 @@ fn match_json_gives_targets_with_their_inline_codes() {
     assert_eq!(second["target_placeholders"], "Speichern");
     assert_eq!(second["target_xml"], "Speichern");
 }
+
+#[test]
+fn filter_and_merge_keep_extensions_and_refuse_to_lose_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(fixture("vendor_extensions.tmx"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let written = std::fs::read_to_string(&out).unwrap();
+        for raw in ["<x-tail>t</x-tail>", "<x-after-body/>", "<seg>Second</seg>"] {
+            assert!(written.contains(raw), "{args:?} lost {raw}");
+        }
+    }
+    let stray = dir.path().join("stray.tmx");
+    std::fs::write(
+        &stray,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu>words<tuv xml:lang=\"en\"><seg>a</seg></tuv></tu>\n</body></tmx>\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&out).unwrap();
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(&stray)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "stray.tmx:2:5: error: not in the output",
+            ));
+        assert!(!out.exists());
+    }
+}

@@ -41,7 +41,7 @@ results, slower; for checking the index.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
+    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file, or a folder of them. Repeatable.
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).

@@ -753,8 +753,20 @@ fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
             None => Ok(()),
         },
-        |i, e| ctx.warn_input(&inputs[i], format!("skipped a broken unit: {e}")),
+        |i, problem| match problem {
+            merge::Problem::Broken(e) => {
+                ctx.warn_input(&inputs[i], format!("skipped a broken unit: {e}"))
+            }
+            merge::Problem::Lost(n) => print_loss(n, a.lenient),
+        },
     )?;
+    if report.lost > 0 && !a.lenient {
+        return Err(losses_error(
+            inputs.first().map_or(Path::new("-"), PathBuf::as_path),
+            report.lost,
+            Format::Tmx,
+        ));
+    }
     out.finish()?;
     if let Some((file, ..)) = conflicts {
         file.finish()?;
@@ -887,7 +899,9 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut w = TmxWriter::new(&mut out, &header)?;
     let mut report = filter::FilterReport::default();
     let mut broken = 0u64;
-    for tu in reader.by_ref() {
+    let mut lost = report_losses(&mut reader, a.lenient);
+    while let Some(tu) = reader.next() {
+        lost += report_losses(&mut reader, a.lenient);
         let tu = match tu {
             Ok(tu) => tu,
             Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
@@ -904,7 +918,11 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             w.write_tu(&tu)?;
         }
     }
-    w.finish()?;
+    lost += report_losses(&mut reader, a.lenient);
+    if lost > 0 && !a.lenient {
+        return Err(losses_error(&a.input, lost, Format::Tmx));
+    }
+    w.finish_with(reader.trailer())?;
     out.finish()?;
     if report.region_fallback > 0 {
         let asked: Vec<String> = match &opts.pair {
@@ -1025,26 +1043,10 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 out,
                 &opts,
                 |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
-                |n| {
-                    let what = if a.lenient { "warning" } else { "error" };
-                    eprintln!("{}: {what}: not in the output: {}", n.location, n.message);
-                },
+                |n| print_loss(n, a.lenient),
             )?;
             if report.lost > 0 && !a.lenient {
-                // Nothing is written rather than a memory with holes.
-                return Err(tmkit::Error::Invalid {
-                    location: tmkit::Location {
-                        file: Some(a.input.clone()),
-                        line: None,
-                        column: None,
-                    },
-                    message: format!(
-                        "{} piece(s) of the input would not be in the {} output (listed above); nothing was written (--lenient writes it anyway)",
-                        report.lost,
-                        format_name(to)
-                    ),
-                }
-                .into());
+                return Err(losses_error(&a.input, report.lost, to));
             }
             out.finish()?;
             if report.dropped_chars > 0 {
@@ -1083,6 +1085,44 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Prints a piece of the input an output does not hold.
+fn print_loss(notice: &tmkit::tmx::Notice, lenient: bool) {
+    let what = if lenient { "warning" } else { "error" };
+    eprintln!(
+        "{}: {what}: not in the output: {}",
+        notice.location, notice.message
+    );
+}
+
+/// Prints what a TMX output cannot hold of what `reader` has read since
+/// the last call; returns how many.
+fn report_losses<R: std::io::Read>(reader: &mut TmxReader<R>, lenient: bool) -> u64 {
+    let mut lost = 0;
+    for notice in reader.take_notices() {
+        if convert::loses(Format::Tmx, &notice) {
+            lost += 1;
+            print_loss(&notice, lenient);
+        }
+    }
+    lost
+}
+
+/// The error that refuses an output with holes: nothing is written.
+fn losses_error(input: &Path, lost: u64, to: Format) -> anyhow::Error {
+    tmkit::Error::Invalid {
+        location: tmkit::Location {
+            file: Some(input.to_path_buf()),
+            line: None,
+            column: None,
+        },
+        message: format!(
+            "{lost} piece(s) of the input would not be in the {} output (listed above); nothing was written (--lenient writes it anyway)",
+            format_name(to)
+        ),
+    }
+    .into()
 }
 
 fn format_name(format: Format) -> &'static str {

@@ -172,12 +172,11 @@ fn edits<'a>(from: &'a [String], to: &'a [String]) -> Vec<Edit<'a>> {
 
 /// One penalty per edit between two sequences of one class.
 fn edit_penalties(kind: PenaltyKind, source: &[String], query: &[String], out: &mut Vec<Penalty>) {
-    let quote = |t: &str| {
-        if kind == PenaltyKind::Punctuation {
-            format!("\"{t}\"")
-        } else {
-            t.to_string()
-        }
+    // Marks in double quotes, a double quote in single ones.
+    let quote = |t: &str| match (kind, t) {
+        (PenaltyKind::Punctuation, "\"") => "'\"'".to_string(),
+        (PenaltyKind::Punctuation, t) => format!("\"{t}\""),
+        (_, t) => t.to_string(),
     };
     for e in edits(source, query) {
         let detail = match e {

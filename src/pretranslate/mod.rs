@@ -27,7 +27,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::fuzzy::{MatchOptions, Matcher, Penalty};
+use crate::fuzzy::{MatchOptions, Matcher, Penalty, Query};
 use crate::segment::Segmenter;
 use crate::summarize::InputFormat;
 use crate::tm::{EntryId, MemoryTm, PositionUnit, TranslationMemory};
@@ -179,14 +179,6 @@ pub fn source_document(
     }
 }
 
-/// The `kind` a penalty has in JSON output.
-fn penalty_kind(p: &Penalty) -> String {
-    serde_json::to_value(p)
-        .ok()
-        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// A penalty as a note: its kind and fields, as the JSON output names them.
 pub fn penalty_note(p: &Penalty) -> String {
     let value = serde_json::to_value(p).unwrap_or_default();
@@ -218,6 +210,8 @@ struct Job {
     unit: usize,
     seg: usize,
     query: String,
+    /// Inline codes of the segment: the score counts the memory's against them.
+    codes: u16,
 }
 
 /// The lookup result for one segment.
@@ -253,6 +247,7 @@ pub fn pretranslate(
                     if !unit.translate || query.trim().is_empty() {
                         continue;
                     }
+                    let codes = u16::try_from(code_count(&seg.source)).unwrap_or(u16::MAX);
                     jobs.push((
                         d,
                         Job {
@@ -260,6 +255,7 @@ pub fn pretranslate(
                             unit: u,
                             seg: s,
                             query,
+                            codes,
                         },
                     ));
                 }
@@ -287,7 +283,13 @@ pub fn pretranslate(
                 jobs.iter()
                     .map(|(_, job)| {
                         session
-                            .lookup(&job.query, &match_options)
+                            .lookup(
+                                Query {
+                                    text: &job.query,
+                                    codes: job.codes,
+                                },
+                                &match_options,
+                            )
                             .into_iter()
                             .map(|m| (m.score, m.entry_id, m.penalties, m.adapted_target))
                             .collect::<Vec<_>>()
@@ -370,14 +372,7 @@ fn decide(
                 (State::Draft, "fuzzy-match")
             };
             found.target = Some((target, state, qualifier));
-            // The matcher compares plain text: an inline-code penalty only
-            // stands when the document's codes differ from the memory's.
-            let same_codes = marked.is_some_and(|(s, _)| code_count(s) == code_count(source));
-            found.notes = penalties
-                .iter()
-                .filter(|p| !(same_codes && penalty_kind(p) == "inline_codes"))
-                .map(penalty_note)
-                .collect();
+            found.notes = penalties.iter().map(penalty_note).collect();
         }
         if found.candidates.len() < options.max_candidates {
             found.candidates.push(Candidate {

@@ -81,7 +81,7 @@ pub enum TokenClass {
 }
 
 /// Separators allowed between the digit runs of one number.
-const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
+pub const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
 
 /// Invisible format characters (bidi controls, zero-width joiners, soft
 /// hyphen, BOM) that separate tokens like spaces and are never tokens.
@@ -334,6 +334,12 @@ pub fn count_words(text: &str) -> WordCount {
             count.words += ascii_word_count(chunk.as_bytes());
             continue;
         }
+        // A run of Latin, Greek or Cyrillic letters and digits is one word (UAX #29
+        // joins ALetter and Numeric): most accented European words end here.
+        if chunk.chars().all(is_plain_word_char) {
+            count.words += 1;
+            continue;
+        }
         for word in chunk.unicode_words() {
             let (mut by_char, mut other) = (0u64, false);
             for c in word.chars() {
@@ -348,6 +354,16 @@ pub fn count_words(text: &str) -> WordCount {
         }
     }
     count
+}
+
+/// Letters and digits that UAX #29 joins into one word with each other:
+/// ASCII letters and digits, and the letters of the Latin-1 Supplement, Latin
+/// Extended-A/B, Greek and Cyrillic blocks.
+#[inline]
+fn is_plain_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (matches!(c, '\u{C0}'..='\u{24F}' | '\u{370}'..='\u{3FF}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{4FF}')
+            && c.is_alphabetic())
 }
 
 /// UAX #29 word count of ASCII text (the rules that concern ASCII: letters,
@@ -448,6 +464,15 @@ mod tests {
         assert_eq!(count(news), 16);
     }
 
+    #[test]
+    fn plain_word_chars_join_into_one_uax29_word() {
+        use unicode_segmentation::UnicodeSegmentation;
+        for c in ('\u{C0}'..='\u{4FF}').filter(|&c| is_plain_word_char(c)) {
+            let word = format!("x{c}1{c}{c}a");
+            assert_eq!(word.unicode_words().count(), 1, "U+{:04X}", c as u32);
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn ascii_path_is_uax29(text in "[a-cA-C0-2_.,;:' !?$%-]{0,40}") {
@@ -457,7 +482,7 @@ mod tests {
         }
 
         #[test]
-        fn chunked_count_is_uax29(text in "\\PC{0,40}|[a-z _.,é東京'’-]{0,40}") {
+        fn chunked_count_is_uax29(text in "\\PC{0,40}|[a-z _.,é東京'’-]{0,40}|[a-zà-ÿα-ωа-я0-9 ,.'’·ʹ;:҃ͅ-]{0,40}") {
             use unicode_segmentation::UnicodeSegmentation;
             let whole = text
                 .unicode_words()

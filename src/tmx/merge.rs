@@ -31,7 +31,7 @@ use std::io::{Read, Write};
 use serde::Serialize;
 
 use super::model::{Header, MetaKind, Note, Prop, Tu, Tuv};
-use super::reader::TmxReader;
+use super::reader::{Notice, NoticeKind, TmxReader};
 use super::stats::lang_key;
 use super::writer::TmxWriter;
 use crate::error::{Error, Location, Result};
@@ -78,8 +78,20 @@ pub struct MergeReport {
     pub dropped_by_policy: u64,
     /// Broken units skipped (lenient).
     pub broken: u64,
+    /// Pieces of the inputs a TMX output cannot hold (text where TMX
+    /// allows only elements, ...), handed to the callback.
+    pub lost: u64,
     /// Units in the result.
     pub written: u64,
+}
+
+/// A problem of an input met in the first pass.
+#[derive(Debug)]
+pub enum Problem<'a> {
+    /// A broken unit, skipped (lenient).
+    Broken(&'a Error),
+    /// Something a TMX output cannot hold.
+    Lost(&'a Notice),
 }
 
 /// One unit of a group of conflicting units, handed to the caller as the
@@ -124,13 +136,19 @@ struct Distinct {
 }
 
 /// Hashing of units: their keys, variants' keys, source keys, metadata.
+/// Languages are interned by their canonical tag (memories have few), and
+/// texts are built in one reused buffer: no allocation per variant.
 struct Keys {
     hasher: ahash::RandomState,
     hasher2: ahash::RandomState,
-    /// Language spellings and their canonical keys (memories have few).
-    langs: Vec<(String, String)>,
-    variants: Vec<(String, String)>,
-    text: String,
+    /// Language spellings seen and their interned canonical tag.
+    spellings: Vec<(String, u16)>,
+    /// Canonical tags (lowercase), by interned number.
+    canonical: Vec<String>,
+    /// The current unit's texts, one after the other.
+    texts: String,
+    /// The current unit's variants: language, and the range of its text.
+    variants: Vec<(u16, u32, u32)>,
 }
 
 impl Keys {
@@ -138,41 +156,68 @@ impl Keys {
         Keys {
             hasher: ahash::RandomState::with_seeds(11, 12, 13, 14),
             hasher2: ahash::RandomState::with_seeds(21, 22, 23, 24),
-            langs: Vec::new(),
+            spellings: Vec::new(),
+            canonical: Vec::new(),
+            texts: String::new(),
             variants: Vec::new(),
-            text: String::new(),
         }
     }
 
-    fn lang(&mut self, lang: &str) -> String {
-        if let Some((_, k)) = self.langs.iter().find(|(l, _)| l == lang) {
-            return k.clone();
+    /// The interned number of a language as written.
+    fn lang(&mut self, lang: &str) -> u16 {
+        if let Some(&(_, n)) = self.spellings.iter().find(|(l, _)| l == lang) {
+            return n;
         }
         let key = lang_key(lang).to_ascii_lowercase();
-        if self.langs.len() < 256 {
-            self.langs.push((lang.to_string(), key.clone()));
+        let n = match self.canonical.iter().position(|c| *c == key) {
+            Some(n) => n,
+            None => {
+                self.canonical.push(key);
+                self.canonical.len() - 1
+            }
+        };
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        if self.spellings.len() < 1024 {
+            self.spellings.push((lang.to_string(), n));
         }
-        key
+        n
     }
 
-    /// Fills `self.variants` with the unit's (language key, text) pairs, in
-    /// order, and returns the index of its source variant.
+    fn text(&self, v: (u16, u32, u32)) -> &str {
+        &self.texts[v.1 as usize..v.2 as usize]
+    }
+
+    /// Fills `self.variants` with the unit's variants, in order, and
+    /// returns the index of its source variant: the one in the unit's or
+    /// the file's `srclang` (exactly, else the same primary language), else
+    /// the first.
     fn variants(&mut self, tu: &Tu, srclang: Option<&str>) -> Option<usize> {
-        let mut variants = std::mem::take(&mut self.variants);
-        variants.clear();
+        self.texts.clear();
+        self.variants.clear();
         for tuv in &tu.tuvs {
             let lang = self.lang(&tuv.lang);
-            self.text.clear();
-            tuv.seg.push_text_with_placeholders(&mut self.text);
-            variants.push((lang, self.text.clone()));
+            let start = self.texts.len() as u32;
+            tuv.seg.push_text_with_placeholders(&mut self.texts);
+            self.variants.push((lang, start, self.texts.len() as u32));
         }
-        let srclang = match tu.srclang.as_deref().or(srclang) {
-            Some(s) if s != "*all*" => Some(self.lang(s)),
-            _ => None,
+        if self.variants.is_empty() {
+            return None;
+        }
+        let src = match tu.srclang.as_deref().or(srclang) {
+            Some(s) if s != "*all*" => self.lang(s),
+            _ => return Some(0),
         };
-        let source = source_index(srclang.as_deref(), &variants);
-        self.variants = variants;
-        source
+        let primary = |c: &str| c.split('-').next().unwrap_or(c).to_string();
+        let src_primary = primary(&self.canonical[src as usize]);
+        self.variants
+            .iter()
+            .position(|v| v.0 == src)
+            .or_else(|| {
+                self.variants
+                    .iter()
+                    .position(|v| primary(&self.canonical[v.0 as usize]) == src_primary)
+            })
+            .or(Some(0))
     }
 
     /// The index of the unit's source variant.
@@ -188,12 +233,13 @@ impl Keys {
         let source_key = match source {
             Some(i) if variants.len() > 1 => {
                 let mut h = self.hasher.build_hasher();
-                variants[i].hash(&mut h);
-                let mut targets: Vec<&str> = variants
+                let src = variants[i];
+                (src.0, self.text(src)).hash(&mut h);
+                let mut targets: smallvec::SmallVec<[u16; 8]> = variants
                     .iter()
                     .enumerate()
                     .filter(|&(j, _)| j != i)
-                    .map(|(_, v)| v.0.as_str())
+                    .map(|(_, v)| v.0)
                     .collect();
                 targets.sort_unstable();
                 targets.hash(&mut h);
@@ -201,13 +247,20 @@ impl Keys {
             }
             _ => 0,
         };
-        variants.sort_unstable();
+        variants
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.text(*a).cmp(self.text(*b))));
         out.clear();
-        out.extend(variants.iter().map(|v| self.hasher2.hash_one(v)));
+        let mut h1 = self.hasher.build_hasher();
+        let mut h2 = self.hasher2.build_hasher();
+        for &v in &variants {
+            let pair = (v.0, self.text(v));
+            out.push(self.hasher2.hash_one(pair));
+            pair.hash(&mut h1);
+            pair.hash(&mut h2);
+        }
         out.sort_unstable();
         out.dedup();
-        let key = (u128::from(self.hasher.hash_one(&variants)) << 64)
-            | u128::from(self.hasher2.hash_one(&variants));
+        let key = (u128::from(h1.finish()) << 64) | u128::from(h2.finish());
         self.variants = variants;
         (key, source_key)
     }
@@ -215,21 +268,6 @@ impl Keys {
     fn meta(&self, tu: &Tu) -> u64 {
         self.hasher.hash_one((&tu.props, &tu.notes))
     }
-}
-
-/// The index of the source variant: the one in `srclang` (a language key:
-/// exactly, else the same primary language), else the first.
-fn source_index(srclang: Option<&str>, variants: &[(String, String)]) -> Option<usize> {
-    if variants.is_empty() {
-        return None;
-    }
-    let Some(src) = srclang else { return Some(0) };
-    let primary = |l: &str| l.split('-').next().unwrap_or(l).to_string();
-    variants
-        .iter()
-        .position(|v| v.0 == src)
-        .or_else(|| variants.iter().position(|v| primary(&v.0) == primary(src)))
-        .or(Some(0))
 }
 
 /// A TMX date (`YYYYMMDDThhmmssZ`) as a number that sorts as the dates do.
@@ -257,7 +295,8 @@ struct Plan {
 /// Merges the memories `open(0)`, …, `open(inputs - 1)` (each opened once
 /// per pass) into `out`, in two streaming passes. Conflicting units are
 /// handed to `on_conflict` in the second pass; broken units (with
-/// `opts.lenient`) to `on_broken` in the first.
+/// `opts.lenient`) and what the output cannot hold ([`NoticeKind::Lost`])
+/// to `on_problem` in the first.
 ///
 /// ```
 /// use tmkit::tmx::merge::{merge, MergeOptions, Policy};
@@ -292,15 +331,15 @@ pub fn merge<R: Read, W: Write>(
     opts: &MergeOptions,
     out: W,
     mut on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
-    mut on_broken: impl FnMut(usize, &Error),
+    mut on_problem: impl FnMut(usize, Problem<'_>),
 ) -> Result<(MergeReport, W)> {
     let mut report = MergeReport::default();
-    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_broken)?;
+    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_problem)?;
     resolve(&mut plan, opts.policy, &mut report);
     let extras = if plan.distinct.iter().any(|d| d.needs_extras) {
         collect_extras(open, inputs, &plan)?
     } else {
-        ahash::AHashMap::new()
+        Extras::default()
     };
     // Second pass: write the units chosen, report the conflicting ones.
     let mut w = TmxWriter::new(out, &plan.header)?;
@@ -337,9 +376,7 @@ pub fn merge<R: Read, W: Write>(
             if d.dropped {
                 continue;
             }
-            if let Some((props, notes)) = extras.get(&plan.of_unit[ordinal - 1]) {
-                absorb(&mut tu, props, notes);
-            }
+            extras.absorb_into(plan.of_unit[ordinal - 1], &mut tu);
             w.write_tu(&tu)?;
             report.written += 1;
         }
@@ -354,7 +391,7 @@ fn first_pass<R: Read>(
     inputs: usize,
     opts: &MergeOptions,
     report: &mut MergeReport,
-    on_broken: &mut impl FnMut(usize, &Error),
+    on_problem: &mut impl FnMut(usize, Problem<'_>),
 ) -> Result<Plan> {
     let mut index: ahash::AHashMap<u128, u32> = ahash::AHashMap::new();
     let mut distinct: Vec<Distinct> = Vec::new();
@@ -369,12 +406,20 @@ fn first_pass<R: Read>(
         let mut reader = open(input)?;
         let srclang = reader.header().srclang.clone();
         merge_header(&mut header, reader.header());
-        while let Some(result) = reader.next_into(&mut tu) {
+        loop {
+            let next = reader.next_into(&mut tu);
+            for notice in reader.take_notices() {
+                if notice.kind == NoticeKind::Lost {
+                    report.lost += 1;
+                    on_problem(input, Problem::Lost(&notice));
+                }
+            }
+            let Some(result) = next else { break };
             match result {
                 Ok(()) => {}
                 Err(e @ Error::Syntax { .. }) if opts.lenient => {
                     report.broken += 1;
-                    on_broken(input, &e);
+                    on_problem(input, Problem::Broken(&e));
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -465,9 +510,18 @@ impl Plan {
 /// conflict groups, and decides what the policy drops.
 fn resolve(plan: &mut Plan, policy: Policy, report: &mut MergeReport) {
     // Units by variant key, to find larger units without comparing pairs.
-    let mut by_variant: Vec<(u64, u32)> = Vec::with_capacity(plan.variant_keys.len());
+    // Only units with more variants than the smallest can hold another one
+    // (in a bilingual memory merged into a multilingual one, a few).
+    let fewest = (0..plan.distinct.len())
+        .map(|d| plan.variants_of(d).len())
+        .min()
+        .unwrap_or(0);
+    let mut by_variant: Vec<(u64, u32)> = Vec::new();
     for d in 0..plan.distinct.len() {
-        by_variant.extend(plan.variants_of(d).iter().map(|&k| (k, d as u32)));
+        let keys = plan.variants_of(d);
+        if keys.len() > fewest {
+            by_variant.extend(keys.iter().map(|&k| (k, d as u32)));
+        }
     }
     by_variant.sort_unstable();
     let empty_meta = Keys::new().meta(&Tu::default());
@@ -576,8 +630,62 @@ fn final_home(distinct: &[Distinct], d: usize) -> usize {
 }
 
 /// The props and notes that duplicates and absorbed units add to the unit
-/// kept, by distinct unit.
-type Extras = ahash::AHashMap<u32, (Vec<Prop>, Vec<Note>)>;
+/// kept, by distinct unit. Each distinct prop and note is stored once and
+/// referred to by number: memories repeat a few (`x-batch`, a client)
+/// across many units.
+#[derive(Default)]
+struct Extras {
+    props: Vec<Prop>,
+    prop_ids: ahash::AHashMap<Prop, u32>,
+    notes: Vec<Note>,
+    note_ids: ahash::AHashMap<Note, u32>,
+    by_unit: ahash::AHashMap<u32, (Vec<u32>, Vec<u32>)>,
+}
+
+impl Extras {
+    fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
+        let (unit_props, unit_notes) = self.by_unit.entry(unit).or_default();
+        for p in props {
+            let next = self.props.len() as u32;
+            let id = *self.prop_ids.entry(p.clone()).or_insert(next);
+            if id == next {
+                self.props.push(p);
+            }
+            if !unit_props.contains(&id) {
+                unit_props.push(id);
+            }
+        }
+        for n in notes {
+            let next = self.notes.len() as u32;
+            let id = *self.note_ids.entry(n.clone()).or_insert(next);
+            if id == next {
+                self.notes.push(n);
+            }
+            if !unit_notes.contains(&id) {
+                unit_notes.push(id);
+            }
+        }
+    }
+
+    /// Adds to `kept` the props and notes of `unit` it does not have yet.
+    fn absorb_into(&self, unit: u32, kept: &mut Tu) {
+        let Some((props, notes)) = self.by_unit.get(&unit) else {
+            return;
+        };
+        for p in props.iter().map(|&i| &self.props[i as usize]) {
+            if !kept.props.contains(p) {
+                kept.props.push(p.clone());
+                kept.meta_order.push(MetaKind::Prop);
+            }
+        }
+        for n in notes.iter().map(|&i| &self.notes[i as usize]) {
+            if !kept.notes.contains(n) {
+                kept.notes.push(n.clone());
+                kept.meta_order.push(MetaKind::Note);
+            }
+        }
+    }
+}
 
 /// A pass over the inputs collecting, for each unit kept that needs them,
 /// the props and notes of its duplicates and of the units merged into it.
@@ -586,7 +694,7 @@ fn collect_extras<R: Read>(
     inputs: usize,
     plan: &Plan,
 ) -> Result<Extras> {
-    let mut extras = Extras::new();
+    let mut extras = Extras::default();
     let mut ordinal = 0usize;
     let mut tu = Tu::default();
     for input in 0..inputs {
@@ -606,36 +714,12 @@ fn collect_extras<R: Read>(
             if is_kept || !plan.distinct[home].needs_extras {
                 continue;
             }
-            let (props, notes) = extras.entry(home as u32).or_default();
-            for p in tu.props.drain(..) {
-                if !props.contains(&p) {
-                    props.push(p);
-                }
-            }
-            for n in tu.notes.drain(..) {
-                if !notes.contains(&n) {
-                    notes.push(n);
-                }
-            }
+            let props = std::mem::take(&mut tu.props);
+            let notes = std::mem::take(&mut tu.notes);
+            extras.add(home as u32, props, notes);
         }
     }
     Ok(extras)
-}
-
-/// Adds the props and notes `kept` does not have yet.
-fn absorb(kept: &mut Tu, props: &[Prop], notes: &[Note]) {
-    for p in props {
-        if !kept.props.contains(p) {
-            kept.props.push(p.clone());
-            kept.meta_order.push(MetaKind::Prop);
-        }
-    }
-    for n in notes {
-        if !kept.notes.contains(n) {
-            kept.notes.push(n.clone());
-            kept.meta_order.push(MetaKind::Note);
-        }
-    }
 }
 
 #[cfg(test)]

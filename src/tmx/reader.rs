@@ -279,7 +279,7 @@ impl<R: Read> TmxReader<R> {
     /// let notices = reader.take_notices();
     /// assert_eq!(notices.len(), 2);
     /// assert!(notices.iter().all(|n| n.kind == NoticeKind::Kept));
-    /// assert_eq!(notices[1].location.to_string(), "<stdin>:2:68");
+    /// assert_eq!(notices[1].location.to_string(), "<stdin>:2:61");
     /// ```
     pub fn take_notices(&mut self) -> Vec<Notice> {
         let notices = std::mem::take(&mut self.p.notices);

@@ -17,6 +17,7 @@
 use std::ops::Range;
 
 use super::inline::{OriginalData, escape_into, push_attr, write12, write20};
+use super::writer::{Layout, alt_trans, mtc_match, state12_of};
 use super::{Document, Format, Segment, State};
 use crate::tmx::Seg;
 
@@ -100,7 +101,7 @@ fn start_tag(text: &str, range: &Range<usize>, attrs: &[(String, String)], empty
 fn target12(seg: &Segment, lang: &str) -> String {
     let mut s = String::from("<target");
     push_attr(&mut s, "xml:lang", lang);
-    push_attr(&mut s, "state", state12(seg.state));
+    push_attr(&mut s, "state", state12_of(seg.state));
     if let Some(q) = &seg.state_qualifier {
         push_attr(&mut s, "state-qualifier", q);
     }
@@ -108,16 +109,6 @@ fn target12(seg: &Segment, lang: &str) -> String {
     write12(&mut s, seg.target.as_ref().unwrap_or(&Seg::default()));
     s.push_str("</target>");
     s
-}
-
-fn state12(state: State) -> &'static str {
-    match state {
-        State::New => "needs-translation",
-        State::Draft | State::NeedsReview => "needs-review-translation",
-        State::Translated | State::Reviewed => "translated",
-        State::Final => "final",
-        State::SignedOff => "signed-off",
-    }
 }
 
 fn mrk(seg: &Segment, target: &Seg) -> String {
@@ -170,24 +161,9 @@ fn extras12(
         s.push_str("</note>");
     }
     for (_, seg) in todo {
+        let mid = seg.id.as_deref().filter(|_| unit.span.mrk_segmented);
         for c in &seg.candidates {
-            s.push_str("<alt-trans");
-            push_attr(&mut s, "match-quality", &c.score.to_string());
-            if !c.origin.is_empty() {
-                push_attr(&mut s, "origin", &c.origin);
-            }
-            if unit.span.mrk_segmented
-                && let Some(mid) = &seg.id
-            {
-                push_attr(&mut s, "mid", mid);
-            }
-            s.push_str("><source>");
-            write12(&mut s, &c.source);
-            s.push_str("</source><target");
-            push_attr(&mut s, "xml:lang", lang);
-            s.push('>');
-            write12(&mut s, &c.target);
-            s.push_str("</target></alt-trans>");
+            alt_trans(&mut s, c, mid, Some(lang), Layout::INLINE);
         }
     }
     s
@@ -263,24 +239,7 @@ fn unit20(
         for (_, seg) in todo {
             let id = seg.id.clone().unwrap_or_default();
             for c in &seg.candidates {
-                let mut data = OriginalData::default();
-                let (mut src, mut tgt) = (String::new(), String::new());
-                write20(&mut src, &c.source, &mut data, &mut mrk_ids);
-                write20(&mut tgt, &c.target, &mut data, &mut mrk_ids);
-                head.push_str("<mtc:match");
-                push_attr(&mut head, "ref", &format!("#{id}"));
-                push_attr(&mut head, "similarity", &c.score.min(100).to_string());
-                push_attr(&mut head, "type", "tm");
-                if !c.origin.is_empty() {
-                    push_attr(&mut head, "origin", &c.origin);
-                }
-                head.push('>');
-                data.write(&mut head, "");
-                head.push_str("<source>");
-                head.push_str(&src);
-                head.push_str("</source><target>");
-                head.push_str(&tgt);
-                head.push_str("</target></mtc:match>");
+                mtc_match(&mut head, c, &id, &mut mrk_ids, Layout::INLINE);
             }
         }
         head.push_str("</mtc:matches>");

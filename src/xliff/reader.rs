@@ -21,48 +21,48 @@ use crate::error::{Error, Result};
 use crate::tmx::{Attr, InlineKind, Seg, SegPart};
 
 /// A start tag's byte span and its attributes.
-pub(crate) type Tag = (Range<usize>, Vec<(String, String)>);
+pub type Tag = (Range<usize>, Vec<(String, String)>);
 
-/// Where a segment's target is in the file read.
+/// Where a segment's target is in the file read (opaque: what [`super::fill`] needs).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SegmentSpan {
+pub struct SegmentSpan {
     /// The existing target (a `<target>` element, or a Trados target `<mrk>`).
-    pub target: Option<Range<usize>>,
+    pub(crate) target: Option<Range<usize>>,
     /// True when the file read had a target with text or codes for it.
-    pub had_target: bool,
+    pub(crate) had_target: bool,
     /// XLIFF 2.0: where a new `<target>` goes (after `</source>`).
-    pub insert_at: usize,
+    pub(crate) insert_at: usize,
     /// XLIFF 2.0: the `<segment …>` start tag and its attributes; Trados:
     /// the segment's `<sdl:seg …>` tag.
-    pub start_tag: Option<Tag>,
+    pub(crate) start_tag: Option<Tag>,
 }
 
-/// Where a unit's parts are in the file read.
+/// Where a unit's parts are in the file read (opaque).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct UnitSpan {
+pub struct UnitSpan {
     /// XLIFF 1.2: the unit's `<target>` element.
-    pub target: Option<Range<usize>>,
+    pub(crate) target: Option<Range<usize>>,
     /// XLIFF 1.2: where a new `<target>` goes (after `</source>` or `</seg-source>`).
-    pub insert_at: usize,
+    pub(crate) insert_at: usize,
     /// Just after the unit's start tag.
-    pub after_start: usize,
+    pub(crate) after_start: usize,
     /// True when the source is segmented with `<mrk mtype="seg">`.
-    pub mrk_segmented: bool,
+    pub(crate) mrk_segmented: bool,
     /// Notes read (those past it were added since).
-    pub notes_read: usize,
+    pub(crate) notes_read: usize,
     /// XLIFF 2.0: before the first core child (`notes`, `originalData`,
     /// `segment`), where module elements may still go.
-    pub core_at: Option<usize>,
+    pub(crate) core_at: Option<usize>,
     /// XLIFF 2.0: the unit had `<notes>`.
-    pub had_notes: bool,
+    pub(crate) had_notes: bool,
 }
 
-/// Where a file's start tag is in the file read.
+/// Where a file's start tag is in the file read (opaque).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FileSpan {
-    pub start_tag: Option<Tag>,
+pub struct FileSpan {
+    pub(crate) start_tag: Option<Tag>,
     /// The root `<xliff …>` start tag.
-    pub root_tag: Option<Tag>,
+    pub(crate) root_tag: Option<Tag>,
 }
 
 // Spans say where content was, not what it is: documents compare by content.
