@@ -486,6 +486,34 @@ mod tests {
         Ok(String::from_utf8(out).unwrap())
     }
 
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            /// Any bytes, any declared encoding: no panic, and the streaming
+            /// reader refuses nothing the whole-file decoder reads, giving the same text.
+            #[test]
+            fn stream_and_whole_file_agree(bytes in proptest::collection::vec(any::<u8>(), 0..600), pick in 0usize..4) {
+                let enc = [None, Some("utf-16le"), Some("utf-16be"), Some("shift_jis")][pick]
+                    .map_or(TextEncoding::DETECT, |l| TextEncoding::for_label(l).unwrap());
+                let whole = decode_text(bytes.clone(), None, enc);
+                let streamed = utf8_reader(io::Cursor::new(bytes), None, enc).and_then(|mut r| {
+                    let mut out = Vec::new();
+                    r.read_to_end(&mut out).map_err(|e| Error::io("x", e))?;
+                    Ok(out)
+                });
+                if let Ok(text) = whole {
+                    let streamed = streamed.expect("the stream refused what the decoder read");
+                    let streamed = streamed.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&streamed);
+                    prop_assert_eq!(streamed, text.as_bytes());
+                }
+            }
+        }
+    }
+
     #[test]
     fn streaming_reader_transcodes_like_the_whole_file_decoder() {
         let long: String = TEXT.repeat(5000);
