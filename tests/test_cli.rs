@@ -568,7 +568,8 @@ fn one_language_resolver_for_convert_filter_and_match() {
         .assert()
         .success()
         .stdout(
-            "The dock workers went on strike.\tOs estivadores entraram em greve.\n\
+            "en-GB\tpt-PT\n\
+             The dock workers went on strike.\tOs estivadores entraram em greve.\n\
              The port is closed.\tO porto está encerrado.\n",
         )
         .stderr(predicate::str::contains("notice: 2 unit(s)"));
@@ -580,7 +581,7 @@ fn one_language_resolver_for_convert_filter_and_match() {
         .arg(&tm)
         .assert()
         .success()
-        .stdout("");
+        .stdout("en\tzh-TW\n");
     tmkit()
         .args([
             "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "zh-Hans",
@@ -588,7 +589,7 @@ fn one_language_resolver_for_convert_filter_and_match() {
         .arg(&tm)
         .assert()
         .success()
-        .stdout("The dock workers went on strike.\t码头工人举行了罢工。\n");
+        .stdout("en\tzh-Hans\nThe dock workers went on strike.\t码头工人举行了罢工。\n");
     // filter keeps what convert writes, and only the closest variant.
     let out = tmkit()
         .args(["tmx", "filter", "--src", "en-GB", "--tgt", "pt-PT"])
