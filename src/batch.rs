@@ -196,6 +196,19 @@ impl OutputPlan {
     /// Plans the outputs of `inputs` (found from the paths the user `given`:
     /// files and folders) under `out_dir`, with `extension`.
     pub fn new(out_dir: &Path, given: &[PathBuf], inputs: &[PathBuf], extension: &str) -> Self {
+        Self::with_names(out_dir, given, inputs, |_| {
+            OutputName::ReplaceExtension(extension.to_string())
+        })
+    }
+
+    /// [`OutputPlan::new`] where each input's output is named its own way
+    /// (the output format depends on the input's).
+    pub fn with_names(
+        out_dir: &Path,
+        given: &[PathBuf],
+        inputs: &[PathBuf],
+        name_of: impl Fn(&Path) -> OutputName,
+    ) -> Self {
         let anchors: Vec<PathBuf> = given
             .iter()
             .filter(|p| !is_stdio(p))
@@ -235,13 +248,19 @@ impl OutputPlan {
         let mut claimed: std::collections::HashMap<PathBuf, &Path> = Default::default();
         let mut outputs = std::collections::HashMap::new();
         for (input, rel) in inputs.iter().zip(&relatives) {
-            let name = if stems[&rel.with_extension("")] > 1 {
+            let append = |extension: &str| {
                 let mut name = rel.clone().into_os_string();
                 name.push(".");
                 name.push(extension);
                 PathBuf::from(name)
-            } else {
-                rel.with_extension(extension)
+            };
+            let name = match name_of(input) {
+                OutputName::ReplaceExtension(ext) if stems[&rel.with_extension("")] > 1 => {
+                    append(&ext)
+                }
+                OutputName::ReplaceExtension(ext) => rel.with_extension(&ext),
+                OutputName::AppendExtension(ext) => append(&ext),
+                OutputName::Keep => rel.clone(),
             };
             let dest = out_dir.join(name);
             let abs = absolute(&dest);
@@ -281,6 +300,18 @@ impl OutputPlan {
             ))),
         }
     }
+}
+
+/// How an output is named after its input's path (relative to the inputs' root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputName {
+    /// `story.html` → `story.EXT`, or `story.html.EXT` when another input
+    /// has the same stem.
+    ReplaceExtension(String),
+    /// `story.html` → `story.html.EXT`.
+    AppendExtension(String),
+    /// The input's own name (an output of the input's format).
+    Keep,
 }
 
 /// `path` made absolute and with `.` and `..` resolved lexically (symbolic

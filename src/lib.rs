@@ -8,12 +8,13 @@
 //! | [`text`] | Unicode normalization, scripts, BCP-47 tags, language detection, tokens |
 //! | [`segment`] | sentence segmentation: per-language rules and SRX 2.0 rule files |
 //! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
-//! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
+//! | [`tm`] | translation memories loaded from TMX, TSV, XLIFF or PO, and their entries |
 //! | [`xliff`] | XLIFF 1.2 (Trados, memoQ), XLIFF 2.0/2.1 and gettext PO: the model, readers, writers, in-place filling |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`html`] | main-content extraction from web pages, with offsets into the page |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
+//! | [`align`] | bilingual sentence alignment: lexicons, the bead cost, the banded search |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |
 //! | [`error`] | the library's error type, with file, line and column where there is one |
@@ -21,6 +22,7 @@
 //! The library knows nothing of terminals, flags or exit codes: progress goes
 //! through the [`batch::Progress`] trait and failures through [`Error`].
 
+pub mod align;
 pub mod batch;
 pub mod error;
 pub mod files;

@@ -628,8 +628,10 @@ fn one_language_resolver_for_convert_filter_and_match() {
     let first = &json["matches"][0];
     assert_eq!(first["score"], 100);
     assert_eq!(first["target"], "Os estivadores entraram em greve.");
-    assert_eq!(first["region_fallback"]["source"], "en-US");
-    assert_eq!(first["region_fallback"]["target"], "pt-BR");
+    let penalty = &first["penalties"][0];
+    assert_eq!(penalty["kind"], "region-fallback");
+    assert_eq!(penalty["points"], 0);
+    assert_eq!(penalty["detail"], "en-US for en-GB, pt-BR for pt-PT");
     tmkit()
         .args([
             "match", "--format", "jsonl", "--src", "en-US", "--tgt", "zh-TW", "--tm",
@@ -697,4 +699,31 @@ fn a_missing_file_is_not_taken_for_the_query() {
         .stdout(predicate::str::contains(
             "\"query\":\"samples/en-port-strik.txt\"",
         ));
+}
+
+#[test]
+fn pretranslate_to_a_folder_keeps_same_named_documents_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("m.tmx");
+    write_regional_memory(&tm);
+    for (sub, text) in [
+        ("a", "The port is closed."),
+        ("b", "The dock workers went on strike."),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("story.txt"), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    tmkit()
+        .args(["pretranslate", "--src", "en", "--tgt", "pt-BR", "--tm"])
+        .arg(&tm)
+        .arg(dir.path().join("a/story.txt"))
+        .arg(dir.path().join("b/story.txt"))
+        .arg("-o")
+        .arg(format!("{}/", out.display()))
+        .assert()
+        .success();
+    assert_eq!(files_under(&out), ["a/story.txt.xlf", "b/story.txt.xlf"]);
+    let a = std::fs::read_to_string(out.join("a/story.txt.xlf")).unwrap();
+    assert!(a.contains("O porto está fechado."), "{a}");
 }

@@ -11,6 +11,8 @@ use serde_json::Value;
 use tmkit::fuzzy::{MatchOptions, Matcher};
 use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory, parse_tsv};
 
+mod support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/fuzzy")
@@ -298,7 +300,7 @@ fn shared_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent", dir.display());
+        support::skipped(module_path!(), &format!("{} is absent", dir.display()));
         None
     }
 }
@@ -418,7 +420,10 @@ fn score_agrees_with_the_python_reference() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/score_ref.py");
     let probe = StdCommand::new("python3").arg("--version").output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 is not available to run scripts/score_ref.py");
+        support::skipped(
+            module_path!(),
+            "python3 is not available to run scripts/score_ref.py",
+        );
         return;
     }
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
@@ -514,7 +519,7 @@ fn real_matcher() -> Option<&'static (Matcher<MemoryTm>, Vec<String>)> {
         .get_or_init(|| {
             let shared = shared_dir()?;
             let Ok(text) = std::fs::read_to_string(shared.join("data/tm/en-fr.tsv")) else {
-                eprintln!("skipped: no en-fr.tsv in shared data");
+                support::skipped(module_path!(), "no en-fr.tsv in shared data");
                 return None;
             };
             let lines: Vec<&str> = text

@@ -9,6 +9,8 @@ use tmkit::segment::srx::SrxRules;
 use tmkit::segment::{Segmenter, supported_languages};
 use tmkit::text::LanguageTag;
 
+mod support;
+
 fn tmkit() -> Command {
     Command::cargo_bin("tmkit").unwrap()
 }
@@ -26,7 +28,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not present", p.display());
+        support::skipped(module_path!(), &format!("{} not present", p.display()));
         None
     }
 }
@@ -391,20 +393,33 @@ fn an_empty_folder_is_a_usage_error() {
 }
 
 #[test]
-fn quotations_stay_whole_unless_split_quotes_is_given() {
-    let text = "'Stop! Thief!' she cried. (Nobody moved. Nobody cared.) Then he ran.\n";
+fn quotations_stay_whole_as_the_quotes_option_says() {
+    let text = "'Stop! Thief!' she cried. (Nobody moved. Nobody cared.) \"We won. Go,\" he said.\n";
+    let run = |mode: &str| {
+        let out = tmkit()
+            .args(["segment", "--lang", "en", "--quotes", mode])
+            .write_stdin(text)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert_eq!(
+        run("auto"),
+        "'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\n\"We won.\nGo,\" he said.\n"
+    );
+    assert_eq!(
+        run("keep"),
+        "'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\n\"We won. Go,\" he said.\n"
+    );
+    assert_eq!(
+        run("split"),
+        "'Stop!\nThief!' she cried.\n(Nobody moved.\nNobody cared.)\n\"We won.\nGo,\" he said.\n"
+    );
     tmkit()
-        .args(["segment", "--lang", "en"])
+        .args(["segment", "--quotes", "sometimes"])
         .write_stdin(text)
         .assert()
-        .success()
-        .stdout("'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\nThen he ran.\n");
-    tmkit()
-        .args(["segment", "--lang", "en", "--split-quotes"])
-        .write_stdin(text)
-        .assert()
-        .success()
-        .stdout("'Stop!\nThief!' she cried.\n(Nobody moved.\nNobody cared.)\nThen he ran.\n");
+        .code(2);
 }
 
 #[test]

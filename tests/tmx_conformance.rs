@@ -6,16 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
 fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let harness = dir.join("eval/tmx/conformance.py");
     if !harness.exists() {
-        eprintln!("skipped: {} not found", harness.display());
+        support::skipped(module_path!(), &format!("{} not found", harness.display()));
         return None;
     }
     let lxml = Command::new("python3").args(["-c", "import lxml"]).status();
     if !lxml.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: python3 with lxml is not available");
+        support::skipped(module_path!(), "python3 with lxml is not available");
         return None;
     }
     Some(dir)

@@ -49,12 +49,19 @@ impl Context {
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let template = if self.color_stderr {
-            "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg:.dim}"
+            "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} files, {rate}, ETA {eta} {wide_msg:.dim}"
         } else {
-            "{prefix} [{bar:30}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg}"
+            "{prefix} [{bar:30}] {pos}/{len} files, {rate}, ETA {eta} {wide_msg}"
         };
+        // indicatif's {per_sec} prints "1690.1607/s"; people read "1,690/s".
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            )
             .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(verb.to_string());
@@ -122,6 +129,27 @@ impl Context {
             format!("tmkit: {label}")
         }
     }
+}
+
+/// A rate for people: whole units per second with thousands separated
+/// (`1,690/s`), one decimal below 10 (`2.5/s`).
+fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return "0/s".to_string();
+    }
+    if per_sec < 10.0 {
+        return format!("{per_sec:.1}/s");
+    }
+    let digits = (per_sec.round() as u64).to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out.push_str("/s");
+    out
 }
 
 /// An indicatif bar behind the library's [`Progress`] trait; inert when hidden.
@@ -357,6 +385,16 @@ pub fn report_error(err: &anyhow::Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_rounded_and_grouped() {
+        assert_eq!(rate(1690.1607), "1,690/s");
+        assert_eq!(rate(1234567.9), "1,234,568/s");
+        assert_eq!(rate(999.5), "1,000/s");
+        assert_eq!(rate(42.4), "42/s");
+        assert_eq!(rate(2.54), "2.5/s");
+        assert_eq!(rate(f64::NAN), "0/s");
+    }
 
     #[test]
     fn path_like_arguments() {

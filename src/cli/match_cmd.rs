@@ -41,7 +41,7 @@ results, slower; for checking the index.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
+    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file, or a folder of them. Repeatable.
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).
@@ -107,7 +107,7 @@ pub(crate) fn load_matcher(
     }
     for ((used, asked), n) in tm.region_fallback_counts() {
         ctx.note(format!(
-            "notice: {n} segment(s) use {used} for {asked} (another region); their matches say region_fallback"
+            "notice: {n} segment(s) use {used} for {asked} (another region); their matches list a region-fallback penalty"
         ));
     }
     ctx.note(format!(
@@ -196,9 +196,6 @@ struct MatchJson<'a> {
     origin: String,
     changedate: Option<&'a str>,
     penalties: &'a [Penalty],
-    /// The entry is another region of a language of the pair.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region_fallback: Option<&'a tmkit::tm::RegionFallback>,
     adapted_target: Option<&'a str>,
 }
 
@@ -296,7 +293,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                                 origin: matcher.memory().describe_origin(&m.entry.origin),
                                 changedate: m.entry.changedate.as_deref(),
                                 penalties: &m.penalties,
-                                region_fallback: matcher.memory().region_fallback(m.entry_id),
                                 adapted_target: m.adapted_target.as_deref(),
                             }
                         })
@@ -391,10 +387,6 @@ fn write_text<W: Write>(
         }
         if let Some(date) = &m.entry.changedate {
             info.push(date.clone());
-        }
-        if let Some(f) = matcher.memory().region_fallback(m.entry_id) {
-            let pair = matcher.memory().pair();
-            info.push(style.yellow(&format!("region fallback: {}", f.describe(pair))));
         }
         writeln!(out, "        {}", style.dim(&info.join(" · ")))?;
         if !m.penalties.is_empty() {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub mod align;
 pub mod analyze;
 pub mod bilingual;
 pub mod common;
@@ -29,6 +30,7 @@ Examples:
   tmkit match --tm tmx/ --src en --tgt fr article.txt
   tmkit analyze --tm tmx/ --src en --tgt fr samples/en-*.txt
   tmkit pretranslate --tm tmx/ --src en --tgt fr samples/en-port-strike.txt -o job.xlf
+  tmkit align article.en.txt article.fr.txt --src en --tgt fr -o article.tmx
   tmkit tmx stats memory.tmx
   tmkit completions bash > /etc/bash_completion.d/tmkit
   tmkit man --out-dir ~/.local/share/man/man1
@@ -69,6 +71,8 @@ pub enum Command {
     Analyze(analyze::Args),
     /// Write bilingual files (XLIFF 1.2/2.0, TMX) with memory matches filled in.
     Pretranslate(pretranslate::Args),
+    /// Align an article with its translation into a translation memory.
+    Align(align::Args),
     /// Write short extractive digests of articles, one file or whole folders.
     Summarize(summarize::Args),
     /// Print a shell completion script.
@@ -100,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args, &ctx),
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Summarize(args) => summarize::run(args, &ctx),
+        Command::Align(args) => align::run(args, &ctx),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

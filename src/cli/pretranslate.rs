@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tmkit::batch::InputFilter;
+use tmkit::batch::{InputFilter, OutputName, OutputPlan};
 use tmkit::files::{Output, display_name, is_stdio};
 use tmkit::pretranslate::{self, Options, OutputFormat, Pretranslated};
 use tmkit::segment::Segmenter;
@@ -31,7 +31,8 @@ filled, every other byte kept. Folders give their files of these kinds.
 Output: the format comes from --to, else from OUT's extension (.xlf/.xliff:
 XLIFF 1.2, or the version of an XLIFF input; .tmx: TMX). With several inputs,
 an XLIFF or TMX OUT holds them all (one <file> per input); an OUT folder (one
-that exists, or a path ending in '/') gets one file per input.
+that exists, or a path ending in '/') gets one file per input (article.html →
+article.html.xlf; an XLIFF input keeps its name).
 
 States: a 100% (101% in context) match is written as translated + exact-match;
 a fuzzy match as needs-review-translation + fuzzy-match (XLIFF 2.0: initial
@@ -212,20 +213,34 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let (src, tgt) = (args.memory.src.to_string(), args.memory.tgt.to_string());
     if to_folder {
         std::fs::create_dir_all(out).map_err(|e| tmkit::Error::io(out, e))?;
+        // One output per input, mirroring the input tree; never one path twice.
+        let read_paths: Vec<PathBuf> = read.iter().map(|r| r.path.clone()).collect();
+        // An XLIFF input keeps its name; a document gets its format's
+        // extension added (article.html → article.html.xlf).
+        let plan = OutputPlan::with_names(out, &args.inputs, &read_paths, |p| {
+            let Some(r) = read.iter().find(|r| r.path == p) else {
+                return OutputName::Keep;
+            };
+            let format = format_for(args.to, out, &r.item);
+            match (&r.item.original, format) {
+                (Some(_), OutputFormat::Xliff12 | OutputFormat::Xliff20) => OutputName::Keep,
+                _ => OutputName::AppendExtension(extension(format).to_string()),
+            }
+        });
         for r in &read {
             let format = format_for(args.to, out, &r.item);
-            let stem = r
-                .path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "stdin".into());
-            let dest = out.join(format!("{stem}.{}", extension(format)));
-            if dest == r.path {
-                failed += 1;
-                ctx.warn_input(&r.path, "the output would overwrite the input; skipped");
-                continue;
+            let dest = match plan.output(&r.path) {
+                Ok(dest) => dest,
+                Err(e) => {
+                    failed += 1;
+                    ctx.warn_input(&r.path, format!("{e}; skipped"));
+                    continue;
+                }
+            };
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| tmkit::Error::io(parent, e))?;
             }
-            let file = Output::create(&dest)?;
+            let file = Output::create(dest)?;
             pretranslate::write(&[&r.item], format, &src, &tgt, file)?.finish()?;
         }
     } else if !read.is_empty() {

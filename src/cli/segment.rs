@@ -12,7 +12,7 @@ use tmkit::batch::{self, BatchSummary, InputFilter};
 use tmkit::files;
 use tmkit::segment::srx::SrxRules;
 use tmkit::segment::stream::ChunkedText;
-use tmkit::segment::{Segmenter, Sentence};
+use tmkit::segment::{QuoteMode, Segmenter, Sentence};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
 
@@ -24,7 +24,7 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
-  tmkit segment --split-quotes speech.txt       break inside quotations and brackets too
+  tmkit segment --quotes split speech.txt       break inside quotations and brackets too
   tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
@@ -32,9 +32,11 @@ Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg 
 tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
 By default every line break ends a sentence (the convention of CAT tools on plain
 text); with --wrapped only a blank line does. In text output a line break inside a
-sentence becomes a space. A quotation or bracket that closes on the same line is
-never split (\"Run! Hide!\" she said. is one sentence), as in the standard test
-sets; --split-quotes breaks inside it, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
+sentence becomes a space. A bracket or quotation that closes on the same line is
+not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
+except an English-style quotation holding only full stops, split as in news prose
+(\"We won. It is over,\" he said. is two); --quotes keep never splits one, --quotes
+split always does, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
 
 /// How the output is named in errors from writing it.
 const OUTPUT: &str = "<output>";
@@ -53,6 +55,18 @@ pub enum Format {
     Jsonl,
 }
 
+/// `--quotes`: how quotations and brackets holding several sentences are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Quotes {
+    /// Kept whole, except English-style quotations holding only full stops.
+    #[default]
+    Auto,
+    /// Never split.
+    Keep,
+    /// Split at every terminal inside them.
+    Split,
+}
+
 /// Arguments of `tmkit segment`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
@@ -69,9 +83,10 @@ pub struct Args {
     #[arg(short, long)]
     wrapped: bool,
 
-    /// Break inside quotations and brackets too (`"Run! Hide!"` becomes two sentences).
-    #[arg(long)]
-    split_quotes: bool,
+    /// Quotations and brackets holding several sentences: auto (kept whole unless an
+    /// English-style quotation holds only full stops), keep (never split), split (always).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t)]
+    quotes: Quotes,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
@@ -160,7 +175,7 @@ struct SegmenterFactory {
     lang: LangChoice,
     srx: Option<SrxRules>,
     wrapped: bool,
-    split_quotes: bool,
+    quotes: QuoteMode,
     quiet: bool,
 }
 
@@ -180,10 +195,7 @@ impl SegmenterFactory {
             None => Segmenter::for_language(&tag),
         };
         let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
-        (
-            seg.wrapped(self.wrapped).split_quotes(self.split_quotes),
-            detected,
-        )
+        (seg.wrapped(self.wrapped).quotes(self.quotes), detected)
     }
 }
 
@@ -205,7 +217,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         lang: args.lang.clone(),
         srx,
         wrapped: args.wrapped,
-        split_quotes: args.split_quotes,
+        quotes: match args.quotes {
+            Quotes::Auto => QuoteMode::Auto,
+            Quotes::Keep => QuoteMode::Keep,
+            Quotes::Split => QuoteMode::Split,
+        },
         quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;

@@ -59,8 +59,10 @@ Examples:
   cat memory.tmx | tmkit tmx stats               standard input
   tmkit tmx stats --lenient damaged.tmx          count what can be read, report the rest
 
-Words are counted per language (each Chinese, Japanese or Thai character counts as one
-word, as CAT tools do); inline codes are left out of word and character counts.";
+Words are counted per language as GMX-V does (Unicode word boundaries; 'U.S.',
+'4,200,000' and 'don't' are one word each; punctuation is not counted); Chinese,
+Japanese and Thai characters are counted one by one in the 'CJK chars' column, as CAT
+tools do. Inline codes are left out of word and character counts.";
 
 const VALIDATE_HELP: &str = "\
 Examples:
@@ -563,14 +565,14 @@ fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
-        "language", "variants", "units", "words", "characters", "empty"
+        "  {:<14}{:>10} {:>8} {:>10} {:>10} {:>12} {:>7}",
+        "language", "variants", "units", "words", "CJK chars", "characters", "empty"
     )?;
     for l in &s.languages {
         writeln!(
             out,
-            "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
-            l.lang, l.variants, l.units, l.words, l.chars, l.empty
+            "  {:<14}{:>10} {:>8} {:>10} {:>10} {:>12} {:>7}",
+            l.lang, l.variants, l.units, l.words, l.cjk_chars, l.chars, l.empty
         )?;
     }
     Ok(())

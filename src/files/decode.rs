@@ -79,22 +79,22 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     if let Some((enc, len)) = Encoding::for_bom(bytes) {
         return Sniffed::Bom(enc, len);
     }
-    // Text in UTF-16 has a NUL in most code units of Latin text (and in many
-    // of any other), always at the same parity; UTF-8 text has none.
+    // UTF-16 writes each ASCII character (all of Latin text; the spaces,
+    // digits and punctuation of most others) as a NUL beside a printable
+    // byte, always on the same side; text in UTF-8 has no NULs. Characters
+    // such as U+1200 or U+4E00 also hold a NUL, but beside a byte that is
+    // not printable ASCII or on the other side, so they are outvoted.
     let sample = &bytes[..bytes.len().min(4096) & !1];
-    if sample.len() < 2 {
-        return Sniffed::Plain;
-    }
-    let (mut even, mut odd) = (0usize, 0usize);
+    let printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
+    let (mut le, mut be) = (0usize, 0usize);
     for pair in sample.chunks_exact(2) {
-        even += usize::from(pair[0] == 0);
-        odd += usize::from(pair[1] == 0);
+        le += usize::from(pair[1] == 0 && printable(pair[0]));
+        be += usize::from(pair[0] == 0 && printable(pair[1]));
     }
     let units = sample.len() / 2;
-    if odd * 4 >= units && even * 8 < odd {
-        Sniffed::UndeclaredUtf16(true)
-    } else if even * 4 >= units && odd * 8 < even {
-        Sniffed::UndeclaredUtf16(false)
+    let (winner, loser) = (le.max(be), le.min(be));
+    if winner >= 4 && winner * 64 >= units && winner > 2 * loser {
+        Sniffed::UndeclaredUtf16(le > be)
     } else {
         Sniffed::Plain
     }
@@ -445,6 +445,21 @@ mod tests {
             "bad.txt:2:3: not valid UTF-8 text (convert it to UTF-8 first, or give --encoding)"
         );
         assert_eq!(decode_utf8(b"\xEF\xBB\xBFhi".to_vec(), None).unwrap(), "hi");
+    }
+
+    #[test]
+    fn undeclared_utf16_of_non_latin_scripts_is_recognised_by_its_spaces() {
+        // Amharic, Thai, Hindi: few ASCII code units, but spaces and digits.
+        for text in [
+            "የኢትዮጵያ መንግሥት ዛሬ አዲስ በጀት አቀረበ። ሠራተኞች 12 ቀናት ይጠብቃሉ።",
+            "รัฐบาลประกาศงบประมาณใหม่ เมื่อวันอังคาร 2567",
+            "सरकार ने मंगलवार को नया बजट पेश किया। मानसून 12 दिन देर से आया।",
+        ] {
+            let err = decode_text(utf16(text, true, false), None, TextEncoding::DETECT)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("UTF-16LE"), "{text}: {err}");
+        }
     }
 
     #[test]

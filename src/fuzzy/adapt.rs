@@ -29,6 +29,9 @@ pub enum PenaltyKind {
     Number,
     /// Inline codes (tags, placeholders) that one side has and the other lacks.
     InlineCode,
+    /// The memory's source or target is another region of the language asked
+    /// (`en-US` for `en-GB`): listed with 0 points, the words being the same.
+    RegionFallback,
 }
 
 impl PenaltyKind {
@@ -39,6 +42,7 @@ impl PenaltyKind {
             PenaltyKind::Punctuation => "punctuation",
             PenaltyKind::Number => "number",
             PenaltyKind::InlineCode => "inline-code",
+            PenaltyKind::RegionFallback => "region-fallback",
         }
     }
 }
@@ -168,12 +172,11 @@ fn edits<'a>(from: &'a [String], to: &'a [String]) -> Vec<Edit<'a>> {
 
 /// One penalty per edit between two sequences of one class.
 fn edit_penalties(kind: PenaltyKind, source: &[String], query: &[String], out: &mut Vec<Penalty>) {
-    let quote = |t: &str| {
-        if kind == PenaltyKind::Punctuation {
-            format!("\"{t}\"")
-        } else {
-            t.to_string()
-        }
+    // Marks in double quotes, a double quote in single ones.
+    let quote = |t: &str| match (kind, t) {
+        (PenaltyKind::Punctuation, "\"") => "'\"'".to_string(),
+        (PenaltyKind::Punctuation, t) => format!("\"{t}\""),
+        (_, t) => t.to_string(),
     };
     for e in edits(source, query) {
         let detail = match e {

@@ -356,6 +356,7 @@ impl FuzzyIndex {
             punctuation_pattern: Pattern::default(),
             sets: TokenSets::default(),
             query_codes: 0,
+            before: EntryId::MAX,
             order: Vec::new(),
             top: Vec::new(),
             verified: 0,
@@ -520,6 +521,8 @@ pub struct Searcher<'i> {
     /// The query's tokens; `sets.scored` is what the filters work on.
     sets: TokenSets,
     query_codes: u16,
+    /// Only entries numbered below this are offered (see `search_before`).
+    before: EntryId,
     /// Distinct known query tokens: (document frequency, token, count in query).
     order: Vec<(u32, u32, u32)>,
     top: Vec<Ranked>,
@@ -594,6 +597,41 @@ impl<'i> Searcher<'i> {
         self.seed_exact(params, source_is);
         self.scan_candidates(params, source_is);
         self.results()
+    }
+
+    /// [`Searcher::search`] among the entries numbered below `before` only
+    /// (the earlier segments of a job indexed in order).
+    pub fn search_before<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        params: SearchParams,
+        source_is: &dyn Fn(EntryId) -> bool,
+        before: EntryId,
+    ) -> Vec<IndexHit> {
+        self.bounded(before, |s| s.search(query, params, source_is))
+    }
+
+    /// Runs `search` offering only entries numbered below `before`.
+    fn bounded(
+        &mut self,
+        before: EntryId,
+        search: impl FnOnce(&mut Self) -> Vec<IndexHit>,
+    ) -> Vec<IndexHit> {
+        self.before = before;
+        let hits = search(self);
+        self.before = EntryId::MAX;
+        hits
+    }
+
+    /// [`Searcher::search_exhaustive`] among the entries numbered below `before`.
+    pub fn search_exhaustive_before<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        params: SearchParams,
+        source_is: &dyn Fn(EntryId) -> bool,
+        before: EntryId,
+    ) -> Vec<IndexHit> {
+        self.bounded(before, |s| s.search_exhaustive(query, params, source_is))
     }
 
     /// The same result as [`Searcher::search`], by scoring every segment (the
@@ -682,6 +720,10 @@ impl<'i> Searcher<'i> {
     #[inline]
     fn verify(&mut self, s: u32, t: u8, params: SearchParams, source_is: &dyn Fn(EntryId) -> bool) {
         let index = self.index;
+        let entry = index.entry_of[s as usize];
+        if entry >= self.before {
+            return;
+        }
         self.verified += 1;
         let seg = index.segment(s);
         let longest = self.sets.scored.len().max(seg.len());
@@ -689,7 +731,6 @@ impl<'i> Searcher<'i> {
         let Some(d) = self.pattern.distance_within(seg, max_d) else {
             return;
         };
-        let entry = index.entry_of[s as usize];
         let score = if d == 0 && source_is(entry) {
             100
         } else {

@@ -8,6 +8,7 @@
 //! - [`adapt`]: the penalties behind a score, number auto-propagation.
 //! - [`numbers`]: decimal marks and thousands separators per language.
 //! - [`analysis`]: the match-band report that translation work is quoted from.
+//! - [`report`]: that report as one self-contained HTML page.
 //!
 //! [`Matcher`] joins a [`TranslationMemory`] and its [`FuzzyIndex`]:
 //!
@@ -37,6 +38,7 @@ pub mod analysis;
 pub mod diff;
 pub mod index;
 pub mod numbers;
+pub mod report;
 pub mod score;
 pub mod vocab;
 
@@ -167,6 +169,16 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
         query: impl Into<Query<'q>>,
         options: &MatchOptions,
     ) -> Vec<IndexHit> {
+        self.best_before(query, options, EntryId::MAX)
+    }
+
+    /// [`MatchSession::best`] among the entries numbered below `before`.
+    pub fn best_before<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        options: &MatchOptions,
+        before: EntryId,
+    ) -> Vec<IndexHit> {
         let query = query.into();
         let tm = &self.matcher.tm;
         let source_is = |id: EntryId| {
@@ -178,9 +190,11 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
             min_score: options.min_score,
         };
         if options.exhaustive {
-            self.searcher.search_exhaustive(query, params, &source_is)
+            self.searcher
+                .search_exhaustive_before(query, params, &source_is, before)
         } else {
-            self.searcher.search(query, params, &source_is)
+            self.searcher
+                .search_before(query, params, &source_is, before)
         }
     }
 
@@ -214,11 +228,19 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
                     tm.pair(),
                 );
                 debug_assert_eq!(a.score, hit.score, "{:?} vs {:?}", query, entry.source);
+                let mut penalties = a.penalties;
+                if let Some(f) = tm.region_fallback(hit.entry) {
+                    penalties.push(Penalty::new(
+                        PenaltyKind::RegionFallback,
+                        0,
+                        f.describe(tm.pair()),
+                    ));
+                }
                 Some(Match {
                     score: hit.score,
                     entry_id: hit.entry,
                     entry,
-                    penalties: a.penalties,
+                    penalties,
                     adapted_target: a.adapted_target,
                 })
             })

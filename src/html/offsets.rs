@@ -67,7 +67,7 @@ impl OffsetMap {
     /// let doc = tmkit::html::extract("<p>Fish &amp; chips, <i>hot</i>.</p>");
     /// assert_eq!(doc.text, "Fish & chips, hot.");
     /// assert_eq!(doc.map.to_source_range(5, 6), (8, 13)); // "&" is "&amp;"
-    /// assert_eq!(doc.map.to_source_range(14, 18), (25, 35)); // "hot." is "hot</i>."
+    /// assert_eq!(doc.map.to_source_range(14, 18), (24, 32)); // "hot." is "hot</i>."
     /// ```
     pub fn to_source_range(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.to_source(start);

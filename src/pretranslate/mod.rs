@@ -27,12 +27,14 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::fuzzy::{MatchOptions, Matcher, Penalty};
+use crate::fuzzy::{MatchOptions, Matcher, Penalty, Query};
 use crate::segment::Segmenter;
 use crate::summarize::InputFormat;
 use crate::tm::{EntryId, MemoryTm, PositionUnit, TranslationMemory};
 use crate::tmx::{Prop, Seg, Tu, Tuv};
-use crate::xliff::{Candidate, Document, File, Format, Segment, State, Unit, align_codes};
+use crate::xliff::{
+    Candidate, Document, File, Format, Segment, State, Unit, align_codes, code_count,
+};
 
 mod markup;
 
@@ -208,6 +210,8 @@ struct Job {
     unit: usize,
     seg: usize,
     query: String,
+    /// Inline codes of the segment: the score counts the memory's against them.
+    codes: u16,
 }
 
 /// The lookup result for one segment.
@@ -243,6 +247,7 @@ pub fn pretranslate(
                     if !unit.translate || query.trim().is_empty() {
                         continue;
                     }
+                    let codes = u16::try_from(code_count(&seg.source)).unwrap_or(u16::MAX);
                     jobs.push((
                         d,
                         Job {
@@ -250,6 +255,7 @@ pub fn pretranslate(
                             unit: u,
                             seg: s,
                             query,
+                            codes,
                         },
                     ));
                 }
@@ -277,7 +283,13 @@ pub fn pretranslate(
                 jobs.iter()
                     .map(|(_, job)| {
                         session
-                            .lookup(&job.query, &match_options)
+                            .lookup(
+                                Query {
+                                    text: &job.query,
+                                    codes: job.codes,
+                                },
+                                &match_options,
+                            )
                             .into_iter()
                             .map(|m| (m.score, m.entry_id, m.penalties, m.adapted_target))
                             .collect::<Vec<_>>()
@@ -535,7 +547,7 @@ mod tests {
         assert_eq!(s1.target.as_ref().unwrap().plain_text(), "Page 12 sur 30.");
         assert_eq!(s1.candidates[0].origin, "memory.tsv:2");
         assert!(
-            units[1].notes[0].starts_with("tmkit penalty numbers"),
+            units[1].notes[0].starts_with("tmkit penalty number"),
             "{:?}",
             units[1].notes
         );

@@ -33,6 +33,7 @@
 mod java_regex;
 mod lang;
 mod lists;
+mod punct;
 mod quotes;
 mod scan;
 pub mod srx;
@@ -43,6 +44,7 @@ use std::sync::Arc;
 use crate::text::LanguageTag;
 
 pub use lang::supported_languages;
+pub use quotes::QuoteMode;
 
 /// One sentence: byte offsets into the original text and the text itself
 /// (surrounding whitespace excluded).
@@ -84,7 +86,7 @@ pub struct Segmenter {
     lang: LanguageTag,
     engine: Engine,
     wrapped: bool,
-    split_quotes: bool,
+    quotes: QuoteMode,
 }
 
 impl Segmenter {
@@ -95,7 +97,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Rules(lang::rules_for(lang)),
             wrapped: false,
-            split_quotes: false,
+            quotes: QuoteMode::Auto,
         }
     }
 
@@ -104,7 +106,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Srx(rules),
             wrapped: false,
-            split_quotes: false,
+            quotes: QuoteMode::Auto,
         }
     }
 
@@ -125,23 +127,25 @@ impl Segmenter {
         self
     }
 
-    /// This segmenter breaking inside quotations and brackets too: `"We are
-    /// ready. The army is ready," he said.` becomes two sentences, as most CAT
-    /// tools' rules do. By default (the convention of the standard test sets)
-    /// a quotation or bracket that closes on the same line is never split.
-    /// SRX rules decide for themselves and ignore this.
+    /// This segmenter with another treatment of quotations and brackets that
+    /// hold several sentences (see [`QuoteMode`]; SRX rules ignore it).
     ///
     /// ```
-    /// use tmkit::segment::Segmenter;
+    /// use tmkit::segment::{QuoteMode, Segmenter};
     /// use tmkit::text::LanguageTag;
     ///
     /// let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
-    /// let text = "\"Run! Hide!\" she said.";
-    /// assert_eq!(seg.segments(text).count(), 1);
-    /// assert_eq!(seg.split_quotes(true).segments(text).count(), 2);
+    /// let speech = "\"Run! Hide!\" she said.";
+    /// let news = "\"We won. It is over,\" he said.";
+    /// assert_eq!(seg.segments(speech).count(), 1);
+    /// assert_eq!(seg.segments(news).count(), 2);
+    /// let keep = seg.clone().quotes(QuoteMode::Keep);
+    /// assert_eq!(keep.segments(news).count(), 1);
+    /// let split = seg.quotes(QuoteMode::Split);
+    /// assert_eq!(split.segments(speech).count(), 2);
     /// ```
-    pub fn split_quotes(mut self, split: bool) -> Self {
-        self.split_quotes = split;
+    pub fn quotes(mut self, mode: QuoteMode) -> Self {
+        self.quotes = mode;
         self
     }
 
@@ -171,7 +175,7 @@ impl Segmenter {
                 rules,
                 text,
                 self.wrapped,
-                self.split_quotes,
+                self.quotes,
             )),
             Engine::Srx(rules) => Inner::Srx(srx::SrxScanner::new(rules, text, self.wrapped)),
         };

@@ -6,6 +6,15 @@
 //! `(Was it luck? Nobody knows.)`, `„Wir sind fertig. Der Zug wartet.“ sagte er`,
 //! `「もう遅い。早く寝なさい。」`), so the scanner asks here before it breaks.
 //!
+//! News prose has the other convention for the English-style quotes (`"…"`,
+//! `“…”`, `'…'`, `‘…’`): a quoted statement of several sentences (`"We are
+//! ready. The army is ready," he said.`) is split like the rest of the text. In
+//! [`QuoteMode::Auto`], the default, such a quotation is kept whole only when
+//! it exclaims (holds a `!`), as in dialogue and fiction, or is
+//! written in a script whose full stop is not `.` (Hindi `।`, Urdu `۔`);
+//! brackets and every other kind of quotation mark (`„“`, `«»`, `»«`, `「」`,
+//! `（）`) are always kept whole.
+//!
 //! Pairs are tracked with a small stack over the current sentence. Straight
 //! quotes are paired by parity; `'` and `’` open or close only at a word edge,
 //! so apostrophes (`they'll`, `don’t`) are not quotes. A quotation that is not
@@ -14,6 +23,40 @@
 
 /// Longest quotation or parenthesis (in bytes) kept in one piece.
 pub(crate) const MAX_QUOTE: usize = 1024;
+
+/// Whether a quotation or bracket holding several sentences is kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuoteMode {
+    /// Brackets and quotations are kept whole, except English-style quotes
+    /// (`"…"`, `“…”`, `'…'`, `‘…’`) holding only full stops, which are split
+    /// as in news prose. The default.
+    #[default]
+    Auto,
+    /// Every quotation and bracket closed on the same line is kept whole
+    /// (the convention of the standard sentence-boundary test sets).
+    Keep,
+    /// Terminals inside quotations and brackets end sentences as anywhere
+    /// else (most CAT tools' rules).
+    Split,
+}
+
+/// An open quotation or bracket: what may close it, and where it opened.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Open {
+    closers: &'static [char],
+    at: usize,
+}
+
+/// Terminals that make an English-style quotation dialogue rather than a
+/// quoted statement: it exclaims, or is in a script whose full stop is not `.`
+/// (Hindi `।`, Urdu `۔`, Burmese `။`). Questions are left out: quoted
+/// statements in the news often ask (`"Can we win? We think so," he said.`).
+const NOT_NEWS_TERMINALS: [char; 9] = ['!', '！', '。', '؟', '।', '۔', '။', '։', '።'];
+
+/// True for the English-style quotation marks whose quotations news prose splits.
+fn is_english_quote(closers: &[char]) -> bool {
+    matches!(closers, ['"'] | ['\''] | ['”'] | ['’'])
+}
 
 /// The characters that may close what an opening character opened.
 fn closers_of(open: char, prev: Option<char>, next: Option<char>) -> Option<&'static [char]> {
@@ -66,50 +109,70 @@ fn may_close(c: char, prev: Option<char>, next: Option<char>) -> bool {
     }
 }
 
-/// True for bytes that start a quote or bracket character (a cheap pre-check).
-#[inline]
-fn may_start_quote(b: u8) -> bool {
-    // ASCII quotes and brackets; lead bytes of « » (C2), “ ” ‘ ’ „ ‹ › (E2),
-    // 「」『』《》【】 (E3), （）［］ (EF), ﹁﹂ (EF).
-    matches!(
-        b,
-        b'"' | b'\'' | b'(' | b'[' | b'{' | 0xC2 | 0xE2 | 0xE3 | 0xEF
-    )
+/// True when `head` may hold a character that opens a quotation or bracket:
+/// a cheap byte-level pre-check, so that most sentences (apostrophes and dashes
+/// included) skip the pairing.
+fn may_open_quote(head: &[u8]) -> bool {
+    head.iter().enumerate().any(|(i, &b)| match b {
+        b'"' | b'(' | b'[' | b'{' => true,
+        // `'` opens only at the start of a word (not `don't`).
+        b'\'' => i == 0 || !head[i - 1].is_ascii_alphanumeric(),
+        // « »
+        0xC2 => matches!(head.get(i + 1), Some(0xAB | 0xBB)),
+        // ‘ ‚ “ „ ‹ › (not ’ nor the dashes)
+        0xE2 => {
+            head.get(i + 1) == Some(&0x80)
+                && matches!(
+                    head.get(i + 2),
+                    Some(0x98 | 0x9A | 0x9C | 0x9D | 0x9E | 0xB9 | 0xBA)
+                )
+        }
+        // CJK brackets and full-width forms
+        0xE3 | 0xEF => true,
+        _ => false,
+    })
 }
 
 /// The closers still awaited at `pos` for quotations and brackets opened in
 /// `text[start..pos]`, outermost first, in `stack` (cleared first).
-fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<&'static [char]>) {
+fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<Open>) {
     stack.clear();
     let head = &text[start..pos];
-    if !head.bytes().any(may_start_quote) {
+    if !may_open_quote(head.as_bytes()) {
         return;
     }
     let mut prev: Option<char> = text[..start].chars().next_back();
-    let mut chars = head.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied().or_else(|| text[pos..].chars().next());
+    let mut chars = head.char_indices().peekable();
+    while let Some((off, c)) = chars.next() {
+        let next = chars
+            .peek()
+            .map(|&(_, n)| n)
+            .or_else(|| text[pos..].chars().next());
         if let Some(depth) = stack
             .iter()
-            .rposition(|closers| closers.contains(&c))
+            .rposition(|open| open.closers.contains(&c))
             .filter(|_| may_close(c, prev, next))
         {
             stack.truncate(depth);
         } else if let Some(closers) = closers_of(c, prev, next) {
-            stack.push(closers);
+            stack.push(Open {
+                closers,
+                at: start + off,
+            });
         }
         prev = Some(c);
     }
 }
 
-/// True when `text[pos..]` closes the quotation awaiting one of `closers`
-/// before the end of the line (the paragraph when `wrapped`), within [`MAX_QUOTE`] bytes.
-fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> bool {
+/// Where `text[pos..]` closes the quotation awaiting one of `closers`, if it
+/// does before the end of the line (the paragraph when `wrapped`), within
+/// [`MAX_QUOTE`] bytes.
+fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> Option<usize> {
     let mut prev: Option<char> = text[..pos].chars().next_back();
     let mut rest = text[pos..].char_indices().peekable();
     while let Some((off, c)) = rest.next() {
         if off > MAX_QUOTE {
-            return false;
+            return None;
         }
         if c == '\n'
             && (!wrapped
@@ -117,36 +180,42 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> bool
                     .trim_start_matches([' ', '\t', '\r'])
                     .starts_with('\n'))
         {
-            return false;
+            return None;
         }
         if closers.contains(&c) {
             let next = rest.peek().map(|&(_, n)| n);
             if may_close(c, prev, next) {
-                return true;
+                return Some(pos + off);
             }
         }
         prev = Some(c);
     }
-    false
+    None
 }
 
 /// True when `pos` lies inside a quotation or bracket opened after `start`
-/// that closes later on the same line (paragraph when `wrapped`).
+/// that closes later on the same line (paragraph when `wrapped`) and that
+/// `mode` keeps whole.
 pub(crate) fn inside_quote(
     text: &str,
     start: usize,
     pos: usize,
     wrapped: bool,
-    stack: &mut Vec<&'static [char]>,
+    mode: QuoteMode,
+    stack: &mut Vec<Open>,
 ) -> bool {
-    if pos - start > 4 * MAX_QUOTE {
+    if mode == QuoteMode::Split || pos - start > 4 * MAX_QUOTE {
         return false;
     }
     open_at(text, start, pos, stack);
-    match stack.first() {
-        Some(outer) => closes_ahead(text, pos, outer, wrapped),
-        None => false,
-    }
+    stack.iter().any(|open| {
+        let Some(close) = closes_ahead(text, pos, open.closers, wrapped) else {
+            return false;
+        };
+        mode == QuoteMode::Keep
+            || !is_english_quote(open.closers)
+            || text[open.at..close].contains(NOT_NEWS_TERMINALS)
+    })
 }
 
 #[cfg(test)]
@@ -155,7 +224,30 @@ mod tests {
 
     fn inside(text: &str, at: &str) -> bool {
         let pos = text.find(at).unwrap() + at.len();
-        inside_quote(text, 0, pos, false, &mut Vec::new())
+        inside_quote(text, 0, pos, false, QuoteMode::Keep, &mut Vec::new())
+    }
+
+    fn inside_auto(text: &str, at: &str) -> bool {
+        let pos = text.find(at).unwrap() + at.len();
+        inside_quote(text, 0, pos, false, QuoteMode::Auto, &mut Vec::new())
+    }
+
+    #[test]
+    fn auto_splits_english_quotes_holding_only_full_stops() {
+        assert!(!inside_auto("\"We won. It is over,\" he said.", "won."));
+        assert!(!inside_auto("\"We won. Is it over?\" he asked.", "won."));
+        assert!(inside_auto("\"We won! Is it over?\" he asked.", "won!"));
+        assert!(inside_auto("'Oh! Run!' she cried.", "Oh!"));
+        assert!(inside_auto("„Gut. Danke.“ sagte er.", "Gut."));
+        assert!(inside_auto("(Gut. Danke.) Er ging.", "Gut."));
+        assert!(!inside_quote(
+            "(A. B.)",
+            0,
+            3,
+            false,
+            QuoteMode::Split,
+            &mut Vec::new()
+        ));
     }
 
     #[test]
@@ -197,6 +289,7 @@ mod tests {
             0,
             7,
             true,
+            QuoteMode::Keep,
             &mut Vec::new()
         ));
     }

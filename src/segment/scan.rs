@@ -12,7 +12,8 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
 use super::lists::{self, Marker, MarkerStyle};
-use super::quotes;
+use super::punct::{Class, classify, is_closer, is_inline_space, is_opener};
+use super::quotes::{self, QuoteMode};
 
 /// Bullet characters that start a list item (a break before them when they
 /// follow other text).
@@ -26,112 +27,6 @@ use quotes::MAX_QUOTE;
 
 /// Longest word (in bytes) looked at before a full stop.
 const MAX_TOKEN: usize = 64;
-
-/// Closing quotes and brackets that stay with the sentence they end.
-fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\''
-            | '”'
-            | '’'
-            | '“'
-            | '‘'
-            | '»'
-            | '«'
-            | '›'
-            | '‹'
-            | ')'
-            | ']'
-            | '}'
-            | '」'
-            | '』'
-            | '）'
-            | '］'
-            | '｝'
-            | '】'
-            | '》'
-            | '〉'
-            | '〕'
-            | '〗'
-            | '﹂'
-            | '﹄'
-    )
-}
-
-/// Opening quotes and brackets that may precede the first word of a sentence.
-fn is_opener(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\''
-            | '“'
-            | '‘'
-            | '„'
-            | '‚'
-            | '«'
-            | '»'
-            | '‹'
-            | '›'
-            | '('
-            | '['
-            | '{'
-            | '¿'
-            | '¡'
-            | '「'
-            | '『'
-            | '（'
-            | '［'
-            | '【'
-            | '《'
-            | '〈'
-            | '〔'
-            | '﹁'
-            | '﹃'
-    ) || is_bidi_control(c)
-}
-
-/// Punctuation after a terminal that shows the sentence goes on (`Yahoo! -- you`).
-fn is_continuation_punct(c: char) -> bool {
-    matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '%' | ')' | '/' | '&')
-}
-
-/// Horizontal white space (line breaks are handled separately).
-fn is_inline_space(c: char) -> bool {
-    c != '\n' && c.is_whitespace()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Upper,
-    Lower,
-    Digit,
-    /// A letter of a script without case (Arabic, Devanagari, Han, ...).
-    Caseless,
-    /// Punctuation that continues a sentence.
-    Continuation,
-    /// Anything else (symbols, currency signs).
-    Other,
-}
-
-fn classify(c: char) -> Class {
-    // Georgian Mkhedruli letters count as lower case in Unicode, but Georgian
-    // text does not capitalise sentences.
-    if ('\u{10D0}'..='\u{10FF}').contains(&c) {
-        return Class::Caseless;
-    }
-    if c.is_lowercase() {
-        Class::Lower
-    } else if c.is_uppercase() || matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ') {
-        Class::Upper
-    } else if c.is_numeric() {
-        Class::Digit
-    } else if c.is_alphabetic() {
-        Class::Caseless
-    } else if is_continuation_punct(c) {
-        Class::Continuation
-    } else {
-        Class::Other
-    }
-}
 
 /// What the scanner does at a candidate.
 enum Step {
@@ -149,8 +44,8 @@ pub(crate) struct RuleScanner<'a> {
     rules: &'a LangRules,
     text: &'a str,
     wrapped: bool,
-    /// Break inside quotations and brackets (the old convention of CAT tools).
-    split_quotes: bool,
+    /// Which quotations and brackets are kept whole.
+    quotes: QuoteMode,
     /// Start of the current sentence.
     start: usize,
     /// Where scanning resumes.
@@ -160,7 +55,7 @@ pub(crate) struct RuleScanner<'a> {
     marker: [Option<Marker>; 2],
     lower: String,
     /// Reused stack of open quotations (see [`quotes::inside_quote`]).
-    quote_stack: Vec<&'static [char]>,
+    quote_stack: Vec<quotes::Open>,
 }
 
 impl<'a> RuleScanner<'a> {
@@ -168,13 +63,13 @@ impl<'a> RuleScanner<'a> {
         rules: &'a LangRules,
         text: &'a str,
         wrapped: bool,
-        split_quotes: bool,
+        quotes: QuoteMode,
     ) -> Self {
         RuleScanner {
             rules,
             text,
             wrapped,
-            split_quotes,
+            quotes,
             start: 0,
             pos: 0,
             marker: [None; 2],
@@ -481,9 +376,14 @@ impl<'a> RuleScanner<'a> {
         }
         let b = self.skip_citations(i, k);
         // Inside a quotation or bracket that closes later: not a boundary.
-        if !self.split_quotes
-            && quotes::inside_quote(text, self.start, b, self.wrapped, &mut self.quote_stack)
-        {
+        if quotes::inside_quote(
+            text,
+            self.start,
+            b,
+            self.wrapped,
+            self.quotes,
+            &mut self.quote_stack,
+        ) {
             return Step::Continue(b);
         }
 
@@ -987,7 +887,8 @@ fn strip_elision(tok: &str) -> &str {
         .rev()
         .find(|&(_, c)| c == '\'' || c == '’')
     {
-        Some((p, c)) if p + c.len_utf8() < tok.len() => &tok[p + c.len_utf8()..],
+        // `isn't`, `didn't`: a contraction, not an elision.
+        Some((p, c)) if p + c.len_utf8() + 1 < tok.len() => &tok[p + c.len_utf8()..],
         _ => tok,
     }
 }

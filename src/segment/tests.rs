@@ -382,9 +382,21 @@ fn times_and_acronyms_ending_a_sentence() {
 fn quotations_and_brackets_are_not_split_inside() {
     check(
         "en",
-        "'Oh! Look!' said Ann. \"Yes. Wait.\" Then she ran.",
-        &["'Oh! Look!' said Ann.", "\"Yes. Wait.\"", "Then she ran."],
+        "'Oh! Look!' said Ann. \"Yes. Wait!\" Then she ran.",
+        &["'Oh! Look!' said Ann.", "\"Yes. Wait!\"", "Then she ran."],
     );
+    // A quoted statement of the news is split (unless QuoteMode::Keep).
+    check(
+        "en",
+        "\"We won. It is over,\" he said.",
+        &["\"We won.", "It is over,\" he said."],
+    );
+    let keep = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).quotes(QuoteMode::Keep);
+    let got: Vec<_> = keep
+        .segments("\"We won. It is over,\" he said.")
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(got, ["\"We won. It is over,\" he said."]);
     check(
         "de",
         "„Gut. Danke.“ sagte er.",
@@ -397,7 +409,7 @@ fn quotations_and_brackets_are_not_split_inside() {
     );
     // An unclosed quotation protects nothing.
     check("en", "He said \"Go. Now.", &["He said \"Go.", "Now."]);
-    let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).split_quotes(true);
+    let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).quotes(QuoteMode::Split);
     let got: Vec<_> = seg
         .segments("\"Go. Now.\" he said.")
         .map(|s| s.text)

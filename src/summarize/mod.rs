@@ -6,16 +6,21 @@
 //! - [`language`]: stopwords, stemmers and ranking terms per language
 //!   (character bigrams for scripts written without spaces);
 //! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
-//!   undirected centrality, position prior, headline similarity, length factor,
-//!   fragment filter, maximal-marginal-relevance selection);
+//!   undirected centrality, word-overlap degree, length factors, term-set
+//!   Jaccard, the filter for fragments, bylines and datelines,
+//!   maximal-marginal-relevance selection);
+//! - [`features`]: each sentence's features and the learned weights that score them;
 //! - [`digest`]: the Markdown digest of many articles;
+//! - [`translations`]: the best memory translation of each digest sentence;
 //! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
 //!
-//! [`Summarizer`] puts them together. A sentence's score mixes how central it
-//! is (PacSum-style: later sentences echo it), where it stands (the lead of a
-//! news story matters), and how close it is to the headline when one is known;
-//! selection then avoids saying the same thing twice. The summary comes out in
-//! document order with scores and byte offsets.
+//! [`Summarizer`] puts them together. A sentence's score is a linear model,
+//! learned on news with human-written summaries, over where it stands (the
+//! lead of a news story carries most of it), how central it is, how close it
+//! is to the lead and the headline, its length and whether it opens with a
+//! quotation; selection then avoids saying the same thing twice and never
+//! takes two near-duplicates. The summary comes out in document order with
+//! scores and byte offsets.
 //!
 //! ```
 //! use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer};

@@ -1,8 +1,9 @@
 //! The ranking components, each usable on its own: TF-IDF sentence vectors,
 //! the cosine similarity matrix, directed (PacSum-style) and undirected
-//! (LexRank-style) centrality, the news position prior, the length factor,
-//! the filter that keeps fragments out of a digest, and redundancy-aware
-//! selection (maximal marginal relevance).
+//! (LexRank-style) centrality, word-overlap degree, the length factors,
+//! term-set Jaccard similarity, the filter that keeps fragments, bylines and
+//! captions out of a digest, the trimming of datelines and share bars, and
+//! redundancy-aware selection (maximal marginal relevance).
 //!
 //! Everything works on sentence indices `0..n` and dense `n × n` matrices:
 //! news articles have tens of sentences, so dense is both simple and fast.
@@ -494,7 +495,7 @@ fn starts_with_list_marker(s: &str) -> bool {
 /// ```
 /// use tmkit::summarize::rank::{Rejection, reject};
 /// assert_eq!(reject("(Photos by Reuters staff)", 4), Some(Rejection::Bracketed));
-/// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Heading));
+/// assert_eq!(reject("By John Smith, BBC News", 5), Some(Rejection::Byline));
 /// assert_eq!(reject("\"Yes.\"", 1), Some(Rejection::Fragment));
 /// assert_eq!(reject("The storm hit the coast on Monday.", 7), None);
 /// ```

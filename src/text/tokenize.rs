@@ -81,7 +81,7 @@ pub enum TokenClass {
 }
 
 /// Separators allowed between the digit runs of one number.
-const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
+pub const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
 
 /// Invisible format characters (bidi controls, zero-width joiners, soft
 /// hyphen, BOM) that separate tokens like spaces and are never tokens.
@@ -277,6 +277,138 @@ pub fn word_count(text: &str) -> usize {
     count
 }
 
+/// A word count as clients are quoted from it (GMX-V, the LISA/ETSI word
+/// count standard): words by Unicode word boundaries (UAX #29), punctuation
+/// not counted, so `U.S.`, `4,200,000`, `don't` and `O'Hare's` are one word
+/// each; characters of Chinese, Japanese, Thai, Lao, Khmer and Myanmar, which
+/// are written without spaces, counted one by one in a column of their own.
+/// Korean, written with spaces, counts in words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WordCount {
+    /// Words (UAX #29 segments holding a letter or digit, outside the
+    /// scripts counted by character).
+    pub words: u64,
+    /// Characters of Chinese, Japanese, Thai, Lao, Khmer and Myanmar text.
+    pub cjk_chars: u64,
+}
+
+impl std::ops::AddAssign for WordCount {
+    fn add_assign(&mut self, other: WordCount) {
+        self.words += other.words;
+        self.cjk_chars += other.cjk_chars;
+    }
+}
+
+impl std::ops::Add for WordCount {
+    type Output = WordCount;
+    fn add(mut self, other: WordCount) -> WordCount {
+        self += other;
+        self
+    }
+}
+
+/// True for the characters counted one by one: spaceless scripts except
+/// Hangul (Korean separates its words with spaces).
+#[inline]
+fn is_counted_by_character(c: char) -> bool {
+    is_spaceless_char(c) && !('\u{AC00}'..='\u{D7AF}').contains(&c)
+}
+
+/// Counts words and CJK/Thai characters of `text` (see [`WordCount`]): the
+/// count `analyze` and `tmx stats` report.
+///
+/// ```
+/// use tmkit::text::tokenize::count_words;
+/// let c = count_words("The U.S. spent $4,200,000 at O'Hare's, didn't it?");
+/// assert_eq!(c.words, 8);
+/// let ja = count_words("東京は日本の首都です。Tokyo");
+/// assert_eq!((ja.words, ja.cjk_chars), (1, 10));
+/// ```
+pub fn count_words(text: &str) -> WordCount {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut count = WordCount::default();
+    // Words never span whitespace (UAX #29 breaks on both sides of it), so
+    // ASCII chunks take a byte-level path and only the others are segmented.
+    for chunk in text.split(|c: char| c.is_ascii_whitespace()) {
+        if chunk.is_ascii() {
+            count.words += ascii_word_count(chunk.as_bytes());
+            continue;
+        }
+        // A run of Latin, Greek or Cyrillic letters and digits is one word (UAX #29
+        // joins ALetter and Numeric): most accented European words end here.
+        if chunk.chars().all(is_plain_word_char) {
+            count.words += 1;
+            continue;
+        }
+        for word in chunk.unicode_words() {
+            let (mut by_char, mut other) = (0u64, false);
+            for c in word.chars() {
+                if is_counted_by_character(c) {
+                    by_char += 1;
+                } else if c.is_alphanumeric() {
+                    other = true;
+                }
+            }
+            count.cjk_chars += by_char;
+            count.words += u64::from(other);
+        }
+    }
+    count
+}
+
+/// Letters and digits that UAX #29 joins into one word with each other:
+/// ASCII letters and digits, and the letters of the Latin-1 Supplement, Latin
+/// Extended-A/B, Greek and Cyrillic blocks.
+#[inline]
+fn is_plain_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || (matches!(c, '\u{C0}'..='\u{24F}' | '\u{370}'..='\u{3FF}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{4FF}')
+            && c.is_alphabetic())
+}
+
+/// UAX #29 word count of ASCII text (the rules that concern ASCII: letters,
+/// digits and `_` join; `.` `'` `:` join two letters; `.` `'` `,` `;` join
+/// two digits); a segment counts when it holds a letter or digit.
+fn ascii_word_count(bytes: &[u8]) -> u64 {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Letter,
+        Digit,
+        Underscore,
+        Other,
+    }
+    let class = |b: u8| match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Underscore,
+        _ => Class::Other,
+    };
+    let (mut count, mut prev, mut alnum) = (0u64, Class::Other, false);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let c = class(b);
+        if c != Class::Other {
+            alnum |= c != Class::Underscore;
+            prev = c;
+            i += 1;
+            continue;
+        }
+        let next = bytes.get(i + 1).map_or(Class::Other, |&n| class(n));
+        let joins = matches!(
+            (prev, b, next),
+            (Class::Letter, b'.' | b'\'' | b':', Class::Letter)
+                | (Class::Digit, b'.' | b'\'' | b',' | b';', Class::Digit)
+        );
+        if !joins {
+            count += u64::from(alnum);
+            alnum = false;
+            prev = Class::Other;
+        }
+        i += 1;
+    }
+    count + u64::from(alnum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +443,52 @@ mod tests {
         #[test]
         fn word_count_is_the_number_of_word_spans(text in "\\PC{0,40}|[a-z _.é東京สวัสดี안-]{0,40}") {
             proptest::prop_assert_eq!(word_count(&text), word_spans(&text).count());
+        }
+    }
+
+    #[test]
+    fn gmx_word_counts() {
+        let count = |s: &str| count_words(s).words;
+        assert_eq!(count("U.S."), 1);
+        assert_eq!(count("4,200,000"), 1);
+        assert_eq!(count("don't"), 1);
+        assert_eq!(count("don’t"), 1);
+        assert_eq!(count("O'Hare's"), 1);
+        assert_eq!(count("Ça coûte 3,9 € — à l’État."), 5);
+        assert_eq!(count("snake_case _ -- ..."), 1);
+        assert_eq!(count("안녕하세요 세계"), 2);
+        let th = count_words("สวัสดีครับ ok");
+        assert_eq!((th.words, th.cjk_chars), (1, 10));
+        // One word per word: the old count split U.S., numbers and contractions.
+        let news = "The U.S. will spend $4,200,000 at O'Hare's new terminal, officials said, but \"we don't know when.\"";
+        assert_eq!(count(news), 16);
+    }
+
+    #[test]
+    fn plain_word_chars_join_into_one_uax29_word() {
+        use unicode_segmentation::UnicodeSegmentation;
+        for c in ('\u{C0}'..='\u{4FF}').filter(|&c| is_plain_word_char(c)) {
+            let word = format!("x{c}1{c}{c}a");
+            assert_eq!(word.unicode_words().count(), 1, "U+{:04X}", c as u32);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_path_is_uax29(text in "[a-cA-C0-2_.,;:' !?$%-]{0,40}") {
+            use unicode_segmentation::UnicodeSegmentation;
+            let expected = text.unicode_words().count() as u64;
+            proptest::prop_assert_eq!(ascii_word_count(text.as_bytes()), expected);
+        }
+
+        #[test]
+        fn chunked_count_is_uax29(text in "\\PC{0,40}|[a-z _.,é東京'’-]{0,40}|[a-zà-ÿα-ωа-я0-9 ,.'’·ʹ;:҃ͅ-]{0,40}") {
+            use unicode_segmentation::UnicodeSegmentation;
+            let whole = text
+                .unicode_words()
+                .filter(|w| w.chars().any(|c| !is_counted_by_character(c) && c.is_alphanumeric()))
+                .count() as u64;
+            proptest::prop_assert_eq!(count_words(&text).words, whole);
         }
     }
 

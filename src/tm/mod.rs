@@ -1,4 +1,4 @@
-//! Translation memories: entries loaded from TMX or TSV files (or folders of
+//! Translation memories: entries loaded from TMX, TSV, XLIFF or PO files (or folders of
 //! them) for one language pair, behind the small [`TranslationMemory`] trait.
 //!
 //! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and

@@ -17,6 +17,7 @@
 use std::ops::Range;
 
 use super::inline::{OriginalData, escape_into, push_attr, write12, write20};
+use super::writer::{Layout, alt_trans, mtc_match, state12_of};
 use super::{Document, Format, Segment, State};
 use crate::tmx::Seg;
 
@@ -62,7 +63,8 @@ pub fn fill(original: &str, doc: &Document, target_language: &str) -> (String, u
             if v2 {
                 unit20(original, unit, &todo, new_notes, &mut edits);
             } else {
-                unit12(unit, &todo, new_notes, target_language, &mut edits);
+                let lang = file.target_language.as_deref().unwrap_or(target_language);
+                unit12(original, unit, &todo, new_notes, lang, &mut edits);
             }
         }
     }
@@ -99,7 +101,7 @@ fn start_tag(text: &str, range: &Range<usize>, attrs: &[(String, String)], empty
 fn target12(seg: &Segment, lang: &str) -> String {
     let mut s = String::from("<target");
     push_attr(&mut s, "xml:lang", lang);
-    push_attr(&mut s, "state", state12(seg.state));
+    push_attr(&mut s, "state", state12_of(seg.state));
     if let Some(q) = &seg.state_qualifier {
         push_attr(&mut s, "state-qualifier", q);
     }
@@ -109,16 +111,6 @@ fn target12(seg: &Segment, lang: &str) -> String {
     s
 }
 
-fn state12(state: State) -> &'static str {
-    match state {
-        State::New => "needs-translation",
-        State::Draft | State::NeedsReview => "needs-review-translation",
-        State::Translated | State::Reviewed => "translated",
-        State::Final => "final",
-        State::SignedOff => "signed-off",
-    }
-}
-
 fn mrk(seg: &Segment, target: &Seg) -> String {
     let mut s = String::from("<mrk mtype=\"seg\"");
     push_attr(&mut s, "mid", seg.id.as_deref().unwrap_or_default());
@@ -126,6 +118,34 @@ fn mrk(seg: &Segment, target: &Seg) -> String {
     write12(&mut s, target);
     s.push_str("</mrk>");
     s
+}
+
+/// A Trados `<sdl:seg>` tag saying where a filled segment's target came
+/// from: `conf` Translated (exact) or Draft (fuzzy), `origin="tm"`, `percent`.
+fn sdl_seg(
+    original: &str,
+    attrs: &[(String, String)],
+    seg: &Segment,
+    range: &Range<usize>,
+) -> String {
+    let mut attrs: Vec<(String, String)> = attrs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "conf" | "origin" | "percent"))
+        .cloned()
+        .collect();
+    let conf = if seg.state >= State::Translated {
+        "Translated"
+    } else {
+        "Draft"
+    };
+    attrs.push(("conf".into(), conf.into()));
+    attrs.push(("origin".into(), "tm".into()));
+    if let Some(best) = seg.candidates.first() {
+        attrs.push(("percent".into(), best.score.to_string()));
+    }
+    // Only the tag is rewritten: an element keeps its children.
+    let empty = original[range.clone()].ends_with("/>");
+    start_tag(original, range, &attrs, empty)
 }
 
 fn extras12(
@@ -141,30 +161,16 @@ fn extras12(
         s.push_str("</note>");
     }
     for (_, seg) in todo {
+        let mid = seg.id.as_deref().filter(|_| unit.span.mrk_segmented);
         for c in &seg.candidates {
-            s.push_str("<alt-trans");
-            push_attr(&mut s, "match-quality", &c.score.to_string());
-            if !c.origin.is_empty() {
-                push_attr(&mut s, "origin", &c.origin);
-            }
-            if unit.span.mrk_segmented
-                && let Some(mid) = &seg.id
-            {
-                push_attr(&mut s, "mid", mid);
-            }
-            s.push_str("><source>");
-            write12(&mut s, &c.source);
-            s.push_str("</source><target");
-            push_attr(&mut s, "xml:lang", lang);
-            s.push('>');
-            write12(&mut s, &c.target);
-            s.push_str("</target></alt-trans>");
+            alt_trans(&mut s, c, mid, Some(lang), Layout::INLINE);
         }
     }
     s
 }
 
 fn unit12(
+    original: &str,
     unit: &super::Unit,
     todo: &[(usize, &Segment)],
     notes: &[String],
@@ -173,6 +179,11 @@ fn unit12(
 ) {
     let extras = extras12(unit, todo, notes, lang);
     if unit.span.mrk_segmented {
+        for (_, seg) in todo {
+            if let Some((range, attrs)) = &seg.span.start_tag {
+                edits.push((range.clone(), sdl_seg(original, attrs, seg, range)));
+            }
+        }
         match &unit.span.target {
             Some(target) => {
                 for (_, seg) in todo {
@@ -228,24 +239,7 @@ fn unit20(
         for (_, seg) in todo {
             let id = seg.id.clone().unwrap_or_default();
             for c in &seg.candidates {
-                let mut data = OriginalData::default();
-                let (mut src, mut tgt) = (String::new(), String::new());
-                write20(&mut src, &c.source, &mut data, &mut mrk_ids);
-                write20(&mut tgt, &c.target, &mut data, &mut mrk_ids);
-                head.push_str("<mtc:match");
-                push_attr(&mut head, "ref", &format!("#{id}"));
-                push_attr(&mut head, "similarity", &c.score.min(100).to_string());
-                push_attr(&mut head, "type", "tm");
-                if !c.origin.is_empty() {
-                    push_attr(&mut head, "origin", &c.origin);
-                }
-                head.push('>');
-                data.write(&mut head, "");
-                head.push_str("<source>");
-                head.push_str(&src);
-                head.push_str("</source><target>");
-                head.push_str(&tgt);
-                head.push_str("</target></mtc:match>");
+                mtc_match(&mut head, c, &id, &mut mrk_ids, Layout::INLINE);
             }
         }
         head.push_str("</mtc:matches>");

@@ -318,7 +318,7 @@ fn write12_parts(out: &mut String, parts: &[SegPart], ids: &mut Ids) {
                     let id = ids.id_of(i);
                     out.push_str(if begin { "<bx" } else { "<ex" });
                     push_attr(out, "id", &id);
-                    if begin && let Some(t) = i.attr("type") {
+                    if begin && let Some(t) = i.attr("type").filter(|t| !t.is_empty()) {
                         push_attr(out, "ctype", &ctype12(t));
                     }
                     out.push_str("/>");
@@ -329,6 +329,9 @@ fn write12_parts(out: &mut String, parts: &[SegPart], ids: &mut Ids) {
                     if data.is_empty() {
                         out.push_str("<x");
                         push_attr(out, "id", &id);
+                        if let Some(t) = i.attr("type").filter(|t| !t.is_empty()) {
+                            push_attr(out, "ctype", &ctype12(t));
+                        }
                         out.push_str("/>");
                     } else {
                         out.push_str("<ph");

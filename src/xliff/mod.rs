@@ -39,6 +39,7 @@ mod reader;
 mod writer;
 
 pub use inline::{align_codes, code_count};
+pub use reader::{FileSpan, SegmentSpan, UnitSpan};
 pub use writer::{write_xliff12, write_xliff20};
 
 /// The bilingual formats this module reads and writes.
@@ -240,7 +241,7 @@ pub struct Segment {
     /// Suggestions to write with the segment.
     pub candidates: Vec<Candidate>,
     /// Byte spans in the file read, for [`fill`].
-    pub(crate) span: reader::SegmentSpan,
+    pub span: SegmentSpan,
 }
 
 impl Segment {
@@ -282,7 +283,7 @@ pub struct Unit {
     /// PO only: `msgid_plural` was given.
     pub plural: bool,
     /// Byte spans in the file read, for [`fill`].
-    pub(crate) span: reader::UnitSpan,
+    pub span: UnitSpan,
 }
 
 /// A `<file>` of an XLIFF document (PO: the whole file).
@@ -301,7 +302,7 @@ pub struct File {
     /// PO only: the header entry's text (`msgstr ""` of `msgid ""`).
     pub po_header: Option<String>,
     /// Byte spans in the file read, for [`fill`].
-    pub(crate) span: reader::FileSpan,
+    pub span: FileSpan,
 }
 
 /// A whole bilingual document.

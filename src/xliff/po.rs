@@ -172,6 +172,17 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Document> {
                 ));
             }
         };
+        if let Field::Str(n) = next
+            && n > 0
+            && entry.id_plural.is_none()
+        {
+            return Err(syntax_at(
+                file,
+                text,
+                col(0),
+                format!("msgstr[{n}] without msgid_plural"),
+            ));
+        }
         let quoted = rest.trim();
         let value = unquote(quoted).map_err(|(at, msg)| {
             syntax_at(

@@ -21,47 +21,48 @@ use crate::error::{Error, Result};
 use crate::tmx::{Attr, InlineKind, Seg, SegPart};
 
 /// A start tag's byte span and its attributes.
-pub(crate) type Tag = (Range<usize>, Vec<(String, String)>);
+pub type Tag = (Range<usize>, Vec<(String, String)>);
 
-/// Where a segment's target is in the file read.
+/// Where a segment's target is in the file read (opaque: what [`super::fill`] needs).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SegmentSpan {
+pub struct SegmentSpan {
     /// The existing target (a `<target>` element, or a Trados target `<mrk>`).
-    pub target: Option<Range<usize>>,
+    pub(crate) target: Option<Range<usize>>,
     /// True when the file read had a target with text or codes for it.
-    pub had_target: bool,
+    pub(crate) had_target: bool,
     /// XLIFF 2.0: where a new `<target>` goes (after `</source>`).
-    pub insert_at: usize,
-    /// XLIFF 2.0: the `<segment …>` start tag and its attributes.
-    pub start_tag: Option<Tag>,
+    pub(crate) insert_at: usize,
+    /// XLIFF 2.0: the `<segment …>` start tag and its attributes; Trados:
+    /// the segment's `<sdl:seg …>` tag.
+    pub(crate) start_tag: Option<Tag>,
 }
 
-/// Where a unit's parts are in the file read.
+/// Where a unit's parts are in the file read (opaque).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct UnitSpan {
+pub struct UnitSpan {
     /// XLIFF 1.2: the unit's `<target>` element.
-    pub target: Option<Range<usize>>,
+    pub(crate) target: Option<Range<usize>>,
     /// XLIFF 1.2: where a new `<target>` goes (after `</source>` or `</seg-source>`).
-    pub insert_at: usize,
+    pub(crate) insert_at: usize,
     /// Just after the unit's start tag.
-    pub after_start: usize,
+    pub(crate) after_start: usize,
     /// True when the source is segmented with `<mrk mtype="seg">`.
-    pub mrk_segmented: bool,
+    pub(crate) mrk_segmented: bool,
     /// Notes read (those past it were added since).
-    pub notes_read: usize,
+    pub(crate) notes_read: usize,
     /// XLIFF 2.0: before the first core child (`notes`, `originalData`,
     /// `segment`), where module elements may still go.
-    pub core_at: Option<usize>,
+    pub(crate) core_at: Option<usize>,
     /// XLIFF 2.0: the unit had `<notes>`.
-    pub had_notes: bool,
+    pub(crate) had_notes: bool,
 }
 
-/// Where a file's start tag is in the file read.
+/// Where a file's start tag is in the file read (opaque).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct FileSpan {
-    pub start_tag: Option<Tag>,
+pub struct FileSpan {
+    pub(crate) start_tag: Option<Tag>,
     /// The root `<xliff …>` start tag.
-    pub root_tag: Option<Tag>,
+    pub(crate) root_tag: Option<Tag>,
 }
 
 // Spans say where content was, not what it is: documents compare by content.
@@ -325,7 +326,7 @@ impl<'a> Parser<'a> {
         let mut source = Seg::default();
         let mut seg_source: Option<Vec<Mrk>> = None;
         let mut target: Option<(Seg, Vec<Mrk>, Attrs)> = None;
-        let mut confs: HashMap<String, String> = HashMap::new();
+        let mut confs: HashMap<String, (Option<String>, Tag)> = HashMap::new();
         loop {
             let (event, start, end) = self.next()?;
             match event {
@@ -377,7 +378,10 @@ impl<'a> Parser<'a> {
                         .as_ref()
                         .and_then(|(_, t, _)| t.iter().find(|(m, _, _)| *m == mid));
                     let tgt = found.map(|(_, s, _)| s.clone());
-                    let conf = confs.get(&mid).cloned();
+                    let (conf, sdl_tag) = match confs.remove(&mid) {
+                        Some((conf, tag)) => (conf, Some(tag)),
+                        None => (None, None),
+                    };
                     let has_text = tgt.as_ref().is_some_and(has_content);
                     let state = match (&conf, has_text) {
                         (_, false) => State::New,
@@ -398,6 +402,7 @@ impl<'a> Parser<'a> {
                         span: SegmentSpan {
                             target: found.map(|(_, _, r)| r.clone()),
                             had_target: has_text,
+                            start_tag: sdl_tag,
                             ..SegmentSpan::default()
                         },
                     });
@@ -445,7 +450,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Trados `<sdl:seg-defs>`: each segment's `conf`, by id.
-    fn seg_defs(&mut self, confs: &mut HashMap<String, String>) -> Result<()> {
+    fn seg_defs(&mut self, confs: &mut HashMap<String, (Option<String>, Tag)>) -> Result<()> {
         let mut depth = 1;
         loop {
             let (event, start, end) = self.next()?;
@@ -455,8 +460,9 @@ impl<'a> Parser<'a> {
             match event {
                 Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "seg" => {
                     let attrs = self.attrs(&e, start)?;
-                    if let (Some(id), Some(conf)) = (get(&attrs, "id"), get(&attrs, "conf")) {
-                        confs.insert(id.to_string(), conf.to_string());
+                    if let Some(id) = get(&attrs, "id") {
+                        let conf = get(&attrs, "conf").map(str::to_string);
+                        confs.insert(id.to_string(), (conf, (start..end, attrs.clone())));
                     }
                 }
                 Event::End(_) => {
@@ -666,7 +672,13 @@ impl<'a> Parser<'a> {
         out: &mut Vec<SegPart>,
     ) {
         let id = get(attrs, "id").unwrap_or_default().to_string();
-        let x = || vec![Attr::new("x", id.clone())];
+        let x = || {
+            let mut a = vec![Attr::new("x", id.clone())];
+            if let Some(t) = get(attrs, "ctype").or_else(|| get(attrs, "type")) {
+                a.push(Attr::new("type", t));
+            }
+            a
+        };
         let mut next_i = || {
             self.next_i += 1;
             self.next_i.to_string()

@@ -9,7 +9,7 @@
 use std::io::Write;
 
 use super::inline::{OriginalData, escape_into, push_attr, write12, write20};
-use super::{Document, Segment, State, Unit};
+use super::{Candidate, Document, Segment, State, Unit};
 use crate::error::{Error, Result};
 use crate::text::LanguageTag;
 use crate::tmx::Seg;
@@ -66,13 +66,109 @@ fn state12(seg: &Segment) -> &str {
     {
         return raw;
     }
-    match seg.state {
+    state12_of(seg.state)
+}
+
+/// The 1.2 `state` that says [`State`] (1.2 has no `reviewed`: `approved="yes"` does).
+pub(crate) fn state12_of(state: State) -> &'static str {
+    match state {
         State::New => "needs-translation",
         State::Draft | State::NeedsReview => "needs-review-translation",
         State::Translated | State::Reviewed => "translated",
         State::Final => "final",
         State::SignedOff => "signed-off",
     }
+}
+
+/// Line breaks and indentation between a candidate's elements: none when
+/// it is spliced into a file ([`super::fill`]), the writer's own otherwise.
+#[derive(Clone, Copy)]
+pub(crate) struct Layout {
+    pub open: &'static str,
+    pub inner: &'static str,
+    pub close: &'static str,
+}
+
+impl Layout {
+    /// Everything on one line.
+    pub(crate) const INLINE: Layout = Layout {
+        open: "",
+        inner: "",
+        close: "",
+    };
+}
+
+/// Appends a candidate as `<alt-trans match-quality origin [mid]>`.
+pub(crate) fn alt_trans(
+    s: &mut String,
+    c: &Candidate,
+    mid: Option<&str>,
+    target_language: Option<&str>,
+    layout: Layout,
+) {
+    s.push_str(layout.open);
+    s.push_str("<alt-trans");
+    push_attr(s, "match-quality", &c.score.to_string());
+    if !c.origin.is_empty() {
+        push_attr(s, "origin", &c.origin);
+    }
+    if let Some(mid) = mid {
+        push_attr(s, "mid", &nmtoken(mid));
+    }
+    s.push('>');
+    s.push_str(layout.inner);
+    s.push_str("<source>");
+    write12(s, &c.source);
+    s.push_str("</source>");
+    s.push_str(layout.inner);
+    s.push_str("<target");
+    if let Some(t) = target_language {
+        push_attr(s, "xml:lang", &lang_attr(t));
+    }
+    s.push('>');
+    write12(s, &c.target);
+    s.push_str("</target>");
+    s.push_str(layout.close);
+    s.push_str("</alt-trans>");
+}
+
+/// Appends a candidate as `<mtc:match ref similarity type="tm" origin>`,
+/// with its own `<originalData>`.
+pub(crate) fn mtc_match(
+    s: &mut String,
+    c: &Candidate,
+    reference: &str,
+    mrk_ids: &mut u32,
+    layout: Layout,
+) {
+    let (mut src, mut tgt) = (String::new(), String::new());
+    let mut data = OriginalData::default();
+    write20(&mut src, &c.source, &mut data, mrk_ids);
+    write20(&mut tgt, &c.target, &mut data, mrk_ids);
+    s.push_str(layout.open);
+    s.push_str("<mtc:match");
+    push_attr(s, "ref", &format!("#{reference}"));
+    push_attr(s, "similarity", &c.score.min(100).to_string());
+    push_attr(s, "type", "tm");
+    if !c.origin.is_empty() {
+        push_attr(s, "origin", &c.origin);
+    }
+    s.push('>');
+    if !data.entries.is_empty() {
+        s.push_str(layout.inner);
+        data.write(s, "");
+        s.truncate(s.trim_end_matches('\n').len());
+    }
+    s.push_str(layout.inner);
+    s.push_str("<source>");
+    s.push_str(&src);
+    s.push_str("</source>");
+    s.push_str(layout.inner);
+    s.push_str("<target>");
+    s.push_str(&tgt);
+    s.push_str("</target>");
+    s.push_str(layout.close);
+    s.push_str("</mtc:match>");
 }
 
 /// The bare qualifier (`fuzzy-match` of `tmkit:fuzzy-match`).
@@ -197,25 +293,16 @@ fn unit12(s: &mut String, unit: &Unit, target_language: Option<&str>) {
         escape_into(s, note, false);
         s.push_str("</note>\n");
     }
+    let layout = Layout {
+        open: "        ",
+        inner: "\n          ",
+        close: "\n        ",
+    };
     for seg in &unit.segments {
+        let mid = seg.id.as_deref().filter(|_| segmented);
         for c in &seg.candidates {
-            s.push_str("        <alt-trans");
-            push_attr(s, "match-quality", &c.score.to_string());
-            if !c.origin.is_empty() {
-                push_attr(s, "origin", &c.origin);
-            }
-            if let Some(id) = seg.id.as_deref().filter(|_| segmented) {
-                push_attr(s, "mid", &nmtoken(id));
-            }
-            s.push_str(">\n          <source>");
-            write12(s, &c.source);
-            s.push_str("</source>\n          <target");
-            if let Some(t) = target_language {
-                push_attr(s, "xml:lang", &lang_attr(t));
-            }
-            s.push('>');
-            write12(s, &c.target);
-            s.push_str("</target>\n        </alt-trans>\n");
+            alt_trans(s, c, mid, target_language, layout);
+            s.push('\n');
         }
     }
     s.push_str("      </trans-unit>\n");
@@ -314,26 +401,15 @@ fn unit20(s: &mut String, unit: &Unit) {
     let mut mrk_ids = 0u32;
     if unit.segments.iter().any(|g| !g.candidates.is_empty()) {
         s.push_str("      <mtc:matches>\n");
+        let layout = Layout {
+            open: "        ",
+            inner: "\n          ",
+            close: "\n        ",
+        };
         for (k, seg) in unit.segments.iter().enumerate() {
             for c in &seg.candidates {
-                let (mut src, mut tgt) = (String::new(), String::new());
-                let mut data = OriginalData::default();
-                write20(&mut src, &c.source, &mut data, &mut mrk_ids);
-                write20(&mut tgt, &c.target, &mut data, &mut mrk_ids);
-                s.push_str("        <mtc:match");
-                push_attr(s, "ref", &format!("#s{}", k + 1));
-                push_attr(s, "similarity", &c.score.min(100).to_string());
-                push_attr(s, "type", "tm");
-                if !c.origin.is_empty() {
-                    push_attr(s, "origin", &c.origin);
-                }
-                s.push_str(">\n");
-                data.write(s, "          ");
-                s.push_str("          <source>");
-                s.push_str(&src);
-                s.push_str("</source>\n          <target>");
-                s.push_str(&tgt);
-                s.push_str("</target>\n        </mtc:match>\n");
+                mtc_match(s, c, &format!("s{}", k + 1), &mut mrk_ids, layout);
+                s.push('\n');
             }
         }
         s.push_str("      </mtc:matches>\n");

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Sentence alignment: tmkit align (full and --method length, i.e. Gale-Church)
+# and hunalign, on the same documents in the same run, scored by the shared
+# harness (strict and lax F1 of beads, sentences per second per pair).
+#
+# Usage: bench/align.sh [GOLD_DIR]
+#   GOLD_DIR   documents with gold beads (default ../shared/data/align)
+#   HUNALIGN   path of a hunalign binary; the hunalign rows are skipped with a
+#              reason when it is unset or not executable
+#   DICTS      dictionaries <sl>-<tl>.dic for both tools (default GOLD_DIR/dicts)
+#   TMKIT      the tmkit binary (default target/release/tmkit, built if absent)
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+gold=${1:-$here/../shared/data/align}
+dicts=${DICTS:-$gold/dicts}
+eval_py=$(dirname "$gold")/../eval/align/align_eval.py
+[ -f "$eval_py" ] || eval_py=$here/../shared/eval/align/align_eval.py
+if [ ! -d "$gold" ] || [ ! -f "$eval_py" ]; then
+  echo "skipped: no gold data at $gold or no scorer at $eval_py" >&2
+  exit 0
+fi
+tmkit=${TMKIT:-$here/target/release/tmkit}
+if [ ! -x "$tmkit" ]; then
+  (cd "$here" && cargo build --release --quiet)
+fi
+run() {
+  echo "## $1"
+  shift
+  /usr/bin/time -f "cpu user+sys: %U+%S s, max RSS %M KiB" python3 "$eval_py" --gold "$gold" "$@" 2>&1
+  echo
+}
+date -u '+run at %Y-%m-%d %H:%M UTC'
+nproc | sed 's/^/cores: /'
+run "tmkit align (full, with dictionaries where there is one)" \
+  --cmd "$tmkit align --quiet --presegmented --src-lang {sl} --tgt-lang {tl} --format jsonl --dict-dir $dicts {src} {tgt}"
+run "tmkit align (full, no dictionary)" \
+  --cmd "$tmkit align --quiet --presegmented --src-lang {sl} --tgt-lang {tl} --format jsonl {src} {tgt}"
+run "tmkit align --method length (Gale-Church, document ratio)" \
+  --cmd "$tmkit align --quiet --presegmented --src-lang {sl} --tgt-lang {tl} --format jsonl --method length {src} {tgt}"
+run "gc-ref (the scorer's own Gale-Church)" --anchor gc-ref
+if [ -n "${HUNALIGN:-}" ] && [ -x "${HUNALIGN}" ]; then
+  run "hunalign + dictionary" --anchor hunalign --hunalign-bin "$HUNALIGN" --hunalign-dicts "$dicts"
+  run "hunalign + dictionary -realign" --anchor hunalign --hunalign-bin "$HUNALIGN" --hunalign-dicts "$dicts" --hunalign-realign
+else
+  echo "## hunalign: skipped (set HUNALIGN=/path/to/hunalign to include it)"
+fi

@@ -1,0 +1,360 @@
+//! Bilingual lexicons: which target words translate a source word.
+//!
+//! Entries come from dictionaries (hunalign's `target phrase @ source phrase`
+//! lines, or `source<TAB>target` TSV), from a translation memory's pairs, or
+//! from the confident beads of a first alignment pass ([`learn_dice`]). Words
+//! are compared after NFKC and case folding. Phrases are reduced to their
+//! content words: function words are found from the dictionary itself (the
+//! words that recur in a large share of its multi-word phrases), so no
+//! per-language stop list is needed. A source phrase in a script written
+//! without spaces (Chinese, Japanese, Thai) stays one unit: sentences in those
+//! scripts are cut into units by longest match against these phrases
+//! ([`Lexicon::split_spaceless`]).
+
+use std::path::Path;
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::error::{Error, Location, Result};
+use crate::text::tokenize::{for_each_token, is_word_char};
+use crate::text::{comparison_key, is_spaceless_char};
+
+/// Most translations kept per source word (dictionaries list many senses;
+/// beyond a handful they only add chance matches).
+const MAX_TRANSLATIONS: usize = 12;
+/// Longest phrase, in characters, tried when cutting spaceless text.
+const MAX_UNIT_CHARS: usize = 8;
+
+/// A word-to-words translation table for one direction (source → target).
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    translations: AHashMap<String, Vec<String>>,
+    /// Source units written without spaces, for longest-match cutting.
+    src_units: AHashSet<String>,
+    /// Target units written without spaces.
+    tgt_units: AHashSet<String>,
+}
+
+/// The content words of a normalized phrase: spaceless runs kept whole,
+/// punctuation dropped.
+fn phrase_words(phrase: &str) -> Vec<String> {
+    let key = comparison_key(phrase);
+    let mut words: Vec<String> = Vec::new();
+    let mut spaceless_run = false;
+    for_each_token(&key, |t| {
+        let Some(c) = t.chars().next() else { return };
+        if !is_word_char(c) {
+            spaceless_run = false;
+            return;
+        }
+        if is_spaceless_char(c) {
+            // Rejoin the characters the tokenizer split: a spaceless phrase is one unit.
+            match words.last_mut() {
+                Some(last) if spaceless_run => last.push_str(t),
+                _ => words.push(t.to_string()),
+            }
+            spaceless_run = true;
+        } else {
+            spaceless_run = false;
+            words.push(t.to_string());
+        }
+    });
+    words
+}
+
+impl Lexicon {
+    /// An empty lexicon.
+    pub fn new() -> Self {
+        Lexicon::default()
+    }
+
+    /// Number of source words with at least one translation.
+    pub fn len(&self) -> usize {
+        self.translations.len()
+    }
+
+    /// True when the lexicon has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.translations.is_empty()
+    }
+
+    /// The target words recorded for `src_word` (normalized: NFKC, case-folded).
+    pub fn translations(&self, src_word: &str) -> &[String] {
+        self.translations
+            .get(src_word)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Records that `tgt_word` translates `src_word` (both already normalized
+    /// single words or spaceless units).
+    pub fn insert(&mut self, src_word: &str, tgt_word: &str) {
+        let list = self.translations.entry(src_word.to_string()).or_default();
+        if list.len() < MAX_TRANSLATIONS && !list.iter().any(|w| w == tgt_word) {
+            list.push(tgt_word.to_string());
+        }
+        for (word, units) in [
+            (src_word, &mut self.src_units),
+            (tgt_word, &mut self.tgt_units),
+        ] {
+            if word.chars().next().is_some_and(is_spaceless_char) {
+                units.insert(word.to_string());
+            }
+        }
+    }
+
+    /// Adds every entry of `other`.
+    pub fn extend(&mut self, other: &Lexicon) {
+        for (src, tgts) in &other.translations {
+            for tgt in tgts {
+                self.insert(src, tgt);
+            }
+        }
+    }
+
+    /// Adds phrase pairs, reducing each phrase to its content words. The
+    /// function words of each side are those found in more than 1 in 200 of
+    /// the multi-word phrases (and in at least 20 of them).
+    pub fn add_phrase_pairs<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let pairs: Vec<(Vec<String>, Vec<String>)> = pairs
+            .into_iter()
+            .map(|(s, t)| (phrase_words(s), phrase_words(t)))
+            .filter(|(s, t)| !s.is_empty() && !t.is_empty())
+            .collect();
+        let src_function = function_words(pairs.iter().map(|p| &p.0));
+        let tgt_function = function_words(pairs.iter().map(|p| &p.1));
+        for (src, tgt) in &pairs {
+            let src_content = content_words(src, &src_function);
+            // A source phrase of several content words says nothing reliable
+            // about any one of them.
+            let [src_word] = src_content.as_slice() else {
+                continue;
+            };
+            for tgt_word in content_words(tgt, &tgt_function) {
+                self.insert(src_word, tgt_word);
+            }
+        }
+    }
+
+    /// Parses a dictionary: hunalign's `target phrase @ source phrase` lines,
+    /// or `source<TAB>target` lines. Blank lines and `#` comments are skipped.
+    /// A line that is neither is an error naming `file` and the line.
+    pub fn parse_dictionary(text: &str, file: Option<&Path>) -> Result<Self> {
+        let mut pairs = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let pair = if let Some((tgt, src)) = line.split_once(" @ ") {
+                (src, tgt)
+            } else if let Some((src, tgt)) = line.split_once('\t') {
+                (src, tgt.split('\t').next().unwrap_or(tgt))
+            } else {
+                let location = Location {
+                    file: file.map(Path::to_path_buf),
+                    ..Location::default()
+                }
+                .at(n as u64 + 1, 1);
+                return Err(Error::syntax(
+                    location,
+                    "expected 'target phrase @ source phrase' (hunalign) or 'source<TAB>target'",
+                ));
+            };
+            pairs.push(pair);
+        }
+        let mut lexicon = Lexicon::new();
+        lexicon.add_phrase_pairs(pairs);
+        Ok(lexicon)
+    }
+
+    /// Reads a dictionary file (see [`Lexicon::parse_dictionary`]).
+    pub fn read_dictionary(path: &Path) -> Result<Self> {
+        let text = crate::files::read_text(path)?;
+        Self::parse_dictionary(&text, Some(path))
+    }
+
+    /// True when `unit` is a known unit of the source (`source` true) or target side.
+    fn has_unit(&self, unit: &str, source: bool) -> bool {
+        if source {
+            self.src_units.contains(unit)
+        } else {
+            self.tgt_units.contains(unit)
+        }
+    }
+
+    /// Cuts a run of spaceless characters into units: at each place the
+    /// longest phrase the lexicon knows for that side, else one character.
+    ///
+    /// ```
+    /// let mut lex = tmkit::align::Lexicon::new();
+    /// lex.insert("北京", "beijing");
+    /// lex.insert("大学", "university");
+    /// let mut units = Vec::new();
+    /// lex.split_spaceless("北京大学生", true, &mut |u| units.push(u.to_string()));
+    /// assert_eq!(units, ["北京", "大学", "生"]);
+    /// ```
+    pub fn split_spaceless<'a>(&self, run: &'a str, source: bool, f: &mut dyn FnMut(&'a str)) {
+        let bounds: Vec<usize> = run
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(run.len()))
+            .collect();
+        let chars = bounds.len() - 1;
+        let mut at = 0;
+        while at < chars {
+            let longest = (2..=MAX_UNIT_CHARS.min(chars - at))
+                .rev()
+                .find(|&len| self.has_unit(&run[bounds[at]..bounds[at + len]], source))
+                .unwrap_or(1);
+            f(&run[bounds[at]..bounds[at + longest]]);
+            at += longest;
+        }
+    }
+}
+
+/// Words that recur in many phrases of one side: its function words.
+fn function_words<'a>(phrases: impl Iterator<Item = &'a Vec<String>>) -> AHashSet<String> {
+    let mut counts: AHashMap<&str, usize> = AHashMap::new();
+    let mut multi = 0usize;
+    for words in phrases {
+        if words.len() < 2 {
+            continue;
+        }
+        multi += 1;
+        for w in words {
+            *counts.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let floor = (multi / 200).max(20);
+    counts
+        .into_iter()
+        .filter(|&(_, c)| c > floor)
+        .map(|(w, _)| w.to_string())
+        .collect()
+}
+
+/// The words of a phrase that are not function words (all of them when
+/// nothing else is left, so `to be` still says `be`).
+fn content_words<'w>(words: &'w [String], function: &AHashSet<String>) -> Vec<&'w String> {
+    if words.len() == 1 {
+        return words.iter().collect();
+    }
+    let content: Vec<&String> = words.iter().filter(|w| !function.contains(*w)).collect();
+    if content.is_empty() {
+        words.iter().collect()
+    } else {
+        content
+    }
+}
+
+/// Word pairs that co-occur in aligned sentence pairs, by the Dice
+/// coefficient `2·c(s,t) / (c(s) + c(t))` over pairs (each word counted once
+/// per pair). Keeps pairs seen at least `min_count` times with a Dice of at
+/// least `min_dice`, and at most `per_source` per source word, best first.
+/// Words are ids the caller interned; the result is `(src, tgt, dice)`.
+pub fn learn_dice<'a>(
+    pairs: impl IntoIterator<Item = (&'a [u32], &'a [u32])>,
+    min_count: u32,
+    min_dice: f32,
+    per_source: usize,
+) -> Vec<(u32, u32, f32)> {
+    let mut src_count: AHashMap<u32, u32> = AHashMap::new();
+    let mut tgt_count: AHashMap<u32, u32> = AHashMap::new();
+    let mut joint: AHashMap<(u32, u32), u32> = AHashMap::new();
+    for (src, tgt) in pairs {
+        for &s in src {
+            *src_count.entry(s).or_default() += 1;
+        }
+        for &t in tgt {
+            *tgt_count.entry(t).or_default() += 1;
+        }
+        for &s in src {
+            for &t in tgt {
+                *joint.entry((s, t)).or_default() += 1;
+            }
+        }
+    }
+    let mut found: Vec<(u32, u32, f32)> = joint
+        .into_iter()
+        .filter(|&(_, c)| c >= min_count)
+        .map(|((s, t), c)| {
+            let dice = 2.0 * c as f32 / (src_count[&s] + tgt_count[&t]) as f32;
+            (s, t, dice)
+        })
+        .filter(|&(_, _, d)| d >= min_dice)
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1)));
+    let mut kept = Vec::with_capacity(found.len());
+    let mut run = (u32::MAX, 0usize);
+    for item in found {
+        if item.0 != run.0 {
+            run = (item.0, 0);
+        }
+        if run.1 < per_source {
+            kept.push(item);
+            run.1 += 1;
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hunalign_and_tsv_lines() {
+        let text = "maison @ Haus\nla maison blanche @ das weiße Haus\n# comment\n\nkatze\tchat\n";
+        let lex = Lexicon::parse_dictionary(text, None).unwrap();
+        assert_eq!(lex.translations("haus"), ["maison"]);
+        assert_eq!(lex.translations("katze"), ["chat"]);
+        // Three source content words: no single word learns from the phrase.
+        assert!(lex.translations("weiße").is_empty());
+    }
+
+    #[test]
+    fn bad_dictionary_line_names_file_and_line() {
+        let err = Lexicon::parse_dictionary("a @ b\nno separator\n", Some(Path::new("x.dic")))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("x.dic:2:1:"), "{err}");
+    }
+
+    #[test]
+    fn function_words_are_dropped_from_phrases() {
+        let mut pairs: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("wort{i}"), format!("to word{i}")))
+            .collect();
+        pairs.push(("gehen".into(), "to go".into()));
+        let mut lex = Lexicon::new();
+        lex.add_phrase_pairs(pairs.iter().map(|(s, t)| (s.as_str(), t.as_str())));
+        assert_eq!(lex.translations("gehen"), ["go"]);
+    }
+
+    #[test]
+    fn spaceless_source_phrases_stay_whole() {
+        let lex = Lexicon::parse_dictionary("trisomy @ 三体综合症\n", None).unwrap();
+        assert_eq!(lex.translations("三体综合症"), ["trisomy"]);
+        let mut units = Vec::new();
+        lex.split_spaceless("患三体综合症", true, &mut |u| units.push(u));
+        assert_eq!(units, ["患", "三体综合症"]);
+    }
+
+    #[test]
+    fn dice_keeps_consistent_pairs() {
+        let pairs: Vec<(Vec<u32>, Vec<u32>)> = vec![
+            (vec![1, 2], vec![10, 20]),
+            (vec![1, 3], vec![10, 30]),
+            (vec![1, 4], vec![10, 40]),
+            (vec![2, 3], vec![20, 30]),
+        ];
+        let learned = learn_dice(
+            pairs.iter().map(|(s, t)| (s.as_slice(), t.as_slice())),
+            2,
+            0.5,
+            1,
+        );
+        assert!(learned.iter().any(|&(s, t, _)| s == 1 && t == 10));
+        assert!(learned.iter().all(|&(s, t, _)| t == s * 10));
+    }
+}

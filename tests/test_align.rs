@@ -1,0 +1,332 @@
+//! CLI tests for `tmkit align`: every output format, documents and
+//! `--lines`, dictionaries and memories, batches, bad input, and the F1 of
+//! the development documents when `../shared` is present.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/align")
+        .join(name)
+}
+
+fn tmkit() -> Command {
+    let mut cmd = Command::cargo_bin("tmkit").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn bridge(cmd: &mut Command) -> &mut Command {
+    cmd.args(["align", "--src", "en", "--tgt", "fr"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("fr_bridge.md"))
+}
+
+/// (source indices, target indices) of each JSONL bead.
+fn beads(jsonl: &str) -> Vec<(Vec<usize>, Vec<usize>)> {
+    jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let ids = |k: &str| -> Vec<usize> {
+                v[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() as usize)
+                    .collect()
+            };
+            assert!(v["score"].as_f64().is_some());
+            (ids("src"), ids("tgt"))
+        })
+        .collect()
+}
+
+#[test]
+fn jsonl_beads_of_a_markdown_article() {
+    let out = stdout_of(bridge(&mut tmkit()).args(["--format", "jsonl"]));
+    let got = beads(&out);
+    let one = |i: usize, j: usize| (vec![i], vec![j]);
+    let expected = vec![
+        one(0, 0),
+        one(1, 1),
+        one(2, 2),
+        (vec![3], vec![3, 4]),
+        one(4, 5),
+        one(5, 6),
+        one(6, 7),
+        one(7, 8),
+        one(8, 9),
+    ];
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn dictionary_and_presegmented_alias_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, tgt) = (dir.path().join("src.txt"), dir.path().join("tgt.txt"));
+    std::fs::write(
+        &src,
+        "The bridge reopened.\nThe mayor was proud.\nCars came back.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &tgt,
+        "Le pont a rouvert.\nLa maire était fière.\nLes voitures sont revenues.\n",
+    )
+    .unwrap();
+    let out = stdout_of(
+        tmkit()
+            .args([
+                "align",
+                "--presegmented",
+                "--src-lang",
+                "en",
+                "--tgt-lang",
+                "fr",
+            ])
+            .args(["--format", "jsonl", "--dict"])
+            .arg(fixture("en-fr.dic"))
+            .arg(&src)
+            .arg(&tgt),
+    );
+    assert_eq!(
+        beads(&out),
+        vec![(vec![0], vec![0]), (vec![1], vec![1]), (vec![2], vec![2])]
+    );
+}
+
+#[test]
+fn tmx_output_has_scores_file_names_and_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bridge.tmx");
+    bridge(&mut tmkit())
+        .arg("--dict")
+        .arg(fixture("en-fr.dic"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("<tu>").count(), 9, "{text}");
+    assert!(text.contains("<prop type=\"x-alignment-score\">"));
+    assert!(text.contains("en_bridge.md") && text.contains("fr_bridge.md"));
+    assert!(text.contains(
+        "Les ingénieurs ont remplacé les câbles d'acier. Ils ont aussi remplacé le tablier en bois."
+    ));
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(&out)
+        .assert()
+        .success();
+    // No temporary file is left beside the output.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1);
+}
+
+#[test]
+fn min_score_drops_weak_beads_from_tsv() {
+    let all = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv"]));
+    assert_eq!(all.lines().count(), 9);
+    assert!(all.lines().all(|l| l.split('\t').count() == 3));
+    let none = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv", "--min-score", "1.01"]));
+    assert!(none.is_empty() || none.lines().count() < 9);
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--min-score", "2"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("fr_bridge.md"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn text_output_shows_both_columns() {
+    let out = stdout_of(bridge(&mut tmkit()).args(["--format", "text"]));
+    assert!(out.contains("The bridge reopens") && out.contains("Le pont rouvre"));
+    assert!(out.lines().any(|l| l.contains('│')));
+}
+
+#[test]
+fn memory_gives_anchors_and_words() {
+    let out = stdout_of(
+        bridge(&mut tmkit())
+            .args(["--format", "jsonl", "--tm"])
+            .arg(fixture("en-fr.tsv")),
+    );
+    assert_eq!(beads(&out).len(), 9);
+}
+
+#[test]
+fn length_method_runs() {
+    let out = stdout_of(bridge(&mut tmkit()).args(["--format", "jsonl", "--method", "length"]));
+    let got = beads(&out);
+    assert_eq!(got.iter().map(|b| b.0.len()).sum::<usize>(), 9);
+    assert_eq!(got.iter().map(|b| b.1.len()).sum::<usize>(), 10);
+}
+
+#[test]
+fn batch_goes_on_past_a_missing_file_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all.tmx");
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--pairs"])
+        .arg(fixture("pairs.tsv"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.md"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("<tu>").count(), 9);
+}
+
+#[test]
+fn folders_are_paired_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en"), dir.path().join("fr"));
+    std::fs::create_dir_all(&en).unwrap();
+    std::fs::create_dir_all(&fr).unwrap();
+    for name in ["a.md", "b.md"] {
+        std::fs::copy(fixture("en_bridge.md"), en.join(name)).unwrap();
+        std::fs::copy(fixture("fr_bridge.md"), fr.join(name)).unwrap();
+    }
+    let out = stdout_of(
+        tmkit()
+            .args(["align", "--src", "en", "--tgt", "fr", "--format", "jsonl"])
+            .arg(&en)
+            .arg(&fr),
+    );
+    assert_eq!(out.lines().count(), 18);
+    assert!(out.contains("\"src_file\""));
+}
+
+#[test]
+fn empty_side_and_swapped_languages_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    bridge(&mut tmkit())
+        .args(["--format", "jsonl"])
+        .assert()
+        .success();
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--format", "jsonl"])
+        .arg(fixture("en_bridge.md"))
+        .arg(&empty)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("target side has no sentence"));
+    let long_en =
+        "The government announced on Tuesday a new reform of the pension system. ".repeat(6);
+    let en = dir.path().join("en.txt");
+    std::fs::write(&en, &long_en).unwrap();
+    tmkit()
+        .args(["align", "--src", "fr", "--tgt", "en", "--format", "jsonl"])
+        .arg(&en)
+        .arg(&en)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("looks like en, not fr"));
+}
+
+#[test]
+fn bad_usage_and_bad_dictionaries_fail_clearly() {
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "-", "-"])
+        .assert()
+        .code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.dic");
+    std::fs::write(&bad, "pont @ bridge\nno separator here\n").unwrap();
+    bridge(&mut tmkit())
+        .arg("--dict")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.dic:2:1"));
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr"])
+        .arg(fixture("nope.md"))
+        .arg(fixture("fr_bridge.md"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nope.md"));
+}
+
+fn shared_dir() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for candidate in ["../shared", "../../shared"] {
+        let dir = root.join(candidate);
+        if dir.join("data/align").is_dir() {
+            return Some(dir);
+        }
+    }
+    eprintln!("skipped: ../shared/data/align is absent");
+    None
+}
+
+/// Strict F1 of beads, as the scorer computes it (null beads split into
+/// one-sentence beads; precision over all output beads, recall over gold
+/// non-null beads).
+fn strict_f1(gold: &[(Vec<usize>, Vec<usize>)], got: &[(Vec<usize>, Vec<usize>)]) -> f64 {
+    let norm = |beads: &[(Vec<usize>, Vec<usize>)]| {
+        let mut out = Vec::new();
+        for (s, t) in beads {
+            if s.is_empty() || t.is_empty() {
+                out.extend(s.iter().map(|&i| (vec![i], vec![])));
+                out.extend(t.iter().map(|&j| (vec![], vec![j])));
+            } else {
+                out.push((s.clone(), t.clone()));
+            }
+        }
+        out
+    };
+    let (g, t) = (norm(gold), norm(got));
+    let gold_nn: Vec<_> = g
+        .iter()
+        .filter(|b| !b.0.is_empty() && !b.1.is_empty())
+        .collect();
+    let p = t.iter().filter(|b| g.contains(b)).count() as f64 / t.len() as f64;
+    let r = gold_nn.iter().filter(|b| t.contains(b)).count() as f64 / gold_nn.len() as f64;
+    2.0 * p * r / (p + r)
+}
+
+#[test]
+fn development_documents_align_above_a_floor() {
+    let Some(shared) = shared_dir() else { return };
+    let data = shared.join("data/align");
+    for (doc, sl, tl, floor) in [
+        ("de-fr.textberg.dev", "de", "fr", 0.75),
+        ("en-hu.dtm", "en", "hu", 0.93),
+        ("zh-en.mac.001", "zh", "en", 0.75),
+    ] {
+        let dir = data.join(doc);
+        let out = stdout_of(
+            tmkit()
+                .args([
+                    "align", "--lines", "--quiet", "--format", "jsonl", "--src", sl, "--tgt", tl,
+                ])
+                .arg("--dict-dir")
+                .arg(data.join("dicts"))
+                .arg(dir.join("src.txt"))
+                .arg(dir.join("tgt.txt")),
+        );
+        let gold = beads(
+            &std::fs::read_to_string(dir.join("gold.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|l| l.replace('}', ", \"score\": 1}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let f1 = strict_f1(&gold, &beads(&out));
+        assert!(f1 >= floor, "{doc}: strict F1 {f1:.3} < {floor}");
+    }
+}
