@@ -278,7 +278,9 @@ impl MemoryTm {
                 TmFormat::Tsv => {
                     let text = crate::files::read_text(&file)?;
                     let swapped = orientation == TsvOrientation::Swapped;
+                    let before = tm.entries.len();
                     parse_tsv_oriented(&text, Some(&file), file_index, swapped, &mut tm.entries)?;
+                    drop_header_row(&mut tm.entries, before, &tm.pair);
                 }
                 TmFormat::Tmx => {
                     tm.load_tmx(&file, file_index, &mut |entries: &[Entry]| {
@@ -313,6 +315,7 @@ impl MemoryTm {
                 let before = self.entries.len();
                 let swapped = tsv_orientation(path, &self.pair) == TsvOrientation::Swapped;
                 parse_tsv_oriented(&text, Some(path), file_index, swapped, &mut self.entries)?;
+                drop_header_row(&mut self.entries, before, &self.pair);
                 Ok(LoadStats {
                     entries: self.entries.len() - before,
                     skipped: 0,
@@ -464,6 +467,24 @@ impl TranslationMemory for MemoryTm {
 
 fn entry_id(index: usize) -> EntryId {
     EntryId::try_from(index).unwrap_or(EntryId::MAX)
+}
+
+/// Removes the entry at `first` when it is the first line of its file and
+/// a header row of the pair's language codes (as `tmx convert` writes).
+fn drop_header_row(entries: &mut Vec<Entry>, first: usize, pair: &LanguagePair) {
+    if let Some(entry) = entries.get(first)
+        && entry.origin.position == 1
+        && crate::tmx::flat::header_row(
+            &[entry.source.clone(), entry.target.clone()],
+            Some(&crate::tmx::convert::Pair {
+                src: pair.source.clone(),
+                tgt: pair.target.clone(),
+            }),
+        )
+        .is_some()
+    {
+        entries.remove(first);
+    }
 }
 
 /// The entry a unit gives for `pair` (`number`: its 1-based place in the

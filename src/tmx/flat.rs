@@ -161,7 +161,7 @@ pub fn read_tabular<R: BufRead>(
 
 /// When `fields` is a header row, the language pair it gives (or `None`
 /// inside when it names the columns without languages).
-fn header_row(fields: &[String], pair: Option<&Pair>) -> Option<Option<Pair>> {
+pub(crate) fn header_row(fields: &[String], pair: Option<&Pair>) -> Option<Option<Pair>> {
     let [a, b, ..] = fields else { return None };
     let named = |f: &str, names: &[&str]| names.iter().any(|n| f.trim().eq_ignore_ascii_case(n));
     if named(a, &["source", "src", "source text"]) && named(b, &["target", "tgt", "target text"]) {
