@@ -450,7 +450,10 @@ fn ranking_beats_the_lead_on_shared_dev_data() {
     .filter_map(|name| score(name, usize::MAX))
     .collect();
     if human.len() < 3 {
-        support::skipped(module_path!(), &format!("the dev sets are not in {}", dir.display()));
+        support::skipped(
+            module_path!(),
+            &format!("the dev sets are not in {}", dir.display()),
+        );
         return;
     }
     let mean = |f: fn(&(f64, f64)) -> f64| human.iter().map(f).sum::<f64>() / 3.0;
