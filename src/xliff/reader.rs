@@ -270,6 +270,8 @@ impl<'a> Parser<'a> {
 
     fn push_unit(&self, file: &mut Option<File>, unit: Unit, at: usize) -> Result<()> {
         match file {
+            // A 2.0 unit of `<ignorable>`s only has nothing to translate.
+            Some(_) if unit.segments.is_empty() => Ok(()),
             Some(f) => {
                 f.units.push(unit);
                 Ok(())
@@ -865,6 +867,20 @@ mod tests {
         assert_eq!(ph.content, vec![SegPart::Text("<br/>".into())]);
         assert_eq!(u.segments[1].state, State::New);
         assert_eq!(u.segments[1].source.plain_text(), "Cd");
+    }
+
+    /// Found by the `xliff_reader` fuzz target: a unit without segments was
+    /// written back as a unit with one empty segment.
+    #[test]
+    fn regression_units_without_segments_are_left_out() {
+        let doc = parse(
+            r#"<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en"><file id="f">
+<unit id="a"><segment id="s"><source>Hi</source></segment></unit>
+<unit id="b"><ignorable><source> </source></ignorable></unit></file></xliff>"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(doc.files[0].units.len(), 1);
     }
 
     #[test]
