@@ -42,9 +42,25 @@ pub enum QuoteMode {
 
 /// An open quotation or bracket: what may close it, and where it opened.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Open {
+struct Open {
     closers: &'static [char],
     at: usize,
+    /// What the search ahead found: where it closes and whether the quotation
+    /// is kept whole, or `None` with the end of the line when it does not close.
+    ahead: Option<(Option<(usize, bool)>, usize)>,
+}
+
+/// The quotations and brackets open in the current sentence, paired
+/// incrementally: each byte of a sentence is looked at once however many
+/// terminals it holds, and each quotation is searched ahead once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct QuoteStack {
+    open: Vec<Open>,
+    /// The sentence start the stack belongs to, and how far it has been paired.
+    start: usize,
+    scanned: usize,
+    /// The text before `scanned` may hold an opening character.
+    seen_opener: bool,
 }
 
 /// Terminals that make an English-style quotation dialogue rather than a
@@ -135,13 +151,27 @@ fn may_open_quote(head: &[u8]) -> bool {
 
 /// The closers still awaited at `pos` for quotations and brackets opened in
 /// `text[start..pos]`, outermost first, in `stack` (cleared first).
-fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<Open>) {
-    stack.clear();
-    let head = &text[start..pos];
-    if !may_open_quote(head.as_bytes()) {
-        return;
+fn open_at(text: &str, start: usize, pos: usize, state: &mut QuoteStack) {
+    if state.start != start || state.scanned > pos || state.scanned < start {
+        *state = QuoteStack {
+            open: std::mem::take(&mut state.open),
+            start,
+            scanned: start,
+            seen_opener: false,
+        };
+        state.open.clear();
     }
-    let mut prev: Option<char> = text[..start].chars().next_back();
+    let from = state.scanned;
+    state.scanned = pos;
+    let head = &text[from..pos];
+    if !state.seen_opener {
+        if !may_open_quote(head.as_bytes()) {
+            return;
+        }
+        state.seen_opener = true;
+    }
+    let stack = &mut state.open;
+    let mut prev: Option<char> = text[..from].chars().next_back();
     let mut chars = head.char_indices().peekable();
     while let Some((off, c)) = chars.next() {
         let next = chars
@@ -157,7 +187,8 @@ fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<Open>) {
         } else if let Some(closers) = closers_of(c, prev, next) {
             stack.push(Open {
                 closers,
-                at: start + off,
+                at: from + off,
+                ahead: None,
             });
         }
         prev = Some(c);
@@ -166,13 +197,14 @@ fn open_at(text: &str, start: usize, pos: usize, stack: &mut Vec<Open>) {
 
 /// Where `text[pos..]` closes the quotation awaiting one of `closers`, if it
 /// does before the end of the line (the paragraph when `wrapped`), within
-/// [`MAX_QUOTE`] bytes.
-fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> Option<usize> {
+/// [`MAX_QUOTE`] bytes; and up to where a `None` holds (the line's end, or
+/// `pos` when the search stopped at the size limit).
+fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Option<usize>, usize) {
     let mut prev: Option<char> = text[..pos].chars().next_back();
     let mut rest = text[pos..].char_indices().peekable();
     while let Some((off, c)) = rest.next() {
         if off > MAX_QUOTE {
-            return None;
+            return (None, pos);
         }
         if c == '\n'
             && (!wrapped
@@ -180,17 +212,17 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> Opti
                     .trim_start_matches([' ', '\t', '\r'])
                     .starts_with('\n'))
         {
-            return None;
+            return (None, pos + off);
         }
         if closers.contains(&c) {
             let next = rest.peek().map(|&(_, n)| n);
             if may_close(c, prev, next) {
-                return Some(pos + off);
+                return (Some(pos + off), pos + off);
             }
         }
         prev = Some(c);
     }
-    None
+    (None, text.len())
 }
 
 /// True when `pos` lies inside a quotation or bracket opened after `start`
@@ -202,19 +234,30 @@ pub(crate) fn inside_quote(
     pos: usize,
     wrapped: bool,
     mode: QuoteMode,
-    stack: &mut Vec<Open>,
+    state: &mut QuoteStack,
 ) -> bool {
     if mode == QuoteMode::Split || pos - start > 4 * MAX_QUOTE {
         return false;
     }
-    open_at(text, start, pos, stack);
-    stack.iter().any(|open| {
-        let Some(close) = closes_ahead(text, pos, open.closers, wrapped) else {
-            return false;
+    open_at(text, start, pos, state);
+    state.open.iter_mut().any(|open| {
+        let cached = match open.ahead {
+            Some((Some((close, keep)), _)) if close >= pos => Some(Some(keep)),
+            Some((None, until)) if pos < until => Some(None),
+            _ => None,
         };
-        mode == QuoteMode::Keep
-            || !is_english_quote(open.closers)
-            || text[open.at..close].contains(NOT_NEWS_TERMINALS)
+        let verdict = cached.unwrap_or_else(|| {
+            let (close, until) = closes_ahead(text, pos, open.closers, wrapped);
+            let found = close.map(|close| {
+                let keep = mode == QuoteMode::Keep
+                    || !is_english_quote(open.closers)
+                    || text[open.at..close].contains(NOT_NEWS_TERMINALS);
+                (close, keep)
+            });
+            open.ahead = Some((found, until));
+            found.map(|(_, keep)| keep)
+        });
+        verdict == Some(true)
     })
 }
 
@@ -224,12 +267,26 @@ mod tests {
 
     fn inside(text: &str, at: &str) -> bool {
         let pos = text.find(at).unwrap() + at.len();
-        inside_quote(text, 0, pos, false, QuoteMode::Keep, &mut Vec::new())
+        inside_quote(
+            text,
+            0,
+            pos,
+            false,
+            QuoteMode::Keep,
+            &mut QuoteStack::default(),
+        )
     }
 
     fn inside_auto(text: &str, at: &str) -> bool {
         let pos = text.find(at).unwrap() + at.len();
-        inside_quote(text, 0, pos, false, QuoteMode::Auto, &mut Vec::new())
+        inside_quote(
+            text,
+            0,
+            pos,
+            false,
+            QuoteMode::Auto,
+            &mut QuoteStack::default(),
+        )
     }
 
     #[test]
@@ -246,7 +303,7 @@ mod tests {
             3,
             false,
             QuoteMode::Split,
-            &mut Vec::new()
+            &mut QuoteStack::default()
         ));
     }
 
@@ -290,7 +347,7 @@ mod tests {
             7,
             true,
             QuoteMode::Keep,
-            &mut Vec::new()
+            &mut QuoteStack::default()
         ));
     }
 }

@@ -55,7 +55,7 @@ pub(crate) struct RuleScanner<'a> {
     marker: [Option<Marker>; 2],
     lower: String,
     /// Reused stack of open quotations (see [`quotes::inside_quote`]).
-    quote_stack: Vec<quotes::Open>,
+    quote_stack: quotes::QuoteStack,
 }
 
 impl<'a> RuleScanner<'a> {
@@ -74,7 +74,7 @@ impl<'a> RuleScanner<'a> {
             pos: 0,
             marker: [None; 2],
             lower: String::new(),
-            quote_stack: Vec::new(),
+            quote_stack: quotes::QuoteStack::default(),
         }
     }
 
