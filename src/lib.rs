@@ -9,6 +9,7 @@
 //! | [`segment`] | sentence segmentation: per-language rules and SRX 2.0 rule files |
 //! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
 //! | [`tm`] | translation memories loaded from TMX or TSV, and their entries |
+//! | [`store`] | the persistent memory: SQLite (`.tmdb`) or PostgreSQL, import, export, concordance |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
@@ -23,6 +24,7 @@ pub mod error;
 pub mod files;
 pub mod fuzzy;
 pub mod segment;
+pub mod store;
 pub mod summarize;
 pub mod text;
 pub mod tm;

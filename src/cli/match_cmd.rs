@@ -12,7 +12,7 @@ use tmkit::batch::InputFilter;
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
-use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory};
+use tmkit::tm::{LanguagePair, OpenedMemory, TranslationMemory};
 
 use super::common::{self, Context, DataFormat, Style};
 
@@ -34,7 +34,8 @@ differ and inline codes are reported beside the score, never folded into it.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX or TSV (source<TAB>target) file, or a folder of them. Repeatable.
+    /// Translation memory: a TMX or TSV (source<TAB>target) file or a folder of them (repeatable),
+    /// or one store (team.tmdb, postgres://...).
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).
@@ -46,6 +47,9 @@ pub struct MemoryArgs {
     /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
     #[arg(long)]
     pub lines: bool,
+    /// With a store: count a use of each best match (usage count and last-used date).
+    #[arg(long)]
+    pub update_usage: bool,
 }
 
 /// Arguments of `tmkit match`.
@@ -72,15 +76,24 @@ pub struct Args {
     pub inputs: Vec<String>,
 }
 
-/// Loads the memories for a language pair and indexes them, reporting the
+/// Opens the memory for a language pair with its index, reporting the
 /// time taken on stderr (unless `--quiet`).
 pub(crate) fn load_matcher(
     memory: &MemoryArgs,
     ctx: &Context,
-) -> anyhow::Result<Matcher<MemoryTm>> {
+) -> anyhow::Result<Matcher<OpenedMemory>> {
     let (paths, src, tgt) = (&memory.tm, &memory.src, &memory.tgt);
+    if memory.update_usage
+        && !paths
+            .iter()
+            .any(|p| tmkit::store::StoreLocation::parse(&p.to_string_lossy()).is_some())
+    {
+        return Err(common::usage(
+            "--update-usage needs a store (--tm team.tmdb)",
+        ));
+    }
     let started = Instant::now();
-    let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let matcher = tmkit::tm::open_matcher(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
     let tm = matcher.memory();
     for (file, why) in tm.skipped_files() {
         ctx.note(format!(
@@ -93,10 +106,13 @@ pub(crate) fn load_matcher(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"
         ));
     }
+    let from = match tm {
+        OpenedMemory::Files(files) => format!("{} file(s)", files.files().len()),
+        OpenedMemory::Store(_) => "the store".to_string(),
+    };
     ctx.note(format!(
-        "memory: {} segments from {} file(s), {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
+        "memory: {} segments from {from}, {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
         tm.len(),
-        tm.files().len(),
         started.elapsed().as_secs_f64(),
         matcher.index().vocabulary().len(),
     ));
@@ -234,6 +250,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                 })
                 .collect();
+            if args.memory.update_usage
+                && let Some(store) = matcher.memory().store()
+            {
+                let best: Vec<_> = results
+                    .iter()
+                    .filter_map(|(m, _)| m.first().map(|m| m.entry_id))
+                    .collect();
+                store.record_usage(&best)?;
+            }
             for (query, (matches, ms)) in batch.iter().zip(&results) {
                 total_ms += ms;
                 let json = || ResultJson {
@@ -300,7 +325,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 fn write_text<W: Write>(
     out: &mut W,
     style: &Style,
-    matcher: &Matcher<MemoryTm>,
+    matcher: &Matcher<OpenedMemory>,
     number: usize,
     query: &str,
     matches: &[Match],

@@ -12,6 +12,7 @@ pub mod completions;
 pub mod match_cmd;
 pub mod segment;
 pub mod summarize;
+pub mod tm;
 pub mod tmx;
 
 pub use common::{is_broken_pipe, is_usage_error, report_error};
@@ -59,6 +60,8 @@ pub enum Command {
     Analyze(analyze::Args),
     /// Write short extractive digests of articles, one file or whole folders.
     Summarize(summarize::Args),
+    /// A translation-memory store (SQLite .tmdb or PostgreSQL): import, search, add, export...
+    Tm(Box<tm::Args>),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => match_cmd::run(args, &ctx),
         Command::Analyze(args) => analyze::run(args, &ctx),
         Command::Summarize(args) => summarize::run(args, &ctx),
+        Command::Tm(args) => tm::run(*args, &ctx),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -31,6 +31,8 @@ use super::vocab::{UNKNOWN_TOKEN, Vocabulary};
 use crate::text::{comparison_key, tokenize::for_each_token};
 use crate::tm::{EntryId, TranslationMemory};
 
+mod persist;
+
 /// One retrieved segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexHit {
