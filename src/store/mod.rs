@@ -33,8 +33,10 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 
 pub mod export;
+mod filter;
 pub mod import;
 mod memory;
+pub mod postgres;
 pub mod sqlite;
 pub mod unit;
 
@@ -356,9 +358,7 @@ fn location_of(spec: &str) -> Result<StoreLocation> {
 pub fn open_location(location: &StoreLocation, create: bool) -> Result<Box<dyn Store>> {
     match location {
         StoreLocation::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path, create)?)),
-        StoreLocation::Postgres(_) => Err(Error::Usage(format!(
-            "{location}: this build of tmkit has no PostgreSQL engine"
-        ))),
+        StoreLocation::Postgres(uri) => Ok(Box::new(postgres::PgStore::connect(uri)?)),
     }
 }
 

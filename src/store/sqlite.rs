@@ -8,18 +8,19 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::Value;
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
 };
 
-use super::unit::{self, columns_suffice, normalize_lang, search_fold, unit_hashes};
+use super::unit::{
+    self, UnitRow, columns_suffice, finish_unit, normalize_lang, search_fold, unit_hashes,
+};
 use super::{
     AddReport, Conflict, DuplicatePolicy, Edit, Filter, ScannedUnit, SearchQuery, Stats, Store,
     StoreLocation, StoredUnit, Unit,
 };
 use crate::error::{Error, Location, Result};
-use crate::tmx::{Header, Prop, Seg, Tu, Tuv};
+use crate::tmx::{Header, Tu};
 
 /// `tmkt`: marks the file as a tmkit store (SQLite's `PRAGMA application_id`).
 pub const APPLICATION_ID: i32 = 0x746D_6B74;
@@ -29,6 +30,9 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_init.sql"),
     include_str!("migrations/sqlite/0002_filter_indexes.sql"),
 ];
+
+/// Most variants a unit may have (a variant's id is its unit's id times this plus its place).
+pub const VARIANTS_PER_UNIT: usize = 256;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -60,6 +64,13 @@ impl SqliteStore {
     /// exist), migrating an older schema. A file that is not a tmkit store, or
     /// has a newer schema, is refused without being written to.
     pub fn open(path: &Path, create: bool) -> Result<SqliteStore> {
+        Self::open_at_version(path, create, SCHEMA_VERSION)
+    }
+
+    /// [`SqliteStore::open`], migrating no further than `version` (a store
+    /// of an older schema, as migration tests need).
+    pub fn open_at_version(path: &Path, create: bool, version: u32) -> Result<SqliteStore> {
+        let target = version.min(SCHEMA_VERSION);
         let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         if !exists && !create {
             return Err(Error::invalid(
@@ -125,14 +136,13 @@ impl SqliteStore {
             id: String::new(),
             version,
         };
-        store.migrate_to(SCHEMA_VERSION)?;
+        store.migrate_to(target)?;
         store.id = store.meta("store_id")?.unwrap_or_default();
         Ok(store)
     }
 
-    /// Runs the migrations after the current version up to `target` (tests
-    /// use this to build stores of old versions).
-    pub fn migrate_to(&mut self, target: u32) -> Result<()> {
+    /// Runs the migrations after the current version up to `target`, in one transaction.
+    fn migrate_to(&mut self, target: u32) -> Result<()> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
         let tx = self
@@ -192,8 +202,8 @@ impl SqliteStore {
         &self.conn
     }
 
-    fn ids_where(&self, filter: &Filter) -> Result<(String, Vec<Value>)> {
-        filter_sql(filter)
+    fn ids_where(&self, filter: &Filter) -> Result<(String, Vec<String>)> {
+        super::filter::filter_sql(filter, super::filter::Dialect::Sqlite)
     }
 }
 
@@ -211,87 +221,12 @@ fn new_store_id() -> String {
     format!("{h:016x}")
 }
 
-/// The SQL condition (over `units u`) and its parameters for `filter`.
-pub(crate) fn filter_sql(filter: &Filter) -> Result<(String, Vec<Value>)> {
-    let mut conds: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let param = |values: &mut Vec<Value>, v: String| {
-        values.push(Value::Text(v));
-        format!("?{}", values.len())
-    };
-    if !filter.ids.is_empty() {
-        let ids: Vec<String> = filter.ids.iter().map(i64::to_string).collect();
-        conds.push(format!("u.id IN ({})", ids.join(",")));
-    }
-    for lang in [&filter.src, &filter.tgt].into_iter().flatten() {
-        let p = param(&mut values, normalize_lang(lang));
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM variants v WHERE v.unit_id = u.id AND (v.lang = {p} OR v.lang LIKE {p} || '-%'))"
-        ));
-    }
-    if let Some(since) = &filter.since {
-        let p = param(&mut values, super::date_key(since)?[..8].to_string());
-        conds.push(format!(
-            "substr(coalesce(u.change_date, u.creation_date), 1, 8) >= {p}"
-        ));
-    }
-    if let Some(until) = &filter.until {
-        let p = param(&mut values, super::date_key(until)?[..8].to_string());
-        conds.push(format!(
-            "substr(coalesce(u.change_date, u.creation_date), 1, 8) <= {p}"
-        ));
-    }
-    if let Some(user) = &filter.user {
-        let p = param(&mut values, user.clone());
-        conds.push(format!("(u.creation_user = {p} OR u.change_user = {p})"));
-    }
-    for (column, value) in [
-        ("project", &filter.project),
-        ("client", &filter.client),
-        ("domain", &filter.domain),
-    ] {
-        if let Some(v) = value {
-            let p = param(&mut values, v.clone());
-            conds.push(format!("u.{column} = {p}"));
-        }
-    }
-    for (name, value) in &filter.fields {
-        let pn = param(&mut values, name.clone());
-        let pv = param(&mut values, value.clone());
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM fields f WHERE f.unit_id = u.id AND f.name = {pn} AND f.value = {pv})"
-        ));
-    }
-    if let Some(text) = &filter.search {
-        let folded = search_fold(text);
-        let pf = param(&mut values, folded.clone());
-        if let Some(fts) = fts_phrase(text) {
-            let pm = param(&mut values, fts);
-            conds.push(format!(
-                "u.id IN (SELECT v.unit_id FROM variants v WHERE v.id IN \
-                 (SELECT rowid FROM variants_fts WHERE variants_fts MATCH {pm}) \
-                 AND instr(tm_fold(v.text), {pf}) > 0)"
-            ));
-        } else {
-            conds.push(format!(
-                "u.id IN (SELECT v.unit_id FROM variants v WHERE instr(tm_fold(v.text), {pf}) > 0)"
-            ));
-        }
-    }
-    let sql = if conds.is_empty() {
-        "1".to_string()
-    } else {
-        conds.join(" AND ")
-    };
-    Ok((sql, values))
-}
-
 /// The FTS5 query for a concordance search, or `None` when the trigram index
 /// cannot serve it (under three characters): then every variant is scanned.
 /// The index keeps no positions (`detail=none`, a third of the size), so the
 /// query asks for every third trigram of the text and the last one; the
 /// candidates are then checked against the text itself.
-fn fts_phrase(text: &str) -> Option<String> {
+pub(crate) fn fts_query(text: &str) -> Option<String> {
     let chars: Vec<char> = text.trim().chars().collect();
     if chars.len() < 3 {
         return None;
@@ -356,14 +291,6 @@ const UNIT_COLUMNS: &str = "u.id, u.tuid, u.source_lang, u.creation_date, u.crea
     u.change_date, u.change_user, u.usage_count, u.last_used, o.name, u.origin_pos, u.project, \
     u.client, u.domain, u.note, u.context_prev, u.context_next, u.tmx";
 
-/// A unit row before its variants and fields are attached.
-struct UnitRow {
-    id: i64,
-    unit: Unit,
-    tmx: Option<String>,
-    usage: i64,
-}
-
 fn unit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitRow> {
     let usage: i64 = r.get(7)?;
     let tu = Tu {
@@ -399,51 +326,6 @@ fn unit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitRow> {
         tmx: r.get(17)?,
         usage,
     })
-}
-
-/// Finishes a unit: its TMX form when stored, else variants and props from rows.
-fn finish_unit(
-    row: UnitRow,
-    variants: Vec<(String, String)>,
-    fields: Vec<(String, String, String)>,
-) -> Result<StoredUnit> {
-    let UnitRow {
-        id,
-        mut unit,
-        tmx,
-        usage,
-    } = row;
-    for (kind, name, value) in fields {
-        if kind == "field" {
-            unit.fields.push((name, value));
-        } else if tmx.is_none() {
-            unit.tu.props.push(Prop::new(name, value));
-        }
-    }
-    match tmx {
-        Some(xml) => {
-            let mut tu = unit::tu_from_xml(&xml)?;
-            // Usage is kept in columns (matches record it without rewriting the unit).
-            if usage > 0 {
-                tu.usagecount = Some(usage.to_string());
-            }
-            if unit.tu.lastusagedate.is_some() {
-                tu.lastusagedate = unit.tu.lastusagedate.take();
-            }
-            unit.tu = tu;
-        }
-        None => {
-            unit.tu.tuvs = variants
-                .into_iter()
-                .map(|(lang, text)| Tuv {
-                    lang,
-                    seg: Seg::from_text(text),
-                    ..Tuv::default()
-                })
-                .collect();
-        }
-    }
-    Ok(StoredUnit { id, unit })
 }
 
 /// Inserts one unit (with `id` when given) and its variants and fields.
@@ -495,16 +377,21 @@ fn insert_unit(
     ])?;
     let unit_id = tx.last_insert_rowid();
     let mut var = tx.prepare_cached(
-        "INSERT INTO variants (unit_id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO variants (id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for tuv in &tu.tuvs {
+    if tu.tuvs.len() > VARIANTS_PER_UNIT {
+        return Err(rusqlite::Error::ToSqlConversionFailure(
+            format!("a unit has more than {VARIANTS_PER_UNIT} variants").into(),
+        ));
+    }
+    for (place, tuv) in tu.tuvs.iter().enumerate() {
         let text = tuv.seg.plain_text();
         var.execute(params![
-            unit_id,
+            unit_id * VARIANTS_PER_UNIT as i64 + place as i64,
             normalize_lang(&tuv.lang),
             text,
             unit::code_count(tuv),
-            unit::text_hash(&text) as i64
+            unit::text_hash(&text) as u32 as i64
         ])?;
     }
     if !tu.props.is_empty() || !unit.fields.is_empty() {
@@ -548,7 +435,7 @@ fn origin_id(
 
 /// What the policy does with an incoming unit given the dates of the stored
 /// units with the same source: `true` to add it (replacing them unless `Add`).
-fn policy_admits(
+pub(crate) fn policy_admits(
     policy: DuplicatePolicy,
     incoming: Option<&str>,
     stored: &[Option<String>],
@@ -636,12 +523,22 @@ impl Store for SqliteStore {
             // same file read again (so a re-import still changes nothing).
             let duplicate = if policy == DuplicatePolicy::Add {
                 tx.prepare_cached(
-                    "SELECT 1 FROM units WHERE content_hash = ?1 AND origin_id IS ?2 AND origin_pos IS ?3 LIMIT 1",
+                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 \
+                     AND origin_id IS ?3 AND origin_pos IS ?4 LIMIT 1",
                 )
-                .and_then(|mut s| s.exists(params![hashes.content as i64, origin, unit.origin_position]))
+                .and_then(|mut s| {
+                    s.exists(params![
+                        hashes.source as i64,
+                        hashes.content as i64,
+                        origin,
+                        unit.origin_position
+                    ])
+                })
             } else {
-                tx.prepare_cached("SELECT 1 FROM units WHERE content_hash = ?1 LIMIT 1")
-                    .and_then(|mut s| s.exists([hashes.content as i64]))
+                tx.prepare_cached(
+                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 LIMIT 1",
+                )
+                .and_then(|mut s| s.exists([hashes.source as i64, hashes.content as i64]))
             }
             .map_err(err)?;
             if duplicate {
@@ -697,25 +594,33 @@ impl Store for SqliteStore {
             .limit
             .map(|n| format!(" LIMIT {n}"))
             .unwrap_or_default();
-        let selected = if cond == "1" && limit.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE unit_id IN (SELECT u.id FROM units u WHERE {cond} ORDER BY u.id{limit})")
-        };
+        let all = cond == "1 = 1" && limit.is_empty();
+        let selected = format!("(SELECT u.id FROM units u WHERE {cond} ORDER BY u.id{limit})");
         let mut units = tx
             .prepare(&format!(
                 "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
                  WHERE {cond} ORDER BY u.id{limit}"
             ))
             .map_err(err)?;
-        let mut variants = tx
-            .prepare(&format!(
-                "SELECT unit_id, lang, text FROM variants {selected} ORDER BY unit_id, id"
-            ))
-            .map_err(err)?;
+        // Variants lie in unit order: all of them is one scan, a selection
+        // one range per unit.
+        let variants_sql = if all {
+            "SELECT id >> 8, lang, text FROM variants ORDER BY id".to_string()
+        } else {
+            format!(
+                "SELECT s.id, v.lang, v.text FROM {selected} s JOIN variants v \
+                 ON v.id BETWEEN s.id * 256 AND s.id * 256 + 255 ORDER BY v.id"
+            )
+        };
+        let mut variants = tx.prepare(&variants_sql).map_err(err)?;
+        let fields_where = if all {
+            String::new()
+        } else {
+            format!("WHERE unit_id IN {selected}")
+        };
         let mut fields = tx
             .prepare(&format!(
-                "SELECT unit_id, kind, name, value FROM fields {selected} ORDER BY unit_id, rowid"
+                "SELECT unit_id, kind, name, value FROM fields {fields_where} ORDER BY unit_id, rowid"
             ))
             .map_err(err)?;
         let mut unit_rows = units.query(params_from_iter(values.iter())).map_err(err)?;
@@ -833,15 +738,15 @@ impl Store for SqliteStore {
         let folded = search_fold(&query.text);
         let lang = query.lang.as_deref().map(normalize_lang);
         let lang_cond = "(?2 IS NULL OR v.lang = ?2 OR v.lang LIKE ?2 || '-%')";
-        let sql = match fts_phrase(&query.text) {
+        let sql = match fts_query(&query.text) {
             Some(_) => format!(
-                "SELECT DISTINCT v.unit_id FROM variants_fts f JOIN variants v ON v.id = f.rowid \
+                "SELECT DISTINCT v.id >> 8 FROM variants_fts f JOIN variants v ON v.id = f.rowid \
                  WHERE variants_fts MATCH ?3 AND {lang_cond} AND instr(tm_fold(v.text), ?1) > 0 \
-                 ORDER BY v.unit_id LIMIT ?4"
+                 ORDER BY 1 LIMIT ?4"
             ),
             None => format!(
-                "SELECT DISTINCT v.unit_id FROM variants v WHERE ?3 IS NULL AND {lang_cond} \
-                 AND instr(tm_fold(v.text), ?1) > 0 ORDER BY v.unit_id LIMIT ?4"
+                "SELECT DISTINCT v.id >> 8 FROM variants v WHERE ?3 IS NULL AND {lang_cond} \
+                 AND instr(tm_fold(v.text), ?1) > 0 ORDER BY 1 LIMIT ?4"
             ),
         };
         let ids: Vec<i64> = self
@@ -849,7 +754,7 @@ impl Store for SqliteStore {
             .prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_map(
-                    params![folded, lang, fts_phrase(&query.text), query.limit as i64],
+                    params![folded, lang, fts_query(&query.text), query.limit as i64],
                     |r| r.get(0),
                 )?
                 .collect()
@@ -919,7 +824,7 @@ impl Store for SqliteStore {
         )?;
         let pairs = c
             .prepare(
-                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.unit_id = u.id \
+                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 \
                  WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
             )
             .and_then(|mut s| {
@@ -930,7 +835,8 @@ impl Store for SqliteStore {
         let mut source_words = 0u64;
         let mut stmt = c
             .prepare(
-                "SELECT v.text FROM units u JOIN variants v ON v.unit_id = u.id AND v.lang = u.source_lang",
+                "SELECT v.text FROM units u JOIN variants v \
+                 ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND v.lang = u.source_lang",
             )
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
@@ -992,7 +898,8 @@ impl Store for SqliteStore {
         let n = tx
             .execute(
                 "DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE EXISTS \
-                 (SELECT 1 FROM units o WHERE o.content_hash = u.content_hash AND o.id < u.id))",
+                 (SELECT 1 FROM units o WHERE o.source_hash = u.source_hash \
+                 AND o.content_hash = u.content_hash AND o.id < u.id))",
                 [],
             )
             .map_err(err)?;
@@ -1030,7 +937,8 @@ impl Store for SqliteStore {
         }
         let empty: i64 = c
             .query_row(
-                "SELECT count(*) FROM units u WHERE NOT EXISTS (SELECT 1 FROM variants v WHERE v.unit_id = u.id)",
+                "SELECT count(*) FROM units u WHERE NOT EXISTS \
+                 (SELECT 1 FROM variants v WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255)",
                 [],
                 |r| r.get(0),
             )
@@ -1064,7 +972,7 @@ impl Store for SqliteStore {
             )
             .map_err(err)?;
         let mut variants = tx
-            .prepare("SELECT unit_id, lang, text, codes FROM variants ORDER BY unit_id, id")
+            .prepare("SELECT id >> 8, lang, text, codes FROM variants ORDER BY id")
             .map_err(err)?;
         let mut unit_rows = units.query([]).map_err(err)?;
         let mut var_rows = Grouped::new(variants.query([]).map_err(err)?, |r| {
@@ -1101,7 +1009,9 @@ impl Store for SqliteStore {
             .map_err(&err)?;
         let mut variants = self
             .conn
-            .prepare_cached("SELECT lang, text, codes FROM variants WHERE unit_id = ?1 ORDER BY id")
+            .prepare_cached(
+                "SELECT lang, text, codes FROM variants WHERE id BETWEEN ?1 * 256 AND ?1 * 256 + 255 ORDER BY id",
+            )
             .map_err(&err)?;
         for &id in ids {
             let row: Option<ScanRow> = unit

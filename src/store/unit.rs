@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::text::{LanguageTag, comparison_key};
-use crate::tmx::{Header, SegPart, TmxReader, TmxWriter, Tu, Tuv};
+use crate::tmx::{Header, Prop, Seg, SegPart, TmxReader, TmxWriter, Tu, Tuv};
 
 /// A translation unit with what the store adds to TMX: where it came from,
 /// its project, client and domain, free fields and its neighbours.
@@ -269,6 +269,59 @@ pub fn header_to_doc(header: &Header) -> Result<String> {
 pub fn header_from_doc(doc: &str) -> Result<Header> {
     let reader = TmxReader::from_reader(std::io::Cursor::new(doc.as_bytes().to_vec()), None)?;
     Ok(reader.header().clone())
+}
+
+/// A unit row before its variants and fields are attached.
+pub(crate) struct UnitRow {
+    pub(crate) id: i64,
+    pub(crate) unit: Unit,
+    pub(crate) tmx: Option<String>,
+    pub(crate) usage: i64,
+}
+
+/// Finishes a unit: its TMX form when stored, else variants and props from rows.
+pub(crate) fn finish_unit(
+    row: UnitRow,
+    variants: Vec<(String, String)>,
+    fields: Vec<(String, String, String)>,
+) -> Result<StoredUnit> {
+    let UnitRow {
+        id,
+        mut unit,
+        tmx,
+        usage,
+    } = row;
+    for (kind, name, value) in fields {
+        if kind == "field" {
+            unit.fields.push((name, value));
+        } else if tmx.is_none() {
+            unit.tu.props.push(Prop::new(name, value));
+        }
+    }
+    match tmx {
+        Some(xml) => {
+            let mut tu = tu_from_xml(&xml)?;
+            // Usage is kept in columns (matches record it without rewriting the unit).
+            if usage > 0 {
+                tu.usagecount = Some(usage.to_string());
+            }
+            if unit.tu.lastusagedate.is_some() {
+                tu.lastusagedate = unit.tu.lastusagedate.take();
+            }
+            unit.tu = tu;
+        }
+        None => {
+            unit.tu.tuvs = variants
+                .into_iter()
+                .map(|(lang, text)| Tuv {
+                    lang,
+                    seg: Seg::from_text(text),
+                    ..Tuv::default()
+                })
+                .collect();
+        }
+    }
+    Ok(StoredUnit { id, unit })
 }
 
 #[cfg(test)]
