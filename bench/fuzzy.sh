@@ -37,6 +37,36 @@ for dir in "$BENCH_DIR/b100k" "$BENCH_DIR/b1m"; do
     --cmd "$BIN match --exhaustive --tm {tm} --src {src} --tgt {tgt} --min 50 --max 5 --lines --format jsonl {queries}" | tail -2
 done
 
+echo "== 100k: the indexed run against the Python reference score (scripts/score_ref.py)"
+"$BIN" match -q --tm "$BENCH_DIR/b100k/tm.tmx" --src en --tgt fr --min 50 --max 5 --lines \
+  --format jsonl "$BENCH_DIR/b100k/queries.txt" > "$BENCH_DIR/b100k.idx.jsonl"
+python3 bench/score_truth.py --dir "$BENCH_DIR/b100k" --results "$BENCH_DIR/b100k.idx.jsonl"
+
+echo "== 1M: index and --exhaustive return the same top 5 (score, source) for every query"
+for mode in "" --exhaustive; do
+  "$BIN" match -q $mode --tm "$BENCH_DIR/b1m/tm.tmx" --src en --tgt fr --min 50 --max 5 --lines \
+    --format jsonl "$BENCH_DIR/b1m/queries.txt" > "$BENCH_DIR/b1m${mode:-.idx}.jsonl"
+done
+python3 - "$BENCH_DIR/b1m.idx.jsonl" "$BENCH_DIR/b1m--exhaustive.jsonl" <<'PY'
+import json, sys
+a, b = ([json.loads(l) for l in open(f)] for f in sys.argv[1:3])
+key = lambda r: [(m["score"], m["source"]) for m in r["matches"]]
+print(f"identical top 5: {sum(key(x) == key(y) for x, y in zip(a, b))}/{len(a)}")
+PY
+
+echo "== 1M, one thread, each query 5 times: lookup time, min per query"
+awk '{ for (i = 0; i < 5; i++) print }' "$BENCH_DIR/b1m/queries.txt" > "$BENCH_DIR/q5.txt"
+RAYON_NUM_THREADS=1 "$BIN" match -q --tm "$BENCH_DIR/b1m/tm.tmx" --src en --tgt fr --min 50 --max 5 \
+  --lines --format jsonl "$BENCH_DIR/q5.txt" | python3 -c '
+import json, statistics, sys
+per = {}
+for line in sys.stdin:
+    r = json.loads(line)
+    per.setdefault(r["query"], []).append(r["ms"])
+m = sorted(min(v) for v in per.values())
+pct = lambda p: m[round((len(m) - 1) * p)]
+print(f"p50 {pct(.5):.2f} ms, p90 {pct(.9):.2f}, p95 {pct(.95):.2f}, max {m[-1]:.2f}, mean {statistics.mean(m):.2f}")'
+
 echo "== 1M TMX: whole process (load + index + 200 queries), peak memory"
 /usr/bin/time -v "$BIN" match --tm "$BENCH_DIR/b1m/tm.tmx" --src en --tgt fr --lines --format jsonl \
   "$BENCH_DIR/b1m/queries.txt" 2>&1 >/dev/null | grep -E "tmkit:|Elapsed|Maximum resident"
@@ -44,4 +74,4 @@ echo "== 1M TMX: whole process (load + index + 200 queries), peak memory"
 echo "== analyze: 10,000 segments against the 1M memory"
 awk -F'\t' 'NR <= 10000 { print $1 }' "$DATA/en-ja.tsv" > "$BENCH_DIR/job10k.txt"
 /usr/bin/time -v "$BIN" analyze --lines --tm "$BENCH_DIR/b1m/tm.tmx" --src en --tgt fr \
-  "$BENCH_DIR/job10k.txt" 2>&1 | grep -E "tmkit:|Elapsed|Maximum resident|total|100%|no match"
+  "$BENCH_DIR/job10k.txt" 2>&1 | grep -E "tmkit:|Elapsed|User time|System time|Maximum resident|total|%|repetitions|no match"

@@ -28,6 +28,18 @@ python3 "$shared/eval/segment/golden.py" "$cases" --anchor pysbd | tail -1
 python3 "$shared/eval/segment/golden.py" "$cases" --sets news --cmd "$bin segment --lang {lang}" --jobs 2 | tail -1
 python3 "$shared/eval/segment/golden.py" "$cases" --sets news --anchor pysbd | tail -1
 
+echo "== accuracy on the conventions of the standard test sets (own cases), and pySBD on the same cases"
+conv=$here/tests/fixtures/segment/conventions.jsonl
+python3 "$shared/eval/segment/golden.py" "$conv" --cmd "$bin segment --lang {lang}" --jobs 2 | tail -1
+python3 "$shared/eval/segment/golden.py" "$conv" --anchor pysbd | tail -1
+
+echo "== news prose: 1,651 BBC articles whose summaries are their own sentences"
+news=$shared/data/summarize/bbc_en.dev.jsonl
+for mode in auto keep split; do
+  echo "--quotes $mode"; python3 "$here/bench/segment_news.py" "$news" --cmd "$bin segment --lang en --quotes $mode"
+done
+echo "pySBD"; python3 "$here/bench/segment_news.py" "$news" --anchor pysbd
+
 echo "== peak memory on a 1 GB input"
 big=$(mktemp /tmp/segment-1gb.XXXXXX)
 trap 'rm -f "$big"' EXIT

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-command timing of `tmkit summarize` over a folder of news articles,
 # with --out-dir (one digest file per article), against sumy's LexRank and
-# TextRank as run by the shared ROUGE harness.
+# TextRank as run by the shared ROUGE harness; then the same run with --tm
+# (TM=path overrides the memory; the default is the shared Tatoeba en-fr TSV).
 #
 #   bench/summarize.sh [DATA.jsonl] [RUNS]
 #
@@ -46,6 +47,23 @@ done
 echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s"
 written=$(find "$work/out" -type f | wc -l)
 echo "outputs written: $written (temporary files left: $(find "$work/out" -name '.tmkit-*' | wc -l))"
+
+# The digest with translations: the same run looking every digest sentence up
+# in a memory (Tatoeba en-fr, 76,032 pairs; loading and indexing included).
+tm="${TM:-$here/../shared/data/tm/en-fr.tsv}"
+if [ -f "$tm" ]; then
+    best_tm=""
+    for i in $(seq "$runs"); do
+        rm -rf "$work/out"
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --lang en --tm "$tm" --tgt fr --out-dir "$work/out" "$work/articles"
+        read -r secs kb user sys < "$work/time"
+        echo "--tm run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB"
+        if [ -z "$best_tm" ] || python3 -c "import sys; sys.exit(0 if $secs < $best_tm else 1)"; then best_tm=$secs; fi
+    done
+    echo "tmkit summarize --tm --out-dir: best ${best_tm}s = $(python3 -c "print(round($n / max($best_tm, 1e-3)))") articles/s ($(python3 -c "print('%+.0f%%' % (100 * ($best_tm / $best - 1)))") against without)"
+    translated=$(grep -l '^    \[' -r "$work/out" | wc -l)
+    echo "digests with at least one translation: $translated of $n"
+fi
 
 # Memory flat in the number of articles: the same run over a folder 4x larger.
 mkdir -p "$work/big"

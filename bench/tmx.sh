@@ -7,6 +7,8 @@
 #   bash bench/tmx.sh [TUS]        (default 1200000 units, about 525 MB)
 #   TMKIT_BASE=/tmp/tmkit-base bash bench/tmx.sh   (also times an older
 #       build of tmkit in the same run: before/after under the same load)
+#   ONLY=merge bash bench/tmx.sh    (only `tmx merge` of two copies of the
+#       memory: its MB/s counts both inputs)
 #
 # Needs ../shared/eval/tmx/gen_large.py and the two lobr_*.tmx sources in
 # ../shared/data/tmx, python3 with lxml, and /usr/bin/time. Figures are
@@ -14,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TUS=${1:-1200000}
-SHARED=../shared
+SHARED=${SHARED:-../shared}
 DATA=$SHARED/data/tmx
 WORK=${TMPDIR:-/tmp}/tmkit-bench-tmx
 mkdir -p "$WORK"
@@ -32,14 +34,26 @@ fi
 BYTES=$(stat -c %s "$BIG")
 echo "file: $BIG ($BYTES bytes, $TUS units); machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
 
-measure() { # label, command...
+measure() { # label, command... (MB/s over $MEASURED_BYTES, default the file)
   local label=$1; shift
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || {
     echo "$label: FAILED"; cat "$WORK/stderr"; return 1; }
   read -r wall user sys kb <"$WORK/time"
-  awk -v l="$label" -v w="$wall" -v u="$user" -v s="$sys" -v k="$kb" -v b="$BYTES" \
-    'BEGIN { cpu = u + s; printf "%-34s wall %6.2f s  cpu %6.2f s  %6.0f MB/s (cpu)  peak %6.1f MB\n", l, w, cpu, b / cpu / 1e6, k / 1024 }'
+  awk -v l="$label" -v w="$wall" -v u="$user" -v s="$sys" -v k="$kb" -v b="${MEASURED_BYTES:-$BYTES}" \
+    'BEGIN { cpu = u + s; printf "%-34s wall %6.2f s  cpu %6.2f s  %6.0f MB/s (cpu)  %6.0f MB/s (wall)  peak %6.1f MB\n", l, w, cpu, b / cpu / 1e6, b / w / 1e6, k / 1024 }'
 }
+
+if [ "${ONLY:-}" = merge ]; then
+  # Two copies of the memory (the same file twice): every unit a duplicate.
+  export MEASURED_BYTES=$((2 * BYTES))
+  if [ -n "${TMKIT_BASE:-}" ]; then
+    measure "base: tmx merge (2 copies)" "$TMKIT_BASE" -q tmx merge "$BIG" "$BIG" -o "$WORK/merged.tmx"
+  fi
+  measure "tmkit tmx merge (2 copies)" "$TMKIT" -q tmx merge "$BIG" "$BIG" -o "$WORK/merged.tmx"
+  measure "tmkit tmx merge --policy newest" "$TMKIT" -q tmx merge "$BIG" "$BIG" -o "$WORK/merged.tmx" --policy newest --conflicts "$WORK/conflicts.tsv"
+  rm -f "$WORK/merged.tmx" "$WORK/conflicts.tsv"
+  exit 0
+fi
 
 if [ -n "${TMKIT_BASE:-}" ]; then
   measure "base: tmx validate" "$TMKIT_BASE" -q tmx validate "$BIG"

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tmkit::fuzzy::{MatchOptions, Matcher, Pattern, Vocabulary, score};
+use tmkit::fuzzy::{MatchOptions, Matcher, Pattern, TokenSets, Vocabulary, score};
 use tmkit::tm::{Entry, LanguagePair, MemoryTm, Origin, PositionUnit};
 
 struct Rng(u64);
@@ -110,8 +110,10 @@ fn bench_score(c: &mut Criterion) {
         bench.iter(|| score(black_box(a), black_box(b)))
     });
     let mut vocab = Vocabulary::default();
-    let ta = vocab.intern_text(a);
-    let tb = vocab.intern_text(b);
+    let (mut ta, mut tb) = (TokenSets::default(), TokenSets::default());
+    vocab.intern_sets(a, &mut ta);
+    vocab.intern_sets(b, &mut tb);
+    let (ta, tb) = (ta.scored, tb.scored);
     let mut pattern = Pattern::new(&ta);
     c.bench_function("score/bit-parallel distance, interned", |bench| {
         bench.iter(|| pattern.distance_within(black_box(&tb), usize::MAX))

@@ -7,13 +7,15 @@
 //! cargo run --release --example summarize_eval -- DATA.jsonl [--half even|odd] [--lead] [weight=value ...]
 //! ```
 //!
-//! Weights are the fields of `tmkit::summarize::Weights`, e.g. `position=0.5 title=0`.
+//! Weights are the fields of `tmkit::summarize::Weights` or feature names
+//! (`tmkit::summarize::features::FEATURE_NAMES`), e.g. `first=2 redundancy=0.5`.
 //! `--dump FILE` also writes one JSON line per article for offline analysis
-//! (`scripts/summarize_features.py`): the reference's ROUGE tokens, each
-//! sentence's tokens and score components ([`Summarizer::rank`]), the
+//! (`scripts/summarize_train.py`): the reference's ROUGE tokens, each
+//! sentence's tokens and features ([`Summarizer::rank`]), the
 //! similarity matrix and the sentences chosen.
 
 use rayon::prelude::*;
+use tmkit::summarize::features::FEATURE_NAMES;
 use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
 use tmkit::summarize::{Budget, Document, LanguageProfile, Options, Summarizer, Weights};
 use tmkit::text::LanguageTag;
@@ -27,18 +29,15 @@ fn main() {
 
 fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
     let v: f32 = value.parse().map_err(|_| format!("bad number {value:?}"))?;
+    if let Some(i) = FEATURE_NAMES.iter().position(|n| *n == key) {
+        w.features[i] = v;
+        return Ok(());
+    }
     match key {
-        "centrality" => w.centrality = v,
-        "lexrank" => w.lexrank = v,
-        "overlap" => w.overlap = v,
-        "paragraph_position" => w.paragraph_position = v,
-        "position" => w.position = v,
-        "position_half_life" => w.position_half_life = v,
         "title" => w.title = v,
         "redundancy" => w.redundancy = v,
+        "duplicate_jaccard" => w.duplicate_jaccard = v,
         "edge_threshold" => w.edge_threshold = v,
-        "backward" => w.backward = v,
-        "full_length_words" => w.full_length_words = v as usize,
         "long_sentence_words" => w.long_sentence_words = v as usize,
         "median_length_cap" => w.median_length_cap = v,
         _ => return Err(format!("unknown weight {key:?}")),
@@ -147,10 +146,7 @@ fn run() -> Result<(), String> {
                             "tokens": rouge_tokens(&profile, text),
                             "words": s.words,
                             "eligible": s.eligible,
-                            "overlap": s.overlap,
-                            "lexrank": s.lexrank,
-                            "position": s.position,
-                            "length": s.length,
+                            "features": s.features,
                             "score": s.score,
                         })
                     })
@@ -171,6 +167,7 @@ fn run() -> Result<(), String> {
                     "reference": r,
                     "sentences": sentences,
                     "similarity": ranking.similarity,
+                    "jaccard": ranking.jaccard,
                     "picked": picked,
                 })
                 .to_string()

@@ -4,12 +4,20 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 mod cli;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    // Ctrl-C, SIGTERM or SIGHUP: remove the temporary files of outputs being
+    // written (their destinations stay as they were), then end as a shell
+    // expects of an interrupted command. The `ctrlc` crate runs this on its
+    // own thread rather than inside the signal handler, so it may lock the
+    // registry and remove files, which a raw handler (signal-hook's
+    // low-level API) must not do.
+    let _ = ctrlc::set_handler(|| {
+        tmkit::files::remove_temporaries();
+        std::process::exit(130);
+    });
+    let args = cli::parse();
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {

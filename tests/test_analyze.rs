@@ -37,12 +37,23 @@ fn json_report_counts_bands_repetitions_and_words() {
     assert_eq!(job1["100%"]["segments"], 2);
     assert_eq!(job1["100%"]["words"], 11);
     assert_eq!(job1["repetitions"]["segments"], 1);
+    assert_eq!(job1["repetitions"]["words"], 5);
     assert_eq!(job1["no match"]["words"], 6);
     let job2 = &v["files"][1]["bands"];
     // The storm sentence already occurred in job1: a repetition across files.
-    assert_eq!(job2["repetitions"]["segments"], 1);
-    // "...collapsed today." against "...collapsed.": 7 of 8 tokens, 87%.
+    assert_eq!(job2["cross-file repetitions"]["segments"], 1);
+    assert_eq!(job2["repetitions"]["segments"], 0);
+    // "...collapsed today." against "...collapsed.": 6 of 7 words, 85%.
     assert_eq!(job2["85-94%"]["segments"], 1);
+    // Default weights: 100% at 0.1, repetitions as 100%, 85% at 0.6, new at 1.
+    let quote = &v["quote"];
+    let weighted = quote["weighted_words"].as_f64().unwrap();
+    let expected = 0.1 * 11.0 + 0.1 * 5.0 + 0.1 * 6.0 + 0.6 * 7.0 + 6.0;
+    assert!(
+        (weighted - expected).abs() < 1e-9,
+        "{weighted} vs {expected}"
+    );
+    assert!(quote["price"].is_null(), "no --rate, no price");
     assert_eq!(v["total"]["total"]["segments"], 6);
     assert_eq!(v["total"]["total"]["words"], 35);
     assert_eq!(v["failed"].as_array().unwrap().len(), 0);
@@ -56,7 +67,10 @@ fn text_table_has_every_band_and_a_total() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Total (2 files)"))
-        .stdout(predicate::str::is_match(r"repetitions +2 +11 +31\.4%").unwrap())
+        .stdout(
+            predicate::str::is_match(r"\n  repetitions +1 +5 +0 +14\.3% +0\.1 +0\.5\n").unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"cross-file repetitions +1 +6 +0 +17\.1%").unwrap())
         .stdout(predicate::str::contains("95-99%"))
         .stdout(predicate::str::contains("no match"));
 }
@@ -70,15 +84,24 @@ fn csv_has_a_row_per_file_and_band() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows[0], "file,band,segments,words");
+    assert_eq!(
+        rows[0],
+        "file,band,segments,words,cjk_chars,weight,weighted_words"
+    );
     assert_eq!(
         rows.len(),
-        1 + 8 * 2,
-        "8 bands for the file and for the total"
+        1 + 12 * 2,
+        "12 bands for the file and for the total"
     );
-    assert!(rows.iter().any(|r| r.ends_with("job1.txt,100%,2,11")));
-    assert!(rows.contains(&"TOTAL,no match,1,6"));
-    assert!(rows.iter().any(|r| r.ends_with("job1.txt,101%,0,0")));
+    assert!(
+        rows.iter()
+            .any(|r| r.ends_with("job1.txt,100%,2,11,0,0.1,1.10"))
+    );
+    assert!(rows.contains(&"TOTAL,no match,1,6,0,1,6.00"));
+    assert!(
+        rows.iter()
+            .any(|r| r.ends_with("job1.txt,101%,0,0,0,0,0.00"))
+    );
 }
 
 #[test]
@@ -90,7 +113,7 @@ fn a_bad_file_is_reported_and_the_batch_goes_on() {
         .arg(fixture("job2.txt"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("job2.txt,85-94%,1,7"))
+        .stdout(predicate::str::contains("job2.txt,85-94%,1,7,0,0.6,4.20"))
         .stderr(predicate::str::contains("invalid-utf8.txt:1:13"))
         .stderr(predicate::str::contains("2 succeeded, 1 failed"));
 }
@@ -106,6 +129,155 @@ fn lines_mode_and_stdin() {
     // One line is one segment; it matches neither memory sentence well enough for 75%.
     assert_eq!(v["total"]["total"]["segments"], 1);
     assert_eq!(v["total"]["50-74%"]["segments"], 1);
+}
+
+#[test]
+fn internal_fuzzy_context_gmx_words_weights_and_price() {
+    let out = analyze()
+        .args(["--lines", "--format", "json", "--rate", "0.1"])
+        .args(["--weights", "101:0,100:0.2,75:0.5,new:1"])
+        .arg(fixture("job-internal.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bands = &v["files"][0]["bands"];
+    // "The U.S. economy grew 4,200,000 jobs, and O'Hare's new terminal didn't
+    // open.": 12 words per GMX-V, and nothing like it in the memory.
+    assert_eq!(bands["no match"]["words"], 12);
+    assert_eq!(bands["100%"]["segments"], 1);
+    // Tuesday follows Monday in the memory as in the job: in context.
+    assert_eq!(bands["101%"]["segments"], 1);
+    // The last line is 84% of the first (two words, a number and an apostrophe).
+    assert_eq!(bands["internal 75-84%"]["segments"], 1);
+    assert_eq!(bands["internal 75-84%"]["words"], 13);
+    let quote = &v["quote"];
+    let weighted = 0.2 * 5.0 + 0.5 * 13.0 + 12.0;
+    assert!((quote["weighted_words"].as_f64().unwrap() - weighted).abs() < 1e-9);
+    assert!((quote["price"].as_f64().unwrap() - 0.1 * weighted).abs() < 1e-9);
+    assert_eq!(v["rate"], 0.1);
+}
+
+#[test]
+fn cjk_characters_are_counted_apart_from_words() {
+    let out = Command::cargo_bin("tmkit")
+        .unwrap()
+        .args(["analyze", "-q", "--lines", "--format", "json", "--tm"])
+        .arg(fixture("ja-th-en.tsv"))
+        .args(["--src", "ja", "--tgt", "en", "-"])
+        .write_stdin("東京は日本の首都です。\n大阪は日本の首都です。\nOK\n")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"]["100%"]["cjk_chars"], 10);
+    assert_eq!(v["total"]["75-84%"]["cjk_chars"], 10);
+    assert_eq!(v["total"]["total"]["words"], 1, "OK is a word");
+}
+
+#[test]
+fn bad_weights_and_rate_are_usage_errors() {
+    for args in [
+        ["--weights", "100"],
+        ["--weights", "abc:1"],
+        ["--rate", "-1"],
+    ] {
+        analyze()
+            .args(args)
+            .arg(fixture("job1.txt"))
+            .assert()
+            .code(2);
+    }
+}
+
+/// The HTML report as Chromium renders it: `None` (with the reason printed)
+/// when Chromium is not installed.
+fn chromium_dom(page: &Path) -> Option<String> {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file());
+    let Some(chromium) = chromium else {
+        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let shot = profile.path().join("report.png");
+    let base = |cmd: &mut std::process::Command| {
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()));
+    };
+    let mut screenshot = std::process::Command::new(chromium);
+    base(&mut screenshot);
+    let status = screenshot
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1000,1400")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5_000,
+        "a real screenshot"
+    );
+    let mut dump = std::process::Command::new(chromium);
+    base(&mut dump);
+    let out = dump
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn html_report_is_one_page_that_chromium_renders() {
+    let out = analyze()
+        .args(["--format", "html", "--rate", "0.08"])
+        .arg(fixture("job1.txt"))
+        .arg(fixture("job2.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for outside in ["http://", "https://", "<script", "<link", "@import"] {
+        let allowed = outside == "http://" && html.matches(outside).count() == 1; // the SVG namespace
+        assert!(
+            !html.contains(outside) || allowed,
+            "self-contained: {outside}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("quote.html");
+    std::fs::write(&page, &html).unwrap();
+    let Some(dom) = chromium_dom(&page) else {
+        return;
+    };
+    // One bar per file and the total, each split into its non-empty bands:
+    // job1 has 100%, repetitions and no match; job2 a cross-file repetition
+    // and an 85-94% match; the total all five.
+    let bars = dom.matches("<rect class=\"bar\"").count();
+    assert_eq!(bars, 3 + 2 + 5, "{dom}");
+    assert!(dom.contains("data-band=\"cross-file repetitions\""));
+    assert!(dom.contains("<span id=\"total-words\">35</span>"));
+    // 0.1*11 + 0.1*5 + 0.1*6 + 0.6*7 + 6 = 12.4 weighted words, at 0.08.
+    assert!(dom.contains("<span id=\"price\">0.99</span>"), "{dom}");
+    assert!(dom.contains("Total (2 files)"));
 }
 
 #[test]

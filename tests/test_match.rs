@@ -11,6 +11,8 @@ use serde_json::Value;
 use tmkit::fuzzy::{MatchOptions, Matcher};
 use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory, parse_tsv};
 
+mod support;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/fuzzy")
@@ -40,7 +42,7 @@ fn text_output_shows_scores_diffs_targets_and_adapted_numbers() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "83%  The minister resigned on [-Monday-]{+Friday+}.",
+            " 80%  The minister resigned on [-Monday-]{+Friday+}.",
         ))
         .stdout(predicate::str::contains("Le ministre a démissionné lundi."))
         .stdout(predicate::str::contains(
@@ -65,7 +67,7 @@ fn jsonl_has_one_object_per_segment_in_order_with_all_fields() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["query"], "The minister resigned on Friday.");
     let m = &rows[0]["matches"][0];
-    assert_eq!(m["score"], 83);
+    assert_eq!(m["score"], 80);
     assert_eq!(m["source"], "The minister resigned on Monday.");
     assert_eq!(
         m["origin"],
@@ -82,7 +84,12 @@ fn jsonl_has_one_object_per_segment_in_order_with_all_fields() {
     }
     assert!(rows[0]["ms"].as_f64().unwrap() >= 0.0);
     let prices = &rows[1]["matches"][0];
-    assert_eq!(prices["penalties"][0]["kind"], "numbers");
+    // One number changed: 99, with the number put into the target.
+    assert_eq!(prices["score"], 99);
+    assert_eq!(
+        prices["penalties"],
+        serde_json::json!([{"kind": "number", "points": 1, "detail": "12 → 15"}])
+    );
     assert_eq!(
         prices["adapted_target"],
         "Les prix ont augmenté de 15 pour cent en 2023."
@@ -141,8 +148,10 @@ fn tmx_region_fallback_ties_by_newest_changedate_and_inline_codes() {
     assert_eq!(m.len(), 2, "en-GB does not serve en-US");
     assert_eq!(
         (m[0]["score"].as_u64(), m[1]["score"].as_u64()),
-        (Some(85), Some(85))
+        (Some(99), Some(99))
     );
+    assert_eq!(m[0]["penalties"][0]["kind"], "punctuation");
+    assert_eq!(m[0]["penalties"][0]["detail"], "\"!\" → \"?\"");
     assert_eq!(m[0]["tuid"], "new", "the newer unit wins the tie");
     assert_eq!(m[0]["changedate"], "20240601T120000Z");
     assert!(m[0]["origin"].as_str().unwrap().ends_with("memory.tmx#tu2"));
@@ -155,9 +164,11 @@ fn tmx_region_fallback_ties_by_newest_changedate_and_inline_codes() {
         .unwrap();
     let rows = jsonl(&out.stdout);
     let m = &rows[0]["matches"][0];
-    assert_eq!(m["score"], 100);
+    // Two inline codes the plain-text query lacks: two points.
+    assert_eq!(m["score"], 98);
     assert_eq!(m["target"], "続行するにはOKを押してください。");
-    assert_eq!(m["penalties"][0]["kind"], "inline_codes");
+    assert_eq!(m["penalties"][0]["kind"], "inline-code");
+    assert_eq!(m["penalties"][0]["points"], 2);
 }
 
 #[test]
@@ -169,8 +180,9 @@ fn spaceless_and_right_to_left_scripts() {
         .output()
         .unwrap();
     let rows = jsonl(&out.stdout);
-    // 11 character tokens, two edits (首 deleted, 市 inserted): floor(100 * 9 / 11) = 81.
-    assert_eq!(rows[0]["matches"][0]["score"], 81);
+    // 10 character words ("。" is punctuation), two edits (首 deleted, 市
+    // inserted): floor(100 * 8 / 10) = 80.
+    assert_eq!(rows[0]["matches"][0]["score"], 80);
 
     tmkit()
         .args(["match", "--tm"])
@@ -280,12 +292,15 @@ fn closed_pipe_ends_quietly() {
     }
 }
 
+/// The shared data: `../shared` as in CI, or `$TMKIT_SHARED` (a worktree elsewhere).
 fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let dir = std::env::var_os("TMKIT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent", dir.display());
+        support::skipped(module_path!(), &format!("{} is absent", dir.display()));
         None
     }
 }
@@ -353,6 +368,15 @@ fn random_text(rng: &mut Rng) -> String {
         "(",
         ")",
         "…",
+        "3.9",
+        "4,200,000",
+        "1\u{2019}000",
+        "12.05.2024",
+        "\u{201C}",
+        "\u{2013}",
+        "-",
+        "%",
+        "$",
         "\u{200f}",
         "\u{00a0}",
         "_",
@@ -378,58 +402,70 @@ fn random_text(rng: &mut Rng) -> String {
     s
 }
 
+/// A near copy of `a` as an editor would make it: a number, a punctuation
+/// mark, quotes or case changed, or a word added.
+fn near_copy(rng: &mut Rng, a: &str) -> String {
+    match rng.below(6) {
+        0 => a.to_uppercase(),
+        1 => format!("{a}."),
+        2 => a.replace('1', "7").replace(',', ";"),
+        3 => format!("\u{201C}{a}\u{201D}"),
+        4 => a.replace(' ', "  ").replace('-', "\u{2013}"),
+        _ => format!("{a} x"),
+    }
+}
+
 #[test]
 fn score_agrees_with_the_python_reference() {
-    let Some(shared) = shared_dir() else { return };
-    let script = shared.join("eval/fuzzy/score.py");
-    if !script.is_file() {
-        eprintln!("skipped: {} is absent", script.display());
-        return;
-    }
-    let probe = StdCommand::new("python3")
-        .args(["-c", "import rapidfuzz"])
-        .output();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/score_ref.py");
+    let probe = StdCommand::new("python3").arg("--version").output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 with rapidfuzz is not available");
+        support::skipped(
+            module_path!(),
+            "python3 is not available to run scripts/score_ref.py",
+        );
         return;
     }
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut rows: Vec<(String, u16, String, u16)> = Vec::new();
     for _ in 0..3000 {
         let a = random_text(&mut rng);
         let b = if rng.below(3) == 0 {
-            // A near copy: exercises 99/100 and small distances.
-            let mut b = a.to_uppercase();
-            if rng.below(2) == 0 {
-                b.push_str(" x");
-            }
-            b
+            near_copy(&mut rng, &a)
         } else {
             random_text(&mut rng)
         };
-        pairs.push((a, b));
+        let codes = |rng: &mut Rng| {
+            if rng.below(5) == 0 {
+                rng.below(3) as u16
+            } else {
+                0
+            }
+        };
+        let (ca, cb) = (codes(&mut rng), codes(&mut rng));
+        rows.push((a, ca, b, cb));
     }
-    if let Ok(text) = std::fs::read_to_string(shared.join("data/tm/en-fr.tsv")) {
+    if let Some(shared) = shared_dir()
+        && let Ok(text) = std::fs::read_to_string(shared.join("data/tm/en-fr.tsv"))
+    {
         let real: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
         for i in (0..real.len().saturating_sub(1)).step_by(97).take(1500) {
-            pairs.push((real[i].to_string(), real[i + 1].to_string()));
+            rows.push((real[i].to_string(), 0, real[i + 1].to_string(), 0));
+            let edited = near_copy(&mut rng, real[i]);
+            rows.push((real[i].to_string(), 0, edited, 0));
         }
     }
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("pairs.jsonl");
-    let lines: Vec<String> = pairs
+    let lines: Vec<String> = rows
         .iter()
-        .map(|(a, b)| serde_json::to_string(&[a, b]).unwrap())
+        .map(|(a, ca, b, cb)| serde_json::to_string(&(a, ca, b, cb)).unwrap())
         .collect();
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
-    let code = format!(
-        "import sys, json; sys.path.insert(0, {:?}); import score\n\
-         for line in open({:?}, encoding='utf-8'):\n    a, b = json.loads(line); print(score.score(a, b))",
-        script.parent().unwrap().display().to_string(),
-        input.display().to_string()
-    );
     let out = StdCommand::new("python3")
-        .args(["-c", &code])
+        .arg(&script)
+        .arg("--jsonl")
+        .arg(&input)
         .output()
         .unwrap();
     assert!(
@@ -442,99 +478,197 @@ fn score_agrees_with_the_python_reference() {
         .lines()
         .map(|l| l.parse().unwrap())
         .collect();
-    assert_eq!(expected.len(), pairs.len());
+    assert_eq!(expected.len(), rows.len());
+    let pair = LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
     let mut disagreements = Vec::new();
-    for ((a, b), want) in pairs.iter().zip(&expected) {
-        let got = tmkit::fuzzy::score(a, b);
-        if got != *want {
-            disagreements.push(format!("{a:?} vs {b:?}: tmkit {got}, reference {want}"));
+    for ((a, ca, b, cb), want) in rows.iter().zip(&expected) {
+        let got = tmkit::fuzzy::score_with_codes(a, *ca, b, *cb);
+        // The explained score (what `match` prints) is the same number.
+        let explained = tmkit::fuzzy::assess(
+            tmkit::fuzzy::Query {
+                text: a,
+                codes: *ca,
+            },
+            b,
+            *cb,
+            "",
+            &pair,
+        );
+        if got != *want || explained.score != *want {
+            disagreements.push(format!(
+                "{a:?} ({ca}) vs {b:?} ({cb}): tmkit {got}/{}, reference {want}",
+                explained.score
+            ));
         }
     }
     assert!(
         disagreements.is_empty(),
         "{} of {} pairs disagree, e.g. {:?}",
         disagreements.len(),
-        pairs.len(),
+        rows.len(),
         &disagreements[..disagreements.len().min(5)]
     );
 }
 
-#[test]
-fn index_equals_exhaustive_scan_on_real_sentences() {
-    let Some(shared) = shared_dir() else { return };
-    let Ok(text) = std::fs::read_to_string(shared.join("data/tm/en-fr.tsv")) else {
-        eprintln!("skipped: no en-fr.tsv in shared data");
-        return;
-    };
-    // 20,000 real segments plus joined pairs, like the benchmark's memories.
-    let mut tsv = String::new();
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains('\t'))
-        .take(20_000)
-        .collect();
-    for l in &lines {
-        tsv.push_str(l);
-        tsv.push('\n');
-    }
-    let mut rng = Rng(42);
-    for _ in 0..10_000 {
-        let (a, b) = (lines[rng.below(lines.len())], lines[rng.below(lines.len())]);
-        let (sa, ta) = a.split_once('\t').unwrap();
-        let (sb, tb) = b.split_once('\t').unwrap();
-        tsv.push_str(&format!("{sa} {sb}\t{ta} {tb}\n"));
-    }
-    let mut tm = MemoryTm::new(LanguagePair::new(
-        "en".parse().unwrap(),
-        "fr".parse().unwrap(),
-    ));
-    let file = tm.add_file("real.tsv").unwrap();
-    let mut entries = Vec::new();
-    parse_tsv(&tsv, None, file, &mut entries).unwrap();
-    entries.into_iter().for_each(|e| tm.push(e));
-    let matcher = Matcher::new(tm);
-    let mut session = matcher.session();
-    let words: Vec<&str> = lines
-        .iter()
-        .flat_map(|l| l.split('\t').next().unwrap_or("").split(' '))
-        .collect();
-    for q in 0..300 {
-        // Real sentences with word edits, and word salad.
-        let query = if q % 5 == 4 {
-            (0..6 + rng.below(8))
-                .map(|_| words[rng.below(words.len())])
-                .collect::<Vec<_>>()
-                .join(" ")
-        } else {
-            let src = matcher
-                .memory()
-                .entry(rng.below(matcher.memory().len()) as u32)
-                .unwrap()
-                .source
-                .clone();
-            let mut w: Vec<&str> = src.split(' ').collect();
-            for _ in 0..rng.below(4) {
-                let at = rng.below(w.len());
-                match rng.below(3) {
-                    0 => w[at] = words[rng.below(words.len())],
-                    1 if w.len() > 1 => {
-                        w.remove(at);
-                    }
-                    _ => w.insert(at, words[rng.below(words.len())]),
-                }
-            }
-            w.join(" ")
-        };
-        for (k, min) in [(5, 50), (1, 70), (10, 30)] {
-            let mut options = MatchOptions {
-                min_score: min,
-                max_results: k,
-                exhaustive: false,
+/// 20,000 real segments of `en-fr.tsv` plus 10,000 joined pairs (like the
+/// benchmark's memories), indexed once for every case of the property below.
+fn real_matcher() -> Option<&'static (Matcher<MemoryTm>, Vec<String>)> {
+    static MEMORY: std::sync::OnceLock<Option<(Matcher<MemoryTm>, Vec<String>)>> =
+        std::sync::OnceLock::new();
+    MEMORY
+        .get_or_init(|| {
+            let shared = shared_dir()?;
+            let Ok(text) = std::fs::read_to_string(shared.join("data/tm/en-fr.tsv")) else {
+                support::skipped(module_path!(), "no en-fr.tsv in shared data");
+                return None;
             };
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| l.contains('\t'))
+                .take(20_000)
+                .collect();
+            let mut tsv: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            let mut rng = Rng(42);
+            for _ in 0..10_000 {
+                let (a, b) = (lines[rng.below(lines.len())], lines[rng.below(lines.len())]);
+                let (sa, ta) = a.split_once('\t').unwrap();
+                let (sb, tb) = b.split_once('\t').unwrap();
+                tsv.push_str(&format!("{sa} {sb}\t{ta} {tb}\n"));
+            }
+            let mut tm = MemoryTm::new(LanguagePair::new(
+                "en".parse().unwrap(),
+                "fr".parse().unwrap(),
+            ));
+            let file = tm.add_file("real.tsv").unwrap();
+            let mut entries = Vec::new();
+            parse_tsv(&tsv, None, file, &mut entries).unwrap();
+            entries.into_iter().for_each(|e| tm.push(e));
+            let words = lines
+                .iter()
+                .flat_map(|l| l.split('\t').next().unwrap_or("").split(' '))
+                .map(str::to_string)
+                .collect();
+            Some((Matcher::new(tm), words))
+        })
+        .as_ref()
+}
+
+/// One editor's change to a query: a word replaced, removed or added, a
+/// punctuation mark or a number changed, quotes added, case changed.
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(usize, usize),
+    Remove(usize),
+    Insert(usize, usize),
+    Punctuation(usize, char),
+    Number(usize, u32),
+    Quotes,
+    Upper,
+}
+
+fn apply(words: &[String], sentence: &str, edits: &[Edit]) -> String {
+    let mut w: Vec<String> = sentence.split(' ').map(str::to_string).collect();
+    for e in edits {
+        let at = |i: usize, w: &Vec<String>| i % w.len().max(1);
+        match *e {
+            Edit::Replace(i, j) if !w.is_empty() => {
+                let k = at(i, &w);
+                w[k] = words[j % words.len()].clone();
+            }
+            Edit::Remove(i) if w.len() > 1 => {
+                let k = at(i, &w);
+                w.remove(k);
+            }
+            Edit::Insert(i, j) => {
+                let k = at(i, &w);
+                w.insert(k, words[j % words.len()].clone());
+            }
+            Edit::Punctuation(i, c) if !w.is_empty() => {
+                let k = at(i, &w);
+                w[k].push(c);
+            }
+            Edit::Number(i, n) => {
+                let k = at(i, &w);
+                w.insert(k, format!("{}.{}", n / 10, n % 10));
+            }
+            Edit::Quotes if !w.is_empty() => {
+                w[0] = format!("\u{201C}{}\u{201D}", w[0]);
+            }
+            Edit::Upper if !w.is_empty() => {
+                w[0] = w[0].to_uppercase();
+            }
+            _ => {}
+        }
+    }
+    w.join(" ")
+}
+
+fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Edit::Replace(i, j)),
+        any::<usize>().prop_map(Edit::Remove),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Edit::Insert(i, j)),
+        (
+            any::<usize>(),
+            prop::sample::select(vec![',', '.', ';', '!', '?', '%'])
+        )
+            .prop_map(|(i, c)| Edit::Punctuation(i, c)),
+        (any::<usize>(), 0u32..200).prop_map(|(i, n)| Edit::Number(i, n)),
+        Just(Edit::Quotes),
+        Just(Edit::Upper),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(150))]
+    /// On real data, the index returns exactly what scoring every segment returns.
+    #[test]
+    fn index_equals_exhaustive_scan_on_real_sentences(
+        pick in proptest::prelude::any::<usize>(),
+        salad in proptest::prelude::any::<bool>(),
+        edits in proptest::collection::vec(edit(), 0..5),
+    ) {
+        let Some((matcher, words)) = real_matcher() else { return Ok(()) };
+        let tm = matcher.memory();
+        let base = if salad {
+            (0..8).map(|i| words[(pick / 7 + i * 7919) % words.len()].as_str()).collect::<Vec<_>>().join(" ")
+        } else {
+            tm.entry((pick % tm.len()) as u32).unwrap().source.clone()
+        };
+        let query = apply(words, &base, &edits);
+        let mut session = matcher.session();
+        for (k, min) in [(5, 50), (1, 70), (10, 30), (3, 95)] {
+            let mut options = MatchOptions { min_score: min, max_results: k, exhaustive: false };
             let fast = session.best(&query, &options);
             options.exhaustive = true;
             let slow = session.best(&query, &options);
-            assert_eq!(fast, slow, "query {query:?} k={k} min={min}");
+            proptest::prop_assert_eq!(fast, slow, "query {:?} k={} min={}", query, k, min);
         }
     }
+}
+
+#[test]
+fn exhaustive_flag_prints_the_same_matches() {
+    let run = |extra: &[&str]| {
+        let out = tmkit()
+            .args(["match", "-q", "--format", "jsonl", "--min", "0", "--tm"])
+            .arg(fixture("memory.tsv"))
+            .args(["--src", "en", "--tgt", "fr"])
+            .args(extra)
+            .arg(fixture("article.txt"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        jsonl(&out.stdout)
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("ms");
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    let indexed = run(&[]);
+    assert_eq!(indexed.len(), 3);
+    assert_eq!(indexed, run(&["--exhaustive"]));
 }

@@ -10,6 +10,8 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use tmkit::text::{LanguageTag, is_rtl_char};
 
+mod support;
+
 fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
@@ -321,7 +323,7 @@ fn multilingual_memory_serves_every_language() {
 fn tatoeba_files_match_their_generator() {
     let data = repo_path("../shared/data/tm");
     if !data.join("en-fr.tsv").is_file() || !data.join("en-ja.tsv").is_file() {
-        eprintln!("skipped: {} not present", data.display());
+        support::skipped(module_path!(), &format!("{} not present", data.display()));
         return;
     }
     let out = tempfile::tempdir().unwrap();
@@ -336,7 +338,10 @@ fn tatoeba_files_match_their_generator() {
     match status {
         Ok(s) if s.success() => {}
         other => {
-            eprintln!("skipped: python3 could not run the generator ({other:?})");
+            support::skipped(
+                module_path!(),
+                &format!("python3 could not run the generator ({other:?})"),
+            );
             return;
         }
     }

@@ -9,6 +9,8 @@ use tmkit::segment::srx::SrxRules;
 use tmkit::segment::{Segmenter, supported_languages};
 use tmkit::text::LanguageTag;
 
+mod support;
+
 fn tmkit() -> Command {
     Command::cargo_bin("tmkit").unwrap()
 }
@@ -26,7 +28,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not present", p.display());
+        support::skipped(module_path!(), &format!("{} not present", p.display()));
         None
     }
 }
@@ -226,7 +228,17 @@ fn normalize(s: &str) -> String {
 
 #[test]
 fn own_case_sets_pass_through_the_library() {
-    let data = std::fs::read_to_string(fixture("cases.jsonl")).unwrap();
+    check_case_file("cases.jsonl", 150);
+}
+
+#[test]
+fn convention_cases_pass_through_the_library() {
+    check_case_file("conventions.jsonl", 250);
+}
+
+/// Every case of a fixture in the scorer's format passes.
+fn check_case_file(name: &str, at_least: usize) {
+    let data = std::fs::read_to_string(fixture(name)).unwrap();
     let mut failures = Vec::new();
     let mut total = 0;
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
@@ -245,7 +257,7 @@ fn own_case_sets_pass_through_the_library() {
             ));
         }
     }
-    assert!(total > 150);
+    assert!(total > at_least);
     assert!(
         failures.is_empty(),
         "{} of {total} cases fail:\n{}",
@@ -378,4 +390,44 @@ fn an_empty_folder_is_a_usage_error() {
         .assert()
         .success()
         .stdout("Not taken.\n");
+}
+
+#[test]
+fn quotations_stay_whole_as_the_quotes_option_says() {
+    let text = "'Stop! Thief!' she cried. (Nobody moved. Nobody cared.) \"We won. Go,\" he said.\n";
+    let run = |mode: &str| {
+        let out = tmkit()
+            .args(["segment", "--lang", "en", "--quotes", mode])
+            .write_stdin(text)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert_eq!(
+        run("auto"),
+        "'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\n\"We won.\nGo,\" he said.\n"
+    );
+    assert_eq!(
+        run("keep"),
+        "'Stop! Thief!' she cried.\n(Nobody moved. Nobody cared.)\n\"We won. Go,\" he said.\n"
+    );
+    assert_eq!(
+        run("split"),
+        "'Stop!\nThief!' she cried.\n(Nobody moved.\nNobody cared.)\n\"We won.\nGo,\" he said.\n"
+    );
+    tmkit()
+        .args(["segment", "--quotes", "sometimes"])
+        .write_stdin(text)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn list_items_citations_and_glued_sentences_on_the_command_line() {
+    tmkit()
+        .args(["segment", "--lang", "de"])
+        .write_stdin("Wir brauchen: a. Brot b. Käse\nEs regnete.[2] Dann kam die Sonne.Morgen wird es warm.\n")
+        .assert()
+        .success()
+        .stdout("Wir brauchen:\na. Brot\nb. Käse\nEs regnete.[2]\nDann kam die Sonne.\nMorgen wird es warm.\n");
 }

@@ -244,7 +244,7 @@ fn tsv_csv_and_back() {
     let text = std::fs::read_to_string(&tsv).unwrap();
     assert_eq!(
         text,
-        "Open the file.\tÖffnen Sie die Datei.\nSave\tSpeichern\n"
+        "en-US\tde\nOpen the file.\tÖffnen Sie die Datei.\nSave\tSpeichern\n"
     );
     let with_codes = tmkit()
         .args([
@@ -267,7 +267,7 @@ fn tsv_csv_and_back() {
     assert!(
         String::from_utf8(with_codes)
             .unwrap()
-            .starts_with("Open the {1}file{2}.")
+            .starts_with("en-US\tde-DE\nOpen the {1}file{2}.")
     );
     let csv = dir.path().join("pairs.csv");
     std::fs::write(
@@ -458,8 +458,9 @@ fn merge_removes_duplicates_and_keeps_the_newest() {
         .stderr(predicate::str::contains("1 duplicate(s) removed"));
     let m = tmkit::tmx::Tmx::read(&out).unwrap();
     assert_eq!(m.tus.len(), 2);
-    assert_eq!(m.tus[0].changedate(), Some("20240101T000000Z"));
-    assert_eq!(m.tus[0].props.len(), 2);
+    // The newest is kept where it stands: after a.tmx's units.
+    assert_eq!(m.tus[1].changedate(), Some("20240101T000000Z"));
+    assert_eq!(m.tus[1].props.len(), 2);
 
     // A bilingual memory merged into a multilingual one: its pairs are inside
     // the larger units, which are kept whole.
@@ -540,4 +541,366 @@ fn output_to_a_closed_pipe_is_quiet() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains("unit 0"));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+/// Every element TMX does not define, in each place it can stand, and a
+/// second `<seg>`: a TMX → TMX conversion must keep each byte for byte.
+#[test]
+fn convert_keeps_vendor_extensions_and_a_second_seg_byte_for_byte() {
+    let input = fixture("vendor_extensions.tmx");
+    let original = std::fs::read_to_string(&input).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    for raw in [
+        r#"<x-header-ext a="1">keep <b>me</b></x-header-ext>"#,
+        "<x-root-ext/>",
+        r#"<x-group-meta id="g1">group info</x-group-meta>"#,
+        r#"<v:origin app="cat">MT &amp; post-edit</v:origin>"#,
+        "<x-tuv-ext/>",
+        "<seg>Second</seg>",
+        "<x-between>b</x-between>",
+        "<x-after-last/>",
+        "<x-tail>t</x-tail>",
+        "<x-after-body/>",
+    ] {
+        assert!(original.contains(raw), "{raw}");
+        assert!(written.contains(raw), "lost {raw}:\n{written}");
+    }
+    // A second pass changes nothing: the places are kept too.
+    let again = dir.path().join("again.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&out)
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
+}
+
+#[test]
+fn convert_to_a_flat_format_refuses_to_lose_extensions_unless_lenient() {
+    let input = fixture("vendor_extensions.tmx");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:12:54: error: not in the output: a second <seg>",
+        ))
+        .stderr(predicate::str::contains(
+            "vendor_extensions.tmx:11:7: error: not in the output: <v:origin> in <tu>",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "convert", "--lenient"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: not in the output"));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("Bonjour"));
+}
+
+#[test]
+fn convert_reports_text_and_markup_it_cannot_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("stray.tmx");
+    std::fs::write(
+        &input,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+         <tu>stray words<tuv xml:lang=\"en\"><seg>a</seg></tuv><note>n <b>bold</b></note></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "stray.tmx:2:5: error: not in the output: text where TMX allows only elements",
+        ))
+        .stderr(predicate::str::contains("markup inside <note>"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn csv_export_has_a_bom_and_a_header_that_import_recognizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pairs.csv");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en-US", "--tgt", "de-DE"])
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg(&csv)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFen-US,de-DE\r\n"),
+        "{bytes:?}"
+    );
+    // No --src/--tgt: the header row gives the pair, and is not a unit.
+    let tmx = dir.path().join("back.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus.len(), 2);
+    assert_eq!(back.tus[0].tuvs[0].lang, "en-US");
+    assert_eq!(back.tus[0].tuvs[1].lang, "de-DE");
+    assert_eq!(back.tus[1].tuvs[1].seg.plain_text(), "Speichern");
+}
+
+#[test]
+fn glossary_extra_columns_become_notes_and_props() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("terms.csv");
+    std::fs::write(
+        &csv,
+        "source,target,domain,comment\nfile,Datei,IT,menu\nsave,speichern,,\n",
+    )
+    .unwrap();
+    let tmx = dir.path().join("terms.tmx");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "de"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus.len(), 2);
+    assert_eq!(back.tus[0].props[0].kind, "x-domain");
+    assert_eq!(back.tus[0].props[0].value, "IT");
+    assert_eq!(back.tus[0].notes[0].text, "menu");
+    // --columns says otherwise: the third column is ignored, the fourth a prop.
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "de"])
+        .args(["--columns", "source,target,ignore,prop:x-note"])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .success();
+    let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+    assert_eq!(back.tus[0].props.len(), 1);
+    assert_eq!(back.tus[0].props[0].kind, "x-note");
+    assert!(back.tus[0].notes.is_empty());
+    tmkit()
+        .args([
+            "tmx",
+            "convert",
+            "--src",
+            "en",
+            "--tgt",
+            "de",
+            "--columns",
+            "source,bogus",
+        ])
+        .arg(&csv)
+        .arg(&tmx)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn placeholders_come_back_as_inline_codes_through_tsv_and_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("tmx11_lang.tmx");
+    let original = tmkit::tmx::Tmx::read(&input).unwrap();
+    for ext in ["tsv", "jsonl"] {
+        let flat = dir.path().join(format!("codes.{ext}"));
+        let mut cmd = tmkit();
+        cmd.args(["tmx", "convert", "--placeholders"])
+            .arg(&input)
+            .arg(&flat);
+        if ext == "tsv" {
+            cmd.args(["--src", "en-US", "--tgt", "de-DE"]);
+        }
+        cmd.assert().success();
+        let tmx = dir.path().join(format!("back-{ext}.tmx"));
+        tmkit()
+            .args(["tmx", "convert", "--placeholders"])
+            .arg(&flat)
+            .arg(&tmx)
+            .assert()
+            .success();
+        let back = tmkit::tmx::Tmx::read(&tmx).unwrap();
+        let texts = |doc: &tmkit::tmx::Tmx| -> Vec<String> {
+            doc.tus
+                .iter()
+                .flat_map(|tu| tu.tuvs.iter())
+                .filter(|v| v.seg.has_inline_codes())
+                .map(|v| v.seg.text_with_placeholders())
+                .collect()
+        };
+        let got = texts(&back);
+        assert!(!got.is_empty(), "{ext}");
+        for t in &got {
+            assert!(texts(&original).contains(t), "{ext}: {t}");
+        }
+    }
+}
+
+#[test]
+fn merge_updates_a_memory_in_place_and_lists_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.tmx");
+    let update = dir.path().join("update.tmx");
+    let unit = |en: &str, fr: &str, date: &str| {
+        format!(
+            "<tu changedate=\"{date}\"><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>\n"
+        )
+    };
+    let tmx = |units: &str| {
+        format!("<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n{units}</body></tmx>\n")
+    };
+    std::fs::write(
+        &main,
+        tmx(&(unit("Open", "Ouvrir", "20200101T000000Z")
+            + &unit("Close", "Fermer", "20200101T000000Z"))),
+    )
+    .unwrap();
+    std::fs::write(
+        &update,
+        tmx(&(unit("Open", "Ouvrez", "20240101T000000Z")
+            + &unit("Save", "Enregistrer", "20240101T000000Z"))),
+    )
+    .unwrap();
+    let conflicts = dir.path().join("review.tsv");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&main)
+        .arg(&update)
+        .arg("-o")
+        .arg(&main)
+        .args(["--policy", "newest", "--conflicts"])
+        .arg(&conflicts)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 conflict(s): 2 unit(s)"));
+    let merged = tmkit::tmx::Tmx::read(&main).unwrap();
+    let texts: Vec<String> = merged
+        .tus
+        .iter()
+        .map(|t| t.tuvs[1].seg.plain_text())
+        .collect();
+    assert_eq!(texts, ["Fermer", "Ouvrez", "Enregistrer"]);
+    let review = std::fs::read_to_string(&conflicts).unwrap();
+    let rows: Vec<&str> = review.lines().collect();
+    assert_eq!(rows.len(), 3, "{review}");
+    assert!(rows[0].starts_with("group\tkept\tfile"));
+    assert!(rows[1].starts_with("1\tfalse\t"), "{review}");
+    assert!(
+        rows[1].contains("main.tmx\t2\t\t20200101T000000Z\ten\tOpen\tfr\tOuvrir"),
+        "{review}"
+    );
+    assert!(rows[2].starts_with("1\ttrue\t"), "{review}");
+    assert!(rows[2].contains("update.tmx\t2\t"), "{review}");
+    // JSONL by extension; filter may write over its input too.
+    let jsonl = dir.path().join("review.jsonl");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&update)
+        .arg(fixture("tmx11_lang.tmx"))
+        .arg("-o")
+        .arg(&update)
+        .arg("--conflicts")
+        .arg(&jsonl)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&jsonl).unwrap(), "");
+    tmkit()
+        .args(["tmx", "filter"])
+        .arg(&update)
+        .arg("-o")
+        .arg(&update)
+        .args(["--langs", "en,fr"])
+        .assert()
+        .success();
+    assert_eq!(tmkit::tmx::Tmx::read(&update).unwrap().tus.len(), 2);
+}
+
+#[test]
+fn match_json_gives_targets_with_their_inline_codes() {
+    let rows = jsonl(&[
+        "match",
+        "--tm",
+        fixture("tmx11_lang.tmx").to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "de",
+        "--format",
+        "jsonl",
+        "Open the file.",
+        "Save",
+    ]);
+    let first = &rows[0]["matches"][0];
+    assert_eq!(first["target"], "Öffnen Sie die Datei.");
+    assert_eq!(first["target_placeholders"], "Öffnen Sie die {1}Datei{2}.");
+    assert_eq!(
+        first["target_xml"],
+        "Öffnen Sie die <ut>{\\b </ut>Datei<ut>}</ut>."
+    );
+    // A target without codes: the same text, escaped for XML where needed.
+    let second = &rows[1]["matches"][0];
+    assert_eq!(second["target_placeholders"], "Speichern");
+    assert_eq!(second["target_xml"], "Speichern");
+}
+
+#[test]
+fn filter_and_merge_keep_extensions_and_refuse_to_lose_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tmx");
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(fixture("vendor_extensions.tmx"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let written = std::fs::read_to_string(&out).unwrap();
+        for raw in ["<x-tail>t</x-tail>", "<x-after-body/>", "<seg>Second</seg>"] {
+            assert!(written.contains(raw), "{args:?} lost {raw}");
+        }
+    }
+    let stray = dir.path().join("stray.tmx");
+    std::fs::write(
+        &stray,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu>words<tuv xml:lang=\"en\"><seg>a</seg></tuv></tu>\n</body></tmx>\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&out).unwrap();
+    for args in [&["filter"][..], &["merge"][..]] {
+        tmkit()
+            .arg("tmx")
+            .args(args)
+            .arg(&stray)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "stray.tmx:2:5: error: not in the output",
+            ));
+        assert!(!out.exists());
+    }
 }

@@ -175,7 +175,11 @@ proptest! {
 
     #[test]
     fn write_then_read_gives_the_same_document(header in header(), tus in prop::collection::vec(tu(), 0..6)) {
-        let doc = Tmx { header, tus };
+        let doc = Tmx {
+            header,
+            tus,
+            trailer: Vec::new(),
+        };
         let mut bytes = Vec::new();
         let dropped = doc.write_to(&mut bytes).unwrap();
         prop_assert_eq!(dropped, 0);

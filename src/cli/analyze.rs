@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tmkit::batch::{self, BatchSummary, InputFilter};
-use tmkit::fuzzy::analysis::{Analyzer, Band, BandTable, FileAnalysis};
+use tmkit::fuzzy::analysis::{Analyzer, Band, BandTable, FileAnalysis, Quote, WeightGrid};
+use tmkit::fuzzy::report::{ReportInfo, html_report};
 use tmkit::segment::Segmenter;
+use tmkit::tm::TranslationMemory;
 
 use super::common::{self, Context, Style};
 use super::match_cmd::{MemoryArgs, load_matcher};
@@ -18,11 +20,26 @@ Examples:
   tmkit analyze --tm memory.tmx --src en --tgt fr job/*.txt
   tmkit analyze --tm tm/ --sl en --tl de --format csv job/ > quote.csv
   tmkit analyze --tm memory.tsv --src en --tgt ja --lines --format json strings.txt
+  tmkit analyze --tm memory.tmx --src en --tgt fr --rate 0.12 --format html job/ > quote.html
+  tmkit analyze --tm memory.tmx --src en --tgt fr --weights 101:0,100:0.1,95:0.3,85:0.6,75:0.8,new:1 job/
 
-Bands: repetitions (a segment seen earlier in the job), 101% (an exact match
-whose previous sentence also precedes it in the memory), 100%, 95-99%, 85-94%,
-75-84%, 50-74%, no match. Words are counted per word, each CJK or Thai character
-as one. A file that cannot be read is reported and the others are still analyzed.";
+Bands: repetitions (seen earlier in the same file), cross-file repetitions (seen
+in an earlier file), 101% (an exact match whose previous sentence also precedes
+it in the memory), 100%, 95-99%, 85-94%, 75-84%, internal fuzzy 95-99/85-94/75-84%
+(a 75% or better match of an earlier segment of the job, better than the
+memory's), 50-74%, no match. Scores: docs/SCORING.md.
+
+Words are counted per GMX-V (Unicode word boundaries; 'U.S.', '4,200,000' and
+'don't' are one word); Chinese, Japanese and Thai characters are counted one by
+one in a column of their own.
+
+--weights gives each band's share of the full rate: a score key applies to the
+bands from that score up to the next key; 'new' to no match and bands below
+every key; 'rep' to repetitions (default: as 100), 'xrep' to cross-file
+repetitions (default: as rep). --rate turns weighted words (and CJK characters,
+billed as words) into a price.
+
+A file that cannot be read is reported and the others are still analyzed.";
 
 /// Report formats of `tmkit analyze`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -32,8 +49,10 @@ pub enum ReportFormat {
     Text,
     /// One JSON document.
     Json,
-    /// Rows of file,band,segments,words.
+    /// Rows of file,band,segments,words,cjk_chars,weight,weighted_words.
     Csv,
+    /// One self-contained HTML page with a bar chart of the bands per file.
+    Html,
 }
 
 /// Arguments of `tmkit analyze`.
@@ -45,6 +64,16 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
+    /// Weight of each band in weighted words (KEY:WEIGHT,...; keys: a score, new, rep, xrep).
+    #[arg(
+        long,
+        value_name = "GRID",
+        default_value = "101:0,100:0.1,95:0.3,85:0.6,75:0.8,new:1"
+    )]
+    pub weights: WeightGrid,
+    /// Price per weighted word (adds a price to the report).
+    #[arg(long, value_name = "PRICE")]
+    pub rate: Option<f64>,
     /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -52,6 +81,9 @@ pub struct Args {
 
 /// Runs `tmkit analyze`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if args.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
+        return Err(common::usage("--rate must be a number >= 0"));
+    }
     let inputs = batch::expand_inputs(&args.files, &InputFilter::new(&[], &["txt", "md"])?)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let segmenter = Segmenter::for_language(&args.memory.src);
@@ -64,7 +96,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &inputs,
         &progress,
         |path| {
-            let text = tmkit::files::read_text(path)?;
+            let text = tmkit::html::readable_text(path, tmkit::files::read_text(path)?);
             let segments: Vec<String> = if args.memory.lines {
                 text.lines()
                     .filter(|l| !l.trim().is_empty())
@@ -96,31 +128,78 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         reports.len(),
         started.elapsed().as_secs_f64()
     ));
+    let failed: Vec<String> = summary
+        .failures
+        .iter()
+        .map(|(p, _)| tmkit::files::display_name(p))
+        .collect();
     let mut out = common::stdout();
+    let (grid, rate) = (&args.weights, args.rate);
     match args.format {
-        ReportFormat::Text => write_text(&mut out, &ctx.out_style(), &reports, &total)?,
+        ReportFormat::Text => write_text(&mut out, &ctx.out_style(), &reports, &total, grid, rate)?,
         ReportFormat::Json => {
             #[derive(serde::Serialize)]
+            struct FileJson<'a> {
+                name: &'a str,
+                bands: &'a BandTable,
+                quote: Quote,
+            }
+            #[derive(serde::Serialize)]
             struct Report<'a> {
-                files: &'a [FileAnalysis],
+                files: Vec<FileJson<'a>>,
                 total: &'a BandTable,
+                quote: Quote,
+                rate: Option<f64>,
                 failed: Vec<String>,
             }
-            let failed = summary
-                .failures
+            let files = reports
                 .iter()
-                .map(|(p, _)| tmkit::files::display_name(p))
+                .map(|r| FileJson {
+                    name: &r.name,
+                    bands: &r.bands,
+                    quote: r.bands.quote(grid, rate),
+                })
                 .collect();
             common::write_json_pretty(
                 &mut out,
                 &Report {
-                    files: &reports,
+                    files,
                     total: &total,
+                    quote: total.quote(grid, rate),
+                    rate,
                     failed,
                 },
             )?;
         }
-        ReportFormat::Csv => write_csv(&mut out, &reports, &total)?,
+        ReportFormat::Csv => write_csv(&mut out, &reports, &total, grid, rate)?,
+        ReportFormat::Html => {
+            let m = &args.memory;
+            let mut details = vec![
+                format!(
+                    "Memory: {} ({} segments), {} → {}",
+                    m.tm.iter()
+                        .map(|p| tmkit::files::display_name(p))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    matcher.memory().len(),
+                    m.src,
+                    m.tgt
+                ),
+                format!("Weights: {}", weights_line(grid)),
+            ];
+            if !failed.is_empty() {
+                details.push(format!("Not analyzed: {}", failed.join(", ")));
+            }
+            let info = ReportInfo {
+                title: match reports.as_slice() {
+                    [one] => format!("Analysis of {}", one.name),
+                    _ => format!("Analysis of {} files", reports.len()),
+                },
+                details,
+                rate,
+            };
+            out.write_all(html_report(&info, &reports, &total, grid).as_bytes())?;
+        }
     }
     out.flush()?;
     if !summary.is_success() {
@@ -130,42 +209,65 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The grid as `band weight` pairs for the report's header.
+fn weights_line(grid: &WeightGrid) -> String {
+    Band::ALL
+        .iter()
+        .map(|&b| format!("{} {}", b.label(), grid.weight(b)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn write_table<W: Write>(
     out: &mut W,
     style: &Style,
     title: &str,
     table: &BandTable,
+    grid: &WeightGrid,
+    rate: Option<f64>,
 ) -> std::io::Result<()> {
     writeln!(out, "{}", style.bold(title))?;
     writeln!(
         out,
-        "  {:<12} {:>9} {:>10} {:>7}",
-        "band", "segments", "words", "words%"
+        "  {:<23} {:>9} {:>10} {:>9} {:>7} {:>7} {:>10}",
+        "band", "segments", "words", "CJK", "words%", "weight", "weighted"
     )?;
-    let total = table.total();
-    for band in Band::ALL {
-        let t = table.get(band);
-        let share = if total.words > 0 {
-            100.0 * t.words as f64 / total.words as f64
+    let quote = table.quote(grid, rate);
+    let units = (quote.total.words + quote.total.cjk_chars) as f64;
+    for row in &quote.rows {
+        let t = row.tally;
+        let share = if units > 0.0 {
+            100.0 * (t.words + t.cjk_chars) as f64 / units
         } else {
             0.0
         };
         writeln!(
             out,
-            "  {:<12} {:>9} {:>10} {:>6.1}%",
-            band.label(),
+            "  {:<23} {:>9} {:>10} {:>9} {:>6.1}% {:>7} {:>10.1}",
+            row.band,
             t.segments,
             t.words,
-            share
+            t.cjk_chars,
+            share,
+            row.weight,
+            row.weighted_words + row.weighted_cjk_chars
         )?;
     }
     writeln!(
         out,
-        "  {:<12} {:>9} {:>10}",
+        "  {:<23} {:>9} {:>10} {:>9} {:>7} {:>7} {:>10.1}",
         style.bold("total"),
-        total.segments,
-        total.words
-    )
+        quote.total.segments,
+        quote.total.words,
+        quote.total.cjk_chars,
+        "",
+        "",
+        quote.weighted_words + quote.weighted_cjk_chars
+    )?;
+    if let (Some(price), Some(rate)) = (quote.price, rate) {
+        writeln!(out, "  price at {rate} per weighted word: {price:.2}")?;
+    }
+    Ok(())
 }
 
 fn write_text<W: Write>(
@@ -173,9 +275,11 @@ fn write_text<W: Write>(
     style: &Style,
     reports: &[FileAnalysis],
     total: &BandTable,
+    grid: &WeightGrid,
+    rate: Option<f64>,
 ) -> std::io::Result<()> {
     for r in reports {
-        write_table(out, style, &r.name, &r.bands)?;
+        write_table(out, style, &r.name, &r.bands, grid, rate)?;
         writeln!(out)?;
     }
     if reports.len() != 1 {
@@ -184,6 +288,8 @@ fn write_text<W: Write>(
             style,
             &format!("Total ({} files)", reports.len()),
             total,
+            grid,
+            rate,
         )?;
     }
     Ok(())
@@ -202,23 +308,36 @@ fn write_csv<W: Write>(
     out: &mut W,
     reports: &[FileAnalysis],
     total: &BandTable,
+    grid: &WeightGrid,
+    rate: Option<f64>,
 ) -> std::io::Result<()> {
-    writeln!(out, "file,band,segments,words")?;
+    writeln!(
+        out,
+        "file,band,segments,words,cjk_chars,weight,weighted_words"
+    )?;
     let rows = reports
         .iter()
         .map(|r| (r.name.as_str(), &r.bands))
         .chain(std::iter::once(("TOTAL", total)));
     for (name, table) in rows {
-        for band in Band::ALL {
-            let t = table.get(band);
+        let quote = table.quote(grid, rate);
+        for row in &quote.rows {
             writeln!(
                 out,
-                "{},{},{},{}",
+                "{},{},{},{},{},{},{:.2}",
                 csv_field(name),
-                band.label(),
-                t.segments,
-                t.words
+                row.band,
+                row.tally.segments,
+                row.tally.words,
+                row.tally.cjk_chars,
+                row.weight,
+                row.weighted_words + row.weighted_cjk_chars
             )?;
+        }
+        if name == "TOTAL"
+            && let Some(price) = quote.price
+        {
+            writeln!(out, "TOTAL,price,,,,,{price:.2}")?;
         }
     }
     Ok(())

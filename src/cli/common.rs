@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tmkit::batch::{BatchSummary, Progress};
+use tmkit::batch::{BatchSummary, InputFilter, Progress};
 
 /// What every subcommand knows about how it was run.
 #[derive(Debug, Clone)]
@@ -49,12 +49,19 @@ impl Context {
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let template = if self.color_stderr {
-            "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg:.dim}"
+            "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} files, {rate}, ETA {eta} {wide_msg:.dim}"
         } else {
-            "{prefix} [{bar:30}] {pos}/{len} files, {per_sec}, ETA {eta} {wide_msg}"
+            "{prefix} [{bar:30}] {pos}/{len} files, {rate}, ETA {eta} {wide_msg}"
         };
+        // indicatif's {per_sec} prints "1690.1607/s"; people read "1,690/s".
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            )
             .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(verb.to_string());
@@ -94,6 +101,27 @@ impl Context {
         summary.failures.push((input.to_path_buf(), msg));
     }
 
+    /// Expands the paths given into inputs ([`tmkit::batch::walk_inputs`]),
+    /// reporting each entry of a folder that cannot be read (a dangling link,
+    /// a link loop, an unreadable subfolder) and counting it as a failure in
+    /// `summary`, so the batch goes on and exits 1 at the end.
+    pub fn walk_inputs(
+        &self,
+        paths: &[std::path::PathBuf],
+        filter: &InputFilter,
+        summary: &mut BatchSummary,
+    ) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let walk = tmkit::batch::walk_inputs(paths, filter)?;
+        for problem in walk.problems {
+            let path = match &problem {
+                tmkit::Error::Io { path, .. } => path.clone(),
+                _ => std::path::PathBuf::new(),
+            };
+            self.fail_input(summary, &path, problem);
+        }
+        Ok(walk.inputs)
+    }
+
     fn err_label(&self, label: &str) -> String {
         if self.color_stderr {
             format!("tmkit: \x1b[1;31m{label}\x1b[0m")
@@ -101,6 +129,27 @@ impl Context {
             format!("tmkit: {label}")
         }
     }
+}
+
+/// A rate for people: whole units per second with thousands separated
+/// (`1,690/s`), one decimal below 10 (`2.5/s`).
+fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return "0/s".to_string();
+    }
+    if per_sec < 10.0 {
+        return format!("{per_sec:.1}/s");
+    }
+    let digits = (per_sec.round() as u64).to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out.push_str("/s");
+    out
 }
 
 /// An indicatif bar behind the library's [`Progress`] trait; inert when hidden.
@@ -236,6 +285,53 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
+/// Parses `--src` and `--tgt` and checks they make a translation direction
+/// ([`tmkit::text::check_pair`]); a language name or the same language twice
+/// is a usage error with a hint.
+pub fn language_pair(
+    src: &str,
+    tgt: &str,
+) -> anyhow::Result<(tmkit::text::LanguageTag, tmkit::text::LanguageTag)> {
+    let parse = |flag: &str, value: &str| {
+        tmkit::text::LanguageTag::parse(value).map_err(|e| usage(format!("{flag}: {e}")))
+    };
+    let (src, tgt) = (parse("--src", src)?, parse("--tgt", tgt)?);
+    check_language_pair(&src, &tgt)?;
+    Ok((src, tgt))
+}
+
+/// [`tmkit::text::check_pair`] as a usage error.
+pub fn check_language_pair(
+    src: &tmkit::text::LanguageTag,
+    tgt: &tmkit::text::LanguageTag,
+) -> anyhow::Result<()> {
+    tmkit::text::check_pair(src, tgt).map_err(|e| usage(format!("--src/--tgt: {e}")))
+}
+
+/// A notice that units were taken from another region of an asked language.
+pub fn region_fallback_note(units: u64, asked: &str) -> String {
+    format!(
+        "notice: {units} unit(s) had no {asked} variant closer than another region of the \
+         same language, which was used (see --src/--tgt)"
+    )
+}
+
+/// True when a command-line argument looks like a file name rather than
+/// text: it has a path separator, or ends in an extension tmkit reads.
+pub fn looks_like_path(arg: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "txt", "md", "markdown", "html", "htm", "xhtml", "tmx", "tsv", "csv", "jsonl", "json",
+        "xlf", "xliff", "po", "srx", "xml", "sqlite", "db",
+    ];
+    if arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/') {
+        return true;
+    }
+    std::path::Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|k| e.eq_ignore_ascii_case(k)))
+}
+
 /// True when `err` is a usage error (exit status 2).
 pub fn is_usage_error(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
@@ -289,6 +385,36 @@ pub fn report_error(err: &anyhow::Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_rounded_and_grouped() {
+        assert_eq!(rate(1690.1607), "1,690/s");
+        assert_eq!(rate(1234567.9), "1,234,568/s");
+        assert_eq!(rate(999.5), "1,000/s");
+        assert_eq!(rate(42.4), "42/s");
+        assert_eq!(rate(2.54), "2.5/s");
+        assert_eq!(rate(f64::NAN), "0/s");
+    }
+
+    #[test]
+    fn path_like_arguments() {
+        for path in [
+            "samples/en-port-strike.txt",
+            "a.TMX",
+            "./x",
+            "memo.tsv",
+            "notes.md",
+        ] {
+            assert!(looks_like_path(path), "{path}");
+        }
+        for text in [
+            "The minister resigned on Monday.",
+            "Prices rose 3.5 percent",
+            "e.g. this",
+        ] {
+            assert!(!looks_like_path(text), "{text}");
+        }
+    }
 
     #[test]
     fn error_chain_does_not_repeat_quoted_causes() {

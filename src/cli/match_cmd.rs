@@ -1,15 +1,14 @@
 //! `tmkit match`: the best translations from a memory for each sentence of a
 //! text, with scores, word diffs, penalties and number-adapted targets.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use rayon::prelude::*;
 use tmkit::batch::InputFilter;
-use tmkit::fuzzy::{DiffKind, Match, MatchOptions, Matcher, Penalty, diff_words};
+use tmkit::fuzzy::{DiffKind, Match, MatchOptions, MatchSession, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
 use tmkit::tm::{LanguagePair, OpenedMemory, TranslationMemory};
@@ -19,23 +18,31 @@ use super::common::{self, Context, DataFormat, Style};
 const EXAMPLES: &str = "\
 Examples:
   tmkit match --tm memory.tmx --src en --tgt fr article.txt
-  tmkit match --tm tm/ --sl en-US --tl fr \"The minister resigned on Monday.\"
+  tmkit match --tm tm/ --sl en-US --tl fr --text \"The minister resigned on Monday.\"
   tmkit match --tm a.tmx --tm b.tsv --src en --tgt fr --lines --min 75 --max 3 sentences.txt
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per
-line); folders give their .txt and .md files; an argument that is not an
-existing file is the query text itself; '-' or nothing reads standard input.
+line); folders give their .txt and .md files; '-' or nothing reads standard
+input; --text gives the query text itself (a bare argument that is neither a
+file nor looks like one is taken as text too).
 
-Scores: 100 = identical text; 99 = the same words (case, spacing or width
-differ); below that, the share of words kept, word by word. Numbers that
-differ and inline codes are reported beside the score, never folded into it.";
+Scores (docs/SCORING.md): 101 = identical text whose previous segment also
+precedes it in the memory; 100 = identical text; below that, the share of words
+kept, less one point per punctuation mark, number and inline code that differs.
+A difference only in case, width, spacing, quote, apostrophe or dash style
+scores 99. Every point taken off is listed under 'penalties'; when numbers
+differ, 'adapted' shows the target with the new numbers written the target
+language's way (3.9 -> 3,9 in French).
+
+--exhaustive scores every memory segment instead of using the index: the same
+results, slower; for checking the index.";
 
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX or TSV (source<TAB>target) file or a folder of them (repeatable),
-    /// or one store (team.tmdb, postgres://...).
+    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file or a folder of them
+    /// (repeatable), or one store (team.tmdb, postgres://...).
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).
@@ -68,12 +75,30 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
-    /// Score every memory segment instead of using the index (same results; for benchmarks).
-    #[arg(long, hide = true)]
+    /// Score every memory segment instead of using the index (same results, slower; for checking).
+    #[arg(long)]
     pub exhaustive: bool,
-    /// Files to match, '-' for standard input, or the query text itself.
-    #[arg(value_name = "TEXT|FILE|-")]
+    /// Text to match, as given (repeatable); for text that looks like a file name.
+    #[arg(long, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Files or folders to match, '-' for standard input, or the query text itself
+    /// (an argument that looks like a file name must exist: use --text for such text).
+    #[arg(value_name = "FILE|-|TEXT")]
     pub inputs: Vec<String>,
+}
+
+/// [`load_matcher`] for commands that read memory files only (they take
+/// markup from the files themselves): a store is refused as bad usage.
+pub(crate) fn load_file_matcher(
+    memory: &MemoryArgs,
+    ctx: &Context,
+) -> anyhow::Result<Matcher<tmkit::tm::MemoryTm>> {
+    match load_matcher(memory, ctx)?.into_parts() {
+        (OpenedMemory::Files(tm), index) => Ok(Matcher::with_index(tm, index)?),
+        (OpenedMemory::Store(_), _) => Err(common::usage(
+            "this command reads memory files (.tmx, .tsv, .xlf, .po); a store is served by match and analyze",
+        )),
+    }
 }
 
 /// Opens the memory for a language pair with its index, reporting the
@@ -83,6 +108,7 @@ pub(crate) fn load_matcher(
     ctx: &Context,
 ) -> anyhow::Result<Matcher<OpenedMemory>> {
     let (paths, src, tgt) = (&memory.tm, &memory.src, &memory.tgt);
+    common::check_language_pair(src, tgt)?;
     if memory.update_usage
         && !paths
             .iter()
@@ -106,6 +132,11 @@ pub(crate) fn load_matcher(
             "warning: the memory has no {src} → {tgt} segments; nothing can match"
         ));
     }
+    for ((used, asked), n) in tm.region_fallback_counts() {
+        ctx.note(format!(
+            "notice: {n} segment(s) use {used} for {asked} (another region); their matches list a region-fallback penalty"
+        ));
+    }
     let from = match tm {
         OpenedMemory::Files(files) => format!("{} file(s)", files.files().len()),
         OpenedMemory::Store(_) => "the store".to_string(),
@@ -125,11 +156,17 @@ struct Input {
     text: anyhow::Result<String>,
 }
 
-fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
-    if args.is_empty() {
+fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> {
+    let mut inputs: Vec<Input> = texts
+        .iter()
+        .map(|t| Input {
+            name: "<text>".to_string(),
+            text: Ok(t.clone()),
+        })
+        .collect();
+    if args.is_empty() && texts.is_empty() {
         return Ok(vec![read_path(Path::new("-"))]);
     }
-    let mut inputs = Vec::new();
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
@@ -139,6 +176,15 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
             }
         } else if arg == "-" || path.is_file() {
             inputs.push(read_path(path));
+        } else if common::looks_like_path(arg) {
+            return Err(tmkit::Error::io(
+                path,
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "no such file (to match this text itself, give it with --text)",
+                ),
+            )
+            .into());
         } else {
             inputs.push(Input {
                 name: "<argument>".to_string(),
@@ -150,15 +196,9 @@ fn read_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
 }
 
 fn read_path(path: &Path) -> Input {
-    let text = if tmkit::files::is_stdio(path) {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .context("<stdin>")
-            .and_then(|_| Ok(tmkit::files::decode_utf8(bytes, None)?))
-    } else {
-        tmkit::files::read_text(path).map_err(anyhow::Error::from)
-    };
+    let text = tmkit::files::read_text(path)
+        .map(|text| tmkit::html::readable_text(path, text))
+        .map_err(anyhow::Error::from);
     Input {
         name: tmkit::files::display_name(path),
         text,
@@ -179,6 +219,9 @@ struct MatchJson<'a> {
     score: u8,
     source: &'a str,
     target: &'a str,
+    /// The target with its inline codes as placeholders, and as TMX XML.
+    target_placeholders: String,
+    target_xml: String,
     tuid: Option<&'a str>,
     origin: String,
     changedate: Option<&'a str>,
@@ -208,7 +251,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         exhaustive: args.exhaustive,
     };
     let segmenter = Segmenter::for_language(&args.memory.src);
-    let inputs = read_inputs(&args.inputs)?;
+    // Entries keep plain text; data output gives targets with their codes.
+    let coded = (args.format != DataFormat::Text).then(|| {
+        let tm = matcher.memory();
+        tmkit::tm::coded::CodedTargets::load(tm.files(), tm.pair())
+    });
+    let inputs = read_inputs(&args.inputs, &args.text)?;
     let mut sessions: Vec<_> = (0..rayon::current_num_threads().max(1))
         .map(|_| matcher.session())
         .collect();
@@ -238,13 +286,18 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let share = batch.len().div_ceil(sessions.len());
             let results: Vec<(Vec<Match>, f64)> = sessions
                 .par_iter_mut()
-                .zip(batch.par_chunks(share))
-                .flat_map_iter(|(session, queries)| {
+                .zip(batch.par_chunks(share).enumerate())
+                .flat_map_iter(|(session, (chunk, queries))| {
                     queries
                         .iter()
-                        .map(|query| {
+                        .enumerate()
+                        .map(|(i, query)| {
                             let t0 = Instant::now();
-                            let matches = session.lookup(query, &options);
+                            let mut matches = session.lookup(query, &options);
+                            let previous = (chunk * share + i)
+                                .checked_sub(1)
+                                .and_then(|p| batch.get(p));
+                            mark_context(session, &mut matches, query, previous);
                             (matches, t0.elapsed().as_secs_f64() * 1000.0)
                         })
                         .collect::<Vec<_>>()
@@ -265,15 +318,22 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                     query,
                     matches: matches
                         .iter()
-                        .map(|m| MatchJson {
-                            score: m.score,
-                            source: &m.entry.source,
-                            target: &m.entry.target,
-                            tuid: m.entry.tuid.as_deref(),
-                            origin: matcher.memory().describe_origin(&m.entry.origin),
-                            changedate: m.entry.changedate.as_deref(),
-                            penalties: &m.penalties,
-                            adapted_target: m.adapted_target.as_deref(),
+                        .map(|m| {
+                            let coded = coded.as_ref().map(|c| c.target(&m.entry));
+                            let (target_placeholders, target_xml) =
+                                coded.map(|c| (c.placeholders, c.xml)).unwrap_or_default();
+                            MatchJson {
+                                score: m.score,
+                                source: &m.entry.source,
+                                target: &m.entry.target,
+                                target_placeholders,
+                                target_xml,
+                                tuid: m.entry.tuid.as_deref(),
+                                origin: matcher.memory().describe_origin(&m.entry.origin),
+                                changedate: m.entry.changedate.as_deref(),
+                                penalties: &m.penalties,
+                                adapted_target: m.adapted_target.as_deref(),
+                            }
                         })
                         .collect(),
                     ms: (ms * 1000.0).round() / 1000.0,
@@ -367,28 +427,41 @@ fn write_text<W: Write>(
         if let Some(date) = &m.entry.changedate {
             info.push(date.clone());
         }
-        for p in &m.penalties {
-            info.push(match p {
-                Penalty::Numbers { query, source } => style.yellow(&format!(
-                    "numbers differ (memory {}, text {})",
-                    list(source),
-                    list(query)
-                )),
-                Penalty::InlineCodes { source, .. } => {
-                    style.yellow(&format!("{source} inline code(s) in the memory"))
-                }
-            });
-        }
         writeln!(out, "        {}", style.dim(&info.join(" · ")))?;
+        if !m.penalties.is_empty() {
+            writeln!(
+                out,
+                "        {} {}",
+                style.yellow("penalties:"),
+                penalty_list(&m.penalties)
+            )?;
+        }
     }
     Ok(())
 }
 
-fn list(numbers: &[String]) -> String {
-    if numbers.is_empty() {
-        "none".to_string()
-    } else {
-        numbers.join(", ")
+/// Penalties on one line: `number -1 (3.9 → 4.2); punctuation -1 ("." removed)`.
+fn penalty_list(penalties: &[Penalty]) -> String {
+    penalties
+        .iter()
+        .map(|p| format!("{} -{} ({})", p.kind, p.points, p.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Raises a 100% match to 101% when the segment before `query` in the
+/// document precedes the match in the memory too.
+fn mark_context(
+    session: &mut MatchSession<'_, OpenedMemory>,
+    matches: &mut [Match],
+    query: &str,
+    previous: Option<&&str>,
+) {
+    if let (Some(first), Some(previous)) = (matches.first_mut(), previous)
+        && first.score == 100
+        && session.in_context(query, previous)
+    {
+        first.score = 101;
     }
 }
 

@@ -3,8 +3,7 @@
 //! One input is streamed in large chunks (flat memory on any size); several
 //! files or folders go through the batch runner, in parallel, in order.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,7 +12,7 @@ use tmkit::batch::{self, BatchSummary, InputFilter};
 use tmkit::files;
 use tmkit::segment::srx::SrxRules;
 use tmkit::segment::stream::ChunkedText;
-use tmkit::segment::{Segmenter, Sentence};
+use tmkit::segment::{QuoteMode, Segmenter, Sentence};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
 
@@ -25,6 +24,7 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
+  tmkit segment --quotes split speech.txt       break inside quotations and brackets too
   tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
@@ -32,7 +32,11 @@ Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg 
 tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
 By default every line break ends a sentence (the convention of CAT tools on plain
 text); with --wrapped only a blank line does. In text output a line break inside a
-sentence becomes a space. JSON offsets are bytes into the input (after a BOM).";
+sentence becomes a space. A bracket or quotation that closes on the same line is
+not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
+except an English-style quotation holding only full stops, split as in news prose
+(\"We won. It is over,\" he said. is two); --quotes keep never splits one, --quotes
+split always does, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
 
 /// How the output is named in errors from writing it.
 const OUTPUT: &str = "<output>";
@@ -51,6 +55,18 @@ pub enum Format {
     Jsonl,
 }
 
+/// `--quotes`: how quotations and brackets holding several sentences are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Quotes {
+    /// Kept whole, except English-style quotations holding only full stops.
+    #[default]
+    Auto,
+    /// Never split.
+    Keep,
+    /// Split at every terminal inside them.
+    Split,
+}
+
 /// Arguments of `tmkit segment`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
@@ -66,6 +82,11 @@ pub struct Args {
     /// Hard-wrapped text: a single line break is a space, a blank line ends a paragraph.
     #[arg(short, long)]
     wrapped: bool,
+
+    /// Quotations and brackets holding several sentences: auto (kept whole unless an
+    /// English-style quotation holds only full stops), keep (never split), split (always).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t)]
+    quotes: Quotes,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value_t)]
@@ -102,14 +123,25 @@ struct JsonSentence<'a> {
 
 impl Printer {
     fn write(&self, out: &mut impl Write, offset: usize, s: &Sentence<'_>) -> io::Result<()> {
+        self.write_at(out, offset + s.start, offset + s.end, s.text)
+    }
+
+    /// Writes a sentence found at `start..end` in the input file.
+    fn write_at(
+        &self,
+        out: &mut impl Write,
+        start: usize,
+        end: usize,
+        text: &str,
+    ) -> io::Result<()> {
         match self.format {
-            Format::Text => write_one_line(out, s.text),
+            Format::Text => write_one_line(out, text),
             Format::Jsonl => common::write_json_line(
                 out,
                 &JsonSentence {
-                    text: s.text,
-                    start: offset + s.start,
-                    end: offset + s.end,
+                    text,
+                    start,
+                    end,
                     file: self.file.as_deref(),
                     lang: self.lang.as_deref(),
                 },
@@ -143,6 +175,7 @@ struct SegmenterFactory {
     lang: LangChoice,
     srx: Option<SrxRules>,
     wrapped: bool,
+    quotes: QuoteMode,
     quiet: bool,
 }
 
@@ -162,7 +195,7 @@ impl SegmenterFactory {
             None => Segmenter::for_language(&tag),
         };
         let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
-        (seg.wrapped(self.wrapped), detected)
+        (seg.wrapped(self.wrapped).quotes(self.quotes), detected)
     }
 }
 
@@ -184,16 +217,23 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         lang: args.lang.clone(),
         srx,
         wrapped: args.wrapped,
+        quotes: match args.quotes {
+            Quotes::Auto => QuoteMode::Auto,
+            Quotes::Keep => QuoteMode::Keep,
+            Quotes::Split => QuoteMode::Split,
+        },
         quiet: ctx.quiet,
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
-    let inputs = batch::expand_inputs(&args.files, &filter)?;
+    let mut summary = BatchSummary::default();
+    let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     if inputs.is_empty() {
         return Err(common::usage(
             "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
         ));
     }
-    let several = inputs.len() > 1 || args.files.iter().any(|p| p.is_dir());
+    let several =
+        inputs.len() > 1 || args.files.iter().any(|p| p.is_dir()) || !summary.is_success();
     if !several {
         let input = inputs
             .first()
@@ -206,7 +246,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
     let progress = ctx.progress("segment");
     let mut out = common::stdout();
-    let mut summary = BatchSummary::default();
     let mut write_error: Option<io::Error> = None;
     batch::run_ordered(
         &inputs,
@@ -277,11 +316,10 @@ fn stream_one(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    let reader: Box<dyn Read> = if files::is_stdio(input) {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(input).map_err(|e| tmkit::Error::io(input, e))?)
-    };
+    if tmkit::html::is_page_path(input) {
+        return segment_page(input, factory, format, file_name, out);
+    }
+    let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
     let mut chunks = ChunkedText::new(reader, file);
     let (seg, detected) = factory.for_sample(chunks.peek()?);
@@ -295,6 +333,30 @@ fn stream_one(
         for s in seg.segments(chunk.text) {
             printer.write(out, chunk.offset, &s).map_err(output_error)?;
         }
+    }
+    Ok(())
+}
+
+/// Segments the main content of a web page; offsets point into the page.
+fn segment_page(
+    input: &Path,
+    factory: &SegmenterFactory,
+    format: Format,
+    file_name: Option<String>,
+    out: &mut impl Write,
+) -> tmkit::Result<()> {
+    let page = tmkit::html::extract(&files::read_text(input)?);
+    let (seg, detected) = factory.for_sample(&page.text);
+    let printer = Printer {
+        format,
+        file: file_name,
+        lang: detected.map(|t| t.to_string()),
+    };
+    for s in seg.segments(&page.text) {
+        let (start, end) = page.map.to_source_range(s.start, s.end);
+        printer
+            .write_at(out, start, end, s.text)
+            .map_err(|e| tmkit::Error::io(OUTPUT, e))?;
     }
     Ok(())
 }

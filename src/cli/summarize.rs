@@ -7,14 +7,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::Context as _;
-use tmkit::batch::{self, BatchSummary, InputFilter};
+use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile};
+use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
+use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
+use tmkit::tm::{MemoryTm, TranslationMemory};
 
 use super::common::{self, Context};
+use super::match_cmd::{MemoryArgs, load_file_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -24,11 +29,19 @@ Examples:
   tmkit summarize news/ --out-dir digests/ --skip-existing
   tmkit summarize page.html --words 60 --format json
   tmkit summarize news/ --include '*.txt' --format jsonl > digests.jsonl
+  tmkit summarize --tm memory.tmx --tgt fr article.txt   each sentence with its best fr translation
+  tmkit summarize --tm tm/ --lang en --tgt de news/ --digest digest.md --min 85
 
 Inputs: .txt, .md, .markdown, .html and .htm files when a folder is given (--include
 overrides; README files in folders are left out). Plain text: a short first line without final punctuation followed by a blank
 line is the headline. Markdown: the first heading. HTML: the first <h1>, else <title>;
-the body is taken from paragraphs, headings and lists, skipping navigation and footers.";
+the page's main content (navigation, bylines, ads, share bars and comments left out);
+JSON offsets point into the HTML file.
+
+With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
+as for 'tmkit match') and printed with its best translation scoring at least --min, in
+every format. The memory's source language is --src, else --lang, else the language of
+the first article; articles in another language get no translations.";
 
 /// Output formats of `tmkit summarize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -119,6 +132,51 @@ pub struct Args {
     /// Markup of the inputs [default: by extension; stdin is sniffed for HTML].
     #[arg(long, value_enum, value_name = "MARKUP")]
     pub markup: Option<Markup>,
+
+    /// Translation memory (TMX or TSV file, or a folder of them; repeatable): show each
+    /// digest sentence's best translation.
+    #[arg(long = "tm", value_name = "PATH")]
+    pub tm: Vec<PathBuf>,
+
+    /// Language of the translations to show (with --tm).
+    #[arg(long, visible_alias = "tl", value_name = "LANG", requires = "tm")]
+    pub tgt: Option<LanguageTag>,
+
+    /// Source language of the memory [default: --lang, else the first article's language].
+    #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tm")]
+    pub src: Option<LanguageTag>,
+
+    /// Lowest match score of a translation shown with --tm (0-100).
+    #[arg(long, default_value_t = 75, value_name = "SCORE",
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min: u8,
+}
+
+/// Looks digest sentences up in a memory, one search session per thread.
+struct Translator<'m> {
+    matcher: &'m Matcher<MemoryTm>,
+    sessions: Mutex<Vec<MatchSession<'m, MemoryTm>>>,
+    min: u8,
+}
+
+impl Translator<'_> {
+    fn translate(&self, summary: &mut Summary) {
+        if summary.language.primary() != self.matcher.memory().pair().source.primary() {
+            return;
+        }
+        let pooled = self.sessions.lock().ok().and_then(|mut s| s.pop());
+        let mut session = pooled.unwrap_or_else(|| self.matcher.session());
+        tmkit::summarize::translations::translate(summary, &mut session, self.min);
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.push(session);
+        }
+    }
+}
+
+/// What every input goes through: the summarizer, and the memory lookups with --tm.
+struct Job<'m> {
+    summarizer: Summarizer,
+    translator: Option<Translator<'m>>,
 }
 
 fn is_readme(path: &Path) -> bool {
@@ -157,7 +215,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ..Options::default()
     });
     let filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
-    let mut inputs = batch::expand_inputs(&args.inputs, &filter)?;
+    let mut summary_line = BatchSummary::default();
+    let mut inputs = ctx.walk_inputs(&args.inputs, &filter, &mut summary_line)?;
     // A README found in a folder describes the folder; it is not an article.
     inputs.retain(|p| args.inputs.contains(p) || !is_readme(p));
     if inputs.is_empty() {
@@ -171,15 +230,73 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if inputs.iter().filter(|p| files::is_stdio(p)).count() > 1 {
         return Err(common::usage("standard input ('-') can be read only once"));
     }
-    let batch_mode = inputs.len() > 1 || args.out_dir.is_some() || args.digest.is_some();
+    if !args.tm.is_empty() && args.tgt.is_none() {
+        return Err(common::usage(
+            "--tm needs --tgt, the language of the translations to show",
+        ));
+    }
+    let batch_mode = inputs.len() > 1
+        || args.out_dir.is_some()
+        || args.digest.is_some()
+        || !summary_line.is_success();
     if !batch_mode {
-        return run_single(&args, &summarizer, &inputs[0]);
+        return run_single(&args, ctx, &summarizer, &inputs[0]);
     }
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     }
-    run_batch(&args, ctx, &summarizer, &inputs)
+    let matcher = match args.tm.is_empty() {
+        true => None,
+        false => {
+            let src = memory_source(&args, &summarizer, &inputs)?;
+            Some(load_memory(&args, ctx, src)?)
+        }
+    };
+    let job = Job {
+        summarizer,
+        translator: matcher.as_ref().map(|matcher| Translator {
+            matcher,
+            sessions: Mutex::new(Vec::new()),
+            min: args.min,
+        }),
+    };
+    run_batch(&args, ctx, &job, &inputs, summary_line)
+}
+
+/// The memory's source language: --src, else --lang, else the first article's.
+fn memory_source(
+    args: &Args,
+    summarizer: &Summarizer,
+    inputs: &[PathBuf],
+) -> anyhow::Result<LanguageTag> {
+    if let Some(src) = &args.src {
+        return Ok(src.clone());
+    }
+    if let LangChoice::Tag(tag) = &args.lang {
+        return Ok(tag.clone());
+    }
+    match inputs.iter().find(|p| !files::is_stdio(p)) {
+        Some(first) => Ok(summarize_input(args, summarizer, first)?.language),
+        None => Err(common::usage(
+            "with --tm and standard input, give the memory's source language (--src or --lang)",
+        )),
+    }
+}
+
+/// Loads and indexes the memory for `src` → --tgt.
+fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<Matcher<MemoryTm>> {
+    let memory = MemoryArgs {
+        tm: args.tm.clone(),
+        src,
+        tgt: args
+            .tgt
+            .clone()
+            .ok_or_else(|| common::usage("--tm needs --tgt"))?,
+        lines: false,
+        update_usage: false,
+    };
+    load_file_matcher(&memory, ctx)
 }
 
 /// Reads, parses and summarizes one input.
@@ -218,8 +335,23 @@ fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit:
     Ok(summarizer.summarize(&doc, &lang))
 }
 
-fn run_single(args: &Args, summarizer: &Summarizer, input: &Path) -> anyhow::Result<ExitCode> {
-    let summary = summarize_input(args, summarizer, input)?;
+fn run_single(
+    args: &Args,
+    ctx: &Context,
+    summarizer: &Summarizer,
+    input: &Path,
+) -> anyhow::Result<ExitCode> {
+    let mut summary = summarize_input(args, summarizer, input)?;
+    if !args.tm.is_empty() {
+        let src = args.src.clone().unwrap_or_else(|| summary.language.clone());
+        let matcher = load_memory(args, ctx, src)?;
+        let translator = Translator {
+            matcher: &matcher,
+            sessions: Mutex::new(Vec::new()),
+            min: args.min,
+        };
+        translator.translate(&mut summary);
+    }
     let name = files::display_name(input);
     let mut out = common::stdout();
     write_summary(&mut out, args.format, &name, &summary)?;
@@ -238,6 +370,9 @@ fn write_summary<W: Write>(
         Format::Text => {
             for s in &summary.sentences {
                 writeln!(out, "{}", s.text)?;
+                if let Some(t) = &s.translation {
+                    writeln!(out, "    [{}%] {}", t.score, t.target)?;
+                }
             }
             Ok(())
         }
@@ -265,23 +400,6 @@ struct Record<'a> {
     file: &'a str,
     #[serde(flatten)]
     summary: &'a Summary,
-}
-
-/// Where the summary of `input` goes under `out_dir`: its path relative to the
-/// folder it was found in (or its file name), with the format's extension.
-fn output_path(out_dir: &Path, roots: &[PathBuf], input: &Path, format: Format) -> PathBuf {
-    if files::is_stdio(input) {
-        return out_dir.join(format!("stdin.{}", format.extension()));
-    }
-    let relative = roots
-        .iter()
-        .filter(|r| r.is_dir())
-        .find_map(|r| input.strip_prefix(r).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .or_else(|| input.file_name().map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("summary"));
-    out_dir.join(relative).with_extension(format.extension())
 }
 
 fn write_output_file(
@@ -313,10 +431,15 @@ fn write_output_file(
 fn run_batch(
     args: &Args,
     ctx: &Context,
-    summarizer: &Summarizer,
+    job: &Job<'_>,
     inputs: &[PathBuf],
+    mut summary_line: BatchSummary,
 ) -> anyhow::Result<ExitCode> {
     let progress = ctx.progress("summarize");
+    let plan = args
+        .out_dir
+        .as_deref()
+        .map(|dir| OutputPlan::new(dir, &args.inputs, inputs, args.format.extension()));
     let to_stdout = args.out_dir.is_none() && args.digest.is_none();
     let mut digest_file = match &args.digest {
         Some(path) => {
@@ -328,24 +451,23 @@ fn run_batch(
     };
     let mut stdout = common::stdout();
     let mut write_error: Option<anyhow::Error> = None;
-    let mut summary_line = BatchSummary::default();
     let mut first_on_stdout = true;
 
     batch::run_ordered(
         inputs,
         &progress,
         |input| {
-            let dest = args
-                .out_dir
-                .as_deref()
-                .map(|dir| output_path(dir, &args.inputs, input, args.format));
+            let dest = plan.as_ref().map(|p| p.output(input)).transpose()?;
             if args.skip_existing
                 && let Some(d) = &dest
                 && d.exists()
             {
                 return Ok(Outcome::Skipped);
             }
-            let summary = summarize_input(args, summarizer, input)?;
+            let mut summary = summarize_input(args, &job.summarizer, input)?;
+            if let Some(translator) = &job.translator {
+                translator.translate(&mut summary);
+            }
             if let Some(d) = &dest {
                 write_output_file(d, input, args.format, &summary)?;
             }
@@ -452,30 +574,6 @@ fn write_stdout_entry<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn output_paths_mirror_folders_and_change_extension() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("news");
-        std::fs::create_dir_all(root.join("fr")).unwrap();
-        let input = root.join("fr/a.html");
-        let out = output_path(
-            Path::new("out"),
-            std::slice::from_ref(&root),
-            &input,
-            Format::Json,
-        );
-        assert_eq!(out, Path::new("out/fr/a.json"));
-        let out = output_path(
-            Path::new("out"),
-            std::slice::from_ref(&input),
-            &input,
-            Format::Text,
-        );
-        assert_eq!(out, Path::new("out/a.txt"));
-        let out = output_path(Path::new("out"), &[], Path::new("-"), Format::Markdown);
-        assert_eq!(out, Path::new("out/stdin.md"));
-    }
 
     #[test]
     fn ratio_must_be_a_share() {

@@ -10,6 +10,7 @@ use tmkit::batch::{BatchSummary, InputFilter, expand_inputs, run_ordered};
 use tmkit::files::{Output, is_stdio};
 use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
+use tmkit::tmx::flat;
 use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
 
 use super::common::{self, Context, DataFormat};
@@ -58,8 +59,10 @@ Examples:
   cat memory.tmx | tmkit tmx stats               standard input
   tmkit tmx stats --lenient damaged.tmx          count what can be read, report the rest
 
-Words are counted per language (each Chinese, Japanese or Thai character counts as one
-word, as CAT tools do); inline codes are left out of word and character counts.";
+Words are counted per language as GMX-V does (Unicode word boundaries; 'U.S.',
+'4,200,000' and 'don't' are one word each; punctuation is not counted); Chinese,
+Japanese and Thai characters are counted one by one in the 'CJK chars' column, as CAT
+tools do. Inline codes are left out of word and character counts.";
 
 const VALIDATE_HELP: &str = "\
 Examples:
@@ -67,9 +70,13 @@ Examples:
   tmkit tmx validate memories/ --format json     machine-readable report
   tmkit tmx validate --strict export.tmx         warnings fail too
 
-Checks: well-formed XML, required header attributes, <tuv> without xml:lang or <seg>,
-<bpt> without matching <ept> (by i), source language missing from a unit, dates that are
-not YYYYMMDDThhmmssZ. Exit status 1 when a file has errors.";
+Checks well-formed XML and every rule of the TMX 1.4b DTD: <header> then <body>, notes and
+props before variants and before the <seg>, one <seg>, <sub> only inside native codes, no
+element, attribute or text the DTD does not declare, required attributes (prop type, tuv
+xml:lang, bpt i, it pos, ude name, map unicode), segtype and pos values, version=\"1.4\".
+TMX 1.1-1.3 files are judged by their own version. Beyond the DTD: <bpt> without matching
+<ept> (by i), source language missing from a unit, dates that are not YYYYMMDDThhmmssZ.
+Exit status 1 when a file has errors.";
 
 const MERGE_HELP: &str = "\
 Examples:
@@ -77,9 +84,14 @@ Examples:
   tmkit tmx merge memories/ -o merged.tmx        every *.tmx under a folder
 
 Units with the same text in the same languages are duplicates: the newest (changedate,
-else creationdate) is kept and the props and notes of the others are added to it. A unit
-whose every variant another, larger unit holds with the same text (an en-fr pair inside an
-en-fr-de unit) is merged into that unit too.";
+else creationdate) is kept, where it stands, and the props and notes of the others are
+added to it. A unit whose every variant another, larger unit holds with the same text (an
+en-fr pair inside an en-fr-de unit) is merged into that unit too. Units with the same
+source text and other targets conflict: --conflicts lists them, --policy picks which are
+written. Two streaming passes: memory grows with the number of distinct units, not their
+text; the output may be one of the inputs (an update in place).
+
+  tmkit tmx merge main.tmx update.tmx -o main.tmx --policy newest --conflicts review.tsv";
 
 const FILTER_HELP: &str = "\
 Examples:
@@ -96,10 +108,20 @@ Examples:
   tmkit tmx convert memory.tmx pairs.tsv --src en --tgt fr one pair per line
   tmkit tmx convert memory.tmx - --to jsonl | head         every unit as JSON
   tmkit tmx convert glossary.csv glossary.tmx --src en-US --tgt de-DE
+  tmkit tmx convert terms.csv terms.tmx --columns source,target,note,prop:x-domain
+  tmkit tmx convert units.jsonl memory.tmx --placeholders     JSONL (as --to jsonl writes it) back to TMX
   tmkit tmx convert --lenient broken.tmx rescued.tmx       skip broken units, report each
 
 The output format comes from --to or the output's extension (.tmx .tsv .csv .jsonl).
+XLIFF (.xlf .xliff .sdlxliff .mqxliff) and PO (.po) in or out, by extension:
+  tmkit tmx convert job.xlf memory.tmx              finished segments into a memory
+  tmkit tmx convert job.xlf memory.tmx --states final,signed-off
+  tmkit tmx convert memory.tmx --tgt fr out.po      a memory as PO (or .xlf)
 TSV escapes tab, newline, CR and backslash as \\t \\n \\r \\\\; CSV follows RFC 4180.
+TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-order mark);
+on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
+source,target is skipped. Columns after the second become notes, or props named by the
+header row, unless --columns says otherwise.
 The output is written to a temporary file and renamed into place when complete.";
 
 /// Output formats for `convert --to`.
@@ -147,15 +169,29 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub tgt: Option<String>,
     /// Keep inline codes as numbered placeholders ({1}, {/1}) in flat outputs
-    /// instead of dropping them.
+    /// instead of dropping them; on TSV/CSV/JSONL input, turn such
+    /// placeholders back into inline codes.
     #[arg(long)]
     pub placeholders: bool,
+    /// TSV/CSV input: what each column holds, comma-separated: source,
+    /// target, note, prop:TYPE, ignore (default: source, target, then what
+    /// the header row names, else notes).
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
     /// Skip broken units and go on, reporting each with its position.
     #[arg(long)]
     pub lenient: bool,
     /// Fill header attributes TMX 1.4b requires but the input lacks.
     #[arg(long)]
     pub fill_header: bool,
+    /// XLIFF/PO input: the segment states to keep (comma-separated: new,
+    /// draft, needs-review, translated, reviewed, final, signed-off).
+    /// Default: translated,reviewed,final,signed-off.
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub states: Vec<String>,
+    /// XLIFF output version: 1.2 (default) or 2.0.
+    #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
+    pub xliff_version: Option<String>,
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -208,6 +244,34 @@ pub struct MergeArgs {
     /// In folders, take files matching these globs (default: *.tmx).
     #[arg(long)]
     pub include: Vec<String>,
+    /// Write the conflicting units (same source, other targets) to this
+    /// file: JSONL when it ends in .jsonl, else TSV.
+    #[arg(long, value_name = "FILE")]
+    pub conflicts: Option<PathBuf>,
+    /// Which conflicting units to write.
+    #[arg(long, value_enum, default_value_t = PolicyArg::All)]
+    pub policy: PolicyArg,
+}
+
+/// `merge --policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    /// Write them all.
+    All,
+    /// Write the one seen first.
+    First,
+    /// Write the newest (changedate, else creationdate).
+    Newest,
+}
+
+impl From<PolicyArg> for merge::Policy {
+    fn from(p: PolicyArg) -> Self {
+        match p {
+            PolicyArg::All => merge::Policy::All,
+            PolicyArg::First => merge::Policy::First,
+            PolicyArg::Newest => merge::Policy::Newest,
+        }
+    }
 }
 
 /// Arguments of `tmkit tmx filter`.
@@ -501,14 +565,14 @@ fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
-        "language", "variants", "units", "words", "characters", "empty"
+        "  {:<14}{:>10} {:>8} {:>10} {:>10} {:>12} {:>7}",
+        "language", "variants", "units", "words", "CJK chars", "characters", "empty"
     )?;
     for l in &s.languages {
         writeln!(
             out,
-            "  {:<14}{:>10} {:>8} {:>10} {:>12} {:>7}",
-            l.lang, l.variants, l.units, l.words, l.chars, l.empty
+            "  {:<14}{:>10} {:>8} {:>10} {:>10} {:>12} {:>7}",
+            l.lang, l.variants, l.units, l.words, l.cjk_chars, l.chars, l.empty
         )?;
     }
     Ok(())
@@ -632,50 +696,81 @@ fn write_validation_text(
 
 fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    if !is_stdio(&a.output) && inputs.iter().any(|i| same_file(i, &a.output)) {
-        return Err(common::usage(
-            "the output must not be one of the inputs (write to a new file)",
+    // Standard input can be read only once: it is kept in a temporary file
+    // for the passes. (The output may be an input: every input is read to
+    // its end before the output is renamed into place.)
+    let spool = if inputs.iter().any(|i| is_stdio(i)) {
+        let mut file = tempfile::tempfile().context("creating a temporary file for stdin")?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("reading stdin")?;
+        Some(file)
+    } else {
+        None
+    };
+    let options = ReadOptions { lenient: a.lenient };
+    let mut open = |i: usize| -> tmkit::Result<TmxReader> {
+        match &spool {
+            Some(file) if is_stdio(&inputs[i]) => {
+                use std::io::Seek as _;
+                let mut f = file
+                    .try_clone()
+                    .map_err(|e| tmkit::Error::io("<stdin>", e))?;
+                f.rewind().map_err(|e| tmkit::Error::io("<stdin>", e))?;
+                let boxed: Box<dyn std::io::Read + Send> = Box::new(f);
+                TmxReader::with_options(boxed, None, options)
+            }
+            _ => TmxReader::open_with(&inputs[i], options),
+        }
+    };
+    let mut conflicts = match &a.conflicts {
+        Some(path) => {
+            let jsonl = Format::from_path(path) == Some(Format::Jsonl);
+            let mut out = Output::create(path)?;
+            if !jsonl {
+                out.write_all(b"group\tkept\tfile\tline\ttuid\tdate\tsource_lang\tsource\ttarget_lang\ttarget\n")
+                    .map_err(|e| tmkit::Error::io(path, e))?;
+            }
+            Some((out, jsonl, path.clone()))
+        }
+        None => None,
+    };
+    let opts = merge::MergeOptions {
+        policy: a.policy.into(),
+        lenient: a.lenient,
+    };
+    let out = Output::create(&a.output)?;
+    let mut line = String::new();
+    let (report, out) = merge::merge(
+        &mut open,
+        inputs.len(),
+        &opts,
+        out,
+        |c| match &mut conflicts {
+            Some((file, jsonl, path)) => {
+                line.clear();
+                conflict_record(&mut line, c, &inputs[c.input], *jsonl);
+                file.write_all(line.as_bytes())
+                    .map_err(|e| tmkit::Error::io(&*path, e))
+            }
+            None => Ok(()),
+        },
+        |i, problem| match problem {
+            merge::Problem::Broken(e) => {
+                ctx.warn_input(&inputs[i], format!("skipped a broken unit: {e}"))
+            }
+            merge::Problem::Lost(n) => print_loss(n, a.lenient),
+        },
+    )?;
+    if report.lost > 0 && !a.lenient {
+        return Err(losses_error(
+            inputs.first().map_or(Path::new("-"), PathBuf::as_path),
+            report.lost,
+            Format::Tmx,
         ));
     }
-    let mut merger = merge::Merger::new();
-    let mut header: Option<Header> = None;
-    let mut broken = 0u64;
-    for input in &inputs {
-        let mut reader = TmxReader::open_with(input, ReadOptions { lenient: a.lenient })?;
-        match &mut header {
-            None => header = Some(reader.header().clone()),
-            Some(h) => {
-                let src = reader.header().srclang.as_deref();
-                if !h
-                    .srclang
-                    .as_deref()
-                    .zip(src)
-                    .is_some_and(|(x, y)| tmkit::tmx::lang_eq(x, y))
-                {
-                    h.srclang = Some("*all*".into());
-                }
-            }
-        }
-        for tu in reader.by_ref() {
-            match tu {
-                Ok(tu) => merger.add(tu),
-                Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
-                    broken += 1;
-                    ctx.warn_input(input, format!("skipped a broken unit: {e}"));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    let (units, report) = merger.finish();
-    let header = header.unwrap_or_else(|| Header::new("*all*"));
-    let mut out = Output::create(&a.output)?;
-    let mut w = TmxWriter::new(&mut out, &header)?;
-    for tu in &units {
-        w.write_tu(tu)?;
-    }
-    w.finish()?;
     out.finish()?;
+    if let Some((file, ..)) = conflicts {
+        file.finish()?;
+    }
     ctx.note(format!(
         "merged {} file(s): {} unit(s) read, {} duplicate(s) removed ({} replaced by a newer one), {} merged into a larger unit, {} written{}",
         inputs.len(),
@@ -684,24 +779,84 @@ fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         report.replaced_by_newer,
         report.subsumed,
         report.written,
-        if broken > 0 {
-            format!(", {broken} broken unit(s) skipped")
+        if report.broken > 0 {
+            format!(", {} broken unit(s) skipped", report.broken)
         } else {
             String::new()
         }
     ));
-    Ok(if broken > 0 {
+    if report.conflict_groups > 0 {
+        ctx.note(format!(
+            "{} conflict(s): {} unit(s) with the same source and other targets; {}{}",
+            report.conflict_groups,
+            report.conflicting,
+            match a.policy {
+                PolicyArg::All => "all kept".to_string(),
+                _ => format!("{} left out by --policy", report.dropped_by_policy),
+            },
+            if a.conflicts.is_some() {
+                ""
+            } else {
+                " (list them with --conflicts FILE)"
+            }
+        ));
+    }
+    Ok(if report.broken > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
 }
 
-fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
-    if !is_stdio(&a.input) && !is_stdio(&output) && same_file(&a.input, &output) {
-        return Err(common::usage("the output must not be the input file"));
+/// One conflicting unit as a JSON line, or as TSV rows (one per target).
+fn conflict_record(out: &mut String, c: &merge::Conflict<'_>, input: &Path, jsonl: bool) {
+    let file = tmkit::files::display_name(input);
+    let date = c.tu.last_modified();
+    let targets = c.tu.tuvs.iter().filter(|v| !std::ptr::eq(*v, c.source));
+    if jsonl {
+        let value = serde_json::json!({
+            "group": c.group,
+            "kept": c.kept,
+            "file": file,
+            "line": c.location.line,
+            "tuid": c.tu.tuid,
+            "date": date,
+            "source": {"lang": c.source.lang, "text": c.source.seg.text_with_placeholders()},
+            "targets": targets
+                .map(|v| serde_json::json!({"lang": v.lang, "text": v.seg.text_with_placeholders()}))
+                .collect::<Vec<_>>(),
+        });
+        out.push_str(&value.to_string());
+        out.push('\n');
+        return;
     }
+    for t in targets {
+        let fields = [
+            c.group.to_string(),
+            c.kept.to_string(),
+            file.clone(),
+            c.location.line.map(|l| l.to_string()).unwrap_or_default(),
+            c.tu.tuid.clone().unwrap_or_default(),
+            date.unwrap_or_default().to_string(),
+            c.source.lang.clone(),
+            c.source.seg.text_with_placeholders(),
+            t.lang.clone(),
+            t.seg.text_with_placeholders(),
+        ];
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            convert::push_field(out, f, Format::Tsv);
+        }
+        out.push('\n');
+    }
+}
+
+fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    // The output may be the input: it is read to its end before the output
+    // is renamed into place.
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let mut opts = filter::FilterOptions {
         drop_empty: a.drop_empty,
         drop_identical: a.drop_identical,
@@ -711,7 +866,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         opts.langs.push(parse_lang("--langs", l)?);
     }
     if let (Some(s), Some(t)) = (&a.src, &a.tgt) {
-        opts.pair = Some((parse_lang("--src", s)?, parse_lang("--tgt", t)?));
+        opts.pair = Some(common::language_pair(s, t)?);
     }
     for p in &a.prop {
         let (kind, value) = match p.split_once('=') {
@@ -744,7 +899,9 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut w = TmxWriter::new(&mut out, &header)?;
     let mut report = filter::FilterReport::default();
     let mut broken = 0u64;
-    for tu in reader.by_ref() {
+    let mut lost = report_losses(&mut reader, a.lenient);
+    while let Some(tu) = reader.next() {
+        lost += report_losses(&mut reader, a.lenient);
         let tu = match tu {
             Ok(tu) => tu,
             Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
@@ -757,11 +914,26 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply(tu);
         report.count(&outcome);
         if let Ok(tu) = outcome {
+            report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
             w.write_tu(&tu)?;
         }
     }
-    w.finish()?;
+    lost += report_losses(&mut reader, a.lenient);
+    if lost > 0 && !a.lenient {
+        return Err(losses_error(&a.input, lost, Format::Tmx));
+    }
+    w.finish_with(reader.trailer())?;
     out.finish()?;
+    if report.region_fallback > 0 {
+        let asked: Vec<String> = match &opts.pair {
+            Some((s, t)) => vec![s.to_string(), t.to_string()],
+            None => opts.langs.iter().map(ToString::to_string).collect(),
+        };
+        ctx.note(common::region_fallback_note(
+            report.region_fallback,
+            &asked.join("/"),
+        ));
+    }
     ctx.note(format!(
         "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
         tmkit::files::display_name(&a.input),
@@ -797,6 +969,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if let Some(code) = super::bilingual::convert(&a, ctx)? {
+        return Ok(code);
+    }
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let to: Format = match a.to {
         Some(f) => f.into(),
@@ -825,10 +1000,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         CodeMode::Drop
     };
     match from {
-        Format::Tsv | Format::Csv => convert_tabular(&a, from, to, &output, ctx),
-        Format::Jsonl => Err(common::usage(
-            "JSONL is an output format only: convert from TMX, TSV or CSV",
-        )),
+        Format::Tsv | Format::Csv | Format::Jsonl => convert_flat(&a, from, to, &output, ctx),
         Format::Tmx => {
             let options = ReadOptions { lenient: a.lenient };
             let mut reader = TmxReader::open_with(&a.input, options)?;
@@ -847,10 +1019,8 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .tgt
                         .as_deref()
                         .ok_or_else(|| common::usage("TSV and CSV output need --tgt"))?;
-                    Some(Pair {
-                        src,
-                        tgt: parse_lang("--tgt", tgt)?,
-                    })
+                    let (src, tgt) = common::language_pair(&src.to_string(), tgt)?;
+                    Some(Pair { src, tgt })
                 }
                 _ => None,
             };
@@ -868,9 +1038,16 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 header: header.as_ref(),
                 lenient: a.lenient,
             };
-            let (report, out) = convert::convert_tmx(&mut reader, out, &opts, |e| {
-                ctx.warn_input(&input, format!("skipped a broken unit: {e}"))
-            })?;
+            let (report, out) = convert::convert_tmx(
+                &mut reader,
+                out,
+                &opts,
+                |e| ctx.warn_input(&input, format!("skipped a broken unit: {e}")),
+                |n| print_loss(n, a.lenient),
+            )?;
+            if report.lost > 0 && !a.lenient {
+                return Err(losses_error(&a.input, report.lost, to));
+            }
             out.finish()?;
             if report.dropped_chars > 0 {
                 ctx.note(format!(
@@ -882,6 +1059,12 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 ctx.note(format!(
                     "{} unit(s) lack the language pair and were left out",
                     report.skipped
+                ));
+            }
+            if let Some(p) = pair.as_ref().filter(|_| report.region_fallback > 0) {
+                ctx.note(common::region_fallback_note(
+                    report.region_fallback,
+                    &format!("{}/{}", p.src, p.tgt),
                 ));
             }
             ctx.note(format!(
@@ -904,21 +1087,80 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn convert_tabular(
+/// Prints a piece of the input an output does not hold.
+fn print_loss(notice: &tmkit::tmx::Notice, lenient: bool) {
+    let what = if lenient { "warning" } else { "error" };
+    eprintln!(
+        "{}: {what}: not in the output: {}",
+        notice.location, notice.message
+    );
+}
+
+/// Prints what a TMX output cannot hold of what `reader` has read since
+/// the last call; returns how many.
+fn report_losses<R: std::io::Read>(reader: &mut TmxReader<R>, lenient: bool) -> u64 {
+    let mut lost = 0;
+    for notice in reader.take_notices() {
+        if convert::loses(Format::Tmx, &notice) {
+            lost += 1;
+            print_loss(&notice, lenient);
+        }
+    }
+    lost
+}
+
+/// The error that refuses an output with holes: nothing is written.
+fn losses_error(input: &Path, lost: u64, to: Format) -> anyhow::Error {
+    tmkit::Error::Invalid {
+        location: tmkit::Location {
+            file: Some(input.to_path_buf()),
+            line: None,
+            column: None,
+        },
+        message: format!(
+            "{lost} piece(s) of the input would not be in the {} output (listed above); nothing was written (--lenient writes it anyway)",
+            format_name(to)
+        ),
+    }
+    .into()
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Tmx => "TMX",
+        Format::Tsv => "TSV",
+        Format::Csv => "CSV",
+        Format::Jsonl => "JSONL",
+    }
+}
+
+fn convert_flat(
     a: &ConvertArgs,
     from: Format,
     to: Format,
     output: &Path,
     ctx: &Context,
 ) -> anyhow::Result<ExitCode> {
-    let (Some(src), Some(tgt)) = (&a.src, &a.tgt) else {
-        return Err(common::usage(
-            "TSV/CSV input needs --src and --tgt to name the languages of its two columns",
-        ));
+    let pair = match (&a.src, &a.tgt) {
+        (Some(src), Some(tgt)) => {
+            let (src, tgt) = common::language_pair(src, tgt)?;
+            Some(Pair { src, tgt })
+        }
+        (None, None) => None,
+        _ => return Err(common::usage("give both --src and --tgt, or neither")),
     };
-    let pair = Pair {
-        src: parse_lang("--src", src)?,
-        tgt: parse_lang("--tgt", tgt)?,
+    let columns = a
+        .columns
+        .iter()
+        .map(|c| flat::Column::parse(c).map_err(common::usage))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if from == Format::Jsonl && !columns.is_empty() {
+        return Err(common::usage("--columns applies to TSV and CSV input"));
+    }
+    let opts = flat::FlatOptions {
+        pair,
+        columns,
+        placeholders: a.placeholders,
     };
     let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
         Box::new(std::io::stdin().lock())
@@ -927,37 +1169,83 @@ fn convert_tabular(
         Box::new(std::io::BufReader::with_capacity(1 << 16, f))
     };
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
-    let mut out = Output::create(output)?;
-    let report = match to {
-        Format::Tmx => {
-            let header = Header::new(&pair.src.to_string());
-            let mut w = TmxWriter::new(&mut out, &header)?;
-            let report = convert::read_tabular(input, name, from, &pair, |tu| w.write_tu(&tu))?;
+    let mode = if a.placeholders {
+        CodeMode::Placeholders
+    } else {
+        CodeMode::Drop
+    };
+    // The writers start on the first unit: a header row of the input may
+    // be what names the languages. A TMX writer takes the output over.
+    let mut out = Some(Output::create(output)?);
+    let mut tmx: Option<TmxWriter<Output>> = None;
+    let mut flat_started = false;
+    let mut line = String::new();
+    let mut write = |tu: tmkit::tmx::Tu| -> tmkit::Result<()> {
+        match to {
+            Format::Tmx => {
+                if let Some(o) = out.take() {
+                    let srclang = match (from, tu.tuvs.first()) {
+                        (Format::Tsv | Format::Csv, Some(v)) => v.lang.clone(),
+                        _ => "*all*".to_string(),
+                    };
+                    tmx = Some(TmxWriter::new(o, &Header::new(&srclang))?);
+                }
+                match &mut tmx {
+                    Some(w) => w.write_tu(&tu),
+                    None => Ok(()),
+                }
+            }
+            Format::Jsonl => match &mut out {
+                Some(o) => convert::write_jsonl_tu(o, &tu, mode),
+                None => Ok(()),
+            },
+            Format::Tsv | Format::Csv => {
+                let Some(out) = out.as_mut() else {
+                    return Ok(());
+                };
+                let (Some(s), Some(t)) = (tu.tuvs.first(), tu.tuvs.get(1)) else {
+                    return Ok(());
+                };
+                if !std::mem::replace(&mut flat_started, true) {
+                    let pair = Pair {
+                        src: LanguageTag::parse(&s.lang)?,
+                        tgt: LanguageTag::parse(&t.lang)?,
+                    };
+                    convert::write_flat_header(out, to, &pair)?;
+                }
+                line.clear();
+                let text = |v: &tmkit::tmx::Tuv| match mode {
+                    CodeMode::Drop => v.seg.plain_text(),
+                    CodeMode::Placeholders => v.seg.text_with_placeholders(),
+                };
+                convert::push_field(&mut line, &text(s), to);
+                line.push(if to == Format::Csv { ',' } else { '\t' });
+                convert::push_field(&mut line, &text(t), to);
+                line.push_str(if to == Format::Csv { "\r\n" } else { "\n" });
+                out.write_all(line.as_bytes())
+                    .map_err(|e| tmkit::Error::io("<output>", e))
+            }
+        }
+    };
+    let report = match from {
+        Format::Jsonl => flat::read_jsonl(input, name, a.placeholders, &mut write)?,
+        _ => flat::read_tabular(input, name, from, &opts, &mut write)?.0,
+    };
+    let out = match (tmx, out) {
+        (Some(w), _) => {
             let dropped = w.dropped_chars();
-            w.finish()?;
             if dropped > 0 {
                 ctx.note(format!(
                     "left out {dropped} character(s) XML 1.0 cannot hold"
                 ));
             }
-            report
+            w.finish()?
         }
-        Format::Jsonl => convert::read_tabular(input, name, from, &pair, |tu| {
-            convert::write_jsonl_tu(&mut out, &tu, CodeMode::Drop)
-        })?,
-        Format::Tsv | Format::Csv => {
-            let mut line = String::new();
-            let sep = if to == Format::Csv { ',' } else { '\t' };
-            convert::read_tabular(input, name, from, &pair, |tu| {
-                line.clear();
-                convert::push_field(&mut line, &tu.tuvs[0].seg.plain_text(), to);
-                line.push(sep);
-                convert::push_field(&mut line, &tu.tuvs[1].seg.plain_text(), to);
-                line.push('\n');
-                out.write_all(line.as_bytes())
-                    .map_err(|e| tmkit::Error::io("<output>", e))
-            })?
+        (None, Some(o)) if to == Format::Tmx => {
+            TmxWriter::new(o, &Header::new("*all*"))?.finish()?
         }
+        (None, Some(o)) => o,
+        (None, None) => anyhow::bail!("the output was lost before it was finished"),
     };
     out.finish().context("finishing the output")?;
     ctx.note(format!(

@@ -4,7 +4,7 @@
 
 use crate::text::{
     comparison_key, is_spaceless_char,
-    tokenize::{is_token_space, is_word_char},
+    tokenize::{NUMBER_SEPARATORS, is_token_space, is_word_char},
 };
 
 /// What a part of a diff is.
@@ -43,6 +43,19 @@ pub fn token_spans(text: &str) -> Vec<(usize, usize)> {
             if run.is_none() {
                 run = Some(i);
             }
+            continue;
+        }
+        // A number goes on over a separator between digits (`3.9`, `4,200`), as in the score.
+        let number_goes_on = run.is_some_and(|s| {
+            text[s..i]
+                .chars()
+                .all(|d| d.is_numeric() || NUMBER_SEPARATORS.contains(&d))
+        }) && NUMBER_SEPARATORS.contains(&c)
+            && text[end..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_numeric() && !is_spaceless_char(n));
+        if number_goes_on {
             continue;
         }
         if let Some(s) = run.take() {
@@ -174,6 +187,18 @@ fn align(a: &[String], b: &[String]) -> Vec<DiffKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_one_token_as_in_the_score() {
+        let spans: Vec<&str> = token_spans("from 4,200,000 to 3.9%, 1.")
+            .into_iter()
+            .map(|(a, b)| "from 4,200,000 to 3.9%, 1."[a..b].trim_end())
+            .collect();
+        assert_eq!(
+            spans,
+            ["from", "4,200,000", "to", "3.9", "%", ",", "1", "."]
+        );
+    }
 
     fn render(parts: &[DiffPart]) -> String {
         parts

@@ -1,11 +1,14 @@
 //! The CAT-style fuzzy match score and an exact top-k retrieval index.
 //!
-//! - [`score`](mod@score): the match percentage (token Levenshtein, bit-parallel).
+//! - [`score`](mod@score): the match percentage (word edits, bit-parallel, less
+//!   listed penalty points; `docs/SCORING.md` defines it).
 //! - [`vocab`]: token interning to dense ids.
 //! - [`index`]: candidate retrieval that returns exactly the k best segments.
 //! - [`diff`]: word diffs of a memory source against a query.
-//! - [`adapt`]: penalties reported beside the score, number auto-propagation.
+//! - [`adapt`]: the penalties behind a score, number auto-propagation.
+//! - [`numbers`]: decimal marks and thousands separators per language.
 //! - [`analysis`]: the match-band report that translation work is quoted from.
+//! - [`report`]: that report as one self-contained HTML page.
 //!
 //! [`Matcher`] joins a [`TranslationMemory`] and its [`FuzzyIndex`]:
 //!
@@ -21,8 +24,9 @@
 //!
 //! let matcher = Matcher::new(tm);
 //! let mut session = matcher.session();
-//! let matches = session.lookup("The blue car.", &MatchOptions::default());
-//! assert_eq!(matches[0].score, 75);
+//! let matches = session.lookup("The blue car", &MatchOptions::default());
+//! assert_eq!(matches[0].score, 65); // one word of three changed, "." missing
+//! assert_eq!(matches[0].penalties[0].detail, "\".\" removed");
 //! assert_eq!(matches[0].entry.target, "La voiture rouge.");
 //! # Ok::<(), tmkit::Error>(())
 //! ```
@@ -33,13 +37,15 @@ pub mod adapt;
 pub mod analysis;
 pub mod diff;
 pub mod index;
+pub mod numbers;
+pub mod report;
 pub mod score;
 pub mod vocab;
 
-pub use adapt::{Penalty, assess};
+pub use adapt::{Assessment, Penalty, PenaltyKind, assess};
 pub use diff::{DiffKind, DiffPart, diff_words};
-pub use index::{FuzzyIndex, IndexHit, IndexOptions, SearchParams, Searcher, TokenChunk};
-pub use score::{Pattern, levenshtein, score, score_from_distance};
+pub use index::{FuzzyIndex, IndexHit, IndexOptions, Query, SearchParams, Searcher, TokenChunk};
+pub use score::{Pattern, TokenSets, levenshtein, score, score_with_codes};
 pub use vocab::Vocabulary;
 
 use crate::tm::{Entry, EntryId, LanguagePair, MemoryTm, TranslationMemory};
@@ -68,15 +74,16 @@ impl Default for MatchOptions {
 /// One suggestion from the memory.
 #[derive(Debug, Clone)]
 pub struct Match<'a> {
-    /// The match percentage.
+    /// The match percentage (101 for an exact match in context, see
+    /// [`MatchSession::in_context`]).
     pub score: u8,
     /// Which entry.
     pub entry_id: EntryId,
     /// The entry.
     pub entry: Cow<'a, Entry>,
-    /// What else differs (numbers, inline codes); never folded into `score`.
+    /// The points taken off besides word edits, each with its reason.
     pub penalties: Vec<Penalty>,
-    /// The target with the query's numbers, when only numbers differ.
+    /// The target with the query's numbers in the target language's convention.
     pub adapted_target: Option<String>,
 }
 
@@ -176,17 +183,37 @@ pub struct MatchSession<'a, T> {
 
 impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     /// The best entries for `query` (retrieval only: scores, no penalties).
-    pub fn best(&mut self, query: &str, options: &MatchOptions) -> Vec<IndexHit> {
+    pub fn best<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        options: &MatchOptions,
+    ) -> Vec<IndexHit> {
+        self.best_before(query, options, EntryId::MAX)
+    }
+
+    /// [`MatchSession::best`] among the entries numbered below `before`.
+    pub fn best_before<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        options: &MatchOptions,
+        before: EntryId,
+    ) -> Vec<IndexHit> {
+        let query = query.into();
         let tm = &self.matcher.tm;
-        let source_is = |id: EntryId| tm.entry(id).is_some_and(|e| e.source == query);
+        let source_is = |id: EntryId| {
+            tm.entry(id)
+                .is_some_and(|e| e.source == query.text && e.source_codes == query.codes)
+        };
         let params = SearchParams {
             k: options.max_results,
             min_score: options.min_score,
         };
         if options.exhaustive {
-            self.searcher.search_exhaustive(query, params, &source_is)
+            self.searcher
+                .search_exhaustive_before(query, params, &source_is, before)
         } else {
-            self.searcher.search(query, params, &source_is)
+            self.searcher
+                .search_before(query, params, &source_is, before)
         }
     }
 
@@ -201,22 +228,63 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     }
 
     /// The best entries for `query`, with penalties and adapted targets.
-    pub fn lookup(&mut self, query: &str, options: &MatchOptions) -> Vec<Match<'a>> {
+    pub fn lookup<'q>(
+        &mut self,
+        query: impl Into<Query<'q>>,
+        options: &MatchOptions,
+    ) -> Vec<Match<'a>> {
+        let query = query.into();
         let tm: &'a T = &self.matcher.tm;
         self.best(query, options)
             .into_iter()
             .filter_map(|hit| {
                 let entry = tm.entry(hit.entry)?;
-                let (penalties, adapted_target) =
-                    assess(query, &entry.source, &entry.target, entry.source_codes);
+                let a = assess(
+                    query,
+                    &entry.source,
+                    entry.source_codes,
+                    &entry.target,
+                    tm.pair(),
+                );
+                debug_assert_eq!(a.score, hit.score, "{:?} vs {:?}", query, entry.source);
+                let mut penalties = a.penalties;
+                if let Some(f) = tm.region_fallback(hit.entry) {
+                    penalties.push(Penalty::new(
+                        PenaltyKind::RegionFallback,
+                        0,
+                        f.describe(tm.pair()),
+                    ));
+                }
                 Some(Match {
                     score: hit.score,
                     entry_id: hit.entry,
                     entry,
                     penalties,
-                    adapted_target,
+                    adapted_target: a.adapted_target,
                 })
             })
             .collect()
+    }
+
+    /// True when one of the memory's exact (100%) matches for `segment`
+    /// follows, in the same memory file, an entry whose source is `previous`:
+    /// the memory translated this sentence in the same place of a document
+    /// (a 101% context match).
+    pub fn in_context(&mut self, segment: &str, previous: &str) -> bool {
+        let exact = MatchOptions {
+            min_score: 100,
+            max_results: 64,
+            exhaustive: false,
+        };
+        let tm = self.memory();
+        self.best(segment, &exact).iter().any(|hit| {
+            let (Some(entry), Some(before)) = (
+                tm.entry(hit.entry),
+                hit.entry.checked_sub(1).and_then(|p| tm.entry(p)),
+            ) else {
+                return false;
+            };
+            before.origin.file == entry.origin.file && before.source.trim() == previous.trim()
+        })
     }
 }

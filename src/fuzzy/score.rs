@@ -1,9 +1,12 @@
-//! The match percentage: token-level Levenshtein distance turned into a score,
-//! exactly as the reference defines it.
+//! The match percentage, as `docs/SCORING.md` defines it.
 //!
-//! `score(a, b) = floor(100 * (1 - lev(tokens(a), tokens(b)) / max(len_a, len_b)))`
-//! over the match tokens of [`crate::text::match_tokens`]; identical raw strings
-//! score 100, equal token lists from different raw strings score 99.
+//! A text's score tokens ([`crate::text::tokenize::for_each_score_token`])
+//! fall in three classes: words, numbers, punctuation. The score is the share
+//! of words kept, `floor(100 * (1 - lev(words) / max(words_a, words_b)))`,
+//! minus one point per number, punctuation mark and inline code that differs
+//! (each counted as an edit of its own sequence); identical raw text scores
+//! 100 and anything else at most 99. A text without words is scored on its
+//! numbers, one with neither on its punctuation.
 //!
 //! Distances are computed bit-parallel (Myers 1999, Hyyrö 2003) over token ids:
 //! the query's positions are bits of machine words, each memory token advances
@@ -12,41 +15,102 @@
 
 use super::vocab::Vocabulary;
 
-/// The score of two strings, as the reference computes it.
+/// A text's score tokens as interned ids, by class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenSets {
+    /// The tokens whose edits make the word score: the words; for a text
+    /// without words its numbers; for a text with neither its punctuation.
+    pub scored: Vec<u32>,
+    /// Numbers, when they are not the scored tokens.
+    pub numbers: Vec<u32>,
+    /// Punctuation and symbols, when they are not the scored tokens.
+    pub punctuation: Vec<u32>,
+}
+
+impl TokenSets {
+    /// Fills the sets from normalized text, `id` giving each key's id.
+    pub fn fill(&mut self, normalized: &str, mut id: impl FnMut(&str) -> u32) {
+        use crate::text::tokenize::{TokenClass, for_each_score_token};
+        self.scored.clear();
+        self.numbers.clear();
+        self.punctuation.clear();
+        for_each_score_token(normalized, |class, key| {
+            let t = id(key);
+            match class {
+                TokenClass::Word => self.scored.push(t),
+                TokenClass::Number => self.numbers.push(t),
+                TokenClass::Punctuation => self.punctuation.push(t),
+            }
+        });
+        stand_in(&mut self.scored, &mut self.numbers, &mut self.punctuation);
+    }
+}
+
+/// A text without words is scored on its numbers, one with neither on its
+/// punctuation: the stand-in moves into `scored`.
+pub(crate) fn stand_in<T>(scored: &mut Vec<T>, numbers: &mut Vec<T>, punctuation: &mut Vec<T>) {
+    if scored.is_empty() {
+        if numbers.is_empty() {
+            std::mem::swap(scored, punctuation);
+        } else {
+            std::mem::swap(scored, numbers);
+        }
+    }
+}
+
+/// The score of a memory source against a query, neither with inline codes.
 ///
 /// ```
 /// use tmkit::fuzzy::score;
 /// assert_eq!(score("a b c", "a b c"), 100);
 /// assert_eq!(score("A b c", "a b c"), 99);
+/// assert_eq!(score("The talks ended.", "The talks ended"), 99);
+/// assert_eq!(score("Growth was 3.9%.", "Growth was 4.2%."), 99);
 /// assert_eq!(score("a b c d", "a b x d"), 75);
 /// assert_eq!(score("one two three", "one two"), 66);
 /// assert_eq!(score("", "x"), 0);
 /// ```
 pub fn score(a: &str, b: &str) -> u8 {
-    if a == b {
+    score_with_codes(a, 0, b, 0)
+}
+
+/// The score of two texts carrying `codes_a` and `codes_b` inline codes
+/// (each code of difference costs a point).
+pub fn score_with_codes(a: &str, codes_a: u16, b: &str, codes_b: u16) -> u8 {
+    if a == b && codes_a == codes_b {
         return 100;
     }
     let mut vocab = Vocabulary::default();
-    let ta = vocab.intern_text(a);
-    let tb = vocab.intern_text(b);
-    let distance = levenshtein(&ta, &tb);
-    score_from_distance(distance, ta.len(), tb.len(), false)
+    let (mut ta, mut tb) = (TokenSets::default(), TokenSets::default());
+    vocab.intern_sets(a, &mut ta);
+    vocab.intern_sets(b, &mut tb);
+    let distance = levenshtein(&ta.scored, &tb.scored);
+    let points = levenshtein(&ta.numbers, &tb.numbers)
+        + levenshtein(&ta.punctuation, &tb.punctuation)
+        + usize::from(codes_a.abs_diff(codes_b));
+    combine(
+        word_score(distance, ta.scored.len(), tb.scored.len()),
+        points,
+    )
 }
 
-/// The score for a token distance between sequences of `len_a` and `len_b`
-/// tokens; `raw_equal` says whether the raw strings were identical (100 rather
-/// than 99 at distance 0).
+/// The share of words kept: 100 at distance 0, else
+/// `floor(100 * (longest - distance) / longest)`.
 #[inline]
-pub fn score_from_distance(distance: usize, len_a: usize, len_b: usize, raw_equal: bool) -> u8 {
-    if raw_equal {
-        return 100;
-    }
+pub fn word_score(distance: usize, len_a: usize, len_b: usize) -> u8 {
     if distance == 0 {
-        return 99;
+        return 100;
     }
     let longest = len_a.max(len_b);
     // distance <= longest whenever distance > 0, so this never underflows.
     (100 * longest.saturating_sub(distance) / longest) as u8
+}
+
+/// The score of texts that are not identical: the word score less the
+/// penalty points, at most 99.
+#[inline]
+pub fn combine(word_score: u8, points: usize) -> u8 {
+    (usize::from(word_score).saturating_sub(points) as u8).min(99)
 }
 
 /// The largest distance that still scores at least `min_score` when the longer
@@ -270,7 +334,7 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn reference_selftest_scores() {
+    fn word_edits_and_listed_penalties() {
         assert_eq!(score("a b c", "a b c"), 100);
         assert_eq!(score("A b c", "a b c"), 99);
         assert_eq!(score("a  b c", "a b c"), 99);
@@ -281,6 +345,25 @@ mod tests {
         assert_eq!(score("", ""), 100);
         assert_eq!(score(" ", ""), 99);
         assert_eq!(score("東京に行く", "東京へ行く"), 80);
+        // Style only: 99.
+        assert_eq!(score("It’s “done” – now", "It's \"done\" - now"), 99);
+        // One punctuation mark: one point.
+        assert_eq!(score("The talks ended.", "The talks ended"), 99);
+        assert_eq!(
+            score("Quotes around \"one\" word", "Quotes around one word"),
+            98
+        );
+        // Numbers are not words: one point each.
+        assert_eq!(
+            score("Growth was 3.9 percent", "Growth was 4.2 percent"),
+            99
+        );
+        assert_eq!(score("4,200,000 people", "4,100,000 people"), 99);
+        assert_eq!(score("a b c d 1 2", "a b x d 1 3"), 74);
+        // Without words, numbers are the scored tokens.
+        assert_eq!(score("12 34", "12 35"), 50);
+        assert_eq!(score_with_codes("Click here", 0, "Click here", 2), 98);
+        assert_eq!(score_with_codes("Click here", 2, "Click here", 2), 100);
     }
 
     #[test]
@@ -290,7 +373,7 @@ mod tests {
         edited[70] = 999;
         let d = levenshtein(&long, &edited);
         assert_eq!(d, 1);
-        assert_eq!(score_from_distance(d, 150, 150, false), 99);
+        assert_eq!(combine(word_score(d, 150, 150), 0), 99);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use ahash::AHashMap;
 
-use crate::text::{comparison_key, tokenize::for_each_token};
+use super::score::TokenSets;
+use crate::text::comparison_key;
 
 /// Id given to query tokens the vocabulary has never seen: no memory segment
 /// contains them.
@@ -50,22 +51,24 @@ impl Vocabulary {
         self.tokens.get(id as usize).map(|t| &**t)
     }
 
-    /// Normalizes and tokenizes `text`, interning every token.
+    /// Normalizes and tokenizes `text` into `sets`, interning every token.
     ///
     /// ```
-    /// let mut v = tmkit::fuzzy::Vocabulary::default();
-    /// assert_eq!(v.intern_text("The cat, the hat"), [0, 1, 2, 0, 3]);
+    /// use tmkit::fuzzy::{TokenSets, Vocabulary};
+    /// let (mut v, mut sets) = (Vocabulary::default(), TokenSets::default());
+    /// v.intern_sets("The cat, the 2 hats.", &mut sets);
+    /// assert_eq!(sets.scored, [0, 1, 0, 4]);
+    /// assert_eq!(sets.numbers, [3]);
+    /// assert_eq!(sets.punctuation, [2, 5]);
     /// ```
-    pub fn intern_text(&mut self, text: &str) -> Vec<u32> {
+    pub fn intern_sets(&mut self, text: &str, sets: &mut TokenSets) {
         let key = comparison_key(text);
-        let mut out = Vec::new();
-        for_each_token(&key, |t| out.push(self.intern(t)));
-        out
+        sets.fill(&key, |t| self.intern(t));
     }
 
-    /// Appends the ids of `text`'s tokens to `out`, [`UNKNOWN_TOKEN`] for new ones.
-    pub fn lookup_text(&self, text: &str, out: &mut Vec<u32>) {
+    /// Fills `sets` with the ids of `text`'s tokens, [`UNKNOWN_TOKEN`] for new ones.
+    pub fn lookup_sets(&self, text: &str, sets: &mut TokenSets) {
         let key = comparison_key(text);
-        for_each_token(&key, |t| out.push(self.id(t).unwrap_or(UNKNOWN_TOKEN)));
+        sets.fill(&key, |t| self.id(t).unwrap_or(UNKNOWN_TOKEN));
     }
 }

@@ -89,6 +89,8 @@ pub(crate) struct LangRules {
     pub starters: AHashSet<Box<str>>,
     /// Month names (lower case), for ordinal dates (`12. Juni`).
     pub months: AHashSet<Box<str>>,
+    /// Weekday names (lower case): after `a.m.` and `p.m.` they do not start a sentence.
+    pub weekdays: AHashSet<Box<str>>,
     /// Words that announce an ordinal number (`der 3. Platz`), lower case.
     pub ordinal_context: AHashSet<Box<str>>,
     /// Extra terminals of this language and their kind (Greek `;`, Armenian `:`).
@@ -103,6 +105,12 @@ pub(crate) struct LangRules {
     pub pronoun_i: bool,
     /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
     pub protect_quotes: bool,
+    /// `?` and `!` end a sentence before a lower-case word too (Russian `кто? что?`).
+    pub lower_after_question: bool,
+    /// A full stop ends a sentence before a lower-case word too (Greek).
+    pub lower_after_stop: bool,
+    /// A roman numeral with a full stop is an ordinal (Slovak `XII. pluku`).
+    pub roman_ordinals: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
     pub max_abbrev_len: usize,
     /// Bytes that may start a character the scanner must look at.
@@ -142,12 +150,16 @@ impl LangRules {
             number_suffixes: Vec::new(),
             starters: AHashSet::new(),
             months: AHashSet::new(),
+            weekdays: AHashSet::new(),
             ordinal_context: AHashSet::new(),
             extra_terminals: Vec::new(),
             ordinals: false,
             spaced_guillemets: false,
             quote_continuations: Vec::new(),
             protect_quotes: false,
+            lower_after_question: false,
+            lower_after_stop: false,
+            roman_ordinals: false,
             pronoun_i: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
@@ -173,6 +185,7 @@ impl LangRules {
                     "final" => drop(rules.final_abbrevs.insert(lower())),
                     "starters" => drop(rules.starters.insert(item.into())),
                     "months" => drop(rules.months.insert(lower())),
+                    "weekdays" => drop(rules.weekdays.insert(lower())),
                     "ordinal_context" => drop(rules.ordinal_context.insert(lower())),
                     "strong" | "colon" => {
                         let mut chars = item.chars();
@@ -191,6 +204,9 @@ impl LangRules {
                         "spaced_guillemets" => rules.spaced_guillemets = true,
                         "protect_quotes" => rules.protect_quotes = true,
                         "pronoun_i" => rules.pronoun_i = true,
+                        "lower_after_question" => rules.lower_after_question = true,
+                        "lower_after_stop" => rules.lower_after_stop = true,
+                        "roman_ordinals" => rules.roman_ordinals = true,
                         _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                     },
                     _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),

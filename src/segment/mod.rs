@@ -32,6 +32,8 @@
 
 mod java_regex;
 mod lang;
+mod lists;
+mod quotes;
 mod scan;
 pub mod srx;
 pub mod stream;
@@ -41,6 +43,7 @@ use std::sync::Arc;
 use crate::text::LanguageTag;
 
 pub use lang::supported_languages;
+pub use quotes::QuoteMode;
 
 /// One sentence: byte offsets into the original text and the text itself
 /// (surrounding whitespace excluded).
@@ -82,6 +85,7 @@ pub struct Segmenter {
     lang: LanguageTag,
     engine: Engine,
     wrapped: bool,
+    quotes: QuoteMode,
 }
 
 impl Segmenter {
@@ -92,6 +96,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Rules(lang::rules_for(lang)),
             wrapped: false,
+            quotes: QuoteMode::Auto,
         }
     }
 
@@ -100,6 +105,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Srx(rules),
             wrapped: false,
+            quotes: QuoteMode::Auto,
         }
     }
 
@@ -117,6 +123,28 @@ impl Segmenter {
     /// ```
     pub fn wrapped(mut self, wrapped: bool) -> Self {
         self.wrapped = wrapped;
+        self
+    }
+
+    /// This segmenter with another treatment of quotations and brackets that
+    /// hold several sentences (see [`QuoteMode`]; SRX rules ignore it).
+    ///
+    /// ```
+    /// use tmkit::segment::{QuoteMode, Segmenter};
+    /// use tmkit::text::LanguageTag;
+    ///
+    /// let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+    /// let speech = "\"Run! Hide!\" she said.";
+    /// let news = "\"We won. It is over,\" he said.";
+    /// assert_eq!(seg.segments(speech).count(), 1);
+    /// assert_eq!(seg.segments(news).count(), 2);
+    /// let keep = seg.clone().quotes(QuoteMode::Keep);
+    /// assert_eq!(keep.segments(news).count(), 1);
+    /// let split = seg.quotes(QuoteMode::Split);
+    /// assert_eq!(split.segments(speech).count(), 2);
+    /// ```
+    pub fn quotes(mut self, mode: QuoteMode) -> Self {
+        self.quotes = mode;
         self
     }
 
@@ -142,7 +170,12 @@ impl Segmenter {
     /// The sentences of `text`, in order. Lazy: work is done as the iterator advances.
     pub fn segments<'a>(&'a self, text: &'a str) -> Segments<'a> {
         let inner = match &self.engine {
-            Engine::Rules(rules) => Inner::Rules(scan::RuleScanner::new(rules, text, self.wrapped)),
+            Engine::Rules(rules) => Inner::Rules(scan::RuleScanner::new(
+                rules,
+                text,
+                self.wrapped,
+                self.quotes,
+            )),
             Engine::Srx(rules) => Inner::Srx(srx::SrxScanner::new(rules, text, self.wrapped)),
         };
         Segments { inner }

@@ -11,6 +11,8 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
+use super::lists::{self, Marker, MarkerStyle};
+use super::quotes::{self, QuoteMode};
 
 /// Bullet characters that start a list item (a break before them when they
 /// follow other text).
@@ -20,8 +22,7 @@ pub(crate) const BULLETS: &[char] = &['•', '◦', '▪', '●', '‣', '⁃'];
 const QUOTE_OPEN: [char; 4] = ['「', '『', '“', '（'];
 const QUOTE_CLOSE: [char; 4] = ['」', '』', '”', '）'];
 
-/// Longest quotation (in bytes) that keeps a terminal inside it from ending the sentence.
-const MAX_QUOTE: usize = 1024;
+use quotes::MAX_QUOTE;
 
 /// Longest word (in bytes) looked at before a full stop.
 const MAX_TOKEN: usize = 64;
@@ -142,45 +143,43 @@ enum Step {
     BreakBefore { at: usize, resume: usize },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MarkerStyle {
-    Dot,
-    DotParen,
-    Paren,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Marker {
-    letter: bool,
-    style: MarkerStyle,
-    value: u32,
-}
-
 /// Iterator over the sentences of a text under language rules.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleScanner<'a> {
     rules: &'a LangRules,
     text: &'a str,
     wrapped: bool,
+    /// Which quotations and brackets are kept whole.
+    quotes: QuoteMode,
     /// Start of the current sentence.
     start: usize,
     /// Where scanning resumes.
     pos: usize,
-    /// The last list marker seen in the current paragraph.
-    marker: Option<Marker>,
+    /// The readings of the last list marker seen in the current paragraph
+    /// (`i.` is both the letter i and the roman numeral one).
+    marker: [Option<Marker>; 2],
     lower: String,
+    /// Reused stack of open quotations (see [`quotes::inside_quote`]).
+    quote_stack: Vec<quotes::Open>,
 }
 
 impl<'a> RuleScanner<'a> {
-    pub(crate) fn new(rules: &'a LangRules, text: &'a str, wrapped: bool) -> Self {
+    pub(crate) fn new(
+        rules: &'a LangRules,
+        text: &'a str,
+        wrapped: bool,
+        quotes: QuoteMode,
+    ) -> Self {
         RuleScanner {
             rules,
             text,
             wrapped,
+            quotes,
             start: 0,
             pos: 0,
-            marker: None,
+            marker: [None; 2],
             lower: String::new(),
+            quote_stack: Vec::new(),
         }
     }
 
@@ -220,7 +219,7 @@ impl<'a> RuleScanner<'a> {
             if b == b'\n' || b == b'\r' {
                 if !self.wrapped || self.blank_line_follows(i) {
                     self.pos = i + 1;
-                    self.marker = None;
+                    self.marker = [None; 2];
                     return (i, i + 1);
                 }
                 i += 1;
@@ -261,7 +260,7 @@ impl<'a> RuleScanner<'a> {
         let before = &self.text[self.start..i];
         let after_space = before.chars().next_back().is_some_and(char::is_whitespace);
         if after_space && !before.trim().is_empty() {
-            self.marker = None;
+            self.marker = [None; 2];
             Step::BreakBefore {
                 at: i,
                 resume: next,
@@ -302,8 +301,8 @@ impl<'a> RuleScanner<'a> {
         (start, &text[start..end])
     }
 
-    /// Handles a list marker (`1.`, `a.`, `2.)`, `3)`) made of `raw` at
-    /// `tok_start`, ending at `marker_end`. `None` when it is not one.
+    /// Handles a list marker (`1.`, `a.`, `2.)`, `3)`, `(c)`, `ii.`) made of
+    /// `raw` at `tok_start`, ending at `marker_end`. `None` when it is not one.
     fn list_marker(
         &mut self,
         tok_start: usize,
@@ -313,45 +312,94 @@ impl<'a> RuleScanner<'a> {
     ) -> Option<Step> {
         // `⁃9.`: a bullet glued to the marker.
         let trimmed = raw.trim_start_matches(BULLETS);
-        let tok_start = tok_start + (raw.len() - trimmed.len());
-        let bytes = trimmed.as_bytes();
-        let (letter, value) = match bytes {
-            [d @ b'0'..=b'9'] => (false, u32::from(d - b'0')),
-            [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9'] => {
-                (false, u32::from(d1 - b'0') * 10 + u32::from(d2 - b'0'))
-            }
-            [l @ b'a'..=b'z'] => (true, u32::from(l - b'a') + 1),
-            _ => return None,
-        };
-        let marker = Marker {
-            letter,
-            style,
-            value,
-        };
+        let mut tok_start = tok_start + (raw.len() - trimmed.len());
+        let mut style = style;
+        let mut label = trimmed;
+        if style == MarkerStyle::Paren
+            && let Some(inner) = trimmed.strip_prefix('(')
+        {
+            style = MarkerStyle::Parens;
+            label = inner;
+        } else if trimmed.starts_with('(') {
+            return None;
+        }
+        let readings = lists::readings(label, style);
+        readings[0]?;
         let before = &self.text[self.start..tok_start];
         let at_item_start = before
             .chars()
             .all(|c| c.is_whitespace() || BULLETS.contains(&c));
         if at_item_start {
-            self.marker = Some(marker);
+            self.marker = readings;
             return Some(Step::Continue(marker_end));
         }
-        let prev = self.marker?;
-        if prev.letter == letter && prev.style == style && prev.value + 1 == value {
-            self.marker = Some(marker);
+        let follows = |m: &Option<Marker>| {
+            m.is_some_and(|m| self.marker.iter().flatten().any(|p| m.follows(p)))
+        };
+        if let Some(m) = readings.iter().find(|m| follows(m)) {
+            self.marker = [*m, None];
             return Some(Step::BreakBefore {
                 at: tok_start,
                 resume: marker_end,
             });
         }
-        None
+        // The first item of a list that runs on after other text (`We need:
+        // a. bread b. cheese`), unless it is an ordinal date (`am 1. Mai`).
+        let first = readings.iter().flatten().find(|m| m.value == 1).copied()?;
+        if self.is_ordinal_context(tok_start, marker_end) {
+            return None;
+        }
+        if !lists::next_item_follows(&first, &self.text[marker_end..], MAX_QUOTE) {
+            return None;
+        }
+        if style == MarkerStyle::Parens {
+            tok_start -= 1;
+        }
+        self.marker = [Some(first), None];
+        Some(Step::BreakBefore {
+            at: tok_start,
+            resume: marker_end,
+        })
+    }
+
+    /// True when the number ending at `tok_start..` is an ordinal in this
+    /// language: a month follows (`1. Mai`) or a word announcing one precedes (`der 3.`).
+    fn is_ordinal_context(&mut self, tok_start: usize, after: usize) -> bool {
+        if !self.rules.ordinals {
+            return false;
+        }
+        let rest = &self.text[after..];
+        let next_at = after + (rest.len() - rest.trim_start().len());
+        let next_word = self.word_at(self.skip_openers(next_at).0);
+        if !next_word.is_empty() && self.rules.months.contains(self.lowered(next_word)) {
+            return true;
+        }
+        let prev = self.previous_word(tok_start);
+        !prev.is_empty() && self.rules.ordinal_context.contains(self.lowered(prev))
+    }
+
+    /// The word before `tok_start` in the current sentence.
+    fn previous_word(&self, tok_start: usize) -> &'a str {
+        let text: &'a str = self.text;
+        let head = text[self.start..tok_start].trim_end();
+        let prev_start = head
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(o, c)| o + c.len_utf8());
+        &head[prev_start..]
     }
 
     /// Decides at a terminal character `c` at byte `i`.
     fn at_terminal(&mut self, i: usize, c: char, first_kind: TermKind) -> Step {
         let text = self.text;
         let len = text.len();
-        // 1. The run of terminals: `?!`, `...`, `. . .`.
+        // An ellipsis that opens the next sentence: `compounds. . . . The`,
+        // `raak. ...en toen`, `ended. .. Then`.
+        if c == '.' && self.ellipsis_opens_next(i) {
+            return Step::Break(i + 1);
+        }
+        // 1. The run of terminals: `?!`, `...`, `. . .`, `! ! !`.
         let mut j = i;
         let mut dots = 0usize;
         let mut strong = false;
@@ -364,10 +412,13 @@ impl<'a> RuleScanner<'a> {
                 Some(TermKind::Ellipsis) => ellipsis = true,
                 Some(TermKind::Colon) if j == i => {}
                 _ => {
-                    // `. . .`: a space between dots keeps the run going.
-                    if ch == ' ' && dots > 0 && !strong && text.as_bytes().get(j + 1) == Some(&b'.')
+                    // `. . .` and `! ! !`: a space between terminals keeps the run going.
+                    let after = text.as_bytes().get(j + 1);
+                    if ch == ' '
+                        && ((dots > 0 && !strong && after == Some(&b'.'))
+                            || (strong && matches!(after, Some(b'!' | b'?'))))
                     {
-                        spaced = true;
+                        spaced |= !strong;
                         j += 1;
                         continue;
                     }
@@ -378,8 +429,8 @@ impl<'a> RuleScanner<'a> {
         }
         let kind = if strong {
             TermKind::Strong
-        } else if spaced {
-            if dots <= 3 {
+        } else if spaced && dots != 2 {
+            if dots == 3 {
                 // A spaced ellipsis marks an omission inside the sentence.
                 return Step::Continue(j);
             }
@@ -394,6 +445,10 @@ impl<'a> RuleScanner<'a> {
             first_kind
         };
         let term_end = j;
+        // An ellipsis opening a sentence (`.. Then`) does not end it.
+        if kind == TermKind::Ellipsis && self.text[self.start..i].trim().is_empty() {
+            return Step::Continue(j);
+        }
 
         // 2. Closing quotes and brackets (and further terminals inside them).
         let mut k = j;
@@ -424,7 +479,18 @@ impl<'a> RuleScanner<'a> {
                 break;
             }
         }
-        let b = k;
+        let b = self.skip_citations(i, k);
+        // Inside a quotation or bracket that closes later: not a boundary.
+        if quotes::inside_quote(
+            text,
+            self.start,
+            b,
+            self.wrapped,
+            self.quotes,
+            &mut self.quote_stack,
+        ) {
+            return Step::Continue(b);
+        }
 
         // 3. What follows.
         let rest = &text[b..];
@@ -452,11 +518,17 @@ impl<'a> RuleScanner<'a> {
         if closed && self.continues_quote(np) {
             return Step::Continue(b); // Korean `"…." 하고 떠났다`
         }
+        // `«…» είπε`: a lower-case word after a closed quotation is its speaker.
+        if closed && class == Class::Lower {
+            return Step::Continue(b);
+        }
         match kind {
             TermKind::Strong => match class {
+                Class::Lower if self.rules.lower_after_question => Step::Break(b),
                 Class::Lower | Class::Continuation => Step::Continue(b),
                 _ => Step::Break(b),
             },
+            TermKind::Colon if opened => Step::Continue(b), // `قال: «…»`
             TermKind::Colon => match class {
                 Class::Lower | Class::Digit | Class::Continuation => Step::Continue(b),
                 _ => Step::Break(b),
@@ -488,21 +560,13 @@ impl<'a> RuleScanner<'a> {
         &rest[..end]
     }
 
-    /// After an abbreviation that can end a sentence (`6 P.M.`), a title
-    /// (`Mr.`, `Dr.`) opens the next one, unless the sentence so far is too
-    /// short to stand alone (`At 5 a.m. Mr. Smith left`).
-    fn title_starts_new_sentence(&mut self, tok_start: usize, next: usize) -> bool {
-        let word = self.word_at(next);
-        if word.is_empty() || !self.rules.titles.contains(self.lowered(word)) {
-            return false;
-        }
-        let words_before = self.text[self.start..tok_start].split_whitespace().count();
-        words_before >= 3
-    }
-
+    /// True when a typical sentence starter begins at `at` (a one-letter
+    /// word followed by a full stop is an initial: Russian `С.` is not `С`).
     fn is_starter(&self, at: usize) -> bool {
         let w = self.word_at(at);
-        !w.is_empty() && self.rules.starters.contains(w)
+        !w.is_empty()
+            && self.rules.starters.contains(w)
+            && !(w.chars().nth(1).is_none() && self.text[at + w.len()..].starts_with('.'))
     }
 
     /// Lower-cases `word` into the reused buffer.
@@ -537,12 +601,18 @@ impl<'a> RuleScanner<'a> {
                         // Quoted speech is part of its sentence (`“我明天来。”他说。`):
                         // break inside it never, after it only before another
                         // quote or at the end of the text.
+                        // `（…。）。次` ends after the outer full stop.
                         let open = self.open_brackets(i, &QUOTE_OPEN, &QUOTE_CLOSE);
                         let closed_here = self.text[i..b]
                             .chars()
                             .filter(|c| QUOTE_CLOSE.contains(c))
                             .count() as i32;
-                        if open > closed_here || (open > 0 && !is_opener(next)) {
+                        let ends_with_closer = self.text[..b]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| QUOTE_CLOSE.contains(&c));
+                        if open > closed_here || (open > 0 && ends_with_closer && !is_opener(next))
+                        {
                             return Step::Continue(b);
                         }
                     }
@@ -565,19 +635,18 @@ impl<'a> RuleScanner<'a> {
                 if next.is_numeric() {
                     return Step::Continue(b); // 3.14, ３．２９, 1.000.000
                 }
+                if closed && self.continues_quote(b) {
+                    return Step::Continue(b); // `「…．」と言った`
+                }
                 if c == '．' || is_spaceless_char(next) {
                     return Step::Break(b);
                 }
                 if opened && after_opener.is_some_and(char::is_uppercase) {
                     return Step::Break(b);
                 }
-                // `world.Today`: a capitalised word glued to the full stop.
-                let mut after = self.text[b..].chars();
-                let glued = matches!(
-                    (after.next(), after.next()),
-                    (Some(u), Some(l)) if u.is_uppercase() && l.is_lowercase()
-                );
-                if !glued {
+                // `world.Today`, `lukket.I morgen`, `ұзақ.XIX ғасыр`: a
+                // capitalised word glued to the full stop.
+                if !next.is_uppercase() {
                     return Step::Continue(b);
                 }
                 let (_, tok) = self.token_before(i);
@@ -588,8 +657,15 @@ impl<'a> RuleScanner<'a> {
                     .take_while(|&(o, c)| o < MAX_TOKEN && !c.is_whitespace())
                     .last()
                     .map_or("", |(o, c)| &self.text[b..b + o + c.len_utf8()]);
-                if tok.chars().count() <= 1
+                let word = next_tok.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let second = word.chars().nth(1);
+                let glued = second.is_some_and(char::is_lowercase)
+                    || (second.is_none() && tok.chars().all(char::is_lowercase))
+                    || is_roman_numeral(word);
+                if !glued
+                    || tok.chars().count() <= 1
                     || tok.contains(['@', '/', '.'])
+                    || word.contains('.')
                     || next_tok.contains('@')
                     || tok.starts_with("www")
                     || self.is_abbreviation(tok)
@@ -721,10 +797,12 @@ impl<'a> RuleScanner<'a> {
         if let Some(step) = self.list_marker(tok_start, raw, style, b) {
             return step;
         }
-        if matches!(class, Class::Lower | Class::Continuation) {
+        // Greek starts sentences in lower case too; elsewhere a lower-case
+        // word continues the sentence.
+        if class == Class::Continuation || (class == Class::Lower && !self.rules.lower_after_stop) {
             return Step::Continue(b);
         }
-        let tok = raw.trim_start_matches(is_opener);
+        let tok = strip_elision(raw.trim_start_matches(is_opener));
         if tok.is_empty() {
             return Step::Break(b);
         }
@@ -737,7 +815,7 @@ impl<'a> RuleScanner<'a> {
             });
             return if suffixed
                 || self.is_abbreviation(tok)
-                || (tok.chars().count() == 1 && self.ends_spaced_abbrev(tok_start, tok))
+                || (tok.chars().count() <= 2 && self.ends_spaced_abbrev(tok_start, tok))
             {
                 Step::Continue(b)
             } else {
@@ -745,9 +823,9 @@ impl<'a> RuleScanner<'a> {
             };
         }
         let starter = self.is_starter(np);
-        // A spaced clause-final abbreviation (`и т. д. Потом`).
+        // A spaced clause-final abbreviation (`и т. д. Потом`, `EE. UU. Vuelve`).
         if class == Class::Upper
-            && tok.chars().count() == 1
+            && tok.chars().count() <= 2
             && self.ends_spaced_final_abbrev(tok_start, tok)
         {
             return Step::Break(b);
@@ -758,15 +836,31 @@ impl<'a> RuleScanner<'a> {
                 return Step::Continue(b);
             }
             if rules.final_abbrevs.contains(lower) {
-                // `etc.`, `usw.`: a capitalised word after them starts a new sentence.
+                // `etc.`, `6 P.M.`: a capitalised word after them starts a new
+                // sentence, unless it is a title opening too short a sentence
+                // (`At 5 a.m. Mr. Smith left`).
+                if self.next_is_date(np) {
+                    return Step::Continue(b); // `at 9 a.m. Tuesday`
+                }
+                if self.next_is_title(np) {
+                    return if self.long_enough_to_end(tok_start) {
+                        Step::Break(b)
+                    } else {
+                        Step::Continue(b)
+                    };
+                }
                 return if class == Class::Upper || starter {
                     Step::Break(b)
                 } else {
                     Step::Continue(b)
                 };
             }
-            if rules.abbrevs.contains(lower) {
-                return if starter || self.title_starts_new_sentence(tok_start, np) {
+            // `Fig. ??`: a reference abbreviation before a symbol.
+            if rules.abbrevs.contains(lower)
+                || (class != Class::Upper && rules.number_abbrevs.contains(lower))
+            {
+                return if starter || (self.next_is_title(np) && self.long_enough_to_end(tok_start))
+                {
                     Step::Break(b)
                 } else {
                     Step::Continue(b)
@@ -789,28 +883,124 @@ impl<'a> RuleScanner<'a> {
                 Step::Continue(b)
             };
         }
-        if is_initialism(tok) && !starter {
-            return Step::Continue(b);
+        if (is_initialism(tok) || (rules.roman_ordinals && is_roman_numeral(tok))) && !starter {
+            return Step::Continue(b); // `U.S. Army`, Slovak `XII. pluku`
         }
-        if rules.ordinals && (1..=3).contains(&tok.len()) && tok.bytes().all(|d| d.is_ascii_digit())
+        if rules.ordinals
+            && (1..=3).contains(&tok.len())
+            && tok.bytes().all(|d| d.is_ascii_digit())
+            && self.is_ordinal_context(tok_start, b)
         {
-            let next_word = self.word_at(np);
-            if !next_word.is_empty() && rules.months.contains(self.lowered(next_word)) {
-                return Step::Continue(b);
-            }
-            let head = self.text[self.start..tok_start].trim_end();
-            let prev_start = head
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| c.is_whitespace())
-                .map_or(0, |(o, c)| o + c.len_utf8());
-            let prev = &head[prev_start..];
-            if !prev.is_empty() && rules.ordinal_context.contains(self.lowered(prev)) {
-                return Step::Continue(b);
-            }
+            return Step::Continue(b);
         }
         Step::Break(b)
     }
+
+    /// True when the word at `at` is one of the language's titles (`Mr`, `Dr`).
+    fn next_is_title(&mut self, at: usize) -> bool {
+        let word = self.word_at(at);
+        !word.is_empty() && self.rules.titles.contains(self.lowered(word))
+    }
+
+    /// True when the word at `at` names a month or a weekday (`11 p.m. Saturday`).
+    fn next_is_date(&mut self, at: usize) -> bool {
+        let word = self.word_at(at);
+        !word.is_empty() && {
+            let rules = self.rules;
+            let lower = self.lowered(word);
+            rules.months.contains(lower) || rules.weekdays.contains(lower)
+        }
+    }
+
+    /// True when the sentence before `tok_start` is long enough to stand alone
+    /// (`He left the bank at 6 P.M.` but not `At 5 a.m.`).
+    fn long_enough_to_end(&self, tok_start: usize) -> bool {
+        self.text[self.start..tok_start].split_whitespace().count() >= 3
+    }
+
+    /// `visit.[2] The`, `1932.[4][5] It`, `visit.14 15 Doses`, `(type 2).10 This`:
+    /// footnote and citation markers after a terminal stay with the sentence
+    /// they follow. Returns the position after them (`k` when there are none).
+    fn skip_citations(&self, i: usize, k: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut p = k;
+        while bytes.get(p) == Some(&b'[') {
+            let Some(len) = bytes[p + 1..]
+                .iter()
+                .take(24)
+                .position(|&b| matches!(b, b']' | b'[' | b'\n'))
+                .filter(|&len| len > 0 && bytes[p + 1 + len] == b']')
+            else {
+                break;
+            };
+            p += len + 2;
+        }
+        if p > k {
+            return p;
+        }
+        // Bare footnote numbers glued to the terminal, after a word or a bracket.
+        let before = self.text[..i].chars().next_back();
+        if k != i + 1 || !before.is_some_and(|c| c.is_alphabetic() || matches!(c, ')' | ']')) {
+            return k;
+        }
+        loop {
+            let digits = bytes[p..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=3).contains(&digits) {
+                return if p > k { p - 1 } else { k };
+            }
+            let end = p + digits;
+            match bytes.get(end) {
+                None => return end,
+                Some(b' ' | b',') if bytes.get(end + 1).is_some_and(u8::is_ascii_digit) => {
+                    p = end + 1
+                }
+                Some(b) if b.is_ascii_whitespace() => return end,
+                _ => return k,
+            }
+        }
+    }
+
+    /// `compounds. . . . The`, `raak. ...en toen`, `ended. .. Then`: a full
+    /// stop glued to a word, then a space and an ellipsis before more text.
+    /// The full stop ends the sentence; the ellipsis opens the next one.
+    fn ellipsis_opens_next(&self, i: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        if bytes.get(i + 1) != Some(&b' ') || bytes.get(i + 2) != Some(&b'.') {
+            return false;
+        }
+        if !self.text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
+        let rest = &self.text[i + 2..];
+        let after = rest.trim_start_matches(['.', ' ']);
+        let dots = rest[..rest.len() - after.len()]
+            .bytes()
+            .filter(|&b| b == b'.')
+            .count();
+        dots >= 2 && after.chars().next().is_some_and(char::is_alphabetic)
+    }
+}
+
+/// `l'Ing` → `Ing`, `all'Avv` → `Avv`: an abbreviation after an elided article.
+fn strip_elision(tok: &str) -> &str {
+    match tok
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c == '\'' || c == '’')
+    {
+        // `isn't`, `didn't`: a contraction, not an elision.
+        Some((p, c)) if p + c.len_utf8() + 1 < tok.len() => &tok[p + c.len_utf8()..],
+        _ => tok,
+    }
+}
+
+/// `XII`, `IV`: a roman numeral of two letters or more.
+fn is_roman_numeral(tok: &str) -> bool {
+    tok.len() >= 2 && tok.bytes().all(|b| b"IVXLCDM".contains(&b))
 }
 
 /// Line breaks in `ws`: `\n`, and `\r` not followed by `\n`.

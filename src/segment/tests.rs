@@ -329,3 +329,157 @@ fn greek_question_mark_character() {
         &["Τι κάνεις\u{37E}", "Καλά."],
     );
 }
+
+// The conventions of the standard test sets (issue #14), one test per phenomenon.
+
+#[test]
+fn list_items_inside_a_line() {
+    check(
+        "en",
+        "Pack these. a. a tent b. a stove",
+        &["Pack these.", "a. a tent", "b. a stove"],
+    );
+    check(
+        "en",
+        "Ask for (a) a name (b) a date",
+        &["Ask for", "(a) a name", "(b) a date"],
+    );
+    check("en", "i. one ii. two", &["i. one", "ii. two"]);
+    check("en", "I. Intro II. Methods", &["I. Intro", "II. Methods"]);
+    // An ordinal date is not a list.
+    check(
+        "de",
+        "Am 1. Mai und am 2. Juni ist zu.",
+        &["Am 1. Mai und am 2. Juni ist zu."],
+    );
+}
+
+#[test]
+fn times_and_acronyms_ending_a_sentence() {
+    check(
+        "en",
+        "It closed at 8 P.M. Visitors left.",
+        &["It closed at 8 P.M.", "Visitors left."],
+    );
+    check(
+        "en",
+        "It opened at 9 a.m. Tuesday in the rain.",
+        &["It opened at 9 a.m. Tuesday in the rain."],
+    );
+    check(
+        "es",
+        "Vive en EE. UU. Vuelve pronto.",
+        &["Vive en EE. UU.", "Vuelve pronto."],
+    );
+    check(
+        "en",
+        "The board said no. Nobody spoke.",
+        &["The board said no.", "Nobody spoke."],
+    );
+}
+
+#[test]
+fn quotations_and_brackets_are_not_split_inside() {
+    check(
+        "en",
+        "'Oh! Look!' said Ann. \"Yes. Wait!\" Then she ran.",
+        &["'Oh! Look!' said Ann.", "\"Yes. Wait!\"", "Then she ran."],
+    );
+    // A quoted statement of the news is split (unless QuoteMode::Keep).
+    check(
+        "en",
+        "\"We won. It is over,\" he said.",
+        &["\"We won.", "It is over,\" he said."],
+    );
+    let keep = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).quotes(QuoteMode::Keep);
+    let got: Vec<_> = keep
+        .segments("\"We won. It is over,\" he said.")
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(got, ["\"We won. It is over,\" he said."]);
+    check(
+        "de",
+        "„Gut. Danke.“ sagte er.",
+        &["„Gut. Danke.“ sagte er."],
+    );
+    check(
+        "ja",
+        "雨だ（寒い。暗い。）。帰る。",
+        &["雨だ（寒い。暗い。）。", "帰る。"],
+    );
+    // An unclosed quotation protects nothing.
+    check("en", "He said \"Go. Now.", &["He said \"Go.", "Now."]);
+    let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).quotes(QuoteMode::Split);
+    let got: Vec<_> = seg
+        .segments("\"Go. Now.\" he said.")
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(got, ["\"Go.", "Now.\" he said."]);
+}
+
+#[test]
+fn citation_markers_stay_with_their_sentence() {
+    check(
+        "en",
+        "It rains.[1][2] We stay.",
+        &["It rains.[1][2]", "We stay."],
+    );
+    check("en", "It rains.4 5 We stay.", &["It rains.4 5", "We stay."]);
+    check(
+        "en",
+        "Mild (type 1).3 Severe too.",
+        &["Mild (type 1).3", "Severe too."],
+    );
+    check("en", "Pi is 3.14 We know.", &["Pi is 3.14 We know."]);
+}
+
+#[test]
+fn ellipses_open_and_close_sentences() {
+    check("en", "Done. . . . The rest", &["Done.", ". . . The rest"]);
+    check("nl", "Raak. ...en toen", &["Raak.", "...en toen"]);
+    check("en", "Fire ! ! ! Run.", &["Fire ! ! !", "Run."]);
+    check(
+        "fr",
+        "Il reste . . Puis rien.",
+        &["Il reste . .", "Puis rien."],
+    );
+    check("en", "It is . . . I forgot.", &["It is . . . I forgot."]);
+}
+
+#[test]
+fn language_abbreviations_and_ordinals() {
+    check("it", "Parla l'Ing. Rossi.", &["Parla l'Ing. Rossi."]);
+    check("sk", "Pri XII. pluku.", &["Pri XII. pluku."]);
+    check("sk", "Pri XII. Pluku.", &["Pri XII. Pluku."]);
+    check("ru", "Подписал П. С. Орлов.", &["Подписал П. С. Орлов."]);
+    check("da", "Vi fejrer Skt. Hans.", &["Vi fejrer Skt. Hans."]);
+}
+
+#[test]
+fn lower_case_sentence_starts() {
+    check("el", "Ήρθε. το σπίτι.", &["Ήρθε.", "το σπίτι."]);
+    check("el", "Πήρε π.χ. μήλα.", &["Πήρε π.χ. μήλα."]);
+    check("ru", "кто? что?", &["кто?", "что?"]);
+    check("en", "Yahoo! is big.", &["Yahoo! is big."]);
+}
+
+#[test]
+fn script_terminals_and_glued_sentences() {
+    check("hy", "Նա եկավ: Հետո գնաց:", &["Նա եկավ:", "Հետո գնաց:"]);
+    check(
+        "ja",
+        "彼は「終わり．」と言った．帰った．",
+        &["彼は「終わり．」と言った．", "帰った．"],
+    );
+    check(
+        "da",
+        "Det var sent.I morgen.",
+        &["Det var sent.", "I morgen."],
+    );
+    check("kk", "Ұзақ.XIX ғасыр.", &["Ұзақ.", "XIX ғасыр."]);
+    check(
+        "en",
+        "Write to J.K.Rowling now.",
+        &["Write to J.K.Rowling now."],
+    );
+}

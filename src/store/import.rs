@@ -46,7 +46,7 @@ pub fn import_file(
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if matches!(ext.as_str(), "xlf" | "xliff" | "sdlxliff" | "po" | "csv") {
+    if matches!(ext.as_str(), "csv") {
         return Err(Error::invalid(
             Location::file(path),
             format!("importing .{ext} files is not supported yet (import .tmx or .tsv)"),
@@ -68,6 +68,12 @@ pub fn import_file(
     match TmFormat::of_path(path) {
         TmFormat::Tmx => read_tmx(path, &name, &mut sink, progress)?,
         TmFormat::Tsv => read_tsv(path, &name, &mut sink)?,
+        TmFormat::Bilingual => {
+            return Err(Error::invalid(
+                Location::file(path),
+                format!("importing .{ext} files is not supported yet (import .tmx or .tsv)"),
+            ));
+        }
     }
     sink.flush()?;
     progress(sink.read);

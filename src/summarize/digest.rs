@@ -12,7 +12,8 @@ pub fn write_digest_header<W: Write>(out: &mut W) -> io::Result<()> {
 
 /// Writes one article as a Markdown section: its title (or `name` when it has
 /// none) as a heading, a line with its source and language, then the summary
-/// sentences as a list, in document order.
+/// sentences as a list, in document order; a sentence the memory translates
+/// has its translation and match score as a nested item.
 ///
 /// ```
 /// use tmkit::summarize::{Summarizer, digest::write_article};
@@ -36,6 +37,9 @@ pub fn write_article<W: Write>(out: &mut W, name: &str, summary: &Summary) -> io
     )?;
     for s in &summary.sentences {
         writeln!(out, "- {}", escape_inline(&s.text))?;
+        if let Some(t) = &s.translation {
+            writeln!(out, "  - *{}%:* {}", t.score, escape_inline(&t.target))?;
+        }
     }
     writeln!(out)
 }

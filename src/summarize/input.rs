@@ -6,14 +6,13 @@
 //! - Markdown: the first heading is the title; list markers, emphasis, inline
 //!   code marks, links and images are reduced to their text; code blocks,
 //!   HTML tags and link definitions are dropped.
-//! - HTML: parsed with a real HTML parser (scraper); the title is the first
-//!   `<h1>`, else `<title>`; the body is the text of paragraphs, headings, list
-//!   items and quotes inside `<article>` or `<main>` when there is one, skipping
-//!   navigation, headers, footers, asides, forms, figures, scripts and styles.
+//! - HTML: the page's main content as [`crate::html::extract`] finds it (the
+//!   title is the first `<h1>`, else `<title>`), with a map from the text back
+//!   to the page so that summaries give offsets into the file.
 
 use std::path::Path;
 
-use scraper::{ElementRef, Html, Node, Selector};
+use crate::html::OffsetMap;
 
 /// The markup of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,13 +36,15 @@ impl InputFormat {
     /// assert_eq!(InputFormat::from_path(Path::new("-")), InputFormat::Text);
     /// ```
     pub fn from_path(path: &Path) -> Self {
+        if crate::html::is_page_path(path) {
+            return InputFormat::Html;
+        }
         match path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .as_deref()
         {
             Some("md" | "markdown") => InputFormat::Markdown,
-            Some("html" | "htm" | "xhtml") => InputFormat::Html,
             _ => InputFormat::Text,
         }
     }
@@ -71,6 +72,8 @@ pub struct Document {
     /// Byte offset in `text` where the body starts (after a title line kept in
     /// plain text); sentences before it are not ranked.
     pub body_start: usize,
+    /// For text extracted from a page: where each part of `text` lies in it.
+    pub source_map: Option<OffsetMap>,
 }
 
 impl Document {
@@ -112,12 +115,14 @@ impl Document {
                 title: Some(first.to_string()),
                 text: text.to_string(),
                 body_start: lead_ws + first_end,
+                source_map: None,
             };
         }
         Document {
             title: None,
             text: text.to_string(),
             body_start: 0,
+            source_map: None,
         }
     }
 
@@ -193,36 +198,36 @@ impl Document {
             title,
             text: out.trim().to_string(),
             body_start: 0,
+            source_map: None,
         }
     }
 
-    /// The main text of an HTML page.
+    /// The main content of an HTML page (see [`crate::html`]).
     pub fn from_html(html: &str) -> Self {
-        let page = Html::parse_document(html);
-        let h1 = first_text(&page, "h1");
-        let title = h1.clone().or_else(|| first_text(&page, "title"));
-        let root = ["article", "main", "body"]
-            .iter()
-            .find_map(|s| {
-                Selector::parse(s)
-                    .ok()
-                    .and_then(|sel| page.select(&sel).next())
-            })
-            .unwrap_or_else(|| page.root_element());
-        let mut out = String::with_capacity(html.len() / 2);
-        let mut skipped_title = false;
-        collect_blocks(root, &mut out, &mut |block: &str, tag: &str| {
-            // The headline is the title, not a sentence of the body.
-            if tag == "h1" && !skipped_title && h1.as_deref() == Some(block) {
-                skipped_title = true;
-                return false;
-            }
-            true
-        });
+        let page = crate::html::extract(html);
         Document {
-            title,
-            text: out.trim_end().to_string(),
+            title: page.title,
+            text: page.text,
             body_start: 0,
+            source_map: Some(page.map),
+        }
+    }
+
+    /// The byte range in the input file of `start..end` in [`Document::text`]:
+    /// the same range, except for a page, where it is mapped into the HTML.
+    ///
+    /// ```
+    /// use tmkit::summarize::{Document, InputFormat};
+    /// let html = "<p>Caf&eacute; prices rose.</p>";
+    /// let doc = Document::parse(html, InputFormat::Html);
+    /// assert_eq!(doc.text, "Café prices rose.");
+    /// let (s, e) = doc.source_range(0, doc.text.len());
+    /// assert_eq!(&html[s..e], "Caf&eacute; prices rose.");
+    /// ```
+    pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.source_map {
+            Some(map) => map.to_source_range(start, end),
+            None => (start, end),
         }
     }
 }
@@ -403,106 +408,6 @@ fn collapse_spaces(s: &str) -> String {
     out
 }
 
-fn first_text(page: &Html, selector: &str) -> Option<String> {
-    let sel = Selector::parse(selector).ok()?;
-    page.select(&sel)
-        .map(|e| element_text(e))
-        .find(|t| !t.is_empty())
-}
-
-/// Elements whose text is never article prose.
-const SKIPPED: &[&str] = &[
-    "nav",
-    "footer",
-    "header",
-    "aside",
-    "script",
-    "style",
-    "noscript",
-    "form",
-    "figure",
-    "figcaption",
-    "template",
-    "button",
-    "select",
-    "svg",
-    "iframe",
-];
-/// Elements whose text is one paragraph.
-const BLOCKS: &[&str] = &[
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "blockquote",
-    "pre",
-    "dd",
-    "dt",
-    "td",
-];
-
-/// Walks `el` in document order and appends the text of each innermost block
-/// as a paragraph, unless `keep` says otherwise.
-fn collect_blocks(el: ElementRef<'_>, out: &mut String, keep: &mut dyn FnMut(&str, &str) -> bool) {
-    for child in el.children() {
-        let Some(child_el) = ElementRef::wrap(child) else {
-            continue;
-        };
-        let name = child_el.value().name();
-        if SKIPPED.contains(&name) {
-            continue;
-        }
-        if BLOCKS.contains(&name) && !has_block_descendant(child_el) {
-            let text = element_text(child_el);
-            if !text.is_empty() && keep(&text, name) {
-                if !out.is_empty() {
-                    out.push_str("\n\n");
-                }
-                out.push_str(&text);
-            }
-        } else {
-            collect_blocks(child_el, out, keep);
-        }
-    }
-}
-
-fn has_block_descendant(el: ElementRef<'_>) -> bool {
-    el.descendants()
-        .skip(1)
-        .any(|n| ElementRef::wrap(n).is_some_and(|e| BLOCKS.contains(&e.value().name())))
-}
-
-/// The visible text of an element, whitespace collapsed, skipping scripts and styles.
-fn element_text(el: ElementRef<'_>) -> String {
-    let mut raw = String::new();
-    push_text(el, &mut raw);
-    collapse_spaces(&raw)
-}
-
-fn push_text(el: ElementRef<'_>, out: &mut String) {
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => out.push_str(t),
-            Node::Element(e) => {
-                if SKIPPED.contains(&e.name()) {
-                    continue;
-                }
-                if e.name() == "br" {
-                    out.push(' ');
-                }
-                if let Some(ce) = ElementRef::wrap(child) {
-                    push_text(ce, out);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,39 +448,13 @@ mod tests {
     }
 
     #[test]
-    fn html_takes_article_paragraphs_and_skips_chrome() {
-        let html = r#"<!DOCTYPE html><html><head><title>Storm - Daily News</title>
-            <style>p { color: red }</style></head><body>
-            <nav><p>Home | World | Sport</p></nav>
-            <article><h1>Storm hits the coast</h1>
-            <p>The storm arrived at <b>dawn</b>.<script>track()</script></p>
-            <figure><img src="x.jpg"><figcaption>Photo: Reuters</figcaption></figure>
-            <ul><li>Roofs torn off.</li></ul>
-            <div><p>Roads   closed.</p></div></article>
-            <footer><p>Copyright 2024</p></footer></body></html>"#;
-        let d = Document::from_html(html);
-        assert_eq!(d.title.as_deref(), Some("Storm hits the coast"));
-        assert_eq!(
-            d.text,
-            "The storm arrived at dawn.\n\nRoofs torn off.\n\nRoads closed."
-        );
+    fn html_title_falls_back_to_the_title_element() {
         let d = Document::from_html(
             "<html><head><title>Only title</title></head><body><p>Text.</p></body></html>",
         );
         assert_eq!(d.title.as_deref(), Some("Only title"));
         assert_eq!(d.text, "Text.");
-    }
-
-    #[test]
-    fn broken_html_does_not_panic() {
-        for s in [
-            "<p>unclosed <b>bold",
-            "<<<>>>",
-            "",
-            "<article><p></p></article>",
-        ] {
-            let _ = Document::from_html(s);
-        }
+        assert!(d.source_map.is_some());
     }
 
     #[test]

@@ -6,16 +6,21 @@
 //! - [`language`]: stopwords, stemmers and ranking terms per language
 //!   (character bigrams for scripts written without spaces);
 //! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
-//!   undirected centrality, position prior, headline similarity, length factor,
-//!   fragment filter, maximal-marginal-relevance selection);
+//!   undirected centrality, word-overlap degree, length factors, term-set
+//!   Jaccard, the filter for fragments, bylines and datelines,
+//!   maximal-marginal-relevance selection);
+//! - [`features`]: each sentence's features and the learned weights that score them;
 //! - [`digest`]: the Markdown digest of many articles;
+//! - [`translations`]: the best memory translation of each digest sentence;
 //! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
 //!
-//! [`Summarizer`] puts them together. A sentence's score mixes how central it
-//! is (PacSum-style: later sentences echo it), where it stands (the lead of a
-//! news story matters), and how close it is to the headline when one is known;
-//! selection then avoids saying the same thing twice. The summary comes out in
-//! document order with scores and byte offsets.
+//! [`Summarizer`] puts them together. A sentence's score is a linear model,
+//! learned on news with human-written summaries, over where it stands (the
+//! lead of a news story carries most of it), how central it is, how close it
+//! is to the lead and the headline, its length and whether it opens with a
+//! quotation; selection then avoids saying the same thing twice and never
+//! takes two near-duplicates. The summary comes out in document order with
+//! scores and byte offsets.
 //!
 //! ```
 //! use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer};
@@ -34,10 +39,13 @@
 //! ```
 
 pub mod digest;
+pub mod features;
 pub mod input;
 pub mod language;
+mod learned;
 pub mod rank;
 pub mod rouge;
+pub mod translations;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -68,41 +76,28 @@ impl Default for Budget {
     }
 }
 
-/// The weights of the ranking components. The defaults were tuned on news
-/// in English and French (see `docs/performance/summarize.md`) and are the same
-/// for every language.
+/// The settings of the ranking. The feature weights are learned (see
+/// [`features`] and `docs/performance/summarize.md`) and the same for every
+/// language; the rest shape the features and the selection.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
-    /// Directed (PacSum-style) centrality.
-    pub centrality: f32,
-    /// Undirected (LexRank) centrality.
-    pub lexrank: f32,
-    /// Word-overlap degree (TextRank's graph): favours sentences that share
-    /// many words, with their repetitions, with the rest of the article.
-    pub overlap: f32,
-    /// The position prior.
-    pub position: f32,
-    /// Candidate index at which the position prior has halved.
-    pub position_half_life: f32,
-    /// The position prior within each paragraph (a paragraph's first sentence
-    /// states its point; an article without paragraph breaks is one paragraph).
-    pub paragraph_position: f32,
+    /// The learned weight of each feature, in [`features::FEATURE_NAMES`] order.
+    pub features: [f32; features::FEATURE_COUNT],
     /// The headline as a query, when one is known: its weight as a node of
     /// the word-overlap graph, in sentences (2 = it counts as much as two).
     pub title: f32,
     /// How much similarity to an already chosen sentence costs (MMR).
     pub redundancy: f32,
-    /// Edge threshold of the directed centrality, between the smallest (0)
+    /// Two sentences whose sets of terms have at least this Jaccard
+    /// similarity are near-duplicates and never both chosen.
+    pub duplicate_jaccard: f32,
+    /// Edge threshold of the forward centrality, between the smallest (0)
     /// and largest (1) similarity in the article.
     pub edge_threshold: f32,
-    /// Weight of similarity to earlier sentences in directed centrality.
-    pub backward: f32,
-    /// Sentences shorter than this many words are scaled down in proportion.
-    pub full_length_words: usize,
-    /// Sentences longer than this many words are scaled down in proportion.
+    /// Sentences longer than this many words are held back in proportion.
     pub long_sentence_words: usize,
     /// Sentences longer than this many times the article's median eligible
-    /// sentence are scaled down in proportion (0 disables): a cap relative to
+    /// sentence are held back in proportion (0 disables): a cap relative to
     /// the article's own style, where `long_sentence_words` is absolute.
     pub median_length_cap: f32,
 }
@@ -110,17 +105,11 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            overlap: 1.0,
-            lexrank: 0.6,
-            centrality: 0.0,
-            edge_threshold: 0.3,
-            backward: -0.3,
-            position: 0.2,
-            position_half_life: 10.0,
-            paragraph_position: 0.0,
+            features: features::WEIGHTS,
             title: 0.5,
-            redundancy: 0.3,
-            full_length_words: 0,
+            redundancy: learned::REDUNDANCY,
+            duplicate_jaccard: 0.5,
+            edge_threshold: 0.3,
             long_sentence_words: 40,
             median_length_cap: 2.5,
         }
@@ -141,7 +130,8 @@ pub struct Options {
 pub struct SummarySentence {
     /// Position among the article's sentences (0-based).
     pub index: usize,
-    /// Byte offset of the sentence in [`Document::text`].
+    /// Byte offset of the sentence in the input ([`Document::source_range`]:
+    /// in [`Document::text`], or in the page for HTML).
     pub start: usize,
     /// Byte offset just past the sentence.
     pub end: usize,
@@ -149,6 +139,10 @@ pub struct SummarySentence {
     pub score: f32,
     /// The sentence, with inner line breaks turned into spaces.
     pub text: String,
+    /// The best translation a memory holds for it, when one was looked up
+    /// ([`translations::translate`]) and found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<translations::Translation>,
 }
 
 /// An article's summary.
@@ -186,6 +180,9 @@ struct Candidate {
     end: usize,
     words: usize,
     eligible: bool,
+    quote_open: bool,
+    quoted: f32,
+    question: bool,
 }
 
 impl Summarizer {
@@ -271,13 +268,14 @@ impl Summarizer {
                 let (start, end) = doc
                     .text
                     .find(title.as_str())
-                    .map_or((0, 0), |at| (at, at + title.len()));
+                    .map_or((0, 0), |at| doc.source_range(at, at + title.len()));
                 summary.sentences.push(SummarySentence {
                     index: 0,
                     start,
                     end,
                     score: 0.0,
                     text: title.clone(),
+                    translation: None,
                 });
             }
             return summary;
@@ -298,6 +296,13 @@ impl Summarizer {
         let mut used_words = 0usize;
         let mut picked =
             rank::mmr_select(&scores, &eligible, sim, count, w.redundancy, |i, taken| {
+                // A near-duplicate of a chosen sentence adds nothing.
+                if taken
+                    .iter()
+                    .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
+                {
+                    return false;
+                }
                 let Some(limit) = word_budget else {
                     return true;
                 };
@@ -315,12 +320,15 @@ impl Summarizer {
             .map(|i| {
                 let c = &candidates[i];
                 let (start, end) = trim_unbalanced_brackets(&doc.text, c.start, c.end);
+                let text = one_line(doc.text.get(start..end).unwrap_or_default());
+                let (start, end) = doc.source_range(start, end);
                 SummarySentence {
                     index: i,
                     start,
                     end,
                     score: scores[i],
-                    text: one_line(doc.text.get(start..end).unwrap_or_default()),
+                    text,
+                    translation: None,
                 }
             })
             .collect();
@@ -353,6 +361,9 @@ impl Summarizer {
                 in_paragraph = 0;
             }
             prev_end = end;
+            // A dateline or share bar glued to the sentence is not part of it.
+            let chrome = rank::chrome_prefix_len(text);
+            let (start, text) = (start + chrome, &text[chrome..]);
             let s = crate::segment::Sentence { start, end, text };
             let words = word_count(s.text);
             if words == 0 {
@@ -384,6 +395,9 @@ impl Summarizer {
                 end: base + s.end,
                 words,
                 eligible,
+                quote_open: features::opens_with_quote(s.text),
+                quoted: features::quoted_share(s.text),
+                question: s.text.trim_end().ends_with(['?', '？', '؟']),
             });
             in_paragraph += usize::from(eligible);
         }
@@ -396,11 +410,8 @@ impl Summarizer {
             candidates.iter_mut().for_each(|c| c.eligible = true);
         }
 
-        let mut overlap = if w.overlap != 0.0 {
-            rank::overlap_degree(&bags)
-        } else {
-            vec![0.0; n]
-        };
+        let mut overlap = rank::overlap_degree(&bags);
+        let jaccard = rank::jaccard_matrix(&bags);
         // The headline joins the word-overlap graph as a heavy extra node.
         if let Some(title) = doc.title.as_deref()
             && w.title > 0.0
@@ -416,7 +427,6 @@ impl Summarizer {
             }
         }
         rank::normalize_max(&mut overlap);
-        overlap.iter_mut().for_each(|o| *o *= w.overlap);
         for bag in bags.iter_mut() {
             table.tfidf(bag, n);
         }
@@ -425,53 +435,53 @@ impl Summarizer {
         Ranking {
             sentences,
             similarity: sim,
+            jaccard,
         }
     }
-    /// Combines the ranking components into one score per sentence.
-    /// `overlap` is the word-overlap degree, already normalized and weighed.
+    /// Measures each sentence's features and scores it with the learned weights.
+    /// `overlap` is the word-overlap degree, already normalized.
     fn score(&self, candidates: &[Candidate], overlap: &[f32], sim: &[f32]) -> Vec<RankedSentence> {
         let w = &self.options.weights;
         let n = candidates.len();
-        let component = |weight: f32, f: &dyn Fn() -> Vec<f32>| {
-            let mut v = if weight != 0.0 { f() } else { vec![0.0; n] };
-            rank::normalize_max(&mut v);
-            v
-        };
-        let centrality = component(w.centrality, &|| {
-            rank::directed_centrality(sim, n, w.edge_threshold, w.backward, 1.0)
-        });
-        let lex = component(w.lexrank, &|| rank::lexrank(sim, n, 0.85));
-
+        let mut forward = rank::directed_centrality(sim, n, w.edge_threshold, 0.0, 1.0);
+        rank::normalize_max(&mut forward);
+        let mut lex = rank::lexrank(sim, n, 0.85);
+        rank::normalize_max(&mut lex);
         let median = rank::median_words(candidates.iter().filter(|c| c.eligible).map(|c| c.words));
+        let eligible = candidates.iter().filter(|c| c.eligible).count();
+        let first = candidates.iter().position(|c| c.eligible).unwrap_or(0);
         let mut position = 0usize;
         candidates
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let prior = rank::position_prior(position, w.position_half_life);
+                let facts = features::SentenceFacts {
+                    position,
+                    eligible,
+                    in_paragraph: c.in_paragraph,
+                    words: c.words,
+                    median_words: median,
+                    overlap: overlap[i],
+                    lexrank: lex[i],
+                    forward: forward[i],
+                    length_factor: rank::length_factor(c.words, 0, w.long_sentence_words)
+                        * rank::relative_length_factor(c.words, median, w.median_length_cap),
+                    similarity_to_first: if i == first { 1.0 } else { sim[i * n + first] },
+                    quote_open: c.quote_open,
+                    quoted: c.quoted,
+                    question: c.question,
+                };
                 if c.eligible {
                     position += 1;
                 }
-                let lead = rank::position_prior(c.in_paragraph, w.position_half_life);
-                let length =
-                    rank::length_factor(c.words, w.full_length_words, w.long_sentence_words)
-                        * rank::relative_length_factor(c.words, median, w.median_length_cap);
-                let raw = overlap[i]
-                    + w.centrality * centrality[i]
-                    + w.lexrank * lex[i]
-                    + w.position * prior
-                    + w.paragraph_position * lead;
                 RankedSentence {
                     start: c.start,
                     end: c.end,
                     words: c.words,
                     eligible: c.eligible,
-                    overlap: overlap[i],
-                    lexrank: lex[i],
-                    centrality: centrality[i],
-                    position: prior,
-                    length,
-                    score: raw * length,
+                    position: facts.position,
+                    features: facts.features(),
+                    score: facts.score(&w.features),
                 }
             })
             .collect()
@@ -485,10 +495,12 @@ pub struct Ranking {
     pub sentences: Vec<RankedSentence>,
     /// TF-IDF cosine similarity between sentences, `n × n` row-major, zero diagonal.
     pub similarity: Vec<f32>,
+    /// Jaccard similarity of the sentences' sets of terms, `n × n` row-major,
+    /// zero diagonal: what near-duplicate detection compares.
+    pub jaccard: Vec<f32>,
 }
 
-/// One sentence's score and its components, each before weighing except
-/// `overlap` (which already carries [`Weights::overlap`] and the headline).
+/// One sentence's features and score.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RankedSentence {
     /// Byte offset of the sentence in [`Document::text`].
@@ -497,19 +509,13 @@ pub struct RankedSentence {
     pub end: usize,
     /// Length in words.
     pub words: usize,
-    /// False for fragments, headings, captions and list items.
+    /// False for fragments, headings, bylines, captions and list items.
     pub eligible: bool,
-    /// Word-overlap degree, normalized to the article's largest, weighed.
-    pub overlap: f32,
-    /// LexRank centrality, normalized to the article's largest.
-    pub lexrank: f32,
-    /// Directed centrality, normalized to the article's largest.
-    pub centrality: f32,
-    /// The position prior.
-    pub position: f32,
-    /// The product of the length factors.
-    pub length: f32,
-    /// The final score.
+    /// Rank among the eligible sentences before it (0 for the lead).
+    pub position: usize,
+    /// The features, in [`features::FEATURE_NAMES`] order.
+    pub features: [f32; features::FEATURE_COUNT],
+    /// The final score: the features weighed by [`Weights::features`].
     pub score: f32,
 }
 
@@ -757,8 +763,12 @@ mod tests {
         assert_eq!(n, summary.total_sentences);
         assert_eq!(ranking.similarity.len(), n * n);
         for s in &ranking.sentences {
-            for c in [s.overlap, s.lexrank, s.centrality, s.position, s.length] {
-                assert!((0.0..=1.0).contains(&c), "{s:?}");
+            for (name, x) in features::FEATURE_NAMES.iter().zip(s.features) {
+                let bounded = !matches!(*name, "log_position" | "log_words" | "relative_length");
+                assert!(
+                    x.is_finite() && (!bounded || (0.0..=1.0).contains(&x)),
+                    "{name} {s:?}"
+                );
             }
         }
         // The byline and the caption are ranked but kept out.
@@ -818,11 +828,19 @@ mod tests {
                 let lang = resolve_language(&doc, &LangChoice::Auto);
                 let s = summarizer.summarize(&doc, &lang);
                 prop_assert!(s.sentences.len() <= k.max(1));
+                // Offsets are in the input: the page itself for HTML, where
+                // two sentences of one text node may share a start.
                 for pair in s.sentences.windows(2) {
-                    prop_assert!(pair[0].start < pair[1].start);
+                    if format == InputFormat::Html {
+                        prop_assert!(pair[0].start <= pair[1].start);
+                    } else {
+                        prop_assert!(pair[0].start < pair[1].start);
+                    }
                 }
+                let input = if format == InputFormat::Html { &text } else { &doc.text };
                 for sent in &s.sentences {
-                    prop_assert!(doc.text.is_char_boundary(sent.start) && doc.text.is_char_boundary(sent.end));
+                    prop_assert!(sent.start <= sent.end && sent.end <= input.len());
+                    prop_assert!(input.is_char_boundary(sent.start) && input.is_char_boundary(sent.end));
                     prop_assert!(!sent.text.is_empty());
                 }
             }

@@ -1,8 +1,9 @@
 //! The ranking components, each usable on its own: TF-IDF sentence vectors,
 //! the cosine similarity matrix, directed (PacSum-style) and undirected
-//! (LexRank-style) centrality, the news position prior, the length factor,
-//! the filter that keeps fragments out of a digest, and redundancy-aware
-//! selection (maximal marginal relevance).
+//! (LexRank-style) centrality, word-overlap degree, the length factors,
+//! term-set Jaccard similarity, the filter that keeps fragments, bylines and
+//! captions out of a digest, the trimming of datelines and share bars, and
+//! redundancy-aware selection (maximal marginal relevance).
 //!
 //! Everything works on sentence indices `0..n` and dense `n × n` matrices:
 //! news articles have tens of sentences, so dense is both simple and fast.
@@ -99,6 +100,48 @@ pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
         }
     }
     dot
+}
+
+/// Jaccard similarity of two term sets (the ids of two bags).
+///
+/// ```
+/// use tmkit::summarize::rank::jaccard;
+/// assert_eq!(jaccard(&[(1, 2.0), (2, 1.0)], &[(2, 1.0), (3, 1.0)]), 1.0 / 3.0);
+/// assert_eq!(jaccard(&[], &[]), 0.0);
+/// ```
+pub fn jaccard(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while let (Some(&(ta, _)), Some(&(tb, _))) = (a.get(i), b.get(j)) {
+        match ta.cmp(&tb) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f32 / union as f32
+    }
+}
+
+/// The symmetric `n × n` matrix of [`jaccard`] similarities (row-major, zero diagonal).
+pub fn jaccard_matrix(bags: &[SparseVec]) -> Vec<f32> {
+    let n = bags.len();
+    let mut m = vec![0.0f32; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let s = jaccard(&bags[i], &bags[j]);
+            m[i * n + j] = s;
+            m[j * n + i] = s;
+        }
+    }
+    m
 }
 
 /// The symmetric `n × n` cosine matrix (row-major, zero diagonal).
@@ -256,18 +299,6 @@ pub fn overlap_degree(bags: &[SparseVec]) -> Vec<f32> {
     degree
 }
 
-/// The news prior: the lead matters most, and the weight decays with the
-/// sentence's rank among the candidates, `1 / (1 + index / half_life)`.
-///
-/// ```
-/// use tmkit::summarize::rank::position_prior;
-/// assert_eq!(position_prior(0, 2.0), 1.0);
-/// assert_eq!(position_prior(2, 2.0), 0.5);
-/// ```
-pub fn position_prior(index: usize, half_life: f32) -> f32 {
-    1.0 / (1.0 + index as f32 / half_life.max(1e-3))
-}
-
 /// Holds back sentences that are too short to inform or too long to read:
 /// `words / short` below `short` words, `long / words` above `long` words,
 /// 1 in between (0 disables a side). Very long "sentences" are often run-ons
@@ -346,6 +377,91 @@ pub enum Rejection {
     /// An item of a list (`1.`, `2)`, `-`, `•`): a fragment of the sentence
     /// that introduces the list.
     ListItem,
+    /// A byline with final punctuation ("By Jane Doe, Maritime Correspondent.").
+    Byline,
+}
+
+/// Bytes at the start of a sentence that are page chrome rather than prose: a
+/// dateline such as "WASHINGTON (Reuters) - ", "Jakarta, CNN Indonesia - - ",
+/// "PARIS – " or "(CNN)", or a share bar run into the text ("Share this
+/// with ... Copy this link"). 0 when there is none.
+///
+/// ```
+/// use tmkit::summarize::rank::chrome_prefix_len;
+/// let s = "Los Angeles (ANTARA News) - Aktor Ben Stiller mengungkapkan dia sakit.";
+/// assert_eq!(&s[chrome_prefix_len(s)..], "Aktor Ben Stiller mengungkapkan dia sakit.");
+/// let s = "(CNN)Blues legend B.B. King was hospitalized on Tuesday.";
+/// assert_eq!(&s[chrome_prefix_len(s)..], "Blues legend B.B. King was hospitalized on Tuesday.");
+/// assert_eq!(chrome_prefix_len("Mr Smith - who was arrested - said nothing at all."), 0);
+/// ```
+pub fn chrome_prefix_len(sentence: &str) -> usize {
+    let skip_space = |at: usize| at + (sentence[at..].len() - sentence[at..].trim_start().len());
+    if sentence.starts_with("Share this with")
+        && let Some(at) = sentence.find("this link")
+    {
+        return skip_space(at + "this link".len());
+    }
+    if sentence.starts_with('(')
+        && let Some(close) = super::prefix(sentence, 40).find(')')
+        && is_name(&sentence[1..close])
+    {
+        let rest = sentence[close + 1..].trim_start_matches([' ', '-', '–', '—']);
+        if rest.chars().next().is_some_and(char::is_uppercase) {
+            return sentence.len() - rest.len();
+        }
+    }
+    let Some((prefix_end, rest_start)) = dateline_separator(sentence) else {
+        return 0;
+    };
+    let prefix = sentence[..prefix_end].trim();
+    let rest = &sentence[rest_start..];
+    let agency = prefix.ends_with(')') && prefix.contains('(');
+    let first = prefix.split([' ', ',']).next().unwrap_or_default();
+    let capital_city = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && first.chars().all(|c| !c.is_lowercase());
+    let place_and_source = prefix.contains(',') && is_name(&prefix.replace(',', " "));
+    let prose_follows = rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || opens_quote(c))
+        && rest.split_whitespace().nth(3).is_some();
+    if (agency || capital_city || place_and_source) && prose_follows {
+        rest_start
+    } else {
+        0
+    }
+}
+
+fn opens_quote(c: char) -> bool {
+    matches!(c, '"' | '“' | '«' | '„' | '\'' | '‘')
+}
+
+/// Up to six words, each capitalized or a number: a place or an agency.
+fn is_name(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    (1..=6).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_numeric() || c == '(')
+        })
+}
+
+/// Where a dateline's dash separator is within the first 60 bytes: the end of
+/// the prefix and the start of the prose after the dashes.
+fn dateline_separator(s: &str) -> Option<(usize, usize)> {
+    let at = super::prefix(s, 60)
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .find(|&i| s[i + 1..].starts_with(['-', '–', '—']))?;
+    let prefix = &s[..at];
+    if prefix.contains(['.', '!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
+        return None;
+    }
+    let after = s[at..].trim_start_matches([' ', '-', '–', '—']);
+    let rest_start = s.len() - after.len();
+    // A separator is one or two dashes set off by spaces, not a hyphenated word.
+    s[at..rest_start].ends_with(' ').then_some((at, rest_start))
 }
 
 /// True when `s` starts with a list marker: a bullet, or up to three digits
@@ -390,6 +506,9 @@ pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
     }
     if starts_with_list_marker(s) {
         return Some(Rejection::ListItem);
+    }
+    if crate::html::looks_like_byline(s) {
+        return Some(Rejection::Byline);
     }
     let pairs = [('(', ')'), ('[', ']'), ('（', '）'), ('【', '】')];
     if pairs
@@ -534,7 +653,7 @@ mod tests {
         assert_eq!(reject("PARIS", 1), Some(Rejection::Fragment));
         assert_eq!(
             reject("Par Jean Dupont, envoyé spécial à Kiev", 7),
-            Some(Rejection::Heading)
+            Some(Rejection::Byline)
         );
         assert_eq!(reject("政府は火曜日、新しい予算を発表した。", 16), None);
         assert_eq!(reject("“We will not give up,” she said.", 7), None);

@@ -33,15 +33,15 @@ pub struct LanguageTagError {
     /// The string given.
     pub input: String,
     /// What is wrong with it.
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 impl LanguageTag {
     /// Parses a tag, accepting `_` as a separator and any letter case.
     pub fn parse(input: &str) -> Result<Self, LanguageTagError> {
-        let err = |reason| LanguageTagError {
+        let err = |reason: &str| LanguageTagError {
             input: input.to_string(),
-            reason,
+            reason: reason.to_string(),
         };
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -49,6 +49,10 @@ impl LanguageTag {
         }
         let mut parts = trimmed.split(['-', '_']);
         let first = parts.next().unwrap_or_default();
+        if first.len() >= 4 {
+            // No registered language subtag has 4 to 8 letters: a name such as `english`.
+            return Err(err(&language_name_hint(first)));
+        }
         let is_private = first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i");
         if !(is_private || (2..=8).contains(&first.len()) && first != "*all*")
             || !first.bytes().all(|b| b.is_ascii_alphabetic())
@@ -124,24 +128,97 @@ impl LanguageTag {
         self == other
     }
 
-    /// How well a candidate tag (a TM variant's language) serves this requested tag:
-    /// `Some(2)` for the same tag, `Some(1)` for the same primary language where one
-    /// of them has no region or script (`en-US` asked, `en` present, or the reverse),
-    /// `Some(0)` for the same primary language with another region, `None` otherwise.
+    /// How well a candidate tag (a TM variant's language) serves this requested
+    /// tag, as [`LanguageTag::resolve`] says, as a number: `Some(2)` exact,
+    /// `Some(1)` bare language, `Some(0)` another region, `None` never.
     pub fn match_quality(&self, candidate: &LanguageTag) -> Option<u8> {
+        self.resolve(candidate).map(|m| m as u8)
+    }
+
+    /// The one rule every command uses to decide whether a variant in
+    /// `candidate`'s language serves this requested language:
+    ///
+    /// 1. the same tag (an implied script counts: `zh-TW` is `zh-Hant-TW`): [`LangMatch::Exact`];
+    /// 2. the same language where one side names no region (`en-GB` asked,
+    ///    `en` present, or the reverse): [`LangMatch::Bare`];
+    /// 3. the same language in another region (`en-US` for `en-GB`,
+    ///    `pt-BR` for `pt-PT`): [`LangMatch::OtherRegion`], which callers use
+    ///    only when nothing better exists, and say so;
+    /// 4. never another language, nor another script: `zh-TW`, `zh-HK`,
+    ///    `zh-Hant` are not served by `zh-CN`, `zh-SG`, `zh-Hans`; `sr-Latn`
+    ///    not by `sr-Cyrl`.
+    ///
+    /// ```
+    /// use tmkit::text::{LanguageTag, LangMatch};
+    /// let t = |s: &str| LanguageTag::parse(s).unwrap();
+    /// assert_eq!(t("en-GB").resolve(&t("en")), Some(LangMatch::Bare));
+    /// assert_eq!(t("pt-PT").resolve(&t("pt-BR")), Some(LangMatch::OtherRegion));
+    /// assert_eq!(t("zh-TW").resolve(&t("zh-Hant-TW")), Some(LangMatch::Exact));
+    /// assert_eq!(t("zh-TW").resolve(&t("zh-HK")), Some(LangMatch::OtherRegion));
+    /// assert_eq!(t("zh-TW").resolve(&t("zh-CN")), None);
+    /// assert_eq!(t("sr-Latn").resolve(&t("sr-Cyrl-RS")), None);
+    /// ```
+    pub fn resolve(&self, candidate: &LanguageTag) -> Option<LangMatch> {
         if self.language != candidate.language {
             return None;
         }
-        if self == candidate {
-            return Some(2);
+        let (a, b) = (self.implied_script(), candidate.implied_script());
+        if a.is_some() && b.is_some() && a != b {
+            return None;
         }
-        let self_bare = self.region.is_none() && self.script.is_none();
-        let cand_bare = candidate.region.is_none() && candidate.script.is_none();
-        if self_bare || cand_bare {
-            Some(1)
+        if self.region == candidate.region && self.rest == candidate.rest {
+            // Equal but for a script that one side names and the other implies or omits.
+            return Some(if a == b {
+                LangMatch::Exact
+            } else {
+                LangMatch::Bare
+            });
+        }
+        if self.region.is_none() || candidate.region.is_none() {
+            Some(LangMatch::Bare)
         } else {
-            Some(0)
+            Some(LangMatch::OtherRegion)
         }
+    }
+
+    /// The script subtag, or the one the region implies for a language
+    /// written in two scripts (`zh-TW` → `Hant`, `zh-CN` → `Hans`).
+    pub fn implied_script(&self) -> Option<&str> {
+        if let Some(script) = &self.script {
+            return Some(script);
+        }
+        match (self.language.as_str(), self.region.as_deref()?) {
+            ("zh", "TW" | "HK" | "MO") => Some("Hant"),
+            ("zh", "CN" | "SG" | "MY") => Some("Hans"),
+            _ => None,
+        }
+    }
+}
+
+/// How a variant's language serves a requested one ([`LanguageTag::resolve`]),
+/// worst first, so the best of several is the greatest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LangMatch {
+    /// The same language and script, another region: a fallback to announce.
+    OtherRegion = 0,
+    /// The same language where one side names no region.
+    Bare = 1,
+    /// The same tag.
+    Exact = 2,
+}
+
+/// Checks the language pair of a job: two tags that resolve to each other
+/// (`--src en --tgt en`, `en` and `en-US`) cannot be a translation direction.
+/// Two regions of one language (`en-US` → `en-GB`) can.
+pub fn check_pair(source: &LanguageTag, target: &LanguageTag) -> Result<(), LanguageTagError> {
+    match source.resolve(target) {
+        Some(LangMatch::Exact | LangMatch::Bare) => Err(LanguageTagError {
+            input: format!("{source} → {target}"),
+            reason: "the source and target languages are the same; give two languages \
+                     (for example --src en --tgt fr), or two regions (en-US and en-GB)"
+                .into(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -170,6 +247,30 @@ impl FromStr for LanguageTag {
 impl serde::Serialize for LanguageTag {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// The reason given for a language written as a name (`english`, `Deutsch`).
+fn language_name_hint(name: &str) -> String {
+    // Names whatlang spells otherwise (it says Mandarin, Persian).
+    const ALIASES: &[(&str, &str)] = &[("chinese", "zh"), ("farsi", "fa"), ("cantonese", "yue")];
+    let alias = ALIASES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, code)| *code);
+    let code = alias.or_else(|| {
+        whatlang::Lang::all().iter().find_map(|l| {
+            (l.eng_name().eq_ignore_ascii_case(name)
+                || l.name().to_lowercase() == name.to_lowercase())
+            .then(|| iso639_1(l.code()).unwrap_or(l.code()))
+        })
+    });
+    match code {
+        Some("zh") => "a language name, not a BCP-47 tag: did you mean zh-Hans or zh-Hant?".into(),
+        Some(code) => format!("a language name, not a BCP-47 tag: did you mean {code}?"),
+        None => {
+            "the language subtag must be 2 or 3 letters (a BCP-47 tag such as en, fr, pt-BR)".into()
+        }
     }
 }
 
@@ -422,6 +523,51 @@ mod tests {
         assert_eq!(en.match_quality(&us), Some(1));
         assert_eq!(us.match_quality(&gb), Some(0));
         assert_eq!(us.match_quality(&fr), None);
+    }
+
+    #[test]
+    fn one_resolver_exact_then_bare_then_region_never_script() {
+        use LangMatch::*;
+        let t = |s: &str| LanguageTag::parse(s).unwrap();
+        for (asked, present, want) in [
+            ("en-GB", "en-GB", Some(Exact)),
+            ("en-GB", "en", Some(Bare)),
+            ("en", "en-US", Some(Bare)),
+            ("en-GB", "en-US", Some(OtherRegion)),
+            ("pt-PT", "pt-BR", Some(OtherRegion)),
+            ("pt-PT", "es-ES", None),
+            ("zh-TW", "zh-Hant-TW", Some(Exact)),
+            ("zh-TW", "zh-Hant", Some(Bare)),
+            ("zh-TW", "zh-HK", Some(OtherRegion)),
+            ("zh-TW", "zh", Some(Bare)),
+            ("zh-TW", "zh-CN", None),
+            ("zh-HK", "zh-Hans", None),
+            ("zh-Hant", "zh-SG", None),
+            ("zh-CN", "zh-SG", Some(OtherRegion)),
+            ("sr-Latn", "sr-Cyrl", None),
+            ("sr-Latn-RS", "sr-Cyrl-RS", None),
+            ("sr-Latn", "sr-RS", Some(Bare)),
+        ] {
+            assert_eq!(t(asked).resolve(&t(present)), want, "{asked} ← {present}");
+        }
+        assert!(Exact > Bare && Bare > OtherRegion);
+    }
+
+    #[test]
+    fn language_names_and_identical_pairs_are_refused_with_a_hint() {
+        let err = LanguageTag::parse("english").unwrap_err().to_string();
+        assert!(err.contains("did you mean en?"), "{err}");
+        let err = LanguageTag::parse("Deutsch").unwrap_err().to_string();
+        assert!(err.contains("did you mean de?"), "{err}");
+        let err = LanguageTag::parse("chinese").unwrap_err().to_string();
+        assert!(err.contains("zh-Hans or zh-Hant"), "{err}");
+        assert!(LanguageTag::parse("engl").is_err());
+        let t = |s: &str| LanguageTag::parse(s).unwrap();
+        assert!(check_pair(&t("en"), &t("en")).is_err());
+        assert!(check_pair(&t("en"), &t("en-US")).is_err());
+        assert!(check_pair(&t("en-US"), &t("en-GB")).is_ok());
+        assert!(check_pair(&t("zh-CN"), &t("zh-TW")).is_ok());
+        assert!(check_pair(&t("en"), &t("fr")).is_ok());
     }
 
     #[test]

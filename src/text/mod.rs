@@ -12,7 +12,7 @@ pub mod script;
 mod tables;
 pub mod tokenize;
 
-pub use lang::{LanguageTag, detect_language};
+pub use lang::{LangMatch, LanguageTag, check_pair, detect_language};
 pub use normalize::{casefold, comparison_key, nfc, nfkc};
 pub use script::{Script, is_bidi_control, is_rtl_char, is_spaceless_char, script_of};
 pub use tokenize::{match_tokens, word_spans};

@@ -66,6 +66,120 @@ pub fn for_each_token<'a>(normalized: &'a str, mut f: impl FnMut(&'a str)) {
     }
 }
 
+/// What a score token is: the score counts word edits, and lists the other
+/// classes as penalties (see `docs/SCORING.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenClass {
+    /// A run of word characters holding a non-digit, or one character of a
+    /// script written without spaces.
+    Word,
+    /// Digits, with `.` `,` `'` `’` `٫` `٬` between digit runs (`3.9`, `4,200,000`).
+    Number,
+    /// Any other visible character: punctuation or a symbol, one token each,
+    /// quotes and dashes folded to `"` `'` `-` (their style costs nothing).
+    Punctuation,
+}
+
+/// Separators allowed between the digit runs of one number.
+pub const NUMBER_SEPARATORS: [char; 6] = ['.', ',', '\'', '\u{2019}', '\u{066B}', '\u{066C}'];
+
+/// Invisible format characters (bidi controls, zero-width joiners, soft
+/// hyphen, BOM) that separate tokens like spaces and are never tokens.
+#[inline]
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The key of a punctuation character: quote and dash styles folded.
+#[inline]
+pub fn punctuation_key(c: char) -> char {
+    match c {
+        '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{301D}' | '\u{301E}' | '\u{2033}' => '"',
+        '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2039}' | '\u{203A}'
+        | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{FE58}'
+        | '\u{FE63}'
+        | '\u{2E3A}'
+        | '\u{2E3B}' => '-',
+        _ => c,
+    }
+}
+
+/// Calls `f` with the class and key of each score token of an already
+/// normalized string (see [`comparison_key`]), in order. Keys are slices of
+/// `normalized`, except folded punctuation and numbers holding `’`.
+///
+/// ```
+/// use tmkit::text::tokenize::{for_each_score_token, TokenClass};
+/// let mut tokens = Vec::new();
+/// for_each_score_token("it’s 3.9% – 4,200,000 東京", |class, key| tokens.push((class, key.to_string())));
+/// let keys: Vec<&str> = tokens.iter().map(|(_, k)| k.as_str()).collect();
+/// assert_eq!(keys, ["it", "'", "s", "3.9", "%", "-", "4,200,000", "東", "京"]);
+/// assert_eq!(tokens[3].0, TokenClass::Number);
+/// ```
+pub fn for_each_score_token(normalized: &str, mut f: impl FnMut(TokenClass, &str)) {
+    let bytes = normalized.len();
+    let mut i = 0;
+    let run_end = |from: usize| -> usize {
+        normalized[from..]
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c) || is_spaceless_char(c))
+            .map_or(bytes, |(k, _)| from + k)
+    };
+    let all_digits = |s: &str| s.chars().all(char::is_numeric);
+    while let Some(c) = normalized[i..].chars().next() {
+        let len = c.len_utf8();
+        if is_token_space(c) || is_invisible_format(c) {
+            i += len;
+            continue;
+        }
+        if !is_word_char(c) {
+            let key = punctuation_key(c);
+            if key == c {
+                f(TokenClass::Punctuation, &normalized[i..i + len]);
+            } else {
+                f(TokenClass::Punctuation, key.encode_utf8(&mut [0; 4]));
+            }
+            i += len;
+            continue;
+        }
+        if is_spaceless_char(c) {
+            f(TokenClass::Word, &normalized[i..i + len]);
+            i += len;
+            continue;
+        }
+        let mut end = run_end(i);
+        if !all_digits(&normalized[i..end]) {
+            f(TokenClass::Word, &normalized[i..end]);
+            i = end;
+            continue;
+        }
+        // A separator joins two digit runs into one number.
+        while let Some(sep) = normalized[end..].chars().next() {
+            if !NUMBER_SEPARATORS.contains(&sep) {
+                break;
+            }
+            let next = end + sep.len_utf8();
+            let next_end = run_end(next);
+            if next_end == next || !all_digits(&normalized[next..next_end]) {
+                break;
+            }
+            end = next_end;
+        }
+        let number = &normalized[i..end];
+        if number.contains('\u{2019}') {
+            f(TokenClass::Number, &number.replace('\u{2019}', "'"));
+        } else {
+            f(TokenClass::Number, number);
+        }
+        i = end;
+    }
+}
+
 /// The match tokens of `s`: NFKC, case folding, then [`for_each_token`].
 ///
 /// ```
@@ -163,6 +277,122 @@ pub fn word_count(text: &str) -> usize {
     count
 }
 
+/// A word count as clients are quoted from it (GMX-V, the LISA/ETSI word
+/// count standard): words by Unicode word boundaries (UAX #29), punctuation
+/// not counted, so `U.S.`, `4,200,000`, `don't` and `O'Hare's` are one word
+/// each; characters of Chinese, Japanese, Thai, Lao, Khmer and Myanmar, which
+/// are written without spaces, counted one by one in a column of their own.
+/// Korean, written with spaces, counts in words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WordCount {
+    /// Words (UAX #29 segments holding a letter or digit, outside the
+    /// scripts counted by character).
+    pub words: u64,
+    /// Characters of Chinese, Japanese, Thai, Lao, Khmer and Myanmar text.
+    pub cjk_chars: u64,
+}
+
+impl std::ops::AddAssign for WordCount {
+    fn add_assign(&mut self, other: WordCount) {
+        self.words += other.words;
+        self.cjk_chars += other.cjk_chars;
+    }
+}
+
+impl std::ops::Add for WordCount {
+    type Output = WordCount;
+    fn add(mut self, other: WordCount) -> WordCount {
+        self += other;
+        self
+    }
+}
+
+/// True for the characters counted one by one: spaceless scripts except
+/// Hangul (Korean separates its words with spaces).
+#[inline]
+fn is_counted_by_character(c: char) -> bool {
+    is_spaceless_char(c) && !('\u{AC00}'..='\u{D7AF}').contains(&c)
+}
+
+/// Counts words and CJK/Thai characters of `text` (see [`WordCount`]): the
+/// count `analyze` and `tmx stats` report.
+///
+/// ```
+/// use tmkit::text::tokenize::count_words;
+/// let c = count_words("The U.S. spent $4,200,000 at O'Hare's, didn't it?");
+/// assert_eq!(c.words, 8);
+/// let ja = count_words("東京は日本の首都です。Tokyo");
+/// assert_eq!((ja.words, ja.cjk_chars), (1, 10));
+/// ```
+pub fn count_words(text: &str) -> WordCount {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut count = WordCount::default();
+    // Words never span whitespace (UAX #29 breaks on both sides of it), so
+    // ASCII chunks take a byte-level path and only the others are segmented.
+    for chunk in text.split(|c: char| c.is_ascii_whitespace()) {
+        if chunk.is_ascii() {
+            count.words += ascii_word_count(chunk.as_bytes());
+            continue;
+        }
+        for word in chunk.unicode_words() {
+            let (mut by_char, mut other) = (0u64, false);
+            for c in word.chars() {
+                if is_counted_by_character(c) {
+                    by_char += 1;
+                } else if c.is_alphanumeric() {
+                    other = true;
+                }
+            }
+            count.cjk_chars += by_char;
+            count.words += u64::from(other);
+        }
+    }
+    count
+}
+
+/// UAX #29 word count of ASCII text (the rules that concern ASCII: letters,
+/// digits and `_` join; `.` `'` `:` join two letters; `.` `'` `,` `;` join
+/// two digits); a segment counts when it holds a letter or digit.
+fn ascii_word_count(bytes: &[u8]) -> u64 {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Letter,
+        Digit,
+        Underscore,
+        Other,
+    }
+    let class = |b: u8| match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Underscore,
+        _ => Class::Other,
+    };
+    let (mut count, mut prev, mut alnum) = (0u64, Class::Other, false);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let c = class(b);
+        if c != Class::Other {
+            alnum |= c != Class::Underscore;
+            prev = c;
+            i += 1;
+            continue;
+        }
+        let next = bytes.get(i + 1).map_or(Class::Other, |&n| class(n));
+        let joins = matches!(
+            (prev, b, next),
+            (Class::Letter, b'.' | b'\'' | b':', Class::Letter)
+                | (Class::Digit, b'.' | b'\'' | b',' | b';', Class::Digit)
+        );
+        if !joins {
+            count += u64::from(alnum);
+            alnum = false;
+            prev = Class::Other;
+        }
+        i += 1;
+    }
+    count + u64::from(alnum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +427,43 @@ mod tests {
         #[test]
         fn word_count_is_the_number_of_word_spans(text in "\\PC{0,40}|[a-z _.é東京สวัสดี안-]{0,40}") {
             proptest::prop_assert_eq!(word_count(&text), word_spans(&text).count());
+        }
+    }
+
+    #[test]
+    fn gmx_word_counts() {
+        let count = |s: &str| count_words(s).words;
+        assert_eq!(count("U.S."), 1);
+        assert_eq!(count("4,200,000"), 1);
+        assert_eq!(count("don't"), 1);
+        assert_eq!(count("don’t"), 1);
+        assert_eq!(count("O'Hare's"), 1);
+        assert_eq!(count("Ça coûte 3,9 € — à l’État."), 5);
+        assert_eq!(count("snake_case _ -- ..."), 1);
+        assert_eq!(count("안녕하세요 세계"), 2);
+        let th = count_words("สวัสดีครับ ok");
+        assert_eq!((th.words, th.cjk_chars), (1, 10));
+        // One word per word: the old count split U.S., numbers and contractions.
+        let news = "The U.S. will spend $4,200,000 at O'Hare's new terminal, officials said, but \"we don't know when.\"";
+        assert_eq!(count(news), 16);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_path_is_uax29(text in "[a-cA-C0-2_.,;:' !?$%-]{0,40}") {
+            use unicode_segmentation::UnicodeSegmentation;
+            let expected = text.unicode_words().count() as u64;
+            proptest::prop_assert_eq!(ascii_word_count(text.as_bytes()), expected);
+        }
+
+        #[test]
+        fn chunked_count_is_uax29(text in "\\PC{0,40}|[a-z _.,é東京'’-]{0,40}") {
+            use unicode_segmentation::UnicodeSegmentation;
+            let whole = text
+                .unicode_words()
+                .filter(|w| w.chars().any(|c| !is_counted_by_character(c) && c.is_alphanumeric()))
+                .count() as u64;
+            proptest::prop_assert_eq!(count_words(&text).words, whole);
         }
     }
 

@@ -1,4 +1,4 @@
-//! Translation memories: entries loaded from TMX or TSV files (or folders of
+//! Translation memories: entries loaded from TMX, TSV, XLIFF or PO files (or folders of
 //! them) for one language pair, behind the small [`TranslationMemory`] trait.
 //!
 //! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and
@@ -10,11 +10,14 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Result};
-use crate::text::LanguageTag;
+use crate::text::{LangMatch, LanguageTag};
 
+mod bilingual;
+pub mod coded;
 mod split;
 mod tsv;
 
+pub use bilingual::load_bilingual;
 pub use tsv::{parse_tsv, parse_tsv_oriented};
 
 /// Position of an entry in its store (0-based, in load order).
@@ -91,6 +94,37 @@ pub trait TranslationMemory: Sync {
     fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>>;
     /// A human-readable name for where `origin` points (`memory.tmx:12`).
     fn describe_origin(&self, origin: &Origin) -> String;
+    /// When entry `id` comes from another region of a language of the pair
+    /// (`en-US` text for `en-GB`), which. Stores that never fall back keep
+    /// this default.
+    fn region_fallback(&self, _id: EntryId) -> Option<&RegionFallback> {
+        None
+    }
+}
+
+/// The variants of a unit that served the pair from another region of the
+/// same language ([`LanguageTag::resolve`]'s third rule): what the unit had
+/// instead of what was asked, for the source or the target or both.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegionFallback {
+    /// The source variant's language, when it is another region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<LanguageTag>,
+    /// The target variant's language, when it is another region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<LanguageTag>,
+}
+
+impl RegionFallback {
+    /// `en-US for en-GB`, for both sides that fell back.
+    pub fn describe(&self, pair: &LanguagePair) -> String {
+        let sides = [(&self.source, &pair.source), (&self.target, &pair.target)];
+        sides
+            .iter()
+            .filter_map(|(used, asked)| used.as_ref().map(|u| format!("{u} for {asked}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A translation memory held in memory, loaded from files.
@@ -100,6 +134,8 @@ pub struct MemoryTm {
     entries: Vec<Entry>,
     files: Vec<PathBuf>,
     skipped_files: Vec<(PathBuf, String)>,
+    /// Entries whose source or target is another region of the asked language.
+    fallbacks: std::collections::HashMap<EntryId, RegionFallback>,
 }
 
 /// How a TSV file's columns relate to the pair asked for, by its name: a
@@ -168,11 +204,17 @@ pub enum TmFormat {
     Tsv,
     /// TMX 1.4.
     Tmx,
+    /// XLIFF 1.2/2.x or gettext PO: the finished segments of a job.
+    Bilingual,
 }
 
 impl TmFormat {
-    /// The format of `path`, from its extension (`.tmx`; anything else is TSV).
+    /// The format of `path`, from its extension (`.tmx`; `.xlf`, `.xliff`,
+    /// `.sdlxliff`, `.mqxliff`, `.po`; anything else is TSV).
     pub fn of_path(path: &Path) -> TmFormat {
+        if crate::xliff::Format::from_path(path).is_some() {
+            return TmFormat::Bilingual;
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("tmx") => TmFormat::Tmx,
             _ => TmFormat::Tsv,
@@ -188,6 +230,7 @@ impl MemoryTm {
             entries: Vec::new(),
             files: Vec::new(),
             skipped_files: Vec::new(),
+            fallbacks: std::collections::HashMap::new(),
         }
     }
 
@@ -207,14 +250,19 @@ impl MemoryTm {
         on_entries: &mut dyn FnMut(&[Entry]),
     ) -> Result<Self> {
         let mut tm = MemoryTm::new(pair);
-        let filter = crate::batch::InputFilter::new(&[], &["tmx", "tsv", "txt"])?;
+        let filter = crate::batch::InputFilter::new(
+            &[],
+            &[
+                "tmx", "tsv", "txt", "xlf", "xliff", "sdlxliff", "mqxliff", "po",
+            ],
+        )?;
         let mut flushed = 0;
         let chunk = chunk.max(1);
         for file in crate::batch::expand_inputs(paths, &filter)? {
             let format = TmFormat::of_path(&file);
             let orientation = match format {
                 TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
-                TmFormat::Tmx => TsvOrientation::AsIs,
+                TmFormat::Tmx | TmFormat::Bilingual => TsvOrientation::AsIs,
             };
             if let TsvOrientation::OtherPair(named) = &orientation
                 && !paths.contains(&file)
@@ -240,6 +288,9 @@ impl MemoryTm {
                             flushed += chunk;
                         }
                     })?;
+                }
+                TmFormat::Bilingual => {
+                    load_bilingual(&file, &tm.pair, file_index, &mut tm.entries)?;
                 }
             }
             while tm.entries.len() - flushed >= chunk {
@@ -275,6 +326,14 @@ impl MemoryTm {
                     skipped,
                 })
             }
+            TmFormat::Bilingual => {
+                let before = self.entries.len();
+                let skipped = load_bilingual(path, &self.pair, file_index, &mut self.entries)?;
+                Ok(LoadStats {
+                    entries: self.entries.len() - before,
+                    skipped,
+                })
+            }
         }
     }
 
@@ -288,9 +347,13 @@ impl MemoryTm {
         file_index: u32,
         grown: &mut dyn FnMut(&[Entry]),
     ) -> Result<usize> {
-        if let Some((entries, skipped)) =
+        if let Some((entries, fallbacks, skipped)) =
             split::read_in_parts(path, &self.pair, file_index, split::MIN_SPLIT_BYTES)
         {
+            let first = self.entries.len();
+            for (i, f) in fallbacks {
+                self.fallbacks.insert(entry_id(first + i), f);
+            }
             self.entries.extend(entries);
             grown(&self.entries);
             return Ok(skipped);
@@ -300,7 +363,10 @@ impl MemoryTm {
         for (number, tu) in reader.enumerate() {
             let tu = tu?;
             match entry_of_unit(&tu, &self.pair, file_index, number + 1) {
-                Some(entry) => {
+                Some((entry, fallback)) => {
+                    if let Some(f) = fallback {
+                        self.fallbacks.insert(entry_id(self.entries.len()), f);
+                    }
                     self.entries.push(entry);
                     stats.entries += 1;
                     if stats.entries % 1024 == 0 {
@@ -336,6 +402,25 @@ impl MemoryTm {
         &self.skipped_files
     }
 
+    /// How many entries came from another region of a language of the pair,
+    /// by the tags used instead (`(en-US, en-GB)`: en-US text served en-GB).
+    pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
+        let mut counts: std::collections::BTreeMap<(LanguageTag, LanguageTag), usize> =
+            Default::default();
+        for f in self.fallbacks.values() {
+            let sides = [
+                (&f.source, &self.pair.source),
+                (&f.target, &self.pair.target),
+            ];
+            for (used, asked) in sides {
+                if let Some(used) = used {
+                    *counts.entry((used.clone(), asked.clone())).or_default() += 1;
+                }
+            }
+        }
+        counts.into_iter().collect()
+    }
+
     /// All entries, in load order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
@@ -360,6 +445,10 @@ impl TranslationMemory for MemoryTm {
         self.entries.get(id as usize).map(Cow::Borrowed)
     }
 
+    fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
+        self.fallbacks.get(&id)
+    }
+
     fn describe_origin(&self, origin: &Origin) -> String {
         let file = self
             .files
@@ -373,16 +462,31 @@ impl TranslationMemory for MemoryTm {
     }
 }
 
+fn entry_id(index: usize) -> EntryId {
+    EntryId::try_from(index).unwrap_or(EntryId::MAX)
+}
+
 /// The entry a unit gives for `pair` (`number`: its 1-based place in the
-/// file), or `None` when it lacks a language or its source is empty.
+/// file), with the region fallback it needed if any, or `None` when it lacks
+/// a language or its source is empty.
 fn entry_of_unit(
     tu: &crate::tmx::Tu,
     pair: &LanguagePair,
     file_index: u32,
     number: usize,
-) -> Option<Entry> {
-    let src = pick_variant(tu, &pair.source)?;
-    let tgt = pick_variant(tu, &pair.target)?;
+) -> Option<(Entry, Option<RegionFallback>)> {
+    let (src, src_match) = tu.best_variant(&pair.source)?;
+    let (tgt, tgt_match) = tu.best_variant(&pair.target)?;
+    let other_region = |v: &crate::tmx::Tuv, m: LangMatch| {
+        (m == LangMatch::OtherRegion)
+            .then(|| v.lang_tag())
+            .flatten()
+    };
+    let fallback = RegionFallback {
+        source: other_region(src, src_match),
+        target: other_region(tgt, tgt_match),
+    };
+    let fallback = (fallback.source.is_some() || fallback.target.is_some()).then_some(fallback);
     let source = src.seg.plain_text();
     if source.trim().is_empty() {
         return None;
@@ -393,7 +497,7 @@ fn entry_of_unit(
             codes = codes.saturating_add(1);
         }
     });
-    Some(Entry {
+    let entry = Entry {
         source,
         target: tgt.seg.plain_text(),
         tuid: tu.tuid.clone(),
@@ -404,29 +508,24 @@ fn entry_of_unit(
             position: u32::try_from(number).unwrap_or(u32::MAX),
             unit: PositionUnit::TranslationUnit,
         },
-    })
-}
-
-/// The variant of `tu` that best serves `lang`: the same tag, else the same
-/// language where one of the two names no region or script. Another region
-/// of the same language (`en-GB` for `en-US`) does not serve.
-fn pick_variant<'t>(tu: &'t crate::tmx::Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
-    best_variant(tu.tuvs.iter().map(|t| (t.lang.as_str(), t)), lang)
+    };
+    Some((entry, fallback))
 }
 
 /// Of `(language tag, item)` candidates, the item whose tag best serves
-/// `lang` (see [`LanguageTag::match_quality`]; the first of equal ones).
+/// `lang`, as [`Tu::best_variant`](crate::tmx::Tu::best_variant) picks a
+/// variant (by [`LanguageTag::resolve`]; the first of equals): how a store
+/// picks the variants of its units.
 pub fn best_variant<'a, T>(
     candidates: impl IntoIterator<Item = (&'a str, T)>,
     lang: &LanguageTag,
 ) -> Option<T> {
-    let mut best: Option<(u8, T)> = None;
+    let mut best: Option<(crate::text::LangMatch, T)> = None;
     for (tag, item) in candidates {
         let Ok(tag) = LanguageTag::parse(tag) else {
             continue;
         };
-        if let Some(q) = lang.match_quality(&tag)
-            && q >= 1
+        if let Some(q) = lang.resolve(&tag)
             && best.as_ref().is_none_or(|(b, _)| q > *b)
         {
             best = Some((q, item));
@@ -449,6 +548,22 @@ impl OpenedMemory {
         match self {
             OpenedMemory::Files(tm) => tm.skipped_files(),
             OpenedMemory::Store(_) => &[],
+        }
+    }
+
+    /// The files loaded (none for a store).
+    pub fn files(&self) -> &[PathBuf] {
+        match self {
+            OpenedMemory::Files(tm) => tm.files(),
+            OpenedMemory::Store(_) => &[],
+        }
+    }
+
+    /// Entries served from another region, by (used, asked) (see [`MemoryTm::region_fallback_counts`]).
+    pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
+        match self {
+            OpenedMemory::Files(tm) => tm.region_fallback_counts(),
+            OpenedMemory::Store(_) => Vec::new(),
         }
     }
 
@@ -484,6 +599,12 @@ impl TranslationMemory for OpenedMemory {
         match self {
             OpenedMemory::Files(tm) => tm.describe_origin(origin),
             OpenedMemory::Store(tm) => tm.describe_origin(origin),
+        }
+    }
+    fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
+        match self {
+            OpenedMemory::Files(tm) => tm.region_fallback(id),
+            OpenedMemory::Store(_) => None,
         }
     }
 }
@@ -553,8 +674,22 @@ mod tests {
         .unwrap();
         let en_us_fr = LanguagePair::new("en-US".parse().unwrap(), "fr".parse().unwrap());
         let tm = MemoryTm::load(en_us_fr, std::slice::from_ref(&path)).unwrap();
-        // en-GB does not serve en-US; the third unit has no English at all.
-        assert_eq!(tm.len(), 1);
+        // en-GB serves en-US only as a fallback, which is recorded; the third
+        // unit has no English at all.
+        assert_eq!(tm.len(), 2);
+        assert_eq!(tm.region_fallback(0), None);
+        let gb: LanguageTag = "en-GB".parse().unwrap();
+        assert_eq!(
+            tm.region_fallback(1),
+            Some(&RegionFallback {
+                source: Some(gb.clone()),
+                target: None
+            })
+        );
+        assert_eq!(
+            tm.region_fallback_counts(),
+            [((gb, "en-US".parse().unwrap()), 1)]
+        );
         let e = tm.entry(0).unwrap();
         assert_eq!(e.source, "Press OK");
         assert_eq!(e.source_codes, 1);

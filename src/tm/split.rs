@@ -11,19 +11,23 @@ use std::path::Path;
 use memchr::memmem;
 use rayon::prelude::*;
 
-use super::{Entry, LanguagePair, entry_of_unit};
+use super::{Entry, LanguagePair, RegionFallback, entry_of_unit};
 
 /// Files smaller than this are read in one piece.
 pub(super) const MIN_SPLIT_BYTES: usize = 16 << 20;
 
-/// The entries and skipped-unit count of `path`, read in parallel parts; `None`
-/// when the file does not qualify or a part fails (read it whole instead).
+/// What reading a file in parts gives: its entries, the region fallbacks
+/// among them (by index into the entries), and how many units were skipped.
+pub(super) type Parts = (Vec<Entry>, Vec<(usize, RegionFallback)>, usize);
+
+/// The entries of `path`, read in parallel parts; `None` when the file does
+/// not qualify or a part fails (read it whole instead).
 pub(super) fn read_in_parts(
     path: &Path,
     pair: &LanguagePair,
     file_index: u32,
     min_bytes: usize,
-) -> Option<(Vec<Entry>, usize)> {
+) -> Option<Parts> {
     let parts = rayon::current_num_threads();
     if parts < 2 || crate::files::is_stdio(path) {
         return None;
@@ -42,27 +46,35 @@ pub(super) fn read_in_parts(
     cuts.push(body_end);
     let prefix = &bytes[..body_start];
     let ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-    let results: Vec<Option<(Vec<Entry>, usize, usize)>> = ranges
+    type Part = (Vec<Entry>, Vec<(usize, RegionFallback)>, usize, usize);
+    let results: Vec<Option<Part>> = ranges
         .par_iter()
         .map(|&(a, b)| {
             let input = prefix.chain(&bytes[a..b]).chain(&b"</body></tmx>"[..]);
             let reader = crate::tmx::TmxReader::from_reader(input, Some(path)).ok()?;
-            let (mut entries, mut skipped, mut units) = (Vec::new(), 0usize, 0usize);
+            let (mut entries, mut fallbacks) = (Vec::new(), Vec::new());
+            let (mut skipped, mut units) = (0usize, 0usize);
             for tu in reader {
                 let tu = tu.ok()?;
                 units += 1;
                 match entry_of_unit(&tu, pair, file_index, units) {
-                    Some(e) => entries.push(e),
+                    Some((e, fallback)) => {
+                        if let Some(f) = fallback {
+                            fallbacks.push((entries.len(), f));
+                        }
+                        entries.push(e);
+                    }
                     None => skipped += 1,
                 }
             }
-            Some((entries, skipped, units))
+            Some((entries, fallbacks, skipped, units))
         })
         .collect();
-    let mut all = Vec::new();
+    let (mut all, mut all_fallbacks) = (Vec::new(), Vec::new());
     let (mut offset, mut skipped) = (0u32, 0usize);
     for part in results {
-        let (mut entries, part_skipped, units) = part?;
+        let (mut entries, fallbacks, part_skipped, units) = part?;
+        all_fallbacks.extend(fallbacks.into_iter().map(|(i, f)| (i + all.len(), f)));
         for e in &mut entries {
             e.origin.position = e.origin.position.saturating_add(offset);
         }
@@ -70,7 +82,7 @@ pub(super) fn read_in_parts(
         skipped += part_skipped;
         all.append(&mut entries);
     }
-    Some((all, skipped))
+    Some((all, all_fallbacks, skipped))
 }
 
 /// The byte range of the body's content, when the file is UTF-8 and holds
@@ -123,7 +135,7 @@ mod tests {
     }
 
     /// Splitting needs two threads, whatever the machine running the tests has.
-    fn in_parts(path: &Path) -> Option<(Vec<Entry>, usize)> {
+    fn in_parts(path: &Path) -> Option<Parts> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
@@ -155,7 +167,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.tmx");
         std::fs::write(&path, tmx(1000)).unwrap();
-        let (split, skipped) = in_parts(&path).expect("qualifies");
+        let (split, fallbacks, skipped) = in_parts(&path).expect("qualifies");
+        assert!(fallbacks.is_empty());
         let mut whole = crate::tm::MemoryTm::new(pair());
         whole.load_file(&path).unwrap();
         assert_eq!(split, whole.entries());

@@ -6,15 +6,15 @@
 //! never spans lines); CSV follows RFC 4180 (quotes doubled, fields with
 //! separators, quotes or line breaks quoted).
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::model::{Header, Seg, Tu, Tuv};
-use super::reader::TmxReader;
+use super::reader::{Notice, NoticeKind, TmxReader};
 use super::writer::TmxWriter;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::text::LanguageTag;
 
 /// A file format `convert` reads or writes.
@@ -77,6 +77,23 @@ pub struct ConvertReport {
     pub dropped_chars: u64,
     /// Units that could not be read and were skipped (`--lenient`).
     pub broken: u64,
+    /// Pieces of the input the output does not hold (see
+    /// [`loses`]): each was handed to the notice callback.
+    pub lost: u64,
+    /// Units written with a variant from another region of an asked language
+    /// (`en-US` text for `en-GB`), there being none closer.
+    pub region_fallback: u64,
+}
+
+/// True when an output in `format` loses what `notice` describes: content
+/// the reader could not keep, or (in flat outputs, which hold only texts)
+/// an element it kept as written.
+pub fn loses(format: Format, notice: &Notice) -> bool {
+    match notice.kind {
+        NoticeKind::Lost => true,
+        NoticeKind::Kept => format != Format::Tmx,
+        NoticeKind::Misplaced | NoticeKind::Invalid | NoticeKind::Legacy => false,
+    }
 }
 
 /// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
@@ -158,6 +175,12 @@ impl<'p> PairMatcher<'p> {
         q
     }
 
+    /// True when the source or target variant picked (by their languages as
+    /// written) is only another region of the language asked.
+    fn is_other_region(&mut self, source: &str, target: &str) -> bool {
+        self.qualities(source).0 == Some(0) || self.qualities(target).1 == Some(0)
+    }
+
     fn pick<'t>(&mut self, tu: &'t Tu) -> (Option<&'t Tuv>, Option<&'t Tuv>) {
         let mut src: Option<(u8, &Tuv)> = None;
         let mut tgt: Option<(u8, &Tuv)> = None;
@@ -231,12 +254,16 @@ pub struct ConvertOptions<'a> {
 
 /// Streams the units of `reader` to `out` as `opts` say. With
 /// `opts.lenient`, broken units are handed to `report_skip` and counted;
-/// otherwise the first error ends the conversion.
+/// otherwise the first error ends the conversion. Whatever of the input the
+/// output does not hold ([`loses`]) is handed to `report_loss` and counted
+/// in [`ConvertReport::lost`]; the caller decides whether that fails the
+/// conversion.
 pub fn convert_tmx<R: Read, W: Write>(
     reader: &mut TmxReader<R>,
     out: W,
     opts: &ConvertOptions<'_>,
     mut report_skip: impl FnMut(&Error),
+    mut report_loss: impl FnMut(&Notice),
 ) -> Result<(ConvertReport, W)> {
     let ConvertOptions {
         format,
@@ -252,12 +279,22 @@ pub fn convert_tmx<R: Read, W: Write>(
         lenient
     };
     let mut report = ConvertReport::default();
+    let mut losses = |reader: &mut TmxReader<R>, report: &mut ConvertReport| {
+        for notice in reader.take_notices() {
+            if loses(format, &notice) {
+                report.lost += 1;
+                report_loss(&notice);
+            }
+        }
+    };
+    losses(reader, &mut report);
     match format {
         Format::Tmx => {
             let header = header_override.unwrap_or(reader.header()).clone();
             let mut w = TmxWriter::new(out, &header)?;
             let mut tu = Tu::default();
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {
                         report.read += 1;
@@ -267,14 +304,16 @@ pub fn convert_tmx<R: Read, W: Write>(
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
             }
+            losses(reader, &mut report);
             report.dropped_chars = w.dropped_chars();
-            Ok((report, w.finish()?))
+            Ok((report, w.finish_with(reader.trailer())?))
         }
         Format::Jsonl => {
             let mut out = out;
             let mut tu = Tu::default();
             let mut line = JsonlLine::default();
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {
                         report.read += 1;
@@ -284,6 +323,7 @@ pub fn convert_tmx<R: Read, W: Write>(
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
             }
+            losses(reader, &mut report);
             Ok((report, out))
         }
         Format::Tsv | Format::Csv => {
@@ -291,11 +331,13 @@ pub fn convert_tmx<R: Read, W: Write>(
                 Error::Usage("TSV and CSV output need a language pair (--src and --tgt)".into())
             })?;
             let mut out = out;
+            write_flat_header(&mut out, format, pair)?;
             let mut line = String::new();
             let sep = if format == Format::Csv { ',' } else { '\t' };
             let mut tu = Tu::default();
             let mut matcher = PairMatcher::new(pair);
             while let Some(result) = reader.next_into(&mut tu) {
+                losses(reader, &mut report);
                 match result {
                     Ok(()) => {}
                     Err(e) => {
@@ -308,6 +350,9 @@ pub fn convert_tmx<R: Read, W: Write>(
                     report.skipped += 1;
                     continue;
                 };
+                if matcher.is_other_region(&s.lang, &t.lang) {
+                    report.region_fallback += 1;
+                }
                 line.clear();
                 push_field(&mut line, &mode.text(&s.seg), format);
                 line.push(sep);
@@ -317,9 +362,26 @@ pub fn convert_tmx<R: Read, W: Write>(
                     .map_err(|e| Error::io("<output>", e))?;
                 report.written += 1;
             }
+            losses(reader, &mut report);
             Ok((report, out))
         }
     }
+}
+
+/// Starts a TSV or CSV file: a row of the pair's language codes (which
+/// `flat::read_tabular` recognizes), after a UTF-8 byte-order mark for CSV
+/// (spreadsheets read CSV without one in the locale's encoding).
+pub fn write_flat_header<W: Write>(out: &mut W, format: Format, pair: &Pair) -> Result<()> {
+    let mut line = String::new();
+    if format == Format::Csv {
+        line.push('\u{feff}');
+    }
+    push_field(&mut line, &pair.src.to_string(), format);
+    line.push(if format == Format::Csv { ',' } else { '\t' });
+    push_field(&mut line, &pair.tgt.to_string(), format);
+    line.push_str(if format == Format::Csv { "\r\n" } else { "\n" });
+    out.write_all(line.as_bytes())
+        .map_err(|e| Error::io("<output>", e))
 }
 
 fn lenient_error(
@@ -335,184 +397,6 @@ fn lenient_error(
     } else {
         Err(e)
     }
-}
-
-/// Reads a TSV or CSV file of `source, target` rows into units.
-pub fn read_tabular<R: BufRead>(
-    input: R,
-    name: Option<&Path>,
-    format: Format,
-    pair: &Pair,
-    mut each: impl FnMut(Tu) -> Result<()>,
-) -> Result<ConvertReport> {
-    let mut report = ConvertReport::default();
-    let mut records = Records::new(input, format, name);
-    while let Some(fields) = records.next_record()? {
-        report.read += 1;
-        let line = records.record_line;
-        let (Some(src), Some(tgt)) = (fields.first(), fields.get(1)) else {
-            if fields.iter().all(|f| f.is_empty()) {
-                report.skipped += 1;
-                continue;
-            }
-            return Err(Error::syntax(
-                Location {
-                    file: name.map(Path::to_path_buf),
-                    line: Some(line),
-                    column: None,
-                },
-                format!(
-                    "expected two columns (source{}target), found one",
-                    if format == Format::Csv { "," } else { " TAB " }
-                ),
-            ));
-        };
-        let tu = Tu::new(vec![
-            Tuv::new(pair.src.to_string(), src.clone()),
-            Tuv::new(pair.tgt.to_string(), tgt.clone()),
-        ]);
-        each(tu)?;
-        report.written += 1;
-    }
-    Ok(report)
-}
-
-/// A record reader for TSV (backslash escapes) and CSV (RFC 4180).
-struct Records<R> {
-    input: R,
-    format: Format,
-    name: Option<std::path::PathBuf>,
-    line_no: u64,
-    record_line: u64,
-    line: String,
-}
-
-impl<R: BufRead> Records<R> {
-    fn new(input: R, format: Format, name: Option<&Path>) -> Self {
-        Records {
-            input,
-            format,
-            name: name.map(Path::to_path_buf),
-            line_no: 0,
-            record_line: 0,
-            line: String::new(),
-        }
-    }
-
-    fn read_line(&mut self) -> Result<bool> {
-        self.line.clear();
-        let mut bytes = Vec::new();
-        let n = self
-            .input
-            .read_until(b'\n', &mut bytes)
-            .map_err(|e| Error::io(self.name.clone().unwrap_or_else(|| "<stdin>".into()), e))?;
-        if n == 0 {
-            return Ok(false);
-        }
-        self.line_no += 1;
-        if self.line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
-        }
-        self.line = String::from_utf8(bytes).map_err(|e| {
-            Error::invalid(
-                Location {
-                    file: self.name.clone(),
-                    line: Some(self.line_no),
-                    column: Some(e.utf8_error().valid_up_to() as u64 + 1),
-                },
-                "not valid UTF-8 text (convert it to UTF-8 first)",
-            )
-        })?;
-        Ok(true)
-    }
-
-    fn next_record(&mut self) -> Result<Option<Vec<String>>> {
-        if !self.read_line()? {
-            return Ok(None);
-        }
-        self.record_line = self.line_no;
-        if self.format == Format::Tsv {
-            let line = self.line.trim_end_matches(['\n', '\r']);
-            return Ok(Some(line.split('\t').map(unescape_tsv).collect()));
-        }
-        // CSV: a quoted field may span lines.
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut in_quotes = false;
-        let mut was_quoted = false;
-        loop {
-            let line = std::mem::take(&mut self.line);
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                if in_quotes {
-                    if c == '"' {
-                        if chars.peek() == Some(&'"') {
-                            chars.next();
-                            field.push('"');
-                        } else {
-                            in_quotes = false;
-                        }
-                    } else {
-                        field.push(c);
-                    }
-                } else {
-                    match c {
-                        '"' if field.is_empty() && !was_quoted => {
-                            in_quotes = true;
-                            was_quoted = true;
-                        }
-                        ',' => {
-                            fields.push(std::mem::take(&mut field));
-                            was_quoted = false;
-                        }
-                        '\r' if chars.peek() == Some(&'\n') => {}
-                        '\n' => {}
-                        c => field.push(c),
-                    }
-                }
-            }
-            if !in_quotes {
-                fields.push(field);
-                return Ok(Some(fields));
-            }
-            if !self.read_line()? {
-                return Err(Error::syntax(
-                    Location {
-                        file: self.name.clone(),
-                        line: Some(self.record_line),
-                        column: None,
-                    },
-                    "a quoted CSV field is not closed before the end of the file",
-                ));
-            }
-        }
-    }
-}
-
-fn unescape_tsv(field: &str) -> String {
-    if !field.contains('\\') {
-        return field.to_string();
-    }
-    let mut out = String::with_capacity(field.len());
-    let mut chars = field.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('\\') => out.push('\\'),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -562,52 +446,5 @@ mod tests {
                 ));
             }
         }
-    }
-
-    fn pair() -> Pair {
-        Pair {
-            src: "en".parse().unwrap(),
-            tgt: "fr".parse().unwrap(),
-        }
-    }
-
-    #[test]
-    fn tsv_and_csv_fields_round_trip() {
-        for format in [Format::Tsv, Format::Csv] {
-            let texts = [
-                "plain",
-                "tab\there",
-                "two\nlines",
-                "a \"quote\", comma",
-                "back\\slash",
-            ];
-            let mut file = String::new();
-            for t in texts {
-                push_field(&mut file, t, format);
-                file.push(if format == Format::Csv { ',' } else { '\t' });
-                push_field(&mut file, "x", format);
-                file.push('\n');
-            }
-            let mut got = Vec::new();
-            read_tabular(file.as_bytes(), None, format, &pair(), |tu| {
-                got.push(tu.tuvs[0].seg.plain_text());
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(got, texts, "{format:?}");
-        }
-    }
-
-    #[test]
-    fn one_column_rows_are_errors_with_line_numbers() {
-        let err = read_tabular(
-            "a\tb\nonly\n".as_bytes(),
-            Some(Path::new("x.tsv")),
-            Format::Tsv,
-            &pair(),
-            |_| Ok(()),
-        )
-        .unwrap_err();
-        assert!(err.to_string().starts_with("x.tsv:2"), "{err}");
     }
 }

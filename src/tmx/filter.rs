@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::model::{Tu, Tuv};
 use crate::error::{Error, Result};
-use crate::text::LanguageTag;
+use crate::text::{LangMatch, LanguageTag};
 
 /// What to keep.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +61,10 @@ pub struct FilterReport {
     pub dropped_prop: u64,
     /// Dropped by date.
     pub dropped_date: u64,
+    /// Kept with a variant from another region of an asked language
+    /// (`en-US` for `en-GB`), there being none closer; counted by the caller
+    /// with [`FilterOptions::uses_region_fallback`].
+    pub region_fallback: u64,
 }
 
 impl FilterReport {
@@ -78,13 +82,35 @@ impl FilterReport {
     }
 }
 
-fn serves(asked: &LanguageTag, tuv: &Tuv) -> bool {
-    tuv.lang_tag()
-        .and_then(|t| asked.match_quality(&t))
-        .is_some_and(|q| q >= 1)
+/// How well `tuv` serves `asked`, by the one resolver ([`LanguageTag::resolve`]).
+fn resolve(asked: &LanguageTag, tuv: &Tuv) -> Option<LangMatch> {
+    tuv.lang_tag().and_then(|t| asked.resolve(&t))
+}
+
+/// The variants of `tu` that serve `asked` best: the exact tag, else the bare
+/// language, else another region; `None` when none serves.
+fn best(asked: &LanguageTag, tu: &Tu) -> Option<LangMatch> {
+    tu.tuvs.iter().filter_map(|v| resolve(asked, v)).max()
+}
+
+/// True when `tuv` is one of the best variants of `tu` for `asked`.
+fn serves(asked: &LanguageTag, tuv: &Tuv, best_match: Option<LangMatch>) -> bool {
+    best_match.is_some() && resolve(asked, tuv) == best_match
 }
 
 impl FilterOptions {
+    /// True when a kept unit serves an asked language only through another
+    /// region of it (`en-US` kept for `en-GB`): the caller says so.
+    pub fn uses_region_fallback(&self, tu: &Tu) -> bool {
+        let asked: Vec<&LanguageTag> = match &self.pair {
+            Some((src, tgt)) => vec![src, tgt],
+            None => self.langs.iter().collect(),
+        };
+        asked
+            .into_iter()
+            .any(|l| best(l, tu) == Some(LangMatch::OtherRegion))
+    }
+
     /// Applies the filter: the unit (with only the kept variants), or why it
     /// was dropped.
     pub fn apply(&self, mut tu: Tu) -> std::result::Result<Tu, DropReason> {
@@ -108,22 +134,20 @@ impl FilterOptions {
             }
         }
         if let Some((src, tgt)) = &self.pair {
-            tu.tuvs.retain(|v| serves(src, v) || serves(tgt, v));
-            let has_src = tu.tuvs.iter().any(|v| serves(src, v));
-            let has_tgt = tu.tuvs.iter().any(|v| serves(tgt, v));
-            if !has_src || !has_tgt {
+            let (best_src, best_tgt) = (best(src, &tu), best(tgt, &tu));
+            if best_src.is_none() || best_tgt.is_none() {
                 return Err(DropReason::Languages);
             }
+            tu.tuvs
+                .retain(|v| serves(src, v, best_src) || serves(tgt, v, best_tgt));
         } else if !self.langs.is_empty() {
-            tu.tuvs.retain(|v| self.langs.iter().any(|l| serves(l, v)));
-            let distinct = self
-                .langs
-                .iter()
-                .filter(|l| tu.tuvs.iter().any(|v| serves(l, v)))
-                .count();
+            let bests: Vec<Option<LangMatch>> = self.langs.iter().map(|l| best(l, &tu)).collect();
+            let distinct = bests.iter().filter(|b| b.is_some()).count();
             if distinct < self.langs.len().min(2) {
                 return Err(DropReason::Languages);
             }
+            tu.tuvs
+                .retain(|v| self.langs.iter().zip(&bests).any(|(l, b)| serves(l, v, *b)));
         }
         if self.drop_empty || self.drop_identical {
             let texts: Vec<String> = tu.tuvs.iter().map(|v| v.seg.plain_text()).collect();

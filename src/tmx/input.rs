@@ -140,6 +140,11 @@ impl<R: Read> Input<R> {
         self.base + index as u64
     }
 
+    /// The window index of a stream offset (which must be in the window).
+    pub fn index_of(&self, offset: u64) -> usize {
+        (offset.saturating_sub(self.base) as usize).min(self.window.len())
+    }
+
     /// The first unchecked problem in the text decoded so far.
     pub fn bad(&self) -> Option<&BadInput> {
         self.bad.as_ref()

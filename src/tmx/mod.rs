@@ -9,12 +9,14 @@
 //! | `input.rs`, `xml.rs`, `entities.rs` | encoding detection and transcoding into a checked UTF-8 window; the zero-copy XML tokenizer over it; DTD entities under hard limits |
 //! | [`stats`] | units, languages, words, characters, inline codes, duplicates, in one pass |
 //! | [`validate`] | every TMX 1.4b problem with its position |
-//! | [`convert`] | TMX ↔ TSV / CSV, TMX → JSONL, TMX → normalized TMX 1.4b |
-//! | [`merge`] | several memories into one, duplicates removed (newest kept) |
+//! | [`convert`] | TMX → TSV / CSV / JSONL, TMX → normalized TMX 1.4b |
+//! | [`flat`] | TSV / CSV glossaries (header rows, extra columns, placeholders) and JSONL read into units |
+//! | [`merge`] | several memories into one in two streaming passes: duplicates removed (newest kept), conflicts reported and resolved by a policy |
 //! | [`filter`] | languages, empty or untranslated units, props, dates |
 //!
 //! Every operation streams through [`TmxReader`] (one unit in memory at a
-//! time) except [`merge`], which must see all units before writing.
+//! time); [`merge`] reads its inputs twice, keeping hashes of the units
+//! between the passes.
 //!
 //! Reading a whole small file:
 //!
@@ -30,6 +32,7 @@
 pub mod convert;
 mod entities;
 pub mod filter;
+pub mod flat;
 mod input;
 pub mod merge;
 pub mod model;
@@ -44,8 +47,10 @@ use std::io::Write;
 use std::path::Path;
 
 pub use model::{
-    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, Seg, SegPart, Tu, Tuv, Ude, lang_eq,
+    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, RawElement, Seg, SegPart, Tu, Tuv, Ude,
+    lang_eq,
 };
+pub use reader::{Notice, NoticeKind};
 pub use reader::{ReadOptions, TmxReader};
 pub use writer::TmxWriter;
 
@@ -59,6 +64,9 @@ pub struct Tmx {
     pub header: Header,
     /// The units, in document order.
     pub tus: Vec<Tu>,
+    /// Elements TMX does not define after the last unit (see
+    /// [`RawElement::after`]).
+    pub trailer: Vec<RawElement>,
 }
 
 impl Tmx {
@@ -82,6 +90,7 @@ impl Tmx {
         Ok(Tmx {
             header: reader.header().clone(),
             tus,
+            trailer: reader.trailer().to_vec(),
         })
     }
 
@@ -93,7 +102,7 @@ impl Tmx {
             w.write_tu(tu)?;
         }
         let dropped = w.dropped_chars();
-        w.finish()?;
+        w.finish_with(&self.trailer)?;
         Ok(dropped)
     }
 

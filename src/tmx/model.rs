@@ -106,6 +106,31 @@ impl Ude {
     }
 }
 
+/// An element TMX does not define (a vendor extension such as `<x-origin>`,
+/// a second `<seg>`), kept exactly as written so that a TMX → TMX round trip
+/// loses nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct RawElement {
+    /// The element's markup as it was in the file, from `<` to the end of
+    /// its end tag (references unresolved, line ends as written).
+    pub xml: String,
+    /// Where it stood among its parent's principal children: the number of
+    /// `<tuv>`s before it in a `<tu>`; 0 before and 1 after the `<seg>` in a
+    /// `<tuv>`; in [`crate::tmx::Tmx::trailer`], 0 inside `<body>` after the
+    /// last unit and 1 after `</body>`.
+    pub after: usize,
+}
+
+impl RawElement {
+    /// An element standing after `after` principal children.
+    pub fn new(xml: impl Into<String>, after: usize) -> Self {
+        RawElement {
+            xml: xml.into(),
+            after,
+        }
+    }
+}
+
 /// Declares the typed attribute fields of a TMX element: reading them from a
 /// name, and visiting them in the specification's order for writing.
 macro_rules! known_attributes {
@@ -176,6 +201,12 @@ pub struct Header {
     /// Document order of notes, props and udes (see [`MetaKind`]); may be
     /// empty, in which case notes, then props, then udes are written.
     pub meta_order: Vec<MetaKind>,
+    /// Elements TMX does not define inside `<header>`, as written.
+    pub extensions: Vec<RawElement>,
+    /// Elements TMX does not define inside `<tmx>` before `<body>`.
+    pub root_extensions: Vec<RawElement>,
+    /// Attributes of `<body>` (TMX defines none; kept so nothing is lost).
+    pub body_attrs: Vec<Attr>,
     /// The `version` attribute of `<tmx>` as read (`1.1` ... `1.4`); the
     /// writer always writes `1.4`.
     pub version: Option<String>,
@@ -304,6 +335,12 @@ pub struct Tu {
     pub meta_order: Vec<MetaKind>,
     /// The variants, in document order; a language may occur more than once.
     pub tuvs: Vec<Tuv>,
+    /// Elements TMX does not define inside the unit, as written, with the
+    /// number of variants before each.
+    pub extensions: Vec<RawElement>,
+    /// Elements TMX does not define that stood in `<body>` between the
+    /// previous unit and this one, as written (they travel with the unit).
+    pub body_before: Vec<RawElement>,
 }
 
 known_attributes!(Tu {
@@ -350,19 +387,26 @@ impl Tu {
         }
     }
 
-    /// The first variant whose language matches `lang` (case-insensitively,
-    /// `en` matching `en-US` when no exact variant exists).
+    /// The variant that best serves `lang` by [`LanguageTag::resolve`]: the
+    /// same tag, else the bare language, else another region (never another
+    /// script); the first of equals.
     pub fn variant(&self, lang: &LanguageTag) -> Option<&Tuv> {
-        let mut best: Option<(u8, &Tuv)> = None;
+        self.best_variant(lang).map(|(t, _)| t)
+    }
+
+    /// [`Tu::variant`] with how well it serves `lang`, so a caller can say
+    /// when it had to take another region.
+    pub fn best_variant(&self, lang: &LanguageTag) -> Option<(&Tuv, crate::text::LangMatch)> {
+        let mut best: Option<(&Tuv, crate::text::LangMatch)> = None;
         for tuv in &self.tuvs {
             let Some(tag) = tuv.lang_tag() else { continue };
-            if let Some(q) = lang.match_quality(&tag)
-                && best.is_none_or(|(bq, _)| q > bq)
+            if let Some(q) = lang.resolve(&tag)
+                && best.is_none_or(|(_, bq)| q > bq)
             {
-                best = Some((q, tuv));
+                best = Some((tuv, q));
             }
         }
-        best.map(|(_, t)| t)
+        best
     }
 
     /// The values of the props of type `kind`.
@@ -412,6 +456,10 @@ pub struct Tuv {
     pub meta_order: Vec<MetaKind>,
     /// The segment.
     pub seg: Seg,
+    /// Elements TMX does not define inside the variant (and any `<seg>`
+    /// after the first), as written: `after` is 0 before the `<seg>`, 1
+    /// after it.
+    pub extensions: Vec<RawElement>,
     /// True when the variant had no `<seg>` (invalid TMX, kept as read so a
     /// round trip is faithful; `validate` reports it).
     pub missing_seg: bool,
@@ -625,10 +673,15 @@ impl Seg {
     /// `ut` → `{n}`; numbers count codes from 1 in order of appearance.
     pub fn text_with_placeholders(&self) -> String {
         let mut out = String::new();
+        self.push_text_with_placeholders(&mut out);
+        out
+    }
+
+    /// Appends [`Seg::text_with_placeholders`] to `out`.
+    pub fn push_text_with_placeholders(&self, out: &mut String) {
         let mut next = 0u32;
         let mut open: Vec<(Option<String>, u32)> = Vec::new();
-        push_placeholders(&self.parts, &mut out, &mut next, &mut open);
-        out
+        push_placeholders(&self.parts, out, &mut next, &mut open);
     }
 
     /// Counts inline elements by kind name (nested ones included).

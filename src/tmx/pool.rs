@@ -128,6 +128,7 @@ impl Pool {
         tuv.take_known(|s| keep(&mut strings, s));
         self.strings = strings;
         self.drain_attrs(&mut tuv.extra);
+        tuv.extensions.clear();
         self.drain_notes(&mut tuv.notes);
         self.drain_props(&mut tuv.props);
         tuv.meta_order.clear();
@@ -160,6 +161,8 @@ impl Pool {
         tu.take_known(|s| keep(&mut strings, s));
         self.strings = strings;
         self.drain_attrs(&mut tu.extra);
+        tu.extensions.clear();
+        tu.body_before.clear();
         self.drain_notes(&mut tu.notes);
         self.drain_props(&mut tu.props);
         tu.meta_order.clear();

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use super::entities::{Entities, Resolved, is_xml_name};
 use super::input::Input;
-use super::model::{Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use super::model::{
+    Attr, Header, Inline, InlineKind, MetaKind, Note, Prop, RawElement, SegPart, Tu, Tuv, Ude,
+};
 use super::pool::Pool;
 use super::xml::{Event, Lexer, Tag, XmlError, find1, find2};
 use crate::error::{Error, Location, Result};
@@ -30,6 +32,46 @@ const ENTITY_ALLOWANCE: u64 = 64 << 20;
 /// Results inside the parser: errors carry a byte offset, turned into a
 /// line and column by [`TmxReader`], which owns the window.
 type PResult<T> = std::result::Result<T, XmlError>;
+
+/// Notices kept per file before further ones are only counted.
+const MAX_NOTICES: usize = 10_000;
+
+/// Something the file holds that the model keeps differently from how it
+/// was written, or cannot keep. The reader goes on; `convert` and
+/// `validate` decide what it means for their output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Where it starts.
+    pub location: Location,
+    /// What became of it.
+    pub kind: NoticeKind,
+    /// What it is, in words.
+    pub message: String,
+}
+
+/// What became of something the model does not hold as TMX defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeKind {
+    /// An element TMX does not define (or a second `<seg>`), kept as written
+    /// in a [`RawElement`]: a TMX output keeps it, flat outputs cannot.
+    Kept,
+    /// Content not kept: text where TMX allows only elements, markup inside
+    /// `<note>`/`<prop>`, the tags of a wrapper around units.
+    Lost,
+    /// Kept, but where TMX does not allow it (a `<note>` after the `<seg>`);
+    /// a TMX output writes it in its place.
+    Misplaced,
+    /// Kept, but the structure breaks a rule of TMX that loses nothing (no
+    /// `<body>`, a `<prop>` without `type`).
+    Invalid,
+    /// A `<tuv>` with the `lang` of TMX 1.1–1.3 and no `xml:lang`: valid in
+    /// those versions, not in 1.4.
+    Legacy,
+}
+
+/// A notice as the parser records it: offset, line and column (when
+/// computed at once), kind, message.
+type PendingNotice = (u64, Option<(u64, u64)>, NoticeKind, String);
 
 /// How to read.
 #[derive(Debug, Clone, Copy, Default)]
@@ -89,6 +131,14 @@ struct Parser {
     tus_read: u64,
     /// Allocations of recycled units, filled again for the next ones.
     pool: Pool,
+    /// Notices not yet taken: offset, line and column (when computed at
+    /// once), kind, message.
+    notices: Vec<PendingNotice>,
+    notices_dropped: u64,
+    /// Elements TMX does not define met in `<body>` since the last unit.
+    body_pending: Vec<RawElement>,
+    /// Elements TMX does not define after the last unit.
+    trailer: Vec<RawElement>,
 }
 
 impl TmxReader {
@@ -143,6 +193,10 @@ impl<R: Read> TmxReader<R> {
                 in_tu: false,
                 tus_read: 0,
                 pool: Pool::default(),
+                notices: Vec::new(),
+                notices_dropped: 0,
+                body_pending: Vec::new(),
+                trailer: Vec::new(),
             },
             file,
         };
@@ -167,13 +221,9 @@ impl<R: Read> TmxReader<R> {
         self.location_at(self.p.last_tu_offset)
     }
 
-    /// Where the `<header>` starts (the file alone when there is none).
+    /// Where the `<header>` starts (the root `<tmx>` when there is none).
     pub fn header_location(&self) -> Location {
-        if self.p.header.present {
-            self.location_at(self.p.header_offset)
-        } else {
-            location_for(&self.file)
-        }
+        self.location_at(self.p.header_offset)
     }
 
     /// Bytes of (UTF-8) input parsed so far.
@@ -210,6 +260,55 @@ impl<R: Read> TmxReader<R> {
                 Error::syntax(loc, message)
             }
         }
+    }
+
+    /// Takes the notices found since the last call, in document order:
+    /// elements kept as written, content not kept, elements out of place.
+    /// At most 10,000 are kept between calls (see
+    /// [`TmxReader::notices_dropped`]).
+    ///
+    /// ```
+    /// use tmkit::tmx::{NoticeKind, TmxReader};
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu><x-origin app="cat"/><tuv xml:lang="en"><seg>One</seg><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let tu = reader.next().unwrap().unwrap();
+    /// assert_eq!(tu.extensions[0].xml, r#"<x-origin app="cat"/>"#);
+    /// assert_eq!(tu.tuvs[0].extensions[0].xml, "<seg>Two</seg>");
+    /// let notices = reader.take_notices();
+    /// assert_eq!(notices.len(), 2);
+    /// assert!(notices.iter().all(|n| n.kind == NoticeKind::Kept));
+    /// assert_eq!(notices[1].location.to_string(), "<stdin>:2:61");
+    /// ```
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        let notices = std::mem::take(&mut self.p.notices);
+        notices
+            .into_iter()
+            .map(|(offset, pos, kind, message)| {
+                let location = match pos {
+                    Some((line, col)) => location_for(&self.file).at(line, col),
+                    None => self.location_at(offset),
+                };
+                Notice {
+                    location,
+                    kind,
+                    message,
+                }
+            })
+            .collect()
+    }
+
+    /// Notices found but not kept (more than 10,000 between two calls of
+    /// [`TmxReader::take_notices`]).
+    pub fn notices_dropped(&self) -> u64 {
+        self.p.notices_dropped
+    }
+
+    /// Elements TMX does not define that followed the last unit, known once
+    /// every unit has been read.
+    pub fn trailer(&self) -> &[RawElement] {
+        &self.p.trailer
     }
 
     /// Units read so far.
@@ -345,12 +444,125 @@ impl Parser {
             Event::Empty(tag) => Child::Tag(tag, true, offset),
             Event::End(_) => Child::End,
             Event::Text(t) => {
+                let blank = t.bytes().all(|b| b.is_ascii_whitespace());
                 self.discard_text(t, offset)?;
+                if !blank {
+                    self.stray_text(None::<&Lexer<S>>, offset, end);
+                }
+                Child::Skipped
+            }
+            Event::CData(_) => {
+                self.stray_text(None::<&Lexer<S>>, offset, end);
                 Child::Skipped
             }
             Event::Eof => return Err(Self::unexpected_eof(offset, end)),
             _ => Child::Skipped,
         })
+    }
+
+    /// Records a notice at `offset` (kept up to [`MAX_NOTICES`]).
+    /// The position is computed now when the tokenizer is at hand (else
+    /// when the notices are taken).
+    #[cold]
+    fn notice<S: Read>(
+        &mut self,
+        lx: Option<&Lexer<S>>,
+        offset: u64,
+        kind: NoticeKind,
+        message: String,
+    ) {
+        if self.notices.len() < MAX_NOTICES {
+            let pos = lx.and_then(|lx| lx.input().position(offset));
+            self.notices.push((offset, pos, kind, message));
+        } else {
+            self.notices_dropped += 1;
+        }
+    }
+
+    #[cold]
+    fn stray_text<S: Read>(&mut self, lx: Option<&Lexer<S>>, offset: u64, end: &str) {
+        self.notice(
+            lx,
+            offset,
+            NoticeKind::Lost,
+            format!("text where TMX allows only elements (before {end}) is not kept"),
+        );
+    }
+
+    /// Reads the rest of an element whose start tag (at `offset`) was the
+    /// last event, checking it as any content, and returns its markup as
+    /// written. In `<body>` (`unit` given), a `<tu>` inside it ends the
+    /// capture: the element is a wrapper, and the unit is started.
+    #[cold]
+    fn capture<S: Read>(
+        &mut self,
+        lx: &mut Lexer<S>,
+        offset: u64,
+        empty: bool,
+        unit: Option<&mut Tu>,
+        xml: &mut String,
+    ) -> PResult<Option<WrappedUnit>> {
+        xml.push_str(lx.raw_since(offset));
+        let mut depth = usize::from(!empty);
+        while depth > 0 {
+            let at = lx.offset();
+            let event = self.read(lx, at)?;
+            let empty_tag = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(tag) | Event::Empty(tag)
+                    if unit.is_some() && local(tag.name) == "tu" =>
+                {
+                    if let Some(tu) = unit {
+                        self.tu_start(&tag, at, tu)?;
+                    }
+                    return Ok(Some(WrappedUnit {
+                        empty: empty_tag,
+                        offset: at,
+                        depth,
+                    }));
+                }
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth -= 1,
+                Event::Text(t) => self.discard_text(t, at)?,
+                Event::Eof => {
+                    return Err(Self::unexpected_eof(at, "the end of the element"));
+                }
+                _ => {}
+            }
+            xml.push_str(lx.raw_since(at));
+        }
+        Ok(None)
+    }
+
+    /// Checks the start tag of an element TMX does not define (at
+    /// `offset`) and returns its name, to be captured with
+    /// [`Parser::unknown`].
+    #[cold]
+    fn unknown_tag(&mut self, tag: &Tag<'_>, offset: u64) -> PResult<String> {
+        self.for_each_attr(tag, offset, |_, _, _| {})?;
+        Ok(tag.name.to_string())
+    }
+
+    /// Captures an element TMX does not define in `parent` (its start tag,
+    /// named `name`, was the last event), with a notice.
+    #[cold]
+    fn unknown<S: Read>(
+        &mut self,
+        lx: &mut Lexer<S>,
+        name: &str,
+        parent: &str,
+        offset: u64,
+        empty: bool,
+    ) -> PResult<String> {
+        let mut xml = String::new();
+        self.capture(lx, offset, empty, None, &mut xml)?;
+        self.notice(
+            Some(lx),
+            offset,
+            NoticeKind::Kept,
+            format!("<{name}> in <{parent}> is not a TMX element"),
+        );
+        Ok(xml)
     }
 
     /// Enters an element: records its namespace declarations and checks
@@ -440,10 +652,12 @@ impl Parser {
                     ));
                 }
                 Event::Start(e) => {
+                    self.header_offset = offset;
                     self.root_attrs(&e, offset)?;
                     break false;
                 }
                 Event::Empty(e) => {
+                    self.header_offset = offset;
                     self.root_attrs(&e, offset)?;
                     break true;
                 }
@@ -459,6 +673,13 @@ impl Parser {
             }
         };
         if root_empty {
+            let at = lx.offset();
+            self.notice(
+                Some(lx),
+                at,
+                NoticeKind::Invalid,
+                "<tmx/> is empty: TMX requires a <header> and a <body>".into(),
+            );
             return self.finish_document(lx);
         }
         // Inside <tmx>: header, then body.
@@ -466,11 +687,20 @@ impl Parser {
             let (tag, empty, offset) = match self.next_child(lx, "<body> and </tmx>")? {
                 Child::Tag(tag, empty, offset) => (tag, empty, offset),
                 // </tmx> without a body: a memory with no units.
-                Child::End => return self.finish_document(lx),
+                Child::End => {
+                    let at = lx.offset();
+                    self.notice(
+                        Some(lx),
+                        at,
+                        NoticeKind::Invalid,
+                        "no <body> before </tmx>: TMX requires one (it may be empty)".into(),
+                    );
+                    return self.finish_document(lx);
+                }
                 Child::Skipped => continue,
             };
-            match (local(tag.name), empty) {
-                ("header", _) => {
+            match local(tag.name) {
+                "header" if !self.header.present => {
                     self.header_offset = offset;
                     let attrs = self.attrs(&tag, offset)?;
                     self.header_attrs(attrs);
@@ -478,16 +708,19 @@ impl Parser {
                         self.header_children(lx)?;
                     }
                 }
-                ("body", false) => {
+                "body" => {
+                    self.header.body_attrs = self.attrs(&tag, offset)?;
+                    if empty {
+                        return self.expect_root_end(lx);
+                    }
                     self.state = State::Body;
                     return Ok(());
                 }
-                ("body", true) => return self.expect_root_end(lx),
-                (name, false) => {
-                    let name = name.to_string();
-                    self.skip_element(lx, &name)?;
+                _ => {
+                    let name = self.unknown_tag(&tag, offset)?;
+                    let xml = self.unknown(lx, &name, "tmx", offset, empty)?;
+                    self.header.root_extensions.push(RawElement::new(xml, 0));
                 }
-                (_, true) => {}
             }
         }
     }
@@ -525,7 +758,8 @@ impl Parser {
                 Child::Skipped => continue,
             };
             let name = classify(local(tag.name));
-            let other = (name == Name::Other && !empty).then(|| local(tag.name).to_string());
+            let tag_name =
+                matches!(name, Name::Other | Name::Tuv | Name::Seg).then(|| tag.name.to_string());
             let attrs = self.attrs(&tag, offset)?;
             match name {
                 Name::Note => {
@@ -550,10 +784,11 @@ impl Parser {
                     self.header.udes.push(ude);
                     self.header.meta_order.push(MetaKind::Ude);
                 }
-                _ => {
-                    if let Some(other) = other {
-                        self.skip_element(lx, &other)?;
-                    }
+                Name::Other | Name::Tuv | Name::Seg => {
+                    self.pool.put_attrs(attrs);
+                    let name = tag_name.unwrap_or_default();
+                    let xml = self.unknown(lx, &name, "header", offset, empty)?;
+                    self.header.extensions.push(RawElement::new(xml, 0));
                 }
             }
         }
@@ -574,6 +809,21 @@ impl Parser {
                         ude.maps.push(attrs);
                     }
                     self.skip_element(lx, &name)?;
+                    self.notice(
+                        Some(lx),
+                        offset,
+                        NoticeKind::Lost,
+                        format!("<{name}> with content inside <ude> is not kept (TMX allows only empty <map/>)"),
+                    );
+                }
+                Event::Empty(e) if local(e.name) != "map" => {
+                    let name = e.name.to_string();
+                    self.notice(
+                        Some(lx),
+                        offset,
+                        NoticeKind::Lost,
+                        format!("<{name}/> inside <ude> is not kept (TMX allows only <map/>)"),
+                    );
                 }
                 Event::Empty(e) if local(e.name) == "map" => {
                     let attrs = self.attrs(&e, offset)?;
@@ -591,13 +841,23 @@ impl Parser {
     fn expect_root_end<S: Read>(&mut self, lx: &mut Lexer<S>) -> PResult<()> {
         loop {
             let offset = lx.offset();
-            match self.read(lx, offset)? {
+            let event = self.read(lx, offset)?;
+            let empty = matches!(event, Event::Empty(_));
+            match event {
                 Event::End(_) => return self.finish_document(lx),
-                Event::Start(e) => {
-                    let name = local(e.name).to_string();
-                    self.skip_element(lx, &name)?;
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = self.unknown_tag(&e, offset)?;
+                    let xml = self.unknown(lx, &name, "tmx", offset, empty)?;
+                    self.trailer.push(RawElement::new(xml, 1));
                 }
-                Event::Text(t) => self.discard_text(t, offset)?,
+                Event::Text(t) => {
+                    let blank = t.bytes().all(|b| b.is_ascii_whitespace());
+                    self.discard_text(t, offset)?;
+                    if !blank {
+                        self.stray_text(Some(lx), offset, "</tmx>");
+                    }
+                }
+                Event::CData(_) => self.stray_text(Some(lx), offset, "</tmx>"),
                 Event::Eof => return Err(Self::unexpected_eof(offset, "</tmx>")),
                 _ => {}
             }
@@ -937,6 +1197,15 @@ impl Parser {
             self.pool.put_parts(parts);
             return Ok(text);
         }
+        if parts.iter().any(|p| matches!(p, SegPart::Inline(_))) {
+            let at = lx.offset();
+            self.notice(
+                Some(lx),
+                at,
+                NoticeKind::Lost,
+                format!("markup inside <{name}> (before this point) is not kept, only its text"),
+            );
+        }
         let seg = super::model::Seg {
             parts,
             attrs: Vec::new(),
@@ -970,7 +1239,17 @@ impl Parser {
                 self.pool.put_string(attr.name);
                 attr.value
             }
-            None => String::new(),
+            None => {
+                let at = lx.offset();
+                self.notice(
+                    Some(lx),
+                    at,
+                    NoticeKind::Invalid,
+                    "a <prop> without the required type attribute (ending before this point)"
+                        .into(),
+                );
+                String::new()
+            }
         };
         let value = self.text_of(lx, "prop", empty)?;
         Ok(Prop { kind, value, attrs })
@@ -1073,21 +1352,30 @@ impl Parser {
                     self.tuv_start(&tag, offset, tuv)?;
                     self.tuv(lx, tuv, empty)?;
                 }
-                Name::Note => {
+                Name::Note | Name::Prop => {
+                    let is_note = local(tag.name) == "note";
                     let attrs = self.attrs(&tag, offset)?;
-                    tu.notes.push(self.note(lx, attrs, empty)?);
-                    tu.meta_order.push(MetaKind::Note);
+                    if *used > 0 {
+                        self.misplaced(
+                            lx,
+                            offset,
+                            if is_note { "note" } else { "prop" },
+                            "a <tuv>",
+                        );
+                    }
+                    if is_note {
+                        tu.notes.push(self.note(lx, attrs, empty)?);
+                        tu.meta_order.push(MetaKind::Note);
+                    } else {
+                        tu.props.push(self.prop(lx, attrs, empty)?);
+                        tu.meta_order.push(MetaKind::Prop);
+                    }
                 }
-                Name::Prop => {
-                    let attrs = self.attrs(&tag, offset)?;
-                    tu.props.push(self.prop(lx, attrs, empty)?);
-                    tu.meta_order.push(MetaKind::Prop);
+                _ => {
+                    let name = self.unknown_tag(&tag, offset)?;
+                    let xml = self.unknown(lx, &name, "tu", offset, empty)?;
+                    tu.extensions.push(RawElement::new(xml, *used));
                 }
-                _ if !empty => {
-                    let other = local(tag.name).to_string();
-                    self.skip_element(lx, &other)?;
-                }
-                _ => {}
             }
         }
     }
@@ -1125,6 +1413,14 @@ impl Parser {
             self.pool.put_string(l);
         }
         tuv.no_lang = !has_xml_lang && !has_lang;
+        if has_lang && !has_xml_lang {
+            self.notice(
+                None::<&Lexer<&[u8]>>,
+                offset,
+                NoticeKind::Legacy,
+                "<tuv> has lang (TMX 1.1–1.3) but not xml:lang, which TMX 1.4 requires".into(),
+            );
+        }
         Ok(())
     }
 
@@ -1139,16 +1435,31 @@ impl Parser {
                 Child::Skipped => continue,
             };
             let name = classify(local(tag.name));
-            if name == Name::Other {
-                if !empty {
-                    let other = local(tag.name).to_string();
-                    self.skip_element(lx, &other)?;
+            let second_seg = name == Name::Seg && !tuv.missing_seg;
+            if second_seg || !matches!(name, Name::Seg | Name::Note | Name::Prop) {
+                let tag_name = self.unknown_tag(&tag, offset)?;
+                let after = usize::from(!tuv.missing_seg);
+                let xml = if second_seg {
+                    let mut xml = String::new();
+                    self.capture(lx, offset, empty, None, &mut xml)?;
+                    self.notice(
+                        Some(lx),
+                        offset,
+                        NoticeKind::Kept,
+                        "a second <seg> in a <tuv> (TMX allows one; only the first is the variant's text)".into(),
+                    );
+                    xml
                 } else {
-                    self.for_each_attr(&tag, offset, |_, _, _| {})?;
-                }
+                    self.unknown(lx, &tag_name, "tuv", offset, empty)?
+                };
+                tuv.extensions.push(RawElement::new(xml, after));
                 continue;
             }
             let attrs = self.attrs(&tag, offset)?;
+            if name != Name::Seg && !tuv.missing_seg {
+                let what = if name == Name::Note { "note" } else { "prop" };
+                self.misplaced(lx, offset, what, "the <seg>");
+            }
             match name {
                 Name::Seg if tuv.missing_seg => {
                     tuv.missing_seg = false;
@@ -1165,14 +1476,20 @@ impl Parser {
                     tuv.props.push(self.prop(lx, attrs, empty)?);
                     tuv.meta_order.push(MetaKind::Prop);
                 }
-                _ => {
-                    self.pool.put_attrs(attrs);
-                    if !empty {
-                        self.skip_element(lx, "seg")?;
-                    }
-                }
+                _ => self.pool.put_attrs(attrs),
             }
         }
+    }
+
+    /// Notes a `<note>` or `<prop>` (`what`) that comes after `after`.
+    #[cold]
+    fn misplaced<S: Read>(&mut self, lx: &Lexer<S>, offset: u64, what: &str, after: &str) {
+        self.notice(
+            Some(lx),
+            offset,
+            NoticeKind::Misplaced,
+            format!("<{what}> after {after}: TMX puts notes and props first (a TMX output moves it there)"),
+        );
     }
 
     /// Reads the next unit into `tu` (empty); false at `</body>`.
@@ -1191,24 +1508,55 @@ impl Parser {
                     continue;
                 }
                 Child::End => {
+                    self.trailer.append(&mut self.body_pending);
                     self.expect_root_end(lx)?;
                     return Ok(false);
                 }
                 Child::Skipped => continue,
             };
-            if local(tag.name) == "tu" {
-                self.last_tu_offset = offset;
+            let (tu_offset, tu_empty) = if local(tag.name) == "tu" {
                 self.in_tu = true;
                 self.tu_start(&tag, offset, tu)?;
-                self.tu(lx, tu, empty)?;
-                self.in_tu = false;
-                return Ok(true);
+                (offset, empty)
+            } else {
+                // Kept as written, unless it wraps units (a group some tools
+                // add): then its units are read and its tags are lost.
+                let name = self.unknown_tag(&tag, offset)?;
+                let mut xml = String::new();
+                self.in_tu = true;
+                match self.capture(lx, offset, empty, Some(tu), &mut xml)? {
+                    None => {
+                        self.in_tu = false;
+                        self.notice(
+                            Some(lx),
+                            offset,
+                            NoticeKind::Kept,
+                            format!("<{name}> in <body> is not a TMX element"),
+                        );
+                        self.body_pending.push(RawElement::new(xml, 0));
+                        continue;
+                    }
+                    Some(unit) => {
+                        self.wrapper_depth += unit.depth;
+                        self.notice(
+                            Some(lx),
+                            offset,
+                            NoticeKind::Lost,
+                            format!(
+                                "<{name}> around units is not TMX: its units are read, its tags and any content before them are not kept"
+                            ),
+                        );
+                        (unit.offset, unit.empty)
+                    }
+                }
+            };
+            self.last_tu_offset = tu_offset;
+            self.tu(lx, tu, tu_empty)?;
+            self.in_tu = false;
+            if !self.body_pending.is_empty() {
+                tu.body_before.append(&mut self.body_pending);
             }
-            // An unknown wrapper (a group some tools add): look inside.
-            self.for_each_attr(&tag, offset, |_, _, _| {})?;
-            if !empty {
-                self.wrapper_depth += 1;
-            }
+            return Ok(true);
         }
     }
 
@@ -1299,6 +1647,17 @@ fn uses_prefixes(raw: &str) -> bool {
         from = colon + 1;
     }
     false
+}
+
+/// A `<tu>` found inside an element of `<body>` that [`Parser::capture`]
+/// was reading (started, its attributes read): the element wraps units.
+struct WrappedUnit {
+    /// The `<tu>` is an empty-element tag.
+    empty: bool,
+    /// Where it starts.
+    offset: u64,
+    /// Elements open around it inside `<body>`.
+    depth: usize,
 }
 
 /// What [`Parser::next_child`] found.

@@ -11,7 +11,7 @@ use super::model::{Header, Tu};
 use super::reader::TmxReader;
 use crate::error::Result;
 use crate::text::LanguageTag;
-use crate::text::tokenize::word_count;
+use crate::text::tokenize::count_words;
 
 /// Counts for one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -22,8 +22,10 @@ pub struct LanguageStats {
     pub variants: u64,
     /// Units with at least one variant in this language.
     pub units: u64,
-    /// Words in the plain text ([`crate::text::tokenize::word_count`]).
+    /// Words in the plain text, GMX-V ([`crate::text::tokenize::count_words`]).
     pub words: u64,
+    /// Chinese, Japanese, Thai... characters, counted one by one apart from words.
+    pub cjk_chars: u64,
     /// Characters (Unicode scalar values) in the plain text.
     pub chars: u64,
     /// Variants whose plain text is empty or only whitespace.
@@ -136,6 +138,7 @@ impl Stats {
                     m.variants += l.variants;
                     m.units += l.units;
                     m.words += l.words;
+                    m.cjk_chars += l.cjk_chars;
                     m.chars += l.chars;
                     m.empty += l.empty;
                 }
@@ -237,7 +240,9 @@ impl StatsBuilder {
             variant_hashes.push(self.hasher.hash_one((index, &self.text)));
             let entry = &mut self.per_lang[index];
             entry.variants += 1;
-            entry.words += word_count(&self.text) as u64;
+            let count = count_words(&self.text);
+            entry.words += count.words;
+            entry.cjk_chars += count.cjk_chars;
             entry.chars += self.text.chars().count() as u64;
             if self.text.trim().is_empty() {
                 entry.empty += 1;

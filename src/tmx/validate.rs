@@ -1,16 +1,22 @@
 //! Validation: every problem of a memory with its position, in one streaming
 //! pass. Well-formedness errors end the check (nothing after them can be
-//! trusted); structural problems of TMX 1.4b are collected unit by unit:
-//! required header attributes, variants without language or `<seg>`, `bpt`
-//! without a matching `ept` (by `i`), a source language missing from a unit,
-//! malformed dates (YYYYMMDDThhmmssZ), bad language tags and counts.
+//! trusted); the rules of the TMX 1.4b DTD are checked unit by unit:
+//! content models (`<header>` and `<body>` in that order, notes and props
+//! before variants and before the `<seg>`, one `<seg>`, `<sub>` only inside
+//! native codes, no element or text the DTD does not declare), required
+//! attributes (`prop type`, `tuv xml:lang`, `bpt i`, `it pos`, `ude name`,
+//! `map unicode`), enumerated values (`segtype`, `it pos`), undeclared
+//! attributes, and `version`. Files that say TMX 1.1–1.3 are judged by their
+//! own version (`lang` instead of `xml:lang`; no `<hi>` in 1.1). Beyond the
+//! DTD: `bpt` without a matching `ept` (by `i`), a source language missing
+//! from a unit, malformed dates (YYYYMMDDThhmmssZ), bad language tags.
 
 use std::io::Read;
 
 use serde::Serialize;
 
-use super::model::{Header, InlineKind, Seg, SegPart, Tu, Tuv, lang_eq};
-use super::reader::TmxReader;
+use super::model::{Attr, Header, InlineKind, Note, Prop, Seg, SegPart, Tu, Tuv, lang_eq};
+use super::reader::{NoticeKind, TmxReader};
 use crate::error::{Error, Location};
 use crate::text::LanguageTag;
 
@@ -94,22 +100,31 @@ pub fn validate_reader<R: Read>(
             return Ok(report);
         }
     };
-    check_header(
+    let version = check_header(
         reader.header(),
         &reader.header_location(),
         &mut report.problems,
     );
+    take_notices(&mut reader, version, &mut report.problems);
     let header_src = reader.header().srclang.clone();
     let mut problems = Vec::new();
     let mut langs = LangCache::default();
     let mut tu = crate::tmx::Tu::default();
     loop {
-        match reader.next_into(&mut tu) {
+        let next = reader.next_into(&mut tu);
+        take_notices(&mut reader, version, &mut report.problems);
+        match next {
             None => break,
             Some(Ok(())) => {
                 report.units += 1;
                 problems.clear();
-                check_tu(&tu, header_src.as_deref(), &mut langs, &mut problems);
+                check_tu(
+                    &tu,
+                    header_src.as_deref(),
+                    version,
+                    &mut langs,
+                    &mut problems,
+                );
                 if !problems.is_empty() && report.problems.len() < MAX_PROBLEMS {
                     let loc = reader.last_tu_location();
                     for (severity, message) in problems.drain(..) {
@@ -135,6 +150,66 @@ pub fn validate_reader<R: Read>(
     Ok(report)
 }
 
+/// Turns the reader's notices into errors: each breaks the DTD (a `lang`
+/// without `xml:lang` only in TMX 1.4).
+fn take_notices<R: Read>(reader: &mut TmxReader<R>, version: Version, out: &mut Vec<Problem>) {
+    for notice in reader.take_notices() {
+        if notice.kind == NoticeKind::Legacy && version < Version::V14 {
+            continue;
+        }
+        if out.len() < MAX_PROBLEMS {
+            out.push(Problem {
+                severity: Severity::Error,
+                location: notice.location,
+                tuid: None,
+                message: notice.message,
+            });
+        }
+    }
+}
+
+/// The TMX version whose rules a file is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Version {
+    V11,
+    V12,
+    V13,
+    V14,
+}
+
+/// The attributes the TMX DTD declares, by element.
+const NOTE_ATTRS: &[&str] = &["o-encoding", "xml:lang", "lang"];
+const PROP_ATTRS: &[&str] = &["xml:lang", "o-encoding", "lang"];
+const UDE_ATTRS: &[&str] = &["name", "base"];
+const MAP_ATTRS: &[&str] = &["unicode", "code", "ent", "subst"];
+const SEGTYPES: &[&str] = &["block", "paragraph", "sentence", "phrase"];
+
+/// Reports each attribute of `element` the DTD does not declare.
+fn undeclared(element: &str, attrs: &[Attr], declared: &[&str], out: &mut Vec<(Severity, String)>) {
+    for a in attrs {
+        if !declared.contains(&a.name.as_str()) {
+            out.push((
+                Severity::Error,
+                format!(
+                    "attribute {} is not declared for <{element}> in the TMX DTD",
+                    a.name
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks the attributes of notes and props (their content is checked by
+/// the reader).
+fn check_meta(notes: &[Note], props: &[Prop], out: &mut Vec<(Severity, String)>) {
+    for n in notes {
+        undeclared("note", &n.attrs, NOTE_ATTRS, out);
+    }
+    for p in props {
+        undeclared("prop", &p.attrs, PROP_ATTRS, out);
+    }
+}
+
 fn xml_problem(e: Error, file: Option<&std::path::Path>) -> Problem {
     let (location, message) = match e {
         Error::Syntax { location, message } | Error::Invalid { location, message } => {
@@ -157,7 +232,67 @@ fn xml_problem(e: Error, file: Option<&std::path::Path>) -> Problem {
     }
 }
 
-fn check_header(h: &Header, loc: &Location, out: &mut Vec<Problem>) {
+/// Checks the header and the root; returns the version the file is judged by.
+fn check_header(h: &Header, loc: &Location, out: &mut Vec<Problem>) -> Version {
+    let mut found = Vec::new();
+    let version = match h.version.as_deref() {
+        Some("1.1") => Version::V11,
+        Some("1.2") => Version::V12,
+        Some("1.3") => Version::V13,
+        Some("1.4") => Version::V14,
+        None => {
+            found.push((
+                Severity::Warning,
+                "<tmx> has no version: read as TMX 1.4".to_string(),
+            ));
+            Version::V14
+        }
+        Some(v) => {
+            found.push((
+                Severity::Error,
+                format!("version {v:?}: TMX 1.4b files say version=\"1.4\" (1.1, 1.2, 1.3 for older ones)"),
+            ));
+            Version::V14
+        }
+    };
+    undeclared("tmx", &h.root_attrs, &[], &mut found);
+    undeclared("body", &h.body_attrs, &[], &mut found);
+    if h.present {
+        undeclared("header", &h.extra, &[], &mut found);
+        check_meta(&h.notes, &h.props, &mut found);
+        for ude in &h.udes {
+            undeclared("ude", &ude.attrs, UDE_ATTRS, &mut found);
+            if ude.name().is_none() {
+                found.push((
+                    Severity::Error,
+                    "a <ude> without the required name attribute".into(),
+                ));
+            }
+            if ude.maps.is_empty() {
+                found.push((
+                    Severity::Error,
+                    "a <ude> without <map>: the DTD requires at least one".into(),
+                ));
+            }
+            for map in &ude.maps {
+                undeclared("map", map, MAP_ATTRS, &mut found);
+                if super::model::find_attr(map, "unicode").is_none() {
+                    found.push((
+                        Severity::Error,
+                        "a <map> without the required unicode attribute".into(),
+                    ));
+                }
+            }
+        }
+    }
+    for (severity, message) in found {
+        out.push(Problem {
+            severity,
+            location: loc.clone(),
+            tuid: None,
+            message,
+        });
+    }
     let mut push = |severity, message: String| {
         out.push(Problem {
             severity,
@@ -171,7 +306,7 @@ fn check_header(h: &Header, loc: &Location, out: &mut Vec<Problem>) {
             Severity::Error,
             "no <header>: TMX requires one before <body>".into(),
         );
-        return;
+        return version;
     }
     for name in h.missing_required() {
         push(
@@ -197,7 +332,7 @@ fn check_header(h: &Header, loc: &Location, out: &mut Vec<Problem>) {
         );
     }
     if let Some(s) = &h.segtype
-        && !matches!(s.as_str(), "block" | "paragraph" | "sentence" | "phrase")
+        && !SEGTYPES.contains(&s.as_str())
     {
         push(
             Severity::Error,
@@ -214,11 +349,7 @@ fn check_header(h: &Header, loc: &Location, out: &mut Vec<Problem>) {
             push(Severity::Error, format!("header {name} {v:?}: {why}"));
         }
     }
-    if let Some(v) = &h.version
-        && !matches!(v.as_str(), "1.1" | "1.2" | "1.3" | "1.4" | "1.4a" | "1.4b")
-    {
-        push(Severity::Warning, format!("unknown TMX version {v:?}"));
-    }
+    version
 }
 
 /// Checks a TMX date: `YYYYMMDDThhmmssZ` with real calendar values.
@@ -299,9 +430,20 @@ impl LangCache {
 fn check_tu(
     tu: &Tu,
     header_src: Option<&str>,
+    version: Version,
     langs: &mut LangCache,
     out: &mut Vec<(Severity, String)>,
 ) {
+    undeclared("tu", &tu.extra, &[], out);
+    check_meta(&tu.notes, &tu.props, out);
+    if let Some(s) = &tu.segtype
+        && !SEGTYPES.contains(&s.as_str())
+    {
+        out.push((
+            Severity::Error,
+            format!("unit segtype {s:?} is not one of block, paragraph, sentence, phrase"),
+        ));
+    }
     for (name, value) in [
         ("creationdate", &tu.creationdate),
         ("changedate", &tu.changedate),
@@ -339,7 +481,7 @@ fn check_tu(
         ));
     }
     for tuv in &tu.tuvs {
-        check_tuv(tuv, langs, out);
+        check_tuv(tuv, version, langs, out);
     }
 }
 
@@ -359,8 +501,16 @@ fn serves_srclang(variant_lang: &str, srclang: &str) -> bool {
     }
 }
 
-fn check_tuv(tuv: &Tuv, langs: &mut LangCache, out: &mut Vec<(Severity, String)>) {
+fn check_tuv(
+    tuv: &Tuv,
+    version: Version,
+    langs: &mut LangCache,
+    out: &mut Vec<(Severity, String)>,
+) {
     let lang = if tuv.lang.is_empty() { "?" } else { &tuv.lang };
+    undeclared("tuv", &tuv.extra, &[], out);
+    undeclared("seg", &tuv.seg.attrs, &[], out);
+    check_meta(&tuv.notes, &tuv.props, out);
     if tuv.no_lang {
         out.push((Severity::Error, "a <tuv> has no xml:lang".into()));
     } else if tuv.lang.is_empty() {
@@ -388,10 +538,51 @@ fn check_tuv(tuv: &Tuv, langs: &mut LangCache, out: &mut Vec<(Severity, String)>
             ));
         }
     }
-    check_seg(&tuv.seg, lang, out);
+    check_seg(&tuv.seg, lang, version, out);
 }
 
-fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
+/// Where an inline element stands, for the DTD's content models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    /// `<seg>`, `<hi>`, `<sub>`: text, native codes and `<hi>`.
+    Text(&'static str),
+    /// `<bpt>`, `<ept>`, `<it>`, `<ph>`, `<ut>`: code text and `<sub>`.
+    Code(&'static str),
+}
+
+/// The attributes the DTD declares for an inline element.
+fn inline_attrs(kind: &InlineKind) -> &'static [&'static str] {
+    match kind {
+        InlineKind::Bpt => &["i", "x", "type"],
+        InlineKind::Ept => &["i"],
+        InlineKind::It => &["pos", "x", "type"],
+        InlineKind::Ph => &["x", "assoc", "type"],
+        InlineKind::Hi => &["x", "type"],
+        InlineKind::Ut => &["x"],
+        InlineKind::Sub => &["datatype", "type"],
+        InlineKind::Other(_) => &[],
+    }
+}
+
+/// The message for an inline element the DTD does not allow where it is.
+fn misplaced_inline(kind: &InlineKind, parent: Parent, version: Version) -> Option<String> {
+    let name = kind.name();
+    match (kind, parent) {
+        (InlineKind::Other(_), _) => Some(format!("<{name}> is not a TMX inline element")),
+        (InlineKind::Hi, _) if version == Version::V11 => {
+            Some("<hi> is TMX 1.2 and later; this file says version 1.1".into())
+        }
+        (InlineKind::Sub, Parent::Text(p)) => Some(format!(
+            "<sub> directly in <{p}>: it belongs inside a native code (bpt, ept, it, ph, ut)"
+        )),
+        (k, Parent::Code(p)) if *k != InlineKind::Sub => Some(format!(
+            "<{name}> inside <{p}>: a native code holds only text and <sub>"
+        )),
+        _ => None,
+    }
+}
+
+fn check_seg(seg: &Seg, lang: &str, version: Version, out: &mut Vec<(Severity, String)>) {
     // The ids borrow the segment: no allocation for the common case.
     type Ids<'s> = smallvec::SmallVec<[&'s str; 8]>;
     let mut bpts = Ids::new();
@@ -399,12 +590,30 @@ fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
     fn walk<'s>(
         parts: &'s [SegPart],
         lang: &str,
+        parent: Parent,
+        version: Version,
         bpts: &mut Ids<'s>,
         epts: &mut Ids<'s>,
         out: &mut Vec<(Severity, String)>,
     ) {
         for p in parts {
             let SegPart::Inline(i) = p else { continue };
+            if let Some(why) = misplaced_inline(&i.kind, parent, version) {
+                out.push((Severity::Error, format!("{lang} segment: {why}")));
+            }
+            let declared = inline_attrs(&i.kind);
+            for a in &i.attrs {
+                if !declared.contains(&a.name.as_str()) {
+                    out.push((
+                        Severity::Error,
+                        format!(
+                            "{lang} segment: attribute {} is not declared for <{}> in the TMX DTD",
+                            a.name,
+                            i.kind.name()
+                        ),
+                    ));
+                }
+            }
             match i.kind {
                 InlineKind::Bpt | InlineKind::Ept => match i.attr("i") {
                     Some(id) => {
@@ -436,10 +645,27 @@ fn check_seg(seg: &Seg, lang: &str, out: &mut Vec<(Severity, String)>) {
                 }
                 _ => {}
             }
-            walk(&i.content, lang, bpts, epts, out);
+            let inner = match i.kind {
+                InlineKind::Bpt => Parent::Code("bpt"),
+                InlineKind::Ept => Parent::Code("ept"),
+                InlineKind::It => Parent::Code("it"),
+                InlineKind::Ph => Parent::Code("ph"),
+                InlineKind::Ut => Parent::Code("ut"),
+                InlineKind::Hi => Parent::Text("hi"),
+                InlineKind::Sub | InlineKind::Other(_) => Parent::Text("sub"),
+            };
+            walk(&i.content, lang, inner, version, bpts, epts, out);
         }
     }
-    walk(&seg.parts, lang, &mut bpts, &mut epts, out);
+    walk(
+        &seg.parts,
+        lang,
+        Parent::Text("seg"),
+        version,
+        &mut bpts,
+        &mut epts,
+        out,
+    );
     for b in &bpts {
         if !epts.contains(b) {
             out.push((

@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use super::entities::{is_xml_char, is_xml_name};
-use super::model::{Attr, Header, Inline, MetaKind, Note, Prop, SegPart, Tu, Tuv, Ude};
+use super::model::{
+    Attr, Header, Inline, MetaKind, Note, Prop, RawElement, Seg, SegPart, Tu, Tuv, Ude,
+};
 use crate::error::{Error, Result};
 
 /// Writes a TMX document unit by unit.
@@ -45,45 +47,26 @@ impl<W: Write> TmxWriter<W> {
                 w.attr(&mut s, &a.name, &a.value)?;
             }
         }
-        s.push_str(">\n  <header");
-        let mut result = Ok(());
-        header.for_each_known(|name, value| {
-            if result.is_ok() {
-                result = w.attr(&mut s, name, value);
-            }
-        });
-        result?;
-        w.attrs(&mut s, &header.extra)?;
-        if header.notes.is_empty() && header.props.is_empty() && header.udes.is_empty() {
-            s.push_str("/>\n");
-        } else {
-            s.push_str(">\n");
-            let order = full_order(
-                &header.meta_order,
-                header.notes.len(),
-                header.props.len(),
-                header.udes.len(),
-            );
-            let (mut n, mut p, mut u) = (0, 0, 0);
-            for kind in order {
-                match kind {
-                    MetaKind::Note => {
-                        w.note(&mut s, &header.notes[n], "    ")?;
-                        n += 1;
-                    }
-                    MetaKind::Prop => {
-                        w.prop(&mut s, &header.props[p], "    ")?;
-                        p += 1;
-                    }
-                    MetaKind::Ude => {
-                        w.ude(&mut s, &header.udes[u])?;
-                        u += 1;
-                    }
-                }
-            }
-            s.push_str("  </header>\n");
+        s.push_str(">\n");
+        // A document read without a header is written without one (a
+        // faithful copy; `Header::complete` makes one).
+        let mut has_known = false;
+        header.for_each_known(|_, _| has_known = true);
+        if header.present
+            || has_known
+            || !header.extra.is_empty()
+            || !header.meta_order.is_empty()
+            || !header.notes.is_empty()
+            || !header.props.is_empty()
+            || !header.udes.is_empty()
+            || !header.extensions.is_empty()
+        {
+            w.header(&mut s, header)?;
         }
-        s.push_str("  <body>\n");
+        raw(&mut s, &header.root_extensions, "  ", |_| true);
+        s.push_str("  <body");
+        w.attrs(&mut s, &header.body_attrs)?;
+        s.push_str(">\n");
         w.flush_scratch(s)?;
         Ok(w)
     }
@@ -102,11 +85,21 @@ impl<W: Write> TmxWriter<W> {
     }
 
     /// Closes `<body>` and `<tmx>`, flushes, and returns the output.
-    pub fn finish(mut self) -> Result<W> {
-        self.out
-            .write_all(b"  </body>\n</tmx>\n")
-            .and_then(|_| self.out.flush())
-            .map_err(io_err)?;
+    pub fn finish(self) -> Result<W> {
+        self.finish_with(&[])
+    }
+
+    /// [`TmxWriter::finish`], writing first the elements TMX does not
+    /// define that followed the last unit (see [`RawElement::after`]).
+    pub fn finish_with(mut self, trailer: &[RawElement]) -> Result<W> {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        raw(&mut s, trailer, "    ", |after| after == 0);
+        s.push_str("  </body>\n");
+        raw(&mut s, trailer, "  ", |after| after > 0);
+        s.push_str("</tmx>\n");
+        self.flush_scratch(s)?;
+        self.out.flush().map_err(io_err)?;
         Ok(self.out)
     }
 
@@ -126,7 +119,55 @@ impl<W: Write> TmxWriter<W> {
         r
     }
 
+    fn header(&mut self, s: &mut String, header: &Header) -> Result<()> {
+        s.push_str("  <header");
+        let mut result = Ok(());
+        header.for_each_known(|name, value| {
+            if result.is_ok() {
+                result = self.attr(s, name, value);
+            }
+        });
+        result?;
+        self.attrs(s, &header.extra)?;
+        if header.notes.is_empty()
+            && header.props.is_empty()
+            && header.udes.is_empty()
+            && header.extensions.is_empty()
+        {
+            s.push_str("/>\n");
+        } else {
+            s.push_str(">\n");
+            let order = full_order(
+                &header.meta_order,
+                header.notes.len(),
+                header.props.len(),
+                header.udes.len(),
+            );
+            let (mut n, mut p, mut u) = (0, 0, 0);
+            for kind in order {
+                match kind {
+                    MetaKind::Note => {
+                        self.note(s, &header.notes[n], "    ")?;
+                        n += 1;
+                    }
+                    MetaKind::Prop => {
+                        self.prop(s, &header.props[p], "    ")?;
+                        p += 1;
+                    }
+                    MetaKind::Ude => {
+                        self.ude(s, &header.udes[u])?;
+                        u += 1;
+                    }
+                }
+            }
+            raw(s, &header.extensions, "    ", |_| true);
+            s.push_str("  </header>\n");
+        }
+        Ok(())
+    }
+
     fn tu(&mut self, s: &mut String, tu: &Tu) -> Result<()> {
+        raw(s, &tu.body_before, "    ", |_| true);
         s.push_str("    <tu");
         let mut result = Ok(());
         tu.for_each_known(|name, value| {
@@ -138,8 +179,14 @@ impl<W: Write> TmxWriter<W> {
         self.attrs(s, &tu.extra)?;
         s.push_str(">\n");
         self.meta(s, &tu.meta_order, &tu.notes, &tu.props, "      ")?;
-        for tuv in &tu.tuvs {
+        raw(s, &tu.extensions, "      ", |after| after == 0);
+        let last = tu.tuvs.len();
+        for (i, tuv) in tu.tuvs.iter().enumerate() {
             self.tuv(s, tuv)?;
+            let n = i + 1;
+            raw(s, &tu.extensions, "      ", |after| {
+                after == n || (n == last && after > last)
+            });
         }
         s.push_str("    </tu>\n");
         Ok(())
@@ -160,6 +207,7 @@ impl<W: Write> TmxWriter<W> {
         self.attrs(s, &tuv.extra)?;
         s.push_str(">\n");
         self.meta(s, &tuv.meta_order, &tuv.notes, &tuv.props, "        ")?;
+        raw(s, &tuv.extensions, "        ", |after| after == 0);
         if !tuv.missing_seg {
             s.push_str("        <seg");
             self.attrs(s, &tuv.seg.attrs)?;
@@ -167,6 +215,7 @@ impl<W: Write> TmxWriter<W> {
             self.parts(s, &tuv.seg.parts)?;
             s.push_str("</seg>\n");
         }
+        raw(s, &tuv.extensions, "        ", |after| after > 0);
         s.push_str("      </tuv>\n");
         Ok(())
     }
@@ -348,6 +397,38 @@ fn check_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Usage(format!("{name:?} is not a valid XML name")))
+    }
+}
+
+/// A segment's content as TMX inline XML, as it stands between `<seg>` and
+/// `</seg>` (characters XML 1.0 cannot hold are left out).
+///
+/// ```
+/// use tmkit::tmx::{Tmx, writer::seg_to_xml};
+/// let tmx = Tmx::parse_str(r#"<tmx version="1.4"><header/><body><tu><tuv xml:lang="en">
+///   <seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go</seg></tuv></tu></body></tmx>"#).unwrap();
+/// let xml = seg_to_xml(&tmx.tus[0].tuvs[0].seg).unwrap();
+/// assert_eq!(xml, r#"Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &amp; go"#);
+/// ```
+pub fn seg_to_xml(seg: &Seg) -> Result<String> {
+    let mut w = TmxWriter {
+        out: std::io::sink(),
+        scratch: String::new(),
+        dropped: 0,
+        written: 0,
+    };
+    let mut s = String::new();
+    w.parts(&mut s, &seg.parts)?;
+    Ok(s)
+}
+
+/// Writes the elements of `elements` whose place `at` accepts, each on its
+/// own line, exactly as they were read.
+fn raw(s: &mut String, elements: &[RawElement], indent: &str, at: impl Fn(usize) -> bool) {
+    for e in elements.iter().filter(|e| at(e.after)) {
+        s.push_str(indent);
+        s.push_str(&e.xml);
+        s.push('\n');
     }
 }
 

@@ -244,6 +244,14 @@ impl<R: Read> Lexer<R> {
         self.input.offset_of(self.input.pos())
     }
 
+    /// The text from stream offset `from` (the start of an event read
+    /// since the last call to [`Lexer::next_event`] or later) to the current
+    /// position, exactly as written.
+    pub fn raw_since(&self, from: u64) -> &str {
+        let window = self.input.window();
+        &window[self.input.index_of(from).min(self.input.pos())..self.input.pos()]
+    }
+
     /// Number of open elements.
     pub fn depth(&self) -> usize {
         self.name_ends.len()

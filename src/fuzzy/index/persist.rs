@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{FuzzyIndex, Vocabulary};
 
-const MAGIC: &[u8; 8] = b"TMKFZI01";
+const MAGIC: &[u8; 8] = b"TMKFZI02";
 
 impl FuzzyIndex {
     /// Writes the index (see [`FuzzyIndex::from_bytes`] to read it back).
@@ -29,9 +29,13 @@ impl FuzzyIndex {
             &self.posting_offsets,
             &self.postings,
             &self.bitset_of,
+            &self.aux_offsets,
+            &self.aux,
         ] {
             write_u32s(out, list)?;
         }
+        let codes: Vec<u32> = self.codes.iter().map(|&c| u32::from(c)).collect();
+        write_u32s(out, &codes)?;
         let (hashes, segs): (Vec<u64>, Vec<u32>) = self.exact.iter().copied().unzip();
         write_u64s(out, &hashes)?;
         write_u32s(out, &segs)?;
@@ -83,6 +87,9 @@ impl FuzzyIndex {
         let posting_offsets = r.u32s()?;
         let postings = r.u32s()?;
         let bitset_of = r.u32s()?;
+        let aux_offsets = r.u32s()?;
+        let aux = r.u32s()?;
+        let codes: Vec<u16> = r.u32s()?.into_iter().map(|c| c as u16).collect();
         let hashes = r.u64s()?;
         let segs = r.u32s()?;
         let bits = r.u64s()?;
@@ -99,6 +106,9 @@ impl FuzzyIndex {
                 .is_some_and(|&e| e as usize == postings.len())
             && bitset_of.len() == vocab.len()
             && hashes.len() == n
+            && codes.len() == n
+            && aux_offsets.len() == 2 * n + 1
+            && aux_offsets.last().is_some_and(|&e| e as usize == aux.len())
             && segs.len() == n
             && bit_words == n.div_ceil(64)
             && length_starts.last().is_some_and(|&e| e as usize == n)
@@ -121,6 +131,9 @@ impl FuzzyIndex {
             bitset_of,
             bits,
             bit_words,
+            aux_offsets,
+            aux,
+            codes,
         })
     }
 }

@@ -44,10 +44,46 @@ use std::sync::Arc;
 
 use quick_xml::events::Event;
 
+use self::schema::SchemaCheck;
 use super::java_regex::{Pattern, translate};
 use super::{Segmenter, Sentence, next_region};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
+
+mod schema;
+
+/// SRX 2.0's namespace.
+const SRX_NAMESPACE: &str = "http://www.lisa.org/srx20";
+
+/// True for an element of another namespace than SRX's (no namespace counts as SRX's).
+fn is_foreign(ns: &quick_xml::name::ResolveResult<'_>) -> bool {
+    use quick_xml::name::ResolveResult;
+    match ns {
+        ResolveResult::Bound(n) => n.as_ref() != SRX_NAMESPACE,
+        ResolveResult::Unbound => false,
+        ResolveResult::Unknown(_) => true,
+    }
+}
+
+/// The unprefixed attributes of an element (namespace declarations and
+/// other namespaces' attributes are not SRX's), with their values.
+fn srx_attributes(
+    e: &quick_xml::events::BytesStart<'_>,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("bad attribute: {err}"))?;
+        let key = a.key.as_ref();
+        if key == "xmlns" || a.key.prefix().is_some() {
+            continue;
+        }
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|err| format!("bad attribute value: {err}"))?;
+        out.push((key.to_string(), value.trim().to_string()));
+    }
+    Ok(out)
+}
 
 /// A problem with one rule of an SRX file that did not stop the file from loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +141,7 @@ impl SrxRules {
     /// Malformed XML or a missing required attribute is an error with its line
     /// and column; a rule whose regular expression cannot be used is a warning.
     pub fn parse(xml: &str, file: Option<&Path>) -> Result<SrxRules> {
-        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut reader = quick_xml::NsReader::from_str(xml);
         let at = |offset: u64| Location::of_offset(file, xml, offset as usize);
         let mut rules = SrxRules {
             cascade: false,
@@ -113,7 +149,9 @@ impl SrxRules {
             maps: Vec::new(),
             warnings: Vec::new(),
         };
-        let mut saw_srx = false;
+        let mut check = SchemaCheck::default();
+        let mut header_warnings: Vec<schema::Problem> = Vec::new();
+        let invalid = |(pos, msg): schema::Problem| Error::syntax(at(pos), msg);
         let mut current_set: Option<String> = None;
         // The rule being read: break flag, its position, before and after text.
         let mut rule: Option<(bool, u64, String, String)> = None;
@@ -121,9 +159,51 @@ impl SrxRules {
         let mut field = 0u8;
         loop {
             let pos = reader.buffer_position();
-            let event = reader.read_event().map_err(|e| {
-                Error::syntax(at(reader.error_position()), format!("malformed XML: {e}"))
-            })?;
+            let (foreign, event) = match reader.read_resolved_event() {
+                Ok((ns, event)) => (is_foreign(&ns), event),
+                Err(e) => {
+                    return Err(Error::syntax(
+                        at(reader.error_position()),
+                        format!("malformed XML: {e}"),
+                    ));
+                }
+            };
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = e.local_name().as_ref().to_string();
+                    let attrs = srx_attributes(e).map_err(|m| invalid((pos, m)))?;
+                    check
+                        .start(&name, foreign, &attrs, pos, &mut |w| {
+                            header_warnings.push(w)
+                        })
+                        .map_err(invalid)?;
+                    if check.skipping() {
+                        // A foreign element: not SRX's to interpret.
+                        if matches!(event, Event::Empty(_)) {
+                            check.end(pos).map_err(invalid)?;
+                        }
+                        continue;
+                    }
+                }
+                Event::End(_) if check.skipping() => {
+                    check.end(pos).map_err(invalid)?;
+                    continue;
+                }
+                Event::Text(t) if !t.trim().is_empty() => {
+                    check.text(pos).map_err(invalid)?;
+                }
+                Event::CData(_) | Event::GeneralRef(_) => check.text(pos).map_err(invalid)?,
+                _ => {}
+            }
+            if check.skipping() {
+                continue;
+            }
+            // Where the element that this event closes (if any) ends, for the schema check.
+            let closes = match &event {
+                Event::End(_) => Some(pos),
+                Event::Empty(_) => Some(reader.buffer_position()),
+                _ => None,
+            };
             match event {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(event, Event::Empty(_));
@@ -148,7 +228,6 @@ impl SrxRules {
                         Ok(None)
                     };
                     match name.as_ref() {
-                        "srx" => saw_srx = true,
                         "header" => {
                             rules.cascade = attr("cascade")?
                                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("yes"));
@@ -193,7 +272,7 @@ impl SrxRules {
                         _ => {}
                     }
                 }
-                Event::End(e) => match e.local_name().as_ref() {
+                Event::End(ref e) => match e.local_name().as_ref() {
                     "beforebreak" | "afterbreak" => field = 0,
                     "rule" => {
                         if let (Some((breaks, rpos, before, after)), Some(set)) =
@@ -247,12 +326,16 @@ impl SrxRules {
                 Event::Eof => break,
                 _ => {}
             }
+            if let Some(end) = closes {
+                check.end(end).map_err(invalid)?;
+            }
         }
-        if !saw_srx {
-            return Err(Error::syntax(
-                at(0),
-                "not an SRX file (no <srx> root element)",
-            ));
+        check.finish().map_err(invalid)?;
+        for (pos, message) in header_warnings {
+            rules.warnings.push(SrxWarning {
+                location: at(pos),
+                message,
+            });
         }
         for map in &rules.maps {
             if !rules.rule_sets.contains_key(&map.rule_name) {
@@ -500,17 +583,86 @@ mod tests {
 
     #[test]
     fn malformed_xml_is_an_error_with_line_and_column() {
-        let err = SrxRules::parse("<srx>\n<body>\n</srx>", Some(Path::new("bad.srx"))).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.starts_with("bad.srx:3:"), "{msg}");
-        let err = SrxRules::parse("<html/>", None).unwrap_err();
-        assert!(err.to_string().contains("not an SRX file"));
         let err = SrxRules::parse(
-            "<srx><body><maprules><languagemap languagerulename=\"x\"/></maprules></body></srx>",
-            None,
+            "<srx version=\"2.0\">\n<header cascade=\"no\" segmentsubflows=\"no\"/>\n<body>\n</srx>",
+            Some(Path::new("bad.srx")),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("languagepattern"));
+        let msg = err.to_string();
+        assert!(msg.starts_with("bad.srx:4:"), "{msg}");
+        let err = SrxRules::parse("<html/>", None).unwrap_err();
+        assert!(err.to_string().contains("not an SRX file"));
+        let without_pattern = SRX
+            .replace("CASCADE", "yes")
+            .replace("languagepattern=\".*\" ", "");
+        let err = SrxRules::parse(&without_pattern, None).unwrap_err();
+        assert!(err.to_string().contains("languagepattern"), "{err}");
+    }
+
+    #[test]
+    fn structure_is_checked_against_the_schema_with_positions() {
+        let at = |xml: &str| {
+            SrxRules::parse(xml, Some(Path::new("s.srx")))
+                .unwrap_err()
+                .to_string()
+        };
+        let alone = at(
+            "<?xml version=\"1.0\"?>\n<srx version=\"2.0\" xmlns=\"http://www.lisa.org/srx20\"/>",
+        );
+        assert_eq!(alone, "s.srx:2:55: <srx> ends without <header>");
+        let base = SRX.replace("CASCADE", "yes");
+        let cases = [
+            (
+                "<body>",
+                "<body>\n<extra/>",
+                "s.srx:5:1: <body> needs <languagerules> before <extra>",
+            ),
+            (
+                "break=\"no\"",
+                "break=\"never\"",
+                "s.srx:7:1: break=\"never\" on <rule>: expected \"yes\" or \"no\"",
+            ),
+            (
+                "version=\"2.0\"",
+                "version=\"3\"",
+                "s.srx:2:1: version=\"3\" on <srx>",
+            ),
+            (
+                "<maprules>",
+                "</body><body><maprules>",
+                "s.srx:15:1: <body> ends without <maprules>",
+            ),
+            (
+                "<languagerules>",
+                "<languagerules>text",
+                "s.srx:5:16: text is not allowed directly in <languagerules>",
+            ),
+        ];
+        for (from, to, want) in cases {
+            let got = at(&base.replacen(from, to, 1));
+            assert!(got.starts_with(want), "{got}\nwant {want}");
+        }
+    }
+
+    #[test]
+    fn foreign_header_elements_are_skipped_and_missing_header_attributes_warned() {
+        let xml = SRX.replace("CASCADE", "yes").replace(
+            "<header segmentsubflows=\"yes\" cascade=\"yes\"/>",
+            "<header cascade=\"yes\" xmlns:o=\"urn:okapi\"><formathandle type=\"start\" include=\"no\"/>\
+             <o:options oneSegmentIncludesAll=\"no\"><o:rule/></o:options></header>",
+        );
+        let rules = SrxRules::parse(&xml, None).unwrap();
+        let warnings: Vec<String> = rules.warnings().iter().map(|w| w.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings.iter().any(|w| w.contains("segmentsubflows")),
+            "{warnings:?}"
+        );
+        assert!(rules.cascade());
+        assert_eq!(
+            rules.rule_names_for(&LanguageTag::parse("en").unwrap()),
+            ["English", "Default"]
+        );
     }
 
     mod props {

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Fits the summarizer's learned ranker and writes src/summarize/learned.rs.
+
+The ranker scores each sentence as a weighted sum of the features of
+src/summarize/features.rs, then selects as the library does: maximal marginal
+relevance over the TF-IDF similarity (weight REDUNDANCY), never two sentences
+whose term-set Jaccard is >= 0.5, 3 sentences. This script reads the
+per-article dumps of examples/summarize_eval.rs (the features come from the
+library itself, so training and use cannot drift apart), and fits the weights
+by coordinate ascent on the mean ROUGE-1 F1 over the training sets with
+human-written summaries, each set weighing the same whatever its size, plus
+LAMBDA times the mean over the sets with extractive references (BBC), whose
+long selections pull the other way (ROUGE as in examples/summarize_eval.rs:
+the harness's tokenization, stemming for English only).
+
+    for s in bbc_en orangesum_fr cnndm_en xsum_en indosum_id; do
+        cargo run --release --example summarize_eval -- ../shared/data/summarize/$s.dev.jsonl --dump /tmp/dump_$s.jsonl
+    done
+    python3 scripts/summarize_train.py loso /tmp/dump_*.jsonl     # leave-one-set-out and half checks
+    python3 scripts/summarize_train.py loso --cap 120 /tmp/dump_*.jsonl   # the same, cheaper fits
+    python3 scripts/summarize_train.py fit /tmp/dump_*.jsonl      # fit on all, write learned.rs
+
+`loso` fits on all sets but one and reports the one left out, for each set,
+then fits on the even lines of every set and reports the odd ones (and the
+other way round). `fit` fits on every set and rewrites learned.rs. The fit is
+deterministic (fixed start, fixed step schedule).
+"""
+import json
+import multiprocessing
+import os
+import sys
+from collections import Counter
+
+import numpy as np
+
+FEATURES = ["first", "second", "third", "log_position", "relative_position",
+            "paragraph_first", "overlap", "lexrank", "forward", "log_words",
+            "relative_length", "length_factor", "quote_open", "quoted", "question",
+            "similarity_to_first"]
+# Start from a lead-heavy ranker: the lead, then centrality.
+START = {"first": 1.0, "second": 0.5, "third": 0.3, "log_position": -0.2, "overlap": 0.5,
+         "lexrank": 0.3, "length_factor": 0.3, "quote_open": -0.2, "question": -0.3}
+START_REDUNDANCY = 0.3
+JACCARD = 0.5
+K = 3
+# Articles per set used in the fit (the first ones of each half), so that a fit
+# takes minutes on a shared machine; every figure reported uses all articles.
+FIT_CAP = 300
+STEPS = (0.4, 0.2, 0.1, 0.05)
+# Sets whose references are extractive selections rather than human summaries.
+EXTRACTIVE = {"bbc_en"}
+# Weight of the extractive sets against the human-summary ones.
+LAMBDA = 0.1
+
+
+class Article:
+    __slots__ = ("x", "eligible", "sim", "dup", "counts", "lengths", "ref", "ref_len", "index")
+
+    def __init__(self, d, index):
+        sents = d["sentences"]
+        n = len(sents)
+        self.index = index
+        self.x = np.array([s["features"] for s in sents], dtype=np.float64).reshape(n, len(FEATURES))
+        self.eligible = np.array([s["eligible"] for s in sents], dtype=bool)
+        self.sim = np.array(d["similarity"], dtype=np.float64).reshape(n, n)
+        self.dup = np.array(d["jaccard"], dtype=np.float64).reshape(n, n) >= JACCARD
+        ref = Counter(d["reference"])
+        vocab = {t: i for i, t in enumerate(ref)}
+        self.ref = np.array([ref[t] for t in vocab], dtype=np.float64)
+        self.ref_len = sum(ref.values())
+        self.counts = np.zeros((n, len(vocab)))
+        self.lengths = np.zeros(n)
+        for i, s in enumerate(sents):
+            self.lengths[i] = len(s["tokens"])
+            for t in s["tokens"]:
+                j = vocab.get(t)
+                if j is not None:
+                    self.counts[i, j] += 1
+
+    def r1(self, picked):
+        if not picked or self.ref_len == 0:
+            return 0.0
+        overlap = np.minimum(self.counts[picked].sum(axis=0), self.ref).sum()
+        if overlap == 0:
+            return 0.0
+        p = overlap / self.lengths[picked].sum()
+        r = overlap / self.ref_len
+        return 2 * p * r / (p + r)
+
+    def select(self, w, redundancy):
+        scores = self.x @ w
+        n = len(scores)
+        open_ = self.eligible.copy()
+        max_sim = np.zeros(n)
+        taken = []
+        while len(taken) < K and open_.any():
+            v = np.where(open_, scores - redundancy * max_sim, -np.inf)
+            i = int(np.argmax(v))
+            open_[i] = False
+            if any(self.dup[i, t] for t in taken):
+                continue
+            taken.append(i)
+            max_sim = np.maximum(max_sim, self.sim[i])
+        return taken
+
+    def lead(self):
+        return list(range(min(K, len(self.lengths))))
+
+
+def load(path):
+    name = os.path.basename(path).removeprefix("dump_").removesuffix(".jsonl")
+    with open(path, encoding="utf-8") as f:
+        arts = [Article(json.loads(line), i) for i, line in enumerate(f) if line.strip()]
+    return name, [a for a in arts if len(a.lengths) > 0]
+
+
+def mean_r1(arts, w, redundancy):
+    return 100 * float(np.mean([a.r1(a.select(w, redundancy)) for a in arts]))
+
+
+def lead_r1(arts):
+    return 100 * float(np.mean([a.r1(a.lead()) for a in arts]))
+
+
+def objective(sets, w, redundancy):
+    human = [mean_r1(a, w, redundancy) for n, a in sets.items() if n not in EXTRACTIVE]
+    extractive = [mean_r1(a, w, redundancy) for n, a in sets.items() if n in EXTRACTIVE]
+    return (float(np.mean(human)) if human else 0.0) + LAMBDA * (
+        float(np.mean(extractive)) if extractive else 0.0)
+
+
+def fit(sets, log=sys.stderr):
+    """Coordinate ascent from START, shrinking steps; each set weighs the same."""
+    sets = {k: v[:FIT_CAP] for k, v in sets.items()}
+    w = np.array([START.get(f, 0.0) for f in FEATURES])
+    red = START_REDUNDANCY
+    best = objective(sets, w, red)
+    for step in STEPS:
+        improved = True
+        while improved:
+            improved = False
+            for j in range(len(FEATURES) + 1):
+                for delta in (step, -step):
+                    w2, red2 = w.copy(), red
+                    if j == len(FEATURES):
+                        red2 = max(0.0, red + delta)
+                    else:
+                        w2[j] += delta
+                    v = objective(sets, w2, red2)
+                    if v > best + 1e-6:
+                        best, w, red, improved = v, w2, red2, True
+                        break
+        print("  step %.2f: train objective %.2f" % (step, best), file=log)
+    return w, red
+
+
+def report(title, sets, w, red):
+    print(title)
+    for name, arts in sets.items():
+        print("  %-14s lead %6.2f  learned %6.2f  (%d articles)" % (
+            name, lead_r1(arts), mean_r1(arts, w, red), len(arts)))
+
+
+def half(arts, h):
+    return [a for a in arts if a.index % 2 == h]
+
+
+def write_rust(w, red, path):
+    rows = "\n".join("    %s, // %s" % (repr(round(float(x), 4)), f) for x, f in zip(w, FEATURES))
+    text = (
+        "//! Generated by `scripts/summarize_train.py fit`: do not edit by hand.\n"
+        "//! Linear weights of the sentence features, in `features::FEATURE_NAMES` order,\n"
+        "//! fitted on the development sets (see docs/performance/summarize.md).\n\n"
+        "/// The learned feature weights.\n"
+        "#[rustfmt::skip]\n"
+        "pub const WEIGHTS: [f32; %d] = [\n%s\n];\n\n"
+        "/// The MMR redundancy weight fitted with them.\n"
+        "pub const REDUNDANCY: f32 = %s;\n" % (len(FEATURES), rows, repr(round(float(red), 4))))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def main():
+    global FIT_CAP
+    if len(sys.argv) < 3 or sys.argv[1] not in ("loso", "fit"):
+        raise SystemExit(__doc__)
+    paths = sys.argv[2:]
+    if paths[0] == "--cap":
+        FIT_CAP, paths = int(paths[1]), paths[2:]
+    sets = dict(load(p) for p in paths)
+    if sys.argv[1] == "fit":
+        w, red = fit(sets)
+        report("fitted on every set (all articles):", sets, w, red)
+        here = os.path.dirname(os.path.abspath(__file__))
+        write_rust(w, red, os.path.join(here, "..", "src", "summarize", "learned.rs"))
+        print("weights: " + " ".join("%s=%.3f" % kv for kv in zip(FEATURES, w)) + " redundancy=%.2f" % red)
+        return
+    jobs = [("leave out " + name, {k: v for k, v in sets.items() if k != name}, {name: sets[name]})
+            for name in sets]
+    jobs += [("fitted on %s halves, reported on %s halves" % (("even", "odd")[h], ("even", "odd")[1 - h]),
+              {k: half(v, h) for k, v in sets.items()}, {k: half(v, 1 - h) for k, v in sets.items()})
+             for h in (0, 1)]
+    with multiprocessing.Pool(2) as pool:
+        results = pool.map(run_job, jobs)
+    for (title, _, test), (w, red) in zip(jobs, results):
+        report(title + ":", test, w, red)
+
+
+def run_job(job):
+    title, train, _ = job
+    with open(os.devnull, "w") as quiet:
+        return fit(train, log=quiet)
+
+
+if __name__ == "__main__":
+    main()

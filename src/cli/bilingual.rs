@@ -1,0 +1,147 @@
+//! XLIFF and PO in `tmkit tmx convert`: a finished job back into a memory
+//! (`tmx convert job.xlf memory.tmx`), a memory out as XLIFF or PO, and
+//! XLIFF ↔ PO. Chosen by the files' extensions (`.xlf`, `.xliff`,
+//! `.sdlxliff`, `.mqxliff`, `.po`, `.pot`); `tmx.rs` hands over to
+//! [`convert`] before its own formats.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use tmkit::files::{Output, display_name, is_stdio};
+use tmkit::text::LanguageTag;
+use tmkit::tmx::{Header, TmxReader, TmxWriter};
+use tmkit::xliff::{Document, Format, State, convert, po, write_xliff12, write_xliff20};
+
+use super::common::{self, Context};
+use super::tmx::ConvertArgs;
+
+/// The states `--states` names (default: the finished ones).
+fn states(names: &[String]) -> anyhow::Result<Vec<State>> {
+    if names.is_empty() {
+        return Ok(State::DONE.to_vec());
+    }
+    names
+        .iter()
+        .flat_map(|n| n.split(','))
+        .map(|n| {
+            State::parse(n).ok_or_else(|| {
+                let all: Vec<&str> = State::ALL.iter().map(|s| s.name()).collect();
+                common::usage(format!("unknown state {n:?} (one of {})", all.join(", ")))
+            })
+        })
+        .collect()
+}
+
+fn lang(flag: &str, value: Option<&str>) -> anyhow::Result<Option<LanguageTag>> {
+    value
+        .map(|v| LanguageTag::parse(v).map_err(|e| common::usage(format!("{flag} {v:?}: {e}"))))
+        .transpose()
+}
+
+/// The bilingual format of `path` as an output (`.xlf` is XLIFF 1.2, or
+/// 2.0 with `--xliff-version 2.0`).
+fn output_format(path: &Path, version2: bool) -> Option<Format> {
+    match Format::from_path(path)? {
+        Format::Xliff12 if version2 => Some(Format::Xliff20),
+        f => Some(f),
+    }
+}
+
+fn write_doc(doc: &Document, format: Format, out: Output) -> tmkit::Result<()> {
+    match format {
+        Format::Po => po::write_po(doc, out)?.finish(),
+        Format::Xliff20 => write_xliff20(doc, out)?.finish(),
+        Format::Xliff12 => write_xliff12(doc, out)?.finish(),
+    }
+}
+
+/// Runs the conversion when the input or the output is XLIFF or PO;
+/// `None` when neither is (the TMX/TSV/CSV/JSONL paths run instead).
+pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode>> {
+    let output = a.output.clone().unwrap_or_else(|| "-".into());
+    let from = Format::from_path(&a.input);
+    let version2 = a
+        .xliff_version
+        .as_deref()
+        .is_some_and(|v| v.starts_with('2'));
+    let to = output_format(&output, version2);
+    if from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    let (src, tgt) = (
+        lang("--src", a.src.as_deref())?,
+        lang("--tgt", a.tgt.as_deref())?,
+    );
+    let name = display_name(&a.input);
+    match (from, to) {
+        (Some(_), Some(to)) => {
+            let doc = Document::read(&a.input)?;
+            write_doc(&doc, to, Output::create(&output)?)?;
+            ctx.note(format!(
+                "{name}: {} unit(s) written",
+                doc.files.iter().map(|f| f.units.len()).sum::<usize>()
+            ));
+        }
+        (Some(_), None) => {
+            let tmx_out = a.to.is_some_and(|t| t == super::tmx::FormatArg::Tmx)
+                || output
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("tmx"))
+                || is_stdio(&output);
+            if !tmx_out {
+                return Err(common::usage(
+                    "XLIFF and PO convert to TMX (.tmx), XLIFF (.xlf) or PO (.po)",
+                ));
+            }
+            let doc = Document::read(&a.input)?;
+            let wanted = states(&a.states)?;
+            let (tus, skipped) = convert::to_tus(&doc, &wanted, src.as_ref(), tgt.as_ref());
+            let header_lang = tus
+                .first()
+                .map(|t| t.tuvs[0].lang.clone())
+                .or_else(|| src.as_ref().map(ToString::to_string))
+                .unwrap_or_else(|| "*all*".into());
+            let mut w = TmxWriter::new(Output::create(&output)?, &Header::new(&header_lang))?;
+            for tu in &tus {
+                w.write_tu(tu)?;
+            }
+            w.finish()?.finish()?;
+            if skipped.language > 0 {
+                ctx.note(format!(
+                    "{} segment(s) left out: the file names no source or target language (give --src and --tgt)",
+                    skipped.language
+                ));
+            }
+            let names: Vec<&str> = wanted.iter().map(|s| s.name()).collect();
+            ctx.note(format!(
+                "{name}: {} segment(s) written, {} in other states left out (--states {})",
+                tus.len(),
+                skipped.state,
+                names.join(",")
+            ));
+        }
+        (None, Some(to)) => {
+            let reader = TmxReader::open(&a.input)?;
+            let src = match (src, reader.header().srclang_tag()) {
+                (Some(s), _) | (None, Some(s)) => s,
+                _ => {
+                    return Err(common::usage(
+                        "the header names no single source language: give --src",
+                    ));
+                }
+            };
+            let Some(tgt) = tgt else {
+                return Err(common::usage("XLIFF and PO output need --tgt"));
+            };
+            let tus = reader.collect::<tmkit::Result<Vec<_>>>()?;
+            let (doc, skipped) = convert::from_tus(tus, &src, &tgt, &name, to);
+            write_doc(&doc, to, Output::create(&output)?)?;
+            ctx.note(format!(
+                "{name}: {} unit(s) written, {skipped} without both {src} and {tgt} left out",
+                doc.files[0].units.len()
+            ));
+        }
+        (None, None) => unreachable!("handled above"),
+    }
+    Ok(Some(ExitCode::SUCCESS))
+}

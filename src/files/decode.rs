@@ -1,0 +1,505 @@
+//! Turning the bytes of a text input into UTF-8.
+//!
+//! The order of evidence, as browsers and editors apply it: a byte-order mark
+//! (UTF-8, UTF-16LE/BE, UTF-32LE/BE) wins; then the encoding the user named
+//! (`--encoding`, any WHATWG label `encoding_rs` knows: `latin1`, `cp1252`,
+//! `shift_jis`, `utf-16le`, ...); then UTF-8. UTF-16 without a mark is
+//! recognised by its NUL bytes and refused with a hint rather than read as
+//! UTF-8 full of NULs.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use encoding_rs::{DecoderResult, Encoding, UTF_8};
+
+use crate::error::{Error, Location, Result};
+
+/// How to read text inputs: which encoding to assume when no byte-order mark says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextEncoding {
+    declared: Option<&'static Encoding>,
+}
+
+impl TextEncoding {
+    /// UTF-8 unless a byte-order mark says otherwise.
+    pub const DETECT: TextEncoding = TextEncoding { declared: None };
+
+    /// The encoding a WHATWG label names (`latin1`, `windows-1252`, `utf-16le`,
+    /// `Shift_JIS`; case and surrounding spaces ignored).
+    ///
+    /// ```
+    /// use tmkit::files::TextEncoding;
+    /// assert_eq!(TextEncoding::for_label("latin1").unwrap().name(), "windows-1252");
+    /// assert!(TextEncoding::for_label("klingon").is_err());
+    /// ```
+    pub fn for_label(label: &str) -> Result<Self> {
+        match label.trim() {
+            l if l.eq_ignore_ascii_case("utf-32") || l.eq_ignore_ascii_case("utf32") => {
+                Err(Error::Usage(
+                    "UTF-32 is read only with a byte-order mark (it is detected without --encoding)"
+                        .into(),
+                ))
+            }
+            l => Encoding::for_label(l.as_bytes())
+                .map(|e| TextEncoding { declared: Some(e) })
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown encoding {label:?} (try utf-8, utf-16le, utf-16be, windows-1252, iso-8859-15, shift_jis, gbk, big5, koi8-r)"
+                    ))
+                }),
+        }
+    }
+
+    /// The name of the declared encoding (`UTF-8` when none).
+    pub fn name(&self) -> &'static str {
+        self.declared.unwrap_or(UTF_8).name()
+    }
+}
+
+/// What the first bytes of an input say about its encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sniffed {
+    /// A byte-order mark of this many bytes for an encoding `encoding_rs` reads.
+    Bom(&'static Encoding, usize),
+    /// A UTF-32 byte-order mark (little-endian when true).
+    Utf32Bom(bool),
+    /// No mark, but NUL bytes in the pattern of UTF-16 (little-endian when true).
+    UndeclaredUtf16(bool),
+    /// Nothing to say.
+    Plain,
+}
+
+fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.starts_with(b"\xFF\xFE\x00\x00") {
+        return Sniffed::Utf32Bom(true);
+    }
+    if bytes.starts_with(b"\x00\x00\xFE\xFF") {
+        return Sniffed::Utf32Bom(false);
+    }
+    if let Some((enc, len)) = Encoding::for_bom(bytes) {
+        return Sniffed::Bom(enc, len);
+    }
+    // UTF-16 writes each ASCII character (all of Latin text; the spaces,
+    // digits and punctuation of most others) as a NUL beside a printable
+    // byte, always on the same side; text in UTF-8 has no NULs. Characters
+    // such as U+1200 or U+4E00 also hold a NUL, but beside a byte that is
+    // not printable ASCII or on the other side, so they are outvoted.
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
+    let (mut le, mut be) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        le += usize::from(pair[1] == 0 && printable(pair[0]));
+        be += usize::from(pair[0] == 0 && printable(pair[1]));
+    }
+    let units = sample.len() / 2;
+    let (winner, loser) = (le.max(be), le.min(be));
+    if winner >= 4 && winner * 64 >= units && winner > 2 * loser {
+        Sniffed::UndeclaredUtf16(le > be)
+    } else {
+        Sniffed::Plain
+    }
+}
+
+fn undeclared_utf16(file: Option<&Path>, little_endian: bool) -> Error {
+    let (name, label) = if little_endian {
+        ("UTF-16LE", "utf-16le")
+    } else {
+        ("UTF-16BE", "utf-16be")
+    };
+    Error::invalid(
+        Location {
+            file: file.map(Path::to_path_buf),
+            ..Default::default()
+        },
+        format!(
+            "looks like {name} text without a byte-order mark (NUL bytes in every other byte); \
+             give --encoding {label}, or save it as UTF-8"
+        ),
+    )
+}
+
+/// Turns the bytes of a text input into a string (see the module's order of
+/// evidence). `file` names the input in errors, which give the line and
+/// column of the first byte that is not valid in the encoding.
+///
+/// ```
+/// use tmkit::files::{TextEncoding, decode_text};
+/// let utf16 = b"\xFF\xFEH\x00i\x00".to_vec();
+/// assert_eq!(decode_text(utf16, None, TextEncoding::DETECT).unwrap(), "Hi");
+/// let latin1 = b"caf\xE9".to_vec();
+/// let enc = TextEncoding::for_label("latin1").unwrap();
+/// assert_eq!(decode_text(latin1, None, enc).unwrap(), "café");
+/// ```
+pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
+    match sniff(&bytes) {
+        Sniffed::Utf32Bom(le) => decode_utf32(&bytes[4..], le, file),
+        Sniffed::Bom(enc, len) => decode_with(&bytes[len..], enc, file),
+        Sniffed::UndeclaredUtf16(le) if encoding.declared.is_none() => {
+            Err(undeclared_utf16(file, le))
+        }
+        _ => match encoding.declared {
+            Some(enc) if enc != UTF_8 => decode_with(&bytes, enc, file),
+            _ => decode_utf8(bytes, file),
+        },
+    }
+}
+
+/// Turns UTF-8 bytes into a string, dropping a BOM; errors point at the first bad byte.
+pub fn decode_utf8(mut bytes: Vec<u8>, file: Option<&Path>) -> Result<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            Err(malformed_at(file, &bytes[..valid], UTF_8))
+        }
+    }
+}
+
+/// The error for bytes that stop being valid `encoding` text after `valid`
+/// (UTF-8, since it was decoded).
+fn malformed_at(file: Option<&Path>, valid: &[u8], encoding: &'static Encoding) -> Error {
+    let prefix = std::str::from_utf8(valid).unwrap_or_default();
+    let location = Location::of_offset(file, prefix, prefix.len());
+    let message = if encoding == UTF_8 {
+        "not valid UTF-8 text (convert it to UTF-8 first, or give --encoding)".to_string()
+    } else {
+        format!("not valid {} text (check --encoding)", encoding.name())
+    };
+    Error::invalid(location, message)
+}
+
+fn decode_with(bytes: &[u8], encoding: &'static Encoding, file: Option<&Path>) -> Result<String> {
+    if encoding == UTF_8 {
+        return decode_utf8(bytes.to_vec(), file);
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let (result, _read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        DecoderResult::InputEmpty => Ok(out),
+        DecoderResult::Malformed(_, _) => Err(malformed_at(file, out.as_bytes(), encoding)),
+        DecoderResult::OutputFull => unreachable!("the buffer was sized for the worst case"),
+    }
+}
+
+fn decode_utf32(bytes: &[u8], little_endian: bool, file: Option<&Path>) -> Result<String> {
+    let mut out = String::with_capacity(bytes.len() / 4);
+    for unit in bytes.chunks(4) {
+        let value = match <[u8; 4]>::try_from(unit) {
+            Ok(b) if little_endian => u32::from_le_bytes(b),
+            Ok(b) => u32::from_be_bytes(b),
+            Err(_) => u32::MAX,
+        };
+        match char::from_u32(value) {
+            Some(c) => out.push(c),
+            None => {
+                let location = Location::of_offset(file, &out, out.len());
+                return Err(Error::invalid(location, "not valid UTF-32 text"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a text input as a stream of UTF-8 bytes, for inputs too large to hold
+/// at once. UTF-8 passes through untouched (a UTF-8 BOM included, for the
+/// reader to drop); UTF-16 and declared legacy encodings are transcoded as
+/// they are read; UTF-32 is decoded whole. Undeclared UTF-16 is an error.
+pub fn utf8_reader<R: Read + Send + 'static>(
+    mut reader: R,
+    file: Option<&Path>,
+    encoding: TextEncoding,
+) -> Result<Box<dyn Read + Send>> {
+    let name = || file.map_or_else(|| "<stdin>".into(), |p| p.display().to_string());
+    let mut head = Vec::with_capacity(4096);
+    (&mut reader)
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(name(), e))?;
+    let rest = io::Cursor::new(head).chain(reader);
+    let (encoding, skip) = match sniff(rest.get_ref().0.get_ref()) {
+        Sniffed::Utf32Bom(_) => {
+            let mut all = Vec::new();
+            let mut rest = rest;
+            rest.read_to_end(&mut all)
+                .map_err(|e| Error::io(name(), e))?;
+            let text = decode_text(all, file, TextEncoding::DETECT)?;
+            return Ok(Box::new(io::Cursor::new(text.into_bytes())));
+        }
+        Sniffed::Bom(enc, len) => (enc, len),
+        Sniffed::UndeclaredUtf16(le) if encoding.declared.is_none() => {
+            return Err(undeclared_utf16(file, le));
+        }
+        _ => (encoding.declared.unwrap_or(UTF_8), 0),
+    };
+    if encoding == UTF_8 {
+        return Ok(Box::new(rest));
+    }
+    let mut rest = rest;
+    io::copy(&mut (&mut rest).take(skip as u64), &mut io::sink())
+        .map_err(|e| Error::io(name(), e))?;
+    Ok(Box::new(TranscodingReader {
+        inner: Box::new(rest),
+        decoder: encoding.new_decoder_without_bom_handling(),
+        encoding,
+        input: vec![0; 1 << 16],
+        input_range: (0, 0),
+        eof: false,
+        output: vec![0; 1 << 17],
+        output_range: (0, 0),
+        decoded: 0,
+        finished: false,
+    }))
+}
+
+/// A reader that decodes another reader's bytes from a legacy encoding or
+/// UTF-16 into UTF-8, refusing malformed input.
+struct TranscodingReader {
+    inner: Box<dyn Read + Send>,
+    decoder: encoding_rs::Decoder,
+    encoding: &'static Encoding,
+    input: Vec<u8>,
+    /// The bytes of `input` not decoded yet.
+    input_range: (usize, usize),
+    eof: bool,
+    output: Vec<u8>,
+    /// The bytes of `output` not handed out yet.
+    output_range: (usize, usize),
+    /// Bytes of input decoded so far, for error messages.
+    decoded: u64,
+    /// The decoder has seen the end of the input (it must not be called again).
+    finished: bool,
+}
+
+impl TranscodingReader {
+    /// Decodes more input into `output`; false at the end of the input.
+    fn refill(&mut self) -> io::Result<bool> {
+        loop {
+            if self.finished {
+                return Ok(false);
+            }
+            let (start, end) = self.input_range;
+            if start == end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.input_range = (0, n);
+                self.eof = n == 0;
+                continue;
+            }
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[start..end],
+                &mut self.output,
+                self.eof,
+            );
+            self.input_range.0 += read;
+            self.decoded += read as u64;
+            if let DecoderResult::Malformed(_, _) = result {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "not valid {} text near byte {} (check --encoding)",
+                        self.encoding.name(),
+                        self.decoded
+                    ),
+                ));
+            }
+            self.output_range = (0, written);
+            self.finished = self.eof && result == DecoderResult::InputEmpty;
+            if written > 0 {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+impl Read for TranscodingReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.output_range.0 == self.output_range.1 && !self.refill()? {
+            return Ok(0);
+        }
+        let (start, end) = self.output_range;
+        let n = out.len().min(end - start);
+        out[..n].copy_from_slice(&self.output[start..start + n]);
+        self.output_range.0 += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, little_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if little_endian {
+                b"\xFF\xFE"
+            } else {
+                b"\xFE\xFF"
+            });
+        }
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if little_endian {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    fn utf32(text: &str, little_endian: bool) -> Vec<u8> {
+        let mut out = if little_endian {
+            b"\xFF\xFE\x00\x00".to_vec()
+        } else {
+            b"\x00\x00\xFE\xFF".to_vec()
+        };
+        for c in text.chars() {
+            let v = c as u32;
+            out.extend_from_slice(&if little_endian {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    const TEXT: &str = "Grève à Porto. 罢工。 Ünïcødé 😀\n";
+
+    #[test]
+    fn every_byte_order_mark_is_read() {
+        let d = TextEncoding::DETECT;
+        let mut utf8 = b"\xEF\xBB\xBF".to_vec();
+        utf8.extend_from_slice(TEXT.as_bytes());
+        for bytes in [
+            utf8,
+            utf16(TEXT, true, true),
+            utf16(TEXT, false, true),
+            utf32(TEXT, true),
+            utf32(TEXT, false),
+        ] {
+            assert_eq!(decode_text(bytes, None, d).unwrap(), TEXT);
+        }
+    }
+
+    #[test]
+    fn undeclared_utf16_is_refused_with_a_hint_unless_declared() {
+        let file = Path::new("win.txt");
+        let err = decode_text(utf16(TEXT, true, false), Some(file), TextEncoding::DETECT)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("win.txt: looks like UTF-16LE"), "{err}");
+        assert!(err.contains("--encoding utf-16le"), "{err}");
+        let err = decode_text(utf16(TEXT, false, false), None, TextEncoding::DETECT)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("UTF-16BE"), "{err}");
+        let le = TextEncoding::for_label("UTF-16LE").unwrap();
+        assert_eq!(
+            decode_text(utf16(TEXT, true, false), None, le).unwrap(),
+            TEXT
+        );
+    }
+
+    #[test]
+    fn declared_legacy_encodings_and_their_errors() {
+        let cp1252 = TextEncoding::for_label("cp1252").unwrap();
+        assert_eq!(
+            decode_text(b"\x93Gr\xE8ve\x94".to_vec(), None, cp1252).unwrap(),
+            "\u{201C}Grève\u{201D}"
+        );
+        let sjis = TextEncoding::for_label("shift_jis").unwrap();
+        assert_eq!(
+            decode_text(b"\x93\xFA\x96\x7B".to_vec(), None, sjis).unwrap(),
+            "日本"
+        );
+        let err = decode_text(b"ab\ncd\x82".to_vec(), Some(Path::new("j.txt")), sjis)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "j.txt:2:3: not valid Shift_JIS text (check --encoding)"
+        );
+        assert!(TextEncoding::for_label("utf-32").is_err());
+        assert!(TextEncoding::for_label("no-such").is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = decode_text(
+            b"ok\nab\xffc".to_vec(),
+            Some(Path::new("bad.txt")),
+            TextEncoding::DETECT,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bad.txt:2:3: not valid UTF-8 text (convert it to UTF-8 first, or give --encoding)"
+        );
+        assert_eq!(decode_utf8(b"\xEF\xBB\xBFhi".to_vec(), None).unwrap(), "hi");
+    }
+
+    #[test]
+    fn undeclared_utf16_of_non_latin_scripts_is_recognised_by_its_spaces() {
+        // Amharic, Thai, Hindi: few ASCII code units, but spaces and digits.
+        for text in [
+            "የኢትዮጵያ መንግሥት ዛሬ አዲስ በጀት አቀረበ። ሠራተኞች 12 ቀናት ይጠብቃሉ።",
+            "รัฐบาลประกาศงบประมาณใหม่ เมื่อวันอังคาร 2567",
+            "सरकार ने मंगलवार को नया बजट पेश किया। मानसून 12 दिन देर से आया।",
+        ] {
+            let err = decode_text(utf16(text, true, false), None, TextEncoding::DETECT)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("UTF-16LE"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_stray_nul_is_not_utf16() {
+        let text = "plain text\0with one NUL and enough letters around it";
+        assert_eq!(
+            decode_text(text.into(), None, TextEncoding::DETECT).unwrap(),
+            text
+        );
+    }
+
+    fn read_all(bytes: Vec<u8>, enc: TextEncoding) -> Result<String> {
+        let mut r = utf8_reader(io::Cursor::new(bytes), None, enc)?;
+        let mut out = Vec::new();
+        // Tiny reads exercise the decoder's partial-character path.
+        let mut buf = [0u8; 3];
+        loop {
+            let n = r.read(&mut buf).map_err(|e| Error::io("x", e))?;
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn streaming_reader_transcodes_like_the_whole_file_decoder() {
+        let long: String = TEXT.repeat(5000);
+        for bytes in [
+            utf16(&long, true, true),
+            utf16(&long, false, true),
+            utf32(&long, true),
+        ] {
+            assert_eq!(read_all(bytes, TextEncoding::DETECT).unwrap(), long);
+        }
+        let plain = read_all(long.clone().into_bytes(), TextEncoding::DETECT).unwrap();
+        assert_eq!(plain, long);
+        assert!(read_all(utf16(&long, true, false), TextEncoding::DETECT).is_err());
+        let latin = TextEncoding::for_label("latin1").unwrap();
+        assert_eq!(read_all(b"caf\xE9".to_vec(), latin).unwrap(), "café");
+    }
+}

@@ -1,0 +1,168 @@
+//! Bilingual files ↔ TMX units: the finished segments of a job go back
+//! into a memory with their inline codes; a memory's units become an XLIFF
+//! or PO file.
+
+use super::{Document, File, Format, Segment, State, Unit};
+use crate::text::LanguageTag;
+use crate::tmx::{Note, Tu, Tuv};
+
+/// What [`to_tus`] left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Segments in a state not asked for (or without a target).
+    pub state: usize,
+    /// Segments whose file names neither language, when no default was given.
+    pub language: usize,
+}
+
+/// The segments of `doc` in one of `states` as TMX units, source and target
+/// with their inline codes. Languages come from each file, else from `src`
+/// and `tgt`. Unit ids become `tuid`s (`id#segment` for segmented units),
+/// unit notes TU notes.
+///
+/// ```
+/// use tmkit::xliff::{Document, State, convert::to_tus};
+/// let doc = Document::parse_str(r#"<xliff version="1.2"><file original="a" source-language="en" target-language="fr" datatype="plaintext"><body>
+///  <trans-unit id="1"><source>Yes <x id="1"/></source><target state="signed-off">Oui <x id="1"/></target></trans-unit>
+///  <trans-unit id="2"><source>No</source><target state="needs-review-translation">Non</target></trans-unit>
+/// </body></file></xliff>"#, None)?;
+/// let (tus, skipped) = to_tus(&doc, &State::DONE, None, None);
+/// assert_eq!(tus.len(), 1);
+/// assert_eq!(skipped.state, 1);
+/// assert_eq!(tus[0].tuvs[1].seg.text_with_placeholders(), "Oui {1}");
+/// # Ok::<(), tmkit::Error>(())
+/// ```
+pub fn to_tus(
+    doc: &Document,
+    states: &[State],
+    src: Option<&LanguageTag>,
+    tgt: Option<&LanguageTag>,
+) -> (Vec<Tu>, Skipped) {
+    let mut tus = Vec::new();
+    let mut skipped = Skipped::default();
+    for file in &doc.files {
+        let lang = |given: Option<&LanguageTag>, declared: &Option<String>| {
+            given
+                .map(ToString::to_string)
+                .or_else(|| declared.as_deref().map(|d| d.replace('_', "-")))
+        };
+        let (Some(sl), Some(tl)) = (
+            lang(src, &file.source_language),
+            lang(tgt, &file.target_language),
+        ) else {
+            skipped.language += file.units.iter().map(|u| u.segments.len()).sum::<usize>();
+            continue;
+        };
+        for unit in &file.units {
+            let several = unit.segments.len() > 1;
+            for seg in &unit.segments {
+                if !seg.has_target() || !states.contains(&seg.state) {
+                    skipped.state += 1;
+                    continue;
+                }
+                let mut tu = Tu::new(vec![
+                    Tuv {
+                        seg: seg.source.clone(),
+                        ..Tuv::new(sl.clone(), "")
+                    },
+                    Tuv {
+                        seg: seg.target.clone().unwrap_or_default(),
+                        ..Tuv::new(tl.clone(), "")
+                    },
+                ]);
+                let id = unit.name.clone().unwrap_or_else(|| unit.id.clone());
+                tu.tuid = Some(match (&seg.id, several) {
+                    (Some(s), true) => format!("{id}#{s}"),
+                    _ => id,
+                });
+                tu.notes = unit.notes.iter().map(Note::new).collect();
+                tus.push(tu);
+            }
+        }
+    }
+    (tus, skipped)
+}
+
+/// A bilingual document of the units that have both `src` and `tgt`
+/// variants (best BCP-47 match), each a translated segment; `original`
+/// names the file. Returns the document and how many units lacked a language.
+pub fn from_tus(
+    tus: impl IntoIterator<Item = Tu>,
+    src: &LanguageTag,
+    tgt: &LanguageTag,
+    original: &str,
+    format: Format,
+) -> (Document, usize) {
+    let mut file = File {
+        original: original.to_string(),
+        source_language: Some(src.to_string()),
+        target_language: Some(tgt.to_string()),
+        datatype: Some(
+            if format == Format::Po {
+                "po"
+            } else {
+                "plaintext"
+            }
+            .into(),
+        ),
+        ..File::default()
+    };
+    let mut skipped = 0;
+    for tu in tus {
+        let (Some(s), Some(t)) = (tu.variant(src), tu.variant(tgt)) else {
+            skipped += 1;
+            continue;
+        };
+        let n = file.units.len() + 1;
+        file.units.push(Unit {
+            id: n.to_string(),
+            name: tu.tuid.clone(),
+            segments: vec![Segment {
+                source: s.seg.clone(),
+                target: Some(t.seg.clone()),
+                state: State::Translated,
+                ..Segment::default()
+            }],
+            notes: tu.notes.iter().map(|n| n.text.clone()).collect(),
+            translate: true,
+            ..Unit::default()
+        });
+    }
+    (
+        Document {
+            format: Some(format),
+            files: vec![file],
+            ..Document::default()
+        },
+        skipped,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tmx_units_round_trip_through_xliff() {
+        let tmx = crate::tmx::Tmx::parse_str(r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu tuid="a"><note>n</note><tuv xml:lang="en"><seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept></seg></tuv><tuv xml:lang="fr-FR"><seg>Appuyez sur <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept></seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Only English</seg></tuv></tu></body></tmx>"#).unwrap();
+        let (en, fr) = ("en".parse().unwrap(), "fr".parse().unwrap());
+        let (doc, skipped) = from_tus(tmx.tus, &en, &fr, "m.tmx", Format::Xliff12);
+        assert_eq!(skipped, 1);
+        let xml =
+            String::from_utf8(crate::xliff::write_xliff12(&doc, Vec::new()).unwrap()).unwrap();
+        assert!(
+            xml.contains("<source>Press <g id=\"1\">OK</g></source>"),
+            "{xml}"
+        );
+        let back = Document::parse_str(&xml, None).unwrap();
+        let (tus, _) = to_tus(&back, &State::DONE, None, None);
+        assert_eq!(tus[0].tuid.as_deref(), Some("a"));
+        assert_eq!(
+            tus[0].tuvs[1].seg.text_with_placeholders(),
+            "Appuyez sur {1}OK{/1}"
+        );
+        assert_eq!(tus[0].notes[0].text, "n");
+    }
+}

@@ -1,0 +1,118 @@
+//! What several test files share: finding `../shared`, reporting a
+//! cross-check that cannot run, and the outside checks written XLIFF goes
+//! through (the official schemas and translate-toolkit).
+//!
+//! libtest captures what a test prints with `eprintln!` and shows it only for
+//! failing tests, so a skipped cross-check would pass as a silent `ok`.
+//! [`skipped`] writes to the process's standard error through its file handle,
+//! which libtest does not capture: the line shows in every `cargo test` run
+//! and in CI logs, next to the test's `ok`.
+
+#![allow(dead_code)] // Each test file uses a part.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+
+/// `../shared` (beside the checkout, as in CI) or `$TMKIT_SHARED`, with `rel`
+/// under it; `None` (after reporting the skip) when absent.
+pub fn shared(rel: &str, check: &str) -> Option<PathBuf> {
+    let candidates = [
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")),
+        std::env::var_os("TMKIT_SHARED").map(PathBuf::from),
+    ];
+    let found = candidates
+        .into_iter()
+        .flatten()
+        .map(|root| root.join(rel))
+        .find(|p| p.exists());
+    if found.is_none() {
+        skipped(check, &format!("../shared/{rel} is absent"));
+    }
+    found
+}
+
+/// Reports on the terminal (uncaptured) that cross-check `check` was skipped, and why.
+pub fn skipped(check: &str, why: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "SKIPPED cross-check {check}: {why}");
+}
+
+/// True when `python3` can import `module` (else reports the skip of `check`).
+pub fn python_has(module: &str, check: &str) -> bool {
+    let ok = StdCommand::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skipped(check, &format!("python3 with {module} is not installed"));
+    }
+    ok
+}
+
+/// A fixture of the XLIFF tests, `tests/fixtures/xliff/NAME`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/xliff")
+        .join(name)
+}
+
+/// The tmkit binary, colours off.
+pub fn tmkit() -> Command {
+    let mut cmd = Command::cargo_bin("tmkit").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Checks `files` against the official schemas (`kind` as validate.py
+/// names it, or `None` to guess from the root); skips with a printed reason
+/// when the validator, Python or lxml is missing.
+pub fn assert_valid(files: &[&Path], kind: Option<&str>) {
+    let Some(script) = shared("schemas/validate.py", "schema validation") else {
+        return;
+    };
+    if !python_has("lxml", "schema validation") {
+        return;
+    }
+    let mut cmd = StdCommand::new("python3");
+    cmd.arg(script);
+    if let Some(k) = kind {
+        cmd.args(["--kind", k]);
+    }
+    let out = cmd.args(files).output().unwrap();
+    assert!(
+        out.status.success(),
+        "schema validation failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Reads an XLIFF 1.2 file with translate-toolkit: for each unit (headers
+/// left out), its id, source and target, as translate-toolkit sees them.
+/// `None` (with a printed reason) when translate-toolkit is missing.
+pub fn translate_toolkit_units(file: &Path) -> Option<Vec<(String, String, String)>> {
+    if !python_has("translate.storage.xliff", "translate-toolkit reading XLIFF") {
+        return None;
+    }
+    let script = r#"
+import json, sys
+from translate.storage import xliff
+store = xliff.xlifffile.parsefile(sys.argv[1])
+print(json.dumps([[u.getid(), u.source or "", u.target or ""] for u in store.units if not u.isheader()]))
+"#;
+    let out = StdCommand::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "translate-toolkit could not read {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}

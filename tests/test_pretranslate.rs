@@ -1,0 +1,330 @@
+//! `tmkit pretranslate`: documents and existing XLIFF files into bilingual
+//! files, checked against the official schemas and read back with
+//! translate-toolkit (both skipped with a reason when absent).
+
+mod support;
+
+use std::path::Path;
+
+use predicates::prelude::*;
+use support::{assert_valid, fixture, tmkit, translate_toolkit_units};
+use tmkit::xliff::{Document, State};
+
+fn news_tm() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx")
+}
+
+fn run(args: &[&str], inputs: &[&Path], out: &Path) -> assert_cmd::assert::Assert {
+    tmkit()
+        .arg("pretranslate")
+        .args(args)
+        .args(inputs)
+        .arg("-o")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn text_markdown_and_html_become_one_valid_xliff12_file_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("job.xlf");
+    let (md, html) = (fixture("article.md"), fixture("article.html"));
+    let txt = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/en-port-strike.txt");
+    run(
+        &[
+            "--tm",
+            news_tm().to_str().unwrap(),
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "--min",
+            "60",
+        ],
+        &[&txt, &md, &html],
+        &out,
+    )
+    .success()
+    .stderr(predicate::str::contains("exact"));
+    assert_valid(&[&out], Some("xliff12"));
+    let doc = Document::read(&out).unwrap();
+    assert_eq!(doc.files.len(), 3);
+    let datatypes: Vec<_> = doc
+        .files
+        .iter()
+        .map(|f| f.datatype.clone().unwrap())
+        .collect();
+    assert_eq!(datatypes, ["plaintext", "x-markdown", "html"]);
+    let html_units = &doc.files[2].units;
+    // The page's navigation and footer are not sentences of the article.
+    assert!(
+        html_units
+            .iter()
+            .all(|u| !u.segments[0].source.plain_text().contains("Home"))
+    );
+    let exact = html_units
+        .iter()
+        .flat_map(|u| &u.segments)
+        .find(|s| s.source.plain_text() == "The stoppage is the first of its kind since 1977.")
+        .unwrap();
+    assert_eq!(exact.state, State::Translated);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains(r#"state="translated" state-qualifier="exact-match""#));
+    assert!(text.contains(r#"state="needs-review-translation" state-qualifier="fuzzy-match""#));
+    assert!(text.contains("<alt-trans match-quality="));
+    // translate-toolkit sees the same units and targets.
+    if let Some(units) = translate_toolkit_units(&out) {
+        let ours: Vec<(String, String)> = doc
+            .segments()
+            .map(|(_, _, s)| {
+                let t = s
+                    .target
+                    .as_ref()
+                    .map(|t| t.plain_text())
+                    .unwrap_or_default();
+                (s.source.plain_text(), t)
+            })
+            .collect();
+        let theirs: Vec<(String, String)> = units.into_iter().map(|(_, s, t)| (s, t)).collect();
+        assert_eq!(theirs, ours);
+    }
+}
+
+#[test]
+fn ids_and_resnames_are_stable_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.xlf"), dir.path().join("b.xlf"));
+    let md = fixture("article.md");
+    let tm = news_tm();
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    run(&args, &[&md], &a).success();
+    run(&args, &[&md], &b).success();
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let doc = Document::read(&a).unwrap();
+    let names: Vec<_> = doc.files[0]
+        .units
+        .iter()
+        .map(|u| u.name.clone().unwrap())
+        .collect();
+    let mut distinct = names.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), names.len());
+}
+
+#[test]
+fn xliff20_output_has_translation_candidates_and_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("job.xlf");
+    let md = fixture("article.md");
+    run(
+        &[
+            "--tm",
+            news_tm().to_str().unwrap(),
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "--to",
+            "xliff20",
+            "--max",
+            "2",
+        ],
+        &[&md],
+        &out,
+    )
+    .success();
+    assert_valid(&[&out], Some("xliff20"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(r##"<mtc:match ref="#s1" similarity="100" type="tm""##),
+        "{text}"
+    );
+    assert!(text.contains(r#"state="translated" subState="tmkit:exact-match""#));
+    let doc = Document::read(&out).unwrap();
+    assert_eq!(doc.format, Some(tmkit::xliff::Format::Xliff20));
+}
+
+#[test]
+fn tmx_output_holds_the_translated_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("job.tmx");
+    run(
+        &[
+            "--tm",
+            news_tm().to_str().unwrap(),
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+        ],
+        &[&fixture("article.md")],
+        &out,
+    )
+    .success();
+    assert_valid(&[&out], Some("tmx"));
+    let tmx = tmkit::tmx::Tmx::read(&out).unwrap();
+    assert!(!tmx.tus.is_empty());
+    assert!(
+        tmx.tus
+            .iter()
+            .all(|tu| tu.tuvs.len() == 2 && tu.prop_values("x-tmkit-score").count() == 1)
+    );
+}
+
+#[test]
+fn copy_source_fills_unmatched_segments_with_their_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("job.xlf");
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "Zebras eat grass near the river.\n").unwrap();
+    let tm = news_tm();
+    let args = [
+        "--tm",
+        tm.to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "fr",
+        "--copy-source",
+    ];
+    run(&args, &[&input], &out).success();
+    assert_valid(&[&out], Some("xliff12"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(
+            r#"<target state="needs-translation">Zebras eat grass near the river.</target>"#
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn existing_xliff12_gets_its_empty_targets_and_keeps_every_other_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("filled.xlf");
+    let input = fixture("okapi-extract.xlf");
+    run(
+        &[
+            "--tm",
+            fixture("memory-codes.tmx").to_str().unwrap(),
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+        ],
+        &[&input],
+        &out,
+    )
+    .success()
+    .stderr(predicate::str::contains(
+        "2 exact, 0 fuzzy, 1 without a match",
+    ))
+    .stderr(predicate::str::contains("1 already translated"));
+    let before = std::fs::read_to_string(&input).unwrap();
+    let after = std::fs::read_to_string(&out).unwrap();
+    // Every line without a filled target is unchanged.
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(changed.len(), 2, "{changed:#?}");
+    assert!(
+        changed
+            .iter()
+            .all(|(_, b)| b.contains("<target xml:lang=\"fr-FR\" state=\"translated\""))
+    );
+    // The memory's codes take the document's ids (and the source's ctype).
+    assert!(after.contains(r#"Les négociations reprendront <g id="1" ctype="bold">jeudi</g> à Baltimore.<x id="2" ctype="lb"/></target>"#), "{after}");
+    // The candidate shows the memory's own markup.
+    assert!(after.contains(r#"<ph id="2">&lt;br/&gt;</ph></target></alt-trans>"#));
+    assert_valid(&[&out], Some("xliff12-transitional"));
+    if let Some(units) = translate_toolkit_units(&out) {
+        assert_eq!(units.len(), 4);
+        assert!(units[0].2.starts_with("Cet arrêt de travail"));
+        assert_eq!(units[3].2, "Déjà fait.");
+    }
+}
+
+#[test]
+fn existing_xliff20_and_trados_files_are_filled_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = fixture("memory-codes.tmx");
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    let out = dir.path().join("filled20.xlf");
+    run(&args, &[&fixture("job20.xlf")], &out).success();
+    assert_valid(&[&out], Some("xliff20"));
+    let doc = Document::read(&out).unwrap();
+    let segs: Vec<_> = doc.segments().map(|(_, _, s)| s.clone()).collect();
+    assert_eq!(segs[0].state, State::Translated);
+    assert_eq!(
+        segs[1].state,
+        State::Final,
+        "a finished segment is left alone"
+    );
+    assert!(segs[2].target.is_none());
+    let sdl = dir.path().join("filled.sdlxliff");
+    run(&args, &[&fixture("trados.sdlxliff")], &sdl).success();
+    let text = std::fs::read_to_string(&sdl).unwrap();
+    assert!(text.contains(r#"<mrk mtype="seg" mid="2">Cet arrêt de travail est le premier de ce type depuis 1977.</mrk>"#));
+    assert!(text.contains(r#"<sdl:seg id="2" conf="Translated" origin="tm" percent="100"/>"#));
+    assert!(text.contains(r#"<sdl:seg id="1" conf="ApprovedSignOff" origin="interactive"/>"#));
+}
+
+#[test]
+fn a_folder_output_gets_one_file_per_input_and_a_bad_input_fails_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out/");
+    let bad = fixture("malformed/missing-id.xlf");
+    tmkit()
+        .arg("pretranslate")
+        .args([
+            "--tm",
+            news_tm().to_str().unwrap(),
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+        ])
+        .arg(fixture("article.md"))
+        .arg(&bad)
+        .arg(fixture("article.html"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "missing-id.xlf:2:1: <trans-unit> without the required id",
+        ));
+    let made = [out.join("article.md.xlf"), out.join("article.html.xlf")];
+    for path in &made {
+        assert!(path.is_file(), "{}", path.display());
+    }
+    assert!(!out.join("missing-id.xlf").exists());
+    assert_valid(&[&made[0], &made[1]], Some("xliff12"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    tmkit()
+        .args(["pretranslate", "--tm"])
+        .arg(news_tm())
+        .args(["--src", "en", "--tgt", "fr", "--max", "0"])
+        .arg(fixture("article.md"))
+        .arg("-o")
+        .arg(dir.path().join("x.xlf"))
+        .assert()
+        .code(2);
+    tmkit()
+        .args(["pretranslate", "--tm"])
+        .arg(news_tm())
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(fixture("article.md"))
+        .arg("-o")
+        .arg(dir.path().join("x.docx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--to xliff12|xliff20|tmx"));
+}
