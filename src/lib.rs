@@ -10,6 +10,7 @@
 //! | [`tmx`] | the TMX 1.4b model, a streaming reader and a writer; stats, validation, conversion, merge, filter |
 //! | [`tm`] | translation memories loaded from TMX, TSV, XLIFF or PO, and their entries |
 //! | [`xliff`] | XLIFF 1.2 (Trados, memoQ), XLIFF 2.0/2.1 and gettext PO: the model, readers, writers, in-place filling |
+//! | [`store`] | the persistent memory: SQLite (`.tmdb`) or PostgreSQL, import, export, concordance |
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`html`] | main-content extraction from web pages, with offsets into the page |
@@ -30,6 +31,7 @@ pub mod fuzzy;
 pub mod html;
 pub mod pretranslate;
 pub mod segment;
+pub mod store;
 pub mod summarize;
 pub mod text;
 pub mod tm;

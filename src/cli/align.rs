@@ -147,6 +147,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             src: args.src.clone(),
             tgt: args.tgt.clone(),
             lines: args.lines,
+            update_usage: false,
         };
         Some(load_matcher(&memory, ctx)?)
     };

@@ -11,7 +11,7 @@ use tmkit::batch::InputFilter;
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, MatchSession, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
-use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory};
+use tmkit::tm::{LanguagePair, OpenedMemory, TranslationMemory};
 
 use super::common::{self, Context, DataFormat, Style};
 
@@ -41,7 +41,8 @@ results, slower; for checking the index.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file, or a folder of them. Repeatable.
+    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file or a folder of them
+    /// (repeatable), or one store (team.tmdb, postgres://...).
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).
@@ -53,6 +54,9 @@ pub struct MemoryArgs {
     /// Each input line is one segment (blank lines skipped) instead of splitting sentences.
     #[arg(long)]
     pub lines: bool,
+    /// With a store: count a use of each best match (usage count and last-used date).
+    #[arg(long)]
+    pub update_usage: bool,
 }
 
 /// Arguments of `tmkit match`.
@@ -83,16 +87,39 @@ pub struct Args {
     pub inputs: Vec<String>,
 }
 
-/// Loads the memories for a language pair and indexes them, reporting the
+/// [`load_matcher`] for commands that read memory files only (they take
+/// markup from the files themselves): a store is refused as bad usage.
+pub(crate) fn load_file_matcher(
+    memory: &MemoryArgs,
+    ctx: &Context,
+) -> anyhow::Result<Matcher<tmkit::tm::MemoryTm>> {
+    match load_matcher(memory, ctx)?.into_parts() {
+        (OpenedMemory::Files(tm), index) => Ok(Matcher::with_index(tm, index)?),
+        (OpenedMemory::Store(_), _) => Err(common::usage(
+            "this command reads memory files (.tmx, .tsv, .xlf, .po); a store is served by match and analyze",
+        )),
+    }
+}
+
+/// Opens the memory for a language pair with its index, reporting the
 /// time taken on stderr (unless `--quiet`).
 pub(crate) fn load_matcher(
     memory: &MemoryArgs,
     ctx: &Context,
-) -> anyhow::Result<Matcher<MemoryTm>> {
+) -> anyhow::Result<Matcher<OpenedMemory>> {
     let (paths, src, tgt) = (&memory.tm, &memory.src, &memory.tgt);
     common::check_language_pair(src, tgt)?;
+    if memory.update_usage
+        && !paths
+            .iter()
+            .any(|p| tmkit::store::StoreLocation::parse(&p.to_string_lossy()).is_some())
+    {
+        return Err(common::usage(
+            "--update-usage needs a store (--tm team.tmdb)",
+        ));
+    }
     let started = Instant::now();
-    let matcher = Matcher::load(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let matcher = tmkit::tm::open_matcher(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
     let tm = matcher.memory();
     for (file, why) in tm.skipped_files() {
         ctx.note(format!(
@@ -110,10 +137,13 @@ pub(crate) fn load_matcher(
             "notice: {n} segment(s) use {used} for {asked} (another region); their matches list a region-fallback penalty"
         ));
     }
+    let from = match tm {
+        OpenedMemory::Files(files) => format!("{} file(s)", files.files().len()),
+        OpenedMemory::Store(_) => "the store".to_string(),
+    };
     ctx.note(format!(
-        "memory: {} segments from {} file(s), {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
+        "memory: {} segments from {from}, {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
         tm.len(),
-        tm.files().len(),
         started.elapsed().as_secs_f64(),
         matcher.index().vocabulary().len(),
     ));
@@ -273,6 +303,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                 })
                 .collect();
+            if args.memory.update_usage
+                && let Some(store) = matcher.memory().store()
+            {
+                let best: Vec<_> = results
+                    .iter()
+                    .filter_map(|(m, _)| m.first().map(|m| m.entry_id))
+                    .collect();
+                store.record_usage(&best)?;
+            }
             for (query, (matches, ms)) in batch.iter().zip(&results) {
                 total_ms += ms;
                 let json = || ResultJson {
@@ -346,7 +385,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 fn write_text<W: Write>(
     out: &mut W,
     style: &Style,
-    matcher: &Matcher<MemoryTm>,
+    matcher: &Matcher<OpenedMemory>,
     number: usize,
     query: &str,
     matches: &[Match],
@@ -413,7 +452,7 @@ fn penalty_list(penalties: &[Penalty]) -> String {
 /// Raises a 100% match to 101% when the segment before `query` in the
 /// document precedes the match in the memory too.
 fn mark_context(
-    session: &mut MatchSession<'_, MemoryTm>,
+    session: &mut MatchSession<'_, OpenedMemory>,
     matches: &mut [Match],
     query: &str,
     previous: Option<&&str>,

@@ -16,6 +16,7 @@ pub mod match_cmd;
 pub mod pretranslate;
 pub mod segment;
 pub mod summarize;
+pub mod tm;
 pub mod tmx;
 
 pub use common::{is_broken_pipe, is_usage_error, report_error};
@@ -75,6 +76,8 @@ pub enum Command {
     Align(align::Args),
     /// Write short extractive digests of articles, one file or whole folders.
     Summarize(summarize::Args),
+    /// A translation-memory store (SQLite .tmdb or PostgreSQL): import, search, add, export...
+    Tm(Box<tm::Args>),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Write the manual pages (roff), to standard output or a man folder.
@@ -105,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pretranslate(args) => pretranslate::run(args, &ctx),
         Command::Summarize(args) => summarize::run(args, &ctx),
         Command::Align(args) => align::run(args, &ctx),
+        Command::Tm(args) => tm::run(*args, &ctx),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

@@ -14,7 +14,7 @@ use tmkit::summarize::InputFormat;
 use tmkit::xliff::Document;
 
 use super::common::{self, Context};
-use super::match_cmd::{MemoryArgs, load_matcher};
+use super::match_cmd::{MemoryArgs, load_file_matcher};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -183,7 +183,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     let filter = InputFilter::new(&[], &EXTENSIONS)?;
     let paths = tmkit::batch::expand_inputs(&args.inputs, &filter)?;
-    let matcher = load_matcher(&args.memory, ctx)?;
+    let matcher = load_file_matcher(&args.memory, ctx)?;
     let started = Instant::now();
     let segmenter = Segmenter::for_language(&args.memory.src);
     let mut failed = 0usize;

@@ -19,7 +19,7 @@ use tmkit::text::lang::LangChoice;
 use tmkit::tm::{MemoryTm, TranslationMemory};
 
 use super::common::{self, Context};
-use super::match_cmd::{MemoryArgs, load_matcher};
+use super::match_cmd::{MemoryArgs, load_file_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -294,8 +294,9 @@ fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<M
             .clone()
             .ok_or_else(|| common::usage("--tm needs --tgt"))?,
         lines: false,
+        update_usage: false,
     };
-    load_matcher(&memory, ctx)
+    load_file_matcher(&memory, ctx)
 }
 
 /// Reads, parses and summarizes one input.

@@ -37,6 +37,8 @@ use super::score::{Pattern, TokenSets, combine, max_distance_for, word_score};
 use super::vocab::{UNKNOWN_TOKEN, Vocabulary};
 use crate::tm::{EntryId, TranslationMemory};
 
+mod persist;
+
 /// One retrieved segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexHit {

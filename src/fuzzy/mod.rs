@@ -100,6 +100,25 @@ impl<T: TranslationMemory> Matcher<T> {
         Matcher { tm, index }
     }
 
+    /// Joins `tm` with an index built from it earlier (a store keeps its
+    /// index on disk: see [`FuzzyIndex::from_bytes`]). The index must hold
+    /// exactly `tm`'s sources in entry order, as [`FuzzyIndex::build`] makes it.
+    pub fn with_index(tm: T, index: FuzzyIndex) -> crate::Result<Self> {
+        if index.len() != tm.len() {
+            return Err(crate::Error::Usage(format!(
+                "the index holds {} segments, the memory {}",
+                index.len(),
+                tm.len()
+            )));
+        }
+        Ok(Matcher { tm, index })
+    }
+
+    /// The memory and its index, taken apart.
+    pub fn into_parts(self) -> (T, FuzzyIndex) {
+        (self.tm, self.index)
+    }
+
     /// The memory.
     pub fn memory(&self) -> &T {
         &self.tm

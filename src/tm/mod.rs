@@ -533,6 +533,131 @@ fn entry_of_unit(
     Some((entry, fallback))
 }
 
+/// Of `(language tag, item)` candidates, the item whose tag best serves
+/// `lang`, as [`Tu::best_variant`](crate::tmx::Tu::best_variant) picks a
+/// variant (by [`LanguageTag::resolve`]; the first of equals): how a store
+/// picks the variants of its units.
+pub fn best_variant<'a, T>(
+    candidates: impl IntoIterator<Item = (&'a str, T)>,
+    lang: &LanguageTag,
+) -> Option<T> {
+    let mut best: Option<(crate::text::LangMatch, T)> = None;
+    for (tag, item) in candidates {
+        let Ok(tag) = LanguageTag::parse(tag) else {
+            continue;
+        };
+        if let Some(q) = lang.resolve(&tag)
+            && best.as_ref().is_none_or(|(b, _)| q > *b)
+        {
+            best = Some((q, item));
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
+/// A memory named by `--tm`: memory files loaded whole, or a store.
+pub enum OpenedMemory {
+    /// TMX/TSV files and folders, loaded into memory.
+    Files(MemoryTm),
+    /// A language pair of a store (`team.tmdb`, `postgres://…`).
+    Store(crate::store::StoreMemory),
+}
+
+impl OpenedMemory {
+    /// Files of a folder left out (see [`MemoryTm::skipped_files`]).
+    pub fn skipped_files(&self) -> &[(PathBuf, String)] {
+        match self {
+            OpenedMemory::Files(tm) => tm.skipped_files(),
+            OpenedMemory::Store(_) => &[],
+        }
+    }
+
+    /// The files loaded (none for a store).
+    pub fn files(&self) -> &[PathBuf] {
+        match self {
+            OpenedMemory::Files(tm) => tm.files(),
+            OpenedMemory::Store(_) => &[],
+        }
+    }
+
+    /// Entries served from another region, by (used, asked) (see [`MemoryTm::region_fallback_counts`]).
+    pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
+        match self {
+            OpenedMemory::Files(tm) => tm.region_fallback_counts(),
+            OpenedMemory::Store(_) => Vec::new(),
+        }
+    }
+
+    /// The store, when the memory is one.
+    pub fn store(&self) -> Option<&crate::store::StoreMemory> {
+        match self {
+            OpenedMemory::Store(s) => Some(s),
+            OpenedMemory::Files(_) => None,
+        }
+    }
+}
+
+impl TranslationMemory for OpenedMemory {
+    fn pair(&self) -> &LanguagePair {
+        match self {
+            OpenedMemory::Files(tm) => tm.pair(),
+            OpenedMemory::Store(tm) => tm.pair(),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            OpenedMemory::Files(tm) => tm.len(),
+            OpenedMemory::Store(tm) => tm.len(),
+        }
+    }
+    fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
+        match self {
+            OpenedMemory::Files(tm) => tm.entry(id),
+            OpenedMemory::Store(tm) => tm.entry(id),
+        }
+    }
+    fn describe_origin(&self, origin: &Origin) -> String {
+        match self {
+            OpenedMemory::Files(tm) => tm.describe_origin(origin),
+            OpenedMemory::Store(tm) => tm.describe_origin(origin),
+        }
+    }
+    fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
+        match self {
+            OpenedMemory::Files(tm) => tm.region_fallback(id),
+            OpenedMemory::Store(_) => None,
+        }
+    }
+}
+
+/// Opens what `--tm` names for `pair`, with its fuzzy index: one store
+/// (`*.tmdb`, `postgres://…`; its persisted index, rebuilt when stale), or
+/// memory files and folders (`.tmx`, `.tsv`; loaded and indexed). This is
+/// the one way every command (`match`, `analyze`, ...) opens a memory.
+pub fn open_matcher(
+    pair: LanguagePair,
+    specs: &[PathBuf],
+) -> Result<crate::fuzzy::Matcher<OpenedMemory>> {
+    let stores: Vec<crate::store::StoreLocation> = specs
+        .iter()
+        .filter_map(|p| crate::store::StoreLocation::parse(&p.to_string_lossy()))
+        .collect();
+    match (stores.len(), specs.len()) {
+        (0, _) => {
+            let (tm, index) = crate::fuzzy::Matcher::load(pair, specs)?.into_parts();
+            crate::fuzzy::Matcher::with_index(OpenedMemory::Files(tm), index)
+        }
+        (1, 1) => {
+            let store = crate::store::open_location(&stores[0], false)?;
+            let (memory, index, _) = crate::store::StoreMemory::open(store, pair)?;
+            crate::fuzzy::Matcher::with_index(OpenedMemory::Store(memory), index)
+        }
+        _ => Err(Error::Usage(
+            "--tm takes one store, or memory files and folders, not both (import files into the store with `tmkit tm import`)".into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Store figures (docs/performance/store.md): import of the 1M benchmark
+# memory into SQLite (and PostgreSQL when TMKIT_BENCH_PG names a database),
+# open + first fuzzy answer, lookup latency and recall through the shared
+# harness, concordance latency, export speed, and the TMX round trip.
+#
+#   bench/store.sh                         # SQLite
+#   TMKIT_BENCH_PG=postgres://u:p@127.0.0.1/db bench/store.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SHARED=${SHARED:-$ROOT/../shared}
+BENCH_DIR=${BENCH_DIR:-/tmp}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$CARGO_TARGET_DIR/release/tmkit
+HARNESS=$SHARED/eval/fuzzy/bench.py
+B1M=$BENCH_DIR/b1m
+DB=$BENCH_DIR/b1m.tmdb
+TIME='%e s wall, %U s user, %S s sys, %M KB peak'
+
+[ -f "$HARNESS" ] || { echo "bench: $HARNESS is absent" >&2; exit 1; }
+cargo build --release --quiet
+if [ ! -f "$B1M/gt.jsonl" ]; then
+  python3 "$HARNESS" build --tsv "$SHARED/data/tm/en-fr.tsv" --size 1000000 --out "$B1M" \
+    --unrelated-tsv "$SHARED/data/tm/en-ja.tsv"
+fi
+echo "== machine: $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%H:%MZ)"
+
+echo "== import 1M TMX ($(du -m "$B1M/tm.tmx" | cut -f1) MB) into SQLite (concordance + fuzzy index included)"
+rm -f "$DB" "$DB"-* "$DB".*.fzi
+/usr/bin/time -f "$TIME" "$BIN" tm import --tm "$DB" "$B1M/tm.tmx"
+echo "store: $(du -m "$DB" | cut -f1) MB (+ fuzzy index $(du -mc "$DB".*.fzi | tail -1 | cut -f1) MB); TMX: $(du -m "$B1M/tm.tmx" | cut -f1) MB"
+
+stores=("$DB")
+if [ -n "${TMKIT_BENCH_PG:-}" ]; then
+  psql -q "$TMKIT_BENCH_PG" -c 'DROP TABLE IF EXISTS fields, variants, units, origins, tmkit_meta CASCADE' >/dev/null
+  echo "== import 1M TMX into PostgreSQL (COPY)"
+  /usr/bin/time -f "$TIME" "$BIN" tm import --tm "$TMKIT_BENCH_PG" "$B1M/tm.tmx"
+  stores+=("$TMKIT_BENCH_PG")
+fi
+
+for store in "${stores[@]}"; do
+  echo "== $store: open + first fuzzy answer (index loaded from its file)"
+  /usr/bin/time -f "$TIME" "$BIN" -q match --tm "$store" --src en --tgt fr --format jsonl \
+    "The minister said on Monday that the talks would resume." >/dev/null
+  echo "== $store: 200 queries through the harness (recall against exact ground truth)"
+  python3 "$HARNESS" run --dir "$B1M" \
+    --cmd "$BIN match --tm $store --src {src} --tgt {tgt} --min 50 --max 5 --lines --format jsonl {queries}" | tail -4
+  echo "== $store: concordance, 50 queries (whole command, process start included)"
+  head -50 "$B1M/queries.txt" | awk '{print $2, $3}' | while read -r q; do
+    s=$(date +%s%N); "$BIN" -q tm search --tm "$store" --limit 20 "$q" >/dev/null; e=$(date +%s%N)
+    echo $(( (e - s) / 1000 ))
+  done | sort -n | awk '{a[NR]=$1} END {printf "concordance: p50 %.1f ms, p95 %.1f ms\n", a[int(NR*0.5)+1]/1000, a[int(NR*0.95)]/1000}'
+  echo "== $store: export 1M units to TMX"
+  s=$(date +%s%N)
+  /usr/bin/time -f "$TIME" "$BIN" -q tm export --tm "$store" -o "$BENCH_DIR/b1m.export.tmx"
+  e=$(date +%s%N)
+  size=$(stat -c %s "$BENCH_DIR/b1m.export.tmx")
+  echo "export: $((size / 1000000)) MB in $(( (e - s) / 1000000 )) ms: $(( size / ((e - s) / 1000) )) MB/s"
+done
+
+echo "== TMX -> store -> TMX round trip on every file of ../shared/data/tmx"
+python3 "$SHARED/eval/tmx/conformance.py" --corpus "$SHARED/data/tmx" --roundtrip-cmd \
+  "$BIN -q tm import --tm {out}.tmdb --on-duplicate add {in} && $BIN -q tm export --tm {out}.tmdb -o {out}" | tail -1

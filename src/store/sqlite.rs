@@ -1,0 +1,1038 @@
+//! The SQLite engine: one `.tmdb` file in WAL mode (readers never wait for a
+//! writer), numbered migrations under `migrations/sqlite/`, concordance through
+//! an FTS5 trigram index. The file is stamped with an application id, so a
+//! database that is not a tmkit store is recognized and left untouched.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
+};
+
+use super::unit::{
+    self, UnitRow, columns_suffice, finish_unit, normalize_lang, search_fold, unit_hashes,
+};
+use super::{
+    AddReport, Conflict, DuplicatePolicy, Edit, Filter, ScannedUnit, SearchQuery, Stats, Store,
+    StoreLocation, StoredUnit, Unit,
+};
+use crate::error::{Error, Location, Result};
+use crate::tmx::{Header, Tu};
+
+/// `tmkt`: marks the file as a tmkit store (SQLite's `PRAGMA application_id`).
+pub const APPLICATION_ID: i32 = 0x746D_6B74;
+
+/// The migrations, in order; the schema version is how many have run.
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/sqlite/0001_init.sql"),
+    include_str!("migrations/sqlite/0002_filter_indexes.sql"),
+];
+
+/// Most variants a unit may have (a variant's id is its unit's id times this plus its place).
+pub const VARIANTS_PER_UNIT: usize = 256;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// True when `path` starts with SQLite's file header.
+pub fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|_| &head == b"SQLite format 3\0")
+}
+
+/// A store in an SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    location: StoreLocation,
+    path: PathBuf,
+    id: String,
+    version: u32,
+}
+
+fn sql_err(path: &Path, e: rusqlite::Error) -> Error {
+    Error::invalid(Location::file(path), format!("SQLite: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens the store at `path` (creating it when `create` and it does not
+    /// exist), migrating an older schema. A file that is not a tmkit store, or
+    /// has a newer schema, is refused without being written to.
+    pub fn open(path: &Path, create: bool) -> Result<SqliteStore> {
+        Self::open_at_version(path, create, SCHEMA_VERSION)
+    }
+
+    /// [`SqliteStore::open`], migrating no further than `version` (a store
+    /// of an older schema, as migration tests need).
+    pub fn open_at_version(path: &Path, create: bool, version: u32) -> Result<SqliteStore> {
+        let target = version.min(SCHEMA_VERSION);
+        let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        if !exists && !create {
+            return Err(Error::invalid(
+                Location::file(path),
+                "no such store (create one with `tmkit tm import` or `tmkit tm add`)",
+            ));
+        }
+        if exists && !is_sqlite_file(path) {
+            return Err(Error::invalid(
+                Location::file(path),
+                "not a tmkit store (not an SQLite database); left untouched",
+            ));
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let err = |e| sql_err(path, e);
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(120)).map_err(err)?;
+        let app_id: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(err)?;
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if exists && app_id != APPLICATION_ID {
+            let tables: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(err)?;
+            if tables > 0 || app_id != 0 {
+                return Err(Error::invalid(
+                    Location::file(path),
+                    "an SQLite database but not a tmkit store; left untouched",
+                ));
+            }
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::invalid(
+                Location::file(path),
+                format!(
+                    "store schema version {version} is newer than this tmkit's ({SCHEMA_VERSION}); upgrade tmkit; left untouched"
+                ),
+            ));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        conn.create_scalar_function(
+            "tm_fold",
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| Ok(search_fold(&ctx.get::<String>(0)?)),
+        )
+        .map_err(err)?;
+        let mut store = SqliteStore {
+            conn,
+            location: StoreLocation::Sqlite(path.to_path_buf()),
+            path: path.to_path_buf(),
+            id: String::new(),
+            version,
+        };
+        store.migrate_to(target)?;
+        store.id = store.meta("store_id")?.unwrap_or_default();
+        Ok(store)
+    }
+
+    /// Runs the migrations after the current version up to `target`, in one transaction.
+    fn migrate_to(&mut self, target: u32) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        // Another process may have migrated while this one waited.
+        let current: u32 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().take(target as usize) {
+            let version = i as u32 + 1;
+            if version <= current {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(|e| {
+                Error::invalid(
+                    Location::file(&path),
+                    format!("migration {version:04} failed: {e}"),
+                )
+            })?;
+            if version == 1 {
+                tx.pragma_update(None, "application_id", APPLICATION_ID)
+                    .map_err(err)?;
+                tx.execute(
+                    "INSERT INTO tmkit_meta(key, value) VALUES ('store_id', ?1), ('generation', '0')",
+                    [new_store_id()],
+                )
+                .map_err(err)?;
+            }
+            tx.pragma_update(None, "user_version", version)
+                .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        self.version = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |e| sql_err(&self.path, e)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM tmkit_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// The underlying connection (for checks such as `PRAGMA integrity_check`).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn ids_where(&self, filter: &Filter) -> Result<(String, Vec<String>)> {
+        super::filter::filter_sql(filter, super::filter::Dialect::Sqlite)
+    }
+}
+
+/// A random-enough id for a new store: time, process and address mixed.
+fn new_store_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let local = 0u8;
+    let h = unit::fnv1a(&[
+        &nanos.to_le_bytes(),
+        &std::process::id().to_le_bytes(),
+        &(std::ptr::addr_of!(local) as usize).to_le_bytes(),
+    ]);
+    format!("{h:016x}")
+}
+
+/// The FTS5 query for a concordance search, or `None` when the trigram index
+/// cannot serve it (under three characters): then every variant is scanned.
+/// The index keeps no positions (`detail=none`, a third of the size), so the
+/// query asks for every third trigram of the text and the last one; the
+/// candidates are then checked against the text itself.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.trim().chars().collect();
+    if chars.len() < 3 {
+        return None;
+    }
+    let trigram = |i: usize| {
+        let t: String = chars[i..i + 3].iter().collect();
+        format!("\"{}\"", t.replace('"', "\"\""))
+    };
+    let last = chars.len() - 3;
+    let mut terms: Vec<String> = (0..=last).step_by(3).map(trigram).collect();
+    if !last.is_multiple_of(3) {
+        terms.push(trigram(last));
+    }
+    Some(terms.join(" AND "))
+}
+
+/// A cursor ordered by unit id, handed out one unit's rows at a time, to
+/// merge with the cursor over the units themselves.
+struct Grouped<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    pending: Option<(i64, T)>,
+    read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
+}
+
+impl<'s, T> Grouped<'s, T> {
+    fn new(
+        rows: rusqlite::Rows<'s>,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
+    ) -> Self {
+        Grouped {
+            rows,
+            pending: None,
+            read,
+        }
+    }
+
+    /// Appends the rows of unit `id` to `out` (skipping rows of earlier units).
+    fn take(&mut self, id: i64, out: &mut Vec<T>) -> rusqlite::Result<()> {
+        loop {
+            if self.pending.is_none() {
+                match self.rows.next()? {
+                    Some(r) => self.pending = Some((self.read)(r)?),
+                    None => return Ok(()),
+                }
+            }
+            match self.pending.take() {
+                Some((uid, v)) if uid == id => out.push(v),
+                Some((uid, _)) if uid < id => {}
+                other => {
+                    self.pending = other;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// tuid, date, origin name, origin position.
+type ScanRow = (Option<String>, Option<String>, Option<String>, Option<i64>);
+
+const UNIT_COLUMNS: &str = "u.id, u.tuid, u.source_lang, u.creation_date, u.creation_user, \
+    u.change_date, u.change_user, u.usage_count, u.last_used, o.name, u.origin_pos, u.project, \
+    u.client, u.domain, u.note, u.context_prev, u.context_next, u.tmx";
+
+fn unit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitRow> {
+    let usage: i64 = r.get(7)?;
+    let tu = Tu {
+        tuid: r.get(1)?,
+        creationdate: r.get(3)?,
+        creationid: r.get(4)?,
+        changedate: r.get(5)?,
+        changeid: r.get(6)?,
+        usagecount: (usage > 0).then(|| usage.to_string()),
+        lastusagedate: r.get(8)?,
+        ..Tu::default()
+    };
+    let prev: Option<i64> = r.get(15)?;
+    let next: Option<i64> = r.get(16)?;
+    let note: Option<String> = r.get(14)?;
+    let mut tu = tu;
+    if let Some(note) = note {
+        tu.notes.push(crate::tmx::Note::new(note));
+    }
+    Ok(UnitRow {
+        id: r.get(0)?,
+        unit: Unit {
+            tu,
+            source_lang: r.get(2)?,
+            origin: r.get(9)?,
+            origin_position: r.get::<_, Option<i64>>(10)?.map(|p| p as u32),
+            project: r.get(11)?,
+            client: r.get(12)?,
+            domain: r.get(13)?,
+            fields: Vec::new(),
+            context: (prev.map(|h| h as u64), next.map(|h| h as u64)),
+        },
+        tmx: r.get(17)?,
+        usage,
+    })
+}
+
+/// Inserts one unit (with `id` when given) and its variants and fields.
+fn insert_unit(
+    tx: &rusqlite::Transaction<'_>,
+    unit: &Unit,
+    hashes: unit::UnitHashes,
+    origin_id: Option<i64>,
+    id: Option<i64>,
+) -> rusqlite::Result<i64> {
+    let tu = &unit.tu;
+    let usage: i64 = tu
+        .usagecount
+        .as_deref()
+        .and_then(|u| u.trim().parse().ok())
+        .unwrap_or(0);
+    let tmx = if columns_suffice(tu) {
+        None
+    } else {
+        unit::tu_to_xml(tu).ok()
+    };
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO units (id, tuid, source_lang, creation_date, creation_user, change_date, \
+         change_user, usage_count, last_used, origin_id, origin_pos, project, client, domain, note, \
+         content_hash, source_hash, context_prev, context_next, tmx) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?;
+    stmt.execute(params![
+        id,
+        tu.tuid,
+        normalize_lang(&unit.source_lang),
+        tu.creationdate,
+        tu.creationid,
+        tu.changedate,
+        tu.changeid,
+        usage,
+        tu.lastusagedate,
+        origin_id,
+        unit.origin_position,
+        unit.project,
+        unit.client,
+        unit.domain,
+        unit.note(),
+        hashes.content as i64,
+        hashes.source as i64,
+        unit.context.0.map(|h| h as i64),
+        unit.context.1.map(|h| h as i64),
+        tmx,
+    ])?;
+    let unit_id = tx.last_insert_rowid();
+    let mut var = tx.prepare_cached(
+        "INSERT INTO variants (id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    if tu.tuvs.len() > VARIANTS_PER_UNIT {
+        return Err(rusqlite::Error::ToSqlConversionFailure(
+            format!("a unit has more than {VARIANTS_PER_UNIT} variants").into(),
+        ));
+    }
+    for (place, tuv) in tu.tuvs.iter().enumerate() {
+        let text = tuv.seg.plain_text();
+        var.execute(params![
+            unit_id * VARIANTS_PER_UNIT as i64 + place as i64,
+            normalize_lang(&tuv.lang),
+            text,
+            unit::code_count(tuv),
+            unit::text_hash(&text) as u32 as i64
+        ])?;
+    }
+    if !tu.props.is_empty() || !unit.fields.is_empty() {
+        let mut field = tx.prepare_cached(
+            "INSERT INTO fields (unit_id, kind, name, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for p in &tu.props {
+            field.execute(params![unit_id, "prop", p.kind, p.value])?;
+        }
+        for (k, v) in &unit.fields {
+            field.execute(params![unit_id, "field", k, v])?;
+        }
+    }
+    Ok(unit_id)
+}
+
+fn bump_generation(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE tmkit_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
+        [],
+    )
+    .map(|_| ())
+}
+
+/// The origin id of `name`, registering it (without a header) when new.
+fn origin_id(
+    tx: &rusqlite::Transaction<'_>,
+    cache: &mut HashMap<String, i64>,
+    name: &str,
+) -> rusqlite::Result<i64> {
+    if let Some(&id) = cache.get(name) {
+        return Ok(id);
+    }
+    tx.execute("INSERT OR IGNORE INTO origins (name) VALUES (?1)", [name])?;
+    let id = tx.query_row("SELECT id FROM origins WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })?;
+    cache.insert(name.to_string(), id);
+    Ok(id)
+}
+
+/// What the policy does with an incoming unit given the dates of the stored
+/// units with the same source: `true` to add it (replacing them unless `Add`).
+pub(crate) fn policy_admits(
+    policy: DuplicatePolicy,
+    incoming: Option<&str>,
+    stored: &[Option<String>],
+) -> bool {
+    match policy {
+        DuplicatePolicy::Add | DuplicatePolicy::Overwrite => true,
+        DuplicatePolicy::Keep => false,
+        DuplicatePolicy::Newest => stored.iter().all(|d| d.as_deref() < incoming),
+    }
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    fn store_id(&self) -> &str {
+        &self.id
+    }
+
+    fn schema_version(&self) -> u32 {
+        self.version
+    }
+
+    fn generation(&mut self) -> Result<u64> {
+        Ok(self
+            .meta("generation")?
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(0))
+    }
+
+    fn register_origin(&mut self, name: &str, header: Option<&Header>) -> Result<i64> {
+        let doc = header.map(unit::header_to_doc).transpose()?;
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO origins (name, header) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET header = coalesce(excluded.header, header)",
+            params![name, doc],
+        )
+        .map_err(err)?;
+        let id = tx
+            .query_row("SELECT id FROM origins WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(id)
+    }
+
+    fn origin_header(&mut self, name: &str) -> Result<Option<Header>> {
+        let doc: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT header FROM origins WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        doc.flatten().map(|d| unit::header_from_doc(&d)).transpose()
+    }
+
+    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut report = AddReport::default();
+        let mut origins = HashMap::new();
+        for unit in units {
+            if unit.tu.tuvs.is_empty() {
+                continue;
+            }
+            let hashes = unit_hashes(unit);
+            let origin = match &unit.origin {
+                Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
+                None => None,
+            };
+            // `Add` keeps even exact duplicates, except the same unit of the
+            // same file read again (so a re-import still changes nothing).
+            let duplicate = if policy == DuplicatePolicy::Add {
+                tx.prepare_cached(
+                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 \
+                     AND origin_id IS ?3 AND origin_pos IS ?4 LIMIT 1",
+                )
+                .and_then(|mut s| {
+                    s.exists(params![
+                        hashes.source as i64,
+                        hashes.content as i64,
+                        origin,
+                        unit.origin_position
+                    ])
+                })
+            } else {
+                tx.prepare_cached(
+                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 LIMIT 1",
+                )
+                .and_then(|mut s| s.exists([hashes.source as i64, hashes.content as i64]))
+            }
+            .map_err(err)?;
+            if duplicate {
+                report.duplicates += 1;
+                continue;
+            }
+            let same_source: Vec<(i64, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT id, coalesce(change_date, creation_date) FROM units WHERE source_hash = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_map([hashes.source as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect()
+                })
+                .map_err(err)?;
+            if !same_source.is_empty() {
+                report.conflicts += 1;
+                let dates: Vec<Option<String>> =
+                    same_source.iter().map(|(_, d)| d.clone()).collect();
+                if !policy_admits(policy, unit.tu.last_modified(), &dates) {
+                    continue;
+                }
+                if policy != DuplicatePolicy::Add {
+                    for (id, _) in &same_source {
+                        tx.execute("DELETE FROM units WHERE id = ?1", [id])
+                            .map_err(err)?;
+                        report.replaced += 1;
+                    }
+                }
+            }
+            let id = insert_unit(&tx, unit, hashes, origin, None).map_err(err)?;
+            report.added += 1;
+            report.ids.push(id);
+        }
+        if report.added + report.replaced > 0 {
+            bump_generation(&tx).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(report)
+    }
+
+    fn for_each_unit(
+        &mut self,
+        filter: &Filter,
+        each: &mut dyn FnMut(StoredUnit) -> Result<()>,
+    ) -> Result<u64> {
+        let (cond, values) = self.ids_where(filter)?;
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        // One read transaction: the three cursors see the same snapshot.
+        let tx = self.conn.transaction().map_err(err)?;
+        let limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default();
+        let all = cond == "1 = 1" && limit.is_empty();
+        let selected = format!("(SELECT u.id FROM units u WHERE {cond} ORDER BY u.id{limit})");
+        let mut units = tx
+            .prepare(&format!(
+                "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+                 WHERE {cond} ORDER BY u.id{limit}"
+            ))
+            .map_err(err)?;
+        // Variants lie in unit order: all of them is one scan, a selection
+        // one range per unit.
+        let variants_sql = if all {
+            "SELECT id >> 8, lang, text FROM variants ORDER BY id".to_string()
+        } else {
+            format!(
+                "SELECT s.id, v.lang, v.text FROM {selected} s JOIN variants v \
+                 ON v.id BETWEEN s.id * 256 AND s.id * 256 + 255 ORDER BY v.id"
+            )
+        };
+        let mut variants = tx.prepare(&variants_sql).map_err(err)?;
+        let fields_where = if all {
+            String::new()
+        } else {
+            format!("WHERE unit_id IN {selected}")
+        };
+        let mut fields = tx
+            .prepare(&format!(
+                "SELECT unit_id, kind, name, value FROM fields {fields_where} ORDER BY unit_id, rowid"
+            ))
+            .map_err(err)?;
+        let mut unit_rows = units.query(params_from_iter(values.iter())).map_err(err)?;
+        let mut var_rows = Grouped::new(
+            variants
+                .query(params_from_iter(values.iter()))
+                .map_err(err)?,
+            |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+        );
+        let mut field_rows = Grouped::new(
+            fields.query(params_from_iter(values.iter())).map_err(err)?,
+            |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))),
+        );
+        let mut count = 0u64;
+        while let Some(r) = unit_rows.next().map_err(err)? {
+            let row = unit_row(r).map_err(err)?;
+            let (mut vars, mut flds) = (Vec::new(), Vec::new());
+            var_rows.take(row.id, &mut vars).map_err(err)?;
+            field_rows.take(row.id, &mut flds).map_err(err)?;
+            each(finish_unit(row, vars, flds)?)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn count(&mut self, filter: &Filter) -> Result<u64> {
+        let (cond, values) = self.ids_where(filter)?;
+        let n: i64 = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM units u WHERE {cond}{})",
+                    filter
+                        .limit
+                        .map(|n| format!(" LIMIT {n}"))
+                        .unwrap_or_default()
+                ),
+                params_from_iter(values.iter()),
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(n as u64)
+    }
+
+    fn unit(&mut self, id: i64) -> Result<Option<StoredUnit>> {
+        let mut found = None;
+        let filter = Filter {
+            ids: vec![id],
+            ..Filter::default()
+        };
+        self.for_each_unit(&filter, &mut |u| {
+            found = Some(u);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64> {
+        let mut selected = Vec::new();
+        self.for_each_unit(filter, &mut |u| {
+            selected.push(u);
+            Ok(())
+        })?;
+        let now = super::tmx_now();
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut origins = HashMap::new();
+        for stored in &selected {
+            let mut unit = stored.unit.clone();
+            super::apply_edit(&mut unit, edit, &now);
+            tx.execute("DELETE FROM units WHERE id = ?1", [stored.id])
+                .map_err(err)?;
+            let origin = match &unit.origin {
+                Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
+                None => None,
+            };
+            insert_unit(&tx, &unit, unit_hashes(&unit), origin, Some(stored.id)).map_err(err)?;
+        }
+        if !selected.is_empty() {
+            bump_generation(&tx).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(selected.len() as u64)
+    }
+
+    fn delete(&mut self, filter: &Filter) -> Result<u64> {
+        let (cond, values) = self.ids_where(filter)?;
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let n = tx
+            .execute(
+                &format!("DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE {cond})"),
+                params_from_iter(values.iter()),
+            )
+            .map_err(err)?;
+        if n > 0 {
+            bump_generation(&tx).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn search(&mut self, query: &SearchQuery) -> Result<Vec<StoredUnit>> {
+        if query.text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let folded = search_fold(&query.text);
+        let lang = query.lang.as_deref().map(normalize_lang);
+        let lang_cond = "(?2 IS NULL OR v.lang = ?2 OR v.lang LIKE ?2 || '-%')";
+        let sql = match fts_query(&query.text) {
+            Some(_) => format!(
+                "SELECT DISTINCT v.id >> 8 FROM variants_fts f JOIN variants v ON v.id = f.rowid \
+                 WHERE variants_fts MATCH ?3 AND {lang_cond} AND instr(tm_fold(v.text), ?1) > 0 \
+                 ORDER BY 1 LIMIT ?4"
+            ),
+            None => format!(
+                "SELECT DISTINCT v.id >> 8 FROM variants v WHERE ?3 IS NULL AND {lang_cond} \
+                 AND instr(tm_fold(v.text), ?1) > 0 ORDER BY 1 LIMIT ?4"
+            ),
+        };
+        let ids: Vec<i64> = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(
+                    params![folded, lang, fts_query(&query.text), query.limit as i64],
+                    |r| r.get(0),
+                )?
+                .collect()
+            })
+            .map_err(self.err())?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        let filter = Filter {
+            ids,
+            ..Filter::default()
+        };
+        self.for_each_unit(&filter, &mut |u| {
+            out.push(u);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE units SET usage_count = usage_count + 1, last_used = ?2 WHERE id = ?1",
+                )
+                .map_err(err)?;
+            for id in ids {
+                stmt.execute(params![id, when]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn stats(&mut self) -> Result<Stats> {
+        let err = self.err();
+        let c = &self.conn;
+        let count = |sql: &str| -> Result<u64> {
+            c.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(&err)
+        };
+        let units = count("SELECT count(*) FROM units")?;
+        let variants = count("SELECT count(*) FROM variants")?;
+        let conflicts = count(
+            "SELECT count(*) FROM (SELECT source_hash FROM units GROUP BY source_hash \
+             HAVING count(DISTINCT content_hash) > 1)",
+        )?;
+        let pairs_of = |sql: &str| -> Result<Vec<(String, u64)>> {
+            c.prepare(sql)
+                .and_then(|mut s| {
+                    s.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+                        .collect()
+                })
+                .map_err(&err)
+        };
+        let languages =
+            pairs_of("SELECT lang, count(*) FROM variants GROUP BY lang ORDER BY 2 DESC, 1")?;
+        let projects = pairs_of(
+            "SELECT coalesce(project, ''), count(*) FROM units GROUP BY 1 ORDER BY 2 DESC, 1",
+        )?;
+        let pairs = c
+            .prepare(
+                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 \
+                 WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?
+                    .collect()
+            })
+            .map_err(&err)?;
+        let mut source_words = 0u64;
+        let mut stmt = c
+            .prepare(
+                "SELECT v.text FROM units u JOIN variants v \
+                 ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND v.lang = u.source_lang",
+            )
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let text: String = r.get(0).map_err(&err)?;
+            source_words += crate::text::tokenize::word_count(&text) as u64;
+        }
+        Ok(Stats {
+            units,
+            variants,
+            languages,
+            pairs,
+            source_words,
+            projects,
+            conflicts,
+            schema_version: self.version,
+        })
+    }
+
+    fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
+        let groups: Vec<i64> = self
+            .conn
+            .prepare(
+                "SELECT source_hash FROM units GROUP BY source_hash \
+                 HAVING count(DISTINCT content_hash) > 1 ORDER BY min(id) LIMIT ?1",
+            )
+            .and_then(|mut s| s.query_map([limit as i64], |r| r.get(0))?.collect())
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for hash in groups {
+            let ids: Vec<i64> = self
+                .conn
+                .prepare_cached("SELECT id FROM units WHERE source_hash = ?1 ORDER BY id")
+                .and_then(|mut s| s.query_map([hash], |r| r.get(0))?.collect())
+                .map_err(self.err())?;
+            let mut units = Vec::new();
+            self.for_each_unit(
+                &Filter {
+                    ids,
+                    ..Filter::default()
+                },
+                &mut |u| {
+                    units.push(u);
+                    Ok(())
+                },
+            )?;
+            out.push(Conflict { units });
+        }
+        Ok(out)
+    }
+
+    fn dedupe(&mut self) -> Result<u64> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let n = tx
+            .execute(
+                "DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE EXISTS \
+                 (SELECT 1 FROM units o WHERE o.source_hash = u.source_hash \
+                 AND o.content_hash = u.content_hash AND o.id < u.id))",
+                [],
+            )
+            .map_err(err)?;
+        if n > 0 {
+            bump_generation(&tx).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn check(&mut self) -> Result<Vec<String>> {
+        let err = self.err();
+        let c = &self.conn;
+        let mut problems = Vec::new();
+        let rows: Vec<String> = c
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(&err)?;
+        problems.extend(rows.into_iter().filter(|r| r != "ok"));
+        let fk: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(&err)?;
+        if fk > 0 {
+            problems.push(format!("{fk} row(s) point to missing units"));
+        }
+        if let Err(e) = c.execute(
+            "INSERT INTO variants_fts(variants_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        ) {
+            problems.push(format!(
+                "the concordance index does not match the variants: {e}"
+            ));
+        }
+        let empty: i64 = c
+            .query_row(
+                "SELECT count(*) FROM units u WHERE NOT EXISTS \
+                 (SELECT 1 FROM variants v WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        if empty > 0 {
+            problems.push(format!("{empty} unit(s) without any variant"));
+        }
+        for key in ["store_id", "generation"] {
+            if self.meta(key)?.is_none() {
+                problems.push(format!("metadata '{key}' is missing"));
+            }
+        }
+        Ok(problems)
+    }
+
+    fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let generation: String = tx
+            .query_row(
+                "SELECT value FROM tmkit_meta WHERE key = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let mut units = tx
+            .prepare(
+                "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
+                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id ORDER BY u.id",
+            )
+            .map_err(err)?;
+        let mut variants = tx
+            .prepare("SELECT id >> 8, lang, text, codes FROM variants ORDER BY id")
+            .map_err(err)?;
+        let mut unit_rows = units.query([]).map_err(err)?;
+        let mut var_rows = Grouped::new(variants.query([]).map_err(err)?, |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        });
+        let mut vars: Vec<(String, String, u32)> = Vec::new();
+        while let Some(r) = unit_rows.next().map_err(err)? {
+            let id: i64 = r.get(0).map_err(err)?;
+            let tuid: Option<String> = r.get(1).map_err(err)?;
+            let date: Option<String> = r.get(2).map_err(err)?;
+            let origin: Option<String> = r.get(3).map_err(err)?;
+            let pos: Option<i64> = r.get(4).map_err(err)?;
+            vars.clear();
+            var_rows.take(id, &mut vars).map_err(err)?;
+            each(ScannedUnit {
+                id,
+                tuid: tuid.as_deref(),
+                date: date.as_deref(),
+                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
+                variants: &vars,
+            });
+        }
+        Ok(generation.parse().unwrap_or(0))
+    }
+
+    fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()> {
+        let err = self.err();
+        let mut unit = self
+            .conn
+            .prepare_cached(
+                "SELECT u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
+                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id WHERE u.id = ?1",
+            )
+            .map_err(&err)?;
+        let mut variants = self
+            .conn
+            .prepare_cached(
+                "SELECT lang, text, codes FROM variants WHERE id BETWEEN ?1 * 256 AND ?1 * 256 + 255 ORDER BY id",
+            )
+            .map_err(&err)?;
+        for &id in ids {
+            let row: Option<ScanRow> = unit
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()
+                .map_err(&err)?;
+            let Some((tuid, date, origin, pos)) = row else {
+                continue;
+            };
+            let vars: Vec<(String, String, u32)> = variants
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(|rows| rows.collect())
+                .map_err(&err)?;
+            each(ScannedUnit {
+                id,
+                tuid: tuid.as_deref(),
+                date: date.as_deref(),
+                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
+                variants: &vars,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,673 @@
+//! `tmkit tm` and the store library: import/export round trips, duplicate
+//! policies, concordance, fuzzy lookups from a store against the in-memory
+//! index, refusal of foreign files, migrations, crash safety and concurrent
+//! writers. SQLite always; the same checks against PostgreSQL when
+//! `TMKIT_TEST_PG` names a database (skipped with a printed reason otherwise).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tmkit::store::sqlite::{SCHEMA_VERSION, SqliteStore};
+use tmkit::store::{self, DuplicatePolicy, Filter, SearchQuery, Store, Unit};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/store")
+        .join(name)
+}
+
+fn tmkit() -> Command {
+    let mut cmd = Command::cargo_bin("tmkit").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn jsonl(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Store specs to run a check against: a fresh SQLite file, and a fresh
+/// PostgreSQL schema when `TMKIT_TEST_PG` is set.
+fn engines(dir: &Path, name: &str) -> Vec<String> {
+    let mut specs = vec![
+        dir.join(format!("{name}.tmdb"))
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    match pg_spec(name) {
+        Some(pg) => specs.push(pg),
+        None => eprintln!("PostgreSQL part skipped: TMKIT_TEST_PG is not set"),
+    }
+    specs
+}
+
+/// A PostgreSQL URI for a test of its own (a schema named after it, emptied first).
+fn pg_spec(name: &str) -> Option<String> {
+    let base = std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())?;
+    let schema = format!("tmkit_test_{name}");
+    tmkit::store::postgres::reset_schema(&base, &schema).expect("reset the test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
+    ))
+}
+
+fn count(spec: &str) -> u64 {
+    store::open(spec)
+        .unwrap()
+        .count(&Filter::default())
+        .unwrap()
+}
+
+#[test]
+fn tmx_round_trips_through_the_store_with_everything_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "roundtrip") {
+        tmkit()
+            .args(["-q", "tm", "import", "--tm", &spec, "--on-duplicate", "add"])
+            .arg(fixture("rich.tmx"))
+            .assert()
+            .success();
+        let out = dir.path().join("out.tmx");
+        tmkit()
+            .args(["-q", "tm", "export", "--tm", &spec, "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let original =
+            tmkit::tmx::Tmx::parse_str(&std::fs::read_to_string(fixture("rich.tmx")).unwrap())
+                .unwrap();
+        let back = tmkit::tmx::Tmx::parse_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(back.header, original.header, "{spec}");
+        assert_eq!(back.tus, original.tus, "{spec}");
+    }
+}
+
+#[test]
+fn reimport_changes_nothing_and_newest_target_wins_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "policy") {
+        for _ in 0..3 {
+            tmkit()
+                .args(["-q", "tm", "import", "--tm", &spec])
+                .arg(fixture("rich.tmx"))
+                .assert()
+                .success();
+        }
+        // Six units, of which two share their source: the 2024 one stays.
+        assert_eq!(count(&spec), 5, "{spec}");
+        let mut db = store::open(&spec).unwrap();
+        let hits = db.search(&SearchQuery::new("minister resigned")).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            hits[0].unit.tu.tuvs[1].seg.plain_text(),
+            "La ministre a démissionné."
+        );
+        assert_eq!(db.stats().unwrap().conflicts, 0);
+
+        // keep: an incoming unit never replaces; add: both stay and are a conflict.
+        let older = Unit {
+            tu: {
+                let mut u = Unit::new(&[
+                    ("en", "The minister resigned."),
+                    ("fr", "Le ministre est parti."),
+                ])
+                .tu;
+                u.changedate = Some("20250101T000000Z".into());
+                u
+            },
+            source_lang: "en".into(),
+            ..Unit::default()
+        };
+        let r = db
+            .add_units(std::slice::from_ref(&older), DuplicatePolicy::Keep)
+            .unwrap();
+        assert_eq!((r.added, r.conflicts), (0, 1));
+        let r = db
+            .add_units(std::slice::from_ref(&older), DuplicatePolicy::Add)
+            .unwrap();
+        assert_eq!(r.added, 1);
+        assert_eq!(db.stats().unwrap().conflicts, 1);
+        assert_eq!(db.conflicts(10).unwrap()[0].units.len(), 2);
+        let newer = Unit::new(&[("en", "The minister resigned."), ("fr", "Démission.")]);
+        let r = db.add_units(&[newer], DuplicatePolicy::Overwrite).unwrap();
+        assert_eq!((r.added, r.replaced), (1, 2));
+        assert_eq!(db.stats().unwrap().conflicts, 0);
+    }
+}
+
+#[test]
+fn concordance_ignores_case_and_accents_and_serves_short_and_cjk_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "concordance") {
+        tmkit()
+            .args(["-q", "tm", "import", "--tm", &spec])
+            .arg(fixture("rich.tmx"))
+            .assert()
+            .success();
+        let search = |text: &str, lang: Option<&str>| -> Vec<String> {
+            let mut args = vec!["tm", "search", "--tm", &spec, "--format", "jsonl"];
+            if let Some(l) = lang {
+                args.extend(["--lang", l]);
+            }
+            args.push(text);
+            let out = tmkit().args(&args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            jsonl(&out.stdout)
+                .iter()
+                .map(|u| u["tuid"].as_str().unwrap_or("-").to_string() + &u["id"].to_string())
+                .collect()
+        };
+        assert_eq!(search("ELAN", None).len(), 1, "{spec}");
+        assert_eq!(search("comite", Some("fr")).len(), 1);
+        assert_eq!(search("comite", Some("en")).len(), 0);
+        assert_eq!(
+            search("東京", None).len(),
+            1,
+            "two CJK characters: the fallback scan"
+        );
+        assert_eq!(
+            search("ok", None).len(),
+            2,
+            "under three characters: Press OK, Tokyo"
+        );
+        assert_eq!(search("عليكم", None).len(), 1);
+        assert!(search("no such text", None).is_empty());
+    }
+}
+
+/// `count` sentences, some near each other, from a fixed generator.
+fn corpus(count: usize) -> Vec<(String, String)> {
+    let words = [
+        "the",
+        "minister",
+        "said",
+        "on",
+        "Monday",
+        "that",
+        "talks",
+        "would",
+        "resume",
+        "in",
+        "Paris",
+        "after",
+        "a",
+        "long",
+        "pause",
+        "new",
+        "budget",
+        "vote",
+        "parliament",
+        "élan",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|i| {
+            let n = 4 + (next() % 9) as usize;
+            let s: Vec<&str> = (0..n)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect();
+            (format!("{} {i}.", s.join(" ")), format!("cible {i}"))
+        })
+        .collect()
+}
+
+#[test]
+fn fuzzy_lookup_from_a_store_equals_the_in_memory_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("en-fr.tsv");
+    let rows = corpus(3000);
+    let text: String = rows.iter().map(|(s, t)| format!("{s}\t{t}\n")).collect();
+    std::fs::write(&tsv, text).unwrap();
+    let queries: String = rows
+        .iter()
+        .step_by(97)
+        .map(|(s, _)| s.replace("the", "a").replace("Monday", "Tuesday") + "\n")
+        .collect();
+    let first_query = queries.lines().next().unwrap().to_string();
+    let queries_path = dir.path().join("q.txt");
+    std::fs::write(&queries_path, queries).unwrap();
+    let lookup = |tm: &str| -> Vec<Value> {
+        let out = tmkit()
+            .args([
+                "match", "--tm", tm, "--src", "en", "--tgt", "fr", "--lines", "--format", "jsonl",
+                "--min", "40",
+            ])
+            .arg(&queries_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        jsonl(&out.stdout)
+            .into_iter()
+            .map(|r| {
+                let m: Vec<Value> = r["matches"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| serde_json::json!([m["score"], m["source"], m["target"]]))
+                    .collect();
+                Value::Array(m)
+            })
+            .collect()
+    };
+    let expected = lookup(&tsv.to_string_lossy());
+    assert!(expected.iter().any(|m| !m.as_array().unwrap().is_empty()));
+    for spec in engines(dir.path(), "fuzzy") {
+        tmkit()
+            .args(["-q", "tm", "import", "--tm", &spec])
+            .arg(&tsv)
+            .assert()
+            .success();
+        // Loaded from the index file written at import, then rebuilt after a change.
+        assert_eq!(lookup(&spec), expected, "{spec}");
+        let mut db = store::open(&spec).unwrap();
+        let gen_before = db.generation().unwrap();
+        db.add_units(
+            &[Unit::new(&[("en", first_query.trim()), ("fr", "nouveau")])],
+            DuplicatePolicy::default(),
+        )
+        .unwrap();
+        assert!(db.generation().unwrap() > gen_before);
+        let after = lookup(&spec);
+        assert!(
+            after
+                .iter()
+                .flat_map(|m| m.as_array().unwrap().clone())
+                .any(|m| m[2] == "nouveau"),
+            "{spec}: the stale index was rebuilt"
+        );
+    }
+}
+
+#[test]
+fn update_usage_counts_uses_of_the_best_match() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "usage") {
+        tmkit()
+            .args([
+                "-q",
+                "tm",
+                "add",
+                "--tm",
+                &spec,
+                "--src",
+                "en",
+                "--tgt",
+                "fr",
+                "Good morning",
+                "Bonjour",
+            ])
+            .assert()
+            .success();
+        for _ in 0..2 {
+            tmkit()
+                .args([
+                    "-q",
+                    "match",
+                    "--tm",
+                    &spec,
+                    "--src",
+                    "en",
+                    "--tgt",
+                    "fr",
+                    "--update-usage",
+                    "Good morning!",
+                ])
+                .assert()
+                .success();
+        }
+        let unit = store::open(&spec).unwrap().unit(1).unwrap().unwrap();
+        assert_eq!(unit.unit.tu.usagecount.as_deref(), Some("2"), "{spec}");
+        assert!(unit.unit.tu.lastusagedate.is_some());
+    }
+}
+
+#[test]
+fn add_edit_delete_and_filtered_export() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "edit") {
+        let lines = "{\"source\": \"One\", \"target\": \"Un\", \"project\": \"p1\"}\n{\"source\": \"Two\", \"target\": \"Deux\", \"fields\": {\"status\": \"final\"}}\n";
+        tmkit()
+            .args([
+                "-q", "tm", "add", "--tm", &spec, "--src", "en", "--tgt", "fr", "--user", "ana",
+            ])
+            .write_stdin(lines)
+            .assert()
+            .success();
+        tmkit()
+            .args([
+                "-q",
+                "tm",
+                "edit",
+                "--tm",
+                &spec,
+                "--field",
+                "status=final",
+                "--set-text",
+                "fr=Deux !",
+                "--set-project",
+                "p2",
+                "--by",
+                "bob",
+            ])
+            .assert()
+            .success();
+        let out = dir.path().join("p2.tsv");
+        tmkit()
+            .args([
+                "-q",
+                "tm",
+                "export",
+                "--tm",
+                &spec,
+                "--project",
+                "p2",
+                "--src",
+                "en",
+                "--tgt",
+                "fr",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "Two\tDeux !\n",
+            "{spec}"
+        );
+        let out = dir.path().join("by-bob.tmx");
+        tmkit()
+            .args([
+                "-q",
+                "tm",
+                "export",
+                "--tm",
+                &spec,
+                "--user",
+                "bob",
+                "--since",
+                "2000-01-01",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let tmx = std::fs::read_to_string(&out).unwrap();
+        assert!(tmx.contains("Deux !") && !tmx.contains(">Un<"), "{tmx}");
+        tmkit()
+            .args(["tm", "delete", "--tm", &spec])
+            .assert()
+            .code(2);
+        tmkit()
+            .args(["-q", "tm", "delete", "--tm", &spec, "--project", "p1"])
+            .assert()
+            .success();
+        assert_eq!(count(&spec), 1);
+        tmkit()
+            .args(["-q", "tm", "check", "--tm", &spec])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn foreign_files_and_newer_schemas_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.tmdb");
+    std::fs::write(&text, "not a database\n").unwrap();
+    let other = dir.path().join("other.tmdb");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let newer = dir.path().join("newer.tmdb");
+    {
+        store::create(&newer.to_string_lossy()).unwrap();
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    for (path, why) in [
+        (&text, "not an SQLite database"),
+        (&other, "not a tmkit store"),
+        (&newer, "newer than this tmkit"),
+    ] {
+        let before = std::fs::read(path).unwrap();
+        let out = tmkit()
+            .args(["tm", "add", "--tm"])
+            .arg(path)
+            .args(["--src", "en", "--tgt", "fr", "a", "b"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(why) && err.contains(&*path.to_string_lossy()),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            before,
+            "{} was modified",
+            path.display()
+        );
+    }
+    tmkit()
+        .args(["tm", "stats", "--tm"])
+        .arg(dir.path().join("missing.tmdb"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_version_1_store_is_migrated_with_its_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.tmdb");
+    {
+        let mut v1 = SqliteStore::open_at_version(&path, true, 1).unwrap();
+        assert_eq!(v1.schema_version(), 1);
+        v1.add_units(
+            &[Unit::new(&[("en", "Old"), ("fr", "Vieux")])],
+            DuplicatePolicy::default(),
+        )
+        .unwrap();
+    }
+    let mut db = SqliteStore::open(&path, false).unwrap();
+    assert_eq!(db.schema_version(), SCHEMA_VERSION);
+    assert_eq!(db.count(&Filter::default()).unwrap(), 1);
+    assert!(db.check().unwrap().is_empty());
+    let indexes: i64 = db
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'units_change_date'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 1);
+}
+
+/// A TMX of `n` distinct units.
+fn write_tmx(path: &Path, n: usize) {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n",
+    );
+    for (i, (src, tgt)) in corpus(n).into_iter().enumerate() {
+        s.push_str(&format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>{src}</seg></tuv><tuv xml:lang=\"fr\"><seg>{tgt}</seg></tuv></tu>\n"));
+    }
+    s.push_str("</body></tmx>\n");
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn kill_9_during_import_leaves_whole_batches_and_reimport_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    let total = 60_000;
+    write_tmx(&tmx, total);
+    let spec = dir.path().join("crash.tmdb");
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .args(["-q", "tm", "import", "--batch", "1000", "--tm"])
+        .arg(&spec)
+        .arg(&tmx)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some batches are in, while it is still writing.
+    let started = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let n = SqliteStore::open(&spec, false)
+            .and_then(|mut s| s.count(&Filter::default()))
+            .unwrap_or(0);
+        if n >= 3000 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    let mut db = SqliteStore::open(&spec, false).unwrap();
+    let ok: String = db
+        .connection()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert!(db.check().unwrap().is_empty());
+    let n = db.count(&Filter::default()).unwrap();
+    if status.success() {
+        eprintln!("the import finished before the kill; checking the complete store");
+        assert_eq!(n, total as u64);
+    } else {
+        assert_eq!(n % 1000, 0, "{n} units: a batch was half written");
+        assert!(n < total as u64);
+        // Exactly the first n units of the file.
+        let mut tuids = Vec::new();
+        db.for_each_unit(&Filter::default(), &mut |u| {
+            tuids.push(u.unit.tu.tuid.unwrap());
+            Ok(())
+        })
+        .unwrap();
+        assert!(tuids.iter().enumerate().all(|(i, t)| *t == i.to_string()));
+    }
+    drop(db);
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&spec)
+        .arg(&tmx)
+        .assert()
+        .success();
+    tmkit()
+        .args(["-q", "tm", "check", "--tm"])
+        .arg(&spec)
+        .assert()
+        .success();
+    let mut db = SqliteStore::open(&spec, false).unwrap();
+    assert_eq!(db.count(&Filter::default()).unwrap(), total as u64);
+    assert_eq!(db.dedupe().unwrap(), 0, "no duplicate after the re-import");
+}
+
+#[test]
+fn concurrent_importers_adders_and_matchers_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for spec in engines(dir.path(), "concurrent") {
+        let bin = assert_cmd::cargo::cargo_bin("tmkit");
+        // Create the store first so every process opens the same schema.
+        tmkit()
+            .args([
+                "-q", "tm", "add", "--tm", &spec, "--src", "en", "--tgt", "fr", "seed", "graine",
+            ])
+            .assert()
+            .success();
+        let mut children = Vec::new();
+        let importers = 3;
+        let per_file = 4000;
+        for k in 0..importers {
+            let tsv = dir.path().join(format!("en-fr.part{k}.tsv"));
+            let rows: String = corpus(per_file)
+                .into_iter()
+                .map(|(s, t)| format!("{k}: {s}\t{t}\n"))
+                .collect();
+            std::fs::write(&tsv, rows).unwrap();
+            children.push(
+                StdCommand::new(&bin)
+                    .args(["-q", "tm", "import", "--batch", "500", "--tm", &spec])
+                    .arg(&tsv)
+                    .spawn()
+                    .unwrap(),
+            );
+        }
+        let adders = 2;
+        let adds = 15;
+        for k in 0..adders {
+            let lines: String = (0..adds)
+                .map(|i| {
+                    format!("{{\"source\": \"added {k} {i}\", \"target\": \"ajouté {k} {i}\"}}\n")
+                })
+                .collect();
+            let bin = bin.clone();
+            let spec = spec.clone();
+            children.push(
+                StdCommand::new("sh")
+                    .arg("-c")
+                    .arg(format!(
+                        "for i in 1 2 3; do printf '%s' \"$LINES\" | {} -q tm add --tm '{}' --src en --tgt fr || exit 1; done",
+                        bin.display(),
+                        spec
+                    ))
+                    .env("LINES", lines)
+                    .spawn()
+                    .unwrap(),
+            );
+        }
+        for _ in 0..2 {
+            children.push(
+                StdCommand::new("sh")
+                    .arg("-c")
+                    .arg(format!(
+                        "for i in 1 2 3 4; do {} -q match --tm '{}' --src en --tgt fr 'the minister said on Monday' >/dev/null || exit 1; done",
+                        bin.display(),
+                        spec
+                    ))
+                    .spawn()
+                    .unwrap(),
+            );
+        }
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "{spec}: a process failed");
+        }
+        let mut db = store::open(&spec).unwrap();
+        // Each adder adds its lines three times: the repeats are exact duplicates.
+        let expected = 1 + importers * per_file + adders * adds;
+        assert_eq!(
+            db.count(&Filter::default()).unwrap(),
+            expected as u64,
+            "{spec}"
+        );
+        assert_eq!(db.dedupe().unwrap(), 0);
+        assert!(db.check().unwrap().is_empty());
+    }
+}
