@@ -84,12 +84,13 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
         return Err(common::usage("--rate must be a number >= 0"));
     }
-    let inputs = batch::expand_inputs(&args.files, &InputFilter::new(&[], &["txt", "md"])?)?;
+    let mut summary = BatchSummary::default();
+    let filter = InputFilter::new(&[], &["txt", "md"])?;
+    let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let segmenter = Segmenter::for_language(&args.memory.src);
     let mut analyzer = Analyzer::new(&matcher);
     let mut reports: Vec<FileAnalysis> = Vec::new();
-    let mut summary = BatchSummary::default();
     let progress = ctx.progress("analyze");
     let started = std::time::Instant::now();
     batch::run_ordered(
