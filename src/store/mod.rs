@@ -24,7 +24,7 @@
 //! let hits = tm.search(&store::SearchQuery::new("MORNING"))?;
 //! assert_eq!(hits[0].unit.tu.tuvs[1].seg.plain_text(), "Bonjour");
 //! assert_eq!(tm.count(&Filter::default())?, 1);
-//! # Ok::<(), tmkit::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;

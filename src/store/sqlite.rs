@@ -835,8 +835,12 @@ impl Store for SqliteStore {
         let mut source_words = 0u64;
         let mut stmt = c
             .prepare(
-                "SELECT v.text FROM units u JOIN variants v \
-                 ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND v.lang = u.source_lang",
+                // CROSS JOIN and the unary `+`s keep SQLite on the rowid range
+                // per unit: left to itself it builds an automatic index on
+                // `lang` and scans every source variant for each unit
+                // (quadratic: 361 s for 60,000 units, 0.1 s this way).
+                "SELECT v.text FROM units u CROSS JOIN variants v \
+                 ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND +v.lang = +u.source_lang",
             )
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
