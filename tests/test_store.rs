@@ -8,21 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tmkit::store::sqlite::{SCHEMA_VERSION, SqliteStore};
 use tmkit::store::{self, DuplicatePolicy, Filter, SearchQuery, Store, Unit};
+
+mod support;
+use support::tmkit;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/store")
         .join(name)
-}
-
-fn tmkit() -> Command {
-    let mut cmd = Command::cargo_bin("tmkit").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
 }
 
 fn jsonl(out: &[u8]) -> Vec<Value> {
