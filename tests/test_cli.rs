@@ -5,14 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 mod support;
 
-fn tmkit() -> Command {
-    Command::cargo_bin("tmkit").expect("binary built")
-}
+use support::tmkit;
 
 #[test]
 fn version_names_the_tool() {

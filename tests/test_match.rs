@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use tmkit::fuzzy::{MatchOptions, Matcher};
@@ -13,16 +12,12 @@ use tmkit::tm::{LanguagePair, MemoryTm, TranslationMemory, parse_tsv};
 
 mod support;
 
+use support::tmkit;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/fuzzy")
         .join(name)
-}
-
-fn tmkit() -> Command {
-    let mut cmd = Command::cargo_bin("tmkit").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
 }
 
 fn jsonl(out: &[u8]) -> Vec<Value> {
@@ -294,15 +289,7 @@ fn closed_pipe_ends_quietly() {
 
 /// The shared data: `../shared` as in CI, or `$TMKIT_SHARED` (a worktree elsewhere).
 fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TMKIT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        support::skipped(module_path!(), &format!("{} is absent", dir.display()));
-        None
-    }
+    support::shared("", module_path!())
 }
 
 /// A small deterministic generator (xorshift), so the corpus is the same on every run.
