@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use predicates::prelude::*;
-use support::{assert_valid, fixture, tmkit, translate_toolkit_units};
+use support::{assert_valid, fixture, tmkit, translate_toolkit_units, translate_toolkit_units20};
 use tmkit::xliff::{Document, State};
 
 fn news_tm() -> std::path::PathBuf {
@@ -327,4 +327,70 @@ fn bad_usage_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--to xliff12|xliff20|tmx"));
+}
+
+/// Regression: XLIFF 2.0 fill dropped the penalty notes of a unit that
+/// already had `<notes>` (a unit may hold only one), and wrote the target's
+/// codes without `dataRef`, so they no longer pointed at the unit's native code.
+#[test]
+fn xliff20_fill_keeps_notes_and_data_refs() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = fixture("memory-codes.tmx");
+    let out = dir.path().join("filled.xlf");
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    run(&args, &[&fixture("job20-notes.xlf")], &out).success();
+    assert_valid(&[&out], Some("xliff20"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    // One <notes> per unit, the unit's own note first, the penalty after it.
+    assert_eq!(text.matches("<notes>").count(), 2, "{text}");
+    assert!(
+        text.contains(
+            "<note category=\"context\">Headline of the article.</note>\n      <note category=\"tmkit\">tmkit penalty number"
+        ),
+        "{text}"
+    );
+    // The target's codes point at the unit's data, under the unit's ids.
+    assert!(
+        text.contains(r#"<target>Les négociations reprendront <pc id="7" dataRefStart="b1" dataRefEnd="b2">jeudi</pc> à Baltimore.<ph id="8" dataRef="br"/></target>"#),
+        "{text}"
+    );
+    // Nothing added to the unit's data (the candidate carries its own).
+    assert!(text.contains("<data id=\"br\">&lt;br/&gt;</data>\n      </originalData>"));
+    let doc = Document::read(&out).unwrap();
+    let units = &doc.files[0].units;
+    assert_eq!(units[0].notes[0], "Headline of the article.");
+    assert!(units[0].notes[1].starts_with("tmkit penalty number"));
+    assert_eq!(
+        units[0].segments[0].target.as_ref().unwrap().plain_text(),
+        "Cet arrêt de travail est le premier de ce type depuis 1978."
+    );
+    // Read back, the target's codes carry the source's native code.
+    let natives = |seg: &tmkit::tmx::Seg| -> Vec<String> {
+        seg.parts
+            .iter()
+            .filter_map(|p| match p {
+                tmkit::tmx::SegPart::Inline(i) => Some(
+                    tmkit::tmx::Seg {
+                        parts: i.content.clone(),
+                        attrs: Vec::new(),
+                    }
+                    .plain_text(),
+                ),
+                _ => None,
+            })
+            .collect()
+    };
+    let seg = &units[1].segments[0];
+    assert_eq!(
+        natives(seg.target.as_ref().unwrap()),
+        ["<b>", "</b>", "<br/>"]
+    );
+    assert_eq!(natives(seg.target.as_ref().unwrap()), natives(&seg.source));
+    if let Some(units) = translate_toolkit_units20(&out) {
+        assert_eq!(units.len(), 2);
+        assert_eq!(
+            units[1].2,
+            "Les négociations reprendront jeudi à Baltimore."
+        );
+    }
 }
