@@ -394,3 +394,38 @@ fn xliff20_fill_keeps_notes_and_data_refs() {
         );
     }
 }
+
+/// A folder with a dangling link and a link loop: each is reported, the
+/// readable documents are still pretranslated, and the run exits 1 with the
+/// batch summary (pretranslate walks its inputs as the other batch commands do).
+#[cfg(unix)]
+#[test]
+fn folder_inputs_report_bad_entries_and_go_on() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("sub")).unwrap();
+    std::fs::copy(fixture("article.md"), docs.join("a.md")).unwrap();
+    std::fs::copy(fixture("article.html"), docs.join("sub/b.html")).unwrap();
+    symlink(docs.join("gone.txt"), docs.join("dangling.txt")).unwrap();
+    symlink(&docs, docs.join("sub/loop")).unwrap();
+    let out = dir.path().join("out/");
+    let tm = news_tm();
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    let run = run(&args, &[&docs], &out).code(1);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("dangling.txt: dangling symbolic link"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    assert!(
+        stderr.contains("pretranslate: 2 succeeded, 2 failed"),
+        "{stderr}"
+    );
+    let made = [out.join("a.md.xlf"), out.join("sub/b.html.xlf")];
+    for path in &made {
+        assert!(path.is_file(), "{}", path.display());
+    }
+    assert_valid(&[&made[0], &made[1]], Some("xliff12"));
+}
