@@ -429,3 +429,40 @@ fn folder_inputs_report_bad_entries_and_go_on() {
     }
     assert_valid(&[&made[0], &made[1]], Some("xliff12"));
 }
+
+/// Regression: a fuzzy match whose numbers were adapted lost the memory's
+/// inline codes (the adapted target was plain text); the new numbers now go
+/// into the memory's markup, which takes the document's codes.
+#[test]
+fn adapted_numbers_keep_the_inline_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("tm.tmx");
+    std::fs::write(&tm, r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="html"/><body>
+<tu><tuv xml:lang="en"><seg>Prices rose <bpt i="1">&lt;b&gt;</bpt>3.9<ept i="1">&lt;/b&gt;</ept> percent in the port of Lisbon.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les prix ont augmenté de <bpt i="1">&lt;b&gt;</bpt>3,9<ept i="1">&lt;/b&gt;</ept> pour cent dans le port de Lisbonne.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+</body></tmx>
+"#).unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::write(&job, r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="prices.html" source-language="en" target-language="fr" datatype="html"><body>
+<trans-unit id="1"><source>Prices rose <g id="b">4.2</g> percent in the port of Lisbon.<x id="br"/></source></trans-unit>
+</body></file></xliff>
+"#).unwrap();
+    let out = dir.path().join("filled.xlf");
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    run(&args, &[&job], &out).success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(r#"state-qualifier="fuzzy-match">Les prix ont augmenté de <g id="b">4,2</g> pour cent dans le port de Lisbonne.<x id="br"/></target>"#),
+        "{text}"
+    );
+    assert_valid(&[&out], Some("xliff12"));
+    if let Some(units) = translate_toolkit_units(&out) {
+        assert_eq!(
+            units[0].2,
+            "Les prix ont augmenté de 4,2 pour cent dans le port de Lisbonne."
+        );
+    }
+}
