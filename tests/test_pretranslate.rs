@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use predicates::prelude::*;
-use support::{assert_valid, fixture, tmkit, translate_toolkit_units};
+use support::{assert_valid, fixture, tmkit, translate_toolkit_units, translate_toolkit_units20};
 use tmkit::xliff::{Document, State};
 
 fn news_tm() -> std::path::PathBuf {
@@ -327,4 +327,142 @@ fn bad_usage_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--to xliff12|xliff20|tmx"));
+}
+
+/// Regression: XLIFF 2.0 fill dropped the penalty notes of a unit that
+/// already had `<notes>` (a unit may hold only one), and wrote the target's
+/// codes without `dataRef`, so they no longer pointed at the unit's native code.
+#[test]
+fn xliff20_fill_keeps_notes_and_data_refs() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = fixture("memory-codes.tmx");
+    let out = dir.path().join("filled.xlf");
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    run(&args, &[&fixture("job20-notes.xlf")], &out).success();
+    assert_valid(&[&out], Some("xliff20"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    // One <notes> per unit, the unit's own note first, the penalty after it.
+    assert_eq!(text.matches("<notes>").count(), 2, "{text}");
+    assert!(
+        text.contains(
+            "<note category=\"context\">Headline of the article.</note>\n      <note category=\"tmkit\">tmkit penalty number"
+        ),
+        "{text}"
+    );
+    // The target's codes point at the unit's data, under the unit's ids.
+    assert!(
+        text.contains(r#"<target>Les négociations reprendront <pc id="7" dataRefStart="b1" dataRefEnd="b2">jeudi</pc> à Baltimore.<ph id="8" dataRef="br"/></target>"#),
+        "{text}"
+    );
+    // Nothing added to the unit's data (the candidate carries its own).
+    assert!(text.contains("<data id=\"br\">&lt;br/&gt;</data>\n      </originalData>"));
+    let doc = Document::read(&out).unwrap();
+    let units = &doc.files[0].units;
+    assert_eq!(units[0].notes[0], "Headline of the article.");
+    assert!(units[0].notes[1].starts_with("tmkit penalty number"));
+    assert_eq!(
+        units[0].segments[0].target.as_ref().unwrap().plain_text(),
+        "Cet arrêt de travail est le premier de ce type depuis 1978."
+    );
+    // Read back, the target's codes carry the source's native code.
+    let natives = |seg: &tmkit::tmx::Seg| -> Vec<String> {
+        seg.parts
+            .iter()
+            .filter_map(|p| match p {
+                tmkit::tmx::SegPart::Inline(i) => Some(
+                    tmkit::tmx::Seg {
+                        parts: i.content.clone(),
+                        attrs: Vec::new(),
+                    }
+                    .plain_text(),
+                ),
+                _ => None,
+            })
+            .collect()
+    };
+    let seg = &units[1].segments[0];
+    assert_eq!(
+        natives(seg.target.as_ref().unwrap()),
+        ["<b>", "</b>", "<br/>"]
+    );
+    assert_eq!(natives(seg.target.as_ref().unwrap()), natives(&seg.source));
+    if let Some(units) = translate_toolkit_units20(&out) {
+        assert_eq!(units.len(), 2);
+        assert_eq!(
+            units[1].2,
+            "Les négociations reprendront jeudi à Baltimore."
+        );
+    }
+}
+
+/// A folder with a dangling link and a link loop: each is reported, the
+/// readable documents are still pretranslated, and the run exits 1 with the
+/// batch summary (pretranslate walks its inputs as the other batch commands do).
+#[cfg(unix)]
+#[test]
+fn folder_inputs_report_bad_entries_and_go_on() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("sub")).unwrap();
+    std::fs::copy(fixture("article.md"), docs.join("a.md")).unwrap();
+    std::fs::copy(fixture("article.html"), docs.join("sub/b.html")).unwrap();
+    symlink(docs.join("gone.txt"), docs.join("dangling.txt")).unwrap();
+    symlink(&docs, docs.join("sub/loop")).unwrap();
+    let out = dir.path().join("out/");
+    let tm = news_tm();
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    let run = run(&args, &[&docs], &out).code(1);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("dangling.txt: dangling symbolic link"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("symbolic link loop"), "{stderr}");
+    assert!(
+        stderr.contains("pretranslate: 2 succeeded, 2 failed"),
+        "{stderr}"
+    );
+    let made = [out.join("a.md.xlf"), out.join("sub/b.html.xlf")];
+    for path in &made {
+        assert!(path.is_file(), "{}", path.display());
+    }
+    assert_valid(&[&made[0], &made[1]], Some("xliff12"));
+}
+
+/// Regression: a fuzzy match whose numbers were adapted lost the memory's
+/// inline codes (the adapted target was plain text); the new numbers now go
+/// into the memory's markup, which takes the document's codes.
+#[test]
+fn adapted_numbers_keep_the_inline_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = dir.path().join("tm.tmx");
+    std::fs::write(&tm, r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="html"/><body>
+<tu><tuv xml:lang="en"><seg>Prices rose <bpt i="1">&lt;b&gt;</bpt>3.9<ept i="1">&lt;/b&gt;</ept> percent in the port of Lisbon.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les prix ont augmenté de <bpt i="1">&lt;b&gt;</bpt>3,9<ept i="1">&lt;/b&gt;</ept> pour cent dans le port de Lisbonne.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+</body></tmx>
+"#).unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::write(&job, r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="prices.html" source-language="en" target-language="fr" datatype="html"><body>
+<trans-unit id="1"><source>Prices rose <g id="b">4.2</g> percent in the port of Lisbon.<x id="br"/></source></trans-unit>
+</body></file></xliff>
+"#).unwrap();
+    let out = dir.path().join("filled.xlf");
+    let args = ["--tm", tm.to_str().unwrap(), "--src", "en", "--tgt", "fr"];
+    run(&args, &[&job], &out).success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(r#"state-qualifier="fuzzy-match">Les prix ont augmenté de <g id="b">4,2</g> pour cent dans le port de Lisbonne.<x id="br"/></target>"#),
+        "{text}"
+    );
+    assert_valid(&[&out], Some("xliff12"));
+    if let Some(units) = translate_toolkit_units(&out) {
+        assert_eq!(
+            units[0].2,
+            "Les prix ont augmenté de 4,2 pour cent dans le port de Lisbonne."
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use tmkit::batch::{InputFilter, OutputName, OutputPlan};
+use tmkit::batch::{BatchSummary, InputFilter, OutputName, OutputPlan};
 use tmkit::files::{Output, display_name, is_stdio};
 use tmkit::pretranslate::{self, Options, OutputFormat, Pretranslated};
 use tmkit::segment::Segmenter;
@@ -181,20 +181,19 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             out.display()
         )));
     }
+    // A folder entry that cannot be read (a dangling link, a loop) is
+    // reported and counted; the others are still pretranslated.
+    let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &EXTENSIONS)?;
-    let paths = tmkit::batch::expand_inputs(&args.inputs, &filter)?;
+    let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
     let matcher = load_file_matcher(&args.memory, ctx)?;
     let started = Instant::now();
     let segmenter = Segmenter::for_language(&args.memory.src);
-    let mut failed = 0usize;
     let mut read = Vec::new();
     for path in &paths {
         match read_input(path, &args, &segmenter) {
             Ok(r) => read.push(r),
-            Err(e) => {
-                failed += 1;
-                ctx.warn_input(path, e);
-            }
+            Err(e) => ctx.fail_input(&mut summary, path, e),
         }
     }
     let options = Options {
@@ -232,8 +231,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let dest = match plan.output(&r.path) {
                 Ok(dest) => dest,
                 Err(e) => {
-                    failed += 1;
-                    ctx.warn_input(&r.path, format!("{e}; skipped"));
+                    ctx.fail_input(&mut summary, &r.path, format!("{e}; skipped"));
                     continue;
                 }
             };
@@ -242,6 +240,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
             let file = Output::create(dest)?;
             pretranslate::write(&[&r.item], format, &src, &tgt, file)?.finish()?;
+            summary.succeeded += 1;
         }
     } else if !read.is_empty() {
         let items: Vec<&Pretranslated> = read.iter().map(|r| &r.item).collect();
@@ -251,6 +250,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         }
         let file = Output::create(out)?;
         pretranslate::write(&items, format, &src, &tgt, file)?.finish()?;
+        summary.succeeded += read.len();
     }
     ctx.note(format!(
         "{} segment(s) looked up in {:.2}s: {} exact, {} fuzzy, {} without a match at {}%+; {} already translated; written to {}",
@@ -263,8 +263,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         stats.kept,
         display_name(out)
     ));
-    if failed > 0 {
-        eprintln!("tmkit: {} input(s) done, {failed} failed", read.len());
+    if !summary.is_success() {
+        eprintln!("tmkit: pretranslate: {}", summary.line());
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

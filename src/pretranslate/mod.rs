@@ -362,7 +362,13 @@ fn decide(
         };
         if k == 0 {
             let target = match (&adapted, marked) {
-                (Some(a), _) => Seg::from_text(a.clone()),
+                // New numbers written into the memory's markup, when its
+                // text holds them where the plain target does.
+                (Some(a), Some((_, t))) => match adapt_marked(t, a) {
+                    Some(t) => align_codes(&t, source).0,
+                    None => Seg::from_text(a.clone()),
+                },
+                (Some(a), None) => Seg::from_text(a.clone()),
                 (None, Some((_, t))) => align_codes(t, source).0,
                 (None, None) => Seg::from_text(entry.target.clone()),
             };
@@ -384,6 +390,82 @@ fn decide(
         }
     }
     found
+}
+
+/// True for the characters that join digits into one number (`4,200.5`,
+/// `1 000`, `1'000`).
+fn joins_digits(c: char) -> bool {
+    matches!(c, '.' | ',' | '\'' | '’' | ' ' | '\u{a0}' | '\u{202f}')
+}
+
+/// The numbers of `text` (digit runs joined by [`joins_digits`]) as byte
+/// ranges, in order.
+fn number_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_ascii_digit() {
+            continue;
+        }
+        let mut end = start + 1;
+        loop {
+            match chars.peek().copied() {
+                Some((i, d)) if d.is_ascii_digit() => {
+                    end = i + 1;
+                    chars.next();
+                }
+                Some((i, j)) if joins_digits(j) => {
+                    let next = text[i + j.len_utf8()..].chars().next();
+                    if !next.is_some_and(|n| n.is_ascii_digit()) {
+                        break;
+                    }
+                    chars.next();
+                }
+                _ => break,
+            }
+        }
+        spans.push(start..end);
+    }
+    spans
+}
+
+/// `marked` (a memory target with its inline codes) with the numbers of
+/// `adapted` (its plain text with numbers adapted to the document) written
+/// into its text, number for number; `None` when the two differ in more
+/// than numbers or a number is split by a code.
+fn adapt_marked(marked: &Seg, adapted: &str) -> Option<Seg> {
+    use crate::tmx::SegPart;
+    let numbers: Vec<&str> = number_spans(adapted)
+        .into_iter()
+        .map(|r| &adapted[r])
+        .collect();
+    fn walk(parts: &mut [SegPart], numbers: &[&str], next: &mut usize) -> Option<()> {
+        for p in parts {
+            match p {
+                SegPart::Text(t) => {
+                    let spans = number_spans(t);
+                    let mut out = String::with_capacity(t.len());
+                    let mut at = 0;
+                    for r in spans {
+                        out.push_str(&t[at..r.start]);
+                        out.push_str(numbers.get(*next)?);
+                        *next += 1;
+                        at = r.end;
+                    }
+                    out.push_str(&t[at..]);
+                    *t = out;
+                }
+                SegPart::Inline(i) if i.kind.is_code() => {}
+                SegPart::Inline(i) => walk(&mut i.content, numbers, next)?,
+            }
+        }
+        Some(())
+    }
+    let mut seg = marked.clone();
+    let mut next = 0;
+    walk(&mut seg.parts, &numbers, &mut next)?;
+    // Every number placed, and nothing else differs.
+    (next == numbers.len() && seg.plain_text() == adapted).then_some(seg)
 }
 
 /// The translated segments of `doc` as TMX units (`src` and `tgt` variants),
@@ -562,6 +644,26 @@ mod tests {
         let s2 = &copy[0].files[0].units[2].segments[0];
         assert_eq!(s2.target.as_ref().unwrap().plain_text(), "Nothing like it.");
         assert_eq!(s2.state, State::New);
+    }
+
+    #[test]
+    fn adapted_numbers_go_into_the_memorys_markup() {
+        use crate::tmx::Tmx;
+        let tmx = Tmx::parse_str(r#"<tmx version="1.4"><header srclang="fr"/><body><tu><tuv xml:lang="fr"><seg>Hausse de <bpt i="1">&lt;b&gt;</bpt>3,9<ept i="1">&lt;/b&gt;</ept> % sur 1 000 jours.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu></body></tmx>"#).unwrap();
+        let marked = &tmx.tus[0].tuvs[0].seg;
+        let seg = adapt_marked(marked, "Hausse de 4,2 % sur 2 000 jours.").unwrap();
+        assert_eq!(
+            seg.text_with_placeholders(),
+            "Hausse de {1}4,2{/1} % sur 2 000 jours.{2}"
+        );
+        // Text other than numbers differs, or a number is split by a code.
+        assert!(adapt_marked(marked, "Baisse de 4,2 % sur 2 000 jours.").is_none());
+        let split = Tmx::parse_str(r#"<tmx version="1.4"><header srclang="fr"/><body><tu><tuv xml:lang="fr"><seg>3<ph x="1"/>,9 %</seg></tuv></tu></body></tmx>"#).unwrap();
+        assert!(adapt_marked(&split.tus[0].tuvs[0].seg, "4,2 %").is_none());
+        assert_eq!(
+            number_spans("a 4,200.5 b, 1 000. 7"),
+            [2..9, 13..18, 20..21]
+        );
     }
 
     #[test]

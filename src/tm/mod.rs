@@ -361,11 +361,15 @@ impl MemoryTm {
             grown(&self.entries);
             return Ok(skipped);
         }
-        let reader = crate::tmx::TmxReader::open(path)?;
+        let mut reader = crate::tmx::TmxReader::open(path)?;
         let mut stats = LoadStats::default();
-        for (number, tu) in reader.enumerate() {
-            let tu = tu?;
-            match entry_of_unit(&tu, &self.pair, file_index, number + 1) {
+        let mut langs = PairLangs::default();
+        let mut tu = crate::tmx::Tu::default();
+        let mut number = 0;
+        while let Some(result) = reader.next_into(&mut tu) {
+            result?;
+            number += 1;
+            match entry_of_unit(&tu, &self.pair, file_index, number, &mut langs) {
                 Some((entry, fallback)) => {
                     if let Some(f) = fallback {
                         self.fallbacks.insert(entry_id(self.entries.len()), f);
@@ -487,6 +491,63 @@ fn drop_header_row(entries: &mut Vec<Entry>, first: usize, pair: &LanguagePair) 
     }
 }
 
+/// How each language spelling of a file serves the pair: its tag and its
+/// [`LangMatch`] for the source and the target, so that a memory of a
+/// million units parses its few spellings once, not every variant's.
+#[derive(Debug, Default)]
+pub(crate) struct PairLangs {
+    seen: Vec<SeenLang>,
+}
+
+/// A spelling, its tag, and how it serves the pair's source and target.
+type SeenLang = (
+    String,
+    Option<LanguageTag>,
+    Option<LangMatch>,
+    Option<LangMatch>,
+);
+
+impl PairLangs {
+    /// The index of `lang` in `seen`, resolving it on first sight.
+    fn of(&mut self, lang: &str, pair: &LanguagePair) -> usize {
+        if let Some(k) = self.seen.iter().position(|(l, ..)| l == lang) {
+            return k;
+        }
+        let tag = LanguageTag::parse(lang).ok();
+        let (s, t) = match &tag {
+            Some(tag) => (pair.source.resolve(tag), pair.target.resolve(tag)),
+            None => (None, None),
+        };
+        self.seen.push((lang.to_string(), tag, s, t));
+        self.seen.len() - 1
+    }
+
+    /// The variant of `tu` that best serves the pair's source (`target`
+    /// false) or target, as [`crate::tmx::Tu::best_variant`] picks it.
+    fn best<'t>(
+        &mut self,
+        tu: &'t crate::tmx::Tu,
+        pair: &LanguagePair,
+        target: bool,
+    ) -> Option<(&'t crate::tmx::Tuv, LangMatch, usize)> {
+        let mut best: Option<(&crate::tmx::Tuv, LangMatch, usize)> = None;
+        for tuv in &tu.tuvs {
+            let k = self.of(&tuv.lang, pair);
+            let q = if target {
+                self.seen[k].3
+            } else {
+                self.seen[k].2
+            };
+            if let Some(q) = q
+                && best.is_none_or(|(_, bq, _)| q > bq)
+            {
+                best = Some((tuv, q, k));
+            }
+        }
+        best
+    }
+}
+
 /// The entry a unit gives for `pair` (`number`: its 1-based place in the
 /// file), with the region fallback it needed if any, or `None` when it lacks
 /// a language or its source is empty.
@@ -495,17 +556,18 @@ fn entry_of_unit(
     pair: &LanguagePair,
     file_index: u32,
     number: usize,
+    langs: &mut PairLangs,
 ) -> Option<(Entry, Option<RegionFallback>)> {
-    let (src, src_match) = tu.best_variant(&pair.source)?;
-    let (tgt, tgt_match) = tu.best_variant(&pair.target)?;
-    let other_region = |v: &crate::tmx::Tuv, m: LangMatch| {
+    let (src, src_match, src_k) = langs.best(tu, pair, false)?;
+    let (tgt, tgt_match, tgt_k) = langs.best(tu, pair, true)?;
+    let other_region = |_: &crate::tmx::Tuv, m: LangMatch, k: usize| {
         (m == LangMatch::OtherRegion)
-            .then(|| v.lang_tag())
+            .then(|| langs.seen[k].1.clone())
             .flatten()
     };
     let fallback = RegionFallback {
-        source: other_region(src, src_match),
-        target: other_region(tgt, tgt_match),
+        source: other_region(src, src_match, src_k),
+        target: other_region(tgt, tgt_match, tgt_k),
     };
     let fallback = (fallback.source.is_some() || fallback.target.is_some()).then_some(fallback);
     let source = src.seg.plain_text();

@@ -11,7 +11,7 @@ use std::path::Path;
 use memchr::memmem;
 use rayon::prelude::*;
 
-use super::{Entry, LanguagePair, RegionFallback, entry_of_unit};
+use super::{Entry, LanguagePair, PairLangs, RegionFallback, entry_of_unit};
 
 /// Files smaller than this are read in one piece.
 pub(super) const MIN_SPLIT_BYTES: usize = 16 << 20;
@@ -51,13 +51,16 @@ pub(super) fn read_in_parts(
         .par_iter()
         .map(|&(a, b)| {
             let input = prefix.chain(&bytes[a..b]).chain(&b"</body></tmx>"[..]);
-            let reader = crate::tmx::TmxReader::from_reader(input, Some(path)).ok()?;
+            let mut reader = crate::tmx::TmxReader::from_reader(input, Some(path)).ok()?;
             let (mut entries, mut fallbacks) = (Vec::new(), Vec::new());
             let (mut skipped, mut units) = (0usize, 0usize);
-            for tu in reader {
-                let tu = tu.ok()?;
+            // One unit filled in place, language tags resolved once per spelling.
+            let mut langs = PairLangs::default();
+            let mut tu = crate::tmx::Tu::default();
+            while let Some(result) = reader.next_into(&mut tu) {
+                result.ok()?;
                 units += 1;
-                match entry_of_unit(&tu, pair, file_index, units) {
+                match entry_of_unit(&tu, pair, file_index, units, &mut langs) {
                     Some((e, fallback)) => {
                         if let Some(f) = fallback {
                             fallbacks.push((entries.len(), f));

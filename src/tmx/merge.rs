@@ -290,7 +290,15 @@ struct Plan {
     /// other, and where each unit's end (freed once resolved).
     variant_keys: Vec<u64>,
     variant_ends: Vec<u64>,
+    /// The props and notes of every unit read, by distinct unit, when they
+    /// fit in [`EXTRAS_BUDGET`]; else `None` and a pass collects them.
+    early_extras: Option<Extras>,
 }
+
+/// Bytes the first pass may spend keeping props and notes (each distinct
+/// one once) so that no pass is needed to collect them; beyond it they are
+/// dropped and read again in a pass of their own.
+const EXTRAS_BUDGET: usize = 64 << 20;
 
 /// Merges the memories `open(0)`, …, `open(inputs - 1)` (each opened once
 /// per pass) into `out`, in two streaming passes. Conflicting units are
@@ -330,16 +338,40 @@ pub fn merge<R: Read, W: Write>(
     inputs: usize,
     opts: &MergeOptions,
     out: W,
+    on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
+    on_problem: impl FnMut(usize, Problem<'_>),
+) -> Result<(MergeReport, W)> {
+    merge_within(
+        open,
+        inputs,
+        opts,
+        out,
+        on_conflict,
+        on_problem,
+        EXTRAS_BUDGET,
+    )
+}
+
+/// [`merge`], keeping props and notes in the first pass up to `budget` bytes.
+fn merge_within<R: Read, W: Write>(
+    open: &mut dyn FnMut(usize) -> Result<TmxReader<R>>,
+    inputs: usize,
+    opts: &MergeOptions,
+    out: W,
     mut on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
     mut on_problem: impl FnMut(usize, Problem<'_>),
+    budget: usize,
 ) -> Result<(MergeReport, W)> {
     let mut report = MergeReport::default();
-    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_problem)?;
+    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_problem, budget)?;
     resolve(&mut plan, opts.policy, &mut report);
-    let extras = if plan.distinct.iter().any(|d| d.needs_extras) {
-        collect_extras(open, inputs, &plan)?
-    } else {
+    let extras = if !plan.distinct.iter().any(|d| d.needs_extras) {
         Extras::default()
+    } else if let Some(mut early) = plan.early_extras.take() {
+        early.move_to_homes(&plan.distinct);
+        early
+    } else {
+        collect_extras(open, inputs, &plan)?
     };
     // Second pass: write the units chosen, report the conflicting ones.
     let mut w = TmxWriter::new(out, &plan.header)?;
@@ -392,6 +424,7 @@ fn first_pass<R: Read>(
     opts: &MergeOptions,
     report: &mut MergeReport,
     on_problem: &mut impl FnMut(usize, Problem<'_>),
+    budget: usize,
 ) -> Result<Plan> {
     let mut index: ahash::AHashMap<u128, u32> = ahash::AHashMap::new();
     let mut distinct: Vec<Distinct> = Vec::new();
@@ -402,6 +435,7 @@ fn first_pass<R: Read>(
     let mut keys = Keys::new();
     let mut vkeys = Vec::new();
     let mut tu = Tu::default();
+    let mut early = Some(Extras::default());
     for input in 0..inputs {
         let mut reader = open(input)?;
         let srclang = reader.header().srclang.clone();
@@ -457,6 +491,18 @@ fn first_pass<R: Read>(
                 kept.needs_extras |= meta != kept.meta;
             }
             of_unit.push(d);
+            if let Some(extras) = &mut early
+                && !(tu.props.is_empty() && tu.notes.is_empty())
+            {
+                extras.add(
+                    d,
+                    std::mem::take(&mut tu.props),
+                    std::mem::take(&mut tu.notes),
+                );
+                if extras.bytes > budget {
+                    early = None;
+                }
+            }
         }
     }
     Ok(Plan {
@@ -465,6 +511,7 @@ fn first_pass<R: Read>(
         of_unit,
         variant_keys,
         variant_ends,
+        early_extras: early,
     })
 }
 
@@ -640,29 +687,75 @@ struct Extras {
     notes: Vec<Note>,
     note_ids: ahash::AHashMap<Note, u32>,
     by_unit: ahash::AHashMap<u32, (Vec<u32>, Vec<u32>)>,
+    /// About how many bytes all this holds.
+    bytes: usize,
 }
 
 impl Extras {
-    fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
-        let (unit_props, unit_notes) = self.by_unit.entry(unit).or_default();
-        for p in props {
-            let next = self.props.len() as u32;
-            let id = *self.prop_ids.entry(p.clone()).or_insert(next);
-            if id == next {
-                self.props.push(p);
+    /// Gives the props and notes of each unit merged into a larger one to
+    /// that unit (the first pass keeps them by the unit they belong to).
+    fn move_to_homes(&mut self, distinct: &[Distinct]) {
+        let moved: Vec<u32> = self
+            .by_unit
+            .keys()
+            .copied()
+            .filter(|&d| distinct[d as usize].absorbed_into != NONE)
+            .collect();
+        for d in moved {
+            let Some((props, notes)) = self.by_unit.remove(&d) else {
+                continue;
+            };
+            let home = distinct[d as usize].absorbed_into;
+            let (home_props, home_notes) = self.by_unit.entry(home).or_default();
+            for id in props {
+                if !home_props.contains(&id) {
+                    home_props.push(id);
+                }
             }
+            for id in notes {
+                if !home_notes.contains(&id) {
+                    home_notes.push(id);
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
+        let (unit_props, unit_notes) = self.by_unit.entry(unit).or_insert_with(|| {
+            self.bytes += 64;
+            Default::default()
+        });
+        // Most props and notes were seen before: look up without cloning.
+        for p in props {
+            let id = match self.prop_ids.get(&p) {
+                Some(&id) => id,
+                None => {
+                    let id = self.props.len() as u32;
+                    self.bytes += 2 * (p.kind.len() + p.value.len()) + 128;
+                    self.prop_ids.insert(p.clone(), id);
+                    self.props.push(p);
+                    id
+                }
+            };
             if !unit_props.contains(&id) {
                 unit_props.push(id);
+                self.bytes += 4;
             }
         }
         for n in notes {
-            let next = self.notes.len() as u32;
-            let id = *self.note_ids.entry(n.clone()).or_insert(next);
-            if id == next {
-                self.notes.push(n);
-            }
+            let id = match self.note_ids.get(&n) {
+                Some(&id) => id,
+                None => {
+                    let id = self.notes.len() as u32;
+                    self.bytes += 2 * n.text.len() + 128;
+                    self.note_ids.insert(n.clone(), id);
+                    self.notes.push(n);
+                    id
+                }
+            };
             if !unit_notes.contains(&id) {
                 unit_notes.push(id);
+                self.bytes += 4;
             }
         }
     }
@@ -745,25 +838,32 @@ mod tests {
     }
 
     fn run(docs: &[Vec<u8>], policy: Policy) -> (Vec<Tu>, MergeReport, Vec<(u64, bool)>) {
-        let opts = MergeOptions {
-            policy,
-            lenient: false,
-        };
-        let mut conflicts = Vec::new();
-        let (report, out) = merge(
-            &mut |i| TmxReader::from_reader(docs[i].as_slice(), None),
-            docs.len(),
-            &opts,
-            Vec::new(),
-            |c| {
-                conflicts.push((c.group, c.kept));
-                Ok(())
-            },
-            |_, _| {},
-        )
-        .unwrap();
-        let tmx = Tmx::from_reader(out.as_slice(), None).unwrap();
-        (tmx.tus, report, conflicts)
+        // Props and notes kept in the first pass, or read again in a pass
+        // of their own (over budget): the same result.
+        let [early, late] = [EXTRAS_BUDGET, 0].map(|budget| {
+            let opts = MergeOptions {
+                policy,
+                lenient: false,
+            };
+            let mut conflicts = Vec::new();
+            let (report, out) = merge_within(
+                &mut |i| TmxReader::from_reader(docs[i].as_slice(), None),
+                docs.len(),
+                &opts,
+                Vec::new(),
+                |c| {
+                    conflicts.push((c.group, c.kept));
+                    Ok(())
+                },
+                |_, _| {},
+                budget,
+            )
+            .unwrap();
+            let tmx = Tmx::from_reader(out.as_slice(), None).unwrap();
+            (tmx.tus, report, conflicts)
+        });
+        assert_eq!(early, late);
+        early
     }
 
     #[test]

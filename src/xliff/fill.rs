@@ -244,26 +244,37 @@ fn unit20(
         }
         head.push_str("</mtc:matches>");
     }
-    if !notes.is_empty() && !unit.span.had_notes {
-        head.push_str("<notes>");
-        for note in notes {
-            head.push_str("<note category=\"tmkit\">");
-            escape_into(&mut head, note, false);
-            head.push_str("</note>");
+    // A unit has one `<notes>`: new notes join it when there is one.
+    let mut new_notes = String::new();
+    for note in notes {
+        new_notes.push_str("<note category=\"tmkit\">");
+        escape_into(&mut new_notes, note, false);
+        new_notes.push_str("</note>");
+    }
+    match &unit.span.notes_end {
+        _ if notes.is_empty() => {}
+        Some(range) if range.is_empty() => edits.push((range.clone(), new_notes)),
+        Some(range) => edits.push((range.clone(), format!("<notes>{new_notes}</notes>"))),
+        None => {
+            head.push_str("<notes>");
+            head.push_str(&new_notes);
+            head.push_str("</notes>");
         }
-        head.push_str("</notes>");
     }
     if !head.is_empty() {
         let at = unit.span.core_at.unwrap_or(unit.span.after_start);
         edits.push((at..at, head));
     }
+    // Codes in a target refer to the unit's `<originalData>` by `dataRef`:
+    // the data the source's codes point at is found again by its content,
+    // and native code the unit lacks is added to it.
+    let mut data = OriginalData {
+        entries: unit.span.data.clone(),
+    };
     for (_, seg) in todo {
         let Some(target) = &seg.target else { continue };
-        // Codes in the target must point at data the unit holds: keep only
-        // those without native code of their own (the source's ids).
         let mut t = String::from("<target>");
-        let mut data = OriginalData::default();
-        write20(&mut t, &strip_native(target), &mut data, &mut mrk_ids);
+        write20(&mut t, target, &mut data, &mut mrk_ids);
         t.push_str("</target>");
         match &seg.span.target {
             Some(range) => edits.push((range.clone(), t)),
@@ -296,36 +307,21 @@ fn unit20(
             edits.push((range.clone(), start_tag(original, range, &attrs, false)));
         }
     }
-}
-
-/// `seg` with the native code of its inline elements removed (a target
-/// written into an existing unit refers to the unit's own `originalData`).
-fn strip_native(seg: &Seg) -> Seg {
-    use crate::tmx::SegPart;
-    let parts = seg
-        .parts
-        .iter()
-        .map(|p| match p {
-            SegPart::Inline(i) if i.kind.is_code() => {
-                let mut i = i.clone();
-                i.content.clear();
-                SegPart::Inline(i)
-            }
-            SegPart::Inline(i) => {
-                let mut i = i.clone();
-                i.content = strip_native(&Seg {
-                    parts: i.content.clone(),
-                    attrs: Vec::new(),
-                })
-                .parts;
-                SegPart::Inline(i)
-            }
-            p => p.clone(),
-        })
-        .collect();
-    Seg {
-        parts,
-        attrs: seg.attrs.clone(),
+    let added = &data.entries[unit.span.data.len()..];
+    if !added.is_empty() {
+        let mut s = String::new();
+        for (id, native) in added {
+            s.push_str("<data");
+            push_attr(&mut s, "id", id);
+            s.push('>');
+            escape_into(&mut s, native, false);
+            s.push_str("</data>");
+        }
+        match (unit.span.data_end, unit.span.segments_at) {
+            (Some(at), _) => edits.push((at..at, s)),
+            (None, Some(at)) => edits.push((at..at, format!("<originalData>{s}</originalData>"))),
+            (None, None) => {}
+        }
     }
 }
 
@@ -391,6 +387,90 @@ mod tests {
         assert!(out.contains("<mtc:match ref=\"#s1\" similarity=\"88\" type=\"tm\""));
         let back = Document::parse_str(&out, None).unwrap();
         assert_eq!(back.files[0].units[0].segments[0].state, State::Translated);
+    }
+
+    #[test]
+    fn xliff20_notes_join_the_units_notes_and_codes_keep_their_data() {
+        use crate::tmx::{Attr, Inline, InlineKind, SegPart};
+        let original = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\" trgLang=\"fr\"><file id=\"f\"><unit id=\"u\"><notes><note>mine</note></notes><originalData><data id=\"d2\">&lt;br/&gt;</data></originalData><segment id=\"s1\"><source>Hi<ph id=\"1\" dataRef=\"d2\"/></source></segment></unit></file></xliff>";
+        let mut doc = Document::parse_str(original, None).unwrap();
+        give(&mut doc, "Salut", State::Draft);
+        // The source's code, and one whose native code the unit lacks.
+        let seg = &mut doc.files[0].units[0].segments[0];
+        let mut target = Seg::from_text("Salut");
+        target.parts.push(seg.source.parts[1].clone());
+        target.parts.push(SegPart::Inline(Inline {
+            kind: InlineKind::Ph,
+            attrs: vec![Attr::new("x", "2")],
+            content: vec![SegPart::Text("<hr/>".into())],
+        }));
+        seg.target = Some(target);
+        let (out, n) = fill(original, &doc, "fr");
+        assert_eq!(n, 1);
+        assert!(
+            out.contains(
+                "<notes><note>mine</note><note category=\"tmkit\">numbers differ</note></notes>"
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("<notes>").count(), 1);
+        assert!(
+            out.contains("<originalData><data id=\"d2\">&lt;br/&gt;</data><data id=\"d3\">&lt;hr/&gt;</data></originalData>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<target>Salut<ph id=\"1\" dataRef=\"d2\"/><ph id=\"2\" dataRef=\"d3\"/></target>"
+            ),
+            "{out}"
+        );
+        let back = Document::parse_str(&out, None).unwrap();
+        let unit = &back.files[0].units[0];
+        assert_eq!(unit.notes, ["mine", "numbers differ"]);
+        assert_eq!(
+            unit.segments[0]
+                .target
+                .as_ref()
+                .unwrap()
+                .text_with_placeholders(),
+            "Salut{1}{2}"
+        );
+    }
+
+    #[test]
+    fn xliff20_data_goes_into_a_new_original_data_before_the_segments() {
+        use crate::tmx::{Attr, Inline, InlineKind, SegPart};
+        let original = "<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\"><file id=\"f\"><unit id=\"u\"><segment id=\"s1\"><source>Hi</source></segment></unit></file></xliff>";
+        let mut doc = Document::parse_str(original, None).unwrap();
+        give(&mut doc, "Salut", State::Draft);
+        let seg = &mut doc.files[0].units[0].segments[0];
+        let mut target = Seg::from_text("Salut");
+        target.parts.push(SegPart::Inline(Inline {
+            kind: InlineKind::Ph,
+            attrs: vec![],
+            content: vec![SegPart::Text("<br/>".into())],
+        }));
+        seg.target = Some(target);
+        let (out, _) = fill(original, &doc, "fr");
+        assert!(
+            out.contains("</mtc:matches><notes><note category=\"tmkit\">numbers differ</note></notes><originalData><data id=\"d1\">&lt;br/&gt;</data></originalData><segment"),
+            "{out}"
+        );
+        assert!(out.contains("<ph id=\"1\" dataRef=\"d1\"/>"), "{out}");
+        let back = Document::parse_str(&out, None).unwrap();
+        assert_eq!(
+            back.files[0].units[0].segments[0].target,
+            doc.files[0].units[0].segments[0]
+                .target
+                .clone()
+                .map(|mut t| {
+                    // Read back, a code gets its XLIFF id in `x`.
+                    if let SegPart::Inline(i) = &mut t.parts[1] {
+                        i.attrs = vec![Attr::new("x", "1")];
+                    }
+                    t
+                })
+        );
     }
 
     #[test]

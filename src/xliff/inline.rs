@@ -370,7 +370,15 @@ impl OriginalData {
         if let Some((id, _)) = self.entries.iter().find(|(_, d)| *d == data) {
             return Some(id.clone());
         }
-        let id = format!("d{}", self.entries.len() + 1);
+        // Entries read from a file may hold any ids: never reuse one.
+        let mut n = self.entries.len() + 1;
+        let id = loop {
+            let id = format!("d{n}");
+            if !self.entries.iter().any(|(used, _)| *used == id) {
+                break id;
+            }
+            n += 1;
+        };
         self.entries.push((id.clone(), data));
         Some(id)
     }

@@ -66,7 +66,10 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Document> {
         let line_no = index as u64 + 1;
         let line_start = offset;
         offset += raw.len() + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        // Every `\r` before the `\n` is line ending (`\r\r\n` comes from a
+        // CRLF file converted twice): a comment keeps none, or the writer's
+        // `\n` after it would make a different line ending of it.
+        let line = raw.trim_end_matches('\r');
         let trimmed = line.trim_start();
         let col = |byte: usize| line_start + (line.len() - trimmed.len()) + byte;
         if trimmed.is_empty() {
@@ -529,6 +532,26 @@ msgstr ""
             .zip(&doc.files[0].units)
             .for_each(|(b, u)| b.line = u.line);
         assert_eq!(back, doc);
+    }
+
+    /// Found by the po_reader fuzz target: a comment line ending in more
+    /// than one `\r` (`\r\r\n`, a CRLF file converted twice) kept one
+    /// `\r`, which the writer wrote back as the line's CRLF ending and the
+    /// reader then dropped, so write → read changed the entry.
+    #[test]
+    fn regression_po_comment_lines_with_a_bare_cr() {
+        let text = "#: src/a.c:1\r\r\n#.\r\r\n# note\r\r\n#\r\r\n#|\rmsgid \"x\"\r\n#, c-format\r\r\nmsgid \"a\"\r\r\nmsgstr \"b\"\r\n";
+        let doc = parse(text, None).unwrap();
+        let unit = &doc.files[0].units[0];
+        assert_eq!(
+            unit.po_comments,
+            ["#: src/a.c:1", "#|\rmsgid \"x\"", "#, c-format"]
+        );
+        assert_eq!(unit.notes, ["", "note", ""]);
+        let out = String::from_utf8(write_po(&doc, Vec::new()).unwrap()).unwrap();
+        let mut back = parse(&out, None).unwrap();
+        back.files[0].units[0].line = unit.line;
+        assert_eq!(back.files[0].units, doc.files[0].units);
     }
 
     #[test]

@@ -55,6 +55,17 @@ pub struct UnitSpan {
     pub(crate) core_at: Option<usize>,
     /// XLIFF 2.0: the unit had `<notes>`.
     pub(crate) had_notes: bool,
+    /// XLIFF 2.0: where new notes go inside the unit's `<notes>` (before
+    /// `</notes>`), or the span of an empty `<notes/>` to replace.
+    pub(crate) notes_end: Option<Range<usize>>,
+    /// XLIFF 2.0: the unit's `<originalData>` entries (id, native code), in order.
+    pub(crate) data: Vec<(String, String)>,
+    /// XLIFF 2.0: where new `<data>` go inside `<originalData>` (before
+    /// `</originalData>`).
+    pub(crate) data_end: Option<usize>,
+    /// XLIFF 2.0: before the first `<segment>`/`<ignorable>`, where a new
+    /// `<originalData>` goes when the unit has none.
+    pub(crate) segments_at: Option<usize>,
 }
 
 /// Where a file's start tag is in the file read (opaque).
@@ -506,6 +517,11 @@ impl<'a> Parser<'a> {
                         unit.span.core_at = Some(start);
                     }
                     unit.span.had_notes |= name == "notes";
+                    if matches!(name.as_str(), "segment" | "ignorable")
+                        && unit.span.segments_at.is_none()
+                    {
+                        unit.span.segments_at = Some(start);
+                    }
                     match name.as_str() {
                         "segment" => {
                             let sattrs = self.attrs(&e, start)?;
@@ -522,10 +538,32 @@ impl<'a> Parser<'a> {
                             let (seg, _) = self.inline()?;
                             if let Some(id) = get(&dattrs, "id") {
                                 self.data.insert(id.to_string(), seg.plain_text());
+                                unit.span.data.push((id.to_string(), seg.plain_text()));
                             }
                         }
                         _ => self.skip(&e, start)?,
                     }
+                }
+                Event::Empty(e) if e.name().prefix().is_none() => match name_of(&e).as_str() {
+                    "notes" => {
+                        unit.span.core_at.get_or_insert(start);
+                        unit.span.had_notes = true;
+                        unit.span.notes_end = Some(start..end);
+                    }
+                    "originalData" => {
+                        unit.span.core_at.get_or_insert(start);
+                    }
+                    "segment" | "ignorable" => {
+                        unit.span.core_at.get_or_insert(start);
+                        unit.span.segments_at.get_or_insert(start);
+                    }
+                    _ => {}
+                },
+                Event::End(e) if e.local_name().as_ref() == "notes" => {
+                    unit.span.notes_end = Some(start..start);
+                }
+                Event::End(e) if e.local_name().as_ref() == "originalData" => {
+                    unit.span.data_end = Some(start);
                 }
                 Event::End(e) if e.local_name().as_ref() == "unit" => {
                     unit.span.notes_read = unit.notes.len();

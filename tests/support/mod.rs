@@ -94,17 +94,37 @@ pub fn assert_valid(files: &[&Path], kind: Option<&str>) {
 /// left out), its id, source and target, as translate-toolkit sees them.
 /// `None` (with a printed reason) when translate-toolkit is missing.
 pub fn translate_toolkit_units(file: &Path) -> Option<Vec<(String, String, String)>> {
-    if !python_has("translate.storage.xliff", "translate-toolkit reading XLIFF") {
+    translate_toolkit_read(file, "xliff", "xliff.xlifffile")
+}
+
+/// Reads an XLIFF 2.0 file with translate-toolkit (`translate.storage.xliff2`):
+/// for each unit, its id, source and target. `None` (with a printed reason)
+/// when translate-toolkit is missing.
+pub fn translate_toolkit_units20(file: &Path) -> Option<Vec<(String, String, String)>> {
+    translate_toolkit_read(file, "xliff2", "xliff2.Xliff2File")
+}
+
+/// The units of `file` as translate-toolkit's `class` (in
+/// `translate.storage.MODULE`) reads them: id, source, target.
+fn translate_toolkit_read(
+    file: &Path,
+    module: &str,
+    class: &str,
+) -> Option<Vec<(String, String, String)>> {
+    let check = format!("translate-toolkit reading {class}");
+    if !python_has(&format!("translate.storage.{module}"), &check) {
         return None;
     }
-    let script = r#"
+    let script = format!(
+        r#"
 import json, sys
-from translate.storage import xliff
-store = xliff.xlifffile.parsefile(sys.argv[1])
+from translate.storage import {module}
+store = {class}.parsefile(sys.argv[1])
 print(json.dumps([[u.getid(), u.source or "", u.target or ""] for u in store.units if not u.isheader()]))
-"#;
+"#
+    );
     let out = StdCommand::new("python3")
-        .args(["-c", script])
+        .args(["-c", &script])
         .arg(file)
         .output()
         .unwrap();
