@@ -785,3 +785,58 @@ fn translations_for_a_folder_in_parallel_and_bad_usage() {
         .code(2)
         .stderr(predicate::str::contains("--tgt"));
 }
+
+#[test]
+fn translations_from_a_store_as_match_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (article, memory) = article_and_memory(dir.path());
+    let store = dir.path().join("team.tmdb");
+    tmkit()
+        .args(["tm", "import", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&store)
+        .arg(&memory)
+        .assert()
+        .success();
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--tgt", "fr", "--format", "jsonl", "--tm"])
+            .arg(&store)
+            .arg(&article),
+    );
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let translated: Vec<&serde_json::Value> = v["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.get("translation"))
+        .collect();
+    assert_eq!(translated.len(), 2, "{out}");
+    assert_eq!(translated[0]["score"], 100);
+    assert_eq!(
+        translated[0]["target"],
+        "Le port d'Eastham a fermé lundi à cause d'une violente tempête."
+    );
+    // A folder goes through the same store, in parallel.
+    let news = dir.path().join("news");
+    std::fs::create_dir_all(&news).unwrap();
+    for i in 0..4 {
+        std::fs::copy(&article, news.join(format!("a{i}.txt"))).unwrap();
+    }
+    let out = stdout_of(
+        tmkit()
+            .args([
+                "summarize",
+                "--lang",
+                "en",
+                "--tgt",
+                "fr",
+                "--format",
+                "jsonl",
+                "--tm",
+            ])
+            .arg(&store)
+            .arg(&news),
+    );
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert_eq!(out.matches("\"score\":100").count(), 4, "{out}");
+}
