@@ -747,16 +747,19 @@ fn digest_with_translations_in_every_format() {
     assert!(md.contains("*100%:* Le port d'Eastham"), "{md}");
 }
 
-#[test]
-fn translations_for_a_folder_in_parallel_and_bad_usage() {
-    let dir = tempfile::tempdir().unwrap();
-    let (article, memory) = article_and_memory(dir.path());
-    let news = dir.path().join("news");
+/// A folder `news` under `dir` holding `n` copies of `article`.
+fn copies_in_a_folder(dir: &Path, article: &Path, n: usize) -> PathBuf {
+    let news = dir.join("news");
     std::fs::create_dir_all(&news).unwrap();
-    for i in 0..6 {
-        std::fs::copy(&article, news.join(format!("a{i}.txt"))).unwrap();
+    for i in 0..n {
+        std::fs::copy(article, news.join(format!("a{i}.txt"))).unwrap();
     }
-    let out = stdout_of(
+    news
+}
+
+/// The JSON lines of summarizing `folder` (English) with translations into French from `memory`.
+fn summarize_folder_with(memory: &Path, folder: &Path) -> String {
+    stdout_of(
         tmkit()
             .args([
                 "summarize",
@@ -768,9 +771,17 @@ fn translations_for_a_folder_in_parallel_and_bad_usage() {
                 "jsonl",
                 "--tm",
             ])
-            .arg(&memory)
-            .arg(&news),
-    );
+            .arg(memory)
+            .arg(folder),
+    )
+}
+
+#[test]
+fn translations_for_a_folder_in_parallel_and_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (article, memory) = article_and_memory(dir.path());
+    let news = copies_in_a_folder(dir.path(), &article, 6);
+    let out = summarize_folder_with(&memory, &news);
     assert_eq!(out.lines().count(), 6);
     assert!(
         out.lines()
@@ -817,26 +828,8 @@ fn translations_from_a_store_as_match_takes_it() {
         "Le port d'Eastham a fermé lundi à cause d'une violente tempête."
     );
     // A folder goes through the same store, in parallel.
-    let news = dir.path().join("news");
-    std::fs::create_dir_all(&news).unwrap();
-    for i in 0..4 {
-        std::fs::copy(&article, news.join(format!("a{i}.txt"))).unwrap();
-    }
-    let out = stdout_of(
-        tmkit()
-            .args([
-                "summarize",
-                "--lang",
-                "en",
-                "--tgt",
-                "fr",
-                "--format",
-                "jsonl",
-                "--tm",
-            ])
-            .arg(&store)
-            .arg(&news),
-    );
+    let news = copies_in_a_folder(dir.path(), &article, 4);
+    let out = summarize_folder_with(&store, &news);
     assert_eq!(out.lines().count(), 4, "{out}");
     assert_eq!(out.matches("\"score\":100").count(), 4, "{out}");
 }
