@@ -2,7 +2,9 @@
 # Whole-command timing of `tmkit summarize` over a folder of news articles,
 # with --out-dir (one digest file per article), against sumy's LexRank and
 # TextRank as run by the shared ROUGE harness; then the same run with --tm
-# (TM=path overrides the memory; the default is the shared Tatoeba en-fr TSV).
+# (TM=path overrides the memory: a TSV/TMX file or a store such as team.tmdb;
+# the default is the shared Tatoeba en-fr TSV). Both runs detect each
+# article's language, so the difference is the memory alone.
 #
 #   bench/summarize.sh [DATA.jsonl] [RUNS]
 #
@@ -55,7 +57,7 @@ if [ -f "$tm" ]; then
     best_tm=""
     for i in $(seq "$runs"); do
         rm -rf "$work/out"
-        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --lang en --tm "$tm" --tgt fr --out-dir "$work/out" "$work/articles"
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --tm "$tm" --tgt fr --out-dir "$work/out" "$work/articles"
         read -r secs kb user sys < "$work/time"
         echo "--tm run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB"
         if [ -z "$best_tm" ] || python3 -c "import sys; sys.exit(0 if $secs < $best_tm else 1)"; then best_tm=$secs; fi

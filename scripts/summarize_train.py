@@ -19,15 +19,26 @@ the harness's tokenization, stemming for English only).
     python3 scripts/summarize_train.py loso /tmp/dump_*.jsonl     # leave-one-set-out and half checks
     python3 scripts/summarize_train.py loso --cap 120 /tmp/dump_*.jsonl   # the same, cheaper fits
     python3 scripts/summarize_train.py fit /tmp/dump_*.jsonl      # fit on all, write learned.rs
+    python3 scripts/summarize_train.py switch /tmp/dump_*.jsonl   # per-article switch experiment
 
 `loso` fits on all sets but one and reports the one left out, for each set,
 then fits on the even lines of every set and reports the odd ones (and the
 other way round). `fit` fits on every set and rewrites learned.rs. The fit is
 deterministic (fixed start, fixed step schedule).
+
+`switch` asks whether one default can serve both kinds of reference by
+choosing, per article and from the article alone, between the learned ranker
+(src/summarize/learned.rs) and the centrality ranker of the first rounds
+((overlap + 0.6 LexRank + 0.2 / (1 + i/10)) x length factor, MMR 0.3): it
+prints each ranker's R1, the per-article oracle choice, a ridge regression of
+the per-article gain on article features (sentences, sentences per paragraph,
+paragraphs, median length, the lead's length and centrality, quoted share)
+fitted leave-one-set-out, and a hand rule on the paragraph layout.
 """
 import json
 import multiprocessing
 import os
+import re
 import sys
 from collections import Counter
 
@@ -88,7 +99,10 @@ class Article:
         return 2 * p * r / (p + r)
 
     def select(self, w, redundancy):
-        scores = self.x @ w
+        return self.select_scores(self.x @ w, redundancy)
+
+    def select_scores(self, scores, redundancy):
+        """Selection as in select, from precomputed scores."""
         n = len(scores)
         open_ = self.eligible.copy()
         max_sim = np.zeros(n)
@@ -182,12 +196,15 @@ def write_rust(w, red, path):
 
 def main():
     global FIT_CAP
-    if len(sys.argv) < 3 or sys.argv[1] not in ("loso", "fit"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("loso", "fit", "switch"):
         raise SystemExit(__doc__)
     paths = sys.argv[2:]
     if paths[0] == "--cap":
         FIT_CAP, paths = int(paths[1]), paths[2:]
     sets = dict(load(p) for p in paths)
+    if sys.argv[1] == "switch":
+        switch(sets)
+        return
     if sys.argv[1] == "fit":
         w, red = fit(sets)
         report("fitted on every set (all articles):", sets, w, red)
@@ -204,6 +221,69 @@ def main():
         results = pool.map(run_job, jobs)
     for (title, _, test), (w, red) in zip(jobs, results):
         report(title + ":", test, w, red)
+
+
+def learned_weights():
+    """The weights and redundancy in learned.rs, as the library uses them."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "src", "summarize", "learned.rs"), encoding="utf-8") as f:
+        src = f.read()
+    w = [float(x) for x in re.findall(r"^\s+(-?[0-9.]+), // ", src, re.M)]
+    red = float(re.search(r"REDUNDANCY: f32 = ([0-9.]+)", src).group(1))
+    return np.array(w), red
+
+
+def centrality_scores(a):
+    """The first rounds' default: overlap + 0.6 LexRank + 0.2 lead prior, times the length factor."""
+    x, col = a.x, {f: i for i, f in enumerate(FEATURES)}
+    position = np.exp(x[:, col["log_position"]]) - 1
+    return (x[:, col["overlap"]] + 0.6 * x[:, col["lexrank"]] + 0.2 / (1 + position / 10)) \
+        * x[:, col["length_factor"]]
+
+
+def article_features(a):
+    """What an article shows of itself, whatever its language or source."""
+    col = {f: i for i, f in enumerate(FEATURES)}
+    e = a.eligible if a.eligible.any() else np.ones(len(a.lengths), dtype=bool)
+    n = e.sum()
+    paragraphs = max(1, int((a.x[e, col["paragraph_first"]] > 0).sum()))
+    median = max(1.0, float(np.median(a.lengths[e])))
+    first = int(np.argmax(e))
+    return np.array([np.log(n), np.log(n / paragraphs), np.log(paragraphs), np.log(median),
+                     a.lengths[first] / median, a.x[first, col["lexrank"]],
+                     a.x[first, col["overlap"]], a.x[first, col["forward"]],
+                     a.x[e, col["quoted"]].mean(), a.x[e, col["lexrank"]].mean()])
+
+
+def switch(sets):
+    w, red = learned_weights()
+    data = {}
+    for name, arts in sets.items():
+        rows = [(article_features(a), a.r1(a.select_scores(a.x @ w, red)),
+                 a.r1(a.select_scores(centrality_scores(a), START_REDUNDANCY))) for a in arts]
+        data[name] = rows
+        print("%-14s learned %6.2f  centrality %6.2f  per-article oracle %6.2f" % (
+            name, 100 * np.mean([r[1] for r in rows]), 100 * np.mean([r[2] for r in rows]),
+            100 * np.mean([max(r[1], r[2]) for r in rows])))
+    print("ridge switch (gain of centrality over learned), fitted leave-one-set-out:")
+    for held in data:
+        train = [(r, 1.0 / len(rows)) for n, rows in data.items() if n != held for r in rows]
+        x = np.array([r[0] for r, _ in train])
+        mu, sd = x.mean(0), x.std(0) + 1e-9
+        z = np.column_stack([np.ones(len(x)), (x - mu) / sd])
+        y = np.array([r[2] - r[1] for r, _ in train])
+        sw = np.array([v for _, v in train])
+        beta = np.linalg.solve(z.T @ (z * sw[:, None]) + 0.1 * np.eye(z.shape[1]), z.T @ (y * sw))
+        rows = data[held]
+        zh = np.column_stack([np.ones(len(rows)), (np.array([r[0] for r in rows]) - mu) / sd])
+        on = zh @ beta > 0
+        print("  held out %-14s switched %5.1f%%  R1 %6.2f" % (
+            held, 100 * on.mean(), 100 * np.mean([r[2] if s else r[1] for r, s in zip(rows, on)])))
+    print("layout rule (>= 3 paragraphs of 2.5-6 sentences: BBC's file layout, not a property of news):")
+    for name, rows in data.items():
+        on = [np.exp(r[0][2]) >= 3 and 2.5 <= np.exp(r[0][1]) <= 6 for r in rows]
+        print("  %-14s switched %5.1f%%  R1 %6.2f" % (
+            name, 100 * np.mean(on), 100 * np.mean([r[2] if s else r[1] for r, s in zip(rows, on)])))
 
 
 def run_job(job):

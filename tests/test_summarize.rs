@@ -747,16 +747,19 @@ fn digest_with_translations_in_every_format() {
     assert!(md.contains("*100%:* Le port d'Eastham"), "{md}");
 }
 
-#[test]
-fn translations_for_a_folder_in_parallel_and_bad_usage() {
-    let dir = tempfile::tempdir().unwrap();
-    let (article, memory) = article_and_memory(dir.path());
-    let news = dir.path().join("news");
+/// A folder `news` under `dir` holding `n` copies of `article`.
+fn copies_in_a_folder(dir: &Path, article: &Path, n: usize) -> PathBuf {
+    let news = dir.join("news");
     std::fs::create_dir_all(&news).unwrap();
-    for i in 0..6 {
-        std::fs::copy(&article, news.join(format!("a{i}.txt"))).unwrap();
+    for i in 0..n {
+        std::fs::copy(article, news.join(format!("a{i}.txt"))).unwrap();
     }
-    let out = stdout_of(
+    news
+}
+
+/// The JSON lines of summarizing `folder` (English) with translations into French from `memory`.
+fn summarize_folder_with(memory: &Path, folder: &Path) -> String {
+    stdout_of(
         tmkit()
             .args([
                 "summarize",
@@ -768,9 +771,17 @@ fn translations_for_a_folder_in_parallel_and_bad_usage() {
                 "jsonl",
                 "--tm",
             ])
-            .arg(&memory)
-            .arg(&news),
-    );
+            .arg(memory)
+            .arg(folder),
+    )
+}
+
+#[test]
+fn translations_for_a_folder_in_parallel_and_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (article, memory) = article_and_memory(dir.path());
+    let news = copies_in_a_folder(dir.path(), &article, 6);
+    let out = summarize_folder_with(&memory, &news);
     assert_eq!(out.lines().count(), 6);
     assert!(
         out.lines()
@@ -784,4 +795,70 @@ fn translations_for_a_folder_in_parallel_and_bad_usage() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--tgt"));
+}
+
+/// The stores a test can use: a SQLite file in `dir`, and a PostgreSQL schema
+/// of its own when `TMKIT_TEST_PG` names a database (skipped, with a printed
+/// reason, otherwise).
+fn stores(dir: &Path, name: &str) -> Vec<String> {
+    let mut specs = vec![dir.join("team.tmdb").to_string_lossy().into_owned()];
+    match std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(base) => {
+            let schema = format!("tmkit_test_{name}");
+            tmkit::store::postgres::reset_schema(&base, &schema).expect("reset the test schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            specs.push(format!(
+                "{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
+            ));
+        }
+        None => support::skipped("summarize --tm postgres://", "TMKIT_TEST_PG is not set"),
+    }
+    specs
+}
+
+#[test]
+fn translations_from_a_store_as_match_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (article, memory) = article_and_memory(dir.path());
+    let news = copies_in_a_folder(dir.path(), &article, 4);
+    for store in stores(dir.path(), "summarize_tm") {
+        tmkit()
+            .args(["tm", "import", "--src", "en", "--tgt", "fr", "--tm", &store])
+            .arg(&memory)
+            .assert()
+            .success();
+        let out = stdout_of(
+            tmkit()
+                .args([
+                    "summarize",
+                    "--tgt",
+                    "fr",
+                    "--format",
+                    "jsonl",
+                    "--tm",
+                    &store,
+                ])
+                .arg(&article),
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let translated: Vec<&serde_json::Value> = v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s.get("translation"))
+            .collect();
+        assert_eq!(translated.len(), 2, "{store}: {out}");
+        assert_eq!(translated[0]["score"], 100);
+        assert_eq!(
+            translated[0]["target"],
+            "Le port d'Eastham a fermé lundi à cause d'une violente tempête."
+        );
+        // A folder goes through the same store, in parallel.
+        let out = summarize_folder_with(Path::new(&store), &news);
+        assert_eq!(out.lines().count(), 4, "{out}");
+        assert_eq!(out.matches("\"score\":100").count(), 4, "{out}");
+    }
 }

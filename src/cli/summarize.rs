@@ -16,10 +16,10 @@ use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
-use tmkit::tm::{MemoryTm, TranslationMemory};
+use tmkit::tm::{OpenedMemory, TranslationMemory};
 
 use super::common::{self, Context};
-use super::match_cmd::{MemoryArgs, load_file_matcher};
+use super::match_cmd::{MemoryArgs, load_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -133,8 +133,8 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "MARKUP")]
     pub markup: Option<Markup>,
 
-    /// Translation memory (TMX or TSV file, or a folder of them; repeatable): show each
-    /// digest sentence's best translation.
+    /// Translation memory, as `match` takes it (a store: team.tmdb, postgres://…; or TMX/TSV
+    /// files and folders, repeatable): show each digest sentence's best translation.
     #[arg(long = "tm", value_name = "PATH")]
     pub tm: Vec<PathBuf>,
 
@@ -154,8 +154,8 @@ pub struct Args {
 
 /// Looks digest sentences up in a memory, one search session per thread.
 struct Translator<'m> {
-    matcher: &'m Matcher<MemoryTm>,
-    sessions: Mutex<Vec<MatchSession<'m, MemoryTm>>>,
+    matcher: &'m Matcher<OpenedMemory>,
+    sessions: Mutex<Vec<MatchSession<'m, OpenedMemory>>>,
     min: u8,
 }
 
@@ -284,8 +284,13 @@ fn memory_source(
     }
 }
 
-/// Loads and indexes the memory for `src` → --tgt.
-fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<Matcher<MemoryTm>> {
+/// Opens the memory for `src` → --tgt as `match` does: a store with its
+/// persisted index, or memory files loaded and indexed.
+fn load_memory(
+    args: &Args,
+    ctx: &Context,
+    src: LanguageTag,
+) -> anyhow::Result<Matcher<OpenedMemory>> {
     let memory = MemoryArgs {
         tm: args.tm.clone(),
         src,
@@ -296,7 +301,7 @@ fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<M
         lines: false,
         update_usage: false,
     };
-    load_file_matcher(&memory, ctx)
+    load_matcher(&memory, ctx)
 }
 
 /// Reads, parses and summarizes one input.
