@@ -353,6 +353,13 @@ fn params() -> Params {
         length: 0.4,
         words: 3.0,
         paragraph: 2.0,
+        // Null beads: a run of unaligned sentences (captions, notes, an
+        // untranslated paragraph) costs one opening and a smaller price per
+        // sentence; their lengths count little (a long sentence is a bit
+        // less likely to be left out).
+        null_open: p(0.01),
+        null_extend: 1.0,
+        null_length: 0.05,
     }
 }
 
@@ -509,6 +516,9 @@ impl<'a> Run<'a> {
         let mut params = params();
         params.words = 0.0;
         params.length = 1.0;
+        params.null_open = params.prior[1];
+        params.null_extend = params.prior[1];
+        params.null_length = 1.0;
         let width = (0.1 * self.n().max(self.m()) as f64).max(50.0);
         let steps = self.search(&keys, &params, length, &[], width, 0.0);
         steps.iter().map(|s| self.bead_of(s, None)).collect()
