@@ -132,6 +132,59 @@ fn tmx_output_has_scores_file_names_and_is_valid() {
 }
 
 #[test]
+fn tm_out_adds_beads_to_a_sqlite_store_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.tmdb");
+    let run = || {
+        let out = bridge(&mut tmkit())
+            .arg("--tm-out")
+            .arg(&db)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        // Nothing on stdout without -o or --format; the summary on stderr.
+        assert!(out.stdout.is_empty());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let first = run();
+    assert!(
+        first.contains("9 unit(s) added, 0 already there"),
+        "{first}"
+    );
+    let again = run();
+    assert!(
+        again.contains("0 unit(s) added, 9 already there"),
+        "{again}"
+    );
+    let mut store = tmkit::store::open(&db.to_string_lossy()).unwrap();
+    assert_eq!(store.count(&tmkit::store::Filter::default()).unwrap(), 9);
+    let hits = store
+        .search(&tmkit::store::SearchQuery::new("steel cables"))
+        .unwrap();
+    let unit = &hits[0].unit;
+    assert!(unit.origin.as_deref().unwrap().ends_with("en_bridge.md"));
+    assert!(
+        unit.tu.tuvs[1]
+            .seg
+            .plain_text()
+            .starts_with("Les ingénieurs ont remplacé les câbles d'acier.")
+    );
+    // Printing and storing together, and a path that is not a store.
+    let out = stdout_of(
+        bridge(&mut tmkit())
+            .args(["--format", "jsonl", "--tm-out"])
+            .arg(&db),
+    );
+    assert_eq!(beads(&out).len(), 9);
+    bridge(&mut tmkit())
+        .args(["--tm-out", "memory.tmx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a store"));
+}
+
+#[test]
 fn min_score_drops_weak_beads_from_tsv() {
     let all = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv"]));
     assert_eq!(all.lines().count(), 9);

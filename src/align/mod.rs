@@ -10,6 +10,7 @@
 //!   files as [`Sentences`] with their paragraph starts;
 //! - [`memory`]: a translation memory as evidence: its exact and fuzzy
 //!   matches are anchors, its pairs a lexicon;
+//! - [`units`]: beads as TMX units and as store units;
 //! - `prepare` and `dp`: tokens, weights and keys; the band, the bead cost and
 //!   the dynamic programme.
 //!
@@ -49,6 +50,7 @@ mod dp;
 pub mod lexicon;
 pub mod memory;
 mod prepare;
+pub mod units;
 
 use std::ops::Range;
 
