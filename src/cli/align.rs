@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use tmkit::align::lexicon::{Dictionary, Vocabulary};
 use tmkit::align::units::{PairInfo, bead_tu, join, store_units};
 use tmkit::align::{
     AlignOptions, AlignWarning, Aligner, Alignment, Lexicon, Method, Sentences, memory_anchors,
@@ -153,7 +154,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let print = store.is_none() || args.format.is_some() || args.output.is_some();
     let pairs = pairs_of(&args)?;
-    let lexicon = load_lexicon(&args, ctx)?;
+    let dictionaries = load_dictionaries(&args, ctx)?;
     let matcher = if args.tm.is_empty() {
         None
     } else {
@@ -166,22 +167,28 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         };
         Some(load_matcher(&memory, ctx)?)
     };
-    let mut lexicon = lexicon;
-    if let Some(m) = &matcher {
-        let learned = memory_lexicon(m.memory(), &lexicon);
-        ctx.note(format!("memory lexicon: {} source words", learned.len()));
-        lexicon.extend(&learned);
-    }
+    // Words learned from the memory, its spaceless text cut by the whole
+    // dictionaries as the documents are.
+    let learned = match &matcher {
+        Some(m) => {
+            let mut cutter = Lexicon::new();
+            for d in &dictionaries {
+                cutter.extend(&d.lexicon());
+            }
+            let learned = memory_lexicon(m.memory(), &cutter);
+            ctx.note(format!("memory lexicon: {} source words", learned.len()));
+            learned
+        }
+        None => Lexicon::new(),
+    };
     let method = match args.method {
         MethodArg::Full => Method::Full,
         MethodArg::Length => Method::Length,
     };
-    let aligner = Aligner::new(args.src.clone(), args.tgt.clone())
-        .with_lexicon(lexicon)
-        .with_options(AlignOptions {
-            method,
-            ..AlignOptions::default()
-        });
+    let aligner = Aligner::new(args.src.clone(), args.tgt.clone()).with_options(AlignOptions {
+        method,
+        ..AlignOptions::default()
+    });
     let segmenters = (
         Segmenter::for_language(&args.src),
         Segmenter::for_language(&args.tgt),
@@ -193,7 +200,19 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             Some(m) => memory_anchors(&mut m.session(), &src, &tgt),
             None => Vec::new(),
         };
-        let alignment = aligner.align(&src, &tgt, &anchors);
+        // Only the dictionary entries these two documents can use.
+        let mut lexicon = learned.clone();
+        if !dictionaries.is_empty() {
+            let src_vocabulary = Vocabulary::of(src.texts.iter().map(String::as_str));
+            let tgt_vocabulary = Vocabulary::of(tgt.texts.iter().map(String::as_str));
+            for d in &dictionaries {
+                lexicon.extend(&d.lexicon_for(&src_vocabulary, &tgt_vocabulary));
+            }
+        }
+        let alignment = aligner
+            .clone()
+            .with_lexicon(lexicon)
+            .align(&src, &tgt, &anchors);
         Ok(Aligned {
             pair: pair.clone(),
             src,
@@ -426,8 +445,8 @@ fn read_pair_list(list: &Path) -> anyhow::Result<Vec<Pair>> {
     Ok(pairs)
 }
 
-/// The dictionaries named on the command line, as one lexicon.
-fn load_lexicon(args: &Args, ctx: &Context) -> anyhow::Result<Lexicon> {
+/// The dictionaries named on the command line, read and checked.
+fn load_dictionaries(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Dictionary>> {
     let mut paths = args.dict.clone();
     if let Some(dir) = &args.dict_dir {
         if !dir.is_dir() {
@@ -444,15 +463,10 @@ fn load_lexicon(args: &Args, ctx: &Context) -> anyhow::Result<Lexicon> {
             ctx.note(format!("no {name} in {}: no dictionary", dir.display()));
         }
     }
-    let mut lexicon = Lexicon::new();
-    for path in &paths {
-        if paths.len() == 1 {
-            lexicon = Lexicon::read_dictionary(path)?;
-        } else {
-            lexicon.extend(&Lexicon::read_dictionary(path)?);
-        }
-    }
-    Ok(lexicon)
+    Ok(paths
+        .iter()
+        .map(|p| Dictionary::read(p))
+        .collect::<tmkit::Result<_>>()?)
 }
 
 /// The sentences of one input.
