@@ -2,6 +2,8 @@
 //! `--lines`, dictionaries and memories, batches, bad input, and the F1 of
 //! the development documents when `../shared` is present.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -14,9 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn tmkit() -> Command {
-    let mut cmd = Command::cargo_bin("tmkit").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
+    support::tmkit()
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
@@ -332,18 +332,6 @@ fn bad_usage_and_bad_dictionaries_fail_clearly() {
         .stderr(predicate::str::contains("nope.md"));
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for candidate in ["../shared", "../../shared"] {
-        let dir = root.join(candidate);
-        if dir.join("data/align").is_dir() {
-            return Some(dir);
-        }
-    }
-    eprintln!("skipped: ../shared/data/align is absent");
-    None
-}
-
 /// Strict F1 of beads, as the scorer computes it (null beads split into
 /// one-sentence beads; precision over all output beads, recall over gold
 /// non-null beads).
@@ -372,12 +360,14 @@ fn strict_f1(gold: &[(Vec<usize>, Vec<usize>)], got: &[(Vec<usize>, Vec<usize>)]
 
 #[test]
 fn development_documents_align_above_a_floor() {
-    let Some(shared) = shared_dir() else { return };
-    let data = shared.join("data/align");
+    let Some(data) = support::shared("data/align", "align F1 on the development documents") else {
+        return;
+    };
+    // Floors a little under this session's figures (.842, .987, .963).
     for (doc, sl, tl, floor) in [
-        ("de-fr.textberg.dev", "de", "fr", 0.75),
-        ("en-hu.dtm", "en", "hu", 0.93),
-        ("zh-en.mac.001", "zh", "en", 0.75),
+        ("de-fr.textberg.dev", "de", "fr", 0.82),
+        ("en-hu.dtm", "en", "hu", 0.97),
+        ("zh-en.mac.001", "zh", "en", 0.93),
     ] {
         let dir = data.join(doc);
         let out = stdout_of(
