@@ -185,6 +185,30 @@ fn tm_out_adds_beads_to_a_sqlite_store_once() {
 }
 
 #[test]
+fn tm_out_to_postgres_adds_nothing_the_second_time() {
+    let Ok(url) = std::env::var("TMKIT_TEST_PG") else {
+        support::skipped("align --tm-out PostgreSQL", "TMKIT_TEST_PG is not set");
+        return;
+    };
+    let run = || {
+        let out = bridge(&mut tmkit())
+            .args(["--tm-out", &url])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    run();
+    let again = run();
+    assert!(
+        again.contains("0 unit(s) added, 9 already there"),
+        "{again}"
+    );
+    assert!(!again.contains(":tmkit@"), "password shown: {again}");
+}
+
+#[test]
 fn min_score_drops_weak_beads_from_tsv() {
     let all = stdout_of(bridge(&mut tmkit()).args(["--format", "tsv"]));
     assert_eq!(all.lines().count(), 9);
