@@ -2,6 +2,8 @@
 //! `--lines`, dictionaries and memories, batches, bad input, and the F1 of
 //! the development documents when `../shared` is present.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -14,9 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn tmkit() -> Command {
-    let mut cmd = Command::cargo_bin("tmkit").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
+    support::tmkit()
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
@@ -129,6 +129,83 @@ fn tmx_output_has_scores_file_names_and_is_valid() {
     // No temporary file is left beside the output.
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1);
+}
+
+#[test]
+fn tm_out_adds_beads_to_a_sqlite_store_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.tmdb");
+    let run = || {
+        let out = bridge(&mut tmkit())
+            .arg("--tm-out")
+            .arg(&db)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        // Nothing on stdout without -o or --format; the summary on stderr.
+        assert!(out.stdout.is_empty());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let first = run();
+    assert!(
+        first.contains("9 unit(s) added, 0 already there"),
+        "{first}"
+    );
+    let again = run();
+    assert!(
+        again.contains("0 unit(s) added, 9 already there"),
+        "{again}"
+    );
+    let mut store = tmkit::store::open(&db.to_string_lossy()).unwrap();
+    assert_eq!(store.count(&tmkit::store::Filter::default()).unwrap(), 9);
+    let hits = store
+        .search(&tmkit::store::SearchQuery::new("steel cables"))
+        .unwrap();
+    let unit = &hits[0].unit;
+    assert!(unit.origin.as_deref().unwrap().ends_with("en_bridge.md"));
+    assert!(
+        unit.tu.tuvs[1]
+            .seg
+            .plain_text()
+            .starts_with("Les ingénieurs ont remplacé les câbles d'acier.")
+    );
+    // Printing and storing together, and a path that is not a store.
+    let out = stdout_of(
+        bridge(&mut tmkit())
+            .args(["--format", "jsonl", "--tm-out"])
+            .arg(&db),
+    );
+    assert_eq!(beads(&out).len(), 9);
+    bridge(&mut tmkit())
+        .args(["--tm-out", "memory.tmx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a store"));
+}
+
+#[test]
+fn tm_out_to_postgres_adds_nothing_the_second_time() {
+    let Ok(url) = std::env::var("TMKIT_TEST_PG") else {
+        support::skipped("align --tm-out PostgreSQL", "TMKIT_TEST_PG is not set");
+        return;
+    };
+    let run = || {
+        let out = bridge(&mut tmkit())
+            .args(["--tm-out", &url])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    run();
+    let again = run();
+    assert!(
+        again.contains("0 unit(s) added, 9 already there"),
+        "{again}"
+    );
+    assert!(!again.contains(":tmkit@"), "password shown: {again}");
 }
 
 #[test]
@@ -279,18 +356,6 @@ fn bad_usage_and_bad_dictionaries_fail_clearly() {
         .stderr(predicate::str::contains("nope.md"));
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for candidate in ["../shared", "../../shared"] {
-        let dir = root.join(candidate);
-        if dir.join("data/align").is_dir() {
-            return Some(dir);
-        }
-    }
-    eprintln!("skipped: ../shared/data/align is absent");
-    None
-}
-
 /// Strict F1 of beads, as the scorer computes it (null beads split into
 /// one-sentence beads; precision over all output beads, recall over gold
 /// non-null beads).
@@ -319,12 +384,14 @@ fn strict_f1(gold: &[(Vec<usize>, Vec<usize>)], got: &[(Vec<usize>, Vec<usize>)]
 
 #[test]
 fn development_documents_align_above_a_floor() {
-    let Some(shared) = shared_dir() else { return };
-    let data = shared.join("data/align");
+    let Some(data) = support::shared("data/align", "align F1 on the development documents") else {
+        return;
+    };
+    // Floors a little under this session's figures (.842, .987, .963).
     for (doc, sl, tl, floor) in [
-        ("de-fr.textberg.dev", "de", "fr", 0.75),
-        ("en-hu.dtm", "en", "hu", 0.93),
-        ("zh-en.mac.001", "zh", "en", 0.75),
+        ("de-fr.textberg.dev", "de", "fr", 0.82),
+        ("en-hu.dtm", "en", "hu", 0.97),
+        ("zh-en.mac.001", "zh", "en", 0.93),
     ] {
         let dir = data.join(doc);
         let out = stdout_of(

@@ -269,6 +269,14 @@ pub(crate) struct Params {
     pub words: f32,
     /// Cost of a bead that spans a paragraph break on one side only.
     pub paragraph: f32,
+    /// Cost of a null bead (1-0 or 0-1) that follows a bead of another kind.
+    pub null_open: f32,
+    /// Cost of a null bead that follows a null bead on the same side:
+    /// untranslated material (captions, notes, a skipped paragraph) comes
+    /// in runs, so a run costs less than as many isolated null beads.
+    pub null_extend: f32,
+    /// Weight of the length cost of a null bead (0: its length does not matter).
+    pub null_length: f32,
 }
 
 /// Length model: target characters ≈ `ratio` × source characters, with a
@@ -373,8 +381,17 @@ impl CostModel<'_> {
             }
         }
         let evidence = (cov_s / self.src_unit + cov_t / self.tgt_unit) / 2.0;
-        let mut cost =
-            self.params.prior[shape] + self.params.length * length - self.params.words * evidence;
+        let length_weight = if a == b || c == d {
+            self.params.null_length
+        } else {
+            self.params.length
+        };
+        let prior = if a == b || c == d {
+            self.params.null_open
+        } else {
+            self.params.prior[shape]
+        };
+        let mut cost = prior + length_weight * length - self.params.words * evidence;
         if b - a == 1 && d - c == 1 {
             cost -= (self.anchor_bonus)(a, c);
         }
@@ -407,8 +424,18 @@ pub(crate) struct Step {
     pub cost: BeadCost,
 }
 
+/// Which kind of bead ends the best path to a cell.
+const ENDS_MERGED: u8 = 0;
+const ENDS_SRC_NULL: u8 = 1;
+const ENDS_TGT_NULL: u8 = 2;
+
 /// The cheapest bead sequence from `(0, 0)` to `(n, m)` inside `band`, and
 /// the boundary points it passes through.
+///
+/// Null beads have affine costs, as gaps in sequence alignment: each cell
+/// keeps, beside its best cost, the best cost of a path ending in a run of
+/// 1-0 beads and of one ending in a run of 0-1 beads, and a null bead that
+/// continues a run costs `null_extend` instead of `null_open`.
 pub(crate) fn search(model: &CostModel<'_>, band: &Band) -> (Vec<Step>, Vec<(usize, usize)>) {
     let n = model.src.len();
     let m = model.tgt.len();
@@ -418,8 +445,17 @@ pub(crate) fn search(model: &CostModel<'_>, band: &Band) -> (Vec<Step>, Vec<(usi
         row_offset.push(total);
         total += band.hi[i] - band.lo[i] + 1;
     }
+    let discount = model.params.null_open - model.params.null_extend;
+    // Best cost of any path, of a path ending in a 1-0 run, in a 0-1 run.
     let mut cost = vec![f32::INFINITY; total];
+    let mut src_run = vec![f32::INFINITY; total];
+    let mut tgt_run = vec![f32::INFINITY; total];
+    // Shape of the best non-null last bead; what ends the best path; whether
+    // each run's last bead continues a run.
     let mut back = vec![u8::MAX; total];
+    let mut ends = vec![ENDS_MERGED; total];
+    let mut src_extends = vec![false; total];
+    let mut tgt_extends = vec![false; total];
     let at = |i: usize, j: usize| -> Option<usize> {
         (j >= band.lo[i] && j <= band.hi[i]).then(|| row_offset[i] + j - band.lo[i])
     };
@@ -432,7 +468,7 @@ pub(crate) fn search(model: &CostModel<'_>, band: &Band) -> (Vec<Step>, Vec<(usi
             }
             let (mut best, mut arg) = (f32::INFINITY, u8::MAX);
             for (s, &(k, l)) in SHAPES.iter().enumerate() {
-                if k > i || l > j {
+                if k > i || l > j || k == 0 || l == 0 {
                     continue;
                 }
                 let Some(prev) = at(i - k, j - l) else {
@@ -448,17 +484,65 @@ pub(crate) fn search(model: &CostModel<'_>, band: &Band) -> (Vec<Step>, Vec<(usi
                     arg = s as u8;
                 }
             }
-            cost[here] = best;
             back[here] = arg;
+            let mut end = ENDS_MERGED;
+            if i > 0
+                && let Some(prev) = at(i - 1, j)
+                && (cost[prev].is_finite() || src_run[prev].is_finite())
+            {
+                let null = model.bead(1, i - 1, i, j, j).cost;
+                let open = cost[prev] + null;
+                let extend = src_run[prev] + null - discount;
+                src_extends[here] = extend < open;
+                src_run[here] = open.min(extend);
+                if src_run[here] < best {
+                    best = src_run[here];
+                    end = ENDS_SRC_NULL;
+                }
+            }
+            if j > 0
+                && let Some(prev) = at(i, j - 1)
+                && (cost[prev].is_finite() || tgt_run[prev].is_finite())
+            {
+                let null = model.bead(2, i, i, j - 1, j).cost;
+                let open = cost[prev] + null;
+                let extend = tgt_run[prev] + null - discount;
+                tgt_extends[here] = extend < open;
+                tgt_run[here] = open.min(extend);
+                if tgt_run[here] < best {
+                    best = tgt_run[here];
+                    end = ENDS_TGT_NULL;
+                }
+            }
+            cost[here] = best;
+            ends[here] = end;
         }
     }
     let mut steps = Vec::new();
     let mut path = vec![(n, m)];
     let (mut i, mut j) = (n, m);
+    // Which path the walk back follows at the current cell: the best one,
+    // or the best one ending in a run of nulls on one side.
+    let mut state = None;
     while i > 0 || j > 0 {
         let Some(here) = at(i, j) else { break };
-        let s = back[here] as usize;
-        let Some(&(k, l)) = SHAPES.get(s) else { break };
+        let kind = state.unwrap_or(ends[here]);
+        let (s, k, l) = match kind {
+            ENDS_SRC_NULL => {
+                state = src_extends[here].then_some(ENDS_SRC_NULL);
+                (1, 1, 0)
+            }
+            ENDS_TGT_NULL => {
+                state = tgt_extends[here].then_some(ENDS_TGT_NULL);
+                (2, 0, 1)
+            }
+            _ => {
+                let s = back[here] as usize;
+                let Some(&(k, l)) = SHAPES.get(s) else { break };
+                state = None;
+                (s, k, l)
+            }
+        };
         steps.push(Step {
             a: i - k,
             b: i,

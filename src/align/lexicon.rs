@@ -121,8 +121,8 @@ impl Lexicon {
             .map(|(s, t)| (phrase_words(s), phrase_words(t)))
             .filter(|(s, t)| !s.is_empty() && !t.is_empty())
             .collect();
-        let src_function = function_words(pairs.iter().map(|p| &p.0));
-        let tgt_function = function_words(pairs.iter().map(|p| &p.1));
+        let src_function = function_words(pairs.iter().map(|p| &p.0), 1.0);
+        let tgt_function = function_words(pairs.iter().map(|p| &p.1), 1.0);
         for (src, tgt) in &pairs {
             let src_content = content_words(src, &src_function);
             // A source phrase of several content words says nothing reliable
@@ -139,39 +139,15 @@ impl Lexicon {
     /// Parses a dictionary: hunalign's `target phrase @ source phrase` lines,
     /// or `source<TAB>target` lines. Blank lines and `#` comments are skipped.
     /// A line that is neither is an error naming `file` and the line.
+    /// Every entry is kept; [`Dictionary::lexicon_for`] keeps only those a
+    /// document pair can use, which is much faster.
     pub fn parse_dictionary(text: &str, file: Option<&Path>) -> Result<Self> {
-        let mut pairs = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let pair = if let Some((tgt, src)) = line.split_once(" @ ") {
-                (src, tgt)
-            } else if let Some((src, tgt)) = line.split_once('\t') {
-                (src, tgt.split('\t').next().unwrap_or(tgt))
-            } else {
-                let location = Location {
-                    file: file.map(Path::to_path_buf),
-                    ..Location::default()
-                }
-                .at(n as u64 + 1, 1);
-                return Err(Error::syntax(
-                    location,
-                    "expected 'target phrase @ source phrase' (hunalign) or 'source<TAB>target'",
-                ));
-            };
-            pairs.push(pair);
-        }
-        let mut lexicon = Lexicon::new();
-        lexicon.add_phrase_pairs(pairs);
-        Ok(lexicon)
+        Ok(Dictionary::parse(text.to_string(), file)?.lexicon())
     }
 
     /// Reads a dictionary file (see [`Lexicon::parse_dictionary`]).
     pub fn read_dictionary(path: &Path) -> Result<Self> {
-        let text = crate::files::read_text(path)?;
-        Self::parse_dictionary(&text, Some(path))
+        Ok(Dictionary::read(path)?.lexicon())
     }
 
     /// True when `unit` is a known unit of the source (`source` true) or target side.
@@ -213,8 +189,235 @@ impl Lexicon {
     }
 }
 
+/// The words and short spaceless strings of a document: what a dictionary
+/// entry must mention to be of any use when aligning it.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    words: AHashSet<String>,
+    /// Every substring of up to [`MAX_UNIT_CHARS`] characters of the
+    /// document's spaceless runs (the units a lexicon can cut there).
+    spaceless: AHashSet<String>,
+}
+
+impl Vocabulary {
+    /// The vocabulary of `sentences` (compared as the aligner compares:
+    /// NFKC and case folding).
+    ///
+    /// ```
+    /// let v = tmkit::align::lexicon::Vocabulary::of(["The Bridge.", "北京大学"]);
+    /// assert!(v.has_word("bridge") && v.has_word("北京") && !v.has_word("river"));
+    /// ```
+    pub fn of<'a>(sentences: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut v = Vocabulary::default();
+        for sentence in sentences {
+            let key = comparison_key(sentence);
+            let mut run: Vec<&str> = Vec::new();
+            for_each_token(&key, |t| {
+                let Some(c) = t.chars().next() else { return };
+                if is_word_char(c) && is_spaceless_char(c) {
+                    run.push(t);
+                    return;
+                }
+                v.add_run(&run);
+                run.clear();
+                if is_word_char(c) && !v.words.contains(t) {
+                    v.words.insert(t.to_string());
+                }
+            });
+            v.add_run(&run);
+        }
+        v
+    }
+
+    fn add_run(&mut self, chars: &[&str]) {
+        for start in 0..chars.len() {
+            let mut unit = String::new();
+            for c in chars[start..].iter().take(MAX_UNIT_CHARS) {
+                unit.push_str(c);
+                if !self.spaceless.contains(&unit) {
+                    self.spaceless.insert(unit.clone());
+                }
+            }
+        }
+    }
+
+    /// True when `word` (normalized) occurs: a word of the document, or a
+    /// string of its spaceless runs.
+    pub fn has_word(&self, word: &str) -> bool {
+        if word.chars().next().is_some_and(is_spaceless_char) {
+            self.spaceless.contains(word)
+        } else {
+            self.words.contains(word)
+        }
+    }
+
+    /// False when the raw (not normalized) source `phrase` cannot give this
+    /// document a translation: it has several content words (not in
+    /// `function`), or its one content word does not occur. Cheap: ASCII
+    /// words are folded in `buf` without allocating, other words normalized
+    /// one at a time, and a spaceless phrase looked up whole.
+    fn may_use(&self, phrase: &str, buf: &mut String, function: &AHashSet<String>) -> bool {
+        if phrase.chars().next().is_some_and(is_spaceless_char) {
+            let words = phrase_words(phrase);
+            return content_words(&words, function)
+                .iter()
+                .any(|w| self.has_word(w));
+        }
+        let (mut content, mut found, mut words, mut any_word) = (0, false, 0, false);
+        let mut check = |w: &str| {
+            words += 1;
+            let known = self.has_word(w);
+            any_word |= known;
+            if !function.contains(w) {
+                content += 1;
+                found |= known;
+            }
+        };
+        for word in phrase.split(|c: char| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '_'))
+        {
+            if word.is_empty() {
+                continue;
+            }
+            if word.is_ascii() {
+                buf.clear();
+                buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+                check(buf);
+            } else {
+                for w in phrase_words(word) {
+                    check(&w);
+                }
+            }
+        }
+        match content {
+            1 => found,
+            // Only function words: the phrase stands for itself when it is one word.
+            0 => words == 1 && any_word,
+            _ => false,
+        }
+    }
+}
+
+/// A bilingual dictionary file, checked and kept as text, from which a
+/// [`Lexicon`] is drawn for each document pair ([`Dictionary::lexicon_for`]):
+/// only the entries whose source words occur in the source document are
+/// normalized and stored, and of their translations only the words that
+/// occur in the target document. A dictionary of 250,000 entries then costs
+/// a scan of its lines per document, not 250,000 normalized entries.
+#[derive(Debug, Clone)]
+pub struct Dictionary {
+    text: String,
+    src_function: AHashSet<String>,
+    tgt_function: AHashSet<String>,
+}
+
+/// Entries sampled to find the function words.
+const FUNCTION_SAMPLE: usize = 16_000;
+
+/// The (source, target) phrases of a dictionary line, or `None` for a
+/// blank line or a comment.
+fn entry(line: &str) -> Option<std::result::Result<(&str, &str), ()>> {
+    let line = line.trim_end_matches('\r');
+    if line.trim().is_empty() || line.starts_with('#') {
+        return None;
+    }
+    Some(if let Some((tgt, src)) = line.split_once(" @ ") {
+        Ok((src, tgt))
+    } else if let Some((src, tgt)) = line.split_once('\t') {
+        Ok((src, tgt.split('\t').next().unwrap_or(tgt)))
+    } else {
+        Err(())
+    })
+}
+
+impl Dictionary {
+    /// Checks `text` (see [`Lexicon::parse_dictionary`] for the format) and
+    /// finds each side's function words: the words found in more than 1 in
+    /// 200 of the multi-word phrases (and in at least 20 of them), counted
+    /// over an even sample of the entries.
+    pub fn parse(text: String, file: Option<&Path>) -> Result<Self> {
+        let mut entries = 0usize;
+        for (n, line) in text.lines().enumerate() {
+            match entry(line) {
+                None => {}
+                Some(Ok(_)) => entries += 1,
+                Some(Err(())) => {
+                    let location = Location {
+                        file: file.map(Path::to_path_buf),
+                        ..Location::default()
+                    }
+                    .at(n as u64 + 1, 1);
+                    return Err(Error::syntax(
+                        location,
+                        "expected 'target phrase @ source phrase' (hunalign) or 'source<TAB>target'",
+                    ));
+                }
+            }
+        }
+        let stride = (entries / FUNCTION_SAMPLE).max(1);
+        let mut src_phrases = Vec::new();
+        let mut tgt_phrases = Vec::new();
+        for (src, tgt) in text.lines().filter_map(entry).flatten().step_by(stride) {
+            src_phrases.push(phrase_words(src));
+            tgt_phrases.push(phrase_words(tgt));
+        }
+        let scale = 1.0 / stride as f64;
+        Ok(Dictionary {
+            src_function: function_words(src_phrases.iter(), scale),
+            tgt_function: function_words(tgt_phrases.iter(), scale),
+            text,
+        })
+    }
+
+    /// Reads and checks a dictionary file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = crate::files::read_text(path)?;
+        Self::parse(text, Some(path))
+    }
+
+    /// Every entry as a lexicon.
+    pub fn lexicon(&self) -> Lexicon {
+        self.build(None)
+    }
+
+    /// The entries a document pair can use: source phrases with a word of
+    /// `src`, and of their translations the words of `tgt`.
+    pub fn lexicon_for(&self, src: &Vocabulary, tgt: &Vocabulary) -> Lexicon {
+        self.build(Some((src, tgt)))
+    }
+
+    fn build(&self, filter: Option<(&Vocabulary, &Vocabulary)>) -> Lexicon {
+        let mut lexicon = Lexicon::new();
+        let mut buf = String::new();
+        for (src, tgt) in self.text.lines().filter_map(entry).flatten() {
+            if let Some((sv, _)) = filter
+                && !sv.may_use(src, &mut buf, &self.src_function)
+            {
+                continue;
+            }
+            let (src_words, tgt_words) = (phrase_words(src), phrase_words(tgt));
+            if src_words.is_empty() || tgt_words.is_empty() {
+                continue;
+            }
+            // A source phrase of several content words says nothing reliable
+            // about any one of them.
+            let [src_word] = content_words(&src_words, &self.src_function)[..] else {
+                continue;
+            };
+            for tgt_word in content_words(&tgt_words, &self.tgt_function) {
+                if filter.is_none_or(|(sv, tv)| sv.has_word(src_word) && tv.has_word(tgt_word)) {
+                    lexicon.insert(src_word, tgt_word);
+                }
+            }
+        }
+        lexicon
+    }
+}
+
 /// Words that recur in many phrases of one side: its function words.
-fn function_words<'a>(phrases: impl Iterator<Item = &'a Vec<String>>) -> AHashSet<String> {
+fn function_words<'a>(
+    phrases: impl Iterator<Item = &'a Vec<String>>,
+    scale: f64,
+) -> AHashSet<String> {
     let mut counts: AHashMap<&str, usize> = AHashMap::new();
     let mut multi = 0usize;
     for words in phrases {
@@ -226,7 +429,8 @@ fn function_words<'a>(phrases: impl Iterator<Item = &'a Vec<String>>) -> AHashSe
             *counts.entry(w.as_str()).or_default() += 1;
         }
     }
-    let floor = (multi / 200).max(20);
+    // `scale` is the share of the dictionary's phrases counted.
+    let floor = (multi / 200).max((20.0 * scale).round() as usize);
     counts
         .into_iter()
         .filter(|&(_, c)| c > floor)
@@ -338,6 +542,32 @@ mod tests {
         let mut units = Vec::new();
         lex.split_spaceless("患三体综合症", true, &mut |u| units.push(u));
         assert_eq!(units, ["患", "三体综合症"]);
+    }
+
+    #[test]
+    fn lexicon_for_keeps_what_the_documents_can_use() {
+        let mut text =
+            String::from("maison @ Haus\nchat @ Katze\nla maison blanche @ das weiße Haus\n");
+        // Enough phrases with "to" for it to be a function word of the target side.
+        for i in 0..40 {
+            text.push_str(&format!("to word{i} @ wort{i}\n"));
+        }
+        text.push_str("to go @ gehen\nbâtiment immeuble @ Gebäude\n北京 @ 北京市\n");
+        let dict = Dictionary::parse(text, None).unwrap();
+        let all = dict.lexicon();
+        assert_eq!(all.translations("gehen"), ["go"]);
+        let src = Vocabulary::of(["Das Haus und das Gebäude.", "Wir gehen nach 北京市."]);
+        let tgt = Vocabulary::of(["La maison et l'immeuble.", "We go."]);
+        let some = dict.lexicon_for(&src, &tgt);
+        assert_eq!(some.translations("haus"), ["maison"]);
+        assert_eq!(some.translations("gehen"), ["go"]);
+        // Translations missing from the target document are left out.
+        assert_eq!(some.translations("gebäude"), ["immeuble"]);
+        assert_eq!(all.translations("gebäude"), ["bâtiment", "immeuble"]);
+        assert!(some.translations("北京市").is_empty());
+        // Source words missing from the source document too.
+        assert!(some.translations("katze").is_empty() && some.translations("wort3").is_empty());
+        assert_eq!(some.len(), 3);
     }
 
     #[test]

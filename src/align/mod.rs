@@ -10,6 +10,7 @@
 //!   files as [`Sentences`] with their paragraph starts;
 //! - [`memory`]: a translation memory as evidence: its exact and fuzzy
 //!   matches are anchors, its pairs a lexicon;
+//! - [`units`]: beads as TMX units and as store units;
 //! - `prepare` and `dp`: tokens, weights and keys; the band, the bead cost and
 //!   the dynamic programme.
 //!
@@ -49,6 +50,7 @@ mod dp;
 pub mod lexicon;
 pub mod memory;
 mod prepare;
+pub mod units;
 
 use std::ops::Range;
 
@@ -353,6 +355,13 @@ fn params() -> Params {
         length: 0.4,
         words: 3.0,
         paragraph: 2.0,
+        // Null beads: a run of unaligned sentences (captions, notes, an
+        // untranslated paragraph) costs one opening and a smaller price per
+        // sentence; their lengths count little (a long sentence is a bit
+        // less likely to be left out).
+        null_open: p(0.01),
+        null_extend: 1.0,
+        null_length: 0.05,
     }
 }
 
@@ -509,6 +518,9 @@ impl<'a> Run<'a> {
         let mut params = params();
         params.words = 0.0;
         params.length = 1.0;
+        params.null_open = params.prior[1];
+        params.null_extend = params.prior[1];
+        params.null_length = 1.0;
         let width = (0.1 * self.n().max(self.m()) as f64).max(50.0);
         let steps = self.search(&keys, &params, length, &[], width, 0.0);
         steps.iter().map(|s| self.bead_of(s, None)).collect()

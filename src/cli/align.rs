@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use tmkit::align::lexicon::{Dictionary, Vocabulary};
+use tmkit::align::units::{PairInfo, bead_tu, join, store_units};
 use tmkit::align::{
     AlignOptions, AlignWarning, Aligner, Alignment, Lexicon, Method, Sentences, memory_anchors,
     memory_lexicon,
@@ -14,9 +16,10 @@ use tmkit::align::{
 use tmkit::batch::{BatchSummary, InputFilter};
 use tmkit::files::{self, Output};
 use tmkit::segment::Segmenter;
+use tmkit::store::{AddReport, DuplicatePolicy, Store, StoreLocation};
 use tmkit::summarize::InputFormat;
 use tmkit::text::{LanguageTag, Script, script_of};
-use tmkit::tmx::{Header, Prop, TmxWriter, Tu, Tuv};
+use tmkit::tmx::{Header, TmxWriter};
 
 use super::common::{self, Context, Style};
 use super::match_cmd::{MemoryArgs, load_matcher};
@@ -28,6 +31,7 @@ Examples:
   tmkit align --lines src.txt tgt.txt --src de --tgt fr --format jsonl
   tmkit align --tm memory.tmx --src en --tgt fr en/ fr/ -o corpus.tmx
   tmkit align --pairs pairs.tsv --src en --tgt hu --dict-dir dicts/ -o all.tmx
+  tmkit align --pairs pairs.tsv --src en --tgt hu --tm-out team.tmdb
 
 Inputs: documents (plain text, Markdown, HTML by extension) split into sentences by the
 segmenter, or with --lines one sentence per line (every line counts, so bead indices are
@@ -38,7 +42,11 @@ Output: --format tmx (one unit per aligned bead, with its x-alignment-score and 
 names), tsv (source, target, score), jsonl (one bead per line, {\"src\": [i..], \"tgt\":
 [j..], \"score\": s}, 0-based, every bead including unaligned sentences) or text (the
 two sides in columns for review; '?' marks weak beads). The default is text, or the
-format named by the extension of -o.
+format named by the extension of -o. --tm-out STORE adds the aligned beads (those
+--min-score keeps) to a store (a .tmdb file or a postgres:// URI, as 'tmkit tm' names
+them), one transaction per document; units the store holds already are skipped, so
+running the same alignment again adds nothing. With --tm-out and neither -o nor
+--format, nothing is printed but the summary.
 
 Dictionaries: hunalign's 'target phrase @ source phrase' lines or 'source<TAB>target'.
 --dict-dir DIR uses DIR/<src>-<tgt>.dic when it exists. --tm makes a memory evidence:
@@ -95,6 +103,9 @@ pub struct Args {
     /// Write here instead of standard output (atomically).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also add the aligned beads to this store (.tmdb file or postgres:// URI), idempotently.
+    #[arg(long, value_name = "STORE")]
+    pub tm_out: Option<String>,
     /// Leave beads scoring below this (0-1) out of TMX and TSV output; mark them in text.
     #[arg(long, value_name = "SCORE", default_value_t = 0.0)]
     pub min_score: f32,
@@ -137,8 +148,13 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         (None, Some(out)) => format_of_path(out),
         (None, None) => Format::Text,
     };
+    let mut store = match &args.tm_out {
+        Some(spec) => Some(open_store(spec)?),
+        None => None,
+    };
+    let print = store.is_none() || args.format.is_some() || args.output.is_some();
     let pairs = pairs_of(&args)?;
-    let lexicon = load_lexicon(&args, ctx)?;
+    let dictionaries = load_dictionaries(&args, ctx)?;
     let matcher = if args.tm.is_empty() {
         None
     } else {
@@ -151,22 +167,28 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         };
         Some(load_matcher(&memory, ctx)?)
     };
-    let mut lexicon = lexicon;
-    if let Some(m) = &matcher {
-        let learned = memory_lexicon(m.memory(), &lexicon);
-        ctx.note(format!("memory lexicon: {} source words", learned.len()));
-        lexicon.extend(&learned);
-    }
+    // Words learned from the memory, its spaceless text cut by the whole
+    // dictionaries as the documents are.
+    let learned = match &matcher {
+        Some(m) => {
+            let mut cutter = Lexicon::new();
+            for d in &dictionaries {
+                cutter.extend(&d.lexicon());
+            }
+            let learned = memory_lexicon(m.memory(), &cutter);
+            ctx.note(format!("memory lexicon: {} source words", learned.len()));
+            learned
+        }
+        None => Lexicon::new(),
+    };
     let method = match args.method {
         MethodArg::Full => Method::Full,
         MethodArg::Length => Method::Length,
     };
-    let aligner = Aligner::new(args.src.clone(), args.tgt.clone())
-        .with_lexicon(lexicon)
-        .with_options(AlignOptions {
-            method,
-            ..AlignOptions::default()
-        });
+    let aligner = Aligner::new(args.src.clone(), args.tgt.clone()).with_options(AlignOptions {
+        method,
+        ..AlignOptions::default()
+    });
     let segmenters = (
         Segmenter::for_language(&args.src),
         Segmenter::for_language(&args.tgt),
@@ -178,7 +200,19 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             Some(m) => memory_anchors(&mut m.session(), &src, &tgt),
             None => Vec::new(),
         };
-        let alignment = aligner.align(&src, &tgt, &anchors);
+        // Only the dictionary entries these two documents can use.
+        let mut lexicon = learned.clone();
+        if !dictionaries.is_empty() {
+            let src_vocabulary = Vocabulary::of(src.texts.iter().map(String::as_str));
+            let tgt_vocabulary = Vocabulary::of(tgt.texts.iter().map(String::as_str));
+            for d in &dictionaries {
+                lexicon.extend(&d.lexicon_for(&src_vocabulary, &tgt_vocabulary));
+            }
+        }
+        let alignment = aligner
+            .clone()
+            .with_lexicon(lexicon)
+            .align(&src, &tgt, &anchors);
         Ok(Aligned {
             pair: pair.clone(),
             src,
@@ -188,13 +222,36 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
 
     let dest = args.output.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let mut out = Output::create(&dest)?;
-    let mut writer = Writer::new(format, &args, ctx.out_style(), &mut out, pairs.len() > 1)?;
+    let mut out = if print {
+        Some(Output::create(&dest)?)
+    } else {
+        None
+    };
+    let mut writer = match out.as_mut() {
+        Some(out) => Some(Writer::new(
+            format,
+            &args,
+            ctx.out_style(),
+            out,
+            pairs.len() > 1,
+        )?),
+        None => None,
+    };
+    let mut added = AddReport::default();
+    let mut emit = |aligned: &Aligned| -> anyhow::Result<()> {
+        if let Some(writer) = writer.as_mut() {
+            writer.write(aligned)?;
+        }
+        if let Some(store) = store.as_mut() {
+            added.merge(add_to_store(store.as_mut(), aligned, &args)?);
+        }
+        Ok(())
+    };
     let mut summary = BatchSummary::default();
     if pairs.len() == 1 {
         let aligned = work(&pairs[0])?;
         report_warnings(ctx, &aligned);
-        writer.write(&aligned)?;
+        emit(&aligned)?;
         summary.succeeded = 1;
     } else {
         let by_source: HashMap<&Path, &Pair> = pairs.iter().map(|p| (p.src.as_path(), p)).collect();
@@ -209,7 +266,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 Ok(aligned) => {
                     report_warnings(ctx, &aligned);
                     if failure.is_none()
-                        && let Err(e) = writer.write(&aligned)
+                        && let Err(e) = emit(&aligned)
                     {
                         failure = Some(e);
                     }
@@ -222,13 +279,27 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             return Err(e);
         }
     }
-    let units = writer.finish()?;
-    out.finish()?;
-    if pairs.len() > 1 || format == Format::Tmx {
+    let units = match writer {
+        Some(writer) => writer.finish()?,
+        None => 0,
+    };
+    if let Some(out) = out {
+        out.finish()?;
+    }
+    if pairs.len() > 1 || (print && format == Format::Tmx) {
         ctx.note(format!(
             "{} pair(s): {}; {units} unit(s) written",
             pairs.len(),
             summary.line()
+        ));
+    }
+    if let Some(spec) = &args.tm_out {
+        ctx.note(format!(
+            "{}: {} unit(s) added, {} already there, {} source(s) already stored with other targets",
+            StoreLocation::parse(spec).map_or_else(|| spec.clone(), |l| l.redacted()),
+            added.added,
+            added.duplicates,
+            added.conflicts
         ));
     }
     Ok(if summary.is_success() {
@@ -236,6 +307,44 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The store `--tm-out` names, created when it does not exist yet.
+fn open_store(spec: &str) -> anyhow::Result<Box<dyn Store>> {
+    if StoreLocation::parse(spec).is_none() {
+        return Err(common::usage(format!(
+            "--tm-out {spec}: not a store (name a .tmdb file or a postgres:// URI; -o writes TMX)"
+        )));
+    }
+    Ok(tmkit::store::create(spec)?)
+}
+
+/// Adds the aligned beads of one pair to `store`, in one transaction.
+fn add_to_store(
+    store: &mut dyn Store,
+    aligned: &Aligned,
+    args: &Args,
+) -> anyhow::Result<AddReport> {
+    let src_file = files::display_name(&aligned.pair.src);
+    let tgt_file = files::display_name(&aligned.pair.tgt);
+    let (src_lang, tgt_lang) = (args.src.to_string(), args.tgt.to_string());
+    let info = PairInfo {
+        src_lang: &src_lang,
+        tgt_lang: &tgt_lang,
+        src_file: &src_file,
+        tgt_file: &tgt_file,
+    };
+    let units = store_units(
+        &aligned.src,
+        &aligned.tgt,
+        &aligned.alignment,
+        &info,
+        args.min_score,
+    );
+    store.register_origin(&src_file, None)?;
+    let mut report = store.add_units(&units, DuplicatePolicy::default())?;
+    report.ids.clear();
+    Ok(report)
 }
 
 fn format_of_path(path: &Path) -> Format {
@@ -336,8 +445,8 @@ fn read_pair_list(list: &Path) -> anyhow::Result<Vec<Pair>> {
     Ok(pairs)
 }
 
-/// The dictionaries named on the command line, as one lexicon.
-fn load_lexicon(args: &Args, ctx: &Context) -> anyhow::Result<Lexicon> {
+/// The dictionaries named on the command line, read and checked.
+fn load_dictionaries(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Dictionary>> {
     let mut paths = args.dict.clone();
     if let Some(dir) = &args.dict_dir {
         if !dir.is_dir() {
@@ -354,15 +463,10 @@ fn load_lexicon(args: &Args, ctx: &Context) -> anyhow::Result<Lexicon> {
             ctx.note(format!("no {name} in {}: no dictionary", dir.display()));
         }
     }
-    let mut lexicon = Lexicon::new();
-    for path in &paths {
-        if paths.len() == 1 {
-            lexicon = Lexicon::read_dictionary(path)?;
-        } else {
-            lexicon.extend(&Lexicon::read_dictionary(path)?);
-        }
-    }
-    Ok(lexicon)
+    Ok(paths
+        .iter()
+        .map(|p| Dictionary::read(p))
+        .collect::<tmkit::Result<_>>()?)
 }
 
 /// The sentences of one input.
@@ -390,25 +494,6 @@ fn report_warnings(ctx: &Context, aligned: &Aligned) {
         };
         ctx.note(format!("warning: {}: {w}", files::display_name(file)));
     }
-}
-
-/// Joins the sentences of one side of a bead: with a space, except between
-/// characters of scripts written without spaces.
-fn join(sentences: &[String]) -> String {
-    let mut out = String::new();
-    for s in sentences {
-        let glue = match (out.chars().next_back(), s.chars().next()) {
-            (Some(a), Some(b)) => {
-                !(tmkit::text::is_spaceless_char(a) || tmkit::text::is_spaceless_char(b))
-            }
-            _ => false,
-        };
-        if glue {
-            out.push(' ');
-        }
-        out.push_str(s);
-    }
-    out
 }
 
 #[derive(serde::Serialize)]
@@ -473,16 +558,13 @@ impl<'o> Writer<'o> {
                 if bead.is_null() || bead.score < self.min_score {
                     continue;
                 }
-                let mut tu = Tu::new(vec![
-                    Tuv::new(&self.src_lang, join(&a.src.texts[bead.src.clone()])),
-                    Tuv::new(&self.tgt_lang, join(&a.tgt.texts[bead.tgt.clone()])),
-                ]);
-                tu.props = vec![
-                    Prop::new("x-alignment-score", format!("{:.3}", bead.score)),
-                    Prop::new("x-source-file", src_name.clone()),
-                    Prop::new("x-target-file", tgt_name.clone()),
-                ];
-                tmx.write_tu(&tu)?;
+                let info = PairInfo {
+                    src_lang: &self.src_lang,
+                    tgt_lang: &self.tgt_lang,
+                    src_file: &src_name,
+                    tgt_file: &tgt_name,
+                };
+                tmx.write_tu(&bead_tu(&a.src, &a.tgt, bead, &info))?;
                 self.units += 1;
             }
             return Ok(());
@@ -513,8 +595,8 @@ impl<'o> Writer<'o> {
                     writeln!(
                         out,
                         "{}\t{}\t{:.3}",
-                        clean(join(&a.src.texts[bead.src.clone()])),
-                        clean(join(&a.tgt.texts[bead.tgt.clone()])),
+                        clean(join(&a.src, bead.src.clone())),
+                        clean(join(&a.tgt, bead.tgt.clone())),
                         bead.score
                     )?;
                     self.units += 1;
