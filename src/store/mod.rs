@@ -158,6 +158,9 @@ pub struct AddReport {
     pub replaced: u64,
     /// Ids of the units added, in order.
     pub ids: Vec<i64>,
+    /// Units of an imported file left out: XLIFF/PO segments that are not
+    /// finished (or have no target), units without a variant.
+    pub left_out: u64,
 }
 
 impl AddReport {
@@ -168,6 +171,7 @@ impl AddReport {
         self.conflicts += other.conflicts;
         self.replaced += other.replaced;
         self.ids.extend(other.ids);
+        self.left_out += other.left_out;
     }
 }
 
