@@ -4,6 +4,7 @@
 //! when the store has changed since it was written.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::fuzzy::FuzzyIndex;
 use crate::text::LanguageTag;
 use crate::tm::{Entry, EntryId, LanguagePair, MemoryTm, Origin, PositionUnit, TranslationMemory};
+use crate::tmx::Seg;
 
 const MAGIC: &[u8; 8] = b"TMKSIX01";
 
@@ -98,6 +100,44 @@ impl StoreMemory {
     /// The store's unit id of entry `id`.
     pub fn unit_id(&self, id: EntryId) -> Option<i64> {
         self.ids.get(id as usize).copied()
+    }
+
+    /// The source and target segments, with their inline codes, of the
+    /// entries `wanted` (the plain text of an entry drops them; a unit
+    /// imported with codes keeps its whole `<tu>` in the store). Entries no
+    /// longer in the store are left out.
+    pub fn marked_up(&self, wanted: &[EntryId]) -> Result<HashMap<EntryId, (Seg, Seg)>> {
+        let mut entry_of_unit: HashMap<i64, EntryId> = HashMap::new();
+        for &e in wanted {
+            if let Some(unit) = self.unit_id(e) {
+                entry_of_unit.insert(unit, e);
+            }
+        }
+        let mut out = HashMap::new();
+        if entry_of_unit.is_empty() {
+            return Ok(out);
+        }
+        let mut ids: Vec<i64> = entry_of_unit.keys().copied().collect();
+        ids.sort_unstable();
+        let filter = super::Filter {
+            ids,
+            ..super::Filter::default()
+        };
+        let (src, tgt) = (&self.pair.source, &self.pair.target);
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| Error::Usage("store lock poisoned".into()))?;
+        store.for_each_unit(&filter, &mut |u| {
+            let tuvs = &u.unit.tu.tuvs;
+            let pick =
+                |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
+            if let (Some(s), Some(t), Some(&e)) = (pick(src), pick(tgt), entry_of_unit.get(&u.id)) {
+                out.insert(e, (s.seg.clone(), t.seg.clone()));
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Records one use of each entry (`--update-usage`).
