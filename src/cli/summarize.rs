@@ -16,10 +16,10 @@ use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
-use tmkit::tm::{MemoryTm, TranslationMemory};
+use tmkit::tm::{OpenedMemory, TranslationMemory};
 
 use super::common::{self, Context};
-use super::match_cmd::{MemoryArgs, load_file_matcher};
+use super::match_cmd::{MemoryArgs, load_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -39,7 +39,7 @@ the page's main content (navigation, bylines, ads, share bars and comments left 
 JSON offsets point into the HTML file.
 
 With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
-as for 'tmkit match') and printed with its best translation scoring at least --min, in
+or a store such as team.tmdb, as for 'tmkit match') and printed with its best translation scoring at least --min, in
 every format. The memory's source language is --src, else --lang, else the language of
 the first article; articles in another language get no translations.";
 
@@ -154,8 +154,8 @@ pub struct Args {
 
 /// Looks digest sentences up in a memory, one search session per thread.
 struct Translator<'m> {
-    matcher: &'m Matcher<MemoryTm>,
-    sessions: Mutex<Vec<MatchSession<'m, MemoryTm>>>,
+    matcher: &'m Matcher<OpenedMemory>,
+    sessions: Mutex<Vec<MatchSession<'m, OpenedMemory>>>,
     min: u8,
 }
 
@@ -285,7 +285,11 @@ fn memory_source(
 }
 
 /// Loads and indexes the memory for `src` → --tgt.
-fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<Matcher<MemoryTm>> {
+fn load_memory(
+    args: &Args,
+    ctx: &Context,
+    src: LanguageTag,
+) -> anyhow::Result<Matcher<OpenedMemory>> {
     let memory = MemoryArgs {
         tm: args.tm.clone(),
         src,
@@ -296,7 +300,7 @@ fn load_memory(args: &Args, ctx: &Context, src: LanguageTag) -> anyhow::Result<M
         lines: false,
         update_usage: false,
     };
-    load_file_matcher(&memory, ctx)
+    load_matcher(&memory, ctx)
 }
 
 /// Reads, parses and summarizes one input.
