@@ -591,9 +591,8 @@ fn import(
 
 /// The (source, other language) pairs the store holds.
 fn store_pairs(db: &mut dyn Store) -> anyhow::Result<Vec<LanguagePair>> {
-    let stats = db.stats()?;
-    Ok(stats
-        .pairs
+    Ok(db
+        .pairs()?
         .iter()
         .filter_map(|(s, t, _)| Some(LanguagePair::new(s.parse().ok()?, t.parse().ok()?)))
         .collect())

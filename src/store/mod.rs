@@ -310,6 +310,11 @@ pub trait Store: Send {
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()>;
     /// Counts.
     fn stats(&mut self) -> Result<Stats>;
+    /// Units per (source language, other language), as in [`Stats::pairs`],
+    /// without the rest of the counts (what an import reindexes).
+    fn pairs(&mut self) -> Result<Vec<(String, String, u64)>> {
+        Ok(self.stats()?.pairs)
+    }
     /// Sources stored with several sets of targets.
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>>;
     /// Removes exact duplicates (keeping the oldest unit); returns how many went.
