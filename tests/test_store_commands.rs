@@ -190,3 +190,56 @@ fn summarize_translates_from_a_store_as_from_its_files() {
         assert_eq!(from_files, from_store, "{format}");
     }
 }
+
+#[test]
+fn a_store_reports_region_fallback_as_memory_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("regions.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en-GB"><seg>The colour of the harbour changed.</seg></tuv><tuv xml:lang="fr-CA"><seg>La couleur du port a changé.</seg></tuv></tu>
+<tu><tuv xml:lang="en-US"><seg>The color of the sky changed.</seg></tuv><tuv xml:lang="fr"><seg>La couleur du ciel a changé.</seg></tuv></tu>
+</body></tmx>"#,
+    )
+    .unwrap();
+    let db = imported(&dir.path().join("regions.tmdb"), &tmx);
+    let run = |tm: &Path| {
+        let out = tmkit()
+            .args([
+                "match", "--src", "en-US", "--tgt", "fr-FR", "--format", "jsonl",
+            ])
+            .arg("--tm")
+            .arg(tm)
+            .arg("--text")
+            .arg("The colour of the harbour changed.")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let matches: Vec<(u64, String)> = json["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["score"].as_u64().unwrap(), m["penalties"].to_string()))
+            .collect();
+        let notices: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("another region"))
+            .map(str::to_string)
+            .collect();
+        (matches, notices)
+    };
+    let from_files = run(&tmx);
+    assert_eq!(from_files.1.len(), 2, "{from_files:?}");
+    assert!(
+        from_files.0[0]
+            .1
+            .contains("en-GB for en-US, fr-CA for fr-FR")
+    );
+    // Built from the store, then read back from its persisted index.
+    assert_eq!(run(&db), from_files);
+    assert_eq!(run(&db), from_files);
+}
