@@ -1,7 +1,7 @@
 //! `tmkit tm` and the store library: import/export round trips, duplicate
 //! policies, concordance, fuzzy lookups from a store against the in-memory
-//! index, refusal of foreign files, migrations, crash safety and concurrent
-//! writers. SQLite always; the same checks against PostgreSQL when
+//! index, refusal of foreign files, migrations and crash safety (concurrent
+//! writers: test_store_concurrency.rs). SQLite always; the same checks against PostgreSQL when
 //! `TMKIT_TEST_PG` names a database (skipped with a printed reason otherwise).
 
 use std::path::{Path, PathBuf};
@@ -584,86 +584,4 @@ fn kill_9_during_import_leaves_whole_batches_and_reimport_completes() {
     let mut db = SqliteStore::open(&spec, false).unwrap();
     assert_eq!(db.count(&Filter::default()).unwrap(), total as u64);
     assert_eq!(db.dedupe().unwrap(), 0, "no duplicate after the re-import");
-}
-
-#[test]
-fn concurrent_importers_adders_and_matchers_lose_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    for spec in engines(dir.path(), "concurrent") {
-        let bin = assert_cmd::cargo::cargo_bin("tmkit");
-        // Create the store first so every process opens the same schema.
-        tmkit()
-            .args([
-                "-q", "tm", "add", "--tm", &spec, "--src", "en", "--tgt", "fr", "seed", "graine",
-            ])
-            .assert()
-            .success();
-        let mut children = Vec::new();
-        let importers = 3;
-        let per_file = 4000;
-        for k in 0..importers {
-            let tsv = dir.path().join(format!("en-fr.part{k}.tsv"));
-            let rows: String = corpus(per_file)
-                .into_iter()
-                .map(|(s, t)| format!("{k}: {s}\t{t}\n"))
-                .collect();
-            std::fs::write(&tsv, rows).unwrap();
-            children.push(
-                StdCommand::new(&bin)
-                    .args(["-q", "tm", "import", "--batch", "500", "--tm", &spec])
-                    .arg(&tsv)
-                    .spawn()
-                    .unwrap(),
-            );
-        }
-        let adders = 2;
-        let adds = 15;
-        for k in 0..adders {
-            let lines: String = (0..adds)
-                .map(|i| {
-                    format!("{{\"source\": \"added {k} {i}\", \"target\": \"ajouté {k} {i}\"}}\n")
-                })
-                .collect();
-            let bin = bin.clone();
-            let spec = spec.clone();
-            children.push(
-                StdCommand::new("sh")
-                    .arg("-c")
-                    .arg(format!(
-                        "for i in 1 2 3; do printf '%s' \"$LINES\" | {} -q tm add --tm '{}' --src en --tgt fr || exit 1; done",
-                        bin.display(),
-                        spec
-                    ))
-                    .env("LINES", lines)
-                    .spawn()
-                    .unwrap(),
-            );
-        }
-        for _ in 0..2 {
-            children.push(
-                StdCommand::new("sh")
-                    .arg("-c")
-                    .arg(format!(
-                        "for i in 1 2 3 4; do {} -q match --tm '{}' --src en --tgt fr 'the minister said on Monday' >/dev/null || exit 1; done",
-                        bin.display(),
-                        spec
-                    ))
-                    .spawn()
-                    .unwrap(),
-            );
-        }
-        for mut c in children {
-            assert!(c.wait().unwrap().success(), "{spec}: a process failed");
-        }
-        let mut db = store::open(&spec).unwrap();
-        // Each adder adds its lines three times: the repeats are exact duplicates.
-        let expected = 1 + importers * per_file + adders * adds;
-        assert_eq!(
-            db.count(&Filter::default()).unwrap(),
-            expected as u64,
-            "{spec}"
-        );
-        assert_eq!(db.dedupe().unwrap(), 0);
-        assert!(db.check().unwrap().is_empty());
-    }
 }

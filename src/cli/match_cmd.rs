@@ -87,20 +87,6 @@ pub struct Args {
     pub inputs: Vec<String>,
 }
 
-/// [`load_matcher`] for commands that read memory files only (they take
-/// markup from the files themselves): a store is refused as bad usage.
-pub(crate) fn load_file_matcher(
-    memory: &MemoryArgs,
-    ctx: &Context,
-) -> anyhow::Result<Matcher<tmkit::tm::MemoryTm>> {
-    match load_matcher(memory, ctx)?.into_parts() {
-        (OpenedMemory::Files(tm), index) => Ok(Matcher::with_index(tm, index)?),
-        (OpenedMemory::Store(_), _) => Err(common::usage(
-            "this command reads memory files (.tmx, .tsv, .xlf, .po); a store is served by match and analyze",
-        )),
-    }
-}
-
 /// Opens the memory for a language pair with its index, reporting the
 /// time taken on stderr (unless `--quiet`).
 pub(crate) fn load_matcher(

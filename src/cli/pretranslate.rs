@@ -14,7 +14,7 @@ use tmkit::summarize::InputFormat;
 use tmkit::xliff::Document;
 
 use super::common::{self, Context};
-use super::match_cmd::{MemoryArgs, load_file_matcher};
+use super::match_cmd::{MemoryArgs, load_matcher};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -22,6 +22,7 @@ Examples:
   tmkit pretranslate --tm memory.tmx --src en --tgt fr --to xliff20 a.txt b.md c.html -o out/
   tmkit pretranslate --tm memory.tmx --src en --tgt de --min 85 --max 1 tikal-extract.xlf -o filled.xlf
   tmkit pretranslate --tm memory.tmx --src en --tgt ja --copy-source article.html -o job.xlf
+  tmkit pretranslate --tm team.tmdb --src en --tgt fr --update-usage article.txt -o job.xlf
 
 Inputs: plain text, Markdown (.md) and HTML (.html, .htm) are split into
 sentences (--lines: one segment per line); XLIFF 1.2 or 2.0 files (.xlf,
@@ -186,7 +187,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &EXTENSIONS)?;
     let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
-    let matcher = load_file_matcher(&args.memory, ctx)?;
+    let matcher = load_matcher(&args.memory, ctx)?;
     let started = Instant::now();
     let segmenter = Segmenter::for_language(&args.memory.src);
     let mut read = Vec::new();
@@ -205,7 +206,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .iter_mut()
         .map(|r| std::mem::take(&mut r.item.doc))
         .collect();
-    let stats = pretranslate::pretranslate(&mut docs, &matcher, &options)?;
+    let (stats, used) = pretranslate::pretranslate_used(&mut docs, &matcher, &options)?;
+    if args.memory.update_usage
+        && let Some(store) = matcher.memory().store()
+    {
+        store.record_usage(&used)?;
+    }
     for (r, doc) in read.iter_mut().zip(docs) {
         r.item.doc = doc;
     }

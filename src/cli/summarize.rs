@@ -39,7 +39,7 @@ the page's main content (navigation, bylines, ads, share bars and comments left 
 JSON offsets point into the HTML file.
 
 With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
-as for 'tmkit match') and printed with its best translation scoring at least --min, in
+or a store such as team.tmdb, as for 'tmkit match') and printed with its best translation scoring at least --min, in
 every format. The memory's source language is --src, else --lang, else the language of
 the first article; articles in another language get no translations.";
 

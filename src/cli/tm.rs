@@ -153,7 +153,7 @@ pub struct TagArgs {
 /// The `tmkit tm` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum TmCommand {
-    /// Import TMX or TSV files (or folders of them) into a store.
+    /// Import TMX, TSV, CSV, XLIFF or PO files (or folders of them) into a store.
     Import {
         #[command(flatten)]
         store: StoreArg,
@@ -162,10 +162,11 @@ pub enum TmCommand {
         on_duplicate: OnDuplicate,
         #[command(flatten)]
         tags: TagArgs,
-        /// Source language of TSV files whose name does not say (en-fr.tsv does).
+        /// Source language of TSV/CSV files whose name or header row does not say
+        /// (en-fr.tsv does), and of XLIFF/PO files that do not declare it.
         #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tgt")]
         src: Option<LanguageTag>,
-        /// Target language of such TSV files.
+        /// Target language of such files.
         #[arg(long, visible_alias = "tl", value_name = "LANG", requires = "src")]
         tgt: Option<LanguageTag>,
         /// Units per transaction.
@@ -571,6 +572,12 @@ fn import(
         total.conflicts,
         total.replaced
     ));
+    if total.left_out > 0 {
+        ctx.note(format!(
+            "{} segment(s) left out: not finished (XLIFF/PO states other than translated, reviewed, final, signed-off) or without a target",
+            total.left_out
+        ));
+    }
     if total.added + total.replaced > 0 {
         let pairs = store_pairs(db)?;
         reindex(db, &pairs, ctx)?;
@@ -584,9 +591,8 @@ fn import(
 
 /// The (source, other language) pairs the store holds.
 fn store_pairs(db: &mut dyn Store) -> anyhow::Result<Vec<LanguagePair>> {
-    let stats = db.stats()?;
-    Ok(stats
-        .pairs
+    Ok(db
+        .pairs()?
         .iter()
         .filter_map(|(s, t, _)| Some(LanguagePair::new(s.parse().ok()?, t.parse().ok()?)))
         .collect())

@@ -6,8 +6,32 @@ use std::collections::{HashMap, HashSet};
 
 use super::is_tmx_origin;
 use crate::error::Result;
-use crate::tm::{EntryId, MemoryTm, TranslationMemory};
+use crate::tm::{EntryId, MemoryTm, OpenedMemory, TranslationMemory};
 use crate::tmx::{Seg, TmxReader};
+
+/// A memory whose matched entries' inline codes can be read back: memory
+/// files (from their TMX files) or a store (from its units).
+pub trait MarkupSource: TranslationMemory {
+    /// The [`Markup`] of `wanted`.
+    fn markup(&self, wanted: &[EntryId]) -> Result<Markup>;
+}
+
+impl MarkupSource for MemoryTm {
+    fn markup(&self, wanted: &[EntryId]) -> Result<Markup> {
+        Markup::load(self, wanted)
+    }
+}
+
+impl MarkupSource for OpenedMemory {
+    fn markup(&self, wanted: &[EntryId]) -> Result<Markup> {
+        match self {
+            OpenedMemory::Files(tm) => Markup::load(tm, wanted),
+            OpenedMemory::Store(store) => Ok(Markup {
+                segs: store.marked_up(wanted)?,
+            }),
+        }
+    }
+}
 
 /// Source and target segments, with their inline codes, of some entries.
 #[derive(Debug, Default)]

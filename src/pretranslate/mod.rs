@@ -30,13 +30,14 @@ use rayon::prelude::*;
 use crate::fuzzy::{MatchOptions, Matcher, Penalty, Query};
 use crate::segment::Segmenter;
 use crate::summarize::InputFormat;
-use crate::tm::{EntryId, MemoryTm, PositionUnit, TranslationMemory};
+use crate::tm::{EntryId, PositionUnit, TranslationMemory};
 use crate::tmx::{Prop, Seg, Tu, Tuv};
 use crate::xliff::{
     Candidate, Document, File, Format, Segment, State, Unit, align_codes, code_count,
 };
 
 mod markup;
+pub use markup::MarkupSource;
 
 pub use markup::Markup;
 
@@ -228,12 +229,23 @@ type Hit = (u8, EntryId, Vec<Penalty>, Option<String>);
 const BATCH: usize = 4096;
 
 /// Fills the untranslated segments of `docs` from `matcher`.
-pub fn pretranslate(
+pub fn pretranslate<T: MarkupSource + Sync>(
     docs: &mut [Document],
-    matcher: &Matcher<MemoryTm>,
+    matcher: &Matcher<T>,
     options: &Options,
 ) -> crate::Result<Stats> {
+    pretranslate_used(docs, matcher, options).map(|(stats, _)| stats)
+}
+
+/// [`pretranslate`], also giving the memory entry written as the target of
+/// each segment filled (what a store's usage counts record).
+pub fn pretranslate_used<T: MarkupSource + Sync>(
+    docs: &mut [Document],
+    matcher: &Matcher<T>,
+    options: &Options,
+) -> crate::Result<(Stats, Vec<EntryId>)> {
     let mut stats = Stats::default();
+    let mut used = Vec::new();
     let mut jobs: Vec<(usize, Job)> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (f, file) in doc.files.iter().enumerate() {
@@ -305,10 +317,14 @@ pub fn pretranslate(
         .map(|h| h.1)
         .filter(|&id| tm.entry(id).is_some_and(|e| e.source_codes > 0))
         .collect();
-    let markup = Markup::load(tm, &wanted)?;
+    let markup = tm.markup(&wanted)?;
     for ((d, job), matches) in jobs.iter().zip(hits) {
         let seg = &docs[*d].files[job.file].units[job.unit].segments[job.seg];
+        let best = matches.first().map(|h| h.1);
         let found = decide(tm, &markup, &seg.source, matches, options);
+        if found.target.is_some() {
+            used.extend(best);
+        }
         match found.target.as_ref().map(|t| t.1) {
             Some(State::Translated) => stats.exact += 1,
             Some(State::Draft) => stats.fuzzy += 1,
@@ -334,12 +350,12 @@ pub fn pretranslate(
             None => {}
         }
     }
-    Ok(stats)
+    Ok((stats, used))
 }
 
 /// What to write for one segment from its matches (best first).
-fn decide(
-    tm: &MemoryTm,
+fn decide<T: TranslationMemory>(
+    tm: &T,
     markup: &Markup,
     source: &Seg,
     matches: Vec<Hit>,
@@ -583,7 +599,7 @@ pub fn write<W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tm::{LanguagePair, parse_tsv};
+    use crate::tm::{LanguagePair, MemoryTm, parse_tsv};
 
     fn matcher() -> Matcher<MemoryTm> {
         let mut tm = MemoryTm::new(LanguagePair::new(

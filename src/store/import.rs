@@ -1,14 +1,20 @@
 //! Reading memory files into a store: TMX (every variant, inline codes,
-//! header kept for export) and TSV, streamed in batches of units, each batch
-//! one transaction, so an interrupted import leaves whole batches and running
-//! it again completes it (exact duplicates are skipped).
+//! header kept for export), TSV and CSV (further columns as notes or props),
+//! and the finished segments of XLIFF 1.2/2.x and PO files (inline codes,
+//! notes, unit ids, the file's `original` and the segment's state), streamed
+//! in batches of units, each batch one transaction, so an interrupted import
+//! leaves whole batches and running it again completes it (exact duplicates
+//! are skipped).
 
 use std::path::{Path, PathBuf};
 
-use super::unit::text_hash;
+use super::unit::{normalize_lang, text_hash};
 use super::{AddReport, DuplicatePolicy, Store, Unit};
 use crate::error::{Error, Location, Result};
+use crate::text::LanguageTag;
 use crate::tm::{LanguagePair, TmFormat, TsvOrientation, tsv_orientation};
+use crate::tmx::{Tu, Tuv};
+use crate::xliff::State;
 
 /// How files are imported.
 #[derive(Debug, Clone, Default)]
@@ -21,15 +27,23 @@ pub struct ImportOptions {
     pub client: Option<String>,
     /// Domain tag.
     pub domain: Option<String>,
-    /// Languages of TSV columns when the file name does not say (`en-fr.tsv` does).
+    /// Languages of TSV/CSV columns when the file name (`en-fr.tsv`) or a
+    /// header row does not say, and of XLIFF/PO files that do not declare
+    /// them (a PO file names only its target language).
     pub tsv_pair: Option<LanguagePair>,
     /// Units per transaction (default 20,000).
     pub batch: usize,
 }
 
-/// The files `paths` name: files as they are, folders' `.tmx` and `.tsv` files, sorted.
+/// The extensions a folder is searched for.
+const IMPORTED: [&str; 8] = [
+    "tmx", "tsv", "csv", "xlf", "xliff", "sdlxliff", "mqxliff", "po",
+];
+
+/// The files `paths` name: files as they are, folders' memory files (TMX,
+/// TSV, CSV, XLIFF, PO), sorted.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let filter = crate::batch::InputFilter::new(&[], &["tmx", "tsv"])?;
+    let filter = crate::batch::InputFilter::new(&[], &IMPORTED)?;
     crate::batch::expand_inputs(paths, &filter)
 }
 
@@ -46,12 +60,6 @@ pub fn import_file(
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if matches!(ext.as_str(), "csv") {
-        return Err(Error::invalid(
-            Location::file(path),
-            format!("importing .{ext} files is not supported yet (import .tmx or .tsv)"),
-        ));
-    }
     let batch = if options.batch == 0 {
         20_000
     } else {
@@ -64,20 +72,29 @@ pub fn import_file(
         pending: Vec::with_capacity(batch),
         report: AddReport::default(),
         read: 0,
+        held: None,
     };
     match TmFormat::of_path(path) {
         TmFormat::Tmx => read_tmx(path, &name, &mut sink, progress)?,
+        TmFormat::Tsv if ext == "csv" => read_csv(path, &name, &mut sink)?,
         TmFormat::Tsv => read_tsv(path, &name, &mut sink)?,
-        TmFormat::Bilingual => {
-            return Err(Error::invalid(
-                Location::file(path),
-                format!("importing .{ext} files is not supported yet (import .tmx or .tsv)"),
-            ));
-        }
+        TmFormat::Bilingual => read_bilingual(path, &name, &mut sink)?,
     }
+    sink.end_of_file()?;
     sink.flush()?;
     progress(sink.read);
     Ok(sink.report)
+}
+
+/// The unit `tu` read as the `number`-th of file `name`.
+fn file_unit(tu: Tu, source_lang: String, name: &str, number: u32) -> Unit {
+    Unit {
+        tu,
+        source_lang,
+        origin: Some(name.to_string()),
+        origin_position: Some(number),
+        ..Unit::default()
+    }
 }
 
 /// Collects units and hands them to the store a batch at a time.
@@ -88,9 +105,33 @@ struct BatchSink<'s> {
     pending: Vec<Unit>,
     report: AddReport,
     read: u64,
+    /// The last unit read, held until the next one gives its context.
+    held: Option<(Unit, Option<u64>)>,
 }
 
 impl BatchSink<'_> {
+    /// Takes the next unit of the file, linking it with its neighbours: each
+    /// unit keeps the source hashes of the units before and after it (what a
+    /// 101% context match compares).
+    fn push_in_order(&mut self, mut unit: Unit) -> Result<()> {
+        let hash = unit.source_text().map(|s| text_hash(&s));
+        unit.context.0 = self.held.as_ref().and_then(|h| h.1);
+        if let Some((mut prev, _)) = self.held.take() {
+            prev.context.1 = hash;
+            self.push(prev)?;
+        }
+        self.held = Some((unit, hash));
+        Ok(())
+    }
+
+    /// Hands over the unit held back by [`BatchSink::push_in_order`].
+    fn end_of_file(&mut self) -> Result<()> {
+        match self.held.take() {
+            Some((unit, _)) => self.push(unit),
+            None => Ok(()),
+        }
+    }
+
     fn push(&mut self, mut unit: Unit) -> Result<()> {
         unit.project = unit.project.or_else(|| self.options.project.clone());
         unit.client = unit.client.or_else(|| self.options.client.clone());
@@ -129,8 +170,6 @@ fn read_tmx(
         .srclang
         .clone()
         .filter(|l| !l.eq_ignore_ascii_case("*all*"));
-    let mut previous: Option<Unit> = None;
-    let mut prev_hash: Option<u64> = None;
     let mut number = 0u32;
     for tu in reader.by_ref() {
         let tu = tu?;
@@ -142,27 +181,10 @@ fn read_tmx(
             .or_else(|| file_srclang.clone())
             .or_else(|| tu.tuvs.first().map(|v| v.lang.clone()))
             .unwrap_or_default();
-        let mut unit = Unit {
-            tu,
-            source_lang,
-            origin: Some(name.to_string()),
-            origin_position: Some(number),
-            ..Unit::default()
-        };
-        let hash = unit.source_text().map(|s| text_hash(&s));
-        unit.context.0 = prev_hash;
-        if let Some(mut prev) = previous.take() {
-            prev.context.1 = hash;
-            sink.push(prev)?;
-        }
-        prev_hash = hash;
-        previous = Some(unit);
+        sink.push_in_order(file_unit(tu, source_lang, name, number))?;
         if number.is_multiple_of(65_536) {
             progress(u64::from(number));
         }
-    }
-    if let Some(prev) = previous {
-        sink.push(prev)?;
     }
     Ok(())
 }
@@ -185,16 +207,117 @@ fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     crate::tm::parse_tsv_oriented(&text, Some(path), 0, swapped, &mut entries)?;
     sink.store.register_origin(name, None)?;
     let (src, tgt) = (pair.source.to_string(), pair.target.to_string());
-    let hashes: Vec<u64> = entries.iter().map(|e| text_hash(&e.source)).collect();
-    for (i, e) in entries.iter().enumerate() {
+    for e in &entries {
         let mut unit = Unit::new(&[(&src, &e.source), (&tgt, &e.target)]);
         unit.origin = Some(name.to_string());
         unit.origin_position = Some(e.origin.position);
-        unit.context = (
-            i.checked_sub(1).map(|p| hashes[p]),
-            hashes.get(i + 1).copied(),
-        );
-        sink.push(unit)?;
+        sink.push_in_order(unit)?;
+    }
+    Ok(())
+}
+
+/// CSV (RFC 4180): source and target columns, a header row of column names
+/// or language codes recognized, further columns kept as notes or props.
+fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
+    let pair = sink
+        .options
+        .tsv_pair
+        .clone()
+        .or_else(|| declared_pair(path))
+        .map(|p| crate::tmx::convert::Pair {
+            src: p.source,
+            tgt: p.target,
+        });
+    let options = crate::tmx::flat::FlatOptions {
+        pair,
+        ..Default::default()
+    };
+    let input = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    sink.store.register_origin(name, None)?;
+    let mut number = 0u32;
+    crate::tmx::flat::read_tabular(
+        input,
+        Some(path),
+        crate::tmx::convert::Format::Csv,
+        &options,
+        |tu| {
+            let source_lang = tu.tuvs.first().map(|v| v.lang.clone()).unwrap_or_default();
+            number += 1;
+            sink.push_in_order(file_unit(tu, source_lang, name, number))
+        },
+    )?;
+    Ok(())
+}
+
+/// XLIFF 1.2/2.x and PO: the finished segments (translated, reviewed, final,
+/// signed off), source and target with their inline codes. The languages are
+/// the file's, else the options' pair; a unit's `resname`/`name`/id is the
+/// tuid (`id#segment` for segmented units), its notes the unit's notes, and
+/// the file's `original` and the segment's state become free fields.
+fn read_bilingual(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
+    let doc = crate::xliff::Document::read(path)?;
+    let given = sink.options.tsv_pair.clone();
+    sink.store.register_origin(name, None)?;
+    for file in &doc.files {
+        let lang = |declared: &Option<String>, given: Option<&LanguageTag>| {
+            declared
+                .as_deref()
+                .map(|d| normalize_lang(&d.replace('_', "-")))
+                .or_else(|| given.map(ToString::to_string))
+        };
+        let (Some(src), Some(tgt)) = (
+            lang(&file.source_language, given.as_ref().map(|p| &p.source)),
+            lang(&file.target_language, given.as_ref().map(|p| &p.target)),
+        ) else {
+            return Err(Error::invalid(
+                Location::file(path),
+                "the file does not declare its languages: give --src and --tgt",
+            ));
+        };
+        for unit in &file.units {
+            let several = unit.segments.len() > 1;
+            for seg in &unit.segments {
+                let Some(target) = seg
+                    .target
+                    .as_ref()
+                    .filter(|_| seg.has_target() && State::DONE.contains(&seg.state))
+                else {
+                    sink.report.left_out += 1;
+                    continue;
+                };
+                let mut tu = Tu::new(vec![
+                    Tuv {
+                        seg: seg.source.clone(),
+                        ..Tuv::new(src.clone(), "")
+                    },
+                    Tuv {
+                        seg: target.clone(),
+                        ..Tuv::new(tgt.clone(), "")
+                    },
+                ]);
+                let id = unit.name.clone().unwrap_or_else(|| unit.id.clone());
+                tu.tuid = Some(match (&seg.id, several) {
+                    (Some(s), true) => format!("{id}#{s}"),
+                    _ => id,
+                });
+                tu.notes = unit.notes.iter().map(crate::tmx::Note::new).collect();
+                let mut fields = Vec::new();
+                if !file.original.is_empty() {
+                    fields.push(("original".to_string(), file.original.clone()));
+                }
+                if let Some(state) = seg.raw_state.clone() {
+                    fields.push(("state".to_string(), state));
+                }
+                sink.push_in_order(Unit {
+                    tu,
+                    source_lang: src.clone(),
+                    origin: Some(name.to_string()),
+                    origin_position: u32::try_from(unit.line).ok(),
+                    fields,
+                    ..Unit::default()
+                })?;
+            }
+        }
     }
     Ok(())
 }

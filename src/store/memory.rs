@@ -4,6 +4,7 @@
 //! when the store has changed since it was written.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -11,10 +12,14 @@ use std::sync::Mutex;
 use super::{ScannedUnit, Store, StoreLocation};
 use crate::error::{Error, Result};
 use crate::fuzzy::FuzzyIndex;
-use crate::text::LanguageTag;
-use crate::tm::{Entry, EntryId, LanguagePair, MemoryTm, Origin, PositionUnit, TranslationMemory};
+use crate::text::{LangMatch, LanguageTag};
+use crate::tm::{
+    Entry, EntryId, LanguagePair, MemoryTm, Origin, PositionUnit, RegionFallback, TranslationMemory,
+};
+use crate::tmx::Seg;
 
-const MAGIC: &[u8; 8] = b"TMKSIX01";
+// 02: with the region fallbacks of the entries.
+const MAGIC: &[u8; 8] = b"TMKSIX02";
 
 /// One language pair of a store, as a [`TranslationMemory`]: entry `i` is
 /// the `i`-th unit (in id order) with variants serving both languages.
@@ -23,6 +28,8 @@ pub struct StoreMemory {
     name: String,
     store: Mutex<Box<dyn Store>>,
     ids: Vec<i64>,
+    /// Entries whose source or target is another region of the asked language.
+    fallbacks: HashMap<EntryId, RegionFallback>,
 }
 
 /// The file the fuzzy index of `pair` is kept in for the store at `location`.
@@ -63,25 +70,36 @@ impl StoreMemory {
         let path = index_path(store.location(), store.store_id(), &pair);
         let generation = store.generation()?;
         let name = store.location().redacted();
-        if let Some((ids, index)) = read_index(&path, store.store_id(), generation, &pair) {
+        if let Some((ids, fallbacks, index)) =
+            read_index(&path, store.store_id(), generation, &pair)
+        {
             let memory = StoreMemory {
                 pair,
                 name,
                 store: Mutex::new(store),
                 ids,
+                fallbacks,
             };
             return Ok((memory, index, IndexSource::Loaded));
         }
-        let (ids, tm, generation) = entries_of_pair(store.as_mut(), &pair)?;
+        let (ids, tm, generation, fallbacks) = entries_of_pair(store.as_mut(), &pair)?;
         let index = FuzzyIndex::build(&tm);
         drop(tm);
         // A store on a read-only medium still answers; the index is rebuilt next time.
-        let _ = write_index(&path, store.store_id(), generation, &pair, &ids, &index);
+        let _ = write_index(
+            &path,
+            store.store_id(),
+            generation,
+            &pair,
+            (&ids, &fallbacks),
+            &index,
+        );
         let memory = StoreMemory {
             pair,
             name,
             store: Mutex::new(store),
             ids,
+            fallbacks,
         };
         Ok((memory, index, IndexSource::Built))
     }
@@ -89,15 +107,67 @@ impl StoreMemory {
     /// Rebuilds and saves the index of `pair` (what `tmkit tm reindex` does).
     pub fn reindex(store: &mut dyn Store, pair: &LanguagePair) -> Result<usize> {
         let path = index_path(store.location(), store.store_id(), pair);
-        let (ids, tm, generation) = entries_of_pair(store, pair)?;
+        let (ids, tm, generation, fallbacks) = entries_of_pair(store, pair)?;
         let index = FuzzyIndex::build(&tm);
-        write_index(&path, store.store_id(), generation, pair, &ids, &index)?;
+        write_index(
+            &path,
+            store.store_id(),
+            generation,
+            pair,
+            (&ids, &fallbacks),
+            &index,
+        )?;
         Ok(ids.len())
+    }
+
+    /// How many entries use another region of a language of the pair, by
+    /// (tag used, tag asked): a store holding `en`/`fr-CA` asked for
+    /// `en-US`/`fr-FR` says so, as memory files do.
+    pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
+        crate::tm::fallback_counts(self.fallbacks.values(), &self.pair)
     }
 
     /// The store's unit id of entry `id`.
     pub fn unit_id(&self, id: EntryId) -> Option<i64> {
         self.ids.get(id as usize).copied()
+    }
+
+    /// The source and target segments, with their inline codes, of the
+    /// entries `wanted` (the plain text of an entry drops them; a unit
+    /// imported with codes keeps its whole `<tu>` in the store). Entries no
+    /// longer in the store are left out.
+    pub fn marked_up(&self, wanted: &[EntryId]) -> Result<HashMap<EntryId, (Seg, Seg)>> {
+        let mut entry_of_unit: HashMap<i64, EntryId> = HashMap::new();
+        for &e in wanted {
+            if let Some(unit) = self.unit_id(e) {
+                entry_of_unit.insert(unit, e);
+            }
+        }
+        let mut out = HashMap::new();
+        if entry_of_unit.is_empty() {
+            return Ok(out);
+        }
+        let mut ids: Vec<i64> = entry_of_unit.keys().copied().collect();
+        ids.sort_unstable();
+        let filter = super::Filter {
+            ids,
+            ..super::Filter::default()
+        };
+        let (src, tgt) = (&self.pair.source, &self.pair.target);
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| Error::Usage("store lock poisoned".into()))?;
+        store.for_each_unit(&filter, &mut |u| {
+            let tuvs = &u.unit.tu.tuvs;
+            let pick =
+                |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
+            if let (Some(s), Some(t), Some(&e)) = (pick(src), pick(tgt), entry_of_unit.get(&u.id)) {
+                out.insert(e, (s.seg.clone(), t.seg.clone()));
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Records one use of each entry (`--update-usage`).
@@ -127,7 +197,7 @@ impl TranslationMemory for StoreMemory {
         let (src, tgt) = (&self.pair.source, &self.pair.target);
         store
             .scan_ids(&[unit_id], &mut |u| {
-                found = entry_of(&u, src, tgt).map(|mut e| {
+                found = entry_of(&u, src, tgt).map(|(mut e, _)| {
                     e.origin.position = u32::try_from(unit_id).unwrap_or(u32::MAX);
                     e
                 });
@@ -139,10 +209,19 @@ impl TranslationMemory for StoreMemory {
     fn describe_origin(&self, origin: &Origin) -> String {
         format!("{}#{}", self.name, origin.position)
     }
+
+    fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
+        self.fallbacks.get(&id)
+    }
 }
 
-/// The entry a scanned unit gives for the pair, as [`MemoryTm`] makes it from a TMX unit.
-fn entry_of(u: &ScannedUnit<'_>, src: &LanguageTag, tgt: &LanguageTag) -> Option<Entry> {
+/// The entry a scanned unit gives for the pair, as [`MemoryTm`] makes it
+/// from a TMX unit, with the other regions it used.
+fn entry_of(
+    u: &ScannedUnit<'_>,
+    src: &LanguageTag,
+    tgt: &LanguageTag,
+) -> Option<(Entry, Option<RegionFallback>)> {
     let pick = |lang: &LanguageTag| {
         crate::tm::best_variant(u.variants.iter().map(|v| (v.0.as_str(), v)), lang)
     };
@@ -150,7 +229,17 @@ fn entry_of(u: &ScannedUnit<'_>, src: &LanguageTag, tgt: &LanguageTag) -> Option
     if s.1.trim().is_empty() {
         return None;
     }
-    Some(Entry {
+    let other_region = |lang: &str, asked: &LanguageTag| {
+        LanguageTag::parse(lang)
+            .ok()
+            .filter(|tag| asked.resolve(tag) == Some(LangMatch::OtherRegion))
+    };
+    let fallback = RegionFallback {
+        source: other_region(&s.0, src),
+        target: other_region(&t.0, tgt),
+    };
+    let fallback = (fallback.source.is_some() || fallback.target.is_some()).then_some(fallback);
+    let entry = Entry {
         source: s.1.clone(),
         target: t.1.clone(),
         tuid: u.tuid.map(str::to_string),
@@ -161,23 +250,29 @@ fn entry_of(u: &ScannedUnit<'_>, src: &LanguageTag, tgt: &LanguageTag) -> Option
             position: 0,
             unit: PositionUnit::TranslationUnit,
         },
-    })
+    };
+    Some((entry, fallback))
 }
 
+/// What a pair of a store gives: unit ids in entry order, the entries, the
+/// generation read, and the entries' region fallbacks.
+type PairEntries = (Vec<i64>, MemoryTm, u64, HashMap<EntryId, RegionFallback>);
+
 /// Unit ids and an in-memory copy of the pair's entries, with the generation read.
-fn entries_of_pair(
-    store: &mut dyn Store,
-    pair: &LanguagePair,
-) -> Result<(Vec<i64>, MemoryTm, u64)> {
+fn entries_of_pair(store: &mut dyn Store, pair: &LanguagePair) -> Result<PairEntries> {
     let mut tm = MemoryTm::new(pair.clone());
     let mut ids = Vec::new();
+    let mut fallbacks = HashMap::new();
     let generation = store.scan_variants(&mut |u| {
-        if let Some(e) = entry_of(&u, &pair.source, &pair.target) {
+        if let Some((e, fallback)) = entry_of(&u, &pair.source, &pair.target) {
+            if let Some(f) = fallback {
+                fallbacks.insert(ids.len() as EntryId, f);
+            }
             ids.push(u.id);
             tm.push(e);
         }
     })?;
-    Ok((ids, tm, generation))
+    Ok((ids, tm, generation, fallbacks))
 }
 
 fn write_index(
@@ -185,7 +280,7 @@ fn write_index(
     store_id: &str,
     generation: u64,
     pair: &LanguagePair,
-    ids: &[i64],
+    (ids, fallbacks): (&[i64], &HashMap<EntryId, RegionFallback>),
     index: &FuzzyIndex,
 ) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -204,6 +299,19 @@ fn write_index(
             .map_err(io)?;
         let bytes: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
         out.write_all(&bytes).map_err(io)?;
+        // Region fallbacks: entry, then the tags used (empty: none), in entry order.
+        let mut sorted: Vec<(&EntryId, &RegionFallback)> = fallbacks.iter().collect();
+        sorted.sort_by_key(|(e, _)| **e);
+        out.write_all(&(sorted.len() as u64).to_le_bytes())
+            .map_err(io)?;
+        for (entry, f) in sorted {
+            out.write_all(&entry.to_le_bytes()).map_err(io)?;
+            for tag in [&f.source, &f.target] {
+                let s = tag.as_ref().map(ToString::to_string).unwrap_or_default();
+                out.write_all(&(s.len() as u64).to_le_bytes()).map_err(io)?;
+                out.write_all(s.as_bytes()).map_err(io)?;
+            }
+        }
         index.write_to(&mut out).map_err(io)?;
     }
     out.commit_unsynced()
@@ -213,13 +321,14 @@ fn pair_key(pair: &LanguagePair) -> String {
     format!("{}\t{}", pair.source, pair.target)
 }
 
-/// The ids and index in `path` when it was written for this store, generation and pair.
+/// The ids, region fallbacks and index in `path` when it was written for
+/// this store, generation and pair.
 fn read_index(
     path: &std::path::Path,
     store_id: &str,
     generation: u64,
     pair: &LanguagePair,
-) -> Option<(Vec<i64>, FuzzyIndex)> {
+) -> Option<(Vec<i64>, HashMap<EntryId, RegionFallback>, FuzzyIndex)> {
     let bytes = std::fs::read(path).ok()?;
     let mut at = 0usize;
     let mut take = |n: usize| -> Option<&[u8]> {
@@ -245,6 +354,20 @@ fn read_index(
         .chunks_exact(8)
         .map(|c| i64::from_le_bytes(c.try_into().unwrap_or_default()))
         .collect();
+    let mut fallbacks = HashMap::new();
+    for _ in 0..u64_of(take(8)?) {
+        let entry = EntryId::from_le_bytes(take(size_of::<EntryId>())?.try_into().ok()?);
+        let mut tags = [None, None];
+        for tag in &mut tags {
+            let len = u64_of(take(8)?) as usize;
+            let text = std::str::from_utf8(take(len)?).ok()?;
+            *tag = (!text.is_empty())
+                .then(|| LanguageTag::parse(text).ok())
+                .flatten();
+        }
+        let [source, target] = tags;
+        fallbacks.insert(entry, RegionFallback { source, target });
+    }
     let index = FuzzyIndex::from_bytes(&bytes[at..]).ok()?;
-    (index.len() == ids.len()).then_some((ids, index))
+    (index.len() == ids.len()).then_some((ids, fallbacks, index))
 }

@@ -158,6 +158,9 @@ pub struct AddReport {
     pub replaced: u64,
     /// Ids of the units added, in order.
     pub ids: Vec<i64>,
+    /// Units of an imported file left out: XLIFF/PO segments that are not
+    /// finished (or have no target), units without a variant.
+    pub left_out: u64,
 }
 
 impl AddReport {
@@ -168,6 +171,7 @@ impl AddReport {
         self.conflicts += other.conflicts;
         self.replaced += other.replaced;
         self.ids.extend(other.ids);
+        self.left_out += other.left_out;
     }
 }
 
@@ -306,6 +310,11 @@ pub trait Store: Send {
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()>;
     /// Counts.
     fn stats(&mut self) -> Result<Stats>;
+    /// Units per (source language, other language), as in [`Stats::pairs`],
+    /// without the rest of the counts (what an import reindexes).
+    fn pairs(&mut self) -> Result<Vec<(String, String, u64)>> {
+        Ok(self.stats()?.pairs)
+    }
     /// Sources stored with several sets of targets.
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>>;
     /// Removes exact duplicates (keeping the oldest unit); returns how many went.

@@ -29,6 +29,7 @@ pub const APPLICATION_ID: i32 = 0x746D_6B74;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_init.sql"),
     include_str!("migrations/sqlite/0002_filter_indexes.sql"),
+    include_str!("migrations/sqlite/0003_drop_variant_hash_index.sql"),
 ];
 
 /// Most variants a unit may have (a variant's id is its unit's id times this plus its place).
@@ -121,6 +122,11 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        // 64 MiB of page cache (the default is 2 MiB): an import inserts into
+        // indexes keyed by hashes, in random order, and a small cache turns
+        // every insert into page reads and rewrites.
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(err)?;
         conn.create_scalar_function(
             "tm_fold",
@@ -283,6 +289,50 @@ impl<'s, T> Grouped<'s, T> {
         }
     }
 }
+
+// Joins of units to their variants go through the variant's rowid range
+// (`v.id BETWEEN u.id * 256 AND u.id * 256 + 255`). Left to itself, SQLite
+// may instead build an automatic index on `variants.lang` and scan every
+// variant of a language for each unit: quadratic (`stats` took 361 s for
+// 60,000 units that way, 0.1 s on the range). `CROSS JOIN` fixes the loop
+// order and a unary `+` keeps a column from being indexed; the plans are
+// checked in `plan_tests`.
+
+/// Units per (source language, other language).
+const PAIRS_SQL: &str = "SELECT u.source_lang, v.lang, count(*) FROM units u CROSS JOIN variants v \
+     ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 WHERE +v.lang <> +u.source_lang \
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
+
+/// The rows of [`PAIRS_SQL`].
+fn language_pairs(conn: &Connection) -> rusqlite::Result<Vec<(String, String, u64)>> {
+    conn.prepare(PAIRS_SQL)?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
+        })?
+        .collect()
+}
+
+/// The source text of every unit.
+const SOURCE_TEXTS_SQL: &str = "SELECT v.text FROM units u CROSS JOIN variants v \
+     ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND +v.lang = +u.source_lang";
+
+/// Units without any variant (an integrity check).
+const UNITS_WITHOUT_VARIANTS_SQL: &str = "SELECT count(*) FROM units u WHERE NOT EXISTS \
+     (SELECT 1 FROM variants v WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255)";
+
+/// The variants of the units `selected` (a subquery of ids) in id order.
+fn selected_variants_sql(selected: &str) -> String {
+    format!(
+        "SELECT s.id, v.lang, v.text FROM {selected} s CROSS JOIN variants v \
+         ON v.id BETWEEN s.id * 256 AND s.id * 256 + 255 ORDER BY v.id"
+    )
+}
+
+#[cfg(test)]
+mod plan_tests;
+
+/// id, content hash, origin id, origin position, date of a unit with the same source.
+type SameSource = (i64, i64, Option<i64>, Option<i64>, Option<String>);
 
 /// tuid, date, origin name, origin position.
 type ScanRow = (Option<String>, Option<String>, Option<String>, Option<i64>);
@@ -519,51 +569,40 @@ impl Store for SqliteStore {
                 Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
                 None => None,
             };
-            // `Add` keeps even exact duplicates, except the same unit of the
-            // same file read again (so a re-import still changes nothing).
-            let duplicate = if policy == DuplicatePolicy::Add {
-                tx.prepare_cached(
-                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 \
-                     AND origin_id IS ?3 AND origin_pos IS ?4 LIMIT 1",
+            // One probe of the source index finds both exact duplicates and
+            // the same source with other targets. `Add` keeps even exact
+            // duplicates, except the same unit of the same file read again
+            // (so a re-import still changes nothing).
+            let same_source: Vec<SameSource> = tx
+                .prepare_cached(
+                    "SELECT id, content_hash, origin_id, origin_pos, \
+                     coalesce(change_date, creation_date) FROM units WHERE source_hash = ?1",
                 )
                 .and_then(|mut s| {
-                    s.exists(params![
-                        hashes.source as i64,
-                        hashes.content as i64,
-                        origin,
-                        unit.origin_position
-                    ])
+                    s.query_map([hashes.source as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })?
+                    .collect()
                 })
-            } else {
-                tx.prepare_cached(
-                    "SELECT 1 FROM units WHERE source_hash = ?1 AND content_hash = ?2 LIMIT 1",
-                )
-                .and_then(|mut s| s.exists([hashes.source as i64, hashes.content as i64]))
-            }
-            .map_err(err)?;
+                .map_err(err)?;
+            let position = unit.origin_position.map(i64::from);
+            let duplicate = same_source.iter().any(|s| {
+                s.1 == hashes.content as i64
+                    && (policy != DuplicatePolicy::Add || (s.2 == origin && s.3 == position))
+            });
             if duplicate {
                 report.duplicates += 1;
                 continue;
             }
-            let same_source: Vec<(i64, Option<String>)> = tx
-                .prepare_cached(
-                    "SELECT id, coalesce(change_date, creation_date) FROM units WHERE source_hash = ?1",
-                )
-                .and_then(|mut s| {
-                    s.query_map([hashes.source as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-                        .collect()
-                })
-                .map_err(err)?;
             if !same_source.is_empty() {
                 report.conflicts += 1;
-                let dates: Vec<Option<String>> =
-                    same_source.iter().map(|(_, d)| d.clone()).collect();
+                let dates: Vec<Option<String>> = same_source.iter().map(|s| s.4.clone()).collect();
                 if !policy_admits(policy, unit.tu.last_modified(), &dates) {
                     continue;
                 }
                 if policy != DuplicatePolicy::Add {
-                    for (id, _) in &same_source {
-                        tx.execute("DELETE FROM units WHERE id = ?1", [id])
+                    for s in &same_source {
+                        tx.execute("DELETE FROM units WHERE id = ?1", [s.0])
                             .map_err(err)?;
                         report.replaced += 1;
                     }
@@ -607,10 +646,7 @@ impl Store for SqliteStore {
         let variants_sql = if all {
             "SELECT id >> 8, lang, text FROM variants ORDER BY id".to_string()
         } else {
-            format!(
-                "SELECT s.id, v.lang, v.text FROM {selected} s JOIN variants v \
-                 ON v.id BETWEEN s.id * 256 AND s.id * 256 + 255 ORDER BY v.id"
-            )
+            selected_variants_sql(&selected)
         };
         let mut variants = tx.prepare(&variants_sql).map_err(err)?;
         let fields_where = if all {
@@ -822,27 +858,9 @@ impl Store for SqliteStore {
         let projects = pairs_of(
             "SELECT coalesce(project, ''), count(*) FROM units GROUP BY 1 ORDER BY 2 DESC, 1",
         )?;
-        let pairs = c
-            .prepare(
-                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 \
-                 WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
-            )
-            .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?
-                    .collect()
-            })
-            .map_err(&err)?;
+        let pairs = language_pairs(c).map_err(&err)?;
         let mut source_words = 0u64;
-        let mut stmt = c
-            .prepare(
-                // CROSS JOIN and the unary `+`s keep SQLite on the rowid range
-                // per unit: left to itself it builds an automatic index on
-                // `lang` and scans every source variant for each unit
-                // (quadratic: 361 s for 60,000 units, 0.1 s this way).
-                "SELECT v.text FROM units u CROSS JOIN variants v \
-                 ON v.id BETWEEN u.id * 256 AND u.id * 256 + 255 AND +v.lang = +u.source_lang",
-            )
-            .map_err(&err)?;
+        let mut stmt = c.prepare(SOURCE_TEXTS_SQL).map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
         while let Some(r) = rows.next().map_err(&err)? {
             let text: String = r.get(0).map_err(&err)?;
@@ -858,6 +876,10 @@ impl Store for SqliteStore {
             conflicts,
             schema_version: self.version,
         })
+    }
+
+    fn pairs(&mut self) -> Result<Vec<(String, String, u64)>> {
+        language_pairs(&self.conn).map_err(self.err())
     }
 
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
@@ -940,12 +962,7 @@ impl Store for SqliteStore {
             ));
         }
         let empty: i64 = c
-            .query_row(
-                "SELECT count(*) FROM units u WHERE NOT EXISTS \
-                 (SELECT 1 FROM variants v WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255)",
-                [],
-                |r| r.get(0),
-            )
+            .query_row(UNITS_WITHOUT_VARIANTS_SQL, [], |r| r.get(0))
             .map_err(&err)?;
         if empty > 0 {
             problems.push(format!("{empty} unit(s) without any variant"));

@@ -127,6 +127,24 @@ impl RegionFallback {
     }
 }
 
+/// How many of `fallbacks` used each other region, by (tag used, tag
+/// asked), for the notice a command prints.
+pub(crate) fn fallback_counts<'a>(
+    fallbacks: impl Iterator<Item = &'a RegionFallback>,
+    pair: &LanguagePair,
+) -> Vec<((LanguageTag, LanguageTag), usize)> {
+    let mut counts: std::collections::BTreeMap<(LanguageTag, LanguageTag), usize> =
+        Default::default();
+    for f in fallbacks {
+        for (used, asked) in [(&f.source, &pair.source), (&f.target, &pair.target)] {
+            if let Some(used) = used {
+                *counts.entry((used.clone(), asked.clone())).or_default() += 1;
+            }
+        }
+    }
+    counts.into_iter().collect()
+}
+
 /// A translation memory held in memory, loaded from files.
 #[derive(Debug, Clone)]
 pub struct MemoryTm {
@@ -412,20 +430,7 @@ impl MemoryTm {
     /// How many entries came from another region of a language of the pair,
     /// by the tags used instead (`(en-US, en-GB)`: en-US text served en-GB).
     pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
-        let mut counts: std::collections::BTreeMap<(LanguageTag, LanguageTag), usize> =
-            Default::default();
-        for f in self.fallbacks.values() {
-            let sides = [
-                (&f.source, &self.pair.source),
-                (&f.target, &self.pair.target),
-            ];
-            for (used, asked) in sides {
-                if let Some(used) = used {
-                    *counts.entry((used.clone(), asked.clone())).or_default() += 1;
-                }
-            }
-        }
-        counts.into_iter().collect()
+        fallback_counts(self.fallbacks.values(), &self.pair)
     }
 
     /// All entries, in load order.
@@ -646,7 +651,7 @@ impl OpenedMemory {
     pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
         match self {
             OpenedMemory::Files(tm) => tm.region_fallback_counts(),
-            OpenedMemory::Store(_) => Vec::new(),
+            OpenedMemory::Store(tm) => tm.region_fallback_counts(),
         }
     }
 
@@ -687,7 +692,7 @@ impl TranslationMemory for OpenedMemory {
     fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
         match self {
             OpenedMemory::Files(tm) => tm.region_fallback(id),
-            OpenedMemory::Store(_) => None,
+            OpenedMemory::Store(tm) => tm.region_fallback(id),
         }
     }
 }

@@ -1,0 +1,281 @@
+//! `tmkit tm import` of the formats beyond TMX and TSV: XLIFF 1.2/2.0 (Trados,
+//! memoQ, Okapi), PO and CSV. What goes into the store is what `tmx convert`
+//! makes of the same file (finished segments, inline codes, notes, ids), a
+//! re-import changes nothing, and a file that does not say its languages is
+//! refused by name. SQLite always; PostgreSQL too when `TMKIT_TEST_PG` is set.
+
+use std::path::{Path, PathBuf};
+
+use tmkit::store::{self, Filter, SearchQuery};
+use tmkit::tmx::{Tmx, Tu};
+
+mod support;
+use support::tmkit;
+
+fn xliff_fixture(name: &str) -> PathBuf {
+    support::fixture(name)
+}
+
+/// A fresh SQLite store, and a fresh PostgreSQL schema when `TMKIT_TEST_PG` is set.
+fn engines(dir: &Path, name: &str) -> Vec<String> {
+    let mut specs = vec![
+        dir.join(format!("{name}.tmdb"))
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    match std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(base) => {
+            let schema = format!("tmkit_test_import_{name}");
+            store::postgres::reset_schema(&base, &schema).expect("reset the test schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            specs.push(format!(
+                "{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
+            ));
+        }
+        None => support::skipped("store import on PostgreSQL", "TMKIT_TEST_PG is not set"),
+    }
+    specs
+}
+
+fn read_tmx(path: &Path) -> Tmx {
+    Tmx::parse_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// What a comparison looks at: tuid, notes, and each variant's language
+/// (case-folded) and segment with its inline codes.
+fn key(tu: &Tu) -> (Option<String>, Vec<String>, Vec<(String, String)>) {
+    (
+        tu.tuid.clone(),
+        tu.notes.iter().map(|n| n.text.clone()).collect(),
+        tu.tuvs
+            .iter()
+            .map(|v| (v.lang.to_ascii_lowercase(), v.seg.text_with_placeholders()))
+            .collect(),
+    )
+}
+
+#[test]
+fn xliff_and_po_units_match_tmx_convert_and_reimport_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        "job20.xlf",
+        "trados.sdlxliff",
+        "memoq.mqxliff",
+        "okapi-extract.xlf",
+        "messages.po",
+    ];
+    // The reference: `tmx convert` of each file.
+    let mut expected = Vec::new();
+    for f in files {
+        let out = dir.path().join(format!("{f}.tmx"));
+        // PO names only its target language; the XLIFF files declare both.
+        let mut cmd = tmkit();
+        cmd.args(["-q", "tmx", "convert"]);
+        if f.ends_with(".po") {
+            cmd.args(["--src", "en", "--tgt", "fr"]);
+        }
+        cmd.arg(xliff_fixture(f)).arg(&out).assert().success();
+        expected.extend(read_tmx(&out).tus.iter().map(key));
+    }
+    assert!(expected.len() >= 8, "{expected:?}");
+    assert!(
+        expected
+            .iter()
+            .any(|(_, _, v)| v.iter().any(|(_, s)| s.contains('{'))),
+        "the fixtures have inline codes"
+    );
+    assert!(expected.iter().any(|(_, notes, _)| !notes.is_empty()));
+    for spec in engines(dir.path(), "bilingual") {
+        for round in 0..2 {
+            let mut cmd = tmkit();
+            cmd.args(["tm", "import", "--tm", &spec, "--src", "en", "--tgt", "fr"]);
+            for f in files {
+                cmd.arg(xliff_fixture(f));
+            }
+            let out = cmd.assert().success().get_output().clone();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("segment(s) left out: not finished"), "{err}");
+            if round == 1 {
+                assert!(err.contains("imported 0 unit(s)"), "{spec}: {err}");
+            }
+        }
+        let out = dir.path().join("export.tmx");
+        tmkit()
+            .args(["-q", "tm", "export", "--tm", &spec, "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut got: Vec<_> = read_tmx(&out).tus.iter().map(key).collect();
+        let mut want = expected.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{spec}");
+
+        // The file's `original` and the segment's state are kept as fields.
+        let mut db = store::open(&spec).unwrap();
+        let hit = db
+            .search(&SearchQuery::new("first of its kind"))
+            .unwrap()
+            .into_iter()
+            .next()
+            .expect("the PO unit is found");
+        assert!(
+            hit.unit
+                .origin
+                .as_deref()
+                .is_some_and(|o| o.ends_with("messages.po"))
+        );
+        let trados = db
+            .count(&Filter {
+                fields: vec![("state".into(), "ApprovedSignOff".into())],
+                ..Filter::default()
+            })
+            .unwrap();
+        let states: Vec<String> = {
+            let mut all = Vec::new();
+            db.for_each_unit(&Filter::default(), &mut |u| {
+                all.extend(
+                    u.unit
+                        .fields
+                        .iter()
+                        .filter(|(k, _)| k == "state")
+                        .map(|(_, v)| v.clone()),
+                );
+                Ok(())
+            })
+            .unwrap();
+            all
+        };
+        assert!(!states.is_empty(), "{spec}: states kept");
+        assert_eq!(
+            trados,
+            states.iter().filter(|s| *s == "ApprovedSignOff").count() as u64
+        );
+    }
+}
+
+/// Runs an import expected to fail with exit 1; its standard error.
+fn import_fails(db: &Path, file: &Path) -> String {
+    let out = tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(db)
+        .arg(file)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_po_file_without_its_source_language_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("po.tmdb");
+    let err = import_fails(&db, &xliff_fixture("messages.po"));
+    assert!(
+        err.contains("messages.po") && err.contains("--src and --tgt"),
+        "{err}"
+    );
+    assert_eq!(
+        store::open(&db.to_string_lossy())
+            .unwrap()
+            .count(&Filter::default())
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn csv_rows_with_a_language_header_and_note_column_import_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("glossary.csv");
+    std::fs::write(
+        &csv,
+        "en-GB,fr-FR,comment\n\"Strike, general\",Grève générale,labour\nUnion,Syndicat,\n\"He said \"\"no\"\"\",Il a dit « non »,quote\n",
+    )
+    .unwrap();
+    for spec in engines(dir.path(), "csv") {
+        for _ in 0..2 {
+            tmkit()
+                .args(["-q", "tm", "import", "--tm", &spec])
+                .arg(&csv)
+                .assert()
+                .success();
+        }
+        let mut db = store::open(&spec).unwrap();
+        assert_eq!(db.count(&Filter::default()).unwrap(), 3, "{spec}");
+        let hit = &db.search(&SearchQuery::new("strike, GEN")).unwrap()[0];
+        let tu = &hit.unit.tu;
+        assert_eq!(tu.tuvs[0].lang, "en-GB");
+        assert_eq!(tu.tuvs[1].seg.plain_text(), "Grève générale");
+        assert_eq!(tu.notes[0].text, "labour");
+        assert_eq!(hit.unit.origin_position, Some(1));
+        let quoted = &db.search(&SearchQuery::new("said \"no\"")).unwrap();
+        assert_eq!(quoted.len(), 1, "{spec}");
+        // A fuzzy lookup from the store finds the rows.
+        let out = tmkit()
+            .args([
+                "match",
+                "--tm",
+                &spec,
+                "--src",
+                "en-GB",
+                "--tgt",
+                "fr-FR",
+                "--format",
+                "jsonl",
+                "Strike, general",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert!(
+            String::from_utf8_lossy(&out).contains("Grève générale"),
+            "{spec}"
+        );
+    }
+}
+
+#[test]
+fn csv_without_languages_needs_src_and_tgt_and_folders_take_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let csv = inputs.join("terms.csv");
+    std::fs::write(&csv, "walkout,débrayage\n").unwrap();
+    let db = dir.path().join("f.tmdb");
+    let err = import_fails(&db, &csv);
+    assert!(
+        err.contains("terms.csv") && err.contains("no language pair"),
+        "{err}"
+    );
+    std::fs::copy(xliff_fixture("job20.xlf"), inputs.join("job20.xlf")).unwrap();
+    std::fs::copy(xliff_fixture("messages.po"), inputs.join("messages.po")).unwrap();
+    std::fs::write(inputs.join("notes.md"), "not a memory").unwrap();
+    tmkit()
+        .args(["-q", "tm", "import", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .arg(&inputs)
+        .assert()
+        .success();
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    let origins: std::collections::BTreeSet<String> = {
+        let mut all = std::collections::BTreeSet::new();
+        db.for_each_unit(&Filter::default(), &mut |u| {
+            let origin = PathBuf::from(u.unit.origin.clone().unwrap_or_default());
+            all.insert(origin.file_name().unwrap().to_string_lossy().into_owned());
+            Ok(())
+        })
+        .unwrap();
+        all
+    };
+    assert_eq!(
+        origins.into_iter().collect::<Vec<_>>(),
+        ["job20.xlf", "messages.po", "terms.csv"]
+    );
+}
