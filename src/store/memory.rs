@@ -141,8 +141,9 @@ impl TranslationMemory for StoreMemory {
     }
 }
 
-/// The entry a scanned unit gives for the pair, as [`MemoryTm`] makes it from a TMX unit.
-fn entry_of(u: &ScannedUnit<'_>, src: &LanguageTag, tgt: &LanguageTag) -> Option<Entry> {
+/// The entry a scanned unit gives for the pair, as [`MemoryTm`] makes it
+/// from a TMX unit (its origin left at zero: the caller places it).
+pub fn entry_of(u: &ScannedUnit<'_>, src: &LanguageTag, tgt: &LanguageTag) -> Option<Entry> {
     let pick = |lang: &LanguageTag| {
         crate::tm::best_variant(u.variants.iter().map(|v| (v.0.as_str(), v)), lang)
     };

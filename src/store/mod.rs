@@ -40,7 +40,7 @@ pub mod postgres;
 pub mod sqlite;
 pub mod unit;
 
-pub use memory::{StoreMemory, index_path};
+pub use memory::{StoreMemory, entry_of, index_path};
 pub use unit::{StoredUnit, Unit, text_hash};
 
 /// Where a store lives. `*.tmdb` (or an existing SQLite file) is SQLite;
