@@ -40,7 +40,18 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<AddReport> {
-    let name = crate::files::display_name(path);
+    import_named(store, path, &crate::files::display_name(path), options, progress)
+}
+
+/// [`import_file`], recording the units' origin as `name` rather than the
+/// path (a server imports an upload from a temporary file).
+pub fn import_named(
+    store: &mut dyn Store,
+    path: &Path,
+    name: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<AddReport> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -66,8 +77,8 @@ pub fn import_file(
         read: 0,
     };
     match TmFormat::of_path(path) {
-        TmFormat::Tmx => read_tmx(path, &name, &mut sink, progress)?,
-        TmFormat::Tsv => read_tsv(path, &name, &mut sink)?,
+        TmFormat::Tmx => read_tmx(path, name, &mut sink, progress)?,
+        TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
         TmFormat::Bilingual => {
             return Err(Error::invalid(
                 Location::file(path),
