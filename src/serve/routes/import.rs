@@ -61,6 +61,13 @@ fn label(name: &str) -> String {
         .to_string()
 }
 
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the upload is larger than {limit} bytes"),
+    )
+}
+
 /// Starts an import.
 #[utoipa::path(post, path = "/v1/tms/{tm}/import", tag = "import",
     params(("tm" = String, Path, description = "Memory name"), ImportParams),
@@ -78,9 +85,18 @@ pub async fn import(
     _: WriteAccess,
     ApiPath(tm_name): ApiPath<String>,
     ApiQuery(p): ApiQuery<ImportParams>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     let tm = state.tm(&tm_name)?;
+    let limit = state.options.max_upload;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
     if !tm.is_store() {
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -127,17 +143,13 @@ pub async fn import(
     let mut file = tokio::fs::File::create(&path)
         .await
         .map_err(ApiError::internal)?;
-    let limit = state.options.max_upload;
     let mut size: u64 = 0;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the upload: {e}")))?;
         size += chunk.len() as u64;
         if size > limit {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the upload is larger than {limit} bytes"),
-            ));
+            return Err(too_large(limit));
         }
         file.write_all(&chunk).await.map_err(ApiError::internal)?;
     }
