@@ -38,6 +38,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
 
 use crate::error::{Error, Result};
 
@@ -271,7 +272,16 @@ async fn guard(State(state): State<Shared>, req: Request, next: Next) -> Respons
     } else if method == Method::OPTIONS && cors_allows(&state, origin.as_ref()) {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        next.run(req).await
+        // A panic in a handler answers 500 rather than dropping the connection.
+        match std::panic::AssertUnwindSafe(next.run(req))
+            .catch_unwind()
+            .await
+        {
+            Ok(r) => r,
+            Err(_) => {
+                ApiError::internal(format!("a handler panicked on {method} {path}")).into_response()
+            }
+        }
     };
     if response.status().as_u16() >= 400
         && response

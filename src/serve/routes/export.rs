@@ -48,6 +48,9 @@ impl ExportParams {
                 .map(|v| super::lang(Some(&v), what).map(|t| t.to_string()))
                 .transpose()
         };
+        if self.limit.is_some_and(|l| l > i64::MAX as u64) {
+            return Err(ApiError::bad_request("limit is too large"));
+        }
         for d in [&self.since, &self.until].into_iter().flatten() {
             crate::store::date_key(d).map_err(ApiError::from)?;
         }
