@@ -14,6 +14,7 @@
 //! | [`fuzzy`] | the CAT-style match score and an exact top-k fuzzy index |
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`html`] | main-content extraction from web pages, with offsets into the page |
+//! | [`serve`] | `tmkit serve`: memories over HTTP (native JSON API, OpenAPI, compatibility routes) |
 //! | [`summarize`] | extractive digests: sentence ranking and selection |
 //! | [`align`] | bilingual sentence alignment: lexicons, the bead cost, the banded search |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
@@ -31,6 +32,7 @@ pub mod fuzzy;
 pub mod html;
 pub mod pretranslate;
 pub mod segment;
+pub mod serve;
 pub mod store;
 pub mod summarize;
 pub mod text;

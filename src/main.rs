@@ -14,6 +14,10 @@ fn main() -> ExitCode {
     // registry and remove files, which a raw handler (signal-hook's
     // low-level API) must not do.
     let _ = ctrlc::set_handler(|| {
+        // A server stops gracefully on the first signal (it exits by itself).
+        if cli::serve::interrupt() {
+            return;
+        }
         tmkit::files::remove_temporaries();
         std::process::exit(130);
     });

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use tmkit::batch::InputFilter;
+use tmkit::fuzzy::json::{LookupJson, MatchJson};
 use tmkit::fuzzy::{DiffKind, Match, MatchOptions, MatchSession, Matcher, Penalty, diff_words};
 use tmkit::segment::Segmenter;
 use tmkit::text::LanguageTag;
@@ -200,28 +201,6 @@ fn segments<'t>(text: &'t str, lines: bool, segmenter: &'t Segmenter) -> Vec<&'t
     }
 }
 
-#[derive(serde::Serialize)]
-struct MatchJson<'a> {
-    score: u8,
-    source: &'a str,
-    target: &'a str,
-    /// The target with its inline codes as placeholders, and as TMX XML.
-    target_placeholders: String,
-    target_xml: String,
-    tuid: Option<&'a str>,
-    origin: String,
-    changedate: Option<&'a str>,
-    penalties: &'a [Penalty],
-    adapted_target: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct ResultJson<'a> {
-    query: &'a str,
-    matches: Vec<MatchJson<'a>>,
-    ms: f64,
-}
-
 /// Queries matched per parallel batch: keeps output flowing on long inputs.
 const BATCH: usize = 2048;
 
@@ -300,27 +279,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
             for (query, (matches, ms)) in batch.iter().zip(&results) {
                 total_ms += ms;
-                let json = || ResultJson {
-                    query,
+                let json = || LookupJson {
+                    query: query.to_string(),
                     matches: matches
                         .iter()
-                        .map(|m| {
-                            let coded = coded.as_ref().map(|c| c.target(&m.entry));
-                            let (target_placeholders, target_xml) =
-                                coded.map(|c| (c.placeholders, c.xml)).unwrap_or_default();
-                            MatchJson {
-                                score: m.score,
-                                source: &m.entry.source,
-                                target: &m.entry.target,
-                                target_placeholders,
-                                target_xml,
-                                tuid: m.entry.tuid.as_deref(),
-                                origin: matcher.memory().describe_origin(&m.entry.origin),
-                                changedate: m.entry.changedate.as_deref(),
-                                penalties: &m.penalties,
-                                adapted_target: m.adapted_target.as_deref(),
-                            }
-                        })
+                        .map(|m| MatchJson::new(m, matcher.memory(), coded.as_ref()))
                         .collect(),
                     ms: (ms * 1000.0).round() / 1000.0,
                 };

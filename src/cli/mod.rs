@@ -15,6 +15,7 @@ pub mod man;
 pub mod match_cmd;
 pub mod pretranslate;
 pub mod segment;
+pub mod serve;
 pub mod summarize;
 pub mod tm;
 pub mod tmx;
@@ -78,6 +79,8 @@ pub enum Command {
     Summarize(summarize::Args),
     /// A translation-memory store (SQLite .tmdb or PostgreSQL): import, search, add, export...
     Tm(Box<tm::Args>),
+    /// Serve memories over HTTP: lookups, concordance, units, imports, exports (JSON API).
+    Serve(Box<serve::Args>),
     /// Print a shell completion script.
     Completions(completions::Args),
     /// Write the manual pages (roff), to standard output or a man folder.
@@ -109,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Summarize(args) => summarize::run(args, &ctx),
         Command::Align(args) => align::run(args, &ctx),
         Command::Tm(args) => tm::run(*args, &ctx),
+        Command::Serve(args) => serve::run(*args, &ctx),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

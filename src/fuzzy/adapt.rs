@@ -17,7 +17,7 @@ use crate::tm::LanguagePair;
 /// memory entry of another regional variant, for one), so matches on this
 /// enum need a wildcard arm.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PenaltyKind {
     /// The texts differ only in case, width, whitespace, or quote,
@@ -56,7 +56,7 @@ impl fmt::Display for PenaltyKind {
 /// One listed reason a match lost points: serialized as
 /// `{"kind": "number", "points": 1, "detail": "3.9 → 4.2"}`, the form `match`
 /// prints and XLIFF notes carry.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Penalty {
     /// What differs.
     pub kind: PenaltyKind,

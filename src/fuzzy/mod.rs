@@ -37,6 +37,7 @@ pub mod adapt;
 pub mod analysis;
 pub mod diff;
 pub mod index;
+pub mod json;
 pub mod numbers;
 pub mod report;
 pub mod score;

@@ -54,7 +54,24 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<AddReport> {
-    let name = crate::files::display_name(path);
+    import_named(
+        store,
+        path,
+        &crate::files::display_name(path),
+        options,
+        progress,
+    )
+}
+
+/// [`import_file`], recording the units' origin as `name` rather than the
+/// path (a server imports an upload from a temporary file).
+pub fn import_named(
+    store: &mut dyn Store,
+    path: &Path,
+    name: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<AddReport> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -75,10 +92,10 @@ pub fn import_file(
         held: None,
     };
     match TmFormat::of_path(path) {
-        TmFormat::Tmx => read_tmx(path, &name, &mut sink, progress)?,
-        TmFormat::Tsv if ext == "csv" => read_csv(path, &name, &mut sink)?,
-        TmFormat::Tsv => read_tsv(path, &name, &mut sink)?,
-        TmFormat::Bilingual => read_bilingual(path, &name, &mut sink)?,
+        TmFormat::Tmx => read_tmx(path, name, &mut sink, progress)?,
+        TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
+        TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
+        TmFormat::Bilingual => read_bilingual(path, name, &mut sink)?,
     }
     sink.end_of_file()?;
     sink.flush()?;

@@ -217,7 +217,7 @@ impl TranslationMemory for StoreMemory {
 
 /// The entry a scanned unit gives for the pair, as [`MemoryTm`] makes it
 /// from a TMX unit, with the other regions it used.
-fn entry_of(
+pub fn entry_of(
     u: &ScannedUnit<'_>,
     src: &LanguageTag,
     tgt: &LanguageTag,

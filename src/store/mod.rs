@@ -40,7 +40,7 @@ pub mod postgres;
 pub mod sqlite;
 pub mod unit;
 
-pub use memory::{StoreMemory, index_path};
+pub use memory::{StoreMemory, entry_of, index_path};
 pub use unit::{StoredUnit, Unit, text_hash};
 
 /// Where a store lives. `*.tmdb` (or an existing SQLite file) is SQLite;
@@ -437,7 +437,8 @@ pub fn tmx_now() -> String {
 /// pass as they are.
 pub fn date_key(date: &str) -> Result<String> {
     let digits: String = date.chars().filter(|c| *c != '-').collect();
-    let ok = digits.len() >= 8 && digits[..8].bytes().all(|b| b.is_ascii_digit());
+    // By bytes: a non-ASCII character in the first eight must not be cut.
+    let ok = digits.len() >= 8 && digits.as_bytes()[..8].iter().all(u8::is_ascii_digit);
     if ok {
         Ok(digits)
     } else {
@@ -473,5 +474,6 @@ mod tests {
         assert!(now.starts_with("20") && now.ends_with('Z'));
         assert_eq!(date_key("2024-05-01").unwrap(), "20240501");
         assert!(date_key("May 1").is_err());
+        assert!(date_key("iâ\u{23ca9}\u{a0ed1}x").is_err());
     }
 }

@@ -1,0 +1,21 @@
+//! `GET /`: the web page (a single self-contained file, `page/index.html`,
+//! compiled into the binary).
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// The page.
+const PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>tmkit serve</title></head><body><h1>tmkit serve</h1><p>The API is described at <a href=\"/v1/openapi.json\">/v1/openapi.json</a>.</p></body></html>";
+
+/// Serves the page.
+#[utoipa::path(get, path = "/", tag = "page",
+    responses((status = 200, description = "The web page", content_type = "text/html")))]
+pub async fn index() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        PAGE,
+    )
+}

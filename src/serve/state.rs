@@ -1,0 +1,603 @@
+//! The memories a server holds and how they are read and written.
+//!
+//! - Each `--tm` is a [`ServedTm`]: a store (one connection that every write
+//!   goes through, under one lock, so writes are serialised; one for
+//!   concordance and unit reads) or memory files (lookups only).
+//! - Each language pair looked up gets a [`PairIndex`], opened on first use
+//!   from the store's persisted fuzzy index; its [`View`] (base index plus
+//!   small indexes of later changes) is swapped whole after each write, so a
+//!   lookup never waits for a write and always sees the writes that answered
+//!   before it started.
+//! - Lookups reuse per-thread search state from a pool: a searcher's tables
+//!   are as long as the memory (6 bytes per segment), too costly to allocate
+//!   per request at a million segments.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+
+use super::delta::{Change, View};
+use crate::error::{Error, Result};
+use crate::fuzzy::json::{LookupJson, MatchJson};
+use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
+use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
+use crate::text::LanguageTag;
+use crate::tm::coded::CodedTargets;
+use crate::tm::{Entry, LanguagePair, MemoryTm, OpenedMemory, TranslationMemory};
+
+/// Changed entries in the levels past which the base is rebuilt from the store.
+const REBASE_DELTA: usize = 50_000;
+/// Hidden base entries past which the base is rebuilt (each one widens every base search).
+const REBASE_HIDDEN: usize = 2_000;
+
+type Base = Matcher<OpenedMemory>;
+type BaseSession<'a> = MatchSession<'a, OpenedMemory>;
+
+self_cell::self_cell!(
+    /// A lookup session that owns (a share of) the matcher it searches.
+    struct PooledSession {
+        owner: Arc<Base>,
+        #[covariant]
+        dependent: BaseSession,
+    }
+);
+
+/// Where a served memory's units come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A store.
+    Store(StoreLocation),
+    /// Memory files (`.tmx`, `.tsv`, ...): read-only, lookups only.
+    Files(Vec<PathBuf>),
+}
+
+impl Source {
+    /// What `--tm` names: a store when it is one, else memory files.
+    pub fn of_spec(spec: &str) -> Source {
+        match StoreLocation::parse(spec) {
+            Some(loc) => Source::Store(loc),
+            None => Source::Files(vec![PathBuf::from(spec)]),
+        }
+    }
+}
+
+/// A pair's index, set once; `opening` makes one request open it while
+/// others for the same pair wait.
+#[derive(Default)]
+struct PairSlot {
+    index: OnceLock<Arc<PairIndex>>,
+    opening: Mutex<()>,
+}
+
+/// One memory served under a name.
+pub struct ServedTm {
+    name: String,
+    source: Source,
+    /// The connection every write goes through; locking it serialises writes.
+    writer: Option<Mutex<Box<dyn Store>>>,
+    /// Concordance and unit reads.
+    reader: Option<Mutex<Box<dyn Store>>>,
+    /// Raised (under the writer lock) by every write.
+    seq: AtomicU64,
+    pairs: Mutex<HashMap<(String, String), Arc<PairSlot>>>,
+    stats: Mutex<Option<Stats>>,
+}
+
+impl ServedTm {
+    /// Opens the memory `source` names (a store is opened and checked now;
+    /// indexes are loaded when a pair is first looked up).
+    pub fn open(name: &str, source: Source) -> Result<ServedTm> {
+        let (writer, reader) = match &source {
+            Source::Store(loc) => (
+                Some(Mutex::new(store::open_location(loc, false)?)),
+                Some(Mutex::new(store::open_location(loc, false)?)),
+            ),
+            Source::Files(paths) => {
+                if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+                    return Err(Error::io(
+                        missing,
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+                    ));
+                }
+                (None, None)
+            }
+        };
+        Ok(ServedTm {
+            name: name.to_string(),
+            source,
+            writer,
+            reader,
+            seq: AtomicU64::new(0),
+            pairs: Mutex::new(HashMap::new()),
+            stats: Mutex::new(None),
+        })
+    }
+
+    /// Its name in URLs.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where it comes from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// True for a store (writable unless the server is read-only).
+    pub fn is_store(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// The store's counts (cached until the next write); `None` for files.
+    pub fn stats(&self) -> Result<Option<Stats>> {
+        let Some(reader) = &self.reader else {
+            return Ok(None);
+        };
+        let mut cached = lock(&self.stats);
+        if cached.is_none() {
+            *cached = Some(lock(reader).stats()?);
+        }
+        Ok(cached.clone())
+    }
+
+    /// The pairs opened so far, with their entry counts (for memory files).
+    pub fn opened_pairs(&self) -> Vec<(String, String, usize)> {
+        let pairs: Vec<_> = lock(&self.pairs)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut out: Vec<_> = pairs
+            .into_iter()
+            .filter_map(|((s, t), slot)| {
+                let n = slot.index.get()?.view().base.memory().len();
+                Some((s, t, n))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Runs `f` on the read connection.
+    pub fn read<R>(&self, f: impl FnOnce(&mut dyn Store) -> Result<R>) -> Result<R> {
+        let reader = self.reader.as_ref().ok_or_else(not_a_store)?;
+        f(lock(reader).as_mut())
+    }
+
+    /// A new connection to the store (for a long read such as an export,
+    /// which must not hold the shared read connection).
+    pub fn connect(&self) -> Result<Box<dyn Store>> {
+        match &self.source {
+            Source::Store(loc) => store::open_location(loc, false),
+            Source::Files(_) => Err(not_a_store()),
+        }
+    }
+
+    /// Runs the write `f` under the writer lock; `f` returns its result and
+    /// the ids of the units it changed (added, edited or deleted). Every
+    /// opened pair then sees the changes before the lock is released.
+    pub fn write<R>(&self, f: impl FnOnce(&mut dyn Store) -> Result<(R, Vec<i64>)>) -> Result<R> {
+        let writer = self.writer.as_ref().ok_or_else(not_a_store)?;
+        let mut store = lock(writer);
+        let (result, changed) = f(store.as_mut())?;
+        *lock(&self.stats) = None;
+        if !changed.is_empty() {
+            let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
+            self.apply(store.as_mut(), seq, &changed)?;
+        }
+        Ok(result)
+    }
+
+    /// Tells every opened pair of the state of `changed` units (read back
+    /// from the store: a unit no longer there was deleted).
+    fn apply(&self, store: &mut dyn Store, seq: u64, changed: &[i64]) -> Result<()> {
+        let indexes: Vec<Arc<PairIndex>> = lock(&self.pairs)
+            .values()
+            .filter_map(|slot| slot.index.get().cloned())
+            .collect();
+        if indexes.is_empty() {
+            return Ok(());
+        }
+        let mut units: HashMap<i64, Vec<(String, String, u32)>> = HashMap::new();
+        let mut meta: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
+        for chunk in changed.chunks(1000) {
+            store.scan_ids(chunk, &mut |u: ScannedUnit<'_>| {
+                units.insert(u.id, u.variants.to_vec());
+                meta.insert(
+                    u.id,
+                    (u.tuid.map(str::to_string), u.date.map(str::to_string)),
+                );
+            })?;
+        }
+        for index in indexes {
+            let changes = changed
+                .iter()
+                .map(|&unit| {
+                    let entry = units.get(&unit).and_then(|variants| {
+                        let (tuid, date) = meta.get(&unit).cloned().unwrap_or_default();
+                        store::entry_of(
+                            &ScannedUnit {
+                                id: unit,
+                                tuid: tuid.as_deref(),
+                                date: date.as_deref(),
+                                origin: None,
+                                variants,
+                            },
+                            &index.pair.source,
+                            &index.pair.target,
+                        )
+                        .map(|(entry, _fallback)| entry)
+                    });
+                    Change { unit, entry }
+                })
+                .collect();
+            index.apply(seq, changes);
+            if index.wants_rebase() {
+                self.spawn_rebase(index);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds every opened pair's base from the store (after a write
+    /// whose effects on other units are not known one by one).
+    pub fn rebase_all(&self) {
+        let indexes: Vec<Arc<PairIndex>> = lock(&self.pairs)
+            .values()
+            .filter_map(|slot| slot.index.get().cloned())
+            .collect();
+        for index in indexes {
+            self.spawn_rebase(index);
+        }
+    }
+
+    /// Rebuilds a pair's base from the store on a thread of its own (the
+    /// store persists the new index), then swaps it in under the writer lock.
+    fn spawn_rebase(&self, index: Arc<PairIndex>) {
+        if index.rebasing.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Source::Store(loc) = self.source.clone() else {
+            return;
+        };
+        // Every change up to now is in the store, so in the new base.
+        let seq0 = self.seq.load(Ordering::SeqCst);
+        let result = std::thread::Builder::new()
+            .name("tmkit-rebase".into())
+            .spawn(move || {
+                let opened = open_base(&Source::Store(loc), &index.pair);
+                match opened {
+                    Ok(base) => index.rebase(Arc::new(base), seq0),
+                    Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
+                }
+                index.rebasing.store(false, Ordering::SeqCst);
+            });
+        if let Err(e) = result {
+            eprintln!("tmkit serve: cannot start an index rebuild: {e}");
+        }
+    }
+
+    /// The index of `pair`, opened (from the persisted index, or built) on
+    /// first use. Blocks: call from a blocking thread.
+    pub fn pair(&self, src: &LanguageTag, tgt: &LanguageTag) -> Result<Arc<PairIndex>> {
+        if src == tgt {
+            return Err(Error::Usage(format!(
+                "source and target language are the same ({src})"
+            )));
+        }
+        let key = (src.to_string(), tgt.to_string());
+        let slot = lock(&self.pairs).entry(key).or_default().clone();
+        if let Some(index) = slot.index.get() {
+            return Ok(index.clone());
+        }
+        let _opening = lock(&slot.opening);
+        if let Some(index) = slot.index.get() {
+            return Ok(index.clone());
+        }
+        // Writes wait while the base loads, so it holds every change made
+        // before it is published and each later one is applied to it.
+        let pair = LanguagePair::new(src.clone(), tgt.clone());
+        let _writes = self.writer.as_ref().map(lock);
+        let base = open_base(&self.source, &pair)?;
+        let name: Arc<str> = Arc::from(match &self.source {
+            Source::Store(loc) => loc.redacted(),
+            Source::Files(_) => self.name.clone(),
+        });
+        let coded = CodedTargets::load(base.memory().files(), &pair);
+        let index = Arc::new(PairIndex {
+            pair,
+            name,
+            view: RwLock::new(Arc::new(View::new(Arc::new(base)))),
+            pool: Mutex::new(Vec::new()),
+            coded,
+            rebasing: AtomicBool::new(false),
+        });
+        let _ = slot.index.set(index.clone());
+        Ok(index)
+    }
+}
+
+fn open_base(source: &Source, pair: &LanguagePair) -> Result<Base> {
+    match source {
+        Source::Store(loc) => {
+            let store = store::open_location(loc, false)?;
+            let (memory, index, _) = store::StoreMemory::open(store, pair.clone())?;
+            Matcher::with_index(OpenedMemory::Store(memory), index)
+        }
+        Source::Files(paths) => crate::tm::open_matcher(pair.clone(), paths),
+    }
+}
+
+fn not_a_store() -> Error {
+    Error::Usage(
+        "this memory is served from files and is read-only; serve a store (.tmdb, postgres://) to search, edit, import or export"
+            .into(),
+    )
+}
+
+/// Locks `m`, going on after a panic elsewhere (every guarded state is
+/// replaced whole, never left half-changed).
+pub(crate) fn lock<T: ?Sized>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One language pair of a served memory.
+pub struct PairIndex {
+    pair: LanguagePair,
+    /// How delta entries name their origin (as the store's entries do).
+    name: Arc<str>,
+    view: RwLock<Arc<View>>,
+    pool: Mutex<Vec<PooledSession>>,
+    coded: CodedTargets,
+    rebasing: AtomicBool,
+}
+
+/// One query of a lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct LookupQuery<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// The segment before it in the document (for 101% context matches).
+    pub previous: Option<&'a str>,
+    /// Inline codes in it (a segment read from XLIFF may have some).
+    pub codes: u16,
+}
+
+impl PairIndex {
+    /// The language pair.
+    pub fn pair(&self) -> &LanguagePair {
+        &self.pair
+    }
+
+    pub(crate) fn view(&self) -> Arc<View> {
+        self.view
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn apply(&self, seq: u64, changes: Vec<Change>) {
+        let mut view = self.view.write().unwrap_or_else(PoisonError::into_inner);
+        let next = view.with_changes(&self.name, seq, changes);
+        *view = Arc::new(next);
+    }
+
+    fn wants_rebase(&self) -> bool {
+        let view = self.view();
+        matches!(view.base.memory(), OpenedMemory::Store(_))
+            && (view.delta_len() > REBASE_DELTA || view.hidden.len() > REBASE_HIDDEN)
+    }
+
+    fn rebase(&self, base: Arc<Base>, seq0: u64) {
+        let mut view = self.view.write().unwrap_or_else(PoisonError::into_inner);
+        let next = view.rebased(base, &self.name, seq0);
+        *view = Arc::new(next);
+        lock(&self.pool).clear();
+    }
+
+    /// The best matches for each query, as `tmkit match` gives them: the
+    /// persisted index and later changes searched together, best first.
+    /// Blocks (CPU work and store reads): call from a blocking thread.
+    pub fn lookup(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Vec<LookupJson> {
+        self.search(queries, options)
+            .into_iter()
+            .zip(queries)
+            .map(|((hits, ms), q)| LookupJson {
+                query: q.text.to_string(),
+                matches: hits.into_iter().map(|h| h.json).collect(),
+                ms: (ms * 1000.0).round() / 1000.0,
+            })
+            .collect()
+    }
+
+    /// A memory of the entries that are the best matches of `queries` (with
+    /// `options`): looking those queries up in it gives the same matches as
+    /// looking them up here, at the cost of a small index. For library code
+    /// that takes an in-memory memory (pretranslation).
+    pub fn subset(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Matcher<MemoryTm> {
+        let mut tm = MemoryTm::new(self.pair.clone());
+        let mut seen = std::collections::HashSet::new();
+        for (hits, _) in self.search(queries, options) {
+            for h in hits {
+                let key = (
+                    h.json.origin.clone(),
+                    h.entry.source.clone(),
+                    h.entry.target.clone(),
+                );
+                if seen.insert(key) {
+                    tm.push(h.entry);
+                }
+            }
+        }
+        Matcher::new(tm)
+    }
+
+    /// The matches of each query with their entries, and the time taken (ms).
+    fn search(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Vec<(Vec<Hit>, f64)> {
+        let view = self.view();
+        let mut session = self.take_session(&view.base);
+        // Enough from each index that `max` remain once hidden ones are dropped.
+        let widened = MatchOptions {
+            max_results: options.max_results.saturating_add(view.hidden.len()),
+            ..*options
+        };
+        let mut out = Vec::with_capacity(queries.len());
+        for q in queries {
+            let started = std::time::Instant::now();
+            let query = Query {
+                text: q.text,
+                codes: q.codes,
+            };
+            let (mut results, in_context) = session.with_dependent_mut(|base, s| {
+                let store = base.memory().store();
+                let shown = |m: &crate::fuzzy::Match<'_>| {
+                    view.hidden.is_empty()
+                        || store
+                            .and_then(|st| st.unit_id(m.entry_id))
+                            .is_none_or(|u| view.base_shows(u))
+                };
+                // Most lookups meet no hidden unit: ask for a few more than
+                // `max`, and for enough to be exact only when they fall short.
+                let mut want = options.max_results.saturating_add(view.hidden.len().min(4));
+                let kept = loop {
+                    let asked = MatchOptions {
+                        max_results: want,
+                        ..*options
+                    };
+                    let matches = s.lookup(query, &asked);
+                    let exhausted = matches.len() < want;
+                    let kept: Vec<Hit> = matches
+                        .iter()
+                        .filter(|m| shown(m))
+                        .take(options.max_results)
+                        .map(|m| Hit {
+                            json: MatchJson::new(m, base.memory(), Some(&self.coded)),
+                            entry: m.entry.clone().into_owned(),
+                        })
+                        .collect();
+                    if kept.len() >= options.max_results || exhausted || want >= widened.max_results
+                    {
+                        break kept;
+                    }
+                    want = widened.max_results;
+                };
+                let in_context = match (kept.first(), q.previous) {
+                    (Some(first), Some(prev)) if first.json.score == 100 => {
+                        s.in_context(q.text, prev)
+                    }
+                    _ => false,
+                };
+                (kept, in_context)
+            });
+            for level in &view.levels {
+                let tm = level.memory();
+                let mut s = level.session();
+                for m in s.lookup(query, &widened) {
+                    let Some((unit, seq)) = tm.unit(m.entry_id) else {
+                        continue;
+                    };
+                    if view.level_shows(unit, seq) {
+                        let hit = Hit {
+                            json: MatchJson::new(&m, tm, Some(&self.coded)),
+                            entry: m.entry.clone().into_owned(),
+                        };
+                        insert_ranked(&mut results, hit);
+                    }
+                }
+            }
+            results.truncate(options.max_results);
+            if in_context
+                && let Some(first) = results.first_mut()
+                && first.json.score == 100
+            {
+                first.json.score = 101;
+            }
+            out.push((results, started.elapsed().as_secs_f64() * 1000.0));
+        }
+        self.give_back(session);
+        out
+    }
+
+    fn take_session(&self, base: &Arc<Base>) -> PooledSession {
+        let mut pool = lock(&self.pool);
+        while let Some(s) = pool.pop() {
+            if Arc::ptr_eq(s.borrow_owner(), base) {
+                return s;
+            }
+        }
+        drop(pool);
+        PooledSession::new(base.clone(), |m| m.session())
+    }
+
+    fn give_back(&self, session: PooledSession) {
+        let current = self.view();
+        if Arc::ptr_eq(session.borrow_owner(), &current.base) {
+            lock(&self.pool).push(session);
+        }
+    }
+}
+
+/// Inserts a match from a change level among base results: before the first
+/// that scores lower, or as much with an older date (a change is newer than
+/// the base); the base's own order is kept.
+fn insert_ranked(results: &mut Vec<Hit>, h: Hit) {
+    let (score, date) = (h.json.score, &h.json.changedate);
+    let at = results
+        .iter()
+        .position(|r| r.json.score < score || (r.json.score == score && r.json.changedate < *date))
+        .unwrap_or(results.len());
+    results.insert(at, h);
+}
+
+/// A match and its entry.
+struct Hit {
+    json: MatchJson,
+    entry: Entry,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_ranks_before_older_equals_and_after_better() {
+        let m = |score, date: Option<&str>| Hit {
+            entry: Entry {
+                source: String::new(),
+                target: String::new(),
+                tuid: None,
+                changedate: None,
+                source_codes: 0,
+                origin: crate::tm::Origin {
+                    file: 0,
+                    position: 0,
+                    unit: crate::tm::PositionUnit::TranslationUnit,
+                },
+            },
+            json: MatchJson {
+                score,
+                source: String::new(),
+                target: String::new(),
+                target_placeholders: String::new(),
+                target_xml: String::new(),
+                tuid: None,
+                origin: String::new(),
+                changedate: date.map(str::to_string),
+                penalties: Vec::new(),
+                adapted_target: None,
+            },
+        };
+        let mut r = vec![
+            m(100, Some("20240101T000000Z")),
+            m(90, Some("20200101T000000Z")),
+        ];
+        insert_ranked(&mut r, m(90, Some("20250101T000000Z")));
+        insert_ranked(&mut r, m(50, None));
+        let got: Vec<_> = r
+            .iter()
+            .map(|m| (m.json.score, m.json.changedate.clone()))
+            .collect();
+        assert_eq!(got[1], (90, Some("20250101T000000Z".into())));
+        assert_eq!(got[3].0, 50);
+    }
+}
