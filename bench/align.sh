@@ -19,6 +19,9 @@ if [ ! -d "$gold" ] || [ ! -f "$eval_py" ]; then
   echo "skipped: no gold data at $gold or no scorer at $eval_py" >&2
   exit 0
 fi
+# Absolute paths: the scorer runs hunalign in a temporary folder.
+gold=$(cd "$gold" && pwd)
+[ -d "$dicts" ] && dicts=$(cd "$dicts" && pwd)
 tmkit=${TMKIT:-$here/target/release/tmkit}
 if [ ! -x "$tmkit" ]; then
   (cd "$here" && cargo build --release --quiet)
