@@ -19,6 +19,9 @@ if [ ! -d "$gold" ] || [ ! -f "$eval_py" ]; then
   echo "skipped: no gold data at $gold or no scorer at $eval_py" >&2
   exit 0
 fi
+# Absolute paths: the scorer runs hunalign in a temporary folder.
+gold=$(cd "$gold" && pwd)
+[ -d "$dicts" ] && dicts=$(cd "$dicts" && pwd)
 tmkit=${TMKIT:-$here/target/release/tmkit}
 if [ ! -x "$tmkit" ]; then
   (cd "$here" && cargo build --release --quiet)
@@ -38,6 +41,19 @@ run "tmkit align (full, no dictionary)" \
 run "tmkit align --method length (Gale-Church, document ratio)" \
   --cmd "$tmkit align --quiet --presegmented --src-lang {sl} --tgt-lang {tl} --format jsonl --method length {src} {tgt}"
 run "gc-ref (the scorer's own Gale-Church)" --anchor gc-ref
+# Whole-command speed per document with its dictionary: CPU time (user+sys)
+# and peak memory, and sentences (both sides) per CPU second.
+echo "## tmkit align, whole command per document (with its dictionary)"
+for meta in $(find "$gold" -name meta.json | sort); do
+  dir=$(dirname "$meta")
+  sl=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["src_lang"])' "$meta")
+  tl=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tgt_lang"])' "$meta")
+  n=$(cat "$dir/src.txt" "$dir/tgt.txt" | wc -l)
+  t=$( { /usr/bin/time -f "%U %S %M" "$tmkit" align --quiet --lines --src "$sl" --tgt "$tl" \
+        --format jsonl --dict-dir "$dicts" "$dir/src.txt" "$dir/tgt.txt" > /dev/null; } 2>&1 | tail -1)
+  echo "$(basename "$dir") $n $t" | awk '{cpu=$3+$4; printf "%-22s %5d sentences  cpu %.2f+%.2f s  %6.0f sentences/cpu-s  max RSS %d KiB\n", $1, $2, $3, $4, (cpu>0 ? $2/cpu : 0), $5}'
+done
+echo
 if [ -n "${HUNALIGN:-}" ] && [ -x "${HUNALIGN}" ]; then
   run "hunalign + dictionary" --anchor hunalign --hunalign-bin "$HUNALIGN" --hunalign-dicts "$dicts"
   run "hunalign + dictionary -realign" --anchor hunalign --hunalign-bin "$HUNALIGN" --hunalign-dicts "$dicts" --hunalign-realign

@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use ahash::{AHashMap, AHashSet};
+use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::error::{Error, Location, Result};
 use crate::text::tokenize::{for_each_token, is_word_char};
@@ -258,6 +259,14 @@ impl Vocabulary {
     /// one at a time, and a spaceless phrase looked up whole.
     fn may_use(&self, phrase: &str, buf: &mut String, function: &AHashSet<String>) -> bool {
         if phrase.chars().next().is_some_and(is_spaceless_char) {
+            // One run already normalized (no case, NFKC as it is): itself.
+            if phrase
+                .chars()
+                .all(|c| is_spaceless_char(c) && is_word_char(c))
+                && is_nfkc_quick(phrase.chars()) == IsNormalized::Yes
+            {
+                return self.spaceless.contains(phrase);
+            }
             let words = phrase_words(phrase);
             return content_words(&words, function)
                 .iter()

@@ -287,8 +287,13 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         out.finish()?;
     }
     if pairs.len() > 1 || (print && format == Format::Tmx) {
+        let written = if print {
+            format!("; {units} unit(s) written")
+        } else {
+            String::new()
+        };
         ctx.note(format!(
-            "{} pair(s): {}; {units} unit(s) written",
+            "{} pair(s): {}{written}",
             pairs.len(),
             summary.line()
         ));
