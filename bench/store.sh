@@ -17,6 +17,8 @@ HARNESS=$SHARED/eval/fuzzy/bench.py
 B1M=$BENCH_DIR/b1m
 DB=$BENCH_DIR/b1m.tmdb
 TIME='%e s wall, %U s user, %S s sys, %M KB peak'
+# CPU seconds (user + sys) of a run timed with `-o FILE -f '%U %S'`.
+cpu_of() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 
 [ -f "$HARNESS" ] || { echo "bench: $HARNESS is absent" >&2; exit 1; }
 cargo build --release --quiet
@@ -24,7 +26,7 @@ if [ ! -f "$B1M/gt.jsonl" ]; then
   python3 "$HARNESS" build --tsv "$SHARED/data/tm/en-fr.tsv" --size 1000000 --out "$B1M" \
     --unrelated-tsv "$SHARED/data/tm/en-ja.tsv"
 fi
-echo "== machine: $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%H:%MZ)"
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 
 echo "== import 1M TMX ($(du -m "$B1M/tm.tmx" | cut -f1) MB) into SQLite (concordance + fuzzy index included)"
 rm -f "$DB" "$DB"-* "$DB".*.fzi
@@ -43,20 +45,21 @@ for store in "${stores[@]}"; do
   echo "== $store: open + first fuzzy answer (index loaded from its file)"
   /usr/bin/time -f "$TIME" "$BIN" -q match --tm "$store" --src en --tgt fr --format jsonl \
     "The minister said on Monday that the talks would resume." >/dev/null
-  echo "== $store: 200 queries through the harness (recall against exact ground truth)"
+  echo "== $store: 200 queries through the harness (recall against the exhaustive ground truth; latency from the tool's per-query ms)"
   python3 "$HARNESS" run --dir "$B1M" \
-    --cmd "$BIN match --tm $store --src {src} --tgt {tgt} --min 50 --max 5 --lines --format jsonl {queries}" | tail -4
+    --cmd "/usr/bin/time -o $BENCH_DIR/b1m.rss -f %M $BIN match --tm $store --src {src} --tgt {tgt} --min 50 --max 5 --lines --format jsonl {queries}" | tail -4
+  echo "peak memory of the 200-query process: $(( $(tail -1 "$BENCH_DIR/b1m.rss") / 1024 )) MB"
   echo "== $store: concordance, 50 queries (whole command, process start included)"
   head -50 "$B1M/queries.txt" | awk '{print $2, $3}' | while read -r q; do
     s=$(date +%s%N); "$BIN" -q tm search --tm "$store" --limit 20 "$q" >/dev/null; e=$(date +%s%N)
     echo $(( (e - s) / 1000 ))
   done | sort -n | awk '{a[NR]=$1} END {printf "concordance: p50 %.1f ms, p95 %.1f ms\n", a[int(NR*0.5)+1]/1000, a[int(NR*0.95)]/1000}'
   echo "== $store: export 1M units to TMX"
-  s=$(date +%s%N)
-  /usr/bin/time -f "$TIME" "$BIN" -q tm export --tm "$store" -o "$BENCH_DIR/b1m.export.tmx"
-  e=$(date +%s%N)
+  /usr/bin/time -o "$BENCH_DIR/b1m.time" -f '%U %S %e' "$BIN" -q tm export --tm "$store" -o "$BENCH_DIR/b1m.export.tmx"
   size=$(stat -c %s "$BENCH_DIR/b1m.export.tmx")
-  echo "export: $((size / 1000000)) MB in $(( (e - s) / 1000000 )) ms: $(( size / ((e - s) / 1000) )) MB/s"
+  cpu=$(cpu_of "$BENCH_DIR/b1m.time")
+  wall=$(awk '{print $3}' "$BENCH_DIR/b1m.time")
+  echo "export: $((size / 1000000)) MB; CPU ${cpu} s: $(awk -v b="$size" -v c="$cpu" 'BEGIN {printf "%.0f", b / 1e6 / c}') MB/s of CPU; wall ${wall} s: $(awk -v b="$size" -v w="$wall" 'BEGIN {printf "%.0f", b / 1e6 / w}') MB/s"
 done
 
 echo "== TMX -> store -> TMX round trip on every file of ../shared/data/tmx"

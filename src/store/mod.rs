@@ -205,6 +205,26 @@ pub struct Filter {
     pub limit: Option<u64>,
 }
 
+impl Filter {
+    /// The units with these ids.
+    pub fn of_ids(ids: Vec<i64>) -> Filter {
+        Filter {
+            ids,
+            ..Filter::default()
+        }
+    }
+}
+
+/// The units `filter` selects, in id order, gathered.
+pub fn collect_units<S: Store + ?Sized>(store: &mut S, filter: &Filter) -> Result<Vec<StoredUnit>> {
+    let mut units = Vec::new();
+    store.for_each_unit(filter, &mut |u| {
+        units.push(u);
+        Ok(())
+    })?;
+    Ok(units)
+}
+
 /// A concordance query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -299,7 +319,9 @@ pub trait Store: Send {
     /// How many units the filter selects.
     fn count(&mut self, filter: &Filter) -> Result<u64>;
     /// One unit.
-    fn unit(&mut self, id: i64) -> Result<Option<StoredUnit>>;
+    fn unit(&mut self, id: i64) -> Result<Option<StoredUnit>> {
+        Ok(collect_units(self, &Filter::of_ids(vec![id]))?.pop())
+    }
     /// Changes the selected units; returns how many changed.
     fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64>;
     /// Deletes the selected units; returns how many.

@@ -665,25 +665,8 @@ impl Store for PgStore {
         Ok(n as u64)
     }
 
-    fn unit(&mut self, id: i64) -> Result<Option<StoredUnit>> {
-        let mut found = None;
-        let filter = Filter {
-            ids: vec![id],
-            ..Filter::default()
-        };
-        self.for_each_unit(&filter, &mut |u| {
-            found = Some(u);
-            Ok(())
-        })?;
-        Ok(found)
-    }
-
     fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64> {
-        let mut selected = Vec::new();
-        self.for_each_unit(filter, &mut |u| {
-            selected.push(u);
-            Ok(())
-        })?;
+        let selected = super::collect_units(self, filter)?;
         let now = super::tmx_now();
         let location = self.location.clone();
         let err = pg_err(&location);
@@ -756,16 +739,7 @@ impl Store for PgStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut out = Vec::with_capacity(ids.len());
-        let filter = Filter {
-            ids,
-            ..Filter::default()
-        };
-        self.for_each_unit(&filter, &mut |u| {
-            out.push(u);
-            Ok(())
-        })?;
-        Ok(out)
+        super::collect_units(self, &Filter::of_ids(ids))
     }
 
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
@@ -870,17 +844,7 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
-            let mut units = Vec::new();
-            self.for_each_unit(
-                &Filter {
-                    ids,
-                    ..Filter::default()
-                },
-                &mut |u| {
-                    units.push(u);
-                    Ok(())
-                },
-            )?;
+            let units = super::collect_units(self, &Filter::of_ids(ids))?;
             out.push(Conflict { units });
         }
         Ok(out)

@@ -701,25 +701,8 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
-    fn unit(&mut self, id: i64) -> Result<Option<StoredUnit>> {
-        let mut found = None;
-        let filter = Filter {
-            ids: vec![id],
-            ..Filter::default()
-        };
-        self.for_each_unit(&filter, &mut |u| {
-            found = Some(u);
-            Ok(())
-        })?;
-        Ok(found)
-    }
-
     fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64> {
-        let mut selected = Vec::new();
-        self.for_each_unit(filter, &mut |u| {
-            selected.push(u);
-            Ok(())
-        })?;
+        let selected = super::collect_units(self, filter)?;
         let now = super::tmx_now();
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
@@ -799,16 +782,7 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut out = Vec::with_capacity(ids.len());
-        let filter = Filter {
-            ids,
-            ..Filter::default()
-        };
-        self.for_each_unit(&filter, &mut |u| {
-            out.push(u);
-            Ok(())
-        })?;
-        Ok(out)
+        super::collect_units(self, &Filter::of_ids(ids))
     }
 
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
@@ -898,17 +872,7 @@ impl Store for SqliteStore {
                 .prepare_cached("SELECT id FROM units WHERE source_hash = ?1 ORDER BY id")
                 .and_then(|mut s| s.query_map([hash], |r| r.get(0))?.collect())
                 .map_err(self.err())?;
-            let mut units = Vec::new();
-            self.for_each_unit(
-                &Filter {
-                    ids,
-                    ..Filter::default()
-                },
-                &mut |u| {
-                    units.push(u);
-                    Ok(())
-                },
-            )?;
+            let units = super::collect_units(self, &Filter::of_ids(ids))?;
             out.push(Conflict { units });
         }
         Ok(out)
