@@ -462,6 +462,11 @@ fn mined_tables_match_their_generator() {
         .arg(&shared_root)
         .output()
         .expect("python3 runs");
+    if out.status.code() == Some(3) {
+        let why = String::from_utf8_lossy(&out.stderr);
+        support::skipped(check, why.trim());
+        return;
+    }
     assert!(
         out.status.success(),
         "the committed tables differ from gen_abbrevs.py's output:\n{}",

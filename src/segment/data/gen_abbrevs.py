@@ -26,8 +26,8 @@ a typical sentence starter.
   gen_abbrevs.py [--autocorr DIR] [--hunspell DIR] [--shared DIR] [--check] [LANG...]
 
 --check compares with the committed files instead of writing them (exit 1 on a
-difference); `cargo test --test test_segment mined_tables` runs it when the
-sources are present.
+difference, 3 when a source is not installed); `cargo test --test
+test_segment mined_tables` runs it when the sources are present.
 """
 import argparse
 import collections
@@ -238,6 +238,14 @@ def main():
     for what, path in (("--autocorr", args.autocorr), ("--hunspell", args.hunspell), ("--shared", args.shared)):
         if not os.path.isdir(path):
             sys.exit(f"gen_abbrevs.py: {what} {path}: no such folder")
+    missing = [f"{args.hunspell}/{n}.dic" for n in sorted(set(HUNSPELL.values()))
+               if not os.path.exists(os.path.join(args.hunspell, n + ".dic"))]
+    missing += [f"{args.autocorr}/acor_{loc}.dat" for locs in AUTOCORR.values() for loc in locs
+                if not os.path.exists(os.path.join(args.autocorr, f"acor_{loc}.dat"))]
+    if missing:
+        # Exit 3: the tables cannot be reproduced here (the test reports a skip).
+        print("gen_abbrevs.py: sources not installed: " + " ".join(missing), file=sys.stderr)
+        sys.exit(3)
     os.makedirs(OUT, exist_ok=True)
     bad = 0
     for lang in args.langs or LANGS:
