@@ -33,6 +33,16 @@ conv=$here/tests/fixtures/segment/conventions.jsonl
 python3 "$shared/eval/segment/golden.py" "$conv" --cmd "$bin segment --lang {lang}" --jobs 2 | tail -1
 python3 "$shared/eval/segment/golden.py" "$conv" --anchor pysbd | tail -1
 
+echo "== per-language tables: tmkit and pySBD on the same cases, same run (Markdown)"
+python3 "$here/bench/segment_langs.py" "$conv" "$cases" --cmd "$bin segment --lang {lang}"
+
+echo "== start-up: one invocation on one short article (what a per-article harness pays)"
+article=$(mktemp /tmp/segment-article.XXXXXX)
+head -c 3000 "$corpus" | python3 -c "import sys; d=sys.stdin.buffer.read(); sys.stdout.buffer.write(d[:d.rfind(b'\n')+1])" >"$article"
+# hyperfine's "User"/"System" are the CPU times per run (rusage), less sensitive to load than "Time".
+hyperfine -N --warmup 20 --runs 300 "$bin segment --lang en $article" "$bin segment $article" 2>&1 | grep -E "Benchmark|Time|User"
+rm -f "$article"
+
 echo "== news prose: 1,651 BBC articles whose summaries are their own sentences"
 news=$shared/data/summarize/bbc_en.dev.jsonl
 for mode in auto keep split; do

@@ -431,3 +431,45 @@ fn list_items_citations_and_glued_sentences_on_the_command_line() {
         .success()
         .stdout("Wir brauchen:\na. Brot\nb. Käse\nEs regnete.[2]\nDann kam die Sonne.\nMorgen wird es warm.\n");
 }
+
+/// The generated abbreviation tables (`src/segment/data/mined/`) are what
+/// `gen_abbrevs.py` makes of its sources today. Runs when the sources are
+/// installed: ../shared, Hunspell dictionaries (Debian hunspell-*), and
+/// LibreOffice's autocorrect files (libreoffice-common; another folder with
+/// `TMKIT_AUTOCORR`).
+#[test]
+fn mined_tables_match_their_generator() {
+    let check = "mined_tables_match_their_generator";
+    let Some(shared_dir) = shared("data/segment/corpus/multi") else {
+        return;
+    };
+    let autocorr = std::env::var("TMKIT_AUTOCORR")
+        .unwrap_or_else(|_| "/usr/lib/libreoffice/share/autocorr".into());
+    for dir in [autocorr.as_str(), "/usr/share/hunspell"] {
+        if !Path::new(dir).is_dir() {
+            support::skipped(check, &format!("{dir} not present"));
+            return;
+        }
+    }
+    if !support::python_has("json", check) {
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/segment/data/gen_abbrevs.py");
+    let shared_root = shared_dir.join("../../../..");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .args(["--check", "--autocorr", &autocorr, "--shared"])
+        .arg(&shared_root)
+        .output()
+        .expect("python3 runs");
+    if out.status.code() == Some(3) {
+        let why = String::from_utf8_lossy(&out.stderr);
+        support::skipped(check, why.trim());
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "the committed tables differ from gen_abbrevs.py's output:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -141,6 +141,12 @@ impl LangRules {
     /// Parses a data file (see the module docs). Unknown sections are errors so
     /// a typo in a data file fails the unit tests instead of silently dropping a list.
     pub fn parse(code: &'static str, data: &str) -> Result<LangRules, String> {
+        Self::parse_parts(code, &[data])
+    }
+
+    /// Parses several data files of one language in turn (the hand-written
+    /// file and the generated `mined/` one); each starts without a section.
+    pub fn parse_parts(code: &'static str, parts: &[&str]) -> Result<LangRules, String> {
         let mut rules = LangRules {
             code,
             titles: AHashSet::new(),
@@ -164,52 +170,54 @@ impl LangRules {
             max_abbrev_len: 0,
             interesting: [false; 256],
         };
-        let mut section = String::new();
-        for (n, raw) in data.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = name.trim().to_string();
-                continue;
-            }
-            for item in line.split_whitespace() {
-                let lower = || item.to_lowercase().into_boxed_str();
-                match section.as_str() {
-                    "title" => drop(rules.titles.insert(lower())),
-                    "abbrev" => drop(rules.abbrevs.insert(lower())),
-                    "number" => drop(rules.number_abbrevs.insert(lower())),
-                    "quote_continuations" => rules.quote_continuations.push(item.into()),
-                    "suffix" => rules.number_suffixes.push(item.into()),
-                    "final" => drop(rules.final_abbrevs.insert(lower())),
-                    "starters" => drop(rules.starters.insert(item.into())),
-                    "months" => drop(rules.months.insert(lower())),
-                    "weekdays" => drop(rules.weekdays.insert(lower())),
-                    "ordinal_context" => drop(rules.ordinal_context.insert(lower())),
-                    "strong" | "colon" => {
-                        let mut chars = item.chars();
-                        let (Some(c), None) = (chars.next(), chars.next()) else {
-                            return Err(format!("{code}:{}: one character expected", n + 1));
-                        };
-                        let kind = if section == "strong" {
-                            TermKind::Strong
-                        } else {
-                            TermKind::Colon
-                        };
-                        rules.extra_terminals.push((c, kind));
+        for data in parts {
+            let mut section = String::new();
+            for (n, raw) in data.lines().enumerate() {
+                let line = raw.split('#').next().unwrap_or("").trim();
+                if line.is_empty() {
+                    continue;
+                }
+                if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    section = name.trim().to_string();
+                    continue;
+                }
+                for item in line.split_whitespace() {
+                    let lower = || item.to_lowercase().into_boxed_str();
+                    match section.as_str() {
+                        "title" => drop(rules.titles.insert(lower())),
+                        "abbrev" => drop(rules.abbrevs.insert(lower())),
+                        "number" => drop(rules.number_abbrevs.insert(lower())),
+                        "quote_continuations" => rules.quote_continuations.push(item.into()),
+                        "suffix" => rules.number_suffixes.push(item.into()),
+                        "final" => drop(rules.final_abbrevs.insert(lower())),
+                        "starters" => drop(rules.starters.insert(item.into())),
+                        "months" => drop(rules.months.insert(lower())),
+                        "weekdays" => drop(rules.weekdays.insert(lower())),
+                        "ordinal_context" => drop(rules.ordinal_context.insert(lower())),
+                        "strong" | "colon" => {
+                            let mut chars = item.chars();
+                            let (Some(c), None) = (chars.next(), chars.next()) else {
+                                return Err(format!("{code}:{}: one character expected", n + 1));
+                            };
+                            let kind = if section == "strong" {
+                                TermKind::Strong
+                            } else {
+                                TermKind::Colon
+                            };
+                            rules.extra_terminals.push((c, kind));
+                        }
+                        "flags" => match item {
+                            "ordinals" => rules.ordinals = true,
+                            "spaced_guillemets" => rules.spaced_guillemets = true,
+                            "protect_quotes" => rules.protect_quotes = true,
+                            "pronoun_i" => rules.pronoun_i = true,
+                            "lower_after_question" => rules.lower_after_question = true,
+                            "lower_after_stop" => rules.lower_after_stop = true,
+                            "roman_ordinals" => rules.roman_ordinals = true,
+                            _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
+                        },
+                        _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),
                     }
-                    "flags" => match item {
-                        "ordinals" => rules.ordinals = true,
-                        "spaced_guillemets" => rules.spaced_guillemets = true,
-                        "protect_quotes" => rules.protect_quotes = true,
-                        "pronoun_i" => rules.pronoun_i = true,
-                        "lower_after_question" => rules.lower_after_question = true,
-                        "lower_after_stop" => rules.lower_after_stop = true,
-                        "roman_ordinals" => rules.roman_ordinals = true,
-                        _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
-                    },
-                    _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),
                 }
             }
         }
@@ -244,46 +252,175 @@ impl LangRules {
     }
 }
 
-/// The built-in languages: code and data file.
-pub(crate) const LANGUAGES: &[(&str, &str)] = &[
-    ("und", include_str!("data/und.txt")),
-    ("en", include_str!("data/en.txt")),
-    ("de", include_str!("data/de.txt")),
-    ("fr", include_str!("data/fr.txt")),
-    ("es", include_str!("data/es.txt")),
-    ("it", include_str!("data/it.txt")),
-    ("pt", include_str!("data/pt.txt")),
-    ("nl", include_str!("data/nl.txt")),
-    ("da", include_str!("data/da.txt")),
-    ("sv", include_str!("data/sv.txt")),
-    ("nb", include_str!("data/nb.txt")),
-    ("pl", include_str!("data/pl.txt")),
-    ("cs", include_str!("data/cs.txt")),
-    ("sk", include_str!("data/sk.txt")),
-    ("ru", include_str!("data/ru.txt")),
-    ("uk", include_str!("data/uk.txt")),
-    ("bg", include_str!("data/bg.txt")),
-    ("el", include_str!("data/el.txt")),
-    ("tr", include_str!("data/tr.txt")),
-    ("ar", include_str!("data/ar.txt")),
-    ("fa", include_str!("data/fa.txt")),
-    ("ur", include_str!("data/ur.txt")),
-    ("he", include_str!("data/he.txt")),
-    ("hi", include_str!("data/hi.txt")),
-    ("mr", include_str!("data/mr.txt")),
-    ("hy", include_str!("data/hy.txt")),
-    ("ka", include_str!("data/ka.txt")),
-    ("am", include_str!("data/am.txt")),
-    ("my", include_str!("data/my.txt")),
-    ("kk", include_str!("data/kk.txt")),
-    ("zh", include_str!("data/zh.txt")),
-    ("ja", include_str!("data/ja.txt")),
-    ("ko", include_str!("data/ko.txt")),
+/// The built-in languages: code, hand-written data file, and the abbreviations
+/// generated from real data by `data/gen_abbrevs.py` (`data/mined/`).
+pub(crate) const LANGUAGES: &[(&str, &str, &str)] = &[
+    ("und", include_str!("data/und.txt"), ""),
+    (
+        "en",
+        include_str!("data/en.txt"),
+        include_str!("data/mined/en.txt"),
+    ),
+    (
+        "de",
+        include_str!("data/de.txt"),
+        include_str!("data/mined/de.txt"),
+    ),
+    (
+        "fr",
+        include_str!("data/fr.txt"),
+        include_str!("data/mined/fr.txt"),
+    ),
+    (
+        "es",
+        include_str!("data/es.txt"),
+        include_str!("data/mined/es.txt"),
+    ),
+    (
+        "it",
+        include_str!("data/it.txt"),
+        include_str!("data/mined/it.txt"),
+    ),
+    (
+        "pt",
+        include_str!("data/pt.txt"),
+        include_str!("data/mined/pt.txt"),
+    ),
+    (
+        "nl",
+        include_str!("data/nl.txt"),
+        include_str!("data/mined/nl.txt"),
+    ),
+    (
+        "da",
+        include_str!("data/da.txt"),
+        include_str!("data/mined/da.txt"),
+    ),
+    (
+        "sv",
+        include_str!("data/sv.txt"),
+        include_str!("data/mined/sv.txt"),
+    ),
+    (
+        "nb",
+        include_str!("data/nb.txt"),
+        include_str!("data/mined/nb.txt"),
+    ),
+    (
+        "pl",
+        include_str!("data/pl.txt"),
+        include_str!("data/mined/pl.txt"),
+    ),
+    (
+        "cs",
+        include_str!("data/cs.txt"),
+        include_str!("data/mined/cs.txt"),
+    ),
+    (
+        "sk",
+        include_str!("data/sk.txt"),
+        include_str!("data/mined/sk.txt"),
+    ),
+    (
+        "ru",
+        include_str!("data/ru.txt"),
+        include_str!("data/mined/ru.txt"),
+    ),
+    (
+        "uk",
+        include_str!("data/uk.txt"),
+        include_str!("data/mined/uk.txt"),
+    ),
+    (
+        "bg",
+        include_str!("data/bg.txt"),
+        include_str!("data/mined/bg.txt"),
+    ),
+    (
+        "el",
+        include_str!("data/el.txt"),
+        include_str!("data/mined/el.txt"),
+    ),
+    (
+        "tr",
+        include_str!("data/tr.txt"),
+        include_str!("data/mined/tr.txt"),
+    ),
+    (
+        "ar",
+        include_str!("data/ar.txt"),
+        include_str!("data/mined/ar.txt"),
+    ),
+    (
+        "fa",
+        include_str!("data/fa.txt"),
+        include_str!("data/mined/fa.txt"),
+    ),
+    (
+        "ur",
+        include_str!("data/ur.txt"),
+        include_str!("data/mined/ur.txt"),
+    ),
+    (
+        "he",
+        include_str!("data/he.txt"),
+        include_str!("data/mined/he.txt"),
+    ),
+    (
+        "hi",
+        include_str!("data/hi.txt"),
+        include_str!("data/mined/hi.txt"),
+    ),
+    (
+        "mr",
+        include_str!("data/mr.txt"),
+        include_str!("data/mined/mr.txt"),
+    ),
+    (
+        "hy",
+        include_str!("data/hy.txt"),
+        include_str!("data/mined/hy.txt"),
+    ),
+    (
+        "ka",
+        include_str!("data/ka.txt"),
+        include_str!("data/mined/ka.txt"),
+    ),
+    (
+        "am",
+        include_str!("data/am.txt"),
+        include_str!("data/mined/am.txt"),
+    ),
+    (
+        "my",
+        include_str!("data/my.txt"),
+        include_str!("data/mined/my.txt"),
+    ),
+    (
+        "kk",
+        include_str!("data/kk.txt"),
+        include_str!("data/mined/kk.txt"),
+    ),
+    (
+        "zh",
+        include_str!("data/zh.txt"),
+        include_str!("data/mined/zh.txt"),
+    ),
+    (
+        "ja",
+        include_str!("data/ja.txt"),
+        include_str!("data/mined/ja.txt"),
+    ),
+    (
+        "ko",
+        include_str!("data/ko.txt"),
+        include_str!("data/mined/ko.txt"),
+    ),
 ];
 
 /// The codes of the languages with their own rules, `und` (generic) first.
 pub fn supported_languages() -> impl Iterator<Item = &'static str> {
-    LANGUAGES.iter().map(|(code, _)| *code)
+    LANGUAGES.iter().map(|(code, _, _)| *code)
 }
 
 /// Index into [`LANGUAGES`] of the rules for `tag` (0, the generic rules, when unknown).
@@ -296,7 +433,10 @@ fn language_index(tag: &LanguageTag) -> usize {
         "pes" | "prs" => "fa",
         other => other,
     };
-    LANGUAGES.iter().position(|(c, _)| *c == code).unwrap_or(0)
+    LANGUAGES
+        .iter()
+        .position(|(c, _, _)| *c == code)
+        .unwrap_or(0)
 }
 
 /// The shared, lazily parsed rules for `tag`.
@@ -304,13 +444,15 @@ pub(crate) fn rules_for(tag: &LanguageTag) -> Arc<LangRules> {
     static CACHE: OnceLock<Vec<OnceLock<Arc<LangRules>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| LANGUAGES.iter().map(|_| OnceLock::new()).collect());
     let index = language_index(tag);
-    let (code, data) = LANGUAGES[index];
+    let (code, data, mined) = LANGUAGES[index];
     cache[index]
         .get_or_init(|| {
             // Built-in data is checked by the unit tests; a broken file degrades to no lists.
-            Arc::new(LangRules::parse(code, data).unwrap_or_else(|_| {
-                LangRules::parse(code, "").unwrap_or_else(|_| unreachable!("empty data parses"))
-            }))
+            Arc::new(
+                LangRules::parse_parts(code, &[data, mined]).unwrap_or_else(|_| {
+                    LangRules::parse(code, "").unwrap_or_else(|_| unreachable!("empty data parses"))
+                }),
+            )
         })
         .clone()
 }
@@ -321,14 +463,64 @@ mod tests {
 
     #[test]
     fn every_data_file_parses() {
-        for (code, data) in LANGUAGES {
-            let rules = LangRules::parse(code, data).unwrap_or_else(|e| panic!("{e}"));
+        for (code, data, mined) in LANGUAGES {
+            let rules =
+                LangRules::parse_parts(code, &[data, mined]).unwrap_or_else(|e| panic!("{e}"));
             if *code != "und" && !matches!(*code, "zh" | "ja" | "ko" | "my" | "am") {
                 assert!(
                     !rules.abbrevs.is_empty() || !rules.titles.is_empty(),
                     "{code} has no abbreviations"
                 );
             }
+        }
+    }
+
+    /// The generated tables (`data/mined/`, from `data/gen_abbrevs.py`) as the
+    /// generator writes them: its header, sorted lower-case entries per source,
+    /// none already in the hand-written file; and the languages that have
+    /// sources got entries. `cargo test --test test_segment mined_tables`
+    /// re-runs the generator against them when its sources are installed.
+    #[test]
+    fn mined_tables_are_as_generated() {
+        let mut counts = std::collections::HashMap::new();
+        for (code, data, mined) in &LANGUAGES[1..] {
+            let header = format!("# {code}: abbreviations generated by gen_abbrevs.py");
+            assert!(
+                mined.starts_with(&header),
+                "data/mined/{code}.txt: {header:?} expected"
+            );
+            let hand = LangRules::parse(code, data).unwrap();
+            let mut group: Vec<&str> = Vec::new();
+            let mut n = 0;
+            for line in mined.lines().chain(["# end"]) {
+                if line.starts_with('#') {
+                    let mut sorted = group.clone();
+                    sorted.sort_unstable();
+                    assert_eq!(group, sorted, "data/mined/{code}.txt: entries not sorted");
+                    group.clear();
+                    continue;
+                }
+                if line == "[abbrev]" {
+                    continue;
+                }
+                for entry in line.split_whitespace() {
+                    assert_eq!(entry, entry.to_lowercase(), "{code}: {entry}");
+                    for set in [
+                        &hand.titles,
+                        &hand.abbrevs,
+                        &hand.final_abbrevs,
+                        &hand.number_abbrevs,
+                    ] {
+                        assert!(!set.contains(entry), "{code}: {entry} is hand-written too");
+                    }
+                    group.push(entry);
+                    n += 1;
+                }
+            }
+            counts.insert(*code, n);
+        }
+        for code in ["de", "nl", "da", "sv", "cs", "pl", "pt", "it", "es", "en"] {
+            assert!(counts[code] >= 10, "{code}: {} mined entries", counts[code]);
         }
     }
 

@@ -21,6 +21,8 @@
 //! closed before the end of the line (or of the paragraph in wrapped mode),
 //! or within [`MAX_QUOTE`] bytes, protects nothing.
 
+use super::scan::next_marked;
+
 /// Longest quotation or parenthesis (in bytes) kept in one piece.
 pub(crate) const MAX_QUOTE: usize = 1024;
 
@@ -59,8 +61,6 @@ pub(crate) struct QuoteStack {
     /// The sentence start the stack belongs to, and how far it has been paired.
     start: usize,
     scanned: usize,
-    /// The text before `scanned` may hold an opening character.
-    seen_opener: bool,
 }
 
 /// Terminals that make an English-style quotation dialogue rather than a
@@ -125,30 +125,6 @@ fn may_close(c: char, prev: Option<char>, next: Option<char>) -> bool {
     }
 }
 
-/// True when `head` may hold a character that opens a quotation or bracket:
-/// a cheap byte-level pre-check, so that most sentences (apostrophes and dashes
-/// included) skip the pairing.
-fn may_open_quote(head: &[u8]) -> bool {
-    head.iter().enumerate().any(|(i, &b)| match b {
-        b'"' | b'(' | b'[' | b'{' => true,
-        // `'` opens only at the start of a word (not `don't`).
-        b'\'' => i == 0 || !head[i - 1].is_ascii_alphanumeric(),
-        // « »
-        0xC2 => matches!(head.get(i + 1), Some(0xAB | 0xBB)),
-        // ‘ ‚ “ „ ‹ › (not ’ nor the dashes)
-        0xE2 => {
-            head.get(i + 1) == Some(&0x80)
-                && matches!(
-                    head.get(i + 2),
-                    Some(0x98 | 0x9A | 0x9C | 0x9D | 0x9E | 0xB9 | 0xBA)
-                )
-        }
-        // CJK brackets and full-width forms
-        0xE3 | 0xEF => true,
-        _ => false,
-    })
-}
-
 /// The closers still awaited at `pos` for quotations and brackets opened in
 /// `text[start..pos]`, outermost first, in `stack` (cleared first).
 fn open_at(text: &str, start: usize, pos: usize, state: &mut QuoteStack) {
@@ -157,27 +133,27 @@ fn open_at(text: &str, start: usize, pos: usize, state: &mut QuoteStack) {
             open: std::mem::take(&mut state.open),
             start,
             scanned: start,
-            seen_opener: false,
         };
         state.open.clear();
     }
     let from = state.scanned;
     state.scanned = pos;
-    let head = &text[from..pos];
-    if !state.seen_opener {
-        if !may_open_quote(head.as_bytes()) {
-            return;
-        }
-        state.seen_opener = true;
-    }
     let stack = &mut state.open;
-    let mut prev: Option<char> = text[..from].chars().next_back();
-    let mut chars = head.char_indices().peekable();
-    while let Some((off, c)) = chars.next() {
-        let next = chars
-            .peek()
-            .map(|&(_, n)| n)
-            .or_else(|| text[pos..].chars().next());
+    let bytes = text.as_bytes();
+    let mut i = from;
+    // Only the characters that may open or close something are looked at
+    // (their first byte is in [`QUOTE_BYTES`]); their neighbours are decoded
+    // on demand.
+    while i < pos {
+        i = next_marked(bytes, i, pos, &QUOTE_BYTES);
+        if i >= pos {
+            break;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let prev = text[..i].chars().next_back();
+        let next = text[i + c.len_utf8()..].chars().next();
         if let Some(depth) = stack
             .iter()
             .rposition(|open| open.closers.contains(&c))
@@ -187,42 +163,94 @@ fn open_at(text: &str, start: usize, pos: usize, state: &mut QuoteStack) {
         } else if let Some(closers) = closers_of(c, prev, next) {
             stack.push(Open {
                 closers,
-                at: from + off,
+                at: i,
                 ahead: None,
             });
         }
-        prev = Some(c);
+        i += c.len_utf8();
     }
 }
+
+/// Every character [`closers_of`] opens with or that closes what it opens.
+const QUOTE_CHARS: [char; 36] = [
+    '"', '\'', '‘', '’', '‚', '“', '”', '„', '«', '»', '‹', '›', '(', ')', '[', ']', '{', '}',
+    '（', '）', '［', '］', '｛', '｝', '「', '」', '『', '』', '【', '】', '《', '》', '〈', '〉',
+    '〔', '〕',
+];
+const QUOTE_EXTRA: [char; 4] = ['﹁', '﹂', '﹃', '﹄'];
+
+/// First bytes of the UTF-8 forms of [`QUOTE_CHARS`] and [`QUOTE_EXTRA`]:
+/// any other byte can be skipped when pairing.
+static QUOTE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < QUOTE_CHARS.len() + QUOTE_EXTRA.len() {
+        let c = if k < QUOTE_CHARS.len() {
+            QUOTE_CHARS[k]
+        } else {
+            QUOTE_EXTRA[k - QUOTE_CHARS.len()]
+        } as u32;
+        let first = if c < 0x80 {
+            c
+        } else if c < 0x800 {
+            0xC0 | (c >> 6)
+        } else if c < 0x10000 {
+            0xE0 | (c >> 12)
+        } else {
+            0xF0 | (c >> 18)
+        };
+        table[first as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// Where `text[pos..]` closes the quotation awaiting one of `closers`, if it
 /// does before the end of the line (the paragraph when `wrapped`), within
 /// [`MAX_QUOTE`] bytes; and up to where a `None` holds (the line's end, or
 /// `pos` when the search stopped at the size limit).
 fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Option<usize>, usize) {
-    let mut prev: Option<char> = text[..pos].chars().next_back();
-    let mut rest = text[pos..].char_indices().peekable();
-    while let Some((off, c)) = rest.next() {
-        if off > MAX_QUOTE {
-            return (None, pos);
-        }
+    // Only line breaks and the closers' first bytes need a look (memchr3):
+    // the first byte of a UTF-8 character never occurs inside another one.
+    let first = |c: char| {
+        let mut buf = [0u8; 4];
+        c.encode_utf8(&mut buf);
+        buf[0]
+    };
+    let (b1, b2) = match closers {
+        [a] => (first(*a), first(*a)),
+        [a, b, ..] => (first(*a), first(*b)),
+        [] => (b'\n', b'\n'),
+    };
+    // Characters starting at most MAX_QUOTE bytes after `pos` are looked at.
+    let window_end = text.len().min(pos + MAX_QUOTE + 1);
+    let window = &text.as_bytes()[pos..window_end];
+    for off in memchr::memchr3_iter(b'\n', b1, b2, window) {
+        let at = pos + off;
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
         if c == '\n'
             && (!wrapped
-                || text[pos + off + 1..]
+                || text[at + 1..]
                     .trim_start_matches([' ', '\t', '\r'])
                     .starts_with('\n'))
         {
-            return (None, pos + off);
+            return (None, at);
         }
         if closers.contains(&c) {
-            let next = rest.peek().map(|&(_, n)| n);
+            let prev = text[..at].chars().next_back();
+            let next = text[at + c.len_utf8()..].chars().next();
             if may_close(c, prev, next) {
-                return (Some(pos + off), pos + off);
+                return (Some(at), at);
             }
         }
-        prev = Some(c);
     }
-    (None, text.len())
+    if window_end < text.len() {
+        (None, pos)
+    } else {
+        (None, text.len())
+    }
 }
 
 /// True when `pos` lies inside a quotation or bracket opened after `start`

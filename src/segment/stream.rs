@@ -92,15 +92,19 @@ impl<R: Read> ChunkedText<R> {
     fn fill(&mut self, want: usize) -> Result<()> {
         while self.buf.len() < want && !self.eof {
             let old = self.buf.len();
-            let grow = (want - old).max(64 << 10);
-            self.buf.resize(old + grow, 0);
-            match self.reader.read(&mut self.buf[old..]) {
-                Ok(0) => {
-                    self.buf.truncate(old);
-                    self.eof = true;
-                }
-                Ok(n) => self.buf.truncate(old + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old),
+            // Grow by doubling from 64 KiB rather than zeroing a whole chunk
+            // up front: a short article (the common case of one invocation
+            // per file) then costs a 64 KiB buffer, not 4 MiB.
+            let grow = (want - old).min(old).max(64 << 10);
+            // `read_to_end` through `take` appends without zeroing the
+            // buffer first (a memset of every chunk otherwise).
+            match (&mut self.reader)
+                .take(grow as u64)
+                .read_to_end(&mut self.buf)
+            {
+                Ok(0) => self.eof = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.buf.truncate(old);
                     return Err(self.io_error(e));
@@ -156,9 +160,9 @@ impl<R: Read> ChunkedText<R> {
         }
         // Invalid UTF-8: hand out the text before it (up to a hard boundary)
         // first, so only what follows the bad byte is lost; the next call reports it.
-        let cut = match std::str::from_utf8(&self.buf[..cut]) {
+        let cut = match utf8(&self.buf[..cut]) {
             Ok(_) => cut,
-            Err(e) => hard_cut(&self.buf[..e.valid_up_to()], seg.is_wrapped()).unwrap_or(cut),
+            Err(valid) => hard_cut(&self.buf[..valid], seg.is_wrapped()).unwrap_or(cut),
         };
         self.consumed = cut;
         let text = self.validate(cut)?;
@@ -181,7 +185,7 @@ impl<R: Read> ChunkedText<R> {
     }
 
     fn validate(&self, cut: usize) -> Result<&str> {
-        std::str::from_utf8(&self.buf[..cut]).map_err(|e| self.utf8_error(e.valid_up_to()))
+        utf8(&self.buf[..cut]).map_err(|valid| self.utf8_error(valid))
     }
 
     fn utf8_error(&self, valid: usize) -> Error {
@@ -190,6 +194,14 @@ impl<R: Read> ChunkedText<R> {
         location.line = location.line.map(|l| l + self.lines);
         Error::invalid(location, "not valid UTF-8 text (convert it to UTF-8 first)")
     }
+}
+
+/// `bytes` as text, or the length of its valid prefix. SIMD validation
+/// (simdutf8) on the common valid path; the standard library finds the
+/// position of an error.
+fn utf8(bytes: &[u8]) -> std::result::Result<&str, usize> {
+    simdutf8::basic::from_utf8(bytes)
+        .map_err(|_| std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len()))
 }
 
 /// The end of the last hard boundary in `buf`: after its last line break, or

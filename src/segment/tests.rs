@@ -178,9 +178,13 @@ fn assert_covers(text: &str, sentences: &[Sentence<'_>]) {
 fn check_all_languages(text: &str) {
     for code in supported_languages() {
         for wrapped in [false, true] {
-            let seg = Segmenter::for_language(&LanguageTag::parse(code).unwrap()).wrapped(wrapped);
-            let got: Vec<_> = seg.segments(text).collect();
-            assert_covers(text, &got);
+            for quotes in [QuoteMode::Auto, QuoteMode::Keep, QuoteMode::Split] {
+                let seg = Segmenter::for_language(&LanguageTag::parse(code).unwrap())
+                    .wrapped(wrapped)
+                    .quotes(quotes);
+                let got: Vec<_> = seg.segments(text).collect();
+                assert_covers(text, &got);
+            }
         }
     }
 }
@@ -481,5 +485,70 @@ fn script_terminals_and_glued_sentences() {
         "en",
         "Write to J.K.Rowling now.",
         &["Write to J.K.Rowling now."],
+    );
+}
+
+/// One abbreviation per language from the generated tables in `data/mined/`
+/// (`gen_abbrevs.py`: LibreOffice's exception lists, Hunspell, the corpora).
+/// None of these is in the hand-written files, so each line fails without them.
+#[test]
+fn mined_abbreviations_are_used() {
+    check(
+        "de",
+        "Der Preis ist 5 Euro zzgl. Versand und Zoll.",
+        &["Der Preis ist 5 Euro zzgl. Versand und Zoll."],
+    );
+    check(
+        "cs",
+        "Velitelem byl pplk. Novák z Brna.",
+        &["Velitelem byl pplk. Novák z Brna."],
+    );
+    check(
+        "sv",
+        "Föredraget hölls av tekn.kand. Erik Holm i Lund.",
+        &["Föredraget hölls av tekn.kand. Erik Holm i Lund."],
+    );
+    check(
+        "pl",
+        "Spotkanie otworzył prez. Kowalski w Warszawie.",
+        &["Spotkanie otworzył prez. Kowalski w Warszawie."],
+    );
+    check(
+        "nl",
+        "Het huis van jhr. Willem de Vries staat er nog.",
+        &["Het huis van jhr. Willem de Vries staat er nog."],
+    );
+    check(
+        "da",
+        "Hun blev gift med cand.jur. Peter Holm i 1950.",
+        &["Hun blev gift med cand.jur. Peter Holm i 1950."],
+    );
+    check(
+        "es",
+        "Lo atendió el licdo. Pérez en la oficina.",
+        &["Lo atendió el licdo. Pérez en la oficina."],
+    );
+    check(
+        "it",
+        "La causa è alla sez. Lavoro del tribunale.",
+        &["La causa è alla sez. Lavoro del tribunale."],
+    );
+    check(
+        "pt",
+        "Consulte a abrev. ONU no glossário.",
+        &["Consulte a abrev. ONU no glossário."],
+    );
+    check("el", "Δες τόμ. 3 της σειράς.", &["Δες τόμ. 3 της σειράς."]);
+    check("ru", "См. сб. 5 за 2001 год.", &["См. сб. 5 за 2001 год."]);
+    check(
+        "en",
+        "See req. 4 in the spec.",
+        &["See req. 4 in the spec."],
+    );
+    // A mined abbreviation still ends a sentence before a typical starter.
+    check(
+        "de",
+        "Alles kostet 5 Euro zzgl. Dann kommt der Zoll.",
+        &["Alles kostet 5 Euro zzgl.", "Dann kommt der Zoll."],
     );
 }
