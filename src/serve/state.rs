@@ -384,7 +384,7 @@ impl PairIndex {
     fn wants_rebase(&self) -> bool {
         let view = self.view();
         matches!(view.base.memory(), OpenedMemory::Store(_))
-            && (view.delta_len() > REBASE_DELTA || view.hidden.len() > REBASE_HIDDEN)
+            && (view.delta_len() > REBASE_DELTA || view.base_hidden > REBASE_HIDDEN)
     }
 
     fn rebase(&self, base: Arc<Base>, seq0: u64) {
@@ -437,7 +437,7 @@ impl PairIndex {
         let mut session = self.take_session(&view.base);
         // Enough from each index that `max` remain once hidden ones are dropped.
         let widened = MatchOptions {
-            max_results: options.max_results.saturating_add(view.hidden.len()),
+            max_results: options.max_results.saturating_add(view.base_hidden),
             ..*options
         };
         let mut out = Vec::with_capacity(queries.len());
@@ -450,14 +450,14 @@ impl PairIndex {
             let (mut results, in_context) = session.with_dependent_mut(|base, s| {
                 let store = base.memory().store();
                 let shown = |m: &crate::fuzzy::Match<'_>| {
-                    view.hidden.is_empty()
+                    view.base_hidden == 0
                         || store
                             .and_then(|st| st.unit_id(m.entry_id))
                             .is_none_or(|u| view.base_shows(u))
                 };
                 // Most lookups meet no hidden unit: ask for a few more than
                 // `max`, and for enough to be exact only when they fall short.
-                let mut want = options.max_results.saturating_add(view.hidden.len().min(4));
+                let mut want = options.max_results.saturating_add(view.base_hidden.min(4));
                 let kept = loop {
                     let asked = MatchOptions {
                         max_results: want,
