@@ -63,15 +63,31 @@ pub(crate) struct View {
     pub levels: Vec<Arc<Matcher<DeltaTm>>>,
     /// Unit → sequence of its latest change.
     pub hidden: HashMap<i64, u64>,
+    /// The largest unit id the base may hold: units added later (higher
+    /// ids) are never in it, so only changes at or below it hide base entries.
+    pub base_max: i64,
+    /// Units in `hidden` at or below `base_max`: what a base search must
+    /// look past, and what makes a rebuild of the base worth it.
+    pub base_hidden: usize,
+}
+
+/// The largest unit id in `base` (a store's entries are in id order).
+fn base_max(base: &Matcher<OpenedMemory>) -> i64 {
+    let tm = base.memory();
+    tm.store()
+        .and_then(|s| s.unit_id(tm.len().checked_sub(1)? as EntryId))
+        .unwrap_or(0)
 }
 
 impl View {
     /// A view of `base` alone.
     pub(crate) fn new(base: Arc<Matcher<OpenedMemory>>) -> Self {
         View {
+            base_max: base_max(&base),
             base,
             levels: Vec::new(),
             hidden: HashMap::new(),
+            base_hidden: 0,
         }
     }
 
@@ -93,9 +109,12 @@ impl View {
     /// This view with `changes` (all made by change `seq`) applied.
     pub(crate) fn with_changes(&self, name: &Arc<str>, seq: u64, changes: Vec<Change>) -> View {
         let mut hidden = self.hidden.clone();
+        let mut base_hidden = self.base_hidden;
         let mut fresh = Vec::new();
         for c in changes {
-            hidden.insert(c.unit, seq);
+            if hidden.insert(c.unit, seq).is_none() && c.unit <= self.base_max {
+                base_hidden += 1;
+            }
             if let Some(mut e) = c.entry {
                 e.origin.position = u32::try_from(c.unit).unwrap_or(u32::MAX);
                 fresh.push((e, (c.unit, seq)));
@@ -131,6 +150,8 @@ impl View {
             base: self.base.clone(),
             levels,
             hidden,
+            base_max: self.base_max,
+            base_hidden,
         }
     }
 
@@ -165,10 +186,14 @@ impl View {
         } else {
             vec![Arc::new(build_level(base.memory().pair(), name, kept))]
         };
+        let base_max = base_max(&base);
+        let base_hidden = hidden.keys().filter(|&&u| u <= base_max).count();
         View {
             base,
             levels,
             hidden,
+            base_max,
+            base_hidden,
         }
     }
 }

@@ -187,6 +187,20 @@ impl Server {
             }
             served.push(Arc::new(ServedTm::open(&t.name, Source::of_spec(&t.spec))?));
         }
+        // Count each store's units now, so the first listing does not wait.
+        for tm in served.iter().filter(|t| t.is_store()) {
+            let tm = tm.clone();
+            let _ = std::thread::Builder::new()
+                .name("tmkit-stats".into())
+                .spawn(move || {
+                    if let Err(e) = tm.stats() {
+                        eprintln!(
+                            "tmkit serve: counting the units of '{}' failed: {e}",
+                            tm.name()
+                        );
+                    }
+                });
+        }
         Ok(Server {
             state: Arc::new(AppState {
                 tms: served,

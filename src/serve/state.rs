@@ -81,7 +81,11 @@ pub struct ServedTm {
     /// Raised (under the writer lock) by every write.
     seq: AtomicU64,
     pairs: Mutex<HashMap<(String, String), Arc<PairSlot>>>,
-    stats: Mutex<Option<Stats>>,
+    /// The last counts computed, and the number of writes they had seen.
+    stats: Mutex<Option<(Stats, u64)>>,
+    /// Writes so far (what makes counts stale).
+    writes: AtomicU64,
+    stats_refreshing: AtomicBool,
 }
 
 impl ServedTm {
@@ -111,6 +115,8 @@ impl ServedTm {
             seq: AtomicU64::new(0),
             pairs: Mutex::new(HashMap::new()),
             stats: Mutex::new(None),
+            writes: AtomicU64::new(0),
+            stats_refreshing: AtomicBool::new(false),
         })
     }
 
@@ -129,16 +135,42 @@ impl ServedTm {
         self.writer.is_some()
     }
 
-    /// The store's counts (cached until the next write); `None` for files.
-    pub fn stats(&self) -> Result<Option<Stats>> {
-        let Some(reader) = &self.reader else {
+    /// The store's counts; `None` for files. Counting a million units takes
+    /// a while, so after a write the last counts are answered while fresh
+    /// ones are computed on a thread of their own (on a connection of their
+    /// own); only the first call waits.
+    pub fn stats(self: &Arc<Self>) -> Result<Option<Stats>> {
+        if self.reader.is_none() {
             return Ok(None);
-        };
-        let mut cached = lock(&self.stats);
-        if cached.is_none() {
-            *cached = Some(lock(reader).stats()?);
         }
-        Ok(cached.clone())
+        let mut cached = lock(&self.stats);
+        let writes = self.writes.load(Ordering::SeqCst);
+        match &*cached {
+            None => {
+                let stats = self.connect()?.stats()?;
+                *cached = Some((stats.clone(), writes));
+                Ok(Some(stats))
+            }
+            Some((stats, seen)) => {
+                if *seen != writes && !self.stats_refreshing.swap(true, Ordering::SeqCst) {
+                    let tm = self.clone();
+                    let spawned = std::thread::Builder::new()
+                        .name("tmkit-stats".into())
+                        .spawn(move || {
+                            let fresh = tm.connect().and_then(|mut s| s.stats());
+                            match fresh {
+                                Ok(fresh) => *lock(&tm.stats) = Some((fresh, writes)),
+                                Err(e) => eprintln!("tmkit serve: counting units failed: {e}"),
+                            }
+                            tm.stats_refreshing.store(false, Ordering::SeqCst);
+                        });
+                    if spawned.is_err() {
+                        self.stats_refreshing.store(false, Ordering::SeqCst);
+                    }
+                }
+                Ok(Some(stats.clone()))
+            }
+        }
     }
 
     /// The pairs opened so far, with their entry counts (for memory files).
@@ -180,7 +212,7 @@ impl ServedTm {
         let writer = self.writer.as_ref().ok_or_else(not_a_store)?;
         let mut store = lock(writer);
         let (result, changed) = f(store.as_mut())?;
-        *lock(&self.stats) = None;
+        self.writes.fetch_add(1, Ordering::SeqCst);
         if !changed.is_empty() {
             let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
             self.apply(store.as_mut(), seq, &changed)?;
@@ -385,7 +417,7 @@ impl PairIndex {
     fn wants_rebase(&self) -> bool {
         let view = self.view();
         matches!(view.base.memory(), OpenedMemory::Store(_))
-            && (view.delta_len() > REBASE_DELTA || view.hidden.len() > REBASE_HIDDEN)
+            && (view.delta_len() > REBASE_DELTA || view.base_hidden > REBASE_HIDDEN)
     }
 
     fn rebase(&self, base: Arc<Base>, seq0: u64) {
@@ -438,7 +470,7 @@ impl PairIndex {
         let mut session = self.take_session(&view.base);
         // Enough from each index that `max` remain once hidden ones are dropped.
         let widened = MatchOptions {
-            max_results: options.max_results.saturating_add(view.hidden.len()),
+            max_results: options.max_results.saturating_add(view.base_hidden),
             ..*options
         };
         let mut out = Vec::with_capacity(queries.len());
@@ -451,14 +483,14 @@ impl PairIndex {
             let (mut results, in_context) = session.with_dependent_mut(|base, s| {
                 let store = base.memory().store();
                 let shown = |m: &crate::fuzzy::Match<'_>| {
-                    view.hidden.is_empty()
+                    view.base_hidden == 0
                         || store
                             .and_then(|st| st.unit_id(m.entry_id))
                             .is_none_or(|u| view.base_shows(u))
                 };
                 // Most lookups meet no hidden unit: ask for a few more than
                 // `max`, and for enough to be exact only when they fall short.
-                let mut want = options.max_results.saturating_add(view.hidden.len().min(4));
+                let mut want = options.max_results.saturating_add(view.base_hidden.min(4));
                 let kept = loop {
                     let asked = MatchOptions {
                         max_results: want,
