@@ -455,3 +455,622 @@ fn sigterm_on_an_idle_server_exits_zero() {
     assert_eq!(get(&served.url("/v1/tms")).status, 200);
     assert!(served.terminate().success());
 }
+
+fn send(
+    method: &str,
+    url: &str,
+    body: Option<&Value>,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut req = ureq::http::Request::builder().method(method).uri(url);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = match body {
+        Some(b) => agent().run(
+            req.header("content-type", "application/json")
+                .body(b.to_string())
+                .unwrap(),
+        ),
+        None => agent().run(req.body(()).unwrap()),
+    };
+    answer(r)
+}
+
+fn lookup(served: &Served, q: &str) -> Value {
+    let a = get(&format!(
+        "{}?src=en&tgt=fr&q={}",
+        served.url("/v1/tms/default/lookup"),
+        urlencode(q)
+    ));
+    assert_eq!(a.status, 200, "{}", a.body);
+    a.json()
+}
+
+const ZEBRA: &str = "The zebra crossed the quartz bridge at noon.";
+
+#[test]
+fn writes_need_the_token_and_are_visible_to_the_next_lookup() {
+    let (served, store) = serve_news(&[]);
+    let units = served.url("/v1/tms/default/units");
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA,
+        "target": "Le zèbre a traversé le pont de quartz à midi.", "project": "zoo", "user": "ana"});
+    // No token, a wrong one (also one that is a prefix of the right one).
+    for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret-and-more")] {
+        let a = send("POST", &units, Some(&unit), token, &[]);
+        assert_eq!(a.status, 401, "{token:?}: {}", a.body);
+        assert_eq!(a.header("www-authenticate").as_deref(), Some("Bearer"));
+    }
+    assert!(
+        lookup(&served, ZEBRA)["matches"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.json()["ids"][0].as_i64().unwrap();
+    assert_eq!(
+        a.header("location"),
+        Some(format!("/v1/tms/default/units/{id}"))
+    );
+    let m = lookup(&served, ZEBRA);
+    assert_eq!(m["matches"][0]["score"], 100);
+    assert_eq!(
+        m["matches"][0]["target"],
+        "Le zèbre a traversé le pont de quartz à midi."
+    );
+    // The same again is an exact duplicate.
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.json()["duplicates"], 1);
+    // Read, change, delete.
+    let one = format!("{units}/{id}");
+    let a = get(&one);
+    assert_eq!(a.json()["project"], "zoo");
+    assert_eq!(a.json()["variants"][0]["text"], ZEBRA);
+    let edit = json!({"tgt": "fr", "target": "Le zèbre a franchi le pont."});
+    assert_eq!(send("PUT", &one, Some(&edit), None, &[]).status, 401);
+    let a = send("PUT", &one, Some(&edit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.json()["variants"][1]["text"],
+        "Le zèbre a franchi le pont."
+    );
+    assert_eq!(
+        lookup(&served, ZEBRA)["matches"][0]["target"],
+        "Le zèbre a franchi le pont."
+    );
+    assert_eq!(send("DELETE", &one, None, None, &[]).status, 401);
+    assert_eq!(send("DELETE", &one, None, Some("s3cret"), &[]).status, 204);
+    assert!(
+        lookup(&served, ZEBRA)["matches"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(send("DELETE", &one, None, Some("s3cret"), &[]).status, 404);
+    assert_eq!(get(&one).status, 404);
+    let bad = json!({"src": "en", "tgt": "fr", "source": " ", "target": "x"});
+    assert_eq!(
+        send("POST", &units, Some(&bad), Some("s3cret"), &[]).status,
+        400
+    );
+    let mut served = served;
+    assert!(served.terminate().success());
+    // What the server wrote is in the store (deleted, here).
+    let out = tmkit()
+        .args(["tm", "search", "--tm"])
+        .arg(&store)
+        .arg("zebra")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).trim().is_empty());
+}
+
+#[test]
+fn after_adds_edits_and_deletes_lookups_still_equal_tmkit_match() {
+    let (served, store) = serve_news(&[]);
+    let sources = news_sources();
+    // Open the pair first, so the changes go through the change levels.
+    lookup(&served, &sources[0]);
+    let units = served.url("/v1/tms/default/units");
+    for (i, s) in sources.iter().take(6).enumerate() {
+        let unit = json!({"src": "en", "tgt": "fr", "source": s.replace('.', "!"),
+            "target": format!("variante {i}")});
+        assert_eq!(
+            send("POST", &units, Some(&unit), Some("s3cret"), &[]).status,
+            201
+        );
+    }
+    let edit = json!({"tgt": "fr", "target": "cible changée"});
+    let a = send(
+        "PUT",
+        &format!("{units}/3"),
+        Some(&edit),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        send("DELETE", &format!("{units}/5"), None, Some("s3cret"), &[]).status,
+        204
+    );
+    for q in sources.iter().take(8) {
+        let cli = tmkit()
+            .args([
+                "match", "--format", "json", "--src", "en", "--tgt", "fr", "--tm",
+            ])
+            .arg(&store)
+            .args(["--min", "30", "--max", "4", "--text", q])
+            .output()
+            .unwrap();
+        let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+        let a = get(&format!(
+            "{}?src=en&tgt=fr&min=30&max=4&q={}",
+            served.url("/v1/tms/default/lookup"),
+            urlencode(q)
+        ));
+        assert_eq!(
+            without_ms(a.json()),
+            without_ms(cli[0].clone()),
+            "query {q}"
+        );
+    }
+}
+
+#[test]
+fn a_read_only_server_refuses_every_write() {
+    let (served, _) = serve_news(&["--read-only"]);
+    let unit = json!({"src": "en", "tgt": "fr", "source": "a", "target": "b"});
+    let units = served.url("/v1/tms/default/units");
+    assert_eq!(
+        send("POST", &units, Some(&unit), Some("s3cret"), &[]).status,
+        403
+    );
+    assert_eq!(
+        send(
+            "PUT",
+            &format!("{units}/1"),
+            Some(&unit),
+            Some("s3cret"),
+            &[]
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        send("DELETE", &format!("{units}/1"), None, Some("s3cret"), &[]).status,
+        403
+    );
+    let import = served.url("/v1/tms/default/import");
+    let a = answer(
+        agent()
+            .post(&import)
+            .header("authorization", "Bearer s3cret")
+            .send("<tmx/>"),
+    );
+    assert_eq!(a.status, 403);
+    assert_eq!(a.json()["error"]["message"], "this server is read-only");
+    // Reads go on; the unit is still there.
+    assert_eq!(get(&format!("{units}/1")).status, 200);
+    assert_eq!(get(&served.url("/v1/tms")).json()[0]["writable"], false);
+    // A method the API does not have is 405.
+    assert_eq!(
+        send("PATCH", &format!("{units}/1"), None, None, &[]).status,
+        405
+    );
+}
+
+#[test]
+fn without_a_token_file_writes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = news_store(dir.path());
+    let served = Served::start(&["--tm", &store.display().to_string()]);
+    let unit = json!({"src": "en", "tgt": "fr", "source": "a", "target": "b"});
+    let a = send(
+        "POST",
+        &served.url("/v1/tms/default/units"),
+        Some(&unit),
+        Some("x"),
+        &[],
+    );
+    assert_eq!(a.status, 403, "{}", a.body);
+}
+
+#[test]
+fn cors_headers_only_for_the_configured_origin() {
+    let origin = ("origin", "https://cat.example.org");
+    let (plain, _) = serve_news(&[]);
+    let a = send("GET", &plain.url("/v1/tms"), None, None, &[origin]);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.header("access-control-allow-origin"), None);
+    let a = send("OPTIONS", &plain.url("/v1/tms"), None, None, &[origin]);
+    assert_eq!(a.header("access-control-allow-origin"), None);
+    drop(plain);
+    let (cors, _) = serve_news(&["--cors", "https://cat.example.org"]);
+    let a = send("GET", &cors.url("/v1/tms"), None, None, &[origin]);
+    assert_eq!(
+        a.header("access-control-allow-origin").as_deref(),
+        Some("https://cat.example.org")
+    );
+    let a = send(
+        "OPTIONS",
+        &cors.url("/v1/tms/default/units"),
+        None,
+        None,
+        &[origin, ("access-control-request-method", "POST")],
+    );
+    assert_eq!(a.status, 204);
+    assert!(
+        a.header("access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(
+        a.header("access-control-allow-headers")
+            .unwrap()
+            .contains("Authorization")
+    );
+    let a = send(
+        "GET",
+        &cors.url("/v1/tms"),
+        None,
+        None,
+        &[("origin", "https://evil.example")],
+    );
+    assert_eq!(a.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn compatibility_routes_answer_in_their_clients_shapes() {
+    let (served, _) = serve_news(&[]);
+    let s0 = &news_sources()[0];
+    // translate-toolkit tmserver and amaGama: the text in the path (Weblate,
+    // Virtaal) or as ?source= (amaGama's own form); a list of candidates.
+    for url in [
+        served.url(&format!("/tmserver/en/fr/unit/{}", urlencode(s0))),
+        served.url(&format!("/api/v1/en/fr/unit/{}", urlencode(s0))),
+        served.url(&format!("/api/v1/en/fr/unit/?source={}", urlencode(s0))),
+    ] {
+        let a = get(&url);
+        assert_eq!(a.status, 200, "{url}: {}", a.body);
+        let list = a.json();
+        let first = &list[0];
+        assert_eq!(first["source"], s0.as_str());
+        assert!(first["target"].as_str().unwrap().starts_with("Une grève"));
+        assert_eq!(first["quality"].as_f64(), Some(100.0));
+        assert!(first["rank"].is_number());
+        assert_eq!(first.as_object().unwrap().len(), 4);
+    }
+    // A text with a slash in it stays one parameter.
+    let a = get(&served.url("/tmserver/en/fr/unit/either%2For%20neither"));
+    assert_eq!(a.status, 200);
+    assert!(a.json().as_array().unwrap().is_empty());
+    for path in ["/languages/", "/api/v1/languages/", "/tmserver/languages/"] {
+        let a = get(&served.url(path)).json();
+        assert_eq!(a["sourceLanguages"], json!(["en"]), "{path}");
+        assert!(
+            a["targetLanguages"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("fr-FR"))
+        );
+    }
+    // Apertium-APy: the best match, numbers written the French way.
+    let q = "About 15,000 dockworkers walked off the job at 6 a.m. on Monday.";
+    let a = get(&served.url(&format!("/translate?langpair=en|fr&q={}", urlencode(q))));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    assert_eq!(v["responseStatus"], 200);
+    assert!(v["responseDetails"].is_null());
+    let text = v["responseData"]["translatedText"].as_str().unwrap();
+    let spaced = text.replace(['\u{202f}', '\u{a0}'], " ");
+    assert!(spaced.contains("15 000"), "{text}");
+    let a = get(&served.url("/translate?langpair=en|fr&q=Zebras%20juggle%20quartz."));
+    assert_eq!(a.status, 404);
+    assert_eq!(a.json()["responseStatus"], 404);
+    let a = get(&served.url("/translate?langpair=enfr&q=x"));
+    assert_eq!(a.json()["responseStatus"], 400);
+    let pairs = get(&served.url("/listPairs")).json();
+    assert_eq!(pairs["responseStatus"], 200);
+    assert!(
+        pairs["responseData"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"sourceLanguage": "en", "targetLanguage": "fr-FR"}))
+    );
+}
+
+#[test]
+fn export_streams_tmx_with_an_etag() {
+    let (served, _) = serve_news(&[]);
+    let url = served.url("/v1/tms/default/export.tmx");
+    let a = get(&url);
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        a.header("content-type").as_deref(),
+        Some("application/x-tmx+xml")
+    );
+    let tus = |body: &str| body.matches("<tu ").count() + body.matches("<tu>").count();
+    assert_eq!(tus(&a.body), 110);
+    let etag = a.header("etag").unwrap();
+    let again = send("GET", &url, None, None, &[("if-none-match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let limited = get(&format!("{url}?limit=5&src=en&tgt=fr"));
+    assert_eq!(tus(&limited.body), 5);
+    assert_ne!(limited.header("etag"), Some(etag.clone()));
+    // A change makes the old tag stale.
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Zèbre."});
+    let a = send(
+        "POST",
+        &served.url("/v1/tms/default/units"),
+        Some(&unit),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 201);
+    let after = send("GET", &url, None, None, &[("if-none-match", &etag)]);
+    assert_eq!(after.status, 200);
+    assert!(after.body.contains("Zèbre."));
+    assert_eq!(get(&format!("{url}?since=yesterday")).status, 400);
+    // The file parses as TMX.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.tmx");
+    std::fs::write(&file, &after.body).unwrap();
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+fn wait_job(served: &Served, status_path: &str) -> Value {
+    for _ in 0..600 {
+        let s = get(&served.url(status_path)).json();
+        if s["state"] != "running" {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the job did not end");
+}
+
+#[test]
+fn imports_run_as_jobs_to_completion() {
+    let (served, _) = serve_news(&["--max-upload", "2000000"]);
+    let lookup_q = "Tom is a teacher.";
+    let tmx = std::fs::read(repo("tmx/en-fr.tatoeba.tmx")).unwrap();
+    let import = served.url("/v1/tms/default/import?name=../../etc/tatoeba.tmx&project=tt");
+    let a = answer(agent().post(&import).send("<tmx/>"));
+    assert_eq!(a.status, 401);
+    let a = answer(
+        agent()
+            .post(&import)
+            .header("authorization", "Bearer s3cret")
+            .send(&tmx[..]),
+    );
+    assert_eq!(a.status, 202, "{}", a.body);
+    let started = a.json();
+    assert_eq!(
+        a.header("location"),
+        started["status"].as_str().map(str::to_string)
+    );
+    let done = wait_job(&served, started["status"].as_str().unwrap());
+    assert_eq!(done["state"], "done", "{done}");
+    let added = done["result"]["added"].as_u64().unwrap();
+    assert!(added > 1000, "{done}");
+    assert_eq!(
+        done["units_read"].as_u64(),
+        Some(added + done["result"]["duplicates"].as_u64().unwrap())
+    );
+    let tms = get(&served.url("/v1/tms")).json();
+    assert_eq!(tms[0]["units"].as_u64(), Some(110 + added));
+    // An imported sentence is found, and its origin is the given name, not a path.
+    let text = String::from_utf8_lossy(&tmx).to_string();
+    let seg = text
+        .split("<seg>")
+        .nth(1)
+        .unwrap()
+        .split("</seg>")
+        .next()
+        .unwrap();
+    let m = lookup(&served, seg);
+    assert_eq!(m["matches"][0]["score"], 100, "{m}");
+    let found = get(&served.url(&format!(
+        "/v1/tms/default/concordance?q={}&limit=1",
+        urlencode(seg)
+    )))
+    .json();
+    assert_eq!(found[0]["unit"]["origin"], "tatoeba.tmx");
+    assert_eq!(found[0]["unit"]["project"], "tt");
+    let _ = lookup_q;
+    // A broken upload fails with its position, naming no server path.
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/tms/default/import"))
+            .header("authorization", "Bearer s3cret")
+            .send("<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>x</tuv></tu></body></tmx>"),
+    );
+    let failed = wait_job(&served, a.json()["status"].as_str().unwrap());
+    assert_eq!(failed["state"], "failed");
+    let msg = failed["error"].as_str().unwrap();
+    assert!(msg.starts_with("upload:2:"), "{msg}");
+    assert!(!msg.contains("/tmp"), "{msg}");
+    // Too large: refused from its declared length, before any byte is read.
+    let addr = served.base.trim_start_matches("http://").to_string();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /v1/tms/default/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Length: 2100000\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert!(reply.contains("\"status\":413"), "{reply}");
+    assert_eq!(get(&served.url("/v1/jobs/999")).status, 404);
+}
+
+#[test]
+fn concordance_finds_text_in_either_language() {
+    let (served, _) = serve_news(&[]);
+    let a = get(&served.url("/v1/tms/default/concordance?q=DOCKERS&tgt=fr"));
+    assert_eq!(a.status, 200);
+    let hits = a.json();
+    assert!(!hits.as_array().unwrap().is_empty());
+    for h in hits.as_array().unwrap() {
+        assert!(
+            h["target"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("dockers"),
+            "{h}"
+        );
+    }
+    let en_only = get(&served.url("/v1/tms/default/concordance?q=dockers&src=en")).json();
+    for h in en_only.as_array().unwrap() {
+        assert!(
+            h["source"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("dockers"),
+            "{h}"
+        );
+    }
+    assert_eq!(
+        get(&served.url("/v1/tms/default/concordance?q=")).status,
+        400
+    );
+    assert_eq!(
+        get(&served.url("/v1/tms/default/concordance?q=x&limit=100000")).status,
+        400
+    );
+}
+
+#[test]
+fn documents_are_analyzed_pretranslated_and_summarized() {
+    let (served, _) = serve_news(&[]);
+    let sources = news_sources();
+    let doc = format!(
+        "{}\n{}\n{}\nZebras juggle quartz in the moonlight.\n",
+        sources[0], sources[1], sources[2]
+    );
+    let post_text = |path: &str| answer(agent().post(&served.url(path)).send(doc.as_str()));
+    let a = post_text("/v1/analyze?src=en&tgt=fr&lines=true");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    assert_eq!(
+        v["total"]["101%"]["segments"].as_u64().unwrap()
+            + v["total"]["100%"]["segments"].as_u64().unwrap(),
+        3
+    );
+    assert_eq!(v["total"]["no match"]["segments"], 1);
+    assert!(v["quote"]["weighted_words"].as_f64().unwrap() > 0.0);
+    let a = post_text("/v1/pretranslate?src=en&tgt=fr&lines=true");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.header("content-type").as_deref(),
+        Some("application/xliff+xml")
+    );
+    assert_eq!(a.body.matches("<trans-unit").count(), 4);
+    assert!(a.body.contains("state-qualifier=\"exact-match\""));
+    let dir = tempfile::tempdir().unwrap();
+    let xlf = dir.path().join("job.xlf");
+    std::fs::write(&xlf, &a.body).unwrap();
+    support::assert_valid(&[&xlf], Some("xliff12"));
+    // An XLIFF file posted back is filled in place.
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/pretranslate?src=en&tgt=fr&to=xliff20"))
+            .send(a.body.as_str()),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("urn:oasis:names:tc:xliff:document:2.0"));
+    let a = post_text("/v1/summarize?src=en&tgt=fr&sentences=2");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    assert_eq!(v["sentences"].as_array().unwrap().len(), 2);
+    assert!(
+        v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["translation"]["score"] == 100),
+        "{v}"
+    );
+    let a = post_text("/v1/summarize?sentences=2");
+    assert_eq!(a.status, 200);
+    assert!(a.json()["sentences"][0]["translation"].is_null());
+    assert_eq!(
+        post_text("/v1/pretranslate?src=en&tgt=fr&to=pdf").status,
+        400
+    );
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/pretranslate?src=en&tgt=fr"))
+            .send("<?xml version=\"1.0\"?><xliff version=\"1.2\"><file"),
+    );
+    assert_eq!(a.status, 422, "{}", a.body);
+}
+
+#[test]
+fn a_postgresql_store_is_served_too() {
+    let Some(base) = std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        support::skipped("serve over PostgreSQL", "TMKIT_TEST_PG is not set");
+        return;
+    };
+    let schema = "tmkit_test_serve";
+    tmkit::store::postgres::reset_schema(&base, schema).unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let spec = format!("{base}{sep}options=-csearch_path%3D{schema}%2Cpublic");
+    tmkit()
+        .args(["tm", "import", "--tm", &spec])
+        .arg(repo("tmx/en-fr.news.tmx"))
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret").unwrap();
+    let served = Served::start(&[
+        "--tm",
+        &format!("news={spec}"),
+        "--token-file",
+        &token.display().to_string(),
+    ]);
+    let tms = get(&served.url("/v1/tms")).json();
+    assert_eq!(tms[0]["name"], "news");
+    assert_eq!(tms[0]["kind"], "postgres");
+    assert_eq!(tms[0]["units"], 110);
+    let s0 = &news_sources()[0];
+    let url = |q: &str| {
+        format!(
+            "{}?src=en&tgt=fr&q={}",
+            served.url("/v1/tms/news/lookup"),
+            urlencode(q)
+        )
+    };
+    assert_eq!(get(&url(s0)).json()["matches"][0]["score"], 100);
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Zèbre."});
+    let a = send(
+        "POST",
+        &served.url("/v1/tms/news/units"),
+        Some(&unit),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(get(&url(ZEBRA)).json()["matches"][0]["target"], "Zèbre.");
+    // The password never shows.
+    assert!(!get(&served.url("/v1/tms")).body.contains("tmkit:tmkit"));
+}

@@ -1,5 +1,6 @@
 //! `tmkit serve`: serves memories over HTTP (see [`tmkit::serve`]).
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,7 +92,10 @@ pub fn interrupt() -> bool {
 /// Runs `tmkit serve`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.print_openapi {
-        print!("{}", tmkit::serve::openapi::document());
+        // A closed pipe (`| head`) ends the output quietly, as in every command.
+        std::io::stdout()
+            .lock()
+            .write_all(tmkit::serve::openapi::document().as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
     let token = match &args.token_file {

@@ -48,11 +48,17 @@ pub struct ImportResult {
 
 /// One job: its status and progress counter.
 pub struct Job {
+    id: u64,
     status: Mutex<JobStatus>,
     read: AtomicU64,
 }
 
 impl Job {
+    /// Its id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Records progress (units read).
     pub fn progress(&self, units: u64) {
         self.read.store(units, Ordering::Relaxed);
@@ -107,6 +113,7 @@ impl Jobs {
         inner.next += 1;
         let id = inner.next;
         let job = Arc::new(Job {
+            id,
             status: Mutex::new(JobStatus {
                 id,
                 kind: kind.into(),

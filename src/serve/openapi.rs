@@ -19,6 +19,23 @@ use super::routes;
         routes::tms::list,
         routes::lookup::lookup,
         routes::lookup::batch,
+        routes::concordance::concordance,
+        routes::units::add,
+        routes::units::get,
+        routes::units::put,
+        routes::units::delete,
+        routes::import::import,
+        routes::import::job,
+        routes::export::export_tmx,
+        routes::analyze::analyze,
+        routes::pretranslate::pretranslate,
+        routes::summarize::summarize,
+        routes::compat::tmserver,
+        routes::compat::amagama,
+        routes::compat::amagama_query,
+        routes::compat::languages,
+        routes::compat::translate,
+        routes::compat::list_pairs,
         serve,
     ),
     components(schemas(
@@ -28,6 +45,8 @@ use super::routes;
         crate::fuzzy::json::LookupJson,
         crate::fuzzy::PenaltyKind,
         crate::fuzzy::Penalty,
+        crate::serve::jobs::JobStatus,
+        crate::serve::jobs::ImportResult,
     )),
     modifiers(&BearerAuth),
 )]
@@ -81,7 +100,15 @@ mod tests {
     fn every_route_is_described() {
         let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
-        for p in ["/v1/tms", "/v1/tms/{tm}/lookup", "/v1/openapi.json"] {
+        for p in [
+            "/v1/tms",
+            "/v1/tms/{tm}/lookup",
+            "/v1/tms/{tm}/units/{id}",
+            "/v1/tms/{tm}/export.tmx",
+            "/v1/jobs/{id}",
+            "/translate",
+            "/v1/openapi.json",
+        ] {
             assert!(paths.contains_key(p), "{p} missing");
         }
         assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));

@@ -20,11 +20,11 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use super::delta::{Change, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
-use crate::fuzzy::{MatchOptions, MatchSession, Matcher};
+use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
-use crate::tm::{LanguagePair, OpenedMemory, TranslationMemory};
+use crate::tm::{Entry, LanguagePair, MemoryTm, OpenedMemory, TranslationMemory};
 
 /// Changed entries in the levels past which the base is rebuilt from the store.
 const REBASE_DELTA: usize = 50_000;
@@ -238,6 +238,18 @@ impl ServedTm {
         Ok(())
     }
 
+    /// Rebuilds every opened pair's base from the store (after a write
+    /// whose effects on other units are not known one by one).
+    pub fn rebase_all(&self) {
+        let indexes: Vec<Arc<PairIndex>> = lock(&self.pairs)
+            .values()
+            .filter_map(|slot| slot.index.get().cloned())
+            .collect();
+        for index in indexes {
+            self.spawn_rebase(index);
+        }
+    }
+
     /// Rebuilds a pair's base from the store on a thread of its own (the
     /// store persists the new index), then swaps it in under the writer lock.
     fn spawn_rebase(&self, index: Arc<PairIndex>) {
@@ -346,6 +358,8 @@ pub struct LookupQuery<'a> {
     pub text: &'a str,
     /// The segment before it in the document (for 101% context matches).
     pub previous: Option<&'a str>,
+    /// Inline codes in it (a segment read from XLIFF may have some).
+    pub codes: u16,
 }
 
 impl PairIndex {
@@ -384,6 +398,41 @@ impl PairIndex {
     /// persisted index and later changes searched together, best first.
     /// Blocks (CPU work and store reads): call from a blocking thread.
     pub fn lookup(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Vec<LookupJson> {
+        self.search(queries, options)
+            .into_iter()
+            .zip(queries)
+            .map(|((hits, ms), q)| LookupJson {
+                query: q.text.to_string(),
+                matches: hits.into_iter().map(|h| h.json).collect(),
+                ms: (ms * 1000.0).round() / 1000.0,
+            })
+            .collect()
+    }
+
+    /// A memory of the entries that are the best matches of `queries` (with
+    /// `options`): looking those queries up in it gives the same matches as
+    /// looking them up here, at the cost of a small index. For library code
+    /// that takes an in-memory memory (pretranslation).
+    pub fn subset(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Matcher<MemoryTm> {
+        let mut tm = MemoryTm::new(self.pair.clone());
+        let mut seen = std::collections::HashSet::new();
+        for (hits, _) in self.search(queries, options) {
+            for h in hits {
+                let key = (
+                    h.json.origin.clone(),
+                    h.entry.source.clone(),
+                    h.entry.target.clone(),
+                );
+                if seen.insert(key) {
+                    tm.push(h.entry);
+                }
+            }
+        }
+        Matcher::new(tm)
+    }
+
+    /// The matches of each query with their entries, and the time taken (ms).
+    fn search(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Vec<(Vec<Hit>, f64)> {
         let view = self.view();
         let mut session = self.take_session(&view.base);
         // Enough from each index that `max` remain once hidden ones are dropped.
@@ -394,6 +443,10 @@ impl PairIndex {
         let mut out = Vec::with_capacity(queries.len());
         for q in queries {
             let started = std::time::Instant::now();
+            let query = Query {
+                text: q.text,
+                codes: q.codes,
+            };
             let (mut results, in_context) = session.with_dependent_mut(|base, s| {
                 let store = base.memory().store();
                 let shown = |m: &crate::fuzzy::Match<'_>| {
@@ -410,13 +463,16 @@ impl PairIndex {
                         max_results: want,
                         ..*options
                     };
-                    let matches = s.lookup(q.text, &asked);
+                    let matches = s.lookup(query, &asked);
                     let exhausted = matches.len() < want;
-                    let kept: Vec<MatchJson> = matches
+                    let kept: Vec<Hit> = matches
                         .iter()
                         .filter(|m| shown(m))
                         .take(options.max_results)
-                        .map(|m| MatchJson::new(m, base.memory(), Some(&self.coded)))
+                        .map(|m| Hit {
+                            json: MatchJson::new(m, base.memory(), Some(&self.coded)),
+                            entry: m.entry.clone().into_owned(),
+                        })
                         .collect();
                     if kept.len() >= options.max_results || exhausted || want >= widened.max_results
                     {
@@ -425,7 +481,9 @@ impl PairIndex {
                     want = widened.max_results;
                 };
                 let in_context = match (kept.first(), q.previous) {
-                    (Some(first), Some(prev)) if first.score == 100 => s.in_context(q.text, prev),
+                    (Some(first), Some(prev)) if first.json.score == 100 => {
+                        s.in_context(q.text, prev)
+                    }
                     _ => false,
                 };
                 (kept, in_context)
@@ -433,28 +491,27 @@ impl PairIndex {
             for level in &view.levels {
                 let tm = level.memory();
                 let mut s = level.session();
-                for m in s.lookup(q.text, &widened) {
+                for m in s.lookup(query, &widened) {
                     let Some((unit, seq)) = tm.unit(m.entry_id) else {
                         continue;
                     };
                     if view.level_shows(unit, seq) {
-                        insert_ranked(&mut results, MatchJson::new(&m, tm, None));
+                        let hit = Hit {
+                            json: MatchJson::new(&m, tm, Some(&self.coded)),
+                            entry: m.entry.clone().into_owned(),
+                        };
+                        insert_ranked(&mut results, hit);
                     }
                 }
             }
             results.truncate(options.max_results);
             if in_context
                 && let Some(first) = results.first_mut()
-                && first.score == 100
+                && first.json.score == 100
             {
-                first.score = 101;
+                first.json.score = 101;
             }
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            out.push(LookupJson {
-                query: q.text.to_string(),
-                matches: results,
-                ms: (ms * 1000.0).round() / 1000.0,
-            });
+            out.push((results, started.elapsed().as_secs_f64() * 1000.0));
         }
         self.give_back(session);
         out
@@ -482,12 +539,19 @@ impl PairIndex {
 /// Inserts a match from a change level among base results: before the first
 /// that scores lower, or as much with an older date (a change is newer than
 /// the base); the base's own order is kept.
-fn insert_ranked(results: &mut Vec<MatchJson>, m: MatchJson) {
+fn insert_ranked(results: &mut Vec<Hit>, h: Hit) {
+    let (score, date) = (h.json.score, &h.json.changedate);
     let at = results
         .iter()
-        .position(|r| r.score < m.score || (r.score == m.score && r.changedate < m.changedate))
+        .position(|r| r.json.score < score || (r.json.score == score && r.json.changedate < *date))
         .unwrap_or(results.len());
-    results.insert(at, m);
+    results.insert(at, h);
+}
+
+/// A match and its entry.
+struct Hit {
+    json: MatchJson,
+    entry: Entry,
 }
 
 #[cfg(test)]
@@ -496,17 +560,31 @@ mod tests {
 
     #[test]
     fn a_change_ranks_before_older_equals_and_after_better() {
-        let m = |score, date: Option<&str>| MatchJson {
-            score,
-            source: String::new(),
-            target: String::new(),
-            target_placeholders: String::new(),
-            target_xml: String::new(),
-            tuid: None,
-            origin: String::new(),
-            changedate: date.map(str::to_string),
-            penalties: Vec::new(),
-            adapted_target: None,
+        let m = |score, date: Option<&str>| Hit {
+            entry: Entry {
+                source: String::new(),
+                target: String::new(),
+                tuid: None,
+                changedate: None,
+                source_codes: 0,
+                origin: crate::tm::Origin {
+                    file: 0,
+                    position: 0,
+                    unit: crate::tm::PositionUnit::TranslationUnit,
+                },
+            },
+            json: MatchJson {
+                score,
+                source: String::new(),
+                target: String::new(),
+                target_placeholders: String::new(),
+                target_xml: String::new(),
+                tuid: None,
+                origin: String::new(),
+                changedate: date.map(str::to_string),
+                penalties: Vec::new(),
+                adapted_target: None,
+            },
         };
         let mut r = vec![
             m(100, Some("20240101T000000Z")),
@@ -514,7 +592,10 @@ mod tests {
         ];
         insert_ranked(&mut r, m(90, Some("20250101T000000Z")));
         insert_ranked(&mut r, m(50, None));
-        let got: Vec<_> = r.iter().map(|m| (m.score, m.changedate.clone())).collect();
+        let got: Vec<_> = r
+            .iter()
+            .map(|m| (m.json.score, m.json.changedate.clone()))
+            .collect();
         assert_eq!(got[1], (90, Some("20250101T000000Z".into())));
         assert_eq!(got[3].0, 50);
     }

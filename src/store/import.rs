@@ -40,7 +40,13 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<AddReport> {
-    import_named(store, path, &crate::files::display_name(path), options, progress)
+    import_named(
+        store,
+        path,
+        &crate::files::display_name(path),
+        options,
+        progress,
+    )
 }
 
 /// [`import_file`], recording the units' origin as `name` rather than the

@@ -94,6 +94,7 @@ pub async fn lookup(
         let query = LookupQuery {
             text: &q,
             previous: None,
+            codes: 0,
         };
         let mut results = index.lookup(&[query], &options);
         Ok(Json(results.remove(0)))
@@ -136,6 +137,7 @@ pub async fn batch(
                 previous: context
                     .then(|| i.checked_sub(1).map(|p| req.segments[p].as_str()))
                     .flatten(),
+                codes: 0,
             })
             .collect();
         Ok(Json(index.lookup(&queries, &options)))

@@ -1,0 +1,229 @@
+//! `POST /v1/tms/{tm}/import`: a TMX or TSV upload, streamed to a temporary
+//! file and imported as a background job (what `tmkit tm import` does);
+//! `GET /v1/jobs/{id}` reports its progress and outcome.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::serve::error::{ApiPath, ApiQuery};
+use crate::serve::jobs::{ImportResult, JobStatus};
+use crate::serve::{ApiError, Shared, WriteAccess};
+use crate::store::DuplicatePolicy;
+use crate::store::import::{ImportOptions, import_named};
+use crate::tm::LanguagePair;
+
+/// How an upload is imported.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `tmx` (default) or `tsv`.
+    pub format: Option<String>,
+    /// The name the units' origin is recorded under (a file name, no folders;
+    /// default `upload-N.FORMAT`).
+    pub name: Option<String>,
+    /// TSV: the language of the first column.
+    pub src: Option<String>,
+    /// TSV: the language of the second column.
+    pub tgt: Option<String>,
+    /// A source already stored with other targets: `newest` (default),
+    /// `add`, `keep` or `overwrite`.
+    pub policy: Option<String>,
+    /// Project tag for every unit.
+    pub project: Option<String>,
+    /// Client tag.
+    pub client: Option<String>,
+    /// Domain tag.
+    pub domain: Option<String>,
+}
+
+/// A started job.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct JobStarted {
+    /// The job's id.
+    pub job: u64,
+    /// Where to poll it.
+    pub status: String,
+}
+
+/// Keeps a client's name as a label: letters, digits, `.`, `-`, `_` only.
+fn label(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(100)
+        .collect::<String>()
+        .trim_start_matches('.')
+        .to_string()
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the upload is larger than {limit} bytes"),
+    )
+}
+
+/// Starts an import.
+#[utoipa::path(post, path = "/v1/tms/{tm}/import", tag = "import",
+    params(("tm" = String, Path, description = "Memory name"), ImportParams),
+    request_body(content = Vec<u8>, description = "The TMX or TSV file", content_type = "application/octet-stream"),
+    security(("token" = [])),
+    responses(
+        (status = 202, description = "Import started", body = JobStarted),
+        (status = 400, description = "Bad parameters", body = crate::serve::error::ErrorBody),
+        (status = 401, description = "No or wrong token", body = crate::serve::error::ErrorBody),
+        (status = 403, description = "Read-only server, or writes disabled", body = crate::serve::error::ErrorBody),
+        (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody),
+        (status = 413, description = "Upload too large", body = crate::serve::error::ErrorBody)))]
+pub async fn import(
+    State(state): State<Shared>,
+    _: WriteAccess,
+    ApiPath(tm_name): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    headers: axum::http::HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let tm = state.tm(&tm_name)?;
+    let limit = state.options.max_upload;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    if !tm.is_store() {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "this memory is served from files: only a store takes imports",
+        ));
+    }
+    let format = p.format.as_deref().unwrap_or("tmx").to_ascii_lowercase();
+    if !matches!(format.as_str(), "tmx" | "tsv") {
+        return Err(ApiError::bad_request("format must be tmx or tsv"));
+    }
+    let policy = match p.policy.as_deref().unwrap_or("newest") {
+        "newest" => DuplicatePolicy::Newest,
+        "add" => DuplicatePolicy::Add,
+        "keep" => DuplicatePolicy::Keep,
+        "overwrite" => DuplicatePolicy::Overwrite,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "policy '{other}': expected newest, add, keep or overwrite"
+            )));
+        }
+    };
+    let tsv_pair = match (&p.src, &p.tgt) {
+        (Some(s), Some(t)) => Some(LanguagePair::new(
+            super::lang(Some(s), "src")?,
+            super::lang(Some(t), "tgt")?,
+        )),
+        (None, None) if format == "tsv" => {
+            return Err(ApiError::bad_request("a TSV upload needs src and tgt"));
+        }
+        _ => None,
+    };
+    let options = ImportOptions {
+        policy,
+        project: p.project,
+        client: p.client,
+        domain: p.domain,
+        tsv_pair,
+        batch: 0,
+    };
+    // The upload goes to a file of ours, named by us: nothing of the
+    // request names a path.
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let path = dir.path().join(format!("upload.{format}"));
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut size: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the upload: {e}")))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(too_large(limit));
+        }
+        file.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    file.flush().await.map_err(ApiError::internal)?;
+    drop(file);
+    if size == 0 {
+        return Err(ApiError::bad_request("the upload is empty"));
+    }
+    let given = p.name.as_deref().map(label).filter(|n| !n.is_empty());
+    let job_tm = tm.clone();
+    let id = state
+        .jobs
+        .start("import", &tm_name, size, move |job| {
+            let _keep = &dir;
+            let name = given.unwrap_or_else(|| format!("upload-{}.{format}", job.id()));
+            let outcome = job_tm.write(|store| {
+                let report = import_named(store, &path, &name, &options, &mut |n| job.progress(n))?;
+                let ids = report.ids.clone();
+                Ok((report, ids))
+            });
+            match outcome {
+                Ok(report) => {
+                    if report.replaced > 0 {
+                        job_tm.rebase_all();
+                    }
+                    Ok(ImportResult {
+                        added: report.added,
+                        duplicates: report.duplicates,
+                        conflicts: report.conflicts,
+                        replaced: report.replaced,
+                    })
+                }
+                Err(e) => Err(ApiError::from_library(e, Some(&path)).message),
+            }
+        })
+        .map_err(ApiError::internal)?;
+    let status = format!("/v1/jobs/{id}");
+    let mut r = (
+        StatusCode::ACCEPTED,
+        Json(JobStarted {
+            job: id,
+            status: status.clone(),
+        }),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&status) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+/// A job's progress and outcome.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "import",
+    params(("id" = u64, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job", body = JobStatus),
+        (status = 404, description = "No such job", body = crate::serve::error::ErrorBody)))]
+pub async fn job(
+    State(state): State<Shared>,
+    ApiPath(id): ApiPath<u64>,
+) -> Result<Json<JobStatus>, ApiError> {
+    state
+        .jobs
+        .get(id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no job {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_become_labels_without_folders() {
+        assert_eq!(super::label("../../etc/passwd"), "passwd");
+        assert_eq!(super::label("C:\\tm\\team memory.tmx"), "teammemory.tmx");
+        assert_eq!(super::label(".hidden"), "hidden");
+    }
+}
