@@ -14,6 +14,7 @@
 #   TMKIT_BENCH_PG=postgres://tmkit:tmkit@127.0.0.1:5432/tmkit_bench bench/server.sh
 #   LOAD_SECONDS=30 MIXED_SECONDS=60 TMSERVER_SIZE=100000 bench/server.sh
 #   SIZE=100000 bench/server.sh     # every 10th unit of the 1M memory, same queries
+#   NO_BUILD=1 LOADGEN=/path/to/loadgen bench/server.sh   # binaries already built
 #
 # Needs python3 with numpy and rapidfuzz (the harness's `build`); tmserver
 # needs translate-toolkit < 3.19 (3.19 removed its tmdb storage), installed
@@ -25,7 +26,7 @@ SHARED=${SHARED:-$ROOT/../shared}
 BENCH_DIR=${BENCH_DIR:-/tmp}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$CARGO_TARGET_DIR/release/tmkit
-LOADGEN=$CARGO_TARGET_DIR/release/examples/loadgen
+LOADGEN=${LOADGEN:-$CARGO_TARGET_DIR/release/examples/loadgen}
 HARNESS=$SHARED/eval/fuzzy/bench.py
 B1M=$BENCH_DIR/b1m
 # The memory's size: 1M, or a sample of it taking every k-th unit (the
@@ -48,7 +49,7 @@ TIME='%e s wall, %U s user, %S s sys, %M KB peak'
 LOOKUP="/v1/tms/default/lookup?src=en&tgt=fr&min=50&max=5&q={q}"
 
 [ -f "$HARNESS" ] || { echo "bench: $HARNESS is absent" >&2; exit 1; }
-cargo build --release --quiet --bin tmkit --example loadgen
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --bin tmkit --example loadgen
 if [ ! -f "$B1M/gt.jsonl" ]; then
   python3 "$HARNESS" build --tsv "$SHARED/data/tm/en-fr.tsv" --size 1000000 --out "$B1M" \
     --unrelated-tsv "$SHARED/data/tm/en-ja.tsv"
