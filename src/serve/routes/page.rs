@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 /// The page.
-const PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>tmkit serve</title></head><body><h1>tmkit serve</h1><p>The API is described at <a href=\"/v1/openapi.json\">/v1/openapi.json</a>.</p></body></html>";
+const PAGE: &str = include_str!("../page/index.html");
 
 /// Serves the page.
 #[utoipa::path(get, path = "/", tag = "page",

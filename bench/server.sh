@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Server figures (issue #12; recorded in docs/PERFORMANCE.md): `tmkit serve`
+# over the 1M-segment benchmark memory, loaded from a second process on
+# loopback (examples/loadgen.rs, a closed-loop HTTP/1.1 client, 16 keep-alive
+# connections, bounded in time):
+#   1. start-up with the 1M SQLite store: launch to the first fuzzy answer;
+#   2. fuzzy lookups from SQLite: req/s, p50, p99, errors;
+#   3. a mixed load (90% lookups, 10% adds) on a copy of the store, then a
+#      check that every accepted add is in the store and the RSS samples;
+#   4. the same lookups from PostgreSQL when TMKIT_BENCH_PG names a database;
+#   5. translate-toolkit's tmserver on the same memory and queries.
+#
+#   bench/server.sh
+#   TMKIT_BENCH_PG=postgres://tmkit:tmkit@127.0.0.1:5432/tmkit_bench bench/server.sh
+#   LOAD_SECONDS=30 MIXED_SECONDS=60 TMSERVER_SIZE=100000 bench/server.sh
+#   SIZE=100000 bench/server.sh     # every 10th unit of the 1M memory, same queries
+#   NO_BUILD=1 LOADGEN=/path/to/loadgen bench/server.sh   # binaries already built
+#
+# Needs python3 with numpy and rapidfuzz (the harness's `build`); tmserver
+# needs translate-toolkit < 3.19 (3.19 removed its tmdb storage), installed
+# here into a virtual environment under $BENCH_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SHARED=${SHARED:-$ROOT/../shared}
+BENCH_DIR=${BENCH_DIR:-/tmp}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$CARGO_TARGET_DIR/release/tmkit
+LOADGEN=${LOADGEN:-$CARGO_TARGET_DIR/release/examples/loadgen}
+HARNESS=$SHARED/eval/fuzzy/bench.py
+B1M=$BENCH_DIR/b1m
+# The memory's size: 1M, or a sample of it taking every k-th unit (the
+# harness writes one <tu> a line), which keeps the mix of short real and
+# longer composed segments; the queries stay the same.
+SIZE=${SIZE:-1000000}
+TMX=$B1M/tm.tmx
+DB=$BENCH_DIR/b1m.tmdb
+if [ "$SIZE" != 1000000 ]; then
+  TMX=$BENCH_DIR/b1m-sample-$SIZE.tmx
+  DB=$BENCH_DIR/b1m-sample-$SIZE.tmdb
+fi
+PORT=${PORT:-18765}
+CONNS=${CONNS:-16}
+LOAD_SECONDS=${LOAD_SECONDS:-20}
+MIXED_SECONDS=${MIXED_SECONDS:-60}
+# tmserver loads its memory through Python: the largest size it is run at.
+TMSERVER_SIZE=${TMSERVER_SIZE:-$SIZE}
+TIME='%e s wall, %U s user, %S s sys, %M KB peak'
+LOOKUP="/v1/tms/default/lookup?src=en&tgt=fr&min=50&max=5&q={q}"
+
+[ -f "$HARNESS" ] || { echo "bench: $HARNESS is absent" >&2; exit 1; }
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --bin tmkit --example loadgen
+if [ ! -f "$B1M/gt.jsonl" ]; then
+  python3 "$HARNESS" build --tsv "$SHARED/data/tm/en-fr.tsv" --size 1000000 --out "$B1M" \
+    --unrelated-tsv "$SHARED/data/tm/en-ja.tsv"
+fi
+QUERIES=$B1M/queries.txt
+sample() { # SIZE OUT: every k-th unit of the 1M TMX
+  [ -f "$2" ] || awk -v k=$((1000000 / $1)) '!/^<tu>/ || (n++ % k == 0)' "$B1M/tm.tmx" > "$2"
+}
+[ "$SIZE" = 1000000 ] || sample "$SIZE" "$TMX"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; load: $(load); $(date -u +%FT%H:%MZ)"
+
+if [ ! -f "$DB" ]; then
+  echo "== import the $SIZE-unit TMX into SQLite (once; at 1M bench/store.sh makes the same file)"
+  /usr/bin/time -f "$TIME" "$BIN" -q tm import --tm "$DB" "$TMX"
+fi
+
+TOKEN_FILE=$BENCH_DIR/server-bench.token
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$TOKEN_FILE"
+SERVER_PID=
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+trap stop_server EXIT
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# Starts `tmkit serve` on STORE (extra arguments follow) and prints the time
+# from launch to the first fuzzy answer, and the server's CPU time until then.
+start_server() {
+  local store=$1; shift
+  local t0 t1
+  t0=$(date +%s%N)
+  "$BIN" serve --tm "$store" --bind "127.0.0.1:$PORT" --token-file "$TOKEN_FILE" "$@" \
+    2>"$BENCH_DIR/server-bench.log" &
+  SERVER_PID=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/tms/default/lookup?src=en&tgt=fr&q=The%20talks%20resumed."; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$BENCH_DIR/server-bench.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  echo "start-up to first fuzzy answer: $(( (t1 - t0) / 1000000 )) ms wall," \
+    "$(( $(cpu_ticks "$SERVER_PID") * 1000 / $(getconf CLK_TCK) )) ms server CPU, RSS $(( $(rss_kb "$SERVER_PID") / 1024 )) MB (load $(load))"
+}
+# Runs the load generator against the server (arguments follow), printing
+# its JSON report and the server's CPU time over the run.
+run_load() {
+  local c0 c1
+  c0=$(cpu_ticks "$SERVER_PID")
+  "$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" "$@"
+  c1=$(cpu_ticks "$SERVER_PID")
+  echo "server CPU over the run: $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) ms; load after: $(load)"
+}
+
+lookups() {
+  local store=$1 label=$2
+  echo "== $label: start-up (the fuzzy index loaded from its file)"
+  start_server "$store"
+  echo "== $label: warm-up, 3 s"
+  "$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" --seconds 3 --get "$LOOKUP" >/dev/null
+  echo "== $label: fuzzy lookups, $CONNS connections, $LOAD_SECONDS s"
+  run_load --seconds "$LOAD_SECONDS" --get "$LOOKUP"
+  stop_server
+}
+
+lookups "$DB" "SQLite $SIZE"
+
+echo "== mixed load on a copy of the store: 90% lookups, 10% adds, $MIXED_SECONDS s"
+MIXED=$BENCH_DIR/b1m-mixed-$SIZE.tmdb
+rm -f "$MIXED" "$MIXED"-* "$MIXED".*
+cp "$DB" "$MIXED"
+for f in "$DB".*.fzi; do [ -e "$f" ] && cp "$f" "$MIXED${f#"$DB"}"; done
+start_server "$MIXED"
+TAG=bench$(date +%s)
+ADDED=$BENCH_DIR/server-bench.added
+units_before=$(curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))')
+( while kill -0 "$SERVER_PID" 2>/dev/null; do echo "$(date +%s) $(rss_kb "$SERVER_PID")"; sleep 5; done ) \
+  > "$BENCH_DIR/server-bench.rss" 2>/dev/null &
+SAMPLER=$!
+run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
+  --tag "$TAG" --add-log "$ADDED" --src en --tgt fr
+units_after=$(curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))')
+stop_server
+kill "$SAMPLER" 2>/dev/null || true
+echo "RSS samples every 5 s (MB): $(awk '{printf "%d ", $2 / 1024}' "$BENCH_DIR/server-bench.rss")"
+echo "units in the store: $units_before before, $units_after after ($((units_after - units_before)) more)"
+# Every accepted add must be in the store, read back after the server closed it.
+"$BIN" -q tm search --tm "$MIXED" --lang en --limit 10000000 --format jsonl "$TAG" \
+  | python3 -c '
+import json, sys
+stored = {v["text"] for line in sys.stdin for v in json.loads(line)["variants"] if v["lang"] == "en"}
+added = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l]
+missing = [a for a in added if a not in stored]
+print(f"adds accepted: {len(added)}; in the store afterwards: {len(added) - len(missing)}; missing: {len(missing)}")
+sys.exit(1 if missing else 0)' "$ADDED"
+
+if [ -n "${TMKIT_BENCH_PG:-}" ]; then
+  if ! psql -qtA "$TMKIT_BENCH_PG" -c 'SELECT count(*) FROM units' 2>/dev/null | grep -qx "$SIZE"; then
+    echo "== import the $SIZE-unit TMX into PostgreSQL"
+    psql -q "$TMKIT_BENCH_PG" -c 'DROP TABLE IF EXISTS fields, variants, units, origins, tmkit_meta CASCADE' >/dev/null
+    /usr/bin/time -f "$TIME" "$BIN" -q tm import --tm "$TMKIT_BENCH_PG" "$TMX"
+  fi
+  lookups "$TMKIT_BENCH_PG" "PostgreSQL $SIZE"
+fi
+
+echo "== translate-toolkit tmserver on the same memory ($TMSERVER_SIZE units) and queries"
+VENV=$BENCH_DIR/ttk-tmserver
+if [ ! -x "$VENV/bin/tmserver" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "translate-toolkit<3.19" cheroot Levenshtein
+fi
+TTDB=$BENCH_DIR/b1m-tmserver-$TMSERVER_SIZE.db
+TTTMX=$B1M/tm.tmx
+if [ "$TMSERVER_SIZE" != 1000000 ]; then
+  TTTMX=$BENCH_DIR/b1m-sample-$TMSERVER_SIZE.tmx
+  sample "$TMSERVER_SIZE" "$TTTMX"
+fi
+if [ ! -f "$TTDB" ]; then
+  echo "build_tmdb of $TTTMX:"
+  /usr/bin/time -f "$TIME" "$VENV/bin/build_tmdb" -d "$TTDB" -s en -t fr "$TTTMX" 2>&1 | grep -v Levenshtein || true
+fi
+t0=$(date +%s%N)
+"$VENV/bin/tmserver" -d "$TTDB" -b 127.0.0.1 -p "$PORT" --max-candidates 5 --min-similarity 50 \
+  2>"$BENCH_DIR/tmserver-bench.log" &
+SERVER_PID=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$PORT/tmserver/en/fr/unit/The%20talks%20resumed."; do
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$BENCH_DIR/tmserver-bench.log" >&2; exit 1; }
+  sleep 0.05
+done
+echo "tmserver start-up to first answer: $(( ($(date +%s%N) - t0) / 1000000 )) ms wall"
+echo "== tmserver: lookups, $CONNS connections, $LOAD_SECONDS s"
+run_load --seconds "$LOAD_SECONDS" --get "/tmserver/en/fr/unit/{q}"
+stop_server
+echo "== done; load: $(load); $(date -u +%H:%MZ)"
