@@ -695,12 +695,15 @@ impl Extras {
     /// Gives the props and notes of each unit merged into a larger one to
     /// that unit (the first pass keeps them by the unit they belong to).
     fn move_to_homes(&mut self, distinct: &[Distinct]) {
-        let moved: Vec<u32> = self
+        let mut moved: Vec<u32> = self
             .by_unit
             .keys()
             .copied()
             .filter(|&d| distinct[d as usize].absorbed_into != NONE)
             .collect();
+        // In first-seen order, as the pass of their own adds them: the map's
+        // order is random, and the output must not depend on it.
+        moved.sort_unstable();
         for d in moved {
             let Some((props, notes)) = self.by_unit.remove(&d) else {
                 continue;
