@@ -27,6 +27,17 @@ fn rich_store(dir: &Path) -> PathBuf {
     db
 }
 
+/// `db` with `file` imported into it.
+fn import_into(db: &Path, file: &Path) -> PathBuf {
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(db)
+        .arg(file)
+        .assert()
+        .success();
+    db.to_path_buf()
+}
+
 fn export(db: &Path, out: &Path, extra: &[&str]) {
     tmkit()
         .args(["-q", "tm", "export", "--tm"])
@@ -207,13 +218,7 @@ fn store_to_xliff_to_a_new_store_keeps_the_units() {
     let db = rich_store(dir.path());
     let xlf = dir.path().join("all.xlf");
     export(&db, &xlf, &[]);
-    let copy = dir.path().join("copy.tmdb");
-    tmkit()
-        .args(["-q", "tm", "import", "--tm"])
-        .arg(&copy)
-        .arg(&xlf)
-        .assert()
-        .success();
+    let copy = import_into(&dir.path().join("copy.tmdb"), &xlf);
     for (s, t, n) in [("en", "fr", 3), ("en", "ja", 2), ("en", "ar", 1)] {
         let before = pair_units(&db, s, t);
         assert_eq!(before.len(), n, "{s}-{t}: {before:?}");
@@ -227,4 +232,44 @@ fn store_to_xliff_to_a_new_store_keeps_the_units() {
         "{:?}",
         pair_units(&copy, "en", "fr")
     );
+}
+
+#[test]
+fn a_large_export_is_written_in_chunks_with_ids_running_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    // More units than one chunk of the streaming writer (2,000).
+    let tsv = dir.path().join("many.tsv");
+    let lines: String = (0..4_500)
+        .map(|i| format!("Sentence number {i} & <more>.\tPhrase numéro {i} & <plus>.\n"))
+        .collect();
+    std::fs::write(&tsv, lines).unwrap();
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(&tsv)
+        .assert()
+        .success();
+    let xlf = dir.path().join("all.xlf");
+    export(&db, &xlf, &[]);
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert_eq!(xml.matches("<file ").count(), 3);
+    assert_eq!(xml.matches("<trans-unit ").count(), 4_503 + 2 + 1);
+    // en-fr ids run 1..=4503 without a repeat.
+    let fr = &xml[..xml.find("target-language=\"ja\"").unwrap()];
+    for id in [1, 2_000, 2_001, 4_000, 4_001, 4_503] {
+        assert_eq!(
+            fr.matches(&format!("<trans-unit id=\"{id}\"")).count(),
+            1,
+            "id {id}"
+        );
+    }
+    assert!(!fr.contains("<trans-unit id=\"4504\""));
+    assert!(xml.contains("<source>Sentence number 4499 &amp; &lt;more&gt;.</source>"));
+    assert_eq!(xml.matches("<xliff ").count(), 1);
+    assert_eq!(xml.matches("</xliff>").count(), 1);
+    support::assert_valid(&[&xlf], None);
+    let copy = import_into(&dir.path().join("copy.tmdb"), &xlf);
+    assert_eq!(pair_units(&copy, "en", "fr"), pair_units(&db, "en", "fr"));
 }
