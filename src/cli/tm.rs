@@ -27,6 +27,7 @@ Examples:
   tmkit tm search --tm team.tmdb \"prime minister\"
   tmkit tm add --tm team.tmdb --src en --tgt fr \"Good morning\" \"Bonjour\"
   tmkit tm export --tm team.tmdb --src en --tgt fr --since 2024-01-01 -o recent.tmx
+  tmkit tm export --tm team.tmdb --project acme -o acme.xlf
   tmkit tm stats --tm team.tmdb
 
 A store is a .tmdb file (SQLite, created on first import or add) or a
@@ -176,15 +177,22 @@ pub enum TmCommand {
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
-    /// Write units to a TMX or TSV file (by its extension), with filters.
+    /// Write units to a TMX, TSV or XLIFF file (by its extension), with filters.
+    ///
+    /// XLIFF (.xlf, .xliff): one <file> per language pair (only --src/--tgt
+    /// when both are given), inline codes as XLIFF inline elements, the tuid
+    /// as resname, notes kept, every segment in state translated.
     Export {
         #[command(flatten)]
         store: StoreArg,
         #[command(flatten)]
         filter: FilterArgs,
-        /// Output file (.tmx or .tsv; '-' writes TMX to standard output).
+        /// Output file (.tmx, .tsv, .xlf or .xliff; '-' writes TMX to standard output).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// XLIFF output version: 1.2 (default) or 2.0 (one language pair only).
+        #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
+        xliff_version: Option<String>,
     },
     /// Concordance: units with a variant containing TEXT (case- and accent-insensitive).
     Search {
@@ -328,12 +336,34 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             store,
             filter,
             output,
+            xliff_version,
         } => {
             let mut db = tmkit::store::open(&store.tm)?;
-            let is_tsv = output
+            let ext = output
                 .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-            let format = if is_tsv {
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            let is_tsv = ext.as_deref() == Some("tsv");
+            let is_xliff = matches!(ext.as_deref(), Some("xlf" | "xliff"));
+            if xliff_version.is_some() && !is_xliff {
+                return Err(common::usage(
+                    "--xliff-version needs an .xlf or .xliff output file",
+                ));
+            }
+            let format = if is_xliff {
+                ExportFormat::Xliff {
+                    version: if xliff_version.as_deref() == Some("2.0") {
+                        tmkit::xliff::Format::Xliff20
+                    } else {
+                        tmkit::xliff::Format::Xliff12
+                    },
+                    pair: filter
+                        .src
+                        .clone()
+                        .zip(filter.tgt.clone())
+                        .map(|(s, t)| LanguagePair::new(s, t)),
+                    original: store_name(&store.tm),
+                }
+            } else if is_tsv {
                 let (Some(s), Some(t)) = (filter.src.clone(), filter.tgt.clone()) else {
                     return Err(common::usage("a TSV export needs --src and --tgt"));
                 };
@@ -587,6 +617,17 @@ fn import(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What an export's XLIFF files name as their `original`: the store's file
+/// name, or `postgres` for a server (a URI may hold a password).
+fn store_name(tm: &str) -> String {
+    if tm.contains("://") {
+        return "postgres".into();
+    }
+    std::path::Path::new(tm)
+        .file_name()
+        .map_or_else(|| tm.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The (source, other language) pairs the store holds.

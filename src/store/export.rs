@@ -1,13 +1,17 @@
 //! Writing a store's units out, streaming: TMX (every variant, inline codes,
 //! attributes, notes and props as imported; the header of the first unit's
-//! origin file) or TSV for one language pair.
+//! origin file), TSV for one language pair, or XLIFF (one `<file>` per
+//! language pair, inline codes as XLIFF inline elements, tuid as `resname`,
+//! notes, every segment `translated`).
 
 use std::io::Write;
 
 use super::{Filter, Store};
 use crate::error::{Error, Result};
+use crate::text::LanguageTag;
 use crate::tm::LanguagePair;
-use crate::tmx::{Header, TmxWriter};
+use crate::tmx::{Header, TmxWriter, Tu};
+use crate::xliff::{Document, Format, write_xliff12, write_xliff20};
 
 /// Output formats of an export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +20,18 @@ pub enum ExportFormat {
     Tmx,
     /// `source<TAB>target` for a pair (tabs and line breaks in text become spaces).
     Tsv(LanguagePair),
+    /// XLIFF: one `<file>` per (source, target) pair of the units selected,
+    /// or only `pair` when given.
+    Xliff {
+        /// 1.2 ([`Format::Xliff12`]) or 2.0 ([`Format::Xliff20`], which has a
+        /// single language pair per document).
+        version: Format,
+        /// The one pair written; `None`: every pair the units hold.
+        pair: Option<LanguagePair>,
+        /// The `original` attribute of the `<file>`s (with the pair appended
+        /// when there are several).
+        original: String,
+    },
 }
 
 /// Writes the units `filter` selects to `out`; returns how many were written.
@@ -28,6 +44,11 @@ pub fn export(
     match format {
         ExportFormat::Tmx => export_tmx(store, filter, out),
         ExportFormat::Tsv(pair) => export_tsv(store, filter, pair, out),
+        ExportFormat::Xliff {
+            version,
+            pair,
+            original,
+        } => export_xliff(store, filter, *version, pair.as_ref(), original, out),
     }
 }
 
@@ -82,4 +103,232 @@ fn export_tsv(
         Ok(())
     })?;
     Ok(written)
+}
+
+/// Units rendered per chunk of an XLIFF export: memory stays bounded by
+/// this, not by the size of the export.
+const XLIFF_CHUNK: usize = 2_000;
+
+/// The XLIFF export, streaming: one pass finds the pairs of the units
+/// selected, then one pass per pair writes its `<file>` in chunks. The
+/// chunks are rendered by the XLIFF writers (which take a whole
+/// [`Document`]) and only their unit lines are kept, so the layout and
+/// escaping are the writers' own. A multilingual unit is in the file of each
+/// of its target languages. Returns the segments written.
+fn export_xliff(
+    store: &mut dyn Store,
+    filter: &Filter,
+    version: Format,
+    pair: Option<&LanguagePair>,
+    original: &str,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    if version == Format::Po {
+        return Err(Error::Usage(
+            "a PO export is not supported; use .xlf".into(),
+        ));
+    }
+    let pairs: Vec<(LanguageTag, LanguageTag)> = match pair {
+        Some(p) => vec![(p.source.clone(), p.target.clone())],
+        None => {
+            let mut keys: Vec<(String, String)> = Vec::new();
+            store.for_each_unit(filter, &mut |u| {
+                let src = &u.unit.source_lang;
+                for tuv in &u.unit.tu.tuvs {
+                    let key = (src.clone(), tuv.lang.clone());
+                    if !tuv.lang.eq_ignore_ascii_case(src) && !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                Ok(())
+            })?;
+            // A tag the store kept but that does not parse cannot name a
+            // file's languages: its units are left out.
+            let mut pairs: Vec<(LanguageTag, LanguageTag)> = Vec::new();
+            for (s, t) in &keys {
+                if let (Ok(s), Ok(t)) = (s.parse(), t.parse()) {
+                    let p = (s, t);
+                    // `en-gb` and `en-GB` are one pair.
+                    if !pairs.contains(&p) {
+                        pairs.push(p);
+                    }
+                }
+            }
+            pairs
+        }
+    };
+    if version == Format::Xliff20 && pairs.len() > 1 {
+        let names: Vec<String> = pairs.iter().map(|(s, t)| format!("{s}-{t}")).collect();
+        return Err(Error::Usage(format!(
+            "XLIFF 2.0 holds one language pair and the units selected have {} ({}); \
+             choose one with --src and --tgt, or write XLIFF 1.2",
+            pairs.len(),
+            names.join(", ")
+        )));
+    }
+    let write = |out: &mut dyn Write, text: &str| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| Error::io("<output>", e))
+    };
+    if pairs.is_empty() {
+        // Nothing selected: still a valid document (the schemas want a file).
+        let doc = Document {
+            format: Some(version),
+            files: vec![crate::xliff::File {
+                original: original.to_string(),
+                source_language: filter.src.clone(),
+                target_language: filter.tgt.clone(),
+                datatype: Some("plaintext".into()),
+                ..crate::xliff::File::default()
+            }],
+            ..Document::default()
+        };
+        write(out, &render(&doc, version)?)?;
+        return Ok(0);
+    }
+    // Files of several pairs get distinct names, which tools key units on.
+    let several = pairs.len() > 1;
+    let mut written = 0u64;
+    let mut end = String::new();
+    for (n, (sl, tl)) in pairs.iter().enumerate() {
+        let name = if several {
+            format!("{original} ({sl}-{tl})")
+        } else {
+            original.to_string()
+        };
+        let mut file = ChunkedFile {
+            sl,
+            tl,
+            name: &name,
+            version,
+            pending: Vec::new(),
+            count: 0,
+            empty: Vec::new(),
+            at: 0,
+        };
+        let empty = render(&file.document(Vec::new()), version)?;
+        file.empty = empty.split_inclusive('\n').map(str::to_string).collect();
+        let (start, close) = file_lines(&file.empty)?;
+        if n == 0 {
+            write(out, &file.empty[..start].concat())?;
+        }
+        end = file.empty[close + 1..].concat();
+        file.at = start;
+        let wanted =
+            |lang: &str, tag: &LanguageTag| lang.parse::<LanguageTag>().ok().as_ref() == Some(tag);
+        store.for_each_unit(filter, &mut |u| {
+            let tu = &u.unit.tu;
+            let ours = match pair {
+                Some(_) => true,
+                None => {
+                    wanted(&u.unit.source_lang, sl) && tu.tuvs.iter().any(|t| wanted(&t.lang, tl))
+                }
+            };
+            if ours {
+                file.pending.push(u.unit.tu);
+                if file.pending.len() == XLIFF_CHUNK {
+                    file.flush(out)?;
+                }
+            }
+            Ok(())
+        })?;
+        file.flush(out)?;
+        if file.at == start {
+            // No unit: the empty file as rendered.
+            write(out, &file.empty[start..=close].concat())?;
+        } else {
+            write(out, &file.empty[file.at..=close].concat())?;
+        }
+        written += file.count;
+    }
+    write(out, &end)?;
+    out.flush().map_err(|e| Error::io("<output>", e))?;
+    Ok(written)
+}
+
+/// One pair's `<file>` being written chunk by chunk.
+struct ChunkedFile<'a> {
+    sl: &'a LanguageTag,
+    tl: &'a LanguageTag,
+    name: &'a str,
+    version: Format,
+    /// Units not written yet.
+    pending: Vec<Tu>,
+    /// Units written.
+    count: u64,
+    /// The lines of this file rendered without units.
+    empty: Vec<String>,
+    /// How many of `empty`'s lines are written (the file's head, once the
+    /// first chunk is out).
+    at: usize,
+}
+
+impl ChunkedFile<'_> {
+    fn document(&self, tus: Vec<Tu>) -> Document {
+        let (mut doc, _) =
+            crate::xliff::convert::from_tus(tus, self.sl, self.tl, self.name, self.version);
+        // Ids run on across chunks.
+        for (k, unit) in doc.files[0].units.iter_mut().enumerate() {
+            unit.id = (self.count + k as u64 + 1).to_string();
+        }
+        doc
+    }
+
+    /// Writes the pending units: the lines by which their rendering differs
+    /// from the empty file's (preceded, the first time, by the file's head).
+    fn flush(&mut self, out: &mut dyn Write) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let tus = std::mem::take(&mut self.pending);
+        let doc = self.document(tus);
+        let units = doc.files[0].units.len() as u64;
+        let text = render(&doc, self.version)?;
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let head = lines
+            .iter()
+            .zip(&self.empty)
+            .take_while(|(a, b)| **a == b.as_str())
+            .count();
+        let tail = lines
+            .iter()
+            .rev()
+            .zip(self.empty.iter().rev())
+            .take_while(|(a, b)| **a == b.as_str())
+            .count();
+        let mut chunk = String::new();
+        if self.at < head {
+            chunk.extend(self.empty[self.at..head].iter().map(String::as_str));
+            self.at = head;
+        }
+        chunk.extend(lines[head..lines.len() - tail].iter().copied());
+        out.write_all(chunk.as_bytes())
+            .map_err(|e| Error::io("<output>", e))?;
+        self.count += units;
+        Ok(())
+    }
+}
+
+/// The document as the XLIFF writer of `version` writes it.
+fn render(doc: &Document, version: Format) -> Result<String> {
+    let bytes = match version {
+        Format::Xliff20 => write_xliff20(doc, Vec::new())?,
+        _ => write_xliff12(doc, Vec::new())?,
+    };
+    String::from_utf8(bytes).map_err(|_| Error::Usage("XLIFF writer wrote invalid UTF-8".into()))
+}
+
+/// The indexes of the `<file …>` line and the `</file>` line of a rendered
+/// one-file document.
+fn file_lines(lines: &[String]) -> Result<(usize, usize)> {
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("<file"));
+    let close = lines.iter().rposition(|l| l.trim() == "</file>");
+    match (start, close) {
+        (Some(s), Some(c)) if s < c => Ok((s, c)),
+        _ => Err(Error::Usage(
+            "unexpected XLIFF layout from the writer".into(),
+        )),
+    }
 }

@@ -1,0 +1,275 @@
+//! `tmkit tm export -o OUT.xlf`: XLIFF 1.2 (one `<file>` per language pair)
+//! and 2.0 from a real SQLite store, checked against the official schemas,
+//! read back by translate-toolkit, filtered like the TMX/TSV exports, and
+//! imported into a new store with the same units.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use tmkit::store::{self, Filter};
+use tmkit::text::LanguageTag;
+
+mod support;
+use support::tmkit;
+
+/// A store with `tests/fixtures/store/rich.tmx` imported (en-fr, en-ja,
+/// en-ar; inline codes, a note, tuids, dates; two sources with different
+/// targets, of which the import keeps the newest).
+fn rich_store(dir: &Path) -> PathBuf {
+    let db = dir.join("team.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .args(["--project", "atlas", "--client", "acme", "--domain", "law"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/rich.tmx"))
+        .assert()
+        .success();
+    db
+}
+
+/// `db` with `file` imported into it.
+fn import_into(db: &Path, file: &Path) -> PathBuf {
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(db)
+        .arg(file)
+        .assert()
+        .success();
+    db.to_path_buf()
+}
+
+fn export(db: &Path, out: &Path, extra: &[&str]) {
+    tmkit()
+        .args(["-q", "tm", "export", "--tm"])
+        .arg(db)
+        .args(extra)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// For the units of `db` holding `src` and `tgt`: source and target with
+/// inline codes as placeholders, and the notes.
+fn pair_units(db: &Path, src: &str, tgt: &str) -> BTreeSet<(String, String, Vec<String>)> {
+    let (s, t): (LanguageTag, LanguageTag) = (src.parse().unwrap(), tgt.parse().unwrap());
+    let mut out = BTreeSet::new();
+    store::open(db.to_str().unwrap())
+        .unwrap()
+        .for_each_unit(
+            &Filter {
+                src: Some(src.into()),
+                tgt: Some(tgt.into()),
+                ..Filter::default()
+            },
+            &mut |u| {
+                let tu = &u.unit.tu;
+                out.insert((
+                    tu.variant(&s).unwrap().seg.text_with_placeholders(),
+                    tu.variant(&t).unwrap().seg.text_with_placeholders(),
+                    tu.notes.iter().map(|n| n.text.clone()).collect(),
+                ));
+                Ok(())
+            },
+        )
+        .unwrap();
+    out
+}
+
+#[test]
+fn xliff12_export_has_a_file_per_pair_with_codes_ids_notes_and_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    let xlf = dir.path().join("all.xlf");
+    export(&db, &xlf, &[]);
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert!(xml.contains("<xliff version=\"1.2\""), "{xml}");
+    for pair in [
+        "source-language=\"en\" target-language=\"fr\"",
+        "source-language=\"en\" target-language=\"ja\"",
+        "source-language=\"en\" target-language=\"ar\"",
+    ] {
+        assert_eq!(xml.matches(pair).count(), 1, "{pair} in\n{xml}");
+    }
+    assert_eq!(xml.matches("<file ").count(), 3, "{xml}");
+    assert!(xml.contains("original=\"team.tmdb (en-ja)\""), "{xml}");
+    // 3 en-fr units (the older of the two ministers was not imported), 2 en-ja, 1 en-ar.
+    assert_eq!(xml.matches("<trans-unit ").count(), 6, "{xml}");
+    assert_eq!(xml.matches("state=\"translated\"").count(), 6, "{xml}");
+    assert!(
+        xml.contains("<source>Press <g id=\"1\">OK</g> to continue.</source>"),
+        "{xml}"
+    );
+    assert!(xml.contains("resname=\"1\""), "{xml}");
+    assert!(xml.contains("<note>Checked by legal.</note>"), "{xml}");
+    support::assert_valid(&[&xlf], None);
+
+    if let Some(units) = support::translate_toolkit_units(&xlf) {
+        assert_eq!(units.len(), 6, "{units:?}");
+        let pairs: BTreeSet<(String, String)> = units.into_iter().map(|(_, s, t)| (s, t)).collect();
+        for (s, t) in [
+            ("The élan of the committee.", "L'élan du comité."),
+            ("The élan of the committee.", "委員会の熱意。"),
+            ("The minister resigned.", "La ministre a démissionné."),
+            ("Peace be upon you", "السلام عليكم"),
+        ] {
+            assert!(
+                pairs.contains(&(s.into(), t.into())),
+                "{s} → {t} in {pairs:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_filter_selects_for_xliff_what_it_selects_for_tsv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    let cases: &[&[&str]] = &[
+        &[],
+        &["--since", "2024-02-01"],
+        &["--until", "2024-02-01"],
+        &["--user", "bob"],
+        &["--project", "atlas"],
+        &["--project", "other"],
+        &["--client", "acme"],
+        &["--domain", "law"],
+        &["--field", "x-domain=law"],
+        &["--search", "elan"],
+        &["--search", "minister"],
+        &["--id", "1"],
+    ];
+    let mut nonempty = 0;
+    for extra in cases {
+        let mut args = vec!["--src", "en", "--tgt", "fr"];
+        args.extend_from_slice(extra);
+        let (tsv, xlf) = (dir.path().join("f.tsv"), dir.path().join("f.xlf"));
+        export(&db, &tsv, &args);
+        export(&db, &xlf, &args);
+        let lines = std::fs::read_to_string(&tsv).unwrap().lines().count();
+        let xml = std::fs::read_to_string(&xlf).unwrap();
+        assert_eq!(
+            xml.matches("<trans-unit ").count(),
+            lines,
+            "{extra:?}: XLIFF and TSV disagree\n{xml}"
+        );
+        assert_eq!(xml.matches("<file ").count(), 1, "{extra:?}\n{xml}");
+        if lines > 0 {
+            nonempty += 1;
+        }
+        support::assert_valid(&[&xlf], None);
+    }
+    // The filters really narrow: not every case is all or nothing.
+    assert!(nonempty >= 6, "{nonempty}");
+    let xlf = dir.path().join("since.xlf");
+    export(
+        &db,
+        &xlf,
+        &["--src", "en", "--tgt", "fr", "--since", "2024-02-01"],
+    );
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert_eq!(xml.matches("<trans-unit ").count(), 2, "{xml}");
+    assert!(!xml.contains("élan"), "{xml}");
+}
+
+#[test]
+fn xliff20_export_is_valid_and_needs_one_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    let xlf = dir.path().join("fr.xlf");
+    export(
+        &db,
+        &xlf,
+        &["--src", "en", "--tgt", "fr", "--xliff-version", "2.0"],
+    );
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert!(xml.contains("version=\"2.0\""), "{xml}");
+    assert!(xml.contains("trgLang=\"fr\""), "{xml}");
+    assert!(xml.contains("original=\"team.tmdb\""), "{xml}");
+    support::assert_valid(&[&xlf], None);
+    if let Some(units) = support::translate_toolkit_units20(&xlf) {
+        assert_eq!(units.len(), 3, "{units:?}");
+    }
+    let out = tmkit()
+        .args(["tm", "export", "--tm"])
+        .arg(&db)
+        .args(["--xliff-version", "2.0", "-o"])
+        .arg(dir.path().join("all.xlf"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains("one language pair"), "{err}");
+    assert!(!dir.path().join("all.xlf").exists());
+    tmkit()
+        .args(["tm", "export", "--tm"])
+        .arg(&db)
+        .args(["--xliff-version", "2.0", "-o"])
+        .arg(dir.path().join("all.tmx"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn store_to_xliff_to_a_new_store_keeps_the_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    let xlf = dir.path().join("all.xlf");
+    export(&db, &xlf, &[]);
+    let copy = import_into(&dir.path().join("copy.tmdb"), &xlf);
+    for (s, t, n) in [("en", "fr", 3), ("en", "ja", 2), ("en", "ar", 1)] {
+        let before = pair_units(&db, s, t);
+        assert_eq!(before.len(), n, "{s}-{t}: {before:?}");
+        assert_eq!(pair_units(&copy, s, t), before, "{s}-{t}");
+    }
+    // Inline codes survived as codes, not as text.
+    assert!(
+        pair_units(&copy, "en", "fr")
+            .iter()
+            .any(|(s, _, _)| s == "Press {1}OK{/1} to continue."),
+        "{:?}",
+        pair_units(&copy, "en", "fr")
+    );
+}
+
+#[test]
+fn a_large_export_is_written_in_chunks_with_ids_running_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    // More units than one chunk of the streaming writer (2,000).
+    let tsv = dir.path().join("many.tsv");
+    let lines: String = (0..4_500)
+        .map(|i| format!("Sentence number {i} & <more>.\tPhrase numéro {i} & <plus>.\n"))
+        .collect();
+    std::fs::write(&tsv, lines).unwrap();
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(&tsv)
+        .assert()
+        .success();
+    let xlf = dir.path().join("all.xlf");
+    export(&db, &xlf, &[]);
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert_eq!(xml.matches("<file ").count(), 3);
+    assert_eq!(xml.matches("<trans-unit ").count(), 4_503 + 2 + 1);
+    // en-fr ids run 1..=4503 without a repeat.
+    let fr = &xml[..xml.find("target-language=\"ja\"").unwrap()];
+    for id in [1, 2_000, 2_001, 4_000, 4_001, 4_503] {
+        assert_eq!(
+            fr.matches(&format!("<trans-unit id=\"{id}\"")).count(),
+            1,
+            "id {id}"
+        );
+    }
+    assert!(!fr.contains("<trans-unit id=\"4504\""));
+    assert!(xml.contains("<source>Sentence number 4499 &amp; &lt;more&gt;.</source>"));
+    assert_eq!(xml.matches("<xliff ").count(), 1);
+    assert_eq!(xml.matches("</xliff>").count(), 1);
+    support::assert_valid(&[&xlf], None);
+    let copy = import_into(&dir.path().join("copy.tmdb"), &xlf);
+    assert_eq!(pair_units(&copy, "en", "fr"), pair_units(&db, "en", "fr"));
+}
