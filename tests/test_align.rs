@@ -186,10 +186,19 @@ fn tm_out_adds_beads_to_a_sqlite_store_once() {
 
 #[test]
 fn tm_out_to_postgres_adds_nothing_the_second_time() {
-    let Ok(url) = std::env::var("TMKIT_TEST_PG") else {
+    let Some(base) = std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
         support::skipped("align --tm-out PostgreSQL", "TMKIT_TEST_PG is not set");
         return;
     };
+    // A schema of its own: a store left in `public` would be found through
+    // the other tests' search paths (`their_schema,public`) and shared.
+    let schema = "tmkit_test_align_tm_out";
+    tmkit::store::postgres::reset_schema(&base, schema).expect("reset the test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}%2Cpublic");
     let run = || {
         let out = bridge(&mut tmkit())
             .args(["--tm-out", &url])
