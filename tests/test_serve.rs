@@ -210,14 +210,23 @@ fn news_sources() -> Vec<String> {
     out
 }
 
-/// The JSON of `tmkit match --format json` with `ms` removed.
-fn without_ms(mut v: Value) -> Value {
-    if let Some(items) = v.as_array_mut() {
-        for item in items {
-            item.as_object_mut().unwrap().remove("ms");
-        }
-    } else if let Some(o) = v.as_object_mut() {
+/// Lookup JSON (one lookup or a list) in a form comparable between
+/// `tmkit match --format json` and the server: `ms` removed, and each origin
+/// reduced to its unit id (the CLI names the store by its path, the server
+/// by the memory's name).
+fn comparable(mut v: Value) -> Value {
+    let one = |item: &mut Value| {
+        let o = item.as_object_mut().unwrap();
         o.remove("ms");
+        for m in o["matches"].as_array_mut().unwrap() {
+            let origin = m["origin"].as_str().unwrap();
+            let id = origin[origin.rfind('#').unwrap()..].to_string();
+            m["origin"] = Value::String(id);
+        }
+    };
+    match v.as_array_mut() {
+        Some(items) => items.iter_mut().for_each(one),
+        None => one(&mut v),
     }
     v
 }
@@ -260,8 +269,8 @@ fn lookups_give_what_tmkit_match_gives() {
         let a = get(&url);
         assert_eq!(a.status, 200, "{}", a.body);
         assert_eq!(
-            without_ms(a.json()),
-            without_ms(cli[0].clone()),
+            comparable(a.json()),
+            comparable(cli[0].clone()),
             "query {q}"
         );
     }
@@ -287,8 +296,8 @@ fn lookups_give_what_tmkit_match_gives() {
         None,
     );
     assert_eq!(a.status, 200, "{}", a.body);
-    let got = without_ms(a.json());
-    assert_eq!(got, without_ms(cli));
+    let got = comparable(a.json());
+    assert_eq!(got, comparable(cli));
     assert!(
         got.as_array()
             .unwrap()
@@ -377,6 +386,63 @@ fn errors_are_json_and_name_no_server_path() {
         assert_eq!(v["error"]["status"], status);
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
         assert!(!a.body.contains(&store_name), "{}", a.body);
+    }
+}
+
+#[test]
+fn no_route_answers_with_the_store_directory() {
+    let (served, store) = serve_news(&[]);
+    let dir = store.parent().unwrap().display().to_string();
+    let s0 = &news_sources()[0];
+    let q = urlencode(s0);
+    // A unit added since start, so lookups read the change levels too.
+    let added = send(
+        "POST",
+        &served.url("/v1/tms/default/units"),
+        Some(&json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."})),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let text = |path: &str, body: &str| answer(agent().post(&served.url(path)).send(body));
+    let doc = format!("{s0}\n{ZEBRA}\n");
+    let mut answers = vec![
+        added,
+        get(&served.url("/v1/tms")),
+        get(&served.url(&format!("/v1/tms/default/lookup?src=en&tgt=fr&q={q}"))),
+        get(&served.url(&format!(
+            "/v1/tms/default/lookup?src=en&tgt=fr&q={}",
+            urlencode(ZEBRA)
+        ))),
+        post_json(
+            &served.url("/v1/tms/default/lookup"),
+            &json!({"src": "en", "tgt": "fr", "segments": [s0, ZEBRA]}),
+            None,
+        ),
+        get(&served.url(&format!("/v1/tms/default/concordance?q={q}&src=en&tgt=fr"))),
+        get(&served.url("/v1/tms/default/units/1")),
+        get(&served.url("/v1/tms/default/export.tmx")),
+        text("/v1/analyze?src=en&tgt=fr&lines=true", &doc),
+        text("/v1/pretranslate?src=en&tgt=fr&lines=true", &doc),
+        text("/v1/summarize?src=en&tgt=fr&sentences=1", &doc),
+        get(&served.url(&format!("/tmserver/en/fr/unit/{q}"))),
+        get(&served.url(&format!("/api/v1/en/fr/unit/{q}"))),
+        get(&served.url(&format!("/translate?langpair=en|fr&q={q}"))),
+        get(&served.url("/api/v1/languages/")),
+        get(&served.url("/listPairs")),
+        get(&served.url("/v1/jobs/1")),
+        get(&served.url("/v1/openapi.json")),
+        get(&served.url("/")),
+        get(&served.url("/v1/tms/default/units/999999")),
+    ];
+    answers.push(text("/v1/pretranslate?src=en&tgt=fr", "<xliff"));
+    let lookup = get(&served.url(&format!("/v1/tms/default/lookup?src=en&tgt=fr&q={q}")));
+    let origin = lookup.json()["matches"][0]["origin"].clone();
+    assert!(origin.as_str().unwrap().starts_with("default#"), "{origin}");
+    let found = get(&served.url(&format!("/v1/tms/default/concordance?q={q}")));
+    assert_eq!(found.json()[0]["unit"]["origin"], "en-fr.news.tmx");
+    for a in answers {
+        assert!(!a.body.contains(&dir), "{} {}", a.status, a.body);
     }
 }
 
@@ -616,8 +682,8 @@ fn after_adds_edits_and_deletes_lookups_still_equal_tmkit_match() {
             urlencode(q)
         ));
         assert_eq!(
-            without_ms(a.json()),
-            without_ms(cli[0].clone()),
+            comparable(a.json()),
+            comparable(cli[0].clone()),
             "query {q}"
         );
     }

@@ -123,7 +123,7 @@ pub struct UnitJson {
     pub notes: Vec<String>,
     /// Free fields.
     pub fields: BTreeMap<String, String>,
-    /// The file it was imported from (as named at import).
+    /// The file it was imported from: its name only, without folders.
     pub origin: Option<String>,
 }
 
@@ -160,7 +160,11 @@ impl UnitJson {
             domain: unit.domain.clone(),
             notes: unit.tu.notes.iter().map(|n| n.text.clone()).collect(),
             fields: unit.fields.iter().cloned().collect(),
-            origin: unit.origin.clone(),
+            // `tmkit tm import` records the path given; clients see no folders.
+            origin: unit
+                .origin
+                .as_deref()
+                .map(|o| o.rsplit(['/', '\\']).next().unwrap_or(o).to_string()),
         }
     }
 }
