@@ -1104,6 +1104,39 @@ fn documents_are_analyzed_pretranslated_and_summarized() {
 }
 
 #[test]
+fn analysis_sees_units_changed_since_start() {
+    let (served, _) = serve_news(&[]);
+    let analyze = || {
+        let a = answer(
+            agent()
+                .post(&served.url("/v1/analyze?src=en&tgt=fr&lines=true"))
+                .send(format!("{ZEBRA}\n")),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()["total"].clone()
+    };
+    // Open the pair first, so the unit goes to the change levels, not the base.
+    assert_eq!(analyze()["no match"]["segments"], 1);
+    let units = served.url("/v1/tms/default/units");
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."});
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.json()["ids"][0].as_i64().unwrap();
+    let total = analyze();
+    assert_eq!(total["100%"]["segments"], 1, "{total}");
+    assert_eq!(total["no match"]["segments"], 0, "{total}");
+    let a = send(
+        "DELETE",
+        &format!("{units}/{id}"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert_eq!(analyze()["no match"]["segments"], 1);
+}
+
+#[test]
 fn a_postgresql_store_is_served_too() {
     let Some(base) = std::env::var("TMKIT_TEST_PG")
         .ok()
