@@ -273,6 +273,28 @@ fn lookups_give_what_tmkit_match_gives() {
             comparable(cli[0].clone()),
             "query {q}"
         );
+        // Each match carries its word diff: equal and deleted parts make the
+        // memory's source, equal and inserted ones the query.
+        for m in a.json()["matches"].as_array().unwrap() {
+            let parts = m["diff"].as_array().unwrap();
+            let join = |skip: &str| -> String {
+                parts
+                    .iter()
+                    .filter(|p| p["kind"] != skip)
+                    .map(|p| p["text"].as_str().unwrap())
+                    .collect()
+            };
+            // Spaces and case may come from either text: compare without them.
+            let norm = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            let source = m["source"].as_str().unwrap();
+            assert_eq!(norm(&join("insert")), norm(source), "{m}");
+            assert_eq!(norm(&join("delete")), norm(q), "{m}");
+        }
     }
     // A batch (POST) against `tmkit match --lines` on the same segments,
     // 101% context marks included.

@@ -501,7 +501,7 @@ impl PairIndex {
                         .filter(|m| shown(m))
                         .take(options.max_results)
                         .map(|m| Hit {
-                            json: self.served_json(m, base.memory()),
+                            json: self.served_json(m, q.text, base.memory()),
                             entry: m.entry.clone().into_owned(),
                         })
                         .collect();
@@ -528,7 +528,7 @@ impl PairIndex {
                     };
                     if view.level_shows(unit, seq) {
                         let hit = Hit {
-                            json: MatchJson::new(&m, tm, Some(&self.coded)),
+                            json: MatchJson::new(&m, q.text, tm, Some(&self.coded)),
                             entry: m.entry.clone().into_owned(),
                         };
                         insert_ranked(&mut results, hit);
@@ -551,8 +551,13 @@ impl PairIndex {
     /// The JSON of a base match, its origin named as clients may see it: the
     /// memory's name and unit id (`team#7`) for a store, the file name
     /// without its folders for memory files.
-    fn served_json(&self, m: &crate::fuzzy::Match<'_>, memory: &OpenedMemory) -> MatchJson {
-        let mut json = MatchJson::new(m, memory, Some(&self.coded));
+    fn served_json(
+        &self,
+        m: &crate::fuzzy::Match<'_>,
+        query: &str,
+        memory: &OpenedMemory,
+    ) -> MatchJson {
+        let mut json = MatchJson::new(m, query, memory, Some(&self.coded));
         json.origin = match memory {
             OpenedMemory::Store(_) => format!("{}#{}", self.name, m.entry.origin.position),
             OpenedMemory::Files(_) => without_folders(&json.origin).to_string(),
@@ -634,6 +639,7 @@ mod tests {
                 changedate: date.map(str::to_string),
                 penalties: Vec::new(),
                 adapted_target: None,
+                diff: Vec::new(),
             },
         };
         let mut r = vec![
