@@ -386,6 +386,10 @@ fn errors_are_json_and_name_no_server_path() {
             get(&served.url("/v1/tms/default/lookup?q=x&src=en&tgt=en")),
             400,
         ),
+        (
+            get(&served.url("/v1/tms/default/concordance?q=a%00b&src=en")),
+            400,
+        ),
         (get(&served.url("/no/such/route")), 404),
         (
             post_json(
