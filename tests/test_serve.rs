@@ -210,14 +210,23 @@ fn news_sources() -> Vec<String> {
     out
 }
 
-/// The JSON of `tmkit match --format json` with `ms` removed.
-fn without_ms(mut v: Value) -> Value {
-    if let Some(items) = v.as_array_mut() {
-        for item in items {
-            item.as_object_mut().unwrap().remove("ms");
-        }
-    } else if let Some(o) = v.as_object_mut() {
+/// Lookup JSON (one lookup or a list) in a form comparable between
+/// `tmkit match --format json` and the server: `ms` removed, and each origin
+/// reduced to its unit id (the CLI names the store by its path, the server
+/// by the memory's name).
+fn comparable(mut v: Value) -> Value {
+    let one = |item: &mut Value| {
+        let o = item.as_object_mut().unwrap();
         o.remove("ms");
+        for m in o["matches"].as_array_mut().unwrap() {
+            let origin = m["origin"].as_str().unwrap();
+            let id = origin[origin.rfind('#').unwrap()..].to_string();
+            m["origin"] = Value::String(id);
+        }
+    };
+    match v.as_array_mut() {
+        Some(items) => items.iter_mut().for_each(one),
+        None => one(&mut v),
     }
     v
 }
@@ -260,10 +269,32 @@ fn lookups_give_what_tmkit_match_gives() {
         let a = get(&url);
         assert_eq!(a.status, 200, "{}", a.body);
         assert_eq!(
-            without_ms(a.json()),
-            without_ms(cli[0].clone()),
+            comparable(a.json()),
+            comparable(cli[0].clone()),
             "query {q}"
         );
+        // Each match carries its word diff: equal and deleted parts make the
+        // memory's source, equal and inserted ones the query.
+        for m in a.json()["matches"].as_array().unwrap() {
+            let parts = m["diff"].as_array().unwrap();
+            let join = |skip: &str| -> String {
+                parts
+                    .iter()
+                    .filter(|p| p["kind"] != skip)
+                    .map(|p| p["text"].as_str().unwrap())
+                    .collect()
+            };
+            // Spaces and case may come from either text: compare without them.
+            let norm = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            let source = m["source"].as_str().unwrap();
+            assert_eq!(norm(&join("insert")), norm(source), "{m}");
+            assert_eq!(norm(&join("delete")), norm(q), "{m}");
+        }
     }
     // A batch (POST) against `tmkit match --lines` on the same segments,
     // 101% context marks included.
@@ -287,8 +318,8 @@ fn lookups_give_what_tmkit_match_gives() {
         None,
     );
     assert_eq!(a.status, 200, "{}", a.body);
-    let got = without_ms(a.json());
-    assert_eq!(got, without_ms(cli));
+    let got = comparable(a.json());
+    assert_eq!(got, comparable(cli));
     assert!(
         got.as_array()
             .unwrap()
@@ -355,6 +386,10 @@ fn errors_are_json_and_name_no_server_path() {
             get(&served.url("/v1/tms/default/lookup?q=x&src=en&tgt=en")),
             400,
         ),
+        (
+            get(&served.url("/v1/tms/default/concordance?q=a%00b&src=en")),
+            400,
+        ),
         (get(&served.url("/no/such/route")), 404),
         (
             post_json(
@@ -377,6 +412,63 @@ fn errors_are_json_and_name_no_server_path() {
         assert_eq!(v["error"]["status"], status);
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
         assert!(!a.body.contains(&store_name), "{}", a.body);
+    }
+}
+
+#[test]
+fn no_route_answers_with_the_store_directory() {
+    let (served, store) = serve_news(&[]);
+    let dir = store.parent().unwrap().display().to_string();
+    let s0 = &news_sources()[0];
+    let q = urlencode(s0);
+    // A unit added since start, so lookups read the change levels too.
+    let added = send(
+        "POST",
+        &served.url("/v1/tms/default/units"),
+        Some(&json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."})),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let text = |path: &str, body: &str| answer(agent().post(&served.url(path)).send(body));
+    let doc = format!("{s0}\n{ZEBRA}\n");
+    let mut answers = vec![
+        added,
+        get(&served.url("/v1/tms")),
+        get(&served.url(&format!("/v1/tms/default/lookup?src=en&tgt=fr&q={q}"))),
+        get(&served.url(&format!(
+            "/v1/tms/default/lookup?src=en&tgt=fr&q={}",
+            urlencode(ZEBRA)
+        ))),
+        post_json(
+            &served.url("/v1/tms/default/lookup"),
+            &json!({"src": "en", "tgt": "fr", "segments": [s0, ZEBRA]}),
+            None,
+        ),
+        get(&served.url(&format!("/v1/tms/default/concordance?q={q}&src=en&tgt=fr"))),
+        get(&served.url("/v1/tms/default/units/1")),
+        get(&served.url("/v1/tms/default/export.tmx")),
+        text("/v1/analyze?src=en&tgt=fr&lines=true", &doc),
+        text("/v1/pretranslate?src=en&tgt=fr&lines=true", &doc),
+        text("/v1/summarize?src=en&tgt=fr&sentences=1", &doc),
+        get(&served.url(&format!("/tmserver/en/fr/unit/{q}"))),
+        get(&served.url(&format!("/api/v1/en/fr/unit/{q}"))),
+        get(&served.url(&format!("/translate?langpair=en|fr&q={q}"))),
+        get(&served.url("/api/v1/languages/")),
+        get(&served.url("/listPairs")),
+        get(&served.url("/v1/jobs/1")),
+        get(&served.url("/v1/openapi.json")),
+        get(&served.url("/")),
+        get(&served.url("/v1/tms/default/units/999999")),
+    ];
+    answers.push(text("/v1/pretranslate?src=en&tgt=fr", "<xliff"));
+    let lookup = get(&served.url(&format!("/v1/tms/default/lookup?src=en&tgt=fr&q={q}")));
+    let origin = lookup.json()["matches"][0]["origin"].clone();
+    assert!(origin.as_str().unwrap().starts_with("default#"), "{origin}");
+    let found = get(&served.url(&format!("/v1/tms/default/concordance?q={q}")));
+    assert_eq!(found.json()[0]["unit"]["origin"], "en-fr.news.tmx");
+    for a in answers {
+        assert!(!a.body.contains(&dir), "{} {}", a.status, a.body);
     }
 }
 
@@ -616,8 +708,8 @@ fn after_adds_edits_and_deletes_lookups_still_equal_tmkit_match() {
             urlencode(q)
         ));
         assert_eq!(
-            without_ms(a.json()),
-            without_ms(cli[0].clone()),
+            comparable(a.json()),
+            comparable(cli[0].clone()),
             "query {q}"
         );
     }
@@ -1035,6 +1127,39 @@ fn documents_are_analyzed_pretranslated_and_summarized() {
             .send("<?xml version=\"1.0\"?><xliff version=\"1.2\"><file"),
     );
     assert_eq!(a.status, 422, "{}", a.body);
+}
+
+#[test]
+fn analysis_sees_units_changed_since_start() {
+    let (served, _) = serve_news(&[]);
+    let analyze = || {
+        let a = answer(
+            agent()
+                .post(&served.url("/v1/analyze?src=en&tgt=fr&lines=true"))
+                .send(format!("{ZEBRA}\n")),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()["total"].clone()
+    };
+    // Open the pair first, so the unit goes to the change levels, not the base.
+    assert_eq!(analyze()["no match"]["segments"], 1);
+    let units = served.url("/v1/tms/default/units");
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."});
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.json()["ids"][0].as_i64().unwrap();
+    let total = analyze();
+    assert_eq!(total["100%"]["segments"], 1, "{total}");
+    assert_eq!(total["no match"]["segments"], 0, "{total}");
+    let a = send(
+        "DELETE",
+        &format!("{units}/{id}"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert_eq!(analyze()["no match"]["segments"], 1);
 }
 
 #[test]

@@ -283,7 +283,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                     query: query.to_string(),
                     matches: matches
                         .iter()
-                        .map(|m| MatchJson::new(m, matcher.memory(), coded.as_ref()))
+                        .map(|m| MatchJson::new(m, &query[..], matcher.memory(), coded.as_ref()))
                         .collect(),
                     ms: (ms * 1000.0).round() / 1000.0,
                 };

@@ -394,6 +394,42 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
 
     /// Analyzes the next file's segments (matching on all cores) and adds them to the total.
     pub fn add_file(&mut self, name: &str, segments: &[&str]) -> FileAnalysis {
+        self.add_file_by(name, segments, |session, i, segment| {
+            let options = MatchOptions {
+                min_score: 50,
+                max_results: 1,
+                exhaustive: false,
+            };
+            let best = session.best(segment, &options).first().map(|h| h.score);
+            let previous = i.checked_sub(1).and_then(|p| segments.get(p));
+            match (best, previous) {
+                (Some(100), Some(previous)) if session.in_context(segment, previous) => Some(101),
+                _ => best,
+            }
+        })
+    }
+
+    /// As [`Analyzer::add_file`], with each segment's best score against the
+    /// memory given (`scores[i]`, 50 or more, 101 for an exact match in
+    /// context) instead of looked up here: for a caller whose memory is more
+    /// than this matcher's (a server's persisted index plus later changes).
+    /// Repetitions and internal fuzzy matches are counted as `add_file` does.
+    pub fn add_file_scored(
+        &mut self,
+        name: &str,
+        segments: &[&str],
+        scores: &[Option<u8>],
+    ) -> FileAnalysis {
+        self.add_file_by(name, segments, |_, i, _| scores.get(i).copied().flatten())
+    }
+
+    /// The analysis of a file, `best` giving a segment's best score against
+    /// the memory (101: exact in context).
+    fn add_file_by<F>(&mut self, name: &str, segments: &[&str], best: F) -> FileAnalysis
+    where
+        F: Fn(&mut MatchSession<'m, T>, usize, &str) -> Option<u8> + Sync,
+        T: Sync,
+    {
         let file = self.files;
         self.files += 1;
         // Repetitions depend on order, so they are decided before matching in
@@ -445,14 +481,10 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
                         if let Some(band) = repeats[i] {
                             return (band, count);
                         }
-                        let best = session.best(segment, &options).first().map(|h| h.score);
-                        let previous = i.checked_sub(1).and_then(|p| segments.get(p));
-                        if best == Some(100)
-                            && let Some(previous) = previous
-                            && session.in_context(segment, previous)
-                        {
-                            return (Band::Context, count);
-                        }
+                        let best = match best(session, i, segment) {
+                            Some(101) => return (Band::Context, count),
+                            b => b,
+                        };
                         let number = firsts[i].unwrap_or(0) as u32;
                         let earlier = job_session
                             .best_before(segment, &internal, number)

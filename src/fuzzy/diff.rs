@@ -8,7 +8,7 @@ use crate::text::{
 };
 
 /// What a part of a diff is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DiffKind {
     /// In both texts.
@@ -20,7 +20,7 @@ pub enum DiffKind {
 }
 
 /// A run of tokens (with the spaces after them) of one kind.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DiffPart {
     /// Equal, deleted from the source, or inserted from the query.
     pub kind: DiffKind,

@@ -2,6 +2,7 @@
 //! json` and the server's lookups (`tmkit serve`), so a client gets the same
 //! fields, scores and penalties from either.
 
+use super::diff::{DiffPart, diff_words};
 use super::{Match, Penalty};
 use crate::tm::TranslationMemory;
 use crate::tm::coded::CodedTargets;
@@ -29,13 +30,19 @@ pub struct MatchJson {
     pub penalties: Vec<Penalty>,
     /// The target with the query's numbers written the target language's way.
     pub adapted_target: Option<String>,
+    /// Word diff of `source` against the query, as `tmkit match` shows it:
+    /// the parts in order, `delete` for source words the query lacks and
+    /// `insert` for query words the source lacks.
+    pub diff: Vec<DiffPart>,
 }
 
 impl MatchJson {
-    /// The JSON form of `m`, a match from `tm`; `coded` gives targets their
-    /// inline codes back (plain text when absent or when the unit has none).
+    /// The JSON form of `m`, a match of `query` from `tm`; `coded` gives
+    /// targets their inline codes back (plain text when absent or when the
+    /// unit has none).
     pub fn new<T: TranslationMemory + ?Sized>(
         m: &Match<'_>,
+        query: &str,
         tm: &T,
         coded: Option<&CodedTargets>,
     ) -> Self {
@@ -54,6 +61,7 @@ impl MatchJson {
             changedate: m.entry.changedate.clone(),
             penalties: m.penalties.clone(),
             adapted_target: m.adapted_target.clone(),
+            diff: diff_words(&m.entry.source, query),
         }
     }
 }

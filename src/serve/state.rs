@@ -331,10 +331,8 @@ impl ServedTm {
         let pair = LanguagePair::new(src.clone(), tgt.clone());
         let _writes = self.writer.as_ref().map(lock);
         let base = open_base(&self.source, &pair)?;
-        let name: Arc<str> = Arc::from(match &self.source {
-            Source::Store(loc) => loc.redacted(),
-            Source::Files(_) => self.name.clone(),
-        });
+        // Origins name the memory as clients know it, never the store's path.
+        let name: Arc<str> = Arc::from(self.name.as_str());
         let coded = CodedTargets::load(base.memory().files(), &pair);
         let index = Arc::new(PairIndex {
             pair,
@@ -376,7 +374,7 @@ pub(crate) fn lock<T: ?Sized>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// One language pair of a served memory.
 pub struct PairIndex {
     pair: LanguagePair,
-    /// How delta entries name their origin (as the store's entries do).
+    /// The served memory's name: what every origin shown starts with.
     name: Arc<str>,
     view: RwLock<Arc<View>>,
     pool: Mutex<Vec<PooledSession>>,
@@ -503,7 +501,7 @@ impl PairIndex {
                         .filter(|m| shown(m))
                         .take(options.max_results)
                         .map(|m| Hit {
-                            json: MatchJson::new(m, base.memory(), Some(&self.coded)),
+                            json: self.served_json(m, q.text, base.memory()),
                             entry: m.entry.clone().into_owned(),
                         })
                         .collect();
@@ -530,7 +528,7 @@ impl PairIndex {
                     };
                     if view.level_shows(unit, seq) {
                         let hit = Hit {
-                            json: MatchJson::new(&m, tm, Some(&self.coded)),
+                            json: MatchJson::new(&m, q.text, tm, Some(&self.coded)),
                             entry: m.entry.clone().into_owned(),
                         };
                         insert_ranked(&mut results, hit);
@@ -548,6 +546,23 @@ impl PairIndex {
         }
         self.give_back(session);
         out
+    }
+
+    /// The JSON of a base match, its origin named as clients may see it: the
+    /// memory's name and unit id (`team#7`) for a store, the file name
+    /// without its folders for memory files.
+    fn served_json(
+        &self,
+        m: &crate::fuzzy::Match<'_>,
+        query: &str,
+        memory: &OpenedMemory,
+    ) -> MatchJson {
+        let mut json = MatchJson::new(m, query, memory, Some(&self.coded));
+        json.origin = match memory {
+            OpenedMemory::Store(_) => format!("{}#{}", self.name, m.entry.origin.position),
+            OpenedMemory::Files(_) => without_folders(&json.origin).to_string(),
+        };
+        json
     }
 
     fn take_session(&self, base: &Arc<Base>) -> PooledSession {
@@ -587,6 +602,13 @@ struct Hit {
     entry: Entry,
 }
 
+/// `origin` (`dir/file.tmx#tu3`) without the folders of its file name.
+fn without_folders(origin: &str) -> &str {
+    origin
+        .rfind(['/', '\\'])
+        .map_or(origin, |i| &origin[i + 1..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,6 +639,7 @@ mod tests {
                 changedate: date.map(str::to_string),
                 penalties: Vec::new(),
                 adapted_target: None,
+                diff: Vec::new(),
             },
         };
         let mut r = vec![

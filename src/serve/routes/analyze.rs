@@ -6,8 +6,10 @@ use axum::Json;
 use axum::extract::State;
 
 use super::{DocParams, document_segments, lang};
+use crate::fuzzy::MatchOptions;
 use crate::fuzzy::analysis::{Analyzer, WeightGrid};
 use crate::serve::error::ApiQuery;
+use crate::serve::state::LookupQuery;
 use crate::serve::{ApiError, Shared, blocking};
 
 /// Analyzes a document.
@@ -39,13 +41,34 @@ pub async fn analyze(
     blocking(move || {
         let segments = document_segments(&body, &p, &src);
         let index = tm.pair(&src, &tgt)?;
-        // The analysis reads the base index (with its 101% context): units
-        // changed since it was built count from the next rebuild.
+        // Each segment's best match as a lookup finds it (the persisted index
+        // and the changes since, 101% in context), so units added, edited or
+        // deleted since start count at once; the analyzer adds repetitions
+        // and internal fuzzy matches.
+        let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let queries: Vec<LookupQuery<'_>> = refs
+            .iter()
+            .enumerate()
+            .map(|(i, text)| LookupQuery {
+                text,
+                previous: i.checked_sub(1).map(|p| refs[p]),
+                codes: 0,
+            })
+            .collect();
+        let options = MatchOptions {
+            min_score: 50,
+            max_results: 1,
+            exhaustive: false,
+        };
+        let scores: Vec<Option<u8>> = index
+            .lookup(&queries, &options)
+            .iter()
+            .map(|l| l.matches.first().map(|m| m.score))
+            .collect();
         let view = index.view();
         let mut analyzer = Analyzer::new(&view.base);
-        let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let name = p.name.clone().unwrap_or_else(|| "document".into());
-        let file = analyzer.add_file(&name, &refs);
+        let file = analyzer.add_file_scored(&name, &refs, &scores);
         let total = analyzer.total().clone();
         Ok(Json(serde_json::json!({
             "files": [{

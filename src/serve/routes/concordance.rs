@@ -19,12 +19,14 @@ pub const MAX_LIMIT: usize = 500;
 #[into_params(parameter_in = Query)]
 pub struct ConcordanceParams {
     /// The text looked for.
+    #[param(required = true, min_length = 1, pattern = r"\S")]
     pub q: Option<String>,
     /// Look in variants of this language only; it is also the `source` shown.
     pub src: Option<String>,
     /// The language shown as `target`.
     pub tgt: Option<String>,
     /// Most units returned, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 
@@ -55,6 +57,12 @@ pub async fn concordance(
     let text =
         p.q.filter(|q| !q.trim().is_empty())
             .ok_or_else(|| ApiError::bad_request("'q' (the text to look for) is required"))?;
+    // The stores cannot search for a NUL character (SQLite ends C strings at it).
+    if text.contains('\0') {
+        return Err(ApiError::bad_request(
+            "'q' must not contain a NUL character",
+        ));
+    }
     let parse = |v: Option<String>, what: &str| -> Result<Option<LanguageTag>, ApiError> {
         v.filter(|v| !v.is_empty())
             .map(|v| super::lang(Some(&v), what))

@@ -206,6 +206,7 @@ pub async fn import(
     params(("id" = u64, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job", body = JobStatus),
+        (status = 400, description = "Malformed id", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such job", body = crate::serve::error::ErrorBody)))]
 pub async fn job(
     State(state): State<Shared>,

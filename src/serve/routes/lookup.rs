@@ -21,14 +21,19 @@ pub const MAX_BATCH: usize = 10_000;
 #[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The segment to match.
+    #[param(required = true, min_length = 1, pattern = r"\S")]
     pub q: Option<String>,
     /// Source language (BCP-47).
+    #[param(required = true, min_length = 1)]
     pub src: Option<String>,
     /// Target language (BCP-47).
+    #[param(required = true, min_length = 1)]
     pub tgt: Option<String>,
     /// Lowest score returned, 0-100 (default 50).
+    #[param(minimum = 0, maximum = 100)]
     pub min: Option<u8>,
     /// Most matches returned, 1-50 (default 5).
+    #[param(minimum = 1, maximum = 50)]
     pub max: Option<usize>,
 }
 
@@ -109,6 +114,8 @@ pub async fn lookup(
     responses(
         (status = 200, description = "Per segment, in order, its matches", body = Vec<LookupJson>),
         (status = 400, description = "Bad request", body = crate::serve::error::ErrorBody),
+        (status = 415, description = "Body not sent as application/json", body = crate::serve::error::ErrorBody),
+        (status = 422, description = "Body is JSON but not of this shape", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody),
         (status = 413, description = "Body too large", body = crate::serve::error::ErrorBody)))]
 pub async fn batch(

@@ -123,7 +123,7 @@ pub struct UnitJson {
     pub notes: Vec<String>,
     /// Free fields.
     pub fields: BTreeMap<String, String>,
-    /// The file it was imported from (as named at import).
+    /// The file it was imported from: its name only, without folders.
     pub origin: Option<String>,
 }
 
@@ -160,7 +160,11 @@ impl UnitJson {
             domain: unit.domain.clone(),
             notes: unit.tu.notes.iter().map(|n| n.text.clone()).collect(),
             fields: unit.fields.iter().cloned().collect(),
-            origin: unit.origin.clone(),
+            // `tmkit tm import` records the path given; clients see no folders.
+            origin: unit
+                .origin
+                .as_deref()
+                .map(|o| o.rsplit(['/', '\\']).next().unwrap_or(o).to_string()),
         }
     }
 }
@@ -192,6 +196,8 @@ fn non_empty(text: &str, what: &str) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Added (or an exact duplicate: `added` 0)", body = AddResult),
         (status = 400, description = "Bad unit", body = crate::serve::error::ErrorBody),
+        (status = 415, description = "Body not sent as application/json", body = crate::serve::error::ErrorBody),
+        (status = 422, description = "Body is JSON but not of this shape", body = crate::serve::error::ErrorBody),
         (status = 401, description = "No or wrong token", body = crate::serve::error::ErrorBody),
         (status = 403, description = "Read-only server, or writes disabled", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody)))]
@@ -258,6 +264,7 @@ pub async fn add(
     params(("tm" = String, Path, description = "Memory name"), ("id" = i64, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = UnitJson),
+        (status = 400, description = "Malformed id", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory or unit", body = crate::serve::error::ErrorBody)))]
 pub async fn get(
     State(state): State<Shared>,
@@ -279,7 +286,9 @@ pub async fn get(
     security(("token" = [])),
     responses(
         (status = 200, description = "The changed unit", body = UnitJson),
-        (status = 400, description = "Bad change", body = crate::serve::error::ErrorBody),
+        (status = 400, description = "Bad change or malformed id", body = crate::serve::error::ErrorBody),
+        (status = 415, description = "Body not sent as application/json", body = crate::serve::error::ErrorBody),
+        (status = 422, description = "Body is JSON but not of this shape", body = crate::serve::error::ErrorBody),
         (status = 401, description = "No or wrong token", body = crate::serve::error::ErrorBody),
         (status = 403, description = "Read-only server, or writes disabled", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory or unit", body = crate::serve::error::ErrorBody)))]
@@ -345,6 +354,7 @@ pub async fn put(
     security(("token" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = crate::serve::error::ErrorBody),
         (status = 401, description = "No or wrong token", body = crate::serve::error::ErrorBody),
         (status = 403, description = "Read-only server, or writes disabled", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory or unit", body = crate::serve::error::ErrorBody)))]
