@@ -357,34 +357,83 @@ fn content(doc: &Document) -> Vec<UnitContent> {
 }
 
 /// PO source text: entries with comment lines of every kind whose text
-/// holds bare `\r` (inside and at the end), line endings `\n`, `\r\n` and
-/// `\r\r\n`, optional `msgctxt`, and strings with escapes.
+/// holds bare `\r` (inside and at the end), `fuzzy` among other flags, line
+/// endings `\n`, `\r\n` and `\r\r\n`, optional `msgctxt`, strings with
+/// escapes (named, octal) and raw control characters, split over
+/// continuation lines, and plural entries with their strings in the usual
+/// and in odd orders (`msgstr` before `msgid_plural`, `msgstr[1]` first, one
+/// form only).
 fn po_text() -> impl Strategy<Value = String> {
     let end = prop::sample::select(vec!["\n", "\r\n", "\r\r\n"]);
-    let comment = (
+    let comment = prop_oneof![
+        (
+            prop::sample::select(vec![
+                "#", "# ", "#.", "#. ", "#:", "#: ", "#,", "#, ", "#|", "#| ",
+            ]),
+            proptest::string::string_regex("[a-zé \r,]{0,8}").unwrap(),
+        )
+            .prop_map(|(prefix, body)| format!("{prefix}{body}")),
         prop::sample::select(vec![
-            "#", "# ", "#.", "#. ", "#:", "#: ", "#,", "#, ", "#|", "#| ",
-        ]),
-        proptest::string::string_regex("[a-zé \r,]{0,8}").unwrap(),
-        end.clone(),
-    )
-        .prop_map(|(prefix, body, end)| format!("{prefix}{body}{end}"));
-    let string = || proptest::string::string_regex(r#"([a-zé ]|\\[nrt"])*"#).unwrap();
+            "#, fuzzy",
+            "#,fuzzy",
+            "#, c-format, fuzzy",
+            "#, fuzzy, no-wrap",
+        ])
+        .prop_map(String::from),
+    ];
+    let comment = (comment, end.clone()).prop_map(|(c, end)| format!("{c}{end}"));
+    // Quoted-string bodies: no raw `\n` (it ends the line) or `"`.
+    let string = || {
+        proptest::string::string_regex(
+            "([a-zé 7]|\\\\[nrtabfv\"\\\\]|\\\\[0-3][0-7][0-7]|[\x01-\x09\x0b-\x1f\x7f])*",
+        )
+        .unwrap()
+    };
+    // A string as one line or as `""` followed by continuation lines.
+    let value = || {
+        (string(), string(), any::<bool>()).prop_map(|(a, b, split)| {
+            if split {
+                vec![String::new(), a, b]
+            } else {
+                vec![format!("{a}{b}")]
+            }
+        })
+    };
+    // Targets that are only whitespace or control characters: non-empty,
+    // so translations (drafts when fuzzy), though `has_target` says no.
+    let blank = || {
+        proptest::string::string_regex("([ \t\x0b\x0c\r]|\\\\[ntrvf]){1,3}")
+            .unwrap()
+            .prop_map(|s| vec![s])
+    };
+    let target = move || prop_oneof![2 => value(), 1 => blank()];
     let entry = (
         prop::collection::vec(comment, 0..4),
         prop::option::of(string()),
-        string(),
-        string(),
+        (string(), value(), target(), target()),
+        0usize..5,
         end,
     )
-        .prop_map(|(comments, ctxt, id, target, end)| {
+        .prop_map(|(comments, ctxt, (id, plural, s0, s1), order, end)| {
+            let field = |keyword: &str, parts: &[String]| {
+                let quoted: Vec<String> = parts.iter().map(|p| format!("\"{p}\"")).collect();
+                format!("{keyword} {}{end}", quoted.join(end))
+            };
             let mut e = comments.concat();
             if let Some(c) = ctxt {
                 e.push_str(&format!("msgctxt \"{c}\"{end}"));
             }
-            e.push_str(&format!(
-                "msgid \"x{id}\"{end}msgstr \"{target}\"{end}{end}"
-            ));
+            e.push_str(&format!("msgid \"x{id}\"{end}"));
+            let p = || field("msgid_plural", &plural);
+            match order {
+                0 => e.push_str(&field("msgstr", &s0)),
+                1 => e.extend([p(), field("msgstr[0]", &s0), field("msgstr[1]", &s1)]),
+                // The po_reader fuzz target's find: msgstr, then msgid_plural, then msgstr again.
+                2 => e.extend([field("msgstr", &s0), p(), field("msgstr", &s1)]),
+                3 => e.extend([p(), field("msgstr[1]", &s1), field("msgstr[0]", &s0)]),
+                _ => e.extend([p(), field("msgstr[0]", &s0)]),
+            }
+            e.push_str(end);
             e
         });
     prop::collection::vec(entry, 1..5).prop_map(|entries| entries.concat())

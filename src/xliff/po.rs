@@ -354,7 +354,13 @@ fn push_quoted(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\{:03o}", c as u32)),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            // Other C0 controls and DEL as three octal digits, so a digit
+            // after them is not read as part of the escape.
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\{:03o}", c as u32)),
             c => out.push(c),
         }
     }
@@ -425,9 +431,13 @@ fn entry(s: &mut String, unit: &Unit, segs: &[Segment]) {
             s.push('\n');
         }
     }
+    let text = |g: &Segment| g.target.as_ref().map(Seg::plain_text).unwrap_or_default();
+    // The reader's rule, not `has_target`: any non-empty msgstr is a
+    // translation (whitespace or a control character included), so a
+    // draft one must carry `fuzzy` or it reads back as translated.
     let fuzzy = segs
         .iter()
-        .any(|g| g.has_target() && matches!(g.state, State::Draft | State::NeedsReview));
+        .any(|g| !text(g).is_empty() && matches!(g.state, State::Draft | State::NeedsReview));
     let mut flags_written = false;
     for c in &unit.po_comments {
         if fuzzy
@@ -449,7 +459,6 @@ fn entry(s: &mut String, unit: &Unit, segs: &[Segment]) {
         push_field(s, "msgctxt", ctxt);
     }
     push_field(s, "msgid", &first.source.plain_text());
-    let text = |g: &Segment| g.target.as_ref().map(Seg::plain_text).unwrap_or_default();
     if unit.plural {
         let plural = segs
             .get(1)
@@ -552,6 +561,45 @@ msgstr ""
         let mut back = parse(&out, None).unwrap();
         back.files[0].units[0].line = unit.line;
         assert_eq!(back.files[0].units, doc.files[0].units);
+    }
+
+    /// Found by the po_reader fuzz target (/work/po-crash.bin): a fuzzy
+    /// entry whose msgstr is only a form feed reads as a draft (any
+    /// non-empty msgstr is a translation), but the writer decided `fuzzy`
+    /// with `has_target`, which trims whitespace, so it dropped the flag
+    /// and the entry read back as translated. The entry also has its
+    /// strings in an odd order (msgid, msgstr, msgid_plural, msgstr).
+    #[test]
+    fn regression_fuzzy_lost_when_msgstr_is_only_a_control_character() {
+        let text = "# French tranur[\n#, fuzzy\nmsgid \"Talks rweek\u{48e0}..\"\nmsgstr \"\u{c}\"\nmsgid_plural \"%d ports oated yet.\"\nmsgstr \"\"\n";
+        let doc = parse(text, None).unwrap();
+        let unit = &doc.files[0].units[0];
+        assert!(unit.plural);
+        assert_eq!(unit.segments[0].state, State::Draft);
+        assert_eq!(
+            unit.segments[0].target.as_ref().unwrap().plain_text(),
+            "\u{c}"
+        );
+        let out = String::from_utf8(write_po(&doc, Vec::new()).unwrap()).unwrap();
+        assert!(out.contains("#, fuzzy\n"), "{out}");
+        assert!(out.contains("msgstr[0] \"\\f\"\n"), "{out}");
+        let mut back = parse(&out, None).unwrap();
+        back.files[0].units[0].line = unit.line;
+        assert_eq!(back.files[0].units, doc.files[0].units);
+    }
+
+    /// Every C0 control and DEL is written as an escape the reader reads back.
+    #[test]
+    fn control_characters_are_written_escaped() {
+        let all: String = (0u32..0x20)
+            .chain([0x7f])
+            .filter_map(char::from_u32)
+            .collect();
+        let value = format!("{all}7");
+        let mut quoted = String::new();
+        push_quoted(&mut quoted, &value);
+        assert!(!quoted.chars().any(|c| c.is_ascii_control()), "{quoted:?}");
+        assert_eq!(unquote(&quoted).unwrap(), value);
     }
 
     #[test]
