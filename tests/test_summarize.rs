@@ -862,3 +862,23 @@ fn translations_from_a_store_as_match_takes_it() {
         assert_eq!(out.matches("\"score\":100").count(), 4, "{out}");
     }
 }
+
+#[test]
+fn out_dir_on_the_input_folder_never_overwrites_an_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("a.txt");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/en-port-strike.txt"),
+    )
+    .unwrap();
+    std::fs::write(&article, &text).unwrap();
+    tmkit()
+        .arg("summarize")
+        .arg("--out-dir")
+        .arg(dir.path())
+        .arg(&article)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("overwrite"));
+    assert_eq!(std::fs::read_to_string(&article).unwrap(), text);
+}
