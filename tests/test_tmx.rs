@@ -484,6 +484,52 @@ fn merge_removes_duplicates_and_keeps_the_newest() {
 }
 
 #[test]
+fn merge_reads_stdin_given_twice_and_inputs_at_once() {
+    // Inputs are read on several threads at once: standard input, given
+    // twice, must be read twice in full (a shared file offset would split
+    // it between the two readers), and the result must be what merging the
+    // memory alone gives, whatever the threads' timing.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = String::from(r#"<tmx version="1.4"><header srclang="en"/><body>"#);
+    for i in 0..6000 {
+        doc.push_str(&format!(
+            r#"<tu><prop type="x-n">{}</prop><tuv xml:lang="en"><seg>Sentence {} of a long memory</seg></tuv><tuv xml:lang="fr"><seg>Phrase {}</seg></tuv></tu>"#,
+            i % 7,
+            i % 2500,
+            i % 2500
+        ));
+    }
+    doc.push_str("</body></tmx>");
+    let file = dir.path().join("tm.tmx");
+    std::fs::write(&file, &doc).unwrap();
+    let alone = dir.path().join("alone.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&file)
+        .arg("-o")
+        .arg(&alone)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("3500 duplicate(s) removed"));
+    let merged = dir.path().join("merged.tmx");
+    tmkit()
+        .args(["tmx", "merge", "-", "-"])
+        .arg(&file)
+        .arg("-o")
+        .arg(&merged)
+        .write_stdin(doc)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "18000 unit(s) read, 15500 duplicate(s) removed",
+        ));
+    assert_eq!(
+        std::fs::read(&alone).unwrap(),
+        std::fs::read(&merged).unwrap()
+    );
+}
+
+#[test]
 fn filter_keeps_a_pair_and_drops_untranslated() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.tmx");

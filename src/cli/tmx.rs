@@ -697,24 +697,23 @@ fn write_validation_text(
 fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let inputs = tmx_inputs(&a.inputs, &a.include)?;
     // Standard input can be read only once: it is kept in a temporary file
-    // for the passes. (The output may be an input: every input is read to
-    // its end before the output is renamed into place.)
+    // for the passes, opened anew for each reading (inputs are read on
+    // several threads at once, so a shared file offset would not do). (The
+    // output may be an input: every input is read to its end before the
+    // output is renamed into place.)
     let spool = if inputs.iter().any(|i| is_stdio(i)) {
-        let mut file = tempfile::tempfile().context("creating a temporary file for stdin")?;
+        let mut file =
+            tempfile::NamedTempFile::new().context("creating a temporary file for stdin")?;
         std::io::copy(&mut std::io::stdin().lock(), &mut file).context("reading stdin")?;
         Some(file)
     } else {
         None
     };
     let options = ReadOptions { lenient: a.lenient };
-    let mut open = |i: usize| -> tmkit::Result<TmxReader> {
+    let open = |i: usize| -> tmkit::Result<TmxReader> {
         match &spool {
             Some(file) if is_stdio(&inputs[i]) => {
-                use std::io::Seek as _;
-                let mut f = file
-                    .try_clone()
-                    .map_err(|e| tmkit::Error::io("<stdin>", e))?;
-                f.rewind().map_err(|e| tmkit::Error::io("<stdin>", e))?;
+                let f = file.reopen().map_err(|e| tmkit::Error::io("<stdin>", e))?;
                 let boxed: Box<dyn std::io::Read + Send> = Box::new(f);
                 TmxReader::with_options(boxed, None, options)
             }
@@ -740,7 +739,7 @@ fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let out = Output::create(&a.output)?;
     let mut line = String::new();
     let (report, out) = merge::merge(
-        &mut open,
+        &open,
         inputs.len(),
         &opts,
         out,

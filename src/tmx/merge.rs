@@ -30,7 +30,7 @@ use std::io::{Read, Write};
 
 use serde::Serialize;
 
-use super::model::{Header, MetaKind, Note, Prop, Tu, Tuv};
+use super::model::{Header, MetaKind, Note, Prop, RawElement, Tu, Tuv};
 use super::reader::{Notice, NoticeKind, TmxReader};
 use super::stats::lang_key;
 use super::writer::TmxWriter;
@@ -137,7 +137,9 @@ struct Distinct {
 
 /// Hashing of units: their keys, variants' keys, source keys, metadata.
 /// Languages are interned by their canonical tag (memories have few), and
-/// texts are built in one reused buffer: no allocation per variant.
+/// texts are built in one reused buffer: no allocation per variant. Keys
+/// hash a language by its canonical tag, not by its interned number, so
+/// that the keys of inputs read on different threads agree.
 struct Keys {
     hasher: ahash::RandomState,
     hasher2: ahash::RandomState,
@@ -145,6 +147,8 @@ struct Keys {
     spellings: Vec<(String, u16)>,
     /// Canonical tags (lowercase), by interned number.
     canonical: Vec<String>,
+    /// The hash of each canonical tag, by interned number.
+    lang_hash: Vec<u64>,
     /// The current unit's texts, one after the other.
     texts: String,
     /// The current unit's variants: language, and the range of its text.
@@ -158,6 +162,7 @@ impl Keys {
             hasher2: ahash::RandomState::with_seeds(21, 22, 23, 24),
             spellings: Vec::new(),
             canonical: Vec::new(),
+            lang_hash: Vec::new(),
             texts: String::new(),
             variants: Vec::new(),
         }
@@ -172,6 +177,7 @@ impl Keys {
         let n = match self.canonical.iter().position(|c| *c == key) {
             Some(n) => n,
             None => {
+                self.lang_hash.push(self.hasher.hash_one(&key));
                 self.canonical.push(key);
                 self.canonical.len() - 1
             }
@@ -230,16 +236,17 @@ impl Keys {
     fn unit(&mut self, tu: &Tu, srclang: Option<&str>, out: &mut Vec<u64>) -> (u128, u64) {
         let source = self.variants(tu, srclang);
         let mut variants = std::mem::take(&mut self.variants);
+        let lang = |v: (u16, u32, u32)| self.lang_hash[v.0 as usize];
         let source_key = match source {
             Some(i) if variants.len() > 1 => {
                 let mut h = self.hasher.build_hasher();
                 let src = variants[i];
-                (src.0, self.text(src)).hash(&mut h);
-                let mut targets: smallvec::SmallVec<[u16; 8]> = variants
+                (lang(src), self.text(src)).hash(&mut h);
+                let mut targets: smallvec::SmallVec<[u64; 8]> = variants
                     .iter()
                     .enumerate()
                     .filter(|&(j, _)| j != i)
-                    .map(|(_, v)| v.0)
+                    .map(|(_, &v)| lang(v))
                     .collect();
                 targets.sort_unstable();
                 targets.hash(&mut h);
@@ -247,13 +254,16 @@ impl Keys {
             }
             _ => 0,
         };
-        variants
-            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.text(*a).cmp(self.text(*b))));
+        variants.sort_unstable_by(|&a, &b| {
+            lang(a)
+                .cmp(&lang(b))
+                .then_with(|| self.text(a).cmp(self.text(b)))
+        });
         out.clear();
         let mut h1 = self.hasher.build_hasher();
         let mut h2 = self.hasher2.build_hasher();
         for &v in &variants {
-            let pair = (v.0, self.text(v));
+            let pair = (lang(v), self.text(v));
             out.push(self.hasher2.hash_one(pair));
             pair.hash(&mut h1);
             pair.hash(&mut h2);
@@ -286,6 +296,10 @@ struct Plan {
     distinct: Vec<Distinct>,
     /// The distinct unit of each unit read.
     of_unit: Vec<u32>,
+    /// The ordinal of each input's first unit, and one past the last.
+    starts: Vec<u32>,
+    /// Each input's `srclang`.
+    srclangs: Vec<Option<String>>,
     /// The sorted keys of each distinct unit's variants, one after the
     /// other, and where each unit's end (freed once resolved).
     variant_keys: Vec<u64>,
@@ -297,14 +311,26 @@ struct Plan {
 
 /// Bytes the first pass may spend keeping props and notes (each distinct
 /// one once) so that no pass is needed to collect them; beyond it they are
-/// dropped and read again in a pass of their own.
+/// dropped and read again in a pass of their own. Each thread reading an
+/// input keeps its own within this budget until its input is merged in.
 const EXTRAS_BUDGET: usize = 64 << 20;
+
+/// Units handed from a reading thread to the writing one at a time.
+const BATCH: usize = 64;
+/// Batches an input's reading thread may read ahead of the writer.
+const BATCHES_AHEAD: usize = 16;
 
 /// Merges the memories `open(0)`, …, `open(inputs - 1)` (each opened once
 /// per pass) into `out`, in two streaming passes. Conflicting units are
 /// handed to `on_conflict` in the second pass; broken units (with
 /// `opts.lenient`) and what the output cannot hold ([`NoticeKind::Lost`])
 /// to `on_problem` in the first.
+///
+/// Inputs are read on as many threads as there are cores (one input per
+/// thread at a time), in both passes; what is kept, written and reported,
+/// and in which order, is what reading them one after the other gives.
+/// Units are written and `on_conflict` and `on_problem` are called on the
+/// calling thread.
 ///
 /// ```
 /// use tmkit::tmx::merge::{merge, MergeOptions, Policy};
@@ -321,7 +347,7 @@ const EXTRAS_BUDGET: usize = 64 << 20;
 /// let opts = MergeOptions { policy: Policy::Newest, lenient: false };
 /// let mut conflicts = Vec::new();
 /// let (report, out) = merge(
-///     &mut |i| TmxReader::from_reader(docs[i].as_bytes(), None),
+///     &|i| TmxReader::from_reader(docs[i].as_bytes(), None),
 ///     docs.len(),
 ///     &opts,
 ///     Vec::new(),
@@ -333,14 +359,15 @@ const EXTRAS_BUDGET: usize = 64 << 20;
 /// let merged = Tmx::parse_str(std::str::from_utf8(&out).unwrap()).unwrap();
 /// assert_eq!(merged.tus[1].tuvs[1].seg.plain_text(), "Au revoir");
 /// ```
-pub fn merge<R: Read, W: Write>(
-    open: &mut dyn FnMut(usize) -> Result<TmxReader<R>>,
+pub fn merge<R: Read + Send, W: Write>(
+    open: &Opener<'_, R>,
     inputs: usize,
     opts: &MergeOptions,
     out: W,
     on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
     on_problem: impl FnMut(usize, Problem<'_>),
 ) -> Result<(MergeReport, W)> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     merge_within(
         open,
         inputs,
@@ -349,21 +376,37 @@ pub fn merge<R: Read, W: Write>(
         on_conflict,
         on_problem,
         EXTRAS_BUDGET,
+        threads,
     )
 }
 
-/// [`merge`], keeping props and notes in the first pass up to `budget` bytes.
-fn merge_within<R: Read, W: Write>(
-    open: &mut dyn FnMut(usize) -> Result<TmxReader<R>>,
+/// Opens input `i` for a pass; called from the reading threads.
+pub type Opener<'a, R> = dyn Fn(usize) -> Result<TmxReader<R>> + Sync + 'a;
+
+/// [`merge`], keeping props and notes in the first pass up to `budget`
+/// bytes, reading on up to `threads` threads.
+#[allow(clippy::too_many_arguments)]
+fn merge_within<R: Read + Send, W: Write>(
+    open: &Opener<'_, R>,
     inputs: usize,
     opts: &MergeOptions,
     out: W,
     mut on_conflict: impl FnMut(&Conflict<'_>) -> Result<()>,
     mut on_problem: impl FnMut(usize, Problem<'_>),
     budget: usize,
+    threads: usize,
 ) -> Result<(MergeReport, W)> {
+    let threads = threads.clamp(1, inputs.max(1));
     let mut report = MergeReport::default();
-    let mut plan = first_pass(open, inputs, opts, &mut report, &mut on_problem, budget)?;
+    let mut plan = first_pass(
+        open,
+        inputs,
+        opts,
+        &mut report,
+        &mut on_problem,
+        budget,
+        threads,
+    )?;
     resolve(&mut plan, opts.policy, &mut report);
     let extras = if !plan.distinct.iter().any(|d| d.needs_extras) {
         Extras::default()
@@ -371,148 +414,446 @@ fn merge_within<R: Read, W: Write>(
         early.move_to_homes(&plan.distinct);
         early
     } else {
-        collect_extras(open, inputs, &plan)?
+        collect_extras(open, inputs, &plan, threads)?
     };
     // Second pass: write the units chosen, report the conflicting ones.
     let mut w = TmxWriter::new(out, &plan.header)?;
     let mut trailer = Vec::new();
     let mut keys = Keys::new();
-    let mut ordinal = 0usize;
-    let mut tu = Tu::default();
-    for input in 0..inputs {
-        let mut reader = open(input)?;
-        let srclang = reader.header().srclang.clone();
-        while let Some(result) = reader.next_into(&mut tu) {
-            if skip_broken(result, opts.lenient)? {
-                continue;
-            }
-            let d = &plan.distinct[plan.of_unit[ordinal] as usize];
-            let is_winner = d.winner as usize == ordinal;
-            ordinal += 1;
-            if !is_winner || d.absorbed_into != NONE {
-                continue;
-            }
-            if d.group != NONE {
-                let source = keys.source(&tu, srclang.as_deref());
-                if let Some(source) = source.and_then(|s| tu.tuvs.get(s)) {
-                    on_conflict(&Conflict {
-                        group: u64::from(d.group) + 1,
-                        kept: !d.dropped,
-                        input,
-                        location: reader.last_tu_location(),
-                        tu: &tu,
-                        source,
-                    })?;
+    let plan = &plan;
+    let lenient = opts.lenient;
+    in_parallel(
+        inputs,
+        threads,
+        BATCHES_AHEAD,
+        |input, tx: &dyn Fn(Kept) -> bool| pick_units(open, input, plan, lenient, tx),
+        |input, kept| match kept {
+            Kept::Units(units) => {
+                for (mut tu, d, location) in units {
+                    let dist = &plan.distinct[d as usize];
+                    if dist.group != NONE {
+                        let srclang = plan.header_srclang(input);
+                        let source = keys.source(&tu, srclang);
+                        if let Some(source) = source.and_then(|s| tu.tuvs.get(s)) {
+                            on_conflict(&Conflict {
+                                group: u64::from(dist.group) + 1,
+                                kept: !dist.dropped,
+                                input,
+                                location: location.unwrap_or_default(),
+                                tu: &tu,
+                                source,
+                            })?;
+                        }
+                    }
+                    if dist.dropped {
+                        continue;
+                    }
+                    extras.absorb_into(d, &mut tu);
+                    w.write_tu(&tu)?;
+                    report.written += 1;
                 }
+                Ok(false)
             }
-            if d.dropped {
-                continue;
+            Kept::End(rest) => {
+                trailer.extend(rest);
+                Ok(true)
             }
-            extras.absorb_into(plan.of_unit[ordinal - 1], &mut tu);
-            w.write_tu(&tu)?;
-            report.written += 1;
-        }
-        trailer.extend_from_slice(reader.trailer());
-    }
+        },
+    )?;
     Ok((report, w.finish_with(&trailer)?))
 }
 
+/// What the second pass's reading threads hand over: the units to write
+/// (with their distinct unit and, for conflicting ones, where they start),
+/// then the elements after the input's last unit.
+enum Kept {
+    Units(Vec<(Tu, u32, Option<Location>)>),
+    End(Vec<RawElement>),
+}
+
+/// Reads input `input` in the second pass and hands `send` the units kept
+/// or reported, a batch at a time. Stops early when `send` says the writer
+/// has stopped.
+fn pick_units<R: Read>(
+    open: &Opener<'_, R>,
+    input: usize,
+    plan: &Plan,
+    lenient: bool,
+    send: &dyn Fn(Kept) -> bool,
+) -> Result<()> {
+    let mut reader = open(input)?;
+    let (mut ordinal, end) = (plan.starts[input], plan.starts[input + 1]);
+    let mut batch = Vec::new();
+    let mut tu = Tu::default();
+    while let Some(result) = reader.next_into(&mut tu) {
+        if skip_broken(result, lenient)? {
+            continue;
+        }
+        if ordinal >= end {
+            return Err(changed(&reader));
+        }
+        let d = plan.of_unit[ordinal as usize];
+        let dist = &plan.distinct[d as usize];
+        let is_winner = dist.winner == ordinal;
+        ordinal += 1;
+        if !is_winner || dist.absorbed_into != NONE {
+            continue;
+        }
+        let location = (dist.group != NONE).then(|| reader.last_tu_location());
+        batch.push((std::mem::take(&mut tu), d, location));
+        if batch.len() == BATCH && !send(Kept::Units(std::mem::take(&mut batch))) {
+            return Ok(());
+        }
+    }
+    if ordinal != end {
+        return Err(changed(&reader));
+    }
+    if !batch.is_empty() && !send(Kept::Units(batch)) {
+        return Ok(());
+    }
+    send(Kept::End(reader.trailer().to_vec()));
+    Ok(())
+}
+
+/// The error for an input whose units are not those of the first pass.
+fn changed<R: Read>(reader: &TmxReader<R>) -> Error {
+    Error::invalid(
+        reader.last_tu_location(),
+        "the file changed while it was being merged",
+    )
+}
+
+/// Runs `read(input, send)` for every input on up to `threads` threads
+/// (each takes the next input not yet taken), and hands what each sends to
+/// `take(input, item)` on the calling thread, input after input in order.
+/// An input's thread may send up to `ahead` items before they are taken,
+/// then waits. `take` returns true after the last item of its input; an
+/// error from either side stops every thread and is returned (the first in
+/// input order).
+fn in_parallel<T: Send>(
+    inputs: usize,
+    threads: usize,
+    ahead: usize,
+    read: impl Fn(usize, &dyn Fn(T) -> bool) -> Result<()> + Sync,
+    mut take: impl FnMut(usize, T) -> Result<bool>,
+) -> Result<()> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+    enum Msg<T> {
+        Item(T),
+        Failed(Error),
+    }
+    let (senders, receivers): (Vec<_>, Vec<Receiver<Msg<T>>>) = (0..inputs)
+        .map(|_| {
+            let (tx, rx): (SyncSender<Msg<T>>, _) = sync_channel(ahead);
+            (Mutex::new(Some(tx)), rx)
+        })
+        .unzip();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let input = next.fetch_add(1, Ordering::Relaxed);
+                    if input >= inputs || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    // Owned by the thread, so that a panic drops it and
+                    // the receiving side sees the end of the input.
+                    let Some(tx) = senders[input].lock().ok().and_then(|mut s| s.take()) else {
+                        break;
+                    };
+                    let send =
+                        |item: T| !stop.load(Ordering::Relaxed) && tx.send(Msg::Item(item)).is_ok();
+                    if let Err(e) = read(input, &send) {
+                        let _ = tx.send(Msg::Failed(e));
+                    }
+                }
+            });
+        }
+        let taken = (|| {
+            for (input, rx) in receivers.iter().enumerate() {
+                loop {
+                    match rx.recv() {
+                        Ok(Msg::Item(item)) => {
+                            if take(input, item)? {
+                                break;
+                            }
+                        }
+                        Ok(Msg::Failed(e)) => return Err(e),
+                        // The thread stopped without a last item.
+                        Err(_) => break,
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if taken.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // Unblocks the threads still sending.
+        drop(receivers);
+        taken
+    })
+}
+
+/// What the first pass finds in one input, read on its own thread: the
+/// input's distinct units numbered from 0 and ordinals counted from its
+/// first unit, merged into the [`Plan`] in input order.
+#[derive(Default)]
+struct Scan {
+    header: Header,
+    distinct: Vec<ScanDistinct>,
+    of_unit: Vec<u32>,
+    variant_keys: Vec<u64>,
+    variant_ends: Vec<u64>,
+    /// After the first occurrence of a distinct unit, each one newer than
+    /// every earlier one (distinct unit, date), by distinct unit: what a
+    /// later input's kept unit is compared with, to count replacements.
+    newer: Vec<(u32, u64)>,
+    extras: Option<Extras>,
+    problems: Vec<OwnedProblem>,
+    /// Read to the end without an error.
+    complete: bool,
+}
+
+struct ScanDistinct {
+    key: u128,
+    first: u32,
+    winner: u32,
+    first_date: u64,
+    date: u64,
+    meta: u64,
+    source_key: u64,
+    needs_extras: bool,
+}
+
+enum OwnedProblem {
+    Broken(Error),
+    Lost(Notice),
+}
+
 /// Reads every input, keeping keys and numbers per distinct unit.
-fn first_pass<R: Read>(
-    open: &mut dyn FnMut(usize) -> Result<TmxReader<R>>,
+fn first_pass<R: Read + Send>(
+    open: &Opener<'_, R>,
     inputs: usize,
     opts: &MergeOptions,
     report: &mut MergeReport,
     on_problem: &mut impl FnMut(usize, Problem<'_>),
     budget: usize,
+    threads: usize,
 ) -> Result<Plan> {
     let mut index: ahash::AHashMap<u128, u32> = ahash::AHashMap::new();
-    let mut distinct: Vec<Distinct> = Vec::new();
-    let mut of_unit: Vec<u32> = Vec::new();
+    let mut plan = Plan {
+        header: Header::new("*all*"),
+        distinct: Vec::new(),
+        of_unit: Vec::new(),
+        starts: vec![0],
+        srclangs: Vec::new(),
+        variant_keys: Vec::new(),
+        variant_ends: Vec::new(),
+        early_extras: Some(Extras::default()),
+    };
     let mut header: Option<Header> = None;
-    let mut variant_keys: Vec<u64> = Vec::new();
-    let mut variant_ends: Vec<u64> = Vec::new();
+    let mut to_global: Vec<u32> = Vec::new();
+    in_parallel(
+        inputs,
+        threads,
+        1,
+        |input, send: &dyn Fn(Box<Scan>) -> bool| {
+            let mut scan = Box::<Scan>::default();
+            let result = scan_input(open, input, opts.lenient, budget, &mut scan);
+            // The problems met before an error are reported before it.
+            scan.complete = result.is_ok();
+            send(scan);
+            result
+        },
+        |input, mut scan| {
+            for problem in std::mem::take(&mut scan.problems) {
+                match &problem {
+                    OwnedProblem::Broken(e) => {
+                        report.broken += 1;
+                        on_problem(input, Problem::Broken(e));
+                    }
+                    OwnedProblem::Lost(n) => {
+                        report.lost += 1;
+                        on_problem(input, Problem::Lost(n));
+                    }
+                }
+            }
+            if !scan.complete {
+                // Its error comes next.
+                return Ok(false);
+            }
+            merge_header(&mut header, &scan.header);
+            plan.srclangs.push(scan.header.srclang.clone());
+            absorb_scan(&mut plan, &mut index, &mut to_global, *scan, report, budget)?;
+            Ok(true)
+        },
+    )?;
+    plan.header = header.unwrap_or_else(|| Header::new("*all*"));
+    Ok(plan)
+}
+
+/// Reads one input for the first pass into `scan`.
+fn scan_input<R: Read>(
+    open: &Opener<'_, R>,
+    input: usize,
+    lenient: bool,
+    budget: usize,
+    scan: &mut Scan,
+) -> Result<()> {
+    let mut reader = open(input)?;
+    scan.header = reader.header().clone();
+    let srclang = reader.header().srclang.clone();
+    let mut index: ahash::AHashMap<u128, u32> = ahash::AHashMap::new();
     let mut keys = Keys::new();
     let mut vkeys = Vec::new();
     let mut tu = Tu::default();
-    let mut early = Some(Extras::default());
-    for input in 0..inputs {
-        let mut reader = open(input)?;
-        let srclang = reader.header().srclang.clone();
-        merge_header(&mut header, reader.header());
-        loop {
-            let next = reader.next_into(&mut tu);
-            for notice in reader.take_notices() {
-                if notice.kind == NoticeKind::Lost {
-                    report.lost += 1;
-                    on_problem(input, Problem::Lost(&notice));
-                }
+    let mut extras = Some(Extras::default());
+    loop {
+        let next = reader.next_into(&mut tu);
+        for notice in reader.take_notices() {
+            if notice.kind == NoticeKind::Lost {
+                scan.problems.push(OwnedProblem::Lost(notice));
             }
-            let Some(result) = next else { break };
-            match result {
-                Ok(()) => {}
-                Err(e @ Error::Syntax { .. }) if opts.lenient => {
-                    report.broken += 1;
-                    on_problem(input, Problem::Broken(&e));
-                    continue;
-                }
-                Err(e) => return Err(e),
+        }
+        let Some(result) = next else { break };
+        match result {
+            Ok(()) => {}
+            Err(e @ Error::Syntax { .. }) if lenient => {
+                scan.problems.push(OwnedProblem::Broken(e));
+                continue;
             }
-            report.read += 1;
-            let ordinal = u32::try_from(of_unit.len())
-                .map_err(|_| Error::Usage("more than 4 billion units to merge".into()))?;
-            let (key, source_key) = keys.unit(&tu, srclang.as_deref(), &mut vkeys);
-            let date = date_number(&tu);
-            let meta = keys.meta(&tu);
-            let next = distinct.len() as u32;
-            let d = *index.entry(key).or_insert(next);
-            if d == next {
-                distinct.push(Distinct {
-                    first: ordinal,
-                    winner: ordinal,
-                    date,
-                    meta,
-                    source_key,
-                    absorbed_into: NONE,
-                    group: NONE,
-                    needs_extras: false,
-                    dropped: false,
-                });
-                variant_keys.extend_from_slice(&vkeys);
-                variant_ends.push(variant_keys.len() as u64);
-            } else {
-                report.duplicates += 1;
-                let kept = &mut distinct[d as usize];
-                if date > kept.date {
-                    report.replaced_by_newer += 1;
-                    kept.winner = ordinal;
-                    kept.date = date;
-                }
-                kept.needs_extras |= meta != kept.meta;
+            Err(e) => return Err(e),
+        }
+        let ordinal = u32::try_from(scan.of_unit.len()).map_err(|_| too_many())?;
+        let (key, source_key) = keys.unit(&tu, srclang.as_deref(), &mut vkeys);
+        let date = date_number(&tu);
+        let meta = keys.meta(&tu);
+        let next = scan.distinct.len() as u32;
+        let d = *index.entry(key).or_insert(next);
+        if d == next {
+            scan.distinct.push(ScanDistinct {
+                key,
+                first: ordinal,
+                winner: ordinal,
+                first_date: date,
+                date,
+                meta,
+                source_key,
+                needs_extras: false,
+            });
+            scan.variant_keys.extend_from_slice(&vkeys);
+            scan.variant_ends.push(scan.variant_keys.len() as u64);
+        } else {
+            let kept = &mut scan.distinct[d as usize];
+            if date > kept.date {
+                kept.winner = ordinal;
+                kept.date = date;
+                scan.newer.push((d, date));
             }
-            of_unit.push(d);
-            if let Some(extras) = &mut early
-                && !(tu.props.is_empty() && tu.notes.is_empty())
-            {
-                extras.add(
-                    d,
-                    std::mem::take(&mut tu.props),
-                    std::mem::take(&mut tu.notes),
-                );
-                if extras.bytes > budget {
-                    early = None;
-                }
+            kept.needs_extras |= meta != kept.meta;
+        }
+        scan.of_unit.push(d);
+        if let Some(x) = &mut extras
+            && !(tu.props.is_empty() && tu.notes.is_empty())
+        {
+            x.add(
+                d,
+                std::mem::take(&mut tu.props),
+                std::mem::take(&mut tu.notes),
+            );
+            if x.bytes > budget {
+                extras = None;
             }
         }
     }
-    Ok(Plan {
-        header: header.unwrap_or_else(|| Header::new("*all*")),
-        distinct,
-        of_unit,
-        variant_keys,
-        variant_ends,
-        early_extras: early,
-    })
+    // Stable: each distinct unit's dates stay in the order read (rising).
+    scan.newer.sort_by_key(|&(d, _)| d);
+    scan.extras = extras;
+    Ok(())
+}
+
+fn too_many() -> Error {
+    Error::Usage("more than 4 billion units to merge".into())
+}
+
+/// Adds one input's scan to the plan, as if its units had been read right
+/// after those of the inputs before it.
+fn absorb_scan(
+    plan: &mut Plan,
+    index: &mut ahash::AHashMap<u128, u32>,
+    to_global: &mut Vec<u32>,
+    scan: Scan,
+    report: &mut MergeReport,
+    budget: usize,
+) -> Result<()> {
+    let offset = *plan.starts.last().unwrap_or(&0);
+    let units = u32::try_from(scan.of_unit.len()).map_err(|_| too_many())?;
+    let end = offset.checked_add(units).ok_or_else(too_many)?;
+    report.read += u64::from(units);
+    to_global.clear();
+    let mut newer = scan.newer.as_slice();
+    for (l, s) in scan.distinct.iter().enumerate() {
+        let here = newer.partition_point(|&(d, _)| d as usize == l);
+        let (dates, rest) = newer.split_at(here);
+        newer = rest;
+        let next = plan.distinct.len() as u32;
+        let g = *index.entry(s.key).or_insert(next);
+        if g == next {
+            plan.distinct.push(Distinct {
+                first: offset + s.first,
+                winner: offset + s.winner,
+                date: s.date,
+                meta: s.meta,
+                source_key: s.source_key,
+                absorbed_into: NONE,
+                group: NONE,
+                needs_extras: s.needs_extras,
+                dropped: false,
+            });
+            let start = if l == 0 {
+                0
+            } else {
+                scan.variant_ends[l - 1] as usize
+            };
+            plan.variant_keys
+                .extend_from_slice(&scan.variant_keys[start..scan.variant_ends[l] as usize]);
+            plan.variant_ends.push(plan.variant_keys.len() as u64);
+            report.replaced_by_newer += dates.len() as u64;
+        } else {
+            report.duplicates += 1;
+            let kept = &mut plan.distinct[g as usize];
+            // The input's occurrences newer than all before them, in order:
+            // those newer than the kept unit replace it.
+            let replacing = std::iter::once(s.first_date)
+                .chain(dates.iter().map(|&(_, date)| date))
+                .filter(|&date| date > kept.date)
+                .count();
+            report.replaced_by_newer += replacing as u64;
+            if s.date > kept.date {
+                kept.winner = offset + s.winner;
+                kept.date = s.date;
+            }
+            kept.needs_extras |= s.needs_extras || s.meta != kept.meta;
+        }
+        to_global.push(g);
+    }
+    report.duplicates += u64::from(units) - scan.distinct.len() as u64;
+    plan.of_unit
+        .extend(scan.of_unit.iter().map(|&l| to_global[l as usize]));
+    plan.starts.push(end);
+    plan.early_extras = match (plan.early_extras.take(), scan.extras) {
+        (Some(mut all), Some(more)) => {
+            all.merge_from(more, |l| to_global[l as usize]);
+            (all.bytes <= budget).then_some(all)
+        }
+        _ => None,
+    };
+    Ok(())
 }
 
 /// The first input's header; `srclang="*all*"` when the inputs disagree.
@@ -543,6 +884,10 @@ fn skip_broken(result: Result<()>, lenient: bool) -> Result<bool> {
 }
 
 impl Plan {
+    fn header_srclang(&self, input: usize) -> Option<&str> {
+        self.srclangs.get(input).and_then(Option::as_deref)
+    }
+
     fn variants_of(&self, d: usize) -> &[u64] {
         let start = if d == 0 {
             0
@@ -724,42 +1069,73 @@ impl Extras {
     }
 
     fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
+        let mut ids: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
+        ids.extend(props.into_iter().map(|p| self.prop_id(p)));
+        let split = ids.len();
+        ids.extend(notes.into_iter().map(|n| self.note_id(n)));
+        self.add_ids(unit, &ids[..split], &ids[split..]);
+    }
+
+    /// The number of a prop, stored on first sight.
+    fn prop_id(&mut self, p: Prop) -> u32 {
+        // Most props were seen before: look up without cloning.
+        if let Some(&id) = self.prop_ids.get(&p) {
+            return id;
+        }
+        let id = self.props.len() as u32;
+        self.bytes += 2 * (p.kind.len() + p.value.len()) + 128;
+        self.prop_ids.insert(p.clone(), id);
+        self.props.push(p);
+        id
+    }
+
+    /// The number of a note, stored on first sight.
+    fn note_id(&mut self, n: Note) -> u32 {
+        if let Some(&id) = self.note_ids.get(&n) {
+            return id;
+        }
+        let id = self.notes.len() as u32;
+        self.bytes += 2 * n.text.len() + 128;
+        self.note_ids.insert(n.clone(), id);
+        self.notes.push(n);
+        id
+    }
+
+    /// Gives `unit` the props and notes of these numbers it lacks, in order.
+    fn add_ids(&mut self, unit: u32, props: &[u32], notes: &[u32]) {
         let (unit_props, unit_notes) = self.by_unit.entry(unit).or_insert_with(|| {
             self.bytes += 64;
             Default::default()
         });
-        // Most props and notes were seen before: look up without cloning.
-        for p in props {
-            let id = match self.prop_ids.get(&p) {
-                Some(&id) => id,
-                None => {
-                    let id = self.props.len() as u32;
-                    self.bytes += 2 * (p.kind.len() + p.value.len()) + 128;
-                    self.prop_ids.insert(p.clone(), id);
-                    self.props.push(p);
-                    id
-                }
-            };
+        for &id in props {
             if !unit_props.contains(&id) {
                 unit_props.push(id);
                 self.bytes += 4;
             }
         }
-        for n in notes {
-            let id = match self.note_ids.get(&n) {
-                Some(&id) => id,
-                None => {
-                    let id = self.notes.len() as u32;
-                    self.bytes += 2 * n.text.len() + 128;
-                    self.note_ids.insert(n.clone(), id);
-                    self.notes.push(n);
-                    id
-                }
-            };
+        for &id in notes {
             if !unit_notes.contains(&id) {
                 unit_notes.push(id);
                 self.bytes += 4;
             }
+        }
+    }
+
+    /// Adds what another input's thread collected, its units numbered
+    /// `unit(n)` here, as if its units had been read after those already
+    /// added. (Two of its units never share a number here, so the order in
+    /// which its units are taken does not matter.)
+    fn merge_from(&mut self, other: Extras, unit: impl Fn(u32) -> u32) {
+        let props: Vec<u32> = other.props.into_iter().map(|p| self.prop_id(p)).collect();
+        let notes: Vec<u32> = other.notes.into_iter().map(|n| self.note_id(n)).collect();
+        let mut p_ids = Vec::new();
+        let mut n_ids = Vec::new();
+        for (n, (unit_props, unit_notes)) in other.by_unit {
+            p_ids.clear();
+            p_ids.extend(unit_props.iter().map(|&i| props[i as usize]));
+            n_ids.clear();
+            n_ids.extend(unit_notes.iter().map(|&i| notes[i as usize]));
+            self.add_ids(unit(n), &p_ids, &n_ids);
         }
     }
 
@@ -785,35 +1161,59 @@ impl Extras {
 
 /// A pass over the inputs collecting, for each unit kept that needs them,
 /// the props and notes of its duplicates and of the units merged into it.
-fn collect_extras<R: Read>(
-    open: &mut dyn FnMut(usize) -> Result<TmxReader<R>>,
+fn collect_extras<R: Read + Send>(
+    open: &Opener<'_, R>,
     inputs: usize,
     plan: &Plan,
+    threads: usize,
 ) -> Result<Extras> {
     let mut extras = Extras::default();
-    let mut ordinal = 0usize;
+    in_parallel(
+        inputs,
+        threads,
+        1,
+        |input, send: &dyn Fn(Extras) -> bool| {
+            send(collect_input(open, input, plan)?);
+            Ok(())
+        },
+        |_, more| {
+            extras.merge_from(more, |d| d);
+            Ok(true)
+        },
+    )?;
+    extras.move_to_homes(&plan.distinct);
+    Ok(extras)
+}
+
+/// [`collect_extras`] of one input.
+fn collect_input<R: Read>(open: &Opener<'_, R>, input: usize, plan: &Plan) -> Result<Extras> {
+    let mut extras = Extras::default();
+    let mut reader = open(input)?;
+    let (mut ordinal, end) = (plan.starts[input], plan.starts[input + 1]);
     let mut tu = Tu::default();
-    for input in 0..inputs {
-        let mut reader = open(input)?;
-        while let Some(result) = reader.next_into(&mut tu) {
-            // The first pass stopped at any error it did not skip.
-            if skip_broken(result, true)? {
-                continue;
-            }
-            let d = plan.of_unit[ordinal] as usize;
-            let home = match plan.distinct[d].absorbed_into {
-                NONE => d,
-                home => home as usize,
-            };
-            let is_kept = d == home && plan.distinct[d].winner as usize == ordinal;
-            ordinal += 1;
-            if is_kept || !plan.distinct[home].needs_extras {
-                continue;
-            }
-            let props = std::mem::take(&mut tu.props);
-            let notes = std::mem::take(&mut tu.notes);
-            extras.add(home as u32, props, notes);
+    while let Some(result) = reader.next_into(&mut tu) {
+        // The first pass stopped at any error it did not skip.
+        if skip_broken(result, true)? {
+            continue;
         }
+        if ordinal >= end {
+            return Err(changed(&reader));
+        }
+        let d = plan.of_unit[ordinal as usize] as usize;
+        let home = match plan.distinct[d].absorbed_into {
+            NONE => d,
+            home => home as usize,
+        };
+        let is_kept = d == home && plan.distinct[d].winner == ordinal;
+        ordinal += 1;
+        if is_kept || !plan.distinct[home].needs_extras {
+            continue;
+        }
+        // Kept by distinct unit and then moved to the homes, as the first
+        // pass does, so that their order is the same.
+        let props = std::mem::take(&mut tu.props);
+        let notes = std::mem::take(&mut tu.notes);
+        extras.add(d as u32, props, notes);
     }
     Ok(extras)
 }
@@ -842,31 +1242,36 @@ mod tests {
 
     fn run(docs: &[Vec<u8>], policy: Policy) -> (Vec<Tu>, MergeReport, Vec<(u64, bool)>) {
         // Props and notes kept in the first pass, or read again in a pass
-        // of their own (over budget): the same result.
-        let [early, late] = [EXTRAS_BUDGET, 0].map(|budget| {
-            let opts = MergeOptions {
-                policy,
-                lenient: false,
-            };
-            let mut conflicts = Vec::new();
-            let (report, out) = merge_within(
-                &mut |i| TmxReader::from_reader(docs[i].as_slice(), None),
-                docs.len(),
-                &opts,
-                Vec::new(),
-                |c| {
-                    conflicts.push((c.group, c.kept));
-                    Ok(())
-                },
-                |_, _| {},
-                budget,
-            )
-            .unwrap();
-            let tmx = Tmx::from_reader(out.as_slice(), None).unwrap();
-            (tmx.tus, report, conflicts)
-        });
-        assert_eq!(early, late);
-        early
+        // of their own (over budget); inputs read one after the other or
+        // on several threads: the same result.
+        let runs =
+            [(EXTRAS_BUDGET, 1), (EXTRAS_BUDGET, 2), (0, 1), (0, 3)].map(|(budget, threads)| {
+                let opts = MergeOptions {
+                    policy,
+                    lenient: false,
+                };
+                let mut conflicts = Vec::new();
+                let (report, out) = merge_within(
+                    &|i| TmxReader::from_reader(docs[i].as_slice(), None),
+                    docs.len(),
+                    &opts,
+                    Vec::new(),
+                    |c| {
+                        conflicts.push((c.group, c.kept));
+                        Ok(())
+                    },
+                    |_, _| {},
+                    budget,
+                    threads,
+                )
+                .unwrap();
+                let tmx = Tmx::from_reader(out.as_slice(), None).unwrap();
+                (tmx.tus, report, conflicts)
+            });
+        for (n, other) in runs[1..].iter().enumerate() {
+            assert_eq!(&runs[0], other, "run {}", n + 1);
+        }
+        runs.into_iter().next().unwrap()
     }
 
     #[test]
@@ -938,5 +1343,53 @@ mod tests {
         assert_eq!(conflicts, [(1, true), (1, false), (1, false)]);
         let (units, _, _) = run(&[a, b], Policy::Newest);
         assert_eq!(texts(&units), ["Fermer", "Ouvrez"]);
+    }
+
+    /// A unit of the property test: source, target, optional third
+    /// variant, date and prop, each from a few values so that duplicates,
+    /// conflicts, larger units and newer copies are frequent.
+    fn small_unit((src, tgt, de, date, prop): (u8, u8, Option<u8>, u8, u8)) -> Tu {
+        let dates = ["20200101T000000Z", "20210101T000000Z", "20220101T000000Z"];
+        let mut tu = unit(
+            ["Open", "Close", "Save"][src as usize % 3],
+            ["Ouvrir", "Fermer"][tgt as usize % 2],
+            dates.get(date as usize).copied(),
+            ["a", "b", "c"][prop as usize % 3],
+        );
+        if let Some(de) = de {
+            tu.tuvs
+                .push(Tuv::new("de", ["Offnen", "Zu"][de as usize % 2]));
+        }
+        tu
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Merging several inputs (on one thread or several) gives what
+        /// merging them as one input gives: the units written, in order,
+        /// the counts, the conflicts.
+        #[test]
+        fn inputs_merge_as_if_read_one_after_the_other(
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0u8..3, 0u8..2, proptest::option::of(0u8..2), 0u8..4, 0u8..3),
+                    0..12,
+                ),
+                1..4,
+            ),
+            policy in proptest::sample::select(vec![Policy::All, Policy::First, Policy::Newest]),
+        ) {
+            let units: Vec<Vec<Tu>> = docs
+                .into_iter()
+                .map(|d| d.into_iter().map(small_unit).collect())
+                .collect();
+            let separate: Vec<Vec<u8>> = units.iter().map(|u| doc(u)).collect();
+            let whole = doc(&units.concat());
+            let (tus, report, conflicts) = run(&separate, policy);
+            let (one_tus, one_report, one_conflicts) = run(&[whole], policy);
+            proptest::prop_assert_eq!(tus, one_tus);
+            proptest::prop_assert_eq!(report, one_report);
+            proptest::prop_assert_eq!(conflicts, one_conflicts);
+        }
     }
 }
