@@ -189,6 +189,30 @@ proptest! {
     }
 
     #[test]
+    fn skipping_units_finds_the_same_units(
+        tus in prop::collection::vec(tu(), 0..6),
+        skip in prop::collection::vec(any::<bool>(), 6),
+    ) {
+        let doc = Tmx { header: Header::new("en"), tus, trailer: Vec::new() };
+        let mut bytes = Vec::new();
+        doc.write_to(&mut bytes).unwrap();
+        let mut reader = TmxReader::from_reader(bytes.as_slice(), None).unwrap();
+        let mut tu = tmkit::tmx::Tu::default();
+        for (full, &skip) in doc.tus.iter().zip(&skip) {
+            if skip {
+                reader.skip_into(&mut tu).unwrap().unwrap();
+                prop_assert!(tu.tuvs.is_empty() && tu.props.is_empty() && tu.notes.is_empty());
+                prop_assert_eq!(&tu.tuid, &full.tuid);
+                prop_assert_eq!(&tu.changedate, &full.changedate);
+            } else {
+                reader.next_into(&mut tu).unwrap().unwrap();
+                prop_assert_eq!(&tu, full);
+            }
+        }
+        prop_assert!(reader.skip_into(&mut tu).is_none());
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(reader) = TmxReader::from_reader(bytes.as_slice(), None) {
             for tu in reader.take(1000) {

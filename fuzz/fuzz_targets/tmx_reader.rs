@@ -1,10 +1,11 @@
 //! Any bytes: the reader must not panic, hang or grow without bound, in
-//! strict and lenient mode; and whatever it reads must survive write → read
-//! unchanged.
+//! strict and lenient mode; whatever it reads must survive write → read
+//! unchanged; and a strict read that skips every other unit's content
+//! (`skip_into`) must find the same units.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tmkit::tmx::{ReadOptions, Tmx, TmxReader};
+use tmkit::tmx::{ReadOptions, Tmx, TmxReader, Tu};
 
 fuzz_target!(|data: &[u8]| {
     for lenient in [false, true] {
@@ -22,6 +23,26 @@ fuzz_target!(|data: &[u8]| {
         }
         if !clean || lenient {
             continue;
+        }
+        // Skipping every other unit's content, on a file read cleanly.
+        let mut skipping = TmxReader::from_reader(data, None).expect("opened a moment ago");
+        let mut tu = Tu::default();
+        for (i, full) in tus.iter().enumerate() {
+            let next = if i % 2 == 0 {
+                skipping.skip_into(&mut tu)
+            } else {
+                skipping.next_into(&mut tu)
+            };
+            next.expect("as many units").expect("no error");
+            if i % 2 == 0 {
+                assert_eq!((&tu.tuid, &tu.changedate), (&full.tuid, &full.changedate));
+            } else {
+                assert_eq!(&tu, full);
+            }
+        }
+        if tus.len() < 10_000 {
+            assert!(skipping.next_into(&mut tu).is_none());
+            assert_eq!(skipping.trailer(), reader.trailer());
         }
         let _ = reader.take_notices();
         let doc = Tmx {

@@ -485,18 +485,33 @@ fn pick_units<R: Read>(
     let (mut ordinal, end) = (plan.starts[input], plan.starts[input + 1]);
     let mut batch = Vec::new();
     let mut tu = Tu::default();
-    while let Some(result) = reader.next_into(&mut tu) {
+    let wanted = |ordinal: u32| {
+        ordinal >= end || {
+            let dist = &plan.distinct[plan.of_unit[ordinal as usize] as usize];
+            dist.winner == ordinal && dist.absorbed_into == NONE
+        }
+    };
+    loop {
+        // Units not written are only tokenized: the first pass read them in
+        // full. Not when skipping broken units, which only a full read finds
+        // (and which have no ordinal).
+        let next = if lenient || wanted(ordinal) {
+            reader.next_into(&mut tu)
+        } else {
+            reader.skip_into(&mut tu)
+        };
+        let Some(result) = next else { break };
         if skip_broken(result, lenient)? {
             continue;
         }
         if ordinal >= end {
             return Err(changed(&reader));
         }
+        let keep = wanted(ordinal);
         let d = plan.of_unit[ordinal as usize];
         let dist = &plan.distinct[d as usize];
-        let is_winner = dist.winner == ordinal;
         ordinal += 1;
-        if !is_winner || dist.absorbed_into != NONE {
+        if !keep {
             continue;
         }
         let location = (dist.group != NONE).then(|| reader.last_tu_location());
@@ -761,11 +776,7 @@ fn scan_input<R: Read>(
         if let Some(x) = &mut extras
             && !(tu.props.is_empty() && tu.notes.is_empty())
         {
-            x.add(
-                d,
-                std::mem::take(&mut tu.props),
-                std::mem::take(&mut tu.notes),
-            );
+            x.add(d, &tu.props, &tu.notes);
             if x.bytes > budget {
                 extras = None;
             }
@@ -1068,36 +1079,37 @@ impl Extras {
         }
     }
 
-    fn add(&mut self, unit: u32, props: Vec<Prop>, notes: Vec<Note>) {
+    /// Gives `unit` these props and notes (those it lacks, in order).
+    fn add(&mut self, unit: u32, props: &[Prop], notes: &[Note]) {
         let mut ids: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
-        ids.extend(props.into_iter().map(|p| self.prop_id(p)));
+        ids.extend(props.iter().map(|p| self.prop_id(p)));
         let split = ids.len();
-        ids.extend(notes.into_iter().map(|n| self.note_id(n)));
+        ids.extend(notes.iter().map(|n| self.note_id(n)));
         self.add_ids(unit, &ids[..split], &ids[split..]);
     }
 
     /// The number of a prop, stored on first sight.
-    fn prop_id(&mut self, p: Prop) -> u32 {
-        // Most props were seen before: look up without cloning.
-        if let Some(&id) = self.prop_ids.get(&p) {
+    fn prop_id(&mut self, p: &Prop) -> u32 {
+        // Most props were seen before: looked up without a copy.
+        if let Some(&id) = self.prop_ids.get(p) {
             return id;
         }
         let id = self.props.len() as u32;
         self.bytes += 2 * (p.kind.len() + p.value.len()) + 128;
         self.prop_ids.insert(p.clone(), id);
-        self.props.push(p);
+        self.props.push(p.clone());
         id
     }
 
     /// The number of a note, stored on first sight.
-    fn note_id(&mut self, n: Note) -> u32 {
-        if let Some(&id) = self.note_ids.get(&n) {
+    fn note_id(&mut self, n: &Note) -> u32 {
+        if let Some(&id) = self.note_ids.get(n) {
             return id;
         }
         let id = self.notes.len() as u32;
         self.bytes += 2 * n.text.len() + 128;
         self.note_ids.insert(n.clone(), id);
-        self.notes.push(n);
+        self.notes.push(n.clone());
         id
     }
 
@@ -1126,8 +1138,8 @@ impl Extras {
     /// added. (Two of its units never share a number here, so the order in
     /// which its units are taken does not matter.)
     fn merge_from(&mut self, other: Extras, unit: impl Fn(u32) -> u32) {
-        let props: Vec<u32> = other.props.into_iter().map(|p| self.prop_id(p)).collect();
-        let notes: Vec<u32> = other.notes.into_iter().map(|n| self.note_id(n)).collect();
+        let props: Vec<u32> = other.props.iter().map(|p| self.prop_id(p)).collect();
+        let notes: Vec<u32> = other.notes.iter().map(|n| self.note_id(n)).collect();
         let mut p_ids = Vec::new();
         let mut n_ids = Vec::new();
         for (n, (unit_props, unit_notes)) in other.by_unit {
@@ -1211,9 +1223,7 @@ fn collect_input<R: Read>(open: &Opener<'_, R>, input: usize, plan: &Plan) -> Re
         }
         // Kept by distinct unit and then moved to the homes, as the first
         // pass does, so that their order is the same.
-        let props = std::mem::take(&mut tu.props);
-        let notes = std::mem::take(&mut tu.notes);
-        extras.add(d as u32, props, notes);
+        extras.add(d as u32, &tu.props, &tu.notes);
     }
     Ok(extras)
 }

@@ -128,6 +128,8 @@ struct Parser {
     /// A `<tu>` start found while skipping a broken unit (lenient mode).
     pending_tu: Option<(Tu, bool, u64)>,
     in_tu: bool,
+    /// [`TmxReader::skip_into`] is reading: units' content is skipped.
+    skip_content: bool,
     tus_read: u64,
     /// Allocations of recycled units, filled again for the next ones.
     pool: Pool,
@@ -191,6 +193,7 @@ impl<R: Read> TmxReader<R> {
                 ns_decls: Vec::new(),
                 pending_tu: None,
                 in_tu: false,
+                skip_content: false,
                 tus_read: 0,
                 pool: Pool::default(),
                 notices: Vec::new(),
@@ -360,6 +363,36 @@ impl<R: Read> TmxReader<R> {
                 Some(Err(err))
             }
         }
+    }
+
+    /// Reads past the next unit: `tu` gets its attributes (`tuid`, dates,
+    /// ...) but nothing of its content (no variants, props or notes), which
+    /// is only tokenized. Yields what [`TmxReader::next_into`] yields for
+    /// the same unit, with one difference: problems that only building the
+    /// content finds (a bad reference, a malformed attribute inside the
+    /// unit, an element TMX does not allow there) go unseen. For a second
+    /// pass over input already read in full, such as the one of
+    /// [`crate::tmx::merge`], where most units are not needed again.
+    ///
+    /// ```
+    /// use tmkit::tmx::{TmxReader, Tu};
+    /// let xml = r#"<tmx version="1.4"><header srclang="en"/><body>
+    ///   <tu tuid="1"><tuv xml:lang="en"><seg>One</seg></tuv></tu>
+    ///   <tu tuid="2"><tuv xml:lang="en"><seg>Two</seg></tuv></tu>
+    /// </body></tmx>"#;
+    /// let mut reader = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
+    /// let mut tu = Tu::default();
+    /// reader.skip_into(&mut tu).unwrap().unwrap();
+    /// assert_eq!((tu.tuid.as_deref(), tu.tuvs.len()), (Some("1"), 0));
+    /// reader.next_into(&mut tu).unwrap().unwrap();
+    /// assert_eq!(tu.tuvs[0].seg.plain_text(), "Two");
+    /// assert!(reader.skip_into(&mut tu).is_none());
+    /// ```
+    pub fn skip_into(&mut self, tu: &mut Tu) -> Option<Result<()>> {
+        self.p.skip_content = true;
+        let result = self.next_into(tu);
+        self.p.skip_content = false;
+        result
     }
 
     /// Gives back a unit the caller has finished with: its strings and
@@ -1320,6 +1353,11 @@ impl Parser {
     /// Reads the content of a `<tu>` into `tu`. Units are large structs: they
     /// are filled in place rather than moved from function to function.
     fn tu<S: Read>(&mut self, lx: &mut Lexer<S>, tu: &mut Tu, empty: bool) -> PResult<()> {
+        if self.skip_content {
+            // The variants left in place for reuse go back to the pool.
+            self.pool.truncate_tuvs(&mut tu.tuvs, 0);
+            return self.skip_tu(lx, empty);
+        }
         let mut used = 0;
         let result = if empty {
             Ok(())
@@ -1329,6 +1367,23 @@ impl Parser {
         };
         self.pool.truncate_tuvs(&mut tu.tuvs, used);
         result
+    }
+
+    /// Reads past the content of a unit whose start tag was the last
+    /// event, checking only what the tokenizer and [`Parser::read`] check.
+    fn skip_tu<S: Read>(&mut self, lx: &mut Lexer<S>, empty: bool) -> PResult<()> {
+        let mut depth = usize::from(!empty);
+        while depth > 0 {
+            let at = lx.offset();
+            match self.read(lx, at)? {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth -= 1,
+                Event::Eof => return Err(Self::unexpected_eof(at, "</tu>")),
+                _ => {}
+            }
+        }
+        self.in_tu = false;
+        Ok(())
     }
 
     fn tu_content<S: Read>(
