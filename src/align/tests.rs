@@ -109,8 +109,7 @@ fn finds_merges_and_splits() {
 fn insertions_and_deletions_become_null_beads() {
     // Sentences without counterpart, alone and in runs, among 1-1 beads and
     // a merge: each becomes its own null bead, and the beads around them
-    // are exact. (An inserted sentence next to a bead whose words it shares
-    // by chance can still be merged into it.)
+    // are exact.
     let mut shapes = vec![(1, 1); 60];
     shapes[5] = (0, 1);
     shapes[12] = (1, 0);
@@ -124,6 +123,82 @@ fn insertions_and_deletions_become_null_beads() {
     let (src, tgt, gold) = build(&shapes, 7);
     let got = aligner().align(&src, &tgt, &[]);
     assert_eq!(beads_of(&got), gold);
+}
+
+/// Inserts into `side` (source or target sentences) after sentence `after`
+/// a new sentence of 12 words, every third of them taken from that
+/// sentence, the others new; returns the new sentence's index.
+fn insert_lookalike(side: &mut Vec<String>, after: usize, rng: &mut Rng, target: bool) -> usize {
+    let neighbour: Vec<String> = side[after]
+        .trim_end_matches('.')
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let words: Vec<String> = (0..12)
+        .map(|k| {
+            if k % 3 == 0 {
+                neighbour[k % neighbour.len()].clone()
+            } else {
+                let w = rng.below(400);
+                if target {
+                    format!("tr{w}x")
+                } else {
+                    format!("w{w}")
+                }
+            }
+        })
+        .collect();
+    side.insert(after + 1, words.join(" ") + ".");
+    after + 1
+}
+
+#[test]
+fn inserted_sentence_sharing_words_with_its_neighbour_is_not_merged() {
+    // An inserted sentence that shares a third of its words with the
+    // sentence before it: merging it would add some word evidence, but
+    // less than chance would for a sentence of its size, and the lengths
+    // agree worse. Each becomes a null bead and its neighbour stays 1-1.
+    let (src, tgt, _) = build(&[(1, 1); 60], 21);
+    let (mut src, mut tgt) = (src.texts, tgt.texts);
+    let mut rng = Rng(5);
+    let mut inserted_tgt = Vec::new();
+    let mut inserted_src = Vec::new();
+    // From the end, so that earlier indices stay valid.
+    for &(after, target) in &[
+        (50, true),
+        (41, false),
+        (33, true),
+        (22, true),
+        (12, false),
+        (4, true),
+    ] {
+        if target {
+            inserted_tgt.push(insert_lookalike(&mut tgt, after, &mut rng, true));
+        } else {
+            inserted_src.push(insert_lookalike(&mut src, after, &mut rng, false));
+        }
+    }
+    let lines = |v: &[String]| Sentences::from_lines(&v.join("\n"));
+    let got = aligner().align(&lines(&src), &lines(&tgt), &[]);
+    let nulls = |src_side: bool| -> Vec<usize> {
+        got.beads
+            .iter()
+            .filter(|b| b.is_null() && b.src.is_empty() != src_side)
+            .map(|b| if src_side { b.src.start } else { b.tgt.start })
+            .collect()
+    };
+    let (nulls_src, nulls_tgt) = (nulls(true), nulls(false));
+    // Each insertion shifts those made before it (later in the text) by one.
+    let shifted = |idx: Vec<usize>| -> Vec<usize> {
+        idx.iter().rev().enumerate().map(|(k, i)| i + k).collect()
+    };
+    assert_eq!(nulls_src, shifted(inserted_src), "{:?}", got.beads);
+    assert_eq!(nulls_tgt, shifted(inserted_tgt), "{:?}", got.beads);
+    assert!(
+        got.beads
+            .iter()
+            .all(|b| b.src.len() <= 1 && b.tgt.len() <= 1)
+    );
 }
 
 #[test]
