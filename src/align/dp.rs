@@ -69,6 +69,15 @@ impl Band {
             lo.push((centre - w).floor().clamp(0.0, m as f64) as usize);
             hi.push((centre + w).ceil().clamp(0.0, m as f64) as usize);
         }
+        // The guide's own points are inside: where it runs along one row
+        // (a run of sentences without counterpart), that row spans the run.
+        for &(x, y) in guide {
+            if x.fract() == 0.0 && x >= 0.0 && x <= n as f64 {
+                let (i, w) = (x as usize, width(x as usize).max(2.0));
+                lo[i] = lo[i].min((y - w).floor().clamp(0.0, m as f64) as usize);
+                hi[i] = hi[i].max((y + w).ceil().clamp(0.0, m as f64) as usize);
+            }
+        }
         // The corners must be inside, and the ends may never go back.
         lo[0] = 0;
         hi[n] = m;
@@ -687,6 +696,21 @@ mod tests {
     fn ln_erfc_matches_known_values() {
         assert!((ln_erfc(0.0) - 0.0).abs() < 1e-6);
         assert!((ln_erfc(1.0) - 0.157_299_207f64.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn band_holds_a_guide_that_runs_along_a_row() {
+        // A run of 30 target sentences without counterpart after source 5.
+        let guide: Vec<(f64, f64)> = (0..=5)
+            .map(|i| (i as f64, i as f64))
+            .chain((6..=35).map(|j| (5.0, j as f64)))
+            .chain((6..=10).map(|i| (i as f64, i as f64 + 30.0)))
+            .collect();
+        let band = Band::around(&guide, 10, 40, &|_| 2.0);
+        assert!(guide.iter().all(|&(x, y)| {
+            let i = x as usize;
+            band.lo[i] <= y as usize && y as usize <= band.hi[i]
+        }));
     }
 
     #[test]
