@@ -9,6 +9,7 @@
 #              reason when it is unset or not executable
 #   DICTS      dictionaries <sl>-<tl>.dic for both tools (default GOLD_DIR/dicts)
 #   TMKIT      the tmkit binary (default target/release/tmkit, built if absent)
+#   NO_BUILD   set to 1 to never build: a missing binary is then an error
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 gold=${1:-$here/../shared/data/align}
@@ -24,7 +25,11 @@ gold=$(cd "$gold" && pwd)
 [ -d "$dicts" ] && dicts=$(cd "$dicts" && pwd)
 tmkit=${TMKIT:-$here/target/release/tmkit}
 if [ ! -x "$tmkit" ]; then
-  (cd "$here" && cargo build --release --quiet)
+  if [ "${NO_BUILD:-0}" = 1 ]; then
+    echo "no tmkit binary at $tmkit (NO_BUILD=1: not building it)" >&2
+    exit 1
+  fi
+  (cd "$here" && cargo build --release --quiet --bin tmkit)
 fi
 run() {
   echo "## $1"

@@ -396,11 +396,11 @@ fn development_documents_align_above_a_floor() {
     let Some(data) = support::shared("data/align", "align F1 on the development documents") else {
         return;
     };
-    // Floors a little under this session's figures (.842, .987, .963).
+    // Floors a little under the figures of 2026-12-07 (.867, .990, .967).
     for (doc, sl, tl, floor) in [
-        ("de-fr.textberg.dev", "de", "fr", 0.82),
+        ("de-fr.textberg.dev", "de", "fr", 0.85),
         ("en-hu.dtm", "en", "hu", 0.97),
-        ("zh-en.mac.001", "zh", "en", 0.93),
+        ("zh-en.mac.001", "zh", "en", 0.95),
     ] {
         let dir = data.join(doc);
         let out = stdout_of(

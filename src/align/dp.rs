@@ -69,6 +69,15 @@ impl Band {
             lo.push((centre - w).floor().clamp(0.0, m as f64) as usize);
             hi.push((centre + w).ceil().clamp(0.0, m as f64) as usize);
         }
+        // The guide's own points are inside: where it runs along one row
+        // (a run of sentences without counterpart), that row spans the run.
+        for &(x, y) in guide {
+            if x.fract() == 0.0 && x >= 0.0 && x <= n as f64 {
+                let (i, w) = (x as usize, width(x as usize).max(2.0));
+                lo[i] = lo[i].min((y - w).floor().clamp(0.0, m as f64) as usize);
+                hi[i] = hi[i].max((y + w).ceil().clamp(0.0, m as f64) as usize);
+            }
+        }
         // The corners must be inside, and the ends may never go back.
         lo[0] = 0;
         hi[n] = m;
@@ -101,6 +110,63 @@ pub(crate) struct PairEvidence {
     offset: Vec<usize>,
     src_covered: Vec<f32>,
     tgt_covered: Vec<f32>,
+    /// At `(i, j)`: the weight of source sentence `i`'s tokens covered by
+    /// both target sentences `j` and `j + 1`, counted twice by a sum of pairs.
+    src_both: Vec<f32>,
+    /// At `(i, j)`: the weight of target sentence `j`'s tokens covered by
+    /// both source sentences `i` and `i + 1`.
+    tgt_both: Vec<f32>,
+    /// For each source sentence, the weight a bead of 1, 2, 3 or 4 target
+    /// sentences drawn at random would cover.
+    src_chance: Vec<[f32; MAX_SIDE]>,
+    /// The same for each target sentence.
+    tgt_chance: Vec<[f32; MAX_SIDE]>,
+}
+
+/// For each sentence of `side`, the weight of its tokens that `l` sentences
+/// of the other side picked at random cover, for `l` = 1..=4: a token whose
+/// keys occur in a share `p` of the other side's sentences is covered with
+/// probability `1 - (1 - p)^l`. Subtracted from what a bead covers, this
+/// leaves the evidence beyond chance; a sentence merged into a bead for no
+/// reason raises the bead's chance more than what it covers.
+fn chance_by_size(
+    side: &Side,
+    keys: &[Keys],
+    other_postings: &[Vec<u32>],
+    other_len: usize,
+) -> Vec<[f32; MAX_SIDE]> {
+    let mut mark = vec![u32::MAX; other_len];
+    let share: Vec<f32> = keys
+        .iter()
+        .enumerate()
+        .map(|(t, ks)| {
+            let mut count = 0usize;
+            for &k in ks {
+                for &j in &other_postings[k as usize] {
+                    if mark[j as usize] != t as u32 {
+                        mark[j as usize] = t as u32;
+                        count += 1;
+                    }
+                }
+            }
+            count as f32 / other_len.max(1) as f32
+        })
+        .collect();
+    side.sents
+        .iter()
+        .map(|toks| {
+            let mut out = [0.0f32; MAX_SIDE];
+            for &t in toks {
+                let (w, p) = (side.weight[t as usize], share[t as usize]);
+                let mut miss = 1.0;
+                for slot in out.iter_mut() {
+                    miss *= 1.0 - p;
+                    *slot += w * (1.0 - miss);
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// What the evidence needs to know about the two sides.
@@ -137,15 +203,21 @@ impl PairEvidence {
             offset,
             src_covered: vec![0.0; total],
             tgt_covered: vec![0.0; total],
+            src_both: vec![0.0; total],
+            tgt_both: vec![0.0; total],
+            src_chance: Vec::new(),
+            tgt_chance: Vec::new(),
         };
         // Source tokens covered: walk each token's keys through the target postings.
         let mut seen: Vec<u32> = Vec::new();
+        let mut cols: Vec<usize> = Vec::new();
         for i in 0..n {
             let (s, e, off) = (pe.start[i], end[i], pe.offset[i]);
             seen.clear();
             seen.resize(e - s, u32::MAX);
             for &t in &ev.src.sents[i] {
                 let w = ev.src.weight[t as usize];
+                cols.clear();
                 for &k in &ev.src_keys[t as usize] {
                     let post = &ev.tgt_postings[k as usize];
                     let from = post.partition_point(|&j| (j as usize) < s);
@@ -154,7 +226,14 @@ impl PairEvidence {
                         if seen[col] != t {
                             seen[col] = t;
                             pe.src_covered[off + col] += w;
+                            cols.push(col);
                         }
+                    }
+                }
+                cols.sort_unstable();
+                for pair in cols.windows(2) {
+                    if pair[1] == pair[0] + 1 {
+                        pe.src_both[off + pair[0]] += w;
                     }
                 }
             }
@@ -177,6 +256,7 @@ impl PairEvidence {
             seen_rows.resize(last - first, u32::MAX);
             for &u in &ev.tgt.sents[j] {
                 let w = ev.tgt.weight[u as usize];
+                cols.clear();
                 for &k in &ev.tgt_keys[u as usize] {
                     let post = &ev.src_postings[k as usize];
                     let from = post.partition_point(|&i| (i as usize) < first);
@@ -187,74 +267,44 @@ impl PairEvidence {
                         }
                         seen_rows[i - first] = u;
                         pe.tgt_covered[pe.offset[i] + j - pe.start[i]] += w;
+                        cols.push(i);
+                    }
+                }
+                cols.sort_unstable();
+                for pair in cols.windows(2) {
+                    if pair[1] == pair[0] + 1 {
+                        pe.tgt_both[pe.offset[pair[0]] + j - pe.start[pair[0]]] += w;
                     }
                 }
             }
         }
-        pe.remove_chance(&end);
+        pe.src_chance = chance_by_size(ev.src, ev.src_keys, ev.tgt_postings, m);
+        pe.tgt_chance = chance_by_size(ev.tgt, ev.tgt_keys, ev.src_postings, n);
         pe
     }
 
-    /// Subtracts from each pair what a sentence shares with its neighbours
-    /// by chance (frequent words, cognates that are not): the mean over the
-    /// other pairs stored for the same sentence, leaving out the best one.
-    /// Without this, merging sentences always gains evidence.
-    fn remove_chance(&mut self, end: &[usize]) {
-        let chance = |values: &mut dyn Iterator<Item = f32>| -> f32 {
-            let (mut sum, mut best, mut count) = (0.0f32, 0.0f32, 0usize);
-            for v in values {
-                sum += v;
-                best = best.max(v);
-                count += 1;
-            }
-            if count < 3 {
-                0.0
-            } else {
-                (sum - best) / (count - 1) as f32
-            }
-        };
-        for i in 0..self.start.len() {
-            let row = self.offset[i]..self.offset[i + 1];
-            let c = chance(&mut self.src_covered[row.clone()].iter().copied());
-            for v in &mut self.src_covered[row] {
-                *v -= c;
-            }
-        }
-        let m = end.iter().copied().max().unwrap_or(0);
-        let mut sums = vec![(0.0f32, 0.0f32, 0usize); m];
-        for i in 0..self.start.len() {
-            for j in self.start[i]..end[i] {
-                let v = self.tgt_covered[self.offset[i] + j - self.start[i]];
-                let s = &mut sums[j];
-                s.0 += v;
-                s.1 = s.1.max(v);
-                s.2 += 1;
-            }
-        }
-        for i in 0..self.start.len() {
-            for j in self.start[i]..end[i] {
-                let (sum, best, count) = sums[j];
-                let c = if count < 3 {
-                    0.0
-                } else {
-                    (sum - best) / (count - 1) as f32
-                };
-                let v = &mut self.tgt_covered[self.offset[i] + j - self.start[i]];
-                *v -= c;
-            }
-        }
+    /// Where the pair `(i, j)` is stored, if it is.
+    #[inline]
+    fn slot(&self, i: usize, j: usize) -> Option<usize> {
+        let s = self.start[i];
+        let row = self.offset[i]..self.offset[i + 1];
+        (j >= s && j - s < row.len()).then(|| row.start + j - s)
     }
 
     /// (source weight covered, target weight covered) for the pair `(i, j)`.
     #[inline]
     fn get(&self, i: usize, j: usize) -> (f32, f32) {
-        let s = self.start[i];
-        let row = self.offset[i]..self.offset[i + 1];
-        if j < s || j - s >= row.len() {
-            return (0.0, 0.0);
-        }
-        let at = row.start + j - s;
-        (self.src_covered[at], self.tgt_covered[at])
+        self.slot(i, j).map_or((0.0, 0.0), |at| {
+            (self.src_covered[at], self.tgt_covered[at])
+        })
+    }
+
+    /// (weight of source `i` covered by both targets `j` and `j + 1`, weight
+    /// of target `j` covered by both sources `i` and `i + 1`).
+    #[inline]
+    fn both(&self, i: usize, j: usize) -> (f32, f32) {
+        self.slot(i, j)
+            .map_or((0.0, 0.0), |at| (self.src_both[at], self.tgt_both[at]))
     }
 }
 
@@ -277,6 +327,18 @@ pub(crate) struct Params {
     pub null_extend: f32,
     /// Weight of the length cost of a null bead (0: its length does not matter).
     pub null_length: f32,
+    /// Weight of the length support asked of a merge: how much worse the
+    /// lengths agree with the sentence at either end of a merged side than
+    /// without it (a sentence inserted next to its translation's neighbour
+    /// makes them worse; one part of a split translation makes them better).
+    pub merge_length: f32,
+    /// Weight (times `words`) of the word support asked of each sentence of
+    /// a merged side: the weight it would need to be covered as well as the
+    /// bead as a whole, less what it is, per mean sentence. A sentence that
+    /// shares a few words with its neighbour by chance is covered much less
+    /// than the neighbour's bead; each part of a split translation about as
+    /// well.
+    pub merge_words: f32,
 }
 
 /// Length model: target characters ≈ `ratio` × source characters, with a
@@ -370,15 +432,43 @@ impl CostModel<'_> {
         for j in c..d {
             w_t += self.tgt.sent_weight[j];
         }
+        let (mut part_s, mut part_t) = ([0.0f32; MAX_SIDE], [0.0f32; MAX_SIDE]);
+        let mut merge_lack = 0.0f32;
         if a < b && c < d {
+            // What each sentence's tokens are covered by the other side (a
+            // token covered by two neighbours counts once), less what as
+            // many sentences drawn at random would cover.
             for i in a..b {
-                let covered: f32 = (c..d).map(|j| self.pairs.get(i, j).0).sum();
-                cov_s += covered.min(self.src.sent_weight[i]);
+                let covered: f32 = (c..d).map(|j| self.pairs.get(i, j).0).sum::<f32>()
+                    - (c..d - 1).map(|j| self.pairs.both(i, j).0).sum::<f32>();
+                let x = covered.min(self.src.sent_weight[i]) - self.pairs.src_chance[i][d - c - 1];
+                cov_s += x;
+                part_s[i - a] = x;
             }
             for j in c..d {
-                let covered: f32 = (a..b).map(|i| self.pairs.get(i, j).1).sum();
-                cov_t += covered.min(self.tgt.sent_weight[j]);
+                let covered: f32 = (a..b).map(|i| self.pairs.get(i, j).1).sum::<f32>()
+                    - (a..b - 1).map(|i| self.pairs.both(i, j).1).sum::<f32>();
+                let x = covered.min(self.tgt.sent_weight[j]) - self.pairs.tgt_chance[j][b - a - 1];
+                cov_t += x;
+                part_t[j - c] = x;
             }
+        }
+        if a < b && c < d && (b - a > 1 || d - c > 1) && self.params.merge_words > 0.0 {
+            let share = ((cov_s + cov_t) / (w_s + w_t).max(1e-3)).max(0.0);
+            let mut lack = 0.0f32;
+            if b - a > 1 {
+                for i in a..b {
+                    lack +=
+                        (share * self.src.sent_weight[i] - part_s[i - a]).max(0.0) / self.src_unit;
+                }
+            }
+            if d - c > 1 {
+                for j in c..d {
+                    lack +=
+                        (share * self.tgt.sent_weight[j] - part_t[j - c]).max(0.0) / self.tgt_unit;
+                }
+            }
+            merge_lack = lack / 2.0;
         }
         let evidence = (cov_s / self.src_unit + cov_t / self.tgt_unit) / 2.0;
         let length_weight = if a == b || c == d {
@@ -391,7 +481,11 @@ impl CostModel<'_> {
         } else {
             self.params.prior[shape]
         };
-        let mut cost = prior + length_weight * length - self.params.words * evidence;
+        let mut cost = prior + length_weight * length - self.params.words * evidence
+            + self.params.words * self.params.merge_words * merge_lack;
+        if a < b && c < d && (b - a > 1 || d - c > 1) && self.params.merge_length > 0.0 {
+            cost += self.params.merge_length * self.merge_length_excess(a, b, c, d, length);
+        }
         if b - a == 1 && d - c == 1 {
             cost -= (self.anchor_bonus)(a, c);
         }
@@ -411,6 +505,27 @@ impl CostModel<'_> {
             weight: w_s + w_t,
             length,
         }
+    }
+}
+
+impl CostModel<'_> {
+    /// How much worse the lengths of a merged bead agree than those of the
+    /// bead without the sentence at one end of a merged side (0 when every
+    /// such sentence makes them agree better).
+    fn merge_length_excess(&self, a: usize, b: usize, c: usize, d: usize, full: f32) -> f32 {
+        let cost = |a: usize, b: usize, c: usize, d: usize| {
+            let l1 = (self.src_chars[b] - self.src_chars[a]) as f64;
+            let l2 = (self.tgt_chars[d] - self.tgt_chars[c]) as f64;
+            self.length.cost(l1, l2) as f32
+        };
+        let mut best = f32::INFINITY;
+        if b - a > 1 {
+            best = best.min(cost(a + 1, b, c, d)).min(cost(a, b - 1, c, d));
+        }
+        if d - c > 1 {
+            best = best.min(cost(a, b, c + 1, d)).min(cost(a, b, c, d - 1));
+        }
+        (full - best).max(0.0)
     }
 }
 
@@ -581,6 +696,21 @@ mod tests {
     fn ln_erfc_matches_known_values() {
         assert!((ln_erfc(0.0) - 0.0).abs() < 1e-6);
         assert!((ln_erfc(1.0) - 0.157_299_207f64.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn band_holds_a_guide_that_runs_along_a_row() {
+        // A run of 30 target sentences without counterpart after source 5.
+        let guide: Vec<(f64, f64)> = (0..=5)
+            .map(|i| (i as f64, i as f64))
+            .chain((6..=35).map(|j| (5.0, j as f64)))
+            .chain((6..=10).map(|i| (i as f64, i as f64 + 30.0)))
+            .collect();
+        let band = Band::around(&guide, 10, 40, &|_| 2.0);
+        assert!(guide.iter().all(|&(x, y)| {
+            let i = x as usize;
+            band.lo[i] <= y as usize && y as usize <= band.hi[i]
+        }));
     }
 
     #[test]

@@ -25,6 +25,13 @@ use crate::text::{comparison_key, is_spaceless_char};
 const MAX_TRANSLATIONS: usize = 12;
 /// Longest phrase, in characters, tried when cutting spaceless text.
 const MAX_UNIT_CHARS: usize = 8;
+/// Shortest word split into a compound's parts, in characters.
+const MIN_COMPOUND_CHARS: usize = 8;
+/// Shortest part of a compound, in characters.
+const MIN_PART_CHARS: usize = 4;
+/// Linking elements tried between the parts of a compound (German
+/// `Basis|lager`, `Wetter|sturz`, `Frühjahr|s|heft`, `Höhe|n|zahl`).
+const LINKERS: [&str; 6] = ["", "s", "n", "en", "es", "e"];
 
 /// A word-to-words translation table for one direction (source → target).
 #[derive(Debug, Clone, Default)]
@@ -151,6 +158,62 @@ impl Lexicon {
         Ok(Dictionary::read(path)?.lexicon())
     }
 
+    /// The parts of a compound source word that the lexicon translates, by
+    /// longest match from the left with optional linking elements, when the
+    /// word has no translation of its own and its parts cover it whole.
+    ///
+    /// ```
+    /// let mut lex = tmkit::align::Lexicon::new();
+    /// lex.insert("basis", "base");
+    /// lex.insert("lager", "camp");
+    /// lex.insert("frühjahr", "printemps");
+    /// lex.insert("heft", "cahier");
+    /// assert_eq!(lex.compound_parts("basislager"), Some(vec!["basis", "lager"]));
+    /// assert_eq!(lex.compound_parts("frühjahrsheft"), Some(vec!["frühjahr", "heft"]));
+    /// assert_eq!(lex.compound_parts("basisxyzlager"), None);
+    /// ```
+    pub fn compound_parts<'w>(&self, word: &'w str) -> Option<Vec<&'w str>> {
+        if word.chars().count() < MIN_COMPOUND_CHARS
+            || !word.chars().all(char::is_alphabetic)
+            || self.translations.contains_key(word)
+        {
+            return None;
+        }
+        let mut parts = Vec::new();
+        self.split_compound(word, &mut parts).then_some(parts)
+    }
+
+    fn split_compound<'w>(&self, word: &'w str, parts: &mut Vec<&'w str>) -> bool {
+        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+        let chars = bounds.len();
+        // Longest known prefix first, leaving at least a part's length.
+        for len in (MIN_PART_CHARS..=chars.saturating_sub(MIN_PART_CHARS)).rev() {
+            let (head, rest) = word.split_at(bounds[len]);
+            if !self.translations.contains_key(head) {
+                continue;
+            }
+            for linker in LINKERS {
+                let Some(tail) = rest.strip_prefix(linker) else {
+                    continue;
+                };
+                if tail.chars().count() < MIN_PART_CHARS {
+                    continue;
+                }
+                let depth = parts.len();
+                parts.push(head);
+                if self.translations.contains_key(tail) {
+                    parts.push(tail);
+                    return true;
+                }
+                if self.split_compound(tail, parts) {
+                    return true;
+                }
+                parts.truncate(depth);
+            }
+        }
+        false
+    }
+
     /// True when `unit` is a known unit of the source (`source` true) or target side.
     fn has_unit(&self, unit: &str, source: bool) -> bool {
         if source {
@@ -198,6 +261,9 @@ pub struct Vocabulary {
     /// Every substring of up to [`MAX_UNIT_CHARS`] characters of the
     /// document's spaceless runs (the units a lexicon can cut there).
     spaceless: AHashSet<String>,
+    /// The prefixes and suffixes (of at least [`MIN_PART_CHARS`] characters)
+    /// of long words: the parts a compound may be split into.
+    parts: AHashSet<String>,
 }
 
 impl Vocabulary {
@@ -223,11 +289,32 @@ impl Vocabulary {
                 run.clear();
                 if is_word_char(c) && !v.words.contains(t) {
                     v.words.insert(t.to_string());
+                    v.add_parts(t);
                 }
             });
             v.add_run(&run);
         }
         v
+    }
+
+    fn add_parts(&mut self, word: &str) {
+        if word.chars().count() < MIN_COMPOUND_CHARS || !word.chars().all(char::is_alphabetic) {
+            return;
+        }
+        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+        for &at in &bounds[MIN_PART_CHARS..=bounds.len() - MIN_PART_CHARS] {
+            let (head, tail) = word.split_at(at);
+            for part in [head, tail] {
+                if !self.parts.contains(part) {
+                    self.parts.insert(part.to_string());
+                }
+            }
+        }
+    }
+
+    /// True when `word` (normalized) occurs, or is a part of a long word.
+    fn has_word_or_part(&self, word: &str) -> bool {
+        self.has_word(word) || self.parts.contains(word)
     }
 
     fn add_run(&mut self, chars: &[&str]) {
@@ -275,7 +362,7 @@ impl Vocabulary {
         let (mut content, mut found, mut words, mut any_word) = (0, false, 0, false);
         let mut check = |w: &str| {
             words += 1;
-            let known = self.has_word(w);
+            let known = self.has_word_or_part(w);
             any_word |= known;
             if !function.contains(w) {
                 content += 1;
@@ -413,7 +500,9 @@ impl Dictionary {
                 continue;
             };
             for tgt_word in content_words(&tgt_words, &self.tgt_function) {
-                if filter.is_none_or(|(sv, tv)| sv.has_word(src_word) && tv.has_word(tgt_word)) {
+                if filter
+                    .is_none_or(|(sv, tv)| sv.has_word_or_part(src_word) && tv.has_word(tgt_word))
+                {
                     lexicon.insert(src_word, tgt_word);
                 }
             }
@@ -577,6 +666,28 @@ mod tests {
         // Source words missing from the source document too.
         assert!(some.translations("katze").is_empty() && some.translations("wort3").is_empty());
         assert_eq!(some.len(), 3);
+    }
+
+    #[test]
+    fn compound_parts_are_kept_and_cover_the_compound() {
+        // "Lager" and "Basis" occur only inside "Basislager": their entries
+        // are still drawn from the dictionary, and the compound is covered
+        // by their translations.
+        let text = "camp @ Lager\nbase @ Basis\nglacier @ Gletscher\nchat @ Katze\n";
+        let dict = Dictionary::parse(text.to_string(), None).unwrap();
+        let src = Vocabulary::of(["Das Basislager am Gletscherrand."]);
+        let tgt = Vocabulary::of(["Le camp de base au bord du glacier."]);
+        let lex = dict.lexicon_for(&src, &tgt);
+        assert_eq!(lex.translations("lager"), ["camp"]);
+        assert!(lex.translations("katze").is_empty());
+        assert_eq!(
+            lex.compound_parts("basislager"),
+            Some(vec!["basis", "lager"])
+        );
+        // "rand" has no entry: the word is not covered whole, so not split.
+        assert_eq!(lex.compound_parts("gletscherrand"), None);
+        // A word with its own entry, or too short, is left alone.
+        assert_eq!(lex.compound_parts("gletscher"), None);
     }
 
     #[test]

@@ -193,7 +193,13 @@ impl KeyTable {
                 if let Some(c) = cognate(w) {
                     keys.push(self.intern('c', &c));
                 }
-                for t in lexicon.map(|l| l.translations(w)).unwrap_or_default() {
+                let Some(lexicon) = lexicon else { return keys };
+                // A compound without an entry of its own is covered by the
+                // translations of its parts.
+                let parts = lexicon
+                    .compound_parts(w)
+                    .unwrap_or_else(|| vec![w.as_str()]);
+                for t in parts.iter().flat_map(|p| lexicon.translations(p)) {
                     let k = self.word(t);
                     if !keys.contains(&k) {
                         keys.push(k);

@@ -42,6 +42,15 @@ fn lexicon() -> Lexicon {
 /// whose translations are spread over l target sentences (0 means an
 /// unmatched sentence on the other side).
 fn build(shapes: &[(usize, usize)], seed: u64) -> (Sentences, Sentences, Vec<BeadRanges>) {
+    build_with(shapes, seed, sentence_pair)
+}
+
+/// [`build`] with another sentence-pair generator.
+fn build_with(
+    shapes: &[(usize, usize)],
+    seed: u64,
+    sentence_pair: fn(&mut Rng) -> (String, String),
+) -> (Sentences, Sentences, Vec<BeadRanges>) {
     let mut rng = Rng(seed);
     let (mut src, mut tgt, mut gold) = (Vec::new(), Vec::new(), Vec::new());
     for &(k, l) in shapes {
@@ -109,8 +118,7 @@ fn finds_merges_and_splits() {
 fn insertions_and_deletions_become_null_beads() {
     // Sentences without counterpart, alone and in runs, among 1-1 beads and
     // a merge: each becomes its own null bead, and the beads around them
-    // are exact. (An inserted sentence next to a bead whose words it shares
-    // by chance can still be merged into it.)
+    // are exact.
     let mut shapes = vec![(1, 1); 60];
     shapes[5] = (0, 1);
     shapes[12] = (1, 0);
@@ -124,6 +132,141 @@ fn insertions_and_deletions_become_null_beads() {
     let (src, tgt, gold) = build(&shapes, 7);
     let got = aligner().align(&src, &tgt, &[]);
     assert_eq!(beads_of(&got), gold);
+}
+
+/// Inserts into `side` (source or target sentences) after sentence `after`
+/// a new sentence of 12 words, every third of them taken from that
+/// sentence, the others new; returns the new sentence's index.
+fn insert_lookalike(side: &mut Vec<String>, after: usize, rng: &mut Rng, target: bool) -> usize {
+    let neighbour: Vec<String> = side[after]
+        .trim_end_matches('.')
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let words: Vec<String> = (0..12)
+        .map(|k| {
+            if k % 3 == 0 {
+                neighbour[k % neighbour.len()].clone()
+            } else {
+                let w = rng.below(400);
+                if target {
+                    format!("tr{w}x")
+                } else {
+                    format!("w{w}")
+                }
+            }
+        })
+        .collect();
+    side.insert(after + 1, words.join(" ") + ".");
+    after + 1
+}
+
+#[test]
+fn inserted_sentence_sharing_words_with_its_neighbour_is_not_merged() {
+    // An inserted sentence that shares a third of its words with the
+    // sentence before it: merging it would add some word evidence, but
+    // less than chance would for a sentence of its size, and the lengths
+    // agree worse. Each becomes a null bead and its neighbour stays 1-1.
+    let (src, tgt, _) = build(&[(1, 1); 60], 21);
+    let (mut src, mut tgt) = (src.texts, tgt.texts);
+    let mut rng = Rng(5);
+    let mut inserted_tgt = Vec::new();
+    let mut inserted_src = Vec::new();
+    // From the end, so that earlier indices stay valid.
+    for &(after, target) in &[
+        (50, true),
+        (41, false),
+        (33, true),
+        (22, true),
+        (12, false),
+        (4, true),
+    ] {
+        if target {
+            inserted_tgt.push(insert_lookalike(&mut tgt, after, &mut rng, true));
+        } else {
+            inserted_src.push(insert_lookalike(&mut src, after, &mut rng, false));
+        }
+    }
+    let lines = |v: &[String]| Sentences::from_lines(&v.join("\n"));
+    let got = aligner().align(&lines(&src), &lines(&tgt), &[]);
+    let nulls = |src_side: bool| -> Vec<usize> {
+        got.beads
+            .iter()
+            .filter(|b| b.is_null() && b.src.is_empty() != src_side)
+            .map(|b| if src_side { b.src.start } else { b.tgt.start })
+            .collect()
+    };
+    let (nulls_src, nulls_tgt) = (nulls(true), nulls(false));
+    // Each insertion shifts those made before it (later in the text) by one.
+    let shifted = |idx: Vec<usize>| -> Vec<usize> {
+        idx.iter().rev().enumerate().map(|(k, i)| i + k).collect()
+    };
+    assert_eq!(nulls_src, shifted(inserted_src), "{:?}", got.beads);
+    assert_eq!(nulls_tgt, shifted(inserted_tgt), "{:?}", got.beads);
+    assert!(
+        got.beads
+            .iter()
+            .all(|b| b.src.len() <= 1 && b.tgt.len() <= 1)
+    );
+}
+
+/// A sentence pair for the no-dictionary case, as between English and
+/// Romanian: a third of the words are cognates (`abcation` / `àbcationea`:
+/// the same first five letters once accents are dropped), the others
+/// unrelated strings that only the learned lexicon can pair, and one
+/// sentence in five carries a year, the same on both sides.
+fn cognate_pair(rng: &mut Rng) -> (String, String) {
+    let letters = |w: u64| -> String {
+        [w % 26, w / 26 % 26, w / 676 % 26]
+            .iter()
+            .map(|&k| char::from(b'a' + k as u8))
+            .collect()
+    };
+    let len = 4 + rng.below(17);
+    let (mut src, mut tgt) = (Vec::new(), Vec::new());
+    for _ in 0..len {
+        let w = rng.below(600);
+        if w.is_multiple_of(3) {
+            let stem = letters(w * 7 + 3);
+            src.push(format!("{stem}ation"));
+            tgt.push(format!("{}ationea", stem.replace('a', "à")));
+        } else {
+            src.push(format!("w{w}"));
+            tgt.push(format!("tr{w}x"));
+        }
+    }
+    if rng.below(5) == 0 {
+        let year = (1800 + rng.below(220)).to_string();
+        src.push(year.clone());
+        tgt.push(year);
+    }
+    (src.join(" ") + ".", tgt.join(" ") + ".")
+}
+
+#[test]
+fn without_a_dictionary_cognates_numbers_and_learned_words_align() {
+    // The en-ro case: no dictionary at all. 300 beads with merges, splits
+    // and insertions; the first pass has only cognates, numbers, lengths
+    // and punctuation, the second the words learned from it.
+    let mut shapes = vec![(1, 1); 300];
+    for k in (7..300).step_by(23) {
+        shapes[k] = (1, 2);
+    }
+    for k in (15..300).step_by(31) {
+        shapes[k] = (2, 1);
+    }
+    for k in (40..300).step_by(60) {
+        shapes[k] = (0, 1);
+    }
+    let (src, tgt, gold) = build_with(&shapes, 17, cognate_pair);
+    let got = Aligner::new("en".parse().unwrap(), "ro".parse().unwrap())
+        .with_options(AlignOptions {
+            skip_language_check: true,
+            ..AlignOptions::default()
+        })
+        .align(&src, &tgt, &[]);
+    let right = beads_of(&got).iter().filter(|b| gold.contains(b)).count();
+    assert!(right * 100 >= gold.len() * 97, "{right} of {}", gold.len());
 }
 
 #[test]
