@@ -31,10 +31,7 @@ pub async fn analyze(
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
-    let grid: WeightGrid = match &p.weights {
-        Some(w) => w.parse().map_err(ApiError::from)?,
-        None => WeightGrid::default(),
-    };
+    let grid: WeightGrid = p.grid()?;
     if p.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
         return Err(ApiError::bad_request("rate must be a number >= 0"));
     }
