@@ -13,6 +13,7 @@
 //!   of it on its connection counts that wait, so a stall is not hidden by
 //!   the sender slowing down (coordinated omission); `service_*` gives the
 //!   time from the actual send as well.
+//!
 //! Lookups cycle through `--queries` (one query a line, every thread starting
 //! at a different line). With `--add-every N`, every Nth request of a thread
 //! is instead a `POST` of a new unit whose source is unique to the run; the
@@ -215,12 +216,18 @@ impl Conn {
             if l.is_empty() {
                 break;
             }
-            let colon = l.iter().position(|&b| b == b':').ok_or_else(|| bad("bad header"))?;
+            let colon = l
+                .iter()
+                .position(|&b| b == b':')
+                .ok_or_else(|| bad("bad header"))?;
             let (name, value) = (&l[..colon], l[colon + 1..].trim_ascii());
             if name.eq_ignore_ascii_case(b"content-length") {
                 length = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
             } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                chunked = value.to_ascii_lowercase().windows(7).any(|w| w == b"chunked");
+                chunked = value
+                    .to_ascii_lowercase()
+                    .windows(7)
+                    .any(|w| w == b"chunked");
             } else if name.eq_ignore_ascii_case(b"connection") {
                 close = value.eq_ignore_ascii_case(b"close");
             }
@@ -340,23 +347,23 @@ fn run_connection(
             let i = next % queries.len();
             next += 1;
             if add {
-            let q = &queries[i];
-            let s = format!("{q} ({} {id}-{n})", args.tag);
-            let body = serde_json::json!({
-                "src": args.add_src,
-                "tgt": args.add_tgt,
-                "source": s,
-                "target": format!("{q} [{} {id}-{n}]", args.tag),
-            })
-            .to_string();
-            source = Some(s);
-            added_request = format!(
-                "POST {} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\n\
+                let q = &queries[i];
+                let s = format!("{q} ({} {id}-{n})", args.tag);
+                let body = serde_json::json!({
+                    "src": args.add_src,
+                    "tgt": args.add_tgt,
+                    "source": s,
+                    "target": format!("{q} [{} {id}-{n}]", args.tag),
+                })
+                .to_string();
+                source = Some(s);
+                added_request = format!(
+                    "POST {} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\n\
                  Content-Length: {}\r\n\r\n{body}",
-                args.add_path,
-                body.len()
-            );
-            added_request.as_bytes()
+                    args.add_path,
+                    body.len()
+                );
+                added_request.as_bytes()
             } else {
                 &lookups[i]
             }
@@ -465,7 +472,9 @@ fn main() {
             *all.statuses.entry(s).or_default() += c;
         }
     }
-    let elapsed = Instant::now().saturating_duration_since(start).as_secs_f64();
+    let elapsed = Instant::now()
+        .saturating_duration_since(start)
+        .as_secs_f64();
     all.latencies_us.sort_unstable();
     all.service_us.sort_unstable();
     if let Some(path) = &args.add_log {
