@@ -165,6 +165,7 @@ units_now() {
 echo "== mixed load, each add deleted by the next request (the memory ends as it began): $MIXED_SECONDS s"
 fresh_copy
 start_server "$MIXED"
+echo "units in the store: $(units_now)"  # waits for the start-up count, so it is not in the samples
 sample_rss "$BENCH_DIR/server-bench.rss-deleted"
 run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
   --tag "del$(date +%s)" --src en --tgt fr --delete-added

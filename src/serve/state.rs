@@ -376,11 +376,14 @@ fn open_base(source: &Source, pair: &LanguagePair) -> Result<Base> {
 }
 
 /// SQLite page cache per server connection, in KiB. The store's own default
-/// (64 MiB, for imports) would let each of the server's three long-lived
-/// connections grow by that much as lookups and writes touch pages, which
-/// is what made a server's RSS climb for minutes; the file's pages stay in
-/// the OS cache, so a small private cache costs only a copy per page.
-const SERVER_CACHE_KIB: i64 = 8 * 1024;
+/// (64 MiB, for imports) let each of the server's three long-lived
+/// connections grow by that much as lookups and writes touched pages, which
+/// is what made a server's RSS climb for minutes under a mixed load. The
+/// file's pages stay in the OS cache, so a small private cache costs only a
+/// copy per page read: lookups read a few random units of a large file
+/// (nearly always a miss in any cache that fits in memory), and the B-tree
+/// pages every read or write passes through fit in 2 MiB.
+const SERVER_CACHE_KIB: i64 = 2 * 1024;
 
 /// Opens the store at `loc` for the server (SQLite with a small cache).
 fn open_store(loc: &StoreLocation) -> Result<Box<dyn Store>> {
