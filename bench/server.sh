@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Server figures (issue #12; recorded in docs/PERFORMANCE.md): `tmkit serve`
 # over the 1M-segment benchmark memory, loaded from a second process on
-# loopback (examples/loadgen.rs, a closed-loop HTTP/1.1 client, 16 keep-alive
+# loopback (examples/loadgen.rs, an HTTP/1.1 client, 16 keep-alive
 # connections, bounded in time):
 #   1. start-up with the 1M SQLite store: launch to the first fuzzy answer;
-#   2. fuzzy lookups from SQLite: req/s, p50, p99, errors;
-#   3. a mixed load (90% lookups, 10% adds) on a copy of the store, then a
-#      check that every accepted add is in the store and the RSS samples;
-#   4. the same lookups from PostgreSQL when TMKIT_BENCH_PG names a database;
-#   5. translate-toolkit's tmserver on the same memory and queries.
+#   2. fuzzy lookups from SQLite, closed loop (each connection sends as soon
+#      as its answer is in): the most req/s, with p50, p99, errors;
+#   3. the same lookups open loop at RATE req/s in total (wrk2-style: sent on
+#      a fixed schedule, latency from the intended send time, so a stall
+#      counts for every request it delays): the latency figures of the issue;
+#   4. mixed loads (90% lookups, 10% adds) on a copy of the store, each with
+#      RSS (anonymous and file-backed) sampled every 5 s: first each add is
+#      deleted by the next request (the memory ends as it began: RSS must
+#      stay flat after warm-up), then adds of new units, checked to be all
+#      in the store afterwards, with the RSS growth per added unit beside what
+#      the server says its change levels hold;
+#   5. the same lookups from PostgreSQL when TMKIT_BENCH_PG names a database;
+#   6. translate-toolkit's tmserver on the same memory and queries.
+#
+# Server CPU per request is the server's user+sys time over a run divided
+# by the requests answered (the load generator's own CPU is not in it).
 #
 #   bench/server.sh
 #   TMKIT_BENCH_PG=postgres://tmkit:tmkit@127.0.0.1:5432/tmkit_bench bench/server.sh
 #   LOAD_SECONDS=30 MIXED_SECONDS=60 TMSERVER_SIZE=100000 bench/server.sh
 #   SIZE=100000 bench/server.sh     # every 10th unit of the 1M memory, same queries
 #   NO_BUILD=1 LOADGEN=/path/to/loadgen bench/server.sh   # binaries already built
+#   NO_BUILD=1 BENCH_DIR=/tmp/benchsrv RATE=2000 NO_TMSERVER=1 bench/server.sh
 #
 # Needs python3 with numpy and rapidfuzz (the harness's `build`); tmserver
 # needs translate-toolkit < 3.19 (3.19 removed its tmdb storage), installed
@@ -43,6 +55,8 @@ PORT=${PORT:-18765}
 CONNS=${CONNS:-16}
 LOAD_SECONDS=${LOAD_SECONDS:-20}
 MIXED_SECONDS=${MIXED_SECONDS:-60}
+# The open-loop rate, all connections together (the issue's 2,000 req/s).
+RATE=${RATE:-2000}
 # tmserver loads its memory through Python: the largest size it is run at.
 TMSERVER_SIZE=${TMSERVER_SIZE:-$SIZE}
 TIME='%e s wall, %U s user, %S s sys, %M KB peak'
@@ -80,6 +94,8 @@ stop_server() {
 trap stop_server EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# "RSS anon file" in KB: heap and stacks apart from mapped files (the index).
+rss_parts() { awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print r, a, f}' "/proc/$1/status"; }
 # Starts `tmkit serve` on STORE (extra arguments follow) and prints the time
 # from launch to the first fuzzy answer, and the server's CPU time until then.
 start_server() {
@@ -98,13 +114,27 @@ start_server() {
     "$(( $(cpu_ticks "$SERVER_PID") * 1000 / $(getconf CLK_TCK) )) ms server CPU, RSS $(( $(rss_kb "$SERVER_PID") / 1024 )) MB (load $(load))"
 }
 # Runs the load generator against the server (arguments follow), printing
-# its JSON report and the server's CPU time over the run.
+# its JSON report and the server's CPU time over the run, per request too.
 run_load() {
-  local c0 c1
+  local c0 c1 report ms
   c0=$(cpu_ticks "$SERVER_PID")
-  "$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" "$@"
+  report=$("$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" "$@")
   c1=$(cpu_ticks "$SERVER_PID")
-  echo "server CPU over the run: $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) ms; load after: $(load)"
+  echo "$report"
+  ms=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
+  echo "server CPU over the run: $ms ms, $(echo "$report" | python3 -c 'import json,sys; print("%.3f" % (int(sys.argv[1]) / max(json.load(sys.stdin)["requests"], 1)))' "$ms") ms per request; load after: $(load)"
+}
+# Samples the server's RSS every 5 s into FILE until it stops.
+sample_rss() {
+  ( while kill -0 "$SERVER_PID" 2>/dev/null; do echo "$(date +%s) $(rss_parts "$SERVER_PID")"; sleep 5; done ) \
+    > "$1" 2>/dev/null &
+  SAMPLER=$!
+}
+# Prints the samples of FILE (MB) and the growth from the sample after the
+# 10 s warm-up to the last.
+report_rss() {
+  echo "RSS samples every 5 s, MB (total/anon/file): $(awk '{printf "%d/%d/%d ", $2/1024, $3/1024, $4/1024}' "$1")"
+  awk 'NR == 3 {r0 = $2; a0 = $3} {r = $2; a = $3} END {if (NR >= 3) printf "after the 10 s warm-up to the end: RSS %+.1f MB, anon %+.1f MB\n", (r - r0) / 1024, (a - a0) / 1024}' "$1"
 }
 
 lookups() {
@@ -113,32 +143,64 @@ lookups() {
   start_server "$store"
   echo "== $label: warm-up, 3 s"
   "$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" --seconds 3 --get "$LOOKUP" >/dev/null
-  echo "== $label: fuzzy lookups, $CONNS connections, $LOAD_SECONDS s"
+  echo "== $label: fuzzy lookups, $CONNS connections, closed loop (the most req/s), $LOAD_SECONDS s"
   run_load --seconds "$LOAD_SECONDS" --get "$LOOKUP"
+  echo "== $label: fuzzy lookups, $CONNS connections, open loop at $RATE req/s (latency from the intended send), $LOAD_SECONDS s"
+  run_load --seconds "$LOAD_SECONDS" --rate "$RATE" --get "$LOOKUP"
   stop_server
 }
 
 lookups "$DB" "SQLite $SIZE"
 
-echo "== mixed load on a copy of the store: 90% lookups, 10% adds, $MIXED_SECONDS s"
 MIXED=$BENCH_DIR/b1m-mixed-$SIZE.tmdb
-rm -f "$MIXED" "$MIXED"-* "$MIXED".*
-cp "$DB" "$MIXED"
-for f in "$DB".*.fzi; do [ -e "$f" ] && cp "$f" "$MIXED${f#"$DB"}"; done
+fresh_copy() {
+  rm -f "$MIXED" "$MIXED"-* "$MIXED".*
+  cp "$DB" "$MIXED"
+  for f in "$DB".*.fzi; do [ -e "$f" ] && cp "$f" "$MIXED${f#"$DB"}"; done
+}
+units_now() {
+  curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))'
+}
+
+echo "== mixed load, each add deleted by the next request (the memory ends as it began): $MIXED_SECONDS s"
+fresh_copy
+start_server "$MIXED"
+echo "units in the store: $(units_now)"  # waits for the start-up count, so it is not in the samples
+sample_rss "$BENCH_DIR/server-bench.rss-deleted"
+run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
+  --tag "del$(date +%s)" --src en --tgt fr --delete-added
+stop_server
+kill "$SAMPLER" 2>/dev/null || true
+report_rss "$BENCH_DIR/server-bench.rss-deleted"
+grep 'change levels' "$BENCH_DIR/server-bench.log" || true
+
+echo "== mixed load on a copy of the store: 90% lookups, 10% adds of new units, $MIXED_SECONDS s"
+fresh_copy
 start_server "$MIXED"
 TAG=bench$(date +%s)
 ADDED=$BENCH_DIR/server-bench.added
-units_before=$(curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))')
-( while kill -0 "$SERVER_PID" 2>/dev/null; do echo "$(date +%s) $(rss_kb "$SERVER_PID")"; sleep 5; done ) \
-  > "$BENCH_DIR/server-bench.rss" 2>/dev/null &
-SAMPLER=$!
+echo "units in the store: $(units_now)"
+sample_rss "$BENCH_DIR/server-bench.rss"
 run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
   --tag "$TAG" --add-log "$ADDED" --src en --tgt fr
-units_after=$(curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))')
 stop_server
 kill "$SAMPLER" 2>/dev/null || true
-echo "RSS samples every 5 s (MB): $(awk '{printf "%d ", $2 / 1024}' "$BENCH_DIR/server-bench.rss")"
-echo "units in the store: $units_before before, $units_after after ($((units_after - units_before)) more)"
+report_rss "$BENCH_DIR/server-bench.rss"
+# (The listing's counts are refreshed in the background after writes: the
+# adds accepted are the load generator's log.)
+added=$(grep -c . "$ADDED" || true)
+levels=$(grep 'change levels' "$BENCH_DIR/server-bench.log" || true)
+echo "$levels"
+# RSS growth per added unit (after warm-up, so the caches are filled) beside
+# what the change levels hold per unit, as the server counted them at exit.
+awk -v added="$added" -v levels="$levels" '
+  NR == 3 {a0 = $3; t0 = $1} {a = $3; t = $1}
+  END {
+    kb = 0; if (match(levels, /[0-9]+ KB/)) kb = substr(levels, RSTART, RLENGTH - 3);
+    if (NR >= 3 && added > 0)
+      printf "anon RSS growth after warm-up: %.0f bytes per added unit (over %d s, about %d units); the change levels hold %.0f bytes per unit\n",
+        (a - a0) * 1024 / (added * (t - t0) / (t - t0 + 10)), t - t0, added * (t - t0) / (t - t0 + 10), kb * 1024 / added
+  }' "$BENCH_DIR/server-bench.rss"
 # Every accepted add must be in the store, read back after the server closed it.
 "$BIN" -q tm search --tm "$MIXED" --lang en --limit 10000000 --format jsonl "$TAG" \
   | python3 -c '
@@ -158,6 +220,10 @@ if [ -n "${TMKIT_BENCH_PG:-}" ]; then
   lookups "$TMKIT_BENCH_PG" "PostgreSQL $SIZE"
 fi
 
+if [ -n "${NO_TMSERVER:-}" ]; then
+  echo "== tmserver skipped (NO_TMSERVER); done; load: $(load); $(date -u +%H:%MZ)"
+  exit 0
+fi
 echo "== translate-toolkit tmserver on the same memory ($TMSERVER_SIZE units) and queries"
 VENV=$BENCH_DIR/ttk-tmserver
 if [ ! -x "$VENV/bin/tmserver" ]; then

@@ -361,6 +361,37 @@ fn tms_lists_names_pairs_and_counts() {
     );
 }
 
+/// A language into itself is a pair no memory holds: lookups answer no
+/// matches (as for any pair the memory lacks), where they used to refuse the
+/// request, which a client generating requests from the OpenAPI file could
+/// not know to avoid.
+#[test]
+fn a_lookup_from_a_language_into_itself_finds_nothing() {
+    let (served, _) = serve_news(&[]);
+    let q = urlencode(&news_sources()[0]);
+    let a = get(&served.url(&format!("/v1/tms/default/lookup?q={q}&src=en&tgt=EN")));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["matches"], json!([]));
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "fr", "tgt": "fr", "segments": ["a", "b"]}),
+        None,
+    );
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(b.json().as_array().unwrap().len(), 2);
+    let c = get(&served.url(&format!("/tmserver/en/en/unit/{q}")));
+    assert_eq!((c.status, c.json()), (200, json!([])));
+    // A tag the OpenAPI pattern refuses is refused here too.
+    let d = get(&served.url(&format!("/v1/tms/default/lookup?q={q}&src=0&tgt=fr")));
+    assert_eq!(d.status, 400);
+    assert!(
+        d.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("src: ")
+    );
+}
+
 #[test]
 fn errors_are_json_and_name_no_server_path() {
     let (served, store) = serve_news(&[]);
@@ -383,7 +414,7 @@ fn errors_are_json_and_name_no_server_path() {
             400,
         ),
         (
-            get(&served.url("/v1/tms/default/lookup?q=x&src=en&tgt=en")),
+            get(&served.url("/v1/tms/default/lookup?q=x&src=en%20&tgt=fr")),
             400,
         ),
         (

@@ -5,9 +5,14 @@
 //! the next lookup at a cost logarithmic in the number of changes, while the
 //! base stays shared read-only by every worker.
 //!
-//! Each change has a sequence number. `hidden` maps a unit to the sequence
-//! of its latest change: a base entry of a changed unit is never shown, and a
-//! level entry is shown only while it is that latest change.
+//! Each change has a sequence number, and each level maps the units its
+//! writes changed to the sequence of their latest change there (deletions
+//! included); the newest level naming a unit has its latest change. A base
+//! entry of a changed unit is never shown, and a level entry is shown only
+//! while it is that latest change. A write builds only its own level and the
+//! small ones it absorbs: nothing proportional to all the changes so far is
+//! copied, and deletions of units added since start are forgotten once
+//! merged into the oldest level.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,6 +39,22 @@ impl DeltaTm {
     }
 }
 
+impl DeltaTm {
+    /// Bytes its entries hold on the heap.
+    fn heap_bytes(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self
+                .entries
+                .iter()
+                .map(|e| {
+                    e.source.capacity() + e.target.capacity() + text(&e.tuid) + text(&e.changedate)
+                })
+                .sum::<usize>()
+            + self.units.capacity() * std::mem::size_of::<(i64, u64)>()
+    }
+}
+
 impl TranslationMemory for DeltaTm {
     fn pair(&self) -> &LanguagePair {
         &self.pair
@@ -56,18 +77,32 @@ pub(crate) struct Change {
     pub entry: Option<Entry>,
 }
 
+/// A level: the changes of a run of consecutive writes.
+pub(crate) struct Level {
+    /// Its current entries, indexed (`None` when every change was a deletion).
+    pub matcher: Option<Matcher<DeltaTm>>,
+    /// Unit → sequence of its latest change among these writes, deletions
+    /// included: what hides older entries of the unit.
+    latest: HashMap<i64, u64>,
+}
+
+impl Level {
+    /// Changes it records (entries and deletions).
+    fn changes(&self) -> usize {
+        self.latest.len()
+    }
+}
+
 /// A consistent state of a served pair: what one lookup reads.
 pub(crate) struct View {
     pub base: Arc<Matcher<OpenedMemory>>,
-    /// Largest first.
-    pub levels: Vec<Arc<Matcher<DeltaTm>>>,
-    /// Unit → sequence of its latest change.
-    pub hidden: HashMap<i64, u64>,
+    /// Oldest (and largest) first: a later level's changes are newer.
+    pub levels: Vec<Arc<Level>>,
     /// The largest unit id the base may hold: units added later (higher
     /// ids) are never in it, so only changes at or below it hide base entries.
     pub base_max: i64,
-    /// Units in `hidden` at or below `base_max`: what a base search must
-    /// look past, and what makes a rebuild of the base worth it.
+    /// Units changed at or below `base_max`: what a base search must look
+    /// past, and what makes a rebuild of the base worth it.
     pub base_hidden: usize,
 }
 
@@ -86,70 +121,105 @@ impl View {
             base_max: base_max(&base),
             base,
             levels: Vec::new(),
-            hidden: HashMap::new(),
             base_hidden: 0,
         }
     }
 
-    /// Entries held by the levels, shown or superseded.
+    /// Changes the levels hold (a unit changed in two levels counts twice).
     pub(crate) fn delta_len(&self) -> usize {
-        self.levels.iter().map(|l| l.memory().len()).sum()
+        self.levels.iter().map(|l| l.changes()).sum()
+    }
+
+    /// Bytes the levels hold on the heap (indexes, entries, change maps):
+    /// what the changes since start cost in memory.
+    pub(crate) fn delta_bytes(&self) -> usize {
+        self.levels
+            .iter()
+            .map(|l| {
+                // A hash map slot: key, value and a control byte.
+                let map = l.latest.capacity() * (std::mem::size_of::<(i64, u64)>() + 1);
+                map + l
+                    .matcher
+                    .as_ref()
+                    .map_or(0, |m| m.index().heap_bytes() + m.memory().heap_bytes())
+            })
+            .sum()
+    }
+
+    /// The sequence of `unit`'s latest change (the newest level that has one).
+    fn latest(&self, unit: i64) -> Option<u64> {
+        self.levels
+            .iter()
+            .rev()
+            .find_map(|l| l.latest.get(&unit).copied())
     }
 
     /// True when a base entry of `unit` is still current.
     pub(crate) fn base_shows(&self, unit: i64) -> bool {
-        !self.hidden.contains_key(&unit)
+        self.latest(unit).is_none()
     }
 
     /// True when a level entry made by change `seq` of `unit` is still current.
     pub(crate) fn level_shows(&self, unit: i64, seq: u64) -> bool {
-        self.hidden.get(&unit) == Some(&seq)
+        self.latest(unit) == Some(seq)
     }
 
-    /// This view with `changes` (all made by change `seq`) applied.
+    /// This view with `changes` (all made by change `seq`) applied. The
+    /// changes make a level of their own, merged with every newer level no
+    /// larger (sizes stay geometric, so a lookup reads log(n) levels and a
+    /// write costs log(n) amortised): the view's other levels are shared,
+    /// not copied.
     pub(crate) fn with_changes(&self, name: &Arc<str>, seq: u64, changes: Vec<Change>) -> View {
-        let mut hidden = self.hidden.clone();
         let mut base_hidden = self.base_hidden;
+        let mut latest: HashMap<i64, u64> = HashMap::with_capacity(changes.len());
         let mut fresh = Vec::new();
         for c in changes {
-            if hidden.insert(c.unit, seq).is_none() && c.unit <= self.base_max {
+            if c.unit <= self.base_max
+                && self.latest(c.unit).is_none()
+                && !latest.contains_key(&c.unit)
+            {
                 base_hidden += 1;
             }
+            latest.insert(c.unit, seq);
             if let Some(mut e) = c.entry {
                 e.origin.position = u32::try_from(c.unit).unwrap_or(u32::MAX);
                 fresh.push((e, (c.unit, seq)));
             }
         }
         let mut levels = self.levels.clone();
-        let mut merged = fresh;
-        // Merge with every level no larger than what is being added, keeping
-        // only current entries: sizes stay geometric, lookups touch log(n) levels.
+        let mut merged: Vec<Arc<Level>> = Vec::new();
         while let Some(last) = levels.last() {
-            if last.memory().len() > merged.len().max(1) {
+            if last.changes() > latest.len().max(1) {
                 break;
             }
             let last = levels.pop().unwrap_or_else(|| unreachable!());
-            let tm = last.memory();
-            let kept = (0..tm.len() as EntryId).filter_map(|id| {
-                let (unit, s) = tm.unit(id)?;
-                let current = hidden.get(&unit) == Some(&s);
-                current.then(|| (tm.entries[id as usize].clone(), (unit, s)))
-            });
-            let mut all: Vec<_> = kept.collect();
-            all.append(&mut merged);
-            merged = all;
+            for (&unit, &s) in &last.latest {
+                latest.entry(unit).or_insert(s);
+            }
+            merged.push(last);
         }
-        if !merged.is_empty() {
-            levels.push(Arc::new(build_level(
-                self.base.memory().pair(),
-                name,
-                merged,
-            )));
+        // The merged levels' entries still current (the newest change of
+        // their unit), oldest first, then this write's.
+        let mut entries = current_entries(merged.iter().rev(), &latest);
+        entries.append(&mut fresh);
+        if levels.is_empty() {
+            // Nothing older is left to hide: deletions of units the base
+            // cannot hold need no record any more.
+            let base_max = self.base_max;
+            let kept: std::collections::HashSet<i64> =
+                entries.iter().map(|(_, (u, _))| *u).collect();
+            latest.retain(|u, _| *u <= base_max || kept.contains(u));
+        }
+        if !latest.is_empty() {
+            levels.push(Arc::new(Level {
+                matcher: (!entries.is_empty())
+                    .then(|| build_level(self.base.memory().pair(), name, entries)),
+                latest,
+            }));
         }
         View {
             base: self.base.clone(),
             levels,
-            hidden,
             base_max: self.base_max,
             base_hidden,
         }
@@ -163,39 +233,49 @@ impl View {
         name: &Arc<str>,
         seq0: u64,
     ) -> View {
-        let hidden: HashMap<i64, u64> = self
-            .hidden
-            .iter()
-            .filter(|(_, s)| **s > seq0)
-            .map(|(u, s)| (*u, *s))
-            .collect();
-        let mut kept = Vec::new();
+        let mut latest: HashMap<i64, u64> = HashMap::new();
         for level in &self.levels {
-            let tm = level.memory();
-            for id in 0..tm.len() as EntryId {
-                if let Some((unit, s)) = tm.unit(id)
-                    && s > seq0
-                    && hidden.get(&unit) == Some(&s)
-                {
-                    kept.push((tm.entries[id as usize].clone(), (unit, s)));
-                }
-            }
+            latest.extend(level.latest.iter().map(|(&u, &s)| (u, s)));
         }
-        let levels = if kept.is_empty() {
+        latest.retain(|_, s| *s > seq0);
+        let kept = current_entries(self.levels.iter(), &latest);
+        let base_max = base_max(&base);
+        let base_hidden = latest.keys().filter(|&&u| u <= base_max).count();
+        let levels = if latest.is_empty() {
             Vec::new()
         } else {
-            vec![Arc::new(build_level(base.memory().pair(), name, kept))]
+            vec![Arc::new(Level {
+                matcher: (!kept.is_empty()).then(|| build_level(base.memory().pair(), name, kept)),
+                latest,
+            })]
         };
-        let base_max = base_max(&base);
-        let base_hidden = hidden.keys().filter(|&&u| u <= base_max).count();
         View {
             base,
             levels,
-            hidden,
             base_max,
             base_hidden,
         }
     }
+}
+
+/// The entries of `levels` that are their unit's change in `latest`, in
+/// order, with their unit and change.
+fn current_entries<'a>(
+    levels: impl Iterator<Item = &'a Arc<Level>>,
+    latest: &HashMap<i64, u64>,
+) -> Vec<(Entry, (i64, u64))> {
+    let mut out = Vec::new();
+    for m in levels.filter_map(|l| l.matcher.as_ref()) {
+        let tm = m.memory();
+        for id in 0..tm.len() as EntryId {
+            if let Some((unit, s)) = tm.unit(id)
+                && latest.get(&unit) == Some(&s)
+            {
+                out.push((tm.entries[id as usize].clone(), (unit, s)));
+            }
+        }
+    }
+    out
 }
 
 fn build_level(
@@ -215,7 +295,10 @@ fn build_level(
 /// Checks that an index has been built for every entry (used by tests).
 #[cfg(test)]
 pub(crate) fn level_sizes(view: &View) -> Vec<usize> {
-    view.levels.iter().map(|l| l.index().len()).collect()
+    view.levels
+        .iter()
+        .map(|l| l.matcher.as_ref().map_or(0, |m| m.index().len()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -281,12 +364,39 @@ mod tests {
         );
         assert!(view.level_shows(3, 11) && !view.level_shows(3, 4));
         assert!(!view.base_shows(3) && !view.base_shows(4) && view.base_shows(99));
-        assert_eq!(level_sizes(&view), [8, 2, 1]);
-        assert_eq!(view.delta_len(), 11);
+        // Two changes absorb the level of two: units 8, 9 and the new 3.
+        assert_eq!(level_sizes(&view), [8, 3]);
+        assert_eq!(view.delta_len(), 12);
         // Rebased on a base holding changes up to 10: only change 11 stays.
         let base = view.base.clone();
         let rebased = view.rebased(base, &name, 10);
         assert_eq!(level_sizes(&rebased), [1]);
-        assert_eq!(rebased.hidden.len(), 2);
+        assert_eq!(rebased.delta_len(), 2);
+        assert!(!rebased.base_shows(4) && rebased.level_shows(3, 11));
+    }
+
+    /// Units added and deleted since start leave nothing behind once their
+    /// deletions reach the oldest level: the record of changes stays bounded.
+    #[test]
+    fn deletions_of_added_units_are_forgotten() {
+        let name: Arc<str> = Arc::from("t.tmdb");
+        let mut view = empty_view();
+        let mut seq = 0;
+        for round in 0..200i64 {
+            for change in [Some(entry(&format!("added sentence {round}"))), None] {
+                seq += 1;
+                view = view.with_changes(
+                    &name,
+                    seq,
+                    vec![Change {
+                        unit: 1000 + round,
+                        entry: change,
+                    }],
+                );
+            }
+        }
+        assert!(view.delta_len() <= 16, "{} changes kept", view.delta_len());
+        assert_eq!(level_sizes(&view).iter().sum::<usize>(), 0);
+        assert_eq!(view.base_hidden, 0);
     }
 }

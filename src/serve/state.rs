@@ -94,8 +94,8 @@ impl ServedTm {
     pub fn open(name: &str, source: Source) -> Result<ServedTm> {
         let (writer, reader) = match &source {
             Source::Store(loc) => (
-                Some(Mutex::new(store::open_location(loc, false)?)),
-                Some(Mutex::new(store::open_location(loc, false)?)),
+                Some(Mutex::new(open_store(loc)?)),
+                Some(Mutex::new(open_store(loc)?)),
             ),
             Source::Files(paths) => {
                 if let Some(missing) = paths.iter().find(|p| !p.exists()) {
@@ -200,7 +200,7 @@ impl ServedTm {
     /// which must not hold the shared read connection).
     pub fn connect(&self) -> Result<Box<dyn Store>> {
         match &self.source {
-            Source::Store(loc) => store::open_location(loc, false),
+            Source::Store(loc) => open_store(loc),
             Source::Files(_) => Err(not_a_store()),
         }
     }
@@ -309,6 +309,23 @@ impl ServedTm {
         }
     }
 
+    /// Per opened pair: its name (`en→fr`), the changes held since the base
+    /// was loaded, and the bytes they take (see [`View`]'s change levels).
+    pub fn change_levels(&self) -> Vec<(String, usize, usize)> {
+        let slots: Vec<Arc<PairSlot>> = lock(&self.pairs).values().cloned().collect();
+        let mut out: Vec<_> = slots
+            .iter()
+            .filter_map(|slot| {
+                let index = slot.index.get()?;
+                let view = index.view();
+                let pair = format!("{}→{}", index.pair.source, index.pair.target);
+                Some((pair, view.delta_len(), view.delta_bytes()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The index of `pair`, opened (from the persisted index, or built) on
     /// first use. Blocks: call from a blocking thread.
     pub fn pair(&self, src: &LanguageTag, tgt: &LanguageTag) -> Result<Arc<PairIndex>> {
@@ -350,11 +367,38 @@ impl ServedTm {
 fn open_base(source: &Source, pair: &LanguagePair) -> Result<Base> {
     match source {
         Source::Store(loc) => {
-            let store = store::open_location(loc, false)?;
+            let store = open_store(loc)?;
             let (memory, index, _) = store::StoreMemory::open(store, pair.clone())?;
             Matcher::with_index(OpenedMemory::Store(memory), index)
         }
         Source::Files(paths) => crate::tm::open_matcher(pair.clone(), paths),
+    }
+}
+
+/// SQLite page cache per server connection, in KiB. The store's own default
+/// (64 MiB, for imports) let each of the server's three long-lived
+/// connections grow by that much as lookups and writes touched pages, which
+/// is what made a server's RSS climb for minutes under a mixed load. The
+/// file's pages stay in the OS cache, so a small private cache costs only a
+/// copy per page read: lookups read a few random units of a large file
+/// (nearly always a miss in any cache that fits in memory), and the B-tree
+/// pages every read or write passes through fit in 2 MiB.
+const SERVER_CACHE_KIB: i64 = 2 * 1024;
+
+/// Opens the store at `loc` for the server (SQLite with a small cache).
+fn open_store(loc: &StoreLocation) -> Result<Box<dyn Store>> {
+    match loc {
+        StoreLocation::Sqlite(path) => {
+            let store = store::sqlite::SqliteStore::open(path, false)?;
+            store
+                .connection()
+                .pragma_update(None, "cache_size", -SERVER_CACHE_KIB)
+                .map_err(|e| {
+                    Error::invalid(crate::error::Location::file(path), format!("SQLite: {e}"))
+                })?;
+            Ok(Box::new(store))
+        }
+        StoreLocation::Postgres(_) => store::open_location(loc, false),
     }
 }
 
@@ -519,7 +563,7 @@ impl PairIndex {
                 };
                 (kept, in_context)
             });
-            for level in &view.levels {
+            for level in view.levels.iter().filter_map(|l| l.matcher.as_ref()) {
                 let tm = level.memory();
                 let mut s = level.session();
                 for m in s.lookup(query, &widened) {

@@ -42,10 +42,13 @@ pub struct TmserverUnit {
 pub struct TmserverParams {
     /// The text, for `.../unit/?source=TEXT`.
     pub source: Option<String>,
-    /// Lowest quality returned (default 70, at least 30, as amaGama).
+    /// Lowest quality returned (default 70; below 30 counts as 30 and above
+    /// 100 as 100, as amaGama does).
+    #[param(minimum = 0, maximum = 255)]
     pub min_similarity: Option<u8>,
-    /// Most candidates (default 5, at most 30).
-    pub max_candidates: Option<usize>,
+    /// Most candidates (default 5; 0 counts as 1 and more than 30 as 30).
+    #[param(minimum = 0, maximum = 4294967295.0)]
+    pub max_candidates: Option<u32>,
 }
 
 /// Languages, as amaGama lists them.
@@ -73,6 +76,10 @@ async fn candidates(
     if text.trim().is_empty() {
         return Err(ApiError::not_found("no text to look up"));
     }
+    if src == tgt {
+        // A language into itself is a pair no memory holds: no candidates.
+        return Ok(Vec::new());
+    }
     let tm = state.default_tm();
     let options = MatchOptions {
         min_score: min,
@@ -97,7 +104,7 @@ async fn tmserver_unit(
     p: TmserverParams,
 ) -> Result<Json<Vec<TmserverUnit>>, ApiError> {
     let min = p.min_similarity.unwrap_or(70).clamp(30, 100);
-    let max = p.max_candidates.unwrap_or(5).clamp(1, 30);
+    let max = p.max_candidates.unwrap_or(5).clamp(1, 30) as usize;
     let found = candidates(state, src, tgt, text, min, max).await?;
     Ok(Json(
         found
@@ -142,6 +149,7 @@ pub async fn amagama(
 #[utoipa::path(get, path = "/api/v1/{src}/{tgt}/unit/", tag = "compatibility",
     params(("src" = String, Path), ("tgt" = String, Path), TmserverParams),
     responses((status = 200, description = "Candidates, best first", body = Vec<TmserverUnit>),
+        (status = 400, description = "Bad language", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No source given", body = crate::serve::error::ErrorBody)))]
 pub async fn amagama_query(
     State(state): State<Shared>,
@@ -184,7 +192,8 @@ pub struct TranslateParams {
     pub q: Option<String>,
     /// `SRC|TGT`, e.g. `en|fr`.
     pub langpair: Option<String>,
-    /// Lowest score used (default 75).
+    /// Lowest score used (default 75; above 100 counts as 100).
+    #[param(minimum = 0, maximum = 255)]
     pub min: Option<u8>,
 }
 
@@ -227,8 +236,13 @@ fn apy(status: StatusCode, text: String, details: Option<String>) -> Response {
         (status = 404, description = "No match", body = ApyResponse)))]
 pub async fn translate(
     State(state): State<Shared>,
-    ApiQuery(p): ApiQuery<TranslateParams>,
+    query: Result<ApiQuery<TranslateParams>, ApiError>,
 ) -> Response {
+    // Every answer in APy's shape, a malformed query too.
+    let p = match query {
+        Ok(ApiQuery(p)) => p,
+        Err(e) => return apy(e.status, String::new(), Some(e.message)),
+    };
     let Some((src, tgt)) = p.langpair.as_deref().and_then(|l| l.split_once('|')) else {
         return apy(
             StatusCode::BAD_REQUEST,

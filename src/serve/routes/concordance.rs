@@ -19,7 +19,12 @@ pub const MAX_LIMIT: usize = 500;
 #[into_params(parameter_in = Query)]
 pub struct ConcordanceParams {
     /// The text looked for.
-    #[param(required = true, min_length = 1, pattern = r"\S")]
+    /// (Not only spaces; no NUL character: the stores cannot search for one.)
+    #[param(
+        required = true,
+        min_length = 1,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub q: Option<String>,
     /// Look in variants of this language only; it is also the `source` shown.
     pub src: Option<String>,

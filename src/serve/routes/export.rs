@@ -15,6 +15,10 @@ use crate::serve::{ApiError, Shared, blocking};
 use crate::store::Filter;
 use crate::store::export::{ExportFormat, export};
 
+/// The largest `limit` (the stores take an i64; a power of ten keeps the
+/// bound exact in the description, whose numbers are floats).
+const MAX_LIMIT: u64 = 1_000_000_000_000_000;
+
 /// The export filters (every one given must hold).
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -23,9 +27,12 @@ pub struct ExportParams {
     pub src: Option<String>,
     /// Units with a variant in this language too.
     pub tgt: Option<String>,
-    /// Changed (or created) on or after this date (YYYY-MM-DD).
+    /// Changed (or created) on or after this date (YYYY-MM-DD, or a TMX
+    /// date: eight digits, dashes ignored, then anything).
+    #[param(pattern = r"^(?:-*(?:[0-9]-*){8}[\s\S]*)?$")]
     pub since: Option<String>,
-    /// Changed (or created) on or before this date (YYYY-MM-DD).
+    /// Changed (or created) on or before this date (as `since`).
+    #[param(pattern = r"^(?:-*(?:[0-9]-*){8}[\s\S]*)?$")]
     pub until: Option<String>,
     /// Created or changed by this user.
     pub user: Option<String>,
@@ -38,6 +45,7 @@ pub struct ExportParams {
     /// Some variant contains this text (case- and accent-insensitive).
     pub search: Option<String>,
     /// At most this many units (the first by id).
+    #[param(minimum = 0, maximum = 1e15)]
     pub limit: Option<u64>,
 }
 
@@ -48,17 +56,24 @@ impl ExportParams {
                 .map(|v| super::lang(Some(&v), what).map(|t| t.to_string()))
                 .transpose()
         };
-        if self.limit.is_some_and(|l| l > i64::MAX as u64) {
-            return Err(ApiError::bad_request("limit is too large"));
+        if self.limit.is_some_and(|l| l > MAX_LIMIT) {
+            return Err(ApiError::bad_request(format!(
+                "limit is larger than {MAX_LIMIT}"
+            )));
         }
-        for d in [&self.since, &self.until].into_iter().flatten() {
+        // An empty date is no bound.
+        let (since, until) = (
+            self.since.filter(|d| !d.is_empty()),
+            self.until.filter(|d| !d.is_empty()),
+        );
+        for d in [&since, &until].into_iter().flatten() {
             crate::store::date_key(d).map_err(ApiError::from)?;
         }
         Ok(Filter {
             src: lang(self.src, "src")?,
             tgt: lang(self.tgt, "tgt")?,
-            since: self.since,
-            until: self.until,
+            since,
+            until,
             user: self.user,
             project: self.project,
             client: self.client,

@@ -22,6 +22,7 @@ use crate::tm::LanguagePair;
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// `tmx` (default) or `tsv`.
+    #[param(pattern = "^(?:[Tt][Mm][Xx]|[Tt][Ss][Vv])?$")]
     pub format: Option<String>,
     /// The name the units' origin is recorded under (a file name, no folders;
     /// default `upload-N.FORMAT`).
@@ -32,6 +33,7 @@ pub struct ImportParams {
     pub tgt: Option<String>,
     /// A source already stored with other targets: `newest` (default),
     /// `add`, `keep` or `overwrite`.
+    #[param(pattern = "^(?:newest|add|keep|overwrite)?$")]
     pub policy: Option<String>,
     /// Project tag for every unit.
     pub project: Option<String>,
@@ -103,11 +105,22 @@ pub async fn import(
             "this memory is served from files: only a store takes imports",
         ));
     }
-    let format = p.format.as_deref().unwrap_or("tmx").to_ascii_lowercase();
+    // An empty parameter (`?format=`) is the default, as the description says.
+    let format = p
+        .format
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .unwrap_or("tmx")
+        .to_ascii_lowercase();
     if !matches!(format.as_str(), "tmx" | "tsv") {
         return Err(ApiError::bad_request("format must be tmx or tsv"));
     }
-    let policy = match p.policy.as_deref().unwrap_or("newest") {
+    let policy = match p
+        .policy
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .unwrap_or("newest")
+    {
         "newest" => DuplicatePolicy::Newest,
         "add" => DuplicatePolicy::Add,
         "keep" => DuplicatePolicy::Keep,
@@ -118,11 +131,15 @@ pub async fn import(
             )));
         }
     };
-    let tsv_pair = match (&p.src, &p.tgt) {
-        (Some(s), Some(t)) => Some(LanguagePair::new(
-            super::lang(Some(s), "src")?,
-            super::lang(Some(t), "tgt")?,
-        )),
+    // Languages given are checked whatever the format (an empty one is none).
+    let given = |v: &Option<String>, what| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| super::lang(Some(v), what))
+            .transpose()
+    };
+    let tsv_pair = match (given(&p.src, "src")?, given(&p.tgt, "tgt")?) {
+        (Some(s), Some(t)) => Some(LanguagePair::new(s, t)),
         (None, None) if format == "tsv" => {
             return Err(ApiError::bad_request("a TSV upload needs src and tgt"));
         }

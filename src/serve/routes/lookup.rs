@@ -45,10 +45,13 @@ pub struct BatchRequest {
     /// Target language (BCP-47).
     pub tgt: String,
     /// The segments, in document order.
+    #[schema(max_items = 10000)]
     pub segments: Vec<String>,
     /// Lowest score returned, 0-100 (default 50).
+    #[schema(minimum = 0, maximum = 100)]
     pub min: Option<u8>,
     /// Most matches returned per segment, 1-50 (default 5).
+    #[schema(minimum = 1, maximum = 50)]
     pub max: Option<usize>,
     /// Raise an exact match to 101 when the segment before it in the batch
     /// precedes it in the memory too, as `tmkit match` does (default true).
@@ -94,6 +97,14 @@ pub async fn lookup(
         lang(p.tgt.as_deref(), "tgt")?,
     );
     let options = options(p.min, p.max)?;
+    if src == tgt {
+        // A language into itself is a pair no memory holds: no matches.
+        return Ok(Json(LookupJson {
+            query: q,
+            matches: Vec::new(),
+            ms: 0.0,
+        }));
+    }
     blocking(move || {
         let index = tm.pair(&src, &tgt)?;
         let query = LookupQuery {
@@ -133,6 +144,14 @@ pub async fn batch(
         ));
     }
     let context = req.context.unwrap_or(true);
+    if src == tgt {
+        let none = |q: &String| LookupJson {
+            query: q.clone(),
+            matches: Vec::new(),
+            ms: 0.0,
+        };
+        return Ok(Json(req.segments.iter().map(none).collect()));
+    }
     blocking(move || {
         let index = tm.pair(&src, &tgt)?;
         let queries: Vec<LookupQuery<'_>> = req

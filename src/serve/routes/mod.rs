@@ -56,14 +56,144 @@ async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
 }
 
-/// A language tag from a request parameter (400 naming the parameter).
+/// A language tag as the API takes it: a language subtag of 2 or 3
+/// letters (or `x`/`i` for a private or grandfathered tag), then subtags of
+/// 1 to 8 letters or digits after `-` or `_` (`en`, `pt-BR`, `zh_Hant_TW`,
+/// `x-klingon`). It is the `pattern` of every language parameter in the
+/// OpenAPI description, and [`lang`] refuses what it does not match, so the
+/// two agree (the CLI's parser also trims spaces; a request must not carry them).
+pub const LANG_PATTERN: &str = r"^(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*$";
+
+/// [`LANG_PATTERN`] or nothing: an optional filter whose empty value means "any".
+pub const LANG_OR_EMPTY_PATTERN: &str = r"^(?:(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*)?$";
+
+/// [`LANG_PATTERN`], `auto` (detect it) or nothing (also detect).
+pub const LANG_OR_AUTO_PATTERN: &str =
+    r"^(?:auto|(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*)?$";
+
+/// `SRC|TGT`, two tags of [`LANG_PATTERN`] (Apertium's `langpair`).
+pub const LANGPAIR_PATTERN: &str = r"^(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*\|(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*$";
+
+fn lang_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(LANG_PATTERN).expect("LANG_PATTERN compiles"))
+}
+
+/// A language tag from a request parameter (400 naming the parameter):
+/// what [`LANG_PATTERN`] matches (the parser's own message first, which
+/// says `en` for `english`).
 pub(crate) fn lang(value: Option<&str>, param: &str) -> Result<LanguageTag, ApiError> {
     let value = value.filter(|v| !v.trim().is_empty()).ok_or_else(|| {
         ApiError::bad_request(format!("'{param}' (a language, e.g. en) is required"))
     })?;
-    value
+    let tag: LanguageTag = value
         .parse()
-        .map_err(|e| ApiError::bad_request(format!("{param}: {e}")))
+        .map_err(|e| ApiError::bad_request(format!("{param}: {e}")))?;
+    if !lang_re().is_match(value) {
+        return Err(ApiError::bad_request(format!(
+            "{param}: {value:?} is not a language tag as the API takes it (no spaces; e.g. en, pt-BR)"
+        )));
+    }
+    Ok(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_patterns_are_the_tag_pattern_with_their_extras() {
+        let core = &LANG_PATTERN[1..LANG_PATTERN.len() - 1];
+        assert_eq!(LANG_OR_EMPTY_PATTERN, format!("^(?:{core})?$"));
+        assert_eq!(LANG_OR_AUTO_PATTERN, format!("^(?:auto|{core})?$"));
+        assert_eq!(LANGPAIR_PATTERN, format!("^{core}\\|{core}$"));
+        for p in [
+            LANG_OR_EMPTY_PATTERN,
+            LANG_OR_AUTO_PATTERN,
+            LANGPAIR_PATTERN,
+        ] {
+            regex::Regex::new(p).unwrap();
+        }
+        let pair = regex::Regex::new(LANGPAIR_PATTERN).unwrap();
+        assert!(pair.is_match("en|pt-BR") && !pair.is_match("en|") && !pair.is_match("en"));
+    }
+
+    #[test]
+    fn the_weights_pattern_in_the_description_is_the_one_checked() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&crate::serve::openapi::document()).unwrap();
+        let params = doc["paths"]["/v1/analyze"]["post"]["parameters"]
+            .as_array()
+            .unwrap();
+        let w = params.iter().find(|p| p["name"] == "weights").unwrap();
+        let re = regex::Regex::new(w["schema"]["pattern"].as_str().unwrap()).unwrap();
+        for (text, ok) in [
+            ("100:0.1,75:0.6,new:1", true),
+            (" rep : 0.2 , xrep:0.5,", true),
+            ("101:0", true),
+            ("102:1", false),
+            ("new:-1", false),
+            ("new", false),
+        ] {
+            let p = DocParams {
+                weights: Some(text.into()),
+                ..DocParams::default()
+            };
+            assert_eq!(re.is_match(text), ok, "{text}");
+            assert_eq!(p.grid().is_ok(), ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn lang_takes_tags_and_refuses_the_rest_with_a_reason() {
+        for ok in [
+            "en",
+            "pt-BR",
+            "zh_Hant_TW",
+            "x-klingon",
+            "i-default",
+            "sr-Latn-RS",
+        ] {
+            assert!(lang(Some(ok), "src").is_ok(), "{ok}");
+        }
+        for bad in [
+            "0",
+            "e",
+            "english",
+            " en",
+            "en ",
+            "en--US",
+            "en-abcdefghi",
+            "en|fr",
+        ] {
+            let e = lang(Some(bad), "src").unwrap_err();
+            assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST, "{bad}");
+            assert!(e.message.starts_with("src: "), "{bad}: {}", e.message);
+        }
+        assert!(
+            lang(Some("english"), "src")
+                .unwrap_err()
+                .message
+                .contains("did you mean en")
+        );
+    }
+
+    proptest! {
+        /// What the OpenAPI pattern admits, the server takes: a request a
+        /// schema-driven client makes is never refused for its language.
+        #[test]
+        fn every_string_of_the_pattern_is_a_tag(s in "(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8}){0,4}") {
+            prop_assert!(lang_re().is_match(&s));
+            prop_assert!(lang(Some(&s), "src").is_ok());
+        }
+
+        /// And what it refuses, the server refuses.
+        #[test]
+        fn strings_outside_the_pattern_are_refused(s in "[ a-zA-Z0-9_|-]{0,12}") {
+            prop_assert_eq!(lang(Some(&s), "src").is_ok(), lang_re().is_match(&s));
+        }
+    }
 }
 
 /// What a posted document is and how to treat it (`/v1/analyze`,
@@ -83,20 +213,61 @@ pub struct DocParams {
     pub name: Option<String>,
     /// One segment per line instead of sentence splitting.
     pub lines: Option<bool>,
-    /// Lowest match score used (pretranslate and summarize: default 75).
+    /// Lowest match score used, 0-100 (pretranslate and summarize: default 75).
+    #[param(minimum = 0, maximum = 100)]
     pub min: Option<u8>,
-    /// Pretranslate: most candidates per segment (default 3).
+    /// Pretranslate: most candidates per segment, 1-50 (default 3).
+    #[param(minimum = 1, maximum = 50)]
     pub max: Option<usize>,
     /// Pretranslate: `xliff12` (default), `xliff20` or `tmx`.
+    #[param(pattern = "^(?:xliff12|xliff20|tmx)$")]
     pub to: Option<String>,
     /// Pretranslate: segments without a match get their source as target.
     pub copy_source: Option<bool>,
-    /// Analyze: the weight grid, as `tmkit analyze --weights`.
+    /// Analyze: the weight grid, as `tmkit analyze --weights`: `KEY:WEIGHT`
+    /// items separated by commas, a key being a lowest score (0-101), `new`,
+    /// `rep` or `xrep`, a weight a decimal number.
+    #[param(
+        pattern = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?)*$"
+    )]
     pub weights: Option<String>,
     /// Analyze: the price per weighted word.
+    #[param(minimum = 0)]
     pub rate: Option<f64>,
-    /// Summarize: sentences in the digest (default 3).
+    /// Summarize: sentences in the digest, 1-100 (default 3).
+    #[param(minimum = 1, maximum = 100)]
     pub sentences: Option<usize>,
+}
+
+impl DocParams {
+    /// `min` (default `default`), refused above 100.
+    pub(crate) fn min_score(&self, default: u8) -> Result<u8, ApiError> {
+        match self.min {
+            Some(m) if m > 100 => Err(ApiError::bad_request("min must be 0-100")),
+            m => Ok(m.unwrap_or(default)),
+        }
+    }
+
+    /// The weight grid: what the `weights` pattern describes (the server
+    /// refuses anything else, so the description and the server agree),
+    /// read as `tmkit analyze --weights` reads it.
+    pub(crate) fn grid(&self) -> Result<crate::fuzzy::analysis::WeightGrid, ApiError> {
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let Some(w) = &self.weights else {
+            return Ok(Default::default());
+        };
+        let re = RE.get_or_init(|| {
+            let item = r"(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?";
+            regex::Regex::new(&format!(r"^\s*{item}(?:,\s*{item})*$"))
+                .expect("the weights pattern compiles")
+        });
+        if !re.is_match(w) {
+            return Err(ApiError::bad_request(format!(
+                "weights {w:?}: expected KEY:WEIGHT items separated by commas (e.g. 100:0.1,75:0.6,new:1)"
+            )));
+        }
+        w.parse().map_err(ApiError::from)
+    }
 }
 
 /// The format of a posted document: `format`, else guessed from its content.

@@ -47,8 +47,13 @@ pub async fn pretranslate(
         }
     };
     let options = pretranslate::Options {
-        min_score: p.min.unwrap_or(75).min(100),
-        max_candidates: p.max.unwrap_or(3).clamp(1, 50),
+        min_score: p.min_score(75)?,
+        max_candidates: match p.max {
+            Some(m) if !(1..=50).contains(&m) => {
+                return Err(ApiError::bad_request("max must be 1-50"));
+            }
+            m => m.unwrap_or(3),
+        },
         copy_source: p.copy_source.unwrap_or(false),
     };
     blocking(move || {

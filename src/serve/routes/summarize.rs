@@ -30,7 +30,13 @@ pub async fn summarize(
         None | Some("auto") | Some("") => LangChoice::Auto,
         Some(l) => LangChoice::Tag(lang(Some(l), "src")?),
     };
-    let tgt = p.tgt.as_deref().map(|t| lang(Some(t), "tgt")).transpose()?;
+    // An empty `tgt` is none, as an empty `src` is `auto`.
+    let tgt = p
+        .tgt
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .map(|t| lang(Some(t), "tgt"))
+        .transpose()?;
     let tm = match (&p.tm, &tgt) {
         (Some(name), _) => Some(state.tm(name)?),
         (None, Some(_)) => Some(state.tm("default").unwrap_or_else(|_| state.default_tm())),
@@ -45,7 +51,7 @@ pub async fn summarize(
     if sentences == 0 || sentences > 100 {
         return Err(ApiError::bad_request("sentences must be 1-100"));
     }
-    let min = p.min.unwrap_or(75).min(100);
+    let min = p.min_score(75)?;
     blocking(move || {
         let doc = crate::summarize::input::Document::parse(&body, super::doc_format(&body, &p));
         let language = resolve_language(&doc, &choice);

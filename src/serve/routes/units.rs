@@ -23,9 +23,11 @@ pub struct NewUnit {
     pub src: String,
     /// Target language (BCP-47).
     pub tgt: String,
-    /// Source text.
+    /// Source text (not only spaces).
+    #[schema(pattern = r"\S")]
     pub source: String,
-    /// Target text.
+    /// Target text (not only spaces).
+    #[schema(pattern = r"\S")]
     pub target: String,
     /// The unit's `tuid`.
     pub tuid: Option<String>,
@@ -44,6 +46,7 @@ pub struct NewUnit {
     /// When the source is already stored with another target: `add` it
     /// beside (default), `keep` the stored one, `overwrite` it, or keep the
     /// `newest`.
+    #[schema(pattern = "^(?:add|keep|overwrite|newest)$")]
     pub policy: Option<String>,
 }
 
@@ -54,11 +57,13 @@ pub struct UnitEdit {
     pub variants: Option<BTreeMap<String, String>>,
     /// With `source`: the language whose text to set.
     pub src: Option<String>,
-    /// The text of `src`.
+    /// The text of `src` (not only spaces).
+    #[schema(pattern = r"\S")]
     pub source: Option<String>,
     /// With `target`: the language whose text to set.
     pub tgt: Option<String>,
-    /// The text of `tgt`.
+    /// The text of `tgt` (not only spaces).
+    #[schema(pattern = r"\S")]
     pub target: Option<String>,
     /// Project tag (`""` clears it).
     pub project: Option<String>,
