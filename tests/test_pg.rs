@@ -349,3 +349,90 @@ fn concordance_uses_the_trigram_index() {
     let plan = db.explain_search(&SearchQuery::new("numero 2999")).unwrap();
     assert!(plan.contains("variants_folded"), "{plan}");
 }
+
+/// The body of a GET, with a 2xx status.
+fn get(url: &str) -> String {
+    let mut answer = ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    answer.body_mut().read_to_string().unwrap()
+}
+
+#[test]
+fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
+    use std::io::{BufRead, BufReader};
+    let Some(spec) = pg_spec("serve_catch_up") else {
+        return;
+    };
+    let mut writer = PgStore::connect(&spec).unwrap();
+    let units: Vec<Unit> = (0..50)
+        .map(|i| {
+            unit(
+                &format!("The meeting number {i} starts."),
+                &format!("La réunion {i} commence."),
+            )
+        })
+        .collect();
+    writer
+        .add_units(&units, DuplicatePolicy::default())
+        .unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--tm", &spec])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server's log").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let lookup = |q: &str| {
+        get(&format!(
+            "{base}/v1/tms/default/lookup?src=en&tgt=fr&min=90&q={}",
+            q.replace(' ', "%20")
+        ))
+    };
+    let new = "The new budget was approved today.";
+    assert!(!lookup(new).contains("nouveau budget"), "not there yet");
+    // Another client adds a unit and deletes one.
+    writer
+        .add_units(
+            &[unit(new, "Le nouveau budget a été approuvé.")],
+            DuplicatePolicy::default(),
+        )
+        .unwrap();
+    let deleted = writer
+        .delete(&Filter {
+            search: Some("meeting number 7 starts".into()),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(deleted, 1);
+    std::thread::sleep(Duration::from_millis(200));
+    // The first lookup after the interval catches up; keep asking briefly.
+    let started = Instant::now();
+    let found = loop {
+        let body = lookup(new);
+        if body.contains("nouveau budget") || started.elapsed() > Duration::from_secs(5) {
+            break body;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    };
+    assert!(found.contains("\"score\":100"), "{found}");
+    let gone = lookup("The meeting number 7 starts.");
+    assert!(
+        !gone.contains("\"source\":\"The meeting number 7 starts.\""),
+        "{gone}"
+    );
+    assert!(gone.contains("meeting number 0 starts"), "{gone}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
