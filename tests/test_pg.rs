@@ -376,13 +376,23 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
     writer
         .add_units(&units, DuplicatePolicy::default())
         .unwrap();
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--tm", &spec])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    /// Kills the server however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Killed(
+        StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--tm", &spec])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
     let base = loop {
         let line = lines.next().expect("the server's log").unwrap();
         if let Some(at) = line.find("listening on ") {
@@ -433,6 +443,4 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
         "{gone}"
     );
     assert!(gone.contains("meeting number 0 starts"), "{gone}");
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -108,8 +108,8 @@ const SCAN_IDS: &str = "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_
     u.origin_pos, v.lang, v.text, v.codes FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
     JOIN variants v ON v.unit_id = u.id WHERE u.id = ANY($1) ORDER BY u.id, v.id";
 
-/// Concordance: units with a variant whose folded text matches a LIKE
-/// pattern (the trigram index finds the candidates), in an optional language.
+/// Concordance: the first `$3` units by id with a variant whose folded text
+/// matches a LIKE pattern, in an optional language.
 const SEARCH: &str = "SELECT DISTINCT v.unit_id FROM variants v WHERE v.folded LIKE $1 \
     AND ($2::text IS NULL OR v.lang = $2 OR v.lang LIKE $2 || '-%') ORDER BY v.unit_id LIMIT $3";
 
@@ -127,6 +127,9 @@ pub struct PgStore {
     bulk: Option<Bulk>,
     /// False until the first `add_units` asked whether the store is empty.
     bulk_checked: bool,
+    /// The trigram index a finished bulk load is still building (the
+    /// session's write lock is held until it is done).
+    trigram: Option<JoinHandle<Result<()>>>,
 }
 
 /// A bulk load in progress (see the module's documentation).
@@ -209,6 +212,7 @@ impl PgStore {
             statements: HashMap::new(),
             bulk: None,
             bulk_checked: false,
+            trigram: None,
         };
         store.migrate_to(version.min(SCHEMA_VERSION))?;
         let id: Option<String> = store
@@ -235,7 +239,8 @@ impl PgStore {
 
     /// Builds the indexes and foreign keys a killed bulk load left out,
     /// unless a bulk load is running (it holds the write lock for its whole
-    /// length, and builds them itself).
+    /// length, and builds them itself). The lock is waited for a moment: a
+    /// killed client's sessions end a little after it.
     fn recover_bulk(&mut self) -> Result<()> {
         let err = pg_err(&self.location);
         let pending: bool = self
@@ -249,26 +254,50 @@ impl PgStore {
         if !pending {
             return Ok(());
         }
-        let free: bool = self
-            .client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&WRITE_LOCK])
-            .map_err(&err)?
-            .get(0);
-        if !free {
-            return Ok(());
+        let mut tx = self.client.transaction().map_err(&err)?;
+        tx.batch_execute("SET LOCAL lock_timeout = '1s'")
+            .map_err(&err)?;
+        match tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            Ok(_) => {}
+            Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+                return Ok(());
+            }
+            Err(e) => return Err(err(e)),
         }
-        let built = restore_indexes(&mut self.client, true);
-        let unlocked = self
-            .client
-            .execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK])
-            .map_err(&err);
-        built.map_err(&err)?;
-        unlocked.map(|_| ())
+        tx.batch_execute("SET LOCAL lock_timeout = 0")
+            .map_err(&err)?;
+        restore_indexes(&mut tx, true).map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     fn migrate_to(&mut self, target: u32) -> Result<()> {
         let location = self.location.clone();
         let err = pg_err(&location);
+        // A store at the version asked needs no lock (a bulk load holds it
+        // for minutes, and readers must not wait for it).
+        let has_meta: bool = self
+            .client
+            .query_one("SELECT to_regclass('tmkit_meta') IS NOT NULL", &[])
+            .map_err(&err)?
+            .get(0);
+        let current: Option<String> = if has_meta {
+            self.client
+                .query_opt(
+                    "SELECT value FROM tmkit_meta WHERE key = 'schema_version'",
+                    &[],
+                )
+                .map_err(&err)?
+                .map(|r| r.get(0))
+        } else {
+            None
+        };
+        if let Some(v) = current.and_then(|v| v.parse::<u32>().ok())
+            && v >= target
+            && v <= SCHEMA_VERSION
+        {
+            self.version = v;
+            return Ok(());
+        }
         let mut tx = self.client.transaction().map_err(&err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(&err)?;
@@ -347,7 +376,7 @@ impl PgStore {
     /// (a bulk load of this handle is finished first; one another process
     /// left unfinished is repaired).
     fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let err = pg_err(&self.location);
         let mut tx = self.client.transaction().map_err(&err)?;
         let sql = if self.version >= 3 {
@@ -525,9 +554,10 @@ impl PgStore {
         Ok(report)
     }
 
-    /// Ends this handle's bulk load, if any: commits the open transaction,
-    /// builds the indexes (the trigram index on a connection of its own, in
-    /// parallel) and foreign keys, and releases the write lock.
+    /// Ends this handle's bulk load, if any: commits the open transaction and
+    /// builds the b-tree indexes and foreign keys, while the trigram index
+    /// is built on the second connection ([`PgStore::finish_trigram`] waits
+    /// for it and releases the write lock).
     fn finish_bulk(&mut self) -> Result<()> {
         let Some(bulk) = self.bulk.as_ref() else {
             return Ok(());
@@ -546,8 +576,45 @@ impl PgStore {
             Some(Ok(Err(e))) => Err(e),
             _ => Err(Error::Usage("PostgreSQL COPY thread stopped".into())),
         };
-        self.unlock_session();
+        if result.is_err() {
+            self.finish_trigram().ok();
+            self.unlock_session();
+        }
         result
+    }
+
+    /// Waits for the trigram index a bulk load is building, then clears
+    /// the load's mark and releases the write lock.
+    fn finish_trigram(&mut self) -> Result<()> {
+        let Some(build) = self.trigram.take() else {
+            return Ok(());
+        };
+        let built = build
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("building the concordance index failed".into())));
+        let cleared = built.and_then(|()| {
+            self.client
+                .batch_execute("DELETE FROM tmkit_meta WHERE key = 'bulk_load'")
+                .map_err(pg_err(&self.location))
+        });
+        self.unlock_session();
+        cleared
+    }
+
+    /// Finishes a bulk load to the end, trigram index included (before a
+    /// concordance search or a write).
+    fn finish_all(&mut self) -> Result<()> {
+        self.finish_bulk()?;
+        self.finish_trigram()
+    }
+
+    /// What `filter` needs finished: everything when it searches text.
+    fn finish_for(&mut self, filter: &Filter) -> Result<()> {
+        if filter.search.is_some() {
+            self.finish_all()
+        } else {
+            self.finish_bulk()
+        }
     }
 
     fn build_bulk_indexes(&mut self, mut second: Client) -> Result<()> {
@@ -558,7 +625,9 @@ impl PgStore {
             .name("tmkit-pg-gin".into())
             .spawn(move || {
                 second
-                    .batch_execute(&format!("{BULK_MAINTENANCE_MEM}; {TRIGRAM_INDEX}"))
+                    .batch_execute(&format!(
+                        "{BULK_MAINTENANCE_MEM}; {TRIGRAM_INDEX}; ANALYZE variants"
+                    ))
                     .map_err(pg_err(&gin_location))
             })
             .map_err(|e| Error::Usage(format!("cannot start the index thread: {e}")))?;
@@ -566,49 +635,49 @@ impl PgStore {
             .client
             .batch_execute(BULK_MAINTENANCE_MEM)
             .and_then(|()| restore_indexes(&mut self.client, false));
-        let gin = trigram
-            .join()
-            .unwrap_or_else(|_| Err(Error::Usage("building the concordance index failed".into())));
+        // The trigram index goes on building while the caller reads (the
+        // fuzzy index is built from the store meanwhile).
+        self.trigram = Some(trigram);
         btrees.map_err(&err)?;
-        gin?;
         self.client
-            .batch_execute(
-                "RESET maintenance_work_mem; DELETE FROM tmkit_meta WHERE key = 'bulk_load'; \
-                 ANALYZE units; ANALYZE variants; ANALYZE fields",
-            )
+            .batch_execute("ANALYZE units; ANALYZE fields; RESET maintenance_work_mem")
             .map_err(&err)
     }
 }
 
 impl PgStore {
     /// The ids of the first units (by id) with a variant containing the
-    /// query (folded: case and accents ignored), through the trigram index.
+    /// query (folded: case and accents ignored), in one round trip planned
+    /// for the pattern at hand ([`Client::query_typed`]; a prepared, generic
+    /// plan cannot weigh the pattern): a rare text through the trigram
+    /// index, a frequent one by reading variants in id order until enough
+    /// match (the per-column statistics of migration 3 tell them apart).
     fn search_ids(&mut self, query: &SearchQuery) -> Result<Vec<i64>> {
-        if query.text.trim().is_empty() {
+        if query.text.trim().is_empty() || query.limit == 0 {
             return Ok(Vec::new());
         }
         let pattern = like_pattern(&search_fold(&query.text));
         let lang = query.lang.as_deref().map(normalize_lang);
-        let statement = self.prepared(SEARCH)?;
-        Ok(self
+        let rows = self
             .client
-            .query(&statement, &[&pattern, &lang, &(query.limit as i64)])
-            .map_err(pg_err(&self.location))?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
+            .query_typed(
+                SEARCH,
+                &search_params(&pattern, &lang, &(query.limit as i64)),
+            )
+            .map_err(pg_err(&self.location))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     /// The plan PostgreSQL runs a concordance query with (`EXPLAIN ANALYZE`).
     pub fn explain_search(&mut self, query: &SearchQuery) -> Result<String> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let pattern = like_pattern(&search_fold(&query.text));
         let lang = query.lang.as_deref().map(normalize_lang);
         let rows = self
             .client
-            .query(
+            .query_typed(
                 &format!("EXPLAIN ANALYZE {SEARCH}"),
-                &[&pattern, &lang, &(query.limit as i64)],
+                &search_params(&pattern, &lang, &(query.limit as i64)),
             )
             .map_err(pg_err(&self.location))?;
         Ok(rows
@@ -617,6 +686,20 @@ impl PgStore {
             .collect::<Vec<_>>()
             .join("\n"))
     }
+}
+
+/// The typed parameters of [`SEARCH`].
+fn search_params<'a>(
+    pattern: &'a String,
+    lang: &'a Option<String>,
+    limit: &'a i64,
+) -> [(&'a (dyn ToSql + Sync), postgres::types::Type); 3] {
+    use postgres::types::Type;
+    [
+        (pattern, Type::TEXT),
+        (lang, Type::TEXT),
+        (limit, Type::INT8),
+    ]
 }
 
 /// A read-only transaction over one consistent snapshot.
@@ -734,7 +817,10 @@ fn bulk_writer(
 impl Drop for PgStore {
     fn drop(&mut self) {
         // Errors cannot be reported here; the next connection repairs.
-        let _ = self.finish_bulk();
+        if let Err(e) = self.finish_all() {
+            // Nothing else can report it; the next connection repairs.
+            eprintln!("tmkit: finishing the PostgreSQL bulk load failed: {e}");
+        }
     }
 }
 
@@ -1314,7 +1400,7 @@ impl Store for PgStore {
         filter: &Filter,
         each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
-        self.finish_bulk()?;
+        self.finish_for(filter)?;
         let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
         let location = self.location.clone();
         let err = pg_err(&location);
@@ -1375,7 +1461,7 @@ impl Store for PgStore {
     }
 
     fn count(&mut self, filter: &Filter) -> Result<u64> {
-        self.finish_bulk()?;
+        self.finish_for(filter)?;
         let (cond, values) = filter_sql(filter, Dialect::Postgres)?;
         let limit = filter
             .limit
@@ -1393,7 +1479,7 @@ impl Store for PgStore {
     }
 
     fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let selected = super::collect_units(self, filter)?;
         let now = super::tmx_now();
         let location = self.location.clone();
@@ -1450,7 +1536,7 @@ impl Store for PgStore {
     }
 
     fn search(&mut self, query: &SearchQuery) -> Result<Vec<StoredUnit>> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let ids = self.search_ids(query)?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -1459,7 +1545,7 @@ impl Store for PgStore {
     }
 
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let location = self.location.clone();
         let err = pg_err(&location);
         let mut tx = self.client.transaction().map_err(&err)?;
@@ -1590,7 +1676,7 @@ impl Store for PgStore {
     }
 
     fn check(&mut self) -> Result<Vec<String>> {
-        self.finish_bulk()?;
+        self.finish_all()?;
         let err = pg_err(&self.location);
         let mut problems = Vec::new();
         let checks = [
