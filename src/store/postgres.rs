@@ -702,6 +702,22 @@ fn search_params<'a>(
     ]
 }
 
+/// Units per (source language, other language), most first.
+fn language_pairs(
+    c: &mut Client,
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<Vec<(String, String, u64)>> {
+    Ok(c.query(
+        "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.unit_id = u.id \
+         WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+        &[],
+    )
+    .map_err(err)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
+    .collect())
+}
+
 /// A read-only transaction over one consistent snapshot.
 fn read_snapshot<'c>(
     client: &'c mut Client,
@@ -1587,16 +1603,7 @@ impl Store for PgStore {
             c,
             "SELECT coalesce(project, ''), count(*) FROM units GROUP BY 1 ORDER BY 2 DESC, 1",
         )?;
-        let pairs = c
-            .query(
-                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.unit_id = u.id \
-                 WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
-                &[],
-            )
-            .map_err(&err)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
-            .collect();
+        let pairs = language_pairs(c, &err)?;
         let mut source_words = 0u64;
         let mut tx = c.transaction().map_err(&err)?;
         let rows = tx
@@ -1622,6 +1629,14 @@ impl Store for PgStore {
             conflicts,
             schema_version: self.version,
         })
+    }
+
+    fn pairs(&mut self) -> Result<Vec<(String, String, u64)>> {
+        // What an import reindexes: not the rest of the counts (the source
+        // words alone read every source text).
+        self.finish_bulk()?;
+        let err = pg_err(&self.location);
+        language_pairs(&mut self.client, &err)
     }
 
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
