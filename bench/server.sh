@@ -214,7 +214,7 @@ sys.exit(1 if missing else 0)' "$ADDED"
 if [ -n "${TMKIT_BENCH_PG:-}" ]; then
   if ! psql -qtA "$TMKIT_BENCH_PG" -c 'SELECT count(*) FROM units' 2>/dev/null | grep -qx "$SIZE"; then
     echo "== import the $SIZE-unit TMX into PostgreSQL"
-    psql -q "$TMKIT_BENCH_PG" -c 'DROP TABLE IF EXISTS fields, variants, units, origins, tmkit_meta CASCADE' >/dev/null
+    psql -q "$TMKIT_BENCH_PG" -c 'DROP TABLE IF EXISTS fields, variants, units, origins, tmkit_changes, tmkit_meta CASCADE' >/dev/null
     /usr/bin/time -f "$TIME" "$BIN" -q tm import --tm "$TMKIT_BENCH_PG" "$TMX"
   fi
   lookups "$TMKIT_BENCH_PG" "PostgreSQL $SIZE"

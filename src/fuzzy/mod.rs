@@ -236,8 +236,9 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     ) -> Vec<Match<'a>> {
         let query = query.into();
         let tm: &'a T = &self.matcher.tm;
-        self.best(query, options)
-            .into_iter()
+        let hits = self.best(query, options);
+        tm.prefetch(&hits.iter().map(|h| h.entry).collect::<Vec<_>>());
+        hits.into_iter()
             .filter_map(|hit| {
                 let entry = tm.entry(hit.entry)?;
                 let a = assess(

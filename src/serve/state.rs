@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
+mod catch_up;
+
 use super::delta::{Change, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
@@ -86,6 +88,8 @@ pub struct ServedTm {
     /// Writes so far (what makes counts stale).
     writes: AtomicU64,
     stats_refreshing: AtomicBool,
+    /// Other clients' writes seen so far.
+    catch_up: catch_up::CatchUp,
 }
 
 impl ServedTm {
@@ -117,6 +121,7 @@ impl ServedTm {
             stats: Mutex::new(None),
             writes: AtomicU64::new(0),
             stats_refreshing: AtomicBool::new(false),
+            catch_up: catch_up::CatchUp::default(),
         })
     }
 
@@ -337,6 +342,7 @@ impl ServedTm {
         let key = (src.to_string(), tgt.to_string());
         let slot = lock(&self.pairs).entry(key).or_default().clone();
         if let Some(index) = slot.index.get() {
+            self.catch_up();
             return Ok(index.clone());
         }
         let _opening = lock(&slot.opening);
@@ -346,7 +352,10 @@ impl ServedTm {
         // Writes wait while the base loads, so it holds every change made
         // before it is published and each later one is applied to it.
         let pair = LanguagePair::new(src.clone(), tgt.clone());
-        let _writes = self.writer.as_ref().map(lock);
+        let mut writes = self.writer.as_ref().map(lock);
+        if let Some(store) = writes.as_mut() {
+            self.note_generation(store.as_mut());
+        }
         let base = open_base(&self.source, &pair)?;
         // Origins name the memory as clients know it, never the store's path.
         let name: Arc<str> = Arc::from(self.name.as_str());

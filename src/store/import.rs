@@ -99,6 +99,7 @@ pub fn import_named(
     }
     sink.end_of_file()?;
     sink.flush()?;
+    sink.store.finish_import()?;
     progress(sink.read);
     Ok(sink.report)
 }

@@ -30,7 +30,12 @@ pub struct StoreMemory {
     ids: Vec<i64>,
     /// Entries whose source or target is another region of the asked language.
     fallbacks: HashMap<EntryId, RegionFallback>,
+    /// Entries read ahead by [`TranslationMemory::prefetch`].
+    fetched: Mutex<HashMap<EntryId, Entry>>,
 }
+
+/// Prefetched entries kept at most (the cache is emptied past it).
+const FETCHED_MAX: usize = 4096;
 
 /// The file the fuzzy index of `pair` is kept in for the store at `location`.
 pub fn index_path(location: &StoreLocation, store_id: &str, pair: &LanguagePair) -> PathBuf {
@@ -79,6 +84,7 @@ impl StoreMemory {
                 store: Mutex::new(store),
                 ids,
                 fallbacks,
+                fetched: Mutex::default(),
             };
             return Ok((memory, index, IndexSource::Loaded));
         }
@@ -100,6 +106,7 @@ impl StoreMemory {
             store: Mutex::new(store),
             ids,
             fallbacks,
+            fetched: Mutex::default(),
         };
         Ok((memory, index, IndexSource::Built))
     }
@@ -170,6 +177,31 @@ impl StoreMemory {
         Ok(out)
     }
 
+    /// The entries `wanted` as the store holds them now, in one read.
+    fn read_entries(&self, wanted: &[EntryId]) -> HashMap<EntryId, Entry> {
+        let mut entry_of_unit: HashMap<i64, EntryId> = HashMap::new();
+        for &e in wanted {
+            if let Some(unit) = self.unit_id(e) {
+                entry_of_unit.insert(unit, e);
+            }
+        }
+        let units: Vec<i64> = entry_of_unit.keys().copied().collect();
+        let mut out = HashMap::new();
+        let Ok(mut store) = self.store.lock() else {
+            return out;
+        };
+        let (src, tgt) = (&self.pair.source, &self.pair.target);
+        let _ = store.scan_ids(&units, &mut |u| {
+            if let (Some((mut e, _)), Some(&id)) =
+                (entry_of(&u, src, tgt), entry_of_unit.get(&u.id))
+            {
+                e.origin.position = u32::try_from(u.id).unwrap_or(u32::MAX);
+                out.insert(id, e);
+            }
+        });
+        out
+    }
+
     /// Records one use of each entry (`--update-usage`).
     pub fn record_usage(&self, entries: &[EntryId]) -> Result<()> {
         let ids: Vec<i64> = entries.iter().filter_map(|&e| self.unit_id(e)).collect();
@@ -191,19 +223,32 @@ impl TranslationMemory for StoreMemory {
     }
 
     fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
-        let unit_id = self.unit_id(id)?;
-        let mut store = self.store.lock().ok()?;
-        let mut found = None;
-        let (src, tgt) = (&self.pair.source, &self.pair.target);
-        store
-            .scan_ids(&[unit_id], &mut |u| {
-                found = entry_of(&u, src, tgt).map(|(mut e, _)| {
-                    e.origin.position = u32::try_from(unit_id).unwrap_or(u32::MAX);
-                    e
-                });
-            })
-            .ok()?;
-        found.map(Cow::Owned)
+        if let Some(e) = self.fetched.lock().ok()?.get(&id) {
+            return Some(Cow::Owned(e.clone()));
+        }
+        self.read_entries(&[id]).remove(&id).map(Cow::Owned)
+    }
+
+    fn prefetch(&self, ids: &[EntryId]) {
+        let Ok(fetched) = self.fetched.lock() else {
+            return;
+        };
+        let missing: Vec<EntryId> = ids
+            .iter()
+            .copied()
+            .filter(|id| !fetched.contains_key(id))
+            .collect();
+        drop(fetched);
+        if missing.len() < 2 {
+            return;
+        }
+        let read = self.read_entries(&missing);
+        if let Ok(mut fetched) = self.fetched.lock() {
+            if fetched.len() + read.len() > FETCHED_MAX {
+                fetched.clear();
+            }
+            fetched.extend(read);
+        }
     }
 
     fn describe_origin(&self, origin: &Origin) -> String {

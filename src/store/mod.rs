@@ -350,6 +350,22 @@ pub trait Store: Send {
     fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64>;
     /// The same for the given ids only (in the order given; missing ids skipped).
     fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()>;
+    /// The units added, changed or deleted since generation `since`, by this
+    /// handle or any other client, sorted, with the generation they bring a
+    /// reader to: what a long-lived fuzzy index applies (reading them with
+    /// [`Store::scan_ids`]; a missing one was deleted) instead of being
+    /// rebuilt. `None` when the store cannot tell (it keeps no log, or too
+    /// much changed): rebuild.
+    fn changes_since(&mut self, since: u64) -> Result<Option<(u64, Vec<i64>)>> {
+        let _ = since;
+        Ok(None)
+    }
+    /// Finishes what an import left pending (PostgreSQL builds its indexes
+    /// once after a bulk load into an empty store); called at the end of
+    /// every file [`import`] reads, and implied by any other call.
+    fn finish_import(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// One unit as [`Store::scan_variants`] hands it over.

@@ -3,12 +3,25 @@
 //! with `COPY`, concordance through pg_trgm over a folded copy of each text.
 //! Writers take a transaction-level advisory lock, so concurrent clients
 //! never add the same unit twice; readers are never blocked.
+//!
+//! An import into an empty store is a *bulk load*: the secondary indexes and
+//! foreign keys are dropped, the units go through `COPY` on a second
+//! connection (so the caller parses the next batch while the server writes
+//! this one), several batches per transaction, and the indexes are built
+//! once at the end. A store left by a killed bulk load holds exactly its
+//! committed transactions; the next connection rebuilds what is missing.
+//!
+//! Every write logs the ids it touched per generation (`tmkit_changes`), so
+//! a long-lived fuzzy index catches up with other clients' writes
+//! ([`Store::changes_since`]) instead of being rebuilt.
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use postgres::types::ToSql;
-use postgres::{Client, IsolationLevel, NoTls, Transaction};
+use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::filter::{Dialect, filter_sql, like_pattern};
 use super::unit::{
@@ -26,6 +39,7 @@ use crate::tmx::{Header, Note, Tu};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/0001_init.sql"),
     include_str!("migrations/postgres/0002_filter_indexes.sql"),
+    include_str!("migrations/postgres/0003_change_log.sql"),
 ];
 
 /// The schema version this build writes.
@@ -37,13 +51,119 @@ const WRITE_LOCK: i64 = 0x746D_6B74;
 /// Units read per round trip when streaming.
 const PAGE: i64 = 5000;
 
+/// The secondary b-tree indexes of the current schema (what a bulk load
+/// drops and builds again; `indexes_match_the_migrations` checks the list).
+const BTREE_INDEXES: &[&str] = &[
+    "CREATE INDEX IF NOT EXISTS units_content ON units(content_hash)",
+    "CREATE INDEX IF NOT EXISTS units_source ON units(source_hash)",
+    "CREATE INDEX IF NOT EXISTS units_change_date ON units(change_date)",
+    "CREATE INDEX IF NOT EXISTS units_project ON units(project)",
+    "CREATE INDEX IF NOT EXISTS units_tuid ON units(tuid)",
+    "CREATE INDEX IF NOT EXISTS variants_unit ON variants(unit_id)",
+    "CREATE INDEX IF NOT EXISTS fields_unit ON fields(unit_id)",
+    "CREATE INDEX IF NOT EXISTS fields_name ON fields(name, value)",
+];
+
+/// The concordance index (built on a connection of its own, beside the b-trees).
+const TRIGRAM_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS variants_folded ON variants USING gin (folded gin_trgm_ops)";
+
+/// The foreign keys a bulk load drops: (table, constraint, definition).
+const FOREIGN_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "units",
+        "units_origin_id_fkey",
+        "FOREIGN KEY (origin_id) REFERENCES origins(id)",
+    ),
+    (
+        "variants",
+        "variants_unit_id_fkey",
+        "FOREIGN KEY (unit_id) REFERENCES units(id) ON DELETE CASCADE",
+    ),
+    (
+        "fields",
+        "fields_unit_id_fkey",
+        "FOREIGN KEY (unit_id) REFERENCES units(id) ON DELETE CASCADE",
+    ),
+];
+
+/// Batches at least this large into an empty store start a bulk load.
+const BULK_MIN_BATCH: usize = 1000;
+
+/// Batches per bulk transaction (a killed load keeps whole transactions:
+/// 100,000 units at the default batch of 20,000).
+const BULK_BATCHES_PER_TX: usize = 5;
+
+/// Memory for index builds after a bulk load (the session's setting only).
+const BULK_MAINTENANCE_MEM: &str = "SET maintenance_work_mem = '1GB'";
+
+/// Changed units past which [`Store::changes_since`] says "rebuild".
+const MAX_CHANGES: usize = 100_000;
+
+/// The generation (prepared: asked per lookup by a long-lived index).
+const GENERATION: &str = "SELECT value FROM tmkit_meta WHERE key = 'generation'";
+
+/// What [`Store::scan_ids`] reads, for all the ids at once.
+const SCAN_IDS: &str = "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, \
+    u.origin_pos, v.lang, v.text, v.codes FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+    JOIN variants v ON v.unit_id = u.id WHERE u.id = ANY($1) ORDER BY u.id, v.id";
+
+/// Concordance: the first `$3` units by id with a variant whose folded text
+/// matches a LIKE pattern, in an optional language.
+const SEARCH: &str = "SELECT DISTINCT v.unit_id FROM variants v WHERE v.folded LIKE $1 \
+    AND ($2::text IS NULL OR v.lang = $2 OR v.lang LIKE $2 || '-%') ORDER BY v.unit_id LIMIT $3";
+
 /// A store in a PostgreSQL database (the tables live in the connection's
 /// first `search_path` schema).
 pub struct PgStore {
     client: Client,
+    uri: String,
     location: StoreLocation,
     id: String,
     version: u32,
+    /// Prepared statements of the hot paths, by their SQL.
+    statements: HashMap<&'static str, Statement>,
+    /// The bulk load in progress.
+    bulk: Option<Bulk>,
+    /// False until the first `add_units` asked whether the store is empty.
+    bulk_checked: bool,
+    /// The trigram index a finished bulk load is still building (the
+    /// session's write lock is held until it is done).
+    trigram: Option<JoinHandle<Result<()>>>,
+}
+
+/// A bulk load in progress (see the module's documentation).
+struct Bulk {
+    sender: Option<SyncSender<BulkBatch>>,
+    writer: Option<JoinHandle<Result<Client>>>,
+    /// The id the next admitted unit gets (ids are handed out here, under the
+    /// session's write lock, and the sequence is moved past them per commit).
+    next_id: i64,
+    /// First id of the open transaction.
+    tx_first: i64,
+    /// Batches sent in the open transaction.
+    tx_batches: usize,
+    /// What the load has added (the store was empty when it began).
+    by_content: HashMap<i64, Vec<Place>>,
+    by_source: HashMap<i64, Vec<(i64, Option<String>)>>,
+    origins: HashMap<String, i64>,
+}
+
+/// One batch for the bulk writer thread: COPY texts, ids to delete (units
+/// of earlier batches an incoming one replaced), and whether to commit
+/// (with the id range the transaction added).
+struct BulkBatch {
+    copy: CopyText,
+    removed: Vec<i64>,
+    commit: Option<(i64, i64)>,
+}
+
+/// COPY text rows for `units`, `variants` and `fields`.
+#[derive(Default)]
+struct CopyText {
+    units: String,
+    variants: String,
+    fields: String,
 }
 
 fn pg_err(location: &StoreLocation) -> impl Fn(postgres::Error) -> Error + '_ {
@@ -85,9 +205,14 @@ impl PgStore {
         let client = Client::connect(uri, NoTls).map_err(pg_err(&location))?;
         let mut store = PgStore {
             client,
+            uri: uri.to_string(),
             location,
             id: String::new(),
             version: 0,
+            statements: HashMap::new(),
+            bulk: None,
+            bulk_checked: false,
+            trigram: None,
         };
         store.migrate_to(version.min(SCHEMA_VERSION))?;
         let id: Option<String> = store
@@ -96,12 +221,83 @@ impl PgStore {
             .map_err(pg_err(&store.location))?
             .map(|r| r.get(0));
         store.id = id.unwrap_or_default();
+        if store.version >= 3 {
+            store.recover_bulk()?;
+        }
         Ok(store)
+    }
+
+    /// A prepared statement for `sql` (prepared once per connection).
+    fn prepared(&mut self, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).map_err(pg_err(&self.location))?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    /// Builds the indexes and foreign keys a killed bulk load left out,
+    /// unless a bulk load is running (it holds the write lock for its whole
+    /// length, and builds them itself). The lock is waited for a moment: a
+    /// killed client's sessions end a little after it.
+    fn recover_bulk(&mut self) -> Result<()> {
+        let err = pg_err(&self.location);
+        let pending: bool = self
+            .client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM tmkit_meta WHERE key = 'bulk_load')",
+                &[],
+            )
+            .map_err(&err)?
+            .get(0);
+        if !pending {
+            return Ok(());
+        }
+        let mut tx = self.client.transaction().map_err(&err)?;
+        tx.batch_execute("SET LOCAL lock_timeout = '1s'")
+            .map_err(&err)?;
+        match tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            Ok(_) => {}
+            Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+                return Ok(());
+            }
+            Err(e) => return Err(err(e)),
+        }
+        tx.batch_execute("SET LOCAL lock_timeout = 0")
+            .map_err(&err)?;
+        restore_indexes(&mut tx, true).map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     fn migrate_to(&mut self, target: u32) -> Result<()> {
         let location = self.location.clone();
         let err = pg_err(&location);
+        // A store at the version asked needs no lock (a bulk load holds it
+        // for minutes, and readers must not wait for it).
+        let has_meta: bool = self
+            .client
+            .query_one("SELECT to_regclass('tmkit_meta') IS NOT NULL", &[])
+            .map_err(&err)?
+            .get(0);
+        let current: Option<String> = if has_meta {
+            self.client
+                .query_opt(
+                    "SELECT value FROM tmkit_meta WHERE key = 'schema_version'",
+                    &[],
+                )
+                .map_err(&err)?
+                .map(|r| r.get(0))
+        } else {
+            None
+        };
+        if let Some(v) = current.and_then(|v| v.parse::<u32>().ok())
+            && v >= target
+            && v <= SCHEMA_VERSION
+        {
+            self.version = v;
+            return Ok(());
+        }
         let mut tx = self.client.transaction().map_err(&err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(&err)?;
@@ -176,12 +372,471 @@ impl PgStore {
         Ok(())
     }
 
+    /// A transaction holding the write lock, on a store with its indexes
+    /// (a bulk load of this handle is finished first; one another process
+    /// left unfinished is repaired).
     fn write_tx(&mut self) -> Result<Transaction<'_>> {
+        self.finish_all()?;
         let err = pg_err(&self.location);
         let mut tx = self.client.transaction().map_err(&err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(&err)?;
+        let sql = if self.version >= 3 {
+            "SELECT EXISTS (SELECT 1 FROM tmkit_meta WHERE key = 'bulk_load') FROM pg_advisory_xact_lock($1)"
+        } else {
+            "SELECT false FROM pg_advisory_xact_lock($1)"
+        };
+        let pending: bool = tx.query_one(sql, &[&WRITE_LOCK]).map_err(&err)?.get(0);
+        if pending {
+            restore_indexes(&mut tx, false).map_err(&err)?;
+        }
         Ok(tx)
+    }
+
+    /// True when the store holds no unit, taking the session's write lock
+    /// when it does not (a bulk load holds it to its end).
+    fn lock_if_empty(&mut self) -> Result<bool> {
+        let err = pg_err(&self.location);
+        let empty = |c: &mut Client| -> Result<bool> {
+            Ok(c.query_one("SELECT NOT EXISTS (SELECT 1 FROM units)", &[])
+                .map_err(&err)?
+                .get(0))
+        };
+        if self.version < 3 || !empty(&mut self.client)? {
+            return Ok(false);
+        }
+        self.client
+            .execute("SELECT pg_advisory_lock($1)", &[&WRITE_LOCK])
+            .map_err(&err)?;
+        if empty(&mut self.client)? {
+            return Ok(true);
+        }
+        self.client
+            .execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK])
+            .map_err(&err)?;
+        Ok(false)
+    }
+
+    /// Starts a bulk load (the session's write lock is held): drops the
+    /// secondary indexes and foreign keys (marking the store so, in the same
+    /// transaction) and starts the writer thread on a second connection.
+    fn start_bulk(&mut self) -> Result<()> {
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let mut writer = Client::connect(&self.uri, NoTls).map_err(&err)?;
+        let mut tx = self.client.transaction().map_err(&err)?;
+        tx.execute(
+            "INSERT INTO tmkit_meta(key, value) VALUES ('bulk_load', 'indexes dropped') \
+             ON CONFLICT (key) DO NOTHING",
+            &[],
+        )
+        .map_err(&err)?;
+        let mut ddl = String::new();
+        for (table, name, _) in FOREIGN_KEYS {
+            ddl.push_str(&format!(
+                "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};"
+            ));
+        }
+        for create in BTREE_INDEXES.iter().chain([&TRIGRAM_INDEX]) {
+            ddl.push_str(&format!("DROP INDEX IF EXISTS {};", index_name(create)));
+        }
+        tx.batch_execute(&ddl).map_err(&err)?;
+        let next_id: i64 = tx
+            .query_one("SELECT nextval(pg_get_serial_sequence('units', 'id'))", &[])
+            .map_err(&err)?
+            .get(0);
+        tx.commit().map_err(&err)?;
+        writer
+            .batch_execute("SET synchronous_commit = on")
+            .map_err(&err)?;
+        let (sender, receiver) = sync_channel::<BulkBatch>(2);
+        let thread_location = location.clone();
+        let writer = std::thread::Builder::new()
+            .name("tmkit-pg-copy".into())
+            .spawn(move || bulk_writer(writer, receiver, &thread_location))
+            .map_err(|e| Error::Usage(format!("cannot start the COPY thread: {e}")))?;
+        self.bulk = Some(Bulk {
+            sender: Some(sender),
+            writer: Some(writer),
+            next_id,
+            tx_first: next_id,
+            tx_batches: 0,
+            by_content: HashMap::new(),
+            by_source: HashMap::new(),
+            origins: HashMap::new(),
+        });
+        Ok(())
+    }
+
+    /// Hands a batch to the writer thread; on its failure, its error.
+    fn send_bulk(&mut self, batch: BulkBatch) -> Result<()> {
+        let bulk = self.bulk.as_mut().expect("a bulk load");
+        let sent = bulk.sender.as_ref().map(|s| s.send(batch).is_ok());
+        if sent == Some(true) {
+            return Ok(());
+        }
+        // The writer stopped: its error says why.
+        bulk.sender = None;
+        let result = bulk.writer.take().map(JoinHandle::join);
+        self.bulk = None;
+        self.unlock_session();
+        match result {
+            Some(Ok(Err(e))) => Err(e),
+            _ => Err(Error::Usage("PostgreSQL COPY thread stopped".into())),
+        }
+    }
+
+    fn unlock_session(&mut self) {
+        let _ = self
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK]);
+    }
+
+    /// Adds a batch to the bulk load: duplicates and conflicts are resolved
+    /// against what the load added (the store was empty), the units get ids
+    /// here, and their COPY text goes to the writer thread.
+    fn bulk_add(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let bulk = self.bulk.as_mut().expect("a bulk load");
+        for name in units.iter().filter_map(|u| u.origin.as_deref()) {
+            if !bulk.origins.contains_key(name) {
+                let one = origin_ids(&mut self.client, &[name], &err)?;
+                bulk.origins.extend(one);
+            }
+        }
+        let hashes: Vec<UnitHashes> = units.iter().map(unit_hashes).collect();
+        let places = places_of(units, &bulk.origins);
+        let (mut report, admitted, removed) = admit(
+            units,
+            &hashes,
+            &places,
+            policy,
+            &mut bulk.by_content,
+            &mut bulk.by_source,
+        );
+        let first = bulk.next_id;
+        let mut slot_ids = vec![0i64; admitted.len()];
+        let mut keep = Vec::new();
+        for (slot, unit) in admitted.iter().enumerate() {
+            if let Some(i) = unit {
+                slot_ids[slot] = bulk.next_id;
+                bulk.next_id += 1;
+                keep.push(*i);
+            }
+        }
+        let ids: Vec<i64> = (first..bulk.next_id).collect();
+        // The memo knows this batch's units by their slot: give them their ids.
+        for h in &hashes {
+            if let Some(same) = bulk.by_source.get_mut(&(h.source as i64)) {
+                for (id, _) in same.iter_mut().filter(|(id, _)| *id < 0) {
+                    *id = slot_ids[(-*id - 1) as usize];
+                }
+            }
+        }
+        let rows: Vec<(i64, &Unit, UnitHashes, Option<i64>)> = keep
+            .iter()
+            .zip(&ids)
+            .map(|(&i, &id)| (id, &units[i], hashes[i], places[i].0))
+            .collect();
+        let copy = copy_text(&rows)?;
+        bulk.tx_batches += 1;
+        let commit = (bulk.tx_batches >= BULK_BATCHES_PER_TX).then(|| {
+            let range = (bulk.tx_first, bulk.next_id - 1);
+            bulk.tx_first = bulk.next_id;
+            bulk.tx_batches = 0;
+            range
+        });
+        report.ids = ids;
+        self.send_bulk(BulkBatch {
+            copy,
+            removed,
+            commit,
+        })?;
+        Ok(report)
+    }
+
+    /// Ends this handle's bulk load, if any: commits the open transaction and
+    /// builds the b-tree indexes and foreign keys, while the trigram index
+    /// is built on the second connection ([`PgStore::finish_trigram`] waits
+    /// for it and releases the write lock).
+    fn finish_bulk(&mut self) -> Result<()> {
+        let Some(bulk) = self.bulk.as_ref() else {
+            return Ok(());
+        };
+        let last = (bulk.tx_first, bulk.next_id - 1);
+        self.send_bulk(BulkBatch {
+            copy: CopyText::default(),
+            removed: Vec::new(),
+            commit: Some(last),
+        })?;
+        let mut bulk = self.bulk.take().expect("a bulk load");
+        bulk.sender = None;
+        let joined = bulk.writer.take().map(JoinHandle::join);
+        let result = match joined {
+            Some(Ok(Ok(second))) => self.build_bulk_indexes(second),
+            Some(Ok(Err(e))) => Err(e),
+            _ => Err(Error::Usage("PostgreSQL COPY thread stopped".into())),
+        };
+        if result.is_err() {
+            self.finish_trigram().ok();
+            self.unlock_session();
+        }
+        result
+    }
+
+    /// Waits for the trigram index a bulk load is building, then clears
+    /// the load's mark and releases the write lock.
+    fn finish_trigram(&mut self) -> Result<()> {
+        let Some(build) = self.trigram.take() else {
+            return Ok(());
+        };
+        let built = build
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("building the concordance index failed".into())));
+        let cleared = built.and_then(|()| {
+            self.client
+                .batch_execute("DELETE FROM tmkit_meta WHERE key = 'bulk_load'")
+                .map_err(pg_err(&self.location))
+        });
+        self.unlock_session();
+        cleared
+    }
+
+    /// Finishes a bulk load to the end, trigram index included (before a
+    /// concordance search or a write).
+    fn finish_all(&mut self) -> Result<()> {
+        self.finish_bulk()?;
+        self.finish_trigram()
+    }
+
+    /// What `filter` needs finished: everything when it searches text.
+    fn finish_for(&mut self, filter: &Filter) -> Result<()> {
+        if filter.search.is_some() {
+            self.finish_all()
+        } else {
+            self.finish_bulk()
+        }
+    }
+
+    fn build_bulk_indexes(&mut self, mut second: Client) -> Result<()> {
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let gin_location = location.clone();
+        let trigram = std::thread::Builder::new()
+            .name("tmkit-pg-gin".into())
+            .spawn(move || {
+                second
+                    .batch_execute(&format!(
+                        "{BULK_MAINTENANCE_MEM}; {TRIGRAM_INDEX}; ANALYZE variants"
+                    ))
+                    .map_err(pg_err(&gin_location))
+            })
+            .map_err(|e| Error::Usage(format!("cannot start the index thread: {e}")))?;
+        let btrees = self
+            .client
+            .batch_execute(BULK_MAINTENANCE_MEM)
+            .and_then(|()| restore_indexes(&mut self.client, false));
+        // The trigram index goes on building while the caller reads (the
+        // fuzzy index is built from the store meanwhile).
+        self.trigram = Some(trigram);
+        btrees.map_err(&err)?;
+        self.client
+            .batch_execute("ANALYZE units; ANALYZE fields; RESET maintenance_work_mem")
+            .map_err(&err)
+    }
+}
+
+impl PgStore {
+    /// The ids of the first units (by id) with a variant containing the
+    /// query (folded: case and accents ignored), in one round trip planned
+    /// for the pattern at hand ([`Client::query_typed`]; a prepared, generic
+    /// plan cannot weigh the pattern): a rare text through the trigram
+    /// index, a frequent one by reading variants in id order until enough
+    /// match (the per-column statistics of migration 3 tell them apart).
+    fn search_ids(&mut self, query: &SearchQuery) -> Result<Vec<i64>> {
+        if query.text.trim().is_empty() || query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let pattern = like_pattern(&search_fold(&query.text));
+        let lang = query.lang.as_deref().map(normalize_lang);
+        let rows = self
+            .client
+            .query_typed(
+                SEARCH,
+                &search_params(&pattern, &lang, &(query.limit as i64)),
+            )
+            .map_err(pg_err(&self.location))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The plan PostgreSQL runs a concordance query with (`EXPLAIN ANALYZE`).
+    pub fn explain_search(&mut self, query: &SearchQuery) -> Result<String> {
+        self.finish_all()?;
+        let pattern = like_pattern(&search_fold(&query.text));
+        let lang = query.lang.as_deref().map(normalize_lang);
+        let rows = self
+            .client
+            .query_typed(
+                &format!("EXPLAIN ANALYZE {SEARCH}"),
+                &search_params(&pattern, &lang, &(query.limit as i64)),
+            )
+            .map_err(pg_err(&self.location))?;
+        Ok(rows
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+/// The typed parameters of [`SEARCH`].
+fn search_params<'a>(
+    pattern: &'a String,
+    lang: &'a Option<String>,
+    limit: &'a i64,
+) -> [(&'a (dyn ToSql + Sync), postgres::types::Type); 3] {
+    use postgres::types::Type;
+    [
+        (pattern, Type::TEXT),
+        (lang, Type::TEXT),
+        (limit, Type::INT8),
+    ]
+}
+
+/// Units per (source language, other language), most first.
+fn language_pairs(
+    c: &mut Client,
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<Vec<(String, String, u64)>> {
+    Ok(c.query(
+        "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.unit_id = u.id \
+         WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+        &[],
+    )
+    .map_err(err)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
+    .collect())
+}
+
+/// A read-only transaction over one consistent snapshot.
+fn read_snapshot<'c>(
+    client: &'c mut Client,
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<Transaction<'c>> {
+    client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(err)
+}
+
+/// The name `CREATE INDEX IF NOT EXISTS name ON ...` creates.
+fn index_name(create: &str) -> &str {
+    create
+        .split_whitespace()
+        .nth(5)
+        .expect("CREATE INDEX IF NOT EXISTS <name>")
+}
+
+/// Builds every secondary index (the trigram one too when `trigram`) and
+/// foreign key that is missing, and clears the bulk-load mark when all are.
+fn restore_indexes(
+    c: &mut impl GenericClient,
+    trigram: bool,
+) -> std::result::Result<(), postgres::Error> {
+    let mut sql = String::new();
+    for create in BTREE_INDEXES {
+        sql.push_str(create);
+        sql.push(';');
+    }
+    if trigram {
+        sql.push_str(TRIGRAM_INDEX);
+        sql.push(';');
+    }
+    c.batch_execute(&sql)?;
+    for (table, name, definition) in FOREIGN_KEYS {
+        let present: bool = c
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = $1 \
+                 AND conrelid = to_regclass($2))",
+                &[name, table],
+            )?
+            .get(0);
+        if !present {
+            c.batch_execute(&format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+            ))?;
+        }
+    }
+    if trigram {
+        c.batch_execute("DELETE FROM tmkit_meta WHERE key = 'bulk_load'")?;
+    }
+    Ok(())
+}
+
+/// The bulk writer thread: COPY of each batch on its own connection, a
+/// transaction over several batches. Gives the connection back at the end
+/// (the trigram index is built on it).
+fn bulk_writer(
+    mut client: Client,
+    batches: Receiver<BulkBatch>,
+    location: &StoreLocation,
+) -> Result<Client> {
+    let err = pg_err(location);
+    let mut open = false;
+    // Units of earlier batches replaced in this transaction.
+    let mut removed: Vec<i64> = Vec::new();
+    for batch in batches {
+        if !open {
+            client.batch_execute("BEGIN").map_err(&err)?;
+            open = true;
+        }
+        send_copy(&mut client, &batch.copy, &err)?;
+        if !batch.removed.is_empty() {
+            // No index on unit_id during the load: these scan, but replacing
+            // a unit of an earlier batch of the same import is rare.
+            for sql in [
+                "DELETE FROM variants WHERE unit_id = ANY($1)",
+                "DELETE FROM fields WHERE unit_id = ANY($1)",
+                "DELETE FROM units WHERE id = ANY($1)",
+            ] {
+                client.execute(sql, &[&batch.removed]).map_err(&err)?;
+            }
+            removed.extend(&batch.removed);
+        }
+        if let Some((first, last)) = batch.commit {
+            let mut touched: Vec<(i64, i64)> = removed.drain(..).map(|id| (id, id)).collect();
+            if last >= first {
+                client
+                    .execute(
+                        "SELECT setval(pg_get_serial_sequence('units', 'id'), $1)",
+                        &[&last],
+                    )
+                    .map_err(&err)?;
+                touched.push((first, last));
+            }
+            if !touched.is_empty() {
+                let generation = bump_generation(&mut client, &err)?;
+                log_ranges(&mut client, generation, &touched, &err)?;
+            }
+            client.batch_execute("COMMIT").map_err(&err)?;
+            open = false;
+        }
+    }
+    if open {
+        client.batch_execute("ROLLBACK").map_err(&err)?;
+    }
+    Ok(client)
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Errors cannot be reported here; the next connection repairs.
+        if let Err(e) = self.finish_all() {
+            // Nothing else can report it; the next connection repairs.
+            eprintln!("tmkit: finishing the PostgreSQL bulk load failed: {e}");
+        }
     }
 }
 
@@ -218,10 +873,15 @@ fn copy_field(row: &mut String, value: Option<&str>, sep: char) {
 
 /// Writes units with the given ids through COPY.
 fn copy_units(
-    tx: &mut Transaction<'_>,
+    c: &mut impl GenericClient,
     rows: &[(i64, &Unit, UnitHashes, Option<i64>)],
     err: &dyn Fn(postgres::Error) -> Error,
 ) -> Result<()> {
+    send_copy(c, &copy_text(rows)?, err)
+}
+
+/// The COPY text rows of units with the given ids.
+fn copy_text(rows: &[(i64, &Unit, UnitHashes, Option<i64>)]) -> Result<CopyText> {
     let (mut units, mut variants, mut fields) = (String::new(), String::new(), String::new());
     for &(id, unit, hashes, origin) in rows {
         let tu = &unit.tu;
@@ -304,26 +964,39 @@ fn copy_units(
             copy_field(&mut fields, Some(value), '\n');
         }
     }
+    Ok(CopyText {
+        units,
+        variants,
+        fields,
+    })
+}
+
+/// Sends COPY text rows.
+fn send_copy(
+    c: &mut impl GenericClient,
+    text: &CopyText,
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<()> {
     for (sql, data) in [
         (
             "COPY units (id, tuid, source_lang, creation_date, creation_user, change_date, change_user, \
              usage_count, last_used, origin_id, origin_pos, project, client, domain, note, content_hash, \
              source_hash, context_prev, context_next, tmx) FROM STDIN",
-            &units,
+            &text.units,
         ),
         (
             "COPY variants (unit_id, lang, text, codes, text_hash, folded) FROM STDIN",
-            &variants,
+            &text.variants,
         ),
         (
             "COPY fields (unit_id, kind, name, value) FROM STDIN",
-            &fields,
+            &text.fields,
         ),
     ] {
         if data.is_empty() {
             continue;
         }
-        let mut writer = tx.copy_in(sql).map_err(err)?;
+        let mut writer = c.copy_in(sql).map_err(err)?;
         writer
             .write_all(data.as_bytes())
             .map_err(|e| Error::Usage(format!("PostgreSQL COPY: {e}")))?;
@@ -333,7 +1006,7 @@ fn copy_units(
 }
 
 fn origin_ids(
-    tx: &mut Transaction<'_>,
+    tx: &mut impl GenericClient,
     names: &[&str],
     err: &dyn Fn(postgres::Error) -> Error,
 ) -> Result<HashMap<String, i64>> {
@@ -356,17 +1029,149 @@ fn origin_ids(
     Ok(out)
 }
 
-fn bump_generation(tx: &mut Transaction<'_>, err: &dyn Fn(postgres::Error) -> Error) -> Result<()> {
-    tx.execute(
-        "UPDATE tmkit_meta SET value = (value::bigint + 1)::text WHERE key = 'generation'",
-        &[],
+/// Raises the generation; returns the new one.
+fn bump_generation(
+    c: &mut impl GenericClient,
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<i64> {
+    let v: String = c
+        .query_one(
+            "UPDATE tmkit_meta SET value = (value::bigint + 1)::text WHERE key = 'generation' RETURNING value",
+            &[],
+        )
+        .map_err(err)?
+        .get(0);
+    Ok(v.parse().unwrap_or(0))
+}
+
+/// Records the id ranges `generation` touched.
+fn log_ranges(
+    c: &mut impl GenericClient,
+    generation: i64,
+    ranges: &[(i64, i64)],
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<()> {
+    let firsts: Vec<i64> = ranges.iter().map(|r| r.0).collect();
+    let lasts: Vec<i64> = ranges.iter().map(|r| r.1).collect();
+    c.execute(
+        "INSERT INTO tmkit_changes (generation, first_id, last_id) \
+         SELECT $1, f, l FROM unnest($2::bigint[], $3::bigint[]) AS r(f, l)",
+        &[&generation, &firsts, &lasts],
     )
-    .map_err(err)
-    .map(|_| ())
+    .map_err(err)?;
+    Ok(())
+}
+
+/// `ids` as inclusive ranges of consecutive ids.
+fn ranges_of(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for id in sorted {
+        match out.last_mut() {
+            Some(r) if r.1 + 1 == id => r.1 = id,
+            _ => out.push((id, id)),
+        }
+    }
+    out
+}
+
+/// Ends a write that changed `ids`: a new generation, and its log.
+fn record_write(
+    tx: &mut Transaction<'_>,
+    version: u32,
+    ids: &[i64],
+    err: &dyn Fn(postgres::Error) -> Error,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let generation = bump_generation(tx, err)?;
+    if version < 3 {
+        return Ok(());
+    }
+    log_ranges(tx, generation, &ranges_of(ids), err)
+}
+
+/// Origin id and position of each unit, as stored.
+fn places_of(units: &[Unit], origins: &HashMap<String, i64>) -> Vec<Place> {
+    units
+        .iter()
+        .map(|u| {
+            (
+                u.origin.as_deref().and_then(|n| origins.get(n).copied()),
+                u.origin_position.map(i64::from),
+            )
+        })
+        .collect()
+}
+
+/// Decides which of `units` to add, given what the store holds of their
+/// hashes (`by_content`: places of units with that content; `by_source`:
+/// ids and dates of units with that source), updating both maps with the
+/// admitted units (ids < 0 name their slots: `-slot - 1`). Returns the
+/// report, the admitted unit (index into `units`) per slot (`None`: a later
+/// unit of the batch replaced it) and the stored ids replaced.
+fn admit(
+    units: &[Unit],
+    hashes: &[UnitHashes],
+    places: &[Place],
+    policy: DuplicatePolicy,
+    by_content: &mut HashMap<i64, Vec<Place>>,
+    by_source: &mut HashMap<i64, Vec<(i64, Option<String>)>>,
+) -> (AddReport, Vec<Option<usize>>, Vec<i64>) {
+    let mut report = AddReport::default();
+    let mut admitted: Vec<Option<usize>> = Vec::new();
+    let mut removed: Vec<i64> = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
+        if unit.tu.tuvs.is_empty() {
+            continue;
+        }
+        let h = hashes[i];
+        let place = places[i];
+        let known = by_content.get(&(h.content as i64));
+        let duplicate = match policy {
+            DuplicatePolicy::Add => known.is_some_and(|k| k.contains(&place)),
+            _ => known.is_some_and(|k| !k.is_empty()),
+        };
+        if duplicate {
+            report.duplicates += 1;
+            continue;
+        }
+        let same = by_source.entry(h.source as i64).or_default();
+        if !same.is_empty() {
+            report.conflicts += 1;
+            let dates: Vec<Option<String>> = same.iter().map(|(_, d)| d.clone()).collect();
+            if !super::sqlite::policy_admits(policy, unit.tu.last_modified(), &dates) {
+                continue;
+            }
+            if policy != DuplicatePolicy::Add {
+                for (id, _) in same.drain(..) {
+                    report.replaced += 1;
+                    if id < 0 {
+                        admitted[(-id - 1) as usize] = None;
+                        report.added -= 1;
+                    } else {
+                        removed.push(id);
+                    }
+                }
+            }
+        }
+        let slot = admitted.len() as i64;
+        admitted.push(Some(i));
+        same.push((-slot - 1, unit.tu.last_modified().map(str::to_string)));
+        by_content.entry(h.content as i64).or_default().push(place);
+        report.added += 1;
+    }
+    (report, admitted, removed)
 }
 
 /// Origin id and position of a stored unit (what makes a re-import a duplicate).
 type Place = (Option<i64>, Option<i64>);
+
+/// Language, plain text and inline-code count of a scanned variant.
+type Variant = (String, String, u32);
 
 /// Id, tuid, date, origin name and position of a scanned unit.
 type ScanHead = (
@@ -376,6 +1181,17 @@ type ScanHead = (
     Option<String>,
     Option<i64>,
 );
+
+/// A scanned unit from its head and variants.
+fn scanned<'a>(head: &'a ScanHead, variants: &'a [Variant]) -> ScannedUnit<'a> {
+    ScannedUnit {
+        id: head.0,
+        tuid: head.1.as_deref(),
+        date: head.2.as_deref(),
+        origin: head.3.as_deref().map(|o| (o, head.4.unwrap_or(0) as u32)),
+        variants,
+    }
+}
 
 const UNIT_COLUMNS: &str = "u.id, u.tuid, u.source_lang, u.creation_date, u.creation_user, \
     u.change_date, u.change_user, u.usage_count, u.last_used, o.name, u.origin_pos, u.project, \
@@ -430,12 +1246,57 @@ impl Store for PgStore {
     }
 
     fn generation(&mut self) -> Result<u64> {
+        let statement = self.prepared(GENERATION)?;
         let v: String = self
             .client
-            .query_one("SELECT value FROM tmkit_meta WHERE key = 'generation'", &[])
+            .query_one(&statement, &[])
             .map_err(pg_err(&self.location))?
             .get(0);
         Ok(v.parse().unwrap_or(0))
+    }
+
+    fn changes_since(&mut self, since: u64) -> Result<Option<(u64, Vec<i64>)>> {
+        // The common case, nothing changed, is one prepared round trip.
+        let now = self.generation()?;
+        if now == since {
+            return Ok(Some((now, Vec::new())));
+        }
+        if self.version < 3 || now < since {
+            return Ok(None);
+        }
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let mut tx = read_snapshot(&mut self.client, &err)?;
+        let row = tx
+            .query_one(
+                "SELECT (SELECT value::bigint FROM tmkit_meta WHERE key = 'generation'), \
+                 (SELECT value::bigint FROM tmkit_meta WHERE key = 'changes_from')",
+                &[],
+            )
+            .map_err(&err)?;
+        let (now, from): (i64, Option<i64>) = (row.get(0), row.get(1));
+        let since = since as i64;
+        if from.is_none_or(|f| since < f) {
+            return Ok(None);
+        }
+        let mut ids: Vec<i64> = Vec::new();
+        for r in tx
+            .query(
+                "SELECT first_id, last_id FROM tmkit_changes WHERE generation > $1 AND generation <= $2",
+                &[&since, &now],
+            )
+            .map_err(&err)?
+        {
+            let (first, last): (i64, i64) = (r.get(0), r.get(1));
+            if ids.len() as i64 + (last - first + 1) > MAX_CHANGES as i64 {
+                return Ok(None);
+            }
+            ids.extend(first..=last);
+        }
+        tx.commit().map_err(&err)?;
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(Some((now as u64, ids)))
     }
 
     fn register_origin(&mut self, name: &str, header: Option<&Header>) -> Result<i64> {
@@ -465,16 +1326,29 @@ impl Store for PgStore {
     }
 
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
+        if self.bulk.is_none() && !self.bulk_checked && units.len() >= BULK_MIN_BATCH {
+            self.bulk_checked = true;
+            if self.lock_if_empty()?
+                && let Err(e) = self.start_bulk()
+            {
+                self.unlock_session();
+                return Err(e);
+            }
+        }
+        if self.bulk.is_some() {
+            return self.bulk_add(units, policy);
+        }
         let location = self.location.clone();
         let err = pg_err(&location);
+        let version = self.version;
         let mut tx = self.write_tx()?;
         let names: Vec<&str> = units.iter().filter_map(|u| u.origin.as_deref()).collect();
         let origins = origin_ids(&mut tx, &names, &err)?;
         let hashes: Vec<UnitHashes> = units.iter().map(unit_hashes).collect();
         let contents: Vec<i64> = hashes.iter().map(|h| h.content as i64).collect();
         let sources: Vec<i64> = hashes.iter().map(|h| h.source as i64).collect();
-        // What the store holds of this batch's hashes; then the batch's own
-        // units join these maps as they are admitted (ids < 0: not yet written).
+        // What the store holds of this batch's hashes; the batch's own units
+        // join these maps as they are admitted.
         let mut by_content: HashMap<i64, Vec<Place>> = HashMap::new();
         for r in tx
             .query(
@@ -495,53 +1369,15 @@ impl Store for PgStore {
         {
             by_source.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
         }
-        let mut report = AddReport::default();
-        let mut admitted: Vec<Option<usize>> = Vec::new();
-        let mut removed: Vec<i64> = Vec::new();
-        for (i, unit) in units.iter().enumerate() {
-            if unit.tu.tuvs.is_empty() {
-                continue;
-            }
-            let h = hashes[i];
-            let origin = unit.origin.as_deref().and_then(|n| origins.get(n).copied());
-            let pos = unit.origin_position.map(i64::from);
-            let known = by_content.get(&(h.content as i64));
-            let duplicate = match policy {
-                DuplicatePolicy::Add => known.is_some_and(|k| k.contains(&(origin, pos))),
-                _ => known.is_some_and(|k| !k.is_empty()),
-            };
-            if duplicate {
-                report.duplicates += 1;
-                continue;
-            }
-            let same = by_source.entry(h.source as i64).or_default();
-            if !same.is_empty() {
-                report.conflicts += 1;
-                let dates: Vec<Option<String>> = same.iter().map(|(_, d)| d.clone()).collect();
-                if !super::sqlite::policy_admits(policy, unit.tu.last_modified(), &dates) {
-                    continue;
-                }
-                if policy != DuplicatePolicy::Add {
-                    for (id, _) in same.drain(..) {
-                        report.replaced += 1;
-                        if id < 0 {
-                            admitted[(-id - 1) as usize] = None;
-                            report.added -= 1;
-                        } else {
-                            removed.push(id);
-                        }
-                    }
-                }
-            }
-            let slot = admitted.len() as i64;
-            admitted.push(Some(i));
-            same.push((-slot - 1, unit.tu.last_modified().map(str::to_string)));
-            by_content
-                .entry(h.content as i64)
-                .or_default()
-                .push((origin, pos));
-            report.added += 1;
-        }
+        let places = places_of(units, &origins);
+        let (mut report, admitted, removed) = admit(
+            units,
+            &hashes,
+            &places,
+            policy,
+            &mut by_content,
+            &mut by_source,
+        );
         if !removed.is_empty() {
             tx.execute("DELETE FROM units WHERE id = ANY($1)", &[&removed])
                 .map_err(&err)?;
@@ -560,22 +1396,19 @@ impl Store for PgStore {
             let rows: Vec<(i64, &Unit, UnitHashes, Option<i64>)> = keep
                 .iter()
                 .zip(&ids)
-                .map(|(&i, &id)| {
-                    let origin = units[i]
-                        .origin
-                        .as_deref()
-                        .and_then(|n| origins.get(n).copied());
-                    (id, &units[i], hashes[i], origin)
-                })
+                .map(|(&i, &id)| (id, &units[i], hashes[i], places[i].0))
                 .collect();
             copy_units(&mut tx, &rows, &err)?;
             report.ids = ids;
         }
-        if report.added + report.replaced > 0 {
-            bump_generation(&mut tx, &err)?;
-        }
+        let touched: Vec<i64> = report.ids.iter().chain(&removed).copied().collect();
+        record_write(&mut tx, version, &touched, &err)?;
         tx.commit().map_err(&err)?;
         Ok(report)
+    }
+
+    fn finish_import(&mut self) -> Result<()> {
+        self.finish_bulk()
     }
 
     fn for_each_unit(
@@ -583,16 +1416,11 @@ impl Store for PgStore {
         filter: &Filter,
         each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
+        self.finish_for(filter)?;
         let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
         let location = self.location.clone();
         let err = pg_err(&location);
-        let mut tx = self
-            .client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(&err)?;
+        let mut tx = read_snapshot(&mut self.client, &err)?;
         values.push(String::new());
         let last_param = values.len();
         let sql = format!(
@@ -649,6 +1477,7 @@ impl Store for PgStore {
     }
 
     fn count(&mut self, filter: &Filter) -> Result<u64> {
+        self.finish_for(filter)?;
         let (cond, values) = filter_sql(filter, Dialect::Postgres)?;
         let limit = filter
             .limit
@@ -666,10 +1495,12 @@ impl Store for PgStore {
     }
 
     fn edit(&mut self, filter: &Filter, edit: &Edit) -> Result<u64> {
+        self.finish_all()?;
         let selected = super::collect_units(self, filter)?;
         let now = super::tmx_now();
         let location = self.location.clone();
         let err = pg_err(&location);
+        let version = self.version;
         let mut tx = self.write_tx()?;
         let mut edited: Vec<(i64, Unit)> = Vec::new();
         for stored in &selected {
@@ -693,9 +1524,7 @@ impl Store for PgStore {
             })
             .collect();
         copy_units(&mut tx, &rows, &err)?;
-        if !rows.is_empty() {
-            bump_generation(&mut tx, &err)?;
-        }
+        record_write(&mut tx, version, &ids, &err)?;
         tx.commit().map_err(&err)?;
         Ok(rows.len() as u64)
     }
@@ -704,38 +1533,27 @@ impl Store for PgStore {
         let (cond, values) = filter_sql(filter, Dialect::Postgres)?;
         let location = self.location.clone();
         let err = pg_err(&location);
+        let version = self.version;
         let mut tx = self.write_tx()?;
-        let n = tx
-            .execute(
-                &format!("DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE {cond})"),
+        let ids: Vec<i64> = tx
+            .query(
+                &format!(
+                    "DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE {cond}) RETURNING id"
+                ),
                 &params(&values),
             )
-            .map_err(&err)?;
-        if n > 0 {
-            bump_generation(&mut tx, &err)?;
-        }
-        tx.commit().map_err(&err)?;
-        Ok(n)
-    }
-
-    fn search(&mut self, query: &SearchQuery) -> Result<Vec<StoredUnit>> {
-        if query.text.trim().is_empty() {
-            return Ok(Vec::new());
-        }
-        let pattern = like_pattern(&search_fold(&query.text));
-        let lang = query.lang.as_deref().map(normalize_lang);
-        let ids: Vec<i64> = self
-            .client
-            .query(
-                "SELECT DISTINCT v.unit_id FROM variants v WHERE v.folded LIKE $1 \
-                 AND ($2::text IS NULL OR v.lang = $2 OR v.lang LIKE $2 || '-%') \
-                 ORDER BY v.unit_id LIMIT $3",
-                &[&pattern, &lang, &(query.limit as i64)],
-            )
-            .map_err(pg_err(&self.location))?
+            .map_err(&err)?
             .iter()
             .map(|r| r.get(0))
             .collect();
+        record_write(&mut tx, version, &ids, &err)?;
+        tx.commit().map_err(&err)?;
+        Ok(ids.len() as u64)
+    }
+
+    fn search(&mut self, query: &SearchQuery) -> Result<Vec<StoredUnit>> {
+        self.finish_all()?;
+        let ids = self.search_ids(query)?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -743,6 +1561,7 @@ impl Store for PgStore {
     }
 
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
+        self.finish_all()?;
         let location = self.location.clone();
         let err = pg_err(&location);
         let mut tx = self.client.transaction().map_err(&err)?;
@@ -757,6 +1576,7 @@ impl Store for PgStore {
     }
 
     fn stats(&mut self) -> Result<Stats> {
+        self.finish_bulk()?;
         let err = pg_err(&self.location);
         let c = &mut self.client;
         let mut count = |sql: &str| -> Result<u64> {
@@ -783,16 +1603,7 @@ impl Store for PgStore {
             c,
             "SELECT coalesce(project, ''), count(*) FROM units GROUP BY 1 ORDER BY 2 DESC, 1",
         )?;
-        let pairs = c
-            .query(
-                "SELECT u.source_lang, v.lang, count(*) FROM units u JOIN variants v ON v.unit_id = u.id \
-                 WHERE v.lang <> u.source_lang GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
-                &[],
-            )
-            .map_err(&err)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get::<_, i64>(2) as u64))
-            .collect();
+        let pairs = language_pairs(c, &err)?;
         let mut source_words = 0u64;
         let mut tx = c.transaction().map_err(&err)?;
         let rows = tx
@@ -820,7 +1631,16 @@ impl Store for PgStore {
         })
     }
 
+    fn pairs(&mut self) -> Result<Vec<(String, String, u64)>> {
+        // What an import reindexes: not the rest of the counts (the source
+        // words alone read every source text).
+        self.finish_bulk()?;
+        let err = pg_err(&self.location);
+        language_pairs(&mut self.client, &err)
+    }
+
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
+        self.finish_bulk()?;
         let groups: Vec<i64> = self
             .client
             .query(
@@ -853,22 +1673,25 @@ impl Store for PgStore {
     fn dedupe(&mut self) -> Result<u64> {
         let location = self.location.clone();
         let err = pg_err(&location);
+        let version = self.version;
         let mut tx = self.write_tx()?;
-        let n = tx
-            .execute(
+        let ids: Vec<i64> = tx
+            .query(
                 "DELETE FROM units u WHERE EXISTS \
-                 (SELECT 1 FROM units o WHERE o.content_hash = u.content_hash AND o.id < u.id)",
+                 (SELECT 1 FROM units o WHERE o.content_hash = u.content_hash AND o.id < u.id) RETURNING id",
                 &[],
             )
-            .map_err(&err)?;
-        if n > 0 {
-            bump_generation(&mut tx, &err)?;
-        }
+            .map_err(&err)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        record_write(&mut tx, version, &ids, &err)?;
         tx.commit().map_err(&err)?;
-        Ok(n)
+        Ok(ids.len() as u64)
     }
 
     fn check(&mut self) -> Result<Vec<String>> {
+        self.finish_all()?;
         let err = pg_err(&self.location);
         let mut problems = Vec::new();
         let checks = [
@@ -895,16 +1718,11 @@ impl Store for PgStore {
     }
 
     fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64> {
+        self.finish_bulk()?;
         use postgres::fallible_iterator::FallibleIterator;
         let location = self.location.clone();
         let err = pg_err(&location);
-        let mut tx = self
-            .client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(&err)?;
+        let mut tx = read_snapshot(&mut self.client, &err)?;
         let generation: String = tx
             .query_one("SELECT value FROM tmkit_meta WHERE key = 'generation'", &[])
             .map_err(&err)?
@@ -918,16 +1736,8 @@ impl Store for PgStore {
             )
             .map_err(&err)?;
         let mut current: Option<ScanHead> = None;
-        let mut vars: Vec<(String, String, u32)> = Vec::new();
-        let mut emit = |head: &ScanHead, vars: &[(String, String, u32)]| {
-            each(ScannedUnit {
-                id: head.0,
-                tuid: head.1.as_deref(),
-                date: head.2.as_deref(),
-                origin: head.3.as_deref().map(|o| (o, head.4.unwrap_or(0) as u32)),
-                variants: vars,
-            });
-        };
+        let mut vars: Vec<Variant> = Vec::new();
+        let mut emit = |head: &ScanHead, vars: &[Variant]| each(scanned(head, vars));
         while let Some(r) = rows.next().map_err(&err)? {
             let id: i64 = r.get(0);
             if current.as_ref().is_none_or(|c| c.0 != id) {
@@ -949,42 +1759,30 @@ impl Store for PgStore {
     }
 
     fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()> {
-        let err = pg_err(&self.location);
-        for &id in ids {
-            let Some(head) = self
-                .client
-                .query_opt(
-                    "SELECT u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
-                     FROM units u LEFT JOIN origins o ON o.id = u.origin_id WHERE u.id = $1",
-                    &[&id],
-                )
-                .map_err(&err)?
-            else {
-                continue;
-            };
-            let vars: Vec<(String, String, u32)> = self
-                .client
-                .query(
-                    "SELECT lang, text, codes FROM variants WHERE unit_id = $1 ORDER BY id",
-                    &[&id],
-                )
-                .map_err(&err)?
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get::<_, i32>(2).max(0) as u32))
-                .collect();
-            let (tuid, date, origin, pos): (
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<i64>,
-            ) = (head.get(0), head.get(1), head.get(2), head.get(3));
-            each(ScannedUnit {
-                id,
-                tuid: tuid.as_deref(),
-                date: date.as_deref(),
-                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
-                variants: &vars,
-            });
+        self.finish_bulk()?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // One prepared round trip for all of them (a lookup reads its
+        // candidates' texts here).
+        let statement = self.prepared(SCAN_IDS)?;
+        let rows = self
+            .client
+            .query(&statement, &[&ids])
+            .map_err(pg_err(&self.location))?;
+        let mut found: HashMap<i64, (ScanHead, Vec<Variant>)> = HashMap::new();
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let (_, vars) = found
+                .entry(id)
+                .or_insert_with(|| ((id, r.get(1), r.get(2), r.get(3), r.get(4)), Vec::new()));
+            let codes: i32 = r.get(7);
+            vars.push((r.get(5), r.get(6), codes.max(0) as u32));
+        }
+        for id in ids {
+            if let Some((head, vars)) = found.get(id) {
+                each(scanned(head, vars));
+            }
         }
         Ok(())
     }

@@ -100,6 +100,10 @@ pub trait TranslationMemory: Sync {
     fn region_fallback(&self, _id: EntryId) -> Option<&RegionFallback> {
         None
     }
+    /// Says that `entry` will soon be asked for each of `ids` (a lookup's
+    /// best hits): a memory that reads entries from a server fetches them
+    /// in one round trip. In-memory memories keep this default.
+    fn prefetch(&self, _ids: &[EntryId]) {}
 }
 
 /// The variants of a unit that served the pair from another region of the
@@ -693,6 +697,11 @@ impl TranslationMemory for OpenedMemory {
         match self {
             OpenedMemory::Files(tm) => tm.region_fallback(id),
             OpenedMemory::Store(tm) => tm.region_fallback(id),
+        }
+    }
+    fn prefetch(&self, ids: &[EntryId]) {
+        if let OpenedMemory::Store(tm) = self {
+            tm.prefetch(ids);
         }
     }
 }

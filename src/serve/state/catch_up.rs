@@ -1,0 +1,102 @@
+//! Catching up with other clients' writes: a store that logs its changes
+//! (PostgreSQL, [`Store::changes_since`]) is asked, at most every
+//! [`INTERVAL_MS`] and by whichever lookup comes first, which units changed
+//! since the generation the opened pairs have seen; those units are read
+//! back and applied to every pair like the server's own writes, so a unit
+//! another process added is found without a rebuild. When the store cannot
+//! tell (too much changed), every pair's base is rebuilt.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use super::{ServedTm, Source, lock};
+use crate::store::{Store, StoreLocation};
+
+/// The longest a lookup can miss another client's committed write (ms).
+pub(super) const INTERVAL_MS: u64 = 20;
+
+/// What the served memory has seen of the store's generations.
+pub(super) struct CatchUp {
+    /// The generation every opened pair reflects (`None`: not asked yet).
+    seen: Mutex<Option<u64>>,
+    /// When the store was last asked, in ms since `start` (+1, so 0 is never).
+    last: AtomicU64,
+    start: Instant,
+}
+
+impl Default for CatchUp {
+    fn default() -> Self {
+        CatchUp {
+            seen: Mutex::new(None),
+            last: AtomicU64::new(0),
+            start: Instant::now(),
+        }
+    }
+}
+
+impl ServedTm {
+    /// True when the store logs its changes (SQLite stores are written by
+    /// the server alone or rebuilt).
+    fn logs_changes(&self) -> bool {
+        matches!(self.source, Source::Store(StoreLocation::Postgres(_)))
+    }
+
+    /// Records the store's generation before the first pair is opened:
+    /// changes after it are caught up with (call under the writer lock).
+    pub(super) fn note_generation(&self, store: &mut dyn Store) {
+        let mut seen = lock(&self.catch_up.seen);
+        if seen.is_none() && self.logs_changes() {
+            *seen = store.generation().ok();
+        }
+    }
+
+    /// Applies other clients' changes to every opened pair (see the module
+    /// documentation). Cheap when nothing changed: one prepared query at
+    /// most every [`INTERVAL_MS`]; skipped while a write holds the store.
+    pub(super) fn catch_up(&self) {
+        if !self.logs_changes() {
+            return;
+        }
+        let Some(writer) = self.writer.as_ref() else {
+            return;
+        };
+        let now = self.catch_up.start.elapsed().as_millis() as u64 + 1;
+        let last = self.catch_up.last.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < INTERVAL_MS
+            || self
+                .catch_up
+                .last
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        let Ok(mut store) = writer.try_lock() else {
+            return;
+        };
+        let mut seen = lock(&self.catch_up.seen);
+        let Some(since) = *seen else {
+            return;
+        };
+        match store.changes_since(since) {
+            Ok(Some((generation, changed))) => {
+                if !changed.is_empty() {
+                    let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                    self.writes.fetch_add(1, Ordering::SeqCst);
+                    if let Err(e) = self.apply(store.as_mut(), seq, &changed) {
+                        eprintln!("tmkit serve: reading other clients' changes failed: {e}");
+                        return;
+                    }
+                }
+                *seen = Some(generation);
+            }
+            Ok(None) => {
+                *seen = store.generation().ok();
+                self.writes.fetch_add(1, Ordering::SeqCst);
+                self.rebase_all();
+            }
+            Err(e) => eprintln!("tmkit serve: asking the store for changes failed: {e}"),
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The PostgreSQL store's own paths: the bulk load of an import into an
+//! empty store (same result as unit-by-unit adds, indexes built afterwards,
+//! idempotent, kill -9 keeps whole transactions), the change log another
+//! client's index catches up from, and the concordance plan. Needs
+//! `TMKIT_TEST_PG` (skipped with a printed reason otherwise); each test has
+//! a schema of its own.
+
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use tmkit::store::postgres::PgStore;
+use tmkit::store::{self, DuplicatePolicy, Filter, SearchQuery, Store, Unit};
+
+mod support;
+use support::tmkit;
+
+/// A URI whose search path is a fresh schema named after the test.
+fn pg_spec(name: &str) -> Option<String> {
+    let Some(base) = std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        support::skipped(name, "TMKIT_TEST_PG is not set");
+        return None;
+    };
+    let schema = format!("tmkit_pg_{name}");
+    store::postgres::reset_schema(&base, &schema).expect("reset the test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
+    ))
+}
+
+/// A TMX of `n` units, tuid = position; every 7th repeats an earlier unit
+/// exactly and every 11th gives an earlier source another, newer target.
+fn write_tmx(path: &Path, n: usize) {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"x\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n",
+    );
+    for i in 0..n {
+        let (src, tgt, date) = if i > 0 && i % 7 == 0 {
+            let j = i / 2;
+            (
+                format!("Sentence number {j} is here."),
+                format!("La phrase numéro {j} est là."),
+                "20240101T000000Z",
+            )
+        } else if i > 0 && i % 11 == 0 {
+            let j = i / 3;
+            (
+                format!("Sentence number {j} is here."),
+                format!("Phrase {j}, nouvelle traduction."),
+                "20250101T000000Z",
+            )
+        } else {
+            (
+                format!("Sentence number {i} is here."),
+                format!("La phrase numéro {i} est là."),
+                "20240101T000000Z",
+            )
+        };
+        s.push_str(&format!(
+            "<tu tuid=\"{i}\" changedate=\"{date}\"><prop type=\"x-n\">{i}</prop><tuv xml:lang=\"en\"><seg>{src}</seg></tuv><tuv xml:lang=\"fr\"><seg>{tgt}</seg></tuv></tu>\n"
+        ));
+    }
+    s.push_str("</body></tmx>\n");
+    std::fs::write(path, s).unwrap();
+}
+
+/// (tuid, source, target, props) of every unit, in id order.
+fn contents(store: &mut dyn Store) -> Vec<(String, String, String, usize)> {
+    let mut out = Vec::new();
+    store
+        .for_each_unit(&Filter::default(), &mut |u| {
+            let tuvs = &u.unit.tu.tuvs;
+            out.push((
+                u.unit.tu.tuid.clone().unwrap_or_default(),
+                tuvs[0].seg.plain_text(),
+                tuvs[1].seg.plain_text(),
+                u.unit.tu.props.len(),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+fn psql_one(spec: &str, sql: &str) -> String {
+    let mut client = postgres::Client::connect(spec, postgres::NoTls).unwrap();
+    let row = client.query_one(sql, &[]).unwrap();
+    row.get::<_, Option<String>>(0).unwrap_or_default()
+}
+
+/// The secondary indexes and foreign keys of the schema the spec names.
+fn schema_objects(spec: &str) -> String {
+    psql_one(
+        spec,
+        "SELECT string_agg(name, ',' ORDER BY name) FROM ( \
+           SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() \
+           UNION ALL SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE n.nspname = current_schema() AND contype = 'f') s",
+    )
+}
+
+#[test]
+fn bulk_import_into_an_empty_store_equals_unit_by_unit_adds() {
+    let (Some(bulk), Some(plain)) = (pg_spec("bulk_equal"), pg_spec("bulk_plain")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("m.tmx");
+    write_tmx(&tmx, 6000);
+    let indexes_before = {
+        drop(store::create(&bulk).unwrap());
+        schema_objects(&bulk)
+    };
+    // Batches of 1000 into an empty store: a bulk load.
+    let out = tmkit()
+        .args(["tm", "import", "--batch", "1000", "--tm", &bulk])
+        .arg(&tmx)
+        .assert()
+        .success();
+    let note = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    // Batches of 999: one at a time through the ordinary path.
+    tmkit()
+        .args(["-q", "tm", "import", "--batch", "999", "--tm", &plain])
+        .arg(&tmx)
+        .assert()
+        .success();
+    let mut b = store::open(&bulk).unwrap();
+    let mut p = store::open(&plain).unwrap();
+    let (cb, cp) = (contents(b.as_mut()), contents(p.as_mut()));
+    assert!(cb.len() > 4000 && cb.len() < 6000, "{} units", cb.len());
+    assert_eq!(cb, cp, "bulk and plain imports differ");
+    assert!(note.contains("exact duplicate"), "{note}");
+    assert_eq!(b.stats().unwrap(), p.stats().unwrap());
+    // Every index and foreign key is back; nothing is left marked.
+    assert_eq!(schema_objects(&bulk), indexes_before);
+    assert_eq!(
+        psql_one(
+            &bulk,
+            "SELECT string_agg(key, ',') FROM tmkit_meta WHERE key = 'bulk_load'"
+        ),
+        ""
+    );
+    assert!(b.check().unwrap().is_empty());
+    // Concordance and fuzzy lookups work from the bulk-loaded store.
+    assert_eq!(
+        b.search(&SearchQuery::new("NUMERO 4321 EST"))
+            .unwrap()
+            .len(),
+        1
+    );
+    tmkit()
+        .args([
+            "-q", "match", "--tm", &bulk, "--src", "en", "--tgt", "fr", "--format", "jsonl",
+        ])
+        .arg("Sentence number 4321 is here.")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("numéro 4321"));
+    // Re-importing changes nothing (and the deletes cascade: the keys are back).
+    let generation = b.generation().unwrap();
+    drop(b);
+    tmkit()
+        .args(["-q", "tm", "import", "--batch", "1000", "--tm", &bulk])
+        .arg(&tmx)
+        .assert()
+        .success();
+    let mut b = store::open(&bulk).unwrap();
+    assert_eq!(b.generation().unwrap(), generation);
+    assert_eq!(contents(b.as_mut()), cp);
+    assert_eq!(b.delete(&Filter::of_ids(vec![1, 2])).unwrap(), 2);
+    assert_eq!(
+        psql_one(
+            &bulk,
+            "SELECT count(*)::text FROM variants WHERE unit_id IN (1, 2)"
+        ),
+        "0"
+    );
+}
+
+#[test]
+fn kill_9_during_a_bulk_import_keeps_whole_transactions_and_reimport_completes() {
+    let Some(spec) = pg_spec("bulk_kill") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    let total = 60_000;
+    write_tmx(&tmx, total);
+    // Only distinct units, so that every position is kept.
+    let text = std::fs::read_to_string(&tmx).unwrap();
+    let distinct: String = text
+        .lines()
+        .map(|l| {
+            if let Some(rest) = l.strip_prefix("<tu tuid=\"") {
+                let i: usize = rest[..rest.find('"').unwrap()].parse().unwrap();
+                format!("<tu tuid=\"{i}\"><tuv xml:lang=\"en\"><seg>Unit {i} of the crash test.</seg></tuv><tuv xml:lang=\"fr\"><seg>Unité {i}.</seg></tuv></tu>")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&tmx, distinct).unwrap();
+    drop(store::create(&spec).unwrap());
+    let objects = schema_objects(&spec);
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .args(["-q", "tm", "import", "--batch", "1000", "--tm", &spec])
+        .arg(&tmx)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once a transaction (5 batches) is in, while it is still writing.
+    let started = Instant::now();
+    let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
+    loop {
+        std::thread::sleep(Duration::from_millis(10));
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM units", &[])
+            .map(|r| r.get(0))
+            .unwrap_or(0);
+        if n >= 5000 || started.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    drop(client);
+    // Opening repairs what the load left out.
+    let mut db = PgStore::connect(&spec).unwrap();
+    assert_eq!(schema_objects(&spec), objects);
+    assert!(db.check().unwrap().is_empty());
+    let n = db.count(&Filter::default()).unwrap();
+    if status.success() {
+        eprintln!("the import finished before the kill; checking the complete store");
+        assert_eq!(n, total as u64);
+    } else {
+        assert_eq!(n % 5000, 0, "{n} units: a transaction was half written");
+        assert!(n < total as u64);
+        let tuids: Vec<String> = contents(&mut db).into_iter().map(|c| c.0).collect();
+        assert!(tuids.iter().enumerate().all(|(i, t)| *t == i.to_string()));
+    }
+    drop(db);
+    tmkit()
+        .args(["-q", "tm", "import", "--tm", &spec])
+        .arg(&tmx)
+        .assert()
+        .success();
+    tmkit()
+        .args(["-q", "tm", "check", "--tm", &spec])
+        .assert()
+        .success();
+    let mut db = PgStore::connect(&spec).unwrap();
+    assert_eq!(db.count(&Filter::default()).unwrap(), total as u64);
+    assert_eq!(db.dedupe().unwrap(), 0, "no duplicate after the re-import");
+}
+
+fn unit(src: &str, tgt: &str) -> Unit {
+    Unit::new(&[("en", src), ("fr", tgt)])
+}
+
+#[test]
+fn another_handle_catches_up_with_writes_through_the_change_log() {
+    let Some(spec) = pg_spec("changes") else {
+        return;
+    };
+    let mut reader = PgStore::connect(&spec).unwrap();
+    let mut writer = PgStore::connect(&spec).unwrap();
+    let first = writer
+        .add_units(
+            &[
+                unit("One", "Un"),
+                unit("Two", "Deux"),
+                unit("Three", "Trois"),
+            ],
+            DuplicatePolicy::default(),
+        )
+        .unwrap()
+        .ids;
+    let g0 = reader.generation().unwrap();
+    assert_eq!(reader.changes_since(g0).unwrap(), Some((g0, vec![])));
+    // Another client adds, edits and deletes.
+    let added = writer
+        .add_units(&[unit("Four", "Quatre")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    let edit = store::Edit {
+        variants: vec![("fr".into(), "Deux !".into())],
+        ..Default::default()
+    };
+    assert_eq!(
+        writer.edit(&Filter::of_ids(vec![first[1]]), &edit).unwrap(),
+        1
+    );
+    assert_eq!(writer.delete(&Filter::of_ids(vec![first[2]])).unwrap(), 1);
+    let (g1, changed) = reader.changes_since(g0).unwrap().expect("a logged store");
+    assert!(g1 > g0);
+    let mut expected = vec![added[0], first[1], first[2]];
+    expected.sort_unstable();
+    assert_eq!(changed, expected);
+    // Reading them back gives the new state; a deleted unit is missing.
+    let mut seen = Vec::new();
+    reader
+        .scan_ids(&changed, &mut |u| {
+            seen.push((u.id, u.variants[1].1.clone()));
+        })
+        .unwrap();
+    seen.sort();
+    let mut want = vec![
+        (added[0], "Quatre".to_string()),
+        (first[1], "Deux !".to_string()),
+    ];
+    want.sort();
+    assert_eq!(seen, want);
+    // Caught up: nothing more, in one round trip.
+    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
+    // Adds seen through the boxed trait too, from the generation before them.
+    let mut boxed = store::open(&spec).unwrap();
+    let more = writer
+        .add_units(&[unit("Five", "Cinq")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    let (_, changed) = boxed.changes_since(g1).unwrap().unwrap();
+    assert_eq!(changed, more);
+    // A generation the log does not reach asks for a rebuild.
+    assert_eq!(boxed.changes_since(g1 + 1000).unwrap(), None);
+}
+
+#[test]
+fn concordance_uses_the_trigram_index() {
+    let Some(spec) = pg_spec("plan") else {
+        return;
+    };
+    let mut db = PgStore::connect(&spec).unwrap();
+    let units: Vec<Unit> = (0..3000)
+        .map(|i| {
+            unit(
+                &format!("Report number {i} was filed."),
+                &format!("Rapport numéro {i} déposé."),
+            )
+        })
+        .collect();
+    db.add_units(&units, DuplicatePolicy::default()).unwrap();
+    let hits = db.search(&SearchQuery::new("NUMERO 2999 DEPOSE")).unwrap();
+    assert_eq!(hits.len(), 1);
+    let plan = db.explain_search(&SearchQuery::new("numero 2999")).unwrap();
+    assert!(plan.contains("variants_folded"), "{plan}");
+}
+
+/// The body of a GET, with a 2xx status.
+fn get(url: &str) -> String {
+    let mut answer = ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    answer.body_mut().read_to_string().unwrap()
+}
+
+#[test]
+fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
+    use std::io::{BufRead, BufReader};
+    let Some(spec) = pg_spec("serve_catch_up") else {
+        return;
+    };
+    let mut writer = PgStore::connect(&spec).unwrap();
+    let units: Vec<Unit> = (0..50)
+        .map(|i| {
+            unit(
+                &format!("The meeting number {i} starts."),
+                &format!("La réunion {i} commence."),
+            )
+        })
+        .collect();
+    writer
+        .add_units(&units, DuplicatePolicy::default())
+        .unwrap();
+    /// Kills the server however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Killed(
+        StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--tm", &spec])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server's log").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let lookup = |q: &str| {
+        get(&format!(
+            "{base}/v1/tms/default/lookup?src=en&tgt=fr&min=90&q={}",
+            q.replace(' ', "%20")
+        ))
+    };
+    let new = "The new budget was approved today.";
+    assert!(!lookup(new).contains("nouveau budget"), "not there yet");
+    // Another client adds a unit and deletes one.
+    writer
+        .add_units(
+            &[unit(new, "Le nouveau budget a été approuvé.")],
+            DuplicatePolicy::default(),
+        )
+        .unwrap();
+    let deleted = writer
+        .delete(&Filter {
+            search: Some("meeting number 7 starts".into()),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(deleted, 1);
+    std::thread::sleep(Duration::from_millis(200));
+    // The first lookup after the interval catches up; keep asking briefly.
+    let started = Instant::now();
+    let found = loop {
+        let body = lookup(new);
+        if body.contains("nouveau budget") || started.elapsed() > Duration::from_secs(5) {
+            break body;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    };
+    assert!(found.contains("\"score\":100"), "{found}");
+    let gone = lookup("The meeting number 7 starts.");
+    assert!(
+        !gone.contains("\"source\":\"The meeting number 7 starts.\""),
+        "{gone}"
+    );
+    assert!(gone.contains("meeting number 0 starts"), "{gone}");
+}
