@@ -21,7 +21,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 
-/// A tree of output folders, each created and opened once.
+/// How many output folders stay open at once.
+const MAX_OPEN_FOLDERS: usize = 128;
+
+/// A tree of output folders, each created and opened once (up to
+/// [`MAX_OPEN_FOLDERS`] at a time).
 #[derive(Default)]
 pub struct OutputTree {
     folders: Mutex<HashMap<PathBuf, Arc<imp::Folder>>>,
@@ -67,6 +71,11 @@ impl OutputTree {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         super::atomic::sweep_stale(dir);
         let folder = Arc::new(imp::Folder::open(dir)?);
+        // Each open folder holds a descriptor: a deep tree must not exhaust
+        // the process's limit (often 1,024). Writes in progress keep theirs.
+        if folders.len() >= MAX_OPEN_FOLDERS {
+            folders.clear();
+        }
         folders.insert(dir.to_path_buf(), Arc::clone(&folder));
         Ok(folder)
     }
@@ -375,6 +384,27 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("file/sub"), "{msg}");
         assert!(!msg.contains(".part"), "{msg}");
+    }
+
+    #[test]
+    fn more_folders_than_stay_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = OutputTree::new();
+        let n = MAX_OPEN_FOLDERS * 2 + 3;
+        for round in 0..2 {
+            for i in 0..n {
+                let dest = dir.path().join(format!("d{i}/out.txt"));
+                tree.write(&dest, format!("{round}").as_bytes(), None)
+                    .unwrap();
+            }
+        }
+        assert!(tree.folders.lock().unwrap().len() <= MAX_OPEN_FOLDERS);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), n);
+        for i in 0..n {
+            let got = std::fs::read_to_string(dir.path().join(format!("d{i}/out.txt"))).unwrap();
+            assert_eq!(got, "1");
+            assert_eq!(names_in(&dir.path().join(format!("d{i}"))), ["out.txt"]);
+        }
     }
 
     #[test]
