@@ -8,6 +8,11 @@
 #
 #   bench/summarize.sh [DATA.jsonl] [RUNS]
 #
+# Environment: NO_BUILD=1 uses the release binary as it is (TMKIT=path names
+# another binary, e.g. main's for an A/B run); SUMY=0 skips the sumy rows;
+# STRACE=1 also counts the system calls of one run (strace -c -f), when
+# strace is installed; TM as below.
+#
 # DATA defaults to ../shared/data/summarize/bbc_en.dev.jsonl (research use
 # only: the articles are extracted to a temporary folder, never into the repo).
 set -euo pipefail
@@ -15,11 +20,14 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$here/../shared/data/summarize/bbc_en.dev.jsonl}"
 runs="${2:-5}"
 target="${CARGO_TARGET_DIR:-$here/target}"
-tmkit="$target/release/tmkit"
+tmkit="${TMKIT:-$target/release/tmkit}"
 eval_dir="$here/../shared/eval/summarize"
 
 [ -f "$data" ] || { echo "no data at $data" >&2; exit 1; }
-(cd "$here" && cargo build --release --quiet)
+if [ "${NO_BUILD:-0}" != 1 ] && [ -z "${TMKIT:-}" ]; then
+    (cd "$here" && cargo build --release --quiet --bin tmkit)
+fi
+[ -x "$tmkit" ] || { echo "no binary at $tmkit" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/tmkit-sumbench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
@@ -38,17 +46,32 @@ n=$(find "$work/articles" -name '*.txt' | wc -l)
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "articles: $n from $data"
 
+# Every run writes a fresh folder, and none is removed before the end: ext4
+# skips inodes deleted in the last few seconds when it allocates new ones
+# (recently_deleted, in the kernel's profile), so removing the previous run's
+# 1,651 outputs just before a run made each file creation cost ~0.5 ms of
+# system time, the bench measuring its own clean-up.
+run_no=0
+fresh() { run_no=$((run_no + 1)); out="$work/out.$run_no"; }
 best=""
 for i in $(seq "$runs"); do
-    rm -rf "$work/out"
-    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/articles"
+    fresh
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$out" "$work/articles"
     read -r secs kb user sys < "$work/time"
     echo "run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB, $(python3 -c "print(round($n / max($secs, 1e-3)))") articles/s"
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $secs < $best else 1)"; then best=$secs; fi
 done
 echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s"
-written=$(find "$work/out" -type f | wc -l)
-echo "outputs written: $written (temporary files left: $(find "$work/out" -name '.tmkit-*' | wc -l))"
+written=$(find "$out" -type f | wc -l)
+if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
+    fresh
+    strace -c -f -o "$work/strace" "$tmkit" summarize --quiet --out-dir "$out" "$work/articles"
+    echo "system calls of one --out-dir run (strace -c -f; calls per article):"
+    awk -v n="$n" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+        printf "  %-12s %7d  %5.2f\n", $NF, $4, $4 / n }
+        $NF == "total" { printf "  %-12s %7d  %5.2f\n", "total", $4, $4 / n }' "$work/strace" | sort -k2 -nr | head -14
+fi
+echo "outputs written: $written (temporary files left: $(find "$work" -name '.*.tmkit-*' | wc -l))"
 
 # The digest with translations: the same run looking every digest sentence up
 # in a memory (Tatoeba en-fr, 76,032 pairs; loading and indexing included).
@@ -56,22 +79,22 @@ tm="${TM:-$here/../shared/data/tm/en-fr.tsv}"
 if [ -f "$tm" ]; then
     best_tm=""
     for i in $(seq "$runs"); do
-        rm -rf "$work/out"
-        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --tm "$tm" --tgt fr --out-dir "$work/out" "$work/articles"
+        fresh
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --tm "$tm" --tgt fr --out-dir "$out" "$work/articles"
         read -r secs kb user sys < "$work/time"
         echo "--tm run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB"
         if [ -z "$best_tm" ] || python3 -c "import sys; sys.exit(0 if $secs < $best_tm else 1)"; then best_tm=$secs; fi
     done
     echo "tmkit summarize --tm --out-dir: best ${best_tm}s = $(python3 -c "print(round($n / max($best_tm, 1e-3)))") articles/s ($(python3 -c "print('%+.0f%%' % (100 * ($best_tm / $best - 1)))") against without)"
-    translated=$(grep -l '^    \[' -r "$work/out" | wc -l)
+    translated=$(grep -l '^    \[' -r "$out" | wc -l)
     echo "digests with at least one translation: $translated of $n"
 fi
 
 # Memory flat in the number of articles: the same run over a folder 4x larger.
 mkdir -p "$work/big"
 for k in 1 2 3 4; do for f in "$work/articles"/*.txt; do ln -s "$f" "$work/big/$k-$(basename "$f")"; done; done
-rm -rf "$work/out"
-/usr/bin/time -f "%e %M" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$work/out" "$work/big"
+fresh
+/usr/bin/time -f "%e %M" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$out" "$work/big"
 read -r secs kb < "$work/time"
 echo "4x articles ($((4 * n))): ${secs}s, peak RSS ${kb} KB"
 

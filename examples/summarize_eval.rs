@@ -28,6 +28,10 @@ fn main() {
 }
 
 fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
+    if key == "lead_margin" && value == "none" {
+        w.lead_margin = None;
+        return Ok(());
+    }
     let v: f32 = value.parse().map_err(|_| format!("bad number {value:?}"))?;
     if let Some(i) = FEATURE_NAMES.iter().position(|n| *n == key) {
         w.features[i] = v;
@@ -40,6 +44,7 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
         "edge_threshold" => w.edge_threshold = v,
         "long_sentence_words" => w.long_sentence_words = v as usize,
         "median_length_cap" => w.median_length_cap = v,
+        "lead_margin" => w.lead_margin = Some(v),
         _ => return Err(format!("unknown weight {key:?}")),
     }
     Ok(())

@@ -209,6 +209,9 @@ impl OutputPlan {
         inputs: &[PathBuf],
         name_of: impl Fn(&Path) -> OutputName,
     ) -> Self {
+        // The working folder once, not a getcwd per path.
+        let cwd = std::env::current_dir().ok();
+        let absolute = |p: &Path| absolute_in(cwd.as_deref(), p);
         let anchors: Vec<PathBuf> = given
             .iter()
             .filter(|p| !is_stdio(p))
@@ -314,10 +317,13 @@ pub enum OutputName {
     Keep,
 }
 
-/// `path` made absolute and with `.` and `..` resolved lexically (symbolic
-/// links are left alone: outputs mirror the paths as the user wrote them).
-fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+/// `path` made absolute against `cwd` and with `.` and `..` resolved lexically
+/// (symbolic links are left alone: outputs mirror the paths as the user wrote them).
+fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let abs = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    };
     let mut out = PathBuf::new();
     for part in abs.components() {
         match part {

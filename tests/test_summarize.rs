@@ -882,3 +882,36 @@ fn out_dir_on_the_input_folder_never_overwrites_an_article() {
         .stderr(predicate::str::contains("overwrite"));
     assert_eq!(std::fs::read_to_string(&article).unwrap(), text);
 }
+
+#[cfg(unix)]
+#[test]
+fn out_dir_through_a_link_to_the_input_folder_never_overwrites_an_article() {
+    // The plan compares paths as written (news/ and link/ differ); the writer
+    // compares the files themselves.
+    let dir = tempfile::tempdir().unwrap();
+    let news = dir.path().join("news");
+    std::fs::create_dir(&news).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/en-port-strike.txt"),
+    )
+    .unwrap();
+    std::fs::write(news.join("a.txt"), &text).unwrap();
+    std::fs::write(news.join("b.md"), &text).unwrap();
+    std::os::unix::fs::symlink(&news, dir.path().join("link")).unwrap();
+    tmkit()
+        .arg("summarize")
+        .arg("--out-dir")
+        .arg(dir.path().join("link"))
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("overwrite"));
+    assert_eq!(std::fs::read_to_string(news.join("a.txt")).unwrap(), text);
+    // The other article's digest (b.txt) was written beside it, nothing else.
+    let mut names: Vec<String> = std::fs::read_dir(&news)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.txt", "b.md", "b.txt"]);
+}

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use anyhow::Context as _;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
-use tmkit::files::{self, AtomicFile};
+use tmkit::files::{self, AtomicFile, OutputTree};
 use tmkit::fuzzy::{MatchSession, Matcher};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
@@ -408,32 +408,18 @@ struct Record<'a> {
 }
 
 fn write_output_file(
+    tree: &OutputTree,
     dest: &Path,
     input: &Path,
     format: Format,
     summary: &Summary,
 ) -> tmkit::Result<()> {
-    // Never overwrite an article with its own summary (--out-dir pointing at the input folder).
-    // Only an existing file can be the article: canonicalising costs a readlink per path
-    // component, twice per output, which showed in a folder's run time.
-    if std::fs::symlink_metadata(dest).is_ok()
-        && let (Ok(a), Ok(b)) = (dest.canonicalize(), input.canonicalize())
-        && a == b
-    {
-        return Err(tmkit::Error::Usage(format!(
-            "{}: the summary would overwrite the article; choose another --out-dir",
-            input.display()
-        )));
-    }
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| tmkit::Error::io(parent, e))?;
-    }
-    let mut file = AtomicFile::create(dest)?;
-    write_summary(&mut file, format, &files::display_name(input), summary)
+    let mut bytes = Vec::with_capacity(1024);
+    write_summary(&mut bytes, format, &files::display_name(input), summary)
         .map_err(|e| tmkit::Error::io(dest, e))?;
-    // One summary per article can be re-created; an fsync per file would
-    // cost more than the summarizing.
-    file.commit_unsynced()
+    // Never overwrite an article with its own summary (--out-dir on the input
+    // folder through a link: the plan compares paths, the tree compares files).
+    tree.write(dest, &bytes, (!files::is_stdio(input)).then_some(input))
 }
 
 fn run_batch(
@@ -448,6 +434,7 @@ fn run_batch(
         .out_dir
         .as_deref()
         .map(|dir| OutputPlan::new(dir, &args.inputs, inputs, args.format.extension()));
+    let tree = OutputTree::new();
     let to_stdout = args.out_dir.is_none() && args.digest.is_none();
     let mut digest_file = match &args.digest {
         Some(path) => {
@@ -477,7 +464,7 @@ fn run_batch(
                 translator.translate(&mut summary);
             }
             if let Some(d) = &dest {
-                write_output_file(d, input, args.format, &summary)?;
+                write_output_file(&tree, d, input, args.format, &summary)?;
             }
             Ok(Outcome::Done(Box::new(summary)))
         },

@@ -26,8 +26,8 @@ static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Folders already swept of stale temporaries in this run.
 static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 
-const MARK: &str = ".tmkit-";
-const SUFFIX: &str = ".part";
+pub(super) const MARK: &str = ".tmkit-";
+pub(super) const SUFFIX: &str = ".part";
 
 /// Removes every temporary file this process is writing. For a signal handler
 /// (SIGINT, SIGTERM) about to end the process: the destinations stay as they
@@ -57,7 +57,7 @@ fn process_is_alive(pid: u32) -> bool {
 }
 
 /// Removes, once per run and folder, temporaries that dead tmkit processes left in `dir`.
-fn sweep_stale(dir: &Path) {
+pub(super) fn sweep_stale(dir: &Path) {
     {
         let mut swept = SWEPT.lock().unwrap_or_else(PoisonError::into_inner);
         if !swept
@@ -105,7 +105,23 @@ pub struct AtomicFile {
 }
 
 /// A temporary's place in the registry, given up when the file is renamed or removed.
-struct Registration(PathBuf);
+pub(super) struct Registration(PathBuf);
+
+/// The temporaries registered now (for tests).
+#[cfg(test)]
+pub(super) fn live_temporaries() -> Vec<PathBuf> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+impl Registration {
+    /// Registers `path`, a temporary about to be created.
+    pub(super) fn new(path: PathBuf) -> Self {
+        LIVE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(path.clone());
+        Registration(path)
+    }
+}
 
 impl Drop for Registration {
     fn drop(&mut self) {
@@ -223,16 +239,8 @@ pub fn write_atomic(dest: &Path, contents: &[u8]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::names_in;
     use super::*;
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn atomic_file_appears_only_on_commit() {

@@ -25,3 +25,6 @@ pub const WEIGHTS: [f32; 16] = [
 
 /// The MMR redundancy weight fitted with them.
 pub const REDUNDANCY: f32 = 0.7;
+
+/// The lead-anchored selection's margin (`None`: selection by score with MMR).
+pub const LEAD_MARGIN: Option<f32> = None;

@@ -100,6 +100,11 @@ pub struct Weights {
     /// sentence are held back in proportion (0 disables): a cap relative to
     /// the article's own style, where `long_sentence_words` is absolute.
     pub median_length_cap: f32,
+    /// Lead-anchored selection: the first eligible sentences, each replaced
+    /// only by a sentence scoring more than this above it
+    /// ([`rank::anchored_select`]; infinite: the eligible lead alone). `None`:
+    /// selection by score with maximal marginal relevance.
+    pub lead_margin: Option<f32>,
 }
 
 impl Default for Weights {
@@ -112,6 +117,7 @@ impl Default for Weights {
             edge_threshold: 0.3,
             long_sentence_words: 40,
             median_length_cap: 2.5,
+            lead_margin: learned::LEAD_MARGIN,
         }
     }
 }
@@ -293,27 +299,48 @@ impl Summarizer {
             ),
             Budget::Words(words) => (n, Some(words)),
         };
-        let mut used_words = 0usize;
-        let mut picked =
-            rank::mmr_select(&scores, &eligible, sim, count, w.redundancy, |i, taken| {
-                // A near-duplicate of a chosen sentence adds nothing.
-                if taken
-                    .iter()
-                    .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
-                {
-                    return false;
-                }
-                let Some(limit) = word_budget else {
-                    return true;
-                };
-                let words = candidates[i].words;
-                if taken.is_empty() || used_words + words <= limit {
-                    used_words += words;
-                    true
-                } else {
-                    false
-                }
-            });
+        let mut picked = match w.lead_margin {
+            Some(margin) => {
+                let words = |i: usize| candidates[i].words;
+                rank::anchored_select(&scores, &eligible, count, margin, |i, others| {
+                    // A near-duplicate of a chosen sentence adds nothing.
+                    if others
+                        .iter()
+                        .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
+                    {
+                        return false;
+                    }
+                    match word_budget {
+                        Some(limit) if !others.is_empty() => {
+                            others.iter().map(|&t| words(t)).sum::<usize>() + words(i) <= limit
+                        }
+                        _ => true,
+                    }
+                })
+            }
+            None => {
+                let mut used_words = 0usize;
+                rank::mmr_select(&scores, &eligible, sim, count, w.redundancy, |i, taken| {
+                    // A near-duplicate of a chosen sentence adds nothing.
+                    if taken
+                        .iter()
+                        .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
+                    {
+                        return false;
+                    }
+                    let Some(limit) = word_budget else {
+                        return true;
+                    };
+                    let words = candidates[i].words;
+                    if taken.is_empty() || used_words + words <= limit {
+                        used_words += words;
+                        true
+                    } else {
+                        false
+                    }
+                })
+            }
+        };
         picked.sort_unstable();
         summary.sentences = picked
             .into_iter()

@@ -580,9 +580,95 @@ pub fn mmr_select(
     taken
 }
 
+/// Picks the lead and lets the ranking replace a lead sentence only by a clearly
+/// better one: first the earliest eligible sentences that `fits` accepts, up to
+/// `budget`; then, at most as many times, the weakest lead sentence still taken
+/// is replaced by the best-scoring other eligible sentence that `fits` the rest,
+/// when its score is more than `margin` above the weakest one's. An infinite
+/// margin keeps the eligible lead. `fits(i, others)` says whether `i` may join
+/// `others` (a near-duplicate, a word budget) and must not depend on anything
+/// else. Returns the indices taken, lead first.
+///
+/// ```
+/// use tmkit::summarize::rank::anchored_select;
+/// let scores = [1.0, 0.2, 0.3, 2.0];
+/// let lead = anchored_select(&scores, &[true; 4], 2, f32::INFINITY, |_, _| true);
+/// assert_eq!(lead, [0, 1]);
+/// // Sentence 3 beats the weakest lead sentence (1) by 1.8.
+/// assert_eq!(anchored_select(&scores, &[true; 4], 2, 1.0, |_, _| true), [0, 3]);
+/// assert_eq!(anchored_select(&scores, &[true; 4], 2, 1.9, |_, _| true), [0, 1]);
+/// ```
+pub fn anchored_select(
+    scores: &[f32],
+    eligible: &[bool],
+    budget: usize,
+    margin: f32,
+    fits: impl Fn(usize, &[usize]) -> bool,
+) -> Vec<usize> {
+    let n = scores.len();
+    let mut taken: Vec<usize> = Vec::with_capacity(budget.min(n));
+    for i in (0..n).filter(|&i| eligible[i]) {
+        if taken.len() == budget {
+            break;
+        }
+        if fits(i, &taken) {
+            taken.push(i);
+        }
+    }
+    let lead = taken.clone();
+    for _ in 0..lead.len() {
+        // The weakest lead sentence still taken (the first of equals).
+        let Some(weakest) = taken.iter().copied().filter(|t| lead.contains(t)).fold(
+            None,
+            |best: Option<usize>, t| match best {
+                Some(b) if scores[b] <= scores[t] => Some(b),
+                _ => Some(t),
+            },
+        ) else {
+            break;
+        };
+        let rest: Vec<usize> = taken.iter().copied().filter(|&t| t != weakest).collect();
+        let mut best: Option<usize> = None;
+        for i in (0..n).filter(|&i| eligible[i] && !taken.contains(&i)) {
+            if best.is_none_or(|b| scores[i] > scores[b]) && fits(i, &rest) {
+                best = Some(i);
+            }
+        }
+        match best {
+            Some(b) if scores[b] - scores[weakest] > margin => {
+                taken = rest;
+                taken.push(b);
+            }
+            _ => break,
+        }
+    }
+    taken
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchored_selection_keeps_the_lead_unless_clearly_beaten() {
+        let scores = [0.9, 0.1, 0.5, 0.3, 1.5, 0.2];
+        let eligible = [true, false, true, true, true, true];
+        // The eligible lead skips sentence 1.
+        let lead = anchored_select(&scores, &eligible, 3, f32::INFINITY, |_, _| true);
+        assert_eq!(lead, [0, 2, 3]);
+        // 4 replaces the weakest lead sentence (3) only when 1.5 - 0.3 > margin.
+        let a = anchored_select(&scores, &eligible, 3, 1.0, |_, _| true);
+        assert_eq!(a, [0, 2, 4]);
+        let b = anchored_select(&scores, &eligible, 3, 1.2, |_, _| true);
+        assert_eq!(b, [0, 2, 3]);
+        // A near-duplicate of the rest never comes in, even with a large lead.
+        let no_dup = |i: usize, others: &[usize]| !(i == 4 && others.contains(&0));
+        let c = anchored_select(&scores, &eligible, 3, 0.0, no_dup);
+        assert!(!c.contains(&4), "{c:?}");
+        // Margin 0: the weakest lead sentence goes for any better one, the lead itself stays.
+        let d = anchored_select(&scores, &eligible, 2, 0.0, |_, _| true);
+        assert_eq!(d, [0, 4]);
+    }
 
     #[test]
     fn term_table_counts_sentence_frequency_once_per_sentence() {
