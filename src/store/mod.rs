@@ -40,7 +40,7 @@ pub mod postgres;
 pub mod sqlite;
 pub mod unit;
 
-pub use memory::{StoreMemory, entry_of, index_path};
+pub use memory::{IndexFeed, IndexSource, StoreMemory, entry_of, index_path};
 pub use unit::{StoredUnit, Unit, text_hash};
 
 /// Where a store lives. `*.tmdb` (or an existing SQLite file) is SQLite;
@@ -350,6 +350,19 @@ pub trait Store: Send {
     fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64>;
     /// The same for the given ids only (in the order given; missing ids skipped).
     fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()>;
+    /// [`Store::scan_variants`] of the units with ids from `first` to `last`
+    /// (what an import's index builder reads of each batch it added);
+    /// returns the generation read.
+    fn scan_range(
+        &mut self,
+        first: i64,
+        last: i64,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        let ids: Vec<i64> = (first..=last).collect();
+        self.scan_ids(&ids, each)?;
+        self.generation()
+    }
 }
 
 /// One unit as [`Store::scan_variants`] hands it over.

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_init.sql"),
     include_str!("migrations/sqlite/0002_filter_indexes.sql"),
     include_str!("migrations/sqlite/0003_drop_variant_hash_index.sql"),
+    include_str!("migrations/sqlite/0004_unit_concordance.sql"),
 ];
 
 /// Most variants a unit may have (a variant's id is its unit's id times this plus its place).
@@ -210,6 +211,60 @@ impl SqliteStore {
 
     fn ids_where(&self, filter: &Filter) -> Result<(String, Vec<String>)> {
         super::filter::filter_sql(filter, super::filter::Dialect::Sqlite)
+    }
+
+    /// [`Store::scan_variants`], of the units with ids in `range` only.
+    fn scan_units(
+        &mut self,
+        range: Option<(i64, i64)>,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let generation: String = tx
+            .query_row(
+                "SELECT value FROM tmkit_meta WHERE key = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let (first, last) = range.unwrap_or((i64::MIN / 256, i64::MAX / 256));
+        let mut units = tx
+            .prepare(
+                "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
+                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+                 WHERE u.id BETWEEN ?1 AND ?2 ORDER BY u.id",
+            )
+            .map_err(err)?;
+        let mut variants = tx
+            .prepare(
+                "SELECT id >> 8, lang, text, codes FROM variants \
+                 WHERE id BETWEEN ?1 * 256 AND ?2 * 256 + 255 ORDER BY id",
+            )
+            .map_err(err)?;
+        let mut unit_rows = units.query([first, last]).map_err(err)?;
+        let mut var_rows = Grouped::new(variants.query([first, last]).map_err(err)?, |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        });
+        let mut vars: Vec<(String, String, u32)> = Vec::new();
+        while let Some(r) = unit_rows.next().map_err(err)? {
+            let id: i64 = r.get(0).map_err(err)?;
+            let tuid: Option<String> = r.get(1).map_err(err)?;
+            let date: Option<String> = r.get(2).map_err(err)?;
+            let origin: Option<String> = r.get(3).map_err(err)?;
+            let pos: Option<i64> = r.get(4).map_err(err)?;
+            vars.clear();
+            var_rows.take(id, &mut vars).map_err(err)?;
+            each(ScannedUnit {
+                id,
+                tuid: tuid.as_deref(),
+                date: date.as_deref(),
+                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
+                variants: &vars,
+            });
+        }
+        Ok(generation.parse().unwrap_or(0))
     }
 }
 
@@ -426,14 +481,15 @@ fn insert_unit(
         tmx,
     ])?;
     let unit_id = tx.last_insert_rowid();
-    let mut var = tx.prepare_cached(
-        "INSERT INTO variants (id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    let mut var =
+        tx.prepare_cached("INSERT INTO variants (id, lang, text, codes) VALUES (?1, ?2, ?3, ?4)")?;
     if tu.tuvs.len() > VARIANTS_PER_UNIT {
         return Err(rusqlite::Error::ToSqlConversionFailure(
             format!("a unit has more than {VARIANTS_PER_UNIT} variants").into(),
         ));
     }
+    // The concordance row: the variants' texts joined as the `unit_texts` view joins them.
+    let mut joined = String::new();
     for (place, tuv) in tu.tuvs.iter().enumerate() {
         let text = tuv.seg.plain_text();
         var.execute(params![
@@ -441,9 +497,14 @@ fn insert_unit(
             normalize_lang(&tuv.lang),
             text,
             unit::code_count(tuv),
-            unit::text_hash(&text) as u32 as i64
         ])?;
+        if place > 0 {
+            joined.push('\n');
+        }
+        joined.push_str(&text);
     }
+    tx.prepare_cached("INSERT INTO units_fts (rowid, text) VALUES (?1, ?2)")?
+        .execute(params![unit_id, joined])?;
     if !tu.props.is_empty() || !unit.fields.is_empty() {
         let mut field = tx.prepare_cached(
             "INSERT INTO fields (unit_id, kind, name, value) VALUES (?1, ?2, ?3, ?4)",
@@ -757,15 +818,22 @@ impl Store for SqliteStore {
         let folded = search_fold(&query.text);
         let lang = query.lang.as_deref().map(normalize_lang);
         let lang_cond = "(?2 IS NULL OR v.lang = ?2 OR v.lang LIKE ?2 || '-%')";
+        // Units in id order (the trigram index gives its rowids in order),
+        // each checked against its variants' text, until the limit: a
+        // common query stops early instead of sorting every candidate.
+        let variant_matches = format!(
+            "EXISTS (SELECT 1 FROM variants v WHERE v.id BETWEEN {{u}} * 256 AND {{u}} * 256 + 255 \
+             AND {lang_cond} AND instr(tm_fold(v.text), ?1) > 0)"
+        );
         let sql = match fts_query(&query.text) {
             Some(_) => format!(
-                "SELECT DISTINCT v.id >> 8 FROM variants_fts f JOIN variants v ON v.id = f.rowid \
-                 WHERE variants_fts MATCH ?3 AND {lang_cond} AND instr(tm_fold(v.text), ?1) > 0 \
-                 ORDER BY 1 LIMIT ?4"
+                "SELECT f.rowid FROM units_fts f WHERE units_fts MATCH ?3 AND {} \
+                 ORDER BY f.rowid LIMIT ?4",
+                variant_matches.replace("{u}", "f.rowid")
             ),
             None => format!(
-                "SELECT DISTINCT v.id >> 8 FROM variants v WHERE ?3 IS NULL AND {lang_cond} \
-                 AND instr(tm_fold(v.text), ?1) > 0 ORDER BY 1 LIMIT ?4"
+                "SELECT u.id FROM units u WHERE ?3 IS NULL AND {} ORDER BY u.id LIMIT ?4",
+                variant_matches.replace("{u}", "u.id")
             ),
         };
         let ids: Vec<i64> = self
@@ -918,7 +986,7 @@ impl Store for SqliteStore {
             problems.push(format!("{fk} row(s) point to missing units"));
         }
         if let Err(e) = c.execute(
-            "INSERT INTO variants_fts(variants_fts, rank) VALUES ('integrity-check', 1)",
+            "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)",
             [],
         ) {
             problems.push(format!(
@@ -940,47 +1008,16 @@ impl Store for SqliteStore {
     }
 
     fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64> {
-        let path = self.path.clone();
-        let err = |e| sql_err(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
-        let generation: String = tx
-            .query_row(
-                "SELECT value FROM tmkit_meta WHERE key = 'generation'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
-        let mut units = tx
-            .prepare(
-                "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
-                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id ORDER BY u.id",
-            )
-            .map_err(err)?;
-        let mut variants = tx
-            .prepare("SELECT id >> 8, lang, text, codes FROM variants ORDER BY id")
-            .map_err(err)?;
-        let mut unit_rows = units.query([]).map_err(err)?;
-        let mut var_rows = Grouped::new(variants.query([]).map_err(err)?, |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-        });
-        let mut vars: Vec<(String, String, u32)> = Vec::new();
-        while let Some(r) = unit_rows.next().map_err(err)? {
-            let id: i64 = r.get(0).map_err(err)?;
-            let tuid: Option<String> = r.get(1).map_err(err)?;
-            let date: Option<String> = r.get(2).map_err(err)?;
-            let origin: Option<String> = r.get(3).map_err(err)?;
-            let pos: Option<i64> = r.get(4).map_err(err)?;
-            vars.clear();
-            var_rows.take(id, &mut vars).map_err(err)?;
-            each(ScannedUnit {
-                id,
-                tuid: tuid.as_deref(),
-                date: date.as_deref(),
-                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
-                variants: &vars,
-            });
-        }
-        Ok(generation.parse().unwrap_or(0))
+        self.scan_units(None, each)
+    }
+
+    fn scan_range(
+        &mut self,
+        first: i64,
+        last: i64,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        self.scan_units(Some((first, last)), each)
     }
 
     fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()> {
