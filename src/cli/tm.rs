@@ -584,11 +584,15 @@ fn import(
     // Into an empty SQLite store, the fuzzy index is built beside the
     // writes, from each committed batch, on a connection of its own.
     let mut generation = db.generation()?;
-    let location = db.location().clone();
-    let feed = match location {
-        StoreLocation::Sqlite(_) if db.count(&Filter::default())? == 0 => Some(IndexFeed::start(
-            tmkit::store::open_location(&location, false)?,
-        )),
+    let feed = match db.location().clone() {
+        StoreLocation::Sqlite(path) if db.count(&Filter::default())? == 0 => {
+            let reader = tmkit::store::sqlite::SqliteStore::open(&path, false)?;
+            // It reads each batch once, just written: 8 MiB of page cache, not 64.
+            reader
+                .connection()
+                .pragma_update(None, "cache_size", -8192)?;
+            Some(IndexFeed::start(Box::new(reader)))
+        }
         _ => None,
     };
     bar.start(inputs.len() as u64);

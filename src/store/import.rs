@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::unit::{normalize_lang, text_hash};
-use super::{AddReport, DuplicatePolicy, Store, Unit};
+use super::{AddReport, DuplicatePolicy, PreparedUnit, Store, Unit};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
 use crate::tm::{LanguagePair, TmFormat, TsvOrientation, tsv_orientation};
@@ -133,7 +133,7 @@ pub fn import_observed(
                 }
                 Message::Units(units) => {
                     read += units.len() as u64;
-                    store.add_units(&units, options.policy).map(|r| {
+                    store.add_prepared(units, options.policy).map(|r| {
                         committed(&r);
                         report.merge(AddReport {
                             ids: Vec::new(),
@@ -166,8 +166,8 @@ pub fn import_observed(
 enum Message {
     /// Register the file as an origin, with its TMX header.
     Origin(Option<Box<crate::tmx::Header>>),
-    /// A batch of units, in file order.
-    Units(Vec<Unit>),
+    /// A batch of units, in file order, prepared for writing.
+    Units(Vec<PreparedUnit>),
 }
 
 /// The unit `tu` read as the `number`-th of file `name`.
@@ -245,7 +245,9 @@ impl BatchSink<'_> {
     fn flush(&mut self) -> Result<()> {
         if !self.pending.is_empty() {
             let units = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch));
-            self.send(Message::Units(units))?;
+            self.send(Message::Units(
+                units.into_iter().map(PreparedUnit::new).collect(),
+            ))?;
         }
         Ok(())
     }

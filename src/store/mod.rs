@@ -41,7 +41,7 @@ pub mod sqlite;
 pub mod unit;
 
 pub use memory::{IndexFeed, IndexSource, StoreMemory, entry_of, index_path};
-pub use unit::{StoredUnit, Unit, text_hash};
+pub use unit::{PreparedUnit, StoredUnit, Unit, text_hash};
 
 /// Where a store lives. `*.tmdb` (or an existing SQLite file) is SQLite;
 /// `postgres://` or `postgresql://` is PostgreSQL. `Debug` and `Display`
@@ -310,6 +310,16 @@ pub trait Store: Send {
     /// Adds units in one transaction, skipping exact duplicates and resolving
     /// same-source conflicts by `policy`.
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport>;
+    /// [`Store::add_units`] of units prepared ahead (on an import's reading
+    /// thread); an engine that does not use the preparation adds the units.
+    fn add_prepared(
+        &mut self,
+        units: Vec<PreparedUnit>,
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        let units: Vec<Unit> = units.into_iter().map(|p| p.unit).collect();
+        self.add_units(&units, policy)
+    }
     /// Calls `each` for every unit the filter selects, in id order, streaming.
     fn for_each_unit(
         &mut self,
