@@ -14,9 +14,12 @@ ALTER TABLE variants DROP COLUMN text_hash;
 
 -- What the concordance index holds of a unit (also what it reads back to
 -- remove a unit's row or to check itself).
+-- (Ordered by a subquery, not `group_concat(... ORDER BY ...)`: SQLite
+-- before 3.44, such as Debian 12's sqlite3, could not read the schema.)
 CREATE VIEW unit_texts(id, text) AS
-    SELECT u.id, (SELECT group_concat(v.text, char(10) ORDER BY v.id) FROM variants v
-                  WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255)
+    SELECT u.id, (SELECT group_concat(t.text, char(10)) FROM
+                  (SELECT v.text FROM variants v
+                   WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255 ORDER BY v.id) t)
     FROM units u;
 
 CREATE VIRTUAL TABLE units_fts USING fts5(
