@@ -271,11 +271,25 @@ fn fuzzy_lookup_from_a_store_equals_the_in_memory_index() {
     let expected = lookup(&tsv.to_string_lossy());
     assert!(expected.iter().any(|m| !m.as_array().unwrap().is_empty()));
     for spec in engines(dir.path(), "fuzzy") {
-        tmkit()
-            .args(["-q", "tm", "import", "--tm", &spec])
+        // Several batches: into an empty SQLite store the index is built from
+        // each batch during the import.
+        let out = tmkit()
+            .args(["tm", "import", "--batch", "700", "--tm", &spec])
             .arg(&tsv)
-            .assert()
-            .success();
+            .output()
+            .unwrap();
+        let note = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{note}");
+        if !spec.starts_with("postgres") {
+            assert!(note.contains("segment(s) during the import"), "{note}");
+        }
+        let pair = tmkit::tm::LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
+        let (_, _, source) = store::StoreMemory::open(store::open(&spec).unwrap(), pair).unwrap();
+        assert_eq!(
+            source,
+            store::IndexSource::Loaded,
+            "{spec}: the import wrote a current index"
+        );
         // Loaded from the index file written at import, then rebuilt after a change.
         assert_eq!(lookup(&spec), expected, "{spec}");
         let mut db = store::open(&spec).unwrap();
@@ -479,19 +493,37 @@ fn foreign_files_and_newer_schemas_are_refused_untouched() {
         .code(1);
 }
 
+/// Writes `units` into a store of an older schema `version` the way that
+/// version's tmkit did (raw rows: today's code writes today's schema).
+fn old_store_with(path: &Path, version: u32, units: &[Unit]) {
+    let db = SqliteStore::open_at_version(path, true, version).unwrap();
+    assert_eq!(db.schema_version(), version);
+    for (i, unit) in units.iter().enumerate() {
+        let id = i as i64 + 1;
+        let hashes = tmkit::store::unit::unit_hashes(unit);
+        db.connection()
+            .execute(
+                "INSERT INTO units (id, source_lang, content_hash, source_hash) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![id, unit.source_lang, hashes.content as i64, hashes.source as i64],
+            )
+            .unwrap();
+        for (place, tuv) in unit.tu.tuvs.iter().enumerate() {
+            // Version 1 to 3 kept a text hash; the FTS triggers index the variant.
+            db.connection()
+                .execute(
+                    "INSERT INTO variants (id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, 0, 0)",
+                    rusqlite::params![id * 256 + place as i64, tuv.lang, tuv.seg.plain_text()],
+                )
+                .unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_version_1_store_is_migrated_with_its_units() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.tmdb");
-    {
-        let mut v1 = SqliteStore::open_at_version(&path, true, 1).unwrap();
-        assert_eq!(v1.schema_version(), 1);
-        v1.add_units(
-            &[Unit::new(&[("en", "Old"), ("fr", "Vieux")])],
-            DuplicatePolicy::default(),
-        )
-        .unwrap();
-    }
+    old_store_with(&path, 1, &[Unit::new(&[("en", "Old"), ("fr", "Vieux")])]);
     let mut db = SqliteStore::open(&path, false).unwrap();
     assert_eq!(db.schema_version(), SCHEMA_VERSION);
     assert_eq!(db.count(&Filter::default()).unwrap(), 1);
@@ -505,6 +537,51 @@ fn a_version_1_store_is_migrated_with_its_units() {
         )
         .unwrap();
     assert_eq!(indexes, 1);
+}
+
+#[test]
+fn a_version_3_store_gets_one_concordance_row_per_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.tmdb");
+    old_store_with(
+        &path,
+        3,
+        &[
+            Unit::new(&[("en", "The old mill"), ("fr", "Le vieux moulin")]),
+            Unit::new(&[("en", "A new day"), ("fr", "Un jour nouveau")]),
+            Unit::new(&[("en", "The mill pond"), ("fr", "L'étang du moulin")]),
+        ],
+    );
+    let mut db = SqliteStore::open(&path, false).unwrap();
+    assert_eq!(db.schema_version(), SCHEMA_VERSION);
+    assert!(db.check().unwrap().is_empty());
+    let fts_rows: i64 = db
+        .connection()
+        .query_row("SELECT count(*) FROM units_fts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fts_rows, 3, "one row per unit, built by the migration");
+    let ids = |db: &mut SqliteStore, text: &str, lang: Option<&str>| -> Vec<i64> {
+        let mut q = SearchQuery::new(text);
+        q.lang = lang.map(str::to_string);
+        db.search(&q).unwrap().iter().map(|u| u.id).collect()
+    };
+    assert_eq!(ids(&mut db, "MOULIN", None), vec![1, 3]);
+    assert_eq!(ids(&mut db, "moulin", Some("en")), Vec::<i64>::new());
+    assert_eq!(ids(&mut db, "etang", Some("fr")), vec![3]);
+    // Across the two variants of a unit is not a match ("mill\nLe").
+    assert!(ids(&mut db, "mill Le", None).is_empty());
+    // A deleted unit leaves the index with it; an added one enters it.
+    assert_eq!(db.delete(&Filter::of_ids(vec![1])).unwrap(), 1);
+    db.add_units(
+        &[Unit::new(&[("en", "Water mill"), ("fr", "Moulin à eau")])],
+        DuplicatePolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(ids(&mut db, "moulin", None), vec![3, 4]);
+    assert!(db.check().unwrap().is_empty());
+    let mut limited = SearchQuery::new("moulin");
+    limited.limit = 1;
+    assert_eq!(db.search(&limited).unwrap()[0].id, 3);
 }
 
 /// A TMX of `n` distinct units.

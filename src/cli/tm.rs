@@ -10,9 +10,10 @@ use std::time::Instant;
 use anyhow::Context as _;
 use tmkit::batch::Progress;
 use tmkit::store::export::{ExportFormat, export};
-use tmkit::store::import::{ImportOptions, expand, import_file};
+use tmkit::store::import::{ImportOptions, expand, import_observed};
 use tmkit::store::{
-    DuplicatePolicy, Edit, Filter, SearchQuery, Store, StoreMemory, StoredUnit, Unit,
+    DuplicatePolicy, Edit, Filter, IndexFeed, SearchQuery, Store, StoreLocation, StoreMemory,
+    StoredUnit, Unit,
 };
 use tmkit::text::LanguageTag;
 use tmkit::tm::LanguagePair;
@@ -580,10 +581,34 @@ fn import(
     let mut total = tmkit::store::AddReport::default();
     let bar = ctx.progress("import");
     let inputs = expand(files)?;
+    // Into an empty SQLite store, the fuzzy index is built beside the
+    // writes, from each committed batch, on a connection of its own.
+    let mut generation = db.generation()?;
+    let feed = match db.location().clone() {
+        StoreLocation::Sqlite(path) if db.count(&Filter::default())? == 0 => {
+            let reader = tmkit::store::sqlite::SqliteStore::open(&path, false)?;
+            // It reads each batch once, just written: 8 MiB of page cache, not 64.
+            reader
+                .connection()
+                .pragma_update(None, "cache_size", -8192)?;
+            Some(IndexFeed::start(Box::new(reader)))
+        }
+        _ => None,
+    };
     bar.start(inputs.len() as u64);
     for file in &inputs {
         bar.item_started(file);
-        let result = import_file(db, file, options, &mut |_read| {});
+        let name = tmkit::files::display_name(file);
+        let result = import_observed(db, file, &name, options, &mut |_read| {}, &mut |batch| {
+            if batch.added + batch.replaced > 0 {
+                generation += 1;
+            }
+            if let (Some(feed), Some(first), Some(last)) =
+                (&feed, batch.ids.first(), batch.ids.last())
+            {
+                feed.batch(*first, *last);
+            }
+        });
         bar.item_done(file, result.is_ok());
         match result {
             Ok(report) => total.merge(report),
@@ -609,8 +634,23 @@ fn import(
         ));
     }
     if total.added + total.replaced > 0 {
-        let pairs = store_pairs(db)?;
-        reindex(db, &pairs, ctx)?;
+        let assembled = Instant::now();
+        match feed
+            .map(|f| f.finish(db, generation))
+            .transpose()?
+            .flatten()
+        {
+            Some((pair, n)) => ctx.note(format!(
+                "indexed {n} {} → {} segment(s) during the import ({:.2}s after it)",
+                pair.source,
+                pair.target,
+                assembled.elapsed().as_secs_f64()
+            )),
+            None => {
+                let pairs = store_pairs(db)?;
+                reindex(db, &pairs, ctx)?;
+            }
+        }
     }
     Ok(if failed > 0 {
         ExitCode::FAILURE

@@ -109,17 +109,17 @@ pub(crate) fn filter_sql(filter: &Filter, dialect: Dialect) -> Result<(String, V
         match dialect {
             Dialect::Sqlite => {
                 let pf = param(&mut values, folded);
-                let candidates = match super::sqlite::fts_query(text) {
-                    Some(fts) => {
-                        let pm = param(&mut values, fts);
-                        format!(
-                            "v.id IN (SELECT rowid FROM variants_fts WHERE variants_fts MATCH {pm}) AND "
-                        )
-                    }
-                    None => String::new(),
-                };
+                // The trigram index (one row per unit) narrows the units;
+                // the text of a variant decides.
+                if let Some(fts) = super::sqlite::fts_query(text) {
+                    let pm = param(&mut values, fts);
+                    conds.push(format!(
+                        "u.id IN (SELECT rowid FROM units_fts WHERE units_fts MATCH {pm})"
+                    ));
+                }
                 conds.push(format!(
-                    "u.id IN (SELECT v.id >> 8 FROM variants v WHERE {candidates}instr(tm_fold(v.text), {pf}) > 0)"
+                    "EXISTS (SELECT 1 FROM variants v WHERE v.id BETWEEN u.id * 256 AND u.id * 256 + 255 \
+                     AND instr(tm_fold(v.text), {pf}) > 0)"
                 ));
             }
             Dialect::Postgres => {

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::unit::{normalize_lang, text_hash};
-use super::{AddReport, DuplicatePolicy, Store, Unit};
+use super::{AddReport, DuplicatePolicy, PreparedUnit, Store, Unit};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
 use crate::tm::{LanguagePair, TmFormat, TsvOrientation, tsv_orientation};
@@ -72,6 +72,25 @@ pub fn import_named(
     options: &ImportOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<AddReport> {
+    import_observed(store, path, name, options, progress, &mut |_| {})
+}
+
+/// [`import_named`], calling `committed` with the report of each batch once
+/// it is committed (with the ids it added: what an index built during the
+/// import reads back).
+///
+/// The file is read, parsed and hashed on a second thread while this one
+/// writes to the store: batches go through a channel of two, so the reader
+/// runs at most two batches ahead and a parse error stops the import after
+/// the batches already handed over (each one its own transaction).
+pub fn import_observed(
+    store: &mut dyn Store,
+    path: &Path,
+    name: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(u64),
+    committed: &mut dyn FnMut(&AddReport),
+) -> Result<AddReport> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -82,26 +101,74 @@ pub fn import_named(
     } else {
         options.batch
     };
-    let mut sink = BatchSink {
-        store,
-        options,
-        batch,
-        pending: Vec::with_capacity(batch),
-        report: AddReport::default(),
-        read: 0,
-        held: None,
-    };
-    match TmFormat::of_path(path) {
-        TmFormat::Tmx => read_tmx(path, name, &mut sink, progress)?,
-        TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
-        TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
-        TmFormat::Bilingual => read_bilingual(path, name, &mut sink)?,
-    }
-    sink.end_of_file()?;
-    sink.flush()?;
-    sink.store.finish_import()?;
-    progress(sink.read);
-    Ok(sink.report)
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<u64> {
+            let mut sink = BatchSink {
+                sender,
+                path,
+                options,
+                batch,
+                pending: Vec::with_capacity(batch),
+                left_out: 0,
+                held: None,
+            };
+            match TmFormat::of_path(path) {
+                TmFormat::Tmx => read_tmx(path, name, &mut sink)?,
+                TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
+                TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
+                TmFormat::Bilingual => read_bilingual(path, name, &mut sink)?,
+            }
+            sink.end_of_file()?;
+            sink.flush()?;
+            Ok(sink.left_out)
+        });
+        let mut report = AddReport::default();
+        let mut read = 0u64;
+        let mut failure = None;
+        while let Ok(message) = receiver.recv() {
+            let step = match message {
+                Message::Origin(header) => {
+                    store.register_origin(name, header.as_deref()).map(|_| ())
+                }
+                Message::Units(units) => {
+                    read += units.len() as u64;
+                    store.add_prepared(units, options.policy).map(|r| {
+                        committed(&r);
+                        report.merge(AddReport {
+                            ids: Vec::new(),
+                            ..r
+                        });
+                        progress(read);
+                    })
+                }
+            };
+            if let Err(e) = step {
+                failure = Some(e);
+                break;
+            }
+        }
+        // The reader's next send fails and it stops.
+        drop(receiver);
+        let read_result = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        report.left_out += read_result?;
+        store.finish_import()?;
+        progress(read);
+        Ok(report)
+    })
+}
+
+/// What the reading thread hands to the writing one.
+enum Message {
+    /// Register the file as an origin, with its TMX header.
+    Origin(Option<Box<crate::tmx::Header>>),
+    /// A batch of units, in file order, prepared for writing.
+    Units(Vec<PreparedUnit>),
 }
 
 /// The unit `tu` read as the `number`-th of file `name`.
@@ -115,14 +182,15 @@ fn file_unit(tu: Tu, source_lang: String, name: &str, number: u32) -> Unit {
     }
 }
 
-/// Collects units and hands them to the store a batch at a time.
+/// Collects units on the reading thread and sends them a batch at a time.
 struct BatchSink<'s> {
-    store: &'s mut dyn Store,
+    sender: std::sync::mpsc::SyncSender<Message>,
+    path: &'s Path,
     options: &'s ImportOptions,
     batch: usize,
     pending: Vec<Unit>,
-    report: AddReport,
-    read: u64,
+    /// Segments left out (unfinished XLIFF/PO segments).
+    left_out: u64,
     /// The last unit read, held until the next one gives its context.
     held: Option<(Unit, Option<u64>)>,
 }
@@ -155,39 +223,45 @@ impl BatchSink<'_> {
         unit.client = unit.client.or_else(|| self.options.client.clone());
         unit.domain = unit.domain.or_else(|| self.options.domain.clone());
         self.pending.push(unit);
-        self.read += 1;
         if self.pending.len() >= self.batch {
             self.flush()?;
         }
         Ok(())
     }
 
+    /// Sends `message` to the writer; fails when the writer has stopped.
+    fn send(&self, message: Message) -> Result<()> {
+        self.sender.send(message).map_err(|_| {
+            Error::invalid(
+                Location::file(self.path),
+                "the import stopped while the file was being read",
+            )
+        })
+    }
+
+    fn register_origin(&self, header: Option<crate::tmx::Header>) -> Result<()> {
+        self.send(Message::Origin(header.map(Box::new)))
+    }
+
     fn flush(&mut self) -> Result<()> {
         if !self.pending.is_empty() {
-            let report = self.store.add_units(&self.pending, self.options.policy)?;
-            self.report.merge(AddReport {
-                ids: Vec::new(),
-                ..report
-            });
-            self.pending.clear();
+            let units = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch));
+            self.send(Message::Units(
+                units.into_iter().map(PreparedUnit::new).collect(),
+            ))?;
         }
         Ok(())
     }
 }
 
-fn read_tmx(
-    path: &Path,
-    name: &str,
-    sink: &mut BatchSink<'_>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<()> {
+fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     let mut reader = crate::tmx::TmxReader::open(path)?;
     let header = reader.header().clone();
-    sink.store.register_origin(name, Some(&header))?;
     let file_srclang = header
         .srclang
         .clone()
         .filter(|l| !l.eq_ignore_ascii_case("*all*"));
+    sink.register_origin(Some(header))?;
     let mut number = 0u32;
     for tu in reader.by_ref() {
         let tu = tu?;
@@ -200,9 +274,6 @@ fn read_tmx(
             .or_else(|| tu.tuvs.first().map(|v| v.lang.clone()))
             .unwrap_or_default();
         sink.push_in_order(file_unit(tu, source_lang, name, number))?;
-        if number.is_multiple_of(65_536) {
-            progress(u64::from(number));
-        }
     }
     Ok(())
 }
@@ -223,7 +294,7 @@ fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     let swapped = tsv_orientation(path, &pair) == TsvOrientation::Swapped;
     let mut entries = Vec::new();
     crate::tm::parse_tsv_oriented(&text, Some(path), 0, swapped, &mut entries)?;
-    sink.store.register_origin(name, None)?;
+    sink.register_origin(None)?;
     let (src, tgt) = (pair.source.to_string(), pair.target.to_string());
     for e in &entries {
         let mut unit = Unit::new(&[(&src, &e.source), (&tgt, &e.target)]);
@@ -251,7 +322,7 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         ..Default::default()
     };
     let input = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
-    sink.store.register_origin(name, None)?;
+    sink.register_origin(None)?;
     let mut number = 0u32;
     crate::tmx::flat::read_tabular(
         input,
@@ -275,7 +346,7 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 fn read_bilingual(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     let doc = crate::xliff::Document::read(path)?;
     let given = sink.options.tsv_pair.clone();
-    sink.store.register_origin(name, None)?;
+    sink.register_origin(None)?;
     for file in &doc.files {
         let lang = |declared: &Option<String>, given: Option<&LanguageTag>| {
             declared
@@ -300,7 +371,7 @@ fn read_bilingual(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<(
                     .as_ref()
                     .filter(|_| seg.has_target() && State::DONE.contains(&seg.state))
                 else {
-                    sink.report.left_out += 1;
+                    sink.left_out += 1;
                     continue;
                 };
                 let mut tu = Tu::new(vec![

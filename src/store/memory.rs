@@ -416,3 +416,156 @@ fn read_index(
     let index = FuzzyIndex::from_bytes(&bytes[at..]).ok()?;
     (index.len() == ids.len()).then_some((ids, fallbacks, index))
 }
+
+/// Builds the fuzzy index of a store while an import fills it: each batch
+/// the import commits is read back (its id range, on a connection of its
+/// own) and tokenized on a thread beside the writing one, so at the end of
+/// the import only the assembly of the index is left.
+///
+/// It serves an import into an empty store of one language pair (a
+/// bilingual memory file): [`IndexFeed::finish`] checks that the store holds
+/// exactly what was fed, one pair, and that no other writer changed it
+/// meanwhile (by its generation); otherwise it gives `None` and the caller
+/// reindexes from the store as before.
+pub struct IndexFeed {
+    sender: Option<std::sync::mpsc::Sender<(i64, i64)>>,
+    worker: Option<std::thread::JoinHandle<Result<Fed>>>,
+}
+
+/// What the feeding thread gathered.
+struct Fed {
+    /// The pair of the first unit (source language, first other language).
+    pair: Option<LanguagePair>,
+    ids: Vec<i64>,
+    tm: Option<MemoryTm>,
+    fallbacks: HashMap<EntryId, RegionFallback>,
+    chunks: Vec<crate::fuzzy::TokenChunk>,
+    /// Units read that gave no entry of the pair.
+    skipped: u64,
+    /// Generation read with the last batch.
+    generation: u64,
+}
+
+impl IndexFeed {
+    /// Starts the feeding thread with its own handle on the store (`reader`,
+    /// opened by the caller on the same store as the import's).
+    pub fn start(mut reader: Box<dyn Store>) -> IndexFeed {
+        let (sender, receiver) = std::sync::mpsc::channel::<(i64, i64)>();
+        let worker = std::thread::spawn(move || -> Result<Fed> {
+            let mut fed = Fed {
+                pair: None,
+                ids: Vec::new(),
+                tm: None,
+                fallbacks: HashMap::new(),
+                chunks: Vec::new(),
+                skipped: 0,
+                generation: 0,
+            };
+            for (first, last) in receiver {
+                let mut chunk = crate::fuzzy::TokenChunk::default();
+                fed.generation = reader.scan_range(first, last, &mut |u| {
+                    if fed.pair.is_none() {
+                        fed.pair = pair_of(&u);
+                        if let Some(pair) = &fed.pair {
+                            fed.tm = Some(MemoryTm::new(pair.clone()));
+                        }
+                    }
+                    let (Some(pair), Some(tm)) = (&fed.pair, fed.tm.as_mut()) else {
+                        fed.skipped += 1;
+                        return;
+                    };
+                    match entry_of(&u, &pair.source, &pair.target) {
+                        Some((entry, fallback)) => {
+                            if let Some(f) = fallback {
+                                fed.fallbacks.insert(fed.ids.len() as EntryId, f);
+                            }
+                            chunk.push(&entry.source);
+                            fed.ids.push(u.id);
+                            tm.push(entry);
+                        }
+                        None => fed.skipped += 1,
+                    }
+                })?;
+                if !chunk.is_empty() {
+                    fed.chunks.push(chunk);
+                }
+            }
+            Ok(fed)
+        });
+        IndexFeed {
+            sender: Some(sender),
+            worker: Some(worker),
+        }
+    }
+
+    /// Hands over the units with ids `first..=last`, committed by the import.
+    pub fn batch(&self, first: i64, last: i64) {
+        if let Some(sender) = &self.sender {
+            // A worker that stopped on an error reports it at `finish`.
+            let _ = sender.send((first, last));
+        }
+    }
+
+    /// Assembles and saves the index when the store holds exactly what was
+    /// fed and is at `generation` (the generation the import's own batches
+    /// led to); returns the pair and its number of entries, or `None` when
+    /// the store must be reindexed from its content instead.
+    pub fn finish(
+        mut self,
+        store: &mut dyn Store,
+        generation: u64,
+    ) -> Result<Option<(LanguagePair, usize)>> {
+        drop(self.sender.take());
+        let Some(worker) = self.worker.take() else {
+            return Ok(None);
+        };
+        let fed = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let (Some(pair), Some(tm)) = (fed.pair, fed.tm) else {
+            return Ok(None);
+        };
+        let pairs = store.pairs()?;
+        let one_pair = pairs.len() == 1
+            && normalized(&pairs[0].0) == pair.source.to_string()
+            && normalized(&pairs[0].1) == pair.target.to_string();
+        let units = store.count(&super::Filter::default())?;
+        if !one_pair
+            || fed.skipped > 0
+            || units != fed.ids.len() as u64
+            || fed.generation != generation
+            || store.generation()? != generation
+        {
+            return Ok(None);
+        }
+        let index =
+            FuzzyIndex::from_chunks(&tm, fed.chunks, crate::fuzzy::IndexOptions::default())?;
+        let path = index_path(store.location(), store.store_id(), &pair);
+        write_index(
+            &path,
+            store.store_id(),
+            generation,
+            &pair,
+            (&fed.ids, &fed.fallbacks),
+            &index,
+        )?;
+        Ok(Some((pair, fed.ids.len())))
+    }
+}
+
+/// A stored language as a tag would print it (the pairs a store lists are
+/// its stored tags).
+fn normalized(lang: &str) -> String {
+    LanguageTag::parse(lang).map_or_else(|_| lang.to_string(), |t| t.to_string())
+}
+
+/// The pair a unit gives: its source language (its first variant's) and the
+/// first other language.
+fn pair_of(u: &ScannedUnit<'_>) -> Option<LanguagePair> {
+    let source = u.variants.first()?;
+    let target = u.variants.iter().find(|v| v.0 != source.0)?;
+    Some(LanguagePair::new(
+        LanguageTag::parse(&source.0).ok()?,
+        LanguageTag::parse(&target.0).ok()?,
+    ))
+}

@@ -40,8 +40,8 @@ pub mod postgres;
 pub mod sqlite;
 pub mod unit;
 
-pub use memory::{StoreMemory, entry_of, index_path};
-pub use unit::{StoredUnit, Unit, text_hash};
+pub use memory::{IndexFeed, IndexSource, StoreMemory, entry_of, index_path};
+pub use unit::{PreparedUnit, StoredUnit, Unit, text_hash};
 
 /// Where a store lives. `*.tmdb` (or an existing SQLite file) is SQLite;
 /// `postgres://` or `postgresql://` is PostgreSQL. `Debug` and `Display`
@@ -310,6 +310,16 @@ pub trait Store: Send {
     /// Adds units in one transaction, skipping exact duplicates and resolving
     /// same-source conflicts by `policy`.
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport>;
+    /// [`Store::add_units`] of units prepared ahead (on an import's reading
+    /// thread); an engine that does not use the preparation adds the units.
+    fn add_prepared(
+        &mut self,
+        units: Vec<PreparedUnit>,
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        let units: Vec<Unit> = units.into_iter().map(|p| p.unit).collect();
+        self.add_units(&units, policy)
+    }
     /// Calls `each` for every unit the filter selects, in id order, streaming.
     fn for_each_unit(
         &mut self,
@@ -365,6 +375,19 @@ pub trait Store: Send {
     /// every file [`import`] reads, and implied by any other call.
     fn finish_import(&mut self) -> Result<()> {
         Ok(())
+    }
+    /// [`Store::scan_variants`] of the units with ids from `first` to `last`
+    /// (what an import's index builder reads of each batch it added);
+    /// returns the generation read.
+    fn scan_range(
+        &mut self,
+        first: i64,
+        last: i64,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        let ids: Vec<i64> = (first..=last).collect();
+        self.scan_ids(&ids, each)?;
+        self.generation()
     }
 }
 

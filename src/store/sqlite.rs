@@ -12,9 +12,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, TransactionBehavior, params, params_from_iter,
 };
 
-use super::unit::{
-    self, UnitRow, columns_suffice, finish_unit, normalize_lang, search_fold, unit_hashes,
-};
+use super::unit::{self, PreparedUnit, UnitRow, finish_unit, normalize_lang, search_fold};
 use super::{
     AddReport, Conflict, DuplicatePolicy, Edit, Filter, ScannedUnit, SearchQuery, Stats, Store,
     StoreLocation, StoredUnit, Unit,
@@ -30,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_init.sql"),
     include_str!("migrations/sqlite/0002_filter_indexes.sql"),
     include_str!("migrations/sqlite/0003_drop_variant_hash_index.sql"),
+    include_str!("migrations/sqlite/0004_unit_concordance.sql"),
 ];
 
 /// Most variants a unit may have (a variant's id is its unit's id times this plus its place).
@@ -211,6 +210,140 @@ impl SqliteStore {
     fn ids_where(&self, filter: &Filter) -> Result<(String, Vec<String>)> {
         super::filter::filter_sql(filter, super::filter::Dialect::Sqlite)
     }
+
+    /// [`Store::scan_variants`], of the units with ids in `range` only.
+    fn scan_units(
+        &mut self,
+        range: Option<(i64, i64)>,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let generation: String = tx
+            .query_row(
+                "SELECT value FROM tmkit_meta WHERE key = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let (first, last) = range.unwrap_or((i64::MIN / 256, i64::MAX / 256));
+        let mut units = tx
+            .prepare(
+                "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
+                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+                 WHERE u.id BETWEEN ?1 AND ?2 ORDER BY u.id",
+            )
+            .map_err(err)?;
+        let mut variants = tx
+            .prepare(
+                "SELECT id >> 8, lang, text, codes FROM variants \
+                 WHERE id BETWEEN ?1 * 256 AND ?2 * 256 + 255 ORDER BY id",
+            )
+            .map_err(err)?;
+        let mut unit_rows = units.query([first, last]).map_err(err)?;
+        let mut var_rows = Grouped::new(variants.query([first, last]).map_err(err)?, |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        });
+        let mut vars: Vec<(String, String, u32)> = Vec::new();
+        while let Some(r) = unit_rows.next().map_err(err)? {
+            let id: i64 = r.get(0).map_err(err)?;
+            let tuid: Option<String> = r.get(1).map_err(err)?;
+            let date: Option<String> = r.get(2).map_err(err)?;
+            let origin: Option<String> = r.get(3).map_err(err)?;
+            let pos: Option<i64> = r.get(4).map_err(err)?;
+            vars.clear();
+            var_rows.take(id, &mut vars).map_err(err)?;
+            each(ScannedUnit {
+                id,
+                tuid: tuid.as_deref(),
+                date: date.as_deref(),
+                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
+                variants: &vars,
+            });
+        }
+        Ok(generation.parse().unwrap_or(0))
+    }
+}
+
+impl SqliteStore {
+    /// Adds units in one transaction (see [`Store::add_units`]).
+    fn add_prepared_units(
+        &mut self,
+        units: &[PreparedUnit],
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut report = AddReport::default();
+        let mut origins = HashMap::new();
+        {
+            let mut inserts = Inserts::new(&tx).map_err(err)?;
+            let mut probe = tx
+                .prepare_cached(
+                    "SELECT id, content_hash, origin_id, origin_pos, \
+                     coalesce(change_date, creation_date) FROM units WHERE source_hash = ?1",
+                )
+                .map_err(err)?;
+            for prepared in units {
+                let unit = &prepared.unit;
+                if unit.tu.tuvs.is_empty() {
+                    continue;
+                }
+                let hashes = prepared.hashes;
+                let origin = match &unit.origin {
+                    Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
+                    None => None,
+                };
+                // One probe of the source index finds both exact duplicates and
+                // the same source with other targets. `Add` keeps even exact
+                // duplicates, except the same unit of the same file read again
+                // (so a re-import still changes nothing).
+                let same_source: Vec<SameSource> = probe
+                    .query_map([hashes.source as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .and_then(|rows| rows.collect())
+                    .map_err(err)?;
+                let position = unit.origin_position.map(i64::from);
+                let duplicate = same_source.iter().any(|s| {
+                    s.1 == hashes.content as i64
+                        && (policy != DuplicatePolicy::Add || (s.2 == origin && s.3 == position))
+                });
+                if duplicate {
+                    report.duplicates += 1;
+                    continue;
+                }
+                if !same_source.is_empty() {
+                    report.conflicts += 1;
+                    let dates: Vec<Option<String>> =
+                        same_source.iter().map(|s| s.4.clone()).collect();
+                    if !policy_admits(policy, unit.tu.last_modified(), &dates) {
+                        continue;
+                    }
+                    if policy != DuplicatePolicy::Add {
+                        for s in &same_source {
+                            tx.execute("DELETE FROM units WHERE id = ?1", [s.0])
+                                .map_err(err)?;
+                            report.replaced += 1;
+                        }
+                    }
+                }
+                let id = inserts.insert(prepared, origin, None).map_err(err)?;
+                report.added += 1;
+                report.ids.push(id);
+            }
+        }
+        if report.added + report.replaced > 0 {
+            bump_generation(&tx).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(report)
+    }
 }
 
 /// A random-enough id for a new store: time, process and address mixed.
@@ -230,8 +363,10 @@ fn new_store_id() -> String {
 /// The FTS5 query for a concordance search, or `None` when the trigram index
 /// cannot serve it (under three characters): then every variant is scanned.
 /// The index keeps no positions (`detail=none`, a third of the size), so the
-/// query asks for every third trigram of the text and the last one; the
-/// candidates are then checked against the text itself.
+/// candidates are then checked against the text itself. A short text asks
+/// for every trigram (common words make every third one a weak filter:
+/// "don't his" gave 11,595 candidates at 1M, all of them 788), a long one
+/// for about eight, evenly spread (at most every third), and the last.
 pub(crate) fn fts_query(text: &str) -> Option<String> {
     let chars: Vec<char> = text.trim().chars().collect();
     if chars.len() < 3 {
@@ -242,11 +377,42 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
         format!("\"{}\"", t.replace('"', "\"\""))
     };
     let last = chars.len() - 3;
-    let mut terms: Vec<String> = (0..=last).step_by(3).map(trigram).collect();
-    if !last.is_multiple_of(3) {
-        terms.push(trigram(last));
+    let step = (last + 1).div_ceil(8).clamp(1, 3);
+    let mut terms: Vec<String> = Vec::new();
+    for i in (0..=last).step_by(step).chain([last]) {
+        let term = trigram(i);
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
     }
     Some(terms.join(" AND "))
+}
+
+/// The concordance query: `?1` the folded text, `?2` the language (or
+/// NULL), `?3` the FTS5 query (NULL when there is none), `?4` the limit.
+/// Units come in id order (the trigram index gives its rowids in order),
+/// each checked against its variants' text, until the limit: a common query
+/// stops early instead of sorting every candidate.
+fn search_sql(with_index: bool) -> String {
+    let variant_matches = |unit: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM variants v WHERE v.id BETWEEN {unit} * 256 AND {unit} * 256 + 255 \
+             AND (?2 IS NULL OR v.lang = ?2 OR v.lang LIKE ?2 || '-%') \
+             AND instr(tm_fold(v.text), ?1) > 0)"
+        )
+    };
+    if with_index {
+        format!(
+            "SELECT f.rowid FROM units_fts f WHERE units_fts MATCH ?3 AND {} \
+             ORDER BY f.rowid LIMIT ?4",
+            variant_matches("f.rowid")
+        )
+    } else {
+        format!(
+            "SELECT u.id FROM units u WHERE ?3 IS NULL AND {} ORDER BY u.id LIMIT ?4",
+            variant_matches("u.id")
+        )
+    }
 }
 
 /// A cursor ordered by unit id, handed out one unit's rows at a time, to
@@ -378,84 +544,103 @@ fn unit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UnitRow> {
     })
 }
 
-/// Inserts one unit (with `id` when given) and its variants and fields.
-fn insert_unit(
-    tx: &rusqlite::Transaction<'_>,
-    unit: &Unit,
-    hashes: unit::UnitHashes,
-    origin_id: Option<i64>,
-    id: Option<i64>,
-) -> rusqlite::Result<i64> {
-    let tu = &unit.tu;
-    let usage: i64 = tu
-        .usagecount
-        .as_deref()
-        .and_then(|u| u.trim().parse().ok())
-        .unwrap_or(0);
-    let tmx = if columns_suffice(tu) {
-        None
-    } else {
-        unit::tu_to_xml(tu).ok()
-    };
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO units (id, tuid, source_lang, creation_date, creation_user, change_date, \
-         change_user, usage_count, last_used, origin_id, origin_pos, project, client, domain, note, \
-         content_hash, source_hash, context_prev, context_next, tmx) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-    )?;
-    stmt.execute(params![
-        id,
-        tu.tuid,
-        normalize_lang(&unit.source_lang),
-        tu.creationdate,
-        tu.creationid,
-        tu.changedate,
-        tu.changeid,
-        usage,
-        tu.lastusagedate,
-        origin_id,
-        unit.origin_position,
-        unit.project,
-        unit.client,
-        unit.domain,
-        unit.note(),
-        hashes.content as i64,
-        hashes.source as i64,
-        unit.context.0.map(|h| h as i64),
-        unit.context.1.map(|h| h as i64),
-        tmx,
-    ])?;
-    let unit_id = tx.last_insert_rowid();
-    let mut var = tx.prepare_cached(
-        "INSERT INTO variants (id, lang, text, codes, text_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    if tu.tuvs.len() > VARIANTS_PER_UNIT {
-        return Err(rusqlite::Error::ToSqlConversionFailure(
-            format!("a unit has more than {VARIANTS_PER_UNIT} variants").into(),
-        ));
+/// The statements that write a unit, prepared once per transaction (the
+/// statement cache hashes the SQL text at every lookup).
+struct Inserts<'t> {
+    unit: rusqlite::CachedStatement<'t>,
+    variant: rusqlite::CachedStatement<'t>,
+    concordance: rusqlite::CachedStatement<'t>,
+    tx: &'t rusqlite::Transaction<'t>,
+}
+
+impl<'t> Inserts<'t> {
+    fn new(tx: &'t rusqlite::Transaction<'t>) -> rusqlite::Result<Self> {
+        Ok(Inserts {
+            unit: tx.prepare_cached(
+                "INSERT INTO units (id, tuid, source_lang, creation_date, creation_user, change_date, \
+                 change_user, usage_count, last_used, origin_id, origin_pos, project, client, domain, note, \
+                 content_hash, source_hash, context_prev, context_next, tmx) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+            )?,
+            variant: tx.prepare_cached(
+                "INSERT INTO variants (id, lang, text, codes) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            concordance: tx.prepare_cached("INSERT INTO units_fts (rowid, text) VALUES (?1, ?2)")?,
+            tx,
+        })
     }
-    for (place, tuv) in tu.tuvs.iter().enumerate() {
-        let text = tuv.seg.plain_text();
-        var.execute(params![
-            unit_id * VARIANTS_PER_UNIT as i64 + place as i64,
-            normalize_lang(&tuv.lang),
-            text,
-            unit::code_count(tuv),
-            unit::text_hash(&text) as u32 as i64
+
+    /// Inserts one unit (with `id` when given), its variants, its
+    /// concordance row and its fields.
+    fn insert(
+        &mut self,
+        prepared: &PreparedUnit,
+        origin_id: Option<i64>,
+        id: Option<i64>,
+    ) -> rusqlite::Result<i64> {
+        let unit = &prepared.unit;
+        let tu = &unit.tu;
+        if prepared.variants.len() > VARIANTS_PER_UNIT {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("a unit has more than {VARIANTS_PER_UNIT} variants").into(),
+            ));
+        }
+        let usage: i64 = tu
+            .usagecount
+            .as_deref()
+            .and_then(|u| u.trim().parse().ok())
+            .unwrap_or(0);
+        self.unit.execute(params![
+            id,
+            tu.tuid,
+            prepared.source_lang,
+            tu.creationdate,
+            tu.creationid,
+            tu.changedate,
+            tu.changeid,
+            usage,
+            tu.lastusagedate,
+            origin_id,
+            unit.origin_position,
+            unit.project,
+            unit.client,
+            unit.domain,
+            unit.note(),
+            prepared.hashes.content as i64,
+            prepared.hashes.source as i64,
+            unit.context.0.map(|h| h as i64),
+            unit.context.1.map(|h| h as i64),
+            prepared.tmx,
         ])?;
-    }
-    if !tu.props.is_empty() || !unit.fields.is_empty() {
-        let mut field = tx.prepare_cached(
-            "INSERT INTO fields (unit_id, kind, name, value) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for p in &tu.props {
-            field.execute(params![unit_id, "prop", p.kind, p.value])?;
+        let unit_id = self.tx.last_insert_rowid();
+        // The concordance row: the variants' texts joined as the `unit_texts` view joins them.
+        let mut joined = String::new();
+        for (place, (lang, text, codes)) in prepared.variants.iter().enumerate() {
+            self.variant.execute(params![
+                unit_id * VARIANTS_PER_UNIT as i64 + place as i64,
+                lang,
+                text,
+                codes,
+            ])?;
+            if place > 0 {
+                joined.push('\n');
+            }
+            joined.push_str(text);
         }
-        for (k, v) in &unit.fields {
-            field.execute(params![unit_id, "field", k, v])?;
+        self.concordance.execute(params![unit_id, joined])?;
+        if !tu.props.is_empty() || !unit.fields.is_empty() {
+            let mut field = self.tx.prepare_cached(
+                "INSERT INTO fields (unit_id, kind, name, value) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for p in &tu.props {
+                field.execute(params![unit_id, "prop", p.kind, p.value])?;
+            }
+            for (k, v) in &unit.fields {
+                field.execute(params![unit_id, "field", k, v])?;
+            }
         }
+        Ok(unit_id)
     }
-    Ok(unit_id)
 }
 
 fn bump_generation(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
@@ -552,71 +737,16 @@ impl Store for SqliteStore {
     }
 
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        let path = self.path.clone();
-        let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let mut report = AddReport::default();
-        let mut origins = HashMap::new();
-        for unit in units {
-            if unit.tu.tuvs.is_empty() {
-                continue;
-            }
-            let hashes = unit_hashes(unit);
-            let origin = match &unit.origin {
-                Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
-                None => None,
-            };
-            // One probe of the source index finds both exact duplicates and
-            // the same source with other targets. `Add` keeps even exact
-            // duplicates, except the same unit of the same file read again
-            // (so a re-import still changes nothing).
-            let same_source: Vec<SameSource> = tx
-                .prepare_cached(
-                    "SELECT id, content_hash, origin_id, origin_pos, \
-                     coalesce(change_date, creation_date) FROM units WHERE source_hash = ?1",
-                )
-                .and_then(|mut s| {
-                    s.query_map([hashes.source as i64], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                    })?
-                    .collect()
-                })
-                .map_err(err)?;
-            let position = unit.origin_position.map(i64::from);
-            let duplicate = same_source.iter().any(|s| {
-                s.1 == hashes.content as i64
-                    && (policy != DuplicatePolicy::Add || (s.2 == origin && s.3 == position))
-            });
-            if duplicate {
-                report.duplicates += 1;
-                continue;
-            }
-            if !same_source.is_empty() {
-                report.conflicts += 1;
-                let dates: Vec<Option<String>> = same_source.iter().map(|s| s.4.clone()).collect();
-                if !policy_admits(policy, unit.tu.last_modified(), &dates) {
-                    continue;
-                }
-                if policy != DuplicatePolicy::Add {
-                    for s in &same_source {
-                        tx.execute("DELETE FROM units WHERE id = ?1", [s.0])
-                            .map_err(err)?;
-                        report.replaced += 1;
-                    }
-                }
-            }
-            let id = insert_unit(&tx, unit, hashes, origin, None).map_err(err)?;
-            report.added += 1;
-            report.ids.push(id);
-        }
-        if report.added + report.replaced > 0 {
-            bump_generation(&tx).map_err(err)?;
-        }
-        tx.commit().map_err(err)?;
-        Ok(report)
+        let prepared: Vec<PreparedUnit> = units.iter().cloned().map(PreparedUnit::new).collect();
+        self.add_prepared_units(&prepared, policy)
+    }
+
+    fn add_prepared(
+        &mut self,
+        units: Vec<PreparedUnit>,
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        self.add_prepared_units(&units, policy)
     }
 
     fn for_each_unit(
@@ -720,7 +850,11 @@ impl Store for SqliteStore {
                 Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
                 None => None,
             };
-            insert_unit(&tx, &unit, unit_hashes(&unit), origin, Some(stored.id)).map_err(err)?;
+            Inserts::new(&tx)
+                .and_then(|mut inserts| {
+                    inserts.insert(&PreparedUnit::new(unit), origin, Some(stored.id))
+                })
+                .map_err(err)?;
         }
         if !selected.is_empty() {
             bump_generation(&tx).map_err(err)?;
@@ -756,27 +890,14 @@ impl Store for SqliteStore {
         }
         let folded = search_fold(&query.text);
         let lang = query.lang.as_deref().map(normalize_lang);
-        let lang_cond = "(?2 IS NULL OR v.lang = ?2 OR v.lang LIKE ?2 || '-%')";
-        let sql = match fts_query(&query.text) {
-            Some(_) => format!(
-                "SELECT DISTINCT v.id >> 8 FROM variants_fts f JOIN variants v ON v.id = f.rowid \
-                 WHERE variants_fts MATCH ?3 AND {lang_cond} AND instr(tm_fold(v.text), ?1) > 0 \
-                 ORDER BY 1 LIMIT ?4"
-            ),
-            None => format!(
-                "SELECT DISTINCT v.id >> 8 FROM variants v WHERE ?3 IS NULL AND {lang_cond} \
-                 AND instr(tm_fold(v.text), ?1) > 0 ORDER BY 1 LIMIT ?4"
-            ),
-        };
+        let fts = fts_query(&query.text);
+        let sql = search_sql(fts.is_some());
         let ids: Vec<i64> = self
             .conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map(
-                    params![folded, lang, fts_query(&query.text), query.limit as i64],
-                    |r| r.get(0),
-                )?
-                .collect()
+                s.query_map(params![folded, lang, fts, query.limit as i64], |r| r.get(0))?
+                    .collect()
             })
             .map_err(self.err())?;
         if ids.is_empty() {
@@ -918,7 +1039,7 @@ impl Store for SqliteStore {
             problems.push(format!("{fk} row(s) point to missing units"));
         }
         if let Err(e) = c.execute(
-            "INSERT INTO variants_fts(variants_fts, rank) VALUES ('integrity-check', 1)",
+            "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)",
             [],
         ) {
             problems.push(format!(
@@ -940,47 +1061,16 @@ impl Store for SqliteStore {
     }
 
     fn scan_variants(&mut self, each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<u64> {
-        let path = self.path.clone();
-        let err = |e| sql_err(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
-        let generation: String = tx
-            .query_row(
-                "SELECT value FROM tmkit_meta WHERE key = 'generation'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
-        let mut units = tx
-            .prepare(
-                "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_date), o.name, u.origin_pos \
-                 FROM units u LEFT JOIN origins o ON o.id = u.origin_id ORDER BY u.id",
-            )
-            .map_err(err)?;
-        let mut variants = tx
-            .prepare("SELECT id >> 8, lang, text, codes FROM variants ORDER BY id")
-            .map_err(err)?;
-        let mut unit_rows = units.query([]).map_err(err)?;
-        let mut var_rows = Grouped::new(variants.query([]).map_err(err)?, |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
-        });
-        let mut vars: Vec<(String, String, u32)> = Vec::new();
-        while let Some(r) = unit_rows.next().map_err(err)? {
-            let id: i64 = r.get(0).map_err(err)?;
-            let tuid: Option<String> = r.get(1).map_err(err)?;
-            let date: Option<String> = r.get(2).map_err(err)?;
-            let origin: Option<String> = r.get(3).map_err(err)?;
-            let pos: Option<i64> = r.get(4).map_err(err)?;
-            vars.clear();
-            var_rows.take(id, &mut vars).map_err(err)?;
-            each(ScannedUnit {
-                id,
-                tuid: tuid.as_deref(),
-                date: date.as_deref(),
-                origin: origin.as_deref().map(|o| (o, pos.unwrap_or(0) as u32)),
-                variants: &vars,
-            });
-        }
-        Ok(generation.parse().unwrap_or(0))
+        self.scan_units(None, each)
+    }
+
+    fn scan_range(
+        &mut self,
+        first: i64,
+        last: i64,
+        each: &mut dyn FnMut(ScannedUnit<'_>),
+    ) -> Result<u64> {
+        self.scan_units(Some((first, last)), each)
     }
 
     fn scan_ids(&mut self, ids: &[i64], each: &mut dyn FnMut(ScannedUnit<'_>)) -> Result<()> {

@@ -96,6 +96,11 @@ impl Unit {
 /// ```
 pub fn search_fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // ASCII decomposes to itself and folds to lower case: the common case
+    // of every candidate a concordance search checks.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let stripped: String = text
         .nfkd()
         .filter(|&c| {
@@ -164,6 +169,55 @@ pub fn unit_hashes(unit: &Unit) -> UnitHashes {
     UnitHashes {
         content: fnv1a(&parts),
         source: fnv1a(&[src_lang.as_bytes(), source.as_bytes(), joined.as_bytes()]),
+    }
+}
+
+/// A unit with what writing it takes computed ahead (its hashes, the plain
+/// text, normalized language and code count of each variant, and its `<tu>`
+/// when the columns cannot hold it): an import computes it on its reading
+/// thread, so the writing one only writes.
+#[derive(Debug, Clone)]
+pub struct PreparedUnit {
+    /// The unit.
+    pub unit: Unit,
+    /// Its hashes.
+    pub hashes: UnitHashes,
+    /// The source language, normalized.
+    pub source_lang: String,
+    /// (normalized language, plain text, inline codes) per variant, in order.
+    pub variants: Vec<(String, String, u32)>,
+    /// The whole `<tu>` when the columns do not suffice.
+    pub tmx: Option<String>,
+}
+
+impl PreparedUnit {
+    /// Computes what writing `unit` takes.
+    pub fn new(unit: Unit) -> PreparedUnit {
+        let hashes = unit_hashes(&unit);
+        let variants = unit
+            .tu
+            .tuvs
+            .iter()
+            .map(|tuv| {
+                (
+                    normalize_lang(&tuv.lang),
+                    tuv.seg.plain_text(),
+                    code_count(tuv),
+                )
+            })
+            .collect();
+        let tmx = if columns_suffice(&unit.tu) {
+            None
+        } else {
+            tu_to_xml(&unit.tu).ok()
+        };
+        PreparedUnit {
+            source_lang: normalize_lang(&unit.source_lang),
+            unit,
+            hashes,
+            variants,
+            tmx,
+        }
     }
 }
 

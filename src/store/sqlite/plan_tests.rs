@@ -95,3 +95,35 @@ fn joins_of_units_and_variants_stay_on_rowid_ranges() {
         }
     }
 }
+
+#[test]
+fn concordance_walks_units_in_order_and_stops_at_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("search.tmdb"), true).unwrap();
+    let conn = store.connection();
+    for with_index in [true, false] {
+        let sql = search_sql(with_index);
+        let values: Vec<String> = ["talks", "en", "\"tal\"", "20"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let shown = plan(conn, &sql, &values).join("\n");
+        // No sort of every candidate before the limit applies.
+        assert!(!shown.contains("TEMP B-TREE"), "{sql}\n{shown}");
+        assert_range_plan(conn, &sql, &values);
+    }
+}
+
+#[test]
+fn concordance_queries_ask_for_enough_trigrams() {
+    assert_eq!(fts_query("ok"), None);
+    assert_eq!(
+        fts_query(" don't his ").unwrap(),
+        r#""don" AND "on'" AND "n't" AND "'t " AND "t h" AND " hi" AND "his""#
+    );
+    assert_eq!(fts_query("a\"bc").unwrap(), r#""a""b" AND """bc""#);
+    // 26 trigrams: every third, and the last.
+    let long = fts_query("I regret having rest so much").unwrap();
+    assert_eq!(long.split(" AND ").count(), 10, "{long}");
+    assert!(long.ends_with(r#""uch""#), "{long}");
+}
