@@ -24,6 +24,11 @@
 //! duplicates carry different props or notes, a pass in between collects
 //! those, and only those.) Every input is read to its end before the
 //! output is complete, so the output may be one of the inputs.
+//!
+//! Inputs are read on as many threads as there are cores, in every pass;
+//! the result is what reading them one after the other gives (see
+//! [`merge`]). The second pass only tokenizes the units it does not write
+//! ([`TmxReader::skip_into`]).
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io::{Read, Write};
