@@ -40,7 +40,7 @@ if [ ! -f "$B1M/gt.jsonl" ]; then
 fi
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ); scheduling: $(chrt -p $$ | head -1 | sed 's/.*: //')"
 
-echo "== import 1M TMX ($(du -m "$B1M/tm.tmx" | cut -f1) MB) into SQLite (concordance + fuzzy index included)"
+echo "== import 1M TMX ($(( $(stat -c %s "$B1M/tm.tmx") / 1000000 )) MB) into SQLite (concordance + fuzzy index included)"
 rm -f "$DB" "$DB"-* "$DB".*.fzi
 /usr/bin/time -f "$TIME" "$BIN" tm import --tm "$DB" "$B1M/tm.tmx"
 tmx_bytes=$(stat -c %s "$B1M/tm.tmx")
