@@ -184,13 +184,21 @@ pub fn reset_schema(uri: &str, schema: &str) -> Result<()> {
     let location = StoreLocation::Postgres(uri.to_string());
     let mut client = Client::connect(uri, NoTls).map_err(pg_err(&location))?;
     let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+    // Two sessions running `CREATE EXTENSION IF NOT EXISTS` at once on a
+    // fresh database collide on pg_extension's unique index (tests reset
+    // their schemas in parallel): the transaction-level lock serialises them.
     client
         .batch_execute(&format!(
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public; \
-             DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted};"
+            "BEGIN; SELECT pg_advisory_xact_lock({RESET_LOCK}); \
+             CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public; \
+             DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted}; COMMIT;"
         ))
         .map_err(pg_err(&location))
 }
+
+/// The advisory lock [`reset_schema`] holds (`tmkr`), distinct from the
+/// writers' lock so a reset never waits for another schema's writer.
+const RESET_LOCK: i64 = 0x746d_6b72;
 
 impl PgStore {
     /// Connects, refusing a database whose tables are not a tmkit store's or
