@@ -26,6 +26,7 @@ pub async fn analyze(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,

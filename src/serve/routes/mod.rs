@@ -240,6 +240,31 @@ pub struct DocParams {
 }
 
 impl DocParams {
+    /// Refuses numbers outside the bounds the description gives, whichever
+    /// route takes them (each document route reads only some of them).
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        if self.min.is_some_and(|m| m > 100) {
+            return Err(ApiError::bad_request("min must be 0-100"));
+        }
+        if self.max.is_some_and(|m| !(1..=50).contains(&m)) {
+            return Err(ApiError::bad_request("max must be 1-50"));
+        }
+        if self.sentences.is_some_and(|n| !(1..=100).contains(&n)) {
+            return Err(ApiError::bad_request("sentences must be 1-100"));
+        }
+        if self.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
+            return Err(ApiError::bad_request("rate must be a number >= 0"));
+        }
+        if let Some(to) = self.to.as_deref()
+            && !matches!(to, "xliff12" | "xliff20" | "tmx")
+        {
+            return Err(ApiError::bad_request(format!(
+                "to '{to}': expected xliff12, xliff20 or tmx"
+            )));
+        }
+        self.grid().map(|_| ())
+    }
+
     /// `min` (default `default`), refused above 100.
     pub(crate) fn min_score(&self, default: u8) -> Result<u8, ApiError> {
         match self.min {

@@ -20,7 +20,8 @@ use crate::xliff::Document;
     params(DocParams),
     request_body(content = String, description = "The document: plain text, Markdown, HTML, or XLIFF 1.2/2.0", content_type = "text/plain"),
     responses(
-        (status = 200, description = "The bilingual file", content_type = "application/xliff+xml"),
+        (status = 200, description = "The bilingual file: XLIFF, or TMX with `to=tmx`",
+            content((String = "application/xliff+xml"), (String = "application/x-tmx+xml"))),
         (status = 400, description = "Bad parameters", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody),
         (status = 413, description = "Document too large", body = crate::serve::error::ErrorBody),
@@ -30,6 +31,7 @@ pub async fn pretranslate(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Response, ApiError> {
+    p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,

@@ -26,6 +26,7 @@ pub async fn summarize(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Json<Summary>, ApiError> {
+    p.check()?;
     let choice: LangChoice = match p.src.as_deref() {
         None | Some("auto") | Some("") => LangChoice::Auto,
         Some(l) => LangChoice::Tag(lang(Some(l), "src")?),

@@ -312,8 +312,10 @@ pub async fn put(
         (&req.src, &req.source, "src"),
         (&req.tgt, &req.target, "tgt"),
     ] {
+        // A language given is checked even without its text.
+        let l = l.as_deref().map(|l| lang(Some(l), what)).transpose()?;
         match (l, text) {
-            (Some(l), Some(t)) => variants.push((lang(Some(l), what)?.to_string(), t.clone())),
+            (Some(l), Some(t)) => variants.push((l.to_string(), t.clone())),
             (None, Some(_)) => {
                 return Err(ApiError::bad_request(format!(
                     "a text needs its language ('{what}')"
