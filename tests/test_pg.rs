@@ -443,4 +443,15 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
         "{gone}"
     );
     assert!(gone.contains("meeting number 0 starts"), "{gone}");
+    // SIGTERM: the server closes its PostgreSQL connections and exits cleanly.
+    let pid = child.0.id().to_string();
+    assert!(
+        StdCommand::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status}");
 }

@@ -116,7 +116,7 @@ const SEARCH: &str = "SELECT DISTINCT v.unit_id FROM variants v WHERE v.folded L
 /// A store in a PostgreSQL database (the tables live in the connection's
 /// first `search_path` schema).
 pub struct PgStore {
-    client: Client,
+    client: Conn,
     uri: String,
     location: StoreLocation,
     id: String,
@@ -130,6 +130,35 @@ pub struct PgStore {
     /// The trigram index a finished bulk load is still building (the
     /// session's write lock is held until it is done).
     trigram: Option<JoinHandle<Result<()>>>,
+}
+
+/// A connection that can be dropped anywhere: `postgres::Client` closes
+/// itself by blocking on a runtime of its own, which panics on a thread
+/// already inside one (a server dropping its stores at shutdown), so there
+/// it is closed on a thread of its own.
+struct Conn(Option<Client>);
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("an open connection")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("an open connection")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
 }
 
 /// A bulk load in progress (see the module's documentation).
@@ -212,7 +241,7 @@ impl PgStore {
         let location = StoreLocation::Postgres(uri.to_string());
         let client = Client::connect(uri, NoTls).map_err(pg_err(&location))?;
         let mut store = PgStore {
-            client,
+            client: Conn(Some(client)),
             uri: uri.to_string(),
             location,
             id: String::new(),
@@ -507,7 +536,7 @@ impl PgStore {
         let bulk = self.bulk.as_mut().expect("a bulk load");
         for name in units.iter().filter_map(|u| u.origin.as_deref()) {
             if !bulk.origins.contains_key(name) {
-                let one = origin_ids(&mut self.client, &[name], &err)?;
+                let one = origin_ids(&mut *self.client, &[name], &err)?;
                 bulk.origins.extend(one);
             }
         }
@@ -642,7 +671,7 @@ impl PgStore {
         let btrees = self
             .client
             .batch_execute(BULK_MAINTENANCE_MEM)
-            .and_then(|()| restore_indexes(&mut self.client, false));
+            .and_then(|()| restore_indexes(&mut *self.client, false));
         // The trigram index goes on building while the caller reads (the
         // fuzzy index is built from the store meanwhile).
         self.trigram = Some(trigram);
@@ -840,8 +869,17 @@ fn bulk_writer(
 
 impl Drop for PgStore {
     fn drop(&mut self) {
-        // Errors cannot be reported here; the next connection repairs.
-        if let Err(e) = self.finish_all() {
+        if self.bulk.is_none() && self.trigram.is_none() {
+            return;
+        }
+        // The blocking client cannot run on a thread inside a runtime.
+        let result = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| s.spawn(|| self.finish_all()).join())
+                .unwrap_or_else(|_| Err(Error::Usage("finishing the bulk load panicked".into())))
+        } else {
+            self.finish_all()
+        };
+        if let Err(e) = result {
             // Nothing else can report it; the next connection repairs.
             eprintln!("tmkit: finishing the PostgreSQL bulk load failed: {e}");
         }
