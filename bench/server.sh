@@ -134,7 +134,8 @@ sample_rss() {
 # 10 s warm-up to the last.
 report_rss() {
   echo "RSS samples every 5 s, MB (total/anon/file): $(awk '{printf "%d/%d/%d ", $2/1024, $3/1024, $4/1024}' "$1")"
-  awk 'NR == 3 {r0 = $2; a0 = $3} {r = $2; a = $3} END {if (NR >= 3) printf "after the 10 s warm-up to the end: RSS %+.1f MB, anon %+.1f MB\n", (r - r0) / 1024, (a - a0) / 1024}' "$1"
+  # A zero sample was taken after the server exited: not a measurement.
+  awk 'NF < 3 || $2 + 0 == 0 {next} ++n == 3 {r0 = $2; a0 = $3} {r = $2; a = $3} END {if (n >= 3) printf "after the 10 s warm-up to the end: RSS %+.1f MB, anon %+.1f MB\n", (r - r0) / 1024, (a - a0) / 1024}' "$1"
 }
 
 lookups() {
@@ -194,10 +195,11 @@ echo "$levels"
 # RSS growth per added unit (after warm-up, so the caches are filled) beside
 # what the change levels hold per unit, as the server counted them at exit.
 awk -v added="$added" -v levels="$levels" '
-  NR == 3 {a0 = $3; t0 = $1} {a = $3; t = $1}
+  NF < 3 || $2 + 0 == 0 {next}
+  ++n == 3 {a0 = $3; t0 = $1} {a = $3; t = $1}
   END {
     kb = 0; if (match(levels, /[0-9]+ KB/)) kb = substr(levels, RSTART, RLENGTH - 3);
-    if (NR >= 3 && added > 0)
+    if (n >= 3 && added > 0)
       printf "anon RSS growth after warm-up: %.0f bytes per added unit (over %d s, about %d units); the change levels hold %.0f bytes per unit\n",
         (a - a0) * 1024 / (added * (t - t0) / (t - t0 + 10)), t - t0, added * (t - t0) / (t - t0 + 10), kb * 1024 / added
   }' "$BENCH_DIR/server-bench.rss"
