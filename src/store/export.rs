@@ -233,12 +233,8 @@ fn export_xliff(
             Ok(())
         })?;
         file.flush(out)?;
-        if file.at == start {
-            // No unit: the empty file as rendered.
-            write(out, &file.empty[start..=close].concat())?;
-        } else {
-            write(out, &file.empty[file.at..=close].concat())?;
-        }
+        // The rest of the file as rendered (all of it when it had no unit).
+        write(out, &file.empty[file.at..=close].concat())?;
         written += file.count;
     }
     write(out, &end)?;

@@ -59,6 +59,13 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> Error {
     Error::invalid(Location::file(path), format!("SQLite: {e}"))
 }
 
+/// Opens an immediate (write-locking) transaction: concurrent writers queue
+/// on the busy timeout here instead of failing at their first write.
+fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Transaction<'c>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| sql_err(path, e))
+}
+
 impl SqliteStore {
     /// Opens the store at `path` (creating it when `create` and it does not
     /// exist), migrating an older schema. A file that is not a tmkit store, or
@@ -150,10 +157,7 @@ impl SqliteStore {
     fn migrate_to(&mut self, target: u32) -> Result<()> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         // Another process may have migrated while this one waited.
         let current: u32 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -275,10 +279,7 @@ impl SqliteStore {
     ) -> Result<AddReport> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         let mut report = AddReport::default();
         let mut origins = HashMap::new();
         {
@@ -706,10 +707,7 @@ impl Store for SqliteStore {
         let doc = header.map(unit::header_to_doc).transpose()?;
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         tx.execute(
             "INSERT INTO origins (name, header) VALUES (?1, ?2) \
              ON CONFLICT(name) DO UPDATE SET header = coalesce(excluded.header, header)",
@@ -836,25 +834,23 @@ impl Store for SqliteStore {
         let now = super::tmx_now();
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         let mut origins = HashMap::new();
-        for stored in &selected {
-            let mut unit = stored.unit.clone();
-            super::apply_edit(&mut unit, edit, &now);
-            tx.execute("DELETE FROM units WHERE id = ?1", [stored.id])
-                .map_err(err)?;
-            let origin = match &unit.origin {
-                Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
-                None => None,
-            };
-            Inserts::new(&tx)
-                .and_then(|mut inserts| {
-                    inserts.insert(&PreparedUnit::new(unit), origin, Some(stored.id))
-                })
-                .map_err(err)?;
+        {
+            let mut inserts = Inserts::new(&tx).map_err(err)?;
+            for stored in &selected {
+                let mut unit = stored.unit.clone();
+                super::apply_edit(&mut unit, edit, &now);
+                tx.execute("DELETE FROM units WHERE id = ?1", [stored.id])
+                    .map_err(err)?;
+                let origin = match &unit.origin {
+                    Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
+                    None => None,
+                };
+                inserts
+                    .insert(&PreparedUnit::new(unit), origin, Some(stored.id))
+                    .map_err(err)?;
+            }
         }
         if !selected.is_empty() {
             bump_generation(&tx).map_err(err)?;
@@ -867,10 +863,7 @@ impl Store for SqliteStore {
         let (cond, values) = self.ids_where(filter)?;
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         let n = tx
             .execute(
                 &format!("DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE {cond})"),
@@ -909,10 +902,7 @@ impl Store for SqliteStore {
     fn record_usage(&mut self, ids: &[i64], when: &str) -> Result<()> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -1002,10 +992,7 @@ impl Store for SqliteStore {
     fn dedupe(&mut self) -> Result<u64> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = begin_write(&mut self.conn, &path)?;
         let n = tx
             .execute(
                 "DELETE FROM units WHERE id IN (SELECT u.id FROM units u WHERE EXISTS \
