@@ -746,6 +746,57 @@ fn after_adds_edits_and_deletes_lookups_still_equal_tmkit_match() {
     }
 }
 
+/// A unit added while serving and then edited leaves its old entry behind in
+/// an older change level; a lookup must look past it to that level's other
+/// entries (a `max=1` lookup once came back empty here).
+#[test]
+fn an_edited_added_unit_does_not_hide_the_other_added_units() {
+    let (served, _store) = serve_news(&[]);
+    lookup(&served, ZEBRA);
+    let units = served.url("/v1/tms/default/units");
+    // Near matches of ZEBRA, then units that match nothing: whatever levels
+    // they end up in, some level holds the exact one with no near one after it.
+    let near = ["at noon", "at dawn", "at dusk", "at night"].map(|e| ZEBRA.replace("at noon", e));
+    let far = [
+        "Tax rates rose in every northern county.",
+        "The orchestra tuned before the overture.",
+        "Snow closed both mountain passes overnight.",
+        "A new library opened beside the harbour.",
+    ];
+    let mut first = None;
+    for (i, source) in near.iter().map(String::as_str).chain(far).enumerate() {
+        let unit =
+            json!({"src": "en", "tgt": "fr", "source": source, "target": format!("zèbre {i}")});
+        let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+        assert_eq!(a.status, 201, "{}", a.body);
+        first.get_or_insert(a.json()["ids"][0].as_i64().unwrap());
+    }
+    // The exact match now says something else entirely.
+    let edit = json!({"src": "en", "source": "Penguins never visit the desert in winter."});
+    let a = send(
+        "PUT",
+        &format!("{units}/{}", first.unwrap()),
+        Some(&edit),
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = get(&format!(
+        "{}?src=en&tgt=fr&min=50&max=1&q={}",
+        served.url("/v1/tms/default/lookup"),
+        urlencode(ZEBRA)
+    ));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let m = a.json();
+    let best = &m["matches"][0];
+    assert!(best["score"].as_u64().unwrap() < 100, "{m}");
+    assert_ne!(best["target"], "zèbre 0", "{m}");
+    assert!(
+        best["target"].as_str().unwrap().starts_with("zèbre "),
+        "{m}"
+    );
+}
+
 #[test]
 fn a_read_only_server_refuses_every_write() {
     let (served, _) = serve_news(&["--read-only"]);

@@ -524,6 +524,12 @@ impl PairIndex {
             max_results: options.max_results.saturating_add(view.base_hidden),
             ..*options
         };
+        // A level may hide its own entries of units changed again in a newer
+        // level (an added unit edited later), at most one per change held.
+        let level_widened = MatchOptions {
+            max_results: options.max_results.saturating_add(view.delta_len()),
+            ..*options
+        };
         let mut out = Vec::with_capacity(queries.len());
         for q in queries {
             let started = std::time::Instant::now();
@@ -575,7 +581,7 @@ impl PairIndex {
             for level in view.levels.iter().filter_map(|l| l.matcher.as_ref()) {
                 let tm = level.memory();
                 let mut s = level.session();
-                for m in s.lookup(query, &widened) {
+                for m in s.lookup(query, &level_widened) {
                     let Some((unit, seq)) = tm.unit(m.entry_id) else {
                         continue;
                     };
