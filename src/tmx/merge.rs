@@ -603,8 +603,16 @@ fn in_parallel<T: Send>(
                             }
                         }
                         Ok(Msg::Failed(e)) => return Err(e),
-                        // The thread stopped without a last item.
-                        Err(_) => break,
+                        // Every reader ends with an item `take` accepts as
+                        // the last, or with `Failed`: a thread that stopped
+                        // without either panicked. Stop here (waiting for the
+                        // next input could hang) and let the scope re-raise it.
+                        Err(_) => {
+                            return Err(Error::invalid(
+                                Location::default(),
+                                format!("input {} was not read to its end", input + 1),
+                            ));
+                        }
                     }
                 }
             }
@@ -681,7 +689,9 @@ fn first_pass<R: Read + Send>(
     in_parallel(
         inputs,
         threads,
-        1,
+        // A rendezvous: a finished scan waits for its turn instead of
+        // queueing, so at most one scan per thread is held at once.
+        0,
         |input, send: &dyn Fn(Box<Scan>) -> bool| {
             let mut scan = Box::<Scan>::default();
             let result = scan_input(open, input, opts.lenient, budget, &mut scan);
@@ -1188,7 +1198,7 @@ fn collect_extras<R: Read + Send>(
     in_parallel(
         inputs,
         threads,
-        1,
+        0,
         |input, send: &dyn Fn(Extras) -> bool| {
             send(collect_input(open, input, plan)?);
             Ok(())
