@@ -5,8 +5,9 @@
 Invented words `wN` translate to `trNx` (Zipf frequencies); about 7% 1-2, 7% 2-1,
 2% 2-2 beads (with content crossing the sentence boundary), 4% inserted target and
 4% deleted source sentences, each sharing 30% of its words with its neighbour.
-Five documents: en-fr with a dictionary covering 60% of the words, en-de with a
-full dictionary, en-fr and two en-ro without one.
+Five documents: two en-fr (the dictionary written for the first, covering 60% of
+the words, is also found for the second through --dict-dir, since both use the same
+invented vocabulary), en-de with a full dictionary, and two en-ro without one.
 
 Usage: python3 bench/align_synthetic.py OUT_DIR
 then:  python3 ../shared/eval/align/align_eval.py --gold OUT_DIR \

@@ -24,8 +24,7 @@ use crate::tm::{Entry, EntryId, LanguagePair, OpenedMemory, Origin, TranslationM
 /// Entries of units changed since the base was built.
 pub(crate) struct DeltaTm {
     pair: LanguagePair,
-    /// How origins are named (the store's redacted location, as
-    /// [`crate::store::StoreMemory`] names its entries).
+    /// How origins are named: the served memory's name.
     name: Arc<str>,
     entries: Vec<Entry>,
     /// Per entry: (unit id, sequence of the change that made it).

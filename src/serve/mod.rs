@@ -187,7 +187,8 @@ impl Server {
             }
             served.push(Arc::new(ServedTm::open(&t.name, Source::of_spec(&t.spec))?));
         }
-        // Count each store's units now, so the first listing does not wait.
+        // Start counting each store's units now: a listing that comes while
+        // the count runs waits for it, one after it is answered at once.
         for tm in served.iter().filter(|t| t.is_store()) {
             let tm = tm.clone();
             let _ = std::thread::Builder::new()
