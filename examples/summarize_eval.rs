@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Weights are the fields of `tmkit::summarize::Weights` or feature names
-//! (`tmkit::summarize::features::FEATURE_NAMES`), e.g. `first=2 redundancy=0.5`.
+//! (`tmkit::summarize::features::FEATURE_NAMES`), e.g. `duplicate_jaccard=0.6`;
+//! only `duplicate_jaccard` changes the digest (the eligible lead), the others
+//! change the learned ranker's features and scores in the dump.
 //! `--dump FILE` also writes one JSON line per article for offline analysis
 //! (`scripts/summarize_train.py`): the reference's ROUGE tokens, each
 //! sentence's tokens and features ([`Summarizer::rank`]), the
@@ -28,10 +30,6 @@ fn main() {
 }
 
 fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
-    if key == "lead_margin" && value == "none" {
-        w.lead_margin = None;
-        return Ok(());
-    }
     let v: f32 = value.parse().map_err(|_| format!("bad number {value:?}"))?;
     if let Some(i) = FEATURE_NAMES.iter().position(|n| *n == key) {
         w.features[i] = v;
@@ -39,12 +37,10 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
     }
     match key {
         "title" => w.title = v,
-        "redundancy" => w.redundancy = v,
         "duplicate_jaccard" => w.duplicate_jaccard = v,
         "edge_threshold" => w.edge_threshold = v,
         "long_sentence_words" => w.long_sentence_words = v as usize,
         "median_length_cap" => w.median_length_cap = v,
-        "lead_margin" => w.lead_margin = Some(v),
         _ => return Err(format!("unknown weight {key:?}")),
     }
     Ok(())

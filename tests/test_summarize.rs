@@ -399,11 +399,17 @@ fn every_sample_article_gets_a_summary_in_document_order() {
     assert!(count > 0, "no sample article summarized");
 }
 
-/// On BBC news with extractive references (when the shared dev data is
-/// present), the default ranking must beat the first three sentences by a
-/// wide margin, measured with the library's ROUGE-1.
+/// The default digest is the eligible lead (issue #13, seventh round of
+/// docs/performance/summarize.md: held out, it beat every learned ranker). It
+/// must beat the raw lead (the segmenter's first three sentences) on the mean
+/// of the human-summary sets of the shared dev data, when present: what it
+/// adds is skipping bylines, datelines, captions, fragments and
+/// near-duplicates and trimming furniture, measured with the library's
+/// ROUGE-1. (This test used to ask the learned ranker for +0.5 on the mean,
+/// in-sample; the eligible lead, with nothing fitted, is +0.37 over these
+/// three sets, so the test asks for +0.3.)
 #[test]
-fn ranking_beats_the_lead_on_shared_dev_data() {
+fn eligible_lead_beats_the_raw_lead_on_shared_dev_data() {
     use tmkit::segment::Segmenter;
     use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
     use tmkit::summarize::{Document, LanguageProfile, Summarizer};
@@ -456,15 +462,24 @@ fn ranking_beats_the_lead_on_shared_dev_data() {
         );
         return;
     }
+    // The issue's floor: no set more than 1 point below the lead (XSum, whose
+    // references are one sentence, is the closest: its eligible lead is a
+    // little below the raw lead).
+    for (name, (ours, lead)) in ["CNN/DM", "XSum", "IndoSum"].iter().zip(&human) {
+        assert!(
+            *ours >= lead - 1.0,
+            "{name} ROUGE-1: ours {ours:.2}, lead {lead:.2}"
+        );
+    }
     let mean = |f: fn(&(f64, f64)) -> f64| human.iter().map(f).sum::<f64>() / 3.0;
     let (ours, lead) = (mean(|x| x.0), mean(|x| x.1));
     assert!(
-        ours > lead + 0.5,
+        ours > lead + 0.3,
         "human summaries, ROUGE-1: ours {ours:.2}, lead {lead:.2}"
     );
-    // Extractive BBC references: still above the lead.
+    // Extractive BBC references: at least the raw lead (equal on these 300).
     if let Some((ours, lead)) = score("bbc_en.dev.jsonl", 300) {
-        assert!(ours > lead, "BBC ROUGE-1: ours {ours:.2}, lead {lead:.2}");
+        assert!(ours >= lead, "BBC ROUGE-1: ours {ours:.2}, lead {lead:.2}");
     }
 }
 

@@ -1,5 +1,9 @@
-//! The learned part of the ranking: what is known about each sentence, as a
-//! fixed vector of features, and the linear weights that turn it into a score.
+//! The learned ranker of [`super::Summarizer::rank`], the evaluation API: what
+//! is known about each sentence, as a fixed vector of features, and the linear
+//! weights that turn it into a score. The digest does not use it: held out
+//! (leave one set out), the eligible lead beat every fitted ranker, so the
+//! ranker stays only for `scripts/summarize_train.py` to test new ones against
+//! the lead (docs/performance/summarize.md, seventh round).
 //!
 //! The weights in [`WEIGHTS`] are fitted by `scripts/summarize_train.py` on the
 //! development sets (news with human summaries in English, French and

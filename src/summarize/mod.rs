@@ -7,20 +7,25 @@
 //!   (character bigrams for scripts written without spaces);
 //! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
 //!   undirected centrality, word-overlap degree, length factors, term-set
-//!   Jaccard, the filter for fragments, bylines and datelines,
-//!   maximal-marginal-relevance selection);
-//! - [`features`]: each sentence's features and the learned weights that score them;
+//!   Jaccard, the filter for fragments, bylines and datelines, the
+//!   selection of the eligible lead);
+//! - [`features`]: each sentence's features and the learned weights that score
+//!   them ([`Summarizer::rank`], the evaluation API);
 //! - [`digest`]: the Markdown digest of many articles;
 //! - [`translations`]: the best memory translation of each digest sentence;
 //! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
 //!
-//! [`Summarizer`] puts them together. A sentence's score is a linear model,
-//! learned on news with human-written summaries, over where it stands (the
-//! lead of a news story carries most of it), how central it is, how close it
-//! is to the lead and the headline, its length and whether it opens with a
-//! quotation; selection then avoids saying the same thing twice and never
-//! takes two near-duplicates. The summary comes out in document order with
-//! scores and byte offsets.
+//! [`Summarizer::summarize`] puts them together. The digest is the
+//! **eligible lead**: the article's first sentences that are not fragments,
+//! headings, bylines, datelines, bracketed captions or list items, with
+//! datelines and share bars trimmed from their starts, skipping any sentence
+//! whose terms nearly repeat one already chosen (Jaccard ≥ 0.5), in document
+//! order with byte offsets. On news with human-written summaries, held out
+//! (leave one set out, and halves), it is the best of every method measured,
+//! learned rankers included, and nothing is fitted to any data set
+//! (docs/performance/summarize.md). [`Summarizer::rank`] keeps the learned
+//! ranker's features and scores as the evaluation API of
+//! `scripts/summarize_train.py`; the digest does not use them.
 //!
 //! ```
 //! use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer};
@@ -76,9 +81,14 @@ impl Default for Budget {
     }
 }
 
-/// The settings of the ranking. The feature weights are learned (see
-/// [`features`] and `docs/performance/summarize.md`) and the same for every
-/// language; the rest shape the features and the selection.
+/// The near-duplicate threshold of the digest, and the settings of the
+/// learned ranker behind [`Summarizer::rank`].
+///
+/// The digest is the eligible lead ([`Summarizer::summarize`]): of these
+/// settings only `duplicate_jaccard` changes it. The ranker's settings stay
+/// for [`Summarizer::rank`], the evaluation API that `examples/summarize_eval.rs
+/// --dump` and `scripts/summarize_train.py` use to test rankers against the
+/// lead (held out, none beat it: docs/performance/summarize.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     /// The learned weight of each feature, in [`features::FEATURE_NAMES`] order.
@@ -86,8 +96,6 @@ pub struct Weights {
     /// The headline as a query, when one is known: its weight as a node of
     /// the word-overlap graph, in sentences (2 = it counts as much as two).
     pub title: f32,
-    /// How much similarity to an already chosen sentence costs (MMR).
-    pub redundancy: f32,
     /// Two sentences whose sets of terms have at least this Jaccard
     /// similarity are near-duplicates and never both chosen.
     pub duplicate_jaccard: f32,
@@ -100,11 +108,6 @@ pub struct Weights {
     /// sentence are held back in proportion (0 disables): a cap relative to
     /// the article's own style, where `long_sentence_words` is absolute.
     pub median_length_cap: f32,
-    /// Lead-anchored selection: the first eligible sentences, each replaced
-    /// only by a sentence scoring more than this above it
-    /// ([`rank::anchored_select`]; infinite: the eligible lead alone). `None`:
-    /// selection by score with maximal marginal relevance.
-    pub lead_margin: Option<f32>,
 }
 
 impl Default for Weights {
@@ -112,12 +115,10 @@ impl Default for Weights {
         Weights {
             features: features::WEIGHTS,
             title: 0.5,
-            redundancy: learned::REDUNDANCY,
             duplicate_jaccard: 0.5,
             edge_threshold: 0.3,
             long_sentence_words: 40,
             median_length_cap: 2.5,
-            lead_margin: learned::LEAD_MARGIN,
         }
     }
 }
@@ -141,7 +142,9 @@ pub struct SummarySentence {
     pub start: usize,
     /// Byte offset just past the sentence.
     pub end: usize,
-    /// The ranking score (higher is more important).
+    /// The lead prior, `1 / (1 + r)` for the sentence ranked `r` among the
+    /// article's eligible sentences (1 for the lead): the digest is the
+    /// eligible lead, so earlier is more important.
     pub score: f32,
     /// The sentence, with inner line breaks turned into spaces.
     pub text: String,
@@ -189,6 +192,16 @@ struct Candidate {
     quote_open: bool,
     quoted: f32,
     question: bool,
+    /// Rank among the eligible sentences before it (0 for the lead).
+    position: usize,
+}
+
+/// An article's sentences, before any ranking.
+struct Sentences {
+    candidates: Vec<Candidate>,
+    /// Each sentence's terms (raw counts: Jaccard looks at the sets).
+    bags: Vec<SparseVec>,
+    table: TermTable,
 }
 
 impl Summarizer {
@@ -237,9 +250,12 @@ impl Summarizer {
         tools
     }
 
-    /// How each sentence of `doc` was scored, component by component, for
-    /// diagnostics and tuning: [`Summarizer::summarize`] picks from these
-    /// scores by maximal marginal relevance over `similarity`.
+    /// How the learned ranker scores each sentence of `doc`, feature by
+    /// feature: the evaluation API (`examples/summarize_eval.rs --dump` feeds
+    /// `scripts/summarize_train.py`, which fits and tests rankers and rules
+    /// against the lead). [`Summarizer::summarize`] does not use these scores:
+    /// its digest is the eligible lead; `eligible`, `position` and `jaccard`
+    /// here are the ones it uses.
     ///
     /// ```
     /// use tmkit::summarize::{Document, Options, Summarizer};
@@ -258,8 +274,8 @@ impl Summarizer {
     pub fn summarize(&self, doc: &Document, lang: &LanguageTag) -> Summary {
         let tools = self.tools(lang);
         let w = &self.options.weights;
-        let ranking = self.analyse(doc, &tools);
-        let n = ranking.sentences.len();
+        let sentences = self.sentences(doc, &tools);
+        let n = sentences.candidates.len();
         let mut summary = Summary {
             language: lang.clone(),
             title: doc.title.clone(),
@@ -286,9 +302,7 @@ impl Summarizer {
             }
             return summary;
         }
-        let candidates = &ranking.sentences;
-        let scores: Vec<f32> = candidates.iter().map(|c| c.score).collect();
-        let sim = &ranking.similarity;
+        let candidates = &sentences.candidates;
         let eligible: Vec<bool> = candidates.iter().map(|c| c.eligible).collect();
         let eligible_count = eligible.iter().filter(|&&e| e).count();
         let (count, word_budget) = match self.options.budget {
@@ -299,48 +313,23 @@ impl Summarizer {
             ),
             Budget::Words(words) => (n, Some(words)),
         };
-        let mut picked = match w.lead_margin {
-            Some(margin) => {
-                let words = |i: usize| candidates[i].words;
-                rank::anchored_select(&scores, &eligible, count, margin, |i, others| {
-                    // A near-duplicate of a chosen sentence adds nothing.
-                    if others
-                        .iter()
-                        .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
-                    {
-                        return false;
-                    }
-                    match word_budget {
-                        Some(limit) if !others.is_empty() => {
-                            others.iter().map(|&t| words(t)).sum::<usize>() + words(i) <= limit
-                        }
-                        _ => true,
-                    }
-                })
+        let bags = &sentences.bags;
+        let mut picked = rank::lead_select(&eligible, count, |i, taken| {
+            // A near-duplicate of a chosen sentence adds nothing.
+            if taken
+                .iter()
+                .any(|&t| rank::jaccard(&bags[i], &bags[t]) >= w.duplicate_jaccard)
+            {
+                return false;
             }
-            None => {
-                let mut used_words = 0usize;
-                rank::mmr_select(&scores, &eligible, sim, count, w.redundancy, |i, taken| {
-                    // A near-duplicate of a chosen sentence adds nothing.
-                    if taken
-                        .iter()
-                        .any(|&t| ranking.jaccard[i * n + t] >= w.duplicate_jaccard)
-                    {
-                        return false;
-                    }
-                    let Some(limit) = word_budget else {
-                        return true;
-                    };
-                    let words = candidates[i].words;
-                    if taken.is_empty() || used_words + words <= limit {
-                        used_words += words;
-                        true
-                    } else {
-                        false
-                    }
-                })
+            match word_budget {
+                Some(limit) if !taken.is_empty() => {
+                    taken.iter().map(|&t| candidates[t].words).sum::<usize>() + candidates[i].words
+                        <= limit
+                }
+                _ => true,
             }
-        };
+        });
         picked.sort_unstable();
         summary.sentences = picked
             .into_iter()
@@ -353,7 +342,7 @@ impl Summarizer {
                     index: i,
                     start,
                     end,
-                    score: scores[i],
+                    score: 1.0 / (1.0 + c.position as f32),
                     text,
                     translation: None,
                 }
@@ -362,9 +351,9 @@ impl Summarizer {
         summary
     }
 
-    /// Segments, filters and scores the sentences of `doc`.
-    fn analyse(&self, doc: &Document, tools: &LanguageTools) -> Ranking {
-        let w = &self.options.weights;
+    /// Segments and filters the sentences of `doc`, with each one's set of
+    /// terms (stemmed, stopwords out) for near-duplicate detection.
+    fn sentences(&self, doc: &Document, tools: &LanguageTools) -> Sentences {
         let body = doc.body();
         let base = doc.body_start;
 
@@ -425,18 +414,40 @@ impl Summarizer {
                 quote_open: features::opens_with_quote(s.text),
                 quoted: features::quoted_share(s.text),
                 question: s.text.trim_end().ends_with(['?', '？', '؟']),
+                position: 0,
             });
             in_paragraph += usize::from(eligible);
-        }
-        let n = candidates.len();
-        if n == 0 {
-            return Ranking::default();
         }
         if candidates.iter().all(|c| !c.eligible) {
             // Nothing but fragments: better a fragment than nothing.
             candidates.iter_mut().for_each(|c| c.eligible = true);
         }
+        let mut position = 0usize;
+        for c in candidates.iter_mut() {
+            c.position = position;
+            position += usize::from(c.eligible);
+        }
+        Sentences {
+            candidates,
+            bags,
+            table,
+        }
+    }
 
+    /// Segments, filters and scores the sentences of `doc` with the learned ranker.
+    fn analyse(&self, doc: &Document, tools: &LanguageTools) -> Ranking {
+        let w = &self.options.weights;
+        let Sentences {
+            candidates,
+            mut bags,
+            mut table,
+        } = self.sentences(doc, tools);
+        let n = candidates.len();
+        if n == 0 {
+            return Ranking::default();
+        }
+        let mut scratch = String::new();
+        let mut ids: Vec<u32> = Vec::new();
         let mut overlap = rank::overlap_degree(&bags);
         let jaccard = rank::jaccard_matrix(&bags);
         // The headline joins the word-overlap graph as a heavy extra node.
@@ -477,13 +488,12 @@ impl Summarizer {
         let median = rank::median_words(candidates.iter().filter(|c| c.eligible).map(|c| c.words));
         let eligible = candidates.iter().filter(|c| c.eligible).count();
         let first = candidates.iter().position(|c| c.eligible).unwrap_or(0);
-        let mut position = 0usize;
         candidates
             .iter()
             .enumerate()
             .map(|(i, c)| {
                 let facts = features::SentenceFacts {
-                    position,
+                    position: c.position,
                     eligible,
                     in_paragraph: c.in_paragraph,
                     words: c.words,
@@ -498,9 +508,6 @@ impl Summarizer {
                     quoted: c.quoted,
                     question: c.question,
                 };
-                if c.eligible {
-                    position += 1;
-                }
                 RankedSentence {
                     start: c.start,
                     end: c.end,
@@ -757,19 +764,16 @@ mod tests {
     }
 
     #[test]
-    fn headline_pulls_its_sentence_up() {
+    fn headline_pulls_its_sentence_up_in_the_ranker() {
         let text = "The council met on Monday to discuss the budget for next year in detail. \
             Members argued about the cost of road repairs across the town for hours. \
             A new bridge over the river was finally approved by a narrow vote. \
             The meeting ended late in the evening after the budget was discussed again.";
         let with_title = format!("Council approves new bridge\n\n{text}");
-        let all = Summarizer::new(Options {
-            budget: Budget::Sentences(4),
-            ..Options::default()
-        });
+        let summarizer = Summarizer::default();
         let scores = |t: &str| -> Vec<f32> {
-            let s = all.summarize(&Document::parse(t, InputFormat::Text), &en());
-            s.sentences.iter().map(|x| x.score).collect()
+            let r = summarizer.rank(&Document::parse(t, InputFormat::Text), &en());
+            r.sentences.iter().map(|x| x.score).collect()
         };
         let (plain, titled) = (scores(text), scores(&with_title));
         assert_eq!(plain.len(), 4);
@@ -778,6 +782,12 @@ mod tests {
             titled[2] / titled[0] > plain[2] / plain[0],
             "{plain:?} {titled:?}"
         );
+        // The digest is the lead either way (the headline is not a sentence of it).
+        let digest = summarizer.summarize(&Document::parse(&with_title, InputFormat::Text), &en());
+        let picked: Vec<usize> = digest.sentences.iter().map(|s| s.index).collect();
+        assert_eq!(picked, [0, 1, 2]);
+        assert_eq!(digest.sentences[0].score, 1.0);
+        assert_eq!(digest.sentences[2].score, 1.0 / 3.0);
     }
 
     #[test]
@@ -806,9 +816,17 @@ mod tests {
             .map(|s| ARTICLE[s.start..s.end].trim())
             .collect();
         assert_eq!(rejected, ["By Anna Reporter", "(Photos by Reuters)"]);
-        // The summary carries the ranking's scores for the sentences it took.
-        for picked in &summary.sentences {
-            assert_eq!(ranking.sentences[picked.index].score, picked.score);
+        // The summary is the ranking's first eligible sentences (no two of
+        // them near-duplicates here), with their lead prior as the score.
+        let lead: Vec<usize> = (0..n)
+            .filter(|&i| ranking.sentences[i].eligible)
+            .take(3)
+            .collect();
+        let picked: Vec<usize> = summary.sentences.iter().map(|s| s.index).collect();
+        assert_eq!(picked, lead);
+        for p in &summary.sentences {
+            let position = ranking.sentences[p.index].position;
+            assert_eq!(p.score, 1.0 / (1.0 + position as f32));
         }
         assert_eq!(
             Summarizer::new(Options::default()).rank(&Document::from_plain(""), &en()),

@@ -3,7 +3,9 @@
 //! (LexRank-style) centrality, word-overlap degree, the length factors,
 //! term-set Jaccard similarity, the filter that keeps fragments, bylines and
 //! captions out of a digest, the trimming of datelines and share bars, and
-//! redundancy-aware selection (maximal marginal relevance).
+//! the selection of the eligible lead. The digest uses the filter, the
+//! trimming, Jaccard and the lead selection; the centrality components feed
+//! the learned ranker of [`super::Summarizer::rank`], the evaluation API.
 //!
 //! Everything works on sentence indices `0..n` and dense `n × n` matrices:
 //! news articles have tens of sentences, so dense is both simple and fast.
@@ -531,115 +533,30 @@ pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
     None
 }
 
-/// Picks up to `budget` sentences by maximal marginal relevance: each step
-/// takes the candidate with the best `score - redundancy × (largest similarity
-/// to a sentence already taken)`. `fits(i, taken)` can veto a candidate (a word
-/// budget); vetoed candidates are skipped, not ends. Returns indices in the
-/// order taken.
+/// Picks the eligible lead: the earliest eligible sentences that `fits`
+/// accepts, up to `budget`, in document order. `fits(i, taken)` can veto a
+/// candidate (a near-duplicate of one already taken, a word budget); a vetoed
+/// sentence is skipped, not an end.
 ///
 /// ```
-/// use tmkit::summarize::rank::mmr_select;
-/// // 0 and 1 say the same thing; 2 is different and a little weaker.
-/// let sim = [0.0, 0.95, 0.0,  0.95, 0.0, 0.0,  0.0, 0.0, 0.0];
-/// let picked = mmr_select(&[1.0, 0.9, 0.6], &[true; 3], &sim, 2, 0.5, |_, _| true);
-/// assert_eq!(picked, [0, 2]);
+/// use tmkit::summarize::rank::lead_select;
+/// // Sentence 1 is a fragment; 3 repeats 0.
+/// let eligible = [true, false, true, true, true];
+/// let picked = lead_select(&eligible, 3, |i, taken| !(i == 3 && taken.contains(&0)));
+/// assert_eq!(picked, [0, 2, 4]);
 /// ```
-pub fn mmr_select(
-    scores: &[f32],
+pub fn lead_select(
     eligible: &[bool],
-    sim: &[f32],
     budget: usize,
-    redundancy: f32,
     mut fits: impl FnMut(usize, &[usize]) -> bool,
 ) -> Vec<usize> {
-    let n = scores.len();
-    let mut taken: Vec<usize> = Vec::with_capacity(budget.min(n));
-    let mut max_sim = vec![0.0f32; n];
-    let mut open: Vec<bool> = eligible.to_vec();
-    while taken.len() < budget {
-        let mut best: Option<(usize, f32)> = None;
-        for i in 0..n {
-            if !open[i] {
-                continue;
-            }
-            let v = scores[i] - redundancy * max_sim[i];
-            if best.is_none_or(|(_, b)| v > b) {
-                best = Some((i, v));
-            }
-        }
-        let Some((i, _)) = best else { break };
-        open[i] = false;
-        if !fits(i, &taken) {
-            continue;
-        }
-        taken.push(i);
-        for (j, m) in max_sim.iter_mut().enumerate() {
-            *m = m.max(sim[i * n + j]);
-        }
-    }
-    taken
-}
-
-/// Picks the lead and lets the ranking replace a lead sentence only by a clearly
-/// better one: first the earliest eligible sentences that `fits` accepts, up to
-/// `budget`; then, at most as many times, the weakest lead sentence still taken
-/// is replaced by the best-scoring other eligible sentence that `fits` the rest,
-/// when its score is more than `margin` above the weakest one's. An infinite
-/// margin keeps the eligible lead. `fits(i, others)` says whether `i` may join
-/// `others` (a near-duplicate, a word budget) and must not depend on anything
-/// else. Returns the indices taken, lead first.
-///
-/// ```
-/// use tmkit::summarize::rank::anchored_select;
-/// let scores = [1.0, 0.2, 0.3, 2.0];
-/// let lead = anchored_select(&scores, &[true; 4], 2, f32::INFINITY, |_, _| true);
-/// assert_eq!(lead, [0, 1]);
-/// // Sentence 3 beats the weakest lead sentence (1) by 1.8.
-/// assert_eq!(anchored_select(&scores, &[true; 4], 2, 1.0, |_, _| true), [0, 3]);
-/// assert_eq!(anchored_select(&scores, &[true; 4], 2, 1.9, |_, _| true), [0, 1]);
-/// ```
-pub fn anchored_select(
-    scores: &[f32],
-    eligible: &[bool],
-    budget: usize,
-    margin: f32,
-    fits: impl Fn(usize, &[usize]) -> bool,
-) -> Vec<usize> {
-    let n = scores.len();
-    let mut taken: Vec<usize> = Vec::with_capacity(budget.min(n));
-    for i in (0..n).filter(|&i| eligible[i]) {
+    let mut taken: Vec<usize> = Vec::with_capacity(budget.min(eligible.len()));
+    for i in (0..eligible.len()).filter(|&i| eligible[i]) {
         if taken.len() == budget {
             break;
         }
         if fits(i, &taken) {
             taken.push(i);
-        }
-    }
-    let lead = taken.clone();
-    for _ in 0..lead.len() {
-        // The weakest lead sentence still taken (the first of equals).
-        let Some(weakest) = taken.iter().copied().filter(|t| lead.contains(t)).fold(
-            None,
-            |best: Option<usize>, t| match best {
-                Some(b) if scores[b] <= scores[t] => Some(b),
-                _ => Some(t),
-            },
-        ) else {
-            break;
-        };
-        let rest: Vec<usize> = taken.iter().copied().filter(|&t| t != weakest).collect();
-        let mut best: Option<usize> = None;
-        for i in (0..n).filter(|&i| eligible[i] && !taken.contains(&i)) {
-            if best.is_none_or(|b| scores[i] > scores[b]) && fits(i, &rest) {
-                best = Some(i);
-            }
-        }
-        match best {
-            Some(b) if scores[b] - scores[weakest] > margin => {
-                taken = rest;
-                taken.push(b);
-            }
-            _ => break,
         }
     }
     taken
@@ -648,27 +565,6 @@ pub fn anchored_select(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn anchored_selection_keeps_the_lead_unless_clearly_beaten() {
-        let scores = [0.9, 0.1, 0.5, 0.3, 1.5, 0.2];
-        let eligible = [true, false, true, true, true, true];
-        // The eligible lead skips sentence 1.
-        let lead = anchored_select(&scores, &eligible, 3, f32::INFINITY, |_, _| true);
-        assert_eq!(lead, [0, 2, 3]);
-        // 4 replaces the weakest lead sentence (3) only when 1.5 - 0.3 > margin.
-        let a = anchored_select(&scores, &eligible, 3, 1.0, |_, _| true);
-        assert_eq!(a, [0, 2, 4]);
-        let b = anchored_select(&scores, &eligible, 3, 1.2, |_, _| true);
-        assert_eq!(b, [0, 2, 3]);
-        // A near-duplicate of the rest never comes in, even with a large lead.
-        let no_dup = |i: usize, others: &[usize]| !(i == 4 && others.contains(&0));
-        let c = anchored_select(&scores, &eligible, 3, 0.0, no_dup);
-        assert!(!c.contains(&4), "{c:?}");
-        // Margin 0: the weakest lead sentence goes for any better one, the lead itself stays.
-        let d = anchored_select(&scores, &eligible, 2, 0.0, |_, _| true);
-        assert_eq!(d, [0, 4]);
-    }
 
     #[test]
     fn term_table_counts_sentence_frequency_once_per_sentence() {
@@ -747,19 +643,17 @@ mod tests {
     }
 
     #[test]
-    fn mmr_respects_eligibility_and_vetoes() {
-        let sim = [0.0; 9];
-        let picked = mmr_select(
-            &[1.0, 0.9, 0.8],
-            &[false, true, true],
-            &sim,
-            3,
-            0.5,
-            |_, _| true,
-        );
-        assert_eq!(picked, [1, 2]);
-        let picked = mmr_select(&[1.0, 0.9, 0.8], &[true; 3], &sim, 3, 0.5, |i, _| i != 1);
-        assert_eq!(picked, [0, 2]);
+    fn lead_selection_skips_ineligible_and_vetoed_sentences() {
+        let eligible = [false, true, true, false, true, true];
+        assert_eq!(lead_select(&eligible, 3, |_, _| true), [1, 2, 4]);
+        // A word budget: sentence 2 is too long once 1 is taken, 4 still fits.
+        let words = [5, 10, 30, 5, 8, 8];
+        let fits = |i: usize, taken: &[usize]| {
+            taken.iter().map(|&t| words[t]).sum::<usize>() + words[i] <= 20
+        };
+        assert_eq!(lead_select(&eligible, 3, fits), [1, 4]);
+        assert!(lead_select(&eligible, 0, |_, _| true).is_empty());
+        assert!(lead_select(&[false; 3], 2, |_, _| true).is_empty());
     }
 
     #[test]
