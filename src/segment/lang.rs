@@ -240,7 +240,8 @@ impl LangRules {
             let mut buf = [0u8; 4];
             interesting[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
         };
-        for c in ['.', '．', '…', '\n', '\r', ')']
+        // `"` and `”`: a quotation broken off by a dash (`--"`) may end the sentence.
+        for c in ['.', '．', '…', '\n', '\r', ')', '"', '”']
             .iter()
             .chain(COMMON_STRONG)
         {

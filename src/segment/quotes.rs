@@ -10,7 +10,8 @@
 //! `“…”`, `'…'`, `‘…’`): a quoted statement of several sentences (`"We are
 //! ready. The army is ready," he said.`) is split like the rest of the text. In
 //! [`QuoteMode::Auto`], the default, such a quotation is kept whole only when
-//! it exclaims (holds a `!`), as in dialogue and fiction, is a cited passage
+//! it exclaims (holds a `!`) or is broken off by a dash (`to--"`), as in
+//! dialogue and fiction, is a cited passage
 //! followed by its source in parentheses (`"…" (Manzoni).`), or is
 //! written in a script whose full stop is not `.` (Hindi `।`, Urdu `۔`);
 //! brackets and every other kind of quotation mark (`„“`, `«»`, `»«`, `「」`,
@@ -254,6 +255,13 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Opt
     }
 }
 
+/// True when a quotation's text ends with a dash: speech broken off, as in
+/// dialogue and fiction (`"So you see, Miss, we're doing our best, to--"`).
+fn broken_off(quoted: &str) -> bool {
+    let t = quoted.trim_end();
+    t.ends_with("--") || t.ends_with('—')
+}
+
 /// True when the quotation closing at `close` is followed by its source in
 /// parentheses and then the sentence's own punctuation (`"…" (Manzoni).`,
 /// `'…' (transl. X, p. 4).`): a cited passage, part of the sentence that
@@ -311,6 +319,7 @@ pub(crate) fn inside_quote(
                 let keep = mode == QuoteMode::Keep
                     || !is_english_quote(open.closers)
                     || text[open.at..close].contains(NOT_NEWS_TERMINALS)
+                    || broken_off(&text[open.at..close])
                     || cited_passage(text, close);
                 (close, keep)
             });
@@ -389,6 +398,16 @@ mod tests {
         assert!(source_follows(" (Heraklit)."));
         assert!(!source_follows(" (Heraklit (a) b)."));
         assert!(!source_follows("(Diary\n)."));
+    }
+
+    #[test]
+    fn speech_broken_off_is_kept_whole() {
+        assert!(inside_auto(
+            "\"We tried. We were about to--\" Then",
+            "tried."
+        ));
+        assert!(inside_auto("“We tried. We were about to—” Then", "tried."));
+        assert!(!inside_auto("\"We tried. We were done.\" Then", "tried."));
     }
 
     #[test]

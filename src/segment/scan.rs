@@ -128,6 +128,8 @@ impl<'a> RuleScanner<'a> {
                 self.at_terminal(i, c, kind)
             } else if c == ')' {
                 self.at_paren(i)
+            } else if c == '"' || c == '”' {
+                self.at_closing_quote(i, c)
             } else if BULLETS.contains(&c) {
                 self.at_bullet(i, c)
             } else {
@@ -160,6 +162,27 @@ impl<'a> RuleScanner<'a> {
                 at: i,
                 resume: next,
             }
+        } else {
+            Step::Continue(next)
+        }
+    }
+
+    /// `"… we're doing our best, to--" At this moment`: speech broken off by a
+    /// dash ends its sentence when a typical sentence starter follows the
+    /// closing quote (`"Wait--" he said` goes on).
+    fn at_closing_quote(&mut self, i: usize, c: char) -> Step {
+        let next = i + c.len_utf8();
+        let before = &self.text[self.start..i];
+        if !(before.ends_with("--") || before.ends_with('—')) {
+            return Step::Continue(next);
+        }
+        let rest = &self.text[next..];
+        let after = rest.trim_start_matches(is_inline_space);
+        if after.len() == rest.len() {
+            return Step::Continue(next);
+        }
+        if self.is_starter(self.text.len() - after.len()) {
+            Step::Break(next)
         } else {
             Step::Continue(next)
         }
