@@ -33,7 +33,8 @@ pub(crate) const MAX_QUOTE: usize = 1024;
 pub enum QuoteMode {
     /// Brackets and quotations are kept whole, except English-style quotes
     /// (`"…"`, `“…”`, `'…'`, `‘…’`) holding only full stops, which are split
-    /// as in news prose. The default.
+    /// as in news prose unless broken off by a dash (`to--"`) or followed by
+    /// their source in parentheses. The default.
     #[default]
     Auto,
     /// Every quotation and bracket closed on the same line is kept whole
