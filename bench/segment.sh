@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-command figures for `tmkit segment` (see docs/performance/segment.md).
 #   bench/segment.sh            throughput, accuracy against pySBD, peak memory on 1 GB
+#   GOLDEN_UPSTREAM=golden.jsonl bench/segment.sh   also the upstream Golden Rules cases (extracted outside the repo)
 # Needs ../shared (corpora and scorers) and a release build:
 #   CARGO_TARGET_DIR=/work/target-segment cargo build --release
 set -euo pipefail
@@ -35,6 +36,13 @@ python3 "$shared/eval/segment/golden.py" "$conv" --anchor pysbd | tail -1
 
 echo "== per-language tables: tmkit and pySBD on the same cases, same run (Markdown)"
 python3 "$here/bench/segment_langs.py" "$conv" "$cases" --cmd "$bin segment --lang {lang}"
+
+# The upstream Golden Rules cases (pySBD's tests/lang at 5905f13) are not in the repository:
+# extract them outside it (docs/performance/segment.md says how) and name the file here.
+if [ -n "${GOLDEN_UPSTREAM:-}" ]; then
+  echo "== the upstream Golden Rules cases ($GOLDEN_UPSTREAM), tmkit and pySBD in the same run"
+  python3 "$here/bench/segment_langs.py" "$GOLDEN_UPSTREAM" --cmd "$bin segment --lang {lang}"
+fi
 
 echo "== start-up: one invocation on one short article (what a per-article harness pays)"
 article=$(mktemp /tmp/segment-article.XXXXXX)

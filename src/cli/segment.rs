@@ -35,7 +35,8 @@ text); with --wrapped only a blank line does. In text output a line break inside
 sentence becomes a space. A bracket or quotation that closes on the same line is
 not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
 except an English-style quotation holding only full stops, split as in news prose
-(\"We won. It is over,\" he said. is two); --quotes keep never splits one, --quotes
+(\"We won. It is over,\" he said. is two) unless it is broken off by a dash or
+followed by its source in parentheses; --quotes keep never splits one, --quotes
 split always does, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
 
 /// How the output is named in errors from writing it.
@@ -58,7 +59,8 @@ pub enum Format {
 /// `--quotes`: how quotations and brackets holding several sentences are split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Quotes {
-    /// Kept whole, except English-style quotations holding only full stops.
+    /// Kept whole, except English-style quotations holding only full stops
+    /// (not broken off by a dash nor followed by their source).
     #[default]
     Auto,
     /// Never split.

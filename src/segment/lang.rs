@@ -101,6 +101,9 @@ pub(crate) struct LangRules {
     pub spaced_guillemets: bool,
     /// Quotative particles that continue a sentence after a closing quote (`」と`, `" 하고`).
     pub quote_continuations: Vec<Box<str>>,
+    /// Words (as written) that, opening a parenthesis right after a sentence,
+    /// make it a comment on that sentence (English `(Which was true.)`).
+    pub relatives: AHashSet<Box<str>>,
     /// English: `I.` after a lower-case word is the pronoun ending a sentence.
     pub pronoun_i: bool,
     /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
@@ -162,6 +165,7 @@ impl LangRules {
             ordinals: false,
             spaced_guillemets: false,
             quote_continuations: Vec::new(),
+            relatives: AHashSet::new(),
             protect_quotes: false,
             lower_after_question: false,
             lower_after_stop: false,
@@ -191,6 +195,7 @@ impl LangRules {
                         "suffix" => rules.number_suffixes.push(item.into()),
                         "final" => drop(rules.final_abbrevs.insert(lower())),
                         "starters" => drop(rules.starters.insert(item.into())),
+                        "relative" => drop(rules.relatives.insert(item.into())),
                         "months" => drop(rules.months.insert(lower())),
                         "weekdays" => drop(rules.weekdays.insert(lower())),
                         "ordinal_context" => drop(rules.ordinal_context.insert(lower())),
@@ -235,7 +240,8 @@ impl LangRules {
             let mut buf = [0u8; 4];
             interesting[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
         };
-        for c in ['.', '．', '…', '\n', '\r', ')']
+        // `"` and `”`: a quotation broken off by a dash (`--"`) may end the sentence.
+        for c in ['.', '．', '…', '\n', '\r', ')', '"', '”']
             .iter()
             .chain(COMMON_STRONG)
         {

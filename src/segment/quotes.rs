@@ -10,7 +10,9 @@
 //! `“…”`, `'…'`, `‘…’`): a quoted statement of several sentences (`"We are
 //! ready. The army is ready," he said.`) is split like the rest of the text. In
 //! [`QuoteMode::Auto`], the default, such a quotation is kept whole only when
-//! it exclaims (holds a `!`), as in dialogue and fiction, or is
+//! it exclaims (holds a `!`) or is broken off by a dash (`to--"`), as in
+//! dialogue and fiction, is a cited passage
+//! followed by its source in parentheses (`"…" (Manzoni).`), or is
 //! written in a script whose full stop is not `.` (Hindi `।`, Urdu `۔`);
 //! brackets and every other kind of quotation mark (`„“`, `«»`, `»«`, `「」`,
 //! `（）`) are always kept whole.
@@ -31,7 +33,8 @@ pub(crate) const MAX_QUOTE: usize = 1024;
 pub enum QuoteMode {
     /// Brackets and quotations are kept whole, except English-style quotes
     /// (`"…"`, `“…”`, `'…'`, `‘…’`) holding only full stops, which are split
-    /// as in news prose. The default.
+    /// as in news prose unless broken off by a dash (`to--"`) or followed by
+    /// their source in parentheses. The default.
     #[default]
     Auto,
     /// Every quotation and bracket closed on the same line is kept whole
@@ -253,6 +256,43 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Opt
     }
 }
 
+/// True when a quotation's text ends with a dash: speech broken off, as in
+/// dialogue and fiction (`"So you see, Miss, we're doing our best, to--"`).
+fn broken_off(quoted: &str) -> bool {
+    let t = quoted.trim_end();
+    t.ends_with("--") || t.ends_with('—')
+}
+
+/// True when the quotation closing at `close` is followed by its source in
+/// parentheses and then the sentence's own punctuation (`"…" (Manzoni).`,
+/// `'…' (transl. X, p. 4).`): a cited passage, part of the sentence that
+/// ends after the source.
+fn cited_passage(text: &str, close: usize) -> bool {
+    text[close..]
+        .chars()
+        .next()
+        .is_some_and(|c| source_follows(&text[close + c.len_utf8()..]))
+}
+
+/// True when `rest` starts (after spaces) with a parenthesis closed on the
+/// line within 200 bytes and directly followed by `.` `,` `;` or `:`.
+pub(crate) fn source_follows(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\u{a0}']);
+    let Some(inner) = rest.strip_prefix('(') else {
+        return false;
+    };
+    let window = &inner.as_bytes()[..inner.len().min(200)];
+    match memchr::memchr3(b')', b'(', b'\n', window) {
+        Some(end) if window[end] == b')' && end > 0 => {
+            matches!(
+                inner.as_bytes().get(end + 1),
+                Some(b'.' | b',' | b';' | b':')
+            )
+        }
+        _ => false,
+    }
+}
+
 /// True when `pos` lies inside a quotation or bracket opened after `start`
 /// that closes later on the same line (paragraph when `wrapped`) and that
 /// `mode` keeps whole.
@@ -279,7 +319,9 @@ pub(crate) fn inside_quote(
             let found = close.map(|close| {
                 let keep = mode == QuoteMode::Keep
                     || !is_english_quote(open.closers)
-                    || text[open.at..close].contains(NOT_NEWS_TERMINALS);
+                    || text[open.at..close].contains(NOT_NEWS_TERMINALS)
+                    || broken_off(&text[open.at..close])
+                    || cited_passage(text, close);
                 (close, keep)
             });
             open.ahead = Some((found, until));
@@ -345,6 +387,28 @@ mod tests {
         assert!(inside("«Bien. Merci.» dit-il", "Bien."));
         assert!(inside("»Godt. Tak.« sagde han", "Godt."));
         assert!(inside("„Dobrze. Dzięki” – rzekł", "Dobrze."));
+    }
+
+    #[test]
+    fn a_quotation_followed_by_its_source_is_kept_whole() {
+        assert!(inside_auto("\"Rest. Work.\" (Diary, p. 8). Then", "Rest."));
+        assert!(inside_auto("'Rest. Work.' (Diary), he wrote", "Rest."));
+        // A parenthesis that is a sentence of its own is no source.
+        assert!(!inside_auto("\"Rest. Work.\" (He left.) Then", "Rest."));
+        assert!(!inside_auto("\"Rest. Work.\" (Diary) Then", "Rest."));
+        assert!(source_follows(" (Heraklit)."));
+        assert!(!source_follows(" (Heraklit (a) b)."));
+        assert!(!source_follows("(Diary\n)."));
+    }
+
+    #[test]
+    fn speech_broken_off_is_kept_whole() {
+        assert!(inside_auto(
+            "\"We tried. We were about to--\" Then",
+            "tried."
+        ));
+        assert!(inside_auto("“We tried. We were about to—” Then", "tried."));
+        assert!(!inside_auto("\"We tried. We were done.\" Then", "tried."));
     }
 
     #[test]

@@ -128,6 +128,8 @@ impl<'a> RuleScanner<'a> {
                 self.at_terminal(i, c, kind)
             } else if c == ')' {
                 self.at_paren(i)
+            } else if c == '"' || c == '”' {
+                self.at_closing_quote(i, c)
             } else if BULLETS.contains(&c) {
                 self.at_bullet(i, c)
             } else {
@@ -160,6 +162,27 @@ impl<'a> RuleScanner<'a> {
                 at: i,
                 resume: next,
             }
+        } else {
+            Step::Continue(next)
+        }
+    }
+
+    /// `"… we're doing our best, to--" At this moment`: speech broken off by a
+    /// dash ends its sentence when a typical sentence starter follows the
+    /// closing quote (`"Wait--" he said` goes on).
+    fn at_closing_quote(&mut self, i: usize, c: char) -> Step {
+        let next = i + c.len_utf8();
+        let before = &self.text[self.start..i];
+        if !(before.ends_with("--") || before.ends_with('—')) {
+            return Step::Continue(next);
+        }
+        let rest = &self.text[next..];
+        let after = rest.trim_start_matches(is_inline_space);
+        if after.len() == rest.len() {
+            return Step::Continue(next);
+        }
+        if self.is_starter(self.text.len() - after.len()) {
+            Step::Break(next)
         } else {
             Step::Continue(next)
         }
@@ -247,6 +270,21 @@ impl<'a> RuleScanner<'a> {
         if !lists::next_item_follows(&first, &self.text[marker_end..], MAX_QUOTE) {
             return None;
         }
+        // `as set out in 1. above, and in 2. above`: a number after a word,
+        // before a lower-case word, is a cross-reference, not a list.
+        let after_word = before
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let item_lower = self.text[marker_end..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+        if style == MarkerStyle::Dot && after_word && item_lower {
+            return None;
+        }
         if style == MarkerStyle::Parens {
             tok_start -= 1;
         }
@@ -321,6 +359,13 @@ impl<'a> RuleScanner<'a> {
                 }
             }
             j += ch.len_utf8();
+        }
+        // `[?]`, `(!)`, `[...]`: an editorial mark alone in its brackets.
+        if let (Some(open @ ('[' | '(')), Some(close)) =
+            (text[..i].chars().next_back(), self.char_at(j))
+            && close == if open == '[' { ']' } else { ')' }
+        {
+            return Step::Continue(j);
         }
         let kind = if strong {
             TermKind::Strong
@@ -422,6 +467,29 @@ impl<'a> RuleScanner<'a> {
         if closed && class == Class::Lower {
             return Step::Continue(b);
         }
+        // `… true.) (Which nobody doubted.)`: a parenthesis opened by a
+        // sentential relative comments on the sentence before it.
+        if text[ws_end..].starts_with('(') && self.rules.relatives.contains(self.word_at(np)) {
+            return Step::Continue(b);
+        }
+        // `"… done." (Diary, p. 81).`: a quotation's source in parentheses,
+        // followed by the sentence's own punctuation, belongs to it.
+        if closed && quotes::source_follows(&text[ws_end..]) {
+            return Step::Continue(b);
+        }
+        // `Who is it? - Nobody.`: a dash set off by spaces before a
+        // capitalised word opens the next sentence (a reply, a new speaker).
+        // Not after a full stop, which may end an abbreviation (`D.C. - Colombia`).
+        if kind == TermKind::Strong
+            && !opened
+            && matches!(next, '-' | '–' | '—')
+            && self.text[np + next.len_utf8()..]
+                .strip_prefix(' ')
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_uppercase)
+        {
+            return Step::Break(b);
+        }
         match kind {
             TermKind::Strong => match class {
                 Class::Lower if self.rules.lower_after_question => Step::Break(b),
@@ -429,6 +497,9 @@ impl<'a> RuleScanner<'a> {
                 _ => Step::Break(b),
             },
             TermKind::Colon if opened => Step::Continue(b), // `قال: «…»`
+            // A number with a word ending (Armenian `2-րդ`, `1-ին`) is an
+            // ordinal opening the next sentence.
+            TermKind::Colon if class == Class::Digit && self.ordinal_word_at(np) => Step::Break(b),
             TermKind::Colon => match class {
                 Class::Lower | Class::Digit | Class::Continuation => Step::Continue(b),
                 _ => Step::Break(b),
@@ -440,6 +511,45 @@ impl<'a> RuleScanner<'a> {
             },
             TermKind::Period => self.after_period(i, term_end, b, np, class),
         }
+    }
+
+    /// True when a number with a hyphenated word ending starts at `at` (`2-րդ`).
+    fn ordinal_word_at(&self, at: usize) -> bool {
+        let rest = &self.text[at..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=4).contains(&digits)
+            && rest[digits..]
+                .strip_prefix('-')
+                .and_then(|r| r.chars().next())
+                .is_some_and(char::is_alphabetic)
+    }
+
+    /// True when a list marker whose next item follows on the line starts at
+    /// `at` (`w) hello x) hello`).
+    fn list_starts_at(&self, at: usize) -> bool {
+        let rest = &self.text[at..];
+        let word_len = rest
+            .char_indices()
+            .take(6)
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(o, _)| o);
+        let word = &rest[..word_len];
+        let (label, style) = if let Some(l) = word.strip_suffix(".)") {
+            (l, MarkerStyle::DotParen)
+        } else if let Some(l) = word.strip_suffix(')') {
+            match l.strip_prefix('(') {
+                Some(inner) => (inner, MarkerStyle::Parens),
+                None => (l, MarkerStyle::Paren),
+            }
+        } else if let Some(l) = word.strip_suffix('.') {
+            (l, MarkerStyle::Dot)
+        } else {
+            return false;
+        };
+        lists::readings(label, style)
+            .iter()
+            .flatten()
+            .any(|m| lists::next_item_follows(m, &rest[word_len..], MAX_QUOTE))
     }
 
     /// Skips opening quotes, brackets and bidi controls from `at`.
@@ -697,6 +807,12 @@ impl<'a> RuleScanner<'a> {
         if let Some(step) = self.list_marker(tok_start, raw, style, b) {
             return step;
         }
+        // `… the store. w) hello x) hello`: a list running on after the sentence.
+        if class == Class::Lower && self.list_starts_at(np) {
+            return Step::Break(b);
+        }
+        // Arabic `د` + U+202A + `.`: bidi controls around the full stop are not part of the word.
+        let raw = raw.trim_end_matches(is_bidi_control);
         // Greek starts sentences in lower case too; elsewhere a lower-case
         // word continues the sentence.
         if class == Class::Continuation || (class == Class::Lower && !self.rules.lower_after_stop) {
@@ -776,6 +892,10 @@ impl<'a> RuleScanner<'a> {
             if first == 'I' && rules.pronoun_i && self.previous_word_is_lowercase(tok_start) {
                 return Step::Break(b);
             }
+            // A letter opening the sentence labels it (`Q. Why? A. Because.`).
+            if self.text[self.start..tok_start].trim().is_empty() {
+                return Step::Continue(b);
+            }
             // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
             return if starter {
                 Step::Break(b)
@@ -790,6 +910,20 @@ impl<'a> RuleScanner<'a> {
             && (1..=3).contains(&tok.len())
             && tok.bytes().all(|d| d.is_ascii_digit())
             && self.is_ordinal_context(tok_start, b)
+        {
+            return Step::Continue(b);
+        }
+        // `vom 1. -3. Jahrhundert`, `der 5.–7. Klasse`: the end of a range of ordinals.
+        if rules.ordinals
+            && let Some((first, num)) = tok.rsplit_once(['-', '–'])
+            && is_short_number(num)
+            && (if first.is_empty() {
+                self.previous_word(tok_start)
+            } else {
+                first
+            })
+            .strip_suffix('.')
+            .is_some_and(is_short_number)
         {
             return Step::Continue(b);
         }
@@ -932,6 +1066,11 @@ fn strip_elision(tok: &str) -> &str {
         Some((p, c)) if p + c.len_utf8() + 1 < tok.len() => &tok[p + c.len_utf8()..],
         _ => tok,
     }
+}
+
+/// One to three ASCII digits.
+fn is_short_number(s: &str) -> bool {
+    (1..=3).contains(&s.len()) && s.bytes().all(|d| d.is_ascii_digit())
 }
 
 /// `XII`, `IV`: a roman numeral of two letters or more.
