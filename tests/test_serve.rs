@@ -1297,3 +1297,111 @@ fn a_postgresql_store_is_served_too() {
     // The password never shows.
     assert!(!get(&served.url("/v1/tms")).body.contains("tmkit:tmkit"));
 }
+
+/// A memory with inline codes: paired (`<bpt>`/`<ept>`) and standalone
+/// (`<ph>`) in TMX.
+const CODED_TMX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="fixture" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="html"/><body>
+<tu tuid="talks"><tuv xml:lang="en"><seg>Talks will resume on <bpt i="1">&lt;b&gt;</bpt>Thursday<ept i="1">&lt;/b&gt;</ept> in Baltimore.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les négociations reprendront <bpt i="1">&lt;b&gt;</bpt>jeudi<ept i="1">&lt;/b&gt;</ept> à Baltimore.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+<tu tuid="prices"><tuv xml:lang="en"><seg>Prices rose <bpt i="1">&lt;b&gt;</bpt>3.9<ept i="1">&lt;/b&gt;</ept> percent in the port of Lisbon.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les prix ont augmenté de <bpt i="1">&lt;b&gt;</bpt>3,9<ept i="1">&lt;/b&gt;</ept> pour cent dans le port de Lisbonne.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+<tu tuid="report"><tuv xml:lang="en"><seg>Click <bpt i="1">&lt;a href="r.html"&gt;</bpt>here<ept i="1">&lt;/a&gt;</ept> to read the <ph x="2">{year}</ph> annual report of the port.</seg></tuv>
+<tuv xml:lang="fr"><seg>Cliquez <bpt i="1">&lt;a href="r.html"&gt;</bpt>ici<ept i="1">&lt;/a&gt;</ept> pour lire le rapport annuel <ph x="2">{year}</ph> du port.</seg></tuv></tu>
+<tu tuid="stoppage"><tuv xml:lang="en"><seg>The stoppage is the first of its kind since 1977.</seg></tuv>
+<tuv xml:lang="fr"><seg>Cet arrêt de travail est le premier de ce type depuis 1977.</seg></tuv></tu>
+</body></tmx>
+"#;
+
+/// An XLIFF 1.2 job with `<g>`, `<x/>` and `<bpt>`/`<ept>` codes: exact and
+/// fuzzy matches with codes, a plain exact match, one without a match.
+const CODED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="port.html" source-language="en" target-language="fr" datatype="html">
+<body>
+<trans-unit id="1"><source>The stoppage is the first of its kind since 1977.</source></trans-unit>
+<trans-unit id="2"><source>Talks will resume on <g id="1" ctype="bold">Thursday</g> in Baltimore.<x id="2" ctype="lb"/></source></trans-unit>
+<trans-unit id="3"><source>Prices rose <bpt id="b">&lt;b&gt;</bpt>4.2<ept id="b">&lt;/b&gt;</ept> percent in the port of Lisbon.<x id="br"/></source></trans-unit>
+<trans-unit id="4"><source>Click <g id="a">here</g> to read the <x id="y"/> annual report of the city.</source></trans-unit>
+<trans-unit id="5"><source>Zebras juggle quartz in the moonlight.</source></trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+
+/// Candidate origins reduced to their unit (`origin="#tu2"`, `origin="#2"`):
+/// the CLI names the memory by its path, the server by the memory's name
+/// (a path never leaves the server).
+fn without_origin_names(xliff: &str) -> String {
+    let re = regex::Regex::new(r##"origin="[^"#]*#"##).unwrap();
+    re.replace_all(xliff, r##"origin="#"##).into_owned()
+}
+
+#[test]
+fn pretranslated_xliff_keeps_inline_codes_as_the_cli_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("memory.tmx");
+    std::fs::write(&tmx, CODED_TMX).unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::write(&job, CODED_XLF).unwrap();
+    let store = dir.path().join("coded.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&store)
+        .arg(&tmx)
+        .assert()
+        .success();
+    // A store (codes read from its units) and memory files (from the TMX).
+    for memory in [&store, &tmx] {
+        let served = Served::start(&["--tm", memory.to_str().unwrap()]);
+        for to in ["xliff12", "xliff20"] {
+            let cli = dir.path().join(format!("cli-{to}.xlf"));
+            tmkit()
+                .args(["-q", "pretranslate", "--tm"])
+                .arg(memory)
+                .args(["--src", "en", "--tgt", "fr", "--to", to, "-o"])
+                .arg(&cli)
+                .arg(&job)
+                .assert()
+                .success();
+            let cli = std::fs::read_to_string(&cli).unwrap();
+            let a = answer(
+                agent()
+                    .post(&served.url(&format!("/v1/pretranslate?src=en&tgt=fr&to={to}")))
+                    .send(CODED_XLF),
+            );
+            assert_eq!(a.status, 200, "{}", a.body);
+            let label = format!("{} as {to}", memory.display());
+            assert_eq!(
+                without_origin_names(&a.body),
+                without_origin_names(&cli),
+                "{label}"
+            );
+            // The comparison is not vacuous: codes restored in the targets.
+            let coded_targets = match to {
+                "xliff12" => [
+                    r#"Les négociations reprendront <g id="1" ctype="bold">jeudi</g> à Baltimore.<x id="2" ctype="lb"/></target>"#,
+                    // The document's <bpt>/<ept> pair, as the one code it is.
+                    r#"Les prix ont augmenté de <g id="b">4,2</g> pour cent dans le port de Lisbonne.<x id="br"/></target>"#,
+                ],
+                _ => [
+                    r#"<target>Les négociations reprendront <pc id="1">jeudi</pc> à Baltimore.<ph id="2"/></target>"#,
+                    r#"<target>Les prix ont augmenté de <pc id="b""#,
+                ],
+            };
+            for t in coded_targets {
+                assert!(a.body.contains(t), "{label}: no {t} in\n{}", a.body);
+            }
+            if to == "xliff12" {
+                assert!(
+                    a.body.contains("state-qualifier=\"fuzzy-match\""),
+                    "{label}"
+                );
+                assert!(a.body.contains(r#"<ph id="2">&lt;br/&gt;</ph>"#), "{label}");
+            }
+            let out = dir.path().join(format!("served-{to}.xlf"));
+            std::fs::write(&out, &a.body).unwrap();
+            support::assert_valid(&[&out], Some(to));
+        }
+    }
+}

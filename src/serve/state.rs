@@ -18,15 +18,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 mod catch_up;
+pub mod subset;
 
 use super::delta::{Change, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
 use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
+use crate::pretranslate::{Markup, MarkupSource};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
-use crate::tm::{Entry, LanguagePair, MemoryTm, OpenedMemory, TranslationMemory};
+use crate::tm::{Entry, EntryId, LanguagePair, OpenedMemory, RegionFallback, TranslationMemory};
+use crate::tmx::Seg;
+use subset::{SubsetEntry, SubsetTm};
 
 /// Changed entries in the levels past which the base is rebuilt from the store.
 const REBASE_DELTA: usize = 50_000;
@@ -331,6 +335,19 @@ impl ServedTm {
         out
     }
 
+    /// [`PairIndex::subset`] of `index` (one of this memory's pairs), the
+    /// inline codes of store units read on the read connection.
+    pub fn subset(
+        &self,
+        index: &PairIndex,
+        queries: &[LookupQuery<'_>],
+        options: &MatchOptions,
+    ) -> Result<Matcher<SubsetTm>> {
+        index.subset(queries, options, |units| {
+            self.read(|store| subset::marked_up_units(store, index.pair(), units))
+        })
+    }
+
     /// The index of `pair`, opened (from the persisted index, or built) on
     /// first use. Blocks: call from a blocking thread.
     pub fn pair(&self, src: &LanguageTag, tgt: &LanguageTag) -> Result<Arc<PairIndex>> {
@@ -496,23 +513,74 @@ impl PairIndex {
     /// A memory of the entries that are the best matches of `queries` (with
     /// `options`): looking those queries up in it gives the same matches as
     /// looking them up here, at the cost of a small index. For library code
-    /// that takes an in-memory memory (pretranslation).
-    pub fn subset(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Matcher<MemoryTm> {
-        let mut tm = MemoryTm::new(self.pair.clone());
+    /// that takes an in-memory memory (pretranslation): the entries keep
+    /// their origins, region fallbacks and inline codes, read back from
+    /// memory files, or from store units through `units` (given the ids of
+    /// those with codes: see [`subset::marked_up_units`]).
+    pub fn subset(
+        &self,
+        queries: &[LookupQuery<'_>],
+        options: &MatchOptions,
+        units: impl FnOnce(&[i64]) -> Result<HashMap<i64, (Seg, Seg)>>,
+    ) -> Result<Matcher<SubsetTm>> {
         let mut seen = std::collections::HashSet::new();
-        for (hits, _) in self.search(queries, options) {
-            for h in hits {
+        let mut hits = Vec::new();
+        for (found, _) in self.search(queries, options) {
+            for h in found {
                 let key = (
                     h.json.origin.clone(),
                     h.entry.source.clone(),
                     h.entry.target.clone(),
                 );
                 if seen.insert(key) {
-                    tm.push(h.entry);
+                    hits.push(h);
                 }
             }
         }
-        Matcher::new(tm)
+        let coded = hits.iter().filter(|h| h.entry.source_codes > 0);
+        let unit_ids: Vec<i64> = coded
+            .clone()
+            .filter_map(|h| match h.at {
+                HitAt::Unit(u) => Some(u),
+                HitAt::BaseEntry(_) => None,
+            })
+            .collect();
+        let base_ids: Vec<EntryId> = coded
+            .filter_map(|h| match h.at {
+                HitAt::BaseEntry(e) => Some(e),
+                HitAt::Unit(_) => None,
+            })
+            .collect();
+        let mut by_unit = if unit_ids.is_empty() {
+            HashMap::new()
+        } else {
+            units(&unit_ids)?
+        };
+        let by_entry = if base_ids.is_empty() {
+            Markup::default()
+        } else {
+            self.view().base.memory().markup(&base_ids)?
+        };
+        let entries = hits
+            .into_iter()
+            .map(|h| {
+                let marked = if h.entry.source_codes == 0 {
+                    None
+                } else {
+                    match h.at {
+                        HitAt::Unit(u) => by_unit.remove(&u),
+                        HitAt::BaseEntry(e) => by_entry.get(e).cloned(),
+                    }
+                };
+                SubsetEntry {
+                    entry: h.entry,
+                    origin: h.json.origin,
+                    fallback: h.fallback,
+                    marked,
+                }
+            })
+            .collect();
+        Ok(Matcher::new(SubsetTm::new(self.pair.clone(), entries)))
     }
 
     /// The matches of each query with their entries, and the time taken (ms).
@@ -562,6 +630,10 @@ impl PairIndex {
                         .map(|m| Hit {
                             json: self.served_json(m, q.text, base.memory()),
                             entry: m.entry.clone().into_owned(),
+                            at: store
+                                .and_then(|st| st.unit_id(m.entry_id))
+                                .map_or(HitAt::BaseEntry(m.entry_id), HitAt::Unit),
+                            fallback: base.memory().region_fallback(m.entry_id).cloned(),
                         })
                         .collect();
                     if kept.len() >= options.max_results || exhausted || want >= widened.max_results
@@ -589,6 +661,8 @@ impl PairIndex {
                         let hit = Hit {
                             json: MatchJson::new(&m, q.text, tm, Some(&self.coded)),
                             entry: m.entry.clone().into_owned(),
+                            at: HitAt::Unit(unit),
+                            fallback: None,
                         };
                         insert_ranked(&mut results, hit);
                     }
@@ -659,6 +733,17 @@ fn insert_ranked(results: &mut Vec<Hit>, h: Hit) {
 struct Hit {
     json: MatchJson,
     entry: Entry,
+    at: HitAt,
+    fallback: Option<RegionFallback>,
+}
+
+/// Where a hit's entry is kept (to read its inline codes back).
+#[derive(Debug, Clone, Copy)]
+enum HitAt {
+    /// A store's unit.
+    Unit(i64),
+    /// An entry of the base (memory files).
+    BaseEntry(EntryId),
 }
 
 /// `origin` (`dir/file.tmx#tu3`) without the folders of its file name.
@@ -675,6 +760,8 @@ mod tests {
     #[test]
     fn a_change_ranks_before_older_equals_and_after_better() {
         let m = |score, date: Option<&str>| Hit {
+            at: HitAt::Unit(0),
+            fallback: None,
             entry: Entry {
                 source: String::new(),
                 target: String::new(),

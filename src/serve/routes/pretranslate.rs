@@ -110,7 +110,7 @@ pub async fn pretranslate(
             max_results: options.max_candidates,
             exhaustive: false,
         };
-        let matcher = index.subset(&queries, &match_options);
+        let matcher = tm.subset(&index, &queries, &match_options)?;
         let mut docs = vec![item.doc];
         pretranslate::pretranslate(&mut docs, &matcher, &options)?;
         let item = Pretranslated {
