@@ -1405,3 +1405,82 @@ fn pretranslated_xliff_keeps_inline_codes_as_the_cli_writes_them() {
         }
     }
 }
+
+/// `/v1/analyze` of `doc` (as one file named `job.txt`) against the
+/// default memory, and `tmkit analyze --format json` of the same document
+/// against `store`, in comparable form (the CLI names the file by its path).
+fn analyses(served: &Served, store: &Path, doc: &str) -> (Value, Value) {
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/analyze?src=en&tgt=fr&name=job.txt&rate=0.12"))
+            .send(doc),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("job.txt");
+    std::fs::write(&file, doc).unwrap();
+    let out = tmkit()
+        .args(["-q", "analyze", "--tm"])
+        .arg(store)
+        .args([
+            "--src", "en", "--tgt", "fr", "--rate", "0.12", "--format", "json",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    cli["files"][0]["name"] = json!("job.txt");
+    (a.json(), cli)
+}
+
+#[test]
+fn analysis_equals_tmkit_analyze_on_the_same_memory() {
+    let (served, store) = serve_news(&[]);
+    let s = news_sources();
+    // In context (two memory neighbours in order), exact, fuzzy, a
+    // repetition, an internal fuzzy match, no match.
+    let doc = format!(
+        "{} {} {} {} {}\n\n{} Zebras juggle quartz in the moonlight. Zebras juggle quartz in the sunlight. {}\n",
+        s[1],
+        s[2],
+        s[9],
+        s[6].replace("five", "six"),
+        s[11].replace("economy", "government"),
+        s[2],
+        ZEBRA,
+    );
+    let (served_json, cli) = analyses(&served, &store, &doc);
+    assert_eq!(served_json, cli);
+    let total = &cli["total"];
+    for band in ["101%", "100%", "repetitions", "no match"] {
+        assert!(
+            total[band]["segments"].as_u64().unwrap() > 0,
+            "{band}: {total}"
+        );
+    }
+    // After writes: a unit added (the change levels) and a base unit deleted
+    // (hidden from the base), the server still reports what the CLI reads
+    // from the store.
+    let units = served.url("/v1/tms/default/units");
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."});
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let best = lookup(&served, &s[9]);
+    let origin = best["matches"][0]["origin"].as_str().unwrap().to_string();
+    let id = &origin[origin.rfind('#').unwrap() + 1..];
+    let a = send(
+        "DELETE",
+        &format!("{units}/{id}"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 204, "{}", a.body);
+    let (after, cli_after) = analyses(&served, &store, &doc);
+    assert_eq!(after, cli_after);
+    assert_ne!(
+        after["total"], served_json["total"],
+        "the writes changed the analysis"
+    );
+}

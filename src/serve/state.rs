@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 mod catch_up;
 pub mod subset;
 
-use super::delta::{Change, View};
+use super::delta::{Change, DeltaTm, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
 use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
@@ -85,7 +85,7 @@ pub struct ServedTm {
     /// Concordance and unit reads.
     reader: Option<Mutex<Box<dyn Store>>>,
     /// Raised (under the writer lock) by every write.
-    seq: AtomicU64,
+    seq: Arc<AtomicU64>,
     pairs: Mutex<HashMap<(String, String), Arc<PairSlot>>>,
     /// The last counts computed, and the number of writes they had seen.
     stats: Mutex<Option<(Stats, u64)>>,
@@ -120,7 +120,7 @@ impl ServedTm {
             source,
             writer,
             reader,
-            seq: AtomicU64::new(0),
+            seq: Arc::new(AtomicU64::new(0)),
             pairs: Mutex::new(HashMap::new()),
             stats: Mutex::new(None),
             writes: AtomicU64::new(0),
@@ -293,27 +293,33 @@ impl ServedTm {
     }
 
     /// Rebuilds a pair's base from the store on a thread of its own (the
-    /// store persists the new index), then swaps it in under the writer lock.
+    /// store persists the new index), then swaps it in. Asked while a
+    /// rebuild runs (which may have read the store before what made this one
+    /// wanted), it makes that thread rebuild once more after it
+    /// ([`catch_up::Rebuilds`]).
     fn spawn_rebase(&self, index: Arc<PairIndex>) {
-        if index.rebasing.swap(true, Ordering::SeqCst) {
-            return;
-        }
         let Source::Store(loc) = self.source.clone() else {
             return;
         };
-        // Every change up to now is in the store, so in the new base.
-        let seq0 = self.seq.load(Ordering::SeqCst);
+        if !index.rebuilds.ask() {
+            return;
+        }
+        let seq = self.seq.clone();
+        let asked = index.clone();
         let result = std::thread::Builder::new()
             .name("tmkit-rebase".into())
             .spawn(move || {
-                let opened = open_base(&Source::Store(loc), &index.pair);
-                match opened {
-                    Ok(base) => index.rebase(Arc::new(base), seq0),
-                    Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
-                }
-                index.rebasing.store(false, Ordering::SeqCst);
+                index.rebuilds.run(|| {
+                    // Every change up to now is in the store, so in the new base.
+                    let seq0 = seq.load(Ordering::SeqCst);
+                    match open_base(&Source::Store(loc.clone()), &index.pair) {
+                        Ok(base) => index.rebase(Arc::new(base), seq0),
+                        Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
+                    }
+                });
             });
         if let Err(e) = result {
+            asked.rebuilds.give_up();
             eprintln!("tmkit serve: cannot start an index rebuild: {e}");
         }
     }
@@ -383,7 +389,7 @@ impl ServedTm {
             view: RwLock::new(Arc::new(View::new(Arc::new(base)))),
             pool: Mutex::new(Vec::new()),
             coded,
-            rebasing: AtomicBool::new(false),
+            rebuilds: catch_up::Rebuilds::default(),
         });
         let _ = slot.index.set(index.clone());
         Ok(index)
@@ -449,7 +455,7 @@ pub struct PairIndex {
     view: RwLock<Arc<View>>,
     pool: Mutex<Vec<PooledSession>>,
     coded: CodedTargets,
-    rebasing: AtomicBool,
+    rebuilds: catch_up::Rebuilds,
 }
 
 /// One query of a lookup.
@@ -583,6 +589,38 @@ impl PairIndex {
         Ok(Matcher::new(SubsetTm::new(self.pair.clone(), entries)))
     }
 
+    /// The best score of each query (at least `min_score`; 101 for an exact
+    /// match in context), as [`PairIndex::lookup`] with `max = 1` would
+    /// give it, for an analysis: the queries are shared among the cores,
+    /// and only the index is searched (no entry is read, no JSON built).
+    /// Blocks: call from a blocking thread.
+    pub fn best_scores(&self, queries: &[LookupQuery<'_>], min_score: u8) -> Vec<Option<u8>> {
+        use rayon::prelude::*;
+        let view = self.view();
+        let share = queries
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        queries
+            .par_chunks(share)
+            .flat_map_iter(|chunk| {
+                let mut session = self.take_session(&view.base);
+                let mut levels: Vec<_> = view
+                    .levels
+                    .iter()
+                    .filter_map(|l| l.matcher.as_ref())
+                    .map(|m| (m.memory(), m.session()))
+                    .collect();
+                let scores: Vec<_> = chunk
+                    .iter()
+                    .map(|q| best_score(&view, &mut session, &mut levels, q, min_score))
+                    .collect();
+                self.give_back(session);
+                scores
+            })
+            .collect()
+    }
+
     /// The matches of each query with their entries, and the time taken (ms).
     fn search(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Vec<(Vec<Hit>, f64)> {
         let view = self.view();
@@ -714,6 +752,64 @@ impl PairIndex {
         if Arc::ptr_eq(session.borrow_owner(), &current.base) {
             lock(&self.pool).push(session);
         }
+    }
+}
+
+/// The best score of `q` in `view` (see [`PairIndex::best_scores`]): the
+/// base's best shown hit (past hidden units, as [`PairIndex::lookup`] looks
+/// past them), the levels' best shown ones, and 101 for a base exact match
+/// in context.
+fn best_score(
+    view: &View,
+    session: &mut PooledSession,
+    levels: &mut [(&DeltaTm, MatchSession<'_, DeltaTm>)],
+    q: &LookupQuery<'_>,
+    min_score: u8,
+) -> Option<u8> {
+    let query = Query {
+        text: q.text,
+        codes: q.codes,
+    };
+    let asked = |max_results| MatchOptions {
+        min_score,
+        max_results,
+        exhaustive: false,
+    };
+    let (base, in_context) = session.with_dependent_mut(|base, s| {
+        let store = base.memory().store();
+        let shown = |entry| {
+            view.base_hidden == 0
+                || store
+                    .and_then(|st| st.unit_id(entry))
+                    .is_none_or(|u| view.base_shows(u))
+        };
+        let mut want = 1 + view.base_hidden.min(4);
+        let best = loop {
+            let hits = s.best(query, &asked(want));
+            if let Some(h) = hits.iter().find(|h| shown(h.entry)) {
+                break Some(h.score);
+            }
+            if hits.len() < want || want > view.base_hidden {
+                break None;
+            }
+            want = 1 + view.base_hidden;
+        };
+        let in_context = best == Some(100) && q.previous.is_some_and(|p| s.in_context(q.text, p));
+        (best, in_context)
+    });
+    let mut best = base;
+    let level_asked = asked(1 + view.delta_len());
+    for (tm, s) in levels.iter_mut() {
+        let shown = s.best(query, &level_asked).into_iter().find(|h| {
+            tm.unit(h.entry)
+                .is_some_and(|(unit, seq)| view.level_shows(unit, seq))
+        });
+        best = best.max(shown.map(|h| h.score));
+    }
+    if in_context && best == Some(100) {
+        Some(101)
+    } else {
+        best
     }
 }
 
