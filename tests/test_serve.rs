@@ -381,6 +381,15 @@ fn a_lookup_from_a_language_into_itself_finds_nothing() {
     assert_eq!(b.json().as_array().unwrap().len(), 2);
     let c = get(&served.url(&format!("/tmserver/en/en/unit/{q}")));
     assert_eq!((c.status, c.json()), (200, json!([])));
+    // Documents too: no matches.
+    let s0 = &news_sources()[0];
+    let post_text = |path: &str| answer(agent().post(&served.url(path)).send(s0.as_str()));
+    let a = post_text("/v1/analyze?src=en&tgt=en");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["total"]["no match"]["segments"], 1);
+    let p = post_text("/v1/pretranslate?src=en&tgt=en");
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("<trans-unit") && !p.body.contains("<target"));
     // A tag the OpenAPI pattern refuses is refused here too.
     let d = get(&served.url(&format!("/v1/tms/default/lookup?q={q}&src=0&tgt=fr")));
     assert_eq!(d.status, 400);
@@ -390,6 +399,40 @@ fn a_lookup_from_a_language_into_itself_finds_nothing() {
             .unwrap()
             .starts_with("src: ")
     );
+}
+
+/// What an OpenAPI client may send as the description allows it: a whole
+/// number written `100.0`, an empty upload; and what it says is refused: a
+/// NUL in an export's search, before the TMX starts.
+#[test]
+fn requests_the_description_allows_are_taken() {
+    let (served, _) = serve_news(&[]);
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "en", "tgt": "fr", "segments": [news_sources()[0]], "min": 100.0, "max": 1.0}),
+        None,
+    );
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(b.json()[0]["matches"].as_array().unwrap().len(), 1);
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "en", "tgt": "fr", "segments": [], "min": 99.5}),
+        None,
+    );
+    assert_eq!(b.status, 422, "{}", b.body);
+    let a = send(
+        "POST",
+        &served.url("/v1/tms/default/import?format=tsv&src=en&tgt=fr"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 202, "{}", a.body);
+    let status = a.json()["status"].as_str().unwrap().to_string();
+    assert_eq!(wait_job(&served, &status)["state"], "done");
+    let e = get(&served.url("/v1/tms/default/export.tmx?search=ab%00cd"));
+    assert_eq!(e.status, 400, "{}", e.body);
+    assert!(e.body.contains("NUL"), "{}", e.body);
 }
 
 #[test]

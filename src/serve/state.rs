@@ -28,7 +28,9 @@ use crate::pretranslate::{Markup, MarkupSource};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
-use crate::tm::{Entry, EntryId, LanguagePair, OpenedMemory, RegionFallback, TranslationMemory};
+use crate::tm::{
+    Entry, EntryId, LanguagePair, MemoryTm, OpenedMemory, RegionFallback, TranslationMemory,
+};
 use crate::tmx::Seg;
 use subset::{SubsetEntry, SubsetTm};
 
@@ -355,12 +357,15 @@ impl ServedTm {
     }
 
     /// The index of `pair`, opened (from the persisted index, or built) on
-    /// first use. Blocks: call from a blocking thread.
+    /// first use; for a language into itself, an index of nothing. Blocks: call from a blocking thread.
     pub fn pair(&self, src: &LanguageTag, tgt: &LanguageTag) -> Result<Arc<PairIndex>> {
         if src == tgt {
-            return Err(Error::Usage(format!(
-                "source and target language are the same ({src})"
-            )));
+            // A language into itself is a pair no memory holds: an index of
+            // nothing answers it (no matches, as a lookup answers). It is
+            // not kept among the pairs, so no write ever reaches it.
+            let pair = LanguagePair::new(src.clone(), tgt.clone());
+            let nothing = Matcher::new(OpenedMemory::Files(MemoryTm::new(pair.clone())));
+            return Ok(self.pair_index(pair, nothing));
         }
         let key = (src.to_string(), tgt.to_string());
         let slot = lock(&self.pairs).entry(key).or_default().clone();
@@ -380,19 +385,24 @@ impl ServedTm {
             self.note_generation(store.as_mut());
         }
         let base = open_base(&self.source, &pair)?;
+        let index = self.pair_index(pair, base);
+        let _ = slot.index.set(index.clone());
+        Ok(index)
+    }
+
+    /// The index of `pair` over `base`.
+    fn pair_index(&self, pair: LanguagePair, base: Base) -> Arc<PairIndex> {
         // Origins name the memory as clients know it, never the store's path.
         let name: Arc<str> = Arc::from(self.name.as_str());
         let coded = CodedTargets::load(base.memory().files(), &pair);
-        let index = Arc::new(PairIndex {
+        Arc::new(PairIndex {
             pair,
             name,
             view: RwLock::new(Arc::new(View::new(Arc::new(base)))),
             pool: Mutex::new(Vec::new()),
             coded,
             rebuilds: catch_up::Rebuilds::default(),
-        });
-        let _ = slot.index.set(index.clone());
-        Ok(index)
+        })
     }
 }
 

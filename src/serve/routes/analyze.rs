@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 
 use super::{DocParams, document_segments, lang};
-use crate::fuzzy::analysis::{Analyzer, WeightGrid};
+use crate::fuzzy::analysis::Analyzer;
 use crate::serve::error::ApiQuery;
 use crate::serve::state::LookupQuery;
 use crate::serve::{ApiError, Shared, blocking};
@@ -28,16 +28,13 @@ pub async fn analyze(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    p.check()?;
+    let checked = p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
-    let grid: WeightGrid = p.grid()?;
-    if p.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
-        return Err(ApiError::bad_request("rate must be a number >= 0"));
-    }
+    let grid = checked.grid;
     blocking(move || {
         let segments = document_segments(&body, &p, &src);
         let index = tm.pair(&src, &tgt)?;

@@ -31,31 +31,16 @@ pub async fn pretranslate(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Response, ApiError> {
-    p.check()?;
+    let checked = p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
-    let to = match p.to.as_deref() {
-        None => None,
-        Some("xliff12") => Some(OutputFormat::Xliff12),
-        Some("xliff20") => Some(OutputFormat::Xliff20),
-        Some("tmx") => Some(OutputFormat::Tmx),
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "to '{other}': expected xliff12, xliff20 or tmx"
-            )));
-        }
-    };
+    let to = checked.to;
     let options = pretranslate::Options {
-        min_score: p.min_score(75)?,
-        max_candidates: match p.max {
-            Some(m) if !(1..=50).contains(&m) => {
-                return Err(ApiError::bad_request("max must be 1-50"));
-            }
-            m => m.unwrap_or(3),
-        },
+        min_score: checked.min,
+        max_candidates: checked.max,
         copy_source: p.copy_source.unwrap_or(false),
     };
     blocking(move || {
