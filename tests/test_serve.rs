@@ -402,8 +402,8 @@ fn a_lookup_from_a_language_into_itself_finds_nothing() {
 }
 
 /// What an OpenAPI client may send as the description allows it: a whole
-/// number written `100.0`, an empty upload; and what it says is refused: a
-/// NUL in an export's search, before the TMX starts.
+/// number written `100.0`; and what it says is refused: an empty upload, a
+/// NUL in an export's search (before the TMX starts).
 #[test]
 fn requests_the_description_allows_are_taken() {
     let (served, _) = serve_news(&[]);
@@ -420,6 +420,7 @@ fn requests_the_description_allows_are_taken() {
         None,
     );
     assert_eq!(b.status, 422, "{}", b.body);
+    // An empty upload is refused, as the description's minLength says.
     let a = send(
         "POST",
         &served.url("/v1/tms/default/import?format=tsv&src=en&tgt=fr"),
@@ -427,9 +428,10 @@ fn requests_the_description_allows_are_taken() {
         Some("s3cret"),
         &[],
     );
-    assert_eq!(a.status, 202, "{}", a.body);
-    let status = a.json()["status"].as_str().unwrap().to_string();
-    assert_eq!(wait_job(&served, &status)["state"], "done");
+    assert_eq!(a.status, 400, "{}", a.body);
+    let doc: Value = serde_json::from_str(&get(&served.url("/v1/openapi.json")).body).unwrap();
+    let upload = &doc["paths"]["/v1/tms/{tm}/import"]["post"]["requestBody"]["content"];
+    assert_eq!(upload["application/octet-stream"]["schema"]["minLength"], 1);
     let e = get(&served.url("/v1/tms/default/export.tmx?search=ab%00cd"));
     assert_eq!(e.status, 400, "{}", e.body);
     assert!(e.body.contains("NUL"), "{}", e.body);

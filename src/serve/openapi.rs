@@ -108,7 +108,7 @@ impl utoipa::Modify for LanguagePatterns {
                 }
             }
         }
-        // An upload is bytes, not a JSON array of numbers.
+        // An upload is bytes (at least one), not a JSON array of numbers.
         if let Some(body) = openapi
             .paths
             .paths
@@ -122,6 +122,8 @@ impl utoipa::Modify for LanguagePatterns {
                     ObjectBuilder::new()
                         .schema_type(Type::String)
                         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                        // An empty upload is refused.
+                        .min_length(Some(1))
                         .build(),
                 )));
             }

@@ -172,9 +172,10 @@ pub async fn import(
     }
     file.flush().await.map_err(ApiError::internal)?;
     drop(file);
-    // An empty upload is imported as any other: an empty TSV adds nothing,
-    // an empty TMX fails its job with the parser's message, as a malformed
-    // one does.
+    // The description says so (`minLength`).
+    if size == 0 {
+        return Err(ApiError::bad_request("the upload is empty"));
+    }
     let given = p.name.as_deref().map(label).filter(|n| !n.is_empty());
     let job_tm = tm.clone();
     let id = state
