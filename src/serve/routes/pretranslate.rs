@@ -71,7 +71,9 @@ pub async fn pretranslate(
         };
         let index = tm.pair(&src, &tgt)?;
         // The segments' best matches, gathered into a small memory that the
-        // pretranslation library reads as it reads memory files.
+        // pretranslation library reads as it reads memory files: with the
+        // served origins and the matched units' inline codes, so the XLIFF
+        // is what `tmkit pretranslate` writes with the same memory.
         let mut texts: Vec<(String, u16)> = Vec::new();
         for file in &item.doc.files {
             for unit in file.units.iter().filter(|u| u.translate) {
