@@ -14,7 +14,10 @@
 #      deleted by the next request (the memory ends as it began: RSS must
 #      stay flat after warm-up), then adds of new units, checked to be all
 #      in the store afterwards, with the RSS growth per added unit beside what
-#      the server says its change levels hold;
+#      the server says its change levels hold; after each, the adds and
+#      deletes accepted and the store's unit count (read by the CLI once the
+#      server closed it), which must be the count before plus the units
+#      added minus those deleted;
 #   5. the same lookups from PostgreSQL when TMKIT_BENCH_PG names a database;
 #   6. translate-toolkit's tmserver on the same memory and queries.
 #
@@ -121,6 +124,7 @@ run_load() {
   report=$("$LOADGEN" --addr "127.0.0.1:$PORT" --connections "$CONNS" --queries "$QUERIES" "$@")
   c1=$(cpu_ticks "$SERVER_PID")
   echo "$report"
+  echo "$report" > "$BENCH_DIR/server-bench.last.json"
   ms=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
   echo "server CPU over the run: $ms ms, $(echo "$report" | python3 -c 'import json,sys; print("%.3f" % (int(sys.argv[1]) / max(json.load(sys.stdin)["requests"], 1)))' "$ms") ms per request; load after: $(load)"
 }
@@ -159,14 +163,35 @@ fresh_copy() {
   cp "$DB" "$MIXED"
   for f in "$DB".*.fzi; do [ -e "$f" ] && cp "$f" "$MIXED${f#"$DB"}"; done
 }
-units_now() {
-  curl -sf "http://127.0.0.1:$PORT/v1/tms" | python3 -c 'import json,sys; print(sum(t["units"] for t in json.load(sys.stdin)))'
+# Units in STORE, counted by the CLI (the server closed).
+units_in() {
+  "$BIN" -q tm stats --tm "$1" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["units"])'
+}
+# After a mixed run on STORE that began with BEFORE units: the adds and
+# deletes the last load report counts, and the store's count afterwards,
+# which must be BEFORE + units added - units deleted.
+check_units() {
+  local store=$1 before=$2 after
+  after=$(units_in "$store")
+  python3 - "$BENCH_DIR/server-bench.last.json" "$before" "$after" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+before, after = int(sys.argv[2]), int(sys.argv[3])
+deleted = r.get("deletes_accepted", 0)
+expected = before + r["units_added"] - deleted
+print(f"adds sent {r['adds_sent']}, accepted {r['adds_accepted']} ({r['units_added']} units); "
+      f"deletes sent {r.get('deletes_sent', 0)}, accepted {deleted}; adds left in the store {r['adds_kept']}; "
+      f"units before {before}, after {after}, expected {expected}: {'consistent' if after == expected else 'MISMATCH'}")
+sys.exit(0 if after == expected else 1)
+PY
 }
 
 echo "== mixed load, each add deleted by the next request (the memory ends as it began): $MIXED_SECONDS s"
 fresh_copy
+before=$(units_in "$MIXED")
 start_server "$MIXED"
-echo "units in the store: $(units_now)"  # waits for the start-up count, so it is not in the samples
+# The listing waits for the start-up count: asked now, it is not in the samples.
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/tms"
 sample_rss "$BENCH_DIR/server-bench.rss-deleted"
 run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
   --tag "del$(date +%s)" --src en --tgt fr --delete-added
@@ -174,13 +199,15 @@ stop_server
 kill "$SAMPLER" 2>/dev/null || true
 report_rss "$BENCH_DIR/server-bench.rss-deleted"
 grep 'change levels' "$BENCH_DIR/server-bench.log" || true
+check_units "$MIXED" "$before" || true  # MISMATCH printed; the other figures still run
 
 echo "== mixed load on a copy of the store: 90% lookups, 10% adds of new units, $MIXED_SECONDS s"
 fresh_copy
+before=$(units_in "$MIXED")
 start_server "$MIXED"
 TAG=bench$(date +%s)
 ADDED=$BENCH_DIR/server-bench.added
-echo "units in the store: $(units_now)"
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/tms"
 sample_rss "$BENCH_DIR/server-bench.rss"
 run_load --seconds "$MIXED_SECONDS" --get "$LOOKUP" --add-every 10 --token "$(cat "$TOKEN_FILE")" \
   --tag "$TAG" --add-log "$ADDED" --src en --tgt fr
@@ -203,6 +230,7 @@ awk -v added="$added" -v levels="$levels" '
       printf "anon RSS growth after warm-up: %.0f bytes per added unit (over %d s, about %d units); the change levels hold %.0f bytes per unit\n",
         (a - a0) * 1024 / (added * (t - t0) / (t - t0 + 10)), t - t0, added * (t - t0) / (t - t0 + 10), kb * 1024 / added
   }' "$BENCH_DIR/server-bench.rss"
+check_units "$MIXED" "$before" || true  # MISMATCH printed; the other figures still run
 # Every accepted add must be in the store, read back after the server closed it.
 "$BIN" -q tm search --tm "$MIXED" --lang en --limit 10000000 --format jsonl "$TAG" \
   | python3 -c '

@@ -21,7 +21,10 @@
 //! caller can check afterwards that each one is in the store. With
 //! `--delete-added`, the request after each accepted add deletes the units
 //! it added, so the memory ends as it began (a run that must leave the
-//! server's memory use flat).
+//! server's memory use flat); a delete is a request of its own (in open
+//! loop it takes its own slot of the schedule), and `--add-log` then lists
+//! only the sources still in the store (an add the run ended before
+//! deleting, or whose delete failed).
 //!
 //! ```sh
 //! cargo run --release --example loadgen -- --addr 127.0.0.1:8765 --connections 16 --seconds 30 \
@@ -157,6 +160,10 @@ struct Tally {
     non_2xx: u64,
     statuses: std::collections::BTreeMap<u16, u64>,
     adds: u64,
+    /// Adds the server accepted, and the units they made.
+    adds_ok: u64,
+    units_added: u64,
+    /// Sources of the accepted adds still in the store (not deleted).
     added: Vec<String>,
     deletes: u64,
     deletes_ok: u64,
@@ -307,17 +314,22 @@ fn run_connection(
         .map_or(Duration::ZERO, |r| Duration::from_secs_f64(id as f64 / r));
     // Threads start far apart in the query list so they do not ask the same.
     let mut next = id * queries.len() / args.connections.max(1);
+    // Lookups and adds sent (every `add_every`-th is an add).
     let mut n = 0usize;
-    // Units an accepted add made, to delete next (`--delete-added`).
-    let mut to_delete: Vec<i64> = Vec::new();
+    // Requests sent, deletes included: each takes a slot of the schedule.
+    let mut slot = 0u32;
+    // The last accepted add's source and the units it made still to delete
+    // (`--delete-added`); the source goes to the log unless all are deleted.
+    let mut pending: Option<(String, Vec<i64>)> = None;
     loop {
         let intended = match interval {
-            Some(every) => start + offset + every * n as u32,
+            Some(every) => start + offset + every * slot,
             None => Instant::now(),
         };
         if intended >= deadline {
             break;
         }
+        slot += 1;
         if interval.is_some() {
             let now = Instant::now();
             if intended > now {
@@ -328,16 +340,13 @@ fn run_connection(
         }
         let mut source = None;
         let added_request;
-        let deleting = !to_delete.is_empty();
+        let deleting = pending.as_ref().and_then(|(_, ids)| ids.first().copied());
         let mut add = false;
-        let request: &[u8] = if deleting {
-            let ids: Vec<i64> = std::mem::take(&mut to_delete);
-            // One unit per add (its source is new): delete the first, and
-            // any others by the following requests.
-            let (first, rest) = ids.split_first().unwrap_or_else(|| unreachable!());
-            to_delete.extend_from_slice(rest);
+        let request: &[u8] = if let Some(unit) = deleting {
+            // One unit per add (its source is new); any others go by the
+            // following requests.
             added_request = format!(
-                "DELETE {}/{first} HTTP/1.1\r\nHost: {host}\r\n{auth}\r\n",
+                "DELETE {}/{unit} HTTP/1.1\r\nHost: {host}\r\n{auth}\r\n",
                 args.add_path
             );
             added_request.as_bytes()
@@ -374,35 +383,60 @@ fn run_connection(
         if add {
             tally.adds += 1;
         }
-        if deleting {
+        if deleting.is_some() {
             tally.deletes += 1;
         }
-        match result {
+        let ok = match result {
             Ok(status) => {
                 tally.latencies_us.push(micros(done - intended.min(sent)));
                 tally.service_us.push(micros(done - sent));
                 *tally.statuses.entry(status).or_default() += 1;
                 if !(200..300).contains(&status) {
                     tally.non_2xx += 1;
-                } else if deleting {
-                    tally.deletes_ok += 1;
-                } else if let Some(s) = source {
-                    if args.delete_added {
-                        let ids = serde_json::from_slice::<serde_json::Value>(&conn.body)
-                            .ok()
-                            .and_then(|v| {
-                                v["ids"].as_array().map(|a| {
-                                    a.iter().filter_map(serde_json::Value::as_i64).collect()
-                                })
-                            })
-                            .unwrap_or_default();
-                        to_delete = ids;
-                    }
-                    tally.added.push(s);
                 }
+                (200..300).contains(&status)
             }
-            Err(_) => tally.errors += 1,
+            Err(_) => {
+                tally.errors += 1;
+                false
+            }
+        };
+        if deleting.is_some() {
+            let Some((s, mut ids)) = pending.take() else {
+                unreachable!("a delete has its pending add")
+            };
+            if ok {
+                tally.deletes_ok += 1;
+                ids.remove(0);
+                if ids.is_empty() {
+                    continue; // all gone: not in the store afterwards
+                }
+                pending = Some((s, ids));
+            } else {
+                // Still in the store: the log says so; no retry.
+                tally.added.push(s);
+            }
+        } else if let (true, Some(s)) = (ok, source) {
+            let ids: Vec<i64> = serde_json::from_slice::<serde_json::Value>(&conn.body)
+                .ok()
+                .and_then(|v| {
+                    v["ids"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+                })
+                .unwrap_or_default();
+            tally.adds_ok += 1;
+            tally.units_added += ids.len() as u64;
+            if args.delete_added && !ids.is_empty() {
+                pending = Some((s, ids));
+            } else {
+                tally.added.push(s);
+            }
         }
+    }
+    // The run ended before the last add's units were all deleted.
+    if let Some((s, _)) = pending {
+        tally.added.push(s);
     }
     tally
 }
@@ -465,6 +499,8 @@ fn main() {
         all.errors += t.errors;
         all.non_2xx += t.non_2xx;
         all.adds += t.adds;
+        all.adds_ok += t.adds_ok;
+        all.units_added += t.units_added;
         all.added.extend(t.added);
         all.deletes += t.deletes;
         all.deletes_ok += t.deletes_ok;
@@ -478,8 +514,7 @@ fn main() {
     all.latencies_us.sort_unstable();
     all.service_us.sort_unstable();
     if let Some(path) = &args.add_log {
-        let mut log = all.added.join("\n");
-        log.push('\n');
+        let log: String = all.added.iter().map(|s| format!("{s}\n")).collect();
         std::fs::write(path, log).unwrap_or_else(|e| usage(&format!("{}: {e}", path.display())));
     }
     let done = all.latencies_us.len();
@@ -497,12 +532,17 @@ fn main() {
         "non_2xx": all.non_2xx,
         "statuses": all.statuses,
         "adds_sent": all.adds,
-        "adds_accepted": all.added.len(),
+        "adds_accepted": all.adds_ok,
+        "units_added": all.units_added,
+        // Sources of accepted adds still in the store (what --add-log lists).
+        "adds_kept": all.added.len(),
     });
     if args.delete_added {
         report["deletes_sent"] = all.deletes.into();
         report["deletes_accepted"] = all.deletes_ok.into();
     }
+    // The store's unit count moves by this much over the run.
+    report["units_net"] = (all.units_added as i64 - all.deletes_ok as i64).into();
     if let Some(rate) = args.rate {
         report["rate"] = rate.into();
         report["late_sends"] = all.late.into();

@@ -381,6 +381,15 @@ fn a_lookup_from_a_language_into_itself_finds_nothing() {
     assert_eq!(b.json().as_array().unwrap().len(), 2);
     let c = get(&served.url(&format!("/tmserver/en/en/unit/{q}")));
     assert_eq!((c.status, c.json()), (200, json!([])));
+    // Documents too: no matches.
+    let s0 = &news_sources()[0];
+    let post_text = |path: &str| answer(agent().post(&served.url(path)).send(s0.as_str()));
+    let a = post_text("/v1/analyze?src=en&tgt=en");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["total"]["no match"]["segments"], 1);
+    let p = post_text("/v1/pretranslate?src=en&tgt=en");
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("<trans-unit") && !p.body.contains("<target"));
     // A tag the OpenAPI pattern refuses is refused here too.
     let d = get(&served.url(&format!("/v1/tms/default/lookup?q={q}&src=0&tgt=fr")));
     assert_eq!(d.status, 400);
@@ -390,6 +399,42 @@ fn a_lookup_from_a_language_into_itself_finds_nothing() {
             .unwrap()
             .starts_with("src: ")
     );
+}
+
+/// What an OpenAPI client may send as the description allows it: a whole
+/// number written `100.0`; and what it says is refused: an empty upload, a
+/// NUL in an export's search (before the TMX starts).
+#[test]
+fn requests_the_description_allows_are_taken() {
+    let (served, _) = serve_news(&[]);
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "en", "tgt": "fr", "segments": [news_sources()[0]], "min": 100.0, "max": 1.0}),
+        None,
+    );
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(b.json()[0]["matches"].as_array().unwrap().len(), 1);
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "en", "tgt": "fr", "segments": [], "min": 99.5}),
+        None,
+    );
+    assert_eq!(b.status, 422, "{}", b.body);
+    // An empty upload is refused, as the description's minLength says.
+    let a = send(
+        "POST",
+        &served.url("/v1/tms/default/import?format=tsv&src=en&tgt=fr"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 400, "{}", a.body);
+    let doc: Value = serde_json::from_str(&get(&served.url("/v1/openapi.json")).body).unwrap();
+    let upload = &doc["paths"]["/v1/tms/{tm}/import"]["post"]["requestBody"]["content"];
+    assert_eq!(upload["application/octet-stream"]["schema"]["minLength"], 1);
+    let e = get(&served.url("/v1/tms/default/export.tmx?search=ab%00cd"));
+    assert_eq!(e.status, 400, "{}", e.body);
+    assert!(e.body.contains("NUL"), "{}", e.body);
 }
 
 #[test]
@@ -1296,4 +1341,191 @@ fn a_postgresql_store_is_served_too() {
     assert_eq!(get(&url(ZEBRA)).json()["matches"][0]["target"], "Zèbre.");
     // The password never shows.
     assert!(!get(&served.url("/v1/tms")).body.contains("tmkit:tmkit"));
+}
+
+/// A memory with inline codes: paired (`<bpt>`/`<ept>`) and standalone
+/// (`<ph>`) in TMX.
+const CODED_TMX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="fixture" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="html"/><body>
+<tu tuid="talks"><tuv xml:lang="en"><seg>Talks will resume on <bpt i="1">&lt;b&gt;</bpt>Thursday<ept i="1">&lt;/b&gt;</ept> in Baltimore.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les négociations reprendront <bpt i="1">&lt;b&gt;</bpt>jeudi<ept i="1">&lt;/b&gt;</ept> à Baltimore.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+<tu tuid="prices"><tuv xml:lang="en"><seg>Prices rose <bpt i="1">&lt;b&gt;</bpt>3.9<ept i="1">&lt;/b&gt;</ept> percent in the port of Lisbon.<ph x="2">&lt;br/&gt;</ph></seg></tuv>
+<tuv xml:lang="fr"><seg>Les prix ont augmenté de <bpt i="1">&lt;b&gt;</bpt>3,9<ept i="1">&lt;/b&gt;</ept> pour cent dans le port de Lisbonne.<ph x="2">&lt;br/&gt;</ph></seg></tuv></tu>
+<tu tuid="report"><tuv xml:lang="en"><seg>Click <bpt i="1">&lt;a href="r.html"&gt;</bpt>here<ept i="1">&lt;/a&gt;</ept> to read the <ph x="2">{year}</ph> annual report of the port.</seg></tuv>
+<tuv xml:lang="fr"><seg>Cliquez <bpt i="1">&lt;a href="r.html"&gt;</bpt>ici<ept i="1">&lt;/a&gt;</ept> pour lire le rapport annuel <ph x="2">{year}</ph> du port.</seg></tuv></tu>
+<tu tuid="stoppage"><tuv xml:lang="en"><seg>The stoppage is the first of its kind since 1977.</seg></tuv>
+<tuv xml:lang="fr"><seg>Cet arrêt de travail est le premier de ce type depuis 1977.</seg></tuv></tu>
+</body></tmx>
+"#;
+
+/// An XLIFF 1.2 job with `<g>`, `<x/>` and `<bpt>`/`<ept>` codes: exact and
+/// fuzzy matches with codes, a plain exact match, one without a match.
+const CODED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="port.html" source-language="en" target-language="fr" datatype="html">
+<body>
+<trans-unit id="1"><source>The stoppage is the first of its kind since 1977.</source></trans-unit>
+<trans-unit id="2"><source>Talks will resume on <g id="1" ctype="bold">Thursday</g> in Baltimore.<x id="2" ctype="lb"/></source></trans-unit>
+<trans-unit id="3"><source>Prices rose <bpt id="b">&lt;b&gt;</bpt>4.2<ept id="b">&lt;/b&gt;</ept> percent in the port of Lisbon.<x id="br"/></source></trans-unit>
+<trans-unit id="4"><source>Click <g id="a">here</g> to read the <x id="y"/> annual report of the city.</source></trans-unit>
+<trans-unit id="5"><source>Zebras juggle quartz in the moonlight.</source></trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+
+/// Candidate origins reduced to their unit (`origin="#tu2"`, `origin="#2"`):
+/// the CLI names the memory by its path, the server by the memory's name
+/// (a path never leaves the server).
+fn without_origin_names(xliff: &str) -> String {
+    let re = regex::Regex::new(r##"origin="[^"#]*#"##).unwrap();
+    re.replace_all(xliff, r##"origin="#"##).into_owned()
+}
+
+#[test]
+fn pretranslated_xliff_keeps_inline_codes_as_the_cli_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("memory.tmx");
+    std::fs::write(&tmx, CODED_TMX).unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::write(&job, CODED_XLF).unwrap();
+    let store = dir.path().join("coded.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&store)
+        .arg(&tmx)
+        .assert()
+        .success();
+    // A store (codes read from its units) and memory files (from the TMX).
+    for memory in [&store, &tmx] {
+        let served = Served::start(&["--tm", memory.to_str().unwrap()]);
+        for to in ["xliff12", "xliff20"] {
+            let cli = dir.path().join(format!("cli-{to}.xlf"));
+            tmkit()
+                .args(["-q", "pretranslate", "--tm"])
+                .arg(memory)
+                .args(["--src", "en", "--tgt", "fr", "--to", to, "-o"])
+                .arg(&cli)
+                .arg(&job)
+                .assert()
+                .success();
+            let cli = std::fs::read_to_string(&cli).unwrap();
+            let a = answer(
+                agent()
+                    .post(&served.url(&format!("/v1/pretranslate?src=en&tgt=fr&to={to}")))
+                    .send(CODED_XLF),
+            );
+            assert_eq!(a.status, 200, "{}", a.body);
+            let label = format!("{} as {to}", memory.display());
+            assert_eq!(
+                without_origin_names(&a.body),
+                without_origin_names(&cli),
+                "{label}"
+            );
+            // The comparison is not vacuous: codes restored in the targets.
+            let coded_targets = match to {
+                "xliff12" => [
+                    r#"Les négociations reprendront <g id="1" ctype="bold">jeudi</g> à Baltimore.<x id="2" ctype="lb"/></target>"#,
+                    // The document's <bpt>/<ept> pair, as the one code it is.
+                    r#"Les prix ont augmenté de <g id="b">4,2</g> pour cent dans le port de Lisbonne.<x id="br"/></target>"#,
+                ],
+                _ => [
+                    r#"<target>Les négociations reprendront <pc id="1">jeudi</pc> à Baltimore.<ph id="2"/></target>"#,
+                    r#"<target>Les prix ont augmenté de <pc id="b""#,
+                ],
+            };
+            for t in coded_targets {
+                assert!(a.body.contains(t), "{label}: no {t} in\n{}", a.body);
+            }
+            if to == "xliff12" {
+                assert!(
+                    a.body.contains("state-qualifier=\"fuzzy-match\""),
+                    "{label}"
+                );
+                assert!(a.body.contains(r#"<ph id="2">&lt;br/&gt;</ph>"#), "{label}");
+            }
+            let out = dir.path().join(format!("served-{to}.xlf"));
+            std::fs::write(&out, &a.body).unwrap();
+            support::assert_valid(&[&out], Some(to));
+        }
+    }
+}
+
+/// `/v1/analyze` of `doc` (as one file named `job.txt`) against the
+/// default memory, and `tmkit analyze --format json` of the same document
+/// against `store`, in comparable form (the CLI names the file by its path).
+fn analyses(served: &Served, store: &Path, doc: &str) -> (Value, Value) {
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/analyze?src=en&tgt=fr&name=job.txt&rate=0.12"))
+            .send(doc),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("job.txt");
+    std::fs::write(&file, doc).unwrap();
+    let out = tmkit()
+        .args(["-q", "analyze", "--tm"])
+        .arg(store)
+        .args([
+            "--src", "en", "--tgt", "fr", "--rate", "0.12", "--format", "json",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    cli["files"][0]["name"] = json!("job.txt");
+    (a.json(), cli)
+}
+
+#[test]
+fn analysis_equals_tmkit_analyze_on_the_same_memory() {
+    let (served, store) = serve_news(&[]);
+    let s = news_sources();
+    // In context (two memory neighbours in order), exact, fuzzy, a
+    // repetition, an internal fuzzy match, no match.
+    let doc = format!(
+        "{} {} {} {} {}\n\n{} Zebras juggle quartz in the moonlight. Zebras juggle quartz in the sunlight. {}\n",
+        s[1],
+        s[2],
+        s[9],
+        s[6].replace("five", "six"),
+        s[11].replace("economy", "government"),
+        s[2],
+        ZEBRA,
+    );
+    let (served_json, cli) = analyses(&served, &store, &doc);
+    assert_eq!(served_json, cli);
+    let total = &cli["total"];
+    for band in ["101%", "100%", "repetitions", "no match"] {
+        assert!(
+            total[band]["segments"].as_u64().unwrap() > 0,
+            "{band}: {total}"
+        );
+    }
+    // After writes: a unit added (the change levels) and a base unit deleted
+    // (hidden from the base), the server still reports what the CLI reads
+    // from the store.
+    let units = served.url("/v1/tms/default/units");
+    let unit = json!({"src": "en", "tgt": "fr", "source": ZEBRA, "target": "Le zèbre."});
+    let a = send("POST", &units, Some(&unit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 201, "{}", a.body);
+    let best = lookup(&served, &s[9]);
+    let origin = best["matches"][0]["origin"].as_str().unwrap().to_string();
+    let id = &origin[origin.rfind('#').unwrap() + 1..];
+    let a = send(
+        "DELETE",
+        &format!("{units}/{id}"),
+        None,
+        Some("s3cret"),
+        &[],
+    );
+    assert_eq!(a.status, 204, "{}", a.body);
+    let (after, cli_after) = analyses(&served, &store, &doc);
+    assert_eq!(after, cli_after);
+    assert_ne!(
+        after["total"], served_json["total"],
+        "the writes changed the analysis"
+    );
 }

@@ -85,3 +85,13 @@ impl Markup {
         self.segs.get(&id)
     }
 }
+
+/// A [`Markup`] of segments read elsewhere (a served memory reads them from
+/// its store's units; see [`MarkupSource`]).
+impl FromIterator<(EntryId, (Seg, Seg))> for Markup {
+    fn from_iter<I: IntoIterator<Item = (EntryId, (Seg, Seg))>>(segs: I) -> Self {
+        Markup {
+            segs: segs.into_iter().collect(),
+        }
+    }
+}

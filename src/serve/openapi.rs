@@ -48,14 +48,15 @@ use super::routes;
         crate::serve::jobs::JobStatus,
         crate::serve::jobs::ImportResult,
     )),
-    modifiers(&BearerAuth, &LanguagePatterns),
+    modifiers(&BearerAuth, &LanguagePatterns, &Enforced),
 )]
 struct ApiDoc;
 
 /// Gives every language parameter and body field the pattern the server
 /// checks it against ([`routes::LANG_PATTERN`] and its variants), so a
 /// client generating requests from this description sends only tags the
-/// server takes, and the server refuses exactly what the description does.
+/// server takes, and the server refuses exactly what the description does
+/// (and the document routes' `weights` [`routes::WEIGHTS_PATTERN`]).
 struct LanguagePatterns;
 
 impl LanguagePatterns {
@@ -65,6 +66,8 @@ impl LanguagePatterns {
         use routes::{LANG_OR_AUTO_PATTERN, LANG_OR_EMPTY_PATTERN, LANG_PATTERN, LANGPAIR_PATTERN};
         match (path, name) {
             ("/translate", "langpair") => Some((LANGPAIR_PATTERN, Some(true))),
+            // Every document route takes (and checks) it.
+            (_, "weights") => Some((routes::WEIGHTS_PATTERN, None)),
             (_, "src" | "tgt") => Some(match path {
                 // Documents to pretranslate or analyze need both languages.
                 "/v1/analyze" | "/v1/pretranslate" => (LANG_PATTERN, Some(true)),
@@ -92,13 +95,7 @@ impl utoipa::Modify for LanguagePatterns {
             }
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let ops = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.delete,
-            ];
-            for op in ops.into_iter().flatten() {
+            for op in operations(item) {
                 for p in op.parameters.iter_mut().flatten() {
                     if let Some((pattern, required)) = Self::of(path, &p.name) {
                         if let Some(schema) = p.schema.as_mut() {
@@ -111,7 +108,7 @@ impl utoipa::Modify for LanguagePatterns {
                 }
             }
         }
-        // An upload is bytes, not a JSON array of numbers.
+        // An upload is bytes (at least one), not a JSON array of numbers.
         if let Some(body) = openapi
             .paths
             .paths
@@ -125,6 +122,8 @@ impl utoipa::Modify for LanguagePatterns {
                     ObjectBuilder::new()
                         .schema_type(Type::String)
                         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                        // An empty upload is refused.
+                        .min_length(Some(1))
                         .build(),
                 )));
             }
@@ -162,6 +161,93 @@ impl utoipa::Modify for LanguagePatterns {
             }
         }
     }
+}
+
+/// States what the server enforces that the route code does not say: the
+/// answers every route may give (414 for a request target over the bound,
+/// 413 for a body over it, 405 for an import into memory files), and the
+/// rule of a unit's change that a text needs its language (`source` with
+/// `src`, `target` with `tgt`), as a `oneOf` per pair.
+struct Enforced;
+
+impl utoipa::Modify for Enforced {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{
+            AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+        };
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in operations(item) {
+                let answers = &mut op.responses.responses;
+                answers
+                    .entry("414".into())
+                    .or_insert_with(|| error("Request target (path and query) too long"));
+                if op.request_body.is_some() {
+                    answers
+                        .entry("413".into())
+                        .or_insert_with(|| error("Request body too large"));
+                }
+                if path == "/v1/tms/{tm}/import" {
+                    answers.entry("405".into()).or_insert_with(|| {
+                        error("The memory is served from files: only a store takes imports")
+                    });
+                }
+            }
+        }
+        let Some(c) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(edit) = c.schemas.remove("UnitEdit") else {
+            return;
+        };
+        // Either no text (absent or null), or the text with its language.
+        let text_with_language = |lang: &str, text: &str| {
+            let string = || ObjectBuilder::new().schema_type(Type::String);
+            let without = ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .property(text, ObjectBuilder::new().schema_type(Type::Null));
+            let with = ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .property(lang, string())
+                .property(text, string())
+                .required(lang)
+                .required(text);
+            Schema::OneOf(OneOfBuilder::new().item(without).item(with).build())
+        };
+        let rules = AllOfBuilder::new()
+            .item(edit)
+            .item(text_with_language("src", "source"))
+            .item(text_with_language("tgt", "target"));
+        c.schemas
+            .insert("UnitEdit".into(), RefOr::T(Schema::AllOf(rules.build())));
+    }
+}
+
+/// The operations of a path (the methods the API uses).
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 struct BearerAuth;
@@ -230,11 +316,13 @@ mod tests {
         assert!(seen >= 20, "{seen} language parameters");
         let schemas = &doc["components"]["schemas"];
         for body in ["BatchRequest", "NewUnit", "UnitEdit"] {
+            // A change's fields are its first part (see `Enforced`).
+            let fields = match &schemas[body]["allOf"][0] {
+                serde_json::Value::Null => &schemas[body]["properties"],
+                object => &object["properties"],
+            };
             for f in ["src", "tgt"] {
-                assert_eq!(
-                    schemas[body]["properties"][f]["pattern"], LANG_PATTERN,
-                    "{body}.{f}"
-                );
+                assert_eq!(fields[f]["pattern"], LANG_PATTERN, "{body}.{f}");
             }
         }
         let lookup = &doc["paths"]["/v1/tms/{tm}/lookup"]["get"]["parameters"];
@@ -253,6 +341,28 @@ mod tests {
             .find(|p| p["name"] == "src")
             .unwrap();
         assert_eq!(src["schema"]["pattern"], LANG_OR_EMPTY_PATTERN);
+    }
+
+    /// What the server enforces beyond the route code is stated: a change's
+    /// text needs its language, and every route may answer 414.
+    #[test]
+    fn enforced_rules_are_stated() {
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
+        let edit = &doc["components"]["schemas"]["UnitEdit"]["allOf"];
+        for (k, (lang, text)) in [("src", "source"), ("tgt", "target")].iter().enumerate() {
+            let either = &edit[k + 1]["oneOf"];
+            assert_eq!(either[0]["properties"][text]["type"], "null", "{either}");
+            assert_eq!(either[1]["required"], serde_json::json!([lang, text]));
+        }
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let answers = op["responses"].as_object().unwrap();
+                assert!(answers.contains_key("414"), "{method} {path}");
+                if op.get("requestBody").is_some() {
+                    assert!(answers.contains_key("413"), "{method} {path}");
+                }
+            }
+        }
     }
 
     #[test]

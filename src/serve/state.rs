@@ -18,15 +18,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 mod catch_up;
+pub mod subset;
 
-use super::delta::{Change, View};
+use super::delta::{Change, DeltaTm, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
 use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
+use crate::pretranslate::{Markup, MarkupSource};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
-use crate::tm::{Entry, LanguagePair, MemoryTm, OpenedMemory, TranslationMemory};
+use crate::tm::{
+    Entry, EntryId, LanguagePair, MemoryTm, OpenedMemory, RegionFallback, TranslationMemory,
+};
+use crate::tmx::Seg;
+use subset::{SubsetEntry, SubsetTm};
 
 /// Changed entries in the levels past which the base is rebuilt from the store.
 const REBASE_DELTA: usize = 50_000;
@@ -81,7 +87,7 @@ pub struct ServedTm {
     /// Concordance and unit reads.
     reader: Option<Mutex<Box<dyn Store>>>,
     /// Raised (under the writer lock) by every write.
-    seq: AtomicU64,
+    seq: Arc<AtomicU64>,
     pairs: Mutex<HashMap<(String, String), Arc<PairSlot>>>,
     /// The last counts computed, and the number of writes they had seen.
     stats: Mutex<Option<(Stats, u64)>>,
@@ -116,7 +122,7 @@ impl ServedTm {
             source,
             writer,
             reader,
-            seq: AtomicU64::new(0),
+            seq: Arc::new(AtomicU64::new(0)),
             pairs: Mutex::new(HashMap::new()),
             stats: Mutex::new(None),
             writes: AtomicU64::new(0),
@@ -289,27 +295,33 @@ impl ServedTm {
     }
 
     /// Rebuilds a pair's base from the store on a thread of its own (the
-    /// store persists the new index), then swaps it in under the writer lock.
+    /// store persists the new index), then swaps it in. Asked while a
+    /// rebuild runs (which may have read the store before what made this one
+    /// wanted), it makes that thread rebuild once more after it
+    /// ([`catch_up::Rebuilds`]).
     fn spawn_rebase(&self, index: Arc<PairIndex>) {
-        if index.rebasing.swap(true, Ordering::SeqCst) {
-            return;
-        }
         let Source::Store(loc) = self.source.clone() else {
             return;
         };
-        // Every change up to now is in the store, so in the new base.
-        let seq0 = self.seq.load(Ordering::SeqCst);
+        if !index.rebuilds.ask() {
+            return;
+        }
+        let seq = self.seq.clone();
+        let asked = index.clone();
         let result = std::thread::Builder::new()
             .name("tmkit-rebase".into())
             .spawn(move || {
-                let opened = open_base(&Source::Store(loc), &index.pair);
-                match opened {
-                    Ok(base) => index.rebase(Arc::new(base), seq0),
-                    Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
-                }
-                index.rebasing.store(false, Ordering::SeqCst);
+                index.rebuilds.run(|| {
+                    // Every change up to now is in the store, so in the new base.
+                    let seq0 = seq.load(Ordering::SeqCst);
+                    match open_base(&Source::Store(loc.clone()), &index.pair) {
+                        Ok(base) => index.rebase(Arc::new(base), seq0),
+                        Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
+                    }
+                });
             });
         if let Err(e) = result {
+            asked.rebuilds.give_up();
             eprintln!("tmkit serve: cannot start an index rebuild: {e}");
         }
     }
@@ -331,13 +343,29 @@ impl ServedTm {
         out
     }
 
+    /// [`PairIndex::subset`] of `index` (one of this memory's pairs), the
+    /// inline codes of store units read on the read connection.
+    pub fn subset(
+        &self,
+        index: &PairIndex,
+        queries: &[LookupQuery<'_>],
+        options: &MatchOptions,
+    ) -> Result<Matcher<SubsetTm>> {
+        index.subset(queries, options, |units| {
+            self.read(|store| subset::marked_up_units(store, index.pair(), units))
+        })
+    }
+
     /// The index of `pair`, opened (from the persisted index, or built) on
-    /// first use. Blocks: call from a blocking thread.
+    /// first use; for a language into itself, an index of nothing. Blocks: call from a blocking thread.
     pub fn pair(&self, src: &LanguageTag, tgt: &LanguageTag) -> Result<Arc<PairIndex>> {
         if src == tgt {
-            return Err(Error::Usage(format!(
-                "source and target language are the same ({src})"
-            )));
+            // A language into itself is a pair no memory holds: an index of
+            // nothing answers it (no matches, as a lookup answers). It is
+            // not kept among the pairs, so no write ever reaches it.
+            let pair = LanguagePair::new(src.clone(), tgt.clone());
+            let nothing = Matcher::new(OpenedMemory::Files(MemoryTm::new(pair.clone())));
+            return Ok(self.pair_index(pair, nothing));
         }
         let key = (src.to_string(), tgt.to_string());
         let slot = lock(&self.pairs).entry(key).or_default().clone();
@@ -357,19 +385,24 @@ impl ServedTm {
             self.note_generation(store.as_mut());
         }
         let base = open_base(&self.source, &pair)?;
+        let index = self.pair_index(pair, base);
+        let _ = slot.index.set(index.clone());
+        Ok(index)
+    }
+
+    /// The index of `pair` over `base`.
+    fn pair_index(&self, pair: LanguagePair, base: Base) -> Arc<PairIndex> {
         // Origins name the memory as clients know it, never the store's path.
         let name: Arc<str> = Arc::from(self.name.as_str());
         let coded = CodedTargets::load(base.memory().files(), &pair);
-        let index = Arc::new(PairIndex {
+        Arc::new(PairIndex {
             pair,
             name,
             view: RwLock::new(Arc::new(View::new(Arc::new(base)))),
             pool: Mutex::new(Vec::new()),
             coded,
-            rebasing: AtomicBool::new(false),
-        });
-        let _ = slot.index.set(index.clone());
-        Ok(index)
+            rebuilds: catch_up::Rebuilds::default(),
+        })
     }
 }
 
@@ -432,7 +465,7 @@ pub struct PairIndex {
     view: RwLock<Arc<View>>,
     pool: Mutex<Vec<PooledSession>>,
     coded: CodedTargets,
-    rebasing: AtomicBool,
+    rebuilds: catch_up::Rebuilds,
 }
 
 /// One query of a lookup.
@@ -496,23 +529,106 @@ impl PairIndex {
     /// A memory of the entries that are the best matches of `queries` (with
     /// `options`): looking those queries up in it gives the same matches as
     /// looking them up here, at the cost of a small index. For library code
-    /// that takes an in-memory memory (pretranslation).
-    pub fn subset(&self, queries: &[LookupQuery<'_>], options: &MatchOptions) -> Matcher<MemoryTm> {
-        let mut tm = MemoryTm::new(self.pair.clone());
+    /// that takes an in-memory memory (pretranslation): the entries keep
+    /// their origins, region fallbacks and inline codes, read back from
+    /// memory files, or from store units through `units` (given the ids of
+    /// those with codes: see [`subset::marked_up_units`]).
+    pub fn subset(
+        &self,
+        queries: &[LookupQuery<'_>],
+        options: &MatchOptions,
+        units: impl FnOnce(&[i64]) -> Result<HashMap<i64, (Seg, Seg)>>,
+    ) -> Result<Matcher<SubsetTm>> {
         let mut seen = std::collections::HashSet::new();
-        for (hits, _) in self.search(queries, options) {
-            for h in hits {
+        let mut hits = Vec::new();
+        for (found, _) in self.search(queries, options) {
+            for h in found {
                 let key = (
                     h.json.origin.clone(),
                     h.entry.source.clone(),
                     h.entry.target.clone(),
                 );
                 if seen.insert(key) {
-                    tm.push(h.entry);
+                    hits.push(h);
                 }
             }
         }
-        Matcher::new(tm)
+        let coded = hits.iter().filter(|h| h.entry.source_codes > 0);
+        let unit_ids: Vec<i64> = coded
+            .clone()
+            .filter_map(|h| match h.at {
+                HitAt::Unit(u) => Some(u),
+                HitAt::BaseEntry(_) => None,
+            })
+            .collect();
+        let base_ids: Vec<EntryId> = coded
+            .filter_map(|h| match h.at {
+                HitAt::BaseEntry(e) => Some(e),
+                HitAt::Unit(_) => None,
+            })
+            .collect();
+        let mut by_unit = if unit_ids.is_empty() {
+            HashMap::new()
+        } else {
+            units(&unit_ids)?
+        };
+        let by_entry = if base_ids.is_empty() {
+            Markup::default()
+        } else {
+            self.view().base.memory().markup(&base_ids)?
+        };
+        let entries = hits
+            .into_iter()
+            .map(|h| {
+                let marked = if h.entry.source_codes == 0 {
+                    None
+                } else {
+                    match h.at {
+                        HitAt::Unit(u) => by_unit.remove(&u),
+                        HitAt::BaseEntry(e) => by_entry.get(e).cloned(),
+                    }
+                };
+                SubsetEntry {
+                    entry: h.entry,
+                    origin: h.json.origin,
+                    fallback: h.fallback,
+                    marked,
+                }
+            })
+            .collect();
+        Ok(Matcher::new(SubsetTm::new(self.pair.clone(), entries)))
+    }
+
+    /// The best score of each query (at least `min_score`; 101 for an exact
+    /// match in context), as [`PairIndex::lookup`] with `max = 1` would
+    /// give it, for an analysis: the queries are shared among the cores,
+    /// and only the index is searched (no entry is read, no JSON built).
+    /// Blocks: call from a blocking thread.
+    pub fn best_scores(&self, queries: &[LookupQuery<'_>], min_score: u8) -> Vec<Option<u8>> {
+        use rayon::prelude::*;
+        let view = self.view();
+        let share = queries
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        queries
+            .par_chunks(share)
+            .flat_map_iter(|chunk| {
+                let mut session = self.take_session(&view.base);
+                let mut levels: Vec<_> = view
+                    .levels
+                    .iter()
+                    .filter_map(|l| l.matcher.as_ref())
+                    .map(|m| (m.memory(), m.session()))
+                    .collect();
+                let scores: Vec<_> = chunk
+                    .iter()
+                    .map(|q| best_score(&view, &mut session, &mut levels, q, min_score))
+                    .collect();
+                self.give_back(session);
+                scores
+            })
+            .collect()
     }
 
     /// The matches of each query with their entries, and the time taken (ms).
@@ -562,6 +678,10 @@ impl PairIndex {
                         .map(|m| Hit {
                             json: self.served_json(m, q.text, base.memory()),
                             entry: m.entry.clone().into_owned(),
+                            at: store
+                                .and_then(|st| st.unit_id(m.entry_id))
+                                .map_or(HitAt::BaseEntry(m.entry_id), HitAt::Unit),
+                            fallback: base.memory().region_fallback(m.entry_id).cloned(),
                         })
                         .collect();
                     if kept.len() >= options.max_results || exhausted || want >= widened.max_results
@@ -589,6 +709,8 @@ impl PairIndex {
                         let hit = Hit {
                             json: MatchJson::new(&m, q.text, tm, Some(&self.coded)),
                             entry: m.entry.clone().into_owned(),
+                            at: HitAt::Unit(unit),
+                            fallback: None,
                         };
                         insert_ranked(&mut results, hit);
                     }
@@ -643,6 +765,64 @@ impl PairIndex {
     }
 }
 
+/// The best score of `q` in `view` (see [`PairIndex::best_scores`]): the
+/// base's best shown hit (past hidden units, as [`PairIndex::lookup`] looks
+/// past them), the levels' best shown ones, and 101 for a base exact match
+/// in context.
+fn best_score(
+    view: &View,
+    session: &mut PooledSession,
+    levels: &mut [(&DeltaTm, MatchSession<'_, DeltaTm>)],
+    q: &LookupQuery<'_>,
+    min_score: u8,
+) -> Option<u8> {
+    let query = Query {
+        text: q.text,
+        codes: q.codes,
+    };
+    let asked = |max_results| MatchOptions {
+        min_score,
+        max_results,
+        exhaustive: false,
+    };
+    let (base, in_context) = session.with_dependent_mut(|base, s| {
+        let store = base.memory().store();
+        let shown = |entry| {
+            view.base_hidden == 0
+                || store
+                    .and_then(|st| st.unit_id(entry))
+                    .is_none_or(|u| view.base_shows(u))
+        };
+        let mut want = 1 + view.base_hidden.min(4);
+        let best = loop {
+            let hits = s.best(query, &asked(want));
+            if let Some(h) = hits.iter().find(|h| shown(h.entry)) {
+                break Some(h.score);
+            }
+            if hits.len() < want || want > view.base_hidden {
+                break None;
+            }
+            want = 1 + view.base_hidden;
+        };
+        let in_context = best == Some(100) && q.previous.is_some_and(|p| s.in_context(q.text, p));
+        (best, in_context)
+    });
+    let mut best = base;
+    let level_asked = asked(1 + view.delta_len());
+    for (tm, s) in levels.iter_mut() {
+        let shown = s.best(query, &level_asked).into_iter().find(|h| {
+            tm.unit(h.entry)
+                .is_some_and(|(unit, seq)| view.level_shows(unit, seq))
+        });
+        best = best.max(shown.map(|h| h.score));
+    }
+    if in_context && best == Some(100) {
+        Some(101)
+    } else {
+        best
+    }
+}
+
 /// Inserts a match from a change level among base results: before the first
 /// that scores lower, or as much with an older date (a change is newer than
 /// the base); the base's own order is kept.
@@ -659,6 +839,17 @@ fn insert_ranked(results: &mut Vec<Hit>, h: Hit) {
 struct Hit {
     json: MatchJson,
     entry: Entry,
+    at: HitAt,
+    fallback: Option<RegionFallback>,
+}
+
+/// Where a hit's entry is kept (to read its inline codes back).
+#[derive(Debug, Clone, Copy)]
+enum HitAt {
+    /// A store's unit.
+    Unit(i64),
+    /// An entry of the base (memory files).
+    BaseEntry(EntryId),
 }
 
 /// `origin` (`dir/file.tmx#tu3`) without the folders of its file name.
@@ -675,6 +866,8 @@ mod tests {
     #[test]
     fn a_change_ranks_before_older_equals_and_after_better() {
         let m = |score, date: Option<&str>| Hit {
+            at: HitAt::Unit(0),
+            fallback: None,
             entry: Entry {
                 source: String::new(),
                 target: String::new(),

@@ -6,11 +6,13 @@ use axum::Json;
 use axum::extract::State;
 
 use super::{DocParams, document_segments, lang};
-use crate::fuzzy::MatchOptions;
-use crate::fuzzy::analysis::{Analyzer, WeightGrid};
+use crate::fuzzy::analysis::Analyzer;
 use crate::serve::error::ApiQuery;
 use crate::serve::state::LookupQuery;
 use crate::serve::{ApiError, Shared, blocking};
+
+/// Lowest score an analysis counts as a match (`tmkit analyze`'s lowest band).
+const ANALYSIS_MIN_SCORE: u8 = 50;
 
 /// Analyzes a document.
 #[utoipa::path(post, path = "/v1/analyze", tag = "documents",
@@ -26,23 +28,21 @@ pub async fn analyze(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    p.check()?;
+    let checked = p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
-    let grid: WeightGrid = p.grid()?;
-    if p.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
-        return Err(ApiError::bad_request("rate must be a number >= 0"));
-    }
+    let grid = checked.grid;
     blocking(move || {
         let segments = document_segments(&body, &p, &src);
         let index = tm.pair(&src, &tgt)?;
-        // Each segment's best match as a lookup finds it (the persisted index
+        // Each segment's best score as a lookup finds it (the persisted index
         // and the changes since, 101% in context), so units added, edited or
-        // deleted since start count at once; the analyzer adds repetitions
-        // and internal fuzzy matches.
+        // deleted since start count at once; scored on every core, and the
+        // analyzer adds repetitions and internal fuzzy matches as it does
+        // for `tmkit analyze`.
         let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let queries: Vec<LookupQuery<'_>> = refs
             .iter()
@@ -53,16 +53,7 @@ pub async fn analyze(
                 codes: 0,
             })
             .collect();
-        let options = MatchOptions {
-            min_score: 50,
-            max_results: 1,
-            exhaustive: false,
-        };
-        let scores: Vec<Option<u8>> = index
-            .lookup(&queries, &options)
-            .iter()
-            .map(|l| l.matches.first().map(|m| m.score))
-            .collect();
+        let scores = index.best_scores(&queries, ANALYSIS_MIN_SCORE);
         // The scores are given, so the analyzer's own lookup sessions go
         // unused: over an empty memory of the pair they cost nothing, where
         // over the base each one allocated and cleared 6 bytes per segment

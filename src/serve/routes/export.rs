@@ -42,44 +42,58 @@ pub struct ExportParams {
     pub client: Option<String>,
     /// In this domain.
     pub domain: Option<String>,
-    /// Some variant contains this text (case- and accent-insensitive).
+    /// Some variant contains this text (case- and accent-insensitive; no
+    /// NUL character: the stores cannot search for one).
+    #[param(pattern = r"^[^\u0000]*$")]
     pub search: Option<String>,
     /// At most this many units (the first by id).
     #[param(minimum = 0, maximum = 1e15)]
     pub limit: Option<u64>,
 }
 
-impl ExportParams {
-    fn filter(self) -> Result<Filter, ApiError> {
+/// The one conversion of the export's parameters into the store's filter
+/// (languages and dates checked, empty values as absent); the ETag is
+/// computed from its result, so requests selecting alike share it.
+impl TryFrom<ExportParams> for Filter {
+    type Error = ApiError;
+
+    fn try_from(p: ExportParams) -> Result<Filter, ApiError> {
         let lang = |v: Option<String>, what: &str| -> Result<Option<String>, ApiError> {
             v.filter(|v| !v.is_empty())
                 .map(|v| super::lang(Some(&v), what).map(|t| t.to_string()))
                 .transpose()
         };
-        if self.limit.is_some_and(|l| l > MAX_LIMIT) {
+        if p.limit.is_some_and(|l| l > MAX_LIMIT) {
             return Err(ApiError::bad_request(format!(
                 "limit is larger than {MAX_LIMIT}"
             )));
         }
         // An empty date is no bound.
         let (since, until) = (
-            self.since.filter(|d| !d.is_empty()),
-            self.until.filter(|d| !d.is_empty()),
+            p.since.filter(|d| !d.is_empty()),
+            p.until.filter(|d| !d.is_empty()),
         );
+        if p.search.as_deref().is_some_and(|s| s.contains('\0')) {
+            // Refused before the answer starts: mid-stream, an error can
+            // only cut the TMX short.
+            return Err(ApiError::bad_request(
+                "'search' must not contain a NUL character",
+            ));
+        }
         for d in [&since, &until].into_iter().flatten() {
             crate::store::date_key(d).map_err(ApiError::from)?;
         }
         Ok(Filter {
-            src: lang(self.src, "src")?,
-            tgt: lang(self.tgt, "tgt")?,
+            src: lang(p.src, "src")?,
+            tgt: lang(p.tgt, "tgt")?,
             since,
             until,
-            user: self.user,
-            project: self.project,
-            client: self.client,
-            domain: self.domain,
-            search: self.search.filter(|s| !s.is_empty()),
-            limit: self.limit,
+            user: p.user,
+            project: p.project,
+            client: p.client,
+            domain: p.domain,
+            search: p.search.filter(|s| !s.is_empty()),
+            limit: p.limit,
             ..Filter::default()
         })
     }
@@ -143,10 +157,9 @@ pub async fn export_tmx(
     ApiPath(tm_name): ApiPath<String>,
     headers: HeaderMap,
     ApiQuery(p): ApiQuery<ExportParams>,
-    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let tm = state.tm(&tm_name)?;
-    let filter = p.filter()?;
+    let filter = Filter::try_from(p)?;
     let reader = tm.clone();
     let (store_id, generation) =
         blocking(move || Ok(reader.read(|s| Ok((s.store_id().to_string(), s.generation()?)))?))
@@ -155,7 +168,7 @@ pub async fn export_tmx(
     let query_hash = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        uri.query().unwrap_or("").hash(&mut h);
+        format!("{filter:?}").hash(&mut h);
         h.finish()
     };
     let etag = format!("W/\"{store_id}-{generation}-{query_hash:016x}\"");

@@ -172,6 +172,7 @@ pub async fn import(
     }
     file.flush().await.map_err(ApiError::internal)?;
     drop(file);
+    // The description says so (`minLength`).
     if size == 0 {
         return Err(ApiError::bad_request("the upload is empty"));
     }

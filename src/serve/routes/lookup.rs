@@ -49,9 +49,11 @@ pub struct BatchRequest {
     pub segments: Vec<String>,
     /// Lowest score returned, 0-100 (default 50).
     #[schema(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub min: Option<u8>,
     /// Most matches returned per segment, 1-50 (default 5).
     #[schema(minimum = 1, maximum = 50)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub max: Option<usize>,
     /// Raise an exact match to 101 when the segment before it in the batch
     /// precedes it in the memory too, as `tmkit match` does (default true).

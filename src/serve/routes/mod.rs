@@ -227,9 +227,7 @@ pub struct DocParams {
     /// Analyze: the weight grid, as `tmkit analyze --weights`: `KEY:WEIGHT`
     /// items separated by commas, a key being a lowest score (0-101), `new`,
     /// `rep` or `xrep`, a weight a decimal number.
-    #[param(
-        pattern = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?)*$"
-    )]
+    // Its pattern, [`WEIGHTS_PATTERN`], is set in `serve::openapi`.
     pub weights: Option<String>,
     /// Analyze: the price per weighted word.
     #[param(minimum = 0)]
@@ -239,52 +237,79 @@ pub struct DocParams {
     pub sentences: Option<usize>,
 }
 
+/// `weights` as `tmkit analyze --weights` takes it: `KEY:WEIGHT` items
+/// separated by commas, a key a lowest score (0-101), `new`, `rep` or
+/// `xrep`, a weight a decimal number. The `pattern` of the parameter in the
+/// OpenAPI description, and what [`DocParams::check`] refuses a grid for.
+pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?)*$";
+
+/// [`DocParams`] checked: each bound the description gives tested once,
+/// here, and the defaults filled in.
+#[derive(Debug)]
+pub(crate) struct DocChecked {
+    /// `min`, 0-100 (default 75).
+    pub min: u8,
+    /// `max`, 1-50 (default 3).
+    pub max: usize,
+    /// `sentences`, 1-100 (default 3).
+    pub sentences: usize,
+    /// `to`, when given.
+    pub to: Option<crate::pretranslate::OutputFormat>,
+    /// `weights` read as a grid (default: `tmkit analyze`'s).
+    pub grid: crate::fuzzy::analysis::WeightGrid,
+}
+
 impl DocParams {
     /// Refuses numbers outside the bounds the description gives, whichever
-    /// route takes them (each document route reads only some of them).
-    pub(crate) fn check(&self) -> Result<(), ApiError> {
-        if self.min.is_some_and(|m| m > 100) {
+    /// route takes them (each document route reads only some of them), and
+    /// gives them with their defaults.
+    pub(crate) fn check(&self) -> Result<DocChecked, ApiError> {
+        use crate::pretranslate::OutputFormat;
+        let min = self.min.unwrap_or(75);
+        if min > 100 {
             return Err(ApiError::bad_request("min must be 0-100"));
         }
-        if self.max.is_some_and(|m| !(1..=50).contains(&m)) {
+        let max = self.max.unwrap_or(3);
+        if !(1..=50).contains(&max) {
             return Err(ApiError::bad_request("max must be 1-50"));
         }
-        if self.sentences.is_some_and(|n| !(1..=100).contains(&n)) {
+        let sentences = self.sentences.unwrap_or(3);
+        if !(1..=100).contains(&sentences) {
             return Err(ApiError::bad_request("sentences must be 1-100"));
         }
         if self.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
             return Err(ApiError::bad_request("rate must be a number >= 0"));
         }
-        if let Some(to) = self.to.as_deref()
-            && !matches!(to, "xliff12" | "xliff20" | "tmx")
-        {
-            return Err(ApiError::bad_request(format!(
-                "to '{to}': expected xliff12, xliff20 or tmx"
-            )));
-        }
-        self.grid().map(|_| ())
+        let to = match self.to.as_deref() {
+            None => None,
+            Some("xliff12") => Some(OutputFormat::Xliff12),
+            Some("xliff20") => Some(OutputFormat::Xliff20),
+            Some("tmx") => Some(OutputFormat::Tmx),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "to '{other}': expected xliff12, xliff20 or tmx"
+                )));
+            }
+        };
+        Ok(DocChecked {
+            min,
+            max,
+            sentences,
+            to,
+            grid: self.grid()?,
+        })
     }
 
-    /// `min` (default `default`), refused above 100.
-    pub(crate) fn min_score(&self, default: u8) -> Result<u8, ApiError> {
-        match self.min {
-            Some(m) if m > 100 => Err(ApiError::bad_request("min must be 0-100")),
-            m => Ok(m.unwrap_or(default)),
-        }
-    }
-
-    /// The weight grid: what the `weights` pattern describes (the server
+    /// The weight grid: what [`WEIGHTS_PATTERN`] describes (the server
     /// refuses anything else, so the description and the server agree),
     /// read as `tmkit analyze --weights` reads it.
-    pub(crate) fn grid(&self) -> Result<crate::fuzzy::analysis::WeightGrid, ApiError> {
+    fn grid(&self) -> Result<crate::fuzzy::analysis::WeightGrid, ApiError> {
         static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let Some(w) = &self.weights else {
             return Ok(Default::default());
         };
         let re = RE.get_or_init(|| {
-            let item = r"(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?";
-            regex::Regex::new(&format!(r"^\s*{item}(?:,\s*{item})*$"))
-                .expect("the weights pattern compiles")
+            regex::Regex::new(WEIGHTS_PATTERN).expect("the weights pattern compiles")
         });
         if !re.is_match(w) {
             return Err(ApiError::bad_request(format!(
@@ -293,6 +318,30 @@ impl DocParams {
         }
         w.parse().map_err(ApiError::from)
     }
+}
+
+/// An optional whole number of a JSON body, written `100` or `100.0`: to
+/// the JSON Schema of the description both are integers, so a client
+/// generating requests from it may send either.
+pub(crate) fn whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
+            .map(|f| f as u64)
+    });
+    whole
+        .and_then(|w| T::try_from(w).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("{n}: expected a whole number in range")))
 }
 
 /// The format of a posted document: `format`, else guessed from its content.

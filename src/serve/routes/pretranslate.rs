@@ -31,31 +31,16 @@ pub async fn pretranslate(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Response, ApiError> {
-    p.check()?;
+    let checked = p.check()?;
     let tm = state.tm(p.tm.as_deref().unwrap_or("default"))?;
     let (src, tgt) = (
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
-    let to = match p.to.as_deref() {
-        None => None,
-        Some("xliff12") => Some(OutputFormat::Xliff12),
-        Some("xliff20") => Some(OutputFormat::Xliff20),
-        Some("tmx") => Some(OutputFormat::Tmx),
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "to '{other}': expected xliff12, xliff20 or tmx"
-            )));
-        }
-    };
+    let to = checked.to;
     let options = pretranslate::Options {
-        min_score: p.min_score(75)?,
-        max_candidates: match p.max {
-            Some(m) if !(1..=50).contains(&m) => {
-                return Err(ApiError::bad_request("max must be 1-50"));
-            }
-            m => m.unwrap_or(3),
-        },
+        min_score: checked.min,
+        max_candidates: checked.max,
         copy_source: p.copy_source.unwrap_or(false),
     };
     blocking(move || {
@@ -86,7 +71,9 @@ pub async fn pretranslate(
         };
         let index = tm.pair(&src, &tgt)?;
         // The segments' best matches, gathered into a small memory that the
-        // pretranslation library reads as it reads memory files.
+        // pretranslation library reads as it reads memory files: with the
+        // served origins and the matched units' inline codes, so the XLIFF
+        // is what `tmkit pretranslate` writes with the same memory.
         let mut texts: Vec<(String, u16)> = Vec::new();
         for file in &item.doc.files {
             for unit in file.units.iter().filter(|u| u.translate) {
@@ -110,7 +97,7 @@ pub async fn pretranslate(
             max_results: options.max_candidates,
             exhaustive: false,
         };
-        let matcher = index.subset(&queries, &match_options);
+        let matcher = tm.subset(&index, &queries, &match_options)?;
         let mut docs = vec![item.doc];
         pretranslate::pretranslate(&mut docs, &matcher, &options)?;
         let item = Pretranslated {

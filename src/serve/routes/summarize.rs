@@ -26,7 +26,7 @@ pub async fn summarize(
     ApiQuery(p): ApiQuery<DocParams>,
     body: String,
 ) -> Result<Json<Summary>, ApiError> {
-    p.check()?;
+    let checked = p.check()?;
     let choice: LangChoice = match p.src.as_deref() {
         None | Some("auto") | Some("") => LangChoice::Auto,
         Some(l) => LangChoice::Tag(lang(Some(l), "src")?),
@@ -48,11 +48,7 @@ pub async fn summarize(
             "'tgt' (the language of the translations) is required with 'tm'",
         ));
     }
-    let sentences = p.sentences.unwrap_or(3);
-    if sentences == 0 || sentences > 100 {
-        return Err(ApiError::bad_request("sentences must be 1-100"));
-    }
-    let min = p.min_score(75)?;
+    let (sentences, min) = (checked.sentences, checked.min);
     blocking(move || {
         let doc = crate::summarize::input::Document::parse(&body, super::doc_format(&body, &p));
         let language = resolve_language(&doc, &choice);

@@ -337,10 +337,7 @@ pub async fn put(
         user: req.user,
     };
     blocking(move || {
-        let filter = Filter {
-            ids: vec![id],
-            ..Filter::default()
-        };
+        let filter = Filter::of_ids(vec![id]);
         let changed = tm.write(|store| {
             let n = store.edit(&filter, &edit)?;
             Ok((n, if n > 0 { vec![id] } else { Vec::new() }))
@@ -372,10 +369,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let tm = state.tm(&tm)?;
     blocking(move || {
-        let filter = Filter {
-            ids: vec![id],
-            ..Filter::default()
-        };
+        let filter = Filter::of_ids(vec![id]);
         let n = tm.write(|store| {
             let n = store.delete(&filter)?;
             Ok((n, if n > 0 { vec![id] } else { Vec::new() }))

@@ -4,10 +4,11 @@
 //! since the generation the opened pairs have seen; those units are read
 //! back and applied to every pair like the server's own writes, so a unit
 //! another process added is found without a rebuild. When the store cannot
-//! tell (too much changed), every pair's base is rebuilt.
+//! tell (too much changed), every pair's base is rebuilt, by a rebuild that
+//! starts after the answer ([`Rebuilds`]).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::{ServedTm, Source, lock};
@@ -98,5 +99,94 @@ impl ServedTm {
             }
             Err(e) => eprintln!("tmkit serve: asking the store for changes failed: {e}"),
         }
+    }
+}
+
+/// The rebuilds of one pair's base: at most one runs at a time, and one
+/// asked for while another runs is not lost. The running one may have read
+/// the store before the changes that made the new one wanted (a catch-up
+/// answered "too much changed" meanwhile), so each request raises an epoch,
+/// and the runner goes again until it has started a rebuild after the
+/// latest request.
+#[derive(Default)]
+pub(super) struct Rebuilds {
+    /// Requests so far.
+    asked: AtomicU64,
+    /// True while a runner runs.
+    running: AtomicBool,
+}
+
+impl Rebuilds {
+    /// Asks for a rebuild; true when the caller must start a runner
+    /// ([`Rebuilds::run`]), false when the one running will rebuild again.
+    pub(super) fn ask(&self) -> bool {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        !self.running.swap(true, Ordering::SeqCst)
+    }
+
+    /// The runner: `rebuild` once, and again while requests came in after
+    /// the start of the last one.
+    pub(super) fn run(&self, mut rebuild: impl FnMut()) {
+        loop {
+            let epoch = self.asked.load(Ordering::SeqCst);
+            rebuild();
+            self.running.store(false, Ordering::SeqCst);
+            // A request after `epoch` that found us running is ours to serve,
+            // unless a new runner has already taken over.
+            if self.asked.load(Ordering::SeqCst) == epoch
+                || self.running.swap(true, Ordering::SeqCst)
+            {
+                return;
+            }
+        }
+    }
+
+    /// A runner that was asked for could not start.
+    pub(super) fn give_up(&self) {
+        self.running.store(false, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_rebuild_asked_for_while_one_runs_starts_after_it() {
+        let rebuilds = Arc::new(Rebuilds::default());
+        assert!(rebuilds.ask(), "the first request starts a runner");
+        let (started_tx, started) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let runner = {
+            let rebuilds = rebuilds.clone();
+            std::thread::spawn(move || {
+                let mut runs = 0;
+                rebuilds.run(|| {
+                    runs += 1;
+                    started_tx.send(runs).unwrap();
+                    released.recv().unwrap();
+                });
+                runs
+            })
+        };
+        assert_eq!(started.recv().unwrap(), 1);
+        // The store answered "too much changed" while the first rebuild runs:
+        // no second runner, but the running one must go again.
+        assert!(!rebuilds.ask());
+        assert!(!rebuilds.ask(), "requests while running are merged");
+        release.send(()).unwrap();
+        assert_eq!(
+            started.recv().unwrap(),
+            2,
+            "a rebuild started after the request"
+        );
+        release.send(()).unwrap();
+        assert_eq!(runner.join().unwrap(), 2);
+        // Idle again: the next request starts a runner of its own.
+        assert!(rebuilds.ask());
+        rebuilds.give_up();
+        assert!(rebuilds.ask());
     }
 }
