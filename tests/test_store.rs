@@ -528,6 +528,20 @@ fn a_version_1_store_is_migrated_with_its_units() {
     assert_eq!(db.schema_version(), SCHEMA_VERSION);
     assert_eq!(db.count(&Filter::default()).unwrap(), 1);
     assert!(db.check().unwrap().is_empty());
+    // Version 5: the unit is below the concordance mark; the change log
+    // starts at the generation of the migration.
+    assert_eq!(concordance_mark(&db), 1);
+    let g = db.generation().unwrap();
+    assert_eq!(db.changes_since(g).unwrap(), Some((g, vec![])));
+    let added = db
+        .add_units(
+            &[Unit::new(&[("en", "New"), ("fr", "Neuf")])],
+            DuplicatePolicy::default(),
+        )
+        .unwrap()
+        .ids;
+    assert_eq!(db.changes_since(g).unwrap(), Some((g + 1, added)));
+    assert_eq!(found(&mut db, "OLD"), vec![1]);
     let indexes: i64 = db
         .connection()
         .query_row(
@@ -629,6 +643,14 @@ fn kill_9_during_import_leaves_whole_batches_and_reimport_completes() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
+    // The units of the committed batches are found by a concordance search
+    // before anything indexes them (above the mark, they are scanned).
+    let first = &corpus(1)[0].0;
+    assert_eq!(
+        db.search(&SearchQuery::new(first.as_str())).unwrap()[0].id,
+        1,
+        "{first}"
+    );
     assert!(db.check().unwrap().is_empty());
     let n = db.count(&Filter::default()).unwrap();
     if status.success() {
@@ -661,4 +683,244 @@ fn kill_9_during_import_leaves_whole_batches_and_reimport_completes() {
     let mut db = SqliteStore::open(&spec, false).unwrap();
     assert_eq!(db.count(&Filter::default()).unwrap(), total as u64);
     assert_eq!(db.dedupe().unwrap(), 0, "no duplicate after the re-import");
+}
+
+/// The concordance mark of an SQLite store.
+fn concordance_mark(db: &SqliteStore) -> i64 {
+    db.connection()
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM tmkit_meta WHERE key = 'concordance_through'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Ids of the units a concordance search finds.
+fn found(db: &mut dyn Store, text: &str) -> Vec<i64> {
+    db.search(&SearchQuery::new(text))
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect()
+}
+
+#[test]
+fn an_import_into_an_empty_store_moves_its_concordance_index_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 3000);
+    let options = store::import::ImportOptions {
+        batch: 400,
+        ..Default::default()
+    };
+    let path = dir.path().join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    let mut marks = Vec::new();
+    let report = store::import::import_observed(
+        &mut db,
+        &tmx,
+        "big.tmx",
+        &options,
+        &mut |_| {},
+        &mut |_| marks.push(concordance_mark(&SqliteStore::open(&path, false).unwrap())),
+    )
+    .unwrap();
+    // The index is moved in on another thread; a second call waits for it.
+    db.finish_import().unwrap();
+    assert_eq!(report.added, 3000);
+    assert!(
+        marks.iter().all(|&m| m == 0),
+        "{marks:?}: indexed beside the store"
+    );
+    assert_eq!(concordance_mark(&db), 3000);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(3000);
+    for i in [0, 1234, 2999] {
+        assert!(
+            found(&mut db, &corpus[i].0).contains(&(i as i64 + 1)),
+            "{i}"
+        );
+    }
+    // Later writes go on from the moved-in index.
+    db.delete(&Filter::of_ids(vec![1235])).unwrap();
+    db.add_units(
+        &[Unit::new(&[
+            ("en", "A quartz zebra"),
+            ("fr", "Un zèbre de quartz"),
+        ])],
+        DuplicatePolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(found(&mut db, "quartz zebra"), vec![3001]);
+    assert!(found(&mut db, &corpus[1234].0).is_empty());
+    assert!(db.check().unwrap().is_empty());
+}
+
+#[test]
+fn another_clients_write_during_a_bulk_import_ends_the_side_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 2000);
+    let options = store::import::ImportOptions {
+        batch: 250,
+        ..Default::default()
+    };
+    let corpus = corpus(2000);
+    // After the 2nd batch another client adds a unit; in the second run it
+    // deletes one of the import's units instead (a write that indexes nothing).
+    for deleting in [false, true] {
+        let path = dir.path().join(format!("mixed-{deleting}.tmdb"));
+        let mut db = SqliteStore::open(&path, true).unwrap();
+        let mut batches = 0;
+        store::import::import_observed(
+            &mut db,
+            &tmx,
+            "big.tmx",
+            &options,
+            &mut |_| {},
+            &mut |_| {
+                batches += 1;
+                if batches == 2 {
+                    let mut other = SqliteStore::open(&path, false).unwrap();
+                    if deleting {
+                        assert_eq!(other.delete(&Filter::of_ids(vec![7])).unwrap(), 1);
+                    } else {
+                        other
+                            .add_units(
+                                &[Unit::new(&[("en", "A quartz zebra"), ("fr", "Un zèbre")])],
+                                DuplicatePolicy::default(),
+                            )
+                            .unwrap();
+                    }
+                }
+            },
+        )
+        .unwrap();
+        // Ids: the import's first 500, the other client's unit, the rest.
+        let (units, last) = if deleting { (1999, 2000) } else { (2001, 2001) };
+        assert_eq!(db.count(&Filter::default()).unwrap(), units);
+        assert!(db.check().unwrap().is_empty(), "deleting: {deleting}");
+        assert_eq!(concordance_mark(&db), last);
+        assert_eq!(found(&mut db, "quartz zebra").len(), usize::from(!deleting));
+        assert_eq!(found(&mut db, &corpus[6].0).is_empty(), deleting);
+        assert!(found(&mut db, &corpus[1999].0).contains(&last));
+    }
+}
+
+#[test]
+fn a_unit_replaced_during_a_bulk_import_leaves_the_side_index_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("dated.tmx");
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n",
+    );
+    for (src, tgt, date) in [
+        ("The red mill", "Le moulin rouge", "20200101T000000Z"),
+        ("A blue door", "Une porte bleue", "20200101T000000Z"),
+        ("The red mill", "Le moulin vermillon", "20240101T000000Z"),
+    ] {
+        s.push_str(&format!("<tu changedate=\"{date}\"><tuv xml:lang=\"en\"><seg>{src}</seg></tuv><tuv xml:lang=\"fr\"><seg>{tgt}</seg></tuv></tu>\n"));
+    }
+    s.push_str("</body></tmx>\n");
+    std::fs::write(&tmx, s).unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("r.tmdb"), true).unwrap();
+    let options = store::import::ImportOptions {
+        batch: 2,
+        ..Default::default()
+    };
+    let report = store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();
+    assert_eq!((report.added, report.replaced), (3, 1));
+    assert!(db.check().unwrap().is_empty());
+    assert!(found(&mut db, "rouge").is_empty());
+    assert_eq!(found(&mut db, "vermillon"), vec![3]);
+}
+
+#[test]
+fn sqlite_logs_the_units_other_handles_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.tmdb");
+    let mut writer = SqliteStore::open(&path, true).unwrap();
+    let mut reader = SqliteStore::open(&path, false).unwrap();
+    let unit = |s: &str, t: &str| Unit::new(&[("en", s), ("fr", t)]);
+    let first = writer
+        .add_units(
+            &[
+                unit("One", "Un"),
+                unit("Two", "Deux"),
+                unit("Three", "Trois"),
+            ],
+            DuplicatePolicy::default(),
+        )
+        .unwrap()
+        .ids;
+    let g0 = reader.generation().unwrap();
+    assert_eq!(reader.changes_since(g0).unwrap(), Some((g0, vec![])));
+    let added = writer
+        .add_units(&[unit("Four", "Quatre")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    let edit = store::Edit {
+        variants: vec![("fr".into(), "Deux !".into())],
+        ..Default::default()
+    };
+    assert_eq!(
+        writer.edit(&Filter::of_ids(vec![first[1]]), &edit).unwrap(),
+        1
+    );
+    assert_eq!(writer.delete(&Filter::of_ids(vec![first[2]])).unwrap(), 1);
+    let (g1, changed) = reader.changes_since(g0).unwrap().expect("a logged store");
+    assert_eq!(g1, g0 + 3);
+    let mut expected = vec![added[0], first[1], first[2]];
+    expected.sort_unstable();
+    assert_eq!(changed, expected);
+    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
+    // Dedupe and a replacing add are logged too; usage is not a change.
+    writer.record_usage(&first, "20250101T000000Z").unwrap();
+    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
+    let replacing = writer
+        .add_units(&[unit("One", "Une")], DuplicatePolicy::Overwrite)
+        .unwrap()
+        .ids;
+    let (g2, changed) = reader.changes_since(g1).unwrap().unwrap();
+    assert_eq!(changed, vec![first[0], replacing[0]]);
+    assert_eq!(reader.changes_since(g2 + 1000).unwrap(), None);
+    // A store created with the log has every change since generation 0.
+    let (_, all) = reader.changes_since(0).unwrap().unwrap();
+    assert_eq!(all, vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn the_change_log_keeps_the_last_10000_generations() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("prune.tmdb"), true).unwrap();
+    let unit = |s: &str| Unit::new(&[("en", s), ("fr", s)]);
+    let old = db
+        .add_units(&[unit("Old")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    assert_eq!(db.generation().unwrap(), 1);
+    // Jump to just before a pruning generation (10,240 = 40 × 256).
+    db.connection()
+        .execute(
+            "UPDATE tmkit_meta SET value = '10239' WHERE key = 'generation'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(db.changes_since(0).unwrap().unwrap().1, old);
+    let new = db
+        .add_units(&[unit("New")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    assert_eq!(db.generation().unwrap(), 10_240);
+    // Generation 1's entry is gone: a reader that old rebuilds.
+    assert_eq!(db.changes_since(0).unwrap(), None);
+    assert_eq!(db.changes_since(239).unwrap(), None);
+    assert_eq!(db.changes_since(240).unwrap(), Some((10_240, new.clone())));
+    assert_eq!(db.changes_since(10_239).unwrap(), Some((10_240, new)));
+    let rows: i64 = db
+        .connection()
+        .query_row("SELECT count(*) FROM tmkit_changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 1);
 }

@@ -652,6 +652,9 @@ fn import(
             }
         }
     }
+    // The concordance index of an import into an empty SQLite store was
+    // moved in while the fuzzy index was assembled: wait for it.
+    db.finish_import()?;
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {

@@ -101,6 +101,7 @@ pub fn import_observed(
     } else {
         options.batch
     };
+    store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<u64> {

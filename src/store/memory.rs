@@ -442,6 +442,10 @@ struct Fed {
     chunks: Vec<crate::fuzzy::TokenChunk>,
     /// Units read that gave no entry of the pair.
     skipped: u64,
+    /// The pair's two languages as stored (those of the first unit).
+    langs: Option<(String, String)>,
+    /// A unit had other variants than one in each of those languages.
+    mixed: bool,
     /// Generation read with the last batch.
     generation: u64,
 }
@@ -459,6 +463,8 @@ impl IndexFeed {
                 fallbacks: HashMap::new(),
                 chunks: Vec::new(),
                 skipped: 0,
+                langs: None,
+                mixed: false,
                 generation: 0,
             };
             for (first, last) in receiver {
@@ -468,7 +474,18 @@ impl IndexFeed {
                         fed.pair = pair_of(&u);
                         if let Some(pair) = &fed.pair {
                             fed.tm = Some(MemoryTm::new(pair.clone()));
+                            let a = &u.variants[0].0;
+                            let b = u.variants.iter().find(|v| v.0 != *a).map(|v| &v.0);
+                            fed.langs = b.map(|b| (a.clone(), b.clone()));
                         }
+                    }
+                    // The store then holds one pair (what the import's
+                    // reindex of every pair would otherwise be needed for).
+                    if let Some((a, b)) = &fed.langs {
+                        let vs = u.variants;
+                        fed.mixed |= !(vs.len() == 2
+                            && ((vs[0].0 == *a && vs[1].0 == *b)
+                                || (vs[0].0 == *b && vs[1].0 == *a)));
                     }
                     let (Some(pair), Some(tm)) = (&fed.pair, fed.tm.as_mut()) else {
                         fed.skipped += 1;
@@ -525,12 +542,13 @@ impl IndexFeed {
         let (Some(pair), Some(tm)) = (fed.pair, fed.tm) else {
             return Ok(None);
         };
-        let pairs = store.pairs()?;
-        let one_pair = pairs.len() == 1
-            && normalized(&pairs[0].0) == pair.source.to_string()
-            && normalized(&pairs[0].1) == pair.target.to_string();
+        // Every unit was fed (their number, and no other writer: the
+        // generation), each with one variant in each language of the pair.
+        // (A unit whose source language is the pair's target adds the
+        // reverse pair to the store; that pair's index is built when first
+        // asked for, as any missing index.)
         let units = store.count(&super::Filter::default())?;
-        if !one_pair
+        if fed.mixed
             || fed.skipped > 0
             || units != fed.ids.len() as u64
             || fed.generation != generation
@@ -551,12 +569,6 @@ impl IndexFeed {
         )?;
         Ok(Some((pair, fed.ids.len())))
     }
-}
-
-/// A stored language as a tag would print it (the pairs a store lists are
-/// its stored tags).
-fn normalized(lang: &str) -> String {
-    LanguageTag::parse(lang).map_or_else(|_| lang.to_string(), |t| t.to_string())
 }
 
 /// The pair a unit gives: its source language (its first variant's) and the

@@ -370,9 +370,19 @@ pub trait Store: Send {
         let _ = since;
         Ok(None)
     }
+    /// Announces an import of a whole file (followed by its batches and
+    /// [`Store::finish_import`]): SQLite builds the concordance index of an
+    /// import into an empty store beside the writes and moves it in at the
+    /// end.
+    fn start_import(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Finishes what an import left pending (PostgreSQL builds its indexes
-    /// once after a bulk load into an empty store); called at the end of
-    /// every file [`import`] reads, and implied by any other call.
+    /// once after a bulk load into an empty store; SQLite starts moving the
+    /// concordance index it built beside the store); called at the end of
+    /// every file [`import`] reads, and implied by any other call. Called
+    /// again, it waits for what the first call left running (SQLite's move,
+    /// which a caller may overlap with other work, such as its fuzzy index).
     fn finish_import(&mut self) -> Result<()> {
         Ok(())
     }
@@ -389,6 +399,30 @@ pub trait Store: Send {
         self.scan_ids(&ids, each)?;
         self.generation()
     }
+}
+
+/// Generations a store's change log keeps ([`Store::changes_since`]): a
+/// reader further behind rebuilds, as it does when too many units changed.
+/// A bound rather than "what every reader has seen": a store does not know
+/// its readers (a server may stop without saying so).
+pub(crate) const CHANGES_KEPT: i64 = 10_000;
+
+/// The change log is pruned every this many generations.
+pub(crate) const PRUNE_EVERY: i64 = 256;
+
+/// `ids` as inclusive ranges of consecutive ids.
+pub(crate) fn ranges_of(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for id in sorted {
+        match out.last_mut() {
+            Some(r) if r.1 + 1 == id => r.1 = id,
+            _ => out.push((id, id)),
+        }
+    }
+    out
 }
 
 /// One unit as [`Store::scan_variants`] hands it over.

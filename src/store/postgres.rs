@@ -1105,22 +1105,19 @@ fn log_ranges(
         &[&generation, &firsts, &lasts],
     )
     .map_err(err)?;
-    Ok(())
-}
-
-/// `ids` as inclusive ranges of consecutive ids.
-fn ranges_of(ids: &[i64]) -> Vec<(i64, i64)> {
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut out: Vec<(i64, i64)> = Vec::new();
-    for id in sorted {
-        match out.last_mut() {
-            Some(r) if r.1 + 1 == id => r.1 = id,
-            _ => out.push((id, id)),
-        }
+    // The log keeps the last CHANGES_KEPT generations.
+    if generation % super::PRUNE_EVERY == 0 && generation > super::CHANGES_KEPT {
+        let from = generation - super::CHANGES_KEPT;
+        c.execute("DELETE FROM tmkit_changes WHERE generation <= $1", &[&from])
+            .map_err(err)?;
+        c.execute(
+            "UPDATE tmkit_meta SET value = $1::bigint::text \
+             WHERE key = 'changes_from' AND value::bigint < $1::bigint",
+            &[&from],
+        )
+        .map_err(err)?;
     }
-    out
+    Ok(())
 }
 
 /// Ends a write that changed `ids`: a new generation, and its log.
@@ -1137,7 +1134,7 @@ fn record_write(
     if version < 3 {
         return Ok(());
     }
-    log_ranges(tx, generation, &ranges_of(ids), err)
+    log_ranges(tx, generation, &super::ranges_of(ids), err)
 }
 
 /// Origin id and position of each unit, as stored.

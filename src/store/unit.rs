@@ -2,6 +2,7 @@
 //! TMX model: columns for everything searched and filtered, and the whole
 //! `<tu>` as TMX when the columns cannot hold it losslessly.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
@@ -152,23 +153,43 @@ pub fn normalize_lang(lang: &str) -> String {
 
 /// The hashes of `unit`.
 pub fn unit_hashes(unit: &Unit) -> UnitHashes {
-    let mut content: Vec<Vec<u8>> = Vec::new();
-    let mut langs: Vec<String> = Vec::new();
-    for tuv in &unit.tu.tuvs {
-        let lang = normalize_lang(&tuv.lang);
-        content.push(lang.clone().into_bytes());
-        content.push(tuv.seg.text_with_placeholders().into_bytes());
-        langs.push(lang);
+    let langs = variant_langs(&unit.tu);
+    hashes_with(unit, &langs, &normalize_lang(&unit.source_lang))
+}
+
+/// The normalized language of each variant of `tu`.
+fn variant_langs(tu: &Tu) -> Vec<String> {
+    tu.tuvs.iter().map(|t| normalize_lang(&t.lang)).collect()
+}
+
+/// [`unit_hashes`] with the variants' and the source's languages normalized.
+fn hashes_with(unit: &Unit, langs: &[String], src_lang: &str) -> UnitHashes {
+    let mut content: Vec<Cow<'_, [u8]>> = Vec::with_capacity(2 * langs.len());
+    for (tuv, lang) in unit.tu.tuvs.iter().zip(langs) {
+        content.push(Cow::Borrowed(lang.as_bytes()));
+        content.push(match plain_only(&tuv.seg) {
+            Some(text) => Cow::Borrowed(text.as_bytes()),
+            None => Cow::Owned(tuv.seg.text_with_placeholders().into_bytes()),
+        });
     }
-    let parts: Vec<&[u8]> = content.iter().map(Vec::as_slice).collect();
-    langs.sort();
-    langs.dedup();
+    let parts: Vec<&[u8]> = content.iter().map(|c| c.as_ref()).collect();
+    let mut sorted: Vec<&str> = langs.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
     let source = unit.source_text().unwrap_or_default();
-    let src_lang = normalize_lang(&unit.source_lang);
-    let joined = langs.join(",");
+    let joined = sorted.join(",");
     UnitHashes {
         content: fnv1a(&parts),
         source: fnv1a(&[src_lang.as_bytes(), source.as_bytes(), joined.as_bytes()]),
+    }
+}
+
+/// The text of a segment made of one text part (no inline code): its plain
+/// text and its text with placeholders, without building either.
+fn plain_only(seg: &Seg) -> Option<&str> {
+    match seg.parts.as_slice() {
+        [SegPart::Text(t)] => Some(t),
+        _ => None,
     }
 }
 
@@ -193,26 +214,31 @@ pub struct PreparedUnit {
 impl PreparedUnit {
     /// Computes what writing `unit` takes.
     pub fn new(unit: Unit) -> PreparedUnit {
-        let hashes = unit_hashes(&unit);
-        let variants = unit
-            .tu
-            .tuvs
-            .iter()
-            .map(|tuv| {
-                (
-                    normalize_lang(&tuv.lang),
-                    tuv.seg.plain_text(),
-                    code_count(tuv),
-                )
-            })
-            .collect();
-        let tmx = if columns_suffice(&unit.tu) {
+        // Each language is normalized once (hashes, variants and the check
+        // of the columns all need it).
+        let langs = variant_langs(&unit.tu);
+        let source_lang = normalize_lang(&unit.source_lang);
+        let hashes = hashes_with(&unit, &langs, &source_lang);
+        let tmx = if columns_suffice_with(&unit.tu, &langs) {
             None
         } else {
             tu_to_xml(&unit.tu).ok()
         };
+        let variants = unit
+            .tu
+            .tuvs
+            .iter()
+            .zip(langs)
+            .map(|(tuv, lang)| {
+                let text = match plain_only(&tuv.seg) {
+                    Some(t) => t.to_string(),
+                    None => tuv.seg.plain_text(),
+                };
+                (lang, text, code_count(tuv))
+            })
+            .collect();
         PreparedUnit {
-            source_lang: normalize_lang(&unit.source_lang),
+            source_lang,
             unit,
             hashes,
             variants,
@@ -225,6 +251,12 @@ impl PreparedUnit {
 /// attributes only, no notes or props, and variants of plain text with only a
 /// normalized language. Anything else keeps its whole `<tu>` as TMX too.
 pub fn columns_suffice(tu: &Tu) -> bool {
+    let langs = variant_langs(tu);
+    columns_suffice_with(tu, &langs)
+}
+
+/// [`columns_suffice`] with the variants' languages normalized.
+fn columns_suffice_with(tu: &Tu, langs: &[String]) -> bool {
     let unit_ok = tu.o_encoding.is_none()
         && tu.datatype.is_none()
         && tu.creationtool.is_none()
@@ -239,7 +271,7 @@ pub fn columns_suffice(tu: &Tu) -> bool {
         && tu.usagecount.as_deref().is_none_or(is_canonical_count)
         && !tu.tuvs.is_empty();
     unit_ok
-        && tu.tuvs.iter().all(|v| {
+        && tu.tuvs.iter().zip(langs).all(|(v, lang)| {
             v.o_encoding.is_none()
                 && v.datatype.is_none()
                 && v.usagecount.is_none()
@@ -259,7 +291,7 @@ pub fn columns_suffice(tu: &Tu) -> bool {
                 && !v.no_lang
                 && v.seg.attrs.is_empty()
                 && v.seg.parts.iter().all(|p| matches!(p, SegPart::Text(_)))
-                && normalize_lang(&v.lang) == v.lang
+                && *lang == v.lang
         })
 }
 

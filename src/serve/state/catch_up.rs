@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::{ServedTm, Source, lock};
-use crate::store::{Store, StoreLocation};
+use crate::store::Store;
 
 /// The longest a lookup can miss another client's committed write (ms).
 pub(super) const INTERVAL_MS: u64 = 20;
@@ -40,7 +40,7 @@ impl ServedTm {
     /// True when the store logs its changes (SQLite stores are written by
     /// the server alone or rebuilt).
     fn logs_changes(&self) -> bool {
-        matches!(self.source, Source::Store(StoreLocation::Postgres(_)))
+        matches!(self.source, Source::Store(_))
     }
 
     /// Records the store's generation before the first pair is opened:
