@@ -1,5 +1,5 @@
 //! Catching up with other clients' writes: a store that logs its changes
-//! (PostgreSQL, [`Store::changes_since`]) is asked, at most every
+//! (SQLite and PostgreSQL, [`Store::changes_since`]) is asked, at most every
 //! [`INTERVAL_MS`] and by whichever lookup comes first, which units changed
 //! since the generation the opened pairs have seen; those units are read
 //! back and applied to every pair like the server's own writes, so a unit
@@ -37,8 +37,8 @@ impl Default for CatchUp {
 }
 
 impl ServedTm {
-    /// True when the store logs its changes (SQLite stores are written by
-    /// the server alone or rebuilt).
+    /// True when the memory is a store (both engines log their changes);
+    /// memory files are read once and never change under the server.
     fn logs_changes(&self) -> bool {
         matches!(self.source, Source::Store(_))
     }
