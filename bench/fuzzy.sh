@@ -5,6 +5,7 @@
 # Memories are built once into $BENCH_DIR (default /tmp): b100k and b1m.
 #
 #   bench/fuzzy.sh            # build if needed, then run everything
+#   NO_BUILD=1 CARGO_TARGET_DIR=/path/to/target BENCH_DIR=/tmp/fuzzy bench/fuzzy.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,7 +17,7 @@ HARNESS=$SHARED/eval/fuzzy/bench.py
 DATA=$SHARED/data/tm
 
 [ -f "$HARNESS" ] || { echo "bench: $HARNESS is absent" >&2; exit 1; }
-cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 
 for size in 100000 1000000; do
   dir=$BENCH_DIR/b$((size / 1000))k

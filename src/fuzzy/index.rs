@@ -347,8 +347,8 @@ impl FuzzyIndex {
     pub fn searcher(&self) -> Searcher<'_> {
         let mut visited = vec![0u32; self.len()];
         visited.fill(0);
-        let mut counts = vec![0u16; self.len()];
-        counts.fill(0);
+        let mut slot = vec![0u32; self.len()];
+        slot.fill(0);
         Searcher {
             index: self,
             visited,
@@ -363,8 +363,10 @@ impl FuzzyIndex {
             top: Vec::new(),
             verified: 0,
             scanned: 0,
-            counts,
+            slot,
             touched: Vec::new(),
+            counts: Vec::new(),
+            seeded: Vec::new(),
             histogram: Vec::new(),
             by_count: Vec::new(),
             slices: Vec::new(),
@@ -399,6 +401,16 @@ impl FuzzyIndex {
             self.aux_offsets[s + 2] as usize,
         );
         (&self.aux[a..b], &self.aux[b..c])
+    }
+
+    /// The token count of internal segment `s` (segments are numbered by
+    /// length, so this reads the small `length_starts` table, not the
+    /// segment's offsets).
+    #[inline]
+    fn length_of(&self, s: u32) -> usize {
+        let n = self.length_starts.partition_point(|&start| start <= s) - 1;
+        debug_assert_eq!(n, self.segment(s).len());
+        n
     }
 
     /// Internal segments whose token count lies in `lo..=hi`.
@@ -530,10 +542,18 @@ pub struct Searcher<'i> {
     top: Vec<Ranked>,
     verified: usize,
     scanned: usize,
-    /// Per segment: query tokens it holds among those read (0 = not a candidate).
-    counts: Vec<u16>,
-    /// Segments with a non-zero count.
+    /// Per segment: its place in `touched` if it is a candidate (a sparse
+    /// set: `slot[s]` is only believed when `touched[slot[s]] == s`, so it is
+    /// never cleared between queries).
+    slot: Vec<u32>,
+    /// The candidates: segments holding a query token read so far.
     touched: Vec<u32>,
+    /// Beside `touched`: query tokens each holds among those read. Kept
+    /// dense so the passes after reading the lists do not hop about the
+    /// per-segment table.
+    counts: Vec<u16>,
+    /// Segments already scored by `seed_exact`.
+    seeded: Vec<u32>,
     /// `histogram[v]`: touched segments whose count is `v` (capped at the query length).
     histogram: Vec<u32>,
     by_count: Vec<u32>,
@@ -685,6 +705,7 @@ impl<'i> Searcher<'i> {
         self.number_pattern.reset(&self.sets.numbers);
         self.punctuation_pattern.reset(&self.sets.punctuation);
         self.top.clear();
+        self.seeded.clear();
     }
 
     fn results(&self) -> Vec<IndexHit> {
@@ -791,6 +812,7 @@ impl<'i> Searcher<'i> {
             }
             if index.segment(s) == self.sets.scored.as_slice() {
                 self.visited[s as usize] = self.epoch;
+                self.seeded.push(s);
                 let t = self.threshold(params);
                 self.verify(s, t, params, source_is);
             }
@@ -824,10 +846,11 @@ impl<'i> Searcher<'i> {
             }
         }
         self.order.sort_unstable();
-        if self.counts.len() != index.len() {
-            self.counts = vec![0; index.len()];
+        if self.slot.len() != index.len() {
+            self.slot = vec![0; index.len()];
         }
         self.touched.clear();
+        self.counts.clear();
         self.histogram.clear();
         self.histogram.resize(m + 1, 0);
 
@@ -870,21 +893,33 @@ impl<'i> Searcher<'i> {
             }
             self.scanned += to - from;
             // A segment holding the token r times shares min(r, mult) of its occurrences.
-            for run in list[from..to].chunk_by(|x, y| x == y) {
-                let s = run[0];
-                let add = run.len().min(mult) as u16;
-                let slot = &mut self.counts[s as usize];
-                if *slot == 0 {
-                    // Past the prefix a segment holding none of the rarer tokens cannot qualify.
-                    if !in_prefix {
-                        continue;
-                    }
-                    self.touched.push(s);
-                } else {
-                    self.histogram[usize::from(*slot).min(m)] -= 1;
+            let part = &list[from..to];
+            let mut j = 0;
+            while j < part.len() {
+                // The table lookups miss the cache; ask for later ones early.
+                if let Some(&ahead) = part.get(j + PREFETCH) {
+                    prefetch(self.slot.as_ptr().wrapping_add(ahead as usize));
                 }
-                *slot = slot.saturating_add(add);
-                self.histogram[usize::from(*slot).min(m)] += 1;
+                let s = part[j];
+                let mut run = 1;
+                while part.get(j + run) == Some(&s) {
+                    run += 1;
+                }
+                j += run;
+                let add = run.min(mult) as u16;
+                let at = self.slot[s as usize] as usize;
+                if at < self.touched.len() && self.touched[at] == s {
+                    let count = &mut self.counts[at];
+                    self.histogram[usize::from(*count).min(m)] -= 1;
+                    *count = count.saturating_add(add);
+                    self.histogram[usize::from(*count).min(m)] += 1;
+                } else if in_prefix {
+                    // (Past the prefix a segment holding none of the rarer tokens cannot qualify.)
+                    self.slot[s as usize] = self.touched.len() as u32;
+                    self.touched.push(s);
+                    self.counts.push(add);
+                    self.histogram[usize::from(add).min(m)] += 1;
+                }
             }
             read += mult;
             rest -= mult;
@@ -917,24 +952,21 @@ impl<'i> Searcher<'i> {
         let mut by_count = std::mem::take(&mut self.by_count);
         by_count.clear();
         by_count.resize(self.touched.len(), 0);
-        for &s in &self.touched {
-            let v = usize::from(self.counts[s as usize]).min(m);
+        for (k, &count) in self.counts.iter().enumerate() {
+            let v = usize::from(count).min(m);
             let slot = &mut starts[v + 1];
-            by_count[*slot as usize] = s;
+            by_count[*slot as usize] = k as u32;
             *slot += 1;
         }
-        for &s in &by_count {
-            let count = usize::from(self.counts[s as usize]);
+        for &k in &by_count {
+            let count = usize::from(self.counts[k as usize]);
             let t = self.threshold(params);
             let c = need(t);
             if count + rest < c {
                 break;
             }
-            if self.visited[s as usize] == self.epoch {
-                continue;
-            }
-            self.visited[s as usize] = self.epoch;
-            let n = index.segment(s).len();
+            let s = self.touched[k as usize];
+            let n = index.length_of(s);
             let (lo, hi) = length_window(m, t);
             if n < lo || n > hi {
                 continue;
@@ -943,10 +975,12 @@ impl<'i> Searcher<'i> {
             if count + rest < (usize::from(t) * n).div_ceil(100) {
                 continue;
             }
+            // Each candidate is listed once; only the seeds were scored before.
+            if !self.seeded.is_empty() && self.seeded.contains(&s) {
+                continue;
+            }
+            self.visited[s as usize] = self.epoch;
             self.verify(s, t, params, source_is);
-        }
-        for &s in &self.touched {
-            self.counts[s as usize] = 0;
         }
         self.by_count = by_count;
 
@@ -1001,16 +1035,18 @@ impl Searcher<'_> {
         }
         // Few candidates and none to generate: test their bits one by one.
         if !generate && self.touched.len() * 16 < (b.saturating_sub(a)) as usize {
-            for k in 0..self.touched.len() {
-                let s = self.touched[k] as usize;
-                let add: u32 = rows
-                    .iter()
-                    .filter(|&&(row, _)| {
-                        index.bits[row * index.bit_words + s / 64] >> (s % 64) & 1 == 1
-                    })
-                    .map(|&(_, mult)| mult)
-                    .sum();
-                self.counts[s] = self.counts[s].saturating_add(add as u16);
+            // Row by row: each pass reads one row (in cache) and the dense counts in order.
+            for &(row, mult) in &rows {
+                let bits = &index.bits[row * index.bit_words..(row + 1) * index.bit_words];
+                let mult = mult.min(u32::from(u16::MAX)) as u16;
+                for (k, (count, &s)) in self.counts.iter_mut().zip(&self.touched).enumerate() {
+                    if let Some(&ahead) = self.touched.get(k + PREFETCH) {
+                        prefetch(bits.as_ptr().wrapping_add(ahead as usize / 64));
+                    }
+                    let s = s as usize;
+                    let bit = (bits[s / 64] >> (s % 64)) & 1;
+                    *count = count.saturating_add(bit as u16 * mult);
+                }
             }
             self.rebuild_histogram(m);
             return;
@@ -1065,9 +1101,11 @@ impl Searcher<'_> {
                         let bit = hits.trailing_zeros() as usize;
                         hits &= hits - 1;
                         let s = w * 64 + bit;
-                        if self.counts[s] == 0 && self.visited[s] != self.epoch {
-                            self.counts[s] = gather(sl, bit) as u16;
+                        let at = self.slot[s] as usize;
+                        if at >= before || self.touched[at] != s as u32 {
+                            self.slot[s] = self.touched.len() as u32;
                             self.touched.push(s as u32);
+                            self.counts.push(gather(sl, bit) as u16);
                         }
                     }
                 }
@@ -1078,7 +1116,7 @@ impl Searcher<'_> {
             if (a as usize..b as usize).contains(&s) {
                 let w = s / 64 - wa;
                 let add = gather(&self.slices[w * width..(w + 1) * width], s % 64);
-                self.counts[s] = self.counts[s].saturating_add(add as u16);
+                self.counts[k] = self.counts[k].saturating_add(add as u16);
             }
         }
         self.rebuild_histogram(m);
@@ -1086,8 +1124,8 @@ impl Searcher<'_> {
 
     fn rebuild_histogram(&mut self, m: usize) {
         self.histogram.iter_mut().for_each(|h| *h = 0);
-        for &s in &self.touched {
-            self.histogram[usize::from(self.counts[s as usize]).min(m)] += 1;
+        for &count in &self.counts {
+            self.histogram[usize::from(count).min(m)] += 1;
         }
     }
 }
@@ -1116,6 +1154,23 @@ fn gather(slices: &[u64], bit: usize) -> usize {
         .enumerate()
         .map(|(i, &s)| (((s >> bit) & 1) as usize) << i)
         .sum()
+}
+
+/// How many postings ahead [`prefetch`] asks for a table entry.
+const PREFETCH: usize = 16;
+
+/// Asks the processor to bring the cache line at `p` in; a hint only: it
+/// never faults, whatever the address.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing into the program and cannot fault on
+    // any address; SSE is part of every x86-64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Occurrence levels kept per bitset token (segments holding it at least 1, 2, 3 times).
@@ -1225,6 +1280,19 @@ mod tests {
             "query {query:?}"
         );
         assert_eq!(searcher.search_exhaustive(query, params, &is), expected);
+        // Every token of two or more segments kept as a bitset too: the
+        // bit-sliced counting and candidate generation take part.
+        for min_df in [2, 5] {
+            let options = IndexOptions {
+                bitset_min_df: Some(min_df),
+            };
+            let index = FuzzyIndex::build_with(&tm, options);
+            assert_eq!(
+                index.searcher().search(query, params, &is),
+                expected,
+                "query {query:?}, bitsets from {min_df} segments"
+            );
+        }
     }
 
     #[test]
@@ -1251,6 +1319,61 @@ mod tests {
             );
         }
         assert!(FuzzyIndex::from_chunks(&tm, Vec::new(), IndexOptions::default()).is_err());
+    }
+
+    #[test]
+    fn a_searcher_reused_across_queries_answers_as_a_fresh_one() {
+        // The candidate table is a sparse set never cleared between queries:
+        // what an earlier query left in it must not leak into the next.
+        let sources: Vec<String> = (0..400)
+            .map(|i| {
+                format!(
+                    "the cat {} sat on {} mats and {} hats",
+                    i % 7,
+                    i % 11,
+                    i % 13
+                )
+            })
+            .collect();
+        let tm = memory(&sources, &[]);
+        let index = FuzzyIndex::build_with(
+            &tm,
+            IndexOptions {
+                bitset_min_df: Some(40),
+            },
+        );
+        let mut reused = index.searcher();
+        for (i, q) in [
+            "the cat 3 sat on 4 mats and 5 hats",
+            "a dog 3 sat",
+            "the cat 3 sat on 4 mats and 5 hats",
+            "mats and hats",
+            "the cat 6 sat on 10 mats",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let params = SearchParams {
+                k: 1 + i,
+                min_score: 30 + 10 * i as u8,
+            };
+            let is = |e: EntryId| tm.entries()[e as usize].source == *q;
+            let expected = brute_force(&tm, q, params.k, params.min_score, &[]);
+            assert_eq!(index.searcher().search(*q, params, &is), expected);
+            assert_eq!(reused.search(*q, params, &is), expected, "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn length_of_reads_the_length_table() {
+        let sources: Vec<String> = ["a b c", "", "a", "a b c d e", "x y", "p q r"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let index = FuzzyIndex::build(&memory(&sources, &[]));
+        for s in 0..index.len() as u32 {
+            assert_eq!(index.length_of(s), index.segment(s).len());
+        }
     }
 
     #[test]
