@@ -1110,70 +1110,46 @@ fn final_home(distinct: &[Distinct], d: usize) -> usize {
 /// kept, by distinct unit. Each distinct prop and note is stored once and
 /// referred to by number: memories repeat a few (`x-batch`, a client)
 /// across many units.
-///
-/// Each unit's numbers form one list (a note's number carries [`NOTE`], so
-/// each kind keeps the order it was added in). Units are numbered densely
-/// (in the order they were first read), so the lists are found by index,
-/// not hashed. A short list is stored once for all the units that have it
-/// (most units of a memory share theirs: the same batch or client prop),
-/// and checked for a number by scanning its at most [`SHARED_MAX`] entries;
-/// a longer one (a unit with many duplicates whose props differ) is the
-/// unit's own, its members in a set. Either way a number is added in
-/// constant time, whatever the number of props a unit gathers.
 #[derive(Default)]
 struct Extras {
     props: Vec<Prop>,
     prop_ids: ahash::AHashMap<Prop, u32>,
     notes: Vec<Note>,
     note_ids: ahash::AHashMap<Note, u32>,
-    /// The short lists, each stored once, and their numbers.
-    shared: Vec<Box<[u32]>>,
-    shared_ids: ahash::AHashMap<Box<[u32]>, u32>,
-    /// The long lists, each a unit's own, and their (unit, number) members.
-    own: Vec<Vec<u32>>,
-    own_members: ahash::AHashSet<(u32, u32)>,
-    /// Each unit's list: 0 for none, `i + 1` for `shared[i]`, `OWN | i`
-    /// for `own[i]`.
-    by_unit: Vec<u32>,
-    /// Scratch list, reused.
-    scratch: Vec<u32>,
+    by_unit: ahash::AHashMap<u32, (Vec<u32>, Vec<u32>)>,
     /// About how many bytes all this holds.
     bytes: usize,
 }
 
-/// Marks a note's number in a unit's list (props have it clear).
-const NOTE: u32 = 1 << 31;
-/// Marks a unit's own list in `Extras::by_unit`.
-const OWN: u32 = 1 << 31;
-/// Longest list shared between units (and scanned); a longer list is its
-/// unit's own.
-const SHARED_MAX: usize = 8;
-
 impl Extras {
-    /// The list of `unit` (prop numbers, and note numbers with [`NOTE`]).
-    fn list(&self, unit: u32) -> &[u32] {
-        match self.by_unit.get(unit as usize).copied().unwrap_or(0) {
-            0 => &[],
-            slot if slot & OWN != 0 => &self.own[(slot & !OWN) as usize],
-            slot => &self.shared[slot as usize - 1],
-        }
-    }
-
     /// Gives the props and notes of each unit merged into a larger one to
     /// that unit (the first pass keeps them by the unit they belong to).
     fn move_to_homes(&mut self, distinct: &[Distinct]) {
-        // The units absorbed that have a list now, in unit order (as the
-        // pass of their own adds them).
-        let moved: Vec<u32> = (0..self.by_unit.len() as u32)
-            .filter(|&d| self.by_unit[d as usize] != 0)
+        let mut moved: Vec<u32> = self
+            .by_unit
+            .keys()
+            .copied()
             .filter(|&d| distinct[d as usize].absorbed_into != NONE)
             .collect();
-        let mut list = Vec::new();
+        // In first-seen order, as the pass of their own adds them: the map's
+        // order is random, and the output must not depend on it.
+        moved.sort_unstable();
         for d in moved {
-            list.clear();
-            list.extend_from_slice(self.list(d));
-            self.by_unit[d as usize] = 0;
-            self.add_ids(distinct[d as usize].absorbed_into, &list);
+            let Some((props, notes)) = self.by_unit.remove(&d) else {
+                continue;
+            };
+            let home = distinct[d as usize].absorbed_into;
+            let (home_props, home_notes) = self.by_unit.entry(home).or_default();
+            for id in props {
+                if !home_props.contains(&id) {
+                    home_props.push(id);
+                }
+            }
+            for id in notes {
+                if !home_notes.contains(&id) {
+                    home_notes.push(id);
+                }
+            }
         }
     }
 
@@ -1181,8 +1157,9 @@ impl Extras {
     fn add(&mut self, unit: u32, props: &[Prop], notes: &[Note]) {
         let mut ids: smallvec::SmallVec<[u32; 8]> = smallvec::SmallVec::new();
         ids.extend(props.iter().map(|p| self.prop_id(p)));
-        ids.extend(notes.iter().map(|n| self.note_id(n) | NOTE));
-        self.add_ids(unit, &ids);
+        let split = ids.len();
+        ids.extend(notes.iter().map(|n| self.note_id(n)));
+        self.add_ids(unit, &ids[..split], &ids[split..]);
     }
 
     /// The number of a prop, stored on first sight.
@@ -1192,7 +1169,6 @@ impl Extras {
             return id;
         }
         let id = self.props.len() as u32;
-        assert!(id < NOTE, "more than 2^31 distinct props");
         self.bytes += 2 * (p.kind.len() + p.value.len()) + 128;
         self.prop_ids.insert(p.clone(), id);
         self.props.push(p.clone());
@@ -1205,85 +1181,30 @@ impl Extras {
             return id;
         }
         let id = self.notes.len() as u32;
-        assert!(id < NOTE, "more than 2^31 distinct notes");
         self.bytes += 2 * n.text.len() + 128;
         self.note_ids.insert(n.clone(), id);
         self.notes.push(n.clone());
         id
     }
 
-    /// Gives `unit` the numbers of `ids` it lacks, in order: constant time
-    /// per number (see [`Extras`]).
-    fn add_ids(&mut self, unit: u32, ids: &[u32]) {
-        let u = unit as usize;
-        if u >= self.by_unit.len() {
-            self.bytes += 4 * (u + 1 - self.by_unit.len());
-            self.by_unit.resize(u + 1, 0);
-        }
-        let slot = self.by_unit[u];
-        if slot & OWN != 0 {
-            let own = &mut self.own[(slot & !OWN) as usize];
-            for &id in ids {
-                if self.own_members.insert((unit, id)) {
-                    own.push(id);
-                    self.bytes += 24;
-                }
+    /// Gives `unit` the props and notes of these numbers it lacks, in order.
+    fn add_ids(&mut self, unit: u32, props: &[u32], notes: &[u32]) {
+        let (unit_props, unit_notes) = self.by_unit.entry(unit).or_insert_with(|| {
+            self.bytes += 64;
+            Default::default()
+        });
+        for &id in props {
+            if !unit_props.contains(&id) {
+                unit_props.push(id);
+                self.bytes += 4;
             }
-            return;
         }
-        let mut list = std::mem::take(&mut self.scratch);
-        list.clear();
-        if slot != 0 {
-            list.extend_from_slice(&self.shared[slot as usize - 1]);
-        }
-        let before = list.len();
-        let mut rest = ids;
-        // The scan stays within SHARED_MAX + 1 entries.
-        while let Some((&id, tail)) = rest.split_first() {
-            if list.len() > SHARED_MAX {
-                break;
+        for &id in notes {
+            if !unit_notes.contains(&id) {
+                unit_notes.push(id);
+                self.bytes += 4;
             }
-            if !list.contains(&id) {
-                list.push(id);
-            }
-            rest = tail;
         }
-        if list.len() > SHARED_MAX {
-            // Too long to share: the unit's own list from now on.
-            let index = u32::try_from(self.own.len())
-                .ok()
-                .filter(|&i| i < OWN)
-                .expect("more than 2^31 long lists");
-            self.own_members.extend(list.iter().map(|&id| (unit, id)));
-            for &id in rest {
-                if self.own_members.insert((unit, id)) {
-                    list.push(id);
-                }
-            }
-            self.bytes += 24 * list.len() + 32;
-            self.own.push(list);
-            self.by_unit[u] = OWN | index;
-            return;
-        }
-        if list.len() > before {
-            self.by_unit[u] = self.intern(&list) + 1;
-        }
-        self.scratch = list;
-    }
-
-    /// The number of a short list, stored on first sight.
-    fn intern(&mut self, list: &[u32]) -> u32 {
-        if let Some(&i) = self.shared_ids.get(list) {
-            return i;
-        }
-        let i = u32::try_from(self.shared.len())
-            .ok()
-            .filter(|&i| i < OWN - 1)
-            .expect("more than 2^31 distinct lists");
-        self.bytes += 8 * list.len() + 80;
-        self.shared.push(list.into());
-        self.shared_ids.insert(list.into(), i);
-        i
     }
 
     /// Adds what another input's thread collected, its units numbered
@@ -1293,59 +1214,29 @@ impl Extras {
     fn merge_from(&mut self, other: Extras, unit: impl Fn(u32) -> u32) {
         let props: Vec<u32> = other.props.iter().map(|p| self.prop_id(p)).collect();
         let notes: Vec<u32> = other.notes.iter().map(|n| self.note_id(n)).collect();
-        let renumber = |id: u32| {
-            if id & NOTE != 0 {
-                notes[(id & !NOTE) as usize] | NOTE
-            } else {
-                props[id as usize]
-            }
-        };
-        // Each shared list of `other` renumbered and interned here once,
-        // for the units that have none yet (the usual case).
-        let mut interned = vec![u32::MAX; other.shared.len()];
-        let mut ids = Vec::new();
-        for n in 0..other.by_unit.len() as u32 {
-            let slot = other.by_unit[n as usize];
-            if slot == 0 {
-                continue;
-            }
-            let here = unit(n);
-            let fresh = self.by_unit.get(here as usize).is_none_or(|&s| s == 0);
-            if fresh && slot & OWN == 0 {
-                let k = slot as usize - 1;
-                if interned[k] == u32::MAX {
-                    ids.clear();
-                    ids.extend(other.shared[k].iter().map(|&id| renumber(id)));
-                    interned[k] = self.intern(&ids);
-                }
-                if here as usize >= self.by_unit.len() {
-                    self.bytes += 4 * (here as usize + 1 - self.by_unit.len());
-                    self.by_unit.resize(here as usize + 1, 0);
-                }
-                self.by_unit[here as usize] = interned[k] + 1;
-                continue;
-            }
-            ids.clear();
-            ids.extend(other.list(n).iter().map(|&id| renumber(id)));
-            self.add_ids(here, &ids);
+        let mut p_ids = Vec::new();
+        let mut n_ids = Vec::new();
+        for (n, (unit_props, unit_notes)) in other.by_unit {
+            p_ids.clear();
+            p_ids.extend(unit_props.iter().map(|&i| props[i as usize]));
+            n_ids.clear();
+            n_ids.extend(unit_notes.iter().map(|&i| notes[i as usize]));
+            self.add_ids(unit(n), &p_ids, &n_ids);
         }
     }
 
     /// Adds to `kept` the props and notes of `unit` it does not have yet.
     fn absorb_into(&self, unit: u32, kept: &mut Tu) {
-        let list = self.list(unit);
-        if list.is_empty() {
+        let Some((props, notes)) = self.by_unit.get(&unit) else {
             return;
-        }
-        for &id in list.iter().filter(|&&id| id & NOTE == 0) {
-            let p = &self.props[id as usize];
+        };
+        for p in props.iter().map(|&i| &self.props[i as usize]) {
             if !kept.props.contains(p) {
                 kept.props.push(p.clone());
                 kept.meta_order.push(MetaKind::Prop);
             }
         }
-        for &id in list.iter().filter(|&&id| id & NOTE != 0) {
-            let n = &self.notes[(id & !NOTE) as usize];
+        for n in notes.iter().map(|&i| &self.notes[i as usize]) {
             if !kept.notes.contains(n) {
                 kept.notes.push(n.clone());
                 kept.meta_order.push(MetaKind::Note);
@@ -1554,122 +1445,6 @@ mod tests {
                 .push(Tuv::new("de", ["Offnen", "Zu"][de as usize % 2]));
         }
         tu
-    }
-
-    /// What a unit's extras must be: its props and notes, each kind in the
-    /// order first added, each once (the list scan it replaced).
-    type Model = std::collections::HashMap<u32, (Vec<Prop>, Vec<Note>)>;
-
-    fn model_add(model: &mut Model, unit: u32, props: &[Prop], notes: &[Note]) {
-        let (p, n) = model.entry(unit).or_default();
-        for x in props {
-            if !p.contains(x) {
-                p.push(x.clone());
-            }
-        }
-        for x in notes {
-            if !n.contains(x) {
-                n.push(x.clone());
-            }
-        }
-    }
-
-    fn extras_of(x: &Extras, unit: u32) -> (Vec<Prop>, Vec<Note>) {
-        let mut tu = Tu::default();
-        x.absorb_into(unit, &mut tu);
-        (tu.props, tu.notes)
-    }
-
-    type Op = (u32, Vec<u8>, Vec<u8>);
-
-    fn op_extras((_, props, notes): &Op) -> (Vec<Prop>, Vec<Note>) {
-        (
-            props
-                .iter()
-                .map(|p| Prop::new("x-p", p.to_string()))
-                .collect(),
-            notes.iter().map(|n| Note::new(n.to_string())).collect(),
-        )
-    }
-
-    #[test]
-    fn extras_shared_by_many_units_cost_a_few_bytes_each() {
-        // One prop of ten per unit (a batch number): each unit holds the
-        // number of its list (4 bytes), the lists are stored once. The
-        // list-per-unit map this replaced counted 68 bytes per unit, which
-        // put a 1M-unit memory over the first pass's budget.
-        let props: Vec<Prop> = (0..10)
-            .map(|i| Prop::new("x-batch", i.to_string()))
-            .collect();
-        let mut x = Extras::default();
-        for unit in 0..100_000u32 {
-            x.add(unit, std::slice::from_ref(&props[unit as usize % 10]), &[]);
-        }
-        assert!(x.bytes < 100_000 * 6, "{} bytes", x.bytes);
-        assert_eq!(x.shared.len(), 10);
-        assert_eq!(extras_of(&x, 12345).0, [props[5].clone()]);
-    }
-
-    #[test]
-    fn a_unit_gathering_many_props_keeps_each_once_in_order() {
-        // 3,000 duplicates with props of their own, seen twice: each added
-        // in constant time (its own list, members in a set), none twice.
-        let props: Vec<Prop> = (0..3000)
-            .map(|i| Prop::new("x-origin", format!("file{i}")))
-            .collect();
-        let note = [Note::new("checked")];
-        let mut x = Extras::default();
-        for _ in 0..2 {
-            for (i, p) in props.iter().enumerate() {
-                let notes: &[Note] = if i == 3 { &note } else { &[] };
-                x.add(7, std::slice::from_ref(p), notes);
-            }
-        }
-        assert_eq!(x.list(7).len(), 3001);
-        assert_eq!(extras_of(&x, 7), (props.clone(), note.to_vec()));
-        assert!(extras_of(&x, 6).0.is_empty());
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
-        /// Extras hold what the model holds, through adds (short lists
-        /// shared, long ones owned) and a merge from another thread's.
-        #[test]
-        fn extras_keep_each_prop_and_note_once_in_order(
-            ops in proptest::collection::vec(
-                (0u32..6, proptest::collection::vec(0u8..24, 0..12), proptest::collection::vec(0u8..4, 0..3)),
-                0..40,
-            ),
-            other in proptest::collection::vec(
-                (0u32..6, proptest::collection::vec(0u8..24, 0..12), proptest::collection::vec(0u8..4, 0..3)),
-                0..40,
-            ),
-        ) {
-            let (mut x, mut model) = (Extras::default(), Model::new());
-            for op in &ops {
-                let (p, n) = op_extras(op);
-                x.add(op.0, &p, &n);
-                model_add(&mut model, op.0, &p, &n);
-            }
-            for unit in 0..6 {
-                proptest::prop_assert_eq!(extras_of(&x, unit), model.get(&unit).cloned().unwrap_or_default());
-            }
-            let (mut y, mut other_model) = (Extras::default(), Model::new());
-            for op in &other {
-                let (p, n) = op_extras(op);
-                y.add(op.0, &p, &n);
-                model_add(&mut other_model, op.0, &p, &n);
-            }
-            // Another input's units, renumbered one to one onto these.
-            let to_here = |n: u32| (n + 3) % 6;
-            x.merge_from(y, to_here);
-            for (n, (p, notes)) in &other_model {
-                model_add(&mut model, to_here(*n), p, notes);
-            }
-            for unit in 0..6 {
-                proptest::prop_assert_eq!(extras_of(&x, unit), model.get(&unit).cloned().unwrap_or_default());
-            }
-        }
     }
 
     proptest::proptest! {
