@@ -106,6 +106,12 @@ impl Lexicon {
         if list.len() < MAX_TRANSLATIONS && !list.iter().any(|w| w == tgt_word) {
             list.push(tgt_word.to_string());
         }
+        self.insert_units(src_word, tgt_word);
+    }
+
+    /// Records the words of an entry written without spaces as units to cut
+    /// text with, and nothing else.
+    fn insert_units(&mut self, src_word: &str, tgt_word: &str) {
         for (word, units) in [
             (src_word, &mut self.src_units),
             (tgt_word, &mut self.tgt_units),
@@ -116,13 +122,15 @@ impl Lexicon {
         }
     }
 
-    /// Adds every entry of `other`.
+    /// Adds every entry of `other`, and its units.
     pub fn extend(&mut self, other: &Lexicon) {
         for (src, tgts) in &other.translations {
             for tgt in tgts {
                 self.insert(src, tgt);
             }
         }
+        self.src_units.extend(other.src_units.iter().cloned());
+        self.tgt_units.extend(other.tgt_units.iter().cloned());
     }
 
     /// Adds phrase pairs, reducing each phrase to its content words. The
@@ -564,11 +572,12 @@ impl Dictionary {
     }
 
     /// What cutting text written without spaces needs, and nothing more:
-    /// the entries with a character of such a script on either side (the
-    /// units [`Lexicon::split_spaceless`] looks up come only from those).
-    /// Text cut with it is cut exactly as with [`Dictionary::lexicon`], but
-    /// a dictionary of two languages written with spaces is scanned, not
-    /// normalized entry by entry.
+    /// the units [`Lexicon::split_spaceless`] looks up, which come only from
+    /// the entries with a character of such a script on either side, and
+    /// no translation. Text cut with it is cut exactly as with
+    /// [`Dictionary::lexicon`], but a dictionary of two languages written
+    /// with spaces is scanned, not normalized entry by entry, and no
+    /// translation is stored.
     ///
     /// ```
     /// let text = "beijing @ 北京\nhouse @ Haus\n".to_string();
@@ -617,7 +626,11 @@ impl Dictionary {
                 if filter
                     .is_none_or(|(sv, tv)| sv.has_word_or_part(src_word) && tv.has_word(tgt_word))
                 {
-                    lexicon.insert(src_word, tgt_word);
+                    if spaceless_only {
+                        lexicon.insert_units(src_word, tgt_word);
+                    } else {
+                        lexicon.insert(src_word, tgt_word);
+                    }
                 }
             }
         }
@@ -876,8 +889,11 @@ mod tests {
         }
         let dict = Dictionary::parse(text, None).unwrap();
         let (whole, cutter) = (dict.lexicon(), dict.cutter());
-        assert!(cutter.len() < whole.len());
-        assert!(cutter.translations("haus").is_empty() && cutter.translations("gehen").is_empty());
+        assert!(cutter.is_empty() && !whole.is_empty());
+        // Units survive extend().
+        let mut cutter_copy = Lexicon::new();
+        cutter_copy.extend(&cutter);
+        let cutter = cutter_copy;
         for (run, source) in [
             ("北京大学生", true),
             ("新カメラ", true),
