@@ -1,35 +1,18 @@
 //! CLI tests for `tmkit tmx ...`.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
 use predicates::prelude::*;
+use support::{json_lines, stdout_of, tmkit};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tmx")
-        .join(name)
-}
-
-fn tmkit() -> Command {
-    let mut cmd = Command::cargo_bin("tmkit").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
+    support::fixture_of("tmx", name)
 }
 
 fn jsonl(args: &[&str]) -> Vec<serde_json::Value> {
-    let out = tmkit()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    json_lines(&stdout_of(tmkit().args(args)))
 }
 
 /// `tmkit tmx convert --to jsonl` of a fixture, one value per unit.
@@ -217,15 +200,9 @@ fn lenient_resumes_after_each_kind_of_broken_unit() {
         .get_output()
         .stdout
         .clone();
-    let tuids: Vec<String> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["tuid"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+    let tuids: Vec<String> = json_lines(&String::from_utf8(out).unwrap())
+        .iter()
+        .map(|v| v["tuid"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(tuids, ["1", "4", "6"]);
 }
@@ -527,6 +504,47 @@ fn merge_reads_stdin_given_twice_and_inputs_at_once() {
         std::fs::read(&alone).unwrap(),
         std::fs::read(&merged).unwrap()
     );
+}
+
+#[test]
+fn merge_interrupted_while_reading_stdin_leaves_nothing_in_tmpdir() {
+    // Standard input is kept for the passes in a temporary file; a signal
+    // that ends the run must leave nothing behind in TMPDIR.
+    for signal in ["INT", "TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out_dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tmkit"))
+            .args(["tmx", "merge", "-", "-o"])
+            .arg(out_dir.path().join("merged.tmx"))
+            .env("TMPDIR", tmp.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // 1 MiB, 16 times what a pipe holds: once written, most of it has
+        // been read, so the spool exists and the merge is still reading.
+        let mut doc = String::from(r#"<tmx version="1.4"><header srclang="en"/><body>"#);
+        while doc.len() < 1 << 20 {
+            doc.push_str(r#"<tu><tuv xml:lang="en"><seg>a</seg></tuv><tuv xml:lang="fr"><seg>b</seg></tuv></tu>"#);
+        }
+        std::io::Write::write_all(&mut stdin, doc.as_bytes()).unwrap();
+        support::send_signal(child.id(), signal);
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(130), "SIG{signal}: {status:?}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?} in TMPDIR");
+        let written: Vec<_> = std::fs::read_dir(out_dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(written.is_empty(), "SIG{signal} left {written:?}");
+    }
 }
 
 #[test]

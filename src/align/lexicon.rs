@@ -29,6 +29,11 @@ const MAX_UNIT_CHARS: usize = 8;
 const MIN_COMPOUND_CHARS: usize = 8;
 /// Shortest part of a compound, in characters.
 const MIN_PART_CHARS: usize = 4;
+/// Longest part of a compound a [`Vocabulary`] keeps, in characters: the
+/// bound that keeps a word's parts linear in its length (at most this many
+/// per character). Dictionary words this long are rare; a compound's parts
+/// are much shorter.
+const MAX_PART_CHARS: usize = 32;
 /// Linking elements tried between the parts of a compound (German
 /// `Basis|lager`, `Wetter|sturz`, `Frühjahr|s|heft`, `Höhe|n|zahl`).
 const LINKERS: [&str; 6] = ["", "s", "n", "en", "es", "e"];
@@ -101,6 +106,12 @@ impl Lexicon {
         if list.len() < MAX_TRANSLATIONS && !list.iter().any(|w| w == tgt_word) {
             list.push(tgt_word.to_string());
         }
+        self.insert_units(src_word, tgt_word);
+    }
+
+    /// Records the words of an entry written without spaces as units to cut
+    /// text with, and nothing else.
+    fn insert_units(&mut self, src_word: &str, tgt_word: &str) {
         for (word, units) in [
             (src_word, &mut self.src_units),
             (tgt_word, &mut self.tgt_units),
@@ -111,18 +122,20 @@ impl Lexicon {
         }
     }
 
-    /// Adds every entry of `other`.
+    /// Adds every entry of `other`, and its units.
     pub fn extend(&mut self, other: &Lexicon) {
         for (src, tgts) in &other.translations {
             for tgt in tgts {
                 self.insert(src, tgt);
             }
         }
+        self.src_units.extend(other.src_units.iter().cloned());
+        self.tgt_units.extend(other.tgt_units.iter().cloned());
     }
 
     /// Adds phrase pairs, reducing each phrase to its content words. The
     /// function words of each side are those found in more than 1 in 200 of
-    /// the multi-word phrases (and in at least 20 of them).
+    /// the multi-word phrases (and in more than 20 of them).
     pub fn add_phrase_pairs<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
         let pairs: Vec<(Vec<String>, Vec<String>)> = pairs
             .into_iter()
@@ -261,8 +274,11 @@ pub struct Vocabulary {
     /// Every substring of up to [`MAX_UNIT_CHARS`] characters of the
     /// document's spaceless runs (the units a lexicon can cut there).
     spaceless: AHashSet<String>,
-    /// The prefixes and suffixes (of at least [`MIN_PART_CHARS`] characters)
-    /// of long words: the parts a compound may be split into.
+    /// The parts a long word may be split into as a compound
+    /// ([`Lexicon::compound_parts`]): its substrings of [`MIN_PART_CHARS`]
+    /// to [`MAX_PART_CHARS`] characters that start the word or follow a
+    /// part, and end it or leave room for a part after them. First, last
+    /// and middle parts alike.
     parts: AHashSet<String>,
 }
 
@@ -301,10 +317,25 @@ impl Vocabulary {
         if word.chars().count() < MIN_COMPOUND_CHARS || !word.chars().all(char::is_alphabetic) {
             return;
         }
-        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
-        for &at in &bounds[MIN_PART_CHARS..=bounds.len() - MIN_PART_CHARS] {
-            let (head, tail) = word.split_at(at);
-            for part in [head, tail] {
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .collect();
+        let chars = bounds.len() - 1;
+        // A part starts the word or follows a part (of at least
+        // MIN_PART_CHARS), and ends the word or leaves room for one. Parts
+        // are at most MAX_PART_CHARS long: a word of n characters gives at
+        // most n * MAX_PART_CHARS of them.
+        let starts = std::iter::once(0).chain(MIN_PART_CHARS..=chars - MIN_PART_CHARS);
+        for start in starts {
+            let longest = (start + MAX_PART_CHARS).min(chars);
+            for end in start + MIN_PART_CHARS..=longest {
+                let whole = start == 0 && end == chars;
+                if whole || (end != chars && end + MIN_PART_CHARS > chars) {
+                    continue;
+                }
+                let part = &word[bounds[start]..bounds[end]];
                 if !self.parts.contains(part) {
                     self.parts.insert(part.to_string());
                 }
@@ -404,10 +435,44 @@ pub struct Dictionary {
     text: String,
     src_function: AHashSet<String>,
     tgt_function: AHashSet<String>,
+    counted: FunctionWordCount,
 }
 
-/// Entries sampled to find the function words.
-const FUNCTION_SAMPLE: usize = 16_000;
+/// Entries from which a dictionary's function words are counted: beyond
+/// this, every `n`-th entry only (see [`Dictionary::parse`]).
+pub const FUNCTION_SAMPLE: usize = 16_000;
+
+/// How a dictionary's function words were found
+/// ([`Dictionary::function_word_count`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionWordCount {
+    /// Entries of the dictionary.
+    pub entries: usize,
+    /// Every `stride`-th entry was counted, from the first (1: all).
+    pub stride: usize,
+    /// Entries counted.
+    pub counted: usize,
+    /// Function words found on the source side.
+    pub source: usize,
+    /// Function words found on the target side.
+    pub target: usize,
+}
+
+impl std::fmt::Display for FunctionWordCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} entries; function words counted over ", self.entries)?;
+        if self.stride == 1 {
+            write!(f, "all of them")?;
+        } else {
+            write!(
+                f,
+                "every {} entries from the first ({} entries, a sample: the dictionary has more than {FUNCTION_SAMPLE})",
+                self.stride, self.counted
+            )?;
+        }
+        write!(f, ": {} source, {} target", self.source, self.target)
+    }
+}
 
 /// The (source, target) phrases of a dictionary line, or `None` for a
 /// blank line or a comment.
@@ -428,8 +493,17 @@ fn entry(line: &str) -> Option<std::result::Result<(&str, &str), ()>> {
 impl Dictionary {
     /// Checks `text` (see [`Lexicon::parse_dictionary`] for the format) and
     /// finds each side's function words: the words found in more than 1 in
-    /// 200 of the multi-word phrases (and in at least 20 of them), counted
-    /// over an even sample of the entries.
+    /// 200 of the multi-word phrases (and in more than 20 of them).
+    ///
+    /// A dictionary of more than [`FUNCTION_SAMPLE`] entries has them
+    /// counted over a sample, the same for the same file: every `n`-th entry
+    /// in file order from the first, `n = entries / FUNCTION_SAMPLE`
+    /// (rounded down), so 16,000 to 32,000 entries are counted, and the
+    /// floor of 20 phrases is scaled by `1 / n`. Counting means normalizing
+    /// each phrase, the dearest step of reading a dictionary, and words
+    /// that recur in 1 in 200 phrases are found in any even sample of
+    /// that size. Every entry is still kept: only this count is sampled.
+    /// [`Dictionary::function_word_count`] says what was done.
     pub fn parse(text: String, file: Option<&Path>) -> Result<Self> {
         let mut entries = 0usize;
         for (n, line) in text.lines().enumerate() {
@@ -457,11 +531,27 @@ impl Dictionary {
             tgt_phrases.push(phrase_words(tgt));
         }
         let scale = 1.0 / stride as f64;
+        let src_function = function_words(src_phrases.iter(), scale);
+        let tgt_function = function_words(tgt_phrases.iter(), scale);
+        let counted = FunctionWordCount {
+            entries,
+            stride,
+            counted: src_phrases.len(),
+            source: src_function.len(),
+            target: tgt_function.len(),
+        };
         Ok(Dictionary {
-            src_function: function_words(src_phrases.iter(), scale),
-            tgt_function: function_words(tgt_phrases.iter(), scale),
+            src_function,
+            tgt_function,
+            counted,
             text,
         })
+    }
+
+    /// How the function words were found: over every entry, or a sample
+    /// (see [`Dictionary::parse`]).
+    pub fn function_word_count(&self) -> FunctionWordCount {
+        self.counted
     }
 
     /// Reads and checks a dictionary file.
@@ -472,22 +562,55 @@ impl Dictionary {
 
     /// Every entry as a lexicon.
     pub fn lexicon(&self) -> Lexicon {
-        self.build(None)
+        self.build(None, false)
     }
 
     /// The entries a document pair can use: source phrases with a word of
     /// `src`, and of their translations the words of `tgt`.
     pub fn lexicon_for(&self, src: &Vocabulary, tgt: &Vocabulary) -> Lexicon {
-        self.build(Some((src, tgt)))
+        self.build(Some((src, tgt)), false)
     }
 
-    fn build(&self, filter: Option<(&Vocabulary, &Vocabulary)>) -> Lexicon {
+    /// What cutting text written without spaces needs, and nothing more:
+    /// the units [`Lexicon::split_spaceless`] looks up, which come only from
+    /// the entries with a character of such a script on either side, and
+    /// no translation. Text cut with it is cut exactly as with
+    /// [`Dictionary::lexicon`], but a dictionary of two languages written
+    /// with spaces is scanned, not normalized entry by entry, and no
+    /// translation is stored.
+    ///
+    /// ```
+    /// let text = "beijing @ 北京\nhouse @ Haus\n".to_string();
+    /// let dict = tmkit::align::lexicon::Dictionary::parse(text, None).unwrap();
+    /// let cutter = dict.cutter();
+    /// assert!(cutter.translations("haus").is_empty());
+    /// let mut units = Vec::new();
+    /// cutter.split_spaceless("去北京", true, &mut |u| units.push(u));
+    /// assert_eq!(units, ["去", "北京"]);
+    /// ```
+    pub fn cutter(&self) -> Lexicon {
+        self.build(None, true)
+    }
+
+    fn build(&self, filter: Option<(&Vocabulary, &Vocabulary)>, spaceless_only: bool) -> Lexicon {
         let mut lexicon = Lexicon::new();
         let mut buf = String::new();
+        // A phrase that may hold such a word once normalized: one with such
+        // a character, or one NFKC may change (halfwidth katakana, Kangxi
+        // radicals and the like become such characters).
+        let spaceless = |phrase: &str| {
+            !phrase.is_ascii()
+                && (phrase.chars().any(is_spaceless_char)
+                    || is_nfkc_quick(phrase.chars()) != IsNormalized::Yes)
+        };
         for (src, tgt) in self.text.lines().filter_map(entry).flatten() {
             if let Some((sv, _)) = filter
                 && !sv.may_use(src, &mut buf, &self.src_function)
             {
+                continue;
+            }
+            // Units come only from words written without spaces.
+            if spaceless_only && !spaceless(src) && !spaceless(tgt) {
                 continue;
             }
             let (src_words, tgt_words) = (phrase_words(src), phrase_words(tgt));
@@ -503,7 +626,11 @@ impl Dictionary {
                 if filter
                     .is_none_or(|(sv, tv)| sv.has_word_or_part(src_word) && tv.has_word(tgt_word))
                 {
-                    lexicon.insert(src_word, tgt_word);
+                    if spaceless_only {
+                        lexicon.insert_units(src_word, tgt_word);
+                    } else {
+                        lexicon.insert(src_word, tgt_word);
+                    }
                 }
             }
         }
@@ -668,16 +795,22 @@ mod tests {
         assert_eq!(some.len(), 3);
     }
 
+    /// What a dictionary gives a one-sentence document pair.
+    fn drawn(dictionary: &str, src: &str, tgt: &str) -> Lexicon {
+        let dict = Dictionary::parse(dictionary.to_string(), None).unwrap();
+        dict.lexicon_for(&Vocabulary::of([src]), &Vocabulary::of([tgt]))
+    }
+
     #[test]
     fn compound_parts_are_kept_and_cover_the_compound() {
         // "Lager" and "Basis" occur only inside "Basislager": their entries
         // are still drawn from the dictionary, and the compound is covered
         // by their translations.
-        let text = "camp @ Lager\nbase @ Basis\nglacier @ Gletscher\nchat @ Katze\n";
-        let dict = Dictionary::parse(text.to_string(), None).unwrap();
-        let src = Vocabulary::of(["Das Basislager am Gletscherrand."]);
-        let tgt = Vocabulary::of(["Le camp de base au bord du glacier."]);
-        let lex = dict.lexicon_for(&src, &tgt);
+        let lex = drawn(
+            "camp @ Lager\nbase @ Basis\nglacier @ Gletscher\nchat @ Katze\n",
+            "Das Basislager am Gletscherrand.",
+            "Le camp de base au bord du glacier.",
+        );
         assert_eq!(lex.translations("lager"), ["camp"]);
         assert!(lex.translations("katze").is_empty());
         assert_eq!(
@@ -688,6 +821,92 @@ mod tests {
         assert_eq!(lex.compound_parts("gletscherrand"), None);
         // A word with its own entry, or too short, is left alone.
         assert_eq!(lex.compound_parts("gletscher"), None);
+    }
+
+    #[test]
+    fn middle_parts_of_compounds_are_drawn_too() {
+        // "Station" occurs only in the middle of "Wetterstationsgebäude":
+        // its entry must still be drawn for the document, or the compound
+        // is not covered whole and gets no translation at all.
+        let lex = drawn(
+            "météo @ Wetter\nstation @ Station\nbâtiment @ Gebäude\nchat @ Katze\n",
+            "Das Wetterstationsgebäude brannte.",
+            "Le bâtiment de la station météo a brûlé.",
+        );
+        assert_eq!(lex.translations("station"), ["station"]);
+        assert!(lex.translations("katze").is_empty());
+        assert_eq!(
+            lex.compound_parts("wetterstationsgebäude"),
+            Some(vec!["wetter", "station", "gebäude"])
+        );
+        // Four parts: both inner ones.
+        let lex = drawn(
+            "eau @ Wasser\nforce @ Kraft\nusine @ Werk\nchef @ Leiter\n",
+            "Der Wasserkraftwerksleiter.",
+            "Le chef, une usine, la force, une eau.",
+        );
+        assert_eq!(
+            lex.compound_parts("wasserkraftwerksleiter"),
+            Some(vec!["wasser", "kraft", "werk", "leiter"])
+        );
+    }
+
+    /// True when `text` is one word to the vocabulary.
+    fn v_words_one(text: &str) -> bool {
+        Vocabulary::of([text]).words.len() == 1
+    }
+
+    #[test]
+    fn a_words_parts_are_linear_in_its_length() {
+        // A long "word" with no repeats (a pasted code, a URL without
+        // punctuation) gives at most MAX_PART_CHARS parts per character.
+        let letters: Vec<char> = ('a'..='z').chain('а'..='я').collect();
+        let mut x = 1u64;
+        let word: String = (0..3000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                letters[(x >> 33) as usize % letters.len()]
+            })
+            .collect();
+        let chars = word.chars().count();
+        assert!(v_words_one(&word));
+        let v = Vocabulary::of([word.as_str()]);
+        assert!(v.parts.len() <= chars * MAX_PART_CHARS, "{}", v.parts.len());
+        // Yet every part a compound may have, at any place, is there.
+        let inner: String = word.chars().skip(1000).take(MAX_PART_CHARS).collect();
+        assert!(v.has_word_or_part(&inner));
+    }
+
+    #[test]
+    fn the_cutter_cuts_as_the_whole_dictionary_does() {
+        let mut text = String::from("beijing @ 北京\nuniversity @ 大学\nhouse @ Haus\n");
+        // Halfwidth katakana: spaceless only once normalized (NFKC).
+        text.push_str("camera @ ｶﾒﾗ\nto go @ gehen\n");
+        for i in 0..40 {
+            text.push_str(&format!("to word{i} @ wort{i}\n"));
+        }
+        let dict = Dictionary::parse(text, None).unwrap();
+        let (whole, cutter) = (dict.lexicon(), dict.cutter());
+        assert!(cutter.is_empty() && !whole.is_empty());
+        // Units survive extend().
+        let mut cutter_copy = Lexicon::new();
+        cutter_copy.extend(&cutter);
+        let cutter = cutter_copy;
+        for (run, source) in [
+            ("北京大学生", true),
+            ("新カメラ", true),
+            ("北京大学", false),
+        ] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            whole.split_spaceless(run, source, &mut |u| a.push(u));
+            cutter.split_spaceless(run, source, &mut |u| b.push(u));
+            assert_eq!(a, b, "{run}");
+        }
+        let mut units = Vec::new();
+        cutter.split_spaceless("新カメラ", true, &mut |u| units.push(u));
+        assert_eq!(units, ["新", "カメラ"]);
     }
 
     #[test]

@@ -167,13 +167,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         };
         Some(load_matcher(&memory, ctx)?)
     };
-    // Words learned from the memory, its spaceless text cut by the whole
-    // dictionaries as the documents are.
+    // Words learned from the memory. Its text in scripts written without
+    // spaces (Chinese, Japanese, Thai) is cut as the documents' is, by the
+    // dictionaries' units; that is all the cutting reads, so only the
+    // entries that give units are drawn (`Dictionary::cutter`): drawing
+    // every entry normalized each of them (all 256,000 of an en-hu
+    // dictionary, which has no such unit) for nothing.
     let learned = match &matcher {
         Some(m) => {
             let mut cutter = Lexicon::new();
             for d in &dictionaries {
-                cutter.extend(&d.lexicon());
+                cutter.extend(&d.cutter());
             }
             let learned = memory_lexicon(m.memory(), &cutter);
             ctx.note(format!("memory lexicon: {} source words", learned.len()));
@@ -468,10 +472,18 @@ fn load_dictionaries(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Dictionar
             ctx.note(format!("no {name} in {}: no dictionary", dir.display()));
         }
     }
-    Ok(paths
-        .iter()
-        .map(|p| Dictionary::read(p))
-        .collect::<tmkit::Result<_>>()?)
+    let mut dictionaries = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let dictionary = Dictionary::read(path)?;
+        // Said because a large dictionary's function words come from a sample.
+        ctx.note(format!(
+            "{}: {}",
+            files::display_name(path),
+            dictionary.function_word_count()
+        ));
+        dictionaries.push(dictionary);
+    }
+    Ok(dictionaries)
 }
 
 /// The sentences of one input.

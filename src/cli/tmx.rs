@@ -696,25 +696,24 @@ fn write_validation_text(
 
 fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    // Standard input can be read only once: it is kept in a temporary file
-    // for the passes, opened anew for each reading (inputs are read on
-    // several threads at once, so a shared file offset would not do). (The
-    // output may be an input: every input is read to its end before the
-    // output is renamed into place.)
+    // Standard input can be read only once: it is kept in an anonymous
+    // temporary file for the passes (nothing to clean up if a signal ends
+    // the run), each reading with its own offset (inputs are read on
+    // several threads at once). (The output may be an input: every input
+    // is read to its end before the output is renamed into place.)
     let spool = if inputs.iter().any(|i| is_stdio(i)) {
-        let mut file =
-            tempfile::NamedTempFile::new().context("creating a temporary file for stdin")?;
-        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("reading stdin")?;
-        Some(file)
+        Some(
+            merge::Spool::new(std::io::stdin().lock())
+                .context("keeping stdin in a temporary file")?,
+        )
     } else {
         None
     };
     let options = ReadOptions { lenient: a.lenient };
     let open = |i: usize| -> tmkit::Result<TmxReader> {
         match &spool {
-            Some(file) if is_stdio(&inputs[i]) => {
-                let f = file.reopen().map_err(|e| tmkit::Error::io("<stdin>", e))?;
-                let boxed: Box<dyn std::io::Read + Send> = Box::new(f);
+            Some(spool) if is_stdio(&inputs[i]) => {
+                let boxed: Box<dyn std::io::Read + Send> = Box::new(spool.reader());
                 TmxReader::with_options(boxed, None, options)
             }
             _ => TmxReader::open_with(&inputs[i], options),

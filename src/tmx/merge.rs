@@ -314,6 +314,65 @@ struct Plan {
     early_extras: Option<Extras>,
 }
 
+/// A stream (standard input) kept in an anonymous temporary file, so that
+/// the passes of a merge can read it again, several readers at once. The
+/// file has no name (`O_TMPFILE`, or unlinked as soon as it is created), so
+/// nothing is left behind however the process ends: a signal, a crash.
+///
+/// ```
+/// use std::io::Read;
+/// let spool = tmkit::tmx::merge::Spool::new(&b"<tmx/>"[..]).unwrap();
+/// let (mut a, mut b) = (spool.reader(), spool.reader());
+/// let (mut x, mut y) = (String::new(), String::new());
+/// a.read_to_string(&mut x).unwrap();
+/// b.read_to_string(&mut y).unwrap();
+/// assert_eq!((x.as_str(), y.as_str()), ("<tmx/>", "<tmx/>"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Spool {
+    file: std::sync::Arc<std::fs::File>,
+}
+
+impl Spool {
+    /// Copies `from` to its end into a new anonymous temporary file (in the
+    /// folder `TMPDIR` names, else the system's).
+    pub fn new(mut from: impl Read) -> std::io::Result<Spool> {
+        let mut file = tempfile::tempfile()?;
+        std::io::copy(&mut from, &mut file)?;
+        Ok(Spool {
+            file: std::sync::Arc::new(file),
+        })
+    }
+
+    /// A reader from the start of the stream. Each reader keeps its own
+    /// offset (positioned reads: the file's shared offset is never used),
+    /// so readers on several threads do not disturb each other.
+    pub fn reader(&self) -> SpoolReader {
+        SpoolReader {
+            file: self.file.clone(),
+            at: 0,
+        }
+    }
+}
+
+/// One reading of a [`Spool`].
+#[derive(Debug)]
+pub struct SpoolReader {
+    file: std::sync::Arc<std::fs::File>,
+    at: u64,
+}
+
+impl Read for SpoolReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.at)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
 /// Bytes the first pass may spend keeping props and notes (each distinct
 /// one once) so that no pass is needed to collect them; beyond it they are
 /// dropped and read again in a pass of their own. Each thread reading an

@@ -136,3 +136,43 @@ print(json.dumps([[u.getid(), u.source or "", u.target or ""] for u in store.uni
     );
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
+
+/// `tests/fixtures/KIND/NAME` (KIND: `align`, `tmx`, ...).
+pub fn fixture_of(kind: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind)
+        .join(name)
+}
+
+/// Runs `cmd`, checks that it succeeds, and returns its standard output.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Each line of `text` as a JSON value.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs `cmd`, checks that it succeeds, and returns its standard output
+/// and standard error.
+pub fn outputs_of(cmd: &mut Command) -> (String, String) {
+    let out = cmd.assert().success().get_output().clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Sends `signal` (`INT`, `TERM`, ...) to process `pid` with kill(1).
+pub fn send_signal(pid: u32, signal: &str) {
+    let sent = StdCommand::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{signal} {pid}");
+}
