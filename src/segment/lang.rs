@@ -104,6 +104,8 @@ pub(crate) struct LangRules {
     /// Words (as written) that, opening a parenthesis right after a sentence,
     /// make it a comment on that sentence (English `(Which was true.)`).
     pub relatives: AHashSet<Box<str>>,
+    /// Positional words (lower case) that make `1. above` a cross-reference, not a list item.
+    pub positionals: AHashSet<Box<str>>,
     /// English: `I.` after a lower-case word is the pronoun ending a sentence.
     pub pronoun_i: bool,
     /// Chinese and Japanese: a terminal inside 「」, 『』, “” or （） does not end the sentence.
@@ -166,6 +168,7 @@ impl LangRules {
             spaced_guillemets: false,
             quote_continuations: Vec::new(),
             relatives: AHashSet::new(),
+            positionals: AHashSet::new(),
             protect_quotes: false,
             lower_after_question: false,
             lower_after_stop: false,
@@ -196,6 +199,7 @@ impl LangRules {
                         "final" => drop(rules.final_abbrevs.insert(lower())),
                         "starters" => drop(rules.starters.insert(item.into())),
                         "relative" => drop(rules.relatives.insert(item.into())),
+                        "positional" => drop(rules.positionals.insert(lower())),
                         "months" => drop(rules.months.insert(lower())),
                         "weekdays" => drop(rules.weekdays.insert(lower())),
                         "ordinal_context" => drop(rules.ordinal_context.insert(lower())),

@@ -258,7 +258,7 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Opt
 
 /// True when a quotation's text ends with a dash: speech broken off, as in
 /// dialogue and fiction (`"So you see, Miss, we're doing our best, to--"`).
-fn broken_off(quoted: &str) -> bool {
+pub(crate) fn broken_off(quoted: &str) -> bool {
     let t = quoted.trim_end();
     t.ends_with("--") || t.ends_with('—')
 }

@@ -172,8 +172,7 @@ impl<'a> RuleScanner<'a> {
     /// closing quote (`"Wait--" he said` goes on).
     fn at_closing_quote(&mut self, i: usize, c: char) -> Step {
         let next = i + c.len_utf8();
-        let before = &self.text[self.start..i];
-        if !(before.ends_with("--") || before.ends_with('—')) {
+        if !quotes::broken_off(&self.text[self.start..i]) {
             return Step::Continue(next);
         }
         let rest = &self.text[next..];
@@ -231,16 +230,7 @@ impl<'a> RuleScanner<'a> {
         // `⁃9.`: a bullet glued to the marker.
         let trimmed = raw.trim_start_matches(BULLETS);
         let mut tok_start = tok_start + (raw.len() - trimmed.len());
-        let mut style = style;
-        let mut label = trimmed;
-        if style == MarkerStyle::Paren
-            && let Some(inner) = trimmed.strip_prefix('(')
-        {
-            style = MarkerStyle::Parens;
-            label = inner;
-        } else if trimmed.starts_with('(') {
-            return None;
-        }
+        let (label, style) = marker_label(trimmed, style)?;
         let readings = lists::readings(label, style);
         readings[0]?;
         let before = &self.text[self.start..tok_start];
@@ -267,22 +257,23 @@ impl<'a> RuleScanner<'a> {
         if self.is_ordinal_context(tok_start, marker_end) {
             return None;
         }
+        // Not right after an abbreviation (`e.g. a) x and b) y`, `Fig. a) … b)`).
+        if let Some(prev) = self.previous_word(tok_start).strip_suffix('.')
+            && self.is_abbreviation(prev)
+        {
+            return None;
+        }
         if !lists::next_item_follows(&first, &self.text[marker_end..], MAX_QUOTE) {
             return None;
         }
         // `as set out in 1. above, and in 2. above`: a number after a word,
-        // before a lower-case word, is a cross-reference, not a list.
+        // before a positional word, is a cross-reference, not a list.
         let after_word = before
             .trim_end()
             .chars()
             .next_back()
             .is_some_and(char::is_alphanumeric);
-        let item_lower = self.text[marker_end..]
-            .trim_start()
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase);
-        if style == MarkerStyle::Dot && after_word && item_lower {
+        if style == MarkerStyle::Dot && after_word && self.positional_at(marker_end) {
             return None;
         }
         if style == MarkerStyle::Parens {
@@ -468,8 +459,12 @@ impl<'a> RuleScanner<'a> {
             return Step::Continue(b);
         }
         // `… true.) (Which nobody doubted.)`: a parenthesis opened by a
-        // sentential relative comments on the sentence before it.
-        if text[ws_end..].starts_with('(') && self.rules.relatives.contains(self.word_at(np)) {
+        // sentential relative comments on the sentence before it (a question,
+        // `(Which one won?)`, is a sentence of its own).
+        if text[ws_end..].starts_with('(')
+            && self.rules.relatives.contains(self.word_at(np))
+            && closes_on_full_stop(&text[np..])
+        {
             return Step::Continue(b);
         }
         // `"… done." (Diary, p. 81).`: a quotation's source in parentheses,
@@ -513,7 +508,8 @@ impl<'a> RuleScanner<'a> {
         }
     }
 
-    /// True when a number with a hyphenated word ending starts at `at` (`2-րդ`).
+    /// True when a number with a hyphenated Armenian word ending starts at
+    /// `at` (`2-րդ`; not Arabic `2-صفر`, a score after a colon).
     fn ordinal_word_at(&self, at: usize) -> bool {
         let rest = &self.text[at..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -521,12 +517,30 @@ impl<'a> RuleScanner<'a> {
             && rest[digits..]
                 .strip_prefix('-')
                 .and_then(|r| r.chars().next())
-                .is_some_and(char::is_alphabetic)
+                .is_some_and(|c| ('\u{0531}'..='\u{058F}').contains(&c))
+    }
+
+    /// True when the word after `at` is a positional word of this language
+    /// (`above`, `oben`, `ci-dessus`), making `1. above` a cross-reference.
+    fn positional_at(&mut self, at: usize) -> bool {
+        let rest = self.text[at..].trim_start();
+        let word = rest
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | ')'))
+            .next()
+            .unwrap_or("");
+        let rules = self.rules;
+        !word.is_empty() && rules.positionals.contains(self.lowered(word))
     }
 
     /// True when a list marker whose next item follows on the line starts at
     /// `at` (`w) hello x) hello`).
     fn list_starts_at(&self, at: usize) -> bool {
+        // `(m) a torch`: `at` is past the opening parenthesis.
+        let at = if self.text[..at].ends_with('(') {
+            at - 1
+        } else {
+            at
+        };
         let rest = &self.text[at..];
         let word_len = rest
             .char_indices()
@@ -537,13 +551,13 @@ impl<'a> RuleScanner<'a> {
         let (label, style) = if let Some(l) = word.strip_suffix(".)") {
             (l, MarkerStyle::DotParen)
         } else if let Some(l) = word.strip_suffix(')') {
-            match l.strip_prefix('(') {
-                Some(inner) => (inner, MarkerStyle::Parens),
-                None => (l, MarkerStyle::Paren),
-            }
+            (l, MarkerStyle::Paren)
         } else if let Some(l) = word.strip_suffix('.') {
             (l, MarkerStyle::Dot)
         } else {
+            return false;
+        };
+        let Some((label, style)) = marker_label(label, style) else {
             return false;
         };
         lists::readings(label, style)
@@ -808,7 +822,11 @@ impl<'a> RuleScanner<'a> {
             return step;
         }
         // `… the store. w) hello x) hello`: a list running on after the sentence.
-        if class == Class::Lower && self.list_starts_at(np) {
+        // Not after an abbreviation (`lit. a) und b)`, `e.g. a) x and b) y`).
+        if class == Class::Lower
+            && self.list_starts_at(np)
+            && !self.is_abbreviation(raw.trim_end_matches(is_bidi_control))
+        {
             return Step::Break(b);
         }
         // Arabic `د` + U+202A + `.`: bidi controls around the full stop are not part of the word.
@@ -906,15 +924,12 @@ impl<'a> RuleScanner<'a> {
         if (is_initialism(tok) || (rules.roman_ordinals && is_roman_numeral(tok))) && !starter {
             return Step::Continue(b); // `U.S. Army`, Slovak `XII. pluku`
         }
-        if rules.ordinals
-            && (1..=3).contains(&tok.len())
-            && tok.bytes().all(|d| d.is_ascii_digit())
-            && self.is_ordinal_context(tok_start, b)
-        {
+        if rules.ordinals && is_short_number(tok) && self.is_ordinal_context(tok_start, b) {
             return Step::Continue(b);
         }
         // `vom 1. -3. Jahrhundert`, `der 5.–7. Klasse`: the end of a range of ordinals.
         if rules.ordinals
+            && !starter
             && let Some((first, num)) = tok.rsplit_once(['-', '–'])
             && is_short_number(num)
             && (if first.is_empty() {
@@ -1066,6 +1081,25 @@ fn strip_elision(tok: &str) -> &str {
         Some((p, c)) if p + c.len_utf8() + 1 < tok.len() => &tok[p + c.len_utf8()..],
         _ => tok,
     }
+}
+
+/// The label of a list marker and its style: `(c` before `)` is `c` in
+/// parentheses; any other `(` rules out a marker.
+fn marker_label(raw: &str, style: MarkerStyle) -> Option<(&str, MarkerStyle)> {
+    match raw.strip_prefix('(') {
+        Some(inner) if style == MarkerStyle::Paren => Some((inner, MarkerStyle::Parens)),
+        Some(_) => None,
+        None => Some((raw, style)),
+    }
+}
+
+/// True when the parenthesis opened just before `inner` closes on a full
+/// stop (`Which was true.)`), within [`MAX_QUOTE`] bytes.
+fn closes_on_full_stop(inner: &str) -> bool {
+    let window = &inner.as_bytes()[..inner.len().min(MAX_QUOTE)];
+    memchr::memchr2(b')', b'(', window)
+        .filter(|&p| window[p] == b')')
+        .is_some_and(|p| inner[..p].trim_end().ends_with('.'))
 }
 
 /// One to three ASCII digits.
