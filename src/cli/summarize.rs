@@ -125,7 +125,7 @@ pub struct Args {
     #[arg(long, requires = "out_dir")]
     pub skip_existing: bool,
 
-    /// The headline of a single article (used to rank its sentences).
+    /// The headline of a single article (shown with its summary; the digest is the eligible lead).
     #[arg(short, long, value_name = "T")]
     pub title: Option<String>,
 

@@ -1,4 +1,4 @@
-//! Extractive digests: which sentences of an article say the most.
+//! Extractive digests: an article's eligible lead, near-duplicates vetoed.
 //!
 //! This module owns everything between an article file and its digest:
 //!
@@ -167,7 +167,7 @@ pub struct Summary {
     pub sentences: Vec<SummarySentence>,
 }
 
-/// Ranks sentences and builds summaries. Cheap to share between threads; it
+/// Builds summaries (and, for evaluation, rankings). Cheap to share between threads; it
 /// caches the stopwords, stemmer and segmenter of each language it meets.
 #[derive(Debug, Default)]
 pub struct Summarizer {
@@ -181,27 +181,82 @@ struct LanguageTools {
     segmenter: Segmenter,
 }
 
-/// One sentence of the article while ranking.
+/// One sentence of the article.
 struct Candidate {
-    /// Eligible sentences before this one in its paragraph.
-    in_paragraph: usize,
+    /// Byte offsets in [`Document::text`].
     start: usize,
     end: usize,
     words: usize,
     eligible: bool,
+    /// Rank among the eligible sentences before it (0 for the lead).
+    position: usize,
+}
+
+/// What only the learned ranker ([`Summarizer::rank`]) reads of a sentence:
+/// the digest never computes it.
+struct RankerFacts {
+    /// Eligible sentences before this one in its paragraph.
+    in_paragraph: usize,
     quote_open: bool,
     quoted: f32,
     question: bool,
-    /// Rank among the eligible sentences before it (0 for the lead).
-    position: usize,
 }
 
 /// An article's sentences, before any ranking.
 struct Sentences {
     candidates: Vec<Candidate>,
-    /// Each sentence's terms (raw counts: Jaccard looks at the sets).
-    bags: Vec<SparseVec>,
+    /// One per candidate for the ranker; empty for the digest.
+    facts: Vec<RankerFacts>,
+}
+
+/// Each sentence's set of terms (stemmed, stopwords out), built on demand:
+/// the digest compares only the few sentences the lead selection reaches.
+struct Terms<'a> {
+    tools: &'a LanguageTools,
     table: TermTable,
+    /// Words repeat within an article: each form is stemmed once.
+    stems: ahash::AHashMap<String, u32>,
+    ids: Vec<u32>,
+    scratch: String,
+}
+
+impl<'a> Terms<'a> {
+    fn new(tools: &'a LanguageTools) -> Self {
+        Terms {
+            tools,
+            table: TermTable::new(),
+            stems: ahash::AHashMap::new(),
+            ids: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
+    /// The terms of `text` (raw counts: Jaccard looks at the sets).
+    fn bag(&mut self, text: &str) -> SparseVec {
+        let Terms {
+            tools,
+            table,
+            stems,
+            ids,
+            scratch,
+        } = self;
+        tools.profile.for_each_key(text, scratch, |key, stemmable| {
+            let id = match stems.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = if stemmable {
+                        tools.profile.with_stem(key, |stem| table.id(stem))
+                    } else {
+                        table.id(key)
+                    };
+                    stems.insert(key.to_string(), id);
+                    id
+                }
+            };
+            ids.push(id);
+        });
+        table.bag(ids, true)
+    }
 }
 
 impl Summarizer {
@@ -274,7 +329,7 @@ impl Summarizer {
     pub fn summarize(&self, doc: &Document, lang: &LanguageTag) -> Summary {
         let tools = self.tools(lang);
         let w = &self.options.weights;
-        let sentences = self.sentences(doc, &tools);
+        let sentences = self.sentences(doc, &tools, false);
         let n = sentences.candidates.len();
         let mut summary = Summary {
             language: lang.clone(),
@@ -313,14 +368,24 @@ impl Summarizer {
             ),
             Budget::Words(words) => (n, Some(words)),
         };
-        let bags = &sentences.bags;
-        let mut picked = rank::lead_select(&eligible, count, |i, taken| {
+        let mut terms = Terms::new(&tools);
+        let mut bags: Vec<Option<SparseVec>> = (0..n).map(|_| None).collect();
+        let picked = rank::lead_select(&eligible, count, |i, taken| {
             // A near-duplicate of a chosen sentence adds nothing.
-            if taken
-                .iter()
-                .any(|&t| rank::jaccard(&bags[i], &bags[t]) >= w.duplicate_jaccard)
-            {
-                return false;
+            if !taken.is_empty() {
+                for &j in taken.iter().chain([&i]) {
+                    if bags[j].is_none() {
+                        let c = &candidates[j];
+                        bags[j] = Some(terms.bag(doc.text.get(c.start..c.end).unwrap_or_default()));
+                    }
+                }
+                let bag = |j: usize| bags[j].as_deref().unwrap_or_default();
+                if taken
+                    .iter()
+                    .any(|&t| rank::jaccard(bag(i), bag(t)) >= w.duplicate_jaccard)
+                {
+                    return false;
+                }
             }
             match word_budget {
                 Some(limit) if !taken.is_empty() => {
@@ -330,7 +395,7 @@ impl Summarizer {
                 _ => true,
             }
         });
-        picked.sort_unstable();
+        // lead_select returns document order.
         summary.sentences = picked
             .into_iter()
             .map(|i| {
@@ -351,18 +416,14 @@ impl Summarizer {
         summary
     }
 
-    /// Segments and filters the sentences of `doc`, with each one's set of
-    /// terms (stemmed, stopwords out) for near-duplicate detection.
-    fn sentences(&self, doc: &Document, tools: &LanguageTools) -> Sentences {
+    /// Segments and filters the sentences of `doc`; with `ranker`, also
+    /// measures what only the learned ranker reads ([`RankerFacts`]).
+    fn sentences(&self, doc: &Document, tools: &LanguageTools, ranker: bool) -> Sentences {
         let body = doc.body();
         let base = doc.body_start;
 
         let mut candidates: Vec<Candidate> = Vec::new();
-        let mut table = TermTable::new();
-        let mut bags: Vec<SparseVec> = Vec::new();
-        let mut ids: Vec<u32> = Vec::new();
-        let mut scratch = String::new();
-        let mut stems: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
+        let mut facts: Vec<RankerFacts> = Vec::new();
         let pieces = tools
             .segmenter
             .segments(body)
@@ -373,50 +434,34 @@ impl Summarizer {
             let Some(text) = body.get(start..end) else {
                 continue;
             };
-            if body.get(prev_end..start).is_some_and(is_paragraph_break) {
+            if ranker && body.get(prev_end..start).is_some_and(is_paragraph_break) {
                 in_paragraph = 0;
             }
             prev_end = end;
             // A dateline or share bar glued to the sentence is not part of it.
             let chrome = rank::chrome_prefix_len(text);
             let (start, text) = (start + chrome, &text[chrome..]);
-            let s = crate::segment::Sentence { start, end, text };
-            let words = word_count(s.text);
+            let words = word_count(text);
             if words == 0 {
                 continue;
             }
-            // Words repeat within an article: stem each form once.
-            tools
-                .profile
-                .for_each_key(s.text, &mut scratch, |key, stemmable| {
-                    let id = match stems.get(key) {
-                        Some(&id) => id,
-                        None => {
-                            let id = if stemmable {
-                                tools.profile.with_stem(key, |stem| table.id(stem))
-                            } else {
-                                table.id(key)
-                            };
-                            stems.insert(key.to_string(), id);
-                            id
-                        }
-                    };
-                    ids.push(id);
-                });
-            bags.push(table.bag(&mut ids, true));
-            let eligible = rank::reject(s.text, words).is_none();
+            let eligible = rank::reject(text, words).is_none();
             candidates.push(Candidate {
-                in_paragraph,
-                start: base + s.start,
-                end: base + s.end,
+                start: base + start,
+                end: base + end,
                 words,
                 eligible,
-                quote_open: features::opens_with_quote(s.text),
-                quoted: features::quoted_share(s.text),
-                question: s.text.trim_end().ends_with(['?', '？', '؟']),
                 position: 0,
             });
-            in_paragraph += usize::from(eligible);
+            if ranker {
+                facts.push(RankerFacts {
+                    in_paragraph,
+                    quote_open: features::opens_with_quote(text),
+                    quoted: features::quoted_share(text),
+                    question: text.trim_end().ends_with(['?', '？', '؟']),
+                });
+                in_paragraph += usize::from(eligible);
+            }
         }
         if candidates.iter().all(|c| !c.eligible) {
             // Nothing but fragments: better a fragment than nothing.
@@ -427,25 +472,23 @@ impl Summarizer {
             c.position = position;
             position += usize::from(c.eligible);
         }
-        Sentences {
-            candidates,
-            bags,
-            table,
-        }
+        Sentences { candidates, facts }
     }
 
     /// Segments, filters and scores the sentences of `doc` with the learned ranker.
     fn analyse(&self, doc: &Document, tools: &LanguageTools) -> Ranking {
         let w = &self.options.weights;
-        let Sentences {
-            candidates,
-            mut bags,
-            mut table,
-        } = self.sentences(doc, tools);
+        let Sentences { candidates, facts } = self.sentences(doc, tools, true);
         let n = candidates.len();
         if n == 0 {
             return Ranking::default();
         }
+        let mut terms = Terms::new(tools);
+        let mut bags: Vec<SparseVec> = candidates
+            .iter()
+            .map(|c| terms.bag(doc.text.get(c.start..c.end).unwrap_or_default()))
+            .collect();
+        let mut table = terms.table;
         let mut scratch = String::new();
         let mut ids: Vec<u32> = Vec::new();
         let mut overlap = rank::overlap_degree(&bags);
@@ -469,7 +512,7 @@ impl Summarizer {
             table.tfidf(bag, n);
         }
         let sim = rank::similarity_matrix(&bags);
-        let sentences = self.score(&candidates, &overlap, &sim);
+        let sentences = self.score(&candidates, &facts, &overlap, &sim);
         Ranking {
             sentences,
             similarity: sim,
@@ -478,7 +521,13 @@ impl Summarizer {
     }
     /// Measures each sentence's features and scores it with the learned weights.
     /// `overlap` is the word-overlap degree, already normalized.
-    fn score(&self, candidates: &[Candidate], overlap: &[f32], sim: &[f32]) -> Vec<RankedSentence> {
+    fn score(
+        &self,
+        candidates: &[Candidate],
+        facts: &[RankerFacts],
+        overlap: &[f32],
+        sim: &[f32],
+    ) -> Vec<RankedSentence> {
         let w = &self.options.weights;
         let n = candidates.len();
         let mut forward = rank::directed_centrality(sim, n, w.edge_threshold, 0.0, 1.0);
@@ -490,12 +539,13 @@ impl Summarizer {
         let first = candidates.iter().position(|c| c.eligible).unwrap_or(0);
         candidates
             .iter()
+            .zip(facts)
             .enumerate()
-            .map(|(i, c)| {
+            .map(|(i, (c, f))| {
                 let facts = features::SentenceFacts {
                     position: c.position,
                     eligible,
-                    in_paragraph: c.in_paragraph,
+                    in_paragraph: f.in_paragraph,
                     words: c.words,
                     median_words: median,
                     overlap: overlap[i],
@@ -504,9 +554,9 @@ impl Summarizer {
                     length_factor: rank::length_factor(c.words, 0, w.long_sentence_words)
                         * rank::relative_length_factor(c.words, median, w.median_length_cap),
                     similarity_to_first: if i == first { 1.0 } else { sim[i * n + first] },
-                    quote_open: c.quote_open,
-                    quoted: c.quoted,
-                    question: c.question,
+                    quote_open: f.quote_open,
+                    quoted: f.quoted,
+                    question: f.question,
                 };
                 RankedSentence {
                     start: c.start,
