@@ -7,8 +7,9 @@
 //! cargo run --release --example summarize_eval -- DATA.jsonl [--half even|odd] [--lead] [weight=value ...]
 //! ```
 //!
-//! Weights are the fields of `tmkit::summarize::Weights` or feature names
-//! (`tmkit::summarize::features::FEATURE_NAMES`), e.g. `duplicate_jaccard=0.6`;
+//! Weights are `duplicate_jaccard` (`tmkit::summarize::Weights`), the fields of
+//! `tmkit::summarize::experiment::RankerWeights` or feature names
+//! (`tmkit::summarize::experiment::features::FEATURE_NAMES`), e.g. `duplicate_jaccard=0.6`;
 //! only `duplicate_jaccard` changes the digest (the eligible lead), the others
 //! change the learned ranker's features and scores in the dump.
 //! `--dump FILE` also writes one JSON line per article for offline analysis
@@ -17,7 +18,8 @@
 //! similarity matrix and the sentences chosen.
 
 use rayon::prelude::*;
-use tmkit::summarize::features::FEATURE_NAMES;
+use tmkit::summarize::experiment::RankerWeights;
+use tmkit::summarize::experiment::features::FEATURE_NAMES;
 use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
 use tmkit::summarize::{Budget, Document, LanguageProfile, Options, Summarizer, Weights};
 use tmkit::text::LanguageTag;
@@ -29,7 +31,12 @@ fn main() {
     }
 }
 
-fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
+fn set_weight(
+    d: &mut Weights,
+    w: &mut RankerWeights,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
     let v: f32 = value.parse().map_err(|_| format!("bad number {value:?}"))?;
     if let Some(i) = FEATURE_NAMES.iter().position(|n| *n == key) {
         w.features[i] = v;
@@ -37,7 +44,7 @@ fn set_weight(w: &mut Weights, key: &str, value: &str) -> Result<(), String> {
     }
     match key {
         "title" => w.title = v,
-        "duplicate_jaccard" => w.duplicate_jaccard = v,
+        "duplicate_jaccard" => d.duplicate_jaccard = v,
         "edge_threshold" => w.edge_threshold = v,
         "long_sentence_words" => w.long_sentence_words = v as usize,
         "median_length_cap" => w.median_length_cap = v,
@@ -52,6 +59,7 @@ fn run() -> Result<(), String> {
         .next()
         .ok_or("usage: summarize_eval DATA.jsonl [--half even|odd] [--lead] [k=v ...]")?;
     let mut weights = Weights::default();
+    let mut ranker = RankerWeights::default();
     let mut half: Option<usize> = None;
     let mut lead = false;
     let mut with_title = false;
@@ -80,7 +88,7 @@ fn run() -> Result<(), String> {
                 let (k, v) = kv
                     .split_once('=')
                     .ok_or(format!("expected key=value, got {kv:?}"))?;
-                set_weight(&mut weights, k, v)?;
+                set_weight(&mut weights, &mut ranker, k, v)?;
             }
         }
     }
@@ -136,7 +144,7 @@ fn run() -> Result<(), String> {
             let r = rouge_tokens(&profile, reference);
             let c = rouge_tokens(&profile, &candidate);
             let record = if dump.is_some() {
-                let ranking = summarizer.rank(&doc, &lang);
+                let ranking = summarizer.rank(&doc, &lang, &ranker);
                 let sentences: Vec<serde_json::Value> = ranking
                     .sentences
                     .iter()

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Tests rankers and rules against the eligible lead, the library's digest;
-fits the learned ranker of `Summarizer::rank` and writes src/summarize/learned.rs.
+fits the learned ranker of `Summarizer::rank` and writes src/summarize/experiment/learned.rs.
 
 The library's digest is the eligible lead (the first three eligible
 sentences, near-duplicates skipped); `rules` and `anchored`/`nested` test
 variants of it. The learned ranker scores each sentence as a weighted sum of
-the features of src/summarize/features.rs, then selects by maximal marginal
+the features of src/summarize/experiment/features.rs, then selects by maximal marginal
 relevance over the TF-IDF similarity (weight REDUNDANCY), never two sentences
 whose term-set Jaccard is >= 0.5, 3 sentences (this script's replay: the
 library no longer selects by score, because held out this did not beat the
@@ -36,7 +36,7 @@ deterministic (fixed start, fixed step schedule).
 
 `switch` asks whether one default can serve both kinds of reference by
 choosing, per article and from the article alone, between the learned ranker
-(src/summarize/learned.rs) and the centrality ranker of the first rounds
+(src/summarize/experiment/learned.rs) and the centrality ranker of the first rounds
 ((overlap + 0.6 LexRank + 0.2 / (1 + i/10)) x length factor, MMR 0.3): it
 prints each ranker's R1, the per-article oracle choice, a ridge regression of
 the per-article gain on article features (sentences, sentences per paragraph,
@@ -278,7 +278,7 @@ def main():
         w, red = fit(sets)
         report("fitted on every set (all articles):", sets, w, red)
         here = os.path.dirname(os.path.abspath(__file__))
-        write_rust(w, red, os.path.join(here, "..", "src", "summarize", "learned.rs"))
+        write_rust(w, red, os.path.join(here, "..", "src", "summarize", "experiment", "learned.rs"))
         print("weights: " + " ".join("%s=%.3f" % kv for kv in zip(FEATURES, w)) + " redundancy=%.2f" % red)
         return
     jobs = loso_jobs(sets)
@@ -291,7 +291,7 @@ def main():
 def learned_weights():
     """The weights and redundancy in learned.rs, as the library uses them."""
     here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "src", "summarize", "learned.rs"), encoding="utf-8") as f:
+    with open(os.path.join(here, "..", "src", "summarize", "experiment", "learned.rs"), encoding="utf-8") as f:
         src = f.read()
     w = [float(x) for x in re.findall(r"^\s+(-?[0-9.]+), // ", src, re.M)]
     red = float(re.search(r"MMR redundancy fitted with them \(the script's replays\): ([0-9.]+)", src).group(1))

@@ -15,7 +15,7 @@
 //! | [`pretranslate`] | documents into bilingual files: segments, best memory matches as targets and candidates |
 //! | [`html`] | main-content extraction from web pages, with offsets into the page |
 //! | [`serve`] | `tmkit serve`: memories over HTTP (native JSON API, OpenAPI, compatibility routes) |
-//! | [`summarize`] | extractive digests: sentence ranking and selection |
+//! | [`summarize`] | extractive digests: the eligible lead (first eligible sentences, near-duplicates vetoed) |
 //! | [`align`] | bilingual sentence alignment: lexicons, the bead cost, the banded search |
 //! | [`batch`] | walking inputs, running work in parallel, reporting progress |
 //! | [`files`] | reading inputs and writing outputs atomically |

@@ -407,17 +407,16 @@ fn every_sample_article_gets_a_summary_in_document_order() {
     assert!(count > 0, "no sample article summarized");
 }
 
-/// The default digest is the eligible lead (issue #13, seventh round of
-/// docs/performance/summarize.md: held out, it beat every learned ranker). It
-/// must beat the raw lead (the segmenter's first three sentences) on the mean
-/// of the human-summary sets of the shared dev data, when present: what it
-/// adds is skipping bylines, datelines, captions, fragments and
-/// near-duplicates and trimming furniture, measured with the library's
-/// ROUGE-1. (This test used to ask the learned ranker for +0.5 on the mean,
-/// in-sample; the eligible lead, with nothing fitted, is +0.37 over these
-/// three sets, so the test asks for +0.3.)
+/// Regression guard, not the issue's target: the default digest (the eligible
+/// lead, seventh round of docs/performance/summarize.md) measured +0.37
+/// ROUGE-1 over the raw lead (the segmenter's first three sentences) on the
+/// mean of three human-summary dev sets, in-sample, with the library's
+/// ROUGE-1; this fails if it falls below +0.3, or any set more than 1 point
+/// below the lead, or BBC below the lead. Issue #13's targets (>= 0.5 over the
+/// best lead baseline, held out, with the shared harness) are measured by
+/// bench and scripts, not here.
 #[test]
-fn eligible_lead_beats_the_raw_lead_on_shared_dev_data() {
+fn regression_guard_eligible_lead_vs_raw_lead_on_shared_dev_data() {
     use tmkit::segment::Segmenter;
     use tmkit::summarize::rouge::{rouge_n, rouge_tokens};
     use tmkit::summarize::{Document, LanguageProfile, Summarizer};
@@ -454,7 +453,7 @@ fn eligible_lead_beats_the_raw_lead_on_shared_dev_data() {
         }
         Some((100.0 * ours / n, 100.0 * lead / n))
     };
-    // Human-written summaries: the mean over the sets beats the lead.
+    // Human-written summaries: the mean over the sets stays above the lead.
     let human: Vec<(f64, f64)> = [
         "cnndm_en.dev.jsonl",
         "xsum_en.dev.jsonl",
@@ -483,11 +482,17 @@ fn eligible_lead_beats_the_raw_lead_on_shared_dev_data() {
     let (ours, lead) = (mean(|x| x.0), mean(|x| x.1));
     assert!(
         ours > lead + 0.3,
-        "human summaries, ROUGE-1: ours {ours:.2}, lead {lead:.2}"
+        "regression: human summaries, ROUGE-1: ours {ours:.2}, lead {lead:.2} (measured +0.37)"
     );
     // Extractive BBC references: at least the raw lead (equal on these 300).
-    if let Some((ours, lead)) = score("bbc_en.dev.jsonl", 300) {
-        assert!(ours >= lead, "BBC ROUGE-1: ours {ours:.2}, lead {lead:.2}");
+    match score("bbc_en.dev.jsonl", 300) {
+        Some((ours, lead)) => {
+            assert!(ours >= lead, "BBC ROUGE-1: ours {ours:.2}, lead {lead:.2}")
+        }
+        None => support::skipped(
+            module_path!(),
+            &format!("bbc_en.dev.jsonl is not in {}", dir.display()),
+        ),
     }
 }
 

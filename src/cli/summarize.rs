@@ -23,7 +23,7 @@ use super::match_cmd::{MemoryArgs, load_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
-  tmkit summarize article.txt                      3 key sentences, one per line
+  tmkit summarize article.txt                      its first 3 eligible sentences, one per line
   tmkit summarize --sentences 1 --lang fr - < depeche.txt
   tmkit summarize samples/ --digest digest.md      one Markdown digest of every article
   tmkit summarize news/ --out-dir digests/ --skip-existing
@@ -101,7 +101,7 @@ pub struct Args {
     #[arg(short, long, value_name = "R", value_parser = parse_ratio, conflicts_with = "words")]
     pub ratio: Option<f32>,
 
-    /// Keep as many top sentences as fit in this many words (at least one sentence).
+    /// Keep as many lead sentences as fit in this many words (at least one sentence).
     #[arg(short, long, value_name = "W", value_parser = clap::value_parser!(u32).range(1..))]
     pub words: Option<u32>,
 
@@ -125,7 +125,7 @@ pub struct Args {
     #[arg(long, requires = "out_dir")]
     pub skip_existing: bool,
 
-    /// The headline of a single article (used to rank its sentences).
+    /// The headline of a single article (shown with its summary; the digest is the eligible lead).
     #[arg(short, long, value_name = "T")]
     pub title: Option<String>,
 

@@ -1,16 +1,17 @@
-//! Extractive digests: which sentences of an article say the most.
+//! Extractive digests: an article's eligible lead, near-duplicates vetoed.
 //!
 //! This module owns everything between an article file and its digest:
 //!
 //! - [`input`]: plain text, Markdown and HTML become a [`Document`] (title + text);
 //! - [`language`]: stopwords, stemmers and ranking terms per language
 //!   (character bigrams for scripts written without spaces);
-//! - [`rank`]: the ranking components (TF-IDF cosine graph, directed and
-//!   undirected centrality, word-overlap degree, length factors, term-set
-//!   Jaccard, the filter for fragments, bylines and datelines, the
-//!   selection of the eligible lead);
-//! - [`features`]: each sentence's features and the learned weights that score
-//!   them ([`Summarizer::rank`], the evaluation API);
+//! - [`rank`]: the digest's components (term bags, term-set Jaccard, the
+//!   filter for fragments, bylines and datelines, the selection of the
+//!   eligible lead);
+//! - [`experiment`]: the evaluation/experiment API, not the default path: the
+//!   learned ranker ([`Summarizer::rank`], its features, weights and
+//!   centrality components) that `examples/summarize_eval.rs` and
+//!   `scripts/summarize_train.py` test against the lead;
 //! - [`digest`]: the Markdown digest of many articles;
 //! - [`translations`]: the best memory translation of each digest sentence;
 //! - [`rouge`]: ROUGE-N, to check digests against reference summaries.
@@ -44,10 +45,9 @@
 //! ```
 
 pub mod digest;
-pub mod features;
+pub mod experiment;
 pub mod input;
 pub mod language;
-mod learned;
 pub mod rank;
 pub mod rouge;
 pub mod translations;
@@ -81,44 +81,19 @@ impl Default for Budget {
     }
 }
 
-/// The near-duplicate threshold of the digest, and the settings of the
-/// learned ranker behind [`Summarizer::rank`].
-///
-/// The digest is the eligible lead ([`Summarizer::summarize`]): of these
-/// settings only `duplicate_jaccard` changes it. The ranker's settings stay
-/// for [`Summarizer::rank`], the evaluation API that `examples/summarize_eval.rs
-/// --dump` and `scripts/summarize_train.py` use to test rankers against the
-/// lead (held out, none beat it: docs/performance/summarize.md).
+/// The digest's settings (the learned ranker's are
+/// [`experiment::RankerWeights`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
-    /// The learned weight of each feature, in [`features::FEATURE_NAMES`] order.
-    pub features: [f32; features::FEATURE_COUNT],
-    /// The headline as a query, when one is known: its weight as a node of
-    /// the word-overlap graph, in sentences (2 = it counts as much as two).
-    pub title: f32,
     /// Two sentences whose sets of terms have at least this Jaccard
     /// similarity are near-duplicates and never both chosen.
     pub duplicate_jaccard: f32,
-    /// Edge threshold of the forward centrality, between the smallest (0)
-    /// and largest (1) similarity in the article.
-    pub edge_threshold: f32,
-    /// Sentences longer than this many words are held back in proportion.
-    pub long_sentence_words: usize,
-    /// Sentences longer than this many times the article's median eligible
-    /// sentence are held back in proportion (0 disables): a cap relative to
-    /// the article's own style, where `long_sentence_words` is absolute.
-    pub median_length_cap: f32,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            features: features::WEIGHTS,
-            title: 0.5,
             duplicate_jaccard: 0.5,
-            edge_threshold: 0.3,
-            long_sentence_words: 40,
-            median_length_cap: 2.5,
         }
     }
 }
@@ -128,7 +103,7 @@ impl Default for Weights {
 pub struct Options {
     /// Summary length.
     pub budget: Budget,
-    /// Ranking weights.
+    /// The digest's settings.
     pub weights: Weights,
 }
 
@@ -167,7 +142,7 @@ pub struct Summary {
     pub sentences: Vec<SummarySentence>,
 }
 
-/// Ranks sentences and builds summaries. Cheap to share between threads; it
+/// Builds summaries (and, for evaluation, rankings). Cheap to share between threads; it
 /// caches the stopwords, stemmer and segmenter of each language it meets.
 #[derive(Debug, Default)]
 pub struct Summarizer {
@@ -181,27 +156,82 @@ struct LanguageTools {
     segmenter: Segmenter,
 }
 
-/// One sentence of the article while ranking.
+/// One sentence of the article.
 struct Candidate {
-    /// Eligible sentences before this one in its paragraph.
-    in_paragraph: usize,
+    /// Byte offsets in [`Document::text`].
     start: usize,
     end: usize,
     words: usize,
     eligible: bool,
+    /// Rank among the eligible sentences before it (0 for the lead).
+    position: usize,
+}
+
+/// What only the learned ranker ([`Summarizer::rank`]) reads of a sentence:
+/// the digest never computes it.
+struct RankerFacts {
+    /// Eligible sentences before this one in its paragraph.
+    in_paragraph: usize,
     quote_open: bool,
     quoted: f32,
     question: bool,
-    /// Rank among the eligible sentences before it (0 for the lead).
-    position: usize,
 }
 
 /// An article's sentences, before any ranking.
 struct Sentences {
     candidates: Vec<Candidate>,
-    /// Each sentence's terms (raw counts: Jaccard looks at the sets).
-    bags: Vec<SparseVec>,
+    /// One per candidate for the ranker; empty for the digest.
+    facts: Vec<RankerFacts>,
+}
+
+/// Each sentence's set of terms (stemmed, stopwords out), built on demand:
+/// the digest compares only the few sentences the lead selection reaches.
+struct Terms<'a> {
+    tools: &'a LanguageTools,
     table: TermTable,
+    /// Words repeat within an article: each form is stemmed once.
+    stems: ahash::AHashMap<String, u32>,
+    ids: Vec<u32>,
+    scratch: String,
+}
+
+impl<'a> Terms<'a> {
+    fn new(tools: &'a LanguageTools) -> Self {
+        Terms {
+            tools,
+            table: TermTable::new(),
+            stems: ahash::AHashMap::new(),
+            ids: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
+    /// The terms of `text` (raw counts: Jaccard looks at the sets).
+    fn bag(&mut self, text: &str) -> SparseVec {
+        let Terms {
+            tools,
+            table,
+            stems,
+            ids,
+            scratch,
+        } = self;
+        tools.profile.for_each_key(text, scratch, |key, stemmable| {
+            let id = match stems.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = if stemmable {
+                        tools.profile.with_stem(key, |stem| table.id(stem))
+                    } else {
+                        table.id(key)
+                    };
+                    stems.insert(key.to_string(), id);
+                    id
+                }
+            };
+            ids.push(id);
+        });
+        table.bag(ids, true)
+    }
 }
 
 impl Summarizer {
@@ -250,31 +280,11 @@ impl Summarizer {
         tools
     }
 
-    /// How the learned ranker scores each sentence of `doc`, feature by
-    /// feature: the evaluation API (`examples/summarize_eval.rs --dump` feeds
-    /// `scripts/summarize_train.py`, which fits and tests rankers and rules
-    /// against the lead). [`Summarizer::summarize`] does not use these scores:
-    /// its digest is the eligible lead; `eligible`, `position` and `jaccard`
-    /// here are the ones it uses.
-    ///
-    /// ```
-    /// use tmkit::summarize::{Document, Options, Summarizer};
-    /// let doc = Document::from_plain("The storm hit the coast on Monday. Power was cut to the coast for days.");
-    /// let ranking = Summarizer::new(Options::default()).rank(&doc, &"en".parse().unwrap());
-    /// assert_eq!(ranking.sentences.len(), 2);
-    /// assert_eq!(ranking.similarity.len(), 4);
-    /// assert!(ranking.sentences.iter().all(|s| s.score > 0.0));
-    /// ```
-    pub fn rank(&self, doc: &Document, lang: &LanguageTag) -> Ranking {
-        let tools = self.tools(lang);
-        self.analyse(doc, &tools)
-    }
-
     /// Summarizes `doc` as text in `lang`.
     pub fn summarize(&self, doc: &Document, lang: &LanguageTag) -> Summary {
         let tools = self.tools(lang);
         let w = &self.options.weights;
-        let sentences = self.sentences(doc, &tools);
+        let sentences = self.sentences(doc, &tools, false);
         let n = sentences.candidates.len();
         let mut summary = Summary {
             language: lang.clone(),
@@ -313,14 +323,24 @@ impl Summarizer {
             ),
             Budget::Words(words) => (n, Some(words)),
         };
-        let bags = &sentences.bags;
-        let mut picked = rank::lead_select(&eligible, count, |i, taken| {
+        let mut terms = Terms::new(&tools);
+        let mut bags: Vec<Option<SparseVec>> = (0..n).map(|_| None).collect();
+        let picked = rank::lead_select(&eligible, count, |i, taken| {
             // A near-duplicate of a chosen sentence adds nothing.
-            if taken
-                .iter()
-                .any(|&t| rank::jaccard(&bags[i], &bags[t]) >= w.duplicate_jaccard)
-            {
-                return false;
+            if !taken.is_empty() {
+                for &j in taken.iter().chain([&i]) {
+                    if bags[j].is_none() {
+                        let c = &candidates[j];
+                        bags[j] = Some(terms.bag(doc.text.get(c.start..c.end).unwrap_or_default()));
+                    }
+                }
+                let bag = |j: usize| bags[j].as_deref().unwrap_or_default();
+                if taken
+                    .iter()
+                    .any(|&t| rank::jaccard(bag(i), bag(t)) >= w.duplicate_jaccard)
+                {
+                    return false;
+                }
             }
             match word_budget {
                 Some(limit) if !taken.is_empty() => {
@@ -330,7 +350,7 @@ impl Summarizer {
                 _ => true,
             }
         });
-        picked.sort_unstable();
+        // lead_select returns document order.
         summary.sentences = picked
             .into_iter()
             .map(|i| {
@@ -351,18 +371,14 @@ impl Summarizer {
         summary
     }
 
-    /// Segments and filters the sentences of `doc`, with each one's set of
-    /// terms (stemmed, stopwords out) for near-duplicate detection.
-    fn sentences(&self, doc: &Document, tools: &LanguageTools) -> Sentences {
+    /// Segments and filters the sentences of `doc`; with `ranker`, also
+    /// measures what only the learned ranker reads ([`RankerFacts`]).
+    fn sentences(&self, doc: &Document, tools: &LanguageTools, ranker: bool) -> Sentences {
         let body = doc.body();
         let base = doc.body_start;
 
         let mut candidates: Vec<Candidate> = Vec::new();
-        let mut table = TermTable::new();
-        let mut bags: Vec<SparseVec> = Vec::new();
-        let mut ids: Vec<u32> = Vec::new();
-        let mut scratch = String::new();
-        let mut stems: ahash::AHashMap<String, u32> = ahash::AHashMap::new();
+        let mut facts: Vec<RankerFacts> = Vec::new();
         let pieces = tools
             .segmenter
             .segments(body)
@@ -373,50 +389,34 @@ impl Summarizer {
             let Some(text) = body.get(start..end) else {
                 continue;
             };
-            if body.get(prev_end..start).is_some_and(is_paragraph_break) {
+            if ranker && body.get(prev_end..start).is_some_and(is_paragraph_break) {
                 in_paragraph = 0;
             }
             prev_end = end;
             // A dateline or share bar glued to the sentence is not part of it.
             let chrome = rank::chrome_prefix_len(text);
             let (start, text) = (start + chrome, &text[chrome..]);
-            let s = crate::segment::Sentence { start, end, text };
-            let words = word_count(s.text);
+            let words = word_count(text);
             if words == 0 {
                 continue;
             }
-            // Words repeat within an article: stem each form once.
-            tools
-                .profile
-                .for_each_key(s.text, &mut scratch, |key, stemmable| {
-                    let id = match stems.get(key) {
-                        Some(&id) => id,
-                        None => {
-                            let id = if stemmable {
-                                tools.profile.with_stem(key, |stem| table.id(stem))
-                            } else {
-                                table.id(key)
-                            };
-                            stems.insert(key.to_string(), id);
-                            id
-                        }
-                    };
-                    ids.push(id);
-                });
-            bags.push(table.bag(&mut ids, true));
-            let eligible = rank::reject(s.text, words).is_none();
+            let eligible = rank::reject(text, words).is_none();
             candidates.push(Candidate {
-                in_paragraph,
-                start: base + s.start,
-                end: base + s.end,
+                start: base + start,
+                end: base + end,
                 words,
                 eligible,
-                quote_open: features::opens_with_quote(s.text),
-                quoted: features::quoted_share(s.text),
-                question: s.text.trim_end().ends_with(['?', '？', '؟']),
                 position: 0,
             });
-            in_paragraph += usize::from(eligible);
+            if ranker {
+                facts.push(RankerFacts {
+                    in_paragraph,
+                    quote_open: experiment::features::opens_with_quote(text),
+                    quoted: experiment::features::quoted_share(text),
+                    question: text.trim_end().ends_with(['?', '？', '؟']),
+                });
+                in_paragraph += usize::from(eligible);
+            }
         }
         if candidates.iter().all(|c| !c.eligible) {
             // Nothing but fragments: better a fragment than nothing.
@@ -427,130 +427,8 @@ impl Summarizer {
             c.position = position;
             position += usize::from(c.eligible);
         }
-        Sentences {
-            candidates,
-            bags,
-            table,
-        }
+        Sentences { candidates, facts }
     }
-
-    /// Segments, filters and scores the sentences of `doc` with the learned ranker.
-    fn analyse(&self, doc: &Document, tools: &LanguageTools) -> Ranking {
-        let w = &self.options.weights;
-        let Sentences {
-            candidates,
-            mut bags,
-            mut table,
-        } = self.sentences(doc, tools);
-        let n = candidates.len();
-        if n == 0 {
-            return Ranking::default();
-        }
-        let mut scratch = String::new();
-        let mut ids: Vec<u32> = Vec::new();
-        let mut overlap = rank::overlap_degree(&bags);
-        let jaccard = rank::jaccard_matrix(&bags);
-        // The headline joins the word-overlap graph as a heavy extra node.
-        if let Some(title) = doc.title.as_deref()
-            && w.title > 0.0
-        {
-            tools
-                .profile
-                .for_each_term(title, &mut scratch, |t| ids.push(table.id(t)));
-            let headline = table.bag(&mut ids, false);
-            let len: f32 = headline.iter().map(|(_, tf)| tf).sum();
-            for (o, bag) in overlap.iter_mut().zip(&bags) {
-                let bag_len: f32 = bag.iter().map(|(_, tf)| tf).sum();
-                *o += w.title * rank::overlap_similarity(bag, bag_len, &headline, len);
-            }
-        }
-        rank::normalize_max(&mut overlap);
-        for bag in bags.iter_mut() {
-            table.tfidf(bag, n);
-        }
-        let sim = rank::similarity_matrix(&bags);
-        let sentences = self.score(&candidates, &overlap, &sim);
-        Ranking {
-            sentences,
-            similarity: sim,
-            jaccard,
-        }
-    }
-    /// Measures each sentence's features and scores it with the learned weights.
-    /// `overlap` is the word-overlap degree, already normalized.
-    fn score(&self, candidates: &[Candidate], overlap: &[f32], sim: &[f32]) -> Vec<RankedSentence> {
-        let w = &self.options.weights;
-        let n = candidates.len();
-        let mut forward = rank::directed_centrality(sim, n, w.edge_threshold, 0.0, 1.0);
-        rank::normalize_max(&mut forward);
-        let mut lex = rank::lexrank(sim, n, 0.85);
-        rank::normalize_max(&mut lex);
-        let median = rank::median_words(candidates.iter().filter(|c| c.eligible).map(|c| c.words));
-        let eligible = candidates.iter().filter(|c| c.eligible).count();
-        let first = candidates.iter().position(|c| c.eligible).unwrap_or(0);
-        candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let facts = features::SentenceFacts {
-                    position: c.position,
-                    eligible,
-                    in_paragraph: c.in_paragraph,
-                    words: c.words,
-                    median_words: median,
-                    overlap: overlap[i],
-                    lexrank: lex[i],
-                    forward: forward[i],
-                    length_factor: rank::length_factor(c.words, 0, w.long_sentence_words)
-                        * rank::relative_length_factor(c.words, median, w.median_length_cap),
-                    similarity_to_first: if i == first { 1.0 } else { sim[i * n + first] },
-                    quote_open: c.quote_open,
-                    quoted: c.quoted,
-                    question: c.question,
-                };
-                RankedSentence {
-                    start: c.start,
-                    end: c.end,
-                    words: c.words,
-                    eligible: c.eligible,
-                    position: facts.position,
-                    features: facts.features(),
-                    score: facts.score(&w.features),
-                }
-            })
-            .collect()
-    }
-}
-
-/// How the sentences of one article were scored ([`Summarizer::rank`]).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-pub struct Ranking {
-    /// Every sentence of the article, in document order.
-    pub sentences: Vec<RankedSentence>,
-    /// TF-IDF cosine similarity between sentences, `n × n` row-major, zero diagonal.
-    pub similarity: Vec<f32>,
-    /// Jaccard similarity of the sentences' sets of terms, `n × n` row-major,
-    /// zero diagonal: what near-duplicate detection compares.
-    pub jaccard: Vec<f32>,
-}
-
-/// One sentence's features and score.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RankedSentence {
-    /// Byte offset of the sentence in [`Document::text`].
-    pub start: usize,
-    /// Byte offset just past the sentence.
-    pub end: usize,
-    /// Length in words.
-    pub words: usize,
-    /// False for fragments, headings, bylines, captions and list items.
-    pub eligible: bool,
-    /// Rank among the eligible sentences before it (0 for the lead).
-    pub position: usize,
-    /// The features, in [`features::FEATURE_NAMES`] order.
-    pub features: [f32; features::FEATURE_COUNT],
-    /// The final score: the features weighed by [`Weights::features`].
-    pub score: f32,
 }
 
 /// The language to rank `doc` in: the given tag, or the detected one.
@@ -685,11 +563,11 @@ pub fn trim_unbalanced_brackets(text: &str, mut start: usize, mut end: usize) ->
 mod tests {
     use super::*;
 
-    fn en() -> LanguageTag {
+    pub(crate) fn en() -> LanguageTag {
         "en".parse().unwrap()
     }
 
-    const ARTICLE: &str = "Floods close schools\n\n\
+    pub(crate) const ARTICLE: &str = "Floods close schools\n\n\
         Heavy floods closed hundreds of schools across the region on Tuesday. \
         By Anna Reporter\n\
         The floods followed three days of record rain. \
@@ -772,77 +650,6 @@ mod tests {
         assert_eq!(s.sentences[0].text, "Just a headline");
         let s = Summarizer::default().summarize(&Document::parse("", InputFormat::Text), &en());
         assert!(s.sentences.is_empty());
-    }
-
-    #[test]
-    fn headline_pulls_its_sentence_up_in_the_ranker() {
-        let text = "The council met on Monday to discuss the budget for next year in detail. \
-            Members argued about the cost of road repairs across the town for hours. \
-            A new bridge over the river was finally approved by a narrow vote. \
-            The meeting ended late in the evening after the budget was discussed again.";
-        let with_title = format!("Council approves new bridge\n\n{text}");
-        let summarizer = Summarizer::default();
-        let scores = |t: &str| -> Vec<f32> {
-            let r = summarizer.rank(&Document::parse(t, InputFormat::Text), &en());
-            r.sentences.iter().map(|x| x.score).collect()
-        };
-        let (plain, titled) = (scores(text), scores(&with_title));
-        assert_eq!(plain.len(), 4);
-        // The bridge sentence (index 2) gains on the lead once the headline is known.
-        assert!(
-            titled[2] / titled[0] > plain[2] / plain[0],
-            "{plain:?} {titled:?}"
-        );
-        // The digest is the lead either way (the headline is not a sentence of it).
-        let digest = summarizer.summarize(&Document::parse(&with_title, InputFormat::Text), &en());
-        let picked: Vec<usize> = digest.sentences.iter().map(|s| s.index).collect();
-        assert_eq!(picked, [0, 1, 2]);
-        assert_eq!(digest.sentences[0].score, 1.0);
-        assert_eq!(digest.sentences[2].score, 1.0 / 3.0);
-    }
-
-    #[test]
-    fn ranking_explains_the_summary() {
-        let doc = Document::parse(ARTICLE, InputFormat::Text);
-        let summarizer = Summarizer::new(Options::default());
-        let ranking = summarizer.rank(&doc, &en());
-        let summary = summarizer.summarize(&doc, &en());
-        let n = ranking.sentences.len();
-        assert_eq!(n, summary.total_sentences);
-        assert_eq!(ranking.similarity.len(), n * n);
-        for s in &ranking.sentences {
-            for (name, x) in features::FEATURE_NAMES.iter().zip(s.features) {
-                let bounded = !matches!(*name, "log_position" | "log_words" | "relative_length");
-                assert!(
-                    x.is_finite() && (!bounded || (0.0..=1.0).contains(&x)),
-                    "{name} {s:?}"
-                );
-            }
-        }
-        // The byline and the caption are ranked but kept out.
-        let rejected: Vec<&str> = ranking
-            .sentences
-            .iter()
-            .filter(|s| !s.eligible)
-            .map(|s| ARTICLE[s.start..s.end].trim())
-            .collect();
-        assert_eq!(rejected, ["By Anna Reporter", "(Photos by Reuters)"]);
-        // The summary is the ranking's first eligible sentences (no two of
-        // them near-duplicates here), with their lead prior as the score.
-        let lead: Vec<usize> = (0..n)
-            .filter(|&i| ranking.sentences[i].eligible)
-            .take(3)
-            .collect();
-        let picked: Vec<usize> = summary.sentences.iter().map(|s| s.index).collect();
-        assert_eq!(picked, lead);
-        for p in &summary.sentences {
-            let position = ranking.sentences[p.index].position;
-            assert_eq!(p.score, 1.0 / (1.0 + position as f32));
-        }
-        assert_eq!(
-            Summarizer::new(Options::default()).rank(&Document::from_plain(""), &en()),
-            Ranking::default()
-        );
     }
 
     #[test]

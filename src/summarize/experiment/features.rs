@@ -1,4 +1,4 @@
-//! The learned ranker of [`super::Summarizer::rank`], the evaluation API: what
+//! The learned ranker of [`crate::summarize::Summarizer::rank`], the evaluation API: what
 //! is known about each sentence, as a fixed vector of features, and the linear
 //! weights that turn it into a score. The digest does not use it: held out
 //! (leave one set out), the eligible lead beat every fitted ranker, so the
@@ -116,7 +116,7 @@ fn is_quote_mark(c: char) -> bool {
 /// needs the speaker from a later sentence).
 ///
 /// ```
-/// use tmkit::summarize::features::opens_with_quote;
+/// use tmkit::summarize::experiment::features::opens_with_quote;
 /// assert!(opens_with_quote("“We will not give up,” she said."));
 /// assert!(!opens_with_quote("She said: “We will not give up.”"));
 /// ```
@@ -131,7 +131,7 @@ pub fn opens_with_quote(sentence: &str) -> bool {
 /// (straight quotes alternate; curly and angle quotes nest by direction).
 ///
 /// ```
-/// use tmkit::summarize::features::quoted_share;
+/// use tmkit::summarize::experiment::features::quoted_share;
 /// assert_eq!(quoted_share("No quotes here."), 0.0);
 /// assert!(quoted_share("\"All of this is quoted,\" he said.") > 0.6);
 /// ```
