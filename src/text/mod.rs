@@ -4,7 +4,7 @@
 //! - [`normalize`]: NFC for storage and output, NFKC + full case folding for comparison.
 //! - [`script`]: per-character script, scripts written without spaces, right-to-left text.
 //! - [`lang`]: BCP-47 language tags (`en-US`, `en_us`, `EN`, `pt_BR`) and `--lang auto` detection.
-//! - [`tokenize`]: the word tokens behind fuzzy matching and sentence ranking.
+//! - [`tokenize`]: the word tokens behind fuzzy matching, alignment and the digest's near-duplicate check.
 
 pub mod lang;
 pub mod normalize;
