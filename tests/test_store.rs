@@ -758,6 +758,39 @@ fn an_import_into_an_empty_store_moves_its_concordance_index_in() {
 }
 
 #[test]
+fn a_failed_move_of_the_side_index_is_a_warning_and_the_units_are_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 1000);
+    let options = store::import::ImportOptions {
+        batch: 300,
+        ..Default::default()
+    };
+    let path = dir.path().join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    db.fail_next_index_move();
+    let report = store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();
+    db.finish_import().unwrap();
+    assert_eq!(report.added, 1000);
+    let warnings = db.take_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("could not be moved in"),
+        "{warnings:?}"
+    );
+    // The tail indexing took over: the mark covers every unit.
+    assert_eq!(concordance_mark(&db), 1000);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(1000);
+    for i in [0, 500, 999] {
+        assert!(
+            found(&mut db, &corpus[i].0).contains(&(i as i64 + 1)),
+            "{i}"
+        );
+    }
+}
+
+#[test]
 fn another_clients_write_during_a_bulk_import_ends_the_side_index() {
     let dir = tempfile::tempdir().unwrap();
     let tmx = dir.path().join("big.tmx");

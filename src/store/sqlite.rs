@@ -64,6 +64,10 @@ pub struct SqliteStore {
     bulk: Option<Bulk>,
     /// Its index being moved into the store (true when it was).
     moving: Option<std::thread::JoinHandle<Result<bool>>>,
+    /// What went wrong without failing the work (see [`Store::take_warnings`]).
+    warnings: Vec<String>,
+    /// Test hook: makes the next move of a side index fail.
+    fail_move: bool,
 }
 
 impl Drop for SqliteStore {
@@ -88,6 +92,13 @@ fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Tr
 }
 
 impl SqliteStore {
+    /// Test hook: the next import's move of its side index fails (as when
+    /// its temporary space is full), which must not fail the import.
+    #[doc(hidden)]
+    pub fn fail_next_index_move(&mut self) {
+        self.fail_move = true;
+    }
+
     /// Opens the store at `path` (creating it when `create` and it does not
     /// exist), migrating an older schema. A file that is not a tmkit store, or
     /// has a newer schema, is refused without being written to.
@@ -170,6 +181,8 @@ impl SqliteStore {
             version,
             bulk: None,
             moving: None,
+            warnings: Vec::new(),
+            fail_move: false,
         };
         store.migrate_to(target)?;
         store.id = store.meta("store_id")?.unwrap_or_default();
@@ -512,23 +525,41 @@ impl SqliteStore {
         };
         let expected = bulk.generation;
         let path = self.path.clone();
+        // A path inside the store file cannot be opened: ATTACH fails.
+        let target = if std::mem::take(&mut self.fail_move) {
+            path.join("not-a-directory")
+        } else {
+            path.clone()
+        };
         // The side index's last batches and its final flush run there too.
         self.moving = Some(std::thread::spawn(move || {
             let side = bulk.finish().map_err(|e| sql_err(&path, e))?;
-            move_in(&side, &path, expected).map_err(|e| sql_err(&path, e))
+            move_in(&side, &target, expected).map_err(|e| sql_err(&path, e))
         }));
         Ok(())
     }
 
     /// Waits for the move of a bulk import's index; when another client
-    /// wrote meanwhile (it was not moved), indexes the units above the mark.
+    /// wrote meanwhile or the move failed (it was not moved), indexes the
+    /// units above the mark. The units are committed either way, and mark 0
+    /// is a correct state: a failed move is a warning, not an error.
     fn settle(&mut self) -> Result<()> {
         let Some(moving) = self.moving.take() else {
             return Ok(());
         };
-        let moved = moving
+        let moved = match moving
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        {
+            Ok(moved) => moved,
+            Err(e) => {
+                self.warnings.push(format!(
+                    "the concordance index built beside the import could not be moved in \
+                     ({e}); indexing the imported units in the store instead"
+                ));
+                false
+            }
+        };
         if !moved {
             let path = self.path.clone();
             let version = self.version;
@@ -1149,6 +1180,10 @@ impl Store for SqliteStore {
             return self.finish_bulk();
         }
         self.settle()
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     fn for_each_unit(
