@@ -729,6 +729,8 @@ fn an_import_into_an_empty_store_moves_its_concordance_index_in() {
     // The index is moved in on another thread; a second call waits for it.
     db.finish_import().unwrap();
     assert_eq!(report.added, 3000);
+    // Copied in, not indexed afterwards by settle (which would pass too).
+    assert_eq!(db.moved_index(), Some(true));
     assert!(
         marks.iter().all(|&m| m == 0),
         "{marks:?}: indexed beside the store"
@@ -778,6 +780,7 @@ fn a_failed_move_of_the_side_index_is_a_warning_and_the_units_are_indexed() {
         warnings[0].contains("could not be moved in"),
         "{warnings:?}"
     );
+    assert_eq!(db.moved_index(), Some(false));
     // The tail indexing took over: the mark covers every unit.
     assert_eq!(concordance_mark(&db), 1000);
     assert!(db.check().unwrap().is_empty());

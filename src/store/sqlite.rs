@@ -68,6 +68,8 @@ pub struct SqliteStore {
     warnings: Vec<String>,
     /// Test hook: makes the next move of a side index fail.
     fail_move: bool,
+    /// Whether the last bulk import's index was moved in (see [`SqliteStore::moved_index`]).
+    moved: Option<bool>,
 }
 
 impl Drop for SqliteStore {
@@ -97,6 +99,14 @@ impl SqliteStore {
     #[doc(hidden)]
     pub fn fail_next_index_move(&mut self) {
         self.fail_move = true;
+    }
+
+    /// Whether the index the last bulk import built beside the store was
+    /// moved in (`None`: no bulk import was settled by this connection),
+    /// rather than its units indexed in the store afterwards.
+    #[doc(hidden)]
+    pub fn moved_index(&self) -> Option<bool> {
+        self.moved
     }
 
     /// Opens the store at `path` (creating it when `create` and it does not
@@ -183,6 +193,7 @@ impl SqliteStore {
             moving: None,
             warnings: Vec::new(),
             fail_move: false,
+            moved: None,
         };
         store.migrate_to(target)?;
         store.id = store.meta("store_id")?.unwrap_or_default();
@@ -560,6 +571,7 @@ impl SqliteStore {
                 false
             }
         };
+        self.moved = Some(moved);
         if !moved {
             let path = self.path.clone();
             let version = self.version;
