@@ -794,6 +794,44 @@ fn a_failed_move_of_the_side_index_is_a_warning_and_the_units_are_indexed() {
 }
 
 #[test]
+fn a_store_dropped_while_its_move_is_locked_out_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 600);
+    let options = store::import::ImportOptions {
+        batch: 200,
+        ..Default::default()
+    };
+    let path = dir.path().join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    let mut added = 0;
+    let mut locker = None;
+    store::import::import_observed(&mut db, &tmx, "big.tmx", &options, &mut |_| {}, &mut |r| {
+        added += r.added;
+        if added == 600 {
+            // Another writer holds the store when the move starts.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locker = Some(c);
+        }
+    })
+    .unwrap();
+    // Waits for the move only until it gives up (a short busy timeout).
+    drop(db);
+    drop(locker.expect("the last batch was seen"));
+    let mut db = SqliteStore::open(&path, false).unwrap();
+    assert_eq!(concordance_mark(&db), 0);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(600);
+    for i in [0, 599] {
+        assert!(
+            found(&mut db, &corpus[i].0).contains(&(i as i64 + 1)),
+            "{i}"
+        );
+    }
+}
+
+#[test]
 fn another_clients_write_during_a_bulk_import_ends_the_side_index() {
     let dir = tempfile::tempdir().unwrap();
     let tmx = dir.path().join("big.tmx");

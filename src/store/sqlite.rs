@@ -75,7 +75,10 @@ pub struct SqliteStore {
 impl Drop for SqliteStore {
     fn drop(&mut self) {
         // A move cut short would only leave the units to be indexed later;
-        // waiting for it spares that work.
+        // waiting for it spares that work, and cannot last: the move gives
+        // up after MOVE_BUSY_TIMEOUT behind another writer (an import left
+        // unfinished is not waited for: its side worker is detached and
+        // only ever writes its own temporary database).
         if let Some(moving) = self.moving.take() {
             let _ = moving.join();
         }
@@ -583,6 +586,12 @@ impl SqliteStore {
     }
 }
 
+/// How long a move waits for another writer. Short: a writer that holds the
+/// store longer most likely changes it (the move is then refused anyway),
+/// giving up only leaves the units to be indexed in the store, and a
+/// dropped store waits for its move.
+const MOVE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Copies the index built on `side` into the store at `path` in one
 /// transaction that raises the concordance mark, when the store is still at
 /// the generation the import led it to and its mark at 0 (no other client
@@ -592,7 +601,7 @@ impl SqliteStore {
 /// reads the new index as another client's write (FTS5 keeps its structure
 /// across transactions until the file's data version changes).
 fn move_in(side: &Connection, path: &Path, expected: u64) -> rusqlite::Result<bool> {
-    side.busy_timeout(Duration::from_secs(120))?;
+    side.busy_timeout(MOVE_BUSY_TIMEOUT)?;
     side.execute(
         "ATTACH DATABASE ?1 AS store",
         [path.to_string_lossy().as_ref()],
