@@ -831,6 +831,33 @@ fn a_store_dropped_while_its_move_is_locked_out_stays_whole() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_store_at_a_non_utf8_path_imports_without_the_side_index() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 500);
+    let options = store::import::ImportOptions {
+        batch: 200,
+        ..Default::default()
+    };
+    // Its lossy form (with U+FFFD) would name another file.
+    let sub = dir.path().join(std::ffi::OsStr::from_bytes(b"st\xffore"));
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();
+    db.finish_import().unwrap();
+    assert_eq!(db.moved_index(), None);
+    assert!(db.take_warnings().is_empty());
+    assert_eq!(concordance_mark(&db), 500);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(500);
+    assert!(found(&mut db, &corpus[499].0).contains(&500));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
 #[test]
 fn another_clients_write_during_a_bulk_import_ends_the_side_index() {
     let dir = tempfile::tempdir().unwrap();

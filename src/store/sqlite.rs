@@ -602,10 +602,10 @@ const MOVE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// across transactions until the file's data version changes).
 fn move_in(side: &Connection, path: &Path, expected: u64) -> rusqlite::Result<bool> {
     side.busy_timeout(MOVE_BUSY_TIMEOUT)?;
-    side.execute(
-        "ATTACH DATABASE ?1 AS store",
-        [path.to_string_lossy().as_ref()],
-    )?;
+    let name = path
+        .to_str()
+        .ok_or_else(|| rusqlite::Error::InvalidPath(path.to_path_buf()))?;
+    side.execute("ATTACH DATABASE ?1 AS store", [name])?;
     side.execute_batch("BEGIN IMMEDIATE")?;
     let state: (i64, i64) = side.query_row(
         "SELECT (SELECT CAST(value AS INTEGER) FROM store.tmkit_meta WHERE key = 'generation'), \
@@ -1189,7 +1189,11 @@ impl Store for SqliteStore {
             set_concordance_mark(&tx, 0).map_err(err)?;
             let generation = meta_int(&tx, "generation").map_err(err)?.unwrap_or(0);
             tx.commit().map_err(err)?;
-            self.bulk = Some(Bulk::start(generation as u64));
+            // ATTACH takes the path as UTF-8: a lossy conversion of another
+            // path names a different file, so those import the ordinary way.
+            if self.path.to_str().is_some() {
+                self.bulk = Some(Bulk::start(generation as u64));
+            }
         }
         Ok(())
     }
