@@ -42,6 +42,10 @@ fn main() {
         std::process::exit(1);
     });
     drop(bytes);
+    if text.lines().next().is_none() {
+        eprintln!("fuzzy_1m: {queries} holds no query");
+        return;
+    }
     let queries: Vec<&str> = text.lines().collect();
     let params = SearchParams {
         k: 5,

@@ -729,6 +729,8 @@ fn an_import_into_an_empty_store_moves_its_concordance_index_in() {
     // The index is moved in on another thread; a second call waits for it.
     db.finish_import().unwrap();
     assert_eq!(report.added, 3000);
+    // Copied in, not indexed afterwards by settle (which would pass too).
+    assert_eq!(db.moved_index(), Some(true));
     assert!(
         marks.iter().all(|&m| m == 0),
         "{marks:?}: indexed beside the store"
@@ -755,6 +757,105 @@ fn an_import_into_an_empty_store_moves_its_concordance_index_in() {
     assert_eq!(found(&mut db, "quartz zebra"), vec![3001]);
     assert!(found(&mut db, &corpus[1234].0).is_empty());
     assert!(db.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_failed_move_of_the_side_index_is_a_warning_and_the_units_are_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 1000);
+    let options = store::import::ImportOptions {
+        batch: 300,
+        ..Default::default()
+    };
+    let path = dir.path().join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    db.fail_next_index_move();
+    let report = store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();
+    db.finish_import().unwrap();
+    assert_eq!(report.added, 1000);
+    let warnings = db.take_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("could not be moved in"),
+        "{warnings:?}"
+    );
+    assert_eq!(db.moved_index(), Some(false));
+    // The tail indexing took over: the mark covers every unit.
+    assert_eq!(concordance_mark(&db), 1000);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(1000);
+    for i in [0, 500, 999] {
+        assert!(
+            found(&mut db, &corpus[i].0).contains(&(i as i64 + 1)),
+            "{i}"
+        );
+    }
+}
+
+#[test]
+fn a_store_dropped_while_its_move_is_locked_out_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 600);
+    let options = store::import::ImportOptions {
+        batch: 200,
+        ..Default::default()
+    };
+    let path = dir.path().join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    let mut added = 0;
+    let mut locker = None;
+    store::import::import_observed(&mut db, &tmx, "big.tmx", &options, &mut |_| {}, &mut |r| {
+        added += r.added;
+        if added == 600 {
+            // Another writer holds the store when the move starts.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locker = Some(c);
+        }
+    })
+    .unwrap();
+    // Waits for the move only until it gives up (a short busy timeout).
+    drop(db);
+    drop(locker.expect("the last batch was seen"));
+    let mut db = SqliteStore::open(&path, false).unwrap();
+    assert_eq!(concordance_mark(&db), 0);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(600);
+    for i in [0, 599] {
+        assert!(
+            found(&mut db, &corpus[i].0).contains(&(i as i64 + 1)),
+            "{i}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_store_at_a_non_utf8_path_imports_without_the_side_index() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("big.tmx");
+    write_tmx(&tmx, 500);
+    let options = store::import::ImportOptions {
+        batch: 200,
+        ..Default::default()
+    };
+    // Its lossy form (with U+FFFD) would name another file.
+    let sub = dir.path().join(std::ffi::OsStr::from_bytes(b"st\xffore"));
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("bulk.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();
+    db.finish_import().unwrap();
+    assert_eq!(db.moved_index(), None);
+    assert!(db.take_warnings().is_empty());
+    assert_eq!(concordance_mark(&db), 500);
+    assert!(db.check().unwrap().is_empty());
+    let corpus = corpus(500);
+    assert!(found(&mut db, &corpus[499].0).contains(&500));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
 #[test]

@@ -655,6 +655,9 @@ fn import(
     // The concordance index of an import into an empty SQLite store was
     // moved in while the fuzzy index was assembled: wait for it.
     db.finish_import()?;
+    for warning in db.take_warnings() {
+        eprintln!("tmkit: {}: warning: {warning}", db.location());
+    }
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {

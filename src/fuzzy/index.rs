@@ -366,7 +366,6 @@ impl FuzzyIndex {
             slot,
             touched: Vec::new(),
             counts: Vec::new(),
-            seeded: Vec::new(),
             histogram: Vec::new(),
             by_count: Vec::new(),
             slices: Vec::new(),
@@ -552,8 +551,6 @@ pub struct Searcher<'i> {
     /// dense so the passes after reading the lists do not hop about the
     /// per-segment table.
     counts: Vec<u16>,
-    /// Segments already scored by `seed_exact`.
-    seeded: Vec<u32>,
     /// `histogram[v]`: touched segments whose count is `v` (capped at the query length).
     histogram: Vec<u32>,
     by_count: Vec<u32>,
@@ -705,7 +702,6 @@ impl<'i> Searcher<'i> {
         self.number_pattern.reset(&self.sets.numbers);
         self.punctuation_pattern.reset(&self.sets.punctuation);
         self.top.clear();
-        self.seeded.clear();
     }
 
     fn results(&self) -> Vec<IndexHit> {
@@ -812,7 +808,6 @@ impl<'i> Searcher<'i> {
             }
             if index.segment(s) == self.sets.scored.as_slice() {
                 self.visited[s as usize] = self.epoch;
-                self.seeded.push(s);
                 let t = self.threshold(params);
                 self.verify(s, t, params, source_is);
             }
@@ -975,8 +970,11 @@ impl<'i> Searcher<'i> {
             if count + rest < (usize::from(t) * n).div_ceil(100) {
                 continue;
             }
-            // Each candidate is listed once; only the seeds were scored before.
-            if !self.seeded.is_empty() && self.seeded.contains(&s) {
+            // Each candidate is listed once; only the seeds were scored
+            // before, and `seed_exact` alone marks segments before this loop
+            // (a lookup in O(1): a source repeated N times cost N^2/2 scanning
+            // the seeds).
+            if self.visited[s as usize] == self.epoch {
                 continue;
             }
             self.visited[s as usize] = self.epoch;
@@ -1510,6 +1508,28 @@ mod tests {
                 Some(i) if i < sources.len() => sources[i].clone(),
                 _ => query,
             };
+            let dates: Vec<Option<String>> = dated
+                .into_iter()
+                .map(|d| d.map(|d| format!("2020010{d}T000000Z")))
+                .collect();
+            check(&sources, &dates, &query, k, min);
+        }
+
+        /// Sources repeated many times: the exact seeds and the candidates
+        /// overlap heavily, and ties fall to dates and memory order.
+        #[test]
+        fn many_identical_segments_equal_brute_force(
+            base in proptest::collection::vec(sentence(), 1..4),
+            picks in proptest::collection::vec(0usize..4, 20..150),
+            query in sentence(),
+            exact in proptest::bool::ANY,
+            k in 1usize..8,
+            min in prop_oneof![Just(0u8), Just(1u8), 30u8..=100],
+            dated in proptest::collection::vec(proptest::option::of(0u8..4), 0..150),
+        ) {
+            let sources: Vec<String> =
+                picks.iter().map(|&i| base[i % base.len()].clone()).collect();
+            let query = if exact { base[0].clone() } else { query };
             let dates: Vec<Option<String>> = dated
                 .into_iter()
                 .map(|d| d.map(|d| format!("2020010{d}T000000Z")))

@@ -386,6 +386,12 @@ pub trait Store: Send {
     fn finish_import(&mut self) -> Result<()> {
         Ok(())
     }
+    /// Takes what went wrong without failing the work done so far (such as
+    /// SQLite's failed move of an import's side index, repaired by indexing
+    /// the units in the store), for the caller to show.
+    fn take_warnings(&mut self) -> Vec<String> {
+        Vec::new()
+    }
     /// [`Store::scan_variants`] of the units with ids from `first` to `last`
     /// (what an import's index builder reads of each batch it added);
     /// returns the generation read.

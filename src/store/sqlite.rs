@@ -64,12 +64,21 @@ pub struct SqliteStore {
     bulk: Option<Bulk>,
     /// Its index being moved into the store (true when it was).
     moving: Option<std::thread::JoinHandle<Result<bool>>>,
+    /// What went wrong without failing the work (see [`Store::take_warnings`]).
+    warnings: Vec<String>,
+    /// Test hook: makes the next move of a side index fail.
+    fail_move: bool,
+    /// Whether the last bulk import's index was moved in (see [`SqliteStore::moved_index`]).
+    moved: Option<bool>,
 }
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
         // A move cut short would only leave the units to be indexed later;
-        // waiting for it spares that work.
+        // waiting for it spares that work, and cannot last: the move gives
+        // up after MOVE_BUSY_TIMEOUT behind another writer (an import left
+        // unfinished is not waited for: its side worker is detached and
+        // only ever writes its own temporary database).
         if let Some(moving) = self.moving.take() {
             let _ = moving.join();
         }
@@ -88,6 +97,21 @@ fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Tr
 }
 
 impl SqliteStore {
+    /// Test hook: the next import's move of its side index fails (as when
+    /// its temporary space is full), which must not fail the import.
+    #[doc(hidden)]
+    pub fn fail_next_index_move(&mut self) {
+        self.fail_move = true;
+    }
+
+    /// Whether the index the last bulk import built beside the store was
+    /// moved in (`None`: no bulk import was settled by this connection),
+    /// rather than its units indexed in the store afterwards.
+    #[doc(hidden)]
+    pub fn moved_index(&self) -> Option<bool> {
+        self.moved
+    }
+
     /// Opens the store at `path` (creating it when `create` and it does not
     /// exist), migrating an older schema. A file that is not a tmkit store, or
     /// has a newer schema, is refused without being written to.
@@ -170,6 +194,9 @@ impl SqliteStore {
             version,
             bulk: None,
             moving: None,
+            warnings: Vec::new(),
+            fail_move: false,
+            moved: None,
         };
         store.migrate_to(target)?;
         store.id = store.meta("store_id")?.unwrap_or_default();
@@ -512,23 +539,42 @@ impl SqliteStore {
         };
         let expected = bulk.generation;
         let path = self.path.clone();
+        // A path inside the store file cannot be opened: ATTACH fails.
+        let target = if std::mem::take(&mut self.fail_move) {
+            path.join("not-a-directory")
+        } else {
+            path.clone()
+        };
         // The side index's last batches and its final flush run there too.
         self.moving = Some(std::thread::spawn(move || {
             let side = bulk.finish().map_err(|e| sql_err(&path, e))?;
-            move_in(&side, &path, expected).map_err(|e| sql_err(&path, e))
+            move_in(&side, &target, expected).map_err(|e| sql_err(&path, e))
         }));
         Ok(())
     }
 
     /// Waits for the move of a bulk import's index; when another client
-    /// wrote meanwhile (it was not moved), indexes the units above the mark.
+    /// wrote meanwhile or the move failed (it was not moved), indexes the
+    /// units above the mark. The units are committed either way, and mark 0
+    /// is a correct state: a failed move is a warning, not an error.
     fn settle(&mut self) -> Result<()> {
         let Some(moving) = self.moving.take() else {
             return Ok(());
         };
-        let moved = moving
+        let moved = match moving
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        {
+            Ok(moved) => moved,
+            Err(e) => {
+                self.warnings.push(format!(
+                    "the concordance index built beside the import could not be moved in \
+                     ({e}); indexing the imported units in the store instead"
+                ));
+                false
+            }
+        };
+        self.moved = Some(moved);
         if !moved {
             let path = self.path.clone();
             let version = self.version;
@@ -540,6 +586,12 @@ impl SqliteStore {
     }
 }
 
+/// How long a move waits for another writer. Short: a writer that holds the
+/// store longer most likely changes it (the move is then refused anyway),
+/// giving up only leaves the units to be indexed in the store, and a
+/// dropped store waits for its move.
+const MOVE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Copies the index built on `side` into the store at `path` in one
 /// transaction that raises the concordance mark, when the store is still at
 /// the generation the import led it to and its mark at 0 (no other client
@@ -549,11 +601,11 @@ impl SqliteStore {
 /// reads the new index as another client's write (FTS5 keeps its structure
 /// across transactions until the file's data version changes).
 fn move_in(side: &Connection, path: &Path, expected: u64) -> rusqlite::Result<bool> {
-    side.busy_timeout(Duration::from_secs(120))?;
-    side.execute(
-        "ATTACH DATABASE ?1 AS store",
-        [path.to_string_lossy().as_ref()],
-    )?;
+    side.busy_timeout(MOVE_BUSY_TIMEOUT)?;
+    let name = path
+        .to_str()
+        .ok_or_else(|| rusqlite::Error::InvalidPath(path.to_path_buf()))?;
+    side.execute("ATTACH DATABASE ?1 AS store", [name])?;
     side.execute_batch("BEGIN IMMEDIATE")?;
     let state: (i64, i64) = side.query_row(
         "SELECT (SELECT CAST(value AS INTEGER) FROM store.tmkit_meta WHERE key = 'generation'), \
@@ -1137,7 +1189,11 @@ impl Store for SqliteStore {
             set_concordance_mark(&tx, 0).map_err(err)?;
             let generation = meta_int(&tx, "generation").map_err(err)?.unwrap_or(0);
             tx.commit().map_err(err)?;
-            self.bulk = Some(Bulk::start(generation as u64));
+            // ATTACH takes the path as UTF-8: a lossy conversion of another
+            // path names a different file, so those import the ordinary way.
+            if self.path.to_str().is_some() {
+                self.bulk = Some(Bulk::start(generation as u64));
+            }
         }
         Ok(())
     }
@@ -1149,6 +1205,10 @@ impl Store for SqliteStore {
             return self.finish_bulk();
         }
         self.settle()
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     fn for_each_unit(
