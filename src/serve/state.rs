@@ -276,7 +276,7 @@ impl ServedTm {
                 .collect();
             index.apply(seq, changes);
             if index.wants_rebase() {
-                self.spawn_rebase(index);
+                self.spawn_rebase(index, false);
             }
         }
         Ok(())
@@ -290,7 +290,7 @@ impl ServedTm {
             .filter_map(|slot| slot.index.get().cloned())
             .collect();
         for index in indexes {
-            self.spawn_rebase(index);
+            self.spawn_rebase(index, true);
         }
     }
 
@@ -298,12 +298,19 @@ impl ServedTm {
     /// store persists the new index), then swaps it in. Asked while a
     /// rebuild runs (which may have read the store before what made this one
     /// wanted), it makes that thread rebuild once more after it
-    /// ([`catch_up::Rebuilds`]).
-    fn spawn_rebase(&self, index: Arc<PairIndex>) {
+    /// ([`catch_up::Rebuilds`]) when `again` (the store changed in ways the
+    /// running one may have missed); a change level that merely grew too big
+    /// (`again` false) only starts one when none runs.
+    fn spawn_rebase(&self, index: Arc<PairIndex>, again: bool) {
         let Source::Store(loc) = self.source.clone() else {
             return;
         };
-        if !index.rebuilds.ask() {
+        let start = if again {
+            index.rebuilds.ask()
+        } else {
+            index.rebuilds.ask_if_idle()
+        };
+        if !start {
             return;
         }
         let seq = self.seq.clone();
