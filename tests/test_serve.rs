@@ -1480,6 +1480,35 @@ fn analyses(served: &Served, store: &Path, doc: &str) -> (Value, Value) {
 }
 
 #[test]
+fn a_long_analysis_in_many_chunks_equals_tmkit_analyze() {
+    // More segments than several rounds of chunks on every worker: the
+    // scores come back in document order whatever chunk computed them.
+    let (served, store) = serve_news(&[]);
+    let s = news_sources();
+    let doc: String = (0..400)
+        .map(|i| {
+            let source = &s[i % s.len()];
+            match i % 3 {
+                0 => source.clone(),
+                1 => source.replacen(' ', &format!(" x{i} "), 1),
+                _ => format!("Zebras number {i} juggle quartz in the moonlight."),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let (served_json, cli) = analyses(&served, &store, &doc);
+    assert_eq!(served_json, cli);
+    let total = &cli["total"];
+    assert_eq!(total["total"]["segments"], 400, "{total}");
+    for band in ["100%", "85-94%", "no match"] {
+        assert!(
+            total[band]["segments"].as_u64().unwrap() > 0,
+            "{band}: {total}"
+        );
+    }
+}
+
+#[test]
 fn analysis_equals_tmkit_analyze_on_the_same_memory() {
     let (served, store) = serve_news(&[]);
     let s = news_sources();

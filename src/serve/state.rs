@@ -610,17 +610,19 @@ impl PairIndex {
     /// match in context), as [`PairIndex::lookup`] with `max = 1` would
     /// give it, for an analysis: the queries are shared among the cores,
     /// and only the index is searched (no entry is read, no JSON built).
-    /// Blocks: call from a blocking thread.
+    /// Blocks: call from a blocking thread (not a rayon worker).
+    ///
+    /// A big document must not hold every rayon worker until it is done:
+    /// the queries go in chunks of [`ANALYSIS_CHUNK`], a round of one chunk
+    /// per worker at a time, each round a job of its own in rayon's queue,
+    /// so another request's work queued meanwhile runs between two rounds.
     pub fn best_scores(&self, queries: &[LookupQuery<'_>], min_score: u8) -> Vec<Option<u8>> {
         use rayon::prelude::*;
         let view = self.view();
-        let share = queries
-            .len()
-            .div_ceil(rayon::current_num_threads().max(1))
-            .max(1);
-        queries
-            .par_chunks(share)
-            .flat_map_iter(|chunk| {
+        let round = ANALYSIS_CHUNK * rayon::current_num_threads().max(1);
+        let mut scores = Vec::with_capacity(queries.len());
+        for batch in queries.chunks(round) {
+            scores.par_extend(batch.par_chunks(ANALYSIS_CHUNK).flat_map_iter(|chunk| {
                 let mut session = self.take_session(&view.base);
                 let mut levels: Vec<_> = view
                     .levels
@@ -628,14 +630,15 @@ impl PairIndex {
                     .filter_map(|l| l.matcher.as_ref())
                     .map(|m| (m.memory(), m.session()))
                     .collect();
-                let scores: Vec<_> = chunk
+                let chunk_scores: Vec<_> = chunk
                     .iter()
                     .map(|q| best_score(&view, &mut session, &mut levels, q, min_score))
                     .collect();
                 self.give_back(session);
-                scores
-            })
-            .collect()
+                chunk_scores
+            }));
+        }
+        scores
     }
 
     /// The matches of each query with their entries, and the time taken (ms).
@@ -771,6 +774,11 @@ impl PairIndex {
         }
     }
 }
+
+/// Queries an analysis scores on one rayon worker before it lets go of it
+/// ([`PairIndex::best_scores`]): small enough that concurrent requests wait
+/// for a few tens of ms, not for a whole document.
+const ANALYSIS_CHUNK: usize = 64;
 
 /// The best score of `q` in `view` (see [`PairIndex::best_scores`]): the
 /// base's best shown hit (past hidden units, as [`PairIndex::lookup`] looks
