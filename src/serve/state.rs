@@ -24,7 +24,7 @@ use super::delta::{Change, DeltaTm, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
 use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
-use crate::pretranslate::{Markup, MarkupSource};
+use crate::pretranslate::{Markup, MarkupSource, is_tmx_origin};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
@@ -401,7 +401,7 @@ impl ServedTm {
     fn pair_index(&self, pair: LanguagePair, base: Base) -> Arc<PairIndex> {
         // Origins name the memory as clients know it, never the store's path.
         let name: Arc<str> = Arc::from(self.name.as_str());
-        let coded = CodedTargets::load(base.memory().files(), &pair);
+        let coded = CodedTargets::load_with_segs(base.memory().files(), &pair);
         Arc::new(PairIndex {
             pair,
             name,
@@ -579,10 +579,22 @@ impl PairIndex {
         } else {
             units(&unit_ids)?
         };
-        let by_entry = if base_ids.is_empty() {
-            Markup::default()
-        } else {
-            self.view().base.memory().markup(&base_ids)?
+        let view = self.view();
+        let by_entry = match view.base.memory() {
+            _ if base_ids.is_empty() => Markup::default(),
+            // Read when the pair opened: no TMX is parsed again per request.
+            OpenedMemory::Files(tm) => base_ids
+                .iter()
+                .filter_map(|&id| {
+                    let entry = tm.entry(id)?;
+                    let path = tm.files().get(entry.origin.file as usize)?;
+                    is_tmx_origin(path, entry.origin.unit)
+                        .then(|| self.coded.segs(&entry))
+                        .flatten()
+                        .map(|segs| (id, segs.clone()))
+                })
+                .collect(),
+            memory => memory.markup(&base_ids)?,
         };
         let entries = hits
             .into_iter()
