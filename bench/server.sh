@@ -186,6 +186,17 @@ sys.exit(0 if after == expected else 1)
 PY
 }
 
+# Set when a unit count after a mixed run is off; the script still runs the
+# other figures, then exits 1 (finish).
+MISMATCH=
+finish() {
+  if [ -n "$MISMATCH" ]; then
+    echo "bench: unit counts MISMATCH after a mixed run (above)" >&2
+    exit 1
+  fi
+  exit 0
+}
+
 echo "== mixed load, each add deleted by the next request (the memory ends as it began): $MIXED_SECONDS s"
 fresh_copy
 before=$(units_in "$MIXED")
@@ -199,7 +210,7 @@ stop_server
 kill "$SAMPLER" 2>/dev/null || true
 report_rss "$BENCH_DIR/server-bench.rss-deleted"
 grep 'change levels' "$BENCH_DIR/server-bench.log" || true
-check_units "$MIXED" "$before" || true  # MISMATCH printed; the other figures still run
+check_units "$MIXED" "$before" || MISMATCH=1  # the other figures still run; exit 1 at the end
 
 echo "== mixed load on a copy of the store: 90% lookups, 10% adds of new units, $MIXED_SECONDS s"
 fresh_copy
@@ -230,7 +241,7 @@ awk -v added="$added" -v levels="$levels" '
       printf "anon RSS growth after warm-up: %.0f bytes per added unit (over %d s, about %d units); the change levels hold %.0f bytes per unit\n",
         (a - a0) * 1024 / (added * (t - t0) / (t - t0 + 10)), t - t0, added * (t - t0) / (t - t0 + 10), kb * 1024 / added
   }' "$BENCH_DIR/server-bench.rss"
-check_units "$MIXED" "$before" || true  # MISMATCH printed; the other figures still run
+check_units "$MIXED" "$before" || MISMATCH=1  # the other figures still run; exit 1 at the end
 # Every accepted add must be in the store, read back after the server closed it.
 "$BIN" -q tm search --tm "$MIXED" --lang en --limit 10000000 --format jsonl "$TAG" \
   | python3 -c '
@@ -252,7 +263,7 @@ fi
 
 if [ -n "${NO_TMSERVER:-}" ]; then
   echo "== tmserver skipped (NO_TMSERVER); done; load: $(load); $(date -u +%H:%MZ)"
-  exit 0
+  finish
 fi
 echo "== translate-toolkit tmserver on the same memory ($TMSERVER_SIZE units) and queries"
 VENV=$BENCH_DIR/ttk-tmserver
@@ -283,3 +294,4 @@ echo "== tmserver: lookups, $CONNS connections, $LOAD_SECONDS s"
 run_load --seconds "$LOAD_SECONDS" --get "/tmserver/en/fr/unit/{q}"
 stop_server
 echo "== done; load: $(load); $(date -u +%H:%MZ)"
+finish

@@ -34,6 +34,8 @@ const MIN_PART_CHARS: usize = 4;
 /// per character). Dictionary words this long are rare; a compound's parts
 /// are much shorter.
 const MAX_PART_CHARS: usize = 32;
+/// Longer words are not cut into parts (see `Vocabulary::add_parts`).
+const MAX_COMPOUND_CHARS: usize = 4 * MAX_PART_CHARS;
 /// Linking elements tried between the parts of a compound (German
 /// `Basis|lager`, `Wetter|sturz`, `Frühjahr|s|heft`, `Höhe|n|zahl`).
 const LINKERS: [&str; 6] = ["", "s", "n", "en", "es", "e"];
@@ -186,7 +188,9 @@ impl Lexicon {
     /// assert_eq!(lex.compound_parts("basisxyzlager"), None);
     /// ```
     pub fn compound_parts<'w>(&self, word: &'w str) -> Option<Vec<&'w str>> {
-        if word.chars().count() < MIN_COMPOUND_CHARS
+        // Past MAX_COMPOUND_CHARS no word is a compound (as the cutter's
+        // vocabulary has no parts for it).
+        if !(MIN_COMPOUND_CHARS..=MAX_COMPOUND_CHARS).contains(&word.chars().count())
             || !word.chars().all(char::is_alphabetic)
             || self.translations.contains_key(word)
         {
@@ -314,7 +318,13 @@ impl Vocabulary {
     }
 
     fn add_parts(&mut self, word: &str) {
-        if word.chars().count() < MIN_COMPOUND_CHARS || !word.chars().all(char::is_alphabetic) {
+        let chars = word.chars().count();
+        // No real compound is longer than a few parts; a longer run of
+        // letters (a pasted code, a base64 blob) would only add up to
+        // MAX_PART_CHARS Strings per character.
+        if !(MIN_COMPOUND_CHARS..=MAX_COMPOUND_CHARS).contains(&chars)
+            || !word.chars().all(char::is_alphabetic)
+        {
             return;
         }
         let bounds: Vec<usize> = word
@@ -438,8 +448,9 @@ pub struct Dictionary {
     counted: FunctionWordCount,
 }
 
-/// Entries from which a dictionary's function words are counted: beyond
-/// this, every `n`-th entry only (see [`Dictionary::parse`]).
+/// Entries from which a dictionary's function words are counted: from
+/// twice this on, every `n`-th entry only, `n = entries / FUNCTION_SAMPLE`
+/// (see [`Dictionary::parse`]); below twice this, every entry.
 pub const FUNCTION_SAMPLE: usize = 16_000;
 
 /// How a dictionary's function words were found
@@ -466,8 +477,10 @@ impl std::fmt::Display for FunctionWordCount {
         } else {
             write!(
                 f,
-                "every {} entries from the first ({} entries, a sample: the dictionary has more than {FUNCTION_SAMPLE})",
-                self.stride, self.counted
+                "every {} entries from the first ({} entries, a sample: the dictionary has {} or more)",
+                self.stride,
+                self.counted,
+                2 * FUNCTION_SAMPLE
             )?;
         }
         write!(f, ": {} source, {} target", self.source, self.target)
@@ -495,11 +508,13 @@ impl Dictionary {
     /// finds each side's function words: the words found in more than 1 in
     /// 200 of the multi-word phrases (and in more than 20 of them).
     ///
-    /// A dictionary of more than [`FUNCTION_SAMPLE`] entries has them
+    /// A dictionary of `2 * FUNCTION_SAMPLE` entries or more has them
     /// counted over a sample, the same for the same file: every `n`-th entry
     /// in file order from the first, `n = entries / FUNCTION_SAMPLE`
-    /// (rounded down), so 16,000 to 32,000 entries are counted, and the
-    /// floor of 20 phrases is scaled by `1 / n`. Counting means normalizing
+    /// (rounded down, so at least 2), so 16,000 to 24,000 entries are
+    /// counted, and the floor of 20 phrases is scaled by `1 / n`. Below
+    /// `2 * FUNCTION_SAMPLE` entries (`n` would be 1), every entry is
+    /// counted. Counting means normalizing
     /// each phrase, the dearest step of reading a dictionary, and words
     /// that recur in 1 in 200 phrases are found in any even sample of
     /// that size. Every entry is still kept: only this count is sampled.
@@ -862,7 +877,7 @@ mod tests {
         // punctuation) gives at most MAX_PART_CHARS parts per character.
         let letters: Vec<char> = ('a'..='z').chain('а'..='я').collect();
         let mut x = 1u64;
-        let word: String = (0..3000)
+        let word: String = (0..MAX_COMPOUND_CHARS)
             .map(|_| {
                 x = x
                     .wrapping_mul(6364136223846793005)
@@ -875,8 +890,20 @@ mod tests {
         let v = Vocabulary::of([word.as_str()]);
         assert!(v.parts.len() <= chars * MAX_PART_CHARS, "{}", v.parts.len());
         // Yet every part a compound may have, at any place, is there.
-        let inner: String = word.chars().skip(1000).take(MAX_PART_CHARS).collect();
+        let inner: String = word.chars().skip(50).take(MAX_PART_CHARS).collect();
         assert!(v.has_word_or_part(&inner));
+    }
+
+    #[test]
+    fn a_word_longer_than_any_compound_is_not_cut_into_parts() {
+        // A 100k-letter run would otherwise add ~3M parts.
+        let word = "ab".repeat(50_000);
+        let v = Vocabulary::of([word.as_str()]);
+        assert!(v.has_word(&word));
+        assert!(v.parts.is_empty(), "{} parts", v.parts.len());
+        // The longest word still cut is.
+        let longest = "abcd".repeat(MAX_COMPOUND_CHARS / 4);
+        assert!(!Vocabulary::of([longest.as_str()]).parts.is_empty());
     }
 
     #[test]

@@ -25,6 +25,9 @@ use crate::text::nfc;
 use crate::text::tokenize::{WordCount, count_words};
 use crate::tm::{Entry, LanguagePair, MemoryTm, Origin, PositionUnit, TranslationMemory};
 
+/// Lowest score an analysis counts as a match (the lowest band).
+pub const ANALYSIS_MIN_SCORE: u8 = 50;
+
 /// A match band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Band {
@@ -396,7 +399,7 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
     pub fn add_file(&mut self, name: &str, segments: &[&str]) -> FileAnalysis {
         self.add_file_by(name, segments, |session, i, segment| {
             let options = MatchOptions {
-                min_score: 50,
+                min_score: ANALYSIS_MIN_SCORE,
                 max_results: 1,
                 exhaustive: false,
             };

@@ -24,7 +24,7 @@ use super::delta::{Change, DeltaTm, View};
 use crate::error::{Error, Result};
 use crate::fuzzy::json::{LookupJson, MatchJson};
 use crate::fuzzy::{MatchOptions, MatchSession, Matcher, Query};
-use crate::pretranslate::{Markup, MarkupSource};
+use crate::pretranslate::{Markup, MarkupSource, is_tmx_origin};
 use crate::store::{self, ScannedUnit, Stats, Store, StoreLocation};
 use crate::text::LanguageTag;
 use crate::tm::coded::CodedTargets;
@@ -276,7 +276,7 @@ impl ServedTm {
                 .collect();
             index.apply(seq, changes);
             if index.wants_rebase() {
-                self.spawn_rebase(index);
+                self.spawn_rebase(index, false);
             }
         }
         Ok(())
@@ -290,7 +290,7 @@ impl ServedTm {
             .filter_map(|slot| slot.index.get().cloned())
             .collect();
         for index in indexes {
-            self.spawn_rebase(index);
+            self.spawn_rebase(index, true);
         }
     }
 
@@ -298,12 +298,19 @@ impl ServedTm {
     /// store persists the new index), then swaps it in. Asked while a
     /// rebuild runs (which may have read the store before what made this one
     /// wanted), it makes that thread rebuild once more after it
-    /// ([`catch_up::Rebuilds`]).
-    fn spawn_rebase(&self, index: Arc<PairIndex>) {
+    /// ([`catch_up::Rebuilds`]) when `again` (the store changed in ways the
+    /// running one may have missed); a change level that merely grew too big
+    /// (`again` false) only starts one when none runs.
+    fn spawn_rebase(&self, index: Arc<PairIndex>, again: bool) {
         let Source::Store(loc) = self.source.clone() else {
             return;
         };
-        if !index.rebuilds.ask() {
+        let start = if again {
+            index.rebuilds.ask()
+        } else {
+            index.rebuilds.ask_if_idle()
+        };
+        if !start {
             return;
         }
         let seq = self.seq.clone();
@@ -394,7 +401,7 @@ impl ServedTm {
     fn pair_index(&self, pair: LanguagePair, base: Base) -> Arc<PairIndex> {
         // Origins name the memory as clients know it, never the store's path.
         let name: Arc<str> = Arc::from(self.name.as_str());
-        let coded = CodedTargets::load(base.memory().files(), &pair);
+        let coded = CodedTargets::load_with_segs(base.memory().files(), &pair);
         Arc::new(PairIndex {
             pair,
             name,
@@ -572,10 +579,22 @@ impl PairIndex {
         } else {
             units(&unit_ids)?
         };
-        let by_entry = if base_ids.is_empty() {
-            Markup::default()
-        } else {
-            self.view().base.memory().markup(&base_ids)?
+        let view = self.view();
+        let by_entry = match view.base.memory() {
+            _ if base_ids.is_empty() => Markup::default(),
+            // Read when the pair opened: no TMX is parsed again per request.
+            OpenedMemory::Files(tm) => base_ids
+                .iter()
+                .filter_map(|&id| {
+                    let entry = tm.entry(id)?;
+                    let path = tm.files().get(entry.origin.file as usize)?;
+                    is_tmx_origin(path, entry.origin.unit)
+                        .then(|| self.coded.segs(&entry))
+                        .flatten()
+                        .map(|segs| (id, segs.clone()))
+                })
+                .collect(),
+            memory => memory.markup(&base_ids)?,
         };
         let entries = hits
             .into_iter()
@@ -603,17 +622,19 @@ impl PairIndex {
     /// match in context), as [`PairIndex::lookup`] with `max = 1` would
     /// give it, for an analysis: the queries are shared among the cores,
     /// and only the index is searched (no entry is read, no JSON built).
-    /// Blocks: call from a blocking thread.
+    /// Blocks: call from a blocking thread (not a rayon worker).
+    ///
+    /// A big document must not hold every rayon worker until it is done:
+    /// the queries go in chunks of [`ANALYSIS_CHUNK`], a round of one chunk
+    /// per worker at a time, each round a job of its own in rayon's queue,
+    /// so another request's work queued meanwhile runs between two rounds.
     pub fn best_scores(&self, queries: &[LookupQuery<'_>], min_score: u8) -> Vec<Option<u8>> {
         use rayon::prelude::*;
         let view = self.view();
-        let share = queries
-            .len()
-            .div_ceil(rayon::current_num_threads().max(1))
-            .max(1);
-        queries
-            .par_chunks(share)
-            .flat_map_iter(|chunk| {
+        let round = ANALYSIS_CHUNK * rayon::current_num_threads().max(1);
+        let mut scores = Vec::with_capacity(queries.len());
+        for batch in queries.chunks(round) {
+            scores.par_extend(batch.par_chunks(ANALYSIS_CHUNK).flat_map_iter(|chunk| {
                 let mut session = self.take_session(&view.base);
                 let mut levels: Vec<_> = view
                     .levels
@@ -621,14 +642,15 @@ impl PairIndex {
                     .filter_map(|l| l.matcher.as_ref())
                     .map(|m| (m.memory(), m.session()))
                     .collect();
-                let scores: Vec<_> = chunk
+                let chunk_scores: Vec<_> = chunk
                     .iter()
                     .map(|q| best_score(&view, &mut session, &mut levels, q, min_score))
                     .collect();
                 self.give_back(session);
-                scores
-            })
-            .collect()
+                chunk_scores
+            }));
+        }
+        scores
     }
 
     /// The matches of each query with their entries, and the time taken (ms).
@@ -764,6 +786,11 @@ impl PairIndex {
         }
     }
 }
+
+/// Queries an analysis scores on one rayon worker before it lets go of it
+/// ([`PairIndex::best_scores`]): small enough that concurrent requests wait
+/// for a few tens of ms, not for a whole document.
+const ANALYSIS_CHUNK: usize = 64;
 
 /// The best score of `q` in `view` (see [`PairIndex::best_scores`]): the
 /// base's best shown hit (past hidden units, as [`PairIndex::lookup`] looks

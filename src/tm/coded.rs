@@ -25,6 +25,9 @@ pub struct CodedTarget {
 #[derive(Debug, Default)]
 pub struct CodedTargets {
     by_file: Vec<ahash::AHashMap<u32, CodedTarget>>,
+    /// With [`CodedTargets::load_with_segs`]: the (source, target) segments
+    /// of the units whose source holds codes, by file and unit number.
+    segs: Vec<ahash::AHashMap<u32, (Seg, Seg)>>,
 }
 
 impl CodedTargets {
@@ -32,17 +35,41 @@ impl CodedTargets {
     /// in order) for the target language of `pair`. A file that cannot be
     /// read again is left out (its entries get their plain targets).
     pub fn load(files: &[PathBuf], pair: &LanguagePair) -> Self {
-        let by_file = files
+        Self::read(files, pair, false)
+    }
+
+    /// As [`CodedTargets::load`], keeping too, in the same pass, the
+    /// (source, target) segments of each unit whose source holds codes
+    /// ([`CodedTargets::segs`]): what a pretranslation needs of its coded
+    /// hits, without reading the TMX again per request.
+    pub fn load_with_segs(files: &[PathBuf], pair: &LanguagePair) -> Self {
+        Self::read(files, pair, true)
+    }
+
+    fn read(files: &[PathBuf], pair: &LanguagePair, keep_segs: bool) -> Self {
+        let (by_file, segs) = files
             .iter()
             .map(|path| {
                 let mut units = ahash::AHashMap::new();
+                let mut segs = ahash::AHashMap::new();
                 if TmFormat::of_path(path) == TmFormat::Tmx {
-                    let _ = read_coded(path, pair, &mut units);
+                    let keep = keep_segs.then_some(&mut segs);
+                    let _ = read_coded(path, pair, &mut units, keep);
                 }
-                units
+                (units, segs)
             })
-            .collect();
-        CodedTargets { by_file }
+            .unzip();
+        CodedTargets { by_file, segs }
+    }
+
+    /// The (source, target) segments, with their codes, of the unit `entry`
+    /// came from, when its source holds codes (only after
+    /// [`CodedTargets::load_with_segs`]).
+    pub fn segs(&self, entry: &Entry) -> Option<&(Seg, Seg)> {
+        (entry.origin.unit == PositionUnit::TranslationUnit)
+            .then(|| self.segs.get(entry.origin.file as usize))
+            .flatten()
+            .and_then(|units| units.get(&entry.origin.position))
     }
 
     /// The target of `entry` with its codes: from its unit when the unit's
@@ -68,6 +95,7 @@ fn read_coded(
     path: &std::path::Path,
     pair: &LanguagePair,
     units: &mut ahash::AHashMap<u32, CodedTarget>,
+    mut segs: Option<&mut ahash::AHashMap<u32, (Seg, Seg)>>,
 ) -> Result<()> {
     let mut reader = TmxReader::open(path)?;
     let mut tu = Tu::default();
@@ -78,6 +106,16 @@ fn read_coded(
         let Some((target, _)) = tu.best_variant(&pair.target) else {
             continue;
         };
+        if let (Some(segs), Some((source, _))) =
+            (segs.as_deref_mut(), tu.best_variant(&pair.source))
+            && source
+                .seg
+                .parts
+                .iter()
+                .any(|p| matches!(p, crate::tmx::SegPart::Inline(_)))
+        {
+            segs.insert(number, (source.seg.clone(), target.seg.clone()));
+        }
         if target
             .seg
             .parts

@@ -6,13 +6,10 @@ use axum::Json;
 use axum::extract::State;
 
 use super::{DocParams, document_segments, lang};
-use crate::fuzzy::analysis::Analyzer;
+use crate::fuzzy::analysis::{ANALYSIS_MIN_SCORE, Analyzer};
 use crate::serve::error::ApiQuery;
 use crate::serve::state::LookupQuery;
 use crate::serve::{ApiError, Shared, blocking};
-
-/// Lowest score an analysis counts as a match (`tmkit analyze`'s lowest band).
-const ANALYSIS_MIN_SCORE: u8 = 50;
 
 /// Analyzes a document.
 #[utoipa::path(post, path = "/v1/analyze", tag = "documents",

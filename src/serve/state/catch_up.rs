@@ -124,6 +124,15 @@ impl Rebuilds {
         !self.running.swap(true, Ordering::SeqCst)
     }
 
+    /// Starts a runner when none runs (true: the caller must start it), but
+    /// does not ask the running one to go again: for a change level that
+    /// grew too big, which the running rebuild already folds in (its views
+    /// still hold the changes until it swaps, so every write during it
+    /// would otherwise ask for a second full rebuild).
+    pub(super) fn ask_if_idle(&self) -> bool {
+        !self.running.swap(true, Ordering::SeqCst)
+    }
+
     /// The runner: `rebuild` once, and again while requests came in after
     /// the start of the last one.
     pub(super) fn run(&self, mut rebuild: impl FnMut()) {
@@ -188,5 +197,36 @@ mod tests {
         assert!(rebuilds.ask());
         rebuilds.give_up();
         assert!(rebuilds.ask());
+    }
+
+    #[test]
+    fn a_threshold_crossing_during_a_rebuild_does_not_ask_for_another() {
+        let rebuilds = Arc::new(Rebuilds::default());
+        assert!(rebuilds.ask_if_idle(), "idle: the crossing starts a runner");
+        let (started_tx, started) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let runner = {
+            let rebuilds = rebuilds.clone();
+            std::thread::spawn(move || {
+                let mut runs = 0;
+                rebuilds.run(|| {
+                    runs += 1;
+                    started_tx.send(runs).unwrap();
+                    released.recv().unwrap();
+                });
+                runs
+            })
+        };
+        assert_eq!(started.recv().unwrap(), 1);
+        // Writes keep coming while it runs, each over the threshold.
+        for _ in 0..5 {
+            assert!(!rebuilds.ask_if_idle(), "no second runner");
+        }
+        release.send(()).unwrap();
+        assert_eq!(runner.join().unwrap(), 1, "one rebuild, not two");
+        assert!(
+            rebuilds.ask_if_idle(),
+            "idle again: the next crossing starts one"
+        );
     }
 }
