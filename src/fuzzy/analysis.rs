@@ -461,7 +461,7 @@ impl<'m, T: TranslationMemory> Analyzer<'m, T> {
         let job = job_matcher(&self.earlier, self.sessions[0].memory().pair());
         let mut job_sessions: Vec<_> = (0..self.sessions.len()).map(|_| job.session()).collect();
         let options = MatchOptions {
-            min_score: 50,
+            min_score: ANALYSIS_MIN_SCORE,
             max_results: 1,
             exhaustive: false,
         };
