@@ -429,6 +429,17 @@ fn requests_the_description_allows_are_taken() {
         &[],
     );
     assert_eq!(a.status, 400, "{}", a.body);
+    // A TSV upload with only one of its languages is refused before any job.
+    for langs in ["src=en", "tgt=fr"] {
+        let t = answer(
+            agent()
+                .post(&served.url(&format!("/v1/tms/default/import?format=tsv&{langs}")))
+                .header("authorization", "Bearer s3cret")
+                .send("a cat\tun chat\n"),
+        );
+        assert_eq!(t.status, 400, "{langs}: {}", t.body);
+        assert!(t.body.contains("needs src and tgt"), "{}", t.body);
+    }
     let doc: Value = serde_json::from_str(&get(&served.url("/v1/openapi.json")).body).unwrap();
     let upload = &doc["paths"]["/v1/tms/{tm}/import"]["post"]["requestBody"]["content"];
     assert_eq!(upload["application/octet-stream"]["schema"]["minLength"], 1);

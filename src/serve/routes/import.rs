@@ -140,7 +140,8 @@ pub async fn import(
     };
     let tsv_pair = match (given(&p.src, "src")?, given(&p.tgt, "tgt")?) {
         (Some(s), Some(t)) => Some(LanguagePair::new(s, t)),
-        (None, None) if format == "tsv" => {
+        // One of the two alone would start a job that can only fail.
+        _ if format == "tsv" => {
             return Err(ApiError::bad_request("a TSV upload needs src and tgt"));
         }
         _ => None,
