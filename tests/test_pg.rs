@@ -360,7 +360,6 @@ fn get(url: &str) -> String {
 
 #[test]
 fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
-    use std::io::{BufRead, BufReader};
     let Some(spec) = pg_spec("serve_catch_up") else {
         return;
     };
@@ -376,34 +375,7 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
     writer
         .add_units(&units, DuplicatePolicy::default())
         .unwrap();
-    /// Kills the server however the test ends.
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut child = Killed(
-        StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--tm", &spec])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the server's log").unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, base) = support::serve_tm(spec.as_ref());
     let lookup = |q: &str| {
         get(&format!(
             "{base}/v1/tms/default/lookup?src=en&tgt=fr&min=90&q={}",
@@ -444,14 +416,7 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
     );
     assert!(gone.contains("meeting number 0 starts"), "{gone}");
     // SIGTERM: the server closes its PostgreSQL connections and exits cleanly.
-    let pid = child.0.id().to_string();
-    assert!(
-        StdCommand::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::send_signal(child.0.id(), "TERM");
     let status = child.0.wait().unwrap();
     assert!(status.success(), "{status}");
 }

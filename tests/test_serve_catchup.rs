@@ -5,51 +5,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::tmkit;
 
-/// Kills the server however the test ends.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `tmkit serve` on `store` and returns it with its base URL.
-fn serve(store: &Path) -> (Killed, String) {
-    let mut child = Killed(
-        Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--tm"])
-            .arg(store)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server ended before listening")
-            .unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
+fn serve(store: &Path) -> (support::ServeProcess, String) {
+    support::serve_tm(store.as_os_str())
 }
 
 /// The targets of the server's matches of at least 90% for `q`.

@@ -176,3 +176,45 @@ pub fn send_signal(pid: u32, signal: &str) {
         .unwrap();
     assert!(sent.success(), "kill -{signal} {pid}");
 }
+
+/// A `tmkit serve` started by a test, killed however the test ends.
+pub struct ServeProcess(pub std::process::Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM` and returns it with the
+/// base URL its log announces; the rest of its log is drained.
+pub fn serve_tm(tm: &std::ffi::OsStr) -> (ServeProcess, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = ServeProcess(
+        StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--tm"])
+            .arg(tm)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server ended before listening")
+            .unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base)
+}

@@ -161,25 +161,33 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::mpsc;
+    use std::thread::JoinHandle;
+
+    /// A runner thread whose rebuilds each report their number on `started`
+    /// and wait for a message on `release`; it returns how many ran.
+    fn runner(
+        rebuilds: &Arc<Rebuilds>,
+    ) -> (JoinHandle<u32>, mpsc::Receiver<u32>, mpsc::Sender<()>) {
+        let (started_tx, started) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let rebuilds = rebuilds.clone();
+        let handle = std::thread::spawn(move || {
+            let mut runs = 0;
+            rebuilds.run(|| {
+                runs += 1;
+                started_tx.send(runs).unwrap();
+                released.recv().unwrap();
+            });
+            runs
+        });
+        (handle, started, release)
+    }
 
     #[test]
     fn a_rebuild_asked_for_while_one_runs_starts_after_it() {
         let rebuilds = Arc::new(Rebuilds::default());
         assert!(rebuilds.ask(), "the first request starts a runner");
-        let (started_tx, started) = mpsc::channel();
-        let (release, released) = mpsc::channel::<()>();
-        let runner = {
-            let rebuilds = rebuilds.clone();
-            std::thread::spawn(move || {
-                let mut runs = 0;
-                rebuilds.run(|| {
-                    runs += 1;
-                    started_tx.send(runs).unwrap();
-                    released.recv().unwrap();
-                });
-                runs
-            })
-        };
+        let (runner, started, release) = runner(&rebuilds);
         assert_eq!(started.recv().unwrap(), 1);
         // The store answered "too much changed" while the first rebuild runs:
         // no second runner, but the running one must go again.
@@ -203,20 +211,7 @@ mod tests {
     fn a_threshold_crossing_during_a_rebuild_does_not_ask_for_another() {
         let rebuilds = Arc::new(Rebuilds::default());
         assert!(rebuilds.ask_if_idle(), "idle: the crossing starts a runner");
-        let (started_tx, started) = mpsc::channel();
-        let (release, released) = mpsc::channel::<()>();
-        let runner = {
-            let rebuilds = rebuilds.clone();
-            std::thread::spawn(move || {
-                let mut runs = 0;
-                rebuilds.run(|| {
-                    runs += 1;
-                    started_tx.send(runs).unwrap();
-                    released.recv().unwrap();
-                });
-                runs
-            })
-        };
+        let (runner, started, release) = runner(&rebuilds);
         assert_eq!(started.recv().unwrap(), 1);
         // Writes keep coming while it runs, each over the threshold.
         for _ in 0..5 {
