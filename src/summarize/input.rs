@@ -110,7 +110,14 @@ impl Document {
             .strip_prefix('\n')
             .and_then(|a| a.find('\n').map(|i| a[..i].trim().is_empty()))
             .unwrap_or(false);
-        if blank_follows && looks_like_title(first) {
+        // A next paragraph that opens in lower case continues this line (a
+        // sentence broken at a link, a share bar cut in two): not a headline.
+        let continued = after
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+        if blank_follows && !continued && looks_like_title(first) {
             return Document {
                 title: Some(first.to_string()),
                 text: text.to_string(),
@@ -424,6 +431,16 @@ mod tests {
         assert_eq!(Document::from_plain("").title, None);
         let d = Document::from_plain("  Титул статьи\n \nТекст.");
         assert_eq!(d.title.as_deref(), Some("Титул статьи"));
+    }
+
+    #[test]
+    fn a_first_line_continued_in_lower_case_is_not_a_title() {
+        // A sentence broken at a link, as news scrapes have them.
+        let text = "Trainer John Gosden let the favourite race after he walked the course\n\n\
+                    and she beat the runner-up by a length.";
+        let d = Document::from_plain(text);
+        assert_eq!(d.title, None);
+        assert_eq!(d.body(), text);
     }
 
     #[test]

@@ -603,6 +603,28 @@ mod tests {
     }
 
     #[test]
+    fn a_share_bar_cut_by_a_line_break_and_a_player_notice_stay_out() {
+        let text = "Share this withEmailFacebookTwitterWhatsAppLinkedinCopy\n\n\
+                    this linkResearchers found that most pupils had tried new food at school.\n\n\
+                    Media playback is not supported on this deviceHalf of the parents said their \
+                    children asked for those foods at home.\n\n\
+                    The survey asked about a thousand parents in England last spring.";
+        let s = Summarizer::default().summarize(&Document::from_plain(text), &en());
+        let texts: Vec<&str> = s.sentences.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Researchers found that most pupils had tried new food at school.",
+                "Half of the parents said their children asked for those foods at home.",
+                "The survey asked about a thousand parents in England last spring.",
+            ]
+        );
+        assert_eq!(s.title, None);
+        let first = &s.sentences[0];
+        assert_eq!(&text[first.start..first.end], texts[0]);
+    }
+
+    #[test]
     fn glued_sentences_are_split_but_abbreviations_are_not() {
         let text = "C'est bien, a-t-il estimé.Revenant sur sa carrière, il sourit.";
         let parts: Vec<&str> = split_glued(text).map(|(a, b)| &text[a..b]).collect();

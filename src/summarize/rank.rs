@@ -110,6 +110,11 @@ pub enum Rejection {
 /// assert_eq!(&s[chrome_prefix_len(s)..], "Aktor Ben Stiller mengungkapkan dia sakit.");
 /// let s = "(CNN)Blues legend B.B. King was hospitalized on Tuesday.";
 /// assert_eq!(&s[chrome_prefix_len(s)..], "Blues legend B.B. King was hospitalized on Tuesday.");
+/// let s = "this linkResearchers found that pupils tried new food.";
+/// assert_eq!(&s[chrome_prefix_len(s)..], "Researchers found that pupils tried new food.");
+/// assert_eq!(chrome_prefix_len("this link is broken, he said."), 0);
+/// let s = "Media playback is not supported on this deviceThe visitors led early.";
+/// assert_eq!(&s[chrome_prefix_len(s)..], "The visitors led early.");
 /// assert_eq!(chrome_prefix_len("Mr Smith - who was arrested - said nothing at all."), 0);
 /// ```
 pub fn chrome_prefix_len(sentence: &str) -> usize {
@@ -118,6 +123,20 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
         && let Some(at) = sentence.find("this link")
     {
         return skip_space(at + "this link".len());
+    }
+    // Player and page notices run into the first words of the prose, and
+    // the share bar's tail when a line break cut it from its head ("Share
+    // this with ... Copy\n\nthis linkResearchers found ...").
+    for notice in GLUED_NOTICES {
+        if let Some(rest) = sentence.strip_prefix(notice)
+            && rest
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        {
+            return skip_space(notice.len());
+        }
     }
     if sentence.starts_with('(')
         && let Some(close) = super::prefix(sentence, 40).find(')')
@@ -149,6 +168,13 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
         0
     }
 }
+
+/// Page notices found run into the prose that follows them on news pages.
+const GLUED_NOTICES: [&str; 3] = [
+    "this link",
+    "Media playback is not supported on this device",
+    "Scroll down for video",
+];
 
 fn opens_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '«' | '„' | '\'' | '‘')
