@@ -890,6 +890,15 @@ fn compatibility_routes_answer_in_their_clients_shapes() {
     let text = v["responseData"]["translatedText"].as_str().unwrap();
     let spaced = text.replace(['\u{202f}', '\u{a0}'], " ");
     assert!(spaced.contains("15 000"), "{text}");
+    // OmegaT's connector as its code sends it: `q` form-encoded (spaces as
+    // `+`), its own `markUnknown` and `key`, `|` as is, `en_US` for English (US).
+    let omegat = format!(
+        "/translate?q={}&markUnknown=no&langpair=en_US|fr&key=",
+        urlencode(q).replace("%20", "+")
+    );
+    let a = get(&served.url(&omegat));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["responseData"]["translatedText"], text);
     let a = get(&served.url("/translate?langpair=en|fr&q=Zebras%20juggle%20quartz."));
     assert_eq!(a.status, 404);
     assert_eq!(a.json()["responseStatus"], 404);
