@@ -1061,6 +1061,66 @@ fn imports_run_as_jobs_to_completion() {
     assert_eq!(get(&served.url("/v1/jobs/999")).status, 404);
 }
 
+/// An XLIFF 1.2 job with one finished segment and one still to translate.
+const FINISHED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="harbour.html" source-language="en" target-language="fr" datatype="html">
+<body>
+<trans-unit id="1"><source>The harbour master closed the <g id="b">north</g> gate.</source>
+<target state="translated">La capitaine du port a fermé la porte <g id="b">nord</g>.</target></trans-unit>
+<trans-unit id="2"><source>Pilots wait for the tide.</source><target state="new"></target></trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+
+#[test]
+fn an_xliff_upload_imports_its_finished_segments() {
+    let (served, store) = serve_news(&[]);
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/tms/default/import?format=xliff&name=harbour.xlf"))
+            .header("authorization", "Bearer s3cret")
+            .send(FINISHED_XLF),
+    );
+    assert_eq!(a.status, 202, "{}", a.body);
+    let done = wait_job(&served, a.json()["status"].as_str().unwrap());
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["added"], 1, "{done}");
+    // Found as `tmkit match` finds it in the store (the memory source's
+    // inline codes cost 2 points against a plain query).
+    let q = "The harbour master closed the north gate.";
+    let m = lookup(&served, q);
+    assert_eq!(
+        m["matches"][0]["target"],
+        "La capitaine du port a fermé la porte nord."
+    );
+    assert_eq!(m["matches"][0]["score"], 98, "{m}");
+    let cli = support::stdout_of(
+        tmkit()
+            .args(["match", "--format", "json", "--src", "en", "--tgt", "fr"])
+            .arg("--tm")
+            .arg(&store)
+            .args(["--text", q]),
+    );
+    let cli: Value = serde_json::from_str(&cli).unwrap();
+    assert_eq!(comparable(m), comparable(cli[0].clone()));
+    assert!(
+        lookup(&served, "Pilots wait for the tide.")["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["score"].as_u64() < Some(100))
+    );
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/tms/default/import?format=docx"))
+            .header("authorization", "Bearer s3cret")
+            .send("x"),
+    );
+    assert_eq!(a.status, 400, "{}", a.body);
+}
+
 #[test]
 fn concordance_finds_text_in_either_language() {
     let (served, _) = serve_news(&[]);
