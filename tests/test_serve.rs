@@ -3,63 +3,32 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::tmkit;
+use support::{comparable, http_agent as agent, news_sources, tmkit, urlencode};
 
 /// A running server; killed when dropped.
 struct Served {
-    child: Child,
+    process: support::ServeProcess,
     base: String,
     log: Arc<Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Served {
-    /// Starts `tmkit serve --bind 127.0.0.1:0 ARGS` and waits until it listens.
-    fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("listening on http://") {
-                    let addr = line[at + "listening on ".len()..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .to_string();
-                    let _ = tx.send(addr);
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let base = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(b) => b,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the server did not start: {:?}", log.lock().unwrap());
-            }
-        };
+    /// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM ARGS` and waits until it listens.
+    fn start(tm: &str, args: &[&str]) -> Served {
+        let served = support::serve_tm_with(tm.as_ref(), args);
         Served {
-            child,
-            base,
-            log,
+            process: served.process,
+            base: served.base,
+            log: served.log,
             _dir: None,
         }
     }
@@ -74,20 +43,8 @@ impl Served {
 
     /// Sends SIGTERM and waits for the exit status.
     fn terminate(&mut self) -> std::process::ExitStatus {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
-        wait_for(&mut self.child, Duration::from_secs(30))
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        support::send_signal(self.process.0.id(), "TERM");
+        wait_for(&mut self.process.0, Duration::from_secs(30))
     }
 }
 
@@ -100,16 +57,6 @@ fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
         assert!(started.elapsed() < limit, "the server did not stop");
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// An HTTP client that returns error statuses as answers.
-fn agent() -> ureq::Agent {
-    ureq::Agent::new_with_config(
-        ureq::config::Config::builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build(),
-    )
 }
 
 /// An answer: status, headers we look at, body.
@@ -181,54 +128,12 @@ fn serve_news(extra: &[&str]) -> (Served, PathBuf) {
     let store = news_store(dir.path());
     let token = dir.path().join("token");
     std::fs::write(&token, "s3cret\n").unwrap();
-    let mut args = vec![
-        "--tm".to_string(),
-        store.display().to_string(),
-        "--token-file".to_string(),
-        token.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut served = Served::start(&args);
+    let token = token.display().to_string();
+    let mut args = vec!["--token-file", &token];
+    args.extend(extra);
+    let mut served = Served::start(&store.display().to_string(), &args);
     served._dir = Some(dir);
     (served, store)
-}
-
-/// The sources of the news fixture.
-fn news_sources() -> Vec<String> {
-    let text = std::fs::read_to_string(repo("tmx/en-fr.news.tmx")).unwrap();
-    let mut out = Vec::new();
-    for tu in text.split("<tu").skip(1) {
-        let Some(en) = tu.find("xml:lang=\"en") else {
-            continue;
-        };
-        let seg = &tu[en..];
-        let start = seg.find("<seg>").unwrap() + 5;
-        let end = seg.find("</seg>").unwrap();
-        out.push(seg[start..end].to_string());
-    }
-    out
-}
-
-/// Lookup JSON (one lookup or a list) in a form comparable between
-/// `tmkit match --format json` and the server: `ms` removed, and each origin
-/// reduced to its unit id (the CLI names the store by its path, the server
-/// by the memory's name).
-fn comparable(mut v: Value) -> Value {
-    let one = |item: &mut Value| {
-        let o = item.as_object_mut().unwrap();
-        o.remove("ms");
-        for m in o["matches"].as_array_mut().unwrap() {
-            let origin = m["origin"].as_str().unwrap();
-            let id = origin[origin.rfind('#').unwrap()..].to_string();
-            m["origin"] = Value::String(id);
-        }
-    };
-    match v.as_array_mut() {
-        Some(items) => items.iter_mut().for_each(one),
-        None => one(&mut v),
-    }
-    v
 }
 
 /// Variants of the fixture's sentences: exact, fuzzy, numbers changed.
@@ -327,19 +232,6 @@ fn lookups_give_what_tmkit_match_gives() {
             .any(|r| r["matches"][0]["score"] == 101),
         "the batch has consecutive memory sentences: a 101% match is expected"
     );
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[test]
@@ -604,19 +496,16 @@ fn sigterm_lets_a_request_in_flight_finish() {
     conn.write_all(first.as_bytes()).unwrap();
     conn.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    Command::new("kill")
-        .args(["-TERM", &served.child.id().to_string()])
-        .status()
-        .unwrap();
+    support::send_signal(served.process.0.id(), "TERM");
     std::thread::sleep(Duration::from_millis(300));
     // Still running: it waits for the request.
-    assert!(served.child.try_wait().unwrap().is_none());
+    assert!(served.process.0.try_wait().unwrap().is_none());
     conn.write_all(rest.as_bytes()).unwrap();
     let mut reply = String::new();
     conn.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("\"score\":100"), "{reply}");
-    let status = wait_for(&mut served.child, Duration::from_secs(30));
+    let status = wait_for(&mut served.process.0, Duration::from_secs(30));
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
     let log = served.log();
@@ -900,7 +789,7 @@ fn a_read_only_server_refuses_every_write() {
 fn without_a_token_file_writes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = news_store(dir.path());
-    let served = Served::start(&["--tm", &store.display().to_string()]);
+    let served = Served::start(&store.display().to_string(), &[]);
     let unit = json!({"src": "en", "tgt": "fr", "source": "a", "target": "b"});
     let a = send(
         "POST",
@@ -1001,6 +890,15 @@ fn compatibility_routes_answer_in_their_clients_shapes() {
     let text = v["responseData"]["translatedText"].as_str().unwrap();
     let spaced = text.replace(['\u{202f}', '\u{a0}'], " ");
     assert!(spaced.contains("15 000"), "{text}");
+    // OmegaT's connector as its code sends it: `q` form-encoded (spaces as
+    // `+`), its own `markUnknown` and `key`, `|` as is, `en_US` for English (US).
+    let omegat = format!(
+        "/translate?q={}&markUnknown=no&langpair=en_US|fr&key=",
+        urlencode(q).replace("%20", "+")
+    );
+    let a = get(&served.url(&omegat));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["responseData"]["translatedText"], text);
     let a = get(&served.url("/translate?langpair=en|fr&q=Zebras%20juggle%20quartz."));
     assert_eq!(a.status, 404);
     assert_eq!(a.json()["responseStatus"], 404);
@@ -1163,6 +1061,66 @@ fn imports_run_as_jobs_to_completion() {
     assert_eq!(get(&served.url("/v1/jobs/999")).status, 404);
 }
 
+/// An XLIFF 1.2 job with one finished segment and one still to translate.
+const FINISHED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="harbour.html" source-language="en" target-language="fr" datatype="html">
+<body>
+<trans-unit id="1"><source>The harbour master closed the <g id="b">north</g> gate.</source>
+<target state="translated">La capitaine du port a fermé la porte <g id="b">nord</g>.</target></trans-unit>
+<trans-unit id="2"><source>Pilots wait for the tide.</source><target state="new"></target></trans-unit>
+</body>
+</file>
+</xliff>
+"#;
+
+#[test]
+fn an_xliff_upload_imports_its_finished_segments() {
+    let (served, store) = serve_news(&[]);
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/tms/default/import?format=xliff&name=harbour.xlf"))
+            .header("authorization", "Bearer s3cret")
+            .send(FINISHED_XLF),
+    );
+    assert_eq!(a.status, 202, "{}", a.body);
+    let done = wait_job(&served, a.json()["status"].as_str().unwrap());
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["added"], 1, "{done}");
+    // Found as `tmkit match` finds it in the store (the memory source's
+    // inline codes cost 2 points against a plain query).
+    let q = "The harbour master closed the north gate.";
+    let m = lookup(&served, q);
+    assert_eq!(
+        m["matches"][0]["target"],
+        "La capitaine du port a fermé la porte nord."
+    );
+    assert_eq!(m["matches"][0]["score"], 98, "{m}");
+    let cli = support::stdout_of(
+        tmkit()
+            .args(["match", "--format", "json", "--src", "en", "--tgt", "fr"])
+            .arg("--tm")
+            .arg(&store)
+            .args(["--text", q]),
+    );
+    let cli: Value = serde_json::from_str(&cli).unwrap();
+    assert_eq!(comparable(m), comparable(cli[0].clone()));
+    assert!(
+        lookup(&served, "Pilots wait for the tide.")["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["score"].as_u64() < Some(100))
+    );
+    let a = answer(
+        agent()
+            .post(&served.url("/v1/tms/default/import?format=docx"))
+            .header("authorization", "Bearer s3cret")
+            .send("x"),
+    );
+    assert_eq!(a.status, 400, "{}", a.body);
+}
+
 #[test]
 fn concordance_finds_text_in_either_language() {
     let (served, _) = serve_news(&[]);
@@ -1321,12 +1279,10 @@ fn a_postgresql_store_is_served_too() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
     std::fs::write(&token, "s3cret").unwrap();
-    let served = Served::start(&[
-        "--tm",
+    let served = Served::start(
         &format!("news={spec}"),
-        "--token-file",
-        &token.display().to_string(),
-    ]);
+        &["--token-file", &token.display().to_string()],
+    );
     let tms = get(&served.url("/v1/tms")).json();
     assert_eq!(tms[0]["name"], "news");
     assert_eq!(tms[0]["kind"], "postgres");
@@ -1409,7 +1365,7 @@ fn pretranslated_xliff_keeps_inline_codes_as_the_cli_writes_them() {
         .success();
     // A store (codes read from its units) and memory files (from the TMX).
     for memory in [&store, &tmx] {
-        let served = Served::start(&["--tm", memory.to_str().unwrap()]);
+        let served = Served::start(memory.to_str().unwrap(), &[]);
         for to in ["xliff12", "xliff20"] {
             let cli = dir.path().join(format!("cli-{to}.xlf"));
             tmkit()

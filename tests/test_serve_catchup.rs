@@ -1,7 +1,9 @@
 //! `tmkit serve` on an SQLite store catches up with other processes' writes:
 //! a unit `tmkit tm add` writes from another process is found by the
 //! server's lookups within seconds, and one `tmkit tm delete` removes is no
-//! longer found (through the store's change log, without a restart).
+//! longer found (through the store's change log, without a restart), and the
+//! unit it added is a 101% match after the store's last unit, as `tmkit
+//! match` says.
 
 mod support;
 
@@ -78,6 +80,31 @@ fn a_server_on_sqlite_sees_units_other_processes_add_and_delete() {
         .success();
     let found = eventually(&base, new, |t| !t.is_empty());
     assert_eq!(found.first().map(String::as_str), Some(target), "{found:?}");
+    // It follows the store's last unit: 101% after it, as `tmkit match` says.
+    let last = support::news_sources().pop().unwrap();
+    let served = support::http_agent()
+        .post(&format!("{base}/v1/tms/default/lookup"))
+        .header("content-type", "application/json")
+        .send(serde_json::json!({"src": "en", "tgt": "fr", "segments": [last, new]}).to_string())
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let job = dir.path().join("job.txt");
+    std::fs::write(&job, format!("{last}\n{new}\n")).unwrap();
+    let cli = support::stdout_of(
+        tmkit()
+            .args(["-q", "match", "--format", "json", "--lines", "--src", "en"])
+            .args(["--tgt", "fr", "--tm"])
+            .arg(&store)
+            .arg(&job),
+    );
+    let served = support::comparable(serde_json::from_str(&served).unwrap());
+    assert_eq!(
+        served,
+        support::comparable(serde_json::from_str(&cli).unwrap())
+    );
+    assert_eq!(served[1]["matches"][0]["score"], 101, "{served}");
 
     // Another process deletes it.
     tmkit()

@@ -7,11 +7,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use support::{skipped, tmkit};
@@ -36,82 +35,39 @@ fn fixture_store(dir: &Path) -> PathBuf {
 
 /// A running `tmkit serve`, stopped with SIGTERM when dropped.
 struct Server {
-    child: Child,
+    served: support::Served,
     base: String,
-    log: mpsc::Receiver<String>,
 }
 
 impl Server {
-    /// Starts `tmkit serve --bind 127.0.0.1:0 ARGS` and waits for the
+    /// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM ARGS` and waits for the
     /// address it reports on standard error.
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("tmkit serve starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        // The request log goes on after start-up; keep draining it so the
-        // server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        let base = loop {
-            match log.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) => {
-                    if let Some(addr) = http_address(&line) {
-                        break addr;
-                    }
-                    seen.push(line);
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("tmkit serve reported no address:\n{}", seen.join("\n"));
-                }
-            }
-        };
-        Server { child, base, log }
+    fn start(tm: &Path, args: &[&str]) -> Server {
+        let served = support::serve_tm_with(tm.as_os_str(), args);
+        let base = served.base.clone();
+        Server { served, base }
     }
 
     /// What the server logged so far (for a failure message).
     fn log(&self) -> String {
-        self.log.try_iter().collect::<Vec<_>>().join("\n")
+        self.served.log.lock().unwrap().join("\n")
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Gracefully first; the process is killed after 5 s (ServeProcess).
+        let child = &mut self.served.process.0;
         let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &child.id().to_string()])
             .status();
         for _ in 0..100 {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if let Ok(Some(_)) = child.try_wait() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
-}
-
-/// `http://127.0.0.1:PORT` from a log line that names the bound address.
-fn http_address(line: &str) -> Option<String> {
-    let at = line.find("http://127.0.0.1:")?;
-    let rest = &line[at..];
-    let end = rest["http://127.0.0.1:".len()..]
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or(rest.len(), |n| n + "http://127.0.0.1:".len());
-    Some(rest[..end].to_string())
 }
 
 /// A plain HTTP/1.1 GET on loopback: (status, body).
@@ -148,7 +104,7 @@ fn chromium() -> Option<PathBuf> {
 fn the_page_is_one_self_contained_file() {
     let dir = tempfile::tempdir().unwrap();
     let store = fixture_store(dir.path());
-    let server = Server::start(&["--tm", store.to_str().unwrap()]);
+    let server = Server::start(&store, &[]);
     let (status, body) = get(&server.base, "/");
     assert_eq!(status, 200, "{}", server.log());
     let page = std::fs::read_to_string(Path::new(ROOT).join("src/serve/page/index.html")).unwrap();
@@ -183,7 +139,7 @@ fn the_page_works_in_headless_chromium() {
     };
     let dir = tempfile::tempdir().unwrap();
     let store = fixture_store(dir.path());
-    let server = Server::start(&["--tm", store.to_str().unwrap()]);
+    let server = Server::start(&store, &[]);
     let shots = Path::new(ROOT).join("target/e2e");
     let out = Command::new("node")
         .arg(e2e.join("page.js"))
@@ -300,12 +256,7 @@ fn schemathesis_fuzzes_every_route_without_a_server_error() {
     let token = "schemathesis-token-0123456789";
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, token).unwrap();
-    let server = Server::start(&[
-        "--tm",
-        store.to_str().unwrap(),
-        "--token-file",
-        token_file.to_str().unwrap(),
-    ]);
+    let server = Server::start(&store, &["--token-file", token_file.to_str().unwrap()]);
     let report = Path::new(ROOT).join("target/schemathesis");
     // Only this run's reports are read back.
     let _ = std::fs::remove_dir_all(&report);

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::fuzzy::Matcher;
+use crate::fuzzy::{MatchSession, Matcher};
 use crate::tm::{Entry, EntryId, LanguagePair, OpenedMemory, Origin, TranslationMemory};
 
 /// Entries of units changed since the base was built.
@@ -29,12 +29,26 @@ pub(crate) struct DeltaTm {
     entries: Vec<Entry>,
     /// Per entry: (unit id, sequence of the change that made it).
     units: Vec<(i64, u64)>,
+    /// The entries in unit id order (the store's neighbour order).
+    by_unit: Vec<EntryId>,
 }
 
 impl DeltaTm {
     /// The unit id and change sequence of entry `id`.
     pub(crate) fn unit(&self, id: EntryId) -> Option<(i64, u64)> {
         self.units.get(id as usize).copied()
+    }
+
+    /// The entry of the largest unit id below `unit` among those `current`
+    /// keeps (given a unit and its change), with that unit id.
+    fn before(&self, unit: i64, current: impl Fn(i64, u64) -> bool) -> Option<(i64, &Entry)> {
+        let below = self
+            .by_unit
+            .partition_point(|&e| self.units[e as usize].0 < unit);
+        self.by_unit[..below].iter().rev().find_map(|&e| {
+            let (u, seq) = self.units[e as usize];
+            current(u, seq).then(|| (u, &self.entries[e as usize]))
+        })
     }
 }
 
@@ -51,6 +65,7 @@ impl DeltaTm {
                 })
                 .sum::<usize>()
             + self.units.capacity() * std::mem::size_of::<(i64, u64)>()
+            + self.by_unit.capacity() * std::mem::size_of::<EntryId>()
     }
 }
 
@@ -161,6 +176,25 @@ impl View {
     /// True when a level entry made by change `seq` of `unit` is still current.
     pub(crate) fn level_shows(&self, unit: i64, seq: u64) -> bool {
         self.latest(unit) == Some(seq)
+    }
+
+    /// A lookup session on each level's index, oldest level first, with its memory.
+    pub(crate) fn level_sessions(&self) -> Vec<(&DeltaTm, MatchSession<'_, DeltaTm>)> {
+        self.levels
+            .iter()
+            .filter_map(|l| l.matcher.as_ref())
+            .map(|m| (m.memory(), m.session()))
+            .collect()
+    }
+
+    /// The current level entry of the largest unit id below `unit` (the
+    /// levels' part of `unit`'s neighbour in the store), with that unit id.
+    pub(crate) fn level_before(&self, unit: i64) -> Option<(i64, &Entry)> {
+        self.levels
+            .iter()
+            .filter_map(|l| l.matcher.as_ref())
+            .filter_map(|m| m.memory().before(unit, |u, seq| self.level_shows(u, seq)))
+            .max_by_key(|(u, _)| *u)
     }
 
     /// This view with `changes` (all made by change `seq`) applied. The
@@ -282,12 +316,15 @@ fn build_level(
     name: &Arc<str>,
     items: Vec<(Entry, (i64, u64))>,
 ) -> Matcher<DeltaTm> {
-    let (entries, units) = items.into_iter().unzip();
+    let (entries, units): (Vec<Entry>, Vec<(i64, u64)>) = items.into_iter().unzip();
+    let mut by_unit: Vec<EntryId> = (0..entries.len() as EntryId).collect();
+    by_unit.sort_by_key(|&e| units[e as usize].0);
     Matcher::new(DeltaTm {
         pair: pair.clone(),
         name: name.clone(),
         entries,
         units,
+        by_unit,
     })
 }
 
@@ -363,6 +400,13 @@ mod tests {
         );
         assert!(view.level_shows(3, 11) && !view.level_shows(3, 4));
         assert!(!view.base_shows(3) && !view.base_shows(4) && view.base_shows(99));
+        // Neighbours in unit order over the current entries: the deleted
+        // unit 4 is skipped, the edited unit 3 is its new text.
+        let before = |u| view.level_before(u).map(|(u, e)| (u, e.source.clone()));
+        assert_eq!(before(5), Some((3, "sentence number three".into())));
+        assert_eq!(before(3), Some((2, "sentence number 2".into())));
+        assert_eq!(before(0), None);
+        assert_eq!(before(100), Some((9, "sentence number 9".into())));
         // Two changes absorb the level of two: units 8, 9 and the new 3.
         assert_eq!(level_sizes(&view), [8, 3]);
         assert_eq!(view.delta_len(), 12);

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 mod catch_up;
+mod context;
 pub mod subset;
 
 use super::delta::{Change, DeltaTm, View};
@@ -636,12 +637,7 @@ impl PairIndex {
         for batch in queries.chunks(round) {
             scores.par_extend(batch.par_chunks(ANALYSIS_CHUNK).flat_map_iter(|chunk| {
                 let mut session = self.take_session(&view.base);
-                let mut levels: Vec<_> = view
-                    .levels
-                    .iter()
-                    .filter_map(|l| l.matcher.as_ref())
-                    .map(|m| (m.memory(), m.session()))
-                    .collect();
+                let mut levels = view.level_sessions();
                 let chunk_scores: Vec<_> = chunk
                     .iter()
                     .map(|q| best_score(&view, &mut session, &mut levels, q, min_score))
@@ -668,6 +664,7 @@ impl PairIndex {
             max_results: options.max_results.saturating_add(view.delta_len()),
             ..*options
         };
+        let mut levels = view.level_sessions();
         let mut out = Vec::with_capacity(queries.len());
         for q in queries {
             let started = std::time::Instant::now();
@@ -675,7 +672,7 @@ impl PairIndex {
                 text: q.text,
                 codes: q.codes,
             };
-            let (mut results, in_context) = session.with_dependent_mut(|base, s| {
+            let mut results = session.with_dependent_mut(|base, s| {
                 let store = base.memory().store();
                 let shown = |m: &crate::fuzzy::Match<'_>| {
                     view.base_hidden == 0
@@ -686,7 +683,7 @@ impl PairIndex {
                 // Most lookups meet no hidden unit: ask for a few more than
                 // `max`, and for enough to be exact only when they fall short.
                 let mut want = options.max_results.saturating_add(view.base_hidden.min(4));
-                let kept = loop {
+                loop {
                     let asked = MatchOptions {
                         max_results: want,
                         ..*options
@@ -711,25 +708,16 @@ impl PairIndex {
                         break kept;
                     }
                     want = widened.max_results;
-                };
-                let in_context = match (kept.first(), q.previous) {
-                    (Some(first), Some(prev)) if first.json.score == 100 => {
-                        s.in_context(q.text, prev)
-                    }
-                    _ => false,
-                };
-                (kept, in_context)
+                }
             });
-            for level in view.levels.iter().filter_map(|l| l.matcher.as_ref()) {
-                let tm = level.memory();
-                let mut s = level.session();
+            for (tm, s) in levels.iter_mut() {
                 for m in s.lookup(query, &level_widened) {
                     let Some((unit, seq)) = tm.unit(m.entry_id) else {
                         continue;
                     };
                     if view.level_shows(unit, seq) {
                         let hit = Hit {
-                            json: MatchJson::new(&m, q.text, tm, Some(&self.coded)),
+                            json: MatchJson::new(&m, q.text, *tm, Some(&self.coded)),
                             entry: m.entry.clone().into_owned(),
                             at: HitAt::Unit(unit),
                             fallback: None,
@@ -739,9 +727,12 @@ impl PairIndex {
                 }
             }
             results.truncate(options.max_results);
-            if in_context
-                && let Some(first) = results.first_mut()
+            // Only an exact best match with a segment before it pays for the check.
+            if let (Some(first), Some(previous)) = (results.first_mut(), q.previous)
                 && first.json.score == 100
+                && session.with_dependent_mut(|_, s| {
+                    context::in_context(&view, s, &mut levels, q.text, previous)
+                })
             {
                 first.json.score = 101;
             }
@@ -794,8 +785,8 @@ const ANALYSIS_CHUNK: usize = 64;
 
 /// The best score of `q` in `view` (see [`PairIndex::best_scores`]): the
 /// base's best shown hit (past hidden units, as [`PairIndex::lookup`] looks
-/// past them), the levels' best shown ones, and 101 for a base exact match
-/// in context.
+/// past them), the levels' best shown ones, and 101 for an exact match in
+/// context ([`context::in_context`], over base and levels alike).
 fn best_score(
     view: &View,
     session: &mut PooledSession,
@@ -812,7 +803,7 @@ fn best_score(
         max_results,
         exhaustive: false,
     };
-    let (base, in_context) = session.with_dependent_mut(|base, s| {
+    let base = session.with_dependent_mut(|base, s| {
         let store = base.memory().store();
         let shown = |entry| {
             view.base_hidden == 0
@@ -821,7 +812,7 @@ fn best_score(
                     .is_none_or(|u| view.base_shows(u))
         };
         let mut want = 1 + view.base_hidden.min(4);
-        let best = loop {
+        loop {
             let hits = s.best(query, &asked(want));
             if let Some(h) = hits.iter().find(|h| shown(h.entry)) {
                 break Some(h.score);
@@ -830,9 +821,7 @@ fn best_score(
                 break None;
             }
             want = 1 + view.base_hidden;
-        };
-        let in_context = best == Some(100) && q.previous.is_some_and(|p| s.in_context(q.text, p));
-        (best, in_context)
+        }
     });
     let mut best = base;
     let level_asked = asked(1 + view.delta_len());
@@ -843,10 +832,16 @@ fn best_score(
         });
         best = best.max(shown.map(|h| h.score));
     }
-    if in_context && best == Some(100) {
-        Some(101)
-    } else {
-        best
+    match q.previous {
+        Some(previous)
+            if best == Some(100)
+                && session.with_dependent_mut(|_, s| {
+                    context::in_context(view, s, levels, q.text, previous)
+                }) =>
+        {
+            Some(101)
+        }
+        _ => best,
     }
 }
 

@@ -190,31 +190,114 @@ impl Drop for ServeProcess {
 /// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM` and returns it with the
 /// base URL its log announces; the rest of its log is drained.
 pub fn serve_tm(tm: &std::ffi::OsStr) -> (ServeProcess, String) {
+    let served = serve_tm_with(tm, &[]);
+    (served.process, served.base)
+}
+
+/// A server [`serve_tm_with`] started: the process, its base URL
+/// (`http://127.0.0.1:PORT`) and every line of its log so far.
+pub struct Served {
+    pub process: ServeProcess,
+    pub base: String,
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM ARGS` (a token file, `--read-only`,
+/// ...) and waits (at most 60 s) until its log says where it listens; the
+/// log's lines are kept in [`Served::log`].
+pub fn serve_tm_with(tm: &std::ffi::OsStr, args: &[&str]) -> Served {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-    let mut child = ServeProcess(
+    use std::sync::{Arc, Mutex};
+    let mut process = ServeProcess(
         StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
             .args(["serve", "--bind", "127.0.0.1:0", "--tm"])
             .arg(tm)
+            .args(args)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server ended before listening")
+    let stderr = process.0.stderr.take().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let lines = log.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on ") {
+                let base = line[at + "listening on ".len()..].split_whitespace().next();
+                let _ = tx.send(base.unwrap_or_default().to_string());
+            }
+            lines.lock().unwrap().push(line);
+        }
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(base) => Served { process, base, log },
+        Err(_) => panic!("the server did not start: {:?}", log.lock().unwrap()),
+    }
+}
+
+/// The English sources of the news fixture (`tmx/en-fr.news.tmx`), in unit order.
+pub fn news_sources() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx"))
             .unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
+    let mut out = Vec::new();
+    for tu in text.split("<tu").skip(1) {
+        let Some(en) = tu.find("xml:lang=\"en") else {
+            continue;
+        };
+        let seg = &tu[en..];
+        let start = seg.find("<seg>").unwrap() + 5;
+        let end = seg.find("</seg>").unwrap();
+        out.push(seg[start..end].to_string());
+    }
+    out
+}
+
+/// Lookup JSON (one lookup or a list) in a form comparable between
+/// `tmkit match --format json` and the server: `ms` removed, and each origin
+/// reduced to its unit id (the CLI names the store by its path, the server
+/// by the memory's name).
+pub fn comparable(mut v: serde_json::Value) -> serde_json::Value {
+    let one = |item: &mut serde_json::Value| {
+        let o = item.as_object_mut().unwrap();
+        o.remove("ms");
+        for m in o["matches"].as_array_mut().unwrap() {
+            let origin = m["origin"].as_str().unwrap();
+            let id = origin[origin.rfind('#').unwrap()..].to_string();
+            m["origin"] = serde_json::Value::String(id);
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, base)
+    match v.as_array_mut() {
+        Some(items) => items.iter_mut().for_each(one),
+        None => one(&mut v),
+    }
+    v
+}
+
+/// `s` percent-encoded for a URL's query (every byte but the unreserved ones).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An HTTP client (for a test's server) that returns error statuses as
+/// answers, with a 120 s bound on each request.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(120)))
+            .build(),
+    )
 }

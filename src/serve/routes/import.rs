@@ -1,4 +1,4 @@
-//! `POST /v1/tms/{tm}/import`: a TMX or TSV upload, streamed to a temporary
+//! `POST /v1/tms/{tm}/import`: a TMX, XLIFF or TSV upload, streamed to a temporary
 //! file and imported as a background job (what `tmkit tm import` does);
 //! `GET /v1/jobs/{id}` reports its progress and outcome.
 
@@ -21,15 +21,17 @@ use crate::tm::LanguagePair;
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `tmx` (default) or `tsv`.
-    #[param(pattern = "^(?:[Tt][Mm][Xx]|[Tt][Ss][Vv])?$")]
+    /// `tmx` (default), `xliff` (1.2 or 2.x: its finished segments) or `tsv`.
+    #[param(pattern = "^(?:[Tt][Mm][Xx]|[Xx][Ll][Ii][Ff][Ff]|[Tt][Ss][Vv])?$")]
     pub format: Option<String>,
     /// The name the units' origin is recorded under (a file name, no folders;
     /// default `upload-N.FORMAT`).
     pub name: Option<String>,
-    /// TSV: the language of the first column.
+    /// TSV: the language of the first column (XLIFF: of sources, when the
+    /// file does not declare it).
     pub src: Option<String>,
-    /// TSV: the language of the second column.
+    /// TSV: the language of the second column (XLIFF: of targets, when the
+    /// file does not declare it).
     pub tgt: Option<String>,
     /// A source already stored with other targets: `newest` (default),
     /// `add`, `keep` or `overwrite`.
@@ -73,7 +75,7 @@ fn too_large(limit: u64) -> ApiError {
 /// Starts an import.
 #[utoipa::path(post, path = "/v1/tms/{tm}/import", tag = "import",
     params(("tm" = String, Path, description = "Memory name"), ImportParams),
-    request_body(content = Vec<u8>, description = "The TMX or TSV file", content_type = "application/octet-stream"),
+    request_body(content = Vec<u8>, description = "The TMX, XLIFF or TSV file", content_type = "application/octet-stream"),
     security(("token" = [])),
     responses(
         (status = 202, description = "Import started", body = JobStarted),
@@ -112,9 +114,12 @@ pub async fn import(
         .filter(|f| !f.is_empty())
         .unwrap_or("tmx")
         .to_ascii_lowercase();
-    if !matches!(format.as_str(), "tmx" | "tsv") {
-        return Err(ApiError::bad_request("format must be tmx or tsv"));
-    }
+    // The library reads an upload by its file's extension.
+    let ext = match format.as_str() {
+        "tmx" | "tsv" => format.clone(),
+        "xliff" => "xlf".to_string(),
+        _ => return Err(ApiError::bad_request("format must be tmx, xliff or tsv")),
+    };
     let policy = match p
         .policy
         .as_deref()
@@ -157,7 +162,7 @@ pub async fn import(
     // The upload goes to a file of ours, named by us: nothing of the
     // request names a path.
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let path = dir.path().join(format!("upload.{format}"));
+    let path = dir.path().join(format!("upload.{ext}"));
     let mut file = tokio::fs::File::create(&path)
         .await
         .map_err(ApiError::internal)?;
@@ -183,7 +188,7 @@ pub async fn import(
         .jobs
         .start("import", &tm_name, size, move |job| {
             let _keep = &dir;
-            let name = given.unwrap_or_else(|| format!("upload-{}.{format}", job.id()));
+            let name = given.unwrap_or_else(|| format!("upload-{}.{ext}", job.id()));
             let outcome = job_tm.write(|store| {
                 let report = import_named(store, &path, &name, &options, &mut |n| job.progress(n))?;
                 let ids = report.ids.clone();

@@ -1,0 +1,247 @@
+//! 101% (in-context) matches from `tmkit serve` after writes through it:
+//! a served batch lookup and `/v1/analyze` must give what `tmkit match` and
+//! `tmkit analyze` give on the same store afterwards, whose neighbour order
+//! is the store's unit order. Each scenario runs on SQLite, and on
+//! PostgreSQL when `TMKIT_TEST_PG` is set.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use support::{comparable, http_agent as agent, news_sources, tmkit, urlencode};
+
+const TOKEN: &str = "s3cret";
+
+/// A server over a store holding the news fixture, the pair opened (so
+/// writes go to its change levels, not to a rebuilt index).
+struct Setup {
+    served: support::Served,
+    /// What `--tm` takes for the store.
+    tm: String,
+    dir: tempfile::TempDir,
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The news fixture served from SQLite, then (when `TMKIT_TEST_PG` is set)
+/// from PostgreSQL in schema `tmkit_test_ctx_{name}`.
+fn setups(name: &str) -> Vec<Setup> {
+    // `None`: an SQLite store in the setup's own folder.
+    let mut specs = vec![None];
+    match std::env::var("TMKIT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(base) => {
+            let schema = format!("tmkit_test_ctx_{name}");
+            tmkit::store::postgres::reset_schema(&base, &schema).unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            specs.push(Some(format!(
+                "{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
+            )));
+        }
+        None => support::skipped(
+            &format!("101% after writes ({name}) over PostgreSQL"),
+            "TMKIT_TEST_PG is not set",
+        ),
+    }
+    specs
+        .into_iter()
+        .map(|spec| {
+            let dir = tempfile::tempdir().unwrap();
+            let tm = spec.unwrap_or_else(|| dir.path().join("team.tmdb").display().to_string());
+            tmkit()
+                .args(["tm", "import", "--tm", &tm])
+                .arg(repo("tmx/en-fr.news.tmx"))
+                .assert()
+                .success();
+            let token = dir.path().join("token");
+            std::fs::write(&token, TOKEN).unwrap();
+            let served =
+                support::serve_tm_with(tm.as_ref(), &["--token-file", token.to_str().unwrap()]);
+            let setup = Setup { served, tm, dir };
+            setup.lookup(&news_sources()[0]);
+            setup
+        })
+        .collect()
+}
+
+/// Status and body of `method url` with `body` (JSON) and the token.
+fn send(method: &str, url: &str, body: Option<&Value>) -> (u16, String) {
+    let req = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json");
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut r = agent().run(req.body(body).unwrap()).unwrap();
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().unwrap())
+}
+
+impl Setup {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.served.base)
+    }
+
+    /// The GET lookup of `q` (its best matches).
+    fn lookup(&self, q: &str) -> Value {
+        let url = format!(
+            "{}?src=en&tgt=fr&q={}",
+            self.url("/v1/tms/default/lookup"),
+            urlencode(q)
+        );
+        let (status, body) = send("GET", &url, None);
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// The unit id of `source`'s exact match.
+    fn id_of(&self, source: &str) -> i64 {
+        let found = self.lookup(source);
+        let best = &found["matches"][0];
+        assert_eq!(best["score"], 100, "{found}");
+        let origin = best["origin"].as_str().unwrap();
+        origin[origin.rfind('#').unwrap() + 1..].parse().unwrap()
+    }
+
+    /// Sends a write through the server; returns its JSON answer.
+    fn write(&self, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
+        let (status, text) = send(method, &self.url(path), body.as_ref());
+        assert_eq!(status, expected, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// The server's batch lookup of `segments` (101% in context) and `tmkit
+    /// match --lines` on the store, in comparable form; checked equal.
+    fn batch_scores(&self, segments: &[&str]) -> Vec<u64> {
+        let (status, body) = send(
+            "POST",
+            &self.url("/v1/tms/default/lookup"),
+            Some(&json!({"src": "en", "tgt": "fr", "segments": segments, "max": 3})),
+        );
+        assert_eq!(status, 200, "{body}");
+        let served = comparable(serde_json::from_str(&body).unwrap());
+        let file = self.dir.path().join("job.txt");
+        std::fs::write(&file, segments.join("\n") + "\n").unwrap();
+        let out = tmkit()
+            .args(["-q", "match", "--format", "json", "--lines", "--max", "3"])
+            .args(["--src", "en", "--tgt", "fr", "--tm", &self.tm])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let cli = comparable(serde_json::from_slice(&out.stdout).unwrap());
+        assert_eq!(served, cli, "{segments:?}");
+        cli.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["matches"][0]["score"].as_u64().unwrap_or(0))
+            .collect()
+    }
+
+    /// `/v1/analyze` of `segments` (one a line) and `tmkit analyze --lines
+    /// --format json` of them on the store; checked equal. Returns the
+    /// number of 101% segments.
+    fn analysis_in_context(&self, segments: &[&str]) -> u64 {
+        let doc = segments.join("\n") + "\n";
+        let url = self.url("/v1/analyze?src=en&tgt=fr&lines=true&name=job.txt&rate=0.1");
+        let mut r = agent().post(&url).send(doc.as_str()).unwrap();
+        let body = r.body_mut().read_to_string().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{body}");
+        let served: Value = serde_json::from_str(&body).unwrap();
+        let file = self.dir.path().join("job.txt");
+        std::fs::write(&file, &doc).unwrap();
+        let out = tmkit()
+            .args([
+                "-q", "analyze", "--lines", "--format", "json", "--rate", "0.1",
+            ])
+            .args(["--src", "en", "--tgt", "fr", "--tm", &self.tm])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+        cli["files"][0]["name"] = json!("job.txt");
+        assert_eq!(served, cli, "{segments:?}");
+        cli["total"]["101%"]["segments"].as_u64().unwrap()
+    }
+}
+
+/// (a) A unit in context edited through the server keeps its 101%: its
+/// target changed (it now lives in a change level), or its source changed
+/// (the new source follows the same neighbour).
+#[test]
+fn an_edited_unit_keeps_its_context_match() {
+    let s = news_sources();
+    for setup in setups("put") {
+        let (a, b) = (s[20].as_str(), s[21].as_str());
+        assert_eq!(setup.batch_scores(&[a, b]), [100, 101]);
+        let id = setup.id_of(b);
+        let edit = json!({"tgt": "fr", "target": "Une cible révisée."});
+        setup.write(
+            "PUT",
+            &format!("/v1/tms/default/units/{id}"),
+            Some(edit),
+            200,
+        );
+        assert_eq!(setup.batch_scores(&[a, b]), [100, 101]);
+        // A new source for another unit: in context after its neighbour.
+        let (c, d) = (s[40].as_str(), s[41].as_str());
+        let fresh = "The harbour pilots agreed to a new roster on Monday.";
+        let edit = json!({"src": "en", "source": fresh});
+        let id = setup.id_of(d);
+        setup.write(
+            "PUT",
+            &format!("/v1/tms/default/units/{id}"),
+            Some(edit),
+            200,
+        );
+        assert_eq!(setup.batch_scores(&[c, fresh]), [100, 101]);
+        assert_eq!(setup.analysis_in_context(&[a, b, c, fresh]), 2);
+    }
+}
+
+/// (b) Once the unit before an exact match is deleted through the server,
+/// the match is in context after the unit before that one, no longer after
+/// the deleted one.
+#[test]
+fn deleting_the_neighbour_moves_the_context() {
+    let s = news_sources();
+    for setup in setups("delete") {
+        let (x, y, z) = (s[60].as_str(), s[61].as_str(), s[62].as_str());
+        assert_eq!(setup.batch_scores(&[y, z])[1], 101);
+        assert_eq!(setup.batch_scores(&[x, z])[1], 100);
+        let id = setup.id_of(y);
+        setup.write("DELETE", &format!("/v1/tms/default/units/{id}"), None, 204);
+        assert_eq!(setup.batch_scores(&[y, z])[1], 100);
+        assert_eq!(setup.batch_scores(&[x, z])[1], 101);
+        assert_eq!(setup.analysis_in_context(&[y, z]), 0);
+        assert_eq!(setup.analysis_in_context(&[x, z]), 1);
+    }
+}
+
+/// (c) Units added through the server follow the store's last unit, and
+/// each other, in context.
+#[test]
+fn added_units_are_in_context_after_the_last_unit() {
+    let s = news_sources();
+    for setup in setups("post") {
+        let last = s.last().unwrap().as_str();
+        let (n1, n2) = (
+            "The ferry timetable changes next spring.",
+            "Night crossings will stop in March.",
+        );
+        for (i, source) in [n1, n2].into_iter().enumerate() {
+            let unit = json!({"src": "en", "tgt": "fr", "source": source,
+                "target": format!("Traduction {i}.")});
+            setup.write("POST", "/v1/tms/default/units", Some(unit), 201);
+        }
+        assert_eq!(setup.batch_scores(&[last, n1, n2]), [100, 101, 101]);
+        assert_eq!(setup.batch_scores(&[n2, n1]), [100, 100]);
+        assert_eq!(setup.analysis_in_context(&[last, n1, n2]), 2);
+    }
+}
