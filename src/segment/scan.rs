@@ -11,6 +11,7 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
+use super::lines;
 use super::lists::{self, Marker, MarkerStyle};
 use super::punct::{Class, classify, is_closer, is_inline_space, is_opener};
 use super::quotes::{self, QuoteMode};
@@ -44,6 +45,8 @@ pub(crate) struct RuleScanner<'a> {
     rules: &'a LangRules,
     text: &'a str,
     wrapped: bool,
+    /// Join hard-wrapped lines inside a sentence (see [`super::lines`]).
+    join_lines: bool,
     /// Which quotations and brackets are kept whole.
     quotes: QuoteMode,
     /// Start of the current sentence.
@@ -63,12 +66,14 @@ impl<'a> RuleScanner<'a> {
         rules: &'a LangRules,
         text: &'a str,
         wrapped: bool,
+        join_lines: bool,
         quotes: QuoteMode,
     ) -> Self {
         RuleScanner {
             rules,
             text,
             wrapped,
+            join_lines,
             quotes,
             start: 0,
             pos: 0,
@@ -112,7 +117,12 @@ impl<'a> RuleScanner<'a> {
             }
             // A lone `\r` (old Mac files) is a line break too.
             if b == b'\n' || b == b'\r' {
-                if !self.wrapped || self.blank_line_follows(i) {
+                let joined = if self.wrapped {
+                    !self.blank_line_follows(i)
+                } else {
+                    self.join_lines && lines::continues(self.rules, bytes, i, true) == Some(true)
+                };
+                if !joined {
                     self.pos = i + 1;
                     self.marker = [None; 2];
                     return (i, i + 1);
