@@ -841,6 +841,11 @@ impl<'a> RuleScanner<'a> {
         }
         // Arabic `د` + U+202A + `.`: bidi controls around the full stop are not part of the word.
         let raw = raw.trim_end_matches(is_bidi_control);
+        // `σημείο 1. ανωτέρω`: a cross-reference, also where a full stop
+        // before a lower-case word ends a sentence (Greek).
+        if class == Class::Lower && is_short_number(raw) && self.positional_at(b) {
+            return Step::Continue(b);
+        }
         // Greek starts sentences in lower case too; elsewhere a lower-case
         // word continues the sentence.
         if class == Class::Continuation || (class == Class::Lower && !self.rules.lower_after_stop) {
