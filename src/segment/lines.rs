@@ -87,6 +87,9 @@ pub(crate) fn continues(
 
 /// The character starting at `i` (`None` at the end or on invalid UTF-8).
 fn char_at(bytes: &[u8], i: usize) -> Option<char> {
+    if let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
+        return Some(char::from(b));
+    }
     let tail = &bytes[i..bytes.len().min(i + 4)];
     let valid = match std::str::from_utf8(tail) {
         Ok(s) => s,
@@ -187,17 +190,28 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
 
 /// True when `line` holds a terminal (a colon used as a full stop excepted).
 fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
+    // The ASCII terminals are found with SIMD; the bytes before the first of
+    // them need a closer look only when they are not all ASCII.
+    let first = memchr::memchr3(b'.', b'?', b'!', line);
+    let head = &line[..first.unwrap_or(line.len())];
+    // Greek `;`, the question mark.
+    let ascii_extra = rules.extra_terminals.iter().any(|&(c, kind)| {
+        c.is_ascii() && kind != TermKind::Colon && memchr::memchr(c as u8, head).is_some()
+    });
+    if ascii_extra {
+        return true;
+    }
+    if head.is_ascii() {
+        return first.is_some();
+    }
     let mut i = 0;
-    while i < line.len() {
-        let b = line[i];
-        if matches!(b, b'.' | b'?' | b'!') {
-            return true;
-        }
-        if (b & 0xC0) == 0x80 || !rules.interesting[usize::from(b)] {
+    while i < head.len() {
+        let b = head[i];
+        if b.is_ascii() || (b & 0xC0) == 0x80 || !rules.interesting[usize::from(b)] {
             i += 1;
             continue;
         }
-        match char_at(line, i) {
+        match char_at(head, i) {
             Some(c) => {
                 if rules.terminal_kind(c).is_some_and(|k| k != TermKind::Colon) {
                     return true;
@@ -207,5 +221,5 @@ fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
             None => i += 1,
         }
     }
-    false
+    first.is_some()
 }
