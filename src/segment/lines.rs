@@ -49,12 +49,26 @@ pub(crate) fn continues(
     nl: usize,
     complete: bool,
 ) -> Option<bool> {
+    joins_through(rules, bytes, nl, complete).map(|through| through.is_some())
+}
+
+/// As [`continues`], with where the joined lines end: `Some(Some(at))` when the
+/// break joins and the line starting at `at` holds the sentence's terminal.
+/// Every line break before `at` (after `nl`) then joins too: the lines between
+/// hold no terminal and go on in lower case, and their own lookahead ends at
+/// the same line, within fewer lines.
+pub(crate) fn joins_through(
+    rules: &LangRules,
+    bytes: &[u8],
+    nl: usize,
+    complete: bool,
+) -> Option<Option<usize>> {
     let mut head = &bytes[..nl];
     if bytes[nl] == b'\n' {
         head = head.strip_suffix(b"\r").unwrap_or(head);
     }
     if !line_is_open(rules, head) {
-        return Some(false);
+        return Some(None);
     }
     let mut at = nl + 1;
     for _ in 0..=MAX_CHAIN {
@@ -65,15 +79,15 @@ pub(crate) fn continues(
         }
         let line = &bytes[at..end];
         match line_start(rules, line) {
-            Start::Terminal => return Some(true),
+            Start::Terminal => return Some(Some(at)),
             Start::Continues => {}
-            Start::Other => return Some(false),
+            Start::Other => return Some(None),
         }
         if has_terminal(rules, line) {
-            return Some(true);
+            return Some(Some(at));
         }
         if end == bytes.len() {
-            return Some(false);
+            return Some(None);
         }
         at = end
             + if bytes[end..].starts_with(b"\r\n") {
@@ -82,7 +96,7 @@ pub(crate) fn continues(
                 1
             };
     }
-    Some(false)
+    Some(None)
 }
 
 /// The character starting at `i` (`None` at the end or on invalid UTF-8).
@@ -101,6 +115,9 @@ fn char_at(bytes: &[u8], i: usize) -> Option<char> {
 /// The character ending just before `end`, and where it starts.
 fn char_before(bytes: &[u8], end: usize) -> Option<(usize, char)> {
     let mut start = end.checked_sub(1)?;
+    if bytes[start].is_ascii() {
+        return Some((start, char::from(bytes[start])));
+    }
     while start > 0 && end - start < 4 && (bytes[start] & 0xC0) == 0x80 {
         start -= 1;
     }

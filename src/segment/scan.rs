@@ -47,6 +47,8 @@ pub(crate) struct RuleScanner<'a> {
     wrapped: bool,
     /// Join hard-wrapped lines inside a sentence (see [`super::lines`]).
     join_lines: bool,
+    /// Line breaks before this offset join (see [`lines::joins_through`]).
+    joined_through: usize,
     /// Which quotations and brackets are kept whole.
     quotes: QuoteMode,
     /// Start of the current sentence.
@@ -74,6 +76,7 @@ impl<'a> RuleScanner<'a> {
             text,
             wrapped,
             join_lines,
+            joined_through: 0,
             quotes,
             start: 0,
             pos: 0,
@@ -119,8 +122,14 @@ impl<'a> RuleScanner<'a> {
             if b == b'\n' || b == b'\r' {
                 let joined = if self.wrapped {
                     !self.blank_line_follows(i)
+                } else if !self.join_lines {
+                    false
+                } else if i < self.joined_through {
+                    true // a later break of lines already found to join
                 } else {
-                    self.join_lines && lines::continues(self.rules, bytes, i, true) == Some(true)
+                    let through = lines::joins_through(self.rules, bytes, i, true).flatten();
+                    self.joined_through = through.unwrap_or(0);
+                    through.is_some()
                 };
                 if !joined {
                     self.pos = i + 1;
