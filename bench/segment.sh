@@ -2,6 +2,7 @@
 # Whole-command figures for `tmkit segment` (see docs/performance/segment.md).
 #   bench/segment.sh            throughput, accuracy against pySBD, peak memory on 1 GB
 #   GOLDEN_UPSTREAM=golden.jsonl bench/segment.sh   also the upstream Golden Rules cases (extracted outside the repo)
+#   BEFORE=/path/to/old/tmkit bench/segment.sh       also an older build, in the same run (case tables, news, wraps)
 # Needs ../shared (corpora and scorers) and a release build:
 #   CARGO_TARGET_DIR=/work/target-segment cargo build --release
 set -euo pipefail
@@ -35,13 +36,15 @@ python3 "$shared/eval/segment/golden.py" "$conv" --cmd "$bin segment --lang {lan
 python3 "$shared/eval/segment/golden.py" "$conv" --anchor pysbd | tail -1
 
 echo "== per-language tables: tmkit and pySBD on the same cases, same run (Markdown)"
-python3 "$here/bench/segment_langs.py" "$conv" "$cases" --cmd "$bin segment --lang {lang}"
+before_args=()
+if [ -n "${BEFORE:-}" ]; then before_args=(--before "$BEFORE segment --lang {lang}"); fi
+python3 "$here/bench/segment_langs.py" "$conv" "$cases" --cmd "$bin segment --lang {lang}" "${before_args[@]}"
 
 # The upstream Golden Rules cases (pySBD's tests/lang at 5905f13) are not in the repository:
 # extract them outside it (docs/performance/segment.md says how) and name the file here.
 if [ -n "${GOLDEN_UPSTREAM:-}" ]; then
   echo "== the upstream Golden Rules cases ($GOLDEN_UPSTREAM), tmkit and pySBD in the same run"
-  python3 "$here/bench/segment_langs.py" "$GOLDEN_UPSTREAM" --cmd "$bin segment --lang {lang}"
+  python3 "$here/bench/segment_langs.py" "$GOLDEN_UPSTREAM" --cmd "$bin segment --lang {lang}" "${before_args[@]}" --pysbd-clean
 fi
 
 echo "== start-up: one invocation on one short article (what a per-article harness pays)"
@@ -56,7 +59,14 @@ news=$shared/data/summarize/bbc_en.dev.jsonl
 for mode in auto keep split; do
   echo "--quotes $mode"; python3 "$here/bench/segment_news.py" "$news" --cmd "$bin segment --lang en --quotes $mode"
 done
+if [ -n "${BEFORE:-}" ]; then
+  echo "before ($BEFORE), --quotes auto"; python3 "$here/bench/segment_news.py" "$news" --cmd "$BEFORE segment --lang en"
+fi
 echo "pySBD"; python3 "$here/bench/segment_news.py" "$news" --anchor pysbd
+
+echo "== hard-wrapped lines joined inside a sentence on news texts (sample of 30 to read)"
+sum=$shared/data/summarize
+python3 "$here/bench/segment_wraps.py" "$sum/xsum_en.dev.jsonl" "$sum/cnndm_en.dev.jsonl" "$sum/bbc_en.dev.jsonl" --bin "$bin" --sample 30
 
 echo "== peak memory on a 1 GB input"
 big=$(mktemp /tmp/segment-1gb.XXXXXX)

@@ -54,6 +54,37 @@ fn dash_means_stdin_and_wrapped_joins_lines() {
 }
 
 #[test]
+fn hard_wrapped_lines_are_joined_unless_turned_off() {
+    let text = "The lift is out\nof order. Stairs\nhome\nnews\n";
+    tmkit()
+        .args(["segment", "--lang", "en"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout("The lift is out of order.\nStairs\nhome\nnews\n");
+    // JSON offsets span the line break.
+    tmkit()
+        .args(["segment", "--lang", "en", "--format", "jsonl"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            r#"{"text":"The lift is out\nof order.","start":0,"end":25}"#,
+        ));
+    tmkit()
+        .args(["segment", "--lang", "en", "--no-join-lines"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout("The lift is out\nof order.\nStairs\nhome\nnews\n");
+    tmkit()
+        .args(["segment", "--no-join-lines", "--wrapped"])
+        .write_stdin(text)
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn jsonl_has_offsets_and_detected_language() {
     let out = tmkit()
         .args(["segment", "--format", "jsonl"])

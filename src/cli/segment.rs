@@ -24,15 +24,19 @@ Examples:
   tmkit segment --lang de bericht.txt           German rules (abbreviations, ordinals)
   cat news.txt | tmkit segment --lang fr -      read standard input
   tmkit segment --wrapped book.txt              hard-wrapped text: single line breaks are spaces
+  tmkit segment --no-join-lines list.txt        every line break ends a sentence
   tmkit segment --quotes split speech.txt       break inside quotations and brackets too
   tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
 Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
 tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
-By default every line break ends a sentence (the convention of CAT tools on plain
-text); with --wrapped only a blank line does. In text output a line break inside a
-sentence becomes a space. A bracket or quotation that closes on the same line is
+By default a line break ends a sentence (the convention of CAT tools on plain
+text), except inside a hard-wrapped sentence: a line that does not end in a terminal,
+followed by one that goes on in lower case (not a list item or bullet), when the
+sentence ends within the next few lines (--no-join-lines turns this off); with
+--wrapped only a blank line does. In text output a line break inside a sentence
+becomes a space. A bracket or quotation that closes on the same line is
 not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
 except an English-style quotation holding only full stops, split as in news prose
 (\"We won. It is over,\" he said. is two) unless it is broken off by a dash or
@@ -84,6 +88,11 @@ pub struct Args {
     /// Hard-wrapped text: a single line break is a space, a blank line ends a paragraph.
     #[arg(short, long)]
     wrapped: bool,
+
+    /// Every line break ends a sentence: do not join a line that does not end in a
+    /// terminal with a next line that goes on in lower case.
+    #[arg(long, conflicts_with = "wrapped")]
+    no_join_lines: bool,
 
     /// Quotations and brackets holding several sentences: auto (kept whole unless an
     /// English-style quotation holds only full stops), keep (never split), split (always).
@@ -177,6 +186,7 @@ struct SegmenterFactory {
     lang: LangChoice,
     srx: Option<SrxRules>,
     wrapped: bool,
+    join_lines: bool,
     quotes: QuoteMode,
     quiet: bool,
 }
@@ -197,7 +207,11 @@ impl SegmenterFactory {
             None => Segmenter::for_language(&tag),
         };
         let detected = matches!(self.lang, LangChoice::Auto).then_some(tag);
-        (seg.wrapped(self.wrapped).quotes(self.quotes), detected)
+        let seg = seg
+            .wrapped(self.wrapped)
+            .join_lines(self.join_lines)
+            .quotes(self.quotes);
+        (seg, detected)
     }
 }
 
@@ -219,6 +233,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         lang: args.lang.clone(),
         srx,
         wrapped: args.wrapped,
+        join_lines: !args.no_join_lines,
         quotes: match args.quotes {
             Quotes::Auto => QuoteMode::Auto,
             Quotes::Keep => QuoteMode::Keep,

@@ -13,9 +13,12 @@
 //! - [`srx`]: reading SRX 2.0 files and translating their Java regular expressions.
 //! - [`stream`]: segmenting a reader in large chunks with flat memory.
 //!
-//! Line breaks: by default every line break ends a sentence (plain-text
-//! convention of CAT tools and test sets). [`Segmenter::wrapped`] treats single
-//! line breaks as spaces, for hard-wrapped text; a blank line always ends a sentence.
+//! Line breaks: by default a line break ends a sentence (plain-text
+//! convention of CAT tools and test sets), unless the line was evidently
+//! wrapped inside a sentence: it does not end in a terminal and the next line
+//! goes on in lower case (see [`Segmenter::join_lines`]; built-in rules only).
+//! [`Segmenter::wrapped`] treats every single line break as a space, for
+//! hard-wrapped text; a blank line always ends a sentence.
 //!
 //! ```
 //! use tmkit::segment::Segmenter;
@@ -32,6 +35,7 @@
 
 mod java_regex;
 mod lang;
+mod lines;
 mod lists;
 mod punct;
 mod quotes;
@@ -86,6 +90,7 @@ pub struct Segmenter {
     lang: LanguageTag,
     engine: Engine,
     wrapped: bool,
+    join_lines: bool,
     quotes: QuoteMode,
 }
 
@@ -97,6 +102,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Rules(lang::rules_for(lang)),
             wrapped: false,
+            join_lines: true,
             quotes: QuoteMode::Auto,
         }
     }
@@ -106,6 +112,7 @@ impl Segmenter {
             lang: lang.clone(),
             engine: Engine::Srx(rules),
             wrapped: false,
+            join_lines: true,
             quotes: QuoteMode::Auto,
         }
     }
@@ -125,6 +132,50 @@ impl Segmenter {
     pub fn wrapped(mut self, wrapped: bool) -> Self {
         self.wrapped = wrapped;
         self
+    }
+
+    /// Whether a line break inside a sentence of hard-wrapped text continues
+    /// the sentence (default: on). It does when the line does not end in a
+    /// terminal, the next line starts with a lower-case letter (or an opening
+    /// parenthesis before one, or a number) and not with a list marker or a
+    /// bullet, and the sentence ends within the next few such lines. A line
+    /// that holds only a terminal finishes the sentence before it. Never
+    /// across a blank line. Built-in rules only (an SRX file's rules decide
+    /// for themselves); [`Segmenter::wrapped`] joins every single line break.
+    ///
+    /// ```
+    /// use tmkit::segment::Segmenter;
+    /// use tmkit::text::LanguageTag;
+    ///
+    /// let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+    /// let text = "The report was cut\nin the middle. Next one.\nfeatures\ncontact us";
+    /// let s: Vec<_> = seg.segments(text).map(|s| s.text).collect();
+    /// assert_eq!(s, ["The report was cut\nin the middle.", "Next one.", "features", "contact us"]);
+    /// let off = seg.join_lines(false);
+    /// assert_eq!(off.segments(text).count(), 5);
+    /// ```
+    pub fn join_lines(mut self, on: bool) -> Self {
+        self.join_lines = on;
+        self
+    }
+
+    /// True when wrapped lines are joined by [`Segmenter::join_lines`]'s rule
+    /// (it is on, the text is not [wrapped](Segmenter::wrapped) and the rules are built in).
+    pub fn joins_lines(&self) -> bool {
+        self.join_lines && !self.wrapped && matches!(self.engine, Engine::Rules(_))
+    }
+
+    /// Whether the line break at `nl` in `bytes` is one the segmenter may end
+    /// a sentence at without looking further: `Some(true)` when it does not
+    /// continue a sentence, `None` when that depends on bytes past the end of
+    /// `bytes` (more input may follow).
+    pub(crate) fn hard_line_break(&self, bytes: &[u8], nl: usize) -> Option<bool> {
+        match &self.engine {
+            Engine::Rules(rules) if self.joins_lines() => {
+                lines::continues(rules, bytes, nl, false).map(|joined| !joined)
+            }
+            _ => Some(true),
+        }
     }
 
     /// This segmenter with another treatment of quotations and brackets that
@@ -175,6 +226,7 @@ impl Segmenter {
                 rules,
                 text,
                 self.wrapped,
+                self.joins_lines(),
                 self.quotes,
             )),
             Engine::Srx(rules) => Inner::Srx(srx::SrxScanner::new(rules, text, self.wrapped)),

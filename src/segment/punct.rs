@@ -39,6 +39,7 @@ pub(crate) fn is_opener(c: char) -> bool {
     matches!(
         c,
         '"' | '\''
+            | '`'
             | '“'
             | '‘'
             | '„'

@@ -7,7 +7,7 @@
 //! `「もう遅い。早く寝なさい。」`), so the scanner asks here before it breaks.
 //!
 //! News prose has the other convention for the English-style quotes (`"…"`,
-//! `“…”`, `'…'`, `‘…’`): a quoted statement of several sentences (`"We are
+//! `“…”`, `'…'`, `‘…’`, and the ASCII `` `…' `` of TeX and older corpora): a quoted statement of several sentences (`"We are
 //! ready. The army is ready," he said.`) is split like the rest of the text. In
 //! [`QuoteMode::Auto`], the default, such a quotation is kept whole only when
 //! it exclaims (holds a `!`) or is broken off by a dash (`to--"`), as in
@@ -85,6 +85,8 @@ fn closers_of(open: char, prev: Option<char>, next: Option<char>) -> Option<&'st
         '"' => &['"'],
         '\'' if edge_before && word_after => &['\''],
         '‘' => &['’'],
+        // `…' : the ASCII quotes of TeX and of older English corpora (Penn Treebank).
+        '`' if edge_before && word_after => &['\''],
         '“' => &['”'],
         // German and Central European quotes close with “ or ” (Polish „…”).
         '„' => &['“', '”'],
@@ -175,8 +177,8 @@ fn open_at(text: &str, start: usize, pos: usize, state: &mut QuoteStack) {
 }
 
 /// Every character [`closers_of`] opens with or that closes what it opens.
-const QUOTE_CHARS: [char; 36] = [
-    '"', '\'', '‘', '’', '‚', '“', '”', '„', '«', '»', '‹', '›', '(', ')', '[', ']', '{', '}',
+const QUOTE_CHARS: [char; 37] = [
+    '"', '\'', '`', '‘', '’', '‚', '“', '”', '„', '«', '»', '‹', '›', '(', ')', '[', ']', '{', '}',
     '（', '）', '［', '］', '｛', '｝', '「', '」', '『', '』', '【', '】', '《', '》', '〈', '〉',
     '〔', '〕',
 ];

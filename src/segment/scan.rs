@@ -11,6 +11,7 @@ use crate::text::{is_bidi_control, is_spaceless_char};
 
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
+use super::lines;
 use super::lists::{self, Marker, MarkerStyle};
 use super::punct::{Class, classify, is_closer, is_inline_space, is_opener};
 use super::quotes::{self, QuoteMode};
@@ -44,6 +45,10 @@ pub(crate) struct RuleScanner<'a> {
     rules: &'a LangRules,
     text: &'a str,
     wrapped: bool,
+    /// Join hard-wrapped lines inside a sentence (see [`super::lines`]).
+    join_lines: bool,
+    /// Line breaks before this offset join (see [`lines::joins_through`]).
+    joined_through: usize,
     /// Which quotations and brackets are kept whole.
     quotes: QuoteMode,
     /// Start of the current sentence.
@@ -63,12 +68,15 @@ impl<'a> RuleScanner<'a> {
         rules: &'a LangRules,
         text: &'a str,
         wrapped: bool,
+        join_lines: bool,
         quotes: QuoteMode,
     ) -> Self {
         RuleScanner {
             rules,
             text,
             wrapped,
+            join_lines,
+            joined_through: 0,
             quotes,
             start: 0,
             pos: 0,
@@ -112,7 +120,18 @@ impl<'a> RuleScanner<'a> {
             }
             // A lone `\r` (old Mac files) is a line break too.
             if b == b'\n' || b == b'\r' {
-                if !self.wrapped || self.blank_line_follows(i) {
+                let joined = if self.wrapped {
+                    !self.blank_line_follows(i)
+                } else if !self.join_lines {
+                    false
+                } else if i < self.joined_through {
+                    true // a later break of lines already found to join
+                } else {
+                    let through = lines::joins_through(self.rules, bytes, i, true).flatten();
+                    self.joined_through = through.unwrap_or(0);
+                    through.is_some()
+                };
+                if !joined {
                     self.pos = i + 1;
                     self.marker = [None; 2];
                     return (i, i + 1);
@@ -831,6 +850,11 @@ impl<'a> RuleScanner<'a> {
         }
         // Arabic `د` + U+202A + `.`: bidi controls around the full stop are not part of the word.
         let raw = raw.trim_end_matches(is_bidi_control);
+        // `σημείο 1. ανωτέρω`: a cross-reference, also where a full stop
+        // before a lower-case word ends a sentence (Greek).
+        if class == Class::Lower && is_short_number(raw) && self.positional_at(b) {
+            return Step::Continue(b);
+        }
         // Greek starts sentences in lower case too; elsewhere a lower-case
         // word continues the sentence.
         if class == Class::Continuation || (class == Class::Lower && !self.rules.lower_after_stop) {

@@ -1,7 +1,8 @@
 //! Segmenting inputs of any size with flat memory.
 //!
 //! [`ChunkedText`] reads a byte source in large chunks and hands out text cut
-//! at hard boundaries (after a line break; after a blank line in wrapped mode),
+//! at hard boundaries (after a line break that does not join a wrapped line;
+//! after a blank line in wrapped mode),
 //! where no sentence can continue, so segmenting chunk by chunk gives the same
 //! sentences as segmenting the whole input. Offsets stay relative to the whole
 //! input (after a leading byte-order mark). A line longer than the chunk limit
@@ -147,7 +148,7 @@ impl<R: Read> ChunkedText<R> {
             if self.eof {
                 break self.buf.len();
             }
-            if let Some(cut) = hard_cut(&self.buf, seg.is_wrapped()) {
+            if let Some(cut) = hard_cut(&self.buf, seg) {
                 break cut;
             }
             if self.buf.len() >= self.max_pending {
@@ -162,7 +163,7 @@ impl<R: Read> ChunkedText<R> {
         // first, so only what follows the bad byte is lost; the next call reports it.
         let cut = match utf8(&self.buf[..cut]) {
             Ok(_) => cut,
-            Err(valid) => hard_cut(&self.buf[..valid], seg.is_wrapped()).unwrap_or(cut),
+            Err(valid) => hard_cut(&self.buf[..valid], seg).unwrap_or(cut),
         };
         self.consumed = cut;
         let text = self.validate(cut)?;
@@ -204,13 +205,18 @@ fn utf8(bytes: &[u8]) -> std::result::Result<&str, usize> {
         .map_err(|_| std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len()))
 }
 
-/// The end of the last hard boundary in `buf`: after its last line break, or
-/// in wrapped mode after its last blank line.
-fn hard_cut(buf: &[u8], wrapped: bool) -> Option<usize> {
+/// The end of the last hard boundary in `buf`: after its last line break
+/// that does not continue a sentence (a wrapped line), or in wrapped mode
+/// after its last blank line.
+fn hard_cut(buf: &[u8], seg: &Segmenter) -> Option<usize> {
     let mut end = buf.len();
     while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
-        if !wrapped {
-            return Some(nl + 1);
+        if !seg.is_wrapped() {
+            if seg.hard_line_break(buf, nl) == Some(true) {
+                return Some(nl + 1);
+            }
+            end = nl;
+            continue;
         }
         // Blank line: only spaces, tabs or CR between this break and the previous one.
         let before = &buf[..nl];
@@ -266,6 +272,25 @@ mod tests {
                     whole
                 );
             }
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_are_not_cut_apart() {
+        // Joined line breaks are not hard boundaries: every chunk size gives
+        // the sentences of the whole text, spanning their line breaks.
+        let text = "A long line that was\nwrapped in the middle. Menu\nhome\nnews\n".repeat(30);
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        let whole: Vec<(usize, String)> = seg
+            .segments(&text)
+            .map(|s| (s.start, s.text.to_string()))
+            .collect();
+        assert!(whole[0].1.contains('\n'));
+        for chunk in [1, 5, 33, 1000] {
+            assert_eq!(
+                collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
+                whole
+            );
         }
     }
 

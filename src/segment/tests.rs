@@ -131,6 +131,67 @@ fn line_breaks_and_wrapped_mode() {
 }
 
 #[test]
+fn hard_wrapped_lines_continue_their_sentence() {
+    // Cased scripts: a line without a terminal, then a lower-case line.
+    check(
+        "en",
+        "The lift is out\nof order today.",
+        &["The lift is out\nof order today."],
+    );
+    check(
+        "ru",
+        "Лифт сегодня\nне работает.",
+        &["Лифт сегодня\nне работает."],
+    );
+    check(
+        "el",
+        "Το ασανσέρ σήμερα\nδεν λειτουργεί.",
+        &["Το ασανσέρ σήμερα\nδεν λειτουργεί."],
+    );
+    check(
+        "hy",
+        "Վերելակն այսօր\nչի աշխատում։",
+        &["Վերելակն այսօր\nչի աշխատում։"],
+    );
+    // Over several lines, the sentence ending within the chain.
+    check(
+        "en",
+        "a line that is\nwrapped twice and\nends here. Next",
+        &["a line that is\nwrapped twice and\nends here.", "Next"],
+    );
+    // A lone `\r` and `\r\n` are line breaks too.
+    check(
+        "en",
+        "out\r\nof order.\rnow.",
+        &["out\r\nof order.", "now."],
+    );
+    // A line of only a terminal finishes the line before; `. Next` too.
+    check("en", "call us\n.\nHours", &["call us\n.", "Hours"]);
+    check("en", "call us\n. Hours", &["call us\n.", "Hours"]);
+    // Not joined: a terminal, a capital, a blank line, a list, a bullet, a menu,
+    // a caseless script, an ellipsis opening the line.
+    check("en", "Closed.\nsee below.", &["Closed.", "see below."]);
+    check(
+        "en",
+        "Closed “today.”\nsee below.",
+        &["Closed “today.”", "see below."],
+    );
+    check("en", "Closed\nToday.", &["Closed", "Today."]);
+    check("en", "Closed\n\ntoday.", &["Closed", "today."]);
+    check("en", "Closed \n \ntoday.", &["Closed", "today."]);
+    check("en", "Steps\nii. wait.", &["Steps", "ii. wait."]);
+    check("en", "Steps\n(b) wait.", &["Steps", "(b) wait."]);
+    check("en", "Steps\n• wait.", &["Steps", "• wait."]);
+    check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
+    check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
+    check("en", "So\n...and then.", &["So", "...and then."]);
+    // Off: every line break ends a sentence.
+    let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).join_lines(false);
+    assert_eq!(seg.segments("The lift is out\nof order.").count(), 2);
+    assert!(!seg.joins_lines());
+}
+
+#[test]
 fn unknown_languages_use_generic_rules() {
     let seg = Segmenter::for_language(&LanguageTag::parse("fi").unwrap());
     assert_eq!(seg.rule_set(), Some("und"));
@@ -177,10 +238,11 @@ fn assert_covers(text: &str, sentences: &[Sentence<'_>]) {
 
 fn check_all_languages(text: &str) {
     for code in supported_languages() {
-        for wrapped in [false, true] {
+        for (wrapped, join) in [(false, true), (false, false), (true, true)] {
             for quotes in [QuoteMode::Auto, QuoteMode::Keep, QuoteMode::Split] {
                 let seg = Segmenter::for_language(&LanguageTag::parse(code).unwrap())
                     .wrapped(wrapped)
+                    .join_lines(join)
                     .quotes(quotes);
                 let got: Vec<_> = seg.segments(text).collect();
                 assert_covers(text, &got);

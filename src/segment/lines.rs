@@ -1,0 +1,242 @@
+//! Hard-wrapped lines: a single line break that continues a sentence.
+//!
+//! A line break ends a sentence by default, except where the line was
+//! evidently wrapped (text from PDFs, e-mail, plain text at a fixed width):
+//! - the line does not end in a terminal (nor in a terminal and closing quotes
+//!   or brackets), and is not blank;
+//! - the next line starts with a lower-case letter of a cased script (Latin,
+//!   Cyrillic, Greek, Armenian, ...), or with an opening parenthesis before a
+//!   lower-case word or a number (`400 yd\n(365.8 m).`), and not with a list
+//!   marker (`a.`, `ii)`, `(b)`) or a bullet;
+//! - the sentence it continues ends: a terminal follows within that line or
+//!   the next [`MAX_CHAIN`] lines, each of which continues the one before it.
+//!   A run of short lower-case lines without a terminal (a menu, a list of
+//!   keywords) stays one line each.
+//!
+//! A line that holds only a terminal (`pricing\n.\n`), or starts with one set
+//! off by a space (`pricing\n. Next`), finishes the sentence of the line before
+//! it. A blank line always ends a sentence.
+//!
+//! The decision looks only at the two sides of the break and a few lines ahead,
+//! so [`super::stream`] can tell from a buffer whether a break is hard.
+
+use super::lang::{LangRules, TermKind};
+use super::lists::{self, MarkerStyle};
+use super::punct::{Class, classify, is_closer};
+use super::scan::BULLETS;
+use crate::text::is_bidi_control;
+
+/// Lines after the break searched for the end of the wrapped sentence.
+pub(crate) const MAX_CHAIN: usize = 4;
+
+/// How a line starts, for the break before it.
+enum Start {
+    /// A lone terminal: it finishes the sentence of the line before.
+    Terminal,
+    /// A lower-case word (or a parenthesis): the sentence may go on.
+    Continues,
+    /// Anything else: blank, capitalised, a list item, a bullet, a number.
+    Other,
+}
+
+/// Whether the line break at `nl` (a `\n`, or a lone `\r`) continues the
+/// sentence of the line before it. `None` when the answer depends on bytes
+/// past the end of `bytes`; when `complete`, `bytes` is the whole text and the
+/// answer is always known (the end of the text ends every line).
+pub(crate) fn continues(
+    rules: &LangRules,
+    bytes: &[u8],
+    nl: usize,
+    complete: bool,
+) -> Option<bool> {
+    joins_through(rules, bytes, nl, complete).map(|through| through.is_some())
+}
+
+/// As [`continues`], with where the joined lines end: `Some(Some(at))` when the
+/// break joins and the line starting at `at` holds the sentence's terminal.
+/// Every line break before `at` (after `nl`) then joins too: the lines between
+/// hold no terminal and go on in lower case, and their own lookahead ends at
+/// the same line, within fewer lines.
+pub(crate) fn joins_through(
+    rules: &LangRules,
+    bytes: &[u8],
+    nl: usize,
+    complete: bool,
+) -> Option<Option<usize>> {
+    let mut head = &bytes[..nl];
+    if bytes[nl] == b'\n' {
+        head = head.strip_suffix(b"\r").unwrap_or(head);
+    }
+    if !line_is_open(rules, head) {
+        return Some(None);
+    }
+    let mut at = nl + 1;
+    for _ in 0..=MAX_CHAIN {
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |o| at + o);
+        // A line cut off by the end of the buffer, or a `\r` whose `\n` may follow.
+        if !complete && (end == bytes.len() || (bytes[end] == b'\r' && end + 1 == bytes.len())) {
+            return None;
+        }
+        let line = &bytes[at..end];
+        match line_start(rules, line) {
+            Start::Terminal => return Some(Some(at)),
+            Start::Continues => {}
+            Start::Other => return Some(None),
+        }
+        if has_terminal(rules, line) {
+            return Some(Some(at));
+        }
+        if end == bytes.len() {
+            return Some(None);
+        }
+        at = end
+            + if bytes[end..].starts_with(b"\r\n") {
+                2
+            } else {
+                1
+            };
+    }
+    Some(None)
+}
+
+/// The character starting at `i` (`None` at the end or on invalid UTF-8).
+fn char_at(bytes: &[u8], i: usize) -> Option<char> {
+    if let Some(&b) = bytes.get(i).filter(|b| b.is_ascii()) {
+        return Some(char::from(b));
+    }
+    let tail = &bytes[i..bytes.len().min(i + 4)];
+    let valid = match std::str::from_utf8(tail) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&tail[..e.valid_up_to()]).ok()?,
+    };
+    valid.chars().next()
+}
+
+/// The character ending just before `end`, and where it starts.
+fn char_before(bytes: &[u8], end: usize) -> Option<(usize, char)> {
+    let mut start = end.checked_sub(1)?;
+    if bytes[start].is_ascii() {
+        return Some((start, char::from(bytes[start])));
+    }
+    while start > 0 && end - start < 4 && (bytes[start] & 0xC0) == 0x80 {
+        start -= 1;
+    }
+    let c = std::str::from_utf8(&bytes[start..end])
+        .ok()?
+        .chars()
+        .next()?;
+    Some((start, c))
+}
+
+/// True when the line ending at `head.len()` has text and does not end in a
+/// terminal (possibly followed by closing quotes and brackets).
+fn line_is_open(rules: &LangRules, head: &[u8]) -> bool {
+    let mut end = head.len();
+    while end > 0 && matches!(head[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    while let Some((start, c)) = char_before(head, end) {
+        if c == '\n' || c == '\r' {
+            return false;
+        }
+        if !(is_closer(c) || is_bidi_control(c)) {
+            return rules.terminal_kind(c).is_none();
+        }
+        end = start;
+    }
+    // Blank, or only closing marks since the start of the text.
+    false
+}
+
+/// How `line` starts.
+fn line_start(rules: &LangRules, line: &[u8]) -> Start {
+    let lead = line
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let body = &line[lead..];
+    let Some(c) = char_at(body, 0).filter(|_| !body.is_empty()) else {
+        return Start::Other;
+    };
+    if let Some(kind) = rules.terminal_kind(c) {
+        let after = &body[c.len_utf8()..];
+        let alone = after.first().is_none_or(|b| matches!(b, b' ' | b'\t'));
+        return if alone && kind != TermKind::Ellipsis {
+            Start::Terminal
+        } else {
+            Start::Other
+        };
+    }
+    if BULLETS.contains(&c) {
+        return Start::Other;
+    }
+    if c == '(' {
+        // `(a) item`, `(ii) item`, `(3) item`: a list.
+        if let Some(close) = body.iter().take(6).position(|&b| b == b')')
+            && let Ok(label) = std::str::from_utf8(&body[1..close])
+            && lists::readings(label, MarkerStyle::Parens)[0].is_some()
+        {
+            return Start::Other;
+        }
+        return match char_at(body, 1) {
+            Some(n) if n == ' ' || n.is_numeric() || classify(n) == Class::Lower => {
+                Start::Continues
+            }
+            _ => Start::Other,
+        };
+    }
+    if classify(c) != Class::Lower {
+        return Start::Other;
+    }
+    // `a. item`, `b) item`, `iv. item`: a list item.
+    let word = body
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t'))
+        .map_or(body, |p| &body[..p]);
+    let label = word
+        .strip_suffix(b".)")
+        .or_else(|| word.strip_suffix(b"."))
+        .or_else(|| word.strip_suffix(b")"));
+    if let Some(label) = label.and_then(|l| std::str::from_utf8(l).ok())
+        && lists::readings(label, MarkerStyle::Dot)[0].is_some()
+    {
+        return Start::Other;
+    }
+    Start::Continues
+}
+
+/// True when `line` holds a terminal (a colon used as a full stop excepted).
+fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
+    // The ASCII terminals are found with SIMD; the bytes before the first of
+    // them need a closer look only when they are not all ASCII.
+    let first = memchr::memchr3(b'.', b'?', b'!', line);
+    let head = &line[..first.unwrap_or(line.len())];
+    // Greek `;`, the question mark.
+    let ascii_extra = rules.extra_terminals.iter().any(|&(c, kind)| {
+        c.is_ascii() && kind != TermKind::Colon && memchr::memchr(c as u8, head).is_some()
+    });
+    if ascii_extra {
+        return true;
+    }
+    if head.is_ascii() {
+        return first.is_some();
+    }
+    let mut i = 0;
+    while i < head.len() {
+        let b = head[i];
+        if b.is_ascii() || (b & 0xC0) == 0x80 || !rules.interesting[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        match char_at(head, i) {
+            Some(c) => {
+                if rules.terminal_kind(c).is_some_and(|k| k != TermKind::Colon) {
+                    return true;
+                }
+                i += c.len_utf8();
+            }
+            None => i += 1,
+        }
+    }
+    first.is_some()
+}
