@@ -1159,11 +1159,6 @@ impl Store for SqliteStore {
         doc.flatten().map(|d| unit::header_from_doc(&d)).transpose()
     }
 
-    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        let prepared: Vec<PreparedUnit> = units.iter().cloned().map(PreparedUnit::new).collect();
-        self.add_prepared_units(&prepared, policy)
-    }
-
     fn add_prepared(
         &mut self,
         units: Vec<PreparedUnit>,
