@@ -14,6 +14,8 @@
 # the whole script at real-time priority (`chrt -f 10`, root): on a machine
 # shared with builds, wall times and per-query latencies then measure the
 # work rather than the waits for a core; say so when quoting them.
+# ONLY_PG=1 runs the PostgreSQL part alone (TMKIT_BENCH_PG set; no SQLite
+# store, no round trip); IMPORT_ONLY=1 stops after the import(s).
 set -euo pipefail
 if [ -n "${RT:-}" ] && [ -z "${STORE_BENCH_RT:-}" ]; then
   STORE_BENCH_RT=1 exec chrt -f 10 "$0" "$@"
@@ -40,6 +42,10 @@ if [ ! -f "$B1M/gt.jsonl" ]; then
 fi
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ); scheduling: $(chrt -p $$ | head -1 | sed 's/.*: //')"
 
+stores=()
+if [ -n "${ONLY_PG:-}" ]; then
+  [ -n "${TMKIT_BENCH_PG:-}" ] || { echo "bench: ONLY_PG=1 needs TMKIT_BENCH_PG" >&2; exit 2; }
+else
 echo "== import 1M TMX ($(( $(stat -c %s "$B1M/tm.tmx") / 1000000 )) MB) into SQLite (concordance + fuzzy index included)"
 rm -f "$DB" "$DB"-* "$DB".*.fzi
 /usr/bin/time -f "$TIME" "$BIN" tm import --tm "$DB" "$B1M/tm.tmx"
@@ -55,8 +61,9 @@ c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 rows = c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 5").fetchall()
 print("largest b-trees: " + ", ".join(f"{n} {b / 1e6:.1f} MB" for n, b in rows))
 PY
+stores+=("$DB")
+fi
 
-stores=("$DB")
 if [ -n "${TMKIT_BENCH_PG:-}" ]; then
   # CPU of every PostgreSQL process, live ones and the postmaster's reaped
   # children (clock ticks): the server's share of the import. Other clients
@@ -80,6 +87,7 @@ if [ -n "${TMKIT_BENCH_PG:-}" ]; then
   echo "database: $(psql -Atq "$TMKIT_BENCH_PG" -c 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
   stores+=("$TMKIT_BENCH_PG")
 fi
+[ -z "${IMPORT_ONLY:-}" ] || exit 0
 
 for store in "${stores[@]}"; do
   echo "== $store: open + first fuzzy answer (index loaded from its file)"
@@ -102,6 +110,7 @@ for store in "${stores[@]}"; do
   echo "export: $((size / 1000000)) MB; CPU ${cpu} s: $(awk -v b="$size" -v c="$cpu" 'BEGIN {printf "%.0f", b / 1e6 / c}') MB/s of CPU; wall ${wall} s: $(awk -v b="$size" -v w="$wall" 'BEGIN {printf "%.0f", b / 1e6 / w}') MB/s"
 done
 
+[ -z "${ONLY_PG:-}" ] || exit 0
 echo "== TMX -> store -> TMX round trip on every file of ../shared/data/tmx"
 python3 "$SHARED/eval/tmx/conformance.py" --corpus "$SHARED/data/tmx" --roundtrip-cmd \
   "$BIN -q tm import --tm {out}.tmdb --on-duplicate add {in} && $BIN -q tm export --tm {out}.tmdb -o {out}" | tail -1

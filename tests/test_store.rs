@@ -943,52 +943,9 @@ fn sqlite_logs_the_units_other_handles_change() {
     let path = dir.path().join("log.tmdb");
     let mut writer = SqliteStore::open(&path, true).unwrap();
     let mut reader = SqliteStore::open(&path, false).unwrap();
-    let unit = |s: &str, t: &str| Unit::new(&[("en", s), ("fr", t)]);
-    let first = writer
-        .add_units(
-            &[
-                unit("One", "Un"),
-                unit("Two", "Deux"),
-                unit("Three", "Trois"),
-            ],
-            DuplicatePolicy::default(),
-        )
-        .unwrap()
-        .ids;
-    let g0 = reader.generation().unwrap();
-    assert_eq!(reader.changes_since(g0).unwrap(), Some((g0, vec![])));
-    let added = writer
-        .add_units(&[unit("Four", "Quatre")], DuplicatePolicy::default())
-        .unwrap()
-        .ids;
-    let edit = store::Edit {
-        variants: vec![("fr".into(), "Deux !".into())],
-        ..Default::default()
-    };
-    assert_eq!(
-        writer.edit(&Filter::of_ids(vec![first[1]]), &edit).unwrap(),
-        1
-    );
-    assert_eq!(writer.delete(&Filter::of_ids(vec![first[2]])).unwrap(), 1);
-    let (g1, changed) = reader.changes_since(g0).unwrap().expect("a logged store");
-    assert_eq!(g1, g0 + 3);
-    let mut expected = vec![added[0], first[1], first[2]];
-    expected.sort_unstable();
-    assert_eq!(changed, expected);
-    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
-    // Dedupe and a replacing add are logged too; usage is not a change.
-    writer.record_usage(&first, "20250101T000000Z").unwrap();
-    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
-    let replacing = writer
-        .add_units(&[unit("One", "Une")], DuplicatePolicy::Overwrite)
-        .unwrap()
-        .ids;
-    let (g2, changed) = reader.changes_since(g1).unwrap().unwrap();
-    assert_eq!(changed, vec![first[0], replacing[0]]);
-    assert_eq!(reader.changes_since(g2 + 1000).unwrap(), None);
-    // A store created with the log has every change since generation 0.
-    let (_, all) = reader.changes_since(0).unwrap().unwrap();
-    assert_eq!(all, vec![1, 2, 3, 4, 5]);
+    let run = support::change_log_scenario(&mut writer, &mut reader);
+    // SQLite raises the generation by one per write: add, edit, delete.
+    assert_eq!(run.after, run.before + 3);
 }
 
 #[test]
@@ -1024,4 +981,67 @@ fn the_change_log_keeps_the_last_10000_generations() {
         .query_row("SELECT count(*) FROM tmkit_changes", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 1);
+}
+
+#[test]
+fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tail.tmdb");
+    {
+        let mut db = SqliteStore::open(&path, true).unwrap();
+        let units: Vec<Unit> = (1..=5)
+            .map(|i| {
+                Unit::new(&[
+                    ("en", format!("Tail sentence number {i}").as_str()),
+                    ("fr", format!("Phrase de queue numéro {i}").as_str()),
+                ])
+            })
+            .collect();
+        db.add_units(&units, DuplicatePolicy::default()).unwrap();
+        // Units 3 to 5 leave the index, as after an import killed before it
+        // moved its index in.
+        db.connection()
+            .execute_batch(
+                "INSERT INTO units_fts(units_fts, rowid, text) \
+                 SELECT 'delete', id, text FROM unit_texts WHERE id > 2; \
+                 UPDATE tmkit_meta SET value = '2' WHERE key = 'concordance_through';",
+            )
+            .unwrap();
+        assert_eq!(concordance_mark(&db), 2);
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    tmkit()
+        .args(["-q", "tm", "check", "--tm"])
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(&path).unwrap() == bytes,
+        "tm check changed the store's bytes"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        modified
+    );
+    let mut db = SqliteStore::open(&path, false).unwrap();
+    assert_eq!(concordance_mark(&db), 2, "the check indexed the tail");
+    // The tail is still found (scanned), the indexed part through the index.
+    assert_eq!(found(&mut db, "sentence number 4"), vec![4]);
+    assert_eq!(found(&mut db, "sentence number 2"), vec![2]);
+    // The check still compares the index with the units up to the mark: an
+    // indexed unit missing from the index is a problem.
+    db.connection()
+        .execute(
+            "INSERT INTO units_fts(units_fts, rowid, text) \
+             SELECT 'delete', id, text FROM unit_texts WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    let problems = db.check().unwrap();
+    assert!(
+        problems.iter().any(|p| p.contains("concordance index")),
+        "{problems:?}"
+    );
+    assert_eq!(concordance_mark(&db), 2);
 }

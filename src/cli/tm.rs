@@ -88,20 +88,36 @@ pub struct FilterArgs {
     pub search: Option<String>,
 }
 
-impl FilterArgs {
-    fn filter(&self) -> Filter {
+/// The one conversion of the filter options into the store's filter. Both
+/// sides are spelled out without `..`, so a field added to either one does
+/// not compile until it is carried across here.
+impl From<&FilterArgs> for Filter {
+    fn from(args: &FilterArgs) -> Filter {
+        let FilterArgs {
+            ids,
+            src,
+            tgt,
+            since,
+            until,
+            user,
+            project,
+            client,
+            domain,
+            fields,
+            search,
+        } = args;
         Filter {
-            ids: self.ids.clone(),
-            src: self.src.as_ref().map(ToString::to_string),
-            tgt: self.tgt.as_ref().map(ToString::to_string),
-            since: self.since.clone(),
-            until: self.until.clone(),
-            user: self.user.clone(),
-            project: self.project.clone(),
-            client: self.client.clone(),
-            domain: self.domain.clone(),
-            fields: self.fields.clone(),
-            search: self.search.clone(),
+            ids: ids.clone(),
+            src: src.as_ref().map(ToString::to_string),
+            tgt: tgt.as_ref().map(ToString::to_string),
+            since: since.clone(),
+            until: until.clone(),
+            user: user.clone(),
+            project: project.clone(),
+            client: client.clone(),
+            domain: domain.clone(),
+            fields: fields.clone(),
+            search: search.clone(),
             limit: None,
         }
     }
@@ -373,14 +389,15 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 ExportFormat::Tmx
             };
             let started = Instant::now();
+            let selection = Filter::from(&filter);
             let n = if tmkit::files::is_stdio(&output) {
                 let mut out = common::stdout();
-                let n = export(db.as_mut(), &filter.filter(), &format, &mut out)?;
+                let n = export(db.as_mut(), &selection, &format, &mut out)?;
                 out.flush()?;
                 n
             } else {
                 let mut out = tmkit::files::AtomicFile::create(&output)?;
-                let n = export(db.as_mut(), &filter.filter(), &format, &mut out)?;
+                let n = export(db.as_mut(), &selection, &format, &mut out)?;
                 out.commit()?;
                 n
             };
@@ -462,7 +479,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             set_fields,
             by,
         } => {
-            let filter = filter.filter();
+            let filter = Filter::from(&filter);
             if filter == Filter::default() {
                 return Err(common::usage("say which units to edit (--id or a filter)"));
             }
@@ -479,7 +496,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TmCommand::Delete { store, filter, all } => {
-            let filter = filter.filter();
+            let filter = Filter::from(&filter);
             if filter == Filter::default() && !all {
                 return Err(common::usage(
                     "say which units to delete (--id or a filter), or --all",
@@ -833,4 +850,70 @@ fn print_units(units: &[StoredUnit], format: DataFormat) -> anyhow::Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The filter options alone, as `tm export` and `tm delete` take them.
+    #[derive(Debug, Parser)]
+    struct Filters {
+        #[command(flatten)]
+        filter: FilterArgs,
+    }
+
+    fn filter_of(args: &[&str]) -> Filter {
+        let parsed = Filters::try_parse_from(std::iter::once("tm").chain(args.iter().copied()));
+        Filter::from(&parsed.unwrap().filter)
+    }
+
+    #[test]
+    fn each_filter_option_sets_its_own_field() {
+        assert_eq!(filter_of(&[]), Filter::default());
+        let got = filter_of(&[
+            "--id",
+            "3",
+            "--id",
+            "5",
+            "--sl",
+            "en-us",
+            "--tgt",
+            "fr",
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-12-31",
+            "--user",
+            "ana",
+            "--project",
+            "p",
+            "--client",
+            "c",
+            "--domain",
+            "d",
+            "--field",
+            "k=v=w",
+            "--field",
+            "x=",
+            "--search",
+            "Prime",
+        ]);
+        let want = Filter {
+            ids: vec![3, 5],
+            src: Some("en-US".into()),
+            tgt: Some("fr".into()),
+            since: Some("2024-01-01".into()),
+            until: Some("2024-12-31".into()),
+            user: Some("ana".into()),
+            project: Some("p".into()),
+            client: Some("c".into()),
+            domain: Some("d".into()),
+            fields: vec![("k".into(), "v=w".into()), ("x".into(), String::new())],
+            search: Some("Prime".into()),
+            limit: None,
+        };
+        assert_eq!(got, want);
+    }
 }

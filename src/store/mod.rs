@@ -309,17 +309,17 @@ pub trait Store: Send {
     fn origin_header(&mut self, name: &str) -> Result<Option<crate::tmx::Header>>;
     /// Adds units in one transaction, skipping exact duplicates and resolving
     /// same-source conflicts by `policy`.
-    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport>;
+    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
+        let prepared = units.iter().cloned().map(PreparedUnit::new).collect();
+        self.add_prepared(prepared, policy)
+    }
     /// [`Store::add_units`] of units prepared ahead (on an import's reading
-    /// thread); an engine that does not use the preparation adds the units.
+    /// thread, so the writing one only writes): what both engines write from.
     fn add_prepared(
         &mut self,
         units: Vec<PreparedUnit>,
         policy: DuplicatePolicy,
-    ) -> Result<AddReport> {
-        let units: Vec<Unit> = units.into_iter().map(|p| p.unit).collect();
-        self.add_units(&units, policy)
-    }
+    ) -> Result<AddReport>;
     /// Calls `each` for every unit the filter selects, in id order, streaming.
     fn for_each_unit(
         &mut self,

@@ -24,13 +24,10 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::filter::{Dialect, filter_sql, like_pattern};
-use super::unit::{
-    self, UnitHashes, UnitRow, columns_suffice, finish_unit, normalize_lang, search_fold,
-    unit_hashes,
-};
+use super::unit::{self, UnitRow, finish_unit, normalize_lang, search_fold};
 use super::{
-    AddReport, Conflict, DuplicatePolicy, Edit, Filter, ScannedUnit, SearchQuery, Stats, Store,
-    StoreLocation, StoredUnit, Unit,
+    AddReport, Conflict, DuplicatePolicy, Edit, Filter, PreparedUnit, ScannedUnit, SearchQuery,
+    Stats, Store, StoreLocation, StoredUnit, Unit,
 };
 use crate::error::{Error, Location, Result};
 use crate::tmx::{Header, Note, Tu};
@@ -527,24 +524,106 @@ impl PgStore {
             .execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK]);
     }
 
+    /// Adds prepared units in one transaction (see [`Store::add_units`]),
+    /// or to the bulk load of an import into an empty store.
+    fn add_prepared_units(
+        &mut self,
+        units: &[PreparedUnit],
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        if self.bulk.is_none() && !self.bulk_checked && units.len() >= BULK_MIN_BATCH {
+            self.bulk_checked = true;
+            if self.lock_if_empty()?
+                && let Err(e) = self.start_bulk()
+            {
+                self.unlock_session();
+                return Err(e);
+            }
+        }
+        if self.bulk.is_some() {
+            return self.bulk_add(units, policy);
+        }
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let version = self.version;
+        let mut tx = self.write_tx()?;
+        let names: Vec<&str> = units
+            .iter()
+            .filter_map(|u| u.unit.origin.as_deref())
+            .collect();
+        let origins = origin_ids(&mut tx, &names, &err)?;
+        let contents: Vec<i64> = units.iter().map(|u| u.hashes.content as i64).collect();
+        let sources: Vec<i64> = units.iter().map(|u| u.hashes.source as i64).collect();
+        // What the store holds of this batch's hashes; the batch's own units
+        // join these maps as they are admitted.
+        let mut by_content: HashMap<i64, Vec<Place>> = HashMap::new();
+        for r in tx
+            .query(
+                "SELECT content_hash, origin_id, origin_pos FROM units WHERE content_hash = ANY($1)",
+                &[&contents],
+            )
+            .map_err(&err)?
+        {
+            by_content.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+        }
+        let mut by_source: HashMap<i64, Vec<(i64, Option<String>)>> = HashMap::new();
+        for r in tx
+            .query(
+                "SELECT source_hash, id, coalesce(change_date, creation_date) FROM units WHERE source_hash = ANY($1)",
+                &[&sources],
+            )
+            .map_err(&err)?
+        {
+            by_source.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+        }
+        let places = places_of(units, &origins);
+        let (mut report, admitted, removed) =
+            admit(units, &places, policy, &mut by_content, &mut by_source);
+        if !removed.is_empty() {
+            tx.execute("DELETE FROM units WHERE id = ANY($1)", &[&removed])
+                .map_err(&err)?;
+        }
+        let keep: Vec<usize> = admitted.into_iter().flatten().collect();
+        if !keep.is_empty() {
+            let ids: Vec<i64> = tx
+                .query(
+                    "SELECT nextval(pg_get_serial_sequence('units', 'id')) FROM generate_series(1, $1::bigint)",
+                    &[&(keep.len() as i64)],
+                )
+                .map_err(&err)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let rows: Vec<(i64, &PreparedUnit, Option<i64>)> = keep
+                .iter()
+                .zip(&ids)
+                .map(|(&i, &id)| (id, &units[i], places[i].0))
+                .collect();
+            copy_units(&mut tx, &rows, &err)?;
+            report.ids = ids;
+        }
+        let touched: Vec<i64> = report.ids.iter().chain(&removed).copied().collect();
+        record_write(&mut tx, version, &touched, &err)?;
+        tx.commit().map_err(&err)?;
+        Ok(report)
+    }
+
     /// Adds a batch to the bulk load: duplicates and conflicts are resolved
     /// against what the load added (the store was empty), the units get ids
     /// here, and their COPY text goes to the writer thread.
-    fn bulk_add(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
+    fn bulk_add(&mut self, units: &[PreparedUnit], policy: DuplicatePolicy) -> Result<AddReport> {
         let location = self.location.clone();
         let err = pg_err(&location);
         let bulk = self.bulk.as_mut().expect("a bulk load");
-        for name in units.iter().filter_map(|u| u.origin.as_deref()) {
+        for name in units.iter().filter_map(|u| u.unit.origin.as_deref()) {
             if !bulk.origins.contains_key(name) {
                 let one = origin_ids(&mut *self.client, &[name], &err)?;
                 bulk.origins.extend(one);
             }
         }
-        let hashes: Vec<UnitHashes> = units.iter().map(unit_hashes).collect();
         let places = places_of(units, &bulk.origins);
         let (mut report, admitted, removed) = admit(
             units,
-            &hashes,
             &places,
             policy,
             &mut bulk.by_content,
@@ -562,19 +641,19 @@ impl PgStore {
         }
         let ids: Vec<i64> = (first..bulk.next_id).collect();
         // The memo knows this batch's units by their slot: give them their ids.
-        for h in &hashes {
+        for h in units.iter().map(|u| u.hashes) {
             if let Some(same) = bulk.by_source.get_mut(&(h.source as i64)) {
                 for (id, _) in same.iter_mut().filter(|(id, _)| *id < 0) {
                     *id = slot_ids[(-*id - 1) as usize];
                 }
             }
         }
-        let rows: Vec<(i64, &Unit, UnitHashes, Option<i64>)> = keep
+        let rows: Vec<(i64, &PreparedUnit, Option<i64>)> = keep
             .iter()
             .zip(&ids)
-            .map(|(&i, &id)| (id, &units[i], hashes[i], places[i].0))
+            .map(|(&i, &id)| (id, &units[i], places[i].0))
             .collect();
-        let copy = copy_text(&rows)?;
+        let copy = copy_text(&rows);
         bulk.tx_batches += 1;
         let commit = (bulk.tx_batches >= BULK_BATCHES_PER_TX).then(|| {
             let range = (bulk.tx_first, bulk.next_id - 1);
@@ -920,27 +999,25 @@ fn copy_field(row: &mut String, value: Option<&str>, sep: char) {
 /// Writes units with the given ids through COPY.
 fn copy_units(
     c: &mut impl GenericClient,
-    rows: &[(i64, &Unit, UnitHashes, Option<i64>)],
+    rows: &[(i64, &PreparedUnit, Option<i64>)],
     err: &dyn Fn(postgres::Error) -> Error,
 ) -> Result<()> {
-    send_copy(c, &copy_text(rows)?, err)
+    send_copy(c, &copy_text(rows), err)
 }
 
-/// The COPY text rows of units with the given ids.
-fn copy_text(rows: &[(i64, &Unit, UnitHashes, Option<i64>)]) -> Result<CopyText> {
+/// The COPY text rows of units with the given ids (and origin ids), from
+/// what their preparation computed: hashes, normalized languages, plain
+/// texts, code counts, the `<tu>` when the columns do not suffice.
+fn copy_text(rows: &[(i64, &PreparedUnit, Option<i64>)]) -> CopyText {
     let (mut units, mut variants, mut fields) = (String::new(), String::new(), String::new());
-    for &(id, unit, hashes, origin) in rows {
+    for &(id, prepared, origin) in rows {
+        let (unit, hashes) = (&prepared.unit, prepared.hashes);
         let tu = &unit.tu;
         let usage: i64 = tu
             .usagecount
             .as_deref()
             .and_then(|u| u.trim().parse().ok())
             .unwrap_or(0);
-        let tmx = if columns_suffice(tu) {
-            None
-        } else {
-            Some(unit::tu_to_xml(tu)?)
-        };
         let nums = [
             Some(id.to_string()),
             Some(usage.to_string()),
@@ -952,11 +1029,10 @@ fn copy_text(rows: &[(i64, &Unit, UnitHashes, Option<i64>)]) -> Result<CopyText>
             unit.context.1.map(|h| (h as i64).to_string()),
         ];
         let note = unit.note();
-        let source_lang = normalize_lang(&unit.source_lang);
         let fields_in_order: [Option<&str>; 20] = [
             nums[0].as_deref(),
             tu.tuid.as_deref(),
-            Some(&source_lang),
+            Some(&prepared.source_lang),
             tu.creationdate.as_deref(),
             tu.creationid.as_deref(),
             tu.changedate.as_deref(),
@@ -973,27 +1049,22 @@ fn copy_text(rows: &[(i64, &Unit, UnitHashes, Option<i64>)]) -> Result<CopyText>
             nums[5].as_deref(),
             nums[6].as_deref(),
             nums[7].as_deref(),
-            tmx.as_deref(),
+            prepared.tmx.as_deref(),
         ];
         for (i, v) in fields_in_order.iter().enumerate() {
             copy_field(&mut units, *v, if i == 19 { '\n' } else { '\t' });
         }
-        for tuv in &tu.tuvs {
-            let text = tuv.seg.plain_text();
+        for (lang, text, codes) in &prepared.variants {
             copy_field(&mut variants, Some(&id.to_string()), '\t');
-            copy_field(&mut variants, Some(&normalize_lang(&tuv.lang)), '\t');
-            copy_field(&mut variants, Some(&text), '\t');
+            copy_field(&mut variants, Some(lang), '\t');
+            copy_field(&mut variants, Some(text), '\t');
+            copy_field(&mut variants, Some(&codes.to_string()), '\t');
             copy_field(
                 &mut variants,
-                Some(&unit::code_count(tuv).to_string()),
+                Some(&(unit::text_hash(text) as i64).to_string()),
                 '\t',
             );
-            copy_field(
-                &mut variants,
-                Some(&(unit::text_hash(&text) as i64).to_string()),
-                '\t',
-            );
-            copy_field(&mut variants, Some(&search_fold(&text)), '\n');
+            copy_field(&mut variants, Some(&search_fold(text)), '\n');
         }
         let props = tu
             .props
@@ -1010,11 +1081,11 @@ fn copy_text(rows: &[(i64, &Unit, UnitHashes, Option<i64>)]) -> Result<CopyText>
             copy_field(&mut fields, Some(value), '\n');
         }
     }
-    Ok(CopyText {
+    CopyText {
         units,
         variants,
         fields,
-    })
+    }
 }
 
 /// Sends COPY text rows.
@@ -1138,9 +1209,10 @@ fn record_write(
 }
 
 /// Origin id and position of each unit, as stored.
-fn places_of(units: &[Unit], origins: &HashMap<String, i64>) -> Vec<Place> {
+fn places_of(units: &[PreparedUnit], origins: &HashMap<String, i64>) -> Vec<Place> {
     units
         .iter()
+        .map(|p| &p.unit)
         .map(|u| {
             (
                 u.origin.as_deref().and_then(|n| origins.get(n).copied()),
@@ -1157,8 +1229,7 @@ fn places_of(units: &[Unit], origins: &HashMap<String, i64>) -> Vec<Place> {
 /// report, the admitted unit (index into `units`) per slot (`None`: a later
 /// unit of the batch replaced it) and the stored ids replaced.
 fn admit(
-    units: &[Unit],
-    hashes: &[UnitHashes],
+    units: &[PreparedUnit],
     places: &[Place],
     policy: DuplicatePolicy,
     by_content: &mut HashMap<i64, Vec<Place>>,
@@ -1167,11 +1238,12 @@ fn admit(
     let mut report = AddReport::default();
     let mut admitted: Vec<Option<usize>> = Vec::new();
     let mut removed: Vec<i64> = Vec::new();
-    for (i, unit) in units.iter().enumerate() {
+    for (i, prepared) in units.iter().enumerate() {
+        let unit = &prepared.unit;
         if unit.tu.tuvs.is_empty() {
             continue;
         }
-        let h = hashes[i];
+        let h = prepared.hashes;
         let place = places[i];
         let known = by_content.get(&(h.content as i64));
         let duplicate = match policy {
@@ -1368,86 +1440,12 @@ impl Store for PgStore {
         doc.flatten().map(|d| unit::header_from_doc(&d)).transpose()
     }
 
-    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        if self.bulk.is_none() && !self.bulk_checked && units.len() >= BULK_MIN_BATCH {
-            self.bulk_checked = true;
-            if self.lock_if_empty()?
-                && let Err(e) = self.start_bulk()
-            {
-                self.unlock_session();
-                return Err(e);
-            }
-        }
-        if self.bulk.is_some() {
-            return self.bulk_add(units, policy);
-        }
-        let location = self.location.clone();
-        let err = pg_err(&location);
-        let version = self.version;
-        let mut tx = self.write_tx()?;
-        let names: Vec<&str> = units.iter().filter_map(|u| u.origin.as_deref()).collect();
-        let origins = origin_ids(&mut tx, &names, &err)?;
-        let hashes: Vec<UnitHashes> = units.iter().map(unit_hashes).collect();
-        let contents: Vec<i64> = hashes.iter().map(|h| h.content as i64).collect();
-        let sources: Vec<i64> = hashes.iter().map(|h| h.source as i64).collect();
-        // What the store holds of this batch's hashes; the batch's own units
-        // join these maps as they are admitted.
-        let mut by_content: HashMap<i64, Vec<Place>> = HashMap::new();
-        for r in tx
-            .query(
-                "SELECT content_hash, origin_id, origin_pos FROM units WHERE content_hash = ANY($1)",
-                &[&contents],
-            )
-            .map_err(&err)?
-        {
-            by_content.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
-        }
-        let mut by_source: HashMap<i64, Vec<(i64, Option<String>)>> = HashMap::new();
-        for r in tx
-            .query(
-                "SELECT source_hash, id, coalesce(change_date, creation_date) FROM units WHERE source_hash = ANY($1)",
-                &[&sources],
-            )
-            .map_err(&err)?
-        {
-            by_source.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
-        }
-        let places = places_of(units, &origins);
-        let (mut report, admitted, removed) = admit(
-            units,
-            &hashes,
-            &places,
-            policy,
-            &mut by_content,
-            &mut by_source,
-        );
-        if !removed.is_empty() {
-            tx.execute("DELETE FROM units WHERE id = ANY($1)", &[&removed])
-                .map_err(&err)?;
-        }
-        let keep: Vec<usize> = admitted.into_iter().flatten().collect();
-        if !keep.is_empty() {
-            let ids: Vec<i64> = tx
-                .query(
-                    "SELECT nextval(pg_get_serial_sequence('units', 'id')) FROM generate_series(1, $1::bigint)",
-                    &[&(keep.len() as i64)],
-                )
-                .map_err(&err)?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            let rows: Vec<(i64, &Unit, UnitHashes, Option<i64>)> = keep
-                .iter()
-                .zip(&ids)
-                .map(|(&i, &id)| (id, &units[i], hashes[i], places[i].0))
-                .collect();
-            copy_units(&mut tx, &rows, &err)?;
-            report.ids = ids;
-        }
-        let touched: Vec<i64> = report.ids.iter().chain(&removed).copied().collect();
-        record_write(&mut tx, version, &touched, &err)?;
-        tx.commit().map_err(&err)?;
-        Ok(report)
+    fn add_prepared(
+        &mut self,
+        units: Vec<PreparedUnit>,
+        policy: DuplicatePolicy,
+    ) -> Result<AddReport> {
+        self.add_prepared_units(&units, policy)
     }
 
     fn finish_import(&mut self) -> Result<()> {
@@ -1545,25 +1543,29 @@ impl Store for PgStore {
         let err = pg_err(&location);
         let version = self.version;
         let mut tx = self.write_tx()?;
-        let mut edited: Vec<(i64, Unit)> = Vec::new();
+        let mut edited: Vec<(i64, PreparedUnit)> = Vec::new();
         for stored in &selected {
             let mut unit = stored.unit.clone();
             super::apply_edit(&mut unit, edit, &now);
-            edited.push((stored.id, unit));
+            edited.push((stored.id, PreparedUnit::new(unit)));
         }
         let ids: Vec<i64> = edited.iter().map(|(id, _)| *id).collect();
         tx.execute("DELETE FROM units WHERE id = ANY($1)", &[&ids])
             .map_err(&err)?;
         let names: Vec<&str> = edited
             .iter()
-            .filter_map(|(_, u)| u.origin.as_deref())
+            .filter_map(|(_, p)| p.unit.origin.as_deref())
             .collect();
         let origins = origin_ids(&mut tx, &names, &err)?;
-        let rows: Vec<(i64, &Unit, UnitHashes, Option<i64>)> = edited
+        let rows: Vec<(i64, &PreparedUnit, Option<i64>)> = edited
             .iter()
-            .map(|(id, u)| {
-                let origin = u.origin.as_deref().and_then(|n| origins.get(n).copied());
-                (*id, u, unit_hashes(u), origin)
+            .map(|(id, p)| {
+                let origin = p
+                    .unit
+                    .origin
+                    .as_deref()
+                    .and_then(|n| origins.get(n).copied());
+                (*id, p, origin)
             })
             .collect();
         copy_units(&mut tx, &rows, &err)?;

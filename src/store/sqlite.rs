@@ -1016,6 +1016,47 @@ fn index_concordance_tail(conn: &Connection, version: u32) -> rusqlite::Result<u
     Ok(n)
 }
 
+/// FTS5's check of the concordance index against the texts of the units it
+/// holds (the inner `Err` is the mismatch found). Units above the mark (an
+/// import interrupted before it moved its index in) are not in the index
+/// and a search scans them, so the check leaves them so: it compares the
+/// index with the units up to the mark, by bounding the view the index
+/// reads its content from in a transaction that is rolled back. Nothing is
+/// written (`tm check` is read-only).
+fn check_concordance(conn: &mut Connection, path: &Path) -> Result<rusqlite::Result<usize>> {
+    const INTEGRITY: &str = "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)";
+    let err = |e| sql_err(path, e);
+    let mark = concordance_mark(conn).map_err(err)?;
+    let last: i64 = conn
+        .query_row("SELECT coalesce(max(id), 0) FROM units", [], |r| r.get(0))
+        .map_err(err)?;
+    if last <= mark {
+        return Ok(conn.execute(INTEGRITY, []));
+    }
+    let tx = conn.transaction().map_err(err)?;
+    let view: String = tx
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'unit_texts'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    // Every unit's row, as the schema defines it (migration 0004).
+    let Some(rows) = view.trim_end().strip_suffix("FROM units u") else {
+        return Err(Error::invalid(
+            Location::file(path),
+            format!("unexpected definition of the view unit_texts: {view}"),
+        ));
+    };
+    tx.execute_batch(&format!(
+        "DROP VIEW unit_texts; {rows}FROM units u WHERE u.id <= {mark}"
+    ))
+    .map_err(err)?;
+    let checked = tx.execute(INTEGRITY, []);
+    tx.rollback().map_err(err)?;
+    Ok(checked)
+}
+
 /// Raises the concordance mark to the last unit (after a write that indexed
 /// the units it added).
 fn raise_concordance_mark(conn: &Connection, version: u32) -> rusqlite::Result<()> {
@@ -1157,11 +1198,6 @@ impl Store for SqliteStore {
             .optional()
             .map_err(self.err())?;
         doc.flatten().map(|d| unit::header_from_doc(&d)).transpose()
-    }
-
-    fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        let prepared: Vec<PreparedUnit> = units.iter().cloned().map(PreparedUnit::new).collect();
-        self.add_prepared_units(&prepared, policy)
     }
 
     fn add_prepared(
@@ -1493,20 +1529,7 @@ impl Store for SqliteStore {
     }
 
     fn check(&mut self) -> Result<Vec<String>> {
-        // Units above the concordance mark (an import interrupted before it
-        // moved its index in) are indexed first: derived data, rebuilt.
-        if self.version >= CHANGE_LOG_VERSION {
-            let last: i64 = self
-                .conn
-                .query_row("SELECT coalesce(max(id), 0) FROM units", [], |r| r.get(0))
-                .map_err(self.err())?;
-            if last > concordance_mark(&self.conn).map_err(self.err())? {
-                let path = self.path.clone();
-                let tx = begin_write(&mut self.conn, &path)?;
-                index_concordance_tail(&tx, self.version).map_err(|e| sql_err(&path, e))?;
-                tx.commit().map_err(|e| sql_err(&path, e))?;
-            }
-        }
+        let concordance = check_concordance(&mut self.conn, &self.path)?;
         let err = self.err();
         let c = &self.conn;
         let mut problems = Vec::new();
@@ -1523,10 +1546,7 @@ impl Store for SqliteStore {
         if fk > 0 {
             problems.push(format!("{fk} row(s) point to missing units"));
         }
-        if let Err(e) = c.execute(
-            "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)",
-            [],
-        ) {
+        if let Err(e) = concordance {
             problems.push(format!(
                 "the concordance index does not match the variants: {e}"
             ));

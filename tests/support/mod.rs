@@ -301,3 +301,106 @@ pub fn http_agent() -> ureq::Agent {
             .build(),
     )
 }
+
+/// What [`change_log_scenario`] saw: the generations before and after the
+/// other handle's add, edit and delete, for an engine's own checks.
+pub struct ChangeLogRun {
+    /// The reader's generation before the writes.
+    pub before: u64,
+    /// The generation `changes_since(before)` brought the reader to.
+    pub after: u64,
+}
+
+/// The change log as a reader sees it, on any engine: `writer` and `reader`
+/// are two handles on one empty store. The writer adds three units, then
+/// (one write each) adds, edits and deletes; the reader gets exactly those
+/// units back from `changes_since`, reads the new state with `scan_ids`
+/// (the deleted one missing), and is then caught up. Usage is not a change;
+/// a replacing add logs both units; a generation the log does not reach asks
+/// for a rebuild; a store created with the log has every change since 0.
+/// Generations are only asserted to rise (PostgreSQL's need not be
+/// consecutive); the engine checks the rest from the returned run.
+pub fn change_log_scenario(
+    writer: &mut dyn tmkit::store::Store,
+    reader: &mut dyn tmkit::store::Store,
+) -> ChangeLogRun {
+    use tmkit::store::{DuplicatePolicy, Edit, Filter, Unit};
+    let unit = |s: &str, t: &str| Unit::new(&[("en", s), ("fr", t)]);
+    let first = writer
+        .add_units(
+            &[
+                unit("One", "Un"),
+                unit("Two", "Deux"),
+                unit("Three", "Trois"),
+            ],
+            DuplicatePolicy::default(),
+        )
+        .unwrap()
+        .ids;
+    assert_eq!(first.len(), 3);
+    let g0 = reader.generation().unwrap();
+    assert!(g0 > 0, "the first add raised the generation");
+    assert_eq!(reader.changes_since(g0).unwrap(), Some((g0, vec![])));
+    // Another handle adds, edits and deletes.
+    let added = writer
+        .add_units(&[unit("Four", "Quatre")], DuplicatePolicy::default())
+        .unwrap()
+        .ids;
+    assert_eq!(added.len(), 1);
+    let edit = Edit {
+        variants: vec![("fr".into(), "Deux !".into())],
+        ..Default::default()
+    };
+    assert_eq!(
+        writer.edit(&Filter::of_ids(vec![first[1]]), &edit).unwrap(),
+        1
+    );
+    assert_eq!(writer.delete(&Filter::of_ids(vec![first[2]])).unwrap(), 1);
+    let (g1, changed) = reader.changes_since(g0).unwrap().expect("a logged store");
+    assert!(g1 > g0, "generation {g1} after {g0}");
+    assert_eq!(g1, writer.generation().unwrap());
+    let mut expected = vec![added[0], first[1], first[2]];
+    expected.sort_unstable();
+    assert_eq!(changed, expected);
+    // Reading them back gives the new state; a deleted unit is missing.
+    let mut seen = Vec::new();
+    reader
+        .scan_ids(&changed, &mut |u| {
+            seen.push((u.id, u.variants[1].1.clone()));
+        })
+        .unwrap();
+    seen.sort();
+    let mut want = vec![
+        (added[0], "Quatre".to_string()),
+        (first[1], "Deux !".to_string()),
+    ];
+    want.sort();
+    assert_eq!(seen, want);
+    // Caught up: nothing more.
+    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
+    // Usage is not a change.
+    writer.record_usage(&first, "20250101T000000Z").unwrap();
+    assert_eq!(reader.changes_since(g1).unwrap(), Some((g1, vec![])));
+    // A replacing add logs the unit it replaces and the new one.
+    let replacing = writer
+        .add_units(&[unit("One", "Une")], DuplicatePolicy::Overwrite)
+        .unwrap()
+        .ids;
+    assert_eq!(replacing.len(), 1);
+    let (g2, changed) = reader.changes_since(g1).unwrap().unwrap();
+    assert!(g2 > g1, "generation {g2} after {g1}");
+    let mut expected = vec![first[0], replacing[0]];
+    expected.sort_unstable();
+    assert_eq!(changed, expected);
+    // A generation the log does not reach asks for a rebuild.
+    assert_eq!(reader.changes_since(g2 + 1000).unwrap(), None);
+    // A store created with the log has every change since generation 0.
+    let (_, all) = reader.changes_since(0).unwrap().unwrap();
+    let mut every = [first.clone(), added, replacing].concat();
+    every.sort_unstable();
+    assert_eq!(all, every);
+    ChangeLogRun {
+        before: g0,
+        after: g1,
+    }
+}

@@ -18,7 +18,7 @@ INSERT INTO tmkit_meta(key, value)
 -- `concordance_through`. An import into an empty store builds it on another
 -- thread and moves it in at the end; units committed meanwhile (all of them
 -- after a crash) are above the mark: a search scans them, and the next
--- ordinary write (or `tm check`) indexes them and raises the mark.
+-- ordinary write indexes them and raises the mark (`tm check` leaves them).
 INSERT INTO tmkit_meta(key, value)
     SELECT 'concordance_through', coalesce(max(id), 0) FROM units;
 DROP TRIGGER IF EXISTS units_fts_delete;
