@@ -16,6 +16,38 @@ use crate::text::tokenize::TokenClass;
 /// Word tokens longer than this are lowercased into a heap buffer.
 const STACK_TOKEN: usize = 64;
 
+/// Byte classes: a word character is a digit, a capital, or another word
+/// character (a small letter or `_`); a space separates tokens; anything
+/// else (0) is punctuation.
+const DIGIT: u8 = 1;
+const CAPITAL: u8 = 2;
+const OTHER_WORD: u8 = 4;
+const WORD: u8 = DIGIT | CAPITAL | OTHER_WORD;
+const SPACE: u8 = 8;
+
+const CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_digit() {
+            DIGIT
+        } else if b.is_ascii_uppercase() {
+            CAPITAL
+        } else if b.is_ascii_lowercase() || b == b'_' {
+            OTHER_WORD
+        } else if matches!(b, 9..=13 | 0x1c..=0x20) {
+            // Python's str.isspace for ASCII: \t \n \v \f \r, the
+            // separators \x1c-\x1f, and the space.
+            SPACE
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
 /// `for_each_score_token(&comparison_key(text), f)` for ASCII `text`.
 ///
 /// # Panics
@@ -24,36 +56,45 @@ pub(crate) fn for_each_ascii_score_token(text: &str, mut f: impl FnMut(TokenClas
     debug_assert!(text.is_ascii());
     let b = text.as_bytes();
     let n = b.len();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let run_end = |from: usize| from + b[from..].iter().take_while(|&&c| word(c)).count();
-    let digits = |from: usize, to: usize| b[from..to].iter().all(u8::is_ascii_digit);
+    let class = |i: usize| CLASS[usize::from(b[i] & 0x7f)];
+    // The end of the word run from `i`, and the classes seen in it.
+    let run = |mut i: usize| {
+        let mut seen = 0;
+        while i < n && class(i) & WORD != 0 {
+            seen |= class(i);
+            i += 1;
+        }
+        (i, seen)
+    };
     let mut i = 0;
     while i < n {
-        let c = b[i];
-        // Python's str.isspace for ASCII: \t \n \v \f \r, the separators
-        // \x1c-\x1f, and the space.
-        if matches!(c, 9..=13 | 0x1c..=0x20) {
+        let k = class(i);
+        if k == SPACE {
             i += 1;
             continue;
         }
-        if !word(c) {
+        if k == 0 {
             // The only ASCII quote folded to another is the backtick.
-            let key = if c == b'`' { "'" } else { &text[i..i + 1] };
+            let key = if b[i] == b'`' { "'" } else { &text[i..i + 1] };
             f(TokenClass::Punctuation, key);
             i += 1;
             continue;
         }
-        let mut end = run_end(i);
-        if !digits(i, end) {
-            lowered(&text[i..end], |key| f(TokenClass::Word, key));
+        let (mut end, seen) = run(i);
+        if seen != DIGIT {
+            let word = &text[i..end];
+            if seen & CAPITAL == 0 {
+                f(TokenClass::Word, word);
+            } else {
+                lowered(word, |key| f(TokenClass::Word, key));
+            }
             i = end;
             continue;
         }
         // A separator joins two digit runs into one number.
         while end < n && matches!(b[end], b'.' | b',' | b'\'') {
-            let next = end + 1;
-            let next_end = run_end(next);
-            if next_end == next || !digits(next, next_end) {
+            let (next_end, seen) = run(end + 1);
+            if seen != DIGIT {
                 break;
             }
             end = next_end;
@@ -63,12 +104,9 @@ pub(crate) fn for_each_ascii_score_token(text: &str, mut f: impl FnMut(TokenClas
     }
 }
 
-/// Calls `f` with the ASCII lowercase of `word`, borrowed when it has no capital.
+/// Calls `f` with the ASCII lowercase of `word`.
 #[inline]
 fn lowered(word: &str, f: impl FnOnce(&str)) {
-    if !word.bytes().any(|c| c.is_ascii_uppercase()) {
-        return f(word);
-    }
     if word.len() > STACK_TOKEN {
         return f(&word.to_ascii_lowercase());
     }
