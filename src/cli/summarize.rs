@@ -183,7 +183,7 @@ type Loading = OnceLock<anyhow::Result<Matcher<OpenedMemory>>>;
 /// The batch's --tm lookups: a [`Translator`] once the memory is loaded.
 struct Lookups<'m> {
     loading: &'m Loading,
-    translator: OnceLock<Option<Translator<'m>>>,
+    translator: OnceLock<Translator<'m>>,
     min: u8,
 }
 
@@ -203,16 +203,11 @@ impl<'m> Lookups<'m> {
         match self.loading.get() {
             None => Memory::Loading,
             Some(Err(_)) => Memory::Failed,
-            Some(Ok(matcher)) => {
-                let t = self.translator.get_or_init(|| {
-                    Some(Translator {
-                        matcher,
-                        sessions: Mutex::new(Vec::new()),
-                        min: self.min,
-                    })
-                });
-                t.as_ref().map_or(Memory::Failed, Memory::Ready)
-            }
+            Some(Ok(matcher)) => Memory::Ready(self.translator.get_or_init(|| Translator {
+                matcher,
+                sessions: Mutex::new(Vec::new()),
+                min: self.min,
+            })),
         }
     }
 
