@@ -3,15 +3,19 @@
 # with --out-dir (one digest file per article), against sumy's LexRank and
 # TextRank as run by the shared ROUGE harness; then the same run with --tm
 # (TM=path overrides the memory: a TSV/TMX file or a store such as team.tmdb;
-# the default is the shared Tatoeba en-fr TSV). Both runs detect each
-# article's language, so the difference is the memory alone.
+# the default is the shared Tatoeba en-fr TSV), and with the same memory
+# imported into a store (TM_STORE=path.tmdb names one; by default the TSV is
+# imported into a temporary store; TM_STORE=0 skips it). Every run detects
+# each article's language, so the difference is the memory alone; each --tm
+# row ends with its overhead against the run without, in wall time (best
+# run) and in CPU (user + sys, best run): the issue's target is <= +20%.
 #
 #   bench/summarize.sh [DATA.jsonl] [RUNS]
 #
 # Environment: NO_BUILD=1 uses the release binary as it is (TMKIT=path names
 # another binary, e.g. main's for an A/B run); SUMY=0 skips the sumy rows;
 # STRACE=1 also counts the system calls of one run (strace -c -f), when
-# strace is installed; TM as below.
+# strace is installed; TM and TM_STORE as above. Runs unattended.
 #
 # DATA defaults to ../shared/data/summarize/bbc_en.dev.jsonl (research use
 # only: the articles are extracted to a temporary folder, never into the repo).
@@ -54,14 +58,17 @@ echo "articles: $n from $data"
 run_no=0
 fresh() { run_no=$((run_no + 1)); out="$work/out.$run_no"; }
 best=""
+best_cpu=""
 for i in $(seq "$runs"); do
     fresh
     /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --out-dir "$out" "$work/articles"
     read -r secs kb user sys < "$work/time"
+    cpu=$(python3 -c "print(round($user + $sys, 2))")
     echo "run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB, $(python3 -c "print(round($n / max($secs, 1e-3)))") articles/s"
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $secs < $best else 1)"; then best=$secs; fi
+    if [ -z "$best_cpu" ] || python3 -c "import sys; sys.exit(0 if $cpu < $best_cpu else 1)"; then best_cpu=$cpu; fi
 done
-echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s"
+echo "tmkit summarize --out-dir: best ${best}s = $(python3 -c "print(round($n / max($best, 1e-3)))") articles/s; best CPU ${best_cpu}s"
 written=$(find "$out" -type f | wc -l)
 if [ "${STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
     fresh
@@ -74,20 +81,33 @@ fi
 echo "outputs written: $written (temporary files left: $(find "$work" -name '.*.tmkit-*' | wc -l))"
 
 # The digest with translations: the same run looking every digest sentence up
-# in a memory (Tatoeba en-fr, 76,032 pairs; loading and indexing included).
-tm="${TM:-$here/../shared/data/tm/en-fr.tsv}"
-if [ -f "$tm" ]; then
-    best_tm=""
+# in a memory (Tatoeba en-fr, 76,032 pairs; loading and indexing included),
+# given as a file and as a store.
+tm_runs() { # label, memory
+    local label=$1 memory=$2 best_tm="" best_tm_cpu="" i secs kb user sys cpu
     for i in $(seq "$runs"); do
         fresh
-        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --tm "$tm" --tgt fr --out-dir "$out" "$work/articles"
+        /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tmkit" summarize --quiet --tm "$memory" --tgt fr --out-dir "$out" "$work/articles"
         read -r secs kb user sys < "$work/time"
-        echo "--tm run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB"
+        cpu=$(python3 -c "print(round($user + $sys, 2))")
+        echo "--tm $label run $i: ${secs}s wall, ${user}s user + ${sys}s sys, peak RSS ${kb} KB"
         if [ -z "$best_tm" ] || python3 -c "import sys; sys.exit(0 if $secs < $best_tm else 1)"; then best_tm=$secs; fi
+        if [ -z "$best_tm_cpu" ] || python3 -c "import sys; sys.exit(0 if $cpu < $best_tm_cpu else 1)"; then best_tm_cpu=$cpu; fi
     done
-    echo "tmkit summarize --tm --out-dir: best ${best_tm}s = $(python3 -c "print(round($n / max($best_tm, 1e-3)))") articles/s ($(python3 -c "print('%+.0f%%' % (100 * ($best_tm / $best - 1)))") against without)"
-    translated=$(grep -l '^    \[' -r "$out" | wc -l)
-    echo "digests with at least one translation: $translated of $n"
+    echo "tmkit summarize --tm ($label) --out-dir: best ${best_tm}s = $(python3 -c "print(round($n / max($best_tm, 1e-3)))") articles/s; overhead $(python3 -c "print('%+.0f%%' % (100 * ($best_tm / $best - 1)))") wall, $(python3 -c "print('%+.0f%%' % (100 * ($best_tm_cpu / $best_cpu - 1)))") CPU (best ${best_tm_cpu}s) against without"
+    echo "digests with at least one translation: $(grep -l '^    \[' -r "$out" | wc -l) of $n"
+}
+tm="${TM:-$here/../shared/data/tm/en-fr.tsv}"
+if [ -f "$tm" ]; then
+    tm_runs "file $(basename "$tm")" "$tm"
+    store="${TM_STORE:-}"
+    if [ "$store" != 0 ]; then
+        if [ -z "$store" ]; then
+            store="$work/memory.tmdb"
+            "$tmkit" tm import --quiet --tm "$store" "$tm" >/dev/null
+        fi
+        tm_runs "store $(basename "$store")" "$store"
+    fi
 fi
 
 # Memory flat in the number of articles: the same run over a folder 4x larger.

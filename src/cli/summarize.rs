@@ -4,12 +4,14 @@
 //! with a progress bar; `--out-dir` writes one digest per article (atomically,
 //! mirroring the input tree), `--digest` writes one Markdown file for all.
 
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile, OutputTree};
 use tmkit::fuzzy::{MatchSession, Matcher};
@@ -173,10 +175,56 @@ impl Translator<'_> {
     }
 }
 
+/// A memory opened on a thread of its own while a batch summarizes (see
+/// [`run_batch`]): the digests made before it is ready wait for it, not
+/// their workers.
+type Loading = OnceLock<anyhow::Result<Matcher<OpenedMemory>>>;
+
+/// The batch's --tm lookups: a [`Translator`] once the memory is loaded.
+struct Lookups<'m> {
+    loading: &'m Loading,
+    translator: OnceLock<Translator<'m>>,
+    min: u8,
+}
+
+/// Where the memory is, for one digest.
+enum Memory<'a, 'm> {
+    /// Loaded: look the digest up now.
+    Ready(&'a Translator<'m>),
+    /// Still loading: the digest waits.
+    Loading,
+    /// Loading failed (the batch ends with that error).
+    Failed,
+}
+
+impl<'m> Lookups<'m> {
+    /// The memory now, without waiting.
+    fn now(&self) -> Memory<'_, 'm> {
+        match self.loading.get() {
+            None => Memory::Loading,
+            Some(Err(_)) => Memory::Failed,
+            Some(Ok(matcher)) => Memory::Ready(self.translator.get_or_init(|| Translator {
+                matcher,
+                sessions: Mutex::new(Vec::new()),
+                min: self.min,
+            })),
+        }
+    }
+
+    /// The memory once loaded (`None` when loading failed).
+    fn wait(&self) -> Option<&Translator<'m>> {
+        self.loading.wait();
+        match self.now() {
+            Memory::Ready(t) => Some(t),
+            Memory::Loading | Memory::Failed => None,
+        }
+    }
+}
+
 /// What every input goes through: the summarizer, and the memory lookups with --tm.
 struct Job<'m> {
     summarizer: Summarizer,
-    translator: Option<Translator<'m>>,
+    lookups: Option<Lookups<'m>>,
 }
 
 fn is_readme(path: &Path) -> bool {
@@ -201,6 +249,11 @@ enum Outcome {
     Done(Box<Summary>),
     /// Its output existed (--skip-existing).
     Skipped,
+    /// Summarized before the memory was loaded: its lookups, and its file
+    /// with --out-dir, wait for it.
+    Waiting(Box<Summary>, Option<PathBuf>),
+    /// Left: the memory could not be loaded.
+    Abandoned,
 }
 
 /// Runs `tmkit summarize`.
@@ -246,22 +299,46 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     }
-    let matcher = match args.tm.is_empty() {
-        true => None,
-        false => {
-            let src = memory_source(&args, &summarizer, &inputs)?;
-            Some(load_memory(&args, ctx, src)?)
-        }
-    };
+    if args.tm.is_empty() {
+        let job = Job {
+            summarizer,
+            lookups: None,
+        };
+        return run_batch(&args, ctx, &job, &inputs, summary_line);
+    }
+    // The memory is loaded and indexed on a thread of its own while the
+    // articles are summarized: a memory file is read and indexed in every
+    // run, and this way that overlaps the digests instead of preceding them.
+    let src = memory_source(&args, &summarizer, &inputs)?;
+    let loading = Loading::new();
     let job = Job {
         summarizer,
-        translator: matcher.as_ref().map(|matcher| Translator {
-            matcher,
-            sessions: Mutex::new(Vec::new()),
+        lookups: Some(Lookups {
+            loading: &loading,
+            translator: OnceLock::new(),
             min: args.min,
         }),
     };
-    run_batch(&args, ctx, &job, &inputs, summary_line)
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let _ = loading.set(load_memory(&args, ctx, src));
+        });
+        run_batch(&args, ctx, &job, &inputs, summary_line)
+    });
+    drop(job);
+    match loading.into_inner() {
+        Some(Err(e)) => Err(e),
+        Some(Ok(matcher)) => {
+            if let OpenedMemory::Files(_) = matcher.memory() {
+                // Freeing a loaded memory entry by entry costs more than the
+                // lookups (~7% of a run over a 76k-pair TSV); the process ends
+                // here, so the system takes it back at once.
+                std::mem::forget(matcher);
+            }
+            result
+        }
+        None => result,
+    }
 }
 
 /// The memory's source language: --src, else --lang, else the first article's.
@@ -448,6 +525,47 @@ fn run_batch(
     let mut write_error: Option<anyhow::Error> = None;
     let mut first_on_stdout = true;
 
+    let mut sink = |input: &Path, result: tmkit::Result<Outcome>| {
+        let summary = match result {
+            Ok(Outcome::Done(s)) => s,
+            Ok(Outcome::Skipped) => {
+                summary_line.skipped += 1;
+                return;
+            }
+            Ok(Outcome::Waiting(..) | Outcome::Abandoned) => return,
+            Err(e) => {
+                ctx.fail_input(&mut summary_line, input, &e);
+                return;
+            }
+        };
+        summary_line.succeeded += 1;
+        if write_error.is_some() {
+            return;
+        }
+        let name = files::display_name(input);
+        let written = (|| -> anyhow::Result<()> {
+            if let (Some(f), Some(path)) = (digest_file.as_mut(), args.digest.as_deref()) {
+                digest::write_article(f, &name, &summary).map_err(|e| tmkit::Error::io(path, e))?;
+            }
+            if to_stdout {
+                write_stdout_entry(
+                    &mut stdout,
+                    ctx.out_style(),
+                    args.format,
+                    &name,
+                    &summary,
+                    first_on_stdout,
+                )?;
+                first_on_stdout = false;
+            }
+            Ok(())
+        })();
+        if let Err(e) = written {
+            write_error = Some(e);
+        }
+    };
+    // Outcomes behind a digest that waits for the memory, in input order.
+    let mut queue: Queue = VecDeque::new();
     batch::run_ordered(
         inputs,
         &progress,
@@ -459,9 +577,19 @@ fn run_batch(
             {
                 return Ok(Outcome::Skipped);
             }
+            if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
+                return Ok(Outcome::Abandoned);
+            }
             let mut summary = summarize_input(args, &job.summarizer, input)?;
-            if let Some(translator) = &job.translator {
-                translator.translate(&mut summary);
+            if let Some(lookups) = &job.lookups {
+                match lookups.now() {
+                    Memory::Ready(translator) => translator.translate(&mut summary),
+                    Memory::Loading => {
+                        let dest = dest.map(Path::to_path_buf);
+                        return Ok(Outcome::Waiting(Box::new(summary), dest));
+                    }
+                    Memory::Failed => return Ok(Outcome::Abandoned),
+                }
             }
             if let Some(d) = &dest {
                 write_output_file(&tree, d, input, args.format, &summary)?;
@@ -469,45 +597,40 @@ fn run_batch(
             Ok(Outcome::Done(Box::new(summary)))
         },
         |input, result| {
-            let summary = match result {
-                Ok(Outcome::Done(s)) => s,
-                Ok(Outcome::Skipped) => {
-                    summary_line.skipped += 1;
-                    return;
-                }
-                Err(e) => {
-                    ctx.fail_input(&mut summary_line, input, &e);
-                    return;
-                }
-            };
-            summary_line.succeeded += 1;
-            if write_error.is_some() {
-                return;
+            // Digests come out in input order, so behind one that waits for
+            // the memory the others wait too: a queue as long as the memory
+            // takes to load, not as long as the batch.
+            if queue.is_empty() && !matches!(result, Ok(Outcome::Waiting(..))) {
+                return sink(input, result);
             }
-            let name = files::display_name(input);
-            let written = (|| -> anyhow::Result<()> {
-                if let (Some(f), Some(path)) = (digest_file.as_mut(), args.digest.as_deref()) {
-                    digest::write_article(f, &name, &summary)
-                        .map_err(|e| tmkit::Error::io(path, e))?;
+            queue.push_back((input.to_path_buf(), result));
+            let ready = job.lookups.as_ref().and_then(|l| match l.now() {
+                Memory::Ready(t) => Some(t),
+                Memory::Loading | Memory::Failed => None,
+            });
+            if let Some(translator) = ready {
+                finish_waiting(&mut queue, translator, &tree, args.format);
+                for (input, result) in queue.drain(..) {
+                    sink(&input, result);
                 }
-                if to_stdout {
-                    write_stdout_entry(
-                        &mut stdout,
-                        ctx.out_style(),
-                        args.format,
-                        &name,
-                        &summary,
-                        first_on_stdout,
-                    )?;
-                    first_on_stdout = false;
-                }
-                Ok(())
-            })();
-            if let Err(e) = written {
-                write_error = Some(e);
             }
         },
     );
+    if !queue.is_empty() {
+        match job.lookups.as_ref().and_then(Lookups::wait) {
+            Some(translator) => finish_waiting(&mut queue, translator, &tree, args.format),
+            // The memory could not be loaded: nothing more is written, and
+            // the caller reports why.
+            None => queue.clear(),
+        }
+        for (input, result) in queue.drain(..) {
+            sink(&input, result);
+        }
+    }
+    if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
+        // Nothing was written; the caller reports why the memory failed.
+        return Ok(ExitCode::FAILURE);
+    }
     if let Some(e) = write_error {
         return Err(e);
     }
@@ -526,6 +649,35 @@ fn run_batch(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Outcomes held in input order behind a digest that waits for the memory.
+type Queue = VecDeque<(PathBuf, tmkit::Result<Outcome>)>;
+
+/// Looks up the digests in `queue` that waited for the memory, and writes
+/// their files with --out-dir, on all cores.
+fn finish_waiting(
+    queue: &mut Queue,
+    translator: &Translator<'_>,
+    tree: &OutputTree,
+    format: Format,
+) {
+    queue.par_iter_mut().for_each(|(input, result)| {
+        if !matches!(result, Ok(Outcome::Waiting(..))) {
+            return;
+        }
+        let Ok(Outcome::Waiting(mut summary, dest)) =
+            std::mem::replace(result, Ok(Outcome::Abandoned))
+        else {
+            return;
+        };
+        translator.translate(&mut summary);
+        let written = match &dest {
+            Some(d) => write_output_file(tree, d, input, format, &summary),
+            None => Ok(()),
+        };
+        *result = written.map(|()| Outcome::Done(summary));
+    });
 }
 
 /// One article of many on stdout.

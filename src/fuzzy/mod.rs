@@ -35,6 +35,7 @@ use std::borrow::Cow;
 
 pub mod adapt;
 pub mod analysis;
+mod ascii;
 pub mod diff;
 pub mod index;
 pub mod json;
@@ -141,10 +142,19 @@ impl<T: TranslationMemory> Matcher<T> {
 
 impl Matcher<MemoryTm> {
     /// Loads memory files (see [`MemoryTm::load`]) and indexes them,
-    /// tokenizing on a second thread while the files are still being read.
+    /// tokenizing on a second thread while the files are still being read;
+    /// TSV files are parsed and tokenized in one pass, piece by piece, on
+    /// all cores.
     pub fn load(pair: LanguagePair, paths: &[std::path::PathBuf]) -> crate::Result<Self> {
+        /// What the reader hands the tokenizer, in entry order.
+        enum Batch {
+            /// Sources still to tokenize.
+            Sources(Vec<String>),
+            /// A TSV file's pieces, tokenized as they were parsed.
+            Tokenized(Vec<TokenChunk>),
+        }
         let (tm, chunks) = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(8);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(8);
             let tokenizer = scope.spawn(move || {
                 use rayon::prelude::*;
                 // Blocking receives stay on this thread (a rayon worker waiting
@@ -152,28 +162,51 @@ impl Matcher<MemoryTm> {
                 // whatever has arrived is tokenized on all free cores.
                 let mut chunks = Vec::new();
                 while let Ok(first) = rx.recv() {
-                    let mut arrived = vec![first];
-                    arrived.extend(rx.try_iter());
-                    chunks.par_extend(
-                        arrived
-                            .par_iter()
-                            .map(|sources| TokenChunk::of(sources.iter().map(String::as_str))),
-                    );
+                    let mut sources = Vec::new();
+                    for batch in std::iter::once(first).chain(rx.try_iter()) {
+                        match batch {
+                            Batch::Sources(s) => sources.push(s),
+                            Batch::Tokenized(ready) => {
+                                chunks.par_extend(sources.par_drain(..).map(tokenize));
+                                chunks.extend(ready);
+                            }
+                        }
+                    }
+                    chunks.par_extend(sources.par_drain(..).map(tokenize));
                 }
                 chunks
             });
-            let tm = MemoryTm::load_streaming(pair, paths, index::BUILD_CHUNK, &mut |entries| {
-                let sources = entries.iter().map(|e| e.source.clone()).collect();
-                // The receiver only stops when this thread has stopped sending.
-                let _ = tx.send(sources);
-            });
-            drop(tx);
+            let tx_ready = tx.clone();
+            let tm = MemoryTm::load_with(
+                pair,
+                paths,
+                index::BUILD_CHUNK,
+                &mut |entries| {
+                    let sources = entries.iter().map(|e| e.source.clone()).collect();
+                    // The receiver only stops when this thread has stopped sending.
+                    let _ = tx.send(Batch::Sources(sources));
+                },
+                Some((
+                    &|entries: &[crate::tm::Entry]| {
+                        TokenChunk::of(entries.iter().map(|e| e.source.as_str()))
+                    },
+                    &mut |ready| {
+                        let _ = tx_ready.send(Batch::Tokenized(ready));
+                    },
+                )),
+            );
+            drop((tx, tx_ready));
             let chunks = tokenizer.join().unwrap_or_default();
             tm.map(|tm| (tm, chunks))
         })?;
         let index = FuzzyIndex::from_chunks(&tm, chunks, IndexOptions::default())?;
         Ok(Matcher { tm, index })
     }
+}
+
+/// Tokenizes a run of sources for the index.
+fn tokenize(sources: Vec<String>) -> TokenChunk {
+    TokenChunk::of(sources.iter().map(String::as_str))
 }
 
 /// Looks up queries against a [`Matcher`], reusing buffers between queries.
@@ -288,5 +321,68 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
             };
             before.origin.file == entry.origin.file && before.source.trim() == previous.trim()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder memory whose TSV is parsed in several pieces: loading with
+    /// the index built piece by piece gives the entries and the index that
+    /// loading first and indexing after gives, byte for byte.
+    #[test]
+    fn load_indexes_tsv_pieces_as_a_whole_build_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let words = [
+            "the", "Cat", "sat", "on", "mat", "déjà", "vu", "3.9", "Tom's", "東京",
+        ];
+        let mut tsv = String::from("en\tfr\n");
+        for i in 0..6000usize {
+            let n = 1 + i % 9;
+            let s: Vec<&str> = (0..n)
+                .map(|k| words[(i * 7 + k * 3) % words.len()])
+                .collect();
+            let end = if i % 13 == 0 { "\r\n\n" } else { "\n" };
+            tsv.push_str(&format!("{} {i}.\tt{i}{end}", s.join(" ")));
+        }
+        assert!(tsv.len() > 3 * (64 << 10));
+        std::fs::write(dir.path().join("a.tsv"), &tsv).unwrap();
+        std::fs::write(
+            dir.path().join("b.tmx"),
+            "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\
+             <tu><tuv xml:lang=\"en\"><seg>The cat sat.</seg></tuv><tuv xml:lang=\"fr\"><seg>Le chat.</seg></tuv></tu>\
+             </body></tmx>",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("c.tsv"), "On the mat.\tSur le tapis.\n").unwrap();
+        let pair = LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
+        let paths = [dir.path().to_path_buf()];
+        let loaded = Matcher::load(pair.clone(), &paths).unwrap();
+        let whole = MemoryTm::load(pair, &paths).unwrap();
+        assert_eq!(loaded.memory().entries(), whole.entries());
+        assert_eq!(whole.len(), 6002, "the header row is left out");
+        assert_eq!(whole.entries()[0].origin.position, 2);
+        let built = Matcher::new(whole);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        loaded.index().write_to(&mut a).unwrap();
+        built.index().write_to(&mut b).unwrap();
+        assert!(a == b, "the indexes differ");
+        let options = MatchOptions::default();
+        let entries = built.memory().entries();
+        let queries = [
+            entries[100].source.clone(),
+            format!("{} mat", entries[2000].source),
+            "On the mat.".to_string(),
+        ];
+        for query in &queries {
+            let ids = |m: &Matcher<MemoryTm>| -> Vec<(EntryId, u8)> {
+                let mut session = m.session();
+                let hits = session.lookup(query.as_str(), &options);
+                hits.iter().map(|h| (h.entry_id, h.score)).collect()
+            };
+            assert_eq!(ids(&loaded), ids(&built), "{query}");
+            assert!(!ids(&loaded).is_empty(), "{query}: {:?}", ids(&loaded));
+        }
     }
 }

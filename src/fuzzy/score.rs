@@ -30,19 +30,44 @@ pub struct TokenSets {
 impl TokenSets {
     /// Fills the sets from normalized text, `id` giving each key's id.
     pub fn fill(&mut self, normalized: &str, mut id: impl FnMut(&str) -> u32) {
-        use crate::text::tokenize::{TokenClass, for_each_score_token};
+        use crate::text::tokenize::for_each_score_token;
+        self.clear();
+        for_each_score_token(normalized, |class, key| {
+            let t = id(key);
+            self.push(class, t);
+        });
+        stand_in(&mut self.scored, &mut self.numbers, &mut self.punctuation);
+    }
+
+    /// Fills the sets from raw text: [`TokenSets::fill`] of its comparison
+    /// key ([`crate::text::comparison_key`]), with ASCII text tokenized
+    /// directly (see [`super::ascii`]).
+    pub fn fill_text(&mut self, text: &str, mut id: impl FnMut(&str) -> u32) {
+        if !text.is_ascii() {
+            return self.fill(&crate::text::comparison_key(text), id);
+        }
+        self.clear();
+        super::ascii::for_each_ascii_score_token(text, |class, key| {
+            let t = id(key);
+            self.push(class, t);
+        });
+        stand_in(&mut self.scored, &mut self.numbers, &mut self.punctuation);
+    }
+
+    fn clear(&mut self) {
         self.scored.clear();
         self.numbers.clear();
         self.punctuation.clear();
-        for_each_score_token(normalized, |class, key| {
-            let t = id(key);
-            match class {
-                TokenClass::Word => self.scored.push(t),
-                TokenClass::Number => self.numbers.push(t),
-                TokenClass::Punctuation => self.punctuation.push(t),
-            }
-        });
-        stand_in(&mut self.scored, &mut self.numbers, &mut self.punctuation);
+    }
+
+    #[inline]
+    fn push(&mut self, class: crate::text::tokenize::TokenClass, t: u32) {
+        use crate::text::tokenize::TokenClass;
+        match class {
+            TokenClass::Word => self.scored.push(t),
+            TokenClass::Number => self.numbers.push(t),
+            TokenClass::Punctuation => self.punctuation.push(t),
+        }
     }
 }
 

@@ -4,7 +4,6 @@
 use ahash::AHashMap;
 
 use super::score::TokenSets;
-use crate::text::comparison_key;
 
 /// Id given to query tokens the vocabulary has never seen: no memory segment
 /// contains them.
@@ -62,13 +61,11 @@ impl Vocabulary {
     /// assert_eq!(sets.punctuation, [2, 5]);
     /// ```
     pub fn intern_sets(&mut self, text: &str, sets: &mut TokenSets) {
-        let key = comparison_key(text);
-        sets.fill(&key, |t| self.intern(t));
+        sets.fill_text(text, |t| self.intern(t));
     }
 
     /// Fills `sets` with the ids of `text`'s tokens, [`UNKNOWN_TOKEN`] for new ones.
     pub fn lookup_sets(&self, text: &str, sets: &mut TokenSets) {
-        let key = comparison_key(text);
-        sets.fill(&key, |t| self.id(t).unwrap_or(UNKNOWN_TOKEN));
+        sets.fill_text(text, |t| self.id(t).unwrap_or(UNKNOWN_TOKEN));
     }
 }

@@ -149,6 +149,18 @@ pub(crate) fn fallback_counts<'a>(
     counts.into_iter().collect()
 }
 
+/// What [`MemoryTm::load_with`] does with the pieces of a TSV file: what
+/// to make of each piece's entries (on the thread that parsed it), and where
+/// the results go (in file order).
+pub type TsvPrepare<'a, C> = (
+    &'a (dyn Fn(&[Entry]) -> C + Sync),
+    &'a mut dyn FnMut(Vec<C>),
+);
+
+/// Bounds of the pieces a TSV file is parsed in.
+const TSV_PIECE_MIN: usize = 64 << 10;
+const TSV_PIECE_MAX: usize = 1 << 20;
+
 /// A translation memory held in memory, loaded from files.
 #[derive(Debug, Clone)]
 pub struct MemoryTm {
@@ -271,6 +283,23 @@ impl MemoryTm {
         chunk: usize,
         on_entries: &mut dyn FnMut(&[Entry]),
     ) -> Result<Self> {
+        Self::load_with::<()>(pair, paths, chunk, on_entries, None)
+    }
+
+    /// [`MemoryTm::load_streaming`], where TSV files, read whole, are parsed
+    /// in pieces on all cores and each piece's entries are handed to
+    /// `prepare` on the thread that parsed them, while they are in its cache
+    /// (how an index tokenizes a memory in the same pass); the pieces'
+    /// results go to `on_prepared`, in file order, instead of their entries
+    /// to `on_entries`. Entries reach one callback or the other exactly once,
+    /// in load order.
+    pub fn load_with<C: Send>(
+        pair: LanguagePair,
+        paths: &[PathBuf],
+        chunk: usize,
+        on_entries: &mut dyn FnMut(&[Entry]),
+        mut tsv: Option<TsvPrepare<'_, C>>,
+    ) -> Result<Self> {
         let mut tm = MemoryTm::new(pair);
         let filter = crate::batch::InputFilter::new(
             &[],
@@ -300,9 +329,21 @@ impl MemoryTm {
                 TmFormat::Tsv => {
                     let text = crate::files::read_text(&file)?;
                     let swapped = orientation == TsvOrientation::Swapped;
-                    let before = tm.entries.len();
-                    parse_tsv_oriented(&text, Some(&file), file_index, swapped, &mut tm.entries)?;
-                    drop_header_row(&mut tm.entries, before, &tm.pair);
+                    match tsv.as_mut() {
+                        Some(tsv) => {
+                            // Whatever streamed before is handed over first, in order.
+                            if flushed < tm.entries.len() {
+                                on_entries(&tm.entries[flushed..]);
+                            }
+                            let prepared =
+                                tm.parse_tsv_prepared(&text, &file, file_index, swapped, tsv.0)?;
+                            flushed = tm.entries.len();
+                            (tsv.1)(prepared);
+                        }
+                        None => {
+                            tm.parse_tsv_prepared(&text, &file, file_index, swapped, &|_| ())?;
+                        }
+                    }
                 }
                 TmFormat::Tmx => {
                     tm.load_tmx(&file, file_index, &mut |entries: &[Entry]| {
@@ -328,6 +369,56 @@ impl MemoryTm {
         Ok(tm)
     }
 
+    /// Parses a TSV file's `text` in pieces on all cores (its header row of
+    /// the pair's language codes left out, as [`MemoryTm::load_file`] does),
+    /// appends the entries, and returns `prepare` of each piece's entries,
+    /// in file order; a syntax error is the first in the file.
+    fn parse_tsv_prepared<C: Send>(
+        &mut self,
+        text: &str,
+        file: &Path,
+        file_index: u32,
+        swapped: bool,
+        prepare: &(dyn Fn(&[Entry]) -> C + Sync),
+    ) -> Result<Vec<C>> {
+        use rayon::prelude::*;
+        // Several pieces per core, so a slow piece does not leave a core idle.
+        let size = (text.len() / (4 * rayon::current_num_threads()).max(1))
+            .clamp(TSV_PIECE_MIN, TSV_PIECE_MAX);
+        let pair = &self.pair;
+        let parsed: Vec<Result<(Vec<Entry>, C)>> = tsv::pieces(text, size)
+            .into_par_iter()
+            .map(|(range, first_line)| {
+                let mut entries = Vec::with_capacity(range.len() / 48 + 1);
+                tsv::parse_tsv_lines(
+                    &text[range],
+                    Some(file),
+                    file_index,
+                    swapped,
+                    first_line,
+                    &mut entries,
+                )?;
+                if first_line == 1 {
+                    drop_header_row(&mut entries, 0, pair);
+                }
+                let prepared = prepare(&entries);
+                Ok((entries, prepared))
+            })
+            .collect();
+        let mut out = Vec::with_capacity(parsed.len());
+        let total: usize = parsed
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |(e, _)| e.len()))
+            .sum();
+        self.entries.reserve(total);
+        for piece in parsed {
+            let (entries, prepared) = piece?;
+            self.entries.extend(entries);
+            out.push(prepared);
+        }
+        Ok(out)
+    }
+
     /// Loads one file, by its extension: `.tmx` as TMX, anything else as TSV.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadStats> {
         let file_index = self.register_file(path)?;
@@ -336,8 +427,7 @@ impl MemoryTm {
                 let text = crate::files::read_text(path)?;
                 let before = self.entries.len();
                 let swapped = tsv_orientation(path, &self.pair) == TsvOrientation::Swapped;
-                parse_tsv_oriented(&text, Some(path), file_index, swapped, &mut self.entries)?;
-                drop_header_row(&mut self.entries, before, &self.pair);
+                self.parse_tsv_prepared(&text, path, file_index, swapped, &|_| ())?;
                 Ok(LoadStats {
                     entries: self.entries.len() - before,
                     skipped: 0,

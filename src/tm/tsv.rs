@@ -34,30 +34,51 @@ pub fn parse_tsv_oriented(
     swapped: bool,
     out: &mut Vec<Entry>,
 ) -> Result<()> {
-    for (index, line) in text.split('\n').enumerate() {
+    parse_tsv_lines(text, file, file_index, swapped, 1, out)
+}
+
+/// [`parse_tsv_oriented`] of a piece of a file whose first line is line
+/// `first_line` of the file (see [`pieces`]).
+pub(crate) fn parse_tsv_lines(
+    text: &str,
+    file: Option<&Path>,
+    file_index: u32,
+    swapped: bool,
+    first_line: u64,
+    out: &mut Vec<Entry>,
+) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut line_no = first_line;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |k| start + k);
+        let line = &text[start..end];
+        let (this_line, next) = (line_no, end + 1);
+        start = next;
+        line_no += 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        let line_no = index as u64 + 1;
-        let Some((source, rest)) = line.split_once('\t') else {
+        let Some(tab) = memchr::memchr(b'\t', line.as_bytes()) else {
             let column = line.chars().count() as u64 + 1;
             return Err(Error::syntax(
                 Location {
                     file: file.map(Path::to_path_buf),
                     ..Location::default()
                 }
-                .at(line_no, column),
+                .at(this_line, column),
                 "expected a tab between source and target (source<TAB>target)",
             ));
         };
-        let second = rest.split_once('\t').map_or(rest, |(t, _)| t);
+        let (source, rest) = (&line[..tab], &line[tab + 1..]);
+        let second = memchr::memchr(b'\t', rest.as_bytes()).map_or(rest, |k| &rest[..k]);
         let (source, target) = if swapped {
             (second, source)
         } else {
             (source, second)
         };
-        let position = u32::try_from(line_no).map_err(|_| {
+        let position = u32::try_from(this_line).map_err(|_| {
             Error::invalid(
                 Location {
                     file: file.map(Path::to_path_buf),
@@ -82,6 +103,23 @@ pub fn parse_tsv_oriented(
     Ok(())
 }
 
+/// `text` cut into pieces of about `size` bytes that end after a newline
+/// (the last one at the end of the text), so they can be parsed apart: each
+/// piece's byte range and the 1-based number of its first line.
+pub(crate) fn pieces(text: &str, size: usize) -> Vec<(std::ops::Range<usize>, u64)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / size.max(1) + 1);
+    let (mut start, mut line) = (0, 1u64);
+    while start < bytes.len() {
+        let cut = (start + size.max(1)).min(bytes.len());
+        let end = memchr::memchr(b'\n', &bytes[cut..]).map_or(bytes.len(), |k| cut + k + 1);
+        out.push((start..end, line));
+        line += memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u64;
+        start = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +132,40 @@ mod tests {
             err.to_string(),
             "m.tsv:2:6: expected a tab between source and target (source<TAB>target)"
         );
+    }
+
+    #[test]
+    fn pieces_cut_after_newlines_and_number_their_lines() {
+        let text = "a\tA\n\nb\tB\r\nc\tC\nd\tD";
+        for size in 1..=text.len() + 1 {
+            let mut whole = Vec::new();
+            parse_tsv(text, None, 0, &mut whole).unwrap();
+            let mut parts = Vec::new();
+            let cut = pieces(text, size);
+            assert_eq!(cut.first().map(|(r, _)| r.start), Some(0));
+            assert_eq!(cut.last().map(|(r, _)| r.end), Some(text.len()));
+            for (range, line) in cut {
+                parse_tsv_lines(&text[range], None, 0, false, line, &mut parts).unwrap();
+            }
+            assert_eq!(parts, whole, "pieces of {size} bytes");
+        }
+        assert_eq!(whole_positions(text), [1, 3, 4, 5]);
+        let err = parse_tsv_lines(
+            "x\ty\nbad\n",
+            Some(Path::new("m.tsv")),
+            0,
+            false,
+            41,
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string().split(": ").next(), Some("m.tsv:42:4"));
+    }
+
+    fn whole_positions(text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        parse_tsv(text, None, 0, &mut out).unwrap();
+        out.iter().map(|e| e.origin.position).collect()
     }
 
     #[test]

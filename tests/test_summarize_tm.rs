@@ -1,0 +1,192 @@
+//! CLI tests for `tmkit summarize --tm` over folders: the memory is loaded on
+//! a thread of its own while the articles are summarized, and digests made
+//! before it is ready wait for it. Whatever the timing, a batch must give
+//! what summarizing each article alone gives (there the memory is loaded
+//! first), in every format, and a memory that cannot be loaded must fail the
+//! run without writing anything.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+mod support;
+use support::{stdout_of, tmkit};
+
+const SENTENCES: [(&str, &str); 6] = [
+    (
+        "The port of Eastham closed on Monday because of a violent storm.",
+        "Le port d'Eastham a fermé lundi à cause d'une violente tempête.",
+    ),
+    (
+        "More than 40 cargo ships waited at anchor off the coast.",
+        "Plus de 40 cargos ont attendu au mouillage au large de la côte.",
+    ),
+    (
+        "Engineers inspected the cranes overnight and found only minor damage.",
+        "Les ingénieurs ont inspecté les grues pendant la nuit et n'ont trouvé que des dégâts mineurs.",
+    ),
+    (
+        "The mayor said the harbour would reopen on Wednesday morning.",
+        "Le maire a dit que le port rouvrirait mercredi matin.",
+    ),
+    (
+        "Fishermen stayed ashore for a third day in a row.",
+        "Les pêcheurs sont restés à terre pour le troisième jour d'affilée.",
+    ),
+    (
+        "Insurers expect claims worth several million euros.",
+        "Les assureurs attendent des déclarations de plusieurs millions d'euros.",
+    ),
+];
+
+/// A memory large enough to take a while to load (tens of thousands of
+/// filler pairs), holding the articles' sentences, some of them edited so
+/// they match fuzzily; and a folder of articles made of those sentences.
+fn memory_and_articles(dir: &Path) -> (PathBuf, PathBuf) {
+    let mut tsv = String::new();
+    for i in 0..15_000 {
+        tsv.push_str(&format!(
+            "Filler sentence number {i} about the weather {}.\tPhrase {i}.\n",
+            i % 97
+        ));
+    }
+    for (k, (en, fr)) in SENTENCES.iter().enumerate() {
+        let en = if k % 2 == 1 {
+            en.replacen("the", "a", 1)
+        } else {
+            en.to_string()
+        };
+        tsv.push_str(&format!("{en}\t{fr}\n"));
+    }
+    let memory = dir.join("en-fr.tsv");
+    std::fs::write(&memory, tsv).unwrap();
+    let news = dir.join("news");
+    std::fs::create_dir_all(&news).unwrap();
+    for a in 0..10 {
+        let body: Vec<&str> = (0..4)
+            .map(|k| SENTENCES[(a + k) % SENTENCES.len()].0)
+            .collect();
+        std::fs::write(
+            news.join(format!("a{a:02}.txt")),
+            format!("Storm news {a}\n\n{}", body.join(" ")),
+        )
+        .unwrap();
+    }
+    (memory, news)
+}
+
+fn articles(news: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(news)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn with_memory<'c>(cmd: &'c mut Command, memory: &Path, format: &str) -> &'c mut Command {
+    cmd.args(["summarize", "--lang", "en", "--tgt", "fr"])
+        .args(["--format", format])
+        .arg("--tm")
+        .arg(memory)
+}
+
+#[test]
+fn a_batch_gives_what_each_article_alone_gives_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (memory, news) = memory_and_articles(dir.path());
+    let files = articles(&news);
+    let alone =
+        |format: &str, file: &Path| stdout_of(with_memory(&mut tmkit(), &memory, format).arg(file));
+
+    // --out-dir: each digest file is byte for byte the article's own run.
+    let out = dir.path().join("out");
+    with_memory(&mut tmkit(), &memory, "json")
+        .arg("--out-dir")
+        .arg(&out)
+        .arg(&news)
+        .assert()
+        .success();
+    let mut translated = 0;
+    for file in &files {
+        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let written = std::fs::read_to_string(out.join(format!("{name}.json"))).unwrap();
+        let single = alone("json", file);
+        let v: serde_json::Value = serde_json::from_str(&single).unwrap();
+        translated += v["sentences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s.get("translation").is_some())
+            .count();
+        // The names differ only in how the path was given.
+        let strip = |s: &str| {
+            s.lines()
+                .filter(|l| !l.contains("\"file\""))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(strip(&written), strip(&single), "{name}");
+    }
+    assert!(translated >= 2 * files.len(), "{translated} translations");
+
+    // Standard output: each article's entry in input order, as alone.
+    let lines = stdout_of(with_memory(&mut tmkit(), &memory, "jsonl").args(&files));
+    assert_eq!(lines.lines().count(), files.len());
+    for (line, file) in lines.lines().zip(&files) {
+        assert_eq!(line, alone("jsonl", file).trim_end(), "{}", file.display());
+    }
+    let text = stdout_of(with_memory(&mut tmkit(), &memory, "text").args(&files));
+    let expected: Vec<String> = files
+        .iter()
+        .map(|f| format!("==> {} <==\n{}", f.display(), alone("text", f)))
+        .collect();
+    assert_eq!(text, expected.join("\n"));
+    assert!(text.contains("    [100%] Le port d'Eastham"), "{text}");
+
+    // --digest: one Markdown file, in input order, the same translations.
+    let digest = dir.path().join("digest.md");
+    with_memory(&mut tmkit(), &memory, "text")
+        .arg("--digest")
+        .arg(&digest)
+        .args(&files)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&digest).unwrap();
+    let markdown = stdout_of(with_memory(&mut tmkit(), &memory, "markdown").args(&files));
+    assert_eq!(md, markdown);
+    assert_eq!(
+        md.matches("*100%:*").count(),
+        text.matches("[100%]").count()
+    );
+}
+
+#[test]
+fn a_memory_that_cannot_be_loaded_fails_the_batch_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, news) = memory_and_articles(dir.path());
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "One\tUn\nno tab here\n").unwrap();
+    let out = dir.path().join("out");
+    with_memory(&mut tmkit(), &bad, "text")
+        .arg("--out-dir")
+        .arg(&out)
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("bad.tsv:2:12: expected a tab"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    let missing = dir.path().join("missing.tsv");
+    let output = with_memory(&mut tmkit(), &missing, "json")
+        .arg(&news)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(
+        output.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.tsv"));
+}
