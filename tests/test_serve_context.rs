@@ -29,6 +29,12 @@ fn repo(rel: &str) -> PathBuf {
 /// The news fixture served from SQLite, then (when `TMKIT_TEST_PG` is set)
 /// from PostgreSQL in schema `tmkit_test_ctx_{name}`.
 fn setups(name: &str) -> Vec<Setup> {
+    setups_of(name, &repo("tmx/en-fr.news.tmx"), &[])
+}
+
+/// [`setups`] of the memory file `tmx` instead of the news fixture, imported
+/// with `import_args`.
+fn setups_of(name: &str, tmx: &Path, import_args: &[&str]) -> Vec<Setup> {
     // `None`: an SQLite store in the setup's own folder.
     let mut specs = vec![None];
     match std::env::var("TMKIT_TEST_PG")
@@ -55,7 +61,8 @@ fn setups(name: &str) -> Vec<Setup> {
             let tm = spec.unwrap_or_else(|| dir.path().join("team.tmdb").display().to_string());
             tmkit()
                 .args(["tm", "import", "--tm", &tm])
-                .arg(repo("tmx/en-fr.news.tmx"))
+                .args(import_args)
+                .arg(tmx)
                 .assert()
                 .success();
             let token = dir.path().join("token");
@@ -243,5 +250,66 @@ fn added_units_are_in_context_after_the_last_unit() {
         assert_eq!(setup.batch_scores(&[last, n1, n2]), [100, 101, 101]);
         assert_eq!(setup.batch_scores(&[n2, n1]), [100, 100]);
         assert_eq!(setup.analysis_in_context(&[last, n1, n2]), 2);
+    }
+}
+
+/// A TMX of `pairs` (source, target), each unit dated `date`.
+fn tmx_of(pairs: &[(String, String)], date: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+    let tus: String = pairs
+        .iter()
+        .map(|(s, t)| {
+            format!(
+                "<tu changedate=\"{date}\"><tuv xml:lang=\"en\"><seg>{}</seg></tuv>\
+                 <tuv xml:lang=\"fr\"><seg>{}</seg></tuv></tu>\n",
+                esc(s),
+                esc(t)
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\">\
+         <header srclang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" \
+         adminlang=\"en\" creationtool=\"test\" creationtoolversion=\"1\" o-tmf=\"x\"/>\
+         <body>\n{tus}</body></tmx>\n"
+    )
+}
+
+/// (d) Among more exact duplicates than the 101% check examines (UI
+/// strings), the server examines those `tmkit match` examines: newest
+/// changedate first, then unit order. A copy of "Cancel" edited through the
+/// server is the newest, so it is in context after its own neighbour.
+#[test]
+fn many_duplicates_follow_the_matchers_tie_order() {
+    let files = tempfile::tempdir().unwrap();
+    let mut pairs = Vec::new();
+    for k in 1..=70 {
+        pairs.push((
+            format!("Step {k} of the wizard."),
+            format!("Étape {k} de l'assistant."),
+        ));
+        // Distinct targets: the import skips exact duplicates.
+        pairs.push(("Cancel".to_string(), format!("Annuler ({k})")));
+    }
+    let tmx = files.path().join("ui.tmx");
+    std::fs::write(&tmx, tmx_of(&pairs, "20240101T000000Z")).unwrap();
+    for setup in setups_of("dups", &tmx, &["--on-duplicate", "add"]) {
+        let (first, last) = ("Step 1 of the wizard.", "Step 70 of the wizard.");
+        // Equal dates: the 64 lowest units are examined, the 70th is not.
+        assert_eq!(setup.batch_scores(&[first, "Cancel"]), [100, 101]);
+        assert_eq!(setup.batch_scores(&[last, "Cancel"]), [100, 100]);
+        // The 70th copy edited: now the newest, examined first.
+        let id = setup.id_of(last) + 1;
+        let edit = json!({"tgt": "fr", "target": "Annuler l'opération"});
+        let unit = setup.write(
+            "PUT",
+            &format!("/v1/tms/default/units/{id}"),
+            Some(edit),
+            200,
+        );
+        assert_eq!(unit["variants"][0]["text"], "Cancel", "{unit}");
+        assert_eq!(setup.batch_scores(&[last, "Cancel"]), [100, 101]);
+        assert_eq!(setup.batch_scores(&[first, "Cancel"]), [100, 101]);
+        assert_eq!(setup.analysis_in_context(&[last, "Cancel"]), 1);
     }
 }
