@@ -1077,6 +1077,19 @@ const FINISHED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 #[test]
 fn an_xliff_upload_imports_its_finished_segments() {
     let (served, store) = serve_news(&[]);
+    // One language alone is refused before any job: the import takes both.
+    for lone in ["src=en", "tgt=fr"] {
+        let a = answer(
+            agent()
+                .post(&served.url(&format!("/v1/tms/default/import?format=xliff&{lone}")))
+                .header("authorization", "Bearer s3cret")
+                .send(FINISHED_XLF),
+        );
+        assert_eq!(a.status, 400, "{lone}: {}", a.body);
+        let msg = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(msg.contains("src and tgt") && !msg.contains("--"), "{msg}");
+    }
+    assert_eq!(get(&served.url("/v1/jobs/1")).status, 404);
     let a = answer(
         agent()
             .post(&served.url("/v1/tms/default/import?format=xliff&name=harbour.xlf"))

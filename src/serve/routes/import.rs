@@ -28,10 +28,10 @@ pub struct ImportParams {
     /// default `upload-N.FORMAT`).
     pub name: Option<String>,
     /// TSV: the language of the first column (XLIFF: of sources, when the
-    /// file does not declare it).
+    /// file does not declare it; given with `tgt` or not at all).
     pub src: Option<String>,
     /// TSV: the language of the second column (XLIFF: of targets, when the
-    /// file does not declare it).
+    /// file does not declare it; given with `src` or not at all).
     pub tgt: Option<String>,
     /// A source already stored with other targets: `newest` (default),
     /// `add`, `keep` or `overwrite`.
@@ -148,6 +148,14 @@ pub async fn import(
         // One of the two alone would start a job that can only fail.
         _ if format == "tsv" => {
             return Err(ApiError::bad_request("a TSV upload needs src and tgt"));
+        }
+        // The library takes XLIFF languages as a pair: one alone would be
+        // dropped, and the job would fail on a file that does not declare it.
+        (Some(_), None) | (None, Some(_)) if format == "xliff" => {
+            return Err(ApiError::bad_request(
+                "an XLIFF upload takes both query parameters src and tgt (the languages \
+                 of sources and targets when the file does not declare them) or neither",
+            ));
         }
         _ => None,
     };
