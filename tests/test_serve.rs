@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -15,36 +14,31 @@ use support::{comparable, http_agent as agent, news_sources, tmkit, urlencode};
 
 /// A running server; killed when dropped.
 struct Served {
-    process: support::ServeProcess,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
+    server: support::Served,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Served {
     /// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM ARGS` and waits until it listens.
     fn start(tm: &str, args: &[&str]) -> Served {
-        let served = support::serve_tm_with(tm.as_ref(), args);
         Served {
-            process: served.process,
-            base: served.base,
-            log: served.log,
+            server: support::serve_tm_with(tm.as_ref(), args),
             _dir: None,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.server.base)
     }
 
     fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        self.server.log.lock().unwrap().clone()
     }
 
     /// Sends SIGTERM and waits for the exit status.
     fn terminate(&mut self) -> std::process::ExitStatus {
-        support::send_signal(self.process.0.id(), "TERM");
-        wait_for(&mut self.process.0, Duration::from_secs(30))
+        support::send_signal(self.server.process.0.id(), "TERM");
+        wait_for(&mut self.server.process.0, Duration::from_secs(30))
     }
 }
 
@@ -482,7 +476,7 @@ fn openapi_is_served_and_matches_the_checked_in_file() {
 #[test]
 fn sigterm_lets_a_request_in_flight_finish() {
     let (mut served, _) = serve_news(&[]);
-    let addr = served.base.trim_start_matches("http://").to_string();
+    let addr = served.server.base.trim_start_matches("http://").to_string();
     let body = json!({"src": "en", "tgt": "fr", "segments": [news_sources()[0]]}).to_string();
     let mut conn = TcpStream::connect(&addr).unwrap();
     write!(
@@ -496,16 +490,16 @@ fn sigterm_lets_a_request_in_flight_finish() {
     conn.write_all(first.as_bytes()).unwrap();
     conn.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    support::send_signal(served.process.0.id(), "TERM");
+    support::send_signal(served.server.process.0.id(), "TERM");
     std::thread::sleep(Duration::from_millis(300));
     // Still running: it waits for the request.
-    assert!(served.process.0.try_wait().unwrap().is_none());
+    assert!(served.server.process.0.try_wait().unwrap().is_none());
     conn.write_all(rest.as_bytes()).unwrap();
     let mut reply = String::new();
     conn.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("\"score\":100"), "{reply}");
-    let status = wait_for(&mut served.process.0, Duration::from_secs(30));
+    let status = wait_for(&mut served.server.process.0, Duration::from_secs(30));
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
     let log = served.log();
@@ -1047,7 +1041,7 @@ fn imports_run_as_jobs_to_completion() {
     assert!(msg.starts_with("upload:2:"), "{msg}");
     assert!(!msg.contains("/tmp"), "{msg}");
     // Too large: refused from its declared length, before any byte is read.
-    let addr = served.base.trim_start_matches("http://").to_string();
+    let addr = served.server.base.trim_start_matches("http://").to_string();
     let mut conn = TcpStream::connect(&addr).unwrap();
     write!(
         conn,
@@ -1181,7 +1175,7 @@ fn an_xliff_upload_above_its_own_bound_gets_413() {
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(a.body.contains(&format!("{limit} bytes")), "{}", a.body);
     // Streamed without a declared length: refused once past the bound.
-    let addr = served.base.trim_start_matches("http://").to_string();
+    let addr = served.server.base.trim_start_matches("http://").to_string();
     let mut conn = TcpStream::connect(&addr).unwrap();
     let chunk = FINISHED_XLF.as_bytes();
     write!(
