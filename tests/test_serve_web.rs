@@ -56,7 +56,8 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // Gracefully first; the process is killed after 5 s (ServeProcess).
+        // SIGTERM first, waiting up to 5 s for the exit; a server still running
+        // then is killed at once when `ServeProcess` is dropped.
         let child = &mut self.served.process.0;
         let _ = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
