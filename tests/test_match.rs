@@ -659,3 +659,37 @@ fn exhaustive_flag_prints_the_same_matches() {
     assert_eq!(indexed.len(), 3);
     assert_eq!(indexed, run(&["--exhaustive"]));
 }
+
+/// 101% context matches do not stop at the matcher's internal batches: the
+/// previous segment of line 2049 (the first of the second batch of 2048) is
+/// line 2048 of the whole input.
+#[test]
+fn context_matches_cross_batch_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources: Vec<String> = (0..2100)
+        .map(|i| format!("Item {i} of the long parts list is in stock."))
+        .collect();
+    let tsv: String = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{s}\tArticle {i} en stock.\n"))
+        .collect();
+    std::fs::write(dir.path().join("x.tsv"), tsv).unwrap();
+    std::fs::write(dir.path().join("job.txt"), sources.join("\n") + "\n").unwrap();
+    let out = tmkit()
+        .current_dir(dir.path())
+        .args(["-q", "match", "--tm", "x.tsv", "--src", "en", "--tgt", "fr"])
+        .args(["--lines", "--format", "jsonl", "--max", "1", "job.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let scores: Vec<u64> = jsonl(&out.stdout)
+        .iter()
+        .map(|r| r["matches"][0]["score"].as_u64().unwrap())
+        .collect();
+    assert_eq!(scores.len(), 2100);
+    assert_eq!(scores[0], 100);
+    // Line 2049 (index 2048) among them: every line follows its context.
+    let not_in_context: Vec<usize> = (1..2100).filter(|&i| scores[i] != 101).collect();
+    assert_eq!(not_in_context, Vec::<usize>::new());
+}

@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -15,36 +14,31 @@ use support::{comparable, http_agent as agent, news_sources, tmkit, urlencode};
 
 /// A running server; killed when dropped.
 struct Served {
-    process: support::ServeProcess,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
+    server: support::Served,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Served {
     /// Starts `tmkit serve --bind 127.0.0.1:0 --tm TM ARGS` and waits until it listens.
     fn start(tm: &str, args: &[&str]) -> Served {
-        let served = support::serve_tm_with(tm.as_ref(), args);
         Served {
-            process: served.process,
-            base: served.base,
-            log: served.log,
+            server: support::serve_tm_with(tm.as_ref(), args),
             _dir: None,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.server.base)
     }
 
     fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        self.server.log.lock().unwrap().clone()
     }
 
     /// Sends SIGTERM and waits for the exit status.
     fn terminate(&mut self) -> std::process::ExitStatus {
-        support::send_signal(self.process.0.id(), "TERM");
-        wait_for(&mut self.process.0, Duration::from_secs(30))
+        support::send_signal(self.server.process.0.id(), "TERM");
+        wait_for(&mut self.server.process.0, Duration::from_secs(30))
     }
 }
 
@@ -482,7 +476,7 @@ fn openapi_is_served_and_matches_the_checked_in_file() {
 #[test]
 fn sigterm_lets_a_request_in_flight_finish() {
     let (mut served, _) = serve_news(&[]);
-    let addr = served.base.trim_start_matches("http://").to_string();
+    let addr = served.server.base.trim_start_matches("http://").to_string();
     let body = json!({"src": "en", "tgt": "fr", "segments": [news_sources()[0]]}).to_string();
     let mut conn = TcpStream::connect(&addr).unwrap();
     write!(
@@ -496,16 +490,16 @@ fn sigterm_lets_a_request_in_flight_finish() {
     conn.write_all(first.as_bytes()).unwrap();
     conn.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    support::send_signal(served.process.0.id(), "TERM");
+    support::send_signal(served.server.process.0.id(), "TERM");
     std::thread::sleep(Duration::from_millis(300));
     // Still running: it waits for the request.
-    assert!(served.process.0.try_wait().unwrap().is_none());
+    assert!(served.server.process.0.try_wait().unwrap().is_none());
     conn.write_all(rest.as_bytes()).unwrap();
     let mut reply = String::new();
     conn.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     assert!(reply.contains("\"score\":100"), "{reply}");
-    let status = wait_for(&mut served.process.0, Duration::from_secs(30));
+    let status = wait_for(&mut served.server.process.0, Duration::from_secs(30));
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
     let log = served.log();
@@ -1047,7 +1041,7 @@ fn imports_run_as_jobs_to_completion() {
     assert!(msg.starts_with("upload:2:"), "{msg}");
     assert!(!msg.contains("/tmp"), "{msg}");
     // Too large: refused from its declared length, before any byte is read.
-    let addr = served.base.trim_start_matches("http://").to_string();
+    let addr = served.server.base.trim_start_matches("http://").to_string();
     let mut conn = TcpStream::connect(&addr).unwrap();
     write!(
         conn,
@@ -1059,6 +1053,25 @@ fn imports_run_as_jobs_to_completion() {
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
     assert!(reply.contains("\"status\":413"), "{reply}");
     assert_eq!(get(&served.url("/v1/jobs/999")).status, 404);
+}
+
+/// The answer to an import of `body` with the query `params`.
+fn post_import(served: &Served, params: &str, body: &str) -> Answer {
+    answer(
+        agent()
+            .post(&served.url(&format!("/v1/tms/default/import?{params}")))
+            .header("authorization", "Bearer s3cret")
+            .send(body),
+    )
+}
+
+/// Imports `body` with the query `params` as a job that adds one unit.
+fn import_one(served: &Served, params: &str, body: &str) {
+    let a = post_import(served, params, body);
+    assert_eq!(a.status, 202, "{}", a.body);
+    let done = wait_job(served, a.json()["status"].as_str().unwrap());
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["added"], 1, "{done}");
 }
 
 /// An XLIFF 1.2 job with one finished segment and one still to translate.
@@ -1077,16 +1090,15 @@ const FINISHED_XLF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 #[test]
 fn an_xliff_upload_imports_its_finished_segments() {
     let (served, store) = serve_news(&[]);
-    let a = answer(
-        agent()
-            .post(&served.url("/v1/tms/default/import?format=xliff&name=harbour.xlf"))
-            .header("authorization", "Bearer s3cret")
-            .send(FINISHED_XLF),
-    );
-    assert_eq!(a.status, 202, "{}", a.body);
-    let done = wait_job(&served, a.json()["status"].as_str().unwrap());
-    assert_eq!(done["state"], "done", "{done}");
-    assert_eq!(done["result"]["added"], 1, "{done}");
+    // One language alone is refused before any job: the import takes both.
+    for lone in ["src=en", "tgt=fr"] {
+        let a = post_import(&served, &format!("format=xliff&{lone}"), FINISHED_XLF);
+        assert_eq!(a.status, 400, "{lone}: {}", a.body);
+        let msg = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(msg.contains("src and tgt") && !msg.contains("--"), "{msg}");
+    }
+    assert_eq!(get(&served.url("/v1/jobs/1")).status, 404);
+    import_one(&served, "format=xliff&name=harbour.xlf", FINISHED_XLF);
     // Found as `tmkit match` finds it in the store (the memory source's
     // inline codes cost 2 points against a plain query).
     let q = "The harbour master closed the north gate.";
@@ -1119,6 +1131,81 @@ fn an_xliff_upload_imports_its_finished_segments() {
             .send("x"),
     );
     assert_eq!(a.status, 400, "{}", a.body);
+}
+
+/// An XLIFF 2.0 job: one finished segment (with inline codes) and one new.
+const FINISHED_XLF2: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="fr">
+<file id="f1" original="ferry.html">
+<unit id="u1"><segment state="translated"><source>The ferry leaves the <pc id="1">old</pc> pier at noon.</source>
+<target>Le bac quitte la <pc id="1">vieille</pc> jetée à midi.</target></segment></unit>
+<unit id="u2"><segment state="initial"><source>Gulls follow the boat out of the bay.</source></segment></unit>
+</file>
+</xliff>
+"#;
+
+#[test]
+fn an_xliff_2_upload_imports_its_finished_segments() {
+    let (served, _) = serve_news(&[]);
+    import_one(&served, "format=xliff&name=ferry.xlf", FINISHED_XLF2);
+    let m = lookup(&served, "The ferry leaves the old pier at noon.");
+    assert_eq!(
+        m["matches"][0]["target"], "Le bac quitte la vieille jetée à midi.",
+        "{m}"
+    );
+    let m = lookup(&served, "Gulls follow the boat out of the bay.");
+    assert!(
+        m["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["score"].as_u64() < Some(100)),
+        "{m}"
+    );
+}
+
+/// An XLIFF upload is read whole into memory: it has its own, lower bound
+/// (`--max-xliff-upload`), whether its length is declared or not; TMX of
+/// the same size is still taken.
+#[test]
+fn an_xliff_upload_above_its_own_bound_gets_413() {
+    let limit = FINISHED_XLF.len() - 1;
+    let (served, _) = serve_news(&["--max-xliff-upload", &limit.to_string()]);
+    let a = post_import(&served, "format=xliff", FINISHED_XLF);
+    assert_eq!(a.status, 413, "{}", a.body);
+    assert!(a.body.contains(&format!("{limit} bytes")), "{}", a.body);
+    // Streamed without a declared length: refused once past the bound.
+    let addr = served.server.base.trim_start_matches("http://").to_string();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    let chunk = FINISHED_XLF.as_bytes();
+    write!(
+        conn,
+        "POST /v1/tms/default/import?format=xliff HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n",
+        chunk.len()
+    )
+    .unwrap();
+    conn.write_all(chunk).unwrap();
+    conn.write_all(b"\r\n0\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    conn.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert_eq!(get(&served.url("/v1/jobs/1")).status, 404);
+    // Within the bound: taken.
+    let small = FINISHED_XLF2.replace('\n', "");
+    assert!(small.len() <= limit);
+    let a = post_import(&served, "format=xliff", &small);
+    assert_eq!(a.status, 202, "{}", a.body);
+    // The bound is XLIFF's only: a larger TMX upload is taken.
+    let tmx = format!(
+        "<tmx version=\"1.4\"><header srclang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" \
+         adminlang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" o-tmf=\"x\"/><body>{}</body></tmx>",
+        "<tu><tuv xml:lang=\"en\"><seg>The tide turns at six.</seg></tuv>\
+         <tuv xml:lang=\"fr\"><seg>La marée tourne à six heures.</seg></tuv></tu>"
+            .repeat(8)
+    );
+    assert!(tmx.len() > limit);
+    let a = post_import(&served, "format=tmx", &tmx);
+    assert_eq!(a.status, 202, "{}", a.body);
 }
 
 #[test]

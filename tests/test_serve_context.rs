@@ -29,6 +29,12 @@ fn repo(rel: &str) -> PathBuf {
 /// The news fixture served from SQLite, then (when `TMKIT_TEST_PG` is set)
 /// from PostgreSQL in schema `tmkit_test_ctx_{name}`.
 fn setups(name: &str) -> Vec<Setup> {
+    setups_of(name, &repo("tmx/en-fr.news.tmx"), &[])
+}
+
+/// [`setups`] of the memory file `tmx` instead of the news fixture, imported
+/// with `import_args`.
+fn setups_of(name: &str, tmx: &Path, import_args: &[&str]) -> Vec<Setup> {
     // `None`: an SQLite store in the setup's own folder.
     let mut specs = vec![None];
     match std::env::var("TMKIT_TEST_PG")
@@ -55,7 +61,8 @@ fn setups(name: &str) -> Vec<Setup> {
             let tm = spec.unwrap_or_else(|| dir.path().join("team.tmdb").display().to_string());
             tmkit()
                 .args(["tm", "import", "--tm", &tm])
-                .arg(repo("tmx/en-fr.news.tmx"))
+                .args(import_args)
+                .arg(tmx)
                 .assert()
                 .success();
             let token = dir.path().join("token");
@@ -113,6 +120,16 @@ impl Setup {
         let (status, text) = send(method, &self.url(path), body.as_ref());
         assert_eq!(status, expected, "{method} {path}: {text}");
         serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Edits unit `id` through the server; returns the unit.
+    fn put_unit(&self, id: i64, edit: Value) -> Value {
+        self.write(
+            "PUT",
+            &format!("/v1/tms/default/units/{id}"),
+            Some(edit),
+            200,
+        )
     }
 
     /// The server's batch lookup of `segments` (101% in context) and `tmkit
@@ -182,24 +199,14 @@ fn an_edited_unit_keeps_its_context_match() {
         assert_eq!(setup.batch_scores(&[a, b]), [100, 101]);
         let id = setup.id_of(b);
         let edit = json!({"tgt": "fr", "target": "Une cible révisée."});
-        setup.write(
-            "PUT",
-            &format!("/v1/tms/default/units/{id}"),
-            Some(edit),
-            200,
-        );
+        setup.put_unit(id, edit);
         assert_eq!(setup.batch_scores(&[a, b]), [100, 101]);
         // A new source for another unit: in context after its neighbour.
         let (c, d) = (s[40].as_str(), s[41].as_str());
         let fresh = "The harbour pilots agreed to a new roster on Monday.";
         let edit = json!({"src": "en", "source": fresh});
         let id = setup.id_of(d);
-        setup.write(
-            "PUT",
-            &format!("/v1/tms/default/units/{id}"),
-            Some(edit),
-            200,
-        );
+        setup.put_unit(id, edit);
         assert_eq!(setup.batch_scores(&[c, fresh]), [100, 101]);
         assert_eq!(setup.analysis_in_context(&[a, b, c, fresh]), 2);
     }
@@ -243,5 +250,143 @@ fn added_units_are_in_context_after_the_last_unit() {
         assert_eq!(setup.batch_scores(&[last, n1, n2]), [100, 101, 101]);
         assert_eq!(setup.batch_scores(&[n2, n1]), [100, 100]);
         assert_eq!(setup.analysis_in_context(&[last, n1, n2]), 2);
+    }
+}
+
+/// A TMX of `pairs` (source, target), each unit dated `date`.
+fn tmx_of(pairs: &[(String, String)], date: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+    let tus: String = pairs
+        .iter()
+        .map(|(s, t)| {
+            format!(
+                "<tu changedate=\"{date}\"><tuv xml:lang=\"en\"><seg>{}</seg></tuv>\
+                 <tuv xml:lang=\"fr\"><seg>{}</seg></tuv></tu>\n",
+                esc(s),
+                esc(t)
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\">\
+         <header srclang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" \
+         adminlang=\"en\" creationtool=\"test\" creationtoolversion=\"1\" o-tmf=\"x\"/>\
+         <body>\n{tus}</body></tmx>\n"
+    )
+}
+
+/// (d) Among more exact duplicates than the 101% check examines (UI
+/// strings), the server examines those `tmkit match` examines: newest
+/// changedate first, then unit order. A copy of "Cancel" edited through the
+/// server is the newest, so it is in context after its own neighbour.
+#[test]
+fn many_duplicates_follow_the_matchers_tie_order() {
+    let files = tempfile::tempdir().unwrap();
+    let mut pairs = Vec::new();
+    for k in 1..=70 {
+        pairs.push((
+            format!("Step {k} of the wizard."),
+            format!("Étape {k} de l'assistant."),
+        ));
+        // Distinct targets: the import skips exact duplicates.
+        pairs.push(("Cancel".to_string(), format!("Annuler ({k})")));
+    }
+    let tmx = files.path().join("ui.tmx");
+    std::fs::write(&tmx, tmx_of(&pairs, "20240101T000000Z")).unwrap();
+    for setup in setups_of("dups", &tmx, &["--on-duplicate", "add"]) {
+        let (first, last) = ("Step 1 of the wizard.", "Step 70 of the wizard.");
+        // Equal dates: the 64 lowest units are examined, the 70th is not.
+        assert_eq!(setup.batch_scores(&[first, "Cancel"]), [100, 101]);
+        assert_eq!(setup.batch_scores(&[last, "Cancel"]), [100, 100]);
+        // The 70th copy edited: now the newest, examined first.
+        let id = setup.id_of(last) + 1;
+        let edit = json!({"tgt": "fr", "target": "Annuler l'opération"});
+        let unit = setup.put_unit(id, edit);
+        assert_eq!(unit["variants"][0]["text"], "Cancel", "{unit}");
+        assert_eq!(setup.batch_scores(&[last, "Cancel"]), [100, 101]);
+        assert_eq!(setup.batch_scores(&[first, "Cancel"]), [100, 101]);
+        assert_eq!(setup.analysis_in_context(&[last, "Cancel"]), 1);
+    }
+}
+
+/// (e) The neighbour edited while the match stays in the base: a new source
+/// on `a` puts `a`'s new text, not its old one, before `b`.
+#[test]
+fn an_edited_neighbour_gives_its_new_source_as_context() {
+    let s = news_sources();
+    for setup in setups("neighbour") {
+        let (a, b) = (s[30].as_str(), s[31].as_str());
+        assert_eq!(setup.batch_scores(&[a, b]), [100, 101]);
+        let fresh = "The lock keepers went on strike at dawn.";
+        let id = setup.id_of(a);
+        let edit = json!({"src": "en", "source": fresh});
+        setup.put_unit(id, edit);
+        assert_eq!(setup.batch_scores(&[a, b])[1], 100);
+        assert_eq!(setup.batch_scores(&[fresh, b]), [100, 101]);
+        assert_eq!(setup.analysis_in_context(&[a, b]), 0);
+        assert_eq!(setup.analysis_in_context(&[fresh, b]), 1);
+    }
+}
+
+/// (f) The store's first unit has no neighbour: never in context, before or
+/// after an edit that moves it to a change level; what follows it still is.
+#[test]
+fn the_first_unit_is_never_in_context() {
+    let s = news_sources();
+    for setup in setups("first") {
+        let (first, second, last) = (s[0].as_str(), s[1].as_str(), s.last().unwrap().as_str());
+        assert_eq!(setup.batch_scores(&[last, first, second]), [100, 100, 101]);
+        let id = setup.id_of(first);
+        let edit = json!({"tgt": "fr", "target": "Une autre traduction."});
+        setup.put_unit(id, edit);
+        assert_eq!(setup.batch_scores(&[last, first, second]), [100, 100, 101]);
+        assert_eq!(setup.analysis_in_context(&[last, first, second]), 1);
+    }
+}
+
+/// (g) A unit of another language pair added between two units is no
+/// neighbour for this pair: the second follows the first in context.
+#[test]
+fn a_unit_of_another_pair_in_between_is_skipped() {
+    let s = news_sources();
+    for setup in setups("otherpair") {
+        let (n1, other, n2) = (
+            "The canal reopens to barges on Friday.",
+            "The museum ship gets a new mast.",
+            "Tolls stay at last year's level.",
+        );
+        let units = [
+            json!({"src": "en", "tgt": "fr", "source": n1, "target": "Le canal rouvre vendredi."}),
+            json!({"src": "en", "tgt": "de", "source": other, "target": "Das Museumsschiff bekommt einen neuen Mast."}),
+            json!({"src": "en", "tgt": "fr", "source": n2, "target": "Les péages restent au niveau de l'an dernier."}),
+        ];
+        for unit in units {
+            setup.write("POST", "/v1/tms/default/units", Some(unit), 201);
+        }
+        assert_eq!(setup.batch_scores(&[n1, n2]), [100, 101]);
+        assert_eq!(setup.batch_scores(&[other, n2])[1], 100);
+        assert_eq!(setup.batch_scores(&[s.last().unwrap(), n1]), [100, 101]);
+        assert_eq!(setup.analysis_in_context(&[n1, n2]), 1);
+    }
+}
+
+/// (h) The same unit edited twice: only its latest source is in context.
+#[test]
+fn a_unit_edited_twice_is_in_context_with_its_latest_source() {
+    let s = news_sources();
+    for setup in setups("twice") {
+        let (c, d) = (s[50].as_str(), s[51].as_str());
+        let id = setup.id_of(d);
+        let (first, second) = (
+            "The quay was resurfaced over the winter.",
+            "The quay was resurfaced over the summer.",
+        );
+        for source in [first, second] {
+            let edit = json!({"src": "en", "source": source});
+            setup.put_unit(id, edit);
+        }
+        assert_eq!(setup.batch_scores(&[c, second]), [100, 101]);
+        assert_ne!(setup.batch_scores(&[c, first])[1], 101);
+        assert_eq!(setup.analysis_in_context(&[c, second]), 1);
     }
 }

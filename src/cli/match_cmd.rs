@@ -246,7 +246,10 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         if args.format == DataFormat::Text && inputs.len() > 1 {
             writeln!(out, "{}", style.cyan(&format!("== {} ==", input.name)))?;
         }
-        for batch in segs.chunks(BATCH) {
+        for (b, batch) in segs.chunks(BATCH).enumerate() {
+            // Where the batch starts in the whole input: the previous segment
+            // (101% context) of a batch's first segment is in the batch before.
+            let start = b * BATCH;
             // One long-lived session per thread; each takes a contiguous share.
             let share = batch.len().div_ceil(sessions.len());
             let results: Vec<(Vec<Match>, f64)> = sessions
@@ -259,9 +262,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                         .map(|(i, query)| {
                             let t0 = Instant::now();
                             let mut matches = session.lookup(query, &options);
-                            let previous = (chunk * share + i)
+                            let previous = (start + chunk * share + i)
                                 .checked_sub(1)
-                                .and_then(|p| batch.get(p));
+                                .and_then(|p| segs.get(p));
                             mark_context(session, &mut matches, query, previous);
                             (matches, t0.elapsed().as_secs_f64() * 1000.0)
                         })

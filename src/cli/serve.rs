@@ -62,6 +62,10 @@ pub struct Args {
     /// Largest import upload in bytes; larger ones get 413.
     #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
     pub max_upload: u64,
+    /// Largest XLIFF import upload in bytes (read whole into memory, unlike
+    /// TMX and TSV; default 64 MiB); larger ones get 413.
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    pub max_xliff_upload: u64,
     /// Print the OpenAPI description of the API and exit.
     #[arg(long)]
     pub print_openapi: bool,
@@ -130,6 +134,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         cors: args.cors.clone(),
         max_body: args.max_body,
         max_upload: args.max_upload,
+        max_xliff_upload: args.max_xliff_upload,
         log: !ctx.quiet,
         ..ServeOptions::default()
     };

@@ -49,6 +49,8 @@ pub use diff::{DiffKind, DiffPart, diff_words};
 pub use index::{FuzzyIndex, IndexHit, IndexOptions, Query, SearchParams, Searcher, TokenChunk};
 pub use score::{Pattern, TokenSets, levenshtein, score, score_with_codes};
 pub use vocab::Vocabulary;
+/// Exact matches a 101% check examines, first in the matcher's tie order.
+pub const CONTEXT_EXACT_MATCHES: usize = 64;
 
 use crate::tm::{Entry, EntryId, LanguagePair, MemoryTm, TranslationMemory};
 

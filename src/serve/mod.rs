@@ -112,6 +112,9 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// Largest upload to import, in bytes, else 413.
     pub max_upload: u64,
+    /// Largest XLIFF upload to import, in bytes, else 413 (an XLIFF file is
+    /// read whole into memory; the lower of this and `max_upload` applies).
+    pub max_xliff_upload: u64,
     /// Longest request target (path and query), in bytes, else 414.
     pub max_uri: usize,
     /// Log one line per request on stderr.
@@ -126,6 +129,7 @@ impl Default for ServeOptions {
             cors: None,
             max_body: 8 << 20,
             max_upload: 1 << 30,
+            max_xliff_upload: 64 << 20,
             max_uri: 8 << 10,
             log: true,
         }

@@ -2,7 +2,10 @@
 //! [`Document`], that is an optional title and the body text to rank.
 //!
 //! - Plain text: a short first line without final punctuation, followed by a
-//!   blank line, is the title (news wires and the BBC corpus look like that).
+//!   blank line, is the title (news wires and the BBC corpus look like that),
+//!   unless the next paragraph opens in lower case: then the line is the
+//!   start of a sentence broken at a link or a share bar cut in two, and the
+//!   document has no title.
 //! - Markdown: the first heading is the title; list markers, emphasis, inline
 //!   code marks, links and images are reduced to their text; code blocks,
 //!   HTML tags and link definitions are dropped.

@@ -101,8 +101,10 @@ pub enum Rejection {
 
 /// Bytes at the start of a sentence that are page chrome rather than prose: a
 /// dateline such as "WASHINGTON (Reuters) - ", "Jakarta, CNN Indonesia - - ",
-/// "PARIS – " or "(CNN)", or a share bar run into the text ("Share this
-/// with ... Copy this link"). 0 when there is none.
+/// "PARIS – " or "(CNN)", a share bar run into the text ("Share this
+/// with ... Copy this link"), or a page notice run into it ("Media playback
+/// is not supported on this device", "Scroll down for video") when what
+/// follows starts a sentence. 0 when there is none.
 ///
 /// ```
 /// use tmkit::summarize::rank::chrome_prefix_len;
@@ -129,11 +131,7 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
     // this with ... Copy\n\nthis linkResearchers found ...").
     for notice in GLUED_NOTICES {
         if let Some(rest) = sentence.strip_prefix(notice)
-            && rest
-                .trim_start()
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
+            && starts_a_sentence(rest.trim_start())
         {
             return skip_space(notice.len());
         }
@@ -157,11 +155,7 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
     let capital_city = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
         && first.chars().all(|c| !c.is_lowercase());
     let place_and_source = prefix.contains(',') && is_name(&prefix.replace(',', " "));
-    let prose_follows = rest
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || opens_quote(c))
-        && rest.split_whitespace().nth(3).is_some();
+    let prose_follows = starts_a_sentence(rest) && rest.split_whitespace().nth(3).is_some();
     if (agency || capital_city || place_and_source) && prose_follows {
         rest_start
     } else {
@@ -178,6 +172,15 @@ const GLUED_NOTICES: [&str; 3] = [
 
 fn opens_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '«' | '„' | '\'' | '‘')
+}
+
+/// `text` starts as a sentence does: an upper-case letter, a number or an
+/// opening quote (what follows chrome, where a lower-case word would mean
+/// the words belong to the prose).
+fn starts_a_sentence(text: &str) -> bool {
+    text.chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || opens_quote(c))
 }
 
 /// Up to six words, each capitalized or a number: a place or an agency.
@@ -307,6 +310,33 @@ pub fn lead_select(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notices_are_trimmed_before_anything_that_starts_a_sentence() {
+        let s = "Scroll down for video1,000 fans waited outside the court.";
+        assert_eq!(
+            &s[chrome_prefix_len(s)..],
+            "1,000 fans waited outside the court."
+        );
+        for notice in GLUED_NOTICES {
+            for prose in [
+                "The visitors led early on.",
+                "23 people were hurt in the crash.",
+                "\u{201c}We will appeal,\u{201d} the club said.",
+                "'We will appeal,' the club said.",
+            ] {
+                for glue in ["", " ", "  "] {
+                    let s = format!("{notice}{glue}{prose}");
+                    assert_eq!(&s[chrome_prefix_len(&s)..], prose, "{s}");
+                }
+            }
+            // Lower case: the notice's words run on as prose.
+            let s = format!("{notice}men were arrested.");
+            assert_eq!(chrome_prefix_len(&s), 0, "{s}");
+            let s = format!("{notice} is what the sign said.");
+            assert_eq!(chrome_prefix_len(&s), 0, "{s}");
+        }
+    }
 
     #[test]
     fn term_table_counts_sentence_frequency_once_per_sentence() {

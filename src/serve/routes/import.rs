@@ -21,17 +21,19 @@ use crate::tm::LanguagePair;
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `tmx` (default), `xliff` (1.2 or 2.x: its finished segments) or `tsv`.
+    /// `tmx` (default), `xliff` (1.2 or 2.x: its finished segments; read whole
+    /// into memory, so at most `--max-xliff-upload` bytes, 64 MiB by default,
+    /// else 413) or `tsv`.
     #[param(pattern = "^(?:[Tt][Mm][Xx]|[Xx][Ll][Ii][Ff][Ff]|[Tt][Ss][Vv])?$")]
     pub format: Option<String>,
     /// The name the units' origin is recorded under (a file name, no folders;
     /// default `upload-N.FORMAT`).
     pub name: Option<String>,
     /// TSV: the language of the first column (XLIFF: of sources, when the
-    /// file does not declare it).
+    /// file does not declare it; given with `tgt` or not at all).
     pub src: Option<String>,
     /// TSV: the language of the second column (XLIFF: of targets, when the
-    /// file does not declare it).
+    /// file does not declare it; given with `src` or not at all).
     pub tgt: Option<String>,
     /// A source already stored with other targets: `newest` (default),
     /// `add`, `keep` or `overwrite`.
@@ -83,7 +85,7 @@ fn too_large(limit: u64) -> ApiError {
         (status = 401, description = "No or wrong token", body = crate::serve::error::ErrorBody),
         (status = 403, description = "Read-only server, or writes disabled", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody),
-        (status = 413, description = "Upload too large", body = crate::serve::error::ErrorBody)))]
+        (status = 413, description = "Upload too large (`--max-upload`; XLIFF: `--max-xliff-upload`, 64 MiB by default)", body = crate::serve::error::ErrorBody)))]
 pub async fn import(
     State(state): State<Shared>,
     _: WriteAccess,
@@ -93,20 +95,6 @@ pub async fn import(
     body: Body,
 ) -> Result<Response, ApiError> {
     let tm = state.tm(&tm_name)?;
-    let limit = state.options.max_upload;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
-    }
-    if !tm.is_store() {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "this memory is served from files: only a store takes imports",
-        ));
-    }
     // An empty parameter (`?format=`) is the default, as the description says.
     let format = p
         .format
@@ -120,6 +108,24 @@ pub async fn import(
         "xliff" => "xlf".to_string(),
         _ => return Err(ApiError::bad_request("format must be tmx, xliff or tsv")),
     };
+    // TMX and TSV are streamed; an XLIFF file is read whole into memory.
+    let limit = match format.as_str() {
+        "xliff" => state.options.max_upload.min(state.options.max_xliff_upload),
+        _ => state.options.max_upload,
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    if !tm.is_store() {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "this memory is served from files: only a store takes imports",
+        ));
+    }
     let policy = match p
         .policy
         .as_deref()
@@ -148,6 +154,14 @@ pub async fn import(
         // One of the two alone would start a job that can only fail.
         _ if format == "tsv" => {
             return Err(ApiError::bad_request("a TSV upload needs src and tgt"));
+        }
+        // The library takes XLIFF languages as a pair: one alone would be
+        // dropped, and the job would fail on a file that does not declare it.
+        (Some(_), None) | (None, Some(_)) if format == "xliff" => {
+            return Err(ApiError::bad_request(
+                "an XLIFF upload takes both query parameters src and tgt (the languages \
+                 of sources and targets when the file does not declare them) or neither",
+            ));
         }
         _ => None,
     };

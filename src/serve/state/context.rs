@@ -10,15 +10,14 @@
 //! start) take their places by unit id. Memory files never change while
 //! served: their own check applies.
 
-use crate::fuzzy::{MatchOptions, MatchSession};
+use std::cmp::Reverse;
+
+use crate::fuzzy::{CONTEXT_EXACT_MATCHES as EXACT_MATCHES, MatchOptions, MatchSession};
 use crate::store::StoreMemory;
 use crate::tm::{EntryId, TranslationMemory};
 
 use super::super::delta::{DeltaTm, View};
 use super::BaseSession;
-
-/// Exact matches examined, as [`MatchSession::in_context`] examines them.
-const EXACT_MATCHES: usize = 64;
 
 /// True when an exact (100%) match of `segment` shown in `view` follows, in
 /// the store's order, a unit whose source is `previous` (both trimmed):
@@ -39,7 +38,8 @@ pub(super) fn in_context(
         max_results,
         exhaustive: false,
     };
-    // (unit, its base entry when it is one), the shown exact matches.
+    // (unit, its base entry when it is one), the shown exact matches: the
+    // base's already in the matcher's tie order.
     let mut found: Vec<(i64, Option<EntryId>)> = base
         .best(segment, &exact(EXACT_MATCHES + view.base_hidden))
         .into_iter()
@@ -48,15 +48,37 @@ pub(super) fn in_context(
             view.base_shows(unit).then_some((unit, Some(hit.entry)))
         })
         .collect();
+    // The levels' shown exact matches, with their change dates.
+    let mut changed: Vec<(Option<String>, i64)> = Vec::new();
     for (tm, session) in levels.iter_mut() {
         let hits = session.best(segment, &exact(EXACT_MATCHES + view.delta_len()));
-        found.extend(hits.into_iter().filter_map(|hit| {
+        changed.extend(hits.into_iter().filter_map(|hit| {
             let (unit, seq) = tm.unit(hit.entry)?;
-            view.level_shows(unit, seq).then_some((unit, None))
+            let date = tm.entry(hit.entry)?.into_owned().changedate;
+            view.level_shows(unit, seq).then_some((date, unit))
         }));
     }
-    // The matcher's order among equal scores: entry order, unit order here.
-    found.sort_unstable();
+    if !changed.is_empty() {
+        // The matcher's order among equal scores over the whole store:
+        // newest changedate first (undated last), then entry order, which
+        // is unit order.
+        let ids: Vec<EntryId> = found.iter().filter_map(|&(_, at)| at).collect();
+        store.prefetch(&ids);
+        let mut all: Vec<(Option<String>, i64, Option<EntryId>)> = found
+            .into_iter()
+            .map(|(unit, at)| {
+                let date = at
+                    .and_then(|e| store.entry(e))
+                    .and_then(|e| e.changedate.clone());
+                (date, unit, at)
+            })
+            .chain(changed.into_iter().map(|(date, unit)| (date, unit, None)))
+            .collect();
+        all.sort_unstable_by(|(da, ua, _), (db, ub, _)| {
+            (da.is_none(), Reverse(da), ua).cmp(&(db.is_none(), Reverse(db), ub))
+        });
+        found = all.into_iter().map(|(_, unit, at)| (unit, at)).collect();
+    }
     found.truncate(EXACT_MATCHES);
     let previous = previous.trim();
     found.into_iter().any(|(unit, at)| {
