@@ -1045,3 +1045,54 @@ fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
     );
     assert_eq!(concordance_mark(&db), 2);
 }
+
+#[test]
+fn a_check_racing_with_writes_never_reports_corruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    let unit = |i: usize| {
+        Unit::new(&[
+            ("en", format!("Racing sentence {i}").as_str()),
+            ("fr", format!("Phrase en course {i}").as_str()),
+        ])
+    };
+    db.add_units(&[unit(0)], DuplicatePolicy::default())
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut w = SqliteStore::open(&path, false).unwrap();
+            let mut i = 1;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && i < 400 {
+                // An add indexes the tail and raises the mark; then the last
+                // unit leaves the index again, as a side-index import leaves
+                // its committed batches, so the next check sees a tail.
+                w.add_units(&[unit(i)], DuplicatePolicy::default()).unwrap();
+                w.connection()
+                    .execute_batch(
+                        "BEGIN IMMEDIATE; \
+                         INSERT INTO units_fts(units_fts, rowid, text) \
+                         SELECT 'delete', id, text FROM unit_texts \
+                         WHERE id = (SELECT max(id) FROM units); \
+                         UPDATE tmkit_meta SET value = (SELECT max(id) - 1 FROM units) \
+                         WHERE key = 'concordance_through'; COMMIT;",
+                    )
+                    .unwrap();
+                i += 1;
+            }
+            i
+        })
+    };
+    let mut checks = 0;
+    while !writer.is_finished() {
+        let problems = db.check().unwrap();
+        assert!(problems.is_empty(), "check {checks}: {problems:?}");
+        checks += 1;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let added = writer.join().unwrap();
+    assert!(checks > 0 && added > 1, "{checks} checks, {added} adds");
+    assert!(db.check().unwrap().is_empty());
+}

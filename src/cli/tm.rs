@@ -319,7 +319,8 @@ pub enum TmCommand {
         #[arg(long, value_name = "LANG", requires = "src")]
         tgt: Option<LanguageTag>,
     },
-    /// Check the store's integrity (exit 1 on a problem).
+    /// Check the store's integrity (exit 1 on a problem). Writers wait
+    /// while a check runs.
     Check {
         #[command(flatten)]
         store: StoreArg,
