@@ -1096,3 +1096,10 @@ fn a_check_racing_with_writes_never_reports_corruption() {
     assert!(checks > 0 && added > 1, "{checks} checks, {added} adds");
     assert!(db.check().unwrap().is_empty());
 }
+
+#[test]
+fn sqlite_refuses_a_unit_it_cannot_write_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("bad.tmdb"), true).unwrap();
+    support::unwritable_unit_scenario(&mut db);
+}

@@ -310,7 +310,11 @@ pub trait Store: Send {
     /// Adds units in one transaction, skipping exact duplicates and resolving
     /// same-source conflicts by `policy`.
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        let prepared = units.iter().cloned().map(PreparedUnit::new).collect();
+        let prepared = units
+            .iter()
+            .cloned()
+            .map(PreparedUnit::new)
+            .collect::<Result<_>>()?;
         self.add_prepared(prepared, policy)
     }
     /// [`Store::add_units`] of units prepared ahead (on an import's reading

@@ -1362,7 +1362,7 @@ impl Store for SqliteStore {
                     None => None,
                 };
                 inserts
-                    .insert(&PreparedUnit::new(unit), origin, Some(stored.id), None)
+                    .insert(&PreparedUnit::new(unit)?, origin, Some(stored.id), None)
                     .map_err(err)?;
             }
         }

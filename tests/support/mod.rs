@@ -404,3 +404,21 @@ pub fn change_log_scenario(
         after: g1,
     }
 }
+
+/// A unit that cannot be written as TMX (an extra attribute whose name is not
+/// an XML name) fails its add with an error naming the unit, and nothing of
+/// the add is stored, on any engine: `db` is an empty store.
+pub fn unwritable_unit_scenario(db: &mut dyn tmkit::store::Store) {
+    use tmkit::store::{DuplicatePolicy, Filter, Unit};
+    use tmkit::tmx::model::Attr;
+    let good = Unit::new(&[("en", "Good"), ("fr", "Bon")]);
+    let mut bad = Unit::new(&[("en", "Bad"), ("fr", "Mauvais")]);
+    bad.tu.tuid = Some("bad-1".into());
+    bad.tu.extra = vec![Attr::new("bad name", "x")];
+    let err = db
+        .add_units(&[good, bad], DuplicatePolicy::default())
+        .expect_err("an unwritable unit is refused")
+        .to_string();
+    assert!(err.contains("\"bad-1\""), "{err}");
+    assert_eq!(db.count(&Filter::default()).unwrap(), 0, "{err}");
+}
