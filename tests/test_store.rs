@@ -1103,3 +1103,35 @@ fn sqlite_refuses_a_unit_it_cannot_write_whole() {
     let mut db = SqliteStore::open(&dir.path().join("bad.tmdb"), true).unwrap();
     support::unwritable_unit_scenario(&mut db);
 }
+
+#[test]
+fn check_bounds_the_concordance_view_whatever_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("view.tmdb"), true).unwrap();
+    let units: Vec<Unit> = (1..=4)
+        .map(|i| Unit::new(&[("en", format!("View {i}").as_str()), ("fr", "Vue")]))
+        .collect();
+    db.add_units(&units, DuplicatePolicy::default()).unwrap();
+    // The same view written otherwise (an `AS` alias), and a tail above the
+    // mark so the check bounds it.
+    let view: String = db
+        .connection()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'unit_texts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let respelled = view.replace("FROM units u", "FROM units AS u\n");
+    assert_ne!(respelled, view);
+    db.connection()
+        .execute_batch(&format!(
+            "DROP VIEW unit_texts; {respelled}; \
+             INSERT INTO units_fts(units_fts, rowid, text) \
+             SELECT 'delete', id, text FROM unit_texts WHERE id > 2; \
+             UPDATE tmkit_meta SET value = '2' WHERE key = 'concordance_through';"
+        ))
+        .unwrap();
+    assert_eq!(db.check().unwrap(), Vec::<String>::new());
+    assert_eq!(concordance_mark(&db), 2);
+}

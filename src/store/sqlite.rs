@@ -1042,15 +1042,21 @@ fn check_concordance(conn: &mut Connection, path: &Path) -> Result<Option<String
                 |r| r.get(0),
             )
             .map_err(err)?;
-        // Every unit's row, as the schema defines it (migration 0004).
-        let Some(rows) = view.trim_end().strip_suffix("FROM units u") else {
+        // Every unit's row, as the schema defines it (migration 0004): the
+        // view's query, whatever its text, bounded from outside.
+        let select = regex::Regex::new(r"(?is)\bAS\s+(SELECT\b.*)$")
+            .expect("a valid pattern")
+            .captures(&view)
+            .map(|c| c[1].trim_end().trim_end_matches(';').to_string());
+        let Some(select) = select else {
             return Err(Error::invalid(
                 Location::file(path),
                 format!("unexpected definition of the view unit_texts: {view}"),
             ));
         };
         tx.execute_batch(&format!(
-            "DROP VIEW unit_texts; {rows}FROM units u WHERE u.id <= {mark}"
+            "DROP VIEW unit_texts; CREATE VIEW unit_texts(id, text) AS \
+             SELECT * FROM ({select}) WHERE id <= {mark}"
         ))
         .map_err(err)?;
     }
