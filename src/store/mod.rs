@@ -355,7 +355,9 @@ pub trait Store: Send {
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>>;
     /// Removes exact duplicates (keeping the oldest unit); returns how many went.
     fn dedupe(&mut self) -> Result<u64>;
-    /// Checks the store's integrity; returns the problems found (none: healthy).
+    /// Checks the store's integrity; returns the problems found (none:
+    /// healthy). Nothing is committed, but SQLite's check holds the write
+    /// lock while it runs.
     fn check(&mut self) -> Result<Vec<String>>;
     /// Unit ids and change dates of units in id order, with the plain texts
     /// of their variants (language, text, inline-code count): what the fuzzy

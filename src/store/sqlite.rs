@@ -1025,7 +1025,8 @@ fn index_concordance_tail(conn: &Connection, version: u32) -> rusqlite::Result<u
 /// immediate and reads the mark and the last unit itself: a writer that
 /// indexes the tail and raises the mark between those reads and the check
 /// would make a healthy index look corrupt, so writers wait while a check
-/// runs. Nothing is committed.
+/// runs. Nothing is committed: the check holds the write lock while it
+/// runs, and a kill -9 during it leaves the store as it was.
 fn check_concordance(conn: &mut Connection, path: &Path) -> Result<Option<String>> {
     const INTEGRITY: &str = "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)";
     let err = |e| sql_err(path, e);
