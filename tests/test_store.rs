@@ -696,6 +696,18 @@ fn concordance_mark(db: &SqliteStore) -> i64 {
         .unwrap()
 }
 
+/// The definition of an SQLite store's concordance view, as its connection
+/// sees it.
+fn unit_texts_sql(db: &SqliteStore) -> String {
+    db.connection()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'unit_texts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// Ids of the units a concordance search finds.
 fn found(db: &mut dyn Store, text: &str) -> Vec<i64> {
     db.search(&SearchQuery::new(text))
@@ -944,8 +956,12 @@ fn sqlite_logs_the_units_other_handles_change() {
     let mut writer = SqliteStore::open(&path, true).unwrap();
     let mut reader = SqliteStore::open(&path, false).unwrap();
     let run = support::change_log_scenario(&mut writer, &mut reader);
-    // SQLite raises the generation by one per write: add, edit, delete.
+    // SQLite raises the generation by one per write: add, edit, delete;
+    // the replacing add is one write too.
     assert_eq!(run.after, run.before + 3);
+    assert_eq!(run.replaced, run.after + 1);
+    // It logs the replaced unit and the new one, in id order.
+    assert_eq!(run.replace_changes, run.replace_units);
 }
 
 #[test]
@@ -1029,6 +1045,7 @@ fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
     // The tail is still found (scanned), the indexed part through the index.
     assert_eq!(found(&mut db, "sentence number 4"), vec![4]);
     assert_eq!(found(&mut db, "sentence number 2"), vec![2]);
+    let view = unit_texts_sql(&db);
     // The check still compares the index with the units up to the mark: an
     // indexed unit missing from the index is a problem.
     db.connection()
@@ -1044,6 +1061,13 @@ fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
         "{problems:?}"
     );
     assert_eq!(concordance_mark(&db), 2);
+    // The check's bounded view was rolled back on this connection too: the
+    // view is the schema's again (no bound by the mark) and a search still
+    // finds the tail.
+    assert_eq!(unit_texts_sql(&db), view);
+    assert!(!view.contains("<="), "{view}");
+    assert_eq!(found(&mut db, "sentence number 4"), vec![4]);
+    assert_eq!(found(&mut db, "sentence number 5"), vec![5]);
 }
 
 #[test]
@@ -1114,14 +1138,7 @@ fn check_bounds_the_concordance_view_whatever_its_text() {
     db.add_units(&units, DuplicatePolicy::default()).unwrap();
     // The same view written otherwise (an `AS` alias), and a tail above the
     // mark so the check bounds it.
-    let view: String = db
-        .connection()
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE name = 'unit_texts'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let view = unit_texts_sql(&db);
     let respelled = view.replace("FROM units u", "FROM units AS u\n");
     assert_ne!(respelled, view);
     db.connection()
