@@ -308,7 +308,11 @@ pub trait Store: Send {
     /// The TMX header recorded for an origin file.
     fn origin_header(&mut self, name: &str) -> Result<Option<crate::tmx::Header>>;
     /// Adds units in one transaction, skipping exact duplicates and resolving
-    /// same-source conflicts by `policy`.
+    /// same-source conflicts by `policy`. Each unit is cloned: a
+    /// [`PreparedUnit`] owns its unit (an import sends them to the writing
+    /// thread), and a borrowing variant would split both engines' writers in
+    /// two for a copy that costs little beside the write; a bulk caller
+    /// prepares owned units and calls [`Store::add_prepared`].
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
         let prepared = units
             .iter()
