@@ -274,6 +274,15 @@ fn another_handle_catches_up_with_writes_through_the_change_log() {
 }
 
 #[test]
+fn postgres_refuses_a_unit_it_cannot_write_whole() {
+    let Some(spec) = pg_spec("unwritable") else {
+        return;
+    };
+    let mut db = PgStore::connect(&spec).unwrap();
+    support::unwritable_unit_scenario(&mut db);
+}
+
+#[test]
 fn concordance_uses_the_trigram_index() {
     let Some(spec) = pg_spec("plan") else {
         return;

@@ -696,6 +696,18 @@ fn concordance_mark(db: &SqliteStore) -> i64 {
         .unwrap()
 }
 
+/// The definition of an SQLite store's concordance view, as its connection
+/// sees it.
+fn unit_texts_sql(db: &SqliteStore) -> String {
+    db.connection()
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'unit_texts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// Ids of the units a concordance search finds.
 fn found(db: &mut dyn Store, text: &str) -> Vec<i64> {
     db.search(&SearchQuery::new(text))
@@ -944,8 +956,12 @@ fn sqlite_logs_the_units_other_handles_change() {
     let mut writer = SqliteStore::open(&path, true).unwrap();
     let mut reader = SqliteStore::open(&path, false).unwrap();
     let run = support::change_log_scenario(&mut writer, &mut reader);
-    // SQLite raises the generation by one per write: add, edit, delete.
+    // SQLite raises the generation by one per write: add, edit, delete;
+    // the replacing add is one write too.
     assert_eq!(run.after, run.before + 3);
+    assert_eq!(run.replaced, run.after + 1);
+    // It logs the replaced unit and the new one, in id order.
+    assert_eq!(run.replace_changes, run.replace_units);
 }
 
 #[test]
@@ -1029,6 +1045,7 @@ fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
     // The tail is still found (scanned), the indexed part through the index.
     assert_eq!(found(&mut db, "sentence number 4"), vec![4]);
     assert_eq!(found(&mut db, "sentence number 2"), vec![2]);
+    let view = unit_texts_sql(&db);
     // The check still compares the index with the units up to the mark: an
     // indexed unit missing from the index is a problem.
     db.connection()
@@ -1043,5 +1060,95 @@ fn check_leaves_a_store_with_an_unindexed_tail_untouched() {
         problems.iter().any(|p| p.contains("concordance index")),
         "{problems:?}"
     );
+    assert_eq!(concordance_mark(&db), 2);
+    // The check's bounded view was rolled back on this connection too: the
+    // view is the schema's again (no bound by the mark) and a search still
+    // finds the tail.
+    assert_eq!(unit_texts_sql(&db), view);
+    assert!(!view.contains("<="), "{view}");
+    assert_eq!(found(&mut db, "sentence number 4"), vec![4]);
+    assert_eq!(found(&mut db, "sentence number 5"), vec![5]);
+}
+
+#[test]
+fn a_check_racing_with_writes_never_reports_corruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.tmdb");
+    let mut db = SqliteStore::open(&path, true).unwrap();
+    let unit = |i: usize| {
+        Unit::new(&[
+            ("en", format!("Racing sentence {i}").as_str()),
+            ("fr", format!("Phrase en course {i}").as_str()),
+        ])
+    };
+    db.add_units(&[unit(0)], DuplicatePolicy::default())
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut w = SqliteStore::open(&path, false).unwrap();
+            let mut i = 1;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && i < 400 {
+                // An add indexes the tail and raises the mark; then the last
+                // unit leaves the index again, as a side-index import leaves
+                // its committed batches, so the next check sees a tail.
+                w.add_units(&[unit(i)], DuplicatePolicy::default()).unwrap();
+                w.connection()
+                    .execute_batch(
+                        "BEGIN IMMEDIATE; \
+                         INSERT INTO units_fts(units_fts, rowid, text) \
+                         SELECT 'delete', id, text FROM unit_texts \
+                         WHERE id = (SELECT max(id) FROM units); \
+                         UPDATE tmkit_meta SET value = (SELECT max(id) - 1 FROM units) \
+                         WHERE key = 'concordance_through'; COMMIT;",
+                    )
+                    .unwrap();
+                i += 1;
+            }
+            i
+        })
+    };
+    let mut checks = 0;
+    while !writer.is_finished() {
+        let problems = db.check().unwrap();
+        assert!(problems.is_empty(), "check {checks}: {problems:?}");
+        checks += 1;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let added = writer.join().unwrap();
+    assert!(checks > 0 && added > 1, "{checks} checks, {added} adds");
+    assert!(db.check().unwrap().is_empty());
+}
+
+#[test]
+fn sqlite_refuses_a_unit_it_cannot_write_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("bad.tmdb"), true).unwrap();
+    support::unwritable_unit_scenario(&mut db);
+}
+
+#[test]
+fn check_bounds_the_concordance_view_whatever_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = SqliteStore::open(&dir.path().join("view.tmdb"), true).unwrap();
+    let units: Vec<Unit> = (1..=4)
+        .map(|i| Unit::new(&[("en", format!("View {i}").as_str()), ("fr", "Vue")]))
+        .collect();
+    db.add_units(&units, DuplicatePolicy::default()).unwrap();
+    // The same view written otherwise (an `AS` alias), and a tail above the
+    // mark so the check bounds it.
+    let view = unit_texts_sql(&db);
+    let respelled = view.replace("FROM units u", "FROM units AS u\n");
+    assert_ne!(respelled, view);
+    db.connection()
+        .execute_batch(&format!(
+            "DROP VIEW unit_texts; {respelled}; \
+             INSERT INTO units_fts(units_fts, rowid, text) \
+             SELECT 'delete', id, text FROM unit_texts WHERE id > 2; \
+             UPDATE tmkit_meta SET value = '2' WHERE key = 'concordance_through';"
+        ))
+        .unwrap();
+    assert_eq!(db.check().unwrap(), Vec::<String>::new());
     assert_eq!(concordance_mark(&db), 2);
 }

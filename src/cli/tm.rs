@@ -319,7 +319,9 @@ pub enum TmCommand {
         #[arg(long, value_name = "LANG", requires = "src")]
         tgt: Option<LanguageTag>,
     },
-    /// Check the store's integrity (exit 1 on a problem).
+    /// Check the store's integrity (exit 1 on a problem). Nothing is
+    /// committed; on SQLite the check holds the write lock while it runs
+    /// (writers wait), and a kill -9 during it leaves the store as it was.
     Check {
         #[command(flatten)]
         store: StoreArg,

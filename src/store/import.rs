@@ -247,9 +247,12 @@ impl BatchSink<'_> {
     fn flush(&mut self) -> Result<()> {
         if !self.pending.is_empty() {
             let units = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch));
-            self.send(Message::Units(
-                units.into_iter().map(PreparedUnit::new).collect(),
-            ))?;
+            let location = crate::error::Location::file(self.path);
+            let prepared = units
+                .into_iter()
+                .map(|u| PreparedUnit::read_from(u, &location))
+                .collect::<Result<_>>()?;
+            self.send(Message::Units(prepared))?;
         }
         Ok(())
     }

@@ -308,9 +308,17 @@ pub trait Store: Send {
     /// The TMX header recorded for an origin file.
     fn origin_header(&mut self, name: &str) -> Result<Option<crate::tmx::Header>>;
     /// Adds units in one transaction, skipping exact duplicates and resolving
-    /// same-source conflicts by `policy`.
+    /// same-source conflicts by `policy`. Each unit is cloned: a
+    /// [`PreparedUnit`] owns its unit (an import sends them to the writing
+    /// thread), and a borrowing variant would split both engines' writers in
+    /// two for a copy that costs little beside the write; a bulk caller
+    /// prepares owned units and calls [`Store::add_prepared`].
     fn add_units(&mut self, units: &[Unit], policy: DuplicatePolicy) -> Result<AddReport> {
-        let prepared = units.iter().cloned().map(PreparedUnit::new).collect();
+        let prepared = units
+            .iter()
+            .cloned()
+            .map(PreparedUnit::new)
+            .collect::<Result<_>>()?;
         self.add_prepared(prepared, policy)
     }
     /// [`Store::add_units`] of units prepared ahead (on an import's reading
@@ -351,7 +359,9 @@ pub trait Store: Send {
     fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>>;
     /// Removes exact duplicates (keeping the oldest unit); returns how many went.
     fn dedupe(&mut self) -> Result<u64>;
-    /// Checks the store's integrity; returns the problems found (none: healthy).
+    /// Checks the store's integrity; returns the problems found (none:
+    /// healthy). Nothing is committed, but SQLite's check holds the write
+    /// lock while it runs.
     fn check(&mut self) -> Result<Vec<String>>;
     /// Unit ids and change dates of units in id order, with the plain texts
     /// of their variants (language, text, inline-code count): what the fuzzy

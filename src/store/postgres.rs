@@ -1547,7 +1547,7 @@ impl Store for PgStore {
         for stored in &selected {
             let mut unit = stored.unit.clone();
             super::apply_edit(&mut unit, edit, &now);
-            edited.push((stored.id, PreparedUnit::new(unit)));
+            edited.push((stored.id, PreparedUnit::new(unit)?));
         }
         let ids: Vec<i64> = edited.iter().map(|(id, _)| *id).collect();
         tx.execute("DELETE FROM units WHERE id = ANY($1)", &[&ids])

@@ -1017,44 +1017,63 @@ fn index_concordance_tail(conn: &Connection, version: u32) -> rusqlite::Result<u
 }
 
 /// FTS5's check of the concordance index against the texts of the units it
-/// holds (the inner `Err` is the mismatch found). Units above the mark (an
-/// import interrupted before it moved its index in) are not in the index
-/// and a search scans them, so the check leaves them so: it compares the
-/// index with the units up to the mark, by bounding the view the index
-/// reads its content from in a transaction that is rolled back. Nothing is
-/// written (`tm check` is read-only).
-fn check_concordance(conn: &mut Connection, path: &Path) -> Result<rusqlite::Result<usize>> {
+/// holds (`Some`: the mismatch found). Units above the mark (an import
+/// interrupted before it moved its index in) are not in the index and a
+/// search scans them, so the check leaves them so: it compares the index
+/// with the units up to the mark, by bounding the view the index reads its
+/// content from in a transaction that is rolled back. The transaction is
+/// immediate and reads the mark and the last unit itself: a writer that
+/// indexes the tail and raises the mark between those reads and the check
+/// would make a healthy index look corrupt, so writers wait while a check
+/// runs. Nothing is committed: the check holds the write lock while it
+/// runs, and a kill -9 during it leaves the store as it was.
+fn check_concordance(conn: &mut Connection, path: &Path) -> Result<Option<String>> {
     const INTEGRITY: &str = "INSERT INTO units_fts(units_fts, rank) VALUES ('integrity-check', 1)";
     let err = |e| sql_err(path, e);
-    let mark = concordance_mark(conn).map_err(err)?;
-    let last: i64 = conn
+    let tx = begin_write(conn, path)?;
+    let mark = concordance_mark(&tx).map_err(err)?;
+    let last: i64 = tx
         .query_row("SELECT coalesce(max(id), 0) FROM units", [], |r| r.get(0))
         .map_err(err)?;
-    if last <= mark {
-        return Ok(conn.execute(INTEGRITY, []));
-    }
-    let tx = conn.transaction().map_err(err)?;
-    let view: String = tx
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'unit_texts'",
-            [],
-            |r| r.get(0),
-        )
+    if last > mark {
+        let view: String = tx
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'unit_texts'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        // Every unit's row, as the schema defines it (migration 0004): the
+        // view's query, whatever its text, bounded from outside.
+        let select = regex::Regex::new(r"(?is)\bAS\s+(SELECT\b.*)$")
+            .expect("a valid pattern")
+            .captures(&view)
+            .map(|c| c[1].trim_end().trim_end_matches(';').to_string());
+        let Some(select) = select else {
+            return Err(Error::invalid(
+                Location::file(path),
+                format!("unexpected definition of the view unit_texts: {view}"),
+            ));
+        };
+        tx.execute_batch(&format!(
+            "DROP VIEW unit_texts; CREATE VIEW unit_texts(id, text) AS \
+             SELECT * FROM ({select}) WHERE id <= {mark}"
+        ))
         .map_err(err)?;
-    // Every unit's row, as the schema defines it (migration 0004).
-    let Some(rows) = view.trim_end().strip_suffix("FROM units u") else {
-        return Err(Error::invalid(
-            Location::file(path),
-            format!("unexpected definition of the view unit_texts: {view}"),
-        ));
-    };
-    tx.execute_batch(&format!(
-        "DROP VIEW unit_texts; {rows}FROM units u WHERE u.id <= {mark}"
-    ))
-    .map_err(err)?;
+    }
     let checked = tx.execute(INTEGRITY, []);
     tx.rollback().map_err(err)?;
-    Ok(checked)
+    match checked {
+        Ok(_) => Ok(None),
+        // The integrity check's own verdict; any other failure (busy, I/O)
+        // is not a finding about the index.
+        Err(rusqlite::Error::SqliteFailure(e, msg))
+            if e.extended_code == rusqlite::ffi::SQLITE_CORRUPT_VTAB =>
+        {
+            Ok(Some(msg.unwrap_or_else(|| e.to_string())))
+        }
+        Err(e) => Err(err(e)),
+    }
 }
 
 /// Raises the concordance mark to the last unit (after a write that indexed
@@ -1350,7 +1369,7 @@ impl Store for SqliteStore {
                     None => None,
                 };
                 inserts
-                    .insert(&PreparedUnit::new(unit), origin, Some(stored.id), None)
+                    .insert(&PreparedUnit::new(unit)?, origin, Some(stored.id), None)
                     .map_err(err)?;
             }
         }
@@ -1546,7 +1565,7 @@ impl Store for SqliteStore {
         if fk > 0 {
             problems.push(format!("{fk} row(s) point to missing units"));
         }
-        if let Err(e) = concordance {
+        if let Some(e) = concordance {
             problems.push(format!(
                 "the concordance index does not match the variants: {e}"
             ));

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::text::{LanguageTag, comparison_key};
 use crate::tmx::{Header, Prop, Seg, SegPart, TmxReader, TmxWriter, Tu, Tuv};
 
@@ -212,8 +212,16 @@ pub struct PreparedUnit {
 }
 
 impl PreparedUnit {
-    /// Computes what writing `unit` takes.
-    pub fn new(unit: Unit) -> PreparedUnit {
+    /// Computes what writing `unit` takes. A unit the columns do not hold
+    /// whole is kept as its `<tu>` too; one that cannot be written as TMX
+    /// (an attribute whose name is not an XML name) is an error naming the
+    /// unit, rather than a unit stored without its notes, props or codes.
+    pub fn new(unit: Unit) -> Result<PreparedUnit> {
+        Self::read_from(unit, &Location::default())
+    }
+
+    /// [`PreparedUnit::new`] of a unit read from `location` (named by its error).
+    pub fn read_from(unit: Unit, location: &Location) -> Result<PreparedUnit> {
         // Each language is normalized once (hashes, variants and the check
         // of the columns all need it).
         let langs = variant_langs(&unit.tu);
@@ -222,7 +230,15 @@ impl PreparedUnit {
         let tmx = if columns_suffice_with(&unit.tu, &langs) {
             None
         } else {
-            tu_to_xml(&unit.tu).ok()
+            match tu_to_xml(&unit.tu) {
+                Ok(xml) => Some(xml),
+                Err(e) => {
+                    return Err(Error::invalid(
+                        location.clone(),
+                        format!("{} cannot be stored: {e}", unit_name(&unit)),
+                    ));
+                }
+            }
         };
         let variants = unit
             .tu
@@ -237,14 +253,29 @@ impl PreparedUnit {
                 (lang, text, code_count(tuv))
             })
             .collect();
-        PreparedUnit {
+        Ok(PreparedUnit {
             source_lang,
             unit,
             hashes,
             variants,
             tmx,
-        }
+        })
     }
+}
+
+/// How an error names a unit: its tuid, else its source text (shortened).
+fn unit_name(unit: &Unit) -> String {
+    if let Some(tuid) = &unit.tu.tuid {
+        return format!("unit {tuid:?}");
+    }
+    let source = unit.source_text().unwrap_or_default();
+    let short: String = source.chars().take(60).collect();
+    let more = if short.len() < source.len() {
+        "…"
+    } else {
+        ""
+    };
+    format!("the unit with source {short:?}{more}")
 }
 
 /// True when the store's columns hold `tu` losslessly: the common unit

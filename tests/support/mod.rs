@@ -303,12 +303,20 @@ pub fn http_agent() -> ureq::Agent {
 }
 
 /// What [`change_log_scenario`] saw: the generations before and after the
-/// other handle's add, edit and delete, for an engine's own checks.
+/// other handle's add, edit and delete, and what the replacing add logged,
+/// for an engine's own checks.
 pub struct ChangeLogRun {
     /// The reader's generation before the writes.
     pub before: u64,
     /// The generation `changes_since(before)` brought the reader to.
     pub after: u64,
+    /// The generation after the replacing add.
+    pub replaced: u64,
+    /// What `changes_since(after)` returned after the replacing add, as
+    /// returned (the scenario compares it sorted).
+    pub replace_changes: Vec<i64>,
+    /// The unit the add replaced, then the new one.
+    pub replace_units: Vec<i64>,
 }
 
 /// The change log as a reader sees it, on any engine: `writer` and `reader`
@@ -387,11 +395,13 @@ pub fn change_log_scenario(
         .unwrap()
         .ids;
     assert_eq!(replacing.len(), 1);
-    let (g2, changed) = reader.changes_since(g1).unwrap().unwrap();
+    let (g2, replace_changes) = reader.changes_since(g1).unwrap().unwrap();
     assert!(g2 > g1, "generation {g2} after {g1}");
-    let mut expected = vec![first[0], replacing[0]];
-    expected.sort_unstable();
-    assert_eq!(changed, expected);
+    let replace_units = vec![first[0], replacing[0]];
+    let mut sorted = (replace_changes.clone(), replace_units.clone());
+    sorted.0.sort_unstable();
+    sorted.1.sort_unstable();
+    assert_eq!(sorted.0, sorted.1);
     // A generation the log does not reach asks for a rebuild.
     assert_eq!(reader.changes_since(g2 + 1000).unwrap(), None);
     // A store created with the log has every change since generation 0.
@@ -402,5 +412,26 @@ pub fn change_log_scenario(
     ChangeLogRun {
         before: g0,
         after: g1,
+        replaced: g2,
+        replace_changes,
+        replace_units,
     }
+}
+
+/// A unit that cannot be written as TMX (an extra attribute whose name is not
+/// an XML name) fails its add with an error naming the unit, and nothing of
+/// the add is stored, on any engine: `db` is an empty store.
+pub fn unwritable_unit_scenario(db: &mut dyn tmkit::store::Store) {
+    use tmkit::store::{DuplicatePolicy, Filter, Unit};
+    use tmkit::tmx::model::Attr;
+    let good = Unit::new(&[("en", "Good"), ("fr", "Bon")]);
+    let mut bad = Unit::new(&[("en", "Bad"), ("fr", "Mauvais")]);
+    bad.tu.tuid = Some("bad-1".into());
+    bad.tu.extra = vec![Attr::new("bad name", "x")];
+    let err = db
+        .add_units(&[good, bad], DuplicatePolicy::default())
+        .expect_err("an unwritable unit is refused")
+        .to_string();
+    assert!(err.contains("\"bad-1\""), "{err}");
+    assert_eq!(db.count(&Filter::default()).unwrap(), 0, "{err}");
 }
