@@ -908,6 +908,39 @@ fn compatibility_routes_answer_in_their_clients_shapes() {
     );
 }
 
+/// The compatibility routes after a unit's source is edited through the
+/// server: the base index still holds the old text, the store the new one.
+/// No route answers 500 or offers the unit under its old source.
+#[test]
+fn compatibility_routes_skip_a_unit_whose_source_was_edited() {
+    let (served, _) = serve_news(&[]);
+    let sources = news_sources();
+    let old = sources[10].as_str();
+    let found = lookup(&served, old);
+    let best = &found["matches"][0];
+    assert_eq!(best["score"], 100, "{found}");
+    let target = best["target"].as_str().unwrap().to_string();
+    let origin = best["origin"].as_str().unwrap();
+    let id = &origin[origin.rfind('#').unwrap() + 1..];
+    let edit = json!({"src": "en", "source": "The ferry company bought two electric boats."});
+    let unit = served.url(&format!("/v1/tms/default/units/{id}"));
+    let a = send("PUT", &unit, Some(&edit), Some("s3cret"), &[]);
+    assert_eq!(a.status, 200, "{}", a.body);
+    for path in ["/tmserver/en/fr/unit/", "/api/v1/en/fr/unit/"] {
+        let a = get(&served.url(&format!("{path}{}", urlencode(old))));
+        assert_eq!(a.status, 200, "{path}: {}", a.body);
+        for c in a.json().as_array().unwrap() {
+            assert_ne!(c["source"], old, "{path}: {}", a.body);
+            assert_ne!(c["quality"].as_f64(), Some(100.0), "{path}: {}", a.body);
+        }
+    }
+    let a = get(&served.url(&format!("/translate?langpair=en|fr&q={}", urlencode(old))));
+    assert!(matches!(a.status, 200 | 404), "{}", a.body);
+    if a.status == 200 {
+        assert_ne!(a.json()["responseData"]["translatedText"], target.as_str());
+    }
+}
+
 #[test]
 fn export_streams_tmx_with_an_etag() {
     let (served, _) = serve_news(&[]);

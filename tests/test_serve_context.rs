@@ -94,10 +94,11 @@ impl Setup {
         format!("{}{path}", self.served.base)
     }
 
-    /// The GET lookup of `q` (its best matches).
+    /// The GET lookup of `q` (its best three matches, as [`Setup::cli_match`]
+    /// asks for).
     fn lookup(&self, q: &str) -> Value {
         let url = format!(
-            "{}?src=en&tgt=fr&q={}",
+            "{}?src=en&tgt=fr&max=3&q={}",
             self.url("/v1/tms/default/lookup"),
             urlencode(q)
         );
@@ -132,6 +133,21 @@ impl Setup {
         )
     }
 
+    /// `tmkit match --lines --max 3` of `segments` on the store, in
+    /// comparable form.
+    fn cli_match(&self, segments: &[&str]) -> Value {
+        let file = self.dir.path().join("job.txt");
+        std::fs::write(&file, segments.join("\n") + "\n").unwrap();
+        let out = tmkit()
+            .args(["-q", "match", "--format", "json", "--lines", "--max", "3"])
+            .args(["--src", "en", "--tgt", "fr", "--tm", &self.tm])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        comparable(serde_json::from_slice(&out.stdout).unwrap())
+    }
+
     /// The server's batch lookup of `segments` (101% in context) and `tmkit
     /// match --lines` on the store, in comparable form; checked equal.
     fn batch_scores(&self, segments: &[&str]) -> Vec<u64> {
@@ -142,16 +158,7 @@ impl Setup {
         );
         assert_eq!(status, 200, "{body}");
         let served = comparable(serde_json::from_str(&body).unwrap());
-        let file = self.dir.path().join("job.txt");
-        std::fs::write(&file, segments.join("\n") + "\n").unwrap();
-        let out = tmkit()
-            .args(["-q", "match", "--format", "json", "--lines", "--max", "3"])
-            .args(["--src", "en", "--tgt", "fr", "--tm", &self.tm])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let cli = comparable(serde_json::from_slice(&out.stdout).unwrap());
+        let cli = self.cli_match(segments);
         assert_eq!(served, cli, "{segments:?}");
         cli.as_array()
             .unwrap()
@@ -388,5 +395,41 @@ fn a_unit_edited_twice_is_in_context_with_its_latest_source() {
         assert_eq!(setup.batch_scores(&[c, second]), [100, 101]);
         assert_ne!(setup.batch_scores(&[c, first])[1], 101);
         assert_eq!(setup.analysis_in_context(&[c, second]), 1);
+    }
+}
+
+/// (i) A unit's source edited through the server, then its old source
+/// looked up: the base index still scores the old text, the store now holds
+/// the new one. Every route answers 200 without the edited unit under its
+/// old text, and as `tmkit match`/`tmkit analyze` answer on the store.
+#[test]
+fn the_old_source_of_an_edited_unit_is_not_matched() {
+    let s = news_sources();
+    for setup in setups("stale") {
+        let (c, old) = (s[45].as_str(), s[46].as_str());
+        assert_eq!(setup.batch_scores(&[c, old]), [100, 101]);
+        let id = setup.id_of(old);
+        let fresh = "The ferry company bought two electric boats this year.";
+        setup.put_unit(id, json!({"src": "en", "source": fresh}));
+        // Status 200 is asserted by `lookup`.
+        let served = comparable(setup.lookup(old));
+        let unit = format!("#{id}");
+        for m in served["matches"].as_array().unwrap() {
+            assert!(
+                m["origin"] != unit.as_str() || m["source"] == fresh,
+                "{served}"
+            );
+            assert_ne!(m["score"], 100, "{served}");
+        }
+        assert_eq!(
+            served,
+            setup.cli_match(&[old])[0],
+            "GET against tmkit match"
+        );
+        // The batch and the analysis compare themselves with the CLI.
+        let scores = setup.batch_scores(&[c, old]);
+        assert!(scores[1] < 100, "{scores:?}");
+        assert_eq!(setup.analysis_in_context(&[c, old]), 0);
+        assert_eq!(setup.batch_scores(&[c, fresh]), [100, 101]);
     }
 }

@@ -264,6 +264,11 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     }
 
     /// The best entries for `query`, with penalties and adapted targets.
+    ///
+    /// A hit whose entry no longer gives the index's score is stale (a memory
+    /// read live from a store whose unit changed after the index was built)
+    /// and is left out; the index is then asked for as many more, so up to
+    /// `max_results` current matches still come back.
     pub fn lookup<'q>(
         &mut self,
         query: impl Into<Query<'q>>,
@@ -271,36 +276,64 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     ) -> Vec<Match<'a>> {
         let query = query.into();
         let tm: &'a T = &self.matcher.tm;
-        let hits = self.best(query, options);
-        tm.prefetch(&hits.iter().map(|h| h.entry).collect::<Vec<_>>());
-        hits.into_iter()
-            .filter_map(|hit| {
-                let entry = tm.entry(hit.entry)?;
-                let a = assess(
-                    query,
-                    &entry.source,
-                    entry.source_codes,
-                    &entry.target,
-                    tm.pair(),
-                );
-                debug_assert_eq!(a.score, hit.score, "{:?} vs {:?}", query, entry.source);
-                let mut penalties = a.penalties;
-                if let Some(f) = tm.region_fallback(hit.entry) {
-                    penalties.push(Penalty::new(
-                        PenaltyKind::RegionFallback,
-                        0,
-                        f.describe(tm.pair()),
-                    ));
-                }
-                Some(Match {
-                    score: hit.score,
-                    entry_id: hit.entry,
-                    entry,
-                    penalties,
-                    adapted_target: a.adapted_target,
+        let mut asked = *options;
+        loop {
+            let hits = self.best(query, &asked);
+            tm.prefetch(&hits.iter().map(|h| h.entry).collect::<Vec<_>>());
+            let found = hits.len();
+            let mut stale = 0;
+            let mut matches: Vec<Match<'a>> = hits
+                .into_iter()
+                .filter_map(|hit| {
+                    let entry = tm.entry(hit.entry)?;
+                    let a = assess(
+                        query,
+                        &entry.source,
+                        entry.source_codes,
+                        &entry.target,
+                        tm.pair(),
+                    );
+                    if a.score != hit.score {
+                        // Only an entry read live (owned) can have changed
+                        // under the index; one borrowed from the memory
+                        // itself disagreeing is a bug.
+                        debug_assert!(
+                            matches!(entry, Cow::Owned(_)),
+                            "{:?} vs {:?}: {} vs {}",
+                            query,
+                            entry.source,
+                            a.score,
+                            hit.score
+                        );
+                        stale += 1;
+                        return None;
+                    }
+                    let mut penalties = a.penalties;
+                    if let Some(f) = tm.region_fallback(hit.entry) {
+                        penalties.push(Penalty::new(
+                            PenaltyKind::RegionFallback,
+                            0,
+                            f.describe(tm.pair()),
+                        ));
+                    }
+                    Some(Match {
+                        score: hit.score,
+                        entry_id: hit.entry,
+                        entry,
+                        penalties,
+                        adapted_target: a.adapted_target,
+                    })
                 })
-            })
-            .collect()
+                .collect();
+            // Hits come in the same order however many are asked for, so
+            // asking for `max_results` plus the stale ones seen gives the
+            // next current ones; that count grows on each round.
+            if stale == 0 || found < asked.max_results || found - stale >= options.max_results {
+                matches.truncate(options.max_results);
+                return matches;
+            }
+            asked.max_results = options.max_results.saturating_add(stale);
+        }
     }
 
     /// True when one of the memory's exact (100%) matches for `segment`
@@ -310,7 +343,7 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
     pub fn in_context(&mut self, segment: &str, previous: &str) -> bool {
         let exact = MatchOptions {
             min_score: 100,
-            max_results: 64,
+            max_results: CONTEXT_EXACT_MATCHES,
             exhaustive: false,
         };
         let tm = self.memory();
@@ -385,6 +418,89 @@ mod tests {
             };
             assert_eq!(ids(&loaded), ids(&built), "{query}");
             assert!(!ids(&loaded).is_empty(), "{query}: {:?}", ids(&loaded));
+        }
+    }
+
+    /// A memory read live, like a store's: entries are copied out, and a
+    /// source may be edited after the index was built from it.
+    struct LiveTm {
+        tm: MemoryTm,
+        edited: std::sync::Mutex<std::collections::HashMap<EntryId, String>>,
+    }
+
+    impl TranslationMemory for LiveTm {
+        fn pair(&self) -> &LanguagePair {
+            self.tm.pair()
+        }
+
+        fn len(&self) -> usize {
+            self.tm.len()
+        }
+
+        fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
+            let mut entry = self.tm.entry(id)?.into_owned();
+            if let Some(source) = self.edited.lock().unwrap().get(&id) {
+                entry.source = source.clone();
+            }
+            Some(Cow::Owned(entry))
+        }
+
+        fn describe_origin(&self, origin: &crate::tm::Origin) -> String {
+            self.tm.describe_origin(origin)
+        }
+    }
+
+    /// A source edited under the index: the entry no longer gives the
+    /// index's score, so it is left out (no debug assertion), and the next
+    /// current match fills its place.
+    #[test]
+    fn an_entry_edited_under_the_index_is_left_out() {
+        let pair = LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
+        let mut tm = MemoryTm::new(pair);
+        let file = tm.add_file("memory.tsv").unwrap();
+        let mut entries = Vec::new();
+        let tsv = "The red car is fast.\tLa voiture rouge est rapide.\n\
+                   The red car is slow.\tLa voiture rouge est lente.\n\
+                   The cat sat.\tLe chat.\n";
+        crate::tm::parse_tsv(tsv, None, file, &mut entries).unwrap();
+        entries.into_iter().for_each(|e| tm.push(e));
+        let live = LiveTm {
+            tm,
+            edited: Default::default(),
+        };
+        let matcher = Matcher::new(live);
+        let one = MatchOptions {
+            max_results: 1,
+            ..MatchOptions::default()
+        };
+        let query = "The red car is fast.";
+        let ids = |options: &MatchOptions| -> Vec<(EntryId, u8)> {
+            let mut session = matcher.session();
+            let found = session.lookup(query, options);
+            found.iter().map(|m| (m.entry_id, m.score)).collect()
+        };
+        assert_eq!(ids(&one), [(0, 100)]);
+        let edited = "A new sentence about boats.";
+        matcher
+            .memory()
+            .edited
+            .lock()
+            .unwrap()
+            .insert(0, edited.to_string());
+        let fresh = ids(&one);
+        assert_eq!(fresh.len(), 1, "{fresh:?}");
+        assert_eq!(fresh[0].0, 1, "{fresh:?}");
+        let mut session = matcher.session();
+        for m in session.lookup(query, &MatchOptions::default()) {
+            assert_ne!(m.entry_id, 0);
+            let a = assess(
+                query.into(),
+                &m.entry.source,
+                m.entry.source_codes,
+                &m.entry.target,
+                matcher.memory().pair(),
+            );
+            assert_eq!(a.score, m.score, "{:?}", m.entry.source);
         }
     }
 }
