@@ -83,7 +83,9 @@ pub(crate) fn joins_through(
             Start::Continues => {}
             Start::Other => return Some(None),
         }
-        if has_terminal(rules, line) {
+        // A line ending in a colon used as a full stop is closed: a hard cut
+        // in [`super::stream`] comes after it, so the chain must end there too.
+        if has_terminal(rules, line) || !line_is_open(rules, line) {
             return Some(Some(at));
         }
         if end == bytes.len() {
