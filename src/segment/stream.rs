@@ -376,18 +376,51 @@ mod tests {
 
             #[test]
             fn chunked_equals_whole(
-                text in "(?s)[a-zA-Z .?!\n \r。é]{0,300}",
+                text in "(?s)[a-zA-Zабвгде АБВ αβγ Ագբ նա .?!:;,()\"'“”«»‘’`\n \r。éà։]{0,300}",
+                lang in proptest::sample::select(crate::segment::supported_languages().collect::<Vec<_>>()),
                 wrapped: bool,
+                join: bool,
                 chunk in 1usize..40,
             ) {
-                let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap())
+                    .wrapped(wrapped)
+                    .join_lines(join);
                 let whole: Vec<(usize, String)> = seg
                     .segments(&text)
                     .map(|s| (s.start, s.text.to_string()))
                     .collect();
                 // A pending limit above the text length: only hard cuts happen.
-                let got = collect(text.as_bytes(), wrapped, chunk, 1000).unwrap();
+                let got = collect_with(&seg, text.as_bytes(), chunk, 1000).unwrap();
                 prop_assert_eq!(got, whole);
+            }
+
+            #[test]
+            fn sentence_cuts_keep_whole_sentences(
+                words in proptest::collection::vec("[a-z]{1,6}( [a-z]{1,6}){0,3}", 1..40),
+                seps in proptest::collection::vec(proptest::sample::select(vec![". ", "\n", " ", ".\n", "! "]), 40),
+                lang in proptest::sample::select(vec!["en", "ru", "de", "fr"]),
+                chunk in 1usize..16,
+            ) {
+                // A small pending limit: `sentence_cut` runs. Sentences are
+                // shorter than the limit, and capitalised after a terminal.
+                let mut text = String::new();
+                for (w, sep) in words.iter().zip(&seps) {
+                    let mut c = w.chars();
+                    if text.is_empty() || text.ends_with(". ") || text.ends_with(".\n") || text.ends_with("! ") {
+                        text.extend(c.next().map(|f| f.to_ascii_uppercase()));
+                    }
+                    text.extend(c);
+                    text.push_str(sep);
+                }
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap());
+                let whole: Vec<(usize, String)> = seg
+                    .segments(&text)
+                    .map(|s| (s.start, s.text.to_string()))
+                    .collect();
+                if whole.iter().all(|(_, s)| s.len() * 3 < 120) {
+                    let got = collect_with(&seg, text.as_bytes(), chunk, 120).unwrap();
+                    prop_assert_eq!(got, whole);
+                }
             }
         }
     }
