@@ -3,7 +3,7 @@
 //! A line break ends a sentence by default, except where the line was
 //! evidently wrapped (text from PDFs, e-mail, plain text at a fixed width):
 //! - the line does not end in a terminal (nor in a terminal and closing quotes
-//!   or brackets), and is not blank;
+//!   or brackets), and its last letter is from a cased script;
 //! - the next line starts with a lower-case letter of a cased script (Latin,
 //!   Cyrillic, Greek, Armenian, ...), or with an opening parenthesis before a
 //!   lower-case word or a number (`400 yd\n(365.8 m).`), and not with a list
@@ -67,7 +67,7 @@ pub(crate) fn joins_through(
     if bytes[nl] == b'\n' {
         head = head.strip_suffix(b"\r").unwrap_or(head);
     }
-    if !line_is_open(rules, head) {
+    if !line_is_open(rules, head) || !ends_in_cased_letter(head) {
         return Some(None);
     }
     let mut at = nl + 1;
@@ -147,6 +147,23 @@ fn line_is_open(rules: &LangRules, head: &[u8]) -> bool {
         end = start;
     }
     // Blank, or only closing marks since the start of the text.
+    false
+}
+
+/// True when the last letter of the line ending at `head.len()` is from a
+/// cased script: a line of Chinese, Arabic, Hebrew, Thai or Devanagari is not
+/// wrapped mid-sentence by this rule, whatever the next line starts with.
+fn ends_in_cased_letter(head: &[u8]) -> bool {
+    let mut end = head.len();
+    while let Some((start, c)) = char_before(head, end) {
+        if c == '\n' || c == '\r' {
+            return false;
+        }
+        if c.is_alphabetic() {
+            return c.is_lowercase() || c.is_uppercase();
+        }
+        end = start;
+    }
     false
 }
 

@@ -184,6 +184,14 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("en", "Steps\n• wait.", &["Steps", "• wait."]);
     check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
     check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
+    // Nor after a line in a script without case, whatever the next one holds.
+    check("zh", "价格是\n(30 元)。", &["价格是", "(30 元)。"]);
+    check("zh", "价格是\nwifi 的价格。", &["价格是", "wifi 的价格。"]);
+    check("ar", "السعر\n(٣٠ دينار).", &["السعر", "(٣٠ دينار)."]);
+    check("he", "המחיר\n(30 שקל).", &["המחיר", "(30 שקל)."]);
+    check("th", "ราคา\n(30 บาท)", &["ราคา", "(30 บาท)"]);
+    check("hi", "कीमत\n(30 रुपये)।", &["कीमत", "(30 रुपये)।"]);
+    check("en", "costs 30\n(or more).", &["costs 30\n(or more)."]);
     check("en", "So\n...and then.", &["So", "...and then."]);
     // Off: every line break ends a sentence.
     let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).join_lines(false);
