@@ -193,7 +193,7 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
         // `(a) item`, `(ii) item`, `(3) item`: a list.
         if let Some(close) = body.iter().take(6).position(|&b| b == b')')
             && let Ok(label) = std::str::from_utf8(&body[1..close])
-            && lists::readings(label, MarkerStyle::Parens)[0].is_some()
+            && is_list_label(label, MarkerStyle::Parens)
         {
             return Start::Other;
         }
@@ -217,11 +217,24 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
         .or_else(|| word.strip_suffix(b"."))
         .or_else(|| word.strip_suffix(b")"));
     if let Some(label) = label.and_then(|l| std::str::from_utf8(l).ok())
-        && lists::readings(label, MarkerStyle::Dot)[0].is_some()
+        && is_list_label(label, MarkerStyle::Dot)
     {
         return Start::Other;
     }
     Start::Continues
+}
+
+/// True when `label` (a line's first word without its `.`, `)` or `.)`) marks
+/// a list item: an ASCII letter, number or roman numeral, or a single letter
+/// of any cased script (`а)`, `б)` in Russian, `α)` in Greek).
+fn is_list_label(label: &str, style: MarkerStyle) -> bool {
+    let mut chars = label.chars();
+    if let (Some(c), None) = (chars.next(), chars.next())
+        && (c.is_lowercase() || c.is_uppercase())
+    {
+        return true;
+    }
+    lists::readings(label, style)[0].is_some()
 }
 
 /// True when `line` holds a terminal (a colon used as a full stop excepted).

@@ -192,6 +192,19 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("th", "ราคา\n(30 บาท)", &["ราคา", "(30 บาท)"]);
     check("hi", "कीमत\n(30 रुपये)।", &["कीमत", "(30 रुपये)।"]);
     check("en", "costs 30\n(or more).", &["costs 30\n(or more)."]);
+    // List items in any cased script.
+    check(
+        "ru",
+        "Стороны обязуются:\nа) соблюдать;\nб) уведомлять.",
+        &["Стороны обязуются:", "а) соблюдать;", "б) уведомлять."],
+    );
+    check(
+        "el",
+        "Βήματα\nα) περιμένετε.",
+        &["Βήματα", "α) περιμένετε."],
+    );
+    check("ru", "Шаги\n(в) ждать.", &["Шаги", "(в) ждать."]);
+    check("hy", "Քայլեր\nա. սպասել։", &["Քայլեր", "ա. սպասել։"]);
     check("en", "So\n...and then.", &["So", "...and then."]);
     // Off: every line break ends a sentence.
     let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).join_lines(false);
