@@ -70,6 +70,11 @@ pub(crate) fn joins_through(
     if !line_is_open(rules, head) || !ends_in_cased_letter(head) {
         return Some(None);
     }
+    // Code: never after a fence line, nor between two indented lines.
+    let mut prev = memchr::memrchr2(b'\n', b'\r', head).map_or(head, |p| &head[p + 1..]);
+    if is_fence(prev) {
+        return Some(None);
+    }
     let mut at = nl + 1;
     for _ in 0..=MAX_CHAIN {
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |o| at + o);
@@ -78,6 +83,10 @@ pub(crate) fn joins_through(
             return None;
         }
         let line = &bytes[at..end];
+        if is_indented(prev) && is_indented(line) {
+            return Some(None);
+        }
+        prev = line;
         match line_start(rules, line) {
             Start::Terminal => return Some(Some(at)),
             Start::Continues => {}
@@ -87,6 +96,10 @@ pub(crate) fn joins_through(
         // in [`super::stream`] comes after it, so the chain must end there too.
         if has_terminal(rules, line) || !line_is_open(rules, line) {
             return Some(Some(at));
+        }
+        // The break after this line must join too (see `scan`'s `joined_through`).
+        if !ends_in_cased_letter(line) {
+            return Some(None);
         }
         if end == bytes.len() {
             return Some(None);
@@ -237,30 +250,38 @@ fn is_list_label(label: &str, style: MarkerStyle) -> bool {
     lists::readings(label, style)[0].is_some()
 }
 
-/// True when `line` holds a terminal (a colon used as a full stop excepted).
+/// True when `line` holds a terminal (a colon used as a full stop excepted)
+/// that ends a word: an ASCII one counts only before whitespace, a closing
+/// mark or the end of the line, not inside `v2.1`, `3.5`, `www.x.com`, `os.path`.
 fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
-    // The ASCII terminals are found with SIMD; the bytes before the first of
-    // them need a closer look only when they are not all ASCII.
-    let first = memchr::memchr3(b'.', b'?', b'!', line);
-    let head = &line[..first.unwrap_or(line.len())];
+    let ends_word = |j: usize| {
+        char_at(line, j)
+            .is_none_or(|c| c.is_whitespace() || is_closer(c) || matches!(c, '.' | '?' | '!'))
+    };
+    // The ASCII terminals are found with SIMD.
+    if memchr::memchr3_iter(b'.', b'?', b'!', line).any(|i| ends_word(i + 1)) {
+        return true;
+    }
     // Greek `;`, the question mark.
     let ascii_extra = rules.extra_terminals.iter().any(|&(c, kind)| {
-        c.is_ascii() && kind != TermKind::Colon && memchr::memchr(c as u8, head).is_some()
+        c.is_ascii()
+            && kind != TermKind::Colon
+            && memchr::memchr_iter(c as u8, line).any(|i| ends_word(i + 1))
     });
     if ascii_extra {
         return true;
     }
-    if head.is_ascii() {
-        return first.is_some();
+    if line.is_ascii() {
+        return false;
     }
     let mut i = 0;
-    while i < head.len() {
-        let b = head[i];
+    while i < line.len() {
+        let b = line[i];
         if b.is_ascii() || (b & 0xC0) == 0x80 || !rules.interesting[usize::from(b)] {
             i += 1;
             continue;
         }
-        match char_at(head, i) {
+        match char_at(line, i) {
             Some(c) => {
                 if rules.terminal_kind(c).is_some_and(|k| k != TermKind::Colon) {
                     return true;
@@ -270,5 +291,16 @@ fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
             None => i += 1,
         }
     }
-    first.is_some()
+    false
+}
+
+/// True when `line` opens or closes a fenced code block (``` or ~~~).
+fn is_fence(line: &[u8]) -> bool {
+    let body = line.trim_ascii_start();
+    body.starts_with(b"```") || body.starts_with(b"~~~")
+}
+
+/// True when `line` is indented as code: a tab or 4 spaces.
+fn is_indented(line: &[u8]) -> bool {
+    line.starts_with(b"\t") || line.starts_with(b"    ")
 }

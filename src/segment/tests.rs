@@ -192,6 +192,34 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("th", "ราคา\n(30 บาท)", &["ราคา", "(30 บาท)"]);
     check("hi", "कीमत\n(30 रुपये)।", &["कीमत", "(30 रुपये)।"]);
     check("en", "costs 30\n(or more).", &["costs 30\n(or more)."]);
+    // A full stop inside a word is no terminal: no sentence ends in the chain.
+    check("en", "home\nos.path\nnews", &["home", "os.path", "news"]);
+    check("en", "see\nv2.1 notes", &["see", "v2.1 notes"]);
+    check("en", "menu\nwww.x.com", &["menu", "www.x.com"]);
+    check("en", "pay\n3.5 euros", &["pay", "3.5 euros"]);
+    check(
+        "en",
+        "he said it\nwas “over.”",
+        &["he said it\nwas “over.”"],
+    );
+    check("en", "wait\nfor it...", &["wait\nfor it..."]);
+    // Code: not after a fence, not between indented lines.
+    check(
+        "en",
+        "```python\nprint(x).\n```",
+        &["```python", "print(x).", "```"],
+    );
+    check(
+        "en",
+        "    x = compute(a,\n    b).",
+        &["x = compute(a,", "b)."],
+    );
+    check("en", "\tx = f(a,\n\tb).", &["x = f(a,", "b)."]);
+    check(
+        "en",
+        "\tThe lift is out\nof order.",
+        &["The lift is out\nof order."],
+    );
     // List items in any cased script.
     check(
         "ru",
