@@ -234,6 +234,16 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
     {
         return Start::Other;
     }
+    // A brand or an address set in lower case (`iPhone`, `eBay`, `www.x.com`,
+    // `http://…`, `ann@x.org`) does not show the line was wrapped.
+    if let Ok(word) = std::str::from_utf8(word)
+        && (word.chars().skip(1).any(char::is_uppercase)
+            || word.starts_with("www.")
+            || word.starts_with("http")
+            || word.contains('@'))
+    {
+        return Start::Other;
+    }
     Start::Continues
 }
 

@@ -220,6 +220,32 @@ fn hard_wrapped_lines_continue_their_sentence() {
         "\tThe lift is out\nof order.",
         &["The lift is out\nof order."],
     );
+    // A lower-case brand or address is no continuation.
+    check(
+        "en",
+        "Buy the new\niPhone today.",
+        &["Buy the new", "iPhone today."],
+    );
+    check(
+        "en",
+        "Sold on\neBay and more.",
+        &["Sold on", "eBay and more."],
+    );
+    check(
+        "en",
+        "See\nwww.example.com now.",
+        &["See", "www.example.com now."],
+    );
+    check(
+        "en",
+        "See\nhttps://x.org now.",
+        &["See", "https://x.org now."],
+    );
+    check(
+        "en",
+        "Write to\nann@example.org today.",
+        &["Write to", "ann@example.org today."],
+    );
     // List items in any cased script.
     check(
         "ru",
