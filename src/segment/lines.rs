@@ -3,7 +3,7 @@
 //! A line break ends a sentence by default, except where the line was
 //! evidently wrapped (text from PDFs, e-mail, plain text at a fixed width):
 //! - the line does not end in a terminal (nor in a terminal and closing quotes
-//!   or brackets), and is not blank;
+//!   or brackets), and its last letter is from a cased script;
 //! - the next line starts with a lower-case letter of a cased script (Latin,
 //!   Cyrillic, Greek, Armenian, ...), or with an opening parenthesis before a
 //!   lower-case word or a number (`400 yd\n(365.8 m).`), and not with a list
@@ -67,7 +67,12 @@ pub(crate) fn joins_through(
     if bytes[nl] == b'\n' {
         head = head.strip_suffix(b"\r").unwrap_or(head);
     }
-    if !line_is_open(rules, head) {
+    if !line_is_open(rules, head) || !ends_in_cased_letter(head) {
+        return Some(None);
+    }
+    // Code: never after a fence line, nor between two indented lines.
+    let mut prev = memchr::memrchr2(b'\n', b'\r', head).map_or(head, |p| &head[p + 1..]);
+    if is_fence(prev) {
         return Some(None);
     }
     let mut at = nl + 1;
@@ -78,13 +83,23 @@ pub(crate) fn joins_through(
             return None;
         }
         let line = &bytes[at..end];
+        if is_indented(prev) && is_indented(line) {
+            return Some(None);
+        }
+        prev = line;
         match line_start(rules, line) {
             Start::Terminal => return Some(Some(at)),
             Start::Continues => {}
             Start::Other => return Some(None),
         }
-        if has_terminal(rules, line) {
+        // A line ending in a colon used as a full stop is closed: a hard cut
+        // in [`super::stream`] comes after it, so the chain must end there too.
+        if has_terminal(rules, line) || !line_is_open(rules, line) {
             return Some(Some(at));
+        }
+        // The break after this line must join too (see `scan`'s `joined_through`).
+        if !ends_in_cased_letter(line) {
+            return Some(None);
         }
         if end == bytes.len() {
             return Some(None);
@@ -148,6 +163,23 @@ fn line_is_open(rules: &LangRules, head: &[u8]) -> bool {
     false
 }
 
+/// True when the last letter of the line ending at `head.len()` is from a
+/// cased script: a line of Chinese, Arabic, Hebrew, Thai or Devanagari is not
+/// wrapped mid-sentence by this rule, whatever the next line starts with.
+fn ends_in_cased_letter(head: &[u8]) -> bool {
+    let mut end = head.len();
+    while let Some((start, c)) = char_before(head, end) {
+        if c == '\n' || c == '\r' {
+            return false;
+        }
+        if c.is_alphabetic() {
+            return c.is_lowercase() || c.is_uppercase();
+        }
+        end = start;
+    }
+    false
+}
+
 /// How `line` starts.
 fn line_start(rules: &LangRules, line: &[u8]) -> Start {
     let lead = line
@@ -174,7 +206,7 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
         // `(a) item`, `(ii) item`, `(3) item`: a list.
         if let Some(close) = body.iter().take(6).position(|&b| b == b')')
             && let Ok(label) = std::str::from_utf8(&body[1..close])
-            && lists::readings(label, MarkerStyle::Parens)[0].is_some()
+            && is_list_label(label, MarkerStyle::Parens)
         {
             return Start::Other;
         }
@@ -198,37 +230,68 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
         .or_else(|| word.strip_suffix(b"."))
         .or_else(|| word.strip_suffix(b")"));
     if let Some(label) = label.and_then(|l| std::str::from_utf8(l).ok())
-        && lists::readings(label, MarkerStyle::Dot)[0].is_some()
+        && is_list_label(label, MarkerStyle::Dot)
+    {
+        return Start::Other;
+    }
+    // A brand or an address set in lower case (`iPhone`, `eBay`, `www.x.com`,
+    // `http://…`, `ann@x.org`) does not show the line was wrapped.
+    if let Ok(word) = std::str::from_utf8(word)
+        && (word.chars().skip(1).any(char::is_uppercase)
+            || word.starts_with("www.")
+            || word.starts_with("http")
+            || word.contains('@'))
     {
         return Start::Other;
     }
     Start::Continues
 }
 
-/// True when `line` holds a terminal (a colon used as a full stop excepted).
+/// True when `label` (a line's first word without its `.`, `)` or `.)`) marks
+/// a list item: an ASCII letter, number or roman numeral, or a single letter
+/// of any cased script (`а)`, `б)` in Russian, `α)` in Greek).
+fn is_list_label(label: &str, style: MarkerStyle) -> bool {
+    let mut chars = label.chars();
+    if let (Some(c), None) = (chars.next(), chars.next())
+        && (c.is_lowercase() || c.is_uppercase())
+    {
+        return true;
+    }
+    lists::readings(label, style)[0].is_some()
+}
+
+/// True when `line` holds a terminal (a colon used as a full stop excepted)
+/// that ends a word: an ASCII one counts only before whitespace, a closing
+/// mark or the end of the line, not inside `v2.1`, `3.5`, `www.x.com`, `os.path`.
 fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
-    // The ASCII terminals are found with SIMD; the bytes before the first of
-    // them need a closer look only when they are not all ASCII.
-    let first = memchr::memchr3(b'.', b'?', b'!', line);
-    let head = &line[..first.unwrap_or(line.len())];
+    let ends_word = |j: usize| {
+        char_at(line, j)
+            .is_none_or(|c| c.is_whitespace() || is_closer(c) || matches!(c, '.' | '?' | '!'))
+    };
+    // The ASCII terminals are found with SIMD.
+    if memchr::memchr3_iter(b'.', b'?', b'!', line).any(|i| ends_word(i + 1)) {
+        return true;
+    }
     // Greek `;`, the question mark.
     let ascii_extra = rules.extra_terminals.iter().any(|&(c, kind)| {
-        c.is_ascii() && kind != TermKind::Colon && memchr::memchr(c as u8, head).is_some()
+        c.is_ascii()
+            && kind != TermKind::Colon
+            && memchr::memchr_iter(c as u8, line).any(|i| ends_word(i + 1))
     });
     if ascii_extra {
         return true;
     }
-    if head.is_ascii() {
-        return first.is_some();
+    if line.is_ascii() {
+        return false;
     }
     let mut i = 0;
-    while i < head.len() {
-        let b = head[i];
+    while i < line.len() {
+        let b = line[i];
         if b.is_ascii() || (b & 0xC0) == 0x80 || !rules.interesting[usize::from(b)] {
             i += 1;
             continue;
         }
-        match char_at(head, i) {
+        match char_at(line, i) {
             Some(c) => {
                 if rules.terminal_kind(c).is_some_and(|k| k != TermKind::Colon) {
                     return true;
@@ -238,5 +301,16 @@ fn has_terminal(rules: &LangRules, line: &[u8]) -> bool {
             None => i += 1,
         }
     }
-    first.is_some()
+    false
+}
+
+/// True when `line` opens or closes a fenced code block (``` or ~~~).
+fn is_fence(line: &[u8]) -> bool {
+    let body = line.trim_ascii_start();
+    body.starts_with(b"```") || body.starts_with(b"~~~")
+}
+
+/// True when `line` is indented as code: a tab or 4 spaces.
+fn is_indented(line: &[u8]) -> bool {
+    line.starts_with(b"\t") || line.starts_with(b"    ")
 }

@@ -59,6 +59,8 @@ pub struct ChunkedText<R> {
     started: bool,
     chunk_size: usize,
     max_pending: usize,
+    /// The smallest read (64 KiB; smaller in tests so chunks are cut).
+    min_read: usize,
 }
 
 impl<R: Read> ChunkedText<R> {
@@ -75,6 +77,7 @@ impl<R: Read> ChunkedText<R> {
             started: false,
             chunk_size: CHUNK,
             max_pending: MAX_PENDING,
+            min_read: 64 << 10,
         }
     }
 
@@ -82,6 +85,7 @@ impl<R: Read> ChunkedText<R> {
     pub fn with_chunk_size(mut self, chunk: usize, max_pending: usize) -> Self {
         self.chunk_size = chunk.max(1);
         self.max_pending = max_pending.max(self.chunk_size);
+        self.min_read = self.chunk_size;
         self
     }
 
@@ -96,7 +100,7 @@ impl<R: Read> ChunkedText<R> {
             // Grow by doubling from 64 KiB rather than zeroing a whole chunk
             // up front: a short article (the common case of one invocation
             // per file) then costs a 64 KiB buffer, not 4 MiB.
-            let grow = (want - old).min(old).max(64 << 10);
+            let grow = (want - old).min(old).max(self.min_read);
             // `read_to_end` through `take` appends without zeroing the
             // buffer first (a memset of every chunk otherwise).
             match (&mut self.reader)
@@ -181,7 +185,21 @@ impl<R: Read> ChunkedText<R> {
             Err(e) => return Err(self.utf8_error(e.valid_up_to())),
         };
         let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
-        let last_start = seg.segments(text).last().map_or(0, |s| s.start);
+        // Only a boundary inside a line is certain: whether a line break
+        // joins may depend on lines past the end of the buffer (none of them
+        // is a hard break, or `hard_cut` would have found it).
+        let mut prev_end = 0;
+        let mut last_start = 0;
+        for s in seg.segments(text) {
+            if s.start > 0
+                && !text.as_bytes()[prev_end..s.start]
+                    .iter()
+                    .any(|&b| b == b'\n' || b == b'\r')
+            {
+                last_start = s.start;
+            }
+            prev_end = s.end;
+        }
         Ok(if last_start > 0 { last_start } else { valid })
     }
 
@@ -245,9 +263,18 @@ mod tests {
         max: usize,
     ) -> Result<Vec<(usize, String)>> {
         let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+        collect_with(&seg, input, chunk, max)
+    }
+
+    fn collect_with(
+        seg: &Segmenter,
+        input: &[u8],
+        chunk: usize,
+        max: usize,
+    ) -> Result<Vec<(usize, String)>> {
         let mut chunks = ChunkedText::new(input, None).with_chunk_size(chunk, max);
         let mut out = Vec::new();
-        while let Some(c) = chunks.next_chunk(&seg)? {
+        while let Some(c) = chunks.next_chunk(seg)? {
             for s in seg.segments(c.text) {
                 out.push((c.offset + s.start, s.text.to_string()));
             }
@@ -268,7 +295,7 @@ mod tests {
                 .collect();
             for chunk in [1, 7, 64, 1000] {
                 assert_eq!(
-                    collect(text.as_bytes(), wrapped, chunk, chunk * 4).unwrap(),
+                    collect(text.as_bytes(), wrapped, chunk, (chunk * 4).max(64)).unwrap(),
                     whole
                 );
             }
@@ -290,6 +317,25 @@ mod tests {
             assert_eq!(
                 collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
                 whole
+            );
+        }
+    }
+
+    #[test]
+    fn armenian_colon_lines_split_as_in_the_whole_text() {
+        // A line ending in `:` (an Armenian full stop) is closed: the chain of
+        // joined lines must stop there, as the whole-text scan does.
+        let seg = Segmenter::for_language(&LanguageTag::parse("hy").unwrap());
+        let text = "Նա գնաց\nտուն արագ:\nայնտեղ էր։\n".repeat(3);
+        let whole: Vec<(usize, String)> = seg
+            .segments(&text)
+            .map(|s| (s.start, s.text.to_string()))
+            .collect();
+        for chunk in [1, 3, 9, 1000] {
+            assert_eq!(
+                collect_with(&seg, text.as_bytes(), chunk, 1 << 20).unwrap(),
+                whole,
+                "chunk {chunk}"
             );
         }
     }
@@ -330,18 +376,54 @@ mod tests {
 
             #[test]
             fn chunked_equals_whole(
-                text in "(?s)[a-zA-Z .?!\n \r。é]{0,300}",
+                text in "(?s)[a-zA-Zабвгде АБВ αβγ Ագբ նա .?!:;,()\"'“”«»‘’`\n \r。价格éà։]{0,300}",
+                lang in proptest::sample::select(crate::segment::supported_languages().collect::<Vec<_>>()),
                 wrapped: bool,
+                join: bool,
                 chunk in 1usize..40,
             ) {
-                let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).wrapped(wrapped);
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap())
+                    .wrapped(wrapped)
+                    .join_lines(join);
                 let whole: Vec<(usize, String)> = seg
                     .segments(&text)
                     .map(|s| (s.start, s.text.to_string()))
                     .collect();
                 // A pending limit above the text length: only hard cuts happen.
-                let got = collect(text.as_bytes(), wrapped, chunk, 1000).unwrap();
+                let got = collect_with(&seg, text.as_bytes(), chunk, 1000).unwrap();
                 prop_assert_eq!(got, whole);
+            }
+
+            #[test]
+            fn sentence_cuts_keep_whole_sentences(
+                words in proptest::collection::vec("[a-z]{2,6}( [a-z]{2,6}){0,3}", 1..40),
+                seps in proptest::collection::vec(proptest::sample::select(vec![". ", "\n", " ", ".\n", "! "]), 40),
+                lang in proptest::sample::select(vec!["en", "ru", "de", "fr"]),
+                chunk in 1usize..16,
+            ) {
+                // A small pending limit: `sentence_cut` runs. Sentences are
+                // shorter than the limit, and capitalised after a terminal.
+                // No one-letter words: a list label (`a. Next`) is decided
+                // from what follows it, which a cut may hide (a known limit
+                // of cutting a line longer than the limit).
+                let mut text = String::new();
+                for (w, sep) in words.iter().zip(&seps) {
+                    let mut c = w.chars();
+                    if text.is_empty() || text.ends_with(". ") || text.ends_with(".\n") || text.ends_with("! ") {
+                        text.extend(c.next().map(|f| f.to_ascii_uppercase()));
+                    }
+                    text.extend(c);
+                    text.push_str(sep);
+                }
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap());
+                let whole: Vec<(usize, String)> = seg
+                    .segments(&text)
+                    .map(|s| (s.start, s.text.to_string()))
+                    .collect();
+                if whole.iter().all(|(_, s)| s.len() * 3 < 120) {
+                    let got = collect_with(&seg, text.as_bytes(), chunk, 120).unwrap();
+                    prop_assert_eq!(got, whole);
+                }
             }
         }
     }

@@ -184,6 +184,81 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("en", "Steps\n• wait.", &["Steps", "• wait."]);
     check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
     check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
+    // Nor after a line in a script without case, whatever the next one holds.
+    check("zh", "价格是\n(30 元)。", &["价格是", "(30 元)。"]);
+    check("zh", "价格是\nwifi 的价格。", &["价格是", "wifi 的价格。"]);
+    check("ar", "السعر\n(٣٠ دينار).", &["السعر", "(٣٠ دينار)."]);
+    check("he", "המחיר\n(30 שקל).", &["המחיר", "(30 שקל)."]);
+    check("th", "ราคา\n(30 บาท)", &["ราคา", "(30 บาท)"]);
+    check("hi", "कीमत\n(30 रुपये)।", &["कीमत", "(30 रुपये)।"]);
+    check("en", "costs 30\n(or more).", &["costs 30\n(or more)."]);
+    // A full stop inside a word is no terminal: no sentence ends in the chain.
+    check("en", "home\nos.path\nnews", &["home", "os.path", "news"]);
+    check("en", "see\nv2.1 notes", &["see", "v2.1 notes"]);
+    check("en", "menu\nwww.x.com", &["menu", "www.x.com"]);
+    check("en", "pay\n3.5 euros", &["pay", "3.5 euros"]);
+    check(
+        "en",
+        "he said it\nwas “over.”",
+        &["he said it\nwas “over.”"],
+    );
+    check("en", "wait\nfor it...", &["wait\nfor it..."]);
+    // Code: not after a fence, not between indented lines.
+    check(
+        "en",
+        "```python\nprint(x).\n```",
+        &["```python", "print(x).", "```"],
+    );
+    check(
+        "en",
+        "    x = compute(a,\n    b).",
+        &["x = compute(a,", "b)."],
+    );
+    check("en", "\tx = f(a,\n\tb).", &["x = f(a,", "b)."]);
+    check(
+        "en",
+        "\tThe lift is out\nof order.",
+        &["The lift is out\nof order."],
+    );
+    // A lower-case brand or address is no continuation.
+    check(
+        "en",
+        "Buy the new\niPhone today.",
+        &["Buy the new", "iPhone today."],
+    );
+    check(
+        "en",
+        "Sold on\neBay and more.",
+        &["Sold on", "eBay and more."],
+    );
+    check(
+        "en",
+        "See\nwww.example.com now.",
+        &["See", "www.example.com now."],
+    );
+    check(
+        "en",
+        "See\nhttps://x.org now.",
+        &["See", "https://x.org now."],
+    );
+    check(
+        "en",
+        "Write to\nann@example.org today.",
+        &["Write to", "ann@example.org today."],
+    );
+    // List items in any cased script.
+    check(
+        "ru",
+        "Стороны обязуются:\nа) соблюдать;\nб) уведомлять.",
+        &["Стороны обязуются:", "а) соблюдать;", "б) уведомлять."],
+    );
+    check(
+        "el",
+        "Βήματα\nα) περιμένετε.",
+        &["Βήματα", "α) περιμένετε."],
+    );
+    check("ru", "Шаги\n(в) ждать.", &["Шаги", "(в) ждать."]);
+    check("hy", "Քայլեր\nա. սպասել։", &["Քայլեր", "ա. սպասել։"]);
     check("en", "So\n...and then.", &["So", "...and then."]);
     // Off: every line break ends a sentence.
     let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).join_lines(false);
