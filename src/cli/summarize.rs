@@ -12,7 +12,9 @@ use anyhow::Context as _;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile, OutputTree};
 use tmkit::fuzzy::Matcher;
-use tmkit::summarize::translations::{self, Deferred, LoadError, Memory, Translator, WaitQueue};
+use tmkit::summarize::translations::{
+    self, Deferred, LoadError, MAX_WAITING, Memory, Translator, WaitQueue,
+};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
@@ -239,6 +241,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // articles are summarized: a memory file is read and indexed in every
     // run, and this way that overlaps the digests instead of preceding them.
     let src = memory_source(&args, &summarizer, &inputs)?;
+    // Bad usage is reported before the memory loads and the batch starts.
+    if let Some(tgt) = &args.tgt {
+        common::check_language_pair(&src, tgt)?;
+    }
+    if let Some(missing) = args
+        .tm
+        .iter()
+        .find(|p| !p.to_string_lossy().contains("://") && !p.exists())
+    {
+        return Err(tmkit::Error::io(missing, std::io::ErrorKind::NotFound.into()).into());
+    }
     let loading = Loading::new();
     let job = Job {
         summarizer,
@@ -502,9 +515,7 @@ fn run_batch(
             {
                 return Ok(Outcome::Skipped);
             }
-            if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
-                return Ok(Outcome::Abandoned);
-            }
+            // Summarized even when the memory failed, so its errors are reported.
             let mut summary = summarize_input(args, &job.summarizer, input)?;
             if let Some(lookups) = &job.lookups {
                 match lookups.now() {
@@ -522,7 +533,12 @@ fn run_batch(
             Ok(Outcome::Done(Box::new(summary)))
         },
         |input, result| match &job.lookups {
-            Some(lookups) => queue.offer(input, result, lookups, &write, &mut sink),
+            Some(lookups) => {
+                if queue.len() + 1 >= MAX_WAITING && matches!(lookups.now(), Memory::Loading) {
+                    progress.message("waiting for the memory to load");
+                }
+                queue.offer(input, result, lookups, &write, &mut sink)
+            }
             None => sink(input, result),
         },
     );
