@@ -190,3 +190,41 @@ fn a_memory_that_cannot_be_loaded_fails_the_batch_and_writes_nothing() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.tsv"));
 }
+
+#[test]
+fn bad_usage_is_reported_before_the_memory_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (memory, news) = memory_and_articles(dir.path());
+    tmkit()
+        .args(["summarize", "--tm"])
+        .arg(&memory)
+        .arg(&news)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--tgt"));
+    let out = dir.path().join("out");
+    tmkit()
+        .args(["summarize", "--tgt", "en", "--tm"])
+        .arg(&memory)
+        .arg("--out-dir")
+        .arg(&out)
+        .arg(&news)
+        .assert()
+        .code(2);
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+}
+
+#[test]
+fn when_the_memory_fails_the_articles_errors_are_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, news) = memory_and_articles(dir.path());
+    std::fs::write(news.join("z-empty.txt"), "  \n").unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "One\tUn\nno tab here\n").unwrap();
+    with_memory(&mut tmkit(), &bad, "text")
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("bad.tsv:2:12: expected a tab"))
+        .stderr(predicates::str::contains("z-empty.txt"));
+}

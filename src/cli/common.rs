@@ -157,6 +157,15 @@ pub struct Bar {
     bar: Option<ProgressBar>,
 }
 
+impl Bar {
+    /// Shows `msg` beside the bar (until the next input starts).
+    pub fn message(&self, msg: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(msg.to_string());
+        }
+    }
+}
+
 impl Progress for Bar {
     fn start(&self, total: u64) {
         if let Some(b) = &self.bar {

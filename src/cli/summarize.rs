@@ -4,21 +4,21 @@
 //! with a progress bar; `--out-dir` writes one digest per article (atomically,
 //! mirroring the input tree), `--digest` writes one Markdown file for all.
 
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Mutex, OnceLock};
 
 use anyhow::Context as _;
-use rayon::prelude::*;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile, OutputTree};
-use tmkit::fuzzy::{MatchSession, Matcher};
+use tmkit::fuzzy::Matcher;
+use tmkit::summarize::translations::{
+    self, Deferred, LoadError, MAX_WAITING, Memory, Translator, WaitQueue,
+};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
-use tmkit::tm::{OpenedMemory, TranslationMemory};
+use tmkit::tm::OpenedMemory;
 
 use super::common::{self, Context};
 use super::match_cmd::{MemoryArgs, load_matcher};
@@ -154,72 +154,12 @@ pub struct Args {
     pub min: u8,
 }
 
-/// Looks digest sentences up in a memory, one search session per thread.
-struct Translator<'m> {
-    matcher: &'m Matcher<OpenedMemory>,
-    sessions: Mutex<Vec<MatchSession<'m, OpenedMemory>>>,
-    min: u8,
-}
-
-impl Translator<'_> {
-    fn translate(&self, summary: &mut Summary) {
-        if summary.language.primary() != self.matcher.memory().pair().source.primary() {
-            return;
-        }
-        let pooled = self.sessions.lock().ok().and_then(|mut s| s.pop());
-        let mut session = pooled.unwrap_or_else(|| self.matcher.session());
-        tmkit::summarize::translations::translate(summary, &mut session, self.min);
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.push(session);
-        }
-    }
-}
-
 /// A memory opened on a thread of its own while a batch summarizes (see
-/// [`run_batch`]): the digests made before it is ready wait for it, not
-/// their workers.
-type Loading = OnceLock<anyhow::Result<Matcher<OpenedMemory>>>;
+/// [`run_batch`]).
+type Loading = translations::Loading<Matcher<OpenedMemory>, anyhow::Error>;
 
-/// The batch's --tm lookups: a [`Translator`] once the memory is loaded.
-struct Lookups<'m> {
-    loading: &'m Loading,
-    translator: OnceLock<Translator<'m>>,
-    min: u8,
-}
-
-/// Where the memory is, for one digest.
-enum Memory<'a, 'm> {
-    /// Loaded: look the digest up now.
-    Ready(&'a Translator<'m>),
-    /// Still loading: the digest waits.
-    Loading,
-    /// Loading failed (the batch ends with that error).
-    Failed,
-}
-
-impl<'m> Lookups<'m> {
-    /// The memory now, without waiting.
-    fn now(&self) -> Memory<'_, 'm> {
-        match self.loading.get() {
-            None => Memory::Loading,
-            Some(Err(_)) => Memory::Failed,
-            Some(Ok(matcher)) => Memory::Ready(self.translator.get_or_init(|| Translator {
-                matcher,
-                sessions: Mutex::new(Vec::new()),
-                min: self.min,
-            })),
-        }
-    }
-
-    /// The memory once loaded (`None` when loading failed).
-    fn wait(&self) -> Option<&Translator<'m>> {
-        self.loading.wait();
-        match self.now() {
-            Memory::Ready(t) => Some(t),
-            Memory::Loading | Memory::Failed => None,
-        }
-    }
-}
+/// The batch's --tm lookups, deferred until the memory is loaded.
+type Lookups<'m> = Deferred<'m, OpenedMemory, anyhow::Error>;
 
 /// What every input goes through: the summarizer, and the memory lookups with --tm.
 struct Job<'m> {
@@ -243,18 +183,9 @@ fn parse_ratio(s: &str) -> Result<f32, String> {
 
 const DEFAULT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "html", "htm"];
 
-/// What happened to one input of a batch.
-enum Outcome {
-    /// Summarized (and written, with --out-dir).
-    Done(Box<Summary>),
-    /// Its output existed (--skip-existing).
-    Skipped,
-    /// Summarized before the memory was loaded: its lookups, and its file
-    /// with --out-dir, wait for it.
-    Waiting(Box<Summary>, Option<PathBuf>),
-    /// Left: the memory could not be loaded.
-    Abandoned,
-}
+/// What happened to one input of a batch; a waiting digest keeps its
+/// --out-dir file.
+type Outcome = translations::Outcome<Option<PathBuf>>;
 
 /// Runs `tmkit summarize`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
@@ -310,24 +241,32 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // articles are summarized: a memory file is read and indexed in every
     // run, and this way that overlaps the digests instead of preceding them.
     let src = memory_source(&args, &summarizer, &inputs)?;
+    // Bad usage is reported before the memory loads and the batch starts.
+    if let Some(tgt) = &args.tgt {
+        common::check_language_pair(&src, tgt)?;
+    }
+    if let Some(missing) = args
+        .tm
+        .iter()
+        .find(|p| !p.to_string_lossy().contains("://") && !p.exists())
+    {
+        return Err(tmkit::Error::io(missing, std::io::ErrorKind::NotFound.into()).into());
+    }
     let loading = Loading::new();
     let job = Job {
         summarizer,
-        lookups: Some(Lookups {
-            loading: &loading,
-            translator: OnceLock::new(),
-            min: args.min,
-        }),
+        lookups: Some(Lookups::new(&loading, args.min)),
     };
     let result = std::thread::scope(|scope| {
         scope.spawn(|| {
-            let _ = loading.set(load_memory(&args, ctx, src));
+            loading.load(|| load_memory(&args, ctx, src));
         });
         run_batch(&args, ctx, &job, &inputs, summary_line)
     });
     drop(job);
-    match loading.into_inner() {
-        Some(Err(e)) => Err(e),
+    match loading.into_result() {
+        Some(Err(LoadError::Failed(e))) => Err(e),
+        Some(Err(e @ LoadError::Panicked)) => Err(anyhow::anyhow!("{e}")),
         Some(Ok(matcher)) => {
             if let OpenedMemory::Files(_) = matcher.memory() {
                 // Freeing a loaded memory entry by entry costs more than the
@@ -427,12 +366,7 @@ fn run_single(
     if !args.tm.is_empty() {
         let src = args.src.clone().unwrap_or_else(|| summary.language.clone());
         let matcher = load_memory(args, ctx, src)?;
-        let translator = Translator {
-            matcher: &matcher,
-            sessions: Mutex::new(Vec::new()),
-            min: args.min,
-        };
-        translator.translate(&mut summary);
+        Translator::new(&matcher, args.min).translate(&mut summary);
     }
     let name = files::display_name(input);
     let mut out = common::stdout();
@@ -565,7 +499,11 @@ fn run_batch(
         }
     };
     // Outcomes behind a digest that waits for the memory, in input order.
-    let mut queue: Queue = VecDeque::new();
+    let mut queue = WaitQueue::new();
+    let write = |input: &Path, dest: &Option<PathBuf>, summary: &Summary| match dest {
+        Some(d) => write_output_file(&tree, d, input, args.format, summary),
+        None => Ok(()),
+    };
     batch::run_ordered(
         inputs,
         &progress,
@@ -577,9 +515,7 @@ fn run_batch(
             {
                 return Ok(Outcome::Skipped);
             }
-            if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
-                return Ok(Outcome::Abandoned);
-            }
+            // Summarized even when the memory failed, so its errors are reported.
             let mut summary = summarize_input(args, &job.summarizer, input)?;
             if let Some(lookups) = &job.lookups {
                 match lookups.now() {
@@ -596,36 +532,18 @@ fn run_batch(
             }
             Ok(Outcome::Done(Box::new(summary)))
         },
-        |input, result| {
-            // Digests come out in input order, so behind one that waits for
-            // the memory the others wait too: a queue as long as the memory
-            // takes to load, not as long as the batch.
-            if queue.is_empty() && !matches!(result, Ok(Outcome::Waiting(..))) {
-                return sink(input, result);
-            }
-            queue.push_back((input.to_path_buf(), result));
-            let ready = job.lookups.as_ref().and_then(|l| match l.now() {
-                Memory::Ready(t) => Some(t),
-                Memory::Loading | Memory::Failed => None,
-            });
-            if let Some(translator) = ready {
-                finish_waiting(&mut queue, translator, &tree, args.format);
-                for (input, result) in queue.drain(..) {
-                    sink(&input, result);
+        |input, result| match &job.lookups {
+            Some(lookups) => {
+                if queue.len() + 1 >= MAX_WAITING && matches!(lookups.now(), Memory::Loading) {
+                    progress.message("waiting for the memory to load");
                 }
+                queue.offer(input, result, lookups, &write, &mut sink)
             }
+            None => sink(input, result),
         },
     );
-    if !queue.is_empty() {
-        match job.lookups.as_ref().and_then(Lookups::wait) {
-            Some(translator) => finish_waiting(&mut queue, translator, &tree, args.format),
-            // The memory could not be loaded: nothing more is written, and
-            // the caller reports why.
-            None => queue.clear(),
-        }
-        for (input, result) in queue.drain(..) {
-            sink(&input, result);
-        }
+    if let Some(lookups) = &job.lookups {
+        queue.finish(lookups, &write, &mut sink);
     }
     if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
         // Nothing was written; the caller reports why the memory failed.
@@ -649,35 +567,6 @@ fn run_batch(
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Outcomes held in input order behind a digest that waits for the memory.
-type Queue = VecDeque<(PathBuf, tmkit::Result<Outcome>)>;
-
-/// Looks up the digests in `queue` that waited for the memory, and writes
-/// their files with --out-dir, on all cores.
-fn finish_waiting(
-    queue: &mut Queue,
-    translator: &Translator<'_>,
-    tree: &OutputTree,
-    format: Format,
-) {
-    queue.par_iter_mut().for_each(|(input, result)| {
-        if !matches!(result, Ok(Outcome::Waiting(..))) {
-            return;
-        }
-        let Ok(Outcome::Waiting(mut summary, dest)) =
-            std::mem::replace(result, Ok(Outcome::Abandoned))
-        else {
-            return;
-        };
-        translator.translate(&mut summary);
-        let written = match &dest {
-            Some(d) => write_output_file(tree, d, input, format, &summary),
-            None => Ok(()),
-        };
-        *result = written.map(|()| Outcome::Done(summary));
-    });
 }
 
 /// One article of many on stdout.

@@ -177,7 +177,7 @@ mod tests {
     proptest! {
         #[test]
         fn equals_normalizing_then_tokenizing(
-            text in "[ -~\t\n\r\x0b\x0c\x1c-\x1f\x00-\x08\x7f]{0,80}",
+            text in "[\x00-\x7f]{0,80}",
         ) {
             prop_assert_eq!(fast(&text), reference(&text));
         }

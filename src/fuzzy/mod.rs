@@ -188,14 +188,14 @@ impl Matcher<MemoryTm> {
                     // The receiver only stops when this thread has stopped sending.
                     let _ = tx.send(Batch::Sources(sources));
                 },
-                Some((
-                    &|entries: &[crate::tm::Entry]| {
+                Some(crate::tm::TsvPrepare {
+                    prepare: &|entries: &[crate::tm::Entry]| {
                         TokenChunk::of(entries.iter().map(|e| e.source.as_str()))
                     },
-                    &mut |ready| {
+                    on_prepared: &mut |ready| {
                         let _ = tx_ready.send(Batch::Tokenized(ready));
                     },
-                )),
+                }),
             );
             drop((tx, tx_ready));
             let chunks = tokenizer.join().unwrap_or_default();

@@ -152,10 +152,12 @@ pub(crate) fn fallback_counts<'a>(
 /// What [`MemoryTm::load_with`] does with the pieces of a TSV file: what
 /// to make of each piece's entries (on the thread that parsed it), and where
 /// the results go (in file order).
-pub type TsvPrepare<'a, C> = (
-    &'a (dyn Fn(&[Entry]) -> C + Sync),
-    &'a mut dyn FnMut(Vec<C>),
-);
+pub struct TsvPrepare<'a, C> {
+    /// Makes a piece's result of its entries, on the thread that parsed it.
+    pub prepare: &'a (dyn Fn(&[Entry]) -> C + Sync),
+    /// Receives the pieces' results, in file order.
+    pub on_prepared: &'a mut dyn FnMut(Vec<C>),
+}
 
 /// Bounds of the pieces a TSV file is parsed in.
 const TSV_PIECE_MIN: usize = 64 << 10;
@@ -335,10 +337,15 @@ impl MemoryTm {
                             if flushed < tm.entries.len() {
                                 on_entries(&tm.entries[flushed..]);
                             }
-                            let prepared =
-                                tm.parse_tsv_prepared(&text, &file, file_index, swapped, tsv.0)?;
+                            let prepared = tm.parse_tsv_prepared(
+                                &text,
+                                &file,
+                                file_index,
+                                swapped,
+                                tsv.prepare,
+                            )?;
                             flushed = tm.entries.len();
-                            (tsv.1)(prepared);
+                            (tsv.on_prepared)(prepared);
                         }
                         None => {
                             tm.parse_tsv_prepared(&text, &file, file_index, swapped, &|_| ())?;
@@ -931,5 +938,27 @@ mod tests {
     fn missing_file_is_an_error_naming_it() {
         let err = MemoryTm::load(pair(), &[PathBuf::from("/nonexistent/tm.tsv")]).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/tm.tsv"));
+    }
+
+    #[test]
+    fn an_error_in_a_later_tsv_piece_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.tsv");
+        let mut text = String::new();
+        for i in 1..=6000 {
+            if i == 5000 {
+                text.push_str("a line without a tab\n");
+            } else {
+                text.push_str(&format!(
+                    "Source sentence number {i:05}, with words.\tPhrase {i}.\n"
+                ));
+            }
+        }
+        // Several pieces of at least TSV_PIECE_MIN: line 5000 is not in the first.
+        assert!(text.len() > 4 * TSV_PIECE_MIN, "{}", text.len());
+        std::fs::write(&path, &text).unwrap();
+        let err = MemoryTm::load(pair(), &[path]).unwrap_err().to_string();
+        assert!(err.contains("m.tsv:5000:"), "{err}");
+        assert!(err.contains("expected a tab"), "{err}");
     }
 }
