@@ -97,11 +97,21 @@ impl Setup {
     /// The GET lookup of `q` (its best three matches, as [`Setup::cli_match`]
     /// asks for).
     fn lookup(&self, q: &str) -> Value {
-        let url = format!(
+        self.lookup_after(q, None)
+    }
+
+    /// The GET lookup of `q` with `prev` (the segment before it in the
+    /// document) when given.
+    fn lookup_after(&self, q: &str, prev: Option<&str>) -> Value {
+        let mut url = format!(
             "{}?src=en&tgt=fr&max=3&q={}",
             self.url("/v1/tms/default/lookup"),
             urlencode(q)
         );
+        if let Some(prev) = prev {
+            url.push_str("&prev=");
+            url.push_str(&urlencode(prev));
+        }
         let (status, body) = send("GET", &url, None);
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
@@ -160,6 +170,13 @@ impl Setup {
         let served = comparable(serde_json::from_str(&body).unwrap());
         let cli = self.cli_match(segments);
         assert_eq!(served, cli, "{segments:?}");
+        // One segment at a time with `prev`, as a CAT tool asks while the
+        // translator moves down the document: the same results.
+        for (i, segment) in segments.iter().enumerate() {
+            let prev = i.checked_sub(1).map(|p| segments[p]);
+            let one = comparable(self.lookup_after(segment, prev));
+            assert_eq!(one, served[i], "{segment:?} after {prev:?}");
+        }
         cli.as_array()
             .unwrap()
             .iter()

@@ -35,6 +35,9 @@ pub struct LookupParams {
     /// Most matches returned, 1-50 (default 5).
     #[param(minimum = 1, maximum = 50)]
     pub max: Option<usize>,
+    /// The segment before this one in the document: an exact match whose
+    /// predecessor in the memory is this segment scores 101, as in a batch.
+    pub prev: Option<String>,
 }
 
 /// A batch lookup.
@@ -111,7 +114,7 @@ pub async fn lookup(
         let index = tm.pair(&src, &tgt)?;
         let query = LookupQuery {
             text: &q,
-            previous: None,
+            previous: p.prev.as_deref().filter(|prev| !prev.trim().is_empty()),
             codes: 0,
         };
         let mut results = index.lookup(&[query], &options);
