@@ -450,11 +450,9 @@ mod tests {
         }
     }
 
-    /// A source edited under the index: the entry no longer gives the
-    /// index's score, so it is left out (no debug assertion), and the next
-    /// current match fills its place.
-    #[test]
-    fn an_entry_edited_under_the_index_is_left_out() {
+    /// A live memory of three entries (two near-identical, in one file),
+    /// with a matcher over it.
+    fn live_matcher() -> Matcher<LiveTm> {
         let pair = LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
         let mut tm = MemoryTm::new(pair);
         let file = tm.add_file("memory.tsv").unwrap();
@@ -464,11 +462,36 @@ mod tests {
                    The cat sat.\tLe chat.\n";
         crate::tm::parse_tsv(tsv, None, file, &mut entries).unwrap();
         entries.into_iter().for_each(|e| tm.push(e));
-        let live = LiveTm {
+        Matcher::new(LiveTm {
             tm,
             edited: Default::default(),
-        };
-        let matcher = Matcher::new(live);
+        })
+    }
+
+    /// A source edited under the index is not a 101% context match either,
+    /// though the entry before it is still the previous segment: a 100 is
+    /// only given when the live source is the segment itself (`best`'s
+    /// `source_is`), so `in_context` needs no stale check of its own.
+    #[test]
+    fn an_entry_edited_under_the_index_is_not_in_context() {
+        let matcher = live_matcher();
+        let (segment, previous) = ("The red car is slow.", "The red car is fast.");
+        assert!(matcher.session().in_context(segment, previous));
+        matcher
+            .memory()
+            .edited
+            .lock()
+            .unwrap()
+            .insert(1, "A new sentence about boats.".to_string());
+        assert!(!matcher.session().in_context(segment, previous));
+    }
+
+    /// A source edited under the index: the entry no longer gives the
+    /// index's score, so it is left out (no debug assertion), and the next
+    /// current match fills its place.
+    #[test]
+    fn an_entry_edited_under_the_index_is_left_out() {
+        let matcher = live_matcher();
         let one = MatchOptions {
             max_results: 1,
             ..MatchOptions::default()
