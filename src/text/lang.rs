@@ -327,7 +327,9 @@ pub struct Detection {
 }
 
 /// Detects the language of `text` (whatlang's trigram model, corrected by script:
-/// kana means Japanese, Hangul Korean). Looks at the first 4 KiB at most.
+/// kana means Japanese, Hangul Korean; when the model is unsure of a Latin-script
+/// text, as it is of a sentence or two, the language whose function words the
+/// text uses most). Looks at the first 4 KiB at most.
 ///
 /// ```
 /// let d = tmkit::text::detect_language("Le gouvernement a annoncé mardi une nouvelle réforme des retraites.").unwrap();
@@ -360,10 +362,100 @@ pub fn detect_language(text: &str) -> Option<Detection> {
     }
     let info = whatlang::detect(sample)?;
     let code = iso639_1(info.lang().code()).unwrap_or_else(|| info.lang().code());
+    if !info.is_reliable() && info.script() == whatlang::Script::Latin {
+        // Trigrams say little about a sentence or two ("Tom is a teacher."
+        // came out Afrikaans or Catalan): the function words decide then.
+        if let Some(voted) = stopword_vote(sample, code) {
+            return Some(Detection {
+                tag: tag(voted),
+                confidence: info.confidence(),
+            });
+        }
+    }
     Some(Detection {
         tag: tag(code),
         confidence: info.confidence(),
     })
+}
+
+/// Latin-script languages with a curated function-word list (NLTK's, via
+/// the `stop-words` crate): the candidates of [`stopword_vote`].
+const VOTING_LANGUAGES: &[&str] = &[
+    "az", "ca", "da", "de", "en", "es", "eu", "fi", "fr", "hu", "id", "it", "nb", "nl", "pt", "ro",
+    "sl", "sq", "sv", "tr", "uz",
+];
+
+/// The function-word list of `code` (`nb` reads the `no` list), its words
+/// lower-cased.
+fn function_words(code: &str) -> Option<std::collections::HashSet<String>> {
+    let list = stop_words::lookup(if code == "nb" { "no" } else { code })?;
+    Some(list.iter().map(|w| w.to_lowercase()).collect())
+}
+
+/// The language `text` is in, by its function words, when whatlang's
+/// unreliable guess `detected` (which may have no list) is not among the
+/// languages whose words it uses most: those with at least two words and
+/// at most one fewer than the best. When several are that close, the
+/// trigram model decides among them alone (Danish and Norwegian share most
+/// function words; their letters tell them apart).
+fn stopword_vote(text: &str, detected: &str) -> Option<&'static str> {
+    type Lists = Vec<(&'static str, std::collections::HashSet<String>)>;
+    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
+    let lists = LISTS.get_or_init(|| {
+        VOTING_LANGUAGES
+            .iter()
+            .filter_map(|&code| Some((code, function_words(code)?)))
+            .collect()
+    });
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let hits = |list: &std::collections::HashSet<String>| {
+        words.iter().filter(|w| list.contains(w.as_str())).count()
+    };
+    let counts: Vec<(&'static str, usize)> = lists
+        .iter()
+        .map(|(code, list)| (*code, hits(list)))
+        .collect();
+    let top = counts.iter().map(|&(_, n)| n).max()?;
+    if top < 2 {
+        return None;
+    }
+    // Danish and Norwegian share nearly all their function words (the
+    // Norwegian list is the longer): for either, the count of both stands
+    // for it, so only the trigrams tell the two apart.
+    let kin = |c: &str| matches!(c, "da" | "nb" | "nn" | "no");
+    let detected_hits = match counts.iter().find(|(code, _)| *code == detected) {
+        _ if kin(detected) => counts
+            .iter()
+            .filter(|(code, _)| kin(code))
+            .map(|&(_, n)| n)
+            .max()
+            .unwrap_or(0),
+        Some(&(_, n)) => n,
+        None => function_words(detected).map_or(0, |list| hits(&list)),
+    };
+    if detected_hits >= top {
+        return None;
+    }
+    let close: Vec<&'static str> = counts
+        .iter()
+        .filter(|&&(_, n)| n == top)
+        .map(|&(code, _)| code)
+        .collect();
+    if let [only] = close[..] {
+        return Some(only);
+    }
+    let allowed: Vec<whatlang::Lang> = whatlang::Lang::all()
+        .iter()
+        .copied()
+        .filter(|l| close.contains(&iso639_1(l.code()).unwrap_or_else(|| l.code())))
+        .collect();
+    let chosen = whatlang::Detector::with_allowlist(allowed).detect_lang(text)?;
+    let code = iso639_1(chosen.code()).unwrap_or_else(|| chosen.code());
+    close.into_iter().find(|&c| c == code)
 }
 
 fn tag(code: &str) -> LanguageTag {
@@ -611,5 +703,23 @@ mod tests {
             assert_eq!(detect_language(text).unwrap().tag.primary(), want, "{text}");
         }
         assert!(detect_language("").is_none());
+    }
+
+    /// A sentence or two: the trigram model alone guessed Catalan, Danish
+    /// and Uzbek for these; their function words give the language, and
+    /// Danish is not taken for Norwegian, whose list holds its words.
+    #[test]
+    fn short_texts_are_detected_by_their_function_words() {
+        let cases = [
+            ("Tom is a teacher. He likes cats.", "en"),
+            ("Is it far from here?", "en"),
+            ("Hun har glemt sin paraply i toget.", "da"),
+            ("Vi ved ikke, hvorfor han gik.", "da"),
+            ("Nous ne savons pas pourquoi il est parti.", "fr"),
+            ("Nie wiem, dlaczego on wyszedł.", "pl"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(detect_language(text).unwrap().tag.primary(), want, "{text}");
+        }
     }
 }
