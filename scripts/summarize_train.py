@@ -523,46 +523,54 @@ def swap_lead(a, rule):
 RULE_FAMILIES = {"weak": (WEAK_GRID, weak_lead), "swap": (SWAP_GRID, swap_lead)}
 
 
-def rules(sets):
-    """For each family: each rule of its grid on every article; the rule chosen
-    on the training sets (mean of the human-summary sets + LAMBDA x BBC),
-    reported on the set left out; then chosen on one half of every set and
-    reported on the other half."""
-    lead = {name: np.array([a.r1(eligible_lead(a)) for a in arts]) for name, arts in sets.items()}
+def held_out(sets, family, grid, select, lead):
+    """Each variant of `grid` (`select(article, variant)` gives its sentences)
+    on every article; the variant chosen on the training sets (mean of the
+    human-summary sets + LAMBDA x BBC), reported on the set left out; then
+    chosen on one half of every set and reported on the other half; `lead`
+    is the per-article R1 of the baseline, per set."""
     human = [n for n in sets if n not in EXTRACTIVE]
+    r1 = {name: np.array([[a.r1(select(a, rule)) for a in arts] for rule in grid])
+          for name, arts in sets.items()}
+
+    def objective(names, mask=None):
+        def per_set(n):
+            m = r1[n] if mask is None else r1[n][:, mask[n]]
+            return m.mean(axis=1)
+        hum = [per_set(n) for n in names if n not in EXTRACTIVE]
+        ext = [per_set(n) for n in names if n in EXTRACTIVE]
+        return np.mean(hum, axis=0) + (LAMBDA * np.mean(ext, axis=0) if ext else 0)
+
+    print("family %s (%d rules); leave one set out (rule chosen on the other sets):" % (family, len(grid)))
+    held = {}
+    for h in sets:
+        j = int(np.argmax(objective([n for n in sets if n != h])))
+        held[h] = 100 * r1[h][j].mean()
+        print("  %-14s eligible lead %6.2f  rule %6.2f  %s" % (h, 100 * lead[h].mean(), held[h], grid[j]))
+    print("  human-summary mean: eligible lead %.2f, rule %.2f" % (
+        np.mean([100 * lead[n].mean() for n in human]), np.mean([held[n] for n in human])))
+    for h in (0, 1):
+        train = {n: np.array([a.index % 2 == h for a in arts]) for n, arts in sets.items()}
+        j = int(np.argmax(objective(list(sets), train)))
+        test = {n: 100 * r1[n][j][~train[n]].mean() for n in sets}
+        base = {n: 100 * lead[n][~train[n]].mean() for n in sets}
+        print("  chosen on %s halves, reported on %s halves: %s" % (
+            ("even", "odd")[h], ("even", "odd")[1 - h], grid[j]))
+        print("    " + ", ".join("%s %.2f (lead %.2f)" % (n, test[n], base[n]) for n in sets))
+        print("    human-summary mean: rule %.2f, eligible lead %.2f" % (
+            np.mean([test[n] for n in human]), np.mean([base[n] for n in human])))
+    order = np.argsort(-objective(list(sets)), kind="stable")[:5]
+    print("  in-sample, best five (the first is the rule chosen on every set):")
+    for j in order:
+        print("    %-28s %s; human mean %.2f" % (grid[j], ", ".join(
+            "%s %.2f" % (n, 100 * r1[n][j].mean()) for n in sets), np.mean([100 * r1[n][j].mean() for n in human])))
+
+
+def rules(sets):
+    """For each family: held_out against the eligible lead."""
+    lead = {name: np.array([a.r1(eligible_lead(a)) for a in arts]) for name, arts in sets.items()}
     for family, (grid, select) in RULE_FAMILIES.items():
-        r1 = {name: np.array([[a.r1(select(a, rule)) for a in arts] for rule in grid])
-              for name, arts in sets.items()}
-
-        def objective(names, mask=None):
-            def per_set(n):
-                m = r1[n] if mask is None else r1[n][:, mask[n]]
-                return m.mean(axis=1)
-            hum = [per_set(n) for n in names if n not in EXTRACTIVE]
-            ext = [per_set(n) for n in names if n in EXTRACTIVE]
-            return np.mean(hum, axis=0) + (LAMBDA * np.mean(ext, axis=0) if ext else 0)
-
-        print("family %s (%d rules); leave one set out (rule chosen on the other sets):" % (family, len(grid)))
-        held = {}
-        for h in sets:
-            j = int(np.argmax(objective([n for n in sets if n != h])))
-            held[h] = 100 * r1[h][j].mean()
-            print("  %-14s eligible lead %6.2f  rule %6.2f  %s" % (h, 100 * lead[h].mean(), held[h], grid[j]))
-        print("  human-summary mean: eligible lead %.2f, rule %.2f" % (
-            np.mean([100 * lead[n].mean() for n in human]), np.mean([held[n] for n in human])))
-        for h in (0, 1):
-            train = {n: np.array([a.index % 2 == h for a in arts]) for n, arts in sets.items()}
-            j = int(np.argmax(objective(list(sets), train)))
-            test = {n: 100 * r1[n][j][~train[n]].mean() for n in sets}
-            base = {n: 100 * lead[n][~train[n]].mean() for n in sets}
-            print("  chosen on %s halves, reported on %s halves: %s" % (
-                ("even", "odd")[h], ("even", "odd")[1 - h], grid[j]))
-            print("    " + ", ".join("%s %.2f (lead %.2f)" % (n, test[n], base[n]) for n in sets))
-            print("    human-summary mean: rule %.2f, eligible lead %.2f" % (
-                np.mean([test[n] for n in human]), np.mean([base[n] for n in human])))
-        best = int(np.argmax(objective(list(sets))))
-        print("  chosen on every set: %s; in-sample %s" % (grid[best], ", ".join(
-            "%s %.2f" % (n, 100 * r1[n][best].mean()) for n in sets)))
+        held_out(sets, family, grid, select, lead)
 
 
 BUDGET_WINDOWS = (3, 4, 5, 6)
