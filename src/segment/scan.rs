@@ -318,6 +318,13 @@ impl<'a> RuleScanner<'a> {
             return true;
         }
         let prev = self.previous_word(tok_start);
+        if self.rules.ordinal_after_word
+            && prev.chars().next_back().is_some_and(char::is_alphanumeric)
+        {
+            // Turkish `Şehir 2. Dünya Savaşı'nda`, `Yukarıdaki 1. maddede`.
+            let (word_start, _) = self.skip_openers(next_at);
+            return !self.is_starter(word_start);
+        }
         !prev.is_empty() && self.rules.ordinal_context.contains(self.lowered(prev))
     }
 
@@ -442,6 +449,7 @@ impl<'a> RuleScanner<'a> {
             b,
             self.wrapped,
             self.quotes,
+            &self.rules.quote_continuations,
             &mut self.quote_stack,
         ) {
             return Step::Continue(b);
@@ -686,6 +694,32 @@ impl<'a> RuleScanner<'a> {
                 }
                 if opened && after_opener.is_some_and(char::is_uppercase) {
                     return Step::Break(b);
+                }
+                // Hebrew and Arabic-script words glued to the full stop
+                // (`הביתה.הדלת`, `رسیدم.در`): these scripts write no
+                // abbreviation of two letters or more with a full stop inside.
+                if is_caseless_rtl_letter(next) {
+                    let (_, tok) = self.token_before(i);
+                    let after = self.text[b..]
+                        .chars()
+                        .take_while(|&c| is_caseless_rtl_letter(c))
+                        .take(2)
+                        .count();
+                    let before = tok
+                        .chars()
+                        .rev()
+                        .take_while(|&c| is_caseless_rtl_letter(c))
+                        .take(3)
+                        .count();
+                    return if after >= 2
+                        && before >= 2
+                        && before == tok.chars().count().min(3)
+                        && !tok.contains(['.', '/', '@'])
+                    {
+                        Step::Break(b)
+                    } else {
+                        Step::Continue(b)
+                    };
                 }
                 // `world.Today`, `lukket.I morgen`, `ұзақ.XIX ғасыр`: a
                 // capitalised word glued to the full stop.
@@ -1124,6 +1158,11 @@ fn closes_on_full_stop(inner: &str) -> bool {
     memchr::memchr2(b')', b'(', window)
         .filter(|&p| window[p] == b')')
         .is_some_and(|p| inner[..p].trim_end().ends_with('.'))
+}
+
+/// A Hebrew letter, or a letter of the Arabic script (Arabic, Persian, Urdu).
+fn is_caseless_rtl_letter(c: char) -> bool {
+    matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}' | '\u{671}'..='\u{6D3}')
 }
 
 /// One to three ASCII digits.
