@@ -328,6 +328,16 @@ impl<'a> RuleScanner<'a> {
         !prev.is_empty() && self.rules.ordinal_context.contains(self.lowered(prev))
     }
 
+    /// True when the word before `tok_start` is a number (`10`, `10:30`, `9.45`; not `103:`).
+    fn previous_word_is_number(&self, tok_start: usize) -> bool {
+        let prev = self.previous_word(tok_start);
+        prev.starts_with(|c: char| c.is_ascii_digit())
+            && prev.ends_with(|c: char| c.is_ascii_digit())
+            && prev
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b','))
+    }
+
     /// The word before `tok_start` in the current sentence.
     fn previous_word(&self, tok_start: usize) -> &'a str {
         let text: &'a str = self.text;
@@ -971,6 +981,14 @@ impl<'a> RuleScanner<'a> {
             // A letter opening the sentence labels it (`Q. Why? A. Because.`).
             if self.text[self.start..tok_start].trim().is_empty() {
                 return Step::Continue(b);
+            }
+            // A unit after a number (Dutch `om 10 u. Daarna`, Portuguese
+            // `às 10 h. Depois`) ends the sentence before a capitalised word.
+            if class == Class::Upper
+                && first.is_lowercase()
+                && self.previous_word_is_number(tok_start)
+            {
+                return Step::Break(b);
             }
             // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
             return if starter {
