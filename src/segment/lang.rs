@@ -449,6 +449,16 @@ pub(crate) const LANGUAGES: &[(&str, &str, &str)] = &[
         include_str!("data/vi.txt"),
         include_str!("data/mined/vi.txt"),
     ),
+    (
+        "ca",
+        include_str!("data/ca.txt"),
+        include_str!("data/mined/ca.txt"),
+    ),
+    (
+        "hu",
+        include_str!("data/hu.txt"),
+        include_str!("data/mined/hu.txt"),
+    ),
 ];
 
 /// The codes of the languages with their own rules, `und` (generic) first.
