@@ -26,6 +26,8 @@ pub(crate) enum MarkerKind {
     Cyrillic,
     /// A lower-case Greek letter (`α)` `β)` `γ)`), in the order of [`GREEK`].
     Greek,
+    /// A Hebrew letter (`א.` `ב.` `ג.`), in the order of [`HEBREW`].
+    Hebrew,
 }
 
 /// The Cyrillic letters that label list items, in order (Russian, Ukrainian,
@@ -33,6 +35,9 @@ pub(crate) enum MarkerKind {
 const CYRILLIC: &str = "абвгдежзиклмнопрстуфхцчшщэюя";
 /// The Greek letters that label list items, in order.
 const GREEK: &str = "αβγδεζηθικλμνξοπρστυφχψω";
+
+/// The Hebrew letters that label list items, in order (final forms left out).
+const HEBREW: &str = "אבגדהוזחטיכלמנסעפצקרשת";
 
 /// The 1-based place of `c` in `alphabet`.
 fn letter_value(alphabet: &str, c: char) -> Option<u32> {
@@ -101,6 +106,8 @@ pub(crate) fn readings(tok: &str, style: MarkerStyle) -> [Option<Marker>; 2] {
                 [marker(MarkerKind::Cyrillic, v), None]
             } else if let Some(v) = letter_value(GREEK, c) {
                 [marker(MarkerKind::Greek, v), None]
+            } else if let Some(v) = letter_value(HEBREW, c) {
+                [marker(MarkerKind::Hebrew, v), None]
             } else {
                 [None, None]
             }
@@ -128,11 +135,11 @@ fn successor(m: &Marker, buf: &mut [u8; 16]) -> usize {
             label[0] = b'a' + m.value as u8; // value is 1-based: the next letter
             1
         }
-        MarkerKind::Cyrillic | MarkerKind::Greek => {
-            let alphabet = if m.kind == MarkerKind::Cyrillic {
-                CYRILLIC
-            } else {
-                GREEK
+        MarkerKind::Cyrillic | MarkerKind::Greek | MarkerKind::Hebrew => {
+            let alphabet = match m.kind {
+                MarkerKind::Cyrillic => CYRILLIC,
+                MarkerKind::Greek => GREEK,
+                _ => HEBREW,
             };
             let Some(next) = alphabet.chars().nth(m.value as usize) else {
                 return 0;
@@ -222,5 +229,7 @@ mod tests {
         let greek = readings("α", MarkerStyle::Paren)[0].unwrap();
         assert!(next_item_follows(&greek, " ψωμί β) γάλα", 100));
         assert!(!next_item_follows(&greek, " ψωμί γ) γάλα", 100));
+        let alef = readings("א", MarkerStyle::Dot)[0].unwrap();
+        assert!(next_item_follows(&alef, " לפתוח ב. לחבר", 100));
     }
 }
