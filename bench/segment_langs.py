@@ -58,7 +58,9 @@ def pysbd_clean(cases, mode):
     for c in g.load_cases(cases):
         opts = {"clean": True}
         if mode == "tests":
-            name = c["id"].split(":", 1)[1] if ":" in c["id"] else ""
+            # `file.py:LIST[i]`, or `file-LIST-i` as some extractions write it
+            cid = c["id"]
+            name = cid.split(":", 1)[1] if ":" in cid else "-".join(cid.split("-")[1:-1])
             if "PDF" in name:
                 opts["doc_type"] = "pdf"
             elif "CLEAN" not in name or "WO_CLEAN" in name:

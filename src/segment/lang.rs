@@ -116,6 +116,9 @@ pub(crate) struct LangRules {
     pub lower_after_stop: bool,
     /// A roman numeral with a full stop is an ordinal (Slovak `XII. pluku`).
     pub roman_ordinals: bool,
+    /// A number with a full stop after a word is an ordinal whatever follows
+    /// (Turkish `2. Dünya Savaşı`, `yukarıdaki 1. maddede`), unless a sentence starter does.
+    pub ordinal_after_word: bool,
     /// Longest abbreviation, in bytes of its lower-case form (lookups skip longer tokens).
     pub max_abbrev_len: usize,
     /// Bytes that may start a character the scanner must look at.
@@ -173,6 +176,7 @@ impl LangRules {
             lower_after_question: false,
             lower_after_stop: false,
             roman_ordinals: false,
+            ordinal_after_word: false,
             pronoun_i: false,
             max_abbrev_len: 0,
             interesting: [false; 256],
@@ -223,6 +227,10 @@ impl LangRules {
                             "lower_after_question" => rules.lower_after_question = true,
                             "lower_after_stop" => rules.lower_after_stop = true,
                             "roman_ordinals" => rules.roman_ordinals = true,
+                            "ordinal_after_word" => {
+                                rules.ordinals = true;
+                                rules.ordinal_after_word = true;
+                            }
                             _ => return Err(format!("{code}:{}: unknown flag {item}", n + 1)),
                         },
                         _ => return Err(format!("{code}:{}: unknown section [{section}]", n + 1)),
@@ -426,6 +434,31 @@ pub(crate) const LANGUAGES: &[(&str, &str, &str)] = &[
         include_str!("data/ko.txt"),
         include_str!("data/mined/ko.txt"),
     ),
+    (
+        "fi",
+        include_str!("data/fi.txt"),
+        include_str!("data/mined/fi.txt"),
+    ),
+    (
+        "id",
+        include_str!("data/id.txt"),
+        include_str!("data/mined/id.txt"),
+    ),
+    (
+        "vi",
+        include_str!("data/vi.txt"),
+        include_str!("data/mined/vi.txt"),
+    ),
+    (
+        "ca",
+        include_str!("data/ca.txt"),
+        include_str!("data/mined/ca.txt"),
+    ),
+    (
+        "hu",
+        include_str!("data/hu.txt"),
+        include_str!("data/mined/hu.txt"),
+    ),
 ];
 
 /// The codes of the languages with their own rules, `und` (generic) first.
@@ -439,6 +472,7 @@ fn language_index(tag: &LanguageTag) -> usize {
     let code = match primary.as_str() {
         "no" | "nn" => "nb",
         "iw" => "he",
+        "in" | "ms" => "id",
         "cmn" | "yue" | "wuu" => "zh",
         "pes" | "prs" => "fa",
         other => other,
@@ -541,6 +575,8 @@ mod tests {
         assert_eq!(rules_for(&tag("en-GB")).code, "en");
         assert_eq!(rules_for(&tag("zh-Hant-TW")).code, "zh");
         assert_eq!(rules_for(&tag("xx")).code, "und");
+        assert_eq!(rules_for(&tag("ms")).code, "id");
+        assert_eq!(rules_for(&tag("fi-FI")).code, "fi");
     }
 
     #[test]

@@ -22,6 +22,26 @@ pub(crate) enum MarkerKind {
     Letter,
     RomanLower,
     RomanUpper,
+    /// A lower-case Cyrillic letter (`а)` `б)` `в)`), in the order of [`CYRILLIC`].
+    Cyrillic,
+    /// A lower-case Greek letter (`α)` `β)` `γ)`), in the order of [`GREEK`].
+    Greek,
+    /// A Hebrew letter (`א.` `ב.` `ג.`), in the order of [`HEBREW`].
+    Hebrew,
+}
+
+/// The Cyrillic letters that label list items, in order (Russian, Ukrainian,
+/// Bulgarian and Kazakh lists agree on the first ones: а б в г д).
+const CYRILLIC: &str = "абвгдежзиклмнопрстуфхцчшщэюя";
+/// The Greek letters that label list items, in order.
+const GREEK: &str = "αβγδεζηθικλμνξοπρστυφχψω";
+
+/// The Hebrew letters that label list items, in order (final forms left out).
+const HEBREW: &str = "אבגדהוזחטיכלמנסעפצקרשת";
+
+/// The 1-based place of `c` in `alphabet`.
+fn letter_value(alphabet: &str, c: char) -> Option<u32> {
+    alphabet.chars().position(|l| l == c).map(|p| p as u32 + 1)
 }
 
 /// One reading of a list marker.
@@ -77,7 +97,21 @@ pub(crate) fn readings(tok: &str, style: MarkerStyle) -> [Option<Marker>; 2] {
             roman_value(tok).and_then(|v| marker(MarkerKind::RomanUpper, v)),
             None,
         ],
-        _ => [None, None],
+        _ => {
+            let mut chars = tok.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                return [None, None];
+            };
+            if let Some(v) = letter_value(CYRILLIC, c) {
+                [marker(MarkerKind::Cyrillic, v), None]
+            } else if let Some(v) = letter_value(GREEK, c) {
+                [marker(MarkerKind::Greek, v), None]
+            } else if let Some(v) = letter_value(HEBREW, c) {
+                [marker(MarkerKind::Hebrew, v), None]
+            } else {
+                [None, None]
+            }
+        }
     }
 }
 
@@ -100,6 +134,17 @@ fn successor(m: &Marker, buf: &mut [u8; 16]) -> usize {
         MarkerKind::Letter => {
             label[0] = b'a' + m.value as u8; // value is 1-based: the next letter
             1
+        }
+        MarkerKind::Cyrillic | MarkerKind::Greek | MarkerKind::Hebrew => {
+            let alphabet = match m.kind {
+                MarkerKind::Cyrillic => CYRILLIC,
+                MarkerKind::Greek => GREEK,
+                _ => HEBREW,
+            };
+            let Some(next) = alphabet.chars().nth(m.value as usize) else {
+                return 0;
+            };
+            next.encode_utf8(&mut label).len()
         }
         MarkerKind::RomanLower | MarkerKind::RomanUpper => {
             let Some(r) = ROMAN.get(m.value as usize) else {
@@ -158,6 +203,16 @@ mod tests {
         assert_eq!(readings("12", MarkerStyle::Paren)[0].unwrap().value, 12);
         assert!(readings("word", MarkerStyle::Dot)[0].is_none());
         assert!(readings("A", MarkerStyle::Dot)[0].is_none());
+        assert_eq!(readings("в", MarkerStyle::Paren)[0].unwrap().value, 3);
+        assert_eq!(
+            readings("β", MarkerStyle::Paren)[0].unwrap().kind,
+            MarkerKind::Greek
+        );
+        assert!(
+            readings("ж", MarkerStyle::Paren)[0]
+                .unwrap()
+                .follows(&readings("е", MarkerStyle::Paren)[0].unwrap())
+        );
     }
 
     #[test]
@@ -169,5 +224,12 @@ mod tests {
         assert!(next_item_follows(&one, " x (10) y", 100));
         let roman = readings("II", MarkerStyle::Dot)[0].unwrap();
         assert!(next_item_follows(&roman, " war III. later", 100));
+        let cyr = readings("а", MarkerStyle::Paren)[0].unwrap();
+        assert!(next_item_follows(&cyr, " хліб б) молоко", 100));
+        let greek = readings("α", MarkerStyle::Paren)[0].unwrap();
+        assert!(next_item_follows(&greek, " ψωμί β) γάλα", 100));
+        assert!(!next_item_follows(&greek, " ψωμί γ) γάλα", 100));
+        let alef = readings("א", MarkerStyle::Dot)[0].unwrap();
+        assert!(next_item_follows(&alef, " לפתוח ב. לחבר", 100));
     }
 }

@@ -295,15 +295,27 @@ pub(crate) fn source_follows(rest: &str) -> bool {
     }
 }
 
+/// True when the quotation closing at `close` is followed (after spaces) by
+/// one of the language's quotative particles (Korean `" 하고`, `"라고`): it is
+/// a constituent of the sentence that goes on, not a statement of its own.
+fn particle_follows(text: &str, close: usize, continuations: &[Box<str>]) -> bool {
+    let Some(c) = text[close..].chars().next() else {
+        return false;
+    };
+    let rest = text[close + c.len_utf8()..].trim_start_matches([' ', '\u{a0}']);
+    continuations.iter().any(|p| rest.starts_with(&**p))
+}
+
 /// True when `pos` lies inside a quotation or bracket opened after `start`
 /// that closes later on the same line (paragraph when `wrapped`) and that
-/// `mode` keeps whole.
+/// `mode` keeps whole. `continuations` are the language's quotative particles.
 pub(crate) fn inside_quote(
     text: &str,
     start: usize,
     pos: usize,
     wrapped: bool,
     mode: QuoteMode,
+    continuations: &[Box<str>],
     state: &mut QuoteStack,
 ) -> bool {
     if mode == QuoteMode::Split || pos - start > 4 * MAX_QUOTE {
@@ -323,7 +335,8 @@ pub(crate) fn inside_quote(
                     || !is_english_quote(open.closers)
                     || text[open.at..close].contains(NOT_NEWS_TERMINALS)
                     || broken_off(&text[open.at..close])
-                    || cited_passage(text, close);
+                    || cited_passage(text, close)
+                    || particle_follows(text, close, continuations);
                 (close, keep)
             });
             open.ahead = Some((found, until));
@@ -345,6 +358,7 @@ mod tests {
             pos,
             false,
             QuoteMode::Keep,
+            &[],
             &mut QuoteStack::default(),
         )
     }
@@ -357,6 +371,7 @@ mod tests {
             pos,
             false,
             QuoteMode::Auto,
+            &[],
             &mut QuoteStack::default(),
         )
     }
@@ -375,6 +390,7 @@ mod tests {
             3,
             false,
             QuoteMode::Split,
+            &[],
             &mut QuoteStack::default()
         ));
     }
@@ -432,6 +448,26 @@ mod tests {
     }
 
     #[test]
+    fn auto_keeps_a_quotation_before_a_quotative_particle() {
+        let text = "\"집에 가자. 늦었다.\" 하고 엄마가 말했다.";
+        let pos = text.find("가자.").unwrap() + "가자.".len();
+        let particles: Vec<Box<str>> = vec!["하고".into(), "라고".into()];
+        let at = |continuations: &[Box<str>]| {
+            inside_quote(
+                text,
+                0,
+                pos,
+                false,
+                QuoteMode::Auto,
+                continuations,
+                &mut QuoteStack::default(),
+            )
+        };
+        assert!(at(&particles));
+        assert!(!at(&[]));
+    }
+
+    #[test]
     fn unclosed_quotes_protect_nothing() {
         assert!(!inside("He said \"Go. Now. Then he left.", "Go."));
         assert!(!inside("(First. Second.\nThird.)", "First."));
@@ -441,6 +477,7 @@ mod tests {
             7,
             true,
             QuoteMode::Keep,
+            &[],
             &mut QuoteStack::default()
         ));
     }

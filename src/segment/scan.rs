@@ -318,7 +318,24 @@ impl<'a> RuleScanner<'a> {
             return true;
         }
         let prev = self.previous_word(tok_start);
+        if self.rules.ordinal_after_word
+            && prev.chars().next_back().is_some_and(char::is_alphanumeric)
+        {
+            // Turkish `Şehir 2. Dünya Savaşı'nda`, `Yukarıdaki 1. maddede`.
+            let (word_start, _) = self.skip_openers(next_at);
+            return !self.is_starter(word_start);
+        }
         !prev.is_empty() && self.rules.ordinal_context.contains(self.lowered(prev))
+    }
+
+    /// True when the word before `tok_start` is a number (`10`, `10:30`, `9.45`; not `103:`).
+    fn previous_word_is_number(&self, tok_start: usize) -> bool {
+        let prev = self.previous_word(tok_start);
+        prev.starts_with(|c: char| c.is_ascii_digit())
+            && prev.ends_with(|c: char| c.is_ascii_digit())
+            && prev
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b','))
     }
 
     /// The word before `tok_start` in the current sentence.
@@ -442,6 +459,7 @@ impl<'a> RuleScanner<'a> {
             b,
             self.wrapped,
             self.quotes,
+            &self.rules.quote_continuations,
             &mut self.quote_stack,
         ) {
             return Step::Continue(b);
@@ -686,6 +704,32 @@ impl<'a> RuleScanner<'a> {
                 }
                 if opened && after_opener.is_some_and(char::is_uppercase) {
                     return Step::Break(b);
+                }
+                // Hebrew and Arabic-script words glued to the full stop
+                // (`הביתה.הדלת`, `رسیدم.در`): these scripts write no
+                // abbreviation of two letters or more with a full stop inside.
+                if is_caseless_rtl_letter(next) {
+                    let (_, tok) = self.token_before(i);
+                    let after = self.text[b..]
+                        .chars()
+                        .take_while(|&c| is_caseless_rtl_letter(c))
+                        .take(2)
+                        .count();
+                    let before = tok
+                        .chars()
+                        .rev()
+                        .take_while(|&c| is_caseless_rtl_letter(c))
+                        .take(3)
+                        .count();
+                    return if after >= 2
+                        && before >= 2
+                        && before == tok.chars().count().min(3)
+                        && !tok.contains(['.', '/', '@'])
+                    {
+                        Step::Break(b)
+                    } else {
+                        Step::Continue(b)
+                    };
                 }
                 // `world.Today`, `lukket.I morgen`, `ұзақ.XIX ғасыр`: a
                 // capitalised word glued to the full stop.
@@ -938,6 +982,14 @@ impl<'a> RuleScanner<'a> {
             if self.text[self.start..tok_start].trim().is_empty() {
                 return Step::Continue(b);
             }
+            // A unit after a number (Dutch `om 10 u. Daarna`, Portuguese
+            // `às 10 h. Depois`) ends the sentence before a capitalised word.
+            if class == Class::Upper
+                && first.is_lowercase()
+                && self.previous_word_is_number(tok_start)
+            {
+                return Step::Break(b);
+            }
             // An initial (`J. R. R. Tolkien`), unless a typical sentence starter follows.
             return if starter {
                 Step::Break(b)
@@ -1124,6 +1176,11 @@ fn closes_on_full_stop(inner: &str) -> bool {
     memchr::memchr2(b')', b'(', window)
         .filter(|&p| window[p] == b')')
         .is_some_and(|p| inner[..p].trim_end().ends_with('.'))
+}
+
+/// A Hebrew letter, or a letter of the Arabic script (Arabic, Persian, Urdu).
+fn is_caseless_rtl_letter(c: char) -> bool {
+    matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}' | '\u{671}'..='\u{6D3}')
 }
 
 /// One to three ASCII digits.
