@@ -15,7 +15,10 @@
 # Environment: NO_BUILD=1 uses the release binary as it is (TMKIT=path names
 # another binary, e.g. main's for an A/B run); SUMY=0 skips the sumy rows;
 # STRACE=1 also counts the system calls of one run (strace -c -f), when
-# strace is installed; TM and TM_STORE as above. Runs unattended.
+# strace is installed; TM and TM_STORE as above; TMPDIR names where the
+# articles and outputs go (default /tmp: TMPDIR=/dev/shm keeps the disk's
+# file system out of the figures: on ext4 a folder where thousands of files
+# were just deleted can add seconds of system time to a run). Runs unattended.
 #
 # DATA defaults to ../shared/data/summarize/bbc_en.dev.jsonl (research use
 # only: the articles are extracted to a temporary folder, never into the repo).
@@ -33,7 +36,7 @@ if [ "${NO_BUILD:-0}" != 1 ] && [ -z "${TMKIT:-}" ]; then
 fi
 [ -x "$tmkit" ] || { echo "no binary at $tmkit" >&2; exit 1; }
 
-work="$(mktemp -d /tmp/tmkit-sumbench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/tmkit-sumbench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 python3 - "$data" "$work/articles" <<'PY'
 import json, os, sys
