@@ -14,6 +14,9 @@ settings and of which lead sentences it skips:
   depend on it);
 - `fragment`: the same bound as an eligibility bound (never taken, the first
   sentence included);
+- `short_named`: `short` sparing a sentence that names something (a number,
+  a capitalised word after its first): the library's rule since the ninth
+  round's addendum, at 8;
 - `short_later`: the bound from the first, second or third digest position on;
 - `bounds`: the eligibility length bounds (a fragment has fewer than MIN
   words, a heading has no final punctuation and at most HEADING words, and
@@ -232,6 +235,23 @@ def family_short():
     return grid, lambda a, r: a.lead(skip=lambda i, taken: bool(taken) and a.words[i] < r[1])
 
 
+def names_something(text):
+    """The library's `names_something`: a number, or a capitalised word
+    after the first (the dev sets are all in cased scripts)."""
+    if any(ch.isdigit() for ch in text):
+        return True
+    return any(t[:1].isupper() for t in text.split()[1:])
+
+
+def family_short_named():
+    """`short` as the library applies it since the ninth round's addendum: a
+    short sentence that names something (`names_something`) is not deferred
+    (8: the default)."""
+    grid = [("short_named", m) for m in (4, 6, 8, 10, 12)]
+    return grid, lambda a, r: a.lead(
+        skip=lambda i, taken: bool(taken) and a.words[i] < r[1] and not names_something(a.text[i]))
+
+
 def family_short_later():
     """Fragment bound m for digest positions from s on; with `back`, the
     sentences set aside fill the digest when too few are left."""
@@ -264,7 +284,7 @@ def family_joint():
     return grid, select
 
 
-FAMILIES = {"jaccard": family_jaccard, "short": family_short, "fragment": family_fragment, "short_later": family_short_later,
+FAMILIES = {"jaccard": family_jaccard, "short": family_short, "short_named": family_short_named, "fragment": family_fragment, "short_later": family_short_later,
             "joint": family_joint, "bounds": family_bounds, "contained": family_contained,
             "skip": family_skip, "paragraphs": family_paragraphs}
 
