@@ -385,26 +385,23 @@ const VOTING_LANGUAGES: &[&str] = &[
     "sl", "sq", "sv", "tr", "uz",
 ];
 
-/// The function-word list of `code` (`nb` reads the `no` list), its words
-/// lower-cased.
-fn function_words(code: &str) -> Option<std::collections::HashSet<String>> {
-    let list = stop_words::lookup(if code == "nb" { "no" } else { code })?;
-    Some(list.iter().map(|w| w.to_lowercase()).collect())
+/// The function-word list of `code` (`nb` reads the `no` list); its words
+/// are all lower case.
+fn function_words(code: &str) -> Option<&'static [&'static str]> {
+    stop_words::lookup(if code == "nb" { "no" } else { code })
 }
 
-/// The language `text` is in, by its function words, when whatlang's
-/// unreliable guess `detected` (which may have no list) is not among the
-/// languages whose words it uses most: those with at least two words and
-/// at most one fewer than the best. When several are that close, the
-/// trigram model decides among them alone (Danish and Norwegian share most
-/// function words; their letters tell them apart).
+/// The language `text` is in, by its function words, when it uses those of
+/// one language more than those of whatlang's unreliable guess `detected`
+/// (which may have no list), with at least two words. When several
+/// languages tie for the most, the trigram model decides among them alone.
 fn stopword_vote(text: &str, detected: &str) -> Option<&'static str> {
-    type Lists = Vec<(&'static str, std::collections::HashSet<String>)>;
+    type Lists = Vec<(&'static str, std::collections::HashSet<&'static str>)>;
     static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
     let lists = LISTS.get_or_init(|| {
         VOTING_LANGUAGES
             .iter()
-            .filter_map(|&code| Some((code, function_words(code)?)))
+            .filter_map(|&code| Some((code, function_words(code)?.iter().copied().collect())))
             .collect()
     });
     let words: Vec<String> = text
@@ -412,7 +409,7 @@ fn stopword_vote(text: &str, detected: &str) -> Option<&'static str> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    let hits = |list: &std::collections::HashSet<String>| {
+    let hits = |list: &std::collections::HashSet<&str>| {
         words.iter().filter(|w| list.contains(w.as_str())).count()
     };
     let counts: Vec<(&'static str, usize)> = lists
@@ -427,15 +424,19 @@ fn stopword_vote(text: &str, detected: &str) -> Option<&'static str> {
     // Norwegian list is the longer): for either, the count of both stands
     // for it, so only the trigrams tell the two apart.
     let kin = |c: &str| matches!(c, "da" | "nb" | "nn" | "no");
-    let detected_hits = match counts.iter().find(|(code, _)| *code == detected) {
-        _ if kin(detected) => counts
+    let detected_hits = if kin(detected) {
+        counts
             .iter()
             .filter(|(code, _)| kin(code))
             .map(|&(_, n)| n)
             .max()
-            .unwrap_or(0),
-        Some(&(_, n)) => n,
-        None => function_words(detected).map_or(0, |list| hits(&list)),
+            .unwrap_or(0)
+    } else if let Some(&(_, n)) = counts.iter().find(|(code, _)| *code == detected) {
+        n
+    } else {
+        // A guess outside the voting languages: its own list, read once.
+        let list = function_words(detected).unwrap_or_default();
+        words.iter().filter(|w| list.contains(&w.as_str())).count()
     };
     if detected_hits >= top {
         return None;
