@@ -187,14 +187,13 @@ impl<R: Read> ChunkedText<R> {
         let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
         // Only a boundary inside a line is certain: whether a line break
         // joins may depend on lines past the end of the buffer (none of them
-        // is a hard break, or `hard_cut` would have found it).
+        // is a hard break, or `hard_cut` would have found it). Wrapped text
+        // joins no lines: there a line break is a space like any other.
         let mut prev_end = 0;
         let mut last_start = 0;
         for s in seg.segments(text) {
-            if s.start > 0
-                && !text.as_bytes()[prev_end..s.start]
-                    .iter()
-                    .any(|&b| b == b'\n' || b == b'\r')
+            if seg.is_wrapped()
+                || memchr::memchr2(b'\n', b'\r', &text.as_bytes()[prev_end..s.start]).is_none()
             {
                 last_start = s.start;
             }
@@ -340,15 +339,21 @@ mod tests {
         }
     }
 
+    /// A buffer with no hard break is cut between sentences: one long line,
+    /// or wrapped text with a sentence on every line and no blank line (its
+    /// line breaks are spaces).
     #[test]
     fn long_lines_are_cut_between_sentences() {
-        let text = "First one is here. Second is there. ".repeat(50);
-        let got = collect(text.as_bytes(), false, 16, 64).unwrap();
-        assert_eq!(got.len(), 100);
-        assert!(
-            got.iter()
-                .all(|(_, s)| s.starts_with("First") || s.starts_with("Second"))
-        );
+        for (gap, wrapped) in [(" ", false), ("\n", true)] {
+            let text = format!("First one is here.{gap}Second is there.{gap}").repeat(50);
+            let got = collect(text.as_bytes(), wrapped, 16, 64).unwrap();
+            assert_eq!(got.len(), 100, "{gap:?}");
+            assert!(
+                got.iter()
+                    .all(|(_, s)| s.starts_with("First") || s.starts_with("Second")),
+                "{gap:?}: {got:?}"
+            );
+        }
     }
 
     #[test]
@@ -400,6 +405,7 @@ mod tests {
                 seps in proptest::collection::vec(proptest::sample::select(vec![". ", "\n", " ", ".\n", "! "]), 40),
                 lang in proptest::sample::select(vec!["en", "ru", "de", "fr"]),
                 chunk in 1usize..16,
+                wrapped in proptest::bool::ANY,
             ) {
                 // A small pending limit: `sentence_cut` runs. Sentences are
                 // shorter than the limit, and capitalised after a terminal.
@@ -415,13 +421,13 @@ mod tests {
                     text.extend(c);
                     text.push_str(sep);
                 }
-                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap());
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap()).wrapped(wrapped);
                 let whole: Vec<(usize, String)> = seg
                     .segments(&text)
                     .map(|s| (s.start, s.text.to_string()))
                     .collect();
-                if whole.iter().all(|(_, s)| s.len() * 3 < 120) {
-                    let got = collect_with(&seg, text.as_bytes(), chunk, 120).unwrap();
+                if whole.iter().all(|(_, s)| s.len() * 3 < 400) {
+                    let got = collect_with(&seg, text.as_bytes(), chunk, 400).unwrap();
                     prop_assert_eq!(got, whole);
                 }
             }
