@@ -353,7 +353,7 @@ fn common_ancestor(paths: &[PathBuf]) -> Option<PathBuf> {
 
 /// How many inputs are processed between two in-order deliveries. Bounds the
 /// results held in memory while keeping both cores busy.
-const CHUNK: usize = 512;
+pub(crate) const CHUNK: usize = 512;
 
 /// Runs `work` on every input in parallel and hands each result to `sink` in
 /// input order, as soon as its chunk is done. Progress is reported per input.

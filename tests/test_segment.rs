@@ -264,7 +264,7 @@ fn own_case_sets_pass_through_the_library() {
 
 #[test]
 fn convention_cases_pass_through_the_library() {
-    check_case_file("conventions.jsonl", 250);
+    check_case_file("conventions.jsonl", 500);
 }
 
 /// Every case of a fixture in the scorer's format passes.
@@ -283,8 +283,8 @@ fn check_case_file(name: &str, at_least: usize) {
         total += 1;
         if got != expected {
             failures.push(format!(
-                "{}: expected {expected:?}\n     got {got:?}",
-                case.id
+                "{}:{}: expected {expected:?}\n     got {got:?}",
+                case.lang, case.id
             ));
         }
     }

@@ -5,6 +5,7 @@
 //! first), in every format, and a memory that cannot be loaded must fail the
 //! run without writing anything.
 
+use predicates::prelude::PredicateBooleanExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -195,13 +196,16 @@ fn a_memory_that_cannot_be_loaded_fails_the_batch_and_writes_nothing() {
 fn bad_usage_is_reported_before_the_memory_loads() {
     let dir = tempfile::tempdir().unwrap();
     let (memory, news) = memory_and_articles(dir.path());
+    // An empty article: had the batch started, its error would be printed.
+    std::fs::write(news.join("z-empty.txt"), "  \n").unwrap();
     tmkit()
         .args(["summarize", "--tm"])
         .arg(&memory)
         .arg(&news)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("--tgt"));
+        .stderr(predicates::str::contains("--tgt"))
+        .stderr(predicates::str::contains("z-empty.txt").not());
     let out = dir.path().join("out");
     tmkit()
         .args(["summarize", "--tgt", "en", "--tm"])
@@ -210,8 +214,18 @@ fn bad_usage_is_reported_before_the_memory_loads() {
         .arg(&out)
         .arg(&news)
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicates::str::contains("z-empty.txt").not());
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+    // A memory file that does not exist: refused before the batch too.
+    tmkit()
+        .args(["summarize", "--tgt", "fr", "--tm"])
+        .arg(dir.path().join("missing.tsv"))
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("missing.tsv"))
+        .stderr(predicates::str::contains("z-empty.txt").not());
 }
 
 #[test]

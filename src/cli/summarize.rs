@@ -25,7 +25,7 @@ use super::match_cmd::{MemoryArgs, load_matcher};
 
 const AFTER_HELP: &str = "\
 Examples:
-  tmkit summarize article.txt                      its first 3 eligible sentences, one per line
+  tmkit summarize article.txt                      its 3-sentence eligible lead, one per line
   tmkit summarize --sentences 1 --lang fr - < depeche.txt
   tmkit summarize samples/ --digest digest.md      one Markdown digest of every article
   tmkit summarize news/ --out-dir digests/ --skip-existing

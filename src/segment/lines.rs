@@ -7,7 +7,9 @@
 //! - the next line starts with a lower-case letter of a cased script (Latin,
 //!   Cyrillic, Greek, Armenian, ...), or with an opening parenthesis before a
 //!   lower-case word or a number (`400 yd\n(365.8 m).`), and not with a list
-//!   marker (`a.`, `ii)`, `(b)`) or a bullet;
+//!   marker (`a.`, `ii)`, `(b)`, a single letter of any cased script), a
+//!   bullet, or a lower-case brand or address (`iPhone`, `www.`, `http`);
+//! - neither line is a code fence or indented code;
 //! - the sentence it continues ends: a terminal follows within that line or
 //!   the next [`MAX_CHAIN`] lines, each of which continues the one before it.
 //!   A run of short lower-case lines without a terminal (a menu, a list of
@@ -17,8 +19,8 @@
 //! off by a space (`pricing\n. Next`), finishes the sentence of the line before
 //! it. A blank line always ends a sentence.
 //!
-//! The decision looks only at the two sides of the break and a few lines ahead,
-//! so [`super::stream`] can tell from a buffer whether a break is hard.
+//! The decision looks only at the line before the break and a few lines
+//! ahead, so [`super::stream`] can tell from a buffer whether a break is hard.
 
 use super::lang::{LangRules, TermKind};
 use super::lists::{self, MarkerStyle};

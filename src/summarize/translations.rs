@@ -128,7 +128,8 @@ impl<M, E> Loading<M, E> {
             Ok(r) => r.map_err(LoadError::Failed),
             Err(_) => Err(LoadError::Panicked),
         };
-        let _ = self.cell.set(result);
+        let first = self.cell.set(result).is_ok();
+        debug_assert!(first, "a memory is loaded once");
     }
 
     /// The result, once [`Loading::load`] has run (`None` before).
@@ -237,7 +238,7 @@ pub enum Outcome<D> {
 
 /// How many outcomes may wait for the memory before the batch stops to wait
 /// for it: four of the batch's chunks (`crate::batch::run_ordered`).
-pub const MAX_WAITING: usize = 4 * 512;
+pub const MAX_WAITING: usize = 4 * crate::batch::CHUNK;
 
 /// Outcomes held in input order behind a digest that waits for the memory.
 ///
@@ -322,7 +323,7 @@ impl<D: Send> WaitQueue<D> {
             let Ok(Outcome::Waiting(mut summary, dest)) =
                 std::mem::replace(result, Ok(Outcome::Abandoned))
             else {
-                return;
+                unreachable!("checked to be waiting just above");
             };
             if let Some(translator) = translator {
                 translator.translate(&mut summary);
