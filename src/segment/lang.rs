@@ -87,6 +87,10 @@ pub(crate) struct LangRules {
     pub number_suffixes: Vec<Box<str>>,
     /// Words that typically start a sentence (case-sensitive).
     pub starters: AHashSet<Box<str>>,
+    /// Names spelt with an exclamation mark (`Yahoo!`, case-sensitive): before
+    /// a capitalised word that is not a typical starter the name goes on
+    /// (`Yahoo! Research`).
+    pub exclaimed: AHashSet<Box<str>>,
     /// Month names (lower case), for ordinal dates (`12. Juni`).
     pub months: AHashSet<Box<str>>,
     /// Weekday names (lower case): after `a.m.` and `p.m.` they do not start a sentence.
@@ -163,6 +167,7 @@ impl LangRules {
             final_abbrevs: AHashSet::new(),
             number_suffixes: Vec::new(),
             starters: AHashSet::new(),
+            exclaimed: AHashSet::new(),
             months: AHashSet::new(),
             weekdays: AHashSet::new(),
             ordinal_context: AHashSet::new(),
@@ -202,6 +207,7 @@ impl LangRules {
                         "suffix" => rules.number_suffixes.push(item.into()),
                         "final" => drop(rules.final_abbrevs.insert(lower())),
                         "starters" => drop(rules.starters.insert(item.into())),
+                        "exclaim" => drop(rules.exclaimed.insert(item.into())),
                         "relative" => drop(rules.relatives.insert(item.into())),
                         "positional" => drop(rules.positionals.insert(lower())),
                         "months" => drop(rules.months.insert(lower())),

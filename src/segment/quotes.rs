@@ -115,6 +115,24 @@ fn closers_of(open: char, prev: Option<char>, next: Option<char>) -> Option<&'st
     })
 }
 
+/// The opening bracket of a bracket closer; `None` for quotation marks, whose
+/// quotations do not nest in their own kind.
+fn opener_of(close: char) -> Option<char> {
+    Some(match close {
+        ')' => '(',
+        ']' => '[',
+        '}' => '{',
+        '）' => '（',
+        '］' => '［',
+        '｝' => '｛',
+        '】' => '【',
+        '》' => '《',
+        '〉' => '〈',
+        '〕' => '〔',
+        _ => return None,
+    })
+}
+
 fn is_bracket_open(c: char) -> bool {
     matches!(c, '(' | '[' | '{' | '（' | '「' | '『' | '“' | '„' | '«')
 }
@@ -213,8 +231,15 @@ static QUOTE_BYTES: [bool; 256] = {
 /// Where `text[pos..]` closes the quotation awaiting one of `closers`, if it
 /// does before the end of the line (the paragraph when `wrapped`), within
 /// [`MAX_QUOTE`] bytes; and up to where a `None` holds (the line's end, or
-/// `pos` when the search stopped at the size limit).
-fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Option<usize>, usize) {
+/// `pos` when the search stopped at the size limit). `inner` brackets of the
+/// same kind, opened inside this one, are still open at `pos`.
+fn closes_ahead(
+    text: &str,
+    pos: usize,
+    closers: &[char],
+    inner: usize,
+    wrapped: bool,
+) -> (Option<usize>, usize) {
     // Only line breaks and the closers' first bytes need a look (memchr3):
     // the first byte of a UTF-8 character never occurs inside another one.
     let first = |c: char| {
@@ -222,11 +247,21 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Opt
         c.encode_utf8(&mut buf);
         buf[0]
     };
+    // A bracket's own kind may open and close again inside it (`(see (a)
+    // and (b)).`): the closer that matches is the one that brings the depth
+    // below zero, so an unclosed bracket is not taken as closed by a later
+    // pair on the line.
+    let nested = match closers {
+        [c] => opener_of(*c),
+        _ => None,
+    };
     let (b1, b2) = match closers {
-        [a] => (first(*a), first(*a)),
+        [a] => (first(*a), nested.map_or(first(*a), first)),
         [a, b, ..] => (first(*a), first(*b)),
         [] => (b'\n', b'\n'),
     };
+    // Brackets of the same kind opened inside this one and still open at `pos`.
+    let mut depth = if nested.is_some() { inner } else { 0 };
     // Characters starting at most MAX_QUOTE bytes after `pos` are looked at.
     let window_end = text.len().min(pos + MAX_QUOTE + 1);
     let window = &text.as_bytes()[pos..window_end];
@@ -243,10 +278,14 @@ fn closes_ahead(text: &str, pos: usize, closers: &[char], wrapped: bool) -> (Opt
         {
             return (None, at);
         }
-        if closers.contains(&c) {
+        if Some(c) == nested {
+            depth += 1;
+        } else if closers.contains(&c) {
             let prev = text[..at].chars().next_back();
             let next = text[at + c.len_utf8()..].chars().next();
-            if may_close(c, prev, next) {
+            if depth > 0 {
+                depth -= 1;
+            } else if may_close(c, prev, next) {
                 return (Some(at), at);
             }
         }
@@ -322,14 +361,20 @@ pub(crate) fn inside_quote(
         return false;
     }
     open_at(text, start, pos, state);
-    state.open.iter_mut().any(|open| {
+    let stack = &mut state.open;
+    (0..stack.len()).any(|k| {
+        let inner = stack[k + 1..]
+            .iter()
+            .filter(|o| o.closers == stack[k].closers)
+            .count();
+        let open = &mut stack[k];
         let cached = match open.ahead {
             Some((Some((close, keep)), _)) if close >= pos => Some(Some(keep)),
             Some((None, until)) if pos < until => Some(None),
             _ => None,
         };
         let verdict = cached.unwrap_or_else(|| {
-            let (close, until) = closes_ahead(text, pos, open.closers, wrapped);
+            let (close, until) = closes_ahead(text, pos, open.closers, inner, wrapped);
             let found = close.map(|close| {
                 let keep = mode == QuoteMode::Keep
                     || !is_english_quote(open.closers)
@@ -471,6 +516,11 @@ mod tests {
     fn unclosed_quotes_protect_nothing() {
         assert!(!inside("He said \"Go. Now. Then he left.", "Go."));
         assert!(!inside("(First. Second.\nThird.)", "First."));
+        // An unclosed bracket is not closed by a later pair of its kind.
+        let text = "Models (Smith 2003(Jones, 2005 and (Horne, 2007). Next (Lee, 2008) came.";
+        assert!(!inside(text, "2007)."));
+        assert!(inside("See (a (b) c. d) end", "c."));
+        assert!(inside("資料（注（一）参照。詳細）です。", "参照。"));
         assert!(inside_quote(
             "(First. Second.\nThird.)",
             0,

@@ -355,7 +355,7 @@ impl<'a> RuleScanner<'a> {
         let text = self.text;
         let len = text.len();
         // An ellipsis that opens the next sentence: `compounds. . . . The`,
-        // `raak. ...en toen`, `ended. .. Then`.
+        // `raak. ...en toen`, `ended. .. Then` (whose `..` then stands alone).
         if c == '.' && self.ellipsis_opens_next(i) {
             return Step::Break(i + 1);
         }
@@ -412,9 +412,15 @@ impl<'a> RuleScanner<'a> {
             first_kind
         };
         let term_end = j;
-        // An ellipsis opening a sentence (`.. Then`) does not end it.
+        // An ellipsis opening a sentence (`...en toen`, `… Then`) does not end
+        // it; a bare pair of full stops set off by spaces between two
+        // sentences (`Sentence. .. Next`) stands alone, as the standard sets
+        // have it.
         if kind == TermKind::Ellipsis && self.text[self.start..i].trim().is_empty() {
-            return Step::Continue(j);
+            let lone_pair = dots == 2 && !ellipsis && !spaced && text[j..].starts_with(' ');
+            if !lone_pair {
+                return Step::Continue(j);
+            }
         }
 
         // 2. Closing quotes and brackets (and further terminals inside them).
@@ -524,6 +530,17 @@ impl<'a> RuleScanner<'a> {
         }
         match kind {
             TermKind::Strong => match class {
+                // `Yahoo! Research extended`: a name spelt with `!` before a
+                // capitalised word that does not typically open a sentence.
+                Class::Upper
+                    if c == '!'
+                        && !closed
+                        && term_end == i + 1
+                        && self.rules.exclaimed.contains(self.previous_word(i))
+                        && !self.is_starter(np) =>
+                {
+                    Step::Continue(b)
+                }
                 Class::Lower if self.rules.lower_after_question => Step::Break(b),
                 Class::Lower | Class::Continuation => Step::Continue(b),
                 _ => Step::Break(b),
@@ -1096,7 +1113,8 @@ impl<'a> RuleScanner<'a> {
 
     /// `compounds. . . . The`, `raak. ...en toen`, `ended. .. Then`: a full
     /// stop glued to a word, then a space and an ellipsis before more text.
-    /// The full stop ends the sentence; the ellipsis opens the next one.
+    /// The full stop ends the sentence; the ellipsis opens the next one (a
+    /// bare `..` before a space is then a sentence of its own, see `at_terminal`).
     fn ellipsis_opens_next(&self, i: usize) -> bool {
         let bytes = self.text.as_bytes();
         if bytes.get(i + 1) != Some(&b' ') || bytes.get(i + 2) != Some(&b'.') {

@@ -605,6 +605,63 @@ fn lower_case_sentence_starts() {
 }
 
 #[test]
+fn names_spelt_with_an_exclamation_mark() {
+    check(
+        "en",
+        "They met at Yahoo! Research in May. It grew.",
+        &["They met at Yahoo! Research in May.", "It grew."],
+    );
+    check(
+        "en",
+        "I work at Yahoo! The pay is good.",
+        &["I work at Yahoo!", "The pay is good."],
+    );
+    check(
+        "en",
+        "Help! Research is over.",
+        &["Help!", "Research is over."],
+    );
+}
+
+#[test]
+fn a_lone_pair_of_full_stops_between_sentences() {
+    check(
+        "en",
+        "It ended. .. Then it began.",
+        &["It ended.", "..", "Then it began."],
+    );
+    // An ellipsis glued to the next word, or spaced, opens it.
+    check(
+        "nl",
+        "Ik raak. ...en toen ging ik.",
+        &["Ik raak.", "...en toen ging ik."],
+    );
+    check(
+        "en",
+        "It ended. . . . The rest was lost.",
+        &["It ended.", ". . . The rest was lost."],
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_protects_nothing_after_later_pairs() {
+    check(
+        "en",
+        "Models (Smith, 2003(Jones, 2005 and BBMM (Horne, 2007). Next models (Lee, 2008) came. Last.",
+        &[
+            "Models (Smith, 2003(Jones, 2005 and BBMM (Horne, 2007).",
+            "Next models (Lee, 2008) came.",
+            "Last.",
+        ],
+    );
+    check(
+        "en",
+        "He won (see (a) and (b). Both count) easily. Then.",
+        &["He won (see (a) and (b). Both count) easily.", "Then."],
+    );
+}
+
+#[test]
 fn script_terminals_and_glued_sentences() {
     check("hy", "Նա եկավ: Հետո գնաց:", &["Նա եկավ:", "Հետո գնաց:"]);
     check(
