@@ -155,8 +155,11 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
     let capital_city = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
         && first.chars().all(|c| !c.is_lowercase());
     let place_and_source = prefix.contains(',') && is_name(&prefix.replace(',', " "));
+    // A news site's name ("Merdeka.com - ", "SOLO, JUARA.net - "): the
+    // publisher, never part of the story.
+    let site = prefix.split([' ', ',']).any(is_web_address);
     let prose_follows = starts_a_sentence(rest) && rest.split_whitespace().nth(3).is_some();
-    if (agency || capital_city || place_and_source) && prose_follows {
+    if (agency || capital_city || place_and_source || site) && prose_follows {
         rest_start
     } else {
         0
@@ -202,13 +205,41 @@ fn dateline_separator(s: &str) -> Option<(usize, usize)> {
         .map(|(i, _)| i)
         .find(|&i| s[i + 1..].starts_with(['-', '–', '—']))?;
     let prefix = &s[..at];
-    if prefix.contains(['.', '!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
+    // A full stop ends a sentence, except inside a site's address.
+    let stops = prefix
+        .split([' ', ','])
+        .any(|w| w.contains('.') && !is_web_address(w));
+    if stops || prefix.contains(['!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
         return None;
     }
     let after = s[at..].trim_start_matches([' ', '-', '–', '—']);
     let rest_start = s.len() - after.len();
     // A separator is one or two dashes set off by spaces, not a hyphenated word.
     s[at..rest_start].ends_with(' ').then_some((at, rest_start))
+}
+
+/// True when `word` is a web address written as a name: a host of letters,
+/// digits and hyphens (dots between its labels), then a top-level domain of
+/// two to six letters all in one case ("Merdeka.com", "JUARA.net",
+/// "BOLASPORT.COM", "VIVA.co.id"); not an abbreviation ("U.S.", "St.Louis").
+///
+/// ```
+/// use tmkit::summarize::rank::is_web_address;
+/// assert!(is_web_address("Merdeka.com") && is_web_address("VIVA.co.id"));
+/// assert!(!is_web_address("U.S.") && !is_web_address("St.Louis") && !is_web_address("3.5"));
+/// ```
+pub fn is_web_address(word: &str) -> bool {
+    let Some((host, tld)) = word.rsplit_once('.') else {
+        return false;
+    };
+    let one_case =
+        tld.chars().all(|c| c.is_ascii_lowercase()) || tld.chars().all(|c| c.is_ascii_uppercase());
+    (2..=6).contains(&tld.len())
+        && one_case
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && host.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
 
 /// True when `s` starts with a list marker: a bullet, or up to three digits
@@ -345,6 +376,49 @@ mod tests {
             assert_eq!(chrome_prefix_len(&s), 0, "{s}");
             let s = format!("{notice} is what the sign said.");
             assert_eq!(chrome_prefix_len(&s), 0, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_news_site_dateline_is_trimmed_but_not_an_abbreviation() {
+        for (dateline, prose) in [
+            (
+                "Merdeka.com - ",
+                "Ketua Fraksi Partai Gerindra menolak rekomendasi itu.",
+            ),
+            (
+                "JUARA.net - ",
+                "Musim 2016 - 2017 akhirnya harus disudahi Fabregas.",
+            ),
+            (
+                "BOLASPORT.COM - ",
+                "Petenis Maria Sharapova akhirnya mencapai final.",
+            ),
+            (
+                "SOLO, JUARA.net - ",
+                "Pemain tim voli putri itu enggan berkomentar.",
+            ),
+            (
+                "JUARA.NET, NEW YORK - ",
+                "Petenis Sloane Stephens keluar dari turnamen.",
+            ),
+            (
+                "Suara.com – ",
+                "Didiagnosis menderita kanker bukan hal mudah.",
+            ),
+        ] {
+            let s = format!("{dateline}{prose}");
+            assert_eq!(&s[chrome_prefix_len(&s)..], prose, "{s}");
+        }
+        for s in [
+            // A full stop in the prefix that is no address ends a sentence.
+            "The U.S. - Mexico talks resumed on Monday in the capital.",
+            "Prices rose 3.5 - More than analysts had expected this year.",
+            // A site named in prose, not set off as a dateline.
+            "Amazon.com - which owns the store - said it would appeal.",
+            "Merdeka.com - Tidak.",
+        ] {
+            assert_eq!(chrome_prefix_len(s), 0, "{s}");
         }
     }
 
