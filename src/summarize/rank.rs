@@ -310,38 +310,48 @@ pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
 }
 
 /// Picks the eligible lead: the earliest eligible sentences that `fits`
-/// accepts, up to `budget`, in document order. A `deferred` sentence (a short
-/// one) is taken only when the others do not fill the budget. `fits(i, taken)`
-/// can veto a candidate (a near-duplicate of one already taken, a word
-/// budget); a vetoed sentence is skipped, not an end.
+/// accepts, up to `budget`, in document order. A sentence that `waits` (a
+/// short one) is taken only when the others do not fill the budget; `waits`
+/// is asked once per sentence, in order, and only about the sentences the
+/// selection reaches, so it may be costly. `fits(i, taken)` can veto a
+/// candidate (a near-duplicate of one already taken, a word budget); a
+/// vetoed sentence is skipped, not an end.
 ///
 /// ```
 /// use tmkit::summarize::rank::lead_select;
 /// // Sentence 1 is a fragment; 3 repeats 0.
 /// let eligible = [true, false, true, true, true];
-/// let none = [false; 5];
-/// let picked = lead_select(&eligible, &none, 3, |i, taken| !(i == 3 && taken.contains(&0)));
+/// let picked = lead_select(&eligible, |_| false, 3, |i, taken| !(i == 3 && taken.contains(&0)));
 /// assert_eq!(picked, [0, 2, 4]);
 /// // Sentence 2 is short: 4 comes first; with a budget of 4 it fills the digest.
 /// let short = [false, false, true, false, false];
-/// assert_eq!(lead_select(&eligible, &short, 3, |_, _| true), [0, 3, 4]);
-/// assert_eq!(lead_select(&eligible, &short, 4, |_, _| true), [0, 2, 3, 4]);
+/// assert_eq!(lead_select(&eligible, |i| short[i], 3, |_, _| true), [0, 3, 4]);
+/// assert_eq!(lead_select(&eligible, |i| short[i], 4, |_, _| true), [0, 2, 3, 4]);
 /// ```
 pub fn lead_select(
     eligible: &[bool],
-    deferred: &[bool],
+    mut waits: impl FnMut(usize) -> bool,
     budget: usize,
     mut fits: impl FnMut(usize, &[usize]) -> bool,
 ) -> Vec<usize> {
     let mut taken: Vec<usize> = Vec::with_capacity(budget.min(eligible.len()));
-    for later in [false, true] {
-        for i in (0..eligible.len()).filter(|&i| eligible[i]) {
-            if taken.len() == budget {
-                break;
-            }
-            if deferred.get(i).copied().unwrap_or(false) == later && fits(i, &taken) {
-                taken.push(i);
-            }
+    let mut waiting: Vec<usize> = Vec::new();
+    for i in (0..eligible.len()).filter(|&i| eligible[i]) {
+        if taken.len() == budget {
+            break;
+        }
+        if waits(i) {
+            waiting.push(i);
+        } else if fits(i, &taken) {
+            taken.push(i);
+        }
+    }
+    for i in waiting {
+        if taken.len() == budget {
+            break;
+        }
+        if fits(i, &taken) {
+            taken.push(i);
         }
     }
     taken.sort_unstable();
@@ -471,33 +481,50 @@ mod tests {
     #[test]
     fn lead_selection_skips_ineligible_and_vetoed_sentences() {
         let eligible = [false, true, true, false, true, true];
-        let none = [false; 6];
-        assert_eq!(lead_select(&eligible, &none, 3, |_, _| true), [1, 2, 4]);
+        let none = |_| false;
+        assert_eq!(lead_select(&eligible, none, 3, |_, _| true), [1, 2, 4]);
         // A word budget: sentence 2 is too long once 1 is taken, 4 still fits.
         let words = [5, 10, 30, 5, 8, 8];
         let fits = |i: usize, taken: &[usize]| {
             taken.iter().map(|&t| words[t]).sum::<usize>() + words[i] <= 20
         };
-        assert_eq!(lead_select(&eligible, &none, 3, fits), [1, 4]);
-        assert!(lead_select(&eligible, &none, 0, |_, _| true).is_empty());
-        assert!(lead_select(&[false; 3], &none, 2, |_, _| true).is_empty());
+        assert_eq!(lead_select(&eligible, none, 3, fits), [1, 4]);
+        assert!(lead_select(&eligible, none, 0, |_, _| true).is_empty());
+        assert!(lead_select(&[false; 3], none, 2, |_, _| true).is_empty());
     }
 
     #[test]
     fn short_sentences_wait_until_the_longer_ones_do_not_fill_the_digest() {
         let eligible = [true, true, true, true, false, true];
         let short = [false, true, false, true, true, false];
-        assert_eq!(lead_select(&eligible, &short, 3, |_, _| true), [0, 2, 5]);
-        // Too few long sentences: the earliest short ones fill the digest.
-        assert_eq!(lead_select(&eligible, &short, 4, |_, _| true), [0, 1, 2, 5]);
         assert_eq!(
-            lead_select(&eligible, &short, 9, |_, _| true),
+            lead_select(&eligible, |i| short[i], 3, |_, _| true),
+            [0, 2, 5]
+        );
+        // Too few long sentences: the earliest short ones fill the digest.
+        assert_eq!(
+            lead_select(&eligible, |i| short[i], 4, |_, _| true),
+            [0, 1, 2, 5]
+        );
+        assert_eq!(
+            lead_select(&eligible, |i| short[i], 9, |_, _| true),
             [0, 1, 2, 3, 5]
         );
         // A short sentence that repeats a chosen one stays out.
-        let picked = lead_select(&eligible, &short, 4, |i, taken| {
-            !(i == 1 && taken.contains(&0))
-        });
+        let picked = lead_select(
+            &eligible,
+            |i| short[i],
+            4,
+            |i, taken| !(i == 1 && taken.contains(&0)),
+        );
         assert_eq!(picked, [0, 2, 3, 5]);
+        // `waits` is asked once about each sentence the selection reaches.
+        let mut asked = Vec::new();
+        let waits = |i: usize| {
+            asked.push(i);
+            short[i]
+        };
+        assert_eq!(lead_select(&eligible, waits, 2, |_, _| true), [0, 2]);
+        assert_eq!(asked, [0, 1, 2]);
     }
 }
