@@ -101,7 +101,8 @@ pub enum Rejection {
 
 /// Bytes at the start of a sentence that are page chrome rather than prose: a
 /// dateline such as "WASHINGTON (Reuters) - ", "Jakarta, CNN Indonesia - - ",
-/// "PARIS – " or "(CNN)", a share bar run into the text ("Share this
+/// "PARIS – ", "Merdeka.com - " (a site's address: [`is_web_address`]) or
+/// "(CNN)", a share bar run into the text ("Share this
 /// with ... Copy this link"), or a page notice run into it ("Media playback
 /// is not supported on this device", "Scroll down for video") when what
 /// follows starts a sentence. 0 when there is none.
