@@ -7,10 +7,10 @@
 //! cargo run --release --example summarize_eval -- DATA.jsonl [--half even|odd] [--lead] [weight=value ...]
 //! ```
 //!
-//! Weights are `duplicate_jaccard` and `short_words` (`tmkit::summarize::Weights`), the fields of
+//! Weights are `duplicate_jaccard`, `short_words` and `unrelated_words` (`tmkit::summarize::Weights`), the fields of
 //! `tmkit::summarize::experiment::RankerWeights` or feature names
 //! (`tmkit::summarize::experiment::features::FEATURE_NAMES`), e.g. `duplicate_jaccard=0.6`;
-//! only `duplicate_jaccard` and `short_words` change the digest (the eligible lead), the others
+//! only those three change the digest (the eligible lead), the others
 //! change the learned ranker's features and scores in the dump.
 //! `--dump FILE` also writes one JSON line per article for offline analysis
 //! (`scripts/summarize_train.py`): the reference's ROUGE tokens, each
@@ -46,6 +46,7 @@ fn set_weight(
         "title" => w.title = v,
         "duplicate_jaccard" => d.duplicate_jaccard = v,
         "short_words" => d.short_words = v as usize,
+        "unrelated_words" => d.unrelated_words = v as usize,
         "edge_threshold" => w.edge_threshold = v,
         "long_sentence_words" => w.long_sentence_words = v as usize,
         "median_length_cap" => w.median_length_cap = v,

@@ -17,6 +17,10 @@ settings and of which lead sentences it skips:
 - `short_named`: `short` sparing a sentence that names something (a number,
   a capitalised word after its first): the library's rule since the ninth
   round's addendum, at 8;
+- `unrelated`: the library's rule since the tenth round: `short_named` at 8,
+  and a sentence of fewer than U words that names nothing and shares no term
+  with the first eligible sentence (term-set Jaccard 0, the dumps' matrix)
+  waits too (14: the default; 8 replays the ninth round's addendum);
 - `short_later`: the bound from the first, second or third digest position on;
 - `bounds`: the eligibility length bounds (a fragment has fewer than MIN
   words, a heading has no final punctuation and at most HEADING words, and
@@ -235,12 +239,25 @@ def family_short():
     return grid, lambda a, r: a.lead(skip=lambda i, taken: bool(taken) and a.words[i] < r[1])
 
 
+def is_name_word(word):
+    """The library's `is_name_word`: a capitalised word, not a capital alone
+    or alone before an elided lower-case word ("I", "I'm", "À")."""
+    core = word.strip("".join(ch for ch in set(word) if not ch.isalnum()))
+    if not core[:1].isupper():
+        return False
+    if len(core) == 1:
+        return False
+    if core[1] in "'’":
+        return not (len(core) == 2 or core[2].islower())
+    return True
+
+
 def names_something(text):
     """The library's `names_something`: a number, or a capitalised word
     after the first (the dev sets are all in cased scripts)."""
     if any(ch.isdigit() for ch in text):
         return True
-    return any(t[:1].isupper() for t in text.split()[1:])
+    return any(is_name_word(t) for t in text.split()[1:])
 
 
 def family_short_named():
@@ -250,6 +267,21 @@ def family_short_named():
     grid = [("short_named", m) for m in (4, 6, 8, 10, 12)]
     return grid, lambda a, r: a.lead(
         skip=lambda i, taken: bool(taken) and a.words[i] < r[1] and not names_something(a.text[i]))
+
+
+def family_unrelated():
+    """`short_named` at 8, and a plain sentence (naming nothing) of fewer
+    than u words with no term of the first eligible sentence waits too (the
+    library's `Weights::unrelated_words`, 14 since the tenth round; 8: off)."""
+    grid = [("unrelated_words", u) for u in (8, 10, 12, 14, 16, 20)]
+
+    def select(a, r):
+        def skip(i, taken):
+            if not taken or names_something(a.text[i]):
+                return False
+            return a.words[i] < 8 or (a.words[i] < r[1] and a.jac[i, taken[0]] == 0)
+        return a.lead(skip=skip)
+    return grid, select
 
 
 def family_short_later():
@@ -284,7 +316,7 @@ def family_joint():
     return grid, select
 
 
-FAMILIES = {"jaccard": family_jaccard, "short": family_short, "short_named": family_short_named, "fragment": family_fragment, "short_later": family_short_later,
+FAMILIES = {"jaccard": family_jaccard, "short": family_short, "short_named": family_short_named, "unrelated": family_unrelated, "fragment": family_fragment, "short_later": family_short_later,
             "joint": family_joint, "bounds": family_bounds, "contained": family_contained,
             "skip": family_skip, "paragraphs": family_paragraphs}
 

@@ -101,7 +101,8 @@ pub enum Rejection {
 
 /// Bytes at the start of a sentence that are page chrome rather than prose: a
 /// dateline such as "WASHINGTON (Reuters) - ", "Jakarta, CNN Indonesia - - ",
-/// "PARIS – " or "(CNN)", a share bar run into the text ("Share this
+/// "PARIS – ", "Merdeka.com - " (a site's address: [`is_web_address`]) or
+/// "(CNN)", a share bar run into the text ("Share this
 /// with ... Copy this link"), or a page notice run into it ("Media playback
 /// is not supported on this device", "Scroll down for video") when what
 /// follows starts a sentence. 0 when there is none.
@@ -155,8 +156,11 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
     let capital_city = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
         && first.chars().all(|c| !c.is_lowercase());
     let place_and_source = prefix.contains(',') && is_name(&prefix.replace(',', " "));
+    // A news site's name ("Merdeka.com - ", "SOLO, JUARA.net - "): the
+    // publisher, never part of the story.
+    let site = prefix.split([' ', ',']).any(is_web_address);
     let prose_follows = starts_a_sentence(rest) && rest.split_whitespace().nth(3).is_some();
-    if (agency || capital_city || place_and_source) && prose_follows {
+    if (agency || capital_city || place_and_source || site) && prose_follows {
         rest_start
     } else {
         0
@@ -202,13 +206,41 @@ fn dateline_separator(s: &str) -> Option<(usize, usize)> {
         .map(|(i, _)| i)
         .find(|&i| s[i + 1..].starts_with(['-', '–', '—']))?;
     let prefix = &s[..at];
-    if prefix.contains(['.', '!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
+    // A full stop ends a sentence, except inside a site's address.
+    let stops = prefix
+        .split([' ', ','])
+        .any(|w| w.contains('.') && !is_web_address(w));
+    if stops || prefix.contains(['!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
         return None;
     }
     let after = s[at..].trim_start_matches([' ', '-', '–', '—']);
     let rest_start = s.len() - after.len();
     // A separator is one or two dashes set off by spaces, not a hyphenated word.
     s[at..rest_start].ends_with(' ').then_some((at, rest_start))
+}
+
+/// True when `word` is a web address written as a name: a host of letters,
+/// digits and hyphens (dots between its labels), then a top-level domain of
+/// two to six letters all in one case ("Merdeka.com", "JUARA.net",
+/// "BOLASPORT.COM", "VIVA.co.id"); not an abbreviation ("U.S.", "St.Louis").
+///
+/// ```
+/// use tmkit::summarize::rank::is_web_address;
+/// assert!(is_web_address("Merdeka.com") && is_web_address("VIVA.co.id"));
+/// assert!(!is_web_address("U.S.") && !is_web_address("St.Louis") && !is_web_address("3.5"));
+/// ```
+pub fn is_web_address(word: &str) -> bool {
+    let Some((host, tld)) = word.rsplit_once('.') else {
+        return false;
+    };
+    let one_case =
+        tld.chars().all(|c| c.is_ascii_lowercase()) || tld.chars().all(|c| c.is_ascii_uppercase());
+    (2..=6).contains(&tld.len())
+        && one_case
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && host.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
 
 /// True when `s` starts with a list marker: a bullet, or up to three digits
@@ -279,38 +311,48 @@ pub fn reject(sentence: &str, words: usize) -> Option<Rejection> {
 }
 
 /// Picks the eligible lead: the earliest eligible sentences that `fits`
-/// accepts, up to `budget`, in document order. A `deferred` sentence (a short
-/// one) is taken only when the others do not fill the budget. `fits(i, taken)`
-/// can veto a candidate (a near-duplicate of one already taken, a word
-/// budget); a vetoed sentence is skipped, not an end.
+/// accepts, up to `budget`, in document order. A sentence that `waits` (a
+/// short one) is taken only when the others do not fill the budget; `waits`
+/// is asked once per sentence, in order, and only about the sentences the
+/// selection reaches, so it may be costly. `fits(i, taken)` can veto a
+/// candidate (a near-duplicate of one already taken, a word budget); a
+/// vetoed sentence is skipped, not an end.
 ///
 /// ```
 /// use tmkit::summarize::rank::lead_select;
 /// // Sentence 1 is a fragment; 3 repeats 0.
 /// let eligible = [true, false, true, true, true];
-/// let none = [false; 5];
-/// let picked = lead_select(&eligible, &none, 3, |i, taken| !(i == 3 && taken.contains(&0)));
+/// let picked = lead_select(&eligible, |_| false, 3, |i, taken| !(i == 3 && taken.contains(&0)));
 /// assert_eq!(picked, [0, 2, 4]);
 /// // Sentence 2 is short: 4 comes first; with a budget of 4 it fills the digest.
 /// let short = [false, false, true, false, false];
-/// assert_eq!(lead_select(&eligible, &short, 3, |_, _| true), [0, 3, 4]);
-/// assert_eq!(lead_select(&eligible, &short, 4, |_, _| true), [0, 2, 3, 4]);
+/// assert_eq!(lead_select(&eligible, |i| short[i], 3, |_, _| true), [0, 3, 4]);
+/// assert_eq!(lead_select(&eligible, |i| short[i], 4, |_, _| true), [0, 2, 3, 4]);
 /// ```
 pub fn lead_select(
     eligible: &[bool],
-    deferred: &[bool],
+    mut waits: impl FnMut(usize) -> bool,
     budget: usize,
     mut fits: impl FnMut(usize, &[usize]) -> bool,
 ) -> Vec<usize> {
     let mut taken: Vec<usize> = Vec::with_capacity(budget.min(eligible.len()));
-    for later in [false, true] {
-        for i in (0..eligible.len()).filter(|&i| eligible[i]) {
-            if taken.len() == budget {
-                break;
-            }
-            if deferred.get(i).copied().unwrap_or(false) == later && fits(i, &taken) {
-                taken.push(i);
-            }
+    let mut waiting: Vec<usize> = Vec::new();
+    for i in (0..eligible.len()).filter(|&i| eligible[i]) {
+        if taken.len() == budget {
+            break;
+        }
+        if waits(i) {
+            waiting.push(i);
+        } else if fits(i, &taken) {
+            taken.push(i);
+        }
+    }
+    for i in waiting {
+        if taken.len() == budget {
+            break;
+        }
+        if fits(i, &taken) {
+            taken.push(i);
         }
     }
     taken.sort_unstable();
@@ -345,6 +387,49 @@ mod tests {
             assert_eq!(chrome_prefix_len(&s), 0, "{s}");
             let s = format!("{notice} is what the sign said.");
             assert_eq!(chrome_prefix_len(&s), 0, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_news_site_dateline_is_trimmed_but_not_an_abbreviation() {
+        for (dateline, prose) in [
+            (
+                "Merdeka.com - ",
+                "Ketua Fraksi Partai Gerindra menolak rekomendasi itu.",
+            ),
+            (
+                "JUARA.net - ",
+                "Musim 2016 - 2017 akhirnya harus disudahi Fabregas.",
+            ),
+            (
+                "BOLASPORT.COM - ",
+                "Petenis Maria Sharapova akhirnya mencapai final.",
+            ),
+            (
+                "SOLO, JUARA.net - ",
+                "Pemain tim voli putri itu enggan berkomentar.",
+            ),
+            (
+                "JUARA.NET, NEW YORK - ",
+                "Petenis Sloane Stephens keluar dari turnamen.",
+            ),
+            (
+                "Suara.com – ",
+                "Didiagnosis menderita kanker bukan hal mudah.",
+            ),
+        ] {
+            let s = format!("{dateline}{prose}");
+            assert_eq!(&s[chrome_prefix_len(&s)..], prose, "{s}");
+        }
+        for s in [
+            // A full stop in the prefix that is no address ends a sentence.
+            "The U.S. - Mexico talks resumed on Monday in the capital.",
+            "Prices rose 3.5 - More than analysts had expected this year.",
+            // A site named in prose, not set off as a dateline.
+            "Amazon.com - which owns the store - said it would appeal.",
+            "Merdeka.com - Tidak.",
+        ] {
+            assert_eq!(chrome_prefix_len(s), 0, "{s}");
         }
     }
 
@@ -397,33 +482,50 @@ mod tests {
     #[test]
     fn lead_selection_skips_ineligible_and_vetoed_sentences() {
         let eligible = [false, true, true, false, true, true];
-        let none = [false; 6];
-        assert_eq!(lead_select(&eligible, &none, 3, |_, _| true), [1, 2, 4]);
+        let none = |_| false;
+        assert_eq!(lead_select(&eligible, none, 3, |_, _| true), [1, 2, 4]);
         // A word budget: sentence 2 is too long once 1 is taken, 4 still fits.
         let words = [5, 10, 30, 5, 8, 8];
         let fits = |i: usize, taken: &[usize]| {
             taken.iter().map(|&t| words[t]).sum::<usize>() + words[i] <= 20
         };
-        assert_eq!(lead_select(&eligible, &none, 3, fits), [1, 4]);
-        assert!(lead_select(&eligible, &none, 0, |_, _| true).is_empty());
-        assert!(lead_select(&[false; 3], &none, 2, |_, _| true).is_empty());
+        assert_eq!(lead_select(&eligible, none, 3, fits), [1, 4]);
+        assert!(lead_select(&eligible, none, 0, |_, _| true).is_empty());
+        assert!(lead_select(&[false; 3], none, 2, |_, _| true).is_empty());
     }
 
     #[test]
     fn short_sentences_wait_until_the_longer_ones_do_not_fill_the_digest() {
         let eligible = [true, true, true, true, false, true];
         let short = [false, true, false, true, true, false];
-        assert_eq!(lead_select(&eligible, &short, 3, |_, _| true), [0, 2, 5]);
-        // Too few long sentences: the earliest short ones fill the digest.
-        assert_eq!(lead_select(&eligible, &short, 4, |_, _| true), [0, 1, 2, 5]);
         assert_eq!(
-            lead_select(&eligible, &short, 9, |_, _| true),
+            lead_select(&eligible, |i| short[i], 3, |_, _| true),
+            [0, 2, 5]
+        );
+        // Too few long sentences: the earliest short ones fill the digest.
+        assert_eq!(
+            lead_select(&eligible, |i| short[i], 4, |_, _| true),
+            [0, 1, 2, 5]
+        );
+        assert_eq!(
+            lead_select(&eligible, |i| short[i], 9, |_, _| true),
             [0, 1, 2, 3, 5]
         );
         // A short sentence that repeats a chosen one stays out.
-        let picked = lead_select(&eligible, &short, 4, |i, taken| {
-            !(i == 1 && taken.contains(&0))
-        });
+        let picked = lead_select(
+            &eligible,
+            |i| short[i],
+            4,
+            |i, taken| !(i == 1 && taken.contains(&0)),
+        );
         assert_eq!(picked, [0, 2, 3, 5]);
+        // `waits` is asked once about each sentence the selection reaches.
+        let mut asked = Vec::new();
+        let waits = |i: usize| {
+            asked.push(i);
+            short[i]
+        };
+        assert_eq!(lead_select(&eligible, waits, 2, |_, _| true), [0, 2]);
+        assert_eq!(asked, [0, 1, 2]);
     }
 }
