@@ -242,3 +242,47 @@ fn when_the_memory_fails_the_articles_errors_are_still_reported() {
         .stderr(predicates::str::contains("bad.tsv:2:12: expected a tab"))
         .stderr(predicates::str::contains("z-empty.txt"));
 }
+
+#[test]
+fn the_memory_index_is_cached_in_the_user_cache_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (memory, news) = memory_and_articles(dir.path());
+    let home = dir.path().join("home");
+    let run = |cached: bool, flag: Option<&str>| {
+        let mut cmd = tmkit();
+        with_memory(&mut cmd, &memory, "jsonl").arg(&news);
+        if cached {
+            cmd.env_remove("TMKIT_NO_CACHE")
+                .env("XDG_CACHE_HOME", &home);
+        }
+        cmd.args(flag);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let cache_files = || -> Vec<PathBuf> {
+        std::fs::read_dir(home.join("tmkit"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    let (plain, _) = run(false, None);
+    assert!(plain.contains("\"translation\""));
+    // --no-cache, and TMKIT_NO_CACHE as the tests set it, write nothing.
+    run(true, Some("--no-cache"));
+    assert!(cache_files().is_empty());
+    let (first, note) = run(true, None);
+    assert!(!note.contains("index from the cache"), "{note}");
+    assert_eq!(cache_files().len(), 1);
+    let (second, note) = run(true, None);
+    assert!(note.contains("index from the cache"), "{note}");
+    assert_eq!((&first, &second), (&plain, &plain));
+    // Nothing is written beside the memory.
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside.len(), 3, "{beside:?}");
+}

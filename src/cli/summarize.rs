@@ -148,6 +148,11 @@ pub struct Args {
     #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tm")]
     pub src: Option<LanguageTag>,
 
+    /// With --tm: neither read nor write the index cache of memory files (in ~/.cache/tmkit;
+    /// also TMKIT_NO_CACHE=1).
+    #[arg(long, requires = "tm")]
+    pub no_cache: bool,
+
     /// Lowest match score of a translation shown with --tm (0-100).
     #[arg(long, default_value_t = 75, value_name = "SCORE",
           value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -316,6 +321,7 @@ fn load_memory(
             .ok_or_else(|| common::usage("--tm needs --tgt"))?,
         lines: false,
         update_usage: false,
+        no_cache: args.no_cache,
     };
     load_matcher(&memory, ctx)
 }
