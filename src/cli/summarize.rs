@@ -271,7 +271,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     drop(job);
     match loading.into_result() {
         Some(Err(LoadError::Failed(e))) => Err(e),
-        Some(Err(e @ LoadError::Panicked)) => Err(anyhow::anyhow!("{e}")),
+        Some(Err(e @ LoadError::Panicked(_))) => Err(anyhow::anyhow!("{e}")),
         Some(Ok(matcher)) => {
             if let OpenedMemory::Files(_) = matcher.memory() {
                 // Freeing a loaded memory entry by entry costs more than the

@@ -94,15 +94,18 @@ pub struct Loading<M, E> {
 pub enum LoadError<E> {
     /// The loader returned this error.
     Failed(E),
-    /// The loader panicked.
-    Panicked,
+    /// The loader panicked, with this message (when it had one).
+    Panicked(Option<String>),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for LoadError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::Failed(e) => e.fmt(f),
-            LoadError::Panicked => f.write_str("loading the memory failed unexpectedly"),
+            LoadError::Panicked(None) => f.write_str("loading the memory failed unexpectedly"),
+            LoadError::Panicked(Some(why)) => {
+                write!(f, "loading the memory failed unexpectedly: {why}")
+            }
         }
     }
 }
@@ -122,11 +125,12 @@ impl<M, E> Loading<M, E> {
     }
 
     /// Runs `loader` (on the calling thread) and records what it gives; a
-    /// panic is recorded as [`LoadError::Panicked`] and not propagated.
+    /// panic is recorded as [`LoadError::Panicked`], with its message, and
+    /// not propagated.
     pub fn load(&self, loader: impl FnOnce() -> Result<M, E>) {
         let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(loader)) {
             Ok(r) => r.map_err(LoadError::Failed),
-            Err(_) => Err(LoadError::Panicked),
+            Err(payload) => Err(LoadError::Panicked(panic_message(payload.as_ref()))),
         };
         let first = self.cell.set(result).is_ok();
         debug_assert!(first, "a memory is loaded once");
@@ -136,6 +140,14 @@ impl<M, E> Loading<M, E> {
     pub fn into_result(self) -> Option<Result<M, LoadError<E>>> {
         self.cell.into_inner()
     }
+}
+
+/// The message of a panic (`panic!("...")` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 /// Looks digest sentences up in a memory with [`translate`], one search
@@ -564,10 +576,19 @@ mod tests {
             &no_write,
         );
         let err = loaded.unwrap().err().unwrap();
-        assert!(matches!(err, LoadError::Panicked));
-        assert_eq!(err.to_string(), "loading the memory failed unexpectedly");
+        assert_eq!(
+            err.to_string(),
+            "loading the memory failed unexpectedly: index corrupted"
+        );
         assert!(matches!(sunk[0].1, Ok(Outcome::Abandoned)));
         assert!(matches!(sunk[3].1, Ok(Outcome::Abandoned)));
+        // A formatted message is kept too; a payload of another type is not.
+        let (_, loaded) = run_queue(vec![], || panic!("{} segments", 3), &no_write);
+        let err = loaded.unwrap().err().unwrap().to_string();
+        assert_eq!(err, "loading the memory failed unexpectedly: 3 segments");
+        let (_, loaded) = run_queue(vec![], || std::panic::panic_any(7), &no_write);
+        let err = loaded.unwrap().err().unwrap().to_string();
+        assert_eq!(err, "loading the memory failed unexpectedly");
     }
 
     #[test]
