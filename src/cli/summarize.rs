@@ -12,9 +12,7 @@ use anyhow::Context as _;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile, OutputTree};
 use tmkit::fuzzy::Matcher;
-use tmkit::summarize::translations::{
-    self, Deferred, LoadError, MAX_WAITING, Memory, Translator, WaitQueue,
-};
+use tmkit::summarize::translations::{self, Deferred, LoadError, Memory, Translator, WaitQueue};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
@@ -505,7 +503,8 @@ fn run_batch(
         }
     };
     // Outcomes behind a digest that waits for the memory, in input order.
-    let mut queue = WaitQueue::new();
+    let mut queue = WaitQueue::new().on_wait(|| progress.message("waiting for the memory to load"));
+    let mut delivered = 0;
     let write = |input: &Path, dest: &Option<PathBuf>, summary: &Summary| match dest {
         Some(d) => write_output_file(&tree, d, input, args.format, summary),
         None => Ok(()),
@@ -540,10 +539,12 @@ fn run_batch(
         },
         |input, result| match &job.lookups {
             Some(lookups) => {
-                if queue.len() + 1 >= MAX_WAITING && matches!(lookups.now(), Memory::Loading) {
-                    progress.message("waiting for the memory to load");
+                queue.offer(input, result, lookups, &write, &mut sink);
+                delivered += 1;
+                // The last wait, while the progress bar still shows.
+                if delivered == inputs.len() {
+                    queue.finish(lookups, &write, &mut sink);
                 }
-                queue.offer(input, result, lookups, &write, &mut sink)
             }
             None => sink(input, result),
         },
