@@ -217,6 +217,17 @@ fn bad_usage_is_reported_before_the_memory_loads() {
         .code(2)
         .stderr(predicates::str::contains("z-empty.txt").not());
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+    // A store beside a memory file: refused before the batch (not by the
+    // loader, once the articles are summarized).
+    tmkit()
+        .args(["summarize", "--tgt", "fr", "--tm"])
+        .arg(&memory)
+        .args(["--tm", "postgres://localhost/tmkit-none"])
+        .arg(&news)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not both"))
+        .stderr(predicates::str::contains("z-empty.txt").not());
     // A memory file that does not exist: refused before the batch too.
     tmkit()
         .args(["summarize", "--tgt", "fr", "--tm"])

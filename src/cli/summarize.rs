@@ -222,6 +222,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             "--tm needs --tgt, the language of the translations to show",
         ));
     }
+    // A store beside memory files: bad usage, found before any digest.
+    tmkit::tm::check_memory_specs(&args.tm)?;
     let batch_mode = inputs.len() > 1
         || args.out_dir.is_some()
         || args.digest.is_some()
