@@ -297,3 +297,21 @@ fn the_memory_index_is_cached_in_the_user_cache_and_changes_nothing() {
         .collect();
     assert_eq!(beside.len(), 3, "{beside:?}");
 }
+
+#[test]
+fn a_batch_error_and_a_memory_error_are_both_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, news) = memory_and_articles(dir.path());
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "no tab on this line\n").unwrap();
+    tmkit()
+        .args(["summarize", "--tgt", "fr", "--lang", "en", "--tm"])
+        .arg(&bad)
+        .arg("--digest")
+        .arg(dir.path().join("no-such-folder").join("digest.md"))
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("bad.tsv:1"))
+        .stderr(predicates::str::contains("digest.md"));
+}

@@ -269,9 +269,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         run_batch(&args, ctx, &job, &inputs, summary_line)
     });
     drop(job);
+    let failed = |load_error: anyhow::Error| {
+        // The batch's own error (an output that could not be written, say)
+        // is reported too, before the memory's.
+        if let Err(e) = &result {
+            common::report_error(e);
+        }
+        Err(load_error)
+    };
     match loading.into_result() {
-        Some(Err(LoadError::Failed(e))) => Err(e),
-        Some(Err(e @ LoadError::Panicked(_))) => Err(anyhow::anyhow!("{e}")),
+        Some(Err(LoadError::Failed(e))) => failed(e),
+        Some(Err(e @ LoadError::Panicked(_))) => failed(anyhow::anyhow!("{e}")),
         Some(Ok(matcher)) => {
             if let OpenedMemory::Files(_) = matcher.memory() {
                 // Freeing a loaded memory entry by entry costs more than the
