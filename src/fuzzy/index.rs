@@ -613,6 +613,13 @@ impl<'i> Searcher<'i> {
             return Vec::new();
         }
         self.prepare(query.into());
+        // No segment has a length that can reach the lowest score (a long
+        // news sentence against a memory of short ones): nothing to read.
+        let (lo, hi) = length_window(self.sets.scored.len(), params.min_score);
+        let (a, b) = self.index.length_range(lo, hi);
+        if a == b {
+            return Vec::new();
+        }
         self.seed_exact(params, source_is);
         self.scan_candidates(params, source_is);
         self.results()
@@ -1260,6 +1267,32 @@ mod tests {
                 score,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_query_longer_than_any_segment_can_reach_finds_nothing_at_once() {
+        // Segments of up to three words; a twelve-word query sharing them
+        // reaches 75 with none (at least 9 words needed), 25 with some.
+        let sources: Vec<String> = ["the storm hit", "the coast", "storm warning", "the storm"]
+            .map(String::from)
+            .to_vec();
+        let dates = vec![None; sources.len()];
+        let query = "the storm hit the coast and the storm warning stayed all night";
+        for min in [75, 50, 34, 25, 1] {
+            check(&sources, &dates, query, 3, min);
+        }
+        let tm = memory(&sources, &dates);
+        let index = FuzzyIndex::build(&tm);
+        let params = SearchParams {
+            k: 3,
+            min_score: 75,
+        };
+        assert!(
+            index
+                .searcher()
+                .search(query, params, &|_| false)
+                .is_empty()
+        );
     }
 
     fn check(sources: &[String], dates: &[Option<String>], query: &str, k: usize, min: u8) {
