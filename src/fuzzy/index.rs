@@ -612,12 +612,7 @@ impl<'i> Searcher<'i> {
         if params.k == 0 {
             return Vec::new();
         }
-        self.prepare(query.into());
-        // No segment has a length that can reach the lowest score (a long
-        // news sentence against a memory of short ones): nothing to read.
-        let (lo, hi) = length_window(self.sets.scored.len(), params.min_score);
-        let (a, b) = self.index.length_range(lo, hi);
-        if a == b {
+        if !self.prepare(query.into(), Some(params.min_score)) {
             return Vec::new();
         }
         self.seed_exact(params, source_is);
@@ -671,7 +666,7 @@ impl<'i> Searcher<'i> {
         if params.k == 0 {
             return Vec::new();
         }
-        self.prepare(query.into());
+        self.prepare(query.into(), None);
         for s in 0..self.index.len() as u32 {
             let t = self.threshold(params);
             self.verify(s, t, params, source_is);
@@ -689,7 +684,10 @@ impl<'i> Searcher<'i> {
         self.scanned
     }
 
-    fn prepare(&mut self, query: Query<'_>) {
+    /// Readies a search for `query`. With `min_score`, returns false (and
+    /// readies nothing more) when no segment has a length that can reach it
+    /// (a long news sentence against a memory of short ones): nothing to read.
+    fn prepare(&mut self, query: Query<'_>, min_score: Option<u8>) -> bool {
         self.verified = 0;
         self.scanned = 0;
         let n = self.index.len();
@@ -704,11 +702,19 @@ impl<'i> Searcher<'i> {
         }
         self.index.vocab.lookup_sets(query.text, &mut self.sets);
         self.query_codes = query.codes;
+        self.top.clear();
+        if let Some(min) = min_score {
+            let (lo, hi) = length_window(self.sets.scored.len(), min);
+            let (a, b) = self.index.length_range(lo, hi);
+            if a == b {
+                return false;
+            }
+        }
         self.pattern
             .reset_for_vocabulary(&self.sets.scored, self.index.vocab.len());
         self.number_pattern.reset(&self.sets.numbers);
         self.punctuation_pattern.reset(&self.sets.punctuation);
-        self.top.clear();
+        true
     }
 
     fn results(&self) -> Vec<IndexHit> {
