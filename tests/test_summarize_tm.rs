@@ -217,6 +217,17 @@ fn bad_usage_is_reported_before_the_memory_loads() {
         .code(2)
         .stderr(predicates::str::contains("z-empty.txt").not());
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+    // A store beside a memory file: refused before the batch (not by the
+    // loader, once the articles are summarized).
+    tmkit()
+        .args(["summarize", "--tgt", "fr", "--tm"])
+        .arg(&memory)
+        .args(["--tm", "postgres://localhost/tmkit-none"])
+        .arg(&news)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not both"))
+        .stderr(predicates::str::contains("z-empty.txt").not());
     // A memory file that does not exist: refused before the batch too.
     tmkit()
         .args(["summarize", "--tgt", "fr", "--tm"])
@@ -241,4 +252,66 @@ fn when_the_memory_fails_the_articles_errors_are_still_reported() {
         .code(1)
         .stderr(predicates::str::contains("bad.tsv:2:12: expected a tab"))
         .stderr(predicates::str::contains("z-empty.txt"));
+}
+
+#[test]
+fn the_memory_index_is_cached_in_the_user_cache_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (memory, news) = memory_and_articles(dir.path());
+    let home = dir.path().join("home");
+    let run = |cached: bool, flag: Option<&str>| {
+        let mut cmd = tmkit();
+        with_memory(&mut cmd, &memory, "jsonl").arg(&news);
+        if cached {
+            cmd.env_remove("TMKIT_NO_CACHE")
+                .env("XDG_CACHE_HOME", &home);
+        }
+        cmd.args(flag);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let cache_files = || -> Vec<PathBuf> {
+        std::fs::read_dir(home.join("tmkit"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    let (plain, _) = run(false, None);
+    assert!(plain.contains("\"translation\""));
+    // --no-cache, and TMKIT_NO_CACHE as the tests set it, write nothing.
+    run(true, Some("--no-cache"));
+    assert!(cache_files().is_empty());
+    let (first, note) = run(true, None);
+    assert!(!note.contains("index from the cache"), "{note}");
+    assert_eq!(cache_files().len(), 1);
+    let (second, note) = run(true, None);
+    assert!(note.contains("index from the cache"), "{note}");
+    assert_eq!((&first, &second), (&plain, &plain));
+    // Nothing is written beside the memory.
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside.len(), 3, "{beside:?}");
+}
+
+#[test]
+fn a_batch_error_and_a_memory_error_are_both_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, news) = memory_and_articles(dir.path());
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "no tab on this line\n").unwrap();
+    tmkit()
+        .args(["summarize", "--tgt", "fr", "--lang", "en", "--tm"])
+        .arg(&bad)
+        .arg("--digest")
+        .arg(dir.path().join("no-such-folder").join("digest.md"))
+        .arg(&news)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("bad.tsv:1"))
+        .stderr(predicates::str::contains("digest.md"));
 }

@@ -164,6 +164,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             tgt: args.tgt.clone(),
             lines: args.lines,
             update_usage: false,
+            no_cache: false,
         };
         Some(load_matcher(&memory, ctx)?)
     };

@@ -58,6 +58,10 @@ pub struct MemoryArgs {
     /// With a store: count a use of each best match (usage count and last-used date).
     #[arg(long)]
     pub update_usage: bool,
+    /// Neither read nor write the index cache of memory files (in ~/.cache/tmkit; also
+    /// TMKIT_NO_CACHE=1): index them anew.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Arguments of `tmkit match`.
@@ -106,7 +110,14 @@ pub(crate) fn load_matcher(
         ));
     }
     let started = Instant::now();
-    let matcher = tmkit::tm::open_matcher(LanguagePair::new(src.clone(), tgt.clone()), paths)?;
+    let cache = (!memory.no_cache)
+        .then(tmkit::tm::cache::IndexCache::from_env)
+        .flatten();
+    let (matcher, cached) = tmkit::tm::open_matcher_with(
+        LanguagePair::new(src.clone(), tgt.clone()),
+        paths,
+        cache.as_ref(),
+    )?;
     let tm = matcher.memory();
     for (file, why) in tm.skipped_files() {
         ctx.note(format!(
@@ -129,10 +140,15 @@ pub(crate) fn load_matcher(
         OpenedMemory::Store(_) => "the store".to_string(),
     };
     ctx.note(format!(
-        "memory: {} segments from {from}, {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens)",
+        "memory: {} segments from {from}, {src} → {tgt}; loaded and indexed in {:.2}s ({} distinct tokens{})",
         tm.len(),
         started.elapsed().as_secs_f64(),
         matcher.index().vocabulary().len(),
+        if cached == Some(tmkit::tm::cache::CacheUse::Read) {
+            "; index from the cache"
+        } else {
+            ""
+        },
     ));
     Ok(matcher)
 }

@@ -12,9 +12,7 @@ use anyhow::Context as _;
 use tmkit::batch::{self, BatchSummary, InputFilter, OutputPlan};
 use tmkit::files::{self, AtomicFile, OutputTree};
 use tmkit::fuzzy::Matcher;
-use tmkit::summarize::translations::{
-    self, Deferred, LoadError, MAX_WAITING, Memory, Translator, WaitQueue,
-};
+use tmkit::summarize::translations::{self, Deferred, LoadError, Memory, Translator, WaitQueue};
 use tmkit::summarize::{Budget, Document, InputFormat, Options, Summarizer, Summary, digest};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
@@ -148,6 +146,11 @@ pub struct Args {
     #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tm")]
     pub src: Option<LanguageTag>,
 
+    /// With --tm: neither read nor write the index cache of memory files (in ~/.cache/tmkit;
+    /// also TMKIT_NO_CACHE=1).
+    #[arg(long, requires = "tm")]
+    pub no_cache: bool,
+
     /// Lowest match score of a translation shown with --tm (0-100).
     #[arg(long, default_value_t = 75, value_name = "SCORE",
           value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -219,6 +222,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             "--tm needs --tgt, the language of the translations to show",
         ));
     }
+    // A store beside memory files: bad usage, found before any digest.
+    tmkit::tm::check_memory_specs(&args.tm)?;
     let batch_mode = inputs.len() > 1
         || args.out_dir.is_some()
         || args.digest.is_some()
@@ -264,9 +269,17 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         run_batch(&args, ctx, &job, &inputs, summary_line)
     });
     drop(job);
+    let failed = |load_error: anyhow::Error| {
+        // The batch's own error (an output that could not be written, say)
+        // is reported too, before the memory's.
+        if let Err(e) = &result {
+            common::report_error(e);
+        }
+        Err(load_error)
+    };
     match loading.into_result() {
-        Some(Err(LoadError::Failed(e))) => Err(e),
-        Some(Err(e @ LoadError::Panicked)) => Err(anyhow::anyhow!("{e}")),
+        Some(Err(LoadError::Failed(e))) => failed(e),
+        Some(Err(e @ LoadError::Panicked(_))) => failed(anyhow::anyhow!("{e}")),
         Some(Ok(matcher)) => {
             if let OpenedMemory::Files(_) = matcher.memory() {
                 // Freeing a loaded memory entry by entry costs more than the
@@ -316,6 +329,7 @@ fn load_memory(
             .ok_or_else(|| common::usage("--tm needs --tgt"))?,
         lines: false,
         update_usage: false,
+        no_cache: args.no_cache,
     };
     load_matcher(&memory, ctx)
 }
@@ -499,7 +513,8 @@ fn run_batch(
         }
     };
     // Outcomes behind a digest that waits for the memory, in input order.
-    let mut queue = WaitQueue::new();
+    let mut queue = WaitQueue::new().on_wait(|| progress.message("waiting for the memory to load"));
+    let mut delivered = 0;
     let write = |input: &Path, dest: &Option<PathBuf>, summary: &Summary| match dest {
         Some(d) => write_output_file(&tree, d, input, args.format, summary),
         None => Ok(()),
@@ -534,10 +549,12 @@ fn run_batch(
         },
         |input, result| match &job.lookups {
             Some(lookups) => {
-                if queue.len() + 1 >= MAX_WAITING && matches!(lookups.now(), Memory::Loading) {
-                    progress.message("waiting for the memory to load");
+                queue.offer(input, result, lookups, &write, &mut sink);
+                delivered += 1;
+                // The last wait, while the progress bar still shows.
+                if delivered == inputs.len() {
+                    queue.finish(lookups, &write, &mut sink);
                 }
-                queue.offer(input, result, lookups, &write, &mut sink)
             }
             None => sink(input, result),
         },

@@ -612,7 +612,9 @@ impl<'i> Searcher<'i> {
         if params.k == 0 {
             return Vec::new();
         }
-        self.prepare(query.into());
+        if !self.prepare(query.into(), Some(params.min_score)) {
+            return Vec::new();
+        }
         self.seed_exact(params, source_is);
         self.scan_candidates(params, source_is);
         self.results()
@@ -664,7 +666,7 @@ impl<'i> Searcher<'i> {
         if params.k == 0 {
             return Vec::new();
         }
-        self.prepare(query.into());
+        self.prepare(query.into(), None);
         for s in 0..self.index.len() as u32 {
             let t = self.threshold(params);
             self.verify(s, t, params, source_is);
@@ -682,7 +684,10 @@ impl<'i> Searcher<'i> {
         self.scanned
     }
 
-    fn prepare(&mut self, query: Query<'_>) {
+    /// Readies a search for `query`. With `min_score`, returns false (and
+    /// readies nothing more) when no segment has a length that can reach it
+    /// (a long news sentence against a memory of short ones): nothing to read.
+    fn prepare(&mut self, query: Query<'_>, min_score: Option<u8>) -> bool {
         self.verified = 0;
         self.scanned = 0;
         let n = self.index.len();
@@ -697,11 +702,19 @@ impl<'i> Searcher<'i> {
         }
         self.index.vocab.lookup_sets(query.text, &mut self.sets);
         self.query_codes = query.codes;
+        self.top.clear();
+        if let Some(min) = min_score {
+            let (lo, hi) = length_window(self.sets.scored.len(), min);
+            let (a, b) = self.index.length_range(lo, hi);
+            if a == b {
+                return false;
+            }
+        }
         self.pattern
             .reset_for_vocabulary(&self.sets.scored, self.index.vocab.len());
         self.number_pattern.reset(&self.sets.numbers);
         self.punctuation_pattern.reset(&self.sets.punctuation);
-        self.top.clear();
+        true
     }
 
     fn results(&self) -> Vec<IndexHit> {
@@ -1260,6 +1273,32 @@ mod tests {
                 score,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_query_longer_than_any_segment_can_reach_finds_nothing_at_once() {
+        // Segments of up to three words; a twelve-word query sharing them
+        // reaches 75 with none (at least 9 words needed), 25 with some.
+        let sources: Vec<String> = ["the storm hit", "the coast", "storm warning", "the storm"]
+            .map(String::from)
+            .to_vec();
+        let dates = vec![None; sources.len()];
+        let query = "the storm hit the coast and the storm warning stayed all night";
+        for min in [75, 50, 34, 25, 1] {
+            check(&sources, &dates, query, 3, min);
+        }
+        let tm = memory(&sources, &dates);
+        let index = FuzzyIndex::build(&tm);
+        let params = SearchParams {
+            k: 3,
+            min_score: 75,
+        };
+        assert!(
+            index
+                .searcher()
+                .search(query, params, &|_| false)
+                .is_empty()
+        );
     }
 
     fn check(sources: &[String], dates: &[Option<String>], query: &str, k: usize, min: u8) {

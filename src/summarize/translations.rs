@@ -94,15 +94,18 @@ pub struct Loading<M, E> {
 pub enum LoadError<E> {
     /// The loader returned this error.
     Failed(E),
-    /// The loader panicked.
-    Panicked,
+    /// The loader panicked, with this message (when it had one).
+    Panicked(Option<String>),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for LoadError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::Failed(e) => e.fmt(f),
-            LoadError::Panicked => f.write_str("loading the memory failed unexpectedly"),
+            LoadError::Panicked(None) => f.write_str("loading the memory failed unexpectedly"),
+            LoadError::Panicked(Some(why)) => {
+                write!(f, "loading the memory failed unexpectedly: {why}")
+            }
         }
     }
 }
@@ -122,11 +125,12 @@ impl<M, E> Loading<M, E> {
     }
 
     /// Runs `loader` (on the calling thread) and records what it gives; a
-    /// panic is recorded as [`LoadError::Panicked`] and not propagated.
+    /// panic is recorded as [`LoadError::Panicked`], with its message, and
+    /// not propagated.
     pub fn load(&self, loader: impl FnOnce() -> Result<M, E>) {
         let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(loader)) {
             Ok(r) => r.map_err(LoadError::Failed),
-            Err(_) => Err(LoadError::Panicked),
+            Err(payload) => Err(LoadError::Panicked(panic_message(payload.as_ref()))),
         };
         let first = self.cell.set(result).is_ok();
         debug_assert!(first, "a memory is loaded once");
@@ -136,6 +140,14 @@ impl<M, E> Loading<M, E> {
     pub fn into_result(self) -> Option<Result<M, LoadError<E>>> {
         self.cell.into_inner()
     }
+}
+
+/// The message of a panic (`panic!("...")` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 /// Looks digest sentences up in a memory with [`translate`], one search
@@ -238,31 +250,41 @@ pub enum Outcome<D> {
 
 /// How many outcomes may wait for the memory before the batch stops to wait
 /// for it: four of the batch's chunks (`crate::batch::run_ordered`).
-pub const MAX_WAITING: usize = 4 * crate::batch::CHUNK;
+const MAX_WAITING: usize = 4 * crate::batch::CHUNK;
 
 /// Outcomes held in input order behind a digest that waits for the memory.
 ///
 /// A batch delivers outcomes in input order; once one digest waits, those
 /// after it wait too, so the queue is as long as the memory takes to load,
-/// and at most about [`MAX_WAITING`] (then [`WaitQueue::offer`] waits for
-/// the memory: call it from the thread that delivers outcomes, never from a
-/// rayon worker).
-pub struct WaitQueue<D> {
+/// and at most about four of the batch's chunks (then [`WaitQueue::offer`]
+/// waits for the memory: call it from the thread that delivers outcomes,
+/// never from a rayon worker).
+pub struct WaitQueue<'w, D> {
     items: VecDeque<(PathBuf, crate::Result<Outcome<D>>)>,
+    on_wait: Option<Box<dyn FnMut() + 'w>>,
 }
 
-impl<D> Default for WaitQueue<D> {
+impl<D> Default for WaitQueue<'_, D> {
     fn default() -> Self {
         WaitQueue {
             items: VecDeque::new(),
+            on_wait: None,
         }
     }
 }
 
-impl<D: Send> WaitQueue<D> {
+impl<'w, D: Send> WaitQueue<'w, D> {
     /// An empty queue.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Calls `on_wait` each time the queue starts to wait for the memory
+    /// (it is full, or [`WaitQueue::finish`] is called, while the memory
+    /// still loads): where a progress bar says what the batch waits for.
+    pub fn on_wait(mut self, on_wait: impl FnMut() + 'w) -> Self {
+        self.on_wait = Some(Box::new(on_wait));
+        self
     }
 
     /// How many outcomes wait.
@@ -314,6 +336,9 @@ impl<D: Send> WaitQueue<D> {
     {
         if self.items.is_empty() {
             return;
+        }
+        if let (Memory::Loading, Some(on_wait)) = (lookups.now(), self.on_wait.as_mut()) {
+            on_wait();
         }
         let translator = lookups.wait();
         self.items.par_iter_mut().for_each(|(input, result)| {
@@ -564,47 +589,77 @@ mod tests {
             &no_write,
         );
         let err = loaded.unwrap().err().unwrap();
-        assert!(matches!(err, LoadError::Panicked));
-        assert_eq!(err.to_string(), "loading the memory failed unexpectedly");
+        assert_eq!(
+            err.to_string(),
+            "loading the memory failed unexpectedly: index corrupted"
+        );
         assert!(matches!(sunk[0].1, Ok(Outcome::Abandoned)));
         assert!(matches!(sunk[3].1, Ok(Outcome::Abandoned)));
+        // A formatted message is kept too; a payload of another type is not.
+        let (_, loaded) = run_queue(vec![], || panic!("{} segments", 3), &no_write);
+        let err = loaded.unwrap().err().unwrap().to_string();
+        assert_eq!(err, "loading the memory failed unexpectedly: 3 segments");
+        let (_, loaded) = run_queue(vec![], || std::panic::panic_any(7), &no_write);
+        let err = loaded.unwrap().err().unwrap().to_string();
+        assert_eq!(err, "loading the memory failed unexpectedly");
+    }
+
+    /// Offers `n` waiting digests while a loader waits for the queue to
+    /// wait (its `on_wait` releases the loader), then finishes the queue:
+    /// how many digests reached the sink right after the `n`th offer, and
+    /// how many times the queue waited. Whatever the timing, the memory is
+    /// loaded only once the queue waits, so nothing passes before.
+    fn offer_until_the_queue_waits(n: usize) -> (usize, usize, usize) {
+        let loading = Loading::<Matcher<MemoryTm>, String>::new();
+        let lookups = Deferred::new(&loading, 75);
+        let sunk = std::cell::Cell::new(0);
+        let waits = std::cell::Cell::new(0);
+        let mut after_offers = 0;
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel::<()>();
+            let loading = &loading;
+            scope.spawn(move || {
+                loading.load(|| rx.recv().map(|()| matcher()).map_err(|e| e.to_string()))
+            });
+            // Declared in the scope: on a failed assertion the queue, and the
+            // sender its callback holds, are dropped, so the loader ends.
+            let mut queue = WaitQueue::new().on_wait(|| {
+                waits.set(waits.get() + 1);
+                let _ = tx.send(());
+            });
+            let mut count = |_: &Path, r: crate::Result<Outcome<usize>>| {
+                assert!(matches!(r, Ok(Outcome::Done(s)) if translated(&s)));
+                sunk.set(sunk.get() + 1);
+            };
+            for i in 0..n {
+                let r = Ok(Outcome::Waiting(digest(), i));
+                queue.offer(Path::new("a"), r, &lookups, &no_write, &mut count);
+            }
+            after_offers = sunk.get();
+            queue.finish(&lookups, &no_write, &mut count);
+            assert!(queue.is_empty());
+        });
+        (after_offers, sunk.get(), waits.get())
     }
 
     #[test]
     fn a_full_queue_waits_for_the_memory() {
-        let loading = Loading::<Matcher<MemoryTm>, String>::new();
-        let lookups = Deferred::new(&loading, 75);
-        let (tx, rx) = mpsc::channel::<()>();
-        let mut queue = WaitQueue::new();
-        let mut sunk = 0;
-        std::thread::scope(|scope| {
-            let loading = &loading;
-            scope.spawn(move || {
-                loading.load(|| {
-                    rx.recv().unwrap();
-                    Ok(matcher())
-                })
-            });
-            let mut offer = |queue: &mut WaitQueue<usize>, i: usize| {
-                let r = Ok(Outcome::Waiting(digest(), i));
-                queue.offer(
-                    Path::new("a"),
-                    r,
-                    &lookups,
-                    &no_write,
-                    &mut |_: &Path, _| sunk += 1,
-                );
-            };
-            for i in 0..MAX_WAITING - 1 {
-                offer(&mut queue, i);
-            }
-            assert_eq!(queue.len(), MAX_WAITING - 1);
-            tx.send(()).unwrap();
-            // The bound is reached: the queue is emptied even if the memory
-            // was not loaded yet when this was offered.
-            offer(&mut queue, MAX_WAITING);
-            assert!(queue.is_empty());
-        });
-        assert_eq!(sunk, MAX_WAITING);
+        // The bound reached, the offer itself waits for the memory and
+        // empties the queue; finishing then has nothing left to wait for.
+        assert_eq!(
+            offer_until_the_queue_waits(MAX_WAITING),
+            (MAX_WAITING, MAX_WAITING, 1)
+        );
+    }
+
+    #[test]
+    fn a_batch_that_ends_before_the_memory_waits_at_the_end_and_says_so() {
+        // Under the bound nothing waits until the batch ends; then the
+        // queue waits, once, and says so.
+        assert_eq!(offer_until_the_queue_waits(3), (0, 3, 1));
+        assert_eq!(
+            offer_until_the_queue_waits(MAX_WAITING - 1),
+            (0, MAX_WAITING - 1, 1)
+        );
     }
 }

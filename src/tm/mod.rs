@@ -13,6 +13,7 @@ use crate::error::{Error, Location, Result};
 use crate::text::{LangMatch, LanguageTag};
 
 mod bilingual;
+pub mod cache;
 pub mod coded;
 mod split;
 mod tsv;
@@ -811,24 +812,58 @@ pub fn open_matcher(
     pair: LanguagePair,
     specs: &[PathBuf],
 ) -> Result<crate::fuzzy::Matcher<OpenedMemory>> {
-    let stores: Vec<crate::store::StoreLocation> = specs
-        .iter()
-        .filter_map(|p| crate::store::StoreLocation::parse(&p.to_string_lossy()))
-        .collect();
-    match (stores.len(), specs.len()) {
-        (0, _) => {
-            let (tm, index) = crate::fuzzy::Matcher::load(pair, specs)?.into_parts();
-            crate::fuzzy::Matcher::with_index(OpenedMemory::Files(tm), index)
-        }
-        (1, 1) => {
-            let store = crate::store::open_location(&stores[0], false)?;
-            let (memory, index, _) = crate::store::StoreMemory::open(store, pair)?;
-            crate::fuzzy::Matcher::with_index(OpenedMemory::Store(memory), index)
-        }
-        _ => Err(Error::Usage(
-            "--tm takes one store, or memory files and folders, not both (import files into the store with `tmkit tm import`)".into(),
-        )),
+    open_matcher_with(pair, specs, None).map(|(matcher, _)| matcher)
+}
+
+/// [`open_matcher`], keeping the index of memory files in `cache` (see
+/// [`cache`]): read from it while the files' sources are unchanged, else
+/// built and written to it. Also says how the cache served (`None`: a
+/// store, or no cache).
+pub fn open_matcher_with(
+    pair: LanguagePair,
+    specs: &[PathBuf],
+    cache: Option<&cache::IndexCache>,
+) -> Result<(crate::fuzzy::Matcher<OpenedMemory>, Option<cache::CacheUse>)> {
+    check_memory_specs(specs)?;
+    if let [spec] = specs
+        && let Some(location) = crate::store::StoreLocation::parse(&spec.to_string_lossy())
+    {
+        let store = crate::store::open_location(&location, false)?;
+        let (memory, index, _) = crate::store::StoreMemory::open(store, pair)?;
+        let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Store(memory), index)?;
+        return Ok((matcher, None));
     }
+    let (tm, index, used) = match cache {
+        // A cache file exists: load the entries alone and check it against them.
+        Some(cache) if cache.may_hold(&pair, specs) => {
+            let tm = MemoryTm::load(pair, specs)?;
+            let (index, used) = cache.index(&tm, specs);
+            (tm, index, Some(used))
+        }
+        // Else index while loading, then keep the index for the next run.
+        _ => {
+            let (tm, index) = crate::fuzzy::Matcher::load(pair, specs)?.into_parts();
+            let used = cache.map(|c| c.store(&tm, specs, &index));
+            (tm, index, used)
+        }
+    };
+    let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Files(tm), index)?;
+    Ok((matcher, used))
+}
+
+/// Refuses a `--tm` list that names a store beside other memories (or two
+/// stores): bad usage, found before anything is loaded.
+pub fn check_memory_specs(specs: &[PathBuf]) -> Result<()> {
+    let stores = specs
+        .iter()
+        .filter(|p| crate::store::StoreLocation::parse(&p.to_string_lossy()).is_some())
+        .count();
+    if stores > 0 && specs.len() > 1 {
+        return Err(Error::Usage(
+            "--tm takes one store, or memory files and folders, not both (import files into the store with `tmkit tm import`)".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn tmkit() -> Command {
     let mut cmd = Command::cargo_bin("tmkit").unwrap();
     cmd.env("NO_COLOR", "1");
+    // Tests never write into the user's cache; those of the cache name one.
+    cmd.env("TMKIT_NO_CACHE", "1");
     cmd
 }
 

@@ -1,0 +1,453 @@
+//! A persistent cache of the fuzzy index of memory files, as a store keeps
+//! its `.fzi` beside it: a memory file is parsed on every run, but its index
+//! (tokenizing every source, the postings, the exact-match table) is built
+//! once and read back while the memory does not change.
+//!
+//! The cache lives in the user's cache folder (`$XDG_CACHE_HOME/tmkit`, else
+//! `~/.cache/tmkit`), never beside the memory: one file per memory, named by
+//! the canonical paths of what `--tm` names and the language pair, so an
+//! edited memory replaces its cache instead of adding one. A cache file is
+//! used only when it was built from the same sources: it records a 128-bit
+//! hash of everything the index is made of (each entry's source, inline-code
+//! count and change date, in entry order), which the loaded memory is checked
+//! against. That hash, not the files' sizes and times, decides, so a touched
+//! or restored file keeps its cache and an edit that keeps the size and time
+//! is still seen. A stale, damaged or unreadable cache file is rebuilt; one
+//! that cannot be written (a read-only folder) just leaves the run uncached.
+//! Files are written atomically (a temporary file renamed into place).
+//!
+//! `TMKIT_NO_CACHE=1` (or `--no-cache`) turns it off.
+
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{LanguagePair, MemoryTm, TranslationMemory};
+use crate::fuzzy::FuzzyIndex;
+
+const MAGIC: &[u8; 8] = b"TMKFCI01";
+
+/// Memories with fewer entries are not cached: they index faster than a
+/// cache file is read.
+pub const MIN_CACHED_ENTRIES: usize = 5_000;
+
+/// The environment variable that turns the cache off (any value but `0`).
+pub const NO_CACHE_ENV: &str = "TMKIT_NO_CACHE";
+
+/// tmkit's folder in the user's cache: `$XDG_CACHE_HOME/tmkit` (an absolute
+/// path), else `$HOME/.cache/tmkit`.
+pub fn user_cache_dir() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    std::env::var_os("XDG_CACHE_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".cache"))
+        })
+        .map(|d| d.join("tmkit"))
+}
+
+/// Where the fuzzy indexes of memory files are kept (see the module docs).
+#[derive(Debug, Clone)]
+pub struct IndexCache {
+    dir: PathBuf,
+    min_entries: usize,
+}
+
+/// How [`IndexCache::index`] got an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheUse {
+    /// Read from the cache.
+    Read,
+    /// Built (the cache had none for these sources, or a damaged one), and
+    /// written to the cache when its folder allows.
+    Built,
+    /// Built without the cache: the memory is too small to gain from one.
+    Small,
+}
+
+impl IndexCache {
+    /// A cache in `dir` (created when first written).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        IndexCache {
+            dir: dir.into(),
+            min_entries: MIN_CACHED_ENTRIES,
+        }
+    }
+
+    /// The user's cache ([`user_cache_dir`]), unless [`NO_CACHE_ENV`] is set
+    /// or there is no such folder.
+    pub fn from_env() -> Option<Self> {
+        let off = std::env::var_os(NO_CACHE_ENV).is_some_and(|v| !v.is_empty() && v != "0");
+        if off {
+            return None;
+        }
+        user_cache_dir().map(Self::new)
+    }
+
+    /// Caches memories of at least `n` entries ([`MIN_CACHED_ENTRIES`] by default).
+    pub fn with_min_entries(mut self, n: usize) -> Self {
+        self.min_entries = n;
+        self
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache file of the memory that `specs` (files and folders, as
+    /// given to `--tm`) give for `pair`.
+    pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
+        let mut hashes = StableHash::new();
+        for spec in specs {
+            let path = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone());
+            hashes.write(path.as_os_str().as_encoded_bytes());
+            hashes.write(&[0]);
+        }
+        hashes.write(pair_key(pair).as_bytes());
+        let [a, b] = hashes.finish();
+        self.dir.join(format!("{a:016x}{b:016x}.fzc"))
+    }
+
+    /// The index of `tm`, loaded from `specs`: read from the cache when it
+    /// holds one built from the same sources, else built (on all cores) and
+    /// written to the cache, a failure to write leaving it uncached.
+    pub fn index(&self, tm: &MemoryTm, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
+        if tm.len() < self.min_entries {
+            return (FuzzyIndex::build(tm), CacheUse::Small);
+        }
+        let path = self.path_for(tm.pair(), specs);
+        let key = content_key(tm);
+        if let Some(index) = read(&path, &key, tm) {
+            return (index, CacheUse::Read);
+        }
+        let index = FuzzyIndex::build(tm);
+        // Best effort: a read-only or full cache folder means no cache.
+        let _ = write(&path, &key, &index);
+        (index, CacheUse::Built)
+    }
+
+    /// Writes `index`, built by the caller from `tm` (e.g. while loading), to
+    /// the cache: [`CacheUse::Built`], or [`CacheUse::Small`] for a memory
+    /// too small to cache. A failure to write leaves it uncached.
+    pub fn store(&self, tm: &MemoryTm, specs: &[PathBuf], index: &FuzzyIndex) -> CacheUse {
+        if tm.len() < self.min_entries {
+            return CacheUse::Small;
+        }
+        let _ = write(&self.path_for(tm.pair(), specs), &content_key(tm), index);
+        CacheUse::Built
+    }
+
+    /// True when the cache may hold an index for `specs` and `pair` (a file
+    /// exists; whether it is current is known once the memory is loaded).
+    pub fn may_hold(&self, pair: &LanguagePair, specs: &[PathBuf]) -> bool {
+        self.path_for(pair, specs).is_file()
+    }
+}
+
+/// What an index is built from, hashed: the pair, the entry count, and each
+/// entry's source, inline-code count and change date, in entry order.
+fn content_key(tm: &MemoryTm) -> [u8; 24] {
+    let mut h = StableHash::new();
+    h.write(pair_key(tm.pair()).as_bytes());
+    for e in tm.entries() {
+        h.write(&(e.source.len() as u64).to_le_bytes());
+        h.write(e.source.as_bytes());
+        h.write(&e.source_codes.to_le_bytes());
+        match &e.changedate {
+            Some(d) => {
+                h.write(&[1, d.len() as u8]);
+                h.write(d.as_bytes());
+            }
+            None => h.write(&[0]),
+        }
+    }
+    let [a, b] = h.finish();
+    let mut key = [0u8; 24];
+    key[..8].copy_from_slice(&a.to_le_bytes());
+    key[8..16].copy_from_slice(&b.to_le_bytes());
+    key[16..].copy_from_slice(&(tm.len() as u64).to_le_bytes());
+    key
+}
+
+fn pair_key(pair: &LanguagePair) -> String {
+    format!("{}\t{}", pair.source, pair.target)
+}
+
+/// Two fixed-seed hashers, for a 128-bit hash that is the same in every run
+/// of a build (a cache written by another build may just miss).
+struct StableHash([ahash::AHasher; 2]);
+
+impl StableHash {
+    fn new() -> Self {
+        let seeded = |s: u64| {
+            ahash::RandomState::with_seeds(s, s ^ 0x9e37_79b9_7f4a_7c15, 0x243f_6a88, 0x85a3_08d3)
+                .build_hasher()
+        };
+        StableHash([seeded(0x746d_6b69_7401), seeded(0x746d_6b69_7402)])
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for h in &mut self.0 {
+            h.write(bytes);
+        }
+    }
+
+    fn finish(&self) -> [u64; 2] {
+        [self.0[0].finish(), self.0[1].finish()]
+    }
+}
+
+/// The index in `path` when it was built from sources hashing to `key` and
+/// its bytes are whole (their length and hash are checked, so a damaged
+/// file is never read as another index).
+fn read(path: &Path, key: &[u8; 24], tm: &MemoryTm) -> Option<FuzzyIndex> {
+    let bytes = std::fs::read(path).ok()?;
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())?
+        .strip_prefix(key.as_slice())?;
+    let (len, rest) = rest.split_first_chunk::<8>()?;
+    let (sum, body) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*len) != body.len() as u64 || u64::from_le_bytes(*sum) != checksum(body) {
+        return None;
+    }
+    let index = FuzzyIndex::from_bytes(body).ok()?;
+    (index.len() == tm.len()).then_some(index)
+}
+
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut h = StableHash::new();
+    h.write(bytes);
+    h.finish()[0]
+}
+
+fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {
+    let mut body = Vec::new();
+    index
+        .write_to(&mut body)
+        .map_err(|e| crate::Error::io(path, e))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    }
+    let mut out = crate::files::AtomicFile::create(path)?;
+    let io = |e| crate::Error::io(path, e);
+    out.write_all(MAGIC).map_err(io)?;
+    out.write_all(key).map_err(io)?;
+    out.write_all(&(body.len() as u64).to_le_bytes())
+        .map_err(io)?;
+    out.write_all(&checksum(&body).to_le_bytes()).map_err(io)?;
+    out.write_all(&body).map_err(io)?;
+    out.commit_unsynced()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> LanguagePair {
+        LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
+    }
+
+    /// A TSV memory of `n` distinct lines in `dir`, the first one `first`.
+    fn memory(dir: &Path, first: &str, n: usize) -> PathBuf {
+        let mut text = format!("{first}\tpremier\n");
+        for i in 1..n {
+            text.push_str(&format!("Line number {i} of the memory.\tLigne {i}.\n"));
+        }
+        let path = dir.join("m.tsv");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn load(path: &Path) -> MemoryTm {
+        MemoryTm::load(pair(), &[path.to_path_buf()]).unwrap()
+    }
+
+    fn cache_files(cache: &IndexCache) -> Vec<PathBuf> {
+        std::fs::read_dir(cache.dir())
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The index `cache` gives for the memory at `path`, and how.
+    fn indexed(cache: &IndexCache, path: &Path) -> (MemoryTm, FuzzyIndex, CacheUse) {
+        let tm = load(path);
+        let (index, used) = cache.index(&tm, &[path.to_path_buf()]);
+        (tm, index, used)
+    }
+
+    /// The same index as one built from scratch: same segments, same
+    /// vocabulary, same best hit for a query.
+    fn assert_current(tm: MemoryTm, index: FuzzyIndex, query: &str, expected: &str) {
+        assert_eq!(index.len(), tm.len());
+        let fresh = FuzzyIndex::build(&tm);
+        assert_eq!(index.vocabulary().len(), fresh.vocabulary().len());
+        let matcher = crate::fuzzy::Matcher::with_index(tm, index).unwrap();
+        let hits = matcher
+            .session()
+            .lookup(query, &crate::fuzzy::MatchOptions::default());
+        assert_eq!(hits[0].entry.source, expected);
+    }
+
+    #[test]
+    fn an_index_is_built_once_then_read() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        let cache = IndexCache::new(home.path().join("tmkit")).with_min_entries(10);
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Built);
+        assert_eq!(cache_files(&cache).len(), 1);
+        let (tm, index, used) = indexed(&cache, &path);
+        assert_eq!(used, CacheUse::Read);
+        assert_current(
+            tm,
+            index,
+            "The storm hit the coast",
+            "The storm hit the coast.",
+        );
+        // Nothing is written beside the memory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_changed_memory_rebuilds_its_cache_even_with_the_same_size_and_time() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cache = IndexCache::new(home.path()).with_min_entries(10);
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        indexed(&cache, &path);
+        // Same length, same modification time, another first sentence.
+        memory(dir.path(), "The train hit the coast.", 40);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let (tm, index, used) = indexed(&cache, &path);
+        assert_eq!(used, CacheUse::Built);
+        assert_current(
+            tm,
+            index,
+            "The train hit the coast",
+            "The train hit the coast.",
+        );
+        // The stale file was replaced, not joined by another.
+        assert_eq!(cache_files(&cache).len(), 1);
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+    }
+
+    #[test]
+    fn a_damaged_cache_file_is_rebuilt() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cache = IndexCache::new(home.path()).with_min_entries(10);
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        indexed(&cache, &path);
+        let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        let bytes = std::fs::read(&file).unwrap();
+        for damaged in [
+            bytes[..bytes.len() / 2].to_vec(),
+            b"garbage".to_vec(),
+            [&bytes[..60], &[0xff; 64][..], &bytes[124..]].concat(),
+        ] {
+            std::fs::write(&file, damaged).unwrap();
+            let (tm, index, used) = indexed(&cache, &path);
+            assert_eq!(used, CacheUse::Built);
+            assert_current(
+                tm,
+                index,
+                "The storm hit the coast",
+                "The storm hit the coast.",
+            );
+            assert_eq!(std::fs::read(&file).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn a_cache_folder_that_cannot_be_written_just_means_no_cache() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        // A folder that cannot be made (a file is in the way) ...
+        let blocker = home.path().join("file");
+        std::fs::write(&blocker, "").unwrap();
+        let mut unwritable = vec![blocker.join("tmkit")];
+        // ... and a read-only one (which root writes anyway).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let locked = home.path().join("locked");
+            std::fs::create_dir(&locked).unwrap();
+            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+            if tempfile::tempfile_in(&locked).is_err() {
+                unwritable.extend([locked.clone(), locked.join("tmkit")]);
+            }
+        }
+        for folder in unwritable {
+            let cache = IndexCache::new(&folder).with_min_entries(10);
+            for _ in 0..2 {
+                let (tm, index, used) = indexed(&cache, &path);
+                assert_eq!(used, CacheUse::Built, "{}", folder.display());
+                assert_current(
+                    tm,
+                    index,
+                    "The storm hit the coast",
+                    "The storm hit the coast.",
+                );
+            }
+            assert!(cache_files(&cache).is_empty());
+        }
+    }
+
+    #[test]
+    fn small_memories_and_other_pairs_are_kept_apart() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        let cache = IndexCache::new(home.path()).with_min_entries(41);
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Small);
+        assert!(cache_files(&cache).is_empty());
+        let de = LanguagePair::new("en".parse().unwrap(), "de".parse().unwrap());
+        assert_ne!(
+            cache.path_for(&pair(), std::slice::from_ref(&path)),
+            cache.path_for(&de, std::slice::from_ref(&path))
+        );
+        // A relative path names the same file as its absolute one.
+        let here = std::env::current_dir().unwrap();
+        let relative = pathdiff(&path, &here);
+        assert_eq!(
+            cache.path_for(&pair(), &[relative]),
+            cache.path_for(&pair(), &[path])
+        );
+    }
+
+    /// `path` relative to `base` (both absolute), through `..` as needed.
+    fn pathdiff(path: &Path, base: &Path) -> PathBuf {
+        let common = path
+            .components()
+            .zip(base.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut out = PathBuf::new();
+        for _ in base.components().skip(common) {
+            out.push("..");
+        }
+        for c in path.components().skip(common) {
+            out.push(c);
+        }
+        out
+    }
+
+    #[test]
+    fn the_user_cache_folder_follows_xdg() {
+        // Only reads the environment: the folder is the variable's, plus tmkit.
+        if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| Path::new(v).is_absolute())
+        {
+            assert_eq!(user_cache_dir(), Some(PathBuf::from(xdg).join("tmkit")));
+        } else if let Some(home) = std::env::var_os("HOME").filter(|v| Path::new(v).is_absolute()) {
+            assert_eq!(
+                user_cache_dir(),
+                Some(PathBuf::from(home).join(".cache").join("tmkit"))
+            );
+        }
+    }
+}
