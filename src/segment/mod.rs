@@ -172,7 +172,10 @@ impl Segmenter {
     pub(crate) fn hard_line_break(&self, bytes: &[u8], nl: usize) -> Option<bool> {
         match &self.engine {
             Engine::Rules(rules) if self.joins_lines() => {
-                lines::continues(rules, bytes, nl, false).map(|joined| !joined)
+                if lines::continues(rules, bytes, nl, false)? {
+                    return Some(false);
+                }
+                lines::crossed(rules, bytes, nl).map(|crossed| !crossed)
             }
             _ => Some(true),
         }

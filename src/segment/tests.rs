@@ -131,6 +131,58 @@ fn line_breaks_and_wrapped_mode() {
 }
 
 #[test]
+fn full_lines_join_a_capitalised_next_line() {
+    // A line as wide as its block (here 60-80 characters), whose next word
+    // did not fit, goes on in a capitalised line when another line of the
+    // block is wrapped too, or when it ends in a comma or dash.
+    let text = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                Professor Anna Kowalski, who argued that the library should open on Sundays\n\
+                and that its reading rooms should stay open until ten. The vote was postponed.";
+    assert_eq!(split("en", text).len(), 2);
+    check(
+        "es",
+        "La reunión anual de la asociación de bibliotecarios se celebrará en Valparaíso – \n\
+         Chile, del 3 al 5 de junio, con la presencia de la ministra de las Culturas. \n\
+         Las inscripciones abren mañana.",
+        &[
+            "La reunión anual de la asociación de bibliotecarios se celebrará en Valparaíso – \n\
+             Chile, del 3 al 5 de junio, con la presencia de la ministra de las Culturas.",
+            "Las inscripciones abren mañana.",
+        ],
+    );
+    // Not joined: a heading before paragraphs set one per line, short lines,
+    // a line ending in a number, a list item, a line much shorter than the block.
+    let news = "Storm closes schools across the north of the country for a second day\n\
+                Heavy snow fell overnight and more is expected on Friday, forecasters said.\n\
+                Trains between the two largest cities were cancelled for the whole day.";
+    assert_eq!(split("en", news).len(), 3);
+    check(
+        "en",
+        "Opening hours\nMonday to Friday.",
+        &["Opening hours", "Monday to Friday."],
+    );
+    let contents = "Acknowledgements ............................................... 5\n\
+                    Chapter 2: Three Weeks Later .................................... 9";
+    assert_eq!(split("en", contents).len(), 2);
+    let list = "Applicants must send the following documents before the end of the month\n\
+                A. The application form signed by both parents or guardians and the school\n\
+                B. Two recent photographs.";
+    assert_eq!(split("en", list).len(), 3);
+    let short = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                 the mayor, who argued that\nThe library should open.";
+    assert_eq!(split("en", short).len(), 3);
+    // Two lines, the second ending the sentence: nothing shows a wrap.
+    let two = "The committee met on Tuesday to review the proposal submitted last month by\n\
+               Professor Anna Kowalski, who argued that the library should open on Sundays.";
+    assert_eq!(split("en", two).len(), 2);
+    // A line ending in a colon ends the sentence of the lines joined to it.
+    let colon = "Zehn kurze Hinweise sollen allen neuen Mitgliedern des Vereins helfen, eine\n\
+                 Saison ohne Verletzungen zu erleben und bis zum letzten Spiel gesund zu\n\
+                 bleiben:\n\n1. Wärmen Sie sich auf!";
+    assert_eq!(split("de", colon).len(), 2);
+}
+
+#[test]
 fn hard_wrapped_lines_continue_their_sentence() {
     // Cased scripts: a line without a terminal, then a lower-case line.
     check(
