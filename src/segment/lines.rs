@@ -107,7 +107,7 @@ pub(crate) fn joins_through(
     if bytes[nl] == b'\n' {
         head = head.strip_suffix(b"\r").unwrap_or(head);
     }
-    if !line_is_open(rules, head) || !ends_in_cased_letter(head) {
+    if !open_in_cased_letter(rules, head) {
         return Some(None);
     }
     // Code: never after a fence line, nor between two indented lines.
@@ -295,34 +295,51 @@ fn char_before(bytes: &[u8], end: usize) -> Option<(usize, char)> {
 /// True when the line ending at `head.len()` has text and does not end in a
 /// terminal (possibly followed by closing quotes and brackets).
 fn line_is_open(rules: &LangRules, head: &[u8]) -> bool {
+    open_end(rules, head).is_some()
+}
+
+/// When the line ending at `head.len()` is open (see [`line_is_open`]), the
+/// end of its last character that is not a space, closing mark or bidi control.
+fn open_end(rules: &LangRules, head: &[u8]) -> Option<usize> {
     let mut end = head.len();
     while end > 0 && matches!(head[end - 1], b' ' | b'\t') {
         end -= 1;
     }
     while let Some((start, c)) = char_before(head, end) {
         if c == '\n' || c == '\r' {
-            return false;
+            return None;
         }
         if !(is_closer(c) || is_bidi_control(c)) {
-            return rules.terminal_kind(c).is_none();
+            return rules.terminal_kind(c).is_none().then_some(end);
         }
         end = start;
     }
     // Blank, or only closing marks since the start of the text.
-    false
+    None
 }
 
 /// True when the last letter of the line ending at `head.len()` is from a
-/// cased script: a line of Chinese, Arabic, Hebrew, Thai or Devanagari is not
-/// wrapped mid-sentence by this rule, whatever the next line starts with.
+/// cased script: a line of Chinese, Arabic, Hebrew, Thai, Devanagari or
+/// Georgian (whose Mkhedruli letters are lower case for Unicode but never
+/// capitalised in running text) is not wrapped mid-sentence by this rule,
+/// whatever the next line starts with.
 fn ends_in_cased_letter(head: &[u8]) -> bool {
-    let mut end = head.len();
+    letter_is_cased(head, head.len())
+}
+
+/// [`line_is_open`] and [`ends_in_cased_letter`] in one walk back.
+fn open_in_cased_letter(rules: &LangRules, head: &[u8]) -> bool {
+    open_end(rules, head).is_some_and(|end| letter_is_cased(head, end))
+}
+
+/// True when the last letter before `end`, on its line, is from a cased script.
+fn letter_is_cased(head: &[u8], mut end: usize) -> bool {
     while let Some((start, c)) = char_before(head, end) {
         if c == '\n' || c == '\r' {
             return false;
         }
         if c.is_alphabetic() {
-            return c.is_lowercase() || c.is_uppercase();
+            return matches!(classify(c), Class::Upper | Class::Lower);
         }
         end = start;
     }

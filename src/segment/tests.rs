@@ -236,6 +236,8 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("en", "Steps\n• wait.", &["Steps", "• wait."]);
     check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
     check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
+    // Georgian letters are lower case for Unicode, but Georgian has no case.
+    check("ka", "ფასი\nwifi ღირს.", &["ფასი", "wifi ღირს."]);
     // Nor after a line in a script without case, whatever the next one holds.
     check("zh", "价格是\n(30 元)。", &["价格是", "(30 元)。"]);
     check("zh", "价格是\nwifi 的价格。", &["价格是", "wifi 的价格。"]);
@@ -760,4 +762,11 @@ fn line_breaks_inside_east_asian_text_vanish_on_one_line() {
         on_one_line("No break."),
         std::borrow::Cow::Borrowed(_)
     ));
+}
+
+#[test]
+fn arabic_script_letters_of_every_block_glue_sentences() {
+    // Sorani Kurdish `ە` (U+06D5) lies outside the basic Arabic letters.
+    assert_eq!(split("ckb", "چوومە ماڵەوە.دەرگاکە داخرا.").len(), 2);
+    assert_eq!(split("fa", "به خانه رسیدم.در بسته بود.").len(), 2);
 }
