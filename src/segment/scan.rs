@@ -260,6 +260,16 @@ impl<'a> RuleScanner<'a> {
             self.marker = readings;
             return Some(Step::Continue(marker_end));
         }
+        // `в 1990 г.`, `в XIX в.`: a Cyrillic letter after a number is an
+        // abbreviated unit (год, век), not the next item of a list.
+        let cyrillic = readings[0].is_some_and(|m| m.kind == lists::MarkerKind::Cyrillic);
+        if cyrillic
+            && style == MarkerStyle::Dot
+            && (self.previous_word_is_number(tok_start)
+                || is_roman_numeral(self.previous_word(tok_start)))
+        {
+            return None;
+        }
         let follows = |m: &Option<Marker>| {
             m.is_some_and(|m| self.marker.iter().flatten().any(|p| m.follows(p)))
         };

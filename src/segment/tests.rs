@@ -770,3 +770,24 @@ fn arabic_script_letters_of_every_block_glue_sentences() {
     assert_eq!(split("ckb", "چوومە ماڵەوە.دەرگاکە داخرا.").len(), 2);
     assert_eq!(split("fa", "به خانه رسیدم.در بسته بود.").len(), 2);
 }
+
+#[test]
+fn cyrillic_unit_after_a_number_is_no_list_item() {
+    // `г.` follows `в.` as a list label, but after a year it is `год`.
+    check(
+        "ru",
+        "Этапы: а. проект б. стройка в. запуск в 1990 г. Он работает.",
+        &[
+            "Этапы:",
+            "а. проект",
+            "б. стройка",
+            "в. запуск в 1990 г.",
+            "Он работает.",
+        ],
+    );
+    check(
+        "ru",
+        "Этапы: а. проект б. стройка в. запуск г. отчёт",
+        &["Этапы:", "а. проект", "б. стройка", "в. запуск", "г. отчёт"],
+    );
+}
