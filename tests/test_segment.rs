@@ -109,6 +109,40 @@ fn jsonl_has_offsets_and_detected_language() {
 }
 
 #[test]
+fn line_breaks_between_cjk_characters_are_removed_in_text_only() {
+    // CSS Text 3: a line break between Chinese or Japanese characters is no
+    // space; Korean keeps it; JSON keeps the raw slice and its byte offsets.
+    for (lang, input, line) in [
+        ("ja", "これは父の\n家です。", "これは父の家です。\n"),
+        ("zh", "这是我父亲的\n房子。", "这是我父亲的房子。\n"),
+        (
+            "ko",
+            "이것은 아버지의\n집입니다.",
+            "이것은 아버지의 집입니다.\n",
+        ),
+    ] {
+        tmkit()
+            .args(["segment", "--lang", lang, "--wrapped"])
+            .write_stdin(input)
+            .assert()
+            .success()
+            .stdout(line);
+        let out = tmkit()
+            .args(["segment", "--lang", lang, "--wrapped", "--format", "jsonl"])
+            .write_stdin(input)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["text"], input);
+        assert_eq!(json["start"], 0);
+        assert_eq!(json["end"], input.len());
+    }
+}
+
+#[test]
 fn jsonl_with_explicit_language_has_no_lang_field() {
     tmkit()
         .args(["segment", "--lang", "de", "--format", "jsonl"])

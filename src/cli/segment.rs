@@ -12,7 +12,7 @@ use tmkit::batch::{self, BatchSummary, InputFilter};
 use tmkit::files;
 use tmkit::segment::srx::SrxRules;
 use tmkit::segment::stream::ChunkedText;
-use tmkit::segment::{QuoteMode, Segmenter, Sentence};
+use tmkit::segment::{QuoteMode, Segmenter, Sentence, on_one_line};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
 
@@ -161,23 +161,10 @@ impl Printer {
     }
 }
 
-/// Writes `text` on one line: line breaks inside it become spaces.
+/// Writes `text` on one line: line breaks inside it become spaces, or
+/// nothing between Chinese or Japanese characters ([`on_one_line`]).
 fn write_one_line(out: &mut impl Write, text: &str) -> io::Result<()> {
-    let bytes = text.as_bytes();
-    if memchr::memchr2(b'\n', b'\r', bytes).is_none() {
-        out.write_all(bytes)?;
-    } else {
-        let mut last = 0;
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            out.write_all(&bytes[last..i])?;
-            // `\r\n` is one break.
-            if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
-                out.write_all(b" ")?;
-            }
-            last = i + 1;
-        }
-        out.write_all(&bytes[last..])?;
-    }
+    out.write_all(on_one_line(text).as_bytes())?;
     out.write_all(b"\n")
 }
 

@@ -31,12 +31,26 @@ use crate::text::is_bidi_control;
 /// Lines after the break searched for the end of the wrapped sentence.
 pub(crate) const MAX_CHAIN: usize = 4;
 
+/// Narrowest wrap width (characters) at which a full line joins a capitalised
+/// next line: below it, short lines are headings, verse or list entries.
+const MIN_WRAP_WIDTH: usize = 60;
+/// Widest wrap width: a printed line rarely holds more than ~120 characters
+/// (even in small type); a longer line is a paragraph set on one line.
+const MAX_WRAP_WIDTH: usize = 120;
+/// A line is full when it and the next line's first word fill this share (%)
+/// of the width: text set in a proportional font (PDFs) wraps at a width in
+/// points, not characters, so lines of capitals are fewer characters long.
+const FULL_SHARE: usize = 85;
+
 /// How a line starts, for the break before it.
 enum Start {
     /// A lone terminal: it finishes the sentence of the line before.
     Terminal,
     /// A lower-case word (or a parenthesis): the sentence may go on.
     Continues,
+    /// A capitalised word (not a list item): the sentence goes on only if the
+    /// line before is full (see [`full_line`]).
+    Capital,
     /// Anything else: blank, capitalised, a list item, a bullet, a number.
     Other,
 }
@@ -54,6 +68,30 @@ pub(crate) fn continues(
     joins_through(rules, bytes, nl, complete).map(|through| through.is_some())
 }
 
+/// True when a chain of joined lines from a line break before `nl` runs past
+/// `nl` (see [`joins_through`]): a break that does not join on its own may
+/// still lie inside the chain of an earlier one (a capitalised line that
+/// joins only as part of a block already shown to be wrapped). `None` when
+/// a chain runs past the end of `bytes`.
+pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool> {
+    let mut end = nl;
+    for _ in 0..=MAX_CHAIN {
+        let Some(b) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) else {
+            return Some(false);
+        };
+        end = b;
+        if bytes[b] == b'\r' && bytes.get(b + 1) == Some(&b'\n') {
+            continue;
+        }
+        if let Some(at) = joins_through(rules, bytes, b, false)?
+            && at > nl
+        {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
 /// As [`continues`], with where the joined lines end: `Some(Some(at))` when the
 /// break joins and the line starting at `at` holds the sentence's terminal.
 /// Every line break before `at` (after `nl`) then joins too: the lines between
@@ -69,7 +107,7 @@ pub(crate) fn joins_through(
     if bytes[nl] == b'\n' {
         head = head.strip_suffix(b"\r").unwrap_or(head);
     }
-    if !line_is_open(rules, head) || !ends_in_cased_letter(head) {
+    if !open_in_cased_letter(rules, head) {
         return Some(None);
     }
     // Code: never after a fence line, nor between two indented lines.
@@ -78,6 +116,8 @@ pub(crate) fn joins_through(
         return Some(None);
     }
     let mut at = nl + 1;
+    // The widest line of the chain before the current one (see [`full_line`]).
+    let mut before = 0;
     for _ in 0..=MAX_CHAIN {
         let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |o| at + o);
         // A line cut off by the end of the buffer, or a `\r` whose `\n` may follow.
@@ -88,15 +128,23 @@ pub(crate) fn joins_through(
         if is_indented(prev) && is_indented(line) {
             return Some(None);
         }
-        prev = line;
         match line_start(rules, line) {
             Start::Terminal => return Some(Some(at)),
             Start::Continues => {}
+            Start::Capital => {
+                if !full_line(rules, prev, before, bytes, at, complete)? {
+                    return Some(None);
+                }
+            }
             Start::Other => return Some(None),
         }
+        before = before.max(line_width(prev));
+        prev = line;
         // A line ending in a colon used as a full stop is closed: a hard cut
         // in [`super::stream`] comes after it, so the chain must end there too.
-        if has_terminal(rules, line) || !line_is_open(rules, line) {
+        // A line ending in any colon ends the sentence too: what it
+        // introduces (a list, a quotation) starts on the next line.
+        if has_terminal(rules, line) || !line_is_open(rules, line) || ends_in_colon(line) {
             return Some(Some(at));
         }
         // The break after this line must join too (see `scan`'s `joined_through`).
@@ -114,6 +162,105 @@ pub(crate) fn joins_through(
             };
     }
     Some(None)
+}
+
+/// True when the line break before `at` (the start of a line of `bytes`)
+/// comes after a full line, `line`, of a wrapped block:
+/// - `line` ends in a letter, or in a comma, semicolon or dash (not in a
+///   number, a bracket or a quotation mark: a table of contents, a caption);
+/// - the wrap width of the block (the longest of `line`, the lines of the
+///   chain before it, `before` wide, and the lines after it, up to a blank
+///   line and [`MAX_CHAIN`] + 1 lines) is between
+///   [`MIN_WRAP_WIDTH`] and [`MAX_WRAP_WIDTH`];
+/// - `line` and the next line's first word fill [`FULL_SHARE`] of it (the
+///   word did not fit);
+/// - unless `line` ends in a comma, semicolon or dash (which cannot end a
+///   sentence), another line of the block is full and open too (it does not
+///   end in a terminal; the lines of the chain before are open): a heading or
+///   a caption before paragraphs set one per line (each ending in a terminal)
+///   shows no wrapping.
+///
+/// `None` when the block runs past the end of an incomplete `bytes`.
+fn full_line(
+    rules: &LangRules,
+    line: &[u8],
+    before: usize,
+    bytes: &[u8],
+    at: usize,
+    complete: bool,
+) -> Option<bool> {
+    let len = line_width(line);
+    let pause = ends_in_pause(line);
+    let ends_in_letter =
+        char_before(line, line.trim_ascii_end().len()).is_some_and(|(_, c)| c.is_alphabetic());
+    if len > MAX_WRAP_WIDTH || !(pause || ends_in_letter) {
+        return Some(false);
+    }
+    // The widths of the lines after, negative when the line is closed.
+    let mut widths = [(0usize, false); MAX_CHAIN + 1];
+    let mut width = len.max(before);
+    let mut start = at;
+    for slot in &mut widths {
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |o| start + o);
+        if !complete && (end == bytes.len() || (bytes[end] == b'\r' && end + 1 == bytes.len())) {
+            return None;
+        }
+        let next = &bytes[start..end];
+        let w = line_width(next);
+        if w == 0 {
+            break;
+        }
+        *slot = (w, line_is_open(rules, next));
+        width = width.max(w);
+        if end == bytes.len() {
+            break;
+        }
+        start = end
+            + if bytes[end..].starts_with(b"\r\n") {
+                2
+            } else {
+                1
+            };
+    }
+    if !(MIN_WRAP_WIDTH..=MAX_WRAP_WIDTH).contains(&width) {
+        return Some(false);
+    }
+    let word = bytes[at..]
+        .iter()
+        .skip_while(|b| matches!(b, b' ' | b'\t'))
+        .take_while(|b| !b.is_ascii_whitespace())
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count();
+    let full = |w: usize| w * 100 >= width * FULL_SHARE;
+    let attested = full(before) || widths.iter().any(|&(w, open)| open && full(w));
+    Some(full(len + 1 + word) && (pause || attested))
+}
+
+/// The length of `line` in characters, without trailing white space.
+fn line_width(line: &[u8]) -> usize {
+    let end = line.len()
+        - line
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    line[..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// True when `line` ends in a comma, a semicolon or a dash (a hyphen too).
+fn ends_in_pause(line: &[u8]) -> bool {
+    let body = line.trim_ascii_end();
+    body.ends_with(b",")
+        || body.ends_with(b";")
+        || body.ends_with(b"-")
+        || body.ends_with("–".as_bytes())
+        || body.ends_with("—".as_bytes())
+}
+
+/// True when `line` ends in a colon (ASCII or full-width), before white space.
+fn ends_in_colon(line: &[u8]) -> bool {
+    let body = line.trim_ascii_end();
+    body.ends_with(b":") || body.ends_with("：".as_bytes())
 }
 
 /// The character starting at `i` (`None` at the end or on invalid UTF-8).
@@ -148,34 +295,51 @@ fn char_before(bytes: &[u8], end: usize) -> Option<(usize, char)> {
 /// True when the line ending at `head.len()` has text and does not end in a
 /// terminal (possibly followed by closing quotes and brackets).
 fn line_is_open(rules: &LangRules, head: &[u8]) -> bool {
+    open_end(rules, head).is_some()
+}
+
+/// When the line ending at `head.len()` is open (see [`line_is_open`]), the
+/// end of its last character that is not a space, closing mark or bidi control.
+fn open_end(rules: &LangRules, head: &[u8]) -> Option<usize> {
     let mut end = head.len();
     while end > 0 && matches!(head[end - 1], b' ' | b'\t') {
         end -= 1;
     }
     while let Some((start, c)) = char_before(head, end) {
         if c == '\n' || c == '\r' {
-            return false;
+            return None;
         }
         if !(is_closer(c) || is_bidi_control(c)) {
-            return rules.terminal_kind(c).is_none();
+            return rules.terminal_kind(c).is_none().then_some(end);
         }
         end = start;
     }
     // Blank, or only closing marks since the start of the text.
-    false
+    None
 }
 
 /// True when the last letter of the line ending at `head.len()` is from a
-/// cased script: a line of Chinese, Arabic, Hebrew, Thai or Devanagari is not
-/// wrapped mid-sentence by this rule, whatever the next line starts with.
+/// cased script: a line of Chinese, Arabic, Hebrew, Thai, Devanagari or
+/// Georgian (whose Mkhedruli letters are lower case for Unicode but never
+/// capitalised in running text) is not wrapped mid-sentence by this rule,
+/// whatever the next line starts with.
 fn ends_in_cased_letter(head: &[u8]) -> bool {
-    let mut end = head.len();
+    letter_is_cased(head, head.len())
+}
+
+/// [`line_is_open`] and [`ends_in_cased_letter`] in one walk back.
+fn open_in_cased_letter(rules: &LangRules, head: &[u8]) -> bool {
+    open_end(rules, head).is_some_and(|end| letter_is_cased(head, end))
+}
+
+/// True when the last letter before `end`, on its line, is from a cased script.
+fn letter_is_cased(head: &[u8], mut end: usize) -> bool {
     while let Some((start, c)) = char_before(head, end) {
         if c == '\n' || c == '\r' {
             return false;
         }
         if c.is_alphabetic() {
-            return c.is_lowercase() || c.is_uppercase();
+            return matches!(classify(c), Class::Upper | Class::Lower);
         }
         end = start;
     }
@@ -219,10 +383,11 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
             _ => Start::Other,
         };
     }
-    if classify(c) != Class::Lower {
+    let class = classify(c);
+    if class != Class::Lower && class != Class::Upper {
         return Start::Other;
     }
-    // `a. item`, `b) item`, `iv. item`: a list item.
+    // `a. item`, `b) item`, `iv. item`, `B. item`: a list item.
     let word = body
         .iter()
         .position(|b| matches!(b, b' ' | b'\t'))
@@ -235,6 +400,9 @@ fn line_start(rules: &LangRules, line: &[u8]) -> Start {
         && is_list_label(label, MarkerStyle::Dot)
     {
         return Start::Other;
+    }
+    if class == Class::Upper {
+        return Start::Capital;
     }
     // A brand or an address set in lower case (`iPhone`, `eBay`, `www.x.com`,
     // `http://…`, `ann@x.org`) does not show the line was wrapped.

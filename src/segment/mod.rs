@@ -43,6 +43,7 @@ mod scan;
 pub mod srx;
 pub mod stream;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::text::LanguageTag;
@@ -75,6 +76,47 @@ impl<'a> Sentence<'a> {
             text: body,
         })
     }
+}
+
+/// A sentence's text on one line, as CSS Text 3 transforms a line break
+/// (segment break) inside it: between two East Asian wide, fullwidth or
+/// halfwidth characters (Hangul excepted), spaces and tabs around it
+/// ignored, the break is removed with those spaces; any other becomes a
+/// space (`\r\n` is one break). Borrowed when `text` has no line break.
+///
+/// ```
+/// use tmkit::segment::on_one_line;
+///
+/// assert_eq!(on_one_line("これは父の\n家です。"), "これは父の家です。");
+/// assert_eq!(on_one_line("이것은 아버지의\n집입니다."), "이것은 아버지의 집입니다.");
+/// assert_eq!(on_one_line("It was\r\nwrapped."), "It was wrapped.");
+/// ```
+pub fn on_one_line(text: &str) -> Cow<'_, str> {
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['\n', '\r']) {
+        let len = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+        let (before, after) = (&rest[..i], &rest[i + len..]);
+        let before_trim = before.trim_end_matches([' ', '\t']);
+        let after_trim = after.trim_start_matches([' ', '\t']);
+        let removed = match (before_trim.chars().next_back(), after_trim.chars().next()) {
+            (Some(b), Some(a)) => punct::removes_line_break(b, a),
+            _ => false,
+        };
+        if removed {
+            out.push_str(before_trim);
+            rest = after_trim;
+        } else {
+            out.push_str(before);
+            out.push(' ');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 #[derive(Debug, Clone)]
@@ -172,7 +214,10 @@ impl Segmenter {
     pub(crate) fn hard_line_break(&self, bytes: &[u8], nl: usize) -> Option<bool> {
         match &self.engine {
             Engine::Rules(rules) if self.joins_lines() => {
-                lines::continues(rules, bytes, nl, false).map(|joined| !joined)
+                if lines::continues(rules, bytes, nl, false)? {
+                    return Some(false);
+                }
+                lines::crossed(rules, bytes, nl).map(|crossed| !crossed)
             }
             _ => Some(true),
         }

@@ -342,6 +342,12 @@ fn particle_follows(text: &str, close: usize, continuations: &[Box<str>]) -> boo
         return false;
     };
     let rest = text[close + c.len_utf8()..].trim_start_matches([' ', '\u{a0}']);
+    starts_with_particle(rest, continuations)
+}
+
+/// True when `rest` starts with one of the language's quotative particles
+/// (`continuations`: Japanese `と`, Korean `라고`).
+pub(crate) fn starts_with_particle(rest: &str, continuations: &[Box<str>]) -> bool {
     continuations.iter().any(|p| rest.starts_with(&**p))
 }
 

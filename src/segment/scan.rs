@@ -7,7 +7,7 @@
 //! No regular expression and no allocation on the hot path: the only buffer is
 //! the reused lower-case copy of the word before a full stop.
 
-use crate::text::{is_bidi_control, is_spaceless_char};
+use crate::text::{Script, is_bidi_control, is_spaceless_char, script_of};
 
 use super::Sentence;
 use super::lang::{LangRules, TermKind};
@@ -259,6 +259,16 @@ impl<'a> RuleScanner<'a> {
         if at_item_start {
             self.marker = readings;
             return Some(Step::Continue(marker_end));
+        }
+        // `в 1990 г.`, `в XIX в.`: a Cyrillic letter after a number is an
+        // abbreviated unit (год, век), not the next item of a list.
+        let cyrillic = readings[0].is_some_and(|m| m.kind == lists::MarkerKind::Cyrillic);
+        if cyrillic
+            && style == MarkerStyle::Dot
+            && (self.previous_word_is_number(tok_start)
+                || is_roman_numeral(self.previous_word(tok_start)))
+        {
+            return None;
         }
         let follows = |m: &Option<Marker>| {
             m.is_some_and(|m| self.marker.iter().flatten().any(|p| m.follows(p)))
@@ -844,11 +854,7 @@ impl<'a> RuleScanner<'a> {
     /// True when the text at `at` starts with a quotative particle of the
     /// language (Japanese `と`, Korean `라고`): the quotation goes on.
     fn continues_quote(&self, at: usize) -> bool {
-        let rest = &self.text[at..];
-        self.rules
-            .quote_continuations
-            .iter()
-            .any(|p| rest.starts_with(&**p))
+        quotes::starts_with_particle(&self.text[at..], &self.rules.quote_continuations)
     }
 
     /// How many of the `open` brackets are still open before `i` in the current
@@ -1196,9 +1202,10 @@ fn closes_on_full_stop(inner: &str) -> bool {
         .is_some_and(|p| inner[..p].trim_end().ends_with('.'))
 }
 
-/// A Hebrew letter, or a letter of the Arabic script (Arabic, Persian, Urdu).
+/// A Hebrew letter, or a letter of the Arabic script (Arabic, Persian, Urdu,
+/// in every block of the script: supplement, extended, presentation forms).
 fn is_caseless_rtl_letter(c: char) -> bool {
-    matches!(c, '\u{5D0}'..='\u{5EA}' | '\u{620}'..='\u{64A}' | '\u{671}'..='\u{6D3}')
+    c.is_alphabetic() && matches!(script_of(c), Script::Hebrew | Script::Arabic)
 }
 
 /// One to three ASCII digits.

@@ -321,6 +321,32 @@ mod tests {
     }
 
     #[test]
+    fn capitalised_wrapped_lines_are_not_cut_apart() {
+        // The break before `Holidays` joins only inside the chain from the
+        // first line (the second line shows the block is wrapped); on its own
+        // it would not (the short lines after it show no width), so no chunk
+        // may be cut there.
+        let text = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                    Professor Anna Kowalski, who argued that the library should open on Sundays\n\
+                    Holidays. The vote\nwas postponed\nuntil the\nmeeting of\nthe council\n\
+                    in May.\n\n"
+            .repeat(10);
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        let whole: Vec<(usize, String)> = seg
+            .segments(&text)
+            .map(|s| (s.start, s.text.to_string()))
+            .collect();
+        assert_eq!(whole.len(), 20);
+        for chunk in (1..300).step_by(7) {
+            assert_eq!(
+                collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
+                whole,
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
     fn armenian_colon_lines_split_as_in_the_whole_text() {
         // A line ending in `:` (an Armenian full stop) is closed: the chain of
         // joined lines must stop there, as the whole-text scan does.

@@ -131,6 +131,58 @@ fn line_breaks_and_wrapped_mode() {
 }
 
 #[test]
+fn full_lines_join_a_capitalised_next_line() {
+    // A line as wide as its block (here 60-80 characters), whose next word
+    // did not fit, goes on in a capitalised line when another line of the
+    // block is wrapped too, or when it ends in a comma or dash.
+    let text = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                Professor Anna Kowalski, who argued that the library should open on Sundays\n\
+                and that its reading rooms should stay open until ten. The vote was postponed.";
+    assert_eq!(split("en", text).len(), 2);
+    check(
+        "es",
+        "La reunión anual de la asociación de bibliotecarios se celebrará en Valparaíso – \n\
+         Chile, del 3 al 5 de junio, con la presencia de la ministra de las Culturas. \n\
+         Las inscripciones abren mañana.",
+        &[
+            "La reunión anual de la asociación de bibliotecarios se celebrará en Valparaíso – \n\
+             Chile, del 3 al 5 de junio, con la presencia de la ministra de las Culturas.",
+            "Las inscripciones abren mañana.",
+        ],
+    );
+    // Not joined: a heading before paragraphs set one per line, short lines,
+    // a line ending in a number, a list item, a line much shorter than the block.
+    let news = "Storm closes schools across the north of the country for a second day\n\
+                Heavy snow fell overnight and more is expected on Friday, forecasters said.\n\
+                Trains between the two largest cities were cancelled for the whole day.";
+    assert_eq!(split("en", news).len(), 3);
+    check(
+        "en",
+        "Opening hours\nMonday to Friday.",
+        &["Opening hours", "Monday to Friday."],
+    );
+    let contents = "Acknowledgements ............................................... 5\n\
+                    Chapter 2: Three Weeks Later .................................... 9";
+    assert_eq!(split("en", contents).len(), 2);
+    let list = "Applicants must send the following documents before the end of the month\n\
+                A. The application form signed by both parents or guardians and the school\n\
+                B. Two recent photographs.";
+    assert_eq!(split("en", list).len(), 3);
+    let short = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                 the mayor, who argued that\nThe library should open.";
+    assert_eq!(split("en", short).len(), 3);
+    // Two lines, the second ending the sentence: nothing shows a wrap.
+    let two = "The committee met on Tuesday to review the proposal submitted last month by\n\
+               Professor Anna Kowalski, who argued that the library should open on Sundays.";
+    assert_eq!(split("en", two).len(), 2);
+    // A line ending in a colon ends the sentence of the lines joined to it.
+    let colon = "Zehn kurze Hinweise sollen allen neuen Mitgliedern des Vereins helfen, eine\n\
+                 Saison ohne Verletzungen zu erleben und bis zum letzten Spiel gesund zu\n\
+                 bleiben:\n\n1. Wärmen Sie sich auf!";
+    assert_eq!(split("de", colon).len(), 2);
+}
+
+#[test]
 fn hard_wrapped_lines_continue_their_sentence() {
     // Cased scripts: a line without a terminal, then a lower-case line.
     check(
@@ -184,6 +236,8 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("en", "Steps\n• wait.", &["Steps", "• wait."]);
     check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
     check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
+    // Georgian letters are lower case for Unicode, but Georgian has no case.
+    check("ka", "ფასი\nwifi ღირს.", &["ფასი", "wifi ღირს."]);
     // Nor after a line in a script without case, whatever the next one holds.
     check("zh", "价格是\n(30 元)。", &["价格是", "(30 元)。"]);
     check("zh", "价格是\nwifi 的价格。", &["价格是", "wifi 的价格。"]);
@@ -744,5 +798,53 @@ fn mined_abbreviations_are_used() {
         "de",
         "Alles kostet 5 Euro zzgl. Dann kommt der Zoll.",
         &["Alles kostet 5 Euro zzgl.", "Dann kommt der Zoll."],
+    );
+}
+
+#[test]
+fn line_breaks_inside_east_asian_text_vanish_on_one_line() {
+    assert_eq!(on_one_line("これは父の\n家です。"), "これは父の家です。");
+    assert_eq!(on_one_line("这是我父亲的\r\n房子。"), "这是我父亲的房子。");
+    // Spaces around the break go with it; full-width and half-width forms count.
+    assert_eq!(on_one_line("これは父の \n 家です。"), "これは父の家です。");
+    assert_eq!(on_one_line("ＡＢＣ\nｶﾀｶﾅ"), "ＡＢＣｶﾀｶﾅ");
+    // Korean writes spaces between words; Latin next to CJK keeps a space.
+    assert_eq!(
+        on_one_line("이것은 아버지의\n집입니다."),
+        "이것은 아버지의 집입니다."
+    );
+    assert_eq!(on_one_line("これは\nWiFi です。"), "これは WiFi です。");
+    assert_eq!(on_one_line("It was\nwrapped."), "It was wrapped.");
+    assert!(matches!(
+        on_one_line("No break."),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn arabic_script_letters_of_every_block_glue_sentences() {
+    // Sorani Kurdish `ە` (U+06D5) lies outside the basic Arabic letters.
+    assert_eq!(split("ckb", "چوومە ماڵەوە.دەرگاکە داخرا.").len(), 2);
+    assert_eq!(split("fa", "به خانه رسیدم.در بسته بود.").len(), 2);
+}
+
+#[test]
+fn cyrillic_unit_after_a_number_is_no_list_item() {
+    // `г.` follows `в.` as a list label, but after a year it is `год`.
+    check(
+        "ru",
+        "Этапы: а. проект б. стройка в. запуск в 1990 г. Он работает.",
+        &[
+            "Этапы:",
+            "а. проект",
+            "б. стройка",
+            "в. запуск в 1990 г.",
+            "Он работает.",
+        ],
+    );
+    check(
+        "ru",
+        "Этапы: а. проект б. стройка в. запуск г. отчёт",
+        &["Этапы:", "а. проект", "б. стройка", "в. запуск", "г. отчёт"],
     );
 }
