@@ -167,7 +167,8 @@ pub(crate) fn joins_through(
 /// True when the line break before `at` (the start of a line of `bytes`)
 /// comes after a full line, `line`, of a wrapped block:
 /// - `line` ends in a letter, or in a comma, semicolon or dash (not in a
-///   number, a bracket or a quotation mark: a table of contents, a caption);
+///   number, a bracket or a quotation mark: a table of contents, a caption;
+///   nor in a file name, path or address: a list of files);
 /// - the wrap width of the block (the longest of `line`, the lines of the
 ///   chain before it, `before` wide, and the lines after it, up to a blank
 ///   line and [`MAX_CHAIN`] + 1 lines) is between
@@ -191,8 +192,17 @@ fn full_line(
 ) -> Option<bool> {
     let len = line_width(line);
     let pause = ends_in_pause(line);
-    let ends_in_letter =
-        char_before(line, line.trim_ascii_end().len()).is_some_and(|(_, c)| c.is_alphabetic());
+    let body = line.trim_ascii_end();
+    // A last word holding a dot, slash or at sign is a file name, path or
+    // address (`… Ben Baker.txt`): a list of them is one per line, not prose.
+    let last_word = &body[body
+        .iter()
+        .rposition(u8::is_ascii_whitespace)
+        .map_or(0, |i| i + 1)..];
+    let ends_in_letter = char_before(line, body.len()).is_some_and(|(_, c)| c.is_alphabetic())
+        && !last_word
+            .iter()
+            .any(|b| matches!(b, b'.' | b'/' | b'\\' | b'@'));
     if len > MAX_WRAP_WIDTH || !(pause || ends_in_letter) {
         return Some(false);
     }

@@ -171,6 +171,12 @@ fn full_lines_join_a_capitalised_next_line() {
     let short = "The committee met on Tuesday to review the proposal submitted last month by\n\
                  the mayor, who argued that\nThe library should open.";
     assert_eq!(split("en", short).len(), 3);
+    // A list of file names or addresses, one per line, as wide as a block.
+    let files = "Alger, Horatio, Jr./A Boy's Fortune; Or, The Strange Adventures of Ben.txt\n\
+                 Andersen, Hans Christian/A Christmas Greeting: A Series of Stories.txt\n\
+                 Defoe, Daniel/A Journal of the Plague Year, Written by a Citizen.txt\n\
+                 Dickens, Charles/A Christmas Carol in Prose; Being a Ghost Story of Christmas.";
+    assert_eq!(split("en", files).len(), 4);
     // Two lines, the second ending the sentence: nothing shows a wrap.
     let two = "The committee met on Tuesday to review the proposal submitted last month by\n\
                Professor Anna Kowalski, who argued that the library should open on Sundays.";
