@@ -30,13 +30,14 @@ Examples:
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
 Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
-tr ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
+tr fi hu ca id vi ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
 By default a line break ends a sentence (the convention of CAT tools on plain
 text), except inside a hard-wrapped sentence: a line that does not end in a terminal,
-followed by one that goes on in lower case (not a list item or bullet), when the
-sentence ends within the next few lines (--no-join-lines turns this off); with
---wrapped only a blank line does. In text output a line break inside a sentence
-becomes a space. A bracket or quotation that closes on the same line is
+followed by one that goes on in lower case, or a full line (as wide as its block of
+60-120 characters) followed by one that goes on with a capital (never a list item
+or bullet), when the sentence ends within the next few lines (--no-join-lines turns
+this off); with --wrapped only a blank line does. In text output a line break inside
+a sentence becomes a space, or nothing between two Chinese or Japanese characters. A bracket or quotation that closes on the same line is
 not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
 except an English-style quotation holding only full stops, split as in news prose
 (\"We won. It is over,\" he said. is two) unless it is broken off by a dash or
@@ -90,7 +91,8 @@ pub struct Args {
     wrapped: bool,
 
     /// Every line break ends a sentence: do not join a line that does not end in a
-    /// terminal with a next line that goes on in lower case.
+    /// terminal with a next line that goes on in lower case (or, after a full line of a
+    /// wrapped block, with a capital).
     #[arg(long, conflicts_with = "wrapped")]
     no_join_lines: bool,
 

@@ -16,7 +16,8 @@
 //! Line breaks: by default a line break ends a sentence (plain-text
 //! convention of CAT tools and test sets), unless the line was evidently
 //! wrapped inside a sentence: it does not end in a terminal and the next line
-//! goes on in lower case (see [`Segmenter::join_lines`]; built-in rules only).
+//! goes on in lower case, or it is a full line of a wrapped block and the next
+//! goes on with a capital (see [`Segmenter::join_lines`]; built-in rules only).
 //! [`Segmenter::wrapped`] treats every single line break as a space, for
 //! hard-wrapped text; a blank line always ends a sentence.
 //!
@@ -179,8 +180,11 @@ impl Segmenter {
     /// Whether a line break inside a sentence of hard-wrapped text continues
     /// the sentence (default: on). It does when the line does not end in a
     /// terminal, the next line starts with a lower-case letter (or an opening
-    /// parenthesis before one, or a number) and not with a list marker or a
-    /// bullet, and the sentence ends within the next few such lines. A line
+    /// parenthesis before one, or a number), or the line is full (as wide as
+    /// its block of 60 to 120 characters, the next word did not fit; see
+    /// `lines::full_line`) and the next starts with a capital; never with a
+    /// list marker or a bullet; and the sentence ends within the next few
+    /// such lines. A line
     /// that holds only a terminal finishes the sentence before it. Never
     /// across a blank line. Built-in rules only (an SRX file's rules decide
     /// for themselves); [`Segmenter::wrapped`] joins every single line break.
