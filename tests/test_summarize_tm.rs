@@ -262,9 +262,11 @@ fn the_memory_index_is_cached_in_the_user_cache_and_changes_nothing() {
     let run = |cached: bool, flag: Option<&str>| {
         let mut cmd = tmkit();
         with_memory(&mut cmd, &memory, "jsonl").arg(&news);
+        // Every run names the test's cache folder: TMKIT_NO_CACHE (as
+        // `tmkit()` sets it) or --no-cache must leave it empty.
+        cmd.env("XDG_CACHE_HOME", &home);
         if cached {
-            cmd.env_remove("TMKIT_NO_CACHE")
-                .env("XDG_CACHE_HOME", &home);
+            cmd.env_remove("TMKIT_NO_CACHE");
         }
         cmd.args(flag);
         let out = cmd.output().unwrap();
@@ -281,7 +283,8 @@ fn the_memory_index_is_cached_in_the_user_cache_and_changes_nothing() {
     };
     let (plain, _) = run(false, None);
     assert!(plain.contains("\"translation\""));
-    // --no-cache, and TMKIT_NO_CACHE as the tests set it, write nothing.
+    // TMKIT_NO_CACHE, as the tests set it, and --no-cache write nothing.
+    assert!(cache_files().is_empty());
     run(true, Some("--no-cache"));
     assert!(cache_files().is_empty());
     let (first, note) = run(true, None);

@@ -58,8 +58,8 @@ pub struct MemoryArgs {
     /// With a store: count a use of each best match (usage count and last-used date).
     #[arg(long)]
     pub update_usage: bool,
-    /// Neither read nor write the index cache of memory files (in ~/.cache/tmkit; also
-    /// TMKIT_NO_CACHE=1): index them anew.
+    /// Neither read nor write the index cache of memory files ($XDG_CACHE_HOME/tmkit, else
+    /// ~/.cache/tmkit; also TMKIT_NO_CACHE=1): index them anew.
     #[arg(long)]
     pub no_cache: bool,
 }

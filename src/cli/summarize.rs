@@ -146,8 +146,8 @@ pub struct Args {
     #[arg(long, visible_alias = "sl", value_name = "LANG", requires = "tm")]
     pub src: Option<LanguageTag>,
 
-    /// With --tm: neither read nor write the index cache of memory files (in ~/.cache/tmkit;
-    /// also TMKIT_NO_CACHE=1).
+    /// With --tm: neither read nor write the index cache of memory files ($XDG_CACHE_HOME/tmkit,
+    /// else ~/.cache/tmkit; also TMKIT_NO_CACHE=1).
     #[arg(long, requires = "tm")]
     pub no_cache: bool,
 
@@ -243,8 +243,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         return run_batch(&args, ctx, &job, &inputs, summary_line);
     }
     // The memory is loaded and indexed on a thread of its own while the
-    // articles are summarized: a memory file is read and indexed in every
-    // run, and this way that overlaps the digests instead of preceding them.
+    // articles are summarized: a memory file is read (and indexed, unless
+    // its index is in the cache) in every run, and this way that overlaps
+    // the digests instead of preceding them.
     let src = memory_source(&args, &summarizer, &inputs)?;
     // Bad usage is reported before the memory loads and the batch starts.
     if let Some(tgt) = &args.tgt {
@@ -559,9 +560,8 @@ fn run_batch(
             None => sink(input, result),
         },
     );
-    if let Some(lookups) = &job.lookups {
-        queue.finish(lookups, &write, &mut sink);
-    }
+    // Every input was delivered, so the last delivery finished the queue.
+    debug_assert!(queue.is_empty());
     if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
         // Nothing was written; the caller reports why the memory failed.
         return Ok(ExitCode::FAILURE);

@@ -46,13 +46,9 @@ pub fn index_path(location: &StoreLocation, store_id: &str, pair: &LanguagePair)
             os.push(format!(".{name}"));
             PathBuf::from(os)
         }
-        StoreLocation::Postgres(_) => {
-            let base = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .unwrap_or_else(std::env::temp_dir);
-            base.join("tmkit").join(format!("{store_id}.{name}"))
-        }
+        StoreLocation::Postgres(_) => crate::tm::cache::user_cache_dir()
+            .unwrap_or_else(|| std::env::temp_dir().join("tmkit"))
+            .join(format!("{store_id}.{name}")),
     }
 }
 
@@ -336,7 +332,7 @@ fn write_index(
     {
         out.write_all(MAGIC).map_err(io)?;
         out.write_all(&generation.to_le_bytes()).map_err(io)?;
-        for s in [store_id.to_string(), pair_key(pair)] {
+        for s in [store_id.to_string(), pair.key()] {
             out.write_all(&(s.len() as u64).to_le_bytes()).map_err(io)?;
             out.write_all(s.as_bytes()).map_err(io)?;
         }
@@ -362,10 +358,6 @@ fn write_index(
     out.commit_unsynced()
 }
 
-fn pair_key(pair: &LanguagePair) -> String {
-    format!("{}\t{}", pair.source, pair.target)
-}
-
 /// The ids, region fallbacks and index in `path` when it was written for
 /// this store, generation and pair.
 fn read_index(
@@ -388,7 +380,7 @@ fn read_index(
     if u64_of(take(8)?) != generation {
         return None;
     }
-    for expected in [store_id.to_string(), pair_key(pair)] {
+    for expected in [store_id.to_string(), pair.key()] {
         let len = u64_of(take(8)?) as usize;
         if take(len)? != expected.as_bytes() {
             return None;

@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use super::{LanguagePair, MemoryTm, TranslationMemory};
 use crate::fuzzy::FuzzyIndex;
 
-const MAGIC: &[u8; 8] = b"TMKFCI01";
+// 02: the version in the key, a one-hasher checksum.
+const MAGIC: &[u8; 8] = b"TMKFCI02";
 
 /// Memories with fewer entries are not cached: they index faster than a
 /// cache file is read.
@@ -106,7 +107,7 @@ impl IndexCache {
             hashes.write(path.as_os_str().as_encoded_bytes());
             hashes.write(&[0]);
         }
-        hashes.write(pair_key(pair).as_bytes());
+        hashes.write(pair.key().as_bytes());
         let [a, b] = hashes.finish();
         self.dir.join(format!("{a:016x}{b:016x}.fzc"))
     }
@@ -147,11 +148,15 @@ impl IndexCache {
     }
 }
 
-/// What an index is built from, hashed: the pair, the entry count, and each
-/// entry's source, inline-code count and change date, in entry order.
+/// What an index is built from, hashed: tmkit's version (another version
+/// may tokenize differently, so its index is not read), the pair, the entry
+/// count, and each entry's source, inline-code count and change date, in
+/// entry order.
 fn content_key(tm: &MemoryTm) -> [u8; 24] {
     let mut h = StableHash::new();
-    h.write(pair_key(tm.pair()).as_bytes());
+    h.write(env!("CARGO_PKG_VERSION").as_bytes());
+    h.write(&[0]);
+    h.write(tm.pair().key().as_bytes());
     for e in tm.entries() {
         h.write(&(e.source.len() as u64).to_le_bytes());
         h.write(e.source.as_bytes());
@@ -172,20 +177,19 @@ fn content_key(tm: &MemoryTm) -> [u8; 24] {
     key
 }
 
-fn pair_key(pair: &LanguagePair) -> String {
-    format!("{}\t{}", pair.source, pair.target)
-}
-
 /// Two fixed-seed hashers, for a 128-bit hash that is the same in every run
-/// of a build (a cache written by another build may just miss).
+/// (and, ahash's output not being promised stable across its versions, a
+/// cache written by another build may just miss).
 struct StableHash([ahash::AHasher; 2]);
+
+/// A fixed-seed hasher.
+fn seeded(s: u64) -> ahash::AHasher {
+    ahash::RandomState::with_seeds(s, s ^ 0x9e37_79b9_7f4a_7c15, 0x243f_6a88, 0x85a3_08d3)
+        .build_hasher()
+}
 
 impl StableHash {
     fn new() -> Self {
-        let seeded = |s: u64| {
-            ahash::RandomState::with_seeds(s, s ^ 0x9e37_79b9_7f4a_7c15, 0x243f_6a88, 0x85a3_08d3)
-                .build_hasher()
-        };
         StableHash([seeded(0x746d_6b69_7401), seeded(0x746d_6b69_7402)])
     }
 
@@ -217,10 +221,12 @@ fn read(path: &Path, key: &[u8; 24], tm: &MemoryTm) -> Option<FuzzyIndex> {
     (index.len() == tm.len()).then_some(index)
 }
 
+/// A 64-bit check of a cache file's body (one hasher: damage, not an
+/// adversary, is what it guards against).
 fn checksum(bytes: &[u8]) -> u64 {
-    let mut h = StableHash::new();
+    let mut h = seeded(0x746d_6b69_7403);
     h.write(bytes);
-    h.finish()[0]
+    h.finish()
 }
 
 fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {

@@ -38,6 +38,11 @@ impl LanguagePair {
     pub fn new(source: LanguageTag, target: LanguageTag) -> Self {
         LanguagePair { source, target }
     }
+
+    /// The pair as index files record it (`en<TAB>fr`).
+    pub(crate) fn key(&self) -> String {
+        format!("{}\t{}", self.source, self.target)
+    }
 }
 
 /// Where an entry was read from: a file (index into [`MemoryTm::files`]) and
