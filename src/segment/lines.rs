@@ -6,12 +6,15 @@
 //!   or brackets), and its last letter is from a cased script;
 //! - the next line starts with a lower-case letter of a cased script (Latin,
 //!   Cyrillic, Greek, Armenian, ...), or with an opening parenthesis before a
-//!   lower-case word or a number (`400 yd\n(365.8 m).`), and not with a list
+//!   lower-case word or a number (`400 yd\n(365.8 m).`), or with a capital
+//!   when the line is full: as wide as its block of 60 to 120 characters, the
+//!   next word did not fit (see `full_line`); and not with a list
 //!   marker (`a.`, `ii)`, `(b)`, a single letter of any cased script), a
 //!   bullet, or a lower-case brand or address (`iPhone`, `www.`, `http`);
 //! - neither line is a code fence or indented code;
 //! - the sentence it continues ends: a terminal follows within that line or
-//!   the next [`MAX_CHAIN`] lines, each of which continues the one before it.
+//!   the next [`MAX_CHAIN`] lines, each of which continues the one before it
+//!   (a line ending in a colon ends that lookahead, as a terminal does).
 //!   A run of short lower-case lines without a terminal (a menu, a list of
 //!   keywords) stays one line each.
 //!
@@ -19,8 +22,9 @@
 //! off by a space (`pricing\n. Next`), finishes the sentence of the line before
 //! it. A blank line always ends a sentence.
 //!
-//! The decision looks only at the line before the break and a few lines
-//! ahead, so [`super::stream`] can tell from a buffer whether a break is hard.
+//! The decision looks at a few lines before the break (the chain it
+//! continues, whose width counts) and a few lines ahead, so
+//! [`super::stream`] can tell from a buffer whether a break is hard.
 
 use super::lang::{LangRules, TermKind};
 use super::lists::{self, MarkerStyle};
@@ -142,8 +146,9 @@ pub(crate) fn joins_through(
         prev = line;
         // A line ending in a colon used as a full stop is closed: a hard cut
         // in [`super::stream`] comes after it, so the chain must end there too.
-        // A line ending in any colon ends the sentence too: what it
-        // introduces (a list, a quotation) starts on the next line.
+        // A line ending in any colon ends the chain's lookahead too (it counts
+        // as the chain's end; the scanner decides the break after it again):
+        // what it introduces (a list, a quotation) starts on the next line.
         if has_terminal(rules, line) || !line_is_open(rules, line) || ends_in_colon(line) {
             return Some(Some(at));
         }
@@ -206,7 +211,7 @@ fn full_line(
     if len > MAX_WRAP_WIDTH || !(pause || ends_in_letter) {
         return Some(false);
     }
-    // The widths of the lines after, negative when the line is closed.
+    // The widths of the lines after, and whether each is open.
     let mut widths = [(0usize, false); MAX_CHAIN + 1];
     let mut width = len.max(before);
     let mut start = at;

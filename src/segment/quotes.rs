@@ -369,17 +369,18 @@ pub(crate) fn inside_quote(
     open_at(text, start, pos, state);
     let stack = &mut state.open;
     (0..stack.len()).any(|k| {
-        let inner = stack[k + 1..]
-            .iter()
-            .filter(|o| o.closers == stack[k].closers)
-            .count();
-        let open = &mut stack[k];
-        let cached = match open.ahead {
+        let cached = match stack[k].ahead {
             Some((Some((close, keep)), _)) if close >= pos => Some(Some(keep)),
             Some((None, until)) if pos < until => Some(None),
             _ => None,
         };
         let verdict = cached.unwrap_or_else(|| {
+            // Brackets of its kind opened inside it and still open here.
+            let inner = stack[k + 1..]
+                .iter()
+                .filter(|o| o.closers == stack[k].closers)
+                .count();
+            let open = &mut stack[k];
             let (close, until) = closes_ahead(text, pos, open.closers, inner, wrapped);
             let found = close.map(|close| {
                 let keep = mode == QuoteMode::Keep

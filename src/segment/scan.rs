@@ -323,7 +323,8 @@ impl<'a> RuleScanner<'a> {
         }
         let rest = &self.text[after..];
         let next_at = after + (rest.len() - rest.trim_start().len());
-        let next_word = self.word_at(self.skip_openers(next_at).0);
+        let (word_start, _) = self.skip_openers(next_at);
+        let next_word = self.word_at(word_start);
         if !next_word.is_empty() && self.rules.months.contains(self.lowered(next_word)) {
             return true;
         }
@@ -332,7 +333,6 @@ impl<'a> RuleScanner<'a> {
             && prev.chars().next_back().is_some_and(char::is_alphanumeric)
         {
             // Turkish `Şehir 2. Dünya Savaşı'nda`, `Yukarıdaki 1. maddede`.
-            let (word_start, _) = self.skip_openers(next_at);
             return !self.is_starter(word_start);
         }
         !prev.is_empty() && self.rules.ordinal_context.contains(self.lowered(prev))
