@@ -82,12 +82,7 @@ impl LanguageProfile {
     /// ```
     pub fn new(lang: &LanguageTag) -> Self {
         let primary = lang.primary().to_string();
-        // Norwegian Bokmål and Nynorsk share the `no` list.
-        let list_code = match primary.as_str() {
-            "nb" | "nn" => "no",
-            other => other,
-        };
-        let stopwords = stop_words::lookup(list_code)
+        let stopwords = crate::text::lang::function_words(&primary)
             .unwrap_or_default()
             .iter()
             .map(|w| comparison_key(w).into_owned())

@@ -385,10 +385,14 @@ const VOTING_LANGUAGES: &[&str] = &[
     "sl", "sq", "sv", "tr", "uz",
 ];
 
-/// The function-word list of `code` (`nb` reads the `no` list); its words
-/// are all lower case.
-fn function_words(code: &str) -> Option<&'static [&'static str]> {
-    stop_words::lookup(if code == "nb" { "no" } else { code })
+/// The function-word list (NLTK's, via the `stop-words` crate) of the
+/// primary language subtag `code`, its words all lower case. Norwegian
+/// Bokmål and Nynorsk (`nb`, `nn`) read the `no` list, which holds both.
+pub(crate) fn function_words(code: &str) -> Option<&'static [&'static str]> {
+    stop_words::lookup(match code {
+        "nb" | "nn" => "no",
+        other => other,
+    })
 }
 
 /// The language `text` is in, by its function words, when it uses those of
@@ -575,6 +579,14 @@ fn iso639_1(code3: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn norwegian_written_standards_share_one_function_word_list() {
+        let no = function_words("no").expect("a Norwegian list");
+        assert_eq!(function_words("nb"), Some(no));
+        assert_eq!(function_words("nn"), Some(no));
+        assert!(function_words("x-none").is_none());
+    }
 
     #[test]
     fn parses_and_normalizes_case_and_separators() {
