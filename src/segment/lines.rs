@@ -79,7 +79,10 @@ pub(crate) fn continues(
 /// a chain runs past the end of `bytes`.
 pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool> {
     let mut end = nl;
-    for _ in 0..=MAX_CHAIN {
+    // MAX_CHAIN + 1 breaks are checked; the `\r` of a `\r\n` is no break of
+    // its own (its `\n` is), so it does not count.
+    let mut checked = 0;
+    while checked <= MAX_CHAIN {
         let Some(b) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) else {
             return Some(false);
         };
@@ -87,6 +90,7 @@ pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool
         if bytes[b] == b'\r' && bytes.get(b + 1) == Some(&b'\n') {
             continue;
         }
+        checked += 1;
         if let Some(at) = joins_through(rules, bytes, b, false)?
             && at > nl
         {

@@ -347,6 +347,42 @@ mod tests {
     }
 
     #[test]
+    fn crlf_wrapped_lines_are_cut_as_lf_ones() {
+        // Only the block's first break shows that the break before `Holidays`
+        // joins: the full line there is as wide as the first line, not as
+        // the two short lines between. With `\r\n` line ends the look back
+        // must reach as many breaks as with `\n` ones.
+        let lf = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                  the mayor and two of her deputies, who\nargued at length that the city library\n\
+                  should open on Sundays and on the public days of rest known as the\n\
+                  Holidays. The vote\nwas postponed\nuntil the\nmeeting of\nthe council\n\
+                  in May.\n\n"
+            .repeat(10);
+        let crlf = lf.replace('\n', "\r\n");
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        let whole = |text: &str| -> Vec<(usize, String)> {
+            seg.segments(text)
+                .map(|s| (s.start, s.text.to_string()))
+                .collect()
+        };
+        let without_cr = |v: Vec<(usize, String)>| -> Vec<String> {
+            v.into_iter().map(|(_, s)| s.replace('\r', "")).collect()
+        };
+        assert_eq!(whole(&lf).len(), 20);
+        assert_eq!(without_cr(whole(&crlf)), without_cr(whole(&lf)));
+        for chunk in (1..400).step_by(3) {
+            for text in [&lf, &crlf] {
+                assert_eq!(
+                    collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
+                    whole(text),
+                    "chunk {chunk}, {}",
+                    if text.contains('\r') { "CRLF" } else { "LF" }
+                );
+            }
+        }
+    }
+
+    #[test]
     fn armenian_colon_lines_split_as_in_the_whole_text() {
         // A line ending in `:` (an Armenian full stop) is closed: the chain of
         // joined lines must stop there, as the whole-text scan does.
