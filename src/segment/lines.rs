@@ -72,17 +72,25 @@ pub(crate) fn continues(
     joins_through(rules, bytes, nl, complete).map(|through| through.is_some())
 }
 
-/// True when a chain of joined lines from a line break before `nl` runs past
-/// `nl` (see [`joins_through`]): a break that does not join on its own may
-/// still lie inside the chain of an earlier one (a capitalised line that
-/// joins only as part of a block already shown to be wrapped). `None` when
-/// a chain runs past the end of `bytes`.
+/// Line breaks before a break whose decision may read the lines after it:
+/// a break's chain holds up to [`MAX_CHAIN`] + 1 lines, and a capitalised
+/// line of it is judged on the width of up to [`MAX_CHAIN`] + 1 lines from
+/// there (see [`full_line`]).
+const LOOK_BACK: usize = 2 * (MAX_CHAIN + 1);
+
+/// True when the text may not be cut after the line break at `nl`: one of
+/// the [`LOOK_BACK`] line breaks before it is decided otherwise when the text
+/// ends there (see [`joins_through`]). A chain of joined lines that runs past
+/// `nl` is cut short (a capitalised line that joins only as part of a block
+/// already shown to be wrapped); a full line's block may be as wide as a line
+/// after `nl` only. `None` when a decision depends on bytes past the end of
+/// `bytes`.
 pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool> {
+    let cut = &bytes[..=nl];
     let mut end = nl;
-    // MAX_CHAIN + 1 breaks are checked; the `\r` of a `\r\n` is no break of
-    // its own (its `\n` is), so it does not count.
+    // The `\r` of a `\r\n` is no break of its own (its `\n` is): it does not count.
     let mut checked = 0;
-    while checked <= MAX_CHAIN {
+    while checked < LOOK_BACK {
         let Some(b) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) else {
             return Some(false);
         };
@@ -91,9 +99,8 @@ pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool
             continue;
         }
         checked += 1;
-        if let Some(at) = joins_through(rules, bytes, b, false)?
-            && at > nl
-        {
+        let through = joins_through(rules, bytes, b, false)?;
+        if joins_through(rules, cut, b, true) != Some(through) {
             return Some(true);
         }
     }

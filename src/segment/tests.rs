@@ -406,7 +406,7 @@ fn check_all_languages(text: &str) {
     }
 }
 
-mod props {
+pub(super) mod props {
     use super::*;
     use proptest::prelude::*;
 
@@ -545,7 +545,7 @@ mod props {
     ];
 
     /// Lines of [`WORDS`], some blank, 0 to 18 words each (up to ~120 characters).
-    fn wrapped_lines() -> impl Strategy<Value = String> {
+    pub(crate) fn wrapped_lines() -> impl Strategy<Value = String> {
         let line = proptest::collection::vec(proptest::sample::select(WORDS), 0..18)
             .prop_map(|w| w.join(" "));
         proptest::collection::vec(line, 1..14).prop_map(|v| v.join("\n"))
