@@ -891,20 +891,29 @@ fn mined_abbreviations_are_used() {
     );
 }
 
+/// `text` on one line, written as [`on_one_line`] returns it.
+#[track_caller]
+fn one_line(text: &str) -> String {
+    let mut written = Vec::new();
+    write_on_one_line(&mut written, text).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), on_one_line(text));
+    on_one_line(text).into_owned()
+}
+
 #[test]
 fn line_breaks_inside_east_asian_text_vanish_on_one_line() {
-    assert_eq!(on_one_line("これは父の\n家です。"), "これは父の家です。");
-    assert_eq!(on_one_line("这是我父亲的\r\n房子。"), "这是我父亲的房子。");
+    assert_eq!(one_line("これは父の\n家です。"), "これは父の家です。");
+    assert_eq!(one_line("这是我父亲的\r\n房子。"), "这是我父亲的房子。");
     // Spaces around the break go with it; full-width and half-width forms count.
-    assert_eq!(on_one_line("これは父の \n 家です。"), "これは父の家です。");
-    assert_eq!(on_one_line("ＡＢＣ\nｶﾀｶﾅ"), "ＡＢＣｶﾀｶﾅ");
+    assert_eq!(one_line("これは父の \n 家です。"), "これは父の家です。");
+    assert_eq!(one_line("ＡＢＣ\nｶﾀｶﾅ"), "ＡＢＣｶﾀｶﾅ");
     // Korean writes spaces between words; Latin next to CJK keeps a space.
     assert_eq!(
-        on_one_line("이것은 아버지의\n집입니다."),
+        one_line("이것은 아버지의\n집입니다."),
         "이것은 아버지의 집입니다."
     );
-    assert_eq!(on_one_line("これは\nWiFi です。"), "これは WiFi です。");
-    assert_eq!(on_one_line("It was\nwrapped."), "It was wrapped.");
+    assert_eq!(one_line("これは\nWiFi です。"), "これは WiFi です。");
+    assert_eq!(one_line("It was\nwrapped."), "It was wrapped.");
     assert!(matches!(
         on_one_line("No break."),
         std::borrow::Cow::Borrowed(_)
