@@ -174,6 +174,8 @@ pub(crate) fn joins_through(
 /// the next line starts (`None`: the line ends `bytes`). `None` when `bytes`
 /// is not `complete` and the line may go on past its end (or a `\r` ending
 /// it may be the first half of a `\r\n`).
+// Inlined: called for every line of a chain, its result is a few registers.
+#[inline(always)]
 fn line_at(bytes: &[u8], at: usize, complete: bool) -> Option<(&[u8], Option<usize>)> {
     let Some(end) = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map(|o| at + o) else {
         return complete.then_some((&bytes[at..], None));
