@@ -12,7 +12,7 @@ use tmkit::batch::{self, BatchSummary, InputFilter};
 use tmkit::files;
 use tmkit::segment::srx::SrxRules;
 use tmkit::segment::stream::ChunkedText;
-use tmkit::segment::{QuoteMode, Segmenter, Sentence, on_one_line};
+use tmkit::segment::{QuoteMode, Segmenter, Sentence, write_on_one_line};
 use tmkit::text::LanguageTag;
 use tmkit::text::lang::LangChoice;
 
@@ -164,9 +164,9 @@ impl Printer {
 }
 
 /// Writes `text` on one line: line breaks inside it become spaces, or
-/// nothing between Chinese or Japanese characters ([`on_one_line`]).
+/// nothing between Chinese or Japanese characters ([`write_on_one_line`]).
 fn write_one_line(out: &mut impl Write, text: &str) -> io::Result<()> {
-    out.write_all(on_one_line(text).as_bytes())?;
+    write_on_one_line(out, text)?;
     out.write_all(b"\n")
 }
 

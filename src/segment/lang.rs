@@ -83,6 +83,9 @@ pub(crate) struct LangRules {
     pub final_abbrevs: AHashSet<Box<str>>,
     /// Abbreviations that precede a number (`No. 5`, `Art. 3`).
     pub number_abbrevs: AHashSet<Box<str>>,
+    /// Abbreviations that, after a number, go on in the sentence whatever
+    /// follows (Russian `в 1936 г. В день …`).
+    pub after_number: AHashSet<Box<str>>,
     /// Word endings that make an abbreviation before a number (German `Hauptstr. 5`).
     pub number_suffixes: Vec<Box<str>>,
     /// Words that typically start a sentence (case-sensitive).
@@ -164,6 +167,7 @@ impl LangRules {
             titles: AHashSet::new(),
             abbrevs: AHashSet::new(),
             number_abbrevs: AHashSet::new(),
+            after_number: AHashSet::new(),
             final_abbrevs: AHashSet::new(),
             number_suffixes: Vec::new(),
             starters: AHashSet::new(),
@@ -203,6 +207,7 @@ impl LangRules {
                         "title" => drop(rules.titles.insert(lower())),
                         "abbrev" => drop(rules.abbrevs.insert(lower())),
                         "number" => drop(rules.number_abbrevs.insert(lower())),
+                        "after_number" => drop(rules.after_number.insert(lower())),
                         "quote_continuations" => rules.quote_continuations.push(item.into()),
                         "suffix" => rules.number_suffixes.push(item.into()),
                         "final" => drop(rules.final_abbrevs.insert(lower())),
@@ -249,6 +254,7 @@ impl LangRules {
             .iter()
             .chain(&rules.abbrevs)
             .chain(&rules.number_abbrevs)
+            .chain(&rules.after_number)
             .chain(&rules.final_abbrevs)
             .map(|a| a.len())
             .max()

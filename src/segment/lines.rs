@@ -72,14 +72,25 @@ pub(crate) fn continues(
     joins_through(rules, bytes, nl, complete).map(|through| through.is_some())
 }
 
-/// True when a chain of joined lines from a line break before `nl` runs past
-/// `nl` (see [`joins_through`]): a break that does not join on its own may
-/// still lie inside the chain of an earlier one (a capitalised line that
-/// joins only as part of a block already shown to be wrapped). `None` when
-/// a chain runs past the end of `bytes`.
+/// Line breaks before a break whose decision may read the lines after it:
+/// a break's chain holds up to [`MAX_CHAIN`] + 1 lines, and a capitalised
+/// line of it is judged on the width of up to [`MAX_CHAIN`] + 1 lines from
+/// there (see [`full_line`]).
+const LOOK_BACK: usize = 2 * (MAX_CHAIN + 1);
+
+/// True when the text may not be cut after the line break at `nl`: one of
+/// the [`LOOK_BACK`] line breaks before it is decided otherwise when the text
+/// ends there (see [`joins_through`]). A chain of joined lines that runs past
+/// `nl` is cut short (a capitalised line that joins only as part of a block
+/// already shown to be wrapped); a full line's block may be as wide as a line
+/// after `nl` only. `None` when a decision depends on bytes past the end of
+/// `bytes`.
 pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool> {
+    let cut = &bytes[..=nl];
     let mut end = nl;
-    for _ in 0..=MAX_CHAIN {
+    // The `\r` of a `\r\n` is no break of its own (its `\n` is): it does not count.
+    let mut checked = 0;
+    while checked < LOOK_BACK {
         let Some(b) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) else {
             return Some(false);
         };
@@ -87,9 +98,9 @@ pub(crate) fn crossed(rules: &LangRules, bytes: &[u8], nl: usize) -> Option<bool
         if bytes[b] == b'\r' && bytes.get(b + 1) == Some(&b'\n') {
             continue;
         }
-        if let Some(at) = joins_through(rules, bytes, b, false)?
-            && at > nl
-        {
+        checked += 1;
+        let through = joins_through(rules, bytes, b, false)?;
+        if joins_through(rules, cut, b, true) != Some(through) {
             return Some(true);
         }
     }
@@ -123,12 +134,7 @@ pub(crate) fn joins_through(
     // The widest line of the chain before the current one (see [`full_line`]).
     let mut before = 0;
     for _ in 0..=MAX_CHAIN {
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |o| at + o);
-        // A line cut off by the end of the buffer, or a `\r` whose `\n` may follow.
-        if !complete && (end == bytes.len() || (bytes[end] == b'\r' && end + 1 == bytes.len())) {
-            return None;
-        }
-        let line = &bytes[at..end];
+        let (line, next) = line_at(bytes, at, complete)?;
         if is_indented(prev) && is_indented(line) {
             return Some(None);
         }
@@ -156,17 +162,32 @@ pub(crate) fn joins_through(
         if !ends_in_cased_letter(line) {
             return Some(None);
         }
-        if end == bytes.len() {
+        let Some(next) = next else {
             return Some(None);
-        }
-        at = end
-            + if bytes[end..].starts_with(b"\r\n") {
-                2
-            } else {
-                1
-            };
+        };
+        at = next;
     }
     Some(None)
+}
+
+/// The line of `bytes` starting at `at` (without its line break), and where
+/// the next line starts (`None`: the line ends `bytes`). `None` when `bytes`
+/// is not `complete` and the line may go on past its end (or a `\r` ending
+/// it may be the first half of a `\r\n`).
+// Inlined: called for every line of a chain, its result is a few registers.
+#[inline(always)]
+fn line_at(bytes: &[u8], at: usize, complete: bool) -> Option<(&[u8], Option<usize>)> {
+    let Some(end) = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map(|o| at + o) else {
+        return complete.then_some((&bytes[at..], None));
+    };
+    let next = if bytes[end..].starts_with(b"\r\n") {
+        end + 2
+    } else if bytes[end] == b'\r' && end + 1 == bytes.len() && !complete {
+        return None;
+    } else {
+        end + 1
+    };
+    Some((&bytes[at..end], Some(next)))
 }
 
 /// True when the line break before `at` (the start of a line of `bytes`)
@@ -208,47 +229,49 @@ fn full_line(
         && !last_word
             .iter()
             .any(|b| matches!(b, b'.' | b'/' | b'\\' | b'@'));
-    if len > MAX_WRAP_WIDTH || !(pause || ends_in_letter) {
+    // The block is at least as wide as `line` and the chain before it.
+    let least = len.max(before);
+    if least > MAX_WRAP_WIDTH || !(pause || ends_in_letter) {
+        return Some(false);
+    }
+    let full = |w: usize, width: usize| w * 100 >= width * FULL_SHARE;
+    // The next line's first word, in characters: whether it fits is known
+    // before the lines after are read, unless the buffer ends inside it.
+    let head = &bytes[at..];
+    let lead = head
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let word_end = head[lead..].iter().position(u8::is_ascii_whitespace);
+    let word = head[lead..lead + word_end.unwrap_or(head.len() - lead)]
+        .iter()
+        .filter(|&&b| (b & 0xC0) != 0x80)
+        .count();
+    if (complete || word_end.is_some()) && !full(len + 1 + word, least) {
         return Some(false);
     }
     // The widths of the lines after, and whether each is open.
     let mut widths = [(0usize, false); MAX_CHAIN + 1];
-    let mut width = len.max(before);
+    let mut width = least;
     let mut start = at;
     for slot in &mut widths {
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |o| start + o);
-        if !complete && (end == bytes.len() || (bytes[end] == b'\r' && end + 1 == bytes.len())) {
-            return None;
-        }
-        let next = &bytes[start..end];
+        let (next, after) = line_at(bytes, start, complete)?;
         let w = line_width(next);
         if w == 0 {
             break;
         }
         *slot = (w, line_is_open(rules, next));
         width = width.max(w);
-        if end == bytes.len() {
+        let Some(after) = after else {
             break;
-        }
-        start = end
-            + if bytes[end..].starts_with(b"\r\n") {
-                2
-            } else {
-                1
-            };
+        };
+        start = after;
     }
     if !(MIN_WRAP_WIDTH..=MAX_WRAP_WIDTH).contains(&width) {
         return Some(false);
     }
-    let word = bytes[at..]
-        .iter()
-        .skip_while(|b| matches!(b, b' ' | b'\t'))
-        .take_while(|b| !b.is_ascii_whitespace())
-        .filter(|&&b| (b & 0xC0) != 0x80)
-        .count();
-    let full = |w: usize| w * 100 >= width * FULL_SHARE;
-    let attested = full(before) || widths.iter().any(|&(w, open)| open && full(w));
-    Some(full(len + 1 + word) && (pause || attested))
+    let attested = full(before, width) || widths.iter().any(|&(w, open)| open && full(w, width));
+    Some(full(len + 1 + word, width) && (pause || attested))
 }
 
 /// The length of `line` in characters, without trailing white space.

@@ -97,8 +97,29 @@ pub fn on_one_line(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
+    let Ok(()) = one_line_pieces(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    Cow::Owned(out)
+}
+
+/// Writes `text` on one line, as [`on_one_line`] gives it, without building
+/// the line first.
+///
+/// ```
+/// let mut out = Vec::new();
+/// tmkit::segment::write_on_one_line(&mut out, "これは父の\n家です。 It was\r\nwrapped.").unwrap();
+/// assert_eq!(out, "これは父の家です。 It was wrapped.".as_bytes());
+/// ```
+pub fn write_on_one_line(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    one_line_pieces(text, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// Hands the pieces of `text` on one line to `put`, in order (see [`on_one_line`]).
+fn one_line_pieces<E>(text: &str, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut rest = text;
-    while let Some(i) = rest.find(['\n', '\r']) {
+    while let Some(i) = memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
         let len = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
         let (before, after) = (&rest[..i], &rest[i + len..]);
         let before_trim = before.trim_end_matches([' ', '\t']);
@@ -108,16 +129,15 @@ pub fn on_one_line(text: &str) -> Cow<'_, str> {
             _ => false,
         };
         if removed {
-            out.push_str(before_trim);
+            put(before_trim)?;
             rest = after_trim;
         } else {
-            out.push_str(before);
-            out.push(' ');
+            put(before)?;
+            put(" ")?;
             rest = after;
         }
     }
-    out.push_str(rest);
-    Cow::Owned(out)
+    put(rest)
 }
 
 #[derive(Debug, Clone)]

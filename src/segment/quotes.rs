@@ -97,40 +97,39 @@ fn closers_of(open: char, prev: Option<char>, next: Option<char>) -> Option<&'st
         '»' if edge_before => &['«', '»'],
         '›' if edge_before => &['‹', '›'],
         '”' if edge_before && word_after => &['”'],
-        '(' => &[')'],
-        '[' => &[']'],
-        '{' => &['}'],
-        '（' => &['）'],
-        '［' => &['］'],
-        '｛' => &['｝'],
         '「' => &['」'],
         '『' => &['』'],
-        '【' => &['】'],
-        '《' => &['》'],
-        '〈' => &['〉'],
-        '〔' => &['〕'],
         '﹁' => &['﹂'],
         '﹃' => &['﹄'],
-        _ => return None,
+        _ => {
+            let pair = BRACKET_PAIRS.iter().find(|pair| pair[0] == open)?;
+            &pair[1..]
+        }
     })
 }
+
+/// Brackets, opening and closing: a bracket may open again inside its own
+/// kind (`(see (a) and (b))`), unlike a quotation mark (see [`opener_of`]).
+static BRACKET_PAIRS: [[char; 2]; 10] = [
+    ['(', ')'],
+    ['[', ']'],
+    ['{', '}'],
+    ['（', '）'],
+    ['［', '］'],
+    ['｛', '｝'],
+    ['【', '】'],
+    ['《', '》'],
+    ['〈', '〉'],
+    ['〔', '〕'],
+];
 
 /// The opening bracket of a bracket closer; `None` for quotation marks, whose
 /// quotations do not nest in their own kind.
 fn opener_of(close: char) -> Option<char> {
-    Some(match close {
-        ')' => '(',
-        ']' => '[',
-        '}' => '{',
-        '）' => '（',
-        '］' => '［',
-        '｝' => '｛',
-        '】' => '【',
-        '》' => '《',
-        '〉' => '〈',
-        '〕' => '〔',
-        _ => return None,
-    })
+    BRACKET_PAIRS
+        .iter()
+        .find(|pair| pair[1] == close)
+        .map(|pair| pair[0])
 }
 
 fn is_bracket_open(c: char) -> bool {
@@ -497,6 +496,16 @@ mod tests {
         ));
         assert!(!inside("母は「もう遅い。」と言った。次だ。", "言った。"));
         assert!(inside("late [12: note? 09:41] and", "note?"));
+    }
+
+    #[test]
+    fn bracket_pairs_open_close_and_are_looked_at() {
+        for [open, close] in BRACKET_PAIRS {
+            assert_eq!(closers_of(open, None, None), Some(&[close][..]));
+            assert_eq!(opener_of(close), Some(open));
+            assert!(QUOTE_CHARS.contains(&open) && QUOTE_CHARS.contains(&close));
+        }
+        assert_eq!(opener_of('」'), None);
     }
 
     #[test]

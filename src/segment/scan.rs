@@ -981,9 +981,16 @@ impl<'a> RuleScanner<'a> {
                 };
             }
             // `Fig. ??`: a reference abbreviation before a symbol.
-            if rules.abbrevs.contains(lower)
+            let after_number = rules.after_number.contains(lower);
+            if after_number
+                || rules.abbrevs.contains(lower)
                 || (class != Class::Upper && rules.number_abbrevs.contains(lower))
             {
+                // Russian `в 1936 г. В день …`: a year abbreviation after a
+                // number goes on, even before a sentence starter.
+                if after_number && self.previous_word_is_number(tok_start) {
+                    return Step::Continue(b);
+                }
                 return if starter || (self.next_is_title(np) && self.long_enough_to_end(tok_start))
                 {
                     Step::Break(b)

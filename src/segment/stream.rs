@@ -281,6 +281,25 @@ mod tests {
         Ok(out)
     }
 
+    /// Asserts that each chunk size of `chunks` gives the sentences of the
+    /// whole English `text`, and returns how many there are.
+    #[track_caller]
+    fn chunked_as_whole(text: &str, chunks: impl IntoIterator<Item = usize>) -> usize {
+        let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
+        let whole: Vec<(usize, String)> = seg
+            .segments(text)
+            .map(|s| (s.start, s.text.to_string()))
+            .collect();
+        for chunk in chunks {
+            assert_eq!(
+                collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
+                whole,
+                "chunk {chunk} of {text:?}"
+            );
+        }
+        whole.len()
+    }
+
     #[test]
     fn chunks_give_the_same_sentences_as_the_whole_text() {
         let text =
@@ -331,19 +350,41 @@ mod tests {
                     Holidays. The vote\nwas postponed\nuntil the\nmeeting of\nthe council\n\
                     in May.\n\n"
             .repeat(10);
+        assert_eq!(chunked_as_whole(&text, (1..300).step_by(7)), 20);
+    }
+
+    #[test]
+    fn crlf_wrapped_lines_are_cut_as_lf_ones() {
+        // Only the block's first break shows that the break before `Holidays`
+        // joins: the full line there is as wide as the first line, not as
+        // the two short lines between. With `\r\n` line ends the look back
+        // must reach as many breaks as with `\n` ones.
+        let lf = "The committee met on Tuesday to review the proposal submitted last month by\n\
+                  the mayor and two of her deputies, who\nargued at length that the city library\n\
+                  should open on Sundays and on the public days of rest known as the\n\
+                  Holidays. The vote\nwas postponed\nuntil the\nmeeting of\nthe council\n\
+                  in May.\n\n"
+            .repeat(10);
+        let crlf = lf.replace('\n', "\r\n");
         let seg = Segmenter::for_language(&LanguageTag::parse("en").unwrap());
-        let whole: Vec<(usize, String)> = seg
-            .segments(&text)
-            .map(|s| (s.start, s.text.to_string()))
-            .collect();
-        assert_eq!(whole.len(), 20);
-        for chunk in (1..300).step_by(7) {
-            assert_eq!(
-                collect(text.as_bytes(), false, chunk, 1 << 20).unwrap(),
-                whole,
-                "chunk {chunk}"
-            );
-        }
+        let lines = |text: &str| -> Vec<String> {
+            seg.segments(text)
+                .map(|s| s.text.replace('\r', ""))
+                .collect()
+        };
+        assert_eq!(lines(&crlf), lines(&lf));
+        assert_eq!(chunked_as_whole(&lf, (1..400).step_by(3)), 20);
+        assert_eq!(chunked_as_whole(&crlf, (1..400).step_by(3)), 20);
+    }
+
+    #[test]
+    fn a_block_as_wide_as_a_line_after_the_cut_is_not_cut() {
+        // The first line is full only for the block's width, which the last
+        // line sets, after `holidays.`: a chunk cut there would not see it.
+        let text = "Our library opens at nine every day of the week except\nSundays\nand\n\
+                    holidays.\nnews\nthe reading room on the first floor stays open until ten at night\n\n"
+            .repeat(5);
+        assert_eq!(chunked_as_whole(&text, 1..150), 15);
     }
 
     #[test]
@@ -423,6 +464,24 @@ mod tests {
                 // A pending limit above the text length: only hard cuts happen.
                 let got = collect_with(&seg, text.as_bytes(), chunk, 1000).unwrap();
                 prop_assert_eq!(got, whole);
+            }
+
+            #[test]
+            fn chunked_crlf_equals_whole_lf(
+                text in crate::segment::tests::props::wrapped_lines(),
+                lang in proptest::sample::select(crate::segment::supported_languages().collect::<Vec<_>>()),
+                chunk in 1usize..40,
+            ) {
+                // `\r\n` line ends: the same sentences as `\n` ones, in chunks too.
+                let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap());
+                let lf: Vec<String> = seg.segments(&text).map(|s| s.text.to_string()).collect();
+                let crlf = text.replace('\n', "\r\n");
+                let got: Vec<String> = collect_with(&seg, crlf.as_bytes(), chunk, 1 << 20)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(_, s)| s.replace('\r', ""))
+                    .collect();
+                prop_assert_eq!(got, lf);
             }
 
             #[test]

@@ -7,9 +7,29 @@ fn split(lang: &str, text: &str) -> Vec<String> {
     seg.segments(text).map(|s| s.text.to_string()).collect()
 }
 
+/// The number of sentences of `text`, which with `\r\n` line ends gives the
+/// same sentences.
+#[track_caller]
+fn count(lang: &str, text: &str) -> usize {
+    let lf = split(lang, text);
+    let crlf: Vec<String> = split(lang, &text.replace('\n', "\r\n"))
+        .iter()
+        .map(|s| s.replace('\r', ""))
+        .collect();
+    assert_eq!(crlf, lf, "{lang}: {text}");
+    lf.len()
+}
+
+/// Checks the sentences of `text`, and that with `\r\n` line ends it gives
+/// the same ones (with `\r\n` line ends).
 #[track_caller]
 fn check(lang: &str, text: &str, expected: &[&str]) {
     assert_eq!(split(lang, text), expected, "{lang}: {text}");
+    if text.contains('\n') && !text.contains('\r') {
+        let crlf = text.replace('\n', "\r\n");
+        let expected: Vec<String> = expected.iter().map(|s| s.replace('\n', "\r\n")).collect();
+        assert_eq!(split(lang, &crlf), expected, "{lang}: {crlf:?}");
+    }
 }
 
 #[test]
@@ -138,7 +158,7 @@ fn full_lines_join_a_capitalised_next_line() {
     let text = "The committee met on Tuesday to review the proposal submitted last month by\n\
                 Professor Anna Kowalski, who argued that the library should open on Sundays\n\
                 and that its reading rooms should stay open until ten. The vote was postponed.";
-    assert_eq!(split("en", text).len(), 2);
+    assert_eq!(count("en", text), 2);
     check(
         "es",
         "La reunión anual de la asociación de bibliotecarios se celebrará en Valparaíso – \n\
@@ -155,7 +175,7 @@ fn full_lines_join_a_capitalised_next_line() {
     let news = "Storm closes schools across the north of the country for a second day\n\
                 Heavy snow fell overnight and more is expected on Friday, forecasters said.\n\
                 Trains between the two largest cities were cancelled for the whole day.";
-    assert_eq!(split("en", news).len(), 3);
+    assert_eq!(count("en", news), 3);
     check(
         "en",
         "Opening hours\nMonday to Friday.",
@@ -163,29 +183,29 @@ fn full_lines_join_a_capitalised_next_line() {
     );
     let contents = "Acknowledgements ............................................... 5\n\
                     Chapter 2: Three Weeks Later .................................... 9";
-    assert_eq!(split("en", contents).len(), 2);
+    assert_eq!(count("en", contents), 2);
     let list = "Applicants must send the following documents before the end of the month\n\
                 A. The application form signed by both parents or guardians and the school\n\
                 B. Two recent photographs.";
-    assert_eq!(split("en", list).len(), 3);
+    assert_eq!(count("en", list), 3);
     let short = "The committee met on Tuesday to review the proposal submitted last month by\n\
                  the mayor, who argued that\nThe library should open.";
-    assert_eq!(split("en", short).len(), 3);
+    assert_eq!(count("en", short), 3);
     // A list of file names or addresses, one per line, as wide as a block.
     let files = "Alger, Horatio, Jr./A Boy's Fortune; Or, The Strange Adventures of Ben.txt\n\
                  Andersen, Hans Christian/A Christmas Greeting: A Series of Stories.txt\n\
                  Defoe, Daniel/A Journal of the Plague Year, Written by a Citizen.txt\n\
                  Dickens, Charles/A Christmas Carol in Prose; Being a Ghost Story of Christmas.";
-    assert_eq!(split("en", files).len(), 4);
+    assert_eq!(count("en", files), 4);
     // Two lines, the second ending the sentence: nothing shows a wrap.
     let two = "The committee met on Tuesday to review the proposal submitted last month by\n\
                Professor Anna Kowalski, who argued that the library should open on Sundays.";
-    assert_eq!(split("en", two).len(), 2);
+    assert_eq!(count("en", two), 2);
     // A line ending in a colon ends the sentence of the lines joined to it.
     let colon = "Zehn kurze Hinweise sollen allen neuen Mitgliedern des Vereins helfen, eine\n\
                  Saison ohne Verletzungen zu erleben und bis zum letzten Spiel gesund zu\n\
                  bleiben:\n\n1. Wärmen Sie sich auf!";
-    assert_eq!(split("de", colon).len(), 2);
+    assert_eq!(count("de", colon), 2);
 }
 
 #[test]
@@ -386,7 +406,7 @@ fn check_all_languages(text: &str) {
     }
 }
 
-mod props {
+pub(super) mod props {
     use super::*;
     use proptest::prelude::*;
 
@@ -483,8 +503,72 @@ mod props {
         proptest::collection::vec(proptest::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
     }
 
+    /// Words of wrapped prose: lower-case and capitalised, with and without
+    /// a terminal or a pause, list markers, bullets, numbers, a colon.
+    const WORDS: &[&str] = &[
+        "the",
+        "committee",
+        "of",
+        "a",
+        "met",
+        "library",
+        "should",
+        "open",
+        "on",
+        "Sundays",
+        "Holidays",
+        "Professor",
+        "The",
+        "vote.",
+        "May.",
+        "later,",
+        "rest;",
+        "–",
+        "says:",
+        "what?",
+        "Dr.",
+        "a.",
+        "ii)",
+        "(b)",
+        "•",
+        "1990",
+        "12.",
+        ".",
+        "   ",
+        "    code",
+        "```",
+        "лифт",
+        "Дом",
+        "г.",
+        "ist",
+        "Wort",
+    ];
+
+    /// Lines of [`WORDS`], some blank, 0 to 18 words each (up to ~120 characters).
+    pub(crate) fn wrapped_lines() -> impl Strategy<Value = String> {
+        let line = proptest::collection::vec(proptest::sample::select(WORDS), 0..18)
+            .prop_map(|w| w.join(" "));
+        proptest::collection::vec(line, 1..14).prop_map(|v| v.join("\n"))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn crlf_and_lf_line_ends_give_the_same_sentences(
+            text in wrapped_lines(),
+            lang in proptest::sample::select(supported_languages().collect::<Vec<_>>()),
+            wrapped: bool,
+        ) {
+            let seg = Segmenter::for_language(&LanguageTag::parse(lang).unwrap()).wrapped(wrapped);
+            let lf: Vec<String> = seg.segments(&text).map(|s| s.text.to_string()).collect();
+            let crlf_text = text.replace('\n', "\r\n");
+            let crlf: Vec<String> = seg
+                .segments(&crlf_text)
+                .map(|s| s.text.replace('\r', ""))
+                .collect();
+            prop_assert_eq!(crlf, lf);
+        }
 
         #[test]
         fn arbitrary_unicode_is_covered(text in any::<String>()) {
@@ -807,20 +891,29 @@ fn mined_abbreviations_are_used() {
     );
 }
 
+/// `text` on one line, written as [`on_one_line`] returns it.
+#[track_caller]
+fn one_line(text: &str) -> String {
+    let mut written = Vec::new();
+    write_on_one_line(&mut written, text).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), on_one_line(text));
+    on_one_line(text).into_owned()
+}
+
 #[test]
 fn line_breaks_inside_east_asian_text_vanish_on_one_line() {
-    assert_eq!(on_one_line("これは父の\n家です。"), "これは父の家です。");
-    assert_eq!(on_one_line("这是我父亲的\r\n房子。"), "这是我父亲的房子。");
+    assert_eq!(one_line("これは父の\n家です。"), "これは父の家です。");
+    assert_eq!(one_line("这是我父亲的\r\n房子。"), "这是我父亲的房子。");
     // Spaces around the break go with it; full-width and half-width forms count.
-    assert_eq!(on_one_line("これは父の \n 家です。"), "これは父の家です。");
-    assert_eq!(on_one_line("ＡＢＣ\nｶﾀｶﾅ"), "ＡＢＣｶﾀｶﾅ");
+    assert_eq!(one_line("これは父の \n 家です。"), "これは父の家です。");
+    assert_eq!(one_line("ＡＢＣ\nｶﾀｶﾅ"), "ＡＢＣｶﾀｶﾅ");
     // Korean writes spaces between words; Latin next to CJK keeps a space.
     assert_eq!(
-        on_one_line("이것은 아버지의\n집입니다."),
+        one_line("이것은 아버지의\n집입니다."),
         "이것은 아버지의 집입니다."
     );
-    assert_eq!(on_one_line("これは\nWiFi です。"), "これは WiFi です。");
-    assert_eq!(on_one_line("It was\nwrapped."), "It was wrapped.");
+    assert_eq!(one_line("これは\nWiFi です。"), "これは WiFi です。");
+    assert_eq!(one_line("It was\nwrapped."), "It was wrapped.");
     assert!(matches!(
         on_one_line("No break."),
         std::borrow::Cow::Borrowed(_)
@@ -839,18 +932,46 @@ fn cyrillic_unit_after_a_number_is_no_list_item() {
     // `г.` follows `в.` as a list label, but after a year it is `год`.
     check(
         "ru",
-        "Этапы: а. проект б. стройка в. запуск в 1990 г. Он работает.",
+        "Этапы: а. проект б. стройка в. запуск в 1990 г. и отчёт.",
         &[
             "Этапы:",
             "а. проект",
             "б. стройка",
-            "в. запуск в 1990 г.",
-            "Он работает.",
+            "в. запуск в 1990 г. и отчёт.",
         ],
     );
     check(
         "ru",
         "Этапы: а. проект б. стройка в. запуск г. отчёт",
         &["Этапы:", "а. проект", "б. стройка", "в. запуск", "г. отчёт"],
+    );
+}
+
+#[test]
+fn russian_year_abbreviation_goes_on_after_a_number() {
+    check(
+        "ru",
+        "Мост открыли в 1936 г. В день открытия по нему прошли тысячи людей.",
+        &["Мост открыли в 1936 г. В день открытия по нему прошли тысячи людей."],
+    );
+    check(
+        "ru",
+        "Работы шли в 1936–1937 гг. Потом мост закрыли. Мы шли в г. В.",
+        &[
+            "Работы шли в 1936–1937 гг.",
+            "Потом мост закрыли.",
+            "Мы шли в г. В.",
+        ],
+    );
+    // A line break still ends it; other languages' year abbreviations end it.
+    check(
+        "ru",
+        "Мост открыли в 1936 г.\nВ день открытия шёл дождь.",
+        &["Мост открыли в 1936 г.", "В день открытия шёл дождь."],
+    );
+    check(
+        "bg",
+        "Мостът е открит през 1936 г. Днес е паметник.",
+        &["Мостът е открит през 1936 г.", "Днес е паметник."],
     );
 }

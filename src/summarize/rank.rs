@@ -151,16 +151,21 @@ pub fn chrome_prefix_len(sentence: &str) -> usize {
     };
     let prefix = sentence[..prefix_end].trim();
     let rest = &sentence[rest_start..];
-    let agency = prefix.ends_with(')') && prefix.contains('(');
-    let first = prefix.split([' ', ',']).next().unwrap_or_default();
-    let capital_city = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
-        && first.chars().all(|c| !c.is_lowercase());
-    let place_and_source = prefix.contains(',') && is_name(&prefix.replace(',', " "));
-    // A news site's name ("Merdeka.com - ", "SOLO, JUARA.net - "): the
-    // publisher, never part of the story.
-    let site = prefix.split([' ', ',']).any(is_web_address);
     let prose_follows = starts_a_sentence(rest) && rest.split_whitespace().nth(3).is_some();
-    if (agency || capital_city || place_and_source || site) && prose_follows {
+    if !prose_follows {
+        return 0;
+    }
+    let agency = || prefix.ends_with(')') && prefix.contains('(');
+    let capital_city = || {
+        let first = prefix.split([' ', ',']).next().unwrap_or_default();
+        first.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && first.chars().all(|c| !c.is_lowercase())
+    };
+    let place_and_source = || prefix.contains(',') && is_name(&prefix.replace(',', " "));
+    // A news site's name ("Merdeka.com - ", "SOLO, JUARA.net - "): the
+    // publisher, never part of the story (looked for after the cheaper tests).
+    let site = || prefix.split([' ', ',']).any(is_web_address);
+    if agency() || capital_city() || place_and_source() || site() {
         rest_start
     } else {
         0
@@ -206,11 +211,14 @@ fn dateline_separator(s: &str) -> Option<(usize, usize)> {
         .map(|(i, _)| i)
         .find(|&i| s[i + 1..].starts_with(['-', '–', '—']))?;
     let prefix = &s[..at];
-    // A full stop ends a sentence, except inside a site's address.
-    let stops = prefix
-        .split([' ', ','])
-        .any(|w| w.contains('.') && !is_web_address(w));
-    if stops || prefix.contains(['!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 {
+    // A full stop ends a sentence, except inside a site's address (looked
+    // for after the cheaper tests).
+    let stops = || {
+        prefix
+            .split([' ', ','])
+            .any(|w| w.contains('.') && !is_web_address(w))
+    };
+    if prefix.contains(['!', '?', ':', ';']) || prefix.split_whitespace().count() > 6 || stops() {
         return None;
     }
     let after = s[at..].trim_start_matches([' ', '-', '–', '—']);
