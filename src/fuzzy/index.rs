@@ -150,10 +150,7 @@ impl FuzzyIndex {
                 let end = (start + BUILD_CHUNK).min(n);
                 let mut chunk = TokenChunk::default();
                 for id in start..end {
-                    match tm.entry(id as EntryId) {
-                        Some(entry) => chunk.push(&entry.source),
-                        None => chunk.push(""),
-                    }
+                    chunk.push(tm.source(id as EntryId).as_deref().unwrap_or_default());
                 }
                 chunk
             })
@@ -256,10 +253,7 @@ impl FuzzyIndex {
         drop(entry_tokens);
         let (aux_offsets, aux) = reorder_aux(&entry_of, &aux_lens, &entry_aux);
         drop(entry_aux);
-        let codes: Vec<u16> = entry_of
-            .par_iter()
-            .map(|&e| tm.entry(e).map_or(0, |entry| entry.source_codes))
-            .collect();
+        let codes: Vec<u16> = entry_of.par_iter().map(|&e| tm.source_codes(e)).collect();
 
         let tie_rank = tie_ranks(tm, &entry_of);
         let (posting_offsets, postings) = build_postings(vocab.len(), &token_offsets, &tokens);
@@ -427,7 +421,7 @@ fn tie_ranks<T: TranslationMemory + ?Sized>(tm: &T, entry_of: &[u32]) -> Vec<u32
     let n = entry_of.len();
     let dates: Vec<Option<String>> = (0..n as u32)
         .into_par_iter()
-        .map(|id| tm.entry(id).and_then(|e| e.changedate.clone()))
+        .map(|id| tm.changedate(id))
         .collect();
     let mut by_entry: Vec<u32> = (0..n as u32).collect();
     if dates.iter().any(Option::is_some) {

@@ -8,11 +8,12 @@
 //! the canonical paths of what `--tm` names and the language pair, so an
 //! edited memory replaces its cache instead of adding one. A cache file is
 //! used only when it was built from the same sources: it records a 128-bit
-//! hash of everything the index is made of (each entry's source, inline-code
-//! count and change date, in entry order), which the loaded memory is checked
-//! against. That hash, not the files' sizes and times, decides, so a touched
-//! or restored file keeps its cache and an edit that keeps the size and time
-//! is still seen. A stale, damaged or unreadable cache file is rebuilt; one
+//! hash of everything the index is made of, which the loaded memory is
+//! checked against: for TSV files ([`TsvMemory`]) their whole text, which
+//! the entries are cut from, else each entry's source, inline-code count and
+//! change date, in entry order. That hash, not the files' sizes and times,
+//! decides, so a touched or restored file keeps its cache and an edit that
+//! keeps the size and time is still seen. A stale, damaged or unreadable cache file is rebuilt; one
 //! that cannot be written (a read-only folder) just leaves the run uncached.
 //! Files are written atomically (a temporary file renamed into place).
 //!
@@ -22,7 +23,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{LanguagePair, MemoryTm, TranslationMemory};
+use super::{LanguagePair, MemoryTm, TranslationMemory, TsvMemory};
 use crate::fuzzy::FuzzyIndex;
 
 // 02: the version in the key, a one-hasher checksum.
@@ -115,12 +116,12 @@ impl IndexCache {
     /// The index of `tm`, loaded from `specs`: read from the cache when it
     /// holds one built from the same sources, else built (on all cores) and
     /// written to the cache, a failure to write leaving it uncached.
-    pub fn index(&self, tm: &MemoryTm, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
+    pub fn index<T: CachedMemory>(&self, tm: &T, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
         if tm.len() < self.min_entries {
             return (FuzzyIndex::build(tm), CacheUse::Small);
         }
         let path = self.path_for(tm.pair(), specs);
-        let key = content_key(tm);
+        let key = tm.content_key();
         if let Some(index) = read(&path, &key, tm) {
             return (index, CacheUse::Read);
         }
@@ -133,11 +134,16 @@ impl IndexCache {
     /// Writes `index`, built by the caller from `tm` (e.g. while loading), to
     /// the cache: [`CacheUse::Built`], or [`CacheUse::Small`] for a memory
     /// too small to cache. A failure to write leaves it uncached.
-    pub fn store(&self, tm: &MemoryTm, specs: &[PathBuf], index: &FuzzyIndex) -> CacheUse {
+    pub fn store<T: CachedMemory>(
+        &self,
+        tm: &T,
+        specs: &[PathBuf],
+        index: &FuzzyIndex,
+    ) -> CacheUse {
         if tm.len() < self.min_entries {
             return CacheUse::Small;
         }
-        let _ = write(&self.path_for(tm.pair(), specs), &content_key(tm), index);
+        let _ = write(&self.path_for(tm.pair(), specs), &tm.content_key(), index);
         CacheUse::Built
     }
 
@@ -148,15 +154,61 @@ impl IndexCache {
     }
 }
 
-/// What an index is built from, hashed: tmkit's version (another version
-/// may tokenize differently, so its index is not read), the pair, the entry
-/// count, and each entry's source, inline-code count and change date, in
-/// entry order.
-fn content_key(tm: &MemoryTm) -> [u8; 24] {
+/// A memory whose index the cache keeps.
+pub trait CachedMemory: TranslationMemory {
+    /// What the memory's index is built from, hashed (128 bits, then the
+    /// entry count): an index read from a cache file whose key is the
+    /// same holds exactly this memory's sources.
+    fn content_key(&self) -> [u8; 24];
+}
+
+/// tmkit's version (another version may tokenize differently, so its index
+/// is not read) and the pair, which every key starts with.
+fn key_hasher(pair: &LanguagePair) -> StableHash {
     let mut h = StableHash::new();
     h.write(env!("CARGO_PKG_VERSION").as_bytes());
     h.write(&[0]);
-    h.write(tm.pair().key().as_bytes());
+    h.write(pair.key().as_bytes());
+    h
+}
+
+/// The key: the hash, then the entry count.
+fn finish_key(h: &StableHash, len: usize) -> [u8; 24] {
+    let [a, b] = h.finish();
+    let mut key = [0u8; 24];
+    key[..8].copy_from_slice(&a.to_le_bytes());
+    key[8..16].copy_from_slice(&b.to_le_bytes());
+    key[16..].copy_from_slice(&(len as u64).to_le_bytes());
+    key
+}
+
+/// The version, the pair, and each entry's source, inline-code count and
+/// change date, in entry order.
+impl CachedMemory for MemoryTm {
+    fn content_key(&self) -> [u8; 24] {
+        let mut h = key_hasher(self.pair());
+        hash_entries(&mut h, self);
+        finish_key(&h, self.len())
+    }
+}
+
+/// The version, the pair, and each file's text and orientation, in load
+/// order: the entries are cut from them alone, so this covers every
+/// source, and costs one pass over the bytes instead of one per entry.
+impl CachedMemory for TsvMemory {
+    fn content_key(&self) -> [u8; 24] {
+        let mut h = key_hasher(self.pair());
+        h.write(b"\0tsv text\0");
+        for (text, swapped) in self.texts() {
+            h.write(&[u8::from(swapped)]);
+            h.write(&(text.len() as u64).to_le_bytes());
+            h.write(text.as_bytes());
+        }
+        finish_key(&h, self.len())
+    }
+}
+
+fn hash_entries(h: &mut StableHash, tm: &MemoryTm) {
     for e in tm.entries() {
         h.write(&(e.source.len() as u64).to_le_bytes());
         h.write(e.source.as_bytes());
@@ -169,12 +221,6 @@ fn content_key(tm: &MemoryTm) -> [u8; 24] {
             None => h.write(&[0]),
         }
     }
-    let [a, b] = h.finish();
-    let mut key = [0u8; 24];
-    key[..8].copy_from_slice(&a.to_le_bytes());
-    key[8..16].copy_from_slice(&b.to_le_bytes());
-    key[16..].copy_from_slice(&(tm.len() as u64).to_le_bytes());
-    key
 }
 
 /// Two fixed-seed hashers, for a 128-bit hash that is the same in every run
@@ -207,7 +253,7 @@ impl StableHash {
 /// The index in `path` when it was built from sources hashing to `key` and
 /// its bytes are whole (their length and hash are checked, so a damaged
 /// file is never read as another index).
-fn read(path: &Path, key: &[u8; 24], tm: &MemoryTm) -> Option<FuzzyIndex> {
+fn read<T: TranslationMemory>(path: &Path, key: &[u8; 24], tm: &T) -> Option<FuzzyIndex> {
     let bytes = std::fs::read(path).ok()?;
     let rest = bytes
         .strip_prefix(MAGIC.as_slice())?
@@ -267,6 +313,20 @@ mod tests {
         path
     }
 
+    /// Writes [`memory`] again in `dir` with another first line, keeping
+    /// the file's modification time.
+    fn rewrite_keeping_time(dir: &Path, first: &str) {
+        let path = dir.join("m.tsv");
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        memory(dir, first, 40);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+
     fn load(path: &Path) -> MemoryTm {
         MemoryTm::load(pair(), &[path.to_path_buf()]).unwrap()
     }
@@ -321,16 +381,9 @@ mod tests {
         let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let cache = IndexCache::new(home.path()).with_min_entries(10);
         let path = memory(dir.path(), "The storm hit the coast.", 40);
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         indexed(&cache, &path);
         // Same length, same modification time, another first sentence.
-        memory(dir.path(), "The train hit the coast.", 40);
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        rewrite_keeping_time(dir.path(), "The train hit the coast.");
         let (tm, index, used) = indexed(&cache, &path);
         assert_eq!(used, CacheUse::Built);
         assert_current(
@@ -342,6 +395,32 @@ mod tests {
         // The stale file was replaced, not joined by another.
         assert_eq!(cache_files(&cache).len(), 1);
         assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+    }
+
+    #[test]
+    fn a_tsv_memory_kept_as_text_is_keyed_by_its_text() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cache = IndexCache::new(home.path()).with_min_entries(10);
+        let path = memory(dir.path(), "The storm hit the coast.", 40);
+        let specs = [path.clone()];
+        let text = |specs: &[PathBuf]| TsvMemory::load(&pair(), specs).unwrap().unwrap();
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        let tm = text(&specs);
+        let (index, used) = cache.index(&tm, &specs);
+        assert_eq!(used, CacheUse::Read);
+        let matcher = crate::fuzzy::Matcher::with_index(tm, index).unwrap();
+        let hits = matcher
+            .session()
+            .lookup("The storm hit the coast", &Default::default());
+        assert_eq!(hits[0].entry.source, "The storm hit the coast.");
+        // One byte changed, same size and time: rebuilt.
+        rewrite_keeping_time(dir.path(), "The storm hit the coasT.");
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        // A loaded memory of the same file has another key: it never reads
+        // the index written for the text, nor the other way round.
+        assert_ne!(load(&path).content_key(), text(&specs).content_key());
+        assert_eq!(cache.index(&load(&path), &specs).1, CacheUse::Built);
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
     }
 
     #[test]
