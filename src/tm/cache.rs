@@ -20,14 +20,15 @@
 //! `TMKIT_NO_CACHE=1` (or `--no-cache`) turns it off.
 
 use std::hash::{BuildHasher, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{LanguagePair, MemoryTm, TranslationMemory, TsvMemory};
 use crate::fuzzy::FuzzyIndex;
 
-// 02: the version in the key, a one-hasher checksum.
-const MAGIC: &[u8; 8] = b"TMKFCI02";
+// 02: the version in the key, a one-hasher checksum; 03: the checksum fed
+// piece by piece as the index is written and read.
+const MAGIC: &[u8; 8] = b"TMKFCI03";
 
 /// Memories with fewer entries are not cached: they index faster than a
 /// cache file is read.
@@ -252,33 +253,43 @@ impl StableHash {
 
 /// The index in `path` when it was built from sources hashing to `key` and
 /// its bytes are whole (their length and hash are checked, so a damaged
-/// file is never read as another index).
+/// file is never read as another index). The header is read first, so a
+/// stale file costs one small read; the index's arrays are then read
+/// straight into place.
 fn read<T: TranslationMemory>(path: &Path, key: &[u8; 24], tm: &T) -> Option<FuzzyIndex> {
-    let bytes = std::fs::read(path).ok()?;
-    let rest = bytes
+    let mut file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut header = [0u8; HEADER];
+    file.read_exact(&mut header).ok()?;
+    let rest = header
         .strip_prefix(MAGIC.as_slice())?
         .strip_prefix(key.as_slice())?;
-    let (len, rest) = rest.split_first_chunk::<8>()?;
-    let (sum, body) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*len) != body.len() as u64 || u64::from_le_bytes(*sum) != checksum(body) {
+    let (len, sum) = rest.split_first_chunk::<8>()?;
+    let len = u64::from_le_bytes(*len);
+    if Some(len) != size.checked_sub(HEADER as u64) {
         return None;
     }
-    let index = FuzzyIndex::from_bytes(body).ok()?;
-    (index.len() == tm.len()).then_some(index)
+    let mut hasher = checksum();
+    let index = FuzzyIndex::read_hashed(&mut file, len, &mut hasher).ok()?;
+    (u64::from_le_bytes(sum.try_into().ok()?) == hasher.finish() && index.len() == tm.len())
+        .then_some(index)
 }
 
-/// A 64-bit check of a cache file's body (one hasher: damage, not an
-/// adversary, is what it guards against).
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut h = seeded(0x746d_6b69_7403);
-    h.write(bytes);
-    h.finish()
+/// A cache file's header: the magic, the key, the body's length and checksum.
+const HEADER: usize = 8 + 24 + 8 + 8;
+
+/// The hasher of a 64-bit check of a cache file's body, fed as the index
+/// is written and read (one hasher: damage, not an adversary, is what it
+/// guards against).
+fn checksum() -> ahash::AHasher {
+    seeded(0x746d_6b69_7403)
 }
 
 fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {
     let mut body = Vec::new();
+    let mut hasher = checksum();
     index
-        .write_to(&mut body)
+        .write_hashed(&mut body, &mut hasher)
         .map_err(|e| crate::Error::io(path, e))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
@@ -289,7 +300,7 @@ fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {
     out.write_all(key).map_err(io)?;
     out.write_all(&(body.len() as u64).to_le_bytes())
         .map_err(io)?;
-    out.write_all(&checksum(&body).to_le_bytes()).map_err(io)?;
+    out.write_all(&hasher.finish().to_le_bytes()).map_err(io)?;
     out.write_all(&body).map_err(io)?;
     out.commit_unsynced()
 }
@@ -446,6 +457,13 @@ mod tests {
                 "The storm hit the coast.",
             );
             assert_eq!(std::fs::read(&file).unwrap(), bytes);
+        }
+        // Any byte changed: never read.
+        for at in (0..bytes.len()).step_by(bytes.len() / 150) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            std::fs::write(&file, damaged).unwrap();
+            assert_eq!(indexed(&cache, &path).2, CacheUse::Built, "byte {at}");
         }
     }
 
