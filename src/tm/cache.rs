@@ -17,18 +17,40 @@
 //! that cannot be written (a read-only folder) just leaves the run uncached.
 //! Files are written atomically (a temporary file renamed into place).
 //!
+//! The folder is kept from growing: when a run writes a cache file, it also
+//! removes (once per run) the cache files of memories that no longer exist
+//! and those not used for [`MAX_UNUSED_DAYS`] days (a file's modification
+//! time, refreshed when it is read, says when it was last used). Only files
+//! named `*.fzc` that start with a tmkit cache file's magic are removed.
+//!
 //! `TMKIT_NO_CACHE=1` (or `--no-cache`) turns it off.
 
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
 
 use super::{LanguagePair, MemoryTm, TranslationMemory, TsvMemory};
 use crate::fuzzy::FuzzyIndex;
 
 // 02: the version in the key, a one-hasher checksum; 03: the checksum fed
-// piece by piece as the index is written and read.
-const MAGIC: &[u8; 8] = b"TMKFCI03";
+// piece by piece as the index is written and read; 04: the memory's paths
+// in the header.
+const MAGIC: &[u8; 8] = b"TMKFCI04";
+
+/// What every version of a cache file starts with.
+const MAGIC_STEM: &[u8; 6] = b"TMKFCI";
+
+/// Cache files not used for this many days are removed.
+pub const MAX_UNUSED_DAYS: u64 = 30;
+
+/// A cache file read longer ago than this is touched when read again (so
+/// most reads change nothing on disk).
+const TOUCH_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Set once the cache folder has been pruned in this process.
+static PRUNED: AtomicBool = AtomicBool::new(false);
 
 /// Memories with fewer entries are not cached: they index faster than a
 /// cache file is read.
@@ -104,11 +126,7 @@ impl IndexCache {
     /// given to `--tm`) give for `pair`.
     pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
         let mut hashes = StableHash::new();
-        for spec in specs {
-            let path = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone());
-            hashes.write(path.as_os_str().as_encoded_bytes());
-            hashes.write(&[0]);
-        }
+        hashes.write(&spec_list(specs));
         hashes.write(pair.key().as_bytes());
         let [a, b] = hashes.finish();
         self.dir.join(format!("{a:016x}{b:016x}.fzc"))
@@ -127,8 +145,7 @@ impl IndexCache {
             return (index, CacheUse::Read);
         }
         let index = FuzzyIndex::build(tm);
-        // Best effort: a read-only or full cache folder means no cache.
-        let _ = write(&path, &key, &index);
+        self.write(&path, &key, specs, &index);
         (index, CacheUse::Built)
     }
 
@@ -144,8 +161,48 @@ impl IndexCache {
         if tm.len() < self.min_entries {
             return CacheUse::Small;
         }
-        let _ = write(&self.path_for(tm.pair(), specs), &tm.content_key(), index);
+        let path = self.path_for(tm.pair(), specs);
+        self.write(&path, &tm.content_key(), specs, index);
         CacheUse::Built
+    }
+
+    /// Writes a cache file, then prunes the folder once per run. Best
+    /// effort: a read-only or full cache folder means no cache.
+    fn write(&self, path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) {
+        if write(path, key, specs, index).is_ok() && !PRUNED.swap(true, Ordering::Relaxed) {
+            self.prune(SystemTime::now());
+        }
+    }
+
+    /// Removes the cache files of memories that no longer exist, and those
+    /// not used for [`MAX_UNUSED_DAYS`] days before `now`; says how many.
+    /// Only `*.fzc` files that start with a cache file's magic are removed
+    /// (the memory's paths are known for files of this version; older ones
+    /// go by age alone).
+    pub fn prune(&self, now: SystemTime) -> usize {
+        let Ok(listing) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let oldest = now.checked_sub(Duration::from_secs(MAX_UNUSED_DAYS * 24 * 3600));
+        let mut removed = 0;
+        for item in listing.flatten() {
+            let path = item.path();
+            if path.extension().is_none_or(|e| e != "fzc") {
+                continue;
+            }
+            let Some(paths) = cache_file_paths(&path) else {
+                continue;
+            };
+            let unused = item
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| oldest.is_some_and(|o| t < o));
+            let gone = paths.is_some_and(|p| p.iter().any(|p| !p.exists()));
+            if (unused || gone) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// True when the cache may hold an index for `specs` and `pair` (a file
@@ -251,53 +308,135 @@ impl StableHash {
     }
 }
 
+/// The canonical paths of `specs` (as given when they cannot be made
+/// canonical), each ended by a NUL byte: what names a memory's cache file,
+/// and what the file records.
+fn spec_list(specs: &[PathBuf]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for spec in specs {
+        let path = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone());
+        list.extend_from_slice(path.as_os_str().as_encoded_bytes());
+        list.push(0);
+    }
+    list
+}
+
+/// The paths a [`spec_list`] holds (`None` for paths this system cannot
+/// spell).
+fn paths_of(list: &[u8]) -> Option<Vec<PathBuf>> {
+    let items = list.strip_suffix(&[0]).unwrap_or(list);
+    items
+        .split(|&b| b == 0)
+        .map(|bytes| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::ffi::OsStrExt;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+            }
+            #[cfg(not(unix))]
+            {
+                std::str::from_utf8(bytes).ok().map(PathBuf::from)
+            }
+        })
+        .collect()
+}
+
+/// A cache file's header up to its key: the magic, the key, and the length
+/// of the memory's paths that follow.
+const HEAD: usize = 8 + 24 + 4;
+
+/// When `path` is a tmkit cache file (of any version: it starts with the
+/// magic), the paths of its memory when its version records them.
+fn cache_file_paths(path: &Path) -> Option<Option<Vec<PathBuf>>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
+    if !head.starts_with(MAGIC_STEM) {
+        return None;
+    }
+    if !head.starts_with(MAGIC) || head.len() < HEAD {
+        return Some(None);
+    }
+    let size = file.metadata().ok()?.len();
+    let len = u32::from_le_bytes(head[32..HEAD].try_into().ok()?);
+    if u64::from(len) > size {
+        return Some(None);
+    }
+    let mut list = vec![0; len as usize];
+    Some(
+        file.read_exact(&mut list)
+            .ok()
+            .and_then(|()| paths_of(&list)),
+    )
+}
+
 /// The index in `path` when it was built from sources hashing to `key` and
 /// its bytes are whole (their length and hash are checked, so a damaged
 /// file is never read as another index). The header is read first, so a
 /// stale file costs one small read; the index's arrays are then read
-/// straight into place.
+/// straight into place. A file read is touched (see the module docs).
 fn read<T: TranslationMemory>(path: &Path, key: &[u8; 24], tm: &T) -> Option<FuzzyIndex> {
     let mut file = std::fs::File::open(path).ok()?;
-    let size = file.metadata().ok()?.len();
-    let mut header = [0u8; HEADER];
-    file.read_exact(&mut header).ok()?;
-    let rest = header
+    let meta = file.metadata().ok()?;
+    let mut head = [0u8; HEAD];
+    file.read_exact(&mut head).ok()?;
+    let rest = head
         .strip_prefix(MAGIC.as_slice())?
         .strip_prefix(key.as_slice())?;
-    let (len, sum) = rest.split_first_chunk::<8>()?;
+    let paths = u32::from_le_bytes(rest.try_into().ok()?);
+    let size = meta
+        .len()
+        .checked_sub(HEAD as u64 + u64::from(paths) + 16)?;
+    let mut list = vec![0; paths as usize];
+    file.read_exact(&mut list).ok()?;
+    let mut sizes = [0u8; 16];
+    file.read_exact(&mut sizes).ok()?;
+    let (len, sum) = sizes.split_first_chunk::<8>()?;
     let len = u64::from_le_bytes(*len);
-    if Some(len) != size.checked_sub(HEADER as u64) {
+    if len != size {
         return None;
     }
     let mut hasher = checksum();
+    hasher.write(&list);
     let index = FuzzyIndex::read_hashed(&mut file, len, &mut hasher).ok()?;
-    (u64::from_le_bytes(sum.try_into().ok()?) == hasher.finish() && index.len() == tm.len())
-        .then_some(index)
+    if u64::from_le_bytes(sum.try_into().ok()?) != hasher.finish() || index.len() != tm.len() {
+        return None;
+    }
+    let now = SystemTime::now();
+    if meta
+        .modified()
+        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > TOUCH_AFTER))
+    {
+        let _ = file.set_modified(now);
+    }
+    Some(index)
 }
 
-/// A cache file's header: the magic, the key, the body's length and checksum.
-const HEADER: usize = 8 + 24 + 8 + 8;
-
-/// The hasher of a 64-bit check of a cache file's body, fed as the index
-/// is written and read (one hasher: damage, not an adversary, is what it
+/// The hasher of a 64-bit check of a cache file's memory paths and body,
+/// fed as the index is written and read (one hasher: damage, not an adversary, is what it
 /// guards against).
 fn checksum() -> ahash::AHasher {
     seeded(0x746d_6b69_7403)
 }
 
-fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {
+fn write(path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) -> crate::Result<()> {
     let mut body = Vec::new();
-    let mut hasher = checksum();
-    index
-        .write_hashed(&mut body, &mut hasher)
-        .map_err(|e| crate::Error::io(path, e))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
     }
+    let paths = spec_list(specs);
+    let mut hasher = checksum();
+    hasher.write(&paths);
+    index
+        .write_hashed(&mut body, &mut hasher)
+        .map_err(|e| crate::Error::io(path, e))?;
     let mut out = crate::files::AtomicFile::create(path)?;
     let io = |e| crate::Error::io(path, e);
     out.write_all(MAGIC).map_err(io)?;
     out.write_all(key).map_err(io)?;
+    out.write_all(&(paths.len() as u32).to_le_bytes())
+        .map_err(io)?;
+    out.write_all(&paths).map_err(io)?;
     out.write_all(&(body.len() as u64).to_le_bytes())
         .map_err(io)?;
     out.write_all(&hasher.finish().to_le_bytes()).map_err(io)?;
@@ -434,13 +573,101 @@ mod tests {
         assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
     }
 
+    /// A memory in `dir` whose index is cached in `home`: the cache, the
+    /// memory's path and its cache file's.
+    fn cached(dir: &Path, home: &Path) -> (IndexCache, PathBuf, PathBuf) {
+        let cache = IndexCache::new(home).with_min_entries(10);
+        let path = memory(dir, "The storm hit the coast.", 40);
+        indexed(&cache, &path);
+        let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        (cache, path, file)
+    }
+
+    /// Sets the modification time of `path` to `days` days ago.
+    fn age(path: &Path, days: u64) {
+        let then = SystemTime::now() - Duration::from_secs(days * 24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+    }
+
+    fn modified(path: &Path) -> SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn pruning_removes_gone_and_unused_cache_files_and_nothing_else() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cache = IndexCache::new(home.path()).with_min_entries(10);
+        // Three memories, each with its cache file.
+        let mut files = Vec::new();
+        for name in ["kept", "gone", "unused"] {
+            let folder = dir.path().join(name);
+            std::fs::create_dir(&folder).unwrap();
+            let path = memory(&folder, "The storm hit the coast.", 40);
+            assert_eq!(indexed(&cache, &path).2, CacheUse::Built);
+            files.push((path.clone(), cache.path_for(&pair(), &[path])));
+        }
+        std::fs::remove_file(&files[1].0).unwrap();
+        age(&files[2].1, MAX_UNUSED_DAYS + 1);
+        age(&files[0].1, MAX_UNUSED_DAYS - 1);
+        // Old files that are not this version's cache files: an older
+        // version's (by age alone), and others, whatever their age.
+        let old = |name: &str, bytes: &[u8], days: u64| {
+            let path = home.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            age(&path, days);
+            path
+        };
+        let older_unused = old("a.fzc", b"TMKFCI02 and the rest", MAX_UNUSED_DAYS + 1);
+        let older_used = old("b.fzc", b"TMKFCI02 and the rest", 1);
+        let others = [
+            old("c.fzc", b"not a cache file", 400),
+            old("d.fzc", b"TMK", 400),
+            old("e.fzi", b"TMKFCI04 but not named so", 400),
+            old("f.txt", b"notes", 400),
+        ];
+        assert_eq!(cache.prune(SystemTime::now()), 3);
+        assert!(files[0].1.exists());
+        assert!(!files[1].1.exists() && !files[2].1.exists());
+        assert!(!older_unused.exists() && older_used.exists());
+        assert!(others.iter().all(|p| p.exists()));
+        // Nothing more to remove.
+        assert_eq!(cache.prune(SystemTime::now()), 0);
+        // A month on, the kept file has not been used for too long.
+        let later = SystemTime::now() + Duration::from_secs(3 * 24 * 3600);
+        assert_eq!(cache.prune(later), 1);
+        assert!(!files[0].1.exists());
+    }
+
+    #[test]
+    fn reading_a_cache_file_touches_it() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (cache, path, file) = cached(dir.path(), home.path());
+        age(&file, 10);
+        let before = modified(&file);
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+        let touched = modified(&file);
+        assert!(touched > before + Duration::from_secs(9 * 24 * 3600));
+        // Read again within a day: not touched again.
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+        assert_eq!(modified(&file), touched);
+        // A file that is not current is not touched.
+        age(&file, 10);
+        let before = modified(&file);
+        rewrite_keeping_time(dir.path(), "The train hit the coast.");
+        let tm = load(&path);
+        assert!(read(&file, &tm.content_key(), &tm).is_none());
+        assert_eq!(modified(&file), before);
+    }
+
     #[test]
     fn a_damaged_cache_file_is_rebuilt() {
         let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let cache = IndexCache::new(home.path()).with_min_entries(10);
-        let path = memory(dir.path(), "The storm hit the coast.", 40);
-        indexed(&cache, &path);
-        let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        let (cache, path, file) = cached(dir.path(), home.path());
         let bytes = std::fs::read(&file).unwrap();
         for damaged in [
             bytes[..bytes.len() / 2].to_vec(),
