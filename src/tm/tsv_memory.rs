@@ -69,6 +69,8 @@ impl TsvMemory {
                 .map_err(|_| Error::invalid(Location::file(&file), "too many memory files"))?;
             let swapped = orientation == TsvOrientation::Swapped;
             let first = tm.spans.len();
+            tm.spans
+                .reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
             let offset = |s: &str| (s.as_ptr() as usize - text.as_ptr() as usize) as u32;
             let spans = &mut tm.spans;
             tsv::for_each_pair(&text, Some(&file), swapped, 1, |line, source, target| {
