@@ -2,9 +2,11 @@
 //! them) for one language pair, behind the small [`TranslationMemory`] trait.
 //!
 //! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and
-//! `tmkit analyze` load. The trait is the seam for other stores (an embedded
-//! database, a server-backed memory): the fuzzy index only asks a store for its
-//! length and for entries by [`EntryId`].
+//! `tmkit analyze` load; a memory of TSV files alone is a [`TsvMemory`],
+//! which keeps the files' text and makes entries when asked ([`open_matcher`]
+//! picks). The trait is the seam for other stores (an embedded database, a
+//! server-backed memory): the fuzzy index only asks a store for its length
+//! and for entries (or just their sources) by [`EntryId`].
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -762,7 +764,8 @@ pub fn best_variant<'a, T>(
     best.map(|(_, t)| t)
 }
 
-/// A memory named by `--tm`: memory files loaded whole, or a store.
+/// A memory named by `--tm`: memory files loaded whole, TSV files kept as
+/// text, or a store.
 pub enum OpenedMemory {
     /// TMX, XLIFF or PO files and folders (with TSV files or not), loaded into memory.
     Files(MemoryTm),
@@ -809,7 +812,8 @@ impl OpenedMemory {
     }
 }
 
-/// The memory behind an [`OpenedMemory`], as a trait object.
+/// `$body` run on the memory an [`OpenedMemory`] holds, whichever kind it
+/// is (bound to `$tm`).
 macro_rules! opened {
     ($memory:expr, $tm:ident => $body:expr) => {
         match $memory {
