@@ -8,7 +8,8 @@
 //!   segment with at least `l` tokens;
 //! - `postings` / `posting_offsets`: for each token id, the segments holding it,
 //!   ascending, so the part of a list inside a length window is one binary search;
-//! - `exact`: (hash of the token sequence, segment), sorted, for 100%/99% matches;
+//! - `exact_hashes`, `exact_segs`: hashes of the token sequences, sorted, and
+//!   their segments, for 100%/99% matches;
 //! - `aux` / `aux_offsets`: each segment's numbers, then its punctuation, and
 //!   `codes` its inline-code count: what the penalty points are computed from.
 //!
@@ -61,7 +62,10 @@ pub struct FuzzyIndex {
     length_starts: Vec<u32>,
     posting_offsets: Vec<u32>,
     postings: Vec<u32>,
-    exact: Vec<(u64, u32)>,
+    /// Sorted hashes of the segments' token sequences, and (at the same
+    /// place) their segments: two arrays, read from disk as they are.
+    exact_hashes: Vec<u64>,
+    exact_segs: Vec<u32>,
     /// Segment `s`'s numbers are `aux[aux_offsets[2s]..aux_offsets[2s+1]]`,
     /// its punctuation `aux[aux_offsets[2s+1]..aux_offsets[2s+2]]`.
     aux_offsets: Vec<u32>,
@@ -265,6 +269,7 @@ impl FuzzyIndex {
             })
             .collect();
         exact.par_sort_unstable();
+        let (exact_hashes, exact_segs) = exact.into_iter().unzip();
 
         let min_df = options.bitset_min_df.unwrap_or((n / 32).max(256)).max(1);
         let bit_words = n.div_ceil(64);
@@ -295,7 +300,8 @@ impl FuzzyIndex {
             length_starts,
             posting_offsets,
             postings,
-            exact,
+            exact_hashes,
+            exact_segs,
             aux_offsets,
             aux,
             codes,
@@ -331,7 +337,7 @@ impl FuzzyIndex {
             + self.postings.len())
             + 4 * (self.aux_offsets.len() + self.aux.len())
             + 2 * self.codes.len()
-            + 16 * self.exact.len()
+            + 12 * self.exact_hashes.len()
             + 8 * self.bits.len()
     }
 
@@ -808,11 +814,9 @@ impl<'i> Searcher<'i> {
         }
         let index = self.index;
         let h = hash_tokens(&self.sets.scored);
-        let from = index.exact.partition_point(|&(x, _)| x < h);
-        for &(x, s) in &index.exact[from..] {
-            if x != h {
-                break;
-            }
+        let from = index.exact_hashes.partition_point(|&x| x < h);
+        let equal = index.exact_hashes[from..].iter().take_while(|&&x| x == h);
+        for (&s, _) in index.exact_segs[from..].iter().zip(equal) {
             if index.segment(s) == self.sets.scored.as_slice() {
                 self.visited[s as usize] = self.epoch;
                 let t = self.threshold(params);

@@ -56,9 +56,8 @@ impl FuzzyIndex {
         }
         let codes: Vec<u32> = self.codes.iter().map(|&c| u32::from(c)).collect();
         write_array(out, hasher, &codes)?;
-        let (hashes, segs): (Vec<u64>, Vec<u32>) = self.exact.iter().copied().unzip();
-        write_array(out, hasher, &hashes)?;
-        write_array(out, hasher, &segs)?;
+        write_array(out, hasher, &self.exact_hashes)?;
+        write_array(out, hasher, &self.exact_segs)?;
         write_array(out, hasher, &self.bits)?;
         put(out, hasher, &(self.bit_words as u64).to_le_bytes())
     }
@@ -165,7 +164,8 @@ impl FuzzyIndex {
             length_starts,
             posting_offsets,
             postings,
-            exact: hashes.into_iter().zip(segs).collect(),
+            exact_hashes: hashes,
+            exact_segs: segs,
             bitset_of,
             bits,
             bit_words,
