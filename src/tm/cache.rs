@@ -126,7 +126,10 @@ impl IndexCache {
     /// given to `--tm`) give for `pair`.
     pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
         let mut hashes = StableHash::new();
-        hashes.write(&spec_list(specs));
+        for path in canonical(specs) {
+            hashes.write(path.as_os_str().as_encoded_bytes());
+            hashes.write(&[0]);
+        }
         hashes.write(pair.key().as_bytes());
         let [a, b] = hashes.finish();
         self.dir.join(format!("{a:016x}{b:016x}.fzc"))
@@ -313,12 +316,18 @@ impl StableHash {
 /// and what the file records.
 fn spec_list(specs: &[PathBuf]) -> Vec<u8> {
     let mut list = Vec::new();
-    for spec in specs {
-        let path = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone());
+    for path in canonical(specs) {
         list.extend_from_slice(path.as_os_str().as_encoded_bytes());
         list.push(0);
     }
     list
+}
+
+/// The canonical paths of `specs` (as given when they cannot be made canonical).
+fn canonical(specs: &[PathBuf]) -> impl Iterator<Item = PathBuf> + '_ {
+    specs
+        .iter()
+        .map(|spec| std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone()))
 }
 
 /// The paths a [`spec_list`] holds (`None` for paths this system cannot
@@ -765,6 +774,23 @@ mod tests {
             out.push(c);
         }
         out
+    }
+
+    #[test]
+    fn cache_file_names_are_kept_across_formats() {
+        // The name main's TMKFCI02 gave: a newer format replaces the older
+        // file in place instead of leaving it to be pruned.
+        let spec = PathBuf::from("/no/such/memory.tsv");
+        let mut hashes = StableHash::new();
+        hashes.write(spec.as_os_str().as_encoded_bytes());
+        hashes.write(&[0]);
+        hashes.write(b"en\tfr");
+        let [a, b] = hashes.finish();
+        let cache = IndexCache::new("/cache");
+        assert_eq!(
+            cache.path_for(&pair(), &[spec]),
+            Path::new(&format!("/cache/{a:016x}{b:016x}.fzc"))
+        );
     }
 
     #[test]
