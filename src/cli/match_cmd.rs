@@ -136,7 +136,7 @@ pub(crate) fn load_matcher(
         ));
     }
     let from = match tm {
-        OpenedMemory::Files(files) => format!("{} file(s)", files.files().len()),
+        OpenedMemory::Files(_) | OpenedMemory::Tsv(_) => format!("{} file(s)", tm.files().len()),
         OpenedMemory::Store(_) => "the store".to_string(),
     };
     ctx.note(format!(

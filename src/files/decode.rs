@@ -149,6 +149,13 @@ pub fn decode_utf8(mut bytes: Vec<u8>, file: Option<&Path>) -> Result<String> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    // simdutf8 checks several times faster than the standard library (a
+    // 4 MB memory file: ~2 ms of CPU less); the standard library then
+    // finds where invalid text goes wrong.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just found `bytes` to be valid UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(e) => {
@@ -445,6 +452,36 @@ mod tests {
             "bad.txt:2:3: not valid UTF-8 text (convert it to UTF-8 first, or give --encoding)"
         );
         assert_eq!(decode_utf8(b"\xEF\xBB\xBFhi".to_vec(), None).unwrap(), "hi");
+    }
+
+    #[test]
+    fn utf8_is_checked_as_the_standard_library_checks_it() {
+        // Every kind of sequence, whole and cut, with bad bytes at each place,
+        // long enough for the vectorized paths.
+        let text = "ascii é ß € 𝄞 中文 ".repeat(20);
+        let bytes = text.as_bytes();
+        for cut in 0..bytes.len().min(120) {
+            for bad in [
+                None,
+                Some(0x80u8),
+                Some(0xC0),
+                Some(0xED),
+                Some(0xF5),
+                Some(0xFF),
+            ] {
+                let mut input = bytes[..bytes.len() - cut].to_vec();
+                if let Some(b) = bad {
+                    let at = input.len() / 2;
+                    input[at] = b;
+                }
+                let ours = decode_utf8(input.clone(), None).map_err(|e| e.to_string());
+                let std = String::from_utf8(input).map_err(|e| e.utf8_error().valid_up_to());
+                assert_eq!(ours.is_ok(), std.is_ok(), "cut {cut}, {bad:?}");
+                if let (Ok(a), Ok(b)) = (ours, std) {
+                    assert_eq!(a, b);
+                }
+            }
+        }
     }
 
     #[test]

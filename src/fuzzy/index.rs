@@ -8,7 +8,8 @@
 //!   segment with at least `l` tokens;
 //! - `postings` / `posting_offsets`: for each token id, the segments holding it,
 //!   ascending, so the part of a list inside a length window is one binary search;
-//! - `exact`: (hash of the token sequence, segment), sorted, for 100%/99% matches;
+//! - `exact_hashes`, `exact_segs`: hashes of the token sequences, sorted, and
+//!   their segments, for 100%/99% matches;
 //! - `aux` / `aux_offsets`: each segment's numbers, then its punctuation, and
 //!   `codes` its inline-code count: what the penalty points are computed from.
 //!
@@ -61,7 +62,10 @@ pub struct FuzzyIndex {
     length_starts: Vec<u32>,
     posting_offsets: Vec<u32>,
     postings: Vec<u32>,
-    exact: Vec<(u64, u32)>,
+    /// Sorted hashes of the segments' token sequences, and (at the same
+    /// place) their segments: two arrays, read from disk as they are.
+    exact_hashes: Vec<u64>,
+    exact_segs: Vec<u32>,
     /// Segment `s`'s numbers are `aux[aux_offsets[2s]..aux_offsets[2s+1]]`,
     /// its punctuation `aux[aux_offsets[2s+1]..aux_offsets[2s+2]]`.
     aux_offsets: Vec<u32>,
@@ -150,10 +154,7 @@ impl FuzzyIndex {
                 let end = (start + BUILD_CHUNK).min(n);
                 let mut chunk = TokenChunk::default();
                 for id in start..end {
-                    match tm.entry(id as EntryId) {
-                        Some(entry) => chunk.push(&entry.source),
-                        None => chunk.push(""),
-                    }
+                    chunk.push(tm.source(id as EntryId).as_deref().unwrap_or_default());
                 }
                 chunk
             })
@@ -256,10 +257,7 @@ impl FuzzyIndex {
         drop(entry_tokens);
         let (aux_offsets, aux) = reorder_aux(&entry_of, &aux_lens, &entry_aux);
         drop(entry_aux);
-        let codes: Vec<u16> = entry_of
-            .par_iter()
-            .map(|&e| tm.entry(e).map_or(0, |entry| entry.source_codes))
-            .collect();
+        let codes: Vec<u16> = entry_of.par_iter().map(|&e| tm.source_codes(e)).collect();
 
         let tie_rank = tie_ranks(tm, &entry_of);
         let (posting_offsets, postings) = build_postings(vocab.len(), &token_offsets, &tokens);
@@ -271,6 +269,7 @@ impl FuzzyIndex {
             })
             .collect();
         exact.par_sort_unstable();
+        let (exact_hashes, exact_segs) = exact.into_iter().unzip();
 
         let min_df = options.bitset_min_df.unwrap_or((n / 32).max(256)).max(1);
         let bit_words = n.div_ceil(64);
@@ -301,7 +300,8 @@ impl FuzzyIndex {
             length_starts,
             posting_offsets,
             postings,
-            exact,
+            exact_hashes,
+            exact_segs,
             aux_offsets,
             aux,
             codes,
@@ -337,7 +337,7 @@ impl FuzzyIndex {
             + self.postings.len())
             + 4 * (self.aux_offsets.len() + self.aux.len())
             + 2 * self.codes.len()
-            + 16 * self.exact.len()
+            + 12 * self.exact_hashes.len()
             + 8 * self.bits.len()
     }
 
@@ -427,7 +427,7 @@ fn tie_ranks<T: TranslationMemory + ?Sized>(tm: &T, entry_of: &[u32]) -> Vec<u32
     let n = entry_of.len();
     let dates: Vec<Option<String>> = (0..n as u32)
         .into_par_iter()
-        .map(|id| tm.entry(id).and_then(|e| e.changedate.clone()))
+        .map(|id| tm.changedate(id))
         .collect();
     let mut by_entry: Vec<u32> = (0..n as u32).collect();
     if dates.iter().any(Option::is_some) {
@@ -814,11 +814,9 @@ impl<'i> Searcher<'i> {
         }
         let index = self.index;
         let h = hash_tokens(&self.sets.scored);
-        let from = index.exact.partition_point(|&(x, _)| x < h);
-        for &(x, s) in &index.exact[from..] {
-            if x != h {
-                break;
-            }
+        let from = index.exact_hashes.partition_point(|&x| x < h);
+        let equal = index.exact_hashes[from..].iter().take_while(|&&x| x == h);
+        for (&s, _) in index.exact_segs[from..].iter().zip(equal) {
             if index.segment(s) == self.sets.scored.as_slice() {
                 self.visited[s as usize] = self.epoch;
                 let t = self.threshold(params);

@@ -26,6 +26,8 @@ impl MarkupSource for OpenedMemory {
     fn markup(&self, wanted: &[EntryId]) -> Result<Markup> {
         match self {
             OpenedMemory::Files(tm) => Markup::load(tm, wanted),
+            // TSV text holds no inline codes.
+            OpenedMemory::Tsv(_) => Ok(Markup::default()),
             OpenedMemory::Store(store) => Ok(Markup {
                 segs: store.marked_up(wanted)?,
             }),

@@ -754,7 +754,9 @@ impl PairIndex {
         let mut json = MatchJson::new(m, query, memory, Some(&self.coded));
         json.origin = match memory {
             OpenedMemory::Store(_) => format!("{}#{}", self.name, m.entry.origin.position),
-            OpenedMemory::Files(_) => without_folders(&json.origin).to_string(),
+            OpenedMemory::Files(_) | OpenedMemory::Tsv(_) => {
+                without_folders(&json.origin).to_string()
+            }
         };
         json
     }

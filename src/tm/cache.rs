@@ -8,25 +8,49 @@
 //! the canonical paths of what `--tm` names and the language pair, so an
 //! edited memory replaces its cache instead of adding one. A cache file is
 //! used only when it was built from the same sources: it records a 128-bit
-//! hash of everything the index is made of (each entry's source, inline-code
-//! count and change date, in entry order), which the loaded memory is checked
-//! against. That hash, not the files' sizes and times, decides, so a touched
-//! or restored file keeps its cache and an edit that keeps the size and time
-//! is still seen. A stale, damaged or unreadable cache file is rebuilt; one
+//! hash of everything the index is made of, which the loaded memory is
+//! checked against: for TSV files ([`TsvMemory`]) their whole text, which
+//! the entries are cut from, else each entry's source, inline-code count and
+//! change date, in entry order. That hash, not the files' sizes and times,
+//! decides, so a touched or restored file keeps its cache and an edit that
+//! keeps the size and time is still seen. A stale, damaged or unreadable cache file is rebuilt; one
 //! that cannot be written (a read-only folder) just leaves the run uncached.
 //! Files are written atomically (a temporary file renamed into place).
+//!
+//! The folder is kept from growing: when a run writes a cache file, it also
+//! removes (once per run) the cache files of memories that no longer exist
+//! and those not used for [`MAX_UNUSED_DAYS`] days (a file's modification
+//! time, refreshed when it is read, says when it was last used). Only files
+//! named `*.fzc` that start with a tmkit cache file's magic are removed.
 //!
 //! `TMKIT_NO_CACHE=1` (or `--no-cache`) turns it off.
 
 use std::hash::{BuildHasher, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
 
-use super::{LanguagePair, MemoryTm, TranslationMemory};
+use super::{LanguagePair, MemoryTm, TranslationMemory, TsvMemory};
 use crate::fuzzy::FuzzyIndex;
 
-// 02: the version in the key, a one-hasher checksum.
-const MAGIC: &[u8; 8] = b"TMKFCI02";
+// 02: the version in the key, a one-hasher checksum; 03: the checksum fed
+// piece by piece as the index is written and read; 04: the memory's paths
+// in the header.
+const MAGIC: &[u8; 8] = b"TMKFCI04";
+
+/// What every version of a cache file starts with.
+const MAGIC_STEM: &[u8; 6] = b"TMKFCI";
+
+/// Cache files not used for this many days are removed.
+pub const MAX_UNUSED_DAYS: u64 = 30;
+
+/// A cache file read longer ago than this is touched when read again (so
+/// most reads change nothing on disk).
+const TOUCH_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Set once the cache folder has been pruned in this process.
+static PRUNED: AtomicBool = AtomicBool::new(false);
 
 /// Memories with fewer entries are not cached: they index faster than a
 /// cache file is read.
@@ -102,8 +126,7 @@ impl IndexCache {
     /// given to `--tm`) give for `pair`.
     pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
         let mut hashes = StableHash::new();
-        for spec in specs {
-            let path = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone());
+        for path in canonical(specs) {
             hashes.write(path.as_os_str().as_encoded_bytes());
             hashes.write(&[0]);
         }
@@ -115,30 +138,74 @@ impl IndexCache {
     /// The index of `tm`, loaded from `specs`: read from the cache when it
     /// holds one built from the same sources, else built (on all cores) and
     /// written to the cache, a failure to write leaving it uncached.
-    pub fn index(&self, tm: &MemoryTm, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
+    pub fn index<T: CachedMemory>(&self, tm: &T, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
         if tm.len() < self.min_entries {
             return (FuzzyIndex::build(tm), CacheUse::Small);
         }
         let path = self.path_for(tm.pair(), specs);
-        let key = content_key(tm);
+        let key = tm.content_key();
         if let Some(index) = read(&path, &key, tm) {
             return (index, CacheUse::Read);
         }
         let index = FuzzyIndex::build(tm);
-        // Best effort: a read-only or full cache folder means no cache.
-        let _ = write(&path, &key, &index);
+        self.write(&path, &key, specs, &index);
         (index, CacheUse::Built)
     }
 
     /// Writes `index`, built by the caller from `tm` (e.g. while loading), to
     /// the cache: [`CacheUse::Built`], or [`CacheUse::Small`] for a memory
     /// too small to cache. A failure to write leaves it uncached.
-    pub fn store(&self, tm: &MemoryTm, specs: &[PathBuf], index: &FuzzyIndex) -> CacheUse {
+    pub fn store<T: CachedMemory>(
+        &self,
+        tm: &T,
+        specs: &[PathBuf],
+        index: &FuzzyIndex,
+    ) -> CacheUse {
         if tm.len() < self.min_entries {
             return CacheUse::Small;
         }
-        let _ = write(&self.path_for(tm.pair(), specs), &content_key(tm), index);
+        let path = self.path_for(tm.pair(), specs);
+        self.write(&path, &tm.content_key(), specs, index);
         CacheUse::Built
+    }
+
+    /// Writes a cache file, then prunes the folder once per run. Best
+    /// effort: a read-only or full cache folder means no cache.
+    fn write(&self, path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) {
+        if write(path, key, specs, index).is_ok() && !PRUNED.swap(true, Ordering::Relaxed) {
+            self.prune(SystemTime::now());
+        }
+    }
+
+    /// Removes the cache files of memories that no longer exist, and those
+    /// not used for [`MAX_UNUSED_DAYS`] days before `now`; says how many.
+    /// Only `*.fzc` files that start with a cache file's magic are removed
+    /// (the memory's paths are known for files of this version; older ones
+    /// go by age alone).
+    pub fn prune(&self, now: SystemTime) -> usize {
+        let Ok(listing) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let oldest = now.checked_sub(Duration::from_secs(MAX_UNUSED_DAYS * 24 * 3600));
+        let mut removed = 0;
+        for item in listing.flatten() {
+            let path = item.path();
+            if path.extension().is_none_or(|e| e != "fzc") {
+                continue;
+            }
+            let Some(paths) = cache_file_paths(&path) else {
+                continue;
+            };
+            let unused = item
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| oldest.is_some_and(|o| t < o));
+            let gone = paths.is_some_and(|p| p.iter().any(|p| !p.exists()));
+            if (unused || gone) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// True when the cache may hold an index for `specs` and `pair` (a file
@@ -148,15 +215,61 @@ impl IndexCache {
     }
 }
 
-/// What an index is built from, hashed: tmkit's version (another version
-/// may tokenize differently, so its index is not read), the pair, the entry
-/// count, and each entry's source, inline-code count and change date, in
-/// entry order.
-fn content_key(tm: &MemoryTm) -> [u8; 24] {
+/// A memory whose index the cache keeps.
+pub trait CachedMemory: TranslationMemory {
+    /// What the memory's index is built from, hashed (128 bits, then the
+    /// entry count): an index read from a cache file whose key is the
+    /// same holds exactly this memory's sources.
+    fn content_key(&self) -> [u8; 24];
+}
+
+/// tmkit's version (another version may tokenize differently, so its index
+/// is not read) and the pair, which every key starts with.
+fn key_hasher(pair: &LanguagePair) -> StableHash {
     let mut h = StableHash::new();
     h.write(env!("CARGO_PKG_VERSION").as_bytes());
     h.write(&[0]);
-    h.write(tm.pair().key().as_bytes());
+    h.write(pair.key().as_bytes());
+    h
+}
+
+/// The key: the hash, then the entry count.
+fn finish_key(h: &StableHash, len: usize) -> [u8; 24] {
+    let [a, b] = h.finish();
+    let mut key = [0u8; 24];
+    key[..8].copy_from_slice(&a.to_le_bytes());
+    key[8..16].copy_from_slice(&b.to_le_bytes());
+    key[16..].copy_from_slice(&(len as u64).to_le_bytes());
+    key
+}
+
+/// The version, the pair, and each entry's source, inline-code count and
+/// change date, in entry order.
+impl CachedMemory for MemoryTm {
+    fn content_key(&self) -> [u8; 24] {
+        let mut h = key_hasher(self.pair());
+        hash_entries(&mut h, self);
+        finish_key(&h, self.len())
+    }
+}
+
+/// The version, the pair, and each file's text and orientation, in load
+/// order: the entries are cut from them alone, so this covers every
+/// source, and costs one pass over the bytes instead of one per entry.
+impl CachedMemory for TsvMemory {
+    fn content_key(&self) -> [u8; 24] {
+        let mut h = key_hasher(self.pair());
+        h.write(b"\0tsv text\0");
+        for (text, swapped) in self.texts() {
+            h.write(&[u8::from(swapped)]);
+            h.write(&(text.len() as u64).to_le_bytes());
+            h.write(text.as_bytes());
+        }
+        finish_key(&h, self.len())
+    }
+}
+
+fn hash_entries(h: &mut StableHash, tm: &MemoryTm) {
     for e in tm.entries() {
         h.write(&(e.source.len() as u64).to_le_bytes());
         h.write(e.source.as_bytes());
@@ -169,12 +282,6 @@ fn content_key(tm: &MemoryTm) -> [u8; 24] {
             None => h.write(&[0]),
         }
     }
-    let [a, b] = h.finish();
-    let mut key = [0u8; 24];
-    key[..8].copy_from_slice(&a.to_le_bytes());
-    key[8..16].copy_from_slice(&b.to_le_bytes());
-    key[16..].copy_from_slice(&(tm.len() as u64).to_le_bytes());
-    key
 }
 
 /// Two fixed-seed hashers, for a 128-bit hash that is the same in every run
@@ -204,46 +311,144 @@ impl StableHash {
     }
 }
 
-/// The index in `path` when it was built from sources hashing to `key` and
-/// its bytes are whole (their length and hash are checked, so a damaged
-/// file is never read as another index).
-fn read(path: &Path, key: &[u8; 24], tm: &MemoryTm) -> Option<FuzzyIndex> {
-    let bytes = std::fs::read(path).ok()?;
-    let rest = bytes
-        .strip_prefix(MAGIC.as_slice())?
-        .strip_prefix(key.as_slice())?;
-    let (len, rest) = rest.split_first_chunk::<8>()?;
-    let (sum, body) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*len) != body.len() as u64 || u64::from_le_bytes(*sum) != checksum(body) {
+/// The canonical paths of `specs` (as given when they cannot be made
+/// canonical), each ended by a NUL byte: what names a memory's cache file,
+/// and what the file records.
+fn spec_list(specs: &[PathBuf]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for path in canonical(specs) {
+        list.extend_from_slice(path.as_os_str().as_encoded_bytes());
+        list.push(0);
+    }
+    list
+}
+
+/// The canonical paths of `specs` (as given when they cannot be made canonical).
+fn canonical(specs: &[PathBuf]) -> impl Iterator<Item = PathBuf> + '_ {
+    specs
+        .iter()
+        .map(|spec| std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone()))
+}
+
+/// The paths a [`spec_list`] holds (`None` for paths this system cannot
+/// spell).
+fn paths_of(list: &[u8]) -> Option<Vec<PathBuf>> {
+    let items = list.strip_suffix(&[0]).unwrap_or(list);
+    items
+        .split(|&b| b == 0)
+        .map(|bytes| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::ffi::OsStrExt;
+                Some(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+            }
+            #[cfg(not(unix))]
+            {
+                std::str::from_utf8(bytes).ok().map(PathBuf::from)
+            }
+        })
+        .collect()
+}
+
+/// A cache file's header up to its key: the magic, the key, and the length
+/// of the memory's paths that follow.
+const HEAD: usize = 8 + 24 + 4;
+
+/// When `path` is a tmkit cache file (of any version: it starts with the
+/// magic), the paths of its memory when its version records them.
+fn cache_file_paths(path: &Path) -> Option<Option<Vec<PathBuf>>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut file).take(HEAD as u64).read_to_end(&mut head).ok()?;
+    if !head.starts_with(MAGIC_STEM) {
         return None;
     }
-    let index = FuzzyIndex::from_bytes(body).ok()?;
-    (index.len() == tm.len()).then_some(index)
+    if !head.starts_with(MAGIC) || head.len() < HEAD {
+        return Some(None);
+    }
+    let size = file.metadata().ok()?.len();
+    let len = u32::from_le_bytes(head[32..HEAD].try_into().ok()?);
+    if u64::from(len) > size {
+        return Some(None);
+    }
+    let mut list = vec![0; len as usize];
+    Some(
+        file.read_exact(&mut list)
+            .ok()
+            .and_then(|()| paths_of(&list)),
+    )
 }
 
-/// A 64-bit check of a cache file's body (one hasher: damage, not an
-/// adversary, is what it guards against).
-fn checksum(bytes: &[u8]) -> u64 {
-    let mut h = seeded(0x746d_6b69_7403);
-    h.write(bytes);
-    h.finish()
+/// The index in `path` when it was built from sources hashing to `key` and
+/// its bytes are whole (their length and hash are checked, so a damaged
+/// file is never read as another index). The header is read first, so a
+/// stale file costs one small read; the index's arrays are then read
+/// straight into place. A file read is touched (see the module docs).
+fn read<T: TranslationMemory>(path: &Path, key: &[u8; 24], tm: &T) -> Option<FuzzyIndex> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    let mut head = [0u8; HEAD];
+    file.read_exact(&mut head).ok()?;
+    let rest = head
+        .strip_prefix(MAGIC.as_slice())?
+        .strip_prefix(key.as_slice())?;
+    let paths = u32::from_le_bytes(rest.try_into().ok()?);
+    let size = meta
+        .len()
+        .checked_sub(HEAD as u64 + u64::from(paths) + 16)?;
+    let mut list = vec![0; paths as usize];
+    file.read_exact(&mut list).ok()?;
+    let mut sizes = [0u8; 16];
+    file.read_exact(&mut sizes).ok()?;
+    let (len, sum) = sizes.split_first_chunk::<8>()?;
+    let len = u64::from_le_bytes(*len);
+    if len != size {
+        return None;
+    }
+    let mut hasher = checksum();
+    hasher.write(&list);
+    let index = FuzzyIndex::read_hashed(&mut file, len, &mut hasher).ok()?;
+    if u64::from_le_bytes(sum.try_into().ok()?) != hasher.finish() || index.len() != tm.len() {
+        return None;
+    }
+    let now = SystemTime::now();
+    if meta
+        .modified()
+        .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > TOUCH_AFTER))
+    {
+        let _ = file.set_modified(now);
+    }
+    Some(index)
 }
 
-fn write(path: &Path, key: &[u8; 24], index: &FuzzyIndex) -> crate::Result<()> {
+/// The hasher of a 64-bit check of a cache file's memory paths and body,
+/// fed as the index is written and read (one hasher: damage, not an adversary, is what it
+/// guards against).
+fn checksum() -> ahash::AHasher {
+    seeded(0x746d_6b69_7403)
+}
+
+fn write(path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) -> crate::Result<()> {
     let mut body = Vec::new();
-    index
-        .write_to(&mut body)
-        .map_err(|e| crate::Error::io(path, e))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
     }
+    let paths = spec_list(specs);
+    let mut hasher = checksum();
+    hasher.write(&paths);
+    index
+        .write_hashed(&mut body, &mut hasher)
+        .map_err(|e| crate::Error::io(path, e))?;
     let mut out = crate::files::AtomicFile::create(path)?;
     let io = |e| crate::Error::io(path, e);
     out.write_all(MAGIC).map_err(io)?;
     out.write_all(key).map_err(io)?;
+    out.write_all(&(paths.len() as u32).to_le_bytes())
+        .map_err(io)?;
+    out.write_all(&paths).map_err(io)?;
     out.write_all(&(body.len() as u64).to_le_bytes())
         .map_err(io)?;
-    out.write_all(&checksum(&body).to_le_bytes()).map_err(io)?;
+    out.write_all(&hasher.finish().to_le_bytes()).map_err(io)?;
     out.write_all(&body).map_err(io)?;
     out.commit_unsynced()
 }
@@ -265,6 +470,20 @@ mod tests {
         let path = dir.join("m.tsv");
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    /// Writes [`memory`] again in `dir` with another first line, keeping
+    /// the file's modification time.
+    fn rewrite_keeping_time(dir: &Path, first: &str) {
+        let path = dir.join("m.tsv");
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        memory(dir, first, 40);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
     }
 
     fn load(path: &Path) -> MemoryTm {
@@ -321,16 +540,9 @@ mod tests {
         let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let cache = IndexCache::new(home.path()).with_min_entries(10);
         let path = memory(dir.path(), "The storm hit the coast.", 40);
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         indexed(&cache, &path);
         // Same length, same modification time, another first sentence.
-        memory(dir.path(), "The train hit the coast.", 40);
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        rewrite_keeping_time(dir.path(), "The train hit the coast.");
         let (tm, index, used) = indexed(&cache, &path);
         assert_eq!(used, CacheUse::Built);
         assert_current(
@@ -345,12 +557,126 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_cache_file_is_rebuilt() {
+    fn a_tsv_memory_kept_as_text_is_keyed_by_its_text() {
         let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let cache = IndexCache::new(home.path()).with_min_entries(10);
         let path = memory(dir.path(), "The storm hit the coast.", 40);
+        let specs = [path.clone()];
+        let text = |specs: &[PathBuf]| TsvMemory::load(&pair(), specs).unwrap().unwrap();
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        let tm = text(&specs);
+        let (index, used) = cache.index(&tm, &specs);
+        assert_eq!(used, CacheUse::Read);
+        let matcher = crate::fuzzy::Matcher::with_index(tm, index).unwrap();
+        let hits = matcher
+            .session()
+            .lookup("The storm hit the coast", &Default::default());
+        assert_eq!(hits[0].entry.source, "The storm hit the coast.");
+        // One byte changed, same size and time: rebuilt.
+        rewrite_keeping_time(dir.path(), "The storm hit the coasT.");
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        // A loaded memory of the same file has another key: it never reads
+        // the index written for the text, nor the other way round.
+        assert_ne!(load(&path).content_key(), text(&specs).content_key());
+        assert_eq!(cache.index(&load(&path), &specs).1, CacheUse::Built);
+        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+    }
+
+    /// A memory in `dir` whose index is cached in `home`: the cache, the
+    /// memory's path and its cache file's.
+    fn cached(dir: &Path, home: &Path) -> (IndexCache, PathBuf, PathBuf) {
+        let cache = IndexCache::new(home).with_min_entries(10);
+        let path = memory(dir, "The storm hit the coast.", 40);
         indexed(&cache, &path);
         let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        (cache, path, file)
+    }
+
+    /// Sets the modification time of `path` to `days` days ago.
+    fn age(path: &Path, days: u64) {
+        let then = SystemTime::now() - Duration::from_secs(days * 24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+    }
+
+    fn modified(path: &Path) -> SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn pruning_removes_gone_and_unused_cache_files_and_nothing_else() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let cache = IndexCache::new(home.path()).with_min_entries(10);
+        // Three memories, each with its cache file.
+        let mut files = Vec::new();
+        for name in ["kept", "gone", "unused"] {
+            let folder = dir.path().join(name);
+            std::fs::create_dir(&folder).unwrap();
+            let path = memory(&folder, "The storm hit the coast.", 40);
+            assert_eq!(indexed(&cache, &path).2, CacheUse::Built);
+            files.push((path.clone(), cache.path_for(&pair(), &[path])));
+        }
+        std::fs::remove_file(&files[1].0).unwrap();
+        age(&files[2].1, MAX_UNUSED_DAYS + 1);
+        age(&files[0].1, MAX_UNUSED_DAYS - 1);
+        // Old files that are not this version's cache files: an older
+        // version's (by age alone), and others, whatever their age.
+        let old = |name: &str, bytes: &[u8], days: u64| {
+            let path = home.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            age(&path, days);
+            path
+        };
+        let older_unused = old("a.fzc", b"TMKFCI02 and the rest", MAX_UNUSED_DAYS + 1);
+        let older_used = old("b.fzc", b"TMKFCI02 and the rest", 1);
+        let others = [
+            old("c.fzc", b"not a cache file", 400),
+            old("d.fzc", b"TMK", 400),
+            old("e.fzi", b"TMKFCI04 but not named so", 400),
+            old("f.txt", b"notes", 400),
+        ];
+        assert_eq!(cache.prune(SystemTime::now()), 3);
+        assert!(files[0].1.exists());
+        assert!(!files[1].1.exists() && !files[2].1.exists());
+        assert!(!older_unused.exists() && older_used.exists());
+        assert!(others.iter().all(|p| p.exists()));
+        // Nothing more to remove.
+        assert_eq!(cache.prune(SystemTime::now()), 0);
+        // A month on, the kept file has not been used for too long.
+        let later = SystemTime::now() + Duration::from_secs(3 * 24 * 3600);
+        assert_eq!(cache.prune(later), 1);
+        assert!(!files[0].1.exists());
+    }
+
+    #[test]
+    fn reading_a_cache_file_touches_it() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (cache, path, file) = cached(dir.path(), home.path());
+        age(&file, 10);
+        let before = modified(&file);
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+        let touched = modified(&file);
+        assert!(touched > before + Duration::from_secs(9 * 24 * 3600));
+        // Read again within a day: not touched again.
+        assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+        assert_eq!(modified(&file), touched);
+        // A file that is not current is not touched.
+        age(&file, 10);
+        let before = modified(&file);
+        rewrite_keeping_time(dir.path(), "The train hit the coast.");
+        let tm = load(&path);
+        assert!(read(&file, &tm.content_key(), &tm).is_none());
+        assert_eq!(modified(&file), before);
+    }
+
+    #[test]
+    fn a_damaged_cache_file_is_rebuilt() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (cache, path, file) = cached(dir.path(), home.path());
         let bytes = std::fs::read(&file).unwrap();
         for damaged in [
             bytes[..bytes.len() / 2].to_vec(),
@@ -367,6 +693,13 @@ mod tests {
                 "The storm hit the coast.",
             );
             assert_eq!(std::fs::read(&file).unwrap(), bytes);
+        }
+        // Any byte changed: never read.
+        for at in (0..bytes.len()).step_by(bytes.len() / 150) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            std::fs::write(&file, damaged).unwrap();
+            assert_eq!(indexed(&cache, &path).2, CacheUse::Built, "byte {at}");
         }
     }
 
@@ -441,6 +774,23 @@ mod tests {
             out.push(c);
         }
         out
+    }
+
+    #[test]
+    fn cache_file_names_are_kept_across_formats() {
+        // The name main's TMKFCI02 gave: a newer format replaces the older
+        // file in place instead of leaving it to be pruned.
+        let spec = PathBuf::from("/no/such/memory.tsv");
+        let mut hashes = StableHash::new();
+        hashes.write(spec.as_os_str().as_encoded_bytes());
+        hashes.write(&[0]);
+        hashes.write(b"en\tfr");
+        let [a, b] = hashes.finish();
+        let cache = IndexCache::new("/cache");
+        assert_eq!(
+            cache.path_for(&pair(), &[spec]),
+            Path::new(&format!("/cache/{a:016x}{b:016x}.fzc"))
+        );
     }
 
     #[test]

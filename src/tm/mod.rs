@@ -2,9 +2,11 @@
 //! them) for one language pair, behind the small [`TranslationMemory`] trait.
 //!
 //! [`MemoryTm`] keeps every entry in memory and is what `tmkit match` and
-//! `tmkit analyze` load. The trait is the seam for other stores (an embedded
-//! database, a server-backed memory): the fuzzy index only asks a store for its
-//! length and for entries by [`EntryId`].
+//! `tmkit analyze` load; a memory of TSV files alone is a [`TsvMemory`],
+//! which keeps the files' text and makes entries when asked ([`open_matcher`]
+//! picks). The trait is the seam for other stores (an embedded database, a
+//! server-backed memory): the fuzzy index only asks a store for its length
+//! and for entries (or just their sources) by [`EntryId`].
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -17,9 +19,11 @@ pub mod cache;
 pub mod coded;
 mod split;
 mod tsv;
+mod tsv_memory;
 
 pub use bilingual::load_bilingual;
 pub use tsv::{parse_tsv, parse_tsv_oriented};
+pub use tsv_memory::TsvMemory;
 
 /// Position of an entry in its store (0-based, in load order).
 pub type EntryId = u32;
@@ -110,6 +114,23 @@ pub trait TranslationMemory: Sync {
     /// best hits): a memory that reads entries from a server fetches them
     /// in one round trip. In-memory memories keep this default.
     fn prefetch(&self, _ids: &[EntryId]) {}
+    /// The source of entry `id`, what an index is built from. A memory
+    /// that makes its entries on demand answers without making one.
+    fn source(&self, id: EntryId) -> Option<Cow<'_, str>> {
+        self.entry(id).map(|e| match e {
+            Cow::Borrowed(e) => Cow::Borrowed(e.source.as_str()),
+            Cow::Owned(e) => Cow::Owned(e.source),
+        })
+    }
+    /// The inline-code count of entry `id`'s source (0 past the end), which
+    /// an index keeps beside its tokens.
+    fn source_codes(&self, id: EntryId) -> u16 {
+        self.entry(id).map_or(0, |e| e.source_codes)
+    }
+    /// The change date of entry `id`, by which an index ranks ties.
+    fn changedate(&self, id: EntryId) -> Option<String> {
+        self.entry(id).and_then(|e| e.changedate.clone())
+    }
 }
 
 /// The variants of a unit that served the pair from another region of the
@@ -163,6 +184,16 @@ pub struct TsvPrepare<'a, C> {
     pub prepare: &'a (dyn Fn(&[Entry]) -> C + Sync),
     /// Receives the pieces' results, in file order.
     pub on_prepared: &'a mut dyn FnMut(Vec<C>),
+}
+
+/// The files of a folder a memory is loaded from.
+fn memory_file_filter() -> Result<crate::batch::InputFilter> {
+    crate::batch::InputFilter::new(
+        &[],
+        &[
+            "tmx", "tsv", "txt", "xlf", "xliff", "sdlxliff", "mqxliff", "po",
+        ],
+    )
 }
 
 /// Bounds of the pieces a TSV file is parsed in.
@@ -309,15 +340,9 @@ impl MemoryTm {
         mut tsv: Option<TsvPrepare<'_, C>>,
     ) -> Result<Self> {
         let mut tm = MemoryTm::new(pair);
-        let filter = crate::batch::InputFilter::new(
-            &[],
-            &[
-                "tmx", "tsv", "txt", "xlf", "xliff", "sdlxliff", "mqxliff", "po",
-            ],
-        )?;
         let mut flushed = 0;
         let chunk = chunk.max(1);
-        for file in crate::batch::expand_inputs(paths, &filter)? {
+        for file in crate::batch::expand_inputs(paths, &memory_file_filter()?)? {
             let format = TmFormat::of_path(&file);
             let orientation = match format {
                 TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
@@ -569,15 +594,19 @@ impl TranslationMemory for MemoryTm {
     }
 
     fn describe_origin(&self, origin: &Origin) -> String {
-        let file = self
-            .files
-            .get(origin.file as usize)
-            .map(|p| crate::files::display_name(p))
-            .unwrap_or_else(|| "<memory>".to_string());
-        match origin.unit {
-            PositionUnit::Line => format!("{file}:{}", origin.position),
-            PositionUnit::TranslationUnit => format!("{file}#tu{}", origin.position),
-        }
+        describe_file_origin(&self.files, origin)
+    }
+}
+
+/// `memory.tsv:12` or `memory.tmx#tu12`: where `origin` points among `files`.
+fn describe_file_origin(files: &[PathBuf], origin: &Origin) -> String {
+    let file = files
+        .get(origin.file as usize)
+        .map(|p| crate::files::display_name(p))
+        .unwrap_or_else(|| "<memory>".to_string());
+    match origin.unit {
+        PositionUnit::Line => format!("{file}:{}", origin.position),
+        PositionUnit::TranslationUnit => format!("{file}#tu{}", origin.position),
     }
 }
 
@@ -590,17 +619,23 @@ fn entry_id(index: usize) -> EntryId {
 fn drop_header_row(entries: &mut Vec<Entry>, first: usize, pair: &LanguagePair) {
     if let Some(entry) = entries.get(first)
         && entry.origin.position == 1
-        && crate::tmx::flat::header_row(
-            &[entry.source.clone(), entry.target.clone()],
-            Some(&crate::tmx::convert::Pair {
-                src: pair.source.clone(),
-                tgt: pair.target.clone(),
-            }),
-        )
-        .is_some()
+        && is_header_row(&entry.source, &entry.target, pair)
     {
         entries.remove(first);
     }
+}
+
+/// True when `source` and `target` are a header row of the pair's language
+/// codes (as `tmx convert` writes), not a translation.
+fn is_header_row(source: &str, target: &str, pair: &LanguagePair) -> bool {
+    crate::tmx::flat::header_row(
+        &[source.to_string(), target.to_string()],
+        Some(&crate::tmx::convert::Pair {
+            src: pair.source.clone(),
+            tgt: pair.target.clone(),
+        }),
+    )
+    .is_some()
 }
 
 /// How each language spelling of a file serves the pair: its tag and its
@@ -729,10 +764,13 @@ pub fn best_variant<'a, T>(
     best.map(|(_, t)| t)
 }
 
-/// A memory named by `--tm`: memory files loaded whole, or a store.
+/// A memory named by `--tm`: memory files loaded whole, TSV files kept as
+/// text, or a store.
 pub enum OpenedMemory {
-    /// TMX/TSV files and folders, loaded into memory.
+    /// TMX, XLIFF or PO files and folders (with TSV files or not), loaded into memory.
     Files(MemoryTm),
+    /// TSV files and folders alone, kept as their text.
+    Tsv(TsvMemory),
     /// A language pair of a store (`team.tmdb`, `postgres://…`).
     Store(crate::store::StoreMemory),
 }
@@ -742,6 +780,7 @@ impl OpenedMemory {
     pub fn skipped_files(&self) -> &[(PathBuf, String)] {
         match self {
             OpenedMemory::Files(tm) => tm.skipped_files(),
+            OpenedMemory::Tsv(tm) => tm.skipped_files(),
             OpenedMemory::Store(_) => &[],
         }
     }
@@ -750,6 +789,7 @@ impl OpenedMemory {
     pub fn files(&self) -> &[PathBuf] {
         match self {
             OpenedMemory::Files(tm) => tm.files(),
+            OpenedMemory::Tsv(tm) => tm.files(),
             OpenedMemory::Store(_) => &[],
         }
     }
@@ -758,6 +798,7 @@ impl OpenedMemory {
     pub fn region_fallback_counts(&self) -> Vec<((LanguageTag, LanguageTag), usize)> {
         match self {
             OpenedMemory::Files(tm) => tm.region_fallback_counts(),
+            OpenedMemory::Tsv(_) => Vec::new(),
             OpenedMemory::Store(tm) => tm.region_fallback_counts(),
         }
     }
@@ -766,46 +807,50 @@ impl OpenedMemory {
     pub fn store(&self) -> Option<&crate::store::StoreMemory> {
         match self {
             OpenedMemory::Store(s) => Some(s),
-            OpenedMemory::Files(_) => None,
+            OpenedMemory::Files(_) | OpenedMemory::Tsv(_) => None,
         }
     }
 }
 
+/// `$body` run on the memory an [`OpenedMemory`] holds, whichever kind it
+/// is (bound to `$tm`).
+macro_rules! opened {
+    ($memory:expr, $tm:ident => $body:expr) => {
+        match $memory {
+            OpenedMemory::Files($tm) => $body,
+            OpenedMemory::Tsv($tm) => $body,
+            OpenedMemory::Store($tm) => $body,
+        }
+    };
+}
+
 impl TranslationMemory for OpenedMemory {
     fn pair(&self) -> &LanguagePair {
-        match self {
-            OpenedMemory::Files(tm) => tm.pair(),
-            OpenedMemory::Store(tm) => tm.pair(),
-        }
+        opened!(self, tm => tm.pair())
     }
     fn len(&self) -> usize {
-        match self {
-            OpenedMemory::Files(tm) => tm.len(),
-            OpenedMemory::Store(tm) => tm.len(),
-        }
+        opened!(self, tm => tm.len())
     }
     fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
-        match self {
-            OpenedMemory::Files(tm) => tm.entry(id),
-            OpenedMemory::Store(tm) => tm.entry(id),
-        }
+        opened!(self, tm => tm.entry(id))
     }
     fn describe_origin(&self, origin: &Origin) -> String {
-        match self {
-            OpenedMemory::Files(tm) => tm.describe_origin(origin),
-            OpenedMemory::Store(tm) => tm.describe_origin(origin),
-        }
+        opened!(self, tm => tm.describe_origin(origin))
     }
     fn region_fallback(&self, id: EntryId) -> Option<&RegionFallback> {
-        match self {
-            OpenedMemory::Files(tm) => tm.region_fallback(id),
-            OpenedMemory::Store(tm) => tm.region_fallback(id),
-        }
+        opened!(self, tm => tm.region_fallback(id))
     }
     fn prefetch(&self, ids: &[EntryId]) {
-        if let OpenedMemory::Store(tm) = self {
-            tm.prefetch(ids);
-        }
+        opened!(self, tm => tm.prefetch(ids))
+    }
+    fn source(&self, id: EntryId) -> Option<Cow<'_, str>> {
+        opened!(self, tm => tm.source(id))
+    }
+    fn source_codes(&self, id: EntryId) -> u16 {
+        opened!(self, tm => tm.source_codes(id))
+    }
+    fn changedate(&self, id: EntryId) -> Option<String> {
+        opened!(self, tm => tm.changedate(id))
     }
 }
 
@@ -837,6 +882,18 @@ pub fn open_matcher_with(
         let (memory, index, _) = crate::store::StoreMemory::open(store, pair)?;
         let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Store(memory), index)?;
         return Ok((matcher, None));
+    }
+    // TSV files alone are kept as text, their entries made on demand.
+    if let Some(tm) = TsvMemory::load(&pair, specs)? {
+        let (index, used) = match cache {
+            Some(cache) => {
+                let (index, used) = cache.index(&tm, specs);
+                (index, Some(used))
+            }
+            None => (crate::fuzzy::FuzzyIndex::build(&tm), None),
+        };
+        let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Tsv(tm), index)?;
+        return Ok((matcher, used));
     }
     let (tm, index, used) = match cache {
         // A cache file exists: load the entries alone and check it against them.

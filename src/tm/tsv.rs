@@ -47,6 +47,39 @@ pub(crate) fn parse_tsv_lines(
     first_line: u64,
     out: &mut Vec<Entry>,
 ) -> Result<()> {
+    for_each_pair(
+        text,
+        file,
+        swapped,
+        first_line,
+        |position, source, target| {
+            out.push(Entry {
+                source: source.to_string(),
+                target: target.to_string(),
+                tuid: None,
+                changedate: None,
+                source_codes: 0,
+                origin: Origin {
+                    file: file_index,
+                    position,
+                    unit: PositionUnit::Line,
+                },
+            });
+        },
+    )
+}
+
+/// Calls `pair` with the line number, source and target (slices of `text`)
+/// of each non-blank line of TSV `text`, whose first line is line
+/// `first_line` of `file`; the second column is the source when `swapped`.
+/// A line without a tab is an error naming its line and column.
+pub(crate) fn for_each_pair<'t>(
+    text: &'t str,
+    file: Option<&Path>,
+    swapped: bool,
+    first_line: u64,
+    mut pair: impl FnMut(u32, &'t str, &'t str),
+) -> Result<()> {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut line_no = first_line;
@@ -87,18 +120,7 @@ pub(crate) fn parse_tsv_lines(
                 "more than 4 billion lines",
             )
         })?;
-        out.push(Entry {
-            source: source.to_string(),
-            target: target.to_string(),
-            tuid: None,
-            changedate: None,
-            source_codes: 0,
-            origin: Origin {
-                file: file_index,
-                position,
-                unit: PositionUnit::Line,
-            },
-        });
+        pair(position, source, target);
     }
     Ok(())
 }

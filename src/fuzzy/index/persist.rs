@@ -1,24 +1,44 @@
 //! The index as bytes: flat little-endian arrays behind a magic number, so a
 //! persistent store can keep it beside its data and load it in one read
-//! instead of re-tokenizing every segment.
+//! instead of re-tokenizing every segment. The arrays are read straight
+//! into the index's own vectors, with no copy of the whole in between.
 
-use std::io::{self, Write};
+use std::hash::Hasher;
+use std::io::{self, Read, Write};
+
+use zerocopy::IntoBytes;
 
 use super::{FuzzyIndex, Vocabulary};
 
 const MAGIC: &[u8; 8] = b"TMKFZI02";
 
+/// A hasher that hashes nothing, for reads and writes that need no check.
+struct NoHash;
+
+impl Hasher for NoHash {
+    fn write(&mut self, _: &[u8]) {}
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
 impl FuzzyIndex {
     /// Writes the index (see [`FuzzyIndex::from_bytes`] to read it back).
     pub fn write_to<W: Write>(&self, out: &mut W) -> io::Result<()> {
-        out.write_all(MAGIC)?;
+        self.write_hashed(out, &mut NoHash)
+    }
+
+    /// [`FuzzyIndex::write_to`], feeding `hasher` every byte written, piece
+    /// by piece, as [`FuzzyIndex::read_hashed`] feeds it what it reads.
+    pub fn write_hashed<W: Write>(&self, out: &mut W, hasher: &mut dyn Hasher) -> io::Result<()> {
+        put(out, hasher, MAGIC)?;
         let mut text = Vec::new();
         let mut ends = Vec::with_capacity(self.vocab.len());
         for id in 0..self.vocab.len() as u32 {
             text.extend_from_slice(self.vocab.token(id).unwrap_or_default().as_bytes());
             ends.push(text.len() as u32);
         }
-        write_bytes(out, &text)?;
+        write_bytes(out, hasher, &text)?;
         for list in [
             &ends,
             &self.entry_of,
@@ -32,15 +52,14 @@ impl FuzzyIndex {
             &self.aux_offsets,
             &self.aux,
         ] {
-            write_u32s(out, list)?;
+            write_array(out, hasher, list)?;
         }
         let codes: Vec<u32> = self.codes.iter().map(|&c| u32::from(c)).collect();
-        write_u32s(out, &codes)?;
-        let (hashes, segs): (Vec<u64>, Vec<u32>) = self.exact.iter().copied().unzip();
-        write_u64s(out, &hashes)?;
-        write_u32s(out, &segs)?;
-        write_u64s(out, &self.bits)?;
-        out.write_all(&(self.bit_words as u64).to_le_bytes())
+        write_array(out, hasher, &codes)?;
+        write_array(out, hasher, &self.exact_hashes)?;
+        write_array(out, hasher, &self.exact_segs)?;
+        write_array(out, hasher, &self.bits)?;
+        put(out, hasher, &(self.bit_words as u64).to_le_bytes())
     }
 
     /// Reads an index written by [`FuzzyIndex::write_to`]; `Err` says what is
@@ -60,12 +79,29 @@ impl FuzzyIndex {
     /// # Ok::<(), tmkit::Error>(())
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<FuzzyIndex, String> {
-        let mut r = Cursor { bytes, at: 0 };
-        if r.take(8)? != MAGIC {
+        Self::read_hashed(&mut &bytes[..], bytes.len() as u64, &mut NoHash)
+    }
+
+    /// Reads an index of `len` bytes from `input` (the whole of what
+    /// [`FuzzyIndex::write_hashed`] wrote: nothing may follow), each array
+    /// straight into the index's own vector, feeding `hasher` every byte
+    /// read, in the pieces [`FuzzyIndex::write_hashed`] fed it. No length read from `input` is
+    /// believed beyond `len`, so damaged bytes never allocate more.
+    pub fn read_hashed<R: Read>(
+        input: &mut R,
+        len: u64,
+        hasher: &mut dyn Hasher,
+    ) -> Result<FuzzyIndex, String> {
+        let mut r = Cursor {
+            input,
+            hasher,
+            left: len,
+        };
+        if r.take::<8>()? != *MAGIC {
             return Err("not a tmkit fuzzy index (or an older format)".into());
         }
-        let text = r.bytes()?;
-        let ends = r.u32s()?;
+        let text: Vec<u8> = r.array()?;
+        let ends: Vec<u32> = r.array()?;
         let mut vocab = Vocabulary::default();
         let mut start = 0usize;
         for &end in &ends {
@@ -79,21 +115,22 @@ impl FuzzyIndex {
         if vocab.len() != ends.len() {
             return Err("the vocabulary holds a token twice".into());
         }
-        let entry_of = r.u32s()?;
-        let tie_rank = r.u32s()?;
-        let token_offsets = r.u32s()?;
-        let tokens = r.u32s()?;
-        let length_starts = r.u32s()?;
-        let posting_offsets = r.u32s()?;
-        let postings = r.u32s()?;
-        let bitset_of = r.u32s()?;
-        let aux_offsets = r.u32s()?;
-        let aux = r.u32s()?;
-        let codes: Vec<u16> = r.u32s()?.into_iter().map(|c| c as u16).collect();
-        let hashes = r.u64s()?;
-        let segs = r.u32s()?;
-        let bits = r.u64s()?;
-        let bit_words = u64::from_le_bytes(r.take(8)?.try_into().unwrap_or_default()) as usize;
+        let entry_of: Vec<u32> = r.array()?;
+        let tie_rank: Vec<u32> = r.array()?;
+        let token_offsets: Vec<u32> = r.array()?;
+        let tokens: Vec<u32> = r.array()?;
+        let length_starts: Vec<u32> = r.array()?;
+        let posting_offsets: Vec<u32> = r.array()?;
+        let postings: Vec<u32> = r.array()?;
+        let bitset_of: Vec<u32> = r.array()?;
+        let aux_offsets: Vec<u32> = r.array()?;
+        let aux: Vec<u32> = r.array()?;
+        let codes: Vec<u32> = r.array()?;
+        let codes: Vec<u16> = codes.into_iter().map(|c| c as u16).collect();
+        let hashes: Vec<u64> = r.array()?;
+        let segs: Vec<u32> = r.array()?;
+        let bits: Vec<u64> = r.array()?;
+        let bit_words = u64::from_le_bytes(r.take::<8>()?) as usize;
         let n = entry_of.len();
         let consistent = tie_rank.len() == n
             && token_offsets.len() == n + 1
@@ -114,7 +151,7 @@ impl FuzzyIndex {
             && length_starts.last().is_some_and(|&e| e as usize == n)
             && tokens.iter().all(|&t| (t as usize) < vocab.len())
             && postings.iter().chain(&segs).all(|&s| (s as usize) < n)
-            && r.at == bytes.len();
+            && r.left == 0;
         if !consistent {
             return Err("the index arrays do not fit together (a damaged file)".into());
         }
@@ -127,7 +164,8 @@ impl FuzzyIndex {
             length_starts,
             posting_offsets,
             postings,
-            exact: hashes.into_iter().zip(segs).collect(),
+            exact_hashes: hashes,
+            exact_segs: segs,
             bitset_of,
             bits,
             bit_words,
@@ -138,61 +176,106 @@ impl FuzzyIndex {
     }
 }
 
-fn write_bytes<W: Write>(out: &mut W, bytes: &[u8]) -> io::Result<()> {
-    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+/// Writes `bytes`, and hashes them.
+fn put<W: Write>(out: &mut W, hasher: &mut dyn Hasher, bytes: &[u8]) -> io::Result<()> {
+    hasher.write(bytes);
     out.write_all(bytes)
 }
 
-fn write_u32s<W: Write>(out: &mut W, list: &[u32]) -> io::Result<()> {
-    let bytes: Vec<u8> = list.iter().flat_map(|v| v.to_le_bytes()).collect();
-    write_bytes(out, &bytes)
+fn write_bytes<W: Write>(out: &mut W, hasher: &mut dyn Hasher, bytes: &[u8]) -> io::Result<()> {
+    put(out, hasher, &(bytes.len() as u64).to_le_bytes())?;
+    put(out, hasher, bytes)
 }
 
-fn write_u64s<W: Write>(out: &mut W, list: &[u64]) -> io::Result<()> {
-    let bytes: Vec<u8> = list.iter().flat_map(|v| v.to_le_bytes()).collect();
-    write_bytes(out, &bytes)
-}
-
-/// Reads length-prefixed arrays off a byte slice.
-struct Cursor<'b> {
-    bytes: &'b [u8],
-    at: usize,
-}
-
-impl<'b> Cursor<'b> {
-    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or("the index file is truncated")?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
+/// One array, length-prefixed, its elements little-endian.
+fn write_array<W: Write, T: Element>(
+    out: &mut W,
+    hasher: &mut dyn Hasher,
+    list: &[T],
+) -> io::Result<()> {
+    if cfg!(target_endian = "little") {
+        write_bytes(out, hasher, list.as_bytes())
+    } else {
+        let le: Vec<T> = list.iter().map(|v| v.swap_le()).collect();
+        write_bytes(out, hasher, le.as_bytes())
     }
+}
 
-    fn bytes(&mut self) -> Result<&'b [u8], String> {
-        let len = u64::from_le_bytes(self.take(8)?.try_into().unwrap_or_default());
-        self.take(usize::try_from(len).map_err(|_| "an array length overflows")?)
+/// What an index array holds: plain numbers, read and written as bytes.
+trait Element:
+    zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable + Copy + Default
+{
+    /// The value turned from or to little-endian (nothing on a
+    /// little-endian machine).
+    fn swap_le(self) -> Self;
+}
+
+impl Element for u8 {
+    fn swap_le(self) -> Self {
+        self
     }
+}
 
-    fn u32s(&mut self) -> Result<Vec<u32>, String> {
-        let raw = self.bytes()?;
-        if raw.len() % 4 != 0 {
-            return Err("a u32 array has a partial element".into());
+impl Element for u32 {
+    fn swap_le(self) -> Self {
+        self.to_le()
+    }
+}
+
+impl Element for u64 {
+    fn swap_le(self) -> Self {
+        self.to_le()
+    }
+}
+
+/// Reads length-prefixed arrays off a stream of known length.
+struct Cursor<'r, R> {
+    input: &'r mut R,
+    hasher: &'r mut dyn Hasher,
+    left: u64,
+}
+
+impl<R: Read> Cursor<'_, R> {
+    /// Fills `buf` from the input, and hashes it.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        let n = buf.len() as u64;
+        if n > self.left {
+            return Err("the index file is truncated".into());
         }
-        Ok(raw
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.input
+            .read_exact(buf)
+            .map_err(|_| "the index file is truncated")?;
+        self.left -= n;
+        self.hasher.write(buf);
+        Ok(())
     }
 
-    fn u64s(&mut self) -> Result<Vec<u64>, String> {
-        let raw = self.bytes()?;
-        if raw.len() % 8 != 0 {
-            return Err("a u64 array has a partial element".into());
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let mut buf = [0u8; N];
+        self.fill(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// A length-prefixed array, read into its vector.
+    fn array<T: Element>(&mut self) -> Result<Vec<T>, String> {
+        let bytes = u64::from_le_bytes(self.take::<8>()?);
+        if bytes > self.left {
+            return Err("the index file is truncated".into());
         }
-        Ok(raw
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-            .collect())
+        let size = std::mem::size_of::<T>() as u64;
+        if bytes % size != 0 {
+            return Err("an array has a partial element".into());
+        }
+        let mut list = vec![
+            T::default();
+            usize::try_from(bytes / size)
+                .map_err(|_| "an array length overflows")?
+        ];
+        self.fill(list.as_mut_bytes())?;
+        if cfg!(target_endian = "big") {
+            list.iter_mut().for_each(|v| *v = v.swap_le());
+        }
+        Ok(list)
     }
 }
 
@@ -234,5 +317,50 @@ mod tests {
         }
         assert!(FuzzyIndex::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(FuzzyIndex::from_bytes(b"SQLite format 3").is_err());
+        // Every cut is seen, and trailing bytes too.
+        for cut in (0..bytes.len()).step_by(97) {
+            assert!(FuzzyIndex::from_bytes(&bytes[..cut]).is_err(), "{cut}");
+        }
+        assert!(FuzzyIndex::from_bytes(&[&bytes[..], &[0]].concat()).is_err());
+    }
+
+    #[test]
+    fn a_damaged_length_allocates_nothing() {
+        // A first array said to hold 2^62 bytes, in a file of 24: refused
+        // before anything is allocated for it.
+        let mut bytes = b"TMKFZI02".to_vec();
+        bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
+        bytes.extend_from_slice(&[0; 8]);
+        let err = FuzzyIndex::from_bytes(&bytes).unwrap_err();
+        assert!(err.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn the_hasher_sees_what_is_written_as_it_is_read() {
+        use std::hash::Hasher;
+
+        let mut tm = MemoryTm::new(LanguagePair::new(
+            "en".parse().unwrap(),
+            "fr".parse().unwrap(),
+        ));
+        let mut entries = Vec::new();
+        parse_tsv(
+            "The cat.\tLe chat.\nA dog.\tUn chien.\n",
+            None,
+            0,
+            &mut entries,
+        )
+        .unwrap();
+        entries.into_iter().for_each(|e| tm.push(e));
+        let mut bytes = Vec::new();
+        let mut written = std::collections::hash_map::DefaultHasher::new();
+        FuzzyIndex::build(&tm)
+            .write_hashed(&mut bytes, &mut written)
+            .unwrap();
+        let mut read = std::collections::hash_map::DefaultHasher::new();
+        let index =
+            FuzzyIndex::read_hashed(&mut &bytes[..], bytes.len() as u64, &mut read).unwrap();
+        assert_eq!(index.len(), 2);
+        assert_eq!(read.finish(), written.finish());
     }
 }
