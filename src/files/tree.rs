@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 const MAX_OPEN_FOLDERS: usize = 128;
 
 /// A tree of output folders, each created and opened once (up to
-/// [`MAX_OPEN_FOLDERS`] at a time).
+/// `MAX_OPEN_FOLDERS` at a time).
 #[derive(Default)]
 pub struct OutputTree {
     folders: Mutex<HashMap<PathBuf, Arc<imp::Folder>>>,

@@ -41,7 +41,7 @@ impl TokenSets {
 
     /// Fills the sets from raw text: [`TokenSets::fill`] of its comparison
     /// key ([`crate::text::comparison_key`]), with ASCII text tokenized
-    /// directly (see [`super::ascii`]).
+    /// directly (see `super::ascii`).
     pub fn fill_text(&mut self, text: &str, mut id: impl FnMut(&str) -> u32) {
         if !text.is_ascii() {
             return self.fill(&crate::text::comparison_key(text), id);

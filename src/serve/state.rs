@@ -4,7 +4,7 @@
 //!   goes through, under one lock, so writes are serialised; one for
 //!   concordance and unit reads) or memory files (lookups only).
 //! - Each language pair looked up gets a [`PairIndex`], opened on first use
-//!   from the store's persisted fuzzy index; its [`View`] (base index plus
+//!   from the store's persisted fuzzy index; its `View` (base index plus
 //!   small indexes of later changes) is swapped whole after each write, so a
 //!   lookup never waits for a write and always sees the writes that answered
 //!   before it started.
@@ -335,7 +335,7 @@ impl ServedTm {
     }
 
     /// Per opened pair: its name (`en→fr`), the changes held since the base
-    /// was loaded, and the bytes they take (see [`View`]'s change levels).
+    /// was loaded, and the bytes they take (see `View`'s change levels).
     pub fn change_levels(&self) -> Vec<(String, usize, usize)> {
         let slots: Vec<Arc<PairSlot>> = lock(&self.pairs).values().cloned().collect();
         let mut out: Vec<_> = slots
@@ -540,7 +540,7 @@ impl PairIndex {
     /// that takes an in-memory memory (pretranslation): the entries keep
     /// their origins, region fallbacks and inline codes, read back from
     /// memory files, or from store units through `units` (given the ids of
-    /// those with codes: see [`subset::marked_up_units`]).
+    /// those with codes: see `subset::marked_up_units`).
     pub fn subset(
         &self,
         queries: &[LookupQuery<'_>],
@@ -626,7 +626,7 @@ impl PairIndex {
     /// Blocks: call from a blocking thread (not a rayon worker).
     ///
     /// A big document must not hold every rayon worker until it is done:
-    /// the queries go in chunks of [`ANALYSIS_CHUNK`], a round of one chunk
+    /// the queries go in chunks of `ANALYSIS_CHUNK`, a round of one chunk
     /// per worker at a time, each round a job of its own in rayon's queue,
     /// so another request's work queued meanwhile runs between two rounds.
     pub fn best_scores(&self, queries: &[LookupQuery<'_>], min_score: u8) -> Vec<Option<u8>> {

@@ -1254,7 +1254,7 @@ impl Store for SqliteStore {
     }
 
     /// Ends a bulk import by starting the move of its index (see
-    /// [`SqliteStore::finish_bulk`]); called again, waits for that move.
+    /// `SqliteStore::finish_bulk`); called again, waits for that move.
     fn finish_import(&mut self) -> Result<()> {
         if self.bulk.is_some() {
             return self.finish_bulk();

@@ -60,7 +60,7 @@ async fn not_found() -> ApiError {
 /// letters (or `x`/`i` for a private or grandfathered tag), then subtags of
 /// 1 to 8 letters or digits after `-` or `_` (`en`, `pt-BR`, `zh_Hant_TW`,
 /// `x-klingon`). It is the `pattern` of every language parameter in the
-/// OpenAPI description, and [`lang`] refuses what it does not match, so the
+/// OpenAPI description, and `lang` refuses what it does not match, so the
 /// two agree (the CLI's parser also trims spaces; a request must not carry them).
 pub const LANG_PATTERN: &str = r"^(?:[A-Za-z]{2,3}|[xXiI])(?:[-_][A-Za-z0-9]{1,8})*$";
 
@@ -240,7 +240,7 @@ pub struct DocParams {
 /// `weights` as `tmkit analyze --weights` takes it: `KEY:WEIGHT` items
 /// separated by commas, a key a lowest score (0-101), `new`, `rep` or
 /// `xrep`, a weight a decimal number. The `pattern` of the parameter in the
-/// OpenAPI description, and what [`DocParams::check`] refuses a grid for.
+/// OpenAPI description, and what `DocParams::check` refuses a grid for.
 pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?)*$";
 
 /// [`DocParams`] checked: each bound the description gives tested once,
