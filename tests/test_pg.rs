@@ -373,3 +373,78 @@ fn a_server_finds_units_another_client_wrote_without_a_rebuild() {
     let status = child.0.wait().unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// Every unit `filter` selects as (id, unit), read through `for_each_unit`.
+fn selected(store: &mut dyn Store, filter: &Filter) -> Vec<(i64, Unit)> {
+    let mut out = Vec::new();
+    store
+        .for_each_unit(filter, &mut |u| {
+            out.push((u.id, u.unit));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
+    let Some(spec) = pg_spec("stream_copy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("in.tmx");
+    write_tmx(&tmx, 40);
+    tmkit()
+        .args(["-q", "tm", "import", "--tm", &spec, "--on-duplicate", "add"])
+        .arg(&tmx)
+        .assert()
+        .success();
+    // A project whose name a literal must quote, a free field, and a unit
+    // read from its rows (no TMX kept) whose source variant now has the
+    // larger id (read back after the target).
+    let odd = "it's $1::text \\ $2";
+    let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
+    client
+        .execute("UPDATE units SET project = $1 WHERE id % 3 = 0", &[&odd])
+        .unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO fields (unit_id, kind, name, value) VALUES (5, 'field', 'status', 'final'); \
+             UPDATE variants SET id = id + 1000000 WHERE unit_id = 4 AND lang = 'en'; \
+             UPDATE units SET tmx = NULL WHERE id = 4",
+        )
+        .unwrap();
+    let mut db = store::open(&spec).unwrap();
+    // No limit (or one above a page) streams; a limit of a page reads pages.
+    let paged = |filter: &Filter| Filter {
+        limit: Some(5000),
+        ..filter.clone()
+    };
+    let everything = Filter::default();
+    let odd_project = Filter {
+        project: Some(odd.to_string()),
+        src: Some("en".into()),
+        ..Filter::default()
+    };
+    for filter in [&everything, &odd_project] {
+        let streamed = selected(db.as_mut(), filter);
+        assert_eq!(streamed, selected(db.as_mut(), &paged(filter)));
+        assert!(!streamed.is_empty());
+    }
+    let all = selected(db.as_mut(), &everything);
+    assert_eq!(all.len(), 40);
+    assert_eq!(selected(db.as_mut(), &odd_project).len(), 13);
+    let four = &all.iter().find(|(id, _)| *id == 4).unwrap().1;
+    assert_eq!(four.tu.tuvs[0].lang, "fr");
+    let five = &all.iter().find(|(id, _)| *id == 5).unwrap().1;
+    assert_eq!(
+        five.fields,
+        vec![("status".to_string(), "final".to_string())]
+    );
+    // A limit above a page streams too, and stops there.
+    let limited = Filter {
+        limit: Some(5001),
+        ..Filter::default()
+    };
+    assert_eq!(selected(db.as_mut(), &limited), all);
+}

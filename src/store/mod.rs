@@ -36,6 +36,7 @@ pub mod export;
 mod filter;
 pub mod import;
 mod memory;
+mod pgcopy;
 pub mod postgres;
 pub mod sqlite;
 pub mod unit;

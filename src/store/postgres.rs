@@ -24,6 +24,7 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::filter::{Dialect, filter_sql, like_pattern};
+use super::pgcopy::CopyRows;
 use super::unit::{self, UnitRow, finish_unit, normalize_lang, search_fold};
 use super::{
     AddReport, Conflict, DuplicatePolicy, Edit, Filter, PreparedUnit, ScannedUnit, SearchQuery,
@@ -269,6 +270,118 @@ impl PgStore {
         let s = self.client.prepare(sql).map_err(pg_err(&self.location))?;
         self.statements.insert(sql, s.clone());
         Ok(s)
+    }
+
+    /// [`Store::for_each_unit`] for a selection too large for one page:
+    /// units, variants and fields each come through a binary `COPY` on a
+    /// connection of its own (all three in one snapshot), so the server
+    /// streams them without a sort or a join; a reader thread merges them by
+    /// unit id and builds the units while this thread hands them to `each`
+    /// (serialising TMX, say).
+    fn stream_units(
+        &mut self,
+        filter: &Filter,
+        each: &mut dyn FnMut(StoredUnit) -> Result<()>,
+    ) -> Result<u64> {
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let (cond, values) = filter_sql(filter, Dialect::Postgres)?;
+        let mut tx = read_snapshot(&mut self.client, &err)?;
+        // COPY takes no parameters: the filter's values become literals,
+        // quoted by the server.
+        let mut literals = Vec::with_capacity(values.len());
+        for v in &values {
+            let quoted: String = tx
+                .query_one("SELECT quote_literal($1::text)", &[v])
+                .map_err(&err)?
+                .get(0);
+            literals.push(quoted);
+        }
+        let cond = inline_params(&cond, &literals);
+        let limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default();
+        let of_selected = if cond == "1 = 1" && limit.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE unit_id IN (SELECT u.id FROM units u WHERE {cond} ORDER BY u.id{limit})")
+        };
+        let has_fields: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM fields)", &[])
+            .map_err(&err)?
+            .get(0);
+        let snapshot: String = tx
+            .query_one("SELECT pg_export_snapshot()", &[])
+            .map_err(&err)?
+            .get(0);
+        let open = || -> Result<Client> {
+            let mut client = Client::connect(&self.uri, NoTls).map_err(&err)?;
+            client
+                .batch_execute(&format!(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
+                ))
+                .map_err(&err)?;
+            Ok(client)
+        };
+        let mut variants_client = open()?;
+        let mut fields_client = if has_fields { Some(open()?) } else { None };
+        let copy = |select: String| format!("COPY ({select}) TO STDOUT (FORMAT binary)");
+        let units_sql = copy(format!(
+            "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+             WHERE {cond} ORDER BY u.id{limit}"
+        ));
+        // Variants in unit order only (an index scan); each unit's few are
+        // put in id order as they are read.
+        let variants_sql = copy(format!(
+            "SELECT unit_id, id, lang, text FROM variants {of_selected} ORDER BY unit_id"
+        ));
+        let fields_sql = copy(format!(
+            "SELECT unit_id, kind, name, value FROM fields {of_selected} ORDER BY unit_id, ctid"
+        ));
+        let (sender, receiver) = sync_channel::<Result<Vec<StoredUnit>>>(4);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                // Owned here: the receiver's loop ends when this thread ends.
+                let sender = sender;
+                let mut read = || -> Result<()> {
+                    let units = tx.copy_out(units_sql.as_str()).map_err(&err)?;
+                    let variants = variants_client
+                        .copy_out(variants_sql.as_str())
+                        .map_err(&err)?;
+                    let fields = match fields_client.as_mut() {
+                        Some(c) => Some(c.copy_out(fields_sql.as_str()).map_err(&err)?),
+                        None => None,
+                    };
+                    merge_streams(units, variants, fields, &sender)
+                };
+                let outcome = read();
+                match outcome {
+                    Ok(()) => tx.commit().map_err(&err),
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        Ok(())
+                    }
+                }
+            });
+            let mut count = 0u64;
+            let mut handle = || -> Result<()> {
+                for batch in &receiver {
+                    for unit in batch? {
+                        each(unit)?;
+                        count += 1;
+                    }
+                }
+                Ok(())
+            };
+            let handled = handle();
+            // A failure here stops the reader at its next batch.
+            drop(receiver);
+            let read = reader.join().unwrap_or_else(|_| {
+                Err(Error::Usage("the PostgreSQL reader thread panicked".into()))
+            });
+            handled.and(read).map(|()| count)
+        })
     }
 
     /// Builds the indexes and foreign keys a killed bulk load left out,
@@ -1297,6 +1410,140 @@ type ScanHead = (
     Option<i64>,
 );
 
+/// Units read by [`PgStore::stream_units`] per message to the caller's thread.
+const STREAM_BATCH: usize = 256;
+
+fn copy_err(e: std::io::Error) -> Error {
+    Error::Usage(format!("PostgreSQL COPY: {e}"))
+}
+
+/// `sql` with each `$n::text` parameter replaced by `literals[n - 1]`, in
+/// one pass (a literal is never read again).
+fn inline_params(sql: &str, literals: &[String]) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let literal = after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| literals.get(n.wrapping_sub(1)))
+            .filter(|_| after[digits..].starts_with("::text"));
+        match literal {
+            Some(lit) => {
+                out.push_str(lit);
+                rest = &after[digits + "::text".len()..];
+            }
+            None => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One binary COPY stream in unit order, read a unit's rows at a time.
+struct Grouped<R> {
+    rows: CopyRows<R>,
+    /// The unit id of the current row; `None` at the end.
+    key: Option<i64>,
+}
+
+impl<R: std::io::BufRead> Grouped<R> {
+    fn new(reader: R) -> std::io::Result<Grouped<R>> {
+        let mut grouped = Grouped {
+            rows: CopyRows::new(reader)?,
+            key: None,
+        };
+        grouped.advance()?;
+        Ok(grouped)
+    }
+
+    fn advance(&mut self) -> std::io::Result<()> {
+        self.key = if self.rows.advance()? {
+            self.rows.int8(0)?
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Hands the rows of unit `id` to `each` (rows of units before it,
+    /// which the selection does not hold, are passed over).
+    fn take(
+        &mut self,
+        id: i64,
+        mut each: impl FnMut(&CopyRows<R>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        while let Some(key) = self.key {
+            if key > id {
+                break;
+            }
+            if key == id {
+                each(&self.rows)?;
+            }
+            self.advance()?;
+        }
+        Ok(())
+    }
+}
+
+/// The units of [`PgStore::stream_units`]' three streams, sent in batches;
+/// stops quietly when the receiver is gone.
+fn merge_streams(
+    units: impl std::io::BufRead,
+    variants: impl std::io::BufRead,
+    fields: Option<impl std::io::BufRead>,
+    sender: &SyncSender<Result<Vec<StoredUnit>>>,
+) -> Result<()> {
+    let mut units = CopyRows::new(units).map_err(copy_err)?;
+    let mut variants = Grouped::new(variants).map_err(copy_err)?;
+    let mut fields = fields.map(Grouped::new).transpose().map_err(copy_err)?;
+    fn text(r: &CopyRows<impl std::io::BufRead>, i: usize) -> std::io::Result<String> {
+        Ok(r.text(i)?.unwrap_or_default().to_string())
+    }
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    let mut ids: Vec<i64> = Vec::new();
+    while units.advance().map_err(copy_err)? {
+        let row = unit_row(&units).map_err(copy_err)?;
+        let mut vars: Vec<(String, String)> = Vec::with_capacity(2);
+        ids.clear();
+        variants
+            .take(row.id, |r| {
+                let id = r.int8(1)?.unwrap_or(0);
+                let at = ids.partition_point(|&i| i < id);
+                ids.insert(at, id);
+                vars.insert(at, (text(r, 2)?, text(r, 3)?));
+                Ok(())
+            })
+            .map_err(copy_err)?;
+        let mut flds = Vec::new();
+        if let Some(fields) = fields.as_mut() {
+            fields
+                .take(row.id, |r| {
+                    flds.push((text(r, 1)?, text(r, 2)?, text(r, 3)?));
+                    Ok(())
+                })
+                .map_err(copy_err)?;
+        }
+        batch.push(finish_unit(row, vars, flds)?);
+        if batch.len() == STREAM_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
+            if sender.send(Ok(full)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(Ok(batch));
+    }
+    Ok(())
+}
+
 /// A scanned unit from its head and variants.
 fn scanned<'a>(head: &'a ScanHead, variants: &'a [Variant]) -> ScannedUnit<'a> {
     ScannedUnit {
@@ -1312,39 +1559,64 @@ const UNIT_COLUMNS: &str = "u.id, u.tuid, u.source_lang, u.creation_date, u.crea
     u.change_date, u.change_user, u.usage_count, u.last_used, o.name, u.origin_pos, u.project, \
     u.client, u.domain, u.note, u.context_prev, u.context_next, u.tmx";
 
-fn unit_row(r: &postgres::Row) -> UnitRow {
-    let usage: i64 = r.get(7);
+/// The columns of a unit row ([`UNIT_COLUMNS`]), from a query's rows or a
+/// binary COPY's.
+trait UnitColumns {
+    fn text(&self, i: usize) -> std::io::Result<Option<String>>;
+    fn int(&self, i: usize) -> std::io::Result<Option<i64>>;
+}
+
+impl UnitColumns for postgres::Row {
+    fn text(&self, i: usize) -> std::io::Result<Option<String>> {
+        Ok(self.get(i))
+    }
+    fn int(&self, i: usize) -> std::io::Result<Option<i64>> {
+        Ok(self.get(i))
+    }
+}
+
+impl<R: std::io::BufRead> UnitColumns for CopyRows<R> {
+    fn text(&self, i: usize) -> std::io::Result<Option<String>> {
+        Ok(CopyRows::text(self, i)?.map(str::to_string))
+    }
+    fn int(&self, i: usize) -> std::io::Result<Option<i64>> {
+        self.int8(i)
+    }
+}
+
+fn unit_row(r: &impl UnitColumns) -> std::io::Result<UnitRow> {
+    let usage = r.int(7)?.unwrap_or(0);
     let mut tu = Tu {
-        tuid: r.get(1),
-        creationdate: r.get(3),
-        creationid: r.get(4),
-        changedate: r.get(5),
-        changeid: r.get(6),
+        tuid: r.text(1)?,
+        creationdate: r.text(3)?,
+        creationid: r.text(4)?,
+        changedate: r.text(5)?,
+        changeid: r.text(6)?,
         usagecount: (usage > 0).then(|| usage.to_string()),
-        lastusagedate: r.get(8),
+        lastusagedate: r.text(8)?,
         ..Tu::default()
     };
-    if let Some(note) = r.get::<_, Option<String>>(14) {
+    if let Some(note) = r.text(14)? {
         tu.notes.push(Note::new(note));
     }
-    let prev: Option<i64> = r.get(15);
-    let next: Option<i64> = r.get(16);
-    UnitRow {
-        id: r.get(0),
+    let prev = r.int(15)?;
+    let next = r.int(16)?;
+    Ok(UnitRow {
+        id: r.int(0)?.unwrap_or(0),
         unit: Unit {
             tu,
-            source_lang: r.get(2),
-            origin: r.get(9),
-            origin_position: r.get::<_, Option<i64>>(10).map(|p| p as u32),
-            project: r.get(11),
-            client: r.get(12),
-            domain: r.get(13),
+            source_lang: r.text(2)?.unwrap_or_default(),
+            origin: r.text(9)?,
+            origin_position: r.int(10)?.map(|p| p as u32),
+            project: r.text(11)?,
+            client: r.text(12)?,
+            domain: r.text(13)?,
             fields: Vec::new(),
             context: (prev.map(|h| h as u64), next.map(|h| h as u64)),
         },
-        tmx: r.get(17),
+        tmx: r.text(17)?,
         usage,
-    }
+    })
 }
 
 impl Store for PgStore {
@@ -1458,6 +1730,9 @@ impl Store for PgStore {
         each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
         self.finish_for(filter)?;
+        if filter.ids.is_empty() && filter.limit.is_none_or(|n| n > PAGE as u64) {
+            return self.stream_units(filter, each);
+        }
         let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
         let location = self.location.clone();
         let err = pg_err(&location);
@@ -1477,7 +1752,11 @@ impl Store for PgStore {
             if rows.is_empty() {
                 break;
             }
-            let units: Vec<UnitRow> = rows.iter().map(unit_row).collect();
+            let units = rows
+                .iter()
+                .map(unit_row)
+                .collect::<std::io::Result<Vec<UnitRow>>>()
+                .map_err(copy_err)?;
             let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
             after = *ids.last().unwrap_or(&after);
             let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
@@ -1830,5 +2109,20 @@ impl Store for PgStore {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_literals_in_one_pass() {
+        let literals = ["'$2::text'".to_string(), "'b'".to_string()];
+        assert_eq!(
+            inline_params("u.p = $1::text AND (x = $2::text OR y = $2)", &literals),
+            "u.p = '$2::text' AND (x = 'b' OR y = $2)"
+        );
+        assert_eq!(inline_params("$3::text $ $", &literals), "$3::text $ $");
     }
 }
