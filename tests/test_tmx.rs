@@ -338,6 +338,29 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
 }
 
 #[test]
+fn a_folder_without_memories_is_a_usage_error_not_an_empty_success() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a memory").unwrap();
+    for cmd in ["stats", "validate"] {
+        tmkit()
+            .args(["tmx", cmd])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no input files found"));
+    }
+    let out = dir.path().join("merged.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists(), "no empty memory is written");
+}
+
+#[test]
 fn stats_of_several_files_ends_with_a_total() {
     tmkit()
         .args(["tmx", "stats"])

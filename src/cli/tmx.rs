@@ -324,7 +324,16 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
 fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathBuf>> {
     let filter = InputFilter::new(include, &["tmx"])?;
-    Ok(expand_inputs(paths, &filter)?)
+    let inputs = expand_inputs(paths, &filter)?;
+    if inputs.is_empty() {
+        // Only folders were given and none holds a memory: saying nothing
+        // and exiting 0 would read as "every file valid" (or, for merge,
+        // write an empty memory).
+        return Err(common::usage(
+            "no input files found in the given folders (files ending in .tmx are taken; choose others with --include)",
+        ));
+    }
+    Ok(inputs)
 }
 
 fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
