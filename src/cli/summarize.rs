@@ -206,7 +206,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut inputs = ctx.walk_inputs(&args.inputs, &filter, &mut summary_line)?;
     // A README found in a folder describes the folder; it is not an article.
     inputs.retain(|p| args.inputs.contains(p) || !is_readme(p));
-    if inputs.is_empty() {
+    if inputs.is_empty() && summary_line.is_success() {
         return Err(common::usage(
             "no input files found (the folders hold no .txt, .md, .markdown, .html or .htm files; see --include)",
         ));
