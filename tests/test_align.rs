@@ -531,3 +531,22 @@ fn development_documents_align_above_a_floor() {
         assert!(f1 >= floor, "{doc}: strict F1 {f1:.3} < {floor}");
     }
 }
+
+#[test]
+fn one_language_twice_is_a_usage_error() {
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "EN"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("fr_bridge.md"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("the same"));
+    // Two regions of one language are a direction.
+    tmkit()
+        .args(["align", "--src", "en-US", "--tgt", "en-GB"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("en_bridge.md"))
+        .assert()
+        .success();
+}

@@ -143,6 +143,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.min_score) {
         return Err(common::usage("--min-score must be between 0 and 1"));
     }
+    // One language twice is no translation, as in match and the store.
+    common::check_language_pair(&args.src, &args.tgt)?;
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
         (None, Some(out)) => format_of_path(out),
