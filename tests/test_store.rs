@@ -1152,3 +1152,26 @@ fn check_bounds_the_concordance_view_whatever_its_text() {
     assert_eq!(db.check().unwrap(), Vec::<String>::new());
     assert_eq!(concordance_mark(&db), 2);
 }
+
+#[test]
+fn one_language_twice_is_refused_before_the_store_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("same.tmdb");
+    tmkit()
+        .args(["tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "EN", "Good morning.", "Bonjour."])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the same"));
+    let tsv = dir.path().join("pairs.tsv");
+    std::fs::write(&tsv, "Good morning.\tBonjour.\n").unwrap();
+    tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "en"])
+        .arg(&tsv)
+        .assert()
+        .code(2);
+    assert!(!db.exists(), "no store is created");
+}

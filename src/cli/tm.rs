@@ -340,6 +340,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             batch,
             files,
         } => {
+            if let (Some(s), Some(t)) = (&src, &tgt) {
+                common::check_language_pair(s, t)?;
+            }
             let mut db = tmkit::store::create(&store.tm)?;
             let options = ImportOptions {
                 policy: on_duplicate.into(),
@@ -435,6 +438,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             on_duplicate,
             texts,
         } => {
+            common::check_language_pair(&src, &tgt)?;
             let units = match texts.as_slice() {
                 [source, target] => vec![new_unit(&src, &tgt, source, target)],
                 [] => read_jsonl_units(&src, &tgt)?,
