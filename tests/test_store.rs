@@ -1175,3 +1175,29 @@ fn one_language_twice_is_refused_before_the_store_is_touched() {
         .code(2);
     assert!(!db.exists(), "no store is created");
 }
+
+#[test]
+fn tm_add_refuses_an_empty_source_or_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.tmdb");
+    for (source, target) in [("", "Bonjour."), ("Good morning.", "  ")] {
+        tmkit()
+            .args(["tm", "add", "--tm"])
+            .arg(&db)
+            .args(["--src", "en", "--tgt", "fr", source, target])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("must not be empty"));
+    }
+    tmkit()
+        .args(["tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr"])
+        .write_stdin(
+            "{\"source\":\"Hello.\",\"target\":\"Bonjour.\"}\n{\"source\":\"\",\"target\":\"x\"}\n",
+        )
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("<stdin>:2:"));
+    assert!(!db.exists(), "nothing is stored");
+}

@@ -440,7 +440,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         } => {
             common::check_language_pair(&src, &tgt)?;
             let units = match texts.as_slice() {
-                [source, target] => vec![new_unit(&src, &tgt, source, target)],
+                [source, target] => {
+                    if source.trim().is_empty() || target.trim().is_empty() {
+                        return Err(common::usage("SOURCE and TARGET must not be empty"));
+                    }
+                    vec![new_unit(&src, &tgt, source, target)]
+                }
                 [] => read_jsonl_units(&src, &tgt)?,
                 _ => {
                     return Err(common::usage(
@@ -756,6 +761,12 @@ fn read_jsonl_units(src: &LanguageTag, tgt: &LanguageTag) -> anyhow::Result<Vec<
                 i + 1
             )
         })?;
+        if add.source.trim().is_empty() || add.target.trim().is_empty() {
+            anyhow::bail!(
+                "<stdin>:{}: \"source\" and \"target\" must not be empty",
+                i + 1
+            );
+        }
         let mut unit = new_unit(src, tgt, &add.source, &add.target);
         unit.tu.tuid = add.tuid;
         unit.project = add.project;
