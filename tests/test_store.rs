@@ -1201,3 +1201,33 @@ fn tm_add_refuses_an_empty_source_or_target() {
         .stderr(predicates::str::contains("<stdin>:2:"));
     assert!(!db.exists(), "nothing is stored");
 }
+
+#[test]
+fn tm_export_refuses_an_output_extension_it_does_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.tmdb");
+    tmkit()
+        .args(["-q", "tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr", "Good morning.", "Bonjour."])
+        .assert()
+        .success();
+    let export = |out: &Path| {
+        tmkit()
+            .args(["tm", "export", "--tm"])
+            .arg(&db)
+            .arg("-o")
+            .arg(out)
+            .assert()
+    };
+    for name in ["pairs.csv", "messages.po"] {
+        let out = dir.path().join(name);
+        export(&out)
+            .code(2)
+            .stderr(predicates::str::contains("cannot tell the format"));
+        assert!(!out.exists(), "no TMX under the name {name}");
+    }
+    let out = dir.path().join("memory.TMX");
+    export(&out).success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<tmx"));
+}

@@ -360,12 +360,22 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             output,
             xliff_version,
         } => {
-            let mut db = tmkit::store::open(&store.tm)?;
             let ext = output
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase());
             let is_tsv = ext.as_deref() == Some("tsv");
             let is_xliff = matches!(ext.as_deref(), Some("xlf" | "xliff"));
+            // TMX is written to `-`, a name without extension or a .tmx; a
+            // .csv or .po would otherwise get TMX under its name.
+            if let Some(e) = ext
+                .as_deref()
+                .filter(|e| !is_tsv && !is_xliff && *e != "tmx")
+            {
+                return Err(common::usage(format!(
+                    "cannot tell the format of {} from its extension .{e}: tm export writes .tmx, .tsv, .xlf or .xliff",
+                    output.display()
+                )));
+            }
             if xliff_version.is_some() && !is_xliff {
                 return Err(common::usage(
                     "--xliff-version needs an .xlf or .xliff output file",
@@ -393,6 +403,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             } else {
                 ExportFormat::Tmx
             };
+            let mut db = tmkit::store::open(&store.tm)?;
             let started = Instant::now();
             let selection = Filter::from(&filter);
             let n = if tmkit::files::is_stdio(&output) {
