@@ -550,3 +550,24 @@ fn one_language_twice_is_a_usage_error() {
         .assert()
         .success();
 }
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en.md"), dir.path().join("fr.md"));
+    std::fs::copy(fixture("en_bridge.md"), &en).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), &fr).unwrap();
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--format", "tsv"])
+        .arg(&en)
+        .arg(&fr)
+        .arg("-o")
+        .arg(&fr)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(
+        std::fs::read(&fr).unwrap(),
+        std::fs::read(fixture("fr_bridge.md")).unwrap()
+    );
+}

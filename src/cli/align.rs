@@ -145,6 +145,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     // One language twice is no translation, as in match and the store.
     common::check_language_pair(&args.src, &args.tgt)?;
+    if let Some(out) = &args.output {
+        common::refuse_output_among_inputs("-o", out, args.source.iter().chain(&args.target))?;
+    }
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
         (None, Some(out)) => format_of_path(out),

@@ -222,6 +222,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             "--tm needs --tgt, the language of the translations to show",
         ));
     }
+    if let Some(digest) = &args.digest {
+        common::refuse_output_among_inputs("--digest", digest, &inputs)?;
+    }
     // A store beside memory files: bad usage, found before any digest.
     tmkit::tm::check_memory_specs(&args.tm)?;
     let batch_mode = inputs.len() > 1

@@ -968,13 +968,6 @@ fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
     LanguageTag::parse(value).map_err(|e| common::usage(format!("{flag}: {e}")))
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::bilingual::convert(&a, ctx)? {
         return Ok(code);
@@ -998,7 +991,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(f) => f.into(),
         None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
     };
-    if !is_stdio(&a.input) && !is_stdio(&output) && same_file(&a.input, &output) {
+    if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
         return Err(common::usage("the output must not be the input file"));
     }
     let mode = if a.placeholders {
