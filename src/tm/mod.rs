@@ -317,7 +317,18 @@ impl MemoryTm {
         )?;
         let mut flushed = 0;
         let chunk = chunk.max(1);
-        for file in crate::batch::expand_inputs(paths, &filter)? {
+        let files = crate::batch::expand_inputs(paths, &filter)?;
+        if files.is_empty()
+            && let Some(folder) = paths.first()
+        {
+            // Only folders were given and none holds a memory: an empty
+            // memory would answer "no match" to everything.
+            return Err(Error::invalid(
+                Location::file(folder),
+                "no memory file here (.tmx, .tsv, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
+            ));
+        }
+        for file in files {
             let format = TmFormat::of_path(&file);
             let orientation = match format {
                 TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
@@ -877,6 +888,16 @@ mod tests {
 
     fn pair() -> LanguagePair {
         LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
+    }
+
+    #[test]
+    fn a_folder_without_memory_files_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.md"), "not a memory").unwrap();
+        let err = MemoryTm::load(pair(), &[dir.path().to_path_buf()]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&*dir.path().to_string_lossy()), "{msg}");
+        assert!(msg.contains("no memory file"), "{msg}");
     }
 
     #[test]
