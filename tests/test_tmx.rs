@@ -361,6 +361,25 @@ fn a_folder_without_memories_is_a_usage_error_not_an_empty_success() {
 }
 
 #[test]
+fn stats_and_validate_go_on_past_a_missing_file() {
+    let missing = fixture("no-such-memory.tmx");
+    for (cmd, summary) in [
+        ("stats", "1 succeeded, 1 failed"),
+        ("validate", "1 unreadable"),
+    ] {
+        tmkit()
+            .args(["tmx", cmd])
+            .arg(&missing)
+            .arg(fixture("namespaced.tmx"))
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("namespaced.tmx"))
+            .stderr(predicate::str::contains("no-such-memory.tmx"))
+            .stderr(predicate::str::contains(summary));
+    }
+}
+
+#[test]
 fn stats_of_several_files_ends_with_a_total() {
     tmkit()
         .args(["tmx", "stats"])

@@ -325,6 +325,28 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathBuf>> {
     let filter = InputFilter::new(include, &["tmx"])?;
     let inputs = expand_inputs(paths, &filter)?;
+    no_inputs_found(&inputs)?;
+    Ok(inputs)
+}
+
+/// The inputs of a batch that reads each memory on its own (stats,
+/// validate): a path that cannot be read is reported and counted in
+/// `summary`, and the others are still read.
+fn tmx_batch_inputs(
+    ctx: &Context,
+    paths: &[PathBuf],
+    include: &[String],
+    summary: &mut BatchSummary,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let filter = InputFilter::new(include, &["tmx"])?;
+    let inputs = ctx.walk_inputs(paths, &filter, summary)?;
+    if summary.is_success() {
+        no_inputs_found(&inputs)?;
+    }
+    Ok(inputs)
+}
+
+fn no_inputs_found(inputs: &[PathBuf]) -> anyhow::Result<()> {
     if inputs.is_empty() {
         // Only folders were given and none holds a memory: saying nothing
         // and exiting 0 would read as "every file valid" (or, for merge,
@@ -333,13 +355,13 @@ fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathB
             "no input files found in the given folders (files ending in .tmx are taken; choose others with --include)",
         ));
     }
-    Ok(inputs)
+    Ok(())
 }
 
 fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    let mut out = common::stdout();
     let mut summary = BatchSummary::default();
+    let inputs = tmx_batch_inputs(ctx, &a.inputs, &a.include, &mut summary)?;
+    let mut out = common::stdout();
     let mut all: Vec<serde_json::Value> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
     let style = ctx.out_style();
@@ -588,9 +610,9 @@ fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
 }
 
 fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    let mut out = common::stdout();
     let mut summary = BatchSummary::default();
+    let inputs = tmx_batch_inputs(ctx, &a.inputs, &a.include, &mut summary)?;
+    let mut out = common::stdout();
     let mut invalid = 0usize;
     let mut all: Vec<serde_json::Value> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
