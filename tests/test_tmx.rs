@@ -380,6 +380,38 @@ fn stats_and_validate_go_on_past_a_missing_file() {
 }
 
 #[test]
+fn an_external_entity_is_reported_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("external.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0"?>
+<!DOCTYPE tmx [ <!ENTITY secret SYSTEM "file:///etc/hostname"> ]>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en"><seg>Hello &secret;.</seg></tuv><tuv xml:lang="fr"><seg>Bonjour.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&tmx)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("external.tmx:4:"))
+        .stderr(predicate::str::contains("&secret; is an external entity"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(&tmx)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("external entity"));
+}
+
+#[test]
 fn stats_of_several_files_ends_with_a_total() {
     tmkit()
         .args(["tmx", "stats"])
