@@ -571,3 +571,23 @@ fn an_output_that_is_an_input_is_refused_and_left_alone() {
         std::fs::read(fixture("fr_bridge.md")).unwrap()
     );
 }
+
+#[test]
+fn folder_files_without_a_namesake_are_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en"), dir.path().join("fr"));
+    std::fs::create_dir_all(&en).unwrap();
+    std::fs::create_dir_all(&fr).unwrap();
+    std::fs::copy(fixture("en_bridge.md"), en.join("bridge.md")).unwrap();
+    std::fs::copy(fixture("en_bridge.md"), en.join("only-en.md")).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), fr.join("bridge.md")).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), fr.join("only-fr.md")).unwrap();
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--format", "tsv"])
+        .arg(&en)
+        .arg(&fr)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("only-en.md: no namesake in"))
+        .stderr(predicate::str::contains("only-fr.md: no namesake in"));
+}
