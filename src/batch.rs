@@ -91,16 +91,18 @@ impl InputFilter {
 pub struct Walk {
     /// Inputs in order: the paths given, folders expanded in sorted order.
     pub inputs: Vec<PathBuf>,
-    /// Entries of folders that could not be read (a dangling symbolic link, a
-    /// link loop, an unreadable subfolder), each error naming its path.
+    /// Paths given that do not exist and entries of folders that could not be
+    /// read (a dangling symbolic link, a link loop, an unreadable subfolder),
+    /// each error naming its path.
     pub problems: Vec<Error>,
 }
 
 /// Expands the paths a user gave into inputs: files as they are (`-` for
 /// stdin), folders recursively in sorted order (following symbolic links),
 /// filtered by `filter`. No paths means stdin. A path given that does not
-/// exist is an error naming it; an entry of a folder that cannot be read is
-/// recorded in [`Walk::problems`] and the walk goes on.
+/// exist, like an entry of a folder that cannot be read, is recorded in
+/// [`Walk::problems`] (naming it) and the walk goes on: a batch reports it
+/// at the end with the others.
 pub fn walk_inputs(paths: &[PathBuf], filter: &InputFilter) -> Result<Walk> {
     let mut walk = Walk::default();
     if paths.is_empty() {
@@ -112,7 +114,13 @@ pub fn walk_inputs(paths: &[PathBuf], filter: &InputFilter) -> Result<Walk> {
             walk.inputs.push(p.clone());
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        let meta = match std::fs::metadata(p) {
+            Ok(meta) => meta,
+            Err(e) => {
+                walk.problems.push(Error::io(p, e));
+                continue;
+            }
+        };
         if !meta.is_dir() {
             walk.inputs.push(p.clone());
             continue;
@@ -452,6 +460,15 @@ mod tests {
         .unwrap();
         assert_eq!(md.len(), 1);
         assert!(expand_inputs(&[dir.path().join("missing")], &InputFilter::default()).is_err());
+        // A batch goes on past a missing file: the others are still inputs.
+        let walk = walk_inputs(
+            &[dir.path().join("missing"), dir.path().join("a.txt")],
+            &InputFilter::default(),
+        )
+        .unwrap();
+        assert_eq!(walk.inputs, [dir.path().join("a.txt")]);
+        assert_eq!(walk.problems.len(), 1);
+        assert!(walk.problems[0].to_string().contains("missing"));
         assert_eq!(
             expand_inputs(&[], &InputFilter::default()).unwrap(),
             [PathBuf::from("-")]

@@ -531,3 +531,63 @@ fn development_documents_align_above_a_floor() {
         assert!(f1 >= floor, "{doc}: strict F1 {f1:.3} < {floor}");
     }
 }
+
+#[test]
+fn one_language_twice_is_a_usage_error() {
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "EN"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("fr_bridge.md"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("the same"));
+    // Two regions of one language are a direction.
+    tmkit()
+        .args(["align", "--src", "en-US", "--tgt", "en-GB"])
+        .arg(fixture("en_bridge.md"))
+        .arg(fixture("en_bridge.md"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en.md"), dir.path().join("fr.md"));
+    std::fs::copy(fixture("en_bridge.md"), &en).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), &fr).unwrap();
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--format", "tsv"])
+        .arg(&en)
+        .arg(&fr)
+        .arg("-o")
+        .arg(&fr)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(
+        std::fs::read(&fr).unwrap(),
+        std::fs::read(fixture("fr_bridge.md")).unwrap()
+    );
+}
+
+#[test]
+fn folder_files_without_a_namesake_are_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en"), dir.path().join("fr"));
+    std::fs::create_dir_all(&en).unwrap();
+    std::fs::create_dir_all(&fr).unwrap();
+    std::fs::copy(fixture("en_bridge.md"), en.join("bridge.md")).unwrap();
+    std::fs::copy(fixture("en_bridge.md"), en.join("only-en.md")).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), fr.join("bridge.md")).unwrap();
+    std::fs::copy(fixture("fr_bridge.md"), fr.join("only-fr.md")).unwrap();
+    tmkit()
+        .args(["align", "--src", "en", "--tgt", "fr", "--format", "tsv"])
+        .arg(&en)
+        .arg(&fr)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("only-en.md: no namesake in"))
+        .stderr(predicate::str::contains("only-fr.md: no namesake in"));
+}

@@ -724,3 +724,38 @@ fn pretranslate_to_a_folder_keeps_same_named_documents_apart() {
     let a = std::fs::read_to_string(out.join("a/story.txt.xlf")).unwrap();
     assert!(a.contains("O porto está fechado."), "{a}");
 }
+
+#[test]
+fn batches_go_on_past_a_missing_file_and_exit_1() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let article = root.join("samples/en-port-strike.txt");
+    let missing = root.join("samples/no-such-article.txt");
+    let runs: [(&[&str], &str); 3] = [
+        (&["segment", "--lang", "en"], "Dockworkers"),
+        (&["summarize", "--lang", "en"], "dockworkers"),
+        (
+            &[
+                "analyze",
+                "--tm",
+                "tmx/en-fr.news.tmx",
+                "--src",
+                "en",
+                "--tgt",
+                "fr",
+            ],
+            "en-port-strike.txt",
+        ),
+    ];
+    for (args, expected) in runs {
+        tmkit()
+            .current_dir(root)
+            .args(args)
+            .arg(&missing)
+            .arg(&article)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(expected))
+            .stderr(predicate::str::contains("no-such-article.txt"))
+            .stderr(predicate::str::contains("1 failed"));
+    }
+}

@@ -693,3 +693,17 @@ fn context_matches_cross_batch_boundaries() {
     let not_in_context: Vec<usize> = (1..2100).filter(|&i| scores[i] != 101).collect();
     assert_eq!(not_in_context, Vec::<usize>::new());
 }
+
+#[test]
+fn a_memory_folder_without_memory_files_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "no memory here").unwrap();
+    tmkit()
+        .args(["match", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(dir.path())
+        .args(["--text", "The port is closed."])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("no memory file"));
+}

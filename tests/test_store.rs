@@ -1152,3 +1152,82 @@ fn check_bounds_the_concordance_view_whatever_its_text() {
     assert_eq!(db.check().unwrap(), Vec::<String>::new());
     assert_eq!(concordance_mark(&db), 2);
 }
+
+#[test]
+fn one_language_twice_is_refused_before_the_store_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("same.tmdb");
+    tmkit()
+        .args(["tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "EN", "Good morning.", "Bonjour."])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the same"));
+    let tsv = dir.path().join("pairs.tsv");
+    std::fs::write(&tsv, "Good morning.\tBonjour.\n").unwrap();
+    tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "en"])
+        .arg(&tsv)
+        .assert()
+        .code(2);
+    assert!(!db.exists(), "no store is created");
+}
+
+#[test]
+fn tm_add_refuses_an_empty_source_or_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.tmdb");
+    for (source, target) in [("", "Bonjour."), ("Good morning.", "  ")] {
+        tmkit()
+            .args(["tm", "add", "--tm"])
+            .arg(&db)
+            .args(["--src", "en", "--tgt", "fr", source, target])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("must not be empty"));
+    }
+    tmkit()
+        .args(["tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr"])
+        .write_stdin(
+            "{\"source\":\"Hello.\",\"target\":\"Bonjour.\"}\n{\"source\":\"\",\"target\":\"x\"}\n",
+        )
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("<stdin>:2:"));
+    assert!(!db.exists(), "nothing is stored");
+}
+
+#[test]
+fn tm_export_refuses_an_output_extension_it_does_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.tmdb");
+    tmkit()
+        .args(["-q", "tm", "add", "--tm"])
+        .arg(&db)
+        .args(["--src", "en", "--tgt", "fr", "Good morning.", "Bonjour."])
+        .assert()
+        .success();
+    let export = |out: &Path| {
+        tmkit()
+            .args(["tm", "export", "--tm"])
+            .arg(&db)
+            .arg("-o")
+            .arg(out)
+            .assert()
+    };
+    for name in ["pairs.csv", "messages.po"] {
+        let out = dir.path().join(name);
+        export(&out)
+            .code(2)
+            .stderr(predicates::str::contains("cannot tell the format"));
+        assert!(!out.exists(), "no TMX under the name {name}");
+    }
+    let out = dir.path().join("memory.TMX");
+    export(&out).success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<tmx"));
+}

@@ -279,3 +279,44 @@ fn csv_without_languages_needs_src_and_tgt_and_folders_take_every_format() {
         ["job20.xlf", "messages.po", "terms.csv"]
     );
 }
+
+#[test]
+fn a_unit_replaced_by_a_later_one_of_the_same_import_leaves_a_sound_index() {
+    // Two units whose sources differ only by inline codes: the second, newer,
+    // replaces the first (--on-duplicate newest). Into a store that holds a
+    // unit already (no index built beside), the first's concordance row was
+    // left behind: `tm check` then found the index malformed.
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("codes.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>
+<tu creationdate="20240101T000000Z"><tuv xml:lang="en"><seg>A simple sentence.</seg></tuv><tuv xml:lang="fr"><seg>Une phrase simple.</seg></tuv></tu>
+<tu creationdate="20240202T000000Z"><tuv xml:lang="en"><seg>A <bpt i="1">&lt;b&gt;</bpt>simple<ept i="1">&lt;/b&gt;</ept> sentence.</seg></tuv><tuv xml:lang="fr"><seg>Une phrase <bpt i="1">&lt;b&gt;</bpt>simple<ept i="1">&lt;/b&gt;</ept>.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    for db in engines(dir.path(), "replace") {
+        tmkit()
+            .args(["tm", "add", "--tm", &db, "--src", "en", "--tgt", "fr"])
+            .args(["Good morning.", "Bonjour."])
+            .assert()
+            .success();
+        tmkit()
+            .args(["tm", "import", "--tm", &db])
+            .arg(&tmx)
+            .assert()
+            .success();
+        tmkit()
+            .args(["tm", "check", "--tm", &db])
+            .assert()
+            .success();
+        let found = tmkit()
+            .args(["tm", "search", "--tm", &db, "simple sentence"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&found.stdout).lines().count(), 1);
+    }
+}

@@ -947,3 +947,23 @@ fn out_dir_through_a_link_to_the_input_folder_never_overwrites_an_article() {
     names.sort();
     assert_eq!(names, ["a.txt", "b.md", "b.txt"]);
 }
+
+#[test]
+fn a_digest_that_is_an_input_is_refused_and_the_article_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("article.txt");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/en-port-strike.txt");
+    std::fs::copy(&sample, &article).unwrap();
+    tmkit()
+        .arg("summarize")
+        .arg(&article)
+        .arg("--digest")
+        .arg(dir.path().join(".").join("article.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(
+        std::fs::read(&article).unwrap(),
+        std::fs::read(&sample).unwrap()
+    );
+}

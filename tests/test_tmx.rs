@@ -338,6 +338,80 @@ fn stats_batch_goes_on_past_a_bad_file_and_exits_1() {
 }
 
 #[test]
+fn a_folder_without_memories_is_a_usage_error_not_an_empty_success() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a memory").unwrap();
+    for cmd in ["stats", "validate"] {
+        tmkit()
+            .args(["tmx", cmd])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no input files found"));
+    }
+    let out = dir.path().join("merged.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists(), "no empty memory is written");
+}
+
+#[test]
+fn stats_and_validate_go_on_past_a_missing_file() {
+    let missing = fixture("no-such-memory.tmx");
+    for (cmd, summary) in [
+        ("stats", "1 succeeded, 1 failed"),
+        ("validate", "1 unreadable"),
+    ] {
+        tmkit()
+            .args(["tmx", cmd])
+            .arg(&missing)
+            .arg(fixture("namespaced.tmx"))
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("namespaced.tmx"))
+            .stderr(predicate::str::contains("no-such-memory.tmx"))
+            .stderr(predicate::str::contains(summary));
+    }
+}
+
+#[test]
+fn an_external_entity_is_reported_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("external.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0"?>
+<!DOCTYPE tmx [ <!ENTITY secret SYSTEM "file:///etc/hostname"> ]>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en"><seg>Hello &secret;.</seg></tuv><tuv xml:lang="fr"><seg>Bonjour.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&tmx)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("external.tmx:4:"))
+        .stderr(predicate::str::contains("&secret; is an external entity"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "validate"])
+        .arg(&tmx)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("external entity"));
+}
+
+#[test]
 fn stats_of_several_files_ends_with_a_total() {
     tmkit()
         .args(["tmx", "stats"])

@@ -119,6 +119,25 @@ fn po_becomes_tmx_and_xliff_and_back() {
 }
 
 #[test]
+fn a_memory_with_hi_markup_converts_to_strict_xliff_12() {
+    // en-fr.news.tmx has <hi type="italic"> and <hi type="b">: XLIFF 1.2's
+    // strict schema takes only its listed mtype values or x-… ones.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("news.xlf");
+    let tm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx");
+    tmkit()
+        .args(["tmx", "convert", "--src", "en", "--tgt", "fr"])
+        .arg(&tm)
+        .arg(&out)
+        .assert()
+        .success();
+    let xlf = std::fs::read_to_string(&out).unwrap();
+    assert!(xlf.contains(r#"<mrk mtype="x-italic">"#), "{xlf}");
+    assert!(!xlf.contains(r#"mtype="italic""#));
+    assert_valid(&[&out], Some("xliff12"));
+}
+
+#[test]
 fn a_memory_converts_to_xliff_20_that_validates() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("news.xlf");

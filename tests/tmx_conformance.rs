@@ -1,7 +1,7 @@
 //! Runs the shared conformance harness (`../shared/eval/tmx/conformance.py`,
 //! an independent lxml reader) against `tmkit tmx convert`, in read mode and
 //! in round-trip mode, on the shared corpus and on our own fixtures. Skipped
-//! when Python with lxml or `../shared` is not there.
+//! when Python with lxml or `../shared` (or `$TMKIT_SHARED`) is not there.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,12 +9,10 @@ use std::process::Command;
 mod support;
 
 fn shared() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let harness = dir.join("eval/tmx/conformance.py");
-    if !harness.exists() {
-        support::skipped(module_path!(), &format!("{} not found", harness.display()));
-        return None;
-    }
+    // `../shared`, else `$TMKIT_SHARED` (a git worktree's `..` is not the
+    // checkout's), as the other cross-checks find it.
+    let harness = support::shared("eval/tmx/conformance.py", module_path!())?;
+    let dir = harness.ancestors().nth(3)?.to_path_buf();
     let lxml = Command::new("python3").args(["-c", "import lxml"]).status();
     if !lxml.is_ok_and(|s| s.success()) {
         support::skipped(module_path!(), "python3 with lxml is not available");

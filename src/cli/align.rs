@@ -143,6 +143,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.min_score) {
         return Err(common::usage("--min-score must be between 0 and 1"));
     }
+    // One language twice is no translation, as in match and the store.
+    common::check_language_pair(&args.src, &args.tgt)?;
+    if let Some(out) = &args.output {
+        common::refuse_output_among_inputs("-o", out, args.source.iter().chain(&args.target))?;
+    }
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
         (None, Some(out)) => format_of_path(out),
@@ -153,7 +158,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let print = store.is_none() || args.format.is_some() || args.output.is_some();
-    let pairs = pairs_of(&args)?;
+    let pairs = pairs_of(&args, ctx)?;
     let dictionaries = load_dictionaries(&args, ctx)?;
     let matcher = if args.tm.is_empty() {
         None
@@ -371,7 +376,7 @@ fn format_of_path(path: &Path) -> Format {
 }
 
 /// The pairs to align: a list file, two folders matched by file name, or two files.
-fn pairs_of(args: &Args) -> anyhow::Result<Vec<Pair>> {
+fn pairs_of(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
     if let Some(list) = &args.pairs {
         return read_pair_list(list);
     }
@@ -388,23 +393,39 @@ fn pairs_of(args: &Args) -> anyhow::Result<Vec<Pair>> {
             src: src.clone(),
             tgt: tgt.clone(),
         }]),
-        (true, true) => folder_pairs(src, tgt),
+        (true, true) => folder_pairs(src, tgt, ctx),
         _ => Err(common::usage(
             "SRC and TGT must both be files or both be folders",
         )),
     }
 }
 
-/// Files of two folders paired by their path inside the folder.
-fn folder_pairs(src: &Path, tgt: &Path) -> anyhow::Result<Vec<Pair>> {
+/// Files of two folders paired by their path inside the folder; a file
+/// without a namesake on the other side is named in a warning.
+fn folder_pairs(src: &Path, tgt: &Path, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
     let filter = InputFilter::new(&[], &["txt", "md", "markdown", "html", "htm"])?;
     let sources = tmkit::batch::expand_inputs(&[src.to_path_buf()], &filter)?;
+    let unpaired = |file: &Path, other: &Path| {
+        ctx.note(format!(
+            "warning: {}: no namesake in {}; not aligned",
+            files::display_name(file),
+            other.display()
+        ));
+    };
     let mut pairs = Vec::new();
     for s in sources {
         let rel = s.strip_prefix(src).unwrap_or(&s);
         let t = tgt.join(rel);
         if t.is_file() {
             pairs.push(Pair { src: s, tgt: t });
+        } else {
+            unpaired(&s, tgt);
+        }
+    }
+    for t in tmkit::batch::expand_inputs(&[tgt.to_path_buf()], &filter)? {
+        let rel = t.strip_prefix(tgt).unwrap_or(&t);
+        if !src.join(rel).is_file() {
+            unpaired(&t, src);
         }
     }
     if pairs.is_empty() {

@@ -317,6 +317,36 @@ pub fn check_language_pair(
     tmkit::text::check_pair(src, tgt).map_err(|e| usage(format!("--src/--tgt: {e}")))
 }
 
+/// True when `a` and `b` name one existing file (links and `./` resolved):
+/// an output that is an input would be overwritten by what is read from it.
+pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// A usage error when the output `out` is one of `inputs` (standard input
+/// and output aside): `flag` names the option that gave it.
+pub fn refuse_output_among_inputs<'a>(
+    flag: &str,
+    out: &std::path::Path,
+    inputs: impl IntoIterator<Item = &'a std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    if tmkit::files::is_stdio(out) {
+        return Ok(());
+    }
+    for input in inputs {
+        if !tmkit::files::is_stdio(input) && same_file(input, out) {
+            return Err(usage(format!(
+                "{flag} {} is also an input: it would be overwritten",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A notice that units were taken from another region of an asked language.
 pub fn region_fallback_note(units: u64, asked: &str) -> String {
     format!(

@@ -233,7 +233,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let filter = InputFilter::new(&args.include, &["txt"])?;
     let mut summary = BatchSummary::default();
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
-    if inputs.is_empty() {
+    if inputs.is_empty() && summary.is_success() {
         return Err(common::usage(
             "no input files found in the given folders (files ending in .txt are taken; choose others with --include)",
         ));

@@ -206,7 +206,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut inputs = ctx.walk_inputs(&args.inputs, &filter, &mut summary_line)?;
     // A README found in a folder describes the folder; it is not an article.
     inputs.retain(|p| args.inputs.contains(p) || !is_readme(p));
-    if inputs.is_empty() {
+    if inputs.is_empty() && summary_line.is_success() {
         return Err(common::usage(
             "no input files found (the folders hold no .txt, .md, .markdown, .html or .htm files; see --include)",
         ));
@@ -221,6 +221,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         return Err(common::usage(
             "--tm needs --tgt, the language of the translations to show",
         ));
+    }
+    if let Some(digest) = &args.digest {
+        common::refuse_output_among_inputs("--digest", digest, &inputs)?;
     }
     // A store beside memory files: bad usage, found before any digest.
     tmkit::tm::check_memory_specs(&args.tm)?;

@@ -340,6 +340,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             batch,
             files,
         } => {
+            if let (Some(s), Some(t)) = (&src, &tgt) {
+                common::check_language_pair(s, t)?;
+            }
             let mut db = tmkit::store::create(&store.tm)?;
             let options = ImportOptions {
                 policy: on_duplicate.into(),
@@ -357,12 +360,22 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             output,
             xliff_version,
         } => {
-            let mut db = tmkit::store::open(&store.tm)?;
             let ext = output
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase());
             let is_tsv = ext.as_deref() == Some("tsv");
             let is_xliff = matches!(ext.as_deref(), Some("xlf" | "xliff"));
+            // TMX is written to `-`, a name without extension or a .tmx; a
+            // .csv or .po would otherwise get TMX under its name.
+            if let Some(e) = ext
+                .as_deref()
+                .filter(|e| !is_tsv && !is_xliff && *e != "tmx")
+            {
+                return Err(common::usage(format!(
+                    "cannot tell the format of {} from its extension .{e}: tm export writes .tmx, .tsv, .xlf or .xliff",
+                    output.display()
+                )));
+            }
             if xliff_version.is_some() && !is_xliff {
                 return Err(common::usage(
                     "--xliff-version needs an .xlf or .xliff output file",
@@ -390,6 +403,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             } else {
                 ExportFormat::Tmx
             };
+            let mut db = tmkit::store::open(&store.tm)?;
             let started = Instant::now();
             let selection = Filter::from(&filter);
             let n = if tmkit::files::is_stdio(&output) {
@@ -435,8 +449,14 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             on_duplicate,
             texts,
         } => {
+            common::check_language_pair(&src, &tgt)?;
             let units = match texts.as_slice() {
-                [source, target] => vec![new_unit(&src, &tgt, source, target)],
+                [source, target] => {
+                    if source.trim().is_empty() || target.trim().is_empty() {
+                        return Err(common::usage("SOURCE and TARGET must not be empty"));
+                    }
+                    vec![new_unit(&src, &tgt, source, target)]
+                }
                 [] => read_jsonl_units(&src, &tgt)?,
                 _ => {
                     return Err(common::usage(
@@ -752,6 +772,12 @@ fn read_jsonl_units(src: &LanguageTag, tgt: &LanguageTag) -> anyhow::Result<Vec<
                 i + 1
             )
         })?;
+        if add.source.trim().is_empty() || add.target.trim().is_empty() {
+            anyhow::bail!(
+                "<stdin>:{}: \"source\" and \"target\" must not be empty",
+                i + 1
+            );
+        }
         let mut unit = new_unit(src, tgt, &add.source, &add.target);
         unit.tu.tuid = add.tuid;
         unit.project = add.project;

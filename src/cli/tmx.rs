@@ -324,13 +324,44 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 
 fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathBuf>> {
     let filter = InputFilter::new(include, &["tmx"])?;
-    Ok(expand_inputs(paths, &filter)?)
+    let inputs = expand_inputs(paths, &filter)?;
+    no_inputs_found(&inputs)?;
+    Ok(inputs)
+}
+
+/// The inputs of a batch that reads each memory on its own (stats,
+/// validate): a path that cannot be read is reported and counted in
+/// `summary`, and the others are still read.
+fn tmx_batch_inputs(
+    ctx: &Context,
+    paths: &[PathBuf],
+    include: &[String],
+    summary: &mut BatchSummary,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let filter = InputFilter::new(include, &["tmx"])?;
+    let inputs = ctx.walk_inputs(paths, &filter, summary)?;
+    if summary.is_success() {
+        no_inputs_found(&inputs)?;
+    }
+    Ok(inputs)
+}
+
+fn no_inputs_found(inputs: &[PathBuf]) -> anyhow::Result<()> {
+    if inputs.is_empty() {
+        // Only folders were given and none holds a memory: saying nothing
+        // and exiting 0 would read as "every file valid" (or, for merge,
+        // write an empty memory).
+        return Err(common::usage(
+            "no input files found in the given folders (files ending in .tmx are taken; choose others with --include)",
+        ));
+    }
+    Ok(())
 }
 
 fn run_stats(a: StatsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    let mut out = common::stdout();
     let mut summary = BatchSummary::default();
+    let inputs = tmx_batch_inputs(ctx, &a.inputs, &a.include, &mut summary)?;
+    let mut out = common::stdout();
     let mut all: Vec<serde_json::Value> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
     let style = ctx.out_style();
@@ -579,9 +610,9 @@ fn write_counts(out: &mut impl Write, s: &stats::Stats) -> std::io::Result<()> {
 }
 
 fn run_validate(a: ValidateArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inputs = tmx_inputs(&a.inputs, &a.include)?;
-    let mut out = common::stdout();
     let mut summary = BatchSummary::default();
+    let inputs = tmx_batch_inputs(ctx, &a.inputs, &a.include, &mut summary)?;
+    let mut out = common::stdout();
     let mut invalid = 0usize;
     let mut all: Vec<serde_json::Value> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
@@ -959,13 +990,6 @@ fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
     LanguageTag::parse(value).map_err(|e| common::usage(format!("{flag}: {e}")))
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::bilingual::convert(&a, ctx)? {
         return Ok(code);
@@ -989,7 +1013,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(f) => f.into(),
         None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
     };
-    if !is_stdio(&a.input) && !is_stdio(&output) && same_file(&a.input, &output) {
+    if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
         return Err(common::usage("the output must not be the input file"));
     }
     let mode = if a.placeholders {

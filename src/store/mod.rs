@@ -552,6 +552,10 @@ pub fn date_key(date: &str) -> Result<String> {
     // By bytes: a non-ASCII character in the first eight must not be cut.
     let ok = digits.len() >= 8 && digits.as_bytes()[..8].iter().all(u8::is_ascii_digit);
     if ok {
+        // A day that does not exist (2024-13-01, 2024-02-30) is refused, as
+        // `tmx filter` refuses it, rather than compared as text.
+        crate::tmx::validate::check_date(&format!("{}T000000Z", &digits[..8]))
+            .map_err(|why| Error::Usage(format!("{date}: not a date: {why}")))?;
         Ok(digits)
     } else {
         Err(Error::Usage(format!(
@@ -586,6 +590,9 @@ mod tests {
         assert!(now.starts_with("20") && now.ends_with('Z'));
         assert_eq!(date_key("2024-05-01").unwrap(), "20240501");
         assert!(date_key("May 1").is_err());
+        assert!(date_key("2024-13-01").is_err());
+        assert!(date_key("2024-02-30").is_err());
+        assert_eq!(date_key("2024-02-29").unwrap(), "20240229");
         assert!(date_key("iâ\u{23ca9}\u{a0ed1}x").is_err());
     }
 }

@@ -343,6 +343,9 @@ impl SqliteStore {
         if side.is_none() {
             index_concordance_tail(&tx, version).map_err(err)?;
         }
+        // Units this write adds are indexed at once but stay above the mark
+        // until its end, where the delete trigger leaves them alone.
+        let mark = concordance_mark(&tx).map_err(err)?;
         let mut report = AddReport::default();
         let mut replaced = Vec::new();
         let mut origins = HashMap::new();
@@ -401,6 +404,15 @@ impl SqliteStore {
                                     )
                                     .map_err(err)?;
                                 ops.push(SideOp::Remove(s.0, text));
+                            } else if s.0 > mark {
+                                // Added earlier in this write (a later unit of the
+                                // same import replaces it): its row goes by hand.
+                                tx.execute(
+                                    "INSERT INTO units_fts (units_fts, rowid, text) \
+                                     SELECT 'delete', id, text FROM unit_texts WHERE id = ?1",
+                                    [s.0],
+                                )
+                                .map_err(err)?;
                             }
                             tx.execute("DELETE FROM units WHERE id = ?1", [s.0])
                                 .map_err(err)?;

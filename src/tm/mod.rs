@@ -196,6 +196,22 @@ fn memory_file_filter() -> Result<crate::batch::InputFilter> {
     )
 }
 
+/// The memory files `paths` name: files as they are, folders expanded (see
+/// [`memory_file_filter`]). An error when folders alone were given and none
+/// holds a memory file: an empty memory would answer "no match" to everything.
+fn memory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let files = crate::batch::expand_inputs(paths, &memory_file_filter()?)?;
+    if files.is_empty()
+        && let Some(folder) = paths.first()
+    {
+        return Err(Error::invalid(
+            Location::file(folder),
+            "no memory file here (.tmx, .tsv, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
+        ));
+    }
+    Ok(files)
+}
+
 /// Bounds of the pieces a TSV file is parsed in.
 const TSV_PIECE_MIN: usize = 64 << 10;
 const TSV_PIECE_MAX: usize = 1 << 20;
@@ -342,7 +358,7 @@ impl MemoryTm {
         let mut tm = MemoryTm::new(pair);
         let mut flushed = 0;
         let chunk = chunk.max(1);
-        for file in crate::batch::expand_inputs(paths, &memory_file_filter()?)? {
+        for file in memory_files(paths)? {
             let format = TmFormat::of_path(&file);
             let orientation = match format {
                 TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
@@ -934,6 +950,16 @@ mod tests {
 
     fn pair() -> LanguagePair {
         LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
+    }
+
+    #[test]
+    fn a_folder_without_memory_files_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.md"), "not a memory").unwrap();
+        let err = MemoryTm::load(pair(), &[dir.path().to_path_buf()]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&*dir.path().to_string_lossy()), "{msg}");
+        assert!(msg.contains("no memory file"), "{msg}");
     }
 
     #[test]

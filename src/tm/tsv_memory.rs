@@ -41,7 +41,7 @@ impl TsvMemory {
     /// expands them) when every file they hold is a TSV file under 4 GiB;
     /// `None` when one is not (load them as a [`super::MemoryTm`]).
     pub fn load(pair: &LanguagePair, paths: &[PathBuf]) -> Result<Option<Self>> {
-        let files = crate::batch::expand_inputs(paths, &super::memory_file_filter()?)?;
+        let files = super::memory_files(paths)?;
         if files.iter().any(|f| TmFormat::of_path(f) != TmFormat::Tsv) {
             return Ok(None);
         }

@@ -1098,7 +1098,19 @@ impl Parser {
                 return Ok(());
             }
             Resolved::Markup(m) => m.to_string(),
-            Resolved::Nothing => return Ok(()),
+            Resolved::Nothing => {
+                // Never fetched (no file or network read), but not silently:
+                // the text it stands for is missing from the segment.
+                self.notice(
+                    None::<&Lexer<&[u8]>>,
+                    offset,
+                    NoticeKind::Lost,
+                    format!(
+                        "&{name}; is an external entity, which is not loaded: its text is missing"
+                    ),
+                );
+                return Ok(());
+            }
         };
         self.entity_bytes += markup.len() as u64;
         if self.entity_bytes > allowance {

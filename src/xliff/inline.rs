@@ -284,6 +284,59 @@ fn ctype12(kind: &str) -> String {
     }
 }
 
+/// XLIFF 1.2 `mtype` for a TMX `<hi type>` (strict schema: the listed values
+/// or `x-…`): `<hi type="italic">` becomes `mtype="x-italic"`. `seg` is
+/// prefixed too, as `<mrk mtype="seg">` would read back as a Trados segment.
+fn mtype12(kind: &str) -> String {
+    const LISTED: &[&str] = &[
+        "abbrev",
+        "abbreviated-form",
+        "abbreviation",
+        "acronym",
+        "appellation",
+        "collocation",
+        "common-name",
+        "datetime",
+        "equation",
+        "expanded-form",
+        "formula",
+        "head-term",
+        "initialism",
+        "international-scientific-term",
+        "internationalism",
+        "logical-expression",
+        "materials-management-unit",
+        "name",
+        "near-synonym",
+        "part-number",
+        "phrase",
+        "phraseological-unit",
+        "protected",
+        "romanized-form",
+        "set-phrase",
+        "short-form",
+        "sku",
+        "standard-text",
+        "symbol",
+        "synonym",
+        "synonymous-phrase",
+        "term",
+        "transcribed-form",
+        "transliterated-form",
+        "truncated-term",
+        "variant",
+    ];
+    if LISTED.contains(&kind) || (kind.len() > 2 && kind.starts_with("x-")) {
+        return kind.chars().filter(|c| !c.is_whitespace()).collect();
+    }
+    format!(
+        "x-{}",
+        kind.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+    )
+}
+
 /// Appends `seg` as XLIFF 1.2 inline content.
 pub(crate) fn write12(out: &mut String, seg: &Seg) {
     let mut ids = Ids::of(seg);
@@ -344,7 +397,7 @@ fn write12_parts(out: &mut String, parts: &[SegPart], ids: &mut Ids) {
                 InlineKind::Hi => {
                     out.push_str("<mrk");
                     let t = i.attr("type").unwrap_or("x-hi");
-                    push_attr(out, "mtype", t);
+                    push_attr(out, "mtype", &mtype12(t));
                     out.push('>');
                     write12_parts(out, &i.content, ids);
                     out.push_str("</mrk>");
@@ -553,6 +606,30 @@ mod tests {
             s,
             r#"<ec id="1" isolated="yes"/>x<sc id="2" isolated="yes"/>"#
         );
+    }
+
+    #[test]
+    fn hi_types_outside_the_mtype_list_get_an_x_prefix() {
+        let hi = |t: &str| Seg {
+            parts: vec![code(
+                InlineKind::Hi,
+                vec![Attr::new("type", t)],
+                vec![SegPart::Text("w".into())],
+            )],
+            attrs: vec![],
+        };
+        for (tmx, xliff) in [
+            ("italic", "x-italic"),
+            ("b", "x-b"),
+            ("seg", "x-seg"),
+            ("term", "term"),
+            ("x-mine", "x-mine"),
+            ("my style", "x-my-style"),
+        ] {
+            let mut s = String::new();
+            write12(&mut s, &hi(tmx));
+            assert_eq!(s, format!(r#"<mrk mtype="{xliff}">w</mrk>"#), "{tmx}");
+        }
     }
 
     #[test]
