@@ -24,6 +24,18 @@
 //! The library knows nothing of terminals, flags or exit codes: progress goes
 //! through the [`batch::Progress`] trait and failures through [`Error`].
 
+/// `eprintln!` that never panics: a diagnostic that cannot be written (stderr
+/// closed, or a pipe whose reader is gone) is dropped, and the work it reports
+/// on goes on to its exit status. `eprintln!` panics there (exit 101).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod align;
 pub mod batch;
 pub mod error;

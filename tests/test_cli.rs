@@ -759,3 +759,28 @@ fn batches_go_on_past_a_missing_file_and_exit_1() {
             .stderr(predicate::str::contains("1 failed"));
     }
 }
+
+/// Diagnostics that cannot be written (stderr is a pipe whose reader has gone)
+/// are dropped: the command still ends with its own exit status, never the
+/// 101 of a panic, and still writes its results.
+#[test]
+fn a_broken_stderr_does_not_make_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("a.txt");
+    std::fs::write(&article, "One sentence. Another one.\n").unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .env("NO_COLOR", "1")
+        .args(["segment", "--lang", "en", "no-such-file.txt"])
+        .arg(&article)
+        .stderr(writer)
+        .output()
+        .unwrap();
+    // One input is missing: a failure of the work (1), reported at the end.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "One sentence.\nAnother one.\n"
+    );
+}

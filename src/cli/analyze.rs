@@ -204,7 +204,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if !summary.is_success() {
-        eprintln!("tmkit: analyze: {}", summary.line());
+        tmkit::diag!("tmkit: analyze: {}", summary.line());
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -72,7 +72,7 @@ impl Context {
     /// Prints a note on stderr unless `--quiet`.
     pub fn note(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("tmkit: {msg}");
+            tmkit::diag!("tmkit: {msg}");
         }
     }
 
@@ -82,9 +82,9 @@ impl Context {
         let msg = err.to_string();
         // Library errors already start with the file name; do not say it twice.
         if msg.starts_with(&name) {
-            eprintln!("{}: {msg}", self.err_label("error"));
+            tmkit::diag!("{}: {msg}", self.err_label("error"));
         } else {
-            eprintln!("{}: {name}: {msg}", self.err_label("error"));
+            tmkit::diag!("{}: {name}: {msg}", self.err_label("error"));
         }
     }
 
@@ -415,9 +415,9 @@ pub fn report_error(err: &anyhow::Error) {
     } else {
         "error"
     };
-    eprintln!("tmkit: {label}: {}", error_chain(err));
+    tmkit::diag!("tmkit: {label}: {}", error_chain(err));
     if is_usage_error(err) {
-        eprintln!("Run 'tmkit --help' or 'tmkit <command> --help' for usage.");
+        tmkit::diag!("Run 'tmkit --help' or 'tmkit <command> --help' for usage.");
     }
 }
 

@@ -341,7 +341,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ));
     }
     if failed > 0 {
-        eprintln!(
+        tmkit::diag!(
             "tmkit: {} input(s) read, {failed} failed",
             inputs.len() - failed
         );

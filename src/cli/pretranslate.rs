@@ -270,7 +270,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         display_name(out)
     ));
     if !summary.is_success() {
-        eprintln!("tmkit: pretranslate: {}", summary.line());
+        tmkit::diag!("tmkit: pretranslate: {}", summary.line());
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -187,7 +187,7 @@ impl SegmenterFactory {
         let seg = match &self.srx {
             Some(srx) => {
                 if srx.rule_names_for(&tag).is_empty() && !self.quiet {
-                    eprintln!(
+                    tmkit::diag!(
                         "tmkit: warning: no language map of the SRX file matches {tag}: only line breaks split"
                     );
                 }
@@ -211,7 +211,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let rules = SrxRules::load(path)?;
             if !ctx.quiet {
                 for w in rules.warnings() {
-                    eprintln!("tmkit: warning: {w}");
+                    tmkit::diag!("tmkit: warning: {w}");
                 }
             }
             Some(rules)

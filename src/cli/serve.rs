@@ -83,7 +83,7 @@ pub fn interrupt() -> bool {
         .take();
     match tx {
         Some(tx) => {
-            eprintln!(
+            tmkit::diag!(
                 "tmkit serve: shutting down (requests in progress finish; signal again to stop at once)"
             );
             let _ = tx.send(());
@@ -162,7 +162,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tx);
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-        eprintln!(
+        tmkit::diag!(
             "tmkit serve: listening on http://{addr} (memories: {}; writes {})",
             names.join(", "),
             if args.read_only {
@@ -186,11 +186,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                         Ok(())
                     })();
                     match result {
-                        Ok(()) => eprintln!(
+                        Ok(()) => tmkit::diag!(
                             "tmkit serve: {s}:{t} loaded in {:.2}s",
                             started.elapsed().as_secs_f64()
                         ),
-                        Err(e) => eprintln!("tmkit serve: --preload {s}:{t}: {e}"),
+                        Err(e) => tmkit::diag!("tmkit serve: --preload {s}:{t}: {e}"),
                     }
                 }
             });
@@ -200,7 +200,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 let _ = rx.await;
             })
             .await?;
-        eprintln!("tmkit serve: stopped");
+        tmkit::diag!("tmkit serve: stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -486,8 +486,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 "added {} unit(s) ({} exact duplicate(s) skipped, {} replaced)",
                 report.added, report.duplicates, report.replaced
             ));
+            let mut out = std::io::stdout().lock();
             for id in &report.ids {
-                println!("{id}");
+                writeln!(out, "{id}")?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -602,7 +603,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             for p in &problems {
-                eprintln!("tmkit: {}: {p}", db.location());
+                tmkit::diag!("tmkit: {}: {p}", db.location());
             }
             Ok(ExitCode::FAILURE)
         }
@@ -695,7 +696,7 @@ fn import(
     // moved in while the fuzzy index was assembled: wait for it.
     db.finish_import()?;
     for warning in db.take_warnings() {
-        eprintln!("tmkit: {}: warning: {warning}", db.location());
+        tmkit::diag!("tmkit: {}: warning: {warning}", db.location());
     }
     Ok(if failed > 0 {
         ExitCode::FAILURE

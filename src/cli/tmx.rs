@@ -1112,9 +1112,10 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
 /// Prints a piece of the input an output does not hold.
 fn print_loss(notice: &tmkit::tmx::Notice, lenient: bool) {
     let what = if lenient { "warning" } else { "error" };
-    eprintln!(
+    tmkit::diag!(
         "{}: {what}: not in the output: {}",
-        notice.location, notice.message
+        notice.location,
+        notice.message
     );
 }
 

@@ -58,7 +58,7 @@ impl ApiError {
 
     /// 500, with the detail logged on stderr only.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        eprintln!("tmkit serve: internal error: {detail}");
+        crate::diag!("tmkit serve: internal error: {detail}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
 

@@ -199,7 +199,7 @@ impl Server {
                 .name("tmkit-stats".into())
                 .spawn(move || {
                     if let Err(e) = tm.stats() {
-                        eprintln!(
+                        crate::diag!(
                             "tmkit serve: counting the units of '{}' failed: {e}",
                             tm.name()
                         );
@@ -258,7 +258,7 @@ impl Server {
             // compares it with the growth of the process).
             for tm in &self.state.tms {
                 for (pair, changes, bytes) in tm.change_levels() {
-                    eprintln!(
+                    crate::diag!(
                         "tmkit serve: {} {pair}: {changes} changes held in the change levels, {} KB",
                         tm.name(),
                         bytes / 1024

@@ -172,7 +172,7 @@ impl ServedTm {
                             let fresh = tm.connect().and_then(|mut s| s.stats());
                             match fresh {
                                 Ok(fresh) => *lock(&tm.stats) = Some((fresh, writes)),
-                                Err(e) => eprintln!("tmkit serve: counting units failed: {e}"),
+                                Err(e) => crate::diag!("tmkit serve: counting units failed: {e}"),
                             }
                             tm.stats_refreshing.store(false, Ordering::SeqCst);
                         });
@@ -324,13 +324,13 @@ impl ServedTm {
                     let seq0 = seq.load(Ordering::SeqCst);
                     match open_base(&Source::Store(loc.clone()), &index.pair) {
                         Ok(base) => index.rebase(Arc::new(base), seq0),
-                        Err(e) => eprintln!("tmkit serve: rebuilding an index failed: {e}"),
+                        Err(e) => crate::diag!("tmkit serve: rebuilding an index failed: {e}"),
                     }
                 });
             });
         if let Err(e) = result {
             asked.rebuilds.give_up();
-            eprintln!("tmkit serve: cannot start an index rebuild: {e}");
+            crate::diag!("tmkit serve: cannot start an index rebuild: {e}");
         }
     }
 

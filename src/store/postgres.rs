@@ -1073,7 +1073,7 @@ impl Drop for PgStore {
         };
         if let Err(e) = result {
             // Nothing else can report it; the next connection repairs.
-            eprintln!("tmkit: finishing the PostgreSQL bulk load failed: {e}");
+            crate::diag!("tmkit: finishing the PostgreSQL bulk load failed: {e}");
         }
     }
 }

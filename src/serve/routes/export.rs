@@ -189,7 +189,7 @@ pub async fn export_tmx(
             .and_then(|_| out.flush().map_err(|e| crate::Error::io("<response>", e)));
         if let Err(e) = result {
             if !e.is_broken_pipe() {
-                eprintln!("tmkit serve: export failed: {e}");
+                crate::diag!("tmkit serve: export failed: {e}");
             }
             // An error after the first bytes can only cut the response short.
             let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));

@@ -86,7 +86,7 @@ impl ServedTm {
                     let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
                     self.writes.fetch_add(1, Ordering::SeqCst);
                     if let Err(e) = self.apply(store.as_mut(), seq, &changed) {
-                        eprintln!("tmkit serve: reading other clients' changes failed: {e}");
+                        crate::diag!("tmkit serve: reading other clients' changes failed: {e}");
                         return;
                     }
                 }
@@ -97,7 +97,7 @@ impl ServedTm {
                 self.writes.fetch_add(1, Ordering::SeqCst);
                 self.rebase_all();
             }
-            Err(e) => eprintln!("tmkit serve: asking the store for changes failed: {e}"),
+            Err(e) => crate::diag!("tmkit serve: asking the store for changes failed: {e}"),
         }
     }
 }
