@@ -320,3 +320,42 @@ fn a_unit_replaced_by_a_later_one_of_the_same_import_leaves_a_sound_index() {
         assert_eq!(String::from_utf8_lossy(&found.stdout).lines().count(), 1);
     }
 }
+
+/// What a TMX file holds that the store cannot (here an external entity,
+/// never fetched) is named with its position on stderr, as `tmx convert`
+/// names it, instead of being imported as if the text were whole.
+#[test]
+fn tmx_content_the_store_does_not_hold_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("external.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0"?>
+<!DOCTYPE tmx [ <!ENTITY secret SYSTEM "file:///etc/hostname"> ]>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en"><seg>Hello &secret;.</seg></tuv><tuv xml:lang="fr"><seg>Bonjour.</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Good night.</seg></tuv><tuv xml:lang="fr"><seg>Bonne nuit.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let db = dir.path().join("t.tmdb");
+    let out = tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(&db)
+        .arg(&tmx)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: ") && stderr.contains("external.tmx:4:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("external entity") && stderr.contains("(not in the store)"),
+        "{stderr}"
+    );
+    // The file's other units are imported all the same.
+    assert!(stderr.contains("imported 2 unit(s)"), "{stderr}");
+}

@@ -122,7 +122,8 @@ impl Context {
         Ok(walk.inputs)
     }
 
-    fn err_label(&self, label: &str) -> String {
+    /// `tmkit: LABEL` for a diagnostic, the label in red when stderr is a colour terminal.
+    pub fn err_label(&self, label: &str) -> String {
         if self.color_stderr {
             format!("tmkit: \x1b[1;31m{label}\x1b[0m")
         } else {

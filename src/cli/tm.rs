@@ -651,7 +651,13 @@ fn import(
         });
         bar.item_done(file, result.is_ok());
         match result {
-            Ok(report) => total.merge(report),
+            Ok(mut report) => {
+                // Always said, as a failed input is: the store lacks it.
+                for lost in report.lost.drain(..) {
+                    tmkit::diag!("{}: {lost} (not in the store)", ctx.err_label("warning"));
+                }
+                total.merge(report)
+            }
             Err(e) => {
                 failed += 1;
                 ctx.warn_input(file, e);

@@ -104,7 +104,7 @@ pub fn import_observed(
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || -> Result<u64> {
+        let reader = scope.spawn(move || -> Result<(u64, Vec<String>)> {
             let mut sink = BatchSink {
                 sender,
                 path,
@@ -112,6 +112,7 @@ pub fn import_observed(
                 batch,
                 pending: Vec::with_capacity(batch),
                 left_out: 0,
+                lost: Vec::new(),
                 held: None,
             };
             match TmFormat::of_path(path) {
@@ -122,7 +123,7 @@ pub fn import_observed(
             }
             sink.end_of_file()?;
             sink.flush()?;
-            Ok(sink.left_out)
+            Ok((sink.left_out, std::mem::take(&mut sink.lost)))
         });
         let mut report = AddReport::default();
         let mut read = 0u64;
@@ -157,7 +158,9 @@ pub fn import_observed(
         if let Some(e) = failure {
             return Err(e);
         }
-        report.left_out += read_result?;
+        let (left_out, lost) = read_result?;
+        report.left_out += left_out;
+        report.lost = lost;
         store.finish_import()?;
         progress(read);
         Ok(report)
@@ -192,6 +195,8 @@ struct BatchSink<'s> {
     pending: Vec<Unit>,
     /// Segments left out (unfinished XLIFF/PO segments).
     left_out: u64,
+    /// The TMX reader's "lost" notices (see [`AddReport::lost`]).
+    lost: Vec<String>,
     /// The last unit read, held until the next one gives its context.
     held: Option<(Unit, Option<u64>)>,
 }
@@ -279,6 +284,13 @@ fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
             .unwrap_or_default();
         sink.push_in_order(file_unit(tu, source_lang, name, number))?;
     }
+    sink.lost.extend(
+        reader
+            .take_notices()
+            .into_iter()
+            .filter(|n| n.kind == crate::tmx::NoticeKind::Lost)
+            .map(|n| format!("{}: {}", n.location, n.message)),
+    );
     Ok(())
 }
 

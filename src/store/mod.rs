@@ -162,6 +162,10 @@ pub struct AddReport {
     /// Units of an imported file left out: XLIFF/PO segments that are not
     /// finished (or have no target), units without a variant.
     pub left_out: u64,
+    /// What of an imported TMX file the store does not hold (its reader's
+    /// "lost" notices: text where TMX allows only elements, an external
+    /// entity never fetched), each as `location: what`.
+    pub lost: Vec<String>,
 }
 
 impl AddReport {
@@ -173,6 +177,7 @@ impl AddReport {
         self.replaced += other.replaced;
         self.ids.extend(other.ids);
         self.left_out += other.left_out;
+        self.lost.extend(other.lost);
     }
 }
 
