@@ -784,3 +784,44 @@ fn a_broken_stderr_does_not_make_a_panic() {
         "One sentence.\nAnother one.\n"
     );
 }
+
+/// `-` twice would read standard input twice, the second time empty: the
+/// commands that take several inputs refuse it as bad usage.
+#[test]
+fn standard_input_named_twice_is_bad_usage() {
+    for args in [
+        &["segment", "--lang", "en", "-", "-"][..],
+        &[
+            "analyze",
+            "--tm",
+            "tmx/en-fr.news.tmx",
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "-",
+            "-",
+        ],
+        &[
+            "pretranslate",
+            "--tm",
+            "tmx/en-fr.news.tmx",
+            "--src",
+            "en",
+            "--tgt",
+            "fr",
+            "-o",
+            "never.xlf",
+            "-",
+            "-",
+        ],
+        &["summarize", "-", "-"],
+    ] {
+        tmkit()
+            .args(args)
+            .write_stdin("One. Two.\n")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("can be read only once"));
+    }
+}

@@ -295,6 +295,15 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
+/// A usage error when `-` (standard input) is among `inputs` more than once:
+/// the second read would find it empty.
+pub fn stdin_once(inputs: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    if inputs.iter().filter(|p| tmkit::files::is_stdio(p)).count() > 1 {
+        return Err(usage("standard input ('-') can be read only once"));
+    }
+    Ok(())
+}
+
 /// Parses `--src` and `--tgt` and checks they make a translation direction
 /// ([`tmkit::text::check_pair`]); a language name or the same language twice
 /// is a usage error with a hint.
