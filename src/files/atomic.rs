@@ -10,6 +10,10 @@
 //!   ([`remove_temporaries`]); a later run removes the ones a dead process of
 //!   ours left in a folder it writes to (a `kill -9`, a power cut).
 //! - **Errors name the user's path**, never the temporary one.
+//!
+//! A destination that is not a regular file (`/dev/null`, a named pipe, a
+//! terminal, `/dev/stdout`) is written in place: renaming a temporary over it
+//! would replace the device or pipe with a regular file.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -100,8 +104,42 @@ fn without_path(err: io::Error) -> io::Error {
 /// temporary file is removed and `dest` is untouched.
 pub struct AtomicFile {
     dest: PathBuf,
-    writer: BufWriter<tempfile::NamedTempFile>,
-    registration: Registration,
+    writer: BufWriter<Target>,
+    /// The temporary's place in the registry (none when written in place).
+    registration: Option<Registration>,
+}
+
+/// Where an [`AtomicFile`]'s bytes go.
+enum Target {
+    /// A temporary file beside the destination.
+    Temporary(tempfile::NamedTempFile),
+    /// The destination itself: a device, pipe or socket.
+    InPlace(std::fs::File),
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Temporary(f) => f.write(buf),
+            Target::InPlace(f) => f.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Temporary(f) => f.flush(),
+            Target::InPlace(f) => f.flush(),
+        }
+    }
+}
+
+/// True when `dest` is written in place: it exists and is not a regular file
+/// (a device, a pipe, a socket), or it names one through `/dev` or `/proc`
+/// (`/dev/stdout` is a link that may lead to a regular file, but renaming
+/// over it would replace the link).
+fn written_in_place(dest: &Path) -> bool {
+    dest.starts_with("/dev")
+        || dest.starts_with("/proc")
+        || std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// A temporary's place in the registry, given up when the file is renamed or removed.
@@ -136,6 +174,17 @@ impl AtomicFile {
     /// Starts writing `dest` (its folder must exist).
     pub fn create(dest: impl AsRef<Path>) -> Result<Self> {
         let dest = dest.as_ref().to_path_buf();
+        if written_in_place(&dest) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&dest)
+                .map_err(|e| Error::io(&dest, e))?;
+            return Ok(AtomicFile {
+                dest,
+                writer: BufWriter::with_capacity(1 << 16, Target::InPlace(file)),
+                registration: None,
+            });
+        }
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -165,7 +214,7 @@ impl AtomicFile {
             .map_err(|e| Error::io(&dest, without_path(e)))?;
         live.push(tmp.path().to_path_buf());
         drop(live);
-        let registration = Registration(tmp.path().to_path_buf());
+        let registration = Some(Registration(tmp.path().to_path_buf()));
         if let Some(perm) = existing {
             tmp.as_file()
                 .set_permissions(perm)
@@ -173,7 +222,7 @@ impl AtomicFile {
         }
         Ok(AtomicFile {
             dest,
-            writer: BufWriter::with_capacity(1 << 16, tmp),
+            writer: BufWriter::with_capacity(1 << 16, Target::Temporary(tmp)),
             registration,
         })
     }
@@ -203,9 +252,14 @@ impl AtomicFile {
             writer,
             registration,
         } = self;
-        let tmp = writer
+        let tmp = match writer
             .into_inner()
-            .map_err(|e| Error::io(&dest, without_path(e.into_error())))?;
+            .map_err(|e| Error::io(&dest, without_path(e.into_error())))?
+        {
+            Target::Temporary(tmp) => tmp,
+            // Flushed; a device or pipe has nothing to sync or rename.
+            Target::InPlace(_) => return Ok(()),
+        };
         if sync {
             tmp.as_file()
                 .sync_all()
@@ -241,6 +295,37 @@ pub fn write_atomic(dest: &Path, contents: &[u8]) -> Result<()> {
 mod tests {
     use super::super::test_support::names_in;
     use super::*;
+
+    /// A named pipe stays a pipe and gets the bytes (`-o /dev/null` as root
+    /// used to replace the device with a regular file).
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let mut f = AtomicFile::create(&fifo).unwrap();
+        f.write_all(b"through the pipe").unwrap();
+        f.commit().unwrap();
+        // Checked first: had the pipe been replaced, its reader would wait forever.
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert_eq!(names_in(dir.path()), ["pipe"]);
+        assert!(written_in_place(Path::new("/dev/stdout")));
+        assert!(!written_in_place(&dir.path().join("new.tmx")));
+    }
 
     #[test]
     fn atomic_file_appears_only_on_commit() {
