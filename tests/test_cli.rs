@@ -255,7 +255,7 @@ fn an_unwritable_output_is_named_not_its_temporary() {
         .assert()
         .code(1)
         .stderr(
-            predicate::str::contains("/nonexistent/out.tsv: No such file or directory")
+            predicate::str::contains("/nonexistent/out.tsv: no folder /nonexistent to write into")
                 .and(predicate::str::contains(".part").not()),
         );
 }

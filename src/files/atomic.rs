@@ -209,9 +209,19 @@ impl AtomicFile {
         // Registered under the lock it is created under, so a signal handler
         // never misses a temporary that exists.
         let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-        let tmp = builder
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(&dest, without_path(e)))?;
+        let tmp = builder.tempfile_in(&dir).map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound && !dir.is_dir() {
+                // Say which part is missing: the folder, not the file.
+                return Error::io(
+                    &dest,
+                    io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("no folder {} to write into", dir.display()),
+                    ),
+                );
+            }
+            Error::io(&dest, without_path(e))
+        })?;
         live.push(tmp.path().to_path_buf());
         drop(live);
         let registration = Some(Registration(tmp.path().to_path_buf()));
@@ -295,6 +305,18 @@ pub fn write_atomic(dest: &Path, contents: &[u8]) -> Result<()> {
 mod tests {
     use super::super::test_support::names_in;
     use super::*;
+
+    #[test]
+    fn a_missing_folder_is_named_as_what_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-folder").join("out.tmx");
+        let err = AtomicFile::create(&missing).err().unwrap().to_string();
+        assert!(
+            err.contains("no folder") && err.contains("no-such-folder"),
+            "{err}"
+        );
+        assert!(err.starts_with(&missing.display().to_string()), "{err}");
+    }
 
     /// A named pipe stays a pipe and gets the bytes (`-o /dev/null` as root
     /// used to replace the device with a regular file).
