@@ -101,7 +101,8 @@ fn without_path(err: io::Error) -> io::Error {
 
 /// A file being written: bytes go to a temporary file beside `dest`, which
 /// [`AtomicFile::commit`] renames over `dest`. Dropped without commit, the
-/// temporary file is removed and `dest` is untouched.
+/// temporary file is removed and `dest` is untouched. A device or pipe is
+/// written in place instead (see the module docs): what was written stays.
 pub struct AtomicFile {
     dest: PathBuf,
     writer: BufWriter<Target>,

@@ -83,8 +83,9 @@ pub(crate) struct LangRules {
     pub final_abbrevs: AHashSet<Box<str>>,
     /// Abbreviations that precede a number (`No. 5`, `Art. 3`).
     pub number_abbrevs: AHashSet<Box<str>>,
-    /// Abbreviations that, after a number, go on in the sentence whatever
-    /// follows (Russian `в 1936 г. В день …`).
+    /// Abbreviations that, after a single number (not a range such as
+    /// `1941–1945`), go on in the sentence whatever follows (Russian
+    /// `в 1936 г. В день …`).
     pub after_number: AHashSet<Box<str>>,
     /// Word endings that make an abbreviation before a number (German `Hauptstr. 5`).
     pub number_suffixes: Vec<Box<str>>,

@@ -56,7 +56,7 @@ static PRUNED: AtomicBool = AtomicBool::new(false);
 /// cache file is read.
 pub const MIN_CACHED_ENTRIES: usize = 5_000;
 
-/// The environment variable that turns the cache off (any value but `0`).
+/// The environment variable that turns the cache off (any non-empty value but `0`).
 pub const NO_CACHE_ENV: &str = "TMKIT_NO_CACHE";
 
 /// tmkit's folder in the user's cache: `$XDG_CACHE_HOME/tmkit` (an absolute

@@ -206,7 +206,7 @@ fn memory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     {
         return Err(Error::invalid(
             Location::file(folder),
-            "no memory file here (.tmx, .tsv, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
+            "no memory file here (.tmx, .tsv, .txt, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
         ));
     }
     Ok(files)
