@@ -264,18 +264,15 @@ fn closes_ahead(
     // Characters starting at most MAX_QUOTE bytes after `pos` are looked at.
     let window_end = text.len().min(pos + MAX_QUOTE + 1);
     let window = &text.as_bytes()[pos..window_end];
-    for off in memchr::memchr3_iter(b'\n', b1, b2, window) {
+    let bytes = text.as_bytes();
+    let mut visit = |off: usize| -> Option<(Option<usize>, usize)> {
         let at = pos + off;
-        let Some(c) = text[at..].chars().next() else {
-            break;
-        };
-        if c == '\n'
-            && (!wrapped
-                || text[at + 1..]
-                    .trim_start_matches([' ', '\t', '\r'])
-                    .starts_with('\n'))
-        {
-            return (None, at);
+        let c = text[at..].chars().next()?;
+        // A lone `\r` (classic Mac text) is a line break as `\n` is; the `\r`
+        // of `\r\n` is not, its `\n` follows.
+        let line_break = c == '\n' || (c == '\r' && bytes.get(at + 1) != Some(&b'\n'));
+        if line_break && (!wrapped || blank_line_follows(&text[at + 1..])) {
+            return Some((None, at));
         }
         if Some(c) == nested {
             depth += 1;
@@ -285,7 +282,28 @@ fn closes_ahead(
             if depth > 0 {
                 depth -= 1;
             } else if may_close(c, prev, next) {
-                return (Some(at), at);
+                return Some((Some(at), at));
+            }
+        }
+        None
+    };
+    // Most text has no lone `\r`: then only `\n` and the closers need a look.
+    let lone_cr =
+        memchr::memchr_iter(b'\r', window).any(|i| bytes.get(pos + i + 1) != Some(&b'\n'));
+    if !lone_cr {
+        for off in memchr::memchr3_iter(b'\n', b1, b2, window) {
+            if let Some(found) = visit(off) {
+                return found;
+            }
+        }
+    } else {
+        let hits = window
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n' || b == b'\r' || b == b1 || b == b2);
+        for (off, _) in hits {
+            if let Some(found) = visit(off) {
+                return found;
             }
         }
     }
@@ -294,6 +312,13 @@ fn closes_ahead(
     } else {
         (None, text.len())
     }
+}
+
+/// True when the text after a line break starts, past spaces and tabs, with
+/// another line break (`\n`, `\r\n` or a lone `\r`): a blank line.
+fn blank_line_follows(rest: &str) -> bool {
+    rest.trim_start_matches([' ', '\t'])
+        .starts_with(['\n', '\r'])
 }
 
 /// True when a quotation's text ends with a dash: speech broken off, as in
@@ -499,13 +524,25 @@ mod tests {
     }
 
     #[test]
-    fn bracket_pairs_open_close_and_are_looked_at() {
-        for [open, close] in BRACKET_PAIRS {
-            assert_eq!(closers_of(open, None, None), Some(&[close][..]));
-            assert_eq!(opener_of(close), Some(open));
+    fn every_bracket_holds_its_sentences_and_nests() {
+        // Written out, not read from BRACKET_PAIRS: a pair dropped from or
+        // mistyped in the table fails here.
+        for pair in [
+            "()", "[]", "{}", "（）", "［］", "｛｝", "【】", "《》", "〈〉", "〔〕",
+        ] {
+            let mut chars = pair.chars();
+            let (open, close) = (chars.next().unwrap(), chars.next().unwrap());
+            let text = format!("He said {open}no. Not {open}now{close}. Later.{close} Then left.");
+            assert!(inside(&text, "no."), "{pair}: the terminal inside");
+            assert!(
+                inside(&text, &format!("now{close}.")),
+                "{pair}: after the inner pair, still inside the outer one"
+            );
+            assert!(inside(&text, "Later."), "{pair}: the last terminal inside");
+            assert!(!inside(&text, "left."), "{pair}: after the closer");
             assert!(QUOTE_CHARS.contains(&open) && QUOTE_CHARS.contains(&close));
         }
-        assert_eq!(opener_of('」'), None);
+        assert_eq!(opener_of('」'), None, "quotation marks do not nest");
     }
 
     #[test]

@@ -7,8 +7,8 @@ fn split(lang: &str, text: &str) -> Vec<String> {
     seg.segments(text).map(|s| s.text.to_string()).collect()
 }
 
-/// The number of sentences of `text`, which with `\r\n` line ends gives the
-/// same sentences.
+/// The number of sentences of `text`, which with `\r\n` or lone `\r` line
+/// ends gives the same sentences.
 #[track_caller]
 fn count(lang: &str, text: &str) -> usize {
     let lf = split(lang, text);
@@ -17,18 +17,27 @@ fn count(lang: &str, text: &str) -> usize {
         .map(|s| s.replace('\r', ""))
         .collect();
     assert_eq!(crlf, lf, "{lang}: {text}");
+    if !text.contains('\r') {
+        let cr: Vec<String> = split(lang, &text.replace('\n', "\r"))
+            .iter()
+            .map(|s| s.replace('\r', "\n"))
+            .collect();
+        assert_eq!(cr, lf, "{lang}, lone \\r line ends: {text}");
+    }
     lf.len()
 }
 
-/// Checks the sentences of `text`, and that with `\r\n` line ends it gives
-/// the same ones (with `\r\n` line ends).
+/// Checks the sentences of `text`, and that with `\r\n` or lone `\r` (old
+/// Mac) line ends it gives the same ones (with those line ends).
 #[track_caller]
 fn check(lang: &str, text: &str, expected: &[&str]) {
     assert_eq!(split(lang, text), expected, "{lang}: {text}");
     if text.contains('\n') && !text.contains('\r') {
-        let crlf = text.replace('\n', "\r\n");
-        let expected: Vec<String> = expected.iter().map(|s| s.replace('\n', "\r\n")).collect();
-        assert_eq!(split(lang, &crlf), expected, "{lang}: {crlf:?}");
+        for end in ["\r\n", "\r"] {
+            let other = text.replace('\n', end);
+            let expected: Vec<String> = expected.iter().map(|s| s.replace('\n', end)).collect();
+            assert_eq!(split(lang, &other), expected, "{lang}: {other:?}");
+        }
     }
 }
 
@@ -555,7 +564,7 @@ pub(super) mod props {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
         #[test]
-        fn crlf_and_lf_line_ends_give_the_same_sentences(
+        fn crlf_lone_cr_and_lf_line_ends_give_the_same_sentences(
             text in wrapped_lines(),
             lang in proptest::sample::select(supported_languages().collect::<Vec<_>>()),
             wrapped: bool,
@@ -567,7 +576,14 @@ pub(super) mod props {
                 .segments(&crlf_text)
                 .map(|s| s.text.replace('\r', ""))
                 .collect();
-            prop_assert_eq!(crlf, lf);
+            prop_assert_eq!(&crlf, &lf);
+            // Old Mac text: a lone `\r` ends a line as `\n` does.
+            let cr_text = text.replace('\n', "\r");
+            let cr: Vec<String> = seg
+                .segments(&cr_text)
+                .map(|s| s.text.replace('\r', "\n"))
+                .collect();
+            prop_assert_eq!(cr, lf);
         }
 
         #[test]
@@ -682,6 +698,18 @@ fn quotations_and_brackets_are_not_split_inside() {
         .map(|s| s.text)
         .collect();
     assert_eq!(got, ["\"We won. It is over,\" he said."]);
+    // A quotation is not closed across a line break: with a lone `\r` for
+    // line ends too (it once looked past `\r` for the closing mark).
+    check(
+        "en",
+        "\"Stop! Go away!\nThen he left! Really!\" she said.\n",
+        &[
+            "\"Stop!",
+            "Go away!",
+            "Then he left!",
+            "Really!\" she said.",
+        ],
+    );
     check(
         "de",
         "„Gut. Danke.“ sagte er.",
