@@ -29,20 +29,21 @@ Examples:
   tmkit segment --format jsonl samples/         offsets, file and language of each sentence
   tmkit segment --srx okapi.srx --lang en a.txt rules from an SRX 2.0 file (Okapi, OmegaT)
 
-Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el
-tr fi hu ca id vi ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
-By default a line break ends a sentence (the convention of CAT tools on plain
-text), except inside a hard-wrapped sentence: a line that does not end in a terminal,
+Languages with their own rules: en de fr es it pt nl da sv nb pl cs sk ru uk bg el tr fi
+hu ca id vi ar fa ur he hi mr hy ka am my kk zh ja ko; any other tag gets generic rules.
+By default a line break ends a sentence (the convention of CAT tools on plain text),
+except inside a hard-wrapped sentence: a line that does not end in a terminal,
 followed by one that goes on in lower case, or a full line (as wide as its block of
-60-120 characters) followed by one that goes on with a capital (never a list item
-or bullet), when the sentence ends within the next few lines (--no-join-lines turns
-this off); with --wrapped only a blank line does. In text output a line break inside
-a sentence becomes a space, or nothing between two Chinese or Japanese characters. A bracket or quotation that closes on the same line is
-not split (\"Run! Hide!\" she said. is one sentence), as in the standard test sets,
-except an English-style quotation holding only full stops, split as in news prose
-(\"We won. It is over,\" he said. is two) unless it is broken off by a dash or
-followed by its source in parentheses; --quotes keep never splits one, --quotes
-split always does, as most CAT tools' rules do. JSON offsets are bytes into the input (after a BOM).";
+60-120 characters) followed by one that goes on with a capital (never a list item or
+bullet), when the sentence ends within the next few lines (--no-join-lines turns this
+off); with --wrapped only a blank line does. In text output a line break inside a
+sentence becomes a space, or nothing between two Chinese or Japanese characters. A
+bracket or quotation that closes on the same line is not split (\"Run! Hide!\" she
+said. is one sentence), as in the standard test sets, except an English-style
+quotation holding only full stops, split as in news prose (\"We won. It is over,\" he
+said. is two) unless it is broken off by a dash or followed by its source in
+parentheses; --quotes keep never splits one, --quotes split always does, as most CAT
+tools' rules do. JSON offsets are bytes into the input (after a BOM).";
 
 /// How the output is named in errors from writing it.
 const OUTPUT: &str = "<output>";

@@ -85,7 +85,7 @@ pub(crate) struct LangRules {
     pub number_abbrevs: AHashSet<Box<str>>,
     /// Abbreviations that, after a single number (not a range such as
     /// `1941–1945`), go on in the sentence whatever follows (Russian
-    /// `в 1936 г. В день …`).
+    /// `в 1936 г. В день …`); elsewhere they are plain [`abbrevs`](Self::abbrevs).
     pub after_number: AHashSet<Box<str>>,
     /// Word endings that make an abbreviation before a number (German `Hauptstr. 5`).
     pub number_suffixes: Vec<Box<str>>,
@@ -567,6 +567,7 @@ mod tests {
                         &hand.abbrevs,
                         &hand.final_abbrevs,
                         &hand.number_abbrevs,
+                        &hand.after_number,
                     ] {
                         assert!(!set.contains(entry), "{code}: {entry} is hand-written too");
                     }

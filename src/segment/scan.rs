@@ -887,6 +887,7 @@ impl<'a> RuleScanner<'a> {
             || rules.titles.contains(lower)
             || rules.final_abbrevs.contains(lower)
             || rules.number_abbrevs.contains(lower)
+            || rules.after_number.contains(lower)
     }
 
     /// A full stop followed by white space and a word starting with `class`.
