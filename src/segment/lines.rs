@@ -243,10 +243,7 @@ fn full_line(
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count();
     let word_end = head[lead..].iter().position(u8::is_ascii_whitespace);
-    let word = head[lead..lead + word_end.unwrap_or(head.len() - lead)]
-        .iter()
-        .filter(|&&b| (b & 0xC0) != 0x80)
-        .count();
+    let word = char_count(&head[lead..lead + word_end.unwrap_or(head.len() - lead)]);
     if (complete || word_end.is_some()) && !full(len + 1 + word, least) {
         return Some(false);
     }
@@ -276,13 +273,13 @@ fn full_line(
 
 /// The length of `line` in characters, without trailing white space.
 fn line_width(line: &[u8]) -> usize {
-    let end = line.len()
-        - line
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-    line[..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    char_count(line.trim_ascii_end())
+}
+
+/// The number of characters in UTF-8 `bytes`: the bytes that are not
+/// continuation bytes.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// True when `line` ends in a comma, a semicolon or a dash (a hyphen too).
