@@ -40,10 +40,11 @@ off); with --wrapped only a blank line does. In text output a line break inside 
 sentence becomes a space, or nothing between two Chinese or Japanese characters. A
 bracket or quotation that closes on the same line is not split (\"Run! Hide!\" she
 said. is one sentence), as in the standard test sets, except an English-style
-quotation holding only full stops, split as in news prose (\"We won. It is over,\" he
-said. is two) unless it is broken off by a dash or followed by its source in
-parentheses; --quotes keep never splits one, --quotes split always does, as most CAT
-tools' rules do. JSON offsets are bytes into the input (after a BOM).";
+quotation holding no exclamation mark (only full stops or question marks), split as in
+news prose (\"We won. It is over,\" he said. is two) unless it is broken off by a dash
+or followed by its source in parentheses; --quotes keep never splits one, --quotes
+split always does, as most CAT tools' rules do. JSON offsets are bytes into the input
+(after a BOM).";
 
 /// How the output is named in errors from writing it.
 const OUTPUT: &str = "<output>";
@@ -65,8 +66,9 @@ pub enum Format {
 /// `--quotes`: how quotations and brackets holding several sentences are split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Quotes {
-    /// Kept whole, except English-style quotations holding only full stops
-    /// (not broken off by a dash nor followed by their source).
+    /// Kept whole, except English-style quotations holding no exclamation mark
+    /// (only full stops or question marks; not broken off by a dash nor followed
+    /// by their source).
     #[default]
     Auto,
     /// Never split.
@@ -98,7 +100,7 @@ pub struct Args {
     no_join_lines: bool,
 
     /// Quotations and brackets holding several sentences: auto (kept whole unless an
-    /// English-style quotation holds only full stops), keep (never split), split (always).
+    /// English-style quotation holds no exclamation mark), keep (never split), split (always).
     #[arg(long, value_enum, value_name = "MODE", default_value_t)]
     quotes: Quotes,
 

@@ -32,7 +32,8 @@ pub(crate) const MAX_QUOTE: usize = 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QuoteMode {
     /// Brackets and quotations are kept whole, except English-style quotes
-    /// (`"…"`, `“…”`, `'…'`, `‘…’`) holding only full stops, which are split
+    /// (`"…"`, `“…”`, `'…'`, `‘…’`) holding no exclamation mark (only full
+    /// stops or question marks: news quotes often ask), which are split
     /// as in news prose unless broken off by a dash (`to--"`) or followed by
     /// their source in parentheses. The default.
     #[default]

@@ -692,6 +692,12 @@ fn quotations_and_brackets_are_not_split_inside() {
         "\"We won. It is over,\" he said.",
         &["\"We won.", "It is over,\" he said."],
     );
+    // So is one that asks, as news quotes often do; one that exclaims is kept.
+    check(
+        "en",
+        "\"Can we win? We think so,\" he said.",
+        &["\"Can we win?", "We think so,\" he said."],
+    );
     let keep = Segmenter::for_language(&LanguageTag::parse("en").unwrap()).quotes(QuoteMode::Keep);
     let got: Vec<_> = keep
         .segments("\"We won. It is over,\" he said.")
