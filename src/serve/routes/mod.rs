@@ -79,6 +79,15 @@ fn lang_re() -> &'static regex::Regex {
     RE.get_or_init(|| regex::Regex::new(LANG_PATTERN).expect("LANG_PATTERN compiles"))
 }
 
+/// A 400 when `src` and `tgt` are one language: a memory holds
+/// translations, so such a unit or lookup is a mistake.
+pub(crate) fn distinct(src: &LanguageTag, tgt: &LanguageTag) -> Result<(), ApiError> {
+    if src == tgt {
+        return Err(ApiError::bad_request("src and tgt are the same language"));
+    }
+    Ok(())
+}
+
 /// A language tag from a request parameter (400 naming the parameter):
 /// what [`LANG_PATTERN`] matches (the parser's own message first, which
 /// says `en` for `english`).
