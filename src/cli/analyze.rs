@@ -86,7 +86,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &["txt", "md"])?;
-    common::stdin_once(&args.files)?;
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let segmenter = Segmenter::for_language(&args.memory.src);

@@ -214,7 +214,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.title.is_some() && inputs.len() > 1 {
         return Err(common::usage("--title applies to a single article"));
     }
-    common::stdin_once(&inputs)?;
     if !args.tm.is_empty() && args.tgt.is_none() {
         return Err(common::usage(
             "--tm needs --tgt, the language of the translations to show",
