@@ -72,18 +72,31 @@ pub struct Args {
     )]
     pub weights: WeightGrid,
     /// Price per weighted word (adds a price to the report).
-    #[arg(long, value_name = "PRICE")]
+    #[arg(long, value_name = "PRICE", value_parser = parse_rate)]
     pub rate: Option<f64>,
     /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 
+/// Highest `--rate`: a price per word above it is no price, and with it
+/// (and the highest weight, [`tmkit::fuzzy::analysis::MAX_WEIGHT`]) a quote
+/// of any job stays a finite number.
+const MAX_RATE: f64 = 1e9;
+
+/// `--rate`: a finite number from 0 to [`MAX_RATE`] (`1e308` parses as a
+/// finite number, but its price is infinite).
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=MAX_RATE).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "a price per weighted word is a number from 0 to {MAX_RATE:e}"
+        )),
+    }
+}
+
 /// Runs `tmkit analyze`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if args.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
-        return Err(common::usage("--rate must be a number >= 0"));
-    }
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &["txt", "md"])?;
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
