@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tmkit::batch::{self, BatchSummary, InputFilter};
-use tmkit::fuzzy::analysis::{Analyzer, Band, BandTable, FileAnalysis, Quote, WeightGrid};
+use tmkit::fuzzy::analysis::{
+    Analyzer, Band, BandTable, FileAnalysis, MAX_RATE, Quote, WeightGrid,
+};
 use tmkit::fuzzy::report::{ReportInfo, html_report};
 use tmkit::segment::Segmenter;
 use tmkit::tm::TranslationMemory;
@@ -79,13 +81,7 @@ pub struct Args {
     pub files: Vec<PathBuf>,
 }
 
-/// Highest `--rate`: a price per word above it is no price, and with it
-/// (and the highest weight, [`tmkit::fuzzy::analysis::MAX_WEIGHT`]) a quote
-/// of any job stays a finite number.
-const MAX_RATE: f64 = 1e9;
-
-/// `--rate`: a finite number from 0 to [`MAX_RATE`] (`1e308` parses as a
-/// finite number, but its price is infinite).
+/// `--rate`: a finite number from 0 to [`MAX_RATE`].
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if (0.0..=MAX_RATE).contains(&r) => Ok(r),

@@ -321,6 +321,11 @@ impl WeightGrid {
 /// any real grid, and low enough that weighted words stay finite.
 pub const MAX_WEIGHT: f64 = 1000.0;
 
+/// Highest price per weighted word (`--rate`, the server's `rate`): with
+/// it and [`MAX_WEIGHT`] a quote of any job stays a finite number (`1e308`
+/// is finite, but its price was not).
+pub const MAX_RATE: f64 = 1e9;
+
 impl FromStr for WeightGrid {
     type Err = crate::Error;
 
