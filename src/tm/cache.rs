@@ -296,18 +296,32 @@ impl CachedMemory for TsvMemory {
     }
 }
 
-fn hash_entries(h: &mut StableHash, tm: &MemoryTm) {
+/// Where the bytes of a key go: its hasher, or (in tests) a buffer, to
+/// see that they say where each piece ends.
+trait KeyFeed {
+    fn feed(&mut self, bytes: &[u8]);
+}
+
+impl KeyFeed for StableHash {
+    fn feed(&mut self, bytes: &[u8]) {
+        self.write(bytes);
+    }
+}
+
+/// Each entry's source, inline-code count and change date, every text
+/// after its length (a `u64`), so the bytes say where each ends.
+fn hash_entries(h: &mut impl KeyFeed, tm: &MemoryTm) {
     for e in tm.entries() {
-        h.write(&(e.source.len() as u64).to_le_bytes());
-        h.write(e.source.as_bytes());
-        h.write(&e.source_codes.to_le_bytes());
+        h.feed(&(e.source.len() as u64).to_le_bytes());
+        h.feed(e.source.as_bytes());
+        h.feed(&e.source_codes.to_le_bytes());
         match &e.changedate {
             Some(d) => {
-                h.write(&[1]);
-                h.write(&(d.len() as u64).to_le_bytes());
-                h.write(d.as_bytes());
+                h.feed(&[1]);
+                h.feed(&(d.len() as u64).to_le_bytes());
+                h.feed(d.as_bytes());
             }
-            None => h.write(&[0]),
+            None => h.feed(&[0]),
         }
     }
 }
@@ -863,10 +877,16 @@ mod tests {
         }
     }
 
-    /// A change date of 256 bytes hashed its length as a `u8` (0): the key
-    /// could not tell where it ended, and this memory got the key of
-    /// another (an empty date, then an entry made of the long date's
-    /// bytes): one would have read the other's index.
+    impl KeyFeed for Vec<u8> {
+        fn feed(&mut self, bytes: &[u8]) {
+            self.extend_from_slice(bytes);
+        }
+    }
+
+    /// A change date of 256 bytes had its length fed to the key as a `u8`
+    /// (0): the bytes could not tell where it ended, and this memory's were
+    /// another's (an empty date, then an entry made of the long date's
+    /// bytes). The hasher happened to tell the two apart; the bytes now do.
     #[test]
     fn a_long_change_date_cannot_pass_for_the_next_entry() {
         let entry = |source: &str, date: Option<&str>| Entry {
@@ -898,6 +918,12 @@ mod tests {
         };
         let a = memory([entry("a", Some(&long_date)), entry("", None)]);
         let b = memory([entry("a", Some("")), entry(&long_source, None)]);
+        let fed = |tm: &MemoryTm| {
+            let mut bytes = Vec::new();
+            hash_entries(&mut bytes, tm);
+            bytes
+        };
+        assert_ne!(fed(&a), fed(&b));
         assert_ne!(a.content_key(), b.content_key());
     }
 }
