@@ -66,14 +66,14 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// Weight of each band in weighted words (KEY:WEIGHT,...; keys: a score, new, rep, xrep).
+    /// Weight of each band in weighted words (KEY:WEIGHT,...; keys: a score, new, rep, xrep; weights 0-1000).
     #[arg(
         long,
         value_name = "GRID",
         default_value = "101:0,100:0.1,95:0.3,85:0.6,75:0.8,new:1"
     )]
     pub weights: WeightGrid,
-    /// Price per weighted word (adds a price to the report).
+    /// Price per weighted word, 0 to 1e9 (adds a price to the report).
     #[arg(long, value_name = "PRICE", value_parser = parse_rate)]
     pub rate: Option<f64>,
     /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
