@@ -398,16 +398,23 @@ fn batch_goes_on_past_a_missing_file_and_exits_1() {
     assert_eq!(text.matches("<tu>").count(), 9);
 }
 
-#[test]
-fn folders_are_paired_by_file_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let (en, fr) = (dir.path().join("en"), dir.path().join("fr"));
+/// Folders `en` and `fr` in `dir`, each holding its side of the bridge
+/// document under each of `names`.
+fn bridge_folders(dir: &Path, names: &[&str]) -> (PathBuf, PathBuf) {
+    let (en, fr) = (dir.join("en"), dir.join("fr"));
     std::fs::create_dir_all(&en).unwrap();
     std::fs::create_dir_all(&fr).unwrap();
-    for name in ["a.md", "b.md"] {
+    for name in names {
         std::fs::copy(fixture("en_bridge.md"), en.join(name)).unwrap();
         std::fs::copy(fixture("fr_bridge.md"), fr.join(name)).unwrap();
     }
+    (en, fr)
+}
+
+#[test]
+fn folders_are_paired_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = bridge_folders(dir.path(), &["a.md", "b.md"]);
     let out = stdout_of(
         tmkit()
             .args(["align", "--src", "en", "--tgt", "fr", "--format", "jsonl"])
@@ -590,4 +597,32 @@ fn folder_files_without_a_namesake_are_named_in_a_warning() {
         .success()
         .stderr(predicate::str::contains("only-en.md: no namesake in"))
         .stderr(predicate::str::contains("only-fr.md: no namesake in"));
+}
+
+/// A dangling link in either folder is reported, naming it, and the other
+/// pairs are still aligned; the run exits 1 at the end (it stopped the whole
+/// run before).
+#[test]
+fn a_dangling_link_in_either_folder_fails_only_itself() {
+    for side in ["en", "fr"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (en, fr) = bridge_folders(dir.path(), &["a.md", "c.md"]);
+        let broken = dir.path().join(side).join("b.md");
+        std::os::unix::fs::symlink(dir.path().join("nowhere.md"), &broken).unwrap();
+        let out = tmkit()
+            .args(["align", "--src", "en", "--tgt", "fr", "--format", "jsonl"])
+            .arg(&en)
+            .arg(&fr)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "{}: dangling symbolic link",
+                broken.display()
+            )))
+            .stderr(predicate::str::contains("namesake").not())
+            .get_output()
+            .clone();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(text.lines().count(), 18, "{side}: {text}");
+    }
 }

@@ -176,16 +176,23 @@ fn cjk_characters_are_counted_apart_from_words() {
 
 #[test]
 fn bad_weights_and_rate_are_usage_errors() {
-    for args in [
-        ["--weights", "100"],
-        ["--weights", "abc:1"],
-        ["--rate", "-1"],
+    for (arg, named) in [
+        ("--weights=100", "weights"),
+        ("--weights=abc:1", "weights"),
+        // (`--rate -1` reads -1 as an option: not the value checked.)
+        ("--rate=-1", "--rate"),
+        // Finite, but the price would not be (it printed `inf`).
+        ("--rate=1e308", "--rate"),
+        ("--rate=inf", "--rate"),
+        ("--rate=NaN", "--rate"),
+        ("--weights=new:1e308", "weights"),
     ] {
         analyze()
-            .args(args)
+            .arg(arg)
             .arg(fixture("job1.txt"))
             .assert()
-            .code(2);
+            .code(2)
+            .stderr(predicate::str::contains(named));
     }
 }
 

@@ -816,6 +816,9 @@ fn standard_input_named_twice_is_bad_usage() {
             "-",
         ],
         &["summarize", "-", "-"],
+        // Checked where every batch walks its inputs, not by hand.
+        &["tmx", "stats", "-", "-"],
+        &["tmx", "validate", "-", "-"],
     ] {
         tmkit()
             .args(args)

@@ -247,24 +247,27 @@ fn tms_lists_names_pairs_and_counts() {
     );
 }
 
-/// A language into itself is a pair no memory holds: lookups answer no
-/// matches (as for any pair the memory lacks), where they used to refuse the
-/// request, which a client generating requests from the OpenAPI file could
-/// not know to avoid.
+/// A lookup from a language into itself is a bad request (400 with a JSON
+/// error, as adding such a unit is; the description of the 400 says so);
+/// the tmserver route and documents (analyze, pretranslate) answer no
+/// matches, as for any pair the memory lacks.
 #[test]
-fn a_lookup_from_a_language_into_itself_finds_nothing() {
+fn a_lookup_from_a_language_into_itself_is_refused_documents_find_nothing() {
     let (served, _) = serve_news(&[]);
     let q = urlencode(&news_sources()[0]);
     let a = get(&served.url(&format!("/v1/tms/default/lookup?q={q}&src=en&tgt=EN")));
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(a.json()["matches"], json!([]));
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert_eq!(
+        a.json()["error"]["message"],
+        "src and tgt are the same language"
+    );
     let b = post_json(
         &served.url("/v1/tms/default/lookup"),
         &json!({"src": "fr", "tgt": "fr", "segments": ["a", "b"]}),
         None,
     );
-    assert_eq!(b.status, 200, "{}", b.body);
-    assert_eq!(b.json().as_array().unwrap().len(), 2);
+    assert_eq!(b.status, 400, "{}", b.body);
+    assert_eq!(b.json()["error"]["status"], 400);
     let c = get(&served.url(&format!("/tmserver/en/en/unit/{q}")));
     assert_eq!((c.status, c.json()), (200, json!([])));
     // Documents too: no matches.
@@ -1086,6 +1089,40 @@ fn imports_run_as_jobs_to_completion() {
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
     assert!(reply.contains("\"status\":413"), "{reply}");
     assert_eq!(get(&served.url("/v1/jobs/999")).status, 404);
+}
+
+/// What of an uploaded TMX the store cannot hold (an external entity, never
+/// fetched) is in the job's result, as `tm import` reports it on stderr:
+/// the server used to drop it, and the client could not know.
+#[test]
+fn an_import_reports_what_the_store_could_not_keep() {
+    let (served, _) = serve_news(&[]);
+    let tmx = r#"<?xml version="1.0"?>
+<!DOCTYPE tmx [ <!ENTITY secret SYSTEM "file:///etc/hostname"> ]>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en"><seg>Hello &secret;.</seg></tuv><tuv xml:lang="fr"><seg>Bonjour.</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Good night.</seg></tuv><tuv xml:lang="fr"><seg>Bonne nuit.</seg></tuv></tu>
+</body></tmx>
+"#;
+    let a = post_import(&served, "name=external.tmx", tmx);
+    assert_eq!(a.status, 202, "{}", a.body);
+    let done = wait_job(&served, a.json()["status"].as_str().unwrap());
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["added"], 2, "{done}");
+    let lost = done["result"]["lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 1, "{done}");
+    let what = lost[0].as_str().unwrap();
+    assert!(what.contains("external entity"), "{what}");
+    // Where, as errors say it: no server path.
+    assert!(what.starts_with("upload:4:"), "{what}");
+    // Nothing lost: an empty list.
+    let a = post_import(
+        &served,
+        "format=tsv&src=en&tgt=fr",
+        "The tide turns.\tLa marée tourne.\n",
+    );
+    let done = wait_job(&served, a.json()["status"].as_str().unwrap());
+    assert_eq!(done["result"]["lost"], json!([]), "{done}");
 }
 
 /// The answer to an import of `body` with the query `params`.

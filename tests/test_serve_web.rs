@@ -176,8 +176,8 @@ fn the_page_works_in_headless_chromium() {
 /// Schema-valid requests the server refuses by design, as schemathesis
 /// reports them (check code, the server's message): rules between two
 /// values, which no JSON Schema of OpenAPI parameters can state. A unit
-/// from a language into itself is not a translation (a lookup or a
-/// document of such a "pair" is answered with no matches instead); a TSV
+/// from a language into itself is not a translation (nor is a lookup of
+/// one; a document of such a "pair" is answered with no matches instead); a TSV
 /// upload's columns have no language of their own; an XLIFF upload's
 /// languages go to the import as a pair, not one alone; translations in a
 /// digest need the language to translate into; an export's date bound must

@@ -658,6 +658,64 @@ fn filter_keeps_a_pair_and_drops_untranslated() {
         .code(2);
 }
 
+/// A pair no unit holds gives an output without units, as any filter may
+/// (exit 0), but a warning names the pair and the languages the units do
+/// hold: a mistyped language wrote a header-only file without a word.
+#[test]
+fn a_pair_no_unit_holds_is_warned_about_naming_the_languages_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tmx");
+    std::fs::write(&input, r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en-US"><seg>Hello</seg></tuv><tuv xml:lang="fr-FR"><seg>Bonjour</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Only English</seg></tuv><tuv xml:lang="de"><seg>Nur Deutsch</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let warning =
+        "in.tmx: no unit holds en/es, so none was written; its units hold: de, en, en-US, fr-FR";
+    for args in [
+        &[
+            "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "es", "--quiet",
+        ][..],
+        &["tmx", "filter", "--src", "en", "--tgt", "es", "--quiet"],
+    ] {
+        let out = tmkit()
+            .args(args)
+            .arg(&input)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("tmkit: warning: "))
+            .stderr(predicate::str::contains(format!("/{warning}")))
+            .get_output()
+            .stdout
+            .clone();
+        assert!(!String::from_utf8_lossy(&out).contains("Hello"));
+    }
+    // A pair some unit holds: no warning; nor when units were dropped for
+    // another reason (their languages were never looked at).
+    for args in [
+        &[
+            "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "de",
+        ][..],
+        &["tmx", "filter", "--src", "en", "--tgt", "de"],
+        &[
+            "tmx",
+            "filter",
+            "--src",
+            "en",
+            "--tgt",
+            "de",
+            "--since",
+            "2020-01-01",
+        ],
+    ] {
+        tmkit()
+            .args(args)
+            .arg(&input)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("warning").not());
+    }
+}
+
 #[test]
 fn output_to_a_closed_pipe_is_quiet() {
     // `head` closing the pipe must not produce a panic message.

@@ -1,7 +1,7 @@
 //! `tmkit align`: an article and its translation, aligned sentence by
 //! sentence into a translation memory (or beads for review and scoring).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -158,7 +158,8 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let print = store.is_none() || args.format.is_some() || args.output.is_some();
-    let pairs = pairs_of(&args, ctx)?;
+    let mut summary = BatchSummary::default();
+    let pairs = pairs_of(&args, ctx, &mut summary)?;
     let dictionaries = load_dictionaries(&args, ctx)?;
     let matcher = if args.tm.is_empty() {
         None
@@ -257,12 +258,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     };
-    let mut summary = BatchSummary::default();
     if pairs.len() == 1 {
         let aligned = work(&pairs[0])?;
         report_warnings(ctx, &aligned);
         emit(&aligned)?;
-        summary.succeeded = 1;
+        summary.succeeded += 1;
     } else {
         let by_source: HashMap<&Path, &Pair> = pairs.iter().map(|p| (p.src.as_path(), p)).collect();
         let sources: Vec<PathBuf> = pairs.iter().map(|p| p.src.clone()).collect();
@@ -296,7 +296,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(out) = out {
         out.finish()?;
     }
-    if pairs.len() > 1 || (print && format == Format::Tmx) {
+    if pairs.len() > 1 || !summary.is_success() || (print && format == Format::Tmx) {
         let written = if print {
             format!("; {units} unit(s) written")
         } else {
@@ -376,7 +376,7 @@ fn format_of_path(path: &Path) -> Format {
 }
 
 /// The pairs to align: a list file, two folders matched by file name, or two files.
-fn pairs_of(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
+fn pairs_of(args: &Args, ctx: &Context, summary: &mut BatchSummary) -> anyhow::Result<Vec<Pair>> {
     if let Some(list) = &args.pairs {
         return read_pair_list(list);
     }
@@ -393,7 +393,7 @@ fn pairs_of(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
             src: src.clone(),
             tgt: tgt.clone(),
         }]),
-        (true, true) => folder_pairs(src, tgt, ctx),
+        (true, true) => folder_pairs(src, tgt, ctx, summary),
         _ => Err(common::usage(
             "SRC and TGT must both be files or both be folders",
         )),
@@ -401,10 +401,20 @@ fn pairs_of(args: &Args, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
 }
 
 /// Files of two folders paired by their path inside the folder; a file
-/// without a namesake on the other side is named in a warning.
-fn folder_pairs(src: &Path, tgt: &Path, ctx: &Context) -> anyhow::Result<Vec<Pair>> {
+/// without a namesake on the other side is named in a warning. An entry of
+/// either folder that cannot be read (a dangling link, a link loop) is
+/// reported and counted in `summary`, and the others are still aligned.
+fn folder_pairs(
+    src: &Path,
+    tgt: &Path,
+    ctx: &Context,
+    summary: &mut BatchSummary,
+) -> anyhow::Result<Vec<Pair>> {
     let filter = InputFilter::new(&[], &["txt", "md", "markdown", "html", "htm"])?;
-    let sources = tmkit::batch::expand_inputs(&[src.to_path_buf()], &filter)?;
+    let sources = ctx.walk_inputs(&[src.to_path_buf()], &filter, summary)?;
+    let targets = ctx.walk_inputs(&[tgt.to_path_buf()], &filter, summary)?;
+    // An entry already reported as unreadable is not also "unpaired".
+    let reported: HashSet<PathBuf> = summary.failures.iter().map(|(p, _)| p.clone()).collect();
     let unpaired = |file: &Path, other: &Path| {
         ctx.note(format!(
             "warning: {}: no namesake in {}; not aligned",
@@ -418,13 +428,14 @@ fn folder_pairs(src: &Path, tgt: &Path, ctx: &Context) -> anyhow::Result<Vec<Pai
         let t = tgt.join(rel);
         if t.is_file() {
             pairs.push(Pair { src: s, tgt: t });
-        } else {
+        } else if !reported.contains(&t) {
             unpaired(&s, tgt);
         }
     }
-    for t in tmkit::batch::expand_inputs(&[tgt.to_path_buf()], &filter)? {
+    for t in targets {
         let rel = t.strip_prefix(tgt).unwrap_or(&t);
-        if !src.join(rel).is_file() {
+        let s = src.join(rel);
+        if !s.is_file() && !reported.contains(&s) {
             unpaired(&t, src);
         }
     }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tmkit::batch::{self, BatchSummary, InputFilter};
-use tmkit::fuzzy::analysis::{Analyzer, Band, BandTable, FileAnalysis, Quote, WeightGrid};
+use tmkit::fuzzy::analysis::{
+    Analyzer, Band, BandTable, FileAnalysis, MAX_RATE, Quote, WeightGrid,
+};
 use tmkit::fuzzy::report::{ReportInfo, html_report};
 use tmkit::segment::Segmenter;
 use tmkit::tm::TranslationMemory;
@@ -64,29 +66,35 @@ pub struct Args {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// Weight of each band in weighted words (KEY:WEIGHT,...; keys: a score, new, rep, xrep).
+    /// Weight of each band in weighted words (KEY:WEIGHT,...; keys: a score, new, rep, xrep; weights 0-1000).
     #[arg(
         long,
         value_name = "GRID",
         default_value = "101:0,100:0.1,95:0.3,85:0.6,75:0.8,new:1"
     )]
     pub weights: WeightGrid,
-    /// Price per weighted word (adds a price to the report).
-    #[arg(long, value_name = "PRICE")]
+    /// Price per weighted word, 0 to 1e9 (adds a price to the report).
+    #[arg(long, value_name = "PRICE", value_parser = parse_rate)]
     pub rate: Option<f64>,
     /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 
+/// `--rate`: a finite number from 0 to [`MAX_RATE`].
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=MAX_RATE).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "a price per weighted word is a number from 0 to {MAX_RATE:e}"
+        )),
+    }
+}
+
 /// Runs `tmkit analyze`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if args.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
-        return Err(common::usage("--rate must be a number >= 0"));
-    }
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &["txt", "md"])?;
-    common::stdin_once(&args.files)?;
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let segmenter = Segmenter::for_language(&args.memory.src);

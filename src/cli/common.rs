@@ -104,13 +104,15 @@ impl Context {
     /// Expands the paths given into inputs ([`tmkit::batch::walk_inputs`]),
     /// reporting each entry of a folder that cannot be read (a dangling link,
     /// a link loop, an unreadable subfolder) and counting it as a failure in
-    /// `summary`, so the batch goes on and exits 1 at the end.
+    /// `summary`, so the batch goes on and exits 1 at the end. `-` given
+    /// twice is a usage error ([`stdin_once`]).
     pub fn walk_inputs(
         &self,
         paths: &[std::path::PathBuf],
         filter: &InputFilter,
         summary: &mut BatchSummary,
     ) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        stdin_once(paths)?;
         let walk = tmkit::batch::walk_inputs(paths, filter)?;
         for problem in walk.problems {
             let path = match &problem {

@@ -186,7 +186,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // reported and counted; the others are still pretranslated.
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &EXTENSIONS)?;
-    common::stdin_once(&args.inputs)?;
     let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let started = Instant::now();

@@ -235,7 +235,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let filter = InputFilter::new(&args.include, &["txt"])?;
     let mut summary = BatchSummary::default();
-    common::stdin_once(&args.files)?;
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     if inputs.is_empty() && summary.is_success() {
         return Err(common::usage(

@@ -214,7 +214,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if args.title.is_some() && inputs.len() > 1 {
         return Err(common::usage("--title applies to a single article"));
     }
-    common::stdin_once(&inputs)?;
     if !args.tm.is_empty() && args.tgt.is_none() {
         return Err(common::usage(
             "--tm needs --tgt, the language of the translations to show",
@@ -517,53 +516,44 @@ fn run_batch(
     };
     // Outcomes behind a digest that waits for the memory, in input order.
     let mut queue = WaitQueue::new().on_wait(|| progress.message("waiting for the memory to load"));
-    let mut delivered = 0;
     let write = |input: &Path, dest: &Option<PathBuf>, summary: &Summary| match dest {
         Some(d) => write_output_file(&tree, d, input, args.format, summary),
         None => Ok(()),
     };
-    batch::run_ordered(
-        inputs,
-        &progress,
-        |input| {
-            let dest = plan.as_ref().map(|p| p.output(input)).transpose()?;
-            if args.skip_existing
-                && let Some(d) = &dest
-                && d.exists()
-            {
-                return Ok(Outcome::Skipped);
-            }
-            // Summarized even when the memory failed, so its errors are reported.
-            let mut summary = summarize_input(args, &job.summarizer, input)?;
-            if let Some(lookups) = &job.lookups {
-                match lookups.now() {
-                    Memory::Ready(translator) => translator.translate(&mut summary),
-                    Memory::Loading => {
-                        let dest = dest.map(Path::to_path_buf);
-                        return Ok(Outcome::Waiting(Box::new(summary), dest));
-                    }
-                    Memory::Failed => return Ok(Outcome::Abandoned),
+    let work = |input: &Path| -> tmkit::Result<Outcome> {
+        let dest = plan.as_ref().map(|p| p.output(input)).transpose()?;
+        if args.skip_existing
+            && let Some(d) = &dest
+            && d.exists()
+        {
+            return Ok(Outcome::Skipped);
+        }
+        // Summarized even when the memory failed, so its errors are reported.
+        let mut summary = summarize_input(args, &job.summarizer, input)?;
+        if let Some(lookups) = &job.lookups {
+            match lookups.now() {
+                Memory::Ready(translator) => translator.translate(&mut summary),
+                Memory::Loading => {
+                    let dest = dest.map(Path::to_path_buf);
+                    return Ok(Outcome::Waiting(Box::new(summary), dest));
                 }
+                Memory::Failed => return Ok(Outcome::Abandoned),
             }
-            if let Some(d) = &dest {
-                write_output_file(&tree, d, input, args.format, &summary)?;
-            }
-            Ok(Outcome::Done(Box::new(summary)))
-        },
-        |input, result| match &job.lookups {
-            Some(lookups) => {
-                queue.offer(input, result, lookups, &write, &mut sink);
-                delivered += 1;
-                // The last wait, while the progress bar still shows.
-                if delivered == inputs.len() {
-                    queue.finish(lookups, &write, &mut sink);
-                }
-            }
-            None => sink(input, result),
-        },
-    );
-    // Every input was delivered, so the last delivery finished the queue.
-    debug_assert!(queue.is_empty());
+        }
+        if let Some(d) = &dest {
+            write_output_file(&tree, d, input, args.format, &summary)?;
+        }
+        Ok(Outcome::Done(Box::new(summary)))
+    };
+    match &job.lookups {
+        // Whatever waits for the memory is finished before this returns.
+        Some(lookups) => queue.deliver_all(inputs.len(), lookups, &write, &mut sink, |deliver| {
+            batch::run_ordered(inputs, &progress, work, deliver);
+        }),
+        None => {
+            batch::run_ordered(inputs, &progress, work, &mut sink);
+        }
+    }
     if let Some(Memory::Failed) = job.lookups.as_ref().map(Lookups::now) {
         // Nothing was written; the caller reports why the memory failed.
         return Ok(ExitCode::FAILURE);

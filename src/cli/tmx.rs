@@ -10,6 +10,7 @@ use tmkit::batch::{BatchSummary, InputFilter, expand_inputs, run_ordered};
 use tmkit::files::{Output, is_stdio};
 use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
+use tmkit::tmx::filter::LanguagesSeen;
 use tmkit::tmx::flat;
 use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
 
@@ -940,8 +941,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
-        let outcome = opts.apply(tu);
-        report.count(&outcome);
+        let outcome = opts.apply_counted(tu, &mut report);
         if let Ok(tu) = outcome {
             report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
             w.write_tu(&tu)?;
@@ -953,15 +953,19 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     w.finish_with(reader.trailer())?;
     out.finish()?;
+    let asked: Vec<String> = match &opts.pair {
+        Some((s, t)) => vec![s.to_string(), t.to_string()],
+        None => opts.langs.iter().map(ToString::to_string).collect(),
+    };
     if report.region_fallback > 0 {
-        let asked: Vec<String> = match &opts.pair {
-            Some((s, t)) => vec![s.to_string(), t.to_string()],
-            None => opts.langs.iter().map(ToString::to_string).collect(),
-        };
         ctx.note(common::region_fallback_note(
             report.region_fallback,
             &asked.join("/"),
         ));
+    }
+    // Every unit read lacked the languages (none was dropped for another reason).
+    if report.read > 0 && report.dropped_languages == report.read {
+        warn_languages_not_held(ctx, &a.input, &asked.join("/"), &report.languages);
     }
     ctx.note(format!(
         "{}: {} unit(s) read, {} kept; dropped: {} languages, {} empty, {} identical, {} prop, {} date{}",
@@ -984,6 +988,18 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Warns (even with `--quiet`) that no unit of `input` holds the languages
+/// `asked`, naming those its units hold: the output has no unit, which is
+/// a filter's legitimate answer but most often a mistyped language.
+fn warn_languages_not_held(ctx: &Context, input: &Path, asked: &str, seen: &LanguagesSeen) {
+    tmkit::diag!(
+        "{}: {}: no unit holds {asked}, so none was written; its units hold: {}",
+        ctx.err_label("warning"),
+        tmkit::files::display_name(input),
+        seen.list()
+    );
 }
 
 fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
@@ -1082,6 +1098,17 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     "{} unit(s) lack the language pair and were left out",
                     report.skipped
                 ));
+            }
+            if let Some(p) = pair
+                .as_ref()
+                .filter(|_| report.read > 0 && report.skipped == report.read)
+            {
+                warn_languages_not_held(
+                    ctx,
+                    &a.input,
+                    &format!("{}/{}", p.src, p.tgt),
+                    &report.languages,
+                );
             }
             if let Some(p) = pair.as_ref().filter(|_| report.region_fallback > 0) {
                 ctx.note(common::region_fallback_note(

@@ -317,6 +317,15 @@ impl WeightGrid {
     }
 }
 
+/// Highest weight a band may have (a share of the full rate): far above
+/// any real grid, and low enough that weighted words stay finite.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
+/// Highest price per weighted word (`--rate`, the server's `rate`): with
+/// it and [`MAX_WEIGHT`] a quote of any job stays a finite number (`1e308`
+/// is finite, but its price was not).
+pub const MAX_RATE: f64 = 1e9;
+
 impl FromStr for WeightGrid {
     type Err = crate::Error;
 
@@ -336,8 +345,12 @@ impl FromStr for WeightGrid {
                 .trim()
                 .parse()
                 .ok()
-                .filter(|w: &f64| w.is_finite() && *w >= 0.0)
-                .ok_or_else(|| bad(format!("{value:?} is not a weight (a number >= 0)")))?;
+                .filter(|w: &f64| (0.0..=MAX_WEIGHT).contains(w))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{value:?} is not a weight (a number from 0 to {MAX_WEIGHT})"
+                    ))
+                })?;
             match key.trim() {
                 "new" => grid.new = weight,
                 "rep" => grid.repetition = Some(weight),

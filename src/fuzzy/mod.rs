@@ -148,6 +148,11 @@ impl Matcher<MemoryTm> {
     /// TSV files are parsed and tokenized in one pass, piece by piece, on
     /// all cores.
     pub fn load(pair: LanguagePair, paths: &[std::path::PathBuf]) -> crate::Result<Self> {
+        Self::load_files(pair, &crate::tm::MemoryFiles::find(paths)?)
+    }
+
+    /// [`Matcher::load`] of files already found.
+    pub fn load_files(pair: LanguagePair, files: &crate::tm::MemoryFiles) -> crate::Result<Self> {
         /// What the reader hands the tokenizer, in entry order.
         enum Batch {
             /// Sources still to tokenize.
@@ -181,7 +186,7 @@ impl Matcher<MemoryTm> {
             let tx_ready = tx.clone();
             let tm = MemoryTm::load_with(
                 pair,
-                paths,
+                files,
                 index::BUILD_CHUNK,
                 &mut |entries| {
                     let sources = entries.iter().map(|e| e.source.clone()).collect();

@@ -44,6 +44,10 @@ pub struct ImportResult {
     pub conflicts: u64,
     /// Units replaced by incoming ones.
     pub replaced: u64,
+    /// What of an uploaded TMX file the store does not hold (text where TMX
+    /// allows only elements, an external entity never fetched), each as
+    /// `upload:LINE:COLUMN: what`; empty when nothing was lost.
+    pub lost: Vec<String>,
 }
 
 /// One job: its status and progress counter.
@@ -180,6 +184,7 @@ mod tests {
                     duplicates: 0,
                     conflicts: 0,
                     replaced: 0,
+                    lost: Vec::new(),
                 })
             })
             .unwrap();

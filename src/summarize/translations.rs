@@ -326,6 +326,34 @@ impl<'w, D: Send> WaitQueue<'w, D> {
         }
     }
 
+    /// Hands every outcome `deliver` gives (to the function it is passed)
+    /// through the queue to `sink` ([`WaitQueue::offer`]): the queue is
+    /// finished at the `expected`-th outcome (so the last wait shows while
+    /// the batch's progress bar still does) and again once `deliver`
+    /// returns, so no outcome is left waiting however many came.
+    pub fn deliver_all<T, E, W, S>(
+        &mut self,
+        expected: usize,
+        lookups: &Deferred<'_, T, E>,
+        write: &W,
+        sink: &mut S,
+        deliver: impl FnOnce(&mut dyn FnMut(&Path, crate::Result<Outcome<D>>)),
+    ) where
+        T: TranslationMemory,
+        W: Fn(&Path, &D, &Summary) -> crate::Result<()> + Sync,
+        S: FnMut(&Path, crate::Result<Outcome<D>>),
+    {
+        let mut delivered = 0;
+        deliver(&mut |input: &Path, result: crate::Result<Outcome<D>>| {
+            self.offer(input, result, lookups, write, sink);
+            delivered += 1;
+            if delivered == expected {
+                self.finish(lookups, write, sink);
+            }
+        });
+        self.finish(lookups, write, sink);
+    }
+
     /// Waits for the memory, finishes every waiting digest and hands all the
     /// outcomes to `sink`. Call it once the batch has delivered its last one.
     pub fn finish<T, E, W, S>(&mut self, lookups: &Deferred<'_, T, E>, write: &W, sink: &mut S)
@@ -472,15 +500,50 @@ mod tests {
         );
     }
 
-    /// Offers `results` while the memory loads, then lets the loader return
-    /// `loaded`, and finishes the queue.
-    fn run_queue(
-        results: Vec<crate::Result<Outcome<usize>>>,
+    /// Fewer outcomes than expected (a batch that stopped short): those
+    /// waiting for the memory still reach the sink, looked up, once the
+    /// batch returns; none is dropped.
+    #[test]
+    fn deliver_all_leaves_nothing_waiting_when_fewer_outcomes_come() {
+        let (sunk, _) = with_loader(
+            || Ok(matcher()),
+            |queue, lookups, sink, release| {
+                let mut sink = sink;
+                queue.deliver_all(3, lookups, &no_write, &mut sink, |deliver| {
+                    deliver(Path::new("a"), Ok(Outcome::Waiting(digest(), 0)));
+                    deliver(Path::new("b"), Ok(Outcome::Waiting(digest(), 1)));
+                    release();
+                });
+                assert!(queue.is_empty());
+            },
+        );
+        let names: Vec<&Path> = sunk.iter().map(|(p, _)| p.as_path()).collect();
+        assert_eq!(names, [Path::new("a"), Path::new("b")]);
+        assert!(
+            sunk.iter()
+                .all(|(_, r)| matches!(r, Ok(Outcome::Done(s)) if translated(s)))
+        );
+    }
+
+    /// The sink a test's queue hands outcomes to.
+    type TestSink<'s> = &'s mut dyn FnMut(&Path, crate::Result<Outcome<usize>>);
+
+    /// Runs `drive` with a queue, its lookups and a sink while the memory
+    /// loads on another thread: the loader returns `loaded` once `drive`
+    /// calls the release it is given, before which nothing may reach the
+    /// sink (nothing passes a waiting digest while the memory loads). What
+    /// reached the sink, and how loading ended.
+    fn with_loader(
         loaded: impl FnOnce() -> Result<Matcher<MemoryTm>, String> + Send,
-        write: &(dyn Fn(&Path, &usize, &Summary) -> crate::Result<()> + Sync),
+        drive: impl FnOnce(
+            &mut WaitQueue<'_, usize>,
+            &Deferred<'_, MemoryTm, String>,
+            TestSink<'_>,
+            &dyn Fn(),
+        ),
     ) -> (Sunk, Option<Loaded>) {
         let loading = Loading::new();
-        let mut sunk: Sunk = Vec::new();
+        let sunk = std::cell::RefCell::new(Sunk::new());
         {
             let lookups = Deferred::new(&loading, 75);
             let (tx, rx) = mpsc::channel::<()>();
@@ -493,24 +556,36 @@ mod tests {
                         loaded()
                     })
                 });
-                for (i, r) in results.into_iter().enumerate() {
-                    queue.offer(
-                        Path::new(&i.to_string()),
-                        r,
-                        &lookups,
-                        &write,
-                        &mut |p: &Path, r| sunk.push((p.to_path_buf(), r)),
-                    );
-                }
-                // Nothing passes a waiting digest while the memory loads.
-                assert!(sunk.is_empty());
-                tx.send(()).unwrap();
-                queue.finish(&lookups, &write, &mut |p: &Path, r| {
-                    sunk.push((p.to_path_buf(), r))
-                });
+                let release = || {
+                    assert!(sunk.borrow().is_empty());
+                    tx.send(()).unwrap();
+                };
+                drive(
+                    &mut queue,
+                    &lookups,
+                    &mut |p: &Path, r| sunk.borrow_mut().push((p.to_path_buf(), r)),
+                    &release,
+                );
             });
         }
-        (sunk, loading.into_result())
+        (sunk.into_inner(), loading.into_result())
+    }
+
+    /// Offers `results` while the memory loads, then lets the loader return
+    /// `loaded`, and finishes the queue.
+    fn run_queue(
+        results: Vec<crate::Result<Outcome<usize>>>,
+        loaded: impl FnOnce() -> Result<Matcher<MemoryTm>, String> + Send,
+        write: &(dyn Fn(&Path, &usize, &Summary) -> crate::Result<()> + Sync),
+    ) -> (Sunk, Option<Loaded>) {
+        with_loader(loaded, |queue, lookups, sink, release| {
+            let mut sink = sink;
+            for (i, r) in results.into_iter().enumerate() {
+                queue.offer(Path::new(&i.to_string()), r, lookups, &write, &mut sink);
+            }
+            release();
+            queue.finish(lookups, &write, &mut sink);
+        })
     }
 
     fn behind_a_waiting_one() -> Vec<crate::Result<Outcome<usize>>> {

@@ -36,8 +36,9 @@ use crate::fuzzy::FuzzyIndex;
 
 // 02: the version in the key, a one-hasher checksum; 03: the checksum fed
 // piece by piece as the index is written and read; 04: the memory's paths
-// in the header.
-const MAGIC: &[u8; 8] = b"TMKFCI04";
+// in the header; 05: a change date's length hashed as a u64 in the key (a
+// u8 before: other keys, so older files are rebuilt, never misread).
+const MAGIC: &[u8; 8] = b"TMKFCI05";
 
 /// What every version of a cache file starts with.
 const MAGIC_STEM: &[u8; 6] = b"TMKFCI";
@@ -122,57 +123,67 @@ impl IndexCache {
         &self.dir
     }
 
-    /// The cache file of the memory that `specs` (files and folders, as
-    /// given to `--tm`) give for `pair`.
-    pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
+    /// Where the index of the memory that `specs` (files and folders, as
+    /// given to `--tm`) give for `pair` is kept: the paths are made
+    /// canonical here, once for a whole load.
+    pub fn slot(&self, pair: &LanguagePair, specs: &[PathBuf]) -> CacheSlot {
         let mut hashes = StableHash::new();
+        let mut paths = Vec::new();
         for path in canonical(specs) {
-            hashes.write(path.as_os_str().as_encoded_bytes());
+            let bytes = path.as_os_str().as_encoded_bytes();
+            // Hashed path by path, as cache files have always been named.
+            hashes.write(bytes);
             hashes.write(&[0]);
+            paths.extend_from_slice(bytes);
+            paths.push(0);
         }
         hashes.write(pair.key().as_bytes());
         let [a, b] = hashes.finish();
-        self.dir.join(format!("{a:016x}{b:016x}.fzc"))
+        CacheSlot {
+            file: self.dir.join(format!("{a:016x}{b:016x}.fzc")),
+            paths,
+        }
     }
 
-    /// The index of `tm`, loaded from `specs`: read from the cache when it
-    /// holds one built from the same sources, else built (on all cores) and
-    /// written to the cache, a failure to write leaving it uncached.
-    pub fn index<T: CachedMemory>(&self, tm: &T, specs: &[PathBuf]) -> (FuzzyIndex, CacheUse) {
+    /// The cache file of the memory that `specs` give for `pair`.
+    pub fn path_for(&self, pair: &LanguagePair, specs: &[PathBuf]) -> PathBuf {
+        self.slot(pair, specs).file
+    }
+
+    /// The index of `tm`, kept in `slot` ([`IndexCache::slot`] of its
+    /// pair): read from the cache when it holds one built from the same
+    /// sources, else built (on all cores) and written to the cache, a
+    /// failure to write leaving it uncached.
+    pub fn index<T: CachedMemory>(&self, tm: &T, slot: &CacheSlot) -> (FuzzyIndex, CacheUse) {
         if tm.len() < self.min_entries {
             return (FuzzyIndex::build(tm), CacheUse::Small);
         }
-        let path = self.path_for(tm.pair(), specs);
         let key = tm.content_key();
-        if let Some(index) = read(&path, &key, tm) {
+        if let Some(index) = read(&slot.file, &key, tm) {
             return (index, CacheUse::Read);
         }
         let index = FuzzyIndex::build(tm);
-        self.write(&path, &key, specs, &index);
+        self.write(slot, &key, &index);
         (index, CacheUse::Built)
     }
 
     /// Writes `index`, built by the caller from `tm` (e.g. while loading), to
     /// the cache: [`CacheUse::Built`], or [`CacheUse::Small`] for a memory
     /// too small to cache. A failure to write leaves it uncached.
-    pub fn store<T: CachedMemory>(
-        &self,
-        tm: &T,
-        specs: &[PathBuf],
-        index: &FuzzyIndex,
-    ) -> CacheUse {
+    pub fn store<T: CachedMemory>(&self, tm: &T, slot: &CacheSlot, index: &FuzzyIndex) -> CacheUse {
         if tm.len() < self.min_entries {
             return CacheUse::Small;
         }
-        let path = self.path_for(tm.pair(), specs);
-        self.write(&path, &tm.content_key(), specs, index);
+        self.write(slot, &tm.content_key(), index);
         CacheUse::Built
     }
 
     /// Writes a cache file, then prunes the folder once per run. Best
     /// effort: a read-only or full cache folder means no cache.
-    fn write(&self, path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) {
-        if write(path, key, specs, index).is_ok() && !PRUNED.swap(true, Ordering::Relaxed) {
+    fn write(&self, slot: &CacheSlot, key: &[u8; 24], index: &FuzzyIndex) {
+        if write(&slot.file, key, &slot.paths, index).is_ok()
+            && !PRUNED.swap(true, Ordering::Relaxed)
+        {
             self.prune(SystemTime::now());
         }
     }
@@ -208,10 +219,26 @@ impl IndexCache {
         removed
     }
 
-    /// True when the cache may hold an index for `specs` and `pair` (a file
-    /// exists; whether it is current is known once the memory is loaded).
-    pub fn may_hold(&self, pair: &LanguagePair, specs: &[PathBuf]) -> bool {
-        self.path_for(pair, specs).is_file()
+    /// True when the cache may hold an index for `slot` (a file exists;
+    /// whether it is current is known once the memory is loaded).
+    pub fn may_hold(&self, slot: &CacheSlot) -> bool {
+        slot.file.is_file()
+    }
+}
+
+/// Where the cache keeps one memory's index ([`IndexCache::slot`]): its
+/// file, and the canonical paths of what named the memory, which the file
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSlot {
+    file: PathBuf,
+    paths: Vec<u8>,
+}
+
+impl CacheSlot {
+    /// The cache file.
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 }
 
@@ -269,17 +296,32 @@ impl CachedMemory for TsvMemory {
     }
 }
 
-fn hash_entries(h: &mut StableHash, tm: &MemoryTm) {
+/// Where the bytes of a key go: its hasher, or (in tests) a buffer, to
+/// see that they say where each piece ends.
+trait KeyFeed {
+    fn feed(&mut self, bytes: &[u8]);
+}
+
+impl KeyFeed for StableHash {
+    fn feed(&mut self, bytes: &[u8]) {
+        self.write(bytes);
+    }
+}
+
+/// Each entry's source, inline-code count and change date, every text
+/// after its length (a `u64`), so the bytes say where each ends.
+fn hash_entries(h: &mut impl KeyFeed, tm: &MemoryTm) {
     for e in tm.entries() {
-        h.write(&(e.source.len() as u64).to_le_bytes());
-        h.write(e.source.as_bytes());
-        h.write(&e.source_codes.to_le_bytes());
+        h.feed(&(e.source.len() as u64).to_le_bytes());
+        h.feed(e.source.as_bytes());
+        h.feed(&e.source_codes.to_le_bytes());
         match &e.changedate {
             Some(d) => {
-                h.write(&[1, d.len() as u8]);
-                h.write(d.as_bytes());
+                h.feed(&[1]);
+                h.feed(&(d.len() as u64).to_le_bytes());
+                h.feed(d.as_bytes());
             }
-            None => h.write(&[0]),
+            None => h.feed(&[0]),
         }
     }
 }
@@ -311,26 +353,22 @@ impl StableHash {
     }
 }
 
-/// The canonical paths of `specs` (as given when they cannot be made
-/// canonical), each ended by a NUL byte: what names a memory's cache file,
-/// and what the file records.
-fn spec_list(specs: &[PathBuf]) -> Vec<u8> {
-    let mut list = Vec::new();
-    for path in canonical(specs) {
-        list.extend_from_slice(path.as_os_str().as_encoded_bytes());
-        list.push(0);
-    }
-    list
+#[cfg(test)]
+thread_local! {
+    /// How many paths this thread made canonical (tests count them).
+    pub(super) static CANONICALIZED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The canonical paths of `specs` (as given when they cannot be made canonical).
 fn canonical(specs: &[PathBuf]) -> impl Iterator<Item = PathBuf> + '_ {
-    specs
-        .iter()
-        .map(|spec| std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone()))
+    specs.iter().map(|spec| {
+        #[cfg(test)]
+        CANONICALIZED.with(|c| c.set(c.get() + 1));
+        std::fs::canonicalize(spec).unwrap_or_else(|_| spec.clone())
+    })
 }
 
-/// The paths a [`spec_list`] holds (`None` for paths this system cannot
+/// The paths a [`CacheSlot`]'s list holds (`None` for paths this system cannot
 /// spell).
 fn paths_of(list: &[u8]) -> Option<Vec<PathBuf>> {
     let items = list.strip_suffix(&[0]).unwrap_or(list);
@@ -428,14 +466,14 @@ fn checksum() -> ahash::AHasher {
     seeded(0x746d_6b69_7403)
 }
 
-fn write(path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) -> crate::Result<()> {
+/// Writes a cache file: `paths` is the memory's ([`CacheSlot`]).
+fn write(path: &Path, key: &[u8; 24], paths: &[u8], index: &FuzzyIndex) -> crate::Result<()> {
     let mut body = Vec::new();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
     }
-    let paths = spec_list(specs);
     let mut hasher = checksum();
-    hasher.write(&paths);
+    hasher.write(paths);
     index
         .write_hashed(&mut body, &mut hasher)
         .map_err(|e| crate::Error::io(path, e))?;
@@ -445,7 +483,7 @@ fn write(path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) -> 
     out.write_all(key).map_err(io)?;
     out.write_all(&(paths.len() as u32).to_le_bytes())
         .map_err(io)?;
-    out.write_all(&paths).map_err(io)?;
+    out.write_all(paths).map_err(io)?;
     out.write_all(&(body.len() as u64).to_le_bytes())
         .map_err(io)?;
     out.write_all(&hasher.finish().to_le_bytes()).map_err(io)?;
@@ -456,6 +494,7 @@ fn write(path: &Path, key: &[u8; 24], specs: &[PathBuf], index: &FuzzyIndex) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tm::{Entry, Origin, PositionUnit};
 
     fn pair() -> LanguagePair {
         LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
@@ -499,8 +538,21 @@ mod tests {
     /// The index `cache` gives for the memory at `path`, and how.
     fn indexed(cache: &IndexCache, path: &Path) -> (MemoryTm, FuzzyIndex, CacheUse) {
         let tm = load(path);
-        let (index, used) = cache.index(&tm, &[path.to_path_buf()]);
+        let (index, used) = cache.index(&tm, &cache.slot(&pair(), &[path.to_path_buf()]));
         (tm, index, used)
+    }
+
+    /// Which file is at `path` (its inode, and when it was written): a
+    /// cache file written again (a temporary renamed over it) is another
+    /// file, one only read is the same. What the cache did is checked by
+    /// this, not only by what it says it did.
+    fn file_id(path: &Path) -> (u64, SystemTime) {
+        let meta = std::fs::metadata(path).unwrap();
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        (inode, meta.modified().unwrap())
     }
 
     /// The same index as one built from scratch: same segments, same
@@ -523,8 +575,12 @@ mod tests {
         let cache = IndexCache::new(home.path().join("tmkit")).with_min_entries(10);
         assert_eq!(indexed(&cache, &path).2, CacheUse::Built);
         assert_eq!(cache_files(&cache).len(), 1);
+        let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        let written = file_id(&file);
         let (tm, index, used) = indexed(&cache, &path);
         assert_eq!(used, CacheUse::Read);
+        // Read, not written again.
+        assert_eq!(file_id(&file), written);
         assert_current(
             tm,
             index,
@@ -541,10 +597,15 @@ mod tests {
         let cache = IndexCache::new(home.path()).with_min_entries(10);
         let path = memory(dir.path(), "The storm hit the coast.", 40);
         indexed(&cache, &path);
+        let file = cache.path_for(&pair(), std::slice::from_ref(&path));
+        let first = file_id(&file);
         // Same length, same modification time, another first sentence.
         rewrite_keeping_time(dir.path(), "The train hit the coast.");
         let (tm, index, used) = indexed(&cache, &path);
         assert_eq!(used, CacheUse::Built);
+        // Written again: another file took the stale one's place.
+        let rebuilt = file_id(&file);
+        assert_ne!(rebuilt.0, first.0);
         assert_current(
             tm,
             index,
@@ -554,6 +615,7 @@ mod tests {
         // The stale file was replaced, not joined by another.
         assert_eq!(cache_files(&cache).len(), 1);
         assert_eq!(indexed(&cache, &path).2, CacheUse::Read);
+        assert_eq!(file_id(&file), rebuilt);
     }
 
     #[test]
@@ -562,11 +624,14 @@ mod tests {
         let cache = IndexCache::new(home.path()).with_min_entries(10);
         let path = memory(dir.path(), "The storm hit the coast.", 40);
         let specs = [path.clone()];
+        let slot = cache.slot(&pair(), &specs);
         let text = |specs: &[PathBuf]| TsvMemory::load(&pair(), specs).unwrap().unwrap();
-        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        assert_eq!(cache.index(&text(&specs), &slot).1, CacheUse::Built);
+        let written = file_id(slot.file());
         let tm = text(&specs);
-        let (index, used) = cache.index(&tm, &specs);
+        let (index, used) = cache.index(&tm, &slot);
         assert_eq!(used, CacheUse::Read);
+        assert_eq!(file_id(slot.file()), written);
         let matcher = crate::fuzzy::Matcher::with_index(tm, index).unwrap();
         let hits = matcher
             .session()
@@ -574,12 +639,17 @@ mod tests {
         assert_eq!(hits[0].entry.source, "The storm hit the coast.");
         // One byte changed, same size and time: rebuilt.
         rewrite_keeping_time(dir.path(), "The storm hit the coasT.");
-        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        assert_eq!(cache.index(&text(&specs), &slot).1, CacheUse::Built);
+        let rebuilt = file_id(slot.file());
+        assert_ne!(rebuilt.0, written.0);
         // A loaded memory of the same file has another key: it never reads
         // the index written for the text, nor the other way round.
         assert_ne!(load(&path).content_key(), text(&specs).content_key());
-        assert_eq!(cache.index(&load(&path), &specs).1, CacheUse::Built);
-        assert_eq!(cache.index(&text(&specs), &specs).1, CacheUse::Built);
+        assert_eq!(cache.index(&load(&path), &slot).1, CacheUse::Built);
+        let for_loaded = file_id(slot.file());
+        assert_ne!(for_loaded.0, rebuilt.0);
+        assert_eq!(cache.index(&text(&specs), &slot).1, CacheUse::Built);
+        assert_ne!(file_id(slot.file()).0, for_loaded.0);
     }
 
     /// A memory in `dir` whose index is cached in `home`: the cache, the
@@ -805,5 +875,55 @@ mod tests {
                 Some(PathBuf::from(home).join(".cache").join("tmkit"))
             );
         }
+    }
+
+    impl KeyFeed for Vec<u8> {
+        fn feed(&mut self, bytes: &[u8]) {
+            self.extend_from_slice(bytes);
+        }
+    }
+
+    /// A change date of 256 bytes had its length fed to the key as a `u8`
+    /// (0): the bytes could not tell where it ended, and this memory's were
+    /// another's (an empty date, then an entry made of the long date's
+    /// bytes). The hasher happened to tell the two apart; the bytes now do.
+    #[test]
+    fn a_long_change_date_cannot_pass_for_the_next_entry() {
+        let entry = |source: &str, date: Option<&str>| Entry {
+            source: source.into(),
+            target: "t".into(),
+            tuid: None,
+            changedate: date.map(str::to_string),
+            source_codes: 0,
+            origin: Origin {
+                file: 0,
+                position: 1,
+                unit: PositionUnit::Line,
+            },
+        };
+        let filler = "y".repeat(248);
+        // What the second memory's second entry hashes as: its length (256
+        // as a u64), its text, its code count and no date...
+        let long_source = format!("{filler}{}", "\0".repeat(8));
+        // ... is the first memory's date, then its second entry (empty).
+        let long_date = format!("\0\u{1}\0\0\0\0\0\0{filler}");
+        assert_eq!(long_date.len(), 256);
+        let memory = |entries: [Entry; 2]| {
+            let mut tm = MemoryTm::new(pair());
+            tm.add_file("m.tmx").unwrap();
+            for e in entries {
+                tm.push(e);
+            }
+            tm
+        };
+        let a = memory([entry("a", Some(&long_date)), entry("", None)]);
+        let b = memory([entry("a", Some("")), entry(&long_source, None)]);
+        let fed = |tm: &MemoryTm| {
+            let mut bytes = Vec::new();
+            hash_entries(&mut bytes, tm);
+            bytes
+        };
+        assert_ne!(fed(&a), fed(&b));
+        assert_ne!(a.content_key(), b.content_key());
     }
 }

@@ -196,20 +196,78 @@ fn memory_file_filter() -> Result<crate::batch::InputFilter> {
     )
 }
 
-/// The memory files `paths` name: files as they are, folders expanded (see
-/// [`memory_file_filter`]). An error when folders alone were given and none
-/// holds a memory file: an empty memory would answer "no match" to everything.
-fn memory_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let files = crate::batch::expand_inputs(paths, &memory_file_filter()?)?;
-    if files.is_empty()
-        && let Some(folder) = paths.first()
-    {
-        return Err(Error::invalid(
-            Location::file(folder),
-            "no memory file here (.tmx, .tsv, .txt, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
-        ));
+/// The memory files that paths name (files as they are, folders expanded,
+/// see [`memory_file_filter`]), found once and read by whichever loader
+/// takes them ([`TsvMemory::load_files`], [`MemoryTm::load_files`]).
+#[derive(Debug, Clone)]
+pub struct MemoryFiles {
+    /// The paths as given.
+    given: Vec<PathBuf>,
+    /// The files they name, in load order.
+    files: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread expanded memory paths (tests count walks).
+    static WALKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl MemoryFiles {
+    /// The memory files `paths` name. An error when folders alone were
+    /// given and none holds a memory file: an empty memory would answer "no
+    /// match" to everything.
+    pub fn find(paths: &[PathBuf]) -> Result<Self> {
+        #[cfg(test)]
+        WALKS.with(|w| w.set(w.get() + 1));
+        let files = crate::batch::expand_inputs(paths, &memory_file_filter()?)?;
+        if files.is_empty()
+            && let Some(folder) = paths.first()
+        {
+            return Err(Error::invalid(
+                Location::file(folder),
+                "no memory file here (.tmx, .tsv, .txt, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
+            ));
+        }
+        Ok(MemoryFiles {
+            given: paths.to_vec(),
+            files,
+        })
     }
-    Ok(files)
+
+    /// The files, in load order.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The files to load for `pair`, each with its format and (TSV) how its
+    /// columns are oriented; a TSV file found in a folder whose name says
+    /// another pair is left out and recorded in `skipped` with why (a file
+    /// named itself is loaded whatever its name says).
+    fn selected(
+        &self,
+        pair: &LanguagePair,
+        skipped: &mut Vec<(PathBuf, String)>,
+    ) -> Vec<(&Path, TmFormat, TsvOrientation)> {
+        let mut out = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let format = TmFormat::of_path(file);
+            let orientation = match format {
+                TmFormat::Tsv => tsv_orientation(file, pair),
+                TmFormat::Tmx | TmFormat::Bilingual => TsvOrientation::AsIs,
+            };
+            if let TsvOrientation::OtherPair(named) = &orientation
+                && !self.given.contains(file)
+            {
+                // A folder may hold memories of several pairs; a TSV file
+                // does not say its languages, so its name decides.
+                skipped.push((file.clone(), format!("its name says {named}")));
+                continue;
+            }
+            out.push((file.as_path(), format, orientation));
+        }
+        out
+    }
 }
 
 /// Bounds of the pieces a TSV file is parsed in.
@@ -326,7 +384,12 @@ impl MemoryTm {
     /// Loads every path: files as they are, folders recursively (their `.tmx`
     /// and `.tsv` files, in sorted order).
     pub fn load(pair: LanguagePair, paths: &[PathBuf]) -> Result<Self> {
-        Self::load_streaming(pair, paths, usize::MAX, &mut |_| {})
+        Self::load_files(pair, &MemoryFiles::find(paths)?)
+    }
+
+    /// [`MemoryTm::load`] of files already found.
+    pub fn load_files(pair: LanguagePair, files: &MemoryFiles) -> Result<Self> {
+        Self::load_with::<()>(pair, files, usize::MAX, &mut |_| {}, None)
     }
 
     /// [`MemoryTm::load`], handing every `chunk` new entries (and the rest
@@ -338,7 +401,7 @@ impl MemoryTm {
         chunk: usize,
         on_entries: &mut dyn FnMut(&[Entry]),
     ) -> Result<Self> {
-        Self::load_with::<()>(pair, paths, chunk, on_entries, None)
+        Self::load_with::<()>(pair, &MemoryFiles::find(paths)?, chunk, on_entries, None)
     }
 
     /// [`MemoryTm::load_streaming`], where TSV files, read whole, are parsed
@@ -350,7 +413,7 @@ impl MemoryTm {
     /// in load order.
     pub fn load_with<C: Send>(
         pair: LanguagePair,
-        paths: &[PathBuf],
+        files: &MemoryFiles,
         chunk: usize,
         on_entries: &mut dyn FnMut(&[Entry]),
         mut tsv: Option<TsvPrepare<'_, C>>,
@@ -358,25 +421,11 @@ impl MemoryTm {
         let mut tm = MemoryTm::new(pair);
         let mut flushed = 0;
         let chunk = chunk.max(1);
-        for file in memory_files(paths)? {
-            let format = TmFormat::of_path(&file);
-            let orientation = match format {
-                TmFormat::Tsv => tsv_orientation(&file, &tm.pair),
-                TmFormat::Tmx | TmFormat::Bilingual => TsvOrientation::AsIs,
-            };
-            if let TsvOrientation::OtherPair(named) = &orientation
-                && !paths.contains(&file)
-            {
-                // A folder may hold memories of several pairs; a TSV file
-                // does not say its languages, so its name decides.
-                tm.skipped_files
-                    .push((file.clone(), format!("its name says {named}")));
-                continue;
-            }
-            let file_index = tm.register_file(&file)?;
+        for (file, format, orientation) in files.selected(&tm.pair, &mut tm.skipped_files) {
+            let file_index = tm.register_file(file)?;
             match format {
                 TmFormat::Tsv => {
-                    let text = crate::files::read_text(&file)?;
+                    let text = crate::files::read_text(file)?;
                     let swapped = orientation == TsvOrientation::Swapped;
                     match tsv.as_mut() {
                         Some(tsv) => {
@@ -386,7 +435,7 @@ impl MemoryTm {
                             }
                             let prepared = tm.parse_tsv_prepared(
                                 &text,
-                                &file,
+                                file,
                                 file_index,
                                 swapped,
                                 tsv.prepare,
@@ -395,12 +444,12 @@ impl MemoryTm {
                             (tsv.on_prepared)(prepared);
                         }
                         None => {
-                            tm.parse_tsv_prepared(&text, &file, file_index, swapped, &|_| ())?;
+                            tm.parse_tsv_prepared(&text, file, file_index, swapped, &|_| ())?;
                         }
                     }
                 }
                 TmFormat::Tmx => {
-                    tm.load_tmx(&file, file_index, &mut |entries: &[Entry]| {
+                    tm.load_tmx(file, file_index, &mut |entries: &[Entry]| {
                         // Flush whole chunks as the unit stream grows.
                         while entries.len() - flushed >= chunk {
                             on_entries(&entries[flushed..flushed + chunk]);
@@ -409,7 +458,7 @@ impl MemoryTm {
                     })?;
                 }
                 TmFormat::Bilingual => {
-                    load_bilingual(&file, &tm.pair, file_index, &mut tm.entries)?;
+                    load_bilingual(file, &tm.pair, file_index, &mut tm.entries)?;
                 }
             }
             while tm.entries.len() - flushed >= chunk {
@@ -899,11 +948,15 @@ pub fn open_matcher_with(
         let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Store(memory), index)?;
         return Ok((matcher, None));
     }
+    // Folders are walked once, whichever loader reads their files, and the
+    // paths made canonical once for the cache.
+    let files = MemoryFiles::find(specs)?;
+    let slot = cache.map(|c| (c, c.slot(&pair, specs)));
     // TSV files alone are kept as text, their entries made on demand.
-    if let Some(tm) = TsvMemory::load(&pair, specs)? {
-        let (index, used) = match cache {
-            Some(cache) => {
-                let (index, used) = cache.index(&tm, specs);
+    if let Some(tm) = TsvMemory::load_files(&pair, &files)? {
+        let (index, used) = match &slot {
+            Some((cache, slot)) => {
+                let (index, used) = cache.index(&tm, slot);
                 (index, Some(used))
             }
             None => (crate::fuzzy::FuzzyIndex::build(&tm), None),
@@ -911,17 +964,17 @@ pub fn open_matcher_with(
         let matcher = crate::fuzzy::Matcher::with_index(OpenedMemory::Tsv(tm), index)?;
         return Ok((matcher, used));
     }
-    let (tm, index, used) = match cache {
+    let (tm, index, used) = match &slot {
         // A cache file exists: load the entries alone and check it against them.
-        Some(cache) if cache.may_hold(&pair, specs) => {
-            let tm = MemoryTm::load(pair, specs)?;
-            let (index, used) = cache.index(&tm, specs);
+        Some((cache, slot)) if cache.may_hold(slot) => {
+            let tm = MemoryTm::load_files(pair, &files)?;
+            let (index, used) = cache.index(&tm, slot);
             (tm, index, Some(used))
         }
         // Else index while loading, then keep the index for the next run.
         _ => {
-            let (tm, index) = crate::fuzzy::Matcher::load(pair, specs)?.into_parts();
-            let used = cache.map(|c| c.store(&tm, specs, &index));
+            let (tm, index) = crate::fuzzy::Matcher::load_files(pair, &files)?.into_parts();
+            let used = slot.map(|(c, slot)| c.store(&tm, &slot, &index));
             (tm, index, used)
         }
     };
@@ -950,6 +1003,47 @@ mod tests {
 
     fn pair() -> LanguagePair {
         LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap())
+    }
+
+    /// Opening a memory walks its folders once (the TSV loader that gives
+    /// way to a loaded memory walked them again) and makes its paths
+    /// canonical once for the cache (two or three times before), whether
+    /// the cache builds or reads the index.
+    #[test]
+    fn opening_a_memory_walks_and_canonicalizes_its_paths_once() {
+        let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let tsv_only = dir.path().join("tsv");
+        std::fs::create_dir(&tsv_only).unwrap();
+        let mut lines = String::new();
+        for i in 0..20 {
+            lines.push_str(&format!("Sentence number {i}.\tPhrase {i}.\n"));
+        }
+        std::fs::write(tsv_only.join("a.tsv"), &lines).unwrap();
+        let mixed = dir.path().join("mixed");
+        std::fs::create_dir(&mixed).unwrap();
+        std::fs::write(mixed.join("a.tsv"), &lines).unwrap();
+        std::fs::write(
+            mixed.join("b.tmx"),
+            r#"<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>Hello</seg></tuv><tuv xml:lang="fr"><seg>Bonjour</seg></tuv></tu></body></tmx>"#,
+        )
+        .unwrap();
+        let cache = cache::IndexCache::new(home.path()).with_min_entries(1);
+        for folder in [tsv_only, mixed] {
+            for expected in [cache::CacheUse::Built, cache::CacheUse::Read] {
+                WALKS.with(|w| w.set(0));
+                cache::CANONICALIZED.with(|c| c.set(0));
+                let (_, used) =
+                    open_matcher_with(pair(), std::slice::from_ref(&folder), Some(&cache)).unwrap();
+                assert_eq!(used, Some(expected), "{}", folder.display());
+                assert_eq!(WALKS.with(|w| w.get()), 1, "{}", folder.display());
+                assert_eq!(
+                    cache::CANONICALIZED.with(|c| c.get()),
+                    1,
+                    "{}",
+                    folder.display()
+                );
+            }
+        }
     }
 
     #[test]

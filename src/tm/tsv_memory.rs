@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 use super::{
-    Entry, EntryId, LanguagePair, Origin, PositionUnit, TmFormat, TranslationMemory,
-    TsvOrientation, describe_file_origin, is_header_row, tsv, tsv_orientation,
+    Entry, EntryId, LanguagePair, MemoryFiles, Origin, PositionUnit, TmFormat, TranslationMemory,
+    TsvOrientation, describe_file_origin, is_header_row, tsv,
 };
 use crate::error::{Error, Location, Result};
 
@@ -36,13 +36,29 @@ pub struct TsvMemory {
     skipped_files: Vec<(PathBuf, String)>,
 }
 
+/// Largest TSV file kept as text: a [`Span`] holds `u32` offsets.
+const MAX_TEXT_LEN: u64 = u32::MAX as u64;
+
 impl TsvMemory {
     /// Loads `paths` (files, and folders as [`MemoryTm::load`](super::MemoryTm::load)
     /// expands them) when every file they hold is a TSV file under 4 GiB;
     /// `None` when one is not (load them as a [`super::MemoryTm`]).
     pub fn load(pair: &LanguagePair, paths: &[PathBuf]) -> Result<Option<Self>> {
-        let files = super::memory_files(paths)?;
-        if files.iter().any(|f| TmFormat::of_path(f) != TmFormat::Tsv) {
+        Self::load_files(pair, &MemoryFiles::find(paths)?)
+    }
+
+    /// [`TsvMemory::load`] of files already found.
+    pub fn load_files(pair: &LanguagePair, files: &MemoryFiles) -> Result<Option<Self>> {
+        Self::load_below(pair, files, MAX_TEXT_LEN)
+    }
+
+    /// [`TsvMemory::load_files`] of files of at most `max_len` bytes.
+    fn load_below(pair: &LanguagePair, files: &MemoryFiles, max_len: u64) -> Result<Option<Self>> {
+        if files
+            .files()
+            .iter()
+            .any(|f| TmFormat::of_path(f) != TmFormat::Tsv)
+        {
             return Ok(None);
         }
         let mut tm = TsvMemory {
@@ -52,28 +68,30 @@ impl TsvMemory {
             spans: Vec::new(),
             skipped_files: Vec::new(),
         };
-        for file in files {
-            let orientation = tsv_orientation(&file, pair);
-            if let TsvOrientation::OtherPair(named) = &orientation
-                && !paths.contains(&file)
-            {
-                tm.skipped_files
-                    .push((file, format!("its name says {named}")));
-                continue;
+        let selected = files.selected(pair, &mut tm.skipped_files);
+        // Sizes first: a file too large to keep as text is not read here
+        // at all, only once, by the loader that takes it.
+        for (file, _, _) in &selected {
+            let meta = std::fs::metadata(file).map_err(|e| Error::io(file, e))?;
+            if meta.len() > max_len {
+                return Ok(None);
             }
-            let text = crate::files::read_text(&file)?;
-            if u32::try_from(text.len()).is_err() {
+        }
+        for (file, _, orientation) in selected {
+            let text = crate::files::read_text(file)?;
+            // Decoded text may outgrow its file (UTF-16 to UTF-8).
+            if text.len() as u64 > max_len {
                 return Ok(None);
             }
             let index = u32::try_from(tm.files.len())
-                .map_err(|_| Error::invalid(Location::file(&file), "too many memory files"))?;
+                .map_err(|_| Error::invalid(Location::file(file), "too many memory files"))?;
             let swapped = orientation == TsvOrientation::Swapped;
             let first = tm.spans.len();
             tm.spans
                 .reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
             let offset = |s: &str| (s.as_ptr() as usize - text.as_ptr() as usize) as u32;
             let spans = &mut tm.spans;
-            tsv::for_each_pair(&text, Some(&file), swapped, 1, |line, source, target| {
+            tsv::for_each_pair(&text, Some(file), swapped, 1, |line, source, target| {
                 spans.push(Span {
                     file: index,
                     line,
@@ -87,7 +105,7 @@ impl TsvMemory {
             {
                 tm.spans.remove(first);
             }
-            tm.files.push(file);
+            tm.files.push(file.to_path_buf());
             tm.texts.push((text, swapped));
         }
         Ok(Some(tm))
@@ -242,5 +260,22 @@ mod tests {
         std::fs::write(&tsv, "a\tb\nno tab\n").unwrap();
         let err = TsvMemory::load(&pair(), &[tsv]).unwrap_err().to_string();
         assert!(err.contains("m.tsv:2:7: expected a tab"), "{err}");
+    }
+
+    /// A file too large to keep as text is left to the loaded memory from
+    /// its size alone: it is not read here (and then read again there).
+    #[test]
+    fn a_file_too_large_to_keep_as_text_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let tsv = dir.path().join("m.tsv");
+        // Not UTF-8: reading it is an error, which shows it was read.
+        std::fs::write(&tsv, [0xff; 64]).unwrap();
+        let files = MemoryFiles::find(&[tsv]).unwrap();
+        assert!(
+            TsvMemory::load_below(&pair(), &files, 63)
+                .unwrap()
+                .is_none()
+        );
+        assert!(TsvMemory::load_below(&pair(), &files, 64).is_err());
     }
 }

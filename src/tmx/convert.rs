@@ -83,6 +83,10 @@ pub struct ConvertReport {
     /// Units written with a variant from another region of an asked language
     /// (`en-US` text for `en-GB`), there being none closer.
     pub region_fallback: u64,
+    /// The languages of the units left out for lacking the pair (TSV/CSV
+    /// output), to name them when none held it.
+    #[serde(skip)]
+    pub languages: super::filter::LanguagesSeen,
 }
 
 /// True when an output in `format` loses what `notice` describes: content
@@ -348,6 +352,9 @@ pub fn convert_tmx<R: Read, W: Write>(
                 report.read += 1;
                 let (Some(s), Some(t)) = matcher.pick(&tu) else {
                     report.skipped += 1;
+                    if report.written == 0 {
+                        report.languages.add(&tu);
+                    }
                     continue;
                 };
                 if matcher.is_other_region(&s.lang, &t.lang) {

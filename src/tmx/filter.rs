@@ -44,6 +44,38 @@ pub enum DropReason {
     Date,
 }
 
+/// The languages of units left out for lacking the languages asked, kept
+/// to name them when no unit had them (a pair the file does not hold). At
+/// most [`LanguagesSeen::MAX`] are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LanguagesSeen(std::collections::BTreeSet<String>);
+
+impl LanguagesSeen {
+    /// Most languages kept (a memory of more is named in part).
+    pub const MAX: usize = 50;
+
+    /// Notes the languages of `tu`'s variants.
+    pub fn add(&mut self, tu: &Tu) {
+        for tuv in &tu.tuvs {
+            if self.0.len() >= Self::MAX {
+                return;
+            }
+            if !self.0.contains(tuv.lang.as_str()) {
+                self.0.insert(tuv.lang.clone());
+            }
+        }
+    }
+
+    /// The languages noted, sorted, comma-separated (`none` when none).
+    pub fn list(&self) -> String {
+        if self.0.is_empty() {
+            return "none".to_string();
+        }
+        let names: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        names.join(", ")
+    }
+}
+
 /// Counts of a filter run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FilterReport {
@@ -65,6 +97,10 @@ pub struct FilterReport {
     /// (`en-US` for `en-GB`), there being none closer; counted by the caller
     /// with [`FilterOptions::uses_region_fallback`].
     pub region_fallback: u64,
+    /// The languages of the units read while none was kept (counted by
+    /// [`FilterReport::count`] when languages are asked).
+    #[serde(skip)]
+    pub languages: LanguagesSeen,
 }
 
 impl FilterReport {
@@ -109,6 +145,22 @@ impl FilterOptions {
         asked
             .into_iter()
             .any(|l| best(l, tu) == Some(LangMatch::OtherRegion))
+    }
+
+    /// [`FilterOptions::apply`], counted in `report`; while no unit has
+    /// been kept and languages are asked, the languages of the units read
+    /// are noted in [`FilterReport::languages`].
+    pub fn apply_counted(
+        &self,
+        tu: Tu,
+        report: &mut FilterReport,
+    ) -> std::result::Result<Tu, DropReason> {
+        if report.kept == 0 && (self.pair.is_some() || !self.langs.is_empty()) {
+            report.languages.add(&tu);
+        }
+        let outcome = self.apply(tu);
+        report.count(&outcome);
+        outcome
     }
 
     /// Applies the filter: the unit (with only the kept variants), or why it
@@ -242,5 +294,40 @@ mod tests {
         tu.props[0].value = "medical".into();
         assert_eq!(opts.apply(tu), Err(DropReason::Prop));
         assert!(parse_date_bound("2024-02-30", false).is_err());
+    }
+
+    #[test]
+    fn languages_are_noted_until_a_unit_is_kept() {
+        let opts = FilterOptions {
+            pair: Some((
+                LanguageTag::parse("en").unwrap(),
+                LanguageTag::parse("es").unwrap(),
+            )),
+            ..FilterOptions::default()
+        };
+        let mut report = FilterReport::default();
+        assert!(
+            opts.apply_counted(unit(&[("fr", "a"), ("en", "b")]), &mut report)
+                .is_err()
+        );
+        assert!(
+            opts.apply_counted(unit(&[("en", "x"), ("es", "y")]), &mut report)
+                .is_ok()
+        );
+        assert!(
+            opts.apply_counted(unit(&[("ja", "x"), ("en", "y")]), &mut report)
+                .is_err()
+        );
+        assert_eq!(
+            (report.read, report.kept, report.dropped_languages),
+            (3, 1, 2)
+        );
+        assert_eq!(report.languages.list(), "en, es, fr");
+        let mut many = LanguagesSeen::default();
+        for i in 0..200 {
+            many.add(&unit(&[(&format!("x-{i}"), "a")]));
+        }
+        assert_eq!(many.list().split(", ").count(), LanguagesSeen::MAX);
+        assert_eq!(LanguagesSeen::default().list(), "none");
     }
 }

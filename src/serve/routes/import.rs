@@ -67,6 +67,12 @@ fn label(name: &str) -> String {
         .to_string()
 }
 
+/// A notice about the upload as its client may read it: the temporary
+/// file's path is the server's, and reads `upload` (as in error messages).
+fn as_uploaded(notice: &str, upload: &std::path::Path) -> String {
+    notice.replace(&*upload.to_string_lossy(), "upload")
+}
+
 fn too_large(limit: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -218,6 +224,7 @@ pub async fn import(
                         duplicates: report.duplicates,
                         conflicts: report.conflicts,
                         replaced: report.replaced,
+                        lost: report.lost.iter().map(|n| as_uploaded(n, &path)).collect(),
                     })
                 }
                 Err(e) => Err(ApiError::from_library(e, Some(&path)).message),
@@ -259,6 +266,15 @@ pub async fn job(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notices_name_the_upload_not_the_server_path() {
+        let path = std::path::Path::new("/tmp/.tmpX/upload.tmx");
+        assert_eq!(
+            super::as_uploaded("/tmp/.tmpX/upload.tmx:4:35: lost", path),
+            "upload:4:35: lost"
+        );
+    }
+
     #[test]
     fn names_become_labels_without_folders() {
         assert_eq!(super::label("../../etc/passwd"), "passwd");

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 
-use super::lang;
+use super::{distinct, lang};
 use crate::fuzzy::MatchOptions;
 use crate::fuzzy::json::LookupJson;
 use crate::serve::error::{ApiJson, ApiPath, ApiQuery};
@@ -86,7 +86,7 @@ pub(crate) fn options(min: Option<u8>, max: Option<usize>) -> Result<MatchOption
     params(("tm" = String, Path, description = "Memory name"), LookupParams),
     responses(
         (status = 200, description = "The matches, best first", body = LookupJson),
-        (status = 400, description = "Bad parameters", body = crate::serve::error::ErrorBody),
+        (status = 400, description = "Bad parameters (src and tgt the same language among them)", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody)))]
 pub async fn lookup(
     State(state): State<Shared>,
@@ -101,15 +101,8 @@ pub async fn lookup(
         lang(p.src.as_deref(), "src")?,
         lang(p.tgt.as_deref(), "tgt")?,
     );
+    distinct(&src, &tgt)?;
     let options = options(p.min, p.max)?;
-    if src == tgt {
-        // A language into itself is a pair no memory holds: no matches.
-        return Ok(Json(LookupJson {
-            query: q,
-            matches: Vec::new(),
-            ms: 0.0,
-        }));
-    }
     blocking(move || {
         let index = tm.pair(&src, &tgt)?;
         let query = LookupQuery {
@@ -129,7 +122,7 @@ pub async fn lookup(
     request_body = BatchRequest,
     responses(
         (status = 200, description = "Per segment, in order, its matches", body = Vec<LookupJson>),
-        (status = 400, description = "Bad request", body = crate::serve::error::ErrorBody),
+        (status = 400, description = "Bad request (src and tgt the same language among them)", body = crate::serve::error::ErrorBody),
         (status = 415, description = "Body not sent as application/json", body = crate::serve::error::ErrorBody),
         (status = 422, description = "Body is JSON but not of this shape", body = crate::serve::error::ErrorBody),
         (status = 404, description = "No such memory", body = crate::serve::error::ErrorBody),
@@ -141,6 +134,7 @@ pub async fn batch(
 ) -> Result<Json<Vec<LookupJson>>, ApiError> {
     let tm = state.tm(&tm)?;
     let (src, tgt) = (lang(Some(&req.src), "src")?, lang(Some(&req.tgt), "tgt")?);
+    distinct(&src, &tgt)?;
     let options = options(req.min, req.max)?;
     if req.segments.len() > MAX_BATCH {
         return Err(ApiError::new(
@@ -149,14 +143,6 @@ pub async fn batch(
         ));
     }
     let context = req.context.unwrap_or(true);
-    if src == tgt {
-        let none = |q: &String| LookupJson {
-            query: q.clone(),
-            matches: Vec::new(),
-            ms: 0.0,
-        };
-        return Ok(Json(req.segments.iter().map(none).collect()));
-    }
     blocking(move || {
         let index = tm.pair(&src, &tgt)?;
         let queries: Vec<LookupQuery<'_>> = req

@@ -79,6 +79,15 @@ fn lang_re() -> &'static regex::Regex {
     RE.get_or_init(|| regex::Regex::new(LANG_PATTERN).expect("LANG_PATTERN compiles"))
 }
 
+/// A 400 when `src` and `tgt` are one language: a memory holds
+/// translations, so such a unit or lookup is a mistake.
+pub(crate) fn distinct(src: &LanguageTag, tgt: &LanguageTag) -> Result<(), ApiError> {
+    if src == tgt {
+        return Err(ApiError::bad_request("src and tgt are the same language"));
+    }
+    Ok(())
+}
+
 /// A language tag from a request parameter (400 naming the parameter):
 /// what [`LANG_PATTERN`] matches (the parser's own message first, which
 /// says `en` for `english`).
@@ -119,14 +128,19 @@ mod tests {
         assert!(pair.is_match("en|pt-BR") && !pair.is_match("en|") && !pair.is_match("en"));
     }
 
-    #[test]
-    fn the_weights_pattern_in_the_description_is_the_one_checked() {
+    /// The parameter `name` of `/v1/analyze` in the OpenAPI description.
+    fn analyze_param(name: &str) -> serde_json::Value {
         let doc: serde_json::Value =
             serde_json::from_str(&crate::serve::openapi::document()).unwrap();
         let params = doc["paths"]["/v1/analyze"]["post"]["parameters"]
             .as_array()
             .unwrap();
-        let w = params.iter().find(|p| p["name"] == "weights").unwrap();
+        params.iter().find(|p| p["name"] == name).unwrap().clone()
+    }
+
+    #[test]
+    fn the_weights_pattern_in_the_description_is_the_one_checked() {
+        let w = analyze_param("weights");
         let re = regex::Regex::new(w["schema"]["pattern"].as_str().unwrap()).unwrap();
         for (text, ok) in [
             ("100:0.1,75:0.6,new:1", true),
@@ -135,6 +149,10 @@ mod tests {
             ("102:1", false),
             ("new:-1", false),
             ("new", false),
+            // A weight is at most 1000 (as `tmkit analyze --weights`).
+            ("new:1000,rep:0999.5", true),
+            ("new:1000.5", false),
+            ("7:23113.060", false),
         ] {
             let p = DocParams {
                 weights: Some(text.into()),
@@ -142,6 +160,21 @@ mod tests {
             };
             assert_eq!(re.is_match(text), ok, "{text}");
             assert_eq!(p.grid().is_ok(), ok, "{text}");
+        }
+    }
+
+    /// A rate whose price would not be a number (1e308 is finite, its
+    /// price was not) is refused, as the description's maximum says.
+    #[test]
+    fn the_rate_is_bounded_as_described() {
+        let rate = analyze_param("rate");
+        assert_eq!(rate["schema"]["maximum"].as_f64(), Some(1e9));
+        for (value, ok) in [(0.0, true), (1e9, true), (1e308, false), (-1.0, false)] {
+            let p = DocParams {
+                rate: Some(value),
+                ..DocParams::default()
+            };
+            assert_eq!(p.check().is_ok(), ok, "{value}");
         }
     }
 
@@ -226,11 +259,11 @@ pub struct DocParams {
     pub copy_source: Option<bool>,
     /// Analyze: the weight grid, as `tmkit analyze --weights`: `KEY:WEIGHT`
     /// items separated by commas, a key being a lowest score (0-101), `new`,
-    /// `rep` or `xrep`, a weight a decimal number.
+    /// `rep` or `xrep`, a weight a decimal number from 0 to 1000.
     // Its pattern, [`WEIGHTS_PATTERN`], is set in `serve::openapi`.
     pub weights: Option<String>,
-    /// Analyze: the price per weighted word.
-    #[param(minimum = 0)]
+    /// Analyze: the price per weighted word, 0-1e9.
+    #[param(minimum = 0, maximum = 1e9)]
     pub rate: Option<f64>,
     /// Summarize: sentences in the digest, 1-100 (default 3).
     #[param(minimum = 1, maximum = 100)]
@@ -239,9 +272,11 @@ pub struct DocParams {
 
 /// `weights` as `tmkit analyze --weights` takes it: `KEY:WEIGHT` items
 /// separated by commas, a key a lowest score (0-101), `new`, `rep` or
-/// `xrep`, a weight a decimal number. The `pattern` of the parameter in the
-/// OpenAPI description, and what `DocParams::check` refuses a grid for.
-pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*[0-9]+(?:\.[0-9]+)?\s*)?)*$";
+/// `xrep`, a weight a decimal number from 0 to 1000
+/// ([`crate::fuzzy::analysis::MAX_WEIGHT`]). The `pattern` of the
+/// parameter in the OpenAPI description, and what `DocParams::check`
+/// refuses a grid for.
+pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?)*$";
 
 /// [`DocParams`] checked: each bound the description gives tested once,
 /// here, and the defaults filled in.
@@ -277,8 +312,11 @@ impl DocParams {
         if !(1..=100).contains(&sentences) {
             return Err(ApiError::bad_request("sentences must be 1-100"));
         }
-        if self.rate.is_some_and(|r| !r.is_finite() || r < 0.0) {
-            return Err(ApiError::bad_request("rate must be a number >= 0"));
+        use crate::fuzzy::analysis::MAX_RATE;
+        if self.rate.is_some_and(|r| !(0.0..=MAX_RATE).contains(&r)) {
+            return Err(ApiError::bad_request(format!(
+                "rate must be a number from 0 to {MAX_RATE:e}"
+            )));
         }
         let to = match self.to.as_deref() {
             None => None,

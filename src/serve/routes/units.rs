@@ -214,9 +214,7 @@ pub async fn add(
 ) -> Result<Response, ApiError> {
     let tm = state.tm(&tm_name)?;
     let (src, tgt) = (lang(Some(&req.src), "src")?, lang(Some(&req.tgt), "tgt")?);
-    if src == tgt {
-        return Err(ApiError::bad_request("src and tgt are the same language"));
-    }
+    super::distinct(&src, &tgt)?;
     non_empty(&req.source, "source")?;
     non_empty(&req.target, "target")?;
     let policy = policy(req.policy.as_deref())?;
