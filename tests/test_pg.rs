@@ -208,6 +208,7 @@ fn kill_9_during_a_bulk_import_keeps_whole_transactions_and_reimport_completes()
     drop(store::create(&spec).unwrap());
     let objects = schema_objects(&spec);
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .env("XDG_CACHE_HOME", support::cache_home())
         .args(["-q", "tm", "import", "--batch", "1000", "--tm", &spec])
         .arg(&tmx)
         .stderr(Stdio::null())
