@@ -400,10 +400,11 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
         .arg(&tmx)
         .assert()
         .success();
-    // A project whose name a literal must quote, a free field, and a unit
+    // A project whose name a literal must quote (a quote, a backslash,
+    // non-ASCII letters; built here, not by the server), a free field, and a unit
     // read from its rows (no TMX kept) whose source variant now has the
     // larger id (read back after the target).
-    let odd = "it's $1::text \\ $2";
+    let odd = "it's $1::text \\ $2 — Ünï 日本";
     let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
     client
         .execute("UPDATE units SET project = $1 WHERE id % 3 = 0", &[&odd])

@@ -198,11 +198,20 @@ fn pg_err(location: &StoreLocation) -> impl Fn(postgres::Error) -> Error + '_ {
         let detail = e
             .as_db_error()
             .map_or_else(|| e.to_string(), |d| d.message().to_string());
-        Error::invalid(
-            Location::file(location.redacted()),
-            format!("PostgreSQL: {detail}"),
-        )
+        store_failure(location, format!("PostgreSQL: {detail}"))
     }
+}
+
+/// A failure of the work on the store at `location` (a broken connection,
+/// a server-side error, a helper thread that stopped): the kind [`pg_err`]
+/// reports, which the CLI maps to exit status 1, not to bad usage.
+fn store_failure(location: &StoreLocation, message: impl Into<String>) -> Error {
+    Error::invalid(Location::file(location.redacted()), message)
+}
+
+/// [`store_failure`] for an I/O error of a `COPY` stream.
+fn copy_err(location: &StoreLocation) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| store_failure(location, format!("PostgreSQL COPY: {e}"))
 }
 
 /// Drops and re-creates `schema` in the database at `uri`, with pg_trgm
@@ -287,16 +296,11 @@ impl PgStore {
         let err = pg_err(&location);
         let (cond, values) = filter_sql(filter, Dialect::Postgres)?;
         let mut tx = read_snapshot(&mut self.client, &err)?;
-        // COPY takes no parameters: the filter's values become literals,
-        // quoted by the server.
-        let mut literals = Vec::with_capacity(values.len());
-        for v in &values {
-            let quoted: String = tx
-                .query_one("SELECT quote_literal($1::text)", &[v])
-                .map_err(&err)?
-                .get(0);
-            literals.push(quoted);
-        }
+        // COPY takes no parameters: the filter's values become literals.
+        let literals = values
+            .iter()
+            .map(|v| quote_literal(v))
+            .collect::<Result<Vec<String>>>()?;
         let cond = inline_params(&cond, &literals);
         let limit = filter
             .limit
@@ -353,7 +357,7 @@ impl PgStore {
                         Some(c) => Some(c.copy_out(fields_sql.as_str()).map_err(&err)?),
                         None => None,
                     };
-                    merge_streams(units, variants, fields, &sender)
+                    merge_streams(units, variants, fields, &sender, &location)
                 };
                 let outcome = read();
                 match outcome {
@@ -378,7 +382,10 @@ impl PgStore {
             // A failure here stops the reader at its next batch.
             drop(receiver);
             let read = reader.join().unwrap_or_else(|_| {
-                Err(Error::Usage("the PostgreSQL reader thread panicked".into()))
+                Err(store_failure(
+                    &location,
+                    "the PostgreSQL reader thread panicked",
+                ))
             });
             handled.and(read).map(|()| count)
         })
@@ -599,7 +606,7 @@ impl PgStore {
         let writer = std::thread::Builder::new()
             .name("tmkit-pg-copy".into())
             .spawn(move || bulk_writer(writer, receiver, &thread_location))
-            .map_err(|e| Error::Usage(format!("cannot start the COPY thread: {e}")))?;
+            .map_err(|e| store_failure(&location, format!("cannot start the COPY thread: {e}")))?;
         self.bulk = Some(Bulk {
             sender: Some(sender),
             writer: Some(writer),
@@ -627,7 +634,10 @@ impl PgStore {
         self.unlock_session();
         match result {
             Some(Ok(Err(e))) => Err(e),
-            _ => Err(Error::Usage("PostgreSQL COPY thread stopped".into())),
+            _ => Err(store_failure(
+                &self.location,
+                "PostgreSQL COPY thread stopped",
+            )),
         }
     }
 
@@ -712,7 +722,7 @@ impl PgStore {
                 .zip(&ids)
                 .map(|(&i, &id)| (id, &units[i], places[i].0))
                 .collect();
-            copy_units(&mut tx, &rows, &err)?;
+            copy_units(&mut tx, &rows, &location, &err)?;
             report.ids = ids;
         }
         let touched: Vec<i64> = report.ids.iter().chain(&removed).copied().collect();
@@ -803,7 +813,10 @@ impl PgStore {
         let result = match joined {
             Some(Ok(Ok(second))) => self.build_bulk_indexes(second),
             Some(Ok(Err(e))) => Err(e),
-            _ => Err(Error::Usage("PostgreSQL COPY thread stopped".into())),
+            _ => Err(store_failure(
+                &self.location,
+                "PostgreSQL COPY thread stopped",
+            )),
         };
         if result.is_err() {
             self.finish_trigram().ok();
@@ -818,9 +831,12 @@ impl PgStore {
         let Some(build) = self.trigram.take() else {
             return Ok(());
         };
-        let built = build
-            .join()
-            .unwrap_or_else(|_| Err(Error::Usage("building the concordance index failed".into())));
+        let built = build.join().unwrap_or_else(|_| {
+            Err(store_failure(
+                &self.location,
+                "building the concordance index failed",
+            ))
+        });
         let cleared = built.and_then(|()| {
             self.client
                 .batch_execute("DELETE FROM tmkit_meta WHERE key = 'bulk_load'")
@@ -859,7 +875,7 @@ impl PgStore {
                     ))
                     .map_err(pg_err(&gin_location))
             })
-            .map_err(|e| Error::Usage(format!("cannot start the index thread: {e}")))?;
+            .map_err(|e| store_failure(&location, format!("cannot start the index thread: {e}")))?;
         let btrees = self
             .client
             .batch_execute(BULK_MAINTENANCE_MEM)
@@ -1021,7 +1037,7 @@ fn bulk_writer(
             client.batch_execute("BEGIN").map_err(&err)?;
             open = true;
         }
-        send_copy(&mut client, &batch.copy, &err)?;
+        send_copy(&mut client, &batch.copy, location, &err)?;
         if !batch.removed.is_empty() {
             // No index on unit_id during the load: these scan, but replacing
             // a unit of an earlier batch of the same import is rare.
@@ -1066,8 +1082,12 @@ impl Drop for PgStore {
         }
         // The blocking client cannot run on a thread inside a runtime.
         let result = if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::scope(|s| s.spawn(|| self.finish_all()).join())
-                .unwrap_or_else(|_| Err(Error::Usage("finishing the bulk load panicked".into())))
+            std::thread::scope(|s| s.spawn(|| self.finish_all()).join()).unwrap_or_else(|_| {
+                Err(store_failure(
+                    &self.location,
+                    "finishing the bulk load panicked",
+                ))
+            })
         } else {
             self.finish_all()
         };
@@ -1113,9 +1133,10 @@ fn copy_field(row: &mut String, value: Option<&str>, sep: char) {
 fn copy_units(
     c: &mut impl GenericClient,
     rows: &[(i64, &PreparedUnit, Option<i64>)],
+    location: &StoreLocation,
     err: &dyn Fn(postgres::Error) -> Error,
 ) -> Result<()> {
-    send_copy(c, &copy_text(rows), err)
+    send_copy(c, &copy_text(rows), location, err)
 }
 
 /// The COPY text rows of units with the given ids (and origin ids), from
@@ -1205,6 +1226,7 @@ fn copy_text(rows: &[(i64, &PreparedUnit, Option<i64>)]) -> CopyText {
 fn send_copy(
     c: &mut impl GenericClient,
     text: &CopyText,
+    location: &StoreLocation,
     err: &dyn Fn(postgres::Error) -> Error,
 ) -> Result<()> {
     for (sql, data) in [
@@ -1229,7 +1251,7 @@ fn send_copy(
         let mut writer = c.copy_in(sql).map_err(err)?;
         writer
             .write_all(data.as_bytes())
-            .map_err(|e| Error::Usage(format!("PostgreSQL COPY: {e}")))?;
+            .map_err(copy_err(location))?;
         writer.finish().map_err(err)?;
     }
     Ok(())
@@ -1413,8 +1435,30 @@ type ScanHead = (
 /// Units read by [`PgStore::stream_units`] per message to the caller's thread.
 const STREAM_BATCH: usize = 256;
 
-fn copy_err(e: std::io::Error) -> Error {
-    Error::Usage(format!("PostgreSQL COPY: {e}"))
+/// `value` as an SQL string literal, whatever `standard_conforming_strings`
+/// says: quotes doubled, and with a backslash, an escape string (`E'…'`)
+/// with the backslashes doubled (what the server's `quote_literal` gives).
+/// A text value cannot hold NUL, which is refused.
+fn quote_literal(value: &str) -> Result<String> {
+    if value.contains('\0') {
+        return Err(Error::Usage(format!(
+            "{value:?}: a filter value cannot contain a NUL character"
+        )));
+    }
+    let mut out = String::with_capacity(value.len() + 3);
+    if value.contains('\\') {
+        out.push('E');
+    }
+    out.push('\'');
+    for c in value.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    Ok(out)
 }
 
 /// `sql` with each `$n::text` parameter replaced by `literals[n - 1]`, in
@@ -1499,17 +1543,19 @@ fn merge_streams(
     variants: impl std::io::BufRead,
     fields: Option<impl std::io::BufRead>,
     sender: &SyncSender<Result<Vec<StoredUnit>>>,
+    location: &StoreLocation,
 ) -> Result<()> {
-    let mut units = CopyRows::new(units).map_err(copy_err)?;
-    let mut variants = Grouped::new(variants).map_err(copy_err)?;
-    let mut fields = fields.map(Grouped::new).transpose().map_err(copy_err)?;
+    let copy_err = copy_err(location);
+    let mut units = CopyRows::new(units).map_err(&copy_err)?;
+    let mut variants = Grouped::new(variants).map_err(&copy_err)?;
+    let mut fields = fields.map(Grouped::new).transpose().map_err(&copy_err)?;
     fn text(r: &CopyRows<impl std::io::BufRead>, i: usize) -> std::io::Result<String> {
         Ok(r.text(i)?.unwrap_or_default().to_string())
     }
     let mut batch = Vec::with_capacity(STREAM_BATCH);
     let mut ids: Vec<i64> = Vec::new();
-    while units.advance().map_err(copy_err)? {
-        let row = unit_row(&units).map_err(copy_err)?;
+    while units.advance().map_err(&copy_err)? {
+        let row = unit_row(&units).map_err(&copy_err)?;
         let mut vars: Vec<(String, String)> = Vec::with_capacity(2);
         ids.clear();
         variants
@@ -1520,7 +1566,7 @@ fn merge_streams(
                 vars.insert(at, (text(r, 2)?, text(r, 3)?));
                 Ok(())
             })
-            .map_err(copy_err)?;
+            .map_err(&copy_err)?;
         let mut flds = Vec::new();
         if let Some(fields) = fields.as_mut() {
             fields
@@ -1528,7 +1574,7 @@ fn merge_streams(
                     flds.push((text(r, 1)?, text(r, 2)?, text(r, 3)?));
                     Ok(())
                 })
-                .map_err(copy_err)?;
+                .map_err(&copy_err)?;
         }
         batch.push(finish_unit(row, vars, flds)?);
         if batch.len() == STREAM_BATCH {
@@ -1756,7 +1802,7 @@ impl Store for PgStore {
                 .iter()
                 .map(unit_row)
                 .collect::<std::io::Result<Vec<UnitRow>>>()
-                .map_err(copy_err)?;
+                .map_err(copy_err(&location))?;
             let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
             after = *ids.last().unwrap_or(&after);
             let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
@@ -1847,7 +1893,7 @@ impl Store for PgStore {
                 (*id, p, origin)
             })
             .collect();
-        copy_units(&mut tx, &rows, &err)?;
+        copy_units(&mut tx, &rows, &location, &err)?;
         record_write(&mut tx, version, &ids, &err)?;
         tx.commit().map_err(&err)?;
         Ok(rows.len() as u64)
@@ -2124,5 +2170,34 @@ mod tests {
             "u.p = '$2::text' AND (x = 'b' OR y = $2)"
         );
         assert_eq!(inline_params("$3::text $ $", &literals), "$3::text $ $");
+    }
+
+    #[test]
+    fn literals_are_quoted_as_the_server_would() {
+        assert_eq!(quote_literal("plain").unwrap(), "'plain'");
+        assert_eq!(quote_literal("it's").unwrap(), "'it''s'");
+        assert_eq!(quote_literal(r"a\b'c").unwrap(), r"E'a\\b''c'");
+        assert_eq!(quote_literal("Ünï 日本").unwrap(), "'Ünï 日本'");
+        assert_eq!(quote_literal("").unwrap(), "''");
+        let nul = quote_literal("a\0b").unwrap_err();
+        assert!(nul.to_string().contains("NUL"), "{nul}");
+    }
+
+    #[test]
+    fn a_broken_copy_is_a_failure_of_the_work_not_bad_usage() {
+        // The CLI maps Error::Usage to exit status 2 and the store's errors
+        // (what pg_err gives) to 1.
+        let location = StoreLocation::Postgres("postgres://u:secret@127.0.0.1/db".into());
+        let broken = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset");
+        let errors = [
+            copy_err(&location)(broken),
+            store_failure(&location, "PostgreSQL COPY thread stopped"),
+        ];
+        for e in errors {
+            assert!(matches!(e, Error::Invalid { .. }), "{e:?}");
+            let text = e.to_string();
+            assert!(text.contains("127.0.0.1/db"), "{text}");
+            assert!(!text.contains("secret"), "{text}");
+        }
     }
 }
