@@ -435,6 +435,14 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
     }
     let all = selected(db.as_mut(), &everything);
     assert_eq!(all.len(), 40);
+    // Origin names (looked up by id, the units' COPY has no join).
+    let origins: Vec<_> = all.iter().map(|(_, u)| u.origin.clone()).collect();
+    assert!(
+        origins
+            .iter()
+            .all(|o| o.as_deref().is_some_and(|o| o.ends_with("in.tmx"))),
+        "{origins:?}"
+    );
     assert_eq!(selected(db.as_mut(), &odd_project).len(), 13);
     let four = &all.iter().find(|(id, _)| *id == 4).unwrap().1;
     assert_eq!(four.tu.tuvs[0].lang, "fr");
