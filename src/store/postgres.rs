@@ -194,12 +194,13 @@ struct CopyText {
 }
 
 fn pg_err(location: &StoreLocation) -> impl Fn(postgres::Error) -> Error + '_ {
-    move |e| {
-        let detail = e
-            .as_db_error()
-            .map_or_else(|| e.to_string(), |d| d.message().to_string());
-        store_failure(location, format!("PostgreSQL: {detail}"))
-    }
+    move |e| store_failure(location, format!("PostgreSQL: {}", pg_detail(&e)))
+}
+
+/// What the server said, else the client's error.
+fn pg_detail(e: &postgres::Error) -> String {
+    e.as_db_error()
+        .map_or_else(|| e.to_string(), |d| d.message().to_string())
 }
 
 /// A failure of the work on the store at `location` (a broken connection,
@@ -211,7 +212,14 @@ fn store_failure(location: &StoreLocation, message: impl Into<String>) -> Error 
 
 /// [`store_failure`] for an I/O error of a `COPY` stream.
 fn copy_err(location: &StoreLocation) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |e| store_failure(location, format!("PostgreSQL COPY: {e}"))
+    move |e| {
+        // A failed message of the stream carries the server's error.
+        let detail = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<postgres::Error>())
+            .map_or_else(|| e.to_string(), pg_detail);
+        store_failure(location, format!("PostgreSQL COPY: {detail}"))
+    }
 }
 
 /// Drops and re-creates `schema` in the database at `uri`, with pg_trgm
