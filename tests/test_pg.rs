@@ -208,6 +208,7 @@ fn kill_9_during_a_bulk_import_keeps_whole_transactions_and_reimport_completes()
     drop(store::create(&spec).unwrap());
     let objects = schema_objects(&spec);
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .env("XDG_CACHE_HOME", support::cache_home())
         .args(["-q", "tm", "import", "--batch", "1000", "--tm", &spec])
         .arg(&tmx)
         .stderr(Stdio::null())
@@ -399,10 +400,11 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
         .arg(&tmx)
         .assert()
         .success();
-    // A project whose name a literal must quote, a free field, and a unit
+    // A project whose name a literal must quote (a quote, a backslash,
+    // non-ASCII letters; built here, not by the server), a free field, and a unit
     // read from its rows (no TMX kept) whose source variant now has the
     // larger id (read back after the target).
-    let odd = "it's $1::text \\ $2";
+    let odd = "it's $1::text \\ $2 — Ünï 日本";
     let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
     client
         .execute("UPDATE units SET project = $1 WHERE id % 3 = 0", &[&odd])
@@ -433,6 +435,14 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
     }
     let all = selected(db.as_mut(), &everything);
     assert_eq!(all.len(), 40);
+    // Origin names (looked up by id, the units' COPY has no join).
+    let origins: Vec<_> = all.iter().map(|(_, u)| u.origin.clone()).collect();
+    assert!(
+        origins
+            .iter()
+            .all(|o| o.as_deref().is_some_and(|o| o.ends_with("in.tmx"))),
+        "{origins:?}"
+    );
     assert_eq!(selected(db.as_mut(), &odd_project).len(), 13);
     let four = &all.iter().find(|(id, _)| *id == 4).unwrap().1;
     assert_eq!(four.tu.tuvs[0].lang, "fr");
@@ -447,4 +457,68 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
         ..Filter::default()
     };
     assert_eq!(selected(db.as_mut(), &limited), all);
+}
+
+#[test]
+fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
+    let Some(spec) = pg_spec("export_killed") else {
+        return;
+    };
+    // 200,000 units (far more than the pipe, the reader's batches and the
+    // sockets hold), in a project named for this test so that only its
+    // COPY backends are ended.
+    let marker = "export-killed-marker";
+    drop(store::create(&spec).unwrap());
+    let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!(
+            "INSERT INTO units (id, source_lang, project, content_hash, source_hash) \
+               SELECT i, 'en', '{marker}', i, i FROM generate_series(1, 200000) i; \
+             INSERT INTO variants (unit_id, lang, text, text_hash, folded) \
+               SELECT i, l, 'Sentence number ' || i || ' in ' || l, i, 'sentence' \
+               FROM generate_series(1, 200000) i, (VALUES ('en'), ('fr')) v(l)"
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.tmx");
+    let made = StdCommand::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .env("XDG_CACHE_HOME", support::cache_home())
+        .args([
+            "-q",
+            "tm",
+            "export",
+            "--project",
+            marker,
+            "--tm",
+            &spec,
+            "-o",
+        ])
+        .arg(&fifo)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opened, not read: the export stops once every buffer is full.
+    let mut out = std::fs::File::open(&fifo).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut ended = 0;
+    while ended == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        ended = client
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE query LIKE 'COPY (%' AND query LIKE $1 AND pid <> pg_backend_pid()",
+                &[&format!("%{marker}%")],
+            )
+            .unwrap()
+            .len();
+    }
+    assert!(ended > 0, "no COPY backend to end");
+    std::io::copy(&mut out, &mut std::io::sink()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // What the server said, not tokio-postgres's bare "db error".
+    assert!(stderr.contains("terminat"), "{stderr}");
 }

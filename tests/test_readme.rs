@@ -105,6 +105,12 @@ fn every_readme_example_runs_as_written() {
             .args(["-c", &format!("set -o pipefail; {run}")])
             .current_dir(scratch.path())
             .env("NO_COLOR", "1")
+            // Index caches (`match --tm` of a large memory) go to the tests'
+            // cache under target/tmp, not the user's ~/.cache.
+            .env(
+                "XDG_CACHE_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+            )
             .output()
             .unwrap();
         // `| head` closes the pipe early: tmkit ends quietly, and that is success.

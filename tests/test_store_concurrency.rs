@@ -78,6 +78,7 @@ fn looping(cmd: &str, deadline: u64, stdin: Option<String>) -> Child {
     );
     let mut c = StdCommand::new("sh");
     c.arg("-c").arg(script);
+    c.env("XDG_CACHE_HOME", support::cache_home());
     if let Some(lines) = stdin {
         c.env("LINES_IN", lines);
     }

@@ -18,6 +18,9 @@ fn fixture(name: &str) -> PathBuf {
 fn tmkit() -> Command {
     let mut cmd = Command::cargo_bin("tmkit").unwrap();
     cmd.env("NO_COLOR", "1");
+    // Index caches (a PostgreSQL store's, a large memory file's) go to the
+    // tests' cache, not the user's.
+    cmd.env("XDG_CACHE_HOME", support::cache_home());
     cmd
 }
 

@@ -65,7 +65,18 @@ pub fn tmkit() -> Command {
     cmd.env("NO_COLOR", "1");
     // Tests never write into the user's cache; those of the cache name one.
     cmd.env("TMKIT_NO_CACHE", "1");
+    // The index of a PostgreSQL store is kept in the user's cache whatever
+    // TMKIT_NO_CACHE says: it goes to the tests' own.
+    cmd.env("XDG_CACHE_HOME", cache_home());
     cmd
+}
+
+/// The `XDG_CACHE_HOME` of the tmkit processes tests start (under cargo's
+/// temporary folder for tests, `target/tmp`), so a run leaves nothing in
+/// the user's `~/.cache`: the fuzzy index of a PostgreSQL store lands in
+/// `cache_home()/tmkit/<store id>.<src>_<tgt>.fzi`.
+pub fn cache_home() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache")
 }
 
 /// Checks `files` against the official schemas (`kind` as validate.py
@@ -216,6 +227,7 @@ pub fn serve_tm_with(tm: &std::ffi::OsStr, args: &[&str]) -> Served {
             .args(["serve", "--bind", "127.0.0.1:0", "--tm"])
             .arg(tm)
             .args(args)
+            .env("XDG_CACHE_HOME", cache_home())
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
