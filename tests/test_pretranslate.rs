@@ -466,3 +466,48 @@ fn adapted_numbers_keep_the_inline_codes() {
         );
     }
 }
+
+/// `-o` naming the memory, or an input by another spelling (`./job.xlf`),
+/// is refused before any work and both files are left as they were; the
+/// memory was replaced by the pretranslated output, and `./job.xlf` passed
+/// the check that compared paths as written.
+#[test]
+fn an_output_that_is_the_memory_or_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let memory = dir.path().join("memory.tmx");
+    std::fs::copy(news_tm(), &memory).unwrap();
+    let article = dir.path().join("article.txt");
+    std::fs::write(&article, "Dockworkers strike shuts two East Coast ports.\n").unwrap();
+    let job = dir.path().join("job.xlf");
+    let tm = memory.to_str().unwrap();
+    let flags = ["--tm", tm, "--src", "en", "--tgt", "fr"];
+    run(&flags, &[&article], &memory)
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(
+        std::fs::read(&memory).unwrap(),
+        std::fs::read(news_tm()).unwrap()
+    );
+    run(&flags, &[&article], &job).success();
+    let before = std::fs::read(&job).unwrap();
+    // A memory that now translates the sentence: writing onto the job
+    // would change it.
+    let other = dir.path().join("other.tsv");
+    std::fs::write(
+        &other,
+        "Dockworkers strike shuts two East Coast ports.\tGrève.\n",
+    )
+    .unwrap();
+    let other_flags = [
+        "--tm",
+        other.to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "fr",
+    ];
+    run(&other_flags, &[&job], &dir.path().join(".").join("job.xlf"))
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(std::fs::read(&job).unwrap(), before);
+}

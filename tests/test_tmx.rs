@@ -1042,3 +1042,46 @@ fn filter_and_merge_keep_extensions_and_refuse_to_lose_text() {
         assert!(!out.exists());
     }
 }
+
+/// `tmx merge --conflicts` naming an input (or the output) is refused and
+/// the input left alone: the conflicts TSV replaced the memory.
+#[test]
+fn merge_refuses_a_conflicts_list_over_an_input_or_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.tmx");
+    std::fs::copy(fixture("inline_codes.tmx"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = dir.path().join("out.tmx");
+    for conflicts in [dir.path().join(".").join("a.tmx"), out.clone()] {
+        tmkit()
+            .args(["tmx", "merge"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--conflicts")
+            .arg(&conflicts)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--conflicts"));
+        assert_eq!(std::fs::read(&input).unwrap(), before);
+        assert!(!out.exists());
+    }
+}
+
+/// `tmx convert job.xlf job.xlf` is refused as `tmx convert a.tmx a.tmx`
+/// is; the XLIFF and PO path skipped the check and rewrote the input.
+#[test]
+fn convert_refuses_an_xliff_output_that_is_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::copy(support::fixture_of("xliff", "okapi-extract.xlf"), &job).unwrap();
+    let before = std::fs::read(&job).unwrap();
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&job)
+        .arg(dir.path().join(".").join("job.xlf"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must not be the input"));
+    assert_eq!(std::fs::read(&job).unwrap(), before);
+}
