@@ -1085,3 +1085,45 @@ fn convert_refuses_an_xliff_output_that_is_its_input() {
         .stderr(predicate::str::contains("must not be the input"));
     assert_eq!(std::fs::read(&job).unwrap(), before);
 }
+
+/// UTF-16 with a byte-order mark, as a spreadsheet saves "Unicode text".
+fn utf16le_with_bom(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+/// TSV and CSV input of `tmx convert` is decoded as every text input is:
+/// a UTF-16 byte-order mark, or `--encoding` without one. Both were read as
+/// UTF-8 ('not valid UTF-8 text'), though `--encoding` says marks are always
+/// honoured and `match --tm` read the same file.
+#[test]
+fn convert_reads_utf16_tsv_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = "en\tfr\nThe port is closed.\tLe port est fermé.\n";
+    let csv = "en,fr\r\n\"Strikes, again\",\"Grèves, encore\"\r\n";
+    let cases: [(&str, Vec<u8>, &[&str], &str); 3] = [
+        ("bom.tsv", utf16le_with_bom(tsv), &[], "Le port est fermé."),
+        ("bom.csv", utf16le_with_bom(csv), &[], "Grèves, encore"),
+        (
+            "plain16.tsv",
+            utf16le_with_bom(tsv)[2..].to_vec(),
+            &["--encoding", "utf-16le"],
+            "Le port est fermé.",
+        ),
+    ];
+    for (name, bytes, flags, french) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let rows = json_lines(&stdout_of(
+            tmkit()
+                .args(flags)
+                .args(["tmx", "convert", "--to", "jsonl"])
+                .arg(&path)
+                .arg("-"),
+        ));
+        assert_eq!(rows.len(), 1, "{name}");
+        assert_eq!(rows[0]["variants"][1]["lang"], "fr", "{name}");
+        assert_eq!(rows[0]["variants"][1]["text"], french, "{name}");
+    }
+}

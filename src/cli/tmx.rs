@@ -1198,12 +1198,9 @@ fn convert_flat(
         columns,
         placeholders: a.placeholders,
     };
-    let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(&a.input).map_err(|e| tmkit::Error::io(&a.input, e))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
-    };
+    // Decoded as every text input is: a UTF-16 byte-order mark (a
+    // spreadsheet's "Unicode text") or --encoding says how.
+    let input = std::io::BufReader::with_capacity(1 << 16, tmkit::files::open_text(&a.input)?);
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
     let mode = if a.placeholders {
         CodeMode::Placeholders
