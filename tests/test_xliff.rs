@@ -509,3 +509,37 @@ proptest! {
         prop_assert_eq!(plain(&back), plain(&doc));
     }
 }
+
+/// A PO file names only its target language (`Language: fr`): converted
+/// to TMX without `--src`, nothing can be written, which is bad usage
+/// (exit 2, no output file) rather than an empty memory and exit 0.
+#[test]
+fn po_to_tmx_without_a_source_language_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let po = dir.path().join("messages.po");
+    std::fs::write(
+        &po,
+        "msgid \"\"\nmsgstr \"\"\n\"Language: fr\\n\"\n\nmsgid \"Open\"\nmsgstr \"Ouvrir\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("memory.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&po)
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give --src and --tgt"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "convert", "--src", "en"])
+        .arg(&po)
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("<seg>Ouvrir</seg>")
+    );
+}

@@ -96,6 +96,14 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
             let doc = Document::read(&a.input)?;
             let wanted = states(&a.states)?;
             let (tus, skipped) = convert::to_tus(&doc, &wanted, src.as_ref(), tgt.as_ref());
+            // Nothing to write for want of languages is no conversion (a PO
+            // file names only its target): say so, and write nothing.
+            if tus.is_empty() && skipped.language > 0 {
+                return Err(common::usage(format!(
+                    "{name} does not name its source or target language: give --src and --tgt ({} segment(s) left out; nothing was written)",
+                    skipped.language
+                )));
+            }
             let header_lang = tus
                 .first()
                 .map(|t| t.tuvs[0].lang.clone())
