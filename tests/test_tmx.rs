@@ -1127,3 +1127,35 @@ fn convert_reads_utf16_tsv_and_csv() {
         assert_eq!(rows[0]["variants"][1]["text"], french, "{name}");
     }
 }
+
+/// `--lenient` holds for XLIFF and PO outputs too: the broken unit is
+/// reported and skipped, the others are written, and the exit status is 1,
+/// as for TMX, TSV and CSV; it was ignored there (nothing written).
+#[test]
+fn lenient_skips_a_broken_unit_into_xliff_and_po() {
+    let dir = tempfile::tempdir().unwrap();
+    // The second unit holds U+000B, which XML 1.0 does not allow.
+    let tmx = dir.path().join("broken.tmx");
+    std::fs::write(
+        &tmx,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Open</seg></tuv><tuv xml:lang=\"fr\"><seg>Ouvrir</seg></tuv></tu>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Bell\u{b}</seg></tuv><tuv xml:lang=\"fr\"><seg>Cloche</seg></tuv></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    for name in ["out.xlf", "out.po"] {
+        let out = dir.path().join(name);
+        tmkit()
+            .args(["tmx", "convert", "--lenient", "--tgt", "fr"])
+            .arg(&tmx)
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("skipped a broken unit"))
+            .stderr(predicate::str::contains("broken.tmx:3:"));
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(written.contains("Ouvrir"), "{name}: {written}");
+        assert!(!written.contains("Cloche"), "{name}: {written}");
+    }
+}
