@@ -359,3 +359,44 @@ fn tmx_content_the_store_does_not_hold_is_reported() {
     // The file's other units are imported all the same.
     assert!(stderr.contains("imported 2 unit(s)"), "{stderr}");
 }
+
+/// A TSV file whose first row is the pair's language codes, as `tmx
+/// convert` writes it: the row gives the pair when neither the name nor
+/// `--src/--tgt` does, and it is never imported as a translation. It was
+/// stored as a unit `en-GB` → `fr-FR` (with `--src/--tgt`), and without
+/// them the file was refused as not saying its languages.
+#[test]
+fn a_tsv_header_row_of_language_codes_names_the_pair_and_is_no_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("glossary.tsv");
+    std::fs::write(
+        &tsv,
+        "en-GB\tfr-FR\nGeneral strike\tGrève générale\nTrade union\tSyndicat\n",
+    )
+    .unwrap();
+    for (name, flags) in [
+        ("header", &[][..]),
+        ("flags", &["--src", "en", "--tgt", "fr"][..]),
+    ] {
+        let db = dir.path().join(format!("{name}.tmdb"));
+        tmkit()
+            .args(["-q", "tm", "import", "--tm"])
+            .arg(&db)
+            .args(flags)
+            .arg(&tsv)
+            .assert()
+            .success();
+        let mut db = store::open(&db.to_string_lossy()).unwrap();
+        assert_eq!(db.count(&Filter::default()).unwrap(), 2, "{name}");
+        assert!(
+            db.search(&SearchQuery::new("en-GB")).unwrap().is_empty(),
+            "{name}"
+        );
+        let hit = &db.search(&SearchQuery::new("trade union")).unwrap()[0];
+        assert_eq!(hit.unit.origin_position, Some(3), "{name}: file line");
+        if name == "header" {
+            assert_eq!(hit.unit.tu.tuvs[0].lang, "en-GB");
+            assert_eq!(hit.unit.tu.tuvs[1].lang, "fr-FR");
+        }
+    }
+}

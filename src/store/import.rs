@@ -295,21 +295,45 @@ fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 }
 
 fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let declared = declared_pair(path);
-    let pair = match (&sink.options.tsv_pair, declared) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) => p,
-        (None, None) => {
+    let text = crate::files::read_text(path)?;
+    let declared = sink
+        .options
+        .tsv_pair
+        .clone()
+        .or_else(|| declared_pair(path));
+    // A first row of language codes (as `tmx convert` and `tm export`
+    // write) gives the pair when nothing else does, and is no translation.
+    let (header, rest) = header_row_of(&text);
+    let from_header = header.and_then(|fields| {
+        let given = declared.as_ref().map(|p| crate::tmx::convert::Pair {
+            src: p.source.clone(),
+            tgt: p.target.clone(),
+        });
+        crate::tmx::flat::header_row(&fields, given.as_ref())
+    });
+    let (pair, swapped, text, first_line) = match (declared, from_header) {
+        (Some(p), Some(_)) => {
+            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
+            (p, swapped, rest, 2)
+        }
+        (Some(p), None) => {
+            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
+            (p, swapped, text.as_str(), 1)
+        }
+        (None, Some(Some(p))) => (LanguagePair::new(p.src, p.tgt), false, rest, 2),
+        (None, _) => {
             return Err(Error::invalid(
                 Location::file(path),
-                "a TSV file does not say its languages: name it like en-fr.tsv or give --src and --tgt",
+                "a TSV file does not say its languages: name it like en-fr.tsv, give --src and --tgt, or start it with a row of language codes (en<TAB>fr)",
             ));
         }
     };
-    let text = crate::files::read_text(path)?;
-    let swapped = tsv_orientation(path, &pair) == TsvOrientation::Swapped;
     let mut entries = Vec::new();
-    crate::tm::parse_tsv_oriented(&text, Some(path), 0, swapped, &mut entries)?;
+    crate::tm::parse_tsv_oriented(text, Some(path), 0, swapped, &mut entries)
+        .map_err(|e| after_header(e, first_line - 1))?;
+    for e in &mut entries {
+        e.origin.position += first_line as u32 - 1;
+    }
     sink.register_origin(None)?;
     let (src, tgt) = (pair.source.to_string(), pair.target.to_string());
     for e in &entries {
@@ -319,6 +343,32 @@ fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         sink.push_in_order(unit)?;
     }
     Ok(())
+}
+
+/// `e`, found in a text that starts `skipped` lines into its file, with the
+/// line counted from the file's start.
+fn after_header(e: Error, skipped: u64) -> Error {
+    match e {
+        Error::Syntax {
+            mut location,
+            message,
+        } => {
+            location.line = location.line.map(|l| l + skipped);
+            Error::Syntax { location, message }
+        }
+        e => e,
+    }
+}
+
+/// The fields of `text`'s first line when it is not blank (a possible
+/// header row), and the text after it.
+fn header_row_of(text: &str) -> (Option<Vec<String>>, &str) {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let first = first.strip_suffix('\r').unwrap_or(first);
+    if first.trim().is_empty() {
+        return (None, text);
+    }
+    (Some(first.split('\t').map(str::to_string).collect()), rest)
 }
 
 /// CSV (RFC 4180): source and target columns, a header row of column names
