@@ -400,3 +400,25 @@ fn a_tsv_header_row_of_language_codes_names_the_pair_and_is_no_unit() {
         }
     }
 }
+
+/// A CSV file in UTF-16 with a byte-order mark (a spreadsheet's "Unicode
+/// text") is imported as TSV files are; it was read as UTF-8 and refused.
+#[test]
+fn a_utf16_csv_file_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("glossary.csv");
+    let text = "en-GB,fr-FR\r\n\"Strike, general\",Grève générale\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&csv, bytes).unwrap();
+    let db = dir.path().join("u16.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .arg(&csv)
+        .assert()
+        .success();
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    let hit = &db.search(&SearchQuery::new("strike")).unwrap()[0];
+    assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), "Grève générale");
+}

@@ -387,7 +387,8 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         pair,
         ..Default::default()
     };
-    let input = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    // Decoded as TSV is (a UTF-16 byte-order mark, or --encoding).
+    let input = std::io::BufReader::new(crate::files::open_text(path)?);
     sink.register_origin(None)?;
     let mut number = 0u32;
     crate::tmx::flat::read_tabular(
