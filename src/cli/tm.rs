@@ -768,15 +768,29 @@ struct AddLine {
 
 fn read_jsonl_units(src: &LanguageTag, tgt: &LanguageTag) -> anyhow::Result<Vec<Unit>> {
     let mut units = Vec::new();
-    for (i, line) in std::io::stdin().lock().lines().enumerate() {
+    // Decoded as every text input is (a UTF-16 byte-order mark, --encoding);
+    // a UTF-8 byte-order mark is no part of the first line.
+    let input = std::io::BufReader::new(tmkit::files::open_text(std::path::Path::new("-"))?);
+    for (i, line) in input.lines().enumerate() {
         let line = line.context("<stdin>")?;
+        let line = if i == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(&line)
+        } else {
+            &line
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let add: AddLine = serde_json::from_str(&line).with_context(|| {
-            format!(
-                "<stdin>:{}: expected {{\"source\": ..., \"target\": ...}}",
-                i + 1
+        let add: AddLine = serde_json::from_str(line).map_err(|e| {
+            // The position as file:line:column, not serde's 'at line 1 column N'.
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            anyhow::anyhow!(
+                "<stdin>:{}:{}: expected {{\"source\": ..., \"target\": ...}}: {message}",
+                i + 1,
+                e.column()
             )
         })?;
         if add.source.trim().is_empty() || add.target.trim().is_empty() {
