@@ -14,6 +14,13 @@ fn news_tm() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx")
 }
 
+/// The flags of an English-to-French pretranslation with memory `tm`, then `extra`.
+fn en_fr<'a>(tm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut flags = vec!["--tm", tm, "--src", "en", "--tgt", "fr"];
+    flags.extend_from_slice(extra);
+    flags
+}
+
 fn run(args: &[&str], inputs: &[&Path], out: &Path) -> assert_cmd::assert::Assert {
     tmkit()
         .arg("pretranslate")
@@ -178,15 +185,7 @@ fn copy_source_fills_unmatched_segments_with_their_source() {
     let input = dir.path().join("in.txt");
     std::fs::write(&input, "Zebras eat grass near the river.\n").unwrap();
     let tm = news_tm();
-    let args = [
-        "--tm",
-        tm.to_str().unwrap(),
-        "--src",
-        "en",
-        "--tgt",
-        "fr",
-        "--copy-source",
-    ];
+    let args = en_fr(tm.to_str().unwrap(), &["--copy-source"]);
     run(&args, &[&input], &out).success();
     assert_valid(&[&out], Some("xliff12"));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -510,4 +509,24 @@ fn an_output_that_is_the_memory_or_an_input_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("also an input"));
     assert_eq!(std::fs::read(&job).unwrap(), before);
+}
+
+/// An article without a sentence (empty, or blank lines only) gives a
+/// valid XLIFF 2.0 file: its `<file>` holds an empty group, as the schema
+/// wants something there (it was an empty `<file>`, which fails
+/// validation), and reading it back gives no segment.
+#[test]
+fn an_empty_article_gives_valid_xliff20() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("empty.txt");
+    std::fs::write(&article, "  \n\n").unwrap();
+    let out = dir.path().join("empty.xlf");
+    let tm = news_tm();
+    let flags = en_fr(tm.to_str().unwrap(), &["--to", "xliff20"]);
+    run(&flags, &[&article], &out).success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("<group id=\"empty\"/>"), "{written}");
+    assert_valid(&[&out], Some("xliff20"));
+    let doc = Document::read(&out).unwrap();
+    assert_eq!(doc.files[0].units.len(), 0);
 }

@@ -396,6 +396,12 @@ pub fn write_xliff20<W: Write>(doc: &Document, mut out: W) -> Result<W> {
             push_attr(&mut s, "original", &file.original);
         }
         s.push_str(">\n");
+        // A <file> must hold something (the schema asks for a unit, a
+        // group, notes or a skeleton): a document without segments (an
+        // empty article) gets an empty group, which every reader skips.
+        if file.units.is_empty() {
+            s.push_str("    <group id=\"empty\"/>\n");
+        }
         for unit in &file.units {
             unit20(&mut s, unit);
             if s.len() > 1 << 16 {
