@@ -422,3 +422,34 @@ fn a_utf16_csv_file_is_imported() {
     let hit = &db.search(&SearchQuery::new("strike")).unwrap()[0];
     assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), "Grève générale");
 }
+
+/// `tm import -` reads standard input, whose format its first characters
+/// say (TMX, XLIFF, PO, else TSV): it was always taken for TSV, so a TMX
+/// piped in was refused as 'a TSV file [that] does not say its languages'.
+#[test]
+fn standard_input_is_imported_in_the_format_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>Open</seg></tuv><tuv xml:lang=\"fr\"><seg>Ouvrir</seg></tuv></tu>\n</body></tmx>\n";
+    let xliff = "<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"><file original=\"x\" source-language=\"en\" target-language=\"de\" datatype=\"plaintext\"><body>\n<trans-unit id=\"1\"><source>Close</source><target state=\"translated\">Schließen</target></trans-unit>\n</body></file></xliff>\n";
+    let tsv = "en\tes\nSave\tGuardar\n";
+    let db = dir.path().join("stdin.tmdb");
+    for input in [tmx, xliff, tsv] {
+        tmkit()
+            .args(["-q", "tm", "import", "--tm"])
+            .arg(&db)
+            .arg("-")
+            .write_stdin(input)
+            .assert()
+            .success();
+    }
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    for (word, lang, text) in [
+        ("open", "fr", "Ouvrir"),
+        ("close", "de", "Schließen"),
+        ("save", "es", "Guardar"),
+    ] {
+        let hit = &db.search(&SearchQuery::new(word)).unwrap()[0];
+        assert_eq!(hit.unit.tu.tuvs[1].lang, lang, "{word}");
+        assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
+    }
+}

@@ -101,6 +101,17 @@ pub fn import_observed(
     } else {
         options.batch
     };
+    // Standard input has no extension to tell its format: it is read
+    // whole, and its first characters say (TMX, XLIFF, PO, else TSV).
+    let stdin = if crate::files::is_stdio(path) {
+        Some(crate::files::read_bytes(path)?)
+    } else {
+        None
+    };
+    let format = match &stdin {
+        Some(bytes) => sniff_format(bytes),
+        None => TmFormat::of_path(path),
+    };
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
@@ -115,11 +126,11 @@ pub fn import_observed(
                 lost: Vec::new(),
                 held: None,
             };
-            match TmFormat::of_path(path) {
-                TmFormat::Tmx => read_tmx(path, name, &mut sink)?,
+            match format {
+                TmFormat::Tmx => read_tmx(path, name, &mut sink, stdin)?,
                 TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
-                TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
-                TmFormat::Bilingual => read_bilingual(path, name, &mut sink)?,
+                TmFormat::Tsv => read_tsv(path, name, &mut sink, stdin)?,
+                TmFormat::Bilingual => read_bilingual(path, name, &mut sink, stdin)?,
             }
             sink.end_of_file()?;
             sink.flush()?;
@@ -263,8 +274,51 @@ impl BatchSink<'_> {
     }
 }
 
-fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let mut reader = crate::tmx::TmxReader::open(path)?;
+/// The format of a memory read from standard input, by its first
+/// characters: `<` opens TMX or XLIFF, `msgid` or a `#` comment PO, and
+/// anything else is TSV.
+fn sniff_format(bytes: &[u8]) -> TmFormat {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text =
+        match crate::files::decode_text(head.to_vec(), None, crate::files::default_encoding()) {
+            Ok(t) => t,
+            Err(_) => String::from_utf8_lossy(head).into_owned(),
+        };
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        if text.contains("<xliff") {
+            TmFormat::Bilingual
+        } else {
+            TmFormat::Tmx
+        }
+    } else if text.starts_with("msgid") || text.starts_with('#') {
+        TmFormat::Bilingual
+    } else {
+        TmFormat::Tsv
+    }
+}
+
+/// The text of standard input read ahead (`stdin`), else of `path`.
+fn text_of(path: &Path, stdin: Option<Vec<u8>>) -> Result<String> {
+    match stdin {
+        Some(bytes) => crate::files::decode_text(bytes, None, crate::files::default_encoding()),
+        None => crate::files::read_text(path),
+    }
+}
+
+fn read_tmx(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let mut reader = match stdin {
+        Some(bytes) => {
+            let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes));
+            crate::tmx::TmxReader::from_reader(input, None)?
+        }
+        None => crate::tmx::TmxReader::open(path)?,
+    };
     let header = reader.header().clone();
     let file_srclang = header
         .srclang
@@ -294,8 +348,13 @@ fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     Ok(())
 }
 
-fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let text = crate::files::read_text(path)?;
+fn read_tsv(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let text = text_of(path, stdin)?;
     let declared = sink
         .options
         .tsv_pair
@@ -410,8 +469,27 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 /// the file's, else the options' pair; a unit's `resname`/`name`/id is the
 /// tuid (`id#segment` for segmented units), its notes the unit's notes, and
 /// the file's `original` and the segment's state become free fields.
-fn read_bilingual(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let doc = crate::xliff::Document::read(path)?;
+fn read_bilingual(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let doc = match stdin {
+        Some(bytes) => {
+            let text = text_of(path, Some(bytes))?;
+            if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<')
+            {
+                crate::xliff::Document::parse_str(&text, None)?
+            } else {
+                crate::xliff::po::parse(&text, None)?
+            }
+        }
+        None => crate::xliff::Document::read(path)?,
+    };
     let given = sink.options.tsv_pair.clone();
     sink.register_origin(None)?;
     for file in &doc.files {
