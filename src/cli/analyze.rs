@@ -74,7 +74,8 @@ pub struct Args {
     /// Price per weighted word (adds a price to the report).
     #[arg(long, value_name = "PRICE")]
     pub rate: Option<f64>,
-    /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
+    /// Files or folders of the job (folders: their .txt and .md files; an XLIFF or PO file given
+    /// by name counts its source segments); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
