@@ -304,35 +304,12 @@ fn missing_memory_is_an_error() {
 /// markup was counted as words, in segments of no match.
 #[test]
 fn an_xliff_or_po_job_is_analysed_by_its_source_segments() {
-    let dir = tempfile::tempdir().unwrap();
-    let xlf = dir.path().join("job1.xlf");
-    std::fs::write(
-        &xlf,
-        "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n<file original=\"job1.txt\" source-language=\"en\" target-language=\"fr\" datatype=\"plaintext\"><body>\n\
-         <trans-unit id=\"1\"><source>The minister resigned on Monday.</source></trans-unit>\n\
-         <trans-unit id=\"2\"><source>The storm left thousands without power.</source></trans-unit>\n\
-         <trans-unit id=\"3\"><source>The minister resigned on Monday.</source></trans-unit>\n\
-         <trans-unit id=\"4\"><source>Zebras rarely dance in the rain.</source></trans-unit>\n\
-         <trans-unit id=\"5\" translate=\"no\"><source>Do not translate this part.</source></trans-unit>\n\
-         </body></file></xliff>\n",
-    )
-    .unwrap();
-    let po = dir.path().join("job1.po");
-    std::fs::write(
-        &po,
-        "msgid \"\"\nmsgstr \"\"\n\"Language: fr\\n\"\n\n\
-         msgid \"The minister resigned on Monday.\"\nmsgstr \"\"\n\n\
-         msgid \"The storm left thousands without power.\"\nmsgstr \"\"\n\n\
-         msgctxt \"again\"\nmsgid \"The minister resigned on Monday.\"\nmsgstr \"\"\n\n\
-         msgid \"Zebras rarely dance in the rain.\"\nmsgstr \"\"\n",
-    )
-    .unwrap();
     let bands = |input: &Path| {
         let assert = analyze().args(["--format", "json"]).arg(input).assert();
         let v: Value = serde_json::from_slice(&assert.success().get_output().stdout).unwrap();
         v["files"][0]["bands"].clone()
     };
     let text = bands(&fixture("job1.txt"));
-    assert_eq!(bands(&xlf), text, "XLIFF");
-    assert_eq!(bands(&po), text, "PO");
+    assert_eq!(bands(&fixture("job1.xlf")), text, "XLIFF");
+    assert_eq!(bands(&fixture("job1.po")), text, "PO");
 }

@@ -102,7 +102,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             // A bilingual job (XLIFF, PO) is analysed by its source
             // segments, as a CAT tool does, not as text full of markup.
             if tmkit::xliff::Format::from_path(path).is_some() {
-                return Ok(job_sources(&tmkit::xliff::Document::read(path)?));
+                return Ok(super::match_cmd::job_sources(
+                    &tmkit::xliff::Document::read(path)?,
+                ));
             }
             let text = tmkit::html::readable_text(path, tmkit::files::read_text(path)?);
             let segments: Vec<String> = if args.memory.lines {
@@ -218,19 +220,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 /// The grid as `band weight` pairs for the report's header.
-/// The source text of every segment of `doc` to translate (units marked
-/// translate="no" left out), in order.
-fn job_sources(doc: &tmkit::xliff::Document) -> Vec<String> {
-    doc.files
-        .iter()
-        .flat_map(|f| &f.units)
-        .filter(|u| u.translate)
-        .flat_map(|u| &u.segments)
-        .map(|g| g.source.plain_text())
-        .filter(|t| !t.trim().is_empty())
-        .collect()
-}
-
 fn weights_line(grid: &WeightGrid) -> String {
     Band::ALL
         .iter()
