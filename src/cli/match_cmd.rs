@@ -24,7 +24,8 @@ Examples:
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per
-line); folders give their .txt and .md files; '-' or nothing reads standard
+line); an XLIFF or PO job gives its source segments; folders give their .txt
+and .md files; '-' or nothing reads standard
 input; --text gives the query text itself (a bare argument that is neither a
 file nor looks like one is taken as text too).
 
