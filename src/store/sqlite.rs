@@ -91,9 +91,10 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> Error {
 
 /// Opens an immediate (write-locking) transaction: concurrent writers queue
 /// on the busy timeout here instead of failing at their first write.
-/// Whether this process may write the store at `path`: the file and its
-/// folder (where SQLite keeps the `-wal` and `-shm` files beside it). An
-/// immutable file or a read-only file system says no even to root.
+/// Whether this process may write the store at `path`: the file, and its
+/// folder (where SQLite creates the `-wal` and `-shm` files beside it) unless
+/// a writable `-shm` is there already. An immutable file or a read-only file
+/// system says no even to root.
 fn writable(path: &Path) -> bool {
     #[cfg(unix)]
     {
@@ -102,7 +103,13 @@ fn writable(path: &Path) -> bool {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        access(path, Access::WRITE_OK).is_ok() && access(folder, Access::WRITE_OK).is_ok()
+        // The folder need not be writable where the -shm file is there
+        // already and writable (SQLite then creates nothing).
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
+        access(path, Access::WRITE_OK).is_ok()
+            && (access(folder, Access::WRITE_OK).is_ok()
+                || access(Path::new(&shm), Access::WRITE_OK).is_ok())
     }
     #[cfg(not(unix))]
     {
