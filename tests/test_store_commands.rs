@@ -311,6 +311,14 @@ fn a_store_in_a_read_only_folder_can_be_read() {
     );
     assert!(matched.contains("Le port est fermé."), "{matched}");
     tmkit()
+        .args(["tm", "check", "--tm"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "concordance index was not checked",
+        ));
+    tmkit()
         .args(["tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
         .arg(&db)
         .args(["Hello", "Bonjour"])

@@ -598,6 +598,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         TmCommand::Check { store } => {
             let mut db = tmkit::store::open(&store.tm)?;
             let problems = db.check()?;
+            for warning in db.take_warnings() {
+                tmkit::diag!("tmkit: {}: warning: {warning}", db.location());
+            }
             if problems.is_empty() {
                 ctx.note(format!("{}: ok", db.location()));
                 return Ok(ExitCode::SUCCESS);

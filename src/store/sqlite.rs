@@ -66,6 +66,8 @@ pub struct SqliteStore {
     moving: Option<std::thread::JoinHandle<Result<bool>>>,
     /// What went wrong without failing the work (see [`Store::take_warnings`]).
     warnings: Vec<String>,
+    /// Opened read-only (the process may not write the file or its folder).
+    read_only: bool,
     /// Test hook: makes the next move of a side index fail.
     fail_move: bool,
     /// Whether the last bulk import's index was moved in (see [`SqliteStore::moved_index`]).
@@ -275,6 +277,7 @@ impl SqliteStore {
             bulk: None,
             moving: None,
             warnings: Vec::new(),
+            read_only,
             fail_move: false,
             moved: None,
         };
@@ -1646,7 +1649,17 @@ impl Store for SqliteStore {
     }
 
     fn check(&mut self) -> Result<Vec<String>> {
-        let concordance = check_concordance(&mut self.conn, &self.path)?;
+        // That check takes the write lock (it redefines a view inside a
+        // transaction it rolls back); a read-only store is checked without it.
+        let concordance = if self.read_only {
+            self.warnings.push(
+                "the store is read-only: its concordance index was not checked (that check needs the write lock)"
+                    .into(),
+            );
+            None
+        } else {
+            check_concordance(&mut self.conn, &self.path)?
+        };
         let err = self.err();
         let c = &self.conn;
         let mut problems = Vec::new();
