@@ -1264,3 +1264,29 @@ fn tm_add_reads_json_lines_with_a_byte_order_mark() {
         .code(1)
         .stderr(predicates::str::contains("<stdin>:2:14: expected"));
 }
+
+/// `tm search --limit 0` and `tm conflicts --limit 0` are bad usage (exit
+/// 2), as `match --max 0` is; they printed nothing and succeeded, which
+/// reads as 'nothing found'.
+#[test]
+fn a_limit_of_zero_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limit.tmdb");
+    tmkit()
+        .args(["-q", "tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .args(["Good morning.", "Bonjour."])
+        .assert()
+        .success();
+    for command in [&["search", "morning"][..], &["conflicts"][..]] {
+        tmkit()
+            .arg("tm")
+            .arg(command[0])
+            .args(["--limit", "0", "--tm"])
+            .arg(&db)
+            .args(&command[1..])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--limit must be at least 1"));
+    }
+}

@@ -430,6 +430,10 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             format,
             text,
         } => {
+            // --limit 0 showed nothing and succeeded, as if nothing matched.
+            if limit == 0 {
+                return Err(common::usage("--limit must be at least 1"));
+            }
             let mut db = tmkit::store::open(&store.tm)?;
             let query = SearchQuery {
                 text,
@@ -566,6 +570,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             limit,
             format,
         } => {
+            if limit == 0 {
+                return Err(common::usage("--limit must be at least 1"));
+            }
             let conflicts = tmkit::store::open(&store.tm)?.conflicts(limit)?;
             let mut out = common::stdout();
             for c in &conflicts {
