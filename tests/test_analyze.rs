@@ -305,3 +305,18 @@ fn missing_memory_is_an_error() {
         .code(1)
         .stderr(predicate::str::contains("/nonexistent.tmx"));
 }
+
+/// A bilingual job (XLIFF, PO) is analysed by its source segments, as the
+/// same sentences in a text file are: it was read as text, so its XML
+/// markup was counted as words, in segments of no match.
+#[test]
+fn an_xliff_or_po_job_is_analysed_by_its_source_segments() {
+    let bands = |input: &Path| {
+        let assert = analyze().args(["--format", "json"]).arg(input).assert();
+        let v: Value = serde_json::from_slice(&assert.success().get_output().stdout).unwrap();
+        v["files"][0]["bands"].clone()
+    };
+    let text = bands(&fixture("job1.txt"));
+    assert_eq!(bands(&fixture("job1.xlf")), text, "XLIFF");
+    assert_eq!(bands(&fixture("job1.po")), text, "PO");
+}

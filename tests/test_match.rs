@@ -707,3 +707,21 @@ fn a_memory_folder_without_memory_files_is_an_error_naming_it() {
         .stdout("")
         .stderr(predicate::str::contains("no memory file"));
 }
+
+/// An XLIFF job is looked up segment by segment (its sources, units marked
+/// translate="no" left out), not read as a text whose markup becomes
+/// queries: `match job.xlf` looked up `<?xml version=...` and the like.
+#[test]
+fn an_xliff_job_is_looked_up_by_its_source_segments() {
+    let assert = tmkit()
+        .args(["match", "-q", "--format", "jsonl", "--tm"])
+        .arg(fixture("memory.tsv"))
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(fixture("job1.xlf"))
+        .assert();
+    let rows = jsonl(&assert.success().get_output().stdout);
+    let queries: Vec<&str> = rows.iter().map(|r| r["query"].as_str().unwrap()).collect();
+    let job: Vec<&str> = include_str!("fixtures/fuzzy/job1.txt").lines().collect();
+    assert_eq!(queries, job);
+    assert_eq!(rows[1]["matches"][0]["score"], 100);
+}

@@ -14,6 +14,13 @@ fn news_tm() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx")
 }
 
+/// The flags of an English-to-French pretranslation with memory `tm`, then `extra`.
+fn en_fr<'a>(tm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut flags = vec!["--tm", tm, "--src", "en", "--tgt", "fr"];
+    flags.extend_from_slice(extra);
+    flags
+}
+
 fn run(args: &[&str], inputs: &[&Path], out: &Path) -> assert_cmd::assert::Assert {
     tmkit()
         .arg("pretranslate")
@@ -178,15 +185,7 @@ fn copy_source_fills_unmatched_segments_with_their_source() {
     let input = dir.path().join("in.txt");
     std::fs::write(&input, "Zebras eat grass near the river.\n").unwrap();
     let tm = news_tm();
-    let args = [
-        "--tm",
-        tm.to_str().unwrap(),
-        "--src",
-        "en",
-        "--tgt",
-        "fr",
-        "--copy-source",
-    ];
+    let args = en_fr(tm.to_str().unwrap(), &["--copy-source"]);
     run(&args, &[&input], &out).success();
     assert_valid(&[&out], Some("xliff12"));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -465,4 +464,69 @@ fn adapted_numbers_keep_the_inline_codes() {
             "Les prix ont augmenté de 4,2 pour cent dans le port de Lisbonne."
         );
     }
+}
+
+/// `-o` naming the memory, or an input by another spelling (`./job.xlf`),
+/// is refused before any work and both files are left as they were; the
+/// memory was replaced by the pretranslated output, and `./job.xlf` passed
+/// the check that compared paths as written.
+#[test]
+fn an_output_that_is_the_memory_or_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let memory = dir.path().join("memory.tmx");
+    std::fs::copy(news_tm(), &memory).unwrap();
+    let article = dir.path().join("article.txt");
+    std::fs::write(&article, "Dockworkers strike shuts two East Coast ports.\n").unwrap();
+    let job = dir.path().join("job.xlf");
+    let tm = memory.to_str().unwrap();
+    let flags = ["--tm", tm, "--src", "en", "--tgt", "fr"];
+    run(&flags, &[&article], &memory)
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(
+        std::fs::read(&memory).unwrap(),
+        std::fs::read(news_tm()).unwrap()
+    );
+    run(&flags, &[&article], &job).success();
+    let before = std::fs::read(&job).unwrap();
+    // A memory that now translates the sentence: writing onto the job
+    // would change it.
+    let other = dir.path().join("other.tsv");
+    std::fs::write(
+        &other,
+        "Dockworkers strike shuts two East Coast ports.\tGrève.\n",
+    )
+    .unwrap();
+    let other_flags = [
+        "--tm",
+        other.to_str().unwrap(),
+        "--src",
+        "en",
+        "--tgt",
+        "fr",
+    ];
+    run(&other_flags, &[&job], &dir.path().join(".").join("job.xlf"))
+        .code(2)
+        .stderr(predicate::str::contains("also an input"));
+    assert_eq!(std::fs::read(&job).unwrap(), before);
+}
+
+/// An article without a sentence (empty, or blank lines only) gives a
+/// valid XLIFF 2.0 file: its `<file>` holds an empty group, as the schema
+/// wants something there (it was an empty `<file>`, which fails
+/// validation), and reading it back gives no segment.
+#[test]
+fn an_empty_article_gives_valid_xliff20() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("empty.txt");
+    std::fs::write(&article, "  \n\n").unwrap();
+    let out = dir.path().join("empty.xlf");
+    let tm = news_tm();
+    let flags = en_fr(tm.to_str().unwrap(), &["--to", "xliff20"]);
+    run(&flags, &[&article], &out).success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("<group id=\"empty\"/>"), "{written}");
+    assert_valid(&[&out], Some("xliff20"));
+    let doc = Document::read(&out).unwrap();
+    assert_eq!(doc.files[0].units.len(), 0);
 }

@@ -1242,3 +1242,62 @@ fn tm_export_refuses_an_output_extension_it_does_not_write() {
     export(&out).success();
     assert!(std::fs::read_to_string(&out).unwrap().contains("<tmx"));
 }
+
+/// `tm add` reads its JSON lines as every text input is read: a UTF-8
+/// byte-order mark is dropped and UTF-16 with one is decoded (both were
+/// refused: 'expected value at line 1 column 1', 'stream did not contain
+/// valid UTF-8'); a bad line is named as `<stdin>:LINE:COLUMN`.
+#[test]
+fn tm_add_reads_json_lines_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bom.tmdb");
+    let add = |stdin: Vec<u8>| {
+        let mut cmd = tmkit();
+        cmd.args(["-q", "tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
+            .arg(&db)
+            .write_stdin(stdin);
+        cmd
+    };
+    add(b"\xEF\xBB\xBF{\"source\":\"Strike\",\"target\":\"Gr\xC3\xA8ve\"}\n".to_vec())
+        .assert()
+        .success();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        "{\"source\":\"Union\",\"target\":\"Syndicat\"}\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    add(utf16).assert().success();
+    let mut store = tmkit::store::open(&db.to_string_lossy()).unwrap();
+    assert_eq!(store.count(&tmkit::store::Filter::default()).unwrap(), 2);
+    add(b"{\"source\":\"a\",\"target\":\"b\"}\n{\"source\":\"c\",\n".to_vec())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("<stdin>:2:14: expected"));
+}
+
+/// `tm search --limit 0` and `tm conflicts --limit 0` are bad usage (exit
+/// 2), as `match --max 0` is; they printed nothing and succeeded, which
+/// reads as 'nothing found'.
+#[test]
+fn a_limit_of_zero_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limit.tmdb");
+    tmkit()
+        .args(["-q", "tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .args(["Good morning.", "Bonjour."])
+        .assert()
+        .success();
+    for command in [&["search", "morning"][..], &["conflicts"][..]] {
+        tmkit()
+            .arg("tm")
+            .arg(command[0])
+            .args(["--limit", "0", "--tm"])
+            .arg(&db)
+            .args(&command[1..])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--limit must be at least 1"));
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use predicates::prelude::*;
 use tmkit::store::{self, Filter};
 
 mod support;
@@ -242,4 +243,86 @@ fn a_store_reports_region_fallback_as_memory_files_do() {
     // Built from the store, then read back from its persisted index.
     assert_eq!(run(&db), from_files);
     assert_eq!(run(&db), from_files);
+}
+
+/// Makes a folder immutable (`chattr +i`: no file can be created in it,
+/// even by root) for as long as it lives.
+struct Immutable(PathBuf);
+
+impl Immutable {
+    /// `None` where `chattr` is missing or not permitted.
+    fn new(dir: &Path) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// A store in a folder the user may not write (a team's memory on a
+/// read-only share) is read: stats, concordance and match answer, and a
+/// write fails naming the store. SQLite could not open its `-shm` file
+/// there, and the store's open took a write lock: every command failed
+/// ('unable to open database file', 'attempt to write a readonly database').
+#[test]
+fn a_store_in_a_read_only_folder_can_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    let db = share.join("team.tmdb");
+    tmkit()
+        .args(["-q", "tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .args(["The port is closed.", "Le port est fermé."])
+        .assert()
+        .success();
+    let Some(_guard) = Immutable::new(&share) else {
+        eprintln!("skipped: chattr +i is not available here");
+        return;
+    };
+    let stats = stdout_of(tmkit().args(["tm", "stats", "--tm"]).arg(&db));
+    assert!(stats.starts_with("units: 1\n"), "{stats}");
+    let found = stdout_of(tmkit().args(["tm", "search", "--tm"]).arg(&db).arg("port"));
+    assert!(found.contains("Le port est fermé."), "{found}");
+    let matched = stdout_of(
+        tmkit()
+            .args([
+                "match",
+                "--src",
+                "en",
+                "--tgt",
+                "fr",
+                "--text",
+                "The port is closed.",
+                "--tm",
+            ])
+            .arg(&db),
+    );
+    assert!(matched.contains("Le port est fermé."), "{matched}");
+    tmkit()
+        .args(["tm", "check", "--tm"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "concordance index was not checked",
+        ));
+    tmkit()
+        .args(["tm", "add", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .args(["Hello", "Bonjour"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("team.tmdb").and(predicate::str::contains("readonly")));
 }

@@ -273,3 +273,41 @@ fn a_large_export_is_written_in_chunks_with_ids_running_on() {
     let copy = import_into(&dir.path().join("copy.tmdb"), &xlf);
     assert_eq!(pair_units(&copy, "en", "fr"), pair_units(&db, "en", "fr"));
 }
+
+/// A TMX whose `srclang` is `en` while its variants are `en-US` and
+/// `fr-FR` (as `tmx/en-fr.news.tmx`), one unit listing French first: the
+/// store takes `en-US` as the source language. It kept `en`, which named no
+/// variant: `tm stats` listed an `en → en-US` pair and counted no source
+/// words, and an export without `--src/--tgt` wrote an `en → en-US` XLIFF
+/// file whose targets were the English sources, marked translated.
+#[test]
+fn a_source_language_in_another_region_names_the_source_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("regions.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" adminlang="en" datatype="plaintext" segtype="sentence" o-tmf="x" creationtool="test" creationtoolversion="1"/><body>
+<tu><tuv xml:lang="en-US"><seg>The port is closed.</seg></tuv><tuv xml:lang="fr-FR"><seg>Le port est fermé.</seg></tuv></tu>
+<tu><tuv xml:lang="fr-FR"><seg>La grève continue.</seg></tuv><tuv xml:lang="en-US"><seg>The strike goes on.</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let db = import_into(&dir.path().join("team.tmdb"), &tmx);
+    let stats = support::stdout_of(
+        tmkit()
+            .args(["tm", "stats", "--format", "json", "--tm"])
+            .arg(&db),
+    );
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    assert_eq!(stats["pairs"], serde_json::json!([["en-US", "fr-FR", 2]]));
+    assert_eq!(stats["source_words"], 8);
+    let xlf = dir.path().join("all.xlf");
+    export(&db, &xlf, &[]);
+    let written = std::fs::read_to_string(&xlf).unwrap();
+    assert_eq!(written.matches("<file ").count(), 1, "{written}");
+    assert!(written.contains(r#"source-language="en-US" target-language="fr-FR""#));
+    assert!(written.contains("<source>The strike goes on.</source>"));
+    assert!(!written.contains(r#"<target state="translated">The"#));
+}

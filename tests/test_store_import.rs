@@ -359,3 +359,97 @@ fn tmx_content_the_store_does_not_hold_is_reported() {
     // The file's other units are imported all the same.
     assert!(stderr.contains("imported 2 unit(s)"), "{stderr}");
 }
+
+/// A TSV file whose first row is the pair's language codes, as `tmx
+/// convert` writes it: the row gives the pair when neither the name nor
+/// `--src/--tgt` does, and it is never imported as a translation. It was
+/// stored as a unit `en-GB` → `fr-FR` (with `--src/--tgt`), and without
+/// them the file was refused as not saying its languages.
+#[test]
+fn a_tsv_header_row_of_language_codes_names_the_pair_and_is_no_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("glossary.tsv");
+    std::fs::write(
+        &tsv,
+        "en-GB\tfr-FR\nGeneral strike\tGrève générale\nTrade union\tSyndicat\n",
+    )
+    .unwrap();
+    for (name, flags) in [
+        ("header", &[][..]),
+        ("flags", &["--src", "en", "--tgt", "fr"][..]),
+    ] {
+        let db = dir.path().join(format!("{name}.tmdb"));
+        tmkit()
+            .args(["-q", "tm", "import", "--tm"])
+            .arg(&db)
+            .args(flags)
+            .arg(&tsv)
+            .assert()
+            .success();
+        let mut db = store::open(&db.to_string_lossy()).unwrap();
+        assert_eq!(db.count(&Filter::default()).unwrap(), 2, "{name}");
+        assert!(
+            db.search(&SearchQuery::new("en-GB")).unwrap().is_empty(),
+            "{name}"
+        );
+        let hit = &db.search(&SearchQuery::new("trade union")).unwrap()[0];
+        assert_eq!(hit.unit.origin_position, Some(3), "{name}: file line");
+        if name == "header" {
+            assert_eq!(hit.unit.tu.tuvs[0].lang, "en-GB");
+            assert_eq!(hit.unit.tu.tuvs[1].lang, "fr-FR");
+        }
+    }
+}
+
+/// A CSV file in UTF-16 with a byte-order mark (a spreadsheet's "Unicode
+/// text") is imported as TSV files are; it was read as UTF-8 and refused.
+#[test]
+fn a_utf16_csv_file_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("glossary.csv");
+    let text = "en-GB,fr-FR\r\n\"Strike, general\",Grève générale\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&csv, bytes).unwrap();
+    let db = dir.path().join("u16.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .arg(&csv)
+        .assert()
+        .success();
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    let hit = &db.search(&SearchQuery::new("strike")).unwrap()[0];
+    assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), "Grève générale");
+}
+
+/// `tm import -` reads standard input, whose format its first characters
+/// say (TMX, XLIFF, PO, else TSV): it was always taken for TSV, so a TMX
+/// piped in was refused as 'a TSV file [that] does not say its languages'.
+#[test]
+fn standard_input_is_imported_in_the_format_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n<tu><tuv xml:lang=\"en\"><seg>Open</seg></tuv><tuv xml:lang=\"fr\"><seg>Ouvrir</seg></tuv></tu>\n</body></tmx>\n";
+    let xliff = "<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"><file original=\"x\" source-language=\"en\" target-language=\"de\" datatype=\"plaintext\"><body>\n<trans-unit id=\"1\"><source>Close</source><target state=\"translated\">Schließen</target></trans-unit>\n</body></file></xliff>\n";
+    let tsv = "en\tes\nSave\tGuardar\n";
+    let db = dir.path().join("stdin.tmdb");
+    for input in [tmx, xliff, tsv] {
+        tmkit()
+            .args(["-q", "tm", "import", "--tm"])
+            .arg(&db)
+            .arg("-")
+            .write_stdin(input)
+            .assert()
+            .success();
+    }
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    for (word, lang, text) in [
+        ("open", "fr", "Ouvrir"),
+        ("close", "de", "Schließen"),
+        ("save", "es", "Guardar"),
+    ] {
+        let hit = &db.search(&SearchQuery::new(word)).unwrap()[0];
+        assert_eq!(hit.unit.tu.tuvs[1].lang, lang, "{word}");
+        assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
+    }
+}

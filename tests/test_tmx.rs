@@ -1100,3 +1100,120 @@ fn filter_and_merge_keep_extensions_and_refuse_to_lose_text() {
         assert!(!out.exists());
     }
 }
+
+/// `tmx merge --conflicts` naming an input (or the output) is refused and
+/// the input left alone: the conflicts TSV replaced the memory.
+#[test]
+fn merge_refuses_a_conflicts_list_over_an_input_or_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.tmx");
+    std::fs::copy(fixture("inline_codes.tmx"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = dir.path().join("out.tmx");
+    for conflicts in [dir.path().join(".").join("a.tmx"), out.clone()] {
+        tmkit()
+            .args(["tmx", "merge"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--conflicts")
+            .arg(&conflicts)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--conflicts"));
+        assert_eq!(std::fs::read(&input).unwrap(), before);
+        assert!(!out.exists());
+    }
+}
+
+/// `tmx convert job.xlf job.xlf` is refused as `tmx convert a.tmx a.tmx`
+/// is; the XLIFF and PO path skipped the check and rewrote the input.
+#[test]
+fn convert_refuses_an_xliff_output_that_is_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.xlf");
+    std::fs::copy(support::fixture_of("xliff", "okapi-extract.xlf"), &job).unwrap();
+    let before = std::fs::read(&job).unwrap();
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&job)
+        .arg(dir.path().join(".").join("job.xlf"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must not be the input"));
+    assert_eq!(std::fs::read(&job).unwrap(), before);
+}
+
+/// UTF-16 with a byte-order mark, as a spreadsheet saves "Unicode text".
+fn utf16le_with_bom(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+/// TSV and CSV input of `tmx convert` is decoded as every text input is:
+/// a UTF-16 byte-order mark, or `--encoding` without one. Both were read as
+/// UTF-8 ('not valid UTF-8 text'), though `--encoding` says marks are always
+/// honoured and `match --tm` read the same file.
+#[test]
+fn convert_reads_utf16_tsv_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = "en\tfr\nThe port is closed.\tLe port est fermé.\n";
+    let csv = "en,fr\r\n\"Strikes, again\",\"Grèves, encore\"\r\n";
+    let cases: [(&str, Vec<u8>, &[&str], &str); 3] = [
+        ("bom.tsv", utf16le_with_bom(tsv), &[], "Le port est fermé."),
+        ("bom.csv", utf16le_with_bom(csv), &[], "Grèves, encore"),
+        (
+            "plain16.tsv",
+            utf16le_with_bom(tsv)[2..].to_vec(),
+            &["--encoding", "utf-16le"],
+            "Le port est fermé.",
+        ),
+    ];
+    for (name, bytes, flags, french) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let rows = json_lines(&stdout_of(
+            tmkit()
+                .args(flags)
+                .args(["tmx", "convert", "--to", "jsonl"])
+                .arg(&path)
+                .arg("-"),
+        ));
+        assert_eq!(rows.len(), 1, "{name}");
+        assert_eq!(rows[0]["variants"][1]["lang"], "fr", "{name}");
+        assert_eq!(rows[0]["variants"][1]["text"], french, "{name}");
+    }
+}
+
+/// `--lenient` holds for XLIFF and PO outputs too: the broken unit is
+/// reported and skipped, the others are written, and the exit status is 1,
+/// as for TMX, TSV and CSV; it was ignored there (nothing written).
+#[test]
+fn lenient_skips_a_broken_unit_into_xliff_and_po() {
+    let dir = tempfile::tempdir().unwrap();
+    // The second unit holds U+000B, which XML 1.0 does not allow.
+    let tmx = dir.path().join("broken.tmx");
+    std::fs::write(
+        &tmx,
+        "<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Open</seg></tuv><tuv xml:lang=\"fr\"><seg>Ouvrir</seg></tuv></tu>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Bell\u{b}</seg></tuv><tuv xml:lang=\"fr\"><seg>Cloche</seg></tuv></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    for name in ["out.xlf", "out.po"] {
+        let out = dir.path().join(name);
+        tmkit()
+            .args(["tmx", "convert", "--lenient", "--tgt", "fr"])
+            .arg(&tmx)
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("skipped a broken unit"))
+            .stderr(predicate::str::contains("broken.tmx:3:"));
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert!(written.contains("Ouvrir"), "{name}: {written}");
+        assert!(!written.contains("Cloche"), "{name}: {written}");
+    }
+}

@@ -509,3 +509,82 @@ proptest! {
         prop_assert_eq!(plain(&back), plain(&doc));
     }
 }
+
+/// A PO file names only its target language (`Language: fr`): converted
+/// to TMX without `--src`, nothing can be written, which is bad usage
+/// (exit 2, no output file) rather than an empty memory and exit 0.
+#[test]
+fn po_to_tmx_without_a_source_language_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let po = dir.path().join("messages.po");
+    std::fs::write(
+        &po,
+        "msgid \"\"\nmsgstr \"\"\n\"Language: fr\\n\"\n\nmsgid \"Open\"\nmsgstr \"Ouvrir\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("memory.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&po)
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give --src and --tgt"));
+    assert!(!out.exists());
+    tmkit()
+        .args(["tmx", "convert", "--src", "en"])
+        .arg(&po)
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("<seg>Ouvrir</seg>")
+    );
+}
+
+/// White space that XML readers may normalize (at either end, two spaces,
+/// a tab, a line break) is marked `xml:space="preserve"` on the unit, where
+/// XLIFF 1.2 and 2.0 allow it, so translate-toolkit reads the texts whole;
+/// without it it read `  Two\n\tlines  ` as `Two lines`.
+#[test]
+fn significant_white_space_is_preserved_for_other_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("spaces.tmx");
+    std::fs::write(
+        &tmx,
+        "<tmx version=\"1.4\"><header srclang=\"en\" adminlang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" o-tmf=\"x\" creationtool=\"t\" creationtoolversion=\"1\"/><body>\n\
+         <tu><tuv xml:lang=\"en\"><seg>  Two\n\tlines  </seg></tuv><tuv xml:lang=\"fr\"><seg> Deux  lignes</seg></tuv></tu>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Plain text.</seg></tuv><tuv xml:lang=\"fr\"><seg>Texte simple.</seg></tuv></tu>\n\
+         </body></tmx>\n",
+    )
+    .unwrap();
+    for (version, read) in [
+        (
+            "1.2",
+            support::translate_toolkit_units as fn(&std::path::Path) -> _,
+        ),
+        ("2.0", support::translate_toolkit_units20),
+    ] {
+        let out = dir.path().join(format!("out{version}.xlf"));
+        tmkit()
+            .args(["tmx", "convert", "--tgt", "fr", "--xliff-version", version])
+            .arg(&tmx)
+            .arg(&out)
+            .assert()
+            .success();
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(
+            written.matches("xml:space=\"preserve\"").count(),
+            1,
+            "{written}"
+        );
+        assert_valid(&[&out], None);
+        if let Some(units) = read(&out) {
+            assert_eq!(units[0].1, "  Two\n\tlines  ", "{version}");
+            assert_eq!(units[0].2, " Deux  lignes", "{version}");
+            assert_eq!(units[1].1, "Plain text.", "{version}");
+        }
+    }
+}

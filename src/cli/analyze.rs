@@ -76,7 +76,8 @@ pub struct Args {
     /// Price per weighted word, 0 to 1e9 (adds a price to the report).
     #[arg(long, value_name = "PRICE", value_parser = parse_rate)]
     pub rate: Option<f64>,
-    /// Files or folders of the job (folders: their .txt and .md files); '-' or nothing reads stdin.
+    /// Files or folders of the job (folders: their .txt and .md files; an XLIFF or PO file given
+    /// by name counts its source segments); '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
@@ -106,6 +107,13 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         &inputs,
         &progress,
         |path| {
+            // A bilingual job (XLIFF, PO) is analysed by its source
+            // segments, as a CAT tool does, not as text full of markup.
+            if tmkit::xliff::Format::from_path(path).is_some() {
+                return Ok(super::match_cmd::job_sources(
+                    &tmkit::xliff::Document::read(path)?,
+                ));
+            }
             let text = tmkit::html::readable_text(path, tmkit::files::read_text(path)?);
             let segments: Vec<String> = if args.memory.lines {
                 text.lines()

@@ -96,6 +96,14 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
             let doc = Document::read(&a.input)?;
             let wanted = states(&a.states)?;
             let (tus, skipped) = convert::to_tus(&doc, &wanted, src.as_ref(), tgt.as_ref());
+            // Nothing to write for want of languages is no conversion (a PO
+            // file names only its target): say so, and write nothing.
+            if tus.is_empty() && skipped.language > 0 {
+                return Err(common::usage(format!(
+                    "{name} does not name its source or target language: give --src and --tgt ({} segment(s) left out; nothing was written)",
+                    skipped.language
+                )));
+            }
             let header_lang = tus
                 .first()
                 .map(|t| t.tuvs[0].lang.clone())
@@ -121,7 +129,8 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
             ));
         }
         (None, Some(to)) => {
-            let reader = TmxReader::open(&a.input)?;
+            let options = tmkit::tmx::ReadOptions { lenient: a.lenient };
+            let mut reader = TmxReader::open_with(&a.input, options)?;
             let src = match (src, reader.header().srclang_tag()) {
                 (Some(s), _) | (None, Some(s)) => s,
                 _ => {
@@ -133,13 +142,34 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
             let Some(tgt) = tgt else {
                 return Err(common::usage("XLIFF and PO output need --tgt"));
             };
-            let tus = reader.collect::<tmkit::Result<Vec<_>>>()?;
+            // With --lenient a broken unit is reported and skipped, as in
+            // the TMX, TSV and CSV outputs; any other error ends the run.
+            let mut tus = Vec::new();
+            let mut broken = 0u64;
+            for tu in reader.by_ref() {
+                match tu {
+                    Ok(tu) => tus.push(tu),
+                    Err(e @ tmkit::Error::Syntax { .. }) if a.lenient => {
+                        ctx.warn_input(&a.input, format!("skipped a broken unit: {e}"));
+                        broken += 1;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
             let (doc, skipped) = convert::from_tus(tus, &src, &tgt, &name, to);
             write_doc(&doc, to, Output::create(&output)?)?;
             ctx.note(format!(
-                "{name}: {} unit(s) written, {skipped} without both {src} and {tgt} left out",
-                doc.files[0].units.len()
+                "{name}: {} unit(s) written, {skipped} without both {src} and {tgt} left out{}",
+                doc.files[0].units.len(),
+                if broken > 0 {
+                    format!(", {broken} broken unit(s) skipped")
+                } else {
+                    String::new()
+                }
             ));
+            if broken > 0 {
+                return Ok(Some(ExitCode::FAILURE));
+            }
         }
         (None, None) => unreachable!("handled above"),
     }

@@ -24,7 +24,8 @@ Examples:
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per
-line); folders give their .txt and .md files; '-' or nothing reads standard
+line); an XLIFF or PO job gives its source segments; folders give their .txt
+and .md files; '-' or nothing reads standard
 input; --text gives the query text itself (a bare argument that is neither a
 file nor looks like one is taken as text too).
 
@@ -157,6 +158,8 @@ pub(crate) fn load_matcher(
 struct Input {
     name: String,
     text: anyhow::Result<String>,
+    /// One segment per line already (an XLIFF or PO job's sources).
+    segmented: bool,
 }
 
 fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> {
@@ -165,6 +168,7 @@ fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> 
         .map(|t| Input {
             name: "<text>".to_string(),
             text: Ok(t.clone()),
+            segmented: false,
         })
         .collect();
     if args.is_empty() && texts.is_empty() {
@@ -192,6 +196,7 @@ fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> 
             inputs.push(Input {
                 name: "<argument>".to_string(),
                 text: Ok(arg.clone()),
+                segmented: false,
             });
         }
     }
@@ -199,13 +204,40 @@ fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> 
 }
 
 fn read_path(path: &Path) -> Input {
+    let name = tmkit::files::display_name(path);
+    // A bilingual job (XLIFF, PO) is looked up by its segments' sources,
+    // one per line, not read as text full of markup.
+    if tmkit::xliff::Format::from_path(path).is_some() {
+        let text = tmkit::xliff::Document::read(path)
+            .map(|doc| job_sources(&doc).join("\n"))
+            .map_err(anyhow::Error::from);
+        return Input {
+            name,
+            text,
+            segmented: true,
+        };
+    }
     let text = tmkit::files::read_text(path)
         .map(|text| tmkit::html::readable_text(path, text))
         .map_err(anyhow::Error::from);
     Input {
-        name: tmkit::files::display_name(path),
+        name,
         text,
+        segmented: false,
     }
+}
+
+/// The source text of every segment of `doc` to translate (units marked
+/// translate="no" left out), in order, each on one line.
+pub(crate) fn job_sources(doc: &tmkit::xliff::Document) -> Vec<String> {
+    doc.files
+        .iter()
+        .flat_map(|f| &f.units)
+        .filter(|u| u.translate)
+        .flat_map(|u| &u.segments)
+        .map(|g| g.source.plain_text().replace(['\n', '\r'], " "))
+        .filter(|t| !t.trim().is_empty())
+        .collect()
 }
 
 /// The segments of one input: sentences, or non-blank lines with `--lines`.
@@ -258,7 +290,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let segs = segments(text, args.memory.lines, &segmenter);
+        let segs = segments(text, args.memory.lines || input.segmented, &segmenter);
         if args.format == DataFormat::Text && inputs.len() > 1 {
             writeln!(out, "{}", style.cyan(&format!("== {} ==", input.name)))?;
         }

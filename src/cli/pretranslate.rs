@@ -187,6 +187,11 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut summary = BatchSummary::default();
     let filter = InputFilter::new(&[], &EXTENSIONS)?;
     let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
+    // Checked before any work: an output that is an input or the memory
+    // (`--tm job.tmx -o job.tmx`) would replace it.
+    if !to_folder {
+        common::refuse_output_among_inputs("-o", out, paths.iter().chain(&args.memory.tm))?;
+    }
     let matcher = load_matcher(&args.memory, ctx)?;
     let started = Instant::now();
     let segmenter = Segmenter::for_language(&args.memory.src);
@@ -251,9 +256,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     } else if !read.is_empty() {
         let items: Vec<&Pretranslated> = read.iter().map(|r| &r.item).collect();
         let format = format_for(args.to, out, items[0]);
-        if read.iter().any(|r| r.path == *out) {
-            return Err(common::usage("the output must not be one of the inputs"));
-        }
         let file = Output::create(out)?;
         pretranslate::write(&items, format, &src, &tgt, file)?.finish()?;
         summary.succeeded += read.len();

@@ -430,6 +430,10 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             format,
             text,
         } => {
+            // --limit 0 showed nothing and succeeded, as if nothing matched.
+            if limit == 0 {
+                return Err(common::usage("--limit must be at least 1"));
+            }
             let mut db = tmkit::store::open(&store.tm)?;
             let query = SearchQuery {
                 text,
@@ -566,6 +570,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             limit,
             format,
         } => {
+            if limit == 0 {
+                return Err(common::usage("--limit must be at least 1"));
+            }
             let conflicts = tmkit::store::open(&store.tm)?.conflicts(limit)?;
             let mut out = common::stdout();
             for c in &conflicts {
@@ -598,6 +605,9 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         TmCommand::Check { store } => {
             let mut db = tmkit::store::open(&store.tm)?;
             let problems = db.check()?;
+            for warning in db.take_warnings() {
+                tmkit::diag!("tmkit: {}: warning: {warning}", db.location());
+            }
             if problems.is_empty() {
                 ctx.note(format!("{}: ok", db.location()));
                 return Ok(ExitCode::SUCCESS);
@@ -768,15 +778,29 @@ struct AddLine {
 
 fn read_jsonl_units(src: &LanguageTag, tgt: &LanguageTag) -> anyhow::Result<Vec<Unit>> {
     let mut units = Vec::new();
-    for (i, line) in std::io::stdin().lock().lines().enumerate() {
+    // Decoded as every text input is (a UTF-16 byte-order mark, --encoding);
+    // a UTF-8 byte-order mark is no part of the first line.
+    let input = std::io::BufReader::new(tmkit::files::open_text(std::path::Path::new("-"))?);
+    for (i, line) in input.lines().enumerate() {
         let line = line.context("<stdin>")?;
+        let line = if i == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(&line)
+        } else {
+            &line
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let add: AddLine = serde_json::from_str(&line).with_context(|| {
-            format!(
-                "<stdin>:{}: expected {{\"source\": ..., \"target\": ...}}",
-                i + 1
+        let add: AddLine = serde_json::from_str(line).map_err(|e| {
+            // The position as file:line:column, not serde's 'at line 1 column N'.
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            anyhow::anyhow!(
+                "<stdin>:{}:{}: expected {{\"source\": ..., \"target\": ...}}: {message}",
+                i + 1,
+                e.column()
             )
         })?;
         if add.source.trim().is_empty() || add.target.trim().is_empty() {

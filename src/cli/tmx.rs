@@ -728,6 +728,17 @@ fn write_validation_text(
 
 fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let inputs = tmx_inputs(&a.inputs, &a.include)?;
+    // The output may be an input (an update in place), the conflicts list
+    // may not: it would replace that memory, or the merged output, with TSV.
+    if let Some(c) = &a.conflicts {
+        common::refuse_output_among_inputs("--conflicts", c, &inputs)?;
+        if c == &a.output || common::same_file(c, &a.output) {
+            return Err(common::usage(format!(
+                "--conflicts {} is also the output (-o)",
+                c.display()
+            )));
+        }
+    }
     // Standard input can be read only once: it is kept in an anonymous
     // temporary file for the passes (nothing to clean up if a signal ends
     // the run), each reading with its own offset (inputs are read on
@@ -1007,10 +1018,15 @@ fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
 }
 
 fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    // Before any format's path (XLIFF and PO included): converting a file
+    // onto itself would replace it with what was read from it.
+    if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
+        return Err(common::usage("the output must not be the input file"));
+    }
     if let Some(code) = super::bilingual::convert(&a, ctx)? {
         return Ok(code);
     }
-    let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
     let to: Format = match a.to {
         Some(f) => f.into(),
         None if is_stdio(&output) => {
@@ -1029,9 +1045,6 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(f) => f.into(),
         None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
     };
-    if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
-        return Err(common::usage("the output must not be the input file"));
-    }
     let mode = if a.placeholders {
         CodeMode::Placeholders
     } else {
@@ -1212,12 +1225,9 @@ fn convert_flat(
         columns,
         placeholders: a.placeholders,
     };
-    let input: Box<dyn std::io::BufRead> = if is_stdio(&a.input) {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(&a.input).map_err(|e| tmkit::Error::io(&a.input, e))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
-    };
+    // Decoded as every text input is: a UTF-16 byte-order mark (a
+    // spreadsheet's "Unicode text") or --encoding says how.
+    let input = std::io::BufReader::with_capacity(1 << 16, tmkit::files::open_text(&a.input)?);
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
     let mode = if a.placeholders {
         CodeMode::Placeholders

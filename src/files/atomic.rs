@@ -105,6 +105,8 @@ fn without_path(err: io::Error) -> io::Error {
 /// written in place instead (see the module docs): what was written stays.
 pub struct AtomicFile {
     dest: PathBuf,
+    /// The file renamed over: `dest`, or where its symbolic links lead.
+    replaced: PathBuf,
     writer: BufWriter<Target>,
     /// The temporary's place in the registry (none when written in place).
     registration: Option<Registration>,
@@ -141,6 +143,26 @@ fn written_in_place(dest: &Path) -> bool {
     dest.starts_with("/dev")
         || dest.starts_with("/proc")
         || std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The path a write to `dest` replaces: `dest` itself, or, when it is a
+/// symbolic link, where its links lead (a link that leads nowhere yet
+/// names the file to create).
+fn link_target(dest: &Path) -> PathBuf {
+    let mut path = dest.to_path_buf();
+    // As many links as the OS follows before it calls it a loop.
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(next) => {
+                path = match path.parent() {
+                    Some(parent) => parent.join(next),
+                    None => next,
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    path
 }
 
 /// A temporary's place in the registry, given up when the file is renamed or removed.
@@ -181,18 +203,22 @@ impl AtomicFile {
                 .open(&dest)
                 .map_err(|e| Error::io(&dest, e))?;
             return Ok(AtomicFile {
+                replaced: dest.clone(),
                 dest,
                 writer: BufWriter::with_capacity(1 << 16, Target::InPlace(file)),
                 registration: None,
             });
         }
-        let dir = match dest.parent() {
+        // Through a symbolic link, the file it names is replaced (as a
+        // shell redirection or cp writes it), not the link.
+        let replaced = link_target(&dest);
+        let dir = match replaced.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         sweep_stale(&dir);
         let mut prefix = OsString::from(".");
-        prefix.push(dest.file_name().unwrap_or_else(|| "output".as_ref()));
+        prefix.push(replaced.file_name().unwrap_or_else(|| "output".as_ref()));
         prefix.push(format!("{MARK}{}-", std::process::id()));
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(SUFFIX);
@@ -203,7 +229,7 @@ impl AtomicFile {
             builder.permissions(Permissions::from_mode(0o666));
         }
         // A replaced file keeps its mode.
-        let existing: Option<Permissions> = std::fs::metadata(&dest)
+        let existing: Option<Permissions> = std::fs::metadata(&replaced)
             .ok()
             .filter(|m| m.is_file())
             .map(|m| m.permissions());
@@ -233,6 +259,7 @@ impl AtomicFile {
         }
         Ok(AtomicFile {
             dest,
+            replaced,
             writer: BufWriter::with_capacity(1 << 16, Target::Temporary(tmp)),
             registration,
         })
@@ -260,6 +287,7 @@ impl AtomicFile {
     fn finish(self, sync: bool) -> Result<()> {
         let AtomicFile {
             dest,
+            replaced,
             writer,
             registration,
         } = self;
@@ -276,7 +304,7 @@ impl AtomicFile {
                 .sync_all()
                 .map_err(|e| Error::io(&dest, without_path(e)))?;
         }
-        tmp.persist(&dest)
+        tmp.persist(&replaced)
             .map_err(|e| Error::io(&dest, without_path(e.error)))?;
         drop(registration);
         Ok(())
@@ -431,6 +459,45 @@ mod tests {
     }
 
     #[cfg(unix)]
+    /// An output named through a symbolic link (`current.tmx ->
+    /// releases/v3.tmx`) writes the file the link names, keeping its mode,
+    /// and the link stays a link; the rename replaced the link with a
+    /// regular file and left the named file as it was. A link that leads
+    /// nowhere yet creates the file it names.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_through_a_link_writes_the_file_it_names() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        std::fs::create_dir(&releases).unwrap();
+        let named = releases.join("v3.tmx");
+        std::fs::write(&named, "old").unwrap();
+        std::fs::set_permissions(&named, Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("current.tmx");
+        std::os::unix::fs::symlink("releases/v3.tmx", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&named).unwrap(), b"new");
+        let mode = std::fs::metadata(&named).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let ahead = dir.path().join("next.tmx");
+        std::os::unix::fs::symlink(releases.join("v4.tmx"), &ahead).unwrap();
+        write_atomic(&ahead, b"v4").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&ahead)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(releases.join("v4.tmx")).unwrap(), b"v4");
+    }
+
     #[test]
     fn a_replaced_file_keeps_its_mode() {
         use std::os::unix::fs::PermissionsExt;

@@ -133,10 +133,13 @@ fn export_xliff(
         None => {
             let mut keys: Vec<(String, String)> = Vec::new();
             store.for_each_unit(filter, &mut |u| {
-                let src = &u.unit.source_lang;
+                // The source variant's own tag: a unit imported with
+                // `srclang="en"` and `en-US` variants (stores written before
+                // the import resolved it) is no `en` → `en-US` pair.
+                let src = u.unit.source_variant_lang();
                 for tuv in &u.unit.tu.tuvs {
                     let key = (src.clone(), tuv.lang.clone());
-                    if !tuv.lang.eq_ignore_ascii_case(src) && !keys.contains(&key) {
+                    if !crate::tmx::model::lang_eq(&tuv.lang, &src) && !keys.contains(&key) {
                         keys.push(key);
                     }
                 }
@@ -221,7 +224,8 @@ fn export_xliff(
             let ours = match pair {
                 Some(_) => true,
                 None => {
-                    wanted(&u.unit.source_lang, sl) && tu.tuvs.iter().any(|t| wanted(&t.lang, tl))
+                    wanted(&u.unit.source_variant_lang(), sl)
+                        && tu.tuvs.iter().any(|t| wanted(&t.lang, tl))
                 }
             };
             if ours {

@@ -101,6 +101,17 @@ pub fn import_observed(
     } else {
         options.batch
     };
+    // Standard input has no extension to tell its format: it is read
+    // whole, and its first characters say (TMX, XLIFF, PO, else TSV).
+    let stdin = if crate::files::is_stdio(path) {
+        Some(crate::files::read_bytes(path)?)
+    } else {
+        None
+    };
+    let format = match &stdin {
+        Some(bytes) => sniff_format(bytes),
+        None => TmFormat::of_path(path),
+    };
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
@@ -115,11 +126,11 @@ pub fn import_observed(
                 lost: Vec::new(),
                 held: None,
             };
-            match TmFormat::of_path(path) {
-                TmFormat::Tmx => read_tmx(path, name, &mut sink)?,
+            match format {
+                TmFormat::Tmx => read_tmx(path, name, &mut sink, stdin)?,
                 TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
-                TmFormat::Tsv => read_tsv(path, name, &mut sink)?,
-                TmFormat::Bilingual => read_bilingual(path, name, &mut sink)?,
+                TmFormat::Tsv => read_tsv(path, name, &mut sink, stdin)?,
+                TmFormat::Bilingual => read_bilingual(path, name, &mut sink, stdin)?,
             }
             sink.end_of_file()?;
             sink.flush()?;
@@ -263,8 +274,51 @@ impl BatchSink<'_> {
     }
 }
 
-fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let mut reader = crate::tmx::TmxReader::open(path)?;
+/// The format of a memory read from standard input, by its first
+/// characters: `<` opens TMX or XLIFF, `msgid` or a `#` comment PO, and
+/// anything else is TSV.
+fn sniff_format(bytes: &[u8]) -> TmFormat {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text =
+        match crate::files::decode_text(head.to_vec(), None, crate::files::default_encoding()) {
+            Ok(t) => t,
+            Err(_) => String::from_utf8_lossy(head).into_owned(),
+        };
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        if text.contains("<xliff") {
+            TmFormat::Bilingual
+        } else {
+            TmFormat::Tmx
+        }
+    } else if text.starts_with("msgid") || text.starts_with('#') {
+        TmFormat::Bilingual
+    } else {
+        TmFormat::Tsv
+    }
+}
+
+/// The text of standard input read ahead (`stdin`), else of `path`.
+fn text_of(path: &Path, stdin: Option<Vec<u8>>) -> Result<String> {
+    match stdin {
+        Some(bytes) => crate::files::decode_text(bytes, None, crate::files::default_encoding()),
+        None => crate::files::read_text(path),
+    }
+}
+
+fn read_tmx(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let mut reader = match stdin {
+        Some(bytes) => {
+            let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes));
+            crate::tmx::TmxReader::from_reader(input, None)?
+        }
+        None => crate::tmx::TmxReader::open(path)?,
+    };
     let header = reader.header().clone();
     let file_srclang = header
         .srclang
@@ -294,22 +348,51 @@ fn read_tmx(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
     Ok(())
 }
 
-fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let declared = declared_pair(path);
-    let pair = match (&sink.options.tsv_pair, declared) {
-        (Some(p), _) => p.clone(),
-        (None, Some(p)) => p,
-        (None, None) => {
+fn read_tsv(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let text = text_of(path, stdin)?;
+    let declared = sink
+        .options
+        .tsv_pair
+        .clone()
+        .or_else(|| declared_pair(path));
+    // A first row of language codes (as `tmx convert` and `tm export`
+    // write) gives the pair when nothing else does, and is no translation.
+    let (header, rest) = header_row_of(&text);
+    let from_header = header.and_then(|fields| {
+        let given = declared.as_ref().map(|p| crate::tmx::convert::Pair {
+            src: p.source.clone(),
+            tgt: p.target.clone(),
+        });
+        crate::tmx::flat::header_row(&fields, given.as_ref())
+    });
+    let (pair, swapped, text, first_line) = match (declared, from_header) {
+        (Some(p), Some(_)) => {
+            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
+            (p, swapped, rest, 2)
+        }
+        (Some(p), None) => {
+            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
+            (p, swapped, text.as_str(), 1)
+        }
+        (None, Some(Some(p))) => (LanguagePair::new(p.src, p.tgt), false, rest, 2),
+        (None, _) => {
             return Err(Error::invalid(
                 Location::file(path),
-                "a TSV file does not say its languages: name it like en-fr.tsv or give --src and --tgt",
+                "a TSV file does not say its languages: name it like en-fr.tsv, give --src and --tgt, or start it with a row of language codes (en<TAB>fr)",
             ));
         }
     };
-    let text = crate::files::read_text(path)?;
-    let swapped = tsv_orientation(path, &pair) == TsvOrientation::Swapped;
     let mut entries = Vec::new();
-    crate::tm::parse_tsv_oriented(&text, Some(path), 0, swapped, &mut entries)?;
+    crate::tm::parse_tsv_oriented(text, Some(path), 0, swapped, &mut entries)
+        .map_err(|e| after_header(e, first_line - 1))?;
+    for e in &mut entries {
+        e.origin.position += first_line as u32 - 1;
+    }
     sink.register_origin(None)?;
     let (src, tgt) = (pair.source.to_string(), pair.target.to_string());
     for e in &entries {
@@ -319,6 +402,32 @@ fn read_tsv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         sink.push_in_order(unit)?;
     }
     Ok(())
+}
+
+/// `e`, found in a text that starts `skipped` lines into its file, with the
+/// line counted from the file's start.
+fn after_header(e: Error, skipped: u64) -> Error {
+    match e {
+        Error::Syntax {
+            mut location,
+            message,
+        } => {
+            location.line = location.line.map(|l| l + skipped);
+            Error::Syntax { location, message }
+        }
+        e => e,
+    }
+}
+
+/// The fields of `text`'s first line when it is not blank (a possible
+/// header row), and the text after it.
+fn header_row_of(text: &str) -> (Option<Vec<String>>, &str) {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let first = first.strip_suffix('\r').unwrap_or(first);
+    if first.trim().is_empty() {
+        return (None, text);
+    }
+    (Some(first.split('\t').map(str::to_string).collect()), rest)
 }
 
 /// CSV (RFC 4180): source and target columns, a header row of column names
@@ -337,7 +446,8 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         pair,
         ..Default::default()
     };
-    let input = std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    // Decoded as TSV is (a UTF-16 byte-order mark, or --encoding).
+    let input = std::io::BufReader::new(crate::files::open_text(path)?);
     sink.register_origin(None)?;
     let mut number = 0u32;
     crate::tmx::flat::read_tabular(
@@ -359,8 +469,27 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 /// the file's, else the options' pair; a unit's `resname`/`name`/id is the
 /// tuid (`id#segment` for segmented units), its notes the unit's notes, and
 /// the file's `original` and the segment's state become free fields.
-fn read_bilingual(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
-    let doc = crate::xliff::Document::read(path)?;
+fn read_bilingual(
+    path: &Path,
+    name: &str,
+    sink: &mut BatchSink<'_>,
+    stdin: Option<Vec<u8>>,
+) -> Result<()> {
+    let doc = match stdin {
+        Some(bytes) => {
+            let text = text_of(path, Some(bytes))?;
+            if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<')
+            {
+                crate::xliff::Document::parse_str(&text, None)?
+            } else {
+                crate::xliff::po::parse(&text, None)?
+            }
+        }
+        None => crate::xliff::Document::read(path)?,
+    };
     let given = sink.options.tsv_pair.clone();
     sink.register_origin(None)?;
     for file in &doc.files {

@@ -66,6 +66,8 @@ pub struct SqliteStore {
     moving: Option<std::thread::JoinHandle<Result<bool>>>,
     /// What went wrong without failing the work (see [`Store::take_warnings`]).
     warnings: Vec<String>,
+    /// Opened read-only (the process may not write the file or its folder).
+    read_only: bool,
     /// Test hook: makes the next move of a side index fail.
     fail_move: bool,
     /// Whether the last bulk import's index was moved in (see [`SqliteStore::moved_index`]).
@@ -91,6 +93,69 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> Error {
 
 /// Opens an immediate (write-locking) transaction: concurrent writers queue
 /// on the busy timeout here instead of failing at their first write.
+/// Whether this process may write the store at `path`: the file, and its
+/// folder (where SQLite creates the `-wal` and `-shm` files beside it) unless
+/// a writable `-shm` is there already. An immutable file or a read-only file
+/// system says no even to root.
+fn writable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Access, access};
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        // The folder need not be writable where the -shm file is there
+        // already and writable (SQLite then creates nothing).
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
+        access(path, Access::WRITE_OK).is_ok()
+            && (access(folder, Access::WRITE_OK).is_ok()
+                || access(Path::new(&shm), Access::WRITE_OK).is_ok())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+    }
+}
+
+/// Opens a store this process may not write. SQLite reads a WAL database
+/// read-only only where it can open its `-shm` file; when it cannot (a
+/// folder it may not write, with no `-shm` there), and no `-wal` holds
+/// changes not yet in the file, the file is read as immutable.
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags - OpenFlags::SQLITE_OPEN_URI)?;
+    let probe = conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0));
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    match probe {
+        Ok(_) => Ok(conn),
+        Err(e) if pending => Err(e),
+        Err(_) => {
+            drop(conn);
+            Connection::open_with_flags(immutable_uri(path), flags)
+        }
+    }
+}
+
+/// `file:PATH?mode=ro&immutable=1`, the path's bytes percent-encoded
+/// where a URI needs it (`?`, `#`, `%`, spaces, controls, non-ASCII).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'?' | b'#' | b'%' | 0..=0x20 | 0x7F.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(*b)),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
 fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Transaction<'c>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| sql_err(path, e))
@@ -136,12 +201,20 @@ impl SqliteStore {
                 "not a tmkit store (not an SQLite database); left untouched",
             ));
         }
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        }
         let err = |e| sql_err(path, e);
-        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        // A store the user may not write (a team's memory on a read-only
+        // share, a file of another user) is opened read-only, so that it can
+        // still be searched, matched and exported; a write then fails.
+        let read_only = exists && !writable(path);
+        let conn = if read_only {
+            open_read_only(path).map_err(err)?
+        } else {
+            let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            if create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
+            Connection::open_with_flags(path, flags).map_err(err)?
+        };
         conn.busy_timeout(Duration::from_secs(120)).map_err(err)?;
         let app_id: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -168,8 +241,17 @@ impl SqliteStore {
                 ),
             ));
         }
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
+        if !read_only {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(err)?;
+        } else if version < target {
+            return Err(Error::invalid(
+                Location::file(path),
+                format!(
+                    "store schema version {version} needs migrating to {target}, but the store is read-only (no write permission on it or its folder)"
+                ),
+            ));
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -195,6 +277,7 @@ impl SqliteStore {
             bulk: None,
             moving: None,
             warnings: Vec::new(),
+            read_only,
             fail_move: false,
             moved: None,
         };
@@ -207,6 +290,12 @@ impl SqliteStore {
     fn migrate_to(&mut self, target: u32) -> Result<()> {
         let path = self.path.clone();
         let err = |e| sql_err(&path, e);
+        // Nothing to do takes no write lock (a read-only store has none to
+        // take); a version read before another process migrates is only
+        // older, and then the check below is made under the lock.
+        if self.version >= target {
+            return Ok(());
+        }
         let tx = begin_write(&mut self.conn, &path)?;
         // Another process may have migrated while this one waited.
         let current: u32 = tx
@@ -1560,7 +1649,17 @@ impl Store for SqliteStore {
     }
 
     fn check(&mut self) -> Result<Vec<String>> {
-        let concordance = check_concordance(&mut self.conn, &self.path)?;
+        // That check takes the write lock (it redefines a view inside a
+        // transaction it rolls back); a read-only store is checked without it.
+        let concordance = if self.read_only {
+            self.warnings.push(
+                "the store is read-only: its concordance index was not checked (that check needs the write lock)"
+                    .into(),
+            );
+            None
+        } else {
+            check_concordance(&mut self.conn, &self.path)?
+        };
         let err = self.err();
         let c = &self.conn;
         let mut problems = Vec::new();

@@ -66,13 +66,29 @@ impl Unit {
         }
     }
 
-    /// The source variant (by [`Unit::source_lang`], else the first one).
+    /// The source variant: the one in [`Unit::source_lang`], else the first
+    /// one of that language in another region (a TMX whose `srclang="en"`
+    /// has `en-US` variants), else the first one.
     pub fn source_variant(&self) -> Option<&Tuv> {
-        self.tu
-            .tuvs
-            .iter()
+        let tuvs = &self.tu.tuvs;
+        tuvs.iter()
             .find(|v| crate::tmx::model::lang_eq(&v.lang, &self.source_lang))
-            .or(self.tu.tuvs.first())
+            .or_else(|| {
+                let primary = primary_language(&self.source_lang);
+                tuvs.iter()
+                    .find(|v| primary_language(&v.lang).eq_ignore_ascii_case(primary))
+            })
+            .or(tuvs.first())
+    }
+
+    /// The language of [`Unit::source_variant`], normalized (what the store
+    /// keeps as the unit's source language, so that it names a variant);
+    /// [`Unit::source_lang`] normalized when the unit has no variant.
+    pub fn source_variant_lang(&self) -> String {
+        normalize_lang(
+            self.source_variant()
+                .map_or(self.source_lang.as_str(), |v| v.lang.as_str()),
+        )
     }
 
     /// The plain text of the source variant.
@@ -143,6 +159,11 @@ pub fn text_hash(text: &str) -> u64 {
     fnv1a(&[comparison_key(text).as_bytes()])
 }
 
+/// The primary language subtag of `lang` (`en` of `en-US`, `pt` of `pt_BR`).
+fn primary_language(lang: &str) -> &str {
+    lang.split(['-', '_']).next().unwrap_or(lang)
+}
+
 /// The language tag a variant is stored under: BCP-47, normalized
 /// (`en_us` → `en-US`); a tag that does not parse is kept lower-cased.
 pub fn normalize_lang(lang: &str) -> String {
@@ -154,7 +175,7 @@ pub fn normalize_lang(lang: &str) -> String {
 /// The hashes of `unit`.
 pub fn unit_hashes(unit: &Unit) -> UnitHashes {
     let langs = variant_langs(&unit.tu);
-    hashes_with(unit, &langs, &normalize_lang(&unit.source_lang))
+    hashes_with(unit, &langs, &unit.source_variant_lang())
 }
 
 /// The normalized language of each variant of `tu`.
@@ -225,7 +246,7 @@ impl PreparedUnit {
         // Each language is normalized once (hashes, variants and the check
         // of the columns all need it).
         let langs = variant_langs(&unit.tu);
-        let source_lang = normalize_lang(&unit.source_lang);
+        let source_lang = unit.source_variant_lang();
         let hashes = hashes_with(&unit, &langs, &source_lang);
         let tmx = if columns_suffice_with(&unit.tu, &langs) {
             None

@@ -108,11 +108,17 @@ pub fn from_tus(
         ..File::default()
     };
     let mut skipped = 0;
+    // The variants' own tags when every unit has the same (`en-US` and
+    // `fr-FR` asked for as `en` and `fr`): the file keeps their regions,
+    // which a round trip back to TMX would lose.
+    let (mut src_tags, mut tgt_tags) = (Common::default(), Common::default());
     for tu in tus {
         let (Some(s), Some(t)) = (tu.variant(src), tu.variant(tgt)) else {
             skipped += 1;
             continue;
         };
+        src_tags.see(&s.lang);
+        tgt_tags.see(&t.lang);
         let n = file.units.len() + 1;
         file.units.push(Unit {
             id: n.to_string(),
@@ -128,6 +134,12 @@ pub fn from_tus(
             ..Unit::default()
         });
     }
+    if let Some(tag) = src_tags.tag() {
+        file.source_language = Some(tag);
+    }
+    if let Some(tag) = tgt_tags.tag() {
+        file.target_language = Some(tag);
+    }
     (
         Document {
             format: Some(format),
@@ -136,6 +148,36 @@ pub fn from_tus(
         },
         skipped,
     )
+}
+
+/// The one language tag every variant seen has, if they agree.
+#[derive(Default)]
+enum Common {
+    #[default]
+    Nothing,
+    One(LanguageTag),
+    Several,
+}
+
+impl Common {
+    fn see(&mut self, lang: &str) {
+        let Ok(tag) = LanguageTag::parse(lang) else {
+            *self = Common::Several;
+            return;
+        };
+        *self = match std::mem::take(self) {
+            Common::Nothing => Common::One(tag),
+            Common::One(t) if t == tag => Common::One(t),
+            _ => Common::Several,
+        };
+    }
+
+    fn tag(&self) -> Option<String> {
+        match self {
+            Common::One(t) => Some(t.to_string()),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -164,5 +206,38 @@ mod tests {
             "Appuyez sur {1}OK{/1}"
         );
         assert_eq!(tus[0].notes[0].text, "n");
+    }
+
+    /// Variants in one region each (`en-US`, `fr-FR`) asked for as `en` and
+    /// `fr` give a file in `en-US` and `fr-FR`, so the units come back from
+    /// XLIFF in their own languages; the file said `en` and `fr`, and the
+    /// round trip dropped the regions. Variants in several regions keep
+    /// the asked tag.
+    #[test]
+    fn the_file_languages_are_the_variants_own_when_they_agree() {
+        let tmx = |second_en: &str| {
+            crate::tmx::Tmx::parse_str(&format!(
+                r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en-US"><seg>Color</seg></tuv><tuv xml:lang="fr-FR"><seg>Couleur</seg></tuv></tu>
+<tu><tuv xml:lang="{second_en}"><seg>Port</seg></tuv><tuv xml:lang="fr-fr"><seg>Port</seg></tuv></tu></body></tmx>"#
+            ))
+            .unwrap()
+        };
+        let (en, fr) = ("en".parse().unwrap(), "fr".parse().unwrap());
+        let (doc, _) = from_tus(tmx("EN_us").tus, &en, &fr, "m.tmx", Format::Xliff12);
+        let file = &doc.files[0];
+        assert_eq!(file.source_language.as_deref(), Some("en-US"));
+        assert_eq!(file.target_language.as_deref(), Some("fr-FR"));
+        let xml =
+            String::from_utf8(crate::xliff::write_xliff12(&doc, Vec::new()).unwrap()).unwrap();
+        let back = Document::parse_str(&xml, None).unwrap();
+        let (tus, _) = to_tus(&back, &State::DONE, None, None);
+        assert_eq!(
+            (tus[1].tuvs[0].lang.as_str(), tus[1].tuvs[1].lang.as_str()),
+            ("en-US", "fr-FR")
+        );
+        let (doc, _) = from_tus(tmx("en-GB").tus, &en, &fr, "m.tmx", Format::Xliff12);
+        assert_eq!(doc.files[0].source_language.as_deref(), Some("en"));
+        assert_eq!(doc.files[0].target_language.as_deref(), Some("fr-FR"));
     }
 }

@@ -226,11 +226,34 @@ fn datatype12(d: Option<&str>) -> &str {
     }
 }
 
+/// True when `seg`'s text has white space a reader may normalize where
+/// `xml:space` is `default` (XLIFF's default): at either end, two in a
+/// row, or a tab or line break. translate-toolkit read `  a\tb ` as `a b`.
+fn spacing_matters(seg: &Seg) -> bool {
+    let text = seg.plain_text();
+    let xml_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    text.starts_with(xml_space)
+        || text.ends_with(xml_space)
+        || text.contains(['\t', '\n', '\r'])
+        || text.contains("  ")
+}
+
+/// True when a text of `unit` (a source, a target) needs `xml:space="preserve"`.
+fn unit_spacing_matters(unit: &Unit) -> bool {
+    unit.segments
+        .iter()
+        .any(|g| spacing_matters(&g.source) || g.target.as_ref().is_some_and(spacing_matters))
+}
+
 fn unit12(s: &mut String, unit: &Unit, target_language: Option<&str>) {
     s.push_str("      <trans-unit");
     push_attr(s, "id", &unit.id);
     if let Some(name) = &unit.name {
         push_attr(s, "resname", name);
+    }
+    // XLIFF 1.2 allows xml:space on the unit, not on <source>/<target>.
+    if unit_spacing_matters(unit) {
+        push_attr(s, "xml:space", "preserve");
     }
     if !unit.translate {
         push_attr(s, "translate", "no");
@@ -373,6 +396,12 @@ pub fn write_xliff20<W: Write>(doc: &Document, mut out: W) -> Result<W> {
             push_attr(&mut s, "original", &file.original);
         }
         s.push_str(">\n");
+        // A <file> must hold something (the schema asks for a unit, a
+        // group, notes or a skeleton): a document without segments (an
+        // empty article) gets an empty group, which every reader skips.
+        if file.units.is_empty() {
+            s.push_str("    <group id=\"empty\"/>\n");
+        }
         for unit in &file.units {
             unit20(&mut s, unit);
             if s.len() > 1 << 16 {
@@ -393,6 +422,9 @@ fn unit20(s: &mut String, unit: &Unit) {
     push_attr(s, "id", &nmtoken(&unit.id));
     if let Some(name) = &unit.name {
         push_attr(s, "name", name);
+    }
+    if unit_spacing_matters(unit) {
+        push_attr(s, "xml:space", "preserve");
     }
     if !unit.translate {
         push_attr(s, "translate", "no");
