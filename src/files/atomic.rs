@@ -136,12 +136,14 @@ impl Write for Target {
 }
 
 /// True when `dest` is written in place: it exists and is not a regular file
-/// (a device, a pipe, a socket), or it names one through `/dev` or `/proc`
-/// (`/dev/stdout` is a link that may lead to a regular file, but renaming
-/// over it would replace the link).
+/// (a device, a pipe, a socket), or it is under `/proc` or a link under
+/// `/dev` (`/dev/stdout`, `/dev/fd/1` may lead to a regular file, the
+/// shell's redirection, which the process writes through its descriptor).
+/// A file in `/dev/shm`, a memory file system, is an ordinary output.
 fn written_in_place(dest: &Path) -> bool {
-    dest.starts_with("/dev")
-        || dest.starts_with("/proc")
+    dest.starts_with("/proc")
+        || (dest.starts_with("/dev")
+            && std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()))
         || std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
@@ -375,7 +377,28 @@ mod tests {
         assert_eq!(reader.join().unwrap(), b"through the pipe");
         assert_eq!(names_in(dir.path()), ["pipe"]);
         assert!(written_in_place(Path::new("/dev/stdout")));
+        assert!(written_in_place(Path::new("/dev/null")));
+        assert!(written_in_place(Path::new("/proc/self/fd/1")));
         assert!(!written_in_place(&dir.path().join("new.tmx")));
+    }
+
+    /// A new file in `/dev/shm` (a memory file system, where benchmarks write)
+    /// is created like any output; it used to be opened in place, without
+    /// create, because its path starts with `/dev`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_in_dev_shm_is_an_ordinary_output() {
+        let Ok(dir) = tempfile::tempdir_in("/dev/shm") else {
+            eprintln!("skipped: no writable /dev/shm on this machine");
+            return;
+        };
+        let dest = dir.path().join("out.tmx");
+        assert!(!written_in_place(&dest));
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"in memory").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"in memory");
+        assert_eq!(names_in(dir.path()), ["out.tmx"]);
     }
 
     #[test]
