@@ -18,7 +18,9 @@ use crate::xliff::{Document, Format, write_xliff12, write_xliff20};
 pub enum ExportFormat {
     /// TMX 1.4b.
     Tmx,
-    /// `source<TAB>target` for a pair (tabs and line breaks in text become spaces).
+    /// `source<TAB>target` for a pair, after a row of the pair's language
+    /// codes; tabs, line breaks and backslashes escaped (`\t`, `\n`, `\r`,
+    /// `\\`: see [`crate::tm::escape_tsv_field`]), as `tmx convert` writes.
     Tsv(LanguagePair),
     /// XLIFF: one `<file>` per (source, target) pair of the units selected,
     /// or only `pair` when given.
@@ -86,16 +88,20 @@ fn export_tsv(
     out: &mut dyn Write,
 ) -> Result<u64> {
     let mut written = 0u64;
-    let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
+    let mut header = String::new();
+    crate::tm::push_tsv_row(
+        &mut header,
+        &[&pair.source.to_string(), &pair.target.to_string()],
+    );
+    out.write_all(header.as_bytes())
+        .map_err(|e| Error::io("<output>", e))?;
+    let mut line = String::new();
     store.for_each_unit(filter, &mut |u| {
         let tuvs = &u.unit.tu.tuvs;
         let pick = |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
         if let (Some(s), Some(t)) = (pick(&pair.source), pick(&pair.target)) {
-            let line = format!(
-                "{}\t{}\n",
-                clean(s.seg.plain_text()),
-                clean(t.seg.plain_text())
-            );
+            line.clear();
+            crate::tm::push_tsv_row(&mut line, &[&s.seg.plain_text(), &t.seg.plain_text()]);
             out.write_all(line.as_bytes())
                 .map_err(|e| Error::io("<output>", e))?;
             written += 1;
