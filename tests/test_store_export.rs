@@ -398,3 +398,39 @@ fn tsv_escapes_survive_convert_import_export_and_match() {
         assert_eq!(got, want, "{}", memory.display());
     }
 }
+
+/// `--src en --tgt fr` to XLIFF over `en-US`/`fr-FR` variants: the file is
+/// in `en-US` and `fr-FR` when every unit written agrees (as `tmx convert`
+/// writes), else in the tags asked for, and in either case one well-formed
+/// `<file>`: a chunk whose units agreed wrote a second file head before.
+#[test]
+fn a_pair_export_to_xliff_names_the_variants_own_tags_when_they_agree() {
+    for (units, expected) in [(2, ("en-US", "fr-FR")), (2_001, ("en", "fr-FR"))] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tmx = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header srclang=\"en-US\" datatype=\"plaintext\" segtype=\"sentence\" adminlang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" o-tmf=\"t\"/><body>\n",
+        );
+        for i in 0..units {
+            // More than one chunk (2,000): the last unit is in another region.
+            let en = if i == 2_000 { "en-GB" } else { "en-US" };
+            tmx += &format!(
+                "<tu><tuv xml:lang=\"{en}\"><seg>Colour {i}</seg></tuv><tuv xml:lang=\"fr-FR\"><seg>Couleur {i}</seg></tuv></tu>\n"
+            );
+        }
+        tmx += "</body></tmx>\n";
+        let file = dir.path().join("us.tmx");
+        std::fs::write(&file, tmx).unwrap();
+        let db = import_into(&dir.path().join("team.tmdb"), &file);
+        let xlf = dir.path().join("us.xlf");
+        export(&db, &xlf, &["--src", "en", "--tgt", "fr"]);
+        let xml = std::fs::read_to_string(&xlf).unwrap();
+        assert_eq!(xml.matches("<file ").count(), 1, "{units}");
+        let head = format!(
+            "source-language=\"{}\" target-language=\"{}\"",
+            expected.0, expected.1
+        );
+        assert!(xml.contains(&head), "{units}: {}", &xml[..400]);
+        assert_eq!(xml.matches("<trans-unit ").count(), units);
+        support::assert_valid(&[&xlf], None);
+    }
+}

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::text::LanguageTag;
 use crate::tm::LanguagePair;
 use crate::tmx::{Header, TmxWriter, Tu};
+use crate::xliff::convert::Common;
 use crate::xliff::{Document, Format, write_xliff12, write_xliff20};
 
 /// Output formats of an export.
@@ -135,7 +136,27 @@ fn export_xliff(
         ));
     }
     let pairs: Vec<(LanguageTag, LanguageTag)> = match pair {
-        Some(p) => vec![(p.source.clone(), p.target.clone())],
+        Some(p) => {
+            // The variants' own tags when every unit written agrees (`en-US`
+            // and `fr-FR` asked for as `en` and `fr`), as `tmx convert` to
+            // XLIFF does; known before the file's head is written.
+            let (mut src, mut tgt) = (Common::default(), Common::default());
+            store.for_each_unit(filter, &mut |u| {
+                if let (Some(s), Some(t)) =
+                    (u.unit.tu.variant(&p.source), u.unit.tu.variant(&p.target))
+                {
+                    src.see(&s.lang);
+                    tgt.see(&t.lang);
+                }
+                Ok(())
+            })?;
+            let own = |c: &Common, asked: &LanguageTag| {
+                c.tag()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or_else(|| asked.clone())
+            };
+            vec![(own(&src, &p.source), own(&tgt, &p.target))]
+        }
         None => {
             let mut keys: Vec<(String, String)> = Vec::new();
             store.for_each_unit(filter, &mut |u| {
@@ -273,6 +294,10 @@ impl ChunkedFile<'_> {
     fn document(&self, tus: Vec<Tu>) -> Document {
         let (mut doc, _) =
             crate::xliff::convert::from_tus(tus, self.sl, self.tl, self.name, self.version);
+        // The file's languages, as its head was written: a chunk whose
+        // variants agree on a region another chunk lacks does not say so.
+        doc.files[0].source_language = Some(self.sl.to_string());
+        doc.files[0].target_language = Some(self.tl.to_string());
         // Ids run on across chunks.
         for (k, unit) in doc.files[0].units.iter_mut().enumerate() {
             unit.id = (self.count + k as u64 + 1).to_string();
