@@ -626,3 +626,27 @@ fn a_dangling_link_in_either_folder_fails_only_itself() {
         assert_eq!(text.lines().count(), 18, "{side}: {text}");
     }
 }
+
+/// TSV output escapes a backslash (`\\`) as every tmkit TSV writer does, so
+/// `tm import` and `match --tm` read `C:\temp` back whole.
+#[test]
+fn tsv_output_escapes_backslashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (en, fr) = (dir.path().join("en.txt"), dir.path().join("fr.txt"));
+    std::fs::write(&en, "Save it in C:\\temp now.\n").unwrap();
+    std::fs::write(&fr, "Enregistrez-le dans C:\\temp maintenant.\n").unwrap();
+    let out = tmkit()
+        .args([
+            "align", "--src", "en", "--tgt", "fr", "--format", "tsv", "--lines",
+        ])
+        .arg(&en)
+        .arg(&fr)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tsv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        tsv.starts_with("Save it in C:\\\\temp now.\tEnregistrez-le dans C:\\\\temp maintenant.\t"),
+        "{tsv}"
+    );
+}

@@ -1694,3 +1694,24 @@ fn analysis_equals_tmkit_analyze_on_the_same_memory() {
         "the writes changed the analysis"
     );
 }
+
+/// A TSV upload is read with tmkit's TSV escapes, as `tm import` reads it:
+/// `\t`, `\n` and `\\` decoded, `\d` kept.
+#[test]
+fn a_tsv_upload_decodes_the_tsv_escapes() {
+    let (served, _) = serve_news(&[]);
+    import_one(
+        &served,
+        "format=tsv&src=en&tgt=fr",
+        "Open C:\\\\dir and \\d now.\tOuvrez\\tC:\\\\dir\\net \\d.\n",
+    );
+    let b = post_json(
+        &served.url("/v1/tms/default/lookup"),
+        &json!({"src": "en", "tgt": "fr", "segments": ["Open C:\\dir and \\d now."]}),
+        None,
+    );
+    assert_eq!(b.status, 200, "{}", b.body);
+    let m = &b.json()[0]["matches"][0];
+    assert_eq!(m["source"], "Open C:\\dir and \\d now.", "{}", b.body);
+    assert_eq!(m["target"], "Ouvrez\tC:\\dir\net \\d.", "{}", b.body);
+}

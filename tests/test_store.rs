@@ -416,7 +416,7 @@ fn add_edit_delete_and_filtered_export() {
             .success();
         assert_eq!(
             std::fs::read_to_string(&out).unwrap(),
-            "Two\tDeux !\n",
+            "en\tfr\nTwo\tDeux !\n",
             "{spec}"
         );
         let out = dir.path().join("by-bob.tmx");

@@ -146,7 +146,12 @@ fn every_filter_selects_for_xliff_what_it_selects_for_tsv() {
         let (tsv, xlf) = (dir.path().join("f.tsv"), dir.path().join("f.xlf"));
         export(&db, &tsv, &args);
         export(&db, &xlf, &args);
-        let lines = std::fs::read_to_string(&tsv).unwrap().lines().count();
+        let text = std::fs::read_to_string(&tsv).unwrap();
+        assert!(
+            text.starts_with("en\tfr\n"),
+            "{extra:?}: no header row\n{text}"
+        );
+        let lines = text.lines().count() - 1;
         let xml = std::fs::read_to_string(&xlf).unwrap();
         assert_eq!(
             xml.matches("<trans-unit ").count(),
@@ -310,4 +315,122 @@ fn a_source_language_in_another_region_names_the_source_variant() {
     assert!(written.contains(r#"source-language="en-US" target-language="fr-FR""#));
     assert!(written.contains("<source>The strike goes on.</source>"));
     assert!(!written.contains(r#"<target state="translated">The"#));
+}
+
+/// One TSV convention end to end: `tmx convert` TMX → TSV, `tm import`,
+/// `tm export` TSV, `match --tm` on that TSV give back a tab, a line break,
+/// a backslash and a backslash-n written literally in the TMX (escaped
+/// `\\n`, so it is no line break); a third-party TSV holding `C:\path`
+/// reads unchanged.
+#[test]
+fn tsv_escapes_survive_convert_import_export_and_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = [
+        ("Press the tab key.", "Appuyez sur\tTab."),
+        ("Two lines here.", "Deux\nlignes ici."),
+        ("Open C:\\path now.", "Ouvrez C:\\path maintenant."),
+        ("Type \\n to break.", "Tapez \\n pour couper."),
+    ];
+    let mut tmx = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header srclang=\"en\" datatype=\"plaintext\" segtype=\"sentence\" adminlang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" o-tmf=\"t\"/><body>\n",
+    );
+    for (en, fr) in pairs {
+        tmx += &format!(
+            "<tu><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>\n"
+        );
+    }
+    tmx += "</body></tmx>\n";
+    let d = dir.path();
+    std::fs::write(d.join("in.tmx"), tmx).unwrap();
+    tmkit()
+        .args([
+            "-q", "tmx", "convert", "in.tmx", "a.tsv", "--src", "en", "--tgt", "fr",
+        ])
+        .current_dir(d)
+        .assert()
+        .success();
+    let converted = std::fs::read_to_string(d.join("a.tsv")).unwrap();
+    assert!(
+        converted.contains("Tapez \\\\n pour couper.") && converted.lines().count() == 5,
+        "{converted}"
+    );
+    let db = import_into(&d.join("team.tmdb"), &d.join("a.tsv"));
+    let exported = d.join("b.tsv");
+    export(&db, &exported, &["--src", "en", "--tgt", "fr"]);
+    assert_eq!(std::fs::read_to_string(&exported).unwrap(), converted);
+    let third_party = d.join("c.tsv");
+    std::fs::write(
+        &third_party,
+        "Open C:\\path now.\tOuvrez C:\\path maintenant.\n",
+    )
+    .unwrap();
+    let doc = d.join("doc.txt");
+    let text: Vec<&str> = pairs.iter().map(|(en, _)| *en).collect();
+    std::fs::write(&doc, text.join(" ") + "\n").unwrap();
+    for (memory, expected) in [(&exported, &pairs[..]), (&third_party, &pairs[2..3])] {
+        let out = tmkit()
+            .args([
+                "-q", "match", "--src", "en", "--tgt", "fr", "--format", "jsonl", "--tm",
+            ])
+            .arg(memory)
+            .arg(&doc)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let got: Vec<(String, String)> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let m = v["matches"].get(0)?;
+                (m["score"].as_u64()? >= 100).then(|| {
+                    (
+                        m["source"].as_str().unwrap().to_string(),
+                        m["target"].as_str().unwrap().to_string(),
+                    )
+                })
+            })
+            .collect();
+        let want: Vec<(String, String)> = expected
+            .iter()
+            .map(|(s, t)| (s.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(got, want, "{}", memory.display());
+    }
+}
+
+/// `--src en --tgt fr` to XLIFF over `en-US`/`fr-FR` variants: the file is
+/// in `en-US` and `fr-FR` when every unit written agrees (as `tmx convert`
+/// writes), else in the tags asked for, and in either case one well-formed
+/// `<file>`: a chunk whose units agreed wrote a second file head before.
+#[test]
+fn a_pair_export_to_xliff_names_the_variants_own_tags_when_they_agree() {
+    for (units, expected) in [(2, ("en-US", "fr-FR")), (2_001, ("en", "fr-FR"))] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tmx = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header srclang=\"en-US\" datatype=\"plaintext\" segtype=\"sentence\" adminlang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" o-tmf=\"t\"/><body>\n",
+        );
+        for i in 0..units {
+            // More than one chunk (2,000): the last unit is in another region.
+            let en = if i == 2_000 { "en-GB" } else { "en-US" };
+            tmx += &format!(
+                "<tu><tuv xml:lang=\"{en}\"><seg>Colour {i}</seg></tuv><tuv xml:lang=\"fr-FR\"><seg>Couleur {i}</seg></tuv></tu>\n"
+            );
+        }
+        tmx += "</body></tmx>\n";
+        let file = dir.path().join("us.tmx");
+        std::fs::write(&file, tmx).unwrap();
+        let db = import_into(&dir.path().join("team.tmdb"), &file);
+        let xlf = dir.path().join("us.xlf");
+        export(&db, &xlf, &["--src", "en", "--tgt", "fr"]);
+        let xml = std::fs::read_to_string(&xlf).unwrap();
+        assert_eq!(xml.matches("<file ").count(), 1, "{units}");
+        let head = format!(
+            "source-language=\"{}\" target-language=\"{}\"",
+            expected.0, expected.1
+        );
+        assert!(xml.contains(&head), "{units}: {}", &xml[..400]);
+        assert_eq!(xml.matches("<trans-unit ").count(), units);
+        support::assert_valid(&[&xlf], None);
+    }
 }

@@ -641,14 +641,16 @@ impl<'o> Writer<'o> {
                     if bead.is_null() || bead.score < self.min_score {
                         continue;
                     }
-                    let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
-                    writeln!(
-                        out,
-                        "{}\t{}\t{:.3}",
-                        clean(join(&a.src, bead.src.clone())),
-                        clean(join(&a.tgt, bead.tgt.clone())),
-                        bead.score
-                    )?;
+                    let mut line = String::new();
+                    tmkit::tm::push_tsv_row(
+                        &mut line,
+                        &[
+                            &join(&a.src, bead.src.clone()),
+                            &join(&a.tgt, bead.tgt.clone()),
+                            &format!("{:.3}", bead.score),
+                        ],
+                    );
+                    out.write_all(line.as_bytes())?;
                     self.units += 1;
                 }
             }

@@ -43,8 +43,8 @@ results, slower; for checking the index.";
 /// The memory and the job's language pair, shared by `match` and `analyze`.
 #[derive(Debug, clap::Args)]
 pub struct MemoryArgs {
-    /// Translation memory: a TMX, TSV (source<TAB>target), XLIFF or PO file or a folder of them
-    /// (repeatable), or one store (team.tmdb, postgres://...).
+    /// Translation memory: a TMX, TSV (source<TAB>target; \t \n \r \\ escape tab, line
+    /// break, CR, backslash), XLIFF or PO file or a folder of them (repeatable), or one store (team.tmdb, postgres://...).
     #[arg(long = "tm", value_name = "PATH", required = true)]
     pub tm: Vec<PathBuf>,
     /// Source language (BCP-47: en, en-US, pt_BR).

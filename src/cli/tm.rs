@@ -199,6 +199,10 @@ pub enum TmCommand {
     /// XLIFF (.xlf, .xliff): one <file> per language pair (only --src/--tgt
     /// when both are given), inline codes as XLIFF inline elements, the tuid
     /// as resname, notes kept, every segment in state translated.
+    ///
+    /// TSV (.tsv, needs --src and --tgt): a row of the two language codes,
+    /// then source<TAB>target, tab, line break, CR and backslash escaped as
+    /// \t \n \r \\ (as tmx convert writes and every TSV reader decodes).
     Export {
         #[command(flatten)]
         store: StoreArg,

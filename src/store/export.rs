@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::text::LanguageTag;
 use crate::tm::LanguagePair;
 use crate::tmx::{Header, TmxWriter, Tu};
+use crate::xliff::convert::Common;
 use crate::xliff::{Document, Format, write_xliff12, write_xliff20};
 
 /// Output formats of an export.
@@ -18,7 +19,9 @@ use crate::xliff::{Document, Format, write_xliff12, write_xliff20};
 pub enum ExportFormat {
     /// TMX 1.4b.
     Tmx,
-    /// `source<TAB>target` for a pair (tabs and line breaks in text become spaces).
+    /// `source<TAB>target` for a pair, after a row of the pair's language
+    /// codes; tabs, line breaks and backslashes escaped (`\t`, `\n`, `\r`,
+    /// `\\`: see [`crate::tm::escape_tsv_field`]), as `tmx convert` writes.
     Tsv(LanguagePair),
     /// XLIFF: one `<file>` per (source, target) pair of the units selected,
     /// or only `pair` when given.
@@ -86,16 +89,20 @@ fn export_tsv(
     out: &mut dyn Write,
 ) -> Result<u64> {
     let mut written = 0u64;
-    let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
+    let mut header = String::new();
+    crate::tm::push_tsv_row(
+        &mut header,
+        &[&pair.source.to_string(), &pair.target.to_string()],
+    );
+    out.write_all(header.as_bytes())
+        .map_err(|e| Error::io("<output>", e))?;
+    let mut line = String::new();
     store.for_each_unit(filter, &mut |u| {
         let tuvs = &u.unit.tu.tuvs;
         let pick = |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
         if let (Some(s), Some(t)) = (pick(&pair.source), pick(&pair.target)) {
-            let line = format!(
-                "{}\t{}\n",
-                clean(s.seg.plain_text()),
-                clean(t.seg.plain_text())
-            );
+            line.clear();
+            crate::tm::push_tsv_row(&mut line, &[&s.seg.plain_text(), &t.seg.plain_text()]);
             out.write_all(line.as_bytes())
                 .map_err(|e| Error::io("<output>", e))?;
             written += 1;
@@ -129,7 +136,27 @@ fn export_xliff(
         ));
     }
     let pairs: Vec<(LanguageTag, LanguageTag)> = match pair {
-        Some(p) => vec![(p.source.clone(), p.target.clone())],
+        Some(p) => {
+            // The variants' own tags when every unit written agrees (`en-US`
+            // and `fr-FR` asked for as `en` and `fr`), as `tmx convert` to
+            // XLIFF does; known before the file's head is written.
+            let (mut src, mut tgt) = (Common::default(), Common::default());
+            store.for_each_unit(filter, &mut |u| {
+                if let (Some(s), Some(t)) =
+                    (u.unit.tu.variant(&p.source), u.unit.tu.variant(&p.target))
+                {
+                    src.see(&s.lang);
+                    tgt.see(&t.lang);
+                }
+                Ok(())
+            })?;
+            let own = |c: &Common, asked: &LanguageTag| {
+                c.tag()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or_else(|| asked.clone())
+            };
+            vec![(own(&src, &p.source), own(&tgt, &p.target))]
+        }
         None => {
             let mut keys: Vec<(String, String)> = Vec::new();
             store.for_each_unit(filter, &mut |u| {
@@ -267,6 +294,10 @@ impl ChunkedFile<'_> {
     fn document(&self, tus: Vec<Tu>) -> Document {
         let (mut doc, _) =
             crate::xliff::convert::from_tus(tus, self.sl, self.tl, self.name, self.version);
+        // The file's languages, as its head was written: a chunk whose
+        // variants agree on a region another chunk lacks does not say so.
+        doc.files[0].source_language = Some(self.sl.to_string());
+        doc.files[0].target_language = Some(self.tl.to_string());
         // Ids run on across chunks.
         for (k, unit) in doc.files[0].units.iter_mut().enumerate() {
             unit.id = (self.count + k as u64 + 1).to_string();

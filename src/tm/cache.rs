@@ -286,7 +286,9 @@ impl CachedMemory for MemoryTm {
 impl CachedMemory for TsvMemory {
     fn content_key(&self) -> [u8; 24] {
         let mut h = key_hasher(self.pair());
-        h.write(b"\0tsv text\0");
+        // "decoded": indexes cached before TSV escapes were decoded were
+        // built on the raw text; they are not this memory's.
+        h.write(b"\0tsv text, escapes decoded\0");
         for (text, swapped) in self.texts() {
             h.write(&[u8::from(swapped)]);
             h.write(&(text.len() as u64).to_le_bytes());

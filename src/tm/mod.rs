@@ -22,7 +22,10 @@ mod tsv;
 mod tsv_memory;
 
 pub use bilingual::load_bilingual;
-pub use tsv::{parse_tsv, parse_tsv_oriented};
+pub use tsv::{
+    escape_field as escape_tsv_field, parse_tsv, parse_tsv_oriented, push_row as push_tsv_row,
+    unescape_field as unescape_tsv_field,
+};
 pub use tsv_memory::TsvMemory;
 
 /// Position of an entry in its store (0-based, in load order).

@@ -1,11 +1,93 @@
 //! Tab-separated memories: `source<TAB>target` per line. Further columns are
 //! ignored; blank lines are skipped; a line without a tab is an error naming
 //! its file, line and column.
+//!
+//! One convention for every TSV file tmkit writes and reads (the "linear
+//! TSV" of PostgreSQL's COPY text format): a tab, line feed, carriage return
+//! and backslash in a field are written `\t`, `\n`, `\r` and `\\`
+//! ([`escape_field`]), and read back ([`unescape_field`]); a backslash
+//! followed by any other character is kept as it is, so a third-party file
+//! holding `C:\path` or `\d` reads unchanged.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::{Entry, Origin, PositionUnit};
 use crate::error::{Error, Location, Result};
+
+/// Appends `text` to `out` as one TSV field: tab, line feed, carriage
+/// return and backslash escaped (see the module docs).
+///
+/// ```
+/// let mut out = String::new();
+/// tmkit::tm::escape_tsv_field(&mut out, "C:\\dir\tnew\nline");
+/// assert_eq!(out, r"C:\\dir\tnew\nline");
+/// ```
+pub fn escape_field(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(k) = rest.find(['\t', '\n', '\r', '\\']) {
+        out.push_str(&rest[..k]);
+        out.push_str(match rest.as_bytes()[k] {
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            _ => "\\\\",
+        });
+        rest = &rest[k + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Appends `fields` to `out` as one TSV row: each escaped
+/// ([`escape_field`]), tab-separated, ending in a line feed.
+pub fn push_row(out: &mut String, fields: &[&str]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        escape_field(out, field);
+    }
+    out.push('\n');
+}
+
+/// The text of one TSV field: `\t`, `\n`, `\r` and `\\` decoded, any
+/// other backslash kept; borrowed when the field holds no escape.
+///
+/// ```
+/// use tmkit::tm::unescape_tsv_field as un;
+/// assert_eq!(un(r"a\tb\\n"), "a\tb\\n");
+/// assert_eq!(un(r"C:\path\d"), r"C:\path\d");
+/// assert!(matches!(un(r"C:\path"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn unescape_field(field: &str) -> Cow<'_, str> {
+    let bytes = field.as_bytes();
+    let Some(first) = memchr::memchr_iter(b'\\', bytes)
+        .find(|&k| matches!(bytes.get(k + 1), Some(b't' | b'n' | b'r' | b'\\')))
+    else {
+        return Cow::Borrowed(field);
+    };
+    let mut out = String::with_capacity(field.len());
+    out.push_str(&field[..first]);
+    let mut chars = field[first..].chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Parses TSV `text` into `out`, recording `file_index` and the line of each entry.
 ///
@@ -54,8 +136,8 @@ pub(crate) fn parse_tsv_lines(
         first_line,
         |position, source, target| {
             out.push(Entry {
-                source: source.to_string(),
-                target: target.to_string(),
+                source: unescape_field(source).into_owned(),
+                target: unescape_field(target).into_owned(),
                 tuid: None,
                 changedate: None,
                 source_codes: 0,
@@ -69,8 +151,8 @@ pub(crate) fn parse_tsv_lines(
     )
 }
 
-/// Calls `pair` with the line number, source and target (slices of `text`)
-/// of each non-blank line of TSV `text`, whose first line is line
+/// Calls `pair` with the line number, source and target (slices of `text`,
+/// still escaped: see [`unescape_field`]) of each non-blank line of TSV `text`, whose first line is line
 /// `first_line` of `file`; the second column is the source when `swapped`.
 /// A line without a tab is an error naming its line and column.
 pub(crate) fn for_each_pair<'t>(
@@ -198,6 +280,36 @@ mod tests {
             (out[0].source.as_str(), out[0].target.as_str()),
             ("Hello", "Bonjour")
         );
+    }
+
+    #[test]
+    fn escapes_are_decoded_and_other_backslashes_kept() {
+        let mut out = Vec::new();
+        parse_tsv(
+            "a\\tb\\\\n\tline\\none\\r\nC:\\path\\d\tend\\\n",
+            None,
+            0,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out[0].source, "a\tb\\n");
+        assert_eq!(out[0].target, "line\none\r");
+        assert_eq!(out[1].source, "C:\\path\\d");
+        assert_eq!(out[1].target, "end\\");
+        for text in [
+            "",
+            "plain",
+            "a\tb\nc\r\\",
+            "\\n",
+            "C:\\path",
+            "\\\\t",
+            "é\\",
+        ] {
+            let mut field = String::new();
+            escape_field(&mut field, text);
+            assert!(!field.contains(['\t', '\n', '\r']), "{field:?}");
+            assert_eq!(unescape_field(&field), text, "{field:?}");
+        }
     }
 
     #[test]

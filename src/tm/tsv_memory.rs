@@ -15,7 +15,7 @@ use super::{
 use crate::error::{Error, Location, Result};
 
 /// Where one entry lies: its file, its line, and its source and target as
-/// byte ranges of the file's text (`u32`: a file over 4 GiB is not read
+/// byte ranges of the file's text, still escaped (decoded when read) (`u32`: a file over 4 GiB is not read
 /// this way).
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -149,8 +149,8 @@ impl TranslationMemory for TsvMemory {
     fn entry(&self, id: EntryId) -> Option<Cow<'_, Entry>> {
         let span = self.spans.get(id as usize)?;
         Some(Cow::Owned(Entry {
-            source: self.text(span, span.source).to_string(),
-            target: self.text(span, span.target).to_string(),
+            source: tsv::unescape_field(self.text(span, span.source)).into_owned(),
+            target: tsv::unescape_field(self.text(span, span.target)).into_owned(),
             tuid: None,
             changedate: None,
             source_codes: 0,
@@ -168,7 +168,7 @@ impl TranslationMemory for TsvMemory {
 
     fn source(&self, id: EntryId) -> Option<Cow<'_, str>> {
         let span = self.spans.get(id as usize)?;
-        Some(Cow::Borrowed(self.text(span, span.source)))
+        Some(tsv::unescape_field(self.text(span, span.source)))
     }
 
     fn source_codes(&self, _id: EntryId) -> u16 {
@@ -194,6 +194,15 @@ mod tests {
         (0..tm.len() as EntryId)
             .map(|id| tm.entry(id).unwrap().into_owned())
             .collect()
+    }
+
+    /// The fuzzy index of `tm`, as written to a cache file.
+    fn index_bytes(tm: &impl TranslationMemory) -> Vec<u8> {
+        let mut out = Vec::new();
+        crate::fuzzy::FuzzyIndex::build(tm)
+            .write_to(&mut out)
+            .unwrap();
+        out
     }
 
     #[test]
@@ -230,14 +239,28 @@ mod tests {
         }
         assert!(tm.entry(7).is_none() && tm.source(7).is_none());
         // Its index is the one a loaded memory gets.
-        let (a, b) = (
-            crate::fuzzy::FuzzyIndex::build(&tm),
-            crate::fuzzy::FuzzyIndex::build(&loaded),
-        );
-        let (mut x, mut y) = (Vec::new(), Vec::new());
-        a.write_to(&mut x).unwrap();
-        b.write_to(&mut y).unwrap();
-        assert_eq!(x, y);
+        assert_eq!(index_bytes(&tm), index_bytes(&loaded));
+    }
+
+    /// Escaped fields are decoded, for entries and for the index alike; a
+    /// field without escapes (`C:\path`) is still borrowed from the text.
+    #[test]
+    fn escapes_are_decoded_for_entries_and_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.tsv");
+        std::fs::write(
+            &file,
+            "Tab\\there C:\\\\dir\tOnglet\\nici\nC:\\path \\d\tC:\\path\n",
+        )
+        .unwrap();
+        let paths = [file];
+        let loaded = MemoryTm::load(pair(), &paths).unwrap();
+        let tm = TsvMemory::load(&pair(), &paths).unwrap().expect("all TSV");
+        assert_eq!(entries(&tm), loaded.entries());
+        assert_eq!(tm.source(0).unwrap(), "Tab\there C:\\dir");
+        assert_eq!(tm.entry(0).unwrap().target, "Onglet\nici");
+        assert!(matches!(tm.source(1), Some(Cow::Borrowed("C:\\path \\d"))));
+        assert_eq!(index_bytes(&tm), index_bytes(&loaded));
     }
 
     #[test]

@@ -227,17 +227,7 @@ pub fn push_field(out: &mut String, text: &str, format: Format) {
                 out.push_str(text);
             }
         }
-        _ => {
-            for c in text.chars() {
-                match c {
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\\' => out.push_str("\\\\"),
-                    c => out.push(c),
-                }
-            }
-        }
+        _ => crate::tm::escape_tsv_field(out, text),
     }
 }
 

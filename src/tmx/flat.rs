@@ -457,7 +457,11 @@ impl<R: BufRead> Records<R> {
         self.record_line = self.line_no;
         if self.format == Format::Tsv {
             let line = self.line.trim_end_matches(['\n', '\r']);
-            return Ok(Some(line.split('\t').map(unescape_tsv).collect()));
+            return Ok(Some(
+                line.split('\t')
+                    .map(|f| crate::tm::unescape_tsv_field(f).into_owned())
+                    .collect(),
+            ));
         }
         // CSV: a quoted field may span lines.
         let mut fields = Vec::new();
@@ -511,32 +515,6 @@ impl<R: BufRead> Records<R> {
             }
         }
     }
-}
-
-fn unescape_tsv(field: &str) -> String {
-    if !field.contains('\\') {
-        return field.to_string();
-    }
-    let mut out = String::with_capacity(field.len());
-    let mut chars = field.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('\\') => out.push('\\'),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

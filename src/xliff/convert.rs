@@ -152,7 +152,7 @@ pub fn from_tus(
 
 /// The one language tag every variant seen has, if they agree.
 #[derive(Default)]
-enum Common {
+pub(crate) enum Common {
     #[default]
     Nothing,
     One(LanguageTag),
@@ -160,7 +160,8 @@ enum Common {
 }
 
 impl Common {
-    fn see(&mut self, lang: &str) {
+    /// Notes a variant's tag.
+    pub(crate) fn see(&mut self, lang: &str) {
         let Ok(tag) = LanguageTag::parse(lang) else {
             *self = Common::Several;
             return;
@@ -172,7 +173,8 @@ impl Common {
         };
     }
 
-    fn tag(&self) -> Option<String> {
+    /// The tag every variant seen has, if they agree.
+    pub(crate) fn tag(&self) -> Option<String> {
         match self {
             Common::One(t) => Some(t.to_string()),
             _ => None,
