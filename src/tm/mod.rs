@@ -199,8 +199,8 @@ fn memory_file_filter() -> Result<crate::batch::InputFilter> {
     )
 }
 
-/// The memory files that paths name (files as they are, folders expanded,
-/// see [`memory_file_filter`]), found once and read by whichever loader
+/// The memory files that paths name (files as they are, folders expanded to
+/// their `.tmx`, `.tsv`, `.txt`, XLIFF and `.po` files), found once and read by whichever loader
 /// takes them ([`TsvMemory::load_files`], [`MemoryTm::load_files`]).
 #[derive(Debug, Clone)]
 pub struct MemoryFiles {
