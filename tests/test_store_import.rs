@@ -453,3 +453,25 @@ fn standard_input_is_imported_in_the_format_it_holds() {
         assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
     }
 }
+
+/// A TSV on standard input whose first segment starts with `<` or `#` (a
+/// software string with markup, a number sign) is still TSV: its first line
+/// holds a tab. It was parsed as TMX or PO and refused.
+#[test]
+fn standard_input_tsv_starting_with_markup_is_tsv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stdin.tmdb");
+    let tsv = "<b>Save</b>\t<b>Salva</b>\n#1 seller\t#1 venditore\n";
+    tmkit()
+        .args(["-q", "tm", "import", "--src", "en", "--tgt", "it", "--tm"])
+        .arg(&db)
+        .arg("-")
+        .write_stdin(tsv)
+        .assert()
+        .success();
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    for (word, text) in [("save", "<b>Salva</b>"), ("seller", "#1 venditore")] {
+        let hit = &db.search(&SearchQuery::new(word)).unwrap()[0];
+        assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
+    }
+}

@@ -275,8 +275,9 @@ impl BatchSink<'_> {
 }
 
 /// The format of a memory read from standard input, by its first
-/// characters: `<` opens TMX or XLIFF, `msgid` or a `#` comment PO, and
-/// anything else is TSV.
+/// characters: a first line holding a tab is TSV; an XML declaration,
+/// comment, doctype, `<tmx` or `<xliff` opens TMX or XLIFF; `msgid` or a
+/// `#` comment PO; anything else is TSV.
 fn sniff_format(bytes: &[u8]) -> TmFormat {
     let head = &bytes[..bytes.len().min(4096)];
     let text =
@@ -285,7 +286,13 @@ fn sniff_format(bytes: &[u8]) -> TmFormat {
             Err(_) => String::from_utf8_lossy(head).into_owned(),
         };
     let text = text.trim_start_matches('\u{feff}').trim_start();
-    if text.starts_with('<') {
+    // A first line with a tab is TSV, whatever it starts with (`<b>Save</b>`
+    // in a software string, a `#` in a segment).
+    if text.lines().next().is_some_and(|line| line.contains('\t')) {
+        return TmFormat::Tsv;
+    }
+    let xml = ["<?xml", "<tmx", "<xliff", "<!--", "<!DOCTYPE"];
+    if xml.iter().any(|start| text.starts_with(start)) {
         if text.contains("<xliff") {
             TmFormat::Bilingual
         } else {
