@@ -191,6 +191,8 @@ fn xliff20_export_is_valid_and_needs_one_pair() {
     assert!(xml.contains("version=\"2.0\""), "{xml}");
     assert!(xml.contains("trgLang=\"fr\""), "{xml}");
     assert!(xml.contains("original=\"team.tmdb\""), "{xml}");
+    // The placeholder of a file without units is not left in one with units.
+    assert!(!xml.contains("<group id=\"empty\"/>"), "{xml}");
     support::assert_valid(&[&xlf], None);
     if let Some(units) = support::translate_toolkit_units20(&xlf) {
         assert_eq!(units.len(), 3, "{units:?}");

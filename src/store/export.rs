@@ -264,8 +264,14 @@ fn export_xliff(
             Ok(())
         })?;
         file.flush(out)?;
-        // The rest of the file as rendered (all of it when it had no unit).
-        write(out, &file.empty[file.at..=close].concat())?;
+        // The rest of the file as rendered (all of it when it had no unit;
+        // the XLIFF 2.0 placeholder group only then).
+        let rest: String = file.empty[file.at..=close]
+            .iter()
+            .filter(|line| file.count == 0 || line.trim() != crate::xliff::EMPTY_GROUP)
+            .map(String::as_str)
+            .collect();
+        write(out, &rest)?;
         written += file.count;
     }
     write(out, &end)?;

@@ -373,6 +373,10 @@ fn state20(seg: &Segment) -> (&'static str, Option<String>) {
     (state, sub)
 }
 
+/// What an XLIFF 2.0 `<file>` without units holds: the schema asks for at
+/// least one unit or group, and every reader skips an empty group.
+pub(crate) const EMPTY_GROUP: &str = "<group id=\"empty\"/>";
+
 /// Writes `doc` as XLIFF 2.0 (the languages of its first file for the document).
 pub fn write_xliff20<W: Write>(doc: &Document, mut out: W) -> Result<W> {
     let mut s = String::with_capacity(1 << 14);
@@ -400,7 +404,9 @@ pub fn write_xliff20<W: Write>(doc: &Document, mut out: W) -> Result<W> {
         // group, notes or a skeleton): a document without segments (an
         // empty article) gets an empty group, which every reader skips.
         if file.units.is_empty() {
-            s.push_str("    <group id=\"empty\"/>\n");
+            s.push_str("    ");
+            s.push_str(EMPTY_GROUP);
+            s.push('\n');
         }
         for unit in &file.units {
             unit20(&mut s, unit);
