@@ -401,6 +401,40 @@ fn a_tsv_header_row_of_language_codes_names_the_pair_and_is_no_unit() {
     }
 }
 
+/// A header naming the declared languages the other way round (`fr<TAB>en`
+/// with `--src en --tgt fr`) says the columns are swapped and is no unit;
+/// it was stored as a unit and the file imported reversed.
+#[test]
+fn a_tsv_header_row_in_the_other_order_swaps_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("glossary.tsv");
+    std::fs::write(&tsv, "fr\ten\nGrève générale\tGeneral strike\n").unwrap();
+    let db = dir.path().join("swapped.tmdb");
+    tmkit()
+        .args(["-q", "tm", "import", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(&db)
+        .arg(&tsv)
+        .assert()
+        .success();
+    let mut db = store::open(&db.to_string_lossy()).unwrap();
+    assert_eq!(db.count(&Filter::default()).unwrap(), 1);
+    let hit = &db.search(&SearchQuery::new("general strike")).unwrap()[0];
+    assert_eq!(hit.unit.tu.tuvs[0].lang, "en");
+    assert_eq!(hit.unit.tu.tuvs[0].seg.plain_text(), "General strike");
+    assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), "Grève générale");
+}
+
+/// With no pair given, a first row of short words is not taken for
+/// language codes: `Yes<TAB>Oui` made every unit `yes` → `oui`.
+#[test]
+fn a_first_row_of_words_is_no_language_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("glossary.tsv");
+    std::fs::write(&tsv, "Yes\tOui\nno\tnon\n").unwrap();
+    let err = import_fails(&dir.path().join("words.tmdb"), &tsv);
+    assert!(err.contains("does not say its languages"), "{err}");
+}
+
 /// A CSV file in UTF-16 with a byte-order mark (a spreadsheet's "Unicode
 /// text") is imported as TSV files are; it was read as UTF-8 and refused.
 #[test]

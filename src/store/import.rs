@@ -370,18 +370,27 @@ fn read_tsv(
     // A first row of language codes (as `tmx convert` and `tm export`
     // write) gives the pair when nothing else does, and is no translation.
     let (header, rest) = header_row_of(&text);
-    let from_header = header.and_then(|fields| {
-        let given = declared.as_ref().map(|p| crate::tmx::convert::Pair {
-            src: p.source.clone(),
-            tgt: p.target.clone(),
-        });
-        crate::tmx::flat::header_row(&fields, given.as_ref())
-    });
+    let given = |reversed: bool| {
+        declared.as_ref().map(|p| {
+            let (src, tgt) = (p.source.clone(), p.target.clone());
+            let (src, tgt) = if reversed { (tgt, src) } else { (src, tgt) };
+            crate::tmx::convert::Pair { src, tgt }
+        })
+    };
+    let from_header = header
+        .as_ref()
+        .and_then(|fields| crate::tmx::flat::header_row(fields, given(false).as_ref()));
+    // A header naming the declared languages the other way round (`fr<TAB>en`
+    // with --src en --tgt fr) says the columns are swapped, and is no unit.
+    let reversed_header = declared.is_some()
+        && from_header.is_none()
+        && header
+            .as_ref()
+            .and_then(|fields| crate::tmx::flat::header_row(fields, given(true).as_ref()))
+            .is_some();
     let (pair, swapped, text, first_line) = match (declared, from_header) {
-        (Some(p), Some(_)) => {
-            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
-            (p, swapped, rest, 2)
-        }
+        (Some(p), _) if reversed_header => (p, true, rest, 2),
+        (Some(p), Some(_)) => (p, false, rest, 2),
         (Some(p), None) => {
             let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
             (p, swapped, text.as_str(), 1)

@@ -174,12 +174,35 @@ pub(crate) fn header_row(fields: &[String], pair: Option<&Pair>) -> Option<Optio
         (t.primary().len() <= 3 || t.region().is_some() || t.script().is_some()).then_some(t)
     };
     let (src, tgt) = (tag(a)?, tag(b)?);
+    // With no pair given, a first row of short words (`Yes<TAB>Oui`,
+    // `no<TAB>non`) must not be taken for languages: each side must be an
+    // ISO 639-1 code or carry a region or script (`fil-PH`).
+    let known =
+        |t: &LanguageTag| t.region().is_some() || t.script().is_some() || is_iso639_1(t.primary());
+    if pair.is_none() && !(known(&src) && known(&tgt)) {
+        return None;
+    }
     match pair {
         Some(p) => (p.src.match_quality(&src).is_some() && p.tgt.match_quality(&tgt).is_some())
             .then_some(None),
         None if src.primary() != tgt.primary() || src != tgt => Some(Some(Pair { src, tgt })),
         None => None,
     }
+}
+
+/// True for the two-letter codes of ISO 639-1.
+fn is_iso639_1(code: &str) -> bool {
+    const CODES: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch \
+        co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv \
+        ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko \
+        kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng \
+        nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl \
+        sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi \
+        vo wa wo xh yi yo za zh zu";
+    code.len() == 2
+        && CODES
+            .split_ascii_whitespace()
+            .any(|c| c.eq_ignore_ascii_case(code))
 }
 
 /// Builds the unit of one row.
