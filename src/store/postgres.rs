@@ -385,8 +385,10 @@ impl PgStore {
                 .map_err(|_| store_failure(&location, "the PostgreSQL reader thread panicked"));
             handled.and(read).map(|()| count)
         })?;
-        // The snapshot's transaction was kept open until the readers had it.
-        tx.commit().map_err(&err)?;
+        // The snapshot's transaction was kept open until the readers had it;
+        // it wrote nothing, so its end cannot fail the export (a server's
+        // idle_in_transaction_session_timeout may have ended it meanwhile).
+        let _ = tx.rollback();
         Ok(count)
     }
 
@@ -1530,8 +1532,9 @@ fn read_copies(
                 let (client, connection) = tokio_postgres::connect(copies.uri, NoTls)
                     .await
                     .map_err(err)?;
-                // Its failures reach the client's calls.
-                tokio::spawn(connection);
+                // Its failures reach the client's calls; it is awaited at
+                // the end, so the connection closes with a Terminate.
+                let connection = tokio::spawn(connection);
                 client
                     .batch_execute(&format!(
                         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
@@ -1542,7 +1545,7 @@ fn read_copies(
                     .map_err(err)?;
                 let stream = client.copy_out(sql.as_str()).await.map_err(err)?;
                 let rows = CopyRows::new(Box::pin(stream)).await.map_err(copy_err)?;
-                Ok::<_, Error>((client, rows))
+                Ok::<_, Error>((client, connection, rows))
             }
         };
         let (units, variants, fields) =
@@ -1554,10 +1557,25 @@ fn read_copies(
             })
             .await?;
         // The clients stay open until the streams are read.
-        let (_units_client, units) = units;
-        let (_variants_client, variants) = variants;
-        let (_fields_client, fields) = fields.unzip();
-        merge_streams(units, variants, fields, copies.origins, sender, &copy_err).await
+        let (units_client, units_connection, units) = units;
+        let (variants_client, variants_connection, variants) = variants;
+        let (fields_client, fields_connection, fields) = match fields {
+            Some((client, connection, rows)) => (Some(client), Some(connection), Some(rows)),
+            None => (None, None, None),
+        };
+        merge_streams(units, variants, fields, copies.origins, sender, &copy_err).await?;
+        // Dropped clients let their connections send Terminate and end
+        // (else the server logs an unexpected EOF per connection).
+        drop((units_client, variants_client, fields_client));
+        let connections = [
+            Some(units_connection),
+            Some(variants_connection),
+            fields_connection,
+        ];
+        for connection in connections.into_iter().flatten() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
+        }
+        Ok(())
     })
 }
 
