@@ -481,7 +481,6 @@ mod tests {
         assert_eq!(owner_pid(".x.tmkit-ab.part"), None);
     }
 
-    #[cfg(unix)]
     /// An output named through a symbolic link (`current.tmx ->
     /// releases/v3.tmx`) writes the file the link names, keeping its mode,
     /// and the link stays a link; the rename replaced the link with a
@@ -521,6 +520,7 @@ mod tests {
         assert_eq!(std::fs::read(releases.join("v4.tmx")).unwrap(), b"v4");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_replaced_file_keeps_its_mode() {
         use std::os::unix::fs::PermissionsExt;

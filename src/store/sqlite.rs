@@ -91,8 +91,6 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> Error {
     Error::invalid(Location::file(path), format!("SQLite: {e}"))
 }
 
-/// Opens an immediate (write-locking) transaction: concurrent writers queue
-/// on the busy timeout here instead of failing at their first write.
 /// Whether this process may write the store at `path`: the file, and its
 /// folder (where SQLite creates the `-wal` and `-shm` files beside it) unless
 /// a writable `-shm` is there already. An immutable file or a read-only file
@@ -156,6 +154,8 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
+/// Opens an immediate (write-locking) transaction: concurrent writers queue
+/// on the busy timeout here instead of failing at their first write.
 fn begin_write<'c>(conn: &'c mut Connection, path: &Path) -> Result<rusqlite::Transaction<'c>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| sql_err(path, e))
