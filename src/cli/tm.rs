@@ -190,7 +190,8 @@ pub enum TmCommand {
         /// Units per transaction.
         #[arg(long, default_value_t = 20_000, hide = true)]
         batch: usize,
-        /// Files or folders to import.
+        /// Files or folders to import; `-` reads standard input, as TSV unless
+        /// its first line has no tab and it opens like TMX, XLIFF or PO.
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
