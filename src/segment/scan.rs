@@ -39,6 +39,11 @@ enum Step {
     BreakBefore { at: usize, resume: usize },
 }
 
+/// Most words of a line fragment that ends a sentence before it (see
+/// [`RuleScanner::ends_before_fragment_line`]): menu entries and headings
+/// are short; a longer lower-case run is more likely the sentence going on.
+const MAX_FRAGMENT_WORDS: usize = 3;
+
 /// Iterator over the sentences of a text under language rules.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleScanner<'a> {
@@ -876,6 +881,43 @@ impl<'a> RuleScanner<'a> {
         depth
     }
 
+    /// Whether the full stop after the word `raw` ends its sentence because
+    /// the rest of the line, from `np`, is a short fragment (at most
+    /// [`MAX_FRAGMENT_WORDS`] words, no terminal) that a line break ending a
+    /// sentence follows. The word must be a plain word of two letters or
+    /// more, not an abbreviation nor an initialism (`the U.S. market⏎`).
+    fn ends_before_fragment_line(&mut self, raw: &str, np: usize) -> bool {
+        let tok = strip_elision(raw.trim_start_matches(is_opener));
+        if tok.chars().count() < 2
+            || !tok.chars().all(char::is_alphabetic)
+            || is_initialism(tok)
+            || self.is_abbreviation(tok)
+        {
+            return false;
+        }
+        let rest = &self.text[np..];
+        let Some(eol) = rest.find(['\n', '\r']) else {
+            return false;
+        };
+        let fragment = &rest[..eol];
+        if fragment.split_whitespace().count() > MAX_FRAGMENT_WORDS
+            || fragment
+                .chars()
+                .any(|c| self.rules.terminal_kind(c).is_some())
+        {
+            return false;
+        }
+        let bytes = self.text.as_bytes();
+        let mut nl = np + eol;
+        if bytes[nl] == b'\r' && bytes.get(nl + 1) == Some(&b'\n') {
+            nl += 1;
+        }
+        if self.wrapped {
+            return self.blank_line_follows(nl);
+        }
+        !self.join_lines || lines::continues(self.rules, bytes, nl, true) == Some(false)
+    }
+
     fn is_abbreviation(&mut self, tok: &str) -> bool {
         let tok = tok.trim_start_matches(is_opener);
         if tok.len() > self.rules.max_abbrev_len * 2 || tok.is_empty() {
@@ -922,6 +964,15 @@ impl<'a> RuleScanner<'a> {
         // before a lower-case word ends a sentence (Greek).
         if class == Class::Lower && is_short_number(raw) && self.positional_at(b) {
             return Step::Continue(b);
+        }
+        // `in the city. features⏎contact manager⏎`: a lower-case fragment
+        // alone on the rest of its line, before a line break that ends a
+        // sentence, is a menu entry or a heading, not the sentence going on.
+        if class == Class::Lower
+            && !self.rules.lower_after_stop
+            && self.ends_before_fragment_line(raw, np)
+        {
+            return Step::Break(b);
         }
         // Greek starts sentences in lower case too; elsewhere a lower-case
         // word continues the sentence.

@@ -270,6 +270,34 @@ fn hard_wrapped_lines_continue_their_sentence() {
     check("en", "Steps\n(b) wait.", &["Steps", "(b) wait."]);
     check("en", "Steps\n• wait.", &["Steps", "• wait."]);
     check("en", "home\nnews\nabout us", &["home", "news", "about us"]);
+    // A short lower-case fragment after a full stop, alone before a line
+    // break that ends a sentence, is a menu entry: the full stop ends.
+    check(
+        "en",
+        "Open all week. opening hours\nour prices\nbook a table\n",
+        &[
+            "Open all week.",
+            "opening hours",
+            "our prices",
+            "book a table",
+        ],
+    );
+    // Not after an abbreviation or an initialism, nor before a wrapped line.
+    check(
+        "en",
+        "Made in the U.S. factories\nour prices\n",
+        &["Made in the U.S. factories", "our prices"],
+    );
+    check(
+        "en",
+        "Prices went up again last week. but most\nshops kept them low.",
+        &["Prices went up again last week. but most\nshops kept them low."],
+    );
+    check(
+        "en",
+        "He met the team at 5 p.m. today\nour prices\n",
+        &["He met the team at 5 p.m. today", "our prices"],
+    );
     check("ka", "ლიფტი\nარ მუშაობს.", &["ლიფტი", "არ მუშაობს."]);
     // Georgian letters are lower case for Unicode, but Georgian has no case.
     check("ka", "ფასი\nwifi ღირს.", &["ფასი", "wifi ღირს."]);
