@@ -970,3 +970,55 @@ fn a_digest_that_is_an_input_is_refused_and_the_article_kept() {
         std::fs::read(&sample).unwrap()
     );
 }
+
+/// `tmkit summarize … | head`: a reader that stops early ends the run
+/// quietly with 0 in every format (JSON included, whose serializer wraps the
+/// write error).
+#[test]
+fn closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dissimilar sentences, so that digests of 20 sentences come out whole
+    // and the output (~1 MB) outgrows what a pipe and `head` take in at once.
+    let words = [
+        "harbour", "council", "budget", "minister", "strike", "railway", "school", "hospital",
+        "farmers", "bridge", "museum", "election", "court", "festival", "airport", "river",
+    ];
+    for i in 0..200 {
+        let article: String = (0..30)
+            .map(|j| {
+                let w = |k: usize| words[(i * 7 + j * 5 + k * 3) % words.len()];
+                format!(
+                    "The {} and the {} of town {i} discussed the {} plan number {j} with the {}. ",
+                    w(0),
+                    w(1),
+                    w(2),
+                    w(3)
+                )
+            })
+            .collect();
+        std::fs::write(dir.path().join(format!("a{i:03}.txt")), article).unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("tmkit");
+    for format in ["text", "jsonl", "json", "markdown"] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "'{}' summarize -q --lang en --sentences 20 --format {format} '{}' | head -c 10 >/dev/null; exit ${{PIPESTATUS[0]}}",
+                bin.display(),
+                dir.path().display()
+            ))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: exit status {:?}",
+            out.status
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

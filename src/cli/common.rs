@@ -253,7 +253,7 @@ pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
 
 /// Keeps the kind of an I/O error met while serializing (a closed pipe stays
 /// `BrokenPipe`, so the run ends quietly).
-fn json_to_io(err: serde_json::Error) -> io::Error {
+pub(crate) fn json_to_io(err: serde_json::Error) -> io::Error {
     match err.io_error_kind() {
         Some(kind) => io::Error::new(kind, err),
         None => io::Error::other(err),

@@ -604,7 +604,7 @@ fn write_stdout_entry<W: Write>(
                     summary,
                 },
             )
-            .map_err(std::io::Error::other)
+            .map_err(common::json_to_io)
         }
         Format::Jsonl => write_summary(out, format, name, summary),
         Format::Markdown => {
