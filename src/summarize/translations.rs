@@ -68,10 +68,22 @@ pub fn translate<T: TranslationMemory>(
             .lookup(&sentence.text, &options)
             .into_iter()
             .next()
-            .map(|m| Translation {
-                score: m.score,
-                source: m.entry.source.clone(),
-                target: m.adapted_target.unwrap_or_else(|| m.entry.target.clone()),
+            .map(|m| {
+                // The numbers put in only when the words are the memory's
+                // (the penalties make up the rest of 100): a target adapted
+                // where other words differ too would read as verified and be
+                // half right.
+                let taken_off: u32 = m.penalties.iter().map(|p| u32::from(p.points)).sum();
+                let only_numbers_differ = u32::from(m.score) + taken_off == 100;
+                let target = match m.adapted_target {
+                    Some(adapted) if only_numbers_differ => adapted,
+                    _ => m.entry.target.clone(),
+                };
+                Translation {
+                    score: m.score,
+                    source: m.entry.source.clone(),
+                    target,
+                }
             });
         found += usize::from(sentence.translation.is_some());
     }
@@ -398,13 +410,14 @@ mod tests {
 
     const TEXT: &str = "The storm hit the coast on Monday.";
 
-    fn matcher() -> Matcher<MemoryTm> {
+    /// A memory of one unit.
+    fn one_unit_matcher(source: &str, target: &str) -> Matcher<MemoryTm> {
         let pair = LanguagePair::new("en".parse().unwrap(), "fr".parse().unwrap());
         let mut tm = MemoryTm::new(pair);
         let file = tm.add_file("memory.tsv").unwrap();
         tm.push(Entry {
-            source: TEXT.into(),
-            target: "La tempête a frappé la côte lundi.".into(),
+            source: source.into(),
+            target: target.into(),
             tuid: None,
             changedate: None,
             source_codes: 0,
@@ -417,12 +430,46 @@ mod tests {
         Matcher::new(tm)
     }
 
+    fn matcher() -> Matcher<MemoryTm> {
+        one_unit_matcher(TEXT, "La tempête a frappé la côte lundi.")
+    }
+
     fn digest() -> Box<Summary> {
         Box::new(Summarizer::default().summarize_text(TEXT, &"en".parse().unwrap()))
     }
 
     fn translated(s: &Summary) -> bool {
         s.sentences[0].translation.is_some()
+    }
+
+    /// A memory of one unit with numbers.
+    fn numbers_matcher() -> Matcher<MemoryTm> {
+        one_unit_matcher(
+            "The ports of Baltimore and Norfolk handled 3.9 million containers last year.",
+            "Les ports de Baltimore et Norfolk ont traité 3,9 millions de conteneurs l'an dernier.",
+        )
+    }
+
+    fn translation_of(text: &str) -> Translation {
+        let matcher = numbers_matcher();
+        let mut summary = Summarizer::default().summarize_text(text, &"en".parse().unwrap());
+        assert_eq!(translate(&mut summary, &mut matcher.session(), 50), 1);
+        summary.sentences[0].translation.clone().unwrap()
+    }
+
+    #[test]
+    fn numbers_are_put_in_only_when_nothing_else_differs() {
+        // Only the number differs: the target carries the sentence's number.
+        let t = translation_of(
+            "The ports of Baltimore and Norfolk handled 4.2 million containers last year.",
+        );
+        assert!(t.target.contains("4,2 millions"), "{}", t.target);
+        // A word differs too: the memory's own target, not a half-adapted one.
+        let t = translation_of(
+            "The ports of Baltimore and Wilmington handled 4.2 million containers last year.",
+        );
+        assert!(t.score < 100);
+        assert!(t.target.contains("3,9 millions"), "{}", t.target);
     }
 
     type Loaded = Result<Matcher<MemoryTm>, LoadError<String>>;
