@@ -38,6 +38,59 @@ impl Progress for NoProgress {}
 pub struct InputFilter {
     include: Option<GlobSet>,
     extensions: Vec<String>,
+    /// Files and folders left out of folder walks (see [`InputFilter::exclude`]).
+    excluded: Vec<Excluded>,
+}
+
+/// An existing file or folder, by identity, so that any path naming it
+/// (relative, absolute, through `..`) is recognised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg(unix)]
+struct Excluded {
+    dev: u64,
+    ino: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg(not(unix))]
+struct Excluded {
+    canonical: PathBuf,
+}
+
+impl Excluded {
+    fn of(path: &Path) -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(path).ok()?;
+            Some(Excluded {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Some(Excluded {
+                canonical: path.canonicalize().ok()?,
+            })
+        }
+    }
+
+    /// Whether the walk's `entry` is this file or folder. On Unix the inode
+    /// number comes with the directory listing, so an entry costs a `stat`
+    /// only when its inode number is the excluded one.
+    fn is(&self, entry: &walkdir::DirEntry) -> bool {
+        #[cfg(unix)]
+        {
+            use walkdir::DirEntryExt;
+            let listed = entry.ino() == self.ino;
+            (listed || entry.path_is_symlink()) && Excluded::of(entry.path()).as_ref() == Some(self)
+        }
+        #[cfg(not(unix))]
+        {
+            Excluded::of(entry.path()).as_ref() == Some(self)
+        }
+    }
 }
 
 impl InputFilter {
@@ -67,7 +120,22 @@ impl InputFilter {
         Ok(InputFilter {
             include,
             extensions,
+            excluded: Vec::new(),
         })
+    }
+
+    /// Leaves `path`, a file or a folder with all it holds, out of the folders
+    /// walked, when it exists: a command's own output folder or digest inside
+    /// an input folder is not an input of the next run. A path given as an
+    /// input itself is still taken (the command decides whether it may be).
+    pub fn exclude(&mut self, path: &Path) {
+        if let Some(excluded) = Excluded::of(path) {
+            self.excluded.push(excluded);
+        }
+    }
+
+    fn excludes(&self, entry: &walkdir::DirEntry) -> bool {
+        entry.depth() > 0 && self.excluded.iter().any(|e| e.is(entry))
     }
 
     fn accepts(&self, path: &Path) -> bool {
@@ -128,6 +196,8 @@ pub fn walk_inputs(paths: &[PathBuf], filter: &InputFilter) -> Result<Walk> {
         for entry in walkdir::WalkDir::new(p)
             .sort_by_file_name()
             .follow_links(true)
+            .into_iter()
+            .filter_entry(|entry| !filter.excludes(entry))
         {
             match entry {
                 Ok(entry) => {
@@ -430,6 +500,26 @@ impl BatchSummary {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn excluded_folders_and_files_are_left_out_of_walks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        for name in ["a.txt", "digest.txt", "out/a.txt"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let mut filter = InputFilter::new(&[], &["txt"]).unwrap();
+        // Named through another path than the walk's: identity, not spelling.
+        filter.exclude(&dir.path().join("out/../out"));
+        filter.exclude(&dir.path().join("./digest.txt"));
+        filter.exclude(&dir.path().join("not-there"));
+        let walk = walk_inputs(&[dir.path().to_path_buf()], &filter).unwrap();
+        assert_eq!(walk.inputs, [dir.path().join("a.txt")]);
+        // A path given explicitly is still an input.
+        let given = dir.path().join("digest.txt");
+        let walk = walk_inputs(std::slice::from_ref(&given), &filter).unwrap();
+        assert_eq!(walk.inputs, [given]);
+    }
     use super::*;
     use std::sync::Mutex;
 

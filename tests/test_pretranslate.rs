@@ -530,3 +530,32 @@ fn an_empty_article_gives_valid_xliff20() {
     let doc = Document::read(&out).unwrap();
     assert_eq!(doc.files[0].units.len(), 0);
 }
+
+/// Pretranslating a folder into a folder inside it, twice: the jobs written
+/// by the first run are not inputs of the second.
+#[test]
+fn output_folder_inside_the_input_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("jobs");
+    std::fs::create_dir(&jobs).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/en-port-strike.txt"),
+        jobs.join("en-port-strike.txt"),
+    )
+    .unwrap();
+    let out = jobs.join("out");
+    let mut out_arg = out.clone().into_os_string();
+    out_arg.push("/");
+    for _ in 0..2 {
+        tmkit()
+            .args(["pretranslate", "-q", "--src", "en", "--tgt", "fr", "--tm"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tmx/en-fr.news.tmx"))
+            .arg(&jobs)
+            .arg("-o")
+            .arg(&out_arg)
+            .assert()
+            .success();
+    }
+    let written: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(written.len(), 1);
+}

@@ -1022,3 +1022,51 @@ fn closed_pipe_ends_quietly() {
         );
     }
 }
+
+/// The daily command with its outputs inside the folder it reads: the
+/// digests of the earlier run (in `--out-dir`) and the digest file are not
+/// articles of the next one, so the same command runs again and again.
+#[test]
+fn outputs_inside_the_input_folder_are_not_inputs_of_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let news = dir.path().join("news");
+    std::fs::create_dir(&news).unwrap();
+    for name in ["en-port-strike.txt", "en-fusion-record.txt"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("samples")
+                .join(name),
+            news.join(name),
+        )
+        .unwrap();
+    }
+    let digests = news.join("digests");
+    for _ in 0..3 {
+        tmkit()
+            .args(["summarize", "-q", "--skip-existing", "--out-dir"])
+            .arg(&digests)
+            .arg(&news)
+            .assert()
+            .success();
+    }
+    let mut written: Vec<_> = walk(&digests);
+    written.sort();
+    assert_eq!(written.len(), 2, "{written:?}");
+    let digest = news.join("digest.md");
+    for _ in 0..2 {
+        tmkit()
+            .args(["summarize", "-q", "--digest"])
+            .arg(&digest)
+            .arg(&news)
+            .assert()
+            .success();
+    }
+    // Named as an input, the digest is still refused.
+    tmkit()
+        .args(["summarize", "-q", "--digest"])
+        .arg(&digest)
+        .arg(&news)
+        .arg(&digest)
+        .assert()
+        .code(2);
+}

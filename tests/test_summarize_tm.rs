@@ -318,3 +318,67 @@ fn a_batch_error_and_a_memory_error_are_both_reported() {
         .stderr(predicates::str::contains("bad.tsv:1"))
         .stderr(predicates::str::contains("digest.md"));
 }
+
+/// A folder of foreign press is mixed: the memory's source language comes
+/// from the first article that can be read and is not in --tgt's language,
+/// not from whichever file sorts first. Here that first file is unreadable
+/// (not UTF-8) and the second is French, the translations' language: the
+/// batch goes on past the bad file, and the English article gets its
+/// translations.
+#[test]
+fn mixed_folder_with_a_bad_first_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("press");
+    std::fs::create_dir(&articles).unwrap();
+    std::fs::write(articles.join("a-bad.txt"), b"caf\xe9 ferm\xe9.\n").unwrap();
+    std::fs::write(
+        articles.join("b-fr.txt"),
+        "Le port d'Eastham a fermé lundi à cause d'une violente tempête. \
+         Les pêcheurs sont restés à terre pour le troisième jour d'affilée.\n",
+    )
+    .unwrap();
+    let english: String = SENTENCES.iter().map(|(en, _)| format!("{en} ")).collect();
+    std::fs::write(articles.join("c-en.txt"), english).unwrap();
+    let memory = dir.path().join("en-fr.tsv");
+    let tsv: String = SENTENCES
+        .iter()
+        .map(|(en, fr)| format!("{en}\t{fr}\n"))
+        .collect();
+    std::fs::write(&memory, tsv).unwrap();
+    let out = tmkit()
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .args([
+            "summarize",
+            "-q",
+            "--format",
+            "jsonl",
+            "--tgt",
+            "fr",
+            "--tm",
+        ])
+        .arg(&memory)
+        .arg(&articles)
+        .output()
+        .unwrap();
+    // The bad file fails the run (exit 1) after the others are done.
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a-bad.txt"), "{stderr}");
+    assert!(!stderr.contains("--tgt"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // One record per article; a translated sentence carries `translation`.
+    let translated = |file: &str| {
+        records
+            .iter()
+            .filter(|r| r["file"].as_str().is_some_and(|f| f.ends_with(file)))
+            .flat_map(|r| r["sentences"].as_array().unwrap())
+            .filter(|s| !s["translation"].is_null())
+            .count()
+    };
+    assert!(translated("c-en.txt") >= 3, "{stdout}");
+    assert_eq!(translated("b-fr.txt"), 0, "{stdout}");
+}

@@ -326,7 +326,8 @@ pub fn check_language_pair(
     src: &tmkit::text::LanguageTag,
     tgt: &tmkit::text::LanguageTag,
 ) -> anyhow::Result<()> {
-    tmkit::text::check_pair(src, tgt).map_err(|e| usage(format!("--src/--tgt: {e}")))
+    tmkit::text::check_pair(src, tgt)
+        .map_err(|e| usage(format!("--src {src} --tgt {tgt}: {}", e.reason)))
 }
 
 /// True when `a` and `b` name one existing file (links and `./` resolved):

@@ -185,7 +185,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // A folder entry that cannot be read (a dangling link, a loop) is
     // reported and counted; the others are still pretranslated.
     let mut summary = BatchSummary::default();
-    let filter = InputFilter::new(&[], &EXTENSIONS)?;
+    let mut filter = InputFilter::new(&[], &EXTENSIONS)?;
+    // The jobs of an earlier run, written inside a folder pretranslated, are
+    // not inputs of this one.
+    if !is_stdio(out) {
+        filter.exclude(out);
+    }
     let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
     // Checked before any work: an output that is an input or the memory
     // (`--tm job.tmx -o job.tmx`) would replace it.

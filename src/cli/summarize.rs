@@ -41,7 +41,8 @@ JSON offsets point into the HTML file.
 With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
 or a store such as team.tmdb, as for 'tmkit match') and printed with its best translation scoring at least --min, in
 every format. The memory's source language is --src, else --lang, else the language of
-the first article; articles in another language get no translations.";
+the first article (in input order) that can be read and is not in --tgt's language; articles
+in another language get no translations.";
 
 /// Output formats of `tmkit summarize`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -109,11 +110,13 @@ pub struct Args {
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Write one summary file per article here, mirroring the input folders.
+    /// Write one summary file per article here, mirroring the input folders
+    /// (inside an input folder, it is left out of the articles).
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 
-    /// Write one Markdown digest of all articles to this file.
+    /// Write one Markdown digest of all articles to this file (inside an
+    /// input folder, it is left out of the articles).
     #[arg(short, long, value_name = "FILE.md")]
     pub digest: Option<PathBuf>,
 
@@ -201,7 +204,12 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         budget,
         ..Options::default()
     });
-    let filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
+    let mut filter = InputFilter::new(&args.include, DEFAULT_EXTENSIONS)?;
+    // The digests of an earlier run, written inside the folder summarized,
+    // are not articles of this one (`--skip-existing` runs again and again).
+    for own in args.out_dir.iter().chain(&args.digest) {
+        filter.exclude(own);
+    }
     let mut summary_line = BatchSummary::default();
     let mut inputs = ctx.walk_inputs(&args.inputs, &filter, &mut summary_line)?;
     // A README found in a folder describes the folder; it is not an article.
@@ -246,7 +254,16 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // articles are summarized: a memory file is read (and indexed, unless
     // its index is in the cache) in every run, and this way that overlaps
     // the digests instead of preceding them.
-    let src = memory_source(&args, &summarizer, &inputs)?;
+    let Some(src) = memory_source(&args, &summarizer, &inputs)? else {
+        return Err(common::usage(format!(
+            "no article can be read in another language than --tgt {}: nothing to translate \
+             (give the memory's source language with --src)",
+            args.tgt
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )));
+    };
     // Bad usage is reported before the memory loads and the batch starts.
     if let Some(tgt) = &args.tgt {
         common::check_language_pair(&src, tgt)?;
@@ -295,24 +312,38 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The memory's source language: --src, else --lang, else the first article's.
+/// The memory's source language: --src, else --lang, else the language of
+/// the first article (in the order of the inputs) that can be read and is
+/// not in --tgt's language. `None` when no article qualifies: every readable
+/// one is in the translations' language (a bad article is skipped here and
+/// reported by the batch, which goes on past it).
 fn memory_source(
     args: &Args,
     summarizer: &Summarizer,
     inputs: &[PathBuf],
-) -> anyhow::Result<LanguageTag> {
+) -> anyhow::Result<Option<LanguageTag>> {
     if let Some(src) = &args.src {
-        return Ok(src.clone());
+        return Ok(Some(src.clone()));
     }
     if let LangChoice::Tag(tag) = &args.lang {
-        return Ok(tag.clone());
+        return Ok(Some(tag.clone()));
     }
-    match inputs.iter().find(|p| !files::is_stdio(p)) {
-        Some(first) => Ok(summarize_input(args, summarizer, first)?.language),
-        None => Err(common::usage(
+    if inputs.iter().all(|p| files::is_stdio(p)) {
+        return Err(common::usage(
             "with --tm and standard input, give the memory's source language (--src or --lang)",
-        )),
+        ));
     }
+    let in_target = |lang: &LanguageTag| {
+        args.tgt
+            .as_ref()
+            .is_some_and(|tgt| tmkit::text::check_pair(lang, tgt).is_err())
+    };
+    Ok(inputs
+        .iter()
+        .filter(|p| !files::is_stdio(p))
+        .filter_map(|p| summarize_input(args, summarizer, p).ok())
+        .map(|summary| summary.language)
+        .find(|lang| !in_target(lang)))
 }
 
 /// Opens the memory for `src` → --tgt as `match` does: a store with its
