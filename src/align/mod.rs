@@ -562,7 +562,7 @@ impl<'a> Run<'a> {
         let first = self.search(&keys, &params, length, &guide, FIRST_BAND, BAND_SLOPE);
 
         // Learn from the confident beads of the first pass.
-        let first_beads: Vec<Bead> = first.iter().map(|s| self.bead_of(s, None)).collect();
+        let first_beads: Vec<Bead> = first.iter().map(|s| self.first_pass_bead(s)).collect();
         let confident: Vec<&Step> = first
             .iter()
             .zip(&first_beads)
@@ -643,6 +643,29 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// A bead of the first pass, for choosing the beads the second pass
+    /// learns from: evidence counts against the bead when it is below chance
+    /// (the final score, [`Self::bead_of`], floors it at zero).
+    fn first_pass_bead(&self, step: &Step) -> Bead {
+        let src = step.a..step.b;
+        let tgt = step.c..step.d;
+        if src.is_empty() || tgt.is_empty() {
+            return null_bead(src, tgt);
+        }
+        let agree = (-step.cost.length).exp();
+        let score = if step.cost.weight > 0.0 && step.cost.covered > 0.0 {
+            let share = step.cost.covered / step.cost.weight;
+            0.6 * (2.0 * share).min(1.0) + 0.4 * agree
+        } else {
+            agree
+        };
+        Bead {
+            src,
+            tgt,
+            score: score.clamp(0.0, 1.0),
+        }
+    }
+
     /// A bead from a search step, scored against the document's typical
     /// evidence (`reference`, covered share of weight), or by lengths alone.
     fn bead_of(&self, step: &Step, reference: Option<f32>) -> Bead {
@@ -657,12 +680,15 @@ impl<'a> Run<'a> {
         } else {
             0.0
         };
+        // Coverage is counted less what chance would cover, so it can go
+        // below zero: no evidence, not evidence against.
+        let share = share.max(0.0);
         let score = match reference {
-            Some(r) if r > 0.0 => 0.8 * (share / r).min(1.0) + 0.2 * agree,
-            _ if step.cost.weight > 0.0 && share > 0.0 => {
-                0.6 * (2.0 * share).min(1.0) + 0.4 * agree
-            }
-            _ => agree,
+            Some(r) if r >= MIN_REFERENCE => 0.8 * (share / r).min(1.0) + 0.2 * agree,
+            // Too little shared vocabulary in the whole document to scale by
+            // (a brief of two sentences, no dictionary): the lengths speak,
+            // and what evidence there is can only add to them.
+            _ => agree.max(0.6 * (2.0 * share).min(1.0) + 0.4 * agree),
         };
         Bead {
             src,
@@ -737,6 +763,12 @@ fn mean(values: &[f32]) -> f32 {
 }
 
 /// The median covered share of weight over non-null beads.
+/// The least median evidence share (see [`median_evidence`]) a document's
+/// beads are scored against: real documents have 0.27 to 0.5 (the three of
+/// `../shared/data/align`, with and without dictionaries); below 0.1 a ratio
+/// to it amplifies noise (two sentences gave a correct bead 0.0).
+const MIN_REFERENCE: f32 = 0.1;
+
 fn median_evidence(steps: &[Step]) -> Option<f32> {
     let mut shares: Vec<f32> = steps
         .iter()

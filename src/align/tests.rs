@@ -380,3 +380,31 @@ proptest! {
         prop_assert_eq!((i, j), (s.len(), t.len()));
     }
 }
+
+#[test]
+fn a_brief_of_two_sentences_gets_confident_beads() {
+    // Two sentences, no dictionary: almost no shared vocabulary, so the
+    // lengths decide. A correct 1-1 bead scored 0.0 when its chance-corrected
+    // coverage was below zero and the document's median barely above it.
+    let aligner = Aligner::new("en".parse().unwrap(), "fr".parse().unwrap());
+    for (src, tgt) in [
+        (
+            "The bridge opened.\nIt cost a lot.",
+            "Le pont a ouvert.\nIl a coûté cher.",
+        ),
+        (
+            "It cost a lot.\nThe bridge opened.",
+            "Il a coûté cher.\nLe pont a ouvert.",
+        ),
+    ] {
+        let a = aligner.align(
+            &Sentences::from_lines(src),
+            &Sentences::from_lines(tgt),
+            &[],
+        );
+        assert_eq!(beads_of(&a), [(0..1, 0..1), (1..2, 1..2)]);
+        for bead in &a.beads {
+            assert!(bead.score >= 0.5, "{src:?}: {:?}", a.beads);
+        }
+    }
+}
