@@ -123,6 +123,10 @@ TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-or
 on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
 source,target is skipped. Columns after the second become notes, or props named by the
 header row, unless --columns says otherwise.
+JSONL is one unit a line: {\"tuid\", \"variants\": [{\"lang\", \"text\"}]}, plus, when the unit
+or variant has them, its TMX attributes by name (\"creationdate\", \"changeid\", \"usagecount\"...),
+\"extra\" (other attributes), \"notes\" [{\"text\", \"lang\"}] and \"props\" [{\"type\", \"lang\", \"value\"}];
+JSONL back to TMX keeps them all.
 The output is written to a temporary file and renamed into place when complete.";
 
 /// Output formats for `convert --to`.

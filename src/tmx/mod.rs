@@ -34,6 +34,7 @@ mod entities;
 pub mod filter;
 pub mod flat;
 mod input;
+pub mod jsonl;
 pub mod merge;
 pub mod model;
 mod pool;
