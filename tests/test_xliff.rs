@@ -6,7 +6,7 @@ mod support;
 
 use predicates::prelude::*;
 use proptest::prelude::*;
-use support::{assert_valid, fixture, tmkit, translate_toolkit_units};
+use support::{assert_valid, fixture, stdout_of, tmkit, translate_toolkit_units};
 use tmkit::tmx::{Attr, Inline, InlineKind, Seg, SegPart, Tmx};
 use tmkit::xliff::{Document, File, Segment, State, Unit, po, write_xliff12, write_xliff20};
 
@@ -587,4 +587,38 @@ fn significant_white_space_is_preserved_for_other_readers() {
             assert_eq!(units[1].1, "Plain text.", "{version}");
         }
     }
+}
+
+#[test]
+fn xliff_and_po_convert_from_standard_input() {
+    let po_text = std::fs::read_to_string(fixture("messages.po")).unwrap();
+    let xlf_text = std::fs::read_to_string(fixture("job20.xlf")).unwrap();
+    for (name, text, from, src) in [
+        ("messages.po", &po_text, "po", &["--src", "en"][..]),
+        ("job20.xlf", &xlf_text, "xliff", &[][..]),
+    ] {
+        let convert = || {
+            let mut cmd = tmkit();
+            cmd.args(["tmx", "convert", "--to", "tmx"]).args(src);
+            cmd
+        };
+        let want = stdout_of(convert().arg(fixture(name)).arg("-"));
+        // Told with --from, and told by the first characters as `tm import -` does.
+        for given in [&["--from", from][..], &[]] {
+            let got = stdout_of(
+                convert()
+                    .args(given)
+                    .args(["-", "-"])
+                    .write_stdin(text.as_bytes()),
+            );
+            assert_eq!(got, want, "{name} {given:?}");
+        }
+    }
+    // And out to standard output: XLIFF or PO by --to.
+    tmkit()
+        .args(["tmx", "convert", "--from", "po", "--to", "xliff", "-", "-"])
+        .write_stdin(po_text.as_bytes())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<xliff").and(predicate::str::contains("Ouvrir le fil")));
 }

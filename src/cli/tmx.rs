@@ -140,15 +140,31 @@ pub enum FormatArg {
     Csv,
     /// One JSON object per unit with every variant's text.
     Jsonl,
+    /// XLIFF: 1.2 or 2.x in (the file says which), 1.2 out unless
+    /// --xliff-version 2.0.
+    Xliff,
+    /// gettext PO.
+    Po,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Tmx => Format::Tmx,
-            FormatArg::Tsv => Format::Tsv,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Jsonl => Format::Jsonl,
+impl FormatArg {
+    /// The TMX or flat format; `None` for XLIFF and PO.
+    pub fn tmx_or_flat(self) -> Option<Format> {
+        match self {
+            FormatArg::Tmx => Some(Format::Tmx),
+            FormatArg::Tsv => Some(Format::Tsv),
+            FormatArg::Csv => Some(Format::Csv),
+            FormatArg::Jsonl => Some(Format::Jsonl),
+            FormatArg::Xliff | FormatArg::Po => None,
+        }
+    }
+
+    /// The bilingual format (XLIFF 1.2 or PO); `None` for the others.
+    pub fn bilingual(self) -> Option<tmkit::xliff::Format> {
+        match self {
+            FormatArg::Xliff => Some(tmkit::xliff::Format::Xliff12),
+            FormatArg::Po => Some(tmkit::xliff::Format::Po),
+            _ => None,
         }
     }
 }
@@ -163,7 +179,9 @@ pub struct ConvertArgs {
     /// Output format (default: from the output's extension).
     #[arg(long, value_enum)]
     pub to: Option<FormatArg>,
-    /// Input format (default: from the input's extension, else TMX).
+    /// Input format (default: from the input's extension, else TMX;
+    /// standard input by its first characters, as `tm import -` tells it:
+    /// TMX, XLIFF, PO, JSONL when it opens with '{', else TSV).
     #[arg(long, value_enum)]
     pub from: Option<FormatArg>,
     /// Source language: the column to take (TMX → TSV/CSV), or the language
@@ -197,6 +215,23 @@ pub struct ConvertArgs {
     /// XLIFF output version: 1.2 (default) or 2.0.
     #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
     pub xliff_version: Option<String>,
+    /// Standard input's first bytes, read to tell its format.
+    #[arg(skip)]
+    pub stdin_head: Option<tmkit::files::StdinHead>,
+}
+
+impl ConvertArgs {
+    /// Opens the TMX input (standard input from its first byte when its
+    /// head was read ahead).
+    pub fn open_tmx(&self) -> tmkit::Result<TmxReader<Box<dyn std::io::Read + Send>>> {
+        let options = ReadOptions {
+            lenient: self.lenient,
+        };
+        match &self.stdin_head {
+            Some(head) => TmxReader::with_options(head.reader(), None, options),
+            None => TmxReader::open_with(&self.input, options),
+        }
+    }
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -1021,8 +1056,21 @@ fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
     LanguageTag::parse(value).map_err(|e| common::usage(format!("{flag}: {e}")))
 }
 
-fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+fn run_convert(mut a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    if a.from.is_none() && is_stdio(&a.input) {
+        let head = tmkit::files::StdinHead::read(4096)?;
+        a.from = Some(match Format::sniff(head.bytes()) {
+            Some(Format::Tmx) => FormatArg::Tmx,
+            Some(Format::Jsonl) => FormatArg::Jsonl,
+            Some(Format::Tsv | Format::Csv) => FormatArg::Tsv,
+            None => match tmkit::xliff::Format::sniff(&String::from_utf8_lossy(head.bytes())) {
+                tmkit::xliff::Format::Po => FormatArg::Po,
+                _ => FormatArg::Xliff,
+            },
+        });
+        a.stdin_head = Some(head);
+    }
     // Before any format's path (XLIFF and PO included): converting a file
     // onto itself would replace it with what was read from it.
     if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
@@ -1031,22 +1079,22 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::bilingual::convert(&a, ctx)? {
         return Ok(code);
     }
-    let to: Format = match a.to {
-        Some(f) => f.into(),
+    let to: Format = match a.to.and_then(FormatArg::tmx_or_flat) {
+        Some(f) => f,
         None if is_stdio(&output) => {
             return Err(common::usage(
-                "writing to standard output: say which format with --to tmx|tsv|csv|jsonl",
+                "writing to standard output: say which format with --to tmx|tsv|csv|jsonl|xliff|po",
             ));
         }
         None => Format::from_path(&output).ok_or_else(|| {
             common::usage(format!(
-                "cannot tell the format of {} from its extension: use --to tmx|tsv|csv|jsonl",
+                "cannot tell the format of {} from its extension: use --to tmx|tsv|csv|jsonl|xliff|po",
                 output.display()
             ))
         })?,
     };
-    let from: Format = match a.from {
-        Some(f) => f.into(),
+    let from: Format = match a.from.and_then(FormatArg::tmx_or_flat) {
+        Some(f) => f,
         None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
     };
     let mode = if a.placeholders {
@@ -1057,8 +1105,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     match from {
         Format::Tsv | Format::Csv | Format::Jsonl => convert_flat(&a, from, to, &output, ctx),
         Format::Tmx => {
-            let options = ReadOptions { lenient: a.lenient };
-            let mut reader = TmxReader::open_with(&a.input, options)?;
+            let mut reader = a.open_tmx()?;
             let pair = match to {
                 Format::Tsv | Format::Csv => {
                     let src = match (&a.src, reader.header().srclang.as_deref()) {
@@ -1231,7 +1278,11 @@ fn convert_flat(
     };
     // Decoded as every text input is: a UTF-16 byte-order mark (a
     // spreadsheet's "Unicode text") or --encoding says how.
-    let input = std::io::BufReader::with_capacity(1 << 16, tmkit::files::open_text(&a.input)?);
+    let input = match &a.stdin_head {
+        Some(head) => head.open_text()?,
+        None => tmkit::files::open_text(&a.input)?,
+    };
+    let input = std::io::BufReader::with_capacity(1 << 16, input);
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
     let mode = if a.placeholders {
         CodeMode::Placeholders

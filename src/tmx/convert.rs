@@ -43,6 +43,27 @@ impl Format {
             _ => return None,
         })
     }
+
+    /// The format of standard input by its first bytes, as `tm import -`
+    /// tells it ([`crate::tm::TmFormat::sniff`]), JSONL being a text whose
+    /// first line opens with `{` and holds no tab; `None` for XLIFF or PO.
+    pub fn sniff(head: &[u8]) -> Option<Format> {
+        use crate::tm::TmFormat;
+        match TmFormat::sniff(head) {
+            TmFormat::Tmx => Some(Format::Tmx),
+            TmFormat::Bilingual => None,
+            TmFormat::Tsv => {
+                let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+                let text = text.trim_ascii_start();
+                let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+                Some(if text.starts_with(b"{") && !line.contains(&b'\t') {
+                    Format::Jsonl
+                } else {
+                    Format::Tsv
+                })
+            }
+        }
+    }
 }
 
 /// How segments become flat text.
@@ -359,6 +380,29 @@ fn lenient_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_input_is_told_by_its_first_characters() {
+        for (head, want) in [
+            (
+                &b"\xEF\xBB\xBF<?xml version=\"1.0\"?><tmx>"[..],
+                Some(Format::Tmx),
+            ),
+            (b"  <tmx version=\"1.4\">", Some(Format::Tmx)),
+            (b"<?xml version=\"1.0\"?>\n<xliff version=\"1.2\">", None),
+            (b"msgid \"\"\nmsgstr \"\"", None),
+            (b"{\"tuid\":null,\"variants\":[]}\n", Some(Format::Jsonl)),
+            (b"{1}Save\t{1}Enregistrer\n", Some(Format::Tsv)),
+            (b"en\tfr\nYes\tOui\n", Some(Format::Tsv)),
+        ] {
+            assert_eq!(
+                Format::sniff(head),
+                want,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
 
     #[test]
     fn pair_matcher_picks_what_tu_variant_picks() {
