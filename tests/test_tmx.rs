@@ -1274,3 +1274,48 @@ fn jsonl_carries_attributes_props_and_notes_back_to_tmx() {
         assert!(tmx.contains(kept), "{kept} not in\n{tmx}");
     }
 }
+
+/// `tmx filter --src` writes a header srclang every kept unit has: the
+/// variants' own tag when they agree, the language asked when each unit has
+/// a variant in it, else `*all*` (en-US units kept for en-GB).
+#[test]
+fn filter_writes_a_srclang_every_kept_unit_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tmx");
+    std::fs::write(&input, r#"<tmx version="1.4"><header srclang="en-US"/><body>
+<tu tuid="gb"><tuv xml:lang="en-GB"><seg>Colour</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv></tu>
+<tu tuid="us" srclang="en-US"><tuv xml:lang="en-US"><seg>Color</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv><tuv xml:lang="de"><seg>Farbe</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let srclang = |args: &[&str]| {
+        let out = stdout_of(tmkit().args(["tmx", "filter"]).args(args).arg(&input));
+        let doc = tmkit::tmx::Tmx::parse_str(&out).unwrap();
+        let units: Vec<(String, Option<String>)> = doc
+            .tus
+            .iter()
+            .map(|t| (t.tuid.clone().unwrap(), t.srclang.clone()))
+            .collect();
+        (doc.header.srclang.unwrap(), units)
+    };
+    let us = || ("us".to_string(), Some("en-US".to_string()));
+    // Both units kept for en-GB, one through its en-US variant.
+    assert_eq!(
+        srclang(&["--src", "en-GB", "--tgt", "fr"]),
+        ("*all*".into(), vec![("gb".into(), None), us()])
+    );
+    // en over en-GB and en-US: each unit has it.
+    assert_eq!(srclang(&["--src", "en", "--tgt", "fr"]).0, "en");
+    // Only en-US units: their tag.
+    assert_eq!(
+        srclang(&["--src", "en", "--tgt", "de"]),
+        ("en-US".into(), vec![us()])
+    );
+    // The unit's own srclang names a variant it keeps, or goes.
+    assert_eq!(
+        srclang(&["--src", "fr", "--tgt", "de"]),
+        ("fr".into(), vec![("us".into(), Some("fr".into()))])
+    );
+    assert_eq!(
+        srclang(&["--langs", "fr,de"]),
+        ("*all*".into(), vec![("us".into(), None)])
+    );
+}

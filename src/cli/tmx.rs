@@ -12,7 +12,9 @@ use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
 use tmkit::tmx::filter::LanguagesSeen;
 use tmkit::tmx::flat;
-use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
+use tmkit::tmx::{
+    Header, ReadOptions, SpooledTmxWriter, TmxReader, TmxWriter, filter, merge, stats, validate,
+};
 
 use super::common::{self, Context, DataFormat};
 
@@ -101,7 +103,10 @@ Examples:
   tmkit tmx filter multi.tmx -o some.tmx --langs en,de,ja
 
 --langs keeps only variants in those languages ('en' keeps en-US and en-GB too) and
-drops units left with fewer than two of them. --src/--tgt keeps only units with both.";
+drops units left with fewer than two of them. --src/--tgt keeps only units with both.
+The output's srclang is a language every kept unit has: the source variants' own tag when
+they agree (en-US for --src en), else the language asked when each unit has it, else *all*
+(en-US units kept for --src en-GB). The output is written once every unit is read.";
 
 const CONVERT_HELP: &str = "\
 Examples:
@@ -972,11 +977,10 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let mut reader = TmxReader::open_with(&a.input, ReadOptions { lenient: a.lenient })?;
     let mut header = reader.header().clone();
-    if let Some((src, _)) = &opts.pair {
-        header.srclang = Some(src.to_string());
-    }
-    let mut out = Output::create(&output)?;
-    let mut w = TmxWriter::new(&mut out, &header)?;
+    // The header's srclang follows the units kept, so it is written last.
+    let mut srclang = filter::KeptSrclang::new(&opts, header.srclang.as_deref());
+    let out = Output::create(&output)?;
+    let mut w = SpooledTmxWriter::new()?;
     let mut report = filter::FilterReport::default();
     let mut broken = 0u64;
     let mut lost = report_losses(&mut reader, a.lenient);
@@ -994,6 +998,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply_counted(tu, &mut report);
         if let Ok(tu) = outcome {
             report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
+            srclang.add(&tu);
             w.write_tu(&tu)?;
         }
     }
@@ -1001,8 +1006,10 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if lost > 0 && !a.lenient {
         return Err(losses_error(&a.input, lost, Format::Tmx));
     }
-    w.finish_with(reader.trailer())?;
-    out.finish()?;
+    if header.srclang.is_some() || opts.pair.is_some() {
+        header.srclang = Some(srclang.srclang(header.srclang.as_deref().unwrap_or("*all*")));
+    }
+    w.finish_into(out, &header, reader.trailer())?.finish()?;
     let asked: Vec<String> = match &opts.pair {
         Some((s, t)) => vec![s.to_string(), t.to_string()],
         None => opts.langs.iter().map(ToString::to_string).collect(),

@@ -53,7 +53,7 @@ pub use model::{
 };
 pub use reader::{Notice, NoticeKind};
 pub use reader::{ReadOptions, TmxReader};
-pub use writer::TmxWriter;
+pub use writer::{SpooledTmxWriter, TmxWriter};
 
 use crate::error::Result;
 
