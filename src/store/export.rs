@@ -235,6 +235,7 @@ fn export_xliff(
             count: 0,
             empty: Vec::new(),
             at: 0,
+            tail: None,
         };
         let empty = render(&file.document(Vec::new()), version)?;
         file.empty = empty.split_inclusive('\n').map(str::to_string).collect();
@@ -264,13 +265,13 @@ fn export_xliff(
             Ok(())
         })?;
         file.flush(out)?;
-        // The rest of the file as rendered (all of it when it had no unit;
-        // the XLIFF 2.0 placeholder group only then).
-        let rest: String = file.empty[file.at..=close]
-            .iter()
-            .filter(|line| file.count == 0 || line.trim() != crate::xliff::EMPTY_GROUP)
-            .map(String::as_str)
-            .collect();
+        // The rest of the file as the writer rendered it: the file without
+        // units whole when it had none (XLIFF 2.0's placeholder group
+        // included), else the tail of the last chunk.
+        let rest = match &file.tail {
+            Some(tail) => tail.concat(),
+            None => file.empty[file.at..=close].concat(),
+        };
         write(out, &rest)?;
         written += file.count;
     }
@@ -294,6 +295,9 @@ struct ChunkedFile<'a> {
     /// How many of `empty`'s lines are written (the file's head, once the
     /// first chunk is out).
     at: usize,
+    /// The lines after the units of the last chunk rendered, to its
+    /// `</file>` line: how the writer ends a file with units.
+    tail: Option<Vec<String>>,
 }
 
 impl ChunkedFile<'_> {
@@ -339,6 +343,13 @@ impl ChunkedFile<'_> {
             self.at = head;
         }
         chunk.extend(lines[head..lines.len() - tail].iter().copied());
+        let close = lines.iter().rposition(|l| l.trim() == "</file>");
+        self.tail = close.map(|c| {
+            lines[lines.len() - tail..=c]
+                .iter()
+                .map(|l| l.to_string())
+                .collect()
+        });
         out.write_all(chunk.as_bytes())
             .map_err(|e| Error::io("<output>", e))?;
         self.count += units;

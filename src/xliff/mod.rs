@@ -37,7 +37,6 @@ mod inline;
 pub mod po;
 mod reader;
 mod writer;
-pub(crate) use writer::EMPTY_GROUP;
 
 pub use inline::{align_codes, code_count};
 pub use reader::{FileSpan, SegmentSpan, UnitSpan};
