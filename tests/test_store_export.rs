@@ -467,3 +467,47 @@ fn xliff20_export_of_no_one_and_many_units_validates() {
         support::assert_valid(&[&xlf], None);
     }
 }
+
+/// The TSV export's header row names the variants' own tags when every
+/// pair exported has the same, else the language they share: it named
+/// --src/--tgt as given (en, fr for en-US and fr-FR units).
+#[test]
+fn a_tsv_export_names_the_variants_own_tags_else_their_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("regions.tmx");
+    let unit = |en: &str, text: &str| {
+        format!(
+            "<tu><tuv xml:lang=\"{en}\"><seg>{text}</seg></tuv><tuv xml:lang=\"fr-FR\"><seg>{text} fr</seg></tuv></tu>\n"
+        )
+    };
+    std::fs::write(
+        &tmx,
+        format!(
+            "<tmx version=\"1.4\"><header srclang=\"en-US\"/><body>\n{}{}</body></tmx>\n",
+            unit("en-US", "Color"),
+            unit("en-GB", "Colour")
+        ),
+    )
+    .unwrap();
+    let db = import_into(&dir.path().join("team.tmdb"), &tmx);
+    let first_row = |extra: &[&str]| {
+        let tsv = dir.path().join("out.tsv");
+        export(&db, &tsv, extra);
+        let text = std::fs::read_to_string(&tsv).unwrap();
+        text.lines().next().unwrap().to_string()
+    };
+    assert_eq!(first_row(&["--src", "en", "--tgt", "fr"]), "en\tfr-FR");
+    assert_eq!(
+        first_row(&["--src", "en-US", "--tgt", "fr"]),
+        "en-US\tfr-FR"
+    );
+    // A region asked selects that region's units only.
+    assert_eq!(
+        first_row(&["--src", "en-GB", "--tgt", "fr-FR"]),
+        "en-GB\tfr-FR"
+    );
+    assert_eq!(
+        first_row(&["--src", "en", "--tgt", "fr", "--search", "Colour"]),
+        "en-GB\tfr-FR"
+    );
+}

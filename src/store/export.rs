@@ -88,19 +88,40 @@ fn export_tsv(
     pair: &LanguagePair,
     out: &mut dyn Write,
 ) -> Result<u64> {
+    fn pick<'t>(tu: &'t Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
+        crate::tm::best_variant(tu.tuvs.iter().map(|t| (t.lang.as_str(), t)), lang)
+    }
+    // The header row names the variants' own tags when every pair written
+    // agrees (`en-US` for `--src en`), else the language they share (`en`
+    // for `en-US` and `en-GB` units): one pass first, as for XLIFF.
+    let (mut src, mut tgt) = (Common::default(), Common::default());
+    store.for_each_unit(filter, &mut |u| {
+        if let (Some(s), Some(t)) = (
+            pick(&u.unit.tu, &pair.source),
+            pick(&u.unit.tu, &pair.target),
+        ) {
+            src.see(&s.lang);
+            tgt.see(&t.lang);
+        }
+        Ok(())
+    })?;
     let mut written = 0u64;
     let mut header = String::new();
     crate::tm::push_tsv_row(
         &mut header,
-        &[&pair.source.to_string(), &pair.target.to_string()],
+        &[
+            &src.shared_tag().unwrap_or(&pair.source).to_string(),
+            &tgt.shared_tag().unwrap_or(&pair.target).to_string(),
+        ],
     );
     out.write_all(header.as_bytes())
         .map_err(|e| Error::io("<output>", e))?;
     let mut line = String::new();
     store.for_each_unit(filter, &mut |u| {
-        let tuvs = &u.unit.tu.tuvs;
-        let pick = |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
-        if let (Some(s), Some(t)) = (pick(&pair.source), pick(&pair.target)) {
+        if let (Some(s), Some(t)) = (
+            pick(&u.unit.tu, &pair.source),
+            pick(&u.unit.tu, &pair.target),
+        ) {
             line.clear();
             crate::tm::push_tsv_row(&mut line, &[&s.seg.plain_text(), &t.seg.plain_text()]);
             out.write_all(line.as_bytes())
