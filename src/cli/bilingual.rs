@@ -51,9 +51,28 @@ fn output_format(to: Option<FormatArg>, path: &Path, version2: bool) -> Option<F
     }
 }
 
-fn write_doc(doc: &Document, format: Format, out: Output) -> tmkit::Result<()> {
+fn write_doc(doc: &Document, format: Format, out: Output, ctx: &Context) -> tmkit::Result<()> {
     match format {
-        Format::Po => po::write_po(doc, out)?.finish(),
+        Format::Po => {
+            po::write_po(doc, out)?.finish()?;
+            // PO is plain text: say what became of inline codes (even with
+            // --quiet when some are not in the output).
+            let codes = po::code_report(doc);
+            if codes.dropped > 0 {
+                tmkit::diag!(
+                    "{}: {} unit(s) had inline codes holding no original markup (XLIFF <g>, <x/>), left out of the PO; keep them with XLIFF output",
+                    ctx.err_label("warning"),
+                    codes.dropped
+                );
+            }
+            if codes.as_markup > codes.dropped {
+                ctx.note(format!(
+                    "{} unit(s) with inline codes: written as their original markup (<b>, {{0}}), which reads back as text",
+                    codes.as_markup - codes.dropped
+                ));
+            }
+            Ok(())
+        }
         Format::Xliff20 => write_xliff20(doc, out)?.finish(),
         Format::Xliff12 => write_xliff12(doc, out)?.finish(),
     }
@@ -94,7 +113,7 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
     match (from, to) {
         (Some(_), Some(to)) => {
             let doc = read_doc(a)?;
-            write_doc(&doc, to, Output::create(&output)?)?;
+            write_doc(&doc, to, Output::create(&output)?, ctx)?;
             ctx.note(format!(
                 "{name}: {} unit(s) written",
                 doc.files.iter().map(|f| f.units.len()).sum::<usize>()
@@ -174,7 +193,7 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
                 }
             }
             let (doc, skipped) = convert::from_tus(tus, &src, &tgt, &name, to);
-            write_doc(&doc, to, Output::create(&output)?)?;
+            write_doc(&doc, to, Output::create(&output)?, ctx)?;
             ctx.note(format!(
                 "{name}: {} unit(s) written, {skipped} without both {src} and {tgt} left out{}",
                 doc.files[0].units.len(),
