@@ -51,6 +51,19 @@ fn export(db: &Path, out: &Path, extra: &[&str]) {
 
 /// For the units of `db` holding `src` and `tgt`: source and target with
 /// inline codes as placeholders, and the notes.
+/// Imports `n` en-fr units into `db`, the TSV line of each made by `line`.
+fn import_many(db: &Path, n: usize, line: impl Fn(usize) -> String) {
+    let tsv = db.with_extension("many.tsv");
+    std::fs::write(&tsv, (0..n).map(line).collect::<String>()).unwrap();
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(db)
+        .args(["--src", "en", "--tgt", "fr"])
+        .arg(&tsv)
+        .assert()
+        .success();
+}
+
 fn pair_units(db: &Path, src: &str, tgt: &str) -> BTreeSet<(String, String, Vec<String>)> {
     let (s, t): (LanguageTag, LanguageTag) = (src.parse().unwrap(), tgt.parse().unwrap());
     let mut out = BTreeSet::new();
@@ -246,18 +259,9 @@ fn a_large_export_is_written_in_chunks_with_ids_running_on() {
     let dir = tempfile::tempdir().unwrap();
     let db = rich_store(dir.path());
     // More units than one chunk of the streaming writer (2,000).
-    let tsv = dir.path().join("many.tsv");
-    let lines: String = (0..4_500)
-        .map(|i| format!("Sentence number {i} & <more>.\tPhrase numéro {i} & <plus>.\n"))
-        .collect();
-    std::fs::write(&tsv, lines).unwrap();
-    tmkit()
-        .args(["-q", "tm", "import", "--tm"])
-        .arg(&db)
-        .args(["--src", "en", "--tgt", "fr"])
-        .arg(&tsv)
-        .assert()
-        .success();
+    import_many(&db, 4_500, |i| {
+        format!("Sentence number {i} & <more>.\tPhrase numéro {i} & <plus>.\n")
+    });
     let xlf = dir.path().join("all.xlf");
     export(&db, &xlf, &[]);
     let xml = std::fs::read_to_string(&xlf).unwrap();
@@ -435,4 +439,75 @@ fn a_pair_export_to_xliff_names_the_variants_own_tags_when_they_agree() {
         assert_eq!(xml.matches("<trans-unit ").count(), units);
         support::assert_valid(&[&xlf], None);
     }
+}
+
+/// XLIFF 2.0 files of no, one and many units (more than a chunk of the
+/// streaming writer) validate: the writer puts its placeholder group in a
+/// file without units only, and the export takes each file's end from it.
+#[test]
+fn xliff20_export_of_no_one_and_many_units_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rich_store(dir.path());
+    import_many(&db, 2_100, |i| format!("Line {i}.\tLigne {i}.\n"));
+    for (tgt, units) in [("de", 0), ("ar", 1), ("fr", 2_103)] {
+        let xlf = dir.path().join(format!("{tgt}.xlf"));
+        export(
+            &db,
+            &xlf,
+            &["--src", "en", "--tgt", tgt, "--xliff-version", "2.0"],
+        );
+        let xml = std::fs::read_to_string(&xlf).unwrap();
+        assert_eq!(xml.matches("<unit ").count(), units, "{tgt}");
+        assert_eq!(
+            xml.contains("<group id=\"empty\"/>"),
+            units == 0,
+            "{tgt}: {xml}"
+        );
+        assert!(xml.ends_with("  </file>\n</xliff>\n"), "{tgt}");
+        support::assert_valid(&[&xlf], None);
+    }
+}
+
+/// The TSV export's header row names the variants' own tags when every
+/// pair exported has the same, else the language they share: it named
+/// --src/--tgt as given (en, fr for en-US and fr-FR units).
+#[test]
+fn a_tsv_export_names_the_variants_own_tags_else_their_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("regions.tmx");
+    let unit = |en: &str, text: &str| {
+        format!(
+            "<tu><tuv xml:lang=\"{en}\"><seg>{text}</seg></tuv><tuv xml:lang=\"fr-FR\"><seg>{text} fr</seg></tuv></tu>\n"
+        )
+    };
+    std::fs::write(
+        &tmx,
+        format!(
+            "<tmx version=\"1.4\"><header srclang=\"en-US\"/><body>\n{}{}</body></tmx>\n",
+            unit("en-US", "Color"),
+            unit("en-GB", "Colour")
+        ),
+    )
+    .unwrap();
+    let db = import_into(&dir.path().join("team.tmdb"), &tmx);
+    let first_row = |extra: &[&str]| {
+        let tsv = dir.path().join("out.tsv");
+        export(&db, &tsv, extra);
+        let text = std::fs::read_to_string(&tsv).unwrap();
+        text.lines().next().unwrap().to_string()
+    };
+    assert_eq!(first_row(&["--src", "en", "--tgt", "fr"]), "en\tfr-FR");
+    assert_eq!(
+        first_row(&["--src", "en-US", "--tgt", "fr"]),
+        "en-US\tfr-FR"
+    );
+    // A region asked selects that region's units only.
+    assert_eq!(
+        first_row(&["--src", "en-GB", "--tgt", "fr-FR"]),
+        "en-GB\tfr-FR"
+    );
+    assert_eq!(
+        first_row(&["--src", "en", "--tgt", "fr", "--search", "Colour"]),
+        "en-GB\tfr-FR"
+    );
 }

@@ -1217,3 +1217,105 @@ fn lenient_skips_a_broken_unit_into_xliff_and_po() {
         assert!(!written.contains("Cloche"), "{name}: {written}");
     }
 }
+
+#[test]
+fn jsonl_carries_attributes_props_and_notes_back_to_tmx() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tmx");
+    std::fs::write(
+        &input,
+        r#"<tmx version="1.4"><header srclang="en" creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu tuid="1" creationdate="20240131T120000Z" creationid="ana" usagecount="2" x-origin="mt">
+<note>checked</note><prop type="x-Domain">legal</prop><prop type="x-Domain" xml:lang="en">tax</prop>
+<tuv xml:lang="en" changedate="20240201T090000Z" changeid="bo"><prop type="x-Status">final</prop><seg>Hello</seg></tuv>
+<tuv xml:lang="fr"><note xml:lang="fr">formel</note><seg>Bonjour</seg></tuv>
+</tu>
+<tu tuid="2"><tuv xml:lang="en"><seg>Yes</seg></tuv><tuv xml:lang="fr"><seg>Oui</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let jsonl = dir.path().join("units.jsonl");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&input)
+        .arg(&jsonl)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let rows = json_lines(&text);
+    assert_eq!(rows[0]["creationdate"], "20240131T120000Z");
+    assert_eq!(rows[0]["usagecount"], "2");
+    assert_eq!(rows[0]["extra"]["x-origin"], "mt");
+    assert_eq!(rows[0]["props"][1]["lang"], "en");
+    assert_eq!(rows[0]["variants"][0]["changeid"], "bo");
+    // A unit with texts only is the line it always was.
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        r#"{"tuid":"2","variants":[{"lang":"en","text":"Yes"},{"lang":"fr","text":"Oui"}]}"#
+    );
+    let back = dir.path().join("back.tmx");
+    tmkit()
+        .args(["tmx", "convert"])
+        .arg(&jsonl)
+        .arg(&back)
+        .assert()
+        .success();
+    let tmx = std::fs::read_to_string(&back).unwrap();
+    for kept in [
+        r#"tuid="1" usagecount="2" creationdate="20240131T120000Z" creationid="ana" x-origin="mt""#,
+        "<note>checked</note>",
+        r#"<prop type="x-Domain">legal</prop>"#,
+        r#"<prop type="x-Domain" xml:lang="en">tax</prop>"#,
+        r#"changedate="20240201T090000Z" changeid="bo""#,
+        r#"<prop type="x-Status">final</prop>"#,
+        r#"<note xml:lang="fr">formel</note>"#,
+    ] {
+        assert!(tmx.contains(kept), "{kept} not in\n{tmx}");
+    }
+}
+
+/// `tmx filter --src` writes a header srclang every kept unit has: the
+/// variants' own tag when they agree, the language asked when each unit has
+/// a variant in it, else `*all*` (en-US units kept for en-GB).
+#[test]
+fn filter_writes_a_srclang_every_kept_unit_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tmx");
+    std::fs::write(&input, r#"<tmx version="1.4"><header srclang="en-US"/><body>
+<tu tuid="gb"><tuv xml:lang="en-GB"><seg>Colour</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv></tu>
+<tu tuid="us" srclang="en-US"><tuv xml:lang="en-US"><seg>Color</seg></tuv><tuv xml:lang="fr"><seg>Couleur</seg></tuv><tuv xml:lang="de"><seg>Farbe</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let srclang = |args: &[&str]| {
+        let out = stdout_of(tmkit().args(["tmx", "filter"]).args(args).arg(&input));
+        let doc = tmkit::tmx::Tmx::parse_str(&out).unwrap();
+        let units: Vec<(String, Option<String>)> = doc
+            .tus
+            .iter()
+            .map(|t| (t.tuid.clone().unwrap(), t.srclang.clone()))
+            .collect();
+        (doc.header.srclang.unwrap(), units)
+    };
+    let us = || ("us".to_string(), Some("en-US".to_string()));
+    // Both units kept for en-GB, one through its en-US variant.
+    assert_eq!(
+        srclang(&["--src", "en-GB", "--tgt", "fr"]),
+        ("*all*".into(), vec![("gb".into(), None), us()])
+    );
+    // en over en-GB and en-US: each unit has it.
+    assert_eq!(srclang(&["--src", "en", "--tgt", "fr"]).0, "en");
+    // Only en-US units: their tag.
+    assert_eq!(
+        srclang(&["--src", "en", "--tgt", "de"]),
+        ("en-US".into(), vec![us()])
+    );
+    // The unit's own srclang names a variant it keeps, or goes.
+    assert_eq!(
+        srclang(&["--src", "fr", "--tgt", "de"]),
+        ("fr".into(), vec![("us".into(), Some("fr".into()))])
+    );
+    assert_eq!(
+        srclang(&["--langs", "fr,de"]),
+        ("*all*".into(), vec![("us".into(), None)])
+    );
+}

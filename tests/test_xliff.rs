@@ -6,7 +6,7 @@ mod support;
 
 use predicates::prelude::*;
 use proptest::prelude::*;
-use support::{assert_valid, fixture, tmkit, translate_toolkit_units};
+use support::{assert_valid, fixture, stdout_of, tmkit, translate_toolkit_units};
 use tmkit::tmx::{Attr, Inline, InlineKind, Seg, SegPart, Tmx};
 use tmkit::xliff::{Document, File, Segment, State, Unit, po, write_xliff12, write_xliff20};
 
@@ -498,13 +498,14 @@ proptest! {
 
     #[test]
     fn po_write_then_read_gives_the_same_entries(doc in document()) {
-        // PO is plain text with one state flag: compare what it can hold.
+        // PO is plain text with one state flag: compare what it can hold,
+        // inline codes as the markup they hold (text once read back).
         let out = String::from_utf8(po::write_po(&doc, Vec::new()).unwrap()).unwrap();
         let back = po::parse(&out, None).unwrap();
         let plain = |d: &Document| d.segments().map(|(_, u, s)| {
-            let target = s.target.as_ref().map(Seg::plain_text).unwrap_or_default();
+            let target = s.target.as_ref().map(Seg::native_text).unwrap_or_default();
             let fuzzy = s.has_target() && matches!(s.state, State::Draft | State::NeedsReview);
-            (u.name.clone(), u.notes.clone(), s.source.plain_text(), target, fuzzy)
+            (u.name.clone(), u.notes.clone(), s.source.native_text(), target, fuzzy)
         }).collect::<Vec<_>>();
         prop_assert_eq!(plain(&back), plain(&doc));
     }
@@ -587,4 +588,96 @@ fn significant_white_space_is_preserved_for_other_readers() {
             assert_eq!(units[1].1, "Plain text.", "{version}");
         }
     }
+}
+
+#[test]
+fn xliff_and_po_convert_from_standard_input() {
+    let po_text = std::fs::read_to_string(fixture("messages.po")).unwrap();
+    let xlf_text = std::fs::read_to_string(fixture("job20.xlf")).unwrap();
+    for (name, text, from, src) in [
+        ("messages.po", &po_text, "po", &["--src", "en"][..]),
+        ("job20.xlf", &xlf_text, "xliff", &[][..]),
+    ] {
+        let convert = || {
+            let mut cmd = tmkit();
+            cmd.args(["tmx", "convert", "--to", "tmx"]).args(src);
+            cmd
+        };
+        let want = stdout_of(convert().arg(fixture(name)).arg("-"));
+        // Told with --from, and told by the first characters as `tm import -` does.
+        for given in [&["--from", from][..], &[]] {
+            let got = stdout_of(
+                convert()
+                    .args(given)
+                    .args(["-", "-"])
+                    .write_stdin(text.as_bytes()),
+            );
+            assert_eq!(got, want, "{name} {given:?}");
+        }
+    }
+    // And out to standard output: XLIFF or PO by --to.
+    tmkit()
+        .args(["tmx", "convert", "--from", "po", "--to", "xliff", "-", "-"])
+        .write_stdin(po_text.as_bytes())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<xliff").and(predicate::str::contains("Ouvrir le fil")));
+}
+
+/// PO is plain text: inline codes go in as the original markup they hold
+/// (what translate-toolkit reads from TMX and XLIFF, and what PO editors
+/// highlight and check); codes holding none (XLIFF <g>, <x/>) cannot, and
+/// the units that had them are counted on standard error. Both were
+/// dropped without a word ("Press OK now.").
+#[test]
+fn po_output_writes_inline_codes_as_their_markup_and_counts_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("codes.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu tuid="a"><tuv xml:lang="en"><seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> now<ph x="2">{0}</ph>.</seg></tuv><tuv xml:lang="fr"><seg>Appuyez sur <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> maintenant<ph x="2">{0}</ph>.</seg></tuv></tu>
+<tu tuid="b"><tuv xml:lang="en"><seg>Plain</seg></tuv><tuv xml:lang="fr"><seg>Simple</seg></tuv></tu>
+</body></tmx>
+"#,
+    )
+    .unwrap();
+    let po_out = dir.path().join("codes.po");
+    tmkit()
+        .args(["tmx", "convert", "--tgt", "fr"])
+        .arg(&tmx)
+        .arg(&po_out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 unit(s) with inline codes: written as their original markup",
+        ))
+        .stderr(predicate::str::contains("left out of the PO").not());
+    let po = std::fs::read_to_string(&po_out).unwrap();
+    assert!(
+        po.contains(
+            "msgid \"Press <b>OK</b> now{0}.\"\nmsgstr \"Appuyez sur <b>OK</b> maintenant{0}.\""
+        ),
+        "{po}"
+    );
+    if let Some(units) = support::translate_toolkit_po_units(&po_out) {
+        assert_eq!(units[0].1, "Press <b>OK</b> now{0}.", "{units:?}");
+        assert_eq!(units[0].2, "Appuyez sur <b>OK</b> maintenant{0}.");
+    }
+    // XLIFF codes hold no markup: left out, and counted even with --quiet.
+    let from_xliff = dir.path().join("okapi.po");
+    tmkit()
+        .args(["--quiet", "tmx", "convert"])
+        .arg(fixture("okapi-extract.xlf"))
+        .arg(&from_xliff)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: 1 unit(s) had inline codes holding no original markup (XLIFF <g>, <x/>), left out of the PO",
+        ));
+    let po = std::fs::read_to_string(&from_xliff).unwrap();
+    assert!(
+        po.contains("msgid \"Talks will resume on Thursday in Baltimore.\""),
+        "{po}"
+    );
 }

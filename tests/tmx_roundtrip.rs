@@ -238,3 +238,52 @@ proptest! {
         }
     }
 }
+
+/// What a JSONL line keeps of a unit: everything but inline codes (the
+/// plain text stays), elements TMX does not define, and how notes and props
+/// interleaved.
+fn jsonl_view(tu: &Tu) -> Tu {
+    let mut tu = tu.clone();
+    tu.meta_order.clear();
+    for v in &mut tu.tuvs {
+        v.meta_order.clear();
+        v.seg = Seg::from_text(v.seg.plain_text());
+        v.missing_seg = false;
+    }
+    tu
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tmx_to_jsonl_to_tmx_keeps_attributes_props_and_notes(tus in prop::collection::vec(tu(), 0..6)) {
+        use tmkit::tmx::convert::{convert_tmx, CodeMode, ConvertOptions, Format};
+        let doc = Tmx { header: Header::new("en"), tus, trailer: Vec::new() };
+        let mut tmx = Vec::new();
+        doc.write_to(&mut tmx).unwrap();
+        let mut reader = TmxReader::from_reader(tmx.as_slice(), None).unwrap();
+        let opts = ConvertOptions {
+            format: Format::Jsonl,
+            pair: None,
+            mode: CodeMode::Drop,
+            header: None,
+            lenient: false,
+        };
+        let (_, jsonl) = convert_tmx(&mut reader, Vec::new(), &opts, |_| {}, |_| {}).unwrap();
+        let mut back = Vec::new();
+        tmkit::tmx::flat::read_jsonl(jsonl.as_slice(), None, false, |tu| {
+            back.push(tu);
+            Ok(())
+        })
+        .unwrap();
+        // ... and back to TMX, read again.
+        let again = Tmx { header: Header::new("*all*"), tus: back, trailer: Vec::new() };
+        let mut tmx = Vec::new();
+        again.write_to(&mut tmx).unwrap();
+        let again = Tmx::from_reader(tmx.as_slice(), None).unwrap();
+        let want: Vec<Tu> = doc.tus.iter().map(jsonl_view).collect();
+        let got: Vec<Tu> = again.tus.iter().map(jsonl_view).collect();
+        prop_assert_eq!(got, want);
+    }
+}

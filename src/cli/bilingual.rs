@@ -9,11 +9,11 @@ use std::process::ExitCode;
 
 use tmkit::files::{Output, display_name, is_stdio};
 use tmkit::text::LanguageTag;
-use tmkit::tmx::{Header, TmxReader, TmxWriter};
+use tmkit::tmx::{Header, TmxWriter};
 use tmkit::xliff::{Document, Format, State, convert, po, write_xliff12, write_xliff20};
 
 use super::common::{self, Context};
-use super::tmx::ConvertArgs;
+use super::tmx::{ConvertArgs, FormatArg};
 
 /// The states `--states` names (default: the finished ones).
 fn states(names: &[String]) -> anyhow::Result<Vec<State>> {
@@ -38,20 +38,54 @@ fn lang(flag: &str, value: Option<&str>) -> anyhow::Result<Option<LanguageTag>> 
         .transpose()
 }
 
-/// The bilingual format of `path` as an output (`.xlf` is XLIFF 1.2, or
-/// 2.0 with `--xliff-version 2.0`).
-fn output_format(path: &Path, version2: bool) -> Option<Format> {
-    match Format::from_path(path)? {
+/// The bilingual format of the output, by `--to` else `path`'s extension
+/// (`.xlf` is XLIFF 1.2, or 2.0 with `--xliff-version 2.0`).
+fn output_format(to: Option<FormatArg>, path: &Path, version2: bool) -> Option<Format> {
+    let format = match to {
+        Some(to) => to.bilingual()?,
+        None => Format::from_path(path)?,
+    };
+    match format {
         Format::Xliff12 if version2 => Some(Format::Xliff20),
         f => Some(f),
     }
 }
 
-fn write_doc(doc: &Document, format: Format, out: Output) -> tmkit::Result<()> {
+fn write_doc(doc: &Document, format: Format, out: Output, ctx: &Context) -> tmkit::Result<()> {
     match format {
-        Format::Po => po::write_po(doc, out)?.finish(),
+        Format::Po => {
+            po::write_po(doc, out)?.finish()?;
+            // PO is plain text: say what became of inline codes (even with
+            // --quiet when some are not in the output).
+            let codes = po::code_report(doc);
+            if codes.dropped > 0 {
+                tmkit::diag!(
+                    "{}: {} unit(s) had inline codes holding no original markup (XLIFF <g>, <x/>), left out of the PO; keep them with XLIFF output",
+                    ctx.err_label("warning"),
+                    codes.dropped
+                );
+            }
+            if codes.as_markup > codes.dropped {
+                ctx.note(format!(
+                    "{} unit(s) with inline codes: written as their original markup (<b>, {{0}}), which reads back as text",
+                    codes.as_markup - codes.dropped
+                ));
+            }
+            Ok(())
+        }
         Format::Xliff20 => write_xliff20(doc, out)?.finish(),
         Format::Xliff12 => write_xliff12(doc, out)?.finish(),
+    }
+}
+
+/// Reads the XLIFF or PO input: by `--from` or the extension, standard
+/// input read ahead by its first characters.
+fn read_doc(a: &ConvertArgs) -> tmkit::Result<Document> {
+    match (&a.stdin_head, a.from.and_then(FormatArg::bilingual)) {
+        (Some(head), _) => Document::parse_sniffed(&head.read_text()?, None),
+        (None, Some(Format::Po)) => po::parse(&tmkit::files::read_text(&a.input)?, Some(&a.input)),
+        (None, Some(_)) => Document::parse_str(&tmkit::files::read_text(&a.input)?, Some(&a.input)),
+        (None, None) => Document::read(&a.input),
     }
 }
 
@@ -59,12 +93,15 @@ fn write_doc(doc: &Document, format: Format, out: Output) -> tmkit::Result<()> {
 /// `None` when neither is (the TMX/TSV/CSV/JSONL paths run instead).
 pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode>> {
     let output = a.output.clone().unwrap_or_else(|| "-".into());
-    let from = Format::from_path(&a.input);
+    let from = match a.from {
+        Some(f) => f.bilingual(),
+        None => Format::from_path(&a.input),
+    };
     let version2 = a
         .xliff_version
         .as_deref()
         .is_some_and(|v| v.starts_with('2'));
-    let to = output_format(&output, version2);
+    let to = output_format(a.to, &output, version2);
     if from.is_none() && to.is_none() {
         return Ok(None);
     }
@@ -75,15 +112,15 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
     let name = display_name(&a.input);
     match (from, to) {
         (Some(_), Some(to)) => {
-            let doc = Document::read(&a.input)?;
-            write_doc(&doc, to, Output::create(&output)?)?;
+            let doc = read_doc(a)?;
+            write_doc(&doc, to, Output::create(&output)?, ctx)?;
             ctx.note(format!(
                 "{name}: {} unit(s) written",
                 doc.files.iter().map(|f| f.units.len()).sum::<usize>()
             ));
         }
         (Some(_), None) => {
-            let tmx_out = a.to.is_some_and(|t| t == super::tmx::FormatArg::Tmx)
+            let tmx_out = a.to.is_some_and(|t| t == FormatArg::Tmx)
                 || output
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("tmx"))
@@ -93,7 +130,7 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
                     "XLIFF and PO convert to TMX (.tmx), XLIFF (.xlf) or PO (.po)",
                 ));
             }
-            let doc = Document::read(&a.input)?;
+            let doc = read_doc(a)?;
             let wanted = states(&a.states)?;
             let (tus, skipped) = convert::to_tus(&doc, &wanted, src.as_ref(), tgt.as_ref());
             // Nothing to write for want of languages is no conversion (a PO
@@ -129,8 +166,7 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
             ));
         }
         (None, Some(to)) => {
-            let options = tmkit::tmx::ReadOptions { lenient: a.lenient };
-            let mut reader = TmxReader::open_with(&a.input, options)?;
+            let mut reader = a.open_tmx()?;
             let src = match (src, reader.header().srclang_tag()) {
                 (Some(s), _) | (None, Some(s)) => s,
                 _ => {
@@ -157,7 +193,7 @@ pub fn convert(a: &ConvertArgs, ctx: &Context) -> anyhow::Result<Option<ExitCode
                 }
             }
             let (doc, skipped) = convert::from_tus(tus, &src, &tgt, &name, to);
-            write_doc(&doc, to, Output::create(&output)?)?;
+            write_doc(&doc, to, Output::create(&output)?, ctx)?;
             ctx.note(format!(
                 "{name}: {} unit(s) written, {skipped} without both {src} and {tgt} left out{}",
                 doc.files[0].units.len(),

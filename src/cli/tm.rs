@@ -204,6 +204,9 @@ pub enum TmCommand {
     /// TSV (.tsv, needs --src and --tgt): a row of the two language codes,
     /// then source<TAB>target, tab, line break, CR and backslash escaped as
     /// \t \n \r \\ (as tmx convert writes and every TSV reader decodes).
+    /// The codes are the variants' own tags when every pair exported has the
+    /// same (en-US for --src en); when they vary, the language they share
+    /// (en for en-US and en-GB units), else --src/--tgt as given.
     Export {
         #[command(flatten)]
         store: StoreArg,

@@ -12,7 +12,9 @@ use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
 use tmkit::tmx::filter::LanguagesSeen;
 use tmkit::tmx::flat;
-use tmkit::tmx::{Header, ReadOptions, TmxReader, TmxWriter, filter, merge, stats, validate};
+use tmkit::tmx::{
+    Header, ReadOptions, SpooledTmxWriter, TmxReader, TmxWriter, filter, merge, stats, validate,
+};
 
 use super::common::{self, Context, DataFormat};
 
@@ -101,7 +103,10 @@ Examples:
   tmkit tmx filter multi.tmx -o some.tmx --langs en,de,ja
 
 --langs keeps only variants in those languages ('en' keeps en-US and en-GB too) and
-drops units left with fewer than two of them. --src/--tgt keeps only units with both.";
+drops units left with fewer than two of them. --src/--tgt keeps only units with both.
+The output's srclang is a language every kept unit has: the source variants' own tag when
+they agree (en-US for --src en), else the language asked when each unit has it, else *all*
+(en-US units kept for --src en-GB). The output is written once every unit is read.";
 
 const CONVERT_HELP: &str = "\
 Examples:
@@ -123,6 +128,10 @@ TSV and CSV outputs start with a row of language codes (CSV with a UTF-8 byte-or
 on input, a first row of language codes (en-US,de-DE) gives the pair, and a first row
 source,target is skipped. Columns after the second become notes, or props named by the
 header row, unless --columns says otherwise.
+JSONL is one unit a line: {\"tuid\", \"variants\": [{\"lang\", \"text\"}]}, plus, when the unit
+or variant has them, its TMX attributes by name (\"creationdate\", \"changeid\", \"usagecount\"...),
+\"extra\" (other attributes), \"notes\" [{\"text\", \"lang\"}] and \"props\" [{\"type\", \"lang\", \"value\"}];
+JSONL back to TMX keeps them all.
 The output is written to a temporary file and renamed into place when complete.";
 
 /// Output formats for `convert --to`.
@@ -136,15 +145,31 @@ pub enum FormatArg {
     Csv,
     /// One JSON object per unit with every variant's text.
     Jsonl,
+    /// XLIFF: 1.2 or 2.x in (the file says which), 1.2 out unless
+    /// --xliff-version 2.0.
+    Xliff,
+    /// gettext PO.
+    Po,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Tmx => Format::Tmx,
-            FormatArg::Tsv => Format::Tsv,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Jsonl => Format::Jsonl,
+impl FormatArg {
+    /// The TMX or flat format; `None` for XLIFF and PO.
+    pub fn tmx_or_flat(self) -> Option<Format> {
+        match self {
+            FormatArg::Tmx => Some(Format::Tmx),
+            FormatArg::Tsv => Some(Format::Tsv),
+            FormatArg::Csv => Some(Format::Csv),
+            FormatArg::Jsonl => Some(Format::Jsonl),
+            FormatArg::Xliff | FormatArg::Po => None,
+        }
+    }
+
+    /// The bilingual format (XLIFF 1.2 or PO); `None` for the others.
+    pub fn bilingual(self) -> Option<tmkit::xliff::Format> {
+        match self {
+            FormatArg::Xliff => Some(tmkit::xliff::Format::Xliff12),
+            FormatArg::Po => Some(tmkit::xliff::Format::Po),
+            _ => None,
         }
     }
 }
@@ -159,7 +184,9 @@ pub struct ConvertArgs {
     /// Output format (default: from the output's extension).
     #[arg(long, value_enum)]
     pub to: Option<FormatArg>,
-    /// Input format (default: from the input's extension, else TMX).
+    /// Input format (default: from the input's extension, else TMX;
+    /// standard input by its first characters, as `tm import -` tells it:
+    /// TMX, XLIFF, PO, JSONL when it opens with '{', else TSV).
     #[arg(long, value_enum)]
     pub from: Option<FormatArg>,
     /// Source language: the column to take (TMX → TSV/CSV), or the language
@@ -193,6 +220,23 @@ pub struct ConvertArgs {
     /// XLIFF output version: 1.2 (default) or 2.0.
     #[arg(long, value_name = "VERSION", value_parser = ["1.2", "2.0"])]
     pub xliff_version: Option<String>,
+    /// Standard input's first bytes, read to tell its format.
+    #[arg(skip)]
+    pub stdin_head: Option<tmkit::files::StdinHead>,
+}
+
+impl ConvertArgs {
+    /// Opens the TMX input (standard input from its first byte when its
+    /// head was read ahead).
+    pub fn open_tmx(&self) -> tmkit::Result<TmxReader<Box<dyn std::io::Read + Send>>> {
+        let options = ReadOptions {
+            lenient: self.lenient,
+        };
+        match &self.stdin_head {
+            Some(head) => TmxReader::with_options(head.reader(), None, options),
+            None => TmxReader::open_with(&self.input, options),
+        }
+    }
 }
 
 /// Arguments of `tmkit tmx stats`.
@@ -933,11 +977,10 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let mut reader = TmxReader::open_with(&a.input, ReadOptions { lenient: a.lenient })?;
     let mut header = reader.header().clone();
-    if let Some((src, _)) = &opts.pair {
-        header.srclang = Some(src.to_string());
-    }
-    let mut out = Output::create(&output)?;
-    let mut w = TmxWriter::new(&mut out, &header)?;
+    // The header's srclang follows the units kept, so it is written last.
+    let mut srclang = filter::KeptSrclang::new(&opts, header.srclang.as_deref());
+    let out = Output::create(&output)?;
+    let mut w = SpooledTmxWriter::new()?;
     let mut report = filter::FilterReport::default();
     let mut broken = 0u64;
     let mut lost = report_losses(&mut reader, a.lenient);
@@ -955,6 +998,7 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let outcome = opts.apply_counted(tu, &mut report);
         if let Ok(tu) = outcome {
             report.region_fallback += u64::from(opts.uses_region_fallback(&tu));
+            srclang.add(&tu);
             w.write_tu(&tu)?;
         }
     }
@@ -962,8 +1006,10 @@ fn run_filter(a: FilterArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if lost > 0 && !a.lenient {
         return Err(losses_error(&a.input, lost, Format::Tmx));
     }
-    w.finish_with(reader.trailer())?;
-    out.finish()?;
+    if header.srclang.is_some() || opts.pair.is_some() {
+        header.srclang = Some(srclang.srclang(header.srclang.as_deref().unwrap_or("*all*")));
+    }
+    w.finish_into(out, &header, reader.trailer())?.finish()?;
     let asked: Vec<String> = match &opts.pair {
         Some((s, t)) => vec![s.to_string(), t.to_string()],
         None => opts.langs.iter().map(ToString::to_string).collect(),
@@ -1017,8 +1063,21 @@ fn parse_lang(flag: &str, value: &str) -> anyhow::Result<LanguageTag> {
     LanguageTag::parse(value).map_err(|e| common::usage(format!("{flag}: {e}")))
 }
 
-fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+fn run_convert(mut a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let output = a.output.clone().unwrap_or_else(|| PathBuf::from("-"));
+    if a.from.is_none() && is_stdio(&a.input) {
+        let head = tmkit::files::StdinHead::read(4096)?;
+        a.from = Some(match Format::sniff(head.bytes()) {
+            Some(Format::Tmx) => FormatArg::Tmx,
+            Some(Format::Jsonl) => FormatArg::Jsonl,
+            Some(Format::Tsv | Format::Csv) => FormatArg::Tsv,
+            None => match tmkit::xliff::Format::sniff(&String::from_utf8_lossy(head.bytes())) {
+                tmkit::xliff::Format::Po => FormatArg::Po,
+                _ => FormatArg::Xliff,
+            },
+        });
+        a.stdin_head = Some(head);
+    }
     // Before any format's path (XLIFF and PO included): converting a file
     // onto itself would replace it with what was read from it.
     if !is_stdio(&a.input) && !is_stdio(&output) && common::same_file(&a.input, &output) {
@@ -1027,22 +1086,22 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::bilingual::convert(&a, ctx)? {
         return Ok(code);
     }
-    let to: Format = match a.to {
-        Some(f) => f.into(),
+    let to: Format = match a.to.and_then(FormatArg::tmx_or_flat) {
+        Some(f) => f,
         None if is_stdio(&output) => {
             return Err(common::usage(
-                "writing to standard output: say which format with --to tmx|tsv|csv|jsonl",
+                "writing to standard output: say which format with --to tmx|tsv|csv|jsonl|xliff|po",
             ));
         }
         None => Format::from_path(&output).ok_or_else(|| {
             common::usage(format!(
-                "cannot tell the format of {} from its extension: use --to tmx|tsv|csv|jsonl",
+                "cannot tell the format of {} from its extension: use --to tmx|tsv|csv|jsonl|xliff|po",
                 output.display()
             ))
         })?,
     };
-    let from: Format = match a.from {
-        Some(f) => f.into(),
+    let from: Format = match a.from.and_then(FormatArg::tmx_or_flat) {
+        Some(f) => f,
         None => Format::from_path(&a.input).unwrap_or(Format::Tmx),
     };
     let mode = if a.placeholders {
@@ -1053,8 +1112,7 @@ fn run_convert(a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     match from {
         Format::Tsv | Format::Csv | Format::Jsonl => convert_flat(&a, from, to, &output, ctx),
         Format::Tmx => {
-            let options = ReadOptions { lenient: a.lenient };
-            let mut reader = TmxReader::open_with(&a.input, options)?;
+            let mut reader = a.open_tmx()?;
             let pair = match to {
                 Format::Tsv | Format::Csv => {
                     let src = match (&a.src, reader.header().srclang.as_deref()) {
@@ -1227,7 +1285,11 @@ fn convert_flat(
     };
     // Decoded as every text input is: a UTF-16 byte-order mark (a
     // spreadsheet's "Unicode text") or --encoding says how.
-    let input = std::io::BufReader::with_capacity(1 << 16, tmkit::files::open_text(&a.input)?);
+    let input = match &a.stdin_head {
+        Some(head) => head.open_text()?,
+        None => tmkit::files::open_text(&a.input)?,
+    };
+    let input = std::io::BufReader::with_capacity(1 << 16, input);
     let name = (!is_stdio(&a.input)).then_some(a.input.as_path());
     let mode = if a.placeholders {
         CodeMode::Placeholders

@@ -117,6 +117,49 @@ pub fn open_text(path: &Path) -> Result<Box<dyn Read + Send>> {
     }
 }
 
+/// The first bytes of standard input, read ahead to tell its format (it
+/// has no name to tell it by); [`StdinHead::reader`] gives them back
+/// before the rest.
+#[derive(Debug, Clone, Default)]
+pub struct StdinHead(Vec<u8>);
+
+impl StdinHead {
+    /// Reads the first `n` bytes of standard input (fewer when it ends first).
+    pub fn read(n: usize) -> Result<StdinHead> {
+        let mut head = Vec::with_capacity(n);
+        io::stdin()
+            .take(n as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        Ok(StdinHead(head))
+    }
+
+    /// The bytes read ahead.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Standard input from its first byte: the bytes read ahead, then the
+    /// rest (which only one reader can take).
+    pub fn reader(&self) -> Box<dyn Read + Send> {
+        Box::new(io::Cursor::new(self.0.clone()).chain(io::stdin()))
+    }
+
+    /// [`open_text`] of standard input from its first byte.
+    pub fn open_text(&self) -> Result<Box<dyn Read + Send>> {
+        utf8_reader(self.reader(), None, default_encoding())
+    }
+
+    /// [`read_text`] of standard input from its first byte.
+    pub fn read_text(&self) -> Result<String> {
+        let mut bytes = Vec::new();
+        self.reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        decode_text(bytes, None, default_encoding())
+    }
+}
+
 /// An output destination: stdout for `-`, otherwise an [`AtomicFile`].
 pub enum Output {
     /// Standard output, buffered.

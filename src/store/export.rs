@@ -88,19 +88,40 @@ fn export_tsv(
     pair: &LanguagePair,
     out: &mut dyn Write,
 ) -> Result<u64> {
+    fn pick<'t>(tu: &'t Tu, lang: &LanguageTag) -> Option<&'t crate::tmx::Tuv> {
+        crate::tm::best_variant(tu.tuvs.iter().map(|t| (t.lang.as_str(), t)), lang)
+    }
+    // The header row names the variants' own tags when every pair written
+    // agrees (`en-US` for `--src en`), else the language they share (`en`
+    // for `en-US` and `en-GB` units): one pass first, as for XLIFF.
+    let (mut src, mut tgt) = (Common::default(), Common::default());
+    store.for_each_unit(filter, &mut |u| {
+        if let (Some(s), Some(t)) = (
+            pick(&u.unit.tu, &pair.source),
+            pick(&u.unit.tu, &pair.target),
+        ) {
+            src.see(&s.lang);
+            tgt.see(&t.lang);
+        }
+        Ok(())
+    })?;
     let mut written = 0u64;
     let mut header = String::new();
     crate::tm::push_tsv_row(
         &mut header,
-        &[&pair.source.to_string(), &pair.target.to_string()],
+        &[
+            &src.shared_tag().unwrap_or(&pair.source).to_string(),
+            &tgt.shared_tag().unwrap_or(&pair.target).to_string(),
+        ],
     );
     out.write_all(header.as_bytes())
         .map_err(|e| Error::io("<output>", e))?;
     let mut line = String::new();
     store.for_each_unit(filter, &mut |u| {
-        let tuvs = &u.unit.tu.tuvs;
-        let pick = |lang| crate::tm::best_variant(tuvs.iter().map(|t| (t.lang.as_str(), t)), lang);
-        if let (Some(s), Some(t)) = (pick(&pair.source), pick(&pair.target)) {
+        if let (Some(s), Some(t)) = (
+            pick(&u.unit.tu, &pair.source),
+            pick(&u.unit.tu, &pair.target),
+        ) {
             line.clear();
             crate::tm::push_tsv_row(&mut line, &[&s.seg.plain_text(), &t.seg.plain_text()]);
             out.write_all(line.as_bytes())
@@ -235,6 +256,7 @@ fn export_xliff(
             count: 0,
             empty: Vec::new(),
             at: 0,
+            tail: None,
         };
         let empty = render(&file.document(Vec::new()), version)?;
         file.empty = empty.split_inclusive('\n').map(str::to_string).collect();
@@ -264,13 +286,13 @@ fn export_xliff(
             Ok(())
         })?;
         file.flush(out)?;
-        // The rest of the file as rendered (all of it when it had no unit;
-        // the XLIFF 2.0 placeholder group only then).
-        let rest: String = file.empty[file.at..=close]
-            .iter()
-            .filter(|line| file.count == 0 || line.trim() != crate::xliff::EMPTY_GROUP)
-            .map(String::as_str)
-            .collect();
+        // The rest of the file as the writer rendered it: the file without
+        // units whole when it had none (XLIFF 2.0's placeholder group
+        // included), else the tail of the last chunk.
+        let rest = match &file.tail {
+            Some(tail) => tail.concat(),
+            None => file.empty[file.at..=close].concat(),
+        };
         write(out, &rest)?;
         written += file.count;
     }
@@ -294,6 +316,9 @@ struct ChunkedFile<'a> {
     /// How many of `empty`'s lines are written (the file's head, once the
     /// first chunk is out).
     at: usize,
+    /// The lines after the units of the last chunk rendered, to its
+    /// `</file>` line: how the writer ends a file with units.
+    tail: Option<Vec<String>>,
 }
 
 impl ChunkedFile<'_> {
@@ -339,6 +364,13 @@ impl ChunkedFile<'_> {
             self.at = head;
         }
         chunk.extend(lines[head..lines.len() - tail].iter().copied());
+        let close = lines.iter().rposition(|l| l.trim() == "</file>");
+        self.tail = close.map(|c| {
+            lines[lines.len() - tail..=c]
+                .iter()
+                .map(|l| l.to_string())
+                .collect()
+        });
         out.write_all(chunk.as_bytes())
             .map_err(|e| Error::io("<output>", e))?;
         self.count += units;

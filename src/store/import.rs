@@ -109,7 +109,7 @@ pub fn import_observed(
         None
     };
     let format = match &stdin {
-        Some(bytes) => sniff_format(bytes),
+        Some(bytes) => TmFormat::sniff(bytes),
         None => TmFormat::of_path(path),
     };
     store.start_import()?;
@@ -271,37 +271,6 @@ impl BatchSink<'_> {
             self.send(Message::Units(prepared))?;
         }
         Ok(())
-    }
-}
-
-/// The format of a memory read from standard input, by its first
-/// characters: a first line holding a tab is TSV; an XML declaration,
-/// comment, doctype, `<tmx` or `<xliff` opens TMX or XLIFF; `msgid` or a
-/// `#` comment PO; anything else is TSV.
-fn sniff_format(bytes: &[u8]) -> TmFormat {
-    let head = &bytes[..bytes.len().min(4096)];
-    let text =
-        match crate::files::decode_text(head.to_vec(), None, crate::files::default_encoding()) {
-            Ok(t) => t,
-            Err(_) => String::from_utf8_lossy(head).into_owned(),
-        };
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    // A first line with a tab is TSV, whatever it starts with (`<b>Save</b>`
-    // in a software string, a `#` in a segment).
-    if text.lines().next().is_some_and(|line| line.contains('\t')) {
-        return TmFormat::Tsv;
-    }
-    let xml = ["<?xml", "<tmx", "<xliff", "<!--", "<!DOCTYPE"];
-    if xml.iter().any(|start| text.starts_with(start)) {
-        if text.contains("<xliff") {
-            TmFormat::Bilingual
-        } else {
-            TmFormat::Tmx
-        }
-    } else if text.starts_with("msgid") || text.starts_with('#') {
-        TmFormat::Bilingual
-    } else {
-        TmFormat::Tsv
     }
 }
 
@@ -494,15 +463,7 @@ fn read_bilingual(
     let doc = match stdin {
         Some(bytes) => {
             let text = text_of(path, Some(bytes))?;
-            if text
-                .trim_start_matches('\u{feff}')
-                .trim_start()
-                .starts_with('<')
-            {
-                crate::xliff::Document::parse_str(&text, None)?
-            } else {
-                crate::xliff::po::parse(&text, None)?
-            }
+            crate::xliff::Document::parse_sniffed(&text, None)?
         }
         None => crate::xliff::Document::read(path)?,
     };

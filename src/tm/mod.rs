@@ -370,6 +370,40 @@ impl TmFormat {
             _ => TmFormat::Tsv,
         }
     }
+
+    /// The format of a memory read from standard input, by its first bytes
+    /// (4 KiB are looked at): a first line holding a tab is TSV; an XML declaration,
+    /// comment, doctype, `<tmx` or `<xliff` opens TMX or XLIFF; `msgid` or a
+    /// `#` comment PO; anything else is TSV.
+    pub fn sniff(bytes: &[u8]) -> TmFormat {
+        let head = &bytes[..bytes.len().min(4096)];
+        let text = match crate::files::decode_text(
+            head.to_vec(),
+            None,
+            crate::files::default_encoding(),
+        ) {
+            Ok(t) => t,
+            Err(_) => String::from_utf8_lossy(head).into_owned(),
+        };
+        let text = text.trim_start_matches('\u{feff}').trim_start();
+        // A first line with a tab is TSV, whatever it starts with (`<b>Save</b>`
+        // in a software string, a `#` in a segment).
+        if text.lines().next().is_some_and(|line| line.contains('\t')) {
+            return TmFormat::Tsv;
+        }
+        let xml = ["<?xml", "<tmx", "<xliff", "<!--", "<!DOCTYPE"];
+        if xml.iter().any(|start| text.starts_with(start)) {
+            if text.contains("<xliff") {
+                TmFormat::Bilingual
+            } else {
+                TmFormat::Tmx
+            }
+        } else if text.starts_with("msgid") || text.starts_with('#') {
+            TmFormat::Bilingual
+        } else {
+            TmFormat::Tsv
+        }
+    }
 }
 
 impl MemoryTm {

@@ -1,6 +1,7 @@
 //! Conversions between TMX and the flat formats translators exchange: TMX →
 //! TMX (normalized 1.4b), TMX → TSV / CSV (one language pair), TMX → JSONL
-//! (every variant of every unit), and TSV / CSV → TMX.
+//! (every variant of every unit, with attributes, notes and props: see
+//! [`super::jsonl`]), and TSV / CSV → TMX.
 //!
 //! TSV fields escape `\t`, `\n`, `\r` and `\\` with a backslash (so a field
 //! never spans lines); CSV follows RFC 4180 (quotes doubled, fields with
@@ -41,6 +42,27 @@ impl Format {
             "jsonl" | "ndjson" => Format::Jsonl,
             _ => return None,
         })
+    }
+
+    /// The format of standard input by its first bytes, as `tm import -`
+    /// tells it ([`crate::tm::TmFormat::sniff`]), JSONL being a text whose
+    /// first line opens with `{` and holds no tab; `None` for XLIFF or PO.
+    pub fn sniff(head: &[u8]) -> Option<Format> {
+        use crate::tm::TmFormat;
+        match TmFormat::sniff(head) {
+            TmFormat::Tmx => Some(Format::Tmx),
+            TmFormat::Bilingual => None,
+            TmFormat::Tsv => {
+                let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+                let text = text.trim_ascii_start();
+                let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+                Some(if text.starts_with(b"{") && !line.contains(&b'\t') {
+                    Format::Jsonl
+                } else {
+                    Format::Tsv
+                })
+            }
+        }
     }
 }
 
@@ -100,49 +122,8 @@ pub fn loses(format: Format, notice: &Notice) -> bool {
     }
 }
 
-/// Writes one unit as a JSONL line: `{"tuid": ..., "variants": [{"lang", "text"}]}`
-/// where `text` is the plain text (or placeholders, per `mode`).
-pub fn write_jsonl_tu<W: Write>(out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
-    let mut line = JsonlLine::default();
-    line.write(out, tu, mode)
-}
-
-/// Reused buffers for JSONL lines: a line is built in memory and written
-/// with one call, and variant texts are built in reused strings.
-#[derive(Default)]
-struct JsonlLine {
-    bytes: Vec<u8>,
-    text: String,
-}
-
-impl JsonlLine {
-    fn write<W: Write>(&mut self, out: &mut W, tu: &Tu, mode: CodeMode) -> Result<()> {
-        let json_err = |e: serde_json::Error| Error::io("<output>", e.into());
-        let bytes = &mut self.bytes;
-        bytes.clear();
-        bytes.extend_from_slice(b"{\"tuid\":");
-        serde_json::to_writer(&mut *bytes, &tu.tuid).map_err(json_err)?;
-        bytes.extend_from_slice(b",\"variants\":[");
-        for (i, v) in tu.tuvs.iter().enumerate() {
-            if i > 0 {
-                bytes.push(b',');
-            }
-            bytes.extend_from_slice(b"{\"lang\":");
-            let lang = (!v.no_lang).then_some(v.lang.as_str());
-            serde_json::to_writer(&mut *bytes, &lang).map_err(json_err)?;
-            bytes.extend_from_slice(b",\"text\":");
-            self.text.clear();
-            match mode {
-                CodeMode::Drop => v.seg.push_plain_text(&mut self.text),
-                CodeMode::Placeholders => self.text = v.seg.text_with_placeholders(),
-            }
-            serde_json::to_writer(&mut *bytes, &self.text).map_err(json_err)?;
-            bytes.push(b'}');
-        }
-        bytes.extend_from_slice(b"]}\n");
-        out.write_all(bytes).map_err(|e| Error::io("<output>", e))
-    }
-}
+use super::jsonl::JsonlLine;
+pub use super::jsonl::write_jsonl_tu;
 
 /// Picks the source and target variants of units as [`Tu::variant`] does,
 /// with each language spelling parsed and matched once per file rather than
@@ -399,6 +380,29 @@ fn lenient_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_input_is_told_by_its_first_characters() {
+        for (head, want) in [
+            (
+                &b"\xEF\xBB\xBF<?xml version=\"1.0\"?><tmx>"[..],
+                Some(Format::Tmx),
+            ),
+            (b"  <tmx version=\"1.4\">", Some(Format::Tmx)),
+            (b"<?xml version=\"1.0\"?>\n<xliff version=\"1.2\">", None),
+            (b"msgid \"\"\nmsgstr \"\"", None),
+            (b"{\"tuid\":null,\"variants\":[]}\n", Some(Format::Jsonl)),
+            (b"{1}Save\t{1}Enregistrer\n", Some(Format::Tsv)),
+            (b"en\tfr\nYes\tOui\n", Some(Format::Tsv)),
+        ] {
+            assert_eq!(
+                Format::sniff(head),
+                want,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
 
     #[test]
     fn pair_matcher_picks_what_tu_variant_picks() {

@@ -201,6 +201,20 @@ impl FilterOptions {
             tu.tuvs
                 .retain(|v| self.langs.iter().zip(&bests).any(|(l, b)| serves(l, v, *b)));
         }
+        // A unit's own srclang names one of its variants still (the
+        // source kept, when a pair was asked).
+        if let Some(own) = &tu.srclang
+            && !tu.tuvs.iter().any(|v| v.is_lang(own))
+        {
+            tu.srclang = match &self.pair {
+                Some((src, _)) => tu
+                    .tuvs
+                    .iter()
+                    .find(|v| resolve(src, v).is_some())
+                    .map(|v| v.lang.clone()),
+                None => None,
+            };
+        }
         if self.drop_empty || self.drop_identical {
             let texts: Vec<String> = tu.tuvs.iter().map(|v| v.seg.plain_text()).collect();
             if self.drop_empty && (texts.is_empty() || texts.iter().any(|t| t.trim().is_empty())) {
@@ -214,6 +228,84 @@ impl FilterOptions {
             }
         }
         Ok(tu)
+    }
+}
+
+/// The `srclang` a filtered file can declare truthfully: a language every
+/// kept unit holds, else `*all*`. Fed each kept unit with
+/// [`KeptSrclang::add`]; [`KeptSrclang::srclang`] gives, in this order: the
+/// tag of the first unit's source variant when every unit has a source
+/// variant of that very tag (`en-US` for `--src en` when every unit is
+/// `en-US`), else the language asked (or the input's srclang) when every
+/// unit has a variant in it (`en` over `en-US` and `en-GB`, as
+/// [`validate`](super::validate) reads srclang), else `*all*` (`en-GB`
+/// asked while a unit kept only `en-US`).
+#[derive(Debug, Clone)]
+pub struct KeptSrclang {
+    /// The language asked for the source, or the input's srclang; `None`
+    /// for `*all*`.
+    asked: Option<String>,
+    /// The first kept unit's source tag, while every unit has it.
+    exact: Option<String>,
+    /// False once a kept unit has no variant in `asked`.
+    asked_held: bool,
+    /// Units added.
+    units: u64,
+}
+
+impl KeptSrclang {
+    /// For a filter with `opts` of a file whose header declares `declared`.
+    pub fn new(opts: &FilterOptions, declared: Option<&str>) -> Self {
+        let asked = match &opts.pair {
+            Some((src, _)) => Some(src.to_string()),
+            None => declared
+                .filter(|d| !d.eq_ignore_ascii_case("*all*"))
+                .map(str::to_string),
+        };
+        KeptSrclang {
+            asked,
+            exact: None,
+            asked_held: true,
+            units: 0,
+        }
+    }
+
+    /// Notes a kept unit.
+    pub fn add(&mut self, tu: &Tu) {
+        let Some(asked) = &self.asked else { return };
+        let mut sources = tu
+            .tuvs
+            .iter()
+            .filter(|v| super::validate::serves_srclang(&v.lang, asked));
+        self.units += 1;
+        if self.units == 1 {
+            self.exact = sources.next().map(|v| v.lang.clone());
+            self.asked_held = self.exact.is_some();
+            return;
+        }
+        let exact = self.exact.take();
+        let mut held = false;
+        for v in sources {
+            held = true;
+            if exact.as_deref().is_some_and(|e| v.is_lang(e)) {
+                self.exact = exact;
+                return;
+            }
+        }
+        self.asked_held &= held;
+    }
+
+    /// The srclang to declare (`fallback` when no unit was kept and no
+    /// language asked).
+    pub fn srclang(&self, fallback: &str) -> String {
+        match (&self.asked, &self.exact) {
+            (None, _) if self.units == 0 => fallback.to_string(),
+            (None, _) => "*all*".to_string(),
+            (Some(asked), _) if self.units == 0 => asked.clone(),
+            (_, Some(exact)) => exact.clone(),
+            (Some(asked), None) if self.asked_held => asked.clone(),
+            _ => "*all*".to_string(),
+        }
     }
 }
 

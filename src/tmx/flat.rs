@@ -1,5 +1,6 @@
 //! Reading the flat formats translators exchange: TSV and CSV glossaries
-//! (one unit per row) and the JSONL that `convert --to jsonl` writes.
+//! (one unit per row) and, from [`super::jsonl`], the JSONL that `convert
+//! --to jsonl` writes.
 //!
 //! A first row naming the columns is recognized and not imported: `source,
 //! target` (or `src`, `tgt`), or language codes such as `en-US,de-DE`, which
@@ -10,8 +11,6 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 use super::convert::{ConvertReport, Format, Pair};
 use super::model::{Attr, Inline, InlineKind, MetaKind, Note, Prop, Seg, SegPart, Tu, Tuv};
@@ -342,87 +341,7 @@ pub fn seg_from_placeholders(text: &str) -> Seg {
     }
 }
 
-/// One line of the JSONL that `convert --to jsonl` writes.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonlUnit {
-    #[serde(default)]
-    tuid: Option<String>,
-    variants: Vec<JsonlVariant>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonlVariant {
-    lang: Option<String>,
-    text: String,
-}
-
-/// Reads JSONL as `convert --to jsonl` writes it (one unit per line:
-/// `{"tuid": ..., "variants": [{"lang": ..., "text": ...}]}`), handing each
-/// unit to `each`. Blank lines are skipped; a bad line is an error with its
-/// line and column.
-pub fn read_jsonl<R: BufRead>(
-    mut input: R,
-    name: Option<&Path>,
-    placeholders: bool,
-    mut each: impl FnMut(Tu) -> Result<()>,
-) -> Result<ConvertReport> {
-    let mut report = ConvertReport::default();
-    let display = || name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
-    let mut line = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .map_err(|e| Error::io(display(), e))?
-            == 0
-        {
-            return Ok(report);
-        }
-        line_no += 1;
-        let text = if line_no == 1 {
-            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line)
-        } else {
-            &line
-        };
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        report.read += 1;
-        let unit: JsonlUnit = serde_json::from_slice(text).map_err(|e| {
-            Error::syntax(
-                Location {
-                    file: name.map(Path::to_path_buf),
-                    line: Some(line_no),
-                    column: Some(e.column() as u64),
-                },
-                format!(
-                    "not a JSONL unit ({{\"tuid\", \"variants\": [{{\"lang\", \"text\"}}]}}): {e}"
-                ),
-            )
-        })?;
-        let mut tu = Tu {
-            tuid: unit.tuid,
-            ..Tu::default()
-        };
-        for v in unit.variants {
-            tu.tuvs.push(Tuv {
-                no_lang: v.lang.is_none(),
-                lang: v.lang.unwrap_or_default(),
-                seg: if placeholders {
-                    seg_from_placeholders(&v.text)
-                } else {
-                    Seg::from_text(v.text)
-                },
-                ..Tuv::default()
-            });
-        }
-        each(tu)?;
-        report.written += 1;
-    }
-}
+pub use super::jsonl::read_jsonl;
 
 /// A record reader for TSV (backslash escapes) and CSV (RFC 4180).
 struct Records<R> {
@@ -657,31 +576,5 @@ mod tests {
         );
         assert_eq!(seg.plain_text(), "a  {x} {/9} b");
         assert!(seg.has_inline_codes());
-    }
-
-    #[test]
-    fn jsonl_reads_what_convert_writes() {
-        let mut tu = Tu::new(vec![Tuv::new("en", "a \"q\""), Tuv::new("ja", "日本")]);
-        tu.tuid = Some("7".into());
-        tu.tuvs[1].no_lang = false;
-        let mut bytes = Vec::new();
-        crate::tmx::convert::write_jsonl_tu(&mut bytes, &tu, Default::default()).unwrap();
-        bytes.extend_from_slice(b"\n");
-        let mut got = Vec::new();
-        read_jsonl(bytes.as_slice(), None, false, |t| {
-            got.push(t);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(got, [tu]);
-        let err = read_jsonl(
-            &b"{\"variants\": 3}\n"[..],
-            Some(Path::new("x.jsonl")),
-            false,
-            |_| Ok(()),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.starts_with("x.jsonl:1:"), "{err}");
     }
 }

@@ -34,6 +34,7 @@ mod entities;
 pub mod filter;
 pub mod flat;
 mod input;
+pub mod jsonl;
 pub mod merge;
 pub mod model;
 mod pool;
@@ -52,7 +53,7 @@ pub use model::{
 };
 pub use reader::{Notice, NoticeKind};
 pub use reader::{ReadOptions, TmxReader};
-pub use writer::TmxWriter;
+pub use writer::{SpooledTmxWriter, TmxWriter};
 
 use crate::error::Result;
 

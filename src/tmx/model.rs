@@ -657,6 +657,38 @@ impl Seg {
         push_plain(&self.parts, out);
     }
 
+    /// The text with each native code (`bpt`, `ept`, `it`, `ph`, `ut`) as
+    /// the original markup it holds (`Press <b>OK</b> now` for
+    /// `Press <bpt>&lt;b&gt;</bpt>OK<ept>&lt;/b&gt;</ept> now`), as a plain
+    /// text format such as PO shows it; a code holding none (an XLIFF
+    /// `<g>` or `<x/>` read into the model) is left out: see
+    /// [`Seg::has_codes_without_markup`].
+    pub fn native_text(&self) -> String {
+        fn push(parts: &[SegPart], out: &mut String) {
+            for p in parts {
+                match p {
+                    SegPart::Text(t) => out.push_str(t),
+                    SegPart::Inline(i) => push(&i.content, out),
+                }
+            }
+        }
+        let mut out = String::new();
+        push(&self.parts, &mut out);
+        out
+    }
+
+    /// True when a native code of the segment holds no original markup, so
+    /// that [`Seg::native_text`] has nothing to show for it.
+    pub fn has_codes_without_markup(&self) -> bool {
+        fn any(parts: &[SegPart]) -> bool {
+            parts.iter().any(|p| match p {
+                SegPart::Text(_) => false,
+                SegPart::Inline(i) => (i.kind.is_code() && i.content.is_empty()) || any(&i.content),
+            })
+        }
+        any(&self.parts)
+    }
+
     /// True when the segment holds any native-code element.
     pub fn has_inline_codes(&self) -> bool {
         fn any(parts: &[SegPart]) -> bool {

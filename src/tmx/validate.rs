@@ -488,7 +488,7 @@ fn check_tu(
 /// A variant is in the source language when its tag equals `srclang`, or when
 /// one of them is the bare language of the other (`srclang="en"` with
 /// `xml:lang="en-US"`, as CAT tools commonly export). Another region is not.
-fn serves_srclang(variant_lang: &str, srclang: &str) -> bool {
+pub(crate) fn serves_srclang(variant_lang: &str, srclang: &str) -> bool {
     if lang_eq(variant_lang, srclang) {
         return true;
     }

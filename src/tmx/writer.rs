@@ -12,6 +12,57 @@ use super::model::{
 };
 use crate::error::{Error, Result};
 
+/// A TMX writer whose header is written last, for a header that depends
+/// on the units (the `srclang` of a filtered file): units go to an
+/// anonymous temporary file, and [`SpooledTmxWriter::finish_into`] writes
+/// the document, header first, to its output.
+pub struct SpooledTmxWriter {
+    units: TmxWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+impl SpooledTmxWriter {
+    /// A writer spooling to a temporary file (removed when dropped).
+    pub fn new() -> Result<Self> {
+        let file = tempfile::tempfile().map_err(|e| Error::io("<temporary file>", e))?;
+        Ok(SpooledTmxWriter {
+            units: TmxWriter::units_only(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    /// Writes one unit (to the temporary file).
+    pub fn write_tu(&mut self, tu: &Tu) -> Result<()> {
+        self.units.write_tu(tu)
+    }
+
+    /// Characters left out because XML 1.0 cannot represent them.
+    pub fn dropped_chars(&self) -> u64 {
+        self.units.dropped
+    }
+
+    /// Writes the document to `out`: `header`, the units written, then
+    /// `trailer` (see [`TmxWriter::finish_with`]).
+    pub fn finish_into<W: Write>(
+        self,
+        out: W,
+        header: &Header,
+        trailer: &[RawElement],
+    ) -> Result<W> {
+        use std::io::{Seek, SeekFrom};
+        let spool_err = |e| Error::io("<temporary file>", e);
+        let mut file = self
+            .units
+            .out
+            .into_inner()
+            .map_err(|e| spool_err(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(spool_err)?;
+        let mut w = TmxWriter::new(out, header)?;
+        std::io::copy(&mut file, &mut w.out).map_err(io_err)?;
+        w.dropped += self.units.dropped;
+        w.written = self.units.written;
+        w.finish_with(trailer)
+    }
+}
+
 /// Writes a TMX document unit by unit.
 ///
 /// ```
@@ -34,12 +85,7 @@ impl<W: Write> TmxWriter<W> {
     /// Starts a document: XML declaration, `<tmx version="1.4">`, the
     /// header, and `<body>`.
     pub fn new(out: W, header: &Header) -> Result<Self> {
-        let mut w = TmxWriter {
-            out,
-            scratch: String::with_capacity(4096),
-            dropped: 0,
-            written: 0,
-        };
+        let mut w = TmxWriter::units_only(out);
         let mut s = std::mem::take(&mut w.scratch);
         s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"");
         for a in &header.root_attrs {
@@ -111,6 +157,17 @@ impl<W: Write> TmxWriter<W> {
     /// Units written so far.
     pub fn units_written(&self) -> u64 {
         self.written
+    }
+
+    /// A writer of units only (no declaration, header or `<body>`), for
+    /// [`SpooledTmxWriter`].
+    fn units_only(out: W) -> Self {
+        TmxWriter {
+            out,
+            scratch: String::with_capacity(4096),
+            dropped: 0,
+            written: 0,
+        }
     }
 
     fn flush_scratch(&mut self, s: String) -> Result<()> {
@@ -463,6 +520,29 @@ fn full_order(order: &[MetaKind], notes: usize, props: usize, udes: usize) -> Ve
 mod tests {
     use super::*;
     use crate::tmx::Tmx;
+
+    #[test]
+    fn a_spooled_writer_writes_what_the_writer_writes() {
+        let tus = [
+            Tu::new(vec![Tuv::new("en", "a\u{1}"), Tuv::new("fr", "b")]),
+            Tu::new(vec![Tuv::new("en", "c & d")]),
+        ];
+        let trailer = [RawElement::new("<x-end/>", 0)];
+        let header = Header::new("*all*");
+        let mut direct = TmxWriter::new(Vec::new(), &header).unwrap();
+        let mut spooled = SpooledTmxWriter::new().unwrap();
+        for tu in &tus {
+            direct.write_tu(tu).unwrap();
+            spooled.write_tu(tu).unwrap();
+        }
+        assert_eq!(spooled.dropped_chars(), 1);
+        let direct = direct.finish_with(&trailer).unwrap();
+        let spooled = spooled.finish_into(Vec::new(), &header, &trailer).unwrap();
+        assert_eq!(
+            String::from_utf8(spooled).unwrap(),
+            String::from_utf8(direct).unwrap()
+        );
+    }
 
     #[test]
     fn escapes_and_drops_what_xml_cannot_hold() {

@@ -150,26 +150,42 @@ pub fn from_tus(
     )
 }
 
-/// The one language tag every variant seen has, if they agree.
+/// The one language tag every variant seen has, if they agree; else what
+/// their tags share.
 #[derive(Default)]
 pub(crate) enum Common {
     #[default]
     Nothing,
     One(LanguageTag),
-    Several,
+    /// Tags that differ, with the language (and script) they all share;
+    /// `None` when they share none or one did not parse.
+    Several(Option<LanguageTag>),
+}
+
+/// The language, and the script when both have it, of `a` and `b`; `None`
+/// for other languages.
+fn shared(a: &LanguageTag, b: &LanguageTag) -> Option<LanguageTag> {
+    if a.primary() != b.primary() {
+        return None;
+    }
+    match (a.script(), b.script()) {
+        (Some(x), Some(y)) if x == y => format!("{}-{x}", a.primary()).parse().ok(),
+        _ => Some(a.primary_tag()),
+    }
 }
 
 impl Common {
     /// Notes a variant's tag.
     pub(crate) fn see(&mut self, lang: &str) {
         let Ok(tag) = LanguageTag::parse(lang) else {
-            *self = Common::Several;
+            *self = Common::Several(None);
             return;
         };
         *self = match std::mem::take(self) {
             Common::Nothing => Common::One(tag),
             Common::One(t) if t == tag => Common::One(t),
-            _ => Common::Several,
+            Common::One(t) | Common::Several(Some(t)) => Common::Several(shared(&t, &tag)),
+            Common::Several(None) => Common::Several(None),
         };
     }
 
@@ -180,11 +196,42 @@ impl Common {
             _ => None,
         }
     }
+
+    /// The tag every variant seen has, else the language they share
+    /// (`en` for `en-US` and `en-GB`), else `None`.
+    pub(crate) fn shared_tag(&self) -> Option<&LanguageTag> {
+        match self {
+            Common::One(t) | Common::Several(Some(t)) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_keeps_the_one_tag_else_the_language_shared() {
+        let common = |tags: &[&str]| {
+            let mut c = Common::default();
+            for t in tags {
+                c.see(t);
+            }
+            (c.tag(), c.shared_tag().map(ToString::to_string))
+        };
+        let some = |t: &str| Some(t.to_string());
+        assert_eq!(common(&["en-US", "en-us"]), (some("en-US"), some("en-US")));
+        assert_eq!(common(&["en-US", "en-GB", "en"]), (None, some("en")));
+        assert_eq!(
+            common(&["zh-Hant-TW", "zh-Hant-HK"]),
+            (None, some("zh-Hant"))
+        );
+        assert_eq!(common(&["zh-Hant-TW", "zh-TW"]), (None, some("zh")));
+        assert_eq!(common(&["en", "fr"]), (None, None));
+        assert_eq!(common(&["en", "not a tag"]), (None, None));
+        assert_eq!(common(&[]), (None, None));
+    }
 
     #[test]
     fn tmx_units_round_trip_through_xliff() {

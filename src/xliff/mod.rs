@@ -37,7 +37,6 @@ mod inline;
 pub mod po;
 mod reader;
 mod writer;
-pub(crate) use writer::EMPTY_GROUP;
 
 pub use inline::{align_codes, code_count};
 pub use reader::{FileSpan, SegmentSpan, UnitSpan};
@@ -72,6 +71,27 @@ impl Format {
             "xlf" | "xliff" | "sdlxliff" | "mqxliff" | "xlz" => Some(Format::Xliff12),
             "po" | "pot" => Some(Format::Po),
             _ => None,
+        }
+    }
+
+    /// XLIFF ([`Format::Xliff12`]; the version is read from the file) when
+    /// `text` opens with markup (after a byte-order mark and white space),
+    /// else PO.
+    ///
+    /// ```
+    /// use tmkit::xliff::Format;
+    /// assert_eq!(Format::sniff("\u{feff} <?xml version=\"1.0\"?><xliff/>"), Format::Xliff12);
+    /// assert_eq!(Format::sniff("# French\nmsgid \"\""), Format::Po);
+    /// ```
+    pub fn sniff(text: &str) -> Format {
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            Format::Xliff12
+        } else {
+            Format::Po
         }
     }
 }
@@ -329,6 +349,15 @@ impl Document {
             po::parse(&text, name)
         } else {
             Self::parse_str(&text, name)
+        }
+    }
+
+    /// Parses XLIFF (1.2 or 2.x), or PO when the text does not open with
+    /// markup (see [`Format::sniff`]); `file` names the input in errors.
+    pub fn parse_sniffed(text: &str, file: Option<&Path>) -> Result<Document> {
+        match Format::sniff(text) {
+            Format::Po => po::parse(text, file),
+            _ => Self::parse_str(text, file),
         }
     }
 

@@ -384,9 +384,43 @@ fn push_field(out: &mut String, keyword: &str, value: &str) {
     }
 }
 
+/// What PO, which is plain text, does to the inline codes of a document
+/// ([`code_report`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeReport {
+    /// Units with inline codes: written as the original markup they hold
+    /// (`<b>`, `{0}`), as translate-toolkit reads TMX and XLIFF codes and
+    /// as PO editors show and check markup; reading the PO back gives that
+    /// markup as text, no longer as codes.
+    pub as_markup: u64,
+    /// Of those, units with a code that holds no original markup (an XLIFF
+    /// `<g>` or `<x/>`): such codes are not in the PO.
+    pub dropped: u64,
+}
+
+/// Counts what [`write_po`] does to the inline codes of `doc`.
+pub fn code_report(doc: &Document) -> CodeReport {
+    let mut report = CodeReport::default();
+    for unit in doc.files.iter().flat_map(|f| &f.units) {
+        let segs = unit
+            .segments
+            .iter()
+            .flat_map(|g| std::iter::once(&g.source).chain(&g.target));
+        let (mut coded, mut dropped) = (false, false);
+        for seg in segs {
+            coded |= seg.has_inline_codes();
+            dropped |= seg.has_codes_without_markup();
+        }
+        report.as_markup += u64::from(coded);
+        report.dropped += u64::from(dropped);
+    }
+    report
+}
+
 /// Writes `doc` as PO: every unit of every file; segments beyond the first
 /// of a non-plural unit become entries of their own. Inline codes are
-/// dropped (PO is plain text).
+/// written as the original markup they hold ([`Seg::native_text`]; see
+/// [`code_report`]).
 pub fn write_po<W: Write>(doc: &Document, mut out: W) -> Result<W> {
     let mut s = String::with_capacity(1 << 14);
     let header = doc.files.iter().find_map(|f| f.po_header.clone());
@@ -431,7 +465,7 @@ fn entry(s: &mut String, unit: &Unit, segs: &[Segment]) {
             s.push('\n');
         }
     }
-    let text = |g: &Segment| g.target.as_ref().map(Seg::plain_text).unwrap_or_default();
+    let text = |g: &Segment| g.target.as_ref().map(Seg::native_text).unwrap_or_default();
     // The reader's rule, not `has_target`: any non-empty msgstr is a
     // translation (whitespace or a control character included), so a
     // draft one must carry `fuzzy` or it reads back as translated.
@@ -458,11 +492,11 @@ fn entry(s: &mut String, unit: &Unit, segs: &[Segment]) {
     if let Some(ctxt) = &unit.name {
         push_field(s, "msgctxt", ctxt);
     }
-    push_field(s, "msgid", &first.source.plain_text());
+    push_field(s, "msgid", &first.source.native_text());
     if unit.plural {
         let plural = segs
             .get(1)
-            .map(|g| g.source.plain_text())
+            .map(|g| g.source.native_text())
             .unwrap_or_default();
         push_field(s, "msgid_plural", &plural);
         for (n, g) in segs.iter().enumerate() {
@@ -524,6 +558,32 @@ msgstr ""
         let m = &f.units[2];
         assert_eq!(m.segments[0].source.plain_text(), "Line one\nLine \"two\"");
         assert_eq!(m.segments[0].state, State::New);
+    }
+
+    #[test]
+    fn inline_codes_are_written_as_their_markup_and_counted() {
+        let doc = crate::xliff::Document::parse_str(
+            r#"<xliff version="1.2"><file original="f" source-language="en" target-language="fr"><body>
+<trans-unit id="1"><source>Press <bpt id="1">&lt;b&gt;</bpt>OK<ept id="1">&lt;/b&gt;</ept><ph id="2">%s</ph></source><target>Appuyez sur <bpt id="1">&lt;b&gt;</bpt>OK<ept id="1">&lt;/b&gt;</ept><ph id="2">%s</ph></target></trans-unit>
+<trans-unit id="2"><source>On <g id="1">Thursday</g><x id="2"/></source><target>Jeudi</target></trans-unit>
+<trans-unit id="3"><source>Plain</source><target>Simple</target></trans-unit>
+</body></file></xliff>"#,
+            None,
+        )
+        .unwrap();
+        let po = String::from_utf8(write_po(&doc, Vec::new()).unwrap()).unwrap();
+        assert!(
+            po.contains("msgid \"Press <b>OK</b>%s\"\nmsgstr \"Appuyez sur <b>OK</b>%s\""),
+            "{po}"
+        );
+        assert!(po.contains("msgid \"On Thursday\""), "{po}");
+        assert_eq!(
+            code_report(&doc),
+            CodeReport {
+                as_markup: 2,
+                dropped: 1
+            }
+        );
     }
 
     #[test]

@@ -375,7 +375,7 @@ fn state20(seg: &Segment) -> (&'static str, Option<String>) {
 
 /// What an XLIFF 2.0 `<file>` without units holds: the schema asks for at
 /// least one unit or group, and every reader skips an empty group.
-pub(crate) const EMPTY_GROUP: &str = "<group id=\"empty\"/>";
+const EMPTY_GROUP: &str = "<group id=\"empty\"/>";
 
 /// Writes `doc` as XLIFF 2.0 (the languages of its first file for the document).
 pub fn write_xliff20<W: Write>(doc: &Document, mut out: W) -> Result<W> {

@@ -117,6 +117,13 @@ pub fn translate_toolkit_units20(file: &Path) -> Option<Vec<(String, String, Str
     translate_toolkit_read(file, "xliff2", "xliff2.Xliff2File")
 }
 
+/// Reads a PO file with translate-toolkit (`translate.storage.po`):
+/// for each entry, its id, msgid and msgstr. `None` (with a printed reason)
+/// when translate-toolkit is missing.
+pub fn translate_toolkit_po_units(file: &Path) -> Option<Vec<(String, String, String)>> {
+    translate_toolkit_read(file, "po", "po.pofile")
+}
+
 /// The units of `file` as translate-toolkit's `class` (in
 /// `translate.storage.MODULE`) reads them: id, source, target.
 fn translate_toolkit_read(
