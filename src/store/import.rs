@@ -6,6 +6,7 @@
 //! leaves whole batches and running it again completes it (exact duplicates
 //! are skipped).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::unit::{normalize_lang, text_hash};
@@ -101,17 +102,19 @@ pub fn import_observed(
     } else {
         options.batch
     };
-    // Standard input has no extension to tell its format: it is read
-    // whole, and its first characters say (TMX, XLIFF, PO, else TSV).
+    // Standard input has no extension to tell its format: its first
+    // characters say (TMX, XLIFF, PO, else TSV), read ahead and then read
+    // again with the rest, which streams as a file does.
     let stdin = if crate::files::is_stdio(path) {
-        Some(crate::files::read_bytes(path)?)
+        Some(peek(Box::new(std::io::stdin()))?)
     } else {
         None
     };
     let format = match &stdin {
-        Some(bytes) => sniff_format(bytes),
+        Some(input) => sniff_format(&input.head),
         None => TmFormat::of_path(path),
     };
+    let stdin = stdin.map(Peeked::into_reader);
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
@@ -274,12 +277,41 @@ impl BatchSink<'_> {
     }
 }
 
+/// How many bytes of standard input tell its format: room for a byte-order
+/// mark, an XML declaration, a doctype and a comment, or a first line.
+const SNIFFED: u64 = 4096;
+
+/// An input whose first bytes were read ahead.
+struct Peeked {
+    /// The first [`SNIFFED`] bytes (fewer when the input is shorter).
+    head: Vec<u8>,
+    /// What follows them, unread.
+    rest: Box<dyn Read + Send>,
+}
+
+impl Peeked {
+    /// The whole input again: the head, then the rest.
+    fn into_reader(self) -> Box<dyn Read + Send> {
+        Box::new(std::io::Cursor::new(self.head).chain(self.rest))
+    }
+}
+
+/// Reads the first [`SNIFFED`] bytes of `input` (a pipe may hand them over
+/// in several reads, hence no single `fill_buf`).
+fn peek(mut input: Box<dyn Read + Send>) -> Result<Peeked> {
+    let mut head = Vec::with_capacity(SNIFFED as usize);
+    (&mut input)
+        .take(SNIFFED)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(Peeked { head, rest: input })
+}
+
 /// The format of a memory read from standard input, by its first
-/// characters: a first line holding a tab is TSV; an XML declaration,
+/// characters (the first [`SNIFFED`] bytes): a first line holding a tab is TSV; an XML declaration,
 /// comment, doctype, `<tmx` or `<xliff` opens TMX or XLIFF; `msgid` or a
 /// `#` comment PO; anything else is TSV.
-fn sniff_format(bytes: &[u8]) -> TmFormat {
-    let head = &bytes[..bytes.len().min(4096)];
+fn sniff_format(head: &[u8]) -> TmFormat {
     let text =
         match crate::files::decode_text(head.to_vec(), None, crate::files::default_encoding()) {
             Ok(t) => t,
@@ -305,10 +337,16 @@ fn sniff_format(bytes: &[u8]) -> TmFormat {
     }
 }
 
-/// The text of standard input read ahead (`stdin`), else of `path`.
-fn text_of(path: &Path, stdin: Option<Vec<u8>>) -> Result<String> {
+/// The whole text of standard input (`stdin`), else of `path`.
+fn text_of(path: &Path, stdin: Option<Box<dyn Read + Send>>) -> Result<String> {
     match stdin {
-        Some(bytes) => crate::files::decode_text(bytes, None, crate::files::default_encoding()),
+        Some(mut input) => {
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            crate::files::decode_text(bytes, None, crate::files::default_encoding())
+        }
         None => crate::files::read_text(path),
     }
 }
@@ -317,13 +355,10 @@ fn read_tmx(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let mut reader = match stdin {
-        Some(bytes) => {
-            let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes));
-            crate::tmx::TmxReader::from_reader(input, None)?
-        }
+        Some(input) => crate::tmx::TmxReader::from_reader(input, None)?,
         None => crate::tmx::TmxReader::open(path)?,
     };
     let header = reader.header().clone();
@@ -359,7 +394,7 @@ fn read_tsv(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let text = text_of(path, stdin)?;
     let declared = sink
@@ -489,11 +524,11 @@ fn read_bilingual(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let doc = match stdin {
-        Some(bytes) => {
-            let text = text_of(path, Some(bytes))?;
+        Some(input) => {
+            let text = text_of(path, Some(input))?;
             if text
                 .trim_start_matches('\u{feff}')
                 .trim_start()
