@@ -110,10 +110,8 @@ pub fn import_observed(
     } else {
         None
     };
-    let format = match &stdin {
-        Some(input) => sniff_format(&input.head),
-        None => TmFormat::of_path(path),
-    };
+    let sniffed = stdin.as_ref().map(|input| sniff_format(&input.head));
+    let format = sniffed.map_or_else(|| TmFormat::of_path(path), Sniffed::format);
     let stdin = stdin.map(Peeked::into_reader);
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
@@ -133,7 +131,10 @@ pub fn import_observed(
                 TmFormat::Tmx => read_tmx(path, name, &mut sink, stdin)?,
                 TmFormat::Tsv if ext == "csv" => read_csv(path, name, &mut sink)?,
                 TmFormat::Tsv => read_tsv(path, name, &mut sink, stdin)?,
-                TmFormat::Bilingual => read_bilingual(path, name, &mut sink, stdin)?,
+                TmFormat::Bilingual => {
+                    let po = sniffed == Some(Sniffed::Po);
+                    read_bilingual(path, name, &mut sink, stdin.map(|input| (input, po)))?
+                }
             }
             sink.end_of_file()?;
             sink.flush()?;
@@ -307,11 +308,31 @@ fn peek(mut input: Box<dyn Read + Send>) -> Result<Peeked> {
     Ok(Peeked { head, rest: input })
 }
 
+/// What the first characters of standard input say it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sniffed {
+    Tmx,
+    Xliff,
+    Po,
+    Tsv,
+}
+
+impl Sniffed {
+    fn format(self) -> TmFormat {
+        match self {
+            Sniffed::Tmx => TmFormat::Tmx,
+            Sniffed::Xliff | Sniffed::Po => TmFormat::Bilingual,
+            Sniffed::Tsv => TmFormat::Tsv,
+        }
+    }
+}
+
 /// The format of a memory read from standard input, by its first
-/// characters (the first [`SNIFFED`] bytes): a first line holding a tab is TSV; an XML declaration,
-/// comment, doctype, `<tmx` or `<xliff` opens TMX or XLIFF; `msgid` or a
-/// `#` comment PO; anything else is TSV.
-fn sniff_format(head: &[u8]) -> TmFormat {
+/// characters (the first [`SNIFFED`] bytes, a byte-order mark and leading
+/// white space aside): a first line holding a tab is TSV; an XML
+/// declaration, comment, doctype, `<tmx` or `<xliff` opens TMX, or XLIFF
+/// when `<xliff` follows; `msgid` or a `#` comment PO; anything else is TSV.
+fn sniff_format(head: &[u8]) -> Sniffed {
     let text =
         match crate::files::decode_text(head.to_vec(), None, crate::files::default_encoding()) {
             Ok(t) => t,
@@ -321,19 +342,19 @@ fn sniff_format(head: &[u8]) -> TmFormat {
     // A first line with a tab is TSV, whatever it starts with (`<b>Save</b>`
     // in a software string, a `#` in a segment).
     if text.lines().next().is_some_and(|line| line.contains('\t')) {
-        return TmFormat::Tsv;
+        return Sniffed::Tsv;
     }
     let xml = ["<?xml", "<tmx", "<xliff", "<!--", "<!DOCTYPE"];
     if xml.iter().any(|start| text.starts_with(start)) {
         if text.contains("<xliff") {
-            TmFormat::Bilingual
+            Sniffed::Xliff
         } else {
-            TmFormat::Tmx
+            Sniffed::Tmx
         }
     } else if text.starts_with("msgid") || text.starts_with('#') {
-        TmFormat::Bilingual
+        Sniffed::Po
     } else {
-        TmFormat::Tsv
+        Sniffed::Tsv
     }
 }
 
@@ -520,23 +541,20 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 /// the file's, else the options' pair; a unit's `resname`/`name`/id is the
 /// tuid (`id#segment` for segmented units), its notes the unit's notes, and
 /// the file's `original` and the segment's state become free fields.
+/// `stdin` is standard input and whether [`sniff_format`] found PO in it.
 fn read_bilingual(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Box<dyn Read + Send>>,
+    stdin: Option<(Box<dyn Read + Send>, bool)>,
 ) -> Result<()> {
     let doc = match stdin {
-        Some(input) => {
+        Some((input, po)) => {
             let text = text_of(path, Some(input))?;
-            if text
-                .trim_start_matches('\u{feff}')
-                .trim_start()
-                .starts_with('<')
-            {
-                crate::xliff::Document::parse_str(&text, None)?
-            } else {
+            if po {
                 crate::xliff::po::parse(&text, None)?
+            } else {
+                crate::xliff::Document::parse_str(&text, None)?
             }
         }
         None => crate::xliff::Document::read(path)?,
@@ -614,4 +632,28 @@ fn declared_pair(path: &Path) -> Option<LanguagePair> {
     let (a, b) = head.split_once(['-', '_'])?;
     let probe = LanguagePair::new(a.parse().ok()?, b.parse().ok()?);
     (tsv_orientation(path, &probe) == TsvOrientation::AsIs).then_some(probe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// XLIFF and PO are told apart where the format is sniffed, a
+    /// byte-order mark and leading space aside, in UTF-8 or UTF-16.
+    #[test]
+    fn the_sniffer_tells_xliff_from_po_past_a_byte_order_mark() {
+        let utf16 = |text: &str| {
+            let mut bytes = vec![0xFF, 0xFE];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            bytes
+        };
+        let xliff = "\u{feff} <?xml version=\"1.0\"?>\n<xliff version=\"1.2\">";
+        let po = "\u{feff}\n# catalogue\nmsgid \"\"";
+        assert_eq!(sniff_format(xliff.as_bytes()), Sniffed::Xliff);
+        assert_eq!(sniff_format(&utf16(&xliff[3..])), Sniffed::Xliff);
+        assert_eq!(sniff_format(po.as_bytes()), Sniffed::Po);
+        assert_eq!(sniff_format(&utf16(&po[3..])), Sniffed::Po);
+        assert_eq!(sniff_format(b"<?xml version=\"1.0\"?><tmx>"), Sniffed::Tmx);
+        assert_eq!(sniff_format(b"#1 seller\t#1 venditore\n"), Sniffed::Tsv);
+    }
 }
