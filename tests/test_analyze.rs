@@ -320,3 +320,29 @@ fn an_xliff_or_po_job_is_analysed_by_its_source_segments() {
     assert_eq!(bands(&fixture("job1.xlf")), text, "XLIFF");
     assert_eq!(bands(&fixture("job1.po")), text, "PO");
 }
+
+/// The CSV's price row follows the total's rows only: a file named TOTAL
+/// (the name of the total in the file column) got a price row of its own,
+/// so the CSV held two.
+#[test]
+fn csv_prices_the_total_only_when_a_file_is_named_total() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("TOTAL"),
+        std::fs::read(fixture("job1.txt")).unwrap(),
+    )
+    .unwrap();
+    let out = analyze()
+        .current_dir(dir.path())
+        .args(["--format", "csv", "--rate", "0.1", "TOTAL"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let prices: Vec<&str> = text
+        .lines()
+        .filter(|r| r.starts_with("TOTAL,price"))
+        .collect();
+    assert_eq!(prices.len(), 1, "{text}");
+    assert!(text.trim_end().ends_with(prices[0]), "{text}");
+}

@@ -828,3 +828,56 @@ fn standard_input_named_twice_is_bad_usage() {
             .stderr(predicate::str::contains("can be read only once"));
     }
 }
+
+/// Numeric options whose bounds are fixed are checked by clap: a value out
+/// of range exits 2 with clap's message naming the option, before anything
+/// is read. Counts start at 1 and stop at what a store's SQL LIMIT takes (a
+/// larger --limit wrapped round to -1 on its way to SQLite, 'no limit');
+/// sizes of a server's requests start at 1 (0 refused every request).
+#[test]
+fn numeric_options_out_of_range_are_clap_usage_errors() {
+    // i64::MAX + 1 is the first --limit too large.
+    let cases = [
+        ("tm search --tm x.tmdb --limit 0 word", "--limit"),
+        ("tm search --tm x.tmdb --limit=-1 word", "--limit"),
+        (
+            "tm search --tm x.tmdb --limit 9223372036854775808 word",
+            "--limit",
+        ),
+        ("tm conflicts --tm x.tmdb --limit 0", "--limit"),
+        ("tm import --tm x.tmdb --batch 0 a.tmx", "--batch"),
+        ("match --tm a.tsv --src en --tgt fr --max 0 a.txt", "--max"),
+        (
+            "pretranslate --tm a.tsv --src en --tgt fr --max 0 a.md -o a.xlf",
+            "--max",
+        ),
+        (
+            "align --src en --tgt fr --min-score 1.5 a.txt b.txt",
+            "--min-score",
+        ),
+        (
+            "align --src en --tgt fr --min-score NaN a.txt b.txt",
+            "--min-score",
+        ),
+        ("serve --tm x.tmdb --max-body 0", "--max-body"),
+        ("serve --tm x.tmdb --max-upload 0", "--max-upload"),
+        (
+            "serve --tm x.tmdb --max-xliff-upload 0",
+            "--max-xliff-upload",
+        ),
+        ("serve --tm x.tmdb --threads 0", "--threads"),
+    ];
+    for (args, option) in cases {
+        let out = tmkit()
+            .args(args.split(' '))
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invalid value") && err.contains(&format!("'{option} <")),
+            "{args}: {err}"
+        );
+    }
+}

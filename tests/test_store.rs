@@ -1298,6 +1298,8 @@ fn a_limit_of_zero_is_bad_usage() {
             .args(&command[1..])
             .assert()
             .code(2)
-            .stderr(predicates::str::contains("--limit must be at least 1"));
+            .stderr(predicates::str::contains(
+                "invalid value '0' for '--limit <N>'",
+            ));
     }
 }

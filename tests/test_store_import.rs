@@ -509,3 +509,150 @@ fn standard_input_tsv_starting_with_markup_is_tsv() {
         assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
     }
 }
+
+/// Every unit of a store, its origin left out (`<stdin>` or the file's name).
+fn units_without_origin(spec: &Path) -> Vec<tmkit::store::Unit> {
+    let mut db = store::open(&spec.to_string_lossy()).unwrap();
+    let mut units = Vec::new();
+    db.for_each_unit(&Filter::default(), &mut |u| {
+        units.push(tmkit::store::Unit {
+            origin: None,
+            ..u.unit
+        });
+        Ok(())
+    })
+    .unwrap();
+    units
+}
+
+/// `tm import -` streams standard input after reading its first 4 KiB
+/// ahead to tell the format; whatever the format, it stores what importing
+/// the same bytes from a file stores. The inputs are longer than what is
+/// read ahead, so units straddle the two; UTF-16 is decoded either way.
+#[test]
+fn standard_input_imports_the_units_of_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 300;
+    let mut tmx = String::from(
+        "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n",
+    );
+    let mut xliff = String::from(
+        "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\"><file original=\"x\" source-language=\"en\" target-language=\"fr\" datatype=\"plaintext\"><body>\n",
+    );
+    let mut po = String::from("# a catalogue\nmsgid \"\"\nmsgstr \"\"\n\"Language: fr\\n\"\n\n");
+    let mut tsv = String::new();
+    for i in 0..n {
+        tmx.push_str(&format!("<tu tuid=\"t{i}\"><tuv xml:lang=\"en\"><seg>File {i} <ph x=\"1\">&lt;br/&gt;</ph>saved</seg></tuv><tuv xml:lang=\"fr\"><seg>Fichier {i} enregistré</seg></tuv></tu>\n"));
+        xliff.push_str(&format!("<trans-unit id=\"u{i}\"><source>Row {i} deleted</source><target state=\"translated\">Ligne {i} supprimée</target></trans-unit>\n"));
+        po.push_str(&format!(
+            "msgid \"Page {i} printed\"\nmsgstr \"Page {i} imprimée\"\n\n"
+        ));
+        tsv.push_str(&format!("Item {i} moved\tÉlément {i} déplacé\n"));
+    }
+    tmx.push_str("</body></tmx>\n");
+    xliff.push_str("</body></file></xliff>\n");
+    let utf16 = |text: &str| {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("memory.tmx", tmx.clone().into_bytes()),
+        (
+            "memory16.tmx",
+            utf16(&tmx.replacen("?>", " encoding=\"UTF-16\"?>", 1)),
+        ),
+        ("memory.xlf", xliff.into_bytes()),
+        ("memory.po", po.into_bytes()),
+        ("memory.tsv", tsv.clone().into_bytes()),
+        ("memory16.tsv", utf16(&tsv)),
+    ];
+    for (name, bytes) in inputs {
+        assert!(bytes.len() > 4096, "{name}: longer than the read-ahead");
+        let file = dir.path().join(name);
+        std::fs::write(&file, &bytes).unwrap();
+        let from_file = dir.path().join(format!("{name}.file.tmdb"));
+        let from_stdin = dir.path().join(format!("{name}.stdin.tmdb"));
+        let import = |db: &Path| {
+            let mut cmd = tmkit();
+            cmd.args(["-q", "tm", "import", "--src", "en", "--tgt", "fr", "--tm"])
+                .arg(db);
+            cmd
+        };
+        import(&from_file).arg(&file).assert().success();
+        import(&from_stdin)
+            .arg("-")
+            .write_stdin(bytes)
+            .assert()
+            .success();
+        let mut want = units_without_origin(&from_file);
+        assert_eq!(want.len(), n, "{name}");
+        if name.ends_with(".po") {
+            // A PO file's `original` is its name, which standard input lacks.
+            for unit in &mut want {
+                unit.fields.retain(|(k, _)| k != "original");
+            }
+        }
+        let got = units_without_origin(&from_stdin);
+        let first_difference = got.iter().zip(&want).position(|(g, w)| g != w);
+        assert!(
+            got.len() == want.len() && first_difference.is_none(),
+            "{name}: {} units from stdin, {} from the file; first difference at {first_difference:?}",
+            got.len(),
+            want.len()
+        );
+    }
+}
+
+/// Standard input is imported as it arrives, a batch at a time, as a file
+/// is: units are stored while the input is still open. (It was read to its
+/// end first, holding a whole memory in memory, twice over for TMX.)
+#[test]
+fn standard_input_is_stored_before_it_ends() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("open.tmdb");
+    // A store that holds a unit already is written a batch at a time.
+    tmkit()
+        .args(["-q", "tm", "import", "--tm"])
+        .arg(&db)
+        .arg("-")
+        .write_stdin("en\tfr\nFirst\tPremier\n")
+        .assert()
+        .success();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tmkit"))
+        .env("TMKIT_NO_CACHE", "1")
+        .env("XDG_CACHE_HOME", support::cache_home())
+        .args(["-q", "tm", "import", "--batch", "10", "--tm"])
+        .arg(&db)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut head = String::from("<tmx version=\"1.4\"><header srclang=\"en\"/><body>\n");
+    for i in 0..100 {
+        head.push_str(&format!("<tu><tuv xml:lang=\"en\"><seg>Line {i} of a long memory</seg></tuv><tuv xml:lang=\"fr\"><seg>Ligne {i} d'une longue mémoire</seg></tuv></tu>\n"));
+    }
+    stdin.write_all(head.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let stored = || {
+        store::open(&db.to_string_lossy())
+            .unwrap()
+            .count(&Filter::default())
+            .unwrap()
+    };
+    let waited = std::time::Instant::now();
+    while stored() < 11 && waited.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let while_open = stored();
+    stdin.write_all(b"</body></tmx>\n").unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    assert!(
+        while_open > 1,
+        "no unit stored while standard input was open"
+    );
+    assert_eq!(stored(), 101);
+}

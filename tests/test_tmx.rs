@@ -1319,3 +1319,56 @@ fn filter_writes_a_srclang_every_kept_unit_has() {
         ("*all*".into(), vec![("us".into(), None)])
     );
 }
+
+/// `tmx stats` counts as duplicates exactly the units `tmx merge` of the
+/// same file removes as duplicates: same text with inline codes as
+/// placeholders, languages compared case-insensitively, in any order. Stats
+/// compared plain text (codes dropped) and left units without variants
+/// out, so a file whose units differ only by their codes was "1 duplicate"
+/// that merge kept.
+#[test]
+fn stats_counts_the_duplicates_merge_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.tmx");
+    std::fs::write(&file, r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en"><seg>Open <bpt i="1">&lt;b&gt;</bpt>now<ept i="1">&lt;/b&gt;</ept></seg></tuv><tuv xml:lang="fr"><seg>Ouvrir</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Open now</seg></tuv><tuv xml:lang="fr"><seg>Ouvrir</seg></tuv></tu>
+<tu tuid="x"><tuv xml:lang="FR"><seg>Ouvrir</seg></tuv><tuv xml:lang="en"><seg>Open now</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Open now</seg></tuv><tuv xml:lang="fr"><seg>ouvrir</seg></tuv></tu>
+<tu></tu>
+<tu></tu>
+<tu></tu>
+<tu><tuv xml:lang="en"><seg>Close</seg></tuv><tuv xml:lang="de"><seg>Schließen</seg></tuv></tu>
+<tu><tuv xml:lang="en-US"><seg>Close</seg></tuv><tuv xml:lang="de"><seg>Schließen</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg>Close</seg></tuv><tuv xml:lang="de"><seg>Schließen</seg></tuv></tu>
+</body></tmx>"#).unwrap();
+    let stats = tmkit()
+        .args(["tmx", "stats", "--format", "json"])
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stats: serde_json::Value = serde_json::from_slice(&stats).unwrap();
+    let merged = tmkit()
+        .args(["tmx", "merge", "-o"])
+        .arg(dir.path().join("m.tmx"))
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let merged = String::from_utf8(merged).unwrap();
+    let removed: u64 = merged
+        .split(" duplicate(s) removed")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of duplicates removed: {merged}"));
+    // The second "Open now" (FR, other order), two of the three units
+    // without variants, the second en "Close".
+    assert_eq!(removed, 4, "{merged}");
+    assert_eq!(stats["duplicate_units"], removed, "{stats}");
+}

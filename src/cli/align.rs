@@ -107,7 +107,7 @@ pub struct Args {
     #[arg(long, value_name = "STORE")]
     pub tm_out: Option<String>,
     /// Leave beads scoring below this (0-1) out of TMX and TSV output; mark them in text.
-    #[arg(long, value_name = "SCORE", default_value_t = 0.0)]
+    #[arg(long, value_name = "SCORE", default_value_t = 0.0, value_parser = parse_score)]
     pub min_score: f32,
     /// The evidence used.
     #[arg(long, value_enum, default_value_t)]
@@ -138,11 +138,16 @@ struct Aligned {
     alignment: Alignment,
 }
 
+/// `--min-score`: a number from 0 to 1.
+fn parse_score(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(score) if (0.0..=1.0).contains(&score) => Ok(score),
+        _ => Err("a score is a number from 0 to 1".into()),
+    }
+}
+
 /// Runs `tmkit align`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if !(0.0..=1.0).contains(&args.min_score) {
-        return Err(common::usage("--min-score must be between 0 and 1"));
-    }
     // One language twice is no translation, as in match and the store.
     common::check_language_pair(&args.src, &args.tgt)?;
     if let Some(out) = &args.output {

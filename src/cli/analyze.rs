@@ -333,11 +333,14 @@ fn write_csv<W: Write>(
         out,
         "file,band,segments,words,cjk_chars,weight,weighted_words"
     )?;
+    // The total's rows are named TOTAL in the file column (Trados, memoQ and
+    // Okapi share no name for an all-files row in a CSV to follow); only
+    // they carry the price, even when a file is named TOTAL.
     let rows = reports
         .iter()
-        .map(|r| (r.name.as_str(), &r.bands))
-        .chain(std::iter::once(("TOTAL", total)));
-    for (name, table) in rows {
+        .map(|r| (r.name.as_str(), &r.bands, false))
+        .chain(std::iter::once(("TOTAL", total, true)));
+    for (name, table, is_total) in rows {
         let quote = table.quote(grid, rate);
         for row in &quote.rows {
             writeln!(
@@ -352,9 +355,7 @@ fn write_csv<W: Write>(
                 row.weighted_words + row.weighted_cjk_chars
             )?;
         }
-        if name == "TOTAL"
-            && let Some(price) = quote.price
-        {
+        if is_total && let Some(price) = quote.price {
             writeln!(out, "TOTAL,price,,,,,{price:.2}")?;
         }
     }

@@ -297,6 +297,14 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
+/// The parser of a count (`--limit`, `--max`, a size in bytes): a whole
+/// number from 1 to `i64::MAX` (what a store's SQL `LIMIT` takes), so that
+/// 0, a negative number or an absurd one is clap's usage error (exit 2)
+/// rather than an empty answer or a limit that wraps around.
+pub fn count() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=i64::MAX as u64)
+}
+
 /// A usage error when `-` (standard input) is among `inputs` more than once:
 /// the second read would find it empty.
 pub fn stdin_once(inputs: &[std::path::PathBuf]) -> anyhow::Result<()> {

@@ -76,7 +76,7 @@ pub struct Args {
           value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min: u8,
     /// Most matches shown per segment.
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = common::count())]
     pub max: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
@@ -254,9 +254,6 @@ const BATCH: usize = 2048;
 
 /// Runs `tmkit match`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if args.max == 0 {
-        return Err(common::usage("--max must be at least 1"));
-    }
     let matcher = load_matcher(&args.memory, ctx)?;
     let options = MatchOptions {
         min_score: args.min,

@@ -63,7 +63,7 @@ pub struct Args {
           value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min: u8,
     /// Most candidates (<alt-trans>, <mtc:match>) per segment.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = common::count())]
     pub max: usize,
     /// Output format (default: from OUT's extension).
     #[arg(long, value_enum)]
@@ -158,9 +158,6 @@ fn extension(format: OutputFormat) -> &'static str {
 
 /// Runs `tmkit pretranslate`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    if args.max == 0 {
-        return Err(common::usage("--max must be at least 1"));
-    }
     let out = &args.output;
     let to_folder = out.is_dir() || out.to_string_lossy().ends_with('/');
     if is_stdio(out) && args.to.is_none() {

@@ -57,14 +57,16 @@ pub struct Args {
     #[arg(long, value_name = "SRC:TGT")]
     pub preload: Vec<String>,
     /// Largest request body in bytes (documents, batches); larger ones get 413.
-    #[arg(long, default_value_t = 8 << 20, value_name = "BYTES")]
+    #[arg(long, default_value_t = 8 << 20, value_name = "BYTES", value_parser = common::count())]
     pub max_body: usize,
     /// Largest import upload in bytes; larger ones get 413.
-    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES")]
+    #[arg(long, default_value_t = 1 << 30, value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_upload: u64,
     /// Largest XLIFF import upload in bytes (read whole into memory, unlike
     /// TMX and TSV; default 64 MiB); larger ones get 413.
-    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_xliff_upload: u64,
     /// Print the OpenAPI description of the API and exit.
     #[arg(long)]

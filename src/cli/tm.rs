@@ -188,7 +188,7 @@ pub enum TmCommand {
         #[arg(long, visible_alias = "tl", value_name = "LANG", requires = "src")]
         tgt: Option<LanguageTag>,
         /// Units per transaction.
-        #[arg(long, default_value_t = 20_000, hide = true)]
+        #[arg(long, default_value_t = 20_000, hide = true, value_parser = common::count())]
         batch: usize,
         /// Files or folders to import; `-` reads standard input, as TSV unless
         /// its first line has no tab and it opens like TMX, XLIFF or PO.
@@ -227,7 +227,7 @@ pub enum TmCommand {
         #[arg(long, value_name = "LANG")]
         lang: Option<LanguageTag>,
         /// Most units shown.
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_name = "N", value_parser = common::count())]
         limit: usize,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
@@ -310,7 +310,7 @@ pub enum TmCommand {
         #[command(flatten)]
         store: StoreArg,
         /// Most sources shown.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_name = "N", value_parser = common::count())]
         limit: usize,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
@@ -438,10 +438,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             format,
             text,
         } => {
-            // --limit 0 showed nothing and succeeded, as if nothing matched.
-            if limit == 0 {
-                return Err(common::usage("--limit must be at least 1"));
-            }
             let mut db = tmkit::store::open(&store.tm)?;
             let query = SearchQuery {
                 text,
@@ -578,9 +574,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             limit,
             format,
         } => {
-            if limit == 0 {
-                return Err(common::usage("--limit must be at least 1"));
-            }
             let conflicts = tmkit::store::open(&store.tm)?.conflicts(limit)?;
             let mut out = common::stdout();
             for c in &conflicts {

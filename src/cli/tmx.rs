@@ -65,7 +65,9 @@ Examples:
 Words are counted per language as GMX-V does (Unicode word boundaries; 'U.S.',
 '4,200,000' and 'don't' are one word each; punctuation is not counted); Chinese,
 Japanese and Thai characters are counted one by one in the 'CJK chars' column, as CAT
-tools do. Inline codes are left out of word and character counts.";
+tools do. Inline codes are left out of word and character counts. Duplicates are the units
+'tmx merge' of the file removes as such: the same text in the same languages, inline codes
+compared by position, ids, dates, props and notes aside.";
 
 const VALIDATE_HELP: &str = "\
 Examples:

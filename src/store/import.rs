@@ -6,6 +6,7 @@
 //! leaves whole batches and running it again completes it (exact duplicates
 //! are skipped).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::unit::{normalize_lang, text_hash};
@@ -101,17 +102,19 @@ pub fn import_observed(
     } else {
         options.batch
     };
-    // Standard input has no extension to tell its format: it is read
-    // whole, and its first characters say (TMX, XLIFF, PO, else TSV).
+    // Standard input has no extension to tell its format: its first
+    // characters say (TMX, XLIFF, PO, else TSV), read ahead and then read
+    // again with the rest, which streams as a file does.
     let stdin = if crate::files::is_stdio(path) {
-        Some(crate::files::read_bytes(path)?)
+        Some(peek(Box::new(std::io::stdin()))?)
     } else {
         None
     };
     let format = match &stdin {
-        Some(bytes) => TmFormat::sniff(bytes),
+        Some(input) => TmFormat::sniff(&input.head),
         None => TmFormat::of_path(path),
     };
+    let stdin = stdin.map(Peeked::into_reader);
     store.start_import()?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
     std::thread::scope(|scope| {
@@ -274,10 +277,46 @@ impl BatchSink<'_> {
     }
 }
 
-/// The text of standard input read ahead (`stdin`), else of `path`.
-fn text_of(path: &Path, stdin: Option<Vec<u8>>) -> Result<String> {
+/// How many bytes of standard input tell its format: room for a byte-order
+/// mark, an XML declaration, a doctype and a comment, or a first line.
+const SNIFFED: u64 = 4096;
+
+/// An input whose first bytes were read ahead.
+struct Peeked {
+    /// The first [`SNIFFED`] bytes (fewer when the input is shorter).
+    head: Vec<u8>,
+    /// What follows them, unread.
+    rest: Box<dyn Read + Send>,
+}
+
+impl Peeked {
+    /// The whole input again: the head, then the rest.
+    fn into_reader(self) -> Box<dyn Read + Send> {
+        Box::new(std::io::Cursor::new(self.head).chain(self.rest))
+    }
+}
+
+/// Reads the first [`SNIFFED`] bytes of `input` (a pipe may hand them over
+/// in several reads, hence no single `fill_buf`).
+fn peek(mut input: Box<dyn Read + Send>) -> Result<Peeked> {
+    let mut head = Vec::with_capacity(SNIFFED as usize);
+    (&mut input)
+        .take(SNIFFED)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(Peeked { head, rest: input })
+}
+
+/// The whole text of standard input (`stdin`), else of `path`.
+fn text_of(path: &Path, stdin: Option<Box<dyn Read + Send>>) -> Result<String> {
     match stdin {
-        Some(bytes) => crate::files::decode_text(bytes, None, crate::files::default_encoding()),
+        Some(mut input) => {
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            crate::files::decode_text(bytes, None, crate::files::default_encoding())
+        }
         None => crate::files::read_text(path),
     }
 }
@@ -286,13 +325,10 @@ fn read_tmx(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let mut reader = match stdin {
-        Some(bytes) => {
-            let input: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes));
-            crate::tmx::TmxReader::from_reader(input, None)?
-        }
+        Some(input) => crate::tmx::TmxReader::from_reader(input, None)?,
         None => crate::tmx::TmxReader::open(path)?,
     };
     let header = reader.header().clone();
@@ -328,7 +364,7 @@ fn read_tsv(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let text = text_of(path, stdin)?;
     let declared = sink
@@ -454,15 +490,16 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
 /// the file's, else the options' pair; a unit's `resname`/`name`/id is the
 /// tuid (`id#segment` for segmented units), its notes the unit's notes, and
 /// the file's `original` and the segment's state become free fields.
+/// `stdin` is standard input, XLIFF or PO as its first characters say.
 fn read_bilingual(
     path: &Path,
     name: &str,
     sink: &mut BatchSink<'_>,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let doc = match stdin {
-        Some(bytes) => {
-            let text = text_of(path, Some(bytes))?;
+        Some(input) => {
+            let text = text_of(path, Some(input))?;
             crate::xliff::Document::parse_sniffed(&text, None)?
         }
         None => crate::xliff::Document::read(path)?,
@@ -540,4 +577,39 @@ fn declared_pair(path: &Path) -> Option<LanguagePair> {
     let (a, b) = head.split_once(['-', '_'])?;
     let probe = LanguagePair::new(a.parse().ok()?, b.parse().ok()?);
     (tsv_orientation(path, &probe) == TsvOrientation::AsIs).then_some(probe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// XLIFF and PO are told apart past a byte-order mark and leading
+    /// space, in UTF-8 or UTF-16: the format of standard input, then the
+    /// kind of bilingual file its decoded text is.
+    #[test]
+    fn the_sniffer_tells_xliff_from_po_past_a_byte_order_mark() {
+        use crate::xliff::Format;
+        let utf16 = |text: &str| {
+            let mut bytes = vec![0xFF, 0xFE];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            bytes
+        };
+        let xliff = "\u{feff} <?xml version=\"1.0\"?>\n<xliff version=\"1.2\">";
+        let po = "\u{feff}\n# catalogue\nmsgid \"\"";
+        for bytes in [xliff.as_bytes().to_vec(), utf16(&xliff[3..])] {
+            assert_eq!(TmFormat::sniff(&bytes), TmFormat::Bilingual);
+            let text = crate::files::decode_text(bytes, None, crate::files::default_encoding());
+            assert_eq!(Format::sniff(&text.unwrap()), Format::Xliff12);
+        }
+        for bytes in [po.as_bytes().to_vec(), utf16(&po[3..])] {
+            assert_eq!(TmFormat::sniff(&bytes), TmFormat::Bilingual);
+            let text = crate::files::decode_text(bytes, None, crate::files::default_encoding());
+            assert_eq!(Format::sniff(&text.unwrap()), Format::Po);
+        }
+        assert_eq!(
+            TmFormat::sniff(b"<?xml version=\"1.0\"?><tmx>"),
+            TmFormat::Tmx
+        );
+        assert_eq!(TmFormat::sniff(b"#1 seller\t#1 venditore\n"), TmFormat::Tsv);
+    }
 }

@@ -2,7 +2,8 @@
 //! duplicates removed, conflicts reported and resolved by a policy.
 //!
 //! Two units are duplicates when they hold the same text (inline codes as
-//! placeholders) in the same languages, compared case-insensitively. Of a
+//! placeholders) in the same languages, compared case-insensitively: the
+//! definition `tmx stats` counts by (see [`super::duplicates`]). Of a
 //! group of duplicates the newest (by `changedate`, else `creationdate`;
 //! the first on a tie) is kept, where it stands in the inputs; the props and
 //! notes of the others are merged into it (each distinct one once).
@@ -35,9 +36,9 @@ use std::io::{Read, Write};
 
 use serde::Serialize;
 
+use super::duplicates::UnitKeys;
 use super::model::{Header, MetaKind, Note, Prop, RawElement, Tu, Tuv};
 use super::reader::{Notice, NoticeKind, TmxReader};
-use super::stats::lang_key;
 use super::writer::TmxWriter;
 use crate::error::{Error, Location, Result};
 
@@ -140,93 +141,42 @@ struct Distinct {
     dropped: bool,
 }
 
-/// Hashing of units: their keys, variants' keys, source keys, metadata.
-/// Languages are interned by their canonical tag (memories have few), and
-/// texts are built in one reused buffer: no allocation per variant. Keys
-/// hash a language by its canonical tag, not by its interned number, so
-/// that the keys of inputs read on different threads agree.
+/// Hashing of units: their keys and variants' keys (the definition of a
+/// duplicate that `tmx stats` counts by, [`UnitKeys`]), source keys and
+/// metadata.
 struct Keys {
-    hasher: ahash::RandomState,
-    hasher2: ahash::RandomState,
-    /// Language spellings seen and their interned canonical tag.
-    spellings: Vec<(String, u16)>,
-    /// Canonical tags (lowercase), by interned number.
-    canonical: Vec<String>,
-    /// The hash of each canonical tag, by interned number.
-    lang_hash: Vec<u64>,
-    /// The current unit's texts, one after the other.
-    texts: String,
-    /// The current unit's variants: language, and the range of its text.
-    variants: Vec<(u16, u32, u32)>,
+    keys: UnitKeys,
 }
 
 impl Keys {
     fn new() -> Self {
         Keys {
-            hasher: ahash::RandomState::with_seeds(11, 12, 13, 14),
-            hasher2: ahash::RandomState::with_seeds(21, 22, 23, 24),
-            spellings: Vec::new(),
-            canonical: Vec::new(),
-            lang_hash: Vec::new(),
-            texts: String::new(),
-            variants: Vec::new(),
+            keys: UnitKeys::new(),
         }
     }
 
-    /// The interned number of a language as written.
-    fn lang(&mut self, lang: &str) -> u16 {
-        if let Some(&(_, n)) = self.spellings.iter().find(|(l, _)| l == lang) {
-            return n;
-        }
-        let key = lang_key(lang).to_ascii_lowercase();
-        let n = match self.canonical.iter().position(|c| *c == key) {
-            Some(n) => n,
-            None => {
-                self.lang_hash.push(self.hasher.hash_one(&key));
-                self.canonical.push(key);
-                self.canonical.len() - 1
-            }
-        };
-        let n = u16::try_from(n).unwrap_or(u16::MAX);
-        if self.spellings.len() < 1024 {
-            self.spellings.push((lang.to_string(), n));
-        }
-        n
-    }
-
-    fn text(&self, v: (u16, u32, u32)) -> &str {
-        &self.texts[v.1 as usize..v.2 as usize]
-    }
-
-    /// Fills `self.variants` with the unit's variants, in order, and
-    /// returns the index of its source variant: the one in the unit's or
-    /// the file's `srclang` (exactly, else the same primary language), else
-    /// the first.
+    /// Reads the unit's variants, in order, and returns the index of its
+    /// source variant: the one in the unit's or the file's `srclang`
+    /// (exactly, else the same primary language), else the first.
     fn variants(&mut self, tu: &Tu, srclang: Option<&str>) -> Option<usize> {
-        self.texts.clear();
-        self.variants.clear();
-        for tuv in &tu.tuvs {
-            let lang = self.lang(&tuv.lang);
-            let start = self.texts.len() as u32;
-            tuv.seg.push_text_with_placeholders(&mut self.texts);
-            self.variants.push((lang, start, self.texts.len() as u32));
-        }
-        if self.variants.is_empty() {
+        self.keys.read(tu);
+        if self.keys.variants.is_empty() {
             return None;
         }
         let src = match tu.srclang.as_deref().or(srclang) {
-            Some(s) if s != "*all*" => self.lang(s),
+            Some(s) if s != "*all*" => self.keys.lang(s),
             _ => return Some(0),
         };
         let primary = |c: &str| c.split('-').next().unwrap_or(c).to_string();
-        let src_primary = primary(&self.canonical[src as usize]);
-        self.variants
+        let src_primary = primary(self.keys.canonical(src));
+        let variants = &self.keys.variants;
+        variants
             .iter()
             .position(|v| v.0 == src)
             .or_else(|| {
-                self.variants
+                variants
                     .iter()
-                    .position(|v| primary(&self.canonical[v.0 as usize]) == src_primary)
+                    .position(|v| primary(self.keys.canonical(v.0)) == src_primary)
             })
             .or(Some(0))
     }
@@ -240,18 +190,18 @@ impl Keys {
     /// source key (0 when it has no source and target).
     fn unit(&mut self, tu: &Tu, srclang: Option<&str>, out: &mut Vec<u64>) -> (u128, u64) {
         let source = self.variants(tu, srclang);
-        let mut variants = std::mem::take(&mut self.variants);
-        let lang = |v: (u16, u32, u32)| self.lang_hash[v.0 as usize];
+        let k = &self.keys;
+        let variants = &k.variants;
         let source_key = match source {
             Some(i) if variants.len() > 1 => {
-                let mut h = self.hasher.build_hasher();
+                let mut h = k.hasher().build_hasher();
                 let src = variants[i];
-                (lang(src), self.text(src)).hash(&mut h);
+                (k.lang_hash(src), k.text(src)).hash(&mut h);
                 let mut targets: smallvec::SmallVec<[u64; 8]> = variants
                     .iter()
                     .enumerate()
                     .filter(|&(j, _)| j != i)
-                    .map(|(_, &v)| lang(v))
+                    .map(|(_, &v)| k.lang_hash(v))
                     .collect();
                 targets.sort_unstable();
                 targets.hash(&mut h);
@@ -259,29 +209,11 @@ impl Keys {
             }
             _ => 0,
         };
-        variants.sort_unstable_by(|&a, &b| {
-            lang(a)
-                .cmp(&lang(b))
-                .then_with(|| self.text(a).cmp(self.text(b)))
-        });
-        out.clear();
-        let mut h1 = self.hasher.build_hasher();
-        let mut h2 = self.hasher2.build_hasher();
-        for &v in &variants {
-            let pair = (lang(v), self.text(v));
-            out.push(self.hasher2.hash_one(pair));
-            pair.hash(&mut h1);
-            pair.hash(&mut h2);
-        }
-        out.sort_unstable();
-        out.dedup();
-        let key = (u128::from(h1.finish()) << 64) | u128::from(h2.finish());
-        self.variants = variants;
-        (key, source_key)
+        (self.keys.key(Some(out)), source_key)
     }
 
     fn meta(&self, tu: &Tu) -> u64 {
-        self.hasher.hash_one((&tu.props, &tu.notes))
+        self.keys.hasher().hash_one((&tu.props, &tu.notes))
     }
 }
 

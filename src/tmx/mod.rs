@@ -30,6 +30,7 @@
 //! ```
 
 pub mod convert;
+pub mod duplicates;
 mod entities;
 pub mod filter;
 pub mod flat;

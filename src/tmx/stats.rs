@@ -7,6 +7,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
+use super::duplicates::Duplicates;
 use super::model::{Header, Tu};
 use super::reader::TmxReader;
 use crate::error::Result;
@@ -96,7 +97,8 @@ pub struct Stats {
     pub inline_elements: BTreeMap<String, u64>,
     /// Units with at least one native-code element.
     pub units_with_codes: u64,
-    /// Units whose variants (language and text) repeat an earlier unit's.
+    /// Units that repeat an earlier unit: what `tmx merge` removes as
+    /// duplicates (see [`super::duplicates`]).
     pub duplicate_units: u64,
     /// Props on units and variants.
     pub props: u64,
@@ -165,8 +167,7 @@ pub struct StatsBuilder {
     per_lang: Vec<LanguageStats>,
     /// Canonical language key → index in `per_lang`.
     by_key: ahash::AHashMap<String, usize>,
-    seen: ahash::AHashSet<u64>,
-    hasher: ahash::RandomState,
+    duplicates: Duplicates,
     /// Language as written → index in `per_lang`; a memory has few
     /// distinct spellings, so this saves parsing a tag per variant.
     by_spelling: ahash::AHashMap<String, usize>,
@@ -176,10 +177,7 @@ pub struct StatsBuilder {
 impl StatsBuilder {
     /// A builder for a memory with `header`, read in `encoding`.
     pub fn new(header: &Header, encoding: &str) -> Self {
-        let mut b = StatsBuilder {
-            hasher: ahash::RandomState::with_seeds(1, 2, 3, 4),
-            ..StatsBuilder::default()
-        };
+        let mut b = StatsBuilder::default();
         b.stats.header = HeaderSummary::of(header);
         b.stats.encoding = encoding.to_string();
         b
@@ -198,7 +196,6 @@ impl StatsBuilder {
         }
         let mut has_codes = false;
         let mut langs_in_unit: smallvec::SmallVec<[usize; 4]> = smallvec::SmallVec::new();
-        let mut variant_hashes: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
         for tuv in &tu.tuvs {
             s.props += tuv.props.len() as u64;
             s.notes += tuv.notes.len() as u64;
@@ -237,7 +234,6 @@ impl StatsBuilder {
                     i
                 }
             };
-            variant_hashes.push(self.hasher.hash_one((index, &self.text)));
             let entry = &mut self.per_lang[index];
             entry.variants += 1;
             let count = count_words(&self.text);
@@ -255,8 +251,7 @@ impl StatsBuilder {
         if has_codes {
             s.units_with_codes += 1;
         }
-        variant_hashes.sort_unstable();
-        if !tu.tuvs.is_empty() && !self.seen.insert(self.hasher.hash_one(&variant_hashes[..])) {
+        if self.duplicates.is_repeat(tu) {
             s.duplicate_units += 1;
         }
     }
@@ -341,20 +336,22 @@ mod tests {
 <tu><prop type="x-a">1</prop><tuv xml:lang="en"><seg>Hello <ph x="1">&lt;br&gt;</ph>world</seg></tuv><tuv xml:lang="ja"><seg>こんにちは世界</seg></tuv></tu>
 <tu><tuv xml:lang="EN"><seg>Hello world</seg></tuv><tuv xml:lang="ja"><seg>こんにちは世界</seg></tuv></tu>
 <tu><tuv xml:lang="en"><seg> </seg></tuv></tu>
+<tu><tuv xml:lang="ja"><seg>こんにちは世界</seg></tuv><tuv xml:lang="en"><seg>Hello world</seg></tuv></tu>
 </body></tmx>"#;
         let mut r = TmxReader::from_reader(xml.as_bytes(), None).unwrap();
         let s = compute(&mut r).unwrap();
-        assert_eq!(s.units, 3);
-        assert_eq!(s.variants, 5);
+        assert_eq!(s.units, 4);
+        assert_eq!(s.variants, 7);
         assert_eq!(s.languages[0].lang, "en");
-        assert_eq!(s.languages[0].variants, 3);
-        assert_eq!(s.languages[0].words, 4);
+        assert_eq!(s.languages[0].variants, 4);
+        assert_eq!(s.languages[0].words, 6);
         assert_eq!(s.languages[0].empty, 1);
         assert_eq!(s.inline_elements.get("ph"), Some(&1));
         assert_eq!(s.units_with_codes, 1);
-        // Same plain text in the same languages (EN = en): a duplicate.
+        // The last unit repeats the second (EN = en, in another order);
+        // the first differs by its code, as `tmx merge` sees it.
         assert_eq!(s.duplicate_units, 1);
         assert_eq!(s.prop_types.get("x-a"), Some(&1));
-        assert_eq!(s.variants_per_unit.get(&2), Some(&2));
+        assert_eq!(s.variants_per_unit.get(&2), Some(&3));
     }
 }
