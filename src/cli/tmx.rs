@@ -179,7 +179,7 @@ impl FormatArg {
 /// Arguments of `tmkit tmx convert`.
 #[derive(Debug, clap::Args)]
 pub struct ConvertArgs {
-    /// Input: a TMX, TSV or CSV file ('-' for standard input).
+    /// Input: a TMX, TSV, CSV, JSONL, XLIFF or PO file ('-' for standard input).
     pub input: PathBuf,
     /// Output file ('-' or none for standard output).
     pub output: Option<PathBuf>,

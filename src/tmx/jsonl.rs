@@ -209,23 +209,17 @@ impl<'de> Deserialize<'de> for OrderedAttrs {
     }
 }
 
-/// The attributes of a note or prop, in the order they are written.
-fn meta_attrs(lang: Option<String>, o_encoding: Option<String>, extra: OrderedAttrs) -> Vec<Attr> {
-    let mut attrs = Vec::new();
-    if let Some(l) = lang {
-        attrs.push(Attr::new("xml:lang", l));
-    }
-    if let Some(e) = o_encoding {
-        attrs.push(Attr::new("o-encoding", e));
-    }
-    attrs.extend(extra.0);
-    attrs
-}
-
+/// A note or a prop as a JSONL line holds it: one shape for both, which
+/// [`JsonlMeta::note`] and [`JsonlMeta::prop`] check.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct JsonlNote {
-    text: String,
+struct JsonlMeta {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
     #[serde(default)]
     lang: Option<String>,
     #[serde(default, rename = "o-encoding")]
@@ -234,35 +228,40 @@ struct JsonlNote {
     extra: OrderedAttrs,
 }
 
-impl From<JsonlNote> for Note {
-    fn from(n: JsonlNote) -> Note {
-        Note {
-            text: n.text,
-            attrs: meta_attrs(n.lang, n.o_encoding, n.extra),
+impl JsonlMeta {
+    /// The attributes, in the order they are written.
+    fn attrs(lang: Option<String>, o_encoding: Option<String>, extra: OrderedAttrs) -> Vec<Attr> {
+        let mut attrs = Vec::new();
+        if let Some(l) = lang {
+            attrs.push(Attr::new("xml:lang", l));
+        }
+        if let Some(e) = o_encoding {
+            attrs.push(Attr::new("o-encoding", e));
+        }
+        attrs.extend(extra.0);
+        attrs
+    }
+
+    fn note(self) -> std::result::Result<Note, &'static str> {
+        match (self.text, self.kind, self.value) {
+            (Some(text), None, None) => Ok(Note {
+                text,
+                attrs: Self::attrs(self.lang, self.o_encoding, self.extra),
+            }),
+            _ => Err("a note is {\"text\"} with \"lang\", \"o-encoding\" or \"extra\" if any"),
         }
     }
-}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonlProp {
-    #[serde(rename = "type")]
-    kind: String,
-    value: String,
-    #[serde(default)]
-    lang: Option<String>,
-    #[serde(default, rename = "o-encoding")]
-    o_encoding: Option<String>,
-    #[serde(default)]
-    extra: OrderedAttrs,
-}
-
-impl From<JsonlProp> for Prop {
-    fn from(p: JsonlProp) -> Prop {
-        Prop {
-            kind: p.kind,
-            value: p.value,
-            attrs: meta_attrs(p.lang, p.o_encoding, p.extra),
+    fn prop(self) -> std::result::Result<Prop, &'static str> {
+        match (self.text, self.kind, self.value) {
+            (None, Some(kind), Some(value)) => Ok(Prop {
+                kind,
+                value,
+                attrs: Self::attrs(self.lang, self.o_encoding, self.extra),
+            }),
+            _ => Err(
+                "a prop is {\"type\", \"value\"} with \"lang\", \"o-encoding\" or \"extra\" if any",
+            ),
         }
     }
 }
@@ -305,12 +304,14 @@ fn read_described<'de, A: MapAccess<'de>>(
     match key {
         "extra" => *extra = map.next_value::<OrderedAttrs>()?.0,
         "notes" => {
-            let read: Vec<JsonlNote> = map.next_value()?;
-            *notes = read.into_iter().map(Note::from).collect();
+            let read: Vec<JsonlMeta> = map.next_value()?;
+            let read: std::result::Result<_, _> = read.into_iter().map(JsonlMeta::note).collect();
+            *notes = read.map_err(de::Error::custom)?;
         }
         "props" => {
-            let read: Vec<JsonlProp> = map.next_value()?;
-            *props = read.into_iter().map(Prop::from).collect();
+            let read: Vec<JsonlMeta> = map.next_value()?;
+            let read: std::result::Result<_, _> = read.into_iter().map(JsonlMeta::prop).collect();
+            *props = read.map_err(de::Error::custom)?;
         }
         _ => {
             if target.set_attribute(key, map.next_value()?).is_some() {
@@ -556,6 +557,19 @@ mod tests {
         ] {
             let err = read_all(text).unwrap_err().to_string();
             assert!(err.contains("unknown field"), "{text}: {err}");
+        }
+        for (text, what) in [
+            (
+                r#"{"tuid":"1","variants":[],"props":[{"type":"a"}]}"#,
+                "a prop is",
+            ),
+            (
+                r#"{"tuid":"1","variants":[],"notes":[{"text":"a","value":"b"}]}"#,
+                "a note is",
+            ),
+        ] {
+            let err = read_all(text).unwrap_err().to_string();
+            assert!(err.contains(what), "{text}: {err}");
         }
     }
 }
