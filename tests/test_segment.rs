@@ -538,3 +538,59 @@ fn mined_tables_match_their_generator() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `(text, raw[start..end])` of each sentence `segment --format jsonl` gives for `page`.
+fn page_sentences(page: &Path) -> Vec<(String, String)> {
+    let out = tmkit()
+        .args(["segment", "--format", "jsonl"])
+        .arg(page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let raw = std::fs::read(page).unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
+            let slice = String::from_utf8_lossy(&raw[s as usize..e as usize]).into_owned();
+            (v["text"].as_str().unwrap().to_string(), slice)
+        })
+        .collect()
+}
+
+#[test]
+fn html_offsets_after_a_br_point_at_the_sentence() {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/br_lines.html");
+    let got = page_sentences(&page);
+    let raw: Vec<&str> = got.iter().map(|(_, r)| r.as_str()).collect();
+    assert_eq!(
+        raw,
+        [
+            "The ferry left at nine.",
+            "It reached the island by noon.",
+            "Crews checked the hull<br>\nand found no damage.",
+            "Tickets cost &euro;12.",
+            "Children travel free.",
+        ]
+    );
+}
+
+#[test]
+fn html_br_br_separates_paragraphs() {
+    let page =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/brbr_paragraphs.html");
+    let got = page_sentences(&page);
+    let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts[0], "Library reopens after flood");
+    assert_eq!(texts.len(), 4);
+    assert!(texts[1].starts_with("The town library reopened"));
+    for (text, raw) in &got {
+        assert!(
+            raw.ends_with(text.split_whitespace().last().unwrap()),
+            "{raw:?}"
+        );
+        assert!(!raw.contains("<br>"), "{raw:?} runs over a paragraph break");
+    }
+}

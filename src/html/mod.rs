@@ -257,7 +257,7 @@ impl Walk<'_> {
                 if let Node::Text(t) = child.value()
                     && t.trim().chars().count() >= 40
                 {
-                    self.block_of_nodes(&[t.to_string()]);
+                    self.block_of_nodes(&[Piece::Text(t.to_string())]);
                 }
                 continue;
             };
@@ -296,11 +296,28 @@ impl Walk<'_> {
         self.block_of_nodes(&nodes);
     }
 
-    fn block_of_nodes(&mut self, nodes: &[String]) {
+    /// One block of text nodes: a `<br>` starts a new line, two or more in a
+    /// row (whitespace between them allowed) a new paragraph.
+    fn block_of_nodes(&mut self, nodes: &[Piece]) {
         self.builder.start_block();
+        let mut breaks = 0;
         for node in nodes {
-            let positions = self.aligner.align(node);
-            self.builder.push(node, &positions);
+            match node {
+                Piece::Break => breaks += 1,
+                Piece::Text(t) => {
+                    let blank = t.trim().is_empty();
+                    if !blank {
+                        match breaks {
+                            0 => {}
+                            1 => self.builder.line_break(),
+                            _ => self.builder.start_block(),
+                        }
+                        breaks = 0;
+                    }
+                    let positions = self.aligner.align(t);
+                    self.builder.push(t, &positions);
+                }
+            }
         }
     }
 }
@@ -332,17 +349,25 @@ fn first_text(page: &Html, selector: &str) -> Option<String> {
     page.select(&sel).map(element_text).find(|t| !t.is_empty())
 }
 
-/// The text nodes of `el` in document order, skipping scripts, styles and the like.
-fn push_text_nodes(el: ElementRef<'_>, out: &mut Vec<String>) {
+/// A piece of a block: a text node of the page, or a `<br>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Break,
+}
+
+/// The text nodes and line breaks of `el` in document order, skipping
+/// scripts, styles and the like.
+fn push_text_nodes(el: ElementRef<'_>, out: &mut Vec<Piece>) {
     for child in el.children() {
         match child.value() {
-            Node::Text(t) => out.push(t.to_string()),
+            Node::Text(t) => out.push(Piece::Text(t.to_string())),
             Node::Element(e) => {
                 if SKIPPED.contains(&e.name()) {
                     continue;
                 }
                 if e.name() == "br" {
-                    out.push(" ".to_string());
+                    out.push(Piece::Break);
                 }
                 if let Some(ce) = ElementRef::wrap(child) {
                     push_text_nodes(ce, out);
@@ -358,7 +383,11 @@ pub(crate) fn element_text(el: ElementRef<'_>) -> String {
     let mut nodes = Vec::new();
     push_text_nodes(el, &mut nodes);
     let mut out = String::new();
-    for word in nodes.iter().flat_map(|n| n.split_whitespace()) {
+    let words = nodes.iter().flat_map(|n| match n {
+        Piece::Text(t) => t.split_whitespace(),
+        Piece::Break => "".split_whitespace(),
+    });
+    for word in words {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -432,6 +461,96 @@ mod tests {
             let d = extract(s);
             let (a, b) = d.map.to_source_range(0, d.text.len());
             assert!(a <= b && b <= s.len());
+        }
+    }
+
+    /// The text of `raw[start..end]` as a reader sees it: tags removed (line
+    /// and paragraph breaks as a space), `&amp;` decoded, whitespace collapsed.
+    fn visible(raw: &str) -> String {
+        let mut out = String::new();
+        let mut tag: Option<String> = None;
+        for c in raw.chars() {
+            match (c, tag.as_mut()) {
+                ('<', None) => tag = Some(String::new()),
+                ('>', Some(t)) => {
+                    if ["br", "br/", "p", "/p"].contains(&t.as_str()) {
+                        out.push(' ');
+                    }
+                    tag = None;
+                }
+                (_, Some(t)) => t.push(c),
+                (_, None) => out.push(c),
+            }
+        }
+        out.replace("&amp;", "&")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn sentences(html: &str) -> Vec<(String, String)> {
+        let d = extract(html);
+        let seg = crate::segment::Segmenter::for_language(&"en".parse().unwrap());
+        seg.segments(&d.text)
+            .map(|s| {
+                let (a, b) = d.map.to_source_range(s.start, s.end);
+                (s.text.to_string(), html[a..b].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_br_is_a_line_break_and_offsets_stay_on_the_text() {
+        let html = "<p>One sentence here.<br>Two sentence here.</p>";
+        let d = extract(html);
+        assert_eq!(d.text, "One sentence here.\nTwo sentence here.");
+        let got = sentences(html);
+        assert_eq!(
+            got.iter().map(|(_, raw)| raw.as_str()).collect::<Vec<_>>(),
+            ["One sentence here.", "Two sentence here."]
+        );
+        // A sentence that runs over the break covers it in the page.
+        let html = "<p>One sentence here<br>two sentence here.</p>";
+        assert_eq!(
+            sentences(html)[0].1,
+            "One sentence here<br>two sentence here."
+        );
+        let html = "<p>One here.<br/>\n  Two here.</p>";
+        assert_eq!(extract(html).text, "One here.\nTwo here.");
+        assert_eq!(sentences(html)[1].1, "Two here.");
+    }
+
+    #[test]
+    fn two_brs_make_a_paragraph_break() {
+        let html = "<table><tr><td><b>Minister quits</b><br><br>\nThe minister quit on Friday.<br> \n<br>He said little.</td></tr></table>";
+        let d = extract(html);
+        assert_eq!(
+            d.text,
+            "Minister quits\n\nThe minister quit on Friday.\n\nHe said little."
+        );
+        let got = sentences(html);
+        assert_eq!(got.len(), 3);
+        for (text, raw) in got {
+            assert_eq!(
+                visible(&raw),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_ranges_around_brs_slice_to_the_sentence(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "<br>", "<br/>", "<br><br>", " ", "\n", "Rain fell.", "the port", "closed",
+                "Ships &amp; boats", "<b>wind</b>", "<i>It ended.</i>", "</p><p>",
+            ]), 1..24)
+        ) {
+            let html = format!("<html><body><article><p>{}</p></article></body></html>", pieces.concat());
+            for (text, raw) in sentences(&html) {
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                proptest::prop_assert_eq!(visible(&raw), text, "in {:?}", html);
+            }
         }
     }
 }

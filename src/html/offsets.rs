@@ -85,13 +85,24 @@ pub(super) struct TextBuilder {
     pending_space: Option<(usize, usize)>,
     /// A block was started and has no character yet.
     pending_break: bool,
+    /// A line break (`<br>`) was seen since the last character.
+    pending_line: bool,
 }
 
 impl TextBuilder {
     /// The next characters start a new paragraph.
     pub(super) fn start_block(&mut self) {
         self.pending_break = true;
+        self.pending_line = false;
         self.pending_space = None;
+    }
+
+    /// The next characters start a new line of the same paragraph.
+    pub(super) fn line_break(&mut self) {
+        if !self.pending_break && !self.text.is_empty() {
+            self.pending_line = true;
+            self.pending_space = None;
+        }
     }
 
     /// Appends `node`; `positions[i]` is the source (offset, length) of its
@@ -100,7 +111,11 @@ impl TextBuilder {
         for (i, c) in node.chars().enumerate() {
             let pos = positions.get(i).copied().flatten();
             if c.is_whitespace() {
-                if !self.pending_break && !self.text.is_empty() && self.pending_space.is_none() {
+                if !self.pending_break
+                    && !self.pending_line
+                    && !self.text.is_empty()
+                    && self.pending_space.is_none()
+                {
                     self.pending_space = Some(pos.unwrap_or((self.source_end(), 0)));
                 }
                 continue;
@@ -110,7 +125,11 @@ impl TextBuilder {
                     self.text.push_str("\n\n");
                 }
                 self.pending_break = false;
+                self.pending_line = false;
                 self.pending_space = None;
+            } else if self.pending_line {
+                self.text.push('\n');
+                self.pending_line = false;
             } else if let Some((at, len)) = self.pending_space.take() {
                 self.emit(' ', at, len);
             }
