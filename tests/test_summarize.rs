@@ -970,3 +970,29 @@ fn a_digest_that_is_an_input_is_refused_and_the_article_kept() {
         std::fs::read(&sample).unwrap()
     );
 }
+
+#[test]
+fn markdown_json_offsets_point_into_the_file() {
+    let path = fixture("fr_budget.md");
+    let md = std::fs::read_to_string(&path).unwrap();
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--sentences", "5", "--format", "json"])
+            .arg(&path),
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sentences = json["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 5, "{out}");
+    for s in sentences {
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        // The file's bytes without the Markdown marks are the sentence.
+        let raw = md[start..end].replace("**", "");
+        let raw = raw
+            .replace("](https://example.org/budget)", "")
+            .replace('[', "");
+        assert_eq!(raw, s["text"].as_str().unwrap(), "{start}..{end}");
+    }
+}

@@ -37,8 +37,9 @@ use std::path::Path;
 use scraper::{ElementRef, Html, Node, Selector};
 
 pub use boilerplate::looks_like_byline;
+use offsets::Aligner;
 pub use offsets::OffsetMap;
-use offsets::{Aligner, TextBuilder};
+pub(crate) use offsets::TextBuilder;
 
 /// The main content of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -76,9 +76,10 @@ impl OffsetMap {
 }
 
 /// Writes extracted text block by block, collapsing whitespace and recording
-/// where each character came from.
+/// where each character came from (also used for Markdown, through
+/// [`TextBuilder::emit`] and [`TextBuilder::push_unmapped`]).
 #[derive(Debug, Default)]
-pub(super) struct TextBuilder {
+pub(crate) struct TextBuilder {
     text: String,
     runs: Vec<Run>,
     /// Source of the whitespace seen since the last character, if any.
@@ -142,7 +143,19 @@ impl TextBuilder {
         self.runs.last().map_or(0, |r| r.source + r.source_len)
     }
 
-    fn emit(&mut self, c: char, source: usize, source_len: usize) {
+    /// The text written so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Appends `s`, which stands for nothing in the source (a paragraph
+    /// break, a space joining two lines).
+    pub(crate) fn push_unmapped(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// Appends `c`, found at `source` (`source_len` bytes) in the source.
+    pub(crate) fn emit(&mut self, c: char, source: usize, source_len: usize) {
         let text = self.text.len();
         self.text.push(c);
         let text_len = c.len_utf8();
@@ -168,7 +181,7 @@ impl TextBuilder {
     }
 
     /// The text and its map.
-    pub(super) fn finish(self) -> (String, OffsetMap) {
+    pub(crate) fn finish(self) -> (String, OffsetMap) {
         (self.text, OffsetMap { runs: self.runs })
     }
 }
