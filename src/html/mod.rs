@@ -67,39 +67,90 @@ pub fn is_page_path(path: &Path) -> bool {
     })
 }
 
-/// The text a text tool should read from the file `path`: the main content
-/// when it is a page ([`is_page_path`]), else `text` itself.
+/// The text a text tool should read from the file `path`: what is
+/// translated in it ([`crate::summarize::Document::translatable`]): a page's
+/// main content with its headline, Markdown without its markup, else `text`
+/// itself.
 ///
 /// ```
 /// use std::path::Path;
 /// let page = "<nav>Home</nav><p>The port reopened.</p>".to_string();
 /// assert_eq!(tmkit::html::readable_text(Path::new("a.html"), page.clone()), "The port reopened.");
 /// assert_eq!(tmkit::html::readable_text(Path::new("a.txt"), page.clone()), page);
+/// let md = "# Port\n\nIt **reopened**.".to_string();
+/// assert_eq!(tmkit::html::readable_text(Path::new("a.md"), md), "Port\n\nIt reopened.");
 /// ```
 pub fn readable_text(path: &Path, text: String) -> String {
-    if is_page_path(path) {
-        extract(&text).text
-    } else {
-        text
+    use crate::summarize::{Document, InputFormat};
+    match InputFormat::from_path(path) {
+        InputFormat::Text => text,
+        format => Document::translatable(&text, format).text,
     }
 }
 
-/// Extracts the main content of `html` (see the module docs).
+/// Extracts the main content of `html` (see the module docs); the `<h1>`
+/// headline is the title, not part of the text.
 pub fn extract(html: &str) -> Extracted {
+    extract_with(html, false)
+}
+
+/// The main content of `html` with its headline as the first paragraph of
+/// the text, as a translator gets it: the `<h1>` where it stands in the
+/// content, else the headline (`<h1>` outside the content, or `<title>`)
+/// before it. Offsets of the headline point at its place in the page.
+///
+/// ```
+/// let page = "<html><head><title>Storm | Daily</title></head><body><article>\
+///     <h1>Storm hits coast</h1><p>The storm hit the coast.</p></article></body></html>";
+/// let doc = tmkit::html::extract_with_headline(page);
+/// assert_eq!(doc.text, "Storm hits coast\n\nThe storm hit the coast.");
+/// let (s, e) = doc.map.to_source_range(0, 16);
+/// assert_eq!(&page[s..e], "Storm hits coast");
+/// ```
+pub fn extract_with_headline(html: &str) -> Extracted {
+    extract_with(html, true)
+}
+
+fn extract_with(html: &str, keep_headline: bool) -> Extracted {
     let page = Html::parse_document(html);
-    let h1 = first_text(&page, "h1");
-    let title = h1.clone().or_else(|| first_text(&page, "title"));
+    let h1 = first_element(&page, "h1");
+    let title_el = first_element(&page, "title");
+    let h1_text = h1.map(element_text);
+    let title = h1_text
+        .clone()
+        .or_else(|| title_el.map(element_text).filter(|t| !t.is_empty()));
     let roots = content_roots(&page);
-    let mut walk = Walk {
-        builder: TextBuilder::default(),
-        aligner: Aligner::new(html),
-        headline: h1,
-        ended: false,
-    };
+    let mut walk = Walk::new(html, h1_text, keep_headline);
     for root in roots {
         walk.collect(root);
     }
-    let (text, map) = walk.builder.finish();
+    let placed = walk.headline.is_none();
+    let (body, body_map) = walk.builder.finish();
+    if !keep_headline || placed {
+        return Extracted {
+            title,
+            text: body,
+            map: body_map,
+        };
+    }
+    // The headline is not in the content: it goes first, found on its own.
+    let mut head = Walk::new(html, None, false);
+    match (h1, title_el) {
+        (Some(h1), _) => {
+            let mut nodes = Vec::new();
+            push_text_nodes(h1, &mut nodes);
+            head.block_of_nodes(&nodes);
+        }
+        (None, Some(t)) => {
+            head.aligner = Aligner::after_tag(html, "title");
+            let nodes: Vec<Piece> = t.text().map(|n| Piece::Text(n.to_string())).collect();
+            head.block_of_nodes(&nodes);
+        }
+        (None, None) => {}
+    }
+    let mut builder = head.builder;
+    builder.append_block(&body, &body_map);
+    let (text, map) = builder.finish();
     Extracted { title, text, map }
 }
 
@@ -242,12 +293,25 @@ fn skipped(el: &ElementRef<'_>) -> bool {
 struct Walk<'a> {
     builder: TextBuilder,
     aligner: Aligner<'a>,
+    /// The `<h1>` headline's text until the walk meets it.
     headline: Option<String>,
+    /// The headline is kept in the text where it stands (else left out).
+    keep_headline: bool,
     /// A comment section started: nothing after it is the article.
     ended: bool,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(html: &'a str, headline: Option<String>, keep_headline: bool) -> Self {
+        Walk {
+            builder: TextBuilder::default(),
+            aligner: Aligner::new(html),
+            headline,
+            keep_headline,
+            ended: false,
+        }
+    }
+
     fn collect(&mut self, el: ElementRef<'_>) {
         for child in el.children() {
             if self.ended {
@@ -281,8 +345,14 @@ impl Walk<'_> {
             return;
         }
         if name == "h1" && self.headline.as_deref() == Some(text.as_str()) {
-            // The headline is the title, not a sentence of the body.
+            // The headline is the title, not a sentence of the body, unless
+            // the caller keeps it.
             self.headline = None;
+            if self.keep_headline {
+                let mut nodes = Vec::new();
+                push_text_nodes(el, &mut nodes);
+                self.block_of_nodes(&nodes);
+            }
             return;
         }
         if boilerplate::starts_comments(&text, name) {
@@ -345,9 +415,10 @@ fn link_density(el: ElementRef<'_>) -> f32 {
     linked as f32 / total as f32
 }
 
-fn first_text(page: &Html, selector: &str) -> Option<String> {
+/// The first element matching `selector` that has text.
+fn first_element<'p>(page: &'p Html, selector: &str) -> Option<ElementRef<'p>> {
     let sel = Selector::parse(selector).ok()?;
-    page.select(&sel).map(element_text).find(|t| !t.is_empty())
+    page.select(&sel).find(|e| !element_text(*e).is_empty())
 }
 
 /// A piece of a block: a text node of the page, or a `<br>`.

@@ -180,6 +180,25 @@ impl TextBuilder {
         });
     }
 
+    /// Appends `text` (mapped by `map`) as a new paragraph.
+    pub(super) fn append_block(&mut self, text: &str, map: &OffsetMap) {
+        if text.is_empty() {
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push_str("\n\n");
+        }
+        let shift = self.text.len();
+        self.text.push_str(text);
+        self.runs.extend(map.runs.iter().map(|r| Run {
+            text: r.text + shift,
+            ..*r
+        }));
+        self.pending_break = false;
+        self.pending_line = false;
+        self.pending_space = None;
+    }
+
     /// The text and its map.
     pub(crate) fn finish(self) -> (String, OffsetMap) {
         (self.text, OffsetMap { runs: self.runs })
@@ -200,6 +219,21 @@ const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 impl<'a> Aligner<'a> {
     pub(super) fn new(source: &'a str) -> Self {
         Aligner { source, cursor: 0 }
+    }
+
+    /// An aligner that starts inside the first `<tag>` (a raw-text element
+    /// such as `<title>`, whose content [`Aligner::align`] finds only from there).
+    pub(super) fn after_tag(source: &'a str, tag: &str) -> Self {
+        let lower = source.to_ascii_lowercase();
+        let open = format!("<{tag}");
+        let cursor = lower
+            .match_indices(&open)
+            .find(|(at, _)| {
+                lower[at + open.len()..].starts_with(|c: char| c == '>' || c.is_ascii_whitespace())
+            })
+            .and_then(|(at, _)| lower[at..].find('>').map(|e| at + e + 1))
+            .unwrap_or(0);
+        Aligner { source, cursor }
     }
 
     /// The source (offset, length) of each character of `node`, found after

@@ -143,6 +143,46 @@ impl Document {
         markdown(text, false)
     }
 
+    /// The text to translate in a document of `format`, with its headline:
+    /// plain text as it is; Markdown reduced to text with its first heading
+    /// kept as the first paragraph; a page's main content with its headline
+    /// ([`crate::html::extract_with_headline`]). `title` is the headline, `body_start`
+    /// 0: every sentence is translated. Offsets map into the input
+    /// ([`Document::source_range`]).
+    ///
+    /// This is the one decision of what is translated: `pretranslate`,
+    /// `analyze`, `match`, `segment` and `align` all read documents through it,
+    /// so a quote counts what the translator gets.
+    ///
+    /// ```
+    /// use tmkit::summarize::{Document, InputFormat};
+    /// let md = "# Storm closes port\n\nThe port of **Eastham** closed on [Monday](https://x.org/a/b).";
+    /// let doc = Document::translatable(md, InputFormat::Markdown);
+    /// assert_eq!(doc.text, "Storm closes port\n\nThe port of Eastham closed on Monday.");
+    /// let (s, e) = doc.source_range(19, doc.text.len());
+    /// assert_eq!(&md[s..e], "The port of **Eastham** closed on [Monday](https://x.org/a/b).");
+    /// ```
+    pub fn translatable(text: &str, format: InputFormat) -> Self {
+        match format {
+            InputFormat::Text => Document {
+                title: None,
+                text: text.to_string(),
+                body_start: 0,
+                source_map: None,
+            },
+            InputFormat::Markdown => markdown(text, true),
+            InputFormat::Html => {
+                let page = crate::html::extract_with_headline(text);
+                Document {
+                    title: page.title,
+                    text: page.text,
+                    body_start: 0,
+                    source_map: Some(page.map),
+                }
+            }
+        }
+    }
+
     /// The main content of an HTML page (see [`crate::html`]).
     pub fn from_html(html: &str) -> Self {
         let page = crate::html::extract(html);
