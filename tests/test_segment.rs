@@ -539,24 +539,35 @@ fn mined_tables_match_their_generator() {
     );
 }
 
-/// `(text, raw[start..end])` of each sentence `segment --format jsonl` gives for `page`.
-fn page_sentences(page: &Path) -> Vec<(String, String)> {
+/// `(text, start, end)` of each sentence `segment --format jsonl` gives for `page`.
+fn page_ranges(page: &Path) -> Vec<(String, usize, usize)> {
     let out = tmkit()
         .args(["segment", "--format", "jsonl"])
         .arg(page)
         .output()
         .unwrap();
     assert!(out.status.success());
-    let raw = std::fs::read(page).unwrap();
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
-            let slice = String::from_utf8_lossy(&raw[s as usize..e as usize]).into_owned();
-            (v["text"].as_str().unwrap().to_string(), slice)
+            (
+                v["text"].as_str().unwrap().to_string(),
+                s as usize,
+                e as usize,
+            )
         })
+        .collect()
+}
+
+/// `(text, raw[start..end])` of each sentence `segment --format jsonl` gives for `page`.
+fn page_sentences(page: &Path) -> Vec<(String, String)> {
+    let raw = std::fs::read(page).unwrap();
+    page_ranges(page)
+        .into_iter()
+        .map(|(text, s, e)| (text, String::from_utf8_lossy(&raw[s..e]).into_owned()))
         .collect()
 }
 
@@ -593,4 +604,34 @@ fn html_br_br_separates_paragraphs() {
         );
         assert!(!raw.contains("<br>"), "{raw:?} runs over a paragraph break");
     }
+}
+
+#[test]
+fn a_page_is_decoded_with_the_charset_it_declares() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    for (name, first) in [
+        ("cp1252.html", "Le café du port rouvre lundi."),
+        ("cp1251.html", "Порт снова открыт."),
+        ("shift_jis.html", "港が再開した。"),
+        ("gb18030.html", "港口重新开放。"),
+        ("prolog1251.xhtml", "Порт снова открыт."),
+    ] {
+        let got = page_ranges(&dir.join(name));
+        assert_eq!(got.len(), 2, "{name}");
+        assert_eq!(got[0].0, first, "{name}");
+        // The offsets are the file's: its bytes there, decoded, are the sentence.
+        let raw = std::fs::read(dir.join(name)).unwrap();
+        let charset = tmkit::files::page_charset(&raw).unwrap();
+        for (text, start, end) in &got {
+            let (decoded, _) = charset.decode_without_bom_handling(&raw[*start..*end]);
+            assert_eq!(decoded, *text, "{name}");
+        }
+    }
+    // --encoding, when given, wins over the page's declaration.
+    tmkit()
+        .args(["--encoding", "utf-8", "segment"])
+        .arg(dir.join("cp1252.html"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not valid UTF-8"));
 }

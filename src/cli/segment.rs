@@ -357,7 +357,9 @@ fn segment_document(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    let page = tmkit::summarize::Document::translatable(&files::read_text(input)?, markup);
+    let (text, file_offsets) = files::read_text_with_offsets(input)?;
+    let mut page = tmkit::summarize::Document::translatable(&text, markup);
+    page.file_offsets = file_offsets;
     let (seg, detected) = factory.for_sample(&page.text);
     let printer = Printer {
         format,

@@ -338,7 +338,7 @@ fn load_memory(
 
 /// Reads, parses and summarizes one input.
 fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit::Result<Summary> {
-    let text = files::read_text(input)?;
+    let (text, file_offsets) = files::read_text_with_offsets(input)?;
     if text.trim().is_empty() {
         return Err(tmkit::Error::invalid(
             tmkit::Location {
@@ -356,6 +356,7 @@ fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit:
         None => InputFormat::from_path(input),
     };
     let mut doc = Document::parse(&text, format);
+    doc.file_offsets = file_offsets;
     if let Some(title) = &args.title {
         doc.title = Some(title.clone());
     }

@@ -78,6 +78,10 @@ pub struct Document {
     /// For text reduced from markup (HTML, Markdown): where each part of
     /// `text` lies in the input.
     pub source_map: Option<OffsetMap>,
+    /// For a file decoded from a legacy encoding: where each byte of the
+    /// decoded input lies in the file ([`crate::files::read_text_with_offsets`]).
+    /// Set by the reader; [`Document::source_range`] goes through it.
+    pub file_offsets: Option<crate::files::FileOffsets>,
 }
 
 impl Document {
@@ -127,6 +131,7 @@ impl Document {
                 text: text.to_string(),
                 body_start: lead_ws + first_end,
                 source_map: None,
+                file_offsets: None,
             };
         }
         Document {
@@ -134,6 +139,7 @@ impl Document {
             text: text.to_string(),
             body_start: 0,
             source_map: None,
+            file_offsets: None,
         }
     }
 
@@ -169,6 +175,7 @@ impl Document {
                 text: text.to_string(),
                 body_start: 0,
                 source_map: None,
+                file_offsets: None,
             },
             InputFormat::Markdown => markdown(text, true),
             InputFormat::Html => {
@@ -178,6 +185,7 @@ impl Document {
                     text: page.text,
                     body_start: 0,
                     source_map: Some(page.map),
+                    file_offsets: None,
                 }
             }
         }
@@ -191,6 +199,7 @@ impl Document {
             text: page.text,
             body_start: 0,
             source_map: Some(page.map),
+            file_offsets: None,
         }
     }
 
@@ -206,8 +215,12 @@ impl Document {
     /// assert_eq!(&html[s..e], "Caf&eacute; prices rose.");
     /// ```
     pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
-        match &self.source_map {
+        let (start, end) = match &self.source_map {
             Some(map) => map.to_source_range(start, end),
+            None => (start, end),
+        };
+        match &self.file_offsets {
+            Some(file) => (file.to_file(start), file.to_file(end)),
             None => (start, end),
         }
     }
@@ -292,6 +305,7 @@ fn markdown(text: &str, keep_title: bool) -> Document {
         text: out,
         body_start: 0,
         source_map: Some(map),
+        file_offsets: None,
     }
 }
 
