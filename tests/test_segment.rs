@@ -635,3 +635,36 @@ fn a_page_is_decoded_with_the_charset_it_declares() {
         .failure()
         .stderr(predicate::str::contains("not valid UTF-8"));
 }
+
+#[test]
+fn kazakh_is_detected_and_gets_its_rules() {
+    // whatlang has no Kazakh model: the text read as Belarusian, "проф." ended a sentence.
+    let text = "Ауданда 5 млн тг. бөлінді. Жұмыс басталды.\n\
+                Соңғы 2 ж. ішінде проф. Ахметов зерттеу жүргізді. Нәтижелер жақсы.\n";
+    let out = tmkit()
+        .args(["segment", "--format", "jsonl"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().all(|l| l["lang"] == "kk"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["text"] == "Соңғы 2 ж. ішінде проф. Ахметов зерттеу жүргізді."),
+        "{lines:?}"
+    );
+    if let Some(kk) = shared("data/segment/corpus/multi/kk.txt") {
+        let out = tmkit()
+            .args(["segment", "--format", "jsonl"])
+            .arg(kk)
+            .output()
+            .unwrap();
+        let first = String::from_utf8(out.stdout).unwrap();
+        assert!(first.lines().next().unwrap().contains("\"lang\":\"kk\""));
+    }
+}
