@@ -531,6 +531,18 @@ fn an_empty_article_gives_valid_xliff20() {
     assert_eq!(doc.files[0].units.len(), 0);
 }
 
+/// The JSON report of an English-to-French `analyze` of `input` with memory `tm`.
+fn analyze_json(tm: &str, input: &Path) -> serde_json::Value {
+    let out = tmkit()
+        .args(["analyze", "-q", "--format", "json"])
+        .args(en_fr(tm, &[]))
+        .arg(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A quote counts what is translated: `analyze`, `segment` and `match` see
 /// the same segments of a page or a Markdown file as `pretranslate` writes,
 /// the headline included and no markup (no URL words).
@@ -553,14 +565,7 @@ fn analyze_segment_and_match_see_the_segments_pretranslate_writes() {
         assert_eq!(sources[0], "Council backs the new bridge", "{name}");
         assert_eq!(sources.len(), 4, "{name}: {sources:?}");
 
-        let out = tmkit()
-            .args(["analyze", "-q", "--format", "json"])
-            .args(en_fr(tm, &[]))
-            .arg(&input)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = analyze_json(tm, &input);
         let total = &v["total"]["total"];
         assert_eq!(total["segments"], sources.len(), "{name}");
         let words: u64 = sources
@@ -597,4 +602,27 @@ fn analyze_segment_and_match_see_the_segments_pretranslate_writes() {
             .collect();
         assert_eq!(queries, sources, "{name}");
     }
+}
+
+/// A folder: analyze counts the files pretranslate takes from it (pages too).
+#[test]
+fn analyze_counts_the_files_pretranslate_takes_from_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job");
+    std::fs::create_dir(&job).unwrap();
+    let html_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    for name in ["headline_page.html", "headline_notes.md"] {
+        std::fs::copy(html_dir.join(name), job.join(name)).unwrap();
+    }
+    let tm = news_tm();
+    let tm = tm.to_str().unwrap();
+    let out = dir.path().join("out/");
+    run(&en_fr(tm, &[]), &[&job], &out).success();
+    let written: usize = ["headline_page.html.xlf", "headline_notes.md.xlf"]
+        .iter()
+        .map(|f| Document::read(&out.join(f)).unwrap().files[0].units.len())
+        .sum();
+    let v = analyze_json(tm, &job);
+    assert_eq!(v["files"].as_array().unwrap().len(), 2);
+    assert_eq!(v["total"]["total"]["segments"], written);
 }

@@ -85,10 +85,6 @@ struct Read {
     item: Pretranslated,
 }
 
-const EXTENSIONS: [&str; 10] = [
-    "txt", "md", "markdown", "html", "htm", "xlf", "xliff", "sdlxliff", "mqxliff", "xhtml",
-];
-
 fn is_xliff(path: &Path, text: &str) -> bool {
     tmkit::xliff::Format::from_path(path) == Some(tmkit::xliff::Format::Xliff12)
         || (is_stdio(path) && text.trim_start().starts_with("<?xml") && text.contains("<xliff"))
@@ -185,7 +181,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // A folder entry that cannot be read (a dangling link, a loop) is
     // reported and counted; the others are still pretranslated.
     let mut summary = BatchSummary::default();
-    let filter = InputFilter::new(&[], &EXTENSIONS)?;
+    let filter = InputFilter::new(&[], common::JOB_EXTENSIONS)?;
     let paths = ctx.walk_inputs(&args.inputs, &filter, &mut summary)?;
     // Checked before any work: an output that is an input or the memory
     // (`--tm job.tmx -o job.tmx`) would replace it.
