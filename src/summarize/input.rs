@@ -603,4 +603,33 @@ mod tests {
             InputFormat::Text
         );
     }
+
+    proptest::proptest! {
+        /// Every sentence of a Markdown document maps to the bytes of the
+        /// file that hold it: without markup marks, link targets and
+        /// whitespace, the slice is the sentence.
+        #[test]
+        fn markdown_sentence_ranges_slice_to_the_sentence(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "# ", "## ", "**", "*", "`", "_", "\\*", "[", "](http://x.y/a)", "the ", "river ",
+                "rose", "Rain fell. ", "It ended! ", "snake_case ", "\n", "\n\n", "\n- ", "\r\n", "  ",
+            ]), 1..30)
+        ) {
+            let md = pieces.concat();
+            let strip = |s: &str| -> String {
+                s.replace("](http://x.y/a)", "")
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !"*`_\\[]#-".contains(*c))
+                    .collect()
+            };
+            let seg = crate::segment::Segmenter::for_language(&"en".parse().unwrap());
+            for doc in [Document::from_markdown(&md), Document::translatable(&md, InputFormat::Markdown)] {
+                for sent in seg.segments(&doc.text) {
+                    let (a, b) = doc.source_range(sent.start, sent.end);
+                    proptest::prop_assert!(a <= b && b <= md.len());
+                    proptest::prop_assert_eq!(strip(&md[a..b]), strip(sent.text), "in {:?}", md);
+                }
+            }
+        }
+    }
 }
