@@ -11,7 +11,7 @@
 //! user's and UTF-8: the charset it declares in its first 1024 bytes
 //! (`<meta charset>`, `<meta http-equiv="Content-Type" content="…; charset=…">`,
 //! or an XHTML page's `<?xml … encoding="…"?>`), found as the HTML standard's
-//! prescan finds it ([`page_charset`]).
+//! prescan finds it ([`page_charset`]), unless the page is valid UTF-8.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -152,7 +152,8 @@ pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) 
 
 /// Turns the bytes of a web page into a string: as [`decode_text`], except
 /// that, with no byte-order mark and no encoding named by the user, the
-/// charset the page declares ([`page_charset`]) decides.
+/// charset the page declares ([`page_charset`]) decides, unless the bytes are
+/// valid UTF-8 (a page re-saved as UTF-8 with its old declaration).
 ///
 /// ```
 /// use tmkit::files::{TextEncoding, decode_page};
@@ -160,8 +161,15 @@ pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) 
 /// assert!(decode_page(page, None, TextEncoding::DETECT).unwrap().ends_with("<p>Café crème.</p>"));
 /// ```
 pub fn decode_page(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
-    let declared = encoding.declared.or_else(|| page_charset(&bytes));
+    let declared = encoding.declared.or_else(|| page_declared(&bytes));
     decode_text(bytes, file, TextEncoding { declared })
+}
+
+/// The charset a page declares ([`page_charset`]), unless its bytes are valid
+/// UTF-8: a page saved as UTF-8 that kept its old declaration is read as
+/// UTF-8 (non-ASCII text in a legacy encoding is almost never valid UTF-8).
+fn page_declared(bytes: &[u8]) -> Option<&'static Encoding> {
+    page_charset(bytes).filter(|_| simdutf8::basic::from_utf8(bytes).is_err())
 }
 
 /// Where each byte of a text decoded from a legacy encoding lies in its file,
@@ -200,7 +208,7 @@ pub fn decode_page_with_offsets(
     file: Option<&Path>,
     encoding: TextEncoding,
 ) -> Result<(String, Option<FileOffsets>)> {
-    let declared = encoding.declared.or_else(|| page_charset(&bytes));
+    let declared = encoding.declared.or_else(|| page_declared(&bytes));
     let legacy = declared.filter(|e| {
         *e != UTF_8 && matches!(sniff(&bytes), Sniffed::Plain | Sniffed::UndeclaredUtf16(_))
     });
@@ -848,6 +856,22 @@ mod tests {
         assert_eq!(name(&late), None);
         assert_eq!(name(b"<p title=\"x\"><meta charset=gbk>"), Some("GBK"));
         assert_eq!(name(b"<meta charset"), None);
+    }
+
+    #[test]
+    fn a_page_in_valid_utf8_with_a_stale_declaration_stays_utf8() {
+        let page = "<meta charset=windows-1252><p>Café crème</p>"
+            .as_bytes()
+            .to_vec();
+        let (text, offsets) =
+            decode_page_with_offsets(page.clone(), None, TextEncoding::DETECT).unwrap();
+        assert!(text.contains("Café crème"));
+        assert_eq!(offsets, None);
+        assert!(
+            decode_page(page, None, TextEncoding::DETECT)
+                .unwrap()
+                .contains("Café")
+        );
     }
 
     #[test]
