@@ -559,3 +559,99 @@ fn output_folder_inside_the_input_folder() {
     let written: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
     assert_eq!(written.len(), 1);
 }
+
+/// The JSON report of an English-to-French `analyze` of `input` with memory `tm`.
+fn analyze_json(tm: &str, input: &Path) -> serde_json::Value {
+    let out = tmkit()
+        .args(["analyze", "-q", "--format", "json"])
+        .args(en_fr(tm, &[]))
+        .arg(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A quote counts what is translated: `analyze`, `segment` and `match` see
+/// the same segments of a page or a Markdown file as `pretranslate` writes,
+/// the headline included and no markup (no URL words).
+#[test]
+fn analyze_segment_and_match_see_the_segments_pretranslate_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tm = news_tm();
+    let tm = tm.to_str().unwrap();
+    let html_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    for name in ["headline_page.html", "headline_notes.md"] {
+        let input = html_dir.join(name);
+        let xlf = dir.path().join(format!("{name}.xlf"));
+        run(&en_fr(tm, &[]), &[&input], &xlf).success();
+        let doc = Document::read(&xlf).unwrap();
+        let sources: Vec<String> = doc.files[0]
+            .units
+            .iter()
+            .map(|u| u.segments[0].source.plain_text())
+            .collect();
+        assert_eq!(sources[0], "Council backs the new bridge", "{name}");
+        assert_eq!(sources.len(), 4, "{name}: {sources:?}");
+
+        let v = analyze_json(tm, &input);
+        let total = &v["total"]["total"];
+        assert_eq!(total["segments"], sources.len(), "{name}");
+        let words: u64 = sources
+            .iter()
+            .map(|s| tmkit::text::tokenize::count_words(s).words)
+            .sum();
+        assert_eq!(total["words"], words, "{name}");
+
+        let out = tmkit()
+            .args(["segment", "--lang", "en"])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines, sources, "{name}");
+
+        let out = tmkit()
+            .args(["match", "--format", "jsonl"])
+            .args(en_fr(tm, &[]))
+            .arg(&input)
+            .output()
+            .unwrap();
+        let queries: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["query"].as_str().unwrap_or_default().to_string()
+            })
+            .collect();
+        assert_eq!(queries, sources, "{name}");
+    }
+}
+
+/// A folder: analyze counts the files pretranslate takes from it (pages too).
+#[test]
+fn analyze_counts_the_files_pretranslate_takes_from_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job");
+    std::fs::create_dir(&job).unwrap();
+    let html_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    for name in ["headline_page.html", "headline_notes.md"] {
+        std::fs::copy(html_dir.join(name), job.join(name)).unwrap();
+    }
+    let tm = news_tm();
+    let tm = tm.to_str().unwrap();
+    let out = dir.path().join("out/");
+    run(&en_fr(tm, &[]), &[&job], &out).success();
+    let written: usize = ["headline_page.html.xlf", "headline_notes.md.xlf"]
+        .iter()
+        .map(|f| Document::read(&out.join(f)).unwrap().files[0].units.len())
+        .sum();
+    let v = analyze_json(tm, &job);
+    assert_eq!(v["files"].as_array().unwrap().len(), 2);
+    assert_eq!(v["total"]["total"]["segments"], written);
+}

@@ -538,3 +538,133 @@ fn mined_tables_match_their_generator() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `(text, start, end)` of each sentence `segment --format jsonl` gives for `page`.
+fn page_ranges(page: &Path) -> Vec<(String, usize, usize)> {
+    let out = tmkit()
+        .args(["segment", "--format", "jsonl"])
+        .arg(page)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
+            (
+                v["text"].as_str().unwrap().to_string(),
+                s as usize,
+                e as usize,
+            )
+        })
+        .collect()
+}
+
+/// `(text, raw[start..end])` of each sentence `segment --format jsonl` gives for `page`.
+fn page_sentences(page: &Path) -> Vec<(String, String)> {
+    let raw = std::fs::read(page).unwrap();
+    page_ranges(page)
+        .into_iter()
+        .map(|(text, s, e)| (text, String::from_utf8_lossy(&raw[s..e]).into_owned()))
+        .collect()
+}
+
+#[test]
+fn html_offsets_after_a_br_point_at_the_sentence() {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/br_lines.html");
+    let got = page_sentences(&page);
+    let raw: Vec<&str> = got.iter().map(|(_, r)| r.as_str()).collect();
+    assert_eq!(
+        raw,
+        [
+            "The ferry left at nine.",
+            "It reached the island by noon.",
+            "Crews checked the hull<br>\nand found no damage.",
+            "Tickets cost &euro;12.",
+            "Children travel free.",
+        ]
+    );
+}
+
+#[test]
+fn html_br_br_separates_paragraphs() {
+    let page =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/brbr_paragraphs.html");
+    let got = page_sentences(&page);
+    let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts[0], "Library reopens after flood");
+    assert_eq!(texts.len(), 4);
+    assert!(texts[1].starts_with("The town library reopened"));
+    for (text, raw) in &got {
+        assert!(
+            raw.ends_with(text.split_whitespace().last().unwrap()),
+            "{raw:?}"
+        );
+        assert!(!raw.contains("<br>"), "{raw:?} runs over a paragraph break");
+    }
+}
+
+#[test]
+fn a_page_is_decoded_with_the_charset_it_declares() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    for (name, first) in [
+        ("cp1252.html", "Le café du port rouvre lundi."),
+        ("cp1251.html", "Порт снова открыт."),
+        ("shift_jis.html", "港が再開した。"),
+        ("gb18030.html", "港口重新开放。"),
+        ("prolog1251.xhtml", "Порт снова открыт."),
+    ] {
+        let got = page_ranges(&dir.join(name));
+        assert_eq!(got.len(), 2, "{name}");
+        assert_eq!(got[0].0, first, "{name}");
+        // The offsets are the file's: its bytes there, decoded, are the sentence.
+        let raw = std::fs::read(dir.join(name)).unwrap();
+        let charset = tmkit::files::page_charset(&raw).unwrap();
+        for (text, start, end) in &got {
+            let (decoded, _) = charset.decode_without_bom_handling(&raw[*start..*end]);
+            assert_eq!(decoded, *text, "{name}");
+        }
+    }
+    // --encoding, when given, wins over the page's declaration.
+    tmkit()
+        .args(["--encoding", "utf-8", "segment"])
+        .arg(dir.join("cp1252.html"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not valid UTF-8"));
+}
+
+#[test]
+fn kazakh_is_detected_and_gets_its_rules() {
+    // whatlang has no Kazakh model: the text read as Belarusian, "проф." ended a sentence.
+    let text = "Ауданда 5 млн тг. бөлінді. Жұмыс басталды.\n\
+                Соңғы 2 ж. ішінде проф. Ахметов зерттеу жүргізді. Нәтижелер жақсы.\n";
+    let out = tmkit()
+        .args(["segment", "--format", "jsonl"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().all(|l| l["lang"] == "kk"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["text"] == "Соңғы 2 ж. ішінде проф. Ахметов зерттеу жүргізді."),
+        "{lines:?}"
+    );
+    if let Some(kk) = shared("data/segment/corpus/multi/kk.txt") {
+        let out = tmkit()
+            .args(["segment", "--format", "jsonl"])
+            .arg(kk)
+            .output()
+            .unwrap();
+        let first = String::from_utf8(out.stdout).unwrap();
+        assert!(first.lines().next().unwrap().contains("\"lang\":\"kk\""));
+    }
+}

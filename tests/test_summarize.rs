@@ -607,6 +607,10 @@ fn html_page_gives_only_article_sentences_with_offsets_into_the_file() {
 fn segment_match_and_analyze_read_the_page_not_its_markup() {
     let path = fixture("en_port_page.html");
     let html = std::fs::read_to_string(&path).unwrap();
+    // What is translated: the <h1> headline, then the article (summarize
+    // keeps the headline as the title instead).
+    let mut expected_segments = vec!["Port reopens after three-day storm"];
+    expected_segments.extend_from_slice(PORT_SENTENCES);
     let out = stdout_of(
         tmkit()
             .args(["segment", "--lang", "en", "--format", "jsonl"])
@@ -616,8 +620,8 @@ fn segment_match_and_analyze_read_the_page_not_its_markup() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), PORT_SENTENCES.len(), "{out}");
-    for (line, expected) in lines.iter().zip(PORT_SENTENCES) {
+    assert_eq!(lines.len(), expected_segments.len(), "{out}");
+    for (line, expected) in lines.iter().zip(&expected_segments) {
         assert_eq!(line["text"], *expected);
         let (start, end) = (
             line["start"].as_u64().unwrap() as usize,
@@ -643,7 +647,7 @@ fn segment_match_and_analyze_read_the_page_not_its_markup() {
             .arg(&tm)
             .arg(&path),
     );
-    assert_eq!(out.lines().count(), PORT_SENTENCES.len(), "{out}");
+    assert_eq!(out.lines().count(), expected_segments.len(), "{out}");
     assert!(!out.contains("dataLayer") && !out.contains("Home"), "{out}");
     let out = stdout_of(
         tmkit()
@@ -656,7 +660,7 @@ fn segment_match_and_analyze_read_the_page_not_its_markup() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         v["total"]["total"]["segments"].as_u64(),
-        Some(PORT_SENTENCES.len() as u64),
+        Some(expected_segments.len() as u64),
         "{out}"
     );
 }
@@ -1069,4 +1073,30 @@ fn outputs_inside_the_input_folder_are_not_inputs_of_the_next_run() {
         .arg(&digest)
         .assert()
         .code(2);
+}
+
+#[test]
+fn markdown_json_offsets_point_into_the_file() {
+    let path = fixture("fr_budget.md");
+    let md = std::fs::read_to_string(&path).unwrap();
+    let out = stdout_of(
+        tmkit()
+            .args(["summarize", "--sentences", "5", "--format", "json"])
+            .arg(&path),
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sentences = json["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 5, "{out}");
+    for s in sentences {
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        // The file's bytes without the Markdown marks are the sentence.
+        let raw = md[start..end].replace("**", "");
+        let raw = raw
+            .replace("](https://example.org/budget)", "")
+            .replace('[', "");
+        assert_eq!(raw, s["text"].as_str().unwrap(), "{start}..{end}");
+    }
 }

@@ -2,9 +2,8 @@
 //! from a document (plain text, Markdown, HTML) cut by the segmenter, with
 //! the paragraph each sentence starts.
 //!
-//! HTML and Markdown are reduced to text by [`extract_text`], the one place
-//! that knows how; the main-content extractor being built in `src/html/`
-//! plugs in there.
+//! HTML and Markdown are reduced to text by [`extract_text`], that is by
+//! [`Document::translatable`], as for every tool that reads documents.
 
 use crate::segment::Segmenter;
 use crate::summarize::{Document, InputFormat};
@@ -89,14 +88,7 @@ impl Sentences {
 /// markup; the main content of an HTML page (the summarizer's extractor for
 /// now). Titles come first, as their own paragraph.
 pub fn extract_text(text: &str, format: InputFormat) -> String {
-    if format == InputFormat::Text {
-        return text.to_string();
-    }
-    let doc = Document::parse(text, format);
-    match doc.title {
-        Some(title) if !doc.text.starts_with(title.as_str()) => format!("{title}\n\n{}", doc.text),
-        _ => doc.text,
-    }
+    Document::translatable(text, format).text
 }
 
 /// Paragraphs: runs of lines separated by blank lines.

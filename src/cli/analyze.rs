@@ -76,8 +76,10 @@ pub struct Args {
     /// Price per weighted word, 0 to 1e9 (adds a price to the report).
     #[arg(long, value_name = "PRICE", value_parser = parse_rate)]
     pub rate: Option<f64>,
-    /// Files or folders of the job (folders: their .txt and .md files; an XLIFF or PO file given
-    /// by name counts its source segments); '-' or nothing reads stdin.
+    /// Files or folders of the job (folders: the files pretranslate takes from them: .txt, .md,
+    /// .markdown, .html, .htm, .xhtml and XLIFF files; an XLIFF or PO file counts its source
+    /// segments; a page or Markdown file what pretranslate segments, headline included);
+    /// '-' or nothing reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
@@ -95,7 +97,7 @@ fn parse_rate(s: &str) -> Result<f64, String> {
 /// Runs `tmkit analyze`.
 pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut summary = BatchSummary::default();
-    let filter = InputFilter::new(&[], &["txt", "md"])?;
+    let filter = InputFilter::new(&[], common::JOB_EXTENSIONS)?;
     let inputs = ctx.walk_inputs(&args.files, &filter, &mut summary)?;
     let matcher = load_matcher(&args.memory, ctx)?;
     let segmenter = Segmenter::for_language(&args.memory.src);

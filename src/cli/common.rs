@@ -8,6 +8,13 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tmkit::batch::{BatchSummary, InputFilter, Progress};
 
+/// The files a folder of a translation job holds for `pretranslate`,
+/// `analyze` and `match` alike (documents and bilingual files), so that a
+/// quote counts the files that will be pretranslated.
+pub(crate) const JOB_EXTENSIONS: &[&str] = &[
+    "txt", "md", "markdown", "html", "htm", "xhtml", "xlf", "xliff", "sdlxliff", "mqxliff",
+];
+
 /// What every subcommand knows about how it was run.
 #[derive(Debug, Clone)]
 pub struct Context {

@@ -24,8 +24,8 @@ Examples:
   cat article.txt | tmkit match --tm memory.tmx --src en --tgt ja --format jsonl
 
 Inputs: files are documents split into sentences (--lines: one segment per
-line); an XLIFF or PO job gives its source segments; folders give their .txt
-and .md files; '-' or nothing reads standard
+line); an XLIFF or PO job gives its source segments; folders give the files
+pretranslate takes (.txt, .md, .markdown, .html, .htm, .xhtml, XLIFF); '-' or nothing reads standard
 input; --text gives the query text itself (a bare argument that is neither a
 file nor looks like one is taken as text too).
 
@@ -177,7 +177,7 @@ fn read_inputs(args: &[String], texts: &[String]) -> anyhow::Result<Vec<Input>> 
     for arg in args {
         let path = Path::new(arg);
         if path.is_dir() {
-            let filter = InputFilter::new(&[], &["txt", "md"])?;
+            let filter = InputFilter::new(&[], super::common::JOB_EXTENSIONS)?;
             for file in tmkit::batch::expand_inputs(&[path.to_path_buf()], &filter)? {
                 inputs.push(read_path(&file));
             }

@@ -52,6 +52,8 @@ pub struct Cli {
 
     /// Encoding of text inputs that have no byte-order mark (UTF-8/16/32 marks are
     /// always honoured): any WHATWG label, e.g. utf-16le, windows-1252, latin1, shift_jis.
+    /// Without it, a web page is read in the charset it declares (<meta charset>,
+    /// http-equiv Content-Type, or an XHTML prolog's encoding), else UTF-8.
     #[arg(long, global = true, value_name = "LABEL")]
     pub encoding: Option<String>,
 

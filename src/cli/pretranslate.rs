@@ -85,10 +85,6 @@ struct Read {
     item: Pretranslated,
 }
 
-const EXTENSIONS: [&str; 10] = [
-    "txt", "md", "markdown", "html", "htm", "xlf", "xliff", "sdlxliff", "mqxliff", "xhtml",
-];
-
 fn is_xliff(path: &Path, text: &str) -> bool {
     tmkit::xliff::Format::from_path(path) == Some(tmkit::xliff::Format::Xliff12)
         || (is_stdio(path) && text.trim_start().starts_with("<?xml") && text.contains("<xliff"))
@@ -182,7 +178,7 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // A folder entry that cannot be read (a dangling link, a loop) is
     // reported and counted; the others are still pretranslated.
     let mut summary = BatchSummary::default();
-    let mut filter = InputFilter::new(&[], &EXTENSIONS)?;
+    let mut filter = InputFilter::new(&[], common::JOB_EXTENSIONS)?;
     // The jobs of an earlier run, written inside a folder pretranslated, are
     // not inputs of this one.
     if !is_stdio(out) {

@@ -325,8 +325,9 @@ fn stream_one(
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    if tmkit::html::is_page_path(input) {
-        return segment_page(input, factory, format, file_name, out);
+    let markup = tmkit::summarize::InputFormat::from_path(input);
+    if markup != tmkit::summarize::InputFormat::Text {
+        return segment_document(input, markup, factory, format, file_name, out);
     }
     let reader = files::open_text(input)?;
     let file = (!files::is_stdio(input)).then_some(input);
@@ -346,15 +347,19 @@ fn stream_one(
     Ok(())
 }
 
-/// Segments the main content of a web page; offsets point into the page.
-fn segment_page(
+/// Segments what is translated in a web page or a Markdown file (its main
+/// text with the headline, as `pretranslate` has it); offsets point into the file.
+fn segment_document(
     input: &Path,
+    markup: tmkit::summarize::InputFormat,
     factory: &SegmenterFactory,
     format: Format,
     file_name: Option<String>,
     out: &mut impl Write,
 ) -> tmkit::Result<()> {
-    let page = tmkit::html::extract(&files::read_text(input)?);
+    let (text, file_offsets) = files::read_text_with_offsets(input)?;
+    let mut page = tmkit::summarize::Document::translatable(&text, markup);
+    page.file_offsets = file_offsets;
     let (seg, detected) = factory.for_sample(&page.text);
     let printer = Printer {
         format,
@@ -362,7 +367,7 @@ fn segment_page(
         lang: detected.map(|t| t.to_string()),
     };
     for s in seg.segments(&page.text) {
-        let (start, end) = page.map.to_source_range(s.start, s.end);
+        let (start, end) = page.source_range(s.start, s.end);
         printer
             .write_at(out, start, end, s.text)
             .map_err(|e| tmkit::Error::io(OUTPUT, e))?;

@@ -36,7 +36,7 @@ Inputs: .txt, .md, .markdown, .html and .htm files when a folder is given (--inc
 overrides; README files in folders are left out). Plain text: a short first line without final punctuation followed by a blank
 line is the headline. Markdown: the first heading. HTML: the first <h1>, else <title>;
 the page's main content (navigation, bylines, ads, share bars and comments left out);
-JSON offsets point into the HTML file.
+JSON offsets point into the file (the HTML or the Markdown, not the text reduced from it).
 
 With --tm, every digest sentence is looked up in the memory (TMX or TSV files or folders,
 or a store such as team.tmdb, as for 'tmkit match') and printed with its best translation scoring at least --min, in
@@ -369,7 +369,7 @@ fn load_memory(
 
 /// Reads, parses and summarizes one input.
 fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit::Result<Summary> {
-    let text = files::read_text(input)?;
+    let (text, file_offsets) = files::read_text_with_offsets(input)?;
     if text.trim().is_empty() {
         return Err(tmkit::Error::invalid(
             tmkit::Location {
@@ -387,6 +387,7 @@ fn summarize_input(args: &Args, summarizer: &Summarizer, input: &Path) -> tmkit:
         None => InputFormat::from_path(input),
     };
     let mut doc = Document::parse(&text, format);
+    doc.file_offsets = file_offsets;
     if let Some(title) = &args.title {
         doc.title = Some(title.clone());
     }

@@ -6,6 +6,12 @@
 //! `shift_jis`, `utf-16le`, ...); then UTF-8. UTF-16 without a mark is
 //! recognised by its NUL bytes and refused with a hint rather than read as
 //! UTF-8 full of NULs.
+//!
+//! A web page ([`decode_page`]) has one more piece of evidence between the
+//! user's and UTF-8: the charset it declares in its first 1024 bytes
+//! (`<meta charset>`, `<meta http-equiv="Content-Type" content="…; charset=…">`,
+//! or an XHTML page's `<?xml … encoding="…"?>`), found as the HTML standard's
+//! prescan finds it ([`page_charset`]), unless the page is valid UTF-8.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -142,6 +148,264 @@ pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) 
             _ => decode_utf8(bytes, file),
         },
     }
+}
+
+/// Turns the bytes of a web page into a string: as [`decode_text`], except
+/// that, with no byte-order mark and no encoding named by the user, the
+/// charset the page declares ([`page_charset`]) decides, unless the bytes are
+/// valid UTF-8 (a page re-saved as UTF-8 with its old declaration).
+///
+/// ```
+/// use tmkit::files::{TextEncoding, decode_page};
+/// let page = b"<meta charset=\"windows-1252\"><p>Caf\xe9 cr\xe8me.</p>".to_vec();
+/// assert!(decode_page(page, None, TextEncoding::DETECT).unwrap().ends_with("<p>Café crème.</p>"));
+/// ```
+pub fn decode_page(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
+    let declared = encoding.declared.or_else(|| page_declared(&bytes));
+    decode_text(bytes, file, TextEncoding { declared })
+}
+
+/// The charset a page declares ([`page_charset`]), unless its bytes are valid
+/// UTF-8: a page saved as UTF-8 that kept its old declaration is read as
+/// UTF-8 (non-ASCII text in a legacy encoding is almost never valid UTF-8).
+fn page_declared(bytes: &[u8]) -> Option<&'static Encoding> {
+    page_charset(bytes).filter(|_| simdutf8::basic::from_utf8(bytes).is_err())
+}
+
+/// Where each byte of a text decoded from a legacy encoding lies in its file,
+/// so that offsets into the text can be given as offsets into the file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FileOffsets {
+    /// For each byte of the text, and one past its end: the file offset of
+    /// the bytes its character was decoded from.
+    starts: Vec<u32>,
+}
+
+impl FileOffsets {
+    /// The file offset of the text offset `at` (a character boundary; the
+    /// text's length gives the file's).
+    pub fn to_file(&self, at: usize) -> usize {
+        self.starts
+            .get(at)
+            .or(self.starts.last())
+            .map_or(at, |&o| o as usize)
+    }
+}
+
+/// A web page as [`decode_page`] reads it, with the map from its text back
+/// to the file when it was decoded from another encoding than UTF-8 (`None`
+/// when the text's offsets are the file's, a byte-order mark aside).
+///
+/// ```
+/// use tmkit::files::{TextEncoding, decode_page_with_offsets};
+/// let page = b"<meta charset=windows-1252><p>Caf\xe9 cr\xe8me.</p>".to_vec();
+/// let (text, offsets) = decode_page_with_offsets(page, None, TextEncoding::DETECT).unwrap();
+/// let at = text.find("crème").unwrap();
+/// assert_eq!(offsets.unwrap().to_file(at + "crème".len()), 40);
+/// ```
+pub fn decode_page_with_offsets(
+    bytes: Vec<u8>,
+    file: Option<&Path>,
+    encoding: TextEncoding,
+) -> Result<(String, Option<FileOffsets>)> {
+    let declared = encoding.declared.or_else(|| page_declared(&bytes));
+    let legacy = declared.filter(|e| {
+        *e != UTF_8 && matches!(sniff(&bytes), Sniffed::Plain | Sniffed::UndeclaredUtf16(_))
+    });
+    let offsets = legacy.map(|e| file_offsets(&bytes, e));
+    let text = decode_text(bytes, file, TextEncoding { declared })?;
+    Ok((text, offsets))
+}
+
+/// The [`FileOffsets`] of `bytes` decoded from `encoding` (valid text).
+fn file_offsets(bytes: &[u8], encoding: &'static Encoding) -> FileOffsets {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut starts = Vec::with_capacity(bytes.len() * 2 + 1);
+    let mut buf = [0u8; 32];
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        let last = i + 1 == bytes.len();
+        let (_, _, written) =
+            decoder.decode_to_utf8_without_replacement(&bytes[i..=i], &mut buf, last);
+        if written > 0 {
+            starts.extend(std::iter::repeat_n(start as u32, written));
+            start = i + 1;
+        }
+    }
+    starts.push(bytes.len() as u32);
+    FileOffsets { starts }
+}
+
+/// The encoding a page declares in its first 1024 bytes: an XML declaration's
+/// `encoding`, else the first `<meta charset>` or `<meta http-equiv=
+/// "Content-Type">` whose label `encoding_rs` knows (comments and other tags
+/// skipped, as the HTML standard's prescan does). A declared UTF-16 means
+/// UTF-8 (the bytes were read as ASCII), `x-user-defined` windows-1252.
+///
+/// ```
+/// use tmkit::files::page_charset;
+/// let page = br#"<html><head><meta http-equiv="content-type" content="text/html; charset=Shift_JIS">"#;
+/// assert_eq!(page_charset(page).unwrap().name(), "Shift_JIS");
+/// assert_eq!(page_charset(b"<?xml version='1.0' encoding='windows-1251'?><html>").unwrap().name(), "windows-1251");
+/// assert_eq!(page_charset(b"<!-- <meta charset=koi8-r> --><p>"), None);
+/// ```
+pub fn page_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let found = xml_declared(head).or_else(|| meta_declared(head))?;
+    Some(
+        if found == encoding_rs::UTF_16LE || found == encoding_rs::UTF_16BE {
+            UTF_8
+        } else if found == encoding_rs::X_USER_DEFINED {
+            encoding_rs::WINDOWS_1252
+        } else {
+            found
+        },
+    )
+}
+
+/// `<?xml … encoding="…"?>` at the very start.
+fn xml_declared(head: &[u8]) -> Option<&'static Encoding> {
+    let decl = head.strip_prefix(b"<?xml")?;
+    let decl = &decl[..find(decl, b"?>")?];
+    let at = find(decl, b"encoding")? + b"encoding".len();
+    let (_, value) = attribute_value(decl, skip_space(decl, at))?;
+    Encoding::for_label(value)
+}
+
+/// The prescan's `<meta>` search.
+fn meta_declared(head: &[u8]) -> Option<&'static Encoding> {
+    let mut i = 0;
+    while i < head.len() {
+        let rest = &head[i..];
+        if rest.starts_with(b"<!--") {
+            i += find(&rest[4..], b"-->").map_or(head.len(), |e| e + 7);
+        } else if rest.len() > 5
+            && rest[..5].eq_ignore_ascii_case(b"<meta")
+            && matches!(rest[5], b'/' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+        {
+            let (found, end) = meta_charset(head, i + 5);
+            if found.is_some() {
+                return found;
+            }
+            i = end;
+        } else if rest.starts_with(b"<")
+            && rest.len() > 1
+            && (rest[1].is_ascii_alphabetic()
+                || rest[1] == b'/'
+                || rest[1] == b'!'
+                || rest[1] == b'?')
+        {
+            i += find(rest, b">").map_or(head.len(), |e| e + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The charset of the `<meta` tag whose attributes start at `at`, and where the tag ends.
+fn meta_charset(head: &[u8], mut at: usize) -> (Option<&'static Encoding>, usize) {
+    let (mut charset, mut content, mut http_equiv) = (None, None, false);
+    loop {
+        at = skip_space(head, at);
+        while head.get(at) == Some(&b'/') {
+            at = skip_space(head, at + 1);
+        }
+        match head.get(at) {
+            None => return (None, head.len()),
+            Some(b'>') => break,
+            Some(_) => {}
+        }
+        let name_start = at;
+        while at < head.len()
+            && !matches!(
+                head[at],
+                b'=' | b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'
+            )
+        {
+            at += 1;
+        }
+        let name = head[name_start..at].to_ascii_lowercase();
+        at = skip_space(head, at);
+        let mut value: &[u8] = b"";
+        if head.get(at) == Some(&b'=') {
+            match attribute_value(head, skip_space(head, at + 1)) {
+                Some((end, v)) => {
+                    value = v;
+                    at = end;
+                }
+                None => return (None, head.len()),
+            }
+        }
+        match name.as_slice() {
+            b"charset" if charset.is_none() => charset = Some(value),
+            b"content" if content.is_none() => content = Some(value),
+            b"http-equiv" => http_equiv |= value.eq_ignore_ascii_case(b"content-type"),
+            _ => {}
+        }
+    }
+    let label = charset.or_else(|| content.filter(|_| http_equiv).and_then(content_charset));
+    (label.and_then(Encoding::for_label), at + 1)
+}
+
+/// The `charset=` of a `content` attribute (`text/html; charset=utf-8`).
+fn content_charset(content: &[u8]) -> Option<&[u8]> {
+    let lower = content.to_ascii_lowercase();
+    let at = find(&lower, b"charset")? + b"charset".len();
+    let at = skip_space(content, at);
+    if content.get(at) != Some(&b'=') {
+        return None;
+    }
+    let at = skip_space(content, at + 1);
+    match content.get(at)? {
+        q @ (b'"' | b'\'') => {
+            let end = content[at + 1..].iter().position(|b| b == q)?;
+            Some(&content[at + 1..at + 1 + end])
+        }
+        _ => {
+            let end = content[at..]
+                .iter()
+                .position(|b| matches!(b, b';' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+                .map_or(content.len(), |e| at + e);
+            Some(&content[at..end])
+        }
+    }
+}
+
+/// A quoted or unquoted attribute value at `at`: where it ends, and the value.
+fn attribute_value(s: &[u8], at: usize) -> Option<(usize, &[u8])> {
+    let at = if s.get(at) == Some(&b'=') {
+        skip_space(s, at + 1)
+    } else {
+        at
+    };
+    match s.get(at)? {
+        q @ (b'"' | b'\'') => {
+            let end = s[at + 1..].iter().position(|b| b == q)?;
+            Some((at + 2 + end, &s[at + 1..at + 1 + end]))
+        }
+        _ => {
+            let end = s[at..]
+                .iter()
+                .position(|b| matches!(b, b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+                .map_or(s.len(), |e| at + e);
+            Some((end, &s[at..end]))
+        }
+    }
+}
+
+fn skip_space(s: &[u8], mut at: usize) -> usize {
+    while s
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+    {
+        at += 1;
+    }
+    at
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
 }
 
 /// Turns UTF-8 bytes into a string, dropping a BOM; errors point at the first bad byte.
@@ -566,5 +830,66 @@ mod tests {
         assert!(read_all(utf16(&long, true, false), TextEncoding::DETECT).is_err());
         let latin = TextEncoding::for_label("latin1").unwrap();
         assert_eq!(read_all(b"caf\xE9".to_vec(), latin).unwrap(), "café");
+    }
+
+    #[test]
+    fn page_charset_follows_the_prescan() {
+        let name = |s: &[u8]| page_charset(s).map(Encoding::name);
+        assert_eq!(name(b"<meta charset=\"ISO-8859-1\">"), Some("windows-1252"));
+        assert_eq!(name(b"<META CHARSET=koi8-r>"), Some("KOI8-R"));
+        assert_eq!(
+            name(b"<meta content='text/html; charset=\"euc-kr\"' http-equiv='Content-Type'>"),
+            Some("EUC-KR")
+        );
+        // content without http-equiv is no declaration; a bad label is skipped.
+        assert_eq!(name(b"<meta content=\"text/html; charset=gbk\">"), None);
+        assert_eq!(
+            name(b"<meta charset=klingon><meta charset=big5>"),
+            Some("Big5")
+        );
+        // UTF-16 declared in bytes read as ASCII means UTF-8.
+        assert_eq!(name(b"<meta charset=utf-16le>"), Some("UTF-8"));
+        // Only the first 1024 bytes count; a <meta> inside another tag's
+        // attribute is not one.
+        let mut late = vec![b' '; 1024];
+        late.extend_from_slice(b"<meta charset=big5>");
+        assert_eq!(name(&late), None);
+        assert_eq!(name(b"<p title=\"x\"><meta charset=gbk>"), Some("GBK"));
+        assert_eq!(name(b"<meta charset"), None);
+    }
+
+    #[test]
+    fn a_page_in_valid_utf8_with_a_stale_declaration_stays_utf8() {
+        let page = "<meta charset=windows-1252><p>Café crème</p>"
+            .as_bytes()
+            .to_vec();
+        let (text, offsets) =
+            decode_page_with_offsets(page.clone(), None, TextEncoding::DETECT).unwrap();
+        assert!(text.contains("Café crème"));
+        assert_eq!(offsets, None);
+        assert!(
+            decode_page(page, None, TextEncoding::DETECT)
+                .unwrap()
+                .contains("Café")
+        );
+    }
+
+    #[test]
+    fn a_bom_and_the_users_encoding_win_over_the_page() {
+        let page = b"<meta charset=windows-1251><p>\xcf\xee\xf0\xf2</p>".to_vec();
+        assert!(
+            decode_page(page.clone(), None, TextEncoding::DETECT)
+                .unwrap()
+                .contains("Порт")
+        );
+        let latin1 = TextEncoding::for_label("latin1").unwrap();
+        assert!(decode_page(page, None, latin1).unwrap().contains("Ïîðò"));
+        let mut bom = b"\xEF\xBB\xBF<meta charset=windows-1251>".to_vec();
+        bom.extend_from_slice("<p>Порт</p>".as_bytes());
+        assert!(
+            decode_page(bom, None, TextEncoding::DETECT)
+                .unwrap()
+                .contains("Порт")
+        );
     }
 }

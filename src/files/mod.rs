@@ -18,7 +18,10 @@ mod decode;
 mod tree;
 
 pub use atomic::{AtomicFile, remove_temporaries, write_atomic};
-pub use decode::{TextEncoding, decode_text, decode_utf8, utf8_reader};
+pub use decode::{
+    FileOffsets, TextEncoding, decode_page, decode_page_with_offsets, decode_text, decode_utf8,
+    page_charset, utf8_reader,
+};
 pub use tree::OutputTree;
 
 /// True when `path` means standard input or output.
@@ -99,11 +102,31 @@ pub fn set_default_encoding(encoding: TextEncoding) -> bool {
 static DEFAULT_ENCODING: OnceLock<TextEncoding> = OnceLock::new();
 
 /// Reads a whole text input (a path or `-`) into a string: a byte-order mark
-/// decides the encoding, else [`default_encoding`]; see [`decode_text`].
-/// Errors name the file, and the line and column of the first bad byte.
+/// decides the encoding, else [`default_encoding`] when it was set, else for
+/// a web page ([`crate::html::is_page_path`]) the charset it declares, else
+/// UTF-8; see [`decode_text`] and [`decode_page`]. Errors name the file, and
+/// the line and column of the first bad byte.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
-    decode_text(bytes, (!is_stdio(path)).then_some(path), default_encoding())
+    let file = (!is_stdio(path)).then_some(path);
+    if file.is_some() && crate::html::is_page_path(path) {
+        decode_page(bytes, file, default_encoding())
+    } else {
+        decode_text(bytes, file, default_encoding())
+    }
+}
+
+/// Reads a text input as [`read_text`] does, with the map from the text's
+/// offsets to the file's when a web page was decoded from its declared
+/// legacy charset ([`decode_page_with_offsets`]; `None` otherwise).
+pub fn read_text_with_offsets(path: &Path) -> Result<(String, Option<FileOffsets>)> {
+    let bytes = read_bytes(path)?;
+    let file = (!is_stdio(path)).then_some(path);
+    if file.is_some() && crate::html::is_page_path(path) {
+        decode_page_with_offsets(bytes, file, default_encoding())
+    } else {
+        Ok((decode_text(bytes, file, default_encoding())?, None))
+    }
 }
 
 /// Opens a text input (a path or `-`) as a stream of UTF-8 bytes, decoded as

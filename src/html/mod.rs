@@ -37,8 +37,9 @@ use std::path::Path;
 use scraper::{ElementRef, Html, Node, Selector};
 
 pub use boilerplate::looks_like_byline;
+use offsets::Aligner;
 pub use offsets::OffsetMap;
-use offsets::{Aligner, TextBuilder};
+pub(crate) use offsets::TextBuilder;
 
 /// The main content of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,39 +67,90 @@ pub fn is_page_path(path: &Path) -> bool {
     })
 }
 
-/// The text a text tool should read from the file `path`: the main content
-/// when it is a page ([`is_page_path`]), else `text` itself.
+/// The text a text tool should read from the file `path`: what is
+/// translated in it ([`crate::summarize::Document::translatable`]): a page's
+/// main content with its headline, Markdown without its markup, else `text`
+/// itself.
 ///
 /// ```
 /// use std::path::Path;
 /// let page = "<nav>Home</nav><p>The port reopened.</p>".to_string();
 /// assert_eq!(tmkit::html::readable_text(Path::new("a.html"), page.clone()), "The port reopened.");
 /// assert_eq!(tmkit::html::readable_text(Path::new("a.txt"), page.clone()), page);
+/// let md = "# Port\n\nIt **reopened**.".to_string();
+/// assert_eq!(tmkit::html::readable_text(Path::new("a.md"), md), "Port\n\nIt reopened.");
 /// ```
 pub fn readable_text(path: &Path, text: String) -> String {
-    if is_page_path(path) {
-        extract(&text).text
-    } else {
-        text
+    use crate::summarize::{Document, InputFormat};
+    match InputFormat::from_path(path) {
+        InputFormat::Text => text,
+        format => Document::translatable(&text, format).text,
     }
 }
 
-/// Extracts the main content of `html` (see the module docs).
+/// Extracts the main content of `html` (see the module docs); the `<h1>`
+/// headline is the title, not part of the text.
 pub fn extract(html: &str) -> Extracted {
+    extract_with(html, false)
+}
+
+/// The main content of `html` with its headline as the first paragraph of
+/// the text, as a translator gets it: the `<h1>` where it stands in the
+/// content, else the headline (`<h1>` outside the content, or `<title>`)
+/// before it. Offsets of the headline point at its place in the page.
+///
+/// ```
+/// let page = "<html><head><title>Storm | Daily</title></head><body><article>\
+///     <h1>Storm hits coast</h1><p>The storm hit the coast.</p></article></body></html>";
+/// let doc = tmkit::html::extract_with_headline(page);
+/// assert_eq!(doc.text, "Storm hits coast\n\nThe storm hit the coast.");
+/// let (s, e) = doc.map.to_source_range(0, 16);
+/// assert_eq!(&page[s..e], "Storm hits coast");
+/// ```
+pub fn extract_with_headline(html: &str) -> Extracted {
+    extract_with(html, true)
+}
+
+fn extract_with(html: &str, keep_headline: bool) -> Extracted {
     let page = Html::parse_document(html);
-    let h1 = first_text(&page, "h1");
-    let title = h1.clone().or_else(|| first_text(&page, "title"));
+    let h1 = first_element(&page, "h1");
+    let title_el = first_element(&page, "title");
+    let h1_text = h1.map(element_text);
+    let title = h1_text
+        .clone()
+        .or_else(|| title_el.map(element_text).filter(|t| !t.is_empty()));
     let roots = content_roots(&page);
-    let mut walk = Walk {
-        builder: TextBuilder::default(),
-        aligner: Aligner::new(html),
-        headline: h1,
-        ended: false,
-    };
+    let mut walk = Walk::new(html, h1_text, keep_headline);
     for root in roots {
         walk.collect(root);
     }
-    let (text, map) = walk.builder.finish();
+    let placed = walk.headline.is_none();
+    let (body, body_map) = walk.builder.finish();
+    if !keep_headline || placed {
+        return Extracted {
+            title,
+            text: body,
+            map: body_map,
+        };
+    }
+    // The headline is not in the content: it goes first, found on its own.
+    let mut head = Walk::new(html, None, false);
+    match (h1, title_el) {
+        (Some(h1), _) => {
+            let mut nodes = Vec::new();
+            push_text_nodes(h1, &mut nodes);
+            head.block_of_nodes(&nodes);
+        }
+        (None, Some(t)) => {
+            head.aligner = Aligner::after_tag(html, "title");
+            let nodes: Vec<Piece> = t.text().map(|n| Piece::Text(n.to_string())).collect();
+            head.block_of_nodes(&nodes);
+        }
+        (None, None) => {}
+    }
+    let mut builder = head.builder;
+    builder.append_block(&body, &body_map);
+    let (text, map) = builder.finish();
     Extracted { title, text, map }
 }
 
@@ -241,12 +293,25 @@ fn skipped(el: &ElementRef<'_>) -> bool {
 struct Walk<'a> {
     builder: TextBuilder,
     aligner: Aligner<'a>,
+    /// The `<h1>` headline's text until the walk meets it.
     headline: Option<String>,
+    /// The headline is kept in the text where it stands (else left out).
+    keep_headline: bool,
     /// A comment section started: nothing after it is the article.
     ended: bool,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(html: &'a str, headline: Option<String>, keep_headline: bool) -> Self {
+        Walk {
+            builder: TextBuilder::default(),
+            aligner: Aligner::new(html),
+            headline,
+            keep_headline,
+            ended: false,
+        }
+    }
+
     fn collect(&mut self, el: ElementRef<'_>) {
         for child in el.children() {
             if self.ended {
@@ -257,7 +322,7 @@ impl Walk<'_> {
                 if let Node::Text(t) = child.value()
                     && t.trim().chars().count() >= 40
                 {
-                    self.block_of_nodes(&[t.to_string()]);
+                    self.block_of_nodes(&[Piece::Text(t.to_string())]);
                 }
                 continue;
             };
@@ -280,8 +345,14 @@ impl Walk<'_> {
             return;
         }
         if name == "h1" && self.headline.as_deref() == Some(text.as_str()) {
-            // The headline is the title, not a sentence of the body.
+            // The headline is the title, not a sentence of the body, unless
+            // the caller keeps it.
             self.headline = None;
+            if self.keep_headline {
+                let mut nodes = Vec::new();
+                push_text_nodes(el, &mut nodes);
+                self.block_of_nodes(&nodes);
+            }
             return;
         }
         if boilerplate::starts_comments(&text, name) {
@@ -296,11 +367,28 @@ impl Walk<'_> {
         self.block_of_nodes(&nodes);
     }
 
-    fn block_of_nodes(&mut self, nodes: &[String]) {
+    /// One block of text nodes: a `<br>` starts a new line, two or more in a
+    /// row (whitespace between them allowed) a new paragraph.
+    fn block_of_nodes(&mut self, nodes: &[Piece]) {
         self.builder.start_block();
+        let mut breaks = 0;
         for node in nodes {
-            let positions = self.aligner.align(node);
-            self.builder.push(node, &positions);
+            match node {
+                Piece::Break => breaks += 1,
+                Piece::Text(t) => {
+                    let blank = t.trim().is_empty();
+                    if !blank {
+                        match breaks {
+                            0 => {}
+                            1 => self.builder.line_break(),
+                            _ => self.builder.start_block(),
+                        }
+                        breaks = 0;
+                    }
+                    let positions = self.aligner.align(t);
+                    self.builder.push(t, &positions);
+                }
+            }
         }
     }
 }
@@ -327,22 +415,31 @@ fn link_density(el: ElementRef<'_>) -> f32 {
     linked as f32 / total as f32
 }
 
-fn first_text(page: &Html, selector: &str) -> Option<String> {
+/// The first element matching `selector` that has text.
+fn first_element<'p>(page: &'p Html, selector: &str) -> Option<ElementRef<'p>> {
     let sel = Selector::parse(selector).ok()?;
-    page.select(&sel).map(element_text).find(|t| !t.is_empty())
+    page.select(&sel).find(|e| !element_text(*e).is_empty())
 }
 
-/// The text nodes of `el` in document order, skipping scripts, styles and the like.
-fn push_text_nodes(el: ElementRef<'_>, out: &mut Vec<String>) {
+/// A piece of a block: a text node of the page, or a `<br>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Break,
+}
+
+/// The text nodes and line breaks of `el` in document order, skipping
+/// scripts, styles and the like.
+fn push_text_nodes(el: ElementRef<'_>, out: &mut Vec<Piece>) {
     for child in el.children() {
         match child.value() {
-            Node::Text(t) => out.push(t.to_string()),
+            Node::Text(t) => out.push(Piece::Text(t.to_string())),
             Node::Element(e) => {
                 if SKIPPED.contains(&e.name()) {
                     continue;
                 }
                 if e.name() == "br" {
-                    out.push(" ".to_string());
+                    out.push(Piece::Break);
                 }
                 if let Some(ce) = ElementRef::wrap(child) {
                     push_text_nodes(ce, out);
@@ -358,7 +455,11 @@ pub(crate) fn element_text(el: ElementRef<'_>) -> String {
     let mut nodes = Vec::new();
     push_text_nodes(el, &mut nodes);
     let mut out = String::new();
-    for word in nodes.iter().flat_map(|n| n.split_whitespace()) {
+    let words = nodes.iter().flat_map(|n| match n {
+        Piece::Text(t) => t.split_whitespace(),
+        Piece::Break => "".split_whitespace(),
+    });
+    for word in words {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -432,6 +533,96 @@ mod tests {
             let d = extract(s);
             let (a, b) = d.map.to_source_range(0, d.text.len());
             assert!(a <= b && b <= s.len());
+        }
+    }
+
+    /// The text of `raw[start..end]` as a reader sees it: tags removed (line
+    /// and paragraph breaks as a space), `&amp;` decoded, whitespace collapsed.
+    fn visible(raw: &str) -> String {
+        let mut out = String::new();
+        let mut tag: Option<String> = None;
+        for c in raw.chars() {
+            match (c, tag.as_mut()) {
+                ('<', None) => tag = Some(String::new()),
+                ('>', Some(t)) => {
+                    if ["br", "br/", "p", "/p"].contains(&t.as_str()) {
+                        out.push(' ');
+                    }
+                    tag = None;
+                }
+                (_, Some(t)) => t.push(c),
+                (_, None) => out.push(c),
+            }
+        }
+        out.replace("&amp;", "&")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn sentences(html: &str) -> Vec<(String, String)> {
+        let d = extract(html);
+        let seg = crate::segment::Segmenter::for_language(&"en".parse().unwrap());
+        seg.segments(&d.text)
+            .map(|s| {
+                let (a, b) = d.map.to_source_range(s.start, s.end);
+                (s.text.to_string(), html[a..b].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_br_is_a_line_break_and_offsets_stay_on_the_text() {
+        let html = "<p>One sentence here.<br>Two sentence here.</p>";
+        let d = extract(html);
+        assert_eq!(d.text, "One sentence here.\nTwo sentence here.");
+        let got = sentences(html);
+        assert_eq!(
+            got.iter().map(|(_, raw)| raw.as_str()).collect::<Vec<_>>(),
+            ["One sentence here.", "Two sentence here."]
+        );
+        // A sentence that runs over the break covers it in the page.
+        let html = "<p>One sentence here<br>two sentence here.</p>";
+        assert_eq!(
+            sentences(html)[0].1,
+            "One sentence here<br>two sentence here."
+        );
+        let html = "<p>One here.<br/>\n  Two here.</p>";
+        assert_eq!(extract(html).text, "One here.\nTwo here.");
+        assert_eq!(sentences(html)[1].1, "Two here.");
+    }
+
+    #[test]
+    fn two_brs_make_a_paragraph_break() {
+        let html = "<table><tr><td><b>Minister quits</b><br><br>\nThe minister quit on Friday.<br> \n<br>He said little.</td></tr></table>";
+        let d = extract(html);
+        assert_eq!(
+            d.text,
+            "Minister quits\n\nThe minister quit on Friday.\n\nHe said little."
+        );
+        let got = sentences(html);
+        assert_eq!(got.len(), 3);
+        for (text, raw) in got {
+            assert_eq!(
+                visible(&raw),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_ranges_around_brs_slice_to_the_sentence(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "<br>", "<br/>", "<br><br>", " ", "\n", "Rain fell.", "the port", "closed",
+                "Ships &amp; boats", "<b>wind</b>", "<i>It ended.</i>", "</p><p>",
+            ]), 1..24)
+        ) {
+            let html = format!("<html><body><article><p>{}</p></article></body></html>", pieces.concat());
+            for (text, raw) in sentences(&html) {
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                proptest::prop_assert_eq!(visible(&raw), text, "in {:?}", html);
+            }
         }
     }
 }

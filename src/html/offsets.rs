@@ -76,22 +76,34 @@ impl OffsetMap {
 }
 
 /// Writes extracted text block by block, collapsing whitespace and recording
-/// where each character came from.
+/// where each character came from (also used for Markdown, through
+/// [`TextBuilder::emit`] and [`TextBuilder::push_unmapped`]).
 #[derive(Debug, Default)]
-pub(super) struct TextBuilder {
+pub(crate) struct TextBuilder {
     text: String,
     runs: Vec<Run>,
     /// Source of the whitespace seen since the last character, if any.
     pending_space: Option<(usize, usize)>,
     /// A block was started and has no character yet.
     pending_break: bool,
+    /// A line break (`<br>`) was seen since the last character.
+    pending_line: bool,
 }
 
 impl TextBuilder {
     /// The next characters start a new paragraph.
     pub(super) fn start_block(&mut self) {
         self.pending_break = true;
+        self.pending_line = false;
         self.pending_space = None;
+    }
+
+    /// The next characters start a new line of the same paragraph.
+    pub(super) fn line_break(&mut self) {
+        if !self.pending_break && !self.text.is_empty() {
+            self.pending_line = true;
+            self.pending_space = None;
+        }
     }
 
     /// Appends `node`; `positions[i]` is the source (offset, length) of its
@@ -100,7 +112,11 @@ impl TextBuilder {
         for (i, c) in node.chars().enumerate() {
             let pos = positions.get(i).copied().flatten();
             if c.is_whitespace() {
-                if !self.pending_break && !self.text.is_empty() && self.pending_space.is_none() {
+                if !self.pending_break
+                    && !self.pending_line
+                    && !self.text.is_empty()
+                    && self.pending_space.is_none()
+                {
                     self.pending_space = Some(pos.unwrap_or((self.source_end(), 0)));
                 }
                 continue;
@@ -110,7 +126,11 @@ impl TextBuilder {
                     self.text.push_str("\n\n");
                 }
                 self.pending_break = false;
+                self.pending_line = false;
                 self.pending_space = None;
+            } else if self.pending_line {
+                self.text.push('\n');
+                self.pending_line = false;
             } else if let Some((at, len)) = self.pending_space.take() {
                 self.emit(' ', at, len);
             }
@@ -123,7 +143,19 @@ impl TextBuilder {
         self.runs.last().map_or(0, |r| r.source + r.source_len)
     }
 
-    fn emit(&mut self, c: char, source: usize, source_len: usize) {
+    /// The text written so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Appends `s`, which stands for nothing in the source (a paragraph
+    /// break, a space joining two lines).
+    pub(crate) fn push_unmapped(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// Appends `c`, found at `source` (`source_len` bytes) in the source.
+    pub(crate) fn emit(&mut self, c: char, source: usize, source_len: usize) {
         let text = self.text.len();
         self.text.push(c);
         let text_len = c.len_utf8();
@@ -148,8 +180,27 @@ impl TextBuilder {
         });
     }
 
+    /// Appends `text` (mapped by `map`) as a new paragraph.
+    pub(super) fn append_block(&mut self, text: &str, map: &OffsetMap) {
+        if text.is_empty() {
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push_str("\n\n");
+        }
+        let shift = self.text.len();
+        self.text.push_str(text);
+        self.runs.extend(map.runs.iter().map(|r| Run {
+            text: r.text + shift,
+            ..*r
+        }));
+        self.pending_break = false;
+        self.pending_line = false;
+        self.pending_space = None;
+    }
+
     /// The text and its map.
-    pub(super) fn finish(self) -> (String, OffsetMap) {
+    pub(crate) fn finish(self) -> (String, OffsetMap) {
         (self.text, OffsetMap { runs: self.runs })
     }
 }
@@ -168,6 +219,21 @@ const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 impl<'a> Aligner<'a> {
     pub(super) fn new(source: &'a str) -> Self {
         Aligner { source, cursor: 0 }
+    }
+
+    /// An aligner that starts inside the first `<tag>` (a raw-text element
+    /// such as `<title>`, whose content [`Aligner::align`] finds only from there).
+    pub(super) fn after_tag(source: &'a str, tag: &str) -> Self {
+        let lower = source.to_ascii_lowercase();
+        let open = format!("<{tag}");
+        let cursor = lower
+            .match_indices(&open)
+            .find(|(at, _)| {
+                lower[at + open.len()..].starts_with(|c: char| c == '>' || c.is_ascii_whitespace())
+            })
+            .and_then(|(at, _)| lower[at..].find('>').map(|e| at + e + 1))
+            .unwrap_or(0);
+        Aligner { source, cursor }
     }
 
     /// The source (offset, length) of each character of `node`, found after

@@ -78,21 +78,11 @@ pub struct Stats {
 }
 
 /// The text of a document to segment: plain text as it is; Markdown and
-/// HTML reduced to their text (the headline first).
-///
-/// This is the seam for the HTML main-content extractor: documents go
-/// through the same reduction as `tmkit summarize`.
+/// HTML reduced to their text, the headline first
+/// ([`crate::summarize::Document::translatable`], which `analyze`, `match`
+/// and `segment` read documents through too).
 pub fn document_text(text: &str, format: InputFormat) -> String {
-    if format == InputFormat::Text {
-        return text.to_string();
-    }
-    let doc = crate::summarize::Document::parse(text, format);
-    match doc.title {
-        Some(title) if !doc.text.trim_start().starts_with(title.trim()) => {
-            format!("{title}\n\n{}", doc.text)
-        }
-        _ => doc.text,
-    }
+    crate::summarize::Document::translatable(text, format).text
 }
 
 /// The XLIFF 1.2 `datatype` of an input format.

@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use crate::html::OffsetMap;
+use crate::html::{OffsetMap, TextBuilder};
 
 /// The markup of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,8 +75,13 @@ pub struct Document {
     /// Byte offset in `text` where the body starts (after a title line kept in
     /// plain text); sentences before it are not ranked.
     pub body_start: usize,
-    /// For text extracted from a page: where each part of `text` lies in it.
+    /// For text reduced from markup (HTML, Markdown): where each part of
+    /// `text` lies in the input.
     pub source_map: Option<OffsetMap>,
+    /// For a file decoded from a legacy encoding: where each byte of the
+    /// decoded input lies in the file ([`crate::files::read_text_with_offsets`]).
+    /// Set by the reader; [`Document::source_range`] goes through it.
+    pub file_offsets: Option<crate::files::FileOffsets>,
 }
 
 impl Document {
@@ -126,6 +131,7 @@ impl Document {
                 text: text.to_string(),
                 body_start: lead_ws + first_end,
                 source_map: None,
+                file_offsets: None,
             };
         }
         Document {
@@ -133,82 +139,55 @@ impl Document {
             text: text.to_string(),
             body_start: 0,
             source_map: None,
+            file_offsets: None,
         }
     }
 
     /// Markdown reduced to plain paragraphs; the first heading is the title.
+    /// The source map gives offsets into the Markdown.
     pub fn from_markdown(text: &str) -> Self {
-        let mut title = None;
-        let mut out = String::with_capacity(text.len());
-        let mut in_fence: Option<&str> = None;
-        let mut seen_text = false;
-        let lines: Vec<&str> = text.lines().collect();
-        let mut i = 0;
-        while i < lines.len() {
-            let line = lines[i];
-            let trimmed = line.trim();
-            i += 1;
-            if let Some(fence) = in_fence {
-                if trimmed.starts_with(fence) {
-                    in_fence = None;
-                }
-                continue;
-            }
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                in_fence = Some(&trimmed[..3]);
-                continue;
-            }
-            if is_rule(trimmed) || is_link_definition(trimmed) {
-                push_break(&mut out);
-                continue;
-            }
-            // Setext heading: a text line underlined with === or ---.
-            let underline = lines.get(i).map(|l| l.trim()).unwrap_or("");
-            let setext = !trimmed.is_empty()
-                && underline.len() >= 2
-                && (underline.bytes().all(|b| b == b'=') || underline.bytes().all(|b| b == b'-'));
-            let heading = if setext {
-                i += 1;
-                Some(trimmed)
-            } else {
-                atx_heading(trimmed)
-            };
-            if let Some(h) = heading {
-                let h = inline_markdown(h);
-                if title.is_none() && !seen_text && !h.is_empty() {
-                    title = Some(h);
-                } else {
-                    push_break(&mut out);
-                    out.push_str(&h);
-                    push_break(&mut out);
-                }
-                continue;
-            }
-            if trimmed.is_empty() {
-                push_break(&mut out);
-                continue;
-            }
-            let content = strip_block_markers(trimmed);
-            let content = inline_markdown(content);
-            if content.is_empty() {
-                continue;
-            }
-            seen_text = true;
-            if !out.is_empty() && !out.ends_with('\n') {
-                // A list item starts its own line; a wrapped line continues its paragraph.
-                if content_starts_item(trimmed) {
-                    out.push('\n');
-                } else {
-                    out.push(' ');
+        markdown(text, false)
+    }
+
+    /// The text to translate in a document of `format`, with its headline:
+    /// plain text as it is; Markdown reduced to text with its first heading
+    /// kept as the first paragraph; a page's main content with its headline
+    /// ([`crate::html::extract_with_headline`]). `title` is the headline, `body_start`
+    /// 0: every sentence is translated. Offsets map into the input
+    /// ([`Document::source_range`]).
+    ///
+    /// This is the one decision of what is translated: `pretranslate`,
+    /// `analyze`, `match`, `segment` and `align` all read documents through it,
+    /// so a quote counts what the translator gets.
+    ///
+    /// ```
+    /// use tmkit::summarize::{Document, InputFormat};
+    /// let md = "# Storm closes port\n\nThe port of **Eastham** closed on [Monday](https://x.org/a/b).";
+    /// let doc = Document::translatable(md, InputFormat::Markdown);
+    /// assert_eq!(doc.text, "Storm closes port\n\nThe port of Eastham closed on Monday.");
+    /// let (s, e) = doc.source_range(19, doc.text.len());
+    /// assert_eq!(&md[s..e], "The port of **Eastham** closed on [Monday](https://x.org/a/b).");
+    /// ```
+    pub fn translatable(text: &str, format: InputFormat) -> Self {
+        match format {
+            InputFormat::Text => Document {
+                title: None,
+                text: text.to_string(),
+                body_start: 0,
+                source_map: None,
+                file_offsets: None,
+            },
+            InputFormat::Markdown => markdown(text, true),
+            InputFormat::Html => {
+                let page = crate::html::extract_with_headline(text);
+                Document {
+                    title: page.title,
+                    text: page.text,
+                    body_start: 0,
+                    source_map: Some(page.map),
+                    file_offsets: None,
                 }
             }
-            out.push_str(&content);
-        }
-        Document {
-            title,
-            text: out.trim().to_string(),
-            body_start: 0,
-            source_map: None,
         }
     }
 
@@ -220,11 +199,12 @@ impl Document {
             text: page.text,
             body_start: 0,
             source_map: Some(page.map),
+            file_offsets: None,
         }
     }
 
     /// The byte range in the input file of `start..end` in [`Document::text`]:
-    /// the same range, except for a page, where it is mapped into the HTML.
+    /// the same range for plain text; for HTML and Markdown, mapped into the markup.
     ///
     /// ```
     /// use tmkit::summarize::{Document, InputFormat};
@@ -235,10 +215,103 @@ impl Document {
     /// assert_eq!(&html[s..e], "Caf&eacute; prices rose.");
     /// ```
     pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
-        match &self.source_map {
+        let (start, end) = match &self.source_map {
             Some(map) => map.to_source_range(start, end),
             None => (start, end),
+        };
+        match &self.file_offsets {
+            Some(file) => (file.to_file(start), file.to_file(end)),
+            None => (start, end),
         }
+    }
+}
+
+/// Markdown reduced to plain paragraphs (see [`Document::from_markdown`]);
+/// with `keep_title`, the first heading stays in the text as its first
+/// paragraph (it is also the title).
+fn markdown(text: &str, keep_title: bool) -> Document {
+    let mut title = None;
+    let mut out = TextBuilder::default();
+    let mut in_fence: Option<&str> = None;
+    let mut seen_text = false;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim();
+        i += 1;
+        if let Some(fence) = in_fence {
+            if trimmed.starts_with(fence) {
+                in_fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = Some(&trimmed[..3]);
+            continue;
+        }
+        if is_rule(trimmed) || is_link_definition(trimmed) {
+            push_break(&mut out);
+            continue;
+        }
+        // Setext heading: a text line underlined with === or ---.
+        let underline = lines.get(i).map(|l| l.trim()).unwrap_or("");
+        let setext = !trimmed.is_empty()
+            && underline.len() >= 2
+            && (underline.bytes().all(|b| b == b'=') || underline.bytes().all(|b| b == b'-'));
+        let heading = if setext {
+            i += 1;
+            Some(trimmed)
+        } else {
+            atx_heading(trimmed)
+        };
+        if let Some(h) = heading {
+            let h = inline_markdown(text, h);
+            let first = title.is_none() && !seen_text && !h.is_empty();
+            if first {
+                title = Some(h.iter().map(|&(c, _, _)| c).collect());
+            }
+            if !first || keep_title {
+                push_break(&mut out);
+                push_mapped(&mut out, &h);
+                push_break(&mut out);
+            }
+            continue;
+        }
+        if trimmed.is_empty() {
+            push_break(&mut out);
+            continue;
+        }
+        let content = inline_markdown(text, strip_block_markers(trimmed));
+        if content.is_empty() {
+            continue;
+        }
+        seen_text = true;
+        if !out.text().is_empty() && !out.text().ends_with('\n') {
+            // A list item starts its own line; a wrapped line continues its paragraph.
+            if content_starts_item(trimmed) {
+                out.push_unmapped("\n");
+            } else {
+                out.push_unmapped(" ");
+            }
+        }
+        push_mapped(&mut out, &content);
+    }
+    let (mut out, map) = out.finish();
+    // Only unmapped breaks can end the text.
+    out.truncate(out.trim_end().len());
+    Document {
+        title,
+        text: out,
+        body_start: 0,
+        source_map: Some(map),
+        file_offsets: None,
+    }
+}
+
+fn push_mapped(out: &mut TextBuilder, chars: &[(char, usize, usize)]) {
+    for &(c, at, len) in chars {
+        out.emit(c, at, len);
     }
 }
 
@@ -261,12 +334,13 @@ fn looks_like_title(line: &str) -> bool {
     )
 }
 
-fn push_break(out: &mut String) {
-    if !out.is_empty() && !out.ends_with("\n\n") {
-        if out.ends_with('\n') {
-            out.push('\n');
+fn push_break(out: &mut TextBuilder) {
+    let text = out.text();
+    if !text.is_empty() && !text.ends_with("\n\n") {
+        if text.ends_with('\n') {
+            out.push_unmapped("\n");
         } else {
-            out.push_str("\n\n");
+            out.push_unmapped("\n\n");
         }
     }
 }
@@ -319,44 +393,51 @@ fn strip_block_markers(mut line: &str) -> &str {
     line
 }
 
-/// Inline Markdown to text: links and images, emphasis, code marks, HTML tags.
-fn inline_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Inline Markdown to text: links and images, emphasis, code marks, HTML
+/// tags. `s` is a slice of `doc`; each character of the result comes with its
+/// byte offset and length in `doc`. Whitespace is collapsed and trimmed.
+fn inline_markdown(doc: &str, s: &str) -> Vec<(char, usize, usize)> {
+    let mut out = Vec::with_capacity(s.len());
+    inline_into(doc, s, &mut out);
+    collapse_spaces(out)
+}
+
+fn inline_into(doc: &str, s: &str, out: &mut Vec<(char, usize, usize)>) {
+    let at = |rest: &str| rest.as_ptr() as usize - doc.as_ptr() as usize;
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
         let clen = c.len_utf8();
+        let keep = |out: &mut Vec<(char, usize, usize)>, rest: &mut &str| {
+            out.push((c, at(rest), clen));
+            *rest = &rest[clen..];
+        };
         match c {
             '!' if rest[1..].starts_with('[') => {
                 // An image: drop it (its alt text is not article prose).
                 match link_parts(&rest[1..]) {
                     Some((_, used)) => rest = &rest[1 + used..],
-                    None => {
-                        out.push(c);
-                        rest = &rest[clen..];
-                    }
+                    None => keep(out, &mut rest),
                 }
             }
             '[' => match link_parts(rest) {
                 Some((label, used)) => {
-                    out.push_str(&inline_markdown(label));
+                    inline_into(doc, label, out);
                     rest = &rest[used..];
                 }
-                None => {
-                    out.push(c);
-                    rest = &rest[clen..];
-                }
+                None => keep(out, &mut rest),
             },
             '*' | '`' => rest = &rest[clen..],
             '_' => {
                 // `_` marks emphasis at a word edge; inside a word it is a letter.
-                let prev = out.chars().next_back();
+                let prev = out.last().map(|&(c, _, _)| c);
                 let next = rest[1..].chars().next();
                 let inside = prev.is_some_and(char::is_alphanumeric)
                     && next.is_some_and(char::is_alphanumeric);
                 if inside {
-                    out.push('_');
+                    keep(out, &mut rest);
+                } else {
+                    rest = &rest[1..];
                 }
-                rest = &rest[1..];
             }
             '<' => match rest.find('>') {
                 Some(end)
@@ -367,26 +448,19 @@ fn inline_markdown(s: &str) -> String {
                 {
                     rest = &rest[end + 1..];
                 }
-                _ => {
-                    out.push(c);
-                    rest = &rest[clen..];
-                }
+                _ => keep(out, &mut rest),
             },
             '\\' => {
                 // A backslash escape keeps the next character literally.
                 rest = &rest[1..];
                 if let Some(n) = rest.chars().next() {
-                    out.push(n);
+                    out.push((n, at(rest), n.len_utf8()));
                     rest = &rest[n.len_utf8()..];
                 }
             }
-            _ => {
-                out.push(c);
-                rest = &rest[clen..];
-            }
+            _ => keep(out, &mut rest),
         }
     }
-    collapse_spaces(&out)
 }
 
 /// `[label](url)` or `[label][ref]` at the start of `s`: the label and the
@@ -407,13 +481,21 @@ fn link_parts(s: &str) -> Option<(&str, usize)> {
     Some((label, close + 1 + end + 1))
 }
 
-fn collapse_spaces(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// Whitespace runs become one space (at the first one's place); none at the ends.
+fn collapse_spaces(chars: Vec<(char, usize, usize)>) -> Vec<(char, usize, usize)> {
+    let mut out: Vec<(char, usize, usize)> = Vec::with_capacity(chars.len());
+    let mut space = None;
+    for (c, at, len) in chars {
+        if c.is_whitespace() {
+            space = space.or(Some((at, len)));
+            continue;
         }
-        out.push_str(w);
+        if let Some((s_at, s_len)) = space.take()
+            && !out.is_empty()
+        {
+            out.push((' ', s_at, s_len));
+        }
+        out.push((c, at, len));
     }
     out
 }
@@ -461,6 +543,30 @@ mod tests {
     }
 
     #[test]
+    fn markdown_offsets_point_into_the_file() {
+        let md = "# Rain *returns*\n\nThe **river** rose at [dawn](http://x.y/a b) on \\*Monday\\*.\n\
+                  It  fell_back\r\nlater.\n\n- A `gauge` broke.\n";
+        let d = Document::from_markdown(md);
+        assert_eq!(
+            d.text,
+            "The river rose at dawn on *Monday*. It fell_back later.\n\nA gauge broke."
+        );
+        let slice = |piece: &str| {
+            let at = d.text.find(piece).unwrap();
+            let (s, e) = d.source_range(at, at + piece.len());
+            &md[s..e]
+        };
+        assert_eq!(slice("The river rose"), "The **river** rose");
+        assert_eq!(
+            slice("The river rose at dawn on *Monday*."),
+            "The **river** rose at [dawn](http://x.y/a b) on \\*Monday\\*."
+        );
+        assert_eq!(slice("It fell_back later."), "It  fell_back\r\nlater.");
+        assert_eq!(slice("A gauge broke."), "A `gauge` broke.");
+        assert_eq!(d.title.as_deref(), Some("Rain returns"));
+    }
+
+    #[test]
     fn markdown_setext_title() {
         let d = Document::from_markdown("Big news\n========\n\nBody _text_ here.");
         assert_eq!(d.title.as_deref(), Some("Big news"));
@@ -496,5 +602,34 @@ mod tests {
             InputFormat::sniff("日本語のテキストです。"),
             InputFormat::Text
         );
+    }
+
+    proptest::proptest! {
+        /// Every sentence of a Markdown document maps to the bytes of the
+        /// file that hold it: without markup marks, link targets and
+        /// whitespace, the slice is the sentence.
+        #[test]
+        fn markdown_sentence_ranges_slice_to_the_sentence(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "# ", "## ", "**", "*", "`", "_", "\\*", "[", "](http://x.y/a)", "the ", "river ",
+                "rose", "Rain fell. ", "It ended! ", "snake_case ", "\n", "\n\n", "\n- ", "\r\n", "  ",
+            ]), 1..30)
+        ) {
+            let md = pieces.concat();
+            let strip = |s: &str| -> String {
+                s.replace("](http://x.y/a)", "")
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !"*`_\\[]#-".contains(*c))
+                    .collect()
+            };
+            let seg = crate::segment::Segmenter::for_language(&"en".parse().unwrap());
+            for doc in [Document::from_markdown(&md), Document::translatable(&md, InputFormat::Markdown)] {
+                for sent in seg.segments(&doc.text) {
+                    let (a, b) = doc.source_range(sent.start, sent.end);
+                    proptest::prop_assert!(a <= b && b <= md.len());
+                    proptest::prop_assert_eq!(strip(&md[a..b]), strip(sent.text), "in {:?}", md);
+                }
+            }
+        }
     }
 }

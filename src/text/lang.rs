@@ -327,9 +327,11 @@ pub struct Detection {
 }
 
 /// Detects the language of `text` (whatlang's trigram model, corrected by script:
-/// kana means Japanese, Hangul Korean; when the model is unsure of a Latin-script
-/// text, as it is of a sentence or two, the language whose function words the
-/// text uses most). Looks at the first 4 KiB at most.
+/// kana means Japanese, Hangul Korean, Cyrillic with Kazakh's own letters
+/// Kazakh (whatlang has no Kazakh model; see [`kazakh_letters`]); when the
+/// model is unsure of a Latin-script text, as it is of a sentence or two, the
+/// language whose function words the text uses most). Looks at the first 4 KiB
+/// at most.
 ///
 /// ```
 /// let d = tmkit::text::detect_language("Le gouvernement a annoncé mardi une nouvelle réforme des retraites.").unwrap();
@@ -360,6 +362,12 @@ pub fn detect_language(text: &str) -> Option<Detection> {
             confidence: 1.0,
         });
     }
+    if kazakh_letters(sample) {
+        return Some(Detection {
+            tag: tag("kk"),
+            confidence: 1.0,
+        });
+    }
     let info = whatlang::detect(sample)?;
     let code = iso639_1(info.lang().code()).unwrap_or_else(|| info.lang().code());
     if !info.is_reliable() && info.script() == whatlang::Script::Latin {
@@ -376,6 +384,43 @@ pub fn detect_language(text: &str) -> Option<Detection> {
         tag: tag(code),
         confidence: info.confidence(),
     })
+}
+
+/// True for Cyrillic text written with Kazakh's own letters.
+///
+/// Ұ is Kazakh's alone; Қ, Ғ, Ә, Ң and Ө are shared with a few other Turkic
+/// languages, each of which also has a letter Kazakh lacks (Bashkir Ҡ Ҙ Ҫ,
+/// Tatar Җ, Uzbek Ў Ҳ, Tajik Ҷ Ӣ Ӯ), or, for Kyrgyz and Mongolian, has Ң and Ө
+/// but none of Ұ Қ Ғ Ә. Ү, Һ and І prove nothing (Kyrgyz, Bashkir, Tatar,
+/// Ukrainian and Belarusian і), nor do Ukrainian's Ї Є Ґ count for Kazakh.
+/// So: the Kazakh letters make at least 1% of the Cyrillic letters (two at
+/// least, or one in a text of 60 letters or fewer), one of them is Ұ, Қ, Ғ
+/// or Ә, and they outnumber the other languages' own letters four to one
+/// (a name quoted from a neighbour's language does not undo a Kazakh text).
+fn kazakh_letters(text: &str) -> bool {
+    let (mut cyrillic, mut kazakh, mut distinct, mut other) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if !c.is_alphabetic() || script_of(c) != Script::Cyrillic {
+            continue;
+        }
+        cyrillic += 1;
+        match c {
+            'Ұ' | 'ұ' | 'Қ' | 'қ' | 'Ғ' | 'ғ' | 'Ә' | 'ә' => {
+                kazakh += 1;
+                distinct += 1;
+            }
+            'Ң' | 'ң' | 'Ө' | 'ө' => kazakh += 1,
+            'Ҡ' | 'ҡ' | 'Ҙ' | 'ҙ' | 'Ҫ' | 'ҫ' | 'Җ' | 'җ' | 'Ў' | 'ў' | 'Ҳ' | 'ҳ' | 'Ҷ' | 'ҷ'
+            | 'Ӣ' | 'ӣ' | 'Ӯ' | 'ӯ' | 'Ї' | 'ї' | 'Є' | 'є' | 'Ґ' | 'ґ' => other += 1,
+            _ => {}
+        }
+    }
+    let enough = if cyrillic <= 60 {
+        kazakh >= 1
+    } else {
+        kazakh >= 2
+    };
+    enough && distinct > 0 && kazakh * 100 >= cyrillic && kazakh > 4 * other
 }
 
 /// Latin-script languages with a curated function-word list (NLTK's, via
@@ -734,5 +779,51 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(detect_language(text).unwrap().tag.primary(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn kazakh_is_told_by_its_letters() {
+        let lang = |t: &str| detect_language(t).unwrap().tag.primary().to_string();
+        // Lower and upper case, short and long.
+        assert_eq!(lang("Ауданда 5 млн тг. бөлінді. Жұмыс басталды."), "kk");
+        assert_eq!(lang("Жұмыс басталды."), "kk");
+        assert_eq!(lang("ҚАЛА ӘКІМДІГІ ЖАҢА ЖОБАНЫ ҰСЫНДЫ"), "kk");
+        assert_eq!(
+            lang(
+                "Соңғы екі жыл ішінде профессор Ахметов ауыл шаруашылығы саласында зерттеу жүргізді."
+            ),
+            "kk"
+        );
+        // A Kazakh place name in a Russian sentence is not Kazakh text.
+        assert_eq!(
+            lang(
+                "Президент посетил город Қызылорда в понедельник утром и встретился с фермерами региона."
+            ),
+            "ru"
+        );
+        // Ү, Һ and І alone prove nothing; Ң and Ө alone are Kyrgyz's too.
+        assert_ne!(lang("Біз үйге барамыз"), "kk");
+        assert!(!kazakh_letters(
+            "Бүгүн күн ысык болот, балдар көлгө барышты, эң жакшы күн."
+        ));
+        // Bashkir, Tatar, Uzbek and Tajik have letters Kazakh lacks.
+        assert!(!kazakh_letters(
+            "Башҡортостан Республикаһы ҙур ҡала, унда күп кеше йәшәй."
+        ));
+        assert!(!kazakh_letters(
+            "Тоҷикистон ҷумҳурии соҳибистиқлол, пойтахташ Душанбе аст."
+        ));
+        assert!(!kazakh_letters(
+            "Ўзбекистон Республикаси Ҳукумати қарор қабул қилди."
+        ));
+        // Ukrainian and Belarusian і stay theirs.
+        assert_eq!(
+            lang("Україна є незалежною державою, і її столиця Київ."),
+            "uk"
+        );
+        assert_eq!(
+            lang("Беларусь — незалежная дзяржава, і яе сталіца Мінск."),
+            "be"
+        );
     }
 }
