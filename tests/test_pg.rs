@@ -459,28 +459,29 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
     assert_eq!(selected(db.as_mut(), &limited), all);
 }
 
-#[test]
-fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
-    let Some(spec) = pg_spec("export_killed") else {
-        return;
-    };
-    // 200,000 units (far more than the pipe, the reader's batches and the
-    // sockets hold), in a project named for this test so that only its
-    // COPY backends are ended.
-    let marker = "export-killed-marker";
-    drop(store::create(&spec).unwrap());
-    let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
+/// A new store at `spec` with `n` two-variant units (ids 1 to n) in
+/// project `project`, written by SQL (an import of so many is slow);
+/// returns a client of it.
+fn fill_store(spec: &str, n: u32, project: &str) -> postgres::Client {
+    drop(store::create(spec).unwrap());
+    let mut client = postgres::Client::connect(spec, postgres::NoTls).unwrap();
     client
         .batch_execute(&format!(
             "INSERT INTO units (id, source_lang, project, content_hash, source_hash) \
-               SELECT i, 'en', '{marker}', i, i FROM generate_series(1, 200000) i; \
+               SELECT i, 'en', '{project}', i, i FROM generate_series(1, {n}) i; \
              INSERT INTO variants (unit_id, lang, text, text_hash, folded) \
                SELECT i, l, 'Sentence number ' || i || ' in ' || l, i, 'sentence' \
-               FROM generate_series(1, 200000) i, (VALUES ('en'), ('fr')) v(l)"
+               FROM generate_series(1, {n}) i, (VALUES ('en'), ('fr')) v(l)"
         ))
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("out.tmx");
+    client
+}
+
+/// `tmkit tm export --project project` of `spec` into a FIFO in `dir`,
+/// started; the FIFO opened for reading (the export stops once every
+/// buffer is full until it is read).
+fn export_to_fifo(spec: &str, project: &str, dir: &Path) -> (std::process::Child, std::fs::File) {
+    let fifo = dir.join("out.tmx");
     let made = StdCommand::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     let child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
@@ -490,17 +491,62 @@ fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
             "tm",
             "export",
             "--project",
-            marker,
+            project,
             "--tm",
-            &spec,
+            spec,
             "-o",
         ])
         .arg(&fifo)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Opened, not read: the export stops once every buffer is full.
-    let mut out = std::fs::File::open(&fifo).unwrap();
+    let out = std::fs::File::open(&fifo).unwrap();
+    (child, out)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_streams_its_copies_on_one_thread() {
+    let Some(spec) = pg_spec("export_one_thread") else {
+        return;
+    };
+    let marker = "export-one-thread-marker";
+    fill_store(&spec, 100_000, marker);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut out) = export_to_fifo(&spec, marker, dir.path());
+    // Well into the units: the COPYs are streaming, the export waits for
+    // this reader.
+    let mut head = vec![0u8; 256 * 1024];
+    std::io::Read::read_exact(&mut out, &mut head).unwrap();
+    // Unnamed threads (named ones are the Ctrl-C handler's, and tokio's
+    // blocking pool, which a host name to resolve may start) carry the
+    // process's name: the main thread only, no reader thread handing units
+    // over.
+    let proc = format!("/proc/{}", child.id());
+    let name = std::fs::read_to_string(format!("{proc}/comm")).unwrap();
+    let own = std::fs::read_dir(format!("{proc}/task"))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
+        .filter(|comm| *comm == name)
+        .count();
+    std::io::copy(&mut out, &mut std::io::sink()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(own, 1, "unnamed threads while exporting");
+}
+
+#[test]
+fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
+    let Some(spec) = pg_spec("export_killed") else {
+        return;
+    };
+    // 200,000 units (far more than the pipe, the reader's batches and the
+    // sockets hold), in a project named for this test so that only its
+    // COPY backends are ended.
+    let marker = "export-killed-marker";
+    let mut client = fill_store(&spec, 200_000, marker);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut out) = export_to_fifo(&spec, marker, dir.path());
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut ended = 0;
     while ended == 0 && Instant::now() < deadline {

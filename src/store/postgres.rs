@@ -292,9 +292,12 @@ impl PgStore {
     /// [`Store::for_each_unit`] for a selection too large for one page:
     /// units, variants and fields each come through a binary `COPY` on a
     /// connection of its own (all three in one snapshot), so the server
-    /// streams them without a sort or a join; a reader thread merges them by
-    /// unit id and builds the units while this thread hands them to `each`
-    /// (serialising TMX, say).
+    /// streams them without a sort or a join; this thread merges them by
+    /// unit id, builds each unit and hands it to `each` (serialising TMX,
+    /// say). No second thread: a reader thread handing batches over made
+    /// every unit's strings be freed on another thread than the one that
+    /// allocated them, and the allocator's locking and the hand-off cost
+    /// more client CPU than the overlap gained on two cores.
     fn stream_units(
         &mut self,
         filter: &Filter,
@@ -358,33 +361,7 @@ impl PgStore {
             fields: fields_sql.as_deref(),
             origins: &origins,
         };
-        let (sender, receiver) = sync_channel::<Result<Vec<StoredUnit>>>(4);
-        let count = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                // Owned here: the receiver's loop ends when this thread ends.
-                let sender = sender;
-                if let Err(e) = read_copies(&copies, &sender, &location) {
-                    let _ = sender.send(Err(e));
-                }
-            });
-            let mut count = 0u64;
-            let mut handle = || -> Result<()> {
-                for batch in &receiver {
-                    for unit in batch? {
-                        each(unit)?;
-                        count += 1;
-                    }
-                }
-                Ok(())
-            };
-            let handled = handle();
-            // A failure here stops the reader at its next batch.
-            drop(receiver);
-            let read = reader
-                .join()
-                .map_err(|_| store_failure(&location, "the PostgreSQL reader thread panicked"));
-            handled.and(read).map(|()| count)
-        })?;
+        let count = read_copies(&copies, each, &location)?;
         // The snapshot's transaction was kept open until the readers had it;
         // it wrote nothing, so its end cannot fail the export (a server's
         // idle_in_transaction_session_timeout may have ended it meanwhile).
@@ -1433,9 +1410,6 @@ type ScanHead = (
     Option<i64>,
 );
 
-/// Units read by [`PgStore::stream_units`] per message to the caller's thread.
-const STREAM_BATCH: usize = 256;
-
 /// `value` as an SQL string literal, whatever `standard_conforming_strings`
 /// says: quotes doubled, and with a backslash, an escape string (`E'…'`)
 /// with the backslashes doubled (what the server's `quote_literal` gives).
@@ -1507,16 +1481,17 @@ struct Copies<'a> {
 type PgRows = CopyRows<std::pin::Pin<Box<tokio_postgres::CopyOutStream>>, bytes::Bytes>;
 
 /// Reads `copies`, each on a connection of its own in the exported
-/// snapshot, and sends their units in batches. The connections are
-/// tokio-postgres's, driven by a runtime of this thread's own: the rows
-/// are read where the connection left their messages, with no blocking
-/// call (and entry into a runtime) per row as `postgres`'s `CopyOutReader`
-/// makes, which took a fifth of the export's client time.
+/// snapshot, and hands their units to `each`; returns how many. The
+/// connections are tokio-postgres's, driven by a runtime on the caller's
+/// thread: the rows are read where the connection left their messages,
+/// with no blocking call (and entry into a runtime) per row as
+/// `postgres`'s `CopyOutReader` makes, which took a fifth of the export's
+/// client time.
 fn read_copies(
     copies: &Copies<'_>,
-    sender: &SyncSender<Result<Vec<StoredUnit>>>,
+    each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     location: &StoreLocation,
-) -> Result<()> {
+) -> Result<u64> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1563,7 +1538,7 @@ fn read_copies(
             Some((client, connection, rows)) => (Some(client), Some(connection), Some(rows)),
             None => (None, None, None),
         };
-        merge_streams(units, variants, fields, copies.origins, sender, &copy_err).await?;
+        let merged = merge_streams(units, variants, fields, copies.origins, each, &copy_err).await;
         // Dropped clients let their connections send Terminate and end
         // (else the server logs an unexpected EOF per connection).
         drop((units_client, variants_client, fields_client));
@@ -1575,7 +1550,7 @@ fn read_copies(
         for connection in connections.into_iter().flatten() {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
         }
-        Ok(())
+        merged
     })
 }
 
@@ -1615,16 +1590,16 @@ impl Grouped {
     }
 }
 
-/// The units of [`PgStore::stream_units`]' three streams, sent in batches;
-/// stops quietly when the receiver is gone.
+/// The units of [`PgStore::stream_units`]' three streams, handed to `each`
+/// in unit order (its error stops the merge); returns how many.
 async fn merge_streams(
     mut units: PgRows,
     variants: PgRows,
     fields: Option<PgRows>,
     origins: &HashMap<i64, String>,
-    sender: &SyncSender<Result<Vec<StoredUnit>>>,
+    each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     copy_err: &dyn Fn(std::io::Error) -> Error,
-) -> Result<()> {
+) -> Result<u64> {
     let mut variants = Grouped::new(variants).await.map_err(copy_err)?;
     let mut fields = match fields {
         Some(f) => Some(Grouped::new(f).await.map_err(copy_err)?),
@@ -1633,7 +1608,7 @@ async fn merge_streams(
     fn text(r: &PgRows, i: usize) -> std::io::Result<String> {
         Ok(r.text(i)?.unwrap_or_default().to_string())
     }
-    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    let mut count = 0u64;
     let mut ids: Vec<i64> = Vec::new();
     while units.advance().await.map_err(copy_err)? {
         let row = unit_row(&CopyUnit {
@@ -1664,18 +1639,10 @@ async fn merge_streams(
                 fields.advance().await.map_err(copy_err)?;
             }
         }
-        batch.push(finish_unit(row, vars, flds)?);
-        if batch.len() == STREAM_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
-            if sender.send(Ok(full)).is_err() {
-                return Ok(());
-            }
-        }
+        each(finish_unit(row, vars, flds)?)?;
+        count += 1;
     }
-    if !batch.is_empty() {
-        let _ = sender.send(Ok(batch));
-    }
-    Ok(())
+    Ok(count)
 }
 
 /// A scanned unit from its head and variants.
