@@ -506,7 +506,7 @@ fn export_to_fifo(spec: &str, project: &str, dir: &Path) -> (std::process::Child
 
 #[cfg(target_os = "linux")]
 #[test]
-fn an_export_streams_its_copies_on_one_thread() {
+fn an_export_reads_its_copies_on_one_thread_and_builds_units_on_the_main_one() {
     let Some(spec) = pg_spec("export_one_thread") else {
         return;
     };
@@ -518,21 +518,27 @@ fn an_export_streams_its_copies_on_one_thread() {
     // this reader.
     let mut head = vec![0u8; 256 * 1024];
     std::io::Read::read_exact(&mut out, &mut head).unwrap();
-    // Unnamed threads (named ones are the Ctrl-C handler's, and tokio's
-    // blocking pool, which a host name to resolve may start) carry the
-    // process's name: the main thread only, no reader thread handing units
-    // over.
+    // The threads: the main one (which builds and writes every unit, so
+    // their strings are freed where they were allocated), the one reading
+    // the COPYs' sockets, the Ctrl-C handler's, and tokio's blocking pool,
+    // which a host name to resolve may start. An unnamed thread carries
+    // the process's name.
     let proc = format!("/proc/{}", child.id());
     let name = std::fs::read_to_string(format!("{proc}/comm")).unwrap();
-    let own = std::fs::read_dir(format!("{proc}/task"))
+    let names: Vec<String> = std::fs::read_dir(format!("{proc}/task"))
         .unwrap()
         .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
-        .filter(|comm| *comm == name)
-        .count();
+        .collect();
+    let count = |n: &str| names.iter().filter(|c| c.trim() == n.trim()).count();
     std::io::copy(&mut out, &mut std::io::sink()).unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(own, 1, "unnamed threads while exporting");
+    assert_eq!(
+        count(&name),
+        1,
+        "unnamed threads while exporting: {names:?}"
+    );
+    assert_eq!(count("tmkit-pg-copy"), 1, "{names:?}");
 }
 
 #[test]

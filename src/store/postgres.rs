@@ -1477,16 +1477,56 @@ struct Copies<'a> {
     origins: &'a HashMap<i64, String>,
 }
 
+/// The messages of a COPY, as the connection thread hands them over.
+type Messages = Vec<std::result::Result<bytes::Bytes, tokio_postgres::Error>>;
+
+/// Messages per hand-over at most (what the connection has at hand).
+const HANDED: usize = 512;
+
+/// Hand-overs in flight per COPY.
+const IN_FLIGHT: usize = 8;
+
+/// The messages of one COPY on the merging thread: a blocking read of what
+/// the connection thread handed over (so it is never pending).
+struct Handed {
+    receiver: tokio::sync::mpsc::Receiver<Messages>,
+    at_hand: std::vec::IntoIter<std::result::Result<bytes::Bytes, tokio_postgres::Error>>,
+}
+
+impl futures_util::Stream for Handed {
+    type Item = std::result::Result<bytes::Bytes, tokio_postgres::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        loop {
+            if let Some(message) = self.at_hand.next() {
+                return std::task::Poll::Ready(Some(message));
+            }
+            match self.receiver.blocking_recv() {
+                Some(messages) => self.at_hand = messages.into_iter(),
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
 /// A binary COPY stream from the server.
-type PgRows = CopyRows<std::pin::Pin<Box<tokio_postgres::CopyOutStream>>, bytes::Bytes>;
+type PgRows = CopyRows<Handed, bytes::Bytes>;
 
 /// Reads `copies`, each on a connection of its own in the exported
-/// snapshot, and hands their units to `each`; returns how many. The
-/// connections are tokio-postgres's, driven by a runtime on the caller's
-/// thread: the rows are read where the connection left their messages,
-/// with no blocking call (and entry into a runtime) per row as
-/// `postgres`'s `CopyOutReader` makes, which took a fifth of the export's
-/// client time.
+/// snapshot, and hands their units to `each`; returns how many.
+///
+/// Two threads: the connections (tokio-postgres's, on a runtime of their
+/// own) read the sockets on one, which hands the messages over in chunks,
+/// and the caller's thread parses the rows where they lie, builds each
+/// unit and calls `each`. Every unit's strings are allocated and freed on
+/// the caller's thread: when units were built on the connection thread,
+/// freeing them on the other cost more in the allocator's locks than the
+/// work shared. The rows are read with no blocking call (and entry into a
+/// runtime) per row as `postgres`'s `CopyOutReader` makes, which took a
+/// fifth of the export's client time.
 fn read_copies(
     copies: &Copies<'_>,
     each: &mut dyn FnMut(StoredUnit) -> Result<()>,
@@ -1496,62 +1536,127 @@ fn read_copies(
         .enable_all()
         .build()
         .map_err(|e| store_failure(location, format!("cannot start the COPY reader: {e}")))?;
-    let err = pg_err(location);
     let copy_err = copy_err(location);
-    runtime.block_on(async {
-        let copy = |sql: &str| {
-            let sql = sql.to_string();
-            let err = &err;
-            let copy_err = &copy_err;
-            async move {
-                let (client, connection) = tokio_postgres::connect(copies.uri, NoTls)
-                    .await
-                    .map_err(err)?;
-                // Its failures reach the client's calls; it is awaited at
-                // the end, so the connection closes with a Terminate.
-                let connection = tokio::spawn(connection);
-                client
-                    .batch_execute(&format!(
-                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-                         SET TRANSACTION SNAPSHOT '{}'",
-                        copies.snapshot
-                    ))
-                    .await
-                    .map_err(err)?;
-                let stream = client.copy_out(sql.as_str()).await.map_err(err)?;
-                let rows = CopyRows::new(Box::pin(stream)).await.map_err(copy_err)?;
-                Ok::<_, Error>((client, connection, rows))
-            }
-        };
-        let (units, variants, fields) =
-            futures_util::future::try_join3(copy(copies.units), copy(copies.variants), async {
-                match copies.fields {
-                    Some(sql) => copy(sql).await.map(Some),
-                    None => Ok(None),
-                }
+    let sqls: Vec<&str> = [Some(copies.units), Some(copies.variants), copies.fields]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (senders, receivers): (Vec<_>, Vec<_>) = sqls
+        .iter()
+        .map(|_| tokio::sync::mpsc::channel::<Messages>(IN_FLIGHT))
+        .unzip();
+    let (started, start) = sync_channel::<Result<()>>(1);
+    std::thread::scope(|scope| {
+        let connections = std::thread::Builder::new()
+            .name("tmkit-pg-copy".into())
+            .spawn_scoped(scope, move || {
+                runtime.block_on(run_copies(copies, &sqls, senders, started, location));
             })
-            .await?;
-        // The clients stay open until the streams are read.
-        let (units_client, units_connection, units) = units;
-        let (variants_client, variants_connection, variants) = variants;
-        let (fields_client, fields_connection, fields) = match fields {
-            Some((client, connection, rows)) => (Some(client), Some(connection), Some(rows)),
-            None => (None, None, None),
+            .map_err(|e| store_failure(location, format!("cannot start the COPY reader: {e}")))?;
+        let merged = match start.recv() {
+            Ok(Ok(())) => {
+                let streams = receivers.into_iter().map(|receiver| Handed {
+                    receiver,
+                    at_hand: Vec::new().into_iter(),
+                });
+                let merging = merge_streams(streams, copies.origins, each, &copy_err);
+                // Never pending: each read blocks until its messages are here.
+                futures_util::FutureExt::now_or_never(merging)
+                    .unwrap_or_else(|| Err(store_failure(location, "the COPY merge waited")))
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(store_failure(location, "PostgreSQL COPY thread stopped")),
         };
-        let merged = merge_streams(units, variants, fields, copies.origins, each, &copy_err).await;
-        // Dropped clients let their connections send Terminate and end
-        // (else the server logs an unexpected EOF per connection).
-        drop((units_client, variants_client, fields_client));
-        let connections = [
-            Some(units_connection),
-            Some(variants_connection),
-            fields_connection,
-        ];
-        for connection in connections.into_iter().flatten() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
-        }
-        merged
+        // The streams were dropped with the merge: the connection thread's
+        // reads end if it stopped early.
+        let joined = connections
+            .join()
+            .map_err(|_| store_failure(location, "the PostgreSQL COPY thread panicked"));
+        merged.and_then(|n| joined.map(|()| n))
     })
+}
+
+/// The connection thread of [`read_copies`]: starts each COPY of `sqls`
+/// on a connection of its own in the snapshot (saying so, or why not, on
+/// `started`), then hands each one's messages to its sender until it ends
+/// or the merge stops reading; the connections then close.
+async fn run_copies(
+    copies: &Copies<'_>,
+    sqls: &[&str],
+    senders: Vec<tokio::sync::mpsc::Sender<Messages>>,
+    started: SyncSender<Result<()>>,
+    location: &StoreLocation,
+) {
+    let err = pg_err(location);
+    let copy = |sql: &str| {
+        let sql = sql.to_string();
+        let err = &err;
+        async move {
+            let (client, connection) = tokio_postgres::connect(copies.uri, NoTls)
+                .await
+                .map_err(err)?;
+            // Its failures reach the client's calls; it is awaited at
+            // the end, so the connection closes with a Terminate.
+            let connection = tokio::spawn(connection);
+            client
+                .batch_execute(&format!(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+                     SET TRANSACTION SNAPSHOT '{}'",
+                    copies.snapshot
+                ))
+                .await
+                .map_err(err)?;
+            let stream = client.copy_out(sql.as_str()).await.map_err(err)?;
+            Ok::<_, Error>((client, connection, Box::pin(stream)))
+        }
+    };
+    let opened = futures_util::future::try_join_all(sqls.iter().map(|sql| copy(sql))).await;
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            let _ = started.send(Err(e));
+            return;
+        }
+    };
+    let _ = started.send(Ok(()));
+    let mut clients = Vec::new();
+    let mut connections = Vec::new();
+    let mut forwards = Vec::new();
+    for ((client, connection, mut stream), sender) in opened.into_iter().zip(senders) {
+        clients.push(client);
+        connections.push(connection);
+        forwards.push(async move {
+            use futures_util::{FutureExt, StreamExt};
+            // Not polled again once it has ended (tokio-postgres would
+            // read the next request's messages).
+            let mut ended = false;
+            while !ended && let Some(first) = stream.next().await {
+                let mut messages = Vec::with_capacity(HANDED);
+                messages.push(first);
+                // What else the connection has read already.
+                while messages.len() < HANDED {
+                    match stream.next().now_or_never() {
+                        Some(Some(message)) => messages.push(message),
+                        Some(None) => {
+                            ended = true;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                if sender.send(messages).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    futures_util::future::join_all(forwards).await;
+    // Dropped clients let their connections send Terminate and end
+    // (else the server logs an unexpected EOF per connection).
+    drop(clients);
+    for connection in connections {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
+    }
 }
 
 /// One binary COPY stream in unit order, read a unit's rows at a time.
@@ -1590,16 +1695,26 @@ impl Grouped {
     }
 }
 
-/// The units of [`PgStore::stream_units`]' three streams, handed to `each`
-/// in unit order (its error stops the merge); returns how many.
+/// The units of [`PgStore::stream_units`]' streams (units, variants,
+/// fields if any), handed to `each` in unit order (its error stops the
+/// merge); returns how many.
 async fn merge_streams(
-    mut units: PgRows,
-    variants: PgRows,
-    fields: Option<PgRows>,
+    mut streams: impl Iterator<Item = Handed>,
     origins: &HashMap<i64, String>,
     each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     copy_err: &dyn Fn(std::io::Error) -> Error,
 ) -> Result<u64> {
+    let mut next = async || match streams.next() {
+        Some(stream) => CopyRows::new(stream).await.map(Some),
+        None => Ok(None),
+    };
+    let (Some(mut units), Some(variants)) = (
+        next().await.map_err(copy_err)?,
+        next().await.map_err(copy_err)?,
+    ) else {
+        return Err(copy_err(std::io::Error::other("a COPY is missing")));
+    };
+    let fields = next().await.map_err(copy_err)?;
     let mut variants = Grouped::new(variants).await.map_err(copy_err)?;
     let mut fields = match fields {
         Some(f) => Some(Grouped::new(f).await.map_err(copy_err)?),
