@@ -542,6 +542,61 @@ fn an_export_reads_its_copies_on_one_thread_and_builds_units_on_the_main_one() {
 }
 
 #[test]
+fn an_export_reads_pages_when_the_role_may_open_too_few_connections() {
+    let Some(spec) = pg_spec("export_limited") else {
+        return;
+    };
+    // More than a page: a full export streams when it can.
+    let mut client = fill_store(&spec, 6_000, "limited");
+    let (Some((scheme, _)), Some(at)) = (spec.split_once("://"), spec.find('@')) else {
+        support::skipped("export_limited", "TMKIT_TEST_PG names no user@host");
+        return;
+    };
+    let host = &spec[at + 1..];
+    let role = "tmkit_pg_limited_export";
+    let schema = "tmkit_pg_export_limited";
+    let limited = format!("{scheme}://{role}:limited@{host}");
+    let dir = tempfile::tempdir().unwrap();
+    let export = |uri: &str, name: &str| {
+        let out = dir.path().join(name);
+        let run = tmkit()
+            .args(["-q", "tm", "export", "--tm", uri, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{run:?}");
+        std::fs::read(out).unwrap()
+    };
+    let full = export(&spec, "full.tmx");
+    // The role may hold 2 sessions (the export's own and one more: too
+    // few for its 2 COPYs), then 3 (enough).
+    for limit in [2, 3] {
+        client
+            .batch_execute(&format!(
+                "DROP OWNED BY {role} CASCADE; DROP ROLE IF EXISTS {role}; \
+                 CREATE ROLE {role} LOGIN PASSWORD 'limited' CONNECTION LIMIT {limit}; \
+                 GRANT USAGE ON SCHEMA {schema} TO {role}; \
+                 GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"
+            ))
+            .or_else(|_| {
+                client.batch_execute(&format!(
+                    "CREATE ROLE {role} LOGIN PASSWORD 'limited' CONNECTION LIMIT {limit}; \
+                     GRANT USAGE ON SCHEMA {schema} TO {role}; \
+                     GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"
+                ))
+            })
+            .unwrap();
+        assert!(
+            export(&limited, &format!("limited{limit}.tmx")) == full,
+            "limit {limit}: another export"
+        );
+    }
+    client
+        .batch_execute(&format!("DROP OWNED BY {role} CASCADE; DROP ROLE {role}"))
+        .unwrap();
+}
+
+#[test]
 fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
     let Some(spec) = pg_spec("export_killed") else {
         return;

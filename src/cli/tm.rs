@@ -204,6 +204,13 @@ pub enum TmCommand {
     /// TSV (.tsv, needs --src and --tgt): a row of the two language codes,
     /// then source<TAB>target, tab, line break, CR and backslash escaped as
     /// \t \n \r \\ (as tmx convert writes and every TSV reader decodes).
+    ///
+    /// PostgreSQL: more than 5,000 units are read through a COPY per table
+    /// (units, variants, and fields when the store has any), each on a
+    /// connection of its own in one snapshot, so an export holds 3 or 4
+    /// connections; when the server, the role's CONNECTION LIMIT or the
+    /// database's leave fewer free, it reads pages of 5,000 units on its one
+    /// connection instead (slower, same output).
     Export {
         #[command(flatten)]
         store: StoreArg,

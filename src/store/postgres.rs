@@ -49,6 +49,25 @@ const WRITE_LOCK: i64 = 0x746D_6B74;
 /// Units read per round trip when streaming.
 const PAGE: i64 = 5000;
 
+/// The connections this session's role may still open to this database:
+/// the fewest that the server (`max_connections` less the slots reserved
+/// for superusers and, from PostgreSQL 16, `reserved_connections`), the
+/// role's `CONNECTION LIMIT` and the database's leave, counting the
+/// client sessions open now (a superuser's are not limited by the role's).
+const FREE_CONNECTIONS: &str = "\
+    WITH a AS (SELECT usename, datname FROM pg_stat_activity WHERE backend_type = 'client backend') \
+    SELECT least( \
+      current_setting('max_connections')::bigint \
+        - current_setting('superuser_reserved_connections')::bigint \
+        - coalesce(nullif(current_setting('reserved_connections', true), '')::bigint, 0) \
+        - (SELECT count(*) FROM a), \
+      CASE WHEN r.rolconnlimit < 0 OR r.rolsuper THEN NULL \
+        ELSE r.rolconnlimit - (SELECT count(*) FROM a WHERE usename = current_user) END, \
+      CASE WHEN d.datconnlimit < 0 THEN NULL \
+        ELSE d.datconnlimit - (SELECT count(*) FROM a WHERE datname = current_database()) END) \
+    FROM pg_roles r, pg_database d \
+    WHERE r.rolname = current_user AND d.datname = current_database()";
+
 /// The secondary b-tree indexes of the current schema (what a bulk load
 /// drops and builds again; `indexes_match_the_migrations` checks the list).
 const BTREE_INDEXES: &[&str] = &[
@@ -294,10 +313,10 @@ impl PgStore {
     /// connection of its own (all three in one snapshot), so the server
     /// streams them without a sort or a join; this thread merges them by
     /// unit id, builds each unit and hands it to `each` (serialising TMX,
-    /// say). No second thread: a reader thread handing batches over made
-    /// every unit's strings be freed on another thread than the one that
-    /// allocated them, and the allocator's locking and the hand-off cost
-    /// more client CPU than the overlap gained on two cores.
+    /// say), as [`read_copies`] tells. The COPYs (2, or 3 when the store
+    /// has fields) open only when the server, the role and the database
+    /// leave that many connections free ([`FREE_CONNECTIONS`]); else the
+    /// units are read in pages on this connection ([`PgStore::page_units`]).
     fn stream_units(
         &mut self,
         filter: &Filter,
@@ -326,6 +345,14 @@ impl PgStore {
             .query_one("SELECT EXISTS (SELECT 1 FROM fields)", &[])
             .map_err(&err)?
             .get(0);
+        // A COPY per table read, each on a connection of its own: only
+        // when the server, the role and the database leave that many free.
+        let streams = if has_fields { 3 } else { 2 };
+        let free: i64 = tx.query_one(FREE_CONNECTIONS, &[]).map_err(&err)?.get(0);
+        if free < streams {
+            drop(tx);
+            return self.page_units(filter, each);
+        }
         let snapshot: String = tx
             .query_one("SELECT pg_export_snapshot()", &[])
             .map_err(&err)?
@@ -366,6 +393,77 @@ impl PgStore {
         // it wrote nothing, so its end cannot fail the export (a server's
         // idle_in_transaction_session_timeout may have ended it meanwhile).
         let _ = tx.rollback();
+        Ok(count)
+    }
+
+    /// [`Store::for_each_unit`] a page of units at a time on this
+    /// connection: for a small selection, or when the server leaves too
+    /// few connections for [`PgStore::stream_units`].
+    fn page_units(
+        &mut self,
+        filter: &Filter,
+        each: &mut dyn FnMut(StoredUnit) -> Result<()>,
+    ) -> Result<u64> {
+        let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let mut tx = read_snapshot(&mut self.client, &err)?;
+        values.push(String::new());
+        let last_param = values.len();
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+             WHERE {cond} AND u.id > ${last_param}::text::bigint ORDER BY u.id LIMIT {PAGE}"
+        );
+        let mut after = 0i64;
+        let mut count = 0u64;
+        let limit = filter.limit.unwrap_or(u64::MAX);
+        while count < limit {
+            values[last_param - 1] = after.to_string();
+            let rows = tx.query(&sql, &params(&values)).map_err(&err)?;
+            if rows.is_empty() {
+                break;
+            }
+            let units = rows
+                .iter()
+                .map(unit_row)
+                .collect::<std::io::Result<Vec<UnitRow>>>()
+                .map_err(copy_err(&location))?;
+            let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+            after = *ids.last().unwrap_or(&after);
+            let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for r in tx
+                .query(
+                    "SELECT unit_id, lang, text FROM variants WHERE unit_id = ANY($1) ORDER BY unit_id, id",
+                    &[&ids],
+                )
+                .map_err(&err)?
+            {
+                vars.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+            }
+            let mut flds: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
+            for r in tx
+                .query(
+                    "SELECT unit_id, kind, name, value FROM fields WHERE unit_id = ANY($1) ORDER BY unit_id, ctid",
+                    &[&ids],
+                )
+                .map_err(&err)?
+            {
+                flds.entry(r.get(0))
+                    .or_default()
+                    .push((r.get(1), r.get(2), r.get(3)));
+            }
+            for row in units {
+                if count >= limit {
+                    break;
+                }
+                let id = row.id;
+                let v = vars.remove(&id).unwrap_or_default();
+                let f = flds.remove(&id).unwrap_or_default();
+                each(finish_unit(row, v, f)?)?;
+                count += 1;
+            }
+        }
+        tx.commit().map_err(&err)?;
         Ok(count)
     }
 
@@ -1970,67 +2068,7 @@ impl Store for PgStore {
         if filter.ids.is_empty() && filter.limit.is_none_or(|n| n > PAGE as u64) {
             return self.stream_units(filter, each);
         }
-        let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
-        let location = self.location.clone();
-        let err = pg_err(&location);
-        let mut tx = read_snapshot(&mut self.client, &err)?;
-        values.push(String::new());
-        let last_param = values.len();
-        let sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
-             WHERE {cond} AND u.id > ${last_param}::text::bigint ORDER BY u.id LIMIT {PAGE}"
-        );
-        let mut after = 0i64;
-        let mut count = 0u64;
-        let limit = filter.limit.unwrap_or(u64::MAX);
-        while count < limit {
-            values[last_param - 1] = after.to_string();
-            let rows = tx.query(&sql, &params(&values)).map_err(&err)?;
-            if rows.is_empty() {
-                break;
-            }
-            let units = rows
-                .iter()
-                .map(unit_row)
-                .collect::<std::io::Result<Vec<UnitRow>>>()
-                .map_err(copy_err(&location))?;
-            let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-            after = *ids.last().unwrap_or(&after);
-            let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-            for r in tx
-                .query(
-                    "SELECT unit_id, lang, text FROM variants WHERE unit_id = ANY($1) ORDER BY unit_id, id",
-                    &[&ids],
-                )
-                .map_err(&err)?
-            {
-                vars.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
-            }
-            let mut flds: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
-            for r in tx
-                .query(
-                    "SELECT unit_id, kind, name, value FROM fields WHERE unit_id = ANY($1) ORDER BY unit_id, ctid",
-                    &[&ids],
-                )
-                .map_err(&err)?
-            {
-                flds.entry(r.get(0))
-                    .or_default()
-                    .push((r.get(1), r.get(2), r.get(3)));
-            }
-            for row in units {
-                if count >= limit {
-                    break;
-                }
-                let id = row.id;
-                let v = vars.remove(&id).unwrap_or_default();
-                let f = flds.remove(&id).unwrap_or_default();
-                each(finish_unit(row, v, f)?)?;
-                count += 1;
-            }
-        }
-        tx.commit().map_err(&err)?;
-        Ok(count)
+        self.page_units(filter, each)
     }
 
     fn count(&mut self, filter: &Filter) -> Result<u64> {
