@@ -459,28 +459,29 @@ fn a_large_selection_streamed_by_copy_equals_the_paged_reads() {
     assert_eq!(selected(db.as_mut(), &limited), all);
 }
 
-#[test]
-fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
-    let Some(spec) = pg_spec("export_killed") else {
-        return;
-    };
-    // 200,000 units (far more than the pipe, the reader's batches and the
-    // sockets hold), in a project named for this test so that only its
-    // COPY backends are ended.
-    let marker = "export-killed-marker";
-    drop(store::create(&spec).unwrap());
-    let mut client = postgres::Client::connect(&spec, postgres::NoTls).unwrap();
+/// A new store at `spec` with `n` two-variant units (ids 1 to n) in
+/// project `project`, written by SQL (an import of so many is slow);
+/// returns a client of it.
+fn fill_store(spec: &str, n: u32, project: &str) -> postgres::Client {
+    drop(store::create(spec).unwrap());
+    let mut client = postgres::Client::connect(spec, postgres::NoTls).unwrap();
     client
         .batch_execute(&format!(
             "INSERT INTO units (id, source_lang, project, content_hash, source_hash) \
-               SELECT i, 'en', '{marker}', i, i FROM generate_series(1, 200000) i; \
+               SELECT i, 'en', '{project}', i, i FROM generate_series(1, {n}) i; \
              INSERT INTO variants (unit_id, lang, text, text_hash, folded) \
                SELECT i, l, 'Sentence number ' || i || ' in ' || l, i, 'sentence' \
-               FROM generate_series(1, 200000) i, (VALUES ('en'), ('fr')) v(l)"
+               FROM generate_series(1, {n}) i, (VALUES ('en'), ('fr')) v(l)"
         ))
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("out.tmx");
+    client
+}
+
+/// `tmkit tm export --project project` of `spec` into a FIFO in `dir`,
+/// started; the FIFO opened for reading (the export stops once every
+/// buffer is full until it is read).
+fn export_to_fifo(spec: &str, project: &str, dir: &Path) -> (std::process::Child, std::fs::File) {
+    let fifo = dir.join("out.tmx");
     let made = StdCommand::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     let child = StdCommand::new(assert_cmd::cargo::cargo_bin("tmkit"))
@@ -490,17 +491,123 @@ fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
             "tm",
             "export",
             "--project",
-            marker,
+            project,
             "--tm",
-            &spec,
+            spec,
             "-o",
         ])
         .arg(&fifo)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Opened, not read: the export stops once every buffer is full.
-    let mut out = std::fs::File::open(&fifo).unwrap();
+    let out = std::fs::File::open(&fifo).unwrap();
+    (child, out)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_reads_its_copies_on_one_thread_and_builds_units_on_the_main_one() {
+    let Some(spec) = pg_spec("export_one_thread") else {
+        return;
+    };
+    let marker = "export-one-thread-marker";
+    fill_store(&spec, 100_000, marker);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut out) = export_to_fifo(&spec, marker, dir.path());
+    // Well into the units: the COPYs are streaming, the export waits for
+    // this reader.
+    let mut head = vec![0u8; 256 * 1024];
+    std::io::Read::read_exact(&mut out, &mut head).unwrap();
+    // The threads: the main one (which builds and writes every unit, so
+    // their strings are freed where they were allocated), the one reading
+    // the COPYs' sockets, the Ctrl-C handler's, and tokio's blocking pool,
+    // which a host name to resolve may start. An unnamed thread carries
+    // the process's name.
+    let proc = format!("/proc/{}", child.id());
+    let name = std::fs::read_to_string(format!("{proc}/comm")).unwrap();
+    let names: Vec<String> = std::fs::read_dir(format!("{proc}/task"))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
+        .collect();
+    let count = |n: &str| names.iter().filter(|c| c.trim() == n.trim()).count();
+    std::io::copy(&mut out, &mut std::io::sink()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        count(&name),
+        1,
+        "unnamed threads while exporting: {names:?}"
+    );
+    assert_eq!(count("tmkit-pg-copy"), 1, "{names:?}");
+}
+
+#[test]
+fn an_export_reads_pages_when_the_role_may_open_too_few_connections() {
+    let Some(spec) = pg_spec("export_limited") else {
+        return;
+    };
+    // More than a page: a full export streams when it can.
+    let mut client = fill_store(&spec, 6_000, "limited");
+    let (Some((scheme, _)), Some(at)) = (spec.split_once("://"), spec.find('@')) else {
+        support::skipped("export_limited", "TMKIT_TEST_PG names no user@host");
+        return;
+    };
+    let host = &spec[at + 1..];
+    let role = "tmkit_pg_limited_export";
+    let schema = "tmkit_pg_export_limited";
+    let limited = format!("{scheme}://{role}:limited@{host}");
+    let dir = tempfile::tempdir().unwrap();
+    let export = |uri: &str, name: &str| {
+        let out = dir.path().join(name);
+        let run = tmkit()
+            .args(["-q", "tm", "export", "--tm", uri, "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{run:?}");
+        std::fs::read(out).unwrap()
+    };
+    let full = export(&spec, "full.tmx");
+    // The role may hold 2 sessions (the export's own and one more: too
+    // few for its 2 COPYs), then 3 (enough).
+    for limit in [2, 3] {
+        client
+            .batch_execute(&format!(
+                "DROP OWNED BY {role} CASCADE; DROP ROLE IF EXISTS {role}; \
+                 CREATE ROLE {role} LOGIN PASSWORD 'limited' CONNECTION LIMIT {limit}; \
+                 GRANT USAGE ON SCHEMA {schema} TO {role}; \
+                 GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"
+            ))
+            .or_else(|_| {
+                client.batch_execute(&format!(
+                    "CREATE ROLE {role} LOGIN PASSWORD 'limited' CONNECTION LIMIT {limit}; \
+                     GRANT USAGE ON SCHEMA {schema} TO {role}; \
+                     GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"
+                ))
+            })
+            .unwrap();
+        assert!(
+            export(&limited, &format!("limited{limit}.tmx")) == full,
+            "limit {limit}: another export"
+        );
+    }
+    client
+        .batch_execute(&format!("DROP OWNED BY {role} CASCADE; DROP ROLE {role}"))
+        .unwrap();
+}
+
+#[test]
+fn a_backend_killed_during_an_export_is_a_failure_of_the_work_not_bad_usage() {
+    let Some(spec) = pg_spec("export_killed") else {
+        return;
+    };
+    // 200,000 units (far more than the pipe, the reader's batches and the
+    // sockets hold), in a project named for this test so that only its
+    // COPY backends are ended.
+    let marker = "export-killed-marker";
+    let mut client = fill_store(&spec, 200_000, marker);
+    let dir = tempfile::tempdir().unwrap();
+    let (child, mut out) = export_to_fifo(&spec, marker, dir.path());
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut ended = 0;
     while ended == 0 && Instant::now() < deadline {

@@ -207,6 +207,13 @@ pub enum TmCommand {
     /// The codes are the variants' own tags when every pair exported has the
     /// same (en-US for --src en); when they vary, the language they share
     /// (en for en-US and en-GB units), else --src/--tgt as given.
+    ///
+    /// PostgreSQL: more than 5,000 units are read through a COPY per table
+    /// (units, variants, and fields when the store has any), each on a
+    /// connection of its own in one snapshot, so an export holds 3 or 4
+    /// connections; when the server, the role's CONNECTION LIMIT or the
+    /// database's leave fewer free, it reads pages of 5,000 units on its one
+    /// connection instead (slower, same output).
     Export {
         #[command(flatten)]
         store: StoreArg,

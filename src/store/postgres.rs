@@ -49,6 +49,25 @@ const WRITE_LOCK: i64 = 0x746D_6B74;
 /// Units read per round trip when streaming.
 const PAGE: i64 = 5000;
 
+/// The connections this session's role may still open to this database:
+/// the fewest that the server (`max_connections` less the slots reserved
+/// for superusers and, from PostgreSQL 16, `reserved_connections`), the
+/// role's `CONNECTION LIMIT` and the database's leave, counting the
+/// client sessions open now (a superuser's are not limited by the role's).
+const FREE_CONNECTIONS: &str = "\
+    WITH a AS (SELECT usename, datname FROM pg_stat_activity WHERE backend_type = 'client backend') \
+    SELECT least( \
+      current_setting('max_connections')::bigint \
+        - current_setting('superuser_reserved_connections')::bigint \
+        - coalesce(nullif(current_setting('reserved_connections', true), '')::bigint, 0) \
+        - (SELECT count(*) FROM a), \
+      CASE WHEN r.rolconnlimit < 0 OR r.rolsuper THEN NULL \
+        ELSE r.rolconnlimit - (SELECT count(*) FROM a WHERE usename = current_user) END, \
+      CASE WHEN d.datconnlimit < 0 THEN NULL \
+        ELSE d.datconnlimit - (SELECT count(*) FROM a WHERE datname = current_database()) END) \
+    FROM pg_roles r, pg_database d \
+    WHERE r.rolname = current_user AND d.datname = current_database()";
+
 /// The secondary b-tree indexes of the current schema (what a bulk load
 /// drops and builds again; `indexes_match_the_migrations` checks the list).
 const BTREE_INDEXES: &[&str] = &[
@@ -292,9 +311,12 @@ impl PgStore {
     /// [`Store::for_each_unit`] for a selection too large for one page:
     /// units, variants and fields each come through a binary `COPY` on a
     /// connection of its own (all three in one snapshot), so the server
-    /// streams them without a sort or a join; a reader thread merges them by
-    /// unit id and builds the units while this thread hands them to `each`
-    /// (serialising TMX, say).
+    /// streams them without a sort or a join; this thread merges them by
+    /// unit id, builds each unit and hands it to `each` (serialising TMX,
+    /// say), as [`read_copies`] tells. The COPYs (2, or 3 when the store
+    /// has fields) open only when the server, the role and the database
+    /// leave that many connections free ([`FREE_CONNECTIONS`]); else the
+    /// units are read in pages on this connection ([`PgStore::page_units`]).
     fn stream_units(
         &mut self,
         filter: &Filter,
@@ -323,6 +345,14 @@ impl PgStore {
             .query_one("SELECT EXISTS (SELECT 1 FROM fields)", &[])
             .map_err(&err)?
             .get(0);
+        // A COPY per table read, each on a connection of its own: only
+        // when the server, the role and the database leave that many free.
+        let streams = if has_fields { 3 } else { 2 };
+        let free: i64 = tx.query_one(FREE_CONNECTIONS, &[]).map_err(&err)?.get(0);
+        if free < streams {
+            drop(tx);
+            return self.page_units(filter, each);
+        }
         let snapshot: String = tx
             .query_one("SELECT pg_export_snapshot()", &[])
             .map_err(&err)?
@@ -358,37 +388,82 @@ impl PgStore {
             fields: fields_sql.as_deref(),
             origins: &origins,
         };
-        let (sender, receiver) = sync_channel::<Result<Vec<StoredUnit>>>(4);
-        let count = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                // Owned here: the receiver's loop ends when this thread ends.
-                let sender = sender;
-                if let Err(e) = read_copies(&copies, &sender, &location) {
-                    let _ = sender.send(Err(e));
-                }
-            });
-            let mut count = 0u64;
-            let mut handle = || -> Result<()> {
-                for batch in &receiver {
-                    for unit in batch? {
-                        each(unit)?;
-                        count += 1;
-                    }
-                }
-                Ok(())
-            };
-            let handled = handle();
-            // A failure here stops the reader at its next batch.
-            drop(receiver);
-            let read = reader
-                .join()
-                .map_err(|_| store_failure(&location, "the PostgreSQL reader thread panicked"));
-            handled.and(read).map(|()| count)
-        })?;
+        let count = read_copies(&copies, each, &location)?;
         // The snapshot's transaction was kept open until the readers had it;
         // it wrote nothing, so its end cannot fail the export (a server's
         // idle_in_transaction_session_timeout may have ended it meanwhile).
         let _ = tx.rollback();
+        Ok(count)
+    }
+
+    /// [`Store::for_each_unit`] a page of units at a time on this
+    /// connection: for a small selection, or when the server leaves too
+    /// few connections for [`PgStore::stream_units`].
+    fn page_units(
+        &mut self,
+        filter: &Filter,
+        each: &mut dyn FnMut(StoredUnit) -> Result<()>,
+    ) -> Result<u64> {
+        let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
+        let location = self.location.clone();
+        let err = pg_err(&location);
+        let mut tx = read_snapshot(&mut self.client, &err)?;
+        values.push(String::new());
+        let last_param = values.len();
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
+             WHERE {cond} AND u.id > ${last_param}::text::bigint ORDER BY u.id LIMIT {PAGE}"
+        );
+        let mut after = 0i64;
+        let mut count = 0u64;
+        let limit = filter.limit.unwrap_or(u64::MAX);
+        while count < limit {
+            values[last_param - 1] = after.to_string();
+            let rows = tx.query(&sql, &params(&values)).map_err(&err)?;
+            if rows.is_empty() {
+                break;
+            }
+            let units = rows
+                .iter()
+                .map(unit_row)
+                .collect::<std::io::Result<Vec<UnitRow>>>()
+                .map_err(copy_err(&location))?;
+            let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+            after = *ids.last().unwrap_or(&after);
+            let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for r in tx
+                .query(
+                    "SELECT unit_id, lang, text FROM variants WHERE unit_id = ANY($1) ORDER BY unit_id, id",
+                    &[&ids],
+                )
+                .map_err(&err)?
+            {
+                vars.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+            }
+            let mut flds: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
+            for r in tx
+                .query(
+                    "SELECT unit_id, kind, name, value FROM fields WHERE unit_id = ANY($1) ORDER BY unit_id, ctid",
+                    &[&ids],
+                )
+                .map_err(&err)?
+            {
+                flds.entry(r.get(0))
+                    .or_default()
+                    .push((r.get(1), r.get(2), r.get(3)));
+            }
+            for row in units {
+                if count >= limit {
+                    break;
+                }
+                let id = row.id;
+                let v = vars.remove(&id).unwrap_or_default();
+                let f = flds.remove(&id).unwrap_or_default();
+                each(finish_unit(row, v, f)?)?;
+                count += 1;
+            }
+        }
+        tx.commit().map_err(&err)?;
         Ok(count)
     }
 
@@ -1433,9 +1508,6 @@ type ScanHead = (
     Option<i64>,
 );
 
-/// Units read by [`PgStore::stream_units`] per message to the caller's thread.
-const STREAM_BATCH: usize = 256;
-
 /// `value` as an SQL string literal, whatever `standard_conforming_strings`
 /// says: quotes doubled, and with a backslash, an escape string (`E'…'`)
 /// with the backslashes doubled (what the server's `quote_literal` gives).
@@ -1503,80 +1575,186 @@ struct Copies<'a> {
     origins: &'a HashMap<i64, String>,
 }
 
+/// The messages of a COPY, as the connection thread hands them over.
+type Messages = Vec<std::result::Result<bytes::Bytes, tokio_postgres::Error>>;
+
+/// Messages per hand-over at most (what the connection has at hand).
+const HANDED: usize = 512;
+
+/// Hand-overs in flight per COPY.
+const IN_FLIGHT: usize = 8;
+
+/// The messages of one COPY on the merging thread: a blocking read of what
+/// the connection thread handed over (so it is never pending).
+struct Handed {
+    receiver: tokio::sync::mpsc::Receiver<Messages>,
+    at_hand: std::vec::IntoIter<std::result::Result<bytes::Bytes, tokio_postgres::Error>>,
+}
+
+impl futures_util::Stream for Handed {
+    type Item = std::result::Result<bytes::Bytes, tokio_postgres::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        loop {
+            if let Some(message) = self.at_hand.next() {
+                return std::task::Poll::Ready(Some(message));
+            }
+            match self.receiver.blocking_recv() {
+                Some(messages) => self.at_hand = messages.into_iter(),
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
 /// A binary COPY stream from the server.
-type PgRows = CopyRows<std::pin::Pin<Box<tokio_postgres::CopyOutStream>>, bytes::Bytes>;
+type PgRows = CopyRows<Handed, bytes::Bytes>;
 
 /// Reads `copies`, each on a connection of its own in the exported
-/// snapshot, and sends their units in batches. The connections are
-/// tokio-postgres's, driven by a runtime of this thread's own: the rows
-/// are read where the connection left their messages, with no blocking
-/// call (and entry into a runtime) per row as `postgres`'s `CopyOutReader`
-/// makes, which took a fifth of the export's client time.
+/// snapshot, and hands their units to `each`; returns how many.
+///
+/// Two threads: the connections (tokio-postgres's, on a runtime of their
+/// own) read the sockets on one, which hands the messages over in chunks,
+/// and the caller's thread parses the rows where they lie, builds each
+/// unit and calls `each`. Every unit's strings are allocated and freed on
+/// the caller's thread: when units were built on the connection thread,
+/// freeing them on the other cost more in the allocator's locks than the
+/// work shared. The rows are read with no blocking call (and entry into a
+/// runtime) per row as `postgres`'s `CopyOutReader` makes, which took a
+/// fifth of the export's client time.
 fn read_copies(
     copies: &Copies<'_>,
-    sender: &SyncSender<Result<Vec<StoredUnit>>>,
+    each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     location: &StoreLocation,
-) -> Result<()> {
+) -> Result<u64> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| store_failure(location, format!("cannot start the COPY reader: {e}")))?;
-    let err = pg_err(location);
     let copy_err = copy_err(location);
-    runtime.block_on(async {
-        let copy = |sql: &str| {
-            let sql = sql.to_string();
-            let err = &err;
-            let copy_err = &copy_err;
-            async move {
-                let (client, connection) = tokio_postgres::connect(copies.uri, NoTls)
-                    .await
-                    .map_err(err)?;
-                // Its failures reach the client's calls; it is awaited at
-                // the end, so the connection closes with a Terminate.
-                let connection = tokio::spawn(connection);
-                client
-                    .batch_execute(&format!(
-                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-                         SET TRANSACTION SNAPSHOT '{}'",
-                        copies.snapshot
-                    ))
-                    .await
-                    .map_err(err)?;
-                let stream = client.copy_out(sql.as_str()).await.map_err(err)?;
-                let rows = CopyRows::new(Box::pin(stream)).await.map_err(copy_err)?;
-                Ok::<_, Error>((client, connection, rows))
-            }
-        };
-        let (units, variants, fields) =
-            futures_util::future::try_join3(copy(copies.units), copy(copies.variants), async {
-                match copies.fields {
-                    Some(sql) => copy(sql).await.map(Some),
-                    None => Ok(None),
-                }
+    let sqls: Vec<&str> = [Some(copies.units), Some(copies.variants), copies.fields]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (senders, receivers): (Vec<_>, Vec<_>) = sqls
+        .iter()
+        .map(|_| tokio::sync::mpsc::channel::<Messages>(IN_FLIGHT))
+        .unzip();
+    let (started, start) = sync_channel::<Result<()>>(1);
+    std::thread::scope(|scope| {
+        let connections = std::thread::Builder::new()
+            .name("tmkit-pg-copy".into())
+            .spawn_scoped(scope, move || {
+                runtime.block_on(run_copies(copies, &sqls, senders, started, location));
             })
-            .await?;
-        // The clients stay open until the streams are read.
-        let (units_client, units_connection, units) = units;
-        let (variants_client, variants_connection, variants) = variants;
-        let (fields_client, fields_connection, fields) = match fields {
-            Some((client, connection, rows)) => (Some(client), Some(connection), Some(rows)),
-            None => (None, None, None),
+            .map_err(|e| store_failure(location, format!("cannot start the COPY reader: {e}")))?;
+        let merged = match start.recv() {
+            Ok(Ok(())) => {
+                let streams = receivers.into_iter().map(|receiver| Handed {
+                    receiver,
+                    at_hand: Vec::new().into_iter(),
+                });
+                let merging = merge_streams(streams, copies.origins, each, &copy_err);
+                // Never pending: each read blocks until its messages are here.
+                futures_util::FutureExt::now_or_never(merging)
+                    .unwrap_or_else(|| Err(store_failure(location, "the COPY merge waited")))
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(store_failure(location, "PostgreSQL COPY thread stopped")),
         };
-        merge_streams(units, variants, fields, copies.origins, sender, &copy_err).await?;
-        // Dropped clients let their connections send Terminate and end
-        // (else the server logs an unexpected EOF per connection).
-        drop((units_client, variants_client, fields_client));
-        let connections = [
-            Some(units_connection),
-            Some(variants_connection),
-            fields_connection,
-        ];
-        for connection in connections.into_iter().flatten() {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
-        }
-        Ok(())
+        // The streams were dropped with the merge: the connection thread's
+        // reads end if it stopped early.
+        let joined = connections
+            .join()
+            .map_err(|_| store_failure(location, "the PostgreSQL COPY thread panicked"));
+        merged.and_then(|n| joined.map(|()| n))
     })
+}
+
+/// The connection thread of [`read_copies`]: starts each COPY of `sqls`
+/// on a connection of its own in the snapshot (saying so, or why not, on
+/// `started`), then hands each one's messages to its sender until it ends
+/// or the merge stops reading; the connections then close.
+async fn run_copies(
+    copies: &Copies<'_>,
+    sqls: &[&str],
+    senders: Vec<tokio::sync::mpsc::Sender<Messages>>,
+    started: SyncSender<Result<()>>,
+    location: &StoreLocation,
+) {
+    let err = pg_err(location);
+    let copy = |sql: &str| {
+        let sql = sql.to_string();
+        let err = &err;
+        async move {
+            let (client, connection) = tokio_postgres::connect(copies.uri, NoTls)
+                .await
+                .map_err(err)?;
+            // Its failures reach the client's calls; it is awaited at
+            // the end, so the connection closes with a Terminate.
+            let connection = tokio::spawn(connection);
+            client
+                .batch_execute(&format!(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+                     SET TRANSACTION SNAPSHOT '{}'",
+                    copies.snapshot
+                ))
+                .await
+                .map_err(err)?;
+            let stream = client.copy_out(sql.as_str()).await.map_err(err)?;
+            Ok::<_, Error>((client, connection, Box::pin(stream)))
+        }
+    };
+    let opened = futures_util::future::try_join_all(sqls.iter().map(|sql| copy(sql))).await;
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            let _ = started.send(Err(e));
+            return;
+        }
+    };
+    let _ = started.send(Ok(()));
+    let mut clients = Vec::new();
+    let mut connections = Vec::new();
+    let mut forwards = Vec::new();
+    for ((client, connection, mut stream), sender) in opened.into_iter().zip(senders) {
+        clients.push(client);
+        connections.push(connection);
+        forwards.push(async move {
+            use futures_util::{FutureExt, StreamExt};
+            // Not polled again once it has ended (tokio-postgres would
+            // read the next request's messages).
+            let mut ended = false;
+            while !ended && let Some(first) = stream.next().await {
+                let mut messages = Vec::with_capacity(HANDED);
+                messages.push(first);
+                // What else the connection has read already.
+                while messages.len() < HANDED {
+                    match stream.next().now_or_never() {
+                        Some(Some(message)) => messages.push(message),
+                        Some(None) => {
+                            ended = true;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+                if sender.send(messages).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    futures_util::future::join_all(forwards).await;
+    // Dropped clients let their connections send Terminate and end
+    // (else the server logs an unexpected EOF per connection).
+    drop(clients);
+    for connection in connections {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
+    }
 }
 
 /// One binary COPY stream in unit order, read a unit's rows at a time.
@@ -1615,16 +1793,26 @@ impl Grouped {
     }
 }
 
-/// The units of [`PgStore::stream_units`]' three streams, sent in batches;
-/// stops quietly when the receiver is gone.
+/// The units of [`PgStore::stream_units`]' streams (units, variants,
+/// fields if any), handed to `each` in unit order (its error stops the
+/// merge); returns how many.
 async fn merge_streams(
-    mut units: PgRows,
-    variants: PgRows,
-    fields: Option<PgRows>,
+    mut streams: impl Iterator<Item = Handed>,
     origins: &HashMap<i64, String>,
-    sender: &SyncSender<Result<Vec<StoredUnit>>>,
+    each: &mut dyn FnMut(StoredUnit) -> Result<()>,
     copy_err: &dyn Fn(std::io::Error) -> Error,
-) -> Result<()> {
+) -> Result<u64> {
+    let mut next = async || match streams.next() {
+        Some(stream) => CopyRows::new(stream).await.map(Some),
+        None => Ok(None),
+    };
+    let (Some(mut units), Some(variants)) = (
+        next().await.map_err(copy_err)?,
+        next().await.map_err(copy_err)?,
+    ) else {
+        return Err(copy_err(std::io::Error::other("a COPY is missing")));
+    };
+    let fields = next().await.map_err(copy_err)?;
     let mut variants = Grouped::new(variants).await.map_err(copy_err)?;
     let mut fields = match fields {
         Some(f) => Some(Grouped::new(f).await.map_err(copy_err)?),
@@ -1633,7 +1821,7 @@ async fn merge_streams(
     fn text(r: &PgRows, i: usize) -> std::io::Result<String> {
         Ok(r.text(i)?.unwrap_or_default().to_string())
     }
-    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    let mut count = 0u64;
     let mut ids: Vec<i64> = Vec::new();
     while units.advance().await.map_err(copy_err)? {
         let row = unit_row(&CopyUnit {
@@ -1664,18 +1852,10 @@ async fn merge_streams(
                 fields.advance().await.map_err(copy_err)?;
             }
         }
-        batch.push(finish_unit(row, vars, flds)?);
-        if batch.len() == STREAM_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
-            if sender.send(Ok(full)).is_err() {
-                return Ok(());
-            }
-        }
+        each(finish_unit(row, vars, flds)?)?;
+        count += 1;
     }
-    if !batch.is_empty() {
-        let _ = sender.send(Ok(batch));
-    }
-    Ok(())
+    Ok(count)
 }
 
 /// A scanned unit from its head and variants.
@@ -1888,67 +2068,7 @@ impl Store for PgStore {
         if filter.ids.is_empty() && filter.limit.is_none_or(|n| n > PAGE as u64) {
             return self.stream_units(filter, each);
         }
-        let (cond, mut values) = filter_sql(filter, Dialect::Postgres)?;
-        let location = self.location.clone();
-        let err = pg_err(&location);
-        let mut tx = read_snapshot(&mut self.client, &err)?;
-        values.push(String::new());
-        let last_param = values.len();
-        let sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN origins o ON o.id = u.origin_id \
-             WHERE {cond} AND u.id > ${last_param}::text::bigint ORDER BY u.id LIMIT {PAGE}"
-        );
-        let mut after = 0i64;
-        let mut count = 0u64;
-        let limit = filter.limit.unwrap_or(u64::MAX);
-        while count < limit {
-            values[last_param - 1] = after.to_string();
-            let rows = tx.query(&sql, &params(&values)).map_err(&err)?;
-            if rows.is_empty() {
-                break;
-            }
-            let units = rows
-                .iter()
-                .map(unit_row)
-                .collect::<std::io::Result<Vec<UnitRow>>>()
-                .map_err(copy_err(&location))?;
-            let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
-            after = *ids.last().unwrap_or(&after);
-            let mut vars: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-            for r in tx
-                .query(
-                    "SELECT unit_id, lang, text FROM variants WHERE unit_id = ANY($1) ORDER BY unit_id, id",
-                    &[&ids],
-                )
-                .map_err(&err)?
-            {
-                vars.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
-            }
-            let mut flds: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
-            for r in tx
-                .query(
-                    "SELECT unit_id, kind, name, value FROM fields WHERE unit_id = ANY($1) ORDER BY unit_id, ctid",
-                    &[&ids],
-                )
-                .map_err(&err)?
-            {
-                flds.entry(r.get(0))
-                    .or_default()
-                    .push((r.get(1), r.get(2), r.get(3)));
-            }
-            for row in units {
-                if count >= limit {
-                    break;
-                }
-                let id = row.id;
-                let v = vars.remove(&id).unwrap_or_default();
-                let f = flds.remove(&id).unwrap_or_default();
-                each(finish_unit(row, v, f)?)?;
-                count += 1;
-            }
-        }
-        tx.commit().map_err(&err)?;
-        Ok(count)
+        self.page_units(filter, each)
     }
 
     fn count(&mut self, filter: &Filter) -> Result<u64> {
