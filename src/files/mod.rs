@@ -18,7 +18,7 @@ mod decode;
 mod tree;
 
 pub use atomic::{AtomicFile, remove_temporaries, write_atomic};
-pub use decode::{TextEncoding, decode_text, decode_utf8, utf8_reader};
+pub use decode::{TextEncoding, XmlEncoding, decode_text, decode_utf8, decode_xml, utf8_reader};
 pub use tree::OutputTree;
 
 /// True when `path` means standard input or output.
