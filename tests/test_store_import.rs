@@ -305,7 +305,7 @@ fn a_unit_replaced_by_a_later_one_of_the_same_import_leaves_a_sound_index() {
             .assert()
             .success();
         tmkit()
-            .args(["tm", "import", "--tm", &db])
+            .args(["tm", "import", "--on-duplicate", "newest", "--tm", &db])
             .arg(&tmx)
             .assert()
             .success();
@@ -507,5 +507,58 @@ fn standard_input_tsv_starting_with_markup_is_tsv() {
     for (word, text) in [("save", "<b>Salva</b>"), ("seller", "#1 venditore")] {
         let hit = &db.search(&SearchQuery::new(word)).unwrap()[0];
         assert_eq!(hit.unit.tu.tuvs[1].seg.plain_text(), text, "{word}");
+    }
+}
+
+/// By default nothing is lost: a second target of a stored source (undated
+/// TSV rows, which tie) is kept as an alternative, which `tm conflicts` and
+/// `tm stats` then show; the message counts what happened. `--on-duplicate
+/// newest` keeps the stored one on the tie and says so.
+#[test]
+fn alternative_translations_are_kept_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("en-fr.tsv");
+    std::fs::write(
+        &tsv,
+        "Run!\tCours !\nRun!\tCourez !\nWho?\tQui ?\nRun!\tCours !\n",
+    )
+    .unwrap();
+    for db in engines(dir.path(), "alternatives") {
+        tmkit()
+            .args(["tm", "import", "--tm", &db])
+            .arg(&tsv)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "imported 3 unit(s)",
+            ))
+            .stderr(predicates::str::contains(
+                "1 exact duplicate(s) skipped; 1 source(s) already stored with other targets: each added beside them",
+            ));
+        let mut store = store::open(&db).unwrap();
+        assert_eq!(store.count(&store::Filter::default()).unwrap(), 3, "{db}");
+        assert_eq!(store.stats().unwrap().conflicts, 1, "{db}");
+        let conflicts = store.conflicts(10).unwrap();
+        let mut targets: Vec<String> = conflicts[0]
+            .units
+            .iter()
+            .map(|u| u.unit.tu.tuvs[1].seg.plain_text())
+            .collect();
+        targets.sort();
+        assert_eq!(targets, ["Courez !", "Cours !"], "{db}");
+    }
+    for db in engines(dir.path(), "alternatives_newest") {
+        tmkit()
+            .args(["tm", "import", "--on-duplicate", "newest", "--tm", &db])
+            .arg(&tsv)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "imported 2 unit(s)",
+            ))
+            .stderr(predicates::str::contains(
+                "0 stored unit(s) replaced, 1 incoming unit(s) not stored (the store has 2 unit(s) more)",
+            ));
+        assert_eq!(store::open(&db).unwrap().stats().unwrap().conflicts, 0);
     }
 }

@@ -132,14 +132,14 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 /// What to do when a source is already stored with other targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum OnDuplicate {
-    /// Add the new unit beside the others.
+    /// Add the new unit beside the others, as an alternative translation (nothing is lost).
+    #[default]
     Add,
     /// Replace the others by the new unit.
     Overwrite,
     /// Keep the others, skip the new unit.
     Keep,
-    /// Keep whichever was changed last.
-    #[default]
+    /// Keep whichever was changed last (the stored one on a tie, undated units always tie).
     Newest,
 }
 
@@ -681,12 +681,10 @@ fn import(
     }
     bar.finish();
     ctx.note(format!(
-        "imported {} unit(s) in {:.2}s: {} exact duplicate(s) skipped, {} source(s) already stored with other targets ({} replaced)",
+        "imported {} unit(s) in {:.2}s: {}",
         total.added,
         started.elapsed().as_secs_f64(),
-        total.duplicates,
-        total.conflicts,
-        total.replaced
+        tmkit::store::import::summary(&total, options.policy)
     ));
     if total.left_out > 0 {
         ctx.note(format!(

@@ -355,6 +355,42 @@ fn read_tmx(
     Ok(())
 }
 
+/// What an import's counts mean, after "imported N unit(s)": the exact
+/// duplicates skipped, and what `policy` did with sources already stored
+/// with other targets (kept beside them, replacing them, or not stored), so
+/// that the store's change is what the line adds up to.
+///
+/// ```
+/// use tmkit::store::{AddReport, DuplicatePolicy, import::summary};
+/// let report = AddReport { added: 2, conflicts: 1, replaced: 1, ..Default::default() };
+/// assert_eq!(
+///     summary(&report, DuplicatePolicy::Newest),
+///     "0 exact duplicate(s) skipped; 1 source(s) already stored with other targets: \
+///      1 stored unit(s) replaced, 0 incoming unit(s) not stored (the store has 1 unit(s) more)"
+/// );
+/// ```
+pub fn summary(report: &AddReport, policy: DuplicatePolicy) -> String {
+    let resolved = match policy {
+        DuplicatePolicy::Add => {
+            "each added beside them as an alternative translation (tm conflicts lists them)"
+                .to_string()
+        }
+        _ => format!(
+            "{} stored unit(s) replaced, {} incoming unit(s) not stored",
+            report.replaced, report.kept_stored
+        ),
+    };
+    let net = report.added as i64 - report.replaced as i64;
+    let net = match net {
+        n if n < 0 => format!("{} unit(s) fewer", -n),
+        n => format!("{n} unit(s) more"),
+    };
+    format!(
+        "{} exact duplicate(s) skipped; {} source(s) already stored with other targets: {resolved} (the store has {net})",
+        report.duplicates, report.conflicts
+    )
+}
+
 fn read_tsv(
     path: &Path,
     name: &str,
