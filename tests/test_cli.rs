@@ -828,3 +828,42 @@ fn standard_input_named_twice_is_bad_usage() {
             .stderr(predicate::str::contains("can be read only once"));
     }
 }
+
+/// A new store and its -wal/-shm files follow the umask as other outputs
+/// do (SQLite gave 0644 whatever it was, so a group could not write it).
+#[cfg(unix)]
+#[test]
+fn a_new_store_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("m.tmx");
+    write_memory(&input, 3);
+    let bin = assert_cmd::cargo::cargo_bin("tmkit");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for (umask, want) in [("002", 0o664), ("022", 0o644), ("000", 0o666)] {
+        let store = dir.path().join(format!("team-{umask}.tmdb"));
+        // A reader left open keeps the -wal and -shm files while the import writes.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" -q tm import --tm \"$1\" \"$2\""
+            ))
+            .arg(&bin)
+            .arg(&store)
+            .arg(&input)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(mode(&store), want, "umask {umask}");
+        let conn = rusqlite::Connection::open(&store).unwrap();
+        conn.query_row("SELECT count(*) FROM units", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        for side in ["-wal", "-shm"] {
+            let mut name = store.clone().into_os_string();
+            name.push(side);
+            if let Ok(m) = std::fs::metadata(&name) {
+                assert_eq!(m.permissions().mode() & 0o777, want, "{side} umask {umask}");
+            }
+        }
+    }
+}

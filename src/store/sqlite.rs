@@ -212,6 +212,17 @@ impl SqliteStore {
             let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             if create {
                 flags |= OpenFlags::SQLITE_OPEN_CREATE;
+                // SQLite creates a database with 0644 whatever the umask (and
+                // its -wal and -shm files with the database's mode): a new
+                // store is created here first, with 0666 & !umask as every
+                // other output, so a group's umask 002 gives a group store.
+                // A failure is left for SQLite to report, as before.
+                if !exists {
+                    let _ = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(path);
+                }
             }
             Connection::open_with_flags(path, flags).map_err(err)?
         };
