@@ -562,3 +562,44 @@ fn alternative_translations_are_kept_by_default() {
         assert_eq!(store::open(&db).unwrap().stats().unwrap().conflicts, 0);
     }
 }
+
+/// A dangling link in a folder is reported and skipped: `tm import` and
+/// `tmx merge` take the other files and exit 1 at the end, as for a
+/// malformed file (they imported and wrote nothing).
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_in_a_folder_is_skipped_and_the_rest_goes_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("memories");
+    std::fs::create_dir(&folder).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("tmx/en-fr.news.tmx"), folder.join("a.tmx")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/gone.tmx", folder.join("b.tmx")).unwrap();
+    std::fs::copy(
+        repo.join("tests/fixtures/store/rich.tmx"),
+        folder.join("c.tmx"),
+    )
+    .unwrap();
+    let db = dir.path().join("team.tmdb");
+    tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(&db)
+        .arg(&folder)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("b.tmx: dangling symbolic link"));
+    // The news memory's 111 units and rich.tmx's.
+    let mut store = store::open(db.to_str().unwrap()).unwrap();
+    assert!(store.count(&Filter::default()).unwrap() > 111);
+    let merged = dir.path().join("all.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&folder)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("b.tmx: dangling symbolic link"));
+    let tmx = read_tmx(&merged);
+    assert!(tmx.tus.len() > 111);
+}

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use tmkit::batch::Progress;
 use tmkit::store::export::{ExportFormat, export};
-use tmkit::store::import::{ImportOptions, expand, import_observed};
+use tmkit::store::import::{ImportOptions, import_observed};
 use tmkit::store::{
     DuplicatePolicy, Edit, Filter, IndexFeed, SearchQuery, Store, StoreLocation, StoreMemory,
     StoredUnit, Unit,
@@ -635,7 +635,11 @@ fn import(
     let mut failed = 0usize;
     let mut total = tmkit::store::AddReport::default();
     let bar = ctx.progress("import");
-    let inputs = expand(files)?;
+    // A folder entry that cannot be read (a dangling link) is reported and
+    // fails the run at the end, as a malformed file does; the rest goes in.
+    let mut walked = tmkit::batch::BatchSummary::default();
+    let inputs = ctx.walk_inputs(files, &tmkit::store::import::input_filter()?, &mut walked)?;
+    failed += walked.failures.len();
     // Into an empty SQLite store, the fuzzy index is built beside the
     // writes, from each committed batch, on a connection of its own.
     let mut generation = db.generation()?;

@@ -43,8 +43,14 @@ const IMPORTED: [&str; 8] = [
 /// The files `paths` name: files as they are, folders' memory files (TMX,
 /// TSV, CSV, XLIFF, PO), sorted.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let filter = crate::batch::InputFilter::new(&[], &IMPORTED)?;
-    crate::batch::expand_inputs(paths, &filter)
+    crate::batch::expand_inputs(paths, &input_filter()?)
+}
+
+/// The files an import takes from a folder (TMX, TSV, CSV, XLIFF, PO), for
+/// [`crate::batch::walk_inputs`] (which reports an unreadable entry, a
+/// dangling link, and goes on).
+pub fn input_filter() -> Result<crate::batch::InputFilter> {
+    crate::batch::InputFilter::new(&[], &IMPORTED)
 }
 
 /// Imports one file; `progress` sees the number of units read so far.
