@@ -794,3 +794,43 @@ fn a_tsv_memory_serves_the_pair_it_declares() {
         }
     }
 }
+
+/// A U+FEFF inside a text (two files with a byte-order mark joined by
+/// `cat`) is dropped as the leading one is: the sentence after it is an
+/// exact match, and its XLIFF source has no invisible character.
+#[test]
+fn a_bom_inside_the_text_is_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("joined.txt");
+    std::fs::write(
+        &doc,
+        "\u{FEFF}Introduction.\n\u{FEFF}Click Save to keep your changes.\n",
+    )
+    .unwrap();
+    let out = tmkit()
+        .args([
+            "match", "-q", "--format", "jsonl", "--src", "en", "--tgt", "fr", "--tm",
+        ])
+        .arg(fixture("memory.tmx"))
+        .arg(&doc)
+        .assert()
+        .success();
+    let rows = jsonl(&out.get_output().stdout);
+    let row = rows
+        .iter()
+        .find(|r| r["matches"].as_array().is_some_and(|m| !m.is_empty()))
+        .unwrap();
+    assert_eq!(row["matches"][0]["score"], 100, "{row}");
+    let xlf = dir.path().join("joined.xlf");
+    tmkit()
+        .args(["pretranslate", "-q", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(fixture("memory.tmx"))
+        .arg(&doc)
+        .arg("-o")
+        .arg(&xlf)
+        .assert()
+        .success();
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert!(!xml.contains('\u{FEFF}'), "{xml}");
+    assert!(xml.contains("state-qualifier=\"exact-match\""), "{xml}");
+}

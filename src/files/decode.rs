@@ -130,7 +130,22 @@ fn undeclared_utf16(file: Option<&Path>, little_endian: bool) -> Error {
 /// let enc = TextEncoding::for_label("latin1").unwrap();
 /// assert_eq!(decode_text(latin1, None, enc).unwrap(), "café");
 /// ```
+///
+/// A U+FEFF inside the text (two files with a byte-order mark each, joined
+/// with `cat`) is no text either, as the leading one is not: it is dropped,
+/// so that an invisible character costs no match a point.
 pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
+    let text = decode_as_is(bytes, file, encoding)?;
+    Ok(if text.contains('\u{FEFF}') {
+        text.replace('\u{FEFF}', "")
+    } else {
+        text
+    })
+}
+
+/// [`decode_text`], keeping a U+FEFF inside the text (an XML document is
+/// written back byte for byte).
+fn decode_as_is(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
     match sniff(&bytes) {
         Sniffed::Utf32Bom(le) => decode_utf32(&bytes[4..], le, file),
         Sniffed::Bom(enc, len) => decode_with(&bytes[len..], enc, file),
@@ -486,7 +501,8 @@ impl XmlEncoding {
 /// Decodes an XML document and says how to write it back ([`XmlEncoding`]):
 /// a byte-order mark wins, then the declaration's `encoding` (ISO-8859-1
 /// read as such, not as windows-1252), then `encoding` (`--encoding`), then
-/// UTF-8. Text that is not XML is decoded as [`decode_text`] does.
+/// UTF-8. Text that is not XML (does not start with `<`) is decoded as
+/// [`decode_text`] does.
 pub fn decode_xml(
     bytes: Vec<u8>,
     file: Option<&Path>,
@@ -516,7 +532,14 @@ pub fn decode_xml(
         Some(XmlForm::Latin1) => bytes.iter().map(|&b| char::from(b)).collect(),
         Some(XmlForm::Legacy(e)) => decode_with(&bytes, e, file)?,
         Some(_) => decode_utf8(bytes, file)?,
-        None => decode_text(bytes, file, encoding)?,
+        None => decode_as_is(bytes, file, encoding)?,
+    };
+    // Markup keeps a U+FEFF inside it, to be written back byte for byte;
+    // other text drops it as decode_text does.
+    let text = if !text.trim_start().starts_with('<') && text.contains('\u{FEFF}') {
+        text.replace('\u{FEFF}', "")
+    } else {
+        text
     };
     Ok((text, as_read))
 }
@@ -524,6 +547,26 @@ pub fn decode_xml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bom_inside_the_text_is_dropped_as_the_leading_one_is() {
+        let joined = "\u{FEFF}One.\n\u{FEFF}Two.\n".as_bytes().to_vec();
+        assert_eq!(
+            decode_text(joined.clone(), None, TextEncoding::DETECT).unwrap(),
+            "One.\nTwo.\n"
+        );
+        let utf16 = utf16("One.\n\u{FEFF}Two.", true, true);
+        assert_eq!(
+            decode_text(utf16, None, TextEncoding::DETECT).unwrap(),
+            "One.\nTwo."
+        );
+        // Text read for a job drops it too; markup keeps it, to be written back byte for byte.
+        let (text, _) = decode_xml(joined, None, TextEncoding::DETECT).unwrap();
+        assert_eq!(text, "One.\nTwo.\n");
+        let xml = "<a>\u{FEFF}x</a>".as_bytes().to_vec();
+        let (xml, _) = decode_xml(xml, None, TextEncoding::DETECT).unwrap();
+        assert_eq!(xml, "<a>\u{FEFF}x</a>");
+    }
 
     #[test]
     fn xml_comes_back_in_its_own_encoding_and_bom() {
