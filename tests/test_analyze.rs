@@ -186,6 +186,11 @@ fn bad_weights_and_rate_are_usage_errors() {
         ("--rate=inf", "--rate"),
         ("--rate=NaN", "--rate"),
         ("--weights=new:1e308", "weights"),
+        // Not a band's lowest score: it weighed no band, silently.
+        (
+            "--weights=75:0.5,60:0.9",
+            "\"60\" is not a key: a band's lowest score (101, 100, 95, 85, 75, 50), new, rep or xrep",
+        ),
     ] {
         analyze()
             .arg(arg)

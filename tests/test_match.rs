@@ -725,3 +725,112 @@ fn an_xliff_job_is_looked_up_by_its_source_segments() {
     assert_eq!(queries, job);
     assert_eq!(rows[1]["matches"][0]["score"], 100);
 }
+
+/// A TSV memory serves the pair it declares (by its name, else a header row
+/// of language codes), columns swapped for the reverse pair; a memory of
+/// another pair is skipped with a message, and is an error when it is the
+/// only one; a header row is never a unit. Alone (kept as text) and beside a
+/// TMX memory (loaded whole), the same.
+#[test]
+fn a_tsv_memory_serves_the_pair_it_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("mem.tsv"), "en\tfr\nGood morning.\tBonjour.\n").unwrap();
+    std::fs::write(path("rev.tsv"), "fr\ten\nBonjour.\tGood morning.\n").unwrap();
+    std::fs::write(path("en-ja.tsv"), "Good morning.\tおはよう。\n").unwrap();
+    std::fs::write(path("fr-en.tsv"), "Bonsoir.\tGood evening.\n").unwrap();
+    let tmx = fixture("memory.tmx");
+    let lookup = |pair: [&str; 2], tms: &[PathBuf], text: &str| {
+        let mut cmd = tmkit();
+        cmd.args([
+            "match", "--format", "jsonl", "--src", pair[0], "--tgt", pair[1],
+        ]);
+        for tm in tms {
+            cmd.arg("--tm").arg(tm);
+        }
+        cmd.args(["--text", text]).assert()
+    };
+    let target = |out: &[u8]| jsonl(out)[0]["matches"][0]["target"].clone();
+    for extra in [None, Some(tmx.as_path())] {
+        let with = |name: &str| {
+            let mut tms = vec![dir.path().join(name)];
+            tms.extend(extra.map(Path::to_path_buf));
+            tms
+        };
+        // The declared pair, and its reverse.
+        for (name, pair, text, want) in [
+            ("mem.tsv", ["en", "fr"], "Good morning.", "Bonjour."),
+            ("rev.tsv", ["en", "fr"], "Good morning.", "Bonjour."),
+            ("mem.tsv", ["fr", "en"], "Bonjour.", "Good morning."),
+            ("fr-en.tsv", ["en", "fr"], "Good evening.", "Bonsoir."),
+        ] {
+            let out = lookup(pair, &with(name), text).success();
+            assert_eq!(target(&out.get_output().stdout), want, "{name} {pair:?}");
+        }
+        // The header row is no unit.
+        let out = lookup(["en", "fr"], &with("mem.tsv"), "en").success();
+        assert_eq!(
+            jsonl(&out.get_output().stdout)[0]["matches"],
+            Value::Array(vec![])
+        );
+        // Another pair: skipped beside another memory, an error alone.
+        let other = lookup(["en", "de"], &with("mem.tsv"), "Good morning.");
+        if extra.is_some() {
+            let out = lookup(["en", "fr"], &with("en-ja.tsv"), "Good morning.")
+                .success()
+                .stderr(predicate::str::contains("skipped"))
+                .stderr(predicate::str::contains(
+                    "en-ja.tsv: it holds en-ja, not en → fr",
+                ));
+            assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("おはよう"));
+            other.success().stderr(predicate::str::contains(
+                "mem.tsv: it holds en-fr, not en → de",
+            ));
+        } else {
+            other
+                .code(1)
+                .stdout("")
+                .stderr(predicate::str::contains("it holds en-fr, not en → de"));
+        }
+    }
+}
+
+/// A U+FEFF inside a text (two files with a byte-order mark joined by
+/// `cat`) is dropped as the leading one is: the sentence after it is an
+/// exact match, and its XLIFF source has no invisible character.
+#[test]
+fn a_bom_inside_the_text_is_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("joined.txt");
+    std::fs::write(
+        &doc,
+        "\u{FEFF}Introduction.\n\u{FEFF}Click Save to keep your changes.\n",
+    )
+    .unwrap();
+    let out = tmkit()
+        .args([
+            "match", "-q", "--format", "jsonl", "--src", "en", "--tgt", "fr", "--tm",
+        ])
+        .arg(fixture("memory.tmx"))
+        .arg(&doc)
+        .assert()
+        .success();
+    let rows = jsonl(&out.get_output().stdout);
+    let row = rows
+        .iter()
+        .find(|r| r["matches"].as_array().is_some_and(|m| !m.is_empty()))
+        .unwrap();
+    assert_eq!(row["matches"][0]["score"], 100, "{row}");
+    let xlf = dir.path().join("joined.xlf");
+    tmkit()
+        .args(["pretranslate", "-q", "--src", "en", "--tgt", "fr", "--tm"])
+        .arg(fixture("memory.tmx"))
+        .arg(&doc)
+        .arg("-o")
+        .arg(&xlf)
+        .assert()
+        .success();
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    assert!(!xml.contains('\u{FEFF}'), "{xml}");
+    assert!(xml.contains("state-qualifier=\"exact-match\""), "{xml}");
+}

@@ -655,3 +655,100 @@ fn analyze_counts_the_files_pretranslate_takes_from_a_folder() {
     assert_eq!(v["files"].as_array().unwrap().len(), 2);
     assert_eq!(v["total"]["total"]["segments"], written);
 }
+
+/// Pretranslates the fixture `name` with a memory whose euro sign ISO-8859-1
+/// cannot hold; returns the input's and the output's bytes.
+fn pretranslate_encoded(name: &str) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let memory = dir.path().join("en-fr.tsv");
+    std::fs::write(
+        &memory,
+        "The price is 5 euros.\tLe prix : 5 €, à payer.\nGood morning.\tBonjour à tous.\n",
+    )
+    .unwrap();
+    let input = fixture(name);
+    let out = dir.path().join(name);
+    run(&en_fr(memory.to_str().unwrap(), &[]), &[&input], &out)
+        .success()
+        .stderr(predicate::str::contains("2 exact"));
+    assert_valid(&[&out], Some("xliff12-transitional"));
+    (std::fs::read(&input).unwrap(), std::fs::read(&out).unwrap())
+}
+
+/// Checks that `xml` is well-formed (quick-xml, end tags matched) and that
+/// the unit 1 and 2 targets are the memory's.
+fn assert_filled(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!(
+                "not well-formed at {}: {e}\n{xml}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    let doc = Document::parse_str(xml, None).unwrap();
+    let targets: Vec<String> = doc.files[0]
+        .units
+        .iter()
+        .map(|u| {
+            u.segments[0]
+                .target
+                .as_ref()
+                .map(|t| t.plain_text())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "Le prix : 5 €, à payer.",
+            "Bonjour à tous.",
+            "Déjà traduit."
+        ]
+    );
+}
+
+/// The bytes of `input` before its first `<target/>` and from unit 3 on are
+/// the output's first and last bytes (`enc` encodes a marker as the file does).
+fn assert_kept_outside_targets(input: &[u8], output: &[u8], enc: impl Fn(&str) -> Vec<u8>) {
+    let find = |needle: Vec<u8>| {
+        input
+            .windows(needle.len())
+            .position(|w| w == needle.as_slice())
+            .unwrap()
+    };
+    let (first, unit3) = (find(enc("<target/>")), find(enc("   <trans-unit id=\"3\"")));
+    assert_eq!(output[..first], input[..first]);
+    assert!(output.ends_with(&input[unit3..]));
+}
+
+#[test]
+fn a_utf16_xliff_is_written_back_in_utf16_with_its_bom() {
+    let (input, output) = pretranslate_encoded("utf16.xlf");
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    assert!(output.starts_with(b"\xFF\xFE<\0?\0x\0m\0l\0"));
+    assert_kept_outside_targets(&input, &output, utf16);
+    let units: Vec<u16> = output[2..]
+        .chunks(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap();
+    assert!(text.contains("\r\n   <trans-unit id=\"2\">"), "{text}");
+    assert_filled(&text);
+}
+
+#[test]
+fn a_latin1_xliff_is_written_back_in_latin1_with_references_for_the_rest() {
+    let (input, output) = pretranslate_encoded("latin1.xlf");
+    let latin1 = |s: &str| -> Vec<u8> { s.chars().map(|c| c as u8).collect() };
+    assert_kept_outside_targets(&input, &output, latin1);
+    // The é of the target is one byte; the euro sign, which ISO-8859-1 cannot hold, a reference.
+    let text: String = output.iter().map(|&b| char::from(b)).collect();
+    assert!(text.contains("5 &#x20AC;, \u{e0} payer."), "{text}");
+    assert!(!output.windows(2).any(|w| w == "é".as_bytes()));
+    assert_filled(&text);
+}

@@ -88,12 +88,20 @@ fn tmx_round_trips_through_the_store_with_everything_kept() {
 }
 
 #[test]
-fn reimport_changes_nothing_and_newest_target_wins_by_default() {
+fn reimport_changes_nothing_and_newest_target_wins_with_newest() {
     let dir = tempfile::tempdir().unwrap();
     for spec in engines(dir.path(), "policy") {
         for _ in 0..3 {
             tmkit()
-                .args(["-q", "tm", "import", "--tm", &spec])
+                .args([
+                    "-q",
+                    "tm",
+                    "import",
+                    "--on-duplicate",
+                    "newest",
+                    "--tm",
+                    &spec,
+                ])
                 .arg(fixture("rich.tmx"))
                 .assert()
                 .success();
@@ -951,6 +959,7 @@ fn a_unit_replaced_during_a_bulk_import_leaves_the_side_index_too() {
     let mut db = SqliteStore::open(&dir.path().join("r.tmdb"), true).unwrap();
     let options = store::import::ImportOptions {
         batch: 2,
+        policy: DuplicatePolicy::Newest,
         ..Default::default()
     };
     let report = store::import::import_file(&mut db, &tmx, &options, &mut |_| {}).unwrap();

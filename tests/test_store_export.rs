@@ -18,7 +18,7 @@ use support::tmkit;
 fn rich_store(dir: &Path) -> PathBuf {
     let db = dir.join("team.tmdb");
     tmkit()
-        .args(["-q", "tm", "import", "--tm"])
+        .args(["-q", "tm", "import", "--on-duplicate", "newest", "--tm"])
         .arg(&db)
         .args(["--project", "atlas", "--client", "acme", "--domain", "law"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/rich.tmx"))

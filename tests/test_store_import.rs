@@ -305,7 +305,7 @@ fn a_unit_replaced_by_a_later_one_of_the_same_import_leaves_a_sound_index() {
             .assert()
             .success();
         tmkit()
-            .args(["tm", "import", "--tm", &db])
+            .args(["tm", "import", "--on-duplicate", "newest", "--tm", &db])
             .arg(&tmx)
             .assert()
             .success();
@@ -655,4 +655,98 @@ fn standard_input_is_stored_before_it_ends() {
         "no unit stored while standard input was open"
     );
     assert_eq!(stored(), 101);
+}
+
+/// By default nothing is lost: a second target of a stored source (undated
+/// TSV rows, which tie) is kept as an alternative, which `tm conflicts` and
+/// `tm stats` then show; the message counts what happened. `--on-duplicate
+/// newest` keeps the stored one on the tie and says so.
+#[test]
+fn alternative_translations_are_kept_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("en-fr.tsv");
+    std::fs::write(
+        &tsv,
+        "Run!\tCours !\nRun!\tCourez !\nWho?\tQui ?\nRun!\tCours !\n",
+    )
+    .unwrap();
+    for db in engines(dir.path(), "alternatives") {
+        tmkit()
+            .args(["tm", "import", "--tm", &db])
+            .arg(&tsv)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "imported 3 unit(s)",
+            ))
+            .stderr(predicates::str::contains(
+                "1 exact duplicate(s) skipped; 1 source(s) already stored with other targets: each added beside them",
+            ));
+        let mut store = store::open(&db).unwrap();
+        assert_eq!(store.count(&store::Filter::default()).unwrap(), 3, "{db}");
+        assert_eq!(store.stats().unwrap().conflicts, 1, "{db}");
+        let conflicts = store.conflicts(10).unwrap();
+        let mut targets: Vec<String> = conflicts[0]
+            .units
+            .iter()
+            .map(|u| u.unit.tu.tuvs[1].seg.plain_text())
+            .collect();
+        targets.sort();
+        assert_eq!(targets, ["Courez !", "Cours !"], "{db}");
+    }
+    for db in engines(dir.path(), "alternatives_newest") {
+        tmkit()
+            .args(["tm", "import", "--on-duplicate", "newest", "--tm", &db])
+            .arg(&tsv)
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(
+                "imported 2 unit(s)",
+            ))
+            .stderr(predicates::str::contains(
+                "0 stored unit(s) replaced, 1 incoming unit(s) not stored (the store has 2 unit(s) more)",
+            ));
+        assert_eq!(store::open(&db).unwrap().stats().unwrap().conflicts, 0);
+    }
+}
+
+/// A dangling link in a folder is reported and skipped: `tm import` and
+/// `tmx merge` take the other files and exit 1 at the end, as for a
+/// malformed file (they imported and wrote nothing).
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_in_a_folder_is_skipped_and_the_rest_goes_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("memories");
+    std::fs::create_dir(&folder).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("tmx/en-fr.news.tmx"), folder.join("a.tmx")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/gone.tmx", folder.join("b.tmx")).unwrap();
+    std::fs::copy(
+        repo.join("tests/fixtures/store/rich.tmx"),
+        folder.join("c.tmx"),
+    )
+    .unwrap();
+    let db = dir.path().join("team.tmdb");
+    tmkit()
+        .args(["tm", "import", "--tm"])
+        .arg(&db)
+        .arg(&folder)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("b.tmx: dangling symbolic link"));
+    // The news memory's 111 units and rich.tmx's.
+    let mut store = store::open(db.to_str().unwrap()).unwrap();
+    assert!(store.count(&Filter::default()).unwrap() > 111);
+    let merged = dir.path().join("all.tmx");
+    tmkit()
+        .args(["tmx", "merge"])
+        .arg(&folder)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("b.tmx: dangling symbolic link"));
+    let tmx = read_tmx(&merged);
+    assert!(tmx.tus.len() > 111);
 }

@@ -35,7 +35,8 @@ Words are counted per GMX-V (Unicode word boundaries; 'U.S.', '4,200,000' and
 'don't' are one word); Chinese, Japanese and Thai characters are counted one by
 one in a column of their own.
 
---weights gives each band's share of the full rate: a score key applies to the
+--weights gives each band's share of the full rate: a score key, a band's
+lowest score (101, 100, 95, 85, 75 or 50; any other is refused), applies to the
 bands from that score up to the next key; 'new' to no match and bands below
 every key; 'rep' to repetitions (default: as 100), 'xrep' to cross-file
 repetitions (default: as rep). --rate turns weighted words (and CJK characters,

@@ -120,6 +120,17 @@ impl Context {
         summary: &mut BatchSummary,
     ) -> anyhow::Result<Vec<std::path::PathBuf>> {
         stdin_once(paths)?;
+        self.walk_inputs_reading_stdin_again(paths, filter, summary)
+    }
+
+    /// [`Context::walk_inputs`] for a command that keeps standard input to
+    /// read it again (`tmx merge - -`).
+    pub fn walk_inputs_reading_stdin_again(
+        &self,
+        paths: &[std::path::PathBuf],
+        filter: &InputFilter,
+        summary: &mut BatchSummary,
+    ) -> anyhow::Result<Vec<std::path::PathBuf>> {
         let walk = tmkit::batch::walk_inputs(paths, filter)?;
         for problem in walk.problems {
             let path = match &problem {

@@ -91,13 +91,16 @@ fn is_xliff(path: &Path, text: &str) -> bool {
 }
 
 fn read_input(path: &Path, args: &Args, segmenter: &Segmenter) -> tmkit::Result<Read> {
-    let text = tmkit::files::read_text(path)?;
+    let bytes = tmkit::files::read_bytes(path)?;
+    let file = (!is_stdio(path)).then_some(path);
+    let (text, encoding) = tmkit::files::decode_xml(bytes, file, tmkit::files::default_encoding())?;
     let name = display_name(path);
     let item = if is_xliff(path, &text) {
-        let doc = Document::parse_str(&text, (!is_stdio(path)).then_some(path))?;
+        let doc = Document::parse_str(&text, file)?;
         Pretranslated {
             doc,
             original: Some(text),
+            encoding,
         }
     } else {
         let format = if is_stdio(path) {
@@ -117,6 +120,7 @@ fn read_input(path: &Path, args: &Args, segmenter: &Segmenter) -> tmkit::Result<
         Pretranslated {
             doc,
             original: None,
+            encoding: Default::default(),
         }
     };
     Ok(Read {

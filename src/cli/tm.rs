@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use tmkit::batch::Progress;
 use tmkit::store::export::{ExportFormat, export};
-use tmkit::store::import::{ImportOptions, expand, import_observed};
+use tmkit::store::import::{ImportOptions, import_observed};
 use tmkit::store::{
     DuplicatePolicy, Edit, Filter, IndexFeed, SearchQuery, Store, StoreLocation, StoreMemory,
     StoredUnit, Unit,
@@ -132,14 +132,14 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 /// What to do when a source is already stored with other targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum OnDuplicate {
-    /// Add the new unit beside the others.
+    /// Add the new unit beside the others, as an alternative translation (nothing is lost).
+    #[default]
     Add,
     /// Replace the others by the new unit.
     Overwrite,
     /// Keep the others, skip the new unit.
     Keep,
-    /// Keep whichever was changed last.
-    #[default]
+    /// Keep whichever was changed last (the stored one on a tie, undated units always tie).
     Newest,
 }
 
@@ -638,7 +638,11 @@ fn import(
     let mut failed = 0usize;
     let mut total = tmkit::store::AddReport::default();
     let bar = ctx.progress("import");
-    let inputs = expand(files)?;
+    // A folder entry that cannot be read (a dangling link) is reported and
+    // fails the run at the end, as a malformed file does; the rest goes in.
+    let mut walked = tmkit::batch::BatchSummary::default();
+    let inputs = ctx.walk_inputs(files, &tmkit::store::import::input_filter()?, &mut walked)?;
+    failed += walked.failures.len();
     // Into an empty SQLite store, the fuzzy index is built beside the
     // writes, from each committed batch, on a connection of its own.
     let mut generation = db.generation()?;
@@ -684,12 +688,10 @@ fn import(
     }
     bar.finish();
     ctx.note(format!(
-        "imported {} unit(s) in {:.2}s: {} exact duplicate(s) skipped, {} source(s) already stored with other targets ({} replaced)",
+        "imported {} unit(s) in {:.2}s: {}",
         total.added,
         started.elapsed().as_secs_f64(),
-        total.duplicates,
-        total.conflicts,
-        total.replaced
+        tmkit::store::import::summary(&total, options.policy)
     ));
     if total.left_out > 0 {
         ctx.note(format!(

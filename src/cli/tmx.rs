@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
-use tmkit::batch::{BatchSummary, InputFilter, expand_inputs, run_ordered};
+use tmkit::batch::{BatchSummary, InputFilter, run_ordered};
 use tmkit::files::{Output, is_stdio};
 use tmkit::text::LanguageTag;
 use tmkit::tmx::convert::{self, CodeMode, Format, Pair};
@@ -367,13 +367,6 @@ pub fn run(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         TmxCommand::Merge(a) => run_merge(a, ctx),
         TmxCommand::Filter(a) => run_filter(a, ctx),
     }
-}
-
-fn tmx_inputs(paths: &[PathBuf], include: &[String]) -> anyhow::Result<Vec<PathBuf>> {
-    let filter = InputFilter::new(include, &["tmx"])?;
-    let inputs = expand_inputs(paths, &filter)?;
-    no_inputs_found(&inputs)?;
-    Ok(inputs)
 }
 
 /// The inputs of a batch that reads each memory on its own (stats,
@@ -773,7 +766,16 @@ fn write_validation_text(
 }
 
 fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inputs = tmx_inputs(&a.inputs, &a.include)?;
+    // A folder entry that cannot be read (a dangling link) is reported, the
+    // others merged, and the run exits 1 at the end; with nothing left to
+    // merge, nothing is written.
+    let mut walked = BatchSummary::default();
+    let filter = InputFilter::new(&a.include, &["tmx"])?;
+    let inputs = ctx.walk_inputs_reading_stdin_again(&a.inputs, &filter, &mut walked)?;
+    if !walked.is_success() && inputs.is_empty() {
+        return Ok(ExitCode::FAILURE);
+    }
+    no_inputs_found(&inputs)?;
     // The output may be an input (an update in place), the conflicts list
     // may not: it would replace that memory, or the merged output, with TSV.
     if let Some(c) = &a.conflicts {
@@ -888,7 +890,7 @@ fn run_merge(a: MergeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
         ));
     }
-    Ok(if report.broken > 0 {
+    Ok(if report.broken > 0 || !walked.is_success() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -136,7 +136,22 @@ fn undeclared_utf16(file: Option<&Path>, little_endian: bool) -> Error {
 /// let enc = TextEncoding::for_label("latin1").unwrap();
 /// assert_eq!(decode_text(latin1, None, enc).unwrap(), "café");
 /// ```
+///
+/// A U+FEFF inside the text (two files with a byte-order mark each, joined
+/// with `cat`) is no text either, as the leading one is not: it is dropped,
+/// so that an invisible character costs no match a point.
 pub fn decode_text(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
+    let text = decode_as_is(bytes, file, encoding)?;
+    Ok(if text.contains('\u{FEFF}') {
+        text.replace('\u{FEFF}', "")
+    } else {
+        text
+    })
+}
+
+/// [`decode_text`], keeping a U+FEFF inside the text (an XML document is
+/// written back byte for byte).
+fn decode_as_is(bytes: Vec<u8>, file: Option<&Path>, encoding: TextEncoding) -> Result<String> {
     match sniff(&bytes) {
         Sniffed::Utf32Bom(le) => decode_utf32(&bytes[4..], le, file),
         Sniffed::Bom(enc, len) => decode_with(&bytes[len..], enc, file),
@@ -603,9 +618,246 @@ impl Read for TranscodingReader {
     }
 }
 
+/// The encoding an XML document was read in, so that it can be written back
+/// byte for byte: its byte-order mark, then its declaration
+/// (`<?xml … encoding="ISO-8859-1"?>`), then `--encoding`, then UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct XmlEncoding {
+    form: XmlForm,
+    bom: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum XmlForm {
+    #[default]
+    Utf8,
+    /// UTF-16, little-endian when true.
+    Utf16(bool),
+    /// UTF-32, little-endian when true.
+    Utf32(bool),
+    /// ISO-8859-1 proper: byte n is U+00nn (WHATWG reads the label as windows-1252).
+    Latin1,
+    /// Another single- or multi-byte encoding `encoding_rs` writes.
+    Legacy(&'static Encoding),
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration in ASCII-compatible bytes.
+fn declared_xml_encoding(bytes: &[u8]) -> Option<&str> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let decl = head.strip_prefix(b"<?xml")?;
+    let end = decl.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&decl[..end]).ok()?;
+    let rest = decl[decl.find("encoding")? + "encoding".len()..].trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let rest = &rest[1..];
+    Some(&rest[..rest.find(quote)?])
+}
+
+impl XmlEncoding {
+    /// The form an encoding label names, None for one read as bytes say
+    /// (UTF-16 named in ASCII bytes) or unknown.
+    fn form_for_label(label: &str) -> Option<XmlForm> {
+        let latin1 = ["iso-8859-1", "iso_8859-1", "iso8859-1", "latin1", "l1"];
+        if latin1.iter().any(|l| label.trim().eq_ignore_ascii_case(l)) {
+            return Some(XmlForm::Latin1);
+        }
+        match Encoding::for_label(label.trim().as_bytes())? {
+            e if e == UTF_8 => Some(XmlForm::Utf8),
+            e if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => None,
+            e => Some(XmlForm::Legacy(e)),
+        }
+    }
+
+    /// The name of the encoding (`UTF-16LE`, `ISO-8859-1`, `windows-1252`, ...).
+    pub fn name(&self) -> &'static str {
+        match self.form {
+            XmlForm::Utf8 => "UTF-8",
+            XmlForm::Utf16(true) => "UTF-16LE",
+            XmlForm::Utf16(false) => "UTF-16BE",
+            XmlForm::Utf32(true) => "UTF-32LE",
+            XmlForm::Utf32(false) => "UTF-32BE",
+            XmlForm::Latin1 => "ISO-8859-1",
+            XmlForm::Legacy(e) => e.name(),
+        }
+    }
+
+    /// True when the text was read after a byte-order mark.
+    pub fn has_bom(&self) -> bool {
+        self.bom
+    }
+
+    /// `text` in this encoding, with the byte-order mark if the input had
+    /// one. A character the encoding cannot hold is written as a numeric
+    /// character reference (`&#x20AC;`), so nothing is lost; text read in
+    /// this encoding comes back byte for byte.
+    ///
+    /// ```
+    /// use tmkit::files::{TextEncoding, decode_xml};
+    /// let bytes = b"<?xml version='1.0' encoding='ISO-8859-1'?><a>caf\xE9</a>".to_vec();
+    /// let (text, enc) = decode_xml(bytes.clone(), None, TextEncoding::DETECT).unwrap();
+    /// assert_eq!(text, "<?xml version='1.0' encoding='ISO-8859-1'?><a>café</a>");
+    /// assert_eq!(enc.encode(&text), bytes);
+    /// assert_eq!(enc.encode("€"), b"&#x20AC;");
+    /// ```
+    pub fn encode(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 4);
+        let ncr = |out: &mut Vec<u8>, c: char| {
+            out.extend_from_slice(format!("&#x{:X};", u32::from(c)).as_bytes())
+        };
+        match self.form {
+            XmlForm::Utf8 => {
+                if self.bom {
+                    out.extend_from_slice(b"\xEF\xBB\xBF");
+                }
+                out.extend_from_slice(text.as_bytes());
+            }
+            XmlForm::Utf16(le) => {
+                if self.bom {
+                    out.extend_from_slice(if le { b"\xFF\xFE" } else { b"\xFE\xFF" });
+                }
+                for unit in text.encode_utf16() {
+                    out.extend_from_slice(&if le {
+                        unit.to_le_bytes()
+                    } else {
+                        unit.to_be_bytes()
+                    });
+                }
+            }
+            XmlForm::Utf32(le) => {
+                let bytes = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+                if self.bom {
+                    out.extend_from_slice(&bytes(0xFEFF));
+                }
+                for c in text.chars() {
+                    out.extend_from_slice(&bytes(u32::from(c)));
+                }
+            }
+            XmlForm::Latin1 => {
+                for c in text.chars() {
+                    match u8::try_from(u32::from(c)) {
+                        Ok(b) => out.push(b),
+                        Err(_) => ncr(&mut out, c),
+                    }
+                }
+            }
+            XmlForm::Legacy(encoding) => {
+                let mut encoder = encoding.new_encoder();
+                let mut rest = text;
+                loop {
+                    out.reserve(rest.len() + 16);
+                    let (result, read) =
+                        encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut out, true);
+                    rest = &rest[read..];
+                    match result {
+                        encoding_rs::EncoderResult::InputEmpty => break,
+                        encoding_rs::EncoderResult::OutputFull => {}
+                        encoding_rs::EncoderResult::Unmappable(c) => ncr(&mut out, c),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Decodes an XML document and says how to write it back ([`XmlEncoding`]):
+/// a byte-order mark wins, then the declaration's `encoding` (ISO-8859-1
+/// read as such, not as windows-1252), then `encoding` (`--encoding`), then
+/// UTF-8. Text that is not XML (does not start with `<`) is decoded as
+/// [`decode_text`] does.
+pub fn decode_xml(
+    bytes: Vec<u8>,
+    file: Option<&Path>,
+    encoding: TextEncoding,
+) -> Result<(String, XmlEncoding)> {
+    let fallback = |declared: Option<&'static Encoding>| match declared {
+        Some(e) if e == encoding_rs::UTF_16LE => XmlForm::Utf16(true),
+        Some(e) if e == encoding_rs::UTF_16BE => XmlForm::Utf16(false),
+        Some(e) if e != UTF_8 => XmlForm::Legacy(e),
+        _ => XmlForm::Utf8,
+    };
+    let sniffed = sniff(&bytes);
+    let declared = match sniffed {
+        Sniffed::Plain => declared_xml_encoding(&bytes).and_then(XmlEncoding::form_for_label),
+        _ => None,
+    };
+    let (form, bom) = match sniffed {
+        Sniffed::Utf32Bom(le) => (XmlForm::Utf32(le), true),
+        Sniffed::Bom(e, _) => (fallback(Some(e)), true),
+        _ => (
+            declared.unwrap_or_else(|| fallback(encoding.declared)),
+            false,
+        ),
+    };
+    let as_read = XmlEncoding { form, bom };
+    let text = match declared {
+        Some(XmlForm::Latin1) => bytes.iter().map(|&b| char::from(b)).collect(),
+        Some(XmlForm::Legacy(e)) => decode_with(&bytes, e, file)?,
+        Some(_) => decode_utf8(bytes, file)?,
+        None => decode_as_is(bytes, file, encoding)?,
+    };
+    // Markup keeps a U+FEFF inside it, to be written back byte for byte;
+    // other text drops it as decode_text does.
+    let text = if !text.trim_start().starts_with('<') && text.contains('\u{FEFF}') {
+        text.replace('\u{FEFF}', "")
+    } else {
+        text
+    };
+    Ok((text, as_read))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bom_inside_the_text_is_dropped_as_the_leading_one_is() {
+        let joined = "\u{FEFF}One.\n\u{FEFF}Two.\n".as_bytes().to_vec();
+        assert_eq!(
+            decode_text(joined.clone(), None, TextEncoding::DETECT).unwrap(),
+            "One.\nTwo.\n"
+        );
+        let utf16 = utf16("One.\n\u{FEFF}Two.", true, true);
+        assert_eq!(
+            decode_text(utf16, None, TextEncoding::DETECT).unwrap(),
+            "One.\nTwo."
+        );
+        // Text read for a job drops it too; markup keeps it, to be written back byte for byte.
+        let (text, _) = decode_xml(joined, None, TextEncoding::DETECT).unwrap();
+        assert_eq!(text, "One.\nTwo.\n");
+        let xml = "<a>\u{FEFF}x</a>".as_bytes().to_vec();
+        let (xml, _) = decode_xml(xml, None, TextEncoding::DETECT).unwrap();
+        assert_eq!(xml, "<a>\u{FEFF}x</a>");
+    }
+
+    #[test]
+    fn xml_comes_back_in_its_own_encoding_and_bom() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"\xEF\xBB\xBF<?xml version='1.0'?><a>\xC3\xA9</a>", "UTF-8"),
+            (
+                b"<?xml version='1.0' encoding='windows-1252'?><a>\x80</a>",
+                "windows-1252",
+            ),
+            (
+                b"<?xml version='1.0' encoding=\"latin1\"?><a>\x80</a>",
+                "ISO-8859-1",
+            ),
+            (b"\xFE\xFF\0<\0a\0>\0\xE9\0<\0/\0a\0>", "UTF-16BE"),
+            (b"<a>plain</a>", "UTF-8"),
+        ];
+        for (bytes, name) in cases {
+            let (text, enc) = decode_xml(bytes.to_vec(), None, TextEncoding::DETECT).unwrap();
+            assert_eq!(enc.name(), name);
+            assert!(!text.starts_with('\u{FEFF}'));
+            assert_eq!(enc.encode(&text), bytes, "{name}");
+        }
+        let (_, cp1252) = decode_xml(cases[1].0.to_vec(), None, TextEncoding::DETECT).unwrap();
+        assert_eq!(cp1252.encode("\u{20AC}\u{1F600}"), b"\x80&#x1F600;");
+        let (_, utf8) = decode_xml(cases[0].0.to_vec(), None, TextEncoding::DETECT).unwrap();
+        assert!(utf8.has_bom());
+    }
 
     fn utf16(text: &str, little_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();

@@ -19,8 +19,8 @@ mod tree;
 
 pub use atomic::{AtomicFile, remove_temporaries, write_atomic};
 pub use decode::{
-    FileOffsets, TextEncoding, decode_page, decode_page_with_offsets, decode_text, decode_utf8,
-    page_charset, utf8_reader,
+    FileOffsets, TextEncoding, XmlEncoding, decode_page, decode_page_with_offsets, decode_text,
+    decode_utf8, decode_xml, page_charset, utf8_reader,
 };
 pub use tree::OutputTree;
 

@@ -356,10 +356,21 @@ impl FromStr for WeightGrid {
                 "rep" => grid.repetition = Some(weight),
                 "xrep" => grid.cross_file = Some(weight),
                 k => {
-                    let lowest: u8 =
-                        k.parse().ok().filter(|&n: &u8| n <= 101).ok_or_else(|| {
-                            bad(format!("{k:?} is not a score (0-101), new, rep or xrep"))
-                        })?;
+                    // A key is a band's lowest score: another (60, a typo
+                    // for 50 or 75) would weigh no band, silently.
+                    let mut bounds: Vec<u8> =
+                        Band::ALL.iter().filter_map(|b| b.lowest_score()).collect();
+                    bounds.sort_unstable_by(|a, b| b.cmp(a));
+                    bounds.dedup();
+                    let lowest: u8 = k.parse().ok().filter(|n| bounds.contains(n)).ok_or_else(
+                        || {
+                            let list: Vec<String> = bounds.iter().map(u8::to_string).collect();
+                            bad(format!(
+                                "{k:?} is not a key: a band's lowest score ({}), new, rep or xrep",
+                                list.join(", ")
+                            ))
+                        },
+                    )?;
                     grid.thresholds.retain(|&(l, _)| l != lowest);
                     grid.thresholds.push((lowest, weight));
                 }
@@ -660,7 +671,9 @@ mod tests {
         assert_eq!(custom.weight(Band::CrossFileRepetition), 0.25);
         assert_eq!(custom.weight(Band::Low), 0.9);
         assert_eq!(custom.weight(Band::Exact), 0.9);
-        for bad in ["100", "100:x", "abc:1", "102:1", "new:-1"] {
+        for bad in [
+            "100", "100:x", "abc:1", "102:1", "new:-1", "60:0.9", "80:1", "0:1",
+        ] {
             assert!(bad.parse::<WeightGrid>().is_err(), "{bad}");
         }
         let mut table = BandTable::default();

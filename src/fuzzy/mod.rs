@@ -314,15 +314,23 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
                         return None;
                     }
                     let mut penalties = a.penalties;
+                    let mut score = hit.score;
                     if let Some(f) = tm.region_fallback(hit.entry) {
+                        // Another region's text is not the asked one: one
+                        // point, as every other listed difference, so a
+                        // fr-FR target is no exact match in a fr-CA job.
+                        score = score.saturating_sub(1);
                         penalties.push(Penalty::new(
                             PenaltyKind::RegionFallback,
-                            0,
+                            1,
                             f.describe(tm.pair()),
                         ));
                     }
+                    if score < options.min_score {
+                        return None;
+                    }
                     Some(Match {
-                        score: hit.score,
+                        score,
                         entry_id: hit.entry,
                         entry,
                         penalties,
@@ -333,6 +341,8 @@ impl<'a, T: TranslationMemory> MatchSession<'a, T> {
             // Hits come in the same order however many are asked for, so
             // asking for `max_results` plus the stale ones seen gives the
             // next current ones; that count grows on each round.
+            // A region fallback's point may put a match below the next.
+            matches.sort_by_key(|m| std::cmp::Reverse(m.score));
             if stale == 0 || found < asked.max_results || found - stale >= options.max_results {
                 matches.truncate(options.max_results);
                 return matches;

@@ -533,6 +533,8 @@ pub struct Pretranslated {
     pub doc: Document,
     /// The original XLIFF text, for an XLIFF input.
     pub original: Option<String>,
+    /// The encoding the original was read in, and is written back in.
+    pub encoding: crate::files::XmlEncoding,
 }
 
 /// Writes `items` as one file in `format`. A single XLIFF input written in
@@ -557,7 +559,7 @@ pub fn write<W: std::io::Write>(
         );
         if same {
             let (text, _) = crate::xliff::fill::fill(original, &one.doc, tgt);
-            out.write_all(text.as_bytes()).map_err(io)?;
+            out.write_all(&one.encoding.encode(&text)).map_err(io)?;
             out.flush().map_err(io)?;
             return Ok(out);
         }

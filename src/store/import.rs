@@ -13,7 +13,7 @@ use super::unit::{normalize_lang, text_hash};
 use super::{AddReport, DuplicatePolicy, PreparedUnit, Store, Unit};
 use crate::error::{Error, Location, Result};
 use crate::text::LanguageTag;
-use crate::tm::{LanguagePair, TmFormat, TsvOrientation, tsv_orientation};
+use crate::tm::{LanguagePair, TmFormat, TsvDeclared};
 use crate::tmx::{Tu, Tuv};
 use crate::xliff::State;
 
@@ -44,8 +44,14 @@ const IMPORTED: [&str; 8] = [
 /// The files `paths` name: files as they are, folders' memory files (TMX,
 /// TSV, CSV, XLIFF, PO), sorted.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let filter = crate::batch::InputFilter::new(&[], &IMPORTED)?;
-    crate::batch::expand_inputs(paths, &filter)
+    crate::batch::expand_inputs(paths, &input_filter()?)
+}
+
+/// The files an import takes from a folder (TMX, TSV, CSV, XLIFF, PO), for
+/// [`crate::batch::walk_inputs`] (which reports an unreadable entry, a
+/// dangling link, and goes on).
+pub fn input_filter() -> Result<crate::batch::InputFilter> {
+    crate::batch::InputFilter::new(&[], &IMPORTED)
 }
 
 /// Imports one file; `progress` sees the number of units read so far.
@@ -360,6 +366,42 @@ fn read_tmx(
     Ok(())
 }
 
+/// What an import's counts mean, after "imported N unit(s)": the exact
+/// duplicates skipped, and what `policy` did with sources already stored
+/// with other targets (kept beside them, replacing them, or not stored), so
+/// that the store's change is what the line adds up to.
+///
+/// ```
+/// use tmkit::store::{AddReport, DuplicatePolicy, import::summary};
+/// let report = AddReport { added: 2, conflicts: 1, replaced: 1, ..Default::default() };
+/// assert_eq!(
+///     summary(&report, DuplicatePolicy::Newest),
+///     "0 exact duplicate(s) skipped; 1 source(s) already stored with other targets: \
+///      1 stored unit(s) replaced, 0 incoming unit(s) not stored (the store has 1 unit(s) more)"
+/// );
+/// ```
+pub fn summary(report: &AddReport, policy: DuplicatePolicy) -> String {
+    let resolved = match policy {
+        DuplicatePolicy::Add => {
+            "each added beside them as an alternative translation (tm conflicts lists them)"
+                .to_string()
+        }
+        _ => format!(
+            "{} stored unit(s) replaced, {} incoming unit(s) not stored",
+            report.replaced, report.kept_stored
+        ),
+    };
+    let net = report.added as i64 - report.replaced as i64;
+    let net = match net {
+        n if n < 0 => format!("{} unit(s) fewer", -n),
+        n => format!("{n} unit(s) more"),
+    };
+    format!(
+        "{} exact duplicate(s) skipped; {} source(s) already stored with other targets: {resolved} (the store has {net})",
+        report.duplicates, report.conflicts
+    )
+}
+
 fn read_tsv(
     path: &Path,
     name: &str,
@@ -367,46 +409,25 @@ fn read_tsv(
     stdin: Option<Box<dyn Read + Send>>,
 ) -> Result<()> {
     let text = text_of(path, stdin)?;
-    let declared = sink
-        .options
-        .tsv_pair
-        .clone()
-        .or_else(|| declared_pair(path));
     // A first row of language codes (as `tmx convert` and `tm export`
     // write) gives the pair when nothing else does, and is no translation.
     let (header, rest) = header_row_of(&text);
-    let given = |reversed: bool| {
-        declared.as_ref().map(|p| {
-            let (src, tgt) = (p.source.clone(), p.target.clone());
-            let (src, tgt) = if reversed { (tgt, src) } else { (src, tgt) };
-            crate::tmx::convert::Pair { src, tgt }
-        })
+    let declared = crate::tm::tsv_declared(path, header.as_deref(), sink.options.tsv_pair.as_ref());
+    let Some(TsvDeclared {
+        pair,
+        swapped,
+        header,
+    }) = declared
+    else {
+        return Err(Error::invalid(
+            Location::file(path),
+            "a TSV file does not say its languages: name it like en-fr.tsv, give --src and --tgt, or start it with a row of language codes (en<TAB>fr)",
+        ));
     };
-    let from_header = header
-        .as_ref()
-        .and_then(|fields| crate::tmx::flat::header_row(fields, given(false).as_ref()));
-    // A header naming the declared languages the other way round (`fr<TAB>en`
-    // with --src en --tgt fr) says the columns are swapped, and is no unit.
-    let reversed_header = declared.is_some()
-        && from_header.is_none()
-        && header
-            .as_ref()
-            .and_then(|fields| crate::tmx::flat::header_row(fields, given(true).as_ref()))
-            .is_some();
-    let (pair, swapped, text, first_line) = match (declared, from_header) {
-        (Some(p), _) if reversed_header => (p, true, rest, 2),
-        (Some(p), Some(_)) => (p, false, rest, 2),
-        (Some(p), None) => {
-            let swapped = tsv_orientation(path, &p) == TsvOrientation::Swapped;
-            (p, swapped, text.as_str(), 1)
-        }
-        (None, Some(Some(p))) => (LanguagePair::new(p.src, p.tgt), false, rest, 2),
-        (None, _) => {
-            return Err(Error::invalid(
-                Location::file(path),
-                "a TSV file does not say its languages: name it like en-fr.tsv, give --src and --tgt, or start it with a row of language codes (en<TAB>fr)",
-            ));
-        }
+    let (text, first_line) = if header {
+        (rest, 2)
+    } else {
+        (text.as_str(), 1)
     };
     let mut entries = Vec::new();
     crate::tm::parse_tsv_oriented(text, Some(path), 0, swapped, &mut entries)
@@ -458,7 +479,7 @@ fn read_csv(path: &Path, name: &str, sink: &mut BatchSink<'_>) -> Result<()> {
         .options
         .tsv_pair
         .clone()
-        .or_else(|| declared_pair(path))
+        .or_else(|| crate::tm::declared_pair(path))
         .map(|p| crate::tmx::convert::Pair {
             src: p.source,
             tgt: p.target,
@@ -568,15 +589,6 @@ fn read_bilingual(
         }
     }
     Ok(())
-}
-
-/// The pair a TSV file name declares (`en-fr.tsv`, `en_ja.news.tsv`).
-fn declared_pair(path: &Path) -> Option<LanguagePair> {
-    let stem = path.file_name()?.to_str()?;
-    let head = stem.split('.').next()?;
-    let (a, b) = head.split_once(['-', '_'])?;
-    let probe = LanguagePair::new(a.parse().ok()?, b.parse().ok()?);
-    (tsv_orientation(path, &probe) == TsvOrientation::AsIs).then_some(probe)
 }
 
 #[cfg(test)]

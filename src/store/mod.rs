@@ -134,15 +134,15 @@ fn redact_uri(uri: &str) -> String {
 /// changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DuplicatePolicy {
-    /// Add it beside the others.
+    /// Add it beside the others, an alternative translation (as memoQ and
+    /// `tmx merge` keep them): nothing is lost; the default.
+    #[default]
     Add,
     /// Replace the others by it.
     Overwrite,
     /// Keep the others, skip it.
     Keep,
-    /// Keep whichever has the newest change date (the store's unit on a tie);
-    /// the default.
-    #[default]
+    /// Keep whichever has the newest change date (the store's unit on a tie).
     Newest,
 }
 
@@ -155,8 +155,12 @@ pub struct AddReport {
     pub duplicates: u64,
     /// Units whose source was already there with other targets (resolved by the policy).
     pub conflicts: u64,
-    /// Units removed because an incoming unit replaced them.
+    /// Units removed because an incoming unit replaced them (units added
+    /// earlier in the same import among them).
     pub replaced: u64,
+    /// Incoming units not added because the policy kept the stored units of
+    /// their source (`Keep`, or `Newest` with a stored unit as new).
+    pub kept_stored: u64,
     /// Ids of the units added, in order.
     pub ids: Vec<i64>,
     /// Units of an imported file left out: XLIFF/PO segments that are not
@@ -175,6 +179,7 @@ impl AddReport {
         self.duplicates += other.duplicates;
         self.conflicts += other.conflicts;
         self.replaced += other.replaced;
+        self.kept_stored += other.kept_stored;
         self.ids.extend(other.ids);
         self.left_out += other.left_out;
         self.lost.extend(other.lost);

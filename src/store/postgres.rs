@@ -1457,10 +1457,7 @@ fn admit(
         let h = prepared.hashes;
         let place = places[i];
         let known = by_content.get(&(h.content as i64));
-        let duplicate = match policy {
-            DuplicatePolicy::Add => known.is_some_and(|k| k.contains(&place)),
-            _ => known.is_some_and(|k| !k.is_empty()),
-        };
+        let duplicate = known.is_some_and(|k| !k.is_empty());
         if duplicate {
             report.duplicates += 1;
             continue;
@@ -1470,6 +1467,7 @@ fn admit(
             report.conflicts += 1;
             let dates: Vec<Option<String>> = same.iter().map(|(_, d)| d.clone()).collect();
             if !super::sqlite::policy_admits(policy, unit.tu.last_modified(), &dates) {
+                report.kept_stored += 1;
                 continue;
             }
             if policy != DuplicatePolicy::Add {

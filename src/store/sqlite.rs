@@ -212,6 +212,17 @@ impl SqliteStore {
             let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             if create {
                 flags |= OpenFlags::SQLITE_OPEN_CREATE;
+                // SQLite creates a database with 0644 whatever the umask (and
+                // its -wal and -shm files with the database's mode): a new
+                // store is created here first, with 0666 & !umask as every
+                // other output, so a group's umask 002 gives a group store.
+                // A failure is left for SQLite to report, as before.
+                if !exists {
+                    let _ = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(path);
+                }
             }
             Connection::open_with_flags(path, flags).map_err(err)?
         };
@@ -456,21 +467,17 @@ impl SqliteStore {
                     Some(name) => Some(origin_id(&tx, &mut origins, name).map_err(err)?),
                     None => None,
                 };
-                // One probe of the source index finds both exact duplicates and
-                // the same source with other targets. `Add` keeps even exact
-                // duplicates, except the same unit of the same file read again
-                // (so a re-import still changes nothing).
+                // One probe of the source index finds both exact duplicates
+                // (always skipped, whatever the policy: a re-import or the
+                // same unit in another file changes nothing) and the same
+                // source with other targets.
                 let same_source: Vec<SameSource> = probe
                     .query_map([hashes.source as i64], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                     })
                     .and_then(|rows| rows.collect())
                     .map_err(err)?;
-                let position = unit.origin_position.map(i64::from);
-                let duplicate = same_source.iter().any(|s| {
-                    s.1 == hashes.content as i64
-                        && (policy != DuplicatePolicy::Add || (s.2 == origin && s.3 == position))
-                });
+                let duplicate = same_source.iter().any(|s| s.1 == hashes.content as i64);
                 if duplicate {
                     report.duplicates += 1;
                     continue;
@@ -480,6 +487,7 @@ impl SqliteStore {
                     let dates: Vec<Option<String>> =
                         same_source.iter().map(|s| s.4.clone()).collect();
                     if !policy_admits(policy, unit.tu.last_modified(), &dates) {
+                        report.kept_stored += 1;
                         continue;
                     }
                     if policy != DuplicatePolicy::Add {

@@ -10,18 +10,27 @@ pub fn script_of(c: char) -> Script {
 }
 
 /// True for characters of scripts written without spaces between words:
-/// CJK ideographs, kana, Hangul syllables, Thai, Lao, Khmer and Myanmar.
-/// Each such character is a token of its own for matching and ranking.
+/// CJK ideographs (with the iteration marks 々 and 〻, 〆 and the
+/// ideographic zero 〇), kana (half-width katakana and the kana supplements
+/// too), bopomofo, Hangul syllables, Thai, Lao, Khmer and Myanmar. Each such
+/// character is a token of its own for matching and ranking.
 pub fn is_spaceless_char(c: char) -> bool {
     let cp = c as u32;
     matches!(cp,
-        0x3400..=0x4DBF      // CJK extension A
+        0x3005..=0x3007      // 々 〆 〇
+        | 0x303B..=0x303C    // 〻 〼
+        | 0x3400..=0x4DBF    // CJK extension A
         | 0x4E00..=0x9FFF    // CJK unified ideographs
         | 0xF900..=0xFAFF    // CJK compatibility ideographs
         | 0x20000..=0x3FFFF  // CJK extensions B and later (planes 2 and 3)
         | 0x3040..=0x309F    // hiragana
         | 0x30A0..=0x30FF    // katakana
         | 0x31F0..=0x31FF    // katakana phonetic extensions
+        | 0xFF66..=0xFF9F    // half-width katakana
+        | 0x1AFF0..=0x1AFFF  // kana extended B
+        | 0x1B000..=0x1B16F  // kana supplement, extended A, small kana extension
+        | 0x3100..=0x312F    // bopomofo
+        | 0x31A0..=0x31BF    // bopomofo extended
         | 0xAC00..=0xD7AF    // Hangul syllables
         | 0x0E00..=0x0E7F    // Thai
         | 0x0E80..=0x0EFF    // Lao
@@ -107,5 +116,26 @@ mod tests {
         assert!(!is_rtl_text("hello عالم"));
         assert!(is_bidi_control('\u{200F}'));
         assert_eq!(dominant_script("Tokyo 東京都新宿区"), Some(Script::Han));
+    }
+
+    /// 々, 〆, 〇, half-width katakana and bopomofo are CJK characters:
+    /// counted one by one, as CAT tools count them, and ﾃｽﾄ as テスト.
+    #[test]
+    fn iteration_marks_half_width_kana_and_bopomofo_are_counted_by_character() {
+        use crate::text::tokenize::count_words;
+        for c in ['々', '〆', '〇', 'ｱ', 'ﾃ', 'ㄅ', '\u{1B001}', '\u{2A6D6}'] {
+            assert!(is_spaceless_char(c), "{c}");
+        }
+        let counts = |s: &str| {
+            let c = count_words(s);
+            (c.words, c.cjk_chars)
+        };
+        assert_eq!(counts("ﾃｽﾄ"), counts("テスト"));
+        assert_eq!(counts("テスト"), (0, 3));
+        assert_eq!(counts("人々"), (0, 2));
+        assert_eq!(counts("〇〇年"), (0, 3));
+        assert_eq!(counts("ㄅㄆㄇ"), (0, 3));
+        // Korean keeps its words.
+        assert_eq!(counts("한국어 단어"), (2, 0));
     }
 }

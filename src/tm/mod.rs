@@ -204,8 +204,6 @@ fn memory_file_filter() -> Result<crate::batch::InputFilter> {
 /// takes them ([`TsvMemory::load_files`], [`MemoryTm::load_files`]).
 #[derive(Debug, Clone)]
 pub struct MemoryFiles {
-    /// The paths as given.
-    given: Vec<PathBuf>,
     /// The files they name, in load order.
     files: Vec<PathBuf>,
 }
@@ -232,10 +230,7 @@ impl MemoryFiles {
                 "no memory file here (.tmx, .tsv, .txt, .xlf, .xliff, .sdlxliff, .mqxliff, .po)",
             ));
         }
-        Ok(MemoryFiles {
-            given: paths.to_vec(),
-            files,
-        })
+        Ok(MemoryFiles { files })
     }
 
     /// The files, in load order.
@@ -244,33 +239,58 @@ impl MemoryFiles {
     }
 
     /// The files to load for `pair`, each with its format and (TSV) how its
-    /// columns are oriented; a TSV file found in a folder whose name says
-    /// another pair is left out and recorded in `skipped` with why (a file
-    /// named itself is loaded whatever its name says).
+    /// columns are oriented and whether its first row is a header to leave
+    /// out ([`tsv_layout`]); a TSV file that declares another pair (by its
+    /// name or header row) is left out and recorded in `skipped` with why.
+    /// When every file is so left out, that is the error.
     fn selected(
         &self,
         pair: &LanguagePair,
         skipped: &mut Vec<(PathBuf, String)>,
-    ) -> Vec<(&Path, TmFormat, TsvOrientation)> {
+    ) -> Result<Vec<Selected<'_>>> {
         let mut out = Vec::with_capacity(self.files.len());
         for file in &self.files {
             let format = TmFormat::of_path(file);
-            let orientation = match format {
-                TmFormat::Tsv => tsv_orientation(file, pair),
-                TmFormat::Tmx | TmFormat::Bilingual => TsvOrientation::AsIs,
+            let (orientation, header) = match format {
+                TmFormat::Tsv => tsv_layout(file, pair),
+                TmFormat::Tmx | TmFormat::Bilingual => (TsvOrientation::AsIs, false),
             };
-            if let TsvOrientation::OtherPair(named) = &orientation
-                && !self.given.contains(file)
-            {
+            if let TsvOrientation::OtherPair(named) = &orientation {
                 // A folder may hold memories of several pairs; a TSV file
-                // does not say its languages, so its name decides.
-                skipped.push((file.clone(), format!("its name says {named}")));
+                // says its languages by its name or its first row.
+                skipped.push((file.clone(), format!("it holds {named}")));
                 continue;
             }
-            out.push((file.as_path(), format, orientation));
+            out.push(Selected {
+                path: file.as_path(),
+                format,
+                swapped: orientation == TsvOrientation::Swapped,
+                header,
+            });
         }
-        out
+        if out.is_empty()
+            && let Some((file, why)) = skipped.first()
+        {
+            return Err(Error::invalid(
+                Location::file(file),
+                format!(
+                    "{why}, not {} → {}: no memory of that pair",
+                    pair.source, pair.target
+                ),
+            ));
+        }
+        Ok(out)
     }
+}
+
+/// A memory file to load, as [`MemoryFiles::selected`] finds it.
+struct Selected<'a> {
+    path: &'a Path,
+    format: TmFormat,
+    /// TSV: the second column is the source.
+    swapped: bool,
+    /// TSV: the first row is a header, not a unit.
+    header: bool,
 }
 
 /// Bounds of the pieces a TSV file is parsed in.
@@ -297,7 +317,7 @@ pub enum TsvOrientation {
     AsIs,
     /// The name declares the reverse pair: the second column is the source.
     Swapped,
-    /// The name declares another pair (given as written in the name).
+    /// The file declares another pair (as `en-ja`).
     OtherPair(String),
 }
 
@@ -313,28 +333,152 @@ pub enum TsvOrientation {
 /// assert_eq!(tsv_orientation(Path::new("memory.tsv"), &en_fr), TsvOrientation::AsIs);
 /// ```
 pub fn tsv_orientation(path: &Path, pair: &LanguagePair) -> TsvOrientation {
-    let Some(stem) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some((a, b)) = named_pair(path) else {
         return TsvOrientation::AsIs;
     };
-    let head = stem.split('.').next().unwrap_or(stem);
-    let mut parts = head.split(['-', '_']);
-    let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
-        return TsvOrientation::AsIs;
-    };
-    let is_lang =
-        |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphabetic());
-    if !is_lang(a) || !is_lang(b) {
-        return TsvOrientation::AsIs;
-    }
-    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
     let (src, tgt) = (pair.source.primary(), pair.target.primary());
     if a == src && b == tgt {
         TsvOrientation::AsIs
     } else if a == tgt && b == src {
         TsvOrientation::Swapped
     } else {
-        TsvOrientation::OtherPair(head.to_string())
+        TsvOrientation::OtherPair(format!("{a}-{b}"))
     }
+}
+
+/// The two language subtags a file name starts with (`en-fr.tsv`,
+/// `en_ja.tatoeba.tsv`), lower-cased.
+fn named_pair(path: &Path) -> Option<(String, String)> {
+    let stem = path.file_name()?.to_str()?;
+    let head = stem.split('.').next().unwrap_or(stem);
+    let mut parts = head.split(['-', '_']);
+    let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let is_lang =
+        |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphabetic());
+    (is_lang(a) && is_lang(b)).then(|| (a.to_ascii_lowercase(), b.to_ascii_lowercase()))
+}
+
+/// The pair a TSV file's name declares (`en-fr.tsv`, `en_ja.tatoeba.tsv`).
+pub(crate) fn declared_pair(path: &Path) -> Option<LanguagePair> {
+    let (a, b) = named_pair(path)?;
+    Some(LanguagePair::new(a.parse().ok()?, b.parse().ok()?))
+}
+
+/// What a TSV memory says of its languages, as `tm import` and `--tm` read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TsvDeclared {
+    /// The pair of the columns once `swapped` is applied.
+    pub pair: LanguagePair,
+    /// The second column holds the pair's source.
+    pub swapped: bool,
+    /// The first row is a header of language codes (or `source<TAB>target`), not a unit.
+    pub header: bool,
+}
+
+/// The pair a TSV memory holds: `given` (the pair the user says the file
+/// holds), else the one its name declares (`en-fr.tsv`), else a first row of
+/// language codes (`en<TAB>fr`, as `tmx convert` and `tm export` write it).
+/// A first row naming that pair the other way round says the columns are
+/// swapped; either way it is no unit. None when nothing says.
+///
+/// ```
+/// use std::path::Path;
+/// use tmkit::tm::tsv_declared;
+/// let row = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+/// let names = |d: &tmkit::tm::TsvDeclared| format!("{}-{}", d.pair.source, d.pair.target);
+/// let d = tsv_declared(Path::new("memory.tsv"), Some(&row("fr", "en")), None).unwrap();
+/// assert_eq!((names(&d).as_str(), d.swapped, d.header), ("fr-en", false, true));
+/// let d = tsv_declared(Path::new("en-fr.tsv"), Some(&row("fr", "en")), None).unwrap();
+/// assert_eq!((names(&d).as_str(), d.swapped, d.header), ("en-fr", true, true));
+/// let d = tsv_declared(Path::new("en-fr.tsv"), Some(&row("Hello", "Bonjour")), None).unwrap();
+/// assert!(!d.swapped && !d.header);
+/// assert!(tsv_declared(Path::new("memory.tsv"), Some(&row("Yes", "Oui")), None).is_none());
+/// ```
+pub fn tsv_declared(
+    path: &Path,
+    first_row: Option<&[String]>,
+    given: Option<&LanguagePair>,
+) -> Option<TsvDeclared> {
+    let declared = given.cloned().or_else(|| declared_pair(path));
+    let as_pair = |p: &LanguagePair, reversed: bool| {
+        let (src, tgt) = (p.source.clone(), p.target.clone());
+        let (src, tgt) = if reversed { (tgt, src) } else { (src, tgt) };
+        crate::tmx::convert::Pair { src, tgt }
+    };
+    let header = |pair: Option<crate::tmx::convert::Pair>| {
+        first_row.and_then(|f| crate::tmx::flat::header_row(f, pair.as_ref()))
+    };
+    let Some(pair) = declared else {
+        let named = header(None)??;
+        return Some(TsvDeclared {
+            pair: LanguagePair::new(named.src, named.tgt),
+            swapped: false,
+            header: true,
+        });
+    };
+    let (swapped, header) = if header(Some(as_pair(&pair, false))).is_some() {
+        (false, true)
+    } else if header(Some(as_pair(&pair, true))).is_some() {
+        (true, true)
+    } else {
+        (
+            tsv_orientation(path, &pair) == TsvOrientation::Swapped,
+            false,
+        )
+    };
+    Some(TsvDeclared {
+        pair,
+        swapped,
+        header,
+    })
+}
+
+/// The first row of a TSV file, split at tabs (decoded as the file is; None
+/// when it cannot be read, which loading it then reports).
+fn first_tsv_row(path: &Path) -> Option<Vec<String>> {
+    use std::io::{BufRead, Read};
+    let mut line = String::new();
+    std::io::BufReader::new(crate::files::open_text(path).ok()?.take(64 << 10))
+        .read_line(&mut line)
+        .ok()?;
+    let line = line
+        .trim_start_matches('\u{FEFF}')
+        .trim_end_matches(['\r', '\n']);
+    (!line.trim().is_empty()).then(|| line.split('\t').map(str::to_string).collect())
+}
+
+/// How the TSV file at `path` serves `pair`: its orientation (the pair it
+/// declares, see [`tsv_declared`], against `pair`) and whether its first
+/// row is a header to leave out. A file that declares nothing is read as
+/// `pair`, a first row of `pair`'s codes being a header.
+pub fn tsv_layout(path: &Path, pair: &LanguagePair) -> (TsvOrientation, bool) {
+    let row = first_tsv_row(path);
+    let Some(declared) = tsv_declared(path, row.as_deref(), None) else {
+        return (
+            TsvOrientation::AsIs,
+            row.is_some_and(|r| is_header_row(&r, pair)),
+        );
+    };
+    let same = |a: &LanguageTag, b: &LanguageTag| a.primary() == b.primary();
+    let (d, p) = (&declared.pair, pair);
+    let orientation = if same(&d.source, &p.source) && same(&d.target, &p.target) {
+        if declared.swapped {
+            TsvOrientation::Swapped
+        } else {
+            TsvOrientation::AsIs
+        }
+    } else if same(&d.source, &p.target) && same(&d.target, &p.source) {
+        if declared.swapped {
+            TsvOrientation::AsIs
+        } else {
+            TsvOrientation::Swapped
+        }
+    } else {
+        TsvOrientation::OtherPair(format!("{}-{}", d.source, d.target))
+    };
+    (orientation, declared.header)
 }
 
 /// What loading one file added.
@@ -458,12 +602,12 @@ impl MemoryTm {
         let mut tm = MemoryTm::new(pair);
         let mut flushed = 0;
         let chunk = chunk.max(1);
-        for (file, format, orientation) in files.selected(&tm.pair, &mut tm.skipped_files) {
+        for selected in files.selected(&tm.pair, &mut tm.skipped_files)? {
+            let (file, swapped, header) = (selected.path, selected.swapped, selected.header);
             let file_index = tm.register_file(file)?;
-            match format {
+            match selected.format {
                 TmFormat::Tsv => {
                     let text = crate::files::read_text(file)?;
-                    let swapped = orientation == TsvOrientation::Swapped;
                     match tsv.as_mut() {
                         Some(tsv) => {
                             // Whatever streamed before is handed over first, in order.
@@ -474,14 +618,20 @@ impl MemoryTm {
                                 &text,
                                 file,
                                 file_index,
-                                swapped,
+                                (swapped, header),
                                 tsv.prepare,
                             )?;
                             flushed = tm.entries.len();
                             (tsv.on_prepared)(prepared);
                         }
                         None => {
-                            tm.parse_tsv_prepared(&text, file, file_index, swapped, &|_| ())?;
+                            tm.parse_tsv_prepared(
+                                &text,
+                                file,
+                                file_index,
+                                (swapped, header),
+                                &|_| (),
+                            )?;
                         }
                     }
                 }
@@ -509,8 +659,8 @@ impl MemoryTm {
         Ok(tm)
     }
 
-    /// Parses a TSV file's `text` in pieces on all cores (its header row of
-    /// the pair's language codes left out, as [`MemoryTm::load_file`] does),
+    /// Parses a TSV file's `text` in pieces on all cores (its first row left
+    /// out when `header`; the columns swapped when `swapped`),
     /// appends the entries, and returns `prepare` of each piece's entries,
     /// in file order; a syntax error is the first in the file.
     fn parse_tsv_prepared<C: Send>(
@@ -518,14 +668,13 @@ impl MemoryTm {
         text: &str,
         file: &Path,
         file_index: u32,
-        swapped: bool,
+        (swapped, header): (bool, bool),
         prepare: &(dyn Fn(&[Entry]) -> C + Sync),
     ) -> Result<Vec<C>> {
         use rayon::prelude::*;
         // Several pieces per core, so a slow piece does not leave a core idle.
         let size = (text.len() / (4 * rayon::current_num_threads()).max(1))
             .clamp(TSV_PIECE_MIN, TSV_PIECE_MAX);
-        let pair = &self.pair;
         let parsed: Vec<Result<(Vec<Entry>, C)>> = tsv::pieces(text, size)
             .into_par_iter()
             .map(|(range, first_line)| {
@@ -538,8 +687,11 @@ impl MemoryTm {
                     first_line,
                     &mut entries,
                 )?;
-                if first_line == 1 {
-                    drop_header_row(&mut entries, 0, pair);
+                if header
+                    && first_line == 1
+                    && entries.first().is_some_and(|e| e.origin.position == 1)
+                {
+                    entries.remove(0);
                 }
                 let prepared = prepare(&entries);
                 Ok((entries, prepared))
@@ -566,8 +718,18 @@ impl MemoryTm {
             TmFormat::Tsv => {
                 let text = crate::files::read_text(path)?;
                 let before = self.entries.len();
-                let swapped = tsv_orientation(path, &self.pair) == TsvOrientation::Swapped;
-                self.parse_tsv_prepared(&text, path, file_index, swapped, &|_| ())?;
+                let (orientation, header) = tsv_layout(path, &self.pair);
+                if let TsvOrientation::OtherPair(named) = orientation {
+                    return Err(Error::invalid(
+                        Location::file(path),
+                        format!(
+                            "it holds {named}, not {} → {}",
+                            self.pair.source, self.pair.target
+                        ),
+                    ));
+                }
+                let swapped = orientation == TsvOrientation::Swapped;
+                self.parse_tsv_prepared(&text, path, file_index, (swapped, header), &|_| ())?;
                 Ok(LoadStats {
                     entries: self.entries.len() - before,
                     skipped: 0,
@@ -716,22 +878,11 @@ fn entry_id(index: usize) -> EntryId {
     EntryId::try_from(index).unwrap_or(EntryId::MAX)
 }
 
-/// Removes the entry at `first` when it is the first line of its file and
-/// a header row of the pair's language codes (as `tmx convert` writes).
-fn drop_header_row(entries: &mut Vec<Entry>, first: usize, pair: &LanguagePair) {
-    if let Some(entry) = entries.get(first)
-        && entry.origin.position == 1
-        && is_header_row(&entry.source, &entry.target, pair)
-    {
-        entries.remove(first);
-    }
-}
-
-/// True when `source` and `target` are a header row of the pair's language
-/// codes (as `tmx convert` writes), not a translation.
-fn is_header_row(source: &str, target: &str, pair: &LanguagePair) -> bool {
+/// True when `fields` are a header row of the pair's language codes (as
+/// `tmx convert` writes), not a translation.
+fn is_header_row(fields: &[String], pair: &LanguagePair) -> bool {
     crate::tmx::flat::header_row(
-        &[source.to_string(), target.to_string()],
+        fields,
         Some(&crate::tmx::convert::Pair {
             src: pair.source.clone(),
             tgt: pair.target.clone(),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use super::{
     Entry, EntryId, LanguagePair, MemoryFiles, Origin, PositionUnit, TmFormat, TranslationMemory,
-    TsvOrientation, describe_file_origin, is_header_row, tsv,
+    describe_file_origin, tsv,
 };
 use crate::error::{Error, Location, Result};
 
@@ -68,16 +68,22 @@ impl TsvMemory {
             spans: Vec::new(),
             skipped_files: Vec::new(),
         };
-        let selected = files.selected(pair, &mut tm.skipped_files);
+        let selected = files.selected(pair, &mut tm.skipped_files)?;
         // Sizes first: a file too large to keep as text is not read here
         // at all, only once, by the loader that takes it.
-        for (file, _, _) in &selected {
+        for file in selected.iter().map(|s| s.path) {
             let meta = std::fs::metadata(file).map_err(|e| Error::io(file, e))?;
             if meta.len() > max_len {
                 return Ok(None);
             }
         }
-        for (file, _, orientation) in selected {
+        for super::Selected {
+            path: file,
+            swapped,
+            header,
+            ..
+        } in selected
+        {
             let text = crate::files::read_text(file)?;
             // Decoded text may outgrow its file (UTF-16 to UTF-8).
             if text.len() as u64 > max_len {
@@ -85,7 +91,6 @@ impl TsvMemory {
             }
             let index = u32::try_from(tm.files.len())
                 .map_err(|_| Error::invalid(Location::file(file), "too many memory files"))?;
-            let swapped = orientation == TsvOrientation::Swapped;
             let first = tm.spans.len();
             tm.spans
                 .reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
@@ -99,10 +104,7 @@ impl TsvMemory {
                     target: (offset(target), target.len() as u32),
                 });
             })?;
-            if let Some(span) = tm.spans.get(first)
-                && span.line == 1
-                && is_header_row(slice(&text, span.source), slice(&text, span.target), pair)
-            {
+            if header && tm.spans.get(first).is_some_and(|span| span.line == 1) {
                 tm.spans.remove(first);
             }
             tm.files.push(file.to_path_buf());

@@ -100,7 +100,14 @@ pub fn read_tabular<R: BufRead>(
 ) -> Result<(ConvertReport, Pair)> {
     let mut report = ConvertReport::default();
     let mut records = Records::new(input, format, name);
-    let mut pair = opts.pair.clone();
+    // Else the pair a file name declares (en-fr.tsv), as tm import reads it.
+    let mut pair = opts.pair.clone().or_else(|| {
+        let declared = crate::tm::declared_pair(name?)?;
+        Some(Pair {
+            src: declared.source,
+            tgt: declared.target,
+        })
+    });
     let mut columns = opts.columns.clone();
     let mut first = true;
     while let Some(fields) = records.next_record()? {
@@ -130,9 +137,16 @@ pub fn read_tabular<R: BufRead>(
             continue;
         }
         let Some(pair) = pair.as_ref() else {
+            let example = match format {
+                Format::Tsv => "en-US<TAB>de-DE",
+                _ => "en-US,de-DE",
+            };
             return Err(Error::invalid(
                 loc(),
-                "no language pair: give --src and --tgt, or a first row of language codes such as en-US,de-DE",
+                format!(
+                    "no language pair: give --src and --tgt, name the file like en-de.{}, or start it with a row of language codes such as {example}",
+                    if format == Format::Tsv { "tsv" } else { "csv" }
+                ),
             ));
         };
         report.read += 1;
@@ -527,6 +541,29 @@ mod tests {
         assert_eq!(units[0].props[0].kind, "x-Domain");
         assert_eq!(units[0].props[0].value, "IT");
         assert_eq!(units[0].notes[0].text, "menu entry");
+    }
+
+    /// A file name that declares a pair gives it, as for tm import; with
+    /// none, the hint shows a TSV header tab-separated.
+    #[test]
+    fn a_file_name_declares_the_pair() {
+        let read_named = |name: &str| {
+            read_tabular(
+                "Run!\tCours !\n".as_bytes(),
+                Some(Path::new(name)),
+                Format::Tsv,
+                &FlatOptions::default(),
+                |_| Ok(()),
+            )
+        };
+        let (report, pair) = read_named("data/en-fr.tsv").unwrap();
+        assert_eq!(
+            (pair.src.to_string(), pair.tgt.to_string()),
+            ("en".into(), "fr".into())
+        );
+        assert_eq!(report.written, 1);
+        let err = read_named("memory.tsv").unwrap_err().to_string();
+        assert!(err.contains("such as en-US<TAB>de-DE"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,9 @@ use zerocopy::IntoBytes;
 
 use super::{FuzzyIndex, Vocabulary};
 
-const MAGIC: &[u8; 8] = b"TMKFZI02";
+// 03: 々〆〇, half-width katakana, bopomofo and the kana supplements are
+// tokens of one character each (an 02 index tokenized them as words).
+const MAGIC: &[u8; 8] = b"TMKFZI03";
 
 /// A hasher that hashes nothing, for reads and writes that need no check.
 struct NoHash;
@@ -328,7 +330,7 @@ mod tests {
     fn a_damaged_length_allocates_nothing() {
         // A first array said to hold 2^62 bytes, in a file of 24: refused
         // before anything is allocated for it.
-        let mut bytes = b"TMKFZI02".to_vec();
+        let mut bytes = super::MAGIC.to_vec();
         bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
         bytes.extend_from_slice(&[0; 8]);
         let err = FuzzyIndex::from_bytes(&bytes).unwrap_err();

@@ -136,7 +136,7 @@ pub async fn import(
         .policy
         .as_deref()
         .filter(|f| !f.is_empty())
-        .unwrap_or("newest")
+        .unwrap_or("add")
     {
         "newest" => DuplicatePolicy::Newest,
         "add" => DuplicatePolicy::Add,

@@ -153,6 +153,10 @@ mod tests {
             ("new:1000,rep:0999.5", true),
             ("new:1000.5", false),
             ("7:23113.060", false),
+            // A key is a band's lowest score, as `tmkit analyze --weights` checks.
+            ("50:0.9,95:0.2", true),
+            ("60:0.9", false),
+            ("7:1", false),
         ] {
             let p = DocParams {
                 weights: Some(text.into()),
@@ -258,8 +262,9 @@ pub struct DocParams {
     /// Pretranslate: segments without a match get their source as target.
     pub copy_source: Option<bool>,
     /// Analyze: the weight grid, as `tmkit analyze --weights`: `KEY:WEIGHT`
-    /// items separated by commas, a key being a lowest score (0-101), `new`,
-    /// `rep` or `xrep`, a weight a decimal number from 0 to 1000.
+    /// items separated by commas, a key being a band's lowest score (101,
+    /// 100, 95, 85, 75 or 50), `new`, `rep` or `xrep`, a weight a decimal
+    /// number from 0 to 1000.
     // Its pattern, [`WEIGHTS_PATTERN`], is set in `serve::openapi`.
     pub weights: Option<String>,
     /// Analyze: the price per weighted word, 0-1e9.
@@ -271,12 +276,12 @@ pub struct DocParams {
 }
 
 /// `weights` as `tmkit analyze --weights` takes it: `KEY:WEIGHT` items
-/// separated by commas, a key a lowest score (0-101), `new`, `rep` or
-/// `xrep`, a weight a decimal number from 0 to 1000
+/// separated by commas, a key a band's lowest score (101, 100, 95, 85, 75
+/// or 50), `new`, `rep` or `xrep`, a weight a decimal number from 0 to 1000
 /// ([`crate::fuzzy::analysis::MAX_WEIGHT`]). The `pattern` of the
 /// parameter in the OpenAPI description, and what `DocParams::check`
 /// refuses a grid for.
-pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|[1-9]?[0-9])\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?)*$";
+pub const WEIGHTS_PATTERN: &str = r"^\s*(?:(?:new|rep|xrep|10[01]|95|85|75|50)\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?(?:,\s*(?:(?:new|rep|xrep|10[01]|95|85|75|50)\s*:\s*0*(?:1000(?:\.0+)?|[0-9]{1,3}(?:\.[0-9]+)?)\s*)?)*$";
 
 /// [`DocParams`] checked: each bound the description gives tested once,
 /// here, and the defaults filled in.

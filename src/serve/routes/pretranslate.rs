@@ -52,6 +52,7 @@ pub async fn pretranslate(
             Pretranslated {
                 doc,
                 original: Some(body.clone()),
+                encoding: Default::default(),
             }
         } else {
             let segmenter = Segmenter::for_language(&src);
@@ -67,6 +68,7 @@ pub async fn pretranslate(
             Pretranslated {
                 doc,
                 original: None,
+                encoding: Default::default(),
             }
         };
         let index = tm.pair(&src, &tgt)?;
@@ -103,6 +105,7 @@ pub async fn pretranslate(
         let item = Pretranslated {
             doc: docs.remove(0),
             original: item.original,
+            encoding: item.encoding,
         };
         let format = to.unwrap_or(match item.doc.format {
             Some(crate::xliff::Format::Xliff20) if item.original.is_some() => OutputFormat::Xliff20,
