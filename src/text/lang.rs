@@ -328,7 +328,7 @@ pub struct Detection {
 
 /// Detects the language of `text` (whatlang's trigram model, corrected by script:
 /// kana means Japanese, Hangul Korean, Cyrillic with Kazakh's own letters
-/// Kazakh (whatlang has no Kazakh model; see [`kazakh_letters`]); when the
+/// Kazakh (whatlang has no Kazakh model: enough of Ұ Қ Ғ Ә Ң Ө decide); when the
 /// model is unsure of a Latin-script text, as it is of a sentence or two, the
 /// language whose function words the text uses most). Looks at the first 4 KiB
 /// at most.
