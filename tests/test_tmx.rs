@@ -1372,3 +1372,48 @@ fn stats_counts_the_duplicates_merge_removes() {
     assert_eq!(removed, 4, "{merged}");
     assert_eq!(stats["duplicate_units"], removed, "{stats}");
 }
+
+/// A flat output holds no inline codes: converting units that have some
+/// without --placeholders says how many lost them, even with --quiet; with
+/// --placeholders, or when no unit has codes, nothing is said.
+#[test]
+fn flat_outputs_say_how_many_units_lost_their_inline_codes() {
+    let input = fixture("inline_codes.tmx");
+    for (to, pair) in [("tsv", true), ("csv", true), ("jsonl", false)] {
+        let mut args = vec!["-q", "tmx", "convert", "--to", to];
+        if pair {
+            args.extend(["--src", "en", "--tgt", "ar"]);
+        }
+        let out = tmkit()
+            .args(&args)
+            .arg(&input)
+            .arg("-")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("warning: 1 unit(s) had inline codes") && err.contains("--placeholders"),
+            "{to}: {err}"
+        );
+        tmkit()
+            .args(&args)
+            .arg("--placeholders")
+            .arg(&input)
+            .arg("-")
+            .assert()
+            .success()
+            .stderr(predicate::str::is_empty());
+    }
+    // Its English-French unit has no codes.
+    tmkit()
+        .args([
+            "-q", "tmx", "convert", "--to", "tsv", "--src", "en", "--tgt", "fr",
+        ])
+        .arg(&input)
+        .arg("-")
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}

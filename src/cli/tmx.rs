@@ -1162,6 +1162,15 @@ fn run_convert(mut a: ConvertArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                 return Err(losses_error(&a.input, report.lost, to));
             }
             out.finish()?;
+            // Said even with --quiet: what the output lacks.
+            if report.codes_dropped > 0 {
+                tmkit::diag!(
+                    "{}: {} unit(s) had inline codes, left out of the {}; --placeholders keeps them as {{1}}…{{/1}}",
+                    ctx.err_label("warning"),
+                    report.codes_dropped,
+                    format_name(to)
+                );
+            }
             if report.dropped_chars > 0 {
                 ctx.note(format!(
                     "left out {} character(s) XML 1.0 cannot hold",

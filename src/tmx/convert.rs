@@ -102,6 +102,10 @@ pub struct ConvertReport {
     /// Pieces of the input the output does not hold (see
     /// [`loses`]): each was handed to the notice callback.
     pub lost: u64,
+    /// Units written whose inline codes were left out (TSV, CSV or JSONL
+    /// without [`CodeMode::Placeholders`]), to say so: a flat text holds no
+    /// codes.
+    pub codes_dropped: u64,
     /// Units written with a variant from another region of an asked language
     /// (`en-US` text for `en-GB`), there being none closer.
     pub region_fallback: u64,
@@ -294,6 +298,11 @@ pub fn convert_tmx<R: Read, W: Write>(
                         report.read += 1;
                         line.write(&mut out, &tu, mode)?;
                         report.written += 1;
+                        if mode == CodeMode::Drop
+                            && tu.tuvs.iter().any(|v| v.seg.has_inline_codes())
+                        {
+                            report.codes_dropped += 1;
+                        }
                     }
                     Err(e) => lenient_error(&mut report, e, &mut on_error)?,
                 }
@@ -330,6 +339,10 @@ pub fn convert_tmx<R: Read, W: Write>(
                 };
                 if matcher.is_other_region(&s.lang, &t.lang) {
                     report.region_fallback += 1;
+                }
+                if mode == CodeMode::Drop && (s.seg.has_inline_codes() || t.seg.has_inline_codes())
+                {
+                    report.codes_dropped += 1;
                 }
                 line.clear();
                 push_field(&mut line, &mode.text(&s.seg), format);
