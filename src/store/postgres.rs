@@ -130,8 +130,10 @@ const SCAN_IDS: &str = "SELECT u.id, u.tuid, coalesce(u.change_date, u.creation_
 const SEARCH: &str = "SELECT DISTINCT v.unit_id FROM variants v WHERE v.folded LIKE $1 \
     AND ($2::text IS NULL OR v.lang = $2 OR v.lang LIKE $2 || '-%') ORDER BY v.unit_id LIMIT $3";
 
-/// A store in a PostgreSQL database (the tables live in the connection's
-/// first `search_path` schema).
+/// A store in a PostgreSQL database. Its tables are named without a schema,
+/// so they are found along the connection's `search_path` like any other
+/// name (a store in a later schema, `public` say, is the one used) and
+/// created in its first schema when none is found.
 pub struct PgStore {
     client: Conn,
     uri: String,
