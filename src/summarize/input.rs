@@ -178,22 +178,17 @@ impl Document {
                 file_offsets: None,
             },
             InputFormat::Markdown => markdown(text, true),
-            InputFormat::Html => {
-                let page = crate::html::extract_with_headline(text);
-                Document {
-                    title: page.title,
-                    text: page.text,
-                    body_start: 0,
-                    source_map: Some(page.map),
-                    file_offsets: None,
-                }
-            }
+            InputFormat::Html => Self::from_page(crate::html::extract_with_headline(text)),
         }
     }
 
     /// The main content of an HTML page (see [`crate::html`]).
     pub fn from_html(html: &str) -> Self {
-        let page = crate::html::extract(html);
+        Self::from_page(crate::html::extract(html))
+    }
+
+    /// A page's extracted text, with its map back into the markup.
+    fn from_page(page: crate::html::Extracted) -> Self {
         Document {
             title: page.title,
             text: page.text,
