@@ -456,3 +456,26 @@ pub fn unwritable_unit_scenario(db: &mut dyn tmkit::store::Store) {
     assert!(err.contains("\"bad-1\""), "{err}");
     assert_eq!(db.count(&Filter::default()).unwrap(), 0, "{err}");
 }
+
+/// Runs `tmkit ARGS | head -c 10` in bash (ARGS as the shell reads them,
+/// quoted where needed) with `env` set, and asserts that tmkit, whose reader
+/// stopped early, ended quietly: exit 0 and nothing on stderr. `what` names
+/// the case in failures.
+pub fn assert_closed_pipe_ends_quietly(what: &str, args: &str, env: &[(&str, &Path)]) {
+    let bin = assert_cmd::cargo::cargo_bin("tmkit");
+    let mut cmd = StdCommand::new("bash");
+    cmd.arg("-c").arg(format!(
+        "'{}' {args} | head -c 10 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        bin.display()
+    ));
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{what}: exit status {:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
