@@ -278,13 +278,9 @@ pub fn page_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     )
 }
 
-/// `<?xml … encoding="…"?>` at the very start.
+/// `<?xml … encoding="…"?>` at the very start (see [`declared_xml_encoding`]).
 fn xml_declared(head: &[u8]) -> Option<&'static Encoding> {
-    let decl = head.strip_prefix(b"<?xml")?;
-    let decl = &decl[..find(decl, b"?>")?];
-    let at = find(decl, b"encoding")? + b"encoding".len();
-    let (_, value) = attribute_value(decl, skip_space(decl, at))?;
-    Encoding::for_label(value)
+    Encoding::for_label(declared_xml_encoding(head)?.as_bytes())
 }
 
 /// The prescan's `<meta>` search.
